@@ -1,0 +1,179 @@
+import { CodecError } from '../errors.js';
+import { toFloat16Exact } from './float16.js';
+import { utf8Length, utf8Write } from './utf8.js';
+import type { Value, ValueMap } from './value.js';
+
+/**
+ * Deterministic CBOR (RFC 8949 §4.2.1 "core deterministic encoding"):
+ * shortest heads, definite lengths, map keys sorted by the bytewise order of
+ * their encodings, floats in the shortest of half/single/double that keeps the
+ * value, and integral numbers (within ±(2^53−1), not −0) as integers. One value
+ * therefore has exactly one encoding, which is what signatures are made over.
+ */
+export interface CborEncodeOptions {
+  /** Deepest nesting of arrays/maps accepted (default 32). */
+  maxDepth?: number;
+}
+
+const TWO_32 = 4294967296;
+
+class Writer {
+  buf: Uint8Array;
+  pos = 0;
+  view: DataView;
+  constructor(size: number) {
+    this.buf = new Uint8Array(size);
+    this.view = new DataView(this.buf.buffer);
+  }
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+  /** A head: major type and argument in the shortest form. */
+  head(major: number, n: number): void {
+    const m = major << 5;
+    if (n < 24) {
+      this.ensure(1);
+      this.buf[this.pos++] = m | n;
+    } else if (n < 0x100) {
+      this.ensure(2);
+      this.buf[this.pos++] = m | 24;
+      this.buf[this.pos++] = n;
+    } else if (n < 0x10000) {
+      this.ensure(3);
+      this.buf[this.pos++] = m | 25;
+      this.view.setUint16(this.pos, n);
+      this.pos += 2;
+    } else if (n < TWO_32) {
+      this.ensure(5);
+      this.buf[this.pos++] = m | 26;
+      this.view.setUint32(this.pos, n);
+      this.pos += 4;
+    } else {
+      this.ensure(9);
+      this.buf[this.pos++] = m | 27;
+      this.view.setUint32(this.pos, Math.floor(n / TWO_32));
+      this.view.setUint32(this.pos + 4, n >>> 0);
+      this.pos += 8;
+    }
+  }
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+  text(s: string): void {
+    const n = utf8Length(s);
+    this.head(3, n);
+    this.ensure(n);
+    this.pos = utf8Write(s, this.buf, this.pos);
+  }
+}
+
+function encodeNumber(w: Writer, x: number): void {
+  if (Number.isSafeInteger(x) && !Object.is(x, -0)) {
+    if (x >= 0) w.head(0, x);
+    else w.head(1, -1 - x);
+    return;
+  }
+  w.ensure(9);
+  const b = w.buf;
+  if (x !== x) {
+    // One NaN: the canonical quiet NaN, half precision.
+    b[w.pos++] = 0xf9;
+    b[w.pos++] = 0x7e;
+    b[w.pos++] = 0x00;
+    return;
+  }
+  if (Math.fround(x) === x) {
+    const half = toFloat16Exact(x);
+    if (half >= 0) {
+      b[w.pos++] = 0xf9;
+      b[w.pos++] = half >> 8;
+      b[w.pos++] = half & 0xff;
+      return;
+    }
+    b[w.pos++] = 0xfa;
+    w.view.setFloat32(w.pos, x);
+    w.pos += 4;
+    return;
+  }
+  b[w.pos++] = 0xfb;
+  w.view.setFloat64(w.pos, x);
+  w.pos += 8;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+/** Encoded keys, sorted; each key's text head is part of the comparison, as §4.2.1 says. */
+function sortedKeys(map: ValueMap): { key: string; enc: Uint8Array }[] {
+  const keys = Object.keys(map);
+  const out: { key: string; enc: Uint8Array }[] = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const kw = new Writer(keys[i].length * 3 + 9);
+    kw.text(keys[i]);
+    out[i] = { key: keys[i], enc: kw.buf.subarray(0, kw.pos) };
+  }
+  if (out.length > 1) out.sort((a, b) => compareBytes(a.enc, b.enc));
+  return out;
+}
+
+function encodeValue(w: Writer, v: Value, depth: number, maxDepth: number): void {
+  switch (typeof v) {
+    case 'number':
+      encodeNumber(w, v);
+      return;
+    case 'string':
+      w.text(v);
+      return;
+    case 'boolean':
+      w.ensure(1);
+      w.buf[w.pos++] = v ? 0xf5 : 0xf4;
+      return;
+    case 'object':
+      break;
+    default:
+      throw new CodecError('unsupported-type', `cannot encode a value of type ${typeof v} in CBOR`);
+  }
+  if (v === null) {
+    w.ensure(1);
+    w.buf[w.pos++] = 0xf6;
+    return;
+  }
+  if (depth >= maxDepth) throw new CodecError('depth-limit', `nesting deeper than ${maxDepth}`);
+  if (v instanceof Uint8Array) {
+    w.head(2, v.length);
+    w.bytes(v);
+  } else if (Array.isArray(v)) {
+    w.head(4, v.length);
+    for (let i = 0; i < v.length; i++) encodeValue(w, v[i], depth + 1, maxDepth);
+  } else {
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) {
+      throw new CodecError('unsupported-type', `cannot encode a ${(v as object).constructor?.name ?? 'non-plain'} object in CBOR`);
+    }
+    const keys = sortedKeys(v);
+    w.head(5, keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      w.bytes(keys[i].enc);
+      const item = v[keys[i].key];
+      if (item === undefined) throw new CodecError('unsupported-type', `map key '${keys[i].key}' is undefined`);
+      encodeValue(w, item, depth + 1, maxDepth);
+    }
+  }
+}
+
+export function encodeCbor(value: Value, options: CborEncodeOptions = {}): Uint8Array {
+  const w = new Writer(256);
+  encodeValue(w, value, 0, options.maxDepth ?? 32);
+  return w.buf.slice(0, w.pos);
+}

@@ -1,0 +1,76 @@
+/**
+ * The error taxonomy (STYLE.md habit 9). Caller mistakes throw the built-in
+ * TypeError/RangeError naming the parameter. Everything the outside world can
+ * get wrong (bytes, documents, signatures, pins) throws a FaztError subclass
+ * carrying a stable `code` that tests and the hub's API match on.
+ */
+export class FaztError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message);
+    this.code = code;
+    if (options && options.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
+  }
+  // XS (es2020 target) has no `new.target`-free way to name subclasses, so each
+  // subclass sets its name explicitly below.
+}
+
+/** Malformed or non-canonical CBOR/JSON. `offset` is the byte where decoding stopped. */
+export class CodecError extends FaztError {
+  readonly offset: number;
+  constructor(code: string, message: string, offset = -1) {
+    super(code, offset >= 0 ? `${message} (at byte ${offset})` : message);
+    this.name = 'CodecError';
+    this.offset = offset;
+  }
+}
+
+/** A document that does not satisfy its JSON Schema. `path` is a JSON Pointer. */
+export class SchemaError extends FaztError {
+  readonly path: string;
+  readonly rule: string;
+  constructor(schema: string, path: string, rule: string, message: string) {
+    super('schema', `${schema}: ${path || '/'} ${message} (${rule})`);
+    this.name = 'SchemaError';
+    this.path = path;
+    this.rule = rule;
+  }
+}
+
+/** A batch or entry that fails verification: signature, identity, chain or sequence. */
+export class VerifyError extends FaztError {
+  constructor(code: VerifyErrorCode, message: string) {
+    super(code, message);
+    this.name = 'VerifyError';
+  }
+}
+
+export type VerifyErrorCode =
+  | 'malformed' // not a batch at all
+  | 'key-mismatch' // node id does not derive from the key carried
+  | 'bad-signature' // signature does not verify over the header
+  | 'foreign-entry' // an entry from another node
+  | 'tampered' // an entry's content no longer matches its id / the signed head
+  | 'reordered' // seqs not ascending
+  | 'gap' // a seq missing inside the batch or between stored and batch
+  | 'truncated' // fewer entries than the signed range
+  | 'chain-broken' // prev does not equal the hash of the entry before
+  | 'replay'; // every entry is already stored
+
+/** A pin or bus request the board cannot satisfy. */
+export class BoardError extends FaztError {
+  constructor(code: BoardErrorCode, message: string) {
+    super(code, message);
+    this.name = 'BoardError';
+  }
+}
+
+export type BoardErrorCode =
+  | 'unknown-pin'
+  | 'input-only'
+  | 'reserved-pin'
+  | 'strapping-pin'
+  | 'pin-in-use'
+  | 'capability'
+  | 'bus-pins'
+  | 'unknown-board';

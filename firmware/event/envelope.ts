@@ -1,0 +1,53 @@
+import { encodeCbor } from '../codec/cbor-encode.js';
+import { toBase32 } from '../codec/text-encodings.js';
+import type { Value } from '../codec/value.js';
+import type { CryptoProvider } from '../crypto/crypto-provider.js';
+
+/**
+ * The event envelope. Every reading, percept, action and health beat is one.
+ *  - type: namespaced, sensor.* | percept.* | effect.* | pulse.* | system.*
+ *  - source: "<node id>/<component>", e.g. "fzq3…/bme280"
+ *  - time: milliseconds since the Unix epoch, from the node's injected clock
+ *  - seq: per node (the signer), from 1, gapless
+ *  - prev: SHA-256 of the node's previous entry; 32 zero bytes for seq 1
+ *  - id: the first 10 bytes of this entry's hash in base32 (16 characters),
+ *    so an id names exactly one content and a verifier can check it
+ * The hash is SHA-256 over the deterministic CBOR of the envelope without id.
+ */
+export interface EventEntry {
+  id: string;
+  type: string;
+  source: string;
+  time: number;
+  seq: number;
+  prev: Uint8Array;
+  data: Value;
+}
+
+export const EVENT_TYPE_PATTERN = /^(sensor|percept|effect|pulse|system)(\.[a-z0-9_-]+)+$/;
+export const COMPONENT_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
+export const GENESIS_PREV: Uint8Array = new Uint8Array(32);
+
+/** The bytes an entry's hash is taken over. */
+export function hashedForm(e: Omit<EventEntry, 'id'>): Uint8Array {
+  return encodeCbor({ type: e.type, source: e.source, time: e.time, seq: e.seq, prev: e.prev, data: e.data });
+}
+
+export function entryHash(e: Omit<EventEntry, 'id'>, crypto: CryptoProvider): Uint8Array {
+  return crypto.sha256(hashedForm(e));
+}
+
+export function idFromHash(hash: Uint8Array): string {
+  return toBase32(hash.subarray(0, 10));
+}
+
+/** The envelope as a data-model map, the shape both wire forms carry. */
+export function entryToValue(e: EventEntry): Value {
+  return { id: e.id, type: e.type, source: e.source, time: e.time, seq: e.seq, prev: e.prev, data: e.data };
+}
+
+/** The node id part of a source. */
+export function sourceNode(source: string): string {
+  const slash = source.indexOf('/');
+  return slash < 0 ? source : source.slice(0, slash);
+}

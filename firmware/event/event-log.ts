@@ -1,0 +1,55 @@
+import type { Value } from '../codec/value.js';
+import type { CryptoProvider } from '../crypto/crypto-provider.js';
+import { COMPONENT_PATTERN, entryHash, EVENT_TYPE_PATTERN, GENESIS_PREV, idFromHash, type EventEntry } from './envelope.js';
+
+export interface EventLogHead {
+  seq: number;
+  hash: Uint8Array;
+}
+
+export interface EventLogOptions {
+  nodeId: string;
+  crypto: CryptoProvider;
+  /** Milliseconds since the epoch; injected so XS, the simulator and tests own time. */
+  clock: () => number;
+  /** Where to continue from (a restored node); omitted for a fresh log. */
+  head?: EventLogHead;
+}
+
+/**
+ * One node's append-only log: it assigns seq, links prev and computes ids.
+ * It keeps only the head, so memory stays constant however long it runs.
+ */
+export class EventLog {
+  readonly nodeId: string;
+  private readonly crypto: CryptoProvider;
+  private readonly clock: () => number;
+  private seq: number;
+  private hash: Uint8Array;
+
+  constructor(options: EventLogOptions) {
+    if (typeof options.clock !== 'function') throw new TypeError('clock must be a function returning milliseconds');
+    this.nodeId = options.nodeId;
+    this.crypto = options.crypto;
+    this.clock = options.clock;
+    this.seq = options.head ? options.head.seq : 0;
+    this.hash = options.head ? options.head.hash : GENESIS_PREV;
+  }
+
+  get head(): EventLogHead {
+    return { seq: this.seq, hash: this.hash };
+  }
+
+  /** Appends an event; `time` overrides the clock (a reading keeps the moment it was taken). */
+  append(type: string, component: string, data: Value, time?: number): EventEntry {
+    if (!EVENT_TYPE_PATTERN.test(type)) throw new RangeError(`type '${type}' is not a namespaced event type (sensor.*, percept.*, effect.*, pulse.*, system.*)`);
+    if (!COMPONENT_PATTERN.test(component)) throw new RangeError(`component '${component}' must match ${COMPONENT_PATTERN}`);
+    const t = time === undefined ? this.clock() : time;
+    if (!Number.isSafeInteger(t) || t < 0) throw new RangeError(`time must be whole milliseconds ≥ 0, got ${t}`);
+    const body = { type, source: `${this.nodeId}/${component}`, time: t, seq: this.seq + 1, prev: this.hash, data };
+    const hash = entryHash(body, this.crypto);
+    this.seq = body.seq;
+    this.hash = hash;
+    return { id: idFromHash(hash), ...body };
+  }
+}

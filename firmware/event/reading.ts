@@ -1,0 +1,55 @@
+/**
+ * A reading: the one shape every sensor produces (ARCHITECTURE "learn one
+ * sensor, know all"). Names and units follow SenML (RFC 8428 §4.5 and the
+ * IANA SenML Units registry, including RFC 8798's additions).
+ */
+export type Quality = 'good' | 'uncertain' | 'bad';
+
+export interface Reading {
+  /** SenML-style measurement name, e.g. "temperature", "humidity", "motion". */
+  name: string;
+  /** A SenML unit symbol, e.g. "Cel", "%RH", "Pa", "lx"; omitted for booleans and counts. */
+  unit?: SenmlUnit;
+  value: number | boolean | string;
+  quality: Quality;
+  /** Milliseconds since the epoch when the sample was taken. */
+  time: number;
+  /** Why quality is not good: e.g. "crc", "range", "stuck", "spike". */
+  flags?: string[];
+}
+
+/** The SenML unit symbols a Fazt reading may carry (RFC 8428 §12.1, RFC 8798). */
+export const SENML_UNITS = [
+  'm', 'kg', 'g', 's', 'A', 'K', 'cd', 'mol', 'Hz', 'rad', 'sr', 'N', 'Pa', 'J', 'W', 'C', 'V', 'F', 'Ohm', 'S',
+  'Wb', 'T', 'H', 'Cel', 'lm', 'lx', 'Bq', 'Gy', 'Sv', 'kat', 'm2', 'm3', 'l', 'm/s', 'm/s2', 'm3/s', 'l/s',
+  'W/m2', 'cd/m2', 'bit', 'bit/s', 'lat', 'lon', 'pH', 'dB', 'dBW', 'count', '/', '%', '%RH', '%EL', 'EL',
+  '1/s', '1/min', 'beat/min', 'beats', 'S/m', 'B', 'VA', 'VAs', 'var', 'vars', 'J/m', 'kg/m3', 'deg',
+  'ms', 'min', 'h', 'MHz', 'kW', 'kVA', 'kvar', 'Ah', 'Wh', 'kWh', 'varh', 'kvarh', 'kVAh', 'Wh/km', 'KiB',
+  'GB', 'Mbit/s', 'B/s', 'MB/s', 'mV', 'mA', 'dBm', 'ug/m3', 'mm/h', 'm/h', 'ppm', '/100m', 'hPa', 'mm',
+  'cm', 'km', 'km/h', 'ppb', 'ppt', 'NTU',
+] as const;
+export type SenmlUnit = (typeof SENML_UNITS)[number];
+
+/** A SenML record (RFC 8428 §4): time in seconds, value in v/vb/vs by type. */
+export interface SenmlRecord {
+  bn?: string;
+  n: string;
+  u?: string;
+  v?: number;
+  vb?: boolean;
+  vs?: string;
+  t: number;
+}
+
+/** Readings of one source as a SenML pack; the source becomes the base name. */
+export function toSenml(source: string, readings: Reading[]): SenmlRecord[] {
+  return readings.map((r, i) => {
+    const rec: SenmlRecord = { n: r.name, t: r.time / 1000 };
+    if (i === 0) rec.bn = `${source}/`;
+    if (r.unit !== undefined) rec.u = r.unit;
+    if (typeof r.value === 'number') rec.v = r.value;
+    else if (typeof r.value === 'boolean') rec.vb = r.value;
+    else rec.vs = r.value;
+    return rec;
+  });
+}

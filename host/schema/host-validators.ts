@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { SchemaError } from '../../firmware/errors.js';
+import { schemaErrorFrom } from '../../firmware/schema/schema-error.js';
+import { projectRoot } from '../project-root.js';
+import { AJV_OPTIONS, SCHEMA_FILES, SCHEMA_IDS, type SchemaName } from '../../firmware/schema/schema-names.js';
+
+/**
+ * The hub's validators: ajv at run time over the same schema files and options
+ * the firmware's standalone validators were generated from.
+ */
+let ajv: Ajv2020 | undefined;
+const compiled = new Map<SchemaName, ValidateFunction>();
+
+function validatorFor(name: SchemaName): ValidateFunction {
+  let v = compiled.get(name);
+  if (!v) {
+    if (!ajv) {
+      ajv = new Ajv2020({ ...AJV_OPTIONS });
+      for (const f of SCHEMA_FILES) ajv.addSchema(JSON.parse(readFileSync(join(projectRoot(), 'schemas', `${f}.schema.json`), 'utf8')));
+    }
+    v = ajv.getSchema(SCHEMA_IDS[name]) as ValidateFunction;
+    compiled.set(name, v);
+  }
+  return v;
+}
+
+export function checkDocumentOnHost(name: SchemaName, doc: unknown): SchemaError | null {
+  const v = validatorFor(name);
+  return v(doc) ? null : schemaErrorFrom(name, v.errors);
+}
+
+export function validateOnHost(name: SchemaName, doc: unknown): void {
+  const err = checkDocumentOnHost(name, doc);
+  if (err) throw err;
+}

@@ -1,0 +1,37 @@
+import { bundleForXs } from './xs-bundle.js';
+import { XsError, XsWorker, type XsMeter, type XsWorkerOptions } from './xs-worker.js';
+
+/**
+ * A firmware entry running in XS, called by command name (see xs-guest.ts).
+ * `call` returns the value and the meter XS reported for that exchange.
+ */
+export class XsSession {
+  private constructor(readonly worker: XsWorker, readonly bundleBytes: number) {}
+
+  static async start(entry: string, options: XsWorkerOptions = {}): Promise<XsSession> {
+    const code = await bundleForXs(entry);
+    const worker = new XsWorker(options);
+    try {
+      await worker.evaluate(code);
+    } catch (e) {
+      await worker.close();
+      throw e;
+    }
+    return new XsSession(worker, Buffer.byteLength(code));
+  }
+
+  async call<T>(cmd: string, ...args: unknown[]): Promise<{ value: T; meter: XsMeter }> {
+    const { reply, meter } = await this.worker.command(Buffer.from(JSON.stringify({ cmd, args }), 'utf8'));
+    const parsed = JSON.parse(Buffer.from(reply).toString('utf8')) as { ok?: T; err?: { name: string; code: string; message: string } };
+    if (parsed.err) {
+      const e = new XsError(`${parsed.err.name}${parsed.err.code ? ` [${parsed.err.code}]` : ''}: ${parsed.err.message}`);
+      (e as XsError & { code?: string }).code = parsed.err.code;
+      throw e;
+    }
+    return { value: parsed.ok as T, meter };
+  }
+
+  close(): Promise<void> {
+    return this.worker.close();
+  }
+}

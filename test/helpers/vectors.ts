@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+
+/** The shared vectors (test/vectors/*.json), read the same way by the Node and XS suites. */
+export interface CborVector {
+  name: string;
+  /** JSON text of the value; null for values with no JSON form (then `value` names it). */
+  json: string | null;
+  cbor: string;
+  value?: 'NaN' | 'Infinity' | '-Infinity';
+}
+export interface InvalidCborVector {
+  name: string;
+  cbor: string;
+  code: string;
+}
+export interface EventVector {
+  name: string;
+  json: string;
+  cbor: string;
+  hash: string;
+}
+export interface BatchVector {
+  name: string;
+  json: string;
+  cbor: string;
+  known: { seq: number; hash: string } | null;
+}
+export interface IdentityVector {
+  name: string;
+  secretKey: string;
+  publicKey: string;
+  message: string;
+  signature: string;
+  nodeId: string;
+}
+
+function load<T>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`../vectors/${name}.json`, import.meta.url), 'utf8')) as T;
+}
+
+export const cborVectors = load<CborVector[]>('cbor');
+export const invalidCborVectors = load<InvalidCborVector[]>('cbor-invalid');
+export const eventVectors = load<EventVector[]>('events');
+export const batchVectors = load<BatchVector[]>('batches');
+export const identityVectors = load<IdentityVector[]>('identity');
