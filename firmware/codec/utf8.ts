@@ -59,9 +59,10 @@ export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length, bas
   while (i < end) {
     const b = bytes[i];
     if (b < 0x80) {
-      // Fast path for ASCII runs.
+      // Fast path for ASCII runs, in chunks: apply() puts every char on the
+      // stack, and XS's stack is 4096 slots.
       let j = i + 1;
-      while (j < end && bytes[j] < 0x80) j++;
+      while (j < end && j - i < 1024 && bytes[j] < 0x80) j++;
       s += String.fromCharCode.apply(null, Array.prototype.slice.call(bytes, i, j) as number[]);
       i = j;
       continue;
