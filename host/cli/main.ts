@@ -1,0 +1,39 @@
+import { dispatch, UsageError, type Command } from './command.js';
+import { boardsCommand } from './commands/boards.js';
+import { cborCommand } from './commands/cbor.js';
+import { eventCommand } from './commands/event-verify.js';
+import { keygenCommand } from './commands/keygen.js';
+import { startCommand } from './commands/start.js';
+
+export const root: Command = {
+  name: 'fazt',
+  summary: 'Fazt: a runtime for personal sensor infrastructure (ESP32 nodes, a Pi hub, a board simulator).',
+  usage: 'fazt <command> [options]',
+  subcommands: [startCommand, boardsCommand, keygenCommand, cborCommand, eventCommand],
+};
+
+function readStdin(): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (c: Buffer) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks)));
+    process.stdin.on('error', reject);
+  });
+}
+
+/** Runs the CLI; errors become one line on stderr: exit 2 for usage, 1 for everything else. */
+export async function main(argv: string[]): Promise<number> {
+  const io = { stdin: readStdin, out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t) };
+  try {
+    return await dispatch(root, argv, ['fazt'], io);
+  } catch (e) {
+    const msg = (e as Error).message?.split('\n')[0] ?? String(e);
+    const code = (e as { code?: string }).code;
+    process.stderr.write(`fazt: ${e instanceof UsageError || !code ? '' : `${code}: `}${msg}\n`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

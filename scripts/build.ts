@@ -1,0 +1,39 @@
+/**
+ * Builds the two bundles:
+ *  dist/fazt.js           the host (CLI, hub): Node platform, packages external
+ *  dist/firmware.xs.js    the portable core for XS: neutral platform, es2020, IIFE, minified
+ * The neutral platform makes a Node built-in in firmware/ a build error.
+ */
+import { build } from 'esbuild';
+import { statSync } from 'node:fs';
+
+const root = new URL('..', import.meta.url).pathname;
+
+await build({
+  entryPoints: [`${root}host/cli/main.ts`],
+  outfile: `${root}dist/fazt.js`,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+
+await build({
+  entryPoints: [`${root}firmware/index.ts`],
+  outfile: `${root}dist/firmware.xs.js`,
+  bundle: true,
+  platform: 'neutral',
+  mainFields: ['module', 'main'],
+  target: 'es2020',
+  format: 'iife',
+  globalName: 'Fazt',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
+const kb = (f: string) => (statSync(`${root}dist/${f}`).size / 1024).toFixed(1);
+console.log(`built dist/fazt.js (${kb('fazt.js')} KiB), dist/firmware.xs.js (${kb('firmware.xs.js')} KiB)`);

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { bundleForXs } from '../sim/xs/xs-bundle.js';
+import { XsSession } from '../sim/xs/xs-session.js';
+
+/**
+ * The portability rule: firmware/ and hal/drivers/ (and the board rules in
+ * hal/board/) import no Node built-in, read no Date.now()/Math.random(), touch
+ * no process, and run in XS. tsconfig.core.json (no Node types) is the
+ * compile-time half of this; here is the source and run-time half.
+ */
+const root = new URL('..', import.meta.url).pathname;
+const PORTABLE = ['firmware', 'hal/drivers', 'hal/board'];
+
+function files(dir: string): string[] {
+  const abs = join(root, dir);
+  try {
+    statSync(abs);
+  } catch {
+    return [];
+  }
+  return readdirSync(abs, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
+    .map((f) => join(dir, f));
+}
+
+const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+describe('portability rule', () => {
+  const sources = PORTABLE.flatMap(files);
+  it('covers the portable folders', () => assert.ok(sources.length > 20, `${sources.length} files`));
+  for (const f of sources) {
+    it(`${f}: no Node built-ins, clock, entropy or process`, () => {
+      const text = readFileSync(join(root, f), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"]([^'"]+)['"]/g)) {
+        assert.ok(!builtins.has(m[1]), `imports Node built-in '${m[1]}'`);
+        if (!m[1].startsWith('.')) assert.ok(/^@noble\//.test(m[1]), `imports package '${m[1]}', not proven on XS`);
+      }
+      assert.doesNotMatch(text, /\bDate\.now\s*\(/, 'reads Date.now()');
+      assert.doesNotMatch(text, /\bMath\.random\s*\(/, 'reads Math.random()');
+      assert.doesNotMatch(text, /\bprocess\.|\brequire\s*\(/, 'touches process or require');
+      assert.doesNotMatch(text, /\b(setTimeout|setInterval|setImmediate)\s*\(/, 'uses a timer directly (timers are injected)');
+    });
+  }
+  it('a firmware bundle that imports a Node built-in fails to build for the neutral platform', async () => {
+    const bad = join(root, 'test/xs/entries/bad-node-import.ts');
+    await assert.rejects(bundleForXs(bad), /node:fs|Could not resolve/);
+  });
+  it("the firmware's public index runs in XS: every export loads, a batch round-trips", async () => {
+    const xs = await XsSession.start(join(root, 'test/xs/entries/firmware-api-entry.ts'));
+    try {
+      const { value: names } = await xs.call<string[]>('exports');
+      for (const n of ['EventBus', 'EventLog', 'createBatch', 'decodeCbor', 'encodeCbor', 'verifyBatch', 'checkDocument', 'toCloudEvent']) assert.ok(names.includes(n), n);
+      assert.equal((await xs.call<number>('roundTrip')).value, 1);
+    } finally {
+      await xs.close();
+    }
+  });
+});
