@@ -114,16 +114,38 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
-/** Encoded keys, sorted; each key's text head is part of the comparison, as §4.2.1 says. */
-function sortedKeys(map: ValueMap): { key: string; enc: Uint8Array }[] {
-  const keys = Object.keys(map);
-  const out: { key: string; enc: Uint8Array }[] = new Array(keys.length);
-  for (let i = 0; i < keys.length; i++) {
-    const kw = new Writer(keys[i].length * 3 + 9);
-    kw.text(keys[i]);
-    out[i] = { key: keys[i], enc: kw.buf.subarray(0, kw.pos) };
+/**
+ * Map keys repeat across events (type, source, seq, …), so their encodings are
+ * cached; the cache is bounded so odd keys cannot grow it without limit.
+ */
+const keyCache = new Map<string, Uint8Array>();
+const KEY_CACHE_LIMIT = 256;
+
+function encodedKey(key: string): Uint8Array {
+  let enc = keyCache.get(key);
+  if (enc === undefined) {
+    const kw = new Writer(key.length * 3 + 9);
+    kw.text(key);
+    enc = kw.buf.slice(0, kw.pos);
+    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
+    keyCache.set(key, enc);
   }
-  if (out.length > 1) out.sort((a, b) => compareBytes(a.enc, b.enc));
+  return enc;
+}
+
+interface EncodedKey {
+  key: string;
+  enc: Uint8Array;
+}
+
+const byEncoding = (a: EncodedKey, b: EncodedKey): number => compareBytes(a.enc, b.enc);
+
+/** Keys with their encodings, sorted by those bytes: §4.2.1 compares whole encodings, heads included. */
+function sortedKeys(map: ValueMap): EncodedKey[] {
+  const keys = Object.keys(map);
+  const out: EncodedKey[] = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) out[i] = { key: keys[i], enc: encodedKey(keys[i]) };
+  if (out.length > 1) out.sort(byEncoding);
   return out;
 }
 

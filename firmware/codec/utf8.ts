@@ -56,6 +56,11 @@ export function utf8Encode(s: string): Uint8Array {
 export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length, base = 0): string {
   let s = '';
   let i = start;
+  // Short ASCII strings (map keys, units, ids) are most of what a node sends.
+  if (end - start <= 64) {
+    for (; i < end && bytes[i] < 0x80; i++) s += String.fromCharCode(bytes[i]);
+    if (i === end) return s;
+  }
   while (i < end) {
     const b = bytes[i];
     if (b < 0x80) {

@@ -78,7 +78,7 @@ describe('the firmware core on XS', () => {
 
   it('signs a 32-event batch to the same bytes Node produces', async () => {
     const seed = '07'.repeat(32);
-    const { value } = await xs.call<string>('signBatch', seed, 32);
+    const { value } = await xs.call<string>('batchWork', seed, 32, 'sign');
     const id = identityFromSecretKey(fromHex(seed), nobleCrypto);
     let t = 1767225600000;
     const log = new EventLog({ nodeId: id.id, crypto: nobleCrypto, clock: () => (t += 1000) });

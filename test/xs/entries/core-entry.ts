@@ -57,13 +57,19 @@ serveCommands({
       const known = v.known ? { seq: v.known.seq, hash: fromHex(v.known.hash) } : undefined;
       return verifyBatch(batchFromValue(decodeCbor(fromHex(v.cbor))), { crypto: nobleCrypto, known }).fresh.map((e) => e.seq);
     }),
-  /** Builds, encodes and signs a batch of n readings: the bench's XS figure and a cross-check of bytes. */
-  signBatch: (seedHex: string, n: number) => {
+  /**
+   * Builds n reading events (each hashed into the chain), then, by stage,
+   * stops there ('events'), encodes them as an unsigned batch body ('encode'),
+   * or signs and encodes the batch ('sign'): the bench's XS figures.
+   */
+  batchWork: (seedHex: string, n: number, stage: 'events' | 'encode' | 'sign') => {
     const id = identityFromSecretKey(fromHex(seedHex), nobleCrypto);
     let t = 1767225600000;
     const log = new EventLog({ nodeId: id.id, crypto: nobleCrypto, clock: () => (t += 1000) });
     const es: EventEntry[] = [];
     for (let i = 0; i < n; i++) es.push(log.append('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value: 20 + i / 10, quality: 'good', time: t }));
+    if (stage === 'events') return es.length;
+    if (stage === 'encode') return encodeCbor(es.map((e) => ({ id: e.id, type: e.type, source: e.source, time: e.time, seq: e.seq, prev: e.prev, data: e.data }))).length;
     return toHex(encodeCbor(batchToValue(createBatch(es, id, nobleCrypto))));
   },
   tamperedBatchCodes: (cbor: string) => {
