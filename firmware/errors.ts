@@ -74,3 +74,18 @@ export type BoardErrorCode =
   | 'capability'
   | 'bus-pins'
   | 'unknown-board';
+
+/**
+ * A fault on a bus or pin at run time: the device did not answer (nack), the
+ * bus is held (bus-stuck), data failed its checksum (crc), the device is not
+ * there (absent), the io was used after close (closed), or it did not finish
+ * in time (timeout).
+ */
+export class IoError extends FaztError {
+  constructor(code: IoErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'IoError';
+  }
+}
+
+export type IoErrorCode = 'nack' | 'bus-stuck' | 'crc' | 'absent' | 'closed' | 'timeout' | 'unsupported';

@@ -1,0 +1,36 @@
+/**
+ * What the sim backend needs from the simulator: the far side of buses and
+ * pins. sim/ implements these (SimI2cBus, SimPins, …); hal/sim depends only on
+ * the shapes, so production code never imports sim/.
+ */
+export interface SimI2cPort {
+  write(address: number, bytes: Uint8Array): void;
+  read(address: number, count: number): Uint8Array;
+}
+
+export interface SimPinPort {
+  /** The level the outside world drives onto an input (null: floating). */
+  level(gpio: number): 0 | 1 | null;
+  /** The level the board drives (an output), for models such as LEDs and relays. */
+  drive(gpio: number, level: 0 | 1): void;
+  /** Called when the outside level of `gpio` changes. Returns an unsubscribe function. */
+  watch(gpio: number, onChange: (level: 0 | 1) => void): () => void;
+  pwm(gpio: number, hz: number, duty: number): void;
+}
+
+export interface SimAudioPort {
+  play(samples: Int16Array, sampleRate: number, channels: number): void;
+  listen(sampleRate: number, channels: number, onSamples: (s: Int16Array) => void): () => void;
+}
+
+export interface SimBleAirPort {
+  scan(onAdvertisement: (adv: import('../contracts/io.js').Advertisement) => void): () => void;
+}
+
+export interface SimWorldPorts {
+  /** The bus wired to these pins (the board's bus id where they form one). */
+  i2c(sda: number, scl: number): SimI2cPort;
+  pins: SimPinPort;
+  audio?: SimAudioPort;
+  ble?: SimBleAirPort;
+}
