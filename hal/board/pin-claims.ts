@@ -32,6 +32,7 @@ export interface I2cClaim {
  */
 export class PinClaims {
   private readonly held = new Map<number, { use: PinUse; owner: string }>();
+  private readonly buses = new Map<string, { users: number; release: () => void }>();
 
   constructor(readonly board: Board) {}
 
@@ -59,7 +60,9 @@ export class PinClaims {
   /**
    * SDA and SCL as one claim. On fixed-routing boards (the Pis) the pair must
    * be one of the board's buses; on matrix boards (ESP32s) any two pins that
-   * can do open-drain I/O. Omitting both pins takes the default bus.
+   * can do open-drain I/O. Omitting both pins takes the default bus. Devices
+   * share a bus: claiming the same pair again adds a user, and the pins are
+   * freed when the last user releases.
    */
   claimI2c(pins: { sda?: number; scl?: number }, options: ClaimOptions = {}): I2cClaim {
     let { sda, scl } = pins;
@@ -74,15 +77,37 @@ export class PinClaims {
     if (this.board.i2c.routing === 'fixed' && !bus) {
       throw new BoardError('bus-pins', `${this.board.id}: I2C on SDA ${sda}/SCL ${scl} is not possible; its buses are ${describeBuses(this.board)}`);
     }
-    const a = this.claim(sda, 'i2c-sda', options);
-    let b: PinClaim;
-    try {
-      b = this.claim(scl, 'i2c-scl', options);
-    } catch (e) {
-      a.release();
-      throw e;
+    const key = `${sda}/${scl}`;
+    let shared = this.buses.get(key);
+    if (!shared) {
+      const a = this.claim(sda, 'i2c-sda', { ...options, owner: `i2c ${key}` });
+      let b: PinClaim;
+      try {
+        b = this.claim(scl, 'i2c-scl', { ...options, owner: `i2c ${key}` });
+      } catch (e) {
+        a.release();
+        throw e;
+      }
+      shared = { users: 0, release: () => { a.release(); b.release(); } };
+      this.buses.set(key, shared);
     }
-    return { sda, scl, bus: bus?.id, owner: a.owner, release: () => { a.release(); b.release(); } };
+    shared.users++;
+    const entry = shared;
+    let released = false;
+    return {
+      sda,
+      scl,
+      bus: bus?.id,
+      owner: options.owner ?? 'anonymous',
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--entry.users === 0) {
+          entry.release();
+          this.buses.delete(key);
+        }
+      },
+    };
   }
 
   holder(gpio: number): { use: PinUse; owner: string } | undefined {

@@ -28,7 +28,8 @@ export abstract class I2cDeviceModel {
   /** Host write transaction (the bytes after the address byte). */
   write(bytes: Uint8Array): void {
     this.gate('write');
-    this.onWrite(bytes);
+    // A zero-length write (SMBus quick command, as i2cdetect probes) is only the ACK.
+    if (bytes.length > 0) this.onWrite(bytes);
   }
 
   /** Host read transaction of `count` bytes. */

@@ -11,7 +11,6 @@ export abstract class RegisterDeviceModel extends I2cDeviceModel {
   protected pointer = 0;
 
   protected onWrite(bytes: Uint8Array): void {
-    if (bytes.length === 0) return; // a quick write: probe only
     this.pointer = bytes[0];
     for (let i = 1; i < bytes.length; i++) {
       this.onRegisterWrite(this.pointer, bytes[i]);

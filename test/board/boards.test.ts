@@ -85,6 +85,17 @@ describe('pin claims', () => {
     assert.throws(() => pi.claimI2c({ sda: 17, scl: 27 }), refused('bus-pins', /SDA 17\/SCL 27 is not possible/));
     assert.equal(pi.claimI2c({ sda: 2, scl: 3 }).bus, 1);
   });
+  it('I2C buses are shared between devices and freed with the last one', () => {
+    const c = new PinClaims(esp);
+    const a = c.claimI2c({}, { owner: 'bme280' });
+    const b = c.claimI2c({ sda: 21, scl: 22 }, { owner: 'sht4x' });
+    assert.throws(() => c.claim(21, 'digital-out'), refused('pin-in-use', /i2c 21\/22/));
+    a.release();
+    a.release();
+    assert.ok(c.holder(21), 'still held by the second device');
+    b.release();
+    assert.equal(c.holder(21), undefined);
+  });
   it('I2C refusal on the second pin leaves the first unclaimed', () => {
     const c = new PinClaims(esp);
     c.claim(22, 'digital-out', { owner: 'relay' });

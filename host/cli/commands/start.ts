@@ -7,6 +7,7 @@ import { fromHex } from '../../../firmware/codec/text-encodings.js';
 import type { EventLogHead } from '../../../firmware/event/event-log.js';
 import type { Reading } from '../../../firmware/event/reading.js';
 import { quantize, sine, type Signal } from '../../../sim/environment/signals.js';
+import { parseDuration } from '../../../sim/scenario/duration.js';
 import { XsSession } from '../../../sim/xs/xs-session.js';
 import { getBoard } from '../../boards/board-registry.js';
 import { nodeCrypto } from '../../crypto/node-crypto.js';
@@ -44,10 +45,12 @@ const NODES: SimNode[] = [
   ] },
 ];
 
-function parseDuration(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s);
-  if (!m) throw new UsageError(`--duration '${s}' is not a duration like 30s, 5m or 1h`);
-  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+function duration(text: string, option: string): number {
+  try {
+    return parseDuration(text, option);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 export const startCommand: Command = {
@@ -62,10 +65,10 @@ export const startCommand: Command = {
   ].join('\n'),
   options: { interval: { type: 'string' }, batch: { type: 'string' }, duration: { type: 'string' } },
   run: async ({ values, out, err }) => {
-    const interval = parseDuration(String(values.interval ?? '1s'));
+    const interval = duration(String(values.interval ?? '1s'), '--interval');
     const batchSize = Number(values.batch ?? 4);
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 512) throw new UsageError('--batch must be an integer from 1 to 512');
-    const duration = values.duration === undefined ? Infinity : parseDuration(String(values.duration));
+    const limit = values.duration === undefined ? Infinity : duration(String(values.duration), '--duration');
     const entry = join(projectRoot(), 'sim/xs/entries/node-core-entry.ts');
 
     const nodes: { spec: SimNode; xs: XsSession; id: string; known?: EventLogHead; readings: number }[] = [];
@@ -91,7 +94,7 @@ export const startCommand: Command = {
     const started = Date.now();
     out(`verifying batches of ${batchSize}; Ctrl-C stops\n`);
     try {
-      for (let tick = 1; !stopping && Date.now() - started < duration; tick++) {
+      for (let tick = 1; !stopping && Date.now() - started < limit; tick++) {
         const now = Date.now();
         for (const n of nodes) {
           for (const s of n.spec.sensors) {

@@ -1,0 +1,122 @@
+import { FaztError } from '../../firmware/errors.js';
+import type {
+  AudioIn, AudioOut, BleScanner, Digital, DigitalOptions, HalBackend, I2C, I2cOptions, PWM, PwmOptions,
+} from '../contracts/io.js';
+import type { Clock } from '../contracts/time.js';
+
+/**
+ * The sim backend as firmware sees it inside XS: a thin proxy. Each open and
+ * each method call is a synchronous call to the simulator on the host
+ * (xsnap's issueCommand), which runs it on the real sim backend, so claims,
+ * errors, device models and simulated time are the very same objects as on
+ * Node. Edge callbacks travel back piggybacked on replies (`edges`) and are
+ * dispatched here after the call returns. `call` is injected by the guest.
+ */
+export type HostRequest =
+  | { op: 'open'; kind: 'i2c' | 'digital' | 'pwm'; options: Record<string, unknown>; reader?: boolean }
+  | { op: 'call'; handle: number; method: string; args: unknown[] }
+  | { op: 'now' }
+  | { op: 'delay'; ms: number }
+  | { op: 'backdoor'; action: string; args: unknown[] };
+
+export interface HostError {
+  name: string;
+  code?: string;
+  message: string;
+}
+
+export type HostReply = { ok: unknown; bytes?: boolean; edges?: number[] } | { err: HostError; edges?: number[] };
+
+export type HostCall = (request: HostRequest) => HostReply;
+
+/** Rebuilds the host's error on this side: TypeError/RangeError stay themselves; others keep their code. */
+function rethrow(err: HostError): never {
+  if (err.name === 'TypeError') throw new TypeError(err.message);
+  if (err.name === 'RangeError') throw new RangeError(err.message);
+  const e = new FaztError(err.code ?? 'unknown', err.message);
+  e.name = err.name;
+  throw e;
+}
+
+export class HostCallBackend implements HalBackend {
+  readonly name = 'sim' as const;
+  private readonly readers = new Map<number, () => void>();
+
+  constructor(private readonly call: HostCall) {}
+
+  /** Sends a request, dispatches any edges that came back, returns the result. */
+  request(req: HostRequest): unknown {
+    const reply = this.call(req);
+    if (reply.edges) for (const h of reply.edges) this.readers.get(h)?.();
+    if ('err' in reply) rethrow(reply.err);
+    return reply.bytes ? Uint8Array.from(reply.ok as number[]) : reply.ok;
+  }
+
+  private method(handle: number, method: string, args: unknown[]): unknown {
+    return this.request({ op: 'call', handle, method, args: args.map((a) => (a instanceof Uint8Array ? { bytes: Array.prototype.slice.call(a) } : a)) });
+  }
+
+  private open(kind: 'i2c' | 'digital' | 'pwm', options: object): number {
+    const plain: Record<string, unknown> = {};
+    for (const k in options) if (typeof (options as Record<string, unknown>)[k] !== 'function') plain[k] = (options as Record<string, unknown>)[k];
+    const reader = typeof (options as DigitalOptions).onReadable === 'function';
+    return this.request({ op: 'open', kind, options: plain, reader }) as number;
+  }
+
+  i2c(options: I2cOptions): I2C {
+    const h = this.open('i2c', options);
+    const m = (name: string, ...args: unknown[]) => this.method(h, name, args);
+    return {
+      address: options.address,
+      read: (count, stop) => m('read', count, stop) as Uint8Array,
+      write: (bytes, stop) => void m('write', bytes, stop),
+      writeRead: (bytes, count) => m('writeRead', bytes, count) as Uint8Array,
+      close: () => void m('close'),
+    };
+  }
+
+  digital(options: DigitalOptions): Digital {
+    const h = this.open('digital', options);
+    if (options.onReadable) this.readers.set(h, options.onReadable);
+    const m = (name: string, ...args: unknown[]) => this.method(h, name, args);
+    return {
+      read: () => m('read') as 0 | 1,
+      write: (v) => void m('write', v),
+      close: () => {
+        m('close');
+        this.readers.delete(h);
+      },
+    };
+  }
+
+  pwm(options: PwmOptions): PWM {
+    const h = this.open('pwm', options);
+    const m = (name: string, ...args: unknown[]) => this.method(h, name, args);
+    return { hz: options.hz, resolution: options.resolution ?? 10, write: (d) => void m('write', d), close: () => void m('close') };
+  }
+
+  audioOut(): AudioOut {
+    throw new FaztError('unsupported', 'audio is not bridged into XS');
+  }
+
+  audioIn(): AudioIn {
+    throw new FaztError('unsupported', 'audio is not bridged into XS');
+  }
+
+  bleScanner(): BleScanner {
+    throw new FaztError('unsupported', 'BLE is not bridged into XS');
+  }
+}
+
+export class HostCallClock implements Clock {
+  constructor(private readonly backend: HostCallBackend) {}
+
+  now(): number {
+    return this.backend.request({ op: 'now' }) as number;
+  }
+
+  delay(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`delay must be ≥ 0 ms, got ${ms}`);
+    this.backend.request({ op: 'delay', ms });
+  }
+}

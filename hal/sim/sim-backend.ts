@@ -1,0 +1,65 @@
+import type { PinClaims } from '../board/pin-claims.js';
+import type { AudioIn, AudioInOptions, AudioOut, AudioOutOptions, BleScanner, BleScannerOptions, Digital, DigitalOptions, HalBackend, I2C, I2cOptions, PWM, PwmOptions } from '../contracts/io.js';
+import { checkInt, checkObject } from '../contracts/check-options.js';
+import { SimAudioIn, SimAudioOut } from './sim-audio.js';
+import { SimBleScanner } from './sim-ble.js';
+import { SimDigital } from './sim-digital.js';
+import { SimI2C } from './sim-i2c.js';
+import type { SimWorldPorts } from './sim-ports.js';
+import { SimPwm } from './sim-pwm.js';
+
+/**
+ * The sim backend: the HAL contracts over the simulator's ports. Every open
+ * claims its pins first (the board's rules, the same as on hardware) and
+ * releases them on close.
+ */
+export function createSimBackend(claims: PinClaims, ports: SimWorldPorts): HalBackend {
+  const boardId = claims.board.id;
+  const withClaim = <T extends { close(): void }>(release: () => void, open: () => T): T => {
+    let io: T;
+    try {
+      io = open();
+    } catch (e) {
+      release();
+      throw e;
+    }
+    const close = io.close.bind(io);
+    io.close = () => {
+      close();
+      release();
+    };
+    return io;
+  };
+  return {
+    name: 'sim',
+    digital(options: DigitalOptions): Digital {
+      checkObject('options', options);
+      checkInt('pin', options.pin, 0, 63);
+      const use = options.mode === 'output' || options.mode === 'output-opendrain' ? 'digital-out' : 'digital-in';
+      const claim = claims.claim(options.pin, use, { owner: `digital ${options.mode}`, allowStrapping: options.allowStrapping });
+      return withClaim(claim.release, () => new SimDigital(ports.pins, options));
+    },
+    i2c(options: I2cOptions): I2C {
+      checkObject('options', options);
+      checkInt('address', options.address, 0x08, 0x77);
+      if (options.hz !== undefined) checkInt('hz', options.hz, 1000, 1_000_000);
+      const claim = claims.claimI2c({ sda: options.data, scl: options.clock }, { owner: `i2c 0x${options.address.toString(16)}` });
+      return new SimI2C(ports.i2c(claim.sda, claim.scl), options.address, claim.release);
+    },
+    pwm(options: PwmOptions): PWM {
+      checkObject('options', options);
+      checkInt('pin', options.pin, 0, 63);
+      const claim = claims.claim(options.pin, 'pwm', { owner: 'pwm', allowStrapping: options.allowStrapping });
+      return withClaim(claim.release, () => new SimPwm(ports.pins, options));
+    },
+    audioOut(options: AudioOutOptions): AudioOut {
+      return new SimAudioOut(ports.audio, options, boardId);
+    },
+    audioIn(options: AudioInOptions): AudioIn {
+      return new SimAudioIn(ports.audio, options, boardId);
+    },
+    bleScanner(options: BleScannerOptions): BleScanner {
+      return new SimBleScanner(ports.ble, options, boardId);
+    },
+  };
+}

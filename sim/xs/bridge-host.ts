@@ -1,0 +1,72 @@
+import { FaztError } from '../../firmware/errors.js';
+import type { HalBackend } from '../../hal/contracts/io.js';
+import type { HostError, HostReply, HostRequest } from '../../hal/sim/host-call.js';
+import type { VirtualClock } from '../world/virtual-clock.js';
+
+/**
+ * The host end of hal/sim/host-call.ts: runs XS's opens and calls on a real
+ * (sim) backend and answers from the virtual clock. Edges that fire while
+ * serving a call are queued and returned with the reply.
+ */
+export interface BridgeHost {
+  serve(req: HostRequest): HostReply;
+  /** Extra operations for tests (the simulator's back door), by name. */
+  backdoor: Map<string, (...args: unknown[]) => unknown>;
+}
+
+type Io = Record<string, (...args: unknown[]) => unknown>;
+
+function toHostError(e: unknown): HostError {
+  if (e instanceof FaztError) return { name: e.name, code: e.code, message: e.message };
+  if (e instanceof TypeError || e instanceof RangeError) return { name: e.name, message: e.message };
+  throw e; // a bug in the simulator: let it surface on the host
+}
+
+export function bridgeHost(backend: HalBackend, clock: VirtualClock): BridgeHost {
+  const handles = new Map<number, Io>();
+  const edges: number[] = [];
+  const backdoor = new Map<string, (...args: unknown[]) => unknown>();
+  let next = 1;
+  const withEdges = (r: HostReply): HostReply => (edges.length ? { ...r, edges: edges.splice(0) } : r);
+  return {
+    backdoor,
+    serve(req) {
+      try {
+        switch (req.op) {
+          case 'open': {
+            const h = next++;
+            const options = req.reader ? { ...req.options, onReadable: () => void edges.push(h) } : req.options;
+            const io = (backend[req.kind] as (o: unknown) => unknown)(options) as Io;
+            handles.set(h, io);
+            return withEdges({ ok: h });
+          }
+          case 'call': {
+            const io = handles.get(req.handle);
+            if (!io) return withEdges({ err: { name: 'IoError', code: 'closed', message: `handle ${req.handle} is not open` } });
+            const args = req.args.map((a) => (a && typeof a === 'object' && 'bytes' in a ? Uint8Array.from((a as { bytes: number[] }).bytes) : a));
+            const r = io[req.method](...args);
+            return withEdges(r instanceof Uint8Array ? { ok: Array.from(r), bytes: true } : { ok: r === undefined ? null : r });
+          }
+          case 'now':
+            return withEdges({ ok: clock.now() });
+          case 'delay':
+            clock.delay(req.ms);
+            return withEdges({ ok: null });
+          case 'backdoor': {
+            const f = backdoor.get(req.action);
+            if (!f) return { err: { name: 'Error', code: 'unsupported', message: `no back door '${req.action}'` } };
+            const r = f(...req.args);
+            return withEdges({ ok: r === undefined ? null : r });
+          }
+        }
+      } catch (e) {
+        return withEdges({ err: toHostError(e) });
+      }
+    },
+  };
+}
+
+/** Adapts a JSON request handler to XsWorker's byte-level onHostCall. */
+export function jsonHostCall(handler: (req: HostRequest) => HostReply): (bytes: Uint8Array) => Uint8Array {
+  return (bytes) => Buffer.from(JSON.stringify(handler(JSON.parse(Buffer.from(bytes).toString('utf8')) as HostRequest)), 'utf8');
+}
