@@ -4,9 +4,18 @@ import { XsSession } from '../../sim/xs/xs-session.js';
 import { cases, type ConformanceWorld } from './conformance/cases.js';
 import { simWorld } from './conformance/sim-world.js';
 
-/** One suite, every backend this machine reaches: sim on Node, and sim bridged into the real XS engine. */
+/**
+ * One suite, every backend this machine reaches: sim on Node; the Moddable
+ * adapter over ECMA-419 classes that behave like Moddable's (no ESP32 here);
+ * and sim bridged into the real XS engine. The Linux backend has its own tests
+ * (test/hal/linux-backend.test.ts): this machine has no GPIO or I2C devices.
+ */
 describe('HAL conformance: sim backend on Node', () => {
   for (const [name, run] of Object.entries(cases)) it(name, () => run(simWorld().world));
+});
+
+describe('HAL conformance: Moddable backend over ECMA-419 classes (simulated)', () => {
+  for (const [name, run] of Object.entries(cases)) it(name, () => run(simWorld('moddable').world));
 });
 
 describe('HAL conformance: sim backend bridged into XS', () => {

@@ -1,0 +1,12 @@
+/**
+ * The device build's binding of the native ECMA-419 classes (manifest.json
+ * maps embedded:io/* to Moddable's implementations for esp32). Only mcconfig
+ * compiles this file; everything else receives the classes through
+ * createModdableBackend.
+ */
+import Digital from 'embedded:io/digital';
+import I2C from 'embedded:io/i2c';
+import PWM from 'embedded:io/pwm';
+import type { Ecma419Classes } from './moddable-backend.js';
+
+export const embeddedIo: Ecma419Classes = { Digital, I2C, PWM };
