@@ -15,7 +15,7 @@ const nodeConfig = (): Record<string, JsonValue> => ({
   board: 'esp32-devkitc',
   secretKey: { $bytes: 'AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE' },
   hub: { url: 'http://127.0.0.1:7070', publicKey: { $bytes: 'AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI' } },
-  sensors: [{ name: 'bme280', driver: 'bme280', i2c: { address: 0x76 }, intervalMs: 1000, filters: [{ sliding_window_average: { window: 5 } }] }],
+  sensors: [{ name: 'bme280', driver: 'bme280', i2c: { address: 0x76 }, intervalMs: 1000, filters: [{ sliding_window_moving_average: { window_size: 5 } }] }],
   uplink: { batchSize: 32, maxDelayMs: 5000 },
   buffer: { budgetBytes: 65536 },
 });
