@@ -5,7 +5,10 @@
  * On a device it sleeps; in the simulator it advances virtual time at once.
  */
 export interface Clock {
-  /** Milliseconds since the Unix epoch. */
+  /**
+   * Milliseconds since the Unix epoch. May carry a fraction (a simulated
+   * 8.3 ms conversion is exact); events take whole milliseconds (Math.floor).
+   */
   now(): number;
   delay(ms: number): void;
 }

@@ -84,7 +84,7 @@ export class SensorRunner {
     if (this.nextAt <= now) this.nextAt = now + this.o.intervalMs; // a long delay: skip missed slots
     if (this.current === 'running' || this.current === 'degraded') this.sampleOnce();
     else if (this.current === 'unplugged' && now >= this.reconnectAt) this.reconnect();
-    this.tickFilters(this.o.time.now());
+    this.tickFilters(Math.floor(this.o.time.now()));
     this.schedule();
   }
 
@@ -92,7 +92,7 @@ export class SensorRunner {
 
   private move(to: SensorState, reason: string): void {
     if (to === this.current) return;
-    const change: StateChange = { sensor: this.o.name, from: this.current, to, reason, time: this.o.time.now() };
+    const change: StateChange = { sensor: this.o.name, from: this.current, to, reason, time: Math.floor(this.o.time.now()) };
     this.current = to;
     this.o.onState(change);
   }
@@ -168,7 +168,7 @@ export class SensorRunner {
     }
     this.faults = 0;
     if (this.current === 'degraded') this.move('running', 'recovered');
-    const time = this.o.time.now();
+    const time = Math.floor(this.o.time.now());
     for (const ch of d.channels) {
       const v = sample[ch.name];
       if (v === undefined) continue; // a channel switched off (e.g. oversampling skip)
