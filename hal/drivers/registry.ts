@@ -1,6 +1,7 @@
 import type { Digital, DigitalOptions, I2C, PWM, PwmOptions } from '../contracts/io.js';
 import type { Clock, HalTime } from '../contracts/time.js';
 import type { SensorDriver } from '../sensor/sensor-driver.js';
+import { Aht20 } from './aht20/aht20.js';
 import { Bh1750 } from './bh1750/bh1750.js';
 import { Button } from './button/button.js';
 import { DigitalOutput } from './digital-output/digital-output.js';
@@ -35,6 +36,7 @@ const pin = <T>(C: new (o: T) => SensorDriver): DriverEntry => ({ kind: 'pin', c
 export const DRIVERS: Record<string, DriverEntry> = {
   sht3x: i2c(Sht3x),
   sht4x: i2c(Sht4x),
+  aht20: i2c(Aht20),
   bh1750: i2c(Bh1750),
   pir: pin(Pir),
   button: pin(Button),

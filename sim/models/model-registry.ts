@@ -1,6 +1,7 @@
 import type { Clock, Timers } from '../../hal/contracts/time.js';
 import type { I2cDeviceModel } from '../i2c/i2c-device-model.js';
 import type { SimPins } from '../world/sim-pins.js';
+import { Aht20Model } from './aht20-model.js';
 import { Bh1750Model } from './bh1750-model.js';
 import { ButtonModel } from './button-model.js';
 import { PirModel } from './pir-model.js';
@@ -21,6 +22,7 @@ export const MODELS: Record<string, ModelEntry> = {
   sht3x: { kind: 'i2c', create: (a, c, p) => new Sht3xModel(a, c, p) },
   sht4x: { kind: 'i2c', create: (a, c, p) => new Sht4xModel(a, c, p) },
   bh1750: { kind: 'i2c', create: (a, c) => new Bh1750Model(c, a) },
+  aht20: { kind: 'i2c', create: (a, c, p) => new Aht20Model(a, c, p) },
   'register-file': { kind: 'i2c', create: (a, c) => new RegisterFileModel(a, c) },
   pir: {
     kind: 'pin',
