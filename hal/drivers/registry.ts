@@ -3,6 +3,9 @@ import type { Clock, HalTime } from '../contracts/time.js';
 import type { SensorDriver } from '../sensor/sensor-driver.js';
 import { Aht20 } from './aht20/aht20.js';
 import { Bh1750 } from './bh1750/bh1750.js';
+import { Bme280 } from './bme280/bme280.js';
+import { Bmp280 } from './bmp280/bmp280.js';
+import { Buzzer } from './buzzer/buzzer.js';
 import { Button } from './button/button.js';
 import { DigitalOutput } from './digital-output/digital-output.js';
 import { Pir } from './pir/pir.js';
@@ -34,6 +37,8 @@ const i2c = <T>(C: new (o: T) => SensorDriver): DriverEntry => ({ kind: 'i2c', c
 const pin = <T>(C: new (o: T) => SensorDriver): DriverEntry => ({ kind: 'pin', create: (o) => new C(o as unknown as T) });
 
 export const DRIVERS: Record<string, DriverEntry> = {
+  bme280: i2c(Bme280),
+  bmp280: i2c(Bmp280),
   sht3x: i2c(Sht3x),
   sht4x: i2c(Sht4x),
   aht20: i2c(Aht20),
@@ -41,4 +46,5 @@ export const DRIVERS: Record<string, DriverEntry> = {
   pir: pin(Pir),
   button: pin(Button),
   'digital-output': pin(DigitalOutput),
+  buzzer: pin(Buzzer),
 };

@@ -3,6 +3,7 @@ import type { I2cDeviceModel } from '../i2c/i2c-device-model.js';
 import type { SimPins } from '../world/sim-pins.js';
 import { Aht20Model } from './aht20-model.js';
 import { Bh1750Model } from './bh1750-model.js';
+import { Bme280Model } from './bme280-model.js';
 import { ButtonModel } from './button-model.js';
 import { PirModel } from './pir-model.js';
 import { RegisterFileModel } from './register-file-model.js';
@@ -19,6 +20,8 @@ export type ModelEntry =
   | { kind: 'pin'; create: (o: { pins: SimPins; gpio: number; clock: Clock & Timers; params: Record<string, unknown> }) => { eventAt(timeMs: number): void } };
 
 export const MODELS: Record<string, ModelEntry> = {
+  bme280: { kind: 'i2c', create: (a, c) => new Bme280Model(a, c, 'bme280') },
+  bmp280: { kind: 'i2c', create: (a, c) => new Bme280Model(a, c, 'bmp280') },
   sht3x: { kind: 'i2c', create: (a, c, p) => new Sht3xModel(a, c, p) },
   sht4x: { kind: 'i2c', create: (a, c, p) => new Sht4xModel(a, c, p) },
   bh1750: { kind: 'i2c', create: (a, c) => new Bh1750Model(c, a) },
