@@ -13,8 +13,8 @@ export interface SimPinPort {
   level(gpio: number): 0 | 1 | null;
   /** The level the board drives (an output), for models such as LEDs and relays. */
   drive(gpio: number, level: 0 | 1): void;
-  /** Called when the outside level of `gpio` changes. Returns an unsubscribe function. */
-  watch(gpio: number, onChange: (level: 0 | 1) => void): () => void;
+  /** Called when the outside level of `gpio` changes (null: the line floats). Returns an unsubscribe function. */
+  watch(gpio: number, onChange: (level: 0 | 1 | null) => void): () => void;
   pwm(gpio: number, hz: number, duty: number): void;
 }
 

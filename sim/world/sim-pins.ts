@@ -9,7 +9,7 @@ export interface PwmState {
   duty: number;
 }
 
-type Watcher = (level: 0 | 1) => void;
+type Watcher = (level: PinLevel) => void;
 
 /**
  * The outside world of one board's pins: what external circuits (buttons,
@@ -19,10 +19,8 @@ type Watcher = (level: 0 | 1) => void;
  *
  * Levels are 0, 1 or null (floating: nothing drives the line, so the board's
  * pull resistor decides). Watchers are told of every change of the outside
- * level, including a change to floating. SimPinPort types the watcher's
- * argument as 0 | 1, so a floating line is reported as null cast to that
- * type: a watcher must treat the argument as a hint and call level() (as
- * SimDigital does) to apply its pull.
+ * level, including a change to floating (null): a watcher applies its own
+ * pull, as SimDigital does by re-reading level().
  */
 export class SimPins implements SimPinPort {
   private readonly outside = new Map<number, PinLevel>();
@@ -113,7 +111,7 @@ export class SimPins implements SimPinPort {
     const set = this.watchers.get(gpio);
     if (!set) return;
     // Copy, and skip anyone unsubscribed meanwhile: a watcher may close ios while being told.
-    for (const w of Array.from(set)) if (set.has(w)) w(level as 0 | 1);
+    for (const w of Array.from(set)) if (set.has(w)) w(level);
   }
 
   private cancelBounce(gpio: number): void {
