@@ -2,14 +2,16 @@ import { dispatch, UsageError, type Command } from './command.js';
 import { boardsCommand } from './commands/boards.js';
 import { cborCommand } from './commands/cbor.js';
 import { eventCommand } from './commands/event-verify.js';
+import { i2cCommand } from './commands/i2c.js';
 import { keygenCommand } from './commands/keygen.js';
+import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 
 export const root: Command = {
   name: 'fazt',
   summary: 'Fazt: a runtime for personal sensor infrastructure (ESP32 nodes, a Pi hub, a board simulator).',
   usage: 'fazt <command> [options]',
-  subcommands: [startCommand, boardsCommand, keygenCommand, cborCommand, eventCommand],
+  subcommands: [startCommand, simCommand, i2cCommand, boardsCommand, keygenCommand, cborCommand, eventCommand],
 };
 
 function readStdin(): Promise<Buffer> {

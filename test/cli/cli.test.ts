@@ -9,14 +9,14 @@ import { batchVectors, cborVectors, eventVectors } from '../helpers/vectors.js';
 /** Runs the built CLI (npm test builds dist/ first) as a user would. */
 const bin = new URL('../../bin/fazt.js', import.meta.url).pathname;
 function fazt(args: string[], input?: string): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', timeout: 60_000, cwd: new URL('../..', import.meta.url).pathname });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 const tmp = mkdtempSync(join(tmpdir(), 'fazt-cli-'));
 
 describe('fazt CLI', () => {
   it('answers --help at every level', () => {
-    for (const args of [['--help'], ['boards', '--help'], ['keygen', '--help'], ['cbor', '--help'], ['cbor', 'encode', '--help'], ['cbor', 'decode', '--help'], ['event', '--help'], ['event', 'verify', '--help'], ['start', '--help']]) {
+    for (const args of [['--help'], ['sim', '--help'], ['sim', 'run', '--help'], ['i2c', 'scan', '--help'], ['boards', '--help'], ['keygen', '--help'], ['cbor', '--help'], ['cbor', 'encode', '--help'], ['cbor', 'decode', '--help'], ['event', '--help'], ['event', 'verify', '--help'], ['start', '--help']]) {
       const r = fazt(args);
       assert.equal(r.code, 0, args.join(' '));
       assert.match(r.out, /^Usage: fazt/, args.join(' '));
@@ -100,6 +100,36 @@ describe('fazt CLI', () => {
     const r = fazt(['event', 'verify', join(tmp, 'bad.cbor')]);
     assert.equal(r.code, 1);
     assert.match(r.err, /^fazt: tampered: entry seq 1 does not match its id/);
+  });
+  it('sim run writes chained events and reports the speed-up', () => {
+    const out = join(tmp, 'events.jsonl');
+    const r = fazt(['sim', 'run', 'sim/scenarios/c3-room.json', '--duration', '10m', '-o', out]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /simulated 600 s on 1 board\(s\) in [\d.]+ s \(\d+× real time\): \d+ events/);
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; seq: number });
+    assert.ok(lines.length > 1000);
+    assert.deepStrictEqual(lines.slice(0, 3).map((e) => e.seq), [1, 2, 3]);
+    assert.ok(lines.some((e) => e.type === 'sensor.reading') && lines.some((e) => e.type === 'sensor.state'));
+  });
+  it('sim run prints lifecycle lines and refuses a bad scenario by path', () => {
+    const r = fazt(['sim', 'run', 'sim/scenarios/c3-room.json', '--duration', '15m', '--states-only']);
+    assert.match(r.out, /c3 sht4x state running → degraded \(nack\)/);
+    writeFileSync(join(tmp, 'bad.json'), JSON.stringify({ name: 'x', boards: [{ name: 'a', board: 'esp32-devkitc', devices: [], sensors: [{ name: 's', driver: 'sht4x', intervalMs: 1 }] }] }));
+    const bad = fazt(['sim', 'run', join(tmp, 'bad.json')]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /\/boards\/0\/sensors\/0/);
+  });
+  it('i2c scan lists a simulated board\'s devices like i2cdetect', () => {
+    const r = fazt(['i2c', 'scan', '--scenario', 'sim/scenarios/c3-room.json']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /20: -- -- -- 23/);
+    assert.match(r.out, /40: -- -- -- -- 44/);
+    assert.deepStrictEqual(JSON.parse(fazt(['i2c', 'scan', '--scenario', 'sim/scenarios/three-boards.json', '--board', 'living-room', '--json']).out).found, [0x76]);
+  });
+  it('i2c scan off a Pi says so', () => {
+    const r = fazt(['i2c', 'scan']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /no Raspberry Pi detected/);
   });
   it('start runs three XS nodes and verifies their batches', () => {
     const r = fazt(['start', '--interval', '50ms', '--batch', '2', '--duration', '600ms']);
