@@ -8,7 +8,7 @@ import { checkDuration } from './filter-options.js';
  * The first value always passes. A number is a period in ms.
  *
  * NaN: passed or dropped like any other value, as ESPHome's plain throttle
- * does (ESPHome's separate throttle_with_priority is not implemented here).
+ * does (ESPHome's separate throttle_with_priority filter is not offered).
  */
 export class ThrottleFilter implements Filter {
   private readonly period: number;
