@@ -1,16 +1,9 @@
+import type { SensorConfig } from '../../hal/sensor/open-sensor.js';
 import type { SignalSpec } from '../environment/signals.js';
 
 /** A scenario file (schemas/scenario.schema.json), as TypeScript. */
-export interface ScenarioSensor {
-  name: string;
-  driver: string;
-  i2c?: { bus?: number; sda?: number; scl?: number; address: number; hz?: number };
-  pin?: number;
-  intervalMs: number;
-  options?: Record<string, unknown>;
-  filters?: Record<string, unknown>[];
-  checks?: Record<string, { maxRatePerS?: number; stuckAfter?: number }>;
-}
+/** Sensors in a scenario are configured exactly as on a node. */
+export type ScenarioSensor = SensorConfig;
 
 export interface ScenarioDevice {
   name: string;

@@ -1,5 +1,6 @@
 import { IoError } from '../../../firmware/errors.js';
-import { checkFunction, checkObject } from '../../contracts/check-options.js';
+import { checkObject } from '../../contracts/check-options.js';
+import { checkI2cDriverOptions, hasCode } from '../driver-support.js';
 import type { I2C } from '../../contracts/io.js';
 import type { Clock } from '../../contracts/time.js';
 import type { SensorChannel, SensorDriver } from '../../sensor/sensor-driver.js';
@@ -26,9 +27,6 @@ const CHANNELS: readonly SensorChannel[] = [
 const POLL_MS = 10;
 const MAX_POLLS = 10;
 
-function isIo(e: unknown, code: string): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
-}
 
 /**
  * Aosong AHT20 humidity and temperature sensor. It has no ID register: the
@@ -42,21 +40,14 @@ export class Aht20 implements SensorDriver<Aht20Config, Aht20Sample> {
   private closed = false;
 
   constructor(options: Aht20Options) {
-    checkObject('options', options);
-    checkObject('i2c', options.i2c);
-    checkFunction('i2c.read', options.i2c.read);
-    checkFunction('i2c.write', options.i2c.write);
-    checkObject('clock', options.clock);
-    checkFunction('clock.delay', options.clock.delay);
-    this.i2c = options.i2c;
-    this.clock = options.clock;
+    ({ i2c: this.i2c, clock: this.clock } = checkI2cDriverOptions(options));
     // The chip may have just been powered (§7.4 step 1).
     this.clock.delay(AHT20_POWER_ON_MS);
     this.calibrate();
     try {
       this.measure();
     } catch (e) {
-      if (isIo(e, 'crc') || isIo(e, 'timeout')) {
+      if (hasCode(e, 'crc') || hasCode(e, 'timeout')) {
         throw new IoError('absent', `not an AHT20 at 0x${this.i2c.address.toString(16)}: trial measurement failed (${(e as Error).message})`, { cause: e });
       }
       throw e;

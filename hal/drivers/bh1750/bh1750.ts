@@ -1,5 +1,6 @@
 import { IoError } from '../../../firmware/errors.js';
-import { checkFunction, checkInt, checkObject, checkOneOf } from '../../contracts/check-options.js';
+import { checkInt, checkObject, checkOneOf } from '../../contracts/check-options.js';
+import { checkI2cDriverOptions } from '../driver-support.js';
 import type { I2C } from '../../contracts/io.js';
 import type { Clock } from '../../contracts/time.js';
 import type { SensorChannel, SensorDriver } from '../../sensor/sensor-driver.js';
@@ -48,15 +49,7 @@ export class Bh1750 implements SensorDriver<Bh1750Config, Bh1750Sample> {
   private closed = false;
 
   constructor(options: Bh1750Options) {
-    checkObject('options', options);
-    checkObject('i2c', options.i2c);
-    checkFunction('i2c.read', options.i2c.read);
-    checkFunction('i2c.write', options.i2c.write);
-    checkObject('clock', options.clock);
-    checkFunction('clock.now', options.clock.now);
-    checkFunction('clock.delay', options.clock.delay);
-    this.i2c = options.i2c;
-    this.clock = options.clock;
+    ({ i2c: this.i2c, clock: this.clock } = checkI2cDriverOptions(options));
     this.config = checkConfig(options, { mode: 'continuous', resolution: 'high', mtreg: BH1750_MTREG.default });
     try {
       this.send(BH1750.powerOn);

@@ -1,5 +1,6 @@
 import { IoError } from '../../../firmware/errors.js';
 import { checkObject, checkOneOf } from '../../contracts/check-options.js';
+import { checkI2cDriverOptions } from '../driver-support.js';
 import type { I2C } from '../../contracts/io.js';
 import type { Clock } from '../../contracts/time.js';
 import type { SensorChannel, SensorDriver } from '../../sensor/sensor-driver.js';
@@ -88,9 +89,7 @@ export class Bme280 implements SensorDriver<Bme280Config, Bme280Sample> {
     checkObject('options', options);
     this.chip = this.chipTable();
     this.channels = this.chip.channels;
-    const { i2c, clock } = options;
-    if (typeof i2c !== 'object' || i2c === null || typeof i2c.writeRead !== 'function') throw new TypeError('i2c must be an opened I2C');
-    if (typeof clock !== 'object' || clock === null || typeof clock.delay !== 'function') throw new TypeError('clock must be a Clock');
+    const { i2c, clock } = checkI2cDriverOptions(options);
     this.config = this.checkConfig(DEFAULTS, options);
     this.i2c = i2c;
     this.clock = clock;

@@ -1,5 +1,6 @@
 import { IoError } from '../../../firmware/errors.js';
-import { checkFunction, checkObject, checkOneOf } from '../../contracts/check-options.js';
+import { checkObject, checkOneOf } from '../../contracts/check-options.js';
+import { checkBoolean, checkI2cDriverOptions, hasCode, readWhenReady } from '../driver-support.js';
 import type { I2C } from '../../contracts/io.js';
 import type { Clock } from '../../contracts/time.js';
 import type { SensorChannel, SensorDriver } from '../../sensor/sensor-driver.js';
@@ -31,14 +32,7 @@ const REPEATABILITIES: readonly Sht3xRepeatability[] = ['high', 'medium', 'low']
 const RETRY_MS = 1;
 const MAX_RETRIES = 20;
 
-function checkBoolean(name: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new TypeError(`${name} must be a boolean`);
-  return v;
-}
 
-function isIo(e: unknown, code: string): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
-}
 
 /**
  * Sensirion SHT3x humidity and temperature sensor (SHT30/31/35), single-shot
@@ -54,14 +48,7 @@ export class Sht3x implements SensorDriver<Sht3xConfig, Sht3xSample> {
   private closed = false;
 
   constructor(options: Sht3xOptions) {
-    checkObject('options', options);
-    checkObject('i2c', options.i2c);
-    checkFunction('i2c.read', options.i2c.read);
-    checkFunction('i2c.write', options.i2c.write);
-    checkObject('clock', options.clock);
-    checkFunction('clock.delay', options.clock.delay);
-    this.i2c = options.i2c;
-    this.clock = options.clock;
+    ({ i2c: this.i2c, clock: this.clock } = checkI2cDriverOptions(options));
     this.repeatability = options.repeatability === undefined ? 'high' : checkOneOf('repeatability', options.repeatability, REPEATABILITIES);
     this.heater = options.heater === undefined ? false : checkBoolean('heater', options.heater);
     // The chip may have just been powered: it answers nothing before tPU.
@@ -129,13 +116,13 @@ export class Sht3x implements SensorDriver<Sht3xConfig, Sht3xSample> {
     try {
       bytes = this.readWhenReady(SHT3X_SERIAL_MS, 6, 'serial number');
     } catch (e) {
-      if (isIo(e, 'timeout')) throw new IoError('absent', `not an SHT3x at 0x${this.i2c.address.toString(16)}: serial-number command 0x3682 was acknowledged but never answered`, { cause: e });
+      if (hasCode(e, 'timeout')) throw new IoError('absent', `not an SHT3x at 0x${this.i2c.address.toString(16)}: serial-number command 0x3682 was acknowledged but never answered`, { cause: e });
       throw e;
     }
     try {
       return decodeSht3xSerial(bytes);
     } catch (e) {
-      if (isIo(e, 'crc')) throw new IoError('absent', `not an SHT3x at 0x${this.i2c.address.toString(16)}: serial number read failed its CRC (${(e as Error).message})`, { cause: e });
+      if (hasCode(e, 'crc')) throw new IoError('absent', `not an SHT3x at 0x${this.i2c.address.toString(16)}: serial number read failed its CRC (${(e as Error).message})`, { cause: e });
       throw e;
     }
   }
@@ -145,18 +132,7 @@ export class Sht3x implements SensorDriver<Sht3xConfig, Sht3xSample> {
   }
 
   private readWhenReady(waitMs: number, count: number, what: string): Uint8Array {
-    this.clock.delay(waitMs);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return this.i2c.read(count);
-      } catch (e) {
-        if (!isIo(e, 'nack')) throw e;
-        if (attempt >= MAX_RETRIES) {
-          throw new IoError('timeout', `SHT3x ${what} not ready ${waitMs + MAX_RETRIES * RETRY_MS} ms after the command`, { cause: e });
-        }
-        this.clock.delay(RETRY_MS);
-      }
-    }
+    return readWhenReady(this.i2c, this.clock, { waitMs, count, retryMs: RETRY_MS, maxRetries: MAX_RETRIES, what: `SHT3x ${what}` });
   }
 
   private open(): void {
