@@ -19,16 +19,23 @@ export interface Batch {
   head: Uint8Array;
   entries: EventEntry[];
   sig: Uint8Array;
+  /**
+   * Seqs the node dropped before they were sent (its offline buffer
+   * overflowed): the hub may accept the chain from `first` without them.
+   * Signed with the header; a system.buffer.overflow event in the chain says
+   * the same. Absent in the usual case.
+   */
+  dropped?: { from: number; to: number };
 }
 
 export const BATCH_DOMAIN = 'fazt/batch/v1';
 
-/** What the signature is over: domain-separated, deterministic CBOR. */
-export function batchSignedForm(node: string, first: number, last: number, head: Uint8Array): Uint8Array {
-  return encodeCbor([BATCH_DOMAIN, node, first, last, head]);
+/** What the signature is over: domain-separated, deterministic CBOR (a dropped range, when there is one, as a sixth element). */
+export function batchSignedForm(node: string, first: number, last: number, head: Uint8Array, dropped?: { from: number; to: number }): Uint8Array {
+  return encodeCbor(dropped ? [BATCH_DOMAIN, node, first, last, head, [dropped.from, dropped.to]] : [BATCH_DOMAIN, node, first, last, head]);
 }
 
-export function createBatch(entries: EventEntry[], identity: NodeIdentity, crypto: CryptoProvider): Batch {
+export function createBatch(entries: EventEntry[], identity: NodeIdentity, crypto: CryptoProvider, dropped?: { from: number; to: number }): Batch {
   if (!Array.isArray(entries) || entries.length === 0) throw new RangeError('entries must be a non-empty array');
   for (let i = 1; i < entries.length; i++) {
     if (entries[i].seq !== entries[i - 1].seq + 1) throw new RangeError(`entries must be consecutive: seq ${entries[i - 1].seq} then ${entries[i].seq}`);
@@ -36,12 +43,19 @@ export function createBatch(entries: EventEntry[], identity: NodeIdentity, crypt
   const first = entries[0].seq;
   const last = entries[entries.length - 1].seq;
   const head = entryHash(entries[entries.length - 1], crypto);
-  const sig = crypto.sign(batchSignedForm(identity.id, first, last, head), identity.secretKey);
-  return { v: 1, node: identity.id, key: identity.publicKey, first, last, head, entries, sig };
+  if (dropped && !(Number.isSafeInteger(dropped.from) && dropped.from >= 1 && dropped.to === first - 1 && dropped.from <= dropped.to)) {
+    throw new RangeError(`dropped must be a seq range ending just before seq ${first}, got ${dropped.from}..${dropped.to}`);
+  }
+  const sig = crypto.sign(batchSignedForm(identity.id, first, last, head, dropped), identity.secretKey);
+  const b: Batch = { v: 1, node: identity.id, key: identity.publicKey, first, last, head, entries, sig };
+  if (dropped) b.dropped = { from: dropped.from, to: dropped.to };
+  return b;
 }
 
 export function batchToValue(b: Batch): Value {
-  return { v: b.v, node: b.node, key: b.key, first: b.first, last: b.last, head: b.head, entries: b.entries.map(entryToValue), sig: b.sig };
+  const v: ValueMap = { v: b.v, node: b.node, key: b.key, first: b.first, last: b.last, head: b.head, entries: b.entries.map(entryToValue), sig: b.sig };
+  if (b.dropped) v.dropped = { from: b.dropped.from, to: b.dropped.to };
+  return v;
 }
 
 /**
@@ -50,7 +64,7 @@ export function batchToValue(b: Batch): Value {
  */
 export function batchFromValue(v: Value): Batch {
   const m = v as ValueMap;
-  return {
+  const b: Batch = {
     v: 1,
     node: m.node as string,
     key: m.key as Uint8Array,
@@ -68,4 +82,6 @@ export function batchFromValue(v: Value): Batch {
     })),
     sig: m.sig as Uint8Array,
   };
+  if (m.dropped) b.dropped = { from: (m.dropped as ValueMap).from as number, to: (m.dropped as ValueMap).to as number };
+  return b;
 }

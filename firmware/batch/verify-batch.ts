@@ -16,6 +16,8 @@ export interface VerifiedBatch {
   /** Entries not yet stored by the receiver, in order. */
   fresh: EventEntry[];
   head: EventLogHead;
+  /** Seqs the node signed as dropped and the receiver never had. */
+  gap?: { from: number; to: number };
 }
 
 function fail(code: VerifyErrorCode, message: string): never {
@@ -43,7 +45,10 @@ export function verifyBatch(batch: Batch, options: VerifyOptions): VerifiedBatch
   if (!Array.isArray(b.entries) || b.entries.length === 0) fail('malformed', 'batch has no entries');
 
   if (nodeIdFromPublicKey(b.key, crypto) !== b.node) fail('key-mismatch', `node id ${b.node} does not derive from the key in the batch`);
-  if (!crypto.verify(b.sig, batchSignedForm(b.node, b.first, b.last, b.head), b.key)) {
+  if (b.dropped !== undefined && !(b.dropped && Number.isSafeInteger(b.dropped.from) && b.dropped.from >= 1 && b.dropped.to === b.first - 1 && b.dropped.from <= b.dropped.to)) {
+    fail('malformed', `dropped range must end just before seq ${b.first}`);
+  }
+  if (!crypto.verify(b.sig, batchSignedForm(b.node, b.first, b.last, b.head, b.dropped), b.key)) {
     fail('bad-signature', `signature of batch ${b.first}..${b.last} from ${b.node} does not verify`);
   }
 
@@ -56,6 +61,13 @@ export function verifyBatch(batch: Batch, options: VerifyOptions): VerifiedBatch
   }
   if (!bytesEqual(hashes[es.length - 1], b.head)) fail('tampered', `entry seq ${b.last} does not hash to the signed head`);
 
+  // A gap the node signed for (its buffer overflowed) is accepted when it
+  // covers everything between the stored head and this batch; the chain is
+  // re-anchored at this batch's first entry.
+  const stored = known ? known.seq : 0;
+  if (b.dropped && b.first > stored + 1 && b.dropped.from <= stored + 1) {
+    return { fresh: es, head: { seq: b.last, hash: b.head }, gap: { from: stored + 1, to: b.first - 1 } };
+  }
   const fresh = checkContinuity(b.node, es, hashes, known);
   return { fresh, head: { seq: b.last, hash: b.head } };
 }

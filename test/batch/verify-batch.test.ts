@@ -69,6 +69,31 @@ describe('verifyBatch accepts', () => {
   });
 });
 
+describe('a gap the node signed for (buffer overflow)', () => {
+  it('is accepted when it covers everything since the stored head', () => {
+    const r = verifyBatch(createBatch(all.slice(8), alice, crypto, { from: 5, to: 8 }), { crypto, known: headOf(3) });
+    assert.deepStrictEqual(r.gap, { from: 5, to: 8 });
+    assert.deepStrictEqual(r.fresh.map((e) => e.seq), [9, 10, 11, 12]);
+  });
+  it('is accepted on first contact when the node dropped its first entries', () => {
+    assert.deepStrictEqual(verifyBatch(createBatch(all.slice(8), alice, crypto, { from: 1, to: 8 }), { crypto }).gap, { from: 1, to: 8 });
+  });
+  it('does not cover a hole it does not name (gap)', () => {
+    refuses(createBatch(all.slice(8), alice, crypto, { from: 7, to: 8 }), 'gap', headOf(3));
+  });
+  it('is part of what is signed: removing or changing it breaks the signature', () => {
+    const b = createBatch(all.slice(8), alice, crypto, { from: 5, to: 8 });
+    refuses({ ...b, dropped: undefined }, 'bad-signature', headOf(3));
+    refuses({ ...b, dropped: { from: 2, to: 8 } }, 'bad-signature', headOf(3));
+    refuses({ ...b, dropped: { from: 2, to: 5 } }, 'malformed', headOf(3));
+  });
+  it('is ignored when the receiver already has the entries before the batch', () => {
+    const r = verifyBatch(createBatch(all.slice(8), alice, crypto, { from: 5, to: 8 }), { crypto, known: headOf(7) });
+    assert.equal(r.gap, undefined);
+    assert.equal(r.fresh.length, 4);
+  });
+});
+
 describe('verifyBatch refuses, each with its own error', () => {
   it('a node id that does not derive from the key (key-mismatch)', () => {
     const b = copy(first);
