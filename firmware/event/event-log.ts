@@ -40,6 +40,15 @@ export class EventLog {
     return { seq: this.seq, hash: this.hash };
   }
 
+  /** What append would produce, without appending (to size an entry before it exists). */
+  draft(type: string, component: string, data: Value, time?: number): EventEntry {
+    const saved = { seq: this.seq, hash: this.hash };
+    const e = this.append(type, component, data, time);
+    this.seq = saved.seq;
+    this.hash = saved.hash;
+    return e;
+  }
+
   /** Appends an event; `time` overrides the clock (a reading keeps the moment it was taken). */
   append(type: string, component: string, data: Value, time?: number): EventEntry {
     if (!EVENT_TYPE_PATTERN.test(type)) throw new RangeError(`type '${type}' is not a namespaced event type (sensor.*, percept.*, effect.*, pulse.*, system.*)`);

@@ -1,7 +1,7 @@
 /**
  * How a node's uplink reaches its hub: one signed batch out, the hub's answer
  * back. Implementations: fetch when the firmware runs on Node
- * (fetch-transport.ts), Moddable's ECMA-419 HTTP client on a device
+ * (host/node/fetch-transport.ts), Moddable's ECMA-419 HTTP client on a device
  * (moddable-http-transport.ts), and a bridge to the simulator when it runs
  * inside XS (sim/xs/). The batch is deterministic CBOR (application/cbor).
  */

@@ -17,6 +17,10 @@ export type HostRequest =
   | { op: 'call'; handle: number; method: string; args: unknown[] }
   | { op: 'now' }
   | { op: 'delay'; ms: number }
+  /** Bring the simulator's clock (and its device models' timers) up to `time`. */
+  | { op: 'advanceTo'; time: number }
+  /** POST a signed batch (hex) to the hub; the reply is {status, body}. */
+  | { op: 'uplink'; hex: string }
   | { op: 'backdoor'; action: string; args: unknown[] };
 
 export interface HostError {

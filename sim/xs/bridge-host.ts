@@ -9,7 +9,7 @@ import type { VirtualClock } from '../world/virtual-clock.js';
  * serving a call are queued and returned with the reply.
  */
 export interface BridgeHost {
-  serve(req: HostRequest): HostReply;
+  serve(req: HostRequest): HostReply | Promise<HostReply>;
   /** Extra operations for tests (the simulator's back door), by name. */
   backdoor: Map<string, (...args: unknown[]) => unknown>;
 }
@@ -22,7 +22,10 @@ function toHostError(e: unknown): HostError {
   throw e; // a bug in the simulator: let it surface on the host
 }
 
-export function bridgeHost(backend: HalBackend, clock: VirtualClock): BridgeHost {
+/** POSTs a hex batch to the hub; resolves {status, body}, or {error} when the hub cannot be reached. */
+export type UplinkSender = (hex: string) => Promise<{ status: number; body: string } | { error: string }>;
+
+export function bridgeHost(backend: HalBackend, clock: VirtualClock, uplink?: UplinkSender): BridgeHost {
   const handles = new Map<number, Io>();
   const edges: number[] = [];
   const backdoor = new Map<string, (...args: unknown[]) => unknown>();
@@ -52,6 +55,12 @@ export function bridgeHost(backend: HalBackend, clock: VirtualClock): BridgeHost
           case 'delay':
             clock.delay(req.ms);
             return withEdges({ ok: null });
+          case 'advanceTo':
+            clock.runUntil(req.time);
+            return withEdges({ ok: null });
+          case 'uplink':
+            if (!uplink) return { err: { name: 'IoError', code: 'unsupported', message: 'this simulation has no hub' } };
+            return uplink(req.hex).then((r) => withEdges({ ok: r }));
           case 'backdoor': {
             const f = backdoor.get(req.action);
             if (!f) return { err: { name: 'Error', code: 'unsupported', message: `no back door '${req.action}'` } };
@@ -67,6 +76,10 @@ export function bridgeHost(backend: HalBackend, clock: VirtualClock): BridgeHost
 }
 
 /** Adapts a JSON request handler to XsWorker's byte-level onHostCall. */
-export function jsonHostCall(handler: (req: HostRequest) => HostReply): (bytes: Uint8Array) => Uint8Array {
-  return (bytes) => Buffer.from(JSON.stringify(handler(JSON.parse(Buffer.from(bytes).toString('utf8')) as HostRequest)), 'utf8');
+export function jsonHostCall(handler: (req: HostRequest) => HostReply | Promise<HostReply>): (bytes: Uint8Array) => Uint8Array | Promise<Uint8Array> {
+  const encode = (r: HostReply) => Buffer.from(JSON.stringify(r), 'utf8');
+  return (bytes) => {
+    const r = handler(JSON.parse(Buffer.from(bytes).toString('utf8')) as HostRequest);
+    return r instanceof Promise ? r.then(encode) : encode(r);
+  };
 }

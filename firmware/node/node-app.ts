@@ -1,0 +1,126 @@
+import { encodeCbor } from '../codec/cbor-encode.js';
+import type { Value } from '../codec/value.js';
+import type { CryptoProvider } from '../crypto/crypto-provider.js';
+import { entryToValue, type EventEntry } from '../event/envelope.js';
+import { EventLog, type EventLogHead } from '../event/event-log.js';
+import { identityFromSecretKey, type NodeIdentity } from '../identity/node-id.js';
+import { OfflineBuffer } from '../uplink/offline-buffer.js';
+import type { Transport, UplinkResult } from '../uplink/transport.js';
+import { Uplink } from '../uplink/uplink.js';
+import type { HalBackend } from '../../hal/contracts/io.js';
+import type { HalTime } from '../../hal/contracts/time.js';
+import { buildFilters } from '../../hal/sensor/filters/build-filters.js';
+import { openSensor } from '../../hal/sensor/open-sensor.js';
+import { SensorRunner, type ValueFilter } from '../../hal/sensor/sensor-runner.js';
+import type { NodeConfig } from './node-config.js';
+
+export interface NodeAppOptions {
+  config: NodeConfig;
+  backend: HalBackend;
+  time: HalTime;
+  crypto: CryptoProvider;
+  transport: Transport;
+  /** Every event the node records, as it is recorded (for a local display). */
+  onEvent?: (event: EventEntry) => void;
+  onUplink?: (result: UplinkResult, batch: { first: number; last: number; bytes: number }) => void;
+  log?: (line: string) => void;
+  /** Where the node's chain continues from (a restart with persisted state). */
+  head?: EventLogHead;
+}
+
+export const FIRMWARE_VERSION = '0.1.0';
+
+/**
+ * The sensor node: its sensors on their schedules (SensorRunner, from the
+ * injected timers), every reading and state change an event on the node's
+ * hash chain, kept in the offline buffer with its original timestamp, and
+ * the buffer sent to the hub in signed batches (Uplink). Portable: the same
+ * code runs on a Moddable device, inside XS in the simulator, and on Node.
+ */
+export class NodeApp {
+  readonly identity: NodeIdentity;
+  readonly buffer: OfflineBuffer;
+  readonly uplink: Uplink;
+  private readonly log: EventLog;
+  private readonly runners: SensorRunner[] = [];
+  private reportedGap: { from: number; to: number } | undefined;
+
+  constructor(private readonly o: NodeAppOptions) {
+    const c = o.config;
+    this.identity = identityFromSecretKey(c.secretKey, o.crypto);
+    this.log = new EventLog({ nodeId: this.identity.id, crypto: o.crypto, clock: () => Math.floor(o.time.now()), head: o.head });
+    this.buffer = new OfflineBuffer(c.buffer.budgetBytes);
+    this.uplink = new Uplink({
+      identity: this.identity,
+      crypto: o.crypto,
+      time: o.time,
+      transport: o.transport,
+      buffer: this.buffer,
+      batchSize: c.uplink.batchSize,
+      maxDelayMs: c.uplink.maxDelayMs,
+      onResult: o.onUplink,
+      beforeGap: (d) => this.recordOverflow(d),
+    });
+    for (const s of c.sensors) {
+      const filters: Record<string, ValueFilter> = {};
+      this.runners.push(
+        new SensorRunner({
+          name: s.name,
+          time: o.time,
+          intervalMs: s.intervalMs,
+          checks: s.checks,
+          filters,
+          open: () => {
+            const d = openSensor(s, { backend: o.backend, time: o.time, onEvent: (sensor, e) => this.record('sensor.event', sensor, e as unknown as Value, Math.floor(e.time)) });
+            if (s.filters && s.filters.length) for (const ch of d.channels) if (ch.unit !== undefined && !filters[ch.name]) filters[ch.name] = buildFilters(s.filters);
+            return d;
+          },
+          onReading: (r) => this.record('sensor.reading', s.name, r as unknown as Value, r.time),
+          onState: (ch) => this.record('sensor.state', s.name, { from: ch.from, to: ch.to, reason: ch.reason }, ch.time),
+        }),
+      );
+    }
+  }
+
+  get head(): EventLogHead {
+    return this.log.head;
+  }
+
+  start(): void {
+    this.record('system.boot', 'node', { firmware: FIRMWARE_VERSION, board: this.o.config.board, sensors: this.o.config.sensors.length });
+    for (const r of this.runners) r.start();
+    this.uplink.start();
+  }
+
+  stop(): void {
+    for (const r of this.runners) r.stop();
+    this.uplink.stop();
+  }
+
+  /** Appends an event to the chain and the buffer. */
+  record(type: string, component: string, data: Value, time?: number): EventEntry {
+    const e = this.log.append(type, component, data, time);
+    const dropped = this.buffer.push(e, encodeCbor(entryToValue(e)).length);
+    this.o.onEvent?.(e);
+    if (dropped) this.o.log?.(`buffer full: dropped seq ${dropped.from}..${dropped.to}`);
+    this.uplink.poke();
+    return e;
+  }
+
+  /**
+   * Records the loss as a system.buffer.overflow event when a batch is about
+   * to declare it: the range is cumulative (every seq dropped since the hub
+   * last acknowledged), and the event sits at the tail of the buffer, so a
+   * long outage cannot drop the record of what it dropped before it is sent.
+   */
+  private recordOverflow(d: { from: number; to: number }): void {
+    const r = this.reportedGap;
+    if (r && r.from === d.from && r.to === d.to) return;
+    // Make room for the event first, so the range it states is final (its own push must not drop more).
+    const draft = { dropped: d.to - d.from + 1, from: d.from, to: d.to + 64, budgetBytes: this.buffer.budgetBytes };
+    this.buffer.makeRoom(encodeCbor(entryToValue(this.log.draft('system.buffer.overflow', 'uplink', draft))).length);
+    const g = this.buffer.dropped as { from: number; to: number };
+    this.reportedGap = { from: g.from, to: g.to };
+    this.record('system.buffer.overflow', 'uplink', { dropped: g.to - g.from + 1, from: g.from, to: g.to, budgetBytes: this.buffer.budgetBytes });
+  }
+}

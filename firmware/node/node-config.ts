@@ -1,0 +1,16 @@
+import type { SensorConfig } from '../../hal/sensor/open-sensor.js';
+
+/**
+ * A node's configuration (schemas/node-config.schema.json) in the data
+ * model: byte strings are Uint8Array (fromJsonValue turns the JSON form's
+ * {"$bytes": …} into them).
+ */
+export interface NodeConfig {
+  name?: string;
+  board: string;
+  secretKey: Uint8Array;
+  hub: { url?: string; publicKey: Uint8Array };
+  sensors: SensorConfig[];
+  uplink: { batchSize: number; maxDelayMs: number };
+  buffer: { budgetBytes: number };
+}

@@ -1,0 +1,102 @@
+import type { EventEntry } from '../event/envelope.js';
+
+/**
+ * The node's unsent events, oldest first, within a fixed byte budget (the
+ * encoded size of each entry). When a new entry does not fit, the oldest are
+ * dropped and the range is returned, so the caller records a
+ * system.buffer.overflow event and the next batch signs the gap: a loss is
+ * never silent. Entries leave when the hub acknowledges them.
+ */
+export interface DroppedRange {
+  from: number;
+  to: number;
+  count: number;
+}
+
+export class OfflineBuffer {
+  private entries: { e: EventEntry; size: number }[] = [];
+  private head = 0; // index of the oldest live entry (compacted lazily)
+  private used = 0;
+  /** Seqs dropped and not yet covered by an acknowledged batch. */
+  private gap: { from: number; to: number } | undefined;
+  readonly stats = { dropped: 0, overflows: 0 };
+
+  constructor(readonly budgetBytes: number) {
+    if (!(Number.isInteger(budgetBytes) && budgetBytes >= 1024)) throw new RangeError(`budgetBytes must be an integer ≥ 1024, got ${budgetBytes}`);
+  }
+
+  get bytes(): number {
+    return this.used;
+  }
+
+  get count(): number {
+    return this.entries.length - this.head;
+  }
+
+  /** The unsent range the next batch must declare as dropped, if any. */
+  get dropped(): { from: number; to: number } | undefined {
+    return this.gap;
+  }
+
+  /** Adds an entry; returns what had to go to make room (oldest first, contiguous). */
+  push(e: EventEntry, size: number): DroppedRange | undefined {
+    const out = this.makeRoom(size);
+    this.entries.push({ e, size });
+    this.used += size;
+    return out;
+  }
+
+  /** Drops the oldest entries until `size` more bytes fit; returns what went. */
+  makeRoom(size: number): DroppedRange | undefined {
+    if (size > this.budgetBytes) throw new RangeError(`an entry of ${size} bytes cannot fit a budget of ${this.budgetBytes}`);
+    let out: DroppedRange | undefined;
+    while (this.used + size > this.budgetBytes) {
+      const old = this.entries[this.head++];
+      this.used -= old.size;
+      this.stats.dropped++;
+      if (!out) out = { from: old.e.seq, to: old.e.seq, count: 0 };
+      out.to = old.e.seq;
+      out.count++;
+    }
+    if (out) {
+      this.stats.overflows++;
+      this.gap = this.gap ? { from: this.gap.from, to: out.to } : { from: out.from, to: out.to };
+      this.compact();
+    }
+    return out;
+  }
+
+  /** The oldest unsent entries, at most maxCount and maxBytes (always at least one). */
+  peek(maxCount: number, maxBytes = Infinity): EventEntry[] {
+    const out: EventEntry[] = [];
+    let bytes = 0;
+    for (let i = this.head; i < this.entries.length && out.length < maxCount; i++) {
+      bytes += this.entries[i].size;
+      if (out.length > 0 && bytes > maxBytes) break;
+      out.push(this.entries[i].e);
+    }
+    return out;
+  }
+
+  /** Time of the oldest unsent entry (undefined when empty). */
+  oldestTime(): number | undefined {
+    return this.head < this.entries.length ? this.entries[this.head].e.time : undefined;
+  }
+
+  /** The hub has stored everything up to `seq`. */
+  ack(seq: number): void {
+    while (this.head < this.entries.length && this.entries[this.head].e.seq <= seq) {
+      this.used -= this.entries[this.head].size;
+      this.head++;
+    }
+    if (this.gap && seq >= this.gap.to) this.gap = undefined;
+    this.compact();
+  }
+
+  private compact(): void {
+    if (this.head > 64 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import { batchToValue, createBatch } from '../batch/batch.js';
+import { encodeCbor } from '../codec/cbor-encode.js';
+import type { CryptoProvider } from '../crypto/crypto-provider.js';
+import type { NodeIdentity } from '../identity/node-id.js';
+import type { HalTime } from '../../hal/contracts/time.js';
+import type { OfflineBuffer } from './offline-buffer.js';
+import type { Transport, UplinkResult } from './transport.js';
+
+export interface UplinkOptions {
+  identity: NodeIdentity;
+  crypto: CryptoProvider;
+  time: HalTime;
+  transport: Transport;
+  buffer: OfflineBuffer;
+  /** Send when this many entries wait… */
+  batchSize: number;
+  /** …or when the oldest has waited this long (ms). */
+  maxDelayMs: number;
+  /** Largest request body (default 200 KiB, under the hub's 256 KiB limit). */
+  maxBatchBytes?: number;
+  /** Retry backoff after a failure: first wait and cap, doubling (defaults 1 s, 60 s). */
+  backoffMs?: { initial: number; max: number };
+  onResult?: (result: UplinkResult, batch: { first: number; last: number; bytes: number }) => void;
+  /** Called before a batch that declares dropped seqs is built (the node records the loss first). */
+  beforeGap?: (dropped: { from: number; to: number }) => void;
+}
+
+/**
+ * Sends the buffer to the hub: one signed batch at a time, when enough
+ * entries wait or the oldest has waited long enough; on acknowledgement the
+ * buffer lets go of everything up to the hub's ack (the highest contiguous
+ * seq it stored), and on failure it retries with doubling backoff, sending
+ * the same entries again (the hub is idempotent on (node, seq)).
+ */
+export class Uplink {
+  private inFlight = false;
+  private building = false;
+  private timer: number | undefined;
+  private backoff: number;
+  private retryAt = 0;
+  private stopped = true;
+  readonly stats = { sent: 0, acked: 0, failures: 0, refusals: 0, bytes: 0 };
+
+  constructor(private readonly o: UplinkOptions) {
+    if (!(Number.isInteger(o.batchSize) && o.batchSize >= 1)) throw new RangeError(`batchSize must be an integer ≥ 1, got ${o.batchSize}`);
+    if (!(o.maxDelayMs >= 0)) throw new RangeError(`maxDelayMs must be ≥ 0, got ${o.maxDelayMs}`);
+    this.backoff = o.backoffMs?.initial ?? 1000;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.poke();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) this.o.time.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Something was added to the buffer: send now, or plan when to. */
+  poke(): void {
+    if (this.stopped || this.inFlight || this.building) return;
+    const now = this.o.time.now();
+    const b = this.o.buffer;
+    if (b.count === 0) return;
+    const oldest = b.oldestTime() as number;
+    const due = now < this.retryAt ? this.retryAt : b.count >= this.o.batchSize ? now : Math.max(now, oldest + this.o.maxDelayMs);
+    if (due <= now) this.send();
+    else this.plan(due - now);
+  }
+
+  private plan(ms: number): void {
+    if (this.timer !== undefined) this.o.time.clearTimeout(this.timer);
+    this.timer = this.o.time.setTimeout(() => {
+      this.timer = undefined;
+      this.poke();
+    }, ms);
+  }
+
+  private send(): void {
+    const b = this.o.buffer;
+    this.building = true;
+    let entries;
+    let dropped;
+    try {
+      if (b.dropped) this.o.beforeGap?.(b.dropped);
+      entries = b.peek(this.o.batchSize, this.o.maxBatchBytes ?? 200 * 1024);
+      const gap = b.dropped;
+      dropped = gap && entries[0].seq === gap.to + 1 ? gap : undefined;
+    } finally {
+      this.building = false;
+    }
+    const bytes = encodeCbor(batchToValue(createBatch(entries, this.o.identity, this.o.crypto, dropped)));
+    const info = { first: entries[0].seq, last: entries[entries.length - 1].seq, bytes: bytes.length };
+    this.inFlight = true;
+    this.stats.sent++;
+    this.stats.bytes += bytes.length;
+    this.o.transport.send(bytes, (result) => {
+      this.inFlight = false;
+      if (result.ok) {
+        this.stats.acked++;
+        b.ack(result.ack.ack);
+        this.backoff = this.o.backoffMs?.initial ?? 1000;
+        this.retryAt = 0;
+      } else {
+        if (result.refused) this.stats.refusals++;
+        else this.stats.failures++;
+        this.retryAt = this.o.time.now() + this.backoff;
+        this.backoff = Math.min(this.backoff * 2, this.o.backoffMs?.max ?? 60_000);
+      }
+      this.o.onResult?.(result, info);
+      // Continue from a fresh stack: a transport may answer synchronously, and a
+      // backfill of thousands of batches must not nest (XS's stack is small).
+      this.o.time.setTimeout(() => this.poke(), 0);
+    });
+  }
+}

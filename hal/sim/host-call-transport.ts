@@ -1,0 +1,25 @@
+import { toHex } from '../../firmware/codec/text-encodings.js';
+import { uplinkResult, type Transport } from '../../firmware/uplink/transport.js';
+import type { HostCallBackend } from './host-call.js';
+
+/**
+ * The uplink of firmware running inside XS in the simulator: the batch
+ * crosses the bridge and the host POSTs it to the hub over real HTTP. XS
+ * waits for the answer (the bridge is synchronous), as a device's firmware
+ * would wait for its HTTP client's callback.
+ */
+export class HostCallTransport implements Transport {
+  constructor(private readonly host: HostCallBackend) {}
+
+  send(batch: Uint8Array, done: Parameters<Transport['send']>[1]): void {
+    let reply: { status: number; body: string } | { error: string };
+    try {
+      reply = this.host.request({ op: 'uplink', hex: toHex(batch) }) as { status: number; body: string } | { error: string };
+    } catch (e) {
+      done({ ok: false, refused: false, message: (e as Error).message });
+      return;
+    }
+    if ('error' in reply) done({ ok: false, refused: false, message: reply.error });
+    else done(uplinkResult(reply.status, reply.body));
+  }
+}

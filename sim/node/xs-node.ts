@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import type { JsonValue } from '../../firmware/codec/json-form.js';
+import type { Board } from '../../hal/board/board.js';
+import { projectRoot } from '../../host/project-root.js';
+import { SimBoard } from '../world/sim-board.js';
+import type { VirtualClock } from '../world/virtual-clock.js';
+import { bridgeHost, jsonHostCall, type UplinkSender } from '../xs/bridge-host.js';
+import type { XsMeter } from '../xs/xs-worker.js';
+import { XsSession } from '../xs/xs-session.js';
+
+/** What a simulated node reports after each run(until). */
+export interface NodeStatus {
+  head: number;
+  buffered: number;
+  bufferBytes: number;
+  dropped: number;
+  uplink: { sent: number; acked: number; failures: number; refusals: number; bytes: number };
+  events: { seq: number; time: number; type: string; component: string; data: JsonValue }[];
+}
+
+/** POSTs to a hub's /v1/uplink; unreachable hubs come back as {error}, not as exceptions. */
+export function httpUplink(hubUrl: () => string): UplinkSender {
+  return async (hex) => {
+    try {
+      const res = await fetch(`${hubUrl()}/v1/uplink`, { method: 'POST', headers: { 'content-type': 'application/cbor' }, body: Buffer.from(hex, 'hex'), signal: AbortSignal.timeout(10_000) });
+      return { status: res.status, body: await res.text() };
+    } catch (e) {
+      return { error: `cannot reach ${hubUrl()}: ${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message}` };
+    }
+  };
+}
+
+/**
+ * A simulated ESP32 node: its own virtual board and clock on the host, and
+ * the node firmware running inside the real XS engine, its io bridged to the
+ * board's device models and its uplink to a hub over HTTP.
+ */
+export class XsNode {
+  private constructor(readonly name: string, readonly board: SimBoard, readonly id: string, private readonly xs: XsSession, readonly bundleBytes: number) {}
+
+  static async start(o: { name: string; board: Board; clock: VirtualClock; config: JsonValue; uplink: UplinkSender; wire: (board: SimBoard) => void; collect?: boolean }): Promise<XsNode> {
+    const board = new SimBoard(o.name, o.board, o.clock);
+    o.wire(board);
+    const host = bridgeHost(board.backend, o.clock, o.uplink);
+    const xs = await XsSession.start(join(projectRoot(), 'sim/xs/entries/node-entry.ts'), { onHostCall: jsonHostCall(host.serve) });
+    try {
+      const { value } = await xs.call<{ id: string }>('init', o.config, o.clock.now(), o.collect ?? false);
+      await xs.call('start');
+      return new XsNode(o.name, board, value.id, xs, xs.bundleBytes);
+    } catch (e) {
+      await xs.close();
+      throw e;
+    }
+  }
+
+  async run(until: number): Promise<{ status: NodeStatus; meter: XsMeter }> {
+    const { value, meter } = await this.xs.call<NodeStatus>('run', until);
+    return { status: value, meter };
+  }
+
+  async close(): Promise<void> {
+    await this.xs.call('stop').catch(() => undefined);
+    await this.xs.close();
+  }
+}

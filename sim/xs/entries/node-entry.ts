@@ -1,0 +1,63 @@
+/**
+ * The node firmware inside XS, in the simulator: NodeApp on the sim backend
+ * bridged to the host (buses, pins, clock) with the uplink crossing the bridge
+ * to the hub. The host drives simulated time with run(until).
+ */
+import { fromJsonValue, toJsonValue, type JsonValue } from '../../../firmware/codec/json-form.js';
+import { nobleCrypto } from '../../../firmware/crypto/noble-crypto.js';
+import type { EventEntry } from '../../../firmware/event/envelope.js';
+import { NodeApp } from '../../../firmware/node/node-app.js';
+import type { NodeConfig } from '../../../firmware/node/node-config.js';
+import { validateDocument } from '../../../firmware/schema/validate.js';
+import { GuestTime } from '../../../hal/sim/guest-time.js';
+import { HostCallBackend, type HostReply } from '../../../hal/sim/host-call.js';
+import { HostCallTransport } from '../../../hal/sim/host-call-transport.js';
+import { VirtualClock } from '../../world/virtual-clock.js';
+import { callHost, serveCommands } from '../xs-guest.js';
+
+let app: NodeApp | undefined;
+let time: GuestTime | undefined;
+let collect = false;
+const recent: JsonValue[] = [];
+
+function ready(): { app: NodeApp; time: GuestTime } {
+  if (!app || !time) throw new Error('call init first');
+  return { app, time };
+}
+
+function summary(e: EventEntry): JsonValue {
+  return { seq: e.seq, time: e.time, type: e.type, component: e.source.slice(e.source.indexOf('/') + 1), data: toJsonValue(e.data) };
+}
+
+serveCommands({
+  init: (configJson: JsonValue, startMs: number, collectEvents: boolean) => {
+    validateDocument('nodeConfig', configJson);
+    const backend = new HostCallBackend((req) => callHost(req) as HostReply);
+    time = new GuestTime(new VirtualClock(startMs), backend);
+    collect = collectEvents;
+    app = new NodeApp({
+      config: fromJsonValue(configJson) as unknown as NodeConfig,
+      backend,
+      time,
+      crypto: nobleCrypto,
+      transport: new HostCallTransport(backend),
+      onEvent: (e) => void (collect && recent.length < 10_000 && recent.push(summary(e))),
+    });
+    return { id: app.identity.id };
+  },
+  start: () => void ready().app.start(),
+  stop: () => void ready().app.stop(),
+  /** Runs the node up to `until` (simulated ms); reports where it is and what it recorded since the last call. */
+  run: (until: number) => {
+    const r = ready();
+    r.time.runUntil(until);
+    return {
+      head: r.app.head.seq,
+      buffered: r.app.buffer.count,
+      bufferBytes: r.app.buffer.bytes,
+      dropped: r.app.buffer.stats.dropped,
+      uplink: r.app.uplink.stats,
+      events: recent.splice(0),
+    };
+  },
+});
