@@ -6,17 +6,8 @@ import { SimBoard } from '../world/sim-board.js';
 import type { VirtualClock } from '../world/virtual-clock.js';
 import { bridgeHost, jsonHostCall, type UplinkSender } from '../xs/bridge-host.js';
 import type { XsMeter } from '../xs/xs-worker.js';
+import type { NodeStatus, SimulatedNode } from './simulated-node.js';
 import { XsSession } from '../xs/xs-session.js';
-
-/** What a simulated node reports after each run(until). */
-export interface NodeStatus {
-  head: number;
-  buffered: number;
-  bufferBytes: number;
-  dropped: number;
-  uplink: { sent: number; acked: number; failures: number; refusals: number; bytes: number };
-  events: { seq: number; time: number; type: string; component: string; data: JsonValue }[];
-}
 
 /** POSTs to a hub's /v1/uplink; unreachable hubs come back as {error}, not as exceptions. */
 export function httpUplink(hubUrl: () => string): UplinkSender {
@@ -30,21 +21,36 @@ export function httpUplink(hubUrl: () => string): UplinkSender {
   };
 }
 
+export interface SimNodeOptions {
+  name: string;
+  board: Board;
+  clock: VirtualClock;
+  /** The node configuration in its JSON form. */
+  config: JsonValue;
+  uplink: UplinkSender;
+  /** Attaches the device models this node's sensors talk to. */
+  wire: (board: SimBoard) => void;
+  collect?: boolean;
+  /** Where the node's chain continues from (seq and hash hex), after a restart. */
+  head?: { seq: number; hash: string };
+}
+
 /**
  * A simulated ESP32 node: its own virtual board and clock on the host, and
  * the node firmware running inside the real XS engine, its io bridged to the
  * board's device models and its uplink to a hub over HTTP.
  */
-export class XsNode {
+export class XsNode implements SimulatedNode {
+  readonly runtime = 'xs' as const;
   private constructor(readonly name: string, readonly board: SimBoard, readonly id: string, private readonly xs: XsSession, readonly bundleBytes: number) {}
 
-  static async start(o: { name: string; board: Board; clock: VirtualClock; config: JsonValue; uplink: UplinkSender; wire: (board: SimBoard) => void; collect?: boolean }): Promise<XsNode> {
+  static async start(o: SimNodeOptions): Promise<XsNode> {
     const board = new SimBoard(o.name, o.board, o.clock);
     o.wire(board);
     const host = bridgeHost(board.backend, o.clock, o.uplink);
     const xs = await XsSession.start(join(projectRoot(), 'sim/xs/entries/node-entry.ts'), { onHostCall: jsonHostCall(host.serve) });
     try {
-      const { value } = await xs.call<{ id: string }>('init', o.config, o.clock.now(), o.collect ?? false);
+      const { value } = await xs.call<{ id: string }>('init', o.config, o.clock.now(), o.collect ?? false, o.head ?? null);
       await xs.call('start');
       return new XsNode(o.name, board, value.id, xs, xs.bundleBytes);
     } catch (e) {

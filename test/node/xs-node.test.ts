@@ -11,7 +11,10 @@ import { getBoard } from '../../host/boards/board-registry.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { Bme280Model } from '../../sim/models/bme280-model.js';
 import { VirtualClock } from '../../sim/world/virtual-clock.js';
+import { NodeRuntimeNode } from '../../sim/node/node-runtime-node.js';
+import type { SimulatedNode } from '../../sim/node/simulated-node.js';
 import { XsNode } from '../../sim/node/xs-node.js';
+import type { SimBoard } from '../../sim/world/sim-board.js';
 import type { UplinkSender } from '../../sim/xs/bridge-host.js';
 
 /**
@@ -45,17 +48,18 @@ function config(budgetBytes = 65536): JsonValue {
   };
 }
 
-const nodes: XsNode[] = [];
-async function node(receiver: Receiver, budget?: number): Promise<{ n: XsNode; clock: VirtualClock; model: Bme280Model }> {
+const nodes: SimulatedNode[] = [];
+async function node(receiver: Receiver, budget?: number, engine: 'xs' | 'node' = 'xs'): Promise<{ n: SimulatedNode; clock: VirtualClock; model: Bme280Model }> {
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
   let model: Bme280Model | undefined;
-  const n = await XsNode.start({
+  const o = {
     name: 'n1', board: getBoard('esp32-devkitc'), clock, config: config(budget), uplink: receiver.send,
-    wire: (b) => {
+    wire: (b: SimBoard) => {
       model = new Bme280Model(0x76, clock);
       b.attachI2c(model);
     },
-  });
+  };
+  const n = engine === 'xs' ? await XsNode.start(o) : new NodeRuntimeNode('n1', o);
   nodes.push(n);
   return { n, clock, model: model as Bme280Model };
 }
@@ -65,9 +69,9 @@ describe('node firmware inside XS', () => {
   after(async () => {
     for (const n of nodes) await n.close();
   });
-  it('samples on schedule, signs batches, and the receiver verifies and stores them with the model\'s values', async () => {
+  for (const engine of ['xs', 'node'] as const) it(`${engine}: samples on schedule, signs batches, and the receiver verifies and stores them with the model's values`, async () => {
     const rx = new Receiver();
-    const { n, clock, model } = await node(rx);
+    const { n, clock, model } = await node(rx, undefined, engine);
     model.setValue('temperature', 23.25);
     model.setValue('humidity', 41);
     model.setValue('pressure', 100200);

@@ -4,6 +4,7 @@
  * to the hub. The host drives simulated time with run(until).
  */
 import { fromJsonValue, toJsonValue, type JsonValue } from '../../../firmware/codec/json-form.js';
+import { fromHex } from '../../../firmware/codec/text-encodings.js';
 import { nobleCrypto } from '../../../firmware/crypto/noble-crypto.js';
 import type { EventEntry } from '../../../firmware/event/envelope.js';
 import { NodeApp } from '../../../firmware/node/node-app.js';
@@ -30,7 +31,7 @@ function summary(e: EventEntry): JsonValue {
 }
 
 serveCommands({
-  init: (configJson: JsonValue, startMs: number, collectEvents: boolean) => {
+  init: (configJson: JsonValue, startMs: number, collectEvents: boolean, head: { seq: number; hash: string } | null) => {
     validateDocument('nodeConfig', configJson);
     const backend = new HostCallBackend((req) => callHost(req) as HostReply);
     time = new GuestTime(new VirtualClock(startMs), backend);
@@ -42,6 +43,7 @@ serveCommands({
       crypto: nobleCrypto,
       transport: new HostCallTransport(backend),
       onEvent: (e) => void (collect && recent.length < 10_000 && recent.push(summary(e))),
+      head: head ? { seq: head.seq, hash: fromHex(head.hash) } : undefined,
     });
     return { id: app.identity.id };
   },

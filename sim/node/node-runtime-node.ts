@@ -1,0 +1,74 @@
+import { fromJsonValue, toJsonValue, type JsonValue } from '../../firmware/codec/json-form.js';
+import { fromHex } from '../../firmware/codec/text-encodings.js';
+import type { EventEntry } from '../../firmware/event/envelope.js';
+import { NodeApp } from '../../firmware/node/node-app.js';
+import type { NodeConfig } from '../../firmware/node/node-config.js';
+import { uplinkResult, type Transport } from '../../firmware/uplink/transport.js';
+import { nodeCrypto } from '../../host/crypto/node-crypto.js';
+import { validateOnHost } from '../../host/schema/host-validators.js';
+import { SimBoard } from '../world/sim-board.js';
+import type { NodeStatus, SimulatedNode } from './simulated-node.js';
+import type { SimNodeOptions } from './xs-node.js';
+
+/**
+ * The same node firmware run on Node instead of XS: the fallback when the XS
+ * engine is unavailable, and the many nodes of the ingest benchmark. The
+ * uplink is asynchronous here (the answer arrives in a later turn), so run()
+ * waits for batches in flight before it returns.
+ */
+export class NodeRuntimeNode implements SimulatedNode {
+  readonly runtime = 'node' as const;
+  readonly id: string;
+  private readonly app: NodeApp;
+  private readonly recent: NodeStatus['events'] = [];
+  private inFlight: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly name: string, private readonly o: SimNodeOptions) {
+    validateOnHost('nodeConfig', o.config);
+    const board = new SimBoard(name, o.board, o.clock);
+    o.wire(board);
+    const transport: Transport = {
+      send: (batch, done) => {
+        const p = o.uplink(Buffer.from(batch).toString('hex')).then((r) => {
+          if ('error' in r) done({ ok: false, refused: false, message: r.error });
+          else done(uplinkResult(r.status, r.body));
+        });
+        this.inFlight = Promise.all([this.inFlight, p]);
+      },
+    };
+    this.app = new NodeApp({
+      config: fromJsonValue(o.config) as unknown as NodeConfig,
+      backend: board.backend,
+      time: o.clock,
+      crypto: nodeCrypto,
+      transport,
+      onEvent: (e: EventEntry) => void (o.collect && this.recent.length < 10_000 && this.recent.push({ seq: e.seq, time: e.time, type: e.type, component: e.source.slice(e.source.indexOf('/') + 1), data: toJsonValue(e.data) as JsonValue })),
+      head: o.head ? { seq: o.head.seq, hash: fromHex(o.head.hash) } : undefined,
+    });
+    this.id = this.app.identity.id;
+    this.app.start();
+  }
+
+  async run(until: number): Promise<{ status: NodeStatus }> {
+    // In slices of a simulated second, letting the hub's answers land in between.
+    const clock = this.o.clock;
+    while (clock.now() < until) {
+      clock.runUntil(Math.min(until, clock.now() + 1000));
+      await this.inFlight;
+    }
+    // What the last answers set in motion (the next batch of a backfill), bounded.
+    for (let i = 0; i < 10_000; i++) {
+      const sent = this.app.uplink.stats.sent;
+      clock.runUntil(until);
+      await this.inFlight;
+      if (this.app.uplink.stats.sent === sent) break;
+    }
+    const a = this.app;
+    return { status: { head: a.head.seq, buffered: a.buffer.count, bufferBytes: a.buffer.bytes, dropped: a.buffer.stats.dropped, uplink: { ...a.uplink.stats }, events: this.recent.splice(0) } };
+  }
+
+  async close(): Promise<void> {
+    this.app.stop();
+    await this.inFlight;
+  }
+}
