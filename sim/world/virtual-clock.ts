@@ -45,6 +45,12 @@ export class VirtualClock implements HalTime {
     this.cancelled.add(id);
   }
 
+  /** When the next live timer is due (undefined: none). */
+  nextDue(): number | undefined {
+    while (this.heap.length && this.cancelled.has(this.heap[0].id)) this.cancelled.delete(this.pop().id);
+    return this.heap.length ? this.heap[0].at : undefined;
+  }
+
   /** Timers still due. */
   get pending(): number {
     return this.heap.length - this.cancelled.size;

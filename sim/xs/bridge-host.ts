@@ -57,7 +57,8 @@ export function bridgeHost(backend: HalBackend, clock: VirtualClock, uplink?: Up
             return withEdges({ ok: null });
           case 'advanceTo':
             clock.runUntil(req.time);
-            return withEdges({ ok: null });
+            // When the host next has something to do (a model's timer), so the guest stops there too.
+            return withEdges({ ok: { next: clock.nextDue() ?? null } });
           case 'uplink':
             if (!uplink) return { err: { name: 'IoError', code: 'unsupported', message: 'this simulation has no hub' } };
             return uplink(req.hex).then((r) => withEdges({ ok: r }));

@@ -20,7 +20,7 @@ describe('HAL conformance: Moddable backend over ECMA-419 classes (simulated)', 
 
 describe('HAL conformance: sim backend bridged into XS', () => {
   let xs: XsSession;
-  let serve: (bytes: Uint8Array) => Uint8Array = () => new Uint8Array(0);
+  let serve: (bytes: Uint8Array) => Uint8Array | Promise<Uint8Array> = () => new Uint8Array(0);
   before(async () => {
     xs = await XsSession.start(new URL('../xs/entries/conformance-entry.ts', import.meta.url).pathname, { onHostCall: (b) => serve(b) });
   });

@@ -1,128 +1,142 @@
 import { randomBytes } from 'node:crypto';
-import { batchFromValue } from '../../../firmware/batch/batch.js';
-import { verifyBatch } from '../../../firmware/batch/verify-batch.js';
-import { decodeCbor } from '../../../firmware/codec/cbor-decode.js';
-import { toJsonValue } from '../../../firmware/codec/json-form.js';
-import { fromHex } from '../../../firmware/codec/text-encodings.js';
-import type { EventLogHead } from '../../../firmware/event/event-log.js';
-import type { Reading } from '../../../firmware/event/reading.js';
-import { quantize, sine, type Signal } from '../../../sim/environment/signals.js';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { toJsonValue, type JsonValue } from '../../../firmware/codec/json-form.js';
+import { fromHex, toHex } from '../../../firmware/codec/text-encodings.js';
+import { entryHash } from '../../../firmware/event/envelope.js';
+import { identityFromSecretKey } from '../../../firmware/identity/node-id.js';
+import { enrollRequest } from '../../../firmware/node/enroll-request.js';
+import { DEMO_NODES } from '../../../sim/node/demo-nodes.js';
+import { NodeRuntimeNode } from '../../../sim/node/node-runtime-node.js';
+import type { NodeStatus, SimulatedNode } from '../../../sim/node/simulated-node.js';
+import { httpUplink, XsNode, type SimNodeOptions } from '../../../sim/node/xs-node.js';
 import { parseDuration } from '../../../sim/scenario/duration.js';
-import { XsSession } from '../../../sim/xs/xs-session.js';
+import { VirtualClock } from '../../../sim/world/virtual-clock.js';
 import { getBoard } from '../../boards/board-registry.js';
 import { nodeCrypto } from '../../crypto/node-crypto.js';
-import { projectRoot } from '../../project-root.js';
-import { validateOnHost } from '../../schema/host-validators.js';
+import { Hub } from '../../hub/hub.js';
 import { UsageError, type Command } from '../command.js';
-import { join } from 'node:path';
 
-interface SimSensor {
-  component: string;
-  name: string;
-  unit: Reading['unit'];
-  signal: Signal;
-  digits: number;
+function listenOption(text: string): { host: string; port: number } {
+  const m = /^(.*):(\d+)$/.exec(text);
+  if (!m || Number(m[2]) > 65535) throw new UsageError(`--listen '${text}' is not HOST:PORT`);
+  return { host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) };
 }
 
-interface SimNode {
-  board: string;
-  sensors: SimSensor[];
+/** Seeds of the demo nodes, kept beside the cartridge so a restart continues the same nodes. */
+function loadSeeds(file: string): Record<string, string> {
+  if (!existsSync(file)) return {};
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
 }
 
-const DAY = 86_400_000;
-
-/** The three demo nodes; their values follow smooth simulated signals. */
-const NODES: SimNode[] = [
-  { board: 'esp32-devkitc', sensors: [
-    { component: 'bme280', name: 'temperature', unit: 'Cel', signal: quantize(sine(21.5, 2.5, DAY, 0.1), 0.01), digits: 2 },
-    { component: 'bme280', name: 'pressure', unit: 'Pa', signal: quantize(sine(101325, 150, DAY, 0.3), 1), digits: 0 },
-  ] },
-  { board: 'esp32-c3-devkitm-1', sensors: [
-    { component: 'sht4x', name: 'humidity', unit: '%RH', signal: quantize(sine(45, 8, DAY, 0.6), 0.01), digits: 2 },
-  ] },
-  { board: 'esp32-s3-devkitc-1', sensors: [
-    { component: 'bh1750', name: 'illuminance', unit: 'lx', signal: quantize(sine(300, 280, DAY, 0.8), 0.5), digits: 1 },
-  ] },
-];
-
-function duration(text: string, option: string): number {
-  try {
-    return parseDuration(text, option);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+function describe(status: NodeStatus, latest: Map<string, string>): string {
+  const parts = [...latest.values()].join(', ');
+  return `${parts || 'starting…'} | seq ${status.head}, ${status.buffered} unsent, ${status.uplink.acked}/${status.uplink.sent} batches acked${status.uplink.failures ? `, ${status.uplink.failures} failed` : ''}`;
 }
 
 export const startCommand: Command = {
   name: 'start',
-  summary: 'Run three simulated nodes (event core inside XS) and verify their signed batches live',
-  usage: 'fazt start [--interval 1s] [--batch 4] [--duration 30s]',
+  summary: 'Run the hub with three simulated ESP32 nodes (firmware in XS) and show their readings live',
+  usage: 'fazt start [--data DIR] [--listen HOST:PORT] [--runtime xs|node] [--duration 30s]',
   help: [
-    'Each node runs the firmware event core inside the XS engine: it appends readings to its',
-    'hash-chained log and signs them in batches (CBOR). The host verifies every batch (schema,',
-    'signature, chain, continuity) and prints each reading. Sensor values come from simulated',
-    'signals. Stops on Ctrl-C or after --duration.',
+    'Starts the hub (SQLite cartridge in --data, default ./fazt-data; API on --listen, default 127.0.0.1:7070)',
+    'and three simulated nodes (esp32-devkitc + BME280, esp32-c3 + SHT4x + PIR, esp32-s3 + BH1750 + button).',
+    'Each node runs the firmware inside the XS engine against register-level device models, enrolls itself',
+    'with a single-use invite, and uplinks signed CBOR batches over HTTP. The hub API answers while it runs.',
+    'Ctrl-C stops everything. --runtime node runs the firmware on Node instead (the fallback when XS is missing).',
   ].join('\n'),
-  options: { interval: { type: 'string' }, batch: { type: 'string' }, duration: { type: 'string' } },
+  options: { data: { type: 'string' }, listen: { type: 'string' }, runtime: { type: 'string' }, duration: { type: 'string' }, quiet: { type: 'boolean' } },
   run: async ({ values, out, err }) => {
-    const interval = duration(String(values.interval ?? '1s'), '--interval');
-    const batchSize = Number(values.batch ?? 4);
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 512) throw new UsageError('--batch must be an integer from 1 to 512');
-    const limit = values.duration === undefined ? Infinity : duration(String(values.duration), '--duration');
-    const entry = join(projectRoot(), 'sim/xs/entries/node-core-entry.ts');
+    const dataDir = typeof values.data === 'string' ? values.data : './fazt-data';
+    const { host, port } = listenOption(typeof values.listen === 'string' ? values.listen : '127.0.0.1:7070');
+    const runtime = values.runtime ?? 'xs';
+    if (runtime !== 'xs' && runtime !== 'node') throw new UsageError(`--runtime must be xs or node, got '${String(runtime)}'`);
+    const limit = typeof values.duration === 'string' ? parseDuration(values.duration, '--duration') : Infinity;
 
-    const nodes: { spec: SimNode; xs: XsSession; id: string; known?: EventLogHead; readings: number }[] = [];
-    const stop = async () => Promise.all(nodes.map((n) => n.xs.close()));
+    const hub = new Hub({ dataDir, host, port });
+    const addr = await hub.start();
+    out(`hub ${addr.hubId} listening on ${addr.url} (cartridge ${addr.cartridge})\n`);
+    const seedsFile = join(dataDir, 'sim-nodes.json');
+    const seeds = loadSeeds(seedsFile);
+    const nodes: { node: SimulatedNode; latest: Map<string, string>; status?: NodeStatus }[] = [];
+    let engine: 'xs' | 'node' = runtime;
     try {
-      for (const spec of NODES) {
-        getBoard(spec.board);
-        const xs = await XsSession.start(entry);
-        const { value } = await xs.call<{ id: string }>('init', randomBytes(32).toString('hex'));
-        nodes.push({ spec, xs, id: value.id, readings: 0 });
-        out(`node ${value.id} on ${spec.board} (${spec.sensors.map((s) => s.component).join(', ')}): event core running in XS\n`);
-      }
-    } catch (e) {
-      await stop();
-      err(`fazt: the XS engine could not start (${(e as Error).message}); run npm install to build it\n`);
-      return 1;
-    }
-
-    let stopping = false;
-    const onSignal = () => void (stopping = true);
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    const started = Date.now();
-    out(`verifying batches of ${batchSize}; Ctrl-C stops\n`);
-    try {
-      for (let tick = 1; !stopping && Date.now() - started < limit; tick++) {
-        const now = Date.now();
-        for (const n of nodes) {
-          for (const s of n.spec.sensors) {
-            const reading: Reading = { name: s.name, unit: s.unit, value: Number(s.signal(now).toFixed(s.digits)), quality: 'good', time: now };
-            await n.xs.call('append', now, 'sensor.reading', s.component, reading as unknown as Record<string, string | number>);
-            n.readings++;
-          }
-          if (tick % batchSize !== 0) continue;
-          const { value: hex } = await n.xs.call<string | null>('batch');
-          if (!hex) continue;
-          const doc = decodeCbor(fromHex(hex));
-          validateOnHost('uplinkBatch', toJsonValue(doc));
-          const verified = verifyBatch(batchFromValue(doc), { crypto: nodeCrypto, known: n.known });
-          n.known = verified.head;
-          for (const e of verified.fresh) {
-            const r = e.data as unknown as Reading;
-            out(`${new Date(e.time).toISOString().slice(11, 19)} ${n.id.slice(0, 10)}… ${n.spec.board.padEnd(18)} ${e.source.split('/')[1].padEnd(7)} ${r.name.padEnd(12)} ${String(r.value).padStart(9)} ${r.unit ?? ''}  seq ${e.seq}\n`);
-          }
-          out(`  batch ${verified.head.seq - verified.fresh.length + 1}..${verified.head.seq} from ${n.id.slice(0, 10)}…: ${hex.length / 2} bytes CBOR, signature and chain verified\n`);
+      for (const demo of DEMO_NODES) {
+        seeds[demo.name] ??= randomBytes(32).toString('hex');
+        const identity = identityFromSecretKey(fromHex(seeds[demo.name]), nodeCrypto);
+        if (!hub.cartridge.hasNode(identity.id)) {
+          const invite = hub.cartridge.createInvite({ ttlMs: 60_000, note: `npm start: ${demo.name}` });
+          const res = await fetch(`${addr.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(enrollRequest(identity, invite.token, demo.name, demo.board, nodeCrypto)) });
+          if (res.status !== 200) throw new Error(`enrolling ${demo.name} failed: HTTP ${res.status} ${await res.text()}`);
         }
-        await new Promise((r) => setTimeout(r, Math.max(0, started + tick * interval - Date.now())));
+        const last = hub.cartridge.events({ node: identity.id, order: 'desc', limit: 1 }).events[0];
+        const config: JsonValue = {
+          name: demo.name,
+          board: demo.board,
+          secretKey: toJsonValue(identity.secretKey),
+          hub: { url: addr.url, publicKey: toJsonValue(hub.publicKey) },
+          sensors: demo.sensors as unknown as JsonValue,
+          uplink: { batchSize: 8, maxDelayMs: 2000 },
+          buffer: { budgetBytes: 262_144 },
+        };
+        const o: SimNodeOptions = {
+          name: demo.name, board: getBoard(demo.board), clock: new VirtualClock(Date.now()), config, uplink: httpUplink(() => addr.url), wire: demo.wire, collect: true,
+          head: last ? { seq: last.seq, hash: toHex(entryHash(last, nodeCrypto)) } : undefined,
+        };
+        let node: SimulatedNode;
+        if (engine === 'xs') {
+          try {
+            node = await XsNode.start(o);
+          } catch (e) {
+            err(`fazt: WARNING: the XS engine is unavailable (${(e as Error).message}); running the node firmware on Node instead\n`);
+            engine = 'node';
+            node = new NodeRuntimeNode(demo.name, o);
+          }
+        } else node = new NodeRuntimeNode(demo.name, o);
+        nodes.push({ node, latest: new Map() });
+        out(`node ${demo.name} ${node.id} on ${demo.board}: firmware running in ${node.runtime === 'xs' ? 'XS' : 'Node'}, sensors ${demo.sensors.map((s) => s.name).join(', ')}\n`);
+      }
+      writeFileSync(seedsFile, JSON.stringify(seeds, null, 2) + '\n', { mode: 0o600 });
+      out(`live readings below; the API answers meanwhile (try: curl ${addr.url}/v1/nodes). Ctrl-C stops.\n`);
+
+      let stopping = false;
+      const onSignal = () => void (stopping = true);
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const started = Date.now();
+      let lastPrint = 0;
+      try {
+        while (!stopping && Date.now() - started < limit) {
+          const now = Date.now();
+          for (const n of nodes) {
+            const { status } = await n.node.run(now);
+            n.status = status;
+            for (const e of status.events) {
+              const d = e.data as Record<string, JsonValue>;
+              if (e.type === 'sensor.reading') {
+                const v = typeof d.value === 'number' ? String(Math.round(d.value * 100) / 100) : String(d.value);
+                n.latest.set(`${e.component}/${String(d.name)}`, `${String(d.name)} ${v}${d.unit ? ` ${String(d.unit)}` : ''}`);
+              }
+              else if (e.type === 'sensor.event' && !values.quiet) out(`${new Date(e.time).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${e.component}: ${String(d.type)}\n`);
+              else if (e.type === 'sensor.state' && !values.quiet) out(`${new Date(e.time).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${e.component}: ${String(d.from)} → ${String(d.to)} (${String(d.reason)})\n`);
+            }
+          }
+          if (now - lastPrint >= 5000 && !values.quiet) {
+            lastPrint = now;
+            for (const n of nodes) if (n.status) out(`${new Date(now).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${describe(n.status, n.latest)}\n`);
+          }
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
       }
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      await stop();
+      for (const n of nodes) await n.node.close().catch(() => undefined);
+      const counts = hub.cartridge.counts();
+      await hub.stop();
+      out(`stopped: ${counts.events} events from ${counts.nodes} nodes in ${addr.cartridge}\n`);
     }
-    out(`stopped: ${nodes.reduce((a, n) => a + n.readings, 0)} readings from ${nodes.length} nodes\n`);
     return 0;
   },
 };

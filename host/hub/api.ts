@@ -1,0 +1,97 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { compileTopicPattern } from '../../firmware/bus/topic.js';
+import { stringifyJson } from '../../firmware/codec/json-form.js';
+import { toHex } from '../../firmware/codec/text-encodings.js';
+import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import { toCloudEvent } from '../../firmware/event/cloudevents.js';
+import { entryToValue } from '../../firmware/event/envelope.js';
+import type { NodeIdentity } from '../../firmware/identity/node-id.js';
+import { isNodeId } from '../../firmware/identity/node-id.js';
+import type { Cartridge } from '../store/cartridge.js';
+import { decodeUplink, parseJsonBody, UPLINK_TYPES } from './decode-uplink.js';
+import { checkEnrollProof, parseEnrollRequest } from './enroll-request.js';
+import type { EventStream, StreamFilter } from './event-stream.js';
+import { parseEventsParams } from './events-params.js';
+import { HttpError } from './http-error.js';
+import { mediaType, readBody } from './read-body.js';
+import { sendJson, sendJsonText } from './reply.js';
+
+export interface ApiContext {
+  cartridge: Cartridge;
+  stream: EventStream;
+  hubKey: NodeIdentity;
+  crypto: CryptoProvider;
+  bodyLimit: number;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+
+const ENROLL_BODY_LIMIT = 16 * 1024;
+
+function requireType(req: IncomingMessage, allowed: readonly string[]): string {
+  const t = mediaType(req.headers['content-type']);
+  if (!allowed.includes(t)) throw new HttpError(415, 'unsupported-media-type', `send ${allowed.join(' or ')} (got ${t || 'no content type'})`);
+  return t;
+}
+
+/**
+ * The hub's HTTP API, one handler per route (see the README's Hub section).
+ * Every refusal is thrown and turned into a status and a JSON error body by
+ * the caller; a refusal leaves the cartridge as it was.
+ */
+export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handler>> {
+  const uplink: Handler = async (req, res) => {
+    const type = requireType(req, UPLINK_TYPES);
+    const body = await readBody(req, ctx.bodyLimit);
+    const result = ctx.cartridge.ingestBatch(decodeUplink(type, body));
+    ctx.stream.publish(result.fresh);
+    sendJson(res, 200, { ack: result.ack, stored: result.stored });
+  };
+
+  const nodes: Handler = (_req, res) => {
+    sendJson(res, 200, { nodes: ctx.cartridge.nodes() });
+  };
+
+  const events: Handler = (_req, res, url) => {
+    const { query, format } = parseEventsParams(url.searchParams);
+    const page = ctx.cartridge.events(query);
+    const items = format === 'cloudevents' ? page.events.map((e) => JSON.stringify(toCloudEvent(e))) : page.events.map((e) => stringifyJson(entryToValue(e)));
+    sendJsonText(res, 200, `{"order":"${query.order ?? 'asc'}","events":[${items.join(',')}],"next":${JSON.stringify(page.next)}}`);
+  };
+
+  const stream: Handler = (req, res, url) => {
+    const filter: StreamFilter = {};
+    for (const k of url.searchParams.keys()) if (k !== 'node' && k !== 'type') throw new HttpError(400, 'bad-query', `unknown parameter '${k}' (known: node, type)`);
+    const node = url.searchParams.get('node');
+    if (node !== null) {
+      if (!isNodeId(node)) throw new HttpError(400, 'bad-query', `node '${node}' is not a node id`);
+      filter.node = node;
+    }
+    const type = url.searchParams.get('type');
+    if (type !== null) {
+      try {
+        filter.type = compileTopicPattern(type);
+      } catch (e) {
+        throw new HttpError(400, 'bad-query', `type: ${(e as Error).message}`);
+      }
+    }
+    req.socket.setNoDelay(true);
+    if (!ctx.stream.add(res, filter)) throw new HttpError(503, 'too-many-streams', 'the hub serves its maximum of event streams');
+  };
+
+  const enroll: Handler = async (req, res) => {
+    requireType(req, ['application/json']);
+    const request = parseEnrollRequest(parseJsonBody(await readBody(req, ENROLL_BODY_LIMIT)));
+    checkEnrollProof(request, ctx.crypto);
+    const { node } = ctx.cartridge.enroll({ token: request.token, publicKey: request.publicKey, name: request.name, board: request.board });
+    sendJson(res, 200, { node, hub: { id: ctx.hubKey.id, publicKey: toHex(ctx.hubKey.publicKey) } });
+  };
+
+  return {
+    '/v1/uplink': { POST: uplink },
+    '/v1/nodes': { GET: nodes },
+    '/v1/events': { GET: events },
+    '/v1/stream': { GET: stream },
+    '/v1/enroll': { POST: enroll },
+  };
+}

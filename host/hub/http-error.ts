@@ -1,0 +1,49 @@
+import { CodecError, SchemaError, VerifyError } from '../../firmware/errors.js';
+import { StoreError } from '../store/store-error.js';
+
+/**
+ * A refusal the API answers with: a status and the one-line JSON body
+ * {"error": {"code", "message", "path"?, "rule"?}}.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: { path?: string; rule?: string } = {},
+    /** Response headers the refusal needs (Allow for a 405). */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+
+  body(): string {
+    return JSON.stringify({ error: { code: this.code, message: this.message, ...this.extra } });
+  }
+}
+
+const VERIFY_STATUS: Record<string, number> = { 'bad-signature': 401, 'key-mismatch': 401, malformed: 400 };
+const STORE_STATUS: Record<string, number> = {
+  'unknown-node': 403,
+  'invite-unknown': 403,
+  'invite-expired': 403,
+  'invite-used': 403,
+  'bad-query': 400,
+};
+
+/**
+ * Every error a request can raise, as the refusal the client sees. Bytes that
+ * do not decode → 400 with the codec's code; a schema violation → 422 with
+ * path and rule; an unknown node or an unusable invite → 403; a signature or
+ * key that does not match → 401; a chain that does not continue → 409 with
+ * the VerifyError code. Anything else is a 500 ('internal') and is logged.
+ */
+export function toHttpError(e: unknown): HttpError {
+  if (e instanceof HttpError) return e;
+  if (e instanceof CodecError) return new HttpError(400, e.code, e.message);
+  if (e instanceof SchemaError) return new HttpError(422, e.code, e.message, { path: e.path, rule: e.rule });
+  if (e instanceof VerifyError) return new HttpError(VERIFY_STATUS[e.code] ?? 409, e.code, e.message);
+  if (e instanceof StoreError && STORE_STATUS[e.code]) return new HttpError(STORE_STATUS[e.code], e.code, e.message);
+  return new HttpError(500, 'internal', 'the hub failed to handle the request');
+}

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve, join } from 'node:path';
+import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import type { NodeIdentity } from '../../firmware/identity/node-id.js';
+import { nodeCrypto } from '../crypto/node-crypto.js';
+import { Cartridge } from '../store/cartridge.js';
+import { apiRoutes } from './api.js';
+import { EventStream } from './event-stream.js';
+import { loadOrCreateHubKey } from './hub-key.js';
+import { HttpError, toHttpError } from './http-error.js';
+import { DEFAULT_BODY_LIMIT } from './read-body.js';
+import { sendError } from './reply.js';
+
+export const CARTRIDGE_FILE = 'fazt.db';
+
+export interface HubOptions {
+  /** Where the cartridge (fazt.db) and hub-key.json live (default ./fazt-data). */
+  dataDir?: string;
+  host?: string;
+  /** 0 picks a free port (tests). Default 7070. */
+  port?: number;
+  /** Largest uplink body in bytes (default 256 KiB). */
+  bodyLimit?: number;
+  /** Milliseconds since the epoch: received_at, enrolment and invite expiry. */
+  clock?: () => number;
+  heartbeatMs?: number;
+  crypto?: CryptoProvider;
+  /** One-line JSON records of internal errors (default: stderr). */
+  log?: (line: string) => void;
+}
+
+export interface HubAddress {
+  url: string;
+  host: string;
+  port: number;
+  cartridge: string;
+  hubId: string;
+}
+
+/**
+ * The hub: its cartridge, its key and the HTTP API on node:http. start()
+ * opens everything and listens; stop() stops listening, ends the event
+ * streams, lets requests in flight finish (a short grace, then cuts them)
+ * and closes the cartridge.
+ */
+export class Hub {
+  private readonly options: HubOptions;
+  private readonly crypto: CryptoProvider;
+  private server: Server | undefined;
+  private stream: EventStream | undefined;
+  private store: Cartridge | undefined;
+  private key: NodeIdentity | undefined;
+  private stopping = false;
+
+  constructor(options: HubOptions = {}) {
+    this.options = options;
+    this.crypto = options.crypto ?? nodeCrypto;
+    const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    if (!Number.isSafeInteger(limit) || limit < 1024) throw new RangeError(`bodyLimit must be at least 1024 bytes, got ${limit}`);
+  }
+
+  /** The hub's public key (its identity towards nodes and other hubs). */
+  get publicKey(): Uint8Array {
+    if (!this.key) throw new Error('the hub is not started');
+    return this.key.publicKey;
+  }
+
+  get cartridge(): Cartridge {
+    if (!this.store) throw new Error('the hub is not started');
+    return this.store;
+  }
+
+  async start(): Promise<HubAddress> {
+    if (this.server) throw new Error('the hub is already started');
+    const dataDir = resolve(this.options.dataDir ?? './fazt-data');
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const key = loadOrCreateHubKey(dataDir, this.crypto, (n) => new Uint8Array(randomBytes(n)));
+    const file = join(dataDir, CARTRIDGE_FILE);
+    const store = Cartridge.open(file, { crypto: this.crypto, clock: this.options.clock });
+    const stream = new EventStream({ heartbeatMs: this.options.heartbeatMs });
+    const routes = apiRoutes({ cartridge: store, stream, hubKey: key, crypto: this.crypto, bodyLimit: this.options.bodyLimit ?? DEFAULT_BODY_LIMIT });
+    const server = createServer((req, res) => void this.handle(routes, req, res));
+    server.keepAliveTimeout = 30_000;
+    try {
+      await new Promise<void>((ok, fail) => {
+        server.once('error', fail);
+        server.listen(this.options.port ?? 7070, this.options.host ?? '127.0.0.1', () => {
+          server.off('error', fail);
+          ok();
+        });
+      });
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+    this.server = server;
+    this.stream = stream;
+    this.store = store;
+    this.key = key;
+    this.stopping = false;
+    const addr = server.address() as AddressInfo;
+    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    return { url: `http://${host}:${addr.port}`, host: addr.address, port: addr.port, cartridge: file, hubId: key.id };
+  }
+
+  async stop(graceMs = 2000): Promise<void> {
+    const server = this.server;
+    if (!server || this.stopping) return;
+    this.stopping = true;
+    this.stream?.closeAll();
+    const closed = new Promise<void>((ok) => server.close(() => ok()));
+    // Connections go idle as their last responses finish: close them as they do, cut the rest after the grace.
+    const sweep = setInterval(() => server.closeIdleConnections(), 20);
+    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.closeIdleConnections();
+    await closed;
+    clearInterval(sweep);
+    clearTimeout(cut);
+    this.store?.close();
+    this.server = undefined;
+    this.store = undefined;
+    this.stream = undefined;
+  }
+
+  private async handle(routes: ReturnType<typeof apiRoutes>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      if (this.stopping) {
+        res.setHeader('connection', 'close');
+        throw new HttpError(503, 'stopping', 'the hub is stopping');
+      }
+      const url = new URL(req.url ?? '/', 'http://hub');
+      const route = routes[url.pathname];
+      if (!route) throw new HttpError(404, 'not-found', `no route ${url.pathname}`);
+      const handler = route[req.method ?? 'GET'];
+      if (!handler) throw new HttpError(405, 'method-not-allowed', `${url.pathname} answers ${Object.keys(route).join(', ')}`, {}, { allow: Object.keys(route).join(', ') });
+      await handler(req, res, url);
+    } catch (e) {
+      const err = toHttpError(e);
+      if (err.status === 500) this.log({ level: 'error', code: 'internal', message: (e as Error)?.message ?? String(e), method: req.method, url: req.url });
+      // A body not read to its end (413, or a refusal before reading it) is never read: the connection closes after the refusal.
+      const unread = err.status === 413 || (req.method !== 'GET' && req.method !== 'HEAD' && !req.readableEnded);
+      sendError(res, err, unread);
+      if (unread) res.once('finish', () => req.socket.destroySoon());
+    }
+  }
+
+  private log(record: Record<string, unknown>): void {
+    const line = JSON.stringify(record);
+    if (this.options.log) this.options.log(line);
+    else process.stderr.write(line + '\n');
+  }
+}

@@ -1,0 +1,48 @@
+import Database from 'better-sqlite3';
+import { closeSync, openSync, rmSync } from 'node:fs';
+import type { Db } from './open-cartridge.js';
+import { StoreError } from './store-error.js';
+
+export interface BackupResult {
+  file: string;
+  /** Pages copied: the size of the backup in database pages. */
+  pages: number;
+  /** Row counts of the copy, read back from it. */
+  nodes: number;
+  events: number;
+}
+
+/**
+ * An online backup through SQLite's backup API (better-sqlite3's db.backup),
+ * never a raw copy of the live WAL file: it copies a consistent snapshot
+ * while the hub keeps writing. The target is created exclusively, so an
+ * existing file is never overwritten. The copy is turned into a one-file
+ * database (journal_mode=DELETE), integrity-checked and counted.
+ */
+export async function backupCartridge(db: Db, file: string): Promise<BackupResult> {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new StoreError('exists', `${file} exists; a backup never overwrites a file`);
+    throw new StoreError('io', `cannot create ${file}: ${code ?? (e as Error).message}`, { cause: e });
+  }
+  try {
+    const meta = await db.backup(file);
+    const copy = new Database(file, { fileMustExist: true });
+    try {
+      copy.pragma('journal_mode = DELETE');
+      const check = copy.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new StoreError('io', `the backup ${file} failed its integrity check: ${String(check)}`);
+      const count = (table: string) => copy.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+      return { file, pages: meta.totalPages, nodes: count('nodes'), events: count('events') };
+    } finally {
+      copy.close();
+    }
+  } catch (e) {
+    rmSync(file, { force: true });
+    rmSync(`${file}-wal`, { force: true });
+    rmSync(`${file}-shm`, { force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import type { Batch } from '../../firmware/batch/batch.js';
+import type { Value } from '../../firmware/codec/value.js';
+import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import type { EventEntry } from '../../firmware/event/envelope.js';
+import { nodeIdFromPublicKey } from '../../firmware/identity/node-id.js';
+import { nodeCrypto } from '../crypto/node-crypto.js';
+import { backupCartridge, type BackupResult } from './backup.js';
+import { Ingestor, type IngestResult } from './ingest.js';
+import { InviteBook, type Invite } from './invites.js';
+import { NodeRegistry, type NodeSummary } from './nodes.js';
+import { openCartridge, type Db } from './open-cartridge.js';
+import { parseUplinkBatch } from './parse-batch.js';
+import { EventQueries, type EventPage, type EventQuery } from './queries.js';
+
+export interface CartridgeOptions {
+  crypto?: CryptoProvider;
+  /** Milliseconds since the epoch: received_at, enrolment and invite times (injected in tests). */
+  clock?: () => number;
+  entropy?: (n: number) => Uint8Array;
+}
+
+export interface Enrolment {
+  token: string;
+  publicKey: Uint8Array;
+  name?: string;
+  board?: string;
+}
+
+export interface GapRecord {
+  from: number;
+  to: number;
+  at: number;
+}
+
+/**
+ * A hub's whole state in one SQLite file: enrolled nodes, their append-only
+ * signed event logs, the gaps they signed for, and invites. The one object
+ * the hub, the CLI and the tests hold.
+ */
+export class Cartridge {
+  readonly db: Db;
+  private readonly crypto: CryptoProvider;
+  private readonly clock: () => number;
+  private readonly entropy: (n: number) => Uint8Array;
+  private readonly ingestor: Ingestor;
+  private readonly invites: InviteBook;
+  private readonly registry: NodeRegistry;
+  private readonly queries: EventQueries;
+  private readonly enrolTx: (e: Enrolment, node: string, now: number) => { existed: boolean };
+
+  private constructor(readonly file: string, db: Db, options: CartridgeOptions) {
+    this.db = db;
+    this.crypto = options.crypto ?? nodeCrypto;
+    this.clock = options.clock ?? Date.now;
+    this.entropy = options.entropy ?? ((n) => new Uint8Array(randomBytes(n)));
+    this.ingestor = new Ingestor(db, this.crypto);
+    this.invites = new InviteBook(db, this.crypto);
+    this.registry = new NodeRegistry(db);
+    this.queries = new EventQueries(db);
+    const tx = db.transaction((e: Enrolment, node: string, now: number) => {
+      this.invites.claim(e.token, node, now);
+      return this.registry.register({ id: node, publicKey: e.publicKey, name: e.name, board: e.board }, now);
+    });
+    this.enrolTx = (e, node, now) => tx.immediate(e, node, now);
+  }
+
+  /** Opens (creating and migrating as needed) the cartridge at `file`. */
+  static open(file: string, options: CartridgeOptions = {}): Cartridge {
+    return new Cartridge(file, openCartridge(file), options);
+  }
+
+  /** Decodes (CBOR bytes) or takes a data-model value, validates, verifies and stores an uplink batch. */
+  ingest(input: Uint8Array | Value): IngestResult {
+    return this.ingestBatch(parseUplinkBatch(input));
+  }
+
+  /** Stores a batch already checked against its schema (see parse-batch.ts). */
+  ingestBatch(batch: Batch): IngestResult {
+    return this.ingestor.ingest(batch, this.clock());
+  }
+
+  createInvite(options: { ttlMs: number; note?: string }): Invite {
+    return this.invites.create({ ttlMs: options.ttlMs, note: options.note, now: this.clock(), entropy: this.entropy });
+  }
+
+  /**
+   * Spends an invite and registers the key's node in one transaction. The
+   * caller has checked the key holder's proof. Enrolling an enrolled key again
+   * (with a fresh invite) keeps its history and returns the same id.
+   */
+  enroll(e: Enrolment): { node: string; existed: boolean } {
+    const node = nodeIdFromPublicKey(e.publicKey, this.crypto);
+    return { node, ...this.enrolTx(e, node, this.clock()) };
+  }
+
+  /** Registers a node without an invite (tests and tools that hold the cartridge itself). */
+  addNode(publicKey: Uint8Array, info: { name?: string; board?: string } = {}): string {
+    const id = nodeIdFromPublicKey(publicKey, this.crypto);
+    this.registry.register({ id, publicKey, ...info }, this.clock());
+    return id;
+  }
+
+  nodes(): NodeSummary[] {
+    return this.registry.list();
+  }
+
+  hasNode(id: string): boolean {
+    return this.registry.has(id);
+  }
+
+  events(query: EventQuery = {}): EventPage {
+    return this.queries.page(query);
+  }
+
+  /** A node's stored entries in seq order (read them before using the cartridge for anything else). */
+  chain(node: string): IterableIterator<EventEntry> {
+    return this.queries.chain(node);
+  }
+
+  gaps(node: string): GapRecord[] {
+    return this.db.prepare('SELECT from_seq AS "from", to_seq AS "to", at FROM gaps WHERE node = ? ORDER BY from_seq').all(node) as GapRecord[];
+  }
+
+  /** Row counts of every table: what tests compare before and after a refusal. */
+  counts(): { nodes: number; events: number; gaps: number; invites: number; usedInvites: number } {
+    const n = (sql: string) => this.db.prepare(sql).pluck().get() as number;
+    return {
+      nodes: n('SELECT count(*) FROM nodes'),
+      events: n('SELECT count(*) FROM events'),
+      gaps: n('SELECT count(*) FROM gaps'),
+      invites: n('SELECT count(*) FROM invites'),
+      usedInvites: n('SELECT count(*) FROM invites WHERE used_at IS NOT NULL'),
+    };
+  }
+
+  backup(file: string): Promise<BackupResult> {
+    return backupCartridge(this.db, file);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

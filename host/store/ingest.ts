@@ -1,0 +1,86 @@
+import type { Statement } from 'better-sqlite3';
+import type { Batch } from '../../firmware/batch/batch.js';
+import { verifyBatch } from '../../firmware/batch/verify-batch.js';
+import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
+import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import { VerifyError } from '../../firmware/errors.js';
+import type { EventEntry } from '../../firmware/event/envelope.js';
+import { bytesEqual } from '../../firmware/event/verify-chain.js';
+import type { Db } from './open-cartridge.js';
+import { StoreError } from './store-error.js';
+
+export interface IngestResult {
+  node: string;
+  /** The highest contiguous seq stored for the node (its head), what the hub acknowledges. */
+  ack: number;
+  /** How many entries this call stored (0 for a replay). */
+  stored: number;
+  /** The stored entries, in order (for live subscribers). */
+  fresh: EventEntry[];
+  /** The node-signed dropped range recorded with this batch, if any. */
+  gap?: { from: number; to: number };
+}
+
+interface NodeHeadRow {
+  public_key: Buffer;
+  head_seq: number;
+  head_hash: Buffer | null;
+}
+
+/**
+ * Stores verified batches. Everything happens in one IMMEDIATE transaction:
+ * read the node's head, verify the batch against it (verifyBatch), insert the
+ * fresh entries, the gap row and the new head. A batch is stored whole or
+ * not at all; the ack is returned only after the commit (synchronous=FULL),
+ * so an acknowledged event is on disk. A replay stores nothing and returns
+ * the current ack. Statements are prepared once and reused.
+ */
+export class Ingestor {
+  private readonly selectNode: Statement<[string], NodeHeadRow>;
+  private readonly insertEvent: Statement<[string, number, string, string, string, number, Uint8Array, Uint8Array, Uint8Array, number]>;
+  private readonly insertGap: Statement<[string, number, number, number]>;
+  private readonly updateHead: Statement<[number, Uint8Array, string]>;
+  private readonly run: (batch: Batch, receivedAt: number) => IngestResult;
+
+  constructor(db: Db, private readonly crypto: CryptoProvider) {
+    this.selectNode = db.prepare('SELECT public_key, head_seq, head_hash FROM nodes WHERE id = ?');
+    this.insertEvent = db.prepare('INSERT INTO events (node, seq, id, type, source, time, prev, hash, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertGap = db.prepare('INSERT INTO gaps (node, from_seq, to_seq, at) VALUES (?, ?, ?, ?)');
+    this.updateHead = db.prepare('UPDATE nodes SET head_seq = ?, head_hash = ? WHERE id = ?');
+    const tx = db.transaction((batch: Batch, receivedAt: number) => this.store(batch, receivedAt));
+    this.run = (batch, receivedAt) => tx.immediate(batch, receivedAt);
+  }
+
+  /** Throws StoreError 'unknown-node', VerifyError (any code but replay) or an SQLite error; stores nothing then. */
+  ingest(batch: Batch, receivedAt: number): IngestResult {
+    return this.run(batch, receivedAt);
+  }
+
+  private store(b: Batch, receivedAt: number): IngestResult {
+    const node = this.selectNode.get(b.node);
+    if (!node) throw new StoreError('unknown-node', `node ${b.node} is not enrolled on this hub`);
+    if (!(b.key instanceof Uint8Array) || !bytesEqual(node.public_key, b.key)) {
+      throw new VerifyError('key-mismatch', `the key in the batch is not the key node ${b.node} enrolled with`);
+    }
+    const known = node.head_seq > 0 && node.head_hash ? { seq: node.head_seq, hash: node.head_hash } : undefined;
+    let verified;
+    try {
+      verified = verifyBatch(b, { crypto: this.crypto, known });
+    } catch (e) {
+      if (e instanceof VerifyError && e.code === 'replay') return { node: b.node, ack: node.head_seq, stored: 0, fresh: [] };
+      throw e;
+    }
+    const { fresh, head, gap } = verified;
+    // The chain is verified, so each entry's hash is the next one's prev, and the last one's is the signed head.
+    for (let i = 0; i < fresh.length; i++) {
+      const e = fresh[i];
+      const hash = i + 1 < fresh.length ? fresh[i + 1].prev : head.hash;
+      this.insertEvent.run(b.node, e.seq, e.id, e.type, e.source, e.time, e.prev, hash, encodeCbor(e.data), receivedAt);
+    }
+    if (gap) this.insertGap.run(b.node, gap.from, gap.to, receivedAt);
+    this.updateHead.run(head.seq, head.hash, b.node);
+    const result: IngestResult = { node: b.node, ack: head.seq, stored: fresh.length, fresh };
+    if (gap) result.gap = gap;
+    return result;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The cartridge's schema as numbered steps, applied in order, each in its own
+ * transaction together with its row in `migrations`. A step, once released,
+ * never changes: a new need is a new step.
+ *
+ * events is append-only: the code has no UPDATE or DELETE path for it, and
+ * triggers refuse both so nothing else can either. WITHOUT ROWID clusters the
+ * rows by (node, seq), the order a node's chain is read in.
+ */
+export interface MigrationStep {
+  step: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly MigrationStep[] = [
+  {
+    step: 1,
+    name: 'nodes, events, gaps, invites',
+    sql: `
+      CREATE TABLE nodes (
+        id          TEXT PRIMARY KEY,
+        public_key  BLOB NOT NULL UNIQUE,
+        name        TEXT,
+        board       TEXT,
+        enrolled_at INTEGER NOT NULL,
+        head_seq    INTEGER NOT NULL DEFAULT 0,
+        head_hash   BLOB
+      ) STRICT;
+      CREATE TABLE events (
+        node        TEXT NOT NULL,
+        seq         INTEGER NOT NULL,
+        id          TEXT NOT NULL,
+        type        TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        time        INTEGER NOT NULL,
+        prev        BLOB NOT NULL,
+        hash        BLOB NOT NULL,
+        data        BLOB NOT NULL,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (node, seq)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX events_by_type ON events (type, node, seq);
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+      CREATE TABLE gaps (
+        node     TEXT NOT NULL,
+        from_seq INTEGER NOT NULL,
+        to_seq   INTEGER NOT NULL,
+        at       INTEGER NOT NULL,
+        PRIMARY KEY (node, from_seq)
+      ) STRICT;
+      CREATE TABLE invites (
+        token_hash BLOB PRIMARY KEY,
+        expires_at INTEGER NOT NULL,
+        used_at    INTEGER,
+        used_by    TEXT,
+        created_at INTEGER NOT NULL,
+        note       TEXT
+      ) STRICT;
+    `,
+  },
+];

@@ -1,0 +1,77 @@
+import type { Statement } from 'better-sqlite3';
+import type { Db } from './open-cartridge.js';
+
+export interface NodeRecord {
+  id: string;
+  publicKey: Uint8Array;
+  name?: string;
+  board?: string;
+}
+
+export interface NodeSummary {
+  id: string;
+  name: string | null;
+  board: string | null;
+  enrolledAt: number;
+  /** The highest contiguous seq stored (the ack). */
+  headSeq: number;
+  /** The node's time of its newest stored event; null before the first. */
+  lastEventTime: number | null;
+  eventCount: number;
+  /** Seqs the node signed as dropped (its buffer overflowed). */
+  dropped: number;
+}
+
+interface SummaryRow {
+  id: string;
+  name: string | null;
+  board: string | null;
+  enrolled_at: number;
+  head_seq: number;
+  last_time: number | null;
+  event_count: number;
+  dropped: number;
+}
+
+/** The enrolled nodes: registration (idempotent per key) and the summary GET /v1/nodes shows. */
+export class NodeRegistry {
+  private readonly upsert: Statement<[string, Uint8Array, string | null, string | null, number]>;
+  private readonly exists: Statement<[string], number>;
+  private readonly summaries: Statement<[], SummaryRow>;
+
+  constructor(db: Db) {
+    // A re-enrolment keeps the node's head and history; a new name or board replaces the old.
+    this.upsert = db.prepare(`INSERT INTO nodes (id, public_key, name, board, enrolled_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET name = coalesce(excluded.name, name), board = coalesce(excluded.board, board)`);
+    this.exists = db.prepare<[string], number>('SELECT 1 FROM nodes WHERE id = ?').pluck();
+    this.summaries = db.prepare(`SELECT n.id, n.name, n.board, n.enrolled_at, n.head_seq,
+        (SELECT e.time FROM events e WHERE e.node = n.id AND e.seq = n.head_seq) AS last_time,
+        (SELECT count(*) FROM events e WHERE e.node = n.id) AS event_count,
+        (SELECT coalesce(sum(g.to_seq - g.from_seq + 1), 0) FROM gaps g WHERE g.node = n.id) AS dropped
+      FROM nodes n ORDER BY n.id`);
+  }
+
+  /** Registers the node, or updates its name and board; returns whether it was enrolled before. */
+  register(node: NodeRecord, now: number): { existed: boolean } {
+    const existed = this.exists.get(node.id) !== undefined;
+    this.upsert.run(node.id, node.publicKey, node.name ?? null, node.board ?? null, now);
+    return { existed };
+  }
+
+  has(id: string): boolean {
+    return this.exists.get(id) !== undefined;
+  }
+
+  list(): NodeSummary[] {
+    return this.summaries.all().map((r) => ({
+      id: r.id,
+      name: r.name,
+      board: r.board,
+      enrolledAt: r.enrolled_at,
+      headSeq: r.head_seq,
+      lastEventTime: r.last_time,
+      eventCount: r.event_count,
+      dropped: r.dropped,
+    }));
+  }
+}

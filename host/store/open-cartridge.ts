@@ -1,0 +1,70 @@
+import Database from 'better-sqlite3';
+import { MIGRATIONS, type MigrationStep } from './migrations.js';
+import { StoreError } from './store-error.js';
+
+export type Db = Database.Database;
+
+/** PRAGMA application_id of a cartridge: "FAZT" in ASCII. */
+export const CARTRIDGE_APPLICATION_ID = 0x46415a54;
+
+export interface OpenOptions {
+  /** Open as is: no migration, nothing created (a backup only reads). */
+  migrate?: boolean;
+  /** Milliseconds to wait for another connection's write lock (default 5000). */
+  busyTimeoutMs?: number;
+  /** Test seam: the steps to apply (default MIGRATIONS). */
+  steps?: readonly MigrationStep[];
+}
+
+/**
+ * Opens the cartridge: one SQLite file in WAL mode with synchronous=FULL, so
+ * a committed transaction (an acknowledged batch) is on disk before the call
+ * returns and survives kill -9 and power loss. Brings the schema up to date
+ * unless `migrate` is false.
+ */
+export function openCartridge(file: string, options: OpenOptions = {}): Db {
+  const migrate = options.migrate !== false;
+  let db: Db;
+  try {
+    db = new Database(file, { fileMustExist: !migrate, timeout: options.busyTimeoutMs ?? 5000 });
+  } catch (e) {
+    throw new StoreError('io', `cannot open cartridge ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    const app = db.pragma('application_id', { simple: true }) as number;
+    const tables = db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").pluck().get() as number;
+    if (app !== CARTRIDGE_APPLICATION_ID && (app !== 0 || tables > 0)) {
+      throw new StoreError('not-a-cartridge', `${file} is an SQLite database but not a fazt cartridge (application_id ${app})`);
+    }
+    if (migrate) migrateCartridge(db, options.steps ?? MIGRATIONS);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+/**
+ * Applies the steps not yet recorded in `migrations`, each checked again
+ * inside its write transaction (a second process may be migrating too);
+ * refuses a cartridge from a newer fazt.
+ */
+export function migrateCartridge(db: Db, steps: readonly MigrationStep[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS migrations (step INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT');
+  if ((db.pragma('application_id', { simple: true }) as number) === 0) db.pragma(`application_id = ${CARTRIDGE_APPLICATION_ID}`);
+  const latest = db.prepare('SELECT coalesce(max(step), 0) FROM migrations').pluck();
+  const record = db.prepare('INSERT INTO migrations (step, name, applied_at) VALUES (?, ?, ?)');
+  const known = steps.length ? steps[steps.length - 1].step : 0;
+  const done = latest.get() as number;
+  if (done > known) throw new StoreError('cartridge-newer', `the cartridge has migration step ${done}; this fazt knows steps up to ${known}`);
+  for (const s of steps) {
+    if (s.step <= done) continue;
+    db.transaction(() => {
+      if ((latest.get() as number) >= s.step) return;
+      db.exec(s.sql);
+      record.run(s.step, s.name, Date.now());
+    }).immediate();
+  }
+}

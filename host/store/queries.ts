@@ -1,0 +1,155 @@
+import type { Statement } from 'better-sqlite3';
+import { compileTopicPattern, type TopicMatcher } from '../../firmware/bus/topic.js';
+import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
+import { fromBase64url, toBase64url } from '../../firmware/codec/text-encodings.js';
+import type { EventEntry } from '../../firmware/event/envelope.js';
+import { isNodeId } from '../../firmware/identity/node-id.js';
+import type { Db } from './open-cartridge.js';
+import { StoreError } from './store-error.js';
+
+export interface EventQuery {
+  node?: string;
+  /** An event type, or a bus pattern with '*' and a final '#' (firmware/bus/topic.ts). */
+  type?: string;
+  /** Event time (the node's clock, ms since the epoch) ≥ since. */
+  since?: number;
+  /** Event time < until. */
+  until?: number;
+  /** 1..1000, default 100. */
+  limit?: number;
+  /** From a previous page's `next`. */
+  cursor?: string;
+  /** 'asc' (default): chain order, by node then seq, oldest first; 'desc' reverses it. */
+  order?: 'asc' | 'desc';
+}
+
+export interface EventPage {
+  events: EventEntry[];
+  /** Pass as `cursor` for the next page; null when this page is the last. */
+  next: string | null;
+}
+
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 1000;
+
+export interface EventRow {
+  node: string;
+  seq: number;
+  id: string;
+  type: string;
+  source: string;
+  time: number;
+  prev: Buffer;
+  data: Buffer;
+}
+
+export function rowToEntry(r: EventRow): EventEntry {
+  return { id: r.id, type: r.type, source: r.source, time: r.time, seq: r.seq, prev: new Uint8Array(r.prev), data: decodeCbor(r.data) };
+}
+
+function badQuery(message: string): never {
+  throw new StoreError('bad-query', message);
+}
+
+/** The cursor is opaque to clients: base64url of the JSON [node, seq] of the page's last event. */
+export function encodeCursor(node: string, seq: number): string {
+  return toBase64url(new TextEncoder().encode(JSON.stringify([node, seq])));
+}
+
+export function decodeCursor(cursor: string): [string, number] {
+  let v: unknown;
+  try {
+    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(fromBase64url(cursor)));
+  } catch {
+    return badQuery('cursor is not one this hub handed out');
+  }
+  if (!Array.isArray(v) || v.length !== 2 || !isNodeId(v[0]) || !Number.isSafeInteger(v[1])) badQuery('cursor is not one this hub handed out');
+  return v as [string, number];
+}
+
+const COLUMNS = 'node, seq, id, type, source, time, prev, data';
+
+/**
+ * Reads events back: filtered pages for the API, a node's whole chain for
+ * verification. Statements are prepared once per query shape and reused.
+ */
+export class EventQueries {
+  private readonly statements = new Map<string, Statement<unknown[], EventRow>>();
+  private readonly matchers = new Map<string, TopicMatcher>();
+  private readonly chainOf: Statement<[string], EventRow>;
+
+  constructor(private readonly db: Db) {
+    db.function('fazt_topic_match', { deterministic: true }, (pattern: unknown, type: unknown) => (this.matcher(String(pattern))(String(type)) ? 1 : 0));
+    this.chainOf = db.prepare(`SELECT ${COLUMNS} FROM events WHERE node = ? ORDER BY seq`);
+  }
+
+  page(q: EventQuery): EventPage {
+    const limit = q.limit ?? DEFAULT_LIMIT;
+    if (!Number.isSafeInteger(limit) || limit < 1) badQuery(`limit must be a whole number from 1 to ${MAX_LIMIT}`);
+    const take = Math.min(limit, MAX_LIMIT);
+    const desc = q.order === 'desc';
+    if (q.order !== undefined && q.order !== 'asc' && !desc) badQuery("order must be 'asc' or 'desc'");
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.node !== undefined) {
+      if (!isNodeId(q.node)) badQuery(`node '${q.node}' is not a node id`);
+      where.push('node = ?');
+      params.push(q.node);
+    }
+    if (q.type !== undefined) {
+      if (/[*#]/.test(q.type)) {
+        this.matcher(q.type);
+        where.push('fazt_topic_match(?, type)');
+      } else {
+        where.push('type = ?');
+      }
+      params.push(q.type);
+    }
+    for (const [name, op, v] of [['since', '>=', q.since], ['until', '<', q.until]] as const) {
+      if (v === undefined) continue;
+      if (!Number.isSafeInteger(v)) badQuery(`${name} must be whole milliseconds since the epoch`);
+      where.push(`time ${op} ?`);
+      params.push(v);
+    }
+    if (q.cursor !== undefined) {
+      where.push(desc ? '(node, seq) < (?, ?)' : '(node, seq) > (?, ?)');
+      params.push(...decodeCursor(q.cursor));
+    }
+    const dir = desc ? 'DESC' : 'ASC';
+    const sql = `SELECT ${COLUMNS} FROM events${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY node ${dir}, seq ${dir} LIMIT ?`;
+    params.push(take + 1);
+    const rows = this.statement(sql).all(...params);
+    const more = rows.length > take;
+    if (more) rows.length = take;
+    const last = rows[rows.length - 1];
+    return { events: rows.map(rowToEntry), next: more && last ? encodeCursor(last.node, last.seq) : null };
+  }
+
+  /** Every stored entry of a node, in seq order (lazily: a chain may be long). */
+  *chain(node: string): IterableIterator<EventEntry> {
+    for (const r of this.chainOf.iterate(node)) yield rowToEntry(r);
+  }
+
+  private statement(sql: string): Statement<unknown[], EventRow> {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  private matcher(pattern: string): TopicMatcher {
+    let m = this.matchers.get(pattern);
+    if (!m) {
+      try {
+        m = compileTopicPattern(pattern);
+      } catch (e) {
+        return badQuery(`type: ${(e as Error).message}`);
+      }
+      if (this.matchers.size >= 256) this.matchers.clear();
+      this.matchers.set(pattern, m);
+    }
+    return m;
+  }
+}

@@ -1,0 +1,25 @@
+import { FaztError } from '../../firmware/errors.js';
+
+/**
+ * What the cartridge refuses for reasons of its own (not the batch's bytes,
+ * schema or signature, which keep their CodecError, SchemaError and
+ * VerifyError): an unknown node, an invite that cannot be used, a cartridge
+ * this program cannot open, a backup target that already exists.
+ */
+export class StoreError extends FaztError {
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'StoreError';
+  }
+}
+
+export type StoreErrorCode =
+  | 'unknown-node' // the batch's node never enrolled here
+  | 'invite-unknown' // no invite has this token
+  | 'invite-expired' // the invite's time ran out
+  | 'invite-used' // the invite was already spent
+  | 'not-a-cartridge' // the file is some other SQLite database
+  | 'cartridge-newer' // written by a newer fazt: more migration steps than this one knows
+  | 'exists' // a backup would overwrite a file
+  | 'bad-query' // an events query the cartridge cannot answer (bad cursor, limit, pattern)
+  | 'io'; // the file system said no

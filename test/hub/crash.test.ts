@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { entryHash } from '../../firmware/event/envelope.js';
+import { verifyChain } from '../../firmware/event/verify-chain.js';
+import { Cartridge } from '../../host/store/cartridge.js';
+import { cbor, crypto, json, tempDir, TestNode } from './helpers.js';
+
+const KILLS = 24;
+const NODES = 3;
+const MAX_EVENTS_PER_NODE = 4000;
+const child = new URL('./fixtures/hub-child.ts', import.meta.url).pathname;
+const root = new URL('../..', import.meta.url).pathname;
+
+/** Starts `fazt hub` in its own process on a free port; resolves with its URL once it listens. */
+function startChild(dataDir: string): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', child, '--data', dataDir, '--listen', '127.0.0.1:0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`hub did not start: ${out} ${err}`));
+    }, 15_000);
+    proc.stderr?.on('data', (c: Buffer) => void (err += c.toString()));
+    proc.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ proc, url: m[1] });
+      }
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`hub exited (${code}) before listening: ${err}`));
+    });
+  });
+}
+
+function killHard(proc: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    proc.once('exit', () => resolve());
+    proc.kill('SIGKILL');
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('crash safety', () => {
+  it(`every acknowledged event survives ${KILLS} kill -9s of the hub during ingest, exactly once, chains intact`, { timeout: 90_000 }, async (t) => {
+    const tmp = tempDir('fazt-crash-');
+    const nodes = Array.from({ length: NODES }, (_, i) => new TestNode(61 + i));
+    const setup = Cartridge.open(join(tmp.dir, 'fazt.db'));
+    for (const n of nodes) setup.addNode(n.identity.publicKey);
+    setup.close();
+
+    const acked = new Map(nodes.map((n) => [n.id, 0]));
+    const ackLog: { node: string; ack: number }[] = [];
+    const violations: string[] = [];
+    let hub: { proc: ChildProcess; url: string } | undefined;
+    let done = false;
+    let requests = 0;
+    let failures = 0;
+
+    // One sender per node: retransmit from the last ack until acknowledged, as the firmware's uplink does.
+    const sender = async (n: TestNode) => {
+      for (let round = 0; !done && round < 1_000_000; round++) {
+        const ack = acked.get(n.id) ?? 0;
+        if (n.entries.length - ack < 32 && n.entries.length < MAX_EVENTS_PER_NODE) n.append(16);
+        const last = Math.min(n.entries.length, ack + 1 + Math.floor(Math.random() * 32));
+        const url = hub?.url;
+        if (!url || last <= ack) {
+          await sleep(10);
+          continue;
+        }
+        // Mostly fresh entries; sometimes an overlapping retransmit, sometimes JSON.
+        const first = Math.max(1, ack + 1 - (round % 5 === 0 ? 3 : 0));
+        const b = n.batch(first, last);
+        const asJson = round % 3 === 0;
+        requests++;
+        try {
+          const res = await fetch(`${url}/v1/uplink`, { method: 'POST', body: asJson ? json(b) : cbor(b), headers: { 'content-type': asJson ? 'application/json' : 'application/cbor' }, signal: AbortSignal.timeout(5000) });
+          const body = (await res.json()) as { ack?: number; error?: { code: string } };
+          if (res.status !== 200 || typeof body.ack !== 'number') {
+            violations.push(`${n.id}: ${res.status} ${JSON.stringify(body)} for ${first}..${last} after ack ${ack}`);
+            await sleep(10);
+            continue;
+          }
+          if (body.ack < (acked.get(n.id) ?? 0)) violations.push(`${n.id}: ack went back from ${acked.get(n.id)} to ${body.ack}`);
+          acked.set(n.id, Math.max(body.ack, acked.get(n.id) ?? 0));
+          ackLog.push({ node: n.id, ack: body.ack });
+        } catch {
+          failures++; // the hub died mid-request: retransmit to the next one
+          await sleep(5);
+        }
+      }
+    };
+
+    const senders = nodes.map((n) => sender(n));
+    let kills = 0;
+    try {
+      for (let cycle = 0; cycle < KILLS; cycle++) {
+        hub = await startChild(tmp.dir);
+        const seen = ackLog.length;
+        // Let it ingest: at least two fresh acks, then a random moment mid-stream.
+        for (let i = 0; i < 500 && ackLog.length < seen + 2; i++) await sleep(5);
+        assert.ok(ackLog.length >= seen + 2, `cycle ${cycle}: the hub acknowledged nothing`);
+        await sleep(Math.random() * 120);
+        await killHard(hub.proc);
+        kills++;
+        hub = undefined;
+      }
+    } finally {
+      done = true;
+      await Promise.all(senders);
+      if (hub) await killHard(hub.proc);
+    }
+
+    // What the cartridge holds after the last kill -9.
+    const c = Cartridge.open(join(tmp.dir, 'fazt.db'));
+    try {
+      assert.equal(c.db.pragma('integrity_check', { simple: true }), 'ok');
+      const heads = new Map(c.nodes().map((x) => [x.id, x]));
+      for (const n of nodes) {
+        const stored = [...c.chain(n.id)];
+        const head = heads.get(n.id);
+        const maxAck = acked.get(n.id) ?? 0;
+        assert.ok(maxAck > 50, `node ${n.id} got only ${maxAck} acknowledged`);
+        assert.ok((head?.headSeq ?? 0) >= maxAck, `head ${head?.headSeq} below acknowledged ${maxAck}`);
+        assert.equal(stored.length, head?.headSeq, 'seqs 1..head, each exactly once');
+        stored.forEach((e, i) => assert.equal(e.seq, i + 1));
+        assert.deepStrictEqual(stored, n.entries.slice(0, stored.length), 'stored exactly what the node sent');
+        assert.equal(verifyChain(n.id, stored, crypto).fresh.length, stored.length, 'the chain verifies from seq 1');
+        const headHash = c.db.prepare('SELECT head_hash FROM nodes WHERE id = ?').pluck().get(n.id) as Buffer;
+        assert.deepStrictEqual(new Uint8Array(headHash), entryHash(stored[stored.length - 1], crypto));
+      }
+    } finally {
+      c.close();
+      tmp.cleanup();
+    }
+    assert.deepStrictEqual(violations, []);
+    assert.ok(kills >= 20);
+    assert.ok(failures > 0, 'some kills hit requests in flight');
+    t.diagnostic(`${kills} kills; ${requests} requests, ${ackLog.length} acknowledged, ${failures} cut by a kill; acks ${[...acked.values()].join(', ')}`);
+  });
+});

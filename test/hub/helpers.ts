@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { batchToValue, createBatch, type Batch } from '../../firmware/batch/batch.js';
+import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
+import { stringifyJson } from '../../firmware/codec/json-form.js';
+import type { EventEntry } from '../../firmware/event/envelope.js';
+import { EventLog } from '../../firmware/event/event-log.js';
+import { identityFromSecretKey, type NodeIdentity } from '../../firmware/identity/node-id.js';
+import { nodeCrypto } from '../../host/crypto/node-crypto.js';
+import { Hub, type HubAddress, type HubOptions } from '../../host/hub/hub.js';
+
+export const crypto = nodeCrypto;
+
+/** A temp directory removed by the returned cleanup. */
+export function tempDir(prefix = 'fazt-hub-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A simulated node: a fixed identity (seed byte) and its hash-chained log. */
+export class TestNode {
+  readonly identity: NodeIdentity;
+  readonly log: EventLog;
+  readonly entries: EventEntry[] = [];
+  private t = 1_767_225_600_000;
+
+  constructor(seed: number) {
+    this.identity = identityFromSecretKey(new Uint8Array(32).fill(seed), crypto);
+    this.log = new EventLog({ nodeId: this.identity.id, crypto, clock: () => (this.t += 1000) });
+  }
+
+  get id(): string {
+    return this.identity.id;
+  }
+
+  /** Appends n readings (or events of `type`) and returns them. */
+  append(n: number, type = 'sensor.reading', component = 'bme280'): EventEntry[] {
+    const out: EventEntry[] = [];
+    for (let i = 0; i < n; i++) {
+      const e = this.log.append(type, component, { name: 'temperature', unit: 'Cel', value: 20 + (this.entries.length % 50) / 10, quality: 'good', time: this.t });
+      this.entries.push(e);
+      out.push(e);
+    }
+    return out;
+  }
+
+  /** A signed batch of stored entries first..last (1-based seqs). */
+  batch(first: number, last: number, dropped?: { from: number; to: number }): Batch {
+    return createBatch(this.entries.slice(first - 1, last), this.identity, crypto, dropped);
+  }
+}
+
+export function cbor(b: Batch): Uint8Array {
+  return encodeCbor(batchToValue(b));
+}
+
+export function json(b: Batch): string {
+  return stringifyJson(batchToValue(b));
+}
+
+export interface Reply {
+  status: number;
+  body: { ack?: number; stored?: number; error?: { code: string; message: string; path?: string; rule?: string }; [k: string]: unknown };
+}
+
+export async function post(url: string, body: Uint8Array | string, contentType = 'application/cbor'): Promise<Reply> {
+  const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
+  const res = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(10_000) });
+  return { status: res.status, body: (await res.json()) as Reply['body'] };
+}
+
+export async function get(url: string): Promise<Reply> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  return { status: res.status, body: (await res.json()) as Reply['body'] };
+}
+
+/** A hub on 127.0.0.1 with a free port in a fresh temp data dir; stop() stops it and removes the dir. */
+export async function startHub(options: HubOptions = {}): Promise<{ hub: Hub; addr: HubAddress; url: string; dir: string; stop: () => Promise<void> }> {
+  const { dir, cleanup } = tempDir();
+  const hub = new Hub({ dataDir: dir, host: '127.0.0.1', port: 0, ...options });
+  const addr = await hub.start();
+  return {
+    hub,
+    addr,
+    url: addr.url,
+    dir,
+    stop: async () => {
+      await hub.stop();
+      cleanup();
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { Packr } from 'msgpackr';
+import { batchToValue, createBatch, type Batch } from '../../firmware/batch/batch.js';
+import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
+import { fromHex } from '../../firmware/codec/text-encodings.js';
+import { EventLog } from '../../firmware/event/event-log.js';
+import { cbor, crypto, json, post, startHub, TestNode } from './helpers.js';
+
+type Started = Awaited<ReturnType<typeof startHub>>;
+let h: Started;
+const a = new TestNode(11);
+const b = new TestNode(12);
+const stranger = new TestNode(13);
+const packr = new Packr({ useRecords: false });
+const msgpack = (x: Batch) => packr.pack(batchToValue(x));
+
+/** Row counts and heads: what a refusal must leave exactly as it was. */
+function snapshot(): string {
+  const c = h.hub.cartridge;
+  return JSON.stringify({ counts: c.counts(), heads: c.nodes().map((n) => [n.id, n.headSeq]), head: c.db.prepare('SELECT hex(head_hash) FROM nodes ORDER BY id').pluck().all() });
+}
+
+/** Copies a batch so a test can change it without touching the node's log. */
+function copy(x: Batch): Batch {
+  return { ...x, entries: x.entries.map((e) => ({ ...e })) };
+}
+
+async function refused(body: Uint8Array | string, status: number, code: string, type = 'application/cbor'): Promise<{ path?: string; rule?: string }> {
+  const before = snapshot();
+  const r = await post(`${h.url}/v1/uplink`, body, type);
+  assert.equal(r.status, status, JSON.stringify(r.body));
+  assert.equal(r.body.error?.code, code, JSON.stringify(r.body));
+  assert.ok((r.body.error?.message.length ?? 0) > 5);
+  assert.equal(snapshot(), before, 'a refusal leaves the store unchanged');
+  return r.body.error ?? {};
+}
+
+before(async () => {
+  h = await startHub();
+  for (const n of [a, b]) h.hub.cartridge.addNode(n.identity.publicKey, { board: 'esp32-devkitc' });
+  a.append(40);
+  b.append(20);
+  stranger.append(3);
+});
+after(() => h.stop());
+
+describe('POST /v1/uplink accepts', () => {
+  it('CBOR, JSON and MessagePack batches and acknowledges the head', async () => {
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(1, 4)))).body, { ack: 4, stored: 4 });
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, json(a.batch(5, 8)), 'application/json; charset=utf-8')).body, { ack: 8, stored: 4 });
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, msgpack(a.batch(9, 12)), 'application/msgpack')).body, { ack: 12, stored: 4 });
+    assert.deepStrictEqual([...h.hub.cartridge.chain(a.id)], a.entries.slice(0, 12));
+  });
+  it('a replay: acknowledged with the current ack, nothing stored twice', async () => {
+    const before = snapshot();
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(9, 12)))).body, { ack: 12, stored: 0 });
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, json(a.batch(1, 12)), 'application/json')).body, { ack: 12, stored: 0 });
+    assert.equal(snapshot(), before);
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(10, 14)))).body, { ack: 14, stored: 2 });
+    assert.equal(h.hub.cartridge.counts().events, 14);
+  });
+  it('a batch with a signed dropped range, storing a gap row', async () => {
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(b.batch(1, 2)))).body, { ack: 2, stored: 2 });
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(b.batch(6, 8, { from: 3, to: 5 })))).body, { ack: 8, stored: 3 });
+    assert.deepStrictEqual(h.hub.cartridge.gaps(b.id).map((g) => [g.from, g.to]), [[3, 5]]);
+  });
+});
+
+describe('POST /v1/uplink refuses, leaving the store unchanged', () => {
+  it('malformed CBOR → 400 with the decoder\'s code', async () => {
+    const good = cbor(a.batch(15, 16));
+    await refused(new Uint8Array([...good, 0]), 400, 'trailing-bytes');
+    await refused(good.subarray(0, good.length - 3), 400, 'truncated');
+    await refused(fromHex('a2616101616102'), 400, 'duplicate-key');
+  });
+  it('malformed JSON → 400 malformed-json; invalid UTF-8 → 400', async () => {
+    await refused(json(a.batch(15, 16)).slice(0, -1), 400, 'malformed-json', 'application/json');
+    await refused(new Uint8Array([0x7b, 0xff, 0x7d]), 400, 'invalid-utf8', 'application/json');
+  });
+  it('malformed or out-of-model MessagePack → 400', async () => {
+    await refused(new Uint8Array([0x81, 0xa1]), 400, 'truncated', 'application/msgpack');
+    await refused(new Uint8Array([0x81, 0x01, 0x02]), 400, 'non-text-key', 'application/msgpack');
+    await refused(new Uint8Array([...msgpack(a.batch(15, 16)), 0xc0]), 400, 'trailing-bytes', 'application/msgpack');
+  });
+  it('a schema violation → 422 with path and rule', async () => {
+    const doc = JSON.parse(json(a.batch(15, 16))) as Record<string, unknown>;
+    const e1 = await refused(JSON.stringify({ ...doc, v: 2 }), 422, 'schema', 'application/json');
+    assert.deepStrictEqual([e1.path, e1.rule], ['/v', 'const']);
+    const e2 = await refused(encodeCbor({ ...(batchToValue(a.batch(15, 16)) as object), extra: 1 }), 422, 'schema');
+    assert.deepStrictEqual([e2.path, e2.rule], ['/extra', 'additionalProperties']);
+    const e3 = await refused(JSON.stringify({ ...doc, node: 'nope' }), 422, 'schema', 'application/json');
+    assert.equal(e3.path, '/node');
+  });
+  it('a node that never enrolled → 403 unknown-node', async () => {
+    await refused(cbor(stranger.batch(1, 3)), 403, 'unknown-node');
+  });
+  it('a bad signature or a key that is not the node\'s → 401', async () => {
+    const x = copy(a.batch(15, 16));
+    x.sig = new Uint8Array(x.sig);
+    x.sig[5] ^= 1;
+    await refused(cbor(x), 401, 'bad-signature');
+    await refused(cbor({ ...a.batch(15, 16), key: b.identity.publicKey }), 401, 'key-mismatch');
+  });
+  it('a chain that does not continue → 409 with the VerifyError code', async () => {
+    await refused(cbor(a.batch(17, 18)), 409, 'gap');
+    const reordered = copy(a.batch(15, 17));
+    [reordered.entries[0], reordered.entries[1]] = [reordered.entries[1], reordered.entries[0]];
+    await refused(cbor(reordered), 409, 'reordered');
+    const tampered = copy(a.batch(15, 17));
+    tampered.entries[1].data = { name: 'temperature', unit: 'Cel', value: 99, quality: 'good', time: 1 };
+    await refused(cbor(tampered), 409, 'tampered');
+    const truncated = copy(a.batch(15, 17));
+    truncated.entries.pop();
+    await refused(cbor(truncated), 409, 'truncated');
+    const foreign = copy(a.batch(15, 17));
+    foreign.entries[1] = { ...b.entries[1] };
+    await refused(cbor(foreign), 409, 'foreign-entry');
+    // A fork: the same key signs a different history from seq 1 (overlapping the stored head).
+    const forkLog = new EventLog({ nodeId: a.id, crypto, clock: () => 5 });
+    const fork = Array.from({ length: 15 }, () => forkLog.append('system.boot', 'core', null));
+    await refused(cbor(createBatch(fork, a.identity, crypto)), 409, 'chain-broken');
+  });
+  it('a body over the limit → 413, declared or streamed, and reading stops', async () => {
+    await refused(new Uint8Array(256 * 1024 + 1), 413, 'too-large');
+    const before = snapshot();
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${h.url}/v1/uplink`, { method: 'POST', headers: { 'content-type': 'application/cbor', 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      const chunk = new Uint8Array(64 * 1024);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 64) {
+          sent++;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        req.end();
+      };
+      pump();
+      setTimeout(() => reject(new Error('no reply to an endless body')), 10_000).unref();
+    });
+    assert.equal(status, 413);
+    assert.equal(snapshot(), before);
+  });
+  it('a wrong or missing content type → 415', async () => {
+    await refused(cbor(a.batch(15, 16)), 415, 'unsupported-media-type', 'text/plain');
+    await refused(cbor(a.batch(15, 16)), 415, 'unsupported-media-type', '');
+  });
+  it('unknown routes and methods → 404 and 405 with JSON bodies', async () => {
+    const r404 = await fetch(`${h.url}/v2/nothing`);
+    assert.equal(r404.status, 404);
+    assert.equal(((await r404.json()) as { error: { code: string } }).error.code, 'not-found');
+    const r405 = await fetch(`${h.url}/v1/uplink`);
+    assert.equal(r405.status, 405);
+    assert.equal(r405.headers.get('allow'), 'POST');
+    await r405.body?.cancel();
+  });
+  it('still accepts the continuation after all those refusals', async () => {
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(15, 20)))).body, { ack: 20, stored: 6 });
+  });
+});
