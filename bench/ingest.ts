@@ -1,0 +1,113 @@
+/**
+ * bench/ingest: the hub's ingest, end to end over HTTP, beside raw
+ * better-sqlite3 inserts of the same rows in the same run (goal ≥ 0.5×),
+ * batch acknowledgement latency p50/p99, and wire bytes per reading for
+ * batches of 1, 8 and 32 (CBOR, JSON form, msgpack).
+ *
+ * The batches come from many nodes running the firmware's own event log and
+ * batch signing on Node (the Node runtime's uplink path), made before timing;
+ * the timed part is the hub: HTTP, strict CBOR decode, schema validation,
+ * signature and chain verification, and one SQLite transaction per batch.
+ */
+import Database from 'better-sqlite3';
+import { pack } from 'msgpackr';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { batchToValue, createBatch } from '../firmware/batch/batch.js';
+import { encodeCbor } from '../firmware/codec/cbor-encode.js';
+import { stringifyJson, toJsonValue } from '../firmware/codec/json-form.js';
+import { entryHash, type EventEntry } from '../firmware/event/envelope.js';
+import { EventLog } from '../firmware/event/event-log.js';
+import { identityFromSecretKey, type NodeIdentity } from '../firmware/identity/node-id.js';
+import { nodeCrypto } from '../host/crypto/node-crypto.js';
+import { Hub } from '../host/hub/hub.js';
+
+const NODES = 32;
+const BATCHES_PER_NODE = 40;
+const BATCH = 32;
+const CONCURRENCY = 16;
+
+function readingsOf(id: NodeIdentity, n: number): EventEntry[] {
+  let t = Date.UTC(2026, 0, 1);
+  const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => t });
+  return Array.from({ length: n }, (_, i) => {
+    t += 1000;
+    return log.append('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value: 20 + (i % 100) / 10, quality: 'good', time: t });
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'fazt-bench-'));
+const hub = new Hub({ dataDir: join(dir, 'hub'), port: 0, log: () => undefined });
+const { url } = await hub.start();
+const ids = Array.from({ length: NODES }, (_, i) => identityFromSecretKey(new Uint8Array(32).fill(i + 1), nodeCrypto));
+for (const id of ids) hub.cartridge.addNode(id.publicKey, { name: `bench-${id.id.slice(2, 8)}`, board: 'esp32-devkitc' });
+const perNode = ids.map((id) => {
+  const es = readingsOf(id, BATCHES_PER_NODE * BATCH);
+  return Array.from({ length: BATCHES_PER_NODE }, (_, b) => encodeCbor(batchToValue(createBatch(es.slice(b * BATCH, (b + 1) * BATCH), id, nodeCrypto))));
+});
+const allEvents = ids.map((id, n) => ({ id, es: readingsOf(id, BATCHES_PER_NODE * BATCH), n }));
+
+// --- the hub, over HTTP: each node sends its batches in order; nodes run concurrently.
+const latencies: number[] = [];
+let next = 0;
+const t0 = process.hrtime.bigint();
+async function worker(): Promise<void> {
+  for (;;) {
+    const n = next++;
+    if (n >= NODES) return;
+    for (const body of perNode[n]) {
+      const s = process.hrtime.bigint();
+      const res = await fetch(`${url}/v1/uplink`, { method: 'POST', headers: { 'content-type': 'application/cbor' }, body });
+      const r = (await res.json()) as { ack?: number };
+      latencies.push(Number(process.hrtime.bigint() - s) / 1e6);
+      if (res.status !== 200 || typeof r.ack !== 'number') throw new Error(`hub refused: ${res.status} ${JSON.stringify(r)}`);
+    }
+  }
+}
+await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+const hubSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+const total = NODES * BATCHES_PER_NODE * BATCH;
+const stored = hub.cartridge.counts().events;
+await hub.stop();
+if (stored !== total) throw new Error(`stored ${stored} of ${total}`);
+
+// --- baseline: raw better-sqlite3 inserts of the same rows, same table, same durability, one transaction per batch.
+const raw = new Database(join(dir, 'raw.db'));
+raw.pragma('journal_mode = WAL');
+raw.pragma('synchronous = FULL');
+raw.exec(`CREATE TABLE events (node TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, source TEXT NOT NULL,
+  time INTEGER NOT NULL, prev BLOB NOT NULL, hash BLOB NOT NULL, data BLOB NOT NULL, received_at INTEGER NOT NULL, PRIMARY KEY (node, seq)) STRICT, WITHOUT ROWID;
+  CREATE INDEX events_by_type ON events (type, node, seq);`);
+const insert = raw.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+const rows = allEvents.map(({ id, es }) => es.map((e) => [id.id, e.seq, e.id, e.type, e.source, e.time, e.prev, entryHash(e, nodeCrypto), encodeCbor(e.data), 0] as const));
+const insertBatch = raw.transaction((batch: (typeof rows)[number]) => {
+  for (const r of batch) insert.run(...r);
+});
+const r0 = process.hrtime.bigint();
+for (let b = 0; b < BATCHES_PER_NODE; b++) for (const nodeRows of rows) insertBatch(nodeRows.slice(b * BATCH, (b + 1) * BATCH));
+const rawSeconds = Number(process.hrtime.bigint() - r0) / 1e9;
+raw.close();
+
+latencies.sort((a, b) => a - b);
+const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+const hubRate = total / hubSeconds;
+const rawRate = total / rawSeconds;
+console.log(`bench/ingest: ${NODES} nodes × ${BATCHES_PER_NODE} batches × ${BATCH} readings = ${total.toLocaleString('en-US')} events, ${CONCURRENCY} concurrent uploads`);
+console.log(`  hub over HTTP (decode, validate, verify, one transaction per batch): ${Math.round(hubRate).toLocaleString('en-US')} events/s`);
+console.log(`  raw better-sqlite3 inserts of the same rows: ${Math.round(rawRate).toLocaleString('en-US')} events/s`);
+console.log(`  ratio hub / raw: ${(hubRate / rawRate).toFixed(2)}× (goal ≥ 0.5×: ${hubRate / rawRate >= 0.5 ? 'met' : 'NOT met'})`);
+console.log(`  batch ack latency: p50 ${pct(50).toFixed(2)} ms, p99 ${pct(99).toFixed(2)} ms (${latencies.length} batches of ${BATCH})`);
+
+// --- wire bytes per reading
+const id = ids[0];
+const es = readingsOf(id, 32);
+console.log('  wire bytes per reading (one temperature reading per event):');
+for (const n of [1, 8, 32]) {
+  const v = batchToValue(createBatch(es.slice(0, n), id, nodeCrypto));
+  const cbor = encodeCbor(v).length;
+  const json = Buffer.byteLength(stringifyJson(v));
+  const mp = pack(toJsonValue(v)).length;
+  console.log(`    batch of ${String(n).padStart(2)}: CBOR ${(cbor / n).toFixed(1)} B, JSON ${(json / n).toFixed(1)} B (CBOR/JSON ${(cbor / json).toFixed(2)}), msgpack ${(mp / n).toFixed(1)} B`);
+}
+rmSync(dir, { recursive: true, force: true });
