@@ -7,6 +7,7 @@ import type { NodeIdentity } from '../identity/node-id.js';
  * The body of POST /v1/enroll: the invite token, the node's public key and a
  * proof that the node holds the matching secret key (an Ed25519 signature
  * over the deterministic CBOR of ["fazt/enroll/v1", token, publicKey]).
+ * The hub checks it in host/hub/enroll-request.ts.
  */
 export const ENROLL_DOMAIN = 'fazt/enroll/v1';
 
@@ -14,7 +15,10 @@ export function enrollProofMessage(token: string, publicKey: Uint8Array): Uint8A
   return encodeCbor([ENROLL_DOMAIN, token, publicKey]);
 }
 
-export function enrollRequest(identity: NodeIdentity, token: string, name: string, board: string, crypto: CryptoProvider): { token: string; publicKey: string; name: string; board: string; proof: string } {
+export function enrollRequest(token: string, identity: NodeIdentity, crypto: CryptoProvider, info: { name?: string; board?: string } = {}): Record<string, string> {
   const proof = crypto.sign(enrollProofMessage(token, identity.publicKey), identity.secretKey);
-  return { token, publicKey: toHex(identity.publicKey), name, board, proof: toHex(proof) };
+  const body: Record<string, string> = { token, publicKey: toHex(identity.publicKey), proof: toHex(proof) };
+  if (info.name !== undefined) body.name = info.name;
+  if (info.board !== undefined) body.board = info.board;
+  return body;
 }

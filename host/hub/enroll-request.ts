@@ -1,11 +1,8 @@
-import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
 import { fromHex, toHex } from '../../firmware/codec/text-encodings.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { SchemaError } from '../../firmware/errors.js';
-import type { NodeIdentity } from '../../firmware/identity/node-id.js';
+import { enrollProofMessage } from '../../firmware/node/enroll-request.js';
 import { HttpError } from './http-error.js';
-
-export const ENROLL_DOMAIN = 'fazt/enroll/v1';
 
 export interface EnrollRequest {
   token: string;
@@ -13,20 +10,6 @@ export interface EnrollRequest {
   proof: Uint8Array;
   name?: string;
   board?: string;
-}
-
-/** What the proof signs: the deterministic CBOR of ["fazt/enroll/v1", token, publicKey]. */
-export function enrollProofMessage(token: string, publicKey: Uint8Array): Uint8Array {
-  return encodeCbor([ENROLL_DOMAIN, token, publicKey]);
-}
-
-/** The request body a node sends to POST /v1/enroll. */
-export function makeEnrollRequest(token: string, identity: NodeIdentity, crypto: CryptoProvider, info: { name?: string; board?: string } = {}): Record<string, string> {
-  const proof = crypto.sign(enrollProofMessage(token, identity.publicKey), identity.secretKey);
-  const body: Record<string, string> = { token, publicKey: toHex(identity.publicKey), proof: toHex(proof) };
-  if (info.name !== undefined) body.name = info.name;
-  if (info.board !== undefined) body.board = info.board;
-  return body;
 }
 
 const FIELDS: Record<string, { pattern: RegExp; required: boolean; what: string }> = {

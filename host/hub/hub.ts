@@ -54,6 +54,7 @@ export class Hub {
   private store: Cartridge | undefined;
   private key: NodeIdentity | undefined;
   private stopping = false;
+  private stopped: Promise<void> | undefined;
 
   constructor(options: HubOptions = {}) {
     this.options = options;
@@ -101,14 +102,19 @@ export class Hub {
     this.store = store;
     this.key = key;
     this.stopping = false;
+    this.stopped = undefined;
     const addr = server.address() as AddressInfo;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     return { url: `http://${host}:${addr.port}`, host: addr.address, port: addr.port, cartridge: file, hubId: key.id };
   }
 
-  async stop(graceMs = 2000): Promise<void> {
-    const server = this.server;
-    if (!server || this.stopping) return;
+  /** Idempotent: a second call waits for the first. */
+  stop(graceMs = 2000): Promise<void> {
+    if (!this.stopped) this.stopped = this.server ? this.shutdown(this.server, graceMs) : Promise.resolve();
+    return this.stopped;
+  }
+
+  private async shutdown(server: Server, graceMs: number): Promise<void> {
     this.stopping = true;
     this.stream?.closeAll();
     const closed = new Promise<void>((ok) => server.close(() => ok()));
@@ -132,9 +138,9 @@ export class Hub {
         throw new HttpError(503, 'stopping', 'the hub is stopping');
       }
       const url = new URL(req.url ?? '/', 'http://hub');
-      const route = routes[url.pathname];
+      const route = Object.hasOwn(routes, url.pathname) ? routes[url.pathname] : undefined;
       if (!route) throw new HttpError(404, 'not-found', `no route ${url.pathname}`);
-      const handler = route[req.method ?? 'GET'];
+      const handler = Object.hasOwn(route, req.method ?? '') ? route[req.method as string] : undefined;
       if (!handler) throw new HttpError(405, 'method-not-allowed', `${url.pathname} answers ${Object.keys(route).join(', ')}`, {}, { allow: Object.keys(route).join(', ') });
       await handler(req, res, url);
     } catch (e) {

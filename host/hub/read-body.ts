@@ -21,7 +21,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
-      req.off('aborted', onAborted);
+      req.off('close', onClose);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -41,11 +41,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       done();
       reject(new HttpError(400, 'aborted', `the body did not arrive: ${e.message}`));
     };
-    const onAborted = () => onError(new Error('client aborted'));
+    const onClose = () => onError(new Error('the connection closed before the body ended'));
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
-    req.on('aborted', onAborted);
+    req.on('close', onClose);
   });
 }
 

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import type { Batch } from '../../firmware/batch/batch.js';
 import type { Value } from '../../firmware/codec/value.js';
@@ -48,6 +49,7 @@ export class Cartridge {
   private readonly registry: NodeRegistry;
   private readonly queries: EventQueries;
   private readonly enrolTx: (e: Enrolment, node: string, now: number) => { existed: boolean };
+  private readonly gapsOf: Statement<[string], GapRecord>;
 
   private constructor(readonly file: string, db: Db, options: CartridgeOptions) {
     this.db = db;
@@ -63,6 +65,7 @@ export class Cartridge {
       return this.registry.register({ id: node, publicKey: e.publicKey, name: e.name, board: e.board }, now);
     });
     this.enrolTx = (e, node, now) => tx.immediate(e, node, now);
+    this.gapsOf = db.prepare('SELECT from_seq AS "from", to_seq AS "to", at FROM gaps WHERE node = ? ORDER BY from_seq');
   }
 
   /** Opens (creating and migrating as needed) the cartridge at `file`. */
@@ -119,7 +122,7 @@ export class Cartridge {
   }
 
   gaps(node: string): GapRecord[] {
-    return this.db.prepare('SELECT from_seq AS "from", to_seq AS "to", at FROM gaps WHERE node = ? ORDER BY from_seq').all(node) as GapRecord[];
+    return this.gapsOf.all(node);
   }
 
   /** Row counts of every table: what tests compare before and after a refusal. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'fazt-cli-'));
 
 describe('fazt CLI', () => {
   it('answers --help at every level', () => {
-    for (const args of [['--help'], ['sim', '--help'], ['sim', 'run', '--help'], ['i2c', 'scan', '--help'], ['boards', '--help'], ['keygen', '--help'], ['cbor', '--help'], ['cbor', 'encode', '--help'], ['cbor', 'decode', '--help'], ['event', '--help'], ['event', 'verify', '--help'], ['start', '--help']]) {
+    for (const args of [['--help'], ['hub', '--help'], ['invite', '--help'], ['backup', '--help'], ['sim', '--help'], ['sim', 'run', '--help'], ['i2c', 'scan', '--help'], ['boards', '--help'], ['keygen', '--help'], ['cbor', '--help'], ['cbor', 'encode', '--help'], ['cbor', 'decode', '--help'], ['event', '--help'], ['event', 'verify', '--help'], ['start', '--help']]) {
       const r = fazt(args);
       assert.equal(r.code, 0, args.join(' '));
       assert.match(r.out, /^Usage: fazt/, args.join(' '));
@@ -131,11 +131,28 @@ describe('fazt CLI', () => {
     assert.equal(r.code, 2);
     assert.match(r.err, /no Raspberry Pi detected/);
   });
-  it('start runs three XS nodes and verifies their batches', () => {
-    const r = fazt(['start', '--interval', '50ms', '--batch', '2', '--duration', '600ms']);
-    assert.equal(r.code, 0, r.err);
-    assert.equal((r.out.match(/event core running in XS/g) ?? []).length, 3);
-    assert.match(r.out, /signature and chain verified/);
-    assert.match(r.out, /stopped: \d+ readings from 3 nodes/);
+  it('start runs the hub and three XS nodes; the API answers meanwhile; Ctrl-C stops it cleanly', async () => {
+    const child = spawn(process.execPath, [bin, 'start', '--data', join(tmp, 'start-data'), '--listen', '127.0.0.1:0'], { cwd: new URL('../..', import.meta.url).pathname });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => void (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      for (let i = 0; i < 600 && !/live readings below/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal((out.match(/firmware running in XS/g) ?? []).length, 3, out);
+      const url = /listening on (http:\/\/[\d.:]+)/.exec(out)?.[1] as string;
+      let nodes: { name: string; eventCount: number }[] = [];
+      for (let i = 0; i < 100 && !(nodes.length === 3 && nodes.every((n) => n.eventCount > 3)); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        nodes = ((await (await fetch(`${url}/v1/nodes`)).json()) as { nodes: { name: string; eventCount: number }[] }).nodes;
+      }
+      assert.deepStrictEqual(nodes.map((n) => n.name).sort(), ['desk', 'hallway', 'living-room']);
+      assert.ok(nodes.every((n) => n.eventCount > 3), JSON.stringify(nodes));
+    } finally {
+      child.kill('SIGINT');
+    }
+    assert.equal(await exited, 0, out);
+    assert.match(out, /stopped: \d+ events from 3 nodes/);
   });
+
 });

@@ -42,7 +42,7 @@ const rigs: Record<string, Rig> = {};
 async function startNode(name: string, board: string, seed: number, sensors: JsonValue[], wire: (b: SimBoard) => void, budgetBytes = 4 * 1024 * 1024): Promise<Rig> {
   const identity = identityFromSecretKey(new Uint8Array(32).fill(seed), nodeCrypto);
   const invite = hub.cartridge.createInvite({ ttlMs: 60_000 });
-  const res = await fetch(`${url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(enrollRequest(identity, invite.token, name, board, nodeCrypto)) });
+  const res = await fetch(`${url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(enrollRequest(invite.token, identity, nodeCrypto, { name, board })) });
   assert.equal(res.status, 200, await res.text());
   const clock = new VirtualClock(T0);
   const config: JsonValue = {

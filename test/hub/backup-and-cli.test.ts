@@ -7,7 +7,7 @@ import { backupCommand } from '../../host/cli/commands/backup.js';
 import { hubCommand, parseListen } from '../../host/cli/commands/hub.js';
 import { inviteCommand, parseTtl } from '../../host/cli/commands/invite.js';
 import { dispatch, UsageError, type Command } from '../../host/cli/command.js';
-import { makeEnrollRequest } from '../../host/hub/enroll-request.js';
+import { enrollRequest as makeEnrollRequest } from '../../firmware/node/enroll-request.js';
 import { Cartridge } from '../../host/store/cartridge.js';
 import { cbor, crypto, post, startHub, tempDir, TestNode } from './helpers.js';
 

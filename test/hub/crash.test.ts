@@ -146,4 +146,20 @@ describe('crash safety', () => {
     assert.ok(failures > 0, 'some kills hit requests in flight');
     t.diagnostic(`${kills} kills; ${requests} requests, ${ackLog.length} acknowledged, ${failures} cut by a kill; acks ${[...acked.values()].join(', ')}`);
   });
+  it('fazt hub stops cleanly on SIGTERM: exit 0, cartridge closed', { timeout: 30_000 }, async () => {
+    const tmp = tempDir('fazt-term-');
+    try {
+      const { proc } = await startChild(tmp.dir);
+      let out = '';
+      proc.stdout?.on('data', (c: Buffer) => void (out += c.toString()));
+      const code = await new Promise<number | null>((resolve) => {
+        proc.once('exit', (c) => resolve(c));
+        proc.kill('SIGTERM');
+      });
+      assert.equal(code, 0);
+      assert.match(out, /hub stopped; cartridge closed/);
+    } finally {
+      tmp.cleanup();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { toHex } from '../../firmware/codec/text-encodings.js';
-import { makeEnrollRequest } from '../../host/hub/enroll-request.js';
+import { enrollRequest as makeEnrollRequest } from '../../firmware/node/enroll-request.js';
 import { cbor, crypto, post, startHub, TestNode } from './helpers.js';
 
 type Started = Awaited<ReturnType<typeof startHub>>;

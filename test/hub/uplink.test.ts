@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { batchToValue, createBatch, type Batch } from '../../firmware/batch/batch.js';
 import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
-import { fromHex } from '../../firmware/codec/text-encodings.js';
+import { parseJson } from '../../firmware/codec/json-form.js';
+import { fromHex, toHex } from '../../firmware/codec/text-encodings.js';
 import { EventLog } from '../../firmware/event/event-log.js';
+import { batchVectors } from '../helpers/vectors.js';
 import { cbor, crypto, json, post, startHub, TestNode } from './helpers.js';
 
 type Started = Awaited<ReturnType<typeof startHub>>;
 let h: Started;
+const logged: string[] = [];
 const a = new TestNode(11);
 const b = new TestNode(12);
 const stranger = new TestNode(13);
@@ -38,7 +43,7 @@ async function refused(body: Uint8Array | string, status: number, code: string, 
 }
 
 before(async () => {
-  h = await startHub();
+  h = await startHub({ log: (line) => void logged.push(line) });
   for (const n of [a, b]) h.hub.cartridge.addNode(n.identity.publicKey, { board: 'esp32-devkitc' });
   a.append(40);
   b.append(20);
@@ -60,6 +65,17 @@ describe('POST /v1/uplink accepts', () => {
     assert.equal(snapshot(), before);
     assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(10, 14)))).body, { ack: 14, stored: 2 });
     assert.equal(h.hub.cartridge.counts().events, 14);
+  });
+  it('the shared batch vectors, as CBOR and as JSON, byte for byte', async () => {
+    const key = (parseJson(batchVectors[0].json) as { key: Uint8Array }).key;
+    const id = h.hub.cartridge.addNode(key);
+    const headHash = () => toHex(h.hub.cartridge.db.prepare('SELECT head_hash FROM nodes WHERE id = ?').pluck().get(id) as Buffer);
+    for (const [i, v] of batchVectors.entries()) {
+      if (v.known) assert.equal(headHash(), v.known.hash, `${v.name}: the stored head is the vector's known head`);
+      const r = await post(`${h.url}/v1/uplink`, i % 2 ? v.json : fromHex(v.cbor), i % 2 ? 'application/json' : 'application/cbor');
+      const last = (parseJson(v.json) as { last: number }).last;
+      assert.deepStrictEqual(r.body, { ack: last, stored: last - (v.known?.seq ?? 0) }, v.name);
+    }
   });
   it('a batch with a signed dropped range, storing a gap row', async () => {
     assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(b.batch(1, 2)))).body, { ack: 2, stored: 2 });
@@ -158,6 +174,17 @@ describe('POST /v1/uplink refuses, leaving the store unchanged', () => {
     assert.equal(r405.status, 405);
     assert.equal(r405.headers.get('allow'), 'POST');
     await r405.body?.cancel();
+  });
+  it('a storage failure mid-batch → 500, logged, nothing stored', async () => {
+    const other = new Database(join(h.dir, 'fazt.db'));
+    other.exec("CREATE TRIGGER fail_mid BEFORE INSERT ON events WHEN NEW.seq = 17 BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+    try {
+      await refused(cbor(a.batch(15, 19)), 500, 'internal');
+      assert.match(logged.join('\n'), /"code":"internal".*injected failure/);
+    } finally {
+      other.exec('DROP TRIGGER fail_mid');
+      other.close();
+    }
   });
   it('still accepts the continuation after all those refusals', async () => {
     assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(15, 20)))).body, { ack: 20, stored: 6 });

@@ -66,7 +66,7 @@ export const startCommand: Command = {
         const identity = identityFromSecretKey(fromHex(seeds[demo.name]), nodeCrypto);
         if (!hub.cartridge.hasNode(identity.id)) {
           const invite = hub.cartridge.createInvite({ ttlMs: 60_000, note: `npm start: ${demo.name}` });
-          const res = await fetch(`${addr.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(enrollRequest(identity, invite.token, demo.name, demo.board, nodeCrypto)) });
+          const res = await fetch(`${addr.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(enrollRequest(invite.token, identity, nodeCrypto, { name: demo.name, board: demo.board })) });
           if (res.status !== 200) throw new Error(`enrolling ${demo.name} failed: HTTP ${res.status} ${await res.text()}`);
         }
         const last = hub.cartridge.events({ node: identity.id, order: 'desc', limit: 1 }).events[0];
