@@ -46,33 +46,10 @@ const perNode = ids.map((id) => {
   const es = readingsOf(id, BATCHES_PER_NODE * BATCH);
   return Array.from({ length: BATCHES_PER_NODE }, (_, b) => encodeCbor(batchToValue(createBatch(es.slice(b * BATCH, (b + 1) * BATCH), id, nodeCrypto))));
 });
-const allEvents = ids.map((id, n) => ({ id, es: readingsOf(id, BATCHES_PER_NODE * BATCH), n }));
+const allEvents = ids.map((id) => ({ id, es: readingsOf(id, BATCHES_PER_NODE * BATCH) }));
 
-// --- the hub, over HTTP: each node sends its batches in order; nodes run concurrently.
-const latencies: number[] = [];
-let next = 0;
-const t0 = process.hrtime.bigint();
-async function worker(): Promise<void> {
-  for (;;) {
-    const n = next++;
-    if (n >= NODES) return;
-    for (const body of perNode[n]) {
-      const s = process.hrtime.bigint();
-      const res = await fetch(`${url}/v1/uplink`, { method: 'POST', headers: { 'content-type': 'application/cbor' }, body });
-      const r = (await res.json()) as { ack?: number };
-      latencies.push(Number(process.hrtime.bigint() - s) / 1e6);
-      if (res.status !== 200 || typeof r.ack !== 'number') throw new Error(`hub refused: ${res.status} ${JSON.stringify(r)}`);
-    }
-  }
-}
-await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-const hubSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-const total = NODES * BATCHES_PER_NODE * BATCH;
-const stored = hub.cartridge.counts().events;
-await hub.stop();
-if (stored !== total) throw new Error(`stored ${stored} of ${total}`);
-
-// --- baseline: raw better-sqlite3 inserts of the same rows, same table, same durability, one transaction per batch.
+// Hub and raw inserts alternate, round by round (one batch per node each round), so both see the same
+// disk: fsync times on a shared machine drift a lot from minute to minute.
 const raw = new Database(join(dir, 'raw.db'));
 raw.pragma('journal_mode = WAL');
 raw.pragma('synchronous = FULL');
@@ -84,10 +61,37 @@ const rows = allEvents.map(({ id, es }) => es.map((e) => [id.id, e.seq, e.id, e.
 const insertBatch = raw.transaction((batch: (typeof rows)[number]) => {
   for (const r of batch) insert.run(...r);
 });
-const r0 = process.hrtime.bigint();
-for (let b = 0; b < BATCHES_PER_NODE; b++) for (const nodeRows of rows) insertBatch(nodeRows.slice(b * BATCH, (b + 1) * BATCH));
-const rawSeconds = Number(process.hrtime.bigint() - r0) / 1e9;
+
+const latencies: number[] = [];
+let hubNs = 0n;
+let rawNs = 0n;
+for (let round = 0; round < BATCHES_PER_NODE; round++) {
+  // The hub, over HTTP: this round's batch of every node, CONCURRENCY uploads at a time.
+  let next = 0;
+  const h0 = process.hrtime.bigint();
+  const worker = async (): Promise<void> => {
+    for (let n = next++; n < NODES; n = next++) {
+      const s = process.hrtime.bigint();
+      const res = await fetch(`${url}/v1/uplink`, { method: 'POST', headers: { 'content-type': 'application/cbor' }, body: perNode[n][round] });
+      const r = (await res.json()) as { ack?: number };
+      latencies.push(Number(process.hrtime.bigint() - s) / 1e6);
+      if (res.status !== 200 || typeof r.ack !== 'number') throw new Error(`hub refused: ${res.status} ${JSON.stringify(r)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  hubNs += process.hrtime.bigint() - h0;
+  // The baseline: the same rows, same table and durability, one transaction per batch.
+  const r0 = process.hrtime.bigint();
+  for (const nodeRows of rows) insertBatch(nodeRows.slice(round * BATCH, (round + 1) * BATCH));
+  rawNs += process.hrtime.bigint() - r0;
+}
 raw.close();
+const hubSeconds = Number(hubNs) / 1e9;
+const rawSeconds = Number(rawNs) / 1e9;
+const total = NODES * BATCHES_PER_NODE * BATCH;
+const stored = hub.cartridge.counts().events;
+await hub.stop();
+if (stored !== total) throw new Error(`stored ${stored} of ${total}`);
 
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
