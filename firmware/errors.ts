@@ -11,8 +11,15 @@ export class FaztError extends Error {
     this.code = code;
     if (options && options.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
   }
-  // XS (es2020 target) has no `new.target`-free way to name subclasses, so each
-  // subclass sets its name explicitly below.
+}
+
+/**
+ * Names an error instance. A Moddable build freezes Error.prototype at link
+ * time, so assigning `this.name` (which would write through to the frozen
+ * prototype's property) throws there; defining an own property does not.
+ */
+function nameError(e: Error, name: string): void {
+  Object.defineProperty(e, 'name', { value: name, writable: true, configurable: true, enumerable: false });
 }
 
 /** Malformed or non-canonical CBOR/JSON. `offset` is the byte where decoding stopped. */
@@ -20,7 +27,7 @@ export class CodecError extends FaztError {
   readonly offset: number;
   constructor(code: string, message: string, offset = -1) {
     super(code, offset >= 0 ? `${message} (at byte ${offset})` : message);
-    this.name = 'CodecError';
+    nameError(this, 'CodecError');
     this.offset = offset;
   }
 }
@@ -31,7 +38,7 @@ export class SchemaError extends FaztError {
   readonly rule: string;
   constructor(schema: string, path: string, rule: string, message: string) {
     super('schema', `${schema}: ${path || '/'} ${message} (${rule})`);
-    this.name = 'SchemaError';
+    nameError(this, 'SchemaError');
     this.path = path;
     this.rule = rule;
   }
@@ -41,7 +48,7 @@ export class SchemaError extends FaztError {
 export class VerifyError extends FaztError {
   constructor(code: VerifyErrorCode, message: string) {
     super(code, message);
-    this.name = 'VerifyError';
+    nameError(this, 'VerifyError');
   }
 }
 
@@ -61,7 +68,7 @@ export type VerifyErrorCode =
 export class BoardError extends FaztError {
   constructor(code: BoardErrorCode, message: string) {
     super(code, message);
-    this.name = 'BoardError';
+    nameError(this, 'BoardError');
   }
 }
 
@@ -84,7 +91,7 @@ export type BoardErrorCode =
 export class IoError extends FaztError {
   constructor(code: IoErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
-    this.name = 'IoError';
+    nameError(this, 'IoError');
   }
 }
 

@@ -9,4 +9,5 @@ import I2C from 'embedded:io/i2c';
 import PWM from 'embedded:io/pwm';
 import type { Ecma419Classes } from './moddable-backend.js';
 
-export const embeddedIo: Ecma419Classes = { Digital, I2C, PWM };
+// Moddable's own declarations (which mcconfig type-checks against) lack close() on I2C and PWM; the classes have it.
+export const embeddedIo = { Digital, I2C, PWM } as unknown as Ecma419Classes;

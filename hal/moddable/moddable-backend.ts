@@ -61,7 +61,7 @@ export interface Ecma419Classes {
 const MODES = ['input', 'input-pullup', 'input-pulldown', 'output', 'output-opendrain'] as const;
 
 /** Runs a native call, turning its failure into an IoError with the native message as cause. */
-function native<T>(what: string, f: () => T): T {
+function callNative<T>(what: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
@@ -102,7 +102,7 @@ export function createModdableBackend(claims: PinClaims, classes: Ecma419Classes
       const onReadable = options.onReadable;
       let io: Ecma419Digital;
       try {
-        io = native(`digital pin ${pin}`, () => new D({ pin, mode: numeric, edge: edgeBits, onReadable: onReadable ? () => onReadable() : undefined }));
+        io = callNative(`digital pin ${pin}`, () => new D({ pin, mode: numeric, edge: edgeBits, onReadable: onReadable ? () => onReadable() : undefined }));
       } catch (e) {
         claim.release();
         throw e;
@@ -128,7 +128,7 @@ export function createModdableBackend(claims: PinClaims, classes: Ecma419Classes
       const claim = claims.claimI2c({ sda: options.data, scl: options.clock }, { owner: `i2c 0x${address.toString(16)}` });
       let io: Ecma419I2C;
       try {
-        io = native(`I2C 0x${address.toString(16)}`, () => new N({ data: claim.sda, clock: claim.scl, hz, address }));
+        io = callNative(`I2C 0x${address.toString(16)}`, () => new N({ data: claim.sda, clock: claim.scl, hz, address }));
       } catch (e) {
         claim.release();
         throw e;
@@ -140,12 +140,12 @@ export function createModdableBackend(claims: PinClaims, classes: Ecma419Classes
       const what = `I2C 0x${address.toString(16)}`;
       return {
         address,
-        read: (count, stop) => (live(), new Uint8Array(native(what, () => io.read(checkInt('count', count, 1, 4096), stop)))),
-        write: (bytes, stop) => (live(), native(what, () => io.write(bytes, stop))),
+        read: (count, stop) => (live(), new Uint8Array(callNative(what, () => io.read(checkInt('count', count, 1, 4096), stop)))),
+        write: (bytes, stop) => (live(), callNative(what, () => io.write(bytes, stop))),
         writeRead: (bytes, count) => {
           live();
-          native(what, () => io.write(bytes, false));
-          return new Uint8Array(native(what, () => io.read(checkInt('count', count, 1, 4096))));
+          callNative(what, () => io.write(bytes, false));
+          return new Uint8Array(callNative(what, () => io.read(checkInt('count', count, 1, 4096))));
         },
         close: life.close,
       };
@@ -158,7 +158,7 @@ export function createModdableBackend(claims: PinClaims, classes: Ecma419Classes
       const claim = claims.claim(pin, 'pwm', { owner: 'pwm', allowStrapping: options.allowStrapping });
       let io: Ecma419PWM;
       try {
-        io = native(`PWM pin ${pin}`, () => new P({ pin, hz, resolution }));
+        io = callNative(`PWM pin ${pin}`, () => new P({ pin, hz, resolution }));
       } catch (e) {
         claim.release();
         throw e;

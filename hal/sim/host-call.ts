@@ -38,7 +38,7 @@ function rethrow(err: HostError): never {
   if (err.name === 'TypeError') throw new TypeError(err.message);
   if (err.name === 'RangeError') throw new RangeError(err.message);
   const e = new FaztError(err.code ?? 'unknown', err.message);
-  e.name = err.name;
+  Object.defineProperty(e, 'name', { value: err.name, writable: true, configurable: true }); // Error.prototype may be frozen (as in a Moddable build)
   throw e;
 }
 

@@ -3,6 +3,7 @@ import { backupCommand } from './commands/backup.js';
 import { boardsCommand } from './commands/boards.js';
 import { cborCommand } from './commands/cbor.js';
 import { eventCommand } from './commands/event-verify.js';
+import { firmwareCommand } from './commands/firmware.js';
 import { hubCommand } from './commands/hub.js';
 import { i2cCommand } from './commands/i2c.js';
 import { inviteCommand } from './commands/invite.js';
@@ -14,7 +15,7 @@ export const root: Command = {
   name: 'fazt',
   summary: 'Fazt: a runtime for personal sensor infrastructure (ESP32 nodes, a Pi hub, a board simulator).',
   usage: 'fazt <command> [options]',
-  subcommands: [startCommand, hubCommand, inviteCommand, backupCommand, simCommand, i2cCommand, boardsCommand, keygenCommand, cborCommand, eventCommand],
+  subcommands: [startCommand, hubCommand, inviteCommand, backupCommand, simCommand, i2cCommand, boardsCommand, firmwareCommand, keygenCommand, cborCommand, eventCommand],
 };
 
 function readStdin(): Promise<Buffer> {

@@ -16,7 +16,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'fazt-cli-'));
 
 describe('fazt CLI', () => {
   it('answers --help at every level', () => {
-    for (const args of [['--help'], ['hub', '--help'], ['invite', '--help'], ['backup', '--help'], ['sim', '--help'], ['sim', 'run', '--help'], ['i2c', 'scan', '--help'], ['boards', '--help'], ['keygen', '--help'], ['cbor', '--help'], ['cbor', 'encode', '--help'], ['cbor', 'decode', '--help'], ['event', '--help'], ['event', 'verify', '--help'], ['start', '--help']]) {
+    for (const args of [['--help'], ['firmware', '--help'], ['firmware', 'build', '--help'], ['firmware', 'flash', '--help'], ['hub', '--help'], ['invite', '--help'], ['backup', '--help'], ['sim', '--help'], ['sim', 'run', '--help'], ['i2c', 'scan', '--help'], ['boards', '--help'], ['keygen', '--help'], ['cbor', '--help'], ['cbor', 'encode', '--help'], ['cbor', 'decode', '--help'], ['event', '--help'], ['event', 'verify', '--help'], ['start', '--help']]) {
       const r = fazt(args);
       assert.equal(r.code, 0, args.join(' '));
       assert.match(r.out, /^Usage: fazt/, args.join(' '));

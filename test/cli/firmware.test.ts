@@ -287,12 +287,14 @@ describe('manifest.json (the project manifest for mcconfig)', () => {
     }
   });
 
-  it('preloads only mapped modules, none of which reads the platform at load time', () => {
-    for (const p of manifest.preload) {
-      if (p === 'embedded:network/http/client') continue;
-      const hit = Object.keys(manifest.modules).some((k) => (p.endsWith('/*') ? k.startsWith(p.slice(0, -1)) : k === p));
-      assert.ok(hit, p);
+  it('preloads mapped modules by name, and everything they import is preloaded too (xsl runs their imports at link time)', async () => {
+    const own = manifest.preload.filter((p) => p !== 'embedded:network/http/client');
+    for (const p of own) {
+      assert.ok(!p.includes('*'), `${p}: mcconfig expands preload wildcards over .js modules only, so .ts modules are named one by one`);
+      assert.ok(mapped(manifest.modules, p), p);
     }
-    assert.ok(!manifest.preload.some((p) => /schema|noble|moddable\/|node\//.test(p)), 'validators set properties on their functions and noble keeps scratch buffers: not preloadable');
+    const r = await build({ entryPoints: own.map((p) => join(root, mapped(manifest.modules, p) as string)), absWorkingDir: root, bundle: true, write: false, metafile: true, outdir: join(tmp, 'preload'), platform: 'neutral', logLevel: 'silent', format: 'esm' });
+    for (const file of Object.keys(r.metafile.inputs)) assert.ok(own.includes(moduleName(file)), `${file} is imported by a preloaded module but not listed in preload`);
+    assert.ok(!own.some((p) => /schema|noble|moddable\/|node\//.test(p)), 'validators set properties on their functions and noble keeps scratch buffers: not preloadable');
   });
 });

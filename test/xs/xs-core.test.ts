@@ -115,4 +115,8 @@ describe('the firmware core on XS', () => {
     ]);
     assert.deepStrictEqual(value, ['none', 'pin-in-use', 'input-only', 'reserved-pin', 'strapping-pin', 'unknown-pin']);
   });
+  it('constructs every error class with Error.prototype frozen, as in a Moddable build (runs last: it freezes)', async () => {
+    const { value } = await xs.call<string[]>('frozenErrors');
+    assert.deepStrictEqual(value, ['CodecError:x', 'SchemaError:schema', 'VerifyError:gap', 'BoardError:unknown-pin', 'IoError:nack', 'Error:c']);
+  });
 });

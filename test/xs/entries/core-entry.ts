@@ -17,6 +17,7 @@ import { identityFromSecretKey } from '../../../firmware/identity/node-id.js';
 import { checkDocument } from '../../../firmware/schema/validate.js';
 import type { FirmwareSchemaName } from '../../../firmware/schema/schema-names.js';
 import type { Board } from '../../../hal/board/board.js';
+import { BoardError, CodecError, FaztError, IoError, SchemaError, VerifyError } from '../../../firmware/errors.js';
 import { PinClaims } from '../../../hal/board/pin-claims.js';
 import type { PinUse } from '../../../hal/board/pin-rules.js';
 import { serveCommands } from '../../../sim/xs/xs-guest.js';
@@ -103,6 +104,12 @@ serveCommands({
     for (let i = 1; i <= 4; i++) bus.publish({ id: '', type: i === 3 ? 'system.boot' : 'sensor.reading', source: 's', time: i, seq: i, prev: new Uint8Array(32), data: null });
     while (tasks.length) (tasks.shift() as () => void)();
     return { got, dropped: sub.stats.dropped };
+  },
+  /** As a Moddable build leaves it: Error.prototype frozen. Every error class must still construct. */
+  frozenErrors: () => {
+    Object.freeze(Error.prototype);
+    const made = [new CodecError('x', 'm', 1), new SchemaError('s', '/p', 'r', 'm'), new VerifyError('gap', 'm'), new BoardError('unknown-pin', 'm'), new IoError('nack', 'm'), new FaztError('c', 'm')];
+    return made.map((e) => `${e.name}:${e.code}`);
   },
   claims: (board: Board, requests: { gpio: number; use: PinUse }[]) => {
     const c = new PinClaims(board);

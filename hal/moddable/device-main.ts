@@ -1,0 +1,107 @@
+/**
+ * The device entry (manifest.json: creation.main). Moddable runs it after its
+ * setup modules have joined Wi-Fi (config ssid/password) and set the clock
+ * over SNTP, and calls the default export.
+ *
+ * The firmware build (fazt firmware build) puts the board definition and the
+ * node configuration, both checked on the host, into the manifest's config:
+ * mc/config's `fazt` = {board, node}. The node configuration is checked
+ * again here against the node's own validators before anything starts.
+ */
+import HTTPClient from 'embedded:network/http/client';
+import TCP from 'embedded:io/socket/tcp';
+import UDP from 'embedded:io/socket/udp';
+import Resolver from 'embedded:network/dns/resolver/udp';
+import config from 'mc/config';
+import Net from 'net';
+import Timer from 'timer';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { fromJsonValue } from '../../firmware/codec/json-form.js';
+import { nobleCrypto } from '../../firmware/crypto/noble-crypto.js';
+import { NodeApp } from '../../firmware/node/node-app.js';
+import type { NodeConfig } from '../../firmware/node/node-config.js';
+import { validateDocument } from '../../firmware/schema/validate.js';
+import type { Transport } from '../../firmware/uplink/transport.js';
+import type { Board } from '../board/board.js';
+import { PinClaims } from '../board/pin-claims.js';
+import type { HalTime } from '../contracts/time.js';
+import { embeddedIo } from './embedded-io-bindings.js';
+import { createModdableBackend } from './moddable-backend.js';
+import { ModdableHttpTransport } from './moddable-http-transport.js';
+import { moddableTime } from './moddable-time.js';
+
+/** Moddable's debug output (xsbug in debug builds, the serial console otherwise). */
+declare function trace(...values: unknown[]): void;
+
+const log = (line: string): void => trace(`fazt: ${line}\n`);
+
+interface FirmwareConfig {
+  board: Board;
+  node: unknown;
+}
+
+function firmwareConfig(): FirmwareConfig {
+  const f = config.fazt as { board?: Partial<Board>; node?: unknown } | undefined;
+  if (!f || typeof f !== 'object') throw new TypeError('mc/config has no fazt section: build with `fazt firmware build`');
+  const board = f.board;
+  if (!board || typeof board !== 'object' || typeof board.id !== 'string' || !Array.isArray(board.pins)) throw new TypeError('mc/config fazt.board is not a board definition');
+  if (board.runtime !== 'moddable') throw new TypeError(`board ${board.id} is not a Moddable board (runtime ${String(board.runtime)})`);
+  return { board: board as Board, node: f.node };
+}
+
+/** The uplink: HTTP to hub.url, or a transport that says why nothing can be sent. */
+function transportFor(url: string | undefined, time: HalTime): Transport {
+  if (url === undefined) {
+    log('hub.url is not set and Beacon discovery is not built for devices yet: readings stay in the offline buffer');
+    return { send: (_batch, done) => done({ ok: false, refused: false, message: 'no hub url configured' }) };
+  }
+  return new ModdableHttpTransport({
+    hubUrl: url,
+    timers: time,
+    http: {
+      io: HTTPClient,
+      socket: { io: TCP },
+      // The DNS servers DHCP gave the station, so LAN names resolve; an IPv4 address needs none.
+      dns: { io: Resolver, servers: Net.get('DNS') ?? [], socket: { io: UDP } },
+    },
+  });
+}
+
+/**
+ * noble keeps a table of 1408 multiples of the base point once it has signed
+ * (window 6): in xsnap that stayed at about 7,000 heap slots plus the
+ * BigInts' chunks after GC, most of an ESP32's heap without PSRAM. Without
+ * the table a signature took 3.5 M XS steps instead of 1.3 M: once a batch.
+ */
+function smallSigningTables(): void {
+  ed25519.Point.BASE.precompute(1);
+}
+
+let app: NodeApp | undefined;
+
+export default function main(): void {
+  try {
+    const { board, node } = firmwareConfig();
+    validateDocument('nodeConfig', node);
+    const nodeConfig = fromJsonValue(node) as unknown as NodeConfig;
+    if (nodeConfig.board !== board.id) throw new TypeError(`node configuration is for board ${nodeConfig.board}, this firmware was built for ${board.id}`);
+    smallSigningTables();
+    const time = moddableTime(Timer);
+    app = new NodeApp({
+      config: nodeConfig,
+      backend: createModdableBackend(new PinClaims(board), embeddedIo),
+      time,
+      crypto: nobleCrypto,
+      transport: transportFor(nodeConfig.hub.url, time),
+      log,
+      onUplink: (r, b) => {
+        if (!r.ok) log(`uplink of seq ${b.first}..${b.last} (${b.bytes} bytes) ${r.refused ? `refused (${r.code})` : 'failed'}: ${r.message}`);
+      },
+    });
+    log(`node ${app.identity.id} on ${board.id}: ${nodeConfig.sensors.length} sensors, hub ${nodeConfig.hub.url ?? '(none)'}`);
+    app.start();
+  } catch (e) {
+    const err = e as { name?: string; code?: string; message?: string };
+    log(`cannot start: ${err.name ?? 'Error'}${err.code ? ` [${err.code}]` : ''}: ${err.message ?? String(e)}`);
+  }
+}
