@@ -126,6 +126,13 @@ describe('fazt CLI', () => {
     assert.match(r.out, /40: -- -- -- -- 44/);
     assert.deepStrictEqual(JSON.parse(fazt(['i2c', 'scan', '--scenario', 'sim/scenarios/three-boards.json', '--board', 'living-room', '--json']).out).found, [0x76]);
   });
+  it('start --runtime node runs the same firmware on Node (the fallback when XS is missing)', () => {
+    const r = fazt(['start', '--data', join(tmp, 'start-node'), '--listen', '127.0.0.1:0', '--runtime', 'node', '--duration', '6s', '--quiet']);
+    assert.equal(r.code, 0, r.err);
+    assert.equal((r.out.match(/firmware running in Node/g) ?? []).length, 3, r.out);
+    const m = /stopped: (\d+) events from 3 nodes/.exec(r.out);
+    assert.ok(m && Number(m[1]) > 6, r.out);
+  });
   it('i2c scan off a Pi says so', () => {
     const r = fazt(['i2c', 'scan']);
     assert.equal(r.code, 2);
