@@ -140,12 +140,25 @@ interface EncodedKey {
 
 const byEncoding = (a: EncodedKey, b: EncodedKey): number => compareBytes(a.enc, b.enc);
 
-/** Keys with their encodings, sorted by those bytes: §4.2.1 compares whole encodings, heads included. */
+/**
+ * Keys with their encodings, sorted by those bytes (§4.2.1 compares whole
+ * encodings, heads included). Maps of the same shape (the envelope, a
+ * reading) recur constantly, so the sorted order is cached per key list.
+ */
+const shapeCache = new Map<string, EncodedKey[]>();
+const SHAPE_CACHE_LIMIT = 256;
+
 function sortedKeys(map: ValueMap): EncodedKey[] {
   const keys = Object.keys(map);
-  const out: EncodedKey[] = new Array(keys.length);
-  for (let i = 0; i < keys.length; i++) out[i] = { key: keys[i], enc: encodedKey(keys[i]) };
-  if (out.length > 1) out.sort(byEncoding);
+  const shape = keys.join('\u0000');
+  let out = shapeCache.get(shape);
+  if (out === undefined) {
+    out = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) out[i] = { key: keys[i], enc: encodedKey(keys[i]) };
+    if (out.length > 1) out.sort(byEncoding);
+    if (shapeCache.size >= SHAPE_CACHE_LIMIT) shapeCache.clear();
+    shapeCache.set(shape, out);
+  }
   return out;
 }
 
@@ -194,8 +207,17 @@ function encodeValue(w: Writer, v: Value, depth: number, maxDepth: number): void
   }
 }
 
+// One scratch writer, reused: encoding is synchronous and never re-enters
+// encodeCbor, so no two encodings share it. It shrinks back after a large value.
+let scratch = new Writer(4096);
+
 export function encodeCbor(value: Value, options: CborEncodeOptions = {}): Uint8Array {
-  const w = new Writer(256);
-  encodeValue(w, value, 0, options.maxDepth ?? 32);
-  return w.buf.slice(0, w.pos);
+  const w = scratch;
+  w.pos = 0;
+  try {
+    encodeValue(w, value, 0, options.maxDepth ?? 32);
+    return w.buf.slice(0, w.pos);
+  } finally {
+    if (w.buf.length > 65536) scratch = new Writer(4096);
+  }
 }

@@ -11,12 +11,15 @@ import { decodeUplink, parseJsonBody, UPLINK_TYPES } from './decode-uplink.js';
 import { checkEnrollProof, parseEnrollRequest } from './enroll-request.js';
 import type { EventStream, StreamFilter } from './event-stream.js';
 import { parseEventsParams } from './events-params.js';
+import type { GroupCommit } from './group-commit.js';
 import { HttpError } from './http-error.js';
 import { mediaType, readBody } from './read-body.js';
 import { sendJson, sendJsonText } from './reply.js';
 
 export interface ApiContext {
   cartridge: Cartridge;
+  /** Stores uplinks with group commit. */
+  commits: GroupCommit;
   stream: EventStream;
   hubKey: NodeIdentity;
   crypto: CryptoProvider;
@@ -42,7 +45,7 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
   const uplink: Handler = async (req, res) => {
     const type = requireType(req, UPLINK_TYPES);
     const body = await readBody(req, ctx.bodyLimit);
-    const result = ctx.cartridge.ingestBatch(decodeUplink(type, body));
+    const result = await ctx.commits.submit(decodeUplink(type, body));
     ctx.stream.publish(result.fresh);
     sendJson(res, 200, { ack: result.ack, stored: result.stored });
   };

@@ -8,6 +8,7 @@ import type { NodeIdentity } from '../../firmware/identity/node-id.js';
 import { nodeCrypto } from '../crypto/node-crypto.js';
 import { Cartridge } from '../store/cartridge.js';
 import { apiRoutes } from './api.js';
+import { GroupCommit } from './group-commit.js';
 import { EventStream } from './event-stream.js';
 import { loadOrCreateHubKey } from './hub-key.js';
 import { HttpError, toHttpError } from './http-error.js';
@@ -82,7 +83,7 @@ export class Hub {
     const file = join(dataDir, CARTRIDGE_FILE);
     const store = Cartridge.open(file, { crypto: this.crypto, clock: this.options.clock });
     const stream = new EventStream({ heartbeatMs: this.options.heartbeatMs });
-    const routes = apiRoutes({ cartridge: store, stream, hubKey: key, crypto: this.crypto, bodyLimit: this.options.bodyLimit ?? DEFAULT_BODY_LIMIT });
+    const routes = apiRoutes({ cartridge: store, commits: new GroupCommit(store), stream, hubKey: key, crypto: this.crypto, bodyLimit: this.options.bodyLimit ?? DEFAULT_BODY_LIMIT });
     const server = createServer((req, res) => void this.handle(routes, req, res));
     server.keepAliveTimeout = 30_000;
     try {

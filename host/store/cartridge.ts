@@ -83,6 +83,12 @@ export class Cartridge {
     return this.ingestor.ingest(batch, this.clock());
   }
 
+  /** Several batches already checked against their schema, stored with one durable commit (see Ingestor.ingestMany). */
+  ingestMany(batches: Batch[]): (IngestResult | Error)[] {
+    const now = this.clock();
+    return this.ingestor.ingestMany(batches.map((batch) => ({ batch, receivedAt: now })));
+  }
+
   createInvite(options: { ttlMs: number; note?: string }): Invite {
     return this.invites.create({ ttlMs: options.ttlMs, note: options.note, now: this.clock(), entropy: this.entropy });
   }

@@ -41,6 +41,7 @@ export class Ingestor {
   private readonly insertGap: Statement<[string, number, number, number]>;
   private readonly updateHead: Statement<[number, Uint8Array, string]>;
   private readonly run: (batch: Batch, receivedAt: number) => IngestResult;
+  private readonly runGroup: (items: { batch: Batch; receivedAt: number }[]) => (IngestResult | Error)[];
 
   constructor(db: Db, private readonly crypto: CryptoProvider) {
     this.selectNode = db.prepare('SELECT public_key, head_seq, head_hash FROM nodes WHERE id = ?');
@@ -49,6 +50,27 @@ export class Ingestor {
     this.updateHead = db.prepare('UPDATE nodes SET head_seq = ?, head_hash = ? WHERE id = ?');
     const tx = db.transaction((batch: Batch, receivedAt: number) => this.store(batch, receivedAt));
     this.run = (batch, receivedAt) => tx.immediate(batch, receivedAt);
+    // Group commit: one durable commit for many batches; inside it each batch is its own
+    // savepoint (better-sqlite3 nests transactions that way), so a refused batch rolls back alone.
+    const group = db.transaction((items: { batch: Batch; receivedAt: number }[]) =>
+      items.map((it) => {
+        try {
+          return tx(it.batch, it.receivedAt);
+        } catch (e) {
+          return e instanceof Error ? e : new Error(String(e));
+        }
+      }),
+    );
+    this.runGroup = (items) => group.immediate(items);
+  }
+
+  /**
+   * Stores several batches with one commit. Each gets its result or its own
+   * error; nothing is acknowledged before the commit returns. If the commit
+   * itself fails, it throws and none is stored.
+   */
+  ingestMany(items: { batch: Batch; receivedAt: number }[]): (IngestResult | Error)[] {
+    return this.runGroup(items);
   }
 
   /** Throws StoreError 'unknown-node', VerifyError (any code but replay) or an SQLite error; stores nothing then. */

@@ -1,0 +1,31 @@
+/**
+ * The senders of bench/ingest, in a child process so their HTTP client work
+ * does not run in the hub's process: for each round the main thread names,
+ * POST that round's batch of every node, CONCURRENCY at a time, and report
+ * each request's latency and the round's wall time.
+ */
+let setup: { url: string; perNode: Uint8Array[][]; concurrency: number } | undefined;
+
+process.on('message', async (msg: { setup?: typeof setup; round?: number }) => {
+  if (msg.setup) {
+    setup = msg.setup;
+    process.send?.({ ready: true });
+    return;
+  }
+  const { url, perNode, concurrency } = setup as NonNullable<typeof setup>;
+  const round = msg.round as number;
+  const latencies: number[] = [];
+  let next = 0;
+  const t0 = process.hrtime.bigint();
+  const worker = async (): Promise<void> => {
+    for (let n = next++; n < perNode.length; n = next++) {
+      const s = process.hrtime.bigint();
+      const res = await fetch(`${url}/v1/uplink`, { method: 'POST', headers: { 'content-type': 'application/cbor' }, body: perNode[n][round] });
+      const r = (await res.json()) as { ack?: number };
+      latencies.push(Number(process.hrtime.bigint() - s) / 1e6);
+      if (res.status !== 200 || typeof r.ack !== 'number') throw new Error(`hub refused: ${res.status} ${JSON.stringify(r)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  process.send?.({ latencies, ns: Number(process.hrtime.bigint() - t0) });
+});

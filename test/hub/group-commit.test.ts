@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { createBatch } from '../../firmware/batch/batch.js';
+import { EventLog } from '../../firmware/event/event-log.js';
+import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
+import { VerifyError } from '../../firmware/errors.js';
+import { nodeCrypto } from '../../host/crypto/node-crypto.js';
+import { GroupCommit } from '../../host/hub/group-commit.js';
+import { Cartridge } from '../../host/store/cartridge.js';
+
+describe('group commit', () => {
+  it('stores concurrent batches with one commit; a refused batch in the group rolls back alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fazt-gc-'));
+    const c = Cartridge.open(join(dir, 'fazt.db'), { crypto: nodeCrypto });
+    try {
+      const ids = [1, 2, 3].map((n) => identityFromSecretKey(new Uint8Array(32).fill(n), nodeCrypto));
+      for (const id of ids) c.addNode(id.publicKey, {});
+      const batchOf = (n: number) => {
+        const id = ids[n];
+        let t = 0;
+        const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => (t += 1000) });
+        return createBatch(Array.from({ length: 8 }, () => log.append('system.boot', 'node', {})), id, nodeCrypto);
+      };
+      const good0 = batchOf(0);
+      const bad = batchOf(1);
+      bad.sig = new Uint8Array(64); // refused: bad signature
+      const good2 = batchOf(2);
+      const gc = new GroupCommit(c);
+      const results = await Promise.allSettled([gc.submit(good0), gc.submit(bad), gc.submit(good2)]);
+      assert.equal(gc.stats.commits, 1, 'one commit for the three');
+      assert.equal(results[0].status, 'fulfilled');
+      assert.equal(results[2].status, 'fulfilled');
+      assert.ok(results[1].status === 'rejected' && results[1].reason instanceof VerifyError && results[1].reason.code === 'bad-signature');
+      assert.deepStrictEqual(c.nodes().map((n) => [n.id, n.headSeq]).sort(), [[ids[0].id, 8], [ids[1].id, 0], [ids[2].id, 8]].sort());
+      assert.equal(c.counts().events, 16);
+    } finally {
+      c.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
