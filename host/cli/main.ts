@@ -8,6 +8,7 @@ import { hubCommand } from './commands/hub.js';
 import { i2cCommand } from './commands/i2c.js';
 import { inviteCommand } from './commands/invite.js';
 import { keygenCommand } from './commands/keygen.js';
+import { mnemonicCommand } from './commands/mnemonic.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 
@@ -15,7 +16,7 @@ export const root: Command = {
   name: 'fazt',
   summary: 'Fazt: a runtime for personal sensor infrastructure (ESP32 nodes, a Pi hub, a board simulator).',
   usage: 'fazt <command> [options]',
-  subcommands: [startCommand, hubCommand, inviteCommand, backupCommand, simCommand, i2cCommand, boardsCommand, firmwareCommand, keygenCommand, cborCommand, eventCommand],
+  subcommands: [startCommand, hubCommand, inviteCommand, backupCommand, simCommand, i2cCommand, boardsCommand, firmwareCommand, keygenCommand, mnemonicCommand, cborCommand, eventCommand],
 };
 
 function readStdin(): Promise<Buffer> {
