@@ -2,6 +2,7 @@ import { dispatch, UsageError, type Command } from './command.js';
 import { backupCommand } from './commands/backup.js';
 import { boardsCommand } from './commands/boards.js';
 import { cborCommand } from './commands/cbor.js';
+import { chirpCommand } from './commands/chirp.js';
 import { eventCommand } from './commands/event-verify.js';
 import { firmwareCommand } from './commands/firmware.js';
 import { hubCommand } from './commands/hub.js';
@@ -16,7 +17,7 @@ export const root: Command = {
   name: 'fazt',
   summary: 'Fazt: a runtime for personal sensor infrastructure (ESP32 nodes, a Pi hub, a board simulator).',
   usage: 'fazt <command> [options]',
-  subcommands: [startCommand, hubCommand, inviteCommand, backupCommand, simCommand, i2cCommand, boardsCommand, firmwareCommand, keygenCommand, mnemonicCommand, cborCommand, eventCommand],
+  subcommands: [startCommand, hubCommand, inviteCommand, backupCommand, simCommand, i2cCommand, boardsCommand, firmwareCommand, keygenCommand, mnemonicCommand, chirpCommand, cborCommand, eventCommand],
 };
 
 function readStdin(): Promise<Buffer> {

@@ -1,0 +1,209 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { decodeCbor } from '../../../firmware/codec/cbor-decode.js';
+import { parseJson, stringifyJson } from '../../../firmware/codec/json-form.js';
+import { isValueMap, type Value } from '../../../firmware/codec/value.js';
+import type { HalBackend } from '../../../hal/contracts/io.js';
+import { playPcm, Recording } from '../../chirp/chirp-audio.js';
+import { chunked, cborPayload, encodeBytes, receiveBytes, type ReceiveProgress } from '../../chirp/chirp.js';
+import { frameCount } from '../../chirp/frames.js';
+import { CHIRP_MODES, isChirpMode, type ChirpMode } from '../../chirp/ggwave-engine.js';
+import { readWavAt48k, writeWav } from '../../chirp/wav.js';
+import { UsageError, type Command, type CommandContext } from '../command.js';
+
+/** What send/listen need from outside; tests pass a sim backend and a fast clock. */
+export interface ChirpCliDeps {
+  audioBackend: () => Promise<HalBackend>;
+  /** Progress redraws in place on a terminal, else prints a line now and then. */
+  tty: boolean;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The linux backend (aplay/arecord through ALSA); the board matters only for pins, which chirp does not use. */
+async function linuxAudio(): Promise<HalBackend> {
+  const { existsSync } = await import('node:fs');
+  const { detectPi } = await import('./i2c.js');
+  const { getBoard } = await import('../../boards/board-registry.js');
+  const { PinClaims } = await import('../../../hal/board/pin-claims.js');
+  const { createLinuxBackend } = await import('../../../hal/linux/linux-backend.js');
+  const model = existsSync('/proc/device-tree/model') ? readFileSync('/proc/device-tree/model', 'utf8').replace(/\0/g, '') : '';
+  const board = getBoard(detectPi(model) ?? 'rpi-4b');
+  return createLinuxBackend({ board, claims: new PinClaims(board) });
+}
+
+const MODE_HELP = `Modes (ggwave protocols): robust (audible normal), standard (audible fast, default), fast (audible fastest),
+and robust-ultrasound, standard-ultrasound, fast-ultrasound (15–19.5 kHz: needs a speaker and microphone that reach it).`;
+const PAYLOAD_HELP = `The payload is deterministic CBOR, at most 4096 bytes: text becomes a CBOR text string, --file F a map
+{"file": name, "data": bytes}, --json DOC any value in its JSON form. Chirp does not encrypt: seal secrets first.`;
+
+function parseSeconds(text: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`${what} '${text}' is not a duration like 30s, 2m or 500ms`);
+  const v = Number(m[1]) * (m[2] === 'ms' ? 0.001 : m[2] === 'm' ? 60 : 1);
+  if (!(v > 0 && v <= 3600)) throw new UsageError(`${what} must be from 1ms to 1h`);
+  return v;
+}
+
+function modeOf(values: CommandContext['values']): ChirpMode {
+  const mode = values.mode ?? 'standard';
+  if (!isChirpMode(mode)) throw new UsageError(`--mode must be one of ${CHIRP_MODES.join(', ')}, got '${String(mode)}'`);
+  return mode;
+}
+
+function volumeOf(values: CommandContext['values']): number {
+  const v = values.volume === undefined ? 50 : Number(values.volume);
+  if (!Number.isInteger(v) || v < 1 || v > 100) throw new UsageError(`--volume must be an integer 1–100, got '${String(values.volume)}'`);
+  return v;
+}
+
+/** The value to send: text, --file or --json (exactly one). */
+function payloadOf({ values, positionals }: CommandContext): Value {
+  const given = [positionals.length > 0, typeof values.file === 'string', typeof values.json === 'string'].filter(Boolean).length;
+  if (given !== 1) throw new UsageError('give exactly one of: text, --file F, --json DOC');
+  if (typeof values.file === 'string') return { file: basename(values.file), data: new Uint8Array(readFileSync(values.file)) };
+  if (typeof values.json === 'string') return parseJson(values.json);
+  return positionals.join(' ');
+}
+
+/** Writes or prints a received value: text as text, a file's bytes to -o, anything else in its JSON form. */
+function deliver(value: Value, values: CommandContext['values'], out: (t: string) => void): void {
+  const to = typeof values.out === 'string' ? values.out : undefined;
+  const json = stringifyJson(value) + '\n';
+  if (values.json) return to ? writeFileSync(to, json) : out(json);
+  if (isValueMap(value) && typeof value.file === 'string' && value.data instanceof Uint8Array) {
+    if (!to) throw new UsageError(`the chirp carries the file '${value.file}' (${value.data.length} bytes): give -o FILE to save it`);
+    return writeFileSync(to, value.data);
+  }
+  const text = typeof value === 'string' ? value : json;
+  if (to) writeFileSync(to, text);
+  else out(text.endsWith('\n') ? text : text + '\n');
+}
+
+function describe(bytes: number, seconds: number, mode: ChirpMode): string {
+  return `${bytes} bytes of CBOR in ${frameCount(bytes)} frame${frameCount(bytes) === 1 ? '' : 's'}, ${seconds.toFixed(1)} s of sound, mode ${mode}`;
+}
+
+/** A progress line: redrawn with \r on a terminal, else at most every 5 s. */
+function progressLine(deps: ChirpCliDeps, err: (t: string) => void): { show: (text: string) => void; done: () => void } {
+  let last = -Infinity;
+  let shown = false;
+  const now = deps.now ?? Date.now;
+  return {
+    show: (text) => {
+      if (deps.tty) {
+        err(`\r${text}\x1b[K`);
+        shown = true;
+      } else if (now() - last >= 5000) {
+        err(text + '\n');
+        last = now();
+      }
+    },
+    done: () => {
+      if (shown) err('\n');
+    },
+  };
+}
+
+function bar(fraction: number, width = 20): string {
+  const n = Math.max(0, Math.min(width, Math.round(fraction * width)));
+  return `[${'#'.repeat(n)}${'.'.repeat(width - n)}]`;
+}
+
+function listenText(p: ReceiveProgress, timeout: number): string {
+  const frames = p.count === undefined ? 'waiting for a chirp' : `frames ${p.received}/${p.count}`;
+  const drift = p.ratio === 1 ? '' : `, drift ${((p.ratio - 1) * 100).toFixed(3)} %`;
+  return `listening ${bar(p.seconds / timeout)} ${p.seconds.toFixed(0)}/${timeout.toFixed(0)} s, ${frames}${drift}`;
+}
+
+const sendOptions = { file: { type: 'string' }, json: { type: 'string' }, mode: { type: 'string' }, volume: { type: 'string' } } as const;
+
+export function makeChirpCommand(deps: ChirpCliDeps): Command {
+  return {
+    name: 'chirp',
+    summary: 'Data over sound (ggwave): encode/decode WAV files, send/listen through the audio device',
+    usage: 'fazt chirp <encode|decode|send|listen>',
+    help: `${MODE_HELP}\n${PAYLOAD_HELP}`,
+    subcommands: [
+      {
+        name: 'encode',
+        summary: 'A message → a WAV file (48 kHz, 16-bit mono)',
+        usage: 'fazt chirp encode [--file F | --json DOC | text] -o out.wav [--mode standard] [--volume 50]',
+        help: `${MODE_HELP}\n${PAYLOAD_HELP}`,
+        options: { ...sendOptions, out: { type: 'string', short: 'o' } },
+        run: async (ctx) => {
+          if (typeof ctx.values.out !== 'string') throw new UsageError('give the WAV file to write with -o');
+          const mode = modeOf(ctx.values);
+          const bytes = cborPayload(payloadOf(ctx));
+          const pcm = await encodeBytes(bytes, { mode, volume: volumeOf(ctx.values) });
+          writeFileSync(ctx.values.out, writeWav(pcm));
+          ctx.out(`wrote ${ctx.values.out}: ${describe(bytes.length, pcm.length / 48000, mode)}\n`);
+        },
+      },
+      {
+        name: 'decode',
+        summary: 'A WAV file (any rate, mono or stereo) → the message',
+        usage: 'fazt chirp decode in.wav [-o F] [--json]',
+        help: 'Text is printed (or written to -o); a file payload needs -o; --json prints any payload in its JSON form.',
+        options: { out: { type: 'string', short: 'o' }, json: { type: 'boolean' } },
+        run: async ({ positionals, values, out }) => {
+          if (positionals.length !== 1) throw new UsageError('give one WAV file to decode');
+          const pcm = readWavAt48k(new Uint8Array(readFileSync(positionals[0])));
+          deliver(decodeCbor(await receiveBytes(chunked(pcm))), values, out);
+        },
+      },
+      {
+        name: 'send',
+        summary: 'Play a message on the audio device (aplay on Linux)',
+        usage: 'fazt chirp send [--file F | --json DOC | text] [--mode standard] [--volume 50] [--device hw:1,0]',
+        help: `${MODE_HELP}\n${PAYLOAD_HELP}`,
+        options: { ...sendOptions, device: { type: 'string' } },
+        run: async (ctx) => {
+          const mode = modeOf(ctx.values);
+          const bytes = cborPayload(payloadOf(ctx));
+          const pcm = await encodeBytes(bytes, { mode, volume: volumeOf(ctx.values) });
+          ctx.err(`sending ${describe(bytes.length, pcm.length / 48000, mode)}\n`);
+          const line = progressLine(deps, ctx.err);
+          const device = typeof ctx.values.device === 'string' ? ctx.values.device : undefined;
+          await playPcm(await deps.audioBackend(), pcm, {
+            device,
+            now: deps.now,
+            sleep: deps.sleep,
+            onProgress: (sent, total) => line.show(`sending ${bar(sent / total)} ${sent.toFixed(0)}/${total.toFixed(0)} s`),
+          });
+          line.done();
+          ctx.err('sent\n');
+        },
+      },
+      {
+        name: 'listen',
+        summary: 'Record from the audio device until a message arrives (arecord on Linux)',
+        usage: 'fazt chirp listen [--timeout 30s] [-o F] [--json] [--device hw:1,0]',
+        help: 'Listens for one message in any mode. Fails with timeout (and the frames still missing), digest-mismatch\nor nothing-detected, saying which.',
+        options: { timeout: { type: 'string' }, out: { type: 'string', short: 'o' }, json: { type: 'boolean' }, device: { type: 'string' } },
+        run: async ({ values, out, err }) => {
+          const timeout = parseSeconds(String(values.timeout ?? '30s'), '--timeout');
+          const line = progressLine(deps, err);
+          // the audio-time limit decides; the wall-clock one catches a device that delivers nothing
+          const stall = new AbortController();
+          const timer = setTimeout(() => stall.abort(), (timeout + 5) * 1000);
+          const device = typeof values.device === 'string' ? values.device : undefined;
+          const recording = new Recording(await deps.audioBackend(), { device, signal: stall.signal });
+          try {
+            const bytes = await receiveBytes(recording, { timeoutSeconds: timeout, signal: stall.signal, onProgress: (p) => line.show(listenText(p, timeout)) });
+            line.done();
+            deliver(decodeCbor(bytes), values, out);
+          } catch (e) {
+            line.done();
+            throw e;
+          } finally {
+            clearTimeout(timer);
+            recording.stop();
+          }
+        },
+      },
+    ],
+  };
+}
+
+export const chirpCommand: Command = makeChirpCommand({ audioBackend: linuxAudio, tty: process.stderr.isTTY === true });
