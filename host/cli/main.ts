@@ -3,6 +3,7 @@ import { backupCommand } from './commands/backup.js';
 import { boardsCommand } from './commands/boards.js';
 import { cborCommand } from './commands/cbor.js';
 import { chirpCommand } from './commands/chirp.js';
+import { enrollCommand } from './commands/enroll.js';
 import { eventCommand } from './commands/event-verify.js';
 import { firmwareCommand } from './commands/firmware.js';
 import { hubCommand } from './commands/hub.js';
@@ -17,7 +18,7 @@ export const root: Command = {
   name: 'fazt',
   summary: 'Fazt: a runtime for personal sensor infrastructure (ESP32 nodes, a Pi hub, a board simulator).',
   usage: 'fazt <command> [options]',
-  subcommands: [startCommand, hubCommand, inviteCommand, backupCommand, simCommand, i2cCommand, boardsCommand, firmwareCommand, keygenCommand, mnemonicCommand, chirpCommand, cborCommand, eventCommand],
+  subcommands: [startCommand, hubCommand, inviteCommand, enrollCommand, backupCommand, simCommand, i2cCommand, boardsCommand, firmwareCommand, keygenCommand, mnemonicCommand, chirpCommand, cborCommand, eventCommand],
 };
 
 function readStdin(): Promise<Buffer> {

@@ -1,4 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { signSoundInvite } from '../../../firmware/node/sound-invite.js';
+import { encodeMessage } from '../../chirp/chirp.js';
+import { isChirpMode } from '../../chirp/ggwave-engine.js';
+import { writeWav } from '../../chirp/wav.js';
+import { nodeCrypto } from '../../crypto/node-crypto.js';
+import { loadOrCreateHubKey } from '../../hub/hub-key.js';
 import { inviteToMnemonic } from '../../../firmware/mnemonic/invite-words.js';
 import { Cartridge } from '../../store/cartridge.js';
 import { CARTRIDGE_FILE } from '../../hub/hub.js';
@@ -17,7 +25,7 @@ export function parseTtl(text: string): number {
 export const inviteCommand: Command = {
   name: 'invite',
   summary: 'Create a single-use, expiring invite for enrolling a node',
-  usage: 'fazt invite [--data DIR] [--ttl 1h] [--note text] [--json] [--format text|mnemonic]',
+  usage: 'fazt invite [--data DIR] [--ttl 1h] [--note text] [--json] [--format text|mnemonic] [--chirp -o invite.wav [--url URL] [--mode robust]]',
   help: [
     'Writes the invite into the cartridge (DIR/fazt.db, default ./fazt-data) directly; the hub may',
     'be running. Only the token\'s SHA-256 is stored: the token is printed once. A node enrols with',
@@ -28,9 +36,23 @@ export const inviteCommand: Command = {
     '(the listener can check them). The listener types the words into',
     '  fazt mnemonic decode --invite "<24 words>"      (add --fuzzy to accept a mis-heard letter)',
     'which checks the checksum and prints the token.',
+    '',
+    '--chirp -o invite.wav writes the invite as sound (Chirp): the hub\'s public key, --url (where to',
+    'enrol, default http://127.0.0.1:7070), the token and its expiry, signed with the hub\'s key.',
+    'Play it near the new node (e.g. aplay invite.wav on a Pi); the node checks the signature and',
+    'enrols over the network: fazt enroll --from-wav heard.wav. Sound is not secret: the token is',
+    'single-use and expires.',
   ].join('\n'),
-  options: { data: { type: 'string' }, ttl: { type: 'string' }, note: { type: 'string' }, json: { type: 'boolean' }, format: { type: 'string' } },
-  run: ({ values, out }) => {
+  options: {
+    data: { type: 'string' }, ttl: { type: 'string' }, note: { type: 'string' }, json: { type: 'boolean' }, format: { type: 'string' },
+    chirp: { type: 'boolean' }, out: { type: 'string', short: 'o' }, url: { type: 'string' }, mode: { type: 'string' },
+  },
+  run: async ({ values, out }) => {
+    const mode = String(values.mode ?? 'robust');
+    if (values.chirp && typeof values.out !== 'string') throw new UsageError('--chirp needs -o invite.wav (play the file near the node)');
+    if (values.chirp && !isChirpMode(mode)) throw new UsageError(`--mode '${mode}' is not a chirp mode`);
+    const hubUrl = String(values.url ?? 'http://127.0.0.1:7070');
+    if (!/^https?:\/\/\S+$/.test(hubUrl)) throw new UsageError(`--url '${hubUrl}' is not an http(s) URL`);
     const format = String(values.format ?? 'text');
     if (format !== 'text' && format !== 'mnemonic') throw new UsageError(`--format '${format}' is not text or mnemonic`);
     const ttlMs = parseTtl(String(values.ttl ?? '1h'));
@@ -43,6 +65,13 @@ export const inviteCommand: Command = {
       const invite = cartridge.createInvite({ ttlMs, note });
       const expires = new Date(invite.expiresAt).toISOString();
       const words = format === 'mnemonic' ? inviteToMnemonic(invite.token) : undefined;
+      if (values.chirp && isChirpMode(mode)) {
+        const dataDir = resolve(String(values.data ?? './fazt-data'));
+        const hubKey = loadOrCreateHubKey(dataDir, nodeCrypto, (n) => new Uint8Array(randomBytes(n)));
+        const pcm = await encodeMessage(signSoundInvite({ url: hubUrl, token: invite.token, expires: invite.expiresAt }, hubKey, nodeCrypto), { mode });
+        writeFileSync(String(values.out), writeWav(pcm));
+        out(`wrote ${String(values.out)}: a signed invite for ${hubUrl}, ${(pcm.length / 48000).toFixed(1)} s of sound (mode ${mode})\n`);
+      }
       if (values.json) out(JSON.stringify({ token: invite.token, expiresAt: expires, note: invite.note ?? null, cartridge: file, ...(words ? { mnemonic: words.join(' ') } : {}) }) + '\n');
       else out(`invite ${invite.token}\nexpires ${expires} (single use)${note ? `\nnote    ${note}` : ''}\n` + (words ? `words (read them out; fazt mnemonic decode --invite recovers the token):\n${wordLines(words)}` : ''));
     } finally {

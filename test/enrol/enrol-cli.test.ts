@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+const root = new URL('../..', import.meta.url).pathname;
+const bin = join(root, 'bin/fazt.js');
+const fazt = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000, cwd: root });
+
+describe('fazt invite --chirp and fazt enroll', () => {
+  it('a hub writes a signed invite as sound; a node decodes it and enrols over the network', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fazt-enrol-cli-'));
+    const hub = spawn(process.execPath, [bin, 'hub', '--data', join(dir, 'data'), '--listen', '127.0.0.1:0'], { cwd: root });
+    let out = '';
+    hub.stdout.on('data', (d: Buffer) => void (out += d.toString()));
+    const exited = new Promise((r) => hub.on('exit', r));
+    try {
+      for (let i = 0; i < 300 && !/http:\/\/127\.0\.0\.1:\d+/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+      const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] as string;
+      assert.ok(url, out);
+      const wav = join(dir, 'invite.wav');
+      const inv = fazt(['invite', '--data', join(dir, 'data'), '--chirp', '-o', wav, '--url', url]);
+      assert.equal(inv.status, 0, inv.stderr);
+      assert.match(inv.stdout, /wrote .*invite\.wav: a signed invite/);
+      const key = join(dir, 'key.json');
+      assert.equal(fazt(['keygen', '-o', key]).status, 0);
+      const id = (JSON.parse(readFileSync(key, 'utf8')) as { id: string }).id;
+      const en = fazt(['enroll', '--from-wav', wav, '--key', key, '--name', 'heard-it']);
+      assert.equal(en.status, 0, en.stderr);
+      assert.match(en.stdout, new RegExp(`enrolled ${id}`));
+      const nodes = (await (await fetch(`${url}/v1/nodes`)).json()) as { nodes: { id: string; name: string }[] };
+      assert.deepStrictEqual(nodes.nodes.map((n) => [n.id, n.name]), [[id, 'heard-it']]);
+      const again = fazt(['enroll', '--from-wav', wav, '--key', key]);
+      assert.notEqual(again.status, 0, 'the invite was single-use');
+      assert.match(again.stderr, /invite-used/);
+    } finally {
+      hub.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
