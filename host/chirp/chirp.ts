@@ -1,11 +1,11 @@
 import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
 import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
 import type { Value } from '../../firmware/codec/value.js';
-import { ChirpError } from './chirp-error.js';
-import { DriftCorrector } from './drift.js';
-import { Reassembler, splitMessage, MAX_MESSAGE_BYTES } from './frames.js';
-import { loadGgwave, SAMPLE_RATE, toFloat32, type ChirpMode, type GgwaveDecoder, type GgwaveEngine } from './ggwave-engine.js';
-import { Resampler } from './resampler.js';
+import { MAX_MESSAGE_BYTES, splitMessage } from './frames.js';
+import { loadGgwave, SAMPLE_RATE, type ChirpMode } from './ggwave-engine.js';
+import { MessageReceiver, type ReceiverOptions, type ReceiveProgress } from './message-receiver.js';
+
+export { MessageReceiver, type ReceiverOptions, type ReceiveProgress } from './message-receiver.js';
 
 /**
  * Chirp: a message (up to 4 KB; CBOR when it is a value) as sound and back.
@@ -70,112 +70,6 @@ export function concatPcm(parts: Float32Array[]): Float32Array {
     at += p.length;
   }
   return out;
-}
-
-export interface ReceiveProgress {
-  /** Seconds of audio heard. */
-  seconds: number;
-  /** Frames of the leading message received, and its frame count once known. */
-  received: number;
-  count: number | undefined;
-  missing: number[];
-  /** Sample-rate ratio applied to undo drift (1 = none). */
-  ratio: number;
-}
-
-export interface ReceiverOptions {
-  /** Rate of the PCM pushed (default 48000); other rates are converted. */
-  sampleRate?: number;
-  /** Estimate and undo a sample-rate mismatch between the two sound cards (default true). */
-  driftCorrection?: boolean;
-  /**
-   * ggwave's marker threshold (default 2, ggwave's own is 3). Start-marker
-   * detection needs all 16 marker tones above threshold × their neighbour
-   * bin in one frame, and a room's echo notches some of them: at −5 dB with
-   * echo and drift 2 found every start marker where 3 missed some (measured).
-   * On noise alone a false start needs 16 independent 2:1 comparisons to
-   * pass in one frame, (1/3)^16 ≈ 2·10⁻⁸ per frame.
-   */
-  markerThreshold?: number;
-}
-
-export const DEFAULT_MARKER_THRESHOLD = 2;
-
-/**
- * The receiving side as a synchronous stream consumer: push() PCM as it
- * comes; it returns the message bytes once complete. end() says why nothing
- * came (throws). Owns one ggwave decoder: close() it.
- */
-export class MessageReceiver {
-  private readonly decoder: GgwaveDecoder;
-  private readonly rate: Resampler | undefined;
-  private readonly drift: DriftCorrector | undefined;
-  private readonly messages = new Map<string, Reassembler>();
-  private heardSamples = 0;
-  private readonly inRate: number;
-
-  constructor(engine: GgwaveEngine, options: ReceiverOptions = {}) {
-    this.inRate = options.sampleRate ?? SAMPLE_RATE;
-    if (!Number.isInteger(this.inRate) || this.inRate < 8000 || this.inRate > 192000) throw new RangeError(`sampleRate must be an integer 8000–192000, got ${this.inRate}`);
-    this.rate = this.inRate === SAMPLE_RATE ? undefined : new Resampler(this.inRate / SAMPLE_RATE);
-    this.drift = options.driftCorrection === false ? undefined : new DriftCorrector();
-    this.decoder = engine.decoder({ markerThreshold: options.markerThreshold ?? DEFAULT_MARKER_THRESHOLD });
-  }
-
-  get progress(): ReceiveProgress {
-    const lead = this.leading();
-    return { seconds: this.heardSamples / this.inRate, received: lead?.received ?? 0, count: lead?.count, missing: lead?.missing ?? [], ratio: this.drift?.ratio ?? 1 };
-  }
-
-  /** The message with the most frames so far. */
-  private leading(): Reassembler | undefined {
-    let best: Reassembler | undefined;
-    for (const r of this.messages.values()) if (!best || r.received > best.received) best = r;
-    return best;
-  }
-
-  push(samples: Float32Array | Int16Array): Uint8Array | undefined {
-    this.heardSamples += samples.length;
-    let x = samples instanceof Int16Array ? toFloat32(samples) : samples;
-    if (this.rate) x = this.rate.push(x);
-    if (this.drift) x = this.drift.push(x);
-    return this.decode(x);
-  }
-
-  private decode(x: Float32Array): Uint8Array | undefined {
-    for (const frame of this.decoder.push(x)) {
-      const id = frame[0] === 0xc1 && frame.length >= 5 ? Array.from(frame.subarray(1, 5), (b) => b.toString(16).padStart(2, '0')).join('') : undefined;
-      if (!id) continue; // another ggwave sender's data, not a Chirp frame
-      let r = this.messages.get(id);
-      if (!r) {
-        if (this.messages.size >= 8) continue;
-        this.messages.set(id, (r = new Reassembler(id)));
-      }
-      if (r.accept(frame) === 'new' && r.complete) return r.message(); // may throw digest-mismatch
-    }
-    return undefined;
-  }
-
-  /** The stream ended (or time ran out): drains what is buffered, then returns the message or throws what went wrong. */
-  end(reason: 'end' | 'timeout' = 'end'): Uint8Array {
-    const tail = this.drift ? this.drift.flush() : new Float32Array(0);
-    const done = this.decode(concatPcm([tail, new Float32Array(SAMPLE_RATE)]));
-    if (done) return done;
-    const lead = this.leading();
-    const secs = (this.heardSamples / this.inRate).toFixed(1);
-    if (!lead) {
-      if (reason === 'timeout') throw new ChirpError('timeout', `timed out after ${secs} s: no chirp heard`);
-      throw new ChirpError('nothing-detected', `no chirp detected in ${secs} s of audio`);
-    }
-    const missing = lead.missing;
-    const what = `frames ${missing.join(', ')} of ${lead.count ?? '?'} missing (${lead.received} received)`;
-    if (reason === 'timeout') throw new ChirpError('timeout', `timed out after ${secs} s: ${what}`, { missing, count: lead.count });
-    throw new ChirpError('frames-missing', `audio ended with ${what}`, { missing, count: lead.count });
-  }
-
-  close(): void {
-    this.decoder.close();
-  }
 }
 
 export interface ReceiveOptions extends ReceiverOptions {

@@ -16,12 +16,11 @@ import { Resampler } from './resampler.js';
  * alike); the score of a candidate ρ is the mean whitened power at the 96
  * positions 16·k·ρ; ρ is searched over ±0.8 % in steps of 0.005 % and refined
  * by a parabola. The estimate counts when the comb stands out (a mean
- * whitened power of at least CONFIDENT; noise alone scores about 1.4) in two
- * successive blocks that agree within 0.02 % (a block holding only the start
- * marker, whose 16 tones form a sparse pattern, can fit an alias).
+ * whitened power of at least CONFIDENT; noise alone scores about 1.4) in
+ * five blocks, the last three agreeing within 0.02 % (see reestimate()).
  * Resampling the input by 1/ρ then restores both the tone frequencies and the
  * symbol timing. Until the estimate counts, audio waits in a delay line of
- * up to maxDelaySeconds and leaves it uncorrected; the estimate is refined
+ * up to maxDelaySeconds (default 5) and leaves it uncorrected; the estimate is refined
  * as more audio comes, and the resampler follows it smoothly.
  */
 export const BLOCK = 16384;
@@ -36,6 +35,8 @@ const HALF_MEDIAN = 24;
 const CLIP = 50;
 export const CONFIDENT = 3;
 const AGREE = 0.0002;
+const MIN_CONFIDENT = 5;
+const AGREEING = 3;
 const REFINE_EVERY = 4;
 
 const hann = Float64Array.from({ length: BLOCK }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / BLOCK));
@@ -118,10 +119,12 @@ export class DriftCorrector {
   private readonly resampler = new Resampler(1);
   private estimateValue: DriftEstimate | undefined;
   private locked = false;
+  /** Ratios of the confident estimates before the lock. */
+  private readonly recent: number[] = [];
   private readonly maxDelay: number;
 
   constructor(options: { maxDelaySeconds?: number } = {}) {
-    this.maxDelay = Math.round((options.maxDelaySeconds ?? 4) * 48000);
+    this.maxDelay = Math.round((options.maxDelaySeconds ?? 5) * 48000);
   }
 
   /** Sender/receiver rate ratio being undone (1 until an estimate counts). */
@@ -152,16 +155,23 @@ export class DriftCorrector {
   }
 
   /**
-   * An estimate counts once it scores CONFIDENT and the one before agreed
-   * within AGREE (one block of start marker alone can fit an alias); after
-   * that, confident estimates refine it.
+   * The estimate counts once MIN_CONFIDENT estimates have scored CONFIDENT
+   * and the last AGREEING of them agree within AGREE: in the ultrasound band
+   * the start marker alone (its tone pairs k, k + 1 repeat every 4 bins) fits
+   * a ratio about 0.29 % off as well as the true one, so the first blocks of
+   * a message can agree on that alias; data tones settle it. After that,
+   * confident estimates refine it.
    */
   private reestimate(): void {
-    const prev = this.estimateValue;
     const e = estimateRatio(this.sum);
-    this.estimateValue = e;
-    if (!this.locked) this.locked = e.score >= CONFIDENT && prev !== undefined && prev.score >= CONFIDENT && Math.abs(prev.ratio - e.ratio) <= AGREE;
-    else if (e.score < CONFIDENT) this.estimateValue = prev;
+    if (this.locked) {
+      if (e.score >= CONFIDENT) this.estimateValue = e;
+    } else {
+      this.estimateValue = e;
+      if (e.score >= CONFIDENT) this.recent.push(e.ratio);
+      const last = this.recent.slice(-AGREEING);
+      this.locked = this.recent.length >= MIN_CONFIDENT && Math.max(...last) - Math.min(...last) <= AGREE;
+    }
     if (this.locked) this.resampler.step = 1 / (this.estimateValue as DriftEstimate).ratio;
   }
 
@@ -197,6 +207,11 @@ export class DriftCorrector {
       this.block.fill(0, this.fill);
       addBlockSpectrum(this.block, this.sum);
       this.reestimate();
+    }
+    // at the end, the estimate from everything heard is the best there is
+    if (!this.locked && this.estimateValue && this.estimateValue.score >= CONFIDENT) {
+      this.locked = true;
+      this.resampler.step = 1 / this.estimateValue.ratio;
     }
     const a = this.release(this.queued);
     const b = this.resampler.flush();

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { ChirpError } from './chirp-error.js';
+import { GgwaveDecoder, type DecoderOptions } from './ggwave-decoder.js';
 
 /**
  * ggwave 0.4.0 (npm `ggwave`, Emscripten WASM): FSK tones with Reed-Solomon,
@@ -54,6 +55,8 @@ export const CHIRP_MODES = Object.keys(MODES) as ChirpMode[];
 export function isChirpMode(s: unknown): s is ChirpMode {
   return typeof s === 'string' && Object.prototype.hasOwnProperty.call(MODES, s);
 }
+
+export { GgwaveDecoder, type DecoderOptions } from './ggwave-decoder.js';
 
 /** ggwave's working rate and analysis block: PCM in and out is at this rate. */
 export const SAMPLE_RATE = 48000;
@@ -194,55 +197,5 @@ export class GgwaveEngine {
     const r = this.mod.decode(id, new Int8Array(block.buffer, block.byteOffset, block.byteLength));
     if (!r || r.length <= 0) return undefined;
     return new Uint8Array(r.buffer, r.byteOffset, r.length).slice();
-  }
-}
-
-export interface DecoderOptions {
-  /**
-   * ggwave's soundMarkerThreshold (default 3): a start or end marker is seen
-   * when each of its 16 tones is this many times stronger (in power) than
-   * the bin beside it, in one 1024-sample frame.
-   */
-  markerThreshold?: number;
-}
-
-/**
- * A streaming ggwave receiver: push() any amount of mono PCM at SAMPLE_RATE
- * (floats in [−1, 1] or Int16); it is cut into 1024-sample blocks and each
- * block is fed on its own, so every frame that ends in it is returned.
- */
-export class GgwaveDecoder {
-  private id: number | undefined;
-  private readonly block = new Float32Array(SAMPLES_PER_FRAME);
-  private fill = 0;
-  /** Samples consumed so far. */
-  samples = 0;
-
-  constructor(private readonly engine: GgwaveEngine, options: DecoderOptions = {}) {
-    const t = options.markerThreshold;
-    if (t !== undefined && !(typeof t === 'number' && t >= 1 && t <= 10)) throw new RangeError(`markerThreshold must be 1–10, got ${String(t)}`);
-    this.id = engine.open('rx', t);
-  }
-
-  push(samples: Float32Array | Int16Array): Uint8Array[] {
-    const id = this.id;
-    if (id === undefined) throw new ChirpError('engine', 'ggwave decoder used after close');
-    const frames: Uint8Array[] = [];
-    const scale = samples instanceof Int16Array ? 1 / 32768 : 1;
-    for (let i = 0; i < samples.length; i++) {
-      this.block[this.fill++] = samples[i] * scale;
-      if (this.fill === SAMPLES_PER_FRAME) {
-        this.fill = 0;
-        const f = this.engine.decodeBlock(id, this.block);
-        if (f) frames.push(f);
-      }
-    }
-    this.samples += samples.length;
-    return frames;
-  }
-
-  close(): void {
-    if (this.id !== undefined) this.engine.release(this.id);
-    this.id = undefined;
   }
 }

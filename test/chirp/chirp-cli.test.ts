@@ -3,9 +3,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { toBase64url, toHex } from '../../firmware/codec/text-encodings.js';
 import { getBoard } from '../../host/boards/board-registry.js';
 import { ChirpError } from '../../host/chirp/chirp-error.js';
 import { dispatch, UsageError } from '../../host/cli/command.js';
+import { PinClaims } from '../../hal/board/pin-claims.js';
+import { createLinuxBackend } from '../../hal/linux/linux-backend.js';
 import { makeChirpCommand, type ChirpCliDeps } from '../../host/cli/commands/chirp.js';
 import { AcousticChannel } from '../../sim/acoustic/acoustic-channel.js';
 import { AcousticAir } from '../../sim/world/acoustic-air.js';
@@ -52,6 +56,29 @@ describe('fazt chirp', () => {
     assert.deepStrictEqual(JSON.parse((await chirp(['decode', wav, '--json'])).out), { ok: true, temp: 21.5 });
   });
 
+  it('seals for a recipient\'s key, signs with the sender\'s, opens with --key', async () => {
+    const keyFile = (name: string, b: number): { file: string; publicKey: string } => {
+      const secretKey = new Uint8Array(32).fill(b);
+      const publicKey = toHex(ed25519.getPublicKey(secretKey));
+      const file = join(tmp, name);
+      writeFileSync(file, JSON.stringify({ id: 'fz-test', publicKey, secretKey: { $bytes: toBase64url(secretKey) } }));
+      return { file, publicKey };
+    };
+    const hub = keyFile('hub.json', 9);
+    const phone = keyFile('phone.json', 10);
+    const wav = join(tmp, 'sealed.wav');
+    await chirp(['encode', 'the wifi password', '-o', wav, '--mode', 'fast', '--seal-to', hub.publicKey, '--sign-key', phone.file]);
+    await assert.rejects(chirp(['decode', wav]), /the chirp is sealed: give --key/);
+    await assert.rejects(chirp(['decode', wav, '--key', phone.file]), (e: unknown) => (e as { code?: string }).code === 'unseal');
+    const opened = await chirp(['decode', wav, '--key', hub.file]);
+    assert.equal(opened.out, 'the wifi password\n');
+    assert.equal(opened.err, `opened a box sealed and signed by ${phone.publicKey}\n`);
+    await chirp(['encode', 'x', '-o', wav, '--mode', 'fast', '--seal-to', hub.file]);
+    assert.match((await chirp(['decode', wav, '--key', hub.file])).err, /unsigned: the sender is not known/);
+    await assert.rejects(chirp(['encode', 'x', '-o', wav, '--sign-key', phone.file]), /give --seal-to too/);
+    await assert.rejects(chirp(['encode', 'x', '-o', wav, '--seal-to', join(tmp, 'nokey.json')]), /not a key file/);
+  });
+
   it('says what is wrong with the call', async () => {
     await assert.rejects(chirp(['encode', 'x']), /give the WAV file to write with -o/);
     await assert.rejects(chirp(['encode', 'x', '-o', join(tmp, 'x.wav'), '--mode', 'loud']), /--mode must be one of robust, standard, fast/);
@@ -75,6 +102,22 @@ describe('fazt chirp', () => {
     const heard = await listening;
     assert.equal(heard.out, 'over the air\n');
     assert.match(heard.err, /listening \[/);
+  });
+
+  it('send and listen through the linux backend: aplay and arecord (stand-ins that keep or replay raw S16_LE)', async () => {
+    const board = getBoard('rpi-4b');
+    const played = join(tmp, 'played.raw');
+    const aplay = join(tmp, 'aplay');
+    writeFileSync(aplay, `#!/bin/sh\ncat > '${played}'\n`, { mode: 0o755 });
+    const linux = (o: { aplay?: string; arecord?: string }) => async () => createLinuxBackend({ board, claims: new PinClaims(board), ...o });
+    await chirp(['send', 'from', 'a', 'pi', '--mode', 'fast'], { audioBackend: linux({ aplay }) });
+    const raw = readFileSync(played);
+    const arecord = join(tmp, 'arecord');
+    writeFileSync(arecord, `#!/bin/sh\ncat '${played}'\nexec sleep 30\n`, { mode: 0o755 });
+    const heard = await chirp(['listen', '--timeout', '10s'], { audioBackend: linux({ arecord }) });
+    assert.equal(heard.out, 'from a pi\n');
+    assert.ok(raw.length > 48000 * 2, 'aplay got the sound');
+    await assert.rejects(chirp(['listen', '--timeout', '2s'], { audioBackend: linux({ arecord: join(tmp, 'no-arecord') }) }), /no-arecord not found: apt install alsa-utils/);
   });
 
   it('listen: a timeout says so', async () => {

@@ -1,10 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { decodeCbor } from '../../../firmware/codec/cbor-decode.js';
-import { parseJson, stringifyJson } from '../../../firmware/codec/json-form.js';
-import { isValueMap, type Value } from '../../../firmware/codec/value.js';
 import type { HalBackend } from '../../../hal/contracts/io.js';
 import { playPcm, Recording } from '../../chirp/chirp-audio.js';
+import { bar, deliver, parseSeconds, payloadOf, progressLine } from '../../chirp/chirp-cli-io.js';
 import { chunked, cborPayload, encodeBytes, receiveBytes, type ReceiveProgress } from '../../chirp/chirp.js';
 import { frameCount } from '../../chirp/frames.js';
 import { CHIRP_MODES, isChirpMode, type ChirpMode } from '../../chirp/ggwave-engine.js';
@@ -35,15 +33,9 @@ async function linuxAudio(): Promise<HalBackend> {
 const MODE_HELP = `Modes (ggwave protocols): robust (audible normal), standard (audible fast, default), fast (audible fastest),
 and robust-ultrasound, standard-ultrasound, fast-ultrasound (15–19.5 kHz: needs a speaker and microphone that reach it).`;
 const PAYLOAD_HELP = `The payload is deterministic CBOR, at most 4096 bytes: text becomes a CBOR text string, --file F a map
-{"file": name, "data": bytes}, --json DOC any value in its JSON form. Chirp does not encrypt: seal secrets first.`;
-
-function parseSeconds(text: string, what: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`${what} '${text}' is not a duration like 30s, 2m or 500ms`);
-  const v = Number(m[1]) * (m[2] === 'ms' ? 0.001 : m[2] === 'm' ? 60 : 1);
-  if (!(v > 0 && v <= 3600)) throw new UsageError(`${what} must be from 1ms to 1h`);
-  return v;
-}
+{"file": name, "data": bytes}, --json DOC any value in its JSON form. Chirp does not encrypt: --seal-to KEY seals
+the payload for that recipient (a 64-digit hex Ed25519 public key or a key file from 'fazt keygen -o'; X25519 +
+ChaCha20-Poly1305), --sign-key FILE also signs it with your key; the recipient opens it with --key FILE.`;
 
 function modeOf(values: CommandContext['values']): ChirpMode {
   const mode = values.mode ?? 'standard';
@@ -57,57 +49,8 @@ function volumeOf(values: CommandContext['values']): number {
   return v;
 }
 
-/** The value to send: text, --file or --json (exactly one). */
-function payloadOf({ values, positionals }: CommandContext): Value {
-  const given = [positionals.length > 0, typeof values.file === 'string', typeof values.json === 'string'].filter(Boolean).length;
-  if (given !== 1) throw new UsageError('give exactly one of: text, --file F, --json DOC');
-  if (typeof values.file === 'string') return { file: basename(values.file), data: new Uint8Array(readFileSync(values.file)) };
-  if (typeof values.json === 'string') return parseJson(values.json);
-  return positionals.join(' ');
-}
-
-/** Writes or prints a received value: text as text, a file's bytes to -o, anything else in its JSON form. */
-function deliver(value: Value, values: CommandContext['values'], out: (t: string) => void): void {
-  const to = typeof values.out === 'string' ? values.out : undefined;
-  const json = stringifyJson(value) + '\n';
-  if (values.json) return to ? writeFileSync(to, json) : out(json);
-  if (isValueMap(value) && typeof value.file === 'string' && value.data instanceof Uint8Array) {
-    if (!to) throw new UsageError(`the chirp carries the file '${value.file}' (${value.data.length} bytes): give -o FILE to save it`);
-    return writeFileSync(to, value.data);
-  }
-  const text = typeof value === 'string' ? value : json;
-  if (to) writeFileSync(to, text);
-  else out(text.endsWith('\n') ? text : text + '\n');
-}
-
 function describe(bytes: number, seconds: number, mode: ChirpMode): string {
   return `${bytes} bytes of CBOR in ${frameCount(bytes)} frame${frameCount(bytes) === 1 ? '' : 's'}, ${seconds.toFixed(1)} s of sound, mode ${mode}`;
-}
-
-/** A progress line: redrawn with \r on a terminal, else at most every 5 s. */
-function progressLine(deps: ChirpCliDeps, err: (t: string) => void): { show: (text: string) => void; done: () => void } {
-  let last = -Infinity;
-  let shown = false;
-  const now = deps.now ?? Date.now;
-  return {
-    show: (text) => {
-      if (deps.tty) {
-        err(`\r${text}\x1b[K`);
-        shown = true;
-      } else if (now() - last >= 5000) {
-        err(text + '\n');
-        last = now();
-      }
-    },
-    done: () => {
-      if (shown) err('\n');
-    },
-  };
-}
-
-function bar(fraction: number, width = 20): string {
-  const n = Math.max(0, Math.min(width, Math.round(fraction * width)));
-  return `[${'#'.repeat(n)}${'.'.repeat(width - n)}]`;
 }
 
 function listenText(p: ReceiveProgress, timeout: number): string {
@@ -116,7 +59,7 @@ function listenText(p: ReceiveProgress, timeout: number): string {
   return `listening ${bar(p.seconds / timeout)} ${p.seconds.toFixed(0)}/${timeout.toFixed(0)} s, ${frames}${drift}`;
 }
 
-const sendOptions = { file: { type: 'string' }, json: { type: 'string' }, mode: { type: 'string' }, volume: { type: 'string' } } as const;
+const sendOptions = { file: { type: 'string' }, json: { type: 'string' }, mode: { type: 'string' }, volume: { type: 'string' }, 'seal-to': { type: 'string' }, 'sign-key': { type: 'string' } } as const;
 
 export function makeChirpCommand(deps: ChirpCliDeps): Command {
   return {
@@ -128,7 +71,7 @@ export function makeChirpCommand(deps: ChirpCliDeps): Command {
       {
         name: 'encode',
         summary: 'A message → a WAV file (48 kHz, 16-bit mono)',
-        usage: 'fazt chirp encode [--file F | --json DOC | text] -o out.wav [--mode standard] [--volume 50]',
+        usage: 'fazt chirp encode [--file F | --json DOC | text] -o out.wav [--mode standard] [--volume 50] [--seal-to KEY [--sign-key FILE]]',
         help: `${MODE_HELP}\n${PAYLOAD_HELP}`,
         options: { ...sendOptions, out: { type: 'string', short: 'o' } },
         run: async (ctx) => {
@@ -143,19 +86,19 @@ export function makeChirpCommand(deps: ChirpCliDeps): Command {
       {
         name: 'decode',
         summary: 'A WAV file (any rate, mono or stereo) → the message',
-        usage: 'fazt chirp decode in.wav [-o F] [--json]',
+        usage: 'fazt chirp decode in.wav [-o F] [--json] [--key key.json]',
         help: 'Text is printed (or written to -o); a file payload needs -o; --json prints any payload in its JSON form.',
-        options: { out: { type: 'string', short: 'o' }, json: { type: 'boolean' } },
-        run: async ({ positionals, values, out }) => {
+        options: { out: { type: 'string', short: 'o' }, json: { type: 'boolean' }, key: { type: 'string' } },
+        run: async ({ positionals, values, out, err }) => {
           if (positionals.length !== 1) throw new UsageError('give one WAV file to decode');
           const pcm = readWavAt48k(new Uint8Array(readFileSync(positionals[0])));
-          deliver(decodeCbor(await receiveBytes(chunked(pcm))), values, out);
+          deliver(decodeCbor(await receiveBytes(chunked(pcm))), values, out, err);
         },
       },
       {
         name: 'send',
         summary: 'Play a message on the audio device (aplay on Linux)',
-        usage: 'fazt chirp send [--file F | --json DOC | text] [--mode standard] [--volume 50] [--device hw:1,0]',
+        usage: 'fazt chirp send [--file F | --json DOC | text] [--mode standard] [--volume 50] [--seal-to KEY [--sign-key FILE]] [--device hw:1,0]',
         help: `${MODE_HELP}\n${PAYLOAD_HELP}`,
         options: { ...sendOptions, device: { type: 'string' } },
         run: async (ctx) => {
@@ -163,7 +106,7 @@ export function makeChirpCommand(deps: ChirpCliDeps): Command {
           const bytes = cborPayload(payloadOf(ctx));
           const pcm = await encodeBytes(bytes, { mode, volume: volumeOf(ctx.values) });
           ctx.err(`sending ${describe(bytes.length, pcm.length / 48000, mode)}\n`);
-          const line = progressLine(deps, ctx.err);
+          const line = progressLine(deps.tty, ctx.err, deps.now);
           const device = typeof ctx.values.device === 'string' ? ctx.values.device : undefined;
           await playPcm(await deps.audioBackend(), pcm, {
             device,
@@ -178,12 +121,12 @@ export function makeChirpCommand(deps: ChirpCliDeps): Command {
       {
         name: 'listen',
         summary: 'Record from the audio device until a message arrives (arecord on Linux)',
-        usage: 'fazt chirp listen [--timeout 30s] [-o F] [--json] [--device hw:1,0]',
+        usage: 'fazt chirp listen [--timeout 30s] [-o F] [--json] [--key key.json] [--device hw:1,0]',
         help: 'Listens for one message in any mode. Fails with timeout (and the frames still missing), digest-mismatch\nor nothing-detected, saying which.',
-        options: { timeout: { type: 'string' }, out: { type: 'string', short: 'o' }, json: { type: 'boolean' }, device: { type: 'string' } },
+        options: { timeout: { type: 'string' }, out: { type: 'string', short: 'o' }, json: { type: 'boolean' }, key: { type: 'string' }, device: { type: 'string' } },
         run: async ({ values, out, err }) => {
           const timeout = parseSeconds(String(values.timeout ?? '30s'), '--timeout');
-          const line = progressLine(deps, err);
+          const line = progressLine(deps.tty, err, deps.now);
           // the audio-time limit decides; the wall-clock one catches a device that delivers nothing
           const stall = new AbortController();
           const timer = setTimeout(() => stall.abort(), (timeout + 5) * 1000);
@@ -192,7 +135,7 @@ export function makeChirpCommand(deps: ChirpCliDeps): Command {
           try {
             const bytes = await receiveBytes(recording, { timeoutSeconds: timeout, signal: stall.signal, onProgress: (p) => line.show(listenText(p, timeout)) });
             line.done();
-            deliver(decodeCbor(bytes), values, out);
+            deliver(decodeCbor(bytes), values, out, err);
           } catch (e) {
             line.done();
             throw e;
