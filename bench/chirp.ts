@@ -77,7 +77,7 @@ if (modes.includes('robust') && robust0 > 0) {
   const z = 1.96;
   const lower = (p + (z * z) / (2 * robust0) - z * Math.sqrt((p * (1 - p)) / robust0 + (z * z) / (4 * robust0 * robust0))) / (1 + (z * z) / robust0);
   console.log('');
-  console.log(`Robust at 0 dB, echo and drift, ${robust0} more trials: ${r.ok}/${robust0} = ${(100 * p).toFixed(1)} % (95 % lower bound ${(100 * lower).toFixed(1)} %); goal ≥ 99 %: ${p >= 0.99 ? 'met' : 'NOT met'}${r.codes.length ? `; failures ${r.codes.join(', ')}` : ''}`);
+  console.log(`Robust at 0 dB, echo and drift, ${robust0} more trials: ${r.ok}/${robust0} = ${(100 * p).toFixed(1)} % (95 % lower bound ${(100 * lower).toFixed(1)} %); goal ≥ 99 %: ${lower >= 0.99 ? 'met' : p >= 0.99 ? 'met by the observed rate (more trials would narrow the bound)' : 'NOT met'}${r.codes.length ? `; failures ${r.codes.join(', ')}` : ''}`);
 }
 console.log('');
 console.log(`bench/chirp took ${((performance.now() - started) / 1000).toFixed(0)} s`);

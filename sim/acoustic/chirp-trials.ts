@@ -1,4 +1,4 @@
-import { encodeBytes, MessageReceiver } from '../../host/chirp/chirp.js';
+import { encodeBytes, MessageReceiver, type ReceiverOptions } from '../../host/chirp/chirp.js';
 import { ChirpError } from '../../host/chirp/chirp-error.js';
 import type { ChirpMode, GgwaveEngine } from '../../host/chirp/ggwave-engine.js';
 import { seededRandom } from '../environment/signals.js';
@@ -44,11 +44,11 @@ export function channelFor(condition: Condition, seed: number): TransmitOptions 
   return o;
 }
 
-export async function runTrial(engine: GgwaveEngine, mode: ChirpMode, bytes: number, seed: number, condition: Condition, options: { driftCorrection?: boolean } = {}): Promise<TrialResult> {
+export async function runTrial(engine: GgwaveEngine, mode: ChirpMode, bytes: number, seed: number, condition: Condition, options: ReceiverOptions = {}): Promise<TrialResult> {
   const message = trialMessage(bytes, seed);
   const pcm = await encodeBytes(message, { mode });
   const heard = transmit(pcm, channelFor(condition, seed));
-  const rx = new MessageReceiver(engine, { driftCorrection: options.driftCorrection });
+  const rx = new MessageReceiver(engine, options);
   const airtime = pcm.length / 48000;
   try {
     let got: Uint8Array | undefined;
@@ -65,7 +65,7 @@ export async function runTrial(engine: GgwaveEngine, mode: ChirpMode, bytes: num
 }
 
 /** Successes out of `trials` (seeds seed0 … seed0 + trials − 1) and the failures' codes. */
-export async function successes(engine: GgwaveEngine, mode: ChirpMode, bytes: number, trials: number, condition: Condition, seed0 = 1, options: { driftCorrection?: boolean } = {}): Promise<{ ok: number; trials: number; codes: string[] }> {
+export async function successes(engine: GgwaveEngine, mode: ChirpMode, bytes: number, trials: number, condition: Condition, seed0 = 1, options: ReceiverOptions = {}): Promise<{ ok: number; trials: number; codes: string[] }> {
   let ok = 0;
   const codes: string[] = [];
   for (let t = 0; t < trials; t++) {

@@ -18,15 +18,21 @@ export interface ChirpCliDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** Which Raspberry Pi this is, from the device tree's model string (any other Linux box: a Pi 4's data). */
+function piBoardId(model: string): string {
+  if (/Raspberry Pi 5/.test(model)) return 'rpi-5';
+  if (/Raspberry Pi Zero 2/.test(model)) return 'rpi-zero-2w';
+  return 'rpi-4b';
+}
+
 /** The linux backend (aplay/arecord through ALSA); the board matters only for pins, which chirp does not use. */
 async function linuxAudio(): Promise<HalBackend> {
   const { existsSync } = await import('node:fs');
-  const { detectPi } = await import('./i2c.js');
   const { getBoard } = await import('../../boards/board-registry.js');
   const { PinClaims } = await import('../../../hal/board/pin-claims.js');
   const { createLinuxBackend } = await import('../../../hal/linux/linux-backend.js');
   const model = existsSync('/proc/device-tree/model') ? readFileSync('/proc/device-tree/model', 'utf8').replace(/\0/g, '') : '';
-  const board = getBoard(detectPi(model) ?? 'rpi-4b');
+  const board = getBoard(piBoardId(model));
   return createLinuxBackend({ board, claims: new PinClaims(board) });
 }
 
