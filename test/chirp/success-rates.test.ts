@@ -9,9 +9,9 @@ import { speechWithEspeak, syntheticTalker } from '../../sim/acoustic/talker.js'
  * channel, with few trials (bench/chirp.ts runs the large sweeps). A trial:
  * a 48-byte message (one frame), seeded noise, room and drift sign, a fresh
  * receiver. SNR is over the full band (0–24 kHz), signal power over its
- * active part. The floors below sit under what was measured (in brackets,
- * 12 trials per cell, before these were written); the seeds are fixed, so a
- * drop is a regression, not luck.
+ * active part. The floors below sit under what was measured (in the
+ * comments, 6–12 trials per cell with the synthetic talker, before these
+ * were written); the seeds are fixed, so a drop is a regression, not luck.
  */
 const BYTES = 48;
 const engine = await loadGgwave();
@@ -22,8 +22,8 @@ async function rate(mode: ChirpMode, trials: number, c: Condition, options?: { d
 
 describe('chirp success rates through the acoustic channel', () => {
   it('every mode, echo and ±0.3 % drift: all at 10 and 0 dB, most at −5 dB, and the channel bites at −10 dB', async () => {
-    // measured [10 dB, 0 dB, −5 dB, −10 dB] of 12: robust 12 12 12 5, standard 12 12 12 4, fast 12 12 12 0,
-    // robust-ultrasound 12 12 12 1, standard-ultrasound 12 12 11 0, fast-ultrasound 12 12 12 0
+    // measured [10 dB, 0 dB, −5 dB, −10 dB] of 12: robust 12 12 12 8, standard 12 12 12 6, fast 12 12 12 0,
+    // robust-ultrasound 12 12 11 5, standard-ultrasound 12 12 12 2, fast-ultrasound 12 12 12 0
     for (const mode of CHIRP_MODES) {
       for (const [snrDb, floor] of [[10, 4], [0, 4], [-5, 3]] as const) {
         const r = await rate(mode, 4, { snrDb, echo: true, drift: 0.003 });
