@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { batchToValue, createBatch } from '../../firmware/batch/batch.js';
+import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
+import { EventLog } from '../../firmware/event/event-log.js';
+import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
+import type { UplinkResult } from '../../firmware/uplink/transport.js';
+import type { Timers } from '../../hal/contracts/time.js';
+import { nodeCrypto } from '../../host/crypto/node-crypto.js';
+import { Hub } from '../../host/hub/hub.js';
+import { FetchTransport } from '../../host/node/fetch-transport.js';
+
+const timers: Timers = { setTimeout: (cb, ms) => setTimeout(cb, ms) as unknown as number, clearTimeout: (id) => clearTimeout(id as unknown as NodeJS.Timeout) };
+const send = (t: FetchTransport, bytes: Uint8Array) => new Promise<UplinkResult>((r) => t.send(bytes, r));
+
+describe('FetchTransport (the uplink when the firmware runs on Node)', () => {
+  it('gets the hub\'s ack, a refusal as refused, and an unreachable hub as retryable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fazt-fetch-'));
+    const hub = new Hub({ dataDir: dir, port: 0 });
+    const { url } = await hub.start();
+    try {
+      const id = identityFromSecretKey(new Uint8Array(32).fill(4), nodeCrypto);
+      let t = 0;
+      const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => (t += 1000) });
+      const batch = encodeCbor(batchToValue(createBatch([log.append('system.boot', 'node', {})], id, nodeCrypto)));
+      const unknown = await send(new FetchTransport(url, timers), batch);
+      assert.ok(!unknown.ok && unknown.refused && unknown.status === 403, JSON.stringify(unknown));
+      hub.cartridge.addNode(id.publicKey, {});
+      const ok = await send(new FetchTransport(url, timers), batch);
+      assert.deepStrictEqual(ok, { ok: true, ack: { ack: 1, stored: 1 } });
+    } finally {
+      await hub.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const down = await send(new FetchTransport(url, timers, 2000), new Uint8Array([0xa0]));
+    assert.ok(!down.ok && !down.refused && /cannot reach/.test(down.message), JSON.stringify(down));
+  });
+});
