@@ -86,7 +86,8 @@ export type BoardErrorCode =
  * A fault on a bus or pin at run time: the device did not answer (nack), the
  * bus is held (bus-stuck), data failed its checksum (crc), the device is not
  * there (absent), the io was used after close (closed), or it did not finish
- * in time (timeout).
+ * in time (timeout). On a network: the local port is taken (in-use), or a
+ * datagram could not be sent (unreachable: no route, no interface).
  */
 export class IoError extends FaztError {
   constructor(code: IoErrorCode, message: string, options?: { cause?: unknown }) {
@@ -95,4 +96,4 @@ export class IoError extends FaztError {
   }
 }
 
-export type IoErrorCode = 'nack' | 'bus-stuck' | 'crc' | 'absent' | 'closed' | 'timeout' | 'unsupported';
+export type IoErrorCode = 'nack' | 'bus-stuck' | 'crc' | 'absent' | 'closed' | 'timeout' | 'unsupported' | 'in-use' | 'unreachable';

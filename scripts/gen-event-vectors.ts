@@ -11,7 +11,7 @@ import { encodeCbor } from '../firmware/codec/cbor-encode.js';
 import { stringifyJson } from '../firmware/codec/json-form.js';
 import { fromHex, toHex } from '../firmware/codec/text-encodings.js';
 import { nobleCrypto } from '../firmware/crypto/noble-crypto.js';
-import { entryHash, entryToValue, type EventEntry } from '../firmware/event/envelope.js';
+import { entryHash, entryToValue, type EventClock, type EventEntry } from '../firmware/event/envelope.js';
 import { EventLog } from '../firmware/event/event-log.js';
 import { identityFromSecretKey } from '../firmware/identity/node-id.js';
 
@@ -49,6 +49,14 @@ const entries: EventEntry[] = [
   log.append('pulse.beat', 'node', { status: 'degraded', heap: -1, issues: [{ code: 'sensor.stuck', n: 9007199254740991 }], drift: -0.25 }),
   log.append('sensor.reading', 'sht4x', { name: 'humidity', unit: '%RH', value: 99.99, quality: 'uncertain', time: 1767225609000, flags: ['range'] }),
 ];
+// The same chain continued by a log that names its clock (the optional `clock` field, part of the hash only when present).
+let source: EventClock = 'unsynced';
+const clocked = new EventLog({ nodeId: id.id, crypto: nobleCrypto, clock: () => (t += 1000), clockSource: () => source, head: log.head });
+entries.push(clocked.append('system.boot', 'node', { firmware: '0.1.0' }));
+source = 'hub';
+entries.push(clocked.append('system.clock', 'clock', { source: 'hub', offsetMs: 7200000, rttMs: 12, stepMs: 7200000 }));
+source = 'rtc';
+entries.push(clocked.append('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value: 22.5, quality: 'good', time: 1767225612000 }));
 writeFileSync(
   new URL('events.json', dir),
   JSON.stringify(
@@ -61,7 +69,8 @@ writeFileSync(
 const batches = [
   { name: 'first batch, seq 1..4', entries: entries.slice(0, 4), known: null },
   { name: 'continuation, seq 5..8', entries: entries.slice(4, 8), known: { seq: 4, hash: toHex(entryHash(entries[3], nobleCrypto)) } },
-  { name: 'single entry, seq 9', entries: entries.slice(8), known: { seq: 8, hash: toHex(entryHash(entries[7], nobleCrypto)) } },
+  { name: 'single entry, seq 9', entries: entries.slice(8, 9), known: { seq: 8, hash: toHex(entryHash(entries[7], nobleCrypto)) } },
+  { name: 'entries naming their clock, seq 10..12', entries: entries.slice(9), known: { seq: 9, hash: toHex(entryHash(entries[8], nobleCrypto)) } },
 ];
 writeFileSync(
   new URL('batches.json', dir),

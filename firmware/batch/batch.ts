@@ -1,7 +1,7 @@
 import { encodeCbor } from '../codec/cbor-encode.js';
 import type { Value, ValueMap } from '../codec/value.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
-import { entryHash, entryToValue, type EventEntry } from '../event/envelope.js';
+import { entryHash, entryToValue, type EventClock, type EventEntry } from '../event/envelope.js';
 import type { NodeIdentity } from '../identity/node-id.js';
 
 /**
@@ -58,6 +58,13 @@ export function batchToValue(b: Batch): Value {
   return v;
 }
 
+/** One entry of a decoded batch; `clock` only when the entry has one (verifyChain checks its value). */
+function entryFromValue(e: ValueMap): EventEntry {
+  const entry: EventEntry = { id: e.id as string, type: e.type as string, source: e.source as string, time: e.time as number, seq: e.seq as number, prev: e.prev as Uint8Array, data: e.data };
+  if (e.clock !== undefined) entry.clock = e.clock as EventClock;
+  return entry;
+}
+
 /**
  * A decoded (and schema-validated) value back into a Batch. Light shape
  * checks only: the schema validator gives the precise path on the hub.
@@ -71,15 +78,7 @@ export function batchFromValue(v: Value): Batch {
     first: m.first as number,
     last: m.last as number,
     head: m.head as Uint8Array,
-    entries: (m.entries as ValueMap[]).map((e) => ({
-      id: e.id as string,
-      type: e.type as string,
-      source: e.source as string,
-      time: e.time as number,
-      seq: e.seq as number,
-      prev: e.prev as Uint8Array,
-      data: e.data,
-    })),
+    entries: (m.entries as ValueMap[]).map(entryFromValue),
     sig: m.sig as Uint8Array,
   };
   if (m.dropped) b.dropped = { from: (m.dropped as ValueMap).from as number, to: (m.dropped as ValueMap).to as number };

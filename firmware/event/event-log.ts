@@ -1,6 +1,6 @@
 import type { Value } from '../codec/value.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
-import { COMPONENT_PATTERN, entryHash, EVENT_TYPE_PATTERN, GENESIS_PREV, idFromHash, type EventEntry } from './envelope.js';
+import { COMPONENT_PATTERN, entryHash, EVENT_TYPE_PATTERN, GENESIS_PREV, idFromHash, isEventClock, type EventClock, type EventEntry } from './envelope.js';
 
 export interface EventLogHead {
   seq: number;
@@ -12,6 +12,12 @@ export interface EventLogOptions {
   crypto: CryptoProvider;
   /** Milliseconds since the epoch; injected so XS, the simulator and tests own time. */
   clock: () => number;
+  /**
+   * Which clock `clock` is right now ('rtc', 'hub' or 'unsynced'), asked at
+   * every append and written into the entry's `clock` field. Omitted: entries
+   * carry no `clock` field (the form every entry had before it existed).
+   */
+  clockSource?: () => EventClock;
   /** Where to continue from (a restored node); omitted for a fresh log. */
   head?: EventLogHead;
 }
@@ -24,6 +30,7 @@ export class EventLog {
   readonly nodeId: string;
   private readonly crypto: CryptoProvider;
   private readonly clock: () => number;
+  private readonly clockSource: (() => EventClock) | undefined;
   private seq: number;
   private hash: Uint8Array;
 
@@ -31,7 +38,9 @@ export class EventLog {
     if (typeof options.clock !== 'function') throw new TypeError('clock must be a function returning milliseconds');
     this.nodeId = options.nodeId;
     this.crypto = options.crypto;
+    if (options.clockSource !== undefined && typeof options.clockSource !== 'function') throw new TypeError("clockSource must be a function returning 'rtc', 'hub' or 'unsynced'");
     this.clock = options.clock;
+    this.clockSource = options.clockSource;
     this.seq = options.head ? options.head.seq : 0;
     this.hash = options.head ? options.head.hash : GENESIS_PREV;
   }
@@ -55,7 +64,12 @@ export class EventLog {
     if (!COMPONENT_PATTERN.test(component)) throw new RangeError(`component '${component}' must match ${COMPONENT_PATTERN}`);
     const t = time === undefined ? this.clock() : time;
     if (!Number.isSafeInteger(t) || t < 0) throw new RangeError(`time must be whole milliseconds ≥ 0, got ${t}`);
-    const body = { type, source: `${this.nodeId}/${component}`, time: t, seq: this.seq + 1, prev: this.hash, data };
+    const body: Omit<EventEntry, 'id'> = { type, source: `${this.nodeId}/${component}`, time: t, seq: this.seq + 1, prev: this.hash, data };
+    if (this.clockSource) {
+      const c = this.clockSource();
+      if (!isEventClock(c)) throw new RangeError(`clockSource returned '${String(c)}', not 'rtc', 'hub' or 'unsynced'`);
+      body.clock = c;
+    }
     const hash = entryHash(body, this.crypto);
     this.seq = body.seq;
     this.hash = hash;

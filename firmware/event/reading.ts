@@ -1,3 +1,5 @@
+import type { EventClock } from './envelope.js';
+
 /**
  * A reading: the one shape every sensor produces (ARCHITECTURE "learn one
  * sensor, know all"). Names and units follow SenML (RFC 8428 §4.5 and the
@@ -30,7 +32,11 @@ export const SENML_UNITS = [
 ] as const;
 export type SenmlUnit = (typeof SENML_UNITS)[number];
 
-/** A SenML record (RFC 8428 §4): time in seconds, value in v/vb/vs by type. */
+/**
+ * A SenML record (RFC 8428 §4): time in seconds, value in v/vb/vs by type.
+ * `faztclock` says which clock stamped `t` (the event's `clock`); it does not
+ * end in '_', so a receiver that does not know it ignores it (RFC 8428 §4.4).
+ */
 export interface SenmlRecord {
   bn?: string;
   n: string;
@@ -39,10 +45,14 @@ export interface SenmlRecord {
   vb?: boolean;
   vs?: string;
   t: number;
+  faztclock?: EventClock;
 }
 
-/** Readings of one source as a SenML pack; the source becomes the base name. */
-export function toSenml(source: string, readings: Reading[]): SenmlRecord[] {
+/**
+ * Readings of one source as a SenML pack; the source becomes the base name.
+ * `clock`, the clock their events were stamped by, is written on every record.
+ */
+export function toSenml(source: string, readings: Reading[], clock?: EventClock): SenmlRecord[] {
   return readings.map((r, i) => {
     const rec: SenmlRecord = { n: r.name, t: r.time / 1000 };
     if (i === 0) rec.bn = `${source}/`;
@@ -50,6 +60,7 @@ export function toSenml(source: string, readings: Reading[]): SenmlRecord[] {
     if (typeof r.value === 'number') rec.v = r.value;
     else if (typeof r.value === 'boolean') rec.vb = r.value;
     else rec.vs = r.value;
+    if (clock !== undefined) rec.faztclock = clock;
     return rec;
   });
 }

@@ -1,6 +1,6 @@
 import { VerifyError, type VerifyErrorCode } from '../errors.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
-import { entryHash, GENESIS_PREV, idFromHash, sourceNode, type EventEntry } from './envelope.js';
+import { entryHash, GENESIS_PREV, idFromHash, isEventClock, sourceNode, type EventEntry } from './envelope.js';
 import type { EventLogHead } from './event-log.js';
 
 export interface VerifiedChain {
@@ -32,7 +32,8 @@ export function verifyChain(node: string, entries: EventEntry[], crypto: CryptoP
 }
 
 /**
- * Within the entries: every one from `node` (foreign-entry), seqs ascending
+ * Within the entries: a `clock`, where present, one of EVENT_CLOCKS
+ * (malformed), every one from `node` (foreign-entry), seqs ascending
  * (reordered) and without holes (gap), each id matching its content
  * (tampered), each prev linking to the entry before (chain-broken).
  * Returns each entry's hash.
@@ -40,6 +41,10 @@ export function verifyChain(node: string, entries: EventEntry[], crypto: CryptoP
 export function checkLinks(node: string, entries: EventEntry[], crypto: CryptoProvider): Uint8Array[] {
   const es = entries;
   if (!Array.isArray(es) || es.length === 0) fail('malformed', 'no entries');
+  for (let i = 0; i < es.length; i++) {
+    const c = es[i].clock;
+    if (c !== undefined && !isEventClock(c)) fail('malformed', `entry seq ${es[i].seq}: clock '${String(c)}' is not rtc, hub or unsynced`);
+  }
   for (let i = 0; i < es.length; i++) {
     if (sourceNode(es[i].source) !== node) fail('foreign-entry', `entry seq ${es[i].seq} comes from ${es[i].source}, not ${node}`);
   }

@@ -5,13 +5,14 @@ import { entryToValue, type EventEntry } from '../event/envelope.js';
 import { EventLog, type EventLogHead } from '../event/event-log.js';
 import { identityFromSecretKey, type NodeIdentity } from '../identity/node-id.js';
 import { OfflineBuffer } from '../uplink/offline-buffer.js';
-import type { Transport, UplinkResult } from '../uplink/transport.js';
+import type { Transport, UplinkAck, UplinkResult } from '../uplink/transport.js';
 import { Uplink } from '../uplink/uplink.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
 import type { HalTime } from '../../hal/contracts/time.js';
 import { buildFilters } from '../../hal/sensor/filters/build-filters.js';
 import { openSensor } from '../../hal/sensor/open-sensor.js';
 import { SensorRunner, type ValueFilter } from '../../hal/sensor/sensor-runner.js';
+import { HubClock } from './hub-clock.js';
 import type { NodeConfig } from './node-config.js';
 
 export interface NodeAppOptions {
@@ -36,11 +37,19 @@ export const FIRMWARE_VERSION = '0.1.0';
  * hash chain, kept in the offline buffer with its original timestamp, and
  * the buffer sent to the hub in signed batches (Uplink). Portable: the same
  * code runs on a Moddable device, inside XS in the simulator, and on Node.
+ *
+ * Timestamps come from `clock` (HubClock): with config clock 'hub' (the
+ * default) events say 'unsynced' until the first acknowledgement brings the
+ * hub's time, which is why such a node sends its first batch at once; from
+ * then on they say 'hub' and carry the corrected time. The first sync and
+ * every later correction beyond a second are recorded as system.clock.
+ * Schedules keep the raw injected time.
  */
 export class NodeApp {
   readonly identity: NodeIdentity;
   readonly buffer: OfflineBuffer;
   readonly uplink: Uplink;
+  readonly clock: HubClock;
   private readonly log: EventLog;
   private readonly runners: SensorRunner[] = [];
   private reportedGap: { from: number; to: number } | undefined;
@@ -48,7 +57,9 @@ export class NodeApp {
   constructor(private readonly o: NodeAppOptions) {
     const c = o.config;
     this.identity = identityFromSecretKey(c.secretKey, o.crypto);
-    this.log = new EventLog({ nodeId: this.identity.id, crypto: o.crypto, clock: () => Math.floor(o.time.now()), head: o.head });
+    this.clock = new HubClock({ local: o.time, mode: c.clock ?? 'hub' });
+    const clock = this.clock;
+    this.log = new EventLog({ nodeId: this.identity.id, crypto: o.crypto, clock: () => clock.now(), clockSource: () => clock.source, head: o.head });
     this.buffer = new OfflineBuffer(c.buffer.budgetBytes);
     this.uplink = new Uplink({
       identity: this.identity,
@@ -59,7 +70,10 @@ export class NodeApp {
       batchSize: c.uplink.batchSize,
       maxDelayMs: c.uplink.maxDelayMs,
       onResult: o.onUplink,
+      onAck: (ack, x) => this.takeTime(ack, x.sentAt, x.receivedAt),
       beforeGap: (d) => this.recordOverflow(d),
+      // Never heard the hub since boot and waiting for its time: send the first batch now.
+      eager: () => clock.mode === 'hub' && !clock.synced && this.uplink.stats.acked === 0,
     });
     for (const s of c.sensors) {
       const filters: Record<string, ValueFilter> = {};
@@ -71,12 +85,12 @@ export class NodeApp {
           checks: s.checks,
           filters,
           open: () => {
-            const d = openSensor(s, { backend: o.backend, time: o.time, onEvent: (sensor, e) => this.record('sensor.event', sensor, e as unknown as Value, Math.floor(e.time)) });
+            const d = openSensor(s, { backend: o.backend, time: o.time, onEvent: (sensor, e) => this.record('sensor.event', sensor, this.restamp(e) as unknown as Value, clock.stamp(e.time)) });
             if (s.filters && s.filters.length) for (const ch of d.channels) if (ch.unit !== undefined && !filters[ch.name]) filters[ch.name] = buildFilters(s.filters);
             return d;
           },
-          onReading: (r) => this.record('sensor.reading', s.name, r as unknown as Value, r.time),
-          onState: (ch) => this.record('sensor.state', s.name, { from: ch.from, to: ch.to, reason: ch.reason }, ch.time),
+          onReading: (r) => this.record('sensor.reading', s.name, this.restamp(r) as unknown as Value, clock.stamp(r.time)),
+          onState: (ch) => this.record('sensor.state', s.name, { from: ch.from, to: ch.to, reason: ch.reason }, clock.stamp(ch.time)),
         }),
       );
     }
@@ -105,6 +119,24 @@ export class NodeApp {
     if (dropped) this.o.log?.(`buffer full: dropped seq ${dropped.from}..${dropped.to}`);
     this.uplink.poke();
     return e;
+  }
+
+  /** A sample's own time (read on the local clock) as the event clock tells it; unchanged while there is no correction. */
+  private restamp<T extends { time: number }>(x: T): T {
+    return this.clock.offsetMs === 0 ? x : { ...x, time: this.clock.stamp(x.time) };
+  }
+
+  /** An acknowledgement with the hub's time sets (or, in mode 'rtc', measures) the clock; a step is recorded. */
+  private takeTime(ack: UplinkAck, sentAt: number, receivedAt: number): void {
+    if (ack.time === undefined) return;
+    let step;
+    try {
+      step = this.clock.observe(ack.time, sentAt, receivedAt);
+    } catch (e) {
+      this.o.log?.(`ignored the hub's time: ${(e as Error).message}`);
+      return;
+    }
+    if (step) this.record('system.clock', 'clock', { source: step.source, offsetMs: step.offsetMs, rttMs: step.rttMs, stepMs: step.stepMs });
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { SensorConfig } from '../../hal/sensor/open-sensor.js';
+import type { ClockMode } from './hub-clock.js';
 
 /**
  * A node's configuration (schemas/node-config.schema.json) in the data
@@ -13,4 +14,6 @@ export interface NodeConfig {
   sensors: SensorConfig[];
   uplink: { batchSize: number; maxDelayMs: number };
   buffer: { budgetBytes: number };
+  /** Where event times come from (default 'hub'; see firmware/node/hub-clock.ts). */
+  clock?: ClockMode;
 }

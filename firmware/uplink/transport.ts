@@ -10,6 +10,12 @@ export interface UplinkAck {
   ack: number;
   /** Entries stored by this request (0 for a replay). */
   stored: number;
+  /**
+   * The hub's clock when it answered (ms since the epoch): a node without a
+   * real-time clock takes its time from it (firmware/node/hub-clock.ts).
+   * Absent from hubs that do not send it.
+   */
+  time?: number;
 }
 
 export type UplinkResult =
@@ -25,13 +31,18 @@ export interface Transport {
 
 /** Turns an HTTP status and body text into an UplinkResult (shared by the HTTP transports). */
 export function uplinkResult(status: number, body: string): UplinkResult {
-  let parsed: { ack?: unknown; stored?: unknown; error?: { code?: unknown; message?: unknown } } = {};
+  let parsed: { ack?: unknown; stored?: unknown; time?: unknown; error?: { code?: unknown; message?: unknown } } = {};
   try {
     parsed = JSON.parse(body) as typeof parsed;
   } catch {
     // a proxy's HTML error page, for instance: judged by status alone
   }
-  if (status === 200 && typeof parsed.ack === 'number') return { ok: true, ack: { ack: parsed.ack, stored: typeof parsed.stored === 'number' ? parsed.stored : 0 } };
+  if (status === 200 && typeof parsed.ack === 'number') {
+    const ack: UplinkAck = { ack: parsed.ack, stored: typeof parsed.stored === 'number' ? parsed.stored : 0 };
+    // A time that is not whole, non-negative milliseconds is ignored, not trusted.
+    if (typeof parsed.time === 'number' && Number.isSafeInteger(parsed.time) && parsed.time >= 0) ack.time = parsed.time;
+    return { ok: true, ack };
+  }
   if (status >= 400 && status < 500) {
     const e = parsed.error ?? {};
     return { ok: false, refused: true, status, code: typeof e.code === 'string' ? e.code : `http-${status}`, message: typeof e.message === 'string' ? e.message : `HTTP ${status}` };

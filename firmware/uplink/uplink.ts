@@ -4,7 +4,7 @@ import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import type { NodeIdentity } from '../identity/node-id.js';
 import type { HalTime } from '../../hal/contracts/time.js';
 import type { OfflineBuffer } from './offline-buffer.js';
-import type { Transport, UplinkResult } from './transport.js';
+import type { Transport, UplinkAck, UplinkResult } from './transport.js';
 
 export interface UplinkOptions {
   identity: NodeIdentity;
@@ -21,8 +21,20 @@ export interface UplinkOptions {
   /** Retry backoff after a failure: first wait and cap, doubling (defaults 1 s, 60 s). */
   backoffMs?: { initial: number; max: number };
   onResult?: (result: UplinkResult, batch: { first: number; last: number; bytes: number }) => void;
+  /**
+   * Every acknowledgement, with the local clock when its batch left and when
+   * the answer came (a clock set from the hub corrects for the round trip).
+   * Runs before onResult; an event recorded here goes out with a later batch.
+   */
+  onAck?: (ack: UplinkAck, exchange: { sentAt: number; receivedAt: number }) => void;
   /** Called before a batch that declares dropped seqs is built (the node records the loss first). */
   beforeGap?: (dropped: { from: number; to: number }) => void;
+  /**
+   * While this answers true, whatever is buffered is sent at once, without
+   * waiting for batchSize or maxDelayMs (retry backoff still applies): a node
+   * whose clock waits for its hub sends its first batch at boot.
+   */
+  eager?: () => boolean;
 }
 
 /**
@@ -65,7 +77,7 @@ export class Uplink {
     const b = this.o.buffer;
     if (b.count === 0) return;
     const oldest = b.oldestTime() as number;
-    const due = now < this.retryAt ? this.retryAt : b.count >= this.o.batchSize ? now : Math.max(now, oldest + this.o.maxDelayMs);
+    const due = now < this.retryAt ? this.retryAt : b.count >= this.o.batchSize || this.o.eager?.() ? now : Math.max(now, oldest + this.o.maxDelayMs);
     if (due <= now) this.send();
     else this.plan(due - now);
   }
@@ -96,23 +108,31 @@ export class Uplink {
     this.inFlight = true;
     this.stats.sent++;
     this.stats.bytes += bytes.length;
+    const sentAt = this.o.time.now();
     this.o.transport.send(bytes, (result) => {
-      this.inFlight = false;
-      if (result.ok) {
-        this.stats.acked++;
-        b.ack(result.ack.ack);
-        this.backoff = this.o.backoffMs?.initial ?? 1000;
-        this.retryAt = 0;
-      } else {
-        if (result.refused) this.stats.refusals++;
-        else this.stats.failures++;
-        this.retryAt = this.o.time.now() + this.backoff;
-        this.backoff = Math.min(this.backoff * 2, this.o.backoffMs?.max ?? 60_000);
+      const receivedAt = this.o.time.now();
+      // Still in flight while the hooks run, so an event they record does not
+      // start a send from inside this callback (the poke below sends it).
+      try {
+        if (result.ok) {
+          this.stats.acked++;
+          b.ack(result.ack.ack);
+          this.backoff = this.o.backoffMs?.initial ?? 1000;
+          this.retryAt = 0;
+          this.o.onAck?.(result.ack, { sentAt, receivedAt });
+        } else {
+          if (result.refused) this.stats.refusals++;
+          else this.stats.failures++;
+          this.retryAt = receivedAt + this.backoff;
+          this.backoff = Math.min(this.backoff * 2, this.o.backoffMs?.max ?? 60_000);
+        }
+        this.o.onResult?.(result, info);
+      } finally {
+        this.inFlight = false;
+        // Continue from a fresh stack: a transport may answer synchronously, and a
+        // backfill of thousands of batches must not nest (XS's stack is small).
+        this.o.time.setTimeout(() => this.poke(), 0);
       }
-      this.o.onResult?.(result, info);
-      // Continue from a fresh stack: a transport may answer synchronously, and a
-      // backfill of thousands of batches must not nest (XS's stack is small).
-      this.o.time.setTimeout(() => this.poke(), 0);
     });
   }
 }

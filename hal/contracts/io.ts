@@ -116,6 +116,33 @@ export interface BleScanner {
   close(): void;
 }
 
+export interface UdpOptions {
+  /** Local port to bind (0 or absent: any free port). */
+  port?: number;
+  /** IPv4 multicast group to join on every interface (e.g. SSDP's 239.255.255.250). */
+  multicast?: string;
+  /** Share the port with other sockets (needed for 1900, which several programs listen on). */
+  reuseAddr?: boolean;
+  /** Called when a datagram is waiting; read() takes it. */
+  onReadable?: () => void;
+}
+
+export interface Datagram {
+  bytes: Uint8Array;
+  /** The sender's IPv4 address and port. */
+  address: string;
+  port: number;
+}
+
+/** A UDP socket (embedded:io/socket/udp): datagrams in through read(), out through write(). */
+export interface UDP {
+  readonly port: number;
+  /** The next received datagram, or undefined when none waits. */
+  read(): Datagram | undefined;
+  write(bytes: Uint8Array, address: string, port: number): void;
+  close(): void;
+}
+
 /** One backend's constructors, bound to a board's pin claims. */
 export interface HalBackend {
   readonly name: 'sim' | 'linux' | 'moddable';
@@ -125,4 +152,6 @@ export interface HalBackend {
   audioOut(options: AudioOutOptions): AudioOut;
   audioIn(options: AudioInOptions): AudioIn;
   bleScanner(options: BleScannerOptions): BleScanner;
+  /** A socket on the board's network (IoError 'unsupported' where there is none). */
+  udp(options: UdpOptions): UDP;
 }

@@ -1,7 +1,7 @@
 import { IoError } from '../../firmware/errors.js';
 import type { PinClaim } from '../board/pin-claims.js';
 import { checkFunction, checkInt, checkObject } from '../contracts/check-options.js';
-import type { AudioIn, AudioInOptions, AudioOut, AudioOutOptions, BleScanner, BleScannerOptions, Digital, DigitalOptions, HalBackend, I2C, I2cOptions, PWM, PwmOptions } from '../contracts/io.js';
+import type { AudioIn, AudioInOptions, AudioOut, AudioOutOptions, BleScanner, BleScannerOptions, Digital, DigitalOptions, HalBackend, I2C, I2cOptions, PWM, PwmOptions, UDP, UdpOptions } from '../contracts/io.js';
 import { checkAudioOptions } from './alsa-format.js';
 import { checkDigitalOptions, checkPull } from './digital-options.js';
 import { GpiodTools } from './gpiod-tools.js';
@@ -14,6 +14,7 @@ import { PigpioDigital } from './linux-digital-pigpio.js';
 import { openLinuxI2c } from './linux-i2c-open.js';
 import { PigpioPwm } from './linux-pwm-pigpio.js';
 import { findRp1PwmChip, SysfsPwm } from './linux-pwm-sysfs.js';
+import { LinuxUdp } from './linux-udp.js';
 import { loadNative, requireLoader } from './load-native.js';
 import type { NodeBleModule } from './native-types.js';
 import { PigpioLoader } from './pigpio-loader.js';
@@ -39,7 +40,8 @@ function withClaim<T>(claim: { release(): void }, open: () => T): T {
  * (BCM2835–BCM2711: Pi 4, Zero 2 W) drives Digital and PWM through pigpio;
  * "gpiod" (Pi 5, RP1) drives Digital through libgpiod's tools and PWM
  * through sysfs. I2C goes through i2c-bus on /dev/i2c-N, BLE through
- * node-ble (BlueZ over D-Bus), audio through aplay/arecord.
+ * node-ble (BlueZ over D-Bus), audio through aplay/arecord, UDP through
+ * node:dgram on the host's network (faults between calls go to onFault).
  *
  * Every open checks its options, then claims its pins through PinClaims,
  * then loads what it needs (nothing loads before), then touches hardware;
@@ -134,6 +136,10 @@ export function createLinuxBackend(options: LinuxBackendOptions): HalBackend {
       if (!board.radios.ble) throw new IoError('unsupported', `${board.id} has no Bluetooth LE radio`);
       nodeBle ??= loadNative(ctx.loader, 'node-ble', { boardId: board.id, purpose: 'BLE scanning' }, looksLikeNodeBle);
       return new LinuxBleScanner(nodeBle, { onAdvertisement, duplicates: o.duplicates !== false, adapter: ctx.bleAdapter, pollMs: ctx.blePollMs }, ctx.onFault);
+    },
+
+    udp(o: UdpOptions): UDP {
+      return new LinuxUdp(o, { onError: ctx.onFault });
     },
   };
 }

@@ -54,9 +54,16 @@ declare module 'embedded:io/socket/tcp' {
   }
 }
 
+/** Moddable's modules/io/socket/lwip/udp.c (esp32): see hal/moddable/moddable-udp.ts for what the mapping relies on. */
 declare module 'embedded:io/socket/udp' {
   export default class UDP {
-    constructor(options: { port?: number; onReadable?: (packets: number) => void; onError?: () => void });
+    constructor(options: { port?: number; timeToLive?: number; onReadable?: (packets: number) => void; onError?: () => void });
+    /** The next datagram, carrying its sender; undefined when none waits. */
+    read(): (ArrayBuffer & { address: string; port: number }) | undefined;
+    write(buffer: ArrayBuffer | ArrayBufferView, address: string, port: number): void;
+    /** Joins / leaves a multicast group on every interface. */
+    add(group: string): void;
+    remove(group: string): void;
     close(): void;
   }
 }

@@ -1,18 +1,20 @@
 import { FaztError, IoError } from '../../firmware/errors.js';
 import type { PinClaims } from '../board/pin-claims.js';
 import { checkInt, checkObject, checkOneOf } from '../contracts/check-options.js';
-import type { AudioIn, AudioOut, BleScanner, Digital, DigitalOptions, HalBackend, I2C, I2cOptions, PWM, PwmOptions } from '../contracts/io.js';
+import type { AudioIn, AudioOut, BleScanner, Digital, DigitalOptions, HalBackend, I2C, I2cOptions, PWM, PwmOptions, UDP, UdpOptions } from '../contracts/io.js';
+import { openModdableUdp, type Ecma419UDPClass } from './moddable-udp.js';
 
 /**
  * The Moddable backend: our contracts over the native ECMA-419 classes that
- * manifest.json maps in (embedded:io/digital, /i2c, /pwm). The classes are
+ * manifest.json maps in (embedded:io/digital, /i2c, /pwm, /socket/udp). The classes are
  * injected (hal/moddable/embedded-io-bindings.ts imports them in the device
  * build), so the mapping itself runs and is tested on Node and XS.
  *
  * What the mapping does: string modes → the classes' numeric constants; edges
  * → Rising/Falling bit flags; ArrayBuffer reads → Uint8Array; a native error
  * on an I2C transfer (Moddable throws on NACK) → IoError('nack'); every open
- * goes through the board's pin claims first.
+ * goes through the board's pin claims first; UDP is mapped in
+ * moddable-udp.ts (no pins; without a UDP class, IoError('unsupported')).
  * Audio (Moddable's pins/audioout) and BLE (its BLE client modules) are not
  * ECMA-419 io classes and are not mapped: they throw IoError('unsupported').
  */
@@ -56,6 +58,8 @@ export interface Ecma419Classes {
   Digital: Ecma419DigitalClass;
   I2C: Ecma419I2CClass;
   PWM: Ecma419PWMClass;
+  /** embedded:io/socket/udp; absent where the build has no network. */
+  UDP?: Ecma419UDPClass;
 }
 
 const MODES = ['input', 'input-pullup', 'input-pulldown', 'output', 'output-opendrain'] as const;
@@ -174,6 +178,7 @@ export function createModdableBackend(claims: PinClaims, classes: Ecma419Classes
         close: life.close,
       };
     },
+    udp: (options: UdpOptions): UDP => openModdableUdp(classes.UDP, options),
     audioOut: (): AudioOut => unsupported('audio out'),
     audioIn: (): AudioIn => unsupported('audio in'),
     bleScanner: (): BleScanner => unsupported('BLE scanning'),

@@ -1,20 +1,26 @@
 import { FaztError } from '../../firmware/errors.js';
 import type {
-  AudioIn, AudioOut, BleScanner, Digital, DigitalOptions, HalBackend, I2C, I2cOptions, PWM, PwmOptions,
+  AudioIn, AudioOut, BleScanner, Datagram, Digital, DigitalOptions, HalBackend, I2C, I2cOptions, PWM, PwmOptions, UDP, UdpOptions,
 } from '../contracts/io.js';
 import type { Clock } from '../contracts/time.js';
+import { fromWire, toWire, type WireValue } from './bridge-values.js';
 
 /**
  * The sim backend as firmware sees it inside XS: a thin proxy. Each open and
  * each method call is a synchronous call to the simulator on the host
  * (xsnap's issueCommand), which runs it on the real sim backend, so claims,
  * errors, device models and simulated time are the very same objects as on
- * Node. Edge callbacks travel back piggybacked on replies (`edges`) and are
- * dispatched here after the call returns. `call` is injected by the guest.
+ * Node. Edge callbacks (a pin's edge, a datagram's arrival) travel back
+ * piggybacked on replies (`edges`: every reply, so a guest that only polls
+ * the clock still gets them) and are dispatched here before the call
+ * returns. Values cross as JSON with bytes as hex (bridge-values.ts). `call`
+ * is injected by the guest.
  */
 export type HostRequest =
-  | { op: 'open'; kind: 'i2c' | 'digital' | 'pwm'; options: Record<string, unknown>; reader?: boolean }
-  | { op: 'call'; handle: number; method: string; args: unknown[] }
+  | { op: 'open'; kind: OpenKind; options: Record<string, unknown>; reader?: boolean }
+  | { op: 'call'; handle: number; method: string; args: WireValue[] }
+  /** Reads a property of an open io (a UDP socket's port). */
+  | { op: 'get'; handle: number; property: string }
   | { op: 'now' }
   | { op: 'delay'; ms: number }
   /** Bring the simulator's clock (and its device models' timers) up to `time`. */
@@ -29,7 +35,9 @@ export interface HostError {
   message: string;
 }
 
-export type HostReply = { ok: unknown; bytes?: boolean; edges?: number[] } | { err: HostError; edges?: number[] };
+export type OpenKind = 'i2c' | 'digital' | 'pwm' | 'udp';
+
+export type HostReply = { ok: WireValue; edges?: number[] } | { err: HostError; edges?: number[] };
 
 export type HostCall = (request: HostRequest) => HostReply;
 
@@ -53,14 +61,14 @@ export class HostCallBackend implements HalBackend {
     const reply = this.call(req);
     if (reply.edges) for (const h of reply.edges) this.readers.get(h)?.();
     if ('err' in reply) rethrow(reply.err);
-    return reply.bytes ? Uint8Array.from(reply.ok as number[]) : reply.ok;
+    return fromWire(reply.ok);
   }
 
   private method(handle: number, method: string, args: unknown[]): unknown {
-    return this.request({ op: 'call', handle, method, args: args.map((a) => (a instanceof Uint8Array ? { bytes: Array.prototype.slice.call(a) } : a)) });
+    return this.request({ op: 'call', handle, method, args: args.map(toWire) });
   }
 
-  private open(kind: 'i2c' | 'digital' | 'pwm', options: object): number {
+  private open(kind: OpenKind, options: object): number {
     const plain: Record<string, unknown> = {};
     for (const k in options) if (typeof (options as Record<string, unknown>)[k] !== 'function') plain[k] = (options as Record<string, unknown>)[k];
     const reader = typeof (options as DigitalOptions).onReadable === 'function';
@@ -97,6 +105,25 @@ export class HostCallBackend implements HalBackend {
     const h = this.open('pwm', options);
     const m = (name: string, ...args: unknown[]) => this.method(h, name, args);
     return { hz: options.hz, resolution: options.resolution ?? 10, write: (d) => void m('write', d), close: () => void m('close') };
+  }
+
+  /** A socket on the simulated board's network (the host's, through the sim backend). */
+  udp(options: UdpOptions): UDP {
+    const h = this.open('udp', options);
+    if (options.onReadable) this.readers.set(h, options.onReadable);
+    const m = (name: string, ...args: unknown[]) => this.method(h, name, args);
+    const request = (req: HostRequest) => this.request(req);
+    return {
+      get port() {
+        return request({ op: 'get', handle: h, property: 'port' }) as number;
+      },
+      read: () => (m('read') as Datagram | null) ?? undefined,
+      write: (bytes, address, port) => void m('write', bytes, address, port),
+      close: () => {
+        m('close');
+        this.readers.delete(h);
+      },
+    };
   }
 
   audioOut(): AudioOut {

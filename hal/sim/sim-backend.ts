@@ -1,6 +1,8 @@
 import type { PinClaims } from '../board/pin-claims.js';
-import type { AudioIn, AudioInOptions, AudioOut, AudioOutOptions, BleScanner, BleScannerOptions, Digital, DigitalOptions, HalBackend, I2C, I2cOptions, PWM, PwmOptions } from '../contracts/io.js';
+import { IoError } from '../../firmware/errors.js';
+import type { AudioIn, AudioInOptions, AudioOut, AudioOutOptions, BleScanner, BleScannerOptions, Digital, DigitalOptions, HalBackend, I2C, I2cOptions, PWM, PwmOptions, UDP, UdpOptions } from '../contracts/io.js';
 import { checkInt, checkObject } from '../contracts/check-options.js';
+import { checkUdpOptions } from '../contracts/check-udp-options.js';
 import { SimAudioIn, SimAudioOut } from './sim-audio.js';
 import { SimBleScanner } from './sim-ble.js';
 import { SimDigital } from './sim-digital.js';
@@ -11,7 +13,8 @@ import { SimPwm } from './sim-pwm.js';
 /**
  * The sim backend: the HAL contracts over the simulator's ports. Every open
  * claims its pins first (the board's rules, the same as on hardware) and
- * releases them on close.
+ * releases them on close. UDP sockets open on the board's network port (the
+ * simulator's real network); a board without one refuses with 'unsupported'.
  */
 export function createSimBackend(claims: PinClaims, ports: SimWorldPorts): HalBackend {
   const boardId = claims.board.id;
@@ -60,6 +63,11 @@ export function createSimBackend(claims: PinClaims, ports: SimWorldPorts): HalBa
     },
     bleScanner(options: BleScannerOptions): BleScanner {
       return new SimBleScanner(ports.ble, options, boardId);
+    },
+    udp(options: UdpOptions): UDP {
+      checkUdpOptions(options);
+      if (!ports.udp) throw new IoError('unsupported', 'this simulated board has no network');
+      return ports.udp(options);
     },
   };
 }

@@ -1,3 +1,5 @@
+import type { UDP, UdpOptions } from '../contracts/io.js';
+
 /**
  * What the sim backend needs from the simulator: the far side of buses and
  * pins. sim/ implements these (SimI2cBus, SimPins, …); hal/sim depends only on
@@ -27,10 +29,19 @@ export interface SimBleAirPort {
   scan(onAdvertisement: (adv: import('../contracts/io.js').Advertisement) => void): () => void;
 }
 
+/**
+ * The board's network: opens a UDP socket on it. A simulated board's network
+ * is real (the simulator's own: loopback in tests, a network namespace in
+ * the LAN tests); sim/world/sim-board.ts plugs in hal/linux/linux-udp.ts.
+ */
+export type SimUdpPort = (options: UdpOptions) => UDP;
+
 export interface SimWorldPorts {
   /** The bus wired to these pins (the board's bus id where they form one). */
   i2c(sda: number, scl: number): SimI2cPort;
   pins: SimPinPort;
   audio?: SimAudioPort;
   ble?: SimBleAirPort;
+  /** Absent: the board has no network. */
+  udp?: SimUdpPort;
 }

@@ -1,5 +1,6 @@
 import { dispatch, UsageError, type Command } from './command.js';
 import { backupCommand } from './commands/backup.js';
+import { beaconCommand } from './commands/beacon.js';
 import { boardsCommand } from './commands/boards.js';
 import { cborCommand } from './commands/cbor.js';
 import { chirpCommand } from './commands/chirp.js';
@@ -13,12 +14,13 @@ import { keygenCommand } from './commands/keygen.js';
 import { mnemonicCommand } from './commands/mnemonic.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
+import { timeCommand } from './commands/time.js';
 
 export const root: Command = {
   name: 'fazt',
   summary: 'Fazt: a runtime for personal sensor infrastructure (ESP32 nodes, a Pi hub, a board simulator).',
   usage: 'fazt <command> [options]',
-  subcommands: [startCommand, hubCommand, inviteCommand, enrollCommand, backupCommand, simCommand, i2cCommand, boardsCommand, firmwareCommand, keygenCommand, mnemonicCommand, chirpCommand, cborCommand, eventCommand],
+  subcommands: [startCommand, hubCommand, inviteCommand, enrollCommand, backupCommand, beaconCommand, timeCommand, simCommand, i2cCommand, boardsCommand, firmwareCommand, keygenCommand, mnemonicCommand, chirpCommand, cborCommand, eventCommand],
 };
 
 function readStdin(): Promise<Buffer> {

@@ -6,7 +6,10 @@ import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { toCloudEvent } from '../../firmware/event/cloudevents.js';
 import { entryToValue } from '../../firmware/event/envelope.js';
 import { isNodeId, type NodeIdentity } from '../../firmware/identity/node-id.js';
+import type { BeaconRecord } from '../../firmware/beacon/beacon-record.js';
+import type { HubBeacon } from '../beacon/hub-beacon.js';
 import type { Cartridge } from '../store/cartridge.js';
+import type { Timekeeper } from '../time/timekeeper.js';
 import { decodeUplink, parseJsonBody, UPLINK_TYPES } from './decode-uplink.js';
 import { checkEnrollProof, parseEnrollRequest } from './enroll-request.js';
 import type { EventStream, StreamFilter } from './event-stream.js';
@@ -24,6 +27,16 @@ export interface ApiContext {
   hubKey: NodeIdentity;
   crypto: CryptoProvider;
   bodyLimit: number;
+  /** The hub's clock (the Timekeeper's when it runs): acks carry it so nodes without a clock can take it. */
+  clock: () => number;
+  timekeeper: Timekeeper;
+  /** The LAN beacon, when the hub runs one. */
+  beacon: () => HubBeacon | undefined;
+}
+
+/** A beacon record as JSON (the key in hex). */
+export function recordJson(r: BeaconRecord): Record<string, unknown> {
+  return { ...r, key: toHex(r.key) };
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
@@ -47,7 +60,7 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
     const body = await readBody(req, ctx.bodyLimit);
     const result = await ctx.commits.submit(decodeUplink(type, body));
     ctx.stream.publish(result.fresh);
-    sendJson(res, 200, { ack: result.ack, stored: result.stored });
+    sendJson(res, 200, { ack: result.ack, stored: result.stored, time: Math.floor(ctx.clock()) });
   };
 
   const nodes: Handler = (_req, res) => {
@@ -89,7 +102,30 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
     sendJson(res, 200, { node, hub: { id: ctx.hubKey.id, publicKey: toHex(ctx.hubKey.publicKey) } });
   };
 
+  const time: Handler = (_req, res, url) => {
+    const nonce = url.searchParams.get('nonce');
+    if (nonce === null || !/^[0-9a-f]{32}$/.test(nonce)) throw new HttpError(400, 'bad-query', 'nonce must be 16 random bytes as 32 lowercase hex digits');
+    sendJson(res, 200, ctx.timekeeper.answer(nonce));
+  };
+
+  const timeStatus: Handler = (_req, res) => sendJson(res, 200, ctx.timekeeper.status());
+  const timePeers: Handler = (_req, res) => sendJson(res, 200, { readings: ctx.timekeeper.readingsOfLastRound() });
+  const timeSync: Handler = async (_req, res) => sendJson(res, 200, { status: await ctx.timekeeper.sync(), readings: ctx.timekeeper.readingsOfLastRound() });
+
+  const peerJson = (p: ReturnType<HubBeacon['peers']>[number]) => ({ ...recordJson(p.record), address: p.address, url: p.url, firstSeen: p.firstSeen, lastSeen: p.lastSeen });
+  const beacon: Handler = (_req, res) => {
+    const b = ctx.beacon();
+    if (!b) return sendJson(res, 200, { enabled: false, cached: ctx.cartridge.peers.list() });
+    const s = b.status();
+    sendJson(res, 200, { enabled: true, record: recordJson(s.record), announceMs: s.announceMs, forgetMs: s.forgetMs, announcements: s.announcements, refused: s.refused, peers: s.peers.map(peerJson), cached: ctx.cartridge.peers.list() });
+  };
+
   return {
+    '/v1/time': { GET: time },
+    '/v1/time/status': { GET: timeStatus },
+    '/v1/time/peers': { GET: timePeers },
+    '/v1/time/sync': { POST: timeSync },
+    '/v1/beacon': { GET: beacon },
     '/v1/uplink': { POST: uplink },
     '/v1/nodes': { GET: nodes },
     '/v1/events': { GET: events },

@@ -6,7 +6,10 @@ import { resolve, join } from 'node:path';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import type { NodeIdentity } from '../../firmware/identity/node-id.js';
 import { nodeCrypto } from '../crypto/node-crypto.js';
+import { FIRMWARE_VERSION } from '../../firmware/node/node-app.js';
+import { HubBeacon } from '../beacon/hub-beacon.js';
 import { Cartridge } from '../store/cartridge.js';
+import { Timekeeper, type TimeMode } from '../time/timekeeper.js';
 import { apiRoutes } from './api.js';
 import { GroupCommit } from './group-commit.js';
 import { EventStream } from './event-stream.js';
@@ -25,8 +28,15 @@ export interface HubOptions {
   port?: number;
   /** Largest uplink body in bytes (default 256 KiB). */
   bodyLimit?: number;
-  /** Milliseconds since the epoch: received_at, enrolment and invite expiry. */
+  /**
+   * The system clock the Timekeeper starts from (default Date.now). Everything
+   * else (received_at, enrolment, invites, acks, the beacon) reads the
+   * Timekeeper's clock, never this directly.
+   */
   clock?: () => number;
+  /** Announce on the LAN and track peers (SSDP). Off unless asked: it sends multicast beyond loopback. */
+  beacon?: { name?: string; board?: string; announceMs?: number; forgetMs?: number; ssdpPort?: number; interfaces?: string[] };
+  time?: { mode?: TimeMode; pollMs?: number; timeoutMs?: number; halfLifeMs?: number };
   heartbeatMs?: number;
   crypto?: CryptoProvider;
   /** One-line JSON records of internal errors (default: stderr). */
@@ -54,6 +64,8 @@ export class Hub {
   private stream: EventStream | undefined;
   private store: Cartridge | undefined;
   private key: NodeIdentity | undefined;
+  private keeper: Timekeeper | undefined;
+  private lan: HubBeacon | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
 
@@ -75,15 +87,35 @@ export class Hub {
     return this.store;
   }
 
+  /** The hub's one clock. */
+  get timekeeper(): Timekeeper {
+    if (!this.keeper) throw new Error('the hub is not started');
+    return this.keeper;
+  }
+
+  /** The LAN beacon, when enabled. */
+  get beacon(): HubBeacon | undefined {
+    return this.lan;
+  }
+
   async start(): Promise<HubAddress> {
     if (this.server) throw new Error('the hub is already started');
     const dataDir = resolve(this.options.dataDir ?? './fazt-data');
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const key = loadOrCreateHubKey(dataDir, this.crypto, (n) => new Uint8Array(randomBytes(n)));
     const file = join(dataDir, CARTRIDGE_FILE);
-    const store = Cartridge.open(file, { crypto: this.crypto, clock: this.options.clock });
+    let keeper: Timekeeper | undefined;
+    const clock = () => (keeper as Timekeeper).now();
+    const store = Cartridge.open(file, { crypto: this.crypto, clock });
+    const t = this.options.time ?? {};
+    let lan: HubBeacon | undefined;
+    keeper = new Timekeeper({
+      identity: key, crypto: this.crypto, store: store.clockState, system: this.options.clock, mode: t.mode, pollMs: t.pollMs, timeoutMs: t.timeoutMs, halfLifeMs: t.halfLifeMs,
+      peers: () => (lan ? lan.peers().filter((p) => p.record.kind === 'hub' && p.record.services.includes('time')).map((p) => ({ id: p.record.id, url: p.url, publicKey: p.record.key })) : []),
+      log: (r) => this.log(r),
+    });
     const stream = new EventStream({ heartbeatMs: this.options.heartbeatMs });
-    const routes = apiRoutes({ cartridge: store, commits: new GroupCommit(store), stream, hubKey: key, crypto: this.crypto, bodyLimit: this.options.bodyLimit ?? DEFAULT_BODY_LIMIT });
+    const routes = apiRoutes({ cartridge: store, commits: new GroupCommit(store), stream, hubKey: key, crypto: this.crypto, bodyLimit: this.options.bodyLimit ?? DEFAULT_BODY_LIMIT, clock, timekeeper: keeper, beacon: () => lan });
     const server = createServer((req, res) => void this.handle(routes, req, res));
     server.keepAliveTimeout = 30_000;
     try {
@@ -98,13 +130,32 @@ export class Hub {
       store.close();
       throw e;
     }
+    const addr = server.address() as AddressInfo;
+    const b = this.options.beacon;
+    if (b) {
+      lan = new HubBeacon({
+        identity: key, crypto: this.crypto, clock, apiPort: addr.port, name: b.name ?? 'hub', board: b.board ?? 'host', version: FIRMWARE_VERSION,
+        services: ['uplink', 'enroll', 'events', 'time'], announceMs: b.announceMs, forgetMs: b.forgetMs, ssdpPort: b.ssdpPort, interfaces: b.interfaces, cache: store.peers,
+        onPeer: (peer, change) => this.log({ level: 'info', code: `beacon-${change}`, peer: peer.record.id, name: peer.record.name, address: peer.address }),
+        onRefused: (e, address) => this.log({ level: 'warn', code: e.code, address, message: e.message }),
+      });
+      try {
+        await lan.start();
+      } catch (e) {
+        await new Promise<void>((ok) => server.close(() => ok()));
+        store.close();
+        throw e;
+      }
+    }
+    keeper.start();
     this.server = server;
     this.stream = stream;
     this.store = store;
     this.key = key;
+    this.keeper = keeper;
+    this.lan = lan;
     this.stopping = false;
     this.stopped = undefined;
-    const addr = server.address() as AddressInfo;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     return { url: `http://${host}:${addr.port}`, host: addr.address, port: addr.port, cartridge: file, hubId: key.id };
   }
@@ -117,6 +168,9 @@ export class Hub {
 
   private async shutdown(server: Server, graceMs: number): Promise<void> {
     this.stopping = true;
+    this.keeper?.stop();
+    await this.lan?.stop();
+    this.lan = undefined;
     this.stream?.closeAll();
     const closed = new Promise<void>((ok) => server.close(() => ok()));
     // Connections go idle as their last responses finish: close them as they do, cut the rest after the grace.

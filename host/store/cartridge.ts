@@ -7,11 +7,13 @@ import type { EventEntry } from '../../firmware/event/envelope.js';
 import { nodeIdFromPublicKey } from '../../firmware/identity/node-id.js';
 import { nodeCrypto } from '../crypto/node-crypto.js';
 import { backupCartridge, type BackupResult } from './backup.js';
+import { ClockStateStore } from './clock-state.js';
 import { Ingestor, type IngestResult } from './ingest.js';
 import { InviteBook, type Invite } from './invites.js';
 import { NodeRegistry, type NodeSummary } from './nodes.js';
 import { openCartridge, type Db } from './open-cartridge.js';
 import { parseUplinkBatch } from './parse-batch.js';
+import { PeerCache } from './peer-cache.js';
 import { EventQueries, type EventPage, type EventQuery } from './queries.js';
 
 export interface CartridgeOptions {
@@ -36,11 +38,16 @@ export interface GapRecord {
 
 /**
  * A hub's whole state in one SQLite file: enrolled nodes, their append-only
- * signed event logs, the gaps they signed for, and invites. The one object
+ * signed event logs, the gaps they signed for, invites, the verified beacon
+ * peers and the clock estimate. The one object
  * the hub, the CLI and the tests hold.
  */
 export class Cartridge {
   readonly db: Db;
+  /** Verified beacon peers (host/beacon). */
+  readonly peers: PeerCache;
+  /** The Timekeeper's persisted estimate (host/time). */
+  readonly clockState: ClockStateStore;
   private readonly crypto: CryptoProvider;
   private readonly clock: () => number;
   private readonly entropy: (n: number) => Uint8Array;
@@ -60,6 +67,8 @@ export class Cartridge {
     this.invites = new InviteBook(db, this.crypto);
     this.registry = new NodeRegistry(db);
     this.queries = new EventQueries(db);
+    this.peers = new PeerCache(db);
+    this.clockState = new ClockStateStore(db);
     const tx = db.transaction((e: Enrolment, node: string, now: number) => {
       this.invites.claim(e.token, node, now);
       return this.registry.register({ id: node, publicKey: e.publicKey, name: e.name, board: e.board }, now);

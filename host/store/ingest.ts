@@ -37,7 +37,7 @@ interface NodeHeadRow {
  */
 export class Ingestor {
   private readonly selectNode: Statement<[string], NodeHeadRow>;
-  private readonly insertEvent: Statement<[string, number, string, string, string, number, Uint8Array, Uint8Array, Uint8Array, number]>;
+  private readonly insertEvent: Statement<[string, number, string, string, string, number, string | null, Uint8Array, Uint8Array, Uint8Array, number]>;
   private readonly insertGap: Statement<[string, number, number, number]>;
   private readonly updateHead: Statement<[number, Uint8Array, string]>;
   private readonly run: (batch: Batch, receivedAt: number) => IngestResult;
@@ -45,7 +45,7 @@ export class Ingestor {
 
   constructor(db: Db, private readonly crypto: CryptoProvider) {
     this.selectNode = db.prepare('SELECT public_key, head_seq, head_hash FROM nodes WHERE id = ?');
-    this.insertEvent = db.prepare('INSERT INTO events (node, seq, id, type, source, time, prev, hash, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertEvent = db.prepare('INSERT INTO events (node, seq, id, type, source, time, clock, prev, hash, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertGap = db.prepare('INSERT INTO gaps (node, from_seq, to_seq, at) VALUES (?, ?, ?, ?)');
     this.updateHead = db.prepare('UPDATE nodes SET head_seq = ?, head_hash = ? WHERE id = ?');
     const tx = db.transaction((batch: Batch, receivedAt: number) => this.store(batch, receivedAt));
@@ -97,7 +97,8 @@ export class Ingestor {
     for (let i = 0; i < fresh.length; i++) {
       const e = fresh[i];
       const hash = i + 1 < fresh.length ? fresh[i + 1].prev : head.hash;
-      this.insertEvent.run(b.node, e.seq, e.id, e.type, e.source, e.time, e.prev, hash, encodeCbor(e.data), receivedAt);
+      // clock stays NULL for an entry without one: reading it back must give the signed form again.
+      this.insertEvent.run(b.node, e.seq, e.id, e.type, e.source, e.time, e.clock ?? null, e.prev, hash, encodeCbor(e.data), receivedAt);
     }
     if (gap) this.insertGap.run(b.node, gap.from, gap.to, receivedAt);
     this.updateHead.run(head.seq, head.hash, b.node);

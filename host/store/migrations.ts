@@ -60,4 +60,42 @@ export const MIGRATIONS: readonly MigrationStep[] = [
       ) STRICT;
     `,
   },
+  {
+    step: 2,
+    name: 'beacon peers, clock state',
+    sql: `
+      CREATE TABLE peers (
+        id          TEXT PRIMARY KEY,
+        public_key  BLOB NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('hub', 'node')),
+        name        TEXT NOT NULL,
+        board       TEXT NOT NULL,
+        version     TEXT NOT NULL,
+        services    TEXT NOT NULL,
+        address     TEXT NOT NULL,
+        port        INTEGER NOT NULL,
+        record      BLOB NOT NULL,
+        signature   BLOB NOT NULL,
+        first_seen  INTEGER NOT NULL,
+        last_seen   INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE clock_state (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        offset_ms   REAL NOT NULL,
+        drift_ppm   REAL NOT NULL,
+        sources     INTEGER NOT NULL,
+        spread_ms   REAL NOT NULL,
+        synced_at   INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
+    step: 3,
+    name: 'events.clock',
+    // Which clock stamped the event (firmware/event/envelope.ts EVENT_CLOCKS);
+    // NULL for events without the field, so they hash as they were signed.
+    sql: `
+      ALTER TABLE events ADD COLUMN clock TEXT CHECK (clock IS NULL OR clock IN ('rtc', 'hub', 'unsynced'));
+    `,
+  },
 ];

@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { compileTopicPattern, type TopicMatcher } from '../../firmware/bus/topic.js';
 import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
 import { fromBase64url, toBase64url } from '../../firmware/codec/text-encodings.js';
-import type { EventEntry } from '../../firmware/event/envelope.js';
+import type { EventClock, EventEntry } from '../../firmware/event/envelope.js';
 import { isNodeId } from '../../firmware/identity/node-id.js';
 import type { Db } from './open-cartridge.js';
 import { StoreError } from './store-error.js';
@@ -39,12 +39,17 @@ export interface EventRow {
   type: string;
   source: string;
   time: number;
+  /** NULL for events without the field (migration step 3). */
+  clock: EventClock | null;
   prev: Buffer;
   data: Buffer;
 }
 
+/** A stored row as the entry that was signed: `clock` only when the event had one, so the hash is the same. */
 export function rowToEntry(r: EventRow): EventEntry {
-  return { id: r.id, type: r.type, source: r.source, time: r.time, seq: r.seq, prev: new Uint8Array(r.prev), data: decodeCbor(r.data) };
+  const e: EventEntry = { id: r.id, type: r.type, source: r.source, time: r.time, seq: r.seq, prev: new Uint8Array(r.prev), data: decodeCbor(r.data) };
+  if (r.clock !== null) e.clock = r.clock;
+  return e;
 }
 
 function badQuery(message: string): never {
@@ -67,7 +72,7 @@ export function decodeCursor(cursor: string): [string, number] {
   return v as [string, number];
 }
 
-const COLUMNS = 'node, seq, id, type, source, time, prev, data';
+const COLUMNS = 'node, seq, id, type, source, time, clock, prev, data';
 
 /**
  * Reads events back: filtered pages for the API, a node's whole chain for

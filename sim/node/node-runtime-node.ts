@@ -10,6 +10,13 @@ import { SimBoard } from '../world/sim-board.js';
 import type { NodeStatus, SimulatedNode } from './simulated-node.js';
 import type { SimNodeOptions } from './xs-node.js';
 
+/** An event as NodeStatus reports it. */
+function summary(e: EventEntry): NodeStatus['events'][number] {
+  const s: NodeStatus['events'][number] = { seq: e.seq, time: e.time, type: e.type, component: e.source.slice(e.source.indexOf('/') + 1), data: toJsonValue(e.data) as JsonValue };
+  if (e.clock !== undefined) s.clock = e.clock;
+  return s;
+}
+
 /**
  * The same node firmware run on Node instead of XS: the fallback when the XS
  * engine is unavailable, and the many nodes of the ingest benchmark. The
@@ -42,7 +49,7 @@ export class NodeRuntimeNode implements SimulatedNode {
       time: o.clock,
       crypto: nodeCrypto,
       transport,
-      onEvent: (e: EventEntry) => void (o.collect && this.recent.length < 10_000 && this.recent.push({ seq: e.seq, time: e.time, type: e.type, component: e.source.slice(e.source.indexOf('/') + 1), data: toJsonValue(e.data) as JsonValue })),
+      onEvent: (e: EventEntry) => void (o.collect && this.recent.length < 10_000 && this.recent.push(summary(e))),
       head: o.head ? { seq: o.head.seq, hash: fromHex(o.head.hash) } : undefined,
     });
     this.id = this.app.identity.id;
@@ -64,7 +71,7 @@ export class NodeRuntimeNode implements SimulatedNode {
       if (this.app.uplink.stats.sent === sent) break;
     }
     const a = this.app;
-    return { status: { head: a.head.seq, buffered: a.buffer.count, bufferBytes: a.buffer.bytes, dropped: a.buffer.stats.dropped, uplink: { ...a.uplink.stats }, events: this.recent.splice(0) } };
+    return { status: { head: a.head.seq, buffered: a.buffer.count, bufferBytes: a.buffer.bytes, dropped: a.buffer.stats.dropped, uplink: { ...a.uplink.stats }, events: this.recent.splice(0), clock: a.clock.status() } };
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,6 @@
 import type { JsonValue } from '../../firmware/codec/json-form.js';
+import type { EventClock } from '../../firmware/event/envelope.js';
+import type { HubClockStatus } from '../../firmware/node/hub-clock.js';
 
 /** What a simulated node reports after each run(until). */
 export interface NodeStatus {
@@ -7,7 +9,10 @@ export interface NodeStatus {
   bufferBytes: number;
   dropped: number;
   uplink: { sent: number; acked: number; failures: number; refusals: number; bytes: number };
-  events: { seq: number; time: number; type: string; component: string; data: JsonValue }[];
+  /** What the node recorded since the last run; `clock` is the event's own (absent when it has none). */
+  events: { seq: number; time: number; clock?: EventClock; type: string; component: string; data: JsonValue }[];
+  /** Where the node's timestamps come from and how far the hub's clock was from them. */
+  clock: HubClockStatus;
 }
 
 /** A node in the simulator, whichever engine runs its firmware (XS, or Node as the fallback). */

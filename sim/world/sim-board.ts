@@ -2,7 +2,8 @@ import { PinClaims } from '../../hal/board/pin-claims.js';
 import type { Board } from '../../hal/board/board.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
 import { createSimBackend } from '../../hal/sim/sim-backend.js';
-import type { SimAudioPort, SimBleAirPort } from '../../hal/sim/sim-ports.js';
+import { LinuxUdp } from '../../hal/linux/linux-udp.js';
+import type { SimAudioPort, SimBleAirPort, SimUdpPort } from '../../hal/sim/sim-ports.js';
 import type { I2cDeviceModel } from '../i2c/i2c-device-model.js';
 import { SimI2cBus } from '../i2c/sim-i2c-bus.js';
 import { SimPins } from './sim-pins.js';
@@ -19,10 +20,16 @@ export class SimBoard {
   readonly backend: HalBackend;
   private readonly buses = new Map<string, SimI2cBus>();
 
-  constructor(readonly name: string, readonly board: Board, readonly clock: VirtualClock, extra: { audio?: SimAudioPort; ble?: SimBleAirPort } = {}) {
+  /**
+   * `udp` is the board's network: omitted, the simulator's own (node:dgram
+   * on this process's network: loopback in tests, a namespace in the LAN
+   * tests); null, a board without a network.
+   */
+  constructor(readonly name: string, readonly board: Board, readonly clock: VirtualClock, extra: { audio?: SimAudioPort; ble?: SimBleAirPort; udp?: SimUdpPort | null } = {}) {
     this.claims = new PinClaims(board);
     this.pins = new SimPins();
-    this.backend = createSimBackend(this.claims, { i2c: (sda, scl) => this.bus(sda, scl), pins: this.pins, audio: extra.audio, ble: extra.ble });
+    const udp = extra.udp === null ? undefined : (extra.udp ?? ((o) => new LinuxUdp(o)));
+    this.backend = createSimBackend(this.claims, { i2c: (sda, scl) => this.bus(sda, scl), pins: this.pins, audio: extra.audio, ble: extra.ble, udp });
   }
 
   /** The bus on these pins (the default bus when omitted), created on first use. */

@@ -1,16 +1,19 @@
 import { FaztError } from '../../firmware/errors.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
+import { fromWire, toWire } from '../../hal/sim/bridge-values.js';
 import type { HostError, HostReply, HostRequest } from '../../hal/sim/host-call.js';
 import type { VirtualClock } from '../world/virtual-clock.js';
 
 /**
  * The host end of hal/sim/host-call.ts: runs XS's opens and calls on a real
- * (sim) backend and answers from the virtual clock. Edges that fire while
- * serving a call are queued and returned with the reply.
+ * (sim) backend and answers from the virtual clock. Edges (a pin's edge, a
+ * datagram's arrival) are queued whenever they fire, during a call or
+ * between calls on the host's event loop, and go back with the next reply,
+ * whatever it answers ('now' included).
  */
 export interface BridgeHost {
   serve(req: HostRequest): HostReply | Promise<HostReply>;
-  /** Extra operations for tests (the simulator's back door), by name. */
+  /** Extra operations for tests (the simulator's back door), by name; one may answer with a promise (XS waits). */
   backdoor: Map<string, (...args: unknown[]) => unknown>;
 }
 
@@ -46,9 +49,13 @@ export function bridgeHost(backend: HalBackend, clock: VirtualClock, uplink?: Up
           case 'call': {
             const io = handles.get(req.handle);
             if (!io) return withEdges({ err: { name: 'IoError', code: 'closed', message: `handle ${req.handle} is not open` } });
-            const args = req.args.map((a) => (a && typeof a === 'object' && 'bytes' in a ? Uint8Array.from((a as { bytes: number[] }).bytes) : a));
-            const r = io[req.method](...args);
-            return withEdges(r instanceof Uint8Array ? { ok: Array.from(r), bytes: true } : { ok: r === undefined ? null : r });
+            const r = io[req.method](...req.args.map(fromWire));
+            return withEdges({ ok: toWire(r) });
+          }
+          case 'get': {
+            const io = handles.get(req.handle);
+            if (!io) return withEdges({ err: { name: 'IoError', code: 'closed', message: `handle ${req.handle} is not open` } });
+            return withEdges({ ok: toWire((io as Record<string, unknown>)[req.property]) });
           }
           case 'now':
             return withEdges({ ok: clock.now() });
@@ -66,7 +73,8 @@ export function bridgeHost(backend: HalBackend, clock: VirtualClock, uplink?: Up
             const f = backdoor.get(req.action);
             if (!f) return { err: { name: 'Error', code: 'unsupported', message: `no back door '${req.action}'` } };
             const r = f(...req.args);
-            return withEdges({ ok: r === undefined ? null : r });
+            if (r instanceof Promise) return r.then((v: unknown) => withEdges({ ok: toWire(v) }), (e: unknown) => withEdges({ err: toHostError(e) }));
+            return withEdges({ ok: toWire(r) });
           }
         }
       } catch (e) {

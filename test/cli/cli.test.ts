@@ -71,7 +71,7 @@ describe('fazt CLI', () => {
       assert.match(r.out, /^ok: batch from fz\w+, seq 1\.\.4 \(4 entries\), signature and chain valid/);
     }
     writeFileSync(join(tmp, 'events.jsonl'), eventVectors.map((v) => v.json).join('\n'));
-    assert.match(fazt(['event', 'verify', join(tmp, 'events.jsonl')]).out, /^ok: 9 events/);
+    assert.match(fazt(['event', 'verify', join(tmp, 'events.jsonl')]).out, /^ok: 12 events/);
   });
   it('bad input: one line on stderr, non-zero exit', () => {
     const cases: [string[], string | undefined, RegExp][] = [

@@ -7,7 +7,7 @@ import { fromHex, toHex } from '../../firmware/codec/text-encodings.js';
 import type { ValueMap } from '../../firmware/codec/value.js';
 import { nobleCrypto } from '../../firmware/crypto/noble-crypto.js';
 import { toCloudEvent } from '../../firmware/event/cloudevents.js';
-import { entryHash, GENESIS_PREV, idFromHash, type EventEntry } from '../../firmware/event/envelope.js';
+import { entryHash, entryToValue, GENESIS_PREV, idFromHash, type EventClock, type EventEntry } from '../../firmware/event/envelope.js';
 import { EventLog } from '../../firmware/event/event-log.js';
 import { toSenml } from '../../firmware/event/reading.js';
 import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
@@ -69,6 +69,27 @@ describe('EventLog', () => {
     assert.throws(() => new EventLog({ nodeId: id.id, crypto: nobleCrypto, clock: 5 as unknown as () => number }), /clock/);
     assert.equal(log.head.seq, 0, 'nothing appended by refused calls');
   });
+  it('writes the clock source into each entry when given one, and hashes it; without one, no clock field', () => {
+    let source: EventClock = 'unsynced';
+    const log = new EventLog({ nodeId: id.id, crypto: nobleCrypto, clock: () => 1000, clockSource: () => source });
+    const a = log.append('system.boot', 'node', {});
+    source = 'hub';
+    const b = log.append('system.boot', 'node', {});
+    assert.deepStrictEqual([a.clock, b.clock], ['unsynced', 'hub']);
+    assert.deepStrictEqual(entryToValue(a), { id: a.id, type: a.type, source: a.source, time: 1000, clock: 'unsynced', seq: 1, prev: GENESIS_PREV, data: {} });
+    const bare = new EventLog({ nodeId: id.id, crypto: nobleCrypto, clock: () => 1000 }).append('system.boot', 'node', {});
+    assert.ok(!('clock' in bare) && !('clock' in (entryToValue(bare) as ValueMap)), 'no clock field, not even undefined');
+    const { clock: _c, ...withoutClock } = a;
+    assert.notEqual(toHex(entryHash(a, nobleCrypto)), toHex(entryHash(withoutClock, nobleCrypto)), 'the clock is part of the hash when present');
+    assert.equal(toHex(entryHash({ ...withoutClock, clock: undefined }, nobleCrypto)), toHex(entryHash(withoutClock, nobleCrypto)), 'an undefined clock is an absent one');
+    assert.equal(idFromHash(entryHash(withoutClock, nobleCrypto)), bare.id, 'absent: the hash of the form without the field');
+  });
+  it('refuses a clock source that answers something else, naming it', () => {
+    const log = new EventLog({ nodeId: id.id, crypto: nobleCrypto, clock: () => 1, clockSource: () => 'gps' as EventClock });
+    assert.throws(() => log.append('system.boot', 'node', {}), (e: unknown) => e instanceof RangeError && /clockSource returned 'gps'/.test(e.message));
+    assert.equal(log.head.seq, 0);
+    assert.throws(() => new EventLog({ nodeId: id.id, crypto: nobleCrypto, clock: () => 1, clockSource: 'hub' as unknown as () => EventClock }), (e: unknown) => e instanceof TypeError && /clockSource/.test(e.message));
+  });
 });
 
 describe('exports', () => {
@@ -86,6 +107,12 @@ describe('exports', () => {
     assert.deepStrictEqual(ce.data, e.data);
     for (const k of Object.keys(ce)) assert.match(k, /^[a-z0-9]{1,20}$/, 'attribute names per CloudEvents §3.1.1');
   });
+  it('CloudEvents: the clock as the faztclock extension, only when the event names one', () => {
+    assert.ok(!('faztclock' in toCloudEvent(e)));
+    const ce = toCloudEvent({ ...e, clock: 'hub' });
+    assert.equal(ce.faztclock, 'hub');
+    assert.deepStrictEqual(Object.keys(ce).slice(-2), ['faztclock', 'data']);
+  });
   it('SenML pack (RFC 8428): base name, seconds, v/vb by type', () => {
     const pack = toSenml(e.source, [
       { name: 'temperature', unit: 'Cel', value: 22.4, quality: 'good', time: 1500 },
@@ -95,5 +122,9 @@ describe('exports', () => {
       { bn: `${e.source}/`, n: 'temperature', u: 'Cel', v: 22.4, t: 1.5 },
       { n: 'motion', vb: true, t: 2 },
     ]);
+  });
+  it('SenML: the clock that stamped t on each record when given', () => {
+    const pack = toSenml(e.source, [{ name: 'motion', value: true, quality: 'good', time: 2000 }], 'unsynced');
+    assert.deepStrictEqual(pack, [{ bn: `${e.source}/`, n: 'motion', vb: true, t: 2, faztclock: 'unsynced' }]);
   });
 });

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import { bridgeHost, jsonHostCall } from '../../sim/xs/bridge-host.js';
 import { XsSession } from '../../sim/xs/xs-session.js';
+import { STEP_MS, type ConformanceCase } from './conformance/case-support.js';
 import { cases, type ConformanceWorld } from './conformance/cases.js';
 import { simWorld } from './conformance/sim-world.js';
 
@@ -8,14 +9,28 @@ import { simWorld } from './conformance/sim-world.js';
  * One suite, every backend this machine reaches: sim on Node; the Moddable
  * adapter over ECMA-419 classes that behave like Moddable's (no ESP32 here);
  * and sim bridged into the real XS engine. The Linux backend has its own tests
- * (test/hal/linux-backend.test.ts): this machine has no GPIO or I2C devices.
+ * (test/hal/linux-backend.test.ts, test/hal/linux-udp.test.ts): this machine
+ * has no GPIO or I2C devices. UDP runs for real on every backend, on loopback.
  */
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Runs a case on Node: a generator case is resumed after STEP_MS per yield. */
+async function runOnNode(run: ConformanceCase, backend: 'sim' | 'moddable'): Promise<void> {
+  const { world, dispose } = simWorld(backend);
+  try {
+    const steps = run(world);
+    if (steps) for (let s = steps.next(); !s.done; s = steps.next()) await sleep(STEP_MS);
+  } finally {
+    dispose();
+  }
+}
+
 describe('HAL conformance: sim backend on Node', () => {
-  for (const [name, run] of Object.entries(cases)) it(name, () => run(simWorld().world));
+  for (const [name, run] of Object.entries(cases)) it(name, () => runOnNode(run, 'sim'));
 });
 
 describe('HAL conformance: Moddable backend over ECMA-419 classes (simulated)', () => {
-  for (const [name, run] of Object.entries(cases)) it(name, () => run(simWorld('moddable').world));
+  for (const [name, run] of Object.entries(cases)) it(name, () => runOnNode(run, 'moddable'));
 });
 
 describe('HAL conformance: sim backend bridged into XS', () => {
@@ -30,7 +45,7 @@ describe('HAL conformance: sim backend bridged into XS', () => {
   for (const name of Object.keys(cases)) {
     it(name, async () => {
       // A fresh simulated world on the host for each case, as on Node.
-      const { world, board, clock } = simWorld();
+      const { world, board, clock, dispose } = simWorld();
       const host = bridgeHost(board.backend, clock);
       const w: ConformanceWorld = world;
       host.backdoor.set('nackNext', (a, n) => w.nackNext(a as number, n as number));
@@ -39,8 +54,14 @@ describe('HAL conformance: sim backend bridged into XS', () => {
       host.backdoor.set('replug', (a) => w.replug(a as number));
       host.backdoor.set('setLevel', (p, l) => w.setLevel(p as number, l as 0 | 1 | null));
       host.backdoor.set('driven', (p) => w.driven(p as number));
+      // A generator case's yield: XS blocks on this call while real time passes here.
+      host.backdoor.set('wait', (ms) => sleep(ms as number));
       serve = jsonHostCall(host.serve);
-      await xs.call('run', name);
+      try {
+        await xs.call('run', name);
+      } finally {
+        dispose();
+      }
     });
   }
 });

@@ -1,5 +1,7 @@
 import { join, resolve } from 'node:path';
-import { CARTRIDGE_FILE, Hub } from '../../hub/hub.js';
+import { parseDuration } from '../../../sim/scenario/duration.js';
+import { CARTRIDGE_FILE, Hub, type HubOptions } from '../../hub/hub.js';
+import type { TimeMode } from '../../time/timekeeper.js';
 import { UsageError, type Command } from '../command.js';
 
 /** "HOST:PORT", "[v6]:PORT" or ":PORT" (all interfaces stay opt-in: the default is loopback). */
@@ -10,17 +12,71 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
 }
 
+/** A duration flag as ms, as a usage error when malformed. */
+export function durationFlag(text: string, flag: string): number {
+  try {
+    return parseDuration(text, flag);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** "+2h", "-10m", "90s" → signed ms (simulation: a hub whose system clock is wrong). */
+export function parseSkew(text: string): number {
+  const m = /^([+-]?)(.+)$/.exec(text.trim()) as RegExpExecArray;
+  return (m[1] === '-' ? -1 : 1) * durationFlag(m[2], '--clock-skew');
+}
+
+const TIME_MODES: readonly TimeMode[] = ['auto', 'peers', 'system'];
+
+/** The beacon and Timekeeper flags of `fazt hub` (and `fazt start`). */
+export function lanOptions(values: Record<string, unknown>, host: string): Pick<HubOptions, 'beacon' | 'time' | 'clock'> {
+  const out: Pick<HubOptions, 'beacon' | 'time' | 'clock'> = {};
+  if (values.beacon) {
+    if (/^(127\.|::1$|localhost$)/.test(host)) throw new UsageError(`--beacon announces the hub on the LAN, but it listens on ${host} only: add --listen 0.0.0.0:7070`);
+    out.beacon = {
+      name: typeof values.name === 'string' ? values.name : undefined,
+      announceMs: typeof values.announce === 'string' ? durationFlag(values.announce, '--announce') : undefined,
+      forgetMs: typeof values.forget === 'string' ? durationFlag(values.forget, '--forget') : undefined,
+      ssdpPort: typeof values['ssdp-port'] === 'string' ? Number(values['ssdp-port']) : undefined,
+    };
+    if (out.beacon.ssdpPort !== undefined && !(Number.isInteger(out.beacon.ssdpPort) && out.beacon.ssdpPort > 0 && out.beacon.ssdpPort < 65536)) throw new UsageError(`--ssdp-port '${String(values['ssdp-port'])}' is not a port`);
+  }
+  const mode = String(values.time ?? 'auto');
+  if (!(TIME_MODES as readonly string[]).includes(mode)) throw new UsageError(`--time '${mode}' is not auto, peers or system`);
+  out.time = { mode: mode as TimeMode, pollMs: typeof values['time-poll'] === 'string' ? durationFlag(values['time-poll'], '--time-poll') : undefined };
+  if (typeof values['clock-skew'] === 'string') {
+    const skew = parseSkew(values['clock-skew']);
+    out.clock = () => Date.now() + skew;
+  }
+  return out;
+}
+
+export const LAN_FLAGS = {
+  beacon: { type: 'boolean' }, name: { type: 'string' }, announce: { type: 'string' }, forget: { type: 'string' }, 'ssdp-port': { type: 'string' },
+  time: { type: 'string' }, 'time-poll': { type: 'string' }, 'clock-skew': { type: 'string' },
+} as const;
+
 export const hubCommand: Command = {
   name: 'hub',
   summary: 'Run the hub: store signed batches in the cartridge and serve the HTTP API',
-  usage: 'fazt hub [--data DIR] [--listen HOST:PORT] [--body-limit BYTES]',
+  usage: 'fazt hub [--data DIR] [--listen HOST:PORT] [--body-limit BYTES] [--beacon [--name N] [--announce 30s]] [--time auto|peers|system] [--time-poll 60s]',
   help: [
     'The cartridge is DIR/fazt.db (one SQLite file); the hub key is DIR/hub-key.json, made on',
     'first start (mode 0600). Default DIR ./fazt-data, default listen 127.0.0.1:7070.',
-    'API: POST /v1/uplink, POST /v1/enroll, GET /v1/nodes, GET /v1/events, GET /v1/stream.',
+    'API: POST /v1/uplink, POST /v1/enroll, GET /v1/nodes, GET /v1/events, GET /v1/stream,',
+    'GET /v1/time?nonce=, GET /v1/time/status, GET /v1/time/peers, POST /v1/time/sync, GET /v1/beacon.',
+    '',
+    '--beacon announces the hub on the LAN over SSDP (signed record; every --announce, default 30s;',
+    'ssdp:byebye on a clean stop) and tracks other Fazt peers, forgetting one silent for --forget',
+    '(default 5m); needs a non-loopback --listen.',
+    '--time picks the clock every part of the hub reads: auto (the system clock while NTP keeps it,',
+    'otherwise the consensus of verified peers polled every --time-poll, default 60s), peers',
+    '(always the peers\' consensus) or system (never).',
+    '--clock-skew +2h offsets this hub\'s system clock (simulation and tests only).',
     'Runs until SIGINT or SIGTERM.',
   ].join('\n'),
-  options: { data: { type: 'string' }, listen: { type: 'string' }, 'body-limit': { type: 'string' } },
+  options: { data: { type: 'string' }, listen: { type: 'string' }, 'body-limit': { type: 'string' }, ...LAN_FLAGS },
   run: async ({ values, out, err }) => {
     const dataDir = resolve(String(values.data ?? './fazt-data'));
     const { host, port } = parseListen(String(values.listen ?? '127.0.0.1:7070'));
@@ -29,7 +85,7 @@ export const hubCommand: Command = {
       bodyLimit = Number(values['body-limit']);
       if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1024) throw new UsageError('--body-limit must be a whole number of bytes, at least 1024');
     }
-    const hub = new Hub({ dataDir, host, port, bodyLimit, log: (line) => err(line + '\n') });
+    const hub = new Hub({ dataDir, host, port, bodyLimit, ...lanOptions(values, host), log: (line) => err(line + '\n') });
     // Listen for the signals before announcing the address: a supervisor may signal as soon as it reads it.
     let signalled = () => {};
     const stopRequested = new Promise<void>((done) => (signalled = done));
@@ -39,6 +95,9 @@ export const hubCommand: Command = {
     try {
       const addr = await hub.start();
       out(`hub ${addr.hubId} listening on ${addr.url}\ncartridge ${join(dataDir, CARTRIDGE_FILE)}\n`);
+      const b = hub.beacon;
+      if (b) out(`beacon announcing ${b.record.id} on ${b.record.addresses.join(', ')} every ${b.status().announceMs / 1000}s\n`);
+      out(`time ${hub.timekeeper.mode}: ${hub.timekeeper.source()} clock\n`);
       await stopRequested;
       await hub.stop();
     } finally {

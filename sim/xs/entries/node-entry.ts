@@ -27,7 +27,9 @@ function ready(): { app: NodeApp; time: GuestTime } {
 }
 
 function summary(e: EventEntry): JsonValue {
-  return { seq: e.seq, time: e.time, type: e.type, component: e.source.slice(e.source.indexOf('/') + 1), data: toJsonValue(e.data) };
+  const s: { [k: string]: JsonValue } = { seq: e.seq, time: e.time, type: e.type, component: e.source.slice(e.source.indexOf('/') + 1), data: toJsonValue(e.data) };
+  if (e.clock !== undefined) s.clock = e.clock;
+  return s;
 }
 
 serveCommands({
@@ -60,6 +62,7 @@ serveCommands({
       dropped: r.app.buffer.stats.dropped,
       uplink: r.app.uplink.stats,
       events: recent.splice(0),
+      clock: r.app.clock.status() as unknown as JsonValue,
     };
   },
 });

@@ -1,13 +1,16 @@
 /**
  * The HAL conformance suite: one behaviour per case, written once against the
  * contracts and run on every backend this machine reaches (test/hal/
- * conformance.test.ts): the sim backend on Node, and the sim backend bridged
- * into XS. Portable: runs inside XS, so no Node APIs and no node:assert.
+ * conformance.test.ts): the sim backend on Node, the Moddable adapter, and
+ * the sim backend bridged into XS. Portable: runs inside XS, so no Node APIs
+ * and no node:assert. The UDP cases are in udp-cases.ts.
  */
 import type { HalBackend } from '../../../hal/contracts/io.js';
 import type { Clock } from '../../../hal/contracts/time.js';
 import { SMBus } from '../../../hal/smbus.js';
 import { scanI2c } from '../../../hal/i2c-scan.js';
+import { check, code, throwsCode, type ConformanceCase } from './case-support.js';
+import { udpCases } from './udp-cases.js';
 
 /** What a case may do to the world behind the backend (the simulator's back door). */
 export interface ConformanceWorld {
@@ -29,24 +32,7 @@ export const EMPTY_ADDRESS = 0x3c;
 /** Pins the cases use: valid on esp32-devkitc, the board the suite runs on. */
 export const PINS = { out: 4, in: 27, inputOnly: 34, flash: 6, strapping: 0 } as const;
 
-function check(ok: boolean, message: string): void {
-  if (!ok) throw new Error(message);
-}
-
-function throwsCode(f: () => unknown, test: (e: { name?: string; code?: string; message?: string }) => boolean, what: string): void {
-  try {
-    f();
-  } catch (e) {
-    const err = e as { name?: string; code?: string; message?: string };
-    if (test(err)) return;
-    throw new Error(`${what}: wrong error ${err.name} ${err.code ?? ''} ${err.message}`);
-  }
-  throw new Error(`${what}: did not throw`);
-}
-
-const code = (c: string) => (e: { code?: string }) => e.code === c;
-
-export const cases: Record<string, (w: ConformanceWorld) => void> = {
+export const cases: Record<string, ConformanceCase> = {
   'i2c: invalid options throw, naming the option'(w) {
     throwsCode(() => w.backend.i2c({ address: 0x80 }), (e) => e.name === 'RangeError' && /address/.test(e.message ?? ''), 'address 0x80');
     throwsCode(() => w.backend.i2c({ address: 0x50, hz: 5_000_000 }), (e) => e.name === 'RangeError' && /hz/.test(e.message ?? ''), 'hz');
@@ -180,4 +166,5 @@ export const cases: Record<string, (w: ConformanceWorld) => void> = {
     w.clock.delay(250);
     check(w.clock.now() - t === 250, 'delay 250');
   },
+  ...udpCases,
 };
