@@ -59,6 +59,7 @@ const MAX_RETRY_MS = 60_000;
  * that URL. It is the NodeApp's Transport: a batch offered before a hub is
  * known waits for one. A byebye, a silence, a refusal or a run of unanswered
  * uplinks sends it back to searching. Portable: sockets, time and HTTP are injected.
+ * A node that is already enrolled (no `enrol`) goes straight to uplinking.
  */
 export class HubLink implements Transport {
   readonly beacon: BeaconEndpoint;
@@ -222,12 +223,18 @@ export class HubLink implements Transport {
     });
   }
 
+  /**
+   * Linked. A batch that waited for the hub is answered "send again" rather
+   * than sent: the Uplink times each exchange to take the hub's clock from
+   * the answer, and the wait was no round trip (it resends after its first,
+   * one-second backoff).
+   */
   private link(): void {
     this.st = 'linked';
     this.failures = 0;
     const h = this.held;
     this.held = undefined;
-    if (h) this.post(h.batch, h.done);
+    h?.done({ ok: false, refused: false, message: `found the hub at ${(this.hub as BeaconPeer).url}: send again` });
   }
 
   private post(batch: Uint8Array, done: (result: UplinkResult) => void): void {

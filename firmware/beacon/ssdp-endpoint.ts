@@ -1,3 +1,4 @@
+import { isIpv4Multicast } from '../../hal/contracts/check-udp-options.js';
 import type { UDP, UdpOptions } from '../../hal/contracts/io.js';
 import type { HalTime, TimerId } from '../../hal/contracts/time.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
@@ -65,11 +66,6 @@ const RESIGN_MS = 1000;
 const DRAIN_LIMIT = 64;
 const VERIFIED_CACHE = 16;
 
-function isMulticast(address: string): boolean {
-  const first = Number(address.split('.')[0]);
-  return first >= 224 && first <= 239;
-}
-
 /**
  * The firmware's SSDP endpoint for Beacon (ARCHITECTURE: Beacon). Portable:
  * sockets, time and crypto are injected, so the same code runs on a device,
@@ -113,7 +109,7 @@ export class BeaconEndpoint {
 
   start(): void {
     if (this.listener) return;
-    const multicast = isMulticast(this.group) ? this.group : undefined;
+    const multicast = isIpv4Multicast(this.group) ? this.group : undefined;
     const socket: UDP = this.o.udp({ port: this.port, multicast, reuseAddr: true, onReadable: () => this.drain(socket) });
     this.listener = socket;
     const every = Math.max(50, Math.min(this.forgetMs / 5, 60_000));

@@ -109,11 +109,16 @@ export class Hub {
     const store = Cartridge.open(file, { crypto: this.crypto, clock });
     const t = this.options.time ?? {};
     let lan: HubBeacon | undefined;
-    keeper = new Timekeeper({
-      identity: key, crypto: this.crypto, store: store.clockState, system: this.options.clock, mode: t.mode, pollMs: t.pollMs, timeoutMs: t.timeoutMs, halfLifeMs: t.halfLifeMs,
-      peers: () => (lan ? lan.peers().filter((p) => p.record.kind === 'hub' && p.record.services.includes('time')).map((p) => ({ id: p.record.id, url: p.url, publicKey: p.record.key })) : []),
-      log: (r) => this.log(r),
-    });
+    try {
+      keeper = new Timekeeper({
+        identity: key, crypto: this.crypto, store: store.clockState, system: this.options.clock, mode: t.mode, pollMs: t.pollMs, timeoutMs: t.timeoutMs, halfLifeMs: t.halfLifeMs,
+        peers: () => (lan ? lan.peers().filter((p) => p.record.kind === 'hub' && p.record.services.includes('time')).map((p) => ({ id: p.record.id, url: p.url, publicKey: p.record.key })) : []),
+        log: (r) => this.log(r),
+      });
+    } catch (e) {
+      store.close(); // bad time options: do not leave the cartridge open
+      throw e;
+    }
     const stream = new EventStream({ heartbeatMs: this.options.heartbeatMs });
     const routes = apiRoutes({ cartridge: store, commits: new GroupCommit(store), stream, hubKey: key, crypto: this.crypto, bodyLimit: this.options.bodyLimit ?? DEFAULT_BODY_LIMIT, clock, timekeeper: keeper, beacon: () => lan });
     const server = createServer((req, res) => void this.handle(routes, req, res));

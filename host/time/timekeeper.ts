@@ -191,7 +191,7 @@ export class Timekeeper {
       this.estimate = state;
       this.o.store?.save(state);
     }
-    this.o.log?.({ level: 'info', code: 'time-round', peers: peers.length, kept: c.kept.length, outliers: c.dropped.map((s) => s.peer), offsetMs: Number.isNaN(c.offsetMs) ? null : Math.round(c.offsetMs) });
+    if (peers.length > 0) this.o.log?.({ level: 'info', code: 'time-round', peers: peers.length, kept: c.kept.length, outliers: c.dropped.map((s) => s.peer), offsetMs: Number.isNaN(c.offsetMs) ? null : Math.round(c.offsetMs) });
     return this.status();
   }
 

@@ -29,6 +29,7 @@ export class NodeRuntimeNode implements SimulatedNode {
   private readonly app: NodeApp;
   private readonly recent: NodeStatus['events'] = [];
   private inFlight: Promise<unknown> = Promise.resolve();
+  private pending = 0;
 
   constructor(readonly name: string, private readonly o: SimNodeOptions) {
     validateOnHost('nodeConfig', o.config);
@@ -36,7 +37,9 @@ export class NodeRuntimeNode implements SimulatedNode {
     o.wire(board);
     const transport: Transport = {
       send: (batch, done) => {
+        this.pending++;
         const p = o.uplink(Buffer.from(batch).toString('hex')).then((r) => {
+          this.pending--;
           if ('error' in r) done({ ok: false, refused: false, message: r.error });
           else done(uplinkResult(r.status, r.body));
         });
@@ -57,11 +60,15 @@ export class NodeRuntimeNode implements SimulatedNode {
   }
 
   async run(until: number): Promise<{ status: NodeStatus }> {
-    // In slices of a simulated second, letting the hub's answers land in between.
+    // Timer by timer (at most a simulated second at a time), and a batch in flight
+    // is answered before simulated time moves on: the exchange takes no simulated
+    // time, as on XS, so the hub's clock in the ack is read at the moment the batch left.
     const clock = this.o.clock;
-    while (clock.now() < until) {
-      clock.runUntil(Math.min(until, clock.now() + 1000));
-      await this.inFlight;
+    for (;;) {
+      if (this.pending > 0) await this.inFlight;
+      if (clock.now() >= until) break;
+      const due = clock.nextDue();
+      clock.runUntil(Math.min(until, clock.now() + 1000, due === undefined ? Infinity : Math.max(due, clock.now())));
     }
     // What the last answers set in motion (the next batch of a backfill), bounded.
     for (let i = 0; i < 10_000; i++) {

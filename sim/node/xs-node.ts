@@ -5,20 +5,14 @@ import { projectRoot } from '../../host/project-root.js';
 import { SimBoard } from '../world/sim-board.js';
 import type { VirtualClock } from '../world/virtual-clock.js';
 import { bridgeHost, jsonHostCall, type UplinkSender } from '../xs/bridge-host.js';
+import { hostHttpPost } from './host-http.js';
 import type { XsMeter } from '../xs/xs-worker.js';
 import type { NodeStatus, SimulatedNode } from './simulated-node.js';
 import { XsSession } from '../xs/xs-session.js';
 
 /** POSTs to a hub's /v1/uplink; unreachable hubs come back as {error}, not as exceptions. */
 export function httpUplink(hubUrl: () => string): UplinkSender {
-  return async (hex) => {
-    try {
-      const res = await fetch(`${hubUrl()}/v1/uplink`, { method: 'POST', headers: { 'content-type': 'application/cbor' }, body: Buffer.from(hex, 'hex'), signal: AbortSignal.timeout(10_000) });
-      return { status: res.status, body: await res.text() };
-    } catch (e) {
-      return { error: `cannot reach ${hubUrl()}: ${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message}` };
-    }
-  };
+  return (hex) => hostHttpPost(`${hubUrl()}/v1/uplink`, 'application/cbor', Buffer.from(hex, 'hex'));
 }
 
 export interface SimNodeOptions {
@@ -47,7 +41,7 @@ export class XsNode implements SimulatedNode {
   static async start(o: SimNodeOptions): Promise<XsNode> {
     const board = new SimBoard(o.name, o.board, o.clock);
     o.wire(board);
-    const host = bridgeHost(board.backend, o.clock, o.uplink);
+    const host = bridgeHost(board.backend, o.clock, { uplink: o.uplink });
     const xs = await XsSession.start(join(projectRoot(), 'sim/xs/entries/node-entry.ts'), { onHostCall: jsonHostCall(host.serve) });
     try {
       const { value } = await xs.call<{ id: string }>('init', o.config, o.clock.now(), o.collect ?? false, o.head ?? null);

@@ -28,7 +28,17 @@ function toHostError(e: unknown): HostError {
 /** POSTs a hex batch to the hub; resolves {status, body}, or {error} when the hub cannot be reached. */
 export type UplinkSender = (hex: string) => Promise<{ status: number; body: string } | { error: string }>;
 
-export function bridgeHost(backend: HalBackend, clock: VirtualClock, uplink?: UplinkSender): BridgeHost {
+/** POSTs a body to a URL from the host's network; resolves {status, body}, or {error} when it cannot be reached. */
+export type HttpSender = (url: string, contentType: string, body: Uint8Array) => Promise<{ status: number; body: string } | { error: string }>;
+
+/** The host's network as the guest may use it: uplinks to a configured hub, any POST (enrolment, a discovered hub). */
+export interface BridgeNetwork {
+  uplink?: UplinkSender;
+  http?: HttpSender;
+}
+
+export function bridgeHost(backend: HalBackend, clock: VirtualClock, network: BridgeNetwork = {}): BridgeHost {
+  const { uplink, http } = network;
   const handles = new Map<number, Io>();
   const edges: number[] = [];
   const backdoor = new Map<string, (...args: unknown[]) => unknown>();
@@ -69,6 +79,9 @@ export function bridgeHost(backend: HalBackend, clock: VirtualClock, uplink?: Up
           case 'uplink':
             if (!uplink) return { err: { name: 'IoError', code: 'unsupported', message: 'this simulation has no hub' } };
             return uplink(req.hex).then((r) => withEdges({ ok: r }));
+          case 'http':
+            if (!http) return { err: { name: 'IoError', code: 'unsupported', message: 'this simulation gives the node no network' } };
+            return http(req.url, req.contentType, Buffer.from(req.hex, 'hex')).then((r) => withEdges({ ok: r }));
           case 'backdoor': {
             const f = backdoor.get(req.action);
             if (!f) return { err: { name: 'Error', code: 'unsupported', message: `no back door '${req.action}'` } };

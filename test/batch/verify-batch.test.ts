@@ -7,7 +7,7 @@ import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
 import { parseJson, toJsonValue } from '../../firmware/codec/json-form.js';
 import { fromHex, toHex } from '../../firmware/codec/text-encodings.js';
 import { nobleCrypto } from '../../firmware/crypto/noble-crypto.js';
-import { entryHash, idFromHash, type EventEntry } from '../../firmware/event/envelope.js';
+import { entryHash, idFromHash, type EventClock, type EventEntry } from '../../firmware/event/envelope.js';
 import { EventLog } from '../../firmware/event/event-log.js';
 import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import { checkDocument } from '../../firmware/schema/validate.js';
@@ -182,6 +182,28 @@ describe('verifyBatch refuses, each with its own error', () => {
     refuses({ ...copy(first), node: 'not-a-node' }, 'malformed');
     refuses({ ...copy(first), sig: new Uint8Array(10) }, 'malformed');
     refuses({ ...copy(first), first: 0 }, 'malformed');
+  });
+  it('a clock added to an entry after signing (tampered), and a clock value outside rtc/hub/unsynced, even signed (malformed, naming clock)', () => {
+    const b = copy(first);
+    b.entries[2].clock = 'hub';
+    refuses(b, 'tampered');
+    // What a broken node could sign: a clock value the log would never write, with the id recomputed.
+    const e: EventEntry = { ...entries(1)[0], clock: 'gps' as EventClock };
+    e.id = idFromHash(entryHash(e, crypto));
+    const signed = createBatch([e], alice, crypto);
+    assert.throws(() => verifyBatch(signed, { crypto }), (x: unknown) => x instanceof VerifyError && x.code === 'malformed' && /clock 'gps'/.test(x.message));
+  });
+  it('entries that name their clock verify, and the clock survives the wire form both ways', () => {
+    let source: EventClock = 'unsynced';
+    let t = 1_700_000_000_000;
+    const log = new EventLog({ nodeId: alice.id, crypto, clock: () => (t += 1000), clockSource: () => source });
+    const es = [log.append('system.boot', 'node', {})];
+    source = 'hub';
+    es.push(log.append('system.clock', 'clock', { source: 'hub', offsetMs: 5, rttMs: 2, stepMs: 5 }));
+    const back = batchFromValue(decodeCbor(encodeCbor(batchToValue(createBatch(es, alice, crypto)))));
+    assert.deepStrictEqual(back.entries.map((e) => e.clock), ['unsynced', 'hub']);
+    assert.equal(verifyBatch(back, { crypto }).fresh.length, 2);
+    assert.ok(!('clock' in copy(first).entries[0]), 'entries without a clock come back without one');
   });
   it('createBatch refuses non-consecutive entries', () => {
     assert.throws(() => createBatch([all[0], all[2]], alice, crypto), /consecutive/);

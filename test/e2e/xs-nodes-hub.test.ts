@@ -38,6 +38,14 @@ const TOLERANCE: Record<string, number> = { temperature: 0.01, humidity: 0.1, pr
 
 interface Rig { node: XsNode; clock: VirtualClock; id: string }
 const rigs: Record<string, Rig> = {};
+// The hub reads the simulated world's clock: the clock of the node being run (only it talks to the hub
+// meanwhile), so the nodes, which take their time from the hub, keep the times the scenario expects.
+let world = new VirtualClock(T0);
+const hubClock = () => Math.floor(world.now());
+const run = (rig: Rig, until: number) => {
+  world = rig.clock;
+  return rig.node.run(until);
+};
 
 async function startNode(name: string, board: string, seed: number, sensors: JsonValue[], wire: (b: SimBoard) => void, budgetBytes = 4 * 1024 * 1024): Promise<Rig> {
   const identity = identityFromSecretKey(new Uint8Array(32).fill(seed), nodeCrypto);
@@ -45,6 +53,7 @@ async function startNode(name: string, board: string, seed: number, sensors: Jso
   const res = await fetch(`${url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(enrollRequest(invite.token, identity, nodeCrypto, { name, board })) });
   assert.equal(res.status, 200, await res.text());
   const clock = new VirtualClock(T0);
+  world = clock;
   const config: JsonValue = {
     name, board, secretKey: toJsonValue(identity.secretKey), hub: { url, publicKey: toJsonValue(hub.publicKey) }, sensors,
     uplink: { batchSize: 16, maxDelayMs: 5000 }, buffer: { budgetBytes },
@@ -59,7 +68,7 @@ const readings = (es: EventEntry[], name: string) => es.filter((e) => e.type ===
 
 describe('three XS nodes → hub → SQLite', () => {
   before(async () => {
-    hub = new Hub({ dataDir: dir, port: 0 });
+    hub = new Hub({ dataDir: dir, port: 0, clock: hubClock });
     url = (await hub.start()).url;
     rigs.a = await startNode('living-room', 'esp32-devkitc', 11, [{ name: 'bme280', driver: 'bme280', i2c: { address: 0x76 }, intervalMs: 1000 }], (b) => {
       const m = new Bme280Model(0x76, b.clock);
@@ -84,7 +93,7 @@ describe('three XS nodes → hub → SQLite', () => {
   });
 
   it('every node\'s readings land in SQLite equal to what its device model was set to, within resolution', async () => {
-    for (const r of Object.values(rigs)) await r.node.run(T0 + 120_000);
+    for (const r of Object.values(rigs)) await run(r, T0 + 120_000);
     const checks: [Rig, Record<string, number>][] = [[rigs.a, SET.bme280], [rigs.b, SET.sht4x], [rigs.c, SET.bh1750]];
     for (const [rig, set] of checks) {
       const es = stored(rig.id);
@@ -95,6 +104,11 @@ describe('three XS nodes → hub → SQLite', () => {
       }
       checkLinks(rig.id, es, nodeCrypto);
       assert.deepStrictEqual(es.map((e) => e.seq), es.map((_, i) => i + 1));
+      // No real-time clock on an ESP32: 'unsynced' at boot, then the hub's time from the first (boot-time) ack on.
+      const synced = es.findIndex((e) => e.type === 'system.clock');
+      assert.equal(es[0].clock, 'unsynced');
+      assert.ok(synced > 0 && synced < 10, `${rig.node.name}: clock set by seq ${synced + 1}`);
+      assert.ok(es.slice(0, synced).every((e) => e.clock === 'unsynced') && es.slice(synced).every((e) => e.clock === 'hub'));
     }
     const nodes = hub.cartridge.nodes().map((n) => n.name).sort();
     assert.deepStrictEqual(nodes, ['desk', 'hallway', 'living-room']);
@@ -105,10 +119,10 @@ describe('three XS nodes → hub → SQLite', () => {
     const before = readings(stored(rigs.b.id), 'temperature').length;
     await hub.stop();
     const down = T0 + 120_000;
-    await rigs.b.node.run(down + 3_600_000);
-    hub = new Hub({ dataDir: dir, port: 0 });
+    await run(rigs.b, down + 3_600_000);
+    hub = new Hub({ dataDir: dir, port: 0, clock: hubClock });
     url = (await hub.start()).url; // a new port: the node's uplink follows `url`
-    await rigs.b.node.run(down + 3_600_000 + 900_000);
+    await run(rigs.b, down + 3_600_000 + 900_000);
     for (const rig of [rigs.b]) {
       const es = stored(rig.id);
       checkLinks(rig.id, es, nodeCrypto);
@@ -125,10 +139,10 @@ describe('three XS nodes → hub → SQLite', () => {
     // Node c has a 16 KiB buffer (~80 readings): ten minutes with the hub down overflow it.
     await hub.stop();
     const t = T0 + 120_000;
-    await rigs.c.node.run(t + 600_000);
-    hub = new Hub({ dataDir: dir, port: 0 });
+    await run(rigs.c, t + 600_000);
+    hub = new Hub({ dataDir: dir, port: 0, clock: hubClock });
     url = (await hub.start()).url;
-    const { status } = await rigs.c.node.run(t + 600_000 + 120_000);
+    const { status } = await run(rigs.c, t + 600_000 + 120_000);
     assert.ok(status.dropped > 0);
     const gaps = hub.cartridge.gaps(rigs.c.id);
     assert.equal(gaps.length, 1);

@@ -37,7 +37,7 @@ describe('POST /v1/enroll', () => {
     assert.deepStrictEqual([n?.name, n?.board, n?.headSeq], ['Kitchen', 'esp32-c3-devkitm-1', 0]);
     assert.equal(h.hub.cartridge.counts().usedInvites, 1);
     node.append(3);
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(node.batch(1, 3)))).body, { ack: 3, stored: 3 });
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(node.batch(1, 3)))).body, { ack: 3, stored: 3, time: now });
   });
   it('re-enrolling an enrolled key with a fresh invite is allowed and keeps its history', async () => {
     const inv = h.hub.cartridge.createInvite({ ttlMs: 60_000 });

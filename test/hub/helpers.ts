@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { batchToValue, createBatch, type Batch } from '../../firmware/batch/batch.js';
 import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
 import { stringifyJson } from '../../firmware/codec/json-form.js';
-import type { EventEntry } from '../../firmware/event/envelope.js';
+import type { EventClock, EventEntry } from '../../firmware/event/envelope.js';
 import { EventLog } from '../../firmware/event/event-log.js';
 import { identityFromSecretKey, type NodeIdentity } from '../../firmware/identity/node-id.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
@@ -25,9 +25,10 @@ export class TestNode {
   readonly entries: EventEntry[] = [];
   private t = 1_767_225_600_000;
 
-  constructor(seed: number) {
+  /** `clockSource`: entries name their clock ('rtc' | 'hub' | 'unsynced'); omitted, they carry no clock field. */
+  constructor(seed: number, clockSource?: () => EventClock) {
     this.identity = identityFromSecretKey(new Uint8Array(32).fill(seed), crypto);
-    this.log = new EventLog({ nodeId: this.identity.id, crypto, clock: () => (this.t += 1000) });
+    this.log = new EventLog({ nodeId: this.identity.id, crypto, clock: () => (this.t += 1000), clockSource });
   }
 
   get id(): string {

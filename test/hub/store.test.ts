@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { batchToValue } from '../../firmware/batch/batch.js';
+import { batchToValue, createBatch } from '../../firmware/batch/batch.js';
 import { VerifyError } from '../../firmware/errors.js';
+import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
+import { entryHash } from '../../firmware/event/envelope.js';
+import { EventLog } from '../../firmware/event/event-log.js';
 import { verifyChain } from '../../firmware/event/verify-chain.js';
 import { Cartridge } from '../../host/store/cartridge.js';
 import { MIGRATIONS } from '../../host/store/migrations.js';
@@ -39,6 +42,29 @@ describe('cartridge: open and migrate', () => {
     openCartridge(file, { steps: more }).close();
     openCartridge(file, { steps: more }).close();
     refuses(() => openCartridge(file), 'cartridge-newer');
+  });
+  it('step 3 adds events.clock to a cartridge holding events from before it: they read back without one and verify, and new ones keep theirs', () => {
+    const file = join(tmp.dir, `c${++n}.db`);
+    const before = openCartridge(file, { steps: MIGRATIONS.filter((m) => m.step < 3) });
+    const a = new TestNode(31);
+    a.append(3);
+    // What an older fazt stored: no clock column at all.
+    before.prepare('INSERT INTO nodes (id, public_key, enrolled_at, head_seq, head_hash) VALUES (?, ?, 0, 3, ?)').run(a.id, a.identity.publicKey, entryHash(a.entries[2], crypto));
+    const insert = before.prepare('INSERT INTO events (node, seq, id, type, source, time, prev, hash, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)');
+    for (const e of a.entries) insert.run(a.id, e.seq, e.id, e.type, e.source, e.time, e.prev, entryHash(e, crypto), encodeCbor(e.data));
+    before.close();
+    const c = Cartridge.open(file);
+    assert.ok(c.db.prepare('SELECT step FROM migrations').pluck().all().includes(3));
+    const old = [...c.chain(a.id)];
+    assert.deepStrictEqual(old, a.entries);
+    assert.ok(old.every((e) => !('clock' in e)));
+    const log = new EventLog({ nodeId: a.id, crypto, clock: () => 2_000_000_000_000, clockSource: () => 'hub', head: { seq: 3, hash: entryHash(a.entries[2], crypto) } });
+    assert.equal(c.ingest(cbor(createBatch([log.append('system.boot', 'node', {})], a.identity, crypto))).ack, 4);
+    const chain = [...c.chain(a.id)];
+    assert.deepStrictEqual(chain.map((e) => e.clock), [undefined, undefined, undefined, 'hub']);
+    assert.equal(verifyChain(a.id, chain, crypto).fresh.length, 4);
+    assert.throws(() => c.db.prepare("INSERT INTO events (node, seq, id, type, source, time, clock, prev, hash, data, received_at) VALUES ('x', 1, 'x', 'x', 'x', 0, 'gps', x'00', x'00', x'00', 0)").run(), /CHECK constraint/);
+    c.close();
   });
   it('refuses an SQLite file that is not a cartridge', () => {
     const file = join(tmp.dir, 'other.db');

@@ -10,7 +10,9 @@ import { parseJson } from '../../firmware/codec/json-form.js';
 import { fromHex, toHex } from '../../firmware/codec/text-encodings.js';
 import { EventLog } from '../../firmware/event/event-log.js';
 import { batchVectors } from '../helpers/vectors.js';
-import { cbor, crypto, json, post, startHub, TestNode } from './helpers.js';
+import type { EventClock } from '../../firmware/event/envelope.js';
+import { checkLinks } from '../../firmware/event/verify-chain.js';
+import { cbor, crypto, get, json, post, startHub, TestNode } from './helpers.js';
 
 type Started = Awaited<ReturnType<typeof startHub>>;
 let h: Started;
@@ -18,6 +20,8 @@ const logged: string[] = [];
 const a = new TestNode(11);
 const b = new TestNode(12);
 const stranger = new TestNode(13);
+/** The hub's clock, which every acknowledgement carries. */
+const HUB_TIME = 1_767_225_600_000;
 const packr = new Packr({ useRecords: false });
 const msgpack = (x: Batch) => packr.pack(batchToValue(x));
 
@@ -43,7 +47,7 @@ async function refused(body: Uint8Array | string, status: number, code: string, 
 }
 
 before(async () => {
-  h = await startHub({ log: (line) => void logged.push(line) });
+  h = await startHub({ log: (line) => void logged.push(line), clock: () => HUB_TIME });
   for (const n of [a, b]) h.hub.cartridge.addNode(n.identity.publicKey, { board: 'esp32-devkitc' });
   a.append(40);
   b.append(20);
@@ -53,17 +57,17 @@ after(() => h.stop());
 
 describe('POST /v1/uplink accepts', () => {
   it('CBOR, JSON and MessagePack batches and acknowledges the head', async () => {
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(1, 4)))).body, { ack: 4, stored: 4 });
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, json(a.batch(5, 8)), 'application/json; charset=utf-8')).body, { ack: 8, stored: 4 });
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, msgpack(a.batch(9, 12)), 'application/msgpack')).body, { ack: 12, stored: 4 });
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(1, 4)))).body, { ack: 4, stored: 4, time: HUB_TIME });
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, json(a.batch(5, 8)), 'application/json; charset=utf-8')).body, { ack: 8, stored: 4, time: HUB_TIME });
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, msgpack(a.batch(9, 12)), 'application/msgpack')).body, { ack: 12, stored: 4, time: HUB_TIME });
     assert.deepStrictEqual([...h.hub.cartridge.chain(a.id)], a.entries.slice(0, 12));
   });
   it('a replay: acknowledged with the current ack, nothing stored twice', async () => {
     const before = snapshot();
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(9, 12)))).body, { ack: 12, stored: 0 });
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, json(a.batch(1, 12)), 'application/json')).body, { ack: 12, stored: 0 });
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(9, 12)))).body, { ack: 12, stored: 0, time: HUB_TIME });
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, json(a.batch(1, 12)), 'application/json')).body, { ack: 12, stored: 0, time: HUB_TIME });
     assert.equal(snapshot(), before);
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(10, 14)))).body, { ack: 14, stored: 2 });
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(10, 14)))).body, { ack: 14, stored: 2, time: HUB_TIME });
     assert.equal(h.hub.cartridge.counts().events, 14);
   });
   it('the shared batch vectors, as CBOR and as JSON, byte for byte', async () => {
@@ -74,13 +78,52 @@ describe('POST /v1/uplink accepts', () => {
       if (v.known) assert.equal(headHash(), v.known.hash, `${v.name}: the stored head is the vector's known head`);
       const r = await post(`${h.url}/v1/uplink`, i % 2 ? v.json : fromHex(v.cbor), i % 2 ? 'application/json' : 'application/cbor');
       const last = (parseJson(v.json) as { last: number }).last;
-      assert.deepStrictEqual(r.body, { ack: last, stored: last - (v.known?.seq ?? 0) }, v.name);
+      assert.deepStrictEqual(r.body, { ack: last, stored: last - (v.known?.seq ?? 0), time: HUB_TIME }, v.name);
     }
   });
   it('a batch with a signed dropped range, storing a gap row', async () => {
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(b.batch(1, 2)))).body, { ack: 2, stored: 2 });
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(b.batch(6, 8, { from: 3, to: 5 })))).body, { ack: 8, stored: 3 });
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(b.batch(1, 2)))).body, { ack: 2, stored: 2, time: HUB_TIME });
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(b.batch(6, 8, { from: 3, to: 5 })))).body, { ack: 8, stored: 3, time: HUB_TIME });
     assert.deepStrictEqual(h.hub.cartridge.gaps(b.id).map((g) => [g.from, g.to]), [[3, 5]]);
+  });
+});
+
+describe('POST /v1/uplink and the clock field', () => {
+  let source: EventClock = 'unsynced';
+  const c = new TestNode(14, () => source);
+  it('stores entries with the clock that stamped them, reads them back with the same hash, and returns it', async () => {
+    h.hub.cartridge.addNode(c.identity.publicKey);
+    c.append(2, 'system.boot', 'node');
+    source = 'hub';
+    c.append(2);
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(c.batch(1, 2)))).body, { ack: 2, stored: 2, time: HUB_TIME });
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, json(c.batch(3, 4)), 'application/json')).body, { ack: 4, stored: 2, time: HUB_TIME });
+    const chain = [...h.hub.cartridge.chain(c.id)];
+    assert.deepStrictEqual(chain, c.entries, 'verbatim, clock included');
+    checkLinks(c.id, chain, crypto);
+    assert.deepStrictEqual(h.hub.cartridge.db.prepare('SELECT clock FROM events WHERE node = ? ORDER BY seq').pluck().all(c.id), ['unsynced', 'unsynced', 'hub', 'hub']);
+    assert.equal(h.hub.cartridge.db.prepare('SELECT clock FROM events WHERE node = ? AND seq = 1').pluck().get(a.id), null, 'entries without one: NULL');
+    const page = (await get(`${h.url}/v1/events?node=${c.id}`)).body as unknown as { events: { clock?: string }[] };
+    assert.deepStrictEqual(page.events.map((e) => e.clock), ['unsynced', 'unsynced', 'hub', 'hub']);
+    const ce = (await get(`${h.url}/v1/events?node=${c.id}&format=cloudevents`)).body as unknown as { events: { faztclock?: string }[] };
+    assert.deepStrictEqual(ce.events.map((e) => e.faztclock), ['unsynced', 'unsynced', 'hub', 'hub']);
+    const old = (await get(`${h.url}/v1/events?node=${a.id}&limit=1`)).body as unknown as { events: Record<string, unknown>[] };
+    assert.ok(!('clock' in old.events[0]), 'an event without a clock is returned without one');
+  });
+  it("refuses an entry whose clock is not rtc, hub or unsynced → 422 naming the field, as JSON and as CBOR", async () => {
+    source = 'hub';
+    c.append(1);
+    const doc = JSON.parse(json(c.batch(5, 5))) as { entries: Record<string, unknown>[] };
+    doc.entries[0].clock = 'gps';
+    const e1 = await refused(JSON.stringify(doc), 422, 'schema', 'application/json');
+    assert.deepStrictEqual([e1.path, e1.rule], ['/entries/0/clock', 'enum']);
+    const r = await post(`${h.url}/v1/uplink`, JSON.stringify(doc), 'application/json');
+    assert.match(r.body.error?.message ?? '', /\/entries\/0\/clock/);
+    const bad = copy(c.batch(5, 5));
+    bad.entries[0].clock = 'ntp' as EventClock;
+    const e2 = await refused(cbor(bad), 422, 'schema');
+    assert.deepStrictEqual([e2.path, e2.rule], ['/entries/0/clock', 'enum']);
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(c.batch(5, 5)))).body, { ack: 5, stored: 1, time: HUB_TIME }, 'the good one still goes in');
   });
 });
 
@@ -187,6 +230,6 @@ describe('POST /v1/uplink refuses, leaving the store unchanged', () => {
     }
   });
   it('still accepts the continuation after all those refusals', async () => {
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(15, 20)))).body, { ack: 20, stored: 6 });
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(15, 20)))).body, { ack: 20, stored: 6, time: HUB_TIME });
   });
 });

@@ -4,9 +4,11 @@
  * saying why, where namespaces cannot be made (not root, no iproute2).
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createLan, netnsUnavailable, type Lan } from '../helpers/netns.js';
-import { dataDir, eventually, faztJson, requireBuild, startFazt, type LanProcess } from '../helpers/lan-fazt.js';
+import { dataDir, eventually, FAZT, faztJson, requireBuild, startFazt, type LanProcess } from '../helpers/lan-fazt.js';
 
 const skip = netnsUnavailable();
 
@@ -116,5 +118,55 @@ describe('Timekeeper on a namespaced LAN', { skip }, () => {
       const later = await faztJson<TimeStatusJson>(lan, lan.hosts[4], ['time', 'status']);
       assert.ok(Math.abs(later.now - Date.now()) < 30_000);
       assert.ok(later.confidence > 0.5);
+    }));
+});
+
+interface NodeLine { event: string; hub?: string; url?: string; node?: string; ack?: number }
+
+describe('Nodes on a namespaced LAN', { skip }, () => {
+  it('two nodes (firmware in XS) find their hub with no address configured, enrol and uplink; the hub finds them', { timeout: 120_000 }, () =>
+    withLan(3, 'nodes', async (lan, procs) => {
+      const data = dataDir('nodes-hub');
+      const h = startFazt(lan, lan.hosts[0], ['hub', '--data', data, '--listen', '0.0.0.0:7070', '--beacon', '--name', 'home']);
+      procs.push(h);
+      const hubId = (await h.waitOut(/^hub (fz\S+)/))[1];
+      const nodes = [1, 2].map((i) => {
+        const invite = join(dataDir(`invite${i}`), 'invite.json');
+        return { i, invite };
+      });
+      for (const n of nodes) {
+        const inv = await lan.run(lan.hosts[0], process.execPath, [FAZT, 'invite', '--data', data, '--json'], { env: process.env });
+        assert.equal(inv.code, 0, inv.stderr);
+        writeFileSync(n.invite, inv.stdout);
+      }
+      const boards = ['esp32-c3-devkitm-1', 'esp32-devkitc'];
+      const running = nodes.map((n) => {
+        const p = startFazt(lan, lan.hosts[n.i], ['sim', 'node', '--invite', n.invite, '--board', boards[n.i - 1], '--name', `node${n.i}`, '--runtime', 'xs', '--announce', '--json']);
+        procs.push(p);
+        return p;
+      });
+      const parsed = (p: LanProcess) => p.out.map((l) => { try { return JSON.parse(l) as NodeLine; } catch { return { event: '' }; } });
+      for (const [k, p] of running.entries()) {
+        const found = await p.waitOut(/"event":"found"/, 30_000);
+        const f = JSON.parse(found.input) as NodeLine;
+        assert.equal(f.hub, hubId, 'the node found the hub of its invite');
+        assert.equal(f.url, `http://${lan.hosts[0].address}:7070`);
+        await p.waitOut(/"event":"enrolled"/, 30_000);
+        await p.waitOut(/"event":"acked"/, 60_000);
+        assert.ok(parsed(p).some((l) => l.event === 'acked' && (l.ack ?? 0) >= 1), `node${k + 1} acked`);
+      }
+      const enrolled = running.map((p) => (parsed(p).find((l) => l.event === 'enrolled') as NodeLine).node as string);
+      // The hub stored their events, and its beacon verified both nodes' own announcements.
+      const listed = await eventually(async () => {
+        const r = await lan.run(lan.hosts[0], process.execPath, ['-e', "fetch('http://127.0.0.1:7070/v1/nodes').then(r=>r.text()).then(t=>process.stdout.write(t))"], { env: process.env });
+        const ids = (JSON.parse(r.stdout) as { nodes: { id: string; eventCount: number }[] }).nodes.filter((n) => n.eventCount > 0).map((n) => n.id);
+        return enrolled.every((id) => ids.includes(id)) ? ids : undefined;
+      }, 'the hub stores both nodes\' events');
+      assert.equal(listed.length, 2);
+      const s = await eventually(async () => {
+        const st = await status(lan, 0);
+        return st.peers.filter((p) => p.kind === 'node').length === 2 ? st : undefined;
+      }, 'the hub sees both nodes on the LAN', 40_000);
+      assert.deepEqual(s.peers.filter((p) => p.kind === 'node').map((p) => p.address).sort(), [lan.hosts[1].address, lan.hosts[2].address]);
     }));
 });

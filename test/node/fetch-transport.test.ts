@@ -29,8 +29,12 @@ describe('FetchTransport (the uplink when the firmware runs on Node)', () => {
       const unknown = await send(new FetchTransport(url, timers), batch);
       assert.ok(!unknown.ok && unknown.refused && unknown.status === 403, JSON.stringify(unknown));
       hub.cartridge.addNode(id.publicKey, {});
+      const before = Date.now();
       const ok = await send(new FetchTransport(url, timers), batch);
-      assert.deepStrictEqual(ok, { ok: true, ack: { ack: 1, stored: 1 } });
+      assert.ok(ok.ok, JSON.stringify(ok));
+      const { time, ...ack } = ok.ack;
+      assert.deepStrictEqual(ack, { ack: 1, stored: 1 });
+      assert.ok(typeof time === 'number' && time >= before - 1000 && time <= Date.now() + 1000, `the hub's clock comes through: ${time}`);
     } finally {
       await hub.stop();
       rmSync(dir, { recursive: true, force: true });

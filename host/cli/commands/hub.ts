@@ -23,7 +23,8 @@ export function durationFlag(text: string, flag: string): number {
 
 /** "+2h", "-10m", "90s" → signed ms (simulation: a hub whose system clock is wrong). */
 export function parseSkew(text: string): number {
-  const m = /^([+-]?)(.+)$/.exec(text.trim()) as RegExpExecArray;
+  const m = /^([+-]?)(.+)$/.exec(text.trim());
+  if (!m) throw new UsageError(`--clock-skew '${text}' is not a signed duration like +2h or -10m`);
   return (m[1] === '-' ? -1 : 1) * durationFlag(m[2], '--clock-skew');
 }
 
@@ -45,6 +46,7 @@ export function lanOptions(values: Record<string, unknown>, host: string): Pick<
   const mode = String(values.time ?? 'auto');
   if (!(TIME_MODES as readonly string[]).includes(mode)) throw new UsageError(`--time '${mode}' is not auto, peers or system`);
   out.time = { mode: mode as TimeMode, pollMs: typeof values['time-poll'] === 'string' ? durationFlag(values['time-poll'], '--time-poll') : undefined };
+  if (out.time.pollMs !== undefined && out.time.pollMs < 100) throw new UsageError(`--time-poll must be at least 100ms, got '${String(values['time-poll'])}'`);
   if (typeof values['clock-skew'] === 'string') {
     const skew = parseSkew(values['clock-skew']);
     out.clock = () => Date.now() + skew;

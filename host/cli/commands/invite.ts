@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { toHex } from '../../../firmware/codec/text-encodings.js';
 import { signSoundInvite } from '../../../firmware/node/sound-invite.js';
 import { encodeMessage } from '../../chirp/chirp.js';
 import { isChirpMode } from '../../chirp/ggwave-engine.js';
@@ -72,7 +73,9 @@ export const inviteCommand: Command = {
         writeFileSync(String(values.out), writeWav(pcm));
         out(`wrote ${String(values.out)}: a signed invite for ${hubUrl}, ${(pcm.length / 48000).toFixed(1)} s of sound (mode ${mode})\n`);
       }
-      if (values.json) out(JSON.stringify({ token: invite.token, expiresAt: expires, note: invite.note ?? null, cartridge: file, ...(words ? { mnemonic: words.join(' ') } : {}) }) + '\n');
+      // hubKey: what a node needs to find this hub by Beacon and trust it (fazt sim node --invite).
+      const hubKey = values.json ? toHex(loadOrCreateHubKey(resolve(String(values.data ?? './fazt-data')), nodeCrypto, (n) => new Uint8Array(randomBytes(n))).publicKey) : undefined;
+      if (values.json) out(JSON.stringify({ token: invite.token, expiresAt: expires, note: invite.note ?? null, cartridge: file, hubKey, ...(words ? { mnemonic: words.join(' ') } : {}) }) + '\n');
       else out(`invite ${invite.token}\nexpires ${expires} (single use)${note ? `\nnote    ${note}` : ''}\n` + (words ? `words (read them out; fazt mnemonic decode --invite recovers the token):\n${wordLines(words)}` : ''));
     } finally {
       cartridge.close();

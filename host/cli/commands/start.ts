@@ -11,6 +11,7 @@ import { NodeRuntimeNode } from '../../../sim/node/node-runtime-node.js';
 import type { NodeStatus, SimulatedNode } from '../../../sim/node/simulated-node.js';
 import { httpUplink, XsNode, type SimNodeOptions } from '../../../sim/node/xs-node.js';
 import { parseDuration } from '../../../sim/scenario/duration.js';
+import { LAN_FLAGS, lanOptions } from './hub.js';
 import { VirtualClock } from '../../../sim/world/virtual-clock.js';
 import { getBoard } from '../../boards/board-registry.js';
 import { nodeCrypto } from '../../crypto/node-crypto.js';
@@ -37,15 +38,16 @@ function describe(status: NodeStatus, latest: Map<string, string>): string {
 export const startCommand: Command = {
   name: 'start',
   summary: 'Run the hub with three simulated ESP32 nodes (firmware in XS) and show their readings live',
-  usage: 'fazt start [--data DIR] [--listen HOST:PORT] [--runtime xs|node] [--duration 30s]',
+  usage: 'fazt start [--data DIR] [--listen HOST:PORT] [--runtime xs|node] [--duration 30s] [--beacon …] [--time …] (see fazt hub --help)',
   help: [
     'Starts the hub (SQLite cartridge in --data, default ./fazt-data; API on --listen, default 127.0.0.1:7070)',
     'and three simulated nodes (esp32-devkitc + BME280, esp32-c3 + SHT4x + PIR, esp32-s3 + BH1750 + button).',
     'Each node runs the firmware inside the XS engine against register-level device models, enrolls itself',
     'with a single-use invite, and uplinks signed CBOR batches over HTTP. The hub API answers while it runs.',
     'Ctrl-C stops everything. --runtime node runs the firmware on Node instead (the fallback when XS is missing).',
+    'The beacon and Timekeeper flags are those of fazt hub (the beacon is off by default: it multicasts on the LAN).',
   ].join('\n'),
-  options: { data: { type: 'string' }, listen: { type: 'string' }, runtime: { type: 'string' }, duration: { type: 'string' }, quiet: { type: 'boolean' } },
+  options: { data: { type: 'string' }, listen: { type: 'string' }, runtime: { type: 'string' }, duration: { type: 'string' }, quiet: { type: 'boolean' }, ...LAN_FLAGS },
   run: async ({ values, out, err }) => {
     const dataDir = typeof values.data === 'string' ? values.data : './fazt-data';
     const { host, port } = listenOption(typeof values.listen === 'string' ? values.listen : '127.0.0.1:7070');
@@ -53,7 +55,7 @@ export const startCommand: Command = {
     if (runtime !== 'xs' && runtime !== 'node') throw new UsageError(`--runtime must be xs or node, got '${String(runtime)}'`);
     const limit = typeof values.duration === 'string' ? parseDuration(values.duration, '--duration') : Infinity;
 
-    const hub = new Hub({ dataDir, host, port });
+    const hub = new Hub({ dataDir, host, port, ...lanOptions(values, host) });
     const addr = await hub.start();
     out(`hub ${addr.hubId} listening on ${addr.url} (cartridge ${addr.cartridge})\n`);
     const seedsFile = join(dataDir, 'sim-nodes.json');
