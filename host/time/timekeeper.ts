@@ -72,6 +72,33 @@ const MAX_DRIFT_PPM = 500;
 /** Drift needs rounds spanning at least this long. */
 const DRIFT_SPAN_MS = 10 * 60_000;
 
+/** The persisted estimate's offset at system time `local`, carried forward by its drift. */
+export function offsetAt(e: ClockState | undefined, local: number): number {
+  return e ? e.offsetMs + (e.driftPpm * (local - e.syncedAt)) / 1e6 : 0;
+}
+
+/** 0..1: 1 with 3+ sources (0.6 with fewer), halving every halfLifeMs since the round. */
+export function confidenceAt(e: ClockState | undefined, local: number, halfLifeMs: number): number {
+  if (!e || e.sources === 0) return 0;
+  const base = e.sources >= 3 ? 1 : 0.6;
+  return base * Math.pow(0.5, Math.max(0, local - e.syncedAt) / halfLifeMs);
+}
+
+export const HALF_LIFE_MS = 30 * 60_000;
+
+/**
+ * The hub's clock for a process that shares its cartridge but not its memory
+ * (`fazt invite` while the hub runs): the system clock plus the Timekeeper's
+ * persisted offset while that estimate is still trusted, as now() would give.
+ */
+export function persistedClock(store: ClockStateStore, system: () => number = Date.now): () => number {
+  const e = store.load();
+  return () => {
+    const local = system();
+    return Math.floor(confidenceAt(e, local, HALF_LIFE_MS) >= MIN_CONFIDENCE ? local + offsetAt(e, local) : local);
+  };
+}
+
 /**
  * The Timekeeper: this hub's one clock. When NTP keeps the system clock (or
  * mode is 'system') it is the system clock. Otherwise it polls verified peers
@@ -99,17 +126,17 @@ export class Timekeeper {
     this.system = o.system ?? Date.now;
     this.pollMs = o.pollMs ?? 60_000;
     this.timeoutMs = o.timeoutMs ?? 2000;
-    this.halfLifeMs = o.halfLifeMs ?? 30 * 60_000;
+    this.halfLifeMs = o.halfLifeMs ?? HALF_LIFE_MS;
     if (!(this.pollMs >= 100)) throw new RangeError(`pollMs must be at least 100, got ${this.pollMs}`);
     if (!(this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${this.timeoutMs}`);
     this.estimate = o.store?.load();
     this.ntp = this.mode === 'auto' ? (o.ntp ?? ntpStatus)() : { synced: false, how: `not consulted (mode ${this.mode})` };
   }
 
-  /** Milliseconds since the epoch, on the clock this hub uses for everything. */
+  /** Whole milliseconds since the epoch (stored times are integers), on the clock this hub uses for everything. */
   now(): number {
     const local = this.system();
-    return this.source(local) === 'peers' ? local + this.offsetAt(local) : local;
+    return Math.floor(this.source(local) === 'peers' ? local + this.offsetAt(local) : local);
   }
 
   source(local = this.system()): TimeSource {
@@ -166,15 +193,11 @@ export class Timekeeper {
   }
 
   private offsetAt(local: number): number {
-    const e = this.estimate;
-    return e ? e.offsetMs + (e.driftPpm * (local - e.syncedAt)) / 1e6 : 0;
+    return offsetAt(this.estimate, local);
   }
 
   private confidence(local: number): number {
-    const e = this.estimate;
-    if (!e || e.sources === 0) return 0;
-    const base = e.sources >= 3 ? 1 : 0.6;
-    return base * Math.pow(0.5, Math.max(0, local - e.syncedAt) / this.halfLifeMs);
+    return confidenceAt(this.estimate, local, this.halfLifeMs);
   }
 
   private async poll(): Promise<TimeStatus> {

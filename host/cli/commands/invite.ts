@@ -10,6 +10,7 @@ import { nodeCrypto } from '../../crypto/node-crypto.js';
 import { loadOrCreateHubKey } from '../../hub/hub-key.js';
 import { inviteToMnemonic } from '../../../firmware/mnemonic/invite-words.js';
 import { Cartridge } from '../../store/cartridge.js';
+import { persistedClock } from '../../time/timekeeper.js';
 import { CARTRIDGE_FILE } from '../../hub/hub.js';
 import { UsageError, type Command } from '../command.js';
 import { wordLines } from './mnemonic.js';
@@ -61,7 +62,9 @@ export const inviteCommand: Command = {
     const note = values.note === undefined ? undefined : String(values.note);
     if (note !== undefined && note.length > 200) throw new UsageError('--note must be at most 200 characters');
     const file = join(resolve(String(values.data ?? './fazt-data')), CARTRIDGE_FILE);
-    const cartridge = Cartridge.open(file);
+    // The hub's clock (its Timekeeper's persisted estimate), so expiry means the same to both.
+    const cartridge = Cartridge.open(file, { clock: () => clock() });
+    const clock = persistedClock(cartridge.clockState);
     try {
       const invite = cartridge.createInvite({ ttlMs, note });
       const expires = new Date(invite.expiresAt).toISOString();
