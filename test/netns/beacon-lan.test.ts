@@ -163,6 +163,13 @@ describe('Nodes on a namespaced LAN', { skip }, () => {
         return enrolled.every((id) => ids.includes(id)) ? ids : undefined;
       }, 'the hub stores both nodes\' events');
       assert.equal(listed.length, 2);
+      // Their boot event predates the first acknowledgement; later ones are stamped with the hub's clock, and say so.
+      const clocks = await eventually(async () => {
+        const ev = await lan.run(lan.hosts[0], process.execPath, ['-e', `fetch('http://127.0.0.1:7070/v1/events?node=${enrolled[0]}&limit=200').then(r=>r.text()).then(t=>process.stdout.write(t))`], { env: process.env });
+        const c = (JSON.parse(ev.stdout) as { events: { clock?: string }[] }).events.map((e) => e.clock);
+        return c.includes('hub') ? c : undefined;
+      }, 'events stamped with the hub\'s clock', 60_000, 1000);
+      assert.equal(clocks[0], 'unsynced');
       const s = await eventually(async () => {
         const st = await status(lan, 0);
         return st.peers.filter((p) => p.kind === 'node').length === 2 ? st : undefined;

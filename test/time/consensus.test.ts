@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { consensus, type ClockSample } from '../../host/time/consensus.js';
+import { consensus, MIN_OUTLIER_MS, type ClockSample } from '../../host/time/consensus.js';
 
 const s = (peer: string, offsetMs: number): ClockSample => ({ peer, offsetMs, rttMs: 2 });
 const H2 = 2 * 3_600_000;
@@ -29,6 +29,16 @@ describe('consensus: drop beyond 2σ of the median, average the rest', () => {
       assert.deepStrictEqual(c.dropped.map((x) => x.peer), ['liar'], String(liar));
       assert.equal(c.offsetMs, -5);
     }
+  });
+  it('honest peers agreeing to a few ms are never outliers, however their jitter falls (the rule alone is scale-free)', () => {
+    // Two together and one 3 ms away: 3 ms is beyond 2σ (σ = √2 ms), but it is jitter, not a lie.
+    const c = consensus([s('a', 600_000), s('b', 600_000), s('c', 600_003)]);
+    assert.ok(3 > 2 * c.sigmaMs);
+    assert.equal(c.dropped.length, 0, `dropped ${c.dropped.map((x) => x.peer).join(',')} (σ ${c.sigmaMs})`);
+    assert.equal(c.offsetMs, 600_001);
+    assert.equal(MIN_OUTLIER_MS, 1000);
+    // Beyond the floor, the 2σ rule decides again: 0, 0 and 5 s.
+    assert.deepStrictEqual(consensus([s('a', 0), s('b', 0), s('c', 5000)]).dropped.map((x) => x.peer), ['c']);
   });
   it('identical samples: σ = 0 and all are kept', () => {
     const c = consensus([s('a', 600_000), s('b', 600_000), s('c', 600_000)]);
