@@ -41,7 +41,7 @@ describe('PeerTable', () => {
 
     // Silent exactly forgetMs: still there; one millisecond more: expired.
     assert.equal(t.expire(now + forgetMs), 0);
-    assert.ok(t.get(a.id));
+    assert.ok(t.get(a.id), 't.get(a.id)');
     assert.equal(t.expire(now + forgetMs + 1), 1);
     assert.equal(t.size, 0);
     assert.equal(t.expire(now + 10 * forgetMs), 0);

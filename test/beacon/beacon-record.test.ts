@@ -19,7 +19,7 @@ const fields = (over: Partial<Omit<BeaconRecord, 'v' | 'id' | 'key'>> = {}): Omi
 const refused = (code: BeaconErrorCode) => (e: unknown) => {
   assert.ok(e instanceof BeaconError, `expected a BeaconError, got ${String(e)}`);
   assert.equal(e.code, code, e.message);
-  assert.ok(e.message.length > 10);
+  assert.ok(e.message.length > 10, 'e.message.length > 10');
   return true;
 };
 

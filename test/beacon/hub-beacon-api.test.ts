@@ -64,8 +64,8 @@ describe('GET /v1/time/status, /v1/time/peers, POST /v1/time/sync', () => {
     const s = r.body as unknown as TimeStatus;
     assert.equal(s.mode, 'system');
     assert.equal(s.source, 'system');
-    assert.ok(Math.abs(s.now - hubClock()) < 2000);
-    assert.ok(Math.abs(s.local - hubClock()) < 2000);
+    assert.ok(Math.abs(s.now - hubClock()) < 2000, 'Math.abs(s.now - hubClock()) < 2000');
+    assert.ok(Math.abs(s.local - hubClock()) < 2000, 'Math.abs(s.local - hubClock()) < 2000');
     assert.deepStrictEqual([s.consensus, s.offsetMs, s.driftPpm, s.confidence, s.sources, s.spreadMs, s.targetMs, s.lastSync], [null, null, 0, 0, 0, null, null, null]);
     assert.equal(s.ntp.synced, false);
     assert.equal(typeof s.ntp.how, 'string');
@@ -111,12 +111,12 @@ describe('POST /v1/uplink: the ack carries the hub clock', () => {
     assert.equal(r.body.ack, 4);
     assert.equal(r.body.stored, 4);
     const time = r.body.time as number;
-    assert.ok(Number.isSafeInteger(time));
+    assert.ok(Number.isSafeInteger(time), 'Number.isSafeInteger(time)');
     assert.ok(time >= t0 - 1 && time <= t1 + 1, `ack time ${time - Date.now()} ms from Date.now()`);
     // A replay is acknowledged with a fresh time as well.
     const again = await post(`${h.url}/v1/uplink`, cbor(node.batch(1, 4)));
     assert.equal(again.body.stored, 0);
-    assert.ok((again.body.time as number) >= time);
+    assert.ok((again.body.time as number) >= time, '(again.body.time as number) >= time');
     const received = h.hub.cartridge.db.prepare('SELECT min(received_at) AS lo, max(received_at) AS hi FROM events WHERE node = ?').get(node.id) as { lo: number; hi: number };
     assert.ok(received.lo >= t0 - 1 && received.hi <= t1 + 1, 'received_at reads the same clock');
   });
@@ -146,6 +146,6 @@ describe('Hub time options', () => {
   it("the hub's Timekeeper is reachable and runs the mode asked for", () => {
     assert.equal(h.hub.timekeeper.mode, 'system');
     assert.equal(h.hub.timekeeper.source(), 'system');
-    assert.ok(Math.abs(h.hub.timekeeper.now() - hubClock()) < 1000);
+    assert.ok(Math.abs(h.hub.timekeeper.now() - hubClock()) < 1000, 'Math.abs(h.hub.timekeeper.now() - hubClock()) < 1000');
   });
 });

@@ -11,9 +11,9 @@ describe('consensus: drop beyond 2σ of the median, average the rest', () => {
     assert.deepStrictEqual(c.dropped.map((x) => x.peer), ['liar']);
     assert.deepStrictEqual(c.kept.map((x) => x.peer), ['a', 'b', 'c']);
     assert.ok(Math.abs(c.offsetMs) < 50, `offset ${c.offsetMs}`);
-    assert.ok(Math.abs(c.offsetMs - 19 / 3) < 1e-9);
+    assert.ok(Math.abs(c.offsetMs - 19 / 3) < 1e-9, 'Math.abs(c.offsetMs - 19 / 3) < 1e-9');
     assert.equal(c.medianMs, (12 + 47) / 2);
-    assert.ok(c.spreadMs < 50 && c.spreadMs > 0);
+    assert.ok(c.spreadMs < 50 && c.spreadMs > 0, 'c.spreadMs < 50 && c.spreadMs > 0');
     assert.ok(c.sigmaMs > 1_000_000, 'σ is of all samples, the liar included');
   });
   it('uses the population deviation: one liar among four agreeing peers sits beyond 2σ (it would sit at exactly 2σ with the sample deviation)', () => {
@@ -21,7 +21,7 @@ describe('consensus: drop beyond 2σ of the median, average the rest', () => {
     assert.deepStrictEqual(c.dropped.map((x) => x.peer), ['liar']);
     assert.equal(c.offsetMs, 0);
     assert.equal(c.spreadMs, 0);
-    assert.ok(Math.abs(c.sigmaMs - (H2 * Math.sqrt(3)) / 4) < 1e-6);
+    assert.ok(Math.abs(c.sigmaMs - (H2 * Math.sqrt(3)) / 4) < 1e-6, 'Math.abs(c.sigmaMs - (H2 * Math.sqrt(3)) / 4) < 1e-6');
   });
   it('two honest peers and one liar: the liar is dropped too', () => {
     for (const liar of [H2, -H2, 90_000]) {
@@ -33,7 +33,7 @@ describe('consensus: drop beyond 2σ of the median, average the rest', () => {
   it('honest peers agreeing to a few ms are never outliers, however their jitter falls (the rule alone is scale-free)', () => {
     // Two together and one 3 ms away: 3 ms is beyond 2σ (σ = √2 ms), but it is jitter, not a lie.
     const c = consensus([s('a', 600_000), s('b', 600_000), s('c', 600_003)]);
-    assert.ok(3 > 2 * c.sigmaMs);
+    assert.ok(3 > 2 * c.sigmaMs, '3 > 2 * c.sigmaMs');
     assert.equal(c.dropped.length, 0, `dropped ${c.dropped.map((x) => x.peer).join(',')} (σ ${c.sigmaMs})`);
     assert.equal(c.offsetMs, 600_001);
     assert.equal(MIN_OUTLIER_MS, 1000);
@@ -57,7 +57,7 @@ describe('consensus: drop beyond 2σ of the median, average the rest', () => {
   });
   it('no samples: NaN, nothing kept', () => {
     const c = consensus([]);
-    assert.ok(Number.isNaN(c.offsetMs) && Number.isNaN(c.medianMs) && Number.isNaN(c.sigmaMs) && Number.isNaN(c.spreadMs));
+    assert.ok(Number.isNaN(c.offsetMs) && Number.isNaN(c.medianMs) && Number.isNaN(c.sigmaMs) && Number.isNaN(c.spreadMs), 'Number.isNaN(c.offsetMs) && Number.isNaN(c.medianMs) && Number.isNaN(c.sigmaMs) && Number.isNaN(c.spreadMs)');
     assert.deepStrictEqual([c.kept, c.dropped], [[], []]);
   });
   it('does not reorder or mutate its input', () => {

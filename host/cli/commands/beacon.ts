@@ -1,4 +1,5 @@
 import { scanBeacons } from '../../beacon/scan.js';
+import type { CachedPeer } from '../../store/peer-cache.js';
 import { nodeCrypto } from '../../crypto/node-crypto.js';
 import { toHex } from '../../../firmware/codec/text-encodings.js';
 import { UsageError, type Command } from '../command.js';
@@ -6,17 +7,8 @@ import { callHub, hubUrl } from '../hub-client.js';
 import { table } from '../table.js';
 import { durationFlag } from './hub.js';
 
-interface PeerJson {
-  id: string;
-  kind: string;
-  name: string;
-  board: string;
-  version: string;
-  services: string[];
-  address: string;
-  port: number;
-  lastSeen: number;
-}
+/** A peer as the CLI shows it: the cached form (the API's and the scan's alike). */
+type PeerJson = Omit<CachedPeer, 'firstSeen'>;
 
 function ago(ms: number, now: number): string {
   const s = Math.max(0, Math.round((now - ms) / 1000));
