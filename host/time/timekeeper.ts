@@ -120,6 +120,7 @@ export class Timekeeper {
   private ntp: NtpStatus;
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<TimeStatus> | undefined;
+  private generation = 0;
 
   constructor(private readonly o: TimekeeperOptions) {
     this.mode = o.mode ?? 'auto';
@@ -129,6 +130,7 @@ export class Timekeeper {
     this.halfLifeMs = o.halfLifeMs ?? HALF_LIFE_MS;
     if (!(this.pollMs >= 100)) throw new RangeError(`pollMs must be at least 100, got ${this.pollMs}`);
     if (!(this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${this.timeoutMs}`);
+    if (!(this.halfLifeMs > 0)) throw new RangeError(`halfLifeMs must be > 0, got ${this.halfLifeMs}`);
     this.estimate = o.store?.load();
     this.ntp = this.mode === 'auto' ? (o.ntp ?? ntpStatus)() : { synced: false, how: `not consulted (mode ${this.mode})` };
   }
@@ -152,12 +154,14 @@ export class Timekeeper {
 
   start(): void {
     if (this.timer) return;
+    // A round still running from before a stop() must not carry on the new loop as well.
+    const generation = ++this.generation;
     const loop = () => {
       this.timer = setTimeout(() => {
         if (this.mode === 'auto') this.ntp = (this.o.ntp ?? ntpStatus)();
         const due = this.mode === 'peers' || (this.mode === 'auto' && !this.ntp.synced);
         (due ? this.sync() : Promise.resolve()).catch((e: unknown) => this.o.log?.({ level: 'error', code: 'time-round', message: (e as Error).message })).finally(() => {
-          if (this.timer) loop();
+          if (this.timer && generation === this.generation) loop();
         });
       }, this.history.length === 0 && !this.round ? Math.min(1000, this.pollMs) : this.pollMs);
       this.timer.unref();
@@ -166,6 +170,7 @@ export class Timekeeper {
   }
 
   stop(): void {
+    this.generation++;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
