@@ -34,7 +34,7 @@ const TIME_MODES: readonly TimeMode[] = ['auto', 'peers', 'system'];
 export function lanOptions(values: Record<string, unknown>, host: string): Pick<HubOptions, 'beacon' | 'time' | 'clock'> {
   const out: Pick<HubOptions, 'beacon' | 'time' | 'clock'> = {};
   if (values.beacon) {
-    if (/^(127\.|::1$|localhost$)/.test(host)) throw new UsageError(`--beacon announces the hub on the LAN, but it listens on ${host} only: add --listen 0.0.0.0:7070`);
+    if (/^(127\.|::1$|::ffff:127\.|0:0:0:0:0:0:0:1$|localhost$)/i.test(host)) throw new UsageError(`--beacon announces the hub on the LAN, but it listens on ${host} only: add --listen 0.0.0.0:7070`);
     out.beacon = {
       name: typeof values.name === 'string' ? values.name : undefined,
       announceMs: typeof values.announce === 'string' ? durationFlag(values.announce, '--announce') : undefined,
