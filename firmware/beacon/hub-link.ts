@@ -33,8 +33,15 @@ export interface HubLinkOptions {
   /** The hub's public key (from the invite): only a beacon signed by it is followed. */
   hubKey: Uint8Array;
   http: HttpPost;
-  /** Enrol with this invite token at the first hub found; leave it out when already enrolled. */
-  enrol?: { token: string; name?: string; board?: string };
+  /**
+   * Enrol with this invite token at the first hub found; leave it out when
+   * already enrolled. `persistent`: the token outlives the enrolment (a
+   * device keeps it in flash and restarts with it), so an invite-used answer
+   * may be this node's own earlier enrolment: the link reports the refusal,
+   * then uplinks; an acknowledgement settles the enrolment, a refused uplink
+   * (unknown-node: someone else used the invite) sends it back to searching.
+   */
+  enrol?: { token: string; name?: string; board?: string; persistent?: boolean };
   /** Announce this node too (its record needs the addresses it sends from). */
   self?: BeaconSelf['fields'];
   /** SSDP group and port (239.255.255.250:1900; tests move them). */
@@ -69,6 +76,8 @@ export class HubLink implements Transport {
   private held: { batch: Uint8Array; done: (r: UplinkResult) => void } | undefined;
   private timer: TimerId | undefined;
   private failures = 0;
+  /** Linked on an invite-used answer (persistent token): the first acknowledgement confirms the enrolment. */
+  private unconfirmed = false;
   /** Which search round is current: a late answer to an older one is ignored. */
   private round = 0;
   private retry: number;
@@ -180,6 +189,7 @@ export class HubLink implements Transport {
   private use(peer: BeaconPeer): void {
     this.clearTimer();
     this.hub = peer;
+    this.unconfirmed = false;
     this.emit({ event: 'found', hub: peer.record.id, url: peer.url });
     if (this.enrolment) this.enrol(peer, this.enrolment);
     else this.link();
@@ -195,7 +205,7 @@ export class HubLink implements Transport {
     else this.later();
   }
 
-  private enrol(peer: BeaconPeer, e: { token: string; name?: string; board?: string }): void {
+  private enrol(peer: BeaconPeer, e: NonNullable<HubLinkOptions['enrol']>): void {
     this.st = 'enrolling';
     const body = utf8Encode(JSON.stringify(enrollRequest(e.token, this.o.identity, this.o.crypto, { name: e.name, board: e.board })));
     this.o.http(`${peer.url}/v1/enroll`, 'application/json', body, (reply) => {
@@ -218,7 +228,12 @@ export class HubLink implements Transport {
         return this.link();
       }
       const err = parsed.error ?? {};
-      this.emit({ event: 'refused', stage: 'enroll', code: typeof err.code === 'string' ? err.code : `http-${reply.status}`, message: typeof err.message === 'string' ? err.message : `HTTP ${reply.status}` });
+      const code = typeof err.code === 'string' ? err.code : `http-${reply.status}`;
+      this.emit({ event: 'refused', stage: 'enroll', code, message: typeof err.message === 'string' ? err.message : `HTTP ${reply.status}` });
+      if (code === 'invite-used' && e.persistent) {
+        this.unconfirmed = true; // perhaps by us, before a restart: the uplink will tell
+        return this.link();
+      }
       this.lose(`enrolment refused (HTTP ${reply.status})`, false);
     });
   }
@@ -243,6 +258,8 @@ export class HubLink implements Transport {
       const result: UplinkResult = 'error' in reply ? { ok: false, refused: false, message: reply.error } : uplinkResult(reply.status, reply.body);
       if (this.st === 'linked' && this.hub && this.hub.record.id === hub.record.id) {
         if (result.ok) {
+          if (this.unconfirmed) this.enrolment = undefined; // the hub knows us: the invite was ours
+          this.unconfirmed = false;
           this.failures = 0;
           this.retry = this.o.retryMs ?? 5000;
           this.emit({ event: 'acked', ack: result.ack.ack, stored: result.ack.stored });

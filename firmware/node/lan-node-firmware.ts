@@ -2,17 +2,19 @@
  * The firmware of a node that finds its hub on the LAN: NodeApp, its uplink
  * carried by a HubLink (Beacon search for the invite's hub key, enrolment,
  * re-search when the hub goes). Portable (no Node), so the same wiring runs
- * inside XS (sim/xs/entries/lan-node-entry.ts) and on Node (lan-node.ts).
+ * on a device (hal/moddable/device-main.ts), inside XS
+ * (sim/xs/entries/lan-node-entry.ts) and on Node (sim/node/lan-node.ts).
  */
-import { HubLink, type HttpPost, type HubLinkEvent } from '../../firmware/beacon/hub-link.js';
-import { fromHex } from '../../firmware/codec/text-encodings.js';
-import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
-import type { EventEntry } from '../../firmware/event/envelope.js';
-import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
-import { FIRMWARE_VERSION, NodeApp } from '../../firmware/node/node-app.js';
-import type { NodeConfig } from '../../firmware/node/node-config.js';
+import { HubLink, type HttpPost, type HubLinkEvent } from '../beacon/hub-link.js';
+import { fromHex } from '../codec/text-encodings.js';
+import type { CryptoProvider } from '../crypto/crypto-provider.js';
+import type { EventEntry } from '../event/envelope.js';
+import { identityFromSecretKey } from '../identity/node-id.js';
+import type { UplinkResult } from '../uplink/transport.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
 import type { HalTime } from '../../hal/contracts/time.js';
+import { FIRMWARE_VERSION, NodeApp } from './node-app.js';
+import type { NodeConfig } from './node-config.js';
 
 /** How the node looks for its hub (plain JSON: it crosses into XS as is). */
 export interface LanLinkConfig {
@@ -20,10 +22,20 @@ export interface LanLinkConfig {
   hubKey: string;
   /** The invite token; null when the node is already enrolled. */
   token: string | null;
-  group: string;
-  port: number;
-  searchWindowMs: number;
-  retryMs: number;
+  /**
+   * The token stays in the node's configuration across restarts (a device
+   * keeps it in flash and cannot remember that it enrolled): an invite-used
+   * answer may be its own earlier enrolment, so the link tries the uplink
+   * (see HubLinkOptions.enrol.persistent). Default false.
+   */
+  tokenPersists?: boolean;
+  /** SSDP group and port (default 239.255.255.250:1900; tests move them). */
+  group?: string;
+  port?: number;
+  /** How long one search listens (default 3 s). */
+  searchWindowMs?: number;
+  /** First wait after a search that found nothing (default 5 s, doubling to 60 s). */
+  retryMs?: number;
   /** Announce the node too, from these addresses; null: only search. */
   announce: string[] | null;
 }
@@ -44,6 +56,8 @@ export function lanNodeFirmware(o: {
   http: HttpPost;
   onLink: (event: HubLinkEvent) => void;
   onEvent?: (event: EventEntry) => void;
+  onUplink?: (result: UplinkResult, batch: { first: number; last: number; bytes: number }) => void;
+  log?: (line: string) => void;
 }): LanNodeFirmware {
   const c = o.config;
   const l = o.link;
@@ -55,7 +69,7 @@ export function lanNodeFirmware(o: {
     identity: identityFromSecretKey(c.secretKey, o.crypto),
     hubKey: fromHex(l.hubKey),
     http: o.http,
-    enrol: l.token === null ? undefined : { token: l.token, name: c.name, board: c.board },
+    enrol: l.token === null ? undefined : { token: l.token, name: c.name, board: c.board, persistent: l.tokenPersists === true },
     self: l.announce ? { kind: 'node', name: c.name ?? c.board, board: c.board, version: FIRMWARE_VERSION, services: [], addresses: l.announce, port: 0 } : undefined,
     group: l.group,
     port: l.port,
@@ -63,7 +77,7 @@ export function lanNodeFirmware(o: {
     retryMs: l.retryMs,
     onEvent: o.onLink,
   });
-  const a = new NodeApp({ config: c, backend: o.backend, time: o.time, crypto: o.crypto, transport: link, onEvent: o.onEvent });
+  const a = new NodeApp({ config: c, backend: o.backend, time: o.time, crypto: o.crypto, transport: link, onEvent: o.onEvent, onUplink: o.onUplink, log: o.log });
   return {
     app: a,
     link,

@@ -10,7 +10,11 @@ export interface NodeConfig {
   name?: string;
   board: string;
   secretKey: Uint8Array;
-  hub: { url?: string; publicKey: Uint8Array };
+  /**
+   * url: the hub's address; without it the node finds the hub by Beacon
+   * (signed by publicKey) and, given an invite token, enrols there.
+   */
+  hub: { url?: string; publicKey: Uint8Array; token?: string };
   sensors: SensorConfig[];
   uplink: { batchSize: number; maxDelayMs: number };
   buffer: { budgetBytes: number };

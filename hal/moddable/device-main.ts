@@ -7,6 +7,9 @@
  * node configuration, both checked on the host, into the manifest's config:
  * mc/config's `fazt` = {board, node}. The node configuration is checked
  * again here against the node's own validators before anything starts.
+ * The node uplinks to hub.url, or without one finds its hub by Beacon and
+ * enrols with hub.token (device-node.ts, where the wiring lives so that
+ * tests run it over the simulated ECMA-419 classes).
  */
 import HTTPClient from 'embedded:network/http/client';
 import TCP from 'embedded:io/socket/tcp';
@@ -18,16 +21,13 @@ import Timer from 'timer';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { fromJsonValue } from '../../firmware/codec/json-form.js';
 import { nobleCrypto } from '../../firmware/crypto/noble-crypto.js';
-import { NodeApp } from '../../firmware/node/node-app.js';
 import type { NodeConfig } from '../../firmware/node/node-config.js';
 import { validateDocument } from '../../firmware/schema/validate.js';
-import type { Transport } from '../../firmware/uplink/transport.js';
 import type { Board } from '../board/board.js';
 import { PinClaims } from '../board/pin-claims.js';
-import type { HalTime } from '../contracts/time.js';
 import { embeddedIo } from './embedded-io-bindings.js';
+import { deviceNode, type DeviceNode } from './device-node.js';
 import { createModdableBackend } from './moddable-backend.js';
-import { ModdableHttpTransport } from './moddable-http-transport.js';
 import { moddableTime } from './moddable-time.js';
 
 /** Moddable's debug output (xsbug in debug builds, the serial console otherwise). */
@@ -49,24 +49,6 @@ function firmwareConfig(): FirmwareConfig {
   return { board: board as Board, node: f.node };
 }
 
-/** The uplink: HTTP to hub.url, or a transport that says why nothing can be sent. */
-function transportFor(url: string | undefined, time: HalTime): Transport {
-  if (url === undefined) {
-    log('hub.url is not set and Beacon discovery is not built for devices yet: readings stay in the offline buffer');
-    return { send: (_batch, done) => done({ ok: false, refused: false, message: 'no hub url configured' }) };
-  }
-  return new ModdableHttpTransport({
-    hubUrl: url,
-    timers: time,
-    http: {
-      io: HTTPClient,
-      socket: { io: TCP },
-      // The DNS servers DHCP gave the station, so LAN names resolve; an IPv4 address needs none.
-      dns: { io: Resolver, servers: Net.get('DNS') ?? [], socket: { io: UDP } },
-    },
-  });
-}
-
 /**
  * noble keeps a table of 1408 multiples of the base point once it has signed
  * (window 6): in xsnap that stayed at about 7,000 heap slots plus the
@@ -77,29 +59,30 @@ function smallSigningTables(): void {
   ed25519.Point.BASE.precompute(1);
 }
 
-let app: NodeApp | undefined;
+let node: DeviceNode | undefined;
 
 export default function main(): void {
   try {
-    const { board, node } = firmwareConfig();
-    validateDocument('nodeConfig', node);
-    const nodeConfig = fromJsonValue(node) as unknown as NodeConfig;
+    const { board, node: json } = firmwareConfig();
+    validateDocument('nodeConfig', json);
+    const nodeConfig = fromJsonValue(json) as unknown as NodeConfig;
     if (nodeConfig.board !== board.id) throw new TypeError(`node configuration is for board ${nodeConfig.board}, this firmware was built for ${board.id}`);
     smallSigningTables();
-    const time = moddableTime(Timer);
-    app = new NodeApp({
+    node = deviceNode({
       config: nodeConfig,
       backend: createModdableBackend(new PinClaims(board), embeddedIo),
-      time,
+      time: moddableTime(Timer),
       crypto: nobleCrypto,
-      transport: transportFor(nodeConfig.hub.url, time),
-      log,
-      onUplink: (r, b) => {
-        if (!r.ok) log(`uplink of seq ${b.first}..${b.last} (${b.bytes} bytes) ${r.refused ? `refused (${r.code})` : 'failed'}: ${r.message}`);
+      http: {
+        io: HTTPClient,
+        socket: { io: TCP },
+        // The DNS servers DHCP gave the station, so LAN names resolve; an IPv4 address (a hub found by Beacon) needs none.
+        dns: { io: Resolver, servers: Net.get('DNS') ?? [], socket: { io: UDP } },
       },
+      log,
     });
-    log(`node ${app.identity.id} on ${board.id}: ${nodeConfig.sensors.length} sensors, hub ${nodeConfig.hub.url ?? '(none)'}`);
-    app.start();
+    log(`node ${node.app.identity.id} on ${board.id} at ${Net.get('IP') ?? '(no address)'}: ${nodeConfig.sensors.length} sensors, hub ${node.hub}`);
+    node.start();
   } catch (e) {
     const err = e as { name?: string; code?: string; message?: string };
     log(`cannot start: ${err.name ?? 'Error'}${err.code ? ` [${err.code}]` : ''}: ${err.message ?? String(e)}`);

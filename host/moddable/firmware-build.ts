@@ -22,7 +22,11 @@ import { checkToolchain, setupInstructions, shellWord } from './toolchain.js';
 export interface FirmwareRequest {
   /** Board id; defaults to the node configuration's `board`. */
   board?: string;
-  /** The node configuration (JSON file). Required to build; flash rebuilds the folder from it when given. */
+  /**
+   * The node configuration (JSON file). Required to build; flash rebuilds the
+   * folder from it when given. It goes to the device whole: without hub.url
+   * the device finds its hub by Beacon, and hub.token (an invite) enrols it.
+   */
   config?: string;
   /** The build folder (default dist/firmware/<board>). */
   outDir?: string;

@@ -16,7 +16,7 @@ import type { VirtualClock } from '../world/virtual-clock.js';
 import { bridgeHost, jsonHostCall } from '../xs/bridge-host.js';
 import { XsSession } from '../xs/xs-session.js';
 import type { DemoNode } from './demo-nodes.js';
-import { lanNodeFirmware, type LanLinkConfig, type LanNodeFirmware } from './lan-node-firmware.js';
+import { lanNodeFirmware, type LanLinkConfig, type LanNodeFirmware } from '../../firmware/node/lan-node-firmware.js';
 import type { NodeStatus } from './simulated-node.js';
 
 /** POSTs on the host's network; an unreachable hub is an {error}, never an exception. */
@@ -72,7 +72,7 @@ export interface LanNodeStatus extends Omit<NodeStatus, 'events'> {
 /**
  * A simulated node that finds its hub by Beacon and enrols by itself: a
  * virtual board (demo sensors) whose network is the host's real one, and the
- * firmware (sim/node/lan-node-firmware.ts) inside XS or, with runtime 'node',
+ * firmware (firmware/node/lan-node-firmware.ts) inside XS or, with runtime 'node',
  * on Node. The caller paces simulated time to the wall clock with run(until).
  */
 export class LanNode {

@@ -165,6 +165,62 @@ describe('HubLink: from no address to an enrolled, uplinking node', () => {
     hub.stop();
   });
 
+  it('a persistent token (a device restarting with it): invite-used is tried as its own enrolment, confirmed by an acknowledgement', () => {
+    const w = world();
+    const hub = w.hub('10.0.0.2', 2);
+    hub.enrolReply = () => ({ status: 403, body: { error: { code: 'invite-used', message: 'the invite was already used' } } });
+    const link = w.link({ enrol: { token: 'tok', persistent: true } });
+    link.start();
+    w.clock.runFor(50);
+    assert.equal(link.state, 'linked');
+    assert.equal(link.enrolled, false, 'not confirmed before the hub acknowledges');
+    const sent = offer(link);
+    w.clock.runFor(10);
+    assert.deepEqual(sent.result, { ok: true, ack: { ack: 1, stored: 1 } });
+    assert.equal(link.enrolled, true);
+    assert.deepEqual(w.kinds().filter((k) => k !== 'searching'), ['found', 'refused', 'acked']);
+    hub.stop();
+    w.clock.runFor(10);
+    hub.start();
+    w.clock.runFor(50);
+    assert.deepEqual(hub.calls, ['/v1/enroll', '/v1/uplink'], 'found again, it does not enrol again');
+    link.stop();
+    hub.stop();
+  });
+
+  it('a persistent token someone else used: the uplink is refused (unknown-node) and it goes back to searching, still not enrolled', () => {
+    const w = world();
+    const hub = w.hub('10.0.0.2', 2);
+    hub.enrolReply = () => ({ status: 403, body: { error: { code: 'invite-used', message: 'the invite was already used' } } });
+    hub.uplinkReply = () => ({ status: 403, body: { error: { code: 'unknown-node', message: 'not enrolled here' } } });
+    const link = w.link({ enrol: { token: 'tok', persistent: true } });
+    link.start();
+    w.clock.runFor(50);
+    const sent = offer(link);
+    w.clock.runFor(10);
+    assert.equal(sent.result?.ok, false);
+    assert.notEqual(link.state, 'linked');
+    assert.equal(link.enrolled, false);
+    assert.deepEqual(w.events.filter((e) => e.event === 'refused').map((e) => e.event === 'refused' && `${e.stage} ${e.code}`), ['enroll invite-used', 'uplink unknown-node']);
+    w.clock.runFor(5000);
+    assert.deepEqual(hub.calls.slice(0, 3), ['/v1/enroll', '/v1/uplink', '/v1/enroll'], 'the next hub found is asked to enrol it again');
+    link.stop();
+    hub.stop();
+  });
+
+  it('without persistent, invite-used is a refusal like any other (no uplink tried)', () => {
+    const w = world();
+    const hub = w.hub('10.0.0.2', 2);
+    hub.enrolReply = () => ({ status: 403, body: { error: { code: 'invite-used', message: 'the invite was already used' } } });
+    const link = w.link();
+    link.start();
+    w.clock.runFor(50);
+    assert.equal(link.state, 'waiting');
+    assert.deepEqual(hub.calls, ['/v1/enroll']);
+    link.stop();
+    hub.stop();
+  });
+
   it('refuses a hub that enrols it under another key', () => {
     const w = world();
     const hub = w.hub('10.0.0.2', 2);

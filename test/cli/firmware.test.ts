@@ -86,6 +86,16 @@ describe('fazt firmware build: the build folder', () => {
     });
   }
 
+  it('a node without hub.url (found by Beacon) carries its invite token through to the device config; a bad token is refused', async () => {
+    const dir = join(tmp, 'out-beacon');
+    const node = nodeConfig('esp32-c3-devkitm-1');
+    const hub = { publicKey: node.hub.publicKey, token: 'fziabcdefghijklmnopqrstuvwxyz234567' };
+    const r = req({ config: configFile({ ...node, hub }), outDir: dir });
+    assert.equal(await firmwareBuild(r), 3);
+    assert.deepStrictEqual(readManifest(dir).config.fazt.node, { ...node, hub });
+    await assert.rejects(firmwareBuild(req({ config: configFile({ ...node, hub: { ...hub, token: 'has space' } }), outDir: join(tmp, 'out-badtoken') })), (e: unknown) => e instanceof FaztError && /hub\/token/.test(e.message));
+  });
+
   it('prints exactly what is missing and how to set it up (Moddable SDK, ESP-IDF v6.0, exports, mcconfig)', async () => {
     const dir = join(tmp, 'out-missing');
     const r = req({ config: configFile(nodeConfig('esp32-devkitc')), outDir: dir });

@@ -17,7 +17,7 @@ import { validateDocument } from '../../../firmware/schema/validate.js';
 import { GuestTime } from '../../../hal/sim/guest-time.js';
 import { HostCallBackend, type HostReply } from '../../../hal/sim/host-call.js';
 import { VirtualClock } from '../../world/virtual-clock.js';
-import { lanNodeFirmware, type LanLinkConfig, type LanNodeFirmware } from '../../node/lan-node-firmware.js';
+import { lanNodeFirmware, type LanLinkConfig, type LanNodeFirmware } from '../../../firmware/node/lan-node-firmware.js';
 import { callHost, serveCommands } from '../xs-guest.js';
 
 let node: LanNodeFirmware | undefined;

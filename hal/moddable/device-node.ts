@@ -1,0 +1,104 @@
+import type { HubLink, HubLinkEvent } from '../../firmware/beacon/hub-link.js';
+import { toHex } from '../../firmware/codec/text-encodings.js';
+import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import { lanNodeFirmware, type LanLinkConfig } from '../../firmware/node/lan-node-firmware.js';
+import { NodeApp } from '../../firmware/node/node-app.js';
+import type { NodeConfig } from '../../firmware/node/node-config.js';
+import type { UplinkResult } from '../../firmware/uplink/transport.js';
+import type { HalBackend } from '../contracts/io.js';
+import type { HalTime } from '../contracts/time.js';
+import { moddableHttpPost, type HttpProvider } from './moddable-http-post.js';
+import { ModdableHttpTransport } from './moddable-http-transport.js';
+
+/**
+ * How a Moddable device's node reaches its hub, given its backend and its
+ * network (device-main.ts passes the native classes; tests pass the
+ * simulated ECMA-419 classes and an HTTP client over node:http):
+ *
+ *  hub.url set       NodeApp uplinking to it (ModdableHttpTransport)
+ *  hub.url absent    lanNodeFirmware: a HubLink searches the LAN (SSDP, the
+ *                    backend's UDP) for a beacon signed by hub.publicKey,
+ *                    enrols there with hub.token when the config has one,
+ *                    and uplinks to the URL it found (moddableHttpPost)
+ *
+ * The token stays in flash, so a device that restarts after enrolling is
+ * refused (invite-used) and tries the uplink instead (LanLinkConfig
+ * tokenPersists). The node does not announce itself: an announcement is
+ * an Ed25519 signature every 30 s on a chip where one signature is most of
+ * a batch's cost, and the hub needs none to take its uplink.
+ */
+export interface DeviceNodeOptions {
+  config: NodeConfig;
+  backend: HalBackend;
+  time: HalTime;
+  crypto: CryptoProvider;
+  /** ECMA-419 `device.network.http` ({io, socket, dns}). */
+  http: HttpProvider;
+  log: (line: string) => void;
+  /** SSDP group and port, search timing (defaults: 239.255.255.250:1900; tests move them to the loopback). */
+  beacon?: Pick<LanLinkConfig, 'group' | 'port' | 'searchWindowMs' | 'retryMs'>;
+  /** Every Beacon link event (the log gets them too). */
+  onLink?: (event: HubLinkEvent) => void;
+}
+
+export interface DeviceNode {
+  app: NodeApp;
+  /** The Beacon link when the node finds its hub by itself. */
+  link: HubLink | undefined;
+  /** Where the uplink goes, for the boot line. */
+  hub: string;
+  start(): void;
+  stop(): void;
+}
+
+function uplinkLog(log: (line: string) => void) {
+  return (r: UplinkResult, b: { first: number; last: number; bytes: number }): void => {
+    if (!r.ok) log(`uplink of seq ${b.first}..${b.last} (${b.bytes} bytes) ${r.refused ? `refused (${r.code})` : 'failed'}: ${r.message}`);
+  };
+}
+
+/** One line per link event; acknowledgements only the first after each hub found (the rest are routine). */
+function linkLog(log: (line: string) => void): (e: HubLinkEvent) => void {
+  let quiet = false;
+  return (e) => {
+    if (e.event === 'searching') log('searching the LAN for the hub (Beacon)');
+    else if (e.event === 'found') {
+      quiet = false;
+      log(`found hub ${e.hub} at ${e.url}`);
+    } else if (e.event === 'enrolled') log(`enrolled as ${e.node}`);
+    else if (e.event === 'acked' && !quiet) {
+      quiet = true;
+      log(`uplink acknowledged (ack ${e.ack})`);
+    } else if (e.event === 'refused') log(`${e.stage} refused (${e.code}): ${e.message}${e.address ? ` from ${e.address}` : ''}${e.stage === 'enroll' && e.code === 'invite-used' ? ' (enrolled before this restart? trying the uplink)' : ''}`);
+    else if (e.event === 'lost') log(`lost hub ${e.hub}: ${e.reason}`);
+  };
+}
+
+export function deviceNode(o: DeviceNodeOptions): DeviceNode {
+  const { config, log } = o;
+  const onUplink = uplinkLog(log);
+  const url = config.hub.url;
+  if (url !== undefined) {
+    if (config.hub.token !== undefined) log('hub.token is ignored: the node enrols only when it finds its hub by Beacon (no hub.url)');
+    const transport = new ModdableHttpTransport({ hubUrl: url, timers: o.time, http: o.http });
+    const app = new NodeApp({ config, backend: o.backend, time: o.time, crypto: o.crypto, transport, log, onUplink });
+    return { app, link: undefined, hub: url, start: () => app.start(), stop: () => app.stop() };
+  }
+  const toLog = linkLog(log);
+  const fw = lanNodeFirmware({
+    config,
+    link: { hubKey: toHex(config.hub.publicKey), token: config.hub.token ?? null, tokenPersists: true, announce: null, ...o.beacon },
+    backend: o.backend,
+    time: o.time,
+    crypto: o.crypto,
+    http: moddableHttpPost(o.http, o.time),
+    onLink: (e) => {
+      toLog(e);
+      o.onLink?.(e);
+    },
+    onUplink,
+    log,
+  });
+  const how = config.hub.token === undefined ? 'enrolled before' : 'enrols with its invite';
+  return { app: fw.app, link: fw.link, hub: `by Beacon (key ${toHex(config.hub.publicKey).slice(0, 16)}…, ${how})`, start: fw.start, stop: fw.stop };
+}
