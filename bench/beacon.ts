@@ -3,8 +3,9 @@
  * bridge and veth pairs, one namespace per host; root needed).
  *
  * 1. Discovery time: from the start of a search to the verification of every
- *    hub (3 hubs, 4 with the searcher's host counted out), p50/p95 over `runs`
- *    searches (goal p95 < 2 s), beside the raw baseline from the same script:
+ *    hub (3 hubs), p50/p95 over `runs` searches (goal p95 < 2 s), by the
+ *    hub-side scan (node-ssdp, node:crypto) and by the node firmware's own
+ *    endpoint inside XS (noble), beside the raw baseline from the same script:
  *    the same M-SEARCH from a bare socket, timed to the last first answer.
  * 2. Multicast bytes per minute one hub sends: a listener on another host
  *    counts every multicast packet the hub sends (NOTIFY alive, its start-up
@@ -53,6 +54,9 @@ try {
   const r = await lan.run(lan.hosts[HUBS], process.execPath, ['--import', 'tsx', 'bench/beacon-scan-runner.ts', String(HUBS), String(RUNS)], { timeoutMs: RUNS * 15_000, env: process.env });
   if (r.code !== 0) throw new Error(`scan runner failed: ${r.stderr}`);
   const { verified, raw } = JSON.parse(r.stdout) as { verified: number[]; raw: number[] };
+  const rx = await lan.run(lan.hosts[HUBS], process.execPath, ['--import', 'tsx', 'bench/beacon-xs-runner.ts', String(HUBS), String(RUNS)], { timeoutMs: RUNS * 15_000, env: process.env });
+  if (rx.code !== 0) throw new Error(`XS scan runner failed: ${rx.stderr}`);
+  const { xs } = JSON.parse(rx.stdout) as { xs: number[] };
 
   // Stop hub1 cleanly inside the window, so its byebye is counted too.
   const remaining = WINDOW_S * 1000 - (performance.now() - windowStart) - 1500;
@@ -70,6 +74,7 @@ try {
       `bench/beacon: ${HUBS} hubs and a searcher in network namespaces (one bridge), ${RUNS} searches`,
       `  discovery of every hub, verified (fazt beacon scan path): p50 ${f(pct(verified, 50))}, p95 ${f(pct(verified, 95))}, max ${f(Math.max(...verified))}  (goal p95 < 2 s: ${pct(verified, 95) < 2000 ? 'met' : 'NOT met'})`,
       `  raw baseline (bare M-SEARCH, last first answer, nothing verified): p50 ${f(pct(raw, 50))}, p95 ${f(pct(raw, 95))}  → verified/raw at p50 ${(pct(verified, 50) / pct(raw, 50)).toFixed(2)}×`,
+      `  the node firmware's own SSDP endpoint inside XS (noble Ed25519, bridged UDP, 2 ms pacing): p50 ${f(pct(xs, 50))}, p95 ${f(pct(xs, 95))}  → XS/raw at p50 ${(pct(xs, 50) / pct(raw, 50)).toFixed(0)}×  (goal p95 < 2 s: ${pct(xs, 95) < 2000 ? 'met' : 'NOT met'})`,
       `  multicast sent by one hub over ${WINDOW_S} s with --announce ${ANNOUNCE_S}s: ${alive.packets} alive NOTIFYs (${perAnnounce.toFixed(0)} B each), ` +
         `${hub1.search?.packets ?? 0} start-up M-SEARCH (${hub1.search?.bytes ?? 0} B), ${hub1.byebye?.packets ?? 0} byebye (${hub1.byebye?.bytes ?? 0} B)`,
       `  → at the default 30 s announcement: ${(perAnnounce * 2).toFixed(0)} B/min of multicast (2 NOTIFYs a minute), plus ${hub1.search?.bytes ?? 0} B once at start and ${hub1.byebye?.bytes ?? 0} B at a clean stop`,

@@ -41,9 +41,10 @@ serveCommands({
     return 'ok';
   },
   start: () => void ready().endpoint.start(),
-  search: (windowMs: number) => {
+  /** Ends as soon as `expect` peers (default 1) have verified, or after windowMs. */
+  search: (windowMs: number, expect?: number) => {
     found = null;
-    ready().endpoint.search(windowMs, (peers) => (found = peers.map(summary)), (peers) => peers.length > 0);
+    ready().endpoint.search(windowMs, (peers) => (found = peers.map(summary)), (peers) => peers.length >= (expect ?? 1));
   },
   run: (until: number) => {
     ready().time.runUntil(until);
