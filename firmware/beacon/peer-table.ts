@@ -16,33 +16,52 @@ export type PeerChange = 'found' | 'updated' | 'left' | 'expired';
 /** Five minutes of silence and a peer is forgotten (ARCHITECTURE: Beacon). */
 export const FORGET_AFTER_MS = 5 * 60_000;
 
+/** How many goodbyes are remembered (so an old alive cannot bring a peer back). */
+const DEPARTED_LIMIT = 256;
+
 /**
  * The peers a beacon has verified, keyed by id: heard (alive or a search
  * answer), left (byebye) and expired (silent longer than forgetMs). Only
- * verified records go in; the caller verifies first (verifyBeacon).
- * Shared by the hub's beacon and the firmware's SSDP endpoint.
+ * verified records go in; the caller verifies first (verifyBeacon, which
+ * also checks the signed state against the packet's). Records only move
+ * forward: one not newer (by its signed `issued`) than the record held, or
+ * than the byebye last heard from that peer, refreshes nothing, so a
+ * replayed packet can neither keep a peer alive, bring it back, nor make
+ * anyone forget it. Shared by the hub's beacon and the firmware's SSDP endpoint.
  */
 export class PeerTable {
   private readonly byId = new Map<string, BeaconPeer>();
+  private readonly departed = new Map<string, number>();
 
   constructor(private readonly forgetMs: number = FORGET_AFTER_MS, private readonly onChange?: (peer: BeaconPeer, change: PeerChange) => void) {
     if (!(forgetMs > 0)) throw new RangeError(`forgetMs must be > 0, got ${forgetMs}`);
   }
 
-  heard(record: BeaconRecord, address: string, now: number): BeaconPeer {
+  /**
+   * A verified alive record (an announcement or a search answer). `fresh` is
+   * false when it was not newer than what is held: then nothing changed, and
+   * `peer` is the peer as held (undefined if it said goodbye since).
+   */
+  heard(record: BeaconRecord, address: string, now: number): { peer: BeaconPeer | undefined; fresh: boolean } {
     const old = this.byId.get(record.id);
+    const bye = this.departed.get(record.id);
+    if ((old && record.issued <= old.record.issued) || (bye !== undefined && record.issued <= bye)) return { peer: old, fresh: false };
+    this.departed.delete(record.id);
     const peer: BeaconPeer = { record, address, url: beaconUrl(record, address), firstSeen: old ? old.firstSeen : now, lastSeen: now };
     this.byId.set(record.id, peer);
     this.onChange?.(peer, old ? 'updated' : 'found');
-    return peer;
+    return { peer, fresh: true };
   }
 
-  /** A byebye: only from a verified packet, so nobody can make us forget a peer but the peer. */
-  left(id: string): void {
-    const p = this.byId.get(id);
-    if (!p) return;
-    this.byId.delete(id);
+  /** A verified byebye record: forgets the peer if it is newer than the record held. Returns whether it did. */
+  left(record: BeaconRecord): boolean {
+    const p = this.byId.get(record.id);
+    if (!p || record.issued <= p.record.issued) return false;
+    this.byId.delete(record.id);
+    if (this.departed.size >= DEPARTED_LIMIT) this.departed.delete(this.departed.keys().next().value as string);
+    this.departed.set(record.id, record.issued);
     this.onChange?.(p, 'left');
+    return true;
   }
 
   /** Forgets peers silent for longer than forgetMs; returns how many. */

@@ -4,7 +4,7 @@ import type { HalTime, TimerId } from '../../hal/contracts/time.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import { FaztError } from '../errors.js';
 import type { NodeIdentity } from '../identity/node-id.js';
-import { BEACON_HEADER, BEACON_SEARCH_TARGET, BEACON_SIG_HEADER, BeaconError, signBeacon, verifyBeacon, type BeaconRecord } from './beacon-record.js';
+import { BEACON_HEADER, BEACON_SEARCH_TARGET, BEACON_SIG_HEADER, BeaconError, signBeacon, verifyBeacon, type BeaconFields, type BeaconRecord, type BeaconState } from './beacon-record.js';
 import { FORGET_AFTER_MS, PeerTable, type BeaconPeer, type PeerChange } from './peer-table.js';
 import { buildNotify, buildResponse, buildSearch, parseSsdp, SSDP_ALL, SSDP_GROUP, SSDP_PORT, type SsdpHeaders, type SsdpMessage } from './ssdp-message.js';
 
@@ -12,7 +12,7 @@ export type BeaconKind = BeaconRecord['kind'];
 
 export interface BeaconSelf {
   identity: NodeIdentity;
-  fields: Omit<BeaconRecord, 'v' | 'id' | 'key' | 'issued'>;
+  fields: BeaconFields;
 }
 
 export interface BeaconEndpointOptions {
@@ -88,6 +88,7 @@ export class BeaconEndpoint {
   private expiryTimer: TimerId | undefined;
   private readonly searches: Search[] = [];
   private signed: { at: number; headers: Record<string, string> } | undefined;
+  private lastIssued = 0;
   private readonly verified = new Map<string, BeaconRecord>();
 
   constructor(private readonly o: BeaconEndpointOptions) {
@@ -101,10 +102,6 @@ export class BeaconEndpoint {
     if (o.expectKey !== undefined && !(o.expectKey instanceof Uint8Array && o.expectKey.length === 32)) throw new TypeError('expectKey must be a 32-byte public key');
     if (o.kinds !== undefined && (!Array.isArray(o.kinds) || o.kinds.some((k) => k !== 'hub' && k !== 'node'))) throw new RangeError("kinds must list 'hub' and/or 'node'");
     this.table = new PeerTable(this.forgetMs, o.onPeer);
-  }
-
-  get started(): boolean {
-    return this.listener !== undefined;
   }
 
   start(): void {
@@ -175,13 +172,19 @@ export class BeaconEndpoint {
     s.done(s.found.slice());
   }
 
-  /** The signed headers, signed afresh (issued = now) unless signed within the last second. */
-  private selfHeaders(fresh = false): Record<string, string> {
+  /**
+   * The signed headers, signed afresh unless an alive record was signed within
+   * the last second. `issued` rises with every signature (receivers take only
+   * newer records), so a byebye is always newer than the alive before it.
+   */
+  private selfHeaders(state: BeaconState = 'alive'): Record<string, string> {
     const self = this.o.self as BeaconSelf;
     const now = Math.floor(this.o.time.now());
-    if (!fresh && this.signed && now - this.signed.at < RESIGN_MS && now >= this.signed.at) return this.signed.headers;
-    const { headers } = signBeacon({ ...self.fields, issued: now }, self.identity, this.o.crypto);
-    this.signed = { at: now, headers };
+    if (state === 'alive' && this.signed && now - this.signed.at < RESIGN_MS && now >= this.signed.at) return this.signed.headers;
+    const issued = Math.max(now, this.lastIssued + 1);
+    this.lastIssued = issued;
+    const { headers } = signBeacon({ ...self.fields, issued }, self.identity, this.o.crypto, state);
+    if (state === 'alive') this.signed = { at: now, headers };
     return headers;
   }
 
@@ -205,8 +208,8 @@ export class BeaconEndpoint {
     const packet = buildNotify({
       nts, nt: BEACON_SEARCH_TARGET, usn: this.usn(), host: `${this.group}:${this.port}`,
       location: alive ? this.location() : undefined, maxAge: alive ? ANSWER_MAX_AGE_S : undefined, server: alive ? this.server() : undefined,
-      // A byebye carries a fresh signed record too: only the peer itself can make others forget it.
-      headers: this.selfHeaders(!alive),
+      // A byebye carries its own signed record (state bye, newer than any alive): a captured alive cannot be turned into one.
+      headers: this.selfHeaders(alive ? 'alive' : 'bye'),
     });
     if (this.send(socket, packet, this.group, this.port) && alive) this.stats.announced++;
   }
@@ -262,23 +265,20 @@ export class BeaconEndpoint {
       return;
     }
     const own = this.signed && m.headers[BEACON_HEADER] === this.signed.headers[BEACON_HEADER];
-    const record = own ? undefined : this.verify(m.headers, address);
+    const record = own ? undefined : this.verify(m.headers, address, m.kind === 'notify' && m.nts === 'ssdp:byebye' ? 'bye' : 'alive');
     if (record === null) return; // refused
     if (!record || (this.o.self && record.id === this.o.self.identity.id) || (this.o.kinds && this.o.kinds.indexOf(record.kind) < 0)) {
       this.stats.ignored++;
       return;
     }
-    const held = this.table.get(record.id);
-    if (held && record.issued < held.record.issued) {
-      this.stats.stale++;
-      return;
-    }
     if (m.kind === 'notify' && m.nts === 'ssdp:byebye') {
-      this.table.left(record.id);
+      if (!this.table.left(record)) this.stats.stale++;
       return;
     }
-    const peer = this.table.heard(record, address, Math.floor(this.o.time.now()));
-    if (search && m.kind === 'response') {
+    const { peer, fresh } = this.table.heard(record, address, Math.floor(this.o.time.now()));
+    if (!fresh) this.stats.stale++;
+    // A search lists a peer that answered even when its record is the one held (answers repeat the latest).
+    if (peer && search && m.kind === 'response') {
       const k = search.found.findIndex((p) => p.record.id === peer.record.id);
       if (k >= 0) search.found[k] = peer;
       else search.found.push(peer);
@@ -287,12 +287,12 @@ export class BeaconEndpoint {
   }
 
   /** The verified record; undefined when the packet is not a Fazt beacon at all; null when it was refused. */
-  private verify(headers: SsdpHeaders, address: string): BeaconRecord | undefined | null {
-    const key = `${address} ${headers[BEACON_HEADER] ?? ''} ${headers[BEACON_SIG_HEADER] ?? ''}`;
+  private verify(headers: SsdpHeaders, address: string, state: BeaconState): BeaconRecord | undefined | null {
+    const key = `${state} ${address} ${headers[BEACON_HEADER] ?? ''} ${headers[BEACON_SIG_HEADER] ?? ''}`;
     const cached = this.verified.get(key);
     if (cached) return cached;
     try {
-      const record = verifyBeacon(headers, address, this.o.crypto, this.o.expectKey);
+      const record = verifyBeacon(headers, address, this.o.crypto, this.o.expectKey, state);
       if (this.verified.size >= VERIFIED_CACHE) this.verified.delete(this.verified.keys().next().value as string);
       this.verified.set(key, record);
       return record;

@@ -1,7 +1,8 @@
 import type { RemoteInfo } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import ssdp, { type Client, type Server, type SsdpHeaders } from 'node-ssdp';
-import { BEACON_HEADER, BEACON_SEARCH_TARGET, BEACON_SIG_HEADER, signBeacon, verifyBeacon, type BeaconRecord } from '../../firmware/beacon/beacon-record.js';
+import { BEACON_HEADER, BEACON_SEARCH_TARGET, BEACON_SIG_HEADER, signBeacon, verifyBeacon, type BeaconFields, type BeaconRecord, type BeaconState } from '../../firmware/beacon/beacon-record.js';
+import { SSDP_PORT } from '../../firmware/beacon/ssdp-message.js';
 import { FORGET_AFTER_MS, PeerTable, type BeaconPeer, type PeerChange } from '../../firmware/beacon/peer-table.js';
 import { fromBase64url } from '../../firmware/codec/text-encodings.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
@@ -9,8 +10,10 @@ import { FaztError } from '../../firmware/errors.js';
 import type { NodeIdentity } from '../../firmware/identity/node-id.js';
 import type { PeerCache } from '../store/peer-cache.js';
 
-export const SSDP_PORT = 1900;
+export { SSDP_PORT };
 export const ANNOUNCE_MS = 30_000;
+/** How long binding SSDP's sockets may take before start() gives up (node-ssdp reports bind errors only to its logger). */
+const BIND_TIMEOUT_MS = 5000;
 
 export interface HubBeaconOptions {
   identity: NodeIdentity;
@@ -54,10 +57,13 @@ export function lanAddresses(only?: string[]): string[] {
   return out;
 }
 
-/** The node-ssdp internals the beacon adjusts (the package has no option for either). */
+/** The node-ssdp internals the beacon adjusts (the package has no option for them). */
 interface ServerInternals {
   _initAdLoop: () => void;
   _startAdLoop: () => void;
+  _stopAdLoop: () => void;
+  _adLoopInterval: unknown;
+  sockets: Record<string, import('node:dgram').Socket> | null;
 }
 
 /**
@@ -76,6 +82,8 @@ export class HubBeacon {
   private readonly announceMs: number;
   private readonly forgetMs: number;
   private signed: { record: BeaconRecord; headers: Record<string, string> } | undefined;
+  private fields: BeaconFields | undefined;
+  private lastIssued = 0;
   private announcements = 0;
   private refused = 0;
 
@@ -98,10 +106,13 @@ export class HubBeacon {
     if (this.server) throw new Error('the beacon is already started');
     const addresses = lanAddresses(this.o.interfaces);
     if (addresses.length === 0) throw new FaztError('beacon-no-network', `no IPv4 network interface${this.o.interfaces ? ` among ${this.o.interfaces.join(', ')}` : ''} to announce on`);
-    this.signed = signBeacon({ kind: 'hub', name: this.o.name, board: this.o.board, version: this.o.version, services: this.o.services, addresses, port: this.o.apiPort, issued: Math.floor(this.o.clock()) }, this.o.identity, this.o.crypto);
+    this.fields = { kind: 'hub', name: this.o.name, board: this.o.board, version: this.o.version, services: this.o.services, addresses, port: this.o.apiPort };
+    // node-ssdp sends this very object's entries with every NOTIFY and answer; sign() refreshes it in place.
+    const headers: Record<string, string> = {};
+    this.signed = { record: this.sign(headers, 'alive'), headers };
     const ssdpPort = this.o.ssdpPort ?? SSDP_PORT;
-    const common = { ssdpPort, interfaces: this.o.interfaces, headers: this.signed.headers, customLogger: () => {} };
-    const server = new ssdp.Server({ ...common, sourcePort: ssdpPort, location: { port: this.o.apiPort, path: '/v1/beacon' }, udn: `uuid:fazt-${this.o.identity.id}`, adInterval: this.announceMs, suppressRootDeviceAdvertisements: true });
+    const common = { ssdpPort, interfaces: this.o.interfaces, customLogger: () => {} };
+    const server = new ssdp.Server({ ...common, headers, sourcePort: ssdpPort, location: { port: this.o.apiPort, path: '/v1/beacon' }, udn: `uuid:fazt-${this.o.identity.id}`, adInterval: this.announceMs, suppressRootDeviceAdvertisements: true });
     // node-ssdp's first announcement waits 3 s on a timer stop() cannot clear: announce at once instead.
     const internals = server as unknown as ServerInternals;
     internals._initAdLoop = () => internals._startAdLoop();
@@ -109,20 +120,40 @@ export class HubBeacon {
     server.on('advertise-alive', (h, r) => this.heard(h, r, h.NT, 'alive'));
     server.on('advertise-bye', (h, r) => this.heard(h, r, h.NT, 'bye'));
     const announce = server.advertise.bind(server);
+    // Every announcement carries a newly signed record: receivers take only newer ones, so a replay refreshes nothing.
     server.advertise = (alive?: boolean) => {
+      this.sign(headers, alive === false ? 'bye' : 'alive');
       if (alive !== false) this.announcements++;
       announce(alive);
     };
-    await server.start();
-    this.server = server;
-    server.advertise();
     const client = new ssdp.Client({ ...common, headers: {} });
     client.on('response', (h, _status, r) => this.heard(h, r, h.ST, 'alive'));
-    await client.start();
-    this.client = client;
+    try {
+      await bound(server.start(), () => internals.sockets, ssdpPort);
+      this.server = server;
+      await bound(client.start(), () => (client as unknown as ServerInternals).sockets, 0);
+      this.client = client;
+    } catch (e) {
+      if (internals._adLoopInterval) internals._stopAdLoop();
+      if (internals.sockets) (server as unknown as { _stop: () => void })._stop();
+      if ((client as unknown as ServerInternals).sockets) client.stop();
+      this.server = this.client = undefined;
+      throw e;
+    }
+    server.advertise();
     this.search();
     this.expiry = setInterval(() => this.expire(), Math.max(50, Math.min(this.forgetMs / 5, 60_000)));
     this.expiry.unref();
+  }
+
+  /** Signs the record for `state` with a rising issue time, into `headers` in place. */
+  private sign(headers: Record<string, string>, state: BeaconState): BeaconRecord {
+    const issued = Math.max(Math.floor(this.o.clock()), this.lastIssued + 1);
+    this.lastIssued = issued;
+    const s = signBeacon({ ...(this.fields as BeaconFields), issued }, this.o.identity, this.o.crypto, state);
+    Object.assign(headers, s.headers);
+    if (state === 'alive' && this.signed) this.signed.record = s.record;
+    return s.record;
   }
 
   /** Sends an M-SEARCH for Fazt beacons; answers arrive as peers. */
@@ -147,9 +178,11 @@ export class HubBeacon {
     const server = this.server;
     this.server = undefined;
     if (!server) return;
+    // No alive may follow the goodbye: stop the announcement loop first.
+    (server as unknown as ServerInternals)._stopAdLoop();
     server.advertise(false);
     await new Promise((ok) => setTimeout(ok, 100));
-    server.stop();
+    (server as unknown as { _stop: () => void })._stop();
   }
 
   private expire(): void {
@@ -158,24 +191,42 @@ export class HubBeacon {
     this.o.cache?.prune(now - this.forgetMs);
   }
 
-  private heard(headers: SsdpHeaders, rinfo: RemoteInfo, target: string | undefined, kind: 'alive' | 'bye'): void {
+  private heard(headers: SsdpHeaders, rinfo: RemoteInfo, target: string | undefined, state: BeaconState): void {
     if (target !== BEACON_SEARCH_TARGET) return; // another UPnP device's traffic
     let record: BeaconRecord;
     try {
-      record = verifyBeacon(headers, rinfo.address, this.o.crypto);
+      record = verifyBeacon(headers, rinfo.address, this.o.crypto, undefined, state);
     } catch (e) {
       if (!(e instanceof FaztError)) throw e;
+      if (e.code === 'beacon-missing') return; // someone else's device on our search target
       this.refused++;
       this.o.onRefused?.(e, rinfo.address);
       return;
     }
     if (record.id === this.o.identity.id) return; // our own announcement, looped back
-    if (kind === 'bye') {
-      this.table.left(record.id);
+    if (state === 'bye') {
+      this.table.left(record);
       return;
     }
     const now = Math.floor(this.o.clock());
-    const peer = this.table.heard(record, rinfo.address, now);
+    const { peer, fresh } = this.table.heard(record, rinfo.address, now);
+    if (!peer || !fresh) return; // not newer than what we hold: a repeat or a replay changes nothing
     this.o.cache?.save(record, { record: fromBase64url(headers[BEACON_HEADER].trim()), signature: fromBase64url(headers[BEACON_SIG_HEADER].trim()) }, rinfo.address, peer.firstSeen, now);
+  }
+}
+
+/** Waits for node-ssdp to bind its sockets; it reports a bind failure only to its logger, so watch the sockets too. */
+async function bound(started: Promise<void>, sockets: () => Record<string, import('node:dgram').Socket> | null, port: number): Promise<void> {
+  let fail: (e: Error) => void = () => {};
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  const onError = (e: Error) => fail(new FaztError('beacon-bind', `cannot bind UDP port ${port} for SSDP: ${e.message}`));
+  const list = Object.values(sockets() ?? {});
+  for (const s of list) s.once('error', onError);
+  const timer = setTimeout(() => fail(new FaztError('beacon-bind', `SSDP sockets not bound within ${BIND_TIMEOUT_MS} ms`)), BIND_TIMEOUT_MS);
+  try {
+    await Promise.race([started, failed]);
+  } finally {
+    clearTimeout(timer);
+    for (const s of list) s.off('error', onError);
   }
 }

@@ -41,7 +41,7 @@ export async function scanBeacons(o: ScanOptions): Promise<ScanResult> {
   client.on('response', (headers, _status, rinfo) => {
     if (headers.ST !== BEACON_SEARCH_TARGET) return;
     try {
-      const record = verifyBeacon(headers, rinfo.address, o.crypto);
+      const record = verifyBeacon(headers, rinfo.address, o.crypto, undefined, 'alive');
       if (!table.get(record.id)) foundAfterMs[record.id] = performance.now() - started;
       table.heard(record, rinfo.address, clock());
     } catch (e) {

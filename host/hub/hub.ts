@@ -173,7 +173,7 @@ export class Hub {
 
   private async shutdown(server: Server, graceMs: number): Promise<void> {
     this.stopping = true;
-    this.keeper?.stop();
+    await this.keeper?.stop();
     await this.lan?.stop();
     this.lan = undefined;
     this.stream?.closeAll();

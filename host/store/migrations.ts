@@ -98,4 +98,13 @@ export const MIGRATIONS: readonly MigrationStep[] = [
       ALTER TABLE events ADD COLUMN clock TEXT CHECK (clock IS NULL OR clock IN ('rtc', 'hub', 'unsynced'));
     `,
   },
+  {
+    step: 4,
+    name: 'clock_state.boot_id',
+    // The boot the offset was measured in: after a reboot (a Pi without a
+    // real-time clock restarts its clock from wherever) only the drift is kept.
+    sql: `
+      ALTER TABLE clock_state ADD COLUMN boot_id TEXT;
+    `,
+  },
 ];

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { FaztError } from '../../firmware/errors.js';
@@ -64,6 +65,8 @@ export interface TimekeeperOptions {
   ntp?: () => NtpStatus;
   fetchImpl?: typeof fetch;
   log?: (record: Record<string, unknown>) => void;
+  /** This machine's boot (default: Linux's boot_id): a persisted offset from another boot is not trusted, only its drift. */
+  bootId?: string;
 }
 
 /** Below this the estimate is too old to trust and the system clock is used. */
@@ -72,6 +75,20 @@ const MAX_DRIFT_PPM = 500;
 /** Drift needs rounds spanning at least this long. */
 const DRIFT_SPAN_MS = 10 * 60_000;
 
+/** This machine's boot (Linux /proc/sys/kernel/random/boot_id), or undefined where there is none. */
+export function bootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The persisted estimate when its offset still applies: measured in this boot (or where boots cannot be told apart). */
+function sameBoot(e: ClockState | undefined, boot: string | undefined): ClockState | undefined {
+  return e && e.bootId !== undefined && boot !== undefined && e.bootId !== boot ? undefined : e;
+}
+
 /** The persisted estimate's offset at system time `local`, carried forward by its drift. */
 export function offsetAt(e: ClockState | undefined, local: number): number {
   return e ? e.offsetMs + (e.driftPpm * (local - e.syncedAt)) / 1e6 : 0;
@@ -79,7 +96,8 @@ export function offsetAt(e: ClockState | undefined, local: number): number {
 
 /** 0..1: 1 with 3+ sources (0.6 with fewer), halving every halfLifeMs since the round. */
 export function confidenceAt(e: ClockState | undefined, local: number, halfLifeMs: number): number {
-  if (!e || e.sources === 0) return 0;
+  // A clock now behind the round that set the offset has stepped back: nothing it was measured against holds.
+  if (!e || e.sources === 0 || local < e.syncedAt) return 0;
   const base = e.sources >= 3 ? 1 : 0.6;
   return base * Math.pow(0.5, Math.max(0, local - e.syncedAt) / halfLifeMs);
 }
@@ -91,8 +109,8 @@ export const HALF_LIFE_MS = 30 * 60_000;
  * (`fazt invite` while the hub runs): the system clock plus the Timekeeper's
  * persisted offset while that estimate is still trusted, as now() would give.
  */
-export function persistedClock(store: ClockStateStore, system: () => number = Date.now): () => number {
-  const e = store.load();
+export function persistedClock(store: ClockStateStore, system: () => number = Date.now, boot: string | undefined = bootId()): () => number {
+  const e = sameBoot(store.load(), boot);
   return () => {
     const local = system();
     return Math.floor(confidenceAt(e, local, HALF_LIFE_MS) >= MIN_CONFIDENCE ? local + offsetAt(e, local) : local);
@@ -115,6 +133,9 @@ export class Timekeeper {
   private readonly timeoutMs: number;
   private readonly halfLifeMs: number;
   private estimate: ClockState | undefined;
+  /** The drift learnt before (a previous boot's), until this boot's rounds say otherwise. */
+  private knownDrift = 0;
+  private readonly boot: string | undefined;
   private readonly history: { at: number; offset: number }[] = [];
   private readings: PeerReading[] = [];
   private ntp: NtpStatus;
@@ -131,7 +152,10 @@ export class Timekeeper {
     if (!(this.pollMs >= 100)) throw new RangeError(`pollMs must be at least 100, got ${this.pollMs}`);
     if (!(this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${this.timeoutMs}`);
     if (!(this.halfLifeMs > 0)) throw new RangeError(`halfLifeMs must be > 0, got ${this.halfLifeMs}`);
-    this.estimate = o.store?.load();
+    this.boot = o.bootId ?? bootId();
+    const saved = o.store?.load();
+    this.knownDrift = saved?.driftPpm ?? 0;
+    this.estimate = sameBoot(saved, this.boot);
     this.ntp = this.mode === 'auto' ? (o.ntp ?? ntpStatus)() : { synced: false, how: `not consulted (mode ${this.mode})` };
   }
 
@@ -169,10 +193,12 @@ export class Timekeeper {
     loop();
   }
 
-  stop(): void {
+  /** Stops polling; resolves when a round in flight has ended (so nothing writes to a store about to close). */
+  async stop(): Promise<void> {
     this.generation++;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    await this.round?.catch(() => undefined);
   }
 
   /** One polling round now (`fazt time sync`); concurrent calls share it. */
@@ -191,7 +217,7 @@ export class Timekeeper {
     const sources = e ? e.sources : 0;
     return {
       mode: this.mode, now: this.now(), source: this.source(local), local,
-      consensus: e ? local + this.offsetAt(local) : null, offsetMs: e ? this.offsetAt(local) : null, driftPpm: e ? e.driftPpm : 0,
+      consensus: e ? local + this.offsetAt(local) : null, offsetMs: e ? this.offsetAt(local) : null, driftPpm: e ? e.driftPpm : this.knownDrift,
       confidence: this.confidence(local), sources, spreadMs: e ? e.spreadMs : null,
       targetMs: sources >= 3 ? 30_000 : sources >= 1 ? 60_000 : null, lastSync: e ? e.syncedAt : null, ntp: this.ntp,
     };
@@ -216,6 +242,7 @@ export class Timekeeper {
       this.history.push({ at, offset: c.offsetMs });
       if (this.history.length > 32) this.history.shift();
       const state: ClockState = { offsetMs: c.offsetMs, driftPpm: this.drift(), sources: c.kept.length, spreadMs: c.spreadMs, syncedAt: at };
+      if (this.boot !== undefined) state.bootId = this.boot;
       this.estimate = state;
       this.o.store?.save(state);
     }
@@ -226,7 +253,7 @@ export class Timekeeper {
   /** Least-squares slope of offset over time, once the rounds span long enough; else the last known drift. */
   private drift(): number {
     const h = this.history;
-    const previous = this.estimate?.driftPpm ?? 0;
+    const previous = this.estimate?.driftPpm ?? this.knownDrift;
     if (h.length < 3 || h[h.length - 1].at - h[0].at < DRIFT_SPAN_MS) return previous;
     const mt = h.reduce((a, p) => a + p.at, 0) / h.length;
     const mo = h.reduce((a, p) => a + p.offset, 0) / h.length;

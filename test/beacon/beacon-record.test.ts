@@ -12,7 +12,7 @@ const hub = identityFromSecretKey(new Uint8Array(32).fill(71), crypto);
 const other = identityFromSecretKey(new Uint8Array(32).fill(72), crypto);
 const HUB_IP = '192.168.1.10';
 
-const fields = (over: Partial<Omit<BeaconRecord, 'v' | 'id' | 'key'>> = {}): Omit<BeaconRecord, 'v' | 'id' | 'key'> => ({
+const fields = (over: Partial<Omit<BeaconRecord, 'v' | 'id' | 'key' | 'state'>> = {}): Omit<BeaconRecord, 'v' | 'id' | 'key' | 'state'> => ({
   kind: 'hub', name: 'garage', board: 'rpi-5', version: '0.1.0', services: ['uplink', 'enroll', 'time'], addresses: [HUB_IP, '10.0.0.2'], port: 7070, issued: 1_767_225_600_000, ...over,
 });
 

@@ -191,12 +191,15 @@ describe('BeaconEndpoint on a fake LAN', () => {
     const forged = signBeacon({ ...fields('hub', '10.0.0.2', 'hub2'), issued: w.clock.now() }, identity(9), crypto).headers;
     spoof.write(buildNotify({ nts: 'ssdp:byebye', nt: BEACON_SEARCH_TARGET, usn: 'u', headers: { ...forged, 'FAZT-SIG': signBeacon({ ...fields('hub', '10.0.0.2'), issued: 1 }, identity(9), crypto).headers['FAZT-SIG'] } }), '239.255.255.250', 1900);
     // An old byebye of hub2's own, recorded earlier and replayed now.
-    const old = signBeacon({ ...fields('hub', '10.0.0.2', 'hub2'), issued: w.clock.now() - 60_000 }, identity(2), crypto).headers;
+    const old = signBeacon({ ...fields('hub', '10.0.0.2', 'hub2'), issued: w.clock.now() - 60_000 }, identity(2), crypto, 'bye').headers;
     spoof.write(buildNotify({ nts: 'ssdp:byebye', nt: BEACON_SEARCH_TARGET, usn: 'u', headers: old }), '239.255.255.250', 1900);
+    // hub2's genuine, current alive record, captured and sent back as a byebye.
+    const captured = signBeacon({ ...fields('hub', '10.0.0.2', 'hub2'), issued: w.clock.now() + 1 }, identity(2), crypto).headers;
+    spoof.write(buildNotify({ nts: 'ssdp:byebye', nt: BEACON_SEARCH_TARGET, usn: 'u', headers: captured }), '239.255.255.250', 1900);
     w.clock.runFor(10);
     assert.deepEqual(names(n.peers()), ['hub2']);
-    assert.equal(n.stats.refused, 1);
-    assert.ok(w.refused.every((r) => r.error.code === 'beacon-bad-signature'));
+    assert.equal(n.stats.refused, 2);
+    assert.deepEqual([...new Set(w.refused.map((r) => r.error.code))], ['beacon-bad-signature', 'beacon-state-mismatch'], 'the hub hears them too: the same two refusals');
     assert.equal(n.stats.stale, 1);
     spoof.close();
     h.stop();

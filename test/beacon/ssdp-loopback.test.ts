@@ -129,8 +129,11 @@ describe('SSDP on loopback sockets', () => {
     const peers = await until(() => found, "node-ssdp's answer");
     assert.equal(peers[0].record.id, identity(3).id);
     assert.equal(peers[0].address, '127.0.0.1');
+    // As the hub's beacon does (host/beacon/hub-beacon.ts): a newly signed record in node-ssdp's header object before each announcement.
+    Object.assign(headers, signBeacon({ ...fields('nodessdp-hub'), issued: Date.now() + 1 }, identity(3), crypto).headers);
     server.advertise(); // alive
     await until(() => (changes.filter((c) => c[1] === 'updated').length ? true : undefined), 'alive heard');
+    Object.assign(headers, signBeacon({ ...fields('nodessdp-hub'), issued: Date.now() + 2 }, identity(3), crypto, 'bye').headers);
     server.advertise(false); // byebye: node-ssdp puts the extra (FAZT) headers on it too
     await until(() => changes.find((c) => c[1] === 'left'), 'byebye heard');
     assert.deepEqual(refused, []);
