@@ -44,7 +44,10 @@ try {
   let counterOut = '';
   listener.stdout?.on('data', (d: Buffer) => (counterOut += d.toString()));
   const counted = new Promise<void>((ok) => listener.once('exit', () => ok()));
-  while (!counterOut.includes('listening')) await new Promise((ok) => setTimeout(ok, 20));
+  for (let waited = 0; !counterOut.includes('listening'); waited += 20) {
+    if (waited > 10_000) throw new Error('the multicast counter did not start within 10 s');
+    await new Promise((ok) => setTimeout(ok, 20));
+  }
   const windowStart = performance.now();
   for (let i = 0; i < HUBS; i++) {
     procs.push(startFazt(lan, lan.hosts[i], ['hub', '--data', dataDir(`bench${i}`), '--listen', '0.0.0.0:7070', '--beacon', '--name', `hub${i + 1}`, '--announce', `${ANNOUNCE_S}s`]));
@@ -62,7 +65,7 @@ try {
   const remaining = WINDOW_S * 1000 - (performance.now() - windowStart) - 1500;
   if (remaining > 0) await new Promise((ok) => setTimeout(ok, remaining));
   await procs[0].stop('SIGTERM');
-  await counted;
+  await Promise.race([counted, new Promise((_, fail) => setTimeout(() => fail(new Error('the multicast counter did not finish')), 15_000))]);
   const counts = JSON.parse(counterOut.split('\n').filter((l) => l.startsWith('{'))[0]) as Record<string, Record<string, { packets: number; bytes: number }>>;
   const hub1 = counts[lan.hosts[0].address] ?? {};
   const alive = hub1.alive ?? { packets: 0, bytes: 0 };

@@ -241,8 +241,8 @@ export class HubLink implements Transport {
   /**
    * Linked. A batch that waited for the hub is answered "send again" rather
    * than sent: the Uplink times each exchange to take the hub's clock from
-   * the answer, and the wait was no round trip (it resends after its first,
-   * one-second backoff).
+   * the answer, and the wait was no round trip (it resends after its
+   * current backoff).
    */
   private link(): void {
     this.st = 'linked';

@@ -43,7 +43,7 @@ export interface BeaconStats {
   /** Not for us: another search target, another UPnP device, our own echo, a kind we do not want. */
   ignored: number;
   refused: number;
-  /** A verified record older than the one we hold (a replay): dropped. */
+  /** A verified record no newer than the one held, or a byebye no newer (a repeat or a replay): changes nothing. */
   stale: number;
   announced: number;
   answered: number;

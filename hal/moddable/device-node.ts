@@ -23,7 +23,9 @@ import { ModdableHttpTransport } from './moddable-http-transport.js';
  *
  * The token stays in flash, so a device that restarts after enrolling is
  * refused (invite-used) and tries the uplink instead (LanLinkConfig
- * tokenPersists). The node does not announce itself: an announcement is
+ * tokenPersists). Known gap: the device keeps no chain head across a
+ * restart, so its new chain starts at seq 1 again and the hub refuses it
+ * (chain-broken) until the head is persisted. The node does not announce itself: an announcement is
  * an Ed25519 signature every 30 s on a chip where one signature is most of
  * a batch's cost, and the hub needs none to take its uplink.
  */

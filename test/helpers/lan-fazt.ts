@@ -16,8 +16,12 @@ export function requireBuild(): void {
 export interface LanProcess {
   proc: ChildProcess;
   out: string[];
-  /** stderr: the hub's JSON log records, parsed where they parse. */
+  /** stderr: the hub's JSON log records, parsed where they parse… */
   log: Record<string, unknown>[];
+  /** …and every stderr line as is. */
+  err: string[];
+  /** Resolves with the exit code when the process ends. */
+  exit: Promise<number | null>;
   /** Resolves when a stdout line matches (rejects after timeoutMs or if the process exits first). */
   waitOut(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   /** Resolves with the first log record for which `match` holds. */
@@ -73,7 +77,7 @@ export function startFazt(lan: Lan, host: LanHost, args: string[]): LanProcess {
       check();
     });
   return {
-    proc, out, log,
+    proc, out, log, err: errText, exit,
     waitOut: (pattern, timeoutMs = 15_000) => wait(() => out.map((l) => pattern.exec(l)).find((m) => m !== null) ?? undefined, `output ${pattern}`, timeoutMs),
     waitLog: (match, timeoutMs = 15_000) => wait(() => log.find(match), 'matching log record', timeoutMs),
     stop: async (signal = 'SIGTERM') => {

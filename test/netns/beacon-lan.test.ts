@@ -66,11 +66,23 @@ describe('Beacon on a namespaced LAN', { skip }, () => {
 
       // gamma goes silent (its cable pulled: no byebye): forgotten after --forget, and pruned from the cache.
       await lan.setLink(lan.hosts[2], false);
-      const expired = await alpha.waitLog((r) => r.code === 'beacon-expired' && r.name === 'gamma', 15_000);
-      assert.ok(expired);
+      await alpha.waitLog((r) => r.code === 'beacon-expired' && r.name === 'gamma', 15_000);
       const after = await status(lan, 0);
       assert.deepEqual(names(after), []);
       assert.ok(!after.cached.some((p) => p.name === 'gamma'), 'the expired peer is pruned from the cache');
+    }));
+
+  it('a hub whose SSDP port is taken says so and exits, instead of hanging', { timeout: 60_000 }, () =>
+    withLan(1, 'busy', async (lan, procs) => {
+      // A socket on 1900 without SO_REUSEADDR: node-ssdp's (reuseAddr) bind then fails with EADDRINUSE.
+      const squatter = lan.spawn(lan.hosts[0], process.execPath, ['-e', "const s=require('dgram').createSocket('udp4');s.bind(1900,()=>console.log('bound'));setTimeout(()=>{},60000)"], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+      await new Promise<void>((ok) => squatter.stdout?.once('data', () => ok()));
+      const h = hub(lan, procs, 0, 'busy');
+      const t0 = Date.now();
+      assert.equal(await h.exit, 1, 'the hub exits with an error');
+      assert.ok(Date.now() - t0 < 15_000, 'within the bind timeout, not never');
+      assert.match(h.err.join('\n'), /cannot bind UDP port 1900 for SSDP/);
+      squatter.kill('SIGKILL');
     }));
 
   it('refuses a forged beacon (a record signed by the wrong key)', { timeout: 60_000 }, () =>

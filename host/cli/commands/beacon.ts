@@ -30,6 +30,7 @@ const scan: Command = {
     const timeoutMs = durationFlag(String(values.timeout ?? '3s'), '--timeout');
     if (timeoutMs < 100 || timeoutMs > 60_000) throw new UsageError('--timeout must be from 100ms to 60s');
     const ssdpPort = values['ssdp-port'] === undefined ? undefined : Number(values['ssdp-port']);
+    if (ssdpPort !== undefined && !(Number.isInteger(ssdpPort) && ssdpPort > 0 && ssdpPort < 65536)) throw new UsageError(`--ssdp-port '${String(values['ssdp-port'])}' is not a port`);
     const r = await scanBeacons({ crypto: nodeCrypto, timeoutMs, ssdpPort });
     const peers: PeerJson[] = r.peers.map((p) => ({ id: p.record.id, kind: p.record.kind, name: p.record.name, board: p.record.board, version: p.record.version, services: p.record.services, address: p.address, port: p.record.port, lastSeen: p.lastSeen, key: toHex(p.record.key), url: p.url }));
     if (values.json) out(JSON.stringify({ peers, refused: r.refused, elapsedMs: Math.round(r.elapsedMs) }) + '\n');

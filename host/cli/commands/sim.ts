@@ -15,6 +15,7 @@ import { ScenarioRun, type SimNode } from '../../../sim/scenario/scenario-run.js
 import { VirtualClock } from '../../../sim/world/virtual-clock.js';
 import { getBoard } from '../../boards/board-registry.js';
 import { UsageError, type Command } from '../command.js';
+import { parseIpv4 } from '../../../hal/contracts/check-udp-options.js';
 
 function line(node: SimNode, e: EventEntry): string {
   const at = new Date(e.time).toISOString().replace('T', ' ').slice(0, 23);
@@ -151,9 +152,9 @@ const nodeCommand: Command = {
     const port = values['ssdp-port'] === undefined ? SSDP_PORT : Number(values['ssdp-port']);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--ssdp-port '${String(values['ssdp-port'])}' is not a port`);
     const group = String(values['ssdp-group'] ?? SSDP_GROUP);
-    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(group)) throw new UsageError(`--ssdp-group '${group}' is not an IPv4 address`);
+    if (!parseIpv4(group)) throw new UsageError(`--ssdp-group '${group}' is not an IPv4 address`);
     const iface = typeof values.interface === 'string' ? values.interface : undefined;
-    if (iface !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(iface)) throw new UsageError(`--interface '${iface}' is not a local IPv4 address`);
+    if (iface !== undefined && !parseIpv4(iface)) throw new UsageError(`--interface '${iface}' is not a local IPv4 address`);
 
     const stateFile = typeof values.state === 'string' ? values.state : undefined;
     const state: NodeState = stateFile && existsSync(stateFile) ? readJson<NodeState>(stateFile, 'state file') : { secretKey: randomBytes(32).toString('hex'), enrolled: null };

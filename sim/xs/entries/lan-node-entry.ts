@@ -2,7 +2,7 @@
  * A node that finds its hub on the LAN, its firmware inside XS: NodeApp and
  * HubLink on the sim backend bridged to the host, whose sockets are real
  * (the process's network). HTTP (enrolment, uplink) crosses the bridge as
- * the back door 'http' (url, content type, body hex) → {status, body} |
+ * the bridge's 'http' op (url, content type, body hex) → {status, body} |
  * {error}; the host answers it with fetch (sim/node/lan-node.ts) and XS
  * waits, as a device waits for its HTTP client. The host paces simulated
  * time with run(until).
