@@ -37,6 +37,7 @@ interface NodeHeadRow {
  */
 export class Ingestor {
   private readonly selectNode: Statement<[string], NodeHeadRow>;
+  private readonly selectHash: Statement<[string, number], Uint8Array>;
   private readonly insertEvent: Statement<[string, number, string, string, string, number, string | null, Uint8Array, Uint8Array, Uint8Array, number]>;
   private readonly insertGap: Statement<[string, number, number, number]>;
   private readonly updateHead: Statement<[number, Uint8Array, string]>;
@@ -45,6 +46,7 @@ export class Ingestor {
 
   constructor(db: Db, private readonly crypto: CryptoProvider) {
     this.selectNode = db.prepare('SELECT public_key, head_seq, head_hash FROM nodes WHERE id = ?');
+    this.selectHash = db.prepare<[string, number], Uint8Array>('SELECT hash FROM events WHERE node = ? AND seq = ?').pluck();
     this.insertEvent = db.prepare('INSERT INTO events (node, seq, id, type, source, time, clock, prev, hash, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertGap = db.prepare('INSERT INTO gaps (node, from_seq, to_seq, at) VALUES (?, ?, ?, ?)');
     this.updateHead = db.prepare('UPDATE nodes SET head_seq = ?, head_hash = ? WHERE id = ?');
@@ -89,7 +91,14 @@ export class Ingestor {
     try {
       verified = verifyBatch(b, { crypto: this.crypto, known });
     } catch (e) {
-      if (e instanceof VerifyError && e.code === 'replay') return { node: b.node, ack: node.head_seq, stored: 0, fresh: [] };
+      if (e instanceof VerifyError && e.code === 'replay') {
+        // A replay only if it is the same chain: a node that restarted its chain (lost its head) reuses seqs with other entries.
+        const stored = this.selectHash.get(b.node, b.last);
+        if (stored && !bytesEqual(stored, b.head)) {
+          throw new VerifyError('chain-broken', `batch ${b.first}..${b.last} from ${b.node} is not the chain stored at those seqs (the node restarted its chain?)`);
+        }
+        return { node: b.node, ack: node.head_seq, stored: 0, fresh: [] };
+      }
       throw e;
     }
     const { fresh, head, gap } = verified;

@@ -152,7 +152,7 @@ async function until<T>(probe: () => T | undefined | false, what: string, contex
 }
 
 describe('the device wiring (device-node.ts) over simulated ECMA-419 classes, against a real hub on the loopback', () => {
-  it('without hub.url: finds the hub by Beacon, enrols with the token, its batches are acknowledged; restarted with the token, the hub still knows it', { timeout: 60_000 }, async () => {
+  it('without hub.url: finds the hub by Beacon, enrols with the token, its batches are acknowledged; restarted with the token, its new chain is refused, not mistaken for a replay', { timeout: 60_000 }, async () => {
     const { hub, url, port, key } = await startHub();
     const ssdpPort = randomPort();
     announcer(ssdpPort, key, port);
@@ -183,17 +183,19 @@ describe('the device wiring (device-node.ts) over simulated ECMA-419 classes, ag
     await until(() => d.http.open === 0 || undefined, 'every HTTP client closed', () => d.http);
 
     // The device restarts with the same configuration: the token is still in flash, and the hub has spent it.
-    // Only the link is checked here: its first acknowledgement is the hub's answer to a replay, since a
-    // device keeps no chain head across restarts and starts again at seq 1, which later forks the stored
-    // chain (chain-broken). That is device-main's restart problem (NodeAppOptions.head), not the link's.
+    // The link takes invite-used as "enrolled before" and tries the uplink. But a device keeps no chain head
+    // across restarts (device-main's known gap, NodeAppOptions.head): its new chain starts at seq 1 again, and
+    // the hub refuses it as chain-broken instead of taking it for a replay; nothing stored is lost.
+    const stored = hub.cartridge.counts().events;
     const again = device(config, ssdpPort);
     again.node.start();
     const ctx2 = () => ({ lines: again.lines, events: again.events });
-    await until(() => again.events.find((e) => e.event === 'acked'), 'an acknowledgement after the restart', ctx2);
-    assert.deepEqual(again.events.filter((e) => e.event === 'refused').map((e) => e.event === 'refused' && `${e.stage} ${e.code}`), ['enroll invite-used']);
+    await until(() => again.events.find((e) => e.event === 'refused' && e.stage === 'uplink'), 'the hub\'s answer to the restarted chain', ctx2);
+    const refusals = again.events.filter((e) => e.event === 'refused').map((e) => e.event === 'refused' && `${e.stage} ${e.code}`);
+    assert.deepEqual(refusals.slice(0, 2), ['enroll invite-used', 'uplink chain-broken']);
     assert.ok(!again.events.some((e) => e.event === 'enrolled'));
-    assert.ok(again.node.link?.enrolled);
     assert.ok(again.lines.some((l) => /enroll refused \(invite-used\).*trying the uplink/.test(l)), again.lines.join('\n'));
+    assert.ok(hub.cartridge.counts().events >= stored, 'nothing the hub stored is lost');
     assert.equal(hub.cartridge.counts().nodes, 1);
     again.stop();
   });
@@ -213,7 +215,10 @@ describe('the device wiring (device-node.ts) over simulated ECMA-419 classes, ag
     assert.deepEqual(found.events.map((e) => e.event).filter((e, i, all) => all.indexOf(e) === i), ['searching', 'found', 'acked']);
     found.stop();
 
-    const direct = device(deviceConfig(secret, { url, publicKey: hub.publicKey, token: 'fzi-ignored' }), ssdpPort);
+    // Another enrolled device (a device restarted with the same key would start a new chain: see above).
+    const secret2 = entropy(32);
+    hub.cartridge.addNode(nodeCrypto.publicKey(secret2), { name: 'porch' });
+    const direct = device(deviceConfig(secret2, { url, publicKey: hub.publicKey, token: 'fzi-ignored' }), ssdpPort);
     assert.equal(direct.node.link, undefined);
     assert.equal(direct.node.hub, url);
     assert.deepEqual(direct.lines, ['hub.token is ignored: the node enrols only when it finds its hub by Beacon (no hub.url)']);

@@ -104,6 +104,21 @@ describe('cartridge: ingest', () => {
     assert.equal(c.counts().events, 8);
     c.close();
   });
+  it('refuses as chain-broken a "replay" that is another chain: a node that restarted its chain at seq 1', () => {
+    const { c } = fresh();
+    const a = new TestNode(4);
+    c.addNode(a.identity.publicKey);
+    a.append(5);
+    c.ingest(cbor(a.batch(1, 5)));
+    const before = c.counts();
+    // The same key, a fresh chain from seq 1 (its head was not kept): other entries at seqs the hub already holds.
+    const restarted = new TestNode(4);
+    restarted.append(3, 'system.boot', 'node');
+    refuses(() => c.ingest(cbor(restarted.batch(1, 3))), 'chain-broken');
+    assert.deepStrictEqual(c.counts(), before, 'nothing stored, nothing lost');
+    assert.equal(c.ingest(cbor(a.batch(2, 4))).ack, 5, 'the real replay is still acknowledged');
+    c.close();
+  });
   it('refuses a node that never enrolled', () => {
     const { c } = fresh();
     const a = new TestNode(3);
