@@ -17,6 +17,7 @@ import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import { LinuxUdp } from '../../hal/linux/linux-udp.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { realTime } from './real-time.js';
+import { until } from '../helpers/wait.js';
 
 const crypto = nodeCrypto;
 const GROUP = '239.255.255.250';
@@ -41,15 +42,6 @@ const udp: BeaconEndpointOptions['udp'] = (o) => {
 const time = realTime();
 const cleanup: (() => void)[] = [];
 
-async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 3000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function endpoint(port: number, o: Partial<BeaconEndpointOptions> = {}): BeaconEndpoint {
   const e = new BeaconEndpoint({ udp, time, crypto, group: GROUP, port, ...o });

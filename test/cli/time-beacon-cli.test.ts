@@ -13,6 +13,7 @@ import { hubCommand, lanOptions, parseSkew } from '../../host/cli/commands/hub.j
 import { timeCommand } from '../../host/cli/commands/time.js';
 import type { PeerReading, TimeStatus } from '../../host/time/timekeeper.js';
 import { crypto, startHub, tempDir } from '../hub/helpers.js';
+import { closedPort } from '../helpers/wait.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const mainTs = join(root, 'host/cli/main.ts');
@@ -42,13 +43,6 @@ function fazt(args: string[], timeoutMs = 60_000): Promise<{ code: number | null
   });
 }
 
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((ok) => s.close(() => ok()));
-  return port;
-}
 
 type Started = Awaited<ReturnType<typeof startHub>>;
 let h: Started;

@@ -8,6 +8,7 @@ import { hostIpv4Interfaces, LinuxUdp, type LinuxUdpHostOptions } from '../../ha
 import type { NativeLoader } from '../../hal/linux/load-native.js';
 import type { UdpOptions } from '../../hal/contracts/io.js';
 import { getBoard } from '../../host/boards/board-registry.js';
+import { until } from '../helpers/wait.js';
 
 /**
  * The host's UDP socket (node:dgram) for real, on loopback only: multicast
@@ -32,15 +33,6 @@ function udp(o: UdpOptions = {}, host: LinuxUdpHostOptions = LOOPBACK): LinuxUdp
 const randomPort = () => 40000 + Math.floor(Math.random() * 10000);
 const text = (d: Datagram | undefined) => (d ? Buffer.from(d.bytes).toString('utf8') : undefined);
 
-async function until<T>(take: () => T | undefined, what: string, ms = 2000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = take();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('linux UDP: binding', () => {
   it('returns at once; port is the requested one, an ephemeral port reads 0 until ready', async () => {

@@ -38,6 +38,10 @@ import { SimBoard } from '../../sim/world/sim-board.js';
 import { VirtualClock } from '../../sim/world/virtual-clock.js';
 import { realTime } from '../beacon/real-time.js';
 import { ecma419HttpOverNode } from './ecma419-http-over-node.js';
+import { until as untilWithin } from '../helpers/wait.js';
+
+/** Network exchanges over the device wiring take longer than a loopback round trip: 20 s, with context on timeout. */
+const until = <T>(probe: () => T | undefined | false, what: string, context: () => unknown): Promise<T> => untilWithin(probe, what, 20_000, context);
 
 const BOARD = 'esp32-c3-devkitm-1';
 const PIR_PIN = 6;
@@ -141,15 +145,6 @@ function device(config: NodeConfig, ssdpPort: number) {
   return { node, board, http, lines, events, stop };
 }
 
-async function until<T>(probe: () => T | undefined | false, what: string, context: () => unknown, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms; ${JSON.stringify(context()).slice(-1500)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('the device wiring (device-node.ts) over simulated ECMA-419 classes, against a real hub on the loopback', () => {
   it('without hub.url: finds the hub by Beacon, enrols with the token, its batches are acknowledged; restarted with the token, its new chain is refused, not mistaken for a replay', { timeout: 60_000 }, async () => {

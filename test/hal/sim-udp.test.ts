@@ -9,6 +9,7 @@ import { getBoard } from '../../host/boards/board-registry.js';
 import { bridgeHost } from '../../sim/xs/bridge-host.js';
 import { SimBoard } from '../../sim/world/sim-board.js';
 import { VirtualClock } from '../../sim/world/virtual-clock.js';
+import { until } from '../helpers/wait.js';
 
 /**
  * The simulated board's network, and how a datagram reaches firmware inside
@@ -26,15 +27,6 @@ const loopback = (o: UdpOptions): LinuxUdp => {
   return s;
 };
 
-async function until<T>(take: () => T | undefined, what: string, ms = 2000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = take();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 function world() {
   const clock = new VirtualClock(0);

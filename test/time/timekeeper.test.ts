@@ -8,6 +8,7 @@ import { Hub } from '../../host/hub/hub.js';
 import { Cartridge } from '../../host/store/cartridge.js';
 import { Timekeeper, type TimekeeperOptions, type TimePeer } from '../../host/time/timekeeper.js';
 import { crypto, get, startHub, tempDir } from '../hub/helpers.js';
+import { closedPort } from '../helpers/wait.js';
 
 type Started = Awaited<ReturnType<typeof startHub>>;
 
@@ -29,14 +30,6 @@ function keeper(peers: TimePeer[], o: Partial<TimekeeperOptions> = {}): Timekeep
   return new Timekeeper({ identity: me, crypto, peers: () => peers, mode: 'peers', system: () => Date.now() - TEN_MIN, timeoutMs: 500, ntp: () => ({ synced: false, how: 'test' }), ...o });
 }
 
-/** A port nothing listens on (bound, then closed). */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((ok) => s.close(() => ok()));
-  return port;
-}
 
 before(async () => {
   for (let i = 0; i < 3; i++) honest.push(await startHub({ time: { mode: 'system' }, clock: () => Date.now() + peerSkew, log: (l) => logs.push(l) }));
