@@ -32,7 +32,7 @@ const node = await XsNode.start({
     const r = verifyBatch(batchFromValue(decodeCbor(Buffer.from(hex, 'hex'))), { crypto: nodeCrypto, known: head });
     head = r.head;
     batches++;
-    return { status: 200, body: JSON.stringify({ ack: r.head.seq, stored: r.fresh.length }) };
+    return { status: 200, body: Buffer.from(JSON.stringify({ ack: r.head.seq, stored: r.fresh.length })) };
   },
   wire: (b) => {
     const m = new Bme280Model(0x76, b.clock);

@@ -7,7 +7,7 @@
  */
 import { loadScenario } from '../sim/scenario/load-scenario.js';
 import { ScenarioRun } from '../sim/scenario/scenario-run.js';
-import { parseDuration } from '../sim/scenario/duration.js';
+import { parseDuration } from '../host/duration.js';
 
 const file = new URL('../sim/scenarios/three-boards.json', import.meta.url).pathname;
 const scenario = loadScenario(file);

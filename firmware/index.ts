@@ -18,4 +18,5 @@ export { createBatch, batchToValue, batchFromValue, type Batch } from './batch/b
 export { verifyBatch } from './batch/verify-batch.js';
 export { EventBus } from './bus/bus.js';
 export { checkDocument, validateDocument } from './schema/validate.js';
-export { FaztError, CodecError, SchemaError, VerifyError, BoardError } from './errors.js';
+export { CodecError, SchemaError, VerifyError } from './errors.js';
+export { FaztError, BoardError } from '../hal/contracts/errors.js';

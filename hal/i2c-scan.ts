@@ -1,4 +1,4 @@
-import { FaztError } from '../firmware/errors.js';
+import { FaztError } from './contracts/errors.js';
 import type { I2C } from './contracts/io.js';
 
 /**

@@ -3,7 +3,7 @@ import { encodeCbor } from '../codec/cbor-encode.js';
 import { fromBase64url, toBase64url } from '../codec/text-encodings.js';
 import { isValueMap, type Value, type ValueMap } from '../codec/value.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
-import { FaztError } from '../errors.js';
+import { FaztError } from '../../hal/contracts/errors.js';
 import { bytesEqual } from '../event/verify-chain.js';
 import { nodeIdFromPublicKey, type NodeIdentity } from '../identity/node-id.js';
 

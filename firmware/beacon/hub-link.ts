@@ -3,17 +3,12 @@ import { toHex } from '../codec/text-encodings.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import type { NodeIdentity } from '../identity/node-id.js';
 import { enrollRequest } from '../node/enroll-request.js';
-import { uplinkResult, type Transport, type UplinkResult } from '../uplink/transport.js';
+import { replyObject, uplinkResult, type Transport, type UplinkResult } from '../uplink/transport.js';
+import type { HttpPost } from '../../hal/contracts/http.js';
 import type { UDP, UdpOptions } from '../../hal/contracts/io.js';
 import type { HalTime, TimerId } from '../../hal/contracts/time.js';
 import type { BeaconPeer } from './peer-table.js';
 import { BeaconEndpoint, type BeaconSelf } from './ssdp-endpoint.js';
-
-/** An HTTP POST's outcome: the hub's status and body text, or why it could not be reached. */
-export type HttpReply = { status: number; body: string } | { error: string };
-
-/** POSTs `body` to `url`; `done` runs once (fetch on Node, the bridge in XS, Moddable's client on a device). */
-export type HttpPost = (url: string, contentType: string, body: Uint8Array, done: (reply: HttpReply) => void) => void;
 
 export type HubLinkEvent =
   | { event: 'searching' }
@@ -211,12 +206,7 @@ export class HubLink implements Transport {
     this.o.http(`${peer.url}/v1/enroll`, 'application/json', body, (reply) => {
       if (this.st !== 'enrolling' || this.hub !== peer) return;
       if ('error' in reply) return this.lose(reply.error, false);
-      let parsed: { node?: unknown; hub?: { publicKey?: unknown }; error?: { code?: unknown; message?: unknown } } = {};
-      try {
-        parsed = JSON.parse(reply.body) as typeof parsed;
-      } catch {
-        // judged by status alone
-      }
+      const parsed = replyObject(reply.body) as { node?: unknown; hub?: { publicKey?: unknown }; error?: { code?: unknown; message?: unknown } };
       if (reply.status === 200 && typeof parsed.node === 'string') {
         if (!parsed.hub || parsed.hub.publicKey !== this.hubKeyHex) {
           this.emit({ event: 'refused', stage: 'enroll', code: 'hub-key-mismatch', message: `the hub at ${peer.url} enrolled us under another key` });

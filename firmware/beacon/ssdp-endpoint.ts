@@ -2,7 +2,7 @@ import { isIpv4Multicast } from '../../hal/contracts/check-udp-options.js';
 import type { UDP, UdpOptions } from '../../hal/contracts/io.js';
 import type { HalTime, TimerId } from '../../hal/contracts/time.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
-import { FaztError } from '../errors.js';
+import { FaztError } from '../../hal/contracts/errors.js';
 import type { NodeIdentity } from '../identity/node-id.js';
 import { BEACON_HEADER, BEACON_SEARCH_TARGET, BEACON_SIG_HEADER, BeaconError, signBeacon, verifyBeacon, type BeaconFields, type BeaconRecord, type BeaconState } from './beacon-record.js';
 import { FORGET_AFTER_MS, PeerTable, type BeaconPeer, type PeerChange } from './peer-table.js';

@@ -1,5 +1,5 @@
 import { utf8Decode, utf8Encode } from '../codec/utf8.js';
-import { FaztError } from '../errors.js';
+import { FaztError } from '../../hal/contracts/errors.js';
 
 /**
  * SSDP messages over HTTPU (UPnP Device Architecture 1.1 §1): M-SEARCH

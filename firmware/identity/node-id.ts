@@ -1,4 +1,4 @@
-import { FaztError } from '../errors.js';
+import { FaztError } from '../../hal/contracts/errors.js';
 import { toBase32 } from '../codec/text-encodings.js';
 import { checkBytes, type CryptoProvider } from '../crypto/crypto-provider.js';
 

@@ -1,4 +1,4 @@
-import { FaztError } from '../errors.js';
+import { FaztError } from '../../hal/contracts/errors.js';
 
 export type MnemonicErrorCode =
   | 'mnemonic-length' // the word count is not 12, 24 or 48 (or the text is absurdly long)
@@ -25,7 +25,7 @@ export class MnemonicError extends FaztError {
   readonly halves: number[];
   constructor(code: MnemonicErrorCode, message: string, details: { unknown?: UnknownWord[]; halves?: number[] } = {}) {
     super(code, message);
-    // Not `this.name = …`: a Moddable build freezes Error.prototype (see firmware/errors.ts).
+    // Not `this.name = …`: a Moddable build freezes Error.prototype (see hal/contracts/errors.ts).
     Object.defineProperty(this, 'name', { value: 'MnemonicError', writable: true, configurable: true, enumerable: false });
     this.unknown = details.unknown ?? [];
     this.halves = details.halves ?? [];

@@ -2,10 +2,11 @@
  * The firmware of a node that finds its hub on the LAN: NodeApp, its uplink
  * carried by a HubLink (Beacon search for the invite's hub key, enrolment,
  * re-search when the hub goes). Portable (no Node), so the same wiring runs
- * on a device (hal/moddable/device-main.ts), inside XS
+ * on a device (firmware/device/device-main.ts), inside XS
  * (sim/xs/entries/lan-node-entry.ts) and on Node (sim/node/lan-node.ts).
  */
-import { HubLink, type HttpPost, type HubLinkEvent } from '../beacon/hub-link.js';
+import type { HttpPost } from '../../hal/contracts/http.js';
+import { HubLink, type HubLinkEvent } from '../beacon/hub-link.js';
 import { fromHex } from '../codec/text-encodings.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import type { EventEntry } from '../event/envelope.js';

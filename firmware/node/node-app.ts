@@ -9,9 +9,9 @@ import type { Transport, UplinkAck, UplinkResult } from '../uplink/transport.js'
 import { Uplink } from '../uplink/uplink.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
 import type { HalTime } from '../../hal/contracts/time.js';
-import { buildFilters } from '../../hal/sensor/filters/build-filters.js';
-import { openSensor } from '../../hal/sensor/open-sensor.js';
-import { SensorRunner, type ValueFilter } from '../../hal/sensor/sensor-runner.js';
+import { buildFilters } from '../sensing/filters/build-filters.js';
+import { openSensor } from '../sensing/open-sensor.js';
+import { SensorRunner, type ValueFilter } from '../sensing/sensor-runner.js';
 import { HubClock } from './hub-clock.js';
 import type { NodeConfig } from './node-config.js';
 

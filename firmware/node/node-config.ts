@@ -1,4 +1,4 @@
-import type { SensorConfig } from '../../hal/sensor/open-sensor.js';
+import type { SensorConfig } from '../sensing/open-sensor.js';
 import type { ClockMode } from './hub-clock.js';
 
 /**

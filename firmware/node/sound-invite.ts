@@ -1,7 +1,7 @@
 import { encodeCbor } from '../codec/cbor-encode.js';
 import { isValueMap, type Value } from '../codec/value.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
-import { FaztError } from '../errors.js';
+import { FaztError } from '../../hal/contracts/errors.js';
 import type { NodeIdentity } from '../identity/node-id.js';
 
 /**

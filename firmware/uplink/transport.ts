@@ -1,8 +1,10 @@
+import { utf8Decode } from '../codec/utf8.js';
+
 /**
  * How a node's uplink reaches its hub: one signed batch out, the hub's answer
  * back. Implementations: fetch when the firmware runs on Node
  * (host/node/fetch-transport.ts), Moddable's ECMA-419 HTTP client on a device
- * (moddable-http-transport.ts), and a bridge to the simulator when it runs
+ * (http-post-transport.ts), and a bridge to the simulator when it runs
  * inside XS (sim/xs/). The batch is deterministic CBOR (application/cbor).
  */
 export interface UplinkAck {
@@ -29,14 +31,23 @@ export interface Transport {
   send(batch: Uint8Array, done: (result: UplinkResult) => void): void;
 }
 
-/** Turns an HTTP status and body text into an UplinkResult (shared by the HTTP transports). */
-export function uplinkResult(status: number, body: string): UplinkResult {
-  let parsed: { ack?: unknown; stored?: unknown; time?: unknown; error?: { code?: unknown; message?: unknown } } = {};
+/**
+ * A hub's JSON reply as an object, or {} when the body is not UTF-8 JSON of
+ * an object (a proxy's HTML error page, for instance: the caller judges by
+ * status alone).
+ */
+export function replyObject(body: Uint8Array | string): Record<string, unknown> {
   try {
-    parsed = JSON.parse(body) as typeof parsed;
+    const v: unknown = JSON.parse(typeof body === 'string' ? body : utf8Decode(body));
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   } catch {
-    // a proxy's HTML error page, for instance: judged by status alone
+    return {};
   }
+}
+
+/** Turns an HTTP status and body into an UplinkResult (shared by the HTTP transports). */
+export function uplinkResult(status: number, body: Uint8Array | string): UplinkResult {
+  const parsed = replyObject(body) as { ack?: unknown; stored?: unknown; time?: unknown; error?: { code?: unknown; message?: unknown } };
   if (status === 200 && typeof parsed.ack === 'number') {
     const ack: UplinkAck = { ack: parsed.ack, stored: typeof parsed.stored === 'number' ? parsed.stored : 0 };
     // A time that is not whole, non-negative milliseconds is ignored, not trusted.

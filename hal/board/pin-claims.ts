@@ -1,4 +1,4 @@
-import { BoardError } from '../../firmware/errors.js';
+import { BoardError } from '../contracts/errors.js';
 import type { Board, I2cBusDef } from './board.js';
 import { describeBuses, pinExclusion, type PinUse } from './pin-rules.js';
 

@@ -1,4 +1,4 @@
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../contracts/errors.js';
 import { checkFunction, checkObject } from '../contracts/check-options.js';
 import type { I2C } from '../contracts/io.js';
 import type { Clock } from '../contracts/time.js';

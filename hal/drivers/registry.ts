@@ -1,6 +1,6 @@
 import type { Digital, DigitalOptions, I2C, PWM, PwmOptions } from '../contracts/io.js';
 import type { Clock, HalTime } from '../contracts/time.js';
-import type { SensorDriver } from '../sensor/sensor-driver.js';
+import type { SensorDriver } from './sensor-driver.js';
 import { Aht20 } from './aht20/aht20.js';
 import { Bh1750 } from './bh1750/bh1750.js';
 import { Bme280 } from './bme280/bme280.js';

@@ -1,4 +1,4 @@
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../contracts/errors.js';
 import { checkInt, checkObject } from '../contracts/check-options.js';
 import type { AudioFormat } from '../contracts/io.js';
 

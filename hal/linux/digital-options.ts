@@ -1,4 +1,4 @@
-import { BoardError } from '../../firmware/errors.js';
+import { BoardError } from '../contracts/errors.js';
 import type { Board } from '../board/board.js';
 import { findPin } from '../board/pin-rules.js';
 import { checkFunction, checkInt, checkObject, checkOneOf } from '../contracts/check-options.js';

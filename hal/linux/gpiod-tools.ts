@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { BoardError, IoError } from '../../firmware/errors.js';
+import { BoardError, IoError } from '../contracts/errors.js';
 import type { Edge } from '../contracts/io.js';
 import { runTool } from './run-tool.js';
 

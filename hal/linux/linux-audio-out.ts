@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../contracts/errors.js';
 import type { AudioFormat, AudioOut } from '../contracts/io.js';
 import { ALSA_DEBIAN_PACKAGE, alsaArgs, alsaFailure } from './alsa-format.js';
 import { assertOpen, FaultLatch } from './linux-context.js';

@@ -1,4 +1,4 @@
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../contracts/errors.js';
 import type { PinClaim } from '../board/pin-claims.js';
 import { checkFunction, checkInt, checkObject } from '../contracts/check-options.js';
 import type { AudioIn, AudioInOptions, AudioOut, AudioOutOptions, BleScanner, BleScannerOptions, Digital, DigitalOptions, HalBackend, I2C, I2cOptions, PWM, PwmOptions, UDP, UdpOptions } from '../contracts/io.js';

@@ -1,4 +1,4 @@
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../contracts/errors.js';
 import type { Advertisement, BleScanner } from '../contracts/io.js';
 import { assertOpen, FaultLatch } from './linux-context.js';
 import type { NodeBleAdapter, NodeBleBluetooth, NodeBleDevice, NodeBleModule } from './native-types.js';

@@ -1,4 +1,4 @@
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../contracts/errors.js';
 import type { Board } from '../board/board.js';
 import type { PinClaims } from '../board/pin-claims.js';
 import type { NativeLoader } from './load-native.js';

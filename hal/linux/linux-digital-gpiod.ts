@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../contracts/errors.js';
 import type { Digital } from '../contracts/io.js';
 import type { CheckedDigital } from './digital-options.js';
 import { getArgs, gpiodFailure, monArgs, parseEdgeEvent, parseLineValue, setArgs, type GpiodBias, type GpiodLine, type GpiodTools } from './gpiod-tools.js';

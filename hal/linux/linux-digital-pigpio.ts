@@ -1,4 +1,4 @@
-import { FaztError, IoError } from '../../firmware/errors.js';
+import { FaztError, IoError } from '../contracts/errors.js';
 import type { Digital } from '../contracts/io.js';
 import type { CheckedDigital } from './digital-options.js';
 import { assertOpen } from './linux-context.js';

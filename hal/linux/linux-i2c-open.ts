@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../contracts/errors.js';
 import { LinuxI2C } from './linux-i2c.js';
 import type { LinuxContext } from './linux-context.js';
 import { loadNative } from './load-native.js';

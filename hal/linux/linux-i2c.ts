@@ -1,4 +1,4 @@
-import { FaztError, IoError, type IoErrorCode } from '../../firmware/errors.js';
+import { FaztError, IoError, type IoErrorCode } from '../contracts/errors.js';
 import { checkInt } from '../contracts/check-options.js';
 import type { I2C } from '../contracts/io.js';
 import { assertOpen } from './linux-context.js';

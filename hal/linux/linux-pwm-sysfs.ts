@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../contracts/errors.js';
 import { checkInt } from '../contracts/check-options.js';
 import type { PWM } from '../contracts/io.js';
 import { assertOpen } from './linux-context.js';

@@ -1,5 +1,5 @@
 import dgram from 'node:dgram';
-import { IoError, type IoErrorCode } from '../../firmware/errors.js';
+import { IoError, type IoErrorCode } from '../contracts/errors.js';
 import { checkDatagramArgs, checkUdpOptions, isIpv4Multicast } from '../contracts/check-udp-options.js';
 import type { Datagram, UDP, UdpOptions } from '../contracts/io.js';
 import { assertOpen, FaultLatch } from './linux-context.js';

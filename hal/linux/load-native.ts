@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../contracts/errors.js';
 
 /**
  * Native packages load lazily, by name, the first time an io on a board that

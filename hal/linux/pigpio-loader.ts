@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../contracts/errors.js';
 import { loadNative, type NativeLoader } from './load-native.js';
 import type { PigpioModule } from './native-types.js';
 

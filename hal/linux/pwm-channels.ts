@@ -1,4 +1,4 @@
-import { BoardError } from '../../firmware/errors.js';
+import { BoardError } from '../contracts/errors.js';
 
 /**
  * Which hardware PWM channel drives which header GPIO. Two GPIOs on one

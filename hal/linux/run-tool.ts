@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../contracts/errors.js';
 
 export interface ToolResult {
   status: number;

@@ -1,5 +1,5 @@
 import { networkInterfaces } from 'node:os';
-import type { IoError } from '../../firmware/errors.js';
+import type { IoError } from '../contracts/errors.js';
 import { checkFunction, checkInt, checkObject } from '../contracts/check-options.js';
 import { parseIpv4 } from '../contracts/check-udp-options.js';
 

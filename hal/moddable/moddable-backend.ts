@@ -1,4 +1,4 @@
-import { FaztError, IoError } from '../../firmware/errors.js';
+import { FaztError, IoError } from '../contracts/errors.js';
 import type { PinClaims } from '../board/pin-claims.js';
 import { checkInt, checkObject, checkOneOf } from '../contracts/check-options.js';
 import type { AudioIn, AudioOut, BleScanner, Digital, DigitalOptions, HalBackend, I2C, I2cOptions, PWM, PwmOptions, UDP, UdpOptions } from '../contracts/io.js';

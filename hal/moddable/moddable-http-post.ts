@@ -1,11 +1,10 @@
-import type { HttpPost, HttpReply } from '../../firmware/beacon/hub-link.js';
-import { utf8Decode } from '../../firmware/codec/utf8.js';
+import type { HttpPost, HttpReply } from '../contracts/http.js';
 import type { TimerId, Timers } from '../contracts/time.js';
 
 /**
  * An HTTP POST on a Moddable device, over the ECMA-419 HTTP client
  * (embedded:network/http/client): the body out, the status and body text
- * back, as firmware/beacon/hub-link.ts's HttpPost. ModdableHttpTransport
+ * back, as hal/contracts/http.ts's HttpPost. HttpPostTransport
  * (the uplink to a configured hub.url) and HubLink (enrolment and uplink to
  * a hub found by Beacon) both use it.
  *
@@ -20,7 +19,7 @@ import type { TimerId, Timers } from '../contracts/time.js';
  * (any number of times), onDone(null); or onDone(error) at any point.
  *
  * What the caller gets: `done` runs exactly once, with {status, body} when
- * the exchange completed (any status; a body that is not UTF-8 reads as ''),
+ * the exchange completed (any status; the body as the bytes received),
  * or {error} when the hub could not be reached, did not answer within
  * timeoutMs, answered more than maxReplyBytes, or the URL is not one this
  * client can reach (not http://host[:port][/path]: https needs a TLS socket
@@ -179,13 +178,7 @@ export function moddableHttpPost(http: HttpProvider, timers: Timers, options: Mo
         },
         onDone(error) {
           if (error) return failed('cannot reach', error);
-          let text = '';
-          try {
-            text = utf8Decode(reply, 0, received);
-          } catch {
-            // not UTF-8: the caller judges by status alone, like a proxy's error page
-          }
-          finish({ status, body: text });
+          finish({ status, body: reply.slice(0, received) });
         },
       });
     } catch (e) {

@@ -1,4 +1,4 @@
-import { FaztError, IoError } from '../../firmware/errors.js';
+import { FaztError, IoError } from '../contracts/errors.js';
 import { checkDatagramArgs, checkUdpOptions } from '../contracts/check-udp-options.js';
 import type { Datagram, UDP, UdpOptions } from '../contracts/io.js';
 

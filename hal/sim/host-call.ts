@@ -1,4 +1,4 @@
-import { FaztError } from '../../firmware/errors.js';
+import { FaztError } from '../contracts/errors.js';
 import type {
   AudioIn, AudioOut, BleScanner, Datagram, Digital, DigitalOptions, HalBackend, I2C, I2cOptions, PWM, PwmOptions, UDP, UdpOptions,
 } from '../contracts/io.js';
@@ -13,7 +13,7 @@ import { fromWire, toWire, type WireValue } from './bridge-values.js';
  * Node. Edge callbacks (a pin's edge, a datagram's arrival) travel back
  * piggybacked on replies (`edges`: every reply, so a guest that only polls
  * the clock still gets them) and are dispatched here before the call
- * returns. Values cross as JSON with bytes as hex (bridge-values.ts). `call`
+ * returns. Values cross as JSON with bytes as number arrays (bridge-values.ts). `call`
  * is injected by the guest.
  */
 export type HostRequest =

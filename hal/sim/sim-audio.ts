@@ -1,4 +1,4 @@
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../contracts/errors.js';
 import { checkFunction, checkInt, checkOneOf } from '../contracts/check-options.js';
 import type { AudioFormat, AudioIn, AudioInOptions, AudioOut, AudioOutOptions } from '../contracts/io.js';
 import type { SimAudioPort } from './sim-ports.js';

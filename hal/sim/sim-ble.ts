@@ -1,4 +1,4 @@
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../contracts/errors.js';
 import { checkFunction } from '../contracts/check-options.js';
 import type { Advertisement, BleScanner, BleScannerOptions } from '../contracts/io.js';
 import type { SimBleAirPort } from './sim-ports.js';

@@ -1,4 +1,4 @@
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../contracts/errors.js';
 import { checkFunction, checkInt, checkObject, checkOneOf } from '../contracts/check-options.js';
 import type { Digital, DigitalMode, DigitalOptions, Edge } from '../contracts/io.js';
 import type { SimPinPort } from './sim-ports.js';

@@ -1,4 +1,4 @@
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../contracts/errors.js';
 import { checkInt } from '../contracts/check-options.js';
 import type { I2C } from '../contracts/io.js';
 import type { SimI2cPort } from './sim-ports.js';

@@ -1,4 +1,4 @@
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../contracts/errors.js';
 import { checkInt, checkObject, checkOptionalInt } from '../contracts/check-options.js';
 import type { PWM, PwmOptions } from '../contracts/io.js';
 import type { SimPinPort } from './sim-ports.js';

@@ -6,7 +6,7 @@ import { SSDP_PORT } from '../../firmware/beacon/ssdp-message.js';
 import { FORGET_AFTER_MS, PeerTable, type BeaconPeer, type PeerChange } from '../../firmware/beacon/peer-table.js';
 import { fromBase64url } from '../../firmware/codec/text-encodings.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
-import { FaztError } from '../../firmware/errors.js';
+import { FaztError } from '../../hal/contracts/errors.js';
 import type { NodeIdentity } from '../../firmware/identity/node-id.js';
 import type { PeerCache } from '../store/peer-cache.js';
 

@@ -2,7 +2,7 @@ import ssdp from 'node-ssdp';
 import { BEACON_SEARCH_TARGET, verifyBeacon } from '../../firmware/beacon/beacon-record.js';
 import { PeerTable, type BeaconPeer } from '../../firmware/beacon/peer-table.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
-import { FaztError } from '../../firmware/errors.js';
+import { FaztError } from '../../hal/contracts/errors.js';
 import { SSDP_PORT } from './hub-beacon.js';
 
 export interface ScanOptions {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BoardError } from '../../firmware/errors.js';
+import { BoardError } from '../../hal/contracts/errors.js';
 import type { Board } from '../../hal/board/board.js';
 import { projectRoot } from '../project-root.js';
 import { validateOnHost } from '../schema/host-validators.js';

@@ -1,4 +1,4 @@
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../../hal/contracts/errors.js';
 import type { AudioFormat, AudioIn, HalBackend } from '../../hal/contracts/io.js';
 import { SAMPLE_RATE, toInt16 } from './ggwave-engine.js';
 import { resample } from './resampler.js';

@@ -1,4 +1,4 @@
-import { FaztError } from '../../firmware/errors.js';
+import { FaztError } from '../../hal/contracts/errors.js';
 
 /**
  * Chirp's run-time failures, each with a stable code (STYLE habit 9):

@@ -5,7 +5,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
 import { isValueMap, type Value, type ValueMap } from '../../firmware/codec/value.js';
 import { checkBytes } from '../../firmware/crypto/crypto-provider.js';
-import { FaztError } from '../../firmware/errors.js';
+import { FaztError } from '../../hal/contracts/errors.js';
 
 /**
  * Sealing a secret for one recipient before it is chirped: Chirp carries

@@ -2,7 +2,7 @@ import { closeSync, fsyncSync, linkSync, openSync, readFileSync, rmSync, writeSy
 import { join } from 'node:path';
 import { fromBase64url, toBase64url, toHex } from '../../firmware/codec/text-encodings.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
-import { FaztError } from '../../firmware/errors.js';
+import { FaztError } from '../../hal/contracts/errors.js';
 import { generateIdentity, identityFromSecretKey, type NodeIdentity } from '../../firmware/identity/node-id.js';
 
 export const HUB_KEY_FILE = 'hub-key.json';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import type { JsonValue } from '../../firmware/codec/json-form.js';
-import { BoardError, FaztError } from '../../firmware/errors.js';
+import { BoardError, FaztError } from '../../hal/contracts/errors.js';
 import type { Board } from '../../hal/board/board.js';
 import { getBoard } from '../boards/board-registry.js';
 import { projectRoot } from '../project-root.js';

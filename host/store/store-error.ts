@@ -1,4 +1,4 @@
-import { FaztError } from '../../firmware/errors.js';
+import { FaztError } from '../../hal/contracts/errors.js';
 
 /**
  * What the cartridge refuses for reasons of its own (not the batch's bytes,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
-import { FaztError } from '../../firmware/errors.js';
+import { FaztError } from '../../hal/contracts/errors.js';
 import type { NodeIdentity } from '../../firmware/identity/node-id.js';
 import { answerTime, checkTimeAnswer, NONCE_BYTES, type TimeAnswer } from '../../firmware/time/time-answer.js';
 import type { ClockState, ClockStateStore } from '../store/clock-state.js';
@@ -161,7 +161,11 @@ export class Timekeeper {
 
   /** Whole milliseconds since the epoch (stored times are integers), on the clock this hub uses for everything. */
   now(): number {
-    const local = this.system();
+    return this.nowAt(this.system());
+  }
+
+  /** The clock's time when the system clock read `local` (one reading serves a whole status). */
+  private nowAt(local: number): number {
     return Math.floor(this.source(local) === 'peers' ? local + this.offsetAt(local) : local);
   }
 
@@ -216,7 +220,7 @@ export class Timekeeper {
     const e = this.estimate;
     const sources = e ? e.sources : 0;
     return {
-      mode: this.mode, now: this.now(), source: this.source(local), local,
+      mode: this.mode, now: this.nowAt(local), source: this.source(local), local,
       consensus: e ? local + this.offsetAt(local) : null, offsetMs: e ? this.offsetAt(local) : null, driftPpm: e ? e.driftPpm : this.knownDrift,
       confidence: this.confidence(local), sources, spreadMs: e ? e.spreadMs : null,
       targetMs: sources >= 3 ? 30_000 : sources >= 1 ? 60_000 : null, lastSync: e ? e.syncedAt : null, ntp: this.ntp,

@@ -1,4 +1,4 @@
-import { parseDuration } from '../scenario/duration.js';
+import { parseDuration } from '../../host/duration.js';
 
 /**
  * Environment signals: physical quantities as pure functions of simulated

@@ -1,4 +1,4 @@
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../../hal/contracts/errors.js';
 import type { Clock } from '../../hal/contracts/time.js';
 
 /** A physical quantity as a function of simulated time (see sim/environment/signals.ts). */

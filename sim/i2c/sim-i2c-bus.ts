@@ -1,4 +1,4 @@
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../../hal/contracts/errors.js';
 import type { I2cDeviceModel } from './i2c-device-model.js';
 
 /**

@@ -1,4 +1,4 @@
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../../hal/contracts/errors.js';
 import type { Clock } from '../../hal/contracts/time.js';
 import { crc8 } from '../../hal/drivers/crc8.js';
 import { AHT20, AHT20_INIT_MS, AHT20_MEASURE_MS, AHT20_POWER_ON_MS, AHT20_RESET_MS, AHT20_STATUS } from '../../hal/drivers/aht20/registers.js';

@@ -1,4 +1,4 @@
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../../hal/contracts/errors.js';
 import { bh1750StepLux, bh1750TypTimeMs } from '../../hal/drivers/bh1750/decode.js';
 import { BH1750, BH1750_COUNTS_PER_LX, BH1750_MTREG, type Bh1750Resolution } from '../../hal/drivers/bh1750/registers.js';
 import type { Clock } from '../../hal/contracts/time.js';

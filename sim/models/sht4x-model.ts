@@ -1,4 +1,4 @@
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../../hal/contracts/errors.js';
 import { checkInt } from '../../hal/contracts/check-options.js';
 import type { Clock } from '../../hal/contracts/time.js';
 import { crc8 } from '../../hal/drivers/crc8.js';

@@ -5,7 +5,7 @@ import { ButtonModel } from '../models/button-model.js';
 import { PirModel } from '../models/pir-model.js';
 import { Sht4xModel } from '../models/sht4x-model.js';
 import type { SimBoard } from '../world/sim-board.js';
-import type { SensorConfig } from '../../hal/sensor/open-sensor.js';
+import type { SensorConfig } from '../../firmware/sensing/open-sensor.js';
 
 /**
  * The three nodes `npm start` runs: an esp32-devkitc with a BME280, an

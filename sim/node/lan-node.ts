@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import type { HttpPost, HubLinkEvent } from '../../firmware/beacon/hub-link.js';
+import type { HubLinkEvent } from '../../firmware/beacon/hub-link.js';
+import type { HttpPost } from '../../hal/contracts/http.js';
 import { hostHttpPost } from './host-http.js';
 import { fromJsonValue, toJsonValue, type JsonValue } from '../../firmware/codec/json-form.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { FaztError } from '../../firmware/errors.js';
+import { FaztError } from '../../hal/contracts/errors.js';
 import { validateOnHost } from '../../host/schema/host-validators.js';
 import type { Scenario } from './scenario.js';
 

@@ -3,9 +3,9 @@ import type { Value } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import { EventLog } from '../../firmware/event/event-log.js';
 import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
-import { buildFilters } from '../../hal/sensor/filters/build-filters.js';
-import { openSensor } from '../../hal/sensor/open-sensor.js';
-import { SensorRunner, type ValueFilter } from '../../hal/sensor/sensor-runner.js';
+import { buildFilters } from '../../firmware/sensing/filters/build-filters.js';
+import { openSensor } from '../../firmware/sensing/open-sensor.js';
+import { SensorRunner, type ValueFilter } from '../../firmware/sensing/sensor-runner.js';
 import { getBoard } from '../../host/boards/board-registry.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { signalFromSpec, type Signal } from '../environment/signals.js';
@@ -13,7 +13,7 @@ import type { I2cDeviceModel } from '../i2c/i2c-device-model.js';
 import { MODELS } from '../models/model-registry.js';
 import { SimBoard } from '../world/sim-board.js';
 import { VirtualClock } from '../world/virtual-clock.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../../host/duration.js';
 import type { Scenario, ScenarioBoard, ScenarioFault } from './scenario.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { SensorConfig } from '../../hal/sensor/open-sensor.js';
+import type { SensorConfig } from '../../firmware/sensing/open-sensor.js';
 import type { SignalSpec } from '../environment/signals.js';
 
 /** A scenario file (schemas/scenario.schema.json), as TypeScript. */

@@ -1,5 +1,6 @@
-import { FaztError } from '../../firmware/errors.js';
+import { FaztError } from '../../hal/contracts/errors.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
+import type { HttpReply } from '../../hal/contracts/http.js';
 import { fromWire, toWire } from '../../hal/sim/bridge-values.js';
 import type { HostError, HostReply, HostRequest } from '../../hal/sim/host-call.js';
 import type { VirtualClock } from '../world/virtual-clock.js';
@@ -26,10 +27,10 @@ function toHostError(e: unknown): HostError {
 }
 
 /** POSTs a hex batch to the hub; resolves {status, body}, or {error} when the hub cannot be reached. */
-export type UplinkSender = (hex: string) => Promise<{ status: number; body: string } | { error: string }>;
+export type UplinkSender = (hex: string) => Promise<HttpReply>;
 
 /** POSTs a body to a URL from the host's network; resolves {status, body}, or {error} when it cannot be reached. */
-export type HttpSender = (url: string, contentType: string, body: Uint8Array) => Promise<{ status: number; body: string } | { error: string }>;
+export type HttpSender = (url: string, contentType: string, body: Uint8Array) => Promise<HttpReply>;
 
 /** The host's network as the guest may use it: uplinks to a configured hub, any POST (enrolment, a discovered hub). */
 export interface BridgeNetwork {
@@ -78,10 +79,10 @@ export function bridgeHost(backend: HalBackend, clock: VirtualClock, network: Br
             return withEdges({ ok: { next: clock.nextDue() ?? null } });
           case 'uplink':
             if (!uplink) return { err: { name: 'IoError', code: 'unsupported', message: 'this simulation has no hub' } };
-            return uplink(req.hex).then((r) => withEdges({ ok: r }));
+            return uplink(req.hex).then((r) => withEdges({ ok: toWire(r) }));
           case 'http':
             if (!http) return { err: { name: 'IoError', code: 'unsupported', message: 'this simulation gives the node no network' } };
-            return http(req.url, req.contentType, Buffer.from(req.hex, 'hex')).then((r) => withEdges({ ok: r }));
+            return http(req.url, req.contentType, Buffer.from(req.hex, 'hex')).then((r) => withEdges({ ok: toWire(r) }));
           case 'backdoor': {
             const f = backdoor.get(req.action);
             if (!f) return { err: { name: 'Error', code: 'unsupported', message: `no back door '${req.action}'` } };

@@ -1,4 +1,4 @@
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../../hal/contracts/errors.js';
 import type { Datagram, UDP, UdpOptions } from '../../hal/contracts/io.js';
 import type { HalTime } from '../../hal/contracts/time.js';
 

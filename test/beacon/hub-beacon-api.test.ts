@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BEACON_HEADER, BEACON_SIG_HEADER, signBeacon, verifyBeacon } from '../../firmware/beacon/beacon-record.js';
 import { fromBase64url } from '../../firmware/codec/text-encodings.js';
-import { FaztError } from '../../firmware/errors.js';
+import { FaztError } from '../../hal/contracts/errors.js';
 import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import { checkTimeAnswer } from '../../firmware/time/time-answer.js';
 import { Hub } from '../../host/hub/hub.js';

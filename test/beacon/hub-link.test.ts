@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HubLink, type HttpReply, type HubLinkEvent, type HubLinkOptions } from '../../firmware/beacon/hub-link.js';
+import type { HttpReply } from '../../hal/contracts/http.js';
+import { HubLink, type HubLinkEvent, type HubLinkOptions } from '../../firmware/beacon/hub-link.js';
 import { BeaconEndpoint } from '../../firmware/beacon/ssdp-endpoint.js';
 import { toHex } from '../../firmware/codec/text-encodings.js';
 import { identityFromSecretKey, type NodeIdentity } from '../../firmware/identity/node-id.js';
@@ -36,7 +37,7 @@ class FakeHub {
     this.calls.push(path);
     if (!this.up) return { error: `cannot reach ${this.address}: ECONNREFUSED` };
     const r = path === '/v1/enroll' ? this.enrolReply(JSON.parse(Buffer.from(body).toString()) as Record<string, string>) : this.uplinkReply();
-    return { status: r.status, body: JSON.stringify(r.body) };
+    return { status: r.status, body: Buffer.from(JSON.stringify(r.body)) };
   }
 }
 

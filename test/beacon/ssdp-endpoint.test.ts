@@ -4,7 +4,7 @@ import { BEACON_SEARCH_TARGET, BeaconError, signBeacon } from '../../firmware/be
 import type { BeaconPeer, PeerChange } from '../../firmware/beacon/peer-table.js';
 import { BeaconEndpoint, type BeaconEndpointOptions } from '../../firmware/beacon/ssdp-endpoint.js';
 import { buildNotify, buildResponse, SsdpError } from '../../firmware/beacon/ssdp-message.js';
-import type { FaztError } from '../../firmware/errors.js';
+import type { FaztError } from '../../hal/contracts/errors.js';
 import { identityFromSecretKey, type NodeIdentity } from '../../firmware/identity/node-id.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { VirtualClock } from '../../sim/world/virtual-clock.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BoardError, SchemaError } from '../../firmware/errors.js';
+import { BoardError } from '../../hal/contracts/errors.js';
+import { SchemaError } from '../../firmware/errors.js';
 import { PinClaims } from '../../hal/board/pin-claims.js';
 import { pinExclusion } from '../../hal/board/pin-rules.js';
 import { getBoard, loadBoards } from '../../host/boards/board-registry.js';

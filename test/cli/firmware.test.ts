@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { describe, it } from 'node:test';
 import { build } from 'esbuild';
-import { BoardError, FaztError } from '../../firmware/errors.js';
+import { BoardError, FaztError } from '../../hal/contracts/errors.js';
 import { dispatch, UsageError } from '../../host/cli/command.js';
 import { firmwareCommand } from '../../host/cli/commands/firmware.js';
 import { firmwareBuild, firmwareFlash, type FirmwareRequest } from '../../host/moddable/firmware-build.js';
@@ -259,7 +259,7 @@ describe('manifest.json (the project manifest for mcconfig)', () => {
   const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as { include: string[]; creation: { main: string }; modules: Record<string, string>; preload: string[]; platforms: Record<string, unknown> };
 
   it("maps every module the device entry imports, under the name XS resolves each import to", async () => {
-    const entry = 'hal/moddable/device-main.ts';
+    const entry = 'firmware/device/device-main.ts';
     const r = await build({ entryPoints: [join(root, entry)], absWorkingDir: root, bundle: true, write: false, metafile: true, platform: 'neutral', mainFields: ['module', 'main'], external: Object.keys(FROM_MODDABLE), logLevel: 'silent', format: 'esm' });
     const inputs = r.metafile.inputs;
     assert.ok(Object.keys(inputs).length > 50);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../../hal/contracts/errors.js';
 import { Aht20, type Aht20Options } from '../../hal/drivers/aht20/aht20.js';
 import { crc8 } from '../../hal/drivers/crc8.js';
 import { SimI2C } from '../../hal/sim/sim-i2c.js';

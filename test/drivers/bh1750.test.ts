@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../../hal/contracts/errors.js';
 import { Bh1750, type Bh1750Options } from '../../hal/drivers/bh1750/bh1750.js';
 import { bh1750Lux, bh1750MtregCommands, bh1750Raw } from '../../hal/drivers/bh1750/decode.js';
 import { SimI2C } from '../../hal/sim/sim-i2c.js';

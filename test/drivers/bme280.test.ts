@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../../hal/contracts/errors.js';
 import type { I2C } from '../../hal/contracts/io.js';
 import { Bme280 } from '../../hal/drivers/bme280/bme280.js';
 import { compensateHumidity, compensateTemperature, measurementTimeMs, parseCalibrationH } from '../../hal/drivers/bme280/decode.js';

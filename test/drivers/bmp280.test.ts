@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../../hal/contracts/errors.js';
 import type { I2C } from '../../hal/contracts/io.js';
 import { compensatePressure, compensatePressure32, compensateTemperature, measurementTimeMs, parseCalibrationTp } from '../../hal/drivers/bme280/decode.js';
 import { Bmp280 } from '../../hal/drivers/bmp280/bmp280.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../../hal/contracts/errors.js';
 import type { PwmOptions } from '../../hal/contracts/io.js';
 import { Buzzer, type BuzzerOptions } from '../../hal/drivers/buzzer/buzzer.js';
 import { SimPwm } from '../../hal/sim/sim-pwm.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../../hal/contracts/errors.js';
 import type { DigitalOptions } from '../../hal/contracts/io.js';
 import { DigitalOutput, type DigitalOutputOptions } from '../../hal/drivers/digital-output/digital-output.js';
 import { SimDigital } from '../../hal/sim/sim-digital.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../../hal/contracts/errors.js';
 import { Sht3x, type Sht3xOptions } from '../../hal/drivers/sht3x/sht3x.js';
 import { SHT3X_STATUS } from '../../hal/drivers/sht3x/registers.js';
 import { SimI2C } from '../../hal/sim/sim-i2c.js';

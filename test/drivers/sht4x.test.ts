@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../../hal/contracts/errors.js';
 import { Sht4x, type Sht4xOptions } from '../../hal/drivers/sht4x/sht4x.js';
 import type { Sht4xHeaterDuration, Sht4xHeaterPower } from '../../hal/drivers/sht4x/registers.js';
 import { SimI2C } from '../../hal/sim/sim-i2c.js';

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BoardError, IoError } from '../../firmware/errors.js';
+import { BoardError, IoError } from '../../hal/contracts/errors.js';
 import type { Board } from '../../hal/board/board.js';
 import { PinClaims } from '../../hal/board/pin-claims.js';
 import type { Advertisement, HalBackend } from '../../hal/contracts/io.js';

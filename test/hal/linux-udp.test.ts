@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../../hal/contracts/errors.js';
 import { PinClaims } from '../../hal/board/pin-claims.js';
 import type { Datagram } from '../../hal/contracts/io.js';
 import { createLinuxBackend } from '../../hal/linux/linux-backend.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../../hal/contracts/errors.js';
 import { openModdableUdp, type Ecma419UDP, type Ecma419UDPClass } from '../../hal/moddable/moddable-udp.js';
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { IoError } from '../../firmware/errors.js';
+import { IoError } from '../../hal/contracts/errors.js';
 import type { Datagram, UdpOptions } from '../../hal/contracts/io.js';
 import { LinuxUdp } from '../../hal/linux/linux-udp.js';
 import { fromWire, toWire } from '../../hal/sim/bridge-values.js';
@@ -64,9 +64,9 @@ describe('XS bridge: values', () => {
   it('bytes cross as hex wherever they sit; objects and arrays are walked; undefined is null', () => {
     const d: Datagram = { bytes: Uint8Array.of(0, 0xab, 0xff), address: LOCAL, port: 1900 };
     const wire = toWire([d, undefined, 'x', 3]);
-    assert.deepEqual(wire, [{ bytes: { $hex: '00abff' }, address: LOCAL, port: 1900 }, null, 'x', 3]);
+    assert.deepEqual(wire, [{ bytes: { $u8: [0x00, 0xab, 0xff] }, address: LOCAL, port: 1900 }, null, 'x', 3]);
     assert.deepEqual(fromWire(JSON.parse(JSON.stringify(wire))), [d, null, 'x', 3]);
-    assert.ok((fromWire({ $hex: '01' }) as Uint8Array) instanceof Uint8Array);
+    assert.ok((fromWire({ $u8: [1] }) as Uint8Array) instanceof Uint8Array);
     assert.throws(() => toWire({ f: () => 1 }), /TypeError: a function cannot cross/);
   });
 });
@@ -88,7 +88,7 @@ describe('XS bridge: UDP', () => {
     assert.deepEqual(serve({ op: 'now' }), { ok: 0 }, 'announced once');
     const read = serve({ op: 'call', handle: h, method: 'read', args: [] });
     await sender.ready;
-    assert.deepEqual(read, { ok: { bytes: { $hex: '010203' }, address: LOCAL, port: sender.port } });
+    assert.deepEqual(read, { ok: { bytes: { $u8: [1, 2, 3] }, address: LOCAL, port: sender.port } });
     assert.deepEqual(serve({ op: 'call', handle: h, method: 'read', args: [] }), { ok: null });
     sender.write(Uint8Array.of(4), LOCAL, socket.port);
     await until(() => (socket.stats.received === 2 ? true : undefined), 'the second datagram');

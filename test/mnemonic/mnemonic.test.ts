@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { entropyToMnemonic } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
-import { FaztError } from '../../firmware/errors.js';
+import { FaztError } from '../../hal/contracts/errors.js';
 import { fromHex, toHex } from '../../firmware/codec/text-encodings.js';
 import { editDistance } from '../../firmware/mnemonic/edit-distance.js';
 import { inviteFromBytes, inviteFromMnemonic, inviteToMnemonic, isInviteBytes } from '../../firmware/mnemonic/invite-words.js';

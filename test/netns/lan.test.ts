@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -324,17 +324,34 @@ test('uses the LAN and fails', async (t) => { t.after(() => lan.destroy()); thro
   });
 });
 
+/**
+ * This file, bundled into one self-contained script in a world-readable temporary folder:
+ * a child running as `nobody` cannot be assumed to read the checkout (a clone under a 0700
+ * folder is enough to stop it loading tsx), so it gets its own copy of the code it runs.
+ */
+async function selfContained(): Promise<{ file: string; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'fazt-lan-skip-'));
+  chmodSync(dir, 0o755);
+  const file = join(dir, 'lan.test.mjs');
+  // esbuild stays outside the bundle: the copy never builds itself (this test skips there).
+  const { build } = await import('esbuild');
+  await build({ entryPoints: [new URL(import.meta.url).pathname], outfile: file, bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['esbuild'], logLevel: 'silent' });
+  chmodSync(file, 0o644);
+  return { file, dir };
+}
+
 test('without root or without ip, every LAN test skips with the reason', opts, async (t) => {
-  const self = new URL(import.meta.url).pathname;
+  const { file, dir } = await selfContained();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const env = { ...process.env };
   delete env.NODE_TEST_CONTEXT;
   const cases: { name: string; reason: RegExp; uid?: number; env: NodeJS.ProcessEnv }[] = [
-    { name: 'as nobody', reason: /not root \(uid 65534\)/, uid: 65534, env: { ...env, HOME: tmpdir() } },
+    { name: 'as nobody', reason: /not root \(uid 65534\)/, uid: 65534, env: { ...env, HOME: dir } },
     { name: 'no ip on PATH', reason: /`ip` \(iproute2\) not found on PATH/, env: { ...env, PATH: '/nonexistent' } },
   ];
   for (const c of cases) {
     await t.test(c.name, async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--test-reporter=tap', self], { cwd: root, env: c.env, uid: c.uid, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--test-reporter=tap', file], { cwd: dir, env: c.env, uid: c.uid, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => void (out += d));
       child.stderr.setEncoding('utf8').on('data', (d: string) => void (out += d));

@@ -33,7 +33,7 @@ class Receiver {
     this.stored.push(...r.fresh);
     if (r.gap) this.gaps.push(r.gap);
     this.head = r.head;
-    return { status: 200, body: JSON.stringify({ ack: r.head.seq, stored: r.fresh.length }) };
+    return { status: 200, body: Buffer.from(JSON.stringify({ ack: r.head.seq, stored: r.fresh.length })) };
   };
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { constant, ramp, randomWalk, signalFromSpec, sine, steps, sum } from '../../sim/environment/signals.js';
-import { parseDuration } from '../../sim/scenario/duration.js';
+import { parseDuration } from '../../host/duration.js';
 import { VirtualClock } from '../../sim/world/virtual-clock.js';
 
 describe('environment signals', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { FaztError } from '../../firmware/errors.js';
+import { FaztError } from '../../hal/contracts/errors.js';
 import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import { answerTime, checkTimeAnswer, type TimeAnswer } from '../../firmware/time/time-answer.js';
 import { nodeCrypto as crypto } from '../../host/crypto/node-crypto.js';

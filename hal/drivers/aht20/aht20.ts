@@ -1,9 +1,9 @@
-import { IoError } from '../../../firmware/errors.js';
+import { IoError } from '../../contracts/errors.js';
 import { checkObject } from '../../contracts/check-options.js';
 import { checkI2cDriverOptions, hasCode } from '../driver-support.js';
 import type { I2C } from '../../contracts/io.js';
 import type { Clock } from '../../contracts/time.js';
-import type { SensorChannel, SensorDriver } from '../../sensor/sensor-driver.js';
+import type { SensorChannel, SensorDriver } from '../sensor-driver.js';
 import { aht20Humidity, aht20Temperature, decodeAht20Frame } from './decode.js';
 import { AHT20, AHT20_FRAME_BYTES, AHT20_INIT_MS, AHT20_MEASURE_MS, AHT20_POWER_ON_MS, AHT20_RESET_MS, AHT20_STATUS } from './registers.js';
 

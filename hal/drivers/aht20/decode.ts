@@ -1,4 +1,4 @@
-import { IoError } from '../../../firmware/errors.js';
+import { IoError } from '../../contracts/errors.js';
 import { crc8 } from '../crc8.js';
 import { AHT20_FRAME_BYTES } from './registers.js';
 

@@ -1,9 +1,9 @@
-import { IoError } from '../../../firmware/errors.js';
+import { IoError } from '../../contracts/errors.js';
 import { checkInt, checkObject, checkOneOf } from '../../contracts/check-options.js';
 import { checkI2cDriverOptions } from '../driver-support.js';
 import type { I2C } from '../../contracts/io.js';
 import type { Clock } from '../../contracts/time.js';
-import type { SensorChannel, SensorDriver } from '../../sensor/sensor-driver.js';
+import type { SensorChannel, SensorDriver } from '../sensor-driver.js';
 import { bh1750Lux, bh1750MaxLux, bh1750MaxTimeMs, bh1750MtregCommands, bh1750Raw, bh1750StepLux } from './decode.js';
 import { BH1750, BH1750_MTREG, bh1750Command, type Bh1750Mode, type Bh1750Resolution } from './registers.js';
 

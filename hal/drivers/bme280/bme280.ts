@@ -1,9 +1,9 @@
-import { IoError } from '../../../firmware/errors.js';
+import { IoError } from '../../contracts/errors.js';
 import { checkObject, checkOneOf } from '../../contracts/check-options.js';
 import { checkI2cDriverOptions } from '../driver-support.js';
 import type { I2C } from '../../contracts/io.js';
 import type { Clock } from '../../contracts/time.js';
-import type { SensorChannel, SensorDriver } from '../../sensor/sensor-driver.js';
+import type { SensorChannel, SensorDriver } from '../sensor-driver.js';
 import { SMBus } from '../../smbus.js';
 import {
   type BoschCalibration, compensateHumidity, compensatePressure, compensateTemperature,

@@ -1,8 +1,8 @@
-import { IoError } from '../../../firmware/errors.js';
+import { IoError } from '../../contracts/errors.js';
 import { checkFunction, checkInt, checkObject, checkOneOf } from '../../contracts/check-options.js';
 import type { Digital, DigitalMode, DigitalOptions } from '../../contracts/io.js';
 import type { HalTime, TimerId } from '../../contracts/time.js';
-import type { SensorChannel, SensorDriver } from '../../sensor/sensor-driver.js';
+import type { SensorChannel, SensorDriver } from '../sensor-driver.js';
 
 export interface ButtonConfig {
   /** The line must be quiet this long before a change counts (default 30 ms): contact chatter is ignored. */

@@ -1,8 +1,8 @@
-import { IoError } from '../../../firmware/errors.js';
+import { IoError } from '../../contracts/errors.js';
 import { checkFunction, checkInt, checkObject, checkOptionalInt } from '../../contracts/check-options.js';
 import type { PWM, PwmOptions } from '../../contracts/io.js';
 import type { HalTime, TimerId } from '../../contracts/time.js';
-import type { SensorChannel, SensorDriver } from '../../sensor/sensor-driver.js';
+import type { SensorChannel, SensorDriver } from '../sensor-driver.js';
 
 export interface BuzzerConfig {
   /** The frequency beep() uses, Hz (default 2000). */

@@ -1,8 +1,8 @@
-import { IoError } from '../../../firmware/errors.js';
+import { IoError } from '../../contracts/errors.js';
 import { checkFunction, checkInt, checkObject } from '../../contracts/check-options.js';
 import type { Digital, DigitalOptions } from '../../contracts/io.js';
 import type { HalTime, TimerId } from '../../contracts/time.js';
-import type { SensorChannel, SensorDriver } from '../../sensor/sensor-driver.js';
+import type { SensorChannel, SensorDriver } from '../sensor-driver.js';
 
 export interface DigitalOutputConfig {
   /** On drives 0 (an LED to VCC, most relay boards). Changing it keeps the on/off state. */

@@ -1,9 +1,9 @@
-import { IoError } from '../../../firmware/errors.js';
+import { IoError } from '../../contracts/errors.js';
 import { checkObject, checkOneOf } from '../../contracts/check-options.js';
 import { checkBoolean, checkI2cDriverOptions, hasCode, readWhenReady } from '../driver-support.js';
 import type { I2C } from '../../contracts/io.js';
 import type { Clock } from '../../contracts/time.js';
-import type { SensorChannel, SensorDriver } from '../../sensor/sensor-driver.js';
+import type { SensorChannel, SensorDriver } from '../sensor-driver.js';
 import { decodeSht4xMeasurement, decodeSht4xSerial } from './decode.js';
 import {
   SHT4X,

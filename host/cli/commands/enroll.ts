@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fromJsonValue, toJsonValue } from '../../../firmware/codec/json-form.js';
 import { toBase64url, toHex } from '../../../firmware/codec/text-encodings.js';
-import { FaztError } from '../../../firmware/errors.js';
+import { FaztError } from '../../../hal/contracts/errors.js';
 import { generateIdentity, identityFromSecretKey, type NodeIdentity } from '../../../firmware/identity/node-id.js';
 import { enrollRequest } from '../../../firmware/node/enroll-request.js';
 import { openSoundInvite } from '../../../firmware/node/sound-invite.js';

@@ -5,7 +5,7 @@ import { decodeCbor } from '../../../firmware/codec/cbor-decode.js';
 import { parseJson, toJsonValue } from '../../../firmware/codec/json-form.js';
 import { fromHex } from '../../../firmware/codec/text-encodings.js';
 import { isValueMap, type Value } from '../../../firmware/codec/value.js';
-import { FaztError } from '../../../firmware/errors.js';
+import { FaztError } from '../../../hal/contracts/errors.js';
 import { sourceNode, type EventEntry } from '../../../firmware/event/envelope.js';
 import { checkLinks } from '../../../firmware/event/verify-chain.js';
 import { nodeCrypto } from '../../crypto/node-crypto.js';

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { parseDuration } from '../../../sim/scenario/duration.js';
+import { parseDuration } from '../../duration.js';
 import { CARTRIDGE_FILE, Hub, type HubOptions } from '../../hub/hub.js';
 import type { TimeMode } from '../../time/timekeeper.js';
 import { UsageError, type Command } from '../command.js';

@@ -9,7 +9,7 @@ import type { Reading } from '../../../firmware/event/reading.js';
 import { hostIpv4Interfaces } from '../../../hal/linux/linux-udp.js';
 import { DEMO_NODES } from '../../../sim/node/demo-nodes.js';
 import { LanNode, type LanNodeStatus } from '../../../sim/node/lan-node.js';
-import { parseDuration } from '../../../sim/scenario/duration.js';
+import { parseDuration } from '../../duration.js';
 import { loadScenario } from '../../../sim/scenario/load-scenario.js';
 import { ScenarioRun, type SimNode } from '../../../sim/scenario/scenario-run.js';
 import { VirtualClock } from '../../../sim/world/virtual-clock.js';

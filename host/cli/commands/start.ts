@@ -10,7 +10,7 @@ import { DEMO_NODES } from '../../../sim/node/demo-nodes.js';
 import { NodeRuntimeNode } from '../../../sim/node/node-runtime-node.js';
 import type { NodeStatus, SimulatedNode } from '../../../sim/node/simulated-node.js';
 import { httpUplink, XsNode, type SimNodeOptions } from '../../../sim/node/xs-node.js';
-import { parseDuration } from '../../../sim/scenario/duration.js';
+import { parseDuration } from '../../duration.js';
 import { LAN_FLAGS, lanOptions } from './hub.js';
 import { VirtualClock } from '../../../sim/world/virtual-clock.js';
 import { getBoard } from '../../boards/board-registry.js';

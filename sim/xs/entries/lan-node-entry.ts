@@ -7,7 +7,8 @@
  * waits, as a device waits for its HTTP client. The host paces simulated
  * time with run(until).
  */
-import type { HttpPost, HttpReply, HubLinkEvent } from '../../../firmware/beacon/hub-link.js';
+import type { HubLinkEvent } from '../../../firmware/beacon/hub-link.js';
+import type { HttpPost, HttpReply } from '../../../hal/contracts/http.js';
 import { fromJsonValue, toJsonValue, type JsonValue } from '../../../firmware/codec/json-form.js';
 import { toHex } from '../../../firmware/codec/text-encodings.js';
 import { nobleCrypto } from '../../../firmware/crypto/noble-crypto.js';

@@ -12,7 +12,7 @@ import type { NodeConfig } from '../../../firmware/node/node-config.js';
 import { validateDocument } from '../../../firmware/schema/validate.js';
 import { GuestTime } from '../../../hal/sim/guest-time.js';
 import { HostCallBackend, type HostReply } from '../../../hal/sim/host-call.js';
-import { HostCallTransport } from '../../../hal/sim/host-call-transport.js';
+import { HostCallTransport } from '../host-call-transport.js';
 import { VirtualClock } from '../../world/virtual-clock.js';
 import { callHost, serveCommands } from '../xs-guest.js';
 

@@ -4,8 +4,8 @@
  */
 import { HostCallBackend, HostCallClock, type HostReply } from '../../../hal/sim/host-call.js';
 import type { HalTime } from '../../../hal/contracts/time.js';
-import { openSensor, type SensorConfig } from '../../../hal/sensor/open-sensor.js';
-import type { SensorDriver } from '../../../hal/sensor/sensor-driver.js';
+import { openSensor, type SensorConfig } from '../../../firmware/sensing/open-sensor.js';
+import type { SensorDriver } from '../../../hal/drivers/sensor-driver.js';
 import { callHost, serveCommands } from '../../../sim/xs/xs-guest.js';
 
 const backend = new HostCallBackend((req) => callHost(req) as HostReply);

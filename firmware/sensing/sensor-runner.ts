@@ -1,11 +1,11 @@
-import { FaztError } from '../../firmware/errors.js';
-import type { Reading } from '../../firmware/event/reading.js';
-import type { HalTime } from '../contracts/time.js';
+import { FaztError } from '../../hal/contracts/errors.js';
+import type { Reading } from '../event/reading.js';
+import type { HalTime } from '../../hal/contracts/time.js';
 import type { StateChange, SensorState } from './lifecycle.js';
 import { ChannelChecks, type ChannelCheckOptions } from './quality-checks.js';
-import type { Sample, SensorDriver } from './sensor-driver.js';
+import type { Sample, SensorDriver } from '../../hal/drivers/sensor-driver.js';
 
-/** A chain of filters for one channel (hal/sensor/filters/): values in, filtered values out. */
+/** A chain of filters for one channel (filters/): values in, filtered values out. */
 export interface ValueFilter {
   push(value: number, time: number): { value: number; time: number }[];
   tick?(time: number): { value: number; time: number }[];

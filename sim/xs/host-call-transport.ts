@@ -1,6 +1,6 @@
 import { toHex } from '../../firmware/codec/text-encodings.js';
 import { uplinkResult, type Transport } from '../../firmware/uplink/transport.js';
-import type { HostCallBackend } from './host-call.js';
+import type { HostCallBackend } from '../../hal/sim/host-call.js';
 
 /**
  * The uplink of firmware running inside XS in the simulator: the batch

@@ -3,21 +3,21 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { buildFilters, FILTER_NAMES } from '../../hal/sensor/filters/build-filters.js';
-import { CalibrateLinearFilter } from '../../hal/sensor/filters/calibrate-linear.js';
-import { ClampFilter } from '../../hal/sensor/filters/clamp.js';
-import { DeltaFilter } from '../../hal/sensor/filters/delta.js';
-import { ExponentialMovingAverageFilter } from '../../hal/sensor/filters/exponential-moving-average.js';
-import type { Filter, FilterOutput } from '../../hal/sensor/filters/filter.js';
-import { FilterChain } from '../../hal/sensor/filters/filter-chain.js';
-import { HeartbeatFilter } from '../../hal/sensor/filters/heartbeat.js';
-import { MedianFilter } from '../../hal/sensor/filters/median.js';
-import { MultiplyFilter } from '../../hal/sensor/filters/multiply.js';
-import { OffsetFilter } from '../../hal/sensor/filters/offset.js';
-import { RoundFilter } from '../../hal/sensor/filters/round.js';
-import { SlidingWindowMovingAverageFilter } from '../../hal/sensor/filters/sliding-window-moving-average.js';
-import { ThrottleFilter } from '../../hal/sensor/filters/throttle.js';
-import { TimeoutFilter } from '../../hal/sensor/filters/timeout.js';
+import { buildFilters, FILTER_NAMES } from '../../firmware/sensing/filters/build-filters.js';
+import { CalibrateLinearFilter } from '../../firmware/sensing/filters/calibrate-linear.js';
+import { ClampFilter } from '../../firmware/sensing/filters/clamp.js';
+import { DeltaFilter } from '../../firmware/sensing/filters/delta.js';
+import { ExponentialMovingAverageFilter } from '../../firmware/sensing/filters/exponential-moving-average.js';
+import type { Filter, FilterOutput } from '../../firmware/sensing/filters/filter.js';
+import { FilterChain } from '../../firmware/sensing/filters/filter-chain.js';
+import { HeartbeatFilter } from '../../firmware/sensing/filters/heartbeat.js';
+import { MedianFilter } from '../../firmware/sensing/filters/median.js';
+import { MultiplyFilter } from '../../firmware/sensing/filters/multiply.js';
+import { OffsetFilter } from '../../firmware/sensing/filters/offset.js';
+import { RoundFilter } from '../../firmware/sensing/filters/round.js';
+import { SlidingWindowMovingAverageFilter } from '../../firmware/sensing/filters/sliding-window-moving-average.js';
+import { ThrottleFilter } from '../../firmware/sensing/filters/throttle.js';
+import { TimeoutFilter } from '../../firmware/sensing/filters/timeout.js';
 
 /** Pushes values at times 1, 2, 3, … (or the given times) and collects every output. */
 function feed(f: Filter, values: readonly number[], times?: readonly number[]): FilterOutput[] {
@@ -529,8 +529,8 @@ describe('refusing bad configuration', () => {
   });
 });
 
-describe('portability of hal/sensor/filters', () => {
-  const dir = new URL('../../hal/sensor/filters/', import.meta.url).pathname;
+describe('portability of firmware/sensing/filters', () => {
+  const dir = new URL('../../firmware/sensing/filters/', import.meta.url).pathname;
   const sources = readdirSync(dir).filter((f) => f.endsWith('.ts'));
   const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 

@@ -1,9 +1,9 @@
-import type { HttpPost } from '../../firmware/beacon/hub-link.js';
-import { uplinkResult, type Transport, type UplinkResult } from '../../firmware/uplink/transport.js';
-import type { Timers } from '../contracts/time.js';
-import { moddableHttpPost, parseHttpUrl, type HttpProvider } from './moddable-http-post.js';
+import type { HttpPost } from '../../hal/contracts/http.js';
+import { uplinkResult, type Transport, type UplinkResult } from '../uplink/transport.js';
+import type { Timers } from '../../hal/contracts/time.js';
+import { moddableHttpPost, parseHttpUrl, type HttpProvider } from '../../hal/moddable/moddable-http-post.js';
 
-export type { HttpClient, HttpClientOptions, HttpProvider, HttpRequestHandle, HttpRequestOptions } from './moddable-http-post.js';
+export type { HttpClient, HttpClientOptions, HttpProvider, HttpRequestHandle, HttpRequestOptions } from '../../hal/moddable/moddable-http-post.js';
 
 /**
  * The uplink on a Moddable device to a configured hub: POST <hub>/v1/uplink

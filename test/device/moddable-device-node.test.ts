@@ -1,5 +1,5 @@
 /**
- * The device's wiring (hal/moddable/device-node.ts, what device-main.ts runs
+ * The device's wiring (firmware/device/device-node.ts, what device-main.ts runs
  * on an ESP32) against a real hub: the Moddable backend over the simulated
  * ECMA-419 classes (sim/moddable/ecma419-sim.ts, whose UDP is a real socket
  * on the loopback), moddableTime over a Node stand-in for Moddable's `timer`
@@ -26,7 +26,7 @@ import { validateDocument } from '../../firmware/schema/validate.js';
 import { PinClaims } from '../../hal/board/pin-claims.js';
 import type { UDP, UdpOptions } from '../../hal/contracts/io.js';
 import { LinuxUdp } from '../../hal/linux/linux-udp.js';
-import { deviceNode, type DeviceNode } from '../../hal/moddable/device-node.js';
+import { deviceNode, type DeviceNode } from '../../firmware/device/device-node.js';
 import { createModdableBackend } from '../../hal/moddable/moddable-backend.js';
 import { moddableTime, type ModdableTimerModule } from '../../hal/moddable/moddable-time.js';
 import { getBoard } from '../../host/boards/board-registry.js';
@@ -37,7 +37,7 @@ import { ecma419SimClasses } from '../../sim/moddable/ecma419-sim.js';
 import { SimBoard } from '../../sim/world/sim-board.js';
 import { VirtualClock } from '../../sim/world/virtual-clock.js';
 import { realTime } from '../beacon/real-time.js';
-import { ecma419HttpOverNode } from './ecma419-http-over-node.js';
+import { ecma419HttpOverNode } from '../hal/ecma419-http-over-node.js';
 import { until as untilWithin } from '../helpers/wait.js';
 
 /** Network exchanges over the device wiring take longer than a loopback round trip: 20 s, with context on timeout. */

@@ -1,7 +1,7 @@
-import type { HalBackend, I2C } from '../contracts/io.js';
-import type { HalTime } from '../contracts/time.js';
-import { DRIVERS } from '../drivers/registry.js';
-import type { SensorDriver } from './sensor-driver.js';
+import type { HalBackend, I2C } from '../../hal/contracts/io.js';
+import type { HalTime } from '../../hal/contracts/time.js';
+import { DRIVERS } from '../../hal/drivers/registry.js';
+import type { SensorDriver } from '../../hal/drivers/sensor-driver.js';
 
 /** A sensor as node configuration and scenarios describe it (schemas/node-config.schema.json#/properties/sensors/items). */
 export interface SensorConfig {

@@ -1,13 +1,13 @@
-import type { HubLink, HubLinkEvent } from '../../firmware/beacon/hub-link.js';
-import { toHex } from '../../firmware/codec/text-encodings.js';
-import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
-import { lanNodeFirmware, type LanLinkConfig } from '../../firmware/node/lan-node-firmware.js';
-import { NodeApp } from '../../firmware/node/node-app.js';
-import type { NodeConfig } from '../../firmware/node/node-config.js';
-import type { UplinkResult } from '../../firmware/uplink/transport.js';
-import type { HalBackend } from '../contracts/io.js';
-import type { HalTime } from '../contracts/time.js';
-import { moddableHttpPost, type HttpProvider } from './moddable-http-post.js';
+import type { HubLink, HubLinkEvent } from '../beacon/hub-link.js';
+import { toHex } from '../codec/text-encodings.js';
+import type { CryptoProvider } from '../crypto/crypto-provider.js';
+import { lanNodeFirmware, type LanLinkConfig } from '../node/lan-node-firmware.js';
+import { NodeApp } from '../node/node-app.js';
+import type { NodeConfig } from '../node/node-config.js';
+import type { UplinkResult } from '../uplink/transport.js';
+import type { HalBackend } from '../../hal/contracts/io.js';
+import type { HalTime } from '../../hal/contracts/time.js';
+import { moddableHttpPost, type HttpProvider } from '../../hal/moddable/moddable-http-post.js';
 import { ModdableHttpTransport } from './moddable-http-transport.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { SenmlUnit } from '../../firmware/event/reading.js';
+import type { SenmlUnit } from './senml-units.js';
 
 /**
  * The one shape of every sensor driver (Moddable's sensor class pattern):

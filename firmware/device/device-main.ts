@@ -19,16 +19,16 @@ import config from 'mc/config';
 import Net from 'net';
 import Timer from 'timer';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { fromJsonValue } from '../../firmware/codec/json-form.js';
-import { nobleCrypto } from '../../firmware/crypto/noble-crypto.js';
-import type { NodeConfig } from '../../firmware/node/node-config.js';
-import { validateDocument } from '../../firmware/schema/validate.js';
-import type { Board } from '../board/board.js';
-import { PinClaims } from '../board/pin-claims.js';
-import { embeddedIo } from './embedded-io-bindings.js';
+import { fromJsonValue } from '../codec/json-form.js';
+import { nobleCrypto } from '../crypto/noble-crypto.js';
+import type { NodeConfig } from '../node/node-config.js';
+import { validateDocument } from '../schema/validate.js';
+import type { Board } from '../../hal/board/board.js';
+import { PinClaims } from '../../hal/board/pin-claims.js';
+import { embeddedIo } from '../../hal/moddable/embedded-io-bindings.js';
 import { deviceNode, type DeviceNode } from './device-node.js';
-import { createModdableBackend } from './moddable-backend.js';
-import { moddableTime } from './moddable-time.js';
+import { createModdableBackend } from '../../hal/moddable/moddable-backend.js';
+import { moddableTime } from '../../hal/moddable/moddable-time.js';
 
 /** Moddable's debug output (xsbug in debug builds, the serial console otherwise). */
 declare function trace(...values: unknown[]): void;

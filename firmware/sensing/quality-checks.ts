@@ -1,5 +1,5 @@
-import type { Quality } from '../../firmware/event/reading.js';
-import type { SensorChannel } from './sensor-driver.js';
+import type { Quality } from '../event/reading.js';
+import type { SensorChannel } from '../../hal/drivers/sensor-driver.js';
 
 /**
  * Plausibility checks on one channel's values, in the order applied:

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { UplinkResult } from '../../firmware/uplink/transport.js';
-import { hubAddress, ModdableHttpTransport, type HttpClient, type HttpClientOptions } from '../../hal/moddable/moddable-http-transport.js';
+import { hubAddress, ModdableHttpTransport, type HttpClient, type HttpClientOptions } from '../../firmware/device/moddable-http-transport.js';
 import { moddableTime } from '../../hal/moddable/moddable-time.js';
-import { FakeTimer, fakeClient, type Exchange, type Seen } from './fake-ecma419-http.js';
+import { FakeTimer, fakeClient, type Exchange, type Seen } from '../hal/fake-ecma419-http.js';
 
 /**
  * The device transport against a fake of the ECMA-419 HTTP client shape, on

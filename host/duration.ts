@@ -1,4 +1,4 @@
-/** "250ms", "30s", "5m", "24h", "2d" or a bare number of ms → milliseconds. */
+/** "250ms", "30s", "5m", "24h", "2d" or a bare number of ms → milliseconds. Durations as scenarios and the CLI write them. */
 export function parseDuration(text: string | number, what = 'duration'): number {
   if (typeof text === 'number') {
     if (!(text >= 0)) throw new RangeError(`${what} must be ≥ 0 ms, got ${text}`);

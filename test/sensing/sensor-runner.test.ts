@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Reading } from '../../firmware/event/reading.js';
-import type { StateChange } from '../../hal/sensor/lifecycle.js';
-import { buildFilters } from '../../hal/sensor/filters/build-filters.js';
-import { openSensor } from '../../hal/sensor/open-sensor.js';
-import { SensorRunner, type SensorRunnerOptions } from '../../hal/sensor/sensor-runner.js';
+import type { StateChange } from '../../firmware/sensing/lifecycle.js';
+import { buildFilters } from '../../firmware/sensing/filters/build-filters.js';
+import { openSensor } from '../../firmware/sensing/open-sensor.js';
+import { SensorRunner, type SensorRunnerOptions } from '../../firmware/sensing/sensor-runner.js';
 import { getBoard } from '../../host/boards/board-registry.js';
 import { RegisterFileModel } from '../../sim/models/register-file-model.js';
 import { Sht4xModel } from '../../sim/models/sht4x-model.js';
