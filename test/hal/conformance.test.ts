@@ -2,7 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import { bridgeHost, jsonHostCall } from '../../sim/xs/bridge-host.js';
 import { XsSession } from '../../sim/xs/xs-session.js';
 import { STEP_MS, type ConformanceCase } from './conformance/case-support.js';
-import { cases, type ConformanceWorld } from './conformance/cases.js';
+import type { ConformanceWorld } from './conformance/case-support.js';
+import { cases } from './conformance/cases.js';
 import { simWorld } from './conformance/sim-world.js';
 
 /**

@@ -2,7 +2,28 @@
  * What every conformance case uses: plain checks (the cases run inside XS
  * too, so no node:assert) and the shape of a case.
  */
-import type { ConformanceWorld } from './cases.js';
+import type { HalBackend } from '../../../hal/contracts/io.js';
+import type { Clock } from '../../../hal/contracts/time.js';
+
+/** What a case runs against: a backend, its clock, and the back doors of the simulated world. */
+export interface ConformanceWorld {
+  backend: HalBackend;
+  clock: Clock;
+  /** A register-file device is at REG_DEVICE on the default bus; nothing at EMPTY_ADDRESS. */
+  nackNext(address: number, n: number): void;
+  setBusStuck(stuck: boolean): void;
+  unplug(address: number): void;
+  replug(address: number): void;
+  /** The outside level on an input pin. */
+  setLevel(pin: number, level: 0 | 1 | null): void;
+  /** The level the board drives on an output pin, as the outside sees it. */
+  driven(pin: number): 0 | 1 | null;
+}
+
+export const REG_DEVICE = 0x50;
+export const EMPTY_ADDRESS = 0x3c;
+/** Pins the cases use: valid on esp32-devkitc, the board the suite runs on. */
+export const PINS = { out: 4, in: 27, inputOnly: 34, flash: 6, strapping: 0 } as const;
 
 /**
  * A case runs synchronously; one that needs real time to pass (a datagram in

@@ -5,33 +5,12 @@
  * the sim backend bridged into XS. Portable: runs inside XS, so no Node APIs
  * and no node:assert. The UDP cases are in udp-cases.ts.
  */
-import type { HalBackend } from '../../../hal/contracts/io.js';
-import type { Clock } from '../../../hal/contracts/time.js';
 import { SMBus } from '../../../hal/smbus.js';
 import { scanI2c } from '../../../hal/i2c-scan.js';
-import { check, code, throwsCode, type ConformanceCase } from './case-support.js';
+import { check, code, EMPTY_ADDRESS, PINS, REG_DEVICE, throwsCode, type ConformanceCase } from './case-support.js';
 import { udpCases } from './udp-cases.js';
 
 /** What a case may do to the world behind the backend (the simulator's back door). */
-export interface ConformanceWorld {
-  backend: HalBackend;
-  clock: Clock;
-  /** A register-file device is at REG_DEVICE on the default bus; nothing at EMPTY_ADDRESS. */
-  nackNext(address: number, n: number): void;
-  setBusStuck(stuck: boolean): void;
-  unplug(address: number): void;
-  replug(address: number): void;
-  /** The outside level on an input pin. */
-  setLevel(pin: number, level: 0 | 1 | null): void;
-  /** The level the board drives on an output pin, as the outside sees it. */
-  driven(pin: number): 0 | 1 | null;
-}
-
-export const REG_DEVICE = 0x50;
-export const EMPTY_ADDRESS = 0x3c;
-/** Pins the cases use: valid on esp32-devkitc, the board the suite runs on. */
-export const PINS = { out: 4, in: 27, inputOnly: 34, flash: 6, strapping: 0 } as const;
-
 export const cases: Record<string, ConformanceCase> = {
   'i2c: invalid options throw, naming the option'(w) {
     throwsCode(() => w.backend.i2c({ address: 0x80 }), (e) => e.name === 'RangeError' && /address/.test(e.message ?? ''), 'address 0x80');

@@ -7,7 +7,7 @@ import { getBoard } from '../../../host/boards/board-registry.js';
 import { RegisterFileModel } from '../../../sim/models/register-file-model.js';
 import { SimBoard } from '../../../sim/world/sim-board.js';
 import { VirtualClock } from '../../../sim/world/virtual-clock.js';
-import { REG_DEVICE, type ConformanceWorld } from './cases.js';
+import { REG_DEVICE, type ConformanceWorld } from './case-support.js';
 
 /**
  * A fresh esp32-devkitc in the simulator, with the register device the cases

@@ -2,7 +2,8 @@
 import { HostCallBackend, HostCallClock, type HostReply } from '../../../hal/sim/host-call.js';
 import { callHost, serveCommands } from '../../../sim/xs/xs-guest.js';
 import { STEP_MS } from '../../hal/conformance/case-support.js';
-import { cases, type ConformanceWorld } from '../../hal/conformance/cases.js';
+import type { ConformanceWorld } from '../../hal/conformance/case-support.js';
+import { cases } from '../../hal/conformance/cases.js';
 
 function world(): { world: ConformanceWorld; door: (action: string, ...args: unknown[]) => unknown } {
   const backend = new HostCallBackend((req) => callHost(req) as HostReply);
