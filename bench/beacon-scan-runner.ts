@@ -18,7 +18,9 @@ const runs = Number(process.argv[3]);
 const TIMEOUT_MS = 5000;
 
 function rawSearch(): Promise<number> {
-  const msg = Buffer.from(['M-SEARCH * HTTP/1.1', 'HOST: 239.255.255.250:1900', 'MAN: "ssdp:discover"', 'MX: 1', `ST: ${BEACON_SEARCH_TARGET}`, '', ''].join('\r\n'));
+  const msg = Buffer.from(
+    ['M-SEARCH * HTTP/1.1', 'HOST: 239.255.255.250:1900', 'MAN: "ssdp:discover"', 'MX: 1', `ST: ${BEACON_SEARCH_TARGET}`, '', ''].join('\r\n'),
+  );
   return new Promise((ok, fail) => {
     const s = createSocket('udp4');
     const from = new Set<string>();

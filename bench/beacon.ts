@@ -40,7 +40,10 @@ const pct = (xs: number[], p: number) => {
 const lan = await createLan({ hosts: HUBS + 2, label: 'bench' });
 const procs: LanProcess[] = [];
 try {
-  const listener = lan.spawn(lan.hosts[HUBS + 1], process.execPath, ['--import', 'tsx', 'bench/multicast-counter.ts', String(WINDOW_S)], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  const listener = lan.spawn(lan.hosts[HUBS + 1], process.execPath, ['--import', 'tsx', 'bench/multicast-counter.ts', String(WINDOW_S)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: process.env,
+  });
   let counterOut = '';
   listener.stdout?.on('data', (d: Buffer) => (counterOut += d.toString()));
   const counted = new Promise<void>((ok) => listener.once('exit', () => ok()));
@@ -50,14 +53,33 @@ try {
   }
   const windowStart = performance.now();
   for (let i = 0; i < HUBS; i++) {
-    procs.push(startFazt(lan, lan.hosts[i], ['hub', '--data', dataDir(`bench${i}`), '--listen', '0.0.0.0:7070', '--beacon', '--name', `hub${i + 1}`, '--announce', `${ANNOUNCE_S}s`]));
+    procs.push(
+      startFazt(lan, lan.hosts[i], [
+        'hub',
+        '--data',
+        dataDir(`bench${i}`),
+        '--listen',
+        '0.0.0.0:7070',
+        '--beacon',
+        '--name',
+        `hub${i + 1}`,
+        '--announce',
+        `${ANNOUNCE_S}s`,
+      ]),
+    );
   }
   await Promise.all(procs.map((p) => p.waitOut(/listening on/)));
 
-  const r = await lan.run(lan.hosts[HUBS], process.execPath, ['--import', 'tsx', 'bench/beacon-scan-runner.ts', String(HUBS), String(RUNS)], { timeoutMs: RUNS * 15_000, env: process.env });
+  const r = await lan.run(lan.hosts[HUBS], process.execPath, ['--import', 'tsx', 'bench/beacon-scan-runner.ts', String(HUBS), String(RUNS)], {
+    timeoutMs: RUNS * 15_000,
+    env: process.env,
+  });
   if (r.code !== 0) throw new Error(`scan runner failed: ${r.stderr}`);
   const { verified, raw } = JSON.parse(r.stdout) as { verified: number[]; raw: number[] };
-  const rx = await lan.run(lan.hosts[HUBS], process.execPath, ['--import', 'tsx', 'bench/beacon-xs-runner.ts', String(HUBS), String(RUNS)], { timeoutMs: RUNS * 15_000, env: process.env });
+  const rx = await lan.run(lan.hosts[HUBS], process.execPath, ['--import', 'tsx', 'bench/beacon-xs-runner.ts', String(HUBS), String(RUNS)], {
+    timeoutMs: RUNS * 15_000,
+    env: process.env,
+  });
   if (rx.code !== 0) throw new Error(`XS scan runner failed: ${rx.stderr}`);
   const { xs } = JSON.parse(rx.stdout) as { xs: number[] };
 

@@ -36,7 +36,9 @@ const raw = (bytes: number, mode: ChirpMode): number => engine.encode(new Uint8A
 console.log(`bench/chirp: ggwave 0.4.0, 48 kHz; ${modes.length} modes`);
 console.log('');
 console.log('Throughput (decoded once on a clean channel to check):');
-console.log(`  ${'mode'.padEnd(20)} ${pad('bytes', 5)} ${pad('frames', 6)} ${pad('airtime s', 9)} ${pad('goodput B/s', 11)} ${pad('vs ggwave', 9)} ${pad('framing cost', 12)}  decoded`);
+console.log(
+  `  ${'mode'.padEnd(20)} ${pad('bytes', 5)} ${pad('frames', 6)} ${pad('airtime s', 9)} ${pad('goodput B/s', 11)} ${pad('vs ggwave', 9)} ${pad('framing cost', 12)}  decoded`,
+);
 let worst4k: number | undefined;
 for (const mode of modes) {
   const frameAir = raw(140, mode);
@@ -48,12 +50,19 @@ for (const mode of modes) {
     const ratio = goodput / ggRate;
     const check = await runTrial(engine, mode, bytes, 1, { snrDb: 30 });
     if (bytes === 4096) worst4k = Math.max(worst4k ?? 0, 1 - ratio);
-    console.log(`  ${''.padEnd(20)} ${pad(bytes, 5)} ${pad(frameCount(bytes), 6)} ${pad(airtime.toFixed(1), 9)} ${pad(goodput.toFixed(2), 11)} ${pad(ratio.toFixed(3), 9)} ${pad(((1 - ratio) * 100).toFixed(1) + ' %', 12)}  ${check.ok ? 'yes' : `NO (${check.code})`}`);
+    console.log(
+      `  ${''.padEnd(20)} ${pad(bytes, 5)} ${pad(frameCount(bytes), 6)} ${pad(airtime.toFixed(1), 9)} ${pad(goodput.toFixed(2), 11)} ${pad(ratio.toFixed(3), 9)} ${pad(((1 - ratio) * 100).toFixed(1) + ' %', 12)}  ${check.ok ? 'yes' : `NO (${check.code})`}`,
+    );
   }
 }
-if (worst4k !== undefined) console.log(`  goal: framing costs under 10 % at 4 KB: ${worst4k < 0.1 ? 'met' : 'NOT met'} (worst ${(worst4k * 100).toFixed(1)} %)`);
+if (worst4k !== undefined)
+  console.log(`  goal: framing costs under 10 % at 4 KB: ${worst4k < 0.1 ? 'met' : 'NOT met'} (worst ${(worst4k * 100).toFixed(1)} %)`);
 console.log('  (below 140 B a message cannot match a full frame: ggwave spends ~0.7 s of markers per frame whatever its length;');
-console.log('   a raw 32-byte ggwave frame alone reaches ' + modes.map((m) => `${m} ${(32 / raw(32, m) / (140 / raw(140, m))).toFixed(2)}`).join(', ') + ' of the baseline)');
+console.log(
+  '   a raw 32-byte ggwave frame alone reaches ' +
+    modes.map((m) => `${m} ${(32 / raw(32, m) / (140 / raw(140, m))).toFixed(2)}`).join(', ') +
+    ' of the baseline)',
+);
 
 console.log('');
 console.log(`Success rate, ${sweepBytes}-byte messages (${frameCount(sweepBytes)} frames), ${trials} trials per cell, echo (seeded room) and ±0.3 % drift:`);
@@ -77,7 +86,9 @@ if (modes.includes('robust') && robust0 > 0) {
   const z = 1.96;
   const lower = (p + (z * z) / (2 * robust0) - z * Math.sqrt((p * (1 - p)) / robust0 + (z * z) / (4 * robust0 * robust0))) / (1 + (z * z) / robust0);
   console.log('');
-  console.log(`Robust at 0 dB, echo and drift, ${robust0} more trials: ${r.ok}/${robust0} = ${(100 * p).toFixed(1)} % (95 % lower bound ${(100 * lower).toFixed(1)} %); goal ≥ 99 %: ${lower >= 0.99 ? 'met' : p >= 0.99 ? 'met by the observed rate (more trials would narrow the bound)' : 'NOT met'}${r.codes.length ? `; failures ${r.codes.join(', ')}` : ''}`);
+  console.log(
+    `Robust at 0 dB, echo and drift, ${robust0} more trials: ${r.ok}/${robust0} = ${(100 * p).toFixed(1)} % (95 % lower bound ${(100 * lower).toFixed(1)} %); goal ≥ 99 %: ${lower >= 0.99 ? 'met' : p >= 0.99 ? 'met by the observed rate (more trials would narrow the bound)' : 'NOT met'}${r.codes.length ? `; failures ${r.codes.join(', ')}` : ''}`,
+  );
 }
 console.log('');
 console.log(`bench/chirp took ${((performance.now() - started) / 1000).toFixed(0)} s`);

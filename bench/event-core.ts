@@ -27,7 +27,9 @@ const id = identityFromSecretKey(new Uint8Array(32).fill(7), nobleCrypto);
 function readings(n: number): EventEntry[] {
   let t = 1767225600000;
   const log = new EventLog({ nodeId: id.id, crypto: nobleCrypto, clock: () => (t += 1000) });
-  return Array.from({ length: n }, (_, i) => log.append('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value: 20 + i / 10, quality: 'good', time: t }));
+  return Array.from({ length: n }, (_, i) =>
+    log.append('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value: 20 + i / 10, quality: 'good', time: t }),
+  );
 }
 
 /** Operations per second of fn, over at least `ms` after a warm-up. */
@@ -77,8 +79,12 @@ const r = {
   cborxIn: rate(() => cborxDecode(cborxBytes)),
 };
 console.log('\n2. Encode/decode of one 32-event batch (batches/s; baseline = native JSON)');
-console.log(`   encode: native JSON.stringify ${fmt(r.nativeStringify)}, our JSON form ${fmt(r.oursJsonOut)} (${(r.oursJsonOut / r.nativeStringify).toFixed(2)}×), our deterministic CBOR ${fmt(r.oursCborOut)} (${(r.oursCborOut / r.nativeStringify).toFixed(2)}×), cbor-x ${fmt(r.cborxOut)} (${(r.cborxOut / r.nativeStringify).toFixed(2)}×)`);
-console.log(`   decode: native JSON.parse ${fmt(r.nativeParse)}, our JSON form ${fmt(r.oursJsonIn)} (${(r.oursJsonIn / r.nativeParse).toFixed(2)}×), our strict CBOR ${fmt(r.oursCborIn)} (${(r.oursCborIn / r.nativeParse).toFixed(2)}×), cbor-x ${fmt(r.cborxIn)} (${(r.cborxIn / r.nativeParse).toFixed(2)}×)`);
+console.log(
+  `   encode: native JSON.stringify ${fmt(r.nativeStringify)}, our JSON form ${fmt(r.oursJsonOut)} (${(r.oursJsonOut / r.nativeStringify).toFixed(2)}×), our deterministic CBOR ${fmt(r.oursCborOut)} (${(r.oursCborOut / r.nativeStringify).toFixed(2)}×), cbor-x ${fmt(r.cborxOut)} (${(r.cborxOut / r.nativeStringify).toFixed(2)}×)`,
+);
+console.log(
+  `   decode: native JSON.parse ${fmt(r.nativeParse)}, our JSON form ${fmt(r.oursJsonIn)} (${(r.oursJsonIn / r.nativeParse).toFixed(2)}×), our strict CBOR ${fmt(r.oursCborIn)} (${(r.oursCborIn / r.nativeParse).toFixed(2)}×), cbor-x ${fmt(r.cborxIn)} (${(r.cborxIn / r.nativeParse).toFixed(2)}×)`,
+);
 
 // 3. Sign and verify per batch
 function signVerify(c: CryptoProvider): { sign: number; verify: number } {
@@ -91,7 +97,9 @@ const noble = signVerify(nobleCrypto);
 const node = signVerify(nodeCrypto);
 console.log('\n3. One 32-event batch: hash chain head + Ed25519 (batches/s; baseline = noble)');
 console.log(`   sign:   noble ${fmt(noble.sign)}, node:crypto ${fmt(node.sign)} (${(node.sign / noble.sign).toFixed(2)}×)`);
-console.log(`   verify: noble ${fmt(noble.verify)}, node:crypto ${fmt(node.verify)} (${(node.verify / noble.verify).toFixed(2)}×)  [verify hashes all 32 entries]`);
+console.log(
+  `   verify: noble ${fmt(noble.verify)}, node:crypto ${fmt(node.verify)} (${(node.verify / noble.verify).toFixed(2)}×)  [verify hashes all 32 entries]`,
+);
 
 // 4. XS meter
 const xs = await XsSession.start(new URL('../test/xs/entries/core-entry.ts', import.meta.url).pathname);
@@ -110,7 +118,9 @@ try {
   console.log(`   append 32 events (each CBOR-encoded and SHA-256 hashed into the chain): ${fmt(events.compute)} steps`);
   console.log(`   + encode the batch body as CBOR: ${fmt(encoded.compute - events.compute)} steps`);
   console.log(`   + Ed25519 sign (and encode the signed batch): ${fmt(signed.compute - events.compute)} steps; total ${fmt(signed.compute)} steps`);
-  console.log(`   heap after: ${fmt(signed.currentHeapCount)} slots; wall time ${xsMs.toFixed(1)} ms on this host vs ${v8Ms.toFixed(2)} ms for the same work on V8 (${(xsMs / v8Ms).toFixed(0)}×)`);
+  console.log(
+    `   heap after: ${fmt(signed.currentHeapCount)} slots; wall time ${xsMs.toFixed(1)} ms on this host vs ${v8Ms.toFixed(2)} ms for the same work on V8 (${(xsMs / v8Ms).toFixed(0)}×)`,
+  );
   const fw = await import('node:fs').then((fs) => fs.statSync(new URL('../dist/firmware.xs.js', import.meta.url)).size).catch(() => 0);
   console.log(`   firmware bundle (dist/firmware.xs.js, minified): ${fmt(fw / 1024, 1)} KiB`);
 } finally {

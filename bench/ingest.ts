@@ -60,7 +60,9 @@ raw.exec(`CREATE TABLE events (node TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT
   time INTEGER NOT NULL, prev BLOB NOT NULL, hash BLOB NOT NULL, data BLOB NOT NULL, received_at INTEGER NOT NULL, PRIMARY KEY (node, seq)) STRICT, WITHOUT ROWID;
   CREATE INDEX events_by_type ON events (type, node, seq);`);
 const insert = raw.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-const rows = allEvents.map(({ id, es }) => es.map((e) => [id.id, e.seq, e.id, e.type, e.source, e.time, e.prev, entryHash(e, nodeCrypto), encodeCbor(e.data), 0] as const));
+const rows = allEvents.map(({ id, es }) =>
+  es.map((e) => [id.id, e.seq, e.id, e.type, e.source, e.time, e.prev, entryHash(e, nodeCrypto), encodeCbor(e.data), 0] as const),
+);
 const insertBatch = raw.transaction((batch: (typeof rows)[number]) => {
   for (const r of batch) insert.run(...r);
 });
@@ -72,10 +74,11 @@ let rawNs = 0n;
 const sender = fork(new URL('./ingest-sender.ts', import.meta.url).pathname, { execArgv: ['--import', 'tsx'], serialization: 'advanced' });
 let failed: Error | undefined;
 sender.on('error', (e) => void (failed = e));
-const reply = <T>() => new Promise<T>((resolve, reject) => {
-  if (failed) return reject(failed);
-  sender.once('message', (m) => resolve(m as T));
-});
+const reply = <T>() =>
+  new Promise<T>((resolve, reject) => {
+    if (failed) return reject(failed);
+    sender.once('message', (m) => resolve(m as T));
+  });
 const ready = reply<{ ready: true }>();
 sender.send({ setup: { url, perNode, concurrency: CONCURRENCY } });
 await ready;
@@ -107,7 +110,9 @@ latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
 const hubRate = total / hubSeconds;
 const rawRate = total / rawSeconds;
-console.log(`bench/ingest: ${NODES} nodes × ${BATCHES_PER_NODE} batches × ${BATCH} readings = ${total.toLocaleString('en-US')} events, ${CONCURRENCY} concurrent uploads`);
+console.log(
+  `bench/ingest: ${NODES} nodes × ${BATCHES_PER_NODE} batches × ${BATCH} readings = ${total.toLocaleString('en-US')} events, ${CONCURRENCY} concurrent uploads`,
+);
 console.log(`  hub over HTTP (decode, validate, verify; group commit, each reply after its commit): ${Math.round(hubRate).toLocaleString('en-US')} events/s`);
 console.log(`  raw better-sqlite3 inserts of the same rows: ${Math.round(rawRate).toLocaleString('en-US')} events/s`);
 console.log(`  ratio hub / raw: ${(hubRate / rawRate).toFixed(2)}× (goal ≥ 0.5×: ${hubRate / rawRate >= 0.5 ? 'met' : 'NOT met'})`);
@@ -122,6 +127,8 @@ for (const n of [1, 8, 32]) {
   const cbor = encodeCbor(v).length;
   const json = Buffer.byteLength(stringifyJson(v));
   const mp = pack(toJsonValue(v)).length;
-  console.log(`    batch of ${String(n).padStart(2)}: CBOR ${(cbor / n).toFixed(1)} B, JSON ${(json / n).toFixed(1)} B (CBOR/JSON ${(cbor / json).toFixed(2)}), msgpack ${(mp / n).toFixed(1)} B`);
+  console.log(
+    `    batch of ${String(n).padStart(2)}: CBOR ${(cbor / n).toFixed(1)} B, JSON ${(json / n).toFixed(1)} B (CBOR/JSON ${(cbor / json).toFixed(2)}), msgpack ${(mp / n).toFixed(1)} B`,
+  );
 }
 rmSync(dir, { recursive: true, force: true });

@@ -22,11 +22,16 @@ let head: EventLogHead | undefined;
 let batches = 0;
 const clock = new VirtualClock(Date.UTC(2026, 0, 1));
 const node = await XsNode.start({
-  name: 'bench', board: getBoard('esp32-devkitc'), clock,
+  name: 'bench',
+  board: getBoard('esp32-devkitc'),
+  clock,
   config: {
-    board: 'esp32-devkitc', secretKey: toJsonValue(new Uint8Array(32).fill(5)), hub: { publicKey: toJsonValue(new Uint8Array(32).fill(6)) },
+    board: 'esp32-devkitc',
+    secretKey: toJsonValue(new Uint8Array(32).fill(5)),
+    hub: { publicKey: toJsonValue(new Uint8Array(32).fill(6)) },
     sensors: [{ name: 'bme280', driver: 'bme280', i2c: { address: 0x76 }, intervalMs: 1000 }],
-    uplink: { batchSize: 32, maxDelayMs: 600_000 }, buffer: { budgetBytes: 262_144 },
+    uplink: { batchSize: 32, maxDelayMs: 600_000 },
+    buffer: { budgetBytes: 262_144 },
   },
   uplink: async (hex) => {
     const r = verifyBatch(batchFromValue(decodeCbor(Buffer.from(hex, 'hex'))), { crypto: nodeCrypto, known: head });
@@ -63,8 +68,14 @@ const wallMs = Number(process.hrtime.bigint() - wall0) / 1e6;
 await node.close();
 const fw = statSync(new URL('../dist/firmware.xs.js', import.meta.url)).size;
 console.log('bench/node-xs: node firmware in XS, one BME280 at 1 Hz (3 readings a cycle), batches of 32');
-console.log(`  firmware bundle: ${(node.bundleBytes / 1024).toFixed(1)} KiB unminified (node app + drivers + sim bridge); core only, minified: ${(fw / 1024).toFixed(1)} KiB`);
+console.log(
+  `  firmware bundle: ${(node.bundleBytes / 1024).toFixed(1)} KiB unminified (node app + drivers + sim bridge); core only, minified: ${(fw / 1024).toFixed(1)} KiB`,
+);
 console.log(`  one reading cycle (sample, 3 chained events, bridge calls): ${cycle.compute.toLocaleString('en-US')} XS compute steps`);
-console.log(`  a cycle that also signs and sends a batch of 32: ${withBatch.compute.toLocaleString('en-US')} steps (${(withBatch.compute / cycle.compute).toFixed(1)}× a plain cycle)`);
-console.log(`  heap after 1,000 cycles: ${h1k.toLocaleString('en-US')} slots; after 10,000: ${h10k.toLocaleString('en-US')} (${h10k <= h1k * 1.05 ? 'no growth' : `GROWTH ${((h10k / h1k - 1) * 100).toFixed(1)}%`}); ${batches} batches acknowledged`);
+console.log(
+  `  a cycle that also signs and sends a batch of 32: ${withBatch.compute.toLocaleString('en-US')} steps (${(withBatch.compute / cycle.compute).toFixed(1)}× a plain cycle)`,
+);
+console.log(
+  `  heap after 1,000 cycles: ${h1k.toLocaleString('en-US')} slots; after 10,000: ${h10k.toLocaleString('en-US')} (${h10k <= h1k * 1.05 ? 'no growth' : `GROWTH ${((h10k / h1k - 1) * 100).toFixed(1)}%`}); ${batches} batches acknowledged`,
+);
 console.log(`  9,000 cycles ran in ${(wallMs / 1000).toFixed(1)} s wall (${Math.round(9_000_000 / wallMs)}× real time)`);

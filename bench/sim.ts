@@ -19,7 +19,12 @@ function timed(chain: boolean): { wallMs: number; events: number; transfers: num
   sim.runFor(duration);
   sim.stop();
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const transfers = sim.nodes.reduce((a, n) => a + [...new Set([...n.devices.values()].map((d) => d.bus).filter(Boolean))].reduce((b, bus) => b + (bus as unknown as { transfers: number }).transfers, 0), 0);
+  const transfers = sim.nodes.reduce(
+    (a, n) =>
+      a +
+      [...new Set([...n.devices.values()].map((d) => d.bus).filter(Boolean))].reduce((b, bus) => b + (bus as unknown as { transfers: number }).transfers, 0),
+    0,
+  );
   return { wallMs, events: sim.nodes.reduce((a, n) => a + n.events, 0), transfers };
 }
 
@@ -29,7 +34,9 @@ const bare = timed(false);
 // The floor: the same number of bus transfers straight into the models, no driver or runner.
 const floorSim = new ScenarioRun(scenario, { chain: false });
 floorSim.stop();
-const buses = floorSim.nodes.flatMap((n) => [...n.devices.values()].filter((d) => d.model).map((d) => ({ bus: n.board.bus(), address: (d.model as { address: number }).address })));
+const buses = floorSim.nodes.flatMap((n) =>
+  [...n.devices.values()].filter((d) => d.model).map((d) => ({ bus: n.board.bus(), address: (d.model as { address: number }).address })),
+);
 const t0 = process.hrtime.bigint();
 for (let i = 0; i < full.transfers; i++) {
   const { bus, address } = buses[i % buses.length];
@@ -43,7 +50,13 @@ const floorMs = Number(process.hrtime.bigint() - t0) / 1e6;
 
 const x = (ms: number) => Math.round(duration / ms);
 console.log(`bench/sim: ${scenario.name}, ${scenario.boards.length} boards, ${duration / 3_600_000} h simulated, sampling every second`);
-console.log(`  full pipeline (drivers, runners, filters, hash-chained events): ${(full.wallMs / 1000).toFixed(2)} s wall → ${x(full.wallMs).toLocaleString('en-US')}× real time; ${full.events.toLocaleString('en-US')} events, ${full.transfers.toLocaleString('en-US')} I2C transfers`);
-console.log(`  baseline without the event chain: ${(bare.wallMs / 1000).toFixed(2)} s → ${x(bare.wallMs).toLocaleString('en-US')}× real time; the chain costs ${(full.wallMs / bare.wallMs).toFixed(2)}× the time`);
-console.log(`  floor, ${full.transfers.toLocaleString('en-US')} bare model transfers: ${(floorMs / 1000).toFixed(2)} s (drivers and runners cost ${(bare.wallMs / floorMs).toFixed(1)}× the raw transfers)`);
+console.log(
+  `  full pipeline (drivers, runners, filters, hash-chained events): ${(full.wallMs / 1000).toFixed(2)} s wall → ${x(full.wallMs).toLocaleString('en-US')}× real time; ${full.events.toLocaleString('en-US')} events, ${full.transfers.toLocaleString('en-US')} I2C transfers`,
+);
+console.log(
+  `  baseline without the event chain: ${(bare.wallMs / 1000).toFixed(2)} s → ${x(bare.wallMs).toLocaleString('en-US')}× real time; the chain costs ${(full.wallMs / bare.wallMs).toFixed(2)}× the time`,
+);
+console.log(
+  `  floor, ${full.transfers.toLocaleString('en-US')} bare model transfers: ${(floorMs / 1000).toFixed(2)} s (drivers and runners cost ${(bare.wallMs / floorMs).toFixed(1)}× the raw transfers)`,
+);
 console.log(`  goal ≥ 1000× real time: ${x(full.wallMs) >= 1000 ? 'met' : 'NOT met'}`);

@@ -43,4 +43,3 @@ export type VerifyErrorCode =
   | 'truncated' // fewer entries than the signed range
   | 'chain-broken' // prev does not equal the hash of the entry before
   | 'replay'; // every entry is already stored
-

@@ -29,7 +29,14 @@ writeFileSync(
   JSON.stringify(
     [
       { name: 'RFC 8032 §7.1 test 1', ...rfc8032, nodeId: id.id },
-      { name: 'seed of 32 × 0x07', secretKey: toHex(second.secretKey), publicKey: toHex(second.publicKey), message: '66617a74', signature: toHex(nobleCrypto.sign(fromHex('66617a74'), second.secretKey)), nodeId: second.id },
+      {
+        name: 'seed of 32 × 0x07',
+        secretKey: toHex(second.secretKey),
+        publicKey: toHex(second.publicKey),
+        message: '66617a74',
+        signature: toHex(nobleCrypto.sign(fromHex('66617a74'), second.secretKey)),
+        nodeId: second.id,
+      },
     ],
     null,
     1,
@@ -60,7 +67,12 @@ entries.push(clocked.append('sensor.reading', 'bme280', { name: 'temperature', u
 writeFileSync(
   new URL('events.json', dir),
   JSON.stringify(
-    entries.map((e) => ({ name: `${e.type} seq ${e.seq}`, json: stringifyJson(entryToValue(e)), cbor: toHex(encodeCbor(entryToValue(e))), hash: toHex(entryHash(e, nobleCrypto)) })),
+    entries.map((e) => ({
+      name: `${e.type} seq ${e.seq}`,
+      json: stringifyJson(entryToValue(e)),
+      cbor: toHex(encodeCbor(entryToValue(e))),
+      hash: toHex(entryHash(e, nobleCrypto)),
+    })),
     null,
     1,
   ) + '\n',

@@ -47,7 +47,8 @@ describe('portability rule', () => {
       assert.doesNotMatch(text, /\bMath\.random\s*\(/, 'reads Math.random()');
       assert.doesNotMatch(text, /\bprocess\.|\brequire\s*\(/, 'touches process or require');
       // hal/contracts declares the injected Timers interface (setTimeout(...): TimerId), which is not a call.
-      if (!f.startsWith('hal/contracts/')) assert.doesNotMatch(text, /(?<![.\w])(setTimeout|setInterval|setImmediate)\s*\(/, 'uses a global timer (timers are injected)');
+      if (!f.startsWith('hal/contracts/'))
+        assert.doesNotMatch(text, /(?<![.\w])(setTimeout|setInterval|setImmediate)\s*\(/, 'uses a global timer (timers are injected)');
     });
   }
   it('a firmware bundle that imports a Node built-in fails to build for the neutral platform', async () => {
@@ -58,7 +59,8 @@ describe('portability rule', () => {
     const xs = await XsSession.start(join(root, 'test/xs/entries/firmware-api-entry.ts'));
     try {
       const { value: names } = await xs.call<string[]>('exports');
-      for (const n of ['EventBus', 'EventLog', 'createBatch', 'decodeCbor', 'encodeCbor', 'verifyBatch', 'checkDocument', 'toCloudEvent']) assert.ok(names.includes(n), n);
+      for (const n of ['EventBus', 'EventLog', 'createBatch', 'decodeCbor', 'encodeCbor', 'verifyBatch', 'checkDocument', 'toCloudEvent'])
+        assert.ok(names.includes(n), n);
       assert.equal((await xs.call<number>('roundTrip')).value, 1);
     } finally {
       await xs.close();

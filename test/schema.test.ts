@@ -42,28 +42,120 @@ const bad: Case[] = [
   { schema: 'event', name: 'type outside the namespaces', doc: () => ({ ...event(), type: 'reading' }), path: '/type', rule: 'pattern' },
   { schema: 'event', name: 'seq 0', doc: () => ({ ...event(), seq: 0 }), path: '/seq', rule: 'minimum' },
   { schema: 'event', name: 'fractional time', doc: () => ({ ...event(), time: 1.5 }), path: '/time', rule: 'type' },
-  { schema: 'event', name: 'prev of 31 bytes', doc: () => ({ ...event(), prev: { $bytes: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } }), path: '/prev/$bytes', rule: 'pattern' },
+  {
+    schema: 'event',
+    name: 'prev of 31 bytes',
+    doc: () => ({ ...event(), prev: { $bytes: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' } }),
+    path: '/prev/$bytes',
+    rule: 'pattern',
+  },
   { schema: 'event', name: 'an extra field', doc: () => ({ ...event(), extra: 1 }), path: '/extra', rule: 'additionalProperties' },
-  { schema: 'event', name: 'missing data', doc: () => { const e = event(); delete e.data; return e; }, path: '/data', rule: 'required' },
-  { schema: 'event', name: 'a reading with a non-SenML unit', doc: () => ({ ...event(), data: { name: 'temperature', unit: 'degC', value: 1, quality: 'good', time: 1 } }), path: '/data/unit', rule: 'enum' },
-  { schema: 'event', name: 'a reading with a bad quality', doc: () => ({ ...event(), data: { name: 'temperature', value: 1, quality: 'great', time: 1 } }), path: '/data/quality', rule: 'enum' },
+  {
+    schema: 'event',
+    name: 'missing data',
+    doc: () => {
+      const e = event();
+      delete e.data;
+      return e;
+    },
+    path: '/data',
+    rule: 'required',
+  },
+  {
+    schema: 'event',
+    name: 'a reading with a non-SenML unit',
+    doc: () => ({ ...event(), data: { name: 'temperature', unit: 'degC', value: 1, quality: 'good', time: 1 } }),
+    path: '/data/unit',
+    rule: 'enum',
+  },
+  {
+    schema: 'event',
+    name: 'a reading with a bad quality',
+    doc: () => ({ ...event(), data: { name: 'temperature', value: 1, quality: 'great', time: 1 } }),
+    path: '/data/quality',
+    rule: 'enum',
+  },
   { schema: 'event', name: 'a clock that is not rtc, hub or unsynced', doc: () => ({ ...event(), clock: 'gps' }), path: '/clock', rule: 'enum' },
-  { schema: 'uplinkBatch', name: 'an entry with a bad clock', doc: () => { const b = batch(); (b.entries as Record<string, JsonValue>[])[2].clock = 'ntp'; return b; }, path: '/entries/2/clock', rule: 'enum' },
+  {
+    schema: 'uplinkBatch',
+    name: 'an entry with a bad clock',
+    doc: () => {
+      const b = batch();
+      (b.entries as Record<string, JsonValue>[])[2].clock = 'ntp';
+      return b;
+    },
+    path: '/entries/2/clock',
+    rule: 'enum',
+  },
   { schema: 'reading', name: 'an object value', doc: () => ({ name: 'x', value: {}, quality: 'good', time: 1 }), path: '/value', rule: 'type' },
   { schema: 'uplinkBatch', name: 'version 2', doc: () => ({ ...batch(), v: 2 }), path: '/v', rule: 'const' },
   { schema: 'uplinkBatch', name: 'no entries', doc: () => ({ ...batch(), entries: [] }), path: '/entries', rule: 'minItems' },
-  { schema: 'uplinkBatch', name: 'a bad entry inside', doc: () => { const b = batch(); (b.entries as Record<string, JsonValue>[])[1].seq = -1; return b; }, path: '/entries/1/seq', rule: 'minimum' },
+  {
+    schema: 'uplinkBatch',
+    name: 'a bad entry inside',
+    doc: () => {
+      const b = batch();
+      (b.entries as Record<string, JsonValue>[])[1].seq = -1;
+      return b;
+    },
+    path: '/entries/1/seq',
+    rule: 'minimum',
+  },
   { schema: 'uplinkBatch', name: 'a short signature', doc: () => ({ ...batch(), sig: { $bytes: 'AAAA' } }), path: '/sig/$bytes', rule: 'pattern' },
-  { schema: 'nodeConfig', name: 'a sensor with neither bus nor pin', doc: () => { const c = nodeConfig(); delete (c.sensors as Record<string, JsonValue>[])[0].i2c; return c; }, path: '/sensors/0', rule: 'oneOf' },
-  { schema: 'nodeConfig', name: 'an I2C address out of range', doc: () => { const c = nodeConfig(); ((c.sensors as Record<string, JsonValue>[])[0].i2c as Record<string, JsonValue>).address = 200; return c; }, path: '/sensors/0/i2c/address', rule: 'maximum' },
-  { schema: 'nodeConfig', name: "a clock mode other than rtc or hub ('unsynced' is what events say, not a mode)", doc: () => ({ ...nodeConfig(), clock: 'unsynced' }), path: '/clock', rule: 'enum' },
-  { schema: 'nodeConfig', name: 'a tiny buffer budget', doc: () => ({ ...nodeConfig(), buffer: { budgetBytes: 10 } }), path: '/buffer/budgetBytes', rule: 'minimum' },
-  { schema: 'nodeConfig', name: 'a hub URL that is not http', doc: () => ({ ...nodeConfig(), hub: { url: 'ftp://x', publicKey: { $bytes: 'AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI' } } }), path: '/hub/url', rule: 'pattern' },
+  {
+    schema: 'nodeConfig',
+    name: 'a sensor with neither bus nor pin',
+    doc: () => {
+      const c = nodeConfig();
+      delete (c.sensors as Record<string, JsonValue>[])[0].i2c;
+      return c;
+    },
+    path: '/sensors/0',
+    rule: 'oneOf',
+  },
+  {
+    schema: 'nodeConfig',
+    name: 'an I2C address out of range',
+    doc: () => {
+      const c = nodeConfig();
+      ((c.sensors as Record<string, JsonValue>[])[0].i2c as Record<string, JsonValue>).address = 200;
+      return c;
+    },
+    path: '/sensors/0/i2c/address',
+    rule: 'maximum',
+  },
+  {
+    schema: 'nodeConfig',
+    name: "a clock mode other than rtc or hub ('unsynced' is what events say, not a mode)",
+    doc: () => ({ ...nodeConfig(), clock: 'unsynced' }),
+    path: '/clock',
+    rule: 'enum',
+  },
+  {
+    schema: 'nodeConfig',
+    name: 'a tiny buffer budget',
+    doc: () => ({ ...nodeConfig(), buffer: { budgetBytes: 10 } }),
+    path: '/buffer/budgetBytes',
+    rule: 'minimum',
+  },
+  {
+    schema: 'nodeConfig',
+    name: 'a hub URL that is not http',
+    doc: () => ({ ...nodeConfig(), hub: { url: 'ftp://x', publicKey: { $bytes: 'AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI' } } }),
+    path: '/hub/url',
+    rule: 'pattern',
+  },
 ];
 
 describe('documents', () => {
   it('good ones pass on the node and on the host', () => {
-    for (const [schema, doc] of [['event', event()], ['event', { ...event(), clock: 'unsynced' }], ['uplinkBatch', batch()], ['nodeConfig', nodeConfig()], ['nodeConfig', { ...nodeConfig(), clock: 'rtc' }]] as const) {
+    for (const [schema, doc] of [
+      ['event', event()],
+      ['event', { ...event(), clock: 'unsynced' }],
+      ['uplinkBatch', batch()],
+      ['nodeConfig', nodeConfig()],
+      ['nodeConfig', { ...nodeConfig(), clock: 'rtc' }],
+    ] as const) {
       assert.equal(checkDocument(schema, doc), null, schema);
       assert.equal(checkDocumentOnHost(schema, doc), null, schema);
     }
@@ -80,6 +172,9 @@ describe('documents', () => {
     });
   }
   it('validateDocument throws the SchemaError', () => {
-    assert.throws(() => validateDocument('event', { ...event(), seq: 'one' }), (e: unknown) => e instanceof SchemaError && e.path === '/seq');
+    assert.throws(
+      () => validateDocument('event', { ...event(), seq: 'one' }),
+      (e: unknown) => e instanceof SchemaError && e.path === '/seq',
+    );
   });
 });

@@ -60,7 +60,15 @@ export function batchToValue(b: Batch): Value {
 
 /** One entry of a decoded batch; `clock` only when the entry has one (verifyChain checks its value). */
 function entryFromValue(e: ValueMap): EventEntry {
-  const entry: EventEntry = { id: e.id as string, type: e.type as string, source: e.source as string, time: e.time as number, seq: e.seq as number, prev: e.prev as Uint8Array, data: e.data };
+  const entry: EventEntry = {
+    id: e.id as string,
+    type: e.type as string,
+    source: e.source as string,
+    time: e.time as number,
+    seq: e.seq as number,
+    prev: e.prev as Uint8Array,
+    data: e.data,
+  };
   if (e.clock !== undefined) entry.clock = e.clock as EventClock;
   return entry;
 }

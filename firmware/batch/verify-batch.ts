@@ -45,7 +45,10 @@ export function verifyBatch(batch: Batch, options: VerifyOptions): VerifiedBatch
   if (!Array.isArray(b.entries) || b.entries.length === 0) fail('malformed', 'batch has no entries');
 
   if (nodeIdFromPublicKey(b.key, crypto) !== b.node) fail('key-mismatch', `node id ${b.node} does not derive from the key in the batch`);
-  if (b.dropped !== undefined && !(b.dropped && Number.isSafeInteger(b.dropped.from) && b.dropped.from >= 1 && b.dropped.to === b.first - 1 && b.dropped.from <= b.dropped.to)) {
+  if (
+    b.dropped !== undefined &&
+    !(b.dropped && Number.isSafeInteger(b.dropped.from) && b.dropped.from >= 1 && b.dropped.to === b.first - 1 && b.dropped.from <= b.dropped.to)
+  ) {
     fail('malformed', `dropped range must end just before seq ${b.first}`);
   }
   if (!crypto.verify(b.sig, batchSignedForm(b.node, b.first, b.last, b.head, b.dropped), b.key)) {

@@ -72,18 +72,37 @@ export class BeaconError extends FaztError {
 }
 
 function recordValue(r: BeaconRecord): Value {
-  return { v: r.v, id: r.id, key: r.key, kind: r.kind, name: r.name, board: r.board, version: r.version, services: r.services, addresses: r.addresses, port: r.port, issued: r.issued, state: r.state };
+  return {
+    v: r.v,
+    id: r.id,
+    key: r.key,
+    kind: r.kind,
+    name: r.name,
+    board: r.board,
+    version: r.version,
+    services: r.services,
+    addresses: r.addresses,
+    port: r.port,
+    issued: r.issued,
+    state: r.state,
+  };
 }
 
 const MAX_LIST = 16;
 const MAX_ITEM = 64;
 
 /** Signs a record with the peer's own key (an alive one unless `state` says bye); returns the two header values. */
-export function signBeacon(fields: Omit<BeaconRecord, 'v' | 'id' | 'key' | 'state'>, identity: NodeIdentity, crypto: CryptoProvider, state: BeaconState = 'alive'): { record: BeaconRecord; headers: Record<string, string> } {
+export function signBeacon(
+  fields: Omit<BeaconRecord, 'v' | 'id' | 'key' | 'state'>,
+  identity: NodeIdentity,
+  crypto: CryptoProvider,
+  state: BeaconState = 'alive',
+): { record: BeaconRecord; headers: Record<string, string> } {
   for (const k of ['services', 'addresses'] as const) {
     const list = fields[k];
     // The receivers' limits (verifyBeacon): a record they would refuse is a caller's mistake here.
-    if (list.length > MAX_LIST || list.some((x) => x.length > MAX_ITEM)) throw new RangeError(`beacon ${k} must be at most ${MAX_LIST} entries of at most ${MAX_ITEM} characters`);
+    if (list.length > MAX_LIST || list.some((x) => x.length > MAX_ITEM))
+      throw new RangeError(`beacon ${k} must be at most ${MAX_LIST} entries of at most ${MAX_ITEM} characters`);
   }
   const record: BeaconRecord = { v: 1, id: identity.id, key: identity.publicKey, ...fields, state };
   const body = encodeCbor(recordValue(record));
@@ -100,13 +119,15 @@ function str(m: ValueMap, k: string): string {
 
 function strings(m: ValueMap, k: string): string[] {
   const v = m[k];
-  if (!Array.isArray(v) || v.length > MAX_LIST || !v.every((s) => typeof s === 'string' && s.length <= MAX_ITEM)) throw new BeaconError('beacon-malformed', `beacon record field '${k}' must be a list of at most ${MAX_LIST} strings of at most ${MAX_ITEM} characters`);
+  if (!Array.isArray(v) || v.length > MAX_LIST || !v.every((s) => typeof s === 'string' && s.length <= MAX_ITEM))
+    throw new BeaconError('beacon-malformed', `beacon record field '${k}' must be a list of at most ${MAX_LIST} strings of at most ${MAX_ITEM} characters`);
   return v as string[];
 }
 
 function int(m: ValueMap, k: string, max: number): number {
   const v = m[k];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > max) throw new BeaconError('beacon-malformed', `beacon record field '${k}' must be an integer 0..${max}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > max)
+    throw new BeaconError('beacon-malformed', `beacon record field '${k}' must be an integer 0..${max}`);
   return v;
 }
 
@@ -118,7 +139,13 @@ function int(m: ValueMap, k: string, max: number): number {
  * byebye), which the signed record must agree with. Throws BeaconError
  * naming what was wrong.
  */
-export function verifyBeacon(headers: Record<string, string | undefined>, sourceAddress: string, crypto: CryptoProvider, expectKey?: Uint8Array, state?: BeaconState): BeaconRecord {
+export function verifyBeacon(
+  headers: Record<string, string | undefined>,
+  sourceAddress: string,
+  crypto: CryptoProvider,
+  expectKey?: Uint8Array,
+  state?: BeaconState,
+): BeaconRecord {
   let text: string | undefined;
   let sigText: string | undefined;
   for (const k of Object.keys(headers)) {
@@ -126,8 +153,10 @@ export function verifyBeacon(headers: Record<string, string | undefined>, source
     if (u === BEACON_HEADER) text = headers[k];
     else if (u === BEACON_SIG_HEADER) sigText = headers[k];
   }
-  if (text === undefined || sigText === undefined) throw new BeaconError('beacon-missing', `no ${text === undefined ? BEACON_HEADER : BEACON_SIG_HEADER} header: not a Fazt beacon`);
-  if (text.length > Math.ceil((MAX_RECORD_BYTES * 4) / 3) + 4) throw new BeaconError('beacon-too-large', `${BEACON_HEADER} is ${text.length} characters, over the ${MAX_RECORD_BYTES}-byte record limit`);
+  if (text === undefined || sigText === undefined)
+    throw new BeaconError('beacon-missing', `no ${text === undefined ? BEACON_HEADER : BEACON_SIG_HEADER} header: not a Fazt beacon`);
+  if (text.length > Math.ceil((MAX_RECORD_BYTES * 4) / 3) + 4)
+    throw new BeaconError('beacon-too-large', `${BEACON_HEADER} is ${text.length} characters, over the ${MAX_RECORD_BYTES}-byte record limit`);
   let body: Uint8Array;
   let sig: Uint8Array;
   let value: Value;
@@ -148,17 +177,36 @@ export function verifyBeacon(headers: Record<string, string | undefined>, source
   if (signedState !== 'alive' && signedState !== 'bye') throw new BeaconError('beacon-malformed', `beacon record state '${signedState}' is not alive or bye`);
   if (kind !== 'hub' && kind !== 'node') throw new BeaconError('beacon-malformed', `beacon record kind '${kind}' is not hub or node`);
   const record: BeaconRecord = {
-    v: 1, id: str(m, 'id'), key, kind, name: str(m, 'name'), board: str(m, 'board'), version: str(m, 'version'),
-    services: strings(m, 'services'), addresses: strings(m, 'addresses'), port: int(m, 'port', 65535), issued: int(m, 'issued', Number.MAX_SAFE_INTEGER), state: signedState,
+    v: 1,
+    id: str(m, 'id'),
+    key,
+    kind,
+    name: str(m, 'name'),
+    board: str(m, 'board'),
+    version: str(m, 'version'),
+    services: strings(m, 'services'),
+    addresses: strings(m, 'addresses'),
+    port: int(m, 'port', 65535),
+    issued: int(m, 'issued', Number.MAX_SAFE_INTEGER),
+    state: signedState,
   };
   if (nodeIdFromPublicKey(key, crypto) !== record.id) throw new BeaconError('beacon-key-mismatch', `beacon id ${record.id} does not derive from its key`);
-  if (sig.length !== 64 || !crypto.verify(sig, encodeCbor([DOMAIN, body]), key)) throw new BeaconError('beacon-bad-signature', `beacon from ${sourceAddress} claiming ${record.id}: signature does not verify`);
-  if (record.addresses.indexOf(sourceAddress) < 0) throw new BeaconError('beacon-address-mismatch', `beacon for ${record.id} came from ${sourceAddress}, not from its signed addresses ${record.addresses.join(', ')}`);
-  if (state !== undefined && state !== record.state) throw new BeaconError('beacon-state-mismatch', `a ${state} packet from ${sourceAddress} carries ${record.id}'s signed ${record.state} record (altered in transit?)`);
-  if (expectKey && !bytesEqual(expectKey, key)) throw new BeaconError('beacon-unexpected-key', `beacon from ${sourceAddress} is signed by ${record.id}, not by the expected key`);
+  if (sig.length !== 64 || !crypto.verify(sig, encodeCbor([DOMAIN, body]), key))
+    throw new BeaconError('beacon-bad-signature', `beacon from ${sourceAddress} claiming ${record.id}: signature does not verify`);
+  if (record.addresses.indexOf(sourceAddress) < 0)
+    throw new BeaconError(
+      'beacon-address-mismatch',
+      `beacon for ${record.id} came from ${sourceAddress}, not from its signed addresses ${record.addresses.join(', ')}`,
+    );
+  if (state !== undefined && state !== record.state)
+    throw new BeaconError(
+      'beacon-state-mismatch',
+      `a ${state} packet from ${sourceAddress} carries ${record.id}'s signed ${record.state} record (altered in transit?)`,
+    );
+  if (expectKey && !bytesEqual(expectKey, key))
+    throw new BeaconError('beacon-unexpected-key', `beacon from ${sourceAddress} is signed by ${record.id}, not by the expected key`);
   return record;
 }
-
 
 /** The HTTP base URL of a verified peer, on the address its packet came from. */
 export function beaconUrl(record: BeaconRecord, address: string): string {

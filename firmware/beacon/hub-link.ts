@@ -86,8 +86,14 @@ export class HubLink implements Transport {
     this.enrolment = o.enrol;
     this.retry = o.retryMs ?? 5000;
     this.beacon = new BeaconEndpoint({
-      udp: o.udp, time: o.time, crypto: o.crypto, group: o.group, port: o.port, forgetMs: o.forgetMs,
-      expectKey: o.hubKey, kinds: ['hub'],
+      udp: o.udp,
+      time: o.time,
+      crypto: o.crypto,
+      group: o.group,
+      port: o.port,
+      forgetMs: o.forgetMs,
+      expectKey: o.hubKey,
+      kinds: ['hub'],
       self: o.self ? { identity: o.identity, fields: o.self } : undefined,
       onPeer: (peer, change) => this.onPeer(peer, change),
       onRefused: (e, address) => {
@@ -153,11 +159,15 @@ export class HubLink implements Transport {
     this.clearTimer();
     this.st = 'searching';
     const round = ++this.round;
-    this.beacon.search(this.o.searchWindowMs ?? 3000, (peers) => {
-      if (this.st !== 'searching' || round !== this.round) return; // an announcement found the hub first, or we stopped
-      if (peers.length) this.use(peers[0]);
-      else this.later();
-    }, (peers) => peers.length > 0);
+    this.beacon.search(
+      this.o.searchWindowMs ?? 3000,
+      (peers) => {
+        if (this.st !== 'searching' || round !== this.round) return; // an announcement found the hub first, or we stopped
+        if (peers.length) this.use(peers[0]);
+        else this.later();
+      },
+      (peers) => peers.length > 0,
+    );
   }
 
   /** Searches again after the retry delay, which doubles while nothing works. */

@@ -33,7 +33,10 @@ export class PeerTable {
   private readonly byId = new Map<string, BeaconPeer>();
   private readonly departed = new Map<string, number>();
 
-  constructor(private readonly forgetMs: number = FORGET_AFTER_MS, private readonly onChange?: (peer: BeaconPeer, change: PeerChange) => void) {
+  constructor(
+    private readonly forgetMs: number = FORGET_AFTER_MS,
+    private readonly onChange?: (peer: BeaconPeer, change: PeerChange) => void,
+  ) {
     if (!(forgetMs > 0)) throw new RangeError(`forgetMs must be > 0, got ${forgetMs}`);
   }
 

@@ -4,7 +4,17 @@ import type { HalTime, TimerId } from '../../hal/contracts/time.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import { FaztError } from '../../hal/contracts/errors.js';
 import type { NodeIdentity } from '../identity/node-id.js';
-import { BEACON_HEADER, BEACON_SEARCH_TARGET, BEACON_SIG_HEADER, BeaconError, signBeacon, verifyBeacon, type BeaconFields, type BeaconRecord, type BeaconState } from './beacon-record.js';
+import {
+  BEACON_HEADER,
+  BEACON_SEARCH_TARGET,
+  BEACON_SIG_HEADER,
+  BeaconError,
+  signBeacon,
+  verifyBeacon,
+  type BeaconFields,
+  type BeaconRecord,
+  type BeaconState,
+} from './beacon-record.js';
 import { FORGET_AFTER_MS, PeerTable, type BeaconPeer, type PeerChange } from './peer-table.js';
 import { buildNotify, buildResponse, buildSearch, parseSsdp, SSDP_ALL, SSDP_GROUP, SSDP_PORT, type SsdpHeaders, type SsdpMessage } from './ssdp-message.js';
 
@@ -99,8 +109,10 @@ export class BeaconEndpoint {
     this.group = o.group ?? SSDP_GROUP;
     this.port = o.port ?? SSDP_PORT;
     if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) throw new RangeError(`port must be 1..65535, got ${this.port}`);
-    if (o.expectKey !== undefined && !(o.expectKey instanceof Uint8Array && o.expectKey.length === 32)) throw new TypeError('expectKey must be a 32-byte public key');
-    if (o.kinds !== undefined && (!Array.isArray(o.kinds) || o.kinds.some((k) => k !== 'hub' && k !== 'node'))) throw new RangeError("kinds must list 'hub' and/or 'node'");
+    if (o.expectKey !== undefined && !(o.expectKey instanceof Uint8Array && o.expectKey.length === 32))
+      throw new TypeError('expectKey must be a 32-byte public key');
+    if (o.kinds !== undefined && (!Array.isArray(o.kinds) || o.kinds.some((k) => k !== 'hub' && k !== 'node')))
+      throw new RangeError("kinds must list 'hub' and/or 'node'");
     this.table = new PeerTable(this.forgetMs, o.onPeer);
   }
 
@@ -206,8 +218,13 @@ export class BeaconEndpoint {
     if (!socket) return;
     const alive = nts === 'ssdp:alive';
     const packet = buildNotify({
-      nts, nt: BEACON_SEARCH_TARGET, usn: this.usn(), host: `${this.group}:${this.port}`,
-      location: alive ? this.location() : undefined, maxAge: alive ? ANSWER_MAX_AGE_S : undefined, server: alive ? this.server() : undefined,
+      nts,
+      nt: BEACON_SEARCH_TARGET,
+      usn: this.usn(),
+      host: `${this.group}:${this.port}`,
+      location: alive ? this.location() : undefined,
+      maxAge: alive ? ANSWER_MAX_AGE_S : undefined,
+      server: alive ? this.server() : undefined,
       // A byebye carries its own signed record (state bye, newer than any alive): a captured alive cannot be turned into one.
       headers: this.selfHeaders(alive ? 'alive' : 'bye'),
     });
@@ -254,7 +271,14 @@ export class BeaconEndpoint {
     }
     if (m.kind === 'search') {
       if (!search && this.o.self && (m.st === BEACON_SEARCH_TARGET || m.st === SSDP_ALL)) {
-        const answer = buildResponse({ st: BEACON_SEARCH_TARGET, usn: this.usn(), location: this.location(), maxAge: ANSWER_MAX_AGE_S, server: this.server(), headers: this.selfHeaders() });
+        const answer = buildResponse({
+          st: BEACON_SEARCH_TARGET,
+          usn: this.usn(),
+          location: this.location(),
+          maxAge: ANSWER_MAX_AGE_S,
+          server: this.server(),
+          headers: this.selfHeaders(),
+        });
         if (this.send(socket, answer, address, port)) this.stats.answered++;
       } else this.stats.ignored++;
       return;

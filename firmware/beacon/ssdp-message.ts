@@ -108,7 +108,16 @@ const defaultHost = `${SSDP_GROUP}:${SSDP_PORT}`;
 export function buildSearch(m: SearchMessage): Uint8Array {
   if (!Number.isInteger(m.mx) || m.mx < 1 || m.mx > 120) throw new RangeError(`mx must be an integer 1..120 seconds, got ${m.mx}`);
   if (!m.st) throw new TypeError('st must be a non-empty search target');
-  return encode('M-SEARCH * HTTP/1.1', [['HOST', m.host ?? defaultHost], ['MAN', '"ssdp:discover"'], ['MX', m.mx], ['ST', m.st]], m.headers);
+  return encode(
+    'M-SEARCH * HTTP/1.1',
+    [
+      ['HOST', m.host ?? defaultHost],
+      ['MAN', '"ssdp:discover"'],
+      ['MX', m.mx],
+      ['ST', m.st],
+    ],
+    m.headers,
+  );
 }
 
 export function buildNotify(m: NotifyMessage): Uint8Array {
@@ -116,14 +125,33 @@ export function buildNotify(m: NotifyMessage): Uint8Array {
   if (!m.nt || !m.usn) throw new TypeError('nt and usn must be non-empty');
   return encode(
     'NOTIFY * HTTP/1.1',
-    [['HOST', m.host ?? defaultHost], ['NT', m.nt], ['NTS', m.nts], ['USN', m.usn], ['LOCATION', m.location], ['CACHE-CONTROL', checkMaxAge(m.maxAge)], ['SERVER', m.server]],
+    [
+      ['HOST', m.host ?? defaultHost],
+      ['NT', m.nt],
+      ['NTS', m.nts],
+      ['USN', m.usn],
+      ['LOCATION', m.location],
+      ['CACHE-CONTROL', checkMaxAge(m.maxAge)],
+      ['SERVER', m.server],
+    ],
     m.headers,
   );
 }
 
 export function buildResponse(m: ResponseMessage): Uint8Array {
   if (!m.st || !m.usn) throw new TypeError('st and usn must be non-empty');
-  return encode('HTTP/1.1 200 OK', [['CACHE-CONTROL', checkMaxAge(m.maxAge)], ['EXT', ''], ['LOCATION', m.location], ['SERVER', m.server], ['ST', m.st], ['USN', m.usn]], m.headers);
+  return encode(
+    'HTTP/1.1 200 OK',
+    [
+      ['CACHE-CONTROL', checkMaxAge(m.maxAge)],
+      ['EXT', ''],
+      ['LOCATION', m.location],
+      ['SERVER', m.server],
+      ['ST', m.st],
+      ['USN', m.usn],
+    ],
+    m.headers,
+  );
 }
 
 function need(headers: SsdpHeaders, name: string, what: string): string {
@@ -182,7 +210,8 @@ export function parseSsdp(bytes: Uint8Array): SsdpMessage {
     if (status !== 200) throw new SsdpError('ssdp-unsupported', `SSDP answer with status ${status}, not 200`);
     return { kind: 'response', status, st: need(headers, 'ST', 'search answer'), usn: need(headers, 'USN', 'search answer'), headers };
   }
-  if (parts.length !== 3 || !/^HTTP\/\d\.\d$/i.test(parts[2])) throw new SsdpError('ssdp-malformed', `SSDP request line '${start.slice(0, 40)}' is not 'METHOD * HTTP/1.1'`);
+  if (parts.length !== 3 || !/^HTTP\/\d\.\d$/i.test(parts[2]))
+    throw new SsdpError('ssdp-malformed', `SSDP request line '${start.slice(0, 40)}' is not 'METHOD * HTTP/1.1'`);
   if (method === 'M-SEARCH') {
     const man = need(headers, 'MAN', 'M-SEARCH');
     if (unquote(man) !== 'ssdp:discover') throw new SsdpError('ssdp-malformed', `M-SEARCH MAN is ${man}, not "ssdp:discover"`);
@@ -191,7 +220,13 @@ export function parseSsdp(bytes: Uint8Array): SsdpMessage {
     return { kind: 'search', st: unquote(need(headers, 'ST', 'M-SEARCH')), mx: Number(mxText), man, headers };
   }
   if (method === 'NOTIFY') {
-    return { kind: 'notify', nt: need(headers, 'NT', 'NOTIFY'), nts: need(headers, 'NTS', 'NOTIFY').toLowerCase(), usn: need(headers, 'USN', 'NOTIFY'), headers };
+    return {
+      kind: 'notify',
+      nt: need(headers, 'NT', 'NOTIFY'),
+      nts: need(headers, 'NTS', 'NOTIFY').toLowerCase(),
+      usn: need(headers, 'USN', 'NOTIFY'),
+      headers,
+    };
   }
   throw new SsdpError('ssdp-unsupported', `SSDP method '${parts[0].slice(0, 20)}' is not M-SEARCH or NOTIFY`);
 }

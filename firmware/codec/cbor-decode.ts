@@ -23,7 +23,10 @@ const TWO_32 = 4294967296;
 class Reader {
   pos = 0;
   readonly view: DataView;
-  constructor(readonly bytes: Uint8Array, readonly maxDepth: number) {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly maxDepth: number,
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 

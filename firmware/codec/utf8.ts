@@ -75,10 +75,19 @@ export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length, bas
     let need: number;
     let cp: number;
     let min: number;
-    if (b >= 0xc2 && b <= 0xdf) { need = 1; cp = b & 0x1f; min = 0x80; }
-    else if (b >= 0xe0 && b <= 0xef) { need = 2; cp = b & 0x0f; min = 0x800; }
-    else if (b >= 0xf0 && b <= 0xf4) { need = 3; cp = b & 0x07; min = 0x10000; }
-    else throw new CodecError('invalid-utf8', 'text string is not valid UTF-8', base + i);
+    if (b >= 0xc2 && b <= 0xdf) {
+      need = 1;
+      cp = b & 0x1f;
+      min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      cp = b & 0x0f;
+      min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      cp = b & 0x07;
+      min = 0x10000;
+    } else throw new CodecError('invalid-utf8', 'text string is not valid UTF-8', base + i);
     if (i + need >= end) throw new CodecError('invalid-utf8', 'text string ends inside a UTF-8 sequence', base + i);
     for (let k = 1; k <= need; k++) {
       const c = bytes[i + k];

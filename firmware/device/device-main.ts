@@ -44,7 +44,8 @@ function firmwareConfig(): FirmwareConfig {
   const f = config.fazt as { board?: Partial<Board>; node?: unknown } | undefined;
   if (!f || typeof f !== 'object') throw new TypeError('mc/config has no fazt section: build with `fazt firmware build`');
   const board = f.board;
-  if (!board || typeof board !== 'object' || typeof board.id !== 'string' || !Array.isArray(board.pins)) throw new TypeError('mc/config fazt.board is not a board definition');
+  if (!board || typeof board !== 'object' || typeof board.id !== 'string' || !Array.isArray(board.pins))
+    throw new TypeError('mc/config fazt.board is not a board definition');
   if (board.runtime !== 'moddable') throw new TypeError(`board ${board.id} is not a Moddable board (runtime ${String(board.runtime)})`);
   return { board: board as Board, node: f.node };
 }

@@ -71,7 +71,10 @@ function linkLog(log: (line: string) => void): (e: HubLinkEvent) => void {
     else if (e.event === 'acked' && !quiet) {
       quiet = true;
       log(`uplink acknowledged (ack ${e.ack})`);
-    } else if (e.event === 'refused') log(`${e.stage} refused (${e.code}): ${e.message}${e.address ? ` from ${e.address}` : ''}${e.stage === 'enroll' && e.code === 'invite-used' ? ' (enrolled before this restart? trying the uplink)' : ''}`);
+    } else if (e.event === 'refused')
+      log(
+        `${e.stage} refused (${e.code}): ${e.message}${e.address ? ` from ${e.address}` : ''}${e.stage === 'enroll' && e.code === 'invite-used' ? ' (enrolled before this restart? trying the uplink)' : ''}`,
+      );
     else if (e.event === 'lost') log(`lost hub ${e.hub}: ${e.reason}`);
   };
 }

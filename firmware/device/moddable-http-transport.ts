@@ -51,6 +51,8 @@ export class ModdableHttpTransport implements Transport {
 
   send(batch: Uint8Array, done: (result: UplinkResult) => void): void {
     if (!(batch instanceof Uint8Array)) throw new TypeError('batch must be a Uint8Array');
-    this.post(this.url, 'application/cbor', batch, (reply) => done('error' in reply ? { ok: false, refused: false, message: reply.error } : uplinkResult(reply.status, reply.body)));
+    this.post(this.url, 'application/cbor', batch, (reply) =>
+      done('error' in reply ? { ok: false, refused: false, message: reply.error } : uplinkResult(reply.status, reply.body)),
+    );
   }
 }

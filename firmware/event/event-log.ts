@@ -38,7 +38,8 @@ export class EventLog {
     if (typeof options.clock !== 'function') throw new TypeError('clock must be a function returning milliseconds');
     this.nodeId = options.nodeId;
     this.crypto = options.crypto;
-    if (options.clockSource !== undefined && typeof options.clockSource !== 'function') throw new TypeError("clockSource must be a function returning 'rtc', 'hub' or 'unsynced'");
+    if (options.clockSource !== undefined && typeof options.clockSource !== 'function')
+      throw new TypeError("clockSource must be a function returning 'rtc', 'hub' or 'unsynced'");
     this.clock = options.clock;
     this.clockSource = options.clockSource;
     this.seq = options.head ? options.head.seq : 0;
@@ -60,7 +61,8 @@ export class EventLog {
 
   /** Appends an event; `time` overrides the clock (a reading keeps the moment it was taken). */
   append(type: string, component: string, data: Value, time?: number): EventEntry {
-    if (!EVENT_TYPE_PATTERN.test(type)) throw new RangeError(`type '${type}' is not a namespaced event type (sensor.*, percept.*, effect.*, pulse.*, system.*)`);
+    if (!EVENT_TYPE_PATTERN.test(type))
+      throw new RangeError(`type '${type}' is not a namespaced event type (sensor.*, percept.*, effect.*, pulse.*, system.*)`);
     if (!COMPONENT_PATTERN.test(component)) throw new RangeError(`component '${component}' must match ${COMPONENT_PATTERN}`);
     const t = time === undefined ? this.clock() : time;
     if (!Number.isSafeInteger(t) || t < 0) throw new RangeError(`time must be whole milliseconds ≥ 0, got ${t}`);

@@ -25,7 +25,8 @@ export function isInviteBytes(bytes: Uint8Array): boolean {
 
 /** The invite token carried by an invite's 32 bytes. */
 export function inviteFromBytes(bytes: Uint8Array): string {
-  if (!isInviteBytes(bytes)) throw new MnemonicError('mnemonic-invite', 'these words are valid but are not a Fazt invite (its words 16–23 are always the same)');
+  if (!isInviteBytes(bytes))
+    throw new MnemonicError('mnemonic-invite', 'these words are valid but are not a Fazt invite (its words 16–23 are always the same)');
   return 'fzi' + toBase32(bytes.subarray(0, 20));
 }
 

@@ -57,14 +57,18 @@ export function isMnemonicWord(word: string): boolean {
 export function encodeMnemonic(bytes: Uint8Array): string[] {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
   if (bytes.length === 16 || bytes.length === 32) return entropyToMnemonic(bytes, wordlist).split(' ');
-  if (bytes.length === 64) return entropyToMnemonic(bytes.subarray(0, 32), wordlist).split(' ').concat(entropyToMnemonic(bytes.subarray(32), wordlist).split(' '));
+  if (bytes.length === 64)
+    return entropyToMnemonic(bytes.subarray(0, 32), wordlist)
+      .split(' ')
+      .concat(entropyToMnemonic(bytes.subarray(32), wordlist).split(' '));
   throw new RangeError(`bytes must be 16, 32 or 64 bytes long (12, 24 or 48 words), got ${bytes.length}`);
 }
 
 /** Lower case, NFKD, split on any whitespace. */
 export function mnemonicWords(text: string): string[] {
   if (typeof text !== 'string') throw new TypeError('text must be a string');
-  if (text.length > MAX_TEXT_LENGTH) throw new MnemonicError('mnemonic-length', `the text is ${text.length} characters long; a mnemonic of 48 words fits in ${MAX_TEXT_LENGTH}`);
+  if (text.length > MAX_TEXT_LENGTH)
+    throw new MnemonicError('mnemonic-length', `the text is ${text.length} characters long; a mnemonic of 48 words fits in ${MAX_TEXT_LENGTH}`);
   const normal = typeof text.normalize === 'function' ? text.normalize('NFKD') : text;
   const trimmed = normal.toLowerCase().trim();
   return trimmed === '' ? [] : trimmed.split(/\s+/);
@@ -111,8 +115,11 @@ export function decodeMnemonic(text: string, options: DecodeMnemonicOptions = {}
   const second = checkedEntropy(words.slice(24));
   if (!first || !second) {
     const halves = !first && !second ? [1, 2] : !first ? [1] : [2];
-    const where = halves.length === 2 ? 'both halves (words 1–24 and 25–48)' : halves[0] === 1 ? 'the first half (words 1–24)' : 'the second half (words 25–48)';
-    throw new MnemonicError('mnemonic-checksum', `the checksum of ${where} does not match${fixed}: every word is valid, but one is wrong or out of place`, { halves });
+    const where =
+      halves.length === 2 ? 'both halves (words 1–24 and 25–48)' : halves[0] === 1 ? 'the first half (words 1–24)' : 'the second half (words 25–48)';
+    throw new MnemonicError('mnemonic-checksum', `the checksum of ${where} does not match${fixed}: every word is valid, but one is wrong or out of place`, {
+      halves,
+    });
   }
   const bytes = new Uint8Array(64);
   bytes.set(first, 0);

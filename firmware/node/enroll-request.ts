@@ -15,7 +15,12 @@ export function enrollProofMessage(token: string, publicKey: Uint8Array): Uint8A
   return encodeCbor([ENROLL_DOMAIN, token, publicKey]);
 }
 
-export function enrollRequest(token: string, identity: NodeIdentity, crypto: CryptoProvider, info: { name?: string; board?: string } = {}): Record<string, string> {
+export function enrollRequest(
+  token: string,
+  identity: NodeIdentity,
+  crypto: CryptoProvider,
+  info: { name?: string; board?: string } = {},
+): Record<string, string> {
   const proof = crypto.sign(enrollProofMessage(token, identity.publicKey), identity.secretKey);
   const body: Record<string, string> = { token, publicKey: toHex(identity.publicKey), proof: toHex(proof) };
   if (info.name !== undefined) body.name = info.name;

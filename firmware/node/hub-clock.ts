@@ -65,7 +65,8 @@ export class HubClock {
     const mode = options.mode ?? 'hub';
     if (!CLOCK_MODES.includes(mode)) throw new RangeError(`mode must be 'rtc' or 'hub', got '${String(mode)}'`);
     const threshold = options.stepThresholdMs ?? DEFAULT_STEP_THRESHOLD_MS;
-    if (!(typeof threshold === 'number' && threshold >= 0 && Number.isFinite(threshold))) throw new RangeError(`stepThresholdMs must be a number of ms ≥ 0, got ${threshold}`);
+    if (!(typeof threshold === 'number' && threshold >= 0 && Number.isFinite(threshold)))
+      throw new RangeError(`stepThresholdMs must be a number of ms ≥ 0, got ${threshold}`);
     this.local = options.local;
     this.mode = mode;
     this.stepThresholdMs = threshold;
@@ -104,7 +105,8 @@ export class HubClock {
    */
   observe(hubTime: number, sentAt: number, receivedAt: number): ClockStep | undefined {
     if (!Number.isSafeInteger(hubTime) || hubTime < 0) throw new RangeError(`hubTime must be whole milliseconds ≥ 0, got ${hubTime}`);
-    if (!Number.isFinite(sentAt) || !Number.isFinite(receivedAt) || receivedAt < sentAt) throw new RangeError(`receivedAt (${receivedAt}) must be a time at or after sentAt (${sentAt})`);
+    if (!Number.isFinite(sentAt) || !Number.isFinite(receivedAt) || receivedAt < sentAt)
+      throw new RangeError(`receivedAt (${receivedAt}) must be a time at or after sentAt (${sentAt})`);
     const mid = (sentAt + receivedAt) / 2;
     const offset = hubTime - mid;
     this.rtt = receivedAt - sentAt;

@@ -71,14 +71,25 @@ export function lanNodeFirmware(o: {
     hubKey: fromHex(l.hubKey),
     http: o.http,
     enrol: l.token === null ? undefined : { token: l.token, name: c.name, board: c.board, persistent: l.tokenPersists === true },
-    self: l.announce ? { kind: 'node', name: c.name ?? c.board, board: c.board, version: FIRMWARE_VERSION, services: [], addresses: l.announce, port: 0 } : undefined,
+    self: l.announce
+      ? { kind: 'node', name: c.name ?? c.board, board: c.board, version: FIRMWARE_VERSION, services: [], addresses: l.announce, port: 0 }
+      : undefined,
     group: l.group,
     port: l.port,
     searchWindowMs: l.searchWindowMs,
     retryMs: l.retryMs,
     onEvent: o.onLink,
   });
-  const a = new NodeApp({ config: c, backend: o.backend, time: o.time, crypto: o.crypto, transport: link, onEvent: o.onEvent, onUplink: o.onUplink, log: o.log });
+  const a = new NodeApp({
+    config: c,
+    backend: o.backend,
+    time: o.time,
+    crypto: o.crypto,
+    transport: link,
+    onEvent: o.onEvent,
+    onUplink: o.onUplink,
+    log: o.log,
+  });
   return {
     app: a,
     link,

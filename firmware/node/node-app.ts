@@ -85,8 +85,13 @@ export class NodeApp {
           checks: s.checks,
           filters,
           open: () => {
-            const d = openSensor(s, { backend: o.backend, time: o.time, onEvent: (sensor, e) => this.record('sensor.event', sensor, this.restamp(e) as unknown as Value, clock.stamp(e.time)) });
-            if (s.filters && s.filters.length) for (const ch of d.channels) if (ch.unit !== undefined && !filters[ch.name]) filters[ch.name] = buildFilters(s.filters);
+            const d = openSensor(s, {
+              backend: o.backend,
+              time: o.time,
+              onEvent: (sensor, e) => this.record('sensor.event', sensor, this.restamp(e) as unknown as Value, clock.stamp(e.time)),
+            });
+            if (s.filters && s.filters.length)
+              for (const ch of d.channels) if (ch.unit !== undefined && !filters[ch.name]) filters[ch.name] = buildFilters(s.filters);
             return d;
           },
           onReading: (r) => this.record('sensor.reading', s.name, this.restamp(r) as unknown as Value, clock.stamp(r.time)),

@@ -44,7 +44,8 @@ export function openSoundInvite(value: Value, crypto: CryptoProvider, now: numbe
   if (!Number.isSafeInteger(m.expires)) bad('has no expiry');
   if (!(m.sig instanceof Uint8Array)) bad('is not signed');
   const invite: SoundInvite = { hub: m.hub as Uint8Array, url: m.url as string, token: m.token as string, expires: m.expires as number };
-  if (!crypto.verify(m.sig as Uint8Array, signedForm(invite), invite.hub)) throw new FaztError('invite-signature', 'sound invite signature does not verify (altered, or not from that hub)');
+  if (!crypto.verify(m.sig as Uint8Array, signedForm(invite), invite.hub))
+    throw new FaztError('invite-signature', 'sound invite signature does not verify (altered, or not from that hub)');
   if (now > invite.expires) throw new FaztError('invite-expired', `sound invite expired at ${new Date(invite.expires).toISOString()}`);
   return invite;
 }

@@ -18,7 +18,12 @@ export function schemaErrorFrom(schema: string, errors: readonly AjvErrorLike[] 
   const combinator = errors.find((x) => x.keyword === 'oneOf' || x.keyword === 'anyOf');
   if (combinator) {
     const branches = errors.filter((x) => x !== combinator && x.instancePath.indexOf(combinator.instancePath) === 0).map((x) => describe(x));
-    return new SchemaError(schema, combinator.instancePath, combinator.keyword, `must match one alternative: ${branches.join(' | ') || (combinator.message ?? '')}`);
+    return new SchemaError(
+      schema,
+      combinator.instancePath,
+      combinator.keyword,
+      `must match one alternative: ${branches.join(' | ') || (combinator.message ?? '')}`,
+    );
   }
   const d = locate(e);
   return new SchemaError(schema, d.path, e.keyword, d.message);

@@ -25,7 +25,10 @@ export class ChannelChecks {
   private same = 0;
   private previous: number | undefined;
 
-  constructor(readonly channel: SensorChannel, private readonly options: ChannelCheckOptions = {}) {
+  constructor(
+    readonly channel: SensorChannel,
+    private readonly options: ChannelCheckOptions = {},
+  ) {
     if (options.maxRatePerS !== undefined && !(options.maxRatePerS > 0)) throw new RangeError(`maxRatePerS for ${channel.name} must be > 0`);
     if (options.stuckAfter !== undefined && !(Number.isInteger(options.stuckAfter) && options.stuckAfter >= 0)) {
       throw new RangeError(`stuckAfter for ${channel.name} must be an integer ≥ 0`);

@@ -36,8 +36,18 @@ export function answerTime(nonce: string, time: number, source: TimeAnswer['sour
 /** Checks an answer against the nonce we sent and the key from the peer's verified beacon record. */
 export function checkTimeAnswer(value: unknown, nonce: string, publicKey: Uint8Array, crypto: CryptoProvider): TimeAnswer {
   const a = value as Partial<TimeAnswer> | null;
-  if (!a || typeof a !== 'object' || typeof a.time !== 'number' || !Number.isSafeInteger(a.time) || typeof a.sig !== 'string' || typeof a.nonce !== 'string' || typeof a.id !== 'string') throw new FaztError('time-malformed', 'time answer is not {id, time, nonce, source, sig}');
-  if (a.source !== 'ntp' && a.source !== 'peers' && a.source !== 'system') throw new FaztError('time-malformed', `time answer source '${String(a.source)}' is not ntp, peers or system`);
+  if (
+    !a ||
+    typeof a !== 'object' ||
+    typeof a.time !== 'number' ||
+    !Number.isSafeInteger(a.time) ||
+    typeof a.sig !== 'string' ||
+    typeof a.nonce !== 'string' ||
+    typeof a.id !== 'string'
+  )
+    throw new FaztError('time-malformed', 'time answer is not {id, time, nonce, source, sig}');
+  if (a.source !== 'ntp' && a.source !== 'peers' && a.source !== 'system')
+    throw new FaztError('time-malformed', `time answer source '${String(a.source)}' is not ntp, peers or system`);
   if (a.nonce !== nonce) throw new FaztError('time-replay', 'time answer is for another nonce (a replay?)');
   let sig: Uint8Array;
   try {
@@ -45,6 +55,7 @@ export function checkTimeAnswer(value: unknown, nonce: string, publicKey: Uint8A
   } catch {
     throw new FaztError('time-malformed', 'time answer signature is not hex');
   }
-  if (!crypto.verify(sig, signedForm(nonce, a.time, a.source), publicKey)) throw new FaztError('time-bad-signature', `time answer from ${a.id} does not verify against its beacon key`);
+  if (!crypto.verify(sig, signedForm(nonce, a.time, a.source), publicKey))
+    throw new FaztError('time-bad-signature', `time answer from ${a.id} does not verify against its beacon key`);
   return a as TimeAnswer;
 }

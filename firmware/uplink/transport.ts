@@ -56,7 +56,13 @@ export function uplinkResult(status: number, body: Uint8Array | string): UplinkR
   }
   if (status >= 400 && status < 500) {
     const e = parsed.error ?? {};
-    return { ok: false, refused: true, status, code: typeof e.code === 'string' ? e.code : `http-${status}`, message: typeof e.message === 'string' ? e.message : `HTTP ${status}` };
+    return {
+      ok: false,
+      refused: true,
+      status,
+      code: typeof e.code === 'string' ? e.code : `http-${status}`,
+      message: typeof e.message === 'string' ? e.message : `HTTP ${status}`,
+    };
   }
   return { ok: false, refused: false, message: `hub answered HTTP ${status}` };
 }

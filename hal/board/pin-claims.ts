@@ -88,7 +88,13 @@ export class PinClaims {
         a.release();
         throw e;
       }
-      shared = { users: 0, release: () => { a.release(); b.release(); } };
+      shared = {
+        users: 0,
+        release: () => {
+          a.release();
+          b.release();
+        },
+      };
       this.buses.set(key, shared);
     }
     shared.users++;

@@ -50,7 +50,10 @@ export function pinExclusion(board: Board, gpio: number, use: PinUse, allowStrap
     return { code: 'capability', reason: `${name} has no ${use}` };
   }
   if (pin.strapping && !allowStrapping) {
-    return { code: 'strapping-pin', reason: `${name} is a strapping pin (${pin.strapping}); it needs an explicit opt-in (allowStrapping, or --allow-strapping on the CLI)` };
+    return {
+      code: 'strapping-pin',
+      reason: `${name} is a strapping pin (${pin.strapping}); it needs an explicit opt-in (allowStrapping, or --allow-strapping on the CLI)`,
+    };
   }
   return null;
 }

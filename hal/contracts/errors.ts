@@ -33,15 +33,7 @@ export class BoardError extends FaztError {
   }
 }
 
-export type BoardErrorCode =
-  | 'unknown-pin'
-  | 'input-only'
-  | 'reserved-pin'
-  | 'strapping-pin'
-  | 'pin-in-use'
-  | 'capability'
-  | 'bus-pins'
-  | 'unknown-board';
+export type BoardErrorCode = 'unknown-pin' | 'input-only' | 'reserved-pin' | 'strapping-pin' | 'pin-in-use' | 'capability' | 'bus-pins' | 'unknown-board';
 
 /**
  * A fault on a bus or pin at run time: the device did not answer (nack), the

@@ -23,13 +23,15 @@ export type DriverEntry =
   | { kind: 'i2c'; create: (o: Options & { i2c: I2C; clock: Clock }) => SensorDriver }
   | {
       kind: 'pin';
-      create: (o: Options & {
-        pin: number;
-        time: HalTime;
-        openDigital: (o: DigitalOptions) => Digital;
-        openPwm: (o: PwmOptions) => PWM;
-        onEvent?: (e: { type: string; time: number }) => void;
-      }) => SensorDriver;
+      create: (
+        o: Options & {
+          pin: number;
+          time: HalTime;
+          openDigital: (o: DigitalOptions) => Digital;
+          openPwm: (o: PwmOptions) => PWM;
+          onEvent?: (e: { type: string; time: number }) => void;
+        },
+      ) => SensorDriver;
     };
 
 // Options arrive unchecked from configuration; each driver validates its own.

@@ -10,7 +10,8 @@ export function checkAudioOptions(options: AudioFormat & { device?: string }): {
   const sampleRate = checkInt('sampleRate', options.sampleRate, 8000, 192_000);
   const channels = checkInt('channels', options.channels, 1, 2) as 1 | 2;
   checkInt('bitsPerSample', options.bitsPerSample, 16, 16);
-  if (options.device !== undefined && (typeof options.device !== 'string' || options.device === '')) throw new TypeError('device must be a non-empty ALSA PCM name');
+  if (options.device !== undefined && (typeof options.device !== 'string' || options.device === ''))
+    throw new TypeError('device must be a non-empty ALSA PCM name');
   return { format: { sampleRate, channels, bitsPerSample: 16 }, device: options.device };
 }
 

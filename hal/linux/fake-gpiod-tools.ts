@@ -40,7 +40,9 @@ export class FakeGpiodTools {
     const last = 'for a in "$@"; do LAST="$a"; done\n';
     this.script('gpiodetect', `${head}printf '%s' '${chips}'\n`);
     this.script('gpioget', `${head}if [ "$1" = "--version" ]; then echo "gpioget (libgpiod) v${version}"; exit 0; fi\n${busy('gpioget')}cat "$S/level"\n`);
-    const help = options.interactive ? '  -i, --interactive\\tset the lines then wait for additional set commands' : '  -z, --daemonize\\tset values then detach';
+    const help = options.interactive
+      ? '  -i, --interactive\\tset the lines then wait for additional set commands'
+      : '  -z, --daemonize\\tset values then detach';
     this.script(
       'gpioset',
       `${head}if [ "$1" = "--help" ]; then printf 'Usage: gpioset [OPTIONS] <line=value>...\\n${help}\\n'; exit 0; fi\n` +

@@ -53,7 +53,11 @@ export class ArecordIn implements AudioIn {
     child.on('error', (e) => {
       const code = (e as NodeJS.ErrnoException).code;
       if (this.child === child) this.child = undefined;
-      this.faults.report(new IoError('unsupported', code === 'ENOENT' ? `${this.arecord} not found: apt install ${ALSA_DEBIAN_PACKAGE}` : `${this.arecord}: ${e.message}`, { cause: e }));
+      this.faults.report(
+        new IoError('unsupported', code === 'ENOENT' ? `${this.arecord} not found: apt install ${ALSA_DEBIAN_PACKAGE}` : `${this.arecord}: ${e.message}`, {
+          cause: e,
+        }),
+      );
     });
     child.on('exit', (code, signal) => {
       if (this.child !== child) return; // stopped on purpose

@@ -39,7 +39,11 @@ export class AplayOut implements AudioOut {
     this.done = new Promise<void>((resolve, reject) => {
       child.on('error', (e) => {
         const code = (e as NodeJS.ErrnoException).code;
-        const err = new IoError('unsupported', code === 'ENOENT' ? `${this.aplay} not found: apt install ${ALSA_DEBIAN_PACKAGE}` : `${this.aplay}: ${e.message}`, { cause: e });
+        const err = new IoError(
+          'unsupported',
+          code === 'ENOENT' ? `${this.aplay} not found: apt install ${ALSA_DEBIAN_PACKAGE}` : `${this.aplay}: ${e.message}`,
+          { cause: e },
+        );
         this.faults.report(err);
         reject(err);
       });
@@ -58,7 +62,8 @@ export class AplayOut implements AudioOut {
   write(samples: Int16Array): void {
     assertOpen(this.closed, this.what);
     if (!(samples instanceof Int16Array)) throw new TypeError('samples must be an Int16Array');
-    if (samples.length % this.format.channels !== 0) throw new RangeError(`samples must hold whole frames of ${this.format.channels} channels, got ${samples.length} samples`);
+    if (samples.length % this.format.channels !== 0)
+      throw new RangeError(`samples must hold whole frames of ${this.format.channels} channels, got ${samples.length} samples`);
     this.faults.throwIfFaulted();
     if (samples.length === 0) return;
     const child = (this.child ??= this.spawnAplay());

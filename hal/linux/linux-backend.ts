@@ -1,7 +1,23 @@
 import { IoError } from '../contracts/errors.js';
 import type { PinClaim } from '../board/pin-claims.js';
 import { checkFunction, checkInt, checkObject } from '../contracts/check-options.js';
-import type { AudioIn, AudioInOptions, AudioOut, AudioOutOptions, BleScanner, BleScannerOptions, Digital, DigitalOptions, HalBackend, I2C, I2cOptions, PWM, PwmOptions, UDP, UdpOptions } from '../contracts/io.js';
+import type {
+  AudioIn,
+  AudioInOptions,
+  AudioOut,
+  AudioOutOptions,
+  BleScanner,
+  BleScannerOptions,
+  Digital,
+  DigitalOptions,
+  HalBackend,
+  I2C,
+  I2cOptions,
+  PWM,
+  PwmOptions,
+  UDP,
+  UdpOptions,
+} from '../contracts/io.js';
 import { checkAudioOptions } from './alsa-format.js';
 import { checkDigitalOptions, checkPull } from './digital-options.js';
 import { GpiodTools } from './gpiod-tools.js';

@@ -76,7 +76,9 @@ export class LinuxBleScanner implements BleScanner {
     } catch (e) {
       throw new IoError('absent', `BLE: cannot open a system D-Bus session: ${(e as Error).message}`, { cause: e });
     }
-    session.bluetooth.dbus?.on('error', (e) => this.fail(run, new IoError('absent', `BLE: cannot reach BlueZ on the system D-Bus (${(e as NodeJS.ErrnoException).code ?? e.message})`, { cause: e })));
+    session.bluetooth.dbus?.on('error', (e) =>
+      this.fail(run, new IoError('absent', `BLE: cannot reach BlueZ on the system D-Bus (${(e as NodeJS.ErrnoException).code ?? e.message})`, { cause: e })),
+    );
     this.begin(run).catch((e: unknown) => this.fail(run, e));
   }
 
@@ -90,7 +92,8 @@ export class LinuxBleScanner implements BleScanner {
     const { bluetooth } = this.session as { bluetooth: NodeBleBluetooth };
     const names = await this.bounded('listing adapters', bluetooth.adapters());
     const name = this.o.adapter ?? names[0];
-    if (!name || !names.includes(name)) throw new IoError('absent', `BLE: no Bluetooth adapter${this.o.adapter ? ` named ${this.o.adapter}` : ''} (BlueZ lists ${names.join(', ') || 'none'})`);
+    if (!name || !names.includes(name))
+      throw new IoError('absent', `BLE: no Bluetooth adapter${this.o.adapter ? ` named ${this.o.adapter}` : ''} (BlueZ lists ${names.join(', ') || 'none'})`);
     const adapter = await this.bounded('opening the adapter', bluetooth.getAdapter(name));
     if (run !== this.run) return;
     this.adapter = adapter;
@@ -110,7 +113,12 @@ export class LinuxBleScanner implements BleScanner {
       if (!device) this.devices.set(address, (device = await this.bounded(`opening ${address}`, adapter.getDevice(address))));
       const adv = await this.read(address, device);
       if (!adv || run !== this.run) continue;
-      const key = JSON.stringify([adv.rssi, adv.name, Object.entries(adv.manufacturerData ?? {}).map(([k, v]) => k + hex(v)), Object.entries(adv.serviceData ?? {}).map(([k, v]) => k + hex(v))]);
+      const key = JSON.stringify([
+        adv.rssi,
+        adv.name,
+        Object.entries(adv.manufacturerData ?? {}).map(([k, v]) => k + hex(v)),
+        Object.entries(adv.serviceData ?? {}).map(([k, v]) => k + hex(v)),
+      ]);
       const before = this.seen.get(address);
       if (before !== undefined && (!this.o.duplicates || before === key)) continue;
       this.seen.set(address, key);

@@ -27,7 +27,10 @@ export function openLinuxI2c(ctx: LinuxContext, pins: { sda?: number; scl?: numb
     const number = Number(/i2c-(\d+)$/.exec(device)?.[1]);
     const mod = loadNative(ctx.loader, 'i2c-bus', { boardId: board.id, purpose: 'I2C' }, looksLikeI2cBus);
     if (!existsSync(device)) {
-      throw new IoError('absent', `${board.id}: ${device} does not exist (I2C on SDA ${claim.sda}/SCL ${claim.scl} is not enabled${def?.note ? `: ${def.note}` : ''})`);
+      throw new IoError(
+        'absent',
+        `${board.id}: ${device} does not exist (I2C on SDA ${claim.sda}/SCL ${claim.scl} is not enabled${def?.note ? `: ${def.note}` : ''})`,
+      );
     }
     let bus: I2cBusSync;
     try {

@@ -13,7 +13,8 @@ import { assertOpen } from './linux-context.js';
  * GPIO 14/15 (channels 2/3 in RP1 function a0) have no verified overlay
  * line; check them with `pinctrl -c rp1 funcs 14-15` and `pinctrl get 14`.
  */
-export const RP1_PWM_OVERLAY = 'dtoverlay=pwm-2chan,pin=12,func=4,pin2=13,func2=4 (GPIO 12/13) or dtoverlay=pwm-2chan,pin=18,func=2,pin2=19,func2=2 (GPIO 18/19)';
+export const RP1_PWM_OVERLAY =
+  'dtoverlay=pwm-2chan,pin=12,func=4,pin2=13,func2=4 (GPIO 12/13) or dtoverlay=pwm-2chan,pin=18,func=2,pin2=19,func2=2 (GPIO 18/19)';
 
 /** RP1's PWM0 sits at 0x1f00098000 in the Pi 5 device tree (bcm2712-rpi-5-b.dts: rp1_pwm0). */
 const RP1_PWM0_DEVICE = /1f00098000\.pwm$/;
@@ -46,7 +47,8 @@ export function findRp1PwmChip(pwmSysDir: string): string {
     }
     return { dir, device, npwm };
   });
-  const rp1 = chips.find((c) => RP1_PWM0_DEVICE.test(c.device)) ?? (chips.filter((c) => c.npwm === 4).length === 1 ? chips.find((c) => c.npwm === 4) : undefined);
+  const rp1 =
+    chips.find((c) => RP1_PWM0_DEVICE.test(c.device)) ?? (chips.filter((c) => c.npwm === 4).length === 1 ? chips.find((c) => c.npwm === 4) : undefined);
   if (!rp1) {
     const seen = chips.length ? chips.map((c) => `${basename(c.dir)} (${c.device || '?'}, ${c.npwm} channels)`).join(', ') : 'none';
     throw new IoError('absent', `no RP1 PWM chip in ${pwmSysDir} (found ${seen}); enable it with ${RP1_PWM_OVERLAY}`);
@@ -104,7 +106,9 @@ export class SysfsPwm implements PWM {
       writeFileSync(file, `${value}\n`);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new IoError(code === 'ENOENT' ? 'absent' : 'unsupported', `${this.what}: writing ${value} to ${file} failed (${code ?? (e as Error).message})`, { cause: e });
+      throw new IoError(code === 'ENOENT' ? 'absent' : 'unsupported', `${this.what}: writing ${value} to ${file} failed (${code ?? (e as Error).message})`, {
+        cause: e,
+      });
     }
   }
 

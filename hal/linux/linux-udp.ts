@@ -172,7 +172,11 @@ export class LinuxUdp implements UDP {
       } catch (e) {
         const errno = errnoOf(e);
         if (iface !== undefined && (errno === 'ENODEV' || errno === 'EADDRNOTAVAIL')) continue;
-        this.report(new IoError('unreachable', `UDP port ${this.boundPort}: cannot join ${group}${iface ? ` on ${iface}` : ''} (${errno ?? (e as Error).message})`, { cause: e }));
+        this.report(
+          new IoError('unreachable', `UDP port ${this.boundPort}: cannot join ${group}${iface ? ` on ${iface}` : ''} (${errno ?? (e as Error).message})`, {
+            cause: e,
+          }),
+        );
       }
     }
   }

@@ -76,6 +76,7 @@ export function loadNative<T>(
   const text = printed.join('\n');
   const why = text ? warned(text) : undefined;
   if (why) throw new IoError('unsupported', `${pkg} is installed but unusable here (${context}): ${why}`, { cause: text });
-  if (!looksRight(m)) throw new IoError('unsupported', `${pkg} loaded but lacks the API the linux backend uses (${context}); expected the version in hal/linux/native-types.ts`);
+  if (!looksRight(m))
+    throw new IoError('unsupported', `${pkg} loaded but lacks the API the linux backend uses (${context}); expected the version in hal/linux/native-types.ts`);
   return m;
 }

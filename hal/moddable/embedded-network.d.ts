@@ -49,7 +49,14 @@ declare module 'embedded:network/http/client' {
 
 declare module 'embedded:io/socket/tcp' {
   export default class TCP {
-    constructor(options: { address?: string; host?: string; port: number; onReadable?: (count: number) => void; onWritable?: (count: number) => void; onError?: () => void });
+    constructor(options: {
+      address?: string;
+      host?: string;
+      port: number;
+      onReadable?: (count: number) => void;
+      onWritable?: (count: number) => void;
+      onError?: () => void;
+    });
     close(): void;
   }
 }

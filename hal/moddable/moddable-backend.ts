@@ -100,7 +100,13 @@ export function createModdableBackend(claims: PinClaims, classes: Ecma419Classes
       const mode = checkOneOf('mode', options.mode, MODES);
       const out = mode === 'output' || mode === 'output-opendrain';
       const claim = claims.claim(pin, out ? 'digital-out' : 'digital-in', { owner: `digital ${mode}`, allowStrapping: options.allowStrapping });
-      const numeric = { input: D.Input, 'input-pullup': D.InputPullUp, 'input-pulldown': D.InputPullDown, output: D.Output, 'output-opendrain': D.OutputOpenDrain }[mode];
+      const numeric = {
+        input: D.Input,
+        'input-pullup': D.InputPullUp,
+        'input-pulldown': D.InputPullDown,
+        output: D.Output,
+        'output-opendrain': D.OutputOpenDrain,
+      }[mode];
       const edge = options.edge === undefined ? undefined : checkOneOf('edge', options.edge, ['rising', 'falling', 'both'] as const);
       const edgeBits = edge === undefined ? undefined : edge === 'rising' ? D.Rising : edge === 'falling' ? D.Falling : D.Rising | D.Falling;
       const onReadable = options.onReadable;

@@ -85,7 +85,10 @@ export function parseHttpUrl(url: string, name = 'url'): HttpUrl {
   if (typeof url !== 'string') throw new TypeError(`${name} must be a string, got ${typeof url}`);
   const m = /^(https?):\/\/([^\s/:?#@]+)(?::(\d{1,5}))?(\/[^\s?#]*)?$/.exec(url);
   if (!m) throw new RangeError(`${name} must look like http://host[:port][/path], got '${url}'`);
-  if (m[1] === 'https') throw new RangeError(`${name} '${url}': https is not supported on Moddable devices yet (the ECMA-419 client needs a TLS socket and certificates); use http on the LAN`);
+  if (m[1] === 'https')
+    throw new RangeError(
+      `${name} '${url}': https is not supported on Moddable devices yet (the ECMA-419 client needs a TLS socket and certificates); use http on the LAN`,
+    );
   const port = m[3] === undefined ? 80 : Number(m[3]);
   if (port < 1 || port > 65535) throw new RangeError(`${name} '${url}': port ${port} is out of range`);
   return { host: m[2], port, path: m[4] ?? '/' };
@@ -94,7 +97,8 @@ export function parseHttpUrl(url: string, name = 'url'): HttpUrl {
 /** A POST over `http` (the ECMA-419 HTTP client provider), timed by `timers`. */
 export function moddableHttpPost(http: HttpProvider, timers: Timers, options: ModdableHttpPostOptions = {}): HttpPost {
   if (typeof http !== 'object' || http === null || typeof http.io !== 'function') throw new TypeError('http.io must be the ECMA-419 HTTP client class');
-  if (typeof timers?.setTimeout !== 'function' || typeof timers.clearTimeout !== 'function') throw new TypeError('timers must have setTimeout and clearTimeout');
+  if (typeof timers?.setTimeout !== 'function' || typeof timers.clearTimeout !== 'function')
+    throw new TypeError('timers must have setTimeout and clearTimeout');
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
   const timeoutMs = options.timeoutMs ?? 10_000;
   if (!(typeof timeoutMs === 'number' && timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${options.timeoutMs}`);

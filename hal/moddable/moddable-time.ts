@@ -35,10 +35,13 @@ export function moddableTime<H>(timer: ModdableTimerModule<H>, clock: () => numb
       const id = nextId++;
       live.set(
         id,
-        timer.set(() => {
-          if (!live.delete(id)) return;
-          callback();
-        }, wholeMs('ms', ms)),
+        timer.set(
+          () => {
+            if (!live.delete(id)) return;
+            callback();
+          },
+          wholeMs('ms', ms),
+        ),
       );
       return id;
     },

@@ -20,7 +20,10 @@ export class GuestTime implements HalTime {
   private hostNext = Infinity;
   private readonly cancelled = new Set<TimerId>();
 
-  constructor(private readonly queue: TimerQueue, private readonly host: HostCallBackend) {}
+  constructor(
+    private readonly queue: TimerQueue,
+    private readonly host: HostCallBackend,
+  ) {}
 
   /** Brings the host to `time`; edges that fired are dispatched; learns when the host next acts. */
   private sync(time: number): void {

@@ -1,6 +1,18 @@
 import { FaztError } from '../contracts/errors.js';
 import type {
-  AudioIn, AudioOut, BleScanner, Datagram, Digital, DigitalOptions, HalBackend, I2C, I2cOptions, PWM, PwmOptions, UDP, UdpOptions,
+  AudioIn,
+  AudioOut,
+  BleScanner,
+  Datagram,
+  Digital,
+  DigitalOptions,
+  HalBackend,
+  I2C,
+  I2cOptions,
+  PWM,
+  PwmOptions,
+  UDP,
+  UdpOptions,
 } from '../contracts/io.js';
 import type { Clock } from '../contracts/time.js';
 import { fromWire, toWire, type WireValue } from './bridge-values.js';

@@ -16,7 +16,11 @@ export class SimAudioOut implements AudioOut {
   readonly format: AudioFormat;
   private closed = false;
 
-  constructor(private readonly port: SimAudioPort | undefined, options: AudioOutOptions, private readonly boardId: string) {
+  constructor(
+    private readonly port: SimAudioPort | undefined,
+    options: AudioOutOptions,
+    private readonly boardId: string,
+  ) {
     this.format = format(options);
     if (!port) throw new IoError('absent', `${boardId} has no audio output`);
   }
@@ -42,7 +46,11 @@ export class SimAudioIn implements AudioIn {
   private closed = false;
   private readonly onSamples: (s: Int16Array) => void;
 
-  constructor(private readonly port: SimAudioPort | undefined, options: AudioInOptions, boardId: string) {
+  constructor(
+    private readonly port: SimAudioPort | undefined,
+    options: AudioInOptions,
+    boardId: string,
+  ) {
     this.format = format(options);
     this.onSamples = checkFunction('onSamples', options.onSamples) as (s: Int16Array) => void;
     if (!port) throw new IoError('absent', `${boardId} has no audio input`);

@@ -1,6 +1,22 @@
 import type { PinClaims } from '../board/pin-claims.js';
 import { IoError } from '../contracts/errors.js';
-import type { AudioIn, AudioInOptions, AudioOut, AudioOutOptions, BleScanner, BleScannerOptions, Digital, DigitalOptions, HalBackend, I2C, I2cOptions, PWM, PwmOptions, UDP, UdpOptions } from '../contracts/io.js';
+import type {
+  AudioIn,
+  AudioInOptions,
+  AudioOut,
+  AudioOutOptions,
+  BleScanner,
+  BleScannerOptions,
+  Digital,
+  DigitalOptions,
+  HalBackend,
+  I2C,
+  I2cOptions,
+  PWM,
+  PwmOptions,
+  UDP,
+  UdpOptions,
+} from '../contracts/io.js';
 import { checkInt, checkObject } from '../contracts/check-options.js';
 import { checkUdpOptions } from '../contracts/check-udp-options.js';
 import { SimAudioIn, SimAudioOut } from './sim-audio.js';

@@ -10,7 +10,11 @@ export class SimBleScanner implements BleScanner {
   private readonly seen = new Set<string>();
   private readonly onAdvertisement: (adv: Advertisement) => void;
 
-  constructor(private readonly air: SimBleAirPort | undefined, private readonly options: BleScannerOptions, boardId: string) {
+  constructor(
+    private readonly air: SimBleAirPort | undefined,
+    private readonly options: BleScannerOptions,
+    boardId: string,
+  ) {
     this.onAdvertisement = checkFunction('onAdvertisement', options.onAdvertisement) as (adv: Advertisement) => void;
     if (!air) throw new IoError('absent', `${boardId} has no BLE radio`);
   }

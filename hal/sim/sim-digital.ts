@@ -30,7 +30,10 @@ export class SimDigital implements Digital {
   private written: 0 | 1 = 0;
   private closed = false;
 
-  constructor(private readonly port: SimPinPort, options: DigitalOptions) {
+  constructor(
+    private readonly port: SimPinPort,
+    options: DigitalOptions,
+  ) {
     checkObject('options', options);
     this.pin = checkInt('pin', options.pin, 0, 255);
     this.mode = checkOneOf('mode', options.mode, MODES);

@@ -10,7 +10,11 @@ import type { SimI2cPort } from './sim-ports.js';
 export class SimI2C implements I2C {
   private closed = false;
 
-  constructor(private readonly port: SimI2cPort, readonly address: number, private readonly onClose?: () => void) {
+  constructor(
+    private readonly port: SimI2cPort,
+    readonly address: number,
+    private readonly onClose?: () => void,
+  ) {
     checkInt('address', address, 0x08, 0x77);
   }
 

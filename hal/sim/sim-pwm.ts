@@ -16,7 +16,10 @@ export class SimPwm implements PWM {
   private readonly max: number;
   private closed = false;
 
-  constructor(private readonly port: SimPinPort, options: PwmOptions) {
+  constructor(
+    private readonly port: SimPinPort,
+    options: PwmOptions,
+  ) {
     checkObject('options', options);
     this.pin = checkInt('pin', options.pin, 0, 255);
     // The ESP32 LEDC reaches 40 MHz at 1 bit; audio and LEDs need far less.

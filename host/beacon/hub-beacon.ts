@@ -1,7 +1,16 @@
 import type { RemoteInfo } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import ssdp, { type Client, type Server, type SsdpHeaders } from 'node-ssdp';
-import { BEACON_HEADER, BEACON_SEARCH_TARGET, BEACON_SIG_HEADER, signBeacon, verifyBeacon, type BeaconFields, type BeaconRecord, type BeaconState } from '../../firmware/beacon/beacon-record.js';
+import {
+  BEACON_HEADER,
+  BEACON_SEARCH_TARGET,
+  BEACON_SIG_HEADER,
+  signBeacon,
+  verifyBeacon,
+  type BeaconFields,
+  type BeaconRecord,
+  type BeaconState,
+} from '../../firmware/beacon/beacon-record.js';
 import { SSDP_PORT } from '../../firmware/beacon/ssdp-message.js';
 import { FORGET_AFTER_MS, PeerTable, type BeaconPeer, type PeerChange } from '../../firmware/beacon/peer-table.js';
 import { fromBase64url } from '../../firmware/codec/text-encodings.js';
@@ -105,14 +114,23 @@ export class HubBeacon {
   async start(): Promise<void> {
     if (this.server) throw new Error('the beacon is already started');
     const addresses = lanAddresses(this.o.interfaces);
-    if (addresses.length === 0) throw new FaztError('beacon-no-network', `no IPv4 network interface${this.o.interfaces ? ` among ${this.o.interfaces.join(', ')}` : ''} to announce on`);
+    if (addresses.length === 0)
+      throw new FaztError('beacon-no-network', `no IPv4 network interface${this.o.interfaces ? ` among ${this.o.interfaces.join(', ')}` : ''} to announce on`);
     this.fields = { kind: 'hub', name: this.o.name, board: this.o.board, version: this.o.version, services: this.o.services, addresses, port: this.o.apiPort };
     // node-ssdp sends this very object's entries with every NOTIFY and answer; sign() refreshes it in place.
     const headers: Record<string, string> = {};
     this.signed = { record: this.sign(headers, 'alive'), headers };
     const ssdpPort = this.o.ssdpPort ?? SSDP_PORT;
     const common = { ssdpPort, interfaces: this.o.interfaces, customLogger: () => {} };
-    const server = new ssdp.Server({ ...common, headers, sourcePort: ssdpPort, location: { port: this.o.apiPort, path: '/v1/beacon' }, udn: `uuid:fazt-${this.o.identity.id}`, adInterval: this.announceMs, suppressRootDeviceAdvertisements: true });
+    const server = new ssdp.Server({
+      ...common,
+      headers,
+      sourcePort: ssdpPort,
+      location: { port: this.o.apiPort, path: '/v1/beacon' },
+      udn: `uuid:fazt-${this.o.identity.id}`,
+      adInterval: this.announceMs,
+      suppressRootDeviceAdvertisements: true,
+    });
     // node-ssdp's first announcement waits 3 s on a timer stop() cannot clear: announce at once instead.
     const internals = server as unknown as ServerInternals;
     internals._initAdLoop = () => internals._startAdLoop();
@@ -166,7 +184,14 @@ export class HubBeacon {
   }
 
   status(): BeaconStatus {
-    return { record: this.record, announceMs: this.announceMs, forgetMs: this.forgetMs, announcements: this.announcements, refused: this.refused, peers: this.peers() };
+    return {
+      record: this.record,
+      announceMs: this.announceMs,
+      forgetMs: this.forgetMs,
+      announcements: this.announcements,
+      refused: this.refused,
+      peers: this.peers(),
+    };
   }
 
   /** Says goodbye (twice, UDP is lossy, the second after the first has left) and closes the sockets. */
@@ -211,7 +236,13 @@ export class HubBeacon {
     const now = Math.floor(this.o.clock());
     const { peer, fresh } = this.table.heard(record, rinfo.address, now);
     if (!peer || !fresh) return; // not newer than what we hold: a repeat or a replay changes nothing
-    this.o.cache?.save(record, { record: fromBase64url(headers[BEACON_HEADER].trim()), signature: fromBase64url(headers[BEACON_SIG_HEADER].trim()) }, rinfo.address, peer.firstSeen, now);
+    this.o.cache?.save(
+      record,
+      { record: fromBase64url(headers[BEACON_HEADER].trim()), signature: fromBase64url(headers[BEACON_SIG_HEADER].trim()) },
+      rinfo.address,
+      peer.firstSeen,
+      now,
+    );
   }
 }
 

@@ -19,7 +19,8 @@ export function checkBoard(board: Board, file: string): void {
   for (const p of board.pins) {
     if (seen.has(p.gpio)) throw new BoardError('unknown-board', `${file}: GPIO ${p.gpio} listed twice`);
     seen.add(p.gpio);
-    if (p.inputOnly && (p.caps.includes('digital-out') || p.caps.includes('pwm'))) throw new BoardError('unknown-board', `${file}: input-only GPIO ${p.gpio} claims an output capability`);
+    if (p.inputOnly && (p.caps.includes('digital-out') || p.caps.includes('pwm')))
+      throw new BoardError('unknown-board', `${file}: input-only GPIO ${p.gpio} claims an output capability`);
   }
   for (const b of board.i2c.buses) {
     for (const g of [b.sda, b.scl]) if (!seen.has(g)) throw new BoardError('unknown-board', `${file}: I2C bus ${b.id} uses GPIO ${g}, which is not listed`);
@@ -45,7 +46,9 @@ let cache: Map<string, Board> | undefined;
 export function loadBoards(): Map<string, Board> {
   if (cache) return cache;
   const out = new Map<string, Board>();
-  for (const f of readdirSync(boardsDir()).filter((f) => f.endsWith('.json')).sort()) {
+  for (const f of readdirSync(boardsDir())
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const b = loadBoard(join(boardsDir(), f));
     if (`${b.id}.json` !== f) throw new BoardError('unknown-board', `${f}: file name must be its id (${b.id}.json)`);
     out.set(b.id, b);

@@ -79,7 +79,10 @@ export class Recording implements AsyncIterableIterator<Int16Array> {
   private readonly poll: ReturnType<typeof setInterval>;
   private fault: IoError | undefined;
 
-  constructor(backend: HalBackend, private readonly o: RecordOptions = {}) {
+  constructor(
+    backend: HalBackend,
+    private readonly o: RecordOptions = {},
+  ) {
     const format: AudioFormat = { sampleRate: o.sampleRate ?? SAMPLE_RATE, channels: o.channels ?? 1, bitsPerSample: 16 };
     this.input = backend.audioIn({
       ...format,

@@ -51,9 +51,13 @@ export function payloadOf({ values, positionals }: CommandContext): Value {
 export function deliver(received: Value, values: Values, out: (t: string) => void, err: (t: string) => void): void {
   let value = received;
   if (isSealed(received)) {
-    if (typeof values.key !== 'string') throw new UsageError('the chirp is sealed: give --key key.json (the recipient\'s key file) to open it');
+    if (typeof values.key !== 'string') throw new UsageError("the chirp is sealed: give --key key.json (the recipient's key file) to open it");
     const opened = open(received, readKey(values.key, 'secretKey'));
-    err(opened.from ? `opened a box sealed and signed by ${Buffer.from(opened.from).toString('hex')}\n` : 'opened a sealed box (unsigned: the sender is not known)\n');
+    err(
+      opened.from
+        ? `opened a box sealed and signed by ${Buffer.from(opened.from).toString('hex')}\n`
+        : 'opened a sealed box (unsigned: the sender is not known)\n',
+    );
     value = decodeCbor(opened.plaintext);
   }
   const to = typeof values.out === 'string' ? values.out : undefined;

@@ -81,7 +81,10 @@ export interface ReceiveOptions extends ReceiverOptions {
 }
 
 /** Message bytes from a stream of PCM chunks (a fresh decoder for this message). */
-export async function receiveBytes(stream: AsyncIterable<Float32Array | Int16Array> | Iterable<Float32Array | Int16Array>, options: ReceiveOptions = {}): Promise<Uint8Array> {
+export async function receiveBytes(
+  stream: AsyncIterable<Float32Array | Int16Array> | Iterable<Float32Array | Int16Array>,
+  options: ReceiveOptions = {},
+): Promise<Uint8Array> {
   const rx = new MessageReceiver(await loadGgwave(), options);
   const limit = options.timeoutSeconds;
   if (limit !== undefined && !(limit > 0)) throw new RangeError(`timeoutSeconds must be positive, got ${limit}`);
@@ -99,7 +102,10 @@ export async function receiveBytes(stream: AsyncIterable<Float32Array | Int16Arr
 }
 
 /** A value from a stream of PCM chunks: receiveBytes, then strict deterministic CBOR. */
-export async function receiveMessage(stream: AsyncIterable<Float32Array | Int16Array> | Iterable<Float32Array | Int16Array>, options: ReceiveOptions = {}): Promise<Value> {
+export async function receiveMessage(
+  stream: AsyncIterable<Float32Array | Int16Array> | Iterable<Float32Array | Int16Array>,
+  options: ReceiveOptions = {},
+): Promise<Value> {
   return decodeCbor(await receiveBytes(stream, options));
 }
 

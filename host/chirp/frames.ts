@@ -156,7 +156,10 @@ export class Reassembler {
     const count = this.countValue;
     if (count === undefined || !this.complete) {
       const missing = this.missing;
-      throw new ChirpError('frames-missing', count === undefined ? 'no frame received' : `frames missing: ${missing.join(', ')} of ${count}`, { missing, count });
+      throw new ChirpError('frames-missing', count === undefined ? 'no frame received' : `frames missing: ${missing.join(', ')} of ${count}`, {
+        missing,
+        count,
+      });
     }
     const lists = Array.from({ length: count }, (_, i) => this.frames.get(i) as ChirpFrame[]);
     const pick = new Array<number>(count).fill(0);

@@ -25,7 +25,10 @@ export class GgwaveDecoder {
   /** Samples consumed so far. */
   samples = 0;
 
-  constructor(private readonly engine: GgwaveEngine, options: DecoderOptions = {}) {
+  constructor(
+    private readonly engine: GgwaveEngine,
+    options: DecoderOptions = {},
+  ) {
     const t = options.markerThreshold;
     if (t !== undefined && !(typeof t === 'number' && t >= 1 && t <= 10)) throw new RangeError(`markerThreshold must be 1–10, got ${String(t)}`);
     this.id = engine.open('rx', t);

@@ -119,7 +119,8 @@ export function loadGgwave(): Promise<GgwaveEngine> {
       for (const l of process.listeners('unhandledRejection')) if (!before.r.includes(l)) process.removeListener('unhandledRejection', l);
     }
     mod.disableLog();
-    for (const name of ['GGWAVE_PROTOCOL_DT_NORMAL', 'GGWAVE_PROTOCOL_DT_FAST', 'GGWAVE_PROTOCOL_DT_FASTEST']) mod.rxToggleProtocol(mod.ProtocolId[name] as EnumValue, 0);
+    for (const name of ['GGWAVE_PROTOCOL_DT_NORMAL', 'GGWAVE_PROTOCOL_DT_FAST', 'GGWAVE_PROTOCOL_DT_FASTEST'])
+      mod.rxToggleProtocol(mod.ProtocolId[name] as EnumValue, 0);
     return new GgwaveEngine(mod);
   })();
   return loading;

@@ -56,7 +56,8 @@ export class MessageReceiver {
 
   constructor(engine: GgwaveEngine, options: ReceiverOptions = {}) {
     this.inRate = options.sampleRate ?? SAMPLE_RATE;
-    if (!Number.isInteger(this.inRate) || this.inRate < 8000 || this.inRate > 192000) throw new RangeError(`sampleRate must be an integer 8000–192000, got ${this.inRate}`);
+    if (!Number.isInteger(this.inRate) || this.inRate < 8000 || this.inRate > 192000)
+      throw new RangeError(`sampleRate must be an integer 8000–192000, got ${this.inRate}`);
     this.rate = this.inRate === SAMPLE_RATE ? undefined : new Resampler(this.inRate / SAMPLE_RATE);
     this.drift = options.driftCorrection === false ? undefined : new DriftCorrector();
     const thresholds = options.markerThresholds ?? DEFAULT_MARKER_THRESHOLDS;
@@ -71,7 +72,13 @@ export class MessageReceiver {
 
   get progress(): ReceiveProgress {
     const lead = this.leading();
-    return { seconds: this.heardSamples / this.inRate, received: lead?.received ?? 0, count: lead?.count, missing: lead?.missing ?? [], ratio: this.drift?.ratio ?? 1 };
+    return {
+      seconds: this.heardSamples / this.inRate,
+      received: lead?.received ?? 0,
+      count: lead?.count,
+      missing: lead?.missing ?? [],
+      ratio: this.drift?.ratio ?? 1,
+    };
   }
 
   /** The message with the most frames so far. */

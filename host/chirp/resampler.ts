@@ -129,6 +129,7 @@ export function resample(input: Float32Array, step: number): Float32Array {
 }
 
 function checkStep(step: number): number {
-  if (typeof step !== 'number' || !Number.isFinite(step) || step < 0.25 || step > 4) throw new RangeError(`step must be a number in 0.25–4, got ${String(step)}`);
+  if (typeof step !== 'number' || !Number.isFinite(step) || step < 0.25 || step > 4)
+    throw new RangeError(`step must be a number in 0.25–4, got ${String(step)}`);
   return step;
 }

@@ -10,7 +10,8 @@ import { resample } from './resampler.js';
  * to ggwave's 48 kHz.
  */
 export function writeWav(samples: Float32Array | Int16Array, sampleRate = SAMPLE_RATE): Uint8Array {
-  if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 192000) throw new RangeError(`sampleRate must be an integer 8000–192000, got ${sampleRate}`);
+  if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 192000)
+    throw new RangeError(`sampleRate must be an integer 8000–192000, got ${sampleRate}`);
   const pcm = samples instanceof Int16Array ? samples : toInt16(samples);
   const wav = new wavefile.WaveFile();
   wav.fromScratch(1, sampleRate, '16', pcm);

@@ -20,7 +20,24 @@ export const root: Command = {
   name: 'fazt',
   summary: 'Fazt: a runtime for personal sensor infrastructure (ESP32 nodes, a Pi hub, a board simulator).',
   usage: 'fazt <command> [options]',
-  subcommands: [startCommand, hubCommand, inviteCommand, enrollCommand, backupCommand, beaconCommand, timeCommand, simCommand, i2cCommand, boardsCommand, firmwareCommand, keygenCommand, mnemonicCommand, chirpCommand, cborCommand, eventCommand],
+  subcommands: [
+    startCommand,
+    hubCommand,
+    inviteCommand,
+    enrollCommand,
+    backupCommand,
+    beaconCommand,
+    timeCommand,
+    simCommand,
+    i2cCommand,
+    boardsCommand,
+    firmwareCommand,
+    keygenCommand,
+    mnemonicCommand,
+    chirpCommand,
+    cborCommand,
+    eventCommand,
+  ],
 };
 
 function readStdin(): Promise<Buffer> {

@@ -76,7 +76,8 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
 
   const stream: Handler = (req, res, url) => {
     const filter: StreamFilter = {};
-    for (const k of url.searchParams.keys()) if (k !== 'node' && k !== 'type') throw new HttpError(400, 'bad-query', `unknown parameter '${k}' (known: node, type)`);
+    for (const k of url.searchParams.keys())
+      if (k !== 'node' && k !== 'type') throw new HttpError(400, 'bad-query', `unknown parameter '${k}' (known: node, type)`);
     const node = url.searchParams.get('node');
     if (node !== null) {
       if (!isNodeId(node)) throw new HttpError(400, 'bad-query', `node '${node}' is not a node id`);
@@ -112,12 +113,27 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
   const timePeers: Handler = (_req, res) => sendJson(res, 200, { readings: ctx.timekeeper.readingsOfLastRound() });
   const timeSync: Handler = async (_req, res) => sendJson(res, 200, { status: await ctx.timekeeper.sync(), readings: ctx.timekeeper.readingsOfLastRound() });
 
-  const peerJson = (p: ReturnType<HubBeacon['peers']>[number]) => ({ ...recordJson(p.record), address: p.address, url: p.url, firstSeen: p.firstSeen, lastSeen: p.lastSeen });
+  const peerJson = (p: ReturnType<HubBeacon['peers']>[number]) => ({
+    ...recordJson(p.record),
+    address: p.address,
+    url: p.url,
+    firstSeen: p.firstSeen,
+    lastSeen: p.lastSeen,
+  });
   const beacon: Handler = (_req, res) => {
     const b = ctx.beacon();
     if (!b) return sendJson(res, 200, { enabled: false, cached: ctx.cartridge.peers.list() });
     const s = b.status();
-    sendJson(res, 200, { enabled: true, record: recordJson(s.record), announceMs: s.announceMs, forgetMs: s.forgetMs, announcements: s.announcements, refused: s.refused, peers: s.peers.map(peerJson), cached: ctx.cartridge.peers.list() });
+    sendJson(res, 200, {
+      enabled: true,
+      record: recordJson(s.record),
+      announceMs: s.announceMs,
+      forgetMs: s.forgetMs,
+      announcements: s.announcements,
+      refused: s.refused,
+      peers: s.peers.map(peerJson),
+      cached: ctx.cartridge.peers.list(),
+    });
   };
 
   return {

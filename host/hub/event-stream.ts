@@ -48,7 +48,12 @@ export class EventStream {
   add(res: ServerResponse, filter: StreamFilter): boolean {
     if (this.subscribers.size >= this.maxSubscribers) return false;
     const sub: Subscriber = { res, filter };
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     res.write(': fazt event stream\n\n');
     this.subscribers.add(sub);
     res.on('close', () => this.remove(sub));

@@ -14,7 +14,10 @@ export class GroupCommit {
   private scheduled = false;
   readonly stats = { commits: 0, batches: 0 };
 
-  constructor(private readonly cartridge: Cartridge, private readonly maxGroup = 64) {}
+  constructor(
+    private readonly cartridge: Cartridge,
+    private readonly maxGroup = 64,
+  ) {}
 
   submit(batch: Batch): Promise<IngestResult> {
     return new Promise((resolve, reject) => {

@@ -111,8 +111,21 @@ export class Hub {
     let lan: HubBeacon | undefined;
     try {
       keeper = new Timekeeper({
-        identity: key, crypto: this.crypto, store: store.clockState, system: this.options.clock, mode: t.mode, pollMs: t.pollMs, timeoutMs: t.timeoutMs, halfLifeMs: t.halfLifeMs,
-        peers: () => (lan ? lan.peers().filter((p) => p.record.kind === 'hub' && p.record.services.includes('time')).map((p) => ({ id: p.record.id, url: p.url, publicKey: p.record.key })) : []),
+        identity: key,
+        crypto: this.crypto,
+        store: store.clockState,
+        system: this.options.clock,
+        mode: t.mode,
+        pollMs: t.pollMs,
+        timeoutMs: t.timeoutMs,
+        halfLifeMs: t.halfLifeMs,
+        peers: () =>
+          lan
+            ? lan
+                .peers()
+                .filter((p) => p.record.kind === 'hub' && p.record.services.includes('time'))
+                .map((p) => ({ id: p.record.id, url: p.url, publicKey: p.record.key }))
+            : [],
         log: (r) => this.log(r),
       });
     } catch (e) {
@@ -120,7 +133,17 @@ export class Hub {
       throw e;
     }
     const stream = new EventStream({ heartbeatMs: this.options.heartbeatMs });
-    const routes = apiRoutes({ cartridge: store, commits: new GroupCommit(store), stream, hubKey: key, crypto: this.crypto, bodyLimit: this.options.bodyLimit ?? DEFAULT_BODY_LIMIT, clock, timekeeper: keeper, beacon: () => lan });
+    const routes = apiRoutes({
+      cartridge: store,
+      commits: new GroupCommit(store),
+      stream,
+      hubKey: key,
+      crypto: this.crypto,
+      bodyLimit: this.options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      clock,
+      timekeeper: keeper,
+      beacon: () => lan,
+    });
     const server = createServer((req, res) => void this.handle(routes, req, res));
     server.keepAliveTimeout = 30_000;
     try {
@@ -139,8 +162,19 @@ export class Hub {
     const b = this.options.beacon;
     if (b) {
       lan = new HubBeacon({
-        identity: key, crypto: this.crypto, clock, apiPort: addr.port, name: b.name ?? 'hub', board: b.board ?? 'host', version: FIRMWARE_VERSION,
-        services: ['uplink', 'enroll', 'events', 'time'], announceMs: b.announceMs, forgetMs: b.forgetMs, ssdpPort: b.ssdpPort, interfaces: b.interfaces, cache: store.peers,
+        identity: key,
+        crypto: this.crypto,
+        clock,
+        apiPort: addr.port,
+        name: b.name ?? 'hub',
+        board: b.board ?? 'host',
+        version: FIRMWARE_VERSION,
+        services: ['uplink', 'enroll', 'events', 'time'],
+        announceMs: b.announceMs,
+        forgetMs: b.forgetMs,
+        ssdpPort: b.ssdpPort,
+        interfaces: b.interfaces,
+        cache: store.peers,
         onPeer: (peer, change) => this.log({ level: 'info', code: `beacon-${change}`, peer: peer.record.id, name: peer.record.name, address: peer.address }),
         onRefused: (e, address) => this.log({ level: 'warn', code: e.code, address, message: e.message }),
       });
@@ -201,7 +235,14 @@ export class Hub {
       const route = Object.hasOwn(routes, url.pathname) ? routes[url.pathname] : undefined;
       if (!route) throw new HttpError(404, 'not-found', `no route ${url.pathname}`);
       const handler = Object.hasOwn(route, req.method ?? '') ? route[req.method as string] : undefined;
-      if (!handler) throw new HttpError(405, 'method-not-allowed', `${url.pathname} answers ${Object.keys(route).join(', ')}`, {}, { allow: Object.keys(route).join(', ') });
+      if (!handler)
+        throw new HttpError(
+          405,
+          'method-not-allowed',
+          `${url.pathname} answers ${Object.keys(route).join(', ')}`,
+          {},
+          { allow: Object.keys(route).join(', ') },
+        );
       await handler(req, res, url);
     } catch (e) {
       const err = toHttpError(e);

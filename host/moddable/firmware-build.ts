@@ -60,7 +60,11 @@ export function loadNodeConfig(file: string): JsonValue {
 /** A board firmware can be built for: a known board whose runtime is moddable. */
 export function firmwareBoard(id: string): Board {
   const board = getBoard(id);
-  if (board.runtime !== 'moddable' || !board.moddable) throw new BoardError('unknown-board', `board ${id} runs on Node.js (runtime ${board.runtime}), not Moddable firmware: on it, run the node with \`fazt start\``);
+  if (board.runtime !== 'moddable' || !board.moddable)
+    throw new BoardError(
+      'unknown-board',
+      `board ${id} runs on Node.js (runtime ${board.runtime}), not Moddable firmware: on it, run the node with \`fazt start\``,
+    );
   return board;
 }
 
@@ -106,9 +110,20 @@ export interface McconfigRun {
 /** mcconfig for a folder: `build` stops after building; `flash` (mcconfig's default target, all) builds, flashes over UPLOAD_PORT and starts the debugger. */
 export function mcconfigRun(folder: BuildFolder, kind: 'build' | 'flash', o: { release?: boolean; port?: string }): McconfigRun {
   const platform = (folder.board.moddable as { platform: string }).platform;
-  const args = [...(o.release ? [] : ['-d']), '-m', '-p', platform, ...(kind === 'build' ? ['-t', 'build'] : []), '-o', join(folder.dir, 'out'), 'manifest.json'];
+  const args = [
+    ...(o.release ? [] : ['-d']),
+    '-m',
+    '-p',
+    platform,
+    ...(kind === 'build' ? ['-t', 'build'] : []),
+    '-o',
+    join(folder.dir, 'out'),
+    'manifest.json',
+  ];
   const env: Record<string, string> = kind === 'flash' && o.port ? { UPLOAD_PORT: o.port } : {};
-  const prefix = Object.entries(env).map(([k, v]) => `${k}=${shellWord(v)} `).join('');
+  const prefix = Object.entries(env)
+    .map(([k, v]) => `${k}=${shellWord(v)} `)
+    .join('');
   return { args, env, line: `cd ${shellWord(folder.dir)} && ${prefix}mcconfig ${args.map(shellWord).join(' ')}` };
 }
 
@@ -138,7 +153,8 @@ async function buildOrFlash(kind: 'build' | 'flash', r: FirmwareRequest, port?: 
   const dir = resolve(r.outDir ?? join(projectRoot(), 'dist', 'firmware', board.id));
   const folder = node !== undefined ? writeBuildFolder(board, node, dir, r.wifi) : existingFolder(board, dir);
   if (node !== undefined) r.out(`wrote ${folder.manifest} (${board.id}, mcconfig platform ${board.moddable?.platform})\n`);
-  if (node !== undefined && !r.wifi) r.err('note: no --ssid given: the node will not join Wi-Fi (add --ssid/--password, or ssid=… password=… to the mcconfig line)\n');
+  if (node !== undefined && !r.wifi)
+    r.err('note: no --ssid given: the node will not join Wi-Fi (add --ssid/--password, or ssid=… password=… to the mcconfig line)\n');
   const run = mcconfigRun(folder, kind, { release: r.release, port });
   const tools = checkToolchain(board.moddable?.platform ?? '', r.env);
   if (tools.missing.length) {

@@ -42,12 +42,14 @@ export const needsIdf = (platform: string): boolean => platform === 'esp32' || p
 export function checkToolchain(platform: string, env: NodeJS.ProcessEnv): ToolchainStatus {
   const missing: Missing[] = [];
   if (!env.MODDABLE) missing.push({ what: 'MODDABLE', why: 'MODDABLE is not set (the Moddable SDK checkout)' });
-  else if (!existsSync(join(env.MODDABLE, 'examples', 'manifest_base.json'))) missing.push({ what: 'MODDABLE', why: `MODDABLE=${env.MODDABLE} is not a Moddable SDK checkout (no examples/manifest_base.json)` });
+  else if (!existsSync(join(env.MODDABLE, 'examples', 'manifest_base.json')))
+    missing.push({ what: 'MODDABLE', why: `MODDABLE=${env.MODDABLE} is not a Moddable SDK checkout (no examples/manifest_base.json)` });
   const mcconfig = findOnPath('mcconfig', env);
   if (!mcconfig) missing.push({ what: 'mcconfig', why: "mcconfig is not on PATH (the SDK's tools, built in $MODDABLE/build/bin/lin/release)" });
   if (needsIdf(platform)) {
     if (!env.IDF_PATH) missing.push({ what: 'IDF_PATH', why: `IDF_PATH is not set (ESP-IDF ${ESP_IDF_VERSION}, needed for ${platform})` });
-    else if (!existsSync(join(env.IDF_PATH, 'tools', 'idf.py'))) missing.push({ what: 'IDF_PATH', why: `IDF_PATH=${env.IDF_PATH} is not an ESP-IDF checkout (no tools/idf.py)` });
+    else if (!existsSync(join(env.IDF_PATH, 'tools', 'idf.py')))
+      missing.push({ what: 'IDF_PATH', why: `IDF_PATH=${env.IDF_PATH} is not an ESP-IDF checkout (no tools/idf.py)` });
     if (!findOnPath('idf.py', env)) missing.push({ what: 'idf.py', why: 'idf.py is not on PATH (source $IDF_PATH/export.sh in this shell)' });
   }
   return { missing, mcconfig };

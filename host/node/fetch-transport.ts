@@ -7,7 +7,11 @@ import { uplinkResult, type Transport } from '../../firmware/uplink/transport.js
  * the injected timers; fetch is a global on Node ≥ 18, not an import.
  */
 export class FetchTransport implements Transport {
-  constructor(private readonly hubUrl: string, private readonly timers: Timers, private readonly timeoutMs = 10_000) {}
+  constructor(
+    private readonly hubUrl: string,
+    private readonly timers: Timers,
+    private readonly timeoutMs = 10_000,
+  ) {}
 
   send(batch: Uint8Array, done: Parameters<Transport['send']>[1]): void {
     const abort = new AbortController();
@@ -24,6 +28,12 @@ export class FetchTransport implements Transport {
     }, this.timeoutMs);
     fetch(`${this.hubUrl.replace(/\/$/, '')}/v1/uplink`, { method: 'POST', headers: { 'content-type': 'application/cbor' }, body: batch, signal: abort.signal })
       .then(async (res) => finish(uplinkResult(res.status, await res.text())))
-      .catch((e: unknown) => finish({ ok: false, refused: false, message: `cannot reach ${this.hubUrl}: ${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message}` }));
+      .catch((e: unknown) =>
+        finish({
+          ok: false,
+          refused: false,
+          message: `cannot reach ${this.hubUrl}: ${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message}`,
+        }),
+      );
   }
 }

@@ -58,7 +58,11 @@ export class Cartridge {
   private readonly enrolTx: (e: Enrolment, node: string, now: number) => { existed: boolean };
   private readonly gapsOf: Statement<[string], GapRecord>;
 
-  private constructor(readonly file: string, db: Db, options: CartridgeOptions) {
+  private constructor(
+    readonly file: string,
+    db: Db,
+    options: CartridgeOptions,
+  ) {
     this.db = db;
     this.crypto = options.crypto ?? nodeCrypto;
     this.clock = options.clock ?? Date.now;

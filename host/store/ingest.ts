@@ -44,10 +44,15 @@ export class Ingestor {
   private readonly run: (batch: Batch, receivedAt: number) => IngestResult;
   private readonly runGroup: (items: { batch: Batch; receivedAt: number }[]) => (IngestResult | Error)[];
 
-  constructor(db: Db, private readonly crypto: CryptoProvider) {
+  constructor(
+    db: Db,
+    private readonly crypto: CryptoProvider,
+  ) {
     this.selectNode = db.prepare('SELECT public_key, head_seq, head_hash FROM nodes WHERE id = ?');
     this.selectHash = db.prepare<[string, number], Uint8Array>('SELECT hash FROM events WHERE node = ? AND seq = ?').pluck();
-    this.insertEvent = db.prepare('INSERT INTO events (node, seq, id, type, source, time, clock, prev, hash, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertEvent = db.prepare(
+      'INSERT INTO events (node, seq, id, type, source, time, clock, prev, hash, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     this.insertGap = db.prepare('INSERT INTO gaps (node, from_seq, to_seq, at) VALUES (?, ?, ?, ?)');
     this.updateHead = db.prepare('UPDATE nodes SET head_seq = ?, head_hash = ? WHERE id = ?');
     const tx = db.transaction((batch: Batch, receivedAt: number) => this.store(batch, receivedAt));
@@ -95,7 +100,10 @@ export class Ingestor {
         // A replay only if it is the same chain: a node that restarted its chain (lost its head) reuses seqs with other entries.
         const stored = this.selectHash.get(b.node, b.last);
         if (stored && !bytesEqual(stored, b.head)) {
-          throw new VerifyError('chain-broken', `batch ${b.first}..${b.last} from ${b.node} is not the chain stored at those seqs (the node restarted its chain?)`);
+          throw new VerifyError(
+            'chain-broken',
+            `batch ${b.first}..${b.last} from ${b.node} is not the chain stored at those seqs (the node restarted its chain?)`,
+          );
         }
         return { node: b.node, ack: node.head_seq, stored: 0, fresh: [] };
       }

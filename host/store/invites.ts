@@ -39,7 +39,10 @@ export class InviteBook {
   private readonly markUsed: Statement<[number, string, Uint8Array]>;
   private readonly encoder = new TextEncoder();
 
-  constructor(db: Db, private readonly crypto: CryptoProvider) {
+  constructor(
+    db: Db,
+    private readonly crypto: CryptoProvider,
+  ) {
     this.insert = db.prepare('INSERT INTO invites (token_hash, expires_at, created_at, note) VALUES (?, ?, ?, ?)');
     this.select = db.prepare('SELECT expires_at, used_at FROM invites WHERE token_hash = ?');
     this.markUsed = db.prepare('UPDATE invites SET used_at = ?, used_by = ? WHERE token_hash = ? AND used_at IS NULL');
@@ -47,7 +50,8 @@ export class InviteBook {
 
   create(options: CreateInviteOptions): Invite {
     const { ttlMs, now, note } = options;
-    if (!Number.isSafeInteger(ttlMs) || ttlMs < 1000 || ttlMs > MAX_TTL_MS) throw new RangeError(`ttlMs must be whole milliseconds from 1 s to 366 days, got ${ttlMs}`);
+    if (!Number.isSafeInteger(ttlMs) || ttlMs < 1000 || ttlMs > MAX_TTL_MS)
+      throw new RangeError(`ttlMs must be whole milliseconds from 1 s to 366 days, got ${ttlMs}`);
     if (note !== undefined && (typeof note !== 'string' || note.length > 200)) throw new RangeError('note must be a string of at most 200 characters');
     const seed = options.entropy(20);
     if (!(seed instanceof Uint8Array) || seed.length !== 20) throw new RangeError('entropy must return 20 bytes');

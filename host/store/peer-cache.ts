@@ -57,7 +57,21 @@ export class PeerCache {
 
   /** Records a verified peer; `signed` is the record's CBOR and its signature as received. */
   save(record: BeaconRecord, signed: { record: Uint8Array; signature: Uint8Array }, address: string, firstSeen: number, lastSeen: number): void {
-    this.upsert.run(record.id, record.key, record.kind, record.name, record.board, record.version, JSON.stringify(record.services), address, record.port, signed.record, signed.signature, firstSeen, lastSeen);
+    this.upsert.run(
+      record.id,
+      record.key,
+      record.kind,
+      record.name,
+      record.board,
+      record.version,
+      JSON.stringify(record.services),
+      address,
+      record.port,
+      signed.record,
+      signed.signature,
+      firstSeen,
+      lastSeen,
+    );
   }
 
   remove(id: string): void {
@@ -65,7 +79,20 @@ export class PeerCache {
   }
 
   list(): CachedPeer[] {
-    return this.all.all().map((r) => ({ id: r.id, kind: r.kind, name: r.name, board: r.board, version: r.version, services: JSON.parse(r.services) as string[], address: r.address, port: r.port, firstSeen: r.first_seen, lastSeen: r.last_seen }));
+    return this.all
+      .all()
+      .map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        name: r.name,
+        board: r.board,
+        version: r.version,
+        services: JSON.parse(r.services) as string[],
+        address: r.address,
+        port: r.port,
+        firstSeen: r.first_seen,
+        lastSeen: r.last_seen,
+      }));
   }
 
   /** Deletes peers last seen before `before`; returns how many. */

@@ -110,7 +110,10 @@ export class EventQueries {
       }
       params.push(q.type);
     }
-    for (const [name, op, v] of [['since', '>=', q.since], ['until', '<', q.until]] as const) {
+    for (const [name, op, v] of [
+      ['since', '>=', q.since],
+      ['until', '<', q.until],
+    ] as const) {
       if (v === undefined) continue;
       if (!Number.isSafeInteger(v)) badQuery(`${name} must be whole milliseconds since the epoch`);
       where.push(`time ${op} ?`);

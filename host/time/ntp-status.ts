@@ -15,7 +15,11 @@ export interface NtpStatus {
 export function ntpStatus(): NtpStatus {
   if (existsSync('/run/systemd/timesync/synchronized')) return { synced: true, how: 'systemd-timesyncd' };
   try {
-    const v = execFileSync('timedatectl', ['show', '-p', 'NTPSynchronized', '--value'], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const v = execFileSync('timedatectl', ['show', '-p', 'NTPSynchronized', '--value'], {
+      encoding: 'utf8',
+      timeout: 2000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return { synced: v === 'yes', how: `timedatectl NTPSynchronized=${v || '?'}` };
   } catch {
     return { synced: false, how: 'no NTP status available (no timedatectl, no timesyncd)' };

@@ -185,13 +185,18 @@ export class Timekeeper {
     // A round still running from before a stop() must not carry on the new loop as well.
     const generation = ++this.generation;
     const loop = () => {
-      this.timer = setTimeout(() => {
-        if (this.mode === 'auto') this.ntp = (this.o.ntp ?? ntpStatus)();
-        const due = this.mode === 'peers' || (this.mode === 'auto' && !this.ntp.synced);
-        (due ? this.sync() : Promise.resolve()).catch((e: unknown) => this.o.log?.({ level: 'error', code: 'time-round', message: (e as Error).message })).finally(() => {
-          if (this.timer && generation === this.generation) loop();
-        });
-      }, this.history.length === 0 && !this.round ? Math.min(1000, this.pollMs) : this.pollMs);
+      this.timer = setTimeout(
+        () => {
+          if (this.mode === 'auto') this.ntp = (this.o.ntp ?? ntpStatus)();
+          const due = this.mode === 'peers' || (this.mode === 'auto' && !this.ntp.synced);
+          (due ? this.sync() : Promise.resolve())
+            .catch((e: unknown) => this.o.log?.({ level: 'error', code: 'time-round', message: (e as Error).message }))
+            .finally(() => {
+              if (this.timer && generation === this.generation) loop();
+            });
+        },
+        this.history.length === 0 && !this.round ? Math.min(1000, this.pollMs) : this.pollMs,
+      );
       this.timer.unref();
     };
     loop();
@@ -220,10 +225,19 @@ export class Timekeeper {
     const e = this.estimate;
     const sources = e ? e.sources : 0;
     return {
-      mode: this.mode, now: this.nowAt(local), source: this.source(local), local,
-      consensus: e ? local + this.offsetAt(local) : null, offsetMs: e ? this.offsetAt(local) : null, driftPpm: e ? e.driftPpm : this.knownDrift,
-      confidence: this.confidence(local), sources, spreadMs: e ? e.spreadMs : null,
-      targetMs: sources >= 3 ? 30_000 : sources >= 1 ? 60_000 : null, lastSync: e ? e.syncedAt : null, ntp: this.ntp,
+      mode: this.mode,
+      now: this.nowAt(local),
+      source: this.source(local),
+      local,
+      consensus: e ? local + this.offsetAt(local) : null,
+      offsetMs: e ? this.offsetAt(local) : null,
+      driftPpm: e ? e.driftPpm : this.knownDrift,
+      confidence: this.confidence(local),
+      sources,
+      spreadMs: e ? e.spreadMs : null,
+      targetMs: sources >= 3 ? 30_000 : sources >= 1 ? 60_000 : null,
+      lastSync: e ? e.syncedAt : null,
+      ntp: this.ntp,
     };
   }
 
@@ -250,7 +264,15 @@ export class Timekeeper {
       this.estimate = state;
       this.o.store?.save(state);
     }
-    if (peers.length > 0) this.o.log?.({ level: 'info', code: 'time-round', peers: peers.length, kept: c.kept.length, outliers: c.dropped.map((s) => s.peer), offsetMs: Number.isNaN(c.offsetMs) ? null : Math.round(c.offsetMs) });
+    if (peers.length > 0)
+      this.o.log?.({
+        level: 'info',
+        code: 'time-round',
+        peers: peers.length,
+        kept: c.kept.length,
+        outliers: c.dropped.map((s) => s.peer),
+        offsetMs: Number.isNaN(c.offsetMs) ? null : Math.round(c.offsetMs),
+      });
     return this.status();
   }
 

@@ -38,13 +38,28 @@ export function trialMessage(bytes: number, seed: number): Uint8Array {
 }
 
 export function channelFor(condition: Condition, seed: number): TransmitOptions {
-  const o: TransmitOptions = { seed, snrDb: condition.snrDb, noise: condition.noise, clipAt: condition.clipAt, attenuationDb: condition.attenuationDb, noiseRms: condition.noiseRms, talker: condition.talker };
+  const o: TransmitOptions = {
+    seed,
+    snrDb: condition.snrDb,
+    noise: condition.noise,
+    clipAt: condition.clipAt,
+    attenuationDb: condition.attenuationDb,
+    noiseRms: condition.noiseRms,
+    talker: condition.talker,
+  };
   if (condition.echo) o.echo = { seed };
   if (condition.drift) o.drift = seed % 2 ? condition.drift : -condition.drift;
   return o;
 }
 
-export async function runTrial(engine: GgwaveEngine, mode: ChirpMode, bytes: number, seed: number, condition: Condition, options: ReceiverOptions = {}): Promise<TrialResult> {
+export async function runTrial(
+  engine: GgwaveEngine,
+  mode: ChirpMode,
+  bytes: number,
+  seed: number,
+  condition: Condition,
+  options: ReceiverOptions = {},
+): Promise<TrialResult> {
   const message = trialMessage(bytes, seed);
   const pcm = await encodeBytes(message, { mode });
   const heard = transmit(pcm, channelFor(condition, seed));
@@ -65,7 +80,15 @@ export async function runTrial(engine: GgwaveEngine, mode: ChirpMode, bytes: num
 }
 
 /** Successes out of `trials` (seeds seed0 … seed0 + trials − 1) and the failures' codes. */
-export async function successes(engine: GgwaveEngine, mode: ChirpMode, bytes: number, trials: number, condition: Condition, seed0 = 1, options: ReceiverOptions = {}): Promise<{ ok: number; trials: number; codes: string[] }> {
+export async function successes(
+  engine: GgwaveEngine,
+  mode: ChirpMode,
+  bytes: number,
+  trials: number,
+  condition: Condition,
+  seed0 = 1,
+  options: ReceiverOptions = {},
+): Promise<{ ok: number; trials: number; codes: string[] }> {
   let ok = 0;
   const codes: string[] = [];
   for (let t = 0; t < trials; t++) {

@@ -52,7 +52,11 @@ export class NoiseSource {
   private readonly scale: number;
 
   /** `scale` is internal (pink calibration); callers get unit RMS. */
-  constructor(readonly colour: NoiseColour, seed: number, scale?: number) {
+  constructor(
+    readonly colour: NoiseColour,
+    seed: number,
+    scale?: number,
+  ) {
     if (colour !== 'white' && colour !== 'pink') throw new RangeError(`colour must be white or pink, got ${String(colour)}`);
     this.g = new GaussianSource(seed);
     this.scale = scale ?? (colour === 'pink' ? 1 / pinkScale() : 1);

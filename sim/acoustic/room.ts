@@ -48,7 +48,7 @@ export function roomImpulseResponse(o: RoomOptions): Float32Array {
   const tail = 10 ** ((o.reverbDb ?? -20) / 20);
   const decay = Math.log(1000) / (rt60 * rate); // amplitude −60 dB at rt60
   const onset = Math.round(0.001 * rate);
-  for (let i = onset; i < n; i++) ir[i] += tail * g.next() * Math.exp(-decay * (i - onset)) / Math.sqrt(rate * 0.001);
+  for (let i = onset; i < n; i++) ir[i] += (tail * g.next() * Math.exp(-decay * (i - onset))) / Math.sqrt(rate * 0.001);
   return ir;
 }
 
@@ -112,7 +112,10 @@ export class Convolver {
     for (let i = 0; i < hop; i++) re[i] = this.pending[i];
     fft(re, im);
     for (let i = 0; i < size; i++) {
-      const a = re[i], b = im[i], c = this.irRe[i], d = this.irIm[i];
+      const a = re[i],
+        b = im[i],
+        c = this.irRe[i],
+        d = this.irIm[i];
       re[i] = a * c - b * d;
       im[i] = a * d + b * c;
     }

@@ -77,8 +77,15 @@ export type SignalSpec =
 
 export function signalFromSpec(spec: SignalSpec, seed: number): Signal {
   if ('constant' in spec) return constant(spec.constant);
-  if ('ramp' in spec) return ramp(spec.ramp.from, spec.ramp.to, parseDuration(spec.ramp.start, 'ramp.start'), parseDuration(spec.ramp.duration, 'ramp.duration'));
-  if ('sine' in spec) return sine(spec.sine.mean, spec.sine.amplitude, spec.sine.period === undefined ? undefined : parseDuration(spec.sine.period, 'sine.period'), spec.sine.phase);
+  if ('ramp' in spec)
+    return ramp(spec.ramp.from, spec.ramp.to, parseDuration(spec.ramp.start, 'ramp.start'), parseDuration(spec.ramp.duration, 'ramp.duration'));
+  if ('sine' in spec)
+    return sine(
+      spec.sine.mean,
+      spec.sine.amplitude,
+      spec.sine.period === undefined ? undefined : parseDuration(spec.sine.period, 'sine.period'),
+      spec.sine.phase,
+    );
   if ('randomWalk' in spec) {
     const w = spec.randomWalk;
     return randomWalk(seed, w.start, w.step, parseDuration(w.every, 'randomWalk.every'), w.min, w.max);

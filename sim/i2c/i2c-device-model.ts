@@ -23,7 +23,10 @@ export abstract class I2cDeviceModel {
   protected extraConversionMs = 0;
   private readonly inputs = new Map<string, Signal>();
 
-  constructor(readonly address: number, protected readonly clock: Clock) {}
+  constructor(
+    readonly address: number,
+    protected readonly clock: Clock,
+  ) {}
 
   /** Host write transaction (the bytes after the address byte). */
   write(bytes: Uint8Array): void {

@@ -39,7 +39,8 @@ export class Aht20Model extends I2cDeviceModel {
   constructor(address: number, clock: Clock, options: Aht20ModelOptions = {}) {
     super(address, clock);
     // Options may come unchecked from a scenario file.
-    if (options.calibratedAtPowerOn !== undefined && typeof options.calibratedAtPowerOn !== 'boolean') throw new TypeError('calibratedAtPowerOn must be a boolean');
+    if (options.calibratedAtPowerOn !== undefined && typeof options.calibratedAtPowerOn !== 'boolean')
+      throw new TypeError('calibratedAtPowerOn must be a boolean');
     this.calibratedAtPowerOn = options.calibratedAtPowerOn ?? true;
     this.reset();
   }

@@ -107,7 +107,14 @@ export class Bh1750Model extends I2cDeviceModel {
       if (resolution === undefined || (kind !== 0x10 && kind !== 0x20)) return; // not an opcode of this chip
       this.power = 'on';
       const now = this.clock.now();
-      this.measuring = { continuous: kind === 0x10, resolution, mtreg: this.mt, start: now, periodMs: bh1750TypTimeMs(resolution, this.mt) + this.extraConversionMs, done: 0 };
+      this.measuring = {
+        continuous: kind === 0x10,
+        resolution,
+        mtreg: this.mt,
+        start: now,
+        periodMs: bh1750TypTimeMs(resolution, this.mt) + this.extraConversionMs,
+        done: 0,
+      };
     }
   }
 

@@ -17,9 +17,24 @@ export interface BoschRaw {
  * BME280s carry); the datasheet gives no humidity example.
  */
 const DEFAULT_CALIBRATION: Required<BoschCalibration> = {
-  T1: 27504, T2: 26435, T3: -1000,
-  P1: 36477, P2: -10685, P3: 3024, P4: 2855, P5: 140, P6: -7, P7: 15500, P8: -14600, P9: 6000,
-  H1: 75, H2: 362, H3: 0, H4: 313, H5: 50, H6: 30,
+  T1: 27504,
+  T2: 26435,
+  T3: -1000,
+  P1: 36477,
+  P2: -10685,
+  P3: 3024,
+  P4: 2855,
+  P5: 140,
+  P6: -7,
+  P7: 15500,
+  P8: -14600,
+  P9: 6000,
+  H1: 75,
+  H2: 362,
+  H3: 0,
+  H4: 313,
+  H5: 50,
+  H6: 30,
 };
 
 /** osrs and filter codes → factor (§5.4.5 Tables 23/24, §5.4.6 Table 28; codes above 5/4 act as the largest). */
@@ -62,7 +77,11 @@ export class Bme280Model extends RegisterDeviceModel {
   /** Conversions completed since construction, for tests. */
   conversions = 0;
 
-  constructor(address: number, clock: Clock, readonly variant: 'bme280' | 'bmp280' = 'bme280') {
+  constructor(
+    address: number,
+    clock: Clock,
+    readonly variant: 'bme280' | 'bmp280' = 'bme280',
+  ) {
     super(address, clock);
     this.chip = variant === 'bme280' ? BME280 : BMP280;
     this.reset();
@@ -92,7 +111,11 @@ export class Bme280Model extends RegisterDeviceModel {
   /** Makes the next conversions deliver these raw values (null: back to the physical inputs). */
   setRaw(raw: BoschRaw | null): void {
     if (raw) {
-      for (const [k, max] of [['adcT', 0xfffff], ['adcP', 0xfffff], ['adcH', 0xffff]] as const) {
+      for (const [k, max] of [
+        ['adcT', 0xfffff],
+        ['adcP', 0xfffff],
+        ['adcH', 0xffff],
+      ] as const) {
         const v = raw[k];
         if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= max)) throw new RangeError(`${k} must be an integer from 0 to ${max}, got ${v}`);
       }
@@ -138,7 +161,8 @@ export class Bme280Model extends RegisterDeviceModel {
   private startMode(mode: number): void {
     const m = this.regs[BME280.reg.ctrlMeas];
     this.osH = this.chip.humidity ? OSRS[this.regs[BME280.reg.ctrlHum] & 7] : 0;
-    const osT = OSRS[m >> 5], osP = OSRS[(m >> 2) & 7];
+    const osT = OSRS[m >> 5],
+      osP = OSRS[(m >> 2) & 7];
     // §9.1 typical measurement time
     this.measureMs = 1 + 2 * osT + (osP ? 2 * osP + 0.5 : 0) + (this.osH ? 2 * this.osH + 0.5 : 0) + this.extraConversionMs;
     const now = this.clock.now();
@@ -174,22 +198,24 @@ export class Bme280Model extends RegisterDeviceModel {
   private convert(at: number): void {
     this.conversions++;
     const m = this.regs[BME280.reg.ctrlMeas];
-    const osT = OSRS[m >> 5], osP = OSRS[(m >> 2) & 7];
+    const osT = OSRS[m >> 5],
+      osP = OSRS[(m >> 2) & 7];
     const coef = FILTER[(this.regs[BME280.reg.config] >> 2) & 7];
     const raw = this.raw ?? {};
     const cal = this.cal;
     const tFineOf = (adc: number): number => compensateTemperature(adc, cal).tFine;
     // t_fine / 5120 is the temperature, finer than the 0.01 °C output
     const tempAt = (step: number): number => this.nearest((a) => tFineOf(a) / 5120, this.input('temperature', at, 25), 0x100000, step, true);
-    const adcT = osT ? raw.adcT ?? this.filtered(0, coef, tempAt, osT) : BME280.skipped20;
+    const adcT = osT ? (raw.adcT ?? this.filtered(0, coef, tempAt, osT)) : BME280.skipped20;
     const tFine = tFineOf(osT ? adcT : tempAt(1));
-    const pressAt = (step: number): number => this.nearest((a) => compensatePressure(a, tFine, cal) / 256, this.input('pressure', at, 101325), 0x100000, step, false);
-    const adcP = osP ? raw.adcP ?? this.filtered(1, coef, pressAt, osP) : BME280.skipped20;
+    const pressAt = (step: number): number =>
+      this.nearest((a) => compensatePressure(a, tFine, cal) / 256, this.input('pressure', at, 101325), 0x100000, step, false);
+    const adcP = osP ? (raw.adcP ?? this.filtered(1, coef, pressAt, osP)) : BME280.skipped20;
     this.put20(BME280.reg.data, adcP);
     this.put20(BME280.reg.data + 3, adcT);
     if (!this.chip.humidity) return;
     const humidity = (): number => this.nearest((a) => compensateHumidity(a, tFine, cal) / 1024, this.input('humidity', at, 50), 0x10000, 1, true);
-    const adcH = this.osH ? raw.adcH ?? humidity() : BME280.skipped16;
+    const adcH = this.osH ? (raw.adcH ?? humidity()) : BME280.skipped16;
     this.regs[BME280.reg.data + 6] = adcH >> 8;
     this.regs[BME280.reg.data + 7] = adcH & 0xff;
   }
@@ -208,7 +234,8 @@ export class Bme280Model extends RegisterDeviceModel {
   private nearest(f: (adc: number) => number, target: number, size: number, step: number, increasing: boolean): number {
     const g = (k: number): number => (increasing ? f(k * step) : -f(k * step));
     const t = increasing ? target : -target;
-    let lo = 0, hi = size / step - 1;
+    let lo = 0,
+      hi = size / step - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (g(mid) < t) lo = mid + 1;
@@ -233,6 +260,9 @@ export class Bme280Model extends RegisterDeviceModel {
     if (!this.chip.humidity) return;
     this.regs[0xa1] = c.H1;
     // §4.2.2 Table 16: dig_H4 = 0xE4·16 + 0xE5[3:0], dig_H5 = 0xE6·16 + 0xE5[7:4]
-    this.regs.set([c.H2 & 0xff, (c.H2 >> 8) & 0xff, c.H3, (c.H4 >> 4) & 0xff, (c.H4 & 0x0f) | ((c.H5 & 0x0f) << 4), (c.H5 >> 4) & 0xff, c.H6 & 0xff], BME280.reg.calib26);
+    this.regs.set(
+      [c.H2 & 0xff, (c.H2 >> 8) & 0xff, c.H3, (c.H4 >> 4) & 0xff, (c.H4 & 0x0f) | ((c.H5 & 0x0f) << 4), (c.H5 >> 4) & 0xff, c.H6 & 0xff],
+      BME280.reg.calib26,
+    );
   }
 }

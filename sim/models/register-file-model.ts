@@ -7,7 +7,11 @@ import { RegisterDeviceModel } from '../i2c/register-device-model.js';
  * scenarios use it where no particular chip matters.
  */
 export class RegisterFileModel extends RegisterDeviceModel {
-  constructor(address: number, clock: Clock, private readonly initial: ArrayLike<number> = []) {
+  constructor(
+    address: number,
+    clock: Clock,
+    private readonly initial: ArrayLike<number> = [],
+  ) {
     super(address, clock);
     this.reset();
   }

@@ -23,7 +23,13 @@ import type { NodeStatus } from './simulated-node.js';
 /** POSTs on the host's network; an unreachable hub is an {error}, never an exception. */
 
 function eventSummary(e: EventEntry): NodeStatus['events'][number] {
-  const s: NodeStatus['events'][number] = { seq: e.seq, time: e.time, type: e.type, component: e.source.slice(e.source.indexOf('/') + 1), data: toJsonValue(e.data) };
+  const s: NodeStatus['events'][number] = {
+    seq: e.seq,
+    time: e.time,
+    type: e.type,
+    component: e.source.slice(e.source.indexOf('/') + 1),
+    data: toJsonValue(e.data),
+  };
   if (e.clock !== undefined) s.clock = e.clock;
   return s;
 }
@@ -142,7 +148,11 @@ export class LanNode {
     const events: NodeStatus['events'] = [];
     const node: LanNodeFirmware = lanNodeFirmware({
       config: fromJsonValue(config) as unknown as NodeConfig,
-      link: o.link, backend: board.backend, time: o.clock, crypto: nodeCrypto, http,
+      link: o.link,
+      backend: board.backend,
+      time: o.clock,
+      crypto: nodeCrypto,
+      http,
       onLink: (e) => void (link.length < 1000 && link.push(e)),
       onEvent: (e: EventEntry) => void (events.length < 1000 && events.push(eventSummary(e))),
     });
@@ -158,8 +168,17 @@ export class LanNode {
         }
         const a = node.app;
         return {
-          head: a.head.seq, buffered: a.buffer.count, bufferBytes: a.buffer.bytes, dropped: a.buffer.stats.dropped, uplink: { ...a.uplink.stats },
-          clock: a.clock.status(), state: node.link.state, url: node.link.url ?? null, enrolled: node.link.enrolled, link: link.splice(0), events: events.splice(0),
+          head: a.head.seq,
+          buffered: a.buffer.count,
+          bufferBytes: a.buffer.bytes,
+          dropped: a.buffer.stats.dropped,
+          uplink: { ...a.uplink.stats },
+          clock: a.clock.status(),
+          state: node.link.state,
+          url: node.link.url ?? null,
+          enrolled: node.link.enrolled,
+          link: link.splice(0),
+          events: events.splice(0),
         };
       },
       async () => {

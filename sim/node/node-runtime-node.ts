@@ -12,7 +12,13 @@ import type { SimNodeOptions } from './xs-node.js';
 
 /** An event as NodeStatus reports it. */
 function summary(e: EventEntry): NodeStatus['events'][number] {
-  const s: NodeStatus['events'][number] = { seq: e.seq, time: e.time, type: e.type, component: e.source.slice(e.source.indexOf('/') + 1), data: toJsonValue(e.data) as JsonValue };
+  const s: NodeStatus['events'][number] = {
+    seq: e.seq,
+    time: e.time,
+    type: e.type,
+    component: e.source.slice(e.source.indexOf('/') + 1),
+    data: toJsonValue(e.data) as JsonValue,
+  };
   if (e.clock !== undefined) s.clock = e.clock;
   return s;
 }
@@ -31,7 +37,10 @@ export class NodeRuntimeNode implements SimulatedNode {
   private inFlight: Promise<unknown> = Promise.resolve();
   private pending = 0;
 
-  constructor(readonly name: string, private readonly o: SimNodeOptions) {
+  constructor(
+    readonly name: string,
+    private readonly o: SimNodeOptions,
+  ) {
     validateOnHost('nodeConfig', o.config);
     const board = new SimBoard(name, o.board, o.clock);
     o.wire(board);
@@ -78,7 +87,17 @@ export class NodeRuntimeNode implements SimulatedNode {
       if (this.app.uplink.stats.sent === sent) break;
     }
     const a = this.app;
-    return { status: { head: a.head.seq, buffered: a.buffer.count, bufferBytes: a.buffer.bytes, dropped: a.buffer.stats.dropped, uplink: { ...a.uplink.stats }, events: this.recent.splice(0), clock: a.clock.status() } };
+    return {
+      status: {
+        head: a.head.seq,
+        buffered: a.buffer.count,
+        bufferBytes: a.buffer.bytes,
+        dropped: a.buffer.stats.dropped,
+        uplink: { ...a.uplink.stats },
+        events: this.recent.splice(0),
+        clock: a.clock.status(),
+      },
+    };
   }
 
   async close(): Promise<void> {

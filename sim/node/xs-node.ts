@@ -36,7 +36,13 @@ export interface SimNodeOptions {
  */
 export class XsNode implements SimulatedNode {
   readonly runtime = 'xs' as const;
-  private constructor(readonly name: string, readonly board: SimBoard, readonly id: string, private readonly xs: XsSession, readonly bundleBytes: number) {}
+  private constructor(
+    readonly name: string,
+    readonly board: SimBoard,
+    readonly id: string,
+    private readonly xs: XsSession,
+    readonly bundleBytes: number,
+  ) {}
 
   static async start(o: SimNodeOptions): Promise<XsNode> {
     const board = new SimBoard(o.name, o.board, o.clock);

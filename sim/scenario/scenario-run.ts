@@ -47,7 +47,10 @@ export class ScenarioRun {
   readonly nodes: SimNode[] = [];
   readonly startMs: number;
 
-  constructor(readonly scenario: Scenario, private readonly options: ScenarioRunOptions = {}) {
+  constructor(
+    readonly scenario: Scenario,
+    private readonly options: ScenarioRunOptions = {},
+  ) {
     this.startMs = scenario.start ? Date.parse(scenario.start) : Date.UTC(2026, 0, 1);
     this.clock = new VirtualClock(this.startMs);
     const only = options.boards;
@@ -72,12 +75,19 @@ export class ScenarioRun {
   }
 
   private seedFor(...parts: string[]): number {
-    return createHash('sha256').update(`${this.scenario.seed ?? 1}/${parts.join('/')}`).digest().readUInt32BE(0);
+    return createHash('sha256')
+      .update(`${this.scenario.seed ?? 1}/${parts.join('/')}`)
+      .digest()
+      .readUInt32BE(0);
   }
 
   private buildBoard(spec: ScenarioBoard): SimNode {
     const board = new SimBoard(spec.name, getBoard(spec.board), this.clock);
-    const secret = new Uint8Array(createHash('sha256').update(`fazt-sim/${this.scenario.seed ?? 1}/${spec.name}`).digest());
+    const secret = new Uint8Array(
+      createHash('sha256')
+        .update(`fazt-sim/${this.scenario.seed ?? 1}/${spec.name}`)
+        .digest(),
+    );
     const id = identityFromSecretKey(secret, nodeCrypto);
     const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => Math.floor(this.clock.now()) });
     const node: SimNode = { name: spec.name, board, nodeId: id.id, runners: [], devices: new Map(), events: 0 };
@@ -128,8 +138,13 @@ export class ScenarioRun {
         intervalMs: s.intervalMs,
         checks: s.checks,
         open: () => {
-          const driver = openSensor(s, { backend: board.backend, time: this.clock, onEvent: (sensor, e) => emit('sensor.event', sensor, e as unknown as Value, Math.floor(e.time)) });
-          if (s.filters && s.filters.length) for (const ch of driver.channels) if (ch.unit !== undefined && !filters[ch.name]) filters[ch.name] = buildFilters(s.filters);
+          const driver = openSensor(s, {
+            backend: board.backend,
+            time: this.clock,
+            onEvent: (sensor, e) => emit('sensor.event', sensor, e as unknown as Value, Math.floor(e.time)),
+          });
+          if (s.filters && s.filters.length)
+            for (const ch of driver.channels) if (ch.unit !== undefined && !filters[ch.name]) filters[ch.name] = buildFilters(s.filters);
           return driver;
         },
         filters,

@@ -25,7 +25,12 @@ export class SimBoard {
    * on this process's network: loopback in tests, a namespace in the LAN
    * tests); null, a board without a network.
    */
-  constructor(readonly name: string, readonly board: Board, readonly clock: VirtualClock, extra: { audio?: SimAudioPort; ble?: SimBleAirPort; udp?: SimUdpPort | null } = {}) {
+  constructor(
+    readonly name: string,
+    readonly board: Board,
+    readonly clock: VirtualClock,
+    extra: { audio?: SimAudioPort; ble?: SimBleAirPort; udp?: SimUdpPort | null } = {},
+  ) {
     this.claims = new PinClaims(board);
     this.pins = new SimPins();
     const udp = extra.udp === null ? undefined : (extra.udp ?? ((o) => new LinuxUdp(o)));

@@ -87,7 +87,11 @@ export function bridgeHost(backend: HalBackend, clock: VirtualClock, network: Br
             const f = backdoor.get(req.action);
             if (!f) return { err: { name: 'Error', code: 'unsupported', message: `no back door '${req.action}'` } };
             const r = f(...req.args);
-            if (r instanceof Promise) return r.then((v: unknown) => withEdges({ ok: toWire(v) }), (e: unknown) => withEdges({ err: toHostError(e) }));
+            if (r instanceof Promise)
+              return r.then(
+                (v: unknown) => withEdges({ ok: toWire(v) }),
+                (e: unknown) => withEdges({ err: toHostError(e) }),
+              );
             return withEdges({ ok: toWire(r) });
           }
         }

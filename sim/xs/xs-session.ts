@@ -6,7 +6,10 @@ import { XsError, XsWorker, type XsMeter, type XsWorkerOptions } from './xs-work
  * `call` returns the value and the meter XS reported for that exchange.
  */
 export class XsSession {
-  private constructor(readonly worker: XsWorker, readonly bundleBytes: number) {}
+  private constructor(
+    readonly worker: XsWorker,
+    readonly bundleBytes: number,
+  ) {}
 
   static async start(entry: string, options: XsWorkerOptions = {}): Promise<XsSession> {
     const code = await bundleForXs(entry);

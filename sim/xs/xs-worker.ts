@@ -48,7 +48,9 @@ export function xsnapWorkerPath(): string {
   }
   const bin = join(pkgDir, 'xsnap-native/xsnap/build/bin/lin/release/xsnap-worker');
   if (!existsSync(bin)) {
-    throw new XsError(`the XS engine was not built: ${bin} is missing (its postinstall compiles XS; it needs make and a C compiler — run npm rebuild @agoric/xsnap)`);
+    throw new XsError(
+      `the XS engine was not built: ${bin} is missing (its postinstall compiles XS; it needs make and a C compiler — run npm rebuild @agoric/xsnap)`,
+    );
   }
   return bin;
 }

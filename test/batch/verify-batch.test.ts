@@ -22,7 +22,9 @@ const mallory = identityFromSecretKey(new Uint8Array(32).fill(2), crypto);
 function entries(n: number, identity = alice): EventEntry[] {
   let t = 1_700_000_000_000;
   const log = new EventLog({ nodeId: identity.id, crypto, clock: () => (t += 1000) });
-  return Array.from({ length: n }, (_, i) => log.append('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value: 20 + i / 10, quality: 'good', time: t }));
+  return Array.from({ length: n }, (_, i) =>
+    log.append('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value: 20 + i / 10, quality: 'good', time: t }),
+  );
 }
 
 /** A deep copy through the wire form, so a test can tamper without touching the original. */
@@ -31,7 +33,10 @@ function copy(b: Batch): Batch {
 }
 
 function refuses(b: Batch, code: string, known?: { seq: number; hash: Uint8Array }): void {
-  assert.throws(() => verifyBatch(b, { crypto, known }), (e: unknown) => e instanceof VerifyError && e.code === code && e.message.length > 10);
+  assert.throws(
+    () => verifyBatch(b, { crypto, known }),
+    (e: unknown) => e instanceof VerifyError && e.code === code && e.message.length > 10,
+  );
 }
 
 const all = entries(12);
@@ -57,11 +62,17 @@ describe('verifyBatch accepts', () => {
     assert.equal(r1.fresh.length, 8);
     assert.equal(r1.head.seq, 8);
     const r2 = verifyBatch(createBatch(all.slice(8), alice, crypto), { crypto, known: r1.head });
-    assert.deepStrictEqual(r2.fresh.map((e) => e.seq), [9, 10, 11, 12]);
+    assert.deepStrictEqual(
+      r2.fresh.map((e) => e.seq),
+      [9, 10, 11, 12],
+    );
   });
   it('an overlapping retransmit, returning only the entries not stored', () => {
     const r = verifyBatch(createBatch(all.slice(4, 10), alice, crypto), { crypto, known: headOf(7) });
-    assert.deepStrictEqual(r.fresh.map((e) => e.seq), [9, 10]);
+    assert.deepStrictEqual(
+      r.fresh.map((e) => e.seq),
+      [9, 10],
+    );
   });
   it('with node:crypto as with noble (same bytes)', () => {
     assert.equal(verifyBatch(copy(first), { crypto: nodeCrypto }).fresh.length, 8);
@@ -73,7 +84,10 @@ describe('a gap the node signed for (buffer overflow)', () => {
   it('is accepted when it covers everything since the stored head', () => {
     const r = verifyBatch(createBatch(all.slice(8), alice, crypto, { from: 5, to: 8 }), { crypto, known: headOf(3) });
     assert.deepStrictEqual(r.gap, { from: 5, to: 8 });
-    assert.deepStrictEqual(r.fresh.map((e) => e.seq), [9, 10, 11, 12]);
+    assert.deepStrictEqual(
+      r.fresh.map((e) => e.seq),
+      [9, 10, 11, 12],
+    );
   });
   it('is accepted on first contact when the node dropped its first entries', () => {
     assert.deepStrictEqual(verifyBatch(createBatch(all.slice(8), alice, crypto, { from: 1, to: 8 }), { crypto }).gap, { from: 1, to: 8 });
@@ -191,7 +205,10 @@ describe('verifyBatch refuses, each with its own error', () => {
     const e: EventEntry = { ...entries(1)[0], clock: 'gps' as EventClock };
     e.id = idFromHash(entryHash(e, crypto));
     const signed = createBatch([e], alice, crypto);
-    assert.throws(() => verifyBatch(signed, { crypto }), (x: unknown) => x instanceof VerifyError && x.code === 'malformed' && /clock 'gps'/.test(x.message));
+    assert.throws(
+      () => verifyBatch(signed, { crypto }),
+      (x: unknown) => x instanceof VerifyError && x.code === 'malformed' && /clock 'gps'/.test(x.message),
+    );
   });
   it('entries that name their clock verify, and the clock survives the wire form both ways', () => {
     let source: EventClock = 'unsynced';
@@ -201,7 +218,10 @@ describe('verifyBatch refuses, each with its own error', () => {
     source = 'hub';
     es.push(log.append('system.clock', 'clock', { source: 'hub', offsetMs: 5, rttMs: 2, stepMs: 5 }));
     const back = batchFromValue(decodeCbor(encodeCbor(batchToValue(createBatch(es, alice, crypto)))));
-    assert.deepStrictEqual(back.entries.map((e) => e.clock), ['unsynced', 'hub']);
+    assert.deepStrictEqual(
+      back.entries.map((e) => e.clock),
+      ['unsynced', 'hub'],
+    );
     assert.equal(verifyBatch(back, { crypto }).fresh.length, 2);
     assert.ok(!('clock' in copy(first).entries[0]), 'entries without a clock come back without one');
   });

@@ -10,7 +10,12 @@ const b = identityFromSecretKey(new Uint8Array(32).fill(82), crypto);
 
 /** A record as the beacon would hand it over: signed, then verified from `from`. */
 function heardFrom(id: typeof a, from: string, name: string, issued: number, state: BeaconState = 'alive'): BeaconRecord {
-  const { headers } = signBeacon({ kind: 'hub', name, board: 'host', version: '0.1.0', services: ['time'], addresses: ['10.0.0.2', '10.0.0.3', '10.0.0.9'], port: 7070, issued }, id, crypto, state);
+  const { headers } = signBeacon(
+    { kind: 'hub', name, board: 'host', version: '0.1.0', services: ['time'], addresses: ['10.0.0.2', '10.0.0.3', '10.0.0.9'], port: 7070, issued },
+    id,
+    crypto,
+    state,
+  );
   return verifyBeacon(headers, from, crypto, undefined, state);
 }
 
@@ -36,7 +41,10 @@ describe('PeerTable', () => {
     assert.equal(t.get(a.id)?.url, 'http://10.0.0.3:7070', 'the latest address wins');
     t.heard(heardFrom(b, '10.0.0.9', 'b', now), '10.0.0.9', now);
     assert.equal(t.size, 2);
-    assert.deepStrictEqual(t.list().map((p) => p.record.id), [a.id, b.id].sort());
+    assert.deepStrictEqual(
+      t.list().map((p) => p.record.id),
+      [a.id, b.id].sort(),
+    );
 
     assert.equal(t.left(heardFrom(b, '10.0.0.9', 'b', now + 1, 'bye')), true);
     assert.equal(t.left(heardFrom(b, '10.0.0.9', 'b', now + 2, 'bye')), false, 'a second byebye: nothing to forget');
@@ -50,13 +58,16 @@ describe('PeerTable', () => {
     assert.equal(t.size, 0);
     assert.equal(t.expire(now + 10 * forgetMs), 0);
 
-    assert.deepStrictEqual(changes.map(([c, id]) => [c, id]), [
-      ['found', a.id],
-      ['updated', a.id],
-      ['found', b.id],
-      ['left', b.id],
-      ['expired', a.id],
-    ]);
+    assert.deepStrictEqual(
+      changes.map(([c, id]) => [c, id]),
+      [
+        ['found', a.id],
+        ['updated', a.id],
+        ['found', b.id],
+        ['left', b.id],
+        ['expired', a.id],
+      ],
+    );
   });
 
   it('a replayed record refreshes nothing: the same or an older issue time is not news', () => {
@@ -88,8 +99,15 @@ describe('PeerTable', () => {
   });
 
   it('the signed state must match the packet: a captured alive cannot be turned into a byebye', () => {
-    const { headers } = signBeacon({ kind: 'hub', name: 'a', board: 'host', version: '0.1.0', services: [], addresses: ['10.0.0.2'], port: 7070, issued: 9000 }, a, crypto);
-    assert.throws(() => verifyBeacon(headers, '10.0.0.2', crypto, undefined, 'bye'), (e: unknown) => e instanceof BeaconError && e.code === 'beacon-state-mismatch');
+    const { headers } = signBeacon(
+      { kind: 'hub', name: 'a', board: 'host', version: '0.1.0', services: [], addresses: ['10.0.0.2'], port: 7070, issued: 9000 },
+      a,
+      crypto,
+    );
+    assert.throws(
+      () => verifyBeacon(headers, '10.0.0.2', crypto, undefined, 'bye'),
+      (e: unknown) => e instanceof BeaconError && e.code === 'beacon-state-mismatch',
+    );
     assert.equal(verifyBeacon(headers, '10.0.0.2', crypto, undefined, 'alive').state, 'alive');
   });
 
@@ -99,7 +117,10 @@ describe('PeerTable', () => {
     t.heard(heardFrom(b, '10.0.0.9', 'b', 0), '10.0.0.9', 200_000);
     assert.equal(t.expire(FORGET_AFTER_MS), 0, 'the default is five minutes');
     assert.equal(t.expire(FORGET_AFTER_MS + 1), 1);
-    assert.deepStrictEqual(t.list().map((p) => p.record.id), [b.id]);
+    assert.deepStrictEqual(
+      t.list().map((p) => p.record.id),
+      [b.id],
+    );
   });
 
   it('refuses a forgetMs that is not positive', () => {

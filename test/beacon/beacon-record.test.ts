@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BEACON_HEADER, BEACON_SIG_HEADER, BeaconError, beaconUrl, signBeacon, verifyBeacon, type BeaconErrorCode, type BeaconRecord } from '../../firmware/beacon/beacon-record.js';
+import {
+  BEACON_HEADER,
+  BEACON_SIG_HEADER,
+  BeaconError,
+  beaconUrl,
+  signBeacon,
+  verifyBeacon,
+  type BeaconErrorCode,
+  type BeaconRecord,
+} from '../../firmware/beacon/beacon-record.js';
 import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
 import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
 import { fromBase64url, toBase64url } from '../../firmware/codec/text-encodings.js';
@@ -13,7 +22,15 @@ const other = identityFromSecretKey(new Uint8Array(32).fill(72), crypto);
 const HUB_IP = '192.168.1.10';
 
 const fields = (over: Partial<Omit<BeaconRecord, 'v' | 'id' | 'key' | 'state'>> = {}): Omit<BeaconRecord, 'v' | 'id' | 'key' | 'state'> => ({
-  kind: 'hub', name: 'garage', board: 'rpi-5', version: '0.1.0', services: ['uplink', 'enroll', 'time'], addresses: [HUB_IP, '10.0.0.2'], port: 7070, issued: 1_767_225_600_000, ...over,
+  kind: 'hub',
+  name: 'garage',
+  board: 'rpi-5',
+  version: '0.1.0',
+  services: ['uplink', 'enroll', 'time'],
+  addresses: [HUB_IP, '10.0.0.2'],
+  port: 7070,
+  issued: 1_767_225_600_000,
+  ...over,
 });
 
 const refused = (code: BeaconErrorCode) => (e: unknown) => {
@@ -70,7 +87,10 @@ describe('beacon record: refusals', () => {
     assert.throws(() => verifyBeacon({ ST: 'upnp:rootdevice', LOCATION: 'http://192.168.1.10/' }, HUB_IP, crypto), refused('beacon-missing'));
     assert.throws(() => verifyBeacon({ [BEACON_HEADER]: headers[BEACON_HEADER] }, HUB_IP, crypto), refused('beacon-missing'));
     assert.throws(() => verifyBeacon({ [BEACON_SIG_HEADER]: headers[BEACON_SIG_HEADER] }, HUB_IP, crypto), refused('beacon-missing'));
-    assert.throws(() => verifyBeacon({ [BEACON_HEADER]: undefined, [BEACON_SIG_HEADER]: headers[BEACON_SIG_HEADER] }, HUB_IP, crypto), refused('beacon-missing'));
+    assert.throws(
+      () => verifyBeacon({ [BEACON_HEADER]: undefined, [BEACON_SIG_HEADER]: headers[BEACON_SIG_HEADER] }, HUB_IP, crypto),
+      refused('beacon-missing'),
+    );
   });
   it('beacon-bad-signature: one signature byte flipped', () => {
     const sig = fromBase64url(headers[BEACON_SIG_HEADER]);
@@ -96,7 +116,10 @@ describe('beacon record: refusals', () => {
     const body = encodeCbor(m);
     // Signed properly by the other key: the signature is fine, but the id is not that key's.
     const sig = crypto.sign(encodeCbor(['fazt-beacon-v1', body]), other.secretKey);
-    assert.throws(() => verifyBeacon({ [BEACON_HEADER]: toBase64url(body), [BEACON_SIG_HEADER]: toBase64url(sig) }, HUB_IP, crypto), refused('beacon-key-mismatch'));
+    assert.throws(
+      () => verifyBeacon({ [BEACON_HEADER]: toBase64url(body), [BEACON_SIG_HEADER]: toBase64url(sig) }, HUB_IP, crypto),
+      refused('beacon-key-mismatch'),
+    );
     // And with the original signature kept.
     assert.throws(() => verifyBeacon({ ...headers, [BEACON_HEADER]: toBase64url(body) }, HUB_IP, crypto), refused('beacon-key-mismatch'));
   });
@@ -106,7 +129,7 @@ describe('beacon record: refusals', () => {
     assert.throws(() => verifyBeacon(headers, '192.168.1.1', crypto), refused('beacon-address-mismatch'));
     assert.throws(() => verifyBeacon(headers, '127.0.0.1', crypto), refused('beacon-address-mismatch'));
   });
-  it("beacon-unexpected-key: a valid beacon, but not from the hub whose key the node holds", () => {
+  it('beacon-unexpected-key: a valid beacon, but not from the hub whose key the node holds', () => {
     const theirs = signBeacon(fields({ name: 'impostor', addresses: ['192.168.1.66'] }), other, crypto);
     assert.equal(verifyBeacon(theirs.headers, '192.168.1.66', crypto).id, other.id, 'valid on its own');
     assert.throws(() => verifyBeacon(theirs.headers, '192.168.1.66', crypto, hub.publicKey), refused('beacon-unexpected-key'));
@@ -119,7 +142,11 @@ describe('beacon record: refusals', () => {
     for (const v of [[1, 2, 3], 'fazt', 42, null]) {
       const body = encodeCbor(v);
       const sig = crypto.sign(encodeCbor(['fazt-beacon-v1', body]), hub.secretKey);
-      assert.throws(() => verifyBeacon({ [BEACON_HEADER]: toBase64url(body), [BEACON_SIG_HEADER]: toBase64url(sig) }, HUB_IP, crypto), refused('beacon-malformed'), JSON.stringify(v));
+      assert.throws(
+        () => verifyBeacon({ [BEACON_HEADER]: toBase64url(body), [BEACON_SIG_HEADER]: toBase64url(sig) }, HUB_IP, crypto),
+        refused('beacon-malformed'),
+        JSON.stringify(v),
+      );
     }
   });
   it('beacon-malformed: a field of the wrong type or out of range names the field', () => {
@@ -136,7 +163,11 @@ describe('beacon record: refusals', () => {
     for (const [what, edit, message] of cases) {
       const m = recordMap(headers);
       edit(m);
-      assert.throws(() => verifyBeacon({ ...headers, [BEACON_HEADER]: toBase64url(encodeCbor(m)) }, HUB_IP, crypto), (e: unknown) => refused('beacon-malformed')(e) && message.test((e as Error).message), what);
+      assert.throws(
+        () => verifyBeacon({ ...headers, [BEACON_HEADER]: toBase64url(encodeCbor(m)) }, HUB_IP, crypto),
+        (e: unknown) => refused('beacon-malformed')(e) && message.test((e as Error).message),
+        what,
+      );
     }
   });
   it('beacon-too-large: an oversized header is refused before it is decoded', () => {
@@ -147,6 +178,9 @@ describe('beacon record: refusals', () => {
     m.name = 'x'.repeat(700);
     const body = encodeCbor(m);
     const sig = crypto.sign(encodeCbor(['fazt-beacon-v1', body]), hub.secretKey);
-    assert.throws(() => verifyBeacon({ [BEACON_HEADER]: toBase64url(body), [BEACON_SIG_HEADER]: toBase64url(sig) }, HUB_IP, crypto), refused('beacon-too-large'));
+    assert.throws(
+      () => verifyBeacon({ [BEACON_HEADER]: toBase64url(body), [BEACON_SIG_HEADER]: toBase64url(sig) }, HUB_IP, crypto),
+      refused('beacon-too-large'),
+    );
   });
 });

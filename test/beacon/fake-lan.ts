@@ -40,7 +40,10 @@ export class FakeLan {
   private readonly sockets: FakeSocket[] = [];
   private nextPort = 49152;
 
-  constructor(private readonly time: HalTime, private readonly latencyMs = 1) {}
+  constructor(
+    private readonly time: HalTime,
+    private readonly latencyMs = 1,
+  ) {}
 
   /** Open sockets (a test checks that everything was closed). */
   get open(): number {

@@ -48,8 +48,14 @@ describe('GET /v1/time', () => {
     assert.equal(a.source, 'system');
     assert.ok(Math.abs(a.time - hubClock()) < 2000, `answer ${a.time - Date.now()} ms from Date.now()`);
     // Not with another hub's key, and not for another nonce.
-    assert.throws(() => checkTimeAnswer(r.body, n, other.hub.publicKey, crypto), (e: unknown) => e instanceof FaztError && e.code === 'time-bad-signature');
-    assert.throws(() => checkTimeAnswer(r.body, nonce(), h.hub.publicKey, crypto), (e: unknown) => e instanceof FaztError && e.code === 'time-replay');
+    assert.throws(
+      () => checkTimeAnswer(r.body, n, other.hub.publicKey, crypto),
+      (e: unknown) => e instanceof FaztError && e.code === 'time-bad-signature',
+    );
+    assert.throws(
+      () => checkTimeAnswer(r.body, nonce(), h.hub.publicKey, crypto),
+      (e: unknown) => e instanceof FaztError && e.code === 'time-replay',
+    );
   });
   it('is GET only', async () => {
     const r = await post(`${h.url}/v1/time?nonce=${nonce()}`, '', '');
@@ -66,7 +72,10 @@ describe('GET /v1/time/status, /v1/time/peers, POST /v1/time/sync', () => {
     assert.equal(s.source, 'system');
     assert.ok(Math.abs(s.now - hubClock()) < 2000, 'Math.abs(s.now - hubClock()) < 2000');
     assert.ok(Math.abs(s.local - hubClock()) < 2000, 'Math.abs(s.local - hubClock()) < 2000');
-    assert.deepStrictEqual([s.consensus, s.offsetMs, s.driftPpm, s.confidence, s.sources, s.spreadMs, s.targetMs, s.lastSync], [null, null, 0, 0, 0, null, null, null]);
+    assert.deepStrictEqual(
+      [s.consensus, s.offsetMs, s.driftPpm, s.confidence, s.sources, s.spreadMs, s.targetMs, s.lastSync],
+      [null, null, 0, 0, 0, null, null, null],
+    );
     assert.equal(s.ntp.synced, false);
     assert.equal(typeof s.ntp.how, 'string');
   });
@@ -91,11 +100,37 @@ describe('GET /v1/beacon', () => {
   });
   it('with the beacon off, peers cached in the cartridge are still listed', async () => {
     const peer = identityFromSecretKey(new Uint8Array(32).fill(121), crypto);
-    const { headers } = signBeacon({ kind: 'hub', name: 'attic', board: 'rpi-4b', version: '0.1.0', services: ['time'], addresses: ['10.0.0.5'], port: 7070, issued: 1 }, peer, crypto);
+    const { headers } = signBeacon(
+      { kind: 'hub', name: 'attic', board: 'rpi-4b', version: '0.1.0', services: ['time'], addresses: ['10.0.0.5'], port: 7070, issued: 1 },
+      peer,
+      crypto,
+    );
     const record = verifyBeacon(headers, '10.0.0.5', crypto);
-    h.hub.cartridge.peers.save(record, { record: fromBase64url(headers[BEACON_HEADER]), signature: fromBase64url(headers[BEACON_SIG_HEADER]) }, '10.0.0.5', 100, 200);
+    h.hub.cartridge.peers.save(
+      record,
+      { record: fromBase64url(headers[BEACON_HEADER]), signature: fromBase64url(headers[BEACON_SIG_HEADER]) },
+      '10.0.0.5',
+      100,
+      200,
+    );
     const r = await get(`${h.url}/v1/beacon`);
-    assert.deepStrictEqual(r.body, { enabled: false, cached: [{ id: peer.id, kind: 'hub', name: 'attic', board: 'rpi-4b', version: '0.1.0', services: ['time'], address: '10.0.0.5', port: 7070, firstSeen: 100, lastSeen: 200 }] });
+    assert.deepStrictEqual(r.body, {
+      enabled: false,
+      cached: [
+        {
+          id: peer.id,
+          kind: 'hub',
+          name: 'attic',
+          board: 'rpi-4b',
+          version: '0.1.0',
+          services: ['time'],
+          address: '10.0.0.5',
+          port: 7070,
+          firstSeen: 100,
+          lastSeen: 200,
+        },
+      ],
+    });
   });
 });
 
@@ -117,7 +152,10 @@ describe('POST /v1/uplink: the ack carries the hub clock', () => {
     const again = await post(`${h.url}/v1/uplink`, cbor(node.batch(1, 4)));
     assert.equal(again.body.stored, 0);
     assert.ok((again.body.time as number) >= time, '(again.body.time as number) >= time');
-    const received = h.hub.cartridge.db.prepare('SELECT min(received_at) AS lo, max(received_at) AS hi FROM events WHERE node = ?').get(node.id) as { lo: number; hi: number };
+    const received = h.hub.cartridge.db.prepare('SELECT min(received_at) AS lo, max(received_at) AS hi FROM events WHERE node = ?').get(node.id) as {
+      lo: number;
+      hi: number;
+    };
     assert.ok(received.lo >= t0 - 1 && received.hi <= t1 + 1, 'received_at reads the same clock');
   });
   it('a refused batch has no time', async () => {

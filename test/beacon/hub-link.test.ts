@@ -12,19 +12,39 @@ import { FakeLan } from './fake-lan.js';
 
 const crypto = nodeCrypto;
 const identity = (n: number): NodeIdentity => identityFromSecretKey(new Uint8Array(32).fill(n), crypto);
-const hubFields = (address: string, name: string) => ({ kind: 'hub' as const, name, board: 'pi', version: '0.1.0', services: ['uplink', 'enroll'], addresses: [address], port: 7070 });
+const hubFields = (address: string, name: string) => ({
+  kind: 'hub' as const,
+  name,
+  board: 'pi',
+  version: '0.1.0',
+  services: ['uplink', 'enroll'],
+  addresses: [address],
+  port: 7070,
+});
 
 /** A hub as the node sees it: a beacon on the fake LAN and an HTTP API answering after `latencyMs`. */
 class FakeHub {
   beacon: BeaconEndpoint | undefined;
   up = true;
-  enrolReply: (body: Record<string, string>) => { status: number; body: unknown } = (b) => ({ status: 200, body: { node: `node-of-${b.publicKey.slice(0, 8)}`, hub: { id: this.id.id, publicKey: toHex(this.id.publicKey) } } });
+  enrolReply: (body: Record<string, string>) => { status: number; body: unknown } = (b) => ({
+    status: 200,
+    body: { node: `node-of-${b.publicKey.slice(0, 8)}`, hub: { id: this.id.id, publicKey: toHex(this.id.publicKey) } },
+  });
   uplinkReply: () => { status: number; body: unknown } = () => ({ status: 200, body: { ack: ++this.acked, stored: 1 } });
   acked = 0;
   calls: string[] = [];
-  constructor(readonly w: ReturnType<typeof world>, readonly address: string, readonly id: NodeIdentity) {}
+  constructor(
+    readonly w: ReturnType<typeof world>,
+    readonly address: string,
+    readonly id: NodeIdentity,
+  ) {}
   start(): this {
-    this.beacon = new BeaconEndpoint({ udp: this.w.lan.host(this.address), time: this.w.clock, crypto, self: { identity: this.id, fields: hubFields(this.address, `hub@${this.address}`) } });
+    this.beacon = new BeaconEndpoint({
+      udp: this.w.lan.host(this.address),
+      time: this.w.clock,
+      crypto,
+      self: { identity: this.id, fields: hubFields(this.address, `hub@${this.address}`) },
+    });
     this.beacon.start();
     this.up = true;
     return this;
@@ -53,16 +73,28 @@ function world() {
     clock.setTimeout(() => done(reply), 5);
   };
   const w = {
-    clock, lan, events,
+    clock,
+    lan,
+    events,
     hub: (address: string, key: number): FakeHub => {
       const h = new FakeHub(w, address, identity(key));
       hubs.set(address, h);
       return h.start();
     },
-    link: (o: Partial<HubLinkOptions> = {}): HubLink => new HubLink({
-      udp: lan.host('10.0.0.10'), time: clock, crypto, identity: identity(50), hubKey: identity(2).publicKey, http,
-      enrol: { token: 'tok', name: 'n', board: 'esp32-c3-devkitm-1' }, searchWindowMs: 1000, retryMs: 2000, onEvent: (e) => events.push(e), ...o,
-    }),
+    link: (o: Partial<HubLinkOptions> = {}): HubLink =>
+      new HubLink({
+        udp: lan.host('10.0.0.10'),
+        time: clock,
+        crypto,
+        identity: identity(50),
+        hubKey: identity(2).publicKey,
+        http,
+        enrol: { token: 'tok', name: 'n', board: 'esp32-c3-devkitm-1' },
+        searchWindowMs: 1000,
+        retryMs: 2000,
+        onEvent: (e) => events.push(e),
+        ...o,
+      }),
     kinds: () => events.map((e) => e.event),
   };
   return w;
@@ -90,8 +122,14 @@ describe('HubLink: from no address to an enrolled, uplinking node', () => {
     const again = offer(link);
     w.clock.runFor(10);
     assert.deepEqual(again.result, { ok: true, ack: { ack: 1, stored: 1 } });
-    assert.deepEqual(w.kinds().filter((k) => k !== 'refused'), ['searching', 'found', 'enrolled', 'acked']);
-    assert.deepEqual(w.events.find((e) => e.event === 'found'), { event: 'found', hub: identity(2).id, url: 'http://10.0.0.2:7070' });
+    assert.deepEqual(
+      w.kinds().filter((k) => k !== 'refused'),
+      ['searching', 'found', 'enrolled', 'acked'],
+    );
+    assert.deepEqual(
+      w.events.find((e) => e.event === 'found'),
+      { event: 'found', hub: identity(2).id, url: 'http://10.0.0.2:7070' },
+    );
     const refused = w.events.filter((e) => e.event === 'refused');
     assert.ok(refused.every((e) => e.event === 'refused' && e.code === 'beacon-unexpected-key' && e.address === '10.0.0.3'));
     assert.ok(refused.length <= 1, 'another hub is reported once');
@@ -126,7 +164,10 @@ describe('HubLink: from no address to an enrolled, uplinking node', () => {
     assert.equal(link.state, 'linked');
     hub.stop();
     w.clock.runFor(10);
-    assert.deepEqual(w.events.slice(-2).map((e) => e.event), ['lost', 'searching']);
+    assert.deepEqual(
+      w.events.slice(-2).map((e) => e.event),
+      ['lost', 'searching'],
+    );
     assert.equal(link.url, undefined);
     const sent = offer(link);
     w.clock.runFor(5000);
@@ -150,7 +191,10 @@ describe('HubLink: from no address to an enrolled, uplinking node', () => {
     const link = w.link();
     link.start();
     w.clock.runFor(50);
-    assert.deepEqual(w.events.find((e) => e.event === 'refused'), { event: 'refused', stage: 'enroll', code: 'invite-used', message: 'the invite was already used' });
+    assert.deepEqual(
+      w.events.find((e) => e.event === 'refused'),
+      { event: 'refused', stage: 'enroll', code: 'invite-used', message: 'the invite was already used' },
+    );
     assert.equal(link.state, 'waiting');
     hub.enrolReply = (b) => ({ status: 200, body: { node: b.publicKey, hub: { id: hub.id.id, publicKey: toHex(hub.id.publicKey) } } });
     w.clock.runFor(5000);
@@ -160,7 +204,10 @@ describe('HubLink: from no address to an enrolled, uplinking node', () => {
     const sent = offer(link);
     w.clock.runFor(20);
     assert.equal(sent.result?.ok, false);
-    assert.deepEqual(w.events.filter((e) => e.event === 'refused').map((e) => e.event === 'refused' && e.stage), ['enroll', 'uplink']);
+    assert.deepEqual(
+      w.events.filter((e) => e.event === 'refused').map((e) => e.event === 'refused' && e.stage),
+      ['enroll', 'uplink'],
+    );
     assert.notEqual(link.state, 'linked');
     link.stop();
     hub.stop();
@@ -179,7 +226,10 @@ describe('HubLink: from no address to an enrolled, uplinking node', () => {
     w.clock.runFor(10);
     assert.deepEqual(sent.result, { ok: true, ack: { ack: 1, stored: 1 } });
     assert.equal(link.enrolled, true);
-    assert.deepEqual(w.kinds().filter((k) => k !== 'searching'), ['found', 'refused', 'acked']);
+    assert.deepEqual(
+      w.kinds().filter((k) => k !== 'searching'),
+      ['found', 'refused', 'acked'],
+    );
     hub.stop();
     w.clock.runFor(10);
     hub.start();
@@ -202,7 +252,10 @@ describe('HubLink: from no address to an enrolled, uplinking node', () => {
     assert.equal(sent.result?.ok, false);
     assert.notEqual(link.state, 'linked');
     assert.equal(link.enrolled, false);
-    assert.deepEqual(w.events.filter((e) => e.event === 'refused').map((e) => e.event === 'refused' && `${e.stage} ${e.code}`), ['enroll invite-used', 'uplink unknown-node']);
+    assert.deepEqual(
+      w.events.filter((e) => e.event === 'refused').map((e) => e.event === 'refused' && `${e.stage} ${e.code}`),
+      ['enroll invite-used', 'uplink unknown-node'],
+    );
     w.clock.runFor(5000);
     assert.deepEqual(hub.calls.slice(0, 3), ['/v1/enroll', '/v1/uplink', '/v1/enroll'], 'the next hub found is asked to enrol it again');
     link.stop();
@@ -229,7 +282,10 @@ describe('HubLink: from no address to an enrolled, uplinking node', () => {
     const link = w.link();
     link.start();
     w.clock.runFor(50);
-    assert.deepEqual(w.events.find((e) => e.event === 'refused' && e.stage === 'enroll'), { event: 'refused', stage: 'enroll', code: 'hub-key-mismatch', message: 'the hub at http://10.0.0.2:7070 enrolled us under another key' });
+    assert.deepEqual(
+      w.events.find((e) => e.event === 'refused' && e.stage === 'enroll'),
+      { event: 'refused', stage: 'enroll', code: 'hub-key-mismatch', message: 'the hub at http://10.0.0.2:7070 enrolled us under another key' },
+    );
     assert.equal(link.enrolled, false);
     link.stop();
     hub.stop();

@@ -18,10 +18,13 @@ export function realTime(): HalTime & { dispose(): void } {
     },
     setTimeout: (callback, ms) => {
       const id = next++;
-      timers.set(id, setTimeout(() => {
-        timers.delete(id);
-        callback();
-      }, ms));
+      timers.set(
+        id,
+        setTimeout(() => {
+          timers.delete(id);
+          callback();
+        }, ms),
+      );
       return id;
     },
     clearTimeout: (id) => {

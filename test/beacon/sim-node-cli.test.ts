@@ -37,18 +37,41 @@ after(async () => {
 function loopbackUdp(o: UdpOptions): UDP {
   const s = new LinuxUdp(o, { interfaces: ['127.0.0.1'] });
   cleanup.push(() => s.close());
-  return { get port() { return s.port; }, read: () => s.read(), write: (b, a, p) => s.write(b, a, p), close: () => void setTimeout(() => s.close(), 20) };
+  return {
+    get port() {
+      return s.port;
+    },
+    read: () => s.read(),
+    write: (b, a, p) => s.write(b, a, p),
+    close: () => void setTimeout(() => s.close(), 20),
+  };
 }
 
 function announcer(ssdpPort: number, identity: NodeIdentity, apiPort: number, announceMs = 30_000): BeaconEndpoint {
-  const e = new BeaconEndpoint({ udp: loopbackUdp, time, crypto: nodeCrypto, port: ssdpPort, announceMs, self: { identity, fields: { kind: 'hub', name: 'hub', board: 'pi', version: '0.1.0', services: ['uplink', 'enroll'], addresses: ['127.0.0.1'], port: apiPort } } });
+  const e = new BeaconEndpoint({
+    udp: loopbackUdp,
+    time,
+    crypto: nodeCrypto,
+    port: ssdpPort,
+    announceMs,
+    self: {
+      identity,
+      fields: { kind: 'hub', name: 'hub', board: 'pi', version: '0.1.0', services: ['uplink', 'enroll'], addresses: ['127.0.0.1'], port: apiPort },
+    },
+  });
   e.start();
   cleanup.push(() => e.stop());
   return e;
 }
 
 /** A running `fazt sim node`, its --json lines parsed as they come. */
-function simNode(args: string[]): { proc: ChildProcess; lines: Record<string, unknown>[]; err: string[]; wait: (match: (l: Record<string, unknown>) => boolean, what: string, ms?: number) => Promise<Record<string, unknown>>; exit: Promise<number | null> } {
+function simNode(args: string[]): {
+  proc: ChildProcess;
+  lines: Record<string, unknown>[];
+  err: string[];
+  wait: (match: (l: Record<string, unknown>) => boolean, what: string, ms?: number) => Promise<Record<string, unknown>>;
+  exit: Promise<number | null>;
+} {
   const [cmd, argv] = cli(['sim', 'node', '--json', ...args]);
   const proc = spawn(cmd, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   cleanup.push(() => proc.exitCode === null && proc.kill('SIGKILL'));
@@ -69,7 +92,8 @@ function simNode(args: string[]): { proc: ChildProcess; lines: Record<string, un
     for (;;) {
       const l = lines.find(match);
       if (l) return l;
-      if (Date.now() > end || proc.exitCode !== null) throw new Error(`sim node: no ${what} within ${ms} ms; lines: ${JSON.stringify(lines.slice(-6))}; stderr: ${err.join('').slice(-500)}`);
+      if (Date.now() > end || proc.exitCode !== null)
+        throw new Error(`sim node: no ${what} within ${ms} ms; lines: ${JSON.stringify(lines.slice(-6))}; stderr: ${err.join('').slice(-500)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   };
@@ -99,7 +123,20 @@ describe('fazt sim node: discovery, enrolment and uplink without a configured ad
     announcer(ssdpPort, decoy, addr.port, 500); // another hub on the LAN, announcing often
     let beacon = announcer(ssdpPort, hubIdentity, addr.port);
     const stateFile = join(dir, 'node.json');
-    const node = simNode(['--invite', inviteFile, '--state', stateFile, '--ssdp-port', String(ssdpPort), '--interface', '127.0.0.1', '--window', '1s', '--board', 'esp32-c3-devkitm-1']);
+    const node = simNode([
+      '--invite',
+      inviteFile,
+      '--state',
+      stateFile,
+      '--ssdp-port',
+      String(ssdpPort),
+      '--interface',
+      '127.0.0.1',
+      '--window',
+      '1s',
+      '--board',
+      'esp32-c3-devkitm-1',
+    ]);
 
     const started = await node.wait((l) => l.event === 'started', 'started', 60_000);
     assert.equal(started.runtime, 'xs');
@@ -133,7 +170,9 @@ describe('fazt sim node: discovery, enrolment and uplink without a configured ad
     assert.ok(hub.cartridge.counts().events > 0);
   });
 
-  it('--runtime node: the same firmware on Node finds, enrols and uplinks; --announce makes the node a peer the hub hears; SIGINT stops it', { timeout: 90_000 }, async () => {
+  it('--runtime node: the same firmware on Node finds, enrols and uplinks; --announce makes the node a peer the hub hears; SIGINT stops it', {
+    timeout: 90_000,
+  }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fazt-sim-node-'));
     const data = join(dir, 'data');
     const ssdpPort = 20_000 + Math.floor(Math.random() * 12_000);
@@ -145,7 +184,21 @@ describe('fazt sim node: discovery, enrolment and uplink without a configured ad
     const inviteFile = join(dir, 'invite.json');
     writeFileSync(inviteFile, JSON.stringify({ token: invite.token, hubKey: toHex(hub.publicKey) }));
     const beacon = announcer(ssdpPort, hubIdentity, addr.port);
-    const node = simNode(['--invite', inviteFile, '--runtime', 'node', '--announce', '--ssdp-port', String(ssdpPort), '--interface', '127.0.0.1', '--window', '1s', '--name', 'porch']);
+    const node = simNode([
+      '--invite',
+      inviteFile,
+      '--runtime',
+      'node',
+      '--announce',
+      '--ssdp-port',
+      String(ssdpPort),
+      '--interface',
+      '127.0.0.1',
+      '--window',
+      '1s',
+      '--name',
+      'porch',
+    ]);
     const started = await node.wait((l) => l.event === 'started', 'started', 60_000);
     assert.equal(started.runtime, 'node');
     await node.wait((l) => l.event === 'enrolled', 'enrolled');

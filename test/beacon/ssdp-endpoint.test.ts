@@ -12,7 +12,15 @@ import { FakeLan } from './fake-lan.js';
 
 const crypto = nodeCrypto;
 const identity = (n: number): NodeIdentity => identityFromSecretKey(new Uint8Array(32).fill(n), crypto);
-const fields = (kind: 'hub' | 'node', address: string, name: string = kind) => ({ kind, name, board: 'pi', version: '0.1.0', services: ['uplink', 'enroll'], addresses: [address], port: 7070 });
+const fields = (kind: 'hub' | 'node', address: string, name: string = kind) => ({
+  kind,
+  name,
+  board: 'pi',
+  version: '0.1.0',
+  services: ['uplink', 'enroll'],
+  addresses: [address],
+  port: 7070,
+});
 
 /** A LAN on a virtual clock, and endpoints on it that a test stops at the end. */
 function world() {
@@ -103,7 +111,9 @@ describe('BeaconEndpoint on a fake LAN', () => {
     const s = w.search(w.node('10.0.0.10', { expectKey: identity(3).publicKey }), 1000);
     w.clock.runFor(1000);
     assert.deepEqual(names(s.result), ['hub3']);
-    assert.ok(w.refused.length > 0 && w.refused.every((r) => r.error instanceof BeaconError && r.error.code === 'beacon-unexpected-key' && r.address === '10.0.0.2'));
+    assert.ok(
+      w.refused.length > 0 && w.refused.every((r) => r.error instanceof BeaconError && r.error.code === 'beacon-unexpected-key' && r.address === '10.0.0.2'),
+    );
     w.stopAll();
   });
 
@@ -134,11 +144,14 @@ describe('BeaconEndpoint on a fake LAN', () => {
     rogue.write(notify(real), '239.255.255.250', 1900); // hub2's genuine record, replayed from elsewhere
     rogue.write(new TextEncoder().encode('NOTIFY * HTTP/1.1\r\nthis is not a header\r\n\r\n'), '239.255.255.250', 1900);
     w.clock.runFor(10);
-    assert.deepEqual(w.refused.map((r) => [r.error.name, r.error.code, r.address]), [
-      ['BeaconError', 'beacon-bad-signature', '10.0.0.66'],
-      ['BeaconError', 'beacon-address-mismatch', '10.0.0.66'],
-      ['SsdpError', 'ssdp-malformed', '10.0.0.66'],
-    ]);
+    assert.deepEqual(
+      w.refused.map((r) => [r.error.name, r.error.code, r.address]),
+      [
+        ['BeaconError', 'beacon-bad-signature', '10.0.0.66'],
+        ['BeaconError', 'beacon-address-mismatch', '10.0.0.66'],
+        ['SsdpError', 'ssdp-malformed', '10.0.0.66'],
+      ],
+    );
     assert.ok(w.refused[2].error instanceof SsdpError);
     assert.deepEqual(n.peers(), []);
     assert.equal(n.stats.refused, 3);
@@ -151,7 +164,11 @@ describe('BeaconEndpoint on a fake LAN', () => {
     const n = w.node('10.0.0.10');
     n.start();
     const tv = w.lan.host('10.0.0.77')({ port: 0 });
-    tv.write(buildNotify({ nts: 'ssdp:alive', nt: 'urn:schemas-upnp-org:device:MediaRenderer:1', usn: 'uuid:tv', location: 'http://10.0.0.77:1400/xml' }), '239.255.255.250', 1900);
+    tv.write(
+      buildNotify({ nts: 'ssdp:alive', nt: 'urn:schemas-upnp-org:device:MediaRenderer:1', usn: 'uuid:tv', location: 'http://10.0.0.77:1400/xml' }),
+      '239.255.255.250',
+      1900,
+    );
     tv.write(buildNotify({ nts: 'ssdp:alive', nt: BEACON_SEARCH_TARGET, usn: 'uuid:tv' }), '239.255.255.250', 1900);
     w.clock.runFor(10);
     assert.deepEqual(w.refused, []);
@@ -169,7 +186,10 @@ describe('BeaconEndpoint on a fake LAN', () => {
     w.clock.runFor(10);
     assert.deepEqual(w.changes, [['hub2', 'found']]);
     w.clock.runFor(60_000);
-    assert.deepEqual(w.changes.map((c) => c[1]), ['found', 'updated', 'updated']);
+    assert.deepEqual(
+      w.changes.map((c) => c[1]),
+      ['found', 'updated', 'updated'],
+    );
     assert.equal(h.stats.announced, 3);
     h.stop();
     w.clock.runFor(10);
@@ -180,7 +200,7 @@ describe('BeaconEndpoint on a fake LAN', () => {
     w.stopAll();
   });
 
-  it("a byebye that does not verify does not forget the peer, nor does an old one replayed after a newer alive", () => {
+  it('a byebye that does not verify does not forget the peer, nor does an old one replayed after a newer alive', () => {
     const w = world();
     const n = w.node('10.0.0.10');
     n.start();
@@ -189,7 +209,16 @@ describe('BeaconEndpoint on a fake LAN', () => {
     // A byebye signed by someone else, claiming hub2's id through its record, from hub2's address.
     const spoof = w.lan.host('10.0.0.2')({ port: 0 });
     const forged = signBeacon({ ...fields('hub', '10.0.0.2', 'hub2'), issued: w.clock.now() }, identity(9), crypto).headers;
-    spoof.write(buildNotify({ nts: 'ssdp:byebye', nt: BEACON_SEARCH_TARGET, usn: 'u', headers: { ...forged, 'FAZT-SIG': signBeacon({ ...fields('hub', '10.0.0.2'), issued: 1 }, identity(9), crypto).headers['FAZT-SIG'] } }), '239.255.255.250', 1900);
+    spoof.write(
+      buildNotify({
+        nts: 'ssdp:byebye',
+        nt: BEACON_SEARCH_TARGET,
+        usn: 'u',
+        headers: { ...forged, 'FAZT-SIG': signBeacon({ ...fields('hub', '10.0.0.2'), issued: 1 }, identity(9), crypto).headers['FAZT-SIG'] },
+      }),
+      '239.255.255.250',
+      1900,
+    );
     // An old byebye of hub2's own, recorded earlier and replayed now.
     const old = signBeacon({ ...fields('hub', '10.0.0.2', 'hub2'), issued: w.clock.now() - 60_000 }, identity(2), crypto, 'bye').headers;
     spoof.write(buildNotify({ nts: 'ssdp:byebye', nt: BEACON_SEARCH_TARGET, usn: 'u', headers: old }), '239.255.255.250', 1900);
@@ -199,7 +228,11 @@ describe('BeaconEndpoint on a fake LAN', () => {
     w.clock.runFor(10);
     assert.deepEqual(names(n.peers()), ['hub2']);
     assert.equal(n.stats.refused, 2);
-    assert.deepEqual([...new Set(w.refused.map((r) => r.error.code))], ['beacon-bad-signature', 'beacon-state-mismatch'], 'the hub hears them too: the same two refusals');
+    assert.deepEqual(
+      [...new Set(w.refused.map((r) => r.error.code))],
+      ['beacon-bad-signature', 'beacon-state-mismatch'],
+      'the hub hears them too: the same two refusals',
+    );
     assert.equal(n.stats.stale, 1);
     spoof.close();
     h.stop();
@@ -229,7 +262,11 @@ describe('BeaconEndpoint on a fake LAN', () => {
     const probe = w.lan.host('10.0.0.50')({ port: 0 });
     const got: string[] = [];
     for (const st of [BEACON_SEARCH_TARGET, 'ssdp:all', 'urn:schemas-upnp-org:device:MediaRenderer:1']) {
-      probe.write(new TextEncoder().encode(`M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "ssdp:discover"\r\nMX: 1\r\nST: ${st}\r\n\r\n`), '239.255.255.250', 1900);
+      probe.write(
+        new TextEncoder().encode(`M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "ssdp:discover"\r\nMX: 1\r\nST: ${st}\r\n\r\n`),
+        '239.255.255.250',
+        1900,
+      );
     }
     w.clock.runFor(10);
     for (let d = probe.read(); d; d = probe.read()) got.push(Buffer.from(d.bytes).toString());
@@ -283,7 +320,7 @@ describe('BeaconEndpoint on a fake LAN', () => {
     assert.throws(() => w.node('10.0.0.1').search(10, () => undefined), RangeError);
   });
 
-  it('an answer to someone else\'s search (a 200 OK arriving on the SSDP port) is recorded like an alive', () => {
+  it("an answer to someone else's search (a 200 OK arriving on the SSDP port) is recorded like an alive", () => {
     const w = world();
     const n = w.node('10.0.0.10');
     n.start();

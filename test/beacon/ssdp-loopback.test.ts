@@ -23,7 +23,15 @@ const crypto = nodeCrypto;
 const GROUP = '239.255.255.250';
 const LOOPBACK = ['127.0.0.1'];
 const identity = (n: number) => identityFromSecretKey(new Uint8Array(32).fill(n), crypto);
-const fields = (name: string) => ({ kind: 'hub' as const, name, board: 'pi', version: '0.1.0', services: ['uplink', 'enroll'], addresses: ['127.0.0.1'], port: 7070 });
+const fields = (name: string) => ({
+  kind: 'hub' as const,
+  name,
+  board: 'pi',
+  version: '0.1.0',
+  services: ['uplink', 'enroll'],
+  addresses: ['127.0.0.1'],
+  port: 7070,
+});
 const randomPort = (): number => 20_000 + Math.floor(Math.random() * 12_000);
 const sockets: LinuxUdp[] = [];
 /** LinuxUdp as the endpoint's network (its close() still sends what was written before it). */
@@ -41,7 +49,6 @@ const udp: BeaconEndpointOptions['udp'] = (o) => {
 };
 const time = realTime();
 const cleanup: (() => void)[] = [];
-
 
 function endpoint(port: number, o: Partial<BeaconEndpointOptions> = {}): BeaconEndpoint {
   const e = new BeaconEndpoint({ udp, time, crypto, group: GROUP, port, ...o });
@@ -63,7 +70,16 @@ interface NodeSsdpInternals {
 }
 
 function nodeSsdpServer(port: number, headers: Record<string, string>): Server {
-  const server = new ssdp.Server({ ssdpPort: port, sourcePort: port, headers, location: 'http://127.0.0.1:7070/v1/beacon', udn: 'uuid:fazt-test', adInterval: 600_000, suppressRootDeviceAdvertisements: true, customLogger: () => undefined });
+  const server = new ssdp.Server({
+    ssdpPort: port,
+    sourcePort: port,
+    headers,
+    location: 'http://127.0.0.1:7070/v1/beacon',
+    udn: 'uuid:fazt-test',
+    adInterval: 600_000,
+    suppressRootDeviceAdvertisements: true,
+    customLogger: () => undefined,
+  });
   const internals = server as unknown as NodeSsdpInternals;
   internals.sockets = { '127.0.0.1': loopbackSocket() };
   internals._initAdLoop = () => internals._startAdLoop(); // no 3 s first-announcement timer that stop() cannot clear
@@ -99,9 +115,16 @@ describe('SSDP on loopback sockets', () => {
     const node = endpoint(port, { expectKey: identity(2).publicKey, onPeer: (p, c) => changes.push([p.record.name, c]) });
     node.start();
     let found: BeaconPeer[] | undefined;
-    node.search(1500, (p) => (found = p), (p) => p.length > 0);
+    node.search(
+      1500,
+      (p) => (found = p),
+      (p) => p.length > 0,
+    );
     const peers = await until(() => found, 'search answer');
-    assert.deepEqual(peers.map((p) => [p.record.name, p.address, p.url]), [['hub2', '127.0.0.1', 'http://127.0.0.1:7070']]);
+    assert.deepEqual(
+      peers.map((p) => [p.record.name, p.address, p.url]),
+      [['hub2', '127.0.0.1', 'http://127.0.0.1:7070']],
+    );
     hub.stop();
     await until(() => changes.find((c) => c[1] === 'left'), 'byebye');
     assert.deepEqual(node.peers(), []);
@@ -114,10 +137,18 @@ describe('SSDP on loopback sockets', () => {
     await server.start();
     const changes: [string, PeerChange][] = [];
     const refused: string[] = [];
-    const node = endpoint(port, { expectKey: identity(3).publicKey, onPeer: (p, c) => changes.push([p.record.name, c]), onRefused: (e) => refused.push(e.code) });
+    const node = endpoint(port, {
+      expectKey: identity(3).publicKey,
+      onPeer: (p, c) => changes.push([p.record.name, c]),
+      onRefused: (e) => refused.push(e.code),
+    });
     node.start();
     let found: BeaconPeer[] | undefined;
-    node.search(1500, (p) => (found = p), (p) => p.length > 0);
+    node.search(
+      1500,
+      (p) => (found = p),
+      (p) => p.length > 0,
+    );
     const peers = await until(() => found, "node-ssdp's answer");
     assert.equal(peers[0].record.id, identity(3).id);
     assert.equal(peers[0].address, '127.0.0.1');

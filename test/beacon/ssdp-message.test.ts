@@ -16,7 +16,11 @@ interface NodeSsdpParser {
   _getStatusCode(msg: string): number;
 }
 const NodeSsdp = require('node-ssdp/lib/index.js') as new (o: object) => NodeSsdpParser;
-const SsdpHeader = require('node-ssdp/lib/ssdpHeader.js') as new (method: string, headers: Record<string, unknown>, isResponse?: boolean) => { toString(): string };
+const SsdpHeader = require('node-ssdp/lib/ssdpHeader.js') as new (
+  method: string,
+  headers: Record<string, unknown>,
+  isResponse?: boolean,
+) => { toString(): string };
 const theirs = new NodeSsdp({ customLogger: () => undefined, location: 'http://127.0.0.1/' });
 
 const FAZT = { 'FAZT-BEACON': 'pGF2AWJpZHg', 'FAZT-SIG': 'c2ln' };
@@ -29,7 +33,17 @@ describe('SSDP messages: building', () => {
     );
   });
   it('NOTIFY alive carries NT, NTS, USN, LOCATION, CACHE-CONTROL, SERVER and the extra headers', () => {
-    const m = text(buildNotify({ nts: 'ssdp:alive', nt: BEACON_SEARCH_TARGET, usn: 'uuid:fazt-x::t', location: 'http://10.0.0.2:7070/v1/beacon', maxAge: 1800, server: 'fazt/0.1 UPnP/1.1 fazt-beacon/1', headers: FAZT }));
+    const m = text(
+      buildNotify({
+        nts: 'ssdp:alive',
+        nt: BEACON_SEARCH_TARGET,
+        usn: 'uuid:fazt-x::t',
+        location: 'http://10.0.0.2:7070/v1/beacon',
+        maxAge: 1800,
+        server: 'fazt/0.1 UPnP/1.1 fazt-beacon/1',
+        headers: FAZT,
+      }),
+    );
     assert.equal(
       m,
       'NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nNT: urn:fazt-dev:service:beacon:1\r\nNTS: ssdp:alive\r\nUSN: uuid:fazt-x::t\r\nLOCATION: http://10.0.0.2:7070/v1/beacon\r\n' +
@@ -37,7 +51,10 @@ describe('SSDP messages: building', () => {
     );
   });
   it('NOTIFY byebye leaves out what it does not need', () => {
-    assert.equal(text(buildNotify({ nts: 'ssdp:byebye', nt: 'a', usn: 'b', host: '127.0.0.1:40000' })), 'NOTIFY * HTTP/1.1\r\nHOST: 127.0.0.1:40000\r\nNT: a\r\nNTS: ssdp:byebye\r\nUSN: b\r\n\r\n');
+    assert.equal(
+      text(buildNotify({ nts: 'ssdp:byebye', nt: 'a', usn: 'b', host: '127.0.0.1:40000' })),
+      'NOTIFY * HTTP/1.1\r\nHOST: 127.0.0.1:40000\r\nNT: a\r\nNTS: ssdp:byebye\r\nUSN: b\r\n\r\n',
+    );
   });
   it('200 OK: CACHE-CONTROL, EXT (empty), LOCATION, SERVER, ST, USN, extras', () => {
     assert.equal(
@@ -59,7 +76,10 @@ describe('SSDP messages: building', () => {
 describe('SSDP messages: parsing', () => {
   it('round-trips each kind', () => {
     assert.deepEqual(parseSsdp(buildSearch({ st: BEACON_SEARCH_TARGET, mx: 3 })), {
-      kind: 'search', st: BEACON_SEARCH_TARGET, mx: 3, man: '"ssdp:discover"',
+      kind: 'search',
+      st: BEACON_SEARCH_TARGET,
+      mx: 3,
+      man: '"ssdp:discover"',
       headers: { HOST: '239.255.255.250:1900', MAN: '"ssdp:discover"', MX: '3', ST: BEACON_SEARCH_TARGET },
     });
     const n = parseSsdp(buildNotify({ nts: 'ssdp:byebye', nt: 'a', usn: 'b', headers: FAZT }));
@@ -97,7 +117,10 @@ describe('SSDP messages: parsing', () => {
     assert.throws(() => parseSsdp(bytes('')), code('ssdp-malformed'));
     assert.throws(() => parseSsdp(bytes('NOTIFY * HTTP/1.1\r\nno colon here\r\n\r\n')), /has no name/);
     assert.throws(() => parseSsdp(bytes('NOTIFY HTTP/1.1\r\n\r\n')), /not 'METHOD \* HTTP\/1.1'/);
-    assert.throws(() => parseSsdp(bytes('NOTIFY * HTTP/1.1\r\nNTS: ssdp:alive\r\nUSN: u\r\n\r\n')), (e: unknown) => code('ssdp-missing-header')(e) && /without a NT header/.test((e as Error).message));
+    assert.throws(
+      () => parseSsdp(bytes('NOTIFY * HTTP/1.1\r\nNTS: ssdp:alive\r\nUSN: u\r\n\r\n')),
+      (e: unknown) => code('ssdp-missing-header')(e) && /without a NT header/.test((e as Error).message),
+    );
     assert.throws(() => parseSsdp(bytes('M-SEARCH * HTTP/1.1\r\nMX: 1\r\nST: s\r\n\r\n')), /without a MAN header/);
     assert.throws(() => parseSsdp(bytes('M-SEARCH * HTTP/1.1\r\nMAN: "ssdp:other"\r\nMX: 1\r\nST: s\r\n\r\n')), /not "ssdp:discover"/);
     assert.throws(() => parseSsdp(bytes('M-SEARCH * HTTP/1.1\r\nMAN: "ssdp:discover"\r\nMX: soon\r\nST: s\r\n\r\n')), /MX/);
@@ -118,10 +141,15 @@ describe('SSDP messages: node-ssdp 4.0.1 reads ours, we read theirs', () => {
   });
   it("node-ssdp's parser reads our NOTIFYs (NT, NTS, USN, extras) and our answers (status 200, EXT, extras)", () => {
     for (const nts of ['ssdp:alive', 'ssdp:byebye'] as const) {
-      const msg = text(buildNotify({ nts, nt: BEACON_SEARCH_TARGET, usn: 'uuid:fazt-x::t', location: 'http://10.0.0.2:7070/v1/beacon', maxAge: 1800, headers: FAZT }));
+      const msg = text(
+        buildNotify({ nts, nt: BEACON_SEARCH_TARGET, usn: 'uuid:fazt-x::t', location: 'http://10.0.0.2:7070/v1/beacon', maxAge: 1800, headers: FAZT }),
+      );
       assert.equal(theirs._getMethod(msg), 'notify');
       const h = theirs._getHeaders(msg);
-      assert.deepEqual([h.NT, h.NTS, h.USN, h['FAZT-BEACON'], h['FAZT-SIG']], [BEACON_SEARCH_TARGET, nts, 'uuid:fazt-x::t', FAZT['FAZT-BEACON'], FAZT['FAZT-SIG']]);
+      assert.deepEqual(
+        [h.NT, h.NTS, h.USN, h['FAZT-BEACON'], h['FAZT-SIG']],
+        [BEACON_SEARCH_TARGET, nts, 'uuid:fazt-x::t', FAZT['FAZT-BEACON'], FAZT['FAZT-SIG']],
+      );
     }
     const msg = text(buildResponse({ st: BEACON_SEARCH_TARGET, usn: 'u', maxAge: 60, headers: FAZT }));
     assert.match(msg.split('\r\n')[0], /HTTP\/\d{1}\.\d{1} \d+ .*/); // how node-ssdp tells an answer from a command
@@ -132,10 +160,24 @@ describe('SSDP messages: node-ssdp 4.0.1 reads ours, we read theirs', () => {
     const search = new SsdpHeader('M-SEARCH', { HOST: '239.255.255.250:1900', ST: BEACON_SEARCH_TARGET, MAN: '"ssdp:discover"', MX: 3 }).toString();
     assert.deepEqual(parseSsdp(bytes(search)).kind === 'search' && [parseSsdp(bytes(search)).headers.ST], [BEACON_SEARCH_TARGET]);
     for (const nts of ['ssdp:alive', 'ssdp:byebye']) {
-      const n = parseSsdp(bytes(new SsdpHeader('NOTIFY', { HOST: '239.255.255.250:1900', NT: BEACON_SEARCH_TARGET, NTS: nts, USN: 'uuid:x::t', ...FAZT }).toString()));
+      const n = parseSsdp(
+        bytes(new SsdpHeader('NOTIFY', { HOST: '239.255.255.250:1900', NT: BEACON_SEARCH_TARGET, NTS: nts, USN: 'uuid:x::t', ...FAZT }).toString()),
+      );
       assert.deepEqual(n.kind === 'notify' && [n.nt, n.nts, n.headers['FAZT-SIG']], [BEACON_SEARCH_TARGET, nts, 'c2ln']);
     }
-    const answer = new SsdpHeader('200 OK', { ST: BEACON_SEARCH_TARGET, USN: 'uuid:x::t', 'CACHE-CONTROL': 'max-age=1800', DATE: new Date().toUTCString(), SERVER: 'node.js/20 UPnP/1.1 node-ssdp/4.0.1', EXT: '', ...FAZT }, true).toString();
+    const answer = new SsdpHeader(
+      '200 OK',
+      {
+        ST: BEACON_SEARCH_TARGET,
+        USN: 'uuid:x::t',
+        'CACHE-CONTROL': 'max-age=1800',
+        DATE: new Date().toUTCString(),
+        SERVER: 'node.js/20 UPnP/1.1 node-ssdp/4.0.1',
+        EXT: '',
+        ...FAZT,
+      },
+      true,
+    ).toString();
     const r = parseSsdp(bytes(answer));
     assert.deepEqual(r.kind === 'response' && [r.status, r.st, r.headers['FAZT-BEACON']], [200, BEACON_SEARCH_TARGET, FAZT['FAZT-BEACON']]);
   });

@@ -34,8 +34,18 @@ const sessions: XsSession[] = [];
 const endpoints: BeaconEndpoint[] = [];
 const identity = (n: number) => identityFromSecretKey(new Uint8Array(32).fill(n), nodeCrypto);
 
-interface PeerSummary { name: string; id: string; address: string; url: string }
-interface RunStatus { found: PeerSummary[] | null; changes: string[]; refused: string[]; peers: PeerSummary[] }
+interface PeerSummary {
+  name: string;
+  id: string;
+  address: string;
+  url: string;
+}
+interface RunStatus {
+  found: PeerSummary[] | null;
+  changes: string[];
+  refused: string[];
+  peers: PeerSummary[];
+}
 
 async function xsEndpoint(port: number, expectKey: Uint8Array | null, self: { secretKey: string; name: string; addresses: string[] } | null) {
   const clock = new VirtualClock(Date.now());
@@ -74,7 +84,12 @@ describe('BeaconEndpoint inside XS, on real loopback sockets through the bridge'
 
   it('a search from XS finds a hub announcing on the host, verified against the expected key', async () => {
     const port = randomPort();
-    const hub = nodeEndpoint(port, { self: { identity: identity(2), fields: { kind: 'hub', name: 'host-hub', board: 'pi', version: '0.1.0', services: ['uplink', 'enroll'], addresses: ['127.0.0.1'], port: 7070 } } });
+    const hub = nodeEndpoint(port, {
+      self: {
+        identity: identity(2),
+        fields: { kind: 'hub', name: 'host-hub', board: 'pi', version: '0.1.0', services: ['uplink', 'enroll'], addresses: ['127.0.0.1'], port: 7070 },
+      },
+    });
     hub.start();
     const { xs, runUntil } = await xsEndpoint(port, identity(2).publicKey, null);
     await xs.call('search', 2000);
@@ -96,6 +111,9 @@ describe('BeaconEndpoint inside XS, on real loopback sockets through the bridge'
     await xs.call('stop');
     const end = Date.now() + 3000;
     while (!changes.some((c) => c[1] === 'left') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-    assert.ok(changes.some((c) => c[0] === 'xs-node' && c[1] === 'left'), 'byebye heard');
+    assert.ok(
+      changes.some((c) => c[0] === 'xs-node' && c[1] === 'left'),
+      'byebye heard',
+    );
   });
 });

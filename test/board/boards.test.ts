@@ -59,21 +59,25 @@ describe('pin claims', () => {
     a.release();
     c.claim(4, 'pwm');
   });
-  it('refuses an unknown pin', () => assert.throws(() => new PinClaims(esp).claim(24, 'digital-in'), refused('unknown-pin', /GPIO 24 does not exist on esp32-devkitc/)));
-  it('refuses an input-only pin as output', () => assert.throws(() => new PinClaims(esp).claim(34, 'digital-out'), refused('input-only', /GPIO 34 is input-only/)));
+  it('refuses an unknown pin', () =>
+    assert.throws(() => new PinClaims(esp).claim(24, 'digital-in'), refused('unknown-pin', /GPIO 24 does not exist on esp32-devkitc/)));
+  it('refuses an input-only pin as output', () =>
+    assert.throws(() => new PinClaims(esp).claim(34, 'digital-out'), refused('input-only', /GPIO 34 is input-only/)));
   it('accepts an input-only pin as input and as ADC', () => {
     const c = new PinClaims(esp);
     c.claim(34, 'digital-in');
     c.claim(35, 'adc');
   });
   it('refuses a flash pin', () => assert.throws(() => new PinClaims(esp).claim(6, 'digital-in'), refused('reserved-pin', /SPI flash/)));
-  it('refuses a PSRAM pin on the S3 N8R8', () => assert.throws(() => new PinClaims(getBoard('esp32-s3-devkitc-1')).claim(35, 'digital-in'), refused('reserved-pin', /PSRAM/)));
+  it('refuses a PSRAM pin on the S3 N8R8', () =>
+    assert.throws(() => new PinClaims(getBoard('esp32-s3-devkitc-1')).claim(35, 'digital-in'), refused('reserved-pin', /PSRAM/)));
   it('refuses a strapping pin without the opt-in, grants it with', () => {
     assert.throws(() => new PinClaims(esp).claim(12, 'digital-out'), refused('strapping-pin', /allowStrapping/));
     new PinClaims(esp).claim(12, 'digital-out', { allowStrapping: true });
   });
   it('refuses a capability the pin lacks', () => assert.throws(() => new PinClaims(esp).claim(16, 'adc'), refused('capability', /GPIO 16 has no adc/)));
-  it('refuses the HAT EEPROM pins on a Pi', () => assert.throws(() => new PinClaims(getBoard('rpi-4b')).claim(0, 'digital-in'), refused('reserved-pin', /EEPROM/)));
+  it('refuses the HAT EEPROM pins on a Pi', () =>
+    assert.throws(() => new PinClaims(getBoard('rpi-4b')).claim(0, 'digital-in'), refused('reserved-pin', /EEPROM/)));
   it('refuses a bad pin number as a caller mistake', () => assert.throws(() => new PinClaims(esp).claim(-1, 'digital-in'), RangeError));
   it('I2C: default bus, matrix routing on ESP32, fixed pins on a Pi', () => {
     const c = new PinClaims(esp);
@@ -103,7 +107,7 @@ describe('pin claims', () => {
     assert.throws(() => c.claimI2c({ sda: 21, scl: 22 }), refused('pin-in-use'));
     assert.equal(c.holder(21), undefined);
   });
-  it('every board\'s default I2C bus can be claimed with no opt-in', () => {
+  it("every board's default I2C bus can be claimed with no opt-in", () => {
     for (const b of loadBoards().values()) new PinClaims(b).claimI2c({});
   });
   it('pinExclusion explains, for --can', () => {

@@ -5,7 +5,15 @@ import { compileTopicPattern } from '../../firmware/bus/topic.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 
 let n = 0;
-const ev = (type: string, source = 'fzaaaaaaaaaaaaaaaaaaaaaaaa/x'): EventEntry => ({ id: String(++n), type, source, time: n, seq: n, prev: new Uint8Array(32), data: n });
+const ev = (type: string, source = 'fzaaaaaaaaaaaaaaaaaaaaaaaa/x'): EventEntry => ({
+  id: String(++n),
+  type,
+  source,
+  time: n,
+  seq: n,
+  prev: new Uint8Array(32),
+  data: n,
+});
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('topic patterns', () => {
@@ -53,7 +61,10 @@ describe('EventBus', () => {
     const sent = Array.from({ length: 20 }, () => ev('sensor.reading'));
     sent.forEach((e) => bus.publish(e));
     for (let i = 0; i < 100 && got.length < 20; i++) await new Promise((r) => setTimeout(r, 5));
-    assert.deepStrictEqual(got, sent.map((e) => e.data));
+    assert.deepStrictEqual(
+      got,
+      sent.map((e) => e.data),
+    );
   });
   it('filters by source prefix', async () => {
     const bus = new EventBus();
@@ -72,8 +83,14 @@ describe('EventBus', () => {
     const sent = Array.from({ length: 5 }, () => ev('sensor.reading'));
     sent.forEach((e) => bus.publish(e));
     await tick();
-    assert.deepStrictEqual(got, sent.slice(2).map((e) => e.id));
-    assert.deepStrictEqual(dropped, sent.slice(0, 2).map((e) => e.id));
+    assert.deepStrictEqual(
+      got,
+      sent.slice(2).map((e) => e.id),
+    );
+    assert.deepStrictEqual(
+      dropped,
+      sent.slice(0, 2).map((e) => e.id),
+    );
     assert.equal(sub.stats.dropped, 2);
     assert.equal(bus.totals.dropped, 2);
     assert.equal(sub.stats.delivered, 3);
@@ -85,7 +102,10 @@ describe('EventBus', () => {
     const sent = Array.from({ length: 4 }, () => ev('sensor.reading'));
     sent.forEach((e) => bus.publish(e));
     await tick();
-    assert.deepStrictEqual(got, sent.slice(0, 2).map((e) => e.id));
+    assert.deepStrictEqual(
+      got,
+      sent.slice(0, 2).map((e) => e.id),
+    );
     assert.equal(sub.stats.dropped, 2);
   });
   it('a throwing handler is counted and does not stop delivery', async () => {

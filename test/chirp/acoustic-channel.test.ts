@@ -85,7 +85,10 @@ describe('acoustic channel', () => {
     const clipped = toFloat32(transmit(sig, { seed: 1, clipAt: 0.3 }));
     assert.ok(clipped.every((v) => Math.abs(v) <= 0.15 + 1e-4));
     const faint = transmit(sig, { seed: 1, attenuationDb: 90 });
-    assert.ok(faint.every((v) => Math.abs(v) <= 1), 'below one step of the ADC');
+    assert.ok(
+      faint.every((v) => Math.abs(v) <= 1),
+      'below one step of the ADC',
+    );
   });
 
   it('a talker: synthetic speech (or espeak-ng when installed) at a set signal-to-talker ratio', () => {
@@ -101,7 +104,7 @@ describe('acoustic channel', () => {
     assert.ok(Math.abs(db(power(sig) / power(added)) - 6) < 0.3);
   });
 
-  it('as the simulator\'s air: 48 kHz mono only, heard through the model', () => {
+  it("as the simulator's air: 48 kHz mono only, heard through the model", () => {
     const air = new AcousticChannel({ seed: 1, attenuationDb: 6 });
     const heard: number[] = [];
     air.listen(48000, 1, (s) => void heard.push(...s));

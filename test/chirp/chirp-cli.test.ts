@@ -46,7 +46,10 @@ describe('fazt chirp', () => {
     assert.equal((await chirp(['decode', wav])).out, 'hello sound\n');
 
     const src = join(tmp, 'notes.bin');
-    writeFileSync(src, Uint8Array.from({ length: 200 }, (_, i) => i));
+    writeFileSync(
+      src,
+      Uint8Array.from({ length: 200 }, (_, i) => i),
+    );
     await chirp(['encode', '--file', src, '-o', wav, '--mode', 'fast']);
     await assert.rejects(chirp(['decode', wav]), (e: unknown) => e instanceof UsageError && /carries the file 'notes\.bin' \(200 bytes\)/.test(e.message));
     await chirp(['decode', wav, '-o', join(tmp, 'notes.out')]);
@@ -56,7 +59,7 @@ describe('fazt chirp', () => {
     assert.deepStrictEqual(JSON.parse((await chirp(['decode', wav, '--json'])).out), { ok: true, temp: 21.5 });
   });
 
-  it('seals for a recipient\'s key, signs with the sender\'s, opens with --key', async () => {
+  it("seals for a recipient's key, signs with the sender's, opens with --key", async () => {
     const keyFile = (name: string, b: number): { file: string; publicKey: string } => {
       const secretKey = new Uint8Array(32).fill(b);
       const publicKey = toHex(ed25519.getPublicKey(secretKey));
@@ -117,7 +120,10 @@ describe('fazt chirp', () => {
     const heard = await chirp(['listen', '--timeout', '10s'], { audioBackend: linux({ arecord }) });
     assert.equal(heard.out, 'from a pi\n');
     assert.ok(raw.length > 48000 * 2, 'aplay got the sound');
-    await assert.rejects(chirp(['listen', '--timeout', '2s'], { audioBackend: linux({ arecord: join(tmp, 'no-arecord') }) }), /no-arecord not found: apt install alsa-utils/);
+    await assert.rejects(
+      chirp(['listen', '--timeout', '2s'], { audioBackend: linux({ arecord: join(tmp, 'no-arecord') }) }),
+      /no-arecord not found: apt install alsa-utils/,
+    );
   });
 
   it('listen: a timeout says so', async () => {

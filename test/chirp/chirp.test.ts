@@ -9,7 +9,10 @@ import { readWavAt48k, writeWav } from '../../host/chirp/wav.js';
 
 const message = Uint8Array.from({ length: 300 }, (_, i) => (i * 29 + 3) & 255); // three frames
 const gap = new Float32Array(4800);
-const isChirp = (code: ChirpErrorCode, check: (e: ChirpError) => boolean = () => true) => (e: unknown) => e instanceof ChirpError && e.code === code && check(e);
+const isChirp =
+  (code: ChirpErrorCode, check: (e: ChirpError) => boolean = () => true) =>
+  (e: unknown) =>
+    e instanceof ChirpError && e.code === code && check(e);
 
 /** The frames of `message` in the order given (indices; 'x' for a foreign ggwave payload), as PCM. */
 async function framesPcm(order: (number | 'x')[], mutate?: (frames: Uint8Array[]) => void): Promise<Float32Array> {
@@ -40,13 +43,16 @@ describe('chirp send and receive', () => {
     assert.deepStrictEqual(await receiveBytes(chunked(readWavAt48k(at44))), message.subarray(0, 100));
   });
 
-  it('frames in any order, a frame decoded twice and another app\'s ggwave data: still the message', async () => {
+  it("frames in any order, a frame decoded twice and another app's ggwave data: still the message", async () => {
     assert.deepStrictEqual(await receiveBytes(chunked(await framesPcm([2, 'x', 0, 0, 1]))), message);
   });
 
   it('says which frames are missing', async () => {
     const pcm = await framesPcm([0, 2]);
-    await assert.rejects(receiveBytes(chunked(pcm)), isChirp('frames-missing', (e) => e.missing.join() === '1' && e.count === 3 && /frames 1 of 3 missing/.test(e.message)));
+    await assert.rejects(
+      receiveBytes(chunked(pcm)),
+      isChirp('frames-missing', (e) => e.missing.join() === '1' && e.count === 3 && /frames 1 of 3 missing/.test(e.message)),
+    );
   });
 
   it('says when the frames do not add up to their digest', async () => {
@@ -55,14 +61,20 @@ describe('chirp send and receive', () => {
   });
 
   it('says when nothing was detected, and when time ran out (with what is missing)', async () => {
-    await assert.rejects(receiveBytes(chunked(new Int16Array(48000 * 3))), isChirp('nothing-detected', (e) => /3\.0 s of audio/.test(e.message)));
+    await assert.rejects(
+      receiveBytes(chunked(new Int16Array(48000 * 3))),
+      isChirp('nothing-detected', (e) => /3\.0 s of audio/.test(e.message)),
+    );
     const pcm = await framesPcm([0, 1, 2]);
     const firstFrameEnds = (await framesPcm([0])).length / 48000;
     await assert.rejects(
       receiveBytes(chunked(pcm), { timeoutSeconds: firstFrameEnds + 0.5 }),
       isChirp('timeout', (e) => e.missing.join() === '1,2'),
     );
-    await assert.rejects(receiveBytes(chunked(new Int16Array(48000 * 2)), { timeoutSeconds: 1 }), isChirp('timeout', (e) => /no chirp heard/.test(e.message)));
+    await assert.rejects(
+      receiveBytes(chunked(new Int16Array(48000 * 2)), { timeoutSeconds: 1 }),
+      isChirp('timeout', (e) => /no chirp heard/.test(e.message)),
+    );
     const stop = new AbortController();
     stop.abort();
     await assert.rejects(receiveBytes(chunked(pcm), { signal: stop.signal }), isChirp('timeout'));

@@ -17,8 +17,11 @@ function spectrum(x: Float32Array): Float64Array {
 }
 
 describe('drift estimation and correction', () => {
-  it('reads the sender/receiver rate ratio off ggwave\'s tone comb, audible and ultrasound, to 0.01 %', async () => {
-    for (const [mode, band] of [['standard', 'audible'], ['standard-ultrasound', 'ultrasound']] as const) {
+  it("reads the sender/receiver rate ratio off ggwave's tone comb, audible and ultrasound, to 0.01 %", async () => {
+    for (const [mode, band] of [
+      ['standard', 'audible'],
+      ['standard-ultrasound', 'ultrasound'],
+    ] as const) {
       const pcm = await encodeBytes(message, { mode });
       for (const ratio of [1.005, 0.996, 1.001]) {
         const e = estimateRatio(spectrum(resample(pcm, ratio)));

@@ -18,7 +18,13 @@ describe('chirp frames', () => {
   it('one frame: header, digest and chunk, byte for byte', () => {
     assert.deepStrictEqual(splitMessage(utf8('hi')).map(toHex), [HI]);
     const f = parseFrame(fromHex(HI));
-    assert.deepStrictEqual(f && { id: f.id, index: f.index, count: f.count, length: f.length, tail: toHex(f.digestTail ?? new Uint8Array()) }, { id: '8f434346', index: 0, count: 1, length: 2, tail: '648f6b96' });
+    assert.deepStrictEqual(f && { id: f.id, index: f.index, count: f.count, length: f.length, tail: toHex(f.digestTail ?? new Uint8Array()) }, {
+      id: '8f434346',
+      index: 0,
+      count: 1,
+      length: 2,
+      tail: '648f6b96',
+    });
     const r = new Reassembler();
     assert.equal(r.accept(fromHex(HI)), 'new');
     assert.deepStrictEqual(r.message(), utf8('hi'));
@@ -29,7 +35,10 @@ describe('chirp frames', () => {
     const r = new Reassembler();
     assert.equal(r.accept(fromHex(TWO_1)), 'new');
     assert.deepStrictEqual([r.count, r.missing, r.complete], [2, [0], false]);
-    assert.throws(() => r.message(), (e: unknown) => isChirp('frames-missing')(e) && (e as ChirpError).missing.join() === '0');
+    assert.throws(
+      () => r.message(),
+      (e: unknown) => isChirp('frames-missing')(e) && (e as ChirpError).missing.join() === '0',
+    );
     assert.equal(r.accept(fromHex(TWO_1)), 'duplicate');
     assert.equal(r.accept(fromHex(TWO_0)), 'new');
     assert.equal(r.accept(fromHex(TWO_0)), 'duplicate');

@@ -58,14 +58,20 @@ describe('ggwave engine', () => {
     assert.throws(() => g.encode(new Uint8Array(4), 'fast', 101), /volume/);
   });
 
-  it('says so at ggwave\'s limit of four live instances, and recovers after close', async () => {
+  it("says so at ggwave's limit of four live instances, and recovers after close", async () => {
     const g = await loadGgwave();
     const open = [g.decoder(), g.decoder(), g.decoder(), g.decoder()];
-    assert.throws(() => g.encode(new Uint8Array(4), 'fast'), (e: unknown) => e instanceof ChirpError && e.code === 'engine');
+    assert.throws(
+      () => g.encode(new Uint8Array(4), 'fast'),
+      (e: unknown) => e instanceof ChirpError && e.code === 'engine',
+    );
     open.pop()?.close();
     assert.ok(g.encode(new Uint8Array(4), 'fast').length > 0);
     for (const d of open) d.close();
     open[0].close(); // twice is harmless
-    assert.throws(() => open[0].push(new Float32Array(10)), (e: unknown) => e instanceof ChirpError && e.code === 'engine');
+    assert.throws(
+      () => open[0].push(new Float32Array(10)),
+      (e: unknown) => e instanceof ChirpError && e.code === 'engine',
+    );
   });
 });

@@ -6,13 +6,25 @@ const sine = (n: number, cyclesPerSample: number): Float32Array => Float32Array.
 
 /** Amplitude and phase-free match of `x` against a sine of the given frequency (least squares on sin and cos). */
 function fit(x: Float32Array, cyclesPerSample: number, from: number, to: number): { amp: number; residual: number } {
-  let ss = 0, sc = 0, cc = 0, xs = 0, xc = 0, xx = 0;
+  let ss = 0,
+    sc = 0,
+    cc = 0,
+    xs = 0,
+    xc = 0,
+    xx = 0;
   for (let i = from; i < to; i++) {
-    const s = Math.sin(2 * Math.PI * cyclesPerSample * i), c = Math.cos(2 * Math.PI * cyclesPerSample * i);
-    ss += s * s; sc += s * c; cc += c * c; xs += x[i] * s; xc += x[i] * c; xx += x[i] * x[i];
+    const s = Math.sin(2 * Math.PI * cyclesPerSample * i),
+      c = Math.cos(2 * Math.PI * cyclesPerSample * i);
+    ss += s * s;
+    sc += s * c;
+    cc += c * c;
+    xs += x[i] * s;
+    xc += x[i] * c;
+    xx += x[i] * x[i];
   }
   const det = ss * cc - sc * sc;
-  const a = (xs * cc - xc * sc) / det, b = (xc * ss - xs * sc) / det;
+  const a = (xs * cc - xc * sc) / det,
+    b = (xc * ss - xs * sc) / det;
   let res = 0;
   for (let i = from; i < to; i++) res += (x[i] - a * Math.sin(2 * Math.PI * cyclesPerSample * i) - b * Math.cos(2 * Math.PI * cyclesPerSample * i)) ** 2;
   return { amp: Math.hypot(a, b), residual: Math.sqrt(res / (to - from)) };

@@ -25,14 +25,21 @@ describe('chirp success rates through the acoustic channel', () => {
     // measured [10 dB, 0 dB, −5 dB, −10 dB] of 12: robust 12 12 12 8, standard 12 12 12 6, fast 12 12 12 0,
     // robust-ultrasound 12 12 11 5, standard-ultrasound 12 12 12 2, fast-ultrasound 12 12 12 0
     for (const mode of CHIRP_MODES) {
-      for (const [snrDb, floor] of [[10, 4], [0, 4], [-5, 3]] as const) {
+      for (const [snrDb, floor] of [
+        [10, 4],
+        [0, 4],
+        [-5, 3],
+      ] as const) {
         const r = await rate(mode, 4, { snrDb, echo: true, drift: 0.003 });
         assert.ok(r.ok >= floor, `${mode} at ${snrDb} dB: ${r.ok}/4 (${r.codes.join(', ')})`);
       }
     }
     const cliff = await rate('fast', 4, { snrDb: -10, echo: true, drift: 0.003 });
     assert.ok(cliff.ok <= 1, `fast at −10 dB should mostly fail, got ${cliff.ok}/4`);
-    assert.ok(cliff.codes.every((c) => c === 'nothing-detected'), cliff.codes.join());
+    assert.ok(
+      cliff.codes.every((c) => c === 'nothing-detected'),
+      cliff.codes.join(),
+    );
   });
 
   it('pink noise, a background talker, clipping, attenuation, ±0.5 % drift', async () => {
@@ -60,7 +67,16 @@ describe('chirp success rates through the acoustic channel', () => {
   it('drift: ggwave alone fails at ±0.5 % (audible) and ±0.1 % (ultrasound); corrected, both decode up to ±0.7 %', async () => {
     // measured of 8 at 20 dB: standard alone 8 8 8 0 0 at 0.1 0.2 0.3 0.5 0.7 %, corrected 8 8 8 8 8;
     // standard-ultrasound alone 0 0 0 0 0, corrected 8 8 8 8 8
-    for (const [mode, drift, alone] of [['standard', 0.001, 3], ['standard', 0.003, 3], ['standard', 0.005, 0], ['standard', 0.007, 0], ['standard-ultrasound', 0.001, 0], ['standard-ultrasound', 0.003, 0], ['standard-ultrasound', 0.005, 0], ['standard-ultrasound', 0.007, 0]] as const) {
+    for (const [mode, drift, alone] of [
+      ['standard', 0.001, 3],
+      ['standard', 0.003, 3],
+      ['standard', 0.005, 0],
+      ['standard', 0.007, 0],
+      ['standard-ultrasound', 0.001, 0],
+      ['standard-ultrasound', 0.003, 0],
+      ['standard-ultrasound', 0.005, 0],
+      ['standard-ultrasound', 0.007, 0],
+    ] as const) {
       const c = { snrDb: 20, drift };
       const plain = await rate(mode, 3, c, { driftCorrection: false });
       if (alone === 0) assert.ok(plain.ok <= 1, `${mode} at ${drift * 100} % without correction: ${plain.ok}/3`);

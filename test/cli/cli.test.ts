@@ -16,7 +16,26 @@ const tmp = mkdtempSync(join(tmpdir(), 'fazt-cli-'));
 
 describe('fazt CLI', () => {
   it('answers --help at every level', () => {
-    for (const args of [['--help'], ['firmware', '--help'], ['firmware', 'build', '--help'], ['firmware', 'flash', '--help'], ['hub', '--help'], ['invite', '--help'], ['backup', '--help'], ['sim', '--help'], ['sim', 'run', '--help'], ['i2c', 'scan', '--help'], ['boards', '--help'], ['keygen', '--help'], ['cbor', '--help'], ['cbor', 'encode', '--help'], ['cbor', 'decode', '--help'], ['event', '--help'], ['event', 'verify', '--help'], ['start', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['firmware', '--help'],
+      ['firmware', 'build', '--help'],
+      ['firmware', 'flash', '--help'],
+      ['hub', '--help'],
+      ['invite', '--help'],
+      ['backup', '--help'],
+      ['sim', '--help'],
+      ['sim', 'run', '--help'],
+      ['i2c', 'scan', '--help'],
+      ['boards', '--help'],
+      ['keygen', '--help'],
+      ['cbor', '--help'],
+      ['cbor', 'encode', '--help'],
+      ['cbor', 'decode', '--help'],
+      ['event', '--help'],
+      ['event', 'verify', '--help'],
+      ['start', '--help'],
+    ]) {
       const r = fazt(args);
       assert.equal(r.code, 0, args.join(' '));
       assert.match(r.out, /^Usage: fazt/, args.join(' '));
@@ -26,7 +45,7 @@ describe('fazt CLI', () => {
     assert.match(fazt(['boards']).out, /rpi-5\s+Raspberry Pi 5/);
     assert.equal((JSON.parse(fazt(['boards', '--json']).out) as unknown[]).length, 6);
   });
-  it('shows one board\'s pins', () => {
+  it("shows one board's pins", () => {
     const r = fazt(['boards', 'rpi-4b']);
     assert.equal(r.code, 0);
     assert.match(r.out, /mcconfig|runtime node/);
@@ -34,7 +53,10 @@ describe('fazt CLI', () => {
     assert.equal(JSON.parse(fazt(['boards', 'rpi-4b', '--json']).out).id, 'rpi-4b');
   });
   it('--can lists usable pins and says why each other pin is excluded', () => {
-    const j = JSON.parse(fazt(['boards', 'esp32-devkitc', '--can', 'digital-out', '--json']).out) as { usable: number[]; excluded: { gpio: number; reason: string }[] };
+    const j = JSON.parse(fazt(['boards', 'esp32-devkitc', '--can', 'digital-out', '--json']).out) as {
+      usable: number[];
+      excluded: { gpio: number; reason: string }[];
+    };
     assert.ok(j.usable.includes(4) && !j.usable.includes(34));
     assert.match(j.excluded.find((e) => e.gpio === 34)?.reason ?? '', /input-only/);
     assert.match(j.excluded.find((e) => e.gpio === 6)?.reason ?? '', /flash/);
@@ -106,25 +128,37 @@ describe('fazt CLI', () => {
     const r = fazt(['sim', 'run', 'sim/scenarios/c3-room.json', '--duration', '10m', '-o', out]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /simulated 600 s on 1 board\(s\) in [\d.]+ s \(\d+× real time\): \d+ events/);
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; seq: number });
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; seq: number });
     assert.ok(lines.length > 1000);
-    assert.deepStrictEqual(lines.slice(0, 3).map((e) => e.seq), [1, 2, 3]);
+    assert.deepStrictEqual(
+      lines.slice(0, 3).map((e) => e.seq),
+      [1, 2, 3],
+    );
     assert.ok(lines.some((e) => e.type === 'sensor.reading') && lines.some((e) => e.type === 'sensor.state'));
   });
   it('sim run prints lifecycle lines and refuses a bad scenario by path', () => {
     const r = fazt(['sim', 'run', 'sim/scenarios/c3-room.json', '--duration', '15m', '--states-only']);
     assert.match(r.out, /c3 sht4x state running → degraded \(nack\)/);
-    writeFileSync(join(tmp, 'bad.json'), JSON.stringify({ name: 'x', boards: [{ name: 'a', board: 'esp32-devkitc', devices: [], sensors: [{ name: 's', driver: 'sht4x', intervalMs: 1 }] }] }));
+    writeFileSync(
+      join(tmp, 'bad.json'),
+      JSON.stringify({ name: 'x', boards: [{ name: 'a', board: 'esp32-devkitc', devices: [], sensors: [{ name: 's', driver: 'sht4x', intervalMs: 1 }] }] }),
+    );
     const bad = fazt(['sim', 'run', join(tmp, 'bad.json')]);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /\/boards\/0\/sensors\/0/);
   });
-  it('i2c scan lists a simulated board\'s devices like i2cdetect', () => {
+  it("i2c scan lists a simulated board's devices like i2cdetect", () => {
     const r = fazt(['i2c', 'scan', '--scenario', 'sim/scenarios/c3-room.json']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /20: -- -- -- 23/);
     assert.match(r.out, /40: -- -- -- -- 44/);
-    assert.deepStrictEqual(JSON.parse(fazt(['i2c', 'scan', '--scenario', 'sim/scenarios/three-boards.json', '--board', 'living-room', '--json']).out).found, [0x76]);
+    assert.deepStrictEqual(
+      JSON.parse(fazt(['i2c', 'scan', '--scenario', 'sim/scenarios/three-boards.json', '--board', 'living-room', '--json']).out).found,
+      [0x76],
+    );
   });
   it('start --runtime node runs the same firmware on Node (the fallback when XS is missing)', () => {
     const r = fazt(['start', '--data', join(tmp, 'start-node'), '--listen', '127.0.0.1:0', '--runtime', 'node', '--duration', '6s', '--quiet']);
@@ -139,7 +173,9 @@ describe('fazt CLI', () => {
     assert.match(r.err, /no Raspberry Pi detected/);
   });
   it('start runs the hub and three XS nodes; the API answers meanwhile; Ctrl-C stops it cleanly', async () => {
-    const child = spawn(process.execPath, [bin, 'start', '--data', join(tmp, 'start-data'), '--listen', '127.0.0.1:0'], { cwd: new URL('../..', import.meta.url).pathname });
+    const child = spawn(process.execPath, [bin, 'start', '--data', join(tmp, 'start-data'), '--listen', '127.0.0.1:0'], {
+      cwd: new URL('../..', import.meta.url).pathname,
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => void (out += d.toString()));
@@ -154,12 +190,14 @@ describe('fazt CLI', () => {
         nodes = ((await (await fetch(`${url}/v1/nodes`)).json()) as { nodes: { name: string; eventCount: number }[] }).nodes;
       }
       assert.deepStrictEqual(nodes.map((n) => n.name).sort(), ['desk', 'hallway', 'living-room']);
-      assert.ok(nodes.every((n) => n.eventCount > 3), JSON.stringify(nodes));
+      assert.ok(
+        nodes.every((n) => n.eventCount > 3),
+        JSON.stringify(nodes),
+      );
     } finally {
       child.kill('SIGINT');
     }
     assert.equal(await exited, 0, out);
     assert.match(out, /stopped: \d+ events from 3 nodes/);
   });
-
 });

@@ -93,7 +93,10 @@ describe('fazt firmware build: the build folder', () => {
     const r = req({ config: configFile({ ...node, hub }), outDir: dir });
     assert.equal(await firmwareBuild(r), 3);
     assert.deepStrictEqual(readManifest(dir).config.fazt.node, { ...node, hub });
-    await assert.rejects(firmwareBuild(req({ config: configFile({ ...node, hub: { ...hub, token: 'has space' } }), outDir: join(tmp, 'out-badtoken') })), (e: unknown) => e instanceof FaztError && /hub\/token/.test(e.message));
+    await assert.rejects(
+      firmwareBuild(req({ config: configFile({ ...node, hub: { ...hub, token: 'has space' } }), outDir: join(tmp, 'out-badtoken') })),
+      (e: unknown) => e instanceof FaztError && /hub\/token/.test(e.message),
+    );
   });
 
   it('prints exactly what is missing and how to set it up (Moddable SDK, ESP-IDF v6.0, exports, mcconfig)', async () => {
@@ -122,7 +125,11 @@ describe('fazt firmware build: the build folder', () => {
 
   it('with the SDK there but not ESP-IDF, names only ESP-IDF', async () => {
     const { MODDABLE } = fakeSdk();
-    const r = req({ config: configFile(nodeConfig('esp32-devkitc')), outDir: join(tmp, 'out-noidf'), env: { MODDABLE, PATH: toolsDir({ mcconfig: 'exit 0' }) } });
+    const r = req({
+      config: configFile(nodeConfig('esp32-devkitc')),
+      outDir: join(tmp, 'out-noidf'),
+      env: { MODDABLE, PATH: toolsDir({ mcconfig: 'exit 0' }) },
+    });
     assert.equal(await firmwareBuild(r), 3);
     const err = r.stderr.join('');
     assert.doesNotMatch(err, /MODDABLE is not set|mcconfig is not on PATH|Projects\/moddable/);
@@ -132,8 +139,14 @@ describe('fazt firmware build: the build folder', () => {
 
   it('refuses a Raspberry Pi board, writing nothing', async () => {
     const dir = join(tmp, 'out-pi');
-    await assert.rejects(firmwareBuild(req({ config: configFile(nodeConfig('rpi-5')), outDir: dir })), (e: unknown) => e instanceof BoardError && /rpi-5 runs on Node\.js \(runtime node\)/.test(e.message));
-    await assert.rejects(firmwareBuild(req({ board: 'rpi-4b', config: configFile(nodeConfig('esp32-devkitc')), outDir: dir })), /is for board esp32-devkitc, not rpi-4b/);
+    await assert.rejects(
+      firmwareBuild(req({ config: configFile(nodeConfig('rpi-5')), outDir: dir })),
+      (e: unknown) => e instanceof BoardError && /rpi-5 runs on Node\.js \(runtime node\)/.test(e.message),
+    );
+    await assert.rejects(
+      firmwareBuild(req({ board: 'rpi-4b', config: configFile(nodeConfig('esp32-devkitc')), outDir: dir })),
+      /is for board esp32-devkitc, not rpi-4b/,
+    );
     await assert.rejects(firmwareBuild(req({ config: configFile(nodeConfig('esp32-nope')), outDir: dir })), /no board 'esp32-nope'/);
     assert.ok(!existsSync(dir));
   });
@@ -158,7 +171,8 @@ describe('fazt firmware build: the build folder', () => {
 });
 
 describe('fazt firmware: running mcconfig', () => {
-  const recorder = (log: string, code = 0) => `{ echo "cwd=$PWD"; echo "args=$*"; echo "port=$UPLOAD_PORT"; echo "tsc=$(command -v tsc)"; } >> ${log}\nexit ${code}`;
+  const recorder = (log: string, code = 0) =>
+    `{ echo "cwd=$PWD"; echo "args=$*"; echo "port=$UPLOAD_PORT"; echo "tsc=$(command -v tsc)"; } >> ${log}\nexit ${code}`;
   function tools(log: string, code = 0) {
     const sdk = fakeSdk();
     return { ...sdk, PATH: toolsDir({ mcconfig: recorder(log, code), 'idf.py': 'exit 0' }) };
@@ -169,7 +183,12 @@ describe('fazt firmware: running mcconfig', () => {
     const dir = join(tmp, 'out-run');
     const r = req({ config: configFile(nodeConfig('esp32-c3-devkitm-1')), outDir: dir, env: tools(log) });
     assert.equal(await firmwareBuild(r), 0, r.stderr.join(''));
-    assert.deepStrictEqual(readFileSync(log, 'utf8').trim().split('\n'), [`cwd=${dir}`, `args=-d -m -p esp32/esp32c3 -t build -o ${dir}/out manifest.json`, 'port=', `tsc=${root}/node_modules/.bin/tsc`]);
+    assert.deepStrictEqual(readFileSync(log, 'utf8').trim().split('\n'), [
+      `cwd=${dir}`,
+      `args=-d -m -p esp32/esp32c3 -t build -o ${dir}/out manifest.json`,
+      'port=',
+      `tsc=${root}/node_modules/.bin/tsc`,
+    ]);
     assert.match(r.stdout.join(''), /running: cd .* && mcconfig -d -m/);
   });
 
@@ -189,10 +208,23 @@ describe('fazt firmware: running mcconfig', () => {
     const log = join(tmp, 'mcconfig-flash.log');
     const r = req({ board: 'esp32-s3-devkitc-1', outDir: dir, env: tools(log) });
     assert.equal(await firmwareFlash({ ...r, port }), 0, r.stderr.join(''));
-    assert.deepStrictEqual(readFileSync(log, 'utf8').trim().split('\n').slice(0, 3), [`cwd=${dir}`, `args=-d -m -p esp32/esp32s3 -o ${dir}/out manifest.json`, `port=${port}`]);
-    await assert.rejects(firmwareFlash({ ...req({ board: 'esp32-devkitc', outDir: dir, env: tools(log) }), port }), /was built for board esp32-s3-devkitc-1, not esp32-devkitc/);
-    await assert.rejects(firmwareFlash({ ...req({ board: 'esp32-devkitc', outDir: join(tmp, 'nothing-here'), env: tools(log) }), port }), /no build folder at .*run `fazt firmware build/);
-    await assert.rejects(firmwareFlash({ ...req({ board: 'esp32-s3-devkitc-1', outDir: dir, env: tools(log) }), port: '/dev/ttyNOPE9' }), /no serial port \/dev\/ttyNOPE9/);
+    assert.deepStrictEqual(readFileSync(log, 'utf8').trim().split('\n').slice(0, 3), [
+      `cwd=${dir}`,
+      `args=-d -m -p esp32/esp32s3 -o ${dir}/out manifest.json`,
+      `port=${port}`,
+    ]);
+    await assert.rejects(
+      firmwareFlash({ ...req({ board: 'esp32-devkitc', outDir: dir, env: tools(log) }), port }),
+      /was built for board esp32-s3-devkitc-1, not esp32-devkitc/,
+    );
+    await assert.rejects(
+      firmwareFlash({ ...req({ board: 'esp32-devkitc', outDir: join(tmp, 'nothing-here'), env: tools(log) }), port }),
+      /no build folder at .*run `fazt firmware build/,
+    );
+    await assert.rejects(
+      firmwareFlash({ ...req({ board: 'esp32-s3-devkitc-1', outDir: dir, env: tools(log) }), port: '/dev/ttyNOPE9' }),
+      /no serial port \/dev\/ttyNOPE9/,
+    );
   });
 
   it('flash without tools prints the UPLOAD_PORT command and exits 3', async () => {
@@ -206,7 +238,10 @@ describe('fazt firmware: running mcconfig', () => {
 describe('fazt firmware: the command line', () => {
   const io = { stdin: async () => Buffer.alloc(0), out: () => {}, err: () => {} };
   it('usage mistakes are UsageErrors (exit 2)', async () => {
-    await assert.rejects(dispatch(firmwareCommand, ['flash', '--board', 'esp32-devkitc'], ['fazt', 'firmware'], io), (e: unknown) => e instanceof UsageError && /--port/.test(e.message));
+    await assert.rejects(
+      dispatch(firmwareCommand, ['flash', '--board', 'esp32-devkitc'], ['fazt', 'firmware'], io),
+      (e: unknown) => e instanceof UsageError && /--port/.test(e.message),
+    );
     await assert.rejects(dispatch(firmwareCommand, ['build', '--bogus'], ['fazt', 'firmware'], io), UsageError);
     await assert.rejects(dispatch(firmwareCommand, ['build', '--config', 'x.json', '--password', 'pw'], ['fazt', 'firmware'], io), /--password needs --ssid/);
     await assert.rejects(dispatch(firmwareCommand, ['build'], ['fazt', 'firmware'], io), /build needs --config/);
@@ -256,11 +291,28 @@ const FROM_MODDABLE: Record<string, string> = {
 };
 
 describe('manifest.json (the project manifest for mcconfig)', () => {
-  const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as { include: string[]; creation: { main: string }; modules: Record<string, string>; preload: string[]; platforms: Record<string, unknown> };
+  const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as {
+    include: string[];
+    creation: { main: string };
+    modules: Record<string, string>;
+    preload: string[];
+    platforms: Record<string, unknown>;
+  };
 
-  it("maps every module the device entry imports, under the name XS resolves each import to", async () => {
+  it('maps every module the device entry imports, under the name XS resolves each import to', async () => {
     const entry = 'firmware/device/device-main.ts';
-    const r = await build({ entryPoints: [join(root, entry)], absWorkingDir: root, bundle: true, write: false, metafile: true, platform: 'neutral', mainFields: ['module', 'main'], external: Object.keys(FROM_MODDABLE), logLevel: 'silent', format: 'esm' });
+    const r = await build({
+      entryPoints: [join(root, entry)],
+      absWorkingDir: root,
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'neutral',
+      mainFields: ['module', 'main'],
+      external: Object.keys(FROM_MODDABLE),
+      logLevel: 'silent',
+      format: 'esm',
+    });
     const inputs = r.metafile.inputs;
     assert.ok(Object.keys(inputs).length > 50);
     assert.equal(manifest.creation.main, moduleName(entry));
@@ -279,7 +331,12 @@ describe('manifest.json (the project manifest for mcconfig)', () => {
   });
 
   it("includes Moddable's base, network, io and DNS manifests, and targets the three ESP32 platforms", () => {
-    assert.deepStrictEqual(manifest.include, ['$(MODDABLE)/examples/manifest_base.json', '$(MODDABLE)/examples/manifest_net.json', '$(MODDABLE)/modules/io/manifest.json', '$(MODDABLE)/examples/io/udp/dns/manifest_dns.json']);
+    assert.deepStrictEqual(manifest.include, [
+      '$(MODDABLE)/examples/manifest_base.json',
+      '$(MODDABLE)/examples/manifest_net.json',
+      '$(MODDABLE)/modules/io/manifest.json',
+      '$(MODDABLE)/examples/io/udp/dns/manifest_dns.json',
+    ]);
     for (const p of ['esp32', 'esp32/esp32c3', 'esp32/esp32s3']) assert.ok(p in manifest.platforms, p);
     for (const b of ['esp32-devkitc', 'esp32-c3-devkitm-1', 'esp32-s3-devkitc-1']) {
       const platform = (JSON.parse(readFileSync(join(root, 'boards', `${b}.json`), 'utf8')) as { moddable: { platform: string } }).moddable.platform;
@@ -303,8 +360,22 @@ describe('manifest.json (the project manifest for mcconfig)', () => {
       assert.ok(!p.includes('*'), `${p}: mcconfig expands preload wildcards over .js modules only, so .ts modules are named one by one`);
       assert.ok(mapped(manifest.modules, p), p);
     }
-    const r = await build({ entryPoints: own.map((p) => join(root, mapped(manifest.modules, p) as string)), absWorkingDir: root, bundle: true, write: false, metafile: true, outdir: join(tmp, 'preload'), platform: 'neutral', logLevel: 'silent', format: 'esm' });
-    for (const file of Object.keys(r.metafile.inputs)) assert.ok(own.includes(moduleName(file)), `${file} is imported by a preloaded module but not listed in preload`);
-    assert.ok(!own.some((p) => /schema|noble|moddable\/|node\//.test(p)), 'validators set properties on their functions and noble keeps scratch buffers: not preloadable');
+    const r = await build({
+      entryPoints: own.map((p) => join(root, mapped(manifest.modules, p) as string)),
+      absWorkingDir: root,
+      bundle: true,
+      write: false,
+      metafile: true,
+      outdir: join(tmp, 'preload'),
+      platform: 'neutral',
+      logLevel: 'silent',
+      format: 'esm',
+    });
+    for (const file of Object.keys(r.metafile.inputs))
+      assert.ok(own.includes(moduleName(file)), `${file} is imported by a preloaded module but not listed in preload`);
+    assert.ok(
+      !own.some((p) => /schema|noble|moddable\/|node\//.test(p)),
+      'validators set properties on their functions and noble keeps scratch buffers: not preloadable',
+    );
   });
 });

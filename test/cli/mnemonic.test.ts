@@ -18,7 +18,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'fazt-mnemonic-'));
 const LEGAL_HEX = '7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f';
 const LEGAL = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
 const V32_HEX = '89bb4bc5555992cdaf3444c5e7ca5a6e9f27efab894f1990bae41be8b2a26ea4';
-const V32 = 'meadow surge vanish primary odor grocery rubber mass shine dinner notable tag venue water purchase clarify book magic ribbon daughter menu eye ritual orchard';
+const V32 =
+  'meadow surge vanish primary odor grocery rubber mass shine dinner notable tag venue water purchase clarify book magic ribbon daughter menu eye ritual orchard';
 
 /** One line on stderr, nothing on stdout, the exit code and the text expected. */
 function fails(r: { code: number; out: string; err: string }, code: number, message: RegExp): void {
@@ -30,14 +31,18 @@ function fails(r: { code: number; out: string; err: string }, code: number, mess
 
 describe('fazt mnemonic', () => {
   it('answers --help at every level', () => {
-    for (const args of [['mnemonic', '--help'], ['mnemonic', 'encode', '--help'], ['mnemonic', 'decode', '--help']]) {
+    for (const args of [
+      ['mnemonic', '--help'],
+      ['mnemonic', 'encode', '--help'],
+      ['mnemonic', 'decode', '--help'],
+    ]) {
       const r = fazt(args);
       assert.equal(r.code, 0, args.join(' '));
       assert.match(r.out, /^Usage: fazt mnemonic/, args.join(' '));
     }
     assert.match(fazt(['mnemonic', 'decode', '--help']).out, /--fuzzy/);
   });
-  it('encode: hex on the command line, hex on stdin, or a file\'s bytes', () => {
+  it("encode: hex on the command line, hex on stdin, or a file's bytes", () => {
     assert.deepStrictEqual(fazt(['mnemonic', 'encode', LEGAL_HEX]), { code: 0, out: LEGAL + '\n', err: '' });
     assert.equal(fazt(['mnemonic', 'encode'], `${V32_HEX}\n`).out, V32 + '\n');
     const file = join(tmp, 'sixty-four.bin');
@@ -68,8 +73,16 @@ describe('fazt mnemonic', () => {
   });
   it('bad input: one line on stderr naming the problem, non-zero exit', () => {
     fails(fazt(['mnemonic', 'decode', 'legal winner thank']), 1, /^fazt: mnemonic-length: a mnemonic has 12, 24 or 48 words .*got 3 words\n$/);
-    fails(fazt(['mnemonic', 'decode', LEGAL.replace('thank', 'thenk')]), 1, /^fazt: mnemonic-word: word 3 'thenk' is not a BIP-39 English word; nearest: thank, /);
-    fails(fazt(['mnemonic', 'decode', '--fuzzy', LEGAL.replace('wave', 'wrld')]), 1, /mnemonic-word: word 5 'wrld' .* one edit from wild, world, so --fuzzy cannot choose/);
+    fails(
+      fazt(['mnemonic', 'decode', LEGAL.replace('thank', 'thenk')]),
+      1,
+      /^fazt: mnemonic-word: word 3 'thenk' is not a BIP-39 English word; nearest: thank, /,
+    );
+    fails(
+      fazt(['mnemonic', 'decode', '--fuzzy', LEGAL.replace('wave', 'wrld')]),
+      1,
+      /mnemonic-word: word 5 'wrld' .* one edit from wild, world, so --fuzzy cannot choose/,
+    );
     fails(fazt(['mnemonic', 'decode', LEGAL.replace('yellow', 'year')]), 1, /^fazt: mnemonic-checksum: the checksum does not match/);
     fails(fazt(['mnemonic', 'decode', `${V32} ${V32.replace('meadow', 'orchard')}`]), 1, /mnemonic-checksum: the checksum of the second half \(words 25–48\)/);
     fails(fazt(['mnemonic', 'encode', 'abcd']), 1, /^fazt: mnemonic-length: 2 bytes cannot be words: a mnemonic carries 16, 32 or 64 bytes/);
@@ -86,7 +99,10 @@ describe('--format mnemonic on keys and invites', () => {
   it('keygen --format mnemonic prints the id, the public key and 24 words that decode to the seed', () => {
     const r = fazt(['keygen', '--format', 'mnemonic']);
     assert.equal(r.code, 0, r.err);
-    const m = /^node id    (fz[a-z2-7]{24})\npublic key ([0-9a-f]{64})\nsecret key \(24 words; whoever has them has the key\):\n((?:[a-z]+ ){11}[a-z]+)\n((?:[a-z]+ ){11}[a-z]+)\n$/.exec(r.out);
+    const m =
+      /^node id    (fz[a-z2-7]{24})\npublic key ([0-9a-f]{64})\nsecret key \(24 words; whoever has them has the key\):\n((?:[a-z]+ ){11}[a-z]+)\n((?:[a-z]+ ){11}[a-z]+)\n$/.exec(
+        r.out,
+      );
     assert.ok(m, r.out);
     const restored = fazt(['keygen', '--from-mnemonic', `${m[3]}\n${m[4]}`, '--json', '--format', 'mnemonic']);
     assert.deepStrictEqual(JSON.parse(restored.out), { id: m[1], publicKey: m[2], mnemonic: `${m[3]} ${m[4]}` });

@@ -43,7 +43,6 @@ function fazt(args: string[], timeoutMs = 60_000): Promise<{ code: number | null
   });
 }
 
-
 type Started = Awaited<ReturnType<typeof startHub>>;
 let h: Started;
 const tmp = tempDir('fazt-timecli-');
@@ -57,11 +56,12 @@ after(async () => {
 });
 
 describe('fazt time', () => {
-  it('status --json: the hub\'s TimeStatus', async () => {
+  it("status --json: the hub's TimeStatus", async () => {
     const r = await run(timeCommand, ['status', '--hub', h.url, '--json']);
     assert.equal(r.code, 0);
     const s = JSON.parse(r.out) as TimeStatus;
-    for (const k of ['mode', 'now', 'source', 'local', 'consensus', 'offsetMs', 'driftPpm', 'confidence', 'sources', 'spreadMs', 'targetMs', 'lastSync', 'ntp']) assert.ok(k in s, k);
+    for (const k of ['mode', 'now', 'source', 'local', 'consensus', 'offsetMs', 'driftPpm', 'confidence', 'sources', 'spreadMs', 'targetMs', 'lastSync', 'ntp'])
+      assert.ok(k in s, k);
     assert.equal(s.mode, 'system');
     assert.equal(s.source, 'system');
     assert.ok(Math.abs(s.now - Date.now()) < 5000, 'Math.abs(s.now - Date.now()) < 5000');
@@ -121,8 +121,18 @@ describe('fazt beacon status', () => {
   });
   it('lists the peers cached in the cartridge', async () => {
     const peer = identityFromSecretKey(new Uint8Array(32).fill(131), crypto);
-    const { headers } = signBeacon({ kind: 'hub', name: 'attic', board: 'rpi-4b', version: '0.1.0', services: ['uplink', 'time'], addresses: ['10.0.0.5'], port: 7070, issued: 1 }, peer, crypto);
-    h.hub.cartridge.peers.save(verifyBeacon(headers, '10.0.0.5', crypto), { record: fromBase64url(headers[BEACON_HEADER]), signature: fromBase64url(headers[BEACON_SIG_HEADER]) }, '10.0.0.5', Date.now() - 5000, Date.now() - 3000);
+    const { headers } = signBeacon(
+      { kind: 'hub', name: 'attic', board: 'rpi-4b', version: '0.1.0', services: ['uplink', 'time'], addresses: ['10.0.0.5'], port: 7070, issued: 1 },
+      peer,
+      crypto,
+    );
+    h.hub.cartridge.peers.save(
+      verifyBeacon(headers, '10.0.0.5', crypto),
+      { record: fromBase64url(headers[BEACON_HEADER]), signature: fromBase64url(headers[BEACON_SIG_HEADER]) },
+      '10.0.0.5',
+      Date.now() - 5000,
+      Date.now() - 3000,
+    );
     try {
       const r = await fazt(['beacon', 'status', '--hub', h.url]);
       assert.equal(r.code, 0, r.err);
@@ -137,12 +147,19 @@ describe('fazt beacon status', () => {
 describe('fazt hub: beacon and time flags', () => {
   it('--beacon with a loopback --listen is a usage error naming --listen (checked before anything is started)', async () => {
     for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) {
-      assert.throws(() => lanOptions({ beacon: true }, host), (e: unknown) => e instanceof UsageError && /--listen/.test(e.message), host);
+      assert.throws(
+        () => lanOptions({ beacon: true }, host),
+        (e: unknown) => e instanceof UsageError && /--listen/.test(e.message),
+        host,
+      );
     }
     assert.equal(lanOptions({ beacon: true }, '0.0.0.0').beacon?.name, undefined, 'a LAN address is fine (nothing is started here)');
     assert.equal(lanOptions({}, '127.0.0.1').beacon, undefined, 'off by default');
     const data = join(tmp.dir, 'never');
-    await assert.rejects(run(hubCommand, ['--beacon', '--listen', '127.0.0.1:0', '--data', data]), (e: unknown) => e instanceof UsageError && /--listen/.test(e.message));
+    await assert.rejects(
+      run(hubCommand, ['--beacon', '--listen', '127.0.0.1:0', '--data', data]),
+      (e: unknown) => e instanceof UsageError && /--listen/.test(e.message),
+    );
     const r = await fazt(['hub', '--beacon', '--listen', '127.0.0.1:0', '--data', data], 30_000);
     assert.equal(r.code, 2, r.out + r.err);
     assert.equal(r.err.split('\n').filter(Boolean).length, 1);
@@ -150,7 +167,10 @@ describe('fazt hub: beacon and time flags', () => {
     assert.equal(existsSync(data), false, 'no data dir made, no hub started');
   });
   it('--time must be auto, peers or system', async () => {
-    assert.throws(() => lanOptions({ time: 'bogus' }, '127.0.0.1'), (e: unknown) => e instanceof UsageError && /--time 'bogus'/.test(e.message));
+    assert.throws(
+      () => lanOptions({ time: 'bogus' }, '127.0.0.1'),
+      (e: unknown) => e instanceof UsageError && /--time 'bogus'/.test(e.message),
+    );
     for (const mode of ['auto', 'peers', 'system']) assert.equal(lanOptions({ time: mode }, '127.0.0.1').time?.mode, mode);
     assert.equal(lanOptions({}, '127.0.0.1').time?.mode, 'auto');
     assert.equal(lanOptions({ 'time-poll': '5s' }, '127.0.0.1').time?.pollMs, 5000);
@@ -161,7 +181,10 @@ describe('fazt hub: beacon and time flags', () => {
     assert.match(r.err, /^fazt: --time 'bogus' is not auto, peers or system\n$/);
   });
   it('--time-poll under 100 ms is a usage error, not a crash at start', async () => {
-    assert.throws(() => lanOptions({ 'time-poll': '50ms' }, '127.0.0.1'), (e: unknown) => e instanceof UsageError && /--time-poll/.test(e.message));
+    assert.throws(
+      () => lanOptions({ 'time-poll': '50ms' }, '127.0.0.1'),
+      (e: unknown) => e instanceof UsageError && /--time-poll/.test(e.message),
+    );
     const r = await fazt(['hub', '--time-poll', '50ms', '--listen', '127.0.0.1:0', '--data', join(tmp.dir, 'never3')], 30_000);
     assert.equal(r.code, 2, r.out + r.err);
     assert.match(r.err, /--time-poll/);
@@ -179,7 +202,11 @@ describe('fazt hub: beacon and time flags', () => {
   });
   it('--clock-skew=-10m runs a hub whose system clock is ten minutes slow; SIGTERM stops it cleanly', async () => {
     const data = join(tmp.dir, 'skewed');
-    const child = spawn(process.execPath, ['--import', 'tsx', mainTs, 'hub', '--clock-skew=-10m', '--time', 'system', '--listen', '127.0.0.1:0', '--data', data], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', mainTs, 'hub', '--clock-skew=-10m', '--time', 'system', '--listen', '127.0.0.1:0', '--data', data],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

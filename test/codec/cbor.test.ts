@@ -32,7 +32,15 @@ describe('deterministic CBOR vectors', () => {
       const ours = decodeCbor(fromHex(v.cbor));
       const theirs = cborxDecode(Buffer.from(v.cbor, 'hex')) as unknown;
       const norm = (x: unknown): unknown =>
-        typeof x === 'bigint' ? Number(x) : x instanceof Uint8Array ? toHex(x) : Array.isArray(x) ? x.map(norm) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, norm(y)])) : x;
+        typeof x === 'bigint'
+          ? Number(x)
+          : x instanceof Uint8Array
+            ? toHex(x)
+            : Array.isArray(x)
+              ? x.map(norm)
+              : x && typeof x === 'object'
+                ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, norm(y)]))
+                : x;
       if (typeof ours === 'number' && Number.isNaN(ours)) assert.ok(Number.isNaN(theirs as number), v.name);
       else assert.deepStrictEqual(norm(theirs), norm(ours), v.name);
     }
@@ -42,14 +50,23 @@ describe('deterministic CBOR vectors', () => {
 describe('the strict decoder refuses', () => {
   for (const v of invalidCborVectors) {
     it(`${v.name} (${v.code})`, () => {
-      assert.throws(() => decodeCbor(fromHex(v.cbor)), (e: unknown) => e instanceof CodecError && e.code === v.code && /./.test(e.message));
+      assert.throws(
+        () => decodeCbor(fromHex(v.cbor)),
+        (e: unknown) => e instanceof CodecError && e.code === v.code && /./.test(e.message),
+      );
     });
   }
   it('input larger than maxBytes', () => {
-    assert.throws(() => decodeCbor(new Uint8Array(100), { maxBytes: 64 }), (e: unknown) => e instanceof CodecError && e.code === 'size-limit');
+    assert.throws(
+      () => decodeCbor(new Uint8Array(100), { maxBytes: 64 }),
+      (e: unknown) => e instanceof CodecError && e.code === 'size-limit',
+    );
   });
   it('nesting beyond a custom maxDepth', () => {
-    assert.throws(() => decodeCbor(fromHex('818181818100'), { maxDepth: 4 }), (e: unknown) => e instanceof CodecError && e.code === 'depth-limit');
+    assert.throws(
+      () => decodeCbor(fromHex('818181818100'), { maxDepth: 4 }),
+      (e: unknown) => e instanceof CodecError && e.code === 'depth-limit',
+    );
     assert.deepStrictEqual(decodeCbor(fromHex('8181818100'), { maxDepth: 4 }), [[[[0]]]]);
   });
   it('names the byte offset of the fault', () => {
@@ -60,16 +77,25 @@ describe('the strict decoder refuses', () => {
 describe('the encoder', () => {
   it('refuses what the data model lacks', () => {
     for (const bad of [undefined, () => 1, 10n, new Date(0), new Map(), { a: undefined }]) {
-      assert.throws(() => encodeCbor(bad as unknown as Value), (e: unknown) => e instanceof CodecError && e.code === 'unsupported-type');
+      assert.throws(
+        () => encodeCbor(bad as unknown as Value),
+        (e: unknown) => e instanceof CodecError && e.code === 'unsupported-type',
+      );
     }
   });
   it('refuses strings with lone surrogates', () => {
-    assert.throws(() => encodeCbor('a\ud800b'), (e: unknown) => e instanceof CodecError && e.code === 'invalid-utf16');
+    assert.throws(
+      () => encodeCbor('a\ud800b'),
+      (e: unknown) => e instanceof CodecError && e.code === 'invalid-utf16',
+    );
   });
   it('refuses nesting beyond maxDepth', () => {
     let v: Value = 0;
     for (let i = 0; i < 40; i++) v = [v];
-    assert.throws(() => encodeCbor(v), (e: unknown) => e instanceof CodecError && e.code === 'depth-limit');
+    assert.throws(
+      () => encodeCbor(v),
+      (e: unknown) => e instanceof CodecError && e.code === 'depth-limit',
+    );
   });
   it('keeps a "__proto__" key as data', () => {
     const v = decodeCbor(fromHex('a1695f5f70726f746f5f5f01')) as Record<string, Value>;
@@ -91,13 +117,20 @@ describe('JSON ↔ CBOR is lossless over random values', () => {
   const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
   const gen = (depth: number): Value => {
     switch (Math.floor(rnd() * (depth > 3 ? 6 : 8))) {
-      case 0: return pick([null, true, false]);
-      case 1: return Math.floor((rnd() - 0.5) * 2 ** Math.floor(rnd() * 54));
-      case 2: return pick([(rnd() - 0.5) * 10 ** Math.floor(rnd() * 12), Math.fround(rnd() * 100), -0, 0.5, 1e-300]);
-      case 3: return Array.from({ length: Math.floor(rnd() * 8) }, () => String.fromCodePoint(Math.floor(rnd() * 0x2ffff) % 0xd800)).join('');
-      case 4: return new Uint8Array(Array.from({ length: Math.floor(rnd() * 40) }, () => Math.floor(rnd() * 256)));
-      case 5: return pick(['', 'a', 'temperature', 'é']);
-      case 6: return Array.from({ length: Math.floor(rnd() * 5) }, () => gen(depth + 1));
+      case 0:
+        return pick([null, true, false]);
+      case 1:
+        return Math.floor((rnd() - 0.5) * 2 ** Math.floor(rnd() * 54));
+      case 2:
+        return pick([(rnd() - 0.5) * 10 ** Math.floor(rnd() * 12), Math.fround(rnd() * 100), -0, 0.5, 1e-300]);
+      case 3:
+        return Array.from({ length: Math.floor(rnd() * 8) }, () => String.fromCodePoint(Math.floor(rnd() * 0x2ffff) % 0xd800)).join('');
+      case 4:
+        return new Uint8Array(Array.from({ length: Math.floor(rnd() * 40) }, () => Math.floor(rnd() * 256)));
+      case 5:
+        return pick(['', 'a', 'temperature', 'é']);
+      case 6:
+        return Array.from({ length: Math.floor(rnd() * 5) }, () => gen(depth + 1));
       default: {
         const m: Record<string, Value> = {};
         for (let i = Math.floor(rnd() * 5); i > 0; i--) m[pick(['a', 'b', 'seq', 'data', 'ü', 'long-key-name', String(i)])] = gen(depth + 1);

@@ -90,7 +90,16 @@ function loopbackUdp(o: UdpOptions): LinuxUdp {
 /** The hub's beacon, announced from the test with the hub's key. */
 function announcer(ssdpPort: number, identity: NodeIdentity, apiPort: number): BeaconEndpoint {
   const udp = (o: UdpOptions): UDP => loopbackUdp(o);
-  const e = new BeaconEndpoint({ udp, time, crypto: nodeCrypto, port: ssdpPort, self: { identity, fields: { kind: 'hub', name: 'hub', board: 'pi', version: '0.1.0', services: ['uplink', 'enroll'], addresses: ['127.0.0.1'], port: apiPort } } });
+  const e = new BeaconEndpoint({
+    udp,
+    time,
+    crypto: nodeCrypto,
+    port: ssdpPort,
+    self: {
+      identity,
+      fields: { kind: 'hub', name: 'hub', board: 'pi', version: '0.1.0', services: ['uplink', 'enroll'], addresses: ['127.0.0.1'], port: apiPort },
+    },
+  });
   e.start();
   cleanup.push(() => e.stop());
   return e;
@@ -145,9 +154,10 @@ function device(config: NodeConfig, ssdpPort: number) {
   return { node, board, http, lines, events, stop };
 }
 
-
 describe('the device wiring (device-node.ts) over simulated ECMA-419 classes, against a real hub on the loopback', () => {
-  it('without hub.url: finds the hub by Beacon, enrols with the token, its batches are acknowledged; restarted with the token, its new chain is refused, not mistaken for a replay', { timeout: 60_000 }, async () => {
+  it('without hub.url: finds the hub by Beacon, enrols with the token, its batches are acknowledged; restarted with the token, its new chain is refused, not mistaken for a replay', {
+    timeout: 60_000,
+  }, async () => {
     const { hub, url, port, key } = await startHub();
     const ssdpPort = randomPort();
     announcer(ssdpPort, key, port);
@@ -175,7 +185,11 @@ describe('the device wiring (device-node.ts) over simulated ECMA-419 classes, ag
     assert.deepEqual(d.lines.slice(0, 3), ['searching the LAN for the hub (Beacon)', `found hub ${key.id} at ${url}`, `enrolled as ${id}`]);
     assert.equal(d.lines.filter((l) => l.startsWith('uplink acknowledged')).length, 1, 'acknowledgements are logged once per hub found');
     d.stop();
-    await until(() => d.http.open === 0 || undefined, 'every HTTP client closed', () => d.http);
+    await until(
+      () => d.http.open === 0 || undefined,
+      'every HTTP client closed',
+      () => d.http,
+    );
 
     // The device restarts with the same configuration: the token is still in flash, and the hub has spent it.
     // The link takes invite-used as "enrolled before" and tries the uplink. But a device keeps no chain head
@@ -185,11 +199,14 @@ describe('the device wiring (device-node.ts) over simulated ECMA-419 classes, ag
     const again = device(config, ssdpPort);
     again.node.start();
     const ctx2 = () => ({ lines: again.lines, events: again.events });
-    await until(() => again.events.find((e) => e.event === 'refused' && e.stage === 'uplink'), 'the hub\'s answer to the restarted chain', ctx2);
+    await until(() => again.events.find((e) => e.event === 'refused' && e.stage === 'uplink'), "the hub's answer to the restarted chain", ctx2);
     const refusals = again.events.filter((e) => e.event === 'refused').map((e) => e.event === 'refused' && `${e.stage} ${e.code}`);
     assert.deepEqual(refusals.slice(0, 2), ['enroll invite-used', 'uplink chain-broken']);
     assert.ok(!again.events.some((e) => e.event === 'enrolled'));
-    assert.ok(again.lines.some((l) => /enroll refused \(invite-used\).*trying the uplink/.test(l)), again.lines.join('\n'));
+    assert.ok(
+      again.lines.some((l) => /enroll refused \(invite-used\).*trying the uplink/.test(l)),
+      again.lines.join('\n'),
+    );
     assert.ok(hub.cartridge.counts().events >= stored, 'nothing the hub stored is lost');
     assert.equal(hub.cartridge.counts().nodes, 1);
     again.stop();
@@ -206,8 +223,15 @@ describe('the device wiring (device-node.ts) over simulated ECMA-419 classes, ag
     assert.equal(found.node.app.identity.id, id);
     assert.match(found.node.hub, /enrolled before/);
     found.node.start();
-    await until(() => found.events.find((e) => e.event === 'acked'), 'an acknowledgement', () => found.lines);
-    assert.deepEqual(found.events.map((e) => e.event).filter((e, i, all) => all.indexOf(e) === i), ['searching', 'found', 'acked']);
+    await until(
+      () => found.events.find((e) => e.event === 'acked'),
+      'an acknowledgement',
+      () => found.lines,
+    );
+    assert.deepEqual(
+      found.events.map((e) => e.event).filter((e, i, all) => all.indexOf(e) === i),
+      ['searching', 'found', 'acked'],
+    );
     found.stop();
 
     // Another enrolled device (a device restarted with the same key would start a new chain: see above).
@@ -219,7 +243,11 @@ describe('the device wiring (device-node.ts) over simulated ECMA-419 classes, ag
     assert.deepEqual(direct.lines, ['hub.token is ignored: the node enrols only when it finds its hub by Beacon (no hub.url)']);
     direct.node.start();
     const before = direct.node.app.uplink.stats.acked;
-    await until(() => direct.node.app.uplink.stats.acked > before || undefined, 'an acknowledgement from hub.url', () => direct.lines);
+    await until(
+      () => direct.node.app.uplink.stats.acked > before || undefined,
+      'an acknowledgement from hub.url',
+      () => direct.lines,
+    );
     assert.deepEqual(direct.events, []);
     direct.stop();
   });

@@ -48,7 +48,7 @@ describe('ModdableHttpTransport: request', () => {
     assert.deepStrictEqual(s.calls, ['onWritable', 'onWritable', 'onWritable', 'onWritable', 'onHeaders', 'onReadable', 'onDone']);
   });
 
-  it('keeps the hub URL\'s own path and defaults to port 80', () => {
+  it("keeps the hub URL's own path and defaults to port 80", () => {
     assert.deepStrictEqual(hubAddress('http://hub.lan/fazt/'), { host: 'hub.lan', port: 80, path: '/fazt/v1/uplink' });
     assert.deepStrictEqual(hubAddress('http://10.0.0.2:9000'), { host: '10.0.0.2', port: 9000, path: '/v1/uplink' });
   });
@@ -75,19 +75,23 @@ describe('ModdableHttpTransport: replies', () => {
     assert.equal(seen[0].calls.filter((c) => c === 'onReadable').length, 7);
   });
 
-  it('a 4xx with the hub\'s error body is a refusal carrying its code', () => {
+  it("a 4xx with the hub's error body is a refusal carrying its code", () => {
     const { send } = rig({ reply: { status: 409, body: '{"error":{"code":"chain-broken","message":"prev does not match"}}' } });
     assert.deepStrictEqual(send(batch(20)), [{ ok: false, refused: true, status: 409, code: 'chain-broken', message: 'prev does not match' }]);
   });
 
   it('a 5xx, or a reply that is not UTF-8, is retryable and judged by status', () => {
-    assert.deepStrictEqual(rig({ reply: { status: 503, body: '<html>busy</html>' } }).send(batch(5)), [{ ok: false, refused: false, message: 'hub answered HTTP 503' }]);
+    assert.deepStrictEqual(rig({ reply: { status: 503, body: '<html>busy</html>' } }).send(batch(5)), [
+      { ok: false, refused: false, message: 'hub answered HTTP 503' },
+    ]);
     const bad = rig({ reply: { status: 400, body: Uint8Array.of(0xff, 0xfe) } }).send(batch(5));
     assert.deepStrictEqual(bad, [{ ok: false, refused: true, status: 400, code: 'http-400', message: 'HTTP 400' }]);
   });
 
   it('a reply larger than maxReplyBytes is retryable and the client is closed', () => {
-    const { send, seen } = rig({ reply: { status: 200, body: `{"ack":1,"pad":"${'x'.repeat(100)}"}` }, readable: 16 }, 'http://10.0.0.2', { maxReplyBytes: 64 });
+    const { send, seen } = rig({ reply: { status: 200, body: `{"ack":1,"pad":"${'x'.repeat(100)}"}` }, readable: 16 }, 'http://10.0.0.2', {
+      maxReplyBytes: 64,
+    });
     const r = send(batch(5));
     assert.equal(r.length, 1);
     assert.deepStrictEqual(r[0], { ok: false, refused: false, message: 'reply from 10.0.0.2:80 is larger than 64 bytes' });
@@ -130,7 +134,9 @@ describe('ModdableHttpTransport: failures are retryable results', () => {
           constructor() {
             throw new Error('socket: no memory');
           }
-        } as unknown as new (o: HttpClientOptions) => HttpClient,
+        } as unknown as new (
+          o: HttpClientOptions,
+        ) => HttpClient,
         socket: { io: null },
         dns: { io: null },
       },
@@ -143,8 +149,14 @@ describe('ModdableHttpTransport: failures are retryable results', () => {
 
   it('bad options throw TypeError/RangeError naming the option', () => {
     const timers = moddableTime(new FakeTimer());
-    assert.throws(() => new ModdableHttpTransport({ hubUrl: 'http://h', timers, http: { io: undefined as never, socket: { io: 0 }, dns: { io: 0 } } }), /http\.io/);
-    assert.throws(() => new ModdableHttpTransport({ hubUrl: 'http://h', timers, http: { io: class {} as never, socket: { io: 0 }, dns: { io: 0 } }, timeoutMs: 0 }), /timeoutMs/);
+    assert.throws(
+      () => new ModdableHttpTransport({ hubUrl: 'http://h', timers, http: { io: undefined as never, socket: { io: 0 }, dns: { io: 0 } } }),
+      /http\.io/,
+    );
+    assert.throws(
+      () => new ModdableHttpTransport({ hubUrl: 'http://h', timers, http: { io: class {} as never, socket: { io: 0 }, dns: { io: 0 } }, timeoutMs: 0 }),
+      /timeoutMs/,
+    );
   });
 });
 

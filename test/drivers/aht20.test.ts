@@ -65,7 +65,10 @@ describe('AHT20 driver against its model', () => {
     const clock = new VirtualClock(0);
     const bus = new SimI2cBus(0);
     bus.attach(new OtherChip(0x38, clock));
-    assert.throws(() => new Aht20({ i2c: new SimI2C(bus, 0x38), clock }), (e) => io('absent')(e) && /status 0x0 after init/.test((e as Error).message));
+    assert.throws(
+      () => new Aht20({ i2c: new SimI2C(bus, 0x38), clock }),
+      (e) => io('absent')(e) && /status 0x0 after init/.test((e as Error).message),
+    );
   });
 
   it('refuses a chip whose trial measurement fails its CRC as absent', () => {
@@ -75,7 +78,10 @@ describe('AHT20 driver against its model', () => {
     other.poke(0, [0x08, 1, 2, 3, 4, 5, 6, 0x08, 1, 2, 3, 4, 5, 6]);
     bus.attach(other);
     assert.notEqual(crc8([0x08, 1, 2, 3, 4, 5]), 6);
-    assert.throws(() => new Aht20({ i2c: new SimI2C(bus, 0x38), clock }), (e) => io('absent')(e) && /trial measurement/.test((e as Error).message));
+    assert.throws(
+      () => new Aht20({ i2c: new SimI2C(bus, 0x38), clock }),
+      (e) => io('absent')(e) && /trial measurement/.test((e as Error).message),
+    );
   });
 
   it('soft reset sends 0xBA, waits 20 ms and re-initialises a chip that lost calibration', () => {
@@ -157,9 +163,18 @@ describe('AHT20 driver against its model', () => {
   it('bad options throw TypeError naming the option', () => {
     const { clock, i2c, driver } = setup();
     assert.throws(() => new Aht20(null as unknown as Aht20Options), TypeError);
-    assert.throws(() => new Aht20({ clock } as unknown as Aht20Options), (e) => e instanceof TypeError && /i2c/.test(e.message));
-    assert.throws(() => new Aht20({ i2c, clock: {} } as unknown as Aht20Options), (e) => e instanceof TypeError && /clock\.(now|delay)/.test(e.message));
-    assert.throws(() => driver.configure(null as unknown as object), (e) => e instanceof TypeError && /options/.test(e.message));
+    assert.throws(
+      () => new Aht20({ clock } as unknown as Aht20Options),
+      (e) => e instanceof TypeError && /i2c/.test(e.message),
+    );
+    assert.throws(
+      () => new Aht20({ i2c, clock: {} } as unknown as Aht20Options),
+      (e) => e instanceof TypeError && /clock\.(now|delay)/.test(e.message),
+    );
+    assert.throws(
+      () => driver.configure(null as unknown as object),
+      (e) => e instanceof TypeError && /options/.test(e.message),
+    );
   });
 
   it('close twice is harmless; use after close throws closed', () => {

@@ -166,7 +166,11 @@ describe('BH1750: modes and settings', () => {
   });
 
   it('one-time opcodes are 0x20 / 0x21 / 0x23, each after Power On', () => {
-    for (const [resolution, op] of [['high', 0x20], ['high2', 0x21], ['low', 0x23]] as const) {
+    for (const [resolution, op] of [
+      ['high', 0x20],
+      ['high2', 0x21],
+      ['low', 0x23],
+    ] as const) {
       const { model, driver } = rig({ mode: 'one-time', resolution });
       driver.sample();
       assert.deepEqual(model.commands.slice(-2), [0x01, op]);

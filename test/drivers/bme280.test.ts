@@ -72,7 +72,10 @@ describe('BME280 driver and model', () => {
 
   it('checks the chip id: a BMP280 (0x58) at the address is absent, naming what it read', () => {
     const { make } = rig(0x76, 'bmp280');
-    assert.throws(() => make(), (e: unknown) => io('absent')(e) && /0x58/.test((e as Error).message) && /BMP280/.test((e as Error).message));
+    assert.throws(
+      () => make(),
+      (e: unknown) => io('absent')(e) && /0x58/.test((e as Error).message) && /BMP280/.test((e as Error).message),
+    );
   });
 
   it('works at 0x77 as well: the address comes with the opened I2C', () => {
@@ -341,10 +344,13 @@ describe('BME280 driver and model', () => {
 
   it('declares its channels with the datasheet ranges and resolutions', () => {
     const { make } = rig();
-    assert.deepEqual(make().channels.map((c) => [c.name, c.unit, c.min, c.max, c.resolution]), [
-      ['temperature', 'Cel', -40, 85, 0.01],
-      ['pressure', 'Pa', 30000, 110000, 0.18],
-      ['humidity', '%RH', 0, 100, 0.008],
-    ]);
+    assert.deepEqual(
+      make().channels.map((c) => [c.name, c.unit, c.min, c.max, c.resolution]),
+      [
+        ['temperature', 'Cel', -40, 85, 0.01],
+        ['pressure', 'Pa', 30000, 110000, 0.18],
+        ['humidity', '%RH', 0, 100, 0.008],
+      ],
+    );
   });
 });

@@ -31,7 +31,9 @@ const reg = (i2c: I2C, r: number, n = 1) => [...i2c.writeRead(Uint8Array.of(r), 
 
 describe('BMP280 decode: the datasheet worked example (§3.11.3, §3.12, §8.2)', () => {
   it('parses the trimming words at 0x88..0x9F (little-endian, T1/P1 unsigned)', () => {
-    const bytes = [0x70, 0x6b, 0x43, 0x67, 0x18, 0xfc, 0x7d, 0x8e, 0x43, 0xd6, 0xd0, 0x0b, 0x27, 0x0b, 0x8c, 0x00, 0xf9, 0xff, 0x8c, 0x3c, 0xf8, 0xc6, 0x70, 0x17];
+    const bytes = [
+      0x70, 0x6b, 0x43, 0x67, 0x18, 0xfc, 0x7d, 0x8e, 0x43, 0xd6, 0xd0, 0x0b, 0x27, 0x0b, 0x8c, 0x00, 0xf9, 0xff, 0x8c, 0x3c, 0xf8, 0xc6, 0x70, 0x17,
+    ];
     assert.deepEqual(parseCalibrationTp(bytes), EXAMPLE);
   });
 
@@ -53,7 +55,13 @@ describe('BMP280 decode: the datasheet worked example (§3.11.3, §3.12, §8.2)'
   });
 
   it('measurement time matches §3.8.1 Table 13 (typical / maximum)', () => {
-    const rows: [number, number, number, number][] = [[1, 1, 5.5, 6.4], [1, 2, 7.5, 8.7], [1, 4, 11.5, 13.3], [1, 8, 19.5, 22.5], [2, 16, 37.5, 43.2]];
+    const rows: [number, number, number, number][] = [
+      [1, 1, 5.5, 6.4],
+      [1, 2, 7.5, 8.7],
+      [1, 4, 11.5, 13.3],
+      [1, 8, 19.5, 22.5],
+      [2, 16, 37.5, 43.2],
+    ];
     for (const [t, p, typ, max] of rows) {
       const m = measurementTimeMs({ temperature: t, pressure: p, humidity: 0 });
       assert.equal(m.typical, typ);
@@ -72,7 +80,10 @@ describe('BMP280 driver and model', () => {
 
   it('checks the chip id: a BME280 (0x60) at the address is absent, naming what it read', () => {
     const { make } = rig(0x77, 'bme280');
-    assert.throws(() => make(), (e: unknown) => io('absent')(e) && /0x60/.test((e as Error).message) && /0x77/.test((e as Error).message));
+    assert.throws(
+      () => make(),
+      (e: unknown) => io('absent')(e) && /0x60/.test((e as Error).message) && /0x77/.test((e as Error).message),
+    );
   });
 
   it('model: no ctrl_hum and a 6-byte data block', () => {
@@ -191,9 +202,12 @@ describe('BMP280 driver and model', () => {
 
   it('declares temperature and pressure channels only', () => {
     const { make } = rig();
-    assert.deepEqual(make().channels.map((c) => [c.name, c.unit, c.min, c.max, c.resolution]), [
-      ['temperature', 'Cel', -40, 85, 0.01],
-      ['pressure', 'Pa', 30000, 110000, 0.16],
-    ]);
+    assert.deepEqual(
+      make().channels.map((c) => [c.name, c.unit, c.min, c.max, c.resolution]),
+      [
+        ['temperature', 'Cel', -40, 85, 0.01],
+        ['pressure', 'Pa', 30000, 110000, 0.16],
+      ],
+    );
   });
 });

@@ -142,7 +142,10 @@ describe('Button: gestures', () => {
   it('configure changes long press; a bad value changes nothing', () => {
     const { clock, button, types, driver } = rig();
     driver.configure({ longPressMs: 100 });
-    assert.throws(() => driver.configure({ longPressMs: 5000, debounceMs: 1.5 }), (e: Error) => e instanceof TypeError && /debounceMs/.test(e.message));
+    assert.throws(
+      () => driver.configure({ longPressMs: 5000, debounceMs: 1.5 }),
+      (e: Error) => e instanceof TypeError && /debounceMs/.test(e.message),
+    );
     button.click(300);
     clock.runFor(1000);
     assert.deepEqual(types(), ['press', 'long-press', 'release']);
@@ -189,7 +192,13 @@ describe('Button: options and lifecycle', () => {
     button.release();
     clock.runFor(100);
     assert.deepEqual(types(), ['press']);
-    assert.throws(() => driver.sample(), (e: unknown) => e instanceof IoError && e.code === 'closed');
-    assert.throws(() => driver.configure({}), (e: unknown) => e instanceof IoError && e.code === 'closed');
+    assert.throws(
+      () => driver.sample(),
+      (e: unknown) => e instanceof IoError && e.code === 'closed',
+    );
+    assert.throws(
+      () => driver.configure({}),
+      (e: unknown) => e instanceof IoError && e.code === 'closed',
+    );
   });
 });

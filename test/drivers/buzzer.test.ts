@@ -52,7 +52,10 @@ describe('Buzzer', () => {
     clock.runFor(10);
     assert.equal(opened.length, 1);
     buzzer.tone(1000, 10);
-    assert.deepEqual(opened.map((o) => o.hz), [2000, 1000]);
+    assert.deepEqual(
+      opened.map((o) => o.hz),
+      [2000, 1000],
+    );
     assert.equal(opened[1].resolution, 10);
   });
 
@@ -71,7 +74,11 @@ describe('Buzzer', () => {
 
   it('play() steps through notes, rests included', () => {
     const { clock, buzzer, state } = rig();
-    buzzer.play([{ hz: 262, ms: 100 }, { hz: 0, ms: 100 }, { hz: 330, ms: 100 }]);
+    buzzer.play([
+      { hz: 262, ms: 100 },
+      { hz: 0, ms: 100 },
+      { hz: 330, ms: 100 },
+    ]);
     assert.deepEqual(state(), { hz: 262, duty: HALF });
     clock.runFor(100);
     assert.equal(state()?.duty, 0);
@@ -115,12 +122,34 @@ describe('Buzzer', () => {
     assert.throws(make({ pin: 1, openPwm, time: clock, hz: 0 }), (e: Error) => e instanceof RangeError && /hz/.test(e.message));
     assert.throws(make({ pin: 1, openPwm, time: clock, resolution: 20 }), (e: Error) => e instanceof RangeError && /resolution/.test(e.message));
     const { buzzer } = rig();
-    assert.throws(() => buzzer.tone(0, 100), (e: Error) => e instanceof RangeError && /hz/.test(e.message));
-    assert.throws(() => buzzer.tone(440, -1), (e: Error) => e instanceof RangeError && /ms/.test(e.message));
-    assert.throws(() => buzzer.beep(0), (e: Error) => e instanceof RangeError && /count/.test(e.message));
-    assert.throws(() => buzzer.play([]), (e: Error) => e instanceof RangeError && /notes/.test(e.message));
-    assert.throws(() => buzzer.play([{ hz: 440, ms: 10 }, { hz: 440.5, ms: 10 }]), (e: Error) => e instanceof TypeError && /notes\[1\]\.hz/.test(e.message));
-    assert.throws(() => buzzer.configure({ hz: -1 }), (e: Error) => e instanceof RangeError && /hz/.test(e.message));
+    assert.throws(
+      () => buzzer.tone(0, 100),
+      (e: Error) => e instanceof RangeError && /hz/.test(e.message),
+    );
+    assert.throws(
+      () => buzzer.tone(440, -1),
+      (e: Error) => e instanceof RangeError && /ms/.test(e.message),
+    );
+    assert.throws(
+      () => buzzer.beep(0),
+      (e: Error) => e instanceof RangeError && /count/.test(e.message),
+    );
+    assert.throws(
+      () => buzzer.play([]),
+      (e: Error) => e instanceof RangeError && /notes/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        buzzer.play([
+          { hz: 440, ms: 10 },
+          { hz: 440.5, ms: 10 },
+        ]),
+      (e: Error) => e instanceof TypeError && /notes\[1\]\.hz/.test(e.message),
+    );
+    assert.throws(
+      () => buzzer.configure({ hz: -1 }),
+      (e: Error) => e instanceof RangeError && /hz/.test(e.message),
+    );
   });
 
   it('close() twice is harmless, silences and releases the PWM; use after close throws closed', () => {

@@ -96,8 +96,14 @@ describe('DigitalOutput', () => {
     assert.throws(make({ pin: 2, openDigital, time: clock, activeLow: 'no' }), (e: Error) => e instanceof TypeError && /activeLow/.test(e.message));
     assert.throws(make({ pin: 2, openDigital, time: null }), (e: Error) => e instanceof TypeError && /time/.test(e.message));
     const { out } = rig();
-    assert.throws(() => out.pulse(0), (e: Error) => e instanceof RangeError && /ms/.test(e.message));
-    assert.throws(() => out.set(1 as unknown as boolean), (e: Error) => e instanceof TypeError && /on/.test(e.message));
+    assert.throws(
+      () => out.pulse(0),
+      (e: Error) => e instanceof RangeError && /ms/.test(e.message),
+    );
+    assert.throws(
+      () => out.set(1 as unknown as boolean),
+      (e: Error) => e instanceof TypeError && /on/.test(e.message),
+    );
   });
 
   it('close() twice is harmless and cancels a pulse; use after close throws closed', () => {

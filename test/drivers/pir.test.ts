@@ -122,10 +122,16 @@ describe('PIR', () => {
   it('configure changes the hold; a bad value changes nothing', () => {
     const { clock, t0, pir, driver, events } = rig();
     driver.configure({ holdMs: 1000 });
-    assert.throws(() => driver.configure({ holdMs: 500, debounceMs: -1 }), (e: Error) => e instanceof RangeError && /debounceMs/.test(e.message));
+    assert.throws(
+      () => driver.configure({ holdMs: 500, debounceMs: -1 }),
+      (e: Error) => e instanceof RangeError && /debounceMs/.test(e.message),
+    );
     pir.motionAt(t0);
     clock.runUntil(t0 + 10_000);
-    assert.deepEqual(events.map((e) => e.at), [0, 3000]);
+    assert.deepEqual(
+      events.map((e) => e.at),
+      [0, 3000],
+    );
   });
 
   it('bad options throw TypeError/RangeError naming the option', () => {
@@ -151,7 +157,13 @@ describe('PIR', () => {
     assert.equal(pins.watcherCount(GPIO), 0);
     clock.runUntil(t0 + 10_000);
     assert.deepEqual(events, [{ type: 'motion-start', at: 0 }]);
-    assert.throws(() => driver.sample(), (e: unknown) => e instanceof IoError && e.code === 'closed');
-    assert.throws(() => driver.configure({ holdMs: 1 }), (e: unknown) => e instanceof IoError && e.code === 'closed');
+    assert.throws(
+      () => driver.sample(),
+      (e: unknown) => e instanceof IoError && e.code === 'closed',
+    );
+    assert.throws(
+      () => driver.configure({ holdMs: 1 }),
+      (e: unknown) => e instanceof IoError && e.code === 'closed',
+    );
   });
 });

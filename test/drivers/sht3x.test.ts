@@ -57,7 +57,10 @@ describe('SHT3x driver against its model', () => {
     const bus = new SimI2cBus(0);
     bus.attach(new Aht20Model(0x44, clock));
     clock.delay(100);
-    assert.throws(() => new Sht3x({ i2c: new SimI2C(bus, 0x44), clock }), (e) => io('absent')(e) && /not an SHT3x.*bytes [0-9a-f]{12}/.test((e as Error).message));
+    assert.throws(
+      () => new Sht3x({ i2c: new SimI2C(bus, 0x44), clock }),
+      (e) => io('absent')(e) && /not an SHT3x.*bytes [0-9a-f]{12}/.test((e as Error).message),
+    );
   });
 
   it('refuses an SHT4x at the address (command never answered) as absent', () => {
@@ -180,10 +183,22 @@ describe('SHT3x driver against its model', () => {
   it('bad options throw TypeError/RangeError naming the option', () => {
     const { clock, i2c, driver } = setup();
     assert.throws(() => new Sht3x(null as unknown as Sht3xOptions), TypeError);
-    assert.throws(() => new Sht3x({ clock } as unknown as Sht3xOptions), (e) => e instanceof TypeError && /i2c/.test(e.message));
-    assert.throws(() => new Sht3x({ i2c } as unknown as Sht3xOptions), (e) => e instanceof TypeError && /clock/.test(e.message));
-    assert.throws(() => new Sht3x({ i2c, clock, repeatability: 'ultra' as 'high' }), (e) => e instanceof RangeError && /repeatability/.test(e.message));
-    assert.throws(() => driver.configure({ heater: 1 as unknown as boolean }), (e) => e instanceof TypeError && /heater/.test(e.message));
+    assert.throws(
+      () => new Sht3x({ clock } as unknown as Sht3xOptions),
+      (e) => e instanceof TypeError && /i2c/.test(e.message),
+    );
+    assert.throws(
+      () => new Sht3x({ i2c } as unknown as Sht3xOptions),
+      (e) => e instanceof TypeError && /clock/.test(e.message),
+    );
+    assert.throws(
+      () => new Sht3x({ i2c, clock, repeatability: 'ultra' as 'high' }),
+      (e) => e instanceof RangeError && /repeatability/.test(e.message),
+    );
+    assert.throws(
+      () => driver.configure({ heater: 1 as unknown as boolean }),
+      (e) => e instanceof TypeError && /heater/.test(e.message),
+    );
   });
 
   it('close twice is harmless; use after close throws closed; close turns the heater off', () => {

@@ -65,7 +65,10 @@ describe('SHT4x driver against its model', () => {
     const bus = new SimI2cBus(0);
     bus.attach(new Aht20Model(0x44, clock));
     clock.delay(100);
-    assert.throws(() => new Sht4x({ i2c: new SimI2C(bus, 0x44), clock }), (e) => io('absent')(e) && /not an SHT4x.*bytes [0-9a-f]{12}/.test((e as Error).message));
+    assert.throws(
+      () => new Sht4x({ i2c: new SimI2C(bus, 0x44), clock }),
+      (e) => io('absent')(e) && /not an SHT4x.*bytes [0-9a-f]{12}/.test((e as Error).message),
+    );
   });
 
   it('soft reset sends 0x94 and waits 1 ms', () => {
@@ -129,7 +132,12 @@ describe('SHT4x driver against its model', () => {
     const { clock, model, driver } = setup();
     model.setValue('temperature', 20);
     const rises: number[] = [];
-    for (const [p, d] of [[20, 100], [110, 100], [200, 100], [200, 1000]] as [Sht4xHeaterPower, Sht4xHeaterDuration][]) {
+    for (const [p, d] of [
+      [20, 100],
+      [110, 100],
+      [200, 100],
+      [200, 1000],
+    ] as [Sht4xHeaterPower, Sht4xHeaterDuration][]) {
       clock.delay(60_000);
       rises.push(driver.heat(p, d).temperature - 20);
     }
@@ -195,11 +203,26 @@ describe('SHT4x driver against its model', () => {
   it('bad options throw TypeError/RangeError naming the option', () => {
     const { clock, i2c, driver } = setup();
     assert.throws(() => new Sht4x(undefined as unknown as Sht4xOptions), TypeError);
-    assert.throws(() => new Sht4x({ clock } as unknown as Sht4xOptions), (e) => e instanceof TypeError && /i2c/.test(e.message));
-    assert.throws(() => new Sht4x({ i2c, clock, precision: 'ultra' as 'high' }), (e) => e instanceof RangeError && /precision/.test(e.message));
-    assert.throws(() => driver.configure({ precision: 3 as unknown as 'high' }), (e) => e instanceof RangeError && /precision/.test(e.message));
-    assert.throws(() => driver.heat(50 as Sht4xHeaterPower, 1000), (e) => e instanceof RangeError && /powerMw/.test(e.message));
-    assert.throws(() => driver.heat(200, 500 as Sht4xHeaterDuration), (e) => e instanceof RangeError && /durationMs/.test(e.message));
+    assert.throws(
+      () => new Sht4x({ clock } as unknown as Sht4xOptions),
+      (e) => e instanceof TypeError && /i2c/.test(e.message),
+    );
+    assert.throws(
+      () => new Sht4x({ i2c, clock, precision: 'ultra' as 'high' }),
+      (e) => e instanceof RangeError && /precision/.test(e.message),
+    );
+    assert.throws(
+      () => driver.configure({ precision: 3 as unknown as 'high' }),
+      (e) => e instanceof RangeError && /precision/.test(e.message),
+    );
+    assert.throws(
+      () => driver.heat(50 as Sht4xHeaterPower, 1000),
+      (e) => e instanceof RangeError && /powerMw/.test(e.message),
+    );
+    assert.throws(
+      () => driver.heat(200, 500 as Sht4xHeaterDuration),
+      (e) => e instanceof RangeError && /durationMs/.test(e.message),
+    );
   });
 
   it('close twice is harmless; use after close throws closed', () => {

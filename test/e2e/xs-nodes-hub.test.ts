@@ -36,7 +36,11 @@ const SET = {
 // Each chip's resolution as the driver is configured here (BME280 at ×1: 2.62 Pa; BH1750 H-res: 1/1.2 lx).
 const TOLERANCE: Record<string, number> = { temperature: 0.01, humidity: 0.1, pressure: 2.62, illuminance: 0.84 };
 
-interface Rig { node: XsNode; clock: VirtualClock; id: string }
+interface Rig {
+  node: XsNode;
+  clock: VirtualClock;
+  id: string;
+}
 const rigs: Record<string, Rig> = {};
 // The hub reads the simulated world's clock: the clock of the node being run (only it talks to the hub
 // meanwhile), so the nodes, which take their time from the hub, keep the times the scenario expects.
@@ -47,16 +51,32 @@ const run = (rig: Rig, until: number) => {
   return rig.node.run(until);
 };
 
-async function startNode(name: string, board: string, seed: number, sensors: JsonValue[], wire: (b: SimBoard) => void, budgetBytes = 4 * 1024 * 1024): Promise<Rig> {
+async function startNode(
+  name: string,
+  board: string,
+  seed: number,
+  sensors: JsonValue[],
+  wire: (b: SimBoard) => void,
+  budgetBytes = 4 * 1024 * 1024,
+): Promise<Rig> {
   const identity = identityFromSecretKey(new Uint8Array(32).fill(seed), nodeCrypto);
   const invite = hub.cartridge.createInvite({ ttlMs: 60_000 });
-  const res = await fetch(`${url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(enrollRequest(invite.token, identity, nodeCrypto, { name, board })) });
+  const res = await fetch(`${url}/v1/enroll`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(enrollRequest(invite.token, identity, nodeCrypto, { name, board })),
+  });
   assert.equal(res.status, 200, await res.text());
   const clock = new VirtualClock(T0);
   world = clock;
   const config: JsonValue = {
-    name, board, secretKey: toJsonValue(identity.secretKey), hub: { url, publicKey: toJsonValue(hub.publicKey) }, sensors,
-    uplink: { batchSize: 16, maxDelayMs: 5000 }, buffer: { budgetBytes },
+    name,
+    board,
+    secretKey: toJsonValue(identity.secretKey),
+    hub: { url, publicKey: toJsonValue(hub.publicKey) },
+    sensors,
+    uplink: { batchSize: 16, maxDelayMs: 5000 },
+    buffer: { budgetBytes },
   };
   const node = await XsNode.start({ name, board: getBoard(board), clock, config, uplink: httpUplink(() => url), wire });
   assert.equal(node.id, identity.id);
@@ -64,7 +84,8 @@ async function startNode(name: string, board: string, seed: number, sensors: Jso
 }
 
 const stored = (id: string): EventEntry[] => [...hub.cartridge.chain(id)];
-const readings = (es: EventEntry[], name: string) => es.filter((e) => e.type === 'sensor.reading' && (e.data as unknown as Reading).name === name).map((e) => e.data as unknown as Reading);
+const readings = (es: EventEntry[], name: string) =>
+  es.filter((e) => e.type === 'sensor.reading' && (e.data as unknown as Reading).name === name).map((e) => e.data as unknown as Reading);
 
 describe('three XS nodes → hub → SQLite', () => {
   before(async () => {
@@ -80,11 +101,18 @@ describe('three XS nodes → hub → SQLite', () => {
       for (const [k, v] of Object.entries(SET.sht4x)) m.setValue(k, v);
       b.attachI2c(m);
     });
-    rigs.c = await startNode('desk', 'esp32-s3-devkitc-1', 13, [{ name: 'bh1750', driver: 'bh1750', i2c: { address: 0x23 }, intervalMs: 1000 }], (b) => {
-      const m = new Bh1750Model(b.clock, 0x23);
-      m.setValue('illuminance', SET.bh1750.illuminance);
-      b.attachI2c(m);
-    }, 16_384);
+    rigs.c = await startNode(
+      'desk',
+      'esp32-s3-devkitc-1',
+      13,
+      [{ name: 'bh1750', driver: 'bh1750', i2c: { address: 0x23 }, intervalMs: 1000 }],
+      (b) => {
+        const m = new Bh1750Model(b.clock, 0x23);
+        m.setValue('illuminance', SET.bh1750.illuminance);
+        b.attachI2c(m);
+      },
+      16_384,
+    );
   });
   after(async () => {
     for (const r of Object.values(rigs)) await r.node.close();
@@ -92,9 +120,13 @@ describe('three XS nodes → hub → SQLite', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('every node\'s readings land in SQLite equal to what its device model was set to, within resolution', async () => {
+  it("every node's readings land in SQLite equal to what its device model was set to, within resolution", async () => {
     for (const r of Object.values(rigs)) await run(r, T0 + 120_000);
-    const checks: [Rig, Record<string, number>][] = [[rigs.a, SET.bme280], [rigs.b, SET.sht4x], [rigs.c, SET.bh1750]];
+    const checks: [Rig, Record<string, number>][] = [
+      [rigs.a, SET.bme280],
+      [rigs.b, SET.sht4x],
+      [rigs.c, SET.bh1750],
+    ];
     for (const [rig, set] of checks) {
       const es = stored(rig.id);
       for (const [name, value] of Object.entries(set)) {
@@ -103,14 +135,20 @@ describe('three XS nodes → hub → SQLite', () => {
         for (const r of rs) assert.ok(Math.abs((r.value as number) - value) <= TOLERANCE[name], `${rig.node.name} ${name}: stored ${r.value}, model ${value}`);
       }
       checkLinks(rig.id, es, nodeCrypto);
-      assert.deepStrictEqual(es.map((e) => e.seq), es.map((_, i) => i + 1));
+      assert.deepStrictEqual(
+        es.map((e) => e.seq),
+        es.map((_, i) => i + 1),
+      );
       // No real-time clock on an ESP32: 'unsynced' at boot, then the hub's time from the first (boot-time) ack on.
       const synced = es.findIndex((e) => e.type === 'system.clock');
       assert.equal(es[0].clock, 'unsynced');
       assert.ok(synced > 0 && synced < 10, `${rig.node.name}: clock set by seq ${synced + 1}`);
       assert.ok(es.slice(0, synced).every((e) => e.clock === 'unsynced') && es.slice(synced).every((e) => e.clock === 'hub'));
     }
-    const nodes = hub.cartridge.nodes().map((n) => n.name).sort();
+    const nodes = hub.cartridge
+      .nodes()
+      .map((n) => n.name)
+      .sort();
     assert.deepStrictEqual(nodes, ['desk', 'hallway', 'living-room']);
   });
 
@@ -126,7 +164,11 @@ describe('three XS nodes → hub → SQLite', () => {
     for (const rig of [rigs.b]) {
       const es = stored(rig.id);
       checkLinks(rig.id, es, nodeCrypto);
-      assert.deepStrictEqual(es.map((e) => e.seq), es.map((_, i) => i + 1), 'nothing lost, nothing twice');
+      assert.deepStrictEqual(
+        es.map((e) => e.seq),
+        es.map((_, i) => i + 1),
+        'nothing lost, nothing twice',
+      );
       const times = readings(es, 'temperature').map((r) => r.time);
       const outage = times.filter((t) => t > down && t <= down + 3_600_000);
       assert.ok(outage.length >= 3595, `${rig.node.name}: ${outage.length} readings from the hour offline`);
@@ -146,7 +188,9 @@ describe('three XS nodes → hub → SQLite', () => {
     assert.ok(status.dropped > 0);
     const gaps = hub.cartridge.gaps(rigs.c.id);
     assert.equal(gaps.length, 1);
-    const overflow = stored(rigs.c.id).filter((e) => e.type === 'system.buffer.overflow').map((e) => e.data as { dropped: number; from: number; to: number });
+    const overflow = stored(rigs.c.id)
+      .filter((e) => e.type === 'system.buffer.overflow')
+      .map((e) => e.data as { dropped: number; from: number; to: number });
     const last = overflow[overflow.length - 1];
     assert.equal(last.dropped, status.dropped);
     assert.deepStrictEqual([gaps[0].from, gaps[0].to], [last.from, last.to]);

@@ -68,7 +68,11 @@ describe('enrolment by sound between two virtual boards', () => {
     const invite = openSoundInvite(heard as never, nodeCrypto, Date.now());
     assert.deepStrictEqual(invite.hub, hub.publicKey, 'the hub key arrived intact');
     const node = identityFromSecretKey(new Uint8Array(randomBytes(32)), nodeCrypto);
-    const res = await fetch(`${invite.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(enrollRequest(invite.token, node, nodeCrypto, { name: 'by-sound', board: 'esp32-s3-devkitc-1' })) });
+    const res = await fetch(`${invite.url}/v1/enroll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(enrollRequest(invite.token, node, nodeCrypto, { name: 'by-sound', board: 'esp32-s3-devkitc-1' })),
+    });
     assert.equal(res.status, 200, await res.text());
     assert.ok(hub.cartridge.hasNode(node.id));
     let t = 0;
@@ -83,7 +87,12 @@ describe('enrolment by sound between two virtual boards', () => {
     const invite = openSoundInvite((await hearInvite(channel)) as never, nodeCrypto, Date.now());
     const first = identityFromSecretKey(new Uint8Array(randomBytes(32)), nodeCrypto);
     const second = identityFromSecretKey(new Uint8Array(randomBytes(32)), nodeCrypto);
-    const post = (id: typeof first) => fetch(`${invite.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(enrollRequest(invite.token, id, nodeCrypto)) });
+    const post = (id: typeof first) =>
+      fetch(`${invite.url}/v1/enroll`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(enrollRequest(invite.token, id, nodeCrypto)),
+      });
     assert.equal((await post(first)).status, 200);
     const again = await post(second);
     assert.equal(again.status, 403);

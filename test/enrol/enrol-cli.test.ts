@@ -31,7 +31,10 @@ describe('fazt invite --chirp and fazt enroll', () => {
       assert.equal(en.status, 0, en.stderr);
       assert.match(en.stdout, new RegExp(`enrolled ${id}`));
       const nodes = (await (await fetch(`${url}/v1/nodes`)).json()) as { nodes: { id: string; name: string }[] };
-      assert.deepStrictEqual(nodes.nodes.map((n) => [n.id, n.name]), [[id, 'heard-it']]);
+      assert.deepStrictEqual(
+        nodes.nodes.map((n) => [n.id, n.name]),
+        [[id, 'heard-it']],
+      );
       const again = fazt(['enroll', '--from-wav', wav, '--key', key]);
       assert.notEqual(again.status, 0, 'the invite was single-use');
       assert.match(again.stderr, /invite-used/);

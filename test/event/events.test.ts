@@ -81,14 +81,24 @@ describe('EventLog', () => {
     assert.ok(!('clock' in bare) && !('clock' in (entryToValue(bare) as ValueMap)), 'no clock field, not even undefined');
     const { clock: _c, ...withoutClock } = a;
     assert.notEqual(toHex(entryHash(a, nobleCrypto)), toHex(entryHash(withoutClock, nobleCrypto)), 'the clock is part of the hash when present');
-    assert.equal(toHex(entryHash({ ...withoutClock, clock: undefined }, nobleCrypto)), toHex(entryHash(withoutClock, nobleCrypto)), 'an undefined clock is an absent one');
+    assert.equal(
+      toHex(entryHash({ ...withoutClock, clock: undefined }, nobleCrypto)),
+      toHex(entryHash(withoutClock, nobleCrypto)),
+      'an undefined clock is an absent one',
+    );
     assert.equal(idFromHash(entryHash(withoutClock, nobleCrypto)), bare.id, 'absent: the hash of the form without the field');
   });
   it('refuses a clock source that answers something else, naming it', () => {
     const log = new EventLog({ nodeId: id.id, crypto: nobleCrypto, clock: () => 1, clockSource: () => 'gps' as EventClock });
-    assert.throws(() => log.append('system.boot', 'node', {}), (e: unknown) => e instanceof RangeError && /clockSource returned 'gps'/.test(e.message));
+    assert.throws(
+      () => log.append('system.boot', 'node', {}),
+      (e: unknown) => e instanceof RangeError && /clockSource returned 'gps'/.test(e.message),
+    );
     assert.equal(log.head.seq, 0);
-    assert.throws(() => new EventLog({ nodeId: id.id, crypto: nobleCrypto, clock: () => 1, clockSource: 'hub' as unknown as () => EventClock }), (e: unknown) => e instanceof TypeError && /clockSource/.test(e.message));
+    assert.throws(
+      () => new EventLog({ nodeId: id.id, crypto: nobleCrypto, clock: () => 1, clockSource: 'hub' as unknown as () => EventClock }),
+      (e: unknown) => e instanceof TypeError && /clockSource/.test(e.message),
+    );
   });
 });
 

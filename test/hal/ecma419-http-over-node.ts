@@ -63,22 +63,25 @@ export function ecma419HttpOverNode(): NodeHttpProvider {
         if (!this.closed) this.o.onError?.(e);
       };
       const send = (): void => {
-        const req = http.request({ host: this.o.host, port: this.o.port, method: r.method, path: r.path, headers: Object.fromEntries(r.headers), agent: false }, (res) => {
-          if (!live()) return void res.resume();
-          phase = 'response';
-          r.onHeaders.call(handle, res.statusCode ?? 0, new Map(Object.entries(res.headers).map(([k, v]) => [k, String(v)])));
-          res.on('data', (chunk: Buffer) => {
-            if (!live()) return;
-            unread.push(chunk);
-            r.onReadable.call(handle, chunk.length);
-          });
-          res.on('end', () => {
-            if (!live()) return;
-            phase = 'done';
-            r.onDone.call(handle, null);
-          });
-          res.on('error', fail);
-        });
+        const req = http.request(
+          { host: this.o.host, port: this.o.port, method: r.method, path: r.path, headers: Object.fromEntries(r.headers), agent: false },
+          (res) => {
+            if (!live()) return void res.resume();
+            phase = 'response';
+            r.onHeaders.call(handle, res.statusCode ?? 0, new Map(Object.entries(res.headers).map(([k, v]) => [k, String(v)])));
+            res.on('data', (chunk: Buffer) => {
+              if (!live()) return;
+              unread.push(chunk);
+              r.onReadable.call(handle, chunk.length);
+            });
+            res.on('end', () => {
+              if (!live()) return;
+              phase = 'done';
+              r.onDone.call(handle, null);
+            });
+            res.on('error', fail);
+          },
+        );
         this.req = req;
         req.on('error', fail);
         req.end(Buffer.concat(body));

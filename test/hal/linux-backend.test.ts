@@ -126,29 +126,49 @@ describe('linux backend: options and pin claims are judged before anything loads
 describe('linux backend: native packages load lazily and say what is missing', () => {
   it('a missing pigpio names the package and the board; the claim is released', () => {
     const { backend, claims } = setup('rpi-4b', { absent: ['pigpio'] });
-    assert.throws(() => backend.digital({ pin: 17, mode: 'output' }), (e) => e instanceof IoError && e.code === 'unsupported' && e.message === 'pigpio is not installed (needed for GPIO on rpi-4b): npm install pigpio');
+    assert.throws(
+      () => backend.digital({ pin: 17, mode: 'output' }),
+      (e) => e instanceof IoError && e.code === 'unsupported' && e.message === 'pigpio is not installed (needed for GPIO on rpi-4b): npm install pigpio',
+    );
     assert.equal(claims.holder(17), undefined);
   });
   it('a missing pigpio is named the same on a host that looks like a Pi 4 (require() itself fails)', () => {
     const dt = scratch('dt');
     writeFileSync(join(dt, 'compatible'), 'raspberrypi,4-model-b\0brcm,bcm2711\0');
     const { backend, loader } = setup('rpi-zero-2w', { absent: ['pigpio'], deviceTreeDir: dt });
-    assert.throws(() => backend.pwm({ pin: 18, hz: 1000 }), (e) => e instanceof IoError && e.message === 'pigpio is not installed (needed for PWM on rpi-zero-2w): npm install pigpio');
+    assert.throws(
+      () => backend.pwm({ pin: 18, hz: 1000 }),
+      (e) => e instanceof IoError && e.message === 'pigpio is not installed (needed for PWM on rpi-zero-2w): npm install pigpio',
+    );
     assert.deepEqual(loader.loaded, ['pigpio']);
   });
   it('a missing i2c-bus and a missing node-ble name package and board', () => {
     const { backend, claims } = setup('rpi-4b', { absent: ['i2c-bus', 'node-ble'] });
-    assert.throws(() => backend.i2c({ address: 0x44 }), (e) => e instanceof IoError && e.message === 'i2c-bus is not installed (needed for I2C on rpi-4b): npm install i2c-bus');
+    assert.throws(
+      () => backend.i2c({ address: 0x44 }),
+      (e) => e instanceof IoError && e.message === 'i2c-bus is not installed (needed for I2C on rpi-4b): npm install i2c-bus',
+    );
     assert.equal(claims.holder(2), undefined);
-    assert.throws(() => backend.bleScanner({ onAdvertisement: () => undefined }), (e) => e instanceof IoError && e.message === 'node-ble is not installed (needed for BLE scanning on rpi-4b): npm install node-ble');
+    assert.throws(
+      () => backend.bleScanner({ onAdvertisement: () => undefined }),
+      (e) => e instanceof IoError && e.message === 'node-ble is not installed (needed for BLE scanning on rpi-4b): npm install node-ble',
+    );
   });
   it('pigpio is not even run on a host that is not a BCM2835–BCM2711 Pi', { skip: !installed('pigpio') && 'pigpio is not installed here' }, () => {
     const { backend, loader } = setup('rpi-4b', { deviceTreeDir: scratch('no-dt') });
-    assert.throws(() => backend.digital({ pin: 17, mode: 'input' }), is(IoError, 'unsupported', /pigpio drives only BCM2835–BCM2711 GPIO and this host is not a device-tree machine/));
+    assert.throws(
+      () => backend.digital({ pin: 17, mode: 'input' }),
+      is(IoError, 'unsupported', /pigpio drives only BCM2835–BCM2711 GPIO and this host is not a device-tree machine/),
+    );
     assert.deepEqual(loader.loaded, []);
-    assert.equal(Object.keys(req.cache).some((f) => /node_modules\/pigpio\//.test(f)), false);
+    assert.equal(
+      Object.keys(req.cache).some((f) => /node_modules\/pigpio\//.test(f)),
+      false,
+    );
   });
-  it('pigpio without its C library is refused at load, its boxed warning captured, not printed', { skip: !installed('pigpio') && 'pigpio is not installed here' }, () => {
+  it('pigpio without its C library is refused at load, its boxed warning captured, not printed', {
+    skip: !installed('pigpio') && 'pigpio is not installed here',
+  }, () => {
     const dt = scratch('dt');
     writeFileSync(join(dt, 'compatible'), 'raspberrypi,4-model-b\0brcm,bcm2711\0');
     const { backend, claims } = setup('rpi-4b', { deviceTreeDir: dt });
@@ -156,16 +176,27 @@ describe('linux backend: native packages load lazily and say what is missing', (
     const { warn } = console;
     console.warn = (...a: unknown[]) => printed.push(a);
     try {
-      assert.throws(() => backend.digital({ pin: 17, mode: 'output' }), (e) => e instanceof IoError && /pigpio is installed but unusable here \(needed for GPIO on rpi-4b\): its C library cannot be loaded/.test(e.message) && /pigpio C library/.test(String(e.cause)));
+      assert.throws(
+        () => backend.digital({ pin: 17, mode: 'output' }),
+        (e) =>
+          e instanceof IoError &&
+          /pigpio is installed but unusable here \(needed for GPIO on rpi-4b\): its C library cannot be loaded/.test(e.message) &&
+          /pigpio C library/.test(String(e.cause)),
+      );
     } finally {
       console.warn = warn;
     }
     assert.deepEqual(printed, []);
     assert.equal(claims.holder(17), undefined);
   });
-  it('rpi-5 GPIO never loads pigpio: it asks libgpiod for the pinctrl-rp1 chip (none on this machine)', { skip: !onPath('gpiodetect') && 'libgpiod tools (Debian gpiod) not installed' }, () => {
+  it('rpi-5 GPIO never loads pigpio: it asks libgpiod for the pinctrl-rp1 chip (none on this machine)', {
+    skip: !onPath('gpiodetect') && 'libgpiod tools (Debian gpiod) not installed',
+  }, () => {
     const { backend, claims, loader } = setup('rpi-5');
-    assert.throws(() => backend.digital({ pin: 17, mode: 'output' }), is(IoError, 'absent', /no GPIO chip labelled pinctrl-rp1 \(gpiodetect found no gpiochip at all\)/));
+    assert.throws(
+      () => backend.digital({ pin: 17, mode: 'output' }),
+      is(IoError, 'absent', /no GPIO chip labelled pinctrl-rp1 \(gpiodetect found no gpiochip at all\)/),
+    );
     assert.deepEqual(loader.loaded, []);
     assert.equal(claims.holder(17), undefined);
   });
@@ -183,7 +214,10 @@ function fakePigpio() {
     static PUD_UP = 2;
     level = 0;
     failNext = false;
-    constructor(readonly pin: number, o: { mode?: number; pullUpDown?: number; alert?: boolean }) {
+    constructor(
+      readonly pin: number,
+      o: { mode?: number; pullUpDown?: number; alert?: boolean },
+    ) {
       super();
       log.push(`new ${pin} mode=${o.mode} pud=${o.pullUpDown ?? '-'} alert=${o.alert ?? false}`);
       gpios.set(pin, this);
@@ -206,7 +240,7 @@ function fakePigpio() {
   return { module: { Gpio }, log, gpios };
 }
 
-describe('pigpio Digital and PWM on rpi-4b, over a stand-in of pigpio\'s Gpio (its C library needs a real Pi)', () => {
+describe("pigpio Digital and PWM on rpi-4b, over a stand-in of pigpio's Gpio (its C library needs a real Pi)", () => {
   const make = () => {
     const fake = fakePigpio();
     const dt = scratch('dt');
@@ -264,7 +298,13 @@ describe('pigpio Digital and PWM on rpi-4b, over a stand-in of pigpio\'s Gpio (i
     backend.pwm({ pin: 13, hz: 50 }).close();
     p.close();
     backend.pwm({ pin: 12, hz: 1000 }).close();
-    assert.deepEqual(fake.log.slice(0, 5), ['new 18 mode=1 pud=- alert=false', '18 hwpwm 25000 0', '18 hwpwm 25000 1000000', `18 hwpwm 25000 ${Math.round(128e6 / 255)}`, 'new 13 mode=1 pud=- alert=false']);
+    assert.deepEqual(fake.log.slice(0, 5), [
+      'new 18 mode=1 pud=- alert=false',
+      '18 hwpwm 25000 0',
+      '18 hwpwm 25000 1000000',
+      `18 hwpwm 25000 ${Math.round(128e6 / 255)}`,
+      'new 13 mode=1 pud=- alert=false',
+    ]);
     assert.ok(fake.log.includes('18 hwpwm 0 0'));
   });
 });
@@ -345,7 +385,13 @@ for (const variant of [
       assert.equal(d.read(), 1);
       fake.setLevel(0);
       assert.equal(d.read(), 0);
-      assert.match(fake.log().filter((l) => l.startsWith('gpioget')).pop()!, variant.major === 1 ? /-B pull-up gpiochip4 22$/ : /-b pull-up -c gpiochip4 22$/);
+      assert.match(
+        fake
+          .log()
+          .filter((l) => l.startsWith('gpioget'))
+          .pop()!,
+        variant.major === 1 ? /-B pull-up gpiochip4 22$/ : /-b pull-up -c gpiochip4 22$/,
+      );
       assert.throws(() => d.write(1), TypeError);
       d.close();
     });
@@ -397,7 +443,12 @@ describe('sysfs PWM on rpi-5 against a stand-in pwmchip tree (no /sys/class/pwm 
     mkdirSync(dev, { recursive: true });
     mkdirSync(chip, { recursive: true });
     symlinkSync(dev, join(chip, 'device'));
-    for (const [f, v] of [['npwm', '4\n'], ['export', ''], ['unexport', '']]) writeFileSync(join(chip, f), v);
+    for (const [f, v] of [
+      ['npwm', '4\n'],
+      ['export', ''],
+      ['unexport', ''],
+    ])
+      writeFileSync(join(chip, f), v);
     if (withChannel !== undefined) {
       mkdirSync(join(chip, `pwm${withChannel}`));
       for (const f of ['period', 'duty_cycle', 'enable']) writeFileSync(join(chip, `pwm${withChannel}`, f), '0\n');
@@ -431,7 +482,10 @@ describe('sysfs PWM on rpi-5 against a stand-in pwmchip tree (no /sys/class/pwm 
   });
   it('no RP1 PWM chip names the overlay to load (the real /sys/class/pwm here has none)', () => {
     const { backend } = setup('rpi-5');
-    assert.throws(() => backend.pwm({ pin: 12, hz: 50 }), is(IoError, 'absent', /no RP1 PWM chip in \/sys\/class\/pwm .*dtoverlay=pwm-2chan,pin=12,func=4,pin2=13,func2=4/));
+    assert.throws(
+      () => backend.pwm({ pin: 12, hz: 50 }),
+      is(IoError, 'absent', /no RP1 PWM chip in \/sys\/class\/pwm .*dtoverlay=pwm-2chan,pin=12,func=4,pin2=13,func2=4/),
+    );
   });
 });
 
@@ -489,7 +543,9 @@ describe('I2C over i2c-bus', () => {
   });
   it('the default bus of rpi-4b: /dev/i2c-1 is absent here (or i2c-bus is not installed); the claim is released', () => {
     const { backend, claims } = setup('rpi-4b');
-    const expected = installed('i2c-bus') ? is(IoError, 'absent', /rpi-4b: \/dev\/i2c-1 does not exist \(I2C on SDA 2\/SCL 3 is not enabled: I2C1/) : is(IoError, 'unsupported', /i2c-bus is not installed/);
+    const expected = installed('i2c-bus')
+      ? is(IoError, 'absent', /rpi-4b: \/dev\/i2c-1 does not exist \(I2C on SDA 2\/SCL 3 is not enabled: I2C1/)
+      : is(IoError, 'unsupported', /i2c-bus is not installed/);
     assert.throws(() => backend.i2c({ address: 0x44 }), expected);
     assert.equal(claims.holder(2), undefined);
     assert.equal(claims.holder(3), undefined);
@@ -510,7 +566,9 @@ describe('I2C over i2c-bus', () => {
   });
 });
 
-describe('audio through aplay/arecord (no sound card here: ALSA null and file PCMs)', { skip: !(onPath('aplay') && onPath('arecord')) && 'alsa-utils (aplay/arecord) not installed' }, () => {
+describe('audio through aplay/arecord (no sound card here: ALSA null and file PCMs)', {
+  skip: !(onPath('aplay') && onPath('arecord')) && 'alsa-utils (aplay/arecord) not installed',
+}, () => {
   const ramp = (n: number) => Int16Array.from({ length: n }, (_, i) => i - 500);
   it('plays raw S16_LE to a file PCM; drain resolves after aplay has written it all; a second burst runs a new aplay', async () => {
     const { backend } = setup('rpi-4b');
@@ -580,7 +638,11 @@ describe('audio through aplay/arecord (no sound card here: ALSA null and file PC
 
 const BLUEZ_PY = '/usr/bin/python3';
 const dbusmockThere = () => onPath('dbus-daemon') && onPath('dbus-send') && existsSync(BLUEZ_PY) && spawnSync(BLUEZ_PY, ['-c', 'import dbusmock']).status === 0;
-const bleSkip = !installed('node-ble') ? 'node-ble is not installed here' : !dbusmockThere() ? 'needs dbus-daemon, dbus-send and python3-dbusmock (Debian: dbus python3-dbusmock)' : false;
+const bleSkip = !installed('node-ble')
+  ? 'node-ble is not installed here'
+  : !dbusmockThere()
+    ? 'needs dbus-daemon, dbus-send and python3-dbusmock (Debian: dbus python3-dbusmock)'
+    : false;
 
 describe('BLE scanner over node-ble (no Bluetooth adapter here)', { skip: !installed('node-ble') && 'node-ble is not installed here' }, () => {
   it('no system bus to reach: a fault, not a crash or a hang', async () => {
@@ -627,7 +689,11 @@ async function mockBluez(): Promise<{ env: NodeJS.ProcessEnv; send: (...args: st
       if (r.status !== 0) throw new Error(`dbus-send ${args.join(' ')}: ${r.stderr}`);
       return r.stdout;
     };
-    await until(() => /boolean true/.test(send('--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.bluez')), 10_000, 'the bluez mock');
+    await until(
+      () => /boolean true/.test(send('--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.bluez')),
+      10_000,
+      'the bluez mock',
+    );
     const py = (code: string) => {
       const r = spawnSync(BLUEZ_PY, ['-c', `import dbus\nbus = dbus.SystemBus()\n${code}`], { env, encoding: 'utf8', timeout: 5000 });
       if (r.status !== 0) throw new Error(`python: ${r.stderr}`);
@@ -647,7 +713,8 @@ describe('BLE scanner against BlueZ mocked by python3-dbusmock on a private syst
     `p.Set('org.bluez.Device1', 'ManufacturerData', dbus.Dictionary({dbus.UInt16(0x004c): dbus.Array([2, 21], signature='y')}, signature='qv'))\n` +
     `p.Set('org.bluez.Device1', 'ServiceData', dbus.Dictionary({'0000feaa-0000-1000-8000-00805f9b34fb': dbus.Array([16, 32], signature='y')}, signature='sv'))\n` +
     `p.Set('org.bluez.Device1', 'RSSI', dbus.Int16(${rssi}))`;
-  const discovering = (send: (...a: string[]) => string) => /boolean true/.test(send('--dest=org.bluez', '/org/bluez/hci0', 'org.freedesktop.DBus.Properties.Get', 'string:org.bluez.Adapter1', 'string:Discovering'));
+  const discovering = (send: (...a: string[]) => string) =>
+    /boolean true/.test(send('--dest=org.bluez', '/org/bluez/hci0', 'org.freedesktop.DBus.Properties.Get', 'string:org.bluez.Adapter1', 'string:Discovering'));
 
   it('starts discovery, reports the device from its properties, repeats on change, stops discovery', async () => {
     const bz = await mockBluez();

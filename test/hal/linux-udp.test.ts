@@ -33,7 +33,6 @@ function udp(o: UdpOptions = {}, host: LinuxUdpHostOptions = LOOPBACK): LinuxUdp
 const randomPort = () => 40000 + Math.floor(Math.random() * 10000);
 const text = (d: Datagram | undefined) => (d ? Buffer.from(d.bytes).toString('utf8') : undefined);
 
-
 describe('linux UDP: binding', () => {
   it('returns at once; port is the requested one, an ephemeral port reads 0 until ready', async () => {
     const port = randomPort();
@@ -68,8 +67,14 @@ describe('linux UDP: binding', () => {
     await assert.rejects(second.ready, (e) => e instanceof IoError && e.code === 'in-use');
     assert.equal(errors.length, 1);
     assert.equal(errors[0].code, 'in-use');
-    assert.throws(() => second.write(Buffer.from('x'), LOCAL, first.port), (e) => e instanceof IoError && e.code === 'in-use');
-    assert.throws(() => second.read(), (e) => e instanceof IoError && e.code === 'in-use');
+    assert.throws(
+      () => second.write(Buffer.from('x'), LOCAL, first.port),
+      (e) => e instanceof IoError && e.code === 'in-use',
+    );
+    assert.throws(
+      () => second.read(),
+      (e) => e instanceof IoError && e.code === 'in-use',
+    );
     second.close();
     second.close();
   });
@@ -82,8 +87,14 @@ describe('linux UDP: binding', () => {
     s.write(Buffer.from('bye'), LOCAL, r.port);
     s.close();
     assert.equal(text(await until(() => r.read(), 'the last datagram')), 'bye');
-    assert.throws(() => s.read(), (e) => e instanceof IoError && e.code === 'closed');
-    assert.throws(() => s.write(Buffer.from('x'), LOCAL, r.port), (e) => e instanceof IoError && e.code === 'closed');
+    assert.throws(
+      () => s.read(),
+      (e) => e instanceof IoError && e.code === 'closed',
+    );
+    assert.throws(
+      () => s.write(Buffer.from('x'), LOCAL, r.port),
+      (e) => e instanceof IoError && e.code === 'closed',
+    );
   });
 
   it('closed before the bind finishes: ready rejects with closed, and what was written is still sent once bound', async () => {
@@ -94,7 +105,10 @@ describe('linux UDP: binding', () => {
     s.write(Buffer.from('early'), LOCAL, r.port);
     s.close();
     await assert.rejects(s.ready, (e) => e instanceof IoError && e.code === 'closed');
-    assert.throws(() => s.read(), (e) => e instanceof IoError && e.code === 'closed');
+    assert.throws(
+      () => s.read(),
+      (e) => e instanceof IoError && e.code === 'closed',
+    );
     assert.equal(text(await until(() => r.read(), 'the held datagram')), 'early');
     assert.equal(heard, 0);
   });

@@ -13,7 +13,11 @@ import { FakeTimer, fakeClient, type Exchange, type Seen } from './fake-ecma419-
 function rig(exchange: Exchange, options: ModdableHttpPostOptions = {}) {
   const timer = new FakeTimer();
   const seen: Seen[] = [];
-  const post = moddableHttpPost({ io: fakeClient(timer, exchange, seen), socket: { io: 'TCP' }, dns: { io: 'Resolver', servers: ['192.168.1.1'], socket: { io: 'UDP' } } }, moddableTime(timer, () => timer.now), options);
+  const post = moddableHttpPost(
+    { io: fakeClient(timer, exchange, seen), socket: { io: 'TCP' }, dns: { io: 'Resolver', servers: ['192.168.1.1'], socket: { io: 'UDP' } } },
+    moddableTime(timer, () => timer.now),
+    options,
+  );
   const replies: HttpReply[] = [];
   const send = (url: string, body: Uint8Array, type = 'application/json') => {
     post(url, type, body, (r) => replies.push(r));
@@ -26,7 +30,7 @@ function rig(exchange: Exchange, options: ModdableHttpPostOptions = {}) {
 const text = (s: string) => new TextEncoder().encode(s);
 
 describe('moddableHttpPost: the exchange', () => {
-  it('POSTs the body with its content type to the URL\'s host, port and path; the reply is {status, body}', () => {
+  it("POSTs the body with its content type to the URL's host, port and path; the reply is {status, body}", () => {
     const { seen, send } = rig({ reply: { status: 201, body: '{"node":"n1"}' }, writable: 7 });
     const body = text('{"token":"fzi","publicKey":"ab"}');
     assert.deepStrictEqual(send('http://192.168.1.10:7070/v1/enroll', body), [{ status: 201, body: text('{"node":"n1"}') }]);
@@ -49,7 +53,9 @@ describe('moddableHttpPost: the exchange', () => {
   });
 
   it('the reply body is the bytes received, UTF-8 or not (the firmware decodes what it expects)', () => {
-    assert.deepStrictEqual(rig({ reply: { status: 502, body: Uint8Array.of(0xff, 0xfe) } }).send('http://10.0.0.2', text('x')), [{ status: 502, body: Uint8Array.of(0xff, 0xfe) }]);
+    assert.deepStrictEqual(rig({ reply: { status: 502, body: Uint8Array.of(0xff, 0xfe) } }).send('http://10.0.0.2', text('x')), [
+      { status: 502, body: Uint8Array.of(0xff, 0xfe) },
+    ]);
   });
 });
 
@@ -86,7 +92,8 @@ describe('moddableHttpPost: failures are {error}, reported once', () => {
   it('a URL this client cannot reach (https, not a URL, a port out of range) is an {error} at once: it came from the network', () => {
     const { post, seen, timer } = rig({ reply: 'hang' });
     const got: HttpReply[] = [];
-    for (const url of ['https://10.0.0.2:7070/v1/enroll', 'ftp://10.0.0.2/x', '10.0.0.2:7070', 'http://[fe80::1]:7070/v1/uplink', 'http://10.0.0.2:70000']) post(url, 'application/json', text('{}'), (r) => got.push(r));
+    for (const url of ['https://10.0.0.2:7070/v1/enroll', 'ftp://10.0.0.2/x', '10.0.0.2:7070', 'http://[fe80::1]:7070/v1/uplink', 'http://10.0.0.2:70000'])
+      post(url, 'application/json', text('{}'), (r) => got.push(r));
     assert.equal(got.length, 5, 'answered synchronously');
     assert.ok(got.every((r) => 'error' in r));
     assert.match((got[0] as { error: string }).error, /https is not supported/);
@@ -99,8 +106,14 @@ describe('moddableHttpPost: failures are {error}, reported once', () => {
     const timers = moddableTime(new FakeTimer());
     const http = { io: class {} as never, socket: { io: 0 }, dns: { io: 0 } };
     assert.throws(() => moddableHttpPost({ ...http, io: undefined as never }, timers), /http\.io/);
-    assert.throws(() => moddableHttpPost(http, timers, { timeoutMs: 0 }), (e) => e instanceof RangeError && /timeoutMs/.test(e.message));
-    assert.throws(() => moddableHttpPost(http, timers, { maxReplyBytes: 1.5 }), (e) => e instanceof RangeError && /maxReplyBytes/.test(e.message));
+    assert.throws(
+      () => moddableHttpPost(http, timers, { timeoutMs: 0 }),
+      (e) => e instanceof RangeError && /timeoutMs/.test(e.message),
+    );
+    assert.throws(
+      () => moddableHttpPost(http, timers, { maxReplyBytes: 1.5 }),
+      (e) => e instanceof RangeError && /maxReplyBytes/.test(e.message),
+    );
     const post = moddableHttpPost(http, timers);
     assert.throws(() => post('http://h', 'application/json', '{}' as never, () => undefined), TypeError);
     assert.throws(() => post('http://h', '', new Uint8Array(1), () => undefined), /contentType/);

@@ -32,7 +32,10 @@ function fakeUdp(behaviour: { add?: boolean; throwOnWrite?: boolean; throwOnCons
       log.push(['close']);
     }
   }
-  if (behaviour.add !== false) (U.prototype as Ecma419UDP).add = function (group: string) { log.push(['add', group]); };
+  if (behaviour.add !== false)
+    (U.prototype as Ecma419UDP).add = function (group: string) {
+      log.push(['add', group]);
+    };
   /** Datagrams arrive; lwip then calls onReadable once with everything waiting. */
   const arrive = (...values: number[]) => {
     for (const v of values) {
@@ -53,24 +56,39 @@ describe('Moddable UDP mapping', () => {
     assert.equal(u.port, 5000);
     const bytes = Uint8Array.of(1, 2);
     u.write(bytes, '192.168.1.20', 1900);
-    assert.deepEqual(log, [['new', { port: 5000, onReadable: 'undefined' }], ['write', bytes, '192.168.1.20', 1900]]);
+    assert.deepEqual(log, [
+      ['new', { port: 5000, onReadable: 'undefined' }],
+      ['write', bytes, '192.168.1.20', 1900],
+    ]);
   });
 
   it('multicast: timeToLive 1, then add(group); reuseAddr has no native counterpart', () => {
     const { U, log } = fakeUdp();
     openModdableUdp(U, { port: 1900, multicast: '239.255.255.250', reuseAddr: true });
-    assert.deepEqual(log, [['new', { port: 1900, timeToLive: 1, onReadable: 'undefined' }], ['add', '239.255.255.250']]);
+    assert.deepEqual(log, [
+      ['new', { port: 1900, timeToLive: 1, onReadable: 'undefined' }],
+      ['add', '239.255.255.250'],
+    ]);
   });
 
   it('a build without add() refuses multicast with unsupported and closes the native socket', () => {
     const { U, log } = fakeUdp({ add: false });
-    assert.throws(() => openModdableUdp(U, { multicast: '239.255.255.250' }), (e) => e instanceof IoError && e.code === 'unsupported');
+    assert.throws(
+      () => openModdableUdp(U, { multicast: '239.255.255.250' }),
+      (e) => e instanceof IoError && e.code === 'unsupported',
+    );
     assert.deepEqual(log.at(-1), ['close']);
   });
 
   it('no UDP class at all: unsupported; a native bind failure: in-use', () => {
-    assert.throws(() => openModdableUdp(undefined, {}), (e) => e instanceof IoError && e.code === 'unsupported');
-    assert.throws(() => openModdableUdp(fakeUdp({ throwOnConstruct: 'bind failed' }).U, { port: 80 }), (e) => e instanceof IoError && e.code === 'in-use');
+    assert.throws(
+      () => openModdableUdp(undefined, {}),
+      (e) => e instanceof IoError && e.code === 'unsupported',
+    );
+    assert.throws(
+      () => openModdableUdp(fakeUdp({ throwOnConstruct: 'bind failed' }).U, { port: 80 }),
+      (e) => e instanceof IoError && e.code === 'in-use',
+    );
   });
 
   it('a coalesced onReadable(count) becomes one onReadable per new datagram, however the reader reads', () => {
@@ -98,6 +116,9 @@ describe('Moddable UDP mapping', () => {
     u.close();
     u.close();
     assert.equal(log.filter((l) => l[0] === 'close').length, 1);
-    assert.throws(() => u.read(), (e) => e instanceof IoError && e.code === 'closed');
+    assert.throws(
+      () => u.read(),
+      (e) => e instanceof IoError && e.code === 'closed',
+    );
   });
 });

@@ -209,16 +209,28 @@ describe('SimPwm', () => {
   it('write() is range-checked against the resolution', () => {
     const pwm = new SimPwm(new SimPins(), { pin: 5, hz: 50, resolution: 8 });
     pwm.write(255);
-    assert.throws(() => pwm.write(256), (e: Error) => e instanceof RangeError && /duty/.test(e.message));
+    assert.throws(
+      () => pwm.write(256),
+      (e: Error) => e instanceof RangeError && /duty/.test(e.message),
+    );
     assert.throws(() => pwm.write(-1), RangeError);
     assert.throws(() => pwm.write(1.5), TypeError);
   });
 
   it('bad options name the option', () => {
     const pins = new SimPins();
-    assert.throws(() => new SimPwm(pins, { pin: 5, hz: 0 }), (e: Error) => e instanceof RangeError && /hz/.test(e.message));
-    assert.throws(() => new SimPwm(pins, { pin: 5, hz: 1000, resolution: 0 }), (e: Error) => e instanceof RangeError && /resolution/.test(e.message));
-    assert.throws(() => new SimPwm(pins, { pin: 'x' as unknown as number, hz: 1000 }), (e: Error) => e instanceof TypeError && /pin/.test(e.message));
+    assert.throws(
+      () => new SimPwm(pins, { pin: 5, hz: 0 }),
+      (e: Error) => e instanceof RangeError && /hz/.test(e.message),
+    );
+    assert.throws(
+      () => new SimPwm(pins, { pin: 5, hz: 1000, resolution: 0 }),
+      (e: Error) => e instanceof RangeError && /resolution/.test(e.message),
+    );
+    assert.throws(
+      () => new SimPwm(pins, { pin: 'x' as unknown as number, hz: 1000 }),
+      (e: Error) => e instanceof TypeError && /pin/.test(e.message),
+    );
   });
 
   it('close() twice is harmless; write after close throws IoError closed', () => {

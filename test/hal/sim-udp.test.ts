@@ -27,7 +27,6 @@ const loopback = (o: UdpOptions): LinuxUdp => {
   return s;
 };
 
-
 function world() {
   const clock = new VirtualClock(0);
   const board = new SimBoard('n', getBoard('esp32-devkitc'), clock, { udp: loopback });
@@ -43,7 +42,10 @@ function world() {
 describe('sim backend: the board network', () => {
   it('a board built without a network refuses udp() with unsupported, after checking the options', () => {
     const board = new SimBoard('offline', getBoard('esp32-devkitc'), new VirtualClock(0), { udp: null });
-    assert.throws(() => board.backend.udp({}), (e) => e instanceof IoError && e.code === 'unsupported' && /no network/.test(e.message));
+    assert.throws(
+      () => board.backend.udp({}),
+      (e) => e instanceof IoError && e.code === 'unsupported' && /no network/.test(e.message),
+    );
     assert.throws(() => board.backend.udp({ port: 1e6 }), /RangeError: port/);
   });
 
@@ -121,6 +123,9 @@ describe('XS bridge: UDP', () => {
     assert.throws(() => u.write(Uint8Array.of(7), 'nowhere', 1), /RangeError: address/);
     u.close();
     u.close();
-    assert.throws(() => u.read(), (e) => (e as IoError).code === 'closed');
+    assert.throws(
+      () => u.read(),
+      (e) => (e as IoError).code === 'closed',
+    );
   });
 });

@@ -67,7 +67,13 @@ export function startFazt(lan: Lan, host: LanHost, args: string[]): LanProcess {
         if (v !== undefined) return done(() => ok(v));
         if (exited) return done(() => fail(new Error(`${host.name}: fazt ${args[0]} exited before ${what}; stderr: ${errText.slice(-5).join(' | ')}`)));
       };
-      const timer = setTimeout(() => done(() => fail(new Error(`${host.name}: no ${what} within ${timeoutMs} ms; stdout: ${out.slice(-5).join(' | ')}; stderr: ${errText.slice(-5).join(' | ')}`))), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          done(() =>
+            fail(new Error(`${host.name}: no ${what} within ${timeoutMs} ms; stdout: ${out.slice(-5).join(' | ')}; stderr: ${errText.slice(-5).join(' | ')}`)),
+          ),
+        timeoutMs,
+      );
       const done = (f: () => void) => {
         clearTimeout(timer);
         waiters.delete(check);
@@ -77,7 +83,11 @@ export function startFazt(lan: Lan, host: LanHost, args: string[]): LanProcess {
       check();
     });
   return {
-    proc, out, log, err: errText, exit,
+    proc,
+    out,
+    log,
+    err: errText,
+    exit,
     waitOut: (pattern, timeoutMs = 15_000) => wait(() => out.map((l) => pattern.exec(l)).find((m) => m !== null) ?? undefined, `output ${pattern}`, timeoutMs),
     waitLog: (match, timeoutMs = 15_000) => wait(() => log.find(match), 'matching log record', timeoutMs),
     stop: async (signal = 'SIGTERM') => {

@@ -343,7 +343,10 @@ class LanImpl implements Lan {
   async build(): Promise<void> {
     // One `ip -batch` for all the namespaces: `ip netns add` sets up /run/netns on first use, and
     // several racing first uses (parallel ip processes) could stack mounts there.
-    await ipBatch([], this.namespaces.map((ns) => `netns add ${ns}`));
+    await ipBatch(
+      [],
+      this.namespaces.map((ns) => `netns add ${ns}`),
+    );
     // IPv6 off for every interface created from now on (the veths and the bridge), so no DAD,
     // router solicitations or MLD reports; lo already exists and keeps ::1. Skipped if the
     // kernel has no IPv6.
@@ -360,13 +363,16 @@ class LanImpl implements Lan {
 
     await Promise.all(
       this.hosts.map((host) =>
-        ipBatch(['-n', host.ns], [
-          'link set lo up',
-          `addr add ${host.address}/24 dev ${host.iface}`,
-          `link set ${host.iface} up`,
-          `route add 224.0.0.0/4 dev ${host.iface}`,
-          `route add default dev ${host.iface}`,
-        ]),
+        ipBatch(
+          ['-n', host.ns],
+          [
+            'link set lo up',
+            `addr add ${host.address}/24 dev ${host.iface}`,
+            `link set ${host.iface} up`,
+            `route add 224.0.0.0/4 dev ${host.iface}`,
+            `route add default dev ${host.iface}`,
+          ],
+        ),
       ),
     );
     await this.waitUp(this.hosts);
@@ -447,9 +453,7 @@ class LanImpl implements Lan {
         }, timeoutMs),
       );
       child.once('error', (error) => settle(() => reject(new Error(`cannot run ${what}: ${error.message}`))));
-      child.once('close', (code, signal) =>
-        settle(() => (timedOut ? reject(timeoutError()) : resolve({ code, signal, stdout, stderr }))),
-      );
+      child.once('close', (code, signal) => settle(() => (timedOut ? reject(timeoutError()) : resolve({ code, signal, stdout, stderr }))));
     });
   }
 
@@ -539,10 +543,13 @@ export async function createLan(options: CreateLanOptions): Promise<Lan> {
   if (reason) throw new Error(`network namespaces unavailable: ${reason}`);
   const count = options.hosts;
   if (!Number.isInteger(count) || count < 1 || count > 200) throw new Error(`hosts must be an integer in 1…200, got ${count}`);
-  const label = options.label?.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 12);
+  const label = options.label
+    ?.toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .slice(0, 12);
   const n = ++lanCounter;
   const id = `${PREFIX}${process.pid}-${n}${label ? `-${label}` : ''}`;
-  const subnet = options.subnet ?? `10.213.${(process.pid + n) % 254 + 1}.0/24`;
+  const subnet = options.subnet ?? `10.213.${((process.pid + n) % 254) + 1}.0/24`;
   const base = parseSubnet(subnet);
 
   await sweepStale();

@@ -63,7 +63,10 @@ describe('backup', () => {
     writeFileSync(file, 'precious');
     await assert.rejects(run(backupCommand, [file, '--data', h.dir]), (e: unknown) => (e as { code?: string }).code === 'exists');
     assert.equal(readFileSync(file, 'utf8'), 'precious');
-    await assert.rejects(run(backupCommand, [join(tmp.dir, 'x.db'), '--data', join(tmp.dir, 'nowhere')]), (e: unknown) => (e as { code?: string }).code === 'io');
+    await assert.rejects(
+      run(backupCommand, [join(tmp.dir, 'x.db'), '--data', join(tmp.dir, 'nowhere')]),
+      (e: unknown) => (e as { code?: string }).code === 'io',
+    );
     await h.stop();
   });
 });

@@ -15,7 +15,10 @@ const root = new URL('../..', import.meta.url).pathname;
 
 /** Starts `fazt hub` in its own process on a free port; resolves with its URL once it listens. */
 function startChild(dataDir: string): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, '--data', dataDir, '--listen', '127.0.0.1:0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', child, '--data', dataDir, '--listen', '127.0.0.1:0'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -82,7 +85,12 @@ describe('crash safety', () => {
         const asJson = round % 3 === 0;
         requests++;
         try {
-          const res = await fetch(`${url}/v1/uplink`, { method: 'POST', body: asJson ? json(b) : cbor(b), headers: { 'content-type': asJson ? 'application/json' : 'application/cbor' }, signal: AbortSignal.timeout(5000) });
+          const res = await fetch(`${url}/v1/uplink`, {
+            method: 'POST',
+            body: asJson ? json(b) : cbor(b),
+            headers: { 'content-type': asJson ? 'application/json' : 'application/cbor' },
+            signal: AbortSignal.timeout(5000),
+          });
           const body = (await res.json()) as { ack?: number; error?: { code: string } };
           if (res.status !== 200 || typeof body.ack !== 'number') {
             violations.push(`${n.id}: ${res.status} ${JSON.stringify(body)} for ${first}..${last} after ack ${ack}`);

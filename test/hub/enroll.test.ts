@@ -45,7 +45,10 @@ describe('POST /v1/enroll', () => {
     assert.equal(r.status, 200);
     assert.equal(r.body.node, node.id);
     const n = h.hub.cartridge.nodes().filter((x) => x.id === node.id);
-    assert.deepStrictEqual(n.map((x) => [x.name, x.board, x.headSeq, x.eventCount]), [['Kitchen 2', 'esp32-c3-devkitm-1', 3, 3]]);
+    assert.deepStrictEqual(
+      n.map((x) => [x.name, x.board, x.headSeq, x.eventCount]),
+      [['Kitchen 2', 'esp32-c3-devkitm-1', 3, 3]],
+    );
   });
   it('refuses an unknown token (403 invite-unknown)', async () => {
     await refused(makeEnrollRequest('fzi' + 'b'.repeat(32), other.identity, crypto), 403, 'invite-unknown');

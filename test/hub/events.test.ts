@@ -64,12 +64,21 @@ describe('GET /v1/events', () => {
     assert.deepStrictEqual(desc, [...ids].reverse());
   });
   it('filters by node, type (exact or bus wildcard) and time', async () => {
-    assert.deepStrictEqual((await all(`node=${a.id}&type=system.boot`)).map((s) => s.split(':')[1]), ['6', '7', '8']);
+    assert.deepStrictEqual(
+      (await all(`node=${a.id}&type=system.boot`)).map((s) => s.split(':')[1]),
+      ['6', '7', '8'],
+    );
     assert.equal((await all('type=sensor.*')).length, 5 + 4 + 7);
     assert.equal((await all('type=%23')).length, 19);
     const since = a.entries[9].time;
-    assert.deepStrictEqual((await all(`node=${a.id}&since=${since}`)).map((s) => s.split(':')[1]), ['10', '11', '12']);
-    assert.deepStrictEqual((await all(`node=${a.id}&since=${new Date(since).toISOString()}&until=${a.entries[11].time}`)).map((s) => s.split(':')[1]), ['10', '11']);
+    assert.deepStrictEqual(
+      (await all(`node=${a.id}&since=${since}`)).map((s) => s.split(':')[1]),
+      ['10', '11', '12'],
+    );
+    assert.deepStrictEqual(
+      (await all(`node=${a.id}&since=${new Date(since).toISOString()}&until=${a.entries[11].time}`)).map((s) => s.split(':')[1]),
+      ['10', '11'],
+    );
   });
   it('exports CloudEvents 1.0 with ?format=cloudevents', async () => {
     const p = await page(`node=${b.id}&limit=2&format=cloudevents`);
@@ -92,7 +101,10 @@ describe('GET /v1/nodes', () => {
     const r = await get(`${h.url}/v1/nodes`);
     const nodes = r.body.nodes as { id: string; name: string; board: string; headSeq: number; lastEventTime: number; eventCount: number }[];
     const alpha = nodes.find((n) => n.id === a.id);
-    assert.deepStrictEqual([alpha?.name, alpha?.board, alpha?.headSeq, alpha?.eventCount, alpha?.lastEventTime], ['alpha', 'esp32-devkitc', 12, 12, a.entries[11].time]);
+    assert.deepStrictEqual(
+      [alpha?.name, alpha?.board, alpha?.headSeq, alpha?.eventCount, alpha?.lastEventTime],
+      ['alpha', 'esp32-devkitc', 12, 12, a.entries[11].time],
+    );
     assert.equal(nodes.length, 2);
   });
 });

@@ -22,7 +22,11 @@ describe('group commit', () => {
         const id = ids[n];
         let t = 0;
         const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => (t += 1000) });
-        return createBatch(Array.from({ length: 8 }, () => log.append('system.boot', 'node', {})), id, nodeCrypto);
+        return createBatch(
+          Array.from({ length: 8 }, () => log.append('system.boot', 'node', {})),
+          id,
+          nodeCrypto,
+        );
       };
       const good0 = batchOf(0);
       const bad = batchOf(1);
@@ -34,7 +38,17 @@ describe('group commit', () => {
       assert.equal(results[0].status, 'fulfilled');
       assert.equal(results[2].status, 'fulfilled');
       assert.ok(results[1].status === 'rejected' && results[1].reason instanceof VerifyError && results[1].reason.code === 'bad-signature');
-      assert.deepStrictEqual(c.nodes().map((n) => [n.id, n.headSeq]).sort(), [[ids[0].id, 8], [ids[1].id, 0], [ids[2].id, 8]].sort());
+      assert.deepStrictEqual(
+        c
+          .nodes()
+          .map((n) => [n.id, n.headSeq])
+          .sort(),
+        [
+          [ids[0].id, 8],
+          [ids[1].id, 0],
+          [ids[2].id, 8],
+        ].sort(),
+      );
       assert.equal(c.counts().events, 16);
     } finally {
       c.close();

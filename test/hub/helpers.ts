@@ -39,7 +39,13 @@ export class TestNode {
   append(n: number, type = 'sensor.reading', component = 'bme280'): EventEntry[] {
     const out: EventEntry[] = [];
     for (let i = 0; i < n; i++) {
-      const e = this.log.append(type, component, { name: 'temperature', unit: 'Cel', value: 20 + (this.entries.length % 50) / 10, quality: 'good', time: this.t });
+      const e = this.log.append(type, component, {
+        name: 'temperature',
+        unit: 'Cel',
+        value: 20 + (this.entries.length % 50) / 10,
+        quality: 'good',
+        time: this.t,
+      });
       this.entries.push(e);
       out.push(e);
     }

@@ -29,7 +29,10 @@ describe('cartridge: open and migrate', () => {
     assert.equal(c.db.pragma('journal_mode', { simple: true }), 'wal');
     assert.equal(c.db.pragma('synchronous', { simple: true }), 2);
     const steps = c.db.prepare('SELECT step FROM migrations').pluck().all();
-    assert.deepStrictEqual(steps, MIGRATIONS.map((m) => m.step));
+    assert.deepStrictEqual(
+      steps,
+      MIGRATIONS.map((m) => m.step),
+    );
     c.close();
     const again = Cartridge.open(file);
     assert.equal(again.db.prepare('SELECT count(*) FROM migrations').pluck().get(), MIGRATIONS.length);
@@ -49,8 +52,12 @@ describe('cartridge: open and migrate', () => {
     const a = new TestNode(31);
     a.append(3);
     // What an older fazt stored: no clock column at all.
-    before.prepare('INSERT INTO nodes (id, public_key, enrolled_at, head_seq, head_hash) VALUES (?, ?, 0, 3, ?)').run(a.id, a.identity.publicKey, entryHash(a.entries[2], crypto));
-    const insert = before.prepare('INSERT INTO events (node, seq, id, type, source, time, prev, hash, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)');
+    before
+      .prepare('INSERT INTO nodes (id, public_key, enrolled_at, head_seq, head_hash) VALUES (?, ?, 0, 3, ?)')
+      .run(a.id, a.identity.publicKey, entryHash(a.entries[2], crypto));
+    const insert = before.prepare(
+      'INSERT INTO events (node, seq, id, type, source, time, prev, hash, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)',
+    );
     for (const e of a.entries) insert.run(a.id, e.seq, e.id, e.type, e.source, e.time, e.prev, entryHash(e, crypto), encodeCbor(e.data));
     before.close();
     const c = Cartridge.open(file);
@@ -58,12 +65,29 @@ describe('cartridge: open and migrate', () => {
     const old = [...c.chain(a.id)];
     assert.deepStrictEqual(old, a.entries);
     assert.ok(old.every((e) => !('clock' in e)));
-    const log = new EventLog({ nodeId: a.id, crypto, clock: () => 2_000_000_000_000, clockSource: () => 'hub', head: { seq: 3, hash: entryHash(a.entries[2], crypto) } });
+    const log = new EventLog({
+      nodeId: a.id,
+      crypto,
+      clock: () => 2_000_000_000_000,
+      clockSource: () => 'hub',
+      head: { seq: 3, hash: entryHash(a.entries[2], crypto) },
+    });
     assert.equal(c.ingest(cbor(createBatch([log.append('system.boot', 'node', {})], a.identity, crypto))).ack, 4);
     const chain = [...c.chain(a.id)];
-    assert.deepStrictEqual(chain.map((e) => e.clock), [undefined, undefined, undefined, 'hub']);
+    assert.deepStrictEqual(
+      chain.map((e) => e.clock),
+      [undefined, undefined, undefined, 'hub'],
+    );
     assert.equal(verifyChain(a.id, chain, crypto).fresh.length, 4);
-    assert.throws(() => c.db.prepare("INSERT INTO events (node, seq, id, type, source, time, clock, prev, hash, data, received_at) VALUES ('x', 1, 'x', 'x', 'x', 0, 'gps', x'00', x'00', x'00', 0)").run(), /CHECK constraint/);
+    assert.throws(
+      () =>
+        c.db
+          .prepare(
+            "INSERT INTO events (node, seq, id, type, source, time, clock, prev, hash, data, received_at) VALUES ('x', 1, 'x', 'x', 'x', 0, 'gps', x'00', x'00', x'00', 0)",
+          )
+          .run(),
+      /CHECK constraint/,
+    );
     c.close();
   });
   it('refuses an SQLite file that is not a cartridge', () => {
@@ -137,7 +161,10 @@ describe('cartridge: ingest', () => {
     const other = new Database(file);
     other.exec("CREATE TRIGGER fail_at_6 BEFORE INSERT ON events WHEN NEW.seq = 6 BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
     assert.throws(() => c.ingest(cbor(a.batch(4, 8))), /injected failure/);
-    assert.deepStrictEqual(c.events({ node: a.id }).events.map((e) => e.seq), [1, 2, 3]);
+    assert.deepStrictEqual(
+      c.events({ node: a.id }).events.map((e) => e.seq),
+      [1, 2, 3],
+    );
     assert.equal(c.nodes()[0].headSeq, 3);
     other.exec('DROP TRIGGER fail_at_6');
     other.close();
@@ -152,15 +179,24 @@ describe('cartridge: ingest', () => {
     c.ingest(cbor(a.batch(1, 3)));
     const r = c.ingest(cbor(a.batch(8, 12, { from: 4, to: 7 })));
     assert.deepStrictEqual([r.ack, r.stored, r.gap], [12, 5, { from: 4, to: 7 }]);
-    assert.deepStrictEqual(c.gaps(a.id).map((g) => [g.from, g.to]), [[4, 7]]);
-    assert.deepStrictEqual([...c.chain(a.id)].map((e) => e.seq), [1, 2, 3, 8, 9, 10, 11, 12]);
+    assert.deepStrictEqual(
+      c.gaps(a.id).map((g) => [g.from, g.to]),
+      [[4, 7]],
+    );
+    assert.deepStrictEqual(
+      [...c.chain(a.id)].map((e) => e.seq),
+      [1, 2, 3, 8, 9, 10, 11, 12],
+    );
     assert.equal(c.nodes()[0].dropped, 4);
     // An unsigned hole is still a gap refusal.
     const b = new TestNode(6);
     c.addNode(b.identity.publicKey);
     b.append(6);
     c.ingest(cbor(b.batch(1, 2)));
-    assert.throws(() => c.ingest(cbor(b.batch(5, 6))), (e: unknown) => e instanceof VerifyError && e.code === 'gap');
+    assert.throws(
+      () => c.ingest(cbor(b.batch(5, 6))),
+      (e: unknown) => e instanceof VerifyError && e.code === 'gap',
+    );
     c.close();
   });
   it('events are append-only: SQLite itself refuses UPDATE and DELETE', () => {

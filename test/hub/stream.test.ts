@@ -78,7 +78,10 @@ describe('GET /v1/stream', () => {
       await onlyB.until('4 events', () => onlyB.events.length >= 4);
       assert.deepStrictEqual(all.events, [...a.entries, ...b.entries]);
       assert.deepStrictEqual(onlyB.events, b.entries);
-      assert.deepStrictEqual(motion.events.map((e) => e.type), ['sensor.motion', 'sensor.motion', 'sensor.reading', 'sensor.reading', 'sensor.reading', 'sensor.reading']);
+      assert.deepStrictEqual(
+        motion.events.map((e) => e.type),
+        ['sensor.motion', 'sensor.motion', 'sensor.reading', 'sensor.reading', 'sensor.reading', 'sensor.reading'],
+      );
       await all.until('a heartbeat', () => all.comments.includes('heartbeat'));
       const bad = await SseClient.open(`${h.url}/v1/stream?type=a.%23.b`);
       assert.equal(bad.status, 400);

@@ -28,7 +28,11 @@ const msgpack = (x: Batch) => packr.pack(batchToValue(x));
 /** Row counts and heads: what a refusal must leave exactly as it was. */
 function snapshot(): string {
   const c = h.hub.cartridge;
-  return JSON.stringify({ counts: c.counts(), heads: c.nodes().map((n) => [n.id, n.headSeq]), head: c.db.prepare('SELECT hex(head_hash) FROM nodes ORDER BY id').pluck().all() });
+  return JSON.stringify({
+    counts: c.counts(),
+    heads: c.nodes().map((n) => [n.id, n.headSeq]),
+    head: c.db.prepare('SELECT hex(head_hash) FROM nodes ORDER BY id').pluck().all(),
+  });
 }
 
 /** Copies a batch so a test can change it without touching the node's log. */
@@ -58,7 +62,11 @@ after(() => h.stop());
 describe('POST /v1/uplink accepts', () => {
   it('CBOR, JSON and MessagePack batches and acknowledges the head', async () => {
     assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(1, 4)))).body, { ack: 4, stored: 4, time: HUB_TIME });
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, json(a.batch(5, 8)), 'application/json; charset=utf-8')).body, { ack: 8, stored: 4, time: HUB_TIME });
+    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, json(a.batch(5, 8)), 'application/json; charset=utf-8')).body, {
+      ack: 8,
+      stored: 4,
+      time: HUB_TIME,
+    });
     assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, msgpack(a.batch(9, 12)), 'application/msgpack')).body, { ack: 12, stored: 4, time: HUB_TIME });
     assert.deepStrictEqual([...h.hub.cartridge.chain(a.id)], a.entries.slice(0, 12));
   });
@@ -84,7 +92,10 @@ describe('POST /v1/uplink accepts', () => {
   it('a batch with a signed dropped range, storing a gap row', async () => {
     assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(b.batch(1, 2)))).body, { ack: 2, stored: 2, time: HUB_TIME });
     assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(b.batch(6, 8, { from: 3, to: 5 })))).body, { ack: 8, stored: 3, time: HUB_TIME });
-    assert.deepStrictEqual(h.hub.cartridge.gaps(b.id).map((g) => [g.from, g.to]), [[3, 5]]);
+    assert.deepStrictEqual(
+      h.hub.cartridge.gaps(b.id).map((g) => [g.from, g.to]),
+      [[3, 5]],
+    );
   });
 });
 
@@ -101,16 +112,27 @@ describe('POST /v1/uplink and the clock field', () => {
     const chain = [...h.hub.cartridge.chain(c.id)];
     assert.deepStrictEqual(chain, c.entries, 'verbatim, clock included');
     checkLinks(c.id, chain, crypto);
-    assert.deepStrictEqual(h.hub.cartridge.db.prepare('SELECT clock FROM events WHERE node = ? ORDER BY seq').pluck().all(c.id), ['unsynced', 'unsynced', 'hub', 'hub']);
+    assert.deepStrictEqual(h.hub.cartridge.db.prepare('SELECT clock FROM events WHERE node = ? ORDER BY seq').pluck().all(c.id), [
+      'unsynced',
+      'unsynced',
+      'hub',
+      'hub',
+    ]);
     assert.equal(h.hub.cartridge.db.prepare('SELECT clock FROM events WHERE node = ? AND seq = 1').pluck().get(a.id), null, 'entries without one: NULL');
     const page = (await get(`${h.url}/v1/events?node=${c.id}`)).body as unknown as { events: { clock?: string }[] };
-    assert.deepStrictEqual(page.events.map((e) => e.clock), ['unsynced', 'unsynced', 'hub', 'hub']);
+    assert.deepStrictEqual(
+      page.events.map((e) => e.clock),
+      ['unsynced', 'unsynced', 'hub', 'hub'],
+    );
     const ce = (await get(`${h.url}/v1/events?node=${c.id}&format=cloudevents`)).body as unknown as { events: { faztclock?: string }[] };
-    assert.deepStrictEqual(ce.events.map((e) => e.faztclock), ['unsynced', 'unsynced', 'hub', 'hub']);
+    assert.deepStrictEqual(
+      ce.events.map((e) => e.faztclock),
+      ['unsynced', 'unsynced', 'hub', 'hub'],
+    );
     const old = (await get(`${h.url}/v1/events?node=${a.id}&limit=1`)).body as unknown as { events: Record<string, unknown>[] };
     assert.ok(!('clock' in old.events[0]), 'an event without a clock is returned without one');
   });
-  it("refuses an entry whose clock is not rtc, hub or unsynced → 422 naming the field, as JSON and as CBOR", async () => {
+  it('refuses an entry whose clock is not rtc, hub or unsynced → 422 naming the field, as JSON and as CBOR', async () => {
     source = 'hub';
     c.append(1);
     const doc = JSON.parse(json(c.batch(5, 5))) as { entries: Record<string, unknown>[] };
@@ -128,7 +150,7 @@ describe('POST /v1/uplink and the clock field', () => {
 });
 
 describe('POST /v1/uplink refuses, leaving the store unchanged', () => {
-  it('malformed CBOR → 400 with the decoder\'s code', async () => {
+  it("malformed CBOR → 400 with the decoder's code", async () => {
     const good = cbor(a.batch(15, 16));
     await refused(new Uint8Array([...good, 0]), 400, 'trailing-bytes');
     await refused(good.subarray(0, good.length - 3), 400, 'truncated');
@@ -155,7 +177,7 @@ describe('POST /v1/uplink refuses, leaving the store unchanged', () => {
   it('a node that never enrolled → 403 unknown-node', async () => {
     await refused(cbor(stranger.batch(1, 3)), 403, 'unknown-node');
   });
-  it('a bad signature or a key that is not the node\'s → 401', async () => {
+  it("a bad signature or a key that is not the node's → 401", async () => {
     const x = copy(a.batch(15, 16));
     x.sig = new Uint8Array(x.sig);
     x.sig[5] ^= 1;

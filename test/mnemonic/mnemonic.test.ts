@@ -28,14 +28,38 @@ const BIP39_VECTORS: [string, string][] = [
   ['5baf069620eff15c71dd97c9a6ee328f', 'forum join pitch dove yellow purchase shuffle real situate danger million bunker'],
   ['63deb1e7f0c3de56f4ab43c9d2ae6c86', 'glow void ketchup thunder digital clock sport half six nice open artefact'],
   ['00641669f095b433a304ed0f953f28eb', 'about camera omit thrive forget border metal oval auto prepare sketch stomach'],
-  ['0000000000000000000000000000000000000000000000000000000000000000', 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon art'],
-  ['7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f', 'legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth title'],
-  ['8080808080808080808080808080808080808080808080808080808080808080', 'letter advice cage absurd amount doctor acoustic avoid letter advice cage absurd amount doctor acoustic avoid letter advice cage absurd amount doctor acoustic bless'],
-  ['ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff', 'zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo vote'],
-  ['00ac97c48106f0aeb8ba061e0250a559b3251dc35854e694780ba51d53a50120', 'absent gorilla van acoustic humor firm title dolphin bulk barely citizen recall crane moment aspect appear track phrase actual enforce steel spoon afraid benefit'],
-  ['3edc83b60740d77af3afa2fcb82c2f1bc541ee4e2518ddef4996d32453f54a3c', 'disagree tomato unique attend aspect runway solid violin witness scrap armed daring favorite warm decade perfect target kid grant play early wide cigar night'],
-  ['89bb4bc5555992cdaf3444c5e7ca5a6e9f27efab894f1990bae41be8b2a26ea4', 'meadow surge vanish primary odor grocery rubber mass shine dinner notable tag venue water purchase clarify book magic ribbon daughter menu eye ritual orchard'],
-  ['911fec0fbd88029f6fa99164896c18d898c9232af18bdcca3e42d53b86493104', 'much youth advance kitchen lens exile salt cram goose enter alert raise milk muscle profit cousin system faint mouse price reveal cause series long'],
+  [
+    '0000000000000000000000000000000000000000000000000000000000000000',
+    'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon art',
+  ],
+  [
+    '7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f',
+    'legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth useful legal winner thank year wave sausage worth title',
+  ],
+  [
+    '8080808080808080808080808080808080808080808080808080808080808080',
+    'letter advice cage absurd amount doctor acoustic avoid letter advice cage absurd amount doctor acoustic avoid letter advice cage absurd amount doctor acoustic bless',
+  ],
+  [
+    'ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
+    'zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo vote',
+  ],
+  [
+    '00ac97c48106f0aeb8ba061e0250a559b3251dc35854e694780ba51d53a50120',
+    'absent gorilla van acoustic humor firm title dolphin bulk barely citizen recall crane moment aspect appear track phrase actual enforce steel spoon afraid benefit',
+  ],
+  [
+    '3edc83b60740d77af3afa2fcb82c2f1bc541ee4e2518ddef4996d32453f54a3c',
+    'disagree tomato unique attend aspect runway solid violin witness scrap armed daring favorite warm decade perfect target kid grant play early wide cigar night',
+  ],
+  [
+    '89bb4bc5555992cdaf3444c5e7ca5a6e9f27efab894f1990bae41be8b2a26ea4',
+    'meadow surge vanish primary odor grocery rubber mass shine dinner notable tag venue water purchase clarify book magic ribbon daughter menu eye ritual orchard',
+  ],
+  [
+    '911fec0fbd88029f6fa99164896c18d898c9232af18bdcca3e42d53b86493104',
+    'much youth advance kitchen lens exile salt cram goose enter alert raise milk muscle profit cousin system faint mouse price reveal cause series long',
+  ],
 ];
 
 const LEGAL = BIP39_VECTORS[1][1];
@@ -107,7 +131,11 @@ describe('mnemonic: encode and decode', () => {
     }
   });
   it('encoding refuses other lengths and non-bytes (caller mistakes: RangeError, TypeError)', () => {
-    for (const n of [0, 15, 17, 20, 24, 31, 33, 48, 63, 65]) assert.throws(() => encodeMnemonic(new Uint8Array(n)), (e: Error) => e instanceof RangeError && /16, 32 or 64 bytes/.test(e.message) && e.message.includes(`got ${n}`));
+    for (const n of [0, 15, 17, 20, 24, 31, 33, 48, 63, 65])
+      assert.throws(
+        () => encodeMnemonic(new Uint8Array(n)),
+        (e: Error) => e instanceof RangeError && /16, 32 or 64 bytes/.test(e.message) && e.message.includes(`got ${n}`),
+      );
     assert.throws(() => encodeMnemonic('00' as unknown as Uint8Array), TypeError);
     assert.throws(() => decodeMnemonic(12 as unknown as string), TypeError);
   });
@@ -141,16 +169,31 @@ describe('mnemonic: errors', () => {
     const e = thrown(() => decodeMnemonic(replaceWord(LEGAL, 3, 'thenk')));
     assert.equal(e.code, 'mnemonic-word');
     assert.match(e.message, /^word 3 'thenk' is not a BIP-39 English word; nearest: thank, /);
-    assert.deepStrictEqual(e.unknown.map((u) => [u.position, u.word]), [[3, 'thenk']]);
+    assert.deepStrictEqual(
+      e.unknown.map((u) => [u.position, u.word]),
+      [[3, 'thenk']],
+    );
     assert.equal(e.unknown[0].nearest.length, 3);
     assert.equal(e.unknown[0].nearest[0], 'thank');
   });
   it('mnemonic-word lists every unknown word, in order', () => {
     const text = replaceWord(replaceWord(LEGAL, 12, 'yelow'), 2, 'winer');
     const e = thrown(() => decodeMnemonic(text));
-    assert.deepStrictEqual(e.unknown.map((u) => u.position), [2, 12]);
-    assert.deepStrictEqual(e.unknown.map((u) => u.nearest), [['wine', 'winner', 'winter'], ['below', 'yellow', 'allow']]);
-    assert.equal(e.message, "word 2 'winer' is not a BIP-39 English word; nearest: wine, winner, winter; word 12 'yelow' is not a BIP-39 English word; nearest: below, yellow, allow");
+    assert.deepStrictEqual(
+      e.unknown.map((u) => u.position),
+      [2, 12],
+    );
+    assert.deepStrictEqual(
+      e.unknown.map((u) => u.nearest),
+      [
+        ['wine', 'winner', 'winter'],
+        ['below', 'yellow', 'allow'],
+      ],
+    );
+    assert.equal(
+      e.message,
+      "word 2 'winer' is not a BIP-39 English word; nearest: wine, winner, winter; word 12 'yelow' is not a BIP-39 English word; nearest: below, yellow, allow",
+    );
   });
   it('an unknown word beats a bad checksum: the word is named first', () => {
     const text = replaceWord(replaceWord(LEGAL, 1, 'abandon'), 5, 'wavy');
@@ -162,7 +205,11 @@ describe('mnemonic: errors', () => {
     assert.ok(e.message.length < 200);
   });
   it('mnemonic-checksum: all words valid, one wrong or two swapped', () => {
-    for (const text of [replaceWord(LEGAL, 12, 'year'), replaceWord(replaceWord(LEGAL, 1, 'winner'), 2, 'legal'), BIP39_VECTORS[0][1].replace('about', 'abandon')]) {
+    for (const text of [
+      replaceWord(LEGAL, 12, 'year'),
+      replaceWord(replaceWord(LEGAL, 1, 'winner'), 2, 'legal'),
+      BIP39_VECTORS[0][1].replace('about', 'abandon'),
+    ]) {
       const e = thrown(() => decodeMnemonic(text));
       assert.equal(e.code, 'mnemonic-checksum');
       assert.match(e.message, /^the checksum does not match: every word is valid, but one is wrong or out of place$/);
@@ -208,7 +255,11 @@ describe('mnemonic: nearest words and --fuzzy', () => {
     // The same answer as sorting the whole list by (distance, word).
     for (const w of ['qqq', 'thenk', 'abcdefgh', 'orbt', 'x']) {
       const all = ENGLISH_WORDS.map((c) => ({ c, d: editDistance(w, c) })).sort((a, b) => a.d - b.d || (a.c < b.c ? -1 : 1));
-      assert.deepStrictEqual(nearestWords(w, ENGLISH_WORDS), all.slice(0, 3).map((x) => x.c), w);
+      assert.deepStrictEqual(
+        nearestWords(w, ENGLISH_WORDS),
+        all.slice(0, 3).map((x) => x.c),
+        w,
+      );
     }
   });
   const fixes: [string, string, number, string][] = [

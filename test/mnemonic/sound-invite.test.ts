@@ -8,7 +8,8 @@ import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import { openSoundInvite, signSoundInvite } from '../../firmware/node/sound-invite.js';
 
 const hub = identityFromSecretKey(new Uint8Array(32).fill(9), nobleCrypto);
-const invite = () => decodeCbor(encodeCbor(signSoundInvite({ url: 'http://127.0.0.1:7070', token: 'fzi' + 'a'.repeat(32), expires: 10_000 }, hub, nobleCrypto))) as ValueMap;
+const invite = () =>
+  decodeCbor(encodeCbor(signSoundInvite({ url: 'http://127.0.0.1:7070', token: 'fzi' + 'a'.repeat(32), expires: 10_000 }, hub, nobleCrypto))) as ValueMap;
 const code = (c: string) => (e: unknown) => (e as { code?: string }).code === c;
 
 describe('sound invites', () => {
@@ -22,7 +23,7 @@ describe('sound invites', () => {
     v.url = 'http://10.9.9.9:7070';
     assert.throws(() => openSoundInvite(v, nobleCrypto, 5000), code('invite-signature'));
   });
-  it('an invite re-signed by another key under the hub\'s name is refused', () => {
+  it("an invite re-signed by another key under the hub's name is refused", () => {
     const other = identityFromSecretKey(new Uint8Array(32).fill(8), nobleCrypto);
     const v = decodeCbor(encodeCbor(signSoundInvite({ url: 'http://127.0.0.1:7070', token: 't', expires: 10_000 }, other, nobleCrypto))) as ValueMap;
     v.hub = hub.publicKey;

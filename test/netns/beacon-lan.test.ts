@@ -12,8 +12,20 @@ import { dataDir, eventually, FAZT, faztJson, requireBuild, startFazt, type LanP
 
 const skip = netnsUnavailable();
 
-interface PeerJson { id: string; name: string; address: string; kind: string; services: string[] }
-interface BeaconStatusJson { enabled: boolean; refused: number; peers: PeerJson[]; cached: PeerJson[]; record: PeerJson }
+interface PeerJson {
+  id: string;
+  name: string;
+  address: string;
+  kind: string;
+  services: string[];
+}
+interface BeaconStatusJson {
+  enabled: boolean;
+  refused: number;
+  peers: PeerJson[];
+  cached: PeerJson[];
+  record: PeerJson;
+}
 
 async function withLan(hosts: number, label: string, body: (lan: Lan, procs: LanProcess[]) => Promise<void>): Promise<void> {
   requireBuild();
@@ -51,11 +63,17 @@ describe('Beacon on a namespaced LAN', { skip }, () => {
       const b = seen.peers.find((p) => p.name === 'beta') as PeerJson;
       assert.equal(b.address, lan.hosts[1].address, 'beta is at its own address');
       assert.deepEqual(b.services, ['uplink', 'enroll', 'events', 'time']);
-      assert.ok(seen.cached.some((p) => p.name === 'beta'), 'verified peers are cached in the store');
+      assert.ok(
+        seen.cached.some((p) => p.name === 'beta'),
+        'verified peers are cached in the store',
+      );
 
       // A scan from gamma's host sees every hub (its own included) on its own address.
       const scan = await faztJson<{ peers: PeerJson[] }>(lan, lan.hosts[2], ['beacon', 'scan', '--timeout', '2s']);
-      assert.deepEqual(scan.peers.map((p) => `${p.name}@${p.address}`).sort(), lan.hosts.map((h, i) => `${['alpha', 'beta', 'gamma'][i]}@${h.address}`));
+      assert.deepEqual(
+        scan.peers.map((p) => `${p.name}@${p.address}`).sort(),
+        lan.hosts.map((h, i) => `${['alpha', 'beta', 'gamma'][i]}@${h.address}`),
+      );
 
       // beta stops cleanly: its byebye removes it long before forget (4 s) could.
       const t0 = Date.now();
@@ -70,12 +88,18 @@ describe('Beacon on a namespaced LAN', { skip }, () => {
       const after = await status(lan, 0);
       assert.deepEqual(names(after), []);
       assert.ok(!after.cached.some((p) => p.name === 'gamma'), 'the expired peer is pruned from the cache');
-    }));
+    }),
+  );
 
   it('a hub whose SSDP port is taken says so and exits, instead of hanging', { timeout: 60_000 }, () =>
     withLan(1, 'busy', async (lan, procs) => {
       // A socket on 1900 without SO_REUSEADDR: node-ssdp's (reuseAddr) bind then fails with EADDRINUSE.
-      const squatter = lan.spawn(lan.hosts[0], process.execPath, ['-e', "const s=require('dgram').createSocket('udp4');s.bind(1900,()=>console.log('bound'));setTimeout(()=>{},60000)"], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+      const squatter = lan.spawn(
+        lan.hosts[0],
+        process.execPath,
+        ['-e', "const s=require('dgram').createSocket('udp4');s.bind(1900,()=>console.log('bound'));setTimeout(()=>{},60000)"],
+        { stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
+      );
       await new Promise<void>((ok) => squatter.stdout?.once('data', () => ok()));
       const h = hub(lan, procs, 0, 'busy');
       const t0 = Date.now();
@@ -83,13 +107,17 @@ describe('Beacon on a namespaced LAN', { skip }, () => {
       assert.ok(Date.now() - t0 < 15_000, 'within the bind timeout, not never');
       assert.match(h.err.join('\n'), /cannot bind UDP port 1900 for SSDP/);
       squatter.kill('SIGKILL');
-    }));
+    }),
+  );
 
   it('refuses a forged beacon (a record signed by the wrong key)', { timeout: 60_000 }, () =>
     withLan(2, 'forge', async (lan, procs) => {
       const alpha = hub(lan, procs, 0, 'alpha');
       await alpha.waitOut(/listening on/);
-      const r = await lan.run(lan.hosts[1], process.execPath, ['--import', 'tsx', 'test/netns/fixtures/forge-beacon.ts'], { timeoutMs: 20_000, env: process.env });
+      const r = await lan.run(lan.hosts[1], process.execPath, ['--import', 'tsx', 'test/netns/fixtures/forge-beacon.ts'], {
+        timeoutMs: 20_000,
+        env: process.env,
+      });
       assert.equal(r.code, 0, r.stderr);
       const forged = (JSON.parse(r.stdout) as { forged: string }).forged;
       const refusal = await alpha.waitLog((x) => x.code === 'beacon-bad-signature', 10_000);
@@ -97,11 +125,24 @@ describe('Beacon on a namespaced LAN', { skip }, () => {
       const s = await status(lan, 0);
       assert.ok(s.refused >= 1);
       assert.ok(!s.peers.some((p) => p.id === forged) && !s.cached.some((p) => p.id === forged), 'nothing from the forger is recorded');
-    }));
+    }),
+  );
 });
 
-interface Reading { peer: string; status: string; offsetMs?: number }
-interface TimeStatusJson { now: number; local: number; source: string; sources: number; targetMs: number | null; offsetMs: number | null; confidence: number }
+interface Reading {
+  peer: string;
+  status: string;
+  offsetMs?: number;
+}
+interface TimeStatusJson {
+  now: number;
+  local: number;
+  source: string;
+  sources: number;
+  targetMs: number | null;
+  offsetMs: number | null;
+  confidence: number;
+}
 
 describe('Timekeeper on a namespaced LAN', { skip }, () => {
   it('a peer 2 h fast is rejected as an outlier; three honest peers set the clock of a hub 10 min slow', { timeout: 120_000 }, () =>
@@ -111,7 +152,8 @@ describe('Timekeeper on a namespaced LAN', { skip }, () => {
       const subject = hub(lan, procs, 4, 'subject', ['--time', 'peers', '--clock-skew=-10m', '--time-poll', '2s']);
       await Promise.all(procs.map((p) => p.waitOut(/listening on/)));
       const ids = new Map<string, string>();
-      for (const [p, name] of [...honest.map((h, i) => [h, `honest${i + 1}`] as const), [liar, 'liar'] as const]) ids.set((await p.waitOut(/^hub (fz\S+)/))[1], name);
+      for (const [p, name] of [...honest.map((h, i) => [h, `honest${i + 1}`] as const), [liar, 'liar'] as const])
+        ids.set((await p.waitOut(/^hub (fz\S+)/))[1], name);
       await eventually(async () => ((await status(lan, 4)).peers.length === 4 ? true : undefined), 'the subject verifies all four peers');
 
       const r = await faztJson<{ status: TimeStatusJson; readings: Reading[] }>(lan, lan.hosts[4], ['time', 'sync']);
@@ -123,17 +165,24 @@ describe('Timekeeper on a namespaced LAN', { skip }, () => {
       assert.equal(s.source, 'peers');
       assert.equal(s.sources, 3);
       assert.equal(s.targetMs, 30_000);
-      assert.ok(Math.abs(s.local - (trueNow - 600_000)) < 5_000, 'the subject\'s own clock is 10 min slow');
+      assert.ok(Math.abs(s.local - (trueNow - 600_000)) < 5_000, "the subject's own clock is 10 min slow");
       assert.ok(Math.abs(s.now - trueNow) < 30_000, `consensus within ±30 s of true time (off by ${s.now - trueNow} ms)`);
 
       // `fazt time status` reports the same clock afterwards, and the round was persisted.
       const later = await faztJson<TimeStatusJson>(lan, lan.hosts[4], ['time', 'status']);
       assert.ok(Math.abs(later.now - Date.now()) < 30_000);
       assert.ok(later.confidence > 0.5);
-    }));
+    }),
+  );
 });
 
-interface NodeLine { event: string; hub?: string; url?: string; node?: string; ack?: number }
+interface NodeLine {
+  event: string;
+  hub?: string;
+  url?: string;
+  node?: string;
+  ack?: number;
+}
 
 describe('Nodes on a namespaced LAN', { skip }, () => {
   it('two nodes (firmware in XS) find their hub with no address configured, enrol and uplink; the hub finds them', { timeout: 120_000 }, () =>
@@ -153,11 +202,31 @@ describe('Nodes on a namespaced LAN', { skip }, () => {
       }
       const boards = ['esp32-c3-devkitm-1', 'esp32-devkitc'];
       const running = nodes.map((n) => {
-        const p = startFazt(lan, lan.hosts[n.i], ['sim', 'node', '--invite', n.invite, '--board', boards[n.i - 1], '--name', `node${n.i}`, '--runtime', 'xs', '--announce', '--json']);
+        const p = startFazt(lan, lan.hosts[n.i], [
+          'sim',
+          'node',
+          '--invite',
+          n.invite,
+          '--board',
+          boards[n.i - 1],
+          '--name',
+          `node${n.i}`,
+          '--runtime',
+          'xs',
+          '--announce',
+          '--json',
+        ]);
         procs.push(p);
         return p;
       });
-      const parsed = (p: LanProcess) => p.out.map((l) => { try { return JSON.parse(l) as NodeLine; } catch { return { event: '' }; } });
+      const parsed = (p: LanProcess) =>
+        p.out.map((l) => {
+          try {
+            return JSON.parse(l) as NodeLine;
+          } catch {
+            return { event: '' };
+          }
+        });
       for (const [k, p] of running.entries()) {
         const found = await p.waitOut(/"event":"found"/, 30_000);
         const f = JSON.parse(found.input) as NodeLine;
@@ -165,27 +234,56 @@ describe('Nodes on a namespaced LAN', { skip }, () => {
         assert.equal(f.url, `http://${lan.hosts[0].address}:7070`);
         await p.waitOut(/"event":"enrolled"/, 30_000);
         await p.waitOut(/"event":"acked"/, 60_000);
-        assert.ok(parsed(p).some((l) => l.event === 'acked' && (l.ack ?? 0) >= 1), `node${k + 1} acked`);
+        assert.ok(
+          parsed(p).some((l) => l.event === 'acked' && (l.ack ?? 0) >= 1),
+          `node${k + 1} acked`,
+        );
       }
       const enrolled = running.map((p) => (parsed(p).find((l) => l.event === 'enrolled') as NodeLine).node as string);
       // The hub stored their events, and its beacon verified both nodes' own announcements.
       const listed = await eventually(async () => {
-        const r = await lan.run(lan.hosts[0], process.execPath, ['-e', "fetch('http://127.0.0.1:7070/v1/nodes').then(r=>r.text()).then(t=>process.stdout.write(t))"], { env: process.env });
+        const r = await lan.run(
+          lan.hosts[0],
+          process.execPath,
+          ['-e', "fetch('http://127.0.0.1:7070/v1/nodes').then(r=>r.text()).then(t=>process.stdout.write(t))"],
+          { env: process.env },
+        );
         const ids = (JSON.parse(r.stdout) as { nodes: { id: string; eventCount: number }[] }).nodes.filter((n) => n.eventCount > 0).map((n) => n.id);
         return enrolled.every((id) => ids.includes(id)) ? ids : undefined;
-      }, 'the hub stores both nodes\' events');
+      }, "the hub stores both nodes' events");
       assert.equal(listed.length, 2);
       // Their boot event predates the first acknowledgement; later ones are stamped with the hub's clock, and say so.
-      const clocks = await eventually(async () => {
-        const ev = await lan.run(lan.hosts[0], process.execPath, ['-e', `fetch('http://127.0.0.1:7070/v1/events?node=${enrolled[0]}&limit=200').then(r=>r.text()).then(t=>process.stdout.write(t))`], { env: process.env });
-        const c = (JSON.parse(ev.stdout) as { events: { clock?: string }[] }).events.map((e) => e.clock);
-        return c.includes('hub') ? c : undefined;
-      }, 'events stamped with the hub\'s clock', 60_000, 1000);
+      const clocks = await eventually(
+        async () => {
+          const ev = await lan.run(
+            lan.hosts[0],
+            process.execPath,
+            ['-e', `fetch('http://127.0.0.1:7070/v1/events?node=${enrolled[0]}&limit=200').then(r=>r.text()).then(t=>process.stdout.write(t))`],
+            { env: process.env },
+          );
+          const c = (JSON.parse(ev.stdout) as { events: { clock?: string }[] }).events.map((e) => e.clock);
+          return c.includes('hub') ? c : undefined;
+        },
+        "events stamped with the hub's clock",
+        60_000,
+        1000,
+      );
       assert.equal(clocks[0], 'unsynced');
-      const s = await eventually(async () => {
-        const st = await status(lan, 0);
-        return st.peers.filter((p) => p.kind === 'node').length === 2 ? st : undefined;
-      }, 'the hub sees both nodes on the LAN', 40_000);
-      assert.deepEqual(s.peers.filter((p) => p.kind === 'node').map((p) => p.address).sort(), [lan.hosts[1].address, lan.hosts[2].address]);
-    }));
+      const s = await eventually(
+        async () => {
+          const st = await status(lan, 0);
+          return st.peers.filter((p) => p.kind === 'node').length === 2 ? st : undefined;
+        },
+        'the hub sees both nodes on the LAN',
+        40_000,
+      );
+      assert.deepEqual(
+        s.peers
+          .filter((p) => p.kind === 'node')
+          .map((p) => p.address)
+          .sort(),
+        [lan.hosts[1].address, lan.hosts[2].address],
+      );
+    }),
+  );
 });

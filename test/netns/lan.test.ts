@@ -16,7 +16,11 @@ const GROUP = '239.255.255.250';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const ipOut = (...args: string[]) => execFileSync('ip', args, { encoding: 'utf8', timeout: 10_000 });
-const netnsNames = () => ipOut('netns', 'list').split('\n').map((l) => l.trim().split(/\s+/)[0]).filter(Boolean);
+const netnsNames = () =>
+  ipOut('netns', 'list')
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[0])
+    .filter(Boolean);
 /**
  * Root-namespace links that are the harness's: named fzt*, or a veth whose peer is in one of the
  * LAN's namespaces (`ip -o link` prints `link-netns <name>` for those). Only these: other tests
@@ -113,7 +117,10 @@ test('netnsUnavailable() says why or nothing', () => {
 test('three hosts: a multicast datagram from h1 reaches h2 and h3', opts, async (t) => {
   const lan = await newLan(t, 3, 'mcast');
   const [h1, h2, h3] = lan.hosts;
-  assert.deepEqual(lan.hosts.map((h) => h.address.split('.').at(-1)), ['11', '12', '13']);
+  assert.deepEqual(
+    lan.hosts.map((h) => h.address.split('.').at(-1)),
+    ['11', '12', '13'],
+  );
   const port = 41_900;
   const receivers = [receiver(lan, h2, port, 5_000), receiver(lan, h3, port, 5_000)];
   await Promise.all(receivers.map((r) => r.ready));
@@ -131,9 +138,12 @@ test('unicast UDP echo between two hosts', opts, async (t) => {
   const server = lan.spawn(
     h2,
     process.execPath,
-    ['-e', `const s = require('node:dgram').createSocket('udp4');
+    [
+      '-e',
+      `const s = require('node:dgram').createSocket('udp4');
 s.on('message', (m, r) => s.send('echo:' + m, r.port, r.address));
-s.bind(7007, ${JSON.stringify(h2.address)}, () => console.log('READY'));`],
+s.bind(7007, ${JSON.stringify(h2.address)}, () => console.log('READY'));`,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   await watch(server, 'echo server').ready;
@@ -209,7 +219,10 @@ test('run() rejects on timeout and kills what it ran; ip failures name the comma
   });
   await assert.rejects(createLan({ hosts: 2, subnet: '10.1.2.0/16' }), /subnet must be a\.b\.c\.0\/24/);
   await lan.destroy(); // still cleans up the rest
-  assert.deepEqual(netnsNames().filter((n) => n.startsWith(lan.id + '-')), []);
+  assert.deepEqual(
+    netnsNames().filter((n) => n.startsWith(lan.id + '-')),
+    [],
+  );
 });
 
 test('destroy() kills spawned process trees and leaves no namespace and no root-namespace link', opts, async (t) => {
@@ -283,7 +296,11 @@ async function runChild(t: TestContext, dir: string, name: string, source: strin
 async function assertGone(id: string, sleeper: number) {
   for (let i = 0; i < 100 && alive(sleeper); i++) await sleep(20);
   assert.ok(!alive(sleeper), `sleeper ${sleeper} killed`);
-  assert.deepEqual(netnsNames().filter((n) => n.startsWith(id + '-')), [], `no namespace of ${id} left`);
+  assert.deepEqual(
+    netnsNames().filter((n) => n.startsWith(id + '-')),
+    [],
+    `no namespace of ${id} left`,
+  );
   assert.deepEqual(rootLinksOf(id), []);
 }
 
@@ -292,8 +309,13 @@ test('a failing or dying test process leaves no namespace and no process behind'
   t.after(() => rmSync(dir, { recursive: true, force: true }));
 
   await t.test('a node:test test that throws, with destroy() in t.after', async (t) => {
-    const r = await runChild(t, dir, 'throws-in-test', failingScript(`
-test('uses the LAN and fails', async (t) => { t.after(() => lan.destroy()); throw new Error('boom'); });`));
+    const r = await runChild(
+      t,
+      dir,
+      'throws-in-test',
+      failingScript(`
+test('uses the LAN and fails', async (t) => { t.after(() => lan.destroy()); throw new Error('boom'); });`),
+    );
     assert.equal(r.code, 1);
     assert.match(r.out, /boom/);
     await assertGone(r.id, r.sleeper);
@@ -316,7 +338,10 @@ test('uses the LAN and fails', async (t) => { t.after(() => lan.destroy()); thro
   await t.test('kill -9: sweepStale() (run by every createLan) removes it and what runs inside', async (t) => {
     const r = await runChild(t, dir, 'sigkill', failingScript(`setTimeout(() => {}, 15_000);`), 'SIGKILL');
     assert.equal(r.code, 'SIGKILL');
-    assert.ok(netnsNames().some((n) => n.startsWith(r.id + '-')), 'kill -9 leaves the namespaces');
+    assert.ok(
+      netnsNames().some((n) => n.startsWith(r.id + '-')),
+      'kill -9 leaves the namespaces',
+    );
     assert.ok(alive(r.sleeper), 'and the detached sleeper');
     const swept = await sweepStale();
     assert.ok(swept.includes(`${r.id}-sw`) && swept.includes(`${r.id}-h1`), swept.join(' '));
@@ -335,7 +360,16 @@ async function selfContained(): Promise<{ file: string; dir: string }> {
   const file = join(dir, 'lan.test.mjs');
   // esbuild stays outside the bundle: the copy never builds itself (this test skips there).
   const { build } = await import('esbuild');
-  await build({ entryPoints: [new URL(import.meta.url).pathname], outfile: file, bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['esbuild'], logLevel: 'silent' });
+  await build({
+    entryPoints: [new URL(import.meta.url).pathname],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['esbuild'],
+    logLevel: 'silent',
+  });
   chmodSync(file, 0o644);
   return { file, dir };
 }
@@ -367,7 +401,11 @@ test('without root or without ip, every LAN test skips with the reason', opts, a
       assert.equal(skipped.length, 7, out);
       for (const line of skipped) assert.match(line, c.reason);
       assert.match(out, /^# fail 0$/m);
-      assert.deepEqual(netnsNames().filter((n) => n.startsWith(`fzt${child.pid}-`)), [], 'the child created nothing');
+      assert.deepEqual(
+        netnsNames().filter((n) => n.startsWith(`fzt${child.pid}-`)),
+        [],
+        'the child created nothing',
+      );
     });
   }
 });

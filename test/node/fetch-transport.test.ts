@@ -17,7 +17,7 @@ const timers: Timers = { setTimeout: (cb, ms) => setTimeout(cb, ms) as unknown a
 const send = (t: FetchTransport, bytes: Uint8Array) => new Promise<UplinkResult>((r) => t.send(bytes, r));
 
 describe('FetchTransport (the uplink when the firmware runs on Node)', () => {
-  it('gets the hub\'s ack, a refusal as refused, and an unreachable hub as retryable', async () => {
+  it("gets the hub's ack, a refusal as refused, and an unreachable hub as retryable", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fazt-fetch-'));
     const hub = new Hub({ dataDir: dir, port: 0 });
     const { url } = await hub.start();

@@ -60,7 +60,11 @@ describe('HubClock', () => {
     local.delay(60_000);
     assert.equal(sync(2 * HOUR + 1400), undefined, 'exactly 1 s more: not beyond the threshold');
     local.delay(60_000);
-    assert.deepStrictEqual(sync(2 * HOUR - 100), { source: 'hub', offsetMs: 2 * HOUR - 100, rttMs: 0, stepMs: -1500 }, 'a 1.5 s step back is recorded, with its sign');
+    assert.deepStrictEqual(
+      sync(2 * HOUR - 100),
+      { source: 'hub', offsetMs: 2 * HOUR - 100, rttMs: 0, stepMs: -1500 },
+      'a 1.5 s step back is recorded, with its sign',
+    );
     assert.equal(clock.status().syncs, 4);
   });
 
@@ -81,12 +85,27 @@ describe('HubClock', () => {
 
   it('refuses bad options and a bad exchange, naming the parameter', () => {
     const local = new VirtualClock(BOOT);
-    assert.throws(() => new HubClock({ local, mode: 'gps' as 'hub' }), (e: unknown) => e instanceof RangeError && /mode/.test(e.message));
-    assert.throws(() => new HubClock({ local, stepThresholdMs: -1 }), (e: unknown) => e instanceof RangeError && /stepThresholdMs/.test(e.message));
-    assert.throws(() => new HubClock({ local: {} as VirtualClock }), (e: unknown) => e instanceof TypeError && /local/.test(e.message));
+    assert.throws(
+      () => new HubClock({ local, mode: 'gps' as 'hub' }),
+      (e: unknown) => e instanceof RangeError && /mode/.test(e.message),
+    );
+    assert.throws(
+      () => new HubClock({ local, stepThresholdMs: -1 }),
+      (e: unknown) => e instanceof RangeError && /stepThresholdMs/.test(e.message),
+    );
+    assert.throws(
+      () => new HubClock({ local: {} as VirtualClock }),
+      (e: unknown) => e instanceof TypeError && /local/.test(e.message),
+    );
     const clock = new HubClock({ local });
-    assert.throws(() => clock.observe(1.5, 0, 0), (e: unknown) => e instanceof RangeError && /hubTime/.test(e.message));
-    assert.throws(() => clock.observe(10, 5, 4), (e: unknown) => e instanceof RangeError && /receivedAt/.test(e.message));
+    assert.throws(
+      () => clock.observe(1.5, 0, 0),
+      (e: unknown) => e instanceof RangeError && /hubTime/.test(e.message),
+    );
+    assert.throws(
+      () => clock.observe(10, 5, 4),
+      (e: unknown) => e instanceof RangeError && /receivedAt/.test(e.message),
+    );
     assert.equal(clock.source, 'unsynced', 'a refused exchange sets nothing');
   });
 });

@@ -26,7 +26,12 @@ const SKEW = 2 * 3_600_000;
 const TOLERANCE_MS = 300;
 
 type Event = NodeStatus['events'][number];
-interface Window { from: number; to: number; events: Event[]; status: NodeStatus }
+interface Window {
+  from: number;
+  to: number;
+  events: Event[];
+  status: NodeStatus;
+}
 
 async function rig(engine: 'xs' | 'node', seed: number, mode?: 'rtc' | 'hub') {
   const clock = new VirtualClock(T0); // the node's own clock
@@ -36,13 +41,21 @@ async function rig(engine: 'xs' | 'node', seed: number, mode?: 'rtc' | 'hub') {
   const identity = identityFromSecretKey(new Uint8Array(32).fill(seed), nodeCrypto);
   hub.cartridge.addNode(identity.publicKey, { board: 'esp32-devkitc' });
   const config: JsonValue = {
-    board: 'esp32-devkitc', secretKey: toJsonValue(identity.secretKey), hub: { url, publicKey: toJsonValue(hub.publicKey) },
+    board: 'esp32-devkitc',
+    secretKey: toJsonValue(identity.secretKey),
+    hub: { url, publicKey: toJsonValue(hub.publicKey) },
     sensors: [{ name: 'bme280', driver: 'bme280', i2c: { address: 0x76 }, intervalMs: 1000 }],
-    uplink: { batchSize: 16, maxDelayMs: 5000 }, buffer: { budgetBytes: 65536 },
+    uplink: { batchSize: 16, maxDelayMs: 5000 },
+    buffer: { budgetBytes: 65536 },
     ...(mode ? { clock: mode } : {}),
   };
   const o = {
-    name: 'skewed', board: getBoard('esp32-devkitc'), clock, config, uplink: httpUplink(() => url), collect: true,
+    name: 'skewed',
+    board: getBoard('esp32-devkitc'),
+    clock,
+    config,
+    uplink: httpUplink(() => url),
+    collect: true,
     wire: (b: SimBoard) => {
       const m = new Bme280Model(0x76, b.clock);
       m.setValue('temperature', 21.5);
@@ -80,10 +93,17 @@ describe("nodes without a real-time clock take the hub's time", () => {
         const first = windows[0];
         assert.ok(first.status.uplink.acked >= 1, 'acknowledged within 100 ms of boot');
         const boot = [...r.hub.cartridge.chain(r.id)][0];
-        assert.deepStrictEqual([boot.seq, boot.type, boot.clock, boot.time], [1, 'system.boot', 'unsynced', T0], 'stored at boot, stamped by the unsynced local clock');
+        assert.deepStrictEqual(
+          [boot.seq, boot.type, boot.clock, boot.time],
+          [1, 'system.boot', 'unsynced', T0],
+          'stored at boot, stamped by the unsynced local clock',
+        );
 
         const all = windows.flatMap((w) => w.events.map((e) => ({ e, w })));
-        assert.deepStrictEqual(all.map((x) => x.e.seq), all.map((_, i) => i + 1));
+        assert.deepStrictEqual(
+          all.map((x) => x.e.seq),
+          all.map((_, i) => i + 1),
+        );
         const syncAt = all.findIndex((x) => x.e.type === 'system.clock');
         assert.ok(syncAt > 0, 'a system.clock event after boot');
         const sync = all[syncAt].e;
@@ -113,9 +133,15 @@ describe("nodes without a real-time clock take the hub's time", () => {
         const stored = [...r.hub.cartridge.chain(r.id)];
         assert.ok(stored.length >= 40, `${stored.length} stored`);
         checkLinks(r.id, stored, nodeCrypto);
-        assert.deepStrictEqual(stored.map((e) => [e.seq, e.clock, e.time]), all.slice(0, stored.length).map((x) => [x.e.seq, x.e.clock, x.e.time]));
+        assert.deepStrictEqual(
+          stored.map((e) => [e.seq, e.clock, e.time]),
+          all.slice(0, stored.length).map((x) => [x.e.seq, x.e.clock, x.e.time]),
+        );
         const api = (await (await fetch(`${r.url}/v1/events?node=${r.id}&limit=1000`)).json()) as { events: { seq: number; clock?: string }[] };
-        assert.deepStrictEqual(api.events.map((e) => e.clock), stored.map((e) => e.clock));
+        assert.deepStrictEqual(
+          api.events.map((e) => e.clock),
+          stored.map((e) => e.clock),
+        );
         const ce = (await (await fetch(`${r.url}/v1/events?node=${r.id}&limit=3&format=cloudevents`)).json()) as { events: { faztclock?: string }[] };
         assert.equal(ce.events[0].faztclock, 'unsynced');
       } finally {

@@ -53,7 +53,11 @@ async function node(receiver: Receiver, budget?: number, engine: 'xs' | 'node' =
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
   let model: Bme280Model | undefined;
   const o = {
-    name: 'n1', board: getBoard('esp32-devkitc'), clock, config: config(budget), uplink: receiver.send,
+    name: 'n1',
+    board: getBoard('esp32-devkitc'),
+    clock,
+    config: config(budget),
+    uplink: receiver.send,
     wire: (b: SimBoard) => {
       model = new Bme280Model(0x76, clock);
       b.attachI2c(model);
@@ -69,20 +73,24 @@ describe('node firmware inside XS', () => {
   after(async () => {
     for (const n of nodes) await n.close();
   });
-  for (const engine of ['xs', 'node'] as const) it(`${engine}: samples on schedule, signs batches, and the receiver verifies and stores them with the model's values`, async () => {
-    const rx = new Receiver();
-    const { n, clock, model } = await node(rx, undefined, engine);
-    model.setValue('temperature', 23.25);
-    model.setValue('humidity', 41);
-    model.setValue('pressure', 100200);
-    const { status } = await n.run(clock.now() + 60_000);
-    assert.equal(status.uplink.failures, 0);
-    const temps = readingsOf(rx.stored, 'temperature');
-    assert.ok(temps.length >= 50, `${temps.length}`);
-    for (const e of temps) assert.ok(Math.abs(((e.data as unknown as Reading).value as number) - 23.25) <= 0.01);
-    assert.equal(rx.stored[0].type, 'system.boot');
-    assert.deepStrictEqual(rx.stored.map((e) => e.seq), rx.stored.map((_, i) => i + 1));
-  });
+  for (const engine of ['xs', 'node'] as const)
+    it(`${engine}: samples on schedule, signs batches, and the receiver verifies and stores them with the model's values`, async () => {
+      const rx = new Receiver();
+      const { n, clock, model } = await node(rx, undefined, engine);
+      model.setValue('temperature', 23.25);
+      model.setValue('humidity', 41);
+      model.setValue('pressure', 100200);
+      const { status } = await n.run(clock.now() + 60_000);
+      assert.equal(status.uplink.failures, 0);
+      const temps = readingsOf(rx.stored, 'temperature');
+      assert.ok(temps.length >= 50, `${temps.length}`);
+      for (const e of temps) assert.ok(Math.abs(((e.data as unknown as Reading).value as number) - 23.25) <= 0.01);
+      assert.equal(rx.stored[0].type, 'system.boot');
+      assert.deepStrictEqual(
+        rx.stored.map((e) => e.seq),
+        rx.stored.map((_, i) => i + 1),
+      );
+    });
   it('keeps readings through an hour offline and backfills them in order with their original timestamps', async () => {
     const rx = new Receiver();
     const { n, clock } = await node(rx, 4 * 1024 * 1024); // an hour at 1 Hz × 3 channels is ~2.4 MB of events
@@ -98,8 +106,15 @@ describe('node firmware inside XS', () => {
     const during = temps.filter((t) => t > t0 + 10_000 && t < t0 + 3_610_000);
     assert.ok(during.length >= 3590, `readings from the outage: ${during.length}`);
     for (let i = 1; i < temps.length; i++) assert.ok(temps[i] > temps[i - 1], 'in order');
-    assert.ok(during.every((t) => (t - t0) % 1000 < 50), 'each keeps the moment it was sampled');
-    assert.deepStrictEqual(rx.stored.map((e) => e.seq), rx.stored.map((_, i) => i + 1), 'nothing lost, nothing twice');
+    assert.ok(
+      during.every((t) => (t - t0) % 1000 < 50),
+      'each keeps the moment it was sampled',
+    );
+    assert.deepStrictEqual(
+      rx.stored.map((e) => e.seq),
+      rx.stored.map((_, i) => i + 1),
+      'nothing lost, nothing twice',
+    );
   });
   it('on overflow drops the oldest, records how many and which seqs, and the receiver accepts the signed gap', async () => {
     const rx = new Receiver();

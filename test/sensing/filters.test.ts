@@ -81,7 +81,10 @@ describe('exponential_moving_average', () => {
     const f = new ExponentialMovingAverageFilter();
     const input = [10].concat(Array.from({ length: 15 }, () => 0));
     const out = feed(f, input);
-    assert.deepEqual(out.map((o) => o.time), [1, 16]);
+    assert.deepEqual(
+      out.map((o) => o.time),
+      [1, 16],
+    );
     assert.equal(out[0].value, 10);
     let expected = 10;
     for (let i = 0; i < 15; i++) expected = 0.1 * 0 + (1 - 0.1) * expected;
@@ -364,7 +367,7 @@ describe('round, offset, multiply', () => {
 });
 
 describe('chains (buildFilters)', () => {
-  it('knows ESPHome\'s names for the filters implemented', () => {
+  it("knows ESPHome's names for the filters implemented", () => {
     assert.deepEqual([...FILTER_NAMES].sort(), [
       'calibrate_linear',
       'clamp',
@@ -382,7 +385,11 @@ describe('chains (buildFilters)', () => {
   });
 
   it('applies filters in order: moving average, then offset, then clamp', () => {
-    const chain = buildFilters([{ sliding_window_moving_average: { window_size: 5, send_every: 5 } }, { offset: 2.5 }, { clamp: { min_value: 0, max_value: 100 } }]);
+    const chain = buildFilters([
+      { sliding_window_moving_average: { window_size: 5, send_every: 5 } },
+      { offset: 2.5 },
+      { clamp: { min_value: 0, max_value: 100 } },
+    ]);
     assert.deepEqual(feed(chain, [10, 20, 30, 40, 50, 200, 200, 200, 200, 200, 200]), [
       { value: 12.5, time: 1 },
       { value: 70.5, time: 6 },
@@ -403,7 +410,7 @@ describe('chains (buildFilters)', () => {
     assert.deepEqual(chain.tick(1000), [{ value: 7, time: 1000 }]);
   });
 
-  it('timeout ahead of throttle lets the last value through the throttle (ESPHome\'s suggested use)', () => {
+  it("timeout ahead of throttle lets the last value through the throttle (ESPHome's suggested use)", () => {
     const chain = buildFilters([{ timeout: { timeout: '1s', value: 'last' } }, { throttle: '1s' }]);
     assert.deepEqual(chain.push(1, 0), [{ value: 1, time: 0 }]);
     assert.deepEqual(chain.push(2, 500), []);
@@ -411,12 +418,7 @@ describe('chains (buildFilters)', () => {
   });
 
   it('calibrate, median, delta, round: a noisy sensor reported only on real change', () => {
-    const chain = buildFilters([
-      { calibrate_linear: ['0 -> 0', '100 -> 50'] },
-      { median: { window_size: 3, send_every: 1 } },
-      { delta: 1 },
-      { round: 1 },
-    ]);
+    const chain = buildFilters([{ calibrate_linear: ['0 -> 0', '100 -> 50'] }, { median: { window_size: 3, send_every: 1 } }, { delta: 1 }, { round: 1 }]);
     assert.deepEqual(values(feed(chain, [40, 40.4, 900, 40.8, 41, 44, 44.2])), [20, 22]);
   });
 
@@ -495,13 +497,81 @@ describe('refusing bad configuration', () => {
 
   it('calibrate_linear', () => {
     refuses([{ calibrate_linear: [[0, 1]] }], RangeError, /calibrate_linear needs at least 2 datapoints/);
-    refuses([{ calibrate_linear: { datapoints: ['1 -> 2', '1 -> 3'] } }], RangeError, /calibrate_linear\.datapoints: the measured values must not all be the same/);
-    refuses([{ calibrate_linear: { method: 'exact', datapoints: [[2, 1], [1, 2]] } }], RangeError, /calibrate_linear\.datapoints\[1\]: with method exact the measured values must be ascending/);
-    refuses([{ calibrate_linear: { method: 'exact', datapoints: [[1, 1], [1, 2]] } }], RangeError, /ascending with no repeats/);
-    refuses([{ calibrate_linear: { method: 'cubic', datapoints: [[0, 0], [1, 1]] } }], RangeError, /calibrate_linear\.method must be least_squares or exact/);
+    refuses(
+      [{ calibrate_linear: { datapoints: ['1 -> 2', '1 -> 3'] } }],
+      RangeError,
+      /calibrate_linear\.datapoints: the measured values must not all be the same/,
+    );
+    refuses(
+      [
+        {
+          calibrate_linear: {
+            method: 'exact',
+            datapoints: [
+              [2, 1],
+              [1, 2],
+            ],
+          },
+        },
+      ],
+      RangeError,
+      /calibrate_linear\.datapoints\[1\]: with method exact the measured values must be ascending/,
+    );
+    refuses(
+      [
+        {
+          calibrate_linear: {
+            method: 'exact',
+            datapoints: [
+              [1, 1],
+              [1, 2],
+            ],
+          },
+        },
+      ],
+      RangeError,
+      /ascending with no repeats/,
+    );
+    refuses(
+      [
+        {
+          calibrate_linear: {
+            method: 'cubic',
+            datapoints: [
+              [0, 0],
+              [1, 1],
+            ],
+          },
+        },
+      ],
+      RangeError,
+      /calibrate_linear\.method must be least_squares or exact/,
+    );
     refuses([{ calibrate_linear: ['1 => 2', '2 -> 3'] }], RangeError, /calibrate_linear\[0\] must read "MEASURED -> TRUE"/);
-    refuses([{ calibrate_linear: [[0, 'a'], [1, 1]] }], TypeError, /calibrate_linear\[0\]\[1\] must be a number/);
-    refuses([{ calibrate_linear: [[0, 1, 2], [1, 1]] }], TypeError, /calibrate_linear\[0\] must be a \[measured, true\] pair/);
+    refuses(
+      [
+        {
+          calibrate_linear: [
+            [0, 'a'],
+            [1, 1],
+          ],
+        },
+      ],
+      TypeError,
+      /calibrate_linear\[0\]\[1\] must be a number/,
+    );
+    refuses(
+      [
+        {
+          calibrate_linear: [
+            [0, 1, 2],
+            [1, 1],
+          ],
+        },
+      ],
+      TypeError,
+      /calibrate_linear\[0\] must be a \[measured, true\] pair/,
+    );
     refuses([{ calibrate_linear: {} }], TypeError, /calibrate_linear\.datapoints is required/);
     refuses([{ calibrate_linear: '0 -> 1' }], TypeError, /calibrate_linear must be a list/);
   });

@@ -40,7 +40,7 @@ describe('SensorRunner', () => {
     assert.equal(r.temps().length, 10);
     assert.ok(r.temps().every((x) => x.quality === 'good' && Math.abs((x.value as number) - 22.5) < 0.01 && x.unit === 'Cel'));
   });
-  it('flags a value outside the chip\'s range as bad (range)', () => {
+  it("flags a value outside the chip's range as bad (range)", () => {
     const r = rig();
     r.runner.start();
     r.model.setValue('temperature', 127);
@@ -52,10 +52,13 @@ describe('SensorRunner', () => {
     r.model.setValue('temperature', 20);
     r.runner.start();
     r.clock.runFor(6000);
-    assert.deepStrictEqual(r.temps().map((x) => x.quality), ['good', 'good', 'good', 'good', 'uncertain', 'uncertain']);
+    assert.deepStrictEqual(
+      r.temps().map((x) => x.quality),
+      ['good', 'good', 'good', 'good', 'uncertain', 'uncertain'],
+    );
     assert.deepStrictEqual(r.temps()[4].flags, ['stuck']);
   });
-  it('runs good values through the channel\'s filters', () => {
+  it("runs good values through the channel's filters", () => {
     const r = rig({ filters: { temperature: buildFilters([{ sliding_window_moving_average: { window_size: 3, send_every: 3, send_first_at: 3 } }]) } });
     let t = 20;
     r.model.setSignal('temperature', () => t);
@@ -85,13 +88,19 @@ describe('SensorRunner', () => {
     board.attachI2c(new RegisterFileModel(0x44, clock)); // chip-id register 0xD0 reads 0x00, not 0x60
     const states: StateChange[] = [];
     const runner = new SensorRunner({
-      name: 'bme', time: clock, intervalMs: 1000,
+      name: 'bme',
+      time: clock,
+      intervalMs: 1000,
       open: () => openSensor({ name: 'bme', driver: 'bme280', i2c: { address: 0x44 }, intervalMs: 1000 }, { backend: board.backend, time: clock }),
-      onReading: () => undefined, onState: (s) => void states.push(s),
+      onReading: () => undefined,
+      onState: (s) => void states.push(s),
     });
     runner.start();
     clock.runFor(60_000);
-    assert.deepStrictEqual(states.map((s) => s.to), ['failed']);
+    assert.deepStrictEqual(
+      states.map((s) => s.to),
+      ['failed'],
+    );
     assert.equal(runner.stats.reconnects, 0);
   });
   it('stop releases the bus claim', () => {

@@ -8,7 +8,7 @@ import { SimBoard } from '../../sim/world/sim-board.js';
 import { VirtualClock } from '../../sim/world/virtual-clock.js';
 
 describe('shared air between simulated boards', () => {
-  it('BLE: a board\'s scanner hears another device\'s advertisements on schedule; duplicates off reports each once', () => {
+  it("BLE: a board's scanner hears another device's advertisements on schedule; duplicates off reports each once", () => {
     const clock = new VirtualClock(0);
     const air = new BleAir(clock);
     const hub = new SimBoard('hub', getBoard('rpi-5'), clock, { ble: air });
@@ -27,11 +27,17 @@ describe('shared air between simulated boards', () => {
     clock.runFor(2000);
     assert.equal(seen.length, 6, 'nothing after stop');
     scanner.close();
-    assert.throws(() => scanner.start(), (e: { code?: string }) => e.code === 'closed');
+    assert.throws(
+      () => scanner.start(),
+      (e: { code?: string }) => e.code === 'closed',
+    );
   });
   it('BLE: a board without a radio in the simulation says so', () => {
     const board = new SimBoard('x', getBoard('esp32-devkitc'), new VirtualClock(0));
-    assert.throws(() => board.backend.bleScanner({ onAdvertisement: () => undefined }), (e: { code?: string }) => e.code === 'absent');
+    assert.throws(
+      () => board.backend.bleScanner({ onAdvertisement: () => undefined }),
+      (e: { code?: string }) => e.code === 'absent',
+    );
   });
   it('audio: what one board plays another hears, sample for sample; options are checked by name', () => {
     const clock = new VirtualClock(0);

@@ -21,8 +21,13 @@ function run(): { events: EventEntry[]; sim: ScenarioRun } {
 const { events, sim } = run();
 const t0 = sim.startMs;
 const readings = (sensor: string, name: string) =>
-  events.filter((e) => e.type === 'sensor.reading' && e.source.endsWith(`/${sensor}`) && (e.data as unknown as Reading).name === name).map((e) => e.data as unknown as Reading);
-const states = (sensor: string) => events.filter((e) => e.type === 'sensor.state' && e.source.endsWith(`/${sensor}`)).map((e) => ({ ...(e.data as { from: string; to: string; reason: string }), at: e.time - t0 }));
+  events
+    .filter((e) => e.type === 'sensor.reading' && e.source.endsWith(`/${sensor}`) && (e.data as unknown as Reading).name === name)
+    .map((e) => e.data as unknown as Reading);
+const states = (sensor: string) =>
+  events
+    .filter((e) => e.type === 'sensor.state' && e.source.endsWith(`/${sensor}`))
+    .map((e) => ({ ...(e.data as { from: string; to: string; reason: string }), at: e.time - t0 }));
 
 describe('a scenario in simulated time', () => {
   it('samples every sensor once a second for the hour, in far less than an hour', () => {
@@ -32,10 +37,10 @@ describe('a scenario in simulated time', () => {
     assert.ok(temps.length > 3600 - 200 - 70 && temps.length <= 3600, `${temps.length}`);
     assert.ok(readings('bh1750', 'illuminance').length > 3400);
   });
-  it('readings follow the environment signals within the chips\' resolution', () => {
+  it("readings follow the environment signals within the chips' resolution", () => {
     for (const r of readings('sht4x', 'temperature').filter((x) => x.quality === 'good')) {
       const expected = 21 + 3 * Math.sin((2 * Math.PI * (r.time - t0)) / 86_400_000);
-      assert.ok(Math.abs(r.value as number - expected) < 0.02, `${r.value} vs ${expected}`);
+      assert.ok(Math.abs((r.value as number) - expected) < 0.02, `${r.value} vs ${expected}`);
     }
     for (const r of readings('bh1750', 'illuminance').filter((x) => x.quality === 'good' && x.time - t0 > 2000)) {
       const expected = (800 * (r.time - t0)) / 3_600_000;
@@ -60,7 +65,10 @@ describe('a scenario in simulated time', () => {
   });
   it('a spike is flagged uncertain and the next value is good again', () => {
     const spike = readings('sht4x', 'temperature').filter((r) => r.time - t0 >= 30 * MIN && r.time - t0 <= 30 * MIN + 1000);
-    assert.ok(spike.some((r) => r.quality === 'uncertain' && r.flags?.includes('spike')), JSON.stringify(spike));
+    assert.ok(
+      spike.some((r) => r.quality === 'uncertain' && r.flags?.includes('spike')),
+      JSON.stringify(spike),
+    );
     const after = readings('sht4x', 'temperature').find((r) => r.time - t0 > 30 * MIN + 2000);
     assert.equal(after?.quality, 'good');
   });
@@ -72,11 +80,17 @@ describe('a scenario in simulated time', () => {
   });
   it('a single NACK degrades and recovers on the next sample', () => {
     const s = states('bh1750').filter((x) => x.at >= 45 * MIN && x.at < 46 * MIN);
-    assert.deepStrictEqual(s.map((x) => `${x.from}>${x.to}:${x.reason}`), ['running>degraded:nack', 'degraded>running:recovered']);
+    assert.deepStrictEqual(
+      s.map((x) => `${x.from}>${x.to}:${x.reason}`),
+      ['running>degraded:nack', 'degraded>running:recovered'],
+    );
   });
   it('a conversion slower than the driver waits times out, and the sensor recovers when it is fast again', () => {
     const s = states('sht4x').filter((x) => x.at >= 50 * MIN);
-    assert.ok(s.some((x) => x.reason === 'timeout'), JSON.stringify(s));
+    assert.ok(
+      s.some((x) => x.reason === 'timeout'),
+      JSON.stringify(s),
+    );
     assert.equal(s[s.length - 1].to, 'running');
   });
   it('PIR motion arrives as readings and driver events', () => {
@@ -85,7 +99,7 @@ describe('a scenario in simulated time', () => {
     const ev = events.filter((e) => e.type === 'sensor.event' && e.source.endsWith('/pir')).map((e) => (e.data as { type: string }).type);
     assert.ok(ev.includes('motion-start') && ev.includes('motion-end'), ev.join(','));
   });
-  it('every event is on the board node\'s verifiable hash chain', () => {
+  it("every event is on the board node's verifiable hash chain", () => {
     const node = sim.nodes[0].nodeId;
     assert.ok(events.every((e) => e.source.startsWith(`${node}/`)));
     checkLinks(node, events, nodeCrypto);
@@ -93,7 +107,10 @@ describe('a scenario in simulated time', () => {
   it('the same seed replays the same run, event for event', () => {
     const again = run().events;
     assert.equal(again.length, events.length);
-    assert.deepStrictEqual(again.slice(0, 50).map((e) => e.id), events.slice(0, 50).map((e) => e.id));
+    assert.deepStrictEqual(
+      again.slice(0, 50).map((e) => e.id),
+      events.slice(0, 50).map((e) => e.id),
+    );
     assert.equal(again[again.length - 1].id, events[events.length - 1].id);
   });
 });

@@ -11,7 +11,10 @@ describe('environment signals', () => {
     assert.deepStrictEqual([r(0), r(1000), r(1500), r(2000), r(9999)], [10, 10, 15, 20, 20]);
     const s = sine(20, 5, 4000);
     assert.ok(Math.abs(s(1000) - 25) < 1e-9 && Math.abs(s(3000) - 15) < 1e-9);
-    const st = steps([{ at: 500, value: 2 }, { at: 0, value: 1 }]);
+    const st = steps([
+      { at: 500, value: 2 },
+      { at: 0, value: 1 },
+    ]);
     assert.deepStrictEqual([st(0), st(499), st(500), st(10_000)], [1, 1, 2, 2]);
     assert.equal(sum([constant(1), constant(2)])(0), 3);
   });
@@ -22,12 +25,29 @@ describe('environment signals', () => {
     const backward = Array.from({ length: 200 }, (_, i) => b((199 - i) * 1000)).reverse();
     assert.deepStrictEqual(forward, backward);
     assert.ok(forward.every((v) => v >= -3 && v <= 3));
-    assert.notDeepStrictEqual(forward, Array.from({ length: 200 }, (_, i) => randomWalk(8, 0, 1, 1000, -3, 3)(i * 1000)));
+    assert.notDeepStrictEqual(
+      forward,
+      Array.from({ length: 200 }, (_, i) => randomWalk(8, 0, 1, 1000, -3, 3)(i * 1000)),
+    );
   });
   it('specs from scenario files, with durations in words', () => {
     assert.equal(signalFromSpec({ ramp: { from: 0, to: 10, start: '1m', duration: '1m' } }, 1)(90_000), 5);
-    assert.equal(signalFromSpec({ steps: [{ at: '0s', value: 1 }, { at: '2h', value: 9 }] }, 1)(7_200_000), 9);
-    assert.deepStrictEqual([parseDuration('250ms'), parseDuration('30s'), parseDuration('5m'), parseDuration('24h'), parseDuration('2d'), parseDuration(7)], [250, 30_000, 300_000, 86_400_000, 172_800_000, 7]);
+    assert.equal(
+      signalFromSpec(
+        {
+          steps: [
+            { at: '0s', value: 1 },
+            { at: '2h', value: 9 },
+          ],
+        },
+        1,
+      )(7_200_000),
+      9,
+    );
+    assert.deepStrictEqual(
+      [parseDuration('250ms'), parseDuration('30s'), parseDuration('5m'), parseDuration('24h'), parseDuration('2d'), parseDuration(7)],
+      [250, 30_000, 300_000, 86_400_000, 172_800_000, 7],
+    );
     assert.throws(() => parseDuration('5 minutes'), /'5 minutes' is not a duration/);
   });
 });

@@ -19,9 +19,21 @@ const b = identityFromSecretKey(new Uint8Array(32).fill(112), crypto);
 const evil = identityFromSecretKey(new Uint8Array(32).fill(113), crypto);
 
 /** A beacon as received and verified: the record and the exact bytes and signature that came in. */
-function received(id: typeof a, name: string, address: string, kind: 'hub' | 'node' = 'hub'): { record: BeaconRecord; signed: { record: Uint8Array; signature: Uint8Array } } {
-  const { headers } = signBeacon({ kind, name, board: 'rpi-5', version: '0.1.0', services: ['uplink', 'time'], addresses: [address], port: 7070, issued: 1_767_225_600_000 }, id, crypto);
-  return { record: verifyBeacon(headers, address, crypto), signed: { record: fromBase64url(headers[BEACON_HEADER]), signature: fromBase64url(headers[BEACON_SIG_HEADER]) } };
+function received(
+  id: typeof a,
+  name: string,
+  address: string,
+  kind: 'hub' | 'node' = 'hub',
+): { record: BeaconRecord; signed: { record: Uint8Array; signature: Uint8Array } } {
+  const { headers } = signBeacon(
+    { kind, name, board: 'rpi-5', version: '0.1.0', services: ['uplink', 'time'], addresses: [address], port: 7070, issued: 1_767_225_600_000 },
+    id,
+    crypto,
+  );
+  return {
+    record: verifyBeacon(headers, address, crypto),
+    signed: { record: fromBase64url(headers[BEACON_HEADER]), signature: fromBase64url(headers[BEACON_SIG_HEADER]) },
+  };
 }
 
 describe('PeerCache (Cartridge.peers)', () => {
@@ -34,13 +46,38 @@ describe('PeerCache (Cartridge.peers)', () => {
       c.peers.save(rb.record, rb.signed, '10.0.0.3', 1000, 2000);
       c.peers.save(ra.record, ra.signed, '10.0.0.2', 1500, 2500);
       const list = c.peers.list();
-      assert.deepStrictEqual(list.map((p) => p.id), [a.id, b.id].sort());
-      assert.deepStrictEqual(list.find((p) => p.id === a.id), { id: a.id, kind: 'hub', name: 'garage', board: 'rpi-5', version: '0.1.0', services: ['uplink', 'time'], address: '10.0.0.2', port: 7070, firstSeen: 1500, lastSeen: 2500 });
+      assert.deepStrictEqual(
+        list.map((p) => p.id),
+        [a.id, b.id].sort(),
+      );
+      assert.deepStrictEqual(
+        list.find((p) => p.id === a.id),
+        {
+          id: a.id,
+          kind: 'hub',
+          name: 'garage',
+          board: 'rpi-5',
+          version: '0.1.0',
+          services: ['uplink', 'time'],
+          address: '10.0.0.2',
+          port: 7070,
+          firstSeen: 1500,
+          lastSeen: 2500,
+        },
+      );
       assert.equal(list.find((p) => p.id === b.id)?.kind, 'node');
       // The record and signature are stored as received: the cache can be verified again.
-      const row = c.db.prepare('SELECT record, signature, public_key FROM peers WHERE id = ?').get(a.id) as { record: Buffer; signature: Buffer; public_key: Buffer };
+      const row = c.db.prepare('SELECT record, signature, public_key FROM peers WHERE id = ?').get(a.id) as {
+        record: Buffer;
+        signature: Buffer;
+        public_key: Buffer;
+      };
       assert.deepStrictEqual(new Uint8Array(row.public_key), a.publicKey);
-      const again = verifyBeacon({ [BEACON_HEADER]: Buffer.from(row.record).toString('base64url'), [BEACON_SIG_HEADER]: Buffer.from(row.signature).toString('base64url') }, '10.0.0.2', crypto);
+      const again = verifyBeacon(
+        { [BEACON_HEADER]: Buffer.from(row.record).toString('base64url'), [BEACON_SIG_HEADER]: Buffer.from(row.signature).toString('base64url') },
+        '10.0.0.2',
+        crypto,
+      );
       assert.deepStrictEqual(again, ra.record);
     } finally {
       c.close();
@@ -53,7 +90,10 @@ describe('PeerCache (Cartridge.peers)', () => {
       c.peers.save(r1.record, r1.signed, '10.0.0.2', 1000, 1000);
       const r2 = received(a, 'garage 2', '10.0.0.7');
       c.peers.save(r2.record, r2.signed, '10.0.0.7', 9000, 9000);
-      assert.deepStrictEqual(c.peers.list().map((p) => [p.name, p.address, p.firstSeen, p.lastSeen]), [['garage 2', '10.0.0.7', 1000, 9000]]);
+      assert.deepStrictEqual(
+        c.peers.list().map((p) => [p.name, p.address, p.firstSeen, p.lastSeen]),
+        [['garage 2', '10.0.0.7', 1000, 9000]],
+      );
     } finally {
       c.close();
     }
@@ -90,11 +130,20 @@ describe('PeerCache (Cartridge.peers)', () => {
       c.peers.save(rb.record, rb.signed, '10.0.0.3', 0, 2000);
       c.peers.save(re.record, re.signed, '10.0.0.4', 0, 3000);
       assert.equal(c.peers.prune(2000), 1, 'strictly before the cutoff');
-      assert.deepStrictEqual(c.peers.list().map((p) => p.id).sort(), [b.id, evil.id].sort());
+      assert.deepStrictEqual(
+        c.peers
+          .list()
+          .map((p) => p.id)
+          .sort(),
+        [b.id, evil.id].sort(),
+      );
       assert.equal(c.peers.prune(2000), 0);
       c.peers.remove(evil.id);
       c.peers.remove('fznotthere');
-      assert.deepStrictEqual(c.peers.list().map((p) => p.id), [b.id]);
+      assert.deepStrictEqual(
+        c.peers.list().map((p) => p.id),
+        [b.id],
+      );
       assert.equal(c.peers.prune(Number.MAX_SAFE_INTEGER), 1);
       assert.deepStrictEqual(c.peers.list(), []);
     } finally {
@@ -109,7 +158,10 @@ describe('PeerCache (Cartridge.peers)', () => {
     c.close();
     const d = Cartridge.open(file);
     try {
-      assert.deepStrictEqual(d.peers.list().map((p) => [p.id, p.lastSeen]), [[a.id, 20]]);
+      assert.deepStrictEqual(
+        d.peers.list().map((p) => [p.id, p.lastSeen]),
+        [[a.id, 20]],
+      );
     } finally {
       d.close();
     }
@@ -126,7 +178,10 @@ describe('migration step 2: beacon peers, clock state', () => {
     const c = Cartridge.open(file);
     try {
       const steps = c.db.prepare('SELECT step, name FROM migrations ORDER BY step').all() as { step: number; name: string }[];
-      assert.deepStrictEqual(steps.slice(0, 2), [{ step: 1, name: 'nodes, events, gaps, invites' }, { step: 2, name: 'beacon peers, clock state' }]);
+      assert.deepStrictEqual(steps.slice(0, 2), [
+        { step: 1, name: 'nodes, events, gaps, invites' },
+        { step: 2, name: 'beacon peers, clock state' },
+      ]);
       assert.equal(steps.length, MIGRATIONS.length, 'and any later steps');
       assert.equal(c.nodes().length, 1);
       assert.deepStrictEqual(c.peers.list(), []);
@@ -138,9 +193,14 @@ describe('migration step 2: beacon peers, clock state', () => {
   it('the tables refuse what the code never writes: a kind other than hub/node, a second clock row', () => {
     const c = fresh();
     try {
-      const insert = c.db.prepare("INSERT INTO peers (id, public_key, kind, name, board, version, services, address, port, record, signature, first_seen, last_seen) VALUES ('x', x'00', ?, '', '', '', '[]', '', 0, x'00', x'00', 0, 0)");
+      const insert = c.db.prepare(
+        "INSERT INTO peers (id, public_key, kind, name, board, version, services, address, port, record, signature, first_seen, last_seen) VALUES ('x', x'00', ?, '', '', '', '[]', '', 0, x'00', x'00', 0, 0)",
+      );
       assert.throws(() => insert.run('router'), /CHECK constraint/);
-      assert.throws(() => c.db.prepare('INSERT INTO clock_state (id, offset_ms, drift_ppm, sources, spread_ms, synced_at) VALUES (2, 0, 0, 0, 0, 0)').run(), /CHECK constraint/);
+      assert.throws(
+        () => c.db.prepare('INSERT INTO clock_state (id, offset_ms, drift_ppm, sources, spread_ms, synced_at) VALUES (2, 0, 0, 0, 0, 0)').run(),
+        /CHECK constraint/,
+      );
     } finally {
       c.close();
     }

@@ -34,7 +34,8 @@ describe('ClockStateStore (Cartridge.clockState)', () => {
 describe('a persisted estimate across boots', () => {
   const saved = { offsetMs: 600_000, driftPpm: 42, sources: 3, spreadMs: 1, syncedAt: 1_767_225_600_000, bootId: 'boot-a' };
   const identity = identityFromSecretKey(new Uint8Array(32).fill(5), crypto);
-  const keeper = (c: Cartridge, bootId: string, system: () => number) => new Timekeeper({ identity, crypto, peers: () => [], mode: 'peers', store: c.clockState, bootId, system });
+  const keeper = (c: Cartridge, bootId: string, system: () => number) =>
+    new Timekeeper({ identity, crypto, peers: () => [], mode: 'peers', store: c.clockState, bootId, system });
 
   it('in the same boot: the offset applies (and the boot id is kept with it)', () => {
     const c = Cartridge.open(join(tmp.dir, 'boot1.db'), { crypto });

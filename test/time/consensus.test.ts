@@ -8,8 +8,14 @@ const H2 = 2 * 3_600_000;
 describe('consensus: drop beyond 2σ of the median, average the rest', () => {
   it('three honest peers (≈0 ± 50 ms) and one at +2 h: the liar is dropped, the mean within 50 ms', () => {
     const c = consensus([s('a', -40), s('liar', H2), s('b', 12), s('c', 47)]);
-    assert.deepStrictEqual(c.dropped.map((x) => x.peer), ['liar']);
-    assert.deepStrictEqual(c.kept.map((x) => x.peer), ['a', 'b', 'c']);
+    assert.deepStrictEqual(
+      c.dropped.map((x) => x.peer),
+      ['liar'],
+    );
+    assert.deepStrictEqual(
+      c.kept.map((x) => x.peer),
+      ['a', 'b', 'c'],
+    );
     assert.ok(Math.abs(c.offsetMs) < 50, `offset ${c.offsetMs}`);
     assert.ok(Math.abs(c.offsetMs - 19 / 3) < 1e-9, 'Math.abs(c.offsetMs - 19 / 3) < 1e-9');
     assert.equal(c.medianMs, (12 + 47) / 2);
@@ -18,7 +24,10 @@ describe('consensus: drop beyond 2σ of the median, average the rest', () => {
   });
   it('uses the population deviation: one liar among four agreeing peers sits beyond 2σ (it would sit at exactly 2σ with the sample deviation)', () => {
     const c = consensus([s('a', 0), s('b', 0), s('c', 0), s('liar', H2)]);
-    assert.deepStrictEqual(c.dropped.map((x) => x.peer), ['liar']);
+    assert.deepStrictEqual(
+      c.dropped.map((x) => x.peer),
+      ['liar'],
+    );
     assert.equal(c.offsetMs, 0);
     assert.equal(c.spreadMs, 0);
     assert.ok(Math.abs(c.sigmaMs - (H2 * Math.sqrt(3)) / 4) < 1e-6, 'Math.abs(c.sigmaMs - (H2 * Math.sqrt(3)) / 4) < 1e-6');
@@ -26,7 +35,11 @@ describe('consensus: drop beyond 2σ of the median, average the rest', () => {
   it('two honest peers and one liar: the liar is dropped too', () => {
     for (const liar of [H2, -H2, 90_000]) {
       const c = consensus([s('a', 10), s('liar', liar), s('b', -20)]);
-      assert.deepStrictEqual(c.dropped.map((x) => x.peer), ['liar'], String(liar));
+      assert.deepStrictEqual(
+        c.dropped.map((x) => x.peer),
+        ['liar'],
+        String(liar),
+      );
       assert.equal(c.offsetMs, -5);
     }
   });
@@ -38,7 +51,10 @@ describe('consensus: drop beyond 2σ of the median, average the rest', () => {
     assert.equal(c.offsetMs, 600_001);
     assert.equal(MIN_OUTLIER_MS, 1000);
     // Beyond the floor, the 2σ rule decides again: 0, 0 and 5 s.
-    assert.deepStrictEqual(consensus([s('a', 0), s('b', 0), s('c', 5000)]).dropped.map((x) => x.peer), ['c']);
+    assert.deepStrictEqual(
+      consensus([s('a', 0), s('b', 0), s('c', 5000)]).dropped.map((x) => x.peer),
+      ['c'],
+    );
   });
   it('identical samples: σ = 0 and all are kept', () => {
     const c = consensus([s('a', 600_000), s('b', 600_000), s('c', 600_000)]);
@@ -57,7 +73,10 @@ describe('consensus: drop beyond 2σ of the median, average the rest', () => {
   });
   it('no samples: NaN, nothing kept', () => {
     const c = consensus([]);
-    assert.ok(Number.isNaN(c.offsetMs) && Number.isNaN(c.medianMs) && Number.isNaN(c.sigmaMs) && Number.isNaN(c.spreadMs), 'Number.isNaN(c.offsetMs) && Number.isNaN(c.medianMs) && Number.isNaN(c.sigmaMs) && Number.isNaN(c.spreadMs)');
+    assert.ok(
+      Number.isNaN(c.offsetMs) && Number.isNaN(c.medianMs) && Number.isNaN(c.sigmaMs) && Number.isNaN(c.spreadMs),
+      'Number.isNaN(c.offsetMs) && Number.isNaN(c.medianMs) && Number.isNaN(c.sigmaMs) && Number.isNaN(c.spreadMs)',
+    );
     assert.deepStrictEqual([c.kept, c.dropped], [[], []]);
   });
   it('does not reorder or mutate its input', () => {
@@ -65,7 +84,10 @@ describe('consensus: drop beyond 2σ of the median, average the rest', () => {
     const copy = structuredClone(input);
     const c = consensus(input);
     assert.deepStrictEqual(input, copy);
-    assert.deepStrictEqual(c.kept.map((x) => x.peer), ['c', 'a', 'b']);
+    assert.deepStrictEqual(
+      c.kept.map((x) => x.peer),
+      ['c', 'a', 'b'],
+    );
     assert.equal(c.medianMs, 20);
   });
 });

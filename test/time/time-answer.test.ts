@@ -24,7 +24,8 @@ describe('time answer', () => {
     assert.deepStrictEqual([a.id, a.time, a.nonce, a.source], [peer.id, 1_767_225_600_123, n, 'peers']);
     assert.match(a.sig, /^[0-9a-f]{128}$/);
     assert.deepStrictEqual(checkTimeAnswer(wire(a), n, peer.publicKey, crypto), a);
-    for (const source of ['ntp', 'system'] as const) assert.equal(checkTimeAnswer(wire(answerTime(n, 5, source, peer, crypto)), n, peer.publicKey, crypto).source, source);
+    for (const source of ['ntp', 'system'] as const)
+      assert.equal(checkTimeAnswer(wire(answerTime(n, 5, source, peer, crypto)), n, peer.publicKey, crypto).source, source);
   });
   it('refuses to answer a nonce that is not 16 bytes of lowercase hex', () => {
     for (const bad of ['', 'abc', nonce().toUpperCase(), nonce() + '00', nonce().slice(2), 'g'.repeat(32)]) {

@@ -27,9 +27,17 @@ function peerOf(h: Started): TimePeer {
 }
 
 function keeper(peers: TimePeer[], o: Partial<TimekeeperOptions> = {}): Timekeeper {
-  return new Timekeeper({ identity: me, crypto, peers: () => peers, mode: 'peers', system: () => Date.now() - TEN_MIN, timeoutMs: 500, ntp: () => ({ synced: false, how: 'test' }), ...o });
+  return new Timekeeper({
+    identity: me,
+    crypto,
+    peers: () => peers,
+    mode: 'peers',
+    system: () => Date.now() - TEN_MIN,
+    timeoutMs: 500,
+    ntp: () => ({ synced: false, how: 'test' }),
+    ...o,
+  });
 }
-
 
 before(async () => {
   for (let i = 0; i < 3; i++) honest.push(await startHub({ time: { mode: 'system' }, clock: () => Date.now() + peerSkew, log: (l) => logs.push(l) }));
@@ -61,7 +69,10 @@ describe('Timekeeper against real hubs on loopback', () => {
     assert.equal(readings.length, 4);
     const byPeer = new Map(readings.map((r) => [r.peer, r]));
     assert.equal(byPeer.get(liar.addr.hubId)?.status, 'outlier');
-    assert.ok(Math.abs((byPeer.get(liar.addr.hubId)?.offsetMs ?? 0) - (H2 + TEN_MIN)) < 1000, 'Math.abs((byPeer.get(liar.addr.hubId)?.offsetMs ?? 0) - (H2 + TEN_MIN)) < 1000');
+    assert.ok(
+      Math.abs((byPeer.get(liar.addr.hubId)?.offsetMs ?? 0) - (H2 + TEN_MIN)) < 1000,
+      'Math.abs((byPeer.get(liar.addr.hubId)?.offsetMs ?? 0) - (H2 + TEN_MIN)) < 1000',
+    );
     for (const h of honest) {
       const r = byPeer.get(h.addr.hubId);
       assert.equal(r?.status, 'kept');
@@ -136,7 +147,14 @@ describe('Timekeeper against real hubs on loopback', () => {
     await new Promise<void>((ok) => blackHole.listen(0, '127.0.0.1', ok));
     try {
       const silentUrl = `http://127.0.0.1:${(blackHole.address() as { port: number }).port}`;
-      const tk = keeper([...honest.map(peerOf), { id: 'fzunreachable', url: `http://127.0.0.1:${closed}`, publicKey: liar.hub.publicKey }, { id: 'fzsilent', url: silentUrl, publicKey: liar.hub.publicKey }], { timeoutMs: 500 });
+      const tk = keeper(
+        [
+          ...honest.map(peerOf),
+          { id: 'fzunreachable', url: `http://127.0.0.1:${closed}`, publicKey: liar.hub.publicKey },
+          { id: 'fzsilent', url: silentUrl, publicKey: liar.hub.publicKey },
+        ],
+        { timeoutMs: 500 },
+      );
       const t0 = Date.now();
       const s = await tk.sync();
       const took = Date.now() - t0;
@@ -144,7 +162,7 @@ describe('Timekeeper against real hubs on loopback', () => {
       assert.equal(s.sources, 3, JSON.stringify(tk.readingsOfLastRound()));
       const rs = new Map(tk.readingsOfLastRound().map((r) => [r.peer, r]));
       assert.equal(rs.get('fzunreachable')?.status, 'failed');
-      assert.ok((rs.get('fzunreachable')?.error ?? '').length > 0, '(rs.get(\'fzunreachable\')?.error ?? \'\').length > 0');
+      assert.ok((rs.get('fzunreachable')?.error ?? '').length > 0, "(rs.get('fzunreachable')?.error ?? '').length > 0");
       assert.equal(rs.get('fzsilent')?.status, 'failed');
       assert.equal(rs.get('fzsilent')?.error, 'no answer within 500 ms');
     } finally {
@@ -161,7 +179,11 @@ describe('Timekeeper against real hubs on loopback', () => {
     await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok));
     try {
       const base = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
-      const tk = keeper([{ id: 'fz500', url: `${base}/json`, publicKey: liar.hub.publicKey }, { id: 'fzhtml', url: base, publicKey: liar.hub.publicKey }, peerOf(honest[0])]);
+      const tk = keeper([
+        { id: 'fz500', url: `${base}/json`, publicKey: liar.hub.publicKey },
+        { id: 'fzhtml', url: base, publicKey: liar.hub.publicKey },
+        peerOf(honest[0]),
+      ]);
       const s = await tk.sync();
       assert.equal(s.sources, 1);
       const rs = new Map(tk.readingsOfLastRound().map((r) => [r.peer, r]));

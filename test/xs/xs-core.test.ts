@@ -36,11 +36,17 @@ describe('the firmware core on XS', () => {
 
   it('encodes every CBOR vector to the same bytes as Node', async () => {
     const { value } = await xs.call<string[]>('cborEncode', cborVectors);
-    assert.deepStrictEqual(value, cborVectors.map((v) => v.cbor));
+    assert.deepStrictEqual(
+      value,
+      cborVectors.map((v) => v.cbor),
+    );
   });
 
   it('decodes every CBOR vector to the same JSON as Node', async () => {
-    const { value } = await xs.call<string[]>('cborDecode', cborVectors.map((v) => v.cbor));
+    const { value } = await xs.call<string[]>(
+      'cborDecode',
+      cborVectors.map((v) => v.cbor),
+    );
     value.forEach((got, i) => {
       const v = cborVectors[i];
       if (v.json === null) assert.equal(got, v.value, v.name);
@@ -55,13 +61,25 @@ describe('the firmware core on XS', () => {
   });
 
   it('refuses every invalid CBOR vector with the same code as Node', async () => {
-    const { value } = await xs.call<string[]>('cborRefuse', invalidCborVectors.map((v) => v.cbor));
-    assert.deepStrictEqual(value, invalidCborVectors.map((v) => v.code));
+    const { value } = await xs.call<string[]>(
+      'cborRefuse',
+      invalidCborVectors.map((v) => v.cbor),
+    );
+    assert.deepStrictEqual(
+      value,
+      invalidCborVectors.map((v) => v.code),
+    );
   });
 
   it('hashes every event vector identically', async () => {
-    const { value } = await xs.call<string[]>('eventHashes', eventVectors.map((v) => v.json));
-    assert.deepStrictEqual(value, eventVectors.map((v) => v.hash));
+    const { value } = await xs.call<string[]>(
+      'eventHashes',
+      eventVectors.map((v) => v.json),
+    );
+    assert.deepStrictEqual(
+      value,
+      eventVectors.map((v) => v.hash),
+    );
   });
 
   it('derives keys, node ids and signatures as RFC 8032 and Node do', async () => {
@@ -73,7 +91,10 @@ describe('the firmware core on XS', () => {
 
   it('verifies the batch vectors and returns the same fresh entries', async () => {
     const { value } = await xs.call<number[][]>('verifyBatches', batchVectors);
-    assert.deepStrictEqual(value.map((seqs) => seqs.length), [4, 4, 1, 3]);
+    assert.deepStrictEqual(
+      value.map((seqs) => seqs.length),
+      [4, 4, 1, 3],
+    );
   });
 
   it('signs a 32-event batch to the same bytes Node produces', async () => {
@@ -83,14 +104,22 @@ describe('the firmware core on XS', () => {
     let t = 1767225600000;
     const log = new EventLog({ nodeId: id.id, crypto: nobleCrypto, clock: () => (t += 1000) });
     const es: EventEntry[] = [];
-    for (let i = 0; i < 32; i++) es.push(log.append('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value: 20 + i / 10, quality: 'good', time: t }));
+    for (let i = 0; i < 32; i++)
+      es.push(log.append('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value: 20 + i / 10, quality: 'good', time: t }));
     assert.equal(value, toHex(encodeCbor(batchToValue(createBatch(es, id, nobleCrypto)))));
     assert.ok(decodeCbor(fromHex(value)));
   });
 
   it('refuses tampered, reordered, truncated, gapped and replayed batches with their own errors', async () => {
     const { value } = await xs.call<Record<string, string>>('tamperedBatchCodes', batchVectors[0].cbor);
-    assert.deepStrictEqual(value, { signature: 'bad-signature', tampered: 'tampered', reordered: 'reordered', truncated: 'truncated', gap: 'gap', replay: 'replay' });
+    assert.deepStrictEqual(value, {
+      signature: 'bad-signature',
+      tampered: 'tampered',
+      reordered: 'reordered',
+      truncated: 'truncated',
+      gap: 'gap',
+      replay: 'replay',
+    });
   });
 
   it('validates with the generated validators, naming path and rule', async () => {

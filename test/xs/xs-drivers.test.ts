@@ -24,8 +24,18 @@ const model = (name: string, address: number): I2cDeviceModel => {
   return m;
 };
 const DEVICES = [
-  { model: 'sht4x', address: 0x44, channels: { temperature: [-10, 0.01, 24.37, 60.5], humidity: [5, 33.3, 71.25, 98] }, tolerance: { temperature: 0.01, humidity: 0.01 } },
-  { model: 'bme280', address: 0x76, channels: { temperature: [-10, 0.5, 22.4, 40], humidity: [20, 45.5, 80], pressure: [90000, 101325, 105000] }, tolerance: { temperature: 0.01, humidity: 0.1, pressure: 2.62 } }, // pressure at ×1 oversampling: 16 bit, 2.62 Pa (BME280 datasheet Table 13)
+  {
+    model: 'sht4x',
+    address: 0x44,
+    channels: { temperature: [-10, 0.01, 24.37, 60.5], humidity: [5, 33.3, 71.25, 98] },
+    tolerance: { temperature: 0.01, humidity: 0.01 },
+  },
+  {
+    model: 'bme280',
+    address: 0x76,
+    channels: { temperature: [-10, 0.5, 22.4, 40], humidity: [20, 45.5, 80], pressure: [90000, 101325, 105000] },
+    tolerance: { temperature: 0.01, humidity: 0.1, pressure: 2.62 },
+  }, // pressure at ×1 oversampling: 16 bit, 2.62 Pa (BME280 datasheet Table 13)
 ] as const;
 
 let xs: XsSession;

@@ -63,7 +63,13 @@ const DECODE_CASES: { text: string; fuzzy: boolean }[] = [
   { text: legal.replace('wave', 'wrld'), fuzzy: true },
   { text: legal.replace('yellow', 'year'), fuzzy: false },
   { text: 'abandon '.repeat(11) + 'abandn', fuzzy: true },
-  { text: long.slice(0, 30).concat(['abandon', 'abandon'].includes(long[30]) ? 'ability' : 'abandon', long.slice(31)).join(' '), fuzzy: false },
+  {
+    text: long
+      .slice(0, 30)
+      .concat(['abandon', 'abandon'].includes(long[30]) ? 'ability' : 'abandon', long.slice(31))
+      .join(' '),
+    fuzzy: false,
+  },
   { text: ['zoo'].concat(long.slice(1, 30), 'zoo', long.slice(31)).join(' '), fuzzy: false },
 ];
 
@@ -83,13 +89,22 @@ describe('mnemonics on XS', () => {
 
   it('encodes the BIP-39 vectors and 64-byte values to the same words as Node', async () => {
     const { value } = await xs.call<string[]>('encode', HEXES);
-    assert.deepStrictEqual(value, HEXES.map((h) => encodeMnemonic(fromHex(h)).join(' ')));
+    assert.deepStrictEqual(
+      value,
+      HEXES.map((h) => encodeMnemonic(fromHex(h)).join(' ')),
+    );
     assert.equal(value[1], 'legal winner thank year wave sausage worth useful legal winner thank yellow');
   });
 
   it('decodes the vectors back to the same bytes', async () => {
-    const { value } = await xs.call<unknown[]>('decode', HEXES.map((h) => ({ text: encodeMnemonic(fromHex(h)).join(' '), fuzzy: false })));
-    assert.deepStrictEqual(value, HEXES.map((hex) => ({ hex, warnings: [] })));
+    const { value } = await xs.call<unknown[]>(
+      'decode',
+      HEXES.map((h) => ({ text: encodeMnemonic(fromHex(h)).join(' '), fuzzy: false })),
+    );
+    assert.deepStrictEqual(
+      value,
+      HEXES.map((hex) => ({ hex, warnings: [] })),
+    );
   });
 
   it('gives identical warnings and errors (code, message, unknown words, halves) for every kind of mistake', async () => {
@@ -97,22 +112,46 @@ describe('mnemonics on XS', () => {
     const expected = DECODE_CASES.map((c) => nodeOutcome(c.text, c.fuzzy));
     assert.deepStrictEqual(value, JSON.parse(JSON.stringify(expected)));
     const codes = expected.map((e) => (e as { code?: string }).code ?? 'ok');
-    assert.deepStrictEqual(codes, ['ok', 'ok', 'ok', 'ok', 'mnemonic-length', 'mnemonic-length', 'mnemonic-word', 'mnemonic-word', 'ok', 'mnemonic-word', 'mnemonic-checksum', 'mnemonic-checksum', 'mnemonic-checksum', 'mnemonic-checksum']);
+    assert.deepStrictEqual(codes, [
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'mnemonic-length',
+      'mnemonic-length',
+      'mnemonic-word',
+      'mnemonic-word',
+      'ok',
+      'mnemonic-word',
+      'mnemonic-checksum',
+      'mnemonic-checksum',
+      'mnemonic-checksum',
+      'mnemonic-checksum',
+    ]);
   });
 
   it('suggests the same nearest words', async () => {
     const words = ['thenk', 'wrld', 'sheel', 'xyzzy', 'ca', 'abandonn', 'q'];
     const { value } = await xs.call<string[][]>('nearest', words);
-    assert.deepStrictEqual(value, words.map((w) => nearestWords(w, ENGLISH_WORDS)));
+    assert.deepStrictEqual(
+      value,
+      words.map((w) => nearestWords(w, ENGLISH_WORDS)),
+    );
   });
 
   it('turns invites into the same words and back', async () => {
     const tokens = ['fzi' + 'abcdefghijklmnopqrstuvwxyz234567', 'fzi' + 'a'.repeat(32), 'fzi' + '7'.repeat(32)];
     const { value } = await xs.call<string[]>('inviteWords', tokens);
-    assert.deepStrictEqual(value, tokens.map((t) => inviteToMnemonic(t).join(' ')));
+    assert.deepStrictEqual(
+      value,
+      tokens.map((t) => inviteToMnemonic(t).join(' ')),
+    );
     const { value: back } = await xs.call<string[]>('inviteBack', value);
     assert.deepStrictEqual(back, tokens);
-    assert.deepStrictEqual(back, value.map((v) => inviteFromMnemonic(v).token));
+    assert.deepStrictEqual(
+      back,
+      value.map((v) => inviteFromMnemonic(v).token),
+    );
   });
 
   it('names MnemonicError with Error.prototype frozen, as in a Moddable build (runs last: it freezes)', async () => {

@@ -39,7 +39,8 @@ export class DeltaFilter implements Filter {
   constructor(options: DeltaOptions, path = 'delta') {
     if (isOptionsObject(options)) {
       const o = checkOptions(path, options, ['min_value', 'max_value']);
-      if (o.min_value === undefined && o.max_value === undefined) throw new RangeError(`${path} needs min_value or max_value (or a single number or percentage)`);
+      if (o.min_value === undefined && o.max_value === undefined)
+        throw new RangeError(`${path} needs min_value or max_value (or a single number or percentage)`);
       this.min = o.min_value === undefined ? { amount: 0, percent: false } : checkAmount(path, 'min_value', o.min_value);
       this.max = o.max_value === undefined ? { amount: Infinity, percent: false } : checkAmount(path, 'max_value', o.max_value);
       if (this.min.percent === this.max.percent && this.min.amount >= this.max.amount) {

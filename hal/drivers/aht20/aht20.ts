@@ -27,7 +27,6 @@ const CHANNELS: readonly SensorChannel[] = [
 const POLL_MS = 10;
 const MAX_POLLS = 10;
 
-
 /**
  * Aosong AHT20 humidity and temperature sensor. It has no ID register: the
  * identity check is the status byte's calibration bit plus one CRC-checked
@@ -86,7 +85,10 @@ export class Aht20 implements SensorDriver<Aht20Config, Aht20Sample> {
     this.clock.delay(AHT20_INIT_MS);
     const status = this.i2c.read(1)[0];
     if (!(status & AHT20_STATUS.calibrated)) {
-      throw new IoError('absent', `not an AHT20 at 0x${this.i2c.address.toString(16)}: status 0x${status.toString(16)} after init 0xBE 0x08 0x00, calibration bit never set`);
+      throw new IoError(
+        'absent',
+        `not an AHT20 at 0x${this.i2c.address.toString(16)}: status 0x${status.toString(16)} after init 0xBE 0x08 0x00, calibration bit never set`,
+      );
     }
   }
 

@@ -6,8 +6,15 @@ import type { Clock } from '../../contracts/time.js';
 import type { SensorChannel, SensorDriver } from '../sensor-driver.js';
 import { SMBus } from '../../smbus.js';
 import {
-  type BoschCalibration, compensateHumidity, compensatePressure, compensateTemperature,
-  measurementTimeMs, parseCalibrationH, parseCalibrationTp, raw16, raw20,
+  type BoschCalibration,
+  compensateHumidity,
+  compensatePressure,
+  compensateTemperature,
+  measurementTimeMs,
+  parseCalibrationH,
+  parseCalibrationTp,
+  raw16,
+  raw20,
 } from './decode.js';
 import { BME280 } from './registers.js';
 
@@ -165,7 +172,10 @@ export class Bme280 implements SensorDriver<Bme280Config, Bme280Sample> {
       if ((this.bus.readUint8(BME280.reg.status) & BME280.statusImUpdate) === 0) return;
       this.clock.delay(1);
     }
-    throw new IoError('timeout', `${this.chip.name} at ${hex(this.i2c.address)}: NVM copy (im_update) still busy ${BME280.startupMs + RESET_POLLS} ms after reset`);
+    throw new IoError(
+      'timeout',
+      `${this.chip.name} at ${hex(this.i2c.address)}: NVM copy (im_update) still busy ${BME280.startupMs + RESET_POLLS} ms after reset`,
+    );
   }
 
   private readCalibration(): BoschCalibration {
@@ -209,7 +219,10 @@ export class Bme280 implements SensorDriver<Bme280Config, Bme280Sample> {
       if ((this.bus.readUint8(BME280.reg.status) & BME280.statusMeasuring) === 0) return;
       this.clock.delay(POLL_MS);
     }
-    throw new IoError('timeout', `${this.chip.name} at ${hex(this.i2c.address)}: conversion still running after ${typical + polls * POLL_MS} ms (datasheet max ${max.toFixed(3)} ms)`);
+    throw new IoError(
+      'timeout',
+      `${this.chip.name} at ${hex(this.i2c.address)}: conversion still running after ${typical + polls * POLL_MS} ms (datasheet max ${max.toFixed(3)} ms)`,
+    );
   }
 
   /**

@@ -9,9 +9,24 @@
 
 /** Trimming parameters (§4.2.2 Table 16). dig_H* are absent on a BMP280. */
 export interface BoschCalibration {
-  T1: number; T2: number; T3: number;
-  P1: number; P2: number; P3: number; P4: number; P5: number; P6: number; P7: number; P8: number; P9: number;
-  H1?: number; H2?: number; H3?: number; H4?: number; H5?: number; H6?: number;
+  T1: number;
+  T2: number;
+  T3: number;
+  P1: number;
+  P2: number;
+  P3: number;
+  P4: number;
+  P5: number;
+  P6: number;
+  P7: number;
+  P8: number;
+  P9: number;
+  H1?: number;
+  H2?: number;
+  H3?: number;
+  H4?: number;
+  H5?: number;
+  H6?: number;
 }
 
 const u16 = (b: ArrayLike<number>, i: number): number => b[i] | (b[i + 1] << 8);
@@ -22,9 +37,18 @@ const s8 = (v: number): number => (v << 24) >> 24;
 export function parseCalibrationTp(b: ArrayLike<number>): BoschCalibration {
   if (b.length < 24) throw new RangeError(`calibration block must have 24 bytes, got ${b.length}`);
   return {
-    T1: u16(b, 0), T2: s16(b, 2), T3: s16(b, 4),
-    P1: u16(b, 6), P2: s16(b, 8), P3: s16(b, 10), P4: s16(b, 12), P5: s16(b, 14),
-    P6: s16(b, 16), P7: s16(b, 18), P8: s16(b, 20), P9: s16(b, 22),
+    T1: u16(b, 0),
+    T2: s16(b, 2),
+    T3: s16(b, 4),
+    P1: u16(b, 6),
+    P2: s16(b, 8),
+    P3: s16(b, 10),
+    P4: s16(b, 12),
+    P5: s16(b, 14),
+    P6: s16(b, 16),
+    P7: s16(b, 18),
+    P8: s16(b, 20),
+    P9: s16(b, 22),
   };
 }
 
@@ -74,7 +98,7 @@ export function compensatePressure(adcP: number, tFine: number, c: BoschCalibrat
   var2 = var2 + ((var1 * BigInt(c.P5)) << 17n);
   var2 = var2 + (BigInt(c.P4) << 35n);
   var1 = ((var1 * var1 * BigInt(c.P3)) >> 8n) + ((var1 * BigInt(c.P2)) << 12n);
-  var1 = ((1n << 47n) + var1) * BigInt(c.P1) >> 33n;
+  var1 = (((1n << 47n) + var1) * BigInt(c.P1)) >> 33n;
   if (var1 === 0n) return 0;
   let p = 1048576n - BigInt(adcP);
   p = (((p << 31n) - var2) * 3125n) / var1; // BigInt division truncates toward zero, as C does
@@ -103,7 +127,12 @@ export function compensatePressure32(adcP: number, tFine: number, c: BoschCalibr
 
 /** bme280_compensate_H_int32: relative humidity as unsigned Q22.10 (divide by 1024), clamped to 0..100 %RH. */
 export function compensateHumidity(adcH: number, tFine: number, c: BoschCalibration): number {
-  const H1 = c.H1 ?? 0, H2 = c.H2 ?? 0, H3 = c.H3 ?? 0, H4 = c.H4 ?? 0, H5 = c.H5 ?? 0, H6 = c.H6 ?? 0;
+  const H1 = c.H1 ?? 0,
+    H2 = c.H2 ?? 0,
+    H3 = c.H3 ?? 0,
+    H4 = c.H4 ?? 0,
+    H5 = c.H5 ?? 0,
+    H6 = c.H6 ?? 0;
   let v = (tFine - 76800) | 0;
   const a = ((((adcH << 14) - (H4 << 20) - Math.imul(H5, v)) | 0) + 16384) >> 15;
   const b = (Math.imul(((Math.imul(Math.imul(v, H6) >> 10, (Math.imul(v, H3) >> 11) + 32768) >> 10) + 2097152) | 0, H2) + 8192) >> 14;

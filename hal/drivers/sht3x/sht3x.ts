@@ -32,8 +32,6 @@ const REPEATABILITIES: readonly Sht3xRepeatability[] = ['high', 'medium', 'low']
 const RETRY_MS = 1;
 const MAX_RETRIES = 20;
 
-
-
 /**
  * Sensirion SHT3x humidity and temperature sensor (SHT30/31/35), single-shot
  * mode without clock stretching. The serial number is the identity check.
@@ -116,13 +114,19 @@ export class Sht3x implements SensorDriver<Sht3xConfig, Sht3xSample> {
     try {
       bytes = this.readWhenReady(SHT3X_SERIAL_MS, 6, 'serial number');
     } catch (e) {
-      if (hasCode(e, 'timeout')) throw new IoError('absent', `not an SHT3x at 0x${this.i2c.address.toString(16)}: serial-number command 0x3682 was acknowledged but never answered`, { cause: e });
+      if (hasCode(e, 'timeout'))
+        throw new IoError('absent', `not an SHT3x at 0x${this.i2c.address.toString(16)}: serial-number command 0x3682 was acknowledged but never answered`, {
+          cause: e,
+        });
       throw e;
     }
     try {
       return decodeSht3xSerial(bytes);
     } catch (e) {
-      if (hasCode(e, 'crc')) throw new IoError('absent', `not an SHT3x at 0x${this.i2c.address.toString(16)}: serial number read failed its CRC (${(e as Error).message})`, { cause: e });
+      if (hasCode(e, 'crc'))
+        throw new IoError('absent', `not an SHT3x at 0x${this.i2c.address.toString(16)}: serial number read failed its CRC (${(e as Error).message})`, {
+          cause: e,
+        });
       throw e;
     }
   }

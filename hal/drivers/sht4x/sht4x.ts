@@ -43,7 +43,6 @@ const DURATIONS: readonly Sht4xHeaterDuration[] = [1000, 100];
 const RETRY_MS = 1;
 const MAX_RETRIES = 20;
 
-
 /**
  * Sensirion SHT4x humidity and temperature sensor (SHT40/41/45). The serial
  * number is the identity check; heat() runs one of the heater commands.
@@ -115,13 +114,19 @@ export class Sht4x implements SensorDriver<Sht4xConfig, Sht4xSample> {
     try {
       bytes = this.readWhenReady(SHT4X_SERIAL_MS, 6, 'serial number');
     } catch (e) {
-      if (hasCode(e, 'timeout')) throw new IoError('absent', `not an SHT4x at 0x${this.i2c.address.toString(16)}: serial-number command 0x89 was acknowledged but never answered`, { cause: e });
+      if (hasCode(e, 'timeout'))
+        throw new IoError('absent', `not an SHT4x at 0x${this.i2c.address.toString(16)}: serial-number command 0x89 was acknowledged but never answered`, {
+          cause: e,
+        });
       throw e;
     }
     try {
       return decodeSht4xSerial(bytes);
     } catch (e) {
-      if (hasCode(e, 'crc')) throw new IoError('absent', `not an SHT4x at 0x${this.i2c.address.toString(16)}: serial number read failed its CRC (${(e as Error).message})`, { cause: e });
+      if (hasCode(e, 'crc'))
+        throw new IoError('absent', `not an SHT4x at 0x${this.i2c.address.toString(16)}: serial number read failed its CRC (${(e as Error).message})`, {
+          cause: e,
+        });
       throw e;
     }
   }

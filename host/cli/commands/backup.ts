@@ -6,9 +6,9 @@ import { UsageError, type Command } from '../command.js';
 
 export const backupCommand: Command = {
   name: 'backup',
-  summary: 'Copy the cartridge with SQLite\'s online backup (safe while the hub runs)',
+  summary: "Copy the cartridge with SQLite's online backup (safe while the hub runs)",
   usage: 'fazt backup <file> [--data DIR] [--json]',
-  help: 'Never a raw copy of the live file: SQLite\'s backup API copies a consistent snapshot. The\ncopy is one self-contained file, integrity-checked. An existing <file> is never overwritten.',
+  help: "Never a raw copy of the live file: SQLite's backup API copies a consistent snapshot. The\ncopy is one self-contained file, integrity-checked. An existing <file> is never overwritten.",
   options: { data: { type: 'string' }, json: { type: 'boolean' } },
   run: async ({ positionals, values, out }) => {
     if (positionals.length !== 1) throw new UsageError('backup takes exactly one target file');
@@ -16,7 +16,11 @@ export const backupCommand: Command = {
     const db = openCartridge(source, { migrate: false });
     try {
       const r = await backupCartridge(db, resolve(positionals[0]));
-      out(values.json ? JSON.stringify({ ...r, source }) + '\n' : `backed up ${source}\n      to ${r.file} (${r.pages} pages, ${r.nodes} nodes, ${r.events} events, integrity ok)\n`);
+      out(
+        values.json
+          ? JSON.stringify({ ...r, source }) + '\n'
+          : `backed up ${source}\n      to ${r.file} (${r.pages} pages, ${r.nodes} nodes, ${r.events} events, integrity ok)\n`,
+      );
     } finally {
       db.close();
     }

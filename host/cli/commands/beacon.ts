@@ -17,12 +17,15 @@ function ago(ms: number, now: number): string {
 
 function peerTable(peers: PeerJson[], now: number): string {
   if (peers.length === 0) return '(none)';
-  return table(['ID', 'KIND', 'NAME', 'ADDRESS', 'BOARD', 'SERVICES', 'LAST SEEN'], peers.map((p) => [p.id, p.kind, p.name, `${p.address}:${p.port}`, p.board, p.services.join(','), ago(p.lastSeen, now)]));
+  return table(
+    ['ID', 'KIND', 'NAME', 'ADDRESS', 'BOARD', 'SERVICES', 'LAST SEEN'],
+    peers.map((p) => [p.id, p.kind, p.name, `${p.address}:${p.port}`, p.board, p.services.join(','), ago(p.lastSeen, now)]),
+  );
 }
 
 const scan: Command = {
   name: 'scan',
-  summary: 'Search the LAN for Fazt hubs and nodes (SSDP), verifying each one\'s signed record',
+  summary: "Search the LAN for Fazt hubs and nodes (SSDP), verifying each one's signed record",
   usage: 'fazt beacon scan [--timeout 3s] [--json] [--ssdp-port 1900]',
   help: 'Lists every peer whose signed beacon record verified: id, name, address, board, services, last seen.\nPackets that claim to be Fazt beacons but fail verification are listed as refused.',
   options: { timeout: { type: 'string' }, json: { type: 'boolean' }, 'ssdp-port': { type: 'string' } },
@@ -30,9 +33,22 @@ const scan: Command = {
     const timeoutMs = durationFlag(String(values.timeout ?? '3s'), '--timeout');
     if (timeoutMs < 100 || timeoutMs > 60_000) throw new UsageError('--timeout must be from 100ms to 60s');
     const ssdpPort = values['ssdp-port'] === undefined ? undefined : Number(values['ssdp-port']);
-    if (ssdpPort !== undefined && !(Number.isInteger(ssdpPort) && ssdpPort > 0 && ssdpPort < 65536)) throw new UsageError(`--ssdp-port '${String(values['ssdp-port'])}' is not a port`);
+    if (ssdpPort !== undefined && !(Number.isInteger(ssdpPort) && ssdpPort > 0 && ssdpPort < 65536))
+      throw new UsageError(`--ssdp-port '${String(values['ssdp-port'])}' is not a port`);
     const r = await scanBeacons({ crypto: nodeCrypto, timeoutMs, ssdpPort });
-    const peers: PeerJson[] = r.peers.map((p) => ({ id: p.record.id, kind: p.record.kind, name: p.record.name, board: p.record.board, version: p.record.version, services: p.record.services, address: p.address, port: p.record.port, lastSeen: p.lastSeen, key: toHex(p.record.key), url: p.url }));
+    const peers: PeerJson[] = r.peers.map((p) => ({
+      id: p.record.id,
+      kind: p.record.kind,
+      name: p.record.name,
+      board: p.record.board,
+      version: p.record.version,
+      services: p.record.services,
+      address: p.address,
+      port: p.record.port,
+      lastSeen: p.lastSeen,
+      key: toHex(p.record.key),
+      url: p.url,
+    }));
     if (values.json) out(JSON.stringify({ peers, refused: r.refused, elapsedMs: Math.round(r.elapsedMs) }) + '\n');
     else {
       out(peerTable(peers, Date.now()) + '\n');
@@ -49,7 +65,15 @@ const status: Command = {
   options: { hub: { type: 'string' }, json: { type: 'boolean' } },
   run: async ({ values, out }) => {
     const base = hubUrl(values);
-    const s = await callHub<{ enabled: boolean; record?: PeerJson & { addresses: string[] }; announceMs?: number; announcements?: number; refused?: number; peers?: PeerJson[]; cached: PeerJson[] }>(base, '/v1/beacon');
+    const s = await callHub<{
+      enabled: boolean;
+      record?: PeerJson & { addresses: string[] };
+      announceMs?: number;
+      announcements?: number;
+      refused?: number;
+      peers?: PeerJson[];
+      cached: PeerJson[];
+    }>(base, '/v1/beacon');
     if (values.json) {
       out(JSON.stringify(s) + '\n');
       return 0;
@@ -58,7 +82,9 @@ const status: Command = {
       out(`beacon off on ${base} (start the hub with --beacon)\ncached peers:\n${peerTable(s.cached, Date.now())}\n`);
       return 0;
     }
-    out(`beacon on: ${s.record.id} "${s.record.name}" on ${s.record.addresses.join(', ')}:${s.record.port}, every ${(s.announceMs ?? 0) / 1000}s (${s.announcements} sent, ${s.refused} refused packets)\n`);
+    out(
+      `beacon on: ${s.record.id} "${s.record.name}" on ${s.record.addresses.join(', ')}:${s.record.port}, every ${(s.announceMs ?? 0) / 1000}s (${s.announcements} sent, ${s.refused} refused packets)\n`,
+    );
     out(`peers:\n${peerTable(s.peers ?? [], Date.now())}\n`);
     return 0;
   },

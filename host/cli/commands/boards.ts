@@ -32,7 +32,7 @@ function describe(b: Board): string {
 
 export const boardsCommand: Command = {
   name: 'boards',
-  summary: 'List boards, show one board\'s pins, or which pins can serve a use',
+  summary: "List boards, show one board's pins, or which pins can serve a use",
   usage: 'fazt boards [<id>] [--can <use>] [--allow-strapping] [--json]',
   help: `Uses for --can: ${PIN_USES.join(', ')}.\nStrapping pins are excluded unless --allow-strapping is given.`,
   options: { json: { type: 'boolean' }, can: { type: 'string' }, 'allow-strapping': { type: 'boolean' } },
@@ -42,8 +42,21 @@ export const boardsCommand: Command = {
     if (positionals.length === 0) {
       if (values.can !== undefined) throw new UsageError('--can needs a board id: fazt boards <id> --can <use>');
       const boards = [...loadBoards().values()];
-      if (json) out(JSON.stringify(boards.map((b) => ({ id: b.id, name: b.name, runtime: b.runtime, soc: b.soc })), null, 2) + '\n');
-      else out(table(['id', 'name', 'runtime', 'soc'], boards.map((b) => [b.id, b.name, b.runtime, b.soc])) + '\n');
+      if (json)
+        out(
+          JSON.stringify(
+            boards.map((b) => ({ id: b.id, name: b.name, runtime: b.runtime, soc: b.soc })),
+            null,
+            2,
+          ) + '\n',
+        );
+      else
+        out(
+          table(
+            ['id', 'name', 'runtime', 'soc'],
+            boards.map((b) => [b.id, b.name, b.runtime, b.soc]),
+          ) + '\n',
+        );
       return;
     }
     const board = getBoard(positionals[0]);
@@ -66,6 +79,12 @@ export const boardsCommand: Command = {
       return;
     }
     out(`${board.id}: ${usable.length} pins can do ${use}: ${usable.join(', ') || 'none'}\n`);
-    if (excluded.length) out(`excluded:\n${table(['GPIO', 'why not'], excluded.map((e) => [String(e.gpio), e.reason]))}\n`);
+    if (excluded.length)
+      out(
+        `excluded:\n${table(
+          ['GPIO', 'why not'],
+          excluded.map((e) => [String(e.gpio), e.reason]),
+        )}\n`,
+      );
   },
 };

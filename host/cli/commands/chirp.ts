@@ -65,7 +65,14 @@ function listenText(p: ReceiveProgress, timeout: number): string {
   return `listening ${bar(p.seconds / timeout)} ${p.seconds.toFixed(0)}/${timeout.toFixed(0)} s, ${frames}${drift}`;
 }
 
-const sendOptions = { file: { type: 'string' }, json: { type: 'string' }, mode: { type: 'string' }, volume: { type: 'string' }, 'seal-to': { type: 'string' }, 'sign-key': { type: 'string' } } as const;
+const sendOptions = {
+  file: { type: 'string' },
+  json: { type: 'string' },
+  mode: { type: 'string' },
+  volume: { type: 'string' },
+  'seal-to': { type: 'string' },
+  'sign-key': { type: 'string' },
+} as const;
 
 export function makeChirpCommand(deps: ChirpCliDeps): Command {
   return {
@@ -129,7 +136,13 @@ export function makeChirpCommand(deps: ChirpCliDeps): Command {
         summary: 'Record from the audio device until a message arrives (arecord on Linux)',
         usage: 'fazt chirp listen [--timeout 30s] [-o F] [--json] [--key key.json] [--device hw:1,0]',
         help: 'Listens for one message in any mode. Fails with timeout (and the frames still missing), digest-mismatch\nor nothing-detected, saying which.',
-        options: { timeout: { type: 'string' }, out: { type: 'string', short: 'o' }, json: { type: 'boolean' }, key: { type: 'string' }, device: { type: 'string' } },
+        options: {
+          timeout: { type: 'string' },
+          out: { type: 'string', short: 'o' },
+          json: { type: 'boolean' },
+          key: { type: 'string' },
+          device: { type: 'string' },
+        },
         run: async ({ values, out, err }) => {
           const timeout = parseSeconds(String(values.timeout ?? '30s'), '--timeout');
           const line = progressLine(deps.tty, err, deps.now);
@@ -139,7 +152,11 @@ export function makeChirpCommand(deps: ChirpCliDeps): Command {
           const device = typeof values.device === 'string' ? values.device : undefined;
           const recording = new Recording(await deps.audioBackend(), { device, signal: stall.signal });
           try {
-            const bytes = await receiveBytes(recording, { timeoutSeconds: timeout, signal: stall.signal, onProgress: (p) => line.show(listenText(p, timeout)) });
+            const bytes = await receiveBytes(recording, {
+              timeoutSeconds: timeout,
+              signal: stall.signal,
+              onProgress: (p) => line.show(listenText(p, timeout)),
+            });
             line.done();
             deliver(decodeCbor(bytes), values, out, err);
           } catch (e) {

@@ -21,7 +21,7 @@ export const enrollCommand: Command = {
   name: 'enroll',
   summary: 'Enrol this node with a hub from an invite heard as sound (Chirp)',
   usage: 'fazt enroll --from-wav heard.wav [--key key.json] [--name N] [--board ID]',
-  help: 'Decodes the invite from the recording, checks the hub\'s signature and the expiry, then enrols\nover the network (POST /v1/enroll) with the token. Without --key a new key is made and written to\nnode-key.json (mode 0600). Prints the node id and the hub\'s public key to keep.',
+  help: "Decodes the invite from the recording, checks the hub's signature and the expiry, then enrols\nover the network (POST /v1/enroll) with the token. Without --key a new key is made and written to\nnode-key.json (mode 0600). Prints the node id and the hub's public key to keep.",
   options: { 'from-wav': { type: 'string' }, key: { type: 'string' }, name: { type: 'string' }, board: { type: 'string' } },
   run: async ({ values, out }) => {
     if (typeof values['from-wav'] !== 'string') throw new UsageError('enroll needs --from-wav <recording.wav>');
@@ -31,12 +31,20 @@ export const enrollCommand: Command = {
     if (typeof values.key === 'string') identity = loadKey(values.key);
     else {
       identity = generateIdentity((n) => new Uint8Array(randomBytes(n)), nodeCrypto);
-      writeFileSync('node-key.json', JSON.stringify({ id: identity.id, publicKey: toHex(identity.publicKey), secretKey: toJsonValue(identity.secretKey) }, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+      writeFileSync(
+        'node-key.json',
+        JSON.stringify({ id: identity.id, publicKey: toHex(identity.publicKey), secretKey: toJsonValue(identity.secretKey) }, null, 2) + '\n',
+        { mode: 0o600, flag: 'wx' },
+      );
     }
     const info = { name: typeof values.name === 'string' ? values.name : undefined, board: typeof values.board === 'string' ? values.board : undefined };
     let res: Response;
     try {
-      res = await fetch(`${invite.url.replace(/\/$/, '')}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(enrollRequest(invite.token, identity, nodeCrypto, info)) });
+      res = await fetch(`${invite.url.replace(/\/$/, '')}/v1/enroll`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(enrollRequest(invite.token, identity, nodeCrypto, info)),
+      });
     } catch (e) {
       throw new FaztError('network', `cannot reach ${invite.url}: ${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message}`);
     }

@@ -16,7 +16,11 @@ import { UsageError, type Command } from '../command.js';
 function readDocument(bytes: Buffer): Value {
   const text = bytes.toString('utf8').trim();
   if (text.startsWith('{') || text.startsWith('[')) {
-    if (text.startsWith('{') && text.includes('\n{')) return text.split('\n').filter((l) => l.trim()).map((l) => parseJson(l));
+    if (text.startsWith('{') && text.includes('\n{'))
+      return text
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => parseJson(l));
     return parseJson(text);
   }
   if (/^[0-9a-fA-F\s]+$/.test(text)) return decodeCbor(fromHex(text));
@@ -49,7 +53,9 @@ export const eventVerifyCommand: Command = {
     const entries = list as unknown as EventEntry[];
     const node = sourceNode(entries[0].source);
     checkLinks(node, entries, nodeCrypto);
-    out(`ok: ${entries.length} events from ${node}, seq ${entries[0].seq}..${entries[entries.length - 1].seq}, ids and chain valid (unsigned: no signature checked)\n`);
+    out(
+      `ok: ${entries.length} events from ${node}, seq ${entries[0].seq}..${entries[entries.length - 1].seq}, ids and chain valid (unsigned: no signature checked)\n`,
+    );
   },
 };
 

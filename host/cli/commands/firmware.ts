@@ -30,10 +30,10 @@ const common = {
 } as const;
 
 const HELP_COMMON = [
-  '--board <id>       an ESP32 board from `fazt boards` (runtime moddable); default: the config\'s board',
+  "--board <id>       an ESP32 board from `fazt boards` (runtime moddable); default: the config's board",
   '--config <file>    the node configuration (schemas/node-config.schema.json), checked before anything is written;',
   '                   without hub.url the node finds its hub by Beacon (hub.publicKey) and enrols with hub.token',
-  '--out <dir>        the build folder (default dist/firmware/<board>); it holds the node\'s secret key (mode 0700)',
+  "--out <dir>        the build folder (default dist/firmware/<board>); it holds the node's secret key (mode 0700)",
   '--ssid/--password  Wi-Fi the node joins at boot (Moddable config ssid/password)',
   '--release          build without -d (no xsbug debugging)',
 ].join('\n');

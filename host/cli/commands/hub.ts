@@ -34,14 +34,16 @@ const TIME_MODES: readonly TimeMode[] = ['auto', 'peers', 'system'];
 export function lanOptions(values: Record<string, unknown>, host: string): Pick<HubOptions, 'beacon' | 'time' | 'clock'> {
   const out: Pick<HubOptions, 'beacon' | 'time' | 'clock'> = {};
   if (values.beacon) {
-    if (/^(127\.|::1$|::ffff:127\.|0:0:0:0:0:0:0:1$|localhost$)/i.test(host)) throw new UsageError(`--beacon announces the hub on the LAN, but it listens on ${host} only: add --listen 0.0.0.0:7070`);
+    if (/^(127\.|::1$|::ffff:127\.|0:0:0:0:0:0:0:1$|localhost$)/i.test(host))
+      throw new UsageError(`--beacon announces the hub on the LAN, but it listens on ${host} only: add --listen 0.0.0.0:7070`);
     out.beacon = {
       name: typeof values.name === 'string' ? values.name : undefined,
       announceMs: typeof values.announce === 'string' ? durationFlag(values.announce, '--announce') : undefined,
       forgetMs: typeof values.forget === 'string' ? durationFlag(values.forget, '--forget') : undefined,
       ssdpPort: typeof values['ssdp-port'] === 'string' ? Number(values['ssdp-port']) : undefined,
     };
-    if (out.beacon.ssdpPort !== undefined && !(Number.isInteger(out.beacon.ssdpPort) && out.beacon.ssdpPort > 0 && out.beacon.ssdpPort < 65536)) throw new UsageError(`--ssdp-port '${String(values['ssdp-port'])}' is not a port`);
+    if (out.beacon.ssdpPort !== undefined && !(Number.isInteger(out.beacon.ssdpPort) && out.beacon.ssdpPort > 0 && out.beacon.ssdpPort < 65536))
+      throw new UsageError(`--ssdp-port '${String(values['ssdp-port'])}' is not a port`);
   }
   const mode = String(values.time ?? 'auto');
   if (!(TIME_MODES as readonly string[]).includes(mode)) throw new UsageError(`--time '${mode}' is not auto, peers or system`);
@@ -55,8 +57,14 @@ export function lanOptions(values: Record<string, unknown>, host: string): Pick<
 }
 
 export const LAN_FLAGS = {
-  beacon: { type: 'boolean' }, name: { type: 'string' }, announce: { type: 'string' }, forget: { type: 'string' }, 'ssdp-port': { type: 'string' },
-  time: { type: 'string' }, 'time-poll': { type: 'string' }, 'clock-skew': { type: 'string' },
+  beacon: { type: 'boolean' },
+  name: { type: 'string' },
+  announce: { type: 'string' },
+  forget: { type: 'string' },
+  'ssdp-port': { type: 'string' },
+  time: { type: 'string' },
+  'time-poll': { type: 'string' },
+  'clock-skew': { type: 'string' },
 } as const;
 
 export const hubCommand: Command = {
@@ -74,8 +82,8 @@ export const hubCommand: Command = {
     '(default 5m); needs a non-loopback --listen.',
     '--time picks the clock every part of the hub reads: auto (the system clock while NTP keeps it,',
     'otherwise the consensus of verified peers polled every --time-poll, default 60s), peers',
-    '(always the peers\' consensus) or system (never).',
-    '--clock-skew +2h offsets this hub\'s system clock (simulation and tests only).',
+    "(always the peers' consensus) or system (never).",
+    "--clock-skew +2h offsets this hub's system clock (simulation and tests only).",
     'Runs until SIGINT or SIGTERM.',
   ].join('\n'),
   options: { data: { type: 'string' }, listen: { type: 'string' }, 'body-limit': { type: 'string' }, ...LAN_FLAGS },

@@ -32,7 +32,7 @@ export const i2cCommand: Command = {
       name: 'scan',
       summary: 'List the addresses that answer on a bus, like i2cdetect (simulated board or this Pi)',
       usage: 'fazt i2c scan [--bus N] [--scenario file.json --board <name>] [--json]',
-      help: 'With --scenario, scans a simulated board of that scenario. Without it, scans this Raspberry Pi\'s bus\n(/dev/i2c-N through i2c-bus; the board is read from /proc/device-tree/model or given with --pi <board id>).',
+      help: "With --scenario, scans a simulated board of that scenario. Without it, scans this Raspberry Pi's bus\n(/dev/i2c-N through i2c-bus; the board is read from /proc/device-tree/model or given with --pi <board id>).",
       options: { bus: { type: 'string' }, scenario: { type: 'string' }, board: { type: 'string' }, pi: { type: 'string' }, json: { type: 'boolean' } },
       run: async ({ values, out }) => {
         const busId = values.bus === undefined ? undefined : Number(values.bus);
@@ -42,14 +42,16 @@ export const i2cCommand: Command = {
         if (typeof values.scenario === 'string') {
           const sim = new ScenarioRun(loadScenario(values.scenario), { boards: typeof values.board === 'string' ? [values.board] : undefined });
           const node = sim.nodes[0];
-          if (sim.nodes.length > 1) throw new UsageError(`the scenario has ${sim.nodes.length} boards; pick one with --board (${sim.nodes.map((n) => n.name).join(', ')})`);
+          if (sim.nodes.length > 1)
+            throw new UsageError(`the scenario has ${sim.nodes.length} boards; pick one with --board (${sim.nodes.map((n) => n.name).join(', ')})`);
           sim.stop(); // the scan needs the wiring, not the sensors
           backend = node.board.backend;
           board = node.board.board;
         } else {
           const model = existsSync('/proc/device-tree/model') ? readFileSync('/proc/device-tree/model', 'utf8').replace(/\0/g, '') : '';
           const id = typeof values.pi === 'string' ? values.pi : detectPi(model);
-          if (!id) throw new UsageError(`no Raspberry Pi detected${model ? ` (${model})` : ''}; scan a simulated board with --scenario, or name the board with --pi`);
+          if (!id)
+            throw new UsageError(`no Raspberry Pi detected${model ? ` (${model})` : ''}; scan a simulated board with --scenario, or name the board with --pi`);
           board = getBoard(id);
           const { createLinuxBackend } = await import('../../../hal/linux/linux-backend.js');
           backend = createLinuxBackend({ board, claims: new PinClaims(board) });

@@ -30,24 +30,31 @@ export const inviteCommand: Command = {
   usage: 'fazt invite [--data DIR] [--ttl 1h] [--note text] [--json] [--format text|mnemonic] [--chirp -o invite.wav [--url URL] [--mode robust]]',
   help: [
     'Writes the invite into the cartridge (DIR/fazt.db, default ./fazt-data) directly; the hub may',
-    'be running. Only the token\'s SHA-256 is stored: the token is printed once. A node enrols with',
+    "be running. Only the token's SHA-256 is stored: the token is printed once. A node enrols with",
     'POST /v1/enroll {token, publicKey, name, board, proof}.',
     '',
     '--format mnemonic also prints the token as 24 BIP-39 words, to read over the phone: the',
-    'token\'s 20 random bytes, then a fixed tag, so words 16 to 23 are the same for every invite',
+    "token's 20 random bytes, then a fixed tag, so words 16 to 23 are the same for every invite",
     '(the listener can check them). The listener types the words into',
     '  fazt mnemonic decode --invite "<24 words>"      (add --fuzzy to accept a mis-heard letter)',
     'which checks the checksum and prints the token.',
     '',
-    '--chirp -o invite.wav writes the invite as sound (Chirp): the hub\'s public key, --url (where to',
-    'enrol, default http://127.0.0.1:7070), the token and its expiry, signed with the hub\'s key.',
+    "--chirp -o invite.wav writes the invite as sound (Chirp): the hub's public key, --url (where to",
+    "enrol, default http://127.0.0.1:7070), the token and its expiry, signed with the hub's key.",
     'Play it near the new node (e.g. aplay invite.wav on a Pi); the node checks the signature and',
     'enrols over the network: fazt enroll --from-wav heard.wav. Sound is not secret: the token is',
     'single-use and expires.',
   ].join('\n'),
   options: {
-    data: { type: 'string' }, ttl: { type: 'string' }, note: { type: 'string' }, json: { type: 'boolean' }, format: { type: 'string' },
-    chirp: { type: 'boolean' }, out: { type: 'string', short: 'o' }, url: { type: 'string' }, mode: { type: 'string' },
+    data: { type: 'string' },
+    ttl: { type: 'string' },
+    note: { type: 'string' },
+    json: { type: 'boolean' },
+    format: { type: 'string' },
+    chirp: { type: 'boolean' },
+    out: { type: 'string', short: 'o' },
+    url: { type: 'string' },
+    mode: { type: 'string' },
   },
   run: async ({ values, out }) => {
     const mode = String(values.mode ?? 'robust');
@@ -77,9 +84,25 @@ export const inviteCommand: Command = {
         out(`wrote ${String(values.out)}: a signed invite for ${hubUrl}, ${(pcm.length / 48000).toFixed(1)} s of sound (mode ${mode})\n`);
       }
       // hubKey: what a node needs to find this hub by Beacon and trust it (fazt sim node --invite).
-      const hubKey = values.json ? toHex(loadOrCreateHubKey(resolve(String(values.data ?? './fazt-data')), nodeCrypto, (n) => new Uint8Array(randomBytes(n))).publicKey) : undefined;
-      if (values.json) out(JSON.stringify({ token: invite.token, expiresAt: expires, note: invite.note ?? null, cartridge: file, hubKey, ...(words ? { mnemonic: words.join(' ') } : {}) }) + '\n');
-      else out(`invite ${invite.token}\nexpires ${expires} (single use)${note ? `\nnote    ${note}` : ''}\n` + (words ? `words (read them out; fazt mnemonic decode --invite recovers the token):\n${wordLines(words)}` : ''));
+      const hubKey = values.json
+        ? toHex(loadOrCreateHubKey(resolve(String(values.data ?? './fazt-data')), nodeCrypto, (n) => new Uint8Array(randomBytes(n))).publicKey)
+        : undefined;
+      if (values.json)
+        out(
+          JSON.stringify({
+            token: invite.token,
+            expiresAt: expires,
+            note: invite.note ?? null,
+            cartridge: file,
+            hubKey,
+            ...(words ? { mnemonic: words.join(' ') } : {}),
+          }) + '\n',
+        );
+      else
+        out(
+          `invite ${invite.token}\nexpires ${expires} (single use)${note ? `\nnote    ${note}` : ''}\n` +
+            (words ? `words (read them out; fazt mnemonic decode --invite recovers the token):\n${wordLines(words)}` : ''),
+        );
     } finally {
       cartridge.close();
     }

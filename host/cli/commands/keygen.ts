@@ -40,7 +40,8 @@ export const keygenCommand: Command = {
     const words = format === 'mnemonic' ? encodeMnemonic(id.secretKey) : undefined;
     if (typeof values.out === 'string') {
       writeFileSync(values.out, JSON.stringify(file, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-      if (values.json) out(JSON.stringify({ id: file.id, publicKey: file.publicKey, file: values.out, ...(words ? { mnemonic: words.join(' ') } : {}) }) + '\n');
+      if (values.json)
+        out(JSON.stringify({ id: file.id, publicKey: file.publicKey, file: values.out, ...(words ? { mnemonic: words.join(' ') } : {}) }) + '\n');
       else out(`node id    ${file.id}\npublic key ${file.publicKey}\nwritten to ${values.out} (mode 0600)\n` + (words ? secretWords(words) : ''));
     } else if (words) {
       if (values.json) out(JSON.stringify({ id: file.id, publicKey: file.publicKey, mnemonic: words.join(' ') }) + '\n');

@@ -25,7 +25,7 @@ const encode: Command = {
   summary: 'Bytes (hex, a file, or hex on stdin) → 12, 24 or 48 words',
   usage: 'fazt mnemonic encode [--file F | <hex>]',
   help: [
-    'The bytes are the file\'s bytes (--file), the hex on the command line, or the hex on stdin.',
+    "The bytes are the file's bytes (--file), the hex on the command line, or the hex on stdin.",
     '16 bytes make 12 words, 32 make 24, 64 make 48 (two 24-word BIP-39 mnemonics, one per half).',
   ].join('\n'),
   options: { file: { type: 'string', short: 'f' } },

@@ -71,7 +71,9 @@ const runCommand: Command = {
     const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
     if (file) await new Promise<void>((r) => (file as WriteStream).end(r));
     const events = sim.nodes.reduce((a, n) => a + n.events, 0);
-    process.stderr.write(`simulated ${duration / 1000} s on ${sim.nodes.length} board(s) in ${(wallMs / 1000).toFixed(2)} s (${Math.round(duration / wallMs)}× real time): ${events} events${file ? ` → ${String(values.out)}` : ''}\n`);
+    process.stderr.write(
+      `simulated ${duration / 1000} s on ${sim.nodes.length} board(s) in ${(wallMs / 1000).toFixed(2)} s (${Math.round(duration / wallMs)}× real time): ${events} events${file ? ` → ${String(values.out)}` : ''}\n`,
+    );
   },
 };
 
@@ -117,17 +119,18 @@ function linkLine(e: HubLinkEvent): string {
 const nodeCommand: Command = {
   name: 'node',
   summary: 'Run one simulated node (firmware in XS) that finds its hub on the LAN by Beacon, enrols and uplinks',
-  usage: 'fazt sim node --invite invite.json [--board esp32-c3-devkitm-1] [--runtime xs|node] [--name n] [--for 30s] [--json] [--state node.json] [--ssdp-port 1900] [--ssdp-group 239.255.255.250] [--interface ADDR] [--window 3s] [--announce]',
+  usage:
+    'fazt sim node --invite invite.json [--board esp32-c3-devkitm-1] [--runtime xs|node] [--name n] [--for 30s] [--json] [--state node.json] [--ssdp-port 1900] [--ssdp-group 239.255.255.250] [--interface ADDR] [--window 3s] [--announce]',
   help: [
     'No hub address is configured: the node searches the LAN (SSDP M-SEARCH) for a beacon signed by the',
     'hub key in the invite (`fazt invite --json > invite.json` prints token and hubKey), enrols there with',
-    'the token, then uplinks its demo sensors\' readings to the URL it found. If the hub says goodbye, falls',
-    'silent, stops answering or refuses, the node searches again. Sockets are this process\'s (its network',
-    'namespace\'s); simulated time follows the wall clock. SIGINT/SIGTERM stop it cleanly (and --for).',
+    "the token, then uplinks its demo sensors' readings to the URL it found. If the hub says goodbye, falls",
+    "silent, stops answering or refuses, the node searches again. Sockets are this process's (its network",
+    "namespace's); simulated time follows the wall clock. SIGINT/SIGTERM stop it cleanly (and --for).",
     '',
     '--board picks the demo node for that board (sensors and device models from the simulator).',
-    '--state FILE keeps the node\'s key and enrolment across runs (created when missing).',
-    '--hub-key HEX overrides the invite\'s hubKey. --ssdp-port/--ssdp-group move SSDP (tests; a unicast',
+    "--state FILE keeps the node's key and enrolment across runs (created when missing).",
+    "--hub-key HEX overrides the invite's hubKey. --ssdp-port/--ssdp-group move SSDP (tests; a unicast",
     'group such as 127.0.0.1 is sent to, not joined). --interface ADDR keeps multicast on that local address.',
     '--announce makes the node announce itself too (from --interface, or every IPv4 interface).',
     '--json prints one JSON object per line: {"event":"started",…}, {"event":"searching"},',
@@ -136,9 +139,19 @@ const nodeCommand: Command = {
     '{"event":"stopped",…}.',
   ].join('\n'),
   options: {
-    board: { type: 'string' }, invite: { type: 'string' }, 'hub-key': { type: 'string' }, runtime: { type: 'string' }, name: { type: 'string' },
-    for: { type: 'string' }, json: { type: 'boolean' }, state: { type: 'string' }, 'ssdp-port': { type: 'string' }, 'ssdp-group': { type: 'string' },
-    interface: { type: 'string' }, window: { type: 'string' }, announce: { type: 'boolean' },
+    board: { type: 'string' },
+    invite: { type: 'string' },
+    'hub-key': { type: 'string' },
+    runtime: { type: 'string' },
+    name: { type: 'string' },
+    for: { type: 'string' },
+    json: { type: 'boolean' },
+    state: { type: 'string' },
+    'ssdp-port': { type: 'string' },
+    'ssdp-group': { type: 'string' },
+    interface: { type: 'string' },
+    window: { type: 'string' },
+    announce: { type: 'boolean' },
   },
   run: async ({ values, out, err }) => {
     const boardId = String(values.board ?? 'esp32-c3-devkitm-1');
@@ -157,11 +170,17 @@ const nodeCommand: Command = {
     if (iface !== undefined && !parseIpv4(iface)) throw new UsageError(`--interface '${iface}' is not a local IPv4 address`);
 
     const stateFile = typeof values.state === 'string' ? values.state : undefined;
-    const state: NodeState = stateFile && existsSync(stateFile) ? readJson<NodeState>(stateFile, 'state file') : { secretKey: randomBytes(32).toString('hex'), enrolled: null };
+    const state: NodeState =
+      stateFile && existsSync(stateFile) ? readJson<NodeState>(stateFile, 'state file') : { secretKey: randomBytes(32).toString('hex'), enrolled: null };
     if (!HEX32.test(String(state.secretKey))) throw new UsageError(`state file ${stateFile}: secretKey must be 64 hex digits`);
     const invite: Partial<InviteFile> = typeof values.invite === 'string' ? readJson<InviteFile>(values.invite, 'invite') : {};
     const hubKey = String(values['hub-key'] ?? invite.hubKey ?? '').toLowerCase();
-    if (!HEX32.test(hubKey)) throw new UsageError(values.invite ? `invite ${String(values.invite)} has no hubKey (64 hex digits): make it with a newer 'fazt invite --json', or pass --hub-key` : '--invite invite.json (or --hub-key) is required: the node trusts only the hub whose key it holds');
+    if (!HEX32.test(hubKey))
+      throw new UsageError(
+        values.invite
+          ? `invite ${String(values.invite)} has no hubKey (64 hex digits): make it with a newer 'fazt invite --json', or pass --hub-key`
+          : '--invite invite.json (or --hub-key) is required: the node trusts only the hub whose key it holds',
+      );
     const token = state.enrolled ? null : typeof invite.token === 'string' ? invite.token : null;
     if (!state.enrolled && token === null) throw new UsageError('--invite with a token is required to enrol (or a --state file of a node already enrolled)');
     const announce = values.announce ? (iface ? [iface] : hostIpv4Interfaces()) : null;
@@ -173,8 +192,13 @@ const nodeCommand: Command = {
     const json = values.json === true;
     const say = (obj: Record<string, unknown>, text: string) => out(json ? JSON.stringify(obj) + '\n' : `${new Date().toISOString().slice(11, 19)} ${text}\n`);
     const options = {
-      name, board: getBoard(boardId), demo, clock: new VirtualClock(Date.now()), secretKey: Buffer.from(state.secretKey, 'hex'),
-      link: { hubKey, token, group, port, searchWindowMs: windowMs, retryMs: 2000, announce }, interfaces: iface ? [iface] : undefined,
+      name,
+      board: getBoard(boardId),
+      demo,
+      clock: new VirtualClock(Date.now()),
+      secretKey: Buffer.from(state.secretKey, 'hex'),
+      link: { hubKey, token, group, port, searchWindowMs: windowMs, retryMs: 2000, announce },
+      interfaces: iface ? [iface] : undefined,
     };
     let node: LanNode;
     try {
@@ -184,7 +208,10 @@ const nodeCommand: Command = {
       err(`fazt: WARNING: the XS engine is unavailable (${(e as Error).message}); running the node firmware on Node instead\n`);
       node = await LanNode.start({ ...options, runtime: 'node' });
     }
-    say({ event: 'started', node: node.id, name, board: boardId, runtime: node.runtime, hubKey, ssdp: `${group}:${port}` }, `node ${name} ${node.id} on ${boardId}: firmware in ${node.runtime === 'xs' ? 'XS' : 'Node'}, looking for hub key ${hubKey.slice(0, 16)}… on ${group}:${port}`);
+    say(
+      { event: 'started', node: node.id, name, board: boardId, runtime: node.runtime, hubKey, ssdp: `${group}:${port}` },
+      `node ${name} ${node.id} on ${boardId}: firmware in ${node.runtime === 'xs' ? 'XS' : 'Node'}, looking for hub key ${hubKey.slice(0, 16)}… on ${group}:${port}`,
+    );
 
     let stopping = false;
     const onSignal = () => void (stopping = true);
@@ -210,7 +237,10 @@ const nodeCommand: Command = {
       await node.close();
     }
     const u = last?.uplink;
-    say({ event: 'stopped', node: node.id, head: last?.head ?? 0, sent: u?.sent ?? 0, acked: u?.acked ?? 0, buffered: last?.buffered ?? 0 }, `stopped: seq ${last?.head ?? 0}, ${u?.acked ?? 0}/${u?.sent ?? 0} batches acknowledged, ${last?.buffered ?? 0} unsent`);
+    say(
+      { event: 'stopped', node: node.id, head: last?.head ?? 0, sent: u?.sent ?? 0, acked: u?.acked ?? 0, buffered: last?.buffered ?? 0 },
+      `stopped: seq ${last?.head ?? 0}, ${u?.acked ?? 0}/${u?.sent ?? 0} batches acknowledged, ${last?.buffered ?? 0} unsent`,
+    );
     return 0;
   },
 };

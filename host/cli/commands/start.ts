@@ -47,7 +47,14 @@ export const startCommand: Command = {
     'Ctrl-C stops everything. --runtime node runs the firmware on Node instead (the fallback when XS is missing).',
     'The beacon and Timekeeper flags are those of fazt hub (the beacon is off by default: it multicasts on the LAN).',
   ].join('\n'),
-  options: { data: { type: 'string' }, listen: { type: 'string' }, runtime: { type: 'string' }, duration: { type: 'string' }, quiet: { type: 'boolean' }, ...LAN_FLAGS },
+  options: {
+    data: { type: 'string' },
+    listen: { type: 'string' },
+    runtime: { type: 'string' },
+    duration: { type: 'string' },
+    quiet: { type: 'boolean' },
+    ...LAN_FLAGS,
+  },
   run: async ({ values, out, err }) => {
     const dataDir = typeof values.data === 'string' ? values.data : './fazt-data';
     const { host, port } = listenOption(typeof values.listen === 'string' ? values.listen : '127.0.0.1:7070');
@@ -68,7 +75,11 @@ export const startCommand: Command = {
         const identity = identityFromSecretKey(fromHex(seeds[demo.name]), nodeCrypto);
         if (!hub.cartridge.hasNode(identity.id)) {
           const invite = hub.cartridge.createInvite({ ttlMs: 60_000, note: `npm start: ${demo.name}` });
-          const res = await fetch(`${addr.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(enrollRequest(invite.token, identity, nodeCrypto, { name: demo.name, board: demo.board })) });
+          const res = await fetch(`${addr.url}/v1/enroll`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(enrollRequest(invite.token, identity, nodeCrypto, { name: demo.name, board: demo.board })),
+          });
           if (res.status !== 200) throw new Error(`enrolling ${demo.name} failed: HTTP ${res.status} ${await res.text()}`);
         }
         const last = hub.cartridge.events({ node: identity.id, order: 'desc', limit: 1 }).events[0];
@@ -82,7 +93,13 @@ export const startCommand: Command = {
           buffer: { budgetBytes: 262_144 },
         };
         const o: SimNodeOptions = {
-          name: demo.name, board: getBoard(demo.board), clock: new VirtualClock(Date.now()), config, uplink: httpUplink(() => addr.url), wire: demo.wire, collect: true,
+          name: demo.name,
+          board: getBoard(demo.board),
+          clock: new VirtualClock(Date.now()),
+          config,
+          uplink: httpUplink(() => addr.url),
+          wire: demo.wire,
+          collect: true,
           head: last ? { seq: last.seq, hash: toHex(entryHash(last, nodeCrypto)) } : undefined,
         };
         let node: SimulatedNode;
@@ -96,7 +113,9 @@ export const startCommand: Command = {
           }
         } else node = new NodeRuntimeNode(demo.name, o);
         nodes.push({ node, latest: new Map() });
-        out(`node ${demo.name} ${node.id} on ${demo.board}: firmware running in ${node.runtime === 'xs' ? 'XS' : 'Node'}, sensors ${demo.sensors.map((s) => s.name).join(', ')}\n`);
+        out(
+          `node ${demo.name} ${node.id} on ${demo.board}: firmware running in ${node.runtime === 'xs' ? 'XS' : 'Node'}, sensors ${demo.sensors.map((s) => s.name).join(', ')}\n`,
+        );
       }
       writeFileSync(seedsFile, JSON.stringify(seeds, null, 2) + '\n', { mode: 0o600 });
       out(`live readings below; the API answers meanwhile (try: curl ${addr.url}/v1/nodes). Ctrl-C stops.\n`);
@@ -118,14 +137,18 @@ export const startCommand: Command = {
               if (e.type === 'sensor.reading') {
                 const v = typeof d.value === 'number' ? String(Math.round(d.value * 100) / 100) : String(d.value);
                 n.latest.set(`${e.component}/${String(d.name)}`, `${String(d.name)} ${v}${d.unit ? ` ${String(d.unit)}` : ''}`);
-              }
-              else if (e.type === 'sensor.event' && !values.quiet) out(`${new Date(e.time).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${e.component}: ${String(d.type)}\n`);
-              else if (e.type === 'sensor.state' && !values.quiet) out(`${new Date(e.time).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${e.component}: ${String(d.from)} → ${String(d.to)} (${String(d.reason)})\n`);
+              } else if (e.type === 'sensor.event' && !values.quiet)
+                out(`${new Date(e.time).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${e.component}: ${String(d.type)}\n`);
+              else if (e.type === 'sensor.state' && !values.quiet)
+                out(
+                  `${new Date(e.time).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${e.component}: ${String(d.from)} → ${String(d.to)} (${String(d.reason)})\n`,
+                );
             }
           }
           if (now - lastPrint >= 5000 && !values.quiet) {
             lastPrint = now;
-            for (const n of nodes) if (n.status) out(`${new Date(now).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${describe(n.status, n.latest)}\n`);
+            for (const n of nodes)
+              if (n.status) out(`${new Date(now).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${describe(n.status, n.latest)}\n`);
           }
           await new Promise((r) => setTimeout(r, 250));
         }

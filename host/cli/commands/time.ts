@@ -19,14 +19,17 @@ function statusText(s: TimeStatus): string {
 
 function readingsText(rs: PeerReading[]): string {
   if (rs.length === 0) return 'no peers polled yet (the hub polls verified beacon peers offering "time")';
-  return table(['PEER', 'URL', 'STATUS', 'OFFSET', 'RTT', 'NOTE'], rs.map((r) => [r.peer, r.url, r.status, secs(r.offsetMs), r.rttMs === undefined ? '-' : `${r.rttMs.toFixed(1)} ms`, r.error ?? '']));
+  return table(
+    ['PEER', 'URL', 'STATUS', 'OFFSET', 'RTT', 'NOTE'],
+    rs.map((r) => [r.peer, r.url, r.status, secs(r.offsetMs), r.rttMs === undefined ? '-' : `${r.rttMs.toFixed(1)} ms`, r.error ?? '']),
+  );
 }
 
 const hubOptions = { hub: { type: 'string' }, json: { type: 'boolean' } } as const;
 
 const status: Command = {
   name: 'status',
-  summary: 'The hub\'s clock: local, consensus, drift, confidence, sources, NTP',
+  summary: "The hub's clock: local, consensus, drift, confidence, sources, NTP",
   usage: 'fazt time status [--hub URL] [--json]',
   options: hubOptions,
   run: async ({ values, out }) => {
@@ -59,7 +62,7 @@ const sync: Command = {
 
 export const timeCommand: Command = {
   name: 'time',
-  summary: 'Timekeeper: the hub\'s clock without NTP, from its verified peers',
+  summary: "Timekeeper: the hub's clock without NTP, from its verified peers",
   usage: 'fazt time <status|peers|sync> [options]',
   subcommands: [status, peers, sync],
 };

@@ -32,7 +32,13 @@ function ready(): { node: LanNodeFirmware; time: GuestTime } {
 }
 
 function summary(e: EventEntry): JsonValue {
-  const s: { [k: string]: JsonValue } = { seq: e.seq, time: e.time, type: e.type, component: e.source.slice(e.source.indexOf('/') + 1), data: toJsonValue(e.data) };
+  const s: { [k: string]: JsonValue } = {
+    seq: e.seq,
+    time: e.time,
+    type: e.type,
+    component: e.source.slice(e.source.indexOf('/') + 1),
+    data: toJsonValue(e.data),
+  };
   if (e.clock !== undefined) s.clock = e.clock;
   return s;
 }
@@ -53,7 +59,11 @@ serveCommands({
     };
     node = lanNodeFirmware({
       config: fromJsonValue(configJson) as unknown as NodeConfig,
-      link, backend, time, crypto: nobleCrypto, http,
+      link,
+      backend,
+      time,
+      crypto: nobleCrypto,
+      http,
       onLink: (e) => void (linkEvents.length < 1000 && linkEvents.push(e)),
       onEvent: (e) => void (recent.length < 1000 && recent.push(summary(e))),
     });
@@ -67,10 +77,17 @@ serveCommands({
     r.time.runUntil(until);
     const a = r.node.app;
     return {
-      head: a.head.seq, buffered: a.buffer.count, bufferBytes: a.buffer.bytes, dropped: a.buffer.stats.dropped, uplink: a.uplink.stats,
+      head: a.head.seq,
+      buffered: a.buffer.count,
+      bufferBytes: a.buffer.bytes,
+      dropped: a.buffer.stats.dropped,
+      uplink: a.uplink.stats,
       clock: a.clock.status() as unknown as JsonValue,
-      state: r.node.link.state, url: r.node.link.url ?? null, enrolled: r.node.link.enrolled,
-      link: linkEvents.splice(0) as unknown as JsonValue[], events: recent.splice(0),
+      state: r.node.link.state,
+      url: r.node.link.url ?? null,
+      enrolled: r.node.link.enrolled,
+      link: linkEvents.splice(0) as unknown as JsonValue[],
+      events: recent.splice(0),
     };
   },
 });

@@ -27,7 +27,13 @@ function ready(): { app: NodeApp; time: GuestTime } {
 }
 
 function summary(e: EventEntry): JsonValue {
-  const s: { [k: string]: JsonValue } = { seq: e.seq, time: e.time, type: e.type, component: e.source.slice(e.source.indexOf('/') + 1), data: toJsonValue(e.data) };
+  const s: { [k: string]: JsonValue } = {
+    seq: e.seq,
+    time: e.time,
+    type: e.type,
+    component: e.source.slice(e.source.indexOf('/') + 1),
+    data: toJsonValue(e.data),
+  };
   if (e.clock !== undefined) s.clock = e.clock;
   return s;
 }

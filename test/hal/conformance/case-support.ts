@@ -54,4 +54,5 @@ export function throwsCode(f: () => unknown, test: (e: { name?: string; code?: s
 export const code = (c: string) => (e: { code?: string }) => e.code === c;
 
 /** The error is `name` (TypeError, RangeError) and its message names `option`. */
-export const naming = (name: string, option: string) => (e: { name?: string; message?: string }) => e.name === name && new RegExp(`\\b${option}\\b`).test(e.message ?? '');
+export const naming = (name: string, option: string) => (e: { name?: string; message?: string }) =>
+  e.name === name && new RegExp(`\\b${option}\\b`).test(e.message ?? '');

@@ -13,9 +13,21 @@ import { udpCases } from './udp-cases.js';
 /** What a case may do to the world behind the backend (the simulator's back door). */
 export const cases: Record<string, ConformanceCase> = {
   'i2c: invalid options throw, naming the option'(w) {
-    throwsCode(() => w.backend.i2c({ address: 0x80 }), (e) => e.name === 'RangeError' && /address/.test(e.message ?? ''), 'address 0x80');
-    throwsCode(() => w.backend.i2c({ address: 0x50, hz: 5_000_000 }), (e) => e.name === 'RangeError' && /hz/.test(e.message ?? ''), 'hz');
-    throwsCode(() => w.backend.i2c({ address: 'x' as unknown as number }), (e) => e.name === 'TypeError' && /address/.test(e.message ?? ''), 'address type');
+    throwsCode(
+      () => w.backend.i2c({ address: 0x80 }),
+      (e) => e.name === 'RangeError' && /address/.test(e.message ?? ''),
+      'address 0x80',
+    );
+    throwsCode(
+      () => w.backend.i2c({ address: 0x50, hz: 5_000_000 }),
+      (e) => e.name === 'RangeError' && /hz/.test(e.message ?? ''),
+      'hz',
+    );
+    throwsCode(
+      () => w.backend.i2c({ address: 'x' as unknown as number }),
+      (e) => e.name === 'TypeError' && /address/.test(e.message ?? ''),
+      'address type',
+    );
   },
   'i2c: register write and read back through SMBus'(w) {
     const io = w.backend.i2c({ address: REG_DEVICE });
@@ -83,12 +95,24 @@ export const cases: Record<string, ConformanceCase> = {
     check(found.length === 1 && found[0] === REG_DEVICE, `found ${found.join(',')}`);
   },
   'digital: invalid options throw, naming the option'(w) {
-    throwsCode(() => w.backend.digital({ pin: PINS.out, mode: 'sideways' as 'output' }), (e) => e.name === 'RangeError' && /mode/.test(e.message ?? ''), 'mode');
-    throwsCode(() => w.backend.digital({ pin: -1, mode: 'output' }), (e) => e.name === 'RangeError' && /pin/.test(e.message ?? ''), 'pin');
+    throwsCode(
+      () => w.backend.digital({ pin: PINS.out, mode: 'sideways' as 'output' }),
+      (e) => e.name === 'RangeError' && /mode/.test(e.message ?? ''),
+      'mode',
+    );
+    throwsCode(
+      () => w.backend.digital({ pin: -1, mode: 'output' }),
+      (e) => e.name === 'RangeError' && /pin/.test(e.message ?? ''),
+      'pin',
+    );
   },
   'digital: pin conflict is refused, naming the holder'(w) {
     const a = w.backend.digital({ pin: PINS.out, mode: 'output' });
-    throwsCode(() => w.backend.digital({ pin: PINS.out, mode: 'input' }), (e) => e.code === 'pin-in-use' && /digital output/.test(e.message ?? ''), 'second claim');
+    throwsCode(
+      () => w.backend.digital({ pin: PINS.out, mode: 'input' }),
+      (e) => e.code === 'pin-in-use' && /digital output/.test(e.message ?? ''),
+      'second claim',
+    );
     a.close();
   },
   'digital: board rules refuse input-only outputs, flash pins and unopted strapping pins'(w) {
@@ -134,7 +158,11 @@ export const cases: Record<string, ConformanceCase> = {
   },
   'pwm: duty range is checked and close releases the pin'(w) {
     const p = w.backend.pwm({ pin: PINS.out, hz: 1000 });
-    throwsCode(() => p.write(1 << 10), (e) => e.name === 'RangeError', 'duty beyond resolution');
+    throwsCode(
+      () => p.write(1 << 10),
+      (e) => e.name === 'RangeError',
+      'duty beyond resolution',
+    );
     p.write(512);
     p.close();
     p.close();

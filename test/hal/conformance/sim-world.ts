@@ -28,7 +28,13 @@ export function simWorld(backend: 'sim' | 'moddable' = 'sim'): { world: Conforma
   board.attachI2c(device);
   const world: ConformanceWorld = {
     // The Moddable adapter gets its own claims: it is the only backend on that board.
-    backend: backend === 'sim' ? board.backend : createModdableBackend(new PinClaims(board.board), ecma419SimClasses(board.pins, (sda, scl) => board.bus(sda, scl), loopback)),
+    backend:
+      backend === 'sim'
+        ? board.backend
+        : createModdableBackend(
+            new PinClaims(board.board),
+            ecma419SimClasses(board.pins, (sda, scl) => board.bus(sda, scl), loopback),
+          ),
     clock,
     nackNext: (address, n) => board.bus().device(address)?.nackNext(n),
     setBusStuck: (stuck) => void (board.bus().stuck = stuck),

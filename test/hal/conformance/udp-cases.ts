@@ -86,11 +86,19 @@ export const udpCases: Record<string, ConformanceCase> = {
     try {
       check(b.port === port, `port ${b.port}, asked for ${port}`);
       check(b.read() === undefined, 'nothing waits at first');
-      const ping: Datagram = yield* sendUntil(() => a.write(PING, LOCAL, port), () => b.read(), 'ping');
+      const ping: Datagram = yield* sendUntil(
+        () => a.write(PING, LOCAL, port),
+        () => b.read(),
+        'ping',
+      );
       check(same(ping.bytes, PING), 'ping bytes');
       check(ping.address === LOCAL && ping.port > 0, `ping from ${ping.address}:${ping.port}`);
       check(heardB >= 1, 'onReadable for the ping');
-      const pong: Datagram = yield* sendUntil(() => b.write(PONG, ping.address, ping.port), () => a.read(), 'pong');
+      const pong: Datagram = yield* sendUntil(
+        () => b.write(PONG, ping.address, ping.port),
+        () => a.read(),
+        'pong',
+      );
       check(same(pong.bytes, PONG), 'pong bytes');
       check(pong.address === LOCAL && pong.port === port, `pong from ${pong.address}:${pong.port}`);
       check(heardA >= 1, 'onReadable for the pong');
@@ -105,7 +113,11 @@ export const udpCases: Record<string, ConformanceCase> = {
     const r = w.backend.udp({ port, onReadable: () => void heard++ });
     const s = w.backend.udp({});
     try {
-      yield* sendUntil(() => s.write(Uint8Array.of(0), LOCAL, port), () => r.read(), 'a probe'); // r is bound
+      yield* sendUntil(
+        () => s.write(Uint8Array.of(0), LOCAL, port),
+        () => r.read(),
+        'a probe',
+      ); // r is bound
       for (let d = r.read(); d; d = r.read()) heard = 0; // drain
       heard = 0;
       for (let i = 1; i <= 3; i++) s.write(Uint8Array.of(i), LOCAL, port);
@@ -126,7 +138,11 @@ export const udpCases: Record<string, ConformanceCase> = {
     const r = w.backend.udp({ port, multicast: GROUP, reuseAddr: true });
     const s = w.backend.udp({});
     try {
-      const d: Datagram = yield* sendUntil(() => s.write(PING, GROUP, port), () => r.read(), 'multicast datagram');
+      const d: Datagram = yield* sendUntil(
+        () => s.write(PING, GROUP, port),
+        () => r.read(),
+        'multicast datagram',
+      );
       check(same(d.bytes, PING), 'multicast bytes');
       check(d.address === LOCAL, `multicast from ${d.address}`);
     } finally {

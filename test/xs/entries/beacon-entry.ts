@@ -32,9 +32,18 @@ serveCommands({
     const backend = new HostCallBackend((req) => callHost(req) as HostReply);
     time = new GuestTime(new VirtualClock(startMs), backend);
     endpoint = new BeaconEndpoint({
-      udp: (o) => backend.udp(o), time, crypto: nobleCrypto, group, port,
+      udp: (o) => backend.udp(o),
+      time,
+      crypto: nobleCrypto,
+      group,
+      port,
       expectKey: expectKeyHex ? fromHex(expectKeyHex) : undefined,
-      self: self ? { identity: identityFromSecretKey(fromHex(self.secretKey), nobleCrypto), fields: { kind: 'node', name: self.name, board: 'esp32-c3-devkitm-1', version: '0.1.0', services: [], addresses: self.addresses, port: 0 } } : undefined,
+      self: self
+        ? {
+            identity: identityFromSecretKey(fromHex(self.secretKey), nobleCrypto),
+            fields: { kind: 'node', name: self.name, board: 'esp32-c3-devkitm-1', version: '0.1.0', services: [], addresses: self.addresses, port: 0 },
+          }
+        : undefined,
       onPeer: (p, c) => void changes.push(`${p.record.name} ${c}`),
       onRefused: (e) => void refused.push(e.code),
     });
@@ -44,7 +53,11 @@ serveCommands({
   /** Ends as soon as `expect` peers (default 1) have verified, or after windowMs. */
   search: (windowMs: number, expect?: number) => {
     found = null;
-    ready().endpoint.search(windowMs, (peers) => (found = peers.map(summary)), (peers) => peers.length >= (expect ?? 1));
+    ready().endpoint.search(
+      windowMs,
+      (peers) => (found = peers.map(summary)),
+      (peers) => peers.length >= (expect ?? 1),
+    );
   },
   run: (until: number) => {
     ready().time.runUntil(until);

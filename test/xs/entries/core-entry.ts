@@ -69,9 +69,11 @@ serveCommands({
     let t = 1767225600000;
     const log = new EventLog({ nodeId: id.id, crypto: nobleCrypto, clock: () => (t += 1000) });
     const es: EventEntry[] = [];
-    for (let i = 0; i < n; i++) es.push(log.append('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value: 20 + i / 10, quality: 'good', time: t }));
+    for (let i = 0; i < n; i++)
+      es.push(log.append('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value: 20 + i / 10, quality: 'good', time: t }));
     if (stage === 'events') return es.length;
-    if (stage === 'encode') return encodeCbor(es.map((e) => ({ id: e.id, type: e.type, source: e.source, time: e.time, seq: e.seq, prev: e.prev, data: e.data }))).length;
+    if (stage === 'encode')
+      return encodeCbor(es.map((e) => ({ id: e.id, type: e.type, source: e.source, time: e.time, seq: e.seq, prev: e.prev, data: e.data }))).length;
     return toHex(encodeCbor(batchToValue(createBatch(es, id, nobleCrypto))));
   },
   tamperedBatchCodes: (cbor: string) => {
@@ -102,14 +104,22 @@ serveCommands({
     const bus = new EventBus({ schedule: (t) => void tasks.push(t) });
     const got: number[] = [];
     const sub = bus.subscribe('sensor.*', (e) => void got.push(e.seq), { capacity: 2 });
-    for (let i = 1; i <= 4; i++) bus.publish({ id: '', type: i === 3 ? 'system.boot' : 'sensor.reading', source: 's', time: i, seq: i, prev: new Uint8Array(32), data: null });
+    for (let i = 1; i <= 4; i++)
+      bus.publish({ id: '', type: i === 3 ? 'system.boot' : 'sensor.reading', source: 's', time: i, seq: i, prev: new Uint8Array(32), data: null });
     while (tasks.length) (tasks.shift() as () => void)();
     return { got, dropped: sub.stats.dropped };
   },
   /** As a Moddable build leaves it: Error.prototype frozen. Every error class must still construct. */
   frozenErrors: () => {
     Object.freeze(Error.prototype);
-    const made = [new CodecError('x', 'm', 1), new SchemaError('s', '/p', 'r', 'm'), new VerifyError('gap', 'm'), new BoardError('unknown-pin', 'm'), new IoError('nack', 'm'), new FaztError('c', 'm')];
+    const made = [
+      new CodecError('x', 'm', 1),
+      new SchemaError('s', '/p', 'r', 'm'),
+      new VerifyError('gap', 'm'),
+      new BoardError('unknown-pin', 'm'),
+      new IoError('nack', 'm'),
+      new FaztError('c', 'm'),
+    ];
     return made.map((e) => `${e.name}:${e.code}`);
   },
   claims: (board: Board, requests: { gpio: number; use: PinUse }[]) => {

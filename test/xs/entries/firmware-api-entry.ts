@@ -3,7 +3,10 @@ import * as api from '../../../firmware/index.js';
 import { serveCommands } from '../../../sim/xs/xs-guest.js';
 
 serveCommands({
-  exports: () => Object.keys(api).filter((k) => typeof (api as Record<string, unknown>)[k] === 'function').sort(),
+  exports: () =>
+    Object.keys(api)
+      .filter((k) => typeof (api as Record<string, unknown>)[k] === 'function')
+      .sort(),
   roundTrip: () => {
     const id = api.identityFromSecretKey(new Uint8Array(32).fill(9), api.nobleCrypto);
     const log = new api.EventLog({ nodeId: id.id, crypto: api.nobleCrypto, clock: () => 5 });
