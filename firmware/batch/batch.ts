@@ -28,7 +28,7 @@ export interface Batch {
   dropped?: { from: number; to: number };
 }
 
-export const BATCH_DOMAIN = 'fazt/batch/v1';
+const BATCH_DOMAIN = 'fazt/batch/v1';
 
 /** What the signature is over: domain-separated, deterministic CBOR (a dropped range, when there is one, as a sixth element). */
 export function batchSignedForm(node: string, first: number, last: number, head: Uint8Array, dropped?: { from: number; to: number }): Uint8Array {

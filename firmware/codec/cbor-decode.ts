@@ -167,20 +167,20 @@ class Reader {
         const bits = this.view.getUint16(this.pos);
         this.pos += 2;
         v = fromFloat16(bits);
-        if (v !== v && bits !== 0x7e00) throw new CodecError('non-canonical-float', 'NaN must be encoded as f97e00', at);
+        if (Number.isNaN(v) && bits !== 0x7e00) throw new CodecError('non-canonical-float', 'NaN must be encoded as f97e00', at);
         break;
       }
       case 26:
         this.need(4, at);
         v = this.view.getFloat32(this.pos);
         this.pos += 4;
-        if (v !== v || toFloat16Exact(v) >= 0) throw new CodecError('non-shortest', 'single-precision float that fits half precision', at);
+        if (Number.isNaN(v) || toFloat16Exact(v) >= 0) throw new CodecError('non-shortest', 'single-precision float that fits half precision', at);
         break;
       case 27:
         this.need(8, at);
         v = this.view.getFloat64(this.pos);
         this.pos += 8;
-        if (v !== v || Math.fround(v) === v) throw new CodecError('non-shortest', 'double-precision float that fits single precision', at);
+        if (Number.isNaN(v) || Math.fround(v) === v) throw new CodecError('non-shortest', 'double-precision float that fits single precision', at);
         break;
       case 31:
         throw new CodecError('indefinite-length', 'unexpected break (indefinite lengths are not allowed)', at);

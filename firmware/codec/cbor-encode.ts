@@ -83,7 +83,7 @@ function encodeNumber(w: Writer, x: number): void {
   }
   w.ensure(9);
   const b = w.buf;
-  if (x !== x) {
+  if (Number.isNaN(x)) {
     // One NaN: the canonical quiet NaN, half precision.
     b[w.pos++] = 0xf9;
     b[w.pos++] = 0x7e;

@@ -9,7 +9,7 @@ import { isValueMap, setKey, type Value, type ValueMap } from './value.js';
  * "-0.0" (JSON.stringify would lose its sign). NaN and ±Infinity have no JSON
  * form and are refused. With those rules JSON ↔ CBOR is lossless.
  */
-export const BYTES_KEY = '$bytes';
+const BYTES_KEY = '$bytes';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 

@@ -16,6 +16,7 @@ import TCP from 'embedded:io/socket/tcp';
 import UDP from 'embedded:io/socket/udp';
 import Resolver from 'embedded:network/dns/resolver/udp';
 import config from 'mc/config';
+// biome-ignore lint/style/useNodejsImportProtocol: Moddable's net module (Wi-Fi state), not Node's.
 import Net from 'net';
 import Timer from 'timer';
 import { ed25519 } from '@noble/curves/ed25519.js';

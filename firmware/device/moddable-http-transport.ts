@@ -3,7 +3,7 @@ import { uplinkResult, type Transport, type UplinkResult } from '../uplink/trans
 import type { Timers } from '../../hal/contracts/time.js';
 import { moddableHttpPost, parseHttpUrl, type HttpProvider } from '../../hal/moddable/moddable-http-post.js';
 
-export type { HttpClient, HttpClientOptions, HttpProvider, HttpRequestHandle, HttpRequestOptions } from '../../hal/moddable/moddable-http-post.js';
+export type { HttpClient, HttpClientOptions,    } from '../../hal/moddable/moddable-http-post.js';
 
 /**
  * The uplink on a Moddable device to a configured hub: POST <hub>/v1/uplink

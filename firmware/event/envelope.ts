@@ -37,7 +37,7 @@ export interface EventEntry {
  *  - 'unsynced': a node without a real-time clock that has not heard its hub
  *    yet; the time counts from whatever the device's clock said at boot
  */
-export const EVENT_CLOCKS = ['rtc', 'hub', 'unsynced'] as const;
+const EVENT_CLOCKS = ['rtc', 'hub', 'unsynced'] as const;
 export type EventClock = (typeof EVENT_CLOCKS)[number];
 
 export function isEventClock(v: unknown): v is EventClock {
@@ -49,7 +49,7 @@ export const COMPONENT_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,31}$/;
 export const GENESIS_PREV: Uint8Array = new Uint8Array(32);
 
 /** The bytes an entry's hash is taken over. */
-export function hashedForm(e: Omit<EventEntry, 'id'>): Uint8Array {
+function hashedForm(e: Omit<EventEntry, 'id'>): Uint8Array {
   const m: ValueMap = { type: e.type, source: e.source, time: e.time, seq: e.seq, prev: e.prev, data: e.data };
   if (e.clock !== undefined) m.clock = e.clock;
   return encodeCbor(m);

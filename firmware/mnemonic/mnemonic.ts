@@ -19,7 +19,7 @@ import { MnemonicError, type UnknownWord } from './mnemonic-error.js';
 import { nearestWords, wordsOneEditAway } from './nearest-words.js';
 
 /** Word counts accepted, and the byte lengths they carry. */
-export const MNEMONIC_WORD_COUNTS: readonly number[] = [12, 24, 48];
+const MNEMONIC_WORD_COUNTS: readonly number[] = [12, 24, 48];
 export const MNEMONIC_BYTE_LENGTHS: readonly number[] = [16, 32, 64];
 
 /** 48 words at 8 letters and generous spacing fit easily; longer text is refused before it is split. */
@@ -65,7 +65,7 @@ export function encodeMnemonic(bytes: Uint8Array): string[] {
 }
 
 /** Lower case, NFKD, split on any whitespace. */
-export function mnemonicWords(text: string): string[] {
+function mnemonicWords(text: string): string[] {
   if (typeof text !== 'string') throw new TypeError('text must be a string');
   if (text.length > MAX_TEXT_LENGTH)
     throw new MnemonicError('mnemonic-length', `the text is ${text.length} characters long; a mnemonic of 48 words fits in ${MAX_TEXT_LENGTH}`);

@@ -9,7 +9,7 @@ import type { NodeIdentity } from '../identity/node-id.js';
  * over the deterministic CBOR of ["fazt/enroll/v1", token, publicKey]).
  * The hub checks it in host/hub/enroll-request.ts.
  */
-export const ENROLL_DOMAIN = 'fazt/enroll/v1';
+const ENROLL_DOMAIN = 'fazt/enroll/v1';
 
 export function enrollProofMessage(token: string, publicKey: Uint8Array): Uint8Array {
   return encodeCbor([ENROLL_DOMAIN, token, publicKey]);

@@ -3,7 +3,7 @@ import type { EventClock } from '../event/envelope.js';
 
 /** Where a node's event times come from (node config `clock`). */
 export type ClockMode = 'rtc' | 'hub';
-export const CLOCK_MODES: readonly ClockMode[] = ['rtc', 'hub'];
+const CLOCK_MODES: readonly ClockMode[] = ['rtc', 'hub'];
 
 /** What a system.clock event records: the clock was set, or moved by more than the threshold. */
 export interface ClockStep {
@@ -36,7 +36,7 @@ export interface HubClockOptions {
   stepThresholdMs?: number;
 }
 
-export const DEFAULT_STEP_THRESHOLD_MS = 1000;
+const DEFAULT_STEP_THRESHOLD_MS = 1000;
 
 /**
  * The time a node stamps its events with. In mode 'hub' it is the local

@@ -13,7 +13,7 @@ import type { NodeIdentity } from '../identity/node-id.js';
  * being in earshot of the hub, the point of an explicit, local ritual.
  * Chirp does not encrypt: the token is single-use and short-lived.
  */
-export const SOUND_INVITE_DOMAIN = 'fazt/invite-sound/v1';
+const SOUND_INVITE_DOMAIN = 'fazt/invite-sound/v1';
 
 export interface SoundInvite {
   hub: Uint8Array;

@@ -16,7 +16,7 @@ export interface SensorConfig {
 }
 
 /** Something a driver reports besides its samples: a button's click, a PIR's motion start. */
-export interface DriverEvent {
+interface DriverEvent {
   type: string;
   time: number;
   [key: string]: unknown;

@@ -2,7 +2,7 @@
  * A board definition (boards/*.json, checked by schemas/board.schema.json).
  * Drivers never see this: they get a bus or a pin that was claimed against it.
  */
-export type PinCapability = 'digital-in' | 'digital-out' | 'pull-up' | 'pull-down' | 'pwm' | 'adc' | 'dac' | 'touch';
+type PinCapability = 'digital-in' | 'digital-out' | 'pull-up' | 'pull-down' | 'pwm' | 'adc' | 'dac' | 'touch';
 
 export interface BoardPin {
   gpio: number;
@@ -26,7 +26,7 @@ export interface I2cBusDef {
   note?: string;
 }
 
-export interface AudioPath {
+interface AudioPath {
   kind: 'dac' | 'i2s' | 'pdm' | 'analog-jack' | 'hdmi' | 'usb' | 'alsa';
   pins?: number[];
   note?: string;

@@ -22,7 +22,7 @@ export interface GpiodLine {
   offset: number;
 }
 
-export const GPIOD_DEBIAN_PACKAGE = 'gpiod';
+const GPIOD_DEBIAN_PACKAGE = 'gpiod';
 
 /** "gpioget (libgpiod) v1.6.3" → 1; anything unrecognised → undefined. */
 export function parseGpiodMajor(versionText: string): GpiodMajor | undefined {

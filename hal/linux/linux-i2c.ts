@@ -5,7 +5,7 @@ import { assertOpen } from './linux-context.js';
 import type { I2cBusSync } from './native-types.js';
 
 /** The longest SMBus "I2C block read" (I2C_SMBUS_BLOCK_MAX). */
-export const SMBUS_BLOCK_MAX = 32;
+const SMBUS_BLOCK_MAX = 32;
 
 /**
  * errno from /dev/i2c-N → the IoError code. NACK is EREMOTEIO on the BCM2835

@@ -5,10 +5,10 @@ import { assertOpen } from './linux-context.js';
 import type { PigpioGpio, PigpioModule } from './native-types.js';
 
 /** pigpio's hardware PWM takes duty as parts per million. */
-export const PIGPIO_DUTY_RANGE = 1_000_000;
+const PIGPIO_DUTY_RANGE = 1_000_000;
 
 /** duty (0 .. 2^resolution − 1) → pigpio's 0 .. 1 000 000. */
-export function toPigpioDuty(duty: number, resolution: number): number {
+function toPigpioDuty(duty: number, resolution: number): number {
   return Math.round((duty * PIGPIO_DUTY_RANGE) / (2 ** resolution - 1));
 }
 

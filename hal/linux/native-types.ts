@@ -21,7 +21,7 @@ export interface PigpioGpio {
   removeAllListeners(event?: 'alert'): PigpioGpio;
 }
 
-export interface PigpioGpioClass {
+interface PigpioGpioClass {
   new (gpio: number, options?: { mode?: number; pullUpDown?: number; alert?: boolean }): PigpioGpio;
   readonly INPUT: number;
   readonly OUTPUT: number;

@@ -51,7 +51,7 @@ export class PigpioLoader {
 }
 
 /** Reads the device tree's root compatible list: "raspberrypi,4-model-b\0brcm,bcm2711\0". */
-export function pigpioSoc(deviceTreeDir: string): { ok: boolean; found: string } {
+function pigpioSoc(deviceTreeDir: string): { ok: boolean; found: string } {
   let compatible: string;
   try {
     compatible = readFileSync(join(deviceTreeDir, 'compatible'), 'latin1');

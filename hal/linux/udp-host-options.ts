@@ -4,7 +4,7 @@ import { checkFunction, checkInt, checkObject } from '../contracts/check-options
 import { parseIpv4 } from '../contracts/check-udp-options.js';
 
 /** Datagrams kept unread by default; beyond it the oldest is dropped (and counted). */
-export const UDP_QUEUE_LIMIT = 256;
+const UDP_QUEUE_LIMIT = 256;
 
 /** What only a host caller of hal/linux/linux-udp.ts chooses (not part of the contract's options). */
 export interface LinuxUdpHostOptions {

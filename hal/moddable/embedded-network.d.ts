@@ -14,6 +14,7 @@ declare module 'embedded:network/http/client' {
     /** Up to `count` bytes of the response body (undefined outside the body phase). */
     read(count?: number): ArrayBuffer | undefined;
     /** Part of the request body; at most the count onWritable offered. Throws "would block" beyond it. */
+    // biome-ignore lint/suspicious/noConfusingVoidType: ECMA-419 lets write() return nothing; implementations that do are typed void.
     write(data: ArrayBuffer | ArrayBufferView | undefined): number | void;
   }
 

@@ -24,7 +24,7 @@ export interface Ecma419Digital {
   close(): void;
 }
 
-export interface Ecma419DigitalClass {
+interface Ecma419DigitalClass {
   readonly Input: number;
   readonly InputPullUp: number;
   readonly InputPullDown: number;
@@ -41,7 +41,7 @@ export interface Ecma419I2C {
   close(): void;
 }
 
-export interface Ecma419I2CClass {
+interface Ecma419I2CClass {
   new (options: { data: number; clock: number; hz: number; address: number }): Ecma419I2C;
 }
 
@@ -50,7 +50,7 @@ export interface Ecma419PWM {
   close(): void;
 }
 
-export interface Ecma419PWMClass {
+interface Ecma419PWMClass {
   new (options: { pin: number; hz?: number; resolution?: number }): Ecma419PWM;
 }
 

@@ -29,6 +29,7 @@ import type { TimerId, Timers } from '../contracts/time.js';
  */
 export interface HttpRequestHandle {
   read(count?: number): ArrayBuffer | undefined;
+  // biome-ignore lint/suspicious/noConfusingVoidType: ECMA-419 lets write() return nothing; implementations that do are typed void.
   write(data: Uint8Array): number | void;
 }
 

@@ -19,7 +19,7 @@ export class SimAudioOut implements AudioOut {
   constructor(
     private readonly port: SimAudioPort | undefined,
     options: AudioOutOptions,
-    private readonly boardId: string,
+    boardId: string,
   ) {
     this.format = format(options);
     if (!port) throw new IoError('absent', `${boardId} has no audio output`);

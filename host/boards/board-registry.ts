@@ -10,11 +10,11 @@ import { validateOnHost } from '../schema/host-validators.js';
  * few cross-checks a schema cannot express. A bad file fails loudly with its
  * name, before anything uses it.
  */
-export function boardsDir(): string {
+function boardsDir(): string {
   return join(projectRoot(), 'boards');
 }
 
-export function checkBoard(board: Board, file: string): void {
+function checkBoard(board: Board, file: string): void {
   const seen = new Set<number>();
   for (const p of board.pins) {
     if (seen.has(p.gpio)) throw new BoardError('unknown-board', `${file}: GPIO ${p.gpio} listed twice`);
@@ -28,7 +28,7 @@ export function checkBoard(board: Board, file: string): void {
   if (board.i2c.buses.filter((b) => b.default).length !== 1) throw new BoardError('unknown-board', `${file}: exactly one I2C bus must be the default`);
 }
 
-export function loadBoard(file: string): Board {
+function loadBoard(file: string): Board {
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(file, 'utf8'));

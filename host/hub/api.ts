@@ -35,7 +35,7 @@ export interface ApiContext {
 }
 
 /** A beacon record as JSON (the key in hex). */
-export function recordJson(r: BeaconRecord): Record<string, unknown> {
+function recordJson(r: BeaconRecord): Record<string, unknown> {
   return { ...r, key: toHex(r.key) };
 }
 

@@ -1,4 +1,4 @@
-import { fromHex, toHex } from '../../firmware/codec/text-encodings.js';
+import { fromHex } from '../../firmware/codec/text-encodings.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { SchemaError } from '../../firmware/errors.js';
 import { enrollProofMessage } from '../../firmware/node/enroll-request.js';
@@ -16,6 +16,7 @@ const FIELDS: Record<string, { pattern: RegExp; required: boolean; what: string 
   token: { pattern: /^[\x21-\x7e]{1,128}$/, required: true, what: '1 to 128 printable ASCII characters' },
   publicKey: { pattern: /^[0-9a-fA-F]{64}$/, required: true, what: '32 bytes in hex' },
   proof: { pattern: /^[0-9a-fA-F]{128}$/, required: true, what: 'a 64-byte Ed25519 signature in hex' },
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a name may not hold.
   name: { pattern: /^[^\x00-\x1f\x7f]{1,64}$/u, required: false, what: '1 to 64 characters, no control characters' },
   board: { pattern: /^[a-z0-9][a-z0-9-]{0,63}$/, required: false, what: 'a board id such as esp32-c3-devkitm-1' },
 };

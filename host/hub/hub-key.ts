@@ -5,7 +5,7 @@ import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { FaztError } from '../../hal/contracts/errors.js';
 import { generateIdentity, identityFromSecretKey, type NodeIdentity } from '../../firmware/identity/node-id.js';
 
-export const HUB_KEY_FILE = 'hub-key.json';
+const HUB_KEY_FILE = 'hub-key.json';
 
 interface KeyFile {
   id: string;

@@ -38,14 +38,14 @@ export interface FirmwareRequest {
   err: (text: string) => void;
 }
 
-export const EXIT_TOOLS_MISSING = 3;
+const EXIT_TOOLS_MISSING = 3;
 
 function fail(message: string): never {
   throw new FaztError('firmware', message);
 }
 
 /** The node configuration file, validated as the host validates it; errors name the file and the JSON Pointer path. */
-export function loadNodeConfig(file: string): JsonValue {
+function loadNodeConfig(file: string): JsonValue {
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(file, 'utf8'));
@@ -58,7 +58,7 @@ export function loadNodeConfig(file: string): JsonValue {
 }
 
 /** A board firmware can be built for: a known board whose runtime is moddable. */
-export function firmwareBoard(id: string): Board {
+function firmwareBoard(id: string): Board {
   const board = getBoard(id);
   if (board.runtime !== 'moddable' || !board.moddable)
     throw new BoardError(
@@ -68,13 +68,13 @@ export function firmwareBoard(id: string): Board {
   return board;
 }
 
-export interface BuildFolder {
+interface BuildFolder {
   dir: string;
   manifest: string;
   board: Board;
 }
 
-export function writeBuildFolder(board: Board, node: JsonValue, dir: string, wifi?: FirmwareRequest['wifi']): BuildFolder {
+function writeBuildFolder(board: Board, node: JsonValue, dir: string, wifi?: FirmwareRequest['wifi']): BuildFolder {
   const manifest: FirmwareManifest = firmwareManifest({ projectManifest: join(projectRoot(), 'manifest.json'), board, node, wifi });
   // The folder holds the node's secret key (and any Wi-Fi password): owner only.
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -100,7 +100,7 @@ function existingFolder(board: Board, dir: string): BuildFolder {
   return { dir, manifest: file, board };
 }
 
-export interface McconfigRun {
+interface McconfigRun {
   args: string[];
   env: Record<string, string>;
   /** The shell line a person would type. */
@@ -108,7 +108,7 @@ export interface McconfigRun {
 }
 
 /** mcconfig for a folder: `build` stops after building; `flash` (mcconfig's default target, all) builds, flashes over UPLOAD_PORT and starts the debugger. */
-export function mcconfigRun(folder: BuildFolder, kind: 'build' | 'flash', o: { release?: boolean; port?: string }): McconfigRun {
+function mcconfigRun(folder: BuildFolder, kind: 'build' | 'flash', o: { release?: boolean; port?: string }): McconfigRun {
   const platform = (folder.board.moddable as { platform: string }).platform;
   const args = [
     ...(o.release ? [] : ['-d']),

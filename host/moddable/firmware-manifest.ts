@@ -31,7 +31,7 @@ export interface FirmwareManifest {
   defines: { i2c: { sda_pin: number; scl_pin: number } };
 }
 
-export function defaultI2c(board: Board): { sda: number; scl: number } {
+function defaultI2c(board: Board): { sda: number; scl: number } {
   const bus = board.i2c.buses.find((b) => b.default);
   if (!bus) throw new TypeError(`board ${board.id} has no default I2C bus`);
   return { sda: bus.sda, scl: bus.scl };

@@ -9,9 +9,9 @@ import { delimiter, join } from 'node:path';
  * with its export.sh sourced (idf.py on PATH). mcconfig also runs `tsc`
  * (TypeScript 6 or newer) from PATH: the build puts the project's own first.
  */
-export const ESP_IDF_VERSION = 'v6.0';
+const ESP_IDF_VERSION = 'v6.0';
 
-export interface Missing {
+interface Missing {
   what: 'MODDABLE' | 'mcconfig' | 'IDF_PATH' | 'idf.py';
   why: string;
 }
@@ -22,7 +22,7 @@ export interface ToolchainStatus {
   mcconfig?: string;
 }
 
-export function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;
     const file = join(dir, name);
@@ -37,7 +37,7 @@ export function findOnPath(name: string, env: NodeJS.ProcessEnv): string | undef
   return undefined;
 }
 
-export const needsIdf = (platform: string): boolean => platform === 'esp32' || platform.startsWith('esp32/');
+const needsIdf = (platform: string): boolean => platform === 'esp32' || platform.startsWith('esp32/');
 
 export function checkToolchain(platform: string, env: NodeJS.ProcessEnv): ToolchainStatus {
   const missing: Missing[] = [];

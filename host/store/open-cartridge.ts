@@ -5,7 +5,7 @@ import { StoreError } from './store-error.js';
 export type Db = Database.Database;
 
 /** PRAGMA application_id of a cartridge: "FAZT" in ASCII. */
-export const CARTRIDGE_APPLICATION_ID = 0x46415a54;
+const CARTRIDGE_APPLICATION_ID = 0x46415a54;
 
 export interface OpenOptions {
   /** Open as is: no migration, nothing created (a backup only reads). */
@@ -51,7 +51,7 @@ export function openCartridge(file: string, options: OpenOptions = {}): Db {
  * inside its write transaction (a second process may be migrating too);
  * refuses a cartridge from a newer fazt.
  */
-export function migrateCartridge(db: Db, steps: readonly MigrationStep[]): void {
+function migrateCartridge(db: Db, steps: readonly MigrationStep[]): void {
   db.exec('CREATE TABLE IF NOT EXISTS migrations (step INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT');
   if ((db.pragma('application_id', { simple: true }) as number) === 0) db.pragma(`application_id = ${CARTRIDGE_APPLICATION_ID}`);
   const latest = db.prepare('SELECT coalesce(max(step), 0) FROM migrations').pluck();

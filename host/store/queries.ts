@@ -29,8 +29,8 @@ export interface EventPage {
   next: string | null;
 }
 
-export const DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 1000;
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
 
 export interface EventRow {
   node: string;
@@ -46,7 +46,7 @@ export interface EventRow {
 }
 
 /** A stored row as the entry that was signed: `clock` only when the event had one, so the hash is the same. */
-export function rowToEntry(r: EventRow): EventEntry {
+function rowToEntry(r: EventRow): EventEntry {
   const e: EventEntry = { id: r.id, type: r.type, source: r.source, time: r.time, seq: r.seq, prev: new Uint8Array(r.prev), data: decodeCbor(r.data) };
   if (r.clock !== null) e.clock = r.clock;
   return e;
@@ -57,11 +57,11 @@ function badQuery(message: string): never {
 }
 
 /** The cursor is opaque to clients: base64url of the JSON [node, seq] of the page's last event. */
-export function encodeCursor(node: string, seq: number): string {
+function encodeCursor(node: string, seq: number): string {
   return toBase64url(new TextEncoder().encode(JSON.stringify([node, seq])));
 }
 
-export function decodeCursor(cursor: string): [string, number] {
+function decodeCursor(cursor: string): [string, number] {
   let v: unknown;
   try {
     v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(fromBase64url(cursor)));

@@ -3,9 +3,9 @@ import type { SignalSpec } from '../environment/signals.js';
 
 /** A scenario file (schemas/scenario.schema.json), as TypeScript. */
 /** Sensors in a scenario are configured exactly as on a node. */
-export type ScenarioSensor = SensorConfig;
+type ScenarioSensor = SensorConfig;
 
-export interface ScenarioDevice {
+interface ScenarioDevice {
   name: string;
   model: string;
   i2c?: { sda?: number; scl?: number; address: number };

@@ -11,17 +11,17 @@ import { cborVectors, invalidCborVectors } from '../helpers/vectors.js';
 
 const special = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity } as const;
 
-function valueOf(v: (typeof cborVectors)[number]): Value {
+function vectorValue(v: (typeof cborVectors)[number]): Value {
   return v.json === null ? special[v.value as keyof typeof special] : parseJson(v.json);
 }
 
 describe('deterministic CBOR vectors', () => {
   it('has at least 40 vectors', () => assert.ok(cborVectors.length >= 40, `${cborVectors.length}`));
   for (const v of cborVectors) {
-    it(`encodes ${v.name}`, () => assert.equal(toHex(encodeCbor(valueOf(v))), v.cbor));
+    it(`encodes ${v.name}`, () => assert.equal(toHex(encodeCbor(vectorValue(v))), v.cbor));
     it(`decodes ${v.name}`, () => {
       const got = decodeCbor(fromHex(v.cbor));
-      const want = valueOf(v);
+      const want = vectorValue(v);
       if (typeof want === 'number' && Number.isNaN(want)) assert.ok(Number.isNaN(got));
       else assert.deepStrictEqual(got, want);
       if (v.json !== null) assert.deepStrictEqual(parseJson(stringifyJson(got)), want, 'JSON form round-trips');

@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import { BoardError, IoError } from '../../hal/contracts/errors.js';
 import type { Board } from '../../hal/board/board.js';
 import { PinClaims } from '../../hal/board/pin-claims.js';
-import type { Advertisement, HalBackend } from '../../hal/contracts/io.js';
+import type { Advertisement } from '../../hal/contracts/io.js';
 import { FakeGpiodTools } from '../../hal/linux/fake-gpiod-tools.js';
 import { getArgs, monArgs, parseEdgeEvent, parseGpiodetect, parseGpiodMajor, parseLineValue, setArgs } from '../../hal/linux/gpiod-tools.js';
 import { createLinuxBackend } from '../../hal/linux/linux-backend.js';

@@ -327,7 +327,7 @@ class LanImpl implements Lan {
   constructor(
     readonly id: string,
     readonly subnet: string,
-    private readonly base: string,
+    base: string,
     count: number,
   ) {
     this.switchNs = `${id}-sw`;
@@ -412,7 +412,7 @@ class LanImpl implements Lan {
 
   spawn(host: LanHost, command: string, args: string[], options: SpawnOptions = {}): ChildProcess {
     this.port(host);
-    if (this.destroying) throw new Error(`LAN ${this.id} is destroyed`);
+    if (this.destroying !== undefined) throw new Error(`LAN ${this.id} is destroyed`);
     // detached: a process group of its own (ip netns exec execs the command, so the group
     // leader is the command itself), so that the whole group can be killed.
     const child = spawn('ip', ['netns', 'exec', host.ns, command, ...args], { ...options, detached: true });

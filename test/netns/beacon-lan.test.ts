@@ -149,7 +149,7 @@ describe('Timekeeper on a namespaced LAN', { skip }, () => {
     withLan(5, 'time', async (lan, procs) => {
       const honest = [0, 1, 2].map((i) => hub(lan, procs, i, `honest${i + 1}`, ['--time', 'system']));
       const liar = hub(lan, procs, 3, 'liar', ['--time', 'system', '--clock-skew', '+2h']);
-      const subject = hub(lan, procs, 4, 'subject', ['--time', 'peers', '--clock-skew=-10m', '--time-poll', '2s']);
+      hub(lan, procs, 4, 'subject', ['--time', 'peers', '--clock-skew=-10m', '--time-poll', '2s']);
       await Promise.all(procs.map((p) => p.waitOut(/listening on/)));
       const ids = new Map<string, string>();
       for (const [p, name] of [...honest.map((h, i) => [h, `honest${i + 1}`] as const), [liar, 'liar'] as const])

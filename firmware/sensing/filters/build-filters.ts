@@ -60,6 +60,7 @@ export function buildFilters(config: unknown): FilterChain {
     const keys = Object.keys(entry);
     if (keys.length !== 1) throw new TypeError(`${at} must have exactly one key, the filter name, got ${keys.length}`);
     const name = keys[0];
+    // biome-ignore lint/suspicious/noPrototypeBuiltins: Object.hasOwn is ES2022; the core compiles against ES2020 (XS 13.3).
     if (!Object.prototype.hasOwnProperty.call(FACTORIES, name)) throw new RangeError(`${at}: unknown filter '${name}' (filters: ${FILTER_NAMES.join(', ')})`);
     filters.push(FACTORIES[name]((entry as Record<string, unknown>)[name], `${at}.${name}`));
   }

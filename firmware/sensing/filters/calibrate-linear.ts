@@ -2,7 +2,7 @@ import type { Filter, FilterOutput } from './filter.js';
 import { checkFinite, checkOptions, isOptionsObject } from './filter-options.js';
 
 /** One calibration point, measured -> true: `[measured, true]`, `"measured -> true"` or `{ from, to }`. */
-export type Datapoint = readonly [number, number] | string | { from: number; to: number };
+type Datapoint = readonly [number, number] | string | { from: number; to: number };
 
 /** A list of datapoints (least squares), or `{ datapoints, method: 'least_squares' | 'exact' }`. */
 export type CalibrateLinearOptions = readonly Datapoint[] | { datapoints?: readonly Datapoint[]; method?: 'least_squares' | 'exact' };
@@ -78,7 +78,7 @@ function readDatapoint(path: string, p: unknown): [number, number] {
     const m = /^\s*(\S+)\s*->\s*(\S+)\s*$/.exec(p);
     const x = m ? Number(m[1]) : NaN;
     const y = m ? Number(m[2]) : NaN;
-    if (!isFinite(x) || !isFinite(y)) throw new RangeError(`${path} must read "MEASURED -> TRUE", got "${p}"`);
+    if (!Number.isFinite(x) || !Number.isFinite(y)) throw new RangeError(`${path} must read "MEASURED -> TRUE", got "${p}"`);
     return [x, y];
   }
   if (isOptionsObject(p)) {

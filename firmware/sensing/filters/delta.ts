@@ -2,7 +2,7 @@ import type { Filter, FilterOutput } from './filter.js';
 import { checkAmount, checkOptions, isOptionsObject } from './filter-options.js';
 
 /** A change threshold: a number (absolute) or a percentage string such as "10%" (of the last value passed). */
-export type DeltaAmount = number | string;
+type DeltaAmount = number | string;
 
 /** `delta: 2.0`, `delta: "10%"`, or the long form with min_value and/or max_value. */
 export type DeltaOptions = DeltaAmount | { min_value?: DeltaAmount; max_value?: DeltaAmount };

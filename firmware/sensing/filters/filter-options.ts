@@ -4,7 +4,7 @@
  * unknown name, each message naming the filter and the option
  * (`path` is e.g. "filters[2].clamp", `key` the option).
  */
-export function optionName(path: string, key?: string): string {
+function optionName(path: string, key?: string): string {
   return key === undefined ? path : `${path}.${key}`;
 }
 
@@ -25,7 +25,7 @@ export function isOptionsObject(v: unknown): v is Record<string, unknown> {
 
 export function checkFinite(path: string, key: string | undefined, v: unknown): number {
   if (typeof v !== 'number') throw new TypeError(`${optionName(path, key)} must be a number, got ${describe(v)}`);
-  if (!isFinite(v)) throw new RangeError(`${optionName(path, key)} must be a finite number, got ${v}`);
+  if (!Number.isFinite(v)) throw new RangeError(`${optionName(path, key)} must be a finite number, got ${v}`);
   return v;
 }
 
@@ -58,14 +58,14 @@ export function checkDuration(path: string, key: string | undefined, v: unknown)
   } else {
     throw new TypeError(`${optionName(path, key)} must be a time period (a number of ms or a string such as "10s"), got ${describe(v)}`);
   }
-  if (!isFinite(ms) || ms <= 0) throw new RangeError(`${optionName(path, key)} must be a time period greater than 0, got ${String(v)}`);
+  if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`${optionName(path, key)} must be a time period greater than 0, got ${String(v)}`);
   return ms;
 }
 
 /** A non-negative amount: a number, or a percentage string such as "10%" (returned as a fraction, 0.1). */
 export function checkAmount(path: string, key: string | undefined, v: unknown): { amount: number; percent: boolean } {
   if (typeof v === 'number') {
-    if (!isFinite(v) || v < 0) throw new RangeError(`${optionName(path, key)} must be a finite number >= 0, got ${v}`);
+    if (!Number.isFinite(v) || v < 0) throw new RangeError(`${optionName(path, key)} must be a finite number >= 0, got ${v}`);
     return { amount: v, percent: false };
   }
   if (typeof v === 'string') {

@@ -28,7 +28,7 @@ export class RoundFilter implements Filter {
   }
 
   push(value: number, time: number): FilterOutput[] {
-    if (!isFinite(value)) return [{ value, time }];
+    if (!Number.isFinite(value)) return [{ value, time }];
     const r = Math.round(Math.abs(value) * this.scale) / this.scale;
     return [{ value: value < 0 ? -r : r, time }];
   }
