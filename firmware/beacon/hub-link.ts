@@ -241,15 +241,16 @@ export class HubLink implements Transport {
   /**
    * Linked. A batch that waited for the hub is answered "send again" rather
    * than sent: the Uplink times each exchange to take the hub's clock from
-   * the answer, and the wait was no round trip (it resends after its
-   * current backoff).
+   * the answer, and the wait was no round trip. It resends at once
+   * (retryAfterMs 0): the backoff it built while the hub was away no longer
+   * applies.
    */
   private link(): void {
     this.st = 'linked';
     this.failures = 0;
     const h = this.held;
     this.held = undefined;
-    h?.done({ ok: false, refused: false, message: `found the hub at ${(this.hub as BeaconPeer).url}: send again` });
+    h?.done({ ok: false, refused: false, message: `found the hub at ${(this.hub as BeaconPeer).url}: send again`, retryAfterMs: 0 });
   }
 
   private post(batch: Uint8Array, done: (result: UplinkResult) => void): void {

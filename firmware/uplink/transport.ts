@@ -24,8 +24,12 @@ export type UplinkResult =
   | { ok: true; ack: UplinkAck }
   /** The hub refused the batch: resending the same bytes will not help (4xx). */
   | { ok: false; refused: true; status: number; code: string; message: string }
-  /** The hub could not be reached or failed (network error, timeout, 5xx): retry later. */
-  | { ok: false; refused: false; message: string };
+  /**
+   * The hub could not be reached or failed (network error, timeout, 5xx): retry later, after
+   * the Uplink's backoff, or after `retryAfterMs` when the transport knows better (a link
+   * that has just found its hub says 0: the backoff measured a hub that was away).
+   */
+  | { ok: false; refused: false; message: string; retryAfterMs?: number };
 
 export interface Transport {
   send(batch: Uint8Array, done: (result: UplinkResult) => void): void;

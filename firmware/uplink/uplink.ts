@@ -123,8 +123,14 @@ export class Uplink {
         } else {
           if (result.refused) this.stats.refusals++;
           else this.stats.failures++;
-          this.retryAt = receivedAt + this.backoff;
-          this.backoff = Math.min(this.backoff * 2, this.o.backoffMs?.max ?? 60_000);
+          if (!result.refused && result.retryAfterMs !== undefined) {
+            // The transport knows when: the way to the hub is open again, so the backoff starts over.
+            this.retryAt = receivedAt + result.retryAfterMs;
+            this.backoff = this.o.backoffMs?.initial ?? 1000;
+          } else {
+            this.retryAt = receivedAt + this.backoff;
+            this.backoff = Math.min(this.backoff * 2, this.o.backoffMs?.max ?? 60_000);
+          }
         }
         this.o.onResult?.(result, info);
       } finally {

@@ -118,7 +118,7 @@ describe('HubLink: from no address to an enrolled, uplinking node', () => {
     assert.equal(link.state, 'linked');
     assert.equal(link.url, 'http://10.0.0.2:7070');
     // The batch that waited is handed back (its wait was no round trip for the hub's clock); sent again, it is acknowledged.
-    assert.deepEqual(sent.result, { ok: false, refused: false, message: 'found the hub at http://10.0.0.2:7070: send again' });
+    assert.deepEqual(sent.result, { ok: false, refused: false, message: 'found the hub at http://10.0.0.2:7070: send again', retryAfterMs: 0 });
     const again = offer(link);
     w.clock.runFor(10);
     assert.deepEqual(again.result, { ok: true, ack: { ack: 1, stored: 1 } });
