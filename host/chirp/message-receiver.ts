@@ -1,7 +1,8 @@
 import { ChirpError } from './chirp-error.js';
 import { DriftCorrector } from './drift.js';
 import { Reassembler } from './frames.js';
-import { SAMPLE_RATE, toFloat32, type GgwaveDecoder, type GgwaveEngine } from './ggwave-engine.js';
+import type { GgwaveDecoder } from './ggwave-decoder.js';
+import { SAMPLE_RATE, toFloat32, type GgwaveEngine } from './ggwave-engine.js';
 import { Resampler } from './resampler.js';
 
 export interface ReceiveProgress {
