@@ -104,7 +104,8 @@ export class MessageReceiver {
       let r = this.messages.get(id);
       if (!r) {
         if (this.messages.size >= 8) continue;
-        this.messages.set(id, (r = new Reassembler(id)));
+        r = new Reassembler(id);
+        this.messages.set(id, r);
       }
       if (r.accept(frame) === 'new' && r.complete) return r.message(); // may throw digest-mismatch
     }

@@ -51,7 +51,10 @@ const tables = new Map<number, Float32Array>();
 function tableFor(step: number): Float32Array {
   const cutoff = Math.round(Math.min(1, 1 / step) * 0.95 * 100) / 100;
   let t = tables.get(cutoff);
-  if (!t) tables.set(cutoff, (t = buildTable(cutoff)));
+  if (!t) {
+    t = buildTable(cutoff);
+    tables.set(cutoff, t);
+  }
   return t;
 }
 
