@@ -62,10 +62,15 @@ export function deliver(received: Value, values: Values, out: (t: string) => voi
   }
   const to = typeof values.out === 'string' ? values.out : undefined;
   const json = stringifyJson(value) + '\n';
-  if (values.json) return to ? writeFileSync(to, json) : out(json);
+  if (values.json) {
+    if (to) writeFileSync(to, json);
+    else out(json);
+    return;
+  }
   if (isValueMap(value) && typeof value.file === 'string' && value.data instanceof Uint8Array) {
     if (!to) throw new UsageError(`the chirp carries the file '${value.file}' (${value.data.length} bytes): give -o FILE to save it`);
-    return writeFileSync(to, value.data);
+    writeFileSync(to, value.data);
+    return;
   }
   const text = typeof value === 'string' ? value : json;
   if (to) writeFileSync(to, text);

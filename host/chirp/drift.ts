@@ -1,4 +1,4 @@
-import { fft } from './fft.js';
+import FFT from 'fft.js';
 import { Resampler } from './resampler.js';
 
 /**
@@ -50,13 +50,16 @@ export interface DriftEstimate {
   band: 'audible' | 'ultrasound';
 }
 
+const blockFft = new FFT(BLOCK);
+
 /** The power spectrum of one Hann-windowed block, added into `sum`. */
 export function addBlockSpectrum(block: Float32Array, sum: Float64Array): void {
-  const re = new Float64Array(BLOCK);
-  const im = new Float64Array(BLOCK);
-  for (let i = 0; i < BLOCK; i++) re[i] = block[i] * hann[i];
-  fft(re, im);
-  for (let b = 0; b <= BLOCK / 2; b++) sum[b] += re[b] * re[b] + im[b] * im[b];
+  const windowed = new Float64Array(BLOCK);
+  for (let i = 0; i < BLOCK; i++) windowed[i] = block[i] * hann[i];
+  // interleaved re, im; realTransform fills bins 0…BLOCK/2 (the rest is scratch)
+  const spectrum = new Float64Array(2 * BLOCK);
+  blockFft.realTransform(spectrum, windowed);
+  for (let b = 0; b <= BLOCK / 2; b++) sum[b] += spectrum[2 * b] ** 2 + spectrum[2 * b + 1] ** 2;
 }
 
 function whitened(sum: Float64Array, from: number, to: number): Float64Array {

@@ -1,8 +1,5 @@
 import { ChirpError } from './chirp-error.js';
-import type { GgwaveEngine } from './ggwave-engine.js';
-
-/** ggwave's analysis block (samplesPerFrame at 48 kHz). */
-const BLOCK = 1024;
+import { type GgwaveInstances, SAMPLES_PER_FRAME } from './ggwave-instances.js';
 
 export interface DecoderOptions {
   /**
@@ -15,18 +12,18 @@ export interface DecoderOptions {
 
 /**
  * A streaming ggwave receiver: push() any amount of mono PCM at SAMPLE_RATE
- * (floats in [−1, 1] or Int16); it is cut into 1024-sample blocks and each
+ * (floats in [−1, 1] or Int16); it is cut into SAMPLES_PER_FRAME blocks and each
  * block is fed on its own, so every frame that ends in it is returned.
  */
 export class GgwaveDecoder {
   private id: number | undefined;
-  private readonly block = new Float32Array(BLOCK);
+  private readonly block = new Float32Array(SAMPLES_PER_FRAME);
   private fill = 0;
   /** Samples consumed so far. */
   samples = 0;
 
   constructor(
-    private readonly engine: GgwaveEngine,
+    private readonly engine: GgwaveInstances,
     options: DecoderOptions = {},
   ) {
     const t = options.markerThreshold;
@@ -41,7 +38,7 @@ export class GgwaveDecoder {
     const scale = samples instanceof Int16Array ? 1 / 32768 : 1;
     for (let i = 0; i < samples.length; i++) {
       this.block[this.fill++] = samples[i] * scale;
-      if (this.fill === BLOCK) {
+      if (this.fill === SAMPLES_PER_FRAME) {
         this.fill = 0;
         const f = this.engine.decodeBlock(id, this.block);
         if (f) frames.push(f);

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { ChirpError } from './chirp-error.js';
-import { GgwaveDecoder, type DecoderOptions } from './ggwave-decoder.js';
+import { type DecoderOptions, GgwaveDecoder } from './ggwave-decoder.js';
+import type { GgwaveInstances } from './ggwave-instances.js';
 
 /**
  * ggwave 0.4.0 (npm `ggwave`, Emscripten WASM): FSK tones with Reed-Solomon,
@@ -53,14 +54,11 @@ export const MODES: Readonly<Record<ChirpMode, ModeInfo>> = {
 export const CHIRP_MODES = Object.keys(MODES) as ChirpMode[];
 
 export function isChirpMode(s: unknown): s is ChirpMode {
-  return typeof s === 'string' && Object.prototype.hasOwnProperty.call(MODES, s);
+  return typeof s === 'string' && Object.hasOwn(MODES, s);
 }
 
-export { GgwaveDecoder, type DecoderOptions } from './ggwave-decoder.js';
-
-/** ggwave's working rate and analysis block: PCM in and out is at this rate. */
+/** ggwave's working rate: PCM in and out is at this rate. */
 export const SAMPLE_RATE = 48000;
-export const SAMPLES_PER_FRAME = 1024;
 /** The most bytes one ggwave frame carries (kMaxLengthVariable). */
 export const MAX_FRAME_BYTES = 140;
 
@@ -143,7 +141,7 @@ export function toFloat32(samples: Int16Array): Float32Array {
   return out;
 }
 
-export class GgwaveEngine {
+export class GgwaveEngine implements GgwaveInstances {
   constructor(private readonly mod: GgModule) {}
 
   private params(mode: 'rx' | 'tx', markerThreshold?: number): GgParameters {
@@ -156,7 +154,7 @@ export class GgwaveEngine {
     return p;
   }
 
-  /** @internal A ggwave instance id; throws ChirpError('engine') at ggwave's instance limit. */
+  /** @internal */
   open(mode: 'rx' | 'tx', markerThreshold?: number): number {
     const id = this.mod.init(this.params(mode, markerThreshold));
     if (id < 0) throw new ChirpError('engine', `ggwave refused a new instance (at most 4 live at once): ${logLines.at(-1) ?? ''}`.trim());
@@ -193,7 +191,7 @@ export class GgwaveEngine {
     return new GgwaveDecoder(this, options);
   }
 
-  /** @internal One analysis block (exactly SAMPLES_PER_FRAME floats) → a decoded frame, if one ended here. */
+  /** @internal */
   decodeBlock(id: number, block: Float32Array): Uint8Array | undefined {
     const r = this.mod.decode(id, new Int8Array(block.buffer, block.byteOffset, block.byteLength));
     if (!r || r.length <= 0) return undefined;

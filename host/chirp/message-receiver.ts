@@ -1,7 +1,8 @@
 import { ChirpError } from './chirp-error.js';
 import { DriftCorrector } from './drift.js';
 import { Reassembler } from './frames.js';
-import { SAMPLE_RATE, toFloat32, type GgwaveDecoder, type GgwaveEngine } from './ggwave-engine.js';
+import type { GgwaveDecoder } from './ggwave-decoder.js';
+import { SAMPLE_RATE, toFloat32, type GgwaveEngine } from './ggwave-engine.js';
 import { Resampler } from './resampler.js';
 
 export interface ReceiveProgress {
@@ -103,7 +104,8 @@ export class MessageReceiver {
       let r = this.messages.get(id);
       if (!r) {
         if (this.messages.size >= 8) continue;
-        this.messages.set(id, (r = new Reassembler(id)));
+        r = new Reassembler(id);
+        this.messages.set(id, r);
       }
       if (r.accept(frame) === 'new' && r.complete) return r.message(); // may throw digest-mismatch
     }

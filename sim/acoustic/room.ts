@@ -1,4 +1,4 @@
-import { fft } from '../../host/chirp/fft.js';
+import FFT from 'fft.js';
 import { seededRandom } from '../environment/signals.js';
 import { GaussianSource } from './noise.js';
 
@@ -52,16 +52,19 @@ export function roomImpulseResponse(o: RoomOptions): Float32Array {
   return ir;
 }
 
-/** Streaming convolution by overlap-add; the output has the input's length (the tail carries on into later pushes). */
+/**
+ * Streaming convolution by overlap-add, one real FFT (fft.js) per hop; the
+ * output has the input's length (the tail carries on into later pushes).
+ */
 export class Convolver {
   private readonly size: number;
   private readonly hop: number;
-  private readonly irRe: Float64Array;
-  private readonly irIm: Float64Array;
+  private readonly fft: FFT;
+  /** The response's spectrum, bins 0…size/2, interleaved re, im. */
+  private readonly irSpectrum: Float64Array;
   private readonly pending: Float32Array;
   private fill = 0;
   private readonly overlap: Float64Array;
-  private readonly queue: number[] = [];
 
   constructor(ir: Float32Array) {
     if (ir.length < 1) throw new RangeError('ir must hold at least one sample');
@@ -69,10 +72,11 @@ export class Convolver {
     while (size < 2 * ir.length) size *= 2;
     this.size = Math.max(size, 1024);
     this.hop = this.size - ir.length + 1;
-    this.irRe = new Float64Array(this.size);
-    this.irIm = new Float64Array(this.size);
-    this.irRe.set(ir);
-    fft(this.irRe, this.irIm);
+    this.fft = new FFT(this.size);
+    const padded = new Float64Array(this.size);
+    padded.set(ir);
+    this.irSpectrum = new Float64Array(2 * this.size);
+    this.fft.realTransform(this.irSpectrum, padded);
     this.pending = new Float32Array(this.hop);
     this.overlap = new Float64Array(this.size);
   }
@@ -106,22 +110,22 @@ export class Convolver {
   }
 
   private block(): Float32Array {
-    const { size, hop } = this;
-    const re = new Float64Array(size);
-    const im = new Float64Array(size);
-    for (let i = 0; i < hop; i++) re[i] = this.pending[i];
-    fft(re, im);
-    for (let i = 0; i < size; i++) {
-      const a = re[i],
-        b = im[i],
-        c = this.irRe[i],
-        d = this.irIm[i];
-      re[i] = a * c - b * d;
-      im[i] = a * d + b * c;
+    const { size, hop, irSpectrum: h } = this;
+    const input = new Float64Array(size);
+    input.set(this.pending);
+    const spectrum = new Float64Array(2 * size);
+    this.fft.realTransform(spectrum, input);
+    for (let i = 0; i <= size; i += 2) {
+      const a = spectrum[i];
+      const b = spectrum[i + 1];
+      spectrum[i] = a * h[i] - b * h[i + 1];
+      spectrum[i + 1] = a * h[i + 1] + b * h[i];
     }
-    fft(re, im, true);
+    this.fft.completeSpectrum(spectrum); // the product of two real signals' spectra is conjugate-symmetric too
+    const product = new Float64Array(2 * size);
+    this.fft.inverseTransform(product, spectrum); // scaled by 1/size
     const out = new Float32Array(hop);
-    for (let i = 0; i < size; i++) this.overlap[i] += re[i] / size;
+    for (let i = 0; i < size; i++) this.overlap[i] += product[2 * i];
     for (let i = 0; i < hop; i++) out[i] = this.overlap[i];
     this.overlap.copyWithin(0, hop);
     this.overlap.fill(0, size - hop);

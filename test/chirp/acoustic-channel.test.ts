@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fft } from '../../host/chirp/fft.js';
+import FFT from 'fft.js';
 import { toFloat32 } from '../../host/chirp/ggwave-engine.js';
 import { AcousticChannel } from '../../sim/acoustic/acoustic-channel.js';
 import { activePower, transmit } from '../../sim/acoustic/channel-transmit.js';
@@ -12,23 +12,26 @@ const tone = (n: number, hz: number, amp = 0.5): Float32Array => Float32Array.fr
 const power = (x: Float32Array): number => x.reduce((s, v) => s + v * v, 0) / x.length;
 const db = (r: number): number => 10 * Math.log10(r);
 
+/** The power in each bin 0…n/2 of one FFT of the first n samples. */
+function powerSpectrum(x: Float32Array, n: number): Float64Array {
+  const spectrum = new Float64Array(2 * n);
+  new FFT(n).realTransform(spectrum, Float64Array.from(x.subarray(0, n)));
+  return Float64Array.from({ length: n / 2 + 1 }, (_, b) => spectrum[2 * b] ** 2 + spectrum[2 * b + 1] ** 2);
+}
+
 /** Power in [lo, hi) Hz from one FFT of the first 2^k samples. */
 function bandPower(x: Float32Array, lo: number, hi: number, n = 1 << 16): number {
-  const re = Float64Array.from(x.subarray(0, n));
-  const im = new Float64Array(n);
-  fft(re, im);
+  const s = powerSpectrum(x, n);
   let p = 0;
-  for (let b = Math.ceil((lo * n) / 48000); b < (hi * n) / 48000; b++) p += re[b] ** 2 + im[b] ** 2;
+  for (let b = Math.ceil((lo * n) / 48000); b < (hi * n) / 48000; b++) p += s[b];
   return p;
 }
 
 /** The strongest frequency, to within 48000 / 2^16 Hz. */
 function peakHz(x: Float32Array, n = 1 << 16): number {
-  const re = Float64Array.from(x.subarray(0, n));
-  const im = new Float64Array(n);
-  fft(re, im);
+  const s = powerSpectrum(x, n);
   let best = 1;
-  for (let b = 1; b < n / 2; b++) if (re[b] ** 2 + im[b] ** 2 > re[best] ** 2 + im[best] ** 2) best = b;
+  for (let b = 1; b < n / 2; b++) if (s[b] > s[best]) best = b;
   return (best * 48000) / n;
 }
 

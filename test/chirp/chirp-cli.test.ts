@@ -26,7 +26,15 @@ async function chirp(args: string[], deps: Partial<ChirpCliDeps> = {}): Promise<
   let out = '';
   let err = '';
   const cmd = makeChirpCommand({ audioBackend: noAudio, tty: false, sleep: async () => undefined, ...deps });
-  const code = await dispatch(cmd, args, ['fazt', 'chirp'], { stdin: async () => Buffer.alloc(0), out: (t) => void (out += t), err: (t) => void (err += t) });
+  const code = await dispatch(cmd, args, ['fazt', 'chirp'], {
+    stdin: async () => Buffer.alloc(0),
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+  });
   return { code, out, err };
 }
 

@@ -56,7 +56,9 @@ describe('chirp send and receive', () => {
   });
 
   it('says when the frames do not add up to their digest', async () => {
-    const pcm = await framesPcm([0, 1, 2], (f) => void (f[2][40] ^= 0x55));
+    const pcm = await framesPcm([0, 1, 2], (f) => {
+      f[2][40] ^= 0x55;
+    });
     await assert.rejects(receiveBytes(chunked(pcm)), isChirp('digest-mismatch'));
   });
 

@@ -17,6 +17,34 @@ function spectrum(x: Float32Array): Float64Array {
 }
 
 describe('drift estimation and correction', () => {
+  it('a block spectrum (fft.js, Hann window) puts a tone on its bin, DC on bin 0 and Nyquist on the last, and adds up', () => {
+    const k = 16 * 40; // ggwave's lowest tone, 1875 Hz, on the fine grid
+    const x = Float32Array.from({ length: BLOCK }, (_, i) => 0.5 * Math.cos((2 * Math.PI * k * i) / BLOCK) + 0.25 * (i % 2 ? -1 : 1) + 0.125);
+    const sum = new Float64Array(BLOCK / 2 + 1);
+    addBlockSpectrum(x, sum);
+    // Hann's coherent gain is 1/2: amplitude A at bin k gives A·N/4 there and −A·N/8 beside it; DC and Nyquist give A·N/2
+    const expected = new Map([
+      [0, (0.125 * BLOCK) / 2],
+      [1, (0.125 * BLOCK) / 4],
+      [k - 1, (0.5 * BLOCK) / 8],
+      [k, (0.5 * BLOCK) / 4],
+      [k + 1, (0.5 * BLOCK) / 8],
+      [BLOCK / 2 - 1, (0.25 * BLOCK) / 4],
+      [BLOCK / 2, (0.25 * BLOCK) / 2],
+    ]);
+    for (let b = 0; b <= BLOCK / 2; b++) {
+      const want = (expected.get(b) ?? 0) ** 2;
+      assert.ok(Math.abs(sum[b] - want) <= 1e-6 * BLOCK ** 2, `bin ${b}: ${sum[b]}, expected ${want}`);
+    }
+    const once = sum.slice();
+    addBlockSpectrum(x, sum);
+    assert.deepStrictEqual(
+      sum,
+      once.map((v) => 2 * v),
+      'a second block adds its power',
+    );
+  });
+
   it("reads the sender/receiver rate ratio off ggwave's tone comb, audible and ultrasound, to 0.01 %", async () => {
     for (const [mode, band] of [
       ['standard', 'audible'],

@@ -10,8 +10,7 @@ function fit(x: Float32Array, cyclesPerSample: number, from: number, to: number)
     sc = 0,
     cc = 0,
     xs = 0,
-    xc = 0,
-    xx = 0;
+    xc = 0;
   for (let i = from; i < to; i++) {
     const s = Math.sin(2 * Math.PI * cyclesPerSample * i),
       c = Math.cos(2 * Math.PI * cyclesPerSample * i);
@@ -20,7 +19,6 @@ function fit(x: Float32Array, cyclesPerSample: number, from: number, to: number)
     cc += c * c;
     xs += x[i] * s;
     xc += x[i] * c;
-    xx += x[i] * x[i];
   }
   const det = ss * cc - sc * sc;
   const a = (xs * cc - xc * sc) / det,
