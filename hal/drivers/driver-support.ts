@@ -20,7 +20,7 @@ export function checkI2cDriverOptions(options: unknown): { i2c: I2C; clock: Cloc
 }
 
 export function checkBoolean(name: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new TypeError(`${name} must be a boolean`);
+  if (typeof v !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${typeof v}`);
   return v;
 }
 

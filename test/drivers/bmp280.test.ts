@@ -1,33 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IoError } from '../../hal/contracts/errors.js';
-import type { I2C } from '../../hal/contracts/io.js';
-import { compensatePressure, compensatePressure32, compensateTemperature, measurementTimeMs, parseCalibrationTp } from '../../hal/drivers/bme280/decode.js';
-import { Bmp280 } from '../../hal/drivers/bmp280/bmp280.js';
-import { SimI2C } from '../../hal/sim/sim-i2c.js';
-import { SimI2cBus } from '../../sim/i2c/sim-i2c-bus.js';
-import { Bme280Model } from '../../sim/models/bme280-model.js';
-import { VirtualClock } from '../../sim/world/virtual-clock.js';
+import { compensatePressure, compensatePressure32, compensateTemperature, parseCalibrationTp } from '../../hal/drivers/bme280/decode.js';
+import { measurementTimeMs } from '../../hal/drivers/bme280/timing.js';
+import { BME280_CHIP, BMP280_CHIP } from './emulated-sensors.js';
+import { io, near, reg, rig } from './rig.js';
 
 /** BMP280 datasheet §3.12: the worked example's trimming and raw values. */
 const EXAMPLE = { T1: 27504, T2: 26435, T3: -1000, P1: 36477, P2: -10685, P3: 3024, P4: 2855, P5: 140, P6: -7, P7: 15500, P8: -14600, P9: 6000 };
 const ADC_T = 519888;
 const ADC_P = 415148;
-
-function rig(address = 0x76, variant: 'bme280' | 'bmp280' = 'bmp280') {
-  const clock = new VirtualClock();
-  const bus = new SimI2cBus(1);
-  const model = new Bme280Model(address, clock, variant);
-  bus.attach(model);
-  const i2c = () => new SimI2C(bus, address);
-  const make = (o: Partial<ConstructorParameters<typeof Bmp280>[0]> = {}) => new Bmp280({ i2c: i2c(), clock, ...o });
-  return { clock, bus, model, i2c, make };
-}
-
-const io = (code: string) => (e: unknown) => e instanceof IoError && e.code === code;
-const near = (v: number | undefined, want: number, tol: number, what = '') =>
-  assert.ok(v !== undefined && Math.abs(v - want) <= tol, `${what} read ${v}, want ${want} ±${tol}`);
-const reg = (i2c: I2C, r: number, n = 1) => [...i2c.writeRead(Uint8Array.of(r), n)];
 
 describe('BMP280 decode: the datasheet worked example (§3.11.3, §3.12, §8.2)', () => {
   it('parses the trimming words at 0x88..0x9F (little-endian, T1/P1 unsigned)', () => {
@@ -70,16 +51,17 @@ describe('BMP280 decode: the datasheet worked example (§3.11.3, §3.12, §8.2)'
   });
 });
 
+// Range stepping in lockstep, NACK, stuck bus, unplug, the common option checks and close: test/drivers/i2c-sensors.test.ts.
 describe('BMP280 driver and model', () => {
   it('replays the worked example through the bus: exactly 25.08 °C and 25767233/256 Pa, no humidity', () => {
-    const { model, make } = rig();
+    const { model, make } = rig(BMP280_CHIP);
     model.setCalibration(EXAMPLE);
     model.setRaw({ adcT: ADC_T, adcP: ADC_P });
     assert.deepEqual(make().sample(), { temperature: 25.08, pressure: 25767233 / 256 });
   });
 
   it('checks the chip id: a BME280 (0x60) at the address is absent, naming what it read', () => {
-    const { make } = rig(0x77, 'bme280');
+    const { make } = rig({ ...BMP280_CHIP, address: 0x77, model: BME280_CHIP.model });
     assert.throws(
       () => make(),
       (e: unknown) => io('absent')(e) && /0x60/.test((e as Error).message) && /0x77/.test((e as Error).message),
@@ -87,7 +69,7 @@ describe('BMP280 driver and model', () => {
   });
 
   it('model: no ctrl_hum and a 6-byte data block', () => {
-    const { i2c, make } = rig();
+    const { i2c, make } = rig(BMP280_CHIP);
     make();
     const bus = i2c();
     bus.write(Uint8Array.of(0xf2, 0x05));
@@ -96,7 +78,7 @@ describe('BMP280 driver and model', () => {
   });
 
   it('forced mode takes the typical time of Table 13 and reads the model values', () => {
-    const { clock, model, make } = rig(0x77);
+    const { clock, model, make } = rig({ ...BMP280_CHIP, address: 0x77 });
     const d = make();
     model.setValue('temperature', -12.34);
     model.setValue('pressure', 87654);
@@ -108,20 +90,20 @@ describe('BMP280 driver and model', () => {
   });
 
   it('refuses humidityOversampling, in the constructor and in configure()', () => {
-    const { make } = rig();
+    const { make } = rig(BMP280_CHIP);
     assert.throws(() => make({ humidityOversampling: 1 } as never), { name: 'RangeError', message: /humidityOversampling/ });
     assert.throws(() => make().configure({ humidityOversampling: 1 } as never), RangeError);
   });
 
   it("normal mode uses the BMP280's standby table: 4000 ms is code 111, 10 ms is refused", () => {
-    const { make, i2c } = rig();
+    const { make, i2c } = rig(BMP280_CHIP);
     const d = make({ mode: 'normal', standbyMs: 4000 });
     assert.equal(reg(i2c(), 0xf5)[0] >> 5, 0b111);
     assert.throws(() => d.configure({ standbyMs: 10 }), { name: 'RangeError', message: /standbyMs/ });
   });
 
   it('normal mode: a new conversion every measure + standby (5.5 + 2000 ms)', () => {
-    const { clock, model, make } = rig();
+    const { clock, model, make } = rig(BMP280_CHIP);
     const d = make({ mode: 'normal', standbyMs: 2000 });
     const start = clock.now();
     d.sample();
@@ -135,7 +117,7 @@ describe('BMP280 driver and model', () => {
   });
 
   it('skipping pressure leaves temperature only, and takes 3 ms', () => {
-    const { clock, make } = rig();
+    const { clock, make } = rig(BMP280_CHIP);
     const d = make({ pressureOversampling: 0, temperatureOversampling: 1 });
     const t0 = clock.now();
     assert.deepEqual(Object.keys(d.sample()), ['temperature']);
@@ -143,7 +125,7 @@ describe('BMP280 driver and model', () => {
   });
 
   it('sweeps the ranges at ×16: each reading within 0.01 °C and 0.16 Pa of the model value', () => {
-    const { model, make } = rig();
+    const { model, make } = rig(BMP280_CHIP);
     const d = make({ temperatureOversampling: 16, pressureOversampling: 16 });
     for (let t = -40; t <= 85; t += 8.33) {
       for (let p = 30000; p <= 110000; p += 9999) {
@@ -156,29 +138,8 @@ describe('BMP280 driver and model', () => {
     }
   });
 
-  it('NACK propagates; a stuck bus throws bus-stuck; both recover', () => {
-    const { bus, model, make } = rig();
-    const d = make();
-    model.nackNext();
-    assert.throws(() => d.sample(), io('nack'));
-    bus.stuck = true;
-    assert.throws(() => d.sample(), io('bus-stuck'));
-    bus.stuck = false;
-    assert.ok('pressure' in d.sample());
-  });
-
-  it('unplug gives nack; after replug a new driver works', () => {
-    const { model, make } = rig();
-    const d = make();
-    model.unplug();
-    assert.throws(() => d.sample(), io('nack'));
-    d.close();
-    model.replug();
-    assert.ok('temperature' in make().sample());
-  });
-
   it('slow conversions: polled within the bound, or timeout', () => {
-    const { clock, model, make } = rig();
+    const { clock, model, make } = rig(BMP280_CHIP);
     const d = make();
     model.slow(0.8);
     let t0 = clock.now();
@@ -190,18 +151,13 @@ describe('BMP280 driver and model', () => {
     assert.ok(clock.now() - t0 <= 6.425 + 3);
   });
 
-  it('bad options throw naming the option; close twice is harmless; use after close throws closed', () => {
-    const { clock, make } = rig();
-    assert.throws(() => new Bmp280({ clock } as never), { name: 'TypeError', message: /i2c/ });
+  it('a bad filter throws RangeError naming it', () => {
+    const { make } = rig(BMP280_CHIP);
     assert.throws(() => make({ filter: 32 as never }), { name: 'RangeError', message: /filter/ });
-    const d = make();
-    d.close();
-    d.close();
-    assert.throws(() => d.sample(), io('closed'));
   });
 
   it('declares temperature and pressure channels only', () => {
-    const { make } = rig();
+    const { make } = rig(BMP280_CHIP);
     assert.deepEqual(
       make().channels.map((c) => [c.name, c.unit, c.min, c.max, c.resolution]),
       [

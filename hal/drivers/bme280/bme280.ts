@@ -1,38 +1,23 @@
 import { IoError } from '../../contracts/errors.js';
-import { checkObject, checkOneOf } from '../../contracts/check-options.js';
+import { checkObject } from '../../contracts/check-options.js';
 import { checkI2cDriverOptions } from '../driver-support.js';
 import type { I2C } from '../../contracts/io.js';
 import type { Clock } from '../../contracts/time.js';
 import type { SensorChannel, SensorDriver } from '../sensor-driver.js';
 import { SMBus } from '../../smbus.js';
+import { BME280_DEFAULTS, type Bme280Config, type BoschChip, checkBme280Config, configByte, ctrlHumByte, ctrlMeasByte } from './config.js';
 import {
   type BoschCalibration,
   compensateHumidity,
   compensatePressure,
   compensateTemperature,
-  measurementTimeMs,
   parseCalibrationH,
   parseCalibrationTp,
   raw16,
   raw20,
 } from './decode.js';
 import { BME280 } from './registers.js';
-
-/** Oversampling factor per channel; 0 skips the channel (§3.4, §5.4.3, §5.4.5). */
-export type Oversampling = 0 | 1 | 2 | 4 | 8 | 16;
-/** IIR filter coefficient; 0 is filter off (§3.4.4). */
-export type FilterCoefficient = 0 | 2 | 4 | 8 | 16;
-
-export interface Bme280Config {
-  /** 'forced': one conversion per sample(), asleep in between; 'normal': the chip cycles on its own (§3.3). */
-  mode: 'forced' | 'normal';
-  temperatureOversampling: Oversampling;
-  pressureOversampling: Oversampling;
-  humidityOversampling: Oversampling;
-  filter: FilterCoefficient;
-  /** Normal mode: standby between conversions, one of the chip's t_sb values (§5.4.6 Table 27). */
-  standbyMs: number;
-}
+import { measurementTimeMs } from './timing.js';
 
 export interface Bme280Options extends Partial<Bme280Config> {
   /** Opened at 0x76 or 0x77; the driver owns it once constructed, and close() closes it. */
@@ -43,34 +28,11 @@ export interface Bme280Options extends Partial<Bme280Config> {
 /** A skipped channel is absent. (A type alias, so it meets Sample's index signature.) */
 export type Bme280Sample = { temperature?: number; pressure?: number; humidity?: number };
 
-/** The chip table the driver runs on: ./registers.ts BME280 or ../bmp280/registers.ts BMP280. */
-export interface BoschChip {
-  name: string;
-  chipId: number;
-  humidity: boolean;
-  standbyMs: readonly number[];
-  calibTpLength: number;
-  dataLength: number;
-  channels: readonly SensorChannel[];
-}
-
-/** The weather-monitoring setting of §3.5.1: forced, ×1 everywhere, filter off. */
-const DEFAULTS: Bme280Config = { mode: 'forced', temperatureOversampling: 1, pressureOversampling: 1, humidityOversampling: 1, filter: 0, standbyMs: 1000 };
-const OVERSAMPLINGS = [0, 1, 2, 4, 8, 16];
-const FILTERS = [0, 2, 4, 8, 16];
-const OSRS_CODE = BME280.oversamplingCode as Record<number, number>;
-const FILTER_CODE = BME280.filterCode as Record<number, number>;
 /** After a soft reset: im_update polls, 1 ms apart, after the 2 ms start-up time. */
 const RESET_POLLS = 5;
 /** Forced mode: poll period once the typical conversion time has passed. */
 const POLL_MS = 1;
 const KNOWN_IDS: Record<number, string> = { 0x55: 'BMP180', 0x58: 'BMP280', 0x60: 'BME280', 0x61: 'BME680' };
-
-function checkChoice(name: string, v: unknown, allowed: readonly number[]): number {
-  if (typeof v !== 'number') throw new TypeError(`${name} must be a number, got ${typeof v}`);
-  if (allowed.indexOf(v) < 0) throw new RangeError(`${name} must be one of ${allowed.join(', ')}, got ${v}`);
-  return v;
-}
 
 const hex = (v: number): string => `0x${v.toString(16).padStart(2, '0')}`;
 
@@ -97,7 +59,7 @@ export class Bme280 implements SensorDriver<Bme280Config, Bme280Sample> {
     this.chip = this.chipTable();
     this.channels = this.chip.channels;
     const { i2c, clock } = checkI2cDriverOptions(options);
-    this.config = this.checkConfig(DEFAULTS, options);
+    this.config = checkBme280Config(this.chip, BME280_DEFAULTS, options);
     this.i2c = i2c;
     this.clock = clock;
     this.bus = new SMBus(i2c);
@@ -120,7 +82,7 @@ export class Bme280 implements SensorDriver<Bme280Config, Bme280Sample> {
   configure(options: Partial<Bme280Config>): void {
     this.open();
     checkObject('options', options);
-    this.config = this.checkConfig(this.config, options);
+    this.config = checkBme280Config(this.chip, this.config, options);
     this.apply();
   }
 
@@ -146,24 +108,6 @@ export class Bme280 implements SensorDriver<Bme280Config, Bme280Sample> {
     if (this.closed) throw new IoError('closed', `${this.chip.name} at ${hex(this.i2c.address)} used after close`);
   }
 
-  private checkConfig(base: Bme280Config, o: Partial<Bme280Config>): Bme280Config {
-    const c: Bme280Config = { ...base };
-    if (o.mode !== undefined) c.mode = checkOneOf('mode', o.mode, ['forced', 'normal'] as const);
-    for (const k of ['temperatureOversampling', 'pressureOversampling', 'humidityOversampling'] as const) {
-      if (o[k] === undefined) continue;
-      if (k === 'humidityOversampling' && !this.chip.humidity) throw new RangeError(`${k}: the ${this.chip.name} has no humidity sensor`);
-      c[k] = checkChoice(k, o[k], OVERSAMPLINGS) as Oversampling;
-    }
-    if (!this.chip.humidity) c.humidityOversampling = 0;
-    if (o.filter !== undefined) c.filter = checkChoice('filter', o.filter, FILTERS) as FilterCoefficient;
-    if (o.standbyMs !== undefined) c.standbyMs = checkChoice('standbyMs', o.standbyMs, this.chip.standbyMs);
-    // Pressure and humidity compensation need t_fine from a temperature conversion (§4.2.3).
-    if (c.temperatureOversampling === 0 && (c.pressureOversampling !== 0 || c.humidityOversampling !== 0)) {
-      throw new RangeError('temperatureOversampling must not be 0 (skip) while pressure or humidity is measured');
-    }
-    return c;
-  }
-
   /** §5.4.2 soft reset; then t_startup and im_update polls until the NVM copy is done. */
   private softReset(): void {
     this.bus.writeUint8(BME280.reg.reset, BME280.resetWord);
@@ -185,10 +129,6 @@ export class Bme280 implements SensorDriver<Bme280Config, Bme280Sample> {
     return { ...cal, ...parseCalibrationH(tp[25], this.bus.readBuffer(BME280.reg.calib26, BME280.calibHLength)) };
   }
 
-  private ctrlMeas(mode: number): number {
-    return (OSRS_CODE[this.config.temperatureOversampling] << 5) | (OSRS_CODE[this.config.pressureOversampling] << 2) | mode;
-  }
-
   /**
    * Writes the settings as §5.4 requires: sleep first (config writes in
    * normal mode may be ignored), ctrl_hum before ctrl_meas (it takes effect
@@ -196,11 +136,11 @@ export class Bme280 implements SensorDriver<Bme280Config, Bme280Sample> {
    */
   private apply(): void {
     const c = this.config;
-    this.bus.writeUint8(BME280.reg.ctrlMeas, this.ctrlMeas(BME280.modeSleep));
-    if (this.chip.humidity) this.bus.writeUint8(BME280.reg.ctrlHum, OSRS_CODE[c.humidityOversampling]);
-    this.bus.writeUint8(BME280.reg.config, (this.chip.standbyMs.indexOf(c.standbyMs) << 5) | (FILTER_CODE[c.filter] << 2));
+    this.bus.writeUint8(BME280.reg.ctrlMeas, ctrlMeasByte(this.config, BME280.modeSleep));
+    if (this.chip.humidity) this.bus.writeUint8(BME280.reg.ctrlHum, ctrlHumByte(c));
+    this.bus.writeUint8(BME280.reg.config, configByte(this.chip, c));
     const normal = c.mode === 'normal';
-    this.bus.writeUint8(BME280.reg.ctrlMeas, this.ctrlMeas(normal ? BME280.modeNormal : BME280.modeSleep));
+    this.bus.writeUint8(BME280.reg.ctrlMeas, ctrlMeasByte(this.config, normal ? BME280.modeNormal : BME280.modeSleep));
     if (normal) this.firstDataAt = this.clock.now() + this.timing().max;
   }
 
@@ -212,7 +152,7 @@ export class Bme280 implements SensorDriver<Bme280Config, Bme280Sample> {
   /** Forced mode (§3.3.2): trigger, wait the typical time, then poll measuring, bounded past the maximum time. */
   private measureForced(): void {
     const { typical, max } = this.timing();
-    this.bus.writeUint8(BME280.reg.ctrlMeas, this.ctrlMeas(BME280.modeForced));
+    this.bus.writeUint8(BME280.reg.ctrlMeas, ctrlMeasByte(this.config, BME280.modeForced));
     this.clock.delay(typical);
     const polls = Math.ceil((max - typical) / POLL_MS) + 2;
     for (let i = 0; i < polls; i++) {

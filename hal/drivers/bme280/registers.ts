@@ -49,6 +49,10 @@ export const BME280 = {
   oversamplingCode: { 0: 0, 1: 1, 2: 2, 4: 3, 8: 4, 16: 5 },
   /** §5.4.6 Table 28: filter code by IIR coefficient (0 = filter off). */
   filterCode: { 0: 0, 2: 1, 4: 2, 8: 3, 16: 4 },
+  /** The inverse, as the chip reads a register: factor by osrs code 0..7 (101 and above are ×16). */
+  oversamplingByCode: [0, 1, 2, 4, 8, 16, 16, 16],
+  /** IIR coefficient by filter code 0..7 (100 and above are 16). */
+  filterByCode: [0, 2, 4, 8, 16, 16, 16, 16],
   /** §5.4.6 Table 27: t_standby in ms by t_sb code 0..7 (BME280: codes 110/111 are 10 and 20 ms). */
   standbyMs: [0.5, 62.5, 125, 250, 500, 1000, 10, 20],
   /** §4.2.2/§5.4.7: the value a skipped temperature or pressure reads (20-bit), and a skipped humidity (16-bit). */

@@ -1,4 +1,5 @@
-import { Bme280, type Bme280Config, type Bme280Options, type BoschChip } from '../bme280/bme280.js';
+import { Bme280, type Bme280Options } from '../bme280/bme280.js';
+import type { Bme280Config, BoschChip } from '../bme280/config.js';
 import { BMP280 } from './registers.js';
 
 /** The BME280's settings without humidity. */

@@ -1,8 +1,7 @@
-import { IoError } from '../../contracts/errors.js';
-import { checkFunction, checkInt, checkObject, checkOneOf } from '../../contracts/check-options.js';
+import { checkInt, checkOneOf } from '../../contracts/check-options.js';
 import type { Digital, DigitalMode, DigitalOptions } from '../../contracts/io.js';
-import type { HalTime, TimerId } from '../../contracts/time.js';
-import type { SensorChannel, SensorDriver } from '../sensor-driver.js';
+import { checkBoolean } from '../driver-support.js';
+import { firstAccess, PinDriver, type PinDriverOptions } from '../pin-driver.js';
 
 export interface ButtonConfig {
   /** The line must be quiet this long before a change counts (default 30 ms): contact chatter is ignored. */
@@ -25,15 +24,12 @@ export interface ButtonEvent {
 
 export type ButtonPull = 'up' | 'down' | 'none';
 
-export interface ButtonOptions extends Partial<ButtonConfig> {
-  pin: number;
+export interface ButtonOptions extends Partial<ButtonConfig>, PinDriverOptions<ButtonEvent> {
   openDigital: (options: DigitalOptions) => Digital;
-  time: HalTime;
   /** Pressed reads 0: a button to ground (default true). */
   activeLow?: boolean;
   /** The pin's pull (default 'up' when activeLow, else 'down'); 'none' for an external resistor. */
   pull?: ButtonPull;
-  onEvent?: (event: ButtonEvent) => void;
 }
 
 export type ButtonSample = { pressed: boolean };
@@ -51,75 +47,49 @@ const PULL_MODE: Record<ButtonPull, DigitalMode> = { up: 'input-pullup', down: '
  * button already held at construction counts as pressed, without events,
  * and its release is no click.
  */
-export class Button implements SensorDriver<ButtonConfig, ButtonSample> {
-  readonly channels: readonly SensorChannel[] = [{ name: 'pressed', min: 0, max: 1, resolution: 1 }];
-  private readonly time: HalTime;
+export class Button extends PinDriver<ButtonConfig, ButtonSample, ButtonEvent> {
+  protected config: ButtonConfig;
   private readonly digital: Digital;
   private readonly activeLow: boolean;
-  private readonly onEvent: ((event: ButtonEvent) => void) | undefined;
-  private config: ButtonConfig;
   private pressed: boolean;
   /** When the current press was accepted (undefined: held since construction). */
   private pressedAt: number | undefined;
   private clickable = false;
   private lastClickAt: number | undefined;
-  private debounceTimer: TimerId | undefined;
-  private longTimer: TimerId | undefined;
-  private closed = false;
+  private readonly longTimer = this.oneShot();
 
   constructor(options: ButtonOptions) {
-    checkObject('options', options);
-    const pin = checkInt('pin', options.pin, 0, 255);
-    checkFunction('openDigital', options.openDigital);
-    checkTime(options.time);
-    if (options.onEvent !== undefined) checkFunction('onEvent', options.onEvent);
-    if (options.activeLow !== undefined && typeof options.activeLow !== 'boolean') throw new TypeError('activeLow must be a boolean');
-    this.activeLow = options.activeLow !== false;
+    super({ what: 'button', channel: 'pressed', opener: 'openDigital' }, options);
+    this.activeLow = options.activeLow === undefined ? true : checkBoolean('activeLow', options.activeLow);
     const pull = options.pull === undefined ? (this.activeLow ? 'up' : 'down') : checkOneOf('pull', options.pull, PULLS);
-    this.config = checkConfig(options, { debounceMs: 30, longPressMs: 800, doubleClickMs: 400 });
-    this.time = options.time;
-    this.onEvent = options.onEvent;
-    this.digital = options.openDigital({ pin, mode: PULL_MODE[pull], edge: 'both', onReadable: () => this.edge() });
-    try {
-      this.pressed = this.level();
-    } catch (e) {
-      this.digital.close();
-      throw e;
-    }
+    this.config = this.checkConfig(options, { debounceMs: 30, longPressMs: 800, doubleClickMs: 400 });
+    this.digital = this.openInput(
+      options.openDigital,
+      PULL_MODE[pull],
+      () => this.config.debounceMs,
+      () => this.accept(),
+    );
+    this.pressed = firstAccess(this.digital, () => this.level());
   }
 
-  configure(options: Partial<ButtonConfig>): void {
-    checkObject('options', options);
-    const next = checkConfig(options, this.config);
-    this.open();
-    this.config = next;
+  protected checkConfig(o: Partial<ButtonConfig>, base: ButtonConfig): ButtonConfig {
+    return {
+      debounceMs: o.debounceMs === undefined ? base.debounceMs : checkInt('debounceMs', o.debounceMs, 0, 10_000),
+      longPressMs: o.longPressMs === undefined ? base.longPressMs : checkInt('longPressMs', o.longPressMs, 0, 600_000),
+      doubleClickMs: o.doubleClickMs === undefined ? base.doubleClickMs : checkInt('doubleClickMs', o.doubleClickMs, 0, 10_000),
+    };
   }
 
-  sample(): ButtonSample {
-    this.open();
+  protected current(): ButtonSample {
     return { pressed: this.pressed };
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.cancel('debounceTimer');
-    this.cancel('longTimer');
+  protected release(): void {
     this.digital.close();
   }
 
   private level(): boolean {
     return (this.digital.read() === 0) === this.activeLow;
-  }
-
-  private edge(): void {
-    if (this.closed) return;
-    if (this.config.debounceMs === 0) return this.accept();
-    this.cancel('debounceTimer');
-    this.debounceTimer = this.time.setTimeout(() => {
-      this.debounceTimer = undefined;
-      this.accept();
-    }, this.config.debounceMs);
   }
 
   private accept(): void {
@@ -130,59 +100,28 @@ export class Button implements SensorDriver<ButtonConfig, ButtonSample> {
     if (pressed) {
       this.pressedAt = now;
       this.clickable = true;
-      this.emit('press', now);
+      this.emit({ type: 'press', time: now });
       if (this.config.longPressMs > 0) {
-        this.longTimer = this.time.setTimeout(() => {
-          this.longTimer = undefined;
+        this.longTimer.start(this.config.longPressMs, () => {
           this.clickable = false;
-          this.emit('long-press', this.time.now(), this.config.longPressMs);
-        }, this.config.longPressMs);
+          this.emit({ type: 'long-press', time: this.time.now(), durationMs: this.config.longPressMs });
+        });
       }
       return;
     }
-    this.cancel('longTimer');
+    this.longTimer.cancel();
     const held = this.pressedAt === undefined ? undefined : now - this.pressedAt;
     this.pressedAt = undefined;
-    this.emit('release', now, held);
+    this.emit(held === undefined ? { type: 'release', time: now } : { type: 'release', time: now, durationMs: held });
     if (!this.clickable || held === undefined) return;
     this.clickable = false;
-    this.emit('click', now, held);
+    this.emit({ type: 'click', time: now, durationMs: held });
     const dc = this.config.doubleClickMs;
     if (dc > 0 && this.lastClickAt !== undefined && now - this.lastClickAt <= dc) {
       this.lastClickAt = undefined; // a third click starts a new pair
-      this.emit('double-click', now);
+      this.emit({ type: 'double-click', time: now });
     } else {
       this.lastClickAt = now;
     }
   }
-
-  private emit(type: ButtonEventType, time: number, durationMs?: number): void {
-    if (this.closed || !this.onEvent) return;
-    this.onEvent(durationMs === undefined ? { type, time } : { type, time, durationMs });
-  }
-
-  private cancel(which: 'debounceTimer' | 'longTimer'): void {
-    const id = this[which];
-    if (id !== undefined) this.time.clearTimeout(id);
-    this[which] = undefined;
-  }
-
-  private open(): void {
-    if (this.closed) throw new IoError('closed', 'button used after close');
-  }
-}
-
-function checkConfig(o: Partial<ButtonConfig>, base: ButtonConfig): ButtonConfig {
-  return {
-    debounceMs: o.debounceMs === undefined ? base.debounceMs : checkInt('debounceMs', o.debounceMs, 0, 10_000),
-    longPressMs: o.longPressMs === undefined ? base.longPressMs : checkInt('longPressMs', o.longPressMs, 0, 600_000),
-    doubleClickMs: o.doubleClickMs === undefined ? base.doubleClickMs : checkInt('doubleClickMs', o.doubleClickMs, 0, 10_000),
-  };
-}
-
-function checkTime(time: unknown): void {
-  checkObject('time', time);
-  checkFunction('time.now', time.now);
-  checkFunction('time.setTimeout', time.setTimeout);
-  checkFunction('time.clearTimeout', time.clearTimeout);
 }

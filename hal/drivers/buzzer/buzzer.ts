@@ -1,8 +1,6 @@
-import { IoError } from '../../contracts/errors.js';
-import { checkFunction, checkInt, checkObject, checkOptionalInt } from '../../contracts/check-options.js';
+import { checkInt, checkObject, checkOptionalInt } from '../../contracts/check-options.js';
 import type { PWM, PwmOptions } from '../../contracts/io.js';
-import type { HalTime, TimerId } from '../../contracts/time.js';
-import type { SensorChannel, SensorDriver } from '../sensor-driver.js';
+import { PinDriver, type PinDriverOptions } from '../pin-driver.js';
 
 export interface BuzzerConfig {
   /** The frequency beep() uses, Hz (default 2000). */
@@ -21,13 +19,10 @@ export interface BuzzerEvent {
   time: number;
 }
 
-export interface BuzzerOptions extends Partial<BuzzerConfig> {
-  pin: number;
+export interface BuzzerOptions extends Partial<BuzzerConfig>, PinDriverOptions<BuzzerEvent> {
   openPwm: (options: PwmOptions) => PWM;
-  time: HalTime;
   /** PWM duty resolution in bits (default 10). */
   resolution?: number;
-  onEvent?: (event: BuzzerEvent) => void;
 }
 
 export type BuzzerSample = { playing: boolean };
@@ -44,32 +39,19 @@ const MAX_NOTES = 256;
  * and reopens it. Notes are sequenced with the injected timers; starting a
  * new tone or pattern replaces the one playing.
  */
-export class Buzzer implements SensorDriver<BuzzerConfig, BuzzerSample> {
-  readonly channels: readonly SensorChannel[] = [{ name: 'playing', min: 0, max: 1, resolution: 1 }];
-  private readonly pin: number;
-  private readonly time: HalTime;
+export class Buzzer extends PinDriver<BuzzerConfig, BuzzerSample, BuzzerEvent> {
+  protected config: BuzzerConfig;
   private readonly openPwm: (options: PwmOptions) => PWM;
   private readonly resolution: number;
-  private readonly onEvent: ((event: BuzzerEvent) => void) | undefined;
-  private config: BuzzerConfig;
   private pwm: PWM | undefined;
-  private timer: TimerId | undefined;
+  private readonly noteTimer = this.oneShot();
   private playing = false;
-  private closed = false;
 
   constructor(options: BuzzerOptions) {
-    checkObject('options', options);
-    this.pin = checkInt('pin', options.pin, 0, 255);
-    this.openPwm = checkFunction('openPwm', options.openPwm) as (options: PwmOptions) => PWM;
-    checkObject('time', options.time);
-    checkFunction('time.now', options.time.now);
-    checkFunction('time.setTimeout', options.time.setTimeout);
-    checkFunction('time.clearTimeout', options.time.clearTimeout);
-    if (options.onEvent !== undefined) checkFunction('onEvent', options.onEvent);
+    super({ what: 'buzzer', channel: 'playing', opener: 'openPwm' }, options);
+    this.openPwm = options.openPwm;
     this.resolution = checkOptionalInt('resolution', options.resolution, 1, 16, 10);
-    this.config = { hz: checkOptionalInt('hz', options.hz, 1, MAX_HZ, 2000) };
-    this.time = options.time;
-    this.onEvent = options.onEvent;
+    this.config = this.checkConfig(options, { hz: 2000 });
     this.pwmAt(this.config.hz).write(0);
   }
 
@@ -118,38 +100,35 @@ export class Buzzer implements SensorDriver<BuzzerConfig, BuzzerSample> {
   /** Silence now; a pattern in progress ends without 'done'. */
   stop(): void {
     this.open();
-    if (this.timer !== undefined) this.time.clearTimeout(this.timer);
-    this.timer = undefined;
-    this.playing = false;
-    if (this.pwm) this.pwm.write(0);
+    this.silence();
   }
 
-  configure(options: Partial<BuzzerConfig>): void {
-    checkObject('options', options);
-    const hz = options.hz === undefined ? this.config.hz : checkInt('hz', options.hz, 1, MAX_HZ);
-    this.open();
-    this.config = { hz };
+  protected checkConfig(o: Partial<BuzzerConfig>, base: BuzzerConfig): BuzzerConfig {
+    return { hz: o.hz === undefined ? base.hz : checkInt('hz', o.hz, 1, MAX_HZ) };
   }
 
-  sample(): BuzzerSample {
-    this.open();
+  protected current(): BuzzerSample {
     return { playing: this.playing };
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.stop();
-    this.closed = true;
+  /** Silences, then releases the PWM. */
+  protected release(): void {
+    this.silence();
     if (this.pwm) this.pwm.close();
     this.pwm = undefined;
   }
 
+  private silence(): void {
+    this.noteTimer.cancel();
+    this.playing = false;
+    if (this.pwm) this.pwm.write(0);
+  }
+
   private step(notes: BuzzerNote[], i: number): void {
-    this.timer = undefined;
     if (i === notes.length) {
       this.playing = false;
       if (this.pwm) this.pwm.write(0);
-      if (this.onEvent) this.onEvent({ type: 'done', time: this.time.now() });
+      this.emit({ type: 'done', time: this.time.now() });
       return;
     }
     const n = notes[i];
@@ -158,7 +137,7 @@ export class Buzzer implements SensorDriver<BuzzerConfig, BuzzerSample> {
     } else {
       this.sound(n.hz);
     }
-    this.timer = this.time.setTimeout(() => this.step(notes, i + 1), n.ms);
+    this.noteTimer.start(n.ms, () => this.step(notes, i + 1));
   }
 
   private sound(hz: number): void {
@@ -173,9 +152,5 @@ export class Buzzer implements SensorDriver<BuzzerConfig, BuzzerSample> {
     this.pwm = undefined;
     this.pwm = this.openPwm({ pin: this.pin, hz, resolution: this.resolution });
     return this.pwm;
-  }
-
-  private open(): void {
-    if (this.closed) throw new IoError('closed', 'buzzer used after close');
   }
 }

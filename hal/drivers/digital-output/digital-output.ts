@@ -1,8 +1,7 @@
-import { IoError } from '../../contracts/errors.js';
-import { checkFunction, checkInt, checkObject } from '../../contracts/check-options.js';
+import { checkInt } from '../../contracts/check-options.js';
 import type { Digital, DigitalOptions } from '../../contracts/io.js';
-import type { HalTime, TimerId } from '../../contracts/time.js';
-import type { SensorChannel, SensorDriver } from '../sensor-driver.js';
+import { checkBoolean } from '../driver-support.js';
+import { firstAccess, PinDriver, type PinDriverOptions } from '../pin-driver.js';
 
 export interface DigitalOutputConfig {
   /** On drives 0 (an LED to VCC, most relay boards). Changing it keeps the on/off state. */
@@ -15,15 +14,12 @@ export interface DigitalOutputEvent {
   time: number;
 }
 
-export interface DigitalOutputOptions extends Partial<DigitalOutputConfig> {
-  pin: number;
+export interface DigitalOutputOptions extends Partial<DigitalOutputConfig>, PinDriverOptions<DigitalOutputEvent> {
   openDigital: (options: DigitalOptions) => Digital;
-  time: HalTime;
   /** The state driven at construction, so a relay never starts undefined (default false: off). */
   initial?: boolean;
   /** Open-drain output: on/off pulls the line low or releases it. */
   openDrain?: boolean;
-  onEvent?: (event: DigitalOutputEvent) => void;
 }
 
 export type DigitalOutputSample = { on: boolean };
@@ -34,37 +30,19 @@ export type DigitalOutputSample = { on: boolean };
  * `initial`. Events report changes only. pulse(ms) turns the load on for a
  * while (a door strike, a blink), using the injected timers.
  */
-export class DigitalOutput implements SensorDriver<DigitalOutputConfig, DigitalOutputSample> {
-  readonly channels: readonly SensorChannel[] = [{ name: 'on', min: 0, max: 1, resolution: 1 }];
-  private readonly time: HalTime;
+export class DigitalOutput extends PinDriver<DigitalOutputConfig, DigitalOutputSample, DigitalOutputEvent> {
+  protected config: DigitalOutputConfig;
   private readonly digital: Digital;
-  private readonly onEvent: ((event: DigitalOutputEvent) => void) | undefined;
-  private activeLow: boolean;
   private state: boolean;
-  private pulseTimer: TimerId | undefined;
-  private closed = false;
+  private readonly pulseTimer = this.oneShot();
 
   constructor(options: DigitalOutputOptions) {
-    checkObject('options', options);
-    const pin = checkInt('pin', options.pin, 0, 255);
-    checkFunction('openDigital', options.openDigital);
-    checkObject('time', options.time);
-    checkFunction('time.now', options.time.now);
-    checkFunction('time.setTimeout', options.time.setTimeout);
-    checkFunction('time.clearTimeout', options.time.clearTimeout);
-    if (options.onEvent !== undefined) checkFunction('onEvent', options.onEvent);
-    this.activeLow = options.activeLow === undefined ? false : checkBoolean('activeLow', options.activeLow);
+    super({ what: 'digital output', channel: 'on', opener: 'openDigital' }, options);
+    this.config = this.checkConfig(options, { activeLow: false });
     this.state = options.initial === undefined ? false : checkBoolean('initial', options.initial);
     const openDrain = options.openDrain === undefined ? false : checkBoolean('openDrain', options.openDrain);
-    this.time = options.time;
-    this.onEvent = options.onEvent;
-    this.digital = options.openDigital({ pin, mode: openDrain ? 'output-opendrain' : 'output' });
-    try {
-      this.drive();
-    } catch (e) {
-      this.digital.close();
-      throw e;
-    }
+    this.digital = options.openDigital({ pin: this.pin, mode: openDrain ? 'output-opendrain' : 'output' });
+    firstAccess(this.digital, () => this.drive());
   }
 
   get isOn(): boolean {
@@ -89,7 +67,7 @@ export class DigitalOutput implements SensorDriver<DigitalOutputConfig, DigitalO
   set(on: boolean): void {
     this.open();
     checkBoolean('on', on);
-    this.cancelPulse();
+    this.pulseTimer.cancel();
     this.change(on);
   }
 
@@ -98,30 +76,24 @@ export class DigitalOutput implements SensorDriver<DigitalOutputConfig, DigitalO
     this.open();
     checkInt('ms', ms, 1, 86_400_000);
     this.set(true);
-    this.pulseTimer = this.time.setTimeout(() => {
-      this.pulseTimer = undefined;
-      if (!this.closed) this.change(false);
-    }, ms);
+    this.pulseTimer.start(ms, () => this.change(false));
   }
 
-  configure(options: Partial<DigitalOutputConfig>): void {
-    checkObject('options', options);
-    const activeLow = options.activeLow === undefined ? this.activeLow : checkBoolean('activeLow', options.activeLow);
-    this.open();
-    this.activeLow = activeLow;
+  protected checkConfig(o: Partial<DigitalOutputConfig>, base: DigitalOutputConfig): DigitalOutputConfig {
+    return { activeLow: o.activeLow === undefined ? base.activeLow : checkBoolean('activeLow', o.activeLow) };
+  }
+
+  /** A new activeLow keeps the on/off state: the pin is driven to its new level. */
+  protected override configured(): void {
     this.drive();
   }
 
-  sample(): DigitalOutputSample {
-    this.open();
+  protected current(): DigitalOutputSample {
     return { on: this.state };
   }
 
-  /** Stops a pending pulse and releases the pin, leaving its last level (as ECMA-419's close does). */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.cancelPulse();
+  /** Releases the pin, leaving its last level (as ECMA-419's close does); a pending pulse was cancelled. */
+  protected release(): void {
     this.digital.close();
   }
 
@@ -129,24 +101,10 @@ export class DigitalOutput implements SensorDriver<DigitalOutputConfig, DigitalO
     const was = this.state;
     this.state = on;
     this.drive();
-    if (on !== was && this.onEvent) this.onEvent({ type: on ? 'on' : 'off', time: this.time.now() });
+    if (on !== was) this.emit({ type: on ? 'on' : 'off', time: this.time.now() });
   }
 
   private drive(): void {
-    this.digital.write(this.state !== this.activeLow ? 1 : 0);
+    this.digital.write(this.state !== this.config.activeLow ? 1 : 0);
   }
-
-  private cancelPulse(): void {
-    if (this.pulseTimer !== undefined) this.time.clearTimeout(this.pulseTimer);
-    this.pulseTimer = undefined;
-  }
-
-  private open(): void {
-    if (this.closed) throw new IoError('closed', 'digital output used after close');
-  }
-}
-
-function checkBoolean(name: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${typeof v}`);
-  return v;
 }

@@ -1,6 +1,6 @@
 import { IoError } from '../../contracts/errors.js';
 import { checkObject, checkOneOf } from '../../contracts/check-options.js';
-import { checkBoolean, checkI2cDriverOptions, hasCode, readWhenReady } from '../driver-support.js';
+import { checkI2cDriverOptions, hasCode, readWhenReady } from '../driver-support.js';
 import type { I2C } from '../../contracts/io.js';
 import type { Clock } from '../../contracts/time.js';
 import type { SensorChannel, SensorDriver } from '../sensor-driver.js';
