@@ -244,7 +244,14 @@ describe('Timekeeper against real hubs on loopback', () => {
     assert.ok(Math.abs(auto.now() - Date.now()) < 1000, `off by ${auto.now() - Date.now()} ms`);
     let asked = false;
     const sys = () => Date.now() - TEN_MIN;
-    const system = keeper(honest.map(peerOf), { mode: 'system', system: sys, ntp: () => ((asked = true), { synced: true, how: 'x' }) });
+    const system = keeper(honest.map(peerOf), {
+      mode: 'system',
+      system: sys,
+      ntp: () => {
+        asked = true;
+        return { synced: true, how: 'x' };
+      },
+    });
     const s = await system.sync();
     assert.equal(asked, false);
     assert.equal(s.source, 'system');
@@ -261,7 +268,7 @@ describe('Timekeeper against real hubs on loopback', () => {
       assert.ok(rounds.length >= 2, `${rounds.length} rounds in 5 s`);
       assert.equal(tk.source(), 'peers');
     } finally {
-      tk.stop();
+      await tk.stop();
     }
     await new Promise((ok) => setTimeout(ok, 400));
     const n = rounds.length;
