@@ -6,7 +6,8 @@ import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import { checkTimeAnswer } from '../../firmware/time/time-answer.js';
 import { Hub } from '../../host/hub/hub.js';
 import { Cartridge } from '../../host/store/cartridge.js';
-import { Timekeeper, type TimekeeperOptions, type TimePeer } from '../../host/time/timekeeper.js';
+import type { TimePeer } from '../../host/time/peer-time.js';
+import { Timekeeper, type TimekeeperOptions } from '../../host/time/timekeeper.js';
 import { crypto, get, startHub, tempDir } from '../hub/helpers.js';
 import { closedPort } from '../helpers/wait.js';
 
