@@ -4,7 +4,7 @@ import type { SelfAdvert } from './self-advert.js';
 import { buildNotify } from './ssdp-message.js';
 
 /** ssdp:alive every 30 s (ARCHITECTURE: Beacon). */
-export const ANNOUNCE_MS = 30_000;
+const ANNOUNCE_MS = 30_000;
 
 /** The announcement interval, checked: `ms` or the default. */
 export function announceInterval(ms: number = ANNOUNCE_MS): number {
