@@ -1,6 +1,6 @@
 import { isIpv4Multicast } from '../../hal/contracts/check-udp-options.js';
 import { FaztError } from '../../hal/contracts/errors.js';
-import type { Datagram, UDP, UdpOptions } from '../../hal/contracts/io.js';
+import type { UDP, UdpOptions } from '../../hal/contracts/io.js';
 import type { HalTime, TimerId } from '../../hal/contracts/time.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import { announceInterval, BeaconAnnouncer } from './beacon-announcer.js';
@@ -11,6 +11,7 @@ import { FORGET_AFTER_MS, PeerTable, type BeaconPeer, type PeerChange } from './
 import { answerSearch } from './search-answer.js';
 import { SelfAdvert, type BeaconSelf } from './self-advert.js';
 import { parseSsdp, SSDP_GROUP, SSDP_PORT, type SsdpMessage } from './ssdp-message.js';
+import { drainUdp } from './udp-drain.js';
 
 export interface BeaconEndpointOptions {
   /** Opens a socket on the board's network (HalBackend.udp). */
@@ -48,8 +49,6 @@ export interface BeaconStats {
   /** Writes the network refused (no route, interface down). */
   sendErrors: number;
 }
-
-const DRAIN_LIMIT = 64;
 
 /**
  * The firmware's SSDP endpoint for Beacon (ARCHITECTURE: Beacon). Portable:
@@ -177,21 +176,10 @@ export class BeaconEndpoint {
     }
   }
 
+  /** Reads the listener's or a search's datagrams while it is open. */
   private drain(socket: UDP, search?: BeaconSearch): void {
-    for (let n = 0; n < DRAIN_LIMIT; n++) {
-      if (search ? !search.open : this.listener !== socket) return;
-      let d: Datagram | undefined;
-      try {
-        d = socket.read();
-      } catch (e) {
-        if (e instanceof FaztError) return; // closed under us
-        throw e;
-      }
-      if (!d) return;
-      this.received(socket, d.bytes, d.address, d.port, search);
-    }
-    // More waiting than one turn should take: come back for the rest.
-    this.o.time.setTimeout(() => this.drain(socket, search), 0);
+    const open = () => (search ? search.open : this.listener === socket);
+    drainUdp(socket, this.o.time, open, (d) => this.received(socket, d.bytes, d.address, d.port, search));
   }
 
   private received(socket: UDP, bytes: Uint8Array, address: string, port: number, search?: BeaconSearch): void {
