@@ -91,4 +91,9 @@ export class PeerTable {
   get size(): number {
     return this.byId.size;
   }
+
+  /** How often to call expire(): a fifth of forgetMs, between 50 ms and a minute. */
+  get expireEveryMs(): number {
+    return Math.max(50, Math.min(this.forgetMs / 5, 60_000));
+  }
 }

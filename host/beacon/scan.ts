@@ -3,7 +3,7 @@ import { BEACON_SEARCH_TARGET, verifyBeacon } from '../../firmware/beacon/beacon
 import { PeerTable, type BeaconPeer } from '../../firmware/beacon/peer-table.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { FaztError } from '../../hal/contracts/errors.js';
-import { SSDP_PORT } from './hub-beacon.js';
+import { SSDP_PORT } from '../../firmware/beacon/ssdp-message.js';
 
 export interface ScanOptions {
   crypto: CryptoProvider;

@@ -1,25 +1,19 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
-import { FaztError } from '../../hal/contracts/errors.js';
 import type { NodeIdentity } from '../../firmware/identity/node-id.js';
-import { answerTime, checkTimeAnswer, NONCE_BYTES, type TimeAnswer } from '../../firmware/time/time-answer.js';
+import { answerTime, type TimeAnswer } from '../../firmware/time/time-answer.js';
 import type { ClockState, ClockStateStore } from '../store/clock-state.js';
-import { consensus, type ClockSample } from './consensus.js';
+import { bootId } from './boot-id.js';
+import { confidenceAt, HALF_LIFE_MS, MIN_CONFIDENCE, offsetAt, sameBoot } from './clock-estimate.js';
+import { consensus } from './consensus.js';
+import { DriftEstimator } from './drift.js';
 import { ntpStatus, type NtpStatus } from './ntp-status.js';
+import { askPeerTime, type TimePeer } from './peer-time.js';
 
 /** auto: peers only while NTP is not synchronised; peers: always (told to); system: never. */
 export type TimeMode = 'auto' | 'peers' | 'system';
 export type TimeSource = 'ntp' | 'peers' | 'system';
 
-/** A peer to ask: its API and the key from its verified beacon record. */
-export interface TimePeer {
-  id: string;
-  url: string;
-  publicKey: Uint8Array;
-}
-
+/** One peer in the last round: kept in the consensus, dropped as an outlier, or no (valid) answer. */
 export interface PeerReading {
   peer: string;
   url: string;
@@ -69,54 +63,6 @@ export interface TimekeeperOptions {
   bootId?: string;
 }
 
-/** Below this the estimate is too old to trust and the system clock is used. */
-const MIN_CONFIDENCE = 0.1;
-const MAX_DRIFT_PPM = 500;
-/** Drift needs rounds spanning at least this long. */
-const DRIFT_SPAN_MS = 10 * 60_000;
-
-/** This machine's boot (Linux /proc/sys/kernel/random/boot_id), or undefined where there is none. */
-export function bootId(): string | undefined {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The persisted estimate when its offset still applies: measured in this boot (or where boots cannot be told apart). */
-function sameBoot(e: ClockState | undefined, boot: string | undefined): ClockState | undefined {
-  return e && e.bootId !== undefined && boot !== undefined && e.bootId !== boot ? undefined : e;
-}
-
-/** The persisted estimate's offset at system time `local`, carried forward by its drift. */
-export function offsetAt(e: ClockState | undefined, local: number): number {
-  return e ? e.offsetMs + (e.driftPpm * (local - e.syncedAt)) / 1e6 : 0;
-}
-
-/** 0..1: 1 with 3+ sources (0.6 with fewer), halving every halfLifeMs since the round. */
-export function confidenceAt(e: ClockState | undefined, local: number, halfLifeMs: number): number {
-  // A clock now behind the round that set the offset has stepped back: nothing it was measured against holds.
-  if (!e || e.sources === 0 || local < e.syncedAt) return 0;
-  const base = e.sources >= 3 ? 1 : 0.6;
-  return base * Math.pow(0.5, Math.max(0, local - e.syncedAt) / halfLifeMs);
-}
-
-export const HALF_LIFE_MS = 30 * 60_000;
-
-/**
- * The hub's clock for a process that shares its cartridge but not its memory
- * (`fazt invite` while the hub runs): the system clock plus the Timekeeper's
- * persisted offset while that estimate is still trusted, as now() would give.
- */
-export function persistedClock(store: ClockStateStore, system: () => number = Date.now, boot: string | undefined = bootId()): () => number {
-  const e = sameBoot(store.load(), boot);
-  return () => {
-    const local = system();
-    return Math.floor(confidenceAt(e, local, HALF_LIFE_MS) >= MIN_CONFIDENCE ? local + offsetAt(e, local) : local);
-  };
-}
-
 /**
  * The Timekeeper: this hub's one clock. When NTP keeps the system clock (or
  * mode is 'system') it is the system clock. Otherwise it polls verified peers
@@ -136,7 +82,7 @@ export class Timekeeper {
   /** The drift learnt before (a previous boot's), until this boot's rounds say otherwise. */
   private knownDrift = 0;
   private readonly boot: string | undefined;
-  private readonly history: { at: number; offset: number }[] = [];
+  private readonly drift = new DriftEstimator();
   private readings: PeerReading[] = [];
   private ntp: NtpStatus;
   private timer: NodeJS.Timeout | undefined;
@@ -195,7 +141,7 @@ export class Timekeeper {
               if (this.timer && generation === this.generation) loop();
             });
         },
-        this.history.length === 0 && !this.round ? Math.min(1000, this.pollMs) : this.pollMs,
+        this.drift.empty && !this.round ? Math.min(1000, this.pollMs) : this.pollMs,
       );
       this.timer.unref();
     };
@@ -251,15 +197,19 @@ export class Timekeeper {
 
   private async poll(): Promise<TimeStatus> {
     const peers = this.o.peers();
-    const results = await Promise.all(peers.map((p) => this.ask(p)));
-    const samples = results.filter((r): r is ClockSample & { reading: PeerReading } => 'offsetMs' in r);
-    const c = consensus(samples);
+    const ask = { crypto: this.o.crypto, system: this.system, timeoutMs: this.timeoutMs, fetchImpl: this.o.fetchImpl };
+    const answers = await Promise.all(peers.map((p) => askPeerTime(p, ask)));
+    const c = consensus(answers.flatMap((a) => ('sample' in a ? [a.sample] : [])));
     const at = this.system();
-    this.readings = results.map((r) => ('reading' in r ? { ...r.reading, status: c.kept.includes(r as ClockSample) ? 'kept' : 'outlier' } : r));
+    this.readings = answers.map((a, i): PeerReading => {
+      const { id: peer, url } = peers[i];
+      if (!('sample' in a)) return { peer, url, at: a.at, status: 'failed', error: a.error };
+      return { peer, url, at: a.at, status: c.kept.includes(a.sample) ? 'kept' : 'outlier', offsetMs: a.sample.offsetMs, rttMs: a.sample.rttMs };
+    });
     if (c.kept.length > 0) {
-      this.history.push({ at, offset: c.offsetMs });
-      if (this.history.length > 32) this.history.shift();
-      const state: ClockState = { offsetMs: c.offsetMs, driftPpm: this.drift(), sources: c.kept.length, spreadMs: c.spreadMs, syncedAt: at };
+      this.drift.add(at, c.offsetMs);
+      const driftPpm = this.drift.ppm(this.estimate?.driftPpm ?? this.knownDrift);
+      const state: ClockState = { offsetMs: c.offsetMs, driftPpm, sources: c.kept.length, spreadMs: c.spreadMs, syncedAt: at };
       if (this.boot !== undefined) state.bootId = this.boot;
       this.estimate = state;
       this.o.store?.save(state);
@@ -274,42 +224,5 @@ export class Timekeeper {
         offsetMs: Number.isNaN(c.offsetMs) ? null : Math.round(c.offsetMs),
       });
     return this.status();
-  }
-
-  /** Least-squares slope of offset over time, once the rounds span long enough; else the last known drift. */
-  private drift(): number {
-    const h = this.history;
-    const previous = this.estimate?.driftPpm ?? this.knownDrift;
-    if (h.length < 3 || h[h.length - 1].at - h[0].at < DRIFT_SPAN_MS) return previous;
-    const mt = h.reduce((a, p) => a + p.at, 0) / h.length;
-    const mo = h.reduce((a, p) => a + p.offset, 0) / h.length;
-    let num = 0;
-    let den = 0;
-    for (const p of h) {
-      num += (p.at - mt) * (p.offset - mo);
-      den += (p.at - mt) ** 2;
-    }
-    const ppm = den > 0 ? (num / den) * 1e6 : previous;
-    return Math.max(-MAX_DRIFT_PPM, Math.min(MAX_DRIFT_PPM, ppm));
-  }
-
-  private async ask(p: TimePeer): Promise<(ClockSample & { reading: PeerReading }) | PeerReading> {
-    const nonce = randomBytes(NONCE_BYTES).toString('hex');
-    const t0 = this.system();
-    const start = performance.now();
-    try {
-      const res = await (this.o.fetchImpl ?? fetch)(`${p.url}/v1/time?nonce=${nonce}`, { signal: AbortSignal.timeout(this.timeoutMs) });
-      const body: unknown = await res.json();
-      const rttMs = performance.now() - start;
-      if (res.status !== 200) throw new FaztError('time-refused', `HTTP ${res.status}`);
-      const a = checkTimeAnswer(body, nonce, p.publicKey, this.o.crypto);
-      if (a.id !== p.id) throw new FaztError('time-bad-signature', `answer names ${a.id}, expected ${p.id}`);
-      const offsetMs = a.time - (t0 + rttMs / 2);
-      return { peer: p.id, offsetMs, rttMs, reading: { peer: p.id, url: p.url, at: t0, status: 'kept', offsetMs, rttMs } };
-    } catch (e) {
-      const err = e as Error;
-      const message = err.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : err.message;
-      return { peer: p.id, url: p.url, at: t0, status: 'failed', error: message };
-    }
   }
 }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import { Cartridge } from '../../host/store/cartridge.js';
-import { persistedClock, Timekeeper } from '../../host/time/timekeeper.js';
+import { persistedClock } from '../../host/time/persisted-clock.js';
+import { Timekeeper } from '../../host/time/timekeeper.js';
 import { crypto, tempDir } from '../hub/helpers.js';
 
 const tmp = tempDir('fazt-clock-');

@@ -6,7 +6,8 @@ import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import { checkTimeAnswer } from '../../firmware/time/time-answer.js';
 import { Hub } from '../../host/hub/hub.js';
 import { Cartridge } from '../../host/store/cartridge.js';
-import { Timekeeper, type TimekeeperOptions, type TimePeer } from '../../host/time/timekeeper.js';
+import type { TimePeer } from '../../host/time/peer-time.js';
+import { Timekeeper, type TimekeeperOptions } from '../../host/time/timekeeper.js';
 import { crypto, get, startHub, tempDir } from '../hub/helpers.js';
 import { closedPort } from '../helpers/wait.js';
 
@@ -244,7 +245,14 @@ describe('Timekeeper against real hubs on loopback', () => {
     assert.ok(Math.abs(auto.now() - Date.now()) < 1000, `off by ${auto.now() - Date.now()} ms`);
     let asked = false;
     const sys = () => Date.now() - TEN_MIN;
-    const system = keeper(honest.map(peerOf), { mode: 'system', system: sys, ntp: () => ((asked = true), { synced: true, how: 'x' }) });
+    const system = keeper(honest.map(peerOf), {
+      mode: 'system',
+      system: sys,
+      ntp: () => {
+        asked = true;
+        return { synced: true, how: 'x' };
+      },
+    });
     const s = await system.sync();
     assert.equal(asked, false);
     assert.equal(s.source, 'system');
@@ -261,7 +269,7 @@ describe('Timekeeper against real hubs on loopback', () => {
       assert.ok(rounds.length >= 2, `${rounds.length} rounds in 5 s`);
       assert.equal(tk.source(), 'peers');
     } finally {
-      tk.stop();
+      await tk.stop();
     }
     await new Promise((ok) => setTimeout(ok, 400));
     const n = rounds.length;

@@ -10,7 +10,7 @@ import { nodeCrypto } from '../../crypto/node-crypto.js';
 import { loadOrCreateHubKey } from '../../hub/hub-key.js';
 import { inviteToMnemonic } from '../../../firmware/mnemonic/invite-words.js';
 import { Cartridge } from '../../store/cartridge.js';
-import { persistedClock } from '../../time/timekeeper.js';
+import { persistedClock } from '../../time/persisted-clock.js';
 import { CARTRIDGE_FILE } from '../../hub/hub.js';
 import { UsageError, type Command } from '../command.js';
 import { wordLines } from './mnemonic.js';
