@@ -4,7 +4,7 @@ import { utf8Encode } from '../codec/utf8.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import type { NodeIdentity } from '../identity/node-id.js';
 import { enrollRequest } from '../node/enroll-request.js';
-import { replyObject, uplinkResult, type UplinkResult } from '../uplink/transport.js';
+import { replyObject, uplinkReply, type UplinkResult } from '../uplink/transport.js';
 
 /**
  * An invite to enrol with. `persistent`: the token outlives the enrolment (a
@@ -75,8 +75,6 @@ export class HubClient {
 
   /** Sends one signed batch to the hub whose API is at `url`. */
   uplink(url: string, batch: Uint8Array, done: (result: UplinkResult) => void): void {
-    this.http(`${url}/v1/uplink`, 'application/cbor', batch, (reply) =>
-      done('error' in reply ? { ok: false, refused: false, message: reply.error } : uplinkResult(reply.status, reply.body)),
-    );
+    this.http(`${url}/v1/uplink`, 'application/cbor', batch, (reply) => done(uplinkReply(reply)));
   }
 }

@@ -1,9 +1,9 @@
 import type { HttpPost } from '../../hal/contracts/http.js';
-import { uplinkResult, type Transport, type UplinkResult } from '../uplink/transport.js';
+import { uplinkReply, type Transport, type UplinkResult } from '../uplink/transport.js';
 import type { Timers } from '../../hal/contracts/time.js';
 import { moddableHttpPost, parseHttpUrl, type HttpProvider } from '../../hal/moddable/moddable-http-post.js';
 
-export type { HttpClient, HttpClientOptions,    } from '../../hal/moddable/moddable-http-post.js';
+export type { HttpClient, HttpClientOptions } from '../../hal/moddable/moddable-http-post.js';
 
 /**
  * The uplink on a Moddable device to a configured hub: POST <hub>/v1/uplink
@@ -51,8 +51,6 @@ export class ModdableHttpTransport implements Transport {
 
   send(batch: Uint8Array, done: (result: UplinkResult) => void): void {
     if (!(batch instanceof Uint8Array)) throw new TypeError('batch must be a Uint8Array');
-    this.post(this.url, 'application/cbor', batch, (reply) =>
-      done('error' in reply ? { ok: false, refused: false, message: reply.error } : uplinkResult(reply.status, reply.body)),
-    );
+    this.post(this.url, 'application/cbor', batch, (reply) => done(uplinkReply(reply)));
   }
 }

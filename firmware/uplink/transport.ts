@@ -1,3 +1,4 @@
+import type { HttpReply } from '../../hal/contracts/http.js';
 import { utf8Decode } from '../codec/utf8.js';
 
 /**
@@ -69,4 +70,9 @@ export function uplinkResult(status: number, body: Uint8Array | string): UplinkR
     };
   }
   return { ok: false, refused: false, message: `hub answered HTTP ${status}` };
+}
+
+/** An HTTP POST's outcome as an UplinkResult: an unreachable hub is retryable, a reply is judged by uplinkResult. */
+export function uplinkReply(reply: HttpReply): UplinkResult {
+  return 'error' in reply ? { ok: false, refused: false, message: reply.error } : uplinkResult(reply.status, reply.body);
 }

@@ -1,5 +1,6 @@
 import { toHex } from '../../firmware/codec/text-encodings.js';
-import { uplinkResult, type Transport } from '../../firmware/uplink/transport.js';
+import { type Transport, uplinkReply } from '../../firmware/uplink/transport.js';
+import type { HttpReply } from '../../hal/contracts/http.js';
 import type { HostCallBackend } from '../../hal/sim/host-call.js';
 
 /**
@@ -12,14 +13,12 @@ export class HostCallTransport implements Transport {
   constructor(private readonly host: HostCallBackend) {}
 
   send(batch: Uint8Array, done: Parameters<Transport['send']>[1]): void {
-    let reply: { status: number; body: string } | { error: string };
+    let reply: HttpReply;
     try {
-      reply = this.host.request({ op: 'uplink', hex: toHex(batch) }) as { status: number; body: string } | { error: string };
+      reply = this.host.request({ op: 'uplink', hex: toHex(batch) }) as HttpReply;
     } catch (e) {
-      done({ ok: false, refused: false, message: (e as Error).message });
-      return;
+      reply = { error: (e as Error).message };
     }
-    if ('error' in reply) done({ ok: false, refused: false, message: reply.error });
-    else done(uplinkResult(reply.status, reply.body));
+    done(uplinkReply(reply));
   }
 }
