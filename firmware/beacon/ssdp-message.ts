@@ -13,8 +13,8 @@ import { FaztError } from '../../hal/contracts/errors.js';
 export const SSDP_GROUP = '239.255.255.250';
 export const SSDP_PORT = 1900;
 export const SSDP_ALL = 'ssdp:all';
-export const SSDP_MAX_BYTES = 2048;
-export const SSDP_MAX_HEADERS = 32;
+const SSDP_MAX_BYTES = 2048;
+const SSDP_MAX_HEADERS = 32;
 
 export type SsdpErrorCode = 'ssdp-too-large' | 'ssdp-too-many-headers' | 'ssdp-not-text' | 'ssdp-malformed' | 'ssdp-missing-header' | 'ssdp-unsupported';
 
@@ -35,7 +35,7 @@ export type SsdpMessage =
   | { kind: 'response'; status: number; st: string; usn: string; headers: SsdpHeaders };
 
 /** Extra headers (the Fazt beacon's two, for instance): name → value, one line each. */
-export type ExtraHeaders = Record<string, string>;
+type ExtraHeaders = Record<string, string>;
 
 export interface SearchMessage {
   st: string;

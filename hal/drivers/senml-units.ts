@@ -1,5 +1,5 @@
 /** The SenML unit symbols a Fazt reading may carry (RFC 8428 §12.1, RFC 8798). */
-export const SENML_UNITS = [
+const SENML_UNITS = [
   'm',
   'kg',
   'g',

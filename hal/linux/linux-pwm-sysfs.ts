@@ -13,8 +13,7 @@ import { assertOpen } from './linux-context.js';
  * GPIO 14/15 (channels 2/3 in RP1 function a0) have no verified overlay
  * line; check them with `pinctrl -c rp1 funcs 14-15` and `pinctrl get 14`.
  */
-const RP1_PWM_OVERLAY =
-  'dtoverlay=pwm-2chan,pin=12,func=4,pin2=13,func2=4 (GPIO 12/13) or dtoverlay=pwm-2chan,pin=18,func=2,pin2=19,func2=2 (GPIO 18/19)';
+const RP1_PWM_OVERLAY = 'dtoverlay=pwm-2chan,pin=12,func=4,pin2=13,func2=4 (GPIO 12/13) or dtoverlay=pwm-2chan,pin=18,func=2,pin2=19,func2=2 (GPIO 18/19)';
 
 /** RP1's PWM0 sits at 0x1f00098000 in the Pi 5 device tree (bcm2712-rpi-5-b.dts: rp1_pwm0). */
 const RP1_PWM0_DEVICE = /1f00098000\.pwm$/;

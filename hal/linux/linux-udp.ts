@@ -5,7 +5,7 @@ import type { Datagram, UDP, UdpOptions } from '../contracts/io.js';
 import { assertOpen, FaultLatch } from './linux-context.js';
 import { checkUdpHostOptions, hostIpv4Interfaces, type LinuxUdpHostOptions } from './udp-host-options.js';
 
-export { hostIpv4Interfaces,  type LinuxUdpHostOptions } from './udp-host-options.js';
+export { hostIpv4Interfaces, type LinuxUdpHostOptions } from './udp-host-options.js';
 
 export interface UdpStats {
   received: number;

@@ -23,11 +23,11 @@ export interface EncodeOptions {
   leadSeconds?: number;
 }
 
-export const DEFAULT_GAP_SECONDS = 0.1;
-export const DEFAULT_LEAD_SECONDS = 0.25;
+const DEFAULT_GAP_SECONDS = 0.1;
+const DEFAULT_LEAD_SECONDS = 0.25;
 
 /** The frames of `message` as 48 kHz mono PCM, each entry one frame or one silence. */
-export async function encodeBytesToParts(message: Uint8Array, options: EncodeOptions = {}): Promise<Float32Array[]> {
+async function encodeBytesToParts(message: Uint8Array, options: EncodeOptions = {}): Promise<Float32Array[]> {
   const engine = await loadGgwave();
   const mode = options.mode ?? 'standard';
   const gap = silence(options.gapSeconds ?? DEFAULT_GAP_SECONDS);

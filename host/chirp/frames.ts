@@ -14,11 +14,11 @@ import { ChirpError } from './chirp-error.js';
  * never mix), 4 more in frame 0. Bytes are spread evenly over the frames, so
  * no frame is tiny (ggwave gives short frames fewer Reed-Solomon bytes).
  */
-export const FRAME_MAGIC = 0xc1;
+const FRAME_MAGIC = 0xc1;
 export const MAX_MESSAGE_BYTES = 4096;
 export const MAX_FRAME_BYTES = 140;
-export const HEADER_BYTES = 7;
-export const FIRST_HEADER_BYTES = 13;
+const HEADER_BYTES = 7;
+const FIRST_HEADER_BYTES = 13;
 
 export interface ChirpFrame {
   /** SHA-256(message)[0..4] as 8 hex digits. */

@@ -42,7 +42,7 @@ export interface ModeInfo {
  * DT_NORMAL failed on 16-byte payloads and DT_FAST on 32 (measured), and
  * DT_FASTEST carries no more per second than robust. Receivers ignore them.
  */
-export const MODES: Readonly<Record<ChirpMode, ModeInfo>> = {
+const MODES: Readonly<Record<ChirpMode, ModeInfo>> = {
   robust: { protocol: 'GGWAVE_PROTOCOL_AUDIBLE_NORMAL', freqStart: 40, framesPerTx: 9 },
   standard: { protocol: 'GGWAVE_PROTOCOL_AUDIBLE_FAST', freqStart: 40, framesPerTx: 6 },
   fast: { protocol: 'GGWAVE_PROTOCOL_AUDIBLE_FASTEST', freqStart: 40, framesPerTx: 3 },

@@ -38,7 +38,7 @@ export interface ReceiverOptions {
   markerThresholds?: number[];
 }
 
-export const DEFAULT_MARKER_THRESHOLDS: readonly number[] = [3, 1];
+const DEFAULT_MARKER_THRESHOLDS: readonly number[] = [3, 1];
 
 /**
  * The receiving side as a synchronous stream consumer: push() PCM as it

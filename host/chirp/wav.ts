@@ -18,7 +18,7 @@ export function writeWav(samples: Float32Array | Int16Array, sampleRate = SAMPLE
   return wav.toBuffer();
 }
 
-export interface WavAudio {
+interface WavAudio {
   /** Mono samples in [−1, 1]. */
   samples: Float32Array;
   sampleRate: number;
@@ -27,7 +27,7 @@ export interface WavAudio {
 }
 
 /** A WAV file's audio as mono floats at its own rate; ChirpError('bad-wav') for bytes wavefile cannot read. */
-export function readWav(bytes: Uint8Array): WavAudio {
+function readWav(bytes: Uint8Array): WavAudio {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
   let wav: InstanceType<typeof wavefile.WaveFile>;
   try {

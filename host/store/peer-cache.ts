@@ -79,20 +79,18 @@ export class PeerCache {
   }
 
   list(): CachedPeer[] {
-    return this.all
-      .all()
-      .map((r) => ({
-        id: r.id,
-        kind: r.kind,
-        name: r.name,
-        board: r.board,
-        version: r.version,
-        services: JSON.parse(r.services) as string[],
-        address: r.address,
-        port: r.port,
-        firstSeen: r.first_seen,
-        lastSeen: r.last_seen,
-      }));
+    return this.all.all().map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      name: r.name,
+      board: r.board,
+      version: r.version,
+      services: JSON.parse(r.services) as string[],
+      address: r.address,
+      port: r.port,
+      firstSeen: r.first_seen,
+      lastSeen: r.last_seen,
+    }));
   }
 
   /** Deletes peers last seen before `before`; returns how many. */

@@ -32,12 +32,12 @@ export interface TrialResult {
   airtime: number;
 }
 
-export function trialMessage(bytes: number, seed: number): Uint8Array {
+function trialMessage(bytes: number, seed: number): Uint8Array {
   const u = seededRandom(seed);
   return Uint8Array.from({ length: bytes }, () => Math.floor(u() * 256));
 }
 
-export function channelFor(condition: Condition, seed: number): TransmitOptions {
+function channelFor(condition: Condition, seed: number): TransmitOptions {
   const o: TransmitOptions = {
     seed,
     snrDb: condition.snrDb,

@@ -3,9 +3,9 @@ import type { SensorChannel } from '../sensor-driver.js';
 import { BME280 } from './registers.js';
 
 /** Oversampling factor per channel; 0 skips the channel (§3.4, §5.4.3, §5.4.5). */
-export type Oversampling = 0 | 1 | 2 | 4 | 8 | 16;
+type Oversampling = 0 | 1 | 2 | 4 | 8 | 16;
 /** IIR filter coefficient; 0 is filter off (§3.4.4). */
-export type FilterCoefficient = 0 | 2 | 4 | 8 | 16;
+type FilterCoefficient = 0 | 2 | 4 | 8 | 16;
 
 export interface Bme280Config {
   /** 'forced': one conversion per sample(), asleep in between; 'normal': the chip cycles on its own (§3.3). */

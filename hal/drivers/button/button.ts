@@ -12,7 +12,7 @@ export interface ButtonConfig {
   doubleClickMs: number;
 }
 
-export type ButtonEventType = 'press' | 'release' | 'click' | 'long-press' | 'double-click';
+type ButtonEventType = 'press' | 'release' | 'click' | 'long-press' | 'double-click';
 
 export interface ButtonEvent {
   type: ButtonEventType;
@@ -22,7 +22,7 @@ export interface ButtonEvent {
   durationMs?: number;
 }
 
-export type ButtonPull = 'up' | 'down' | 'none';
+type ButtonPull = 'up' | 'down' | 'none';
 
 export interface ButtonOptions extends Partial<ButtonConfig>, PinDriverOptions<ButtonEvent> {
   openDigital: (options: DigitalOptions) => Digital;

@@ -27,12 +27,12 @@ export function sht3xWords(bytes: Uint8Array, what: string): number[] {
 }
 
 /** §4.13: T = −45 + 175 · S_T / (2^16 − 1), in °C. */
-export function sht3xTemperature(ticks: number): number {
+function sht3xTemperature(ticks: number): number {
   return -45 + (175 * ticks) / 65535;
 }
 
 /** §4.13: RH = 100 · S_RH / (2^16 − 1), in %RH. */
-export function sht3xHumidity(ticks: number): number {
+function sht3xHumidity(ticks: number): number {
   return (100 * ticks) / 65535;
 }
 

@@ -13,7 +13,7 @@ function hex(bytes: ArrayLike<number>): string {
 }
 
 /** The words in `bytes` (groups of MSB, LSB, CRC); IoError('crc') naming the bytes if any CRC fails. */
-export function sht4xWords(bytes: Uint8Array, what: string): number[] {
+function sht4xWords(bytes: Uint8Array, what: string): number[] {
   if (bytes.length % 3 !== 0) throw new RangeError(`${what}: ${bytes.length} bytes is not a whole number of words`);
   const words: number[] = [];
   for (let i = 0; i < bytes.length; i += 3) {
@@ -27,7 +27,7 @@ export function sht4xWords(bytes: Uint8Array, what: string): number[] {
 }
 
 /** §4.6: T = −45 + 175 · S_T / 65535, in °C. */
-export function sht4xTemperature(ticks: number): number {
+function sht4xTemperature(ticks: number): number {
   return -45 + (175 * ticks) / 65535;
 }
 
@@ -35,7 +35,7 @@ export function sht4xTemperature(ticks: number): number {
  * §4.6: RH = −6 + 125 · S_RH / 65535, in %RH, cropped to 0..100 as the
  * datasheet advises (values outside are physically impossible).
  */
-export function sht4xHumidity(ticks: number): number {
+function sht4xHumidity(ticks: number): number {
   const rh = -6 + (125 * ticks) / 65535;
   return rh < 0 ? 0 : rh > 100 ? 100 : rh;
 }
