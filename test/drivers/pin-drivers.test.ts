@@ -111,4 +111,22 @@ describe('pin drivers: the shared lifecycle', () => {
       assert.equal(w.closes(), 1);
     });
   }
+
+  it('buzzer: a PWM whose first write fails is released, and the error goes on', () => {
+    const w = world();
+    const broken = new Error('channel broken');
+    const openPwm = (o: PwmOptions): PWM => {
+      const p = w.openPwm(o);
+      p.write = () => {
+        throw broken;
+      };
+      return p;
+    };
+    const buzzer = PIN_DRIVERS.find((d) => d.name === 'buzzer') as (typeof PIN_DRIVERS)[number];
+    assert.throws(
+      () => buzzer.create({ ...w.base, openPwm }),
+      (e) => e === broken,
+    );
+    assert.equal(w.closes(), 1);
+  });
 });

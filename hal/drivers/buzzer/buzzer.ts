@@ -52,7 +52,13 @@ export class Buzzer extends PinDriver<BuzzerConfig, BuzzerSample, BuzzerEvent> {
     this.openPwm = options.openPwm;
     this.resolution = checkOptionalInt('resolution', options.resolution, 1, 16, 10);
     this.config = this.checkConfig(options, { hz: 2000 });
-    this.pwmAt(this.config.hz).write(0);
+    try {
+      this.pwmAt(this.config.hz).write(0);
+    } catch (e) {
+      // A PWM that opened but cannot be driven is released, as the other pin drivers release their pin.
+      this.pwm?.close();
+      throw e;
+    }
   }
 
   /** Sounds `hz` for `ms` (omitted: until stop()). */
