@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../project-root.js';
 import { dispatch, UsageError, type Command } from './command.js';
 import { backupCommand } from './commands/backup.js';
 import { beaconCommand } from './commands/beacon.js';
@@ -49,11 +52,16 @@ function readStdin(): Promise<Buffer> {
   });
 }
 
+/** The version `fazt --version` prints: package.json's, read where the program runs from. */
+function version(): string {
+  return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 /** Runs the CLI; errors become one line on stderr: exit 2 for usage, 1 for everything else. */
 export async function main(argv: string[]): Promise<number> {
   const io = { stdin: readStdin, out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t) };
   try {
-    return await dispatch(root, argv, ['fazt'], io);
+    return await dispatch(root, argv, ['fazt'], io, version());
   } catch (e) {
     const msg = (e as Error).message?.split('\n')[0] ?? String(e);
     const code = (e as { code?: string }).code;

@@ -9,7 +9,11 @@ export const backupCommand: Command = {
   summary: "Copy the cartridge with SQLite's online backup (safe while the hub runs)",
   usage: 'fazt backup <file> [--data DIR] [--json]',
   help: "Never a raw copy of the live file: SQLite's backup API copies a consistent snapshot. The\ncopy is one self-contained file, integrity-checked. An existing <file> is never overwritten.",
-  options: { data: { type: 'string' }, json: { type: 'boolean' } },
+  args: '[file]',
+  options: {
+    data: { type: 'string', value: 'DIR', description: 'the hub folder that holds fazt.db (default ./fazt-data)' },
+    json: { type: 'boolean', description: 'print the result as one JSON object' },
+  },
   run: async ({ positionals, values, out }) => {
     if (positionals.length !== 1) throw new UsageError('backup takes exactly one target file');
     const source = join(resolve(String(values.data ?? './fazt-data')), CARTRIDGE_FILE);

@@ -22,7 +22,12 @@ export const enrollCommand: Command = {
   summary: 'Enrol this node with a hub from an invite heard as sound (Chirp)',
   usage: 'fazt enroll --from-wav heard.wav [--key key.json] [--name N] [--board ID]',
   help: "Decodes the invite from the recording, checks the hub's signature and the expiry, then enrols\nover the network (POST /v1/enroll) with the token. Without --key a new key is made and written to\nnode-key.json (mode 0600). Prints the node id and the hub's public key to keep.",
-  options: { 'from-wav': { type: 'string' }, key: { type: 'string' }, name: { type: 'string' }, board: { type: 'string' } },
+  options: {
+    'from-wav': { type: 'string', value: 'WAV', description: 'the recording of the invite (fazt invite --chirp)' },
+    key: { type: 'string', value: 'FILE', description: "this node's key file (default: make one and write node-key.json)" },
+    name: { type: 'string', value: 'NAME', description: 'the name the hub shows for this node' },
+    board: { type: 'string', value: 'ID', description: 'the board id the hub records (fazt boards)' },
+  },
   run: async ({ values, out }) => {
     if (typeof values['from-wav'] !== 'string') throw new UsageError('enroll needs --from-wav <recording.wav>');
     const heard = await receiveMessage(chunked(readWavAt48k(new Uint8Array(readFileSync(values['from-wav'])))), { timeoutSeconds: 600 });

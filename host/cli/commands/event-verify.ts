@@ -32,6 +32,7 @@ export const eventVerifyCommand: Command = {
   summary: 'Verify a signed batch, or the hash chain of a list of events',
   usage: 'fazt event verify <file>',
   help: 'The file holds an uplink batch or an array (or JSON lines) of events, as CBOR (binary or hex) or JSON.\nA batch is checked against its schema, its signature and its chain; events against their schema and chain (events carry no signature of their own).',
+  args: '[file]',
   run: ({ positionals, out }) => {
     if (positionals.length !== 1) throw new UsageError('event verify takes exactly one file');
     let bytes: Buffer;

@@ -13,15 +13,16 @@ import { Cartridge } from '../../store/cartridge.js';
 import { persistedClock } from '../../time/timekeeper.js';
 import { CARTRIDGE_FILE } from '../../hub/hub.js';
 import { UsageError, type Command } from '../command.js';
+import { durationFlag } from '../duration-flag.js';
 import { wordLines } from './mnemonic.js';
 
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DAY_MS = 86_400_000;
 
-/** "90s", "15m", "1h", "7d" → milliseconds. */
+/** --ttl: "90s", "15m", "1h", "7d" → milliseconds, from 1s to 366d. */
 export function parseTtl(text: string): number {
-  const m = /^(\d{1,6})(s|m|h|d)$/.exec(text.trim());
-  if (!m) throw new UsageError(`--ttl '${text}' is not a duration like 90s, 15m, 1h or 7d`);
-  return Number(m[1]) * UNITS[m[2]];
+  const ms = durationFlag(text, '--ttl');
+  if (ms < 1000 || ms > 366 * DAY_MS) throw new UsageError('--ttl must be from 1s to 366d');
+  return ms;
 }
 
 export const inviteCommand: Command = {
@@ -46,15 +47,15 @@ export const inviteCommand: Command = {
     'single-use and expires.',
   ].join('\n'),
   options: {
-    data: { type: 'string' },
-    ttl: { type: 'string' },
-    note: { type: 'string' },
-    json: { type: 'boolean' },
-    format: { type: 'string' },
-    chirp: { type: 'boolean' },
-    out: { type: 'string', short: 'o' },
-    url: { type: 'string' },
-    mode: { type: 'string' },
+    data: { type: 'string', value: 'DIR', description: 'the hub folder that holds fazt.db (default ./fazt-data)' },
+    ttl: { type: 'string', value: 'DURATION', description: 'how long the invite stays valid, 1s to 366d (default 1h)' },
+    note: { type: 'string', value: 'TEXT', description: 'a note kept with the invite (at most 200 characters)' },
+    json: { type: 'boolean', description: "print token, expiry, note, cartridge and the hub's key as JSON" },
+    format: { type: 'string', value: 'FORMAT', description: 'text, or mnemonic: the token as 24 words too (default text)' },
+    chirp: { type: 'boolean', description: 'also write the invite as sound (needs -o)' },
+    out: { type: 'string', short: 'o', value: 'WAV', description: 'the WAV file --chirp writes' },
+    url: { type: 'string', value: 'URL', description: 'where the node enrols, carried in the chirp (default http://127.0.0.1:7070)' },
+    mode: { type: 'string', value: 'MODE', description: 'the chirp mode (default robust)' },
   },
   run: async ({ values, out }) => {
     const mode = String(values.mode ?? 'robust');
@@ -65,7 +66,6 @@ export const inviteCommand: Command = {
     const format = String(values.format ?? 'text');
     if (format !== 'text' && format !== 'mnemonic') throw new UsageError(`--format '${format}' is not text or mnemonic`);
     const ttlMs = parseTtl(String(values.ttl ?? '1h'));
-    if (ttlMs < 1000 || ttlMs > 366 * UNITS.d) throw new UsageError('--ttl must be from 1s to 366d');
     const note = values.note === undefined ? undefined : String(values.note);
     if (note !== undefined && note.length > 200) throw new UsageError('--note must be at most 200 characters');
     const file = join(resolve(String(values.data ?? './fazt-data')), CARTRIDGE_FILE);

@@ -23,7 +23,12 @@ export const keygenCommand: Command = {
     '--from-mnemonic rebuilds the key from those 24 words (or from stdin with -) instead of',
     'making a new one.',
   ].join('\n'),
-  options: { out: { type: 'string', short: 'o' }, json: { type: 'boolean' }, format: { type: 'string' }, 'from-mnemonic': { type: 'string' } },
+  options: {
+    out: { type: 'string', short: 'o', value: 'FILE', description: 'write the key file there (mode 0600; never overwrites) and print only the id and public key' },
+    json: { type: 'boolean', description: 'print id and public key (and the words) as JSON' },
+    format: { type: 'string', value: 'FORMAT', description: 'json, or mnemonic: the secret seed as 24 words (default json)' },
+    'from-mnemonic': { type: 'string', value: 'WORDS', description: 'rebuild the key from its 24 words (- reads them from stdin)' },
+  },
   run: async ({ values, out, stdin }) => {
     const format = String(values.format ?? 'json');
     if (format !== 'json' && format !== 'mnemonic') throw new UsageError(`--format '${format}' is not json or mnemonic`);

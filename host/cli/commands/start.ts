@@ -10,19 +10,13 @@ import { DEMO_NODES } from '../../../sim/node/demo-nodes.js';
 import { NodeRuntimeNode } from '../../../sim/node/node-runtime-node.js';
 import type { NodeStatus, SimulatedNode } from '../../../sim/node/simulated-node.js';
 import { httpUplink, XsNode, type SimNodeOptions } from '../../../sim/node/xs-node.js';
-import { parseDuration } from '../../duration.js';
-import { LAN_FLAGS, lanOptions } from './hub.js';
+import { LAN_FLAGS, lanOptions, parseListen } from './hub.js';
 import { VirtualClock } from '../../../sim/world/virtual-clock.js';
 import { getBoard } from '../../boards/board-registry.js';
 import { nodeCrypto } from '../../crypto/node-crypto.js';
 import { Hub } from '../../hub/hub.js';
 import { UsageError, type Command } from '../command.js';
-
-function listenOption(text: string): { host: string; port: number } {
-  const m = /^(.*):(\d+)$/.exec(text);
-  if (!m || Number(m[2]) > 65535) throw new UsageError(`--listen '${text}' is not HOST:PORT`);
-  return { host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) };
-}
+import { durationFlag } from '../duration-flag.js';
 
 /** Seeds of the demo nodes, kept beside the cartridge so a restart continues the same nodes. */
 function loadSeeds(file: string): Record<string, string> {
@@ -48,19 +42,19 @@ export const startCommand: Command = {
     'The beacon and Timekeeper flags are those of fazt hub (the beacon is off by default: it multicasts on the LAN).',
   ].join('\n'),
   options: {
-    data: { type: 'string' },
-    listen: { type: 'string' },
-    runtime: { type: 'string' },
-    duration: { type: 'string' },
-    quiet: { type: 'boolean' },
+    data: { type: 'string', value: 'DIR', description: "the folder of the cartridge, the hub key and the nodes' keys (default ./fazt-data)" },
+    listen: { type: 'string', value: 'HOST:PORT', description: 'where the API listens (default 127.0.0.1:7070)' },
+    runtime: { type: 'string', value: 'ENGINE', description: 'where the node firmware runs: xs or node (default xs)' },
+    duration: { type: 'string', value: 'DURATION', description: 'stop after this long, e.g. 30s (default: until Ctrl-C)' },
+    quiet: { type: 'boolean', description: 'print no live readings or lifecycle lines' },
     ...LAN_FLAGS,
   },
   run: async ({ values, out, err }) => {
     const dataDir = typeof values.data === 'string' ? values.data : './fazt-data';
-    const { host, port } = listenOption(typeof values.listen === 'string' ? values.listen : '127.0.0.1:7070');
+    const { host, port } = parseListen(typeof values.listen === 'string' ? values.listen : '127.0.0.1:7070');
     const runtime = values.runtime ?? 'xs';
     if (runtime !== 'xs' && runtime !== 'node') throw new UsageError(`--runtime must be xs or node, got '${String(runtime)}'`);
-    const limit = typeof values.duration === 'string' ? parseDuration(values.duration, '--duration') : Infinity;
+    const limit = typeof values.duration === 'string' ? durationFlag(values.duration, '--duration') : Infinity;
 
     const hub = new Hub({ dataDir, host, port, ...lanOptions(values, host) });
     const addr = await hub.start();
