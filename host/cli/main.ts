@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../project-root.js';
+import { plainSystemError } from '../system-error.js';
 import { dispatch, UsageError, type Command } from './command.js';
 import { backupCommand } from './commands/backup.js';
 import { beaconCommand } from './commands/beacon.js';
@@ -63,8 +64,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await dispatch(root, argv, ['fazt'], io, version());
   } catch (e) {
-    const msg = (e as Error).message?.split('\n')[0] ?? String(e);
-    const code = (e as { code?: string }).code;
+    const plain = plainSystemError(e);
+    const msg = plain ?? (e as Error).message?.split('\n')[0] ?? String(e);
+    const code = plain ? undefined : (e as { code?: string }).code;
     process.stderr.write(`fazt: ${e instanceof UsageError || !code ? '' : `${code}: `}${msg}\n`);
     return e instanceof UsageError ? 2 : 1;
   }

@@ -2,6 +2,7 @@ import { scanBeacons } from '../../beacon/scan.js';
 import type { CachedPeer } from '../../store/peer-cache.js';
 import { nodeCrypto } from '../../crypto/node-crypto.js';
 import { toHex } from '../../../firmware/codec/text-encodings.js';
+import { FaztError } from '../../../hal/contracts/errors.js';
 import { UsageError, type Command } from '../command.js';
 import { callHub, HUB_OPTION, hubUrl } from '../hub-client.js';
 import { table } from '../table.js';
@@ -39,7 +40,15 @@ const scan: Command = {
     const ssdpPort = values['ssdp-port'] === undefined ? undefined : Number(values['ssdp-port']);
     if (ssdpPort !== undefined && !(Number.isInteger(ssdpPort) && ssdpPort > 0 && ssdpPort < 65536))
       throw new UsageError(`--ssdp-port '${String(values['ssdp-port'])}' is not a port`);
-    const r = await scanBeacons({ crypto: nodeCrypto, timeoutMs, ssdpPort });
+    const r = await scanBeacons({ crypto: nodeCrypto, timeoutMs, ssdpPort }).catch((e: unknown) => {
+      // node-ssdp's words when no interface could open a multicast socket
+      if (/No sockets available/.test((e as Error).message))
+        throw new FaztError(
+          'no-multicast',
+          'no network interface can send or receive multicast, so SSDP cannot search: check that an interface is up with an IPv4 address and that a route covers 224.0.0.0/4 (ip route; a default route does)',
+        );
+      throw e;
+    });
     const peers: PeerJson[] = r.peers.map((p) => ({
       id: p.record.id,
       kind: p.record.kind,

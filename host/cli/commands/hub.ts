@@ -1,7 +1,8 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CARTRIDGE_FILE, Hub, type HubOptions } from '../../hub/hub.js';
 import type { TimeMode } from '../../time/timekeeper.js';
 import { UsageError, type Command, type OptionSpec } from '../command.js';
+import { DATA_OPTION, dataFolder } from '../data-folder.js';
 import { durationFlag } from '../duration-flag.js';
 
 /** "HOST:PORT", "[v6]:PORT" or ":PORT" (all interfaces stay opt-in: the default is loopback). */
@@ -78,13 +79,13 @@ export const hubCommand: Command = {
     'Runs until SIGINT or SIGTERM.',
   ].join('\n'),
   options: {
-    data: { type: 'string', value: 'DIR', description: 'the folder of the cartridge and the hub key (default ./fazt-data)' },
+    data: DATA_OPTION,
     listen: { type: 'string', value: 'HOST:PORT', description: 'where the API listens (default 127.0.0.1:7070)' },
     'body-limit': { type: 'string', value: 'BYTES', description: 'the largest request body accepted (default 262144)' },
     ...LAN_FLAGS,
   },
   run: async ({ values, out, err }) => {
-    const dataDir = resolve(String(values.data ?? './fazt-data'));
+    const dataDir = dataFolder(values, { create: true });
     const { host, port } = parseListen(String(values.listen ?? '127.0.0.1:7070'));
     let bodyLimit: number | undefined;
     if (values['body-limit'] !== undefined) {

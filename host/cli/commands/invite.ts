@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { toHex } from '../../../firmware/codec/text-encodings.js';
 import { signSoundInvite } from '../../../firmware/node/sound-invite.js';
 import { encodeMessage } from '../../chirp/chirp.js';
@@ -13,6 +13,7 @@ import { Cartridge } from '../../store/cartridge.js';
 import { persistedClock } from '../../time/timekeeper.js';
 import { CARTRIDGE_FILE } from '../../hub/hub.js';
 import { UsageError, type Command } from '../command.js';
+import { DATA_OPTION, dataFolder } from '../data-folder.js';
 import { durationFlag } from '../duration-flag.js';
 import { wordLines } from './mnemonic.js';
 
@@ -47,7 +48,7 @@ export const inviteCommand: Command = {
     'single-use and expires.',
   ].join('\n'),
   options: {
-    data: { type: 'string', value: 'DIR', description: 'the hub folder that holds fazt.db (default ./fazt-data)' },
+    data: DATA_OPTION,
     ttl: { type: 'string', value: 'DURATION', description: 'how long the invite stays valid, 1s to 366d (default 1h)' },
     note: { type: 'string', value: 'TEXT', description: 'a note kept with the invite (at most 200 characters)' },
     json: { type: 'boolean', description: "print token, expiry, note, cartridge and the hub's key as JSON" },
@@ -68,7 +69,8 @@ export const inviteCommand: Command = {
     const ttlMs = parseTtl(String(values.ttl ?? '1h'));
     const note = values.note === undefined ? undefined : String(values.note);
     if (note !== undefined && note.length > 200) throw new UsageError('--note must be at most 200 characters');
-    const file = join(resolve(String(values.data ?? './fazt-data')), CARTRIDGE_FILE);
+    const dataDir = dataFolder(values, { create: false });
+    const file = join(dataDir, CARTRIDGE_FILE);
     // The hub's clock (its Timekeeper's persisted estimate), so expiry means the same to both.
     const cartridge = Cartridge.open(file, { clock: () => clock() });
     const clock = persistedClock(cartridge.clockState);
@@ -77,7 +79,6 @@ export const inviteCommand: Command = {
       const expires = new Date(invite.expiresAt).toISOString();
       const words = format === 'mnemonic' ? inviteToMnemonic(invite.token) : undefined;
       if (values.chirp && isChirpMode(mode)) {
-        const dataDir = resolve(String(values.data ?? './fazt-data'));
         const hubKey = loadOrCreateHubKey(dataDir, nodeCrypto, (n) => new Uint8Array(randomBytes(n)));
         const pcm = await encodeMessage(signSoundInvite({ url: hubUrl, token: invite.token, expires: invite.expiresAt }, hubKey, nodeCrypto), { mode });
         writeFileSync(String(values.out), writeWav(pcm));
@@ -85,7 +86,7 @@ export const inviteCommand: Command = {
       }
       // hubKey: what a node needs to find this hub by Beacon and trust it (fazt sim node --invite).
       const hubKey = values.json
-        ? toHex(loadOrCreateHubKey(resolve(String(values.data ?? './fazt-data')), nodeCrypto, (n) => new Uint8Array(randomBytes(n))).publicKey)
+        ? toHex(loadOrCreateHubKey(dataDir, nodeCrypto, (n) => new Uint8Array(randomBytes(n))).publicKey)
         : undefined;
       if (values.json)
         out(

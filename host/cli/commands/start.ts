@@ -16,6 +16,7 @@ import { getBoard } from '../../boards/board-registry.js';
 import { nodeCrypto } from '../../crypto/node-crypto.js';
 import { Hub } from '../../hub/hub.js';
 import { UsageError, type Command } from '../command.js';
+import { DATA_OPTION, dataFolder } from '../data-folder.js';
 import { durationFlag } from '../duration-flag.js';
 
 /** Seeds of the demo nodes, kept beside the cartridge so a restart continues the same nodes. */
@@ -42,7 +43,7 @@ export const startCommand: Command = {
     'The beacon and Timekeeper flags are those of fazt hub (the beacon is off by default: it multicasts on the LAN).',
   ].join('\n'),
   options: {
-    data: { type: 'string', value: 'DIR', description: "the folder of the cartridge, the hub key and the nodes' keys (default ./fazt-data)" },
+    data: { ...DATA_OPTION, description: `${DATA_OPTION.description}, and the simulated nodes' keys` },
     listen: { type: 'string', value: 'HOST:PORT', description: 'where the API listens (default 127.0.0.1:7070)' },
     runtime: { type: 'string', value: 'ENGINE', description: 'where the node firmware runs: xs or node (default xs)' },
     duration: { type: 'string', value: 'DURATION', description: 'stop after this long, e.g. 30s (default: until Ctrl-C)' },
@@ -50,7 +51,7 @@ export const startCommand: Command = {
     ...LAN_FLAGS,
   },
   run: async ({ values, out, err }) => {
-    const dataDir = typeof values.data === 'string' ? values.data : './fazt-data';
+    const dataDir = dataFolder(values, { create: true });
     const { host, port } = parseListen(typeof values.listen === 'string' ? values.listen : '127.0.0.1:7070');
     const runtime = values.runtime ?? 'xs';
     if (runtime !== 'xs' && runtime !== 'node') throw new UsageError(`--runtime must be xs or node, got '${String(runtime)}'`);
