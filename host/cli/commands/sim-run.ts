@@ -7,6 +7,7 @@ import { loadScenario } from '../../../sim/scenario/load-scenario.js';
 import { ScenarioRun, type SimNode } from '../../../sim/scenario/scenario-run.js';
 import { UsageError, type Command } from '../command.js';
 import { durationFlag } from '../duration-flag.js';
+import { readingText } from '../reading-text.js';
 
 function line(node: SimNode, e: EventEntry): string {
   const at = new Date(e.time).toISOString().replace('T', ' ').slice(0, 23);
@@ -15,7 +16,8 @@ function line(node: SimNode, e: EventEntry): string {
   if (e.type === 'sensor.reading') {
     const r = d as unknown as Reading;
     const flags = r.flags ? ` [${r.flags.join(',')}]` : '';
-    return `${at} ${node.name} ${comp} ${r.name} ${r.value}${r.unit ? ` ${r.unit}` : ''} ${r.quality}${flags}`;
+    const resolution = node.channels.get(comp)?.find((c) => c.name === r.name)?.resolution;
+    return `${at} ${node.name} ${comp} ${readingText(r, resolution)} ${r.quality}${flags}`;
   }
   if (e.type === 'sensor.state') return `${at} ${node.name} ${comp} state ${String(d.from)} → ${String(d.to)} (${String(d.reason)})`;
   return `${at} ${node.name} ${comp} ${e.type} ${stringifyJson(e.data)}`;

@@ -18,6 +18,7 @@ import { Hub } from '../../hub/hub.js';
 import { UsageError, type Command } from '../command.js';
 import { DATA_OPTION, dataFolder } from '../data-folder.js';
 import { durationFlag } from '../duration-flag.js';
+import { readingText } from '../reading-text.js';
 
 /** Seeds of the demo nodes, kept beside the cartridge so a restart continues the same nodes. */
 function loadSeeds(file: string): Record<string, string> {
@@ -130,8 +131,8 @@ export const startCommand: Command = {
             for (const e of status.events) {
               const d = e.data as Record<string, JsonValue>;
               if (e.type === 'sensor.reading') {
-                const v = typeof d.value === 'number' ? String(Math.round(d.value * 100) / 100) : String(d.value);
-                n.latest.set(`${e.component}/${String(d.name)}`, `${String(d.name)} ${v}${d.unit ? ` ${String(d.unit)}` : ''}`);
+                const unit = typeof d.unit === 'string' ? d.unit : undefined;
+                n.latest.set(`${e.component}/${String(d.name)}`, readingText({ name: String(d.name), value: d.value, unit }));
               } else if (e.type === 'sensor.event' && !values.quiet)
                 out(`${new Date(e.time).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${e.component}: ${String(d.type)}\n`);
               else if (e.type === 'sensor.state' && !values.quiet)
