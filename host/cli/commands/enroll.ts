@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fromJsonValue, toJsonValue } from '../../../firmware/codec/json-form.js';
-import { toBase64url, toHex } from '../../../firmware/codec/text-encodings.js';
+import { fromJsonValue } from '../../../firmware/codec/json-form.js';
+import { fromHex, toHex } from '../../../firmware/codec/text-encodings.js';
 import { FaztError } from '../../../hal/contracts/errors.js';
 import { generateIdentity, identityFromSecretKey, type NodeIdentity } from '../../../firmware/identity/node-id.js';
 import { enrollRequest } from '../../../firmware/node/enroll-request.js';
@@ -11,10 +11,13 @@ import { readWavAt48k } from '../../chirp/wav.js';
 import { nodeCrypto } from '../../crypto/node-crypto.js';
 import { UsageError, type Command } from '../command.js';
 
+/** A key file from `fazt keygen -o`: secretKey as hex, or as {"$bytes": …} in files written before hex. */
 function loadKey(file: string): NodeIdentity {
   const doc = fromJsonValue(JSON.parse(readFileSync(file, 'utf8'))) as { secretKey?: unknown };
-  if (!(doc.secretKey instanceof Uint8Array)) throw new FaztError('key', `${file} has no secretKey (make one with fazt keygen -o ${file})`);
-  return identityFromSecretKey(doc.secretKey, nodeCrypto);
+  const sk = doc.secretKey;
+  const bytes = typeof sk === 'string' && /^[0-9a-fA-F]{64}$/.test(sk) ? fromHex(sk.toLowerCase()) : sk;
+  if (!(bytes instanceof Uint8Array) || bytes.length !== 32) throw new FaztError('key', `${file} has no 32-byte secretKey (make one with fazt keygen -o ${file})`);
+  return identityFromSecretKey(bytes, nodeCrypto);
 }
 
 export const enrollCommand: Command = {
@@ -38,7 +41,7 @@ export const enrollCommand: Command = {
       identity = generateIdentity((n) => new Uint8Array(randomBytes(n)), nodeCrypto);
       writeFileSync(
         'node-key.json',
-        JSON.stringify({ id: identity.id, publicKey: toHex(identity.publicKey), secretKey: toJsonValue(identity.secretKey) }, null, 2) + '\n',
+        JSON.stringify({ id: identity.id, publicKey: toHex(identity.publicKey), secretKey: toHex(identity.secretKey) }, null, 2) + '\n',
         { mode: 0o600, flag: 'wx' },
       );
     }
@@ -55,6 +58,6 @@ export const enrollCommand: Command = {
     }
     const body = await res.text();
     if (res.status !== 200) throw new FaztError('enroll', `${invite.url} refused the enrolment: HTTP ${res.status} ${body}`);
-    out(`enrolled ${identity.id} with the hub at ${invite.url}\nhub key ${toBase64url(invite.hub)} (signature checked)\n`);
+    out(`enrolled ${identity.id} with the hub at ${invite.url}\nhub key ${toHex(invite.hub)} (signature checked)\n`);
   },
 };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { toBase64url, toHex } from '../../../firmware/codec/text-encodings.js';
+import { toHex } from '../../../firmware/codec/text-encodings.js';
 import { generateIdentity, identityFromSecretKey } from '../../../firmware/identity/node-id.js';
 import { decodeMnemonic, encodeMnemonic } from '../../../firmware/mnemonic/mnemonic.js';
 import { MnemonicError } from '../../../firmware/mnemonic/mnemonic-error.js';
@@ -8,7 +8,7 @@ import { nodeCrypto } from '../../crypto/node-crypto.js';
 import { UsageError, type Command } from '../command.js';
 import { wordLines } from './mnemonic.js';
 
-/** The key file: the node id, the public key and the secret seed (base64url), like node-config's secretKey. */
+/** The key file: the node id, the public key and the secret seed, all hex (the form node-config's secretKey takes). */
 export const keygenCommand: Command = {
   name: 'keygen',
   summary: 'Make an Ed25519 key pair and print its node id',
@@ -41,7 +41,7 @@ export const keygenCommand: Command = {
     } else {
       id = generateIdentity((n) => new Uint8Array(randomBytes(n)), nodeCrypto);
     }
-    const file = { id: id.id, publicKey: toHex(id.publicKey), secretKey: { $bytes: toBase64url(id.secretKey) } };
+    const file = { id: id.id, publicKey: toHex(id.publicKey), secretKey: toHex(id.secretKey) };
     const words = format === 'mnemonic' ? encodeMnemonic(id.secretKey) : undefined;
     if (typeof values.out === 'string') {
       writeFileSync(values.out, JSON.stringify(file, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
