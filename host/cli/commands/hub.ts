@@ -85,14 +85,16 @@ export const hubCommand: Command = {
     ...LAN_FLAGS,
   },
   run: async ({ values, out, err }) => {
-    const dataDir = dataFolder(values, { create: true });
     const { host, port } = parseListen(String(values.listen ?? '127.0.0.1:7070'));
     let bodyLimit: number | undefined;
     if (values['body-limit'] !== undefined) {
       bodyLimit = Number(values['body-limit']);
       if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1024) throw new UsageError('--body-limit must be a whole number of bytes, at least 1024');
     }
-    const hub = new Hub({ dataDir, host, port, bodyLimit, ...lanOptions(values, host), log: (line) => err(line + '\n') });
+    const lan = lanOptions(values, host);
+    // Every flag is checked before the folder is made.
+    const dataDir = dataFolder(values, { create: true });
+    const hub = new Hub({ dataDir, host, port, bodyLimit, ...lan, log: (line) => err(line + '\n') });
     // Listen for the signals before announcing the address: a supervisor may signal as soon as it reads it.
     let signalled = () => {};
     const stopRequested = new Promise<void>((done) => (signalled = done));

@@ -52,13 +52,14 @@ export const startCommand: Command = {
     ...LAN_FLAGS,
   },
   run: async ({ values, out, err }) => {
-    const dataDir = dataFolder(values, { create: true });
     const { host, port } = parseListen(typeof values.listen === 'string' ? values.listen : '127.0.0.1:7070');
     const runtime = values.runtime ?? 'xs';
     if (runtime !== 'xs' && runtime !== 'node') throw new UsageError(`--runtime must be xs or node, got '${String(runtime)}'`);
     const limit = typeof values.duration === 'string' ? durationFlag(values.duration, '--duration') : Infinity;
+    const lan = lanOptions(values, host);
+    const dataDir = dataFolder(values, { create: true });
 
-    const hub = new Hub({ dataDir, host, port, ...lanOptions(values, host) });
+    const hub = new Hub({ dataDir, host, port, ...lan });
     const addr = await hub.start();
     out(`hub ${addr.hubId} listening on ${addr.url} (cartridge ${addr.cartridge})\n`);
     const seedsFile = join(dataDir, 'sim-nodes.json');
