@@ -32,7 +32,9 @@ export function plainSystemError(e: unknown): string | undefined {
   if (path === undefined) return undefined;
   switch (e.code) {
     case 'EEXIST':
-      return e.syscall === 'mkdir' ? `${path} is a file, not a folder: give a folder` : `${path} already exists and is never overwritten: choose another name or move it away first`;
+      return e.syscall === 'mkdir'
+        ? `${path} is a file, not a folder: give a folder`
+        : `${path} already exists and is never overwritten: choose another name or move it away first`;
     case 'ENOENT':
       return `${path} does not exist`;
     case 'ENOTDIR':

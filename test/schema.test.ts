@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parseJson, toJsonValue, type JsonValue } from '../firmware/codec/json-form.js';
 import { SchemaError } from '../firmware/errors.js';
-import { FIRMWARE_SCHEMAS } from '../firmware/schema/schema-names.js';
+import type { FIRMWARE_SCHEMAS } from '../firmware/schema/schema-names.js';
 import { checkDocument, validateDocument } from '../firmware/schema/validate.js';
 import { checkDocumentOnHost } from '../host/schema/host-validators.js';
 import { generateTypes, generateValidators, GENERATED_PATH, GENERATED_TYPES_PATH } from '../scripts/gen-validators.js';

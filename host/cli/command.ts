@@ -23,7 +23,8 @@ export interface Command {
   args?: string;
   options?: Record<string, OptionSpec>;
   subcommands?: Command[];
-  run?: (ctx: CommandContext) => Promise<number | void> | number | void;
+  /** The exit code (0 when it returns nothing). */
+  run?: (ctx: CommandContext) => Promise<number | undefined> | number | undefined;
 }
 
 export interface CommandContext {

@@ -5,7 +5,7 @@ import { toHex } from '../../firmware/codec/text-encodings.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { toCloudEvent } from '../../firmware/event/cloudevents.js';
 import { entryToValue } from '../../firmware/event/envelope.js';
-import { isNodeId, type NodeIdentity } from '../../firmware/identity/node-id.js';
+import type { NodeIdentity } from '../../firmware/identity/node-id.js';
 import type { BeaconRecord } from '../../firmware/beacon/beacon-record.js';
 import type { HubBeacon } from '../beacon/hub-beacon.js';
 import type { Cartridge } from '../store/cartridge.js';

@@ -43,7 +43,7 @@ function checkWiring(file: string, spec: ScenarioBoard): void {
   try {
     board = new SimBoard(spec.name, getBoard(spec.board), new VirtualClock(0), { udp: null });
   } catch (e) {
-    return refuse(`board '${spec.board}'`, (e as Error).message);
+    throw new FaztError('scenario', `${file}: board ${spec.name}: ${(e as Error).message}`);
   }
   for (const d of spec.devices) {
     if (!MODELS[d.model]) refuse(`device ${d.name}`, `unknown model '${d.model}'; known: ${Object.keys(MODELS).join(', ')}`);

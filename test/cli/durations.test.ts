@@ -40,7 +40,10 @@ describe('duration flags need a unit', () => {
     assert.equal(durationFlag('1s', '--duration'), 1000);
     assert.equal(durationFlag('250ms', '--duration'), 250);
     assert.equal(durationFlag('1.5h', '--duration'), 5_400_000);
-    assert.throws(() => durationFlag('soon', '--for'), (e: unknown) => e instanceof UsageError && /--for 'soon' is not a duration/.test(e.message));
+    assert.throws(
+      () => durationFlag('soon', '--for'),
+      (e: unknown) => e instanceof UsageError && /--for 'soon' is not a duration/.test(e.message),
+    );
   });
   it('scenario files keep bare numbers as milliseconds', () => {
     assert.equal(parseDuration(1500), 1500);

@@ -99,7 +99,7 @@ describe('--format mnemonic on keys and invites', () => {
     const r = fazt(['keygen', '--format', 'mnemonic']);
     assert.equal(r.code, 0, r.err);
     const m =
-      /^node id    (fz[a-z2-7]{24})\npublic key ([0-9a-f]{64})\nsecret key \(24 words; whoever has them has the key\):\n((?:[a-z]+ ){11}[a-z]+)\n((?:[a-z]+ ){11}[a-z]+)\n$/.exec(
+      /^node id {4}(fz[a-z2-7]{24})\npublic key ([0-9a-f]{64})\nsecret key \(24 words; whoever has them has the key\):\n((?:[a-z]+ ){11}[a-z]+)\n((?:[a-z]+ ){11}[a-z]+)\n$/.exec(
         r.out,
       );
     assert.ok(m, r.out);

@@ -23,7 +23,15 @@ function leaves(cmd: Command, path: string[]): { cmd: Command; path: string[] }[
 
 async function helpOf(path: string[]): Promise<{ code: number; text: string }> {
   let text = '';
-  const code = await dispatch(root, [...path, '--help'], ['fazt'], { stdin: async () => Buffer.alloc(0), out: (t) => void (text += t), err: (t) => void (text += t) });
+  const code = await dispatch(root, [...path, '--help'], ['fazt'], {
+    stdin: async () => Buffer.alloc(0),
+    out: (t) => {
+      text += t;
+    },
+    err: (t) => {
+      text += t;
+    },
+  });
   return { code, text };
 }
 
@@ -81,15 +89,27 @@ describe('the CLI parser (commander)', () => {
   });
   it('a command missing its subcommand shows its help on stderr and exits 2', async () => {
     let err = '';
-    const code = await dispatch(root, ['beacon'], ['fazt'], { stdin: async () => Buffer.alloc(0), out: () => {}, err: (t) => void (err += t) });
+    const code = await dispatch(root, ['beacon'], ['fazt'], {
+      stdin: async () => Buffer.alloc(0),
+      out: () => {},
+      err: (t) => {
+        err += t;
+      },
+    });
     assert.equal(code, 2);
     assert.match(err, /^Usage: fazt beacon/);
     assert.match(err, /scan .*Search the LAN/);
   });
   it('usage mistakes in process are UsageErrors with the message commander gives', async () => {
     const io = { stdin: async () => Buffer.alloc(0), out: () => {}, err: () => {} };
-    await assert.rejects(dispatch(root, ['keygen', '--fromat', 'json'], ['fazt'], io), (e: unknown) => e instanceof UsageError && /unknown option '--fromat' \(Did you mean --format\?\)/.test(e.message));
+    await assert.rejects(
+      dispatch(root, ['keygen', '--fromat', 'json'], ['fazt'], io),
+      (e: unknown) => e instanceof UsageError && /unknown option '--fromat' \(Did you mean --format\?\)/.test(e.message),
+    );
     await assert.rejects(dispatch(root, ['hub', 'extra'], ['fazt'], io), (e: unknown) => e instanceof UsageError && /too many arguments/.test(e.message));
-    await assert.rejects(dispatch(root, ['invite', '--ttl'], ['fazt'], io), (e: unknown) => e instanceof UsageError && /--ttl <DURATION>' argument missing/.test(e.message));
+    await assert.rejects(
+      dispatch(root, ['invite', '--ttl'], ['fazt'], io),
+      (e: unknown) => e instanceof UsageError && /--ttl <DURATION>' argument missing/.test(e.message),
+    );
   });
 });

@@ -71,12 +71,16 @@ describe('errors people read are sentences, not errno text', () => {
     const port = (server.address() as { port: number }).port;
     const child = spawn(process.execPath, [bin, 'hub', '--data', join(tmp, 'busy'), '--listen', `127.0.0.1:${port}`], { cwd: tmp });
     let err = '';
-    child.stderr.on('data', (d: Buffer) => void (err += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     assert.equal(code, 1);
     assert.equal(plainLine(err), `fazt: port ${port} on 127.0.0.1 is in use; choose another with --listen HOST:PORT`);
   });
-  it('beacon scan without a multicast route says what to check', { skip: !canUnshare() && 'needs root and unshare (a network namespace without routes)' }, () => {
+  it('beacon scan without a multicast route says what to check', {
+    skip: !canUnshare() && 'needs root and unshare (a network namespace without routes)',
+  }, () => {
     // a fresh network namespace: only a loopback interface, no multicast route
     const r = spawnSync('unshare', ['-n', process.execPath, bin, 'beacon', 'scan', '--timeout', '500ms'], { encoding: 'utf8', timeout: 60_000, cwd: tmp });
     assert.equal(r.status, 1, r.stderr);

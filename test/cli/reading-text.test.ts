@@ -22,7 +22,7 @@ describe('readings shown to people', () => {
     assert.equal(valueText(10.833333333333334, 'lx', 1 / 1.2), '10.8 lx');
     assert.equal(valueText(512, 'lx', 1), '512 lx');
     assert.equal(valueText(true, undefined, 1), 'true');
-    assert.equal(valueText(3.14159, 'V'), '3.14 V', 'without a resolution: two decimals at most');
+    assert.equal(valueText(3.14179, 'V'), '3.14 V', 'without a resolution: two decimals at most');
     assert.equal(readingText({ name: 'temperature', value: 20.999847409781026, unit: 'Cel' }, 0.01), 'temperature 21.00 °C');
   });
   it('sim run prints them so, while -o keeps SenML and full values', () => {

@@ -79,7 +79,10 @@ describe('a scenario is refused before anything runs', () => {
     });
   it('a device model on a pin the board lacks, and an unknown model, are refused too', () => {
     const pir = { name: 'door', driver: 'pir', pin: 4, intervalMs: 1000 };
-    assert.throws(() => loadScenario(scenario('model-pin', 'esp32-devkitc', [pir], [{ name: 'door-model', model: 'pir', pin: 41 }])), /device door-model: GPIO 41 does not exist/);
+    assert.throws(
+      () => loadScenario(scenario('model-pin', 'esp32-devkitc', [pir], [{ name: 'door-model', model: 'pir', pin: 41 }])),
+      /device door-model: GPIO 41 does not exist/,
+    );
     assert.throws(() => loadScenario(scenario('model-name', 'esp32-devkitc', [pir], [{ name: 'x', model: 'nope', pin: 4 }])), /device x: unknown model 'nope'/);
   });
   it("the project's own scenarios pass", () => {

@@ -17,7 +17,9 @@ describe('fazt invite --chirp and fazt enroll', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fazt-enrol-cli-'));
     const hub = spawn(process.execPath, [bin, 'hub', '--data', join(dir, 'data'), '--listen', '127.0.0.1:0'], { cwd: root });
     let out = '';
-    hub.stdout.on('data', (d: Buffer) => void (out += d.toString()));
+    hub.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     const exited = new Promise((r) => hub.on('exit', r));
     try {
       for (let i = 0; i < 300 && !/http:\/\/127\.0\.0\.1:\d+/.test(out); i++) await new Promise((r) => setTimeout(r, 100));

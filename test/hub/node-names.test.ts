@@ -16,8 +16,7 @@ async function streamed(url: string, count: number, whileOpen: () => Promise<voi
     const { value, done } = await reader.read();
     if (done) break;
     buf += Buffer.from(value).toString('utf8');
-    let i: number;
-    while ((i = buf.indexOf('\n\n')) >= 0) {
+    for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
       const [head, data] = buf.slice(0, i).split('\n');
       buf = buf.slice(i + 2);
       if (head === 'event: fazt') events.push(parseJson(data.slice('data: '.length)) as unknown as EventEntry);

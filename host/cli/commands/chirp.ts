@@ -71,7 +71,11 @@ const sendOptions: Record<string, OptionSpec> = {
   json: { type: 'string', value: 'DOC', description: 'send this JSON document (any value in its JSON form) instead of text' },
   mode: { type: 'string', value: 'MODE', description: `the ggwave protocol: ${CHIRP_MODES.join(', ')} (default standard)` },
   volume: { type: 'string', value: 'N', description: 'loudness, 1 to 100 (default 50)' },
-  'seal-to': { type: 'string', value: 'KEY', description: "seal the payload for this recipient: a 64-digit hex public key or a key file from 'fazt keygen -o'" },
+  'seal-to': {
+    type: 'string',
+    value: 'KEY',
+    description: "seal the payload for this recipient: a 64-digit hex public key or a key file from 'fazt keygen -o'",
+  },
   'sign-key': { type: 'string', value: 'FILE', description: 'also sign the sealed payload with this key file' },
 };
 const outOption: OptionSpec = { type: 'string', short: 'o', value: 'FILE', description: 'write the message to FILE instead of printing it' };

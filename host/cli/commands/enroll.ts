@@ -16,7 +16,8 @@ function loadKey(file: string): NodeIdentity {
   const doc = fromJsonValue(JSON.parse(readFileSync(file, 'utf8'))) as { secretKey?: unknown };
   const sk = doc.secretKey;
   const bytes = typeof sk === 'string' && /^[0-9a-fA-F]{64}$/.test(sk) ? fromHex(sk.toLowerCase()) : sk;
-  if (!(bytes instanceof Uint8Array) || bytes.length !== 32) throw new FaztError('key', `${file} has no 32-byte secretKey (make one with fazt keygen -o ${file})`);
+  if (!(bytes instanceof Uint8Array) || bytes.length !== 32)
+    throw new FaztError('key', `${file} has no 32-byte secretKey (make one with fazt keygen -o ${file})`);
   return identityFromSecretKey(bytes, nodeCrypto);
 }
 

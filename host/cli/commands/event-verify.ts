@@ -38,7 +38,7 @@ export const eventVerifyCommand: Command = {
     'The file holds, as CBOR (binary or hex) or JSON:',
     '  an uplink batch: checked against its schema, its signature and its chain;',
     '  events: an array or JSON lines of events, a page of the hub API (GET /v1/events > page.json),',
-    '  or what fazt sim run -o FILE writes. Each node\'s events are checked against the event schema and',
+    "  or what fazt sim run -o FILE writes. Each node's events are checked against the event schema and",
     '  their chain (ids, seq, prev links). Events carry no signature of their own: the batch that brought',
     '  them to a hub did.',
   ].join('\n'),
@@ -50,7 +50,10 @@ export const eventVerifyCommand: Command = {
       bytes = readFileSync(positionals[0]);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new FaztError('io', `cannot read ${positionals[0]}: ${code === 'ENOENT' ? 'no such file (ENOENT)' : (plainSystemError(e) ?? (e as Error).message)}`);
+      throw new FaztError(
+        'io',
+        `cannot read ${positionals[0]}: ${code === 'ENOENT' ? 'no such file (ENOENT)' : (plainSystemError(e) ?? (e as Error).message)}`,
+      );
     }
     const doc = readDocument(bytes);
     if (isValueMap(doc) && 'sig' in doc) {

@@ -85,9 +85,7 @@ export const inviteCommand: Command = {
         out(`wrote ${String(values.out)}: a signed invite for ${hubUrl}, ${(pcm.length / 48000).toFixed(1)} s of sound (mode ${mode})\n`);
       }
       // hubKey: what a node needs to find this hub by Beacon and trust it (fazt sim node --invite).
-      const hubKey = values.json
-        ? toHex(loadOrCreateHubKey(dataDir, nodeCrypto, (n) => new Uint8Array(randomBytes(n))).publicKey)
-        : undefined;
+      const hubKey = values.json ? toHex(loadOrCreateHubKey(dataDir, nodeCrypto, (n) => new Uint8Array(randomBytes(n))).publicKey) : undefined;
       if (values.json)
         out(
           JSON.stringify({

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { toHex } from '../../../firmware/codec/text-encodings.js';
-import { generateIdentity, identityFromSecretKey } from '../../../firmware/identity/node-id.js';
+import { generateIdentity, identityFromSecretKey, type NodeIdentity } from '../../../firmware/identity/node-id.js';
 import { decodeMnemonic, encodeMnemonic } from '../../../firmware/mnemonic/mnemonic.js';
 import { MnemonicError } from '../../../firmware/mnemonic/mnemonic-error.js';
 import { nodeCrypto } from '../../crypto/node-crypto.js';
@@ -24,7 +24,12 @@ export const keygenCommand: Command = {
     'making a new one.',
   ].join('\n'),
   options: {
-    out: { type: 'string', short: 'o', value: 'FILE', description: 'write the key file there (mode 0600; never overwrites) and print only the id and public key' },
+    out: {
+      type: 'string',
+      short: 'o',
+      value: 'FILE',
+      description: 'write the key file there (mode 0600; never overwrites) and print only the id and public key',
+    },
     json: { type: 'boolean', description: 'print id and public key (and the words) as JSON' },
     format: { type: 'string', value: 'FORMAT', description: 'json, or mnemonic: the secret seed as 24 words (default json)' },
     'from-mnemonic': { type: 'string', value: 'WORDS', description: 'rebuild the key from its 24 words (- reads them from stdin)' },
@@ -33,7 +38,7 @@ export const keygenCommand: Command = {
     const format = String(values.format ?? 'json');
     if (format !== 'json' && format !== 'mnemonic') throw new UsageError(`--format '${format}' is not json or mnemonic`);
     const from = values['from-mnemonic'];
-    let id;
+    let id: NodeIdentity;
     if (typeof from === 'string') {
       const { bytes } = decodeMnemonic(from === '-' ? (await stdin()).toString('utf8') : from);
       if (bytes.length !== 32) throw new MnemonicError('mnemonic-length', `a key's secret seed is 24 words; these are ${bytes.length === 16 ? 12 : 48}`);

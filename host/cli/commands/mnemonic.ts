@@ -61,7 +61,8 @@ const decode: Command = {
   options: {
     fuzzy: {
       type: 'boolean',
-      description: 'read a word one edit (a letter added, dropped, changed, or two swapped) from exactly one valid word as that word, with a warning; the checksum still has to match',
+      description:
+        'read a word one edit (a letter added, dropped, changed, or two swapped) from exactly one valid word as that word, with a warning; the checksum still has to match',
     },
     hex: { type: 'boolean', description: 'print the bytes as hex (the default)' },
     out: { type: 'string', short: 'o', value: 'FILE', description: 'write the bytes to FILE instead (mode 0600; FILE must not exist)' },

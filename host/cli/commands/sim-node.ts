@@ -144,7 +144,9 @@ export const simNodeCommand: Command = {
     );
 
     let stopping = false;
-    const onSignal = () => void (stopping = true);
+    const onSignal = () => {
+      stopping = true;
+    };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     const started = Date.now();
@@ -174,4 +176,3 @@ export const simNodeCommand: Command = {
     return 0;
   },
 };
-
