@@ -17,11 +17,11 @@ export function dataFolder(values: Record<string, unknown>, options: { create: b
     if (!statSync(dir).isDirectory()) throw new UsageError(`--data ${dir} is a file, not a folder: give the hub's folder (it holds fazt.db)`);
     return dir;
   }
-  if (!options.create) throw new FaztError('no-data', `--data ${dir} does not exist: give the folder the hub runs with (fazt hub --data DIR)`);
+  if (!options.create) throw new FaztError('io', `--data ${dir} does not exist: give the folder the hub runs with (fazt hub --data DIR)`);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (e) {
-    throw new FaztError('data-folder', `cannot create the folder ${dir} for --data: ${plainSystemError(e) ?? (e as Error).message}`);
+    throw new FaztError('io', `cannot create the folder ${dir} for --data: ${plainSystemError(e) ?? (e as Error).message}`);
   }
   return dir;
 }
