@@ -40,9 +40,8 @@ async function linuxAudio(): Promise<HalBackend> {
 const MODE_HELP = `Modes (ggwave protocols): robust (audible normal), standard (audible fast, default), fast (audible fastest),
 and robust-ultrasound, standard-ultrasound, fast-ultrasound (15–19.5 kHz: needs a speaker and microphone that reach it).`;
 const PAYLOAD_HELP = `The payload is deterministic CBOR, at most 4096 bytes: text becomes a CBOR text string, --file F a map
-{"file": name, "data": bytes}, --json DOC any value in its JSON form. Chirp does not encrypt: --seal-to KEY seals
-the payload for that recipient (a 64-digit hex Ed25519 public key or a key file from 'fazt keygen -o'; X25519 +
-ChaCha20-Poly1305), --sign-key FILE also signs it with your key; the recipient opens it with --key FILE.`;
+{"file": name, "data": bytes}, --json DOC any value in its JSON form. Chirp does not encrypt: --seal-to seals it
+(X25519 + ChaCha20-Poly1305); the recipient opens it with --key FILE.`;
 
 function modeOf(values: CommandContext['values']): ChirpMode {
   const mode = values.mode ?? 'standard';

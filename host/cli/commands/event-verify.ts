@@ -30,7 +30,7 @@ function byNode(found: ReturnType<typeof eventsOf>): Map<string, { entries: Even
   return nodes;
 }
 
-export const eventVerifyCommand: Command = {
+const eventVerifyCommand: Command = {
   name: 'verify',
   summary: 'Verify a signed batch, or the hash chains of a list of events',
   usage: 'fazt event verify <file>',

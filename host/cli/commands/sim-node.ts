@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { HubLinkEvent } from '../../../firmware/beacon/hub-link.js';
 import { SSDP_GROUP, SSDP_PORT } from '../../../firmware/beacon/ssdp-message.js';
 import { parseIpv4 } from '../../../hal/contracts/check-udp-options.js';
 import { hostIpv4Interfaces } from '../../../hal/linux/linux-udp.js';
@@ -10,6 +9,7 @@ import { VirtualClock } from '../../../sim/world/virtual-clock.js';
 import { getBoard } from '../../boards/board-registry.js';
 import { UsageError, type Command } from '../command.js';
 import { durationFlag } from '../duration-flag.js';
+import { linkLine } from '../hub-link-text.js';
 
 /** What `fazt invite --json` prints (the fields a node needs), or the same written by hand. */
 interface InviteFile {
@@ -32,23 +32,6 @@ function readJson<T>(file: string, what: string): T {
 }
 
 const HEX32 = /^[0-9a-f]{64}$/;
-
-function linkLine(e: HubLinkEvent): string {
-  switch (e.event) {
-    case 'searching':
-      return 'searching the LAN for the hub…';
-    case 'found':
-      return `found hub ${e.hub} at ${e.url}`;
-    case 'enrolled':
-      return `enrolled as ${e.node}`;
-    case 'acked':
-      return `hub acknowledged up to seq ${e.ack} (${e.stored} new)`;
-    case 'refused':
-      return `refused (${e.stage}): ${e.code}: ${e.message}${e.address ? ` [from ${e.address}]` : ''}`;
-    case 'lost':
-      return `lost hub ${e.hub}: ${e.reason}`;
-  }
-}
 
 export const simNodeCommand: Command = {
   name: 'node',
