@@ -69,7 +69,7 @@ module.exports = {
       name: 'host-reaches-sim-only-to-simulate',
       comment: 'Production code reaches sim/ only from the CLI commands that start simulations.',
       severity: 'error',
-      from: { path: '^host/', pathNot: '^host/cli/commands/(start|sim|i2c)\\.ts$' },
+      from: { path: '^host/', pathNot: '^host/cli/commands/(start|sim-run|sim-node|i2c)\\.ts$' },
       to: { path: '^sim/' },
     },
     {

@@ -140,6 +140,13 @@ const bad: Case[] = [
   },
   {
     schema: 'nodeConfig',
+    name: 'a hex key one digit short',
+    doc: () => ({ ...nodeConfig(), secretKey: '01'.repeat(31) + '0' }),
+    path: '/secretKey',
+    rule: 'anyOf',
+  },
+  {
+    schema: 'nodeConfig',
     name: 'a hub URL that is not http',
     doc: () => ({ ...nodeConfig(), hub: { url: 'ftp://x', publicKey: { $bytes: 'AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI' } } }),
     path: '/hub/url',
@@ -155,6 +162,7 @@ describe('documents', () => {
       ['uplinkBatch', batch()],
       ['nodeConfig', nodeConfig()],
       ['nodeConfig', { ...nodeConfig(), clock: 'rtc' }],
+      ['nodeConfig', { ...nodeConfig(), secretKey: '01'.repeat(32), hub: { url: 'http://127.0.0.1:7070', publicKey: '02'.repeat(32) } }],
     ] as const) {
       assert.equal(checkDocument(schema, doc), null, schema);
       assert.equal(checkDocumentOnHost(schema, doc), null, schema);

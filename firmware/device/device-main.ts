@@ -20,9 +20,8 @@ import config from 'mc/config';
 import Net from 'net';
 import Timer from 'timer';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { fromJsonValue } from '../codec/json-form.js';
 import { nobleCrypto } from '../crypto/noble-crypto.js';
-import type { NodeConfig } from '../node/node-config.js';
+import { nodeConfigFromJson } from '../node/node-config.js';
 import { validateDocument } from '../schema/validate.js';
 import type { Board } from '../../hal/board/board.js';
 import { PinClaims } from '../../hal/board/pin-claims.js';
@@ -67,7 +66,7 @@ export default function main(): void {
   try {
     const { board, node: json } = firmwareConfig();
     validateDocument('nodeConfig', json);
-    const nodeConfig = fromJsonValue(json) as unknown as NodeConfig;
+    const nodeConfig = nodeConfigFromJson(json);
     if (nodeConfig.board !== board.id) throw new TypeError(`node configuration is for board ${nodeConfig.board}, this firmware was built for ${board.id}`);
     smallSigningTables();
     node = deviceNode({

@@ -1,3 +1,5 @@
+import { fromJsonValue } from '../codec/json-form.js';
+import { fromHex } from '../codec/text-encodings.js';
 import type { SensorConfig } from '../sensing/open-sensor.js';
 import type { ClockMode } from './hub-clock.js';
 
@@ -20,4 +22,22 @@ export interface NodeConfig {
   buffer: { budgetBytes: number };
   /** Where event times come from (default 'hub'; see firmware/node/hub-clock.ts). */
   clock?: ClockMode;
+}
+
+const HEX32 = /^[0-9a-fA-F]{64}$/;
+
+function keyBytes(v: unknown, field: string): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (typeof v === 'string' && HEX32.test(v)) return fromHex(v.toLowerCase());
+  throw new TypeError(`node configuration: ${field} must be 64 hex digits or {"$bytes": …}`);
+}
+
+/**
+ * A node configuration's JSON form (validated against its schema) in the
+ * data model. Its keys come as hex, the one form people read and type, or
+ * as the JSON form's {"$bytes": …}; both become bytes here.
+ */
+export function nodeConfigFromJson(json: unknown): NodeConfig {
+  const doc = fromJsonValue(json) as unknown as Omit<NodeConfig, 'secretKey' | 'hub'> & { secretKey: unknown; hub: NodeConfig['hub'] & { publicKey: unknown } };
+  return { ...doc, secretKey: keyBytes(doc.secretKey, 'secretKey'), hub: { ...doc.hub, publicKey: keyBytes(doc.hub.publicKey, 'hub.publicKey') } };
 }

@@ -1,27 +1,41 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { Command as Program, CommanderError, Option } from 'commander';
+
+/** An option as a command declares it; --help shows its description, so every option has one. */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  description: string;
+  /** The value's name in --help (string options), e.g. DIR; default "value". */
+  value?: string;
+}
 
 /**
- * A CLI command: a name, a one-line summary, a help text, its options (for
- * node:util parseArgs, strict) and either a handler or subcommands. Every
- * level answers --help.
+ * A CLI command: a name, a one-line summary, a help text, its options and
+ * positional arguments, and either a handler or subcommands. Commander
+ * parses the command line, writes --help and refuses what it does not know.
  */
 export interface Command {
   name: string;
   summary: string;
   usage: string;
   help?: string;
-  options?: ParseArgsConfig['options'];
+  /** Positional arguments in commander's syntax (`<file>`, `[id]`, `[words...]`); none when absent. */
+  args?: string;
+  options?: Record<string, OptionSpec>;
   subcommands?: Command[];
-  run?: (ctx: CommandContext) => Promise<number | void> | number | void;
+  /** The exit code (0 when it returns nothing). */
+  run?: (ctx: CommandContext) => Promise<number | undefined> | number | undefined;
 }
 
 export interface CommandContext {
   positionals: string[];
-  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  values: Record<string, string | boolean | undefined>;
   stdin: () => Promise<Buffer>;
   out: (text: string) => void;
   err: (text: string) => void;
 }
+
+type Io = Omit<CommandContext, 'positionals' | 'values'>;
 
 /** A mistake in how the command was called: exit 2, with a hint to --help. */
 export class UsageError extends Error {
@@ -31,47 +45,62 @@ export class UsageError extends Error {
   }
 }
 
-export function helpText(cmd: Command, path: string[]): string {
-  const lines = [`Usage: ${cmd.usage}`, '', cmd.summary];
-  if (cmd.help) lines.push('', cmd.help);
-  if (cmd.subcommands) {
-    lines.push('', 'Commands:');
-    const w = Math.max(...cmd.subcommands.map((c) => c.name.length));
-    for (const c of cmd.subcommands) lines.push(`  ${c.name.padEnd(w)}  ${c.summary}`);
-    lines.push('', `Run '${[...path, '<command>'].join(' ')} --help' for a command's options.`);
-  }
-  if (cmd.options && Object.keys(cmd.options).length) {
-    lines.push('', 'Options:');
-    for (const [name, o] of Object.entries(cmd.options)) {
-      const flag = `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ' <value>' : ''}`;
-      lines.push(`  ${flag}`);
-    }
-  }
-  lines.push('  -h, --help');
-  return lines.join('\n') + '\n';
+function flags(name: string, o: OptionSpec): string {
+  return `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` <${o.value ?? 'value'}>` : ''}`;
 }
 
-export async function dispatch(cmd: Command, argv: string[], path: string[], io: Omit<CommandContext, 'positionals' | 'values'>): Promise<number> {
-  if (cmd.subcommands) {
-    const [first, ...rest] = argv;
-    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-      io.out(helpText(cmd, path));
-      return first === undefined ? 2 : 0;
-    }
-    const sub = cmd.subcommands.find((c) => c.name === first);
-    if (sub) return dispatch(sub, rest, [...path, sub.name], io);
-    if (!cmd.run) throw new UsageError(`unknown command '${first}' for '${path.join(' ')}' (try --help)`);
+/** The commander program for `spec`, named by its path (`fazt`, `fazt hub`); `done` receives the handler's exit code. */
+function program(spec: Command, name: string, fullPath: string, io: Io, done: (code: number) => void, version?: string): Program {
+  const p = new Program(name)
+    .description(spec.summary)
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: () => {} })
+    .helpOption('-h, --help', 'show this help');
+  // The usage line is commander's path plus what the command declares after its own path.
+  if (spec.usage.startsWith(`${fullPath} `)) p.usage(spec.usage.slice(fullPath.length + 1));
+  if (version !== undefined) p.version(version, '-V, --version', 'print the version');
+  if (spec.help) p.addHelpText('after', `\n${spec.help}`);
+  for (const sub of spec.subcommands ?? []) {
+    p.addCommand(program(sub, sub.name, `${fullPath} ${sub.name}`, io, done));
   }
-  if (argv.includes('--help') || argv.includes('-h')) {
-    io.out(helpText(cmd, path));
-    return 0;
+  if (spec.subcommands?.length) p.helpCommand('help [command]', 'show the help of a command');
+  const run = spec.run;
+  if (!run) return p;
+  if (spec.args) p.arguments(spec.args);
+  const names = new Map<string, string>();
+  for (const [key, o] of Object.entries(spec.options ?? {})) {
+    const opt = new Option(flags(key, o), o.description);
+    names.set(opt.attributeName(), key);
+    p.addOption(opt);
   }
-  let parsed: ReturnType<typeof parseArgs>;
+  p.action(async () => {
+    const values: CommandContext['values'] = {};
+    for (const [attr, v] of Object.entries(p.opts())) values[names.get(attr) ?? attr] = v as string | boolean;
+    done((await run({ ...io, positionals: [...p.args], values })) ?? 0);
+  });
+  return p;
+}
+
+/** Commander's message as one line: "unknown option '--jsn' (Did you mean --json?)". */
+function oneLine(message: string): string {
+  return message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+}
+
+/**
+ * Parses `argv` for `cmd` (reached by `path`) and runs its handler. Help and
+ * the version answer 0; help shown because a subcommand is missing answers 2;
+ * every other parse failure is a UsageError with commander's message.
+ */
+export async function dispatch(cmd: Command, argv: string[], path: string[], io: Io, version?: string): Promise<number> {
+  let code = 0;
+  const p = program(cmd, path.join(' '), path.join(' '), io, (c) => (code = c), version);
   try {
-    parsed = parseArgs({ args: argv, options: cmd.options ?? {}, allowPositionals: true, strict: true });
+    await p.parseAsync(argv, { from: 'user' });
   } catch (e) {
-    throw new UsageError(`${path.join(' ')}: ${(e as Error).message.split('\n')[0]}`);
+    if (!(e instanceof CommanderError)) throw e;
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+    if (e.code === 'commander.help') return e.exitCode === 0 ? 0 : 2;
+    throw new UsageError(oneLine(e.message));
   }
-  const code = await (cmd.run as NonNullable<Command['run']>)({ ...io, positionals: parsed.positionals, values: parsed.values });
-  return code ?? 0;
+  return code;
 }

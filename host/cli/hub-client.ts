@@ -1,4 +1,7 @@
-import { UsageError } from './command.js';
+import { type OptionSpec, UsageError } from './command.js';
+
+/** The --hub flag, as the commands that ask a running hub declare it. */
+export const HUB_OPTION: OptionSpec = { type: 'string', value: 'URL', description: "the running hub's API (default http://127.0.0.1:7070)" };
 
 /** The --hub flag: a running hub's API (default the local one). */
 export function hubUrl(values: Record<string, unknown>): string {

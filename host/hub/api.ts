@@ -5,7 +5,7 @@ import { toHex } from '../../firmware/codec/text-encodings.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { toCloudEvent } from '../../firmware/event/cloudevents.js';
 import { entryToValue } from '../../firmware/event/envelope.js';
-import { isNodeId, type NodeIdentity } from '../../firmware/identity/node-id.js';
+import type { NodeIdentity } from '../../firmware/identity/node-id.js';
 import type { BeaconRecord } from '../../firmware/beacon/beacon-record.js';
 import type { HubBeacon } from '../beacon/hub-beacon.js';
 import type { Cartridge } from '../store/cartridge.js';
@@ -14,6 +14,7 @@ import { decodeUplink, parseJsonBody, UPLINK_TYPES } from './decode-uplink.js';
 import { checkEnrollProof, parseEnrollRequest } from './enroll-request.js';
 import type { EventStream, StreamFilter } from './event-stream.js';
 import { parseEventsParams } from './events-params.js';
+import { resolveNodeRef } from './node-ref.js';
 import type { GroupCommit } from './group-commit.js';
 import { HttpError } from './http-error.js';
 import { mediaType, readBody } from './read-body.js';
@@ -63,12 +64,14 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
     sendJson(res, 200, { ack: result.ack, stored: result.stored, time: Math.floor(ctx.clock()) });
   };
 
+  const nodeRef = (ref: string) => resolveNodeRef(ref, ctx.cartridge.nodes());
+
   const nodes: Handler = (_req, res) => {
     sendJson(res, 200, { nodes: ctx.cartridge.nodes() });
   };
 
   const events: Handler = (_req, res, url) => {
-    const { query, format } = parseEventsParams(url.searchParams);
+    const { query, format } = parseEventsParams(url.searchParams, nodeRef);
     const page = ctx.cartridge.events(query);
     const items = format === 'cloudevents' ? page.events.map((e) => JSON.stringify(toCloudEvent(e))) : page.events.map((e) => stringifyJson(entryToValue(e)));
     sendJsonText(res, 200, `{"order":"${query.order ?? 'asc'}","events":[${items.join(',')}],"next":${JSON.stringify(page.next)}}`);
@@ -80,8 +83,7 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
       if (k !== 'node' && k !== 'type') throw new HttpError(400, 'bad-query', `unknown parameter '${k}' (known: node, type)`);
     const node = url.searchParams.get('node');
     if (node !== null) {
-      if (!isNodeId(node)) throw new HttpError(400, 'bad-query', `node '${node}' is not a node id`);
-      filter.node = node;
+      filter.node = nodeRef(node);
     }
     const type = url.searchParams.get('type');
     if (type !== null) {

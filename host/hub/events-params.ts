@@ -17,8 +17,11 @@ export function parseTime(name: string, text: string): number {
   return t;
 }
 
-/** GET /v1/events?node=&type=&since=&until=&limit=&cursor=&order=&format= into a query. */
-export function parseEventsParams(params: URLSearchParams): { query: EventQuery; format: EventFormat } {
+/**
+ * GET /v1/events?node=&type=&since=&until=&limit=&cursor=&order=&format= into a query.
+ * `nodeId` turns `node` (an id or a node's name) into the node id.
+ */
+export function parseEventsParams(params: URLSearchParams, nodeId: (ref: string) => string = (ref) => ref): { query: EventQuery; format: EventFormat } {
   for (const k of params.keys()) if (!KNOWN.has(k)) bad(`unknown parameter '${k}' (known: ${[...KNOWN].join(', ')})`);
   const one = (k: string): string | undefined => {
     const all = params.getAll(k);
@@ -27,7 +30,7 @@ export function parseEventsParams(params: URLSearchParams): { query: EventQuery;
   };
   const query: EventQuery = {};
   const node = one('node');
-  if (node !== undefined) query.node = node;
+  if (node !== undefined) query.node = nodeId(node);
   const type = one('type');
   if (type !== undefined) query.type = type;
   const since = one('since');

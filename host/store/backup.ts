@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, openSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { plainSystemError } from '../system-error.js';
 import type { Db } from './open-cartridge.js';
 import { StoreError } from './store-error.js';
 
@@ -24,8 +26,9 @@ export async function backupCartridge(db: Db, file: string): Promise<BackupResul
     closeSync(openSync(file, 'wx', 0o600));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new StoreError('exists', `${file} exists; a backup never overwrites a file`);
-    throw new StoreError('io', `cannot create ${file}: ${code ?? (e as Error).message}`, { cause: e });
+    if (code === 'EEXIST') throw new StoreError('exists', `${file} exists; a backup never overwrites a file: choose another name or move it away first`);
+    const why = code === 'ENOENT' ? `the folder ${dirname(file)} does not exist` : (plainSystemError(e) ?? (e as Error).message);
+    throw new StoreError('io', `cannot create ${file}: ${why}`, { cause: e });
   }
   try {
     const meta = await db.backup(file);

@@ -9,6 +9,7 @@ import { SensorRunner, type ValueFilter } from '../../firmware/sensing/sensor-ru
 import { getBoard } from '../../host/boards/board-registry.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { signalFromSpec, type Signal } from '../environment/signals.js';
+import type { SensorChannel } from '../../hal/drivers/sensor-driver.js';
 import type { I2cDeviceModel } from '../i2c/i2c-device-model.js';
 import { MODELS } from '../models/model-registry.js';
 import { SimBoard } from '../world/sim-board.js';
@@ -29,6 +30,8 @@ export interface SimNode {
   board: SimBoard;
   nodeId: string;
   runners: SensorRunner[];
+  /** Each sensor's channels (unit, range, resolution) once its driver opened. */
+  channels: Map<string, readonly SensorChannel[]>;
   devices: Map<string, { model?: I2cDeviceModel; bus?: { stuck: boolean }; signals: Map<string, Signal> }>;
   events: number;
 }
@@ -90,7 +93,7 @@ export class ScenarioRun {
     );
     const id = identityFromSecretKey(secret, nodeCrypto);
     const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => Math.floor(this.clock.now()) });
-    const node: SimNode = { name: spec.name, board, nodeId: id.id, runners: [], devices: new Map(), events: 0 };
+    const node: SimNode = { name: spec.name, board, nodeId: id.id, runners: [], channels: new Map(), devices: new Map(), events: 0 };
     const chain = this.options.chain !== false;
     const emit = (type: string, component: string, data: Value, time?: number) => {
       node.events++;
@@ -143,6 +146,7 @@ export class ScenarioRun {
             time: this.clock,
             onEvent: (sensor, e) => emit('sensor.event', sensor, e as unknown as Value, Math.floor(e.time)),
           });
+          node.channels.set(s.name, driver.channels);
           if (s.filters && s.filters.length)
             for (const ch of driver.channels) if (ch.unit !== undefined && !filters[ch.name]) filters[ch.name] = buildFilters(s.filters);
           return driver;

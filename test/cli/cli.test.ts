@@ -177,8 +177,12 @@ describe('fazt CLI', () => {
       cwd: new URL('../..', import.meta.url).pathname,
     });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => void (out += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     try {
       for (let i = 0; i < 600 && !/live readings below/.test(out); i++) await new Promise((r) => setTimeout(r, 100));

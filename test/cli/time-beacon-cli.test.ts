@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BEACON_HEADER, BEACON_SIG_HEADER, signBeacon, verifyBeacon } from '../../firmware/beacon/beacon-record.js';
@@ -22,7 +21,15 @@ const mainTs = join(root, 'host/cli/main.ts');
 async function run(cmd: Command, argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await dispatch(cmd, argv, ['fazt', cmd.name], { stdin: async () => Buffer.alloc(0), out: (t) => void (out += t), err: (t) => void (err += t) });
+  const code = await dispatch(cmd, argv, ['fazt', cmd.name], {
+    stdin: async () => Buffer.alloc(0),
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+  });
   return { code, out, err };
 }
 

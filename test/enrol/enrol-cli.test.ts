@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { toBase64url } from '../../firmware/codec/text-encodings.js';
+import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
+import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const bin = join(root, 'bin/fazt.js');
@@ -14,7 +17,9 @@ describe('fazt invite --chirp and fazt enroll', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fazt-enrol-cli-'));
     const hub = spawn(process.execPath, [bin, 'hub', '--data', join(dir, 'data'), '--listen', '127.0.0.1:0'], { cwd: root });
     let out = '';
-    hub.stdout.on('data', (d: Buffer) => void (out += d.toString()));
+    hub.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     const exited = new Promise((r) => hub.on('exit', r));
     try {
       for (let i = 0; i < 300 && !/http:\/\/127\.0\.0\.1:\d+/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
@@ -27,9 +32,13 @@ describe('fazt invite --chirp and fazt enroll', () => {
       const key = join(dir, 'key.json');
       assert.equal(fazt(['keygen', '-o', key]).status, 0);
       const id = (JSON.parse(readFileSync(key, 'utf8')) as { id: string }).id;
+      const keyFile = JSON.parse(readFileSync(key, 'utf8')) as { publicKey: string; secretKey: string };
+      assert.match(keyFile.secretKey, /^[0-9a-f]{64}$/, 'key files hold hex');
       const en = fazt(['enroll', '--from-wav', wav, '--key', key, '--name', 'heard-it']);
       assert.equal(en.status, 0, en.stderr);
       assert.match(en.stdout, new RegExp(`enrolled ${id}`));
+      const hubKey = (JSON.parse(fazt(['invite', '--data', join(dir, 'data'), '--json']).stdout) as { hubKey: string }).hubKey;
+      assert.match(en.stdout, new RegExp(`\\nhub key ${hubKey} \\(signature checked\\)\\n$`), 'the hub key in hex, as invite --json prints it');
       const nodes = (await (await fetch(`${url}/v1/nodes`)).json()) as { nodes: { id: string; name: string }[] };
       assert.deepStrictEqual(
         nodes.nodes.map((n) => [n.id, n.name]),
@@ -38,6 +47,15 @@ describe('fazt invite --chirp and fazt enroll', () => {
       const again = fazt(['enroll', '--from-wav', wav, '--key', key]);
       assert.notEqual(again.status, 0, 'the invite was single-use');
       assert.match(again.stderr, /invite-used/);
+      // a key file written before keys were hex ({"$bytes": base64url}) still enrols
+      const old = join(dir, 'old-key.json');
+      const seed = new Uint8Array(32).fill(7);
+      writeFileSync(old, JSON.stringify({ secretKey: { $bytes: toBase64url(seed) } }));
+      const wav2 = join(dir, 'invite2.wav');
+      assert.equal(fazt(['invite', '--data', join(dir, 'data'), '--chirp', '-o', wav2, '--url', url]).status, 0);
+      const legacy = fazt(['enroll', '--from-wav', wav2, '--key', old]);
+      assert.equal(legacy.status, 0, legacy.stderr);
+      assert.match(legacy.stdout, new RegExp(`enrolled ${identityFromSecretKey(seed, nodeCrypto).id}`));
     } finally {
       hub.kill('SIGTERM');
       await exited;

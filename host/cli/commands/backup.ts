@@ -3,16 +3,21 @@ import { openCartridge } from '../../store/open-cartridge.js';
 import { backupCartridge } from '../../store/backup.js';
 import { CARTRIDGE_FILE } from '../../hub/hub.js';
 import { UsageError, type Command } from '../command.js';
+import { DATA_OPTION, dataFolder } from '../data-folder.js';
 
 export const backupCommand: Command = {
   name: 'backup',
   summary: "Copy the cartridge with SQLite's online backup (safe while the hub runs)",
   usage: 'fazt backup <file> [--data DIR] [--json]',
   help: "Never a raw copy of the live file: SQLite's backup API copies a consistent snapshot. The\ncopy is one self-contained file, integrity-checked. An existing <file> is never overwritten.",
-  options: { data: { type: 'string' }, json: { type: 'boolean' } },
+  args: '[file]',
+  options: {
+    data: DATA_OPTION,
+    json: { type: 'boolean', description: 'print the result as one JSON object' },
+  },
   run: async ({ positionals, values, out }) => {
     if (positionals.length !== 1) throw new UsageError('backup takes exactly one target file');
-    const source = join(resolve(String(values.data ?? './fazt-data')), CARTRIDGE_FILE);
+    const source = join(dataFolder(values, { create: false }), CARTRIDGE_FILE);
     const db = openCartridge(source, { migrate: false });
     try {
       const r = await backupCartridge(db, resolve(positionals[0]));

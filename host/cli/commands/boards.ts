@@ -34,8 +34,13 @@ export const boardsCommand: Command = {
   name: 'boards',
   summary: "List boards, show one board's pins, or which pins can serve a use",
   usage: 'fazt boards [<id>] [--can <use>] [--allow-strapping] [--json]',
-  help: `Uses for --can: ${PIN_USES.join(', ')}.\nStrapping pins are excluded unless --allow-strapping is given.`,
-  options: { json: { type: 'boolean' }, can: { type: 'string' }, 'allow-strapping': { type: 'boolean' } },
+  help: 'Without <id>, lists every board. Strapping pins are excluded unless --allow-strapping is given.',
+  args: '[id]',
+  options: {
+    json: { type: 'boolean', description: 'print JSON instead of a table' },
+    can: { type: 'string', value: 'USE', description: `list the pins that can serve USE (${PIN_USES.join(', ')}), and why each other pin cannot` },
+    'allow-strapping': { type: 'boolean', description: 'count strapping pins as usable with --can' },
+  },
   run: ({ positionals, values, out }) => {
     const json = values.json === true;
     if (positionals.length > 1) throw new UsageError(`boards takes at most one board id, got ${positionals.length}`);

@@ -22,7 +22,7 @@ export const cborCommand: Command = {
       name: 'decode',
       summary: 'CBOR as hex on stdin → JSON on stdout (strict: refuses non-deterministic CBOR)',
       usage: 'fazt cbor decode < doc.hex',
-      options: { pretty: { type: 'boolean' } },
+      options: { pretty: { type: 'boolean', description: 'indent the JSON' } },
       run: async ({ stdin, out, values }) => {
         const text = stringifyJson(decodeCbor(fromHex((await stdin()).toString('utf8').trim())));
         out((values.pretty ? JSON.stringify(JSON.parse(text), null, 2) : text) + '\n');

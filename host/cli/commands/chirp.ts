@@ -7,7 +7,8 @@ import { chunked, cborPayload, encodeBytes, receiveBytes, type ReceiveProgress }
 import { frameCount } from '../../chirp/frames.js';
 import { CHIRP_MODES, isChirpMode, type ChirpMode } from '../../chirp/ggwave-engine.js';
 import { readWavAt48k, writeWav } from '../../chirp/wav.js';
-import { UsageError, type Command, type CommandContext } from '../command.js';
+import { durationFlag } from '../duration-flag.js';
+import { UsageError, type Command, type CommandContext, type OptionSpec } from '../command.js';
 
 /** What send/listen need from outside; tests pass a sim backend and a fast clock. */
 export interface ChirpCliDeps {
@@ -39,9 +40,8 @@ async function linuxAudio(): Promise<HalBackend> {
 const MODE_HELP = `Modes (ggwave protocols): robust (audible normal), standard (audible fast, default), fast (audible fastest),
 and robust-ultrasound, standard-ultrasound, fast-ultrasound (15–19.5 kHz: needs a speaker and microphone that reach it).`;
 const PAYLOAD_HELP = `The payload is deterministic CBOR, at most 4096 bytes: text becomes a CBOR text string, --file F a map
-{"file": name, "data": bytes}, --json DOC any value in its JSON form. Chirp does not encrypt: --seal-to KEY seals
-the payload for that recipient (a 64-digit hex Ed25519 public key or a key file from 'fazt keygen -o'; X25519 +
-ChaCha20-Poly1305), --sign-key FILE also signs it with your key; the recipient opens it with --key FILE.`;
+{"file": name, "data": bytes}, --json DOC any value in its JSON form. Chirp does not encrypt: --seal-to seals it
+(X25519 + ChaCha20-Poly1305); the recipient opens it with --key FILE.`;
 
 function modeOf(values: CommandContext['values']): ChirpMode {
   const mode = values.mode ?? 'standard';
@@ -65,14 +65,25 @@ function listenText(p: ReceiveProgress, timeout: number): string {
   return `listening ${bar(p.seconds / timeout)} ${p.seconds.toFixed(0)}/${timeout.toFixed(0)} s, ${frames}${drift}`;
 }
 
-const sendOptions = {
-  file: { type: 'string' },
-  json: { type: 'string' },
-  mode: { type: 'string' },
-  volume: { type: 'string' },
-  'seal-to': { type: 'string' },
-  'sign-key': { type: 'string' },
-} as const;
+const sendOptions: Record<string, OptionSpec> = {
+  file: { type: 'string', value: 'FILE', description: 'send this file (name and bytes) instead of text' },
+  json: { type: 'string', value: 'DOC', description: 'send this JSON document (any value in its JSON form) instead of text' },
+  mode: { type: 'string', value: 'MODE', description: `the ggwave protocol: ${CHIRP_MODES.join(', ')} (default standard)` },
+  volume: { type: 'string', value: 'N', description: 'loudness, 1 to 100 (default 50)' },
+  'seal-to': {
+    type: 'string',
+    value: 'KEY',
+    description: "seal the payload for this recipient: a 64-digit hex public key or a key file from 'fazt keygen -o'",
+  },
+  'sign-key': { type: 'string', value: 'FILE', description: 'also sign the sealed payload with this key file' },
+};
+const outOption: OptionSpec = { type: 'string', short: 'o', value: 'FILE', description: 'write the message to FILE instead of printing it' };
+const receiveOptions: Record<string, OptionSpec> = {
+  out: outOption,
+  json: { type: 'boolean', description: 'print any payload in its JSON form' },
+  key: { type: 'string', value: 'FILE', description: 'your key file, to open a sealed message' },
+};
+const deviceOption: OptionSpec = { type: 'string', value: 'DEVICE', description: 'the ALSA device, e.g. hw:1,0 (default: the default device)' };
 
 export function makeChirpCommand(deps: ChirpCliDeps): Command {
   return {
@@ -86,7 +97,8 @@ export function makeChirpCommand(deps: ChirpCliDeps): Command {
         summary: 'A message → a WAV file (48 kHz, 16-bit mono)',
         usage: 'fazt chirp encode [--file F | --json DOC | text] -o out.wav [--mode standard] [--volume 50] [--seal-to KEY [--sign-key FILE]]',
         help: `${MODE_HELP}\n${PAYLOAD_HELP}`,
-        options: { ...sendOptions, out: { type: 'string', short: 'o' } },
+        args: '[text...]',
+        options: { ...sendOptions, out: { ...outOption, value: 'WAV', description: 'the WAV file to write' } },
         run: async (ctx) => {
           if (typeof ctx.values.out !== 'string') throw new UsageError('give the WAV file to write with -o');
           const mode = modeOf(ctx.values);
@@ -101,7 +113,8 @@ export function makeChirpCommand(deps: ChirpCliDeps): Command {
         summary: 'A WAV file (any rate, mono or stereo) → the message',
         usage: 'fazt chirp decode in.wav [-o F] [--json] [--key key.json]',
         help: 'Text is printed (or written to -o); a file payload needs -o; --json prints any payload in its JSON form.',
-        options: { out: { type: 'string', short: 'o' }, json: { type: 'boolean' }, key: { type: 'string' } },
+        args: '[file]',
+        options: receiveOptions,
         run: async ({ positionals, values, out, err }) => {
           if (positionals.length !== 1) throw new UsageError('give one WAV file to decode');
           const pcm = readWavAt48k(new Uint8Array(readFileSync(positionals[0])));
@@ -113,7 +126,8 @@ export function makeChirpCommand(deps: ChirpCliDeps): Command {
         summary: 'Play a message on the audio device (aplay on Linux)',
         usage: 'fazt chirp send [--file F | --json DOC | text] [--mode standard] [--volume 50] [--seal-to KEY [--sign-key FILE]] [--device hw:1,0]',
         help: `${MODE_HELP}\n${PAYLOAD_HELP}`,
-        options: { ...sendOptions, device: { type: 'string' } },
+        args: '[text...]',
+        options: { ...sendOptions, device: deviceOption },
         run: async (ctx) => {
           const mode = modeOf(ctx.values);
           const bytes = cborPayload(payloadOf(ctx));
@@ -137,14 +151,14 @@ export function makeChirpCommand(deps: ChirpCliDeps): Command {
         usage: 'fazt chirp listen [--timeout 30s] [-o F] [--json] [--key key.json] [--device hw:1,0]',
         help: 'Listens for one message in any mode. Fails with timeout (and the frames still missing), digest-mismatch\nor nothing-detected, saying which.',
         options: {
-          timeout: { type: 'string' },
-          out: { type: 'string', short: 'o' },
-          json: { type: 'boolean' },
-          key: { type: 'string' },
-          device: { type: 'string' },
+          timeout: { type: 'string', value: 'DURATION', description: 'give up after this long, 1ms to 1h (default 30s)' },
+          ...receiveOptions,
+          device: deviceOption,
         },
         run: async ({ values, out, err }) => {
-          const timeout = parseSeconds(String(values.timeout ?? '30s'), '--timeout');
+          const text = String(values.timeout ?? '30s');
+          durationFlag(text, '--timeout'); // a unit is required, as on every duration flag
+          const timeout = parseSeconds(text, '--timeout');
           const line = progressLine(deps.tty, err, deps.now);
           // the audio-time limit decides; the wall-clock one catches a device that delivers nothing
           const stall = new AbortController();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fromJsonValue, toJsonValue } from '../../../firmware/codec/json-form.js';
-import { toBase64url, toHex } from '../../../firmware/codec/text-encodings.js';
+import { fromJsonValue } from '../../../firmware/codec/json-form.js';
+import { fromHex, toHex } from '../../../firmware/codec/text-encodings.js';
 import { FaztError } from '../../../hal/contracts/errors.js';
 import { generateIdentity, identityFromSecretKey, type NodeIdentity } from '../../../firmware/identity/node-id.js';
 import { enrollRequest } from '../../../firmware/node/enroll-request.js';
@@ -11,10 +11,14 @@ import { readWavAt48k } from '../../chirp/wav.js';
 import { nodeCrypto } from '../../crypto/node-crypto.js';
 import { UsageError, type Command } from '../command.js';
 
+/** A key file from `fazt keygen -o`: secretKey as hex, or as {"$bytes": …} in files written before hex. */
 function loadKey(file: string): NodeIdentity {
   const doc = fromJsonValue(JSON.parse(readFileSync(file, 'utf8'))) as { secretKey?: unknown };
-  if (!(doc.secretKey instanceof Uint8Array)) throw new FaztError('key', `${file} has no secretKey (make one with fazt keygen -o ${file})`);
-  return identityFromSecretKey(doc.secretKey, nodeCrypto);
+  const sk = doc.secretKey;
+  const bytes = typeof sk === 'string' && /^[0-9a-fA-F]{64}$/.test(sk) ? fromHex(sk.toLowerCase()) : sk;
+  if (!(bytes instanceof Uint8Array) || bytes.length !== 32)
+    throw new FaztError('key', `${file} has no 32-byte secretKey (make one with fazt keygen -o ${file})`);
+  return identityFromSecretKey(bytes, nodeCrypto);
 }
 
 export const enrollCommand: Command = {
@@ -22,7 +26,12 @@ export const enrollCommand: Command = {
   summary: 'Enrol this node with a hub from an invite heard as sound (Chirp)',
   usage: 'fazt enroll --from-wav heard.wav [--key key.json] [--name N] [--board ID]',
   help: "Decodes the invite from the recording, checks the hub's signature and the expiry, then enrols\nover the network (POST /v1/enroll) with the token. Without --key a new key is made and written to\nnode-key.json (mode 0600). Prints the node id and the hub's public key to keep.",
-  options: { 'from-wav': { type: 'string' }, key: { type: 'string' }, name: { type: 'string' }, board: { type: 'string' } },
+  options: {
+    'from-wav': { type: 'string', value: 'WAV', description: 'the recording of the invite (fazt invite --chirp)' },
+    key: { type: 'string', value: 'FILE', description: "this node's key file (default: make one and write node-key.json)" },
+    name: { type: 'string', value: 'NAME', description: 'the name the hub shows for this node' },
+    board: { type: 'string', value: 'ID', description: 'the board id the hub records (fazt boards)' },
+  },
   run: async ({ values, out }) => {
     if (typeof values['from-wav'] !== 'string') throw new UsageError('enroll needs --from-wav <recording.wav>');
     const heard = await receiveMessage(chunked(readWavAt48k(new Uint8Array(readFileSync(values['from-wav'])))), { timeoutSeconds: 600 });
@@ -33,7 +42,7 @@ export const enrollCommand: Command = {
       identity = generateIdentity((n) => new Uint8Array(randomBytes(n)), nodeCrypto);
       writeFileSync(
         'node-key.json',
-        JSON.stringify({ id: identity.id, publicKey: toHex(identity.publicKey), secretKey: toJsonValue(identity.secretKey) }, null, 2) + '\n',
+        JSON.stringify({ id: identity.id, publicKey: toHex(identity.publicKey), secretKey: toHex(identity.secretKey) }, null, 2) + '\n',
         { mode: 0o600, flag: 'wx' },
       );
     }
@@ -50,6 +59,6 @@ export const enrollCommand: Command = {
     }
     const body = await res.text();
     if (res.status !== 200) throw new FaztError('enroll', `${invite.url} refused the enrolment: HTTP ${res.status} ${body}`);
-    out(`enrolled ${identity.id} with the hub at ${invite.url}\nhub key ${toBase64url(invite.hub)} (signature checked)\n`);
+    out(`enrolled ${identity.id} with the hub at ${invite.url}\nhub key ${toHex(invite.hub)} (signature checked)\n`);
   },
 };

@@ -1,44 +1,59 @@
 import { readFileSync } from 'node:fs';
 import { batchFromValue } from '../../../firmware/batch/batch.js';
 import { verifyBatch } from '../../../firmware/batch/verify-batch.js';
-import { decodeCbor } from '../../../firmware/codec/cbor-decode.js';
-import { parseJson, toJsonValue } from '../../../firmware/codec/json-form.js';
-import { fromHex } from '../../../firmware/codec/text-encodings.js';
-import { isValueMap, type Value } from '../../../firmware/codec/value.js';
-import { FaztError } from '../../../hal/contracts/errors.js';
+import { toJsonValue } from '../../../firmware/codec/json-form.js';
+import { isValueMap } from '../../../firmware/codec/value.js';
 import { sourceNode, type EventEntry } from '../../../firmware/event/envelope.js';
 import { checkLinks } from '../../../firmware/event/verify-chain.js';
+import { FaztError } from '../../../hal/contracts/errors.js';
 import { nodeCrypto } from '../../crypto/node-crypto.js';
 import { validateOnHost } from '../../schema/host-validators.js';
+import { plainSystemError } from '../../system-error.js';
 import { UsageError, type Command } from '../command.js';
+import { eventsOf, readDocument } from '../event-documents.js';
 
-/** The file as a data-model value: CBOR (binary or hex), JSON, or JSON lines. */
-function readDocument(bytes: Buffer): Value {
-  const text = bytes.toString('utf8').trim();
-  if (text.startsWith('{') || text.startsWith('[')) {
-    if (text.startsWith('{') && text.includes('\n{'))
-      return text
-        .split('\n')
-        .filter((l) => l.trim())
-        .map((l) => parseJson(l));
-    return parseJson(text);
-  }
-  if (/^[0-9a-fA-F\s]+$/.test(text)) return decodeCbor(fromHex(text));
-  return decodeCbor(new Uint8Array(bytes));
+/** Each node's events, in the order found, with the name a sim run gave it. */
+function byNode(found: ReturnType<typeof eventsOf>): Map<string, { entries: EventEntry[]; name?: string }> {
+  const nodes = new Map<string, { entries: EventEntry[]; name?: string }>();
+  found.forEach(({ event, name }, i) => {
+    try {
+      validateOnHost('event', toJsonValue(event));
+    } catch (e) {
+      throw new FaztError((e as FaztError).code ?? 'schema', `event ${i + 1}: ${(e as Error).message}`);
+    }
+    const entry = event as unknown as EventEntry;
+    const node = sourceNode(entry.source);
+    const group = nodes.get(node) ?? { entries: [], name };
+    group.entries.push(entry);
+    nodes.set(node, group);
+  });
+  return nodes;
 }
 
-export const eventVerifyCommand: Command = {
+const eventVerifyCommand: Command = {
   name: 'verify',
-  summary: 'Verify a signed batch, or the hash chain of a list of events',
+  summary: 'Verify a signed batch, or the hash chains of a list of events',
   usage: 'fazt event verify <file>',
-  help: 'The file holds an uplink batch or an array (or JSON lines) of events, as CBOR (binary or hex) or JSON.\nA batch is checked against its schema, its signature and its chain; events against their schema and chain (events carry no signature of their own).',
+  help: [
+    'The file holds, as CBOR (binary or hex) or JSON:',
+    '  an uplink batch: checked against its schema, its signature and its chain;',
+    '  events: an array or JSON lines of events, a page of the hub API (GET /v1/events > page.json),',
+    "  or what fazt sim run -o FILE writes. Each node's events are checked against the event schema and",
+    '  their chain (ids, seq, prev links). Events carry no signature of their own: the batch that brought',
+    '  them to a hub did.',
+  ].join('\n'),
+  args: '[file]',
   run: ({ positionals, out }) => {
     if (positionals.length !== 1) throw new UsageError('event verify takes exactly one file');
     let bytes: Buffer;
     try {
       bytes = readFileSync(positionals[0]);
     } catch (e) {
-      throw new FaztError('io', `cannot read ${positionals[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new FaztError(
+        'io',
+        `cannot read ${positionals[0]}: ${code === 'ENOENT' ? 'no such file (ENOENT)' : (plainSystemError(e) ?? (e as Error).message)}`,
+      );
     }
     const doc = readDocument(bytes);
     if (isValueMap(doc) && 'sig' in doc) {
@@ -48,14 +63,16 @@ export const eventVerifyCommand: Command = {
       out(`ok: batch from ${b.node}, seq ${b.first}..${b.last} (${b.entries.length} entries), signature and chain valid\n`);
       return;
     }
-    const list = Array.isArray(doc) ? doc : [doc];
-    list.forEach((e) => validateOnHost('event', toJsonValue(e)));
-    const entries = list as unknown as EventEntry[];
-    const node = sourceNode(entries[0].source);
-    checkLinks(node, entries, nodeCrypto);
-    out(
-      `ok: ${entries.length} events from ${node}, seq ${entries[0].seq}..${entries[entries.length - 1].seq}, ids and chain valid (unsigned: no signature checked)\n`,
-    );
+    const found = eventsOf(doc);
+    const nodes = byNode(found);
+    const ranges: string[] = [];
+    for (const [node, { entries, name }] of nodes) {
+      checkLinks(node, entries, nodeCrypto);
+      ranges.push(`${node}${name ? ` (${name})` : ''}, seq ${entries[0].seq}..${entries[entries.length - 1].seq}`);
+    }
+    const from = nodes.size === 1 ? `from ${ranges[0]}` : `from ${nodes.size} nodes`;
+    out(`ok: ${found.length} events ${from}, ids and chain valid (unsigned: no signature checked)\n`);
+    if (nodes.size > 1) for (const r of ranges) out(`  ${r}\n`);
   },
 };
 

@@ -1,10 +1,9 @@
 import { firmwareBuild, firmwareFlash, type FirmwareRequest } from '../../moddable/firmware-build.js';
-import { UsageError, type Command, type CommandContext } from '../command.js';
+import { UsageError, type Command, type CommandContext, type OptionSpec } from '../command.js';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function request(ctx: CommandContext): FirmwareRequest {
-  if (ctx.positionals.length) throw new UsageError(`unexpected argument '${ctx.positionals[0]}' (try --help)`);
   const v = ctx.values;
   const ssid = str(v.ssid);
   if (v.password !== undefined && ssid === undefined) throw new UsageError('--password needs --ssid');
@@ -20,23 +19,19 @@ function request(ctx: CommandContext): FirmwareRequest {
   };
 }
 
-const common = {
-  board: { type: 'string' },
-  config: { type: 'string' },
-  out: { type: 'string' },
-  ssid: { type: 'string' },
-  password: { type: 'string' },
-  release: { type: 'boolean' },
-} as const;
-
-const HELP_COMMON = [
-  "--board <id>       an ESP32 board from `fazt boards` (runtime moddable); default: the config's board",
-  '--config <file>    the node configuration (schemas/node-config.schema.json), checked before anything is written;',
-  '                   without hub.url the node finds its hub by Beacon (hub.publicKey) and enrols with hub.token',
-  "--out <dir>        the build folder (default dist/firmware/<board>); it holds the node's secret key (mode 0700)",
-  '--ssid/--password  Wi-Fi the node joins at boot (Moddable config ssid/password)',
-  '--release          build without -d (no xsbug debugging)',
-].join('\n');
+const common: Record<string, OptionSpec> = {
+  board: { type: 'string', value: 'ID', description: "an ESP32 board from `fazt boards` (runtime moddable); default: the config's board" },
+  config: {
+    type: 'string',
+    value: 'FILE',
+    description:
+      'the node configuration (schemas/node-config.schema.json), checked before anything is written; without hub.url the node finds its hub by Beacon (hub.publicKey) and enrols with hub.token',
+  },
+  out: { type: 'string', value: 'DIR', description: "the build folder (default dist/firmware/<board>); it holds the node's secret key (mode 0700)" },
+  ssid: { type: 'string', value: 'SSID', description: 'the Wi-Fi network the node joins at boot (Moddable config ssid)' },
+  password: { type: 'string', value: 'PW', description: 'its password (needs --ssid)' },
+  release: { type: 'boolean', description: 'build without -d (no xsbug debugging)' },
+};
 
 export const firmwareCommand: Command = {
   name: 'firmware',
@@ -47,7 +42,7 @@ export const firmwareCommand: Command = {
       name: 'build',
       summary: 'Write a build folder for a board and node configuration, and run mcconfig if it is set up',
       usage: 'fazt firmware build --config <node.json> [--board <id>] [--out <dir>] [--ssid <ssid> [--password <pw>]] [--release]',
-      help: `${HELP_COMMON}\n\nRuns \`mcconfig -d -m -p <platform> -t build\` in the folder when MODDABLE, mcconfig, IDF_PATH and idf.py\nare there; otherwise prints what is missing and the commands to run, and exits 3.`,
+      help: `Runs \`mcconfig -d -m -p <platform> -t build\` in the folder when MODDABLE, mcconfig, IDF_PATH and idf.py\nare there; otherwise prints what is missing and the commands to run, and exits 3.`,
       options: common,
       run: (ctx) => firmwareBuild(request(ctx)),
     },
@@ -55,8 +50,8 @@ export const firmwareCommand: Command = {
       name: 'flash',
       summary: 'Build and flash the firmware over a serial port (mcconfig with UPLOAD_PORT)',
       usage: 'fazt firmware flash --board <id> --port <tty> [--config <node.json>] [--out <dir>] [--release]',
-      help: `--port <tty>       the serial port, e.g. /dev/ttyUSB0 (UPLOAD_PORT)\n${HELP_COMMON}\n\nWithout --config it flashes the folder \`fazt firmware build\` wrote. Exits 3 when tools are missing.`,
-      options: { ...common, port: { type: 'string' } },
+      help: `Without --config it flashes the folder \`fazt firmware build\` wrote. Exits 3 when tools are missing.`,
+      options: { ...common, port: { type: 'string', value: 'TTY', description: 'the serial port, e.g. /dev/ttyUSB0 (UPLOAD_PORT)' } },
       run: (ctx) => {
         const port = str(ctx.values.port);
         if (port === undefined) throw new UsageError('flash needs --port <tty>, e.g. /dev/ttyUSB0');

@@ -1,8 +1,9 @@
-import { join, resolve } from 'node:path';
-import { parseDuration } from '../../duration.js';
+import { join } from 'node:path';
 import { CARTRIDGE_FILE, Hub, type HubOptions } from '../../hub/hub.js';
 import type { TimeMode } from '../../time/timekeeper.js';
-import { UsageError, type Command } from '../command.js';
+import { UsageError, type Command, type OptionSpec } from '../command.js';
+import { DATA_OPTION, dataFolder } from '../data-folder.js';
+import { durationFlag } from '../duration-flag.js';
 
 /** "HOST:PORT", "[v6]:PORT" or ":PORT" (all interfaces stay opt-in: the default is loopback). */
 export function parseListen(text: string): { host: string; port: number } {
@@ -10,15 +11,6 @@ export function parseListen(text: string): { host: string; port: number } {
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65535) throw new UsageError(`--listen '${text}' is not HOST:PORT (e.g. 127.0.0.1:7070, 0.0.0.0:7070, [::1]:7070)`);
   return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
-}
-
-/** A duration flag as ms, as a usage error when malformed. */
-export function durationFlag(text: string, flag: string): number {
-  try {
-    return parseDuration(text, flag);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
 }
 
 /** "+2h", "-10m", "90s" → signed ms (simulation: a hub whose system clock is wrong). */
@@ -56,16 +48,16 @@ export function lanOptions(values: Record<string, unknown>, host: string): Pick<
   return out;
 }
 
-export const LAN_FLAGS = {
-  beacon: { type: 'boolean' },
-  name: { type: 'string' },
-  announce: { type: 'string' },
-  forget: { type: 'string' },
-  'ssdp-port': { type: 'string' },
-  time: { type: 'string' },
-  'time-poll': { type: 'string' },
-  'clock-skew': { type: 'string' },
-} as const;
+export const LAN_FLAGS: Record<string, OptionSpec> = {
+  beacon: { type: 'boolean', description: 'announce the hub on the LAN over SSDP and track other Fazt peers (needs a non-loopback --listen)' },
+  name: { type: 'string', value: 'NAME', description: "the hub's name in its beacon record" },
+  announce: { type: 'string', value: 'DURATION', description: 'how often the beacon announces (default 30s)' },
+  forget: { type: 'string', value: 'DURATION', description: 'forget a peer silent this long (default 5m)' },
+  'ssdp-port': { type: 'string', value: 'PORT', description: 'the SSDP port (default 1900; tests)' },
+  time: { type: 'string', value: 'MODE', description: 'the clock the hub reads: auto, peers or system (default auto)' },
+  'time-poll': { type: 'string', value: 'DURATION', description: 'how often the peers are polled for time (default 60s)' },
+  'clock-skew': { type: 'string', value: '±DURATION', description: "offset this hub's system clock, e.g. +2h (simulation and tests only)" },
+};
 
 export const hubCommand: Command = {
   name: 'hub',
@@ -86,16 +78,23 @@ export const hubCommand: Command = {
     "--clock-skew +2h offsets this hub's system clock (simulation and tests only).",
     'Runs until SIGINT or SIGTERM.',
   ].join('\n'),
-  options: { data: { type: 'string' }, listen: { type: 'string' }, 'body-limit': { type: 'string' }, ...LAN_FLAGS },
+  options: {
+    data: DATA_OPTION,
+    listen: { type: 'string', value: 'HOST:PORT', description: 'where the API listens (default 127.0.0.1:7070)' },
+    'body-limit': { type: 'string', value: 'BYTES', description: 'the largest request body accepted (default 262144)' },
+    ...LAN_FLAGS,
+  },
   run: async ({ values, out, err }) => {
-    const dataDir = resolve(String(values.data ?? './fazt-data'));
     const { host, port } = parseListen(String(values.listen ?? '127.0.0.1:7070'));
     let bodyLimit: number | undefined;
     if (values['body-limit'] !== undefined) {
       bodyLimit = Number(values['body-limit']);
       if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1024) throw new UsageError('--body-limit must be a whole number of bytes, at least 1024');
     }
-    const hub = new Hub({ dataDir, host, port, bodyLimit, ...lanOptions(values, host), log: (line) => err(line + '\n') });
+    const lan = lanOptions(values, host);
+    // Every flag is checked before the folder is made.
+    const dataDir = dataFolder(values, { create: true });
+    const hub = new Hub({ dataDir, host, port, bodyLimit, ...lan, log: (line) => err(line + '\n') });
     // Listen for the signals before announcing the address: a supervisor may signal as soon as it reads it.
     let signalled = () => {};
     const stopRequested = new Promise<void>((done) => (signalled = done));

@@ -33,7 +33,13 @@ export const i2cCommand: Command = {
       summary: 'List the addresses that answer on a bus, like i2cdetect (simulated board or this Pi)',
       usage: 'fazt i2c scan [--bus N] [--scenario file.json --board <name>] [--json]',
       help: "With --scenario, scans a simulated board of that scenario. Without it, scans this Raspberry Pi's bus\n(/dev/i2c-N through i2c-bus; the board is read from /proc/device-tree/model or given with --pi <board id>).",
-      options: { bus: { type: 'string' }, scenario: { type: 'string' }, board: { type: 'string' }, pi: { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        bus: { type: 'string', value: 'N', description: "the I2C bus number (default: the board's default bus)" },
+        scenario: { type: 'string', value: 'FILE', description: 'scan a simulated board of this scenario instead of this Pi' },
+        board: { type: 'string', value: 'NAME', description: 'which board of the scenario (needed when it has several)' },
+        pi: { type: 'string', value: 'ID', description: 'the Raspberry Pi board id when /proc/device-tree/model does not tell (fazt boards)' },
+        json: { type: 'boolean', description: 'print the board, the bus and the addresses found as JSON' },
+      },
       run: async ({ values, out }) => {
         const busId = values.bus === undefined ? undefined : Number(values.bus);
         if (busId !== undefined && !Number.isInteger(busId)) throw new UsageError(`--bus must be a bus number, got '${String(values.bus)}'`);

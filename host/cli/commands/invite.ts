@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { toHex } from '../../../firmware/codec/text-encodings.js';
 import { signSoundInvite } from '../../../firmware/node/sound-invite.js';
 import { encodeMessage } from '../../chirp/chirp.js';
@@ -13,15 +13,17 @@ import { Cartridge } from '../../store/cartridge.js';
 import { persistedClock } from '../../time/persisted-clock.js';
 import { CARTRIDGE_FILE } from '../../hub/hub.js';
 import { UsageError, type Command } from '../command.js';
+import { DATA_OPTION, dataFolder } from '../data-folder.js';
+import { durationFlag } from '../duration-flag.js';
 import { wordLines } from './mnemonic.js';
 
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DAY_MS = 86_400_000;
 
-/** "90s", "15m", "1h", "7d" → milliseconds. */
+/** --ttl: "90s", "15m", "1h", "7d" → milliseconds, from 1s to 366d. */
 export function parseTtl(text: string): number {
-  const m = /^(\d{1,6})(s|m|h|d)$/.exec(text.trim());
-  if (!m) throw new UsageError(`--ttl '${text}' is not a duration like 90s, 15m, 1h or 7d`);
-  return Number(m[1]) * UNITS[m[2]];
+  const ms = durationFlag(text, '--ttl');
+  if (ms < 1000 || ms > 366 * DAY_MS) throw new UsageError('--ttl must be from 1s to 366d');
+  return ms;
 }
 
 export const inviteCommand: Command = {
@@ -46,15 +48,15 @@ export const inviteCommand: Command = {
     'single-use and expires.',
   ].join('\n'),
   options: {
-    data: { type: 'string' },
-    ttl: { type: 'string' },
-    note: { type: 'string' },
-    json: { type: 'boolean' },
-    format: { type: 'string' },
-    chirp: { type: 'boolean' },
-    out: { type: 'string', short: 'o' },
-    url: { type: 'string' },
-    mode: { type: 'string' },
+    data: DATA_OPTION,
+    ttl: { type: 'string', value: 'DURATION', description: 'how long the invite stays valid, 1s to 366d (default 1h)' },
+    note: { type: 'string', value: 'TEXT', description: 'a note kept with the invite (at most 200 characters)' },
+    json: { type: 'boolean', description: "print token, expiry, note, cartridge and the hub's key as JSON" },
+    format: { type: 'string', value: 'FORMAT', description: 'text, or mnemonic: the token as 24 words too (default text)' },
+    chirp: { type: 'boolean', description: 'also write the invite as sound (needs -o)' },
+    out: { type: 'string', short: 'o', value: 'WAV', description: 'the WAV file --chirp writes' },
+    url: { type: 'string', value: 'URL', description: 'where the node enrols, carried in the chirp (default http://127.0.0.1:7070)' },
+    mode: { type: 'string', value: 'MODE', description: 'the chirp mode (default robust)' },
   },
   run: async ({ values, out }) => {
     const mode = String(values.mode ?? 'robust');
@@ -65,10 +67,10 @@ export const inviteCommand: Command = {
     const format = String(values.format ?? 'text');
     if (format !== 'text' && format !== 'mnemonic') throw new UsageError(`--format '${format}' is not text or mnemonic`);
     const ttlMs = parseTtl(String(values.ttl ?? '1h'));
-    if (ttlMs < 1000 || ttlMs > 366 * UNITS.d) throw new UsageError('--ttl must be from 1s to 366d');
     const note = values.note === undefined ? undefined : String(values.note);
     if (note !== undefined && note.length > 200) throw new UsageError('--note must be at most 200 characters');
-    const file = join(resolve(String(values.data ?? './fazt-data')), CARTRIDGE_FILE);
+    const dataDir = dataFolder(values, { create: false });
+    const file = join(dataDir, CARTRIDGE_FILE);
     // The hub's clock (its Timekeeper's persisted estimate), so expiry means the same to both.
     const cartridge = Cartridge.open(file, { clock: () => clock() });
     const clock = persistedClock(cartridge.clockState);
@@ -77,16 +79,13 @@ export const inviteCommand: Command = {
       const expires = new Date(invite.expiresAt).toISOString();
       const words = format === 'mnemonic' ? inviteToMnemonic(invite.token) : undefined;
       if (values.chirp && isChirpMode(mode)) {
-        const dataDir = resolve(String(values.data ?? './fazt-data'));
         const hubKey = loadOrCreateHubKey(dataDir, nodeCrypto, (n) => new Uint8Array(randomBytes(n)));
         const pcm = await encodeMessage(signSoundInvite({ url: hubUrl, token: invite.token, expires: invite.expiresAt }, hubKey, nodeCrypto), { mode });
         writeFileSync(String(values.out), writeWav(pcm));
         out(`wrote ${String(values.out)}: a signed invite for ${hubUrl}, ${(pcm.length / 48000).toFixed(1)} s of sound (mode ${mode})\n`);
       }
       // hubKey: what a node needs to find this hub by Beacon and trust it (fazt sim node --invite).
-      const hubKey = values.json
-        ? toHex(loadOrCreateHubKey(resolve(String(values.data ?? './fazt-data')), nodeCrypto, (n) => new Uint8Array(randomBytes(n))).publicKey)
-        : undefined;
+      const hubKey = values.json ? toHex(loadOrCreateHubKey(dataDir, nodeCrypto, (n) => new Uint8Array(randomBytes(n))).publicKey) : undefined;
       if (values.json)
         out(
           JSON.stringify({

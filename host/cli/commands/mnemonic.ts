@@ -28,7 +28,8 @@ const encode: Command = {
     "The bytes are the file's bytes (--file), the hex on the command line, or the hex on stdin.",
     '16 bytes make 12 words, 32 make 24, 64 make 48 (two 24-word BIP-39 mnemonics, one per half).',
   ].join('\n'),
-  options: { file: { type: 'string', short: 'f' } },
+  args: '[hex...]',
+  options: { file: { type: 'string', short: 'f', value: 'FILE', description: 'the bytes of this file (16, 32 or 64 bytes)' } },
   run: async ({ positionals, values, stdin, out }) => {
     const file = values.file === undefined ? undefined : String(values.file);
     if (file !== undefined && positionals.length > 0) throw new UsageError('mnemonic encode: give hex or --file, not both');
@@ -55,16 +56,18 @@ const decode: Command = {
     'secret out of shell history). Any case and any whitespace are fine. A word that is not a',
     'BIP-39 English word is named with its position and the nearest valid words; a wrong word',
     'count and a failed checksum are errors of their own.',
-    '',
-    '  --fuzzy    read a word one edit (a letter added, dropped, changed, or two swapped) from',
-    '             exactly one valid word as that word, with a warning on stderr; the checksum',
-    '             still has to match',
-    '  --hex      print the bytes as hex (the default)',
-    '  --out F    write the bytes to F instead (mode 0600; F must not exist)',
-    '  --invite   the words are an invite read over the phone (fazt invite --format mnemonic):',
-    '             print its token',
   ].join('\n'),
-  options: { fuzzy: { type: 'boolean' }, hex: { type: 'boolean' }, out: { type: 'string', short: 'o' }, invite: { type: 'boolean' } },
+  args: '[words...]',
+  options: {
+    fuzzy: {
+      type: 'boolean',
+      description:
+        'read a word one edit (a letter added, dropped, changed, or two swapped) from exactly one valid word as that word, with a warning; the checksum still has to match',
+    },
+    hex: { type: 'boolean', description: 'print the bytes as hex (the default)' },
+    out: { type: 'string', short: 'o', value: 'FILE', description: 'write the bytes to FILE instead (mode 0600; FILE must not exist)' },
+    invite: { type: 'boolean', description: 'the words are an invite read over the phone (fazt invite --format mnemonic): print its token' },
+  },
   run: async ({ positionals, values, stdin, out, err }) => {
     const file = values.out === undefined ? undefined : String(values.out);
     if ([values.hex === true, file !== undefined, values.invite === true].filter(Boolean).length > 1) {

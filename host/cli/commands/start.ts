@@ -10,19 +10,15 @@ import { DEMO_NODES } from '../../../sim/node/demo-nodes.js';
 import { NodeRuntimeNode } from '../../../sim/node/node-runtime-node.js';
 import type { NodeStatus, SimulatedNode } from '../../../sim/node/simulated-node.js';
 import { httpUplink, XsNode, type SimNodeOptions } from '../../../sim/node/xs-node.js';
-import { parseDuration } from '../../duration.js';
-import { LAN_FLAGS, lanOptions } from './hub.js';
+import { LAN_FLAGS, lanOptions, parseListen } from './hub.js';
 import { VirtualClock } from '../../../sim/world/virtual-clock.js';
 import { getBoard } from '../../boards/board-registry.js';
 import { nodeCrypto } from '../../crypto/node-crypto.js';
 import { Hub } from '../../hub/hub.js';
 import { UsageError, type Command } from '../command.js';
-
-function listenOption(text: string): { host: string; port: number } {
-  const m = /^(.*):(\d+)$/.exec(text);
-  if (!m || Number(m[2]) > 65535) throw new UsageError(`--listen '${text}' is not HOST:PORT`);
-  return { host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) };
-}
+import { DATA_OPTION, dataFolder } from '../data-folder.js';
+import { durationFlag } from '../duration-flag.js';
+import { readingText } from '../reading-text.js';
 
 /** Seeds of the demo nodes, kept beside the cartridge so a restart continues the same nodes. */
 function loadSeeds(file: string): Record<string, string> {
@@ -48,21 +44,22 @@ export const startCommand: Command = {
     'The beacon and Timekeeper flags are those of fazt hub (the beacon is off by default: it multicasts on the LAN).',
   ].join('\n'),
   options: {
-    data: { type: 'string' },
-    listen: { type: 'string' },
-    runtime: { type: 'string' },
-    duration: { type: 'string' },
-    quiet: { type: 'boolean' },
+    data: { ...DATA_OPTION, description: `${DATA_OPTION.description}, and the simulated nodes' keys` },
+    listen: { type: 'string', value: 'HOST:PORT', description: 'where the API listens (default 127.0.0.1:7070)' },
+    runtime: { type: 'string', value: 'ENGINE', description: 'where the node firmware runs: xs or node (default xs)' },
+    duration: { type: 'string', value: 'DURATION', description: 'stop after this long, e.g. 30s (default: until Ctrl-C)' },
+    quiet: { type: 'boolean', description: 'print no live readings or lifecycle lines' },
     ...LAN_FLAGS,
   },
   run: async ({ values, out, err }) => {
-    const dataDir = typeof values.data === 'string' ? values.data : './fazt-data';
-    const { host, port } = listenOption(typeof values.listen === 'string' ? values.listen : '127.0.0.1:7070');
+    const { host, port } = parseListen(typeof values.listen === 'string' ? values.listen : '127.0.0.1:7070');
     const runtime = values.runtime ?? 'xs';
     if (runtime !== 'xs' && runtime !== 'node') throw new UsageError(`--runtime must be xs or node, got '${String(runtime)}'`);
-    const limit = typeof values.duration === 'string' ? parseDuration(values.duration, '--duration') : Infinity;
+    const limit = typeof values.duration === 'string' ? durationFlag(values.duration, '--duration') : Infinity;
+    const lan = lanOptions(values, host);
+    const dataDir = dataFolder(values, { create: true });
 
-    const hub = new Hub({ dataDir, host, port, ...lanOptions(values, host) });
+    const hub = new Hub({ dataDir, host, port, ...lan });
     const addr = await hub.start();
     out(`hub ${addr.hubId} listening on ${addr.url} (cartridge ${addr.cartridge})\n`);
     const seedsFile = join(dataDir, 'sim-nodes.json');
@@ -135,8 +132,8 @@ export const startCommand: Command = {
             for (const e of status.events) {
               const d = e.data as Record<string, JsonValue>;
               if (e.type === 'sensor.reading') {
-                const v = typeof d.value === 'number' ? String(Math.round(d.value * 100) / 100) : String(d.value);
-                n.latest.set(`${e.component}/${String(d.name)}`, `${String(d.name)} ${v}${d.unit ? ` ${String(d.unit)}` : ''}`);
+                const unit = typeof d.unit === 'string' ? d.unit : undefined;
+                n.latest.set(`${e.component}/${String(d.name)}`, readingText({ name: String(d.name), value: d.value, unit }));
               } else if (e.type === 'sensor.event' && !values.quiet)
                 out(`${new Date(e.time).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${e.component}: ${String(d.type)}\n`);
               else if (e.type === 'sensor.state' && !values.quiet)

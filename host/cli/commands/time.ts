@@ -1,6 +1,6 @@
 import type { PeerReading, TimeStatus } from '../../time/timekeeper.js';
-import type { Command } from '../command.js';
-import { callHub, hubUrl } from '../hub-client.js';
+import type { Command, OptionSpec } from '../command.js';
+import { callHub, HUB_OPTION, hubUrl } from '../hub-client.js';
 import { table } from '../table.js';
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
@@ -25,7 +25,7 @@ function readingsText(rs: PeerReading[]): string {
   );
 }
 
-const hubOptions = { hub: { type: 'string' }, json: { type: 'boolean' } } as const;
+const hubOptions: Record<string, OptionSpec> = { hub: HUB_OPTION, json: { type: 'boolean', description: "print the hub's answer as JSON" } };
 
 const status: Command = {
   name: 'status',

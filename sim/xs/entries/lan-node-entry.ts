@@ -9,11 +9,11 @@
  */
 import type { HubLinkEvent } from '../../../firmware/beacon/hub-link.js';
 import type { HttpPost, HttpReply } from '../../../hal/contracts/http.js';
-import { fromJsonValue, toJsonValue, type JsonValue } from '../../../firmware/codec/json-form.js';
+import { toJsonValue, type JsonValue } from '../../../firmware/codec/json-form.js';
 import { toHex } from '../../../firmware/codec/text-encodings.js';
 import { nobleCrypto } from '../../../firmware/crypto/noble-crypto.js';
 import type { EventEntry } from '../../../firmware/event/envelope.js';
-import type { NodeConfig } from '../../../firmware/node/node-config.js';
+import { nodeConfigFromJson } from '../../../firmware/node/node-config.js';
 import { validateDocument } from '../../../firmware/schema/validate.js';
 import { GuestTime } from '../../../hal/sim/guest-time.js';
 import { HostCallBackend, type HostReply } from '../../../hal/sim/host-call.js';
@@ -58,7 +58,7 @@ serveCommands({
       done(reply);
     };
     node = lanNodeFirmware({
-      config: fromJsonValue(configJson) as unknown as NodeConfig,
+      config: nodeConfigFromJson(configJson),
       link,
       backend,
       time,

@@ -3,12 +3,12 @@
  * bridged to the host (buses, pins, clock) with the uplink crossing the bridge
  * to the hub. The host drives simulated time with run(until).
  */
-import { fromJsonValue, toJsonValue, type JsonValue } from '../../../firmware/codec/json-form.js';
+import { toJsonValue, type JsonValue } from '../../../firmware/codec/json-form.js';
 import { fromHex } from '../../../firmware/codec/text-encodings.js';
 import { nobleCrypto } from '../../../firmware/crypto/noble-crypto.js';
 import type { EventEntry } from '../../../firmware/event/envelope.js';
 import { NodeApp } from '../../../firmware/node/node-app.js';
-import type { NodeConfig } from '../../../firmware/node/node-config.js';
+import { nodeConfigFromJson } from '../../../firmware/node/node-config.js';
 import { validateDocument } from '../../../firmware/schema/validate.js';
 import { GuestTime } from '../../../hal/sim/guest-time.js';
 import { HostCallBackend, type HostReply } from '../../../hal/sim/host-call.js';
@@ -45,7 +45,7 @@ serveCommands({
     time = new GuestTime(new VirtualClock(startMs), backend);
     collect = collectEvents;
     app = new NodeApp({
-      config: fromJsonValue(configJson) as unknown as NodeConfig,
+      config: nodeConfigFromJson(configJson),
       backend,
       time,
       crypto: nobleCrypto,

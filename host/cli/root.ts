@@ -1,0 +1,42 @@
+import type { Command } from './command.js';
+import { backupCommand } from './commands/backup.js';
+import { beaconCommand } from './commands/beacon.js';
+import { boardsCommand } from './commands/boards.js';
+import { cborCommand } from './commands/cbor.js';
+import { chirpCommand } from './commands/chirp.js';
+import { enrollCommand } from './commands/enroll.js';
+import { eventCommand } from './commands/event-verify.js';
+import { firmwareCommand } from './commands/firmware.js';
+import { hubCommand } from './commands/hub.js';
+import { i2cCommand } from './commands/i2c.js';
+import { inviteCommand } from './commands/invite.js';
+import { keygenCommand } from './commands/keygen.js';
+import { mnemonicCommand } from './commands/mnemonic.js';
+import { simCommand } from './commands/sim.js';
+import { startCommand } from './commands/start.js';
+import { timeCommand } from './commands/time.js';
+
+/** Every command of `fazt`, in the order --help lists them. */
+export const root: Command = {
+  name: 'fazt',
+  summary: 'Fazt: a runtime for personal sensor infrastructure (ESP32 nodes, a Pi hub, a board simulator).',
+  usage: 'fazt <command> [options]',
+  subcommands: [
+    startCommand,
+    hubCommand,
+    inviteCommand,
+    enrollCommand,
+    backupCommand,
+    beaconCommand,
+    timeCommand,
+    simCommand,
+    i2cCommand,
+    boardsCommand,
+    firmwareCommand,
+    keygenCommand,
+    mnemonicCommand,
+    chirpCommand,
+    cborCommand,
+    eventCommand,
+  ],
+};

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { cbor, post, startHub, TestNode } from '../hub/helpers.js';
+
+const repo = new URL('../..', import.meta.url).pathname;
+const bin = join(repo, 'bin/fazt.js');
+const tmp = mkdtempSync(join(tmpdir(), 'fazt-verify-'));
+
+function fazt(args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, cwd: repo });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+describe("fazt event verify reads the project's own outputs", () => {
+  let h: Awaited<ReturnType<typeof startHub>>;
+  const a = new TestNode(61);
+  const b = new TestNode(62);
+  before(async () => {
+    h = await startHub();
+    h.hub.cartridge.addNode(a.identity.publicKey, { name: 'kitchen', board: 'esp32-devkitc' });
+    h.hub.cartridge.addNode(b.identity.publicKey, { name: 'garage', board: 'esp32-c3-devkitm-1' });
+    a.append(9);
+    b.append(4, 'system.boot', 'core');
+    assert.equal((await post(`${h.url}/v1/uplink`, cbor(a.batch(1, 9)))).status, 200);
+    assert.equal((await post(`${h.url}/v1/uplink`, cbor(b.batch(1, 4)))).status, 200);
+  });
+  after(() => h.stop());
+
+  async function save(query: string, name: string): Promise<string> {
+    const res = await fetch(`${h.url}/v1/events${query}`);
+    assert.equal(res.status, 200);
+    const file = join(tmp, name);
+    writeFileSync(file, await res.text());
+    return file;
+  }
+
+  it('a page of GET /v1/events, as the hub serves it', async () => {
+    const one = fazt(['event', 'verify', await save(`?node=${a.id}`, 'page-a.json')]);
+    assert.equal(one.code, 0, one.err);
+    assert.equal(one.out, `ok: 9 events from ${a.id}, seq 1..9, ids and chain valid (unsigned: no signature checked)\n`);
+    const both = fazt(['event', 'verify', await save('', 'page.json')]);
+    assert.equal(both.code, 0, both.err);
+    assert.match(both.out, /^ok: 13 events from 2 nodes, ids and chain valid/);
+    assert.ok(both.out.includes(`  ${a.id}, seq 1..9\n`) && both.out.includes(`  ${b.id}, seq 1..4\n`), both.out);
+    // newest first, and a later page that starts mid-chain
+    assert.equal(fazt(['event', 'verify', await save(`?node=${a.id}&order=desc`, 'desc.json')]).code, 0);
+    const first = JSON.parse(readFileSync(await save(`?node=${a.id}&limit=4`, 'p1.json'), 'utf8')) as { next: string };
+    const rest = fazt(['event', 'verify', await save(`?node=${a.id}&limit=4&cursor=${first.next}`, 'p2.json')]);
+    assert.match(rest.out, /^ok: 4 events from fz\w+, seq 5\.\.8/);
+  });
+  it('a page with an event altered is refused, naming the event', async () => {
+    const file = await save(`?node=${a.id}`, 'tampered.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"value":20.3', '"value":20.4'));
+    const r = fazt(['event', 'verify', file]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^fazt: tampered: entry seq 4 does not match its id/);
+  });
+  it('the JSON lines fazt sim run -o writes, every board, named', () => {
+    const file = join(tmp, 'sim.jsonl');
+    const run = fazt(['sim', 'run', 'sim/scenarios/three-boards.json', '--duration', '5m', '-o', file]);
+    assert.equal(run.code, 0, run.err);
+    const r = fazt(['event', 'verify', file]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^ok: \d+ events from 3 nodes, ids and chain valid/);
+    for (const board of ['living-room', 'hallway', 'desk']) assert.match(r.out, new RegExp(`  fz\\w+ \\(${board}\\), seq 1\\.\\.\\d+\\n`));
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    writeFileSync(join(tmp, 'gap.jsonl'), [...lines.slice(0, 3), ...lines.slice(6)].join('\n'));
+    const gap = fazt(['event', 'verify', join(tmp, 'gap.jsonl')]);
+    assert.equal(gap.code, 1);
+    assert.match(gap.err, /^fazt: gap: seq \d+\.\.\d+ missing/);
+  });
+});
