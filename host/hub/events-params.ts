@@ -10,7 +10,7 @@ function bad(message: string): never {
 }
 
 /** A time parameter: whole milliseconds since the epoch, or an ISO 8601 date-time. */
-export function parseTime(name: string, text: string): number {
+function parseTime(name: string, text: string): number {
   if (/^\d{1,16}$/.test(text)) return Number(text);
   const t = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
   if (!Number.isFinite(t)) bad(`${name} must be milliseconds since the epoch or an ISO 8601 time, got '${text}'`);

@@ -20,7 +20,7 @@ export interface FirmwareManifestInput {
   /** Absolute path of the project's manifest.json. */
   projectManifest: string;
   board: Board;
-  /** The node configuration in its JSON form ({"$bytes": …} for byte strings). */
+  /** The node configuration in its JSON form (keys as 64 hex digits or {"$bytes": …}). */
   node: JsonValue;
   wifi?: { ssid: string; password?: string };
 }

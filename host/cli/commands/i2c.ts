@@ -9,7 +9,7 @@ import { getBoard } from '../../boards/board-registry.js';
 import { UsageError, type Command } from '../command.js';
 
 /** Which Raspberry Pi this is, from the device tree's model string. */
-export function detectPi(model: string): string | undefined {
+function detectPi(model: string): string | undefined {
   if (/Raspberry Pi 5/.test(model)) return 'rpi-5';
   if (/Raspberry Pi 4/.test(model)) return 'rpi-4b';
   if (/Raspberry Pi Zero 2/.test(model)) return 'rpi-zero-2w';
