@@ -52,7 +52,12 @@ function boardNetwork(interfaces: string[] | undefined): { udp: SimUdpPort; clos
       },
     };
   };
-  return { udp, closeAll: () => open.forEach((s) => s.close()) };
+  return {
+    udp,
+    closeAll: () => {
+      for (const s of open) s.close();
+    },
+  };
 }
 
 export interface LanNodeOptions {

@@ -112,7 +112,10 @@ export class XsWorker {
     if (kind === '?') {
       const handler = this.options.onHostCall;
       const answer = (bytes: Uint8Array): void => void this.toXs.write(netstring('/', bytes));
-      if (!handler) return answer(new Uint8Array(0));
+      if (!handler) {
+        answer(new Uint8Array(0));
+        return;
+      }
       Promise.resolve(handler(new Uint8Array(msg.subarray(1)))).then(answer, (e: unknown) => {
         answer(new TextEncoder().encode(JSON.stringify({ hostError: String(e) })));
       });
