@@ -1,21 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toJsonValue, type JsonValue } from '../../../firmware/codec/json-form.js';
-import { fromHex, toHex } from '../../../firmware/codec/text-encodings.js';
-import { entryHash } from '../../../firmware/event/envelope.js';
-import { identityFromSecretKey } from '../../../firmware/identity/node-id.js';
-import { enrollRequest } from '../../../firmware/node/enroll-request.js';
+import type { JsonValue } from '../../../firmware/codec/json-form.js';
 import { DEMO_NODES, type DemoNode } from '../../../sim/node/demo-nodes.js';
 import { NodeRuntimeNode } from '../../../sim/node/node-runtime-node.js';
 import type { NodeStatus, SimulatedNode } from '../../../sim/node/simulated-node.js';
-import { hostHttpPost } from '../../../sim/node/host-http.js';
-import { httpUplink, XsNode, type SimNodeOptions } from '../../../sim/node/xs-node.js';
+import { enrolDemoNode } from '../../../sim/node/demo-enrolment.js';
+import { XsNode } from '../../../sim/node/xs-node.js';
 import { parseDuration } from '../../duration.js';
 import { LAN_FLAGS, lanOptions } from './hub.js';
 import { VirtualClock } from '../../../sim/world/virtual-clock.js';
-import { getBoard } from '../../boards/board-registry.js';
-import { nodeCrypto } from '../../crypto/node-crypto.js';
 import { Hub, type HubAddress } from '../../hub/hub.js';
 import { UsageError, type Command } from '../command.js';
 
@@ -34,39 +28,6 @@ function loadSeeds(file: string): Record<string, string> {
 function describe(status: NodeStatus, latest: Map<string, string>): string {
   const parts = [...latest.values()].join(', ');
   return `${parts || 'starting…'} | seq ${status.head}, ${status.buffered} unsent, ${status.uplink.acked}/${status.uplink.sent} batches acked${status.uplink.failures ? `, ${status.uplink.failures} failed` : ''}`;
-}
-
-/** Enrols a demo node with the hub unless its key already is, and the options to run it with (its chain continues). */
-async function prepareNode(hub: Hub, hubUrl: string, demo: DemoNode, seedHex: string, poweredOn: number): Promise<SimNodeOptions> {
-  const identity = identityFromSecretKey(fromHex(seedHex), nodeCrypto);
-  if (!hub.cartridge.hasNode(identity.id)) {
-    const invite = hub.cartridge.createInvite({ ttlMs: 60_000, note: `npm start: ${demo.name}` });
-    const request = JSON.stringify(enrollRequest(invite.token, identity, nodeCrypto, { name: demo.name, board: demo.board }));
-    const res = await hostHttpPost(`${hubUrl}/v1/enroll`, 'application/json', Buffer.from(request));
-    if ('error' in res) throw new Error(`enrolling ${demo.name} failed: ${res.error}`);
-    if (res.status !== 200) throw new Error(`enrolling ${demo.name} failed: HTTP ${res.status} ${Buffer.from(res.body).toString('utf8')}`);
-  }
-  const last = hub.cartridge.events({ node: identity.id, order: 'desc', limit: 1 }).events[0];
-  const config: JsonValue = {
-    name: demo.name,
-    board: demo.board,
-    secretKey: toJsonValue(identity.secretKey),
-    hub: { url: hubUrl, publicKey: toJsonValue(hub.publicKey) },
-    sensors: demo.sensors as unknown as JsonValue,
-    uplink: { batchSize: 8, maxDelayMs: 2000 },
-    buffer: { budgetBytes: 262_144 },
-  };
-  return {
-    name: demo.name,
-    board: getBoard(demo.board),
-    // Never before the node's last stored event: its chain's times do not go back.
-    clock: new VirtualClock(Math.max(poweredOn, last?.time ?? 0)),
-    config,
-    uplink: httpUplink(() => hubUrl),
-    wire: demo.wire,
-    collect: true,
-    head: last ? { seq: last.seq, hash: toHex(entryHash(last, nodeCrypto)) } : undefined,
-  };
 }
 
 export const startCommand: Command = {
@@ -124,7 +85,7 @@ export const startCommand: Command = {
       const launched = await Promise.allSettled(
         DEMO_NODES.map(async (demo) => {
           seeds[demo.name] ??= randomBytes(32).toString('hex');
-          const o = await prepareNode(hub, addr.url, demo, seeds[demo.name], poweredOn);
+          const o = await enrolDemoNode(hub, addr.url, demo, seeds[demo.name], poweredOn);
           const engine = engines.get(demo.name);
           engines.delete(demo.name); // the node owns it now
           if (engine) {
