@@ -13,7 +13,7 @@ function fmix32(h: number): number {
 }
 
 /** 32 random bits for (seed, index, stream); streams give independent draws at the same index. */
-export function hashAt(seed: number, index: number, stream = 0): number {
+function hashAt(seed: number, index: number, stream = 0): number {
   const lo = index >>> 0;
   const hi = Math.floor(index / 4294967296) >>> 0;
   let h = fmix32((seed >>> 0) ^ 0x9e3779b9);

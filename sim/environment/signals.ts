@@ -79,8 +79,3 @@ export function signalFromSpec(spec: SignalSpec, seed: number): Signal {
   if ('sum' in spec) return sum(spec.sum.map((s, i) => signalFromSpec(s, seed * 31 + i + 1)));
   throw new RangeError(`unknown signal ${JSON.stringify(spec)}`);
 }
-
-/** Rounds to a resolution (the demo in `fazt start`). */
-export function quantize(signal: Signal, stepSize: number): Signal {
-  return (t) => Math.round(signal(t) / stepSize) * stepSize;
-}

@@ -30,7 +30,7 @@ interface CacheManifest {
  * (by content) and the engine, and the snapshot. Best effort: any doubt is a
  * miss, and a read-only checkout just runs without it.
  */
-export const defaultCacheDir = (): string => join(projectRoot(), 'node_modules', '.cache', 'fazt-xs');
+const defaultCacheDir = (): string => join(projectRoot(), 'node_modules', '.cache', 'fazt-xs');
 
 const manifestFile = (dir: string, entry: string): string => join(dir, `${createHash('sha256').update(entry).digest('hex').slice(0, 16)}.json`);
 
