@@ -1,9 +1,13 @@
 import { parseDuration } from '../../host/duration.js';
+import { randomWalk } from './random-walk.js';
+
+export { randomWalk };
 
 /**
  * Environment signals: physical quantities as pure functions of simulated
  * time (ms since the scenario's start), so a scenario replays identically.
- * Randomness comes from a seeded generator, never Math.random.
+ * Randomness comes from a seeded generator, never Math.random. Each costs
+ * O(1) memory whatever time it is asked at (the demo asks at today's date).
  */
 export type Signal = (timeMs: number) => number;
 
@@ -47,25 +51,6 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/**
- * A seeded random walk: every `everyMs` the value moves by a uniform step in
- * ±step, kept within [min, max]. Steps are computed once and cached, so any
- * time can be asked in any order and gives the same answer.
- */
-export function randomWalk(seed: number, start: number, step: number, everyMs: number, min = -Infinity, max = Infinity): Signal {
-  if (!(everyMs > 0)) throw new RangeError('randomWalk every must be > 0 ms');
-  const rnd = seededRandom(seed);
-  const values = [start];
-  return (t) => {
-    const i = Math.max(0, Math.floor(t / everyMs));
-    while (values.length <= i) {
-      const next = values[values.length - 1] + (rnd() * 2 - 1) * step;
-      values.push(Math.min(max, Math.max(min, next)));
-    }
-    return values[i];
-  };
-}
-
 /** A signal as a scenario file writes it (schemas/scenario.schema.json#/$defs/signal). */
 export type SignalSpec =
   | { constant: number }
@@ -93,9 +78,4 @@ export function signalFromSpec(spec: SignalSpec, seed: number): Signal {
   if ('steps' in spec) return steps(spec.steps.map((p) => ({ at: parseDuration(p.at, 'steps.at'), value: p.value })));
   if ('sum' in spec) return sum(spec.sum.map((s, i) => signalFromSpec(s, seed * 31 + i + 1)));
   throw new RangeError(`unknown signal ${JSON.stringify(spec)}`);
-}
-
-/** Rounds to a resolution (the demo in `fazt start`). */
-export function quantize(signal: Signal, stepSize: number): Signal {
-  return (t) => Math.round(signal(t) / stepSize) * stepSize;
 }

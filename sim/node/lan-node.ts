@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import type { HubLinkEvent } from '../../firmware/beacon/hub-link.js';
 import type { HttpPost } from '../../hal/contracts/http.js';
 import { hostHttpPost } from './host-http.js';
-import { fromJsonValue, toJsonValue, type JsonValue } from '../../firmware/codec/json-form.js';
+import { toJsonValue, type JsonValue } from '../../firmware/codec/json-form.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
-import type { NodeConfig } from '../../firmware/node/node-config.js';
+import { nodeConfigFromJson } from '../../firmware/node/node-config.js';
 import type { Board } from '../../hal/board/board.js';
 import type { UDP, UdpOptions } from '../../hal/contracts/io.js';
 import { LinuxUdp } from '../../hal/linux/linux-udp.js';
@@ -52,7 +52,12 @@ function boardNetwork(interfaces: string[] | undefined): { udp: SimUdpPort; clos
       },
     };
   };
-  return { udp, closeAll: () => open.forEach((s) => s.close()) };
+  return {
+    udp,
+    closeAll: () => {
+      for (const s of open) s.close();
+    },
+  };
 }
 
 export interface LanNodeOptions {
@@ -147,7 +152,7 @@ export class LanNode {
     const link: HubLinkEvent[] = [];
     const events: NodeStatus['events'] = [];
     const node: LanNodeFirmware = lanNodeFirmware({
-      config: fromJsonValue(config) as unknown as NodeConfig,
+      config: nodeConfigFromJson(config),
       link: o.link,
       backend: board.backend,
       time: o.clock,

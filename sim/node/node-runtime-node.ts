@@ -1,9 +1,9 @@
-import { fromJsonValue, toJsonValue, type JsonValue } from '../../firmware/codec/json-form.js';
+import { toJsonValue, type JsonValue } from '../../firmware/codec/json-form.js';
 import { fromHex } from '../../firmware/codec/text-encodings.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import { NodeApp } from '../../firmware/node/node-app.js';
-import type { NodeConfig } from '../../firmware/node/node-config.js';
-import { uplinkResult, type Transport } from '../../firmware/uplink/transport.js';
+import { nodeConfigFromJson } from '../../firmware/node/node-config.js';
+import { type Transport, uplinkReply } from '../../firmware/uplink/transport.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { validateOnHost } from '../../host/schema/host-validators.js';
 import { SimBoard } from '../world/sim-board.js';
@@ -49,14 +49,13 @@ export class NodeRuntimeNode implements SimulatedNode {
         this.pending++;
         const p = o.uplink(Buffer.from(batch).toString('hex')).then((r) => {
           this.pending--;
-          if ('error' in r) done({ ok: false, refused: false, message: r.error });
-          else done(uplinkResult(r.status, r.body));
+          done(uplinkReply(r));
         });
         this.inFlight = Promise.all([this.inFlight, p]);
       },
     };
     this.app = new NodeApp({
-      config: fromJsonValue(o.config) as unknown as NodeConfig,
+      config: nodeConfigFromJson(o.config),
       backend: board.backend,
       time: o.clock,
       crypto: nodeCrypto,

@@ -6,7 +6,7 @@ import { SimBoard } from '../world/sim-board.js';
 import type { VirtualClock } from '../world/virtual-clock.js';
 import { bridgeHost, jsonHostCall, type UplinkSender } from '../xs/bridge-host.js';
 import { hostHttpPost } from './host-http.js';
-import type { XsMeter } from '../xs/xs-worker.js';
+import { XsError, type XsMeter } from '../xs/xs-worker.js';
 import type { NodeStatus, SimulatedNode } from './simulated-node.js';
 import { XsSession } from '../xs/xs-session.js';
 
@@ -29,6 +29,13 @@ export interface SimNodeOptions {
   head?: { seq: number; hash: string };
 }
 
+/** An XS engine with the node firmware loaded, not yet a node: see XsNode.boot(). */
+export interface XsNodeEngine {
+  readonly xs: XsSession;
+  /** Where the firmware's host calls go from now on. */
+  serve(handler: (bytes: Uint8Array) => Uint8Array | Promise<Uint8Array>): void;
+}
+
 /**
  * A simulated ESP32 node: its own virtual board and clock on the host, and
  * the node firmware running inside the real XS engine, its io bridged to the
@@ -44,12 +51,31 @@ export class XsNode implements SimulatedNode {
     readonly bundleBytes: number,
   ) {}
 
-  static async start(o: SimNodeOptions): Promise<XsNode> {
-    const board = new SimBoard(o.name, o.board, o.clock);
-    o.wire(board);
-    const host = bridgeHost(board.backend, o.clock, { uplink: o.uplink });
-    const xs = await XsSession.start(join(projectRoot(), 'sim/xs/entries/node-entry.ts'), { onHostCall: jsonHostCall(host.serve) });
+  /**
+   * Starts an engine for a node before its options are known (its hub may be
+   * starting meanwhile): XS from the node firmware's snapshot, in its own process.
+   */
+  static async boot(): Promise<XsNodeEngine> {
+    let handler: ((bytes: Uint8Array) => Uint8Array | Promise<Uint8Array>) | undefined;
+    const xs = await XsSession.start(join(projectRoot(), 'sim/xs/entries/node-entry.ts'), {
+      fromSnapshot: true,
+      onHostCall: (bytes) => (handler ? handler(bytes) : Promise.reject(new XsError('the node firmware called its host before the node started'))),
+    });
+    return {
+      xs,
+      serve: (h) => {
+        handler = h;
+      },
+    };
+  }
+
+  /** Starts the node on an engine from boot() (by default a new one); the node owns it from here, failed or not. */
+  static async start(o: SimNodeOptions, engine: Promise<XsNodeEngine> = XsNode.boot()): Promise<XsNode> {
+    const { xs, serve } = await engine;
     try {
+      const board = new SimBoard(o.name, o.board, o.clock);
+      o.wire(board);
+      serve(jsonHostCall(bridgeHost(board.backend, o.clock, { uplink: o.uplink }).serve));
       const { value } = await xs.call<{ id: string }>('init', o.config, o.clock.now(), o.collect ?? false, o.head ?? null);
       await xs.call('start');
       return new XsNode(o.name, board, value.id, xs, xs.bundleBytes);

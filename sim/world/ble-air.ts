@@ -32,6 +32,8 @@ export class BleAir implements SimBleAirPort {
       this.clock.setTimeout(tick, intervalMs);
     };
     this.clock.setTimeout(tick, 0);
-    return () => void (stopped = true);
+    return () => {
+      stopped = true;
+    };
   }
 }

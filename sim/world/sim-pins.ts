@@ -42,7 +42,10 @@ export class SimPins implements SimPinPort {
 
   watch(gpio: number, onChange: Watcher): () => void {
     let set = this.watchers.get(gpio);
-    if (!set) this.watchers.set(gpio, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.watchers.set(gpio, set);
+    }
     // Each subscription is its own entry, so one callback watching twice unsubscribes once each.
     const entry: Watcher = (l) => onChange(l);
     set.add(entry);

@@ -30,7 +30,7 @@ function toHostError(e: unknown): HostError {
 export type UplinkSender = (hex: string) => Promise<HttpReply>;
 
 /** POSTs a body to a URL from the host's network; resolves {status, body}, or {error} when it cannot be reached. */
-export type HttpSender = (url: string, contentType: string, body: Uint8Array) => Promise<HttpReply>;
+type HttpSender = (url: string, contentType: string, body: Uint8Array) => Promise<HttpReply>;
 
 /** The host's network as the guest may use it: uplinks to a configured hub, any POST (enrolment, a discovered hub). */
 export interface BridgeNetwork {

@@ -8,13 +8,14 @@ import { utf8Decode, utf8Encode } from '../../firmware/codec/utf8.js';
 
 export type GuestCommand = (...args: never[]) => unknown;
 
-declare const globalThis: {
+/** xsnap's hooks on the global object: handleCommand (ours, called by the host), issueCommand (the host's). */
+const xsnap = globalThis as unknown as {
   handleCommand?: (request: ArrayBuffer) => ArrayBuffer;
   issueCommand?: (request: ArrayBuffer) => ArrayBuffer;
 };
 
 export function serveCommands(commands: Record<string, GuestCommand>): void {
-  globalThis.handleCommand = (request: ArrayBuffer): ArrayBuffer => {
+  xsnap.handleCommand = (request: ArrayBuffer): ArrayBuffer => {
     let reply: unknown;
     try {
       const { cmd, args } = JSON.parse(utf8Decode(new Uint8Array(request))) as { cmd: string; args: unknown[] };
@@ -32,8 +33,8 @@ export function serveCommands(commands: Record<string, GuestCommand>): void {
 
 /** Calls the host synchronously (the simulator's side of the bridge). */
 export function callHost(request: unknown): unknown {
-  if (!globalThis.issueCommand) throw new Error('issueCommand is not available: not running inside xsnap');
+  if (!xsnap.issueCommand) throw new Error('issueCommand is not available: not running inside xsnap');
   const out = utf8Encode(JSON.stringify(request));
-  const reply = globalThis.issueCommand(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer);
+  const reply = xsnap.issueCommand(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer);
   return JSON.parse(utf8Decode(new Uint8Array(reply)));
 }

@@ -1,4 +1,5 @@
 import { bundleForXs } from './xs-bundle.js';
+import { snapshotOf } from './xs-snapshot.js';
 import { XsError, XsWorker, type XsMeter, type XsWorkerOptions } from './xs-worker.js';
 
 /**
@@ -11,16 +12,23 @@ export class XsSession {
     readonly bundleBytes: number,
   ) {}
 
-  static async start(entry: string, options: XsWorkerOptions = {}): Promise<XsSession> {
-    const code = await bundleForXs(entry);
-    const worker = new XsWorker(options);
+  /**
+   * Starts XS with the entry evaluated. With `fromSnapshot`, every session of
+   * the entry in this process starts from one snapshot of it (xs-snapshot.ts):
+   * for several engines running the same firmware.
+   */
+  static async start(entry: string, options: XsWorkerOptions & { fromSnapshot?: boolean } = {}): Promise<XsSession> {
+    const { fromSnapshot, ...workerOptions } = options;
+    const image = fromSnapshot ? await snapshotOf(entry) : undefined;
+    const code = image ? '0' : await bundleForXs(entry); // from a snapshot: only that it is up
+    const worker = new XsWorker({ ...workerOptions, snapshot: image?.snapshot });
     try {
       await worker.evaluate(code);
     } catch (e) {
       await worker.close();
       throw e;
     }
-    return new XsSession(worker, Buffer.byteLength(code));
+    return new XsSession(worker, image?.bundleBytes ?? Buffer.byteLength(code));
   }
 
   async call<T>(cmd: string, ...args: unknown[]): Promise<{ value: T; meter: XsMeter }> {

@@ -11,6 +11,7 @@ import type { Readable, Writable } from 'node:stream';
  *   host → XS  `e<code>`   evaluate a script
  *              `?<bytes>`  call globalThis.handleCommand(ArrayBuffer) inside XS
  *              `/<bytes>`  the answer to an issueCommand from XS
+ *              `w@6`       write a snapshot of the machine to fd 6 (see snapshot())
  *   XS → host  `.<meter JSON>\x01<reply>`  done, with the compute meter
  *              `!<message>`                an exception escaped
  *              `?<bytes>`                  issueCommand(ArrayBuffer): XS blocks until `/`
@@ -65,6 +66,8 @@ export interface XsWorkerOptions {
   onHostCall?: (bytes: Uint8Array) => Uint8Array | Promise<Uint8Array>;
   /** Where XS's print() output goes (default: discarded). */
   onPrint?: (line: string) => void;
+  /** Start from this snapshot (another worker's snapshot()) instead of an empty machine; read from fd 5. */
+  snapshot?: Uint8Array;
 }
 
 export class XsWorker {
@@ -76,18 +79,26 @@ export class XsWorker {
   private exited: Error | undefined;
 
   constructor(private readonly options: XsWorkerOptions = {}) {
-    // -l 0 lifts the compute limit; the meter still counts.
-    this.child = spawn(xsnapWorkerPath(), ['-l', '0'], { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] });
+    // -l 0 lifts the compute limit; the meter still counts. fd 5 carries a snapshot in, fd 6 one out.
+    const args = ['-l', '0', ...(options.snapshot ? ['-r', '@5'] : [])];
+    this.child = spawn(xsnapWorkerPath(), args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', options.snapshot ? 'pipe' : 'ignore', 'pipe'] });
+    if (options.snapshot) {
+      const load = (this.child.stdio as unknown as Writable[])[5];
+      load.on('error', () => undefined); // reported through 'exit'
+      load.end(options.snapshot);
+    }
     this.toXs = this.child.stdio[3] as Writable;
     const fromXs = this.child.stdio[4] as Readable;
     fromXs.on('data', (d: Buffer) => this.onData(d));
+    let lastWords = '';
     const print = (d: Buffer): void => {
+      lastWords = (lastWords + d.toString('utf8')).slice(-300);
       if (this.options.onPrint) for (const line of d.toString('utf8').split('\n')) if (line) this.options.onPrint(line);
     };
     this.child.stdout?.on('data', print);
     this.child.stderr?.on('data', print);
     this.child.on('exit', (code, signal) => {
-      this.exited = new XsError(`xsnap-worker exited (code ${code}, signal ${signal})`);
+      this.exited = new XsError(`xsnap-worker exited (code ${code}, signal ${signal})${lastWords.trim() ? `: ${lastWords.trim()}` : ''}`);
       this.pending?.reject(this.exited);
       this.pending = undefined;
     });
@@ -112,7 +123,10 @@ export class XsWorker {
     if (kind === '?') {
       const handler = this.options.onHostCall;
       const answer = (bytes: Uint8Array): void => void this.toXs.write(netstring('/', bytes));
-      if (!handler) return answer(new Uint8Array(0));
+      if (!handler) {
+        answer(new Uint8Array(0));
+        return;
+      }
       Promise.resolve(handler(new Uint8Array(msg.subarray(1)))).then(answer, (e: unknown) => {
         answer(new TextEncoder().encode(JSON.stringify({ hostError: String(e) })));
       });
@@ -151,6 +165,41 @@ export class XsWorker {
   /** Calls globalThis.handleCommand inside XS. */
   command(bytes: Uint8Array): Promise<XsReply> {
     return this.exchange('?', bytes);
+  }
+
+  /**
+   * A snapshot of the machine (its whole heap: what the scripts evaluated so far
+   * defined), for other workers to start from. It crosses on fd 6; the reply
+   * says how many bytes it has.
+   */
+  async snapshot(): Promise<Uint8Array> {
+    const out = (this.child.stdio as unknown as Readable[])[6];
+    const chunks: Buffer[] = [];
+    let got = 0;
+    let want = -1;
+    let settle: (() => void) | undefined;
+    const collect = (d: Buffer): void => {
+      chunks.push(d);
+      got += d.length;
+      if (want >= 0 && got >= want) settle?.();
+    };
+    out.on('data', collect);
+    try {
+      const { reply } = await this.exchange('w', Buffer.from('@6', 'latin1'));
+      want = Number(Buffer.from(reply).toString('latin1'));
+      if (!(want > 0)) throw new XsError(`xsnap-worker wrote no snapshot (${want} bytes)`);
+      if (got < want) {
+        let died = (): void => undefined;
+        await new Promise<void>((resolve, reject) => {
+          settle = resolve;
+          died = () => reject(this.exited);
+          this.child.once('exit', died);
+        }).finally(() => this.child.off('exit', died));
+      }
+      return new Uint8Array(Buffer.concat(chunks, want));
+    } finally {
+      out.off('data', collect);
+    }
   }
 
   /** Ends the worker; safe to call twice. */

@@ -1,20 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toJsonValue, type JsonValue } from '../../../firmware/codec/json-form.js';
-import { fromHex, toHex } from '../../../firmware/codec/text-encodings.js';
-import { entryHash } from '../../../firmware/event/envelope.js';
-import { identityFromSecretKey } from '../../../firmware/identity/node-id.js';
-import { enrollRequest } from '../../../firmware/node/enroll-request.js';
-import { DEMO_NODES } from '../../../sim/node/demo-nodes.js';
+import type { JsonValue } from '../../../firmware/codec/json-form.js';
+import { DEMO_NODES, type DemoNode } from '../../../sim/node/demo-nodes.js';
 import { NodeRuntimeNode } from '../../../sim/node/node-runtime-node.js';
 import type { NodeStatus, SimulatedNode } from '../../../sim/node/simulated-node.js';
-import { httpUplink, XsNode, type SimNodeOptions } from '../../../sim/node/xs-node.js';
+import { enrolDemoNode } from '../../../sim/node/demo-enrolment.js';
+import { XsNode } from '../../../sim/node/xs-node.js';
 import { LAN_FLAGS, lanOptions, parseListen } from './hub.js';
 import { VirtualClock } from '../../../sim/world/virtual-clock.js';
-import { getBoard } from '../../boards/board-registry.js';
-import { nodeCrypto } from '../../crypto/node-crypto.js';
-import { Hub } from '../../hub/hub.js';
+import { Hub, type HubAddress } from '../../hub/hub.js';
 import { UsageError, type Command } from '../command.js';
 import { DATA_OPTION, dataFolder } from '../data-folder.js';
 import { durationFlag } from '../duration-flag.js';
@@ -59,70 +54,69 @@ export const startCommand: Command = {
     const lan = lanOptions(values, host);
     const dataDir = dataFolder(values, { create: true });
 
+    // The boards have been running one sampling interval when the hub comes up: every
+    // sensor's first sample is due as soon as its firmware runs, so readings show at once.
+    const poweredOn = Date.now() - Math.max(...DEMO_NODES.flatMap((d) => d.sensors.map((s) => s.intervalMs)));
     const hub = new Hub({ dataDir, host, port, ...lan });
-    const addr = await hub.start();
+    // The XS engines boot first, each in its own process, while the hub starts and the nodes enrol.
+    const engines = new Map(runtime === 'xs' ? DEMO_NODES.map((d) => [d.name, XsNode.boot()]) : []);
+    for (const e of engines.values()) void e.catch(() => undefined); // reported where the engine is used
+    const releaseEngines = async () => {
+      for (const e of engines.values()) await e.then((x) => x.xs.close()).catch(() => undefined);
+      engines.clear();
+    };
+    let addr: HubAddress;
+    try {
+      addr = await hub.start();
+    } catch (e) {
+      await releaseEngines();
+      throw e;
+    }
     out(`hub ${addr.hubId} listening on ${addr.url} (cartridge ${addr.cartridge})\n`);
     const seedsFile = join(dataDir, 'sim-nodes.json');
     const seeds = loadSeeds(seedsFile);
-    const nodes: { node: SimulatedNode; latest: Map<string, string>; status?: NodeStatus }[] = [];
-    let engine: 'xs' | 'node' = runtime;
+    const nodes: { demo: DemoNode; node: SimulatedNode; latest: Map<string, string>; status?: NodeStatus; shown?: boolean }[] = [];
     try {
-      for (const demo of DEMO_NODES) {
-        seeds[demo.name] ??= randomBytes(32).toString('hex');
-        const identity = identityFromSecretKey(fromHex(seeds[demo.name]), nodeCrypto);
-        if (!hub.cartridge.hasNode(identity.id)) {
-          const invite = hub.cartridge.createInvite({ ttlMs: 60_000, note: `npm start: ${demo.name}` });
-          const res = await fetch(`${addr.url}/v1/enroll`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(enrollRequest(invite.token, identity, nodeCrypto, { name: demo.name, board: demo.board })),
-          });
-          if (res.status !== 200) throw new Error(`enrolling ${demo.name} failed: HTTP ${res.status} ${await res.text()}`);
-        }
-        const last = hub.cartridge.events({ node: identity.id, order: 'desc', limit: 1 }).events[0];
-        const config: JsonValue = {
-          name: demo.name,
-          board: demo.board,
-          secretKey: toJsonValue(identity.secretKey),
-          hub: { url: addr.url, publicKey: toJsonValue(hub.publicKey) },
-          sensors: demo.sensors as unknown as JsonValue,
-          uplink: { batchSize: 8, maxDelayMs: 2000 },
-          buffer: { budgetBytes: 262_144 },
-        };
-        const o: SimNodeOptions = {
-          name: demo.name,
-          board: getBoard(demo.board),
-          clock: new VirtualClock(Date.now()),
-          config,
-          uplink: httpUplink(() => addr.url),
-          wire: demo.wire,
-          collect: true,
-          head: last ? { seq: last.seq, hash: toHex(entryHash(last, nodeCrypto)) } : undefined,
-        };
-        let node: SimulatedNode;
-        if (engine === 'xs') {
-          try {
-            node = await XsNode.start(o);
-          } catch (e) {
-            err(`fazt: WARNING: the XS engine is unavailable (${(e as Error).message}); running the node firmware on Node instead\n`);
-            engine = 'node';
-            node = new NodeRuntimeNode(demo.name, o);
+      // The three nodes enrol and start side by side: their XS engines start up in parallel.
+      let warned = false;
+      const launched = await Promise.allSettled(
+        DEMO_NODES.map(async (demo) => {
+          seeds[demo.name] ??= randomBytes(32).toString('hex');
+          const o = await enrolDemoNode(hub, addr.url, demo, seeds[demo.name], poweredOn);
+          const engine = engines.get(demo.name);
+          engines.delete(demo.name); // the node owns it now
+          if (engine) {
+            try {
+              return { demo, node: await XsNode.start(o, engine) };
+            } catch (e) {
+              if (!warned) err(`fazt: WARNING: the XS engine is unavailable (${(e as Error).message}); running the node firmware on Node instead\n`);
+              warned = true;
+            }
           }
-        } else node = new NodeRuntimeNode(demo.name, o);
-        nodes.push({ node, latest: new Map() });
+          return { demo, node: new NodeRuntimeNode(demo.name, { ...o, clock: new VirtualClock(o.clock.now()) }) };
+        }),
+      );
+      for (const r of launched) if (r.status === 'fulfilled') nodes.push({ ...r.value, latest: new Map() });
+      for (const r of launched) if (r.status === 'rejected') throw r.reason;
+      for (const { demo, node } of nodes)
         out(
           `node ${demo.name} ${node.id} on ${demo.board}: firmware running in ${node.runtime === 'xs' ? 'XS' : 'Node'}, sensors ${demo.sensors.map((s) => s.name).join(', ')}\n`,
         );
-      }
       writeFileSync(seedsFile, JSON.stringify(seeds, null, 2) + '\n', { mode: 0o600 });
       out(`live readings below; the API answers meanwhile (try: curl ${addr.url}/v1/nodes). Ctrl-C stops.\n`);
 
       let stopping = false;
-      const onSignal = () => void (stopping = true);
+      const onSignal = () => {
+        stopping = true;
+      };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const started = Date.now();
-      let lastPrint = 0;
+      const show = (n: (typeof nodes)[number], now: number) => {
+        if (n.status) out(`${new Date(now).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${describe(n.status, n.latest)}\n`);
+        n.shown = n.latest.size > 0;
+      };
+      let lastPrint = started;
       try {
         while (!stopping && Date.now() - started < limit) {
           const now = Date.now();
@@ -141,11 +135,11 @@ export const startCommand: Command = {
                   `${new Date(e.time).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${e.component}: ${String(d.from)} → ${String(d.to)} (${String(d.reason)})\n`,
                 );
             }
+            if (!n.shown && n.latest.size > 0 && !values.quiet) show(n, now); // a node's first readings show at once
           }
           if (now - lastPrint >= 5000 && !values.quiet) {
             lastPrint = now;
-            for (const n of nodes)
-              if (n.status) out(`${new Date(now).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${describe(n.status, n.latest)}\n`);
+            for (const n of nodes) show(n, now);
           }
           await new Promise((r) => setTimeout(r, 250));
         }
@@ -154,6 +148,7 @@ export const startCommand: Command = {
         process.off('SIGTERM', onSignal);
       }
     } finally {
+      await releaseEngines();
       for (const n of nodes) await n.node.close().catch(() => undefined);
       const counts = hub.cartridge.counts();
       await hub.stop();
