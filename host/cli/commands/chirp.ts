@@ -3,12 +3,11 @@ import { decodeCbor } from '../../../firmware/codec/cbor-decode.js';
 import type { HalBackend } from '../../../hal/contracts/io.js';
 import { playPcm, Recording } from '../../chirp/chirp-audio.js';
 import { bar, deliver, parseSeconds, payloadOf, progressLine } from '../../chirp/chirp-cli-io.js';
-import { chunked, cborPayload, encodeBytes, receiveBytes, type ReceiveProgress } from '../../chirp/chirp.js';
-import { frameCount } from '../../chirp/frames.js';
-import { CHIRP_MODES, isChirpMode, type ChirpMode } from '../../chirp/ggwave-engine.js';
+import { chunked, cborPayload, encodeBytes, receiveBytes } from '../../chirp/chirp.js';
 import { readWavAt48k, writeWav } from '../../chirp/wav.js';
 import { durationFlag } from '../duration-flag.js';
-import { UsageError, type Command, type CommandContext, type OptionSpec } from '../command.js';
+import { UsageError, type Command } from '../command.js';
+import { deviceOption, describe, outOption, listenText, MODE_HELP, modeOf, PAYLOAD_HELP, receiveOptions, sendOptions, volumeOf } from './chirp-options.js';
 
 /** What send/listen need from outside; tests pass a sim backend and a fast clock. */
 export interface ChirpCliDeps {
@@ -36,54 +35,6 @@ async function linuxAudio(): Promise<HalBackend> {
   const board = getBoard(piBoardId(model));
   return createLinuxBackend({ board, claims: new PinClaims(board) });
 }
-
-const MODE_HELP = `Modes (ggwave protocols): robust (audible normal), standard (audible fast, default), fast (audible fastest),
-and robust-ultrasound, standard-ultrasound, fast-ultrasound (15–19.5 kHz: needs a speaker and microphone that reach it).`;
-const PAYLOAD_HELP = `The payload is deterministic CBOR, at most 4096 bytes: text becomes a CBOR text string, --file F a map
-{"file": name, "data": bytes}, --json DOC any value in its JSON form. Chirp does not encrypt: --seal-to seals it
-(X25519 + ChaCha20-Poly1305); the recipient opens it with --key FILE.`;
-
-function modeOf(values: CommandContext['values']): ChirpMode {
-  const mode = values.mode ?? 'standard';
-  if (!isChirpMode(mode)) throw new UsageError(`--mode must be one of ${CHIRP_MODES.join(', ')}, got '${String(mode)}'`);
-  return mode;
-}
-
-function volumeOf(values: CommandContext['values']): number {
-  const v = values.volume === undefined ? 50 : Number(values.volume);
-  if (!Number.isInteger(v) || v < 1 || v > 100) throw new UsageError(`--volume must be an integer 1–100, got '${String(values.volume)}'`);
-  return v;
-}
-
-function describe(bytes: number, seconds: number, mode: ChirpMode): string {
-  return `${bytes} bytes of CBOR in ${frameCount(bytes)} frame${frameCount(bytes) === 1 ? '' : 's'}, ${seconds.toFixed(1)} s of sound, mode ${mode}`;
-}
-
-function listenText(p: ReceiveProgress, timeout: number): string {
-  const frames = p.count === undefined ? 'waiting for a chirp' : `frames ${p.received}/${p.count}`;
-  const drift = p.ratio === 1 ? '' : `, drift ${((p.ratio - 1) * 100).toFixed(3)} %`;
-  return `listening ${bar(p.seconds / timeout)} ${p.seconds.toFixed(0)}/${timeout.toFixed(0)} s, ${frames}${drift}`;
-}
-
-const sendOptions: Record<string, OptionSpec> = {
-  file: { type: 'string', value: 'FILE', description: 'send this file (name and bytes) instead of text' },
-  json: { type: 'string', value: 'DOC', description: 'send this JSON document (any value in its JSON form) instead of text' },
-  mode: { type: 'string', value: 'MODE', description: `the ggwave protocol: ${CHIRP_MODES.join(', ')} (default standard)` },
-  volume: { type: 'string', value: 'N', description: 'loudness, 1 to 100 (default 50)' },
-  'seal-to': {
-    type: 'string',
-    value: 'KEY',
-    description: "seal the payload for this recipient: a 64-digit hex public key or a key file from 'fazt keygen -o'",
-  },
-  'sign-key': { type: 'string', value: 'FILE', description: 'also sign the sealed payload with this key file' },
-};
-const outOption: OptionSpec = { type: 'string', short: 'o', value: 'FILE', description: 'write the message to FILE instead of printing it' };
-const receiveOptions: Record<string, OptionSpec> = {
-  out: outOption,
-  json: { type: 'boolean', description: 'print any payload in its JSON form' },
-  key: { type: 'string', value: 'FILE', description: 'your key file, to open a sealed message' },
-};
-const deviceOption: OptionSpec = { type: 'string', value: 'DEVICE', description: 'the ALSA device, e.g. hw:1,0 (default: the default device)' };
 
 export function makeChirpCommand(deps: ChirpCliDeps): Command {
   return {
