@@ -21,6 +21,8 @@ export interface AskPeerTimeOptions {
   system: () => number;
   timeoutMs: number;
   fetchImpl?: typeof fetch;
+  /** Times the round trip (default performance.now). */
+  monotonic?: () => number;
 }
 
 /**
@@ -32,11 +34,12 @@ export interface AskPeerTimeOptions {
 export async function askPeerTime(p: TimePeer, o: AskPeerTimeOptions): Promise<PeerTime> {
   const nonce = randomBytes(NONCE_BYTES).toString('hex');
   const at = o.system();
-  const start = performance.now();
+  const monotonic = o.monotonic ?? (() => performance.now());
+  const start = monotonic();
   try {
     const res = await (o.fetchImpl ?? fetch)(`${p.url}/v1/time?nonce=${nonce}`, { signal: AbortSignal.timeout(o.timeoutMs) });
     const body: unknown = await res.json();
-    const rttMs = performance.now() - start;
+    const rttMs = monotonic() - start;
     if (res.status !== 200) throw new FaztError('time-refused', `HTTP ${res.status}`);
     const a = checkTimeAnswer(body, nonce, p.publicKey, o.crypto);
     if (a.id !== p.id) throw new FaztError('time-bad-signature', `answer names ${a.id}, expected ${p.id}`);

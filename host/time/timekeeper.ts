@@ -58,6 +58,8 @@ export interface TimekeeperOptions {
   halfLifeMs?: number;
   ntp?: () => NtpStatus;
   fetchImpl?: typeof fetch;
+  /** The monotonic clock that times each round trip (default performance.now). */
+  monotonic?: () => number;
   log?: (record: Record<string, unknown>) => void;
   /** This machine's boot (default: Linux's boot_id): a persisted offset from another boot is not trusted, only its drift. */
   bootId?: string;
@@ -197,7 +199,7 @@ export class Timekeeper {
 
   private async poll(): Promise<TimeStatus> {
     const peers = this.o.peers();
-    const ask = { crypto: this.o.crypto, system: this.system, timeoutMs: this.timeoutMs, fetchImpl: this.o.fetchImpl };
+    const ask = { crypto: this.o.crypto, system: this.system, timeoutMs: this.timeoutMs, fetchImpl: this.o.fetchImpl, monotonic: this.o.monotonic };
     const answers = await Promise.all(peers.map((p) => askPeerTime(p, ask)));
     const c = consensus(answers.flatMap((a) => ('sample' in a ? [a.sample] : [])));
     const at = this.system();

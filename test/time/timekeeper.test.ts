@@ -17,8 +17,15 @@ const me = identityFromSecretKey(new Uint8Array(32).fill(101), crypto);
 const H2 = 2 * 3_600_000;
 const TEN_MIN = 10 * 60_000;
 const logs: string[] = [];
-/** The honest hubs' clocks are Date.now() plus this (0 but in the drift test). */
+/** The honest hubs' clocks are the real clock plus this (0 but in the drift test). */
 let peerSkew = 0;
+/**
+ * The drift test stops the real clock here, for the honest hubs and the subject alike: a round's
+ * offsets are then exact (no round trip), where real loopback round trips under load put
+ * milliseconds of jitter into a drift measured from 30 ms per round.
+ */
+let frozenAt: number | undefined;
+const realNow = () => frozenAt ?? Date.now();
 
 const honest: Started[] = [];
 let liar: Started;
@@ -41,7 +48,7 @@ function keeper(peers: TimePeer[], o: Partial<TimekeeperOptions> = {}): Timekeep
 }
 
 before(async () => {
-  for (let i = 0; i < 3; i++) honest.push(await startHub({ time: { mode: 'system' }, clock: () => Date.now() + peerSkew, log: (l) => logs.push(l) }));
+  for (let i = 0; i < 3; i++) honest.push(await startHub({ time: { mode: 'system' }, clock: () => realNow() + peerSkew, log: (l) => logs.push(l) }));
   liar = await startHub({ time: { mode: 'system' }, clock: () => Date.now() + H2, log: (l) => logs.push(l) });
 });
 after(async () => {
@@ -286,18 +293,20 @@ describe('Timekeeper: drift and persistence', () => {
   it('estimates drift by least squares once rounds span 10 min, carries the clock forward by it, and a restarted hub keeps it', async (t) => {
     const { dir, cleanup } = tempDir('fazt-time-');
     let sysShift = -TEN_MIN;
-    const sys = () => Date.now() + sysShift;
+    frozenAt = Date.now();
+    const sys = () => realNow() + sysShift;
     const first = new Hub({ dataDir: dir, host: '127.0.0.1', port: 0, clock: sys, time: { mode: 'peers' }, log: (l) => logs.push(l) });
     let second: Hub | undefined;
     t.after(async () => {
       peerSkew = 0;
+      frozenAt = undefined;
       await first.stop();
       await second?.stop();
       cleanup();
     });
     await first.start();
     assert.equal(first.timekeeper.source(), 'system', 'a new hub in peers mode has no estimate');
-    const tk = keeper(honest.map(peerOf), { system: sys, store: first.cartridge.clockState });
+    const tk = keeper(honest.map(peerOf), { system: sys, monotonic: () => 0, store: first.cartridge.clockState });
     // Rounds 2.5 min apart on the system clock; the peers' clock gains 30 ms per 2.5 min on ours: 200 ppm.
     const offsets: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -308,8 +317,12 @@ describe('Timekeeper: drift and persistence', () => {
       if (i < 4) assert.equal(s.driftPpm, 0, `rounds spanning ${i * 2.5} min: no drift yet`);
     }
     const s = tk.status();
-    assert.ok(Math.abs(s.driftPpm - 200) < 20, `drift ${s.driftPpm} ppm`);
-    assert.ok(Math.abs(offsets[4] - offsets[0] - 120) < 10, `offsets ${offsets.join(', ')}`);
+    // The clocks stand still, so every offset is exact: 30 ms more each round, 200 ppm.
+    assert.deepEqual(
+      offsets.map((o) => o - offsets[0]),
+      [0, 30, 60, 90, 120],
+    );
+    assert.ok(Math.abs(s.driftPpm - 200) < 1e-6, `drift ${s.driftPpm} ppm`);
     // Saved in the cartridge as the latest estimate.
     const saved = first.cartridge.clockState.load();
     assert.ok(saved, 'saved');
@@ -340,7 +353,7 @@ describe('Timekeeper: drift and persistence', () => {
     assert.equal(r.status, 200);
     const a = checkTimeAnswer(r.body, nonce, second.publicKey, crypto);
     assert.equal(a.source, 'peers');
-    const peersNow = Date.now() + peerSkew;
+    const peersNow = realNow() + peerSkew;
     assert.ok(Math.abs(a.time - peersNow) < 50, `answer ${a.time - peersNow} ms from the peers' clock`);
     await second.stop();
     const c = Cartridge.open(addr.cartridge);
