@@ -18,6 +18,7 @@ import { i2cErrorCode, LinuxI2C } from '../../hal/linux/linux-i2c.js';
 import { requireLoader, type NativeLoader, type NativePackage } from '../../hal/linux/load-native.js';
 import type { I2cBusSync } from '../../hal/linux/native-types.js';
 import { getBoard } from '../../host/boards/board-registry.js';
+import { until } from '../helpers/wait.js';
 
 /**
  * The linux backend, as far as this machine reaches: no /dev/gpiochip*, no
@@ -67,13 +68,13 @@ function setup(id: string | Board, extra: Partial<LinuxBackendOptions> & { absen
 const is = (cls: typeof BoardError | typeof IoError, code: string, pattern?: RegExp) => (e: unknown) =>
   e instanceof cls && (e as { code: string }).code === code && (!pattern || pattern.test((e as Error).message));
 
-async function until(ok: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/**
+ * How long a child process (a stand-in gpiod tool, dbus-daemon, the BlueZ mock, aplay) may take
+ * to do what a test waits for before the test calls it hung. A bound, not an expectation: on an
+ * idle machine each wait ends within tens of milliseconds; a loaded 2-core machine took over 2 s
+ * to start a shell script.
+ */
+const CHILD_BOUND_MS = 15_000;
 
 describe('linux backend: options and pin claims are judged before anything loads', () => {
   it('creating the backend for rpi-4b loads nothing', () => {
@@ -365,16 +366,16 @@ for (const variant of [
       const set = fake.log().filter((l) => l.startsWith('gpioset') && !/--help/.test(l));
       const once = variant.major === 1 ? 'gpioset -m exit gpiochip4 17=0' : 'gpioset -C fazt -t 0 -c gpiochip4 17=0';
       assert.equal(set[0], once);
-      await until(() => fake.holderPid() !== undefined, 2000, 'the holder');
+      await until(() => fake.holderPid() !== undefined, 'the holder', CHILD_BOUND_MS);
       d.write(1);
-      await until(() => fake.driven() === 1, 2000, 'the line driven high');
+      await until(() => fake.driven() === 1, 'the line driven high', CHILD_BOUND_MS);
       assert.equal(d.read(), 1);
       d.write(0);
-      await until(() => fake.driven() === 0, 2000, 'the line driven low');
+      await until(() => fake.driven() === 0, 'the line driven low', CHILD_BOUND_MS);
       const holder = fake.holderPid()!;
       d.close();
       d.close();
-      await until(() => !alive(holder), 2000, 'the holder to exit');
+      await until(() => !alive(holder), 'the holder to exit', CHILD_BOUND_MS);
       assert.throws(() => d.write(1), is(IoError, 'closed'));
       assert.equal(claims.holder(17), undefined);
     });
@@ -399,12 +400,12 @@ for (const variant of [
       const { fake, backend } = make();
       let calls = 0;
       const d = backend.digital({ pin: 23, mode: 'input', edge: 'both', onReadable: () => calls++ });
-      await until(() => fake.holderPid() !== undefined, 2000, 'gpiomon');
+      await until(() => fake.holderPid() !== undefined, 'gpiomon', CHILD_BOUND_MS);
       fake.emitEdge('rising');
-      await until(() => calls === 1, 2000, 'a rising edge');
+      await until(() => calls === 1, 'a rising edge', CHILD_BOUND_MS);
       assert.equal(d.read(), 1);
       fake.emitEdge('falling');
-      await until(() => calls === 2, 2000, 'a falling edge');
+      await until(() => calls === 2, 'a falling edge', CHILD_BOUND_MS);
       assert.equal(d.read(), 0);
       d.close();
     });
@@ -417,9 +418,9 @@ for (const variant of [
     it('a holder that dies is a fault: onFault hears it, the next write throws it', async () => {
       const { fake, backend, faults } = make();
       const d = backend.digital({ pin: 17, mode: 'output' });
-      await until(() => fake.holderPid() !== undefined, 2000, 'the holder');
+      await until(() => fake.holderPid() !== undefined, 'the holder', CHILD_BOUND_MS);
       process.kill(fake.holderPid()!, 'SIGKILL');
-      await until(() => faults.length === 1, 2000, 'the fault');
+      await until(() => faults.length === 1, 'the fault', CHILD_BOUND_MS);
       assert.throws(() => d.write(1), is(IoError, 'absent', /gpioset exited/));
       d.close();
     });
@@ -619,7 +620,7 @@ describe('audio through aplay/arecord (no sound card here: ALSA null and file PC
     } finally {
       process.env.HOME = savedHome;
     }
-    await until(() => got.length >= 2000, 5000, '2000 samples');
+    await until(() => got.length >= 2000, '2000 samples', CHILD_BOUND_MS);
     rec.stop();
     rec.close();
     assert.equal(got.length % 2, 0);
@@ -630,7 +631,7 @@ describe('audio through aplay/arecord (no sound card here: ALSA null and file PC
     const { backend } = setup('rpi-4b', { onFault: (e) => faults.push(e) });
     const rec = backend.audioIn({ sampleRate: 16000, channels: 1, bitsPerSample: 16, device: 'fazt_no_such_pcm', onSamples: () => undefined });
     rec.start();
-    await until(() => faults.length === 1, 5000, 'the fault');
+    await until(() => faults.length === 1, 'the fault', CHILD_BOUND_MS);
     assert.throws(() => rec.start(), is(IoError, 'absent', /arecord on fazt_no_such_pcm/));
     rec.close();
   });
@@ -657,7 +658,7 @@ describe('BLE scanner over node-ble (no Bluetooth adapter here)', { skip: !insta
       if (saved === undefined) delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
       else process.env.DBUS_SYSTEM_BUS_ADDRESS = saved;
     }
-    await until(() => faults.length === 1, 6000, 'the fault');
+    await until(() => faults.length === 1, 'the fault', CHILD_BOUND_MS);
     assert.match(faults[0].message, /cannot reach BlueZ on the system D-Bus \(ENOENT\)/);
     assert.throws(() => s.start(), is(IoError, 'absent'));
     s.close();
@@ -681,7 +682,7 @@ async function mockBluez(): Promise<{ env: NodeJS.ProcessEnv; send: (...args: st
   try {
     const daemon = spawn('dbus-daemon', [`--config-file=${join(dir, 'system.conf')}`, '--nofork', '--nopidfile'], { stdio: 'ignore' });
     procs.push(daemon);
-    await until(() => existsSync(sock), 5000, 'dbus-daemon');
+    await until(() => existsSync(sock), 'dbus-daemon', CHILD_BOUND_MS);
     const env = { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${sock}` };
     procs.push(spawn(BLUEZ_PY, ['-m', 'dbusmock', '--template', 'bluez5'], { env, stdio: 'ignore' }));
     const send = (...args: string[]) => {
@@ -691,8 +692,8 @@ async function mockBluez(): Promise<{ env: NodeJS.ProcessEnv; send: (...args: st
     };
     await until(
       () => /boolean true/.test(send('--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.bluez')),
-      10_000,
       'the bluez mock',
+      CHILD_BOUND_MS,
     );
     const py = (code: string) => {
       const r = spawnSync(BLUEZ_PY, ['-c', `import dbus\nbus = dbus.SystemBus()\n${code}`], { env, encoding: 'utf8', timeout: 5000 });
@@ -728,10 +729,10 @@ describe('BLE scanner against BlueZ mocked by python3-dbusmock on a private syst
       const s = backend.bleScanner({ onAdvertisement: (a) => seen.push(a) });
       scanners.push(s);
       s.start();
-      await until(() => discovering(bz.send), 5000, 'Discovering on hci0');
+      await until(() => discovering(bz.send), 'Discovering on hci0', CHILD_BOUND_MS);
       bz.send('--dest=org.bluez', '/', 'org.bluez.Mock.AddDevice', 'string:hci0', 'string:AA:BB:CC:DD:EE:01', 'string:SensorTag');
       bz.py(update(-42));
-      await until(() => seen.some((a) => a.rssi === -42 && a.manufacturerData !== undefined), 5000, 'the advertisement');
+      await until(() => seen.some((a) => a.rssi === -42 && a.manufacturerData !== undefined), 'the advertisement', CHILD_BOUND_MS);
       const adv = seen.find((a) => a.rssi === -42 && a.manufacturerData)!;
       assert.deepEqual(adv, {
         address: 'AA:BB:CC:DD:EE:01',
@@ -741,20 +742,20 @@ describe('BLE scanner against BlueZ mocked by python3-dbusmock on a private syst
         serviceData: { '0000feaa-0000-1000-8000-00805f9b34fb': Uint8Array.of(16, 32) },
       });
       bz.py(update(-60));
-      await until(() => seen.some((a) => a.rssi === -60), 5000, 'the repeat with a new RSSI');
+      await until(() => seen.some((a) => a.rssi === -60), 'the repeat with a new RSSI', CHILD_BOUND_MS);
       s.stop();
-      await until(() => !discovering(bz.send), 5000, 'discovery stopped');
+      await until(() => !discovering(bz.send), 'discovery stopped', CHILD_BOUND_MS);
 
       const once: Advertisement[] = [];
       const s2 = backend.bleScanner({ onAdvertisement: (a) => once.push(a), duplicates: false });
       scanners.push(s2);
       s2.start();
-      await until(() => once.length === 1, 5000, 'the first report');
+      await until(() => once.length === 1, 'the first report', CHILD_BOUND_MS);
       bz.py(update(-70));
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(once.length, 1);
       s2.close();
-      await until(() => !discovering(bz.send), 5000, 'discovery stopped by close');
+      await until(() => !discovering(bz.send), 'discovery stopped by close', CHILD_BOUND_MS);
     } finally {
       for (const s of scanners) s.close();
       if (saved === undefined) delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
