@@ -7,6 +7,7 @@ import { DEMO_NODES } from '../../../sim/node/demo-nodes.js';
 import { LanNode, type LanNodeStatus } from '../../../sim/node/lan-node.js';
 import { VirtualClock } from '../../../sim/world/virtual-clock.js';
 import { getBoard } from '../../boards/board-registry.js';
+import { stopSignal } from '../stop-signal.js';
 import { UsageError, type Command } from '../command.js';
 import { durationFlag } from '../duration-flag.js';
 import { linkLine } from '../hub-link-text.js';
@@ -126,16 +127,11 @@ export const simNodeCommand: Command = {
       `node ${name} ${node.id} on ${boardId}: firmware in ${node.runtime === 'xs' ? 'XS' : 'Node'}, looking for hub key ${hubKey.slice(0, 16)}… on ${group}:${port}`,
     );
 
-    let stopping = false;
-    const onSignal = () => {
-      stopping = true;
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const signal = stopSignal();
     const started = Date.now();
     let last: LanNodeStatus | undefined;
     try {
-      while (!stopping && Date.now() - started < limit) {
+      while (!signal.stopped && Date.now() - started < limit) {
         last = await node.run(Date.now());
         for (const e of last.link) {
           if (e.event === 'enrolled') {
@@ -147,8 +143,7 @@ export const simNodeCommand: Command = {
         await new Promise((r) => setTimeout(r, 50));
       }
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      signal.release();
       await node.close();
     }
     const u = last?.uplink;

@@ -10,6 +10,7 @@ import { XsNode } from '../../../sim/node/xs-node.js';
 import { LAN_FLAGS, lanOptions, parseListen } from './hub.js';
 import { VirtualClock } from '../../../sim/world/virtual-clock.js';
 import { Hub, type HubAddress } from '../../hub/hub.js';
+import { stopSignal } from '../stop-signal.js';
 import { UsageError, type Command } from '../command.js';
 import { DATA_OPTION, dataFolder } from '../data-folder.js';
 import { durationFlag } from '../duration-flag.js';
@@ -105,12 +106,7 @@ export const startCommand: Command = {
       writeFileSync(seedsFile, JSON.stringify(seeds, null, 2) + '\n', { mode: 0o600 });
       out(`live readings below; the API answers meanwhile (try: curl ${addr.url}/v1/nodes). Ctrl-C stops.\n`);
 
-      let stopping = false;
-      const onSignal = () => {
-        stopping = true;
-      };
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      const signal = stopSignal();
       const started = Date.now();
       const show = (n: (typeof nodes)[number], now: number) => {
         if (n.status) out(`${new Date(now).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${describe(n.status, n.latest)}\n`);
@@ -118,7 +114,7 @@ export const startCommand: Command = {
       };
       let lastPrint = started;
       try {
-        while (!stopping && Date.now() - started < limit) {
+        while (!signal.stopped && Date.now() - started < limit) {
           const now = Date.now();
           for (const n of nodes) {
             const { status } = await n.node.run(now);
@@ -144,8 +140,7 @@ export const startCommand: Command = {
           await new Promise((r) => setTimeout(r, 250));
         }
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        signal.release();
       }
     } finally {
       await releaseEngines();
