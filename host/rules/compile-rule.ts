@@ -20,7 +20,7 @@ export interface CompileOptions {
 const zones = new Map<string, Zone>();
 
 /** One Zone per name: each keeps its own cache of offsets. */
-export function zoneNamed(name: string): Zone {
+function zoneNamed(name: string): Zone {
   let z = zones.get(name);
   if (!z) zones.set(name, (z = new Zone(name)));
   return z;

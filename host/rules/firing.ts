@@ -49,5 +49,3 @@ export interface TraceEntry {
   message: string;
   events: string[];
 }
-
-export type Tracer = ((entry: TraceEntry) => void) | undefined;

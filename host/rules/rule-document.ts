@@ -4,7 +4,7 @@
  */
 export type Duration = string | number;
 export type Scalar = string | number | boolean;
-export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 
 /** A node's sensor and one reading name; without name, the sensor's lifecycle state. */
 export interface SeriesRef {
