@@ -1,11 +1,10 @@
-import { toJsonValue } from '../../firmware/codec/json-form.js';
-import { isValueMap } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import { compileRule } from './compile-rule.js';
 import type { CompiledRule, NodeRef } from './compiled-rule.js';
 import type { Firing } from './firing.js';
 import type { LevelTrigger } from './level-trigger.js';
 import { Lineage } from './lineage.js';
+import { applyRuleEvent } from './rule-events.js';
 import { RuleRuntime, type RuntimeHost } from './rule-runtime.js';
 import type { AbsenceTrigger, EventTrigger } from './simple-triggers.js';
 import { TimerQueue, type Timer } from './timer-queue.js';
@@ -41,7 +40,11 @@ type With<T> = { rt: RuleRuntime; t: T };
  * due by then fire first, each at its own due time, so the result does not
  * depend on how often advanceTo was called in between. That is why a replay
  * of the stored log (a restart, a backtest) decides exactly as the live
- * engine did. The first time the engine is given sets its clock running.
+ * engine did. The first time the engine is given sets its clock running: a
+ * hub that starts re-ingests its stored log (rules come back with their
+ * system.rule.* events) before its first advanceTo(now), and so resumes every
+ * for: window, run and cooldown where it stood, carrying out only what fires
+ * after that.
  */
 export class RuleEngine implements RuntimeHost {
   readonly world = new World();
@@ -158,9 +161,13 @@ export class RuleEngine implements RuntimeHost {
     if (!o) return;
     const hub = this.options.hubId;
     this.lineage.observe(e, hub === undefined || o.node === hub);
-    if (this.followRuleEvents && o.node === hub && e.type.startsWith('system.rule.')) this.ruleEvent(e);
+    if (this.followRuleEvents && o.node === hub && e.type.startsWith('system.rule.')) {
+      const problem = applyRuleEvent(this, e);
+      if (problem !== undefined && this.problems.push(problem) > 100) this.problems.shift();
+    }
     const levels = this.levelsByNode.get(o.node);
-    if (o.gap && levels) for (const x of levels) x.t.onGap(o.gap);
+    if (levels && o.gap) for (const x of levels) x.t.onGap(o.gap);
+    if (levels && o.clockChange) for (const x of levels) x.t.onClockChange(o.clockChange);
     if (o.series !== undefined && o.value !== undefined) {
       const list = this.bySeries.get(o.series);
       if (list) {
@@ -187,25 +194,6 @@ export class RuleEngine implements RuntimeHost {
     }
     const absences = this.absencesByNode.get(o.node);
     if (absences) for (const x of absences) if (x.t.heard(o, this.now)) x.rt.armAbsence(x.t);
-  }
-
-  /** system.rule.added|changed {rule}, system.rule.enabled|disabled|removed {id}: applied where they stand in the log. */
-  private ruleEvent(e: EventEntry): void {
-    const d = e.data;
-    try {
-      if (!isValueMap(d)) throw new TypeError('its data is not a map');
-      const verb = e.type.slice('system.rule.'.length);
-      if (verb === 'added' || verb === 'changed') this.addRule(toJsonValue(d.rule ?? null));
-      else if (verb === 'enabled' || verb === 'disabled' || verb === 'removed') {
-        if (typeof d.id !== 'string') throw new TypeError('data.id must be the rule id');
-        if (verb === 'enabled') this.enableRule(d.id);
-        else if (verb === 'disabled') this.disableRule(d.id);
-        else this.removeRule(d.id);
-      } else return;
-    } catch (err) {
-      if (this.problems.length >= 100) this.problems.shift();
-      this.problems.push(`${e.type} ${e.id}: ${(err as Error).message}`);
-    }
   }
 
   private known(id: string): CompiledRule {

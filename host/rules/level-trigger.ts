@@ -2,7 +2,7 @@ import type { EventEntry } from '../../firmware/event/envelope.js';
 import type { CompiledTrigger } from './compiled-rule.js';
 import type { TraceEntry } from './firing.js';
 import type { Scalar } from './rule-document.js';
-import type { ChainGap, SeriesValue } from './world.js';
+import type { ChainGap, ClockChange, SeriesValue } from './world.js';
 
 /** A trigger that fired: its id, the events that caused it (oldest first), the value it saw. */
 export interface Occurrence {
@@ -25,7 +25,8 @@ const show = (v: Scalar) => JSON.stringify(v);
  * it opens at the reading that entered the zone (its sample time), and it is
  * proven when an entry of the same node's chain stamped at or after
  * start + for arrives while the zone still holds and no seq is missing since.
- * A gap (a seq jump) or a bad reading inside the window makes the state
+ * A gap (a seq jump), a change of the node's clock (unsynced → hub) or a bad
+ * reading inside the window makes the state
  * unknown: the window is void, and the trigger waits for a reading that
  * shows the condition again (numeric: strictly past the threshold; state:
  * still the target value), from which a whole new window must pass. A
@@ -55,6 +56,10 @@ export class LevelTrigger {
 
   onGap(gap: ChainGap): void {
     this.unknown(`a gap in ${gap.node}'s chain (seqs ${gap.from}–${gap.to} missing, found at ${gap.event})`, [gap.event]);
+  }
+
+  onClockChange(c: ClockChange): void {
+    this.unknown(`${c.node}'s clock changed from ${c.from} to ${c.to} at ${c.event} (times on either side do not compare)`, [c.event]);
   }
 
   onValue(v: SeriesValue): Occurrence | undefined {

@@ -21,11 +21,13 @@ export interface RuntimeHost {
 const TRACE_LIMIT = 2000;
 
 /**
- * One rule running: its triggers' state, and its runs. A trigger passes loop
- * protection, then the conditions (judged at the trigger's moment), then the
- * cooldown (from the last run's start), then the mode: a run waiting in a
+ * One rule running: its triggers' state, and its runs. A trigger passes the
+ * conditions (judged at the trigger's moment), the cooldown (from the last
+ * run's start), loop protection (only a run that would start can be a loop),
+ * then the mode: a run waiting in a
  * delay makes `single` drop the trigger, `restart` cancel that run and start
- * anew, `queued` keep it (up to `max`) until the run ends.
+ * anew, `queued` keep it (up to `max`) until the run ends. A rule stopped by
+ * loop protection ignores its triggers until it is changed or enabled again.
  */
 export class RuleRuntime {
   readonly levels: LevelTrigger[] = [];
@@ -95,6 +97,11 @@ export class RuleRuntime {
     const now = this.host.now;
     this.tracer?.('trigger', occ.path, `trigger '${occ.trigger}' fired${occ.causes.length ? ` (${occ.causes.join(', ')})` : ''}`, occ.causes);
     if (this.stopped) return this.tracer?.('stopped', occ.path, `ignored: the rule is stopped (${this.stopped})`, occ.causes);
+    const v = evaluateAll(r.conditions, this.conditionContext(occ.trigger));
+    if (!v.ok) return this.tracer?.('conditions-false', v.path, `trigger '${occ.trigger}' fired but ${v.path} was false: ${v.reason}`, occ.causes);
+    if (r.cooldownMs > 0 && this.lastStart !== undefined && now - this.lastStart < r.cooldownMs) {
+      return this.tracer?.('cooldown', '/cooldown', `dropped: cooling down until ${new Date(this.lastStart + r.cooldownMs).toISOString()}`, occ.causes);
+    }
     const depth = this.host.lineage.depth(r.id, occ.causes);
     if (depth >= this.host.maxChain) {
       this.stopped = `its own effects re-triggered it ${depth} times in one causal chain (limit ${this.host.maxChain})`;
@@ -111,11 +118,6 @@ export class RuleRuntime {
         reason: this.stopped,
       });
       return this.tracer?.('stopped', occ.path, `stopped: ${this.stopped}`, occ.causes);
-    }
-    const v = evaluateAll(r.conditions, this.conditionContext(occ.trigger));
-    if (!v.ok) return this.tracer?.('conditions-false', v.path, `trigger '${occ.trigger}' fired but ${v.path} was false: ${v.reason}`, occ.causes);
-    if (r.cooldownMs > 0 && this.lastStart !== undefined && now - this.lastStart < r.cooldownMs) {
-      return this.tracer?.('cooldown', '/cooldown', `dropped: cooling down until ${new Date(this.lastStart + r.cooldownMs).toISOString()}`, occ.causes);
     }
     if (this.active) {
       if (r.mode === 'single') return this.tracer?.('busy', '/mode', `dropped: run ${this.active.run} is still running (mode single)`, occ.causes);

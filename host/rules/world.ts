@@ -22,6 +22,16 @@ export interface NodeChain {
   /** Counts the gaps seen: a value read in an older epoch is from before a gap. */
   epoch: number;
   lastGap?: ChainGap;
+  /** Which clock stamped the node's latest entry (envelope.ts EventClock), when its entries say. */
+  clock?: string;
+}
+
+/** The node's entries changed clocks (e.g. unsynced → hub at its first ack): times on either side do not compare. */
+export interface ClockChange {
+  node: string;
+  from: string;
+  to: string;
+  event: string;
 }
 
 export interface SeriesValue {
@@ -39,6 +49,7 @@ export interface Observed {
   chain: NodeChain;
   /** The gap this entry revealed, if any. */
   gap: ChainGap | undefined;
+  clockChange: ClockChange | undefined;
   /** The series key, when the entry is a reading or a sensor's state change. */
   series: string | undefined;
   value: SeriesValue | undefined;
@@ -83,6 +94,11 @@ export class World {
       }
       chain.lastSeq = entry.seq;
     }
+    let clockChange: ClockChange | undefined;
+    if (entry.clock !== undefined) {
+      if (chain.clock !== undefined && chain.clock !== entry.clock) clockChange = { node: src.node, from: chain.clock, to: entry.clock, event: entry.id };
+      chain.clock = entry.clock;
+    }
     let key: string | undefined;
     let value: SeriesValue | undefined;
     const d = entry.data;
@@ -96,7 +112,7 @@ export class World {
       }
       if (key !== undefined && value !== undefined) this.series.set(key, value);
     }
-    return { entry, node: src.node, component: src.component, chain, gap, series: key, value };
+    return { entry, node: src.node, component: src.component, chain, gap, clockChange, series: key, value };
   }
 
   /** The series' latest value, or why it is not known now. */

@@ -1,5 +1,5 @@
 import type { ValueMap } from '../../firmware/codec/value.js';
-import type { EventEntry } from '../../firmware/event/envelope.js';
+import type { EventClock, EventEntry } from '../../firmware/event/envelope.js';
 import { EventLog } from '../../firmware/event/event-log.js';
 import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
@@ -13,6 +13,8 @@ export const MIN = 60_000;
 /** One node's chain, written as a test needs it: readings, states and any event at given times. */
 export class TestNode {
   readonly id: string;
+  /** The clock the next entries say stamped them. */
+  clock: EventClock = 'rtc';
   private readonly log: EventLog;
 
   constructor(
@@ -20,7 +22,7 @@ export class TestNode {
     private readonly into: RecordedEvent[],
   ) {
     this.id = identityFromSecretKey(new Uint8Array(32).fill(seed), nodeCrypto).id;
-    this.log = new EventLog({ nodeId: this.id, crypto: nodeCrypto, clock: () => T0 });
+    this.log = new EventLog({ nodeId: this.id, crypto: nodeCrypto, clock: () => T0, clockSource: () => this.clock });
   }
 
   /** Appends an event; stored at `receivedAt` (default: its own time), unless `lost` (a gap in the stored chain). */

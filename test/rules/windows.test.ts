@@ -88,6 +88,22 @@ describe('for: windows are derived from the log', () => {
     );
   });
 
+  it('a node whose clock changes (unsynced until its first ack) inside the window: the window is void, never proven across the step', () => {
+    const log = new TestLog();
+    const a = log.node(1);
+    a.clock = 'unsynced';
+    // Booted at "1970 + uptime"; the hub's time arrives with the third reading.
+    [27, 27].forEach((v, i) => a.reading('bme280', 'temperature', v, i * MIN, { receivedAt: T0 + i * MIN }));
+    a.clock = 'hub';
+    const es = [27, 27, 27, 27, 27, 27, 27].map((v, i) => a.reading('bme280', 'temperature', v, T0 + (i + 2) * MIN));
+    const e = new RuleEngine();
+    e.addRule(hot(a.id));
+    assert.deepEqual(
+      runLive(e, log.sorted(), T0 + 10 * MIN).map((f) => [(f.at - T0) / MIN, f.causes[0]]),
+      [[7, es[0].id]],
+    );
+  });
+
   it('a state trigger with for: after a gap the window restarts at the first reading still showing the target', () => {
     const log = new TestLog();
     const a = log.node(1);
