@@ -90,6 +90,7 @@ export class PerceptEngine {
 
   /** Decides the deadlines the hub's clock has passed (the timer calls it; tests may too). */
   tick(): void {
+    if (!this.unsubscribe) return; // stopped: a stopped hub decides nothing
     const out: Percept[] = [];
     const now = this.e.clock();
     for (const node of this.nodes) for (const k of this.kinds) k.due(node, now - this.o.arrivalSlackMs, true, out);

@@ -5,6 +5,8 @@ import type { ResolvedPerceptOptions } from './percept-options.js';
 
 interface Heard {
   lastSeen: number;
+  /** Its wait restarted here: the node booted, or was itself quiet longer than this sensor may be. */
+  waitFrom: number;
   lastId: string;
   cadence: Cadence;
   /** The expected interval it was said silent by; undefined while heard. */
@@ -22,26 +24,31 @@ const EXPLAINED = new Set(['unplugged', 'failed', 'reconnecting']);
  * passed since it was last heard while the node's other events kept coming.
  * Judged on the node's clock only, so batching and uplink delays never make
  * a sensor look silent; a node that falls silent as a whole is NodeSilence's.
- * A sensor the lifecycle reports unplugged or failed is not silent, and a
- * boot starts every sensor's wait afresh.
+ * A sensor the lifecycle reports unplugged or failed is not silent; a boot,
+ * or a stretch in which the node itself sent nothing for longer than the
+ * sensor's allowance, starts its wait afresh.
  */
 export class SensorSilenceKind implements PerceptKind {
   readonly types = ['percept.silent'] as const;
   private readonly heard = new PerNode<Heard>();
+  /** Each node's newest event time: a node quiet as a whole says nothing of its sensors. */
+  private readonly lastOfNode = new Map<string, number>();
 
   constructor(private readonly o: ResolvedPerceptOptions['silent']) {}
 
   observe(ob: Observed, out: Percept[]): void {
     const e = ob.entry;
+    this.lastOfNode.set(ob.node, Math.max(this.lastOfNode.get(ob.node) ?? e.time, e.time));
     if (e.type === 'system.boot') {
-      for (const h of this.heard.peek(ob.node)?.values() ?? []) h.lastSeen = e.time;
+      for (const h of this.heard.peek(ob.node)?.values() ?? []) h.waitFrom = e.time;
       return;
     }
     if (!e.type.startsWith('sensor.')) return;
     const byComponent = this.heard.of(ob.node);
     const h = byComponent.get(ob.component);
     if (!h) {
-      byComponent.set(ob.component, { lastSeen: e.time, lastId: e.id, cadence: new Cadence(this.o.history), state: stateOf(e.type, e.data) ?? '' });
+      const state = stateOf(e.type, e.data) ?? '';
+      byComponent.set(ob.component, { lastSeen: e.time, waitFrom: e.time, lastId: e.id, cadence: new Cadence(this.o.history), state });
       return;
     }
     if (h.silentBy !== undefined) {
@@ -60,11 +67,14 @@ export class SensorSilenceKind implements PerceptKind {
     if (timer) return;
     const byComponent = this.heard.peek(node);
     if (!byComponent) return;
+    const previous = this.lastOfNode.get(node) ?? now;
     for (const [component, h] of byComponent) {
       if (h.silentBy !== undefined || EXPLAINED.has(h.state)) continue;
       const expected = this.expected(node, component, h);
       if (expected === undefined) continue;
-      const deadline = h.lastSeen + Math.max(this.o.factor * expected, this.o.minSensorMs);
+      const allowance = Math.max(this.o.factor * expected, this.o.minSensorMs);
+      if (now - previous > allowance) h.waitFrom = Math.max(h.waitFrom, now);
+      const deadline = Math.max(h.lastSeen, h.waitFrom) + allowance;
       if (deadline >= now) continue;
       h.silentBy = expected;
       const data: ValueMap = { node, component, state: 'silent', expectedMs: expected, lastSeen: h.lastSeen, at: Math.round(deadline), causes: [h.lastId] };
@@ -79,7 +89,9 @@ export class SensorSilenceKind implements PerceptKind {
     if (h) h.silentBy = silentBy;
     else if (silentBy !== undefined && typeof d.lastSeen === 'number') {
       const lastId = text(Array.isArray(d.causes) ? d.causes[0] : '');
-      this.heard.of(text(d.node)).set(d.component, { lastSeen: d.lastSeen, lastId, cadence: new Cadence(this.o.history), silentBy, state: '' });
+      this.heard
+        .of(text(d.node))
+        .set(d.component, { lastSeen: d.lastSeen, waitFrom: d.lastSeen, lastId, cadence: new Cadence(this.o.history), silentBy, state: '' });
     }
   }
 

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValueMap } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
@@ -6,6 +7,7 @@ import { HubLog } from '../../host/hub/hub-log.js';
 import { PerceptEngine } from '../../host/percept/percept-engine.js';
 import type { PerceptOptions } from '../../host/percept/percept-options.js';
 import { Cartridge } from '../../host/store/cartridge.js';
+import { COLUMNS, type EventRow, rowToEntry } from '../../host/store/queries.js';
 import type { Scenario } from '../../sim/scenario/scenario.js';
 import { ScenarioRun } from '../../sim/scenario/scenario-run.js';
 import { crypto, type TestNode } from '../hub/helpers.js';
@@ -36,6 +38,7 @@ export class PerceptRig {
     readonly dir: string,
     readonly options: PerceptOptions = {},
   ) {
+    mkdirSync(dir, { recursive: true });
     this.open();
   }
 
@@ -69,9 +72,8 @@ export class PerceptRig {
 
   /** The stored event with this id, from any chain. */
   event(id: string): EventEntry | undefined {
-    return this.cartridge.db.prepare('SELECT node, seq FROM events WHERE id = ?').all(id).length
-      ? [...this.cartridge.chain(this.nodeOf(id))].find((e) => e.id === id)
-      : undefined;
+    const row = this.cartridge.db.prepare(`SELECT ${COLUMNS} FROM events WHERE id = ?`).get(id) as EventRow | undefined;
+    return row && rowToEntry(row);
   }
 
   /** Stops the engine and closes the store, as a hub that stops; then opens and rebuilds again. */
@@ -96,10 +98,6 @@ export class PerceptRig {
       log: (r) => this.logs.push(r),
     });
     this.engine.start();
-  }
-
-  private nodeOf(id: string): string {
-    return this.cartridge.db.prepare('SELECT node FROM events WHERE id = ?').pluck().get(id) as string;
   }
 }
 
