@@ -43,8 +43,9 @@ describe('percept.threshold (percepts.watch)', () => {
     const ds = crossings();
     assert.deepStrictEqual(sides(ds), ['within→above@26.1', 'above→within@25.4', 'within→above@26.01']);
     for (const d of ds) {
-      const [cause] = (d.causes as string[]).map((id) => rig.event(id));
-      assert.deepStrictEqual([cause?.source, (cause?.data as ValueMap).value, cause?.time], [`${node.id}/bme280`, d.value, d.at]);
+      const cause = rig.event((d.causes as string[])[0]);
+      assert.ok(cause, 'the cited reading is stored');
+      assert.deepStrictEqual([cause.source, (cause.data as ValueMap).value, cause.time], [`${node.id}/bme280`, d.value, d.at]);
       assert.deepStrictEqual([d.above, d.hysteresis, d.unit, d.watch], [26, 0.5, 'Cel', `${node.id}/bme280/temperature above=26 below=- hysteresis=0.5`]);
     }
     rig.close();
