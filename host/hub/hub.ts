@@ -6,8 +6,7 @@ import { resolve, join } from 'node:path';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import type { NodeIdentity } from '../../firmware/identity/node-id.js';
 import { nodeCrypto } from '../crypto/node-crypto.js';
-import { FIRMWARE_VERSION } from '../../firmware/node/node-app.js';
-import { HubBeacon } from '../beacon/hub-beacon.js';
+import type { HubBeacon } from '../beacon/hub-beacon.js';
 import { PerceptEngine } from '../percept/percept-engine.js';
 import { resolvePerceptOptions, type PerceptOptions } from '../percept/percept-options.js';
 import { Cartridge } from '../store/cartridge.js';
@@ -18,6 +17,7 @@ import { GroupCommit } from './group-commit.js';
 import { EventStream } from './event-stream.js';
 import { loadOrCreateHubKey } from './hub-key.js';
 import { HubLog } from './hub-log.js';
+import { type LanBeaconOptions, lanBeacon } from './lan-beacon.js';
 import { DEFAULT_BODY_LIMIT } from './read-body.js';
 import { serveRequest } from './serve-request.js';
 
@@ -38,7 +38,7 @@ export interface HubOptions {
    */
   clock?: () => number;
   /** Announce on the LAN and track peers (SSDP). Off unless asked: it sends multicast beyond loopback. */
-  beacon?: { name?: string; board?: string; announceMs?: number; forgetMs?: number; ssdpPort?: number; interfaces?: string[] };
+  beacon?: LanBeaconOptions;
   time?: { mode?: TimeMode; pollMs?: number; timeoutMs?: number; halfLifeMs?: number };
   heartbeatMs?: number;
   /** Turn readings and node events into percepts on the hub's own chain (host/percept/); off unless given. */
@@ -196,23 +196,7 @@ export class Hub {
     const addr = server.address() as AddressInfo;
     const b = this.options.beacon;
     if (b) {
-      lan = new HubBeacon({
-        identity: key,
-        crypto: this.crypto,
-        clock,
-        apiPort: addr.port,
-        name: b.name ?? 'hub',
-        board: b.board ?? 'host',
-        version: FIRMWARE_VERSION,
-        services: ['uplink', 'enroll', 'events', 'time'],
-        announceMs: b.announceMs,
-        forgetMs: b.forgetMs,
-        ssdpPort: b.ssdpPort,
-        interfaces: b.interfaces,
-        cache: store.peers,
-        onPeer: (peer, change) => this.log({ level: 'info', code: `beacon-${change}`, peer: peer.record.id, name: peer.record.name, address: peer.address }),
-        onRefused: (e, address) => this.log({ level: 'warn', code: e.code, address, message: e.message }),
-      });
+      lan = lanBeacon(b, { identity: key, crypto: this.crypto, clock, apiPort: addr.port, cache: store.peers, log: (r) => this.log(r) });
       try {
         await lan.start();
       } catch (e) {
