@@ -1,19 +1,20 @@
 /**
  * The senders of bench/ingest, in a child process so their HTTP client work
- * does not run in the hub's process: for each round the main thread names,
- * POST that round's batch of every node, CONCURRENCY at a time, and report
+ * does not run in the hub's process: for each round and hub the main thread
+ * names, POST that round's batch of every node to that hub, CONCURRENCY at a time, and report
  * each request's latency and the round's wall time.
  */
-let setup: { url: string; perNode: Uint8Array[][]; concurrency: number } | undefined;
+let setup: { urls: string[]; perNode: Uint8Array[][]; concurrency: number } | undefined;
 
-process.on('message', async (msg: { setup?: typeof setup; round?: number }) => {
+process.on('message', async (msg: { setup?: typeof setup; round?: number; to?: number }) => {
   if (msg.setup) {
     setup = msg.setup;
     process.send?.({ ready: true });
     return;
   }
-  const { url, perNode, concurrency } = setup as NonNullable<typeof setup>;
+  const { urls, perNode, concurrency } = setup as NonNullable<typeof setup>;
   const round = msg.round as number;
+  const url = urls[msg.to ?? 0];
   const latencies: number[] = [];
   let next = 0;
   const t0 = process.hrtime.bigint();

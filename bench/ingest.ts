@@ -1,6 +1,8 @@
 /**
  * bench/ingest: the hub's ingest, end to end over HTTP, beside raw
  * better-sqlite3 inserts of the same rows in the same run (goal ≥ 0.5×),
+ * and beside a second hub that also runs the percept engine (host/percept/,
+ * its percepts signed and stored on the hub's own chain after each commit),
  * batch acknowledgement latency p50/p99, and wire bytes per reading for
  * batches of 1, 8 and 32 (CBOR, JSON form, msgpack).
  *
@@ -43,8 +45,11 @@ function readingsOf(id: NodeIdentity, n: number): EventEntry[] {
 const dir = mkdtempSync(join(tmpdir(), 'fazt-bench-'));
 const hub = new Hub({ dataDir: join(dir, 'hub'), port: 0, log: () => undefined });
 const { url } = await hub.start();
+// The same hub with the percept engine, fed the same batches in alternate rounds.
+const perceiving = new Hub({ dataDir: join(dir, 'perceiving'), port: 0, log: () => undefined, percepts: true });
+const { url: perceptUrl } = await perceiving.start();
 const ids = Array.from({ length: NODES }, (_, i) => identityFromSecretKey(new Uint8Array(32).fill(i + 1), nodeCrypto));
-for (const id of ids) hub.cartridge.addNode(id.publicKey, { name: `bench-${id.id.slice(2, 8)}`, board: 'esp32-devkitc' });
+for (const h of [hub, perceiving]) for (const id of ids) h.cartridge.addNode(id.publicKey, { name: `bench-${id.id.slice(2, 8)}`, board: 'esp32-devkitc' });
 const perNode = ids.map((id) => {
   const es = readingsOf(id, BATCHES_PER_NODE * BATCH);
   return Array.from({ length: BATCHES_PER_NODE }, (_, b) => encodeCbor(batchToValue(createBatch(es.slice(b * BATCH, (b + 1) * BATCH), id, nodeCrypto))));
@@ -68,7 +73,9 @@ const insertBatch = raw.transaction((batch: (typeof rows)[number]) => {
 });
 
 const latencies: number[] = [];
+const perceptLatencies: number[] = [];
 let hubNs = 0n;
+let perceptNs = 0n;
 let rawNs = 0n;
 // The senders run in a child process (structured-clone IPC carries the batches' bytes).
 const sender = fork(new URL('./ingest-sender.ts', import.meta.url).pathname, { execArgv: ['--import', 'tsx'], serialization: 'advanced' });
@@ -80,18 +87,22 @@ const reply = <T>() =>
     sender.once('message', (m) => resolve(m as T));
   });
 const ready = reply<{ ready: true }>();
-sender.send({ setup: { url, perNode, concurrency: CONCURRENCY } });
+sender.send({ setup: { urls: [url, perceptUrl], perNode, concurrency: CONCURRENCY } });
 await ready;
-const round = (r: number) => {
+const round = (r: number, to: number) => {
   const p = reply<{ latencies: number[]; ns: number }>();
-  sender.send({ round: r });
+  sender.send({ round: r, to });
   return p;
 };
 for (let r = 0; r < BATCHES_PER_NODE; r++) {
   // The hub, over HTTP from the sender thread: this round's batch of every node.
-  const got = await round(r);
+  const got = await round(r, 0);
   latencies.push(...got.latencies);
   hubNs += BigInt(got.ns);
+  // The hub with percepts: the same batches.
+  const withPercepts = await round(r, 1);
+  perceptLatencies.push(...withPercepts.latencies);
+  perceptNs += BigInt(withPercepts.ns);
   // The baseline: the same rows, same table and durability, one transaction per batch.
   const r0 = process.hrtime.bigint();
   for (const nodeRows of rows) insertBatch(nodeRows.slice(r * BATCH, (r + 1) * BATCH));
@@ -100,15 +111,25 @@ for (let r = 0; r < BATCHES_PER_NODE; r++) {
 sender.kill();
 raw.close();
 const hubSeconds = Number(hubNs) / 1e9;
+const perceptSeconds = Number(perceptNs) / 1e9;
 const rawSeconds = Number(rawNs) / 1e9;
 const total = NODES * BATCHES_PER_NODE * BATCH;
-const stored = hub.cartridge.counts().events;
+const nodeEvents = (h: Hub) => h.cartridge.nodes().reduce((sum, x) => sum + x.eventCount, 0);
+const stored = nodeEvents(hub);
+const storedWithPercepts = nodeEvents(perceiving);
+const percepts = perceiving.cartridge.nodes('hub')[0]?.eventCount ?? 0;
 await hub.stop();
-if (stored !== total) throw new Error(`stored ${stored} of ${total}`);
+await perceiving.stop();
+if (stored !== total || storedWithPercepts !== total) throw new Error(`stored ${stored} and ${storedWithPercepts} of ${total}`);
 
-latencies.sort((a, b) => a - b);
-const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+const pctOf = (xs: number[]) => {
+  xs.sort((a, b) => a - b);
+  return (p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+};
+const pct = pctOf(latencies);
+const perceptPct = pctOf(perceptLatencies);
 const hubRate = total / hubSeconds;
+const perceptRate = total / perceptSeconds;
 const rawRate = total / rawSeconds;
 console.log(
   `bench/ingest: ${NODES} nodes × ${BATCHES_PER_NODE} batches × ${BATCH} readings = ${total.toLocaleString('en-US')} events, ${CONCURRENCY} concurrent uploads`,
@@ -117,6 +138,9 @@ console.log(`  hub over HTTP (decode, validate, verify; group commit, each reply
 console.log(`  raw better-sqlite3 inserts of the same rows: ${Math.round(rawRate).toLocaleString('en-US')} events/s`);
 console.log(`  ratio hub / raw: ${(hubRate / rawRate).toFixed(2)}× (goal ≥ 0.5×: ${hubRate / rawRate >= 0.5 ? 'met' : 'NOT met'})`);
 console.log(`  batch ack latency: p50 ${pct(50).toFixed(2)} ms, p99 ${pct(99).toFixed(2)} ms (${latencies.length} batches of ${BATCH})`);
+console.log(
+  `  hub with the percept engine (same batches, alternate rounds): ${Math.round(perceptRate).toLocaleString('en-US')} events/s, ${(perceptRate / hubRate).toFixed(2)}× the hub without; ${percepts.toLocaleString('en-US')} percepts signed and stored; ack p50 ${perceptPct(50).toFixed(2)} ms, p99 ${perceptPct(99).toFixed(2)} ms`,
+);
 
 // --- wire bytes per reading
 const id = ids[0];

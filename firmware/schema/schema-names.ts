@@ -6,6 +6,7 @@ export const SCHEMA_IDS = {
   nodeConfig: 'https://fazt.dev/schemas/node-config.schema.json',
   uplinkBatch: 'https://fazt.dev/schemas/uplink-batch.schema.json',
   scenario: 'https://fazt.dev/schemas/scenario.schema.json',
+  eventData: 'https://fazt.dev/schemas/event-data.schema.json',
 } as const;
 
 export type SchemaName = keyof typeof SCHEMA_IDS;
@@ -15,7 +16,7 @@ export const FIRMWARE_SCHEMAS = ['event', 'reading', 'nodeConfig', 'uplinkBatch'
 export type FirmwareSchemaName = (typeof FIRMWARE_SCHEMAS)[number];
 
 /** The files loaded into ajv (defs first: the others refer to it). */
-export const SCHEMA_FILES = ['defs', 'reading', 'event', 'uplink-batch', 'node-config', 'board', 'scenario'] as const;
+export const SCHEMA_FILES = ['defs', 'reading', 'event', 'uplink-batch', 'node-config', 'board', 'scenario', 'event-data'] as const;
 
 /**
  * ajv options shared by the host's runtime validators and the generator of

@@ -60,7 +60,6 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
     const type = requireType(req, UPLINK_TYPES);
     const body = await readBody(req, ctx.bodyLimit);
     const result = await ctx.commits.submit(decodeUplink(type, body));
-    ctx.stream.publish(result.fresh);
     sendJson(res, 200, { ack: result.ack, stored: result.stored, time: Math.floor(ctx.clock()) });
   };
 

@@ -1,22 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve, join } from 'node:path';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import type { NodeIdentity } from '../../firmware/identity/node-id.js';
 import { nodeCrypto } from '../crypto/node-crypto.js';
-import { FIRMWARE_VERSION } from '../../firmware/node/node-app.js';
-import { HubBeacon } from '../beacon/hub-beacon.js';
+import type { HubBeacon } from '../beacon/hub-beacon.js';
+import { PerceptEngine } from '../percept/percept-engine.js';
+import { resolvePerceptOptions, type PerceptOptions } from '../percept/percept-options.js';
 import { Cartridge } from '../store/cartridge.js';
+import type { StoredListener } from '../store/stored-hook.js';
 import { Timekeeper, type TimeMode } from '../time/timekeeper.js';
 import { apiRoutes } from './api.js';
 import { GroupCommit } from './group-commit.js';
 import { EventStream } from './event-stream.js';
 import { loadOrCreateHubKey } from './hub-key.js';
-import { HttpError, toHttpError } from './http-error.js';
+import { HubLog } from './hub-log.js';
+import { type LanBeaconOptions, lanBeacon } from './lan-beacon.js';
 import { DEFAULT_BODY_LIMIT } from './read-body.js';
-import { sendError } from './reply.js';
+import { serveRequest } from './serve-request.js';
 
 export const CARTRIDGE_FILE = 'fazt.db';
 
@@ -35,9 +38,11 @@ export interface HubOptions {
    */
   clock?: () => number;
   /** Announce on the LAN and track peers (SSDP). Off unless asked: it sends multicast beyond loopback. */
-  beacon?: { name?: string; board?: string; announceMs?: number; forgetMs?: number; ssdpPort?: number; interfaces?: string[] };
+  beacon?: LanBeaconOptions;
   time?: { mode?: TimeMode; pollMs?: number; timeoutMs?: number; halfLifeMs?: number };
   heartbeatMs?: number;
+  /** Turn readings and node events into percepts on the hub's own chain (host/percept/); off unless given. */
+  percepts?: boolean | PerceptOptions;
   crypto?: CryptoProvider;
   /** One-line JSON records of internal errors (default: stderr). */
   log?: (line: string) => void;
@@ -66,6 +71,8 @@ export class Hub {
   private key: NodeIdentity | undefined;
   private keeper: Timekeeper | undefined;
   private lan: HubBeacon | undefined;
+  private own: HubLog | undefined;
+  private engine: PerceptEngine | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
 
@@ -74,6 +81,7 @@ export class Hub {
     this.crypto = options.crypto ?? nodeCrypto;
     const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
     if (!Number.isSafeInteger(limit) || limit < 1024) throw new RangeError(`bodyLimit must be at least 1024 bytes, got ${limit}`);
+    if (typeof options.percepts === 'object') resolvePerceptOptions(options.percepts); // refused here, not at start
   }
 
   /** The hub's public key (its identity towards nodes and other hubs). */
@@ -93,6 +101,22 @@ export class Hub {
     return this.keeper;
   }
 
+  /** The hub's own signed chain: where it appends the events it makes (percepts, later effects and beats). */
+  get hubLog(): HubLog {
+    if (!this.own) throw new Error('the hub is not started');
+    return this.own;
+  }
+
+  /** The percept engine, when enabled (HubOptions.percepts). */
+  get percepts(): PerceptEngine | undefined {
+    return this.engine;
+  }
+
+  /** After every commit, the entries stored (nodes' and the hub's own, in commit order); returns the unsubscribe (host/store/stored-hook.ts). */
+  onStored(listener: StoredListener): () => void {
+    return this.cartridge.onStored(listener);
+  }
+
   /** The LAN beacon, when enabled. */
   get beacon(): HubBeacon | undefined {
     return this.lan;
@@ -106,7 +130,11 @@ export class Hub {
     const file = join(dataDir, CARTRIDGE_FILE);
     let keeper: Timekeeper | undefined;
     const clock = () => (keeper as Timekeeper).now();
-    const store = Cartridge.open(file, { crypto: this.crypto, clock });
+    const store = Cartridge.open(file, {
+      crypto: this.crypto,
+      clock,
+      onListenerError: (e) => this.log({ level: 'error', code: 'stored-listener', message: (e as Error)?.message ?? String(e) }),
+    });
     const t = this.options.time ?? {};
     let lan: HubBeacon | undefined;
     try {
@@ -133,6 +161,11 @@ export class Hub {
       throw e;
     }
     const stream = new EventStream({ heartbeatMs: this.options.heartbeatMs });
+    // Everything stored goes out on the event stream as it commits, the hub's own events too.
+    store.onStored((entries) => stream.publish(entries));
+    const own = new HubLog({ cartridge: store, identity: key, crypto: this.crypto, clock });
+    const p = this.options.percepts;
+    const engine = p ? new PerceptEngine({ cartridge: store, hubLog: own, clock, options: p === true ? {} : p, log: (r) => this.log(r) }) : undefined;
     const routes = apiRoutes({
       cartridge: store,
       commits: new GroupCommit(store),
@@ -144,9 +177,10 @@ export class Hub {
       timekeeper: keeper,
       beacon: () => lan,
     });
-    const server = createServer((req, res) => void this.handle(routes, req, res));
+    const server = createServer((req, res) => void serveRequest(routes, req, res, this.stopping, (r) => this.log(r)));
     server.keepAliveTimeout = 30_000;
     try {
+      engine?.start(); // rebuilt from the log before the first uplink is taken
       await new Promise<void>((ok, fail) => {
         server.once('error', fail);
         server.listen(this.options.port ?? 7070, this.options.host ?? '127.0.0.1', () => {
@@ -155,33 +189,19 @@ export class Hub {
         });
       });
     } catch (e) {
+      engine?.stop();
       store.close();
       throw e;
     }
     const addr = server.address() as AddressInfo;
     const b = this.options.beacon;
     if (b) {
-      lan = new HubBeacon({
-        identity: key,
-        crypto: this.crypto,
-        clock,
-        apiPort: addr.port,
-        name: b.name ?? 'hub',
-        board: b.board ?? 'host',
-        version: FIRMWARE_VERSION,
-        services: ['uplink', 'enroll', 'events', 'time'],
-        announceMs: b.announceMs,
-        forgetMs: b.forgetMs,
-        ssdpPort: b.ssdpPort,
-        interfaces: b.interfaces,
-        cache: store.peers,
-        onPeer: (peer, change) => this.log({ level: 'info', code: `beacon-${change}`, peer: peer.record.id, name: peer.record.name, address: peer.address }),
-        onRefused: (e, address) => this.log({ level: 'warn', code: e.code, address, message: e.message }),
-      });
+      lan = lanBeacon(b, { identity: key, crypto: this.crypto, clock, apiPort: addr.port, cache: store.peers, log: (r) => this.log(r) });
       try {
         await lan.start();
       } catch (e) {
         await new Promise<void>((ok) => server.close(() => ok()));
+        engine?.stop();
         store.close();
         throw e;
       }
@@ -193,6 +213,8 @@ export class Hub {
     this.key = key;
     this.keeper = keeper;
     this.lan = lan;
+    this.own = own;
+    this.engine = engine;
     this.stopping = false;
     this.stopped = undefined;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -219,39 +241,13 @@ export class Hub {
     await closed;
     clearInterval(sweep);
     clearTimeout(cut);
+    this.engine?.stop();
+    this.engine = undefined;
+    this.own = undefined;
     this.store?.close();
     this.server = undefined;
     this.store = undefined;
     this.stream = undefined;
-  }
-
-  private async handle(routes: ReturnType<typeof apiRoutes>, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    try {
-      if (this.stopping) {
-        res.setHeader('connection', 'close');
-        throw new HttpError(503, 'stopping', 'the hub is stopping');
-      }
-      const url = new URL(req.url ?? '/', 'http://hub');
-      const route = Object.hasOwn(routes, url.pathname) ? routes[url.pathname] : undefined;
-      if (!route) throw new HttpError(404, 'not-found', `no route ${url.pathname}`);
-      const handler = Object.hasOwn(route, req.method ?? '') ? route[req.method as string] : undefined;
-      if (!handler)
-        throw new HttpError(
-          405,
-          'method-not-allowed',
-          `${url.pathname} answers ${Object.keys(route).join(', ')}`,
-          {},
-          { allow: Object.keys(route).join(', ') },
-        );
-      await handler(req, res, url);
-    } catch (e) {
-      const err = toHttpError(e);
-      if (err.status === 500) this.log({ level: 'error', code: 'internal', message: (e as Error)?.message ?? String(e), method: req.method, url: req.url });
-      // A body not read to its end (413, or a refusal before reading it) is never read: the connection closes after the refusal.
-      const unread = err.status === 413 || (req.method !== 'GET' && req.method !== 'HEAD' && !req.readableEnded);
-      sendError(res, err, unread);
-      if (unread) res.once('finish', () => req.socket.destroySoon());
-    }
   }
 
   private log(record: Record<string, unknown>): void {

@@ -4,23 +4,28 @@ import type { Batch } from '../../firmware/batch/batch.js';
 import type { Value } from '../../firmware/codec/value.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
+import type { EventLogHead } from '../../firmware/event/event-log.js';
 import { nodeIdFromPublicKey } from '../../firmware/identity/node-id.js';
 import { nodeCrypto } from '../crypto/node-crypto.js';
 import { backupCartridge, type BackupResult } from './backup.js';
 import { ClockStateStore } from './clock-state.js';
 import { Ingestor, type IngestResult } from './ingest.js';
 import { InviteBook, type Invite } from './invites.js';
-import { NodeRegistry, type NodeSummary } from './nodes.js';
+import { NodeRegistry, type NodeSummary, type SourceKind } from './nodes.js';
 import { openCartridge, type Db } from './open-cartridge.js';
 import { parseUplinkBatch } from './parse-batch.js';
 import { PeerCache } from './peer-cache.js';
 import { EventQueries, type EventPage, type EventQuery } from './queries.js';
+import { RecentEvents } from './recent-events.js';
+import { StoredHook, type StoredListener } from './stored-hook.js';
 
 export interface CartridgeOptions {
   crypto?: CryptoProvider;
   /** Milliseconds since the epoch: received_at, enrolment and invite times (injected in tests). */
   clock?: () => number;
   entropy?: (n: number) => Uint8Array;
+  /** Where a post-commit listener's error is reported (default: a JSON line on stderr). */
+  onListenerError?: (error: unknown) => void;
 }
 
 export interface Enrolment {
@@ -48,6 +53,8 @@ export class Cartridge {
   readonly peers: PeerCache;
   /** The Timekeeper's persisted estimate (host/time). */
   readonly clockState: ClockStateStore;
+  /** The recent end of each chain, for consumers that derive their state from the log. */
+  readonly recent: RecentEvents;
   private readonly crypto: CryptoProvider;
   private readonly clock: () => number;
   private readonly entropy: (n: number) => Uint8Array;
@@ -57,6 +64,8 @@ export class Cartridge {
   private readonly queries: EventQueries;
   private readonly enrolTx: (e: Enrolment, node: string, now: number) => { existed: boolean };
   private readonly gapsOf: Statement<[string], GapRecord>;
+  private readonly headOf: Statement<[string], { head_seq: number; head_hash: Buffer | null }>;
+  private readonly stored: StoredHook;
 
   private constructor(
     readonly file: string,
@@ -73,12 +82,18 @@ export class Cartridge {
     this.queries = new EventQueries(db);
     this.peers = new PeerCache(db);
     this.clockState = new ClockStateStore(db);
+    this.recent = new RecentEvents(db);
+    this.stored = new StoredHook(
+      options.onListenerError ??
+        ((e) => process.stderr.write(JSON.stringify({ level: 'error', code: 'stored-listener', message: (e as Error)?.message ?? String(e) }) + '\n')),
+    );
     const tx = db.transaction((e: Enrolment, node: string, now: number) => {
       this.invites.claim(e.token, node, now);
       return this.registry.register({ id: node, publicKey: e.publicKey, name: e.name, board: e.board }, now);
     });
     this.enrolTx = (e, node, now) => tx.immediate(e, node, now);
     this.gapsOf = db.prepare('SELECT from_seq AS "from", to_seq AS "to", at FROM gaps WHERE node = ? ORDER BY from_seq');
+    this.headOf = db.prepare('SELECT head_seq, head_hash FROM nodes WHERE id = ?');
   }
 
   /** Opens (creating and migrating as needed) the cartridge at `file`. */
@@ -93,13 +108,47 @@ export class Cartridge {
 
   /** Stores a batch already checked against its schema (see parse-batch.ts). */
   ingestBatch(batch: Batch): IngestResult {
-    return this.ingestor.ingest(batch, this.clock());
+    const result = this.ingestor.ingest(batch, this.clock());
+    this.stored.emit(result.fresh);
+    return result;
   }
 
   /** Several batches already checked against their schema, stored with one durable commit (see Ingestor.ingestMany). */
   ingestMany(batches: Batch[]): (IngestResult | Error)[] {
     const now = this.clock();
-    return this.ingestor.ingestMany(batches.map((batch) => ({ batch, receivedAt: now })));
+    const results = this.ingestor.ingestMany(batches.map((batch) => ({ batch, receivedAt: now })));
+    const fresh: EventEntry[] = [];
+    for (const r of results) if (!(r instanceof Error)) for (const e of r.fresh) fresh.push(e);
+    this.stored.emit(fresh);
+    return results;
+  }
+
+  /**
+   * Stores a batch of the hub's own chain (host/hub/hub-log.ts), through the
+   * same verification as a node's; registers the hub's key, kind 'hub', the
+   * first time.
+   */
+  ingestOwn(batch: Batch): IngestResult {
+    if (!this.registry.has(batch.node)) this.registry.register({ id: batch.node, publicKey: batch.key }, this.clock(), 'hub');
+    const result = this.ingestor.ingest(batch, this.clock(), true);
+    this.stored.emit(result.fresh);
+    return result;
+  }
+
+  /**
+   * Calls `listener` after every commit with the entries it stored (node
+   * batches and the hub's own events, in commit order); returns the function
+   * that stops it. See StoredHook.
+   */
+  onStored(listener: StoredListener): () => void {
+    return this.stored.subscribe(listener);
+  }
+
+  /** The stored head of a chain; undefined for a chain not registered here. */
+  head(node: string): EventLogHead | undefined {
+    const r = this.headOf.get(node);
+    if (!r) return undefined;
+    return { seq: r.head_seq, hash: r.head_hash ? new Uint8Array(r.head_hash) : new Uint8Array(32) };
   }
 
   createInvite(options: { ttlMs: number; note?: string }): Invite {
@@ -123,8 +172,9 @@ export class Cartridge {
     return id;
   }
 
-  nodes(): NodeSummary[] {
-    return this.registry.list();
+  /** The enrolled nodes; with 'hub', the hub's own chain (once it has appended). */
+  nodes(kind: SourceKind = 'node'): NodeSummary[] {
+    return this.registry.list(kind);
   }
 
   hasNode(id: string): boolean {

@@ -22,6 +22,7 @@ export interface IngestResult {
 }
 
 interface NodeHeadRow {
+  kind: 'node' | 'hub';
   public_key: Buffer;
   head_seq: number;
   head_hash: Buffer | null;
@@ -41,28 +42,28 @@ export class Ingestor {
   private readonly insertEvent: Statement<[string, number, string, string, string, number, string | null, Uint8Array, Uint8Array, Uint8Array, number]>;
   private readonly insertGap: Statement<[string, number, number, number]>;
   private readonly updateHead: Statement<[number, Uint8Array, string]>;
-  private readonly run: (batch: Batch, receivedAt: number) => IngestResult;
+  private readonly run: (batch: Batch, receivedAt: number, own: boolean) => IngestResult;
   private readonly runGroup: (items: { batch: Batch; receivedAt: number }[]) => (IngestResult | Error)[];
 
   constructor(
     db: Db,
     private readonly crypto: CryptoProvider,
   ) {
-    this.selectNode = db.prepare('SELECT public_key, head_seq, head_hash FROM nodes WHERE id = ?');
+    this.selectNode = db.prepare('SELECT kind, public_key, head_seq, head_hash FROM nodes WHERE id = ?');
     this.selectHash = db.prepare<[string, number], Uint8Array>('SELECT hash FROM events WHERE node = ? AND seq = ?').pluck();
     this.insertEvent = db.prepare(
       'INSERT INTO events (node, seq, id, type, source, time, clock, prev, hash, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.insertGap = db.prepare('INSERT INTO gaps (node, from_seq, to_seq, at) VALUES (?, ?, ?, ?)');
     this.updateHead = db.prepare('UPDATE nodes SET head_seq = ?, head_hash = ? WHERE id = ?');
-    const tx = db.transaction((batch: Batch, receivedAt: number) => this.store(batch, receivedAt));
-    this.run = (batch, receivedAt) => tx.immediate(batch, receivedAt);
+    const tx = db.transaction((batch: Batch, receivedAt: number, own: boolean) => this.store(batch, receivedAt, own));
+    this.run = (batch, receivedAt, own) => tx.immediate(batch, receivedAt, own);
     // Group commit: one durable commit for many batches; inside it each batch is its own
     // savepoint (better-sqlite3 nests transactions that way), so a refused batch rolls back alone.
     const group = db.transaction((items: { batch: Batch; receivedAt: number }[]) =>
       items.map((it) => {
         try {
-          return tx(it.batch, it.receivedAt);
+          return tx(it.batch, it.receivedAt, false);
         } catch (e) {
           return e instanceof Error ? e : new Error(String(e));
         }
@@ -80,14 +81,21 @@ export class Ingestor {
     return this.runGroup(items);
   }
 
-  /** Throws StoreError 'unknown-node', VerifyError (any code but replay) or an SQLite error; stores nothing then. */
-  ingest(batch: Batch, receivedAt: number): IngestResult {
-    return this.run(batch, receivedAt);
+  /**
+   * Throws StoreError 'unknown-node', VerifyError (any code but replay) or an
+   * SQLite error; stores nothing then. `own`: the batch is the hub's own
+   * (host/hub/hub-log.ts), the only way into a chain of kind 'hub'.
+   */
+  ingest(batch: Batch, receivedAt: number, own = false): IngestResult {
+    return this.run(batch, receivedAt, own);
   }
 
-  private store(b: Batch, receivedAt: number): IngestResult {
+  private store(b: Batch, receivedAt: number, own: boolean): IngestResult {
     const node = this.selectNode.get(b.node);
     if (!node) throw new StoreError('unknown-node', `node ${b.node} is not enrolled on this hub`);
+    // The hub's chain grows only from the hub itself, never from an uplink (even one it signed).
+    if ((node.kind === 'hub') !== own)
+      throw new StoreError('unknown-node', own ? `${b.node} is an enrolled node, not this hub` : `${b.node} is this hub's own chain, not an enrolled node`);
     if (!(b.key instanceof Uint8Array) || !bytesEqual(node.public_key, b.key)) {
       throw new VerifyError('key-mismatch', `the key in the batch is not the key node ${b.node} enrolled with`);
     }

@@ -107,4 +107,13 @@ export const MIGRATIONS: readonly MigrationStep[] = [
       ALTER TABLE clock_state ADD COLUMN boot_id TEXT;
     `,
   },
+  {
+    step: 5,
+    name: 'nodes.kind',
+    // The hub keeps its own signed chain (host/hub/hub-log.ts) in the same tables,
+    // registered under its own key as kind 'hub'; every row before this step is a node.
+    sql: `
+      ALTER TABLE nodes ADD COLUMN kind TEXT NOT NULL DEFAULT 'node' CHECK (kind IN ('node', 'hub'));
+    `,
+  },
 ];

@@ -8,8 +8,12 @@ export interface NodeRecord {
   board?: string;
 }
 
+/** Who signs a chain: an enrolled node, or the hub itself (host/hub/hub-log.ts). */
+export type SourceKind = 'node' | 'hub';
+
 export interface NodeSummary {
   id: string;
+  kind: SourceKind;
   name: string | null;
   board: string | null;
   enrolledAt: number;
@@ -24,6 +28,7 @@ export interface NodeSummary {
 
 interface SummaryRow {
   id: string;
+  kind: SourceKind;
   name: string | null;
   board: string | null;
   enrolled_at: number;
@@ -33,28 +38,31 @@ interface SummaryRow {
   dropped: number;
 }
 
-/** The enrolled nodes: registration (idempotent per key) and the summary GET /v1/nodes shows. */
+/**
+ * The chains a cartridge holds: enrolled nodes (registration idempotent per
+ * key, the summary GET /v1/nodes shows) and the hub's own (kind 'hub').
+ */
 export class NodeRegistry {
-  private readonly upsert: Statement<[string, Uint8Array, string | null, string | null, number]>;
+  private readonly upsert: Statement<[string, Uint8Array, string | null, string | null, number, SourceKind]>;
   private readonly exists: Statement<[string], number>;
-  private readonly summaries: Statement<[], SummaryRow>;
+  private readonly summaries: Statement<[SourceKind], SummaryRow>;
 
   constructor(db: Db) {
     // A re-enrolment keeps the node's head and history; a new name or board replaces the old.
-    this.upsert = db.prepare(`INSERT INTO nodes (id, public_key, name, board, enrolled_at) VALUES (?, ?, ?, ?, ?)
+    this.upsert = db.prepare(`INSERT INTO nodes (id, public_key, name, board, enrolled_at, kind) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET name = coalesce(excluded.name, name), board = coalesce(excluded.board, board)`);
     this.exists = db.prepare<[string], number>('SELECT 1 FROM nodes WHERE id = ?').pluck();
-    this.summaries = db.prepare(`SELECT n.id, n.name, n.board, n.enrolled_at, n.head_seq,
+    this.summaries = db.prepare(`SELECT n.id, n.kind, n.name, n.board, n.enrolled_at, n.head_seq,
         (SELECT e.time FROM events e WHERE e.node = n.id AND e.seq = n.head_seq) AS last_time,
         (SELECT count(*) FROM events e WHERE e.node = n.id) AS event_count,
         (SELECT coalesce(sum(g.to_seq - g.from_seq + 1), 0) FROM gaps g WHERE g.node = n.id) AS dropped
-      FROM nodes n ORDER BY n.id`);
+      FROM nodes n WHERE n.kind = ? ORDER BY n.id`);
   }
 
-  /** Registers the node, or updates its name and board; returns whether it was enrolled before. */
-  register(node: NodeRecord, now: number): { existed: boolean } {
+  /** Registers the node (or the hub), or updates its name and board; returns whether it was registered before. */
+  register(node: NodeRecord, now: number, kind: SourceKind = 'node'): { existed: boolean } {
     const existed = this.exists.get(node.id) !== undefined;
-    this.upsert.run(node.id, node.publicKey, node.name ?? null, node.board ?? null, now);
+    this.upsert.run(node.id, node.publicKey, node.name ?? null, node.board ?? null, now, kind);
     return { existed };
   }
 
@@ -62,9 +70,11 @@ export class NodeRegistry {
     return this.exists.get(id) !== undefined;
   }
 
-  list(): NodeSummary[] {
-    return this.summaries.all().map((r) => ({
+  /** The enrolled nodes, or (kind 'hub') the hub's own chain once it has one. */
+  list(kind: SourceKind = 'node'): NodeSummary[] {
+    return this.summaries.all(kind).map((r) => ({
       id: r.id,
+      kind: r.kind,
       name: r.name,
       board: r.board,
       enrolledAt: r.enrolled_at,

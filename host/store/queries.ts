@@ -46,7 +46,7 @@ export interface EventRow {
 }
 
 /** A stored row as the entry that was signed: `clock` only when the event had one, so the hash is the same. */
-function rowToEntry(r: EventRow): EventEntry {
+export function rowToEntry(r: EventRow): EventEntry {
   const e: EventEntry = { id: r.id, type: r.type, source: r.source, time: r.time, seq: r.seq, prev: new Uint8Array(r.prev), data: decodeCbor(r.data) };
   if (r.clock !== null) e.clock = r.clock;
   return e;
@@ -72,7 +72,7 @@ function decodeCursor(cursor: string): [string, number] {
   return v as [string, number];
 }
 
-const COLUMNS = 'node, seq, id, type, source, time, clock, prev, data';
+export const COLUMNS = 'node, seq, id, type, source, time, clock, prev, data';
 
 /**
  * Reads events back: filtered pages for the API, a node's whole chain for

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { batchToValue, createBatch, type Batch } from '../../firmware/batch/batch.js';
 import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
 import { stringifyJson } from '../../firmware/codec/json-form.js';
+import type { Value } from '../../firmware/codec/value.js';
 import type { EventClock, EventEntry } from '../../firmware/event/envelope.js';
 import { EventLog } from '../../firmware/event/event-log.js';
 import { identityFromSecretKey, type NodeIdentity } from '../../firmware/identity/node-id.js';
@@ -50,6 +51,13 @@ export class TestNode {
       out.push(e);
     }
     return out;
+  }
+
+  /** Appends one event as given (a simulated node's event, re-signed by this node) and returns it. */
+  record(type: string, component: string, data: Value, time: number): EventEntry {
+    const e = this.log.append(type, component, data, time);
+    this.entries.push(e);
+    return e;
   }
 
   /** A signed batch of stored entries first..last (1-based seqs). */

@@ -1,0 +1,89 @@
+import { createBatch } from '../../firmware/batch/batch.js';
+import { toJsonValue } from '../../firmware/codec/json-form.js';
+import type { ValueMap } from '../../firmware/codec/value.js';
+import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import type { EventEntry } from '../../firmware/event/envelope.js';
+import { EventLog, type EventLogHead } from '../../firmware/event/event-log.js';
+import type { NodeIdentity } from '../../firmware/identity/node-id.js';
+import { validateOnHost } from '../schema/host-validators.js';
+import type { Cartridge } from '../store/cartridge.js';
+
+/** One event for the hub's chain; `time` defaults to the hub's clock. */
+export interface HubEventInput {
+  type: string;
+  component: string;
+  data: ValueMap;
+  time?: number;
+}
+
+export interface HubLogOptions {
+  cartridge: Cartridge;
+  /** The hub's key: its id names the chain, its secret signs every batch. */
+  identity: NodeIdentity;
+  crypto: CryptoProvider;
+  /** The hub's one clock (the Timekeeper's). */
+  clock: () => number;
+}
+
+/**
+ * The hub as a source: its own hash chain in the cartridge's events table,
+ * under its own node id (derived from its key), with seq continuing from the
+ * stored head across restarts. Each append builds the entries on that head,
+ * signs them as one batch with the hub key and stores it through the same
+ * verified ingest as a node's uplink, so a hub event verifies exactly like a
+ * node's. Data is checked against schemas/event-data.schema.json first.
+ * Appends are synchronous and durable when they return (the cartridge
+ * commits with synchronous=FULL); a refused or failed append stores nothing
+ * and leaves the head where the store has it.
+ */
+export class HubLog {
+  private readonly o: HubLogOptions;
+  private head: EventLogHead;
+
+  constructor(options: HubLogOptions) {
+    this.o = options;
+    this.head = this.storedHead();
+  }
+
+  /** The chain's node id. */
+  get id(): string {
+    return this.o.identity.id;
+  }
+
+  /** The seq of the newest stored hub event (0 before the first). */
+  get seq(): number {
+    return this.head.seq;
+  }
+
+  append(type: string, component: string, data: ValueMap, time?: number): EventEntry {
+    return this.appendMany([{ type, component, data, time }])[0];
+  }
+
+  /** Several events as one signed batch and one commit. */
+  appendMany(items: readonly HubEventInput[]): EventEntry[] {
+    if (!Array.isArray(items) || items.length === 0) throw new RangeError('items must be a non-empty array of hub events');
+    items.forEach((it, i) => {
+      try {
+        validateOnHost('eventData', { type: it.type, data: toJsonValue(it.data) });
+      } catch (e) {
+        throw new RangeError(`hub event ${i} (${String(it.type)}): ${(e as Error).message}`, { cause: e });
+      }
+    });
+    const now = Math.floor(this.o.clock());
+    // The hub stamps with its own clock; its system clock or the peers' consensus, never a node's.
+    const log = new EventLog({ nodeId: this.id, crypto: this.o.crypto, clock: () => now, clockSource: () => 'rtc', head: this.head });
+    const entries = items.map((it) => log.append(it.type, it.component, it.data, it.time));
+    try {
+      const result = this.o.cartridge.ingestOwn(createBatch(entries, this.o.identity, this.o.crypto));
+      this.head = { seq: result.ack, hash: log.head.hash };
+    } catch (e) {
+      this.head = this.storedHead(); // whatever the store holds is the truth
+      throw e;
+    }
+    return entries;
+  }
+
+  private storedHead(): EventLogHead {
+    return this.o.cartridge.head(this.id) ?? { seq: 0, hash: new Uint8Array(32) };
+  }
+}

@@ -1,0 +1,49 @@
+import type { EventEntry } from '../../firmware/event/envelope.js';
+
+/** Sees what was just committed, node batches and the hub's own events alike. */
+export type StoredListener = (entries: readonly EventEntry[]) => void;
+
+/**
+ * The one post-commit hook: every commit's fresh entries reach every
+ * listener, in commit order. A listener may store more (the percept engine
+ * appends the hub's own events from inside its call): that commit is queued
+ * and delivered once the current delivery has reached every listener, so no
+ * listener ever sees a later commit before an earlier one. A listener that
+ * throws is reported and the others still run: what it was told is already
+ * on disk, so there is nothing to undo.
+ */
+export class StoredHook {
+  private readonly listeners = new Set<StoredListener>();
+  private readonly queue: (readonly EventEntry[])[] = [];
+  private delivering = false;
+
+  constructor(private readonly onError: (error: unknown) => void) {}
+
+  /** Adds a listener; the returned function removes it. */
+  subscribe(listener: StoredListener): () => void {
+    if (typeof listener !== 'function') throw new TypeError('listener must be a function (entries) => void');
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  /** Called right after a commit with the entries it stored. */
+  emit(entries: readonly EventEntry[]): void {
+    if (entries.length === 0 || this.listeners.size === 0) return;
+    this.queue.push(entries);
+    if (this.delivering) return;
+    this.delivering = true;
+    try {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+        for (const listener of [...this.listeners]) {
+          try {
+            listener(next);
+          } catch (e) {
+            this.onError(e);
+          }
+        }
+      }
+    } finally {
+      this.delivering = false;
+    }
+  }
+}
