@@ -58,7 +58,12 @@ export class Downlink {
     return this.lastSeq;
   }
 
-  /** Checks and acts on an answer; returns how many events it recorded (the caller sends them soon). */
+  /**
+   * Checks and acts on an answer; returns how many command outcomes it
+   * recorded (the caller sends them at once, so the hub learns soon). A
+   * refusal of the answer itself goes with the next batch: sending it at
+   * once would let a forger keep the node busy.
+   */
   answer(ack: UplinkAck, x: Exchange): number {
     const c = checkAck(ack, { node: this.o.nodeId, head: x.head, nonce: x.nonce }, this.o.hubKey, this.o.crypto);
     if (!c.ok) {
@@ -69,7 +74,7 @@ export class Downlink {
       const data: ValueMap = { reason: c.reason, message: c.message };
       if (c.carried.length) data.commands = c.carried;
       this.o.record('effect.refused', 'downlink', data);
-      return 1;
+      return 0;
     }
     this.streak.length = 0;
     this.stats.verified++;
