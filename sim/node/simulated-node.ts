@@ -17,7 +17,7 @@ export interface NodeStatus {
   downlink?: DownlinkStatus;
 }
 
-export interface DownlinkStatus {
+interface DownlinkStatus {
   verified: number;
   refused: number;
   applied: number;
