@@ -5,6 +5,9 @@
  * figures are the firmware's). Prints the bundle size, XS compute and heap
  * per reading cycle, per signed batch, and the heap after 10,000 cycles
  * against the heap after 1,000 (the baseline: no growth means no leak).
+ * Then the downlink's work on the node (sim/xs/entries/downlink-work-entry.ts):
+ * verifying a hub's signed answer with 4 commands, acting on them and
+ * recording the outcomes, signing a poll, beside signing a batch of 32.
  */
 import { batchFromValue } from '../firmware/batch/batch.js';
 import { verifyBatch } from '../firmware/batch/verify-batch.js';
@@ -17,6 +20,9 @@ import { Bme280Model } from '../sim/models/bme280-model.js';
 import { XsNode } from '../sim/node/xs-node.js';
 import { VirtualClock } from '../sim/world/virtual-clock.js';
 import { statSync } from 'node:fs';
+import { identityFromSecretKey } from '../firmware/identity/node-id.js';
+import { signAck } from '../firmware/uplink/signed-ack.js';
+import { XsSession } from '../sim/xs/xs-session.js';
 
 let head: EventLogHead | undefined;
 let batches = 0;
@@ -79,3 +85,55 @@ console.log(
   `  heap after 1,000 cycles: ${h1k.toLocaleString('en-US')} slots; after 10,000: ${h10k.toLocaleString('en-US')} (${h10k <= h1k * 1.05 ? 'no growth' : `GROWTH ${((h10k / h1k - 1) * 100).toFixed(1)}%`}); ${batches} batches acknowledged`,
 );
 console.log(`  9,000 cycles ran in ${(wallMs / 1000).toFixed(1)} s wall (${Math.round(9_000_000 / wallMs)}× real time)`);
+
+// The downlink: the node's cost of a hub's signed answer, beside the cost of signing a batch.
+const work = await XsSession.start(new URL('../sim/xs/entries/downlink-work-entry.ts', import.meta.url).pathname);
+try {
+  const hub = identityFromSecretKey(new Uint8Array(32).fill(8), nodeCrypto);
+  const { value: nodeId } = await work.call<string>('setup', '09'.repeat(32), Buffer.from(hub.publicKey).toString('hex'));
+  const head = new Uint8Array(32).fill(0x3c);
+  const outputs = ['relay', 'led', 'fan', 'pump'];
+  const answer = (n: number) =>
+    JSON.stringify(
+      signAck(
+        {
+          node: nodeId,
+          ack: 1234,
+          stored: 32,
+          time: Date.UTC(2026, 0, 1),
+          commands: outputs.slice(0, n).map((output, i) => ({
+            id: `aaaaaaaaaaaaaaa${'abcd'[i]}`,
+            seq: i + 1,
+            action: i === 3 ? { output, op: 'pulse' as const, ms: 1500 } : { output, op: 'on' as const },
+            notAfter: Date.UTC(2027, 0, 1),
+          })),
+          head,
+          nonce: null,
+        },
+        hub,
+        nodeCrypto,
+      ),
+    );
+  const headHex = Buffer.from(head).toString('hex');
+  const steps = async (cmd: string, ...args: unknown[]) => (await work.call(cmd, ...args)).meter.compute;
+  // Warm up: noble builds its tables on first use, in verifying as in signing.
+  await work.call('verify', answer(4), headHex);
+  await work.call('append', 32);
+  await work.call('sign');
+  const noop = await steps('noop');
+  const verify0 = (await steps('verify', answer(0), headHex)) - noop;
+  const verify4 = (await steps('verify', answer(4), headHex)) - noop;
+  const handle4 = (await steps('handle', answer(4), headHex, outputs)) - noop;
+  const poll = (await steps('poll')) - noop;
+  await work.call('append', 32);
+  const sign = (await steps('sign')) - noop;
+  const f = (n: number) => n.toLocaleString('en-US');
+  console.log('bench/node-xs: the downlink on the node, XS compute steps (the exchange itself, ' + f(noop) + ' steps, taken off)');
+  console.log(
+    `  verify a signed answer with 4 commands: ${f(verify4)} steps (without commands: ${f(verify0)}); ${(verify4 / sign).toFixed(2)}× signing a batch`,
+  );
+  console.log(`  verify, act on the 4 through digital outputs and chain 4 effect events: ${f(handle4)} steps`);
+  console.log(`  sign a downlink poll: ${f(poll)} steps; sign a batch of 32 (baseline): ${f(sign)} steps`);
+} finally {
+  await work.close();
+}

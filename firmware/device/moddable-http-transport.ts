@@ -7,7 +7,7 @@ export type { HttpClient, HttpClientOptions } from '../../hal/moddable/moddable-
 
 /**
  * The uplink on a Moddable device to a configured hub: POST <hub>/v1/uplink
- * with the CBOR batch through moddableHttpPost (the ECMA-419 HTTP client;
+ * with the CBOR batch (and POST <hub>/v1/downlink with a poll) through moddableHttpPost (the ECMA-419 HTTP client;
  * one client per exchange, the timeout and reply limit are its), the JSON
  * reply mapped by uplinkResult. A network error, a timeout or a reply that
  * is too large is a retryable result; nothing throws out of send.
@@ -26,20 +26,23 @@ export interface ModdableHttpTransportOptions {
 export interface HubAddress {
   host: string;
   port: number;
-  /** The uplink path: the URL's own path (if any) + /v1/uplink. */
+  /** The uplink path: the URL's own path (if any) + /v1/uplink (polls go to the same + /v1/downlink). */
   path: string;
 }
+
+const UPLINK_PATH = '/v1/uplink';
 
 /** Splits an http:// hub URL into host, port and the uplink path; https needs a TLS socket this transport does not wire. */
 export function hubAddress(url: string): HubAddress {
   const { host, port, path } = parseHttpUrl(url, 'hubUrl');
-  return { host, port, path: `${path.replace(/\/+$/, '')}/v1/uplink` };
+  return { host, port, path: `${path.replace(/\/+$/, '')}${UPLINK_PATH}` };
 }
 
 export class ModdableHttpTransport implements Transport {
   readonly address: HubAddress;
   private readonly post: HttpPost;
   private readonly url: string;
+  private readonly pollUrl: string;
 
   constructor(o: ModdableHttpTransportOptions) {
     if (typeof o !== 'object' || o === null) throw new TypeError('options must be an object');
@@ -47,10 +50,17 @@ export class ModdableHttpTransport implements Transport {
     this.address = hubAddress(o.hubUrl);
     const { host, port, path } = this.address;
     this.url = `http://${host}:${port}${path}`;
+    this.pollUrl = `${this.url.slice(0, -UPLINK_PATH.length)}/v1/downlink`;
   }
 
   send(batch: Uint8Array, done: (result: UplinkResult) => void): void {
     if (!(batch instanceof Uint8Array)) throw new TypeError('batch must be a Uint8Array');
     this.post(this.url, 'application/cbor', batch, (reply) => done(uplinkReply(reply)));
+  }
+
+  /** A signed downlink poll: POST <hub>/v1/downlink, answered like an uplink. */
+  poll(request: Uint8Array, done: (result: UplinkResult) => void): void {
+    if (!(request instanceof Uint8Array)) throw new TypeError('request must be a Uint8Array');
+    this.post(this.pollUrl, 'application/cbor', request, (reply) => done(uplinkReply(reply)));
   }
 }

@@ -1,19 +1,24 @@
 import { encodeCbor } from '../codec/cbor-encode.js';
-import type { Value } from '../codec/value.js';
+import type { Value, ValueMap } from '../codec/value.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import { entryToValue, type EventEntry } from '../event/envelope.js';
 import { EventLog, type EventLogHead } from '../event/event-log.js';
 import { identityFromSecretKey, type NodeIdentity } from '../identity/node-id.js';
+import { createPoll } from '../uplink/downlink-poll.js';
+import { DownlinkPoller } from '../uplink/downlink-poller.js';
 import { OfflineBuffer } from '../uplink/offline-buffer.js';
-import type { Transport, UplinkAck, UplinkResult } from '../uplink/transport.js';
+import { pollNonces } from '../uplink/poll-nonce.js';
+import type { Transport, UplinkResult } from '../uplink/transport.js';
 import { Uplink } from '../uplink/uplink.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
 import type { HalTime } from '../../hal/contracts/time.js';
 import { buildFilters } from '../sensing/filters/build-filters.js';
 import { openSensor } from '../sensing/open-sensor.js';
 import { SensorRunner, type ValueFilter } from '../sensing/sensor-runner.js';
+import { Downlink } from './downlink.js';
 import { HubClock } from './hub-clock.js';
-import type { NodeConfig } from './node-config.js';
+import { DEFAULT_DOWNLINK_POLL_MS, type NodeConfig } from './node-config.js';
+import { NodeOutputs } from './node-outputs.js';
 
 export interface NodeAppOptions {
   config: NodeConfig;
@@ -27,6 +32,8 @@ export interface NodeAppOptions {
   log?: (line: string) => void;
   /** Where the node's chain continues from (a restart with persisted state). */
   head?: EventLogHead;
+  /** Random bytes for the downlink polls' nonces; without it they derive from the key and the clock at boot (poll-nonce.ts). */
+  entropy?: (n: number) => Uint8Array;
 }
 
 export const FIRMWARE_VERSION = '0.1.0';
@@ -39,17 +46,23 @@ export const FIRMWARE_VERSION = '0.1.0';
  * code runs on a Moddable device, inside XS in the simulator, and on Node.
  *
  * Timestamps come from `clock` (HubClock): with config clock 'hub' (the
- * default) events say 'unsynced' until the first acknowledgement brings the
- * hub's time, which is why such a node sends its first batch at once; from
- * then on they say 'hub' and carry the corrected time. The first sync and
- * every later correction beyond a second are recorded as system.clock.
- * Schedules keep the raw injected time.
+ * default) events say 'unsynced' until the first acknowledgement whose
+ * signature verifies brings the hub's time, which is why such a node sends
+ * its first batch at once; from then on they say 'hub' and carry the
+ * corrected time. The first sync and every later correction beyond a second
+ * are recorded as system.clock. Schedules keep the raw injected time.
+ *
+ * Commands come back in the hub's signed answers (Downlink); when nothing
+ * was exchanged for uplink.downlinkPollMs the node asks (DownlinkPoller).
  */
 export class NodeApp {
   readonly identity: NodeIdentity;
   readonly buffer: OfflineBuffer;
   readonly uplink: Uplink;
   readonly clock: HubClock;
+  readonly outputs: NodeOutputs;
+  readonly downlink: Downlink;
+  readonly poller: DownlinkPoller | undefined;
   private readonly log: EventLog;
   private readonly runners: SensorRunner[] = [];
   private reportedGap: { from: number; to: number } | undefined;
@@ -61,6 +74,17 @@ export class NodeApp {
     const clock = this.clock;
     this.log = new EventLog({ nodeId: this.identity.id, crypto: o.crypto, clock: () => clock.now(), clockSource: () => clock.source, head: o.head });
     this.buffer = new OfflineBuffer(c.buffer.budgetBytes);
+    this.outputs = new NodeOutputs(c.sensors);
+    this.downlink = new Downlink({
+      nodeId: this.identity.id,
+      hubKey: c.hub.publicKey,
+      crypto: o.crypto,
+      outputs: this.outputs,
+      now: () => clock.now(),
+      record: (type, component, data) => this.record(type, component, data),
+      onTime: (time, sentAt, receivedAt) => this.takeTime(time, sentAt, receivedAt),
+      log: o.log,
+    });
     this.uplink = new Uplink({
       identity: this.identity,
       crypto: o.crypto,
@@ -70,11 +94,27 @@ export class NodeApp {
       batchSize: c.uplink.batchSize,
       maxDelayMs: c.uplink.maxDelayMs,
       onResult: o.onUplink,
-      onAck: (ack, x) => this.takeTime(ack, x.sentAt, x.receivedAt),
+      onAck: (ack, x) => {
+        this.poller?.touch();
+        if (this.downlink.answer(ack, { ...x, nonce: null }) > 0) this.uplink.flush();
+      },
       beforeGap: (d) => this.recordOverflow(d),
       // Never heard the hub since boot and waiting for its time: send the first batch now.
       eager: () => clock.mode === 'hub' && !clock.synced && this.uplink.stats.acked === 0,
     });
+    const pollMs = c.uplink.downlinkPollMs ?? DEFAULT_DOWNLINK_POLL_MS;
+    if (o.transport.poll && pollMs > 0) {
+      const seed = o.entropy ? o.entropy(32) : o.crypto.sha256(encodeCbor(['fazt/poll-seed/v1', c.secretKey, o.time.now()]));
+      const nonces = pollNonces(seed, o.crypto);
+      this.poller = new DownlinkPoller({
+        time: o.time,
+        pollMs,
+        busy: () => this.uplink.busy,
+        pending: () => this.buffer.count > 0,
+        flush: () => this.uplink.flush(),
+        poll: (done) => this.poll(nonces(), done),
+      });
+    }
     for (const s of c.sensors) {
       const filters: Record<string, ValueFilter> = {};
       this.runners.push(
@@ -92,6 +132,7 @@ export class NodeApp {
             });
             if (s.filters && s.filters.length)
               for (const ch of d.channels) if (ch.unit !== undefined && !filters[ch.name]) filters[ch.name] = buildFilters(s.filters);
+            this.outputs.attach(s.name, d);
             return d;
           },
           onReading: (r) => this.record('sensor.reading', s.name, this.restamp(r) as unknown as Value, clock.stamp(r.time)),
@@ -106,14 +147,20 @@ export class NodeApp {
   }
 
   start(): void {
-    this.record('system.boot', 'node', { firmware: FIRMWARE_VERSION, board: this.o.config.board, sensors: this.o.config.sensors.length });
+    const boot: ValueMap = { firmware: FIRMWARE_VERSION, board: this.o.config.board, sensors: this.o.config.sensors.length };
+    // The outputs a command may name (the hub checks commands against the latest boot); absent on nodes without any.
+    const outputs = this.outputs.list;
+    if (outputs.length) boot.outputs = outputs.map((x) => ({ name: x.name, driver: x.driver, pin: x.pin }));
+    this.record('system.boot', 'node', boot);
     for (const r of this.runners) r.start();
     this.uplink.start();
+    this.poller?.start();
   }
 
   stop(): void {
     for (const r of this.runners) r.stop();
     this.uplink.stop();
+    this.poller?.stop();
   }
 
   /** Appends an event to the chain and the buffer. */
@@ -126,17 +173,29 @@ export class NodeApp {
     return e;
   }
 
+  /** Asks the hub for commands: a signed poll naming the chain head and a fresh nonce. */
+  private poll(nonce: Uint8Array, done: () => void): void {
+    const head = this.log.head;
+    const sentAt = this.o.time.now();
+    (this.o.transport.poll as NonNullable<Transport['poll']>)(createPoll(this.identity, head, nonce, this.o.crypto), (r) => {
+      try {
+        if (r.ok && this.downlink.answer(r.ack, { head: head.hash, nonce, sentAt, receivedAt: this.o.time.now() }) > 0) this.uplink.flush();
+      } finally {
+        done();
+      }
+    });
+  }
+
   /** A sample's own time (read on the local clock) as the event clock tells it; unchanged while there is no correction. */
   private restamp<T extends { time: number }>(x: T): T {
     return this.clock.offsetMs === 0 ? x : { ...x, time: this.clock.stamp(x.time) };
   }
 
-  /** An acknowledgement with the hub's time sets (or, in mode 'rtc', measures) the clock; a step is recorded. */
-  private takeTime(ack: UplinkAck, sentAt: number, receivedAt: number): void {
-    if (ack.time === undefined) return;
+  /** A verified time from the hub sets (or, in mode 'rtc', measures) the clock; a step is recorded. */
+  private takeTime(time: number, sentAt: number, receivedAt: number): void {
     let step;
     try {
-      step = this.clock.observe(ack.time, sentAt, receivedAt);
+      step = this.clock.observe(time, sentAt, receivedAt);
     } catch (e) {
       this.o.log?.(`ignored the hub's time: ${(e as Error).message}`);
       return;

@@ -18,11 +18,15 @@ export interface NodeConfig {
    */
   hub: { url?: string; publicKey: Uint8Array; token?: string };
   sensors: SensorConfig[];
-  uplink: { batchSize: number; maxDelayMs: number };
+  /** downlinkPollMs: the longest the node goes without asking its hub for commands (default DEFAULT_DOWNLINK_POLL_MS; 0: never polls). */
+  uplink: { batchSize: number; maxDelayMs: number; downlinkPollMs?: number };
   buffer: { budgetBytes: number };
   /** Where event times come from (default 'hub'; see firmware/node/hub-clock.ts). */
   clock?: ClockMode;
 }
+
+/** Commands reach a node within this long when the config does not say (README "The downlink"). */
+export const DEFAULT_DOWNLINK_POLL_MS = 5000;
 
 const HEX32 = /^[0-9a-fA-F]{64}$/;
 

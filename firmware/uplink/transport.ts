@@ -19,6 +19,16 @@ export interface UplinkAck {
    * Absent from hubs that do not send it.
    */
   time?: number;
+  /**
+   * The signed part of the reply, as the hub sent it (checked by
+   * firmware/uplink/signed-ack.ts before `time` or a command is trusted):
+   * the Ed25519 signature and what it covers besides the fields above.
+   * Each is present only when the reply has it.
+   */
+  sig?: string;
+  head?: string;
+  nonce?: string;
+  commands?: unknown;
 }
 
 export type UplinkResult =
@@ -34,6 +44,12 @@ export type UplinkResult =
 
 export interface Transport {
   send(batch: Uint8Array, done: (result: UplinkResult) => void): void;
+  /**
+   * Asks the hub for commands with a signed poll (firmware/uplink/downlink-poll.ts,
+   * POST /v1/downlink); the answer has the form of an uplink's. A transport
+   * without it carries commands only in uplink acknowledgements.
+   */
+  poll?(request: Uint8Array, done: (result: UplinkResult) => void): void;
 }
 
 /**
@@ -52,11 +68,24 @@ export function replyObject(body: Uint8Array | string): Record<string, unknown> 
 
 /** Turns an HTTP status and body into an UplinkResult (shared by the HTTP transports). */
 export function uplinkResult(status: number, body: Uint8Array | string): UplinkResult {
-  const parsed = replyObject(body) as { ack?: unknown; stored?: unknown; time?: unknown; error?: { code?: unknown; message?: unknown } };
+  const parsed = replyObject(body) as {
+    ack?: unknown;
+    stored?: unknown;
+    time?: unknown;
+    sig?: unknown;
+    head?: unknown;
+    nonce?: unknown;
+    commands?: unknown;
+    error?: { code?: unknown; message?: unknown };
+  };
   if (status === 200 && typeof parsed.ack === 'number') {
     const ack: UplinkAck = { ack: parsed.ack, stored: typeof parsed.stored === 'number' ? parsed.stored : 0 };
     // A time that is not whole, non-negative milliseconds is ignored, not trusted.
     if (typeof parsed.time === 'number' && Number.isSafeInteger(parsed.time) && parsed.time >= 0) ack.time = parsed.time;
+    if (typeof parsed.sig === 'string') ack.sig = parsed.sig;
+    if (typeof parsed.head === 'string') ack.head = parsed.head;
+    if (typeof parsed.nonce === 'string') ack.nonce = parsed.nonce;
+    if (parsed.commands !== undefined) ack.commands = parsed.commands;
     return { ok: true, ack };
   }
   if (status >= 400 && status < 500) {

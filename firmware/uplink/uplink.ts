@@ -25,8 +25,10 @@ export interface UplinkOptions {
    * Every acknowledgement, with the local clock when its batch left and when
    * the answer came (a clock set from the hub corrects for the round trip).
    * Runs before onResult; an event recorded here goes out with a later batch.
+   * `head` is the hash of the batch's last entry: what a signed
+   * acknowledgement names (firmware/uplink/signed-ack.ts).
    */
-  onAck?: (ack: UplinkAck, exchange: { sentAt: number; receivedAt: number }) => void;
+  onAck?: (ack: UplinkAck, exchange: { sentAt: number; receivedAt: number; head: Uint8Array }) => void;
   /** Called before a batch that declares dropped seqs is built (the node records the loss first). */
   beforeGap?: (dropped: { from: number; to: number }) => void;
   /**
@@ -51,6 +53,7 @@ export class Uplink {
   private backoff: number;
   private retryAt = 0;
   private stopped = true;
+  private flushing = false;
   readonly stats = { sent: 0, acked: 0, failures: 0, refusals: 0, bytes: 0 };
 
   constructor(private readonly o: UplinkOptions) {
@@ -70,14 +73,29 @@ export class Uplink {
     this.timer = undefined;
   }
 
+  /** A batch is on its way to the hub. */
+  get busy(): boolean {
+    return this.inFlight;
+  }
+
+  /** Sends what is buffered now, without waiting for batchSize or maxDelayMs (retry backoff still applies). */
+  flush(): void {
+    this.flushing = true;
+    this.poke();
+  }
+
   /** Something was added to the buffer: send now, or plan when to. */
   poke(): void {
     if (this.stopped || this.inFlight || this.building) return;
     const now = this.o.time.now();
     const b = this.o.buffer;
-    if (b.count === 0) return;
+    if (b.count === 0) {
+      this.flushing = false;
+      return;
+    }
     const oldest = b.oldestTime() as number;
-    const due = now < this.retryAt ? this.retryAt : b.count >= this.o.batchSize || this.o.eager?.() ? now : Math.max(now, oldest + this.o.maxDelayMs);
+    const at = b.count >= this.o.batchSize || this.flushing || this.o.eager?.() ? now : Math.max(now, oldest + this.o.maxDelayMs);
+    const due = now < this.retryAt ? this.retryAt : at;
     if (due <= now) this.send();
     else this.plan(due - now);
   }
@@ -103,7 +121,9 @@ export class Uplink {
     } finally {
       this.building = false;
     }
-    const bytes = encodeCbor(batchToValue(createBatch(entries, this.o.identity, this.o.crypto, dropped)));
+    this.flushing = false;
+    const batch = createBatch(entries, this.o.identity, this.o.crypto, dropped);
+    const bytes = encodeCbor(batchToValue(batch));
     const info = { first: entries[0].seq, last: entries[entries.length - 1].seq, bytes: bytes.length };
     this.inFlight = true;
     this.stats.sent++;
@@ -119,7 +139,7 @@ export class Uplink {
           b.ack(result.ack.ack);
           this.backoff = this.o.backoffMs?.initial ?? 1000;
           this.retryAt = 0;
-          this.o.onAck?.(result.ack, { sentAt, receivedAt });
+          this.o.onAck?.(result.ack, { sentAt, receivedAt, head: batch.head });
         } else {
           if (result.refused) this.stats.refusals++;
           else this.stats.failures++;

@@ -39,6 +39,8 @@ export type HostRequest =
   | { op: 'advanceTo'; time: number }
   /** POST a signed batch (hex) to the hub; the reply is {status, body}. */
   | { op: 'uplink'; hex: string }
+  /** POST a signed downlink poll (hex) to the hub; the reply is {status, body}. */
+  | { op: 'downlink'; hex: string }
   /** POST a body (hex) to a URL from the host's network (enrolment, uplink to a discovered hub); the reply is {status, body} or {error}. */
   | { op: 'http'; url: string; contentType: string; hex: string }
   | { op: 'backdoor'; action: string; args: unknown[] };

@@ -5,7 +5,10 @@ import { toHex } from '../../firmware/codec/text-encodings.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { toCloudEvent } from '../../firmware/event/cloudevents.js';
 import { entryToValue } from '../../firmware/event/envelope.js';
+import { VerifyError } from '../../firmware/errors.js';
 import type { NodeIdentity } from '../../firmware/identity/node-id.js';
+import { pollFromCbor, verifyPoll } from '../../firmware/uplink/downlink-poll.js';
+import { type AckReply, signAck } from '../../firmware/uplink/signed-ack.js';
 import type { BeaconRecord } from '../../firmware/beacon/beacon-record.js';
 import type { HubBeacon } from '../beacon/hub-beacon.js';
 import type { Cartridge } from '../store/cartridge.js';
@@ -17,6 +20,7 @@ import { parseEventsParams } from './events-params.js';
 import { resolveNodeRef } from './node-ref.js';
 import type { GroupCommit } from './group-commit.js';
 import { HttpError } from './http-error.js';
+import { StoreError } from '../store/store-error.js';
 import { mediaType, readBody } from './read-body.js';
 import { sendJson, sendJsonText } from './reply.js';
 
@@ -43,6 +47,7 @@ function recordJson(r: BeaconRecord): Record<string, unknown> {
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
 
 const ENROLL_BODY_LIMIT = 16 * 1024;
+const POLL_BODY_LIMIT = 1024;
 
 function requireType(req: IncomingMessage, allowed: readonly string[]): string {
   const t = mediaType(req.headers['content-type']);
@@ -56,11 +61,28 @@ function requireType(req: IncomingMessage, allowed: readonly string[]): string {
  * the caller; a refusal leaves the cartridge as it was.
  */
 export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handler>> {
+  /** The signed answer to a batch (nonce null) or a poll, carrying the node's pending commands (README "The downlink"). */
+  const answer = (node: string, ack: number, stored: number, head: Uint8Array, nonce: Uint8Array | null): AckReply => {
+    const commands = ctx.cartridge.commands.deliver(node).map((c) => ({ id: c.id, seq: c.seq, action: c.action, notAfter: c.notAfter }));
+    return signAck({ node, ack, stored, time: Math.floor(ctx.clock()), commands, head, nonce }, ctx.hubKey, ctx.crypto);
+  };
+
   const uplink: Handler = async (req, res) => {
     const type = requireType(req, UPLINK_TYPES);
     const body = await readBody(req, ctx.bodyLimit);
-    const result = await ctx.commits.submit(decodeUplink(type, body));
-    sendJson(res, 200, { ack: result.ack, stored: result.stored, time: Math.floor(ctx.clock()) });
+    const batch = decodeUplink(type, body);
+    const result = await ctx.commits.submit(batch);
+    sendJson(res, 200, answer(result.node, result.ack, result.stored, batch.head, null));
+  };
+
+  const downlink: Handler = async (req, res) => {
+    requireType(req, ['application/cbor']);
+    const poll = pollFromCbor(await readBody(req, POLL_BODY_LIMIT));
+    const node = ctx.cartridge.nodeKey(poll.node);
+    if (!node) throw new StoreError('unknown-node', `node ${poll.node} is not enrolled on this hub`);
+    if (!verifyPoll(poll, node.publicKey, ctx.crypto))
+      throw new VerifyError('bad-signature', `the poll does not verify against the key node ${poll.node} enrolled with`);
+    sendJson(res, 200, answer(poll.node, node.headSeq, 0, poll.head, poll.nonce));
   };
 
   const nodeRef = (ref: string) => resolveNodeRef(ref, ctx.cartridge.nodes());
@@ -144,6 +166,7 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
     '/v1/time/sync': { POST: timeSync },
     '/v1/beacon': { GET: beacon },
     '/v1/uplink': { POST: uplink },
+    '/v1/downlink': { POST: downlink },
     '/v1/nodes': { GET: nodes },
     '/v1/events': { GET: events },
     '/v1/stream': { GET: stream },

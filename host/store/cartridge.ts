@@ -9,6 +9,7 @@ import { nodeIdFromPublicKey } from '../../firmware/identity/node-id.js';
 import { nodeCrypto } from '../crypto/node-crypto.js';
 import { backupCartridge, type BackupResult } from './backup.js';
 import { ClockStateStore } from './clock-state.js';
+import { CommandQueue } from './commands.js';
 import { Ingestor, type IngestResult } from './ingest.js';
 import { InviteBook, type Invite } from './invites.js';
 import { NodeRegistry, type NodeSummary, type SourceKind } from './nodes.js';
@@ -44,7 +45,7 @@ export interface GapRecord {
 /**
  * A hub's whole state in one SQLite file: enrolled nodes, their append-only
  * signed event logs, the gaps they signed for, invites, the verified beacon
- * peers and the clock estimate. The one object
+ * peers, the clock estimate and the commands queued for the nodes. The one object
  * the hub, the CLI and the tests hold.
  */
 export class Cartridge {
@@ -55,6 +56,8 @@ export class Cartridge {
   readonly clockState: ClockStateStore;
   /** The recent end of each chain, for consumers that derive their state from the log. */
   readonly recent: RecentEvents;
+  /** Commands for the nodes' outputs, settled by the nodes' signed effect events (the downlink). */
+  readonly commands: CommandQueue;
   private readonly crypto: CryptoProvider;
   private readonly clock: () => number;
   private readonly entropy: (n: number) => Uint8Array;
@@ -76,7 +79,8 @@ export class Cartridge {
     this.crypto = options.crypto ?? nodeCrypto;
     this.clock = options.clock ?? Date.now;
     this.entropy = options.entropy ?? ((n) => new Uint8Array(randomBytes(n)));
-    this.ingestor = new Ingestor(db, this.crypto);
+    this.commands = new CommandQueue(db, this.crypto, this.clock);
+    this.ingestor = new Ingestor(db, this.crypto, (node, fresh) => this.commands.settle(node, fresh));
     this.invites = new InviteBook(db, this.crypto);
     this.registry = new NodeRegistry(db);
     this.queries = new EventQueries(db);
@@ -179,6 +183,11 @@ export class Cartridge {
 
   hasNode(id: string): boolean {
     return this.registry.has(id);
+  }
+
+  /** An enrolled node's public key and stored head seq (what a downlink poll is checked against). */
+  nodeKey(id: string): { publicKey: Uint8Array; headSeq: number } | undefined {
+    return this.registry.keyOf(id);
   }
 
   events(query: EventQuery = {}): EventPage {

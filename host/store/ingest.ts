@@ -45,9 +45,11 @@ export class Ingestor {
   private readonly run: (batch: Batch, receivedAt: number, own: boolean) => IngestResult;
   private readonly runGroup: (items: { batch: Batch; receivedAt: number }[]) => (IngestResult | Error)[];
 
+  /** `onStored` runs inside the transaction with each batch's fresh entries (the command queue settles by them). */
   constructor(
     db: Db,
     private readonly crypto: CryptoProvider,
+    private readonly onStored?: (node: string, fresh: readonly EventEntry[]) => void,
   ) {
     this.selectNode = db.prepare('SELECT kind, public_key, head_seq, head_hash FROM nodes WHERE id = ?');
     this.selectHash = db.prepare<[string, number], Uint8Array>('SELECT hash FROM events WHERE node = ? AND seq = ?').pluck();
@@ -127,6 +129,7 @@ export class Ingestor {
     }
     if (gap) this.insertGap.run(b.node, gap.from, gap.to, receivedAt);
     this.updateHead.run(head.seq, head.hash, b.node);
+    this.onStored?.(b.node, fresh);
     const result: IngestResult = { node: b.node, ack: head.seq, stored: fresh.length, fresh };
     if (gap) result.gap = gap;
     return result;

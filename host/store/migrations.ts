@@ -114,6 +114,28 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     // registered under its own key as kind 'hub'; every row before this step is a node.
     sql: `
       ALTER TABLE nodes ADD COLUMN kind TEXT NOT NULL DEFAULT 'node' CHECK (kind IN ('node', 'hub'));
+      `,
+  },
+  {
+    step: 6,
+    name: 'commands',
+    // The command queue of the downlink (host/store/commands.ts): per node a
+    // seq from 1; `cause` is the id of the hub event that asked for it,
+    // `result` the id of the node-signed effect event that settled it.
+    sql: `
+      CREATE TABLE commands (
+        id         TEXT PRIMARY KEY,
+        node       TEXT NOT NULL,
+        seq        INTEGER NOT NULL CHECK (seq >= 1),
+        action     TEXT NOT NULL,
+        not_after  INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        cause      TEXT,
+        state      TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'delivered', 'applied', 'failed', 'expired', 'refused')),
+        result     TEXT,
+        UNIQUE (node, seq)
+      ) STRICT;
+      CREATE INDEX commands_by_state ON commands (node, state, seq);
     `,
   },
 ];

@@ -46,12 +46,14 @@ export class NodeRegistry {
   private readonly upsert: Statement<[string, Uint8Array, string | null, string | null, number, SourceKind]>;
   private readonly exists: Statement<[string], number>;
   private readonly summaries: Statement<[SourceKind], SummaryRow>;
+  private readonly keyRow: Statement<[string], { public_key: Buffer; head_seq: number }>;
 
   constructor(db: Db) {
     // A re-enrolment keeps the node's head and history; a new name or board replaces the old.
     this.upsert = db.prepare(`INSERT INTO nodes (id, public_key, name, board, enrolled_at, kind) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET name = coalesce(excluded.name, name), board = coalesce(excluded.board, board)`);
     this.exists = db.prepare<[string], number>('SELECT 1 FROM nodes WHERE id = ?').pluck();
+    this.keyRow = db.prepare('SELECT public_key, head_seq FROM nodes WHERE id = ?');
     this.summaries = db.prepare(`SELECT n.id, n.kind, n.name, n.board, n.enrolled_at, n.head_seq,
         (SELECT e.time FROM events e WHERE e.node = n.id AND e.seq = n.head_seq) AS last_time,
         (SELECT count(*) FROM events e WHERE e.node = n.id) AS event_count,
@@ -68,6 +70,12 @@ export class NodeRegistry {
 
   has(id: string): boolean {
     return this.exists.get(id) !== undefined;
+  }
+
+  /** An enrolled node's key and the seq of its stored head; undefined for a node not enrolled. */
+  keyOf(id: string): { publicKey: Uint8Array; headSeq: number } | undefined {
+    const r = this.keyRow.get(id);
+    return r ? { publicKey: new Uint8Array(r.public_key), headSeq: r.head_seq } : undefined;
   }
 
   /** The enrolled nodes, or (kind 'hub') the hub's own chain once it has one. */

@@ -47,22 +47,29 @@ export function openCartridge(file: string, options: OpenOptions = {}): Db {
 }
 
 /**
- * Applies the steps not yet recorded in `migrations`, each checked again
- * inside its write transaction (a second process may be migrating too);
- * refuses a cartridge from a newer fazt.
+ * Applies the steps not yet recorded in `migrations`, in order, each checked
+ * again inside its write transaction (a second process may be migrating
+ * too); refuses a cartridge with a step this fazt does not know (a newer
+ * fazt's). A step is applied by whether it is recorded, not by the highest
+ * recorded: steps written on parallel branches may land out of order.
  */
 function migrateCartridge(db: Db, steps: readonly MigrationStep[]): void {
   db.exec('CREATE TABLE IF NOT EXISTS migrations (step INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT');
   if ((db.pragma('application_id', { simple: true }) as number) === 0) db.pragma(`application_id = ${CARTRIDGE_APPLICATION_ID}`);
-  const latest = db.prepare('SELECT coalesce(max(step), 0) FROM migrations').pluck();
+  const applied = db.prepare<[number], number>('SELECT 1 FROM migrations WHERE step = ?').pluck();
   const record = db.prepare('INSERT INTO migrations (step, name, applied_at) VALUES (?, ?, ?)');
-  const known = steps.length ? steps[steps.length - 1].step : 0;
-  const done = latest.get() as number;
-  if (done > known) throw new StoreError('cartridge-newer', `the cartridge has migration step ${done}; this fazt knows steps up to ${known}`);
+  const known = new Set(steps.map((s) => s.step));
+  const recorded = db.prepare('SELECT step FROM migrations ORDER BY step').pluck().all() as number[];
+  const unknown = recorded.filter((s) => !known.has(s));
+  if (unknown.length)
+    throw new StoreError(
+      'cartridge-newer',
+      `the cartridge has migration step ${unknown.join(', ')}; this fazt knows steps ${[...known].join(', ') || 'none'} (a newer fazt wrote it)`,
+    );
   for (const s of steps) {
-    if (s.step <= done) continue;
+    if (applied.get(s.step) !== undefined) continue;
     db.transaction(() => {
-      if ((latest.get() as number) >= s.step) return;
+      if (applied.get(s.step) !== undefined) return;
       db.exec(s.sql);
       record.run(s.step, s.name, Date.now());
     }).immediate();

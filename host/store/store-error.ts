@@ -22,4 +22,6 @@ export type StoreErrorCode =
   | 'cartridge-newer' // written by a newer fazt: more migration steps than this one knows
   | 'exists' // a backup would overwrite a file
   | 'bad-query' // an events query the cartridge cannot answer (bad cursor, limit, pattern)
+  | 'unknown-output' // a command for an output the node did not declare
+  | 'unsupported-op' // a command its output's driver cannot carry out
   | 'io'; // the file system said no

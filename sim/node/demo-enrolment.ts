@@ -9,7 +9,7 @@ import type { Hub } from '../../host/hub/hub.js';
 import { VirtualClock } from '../world/virtual-clock.js';
 import type { DemoNode } from './demo-nodes.js';
 import { hostHttpPost } from './host-http.js';
-import { httpUplink, type SimNodeOptions } from './xs-node.js';
+import { httpDownlink, httpUplink, type SimNodeOptions } from './xs-node.js';
 
 /**
  * Enrols a demo node (`fazt start`) with its hub unless its key already is, and
@@ -41,6 +41,7 @@ export async function enrolDemoNode(hub: Hub, hubUrl: string, demo: DemoNode, se
     clock: new VirtualClock(Math.max(poweredOn, last?.time ?? 0)),
     config,
     uplink: httpUplink(() => hubUrl),
+    downlink: httpDownlink(() => hubUrl),
     wire: demo.wire,
     collect: true,
     head: last ? { seq: last.seq, hash: toHex(entryHash(last, nodeCrypto)) } : undefined,

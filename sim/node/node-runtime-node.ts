@@ -1,13 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { toJsonValue, type JsonValue } from '../../firmware/codec/json-form.js';
 import { fromHex } from '../../firmware/codec/text-encodings.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import { NodeApp } from '../../firmware/node/node-app.js';
 import { nodeConfigFromJson } from '../../firmware/node/node-config.js';
-import { type Transport, uplinkReply } from '../../firmware/uplink/transport.js';
+import { type Transport, type UplinkResult, uplinkReply } from '../../firmware/uplink/transport.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { validateOnHost } from '../../host/schema/host-validators.js';
 import { SimBoard } from '../world/sim-board.js';
 import type { NodeStatus, SimulatedNode } from './simulated-node.js';
+import type { UplinkSender } from '../xs/bridge-host.js';
 import type { SimNodeOptions } from './xs-node.js';
 
 /** An event as NodeStatus reports it. */
@@ -44,16 +46,17 @@ export class NodeRuntimeNode implements SimulatedNode {
     validateOnHost('nodeConfig', o.config);
     const board = new SimBoard(name, o.board, o.clock);
     o.wire(board);
-    const transport: Transport = {
-      send: (batch, done) => {
-        this.pending++;
-        const p = o.uplink(Buffer.from(batch).toString('hex')).then((r) => {
-          this.pending--;
-          done(uplinkReply(r));
-        });
-        this.inFlight = Promise.all([this.inFlight, p]);
-      },
+    // The exchange is asynchronous here: run() waits for what is in flight before simulated time moves on.
+    const exchange = (sender: UplinkSender) => (body: Uint8Array, done: (r: UplinkResult) => void) => {
+      this.pending++;
+      const p = sender(Buffer.from(body).toString('hex')).then((r) => {
+        this.pending--;
+        done(uplinkReply(r));
+      });
+      this.inFlight = Promise.all([this.inFlight, p]);
     };
+    const transport: Transport = { send: exchange(o.uplink) };
+    if (o.downlink) transport.poll = exchange(o.downlink);
     this.app = new NodeApp({
       config: nodeConfigFromJson(o.config),
       backend: board.backend,
@@ -62,6 +65,7 @@ export class NodeRuntimeNode implements SimulatedNode {
       transport,
       onEvent: (e: EventEntry) => void (o.collect && this.recent.length < 10_000 && this.recent.push(summary(e))),
       head: o.head ? { seq: o.head.seq, hash: fromHex(o.head.hash) } : undefined,
+      entropy: (n) => new Uint8Array(randomBytes(n)),
     });
     this.id = this.app.identity.id;
     this.app.start();
@@ -95,6 +99,7 @@ export class NodeRuntimeNode implements SimulatedNode {
         uplink: { ...a.uplink.stats },
         events: this.recent.splice(0),
         clock: a.clock.status(),
+        downlink: { ...a.downlink.stats, lastSeq: a.downlink.lastCommandSeq, polls: a.poller?.stats.polls ?? 0 },
       },
     };
   }

@@ -13,6 +13,19 @@ export interface NodeStatus {
   events: { seq: number; time: number; clock?: EventClock; type: string; component: string; data: JsonValue }[];
   /** Where the node's timestamps come from and how far the hub's clock was from them. */
   clock: HubClockStatus;
+  /** The downlink since boot: answers verified and refused, command outcomes, duplicates skipped, the highest command seq, polls sent. */
+  downlink?: DownlinkStatus;
+}
+
+interface DownlinkStatus {
+  verified: number;
+  refused: number;
+  applied: number;
+  failed: number;
+  expired: number;
+  duplicates: number;
+  lastSeq: number;
+  polls: number;
 }
 
 /** A node in the simulator, whichever engine runs its firmware (XS, or Node as the fallback). */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { JsonValue } from '../../firmware/codec/json-form.js';
 import type { Board } from '../../hal/board/board.js';
@@ -15,6 +16,11 @@ export function httpUplink(hubUrl: () => string): UplinkSender {
   return (hex) => hostHttpPost(`${hubUrl()}/v1/uplink`, 'application/cbor', Buffer.from(hex, 'hex'));
 }
 
+/** POSTs a downlink poll to a hub's /v1/downlink, the same way. */
+export function httpDownlink(hubUrl: () => string): UplinkSender {
+  return (hex) => hostHttpPost(`${hubUrl()}/v1/downlink`, 'application/cbor', Buffer.from(hex, 'hex'));
+}
+
 export interface SimNodeOptions {
   name: string;
   board: Board;
@@ -22,6 +28,8 @@ export interface SimNodeOptions {
   /** The node configuration in its JSON form. */
   config: JsonValue;
   uplink: UplinkSender;
+  /** Carries the node's downlink polls to the hub; without it the node gets commands only in its batches' acknowledgements. */
+  downlink?: UplinkSender;
   /** Attaches the device models this node's sensors talk to. */
   wire: (board: SimBoard) => void;
   collect?: boolean;
@@ -75,8 +83,9 @@ export class XsNode implements SimulatedNode {
     try {
       const board = new SimBoard(o.name, o.board, o.clock);
       o.wire(board);
-      serve(jsonHostCall(bridgeHost(board.backend, o.clock, { uplink: o.uplink }).serve));
-      const { value } = await xs.call<{ id: string }>('init', o.config, o.clock.now(), o.collect ?? false, o.head ?? null);
+      serve(jsonHostCall(bridgeHost(board.backend, o.clock, { uplink: o.uplink, downlink: o.downlink }).serve));
+      const seed = randomBytes(32).toString('hex');
+      const { value } = await xs.call<{ id: string }>('init', o.config, o.clock.now(), o.collect ?? false, o.head ?? null, o.downlink !== undefined, seed);
       await xs.call('start');
       return new XsNode(o.name, board, value.id, xs, xs.bundleBytes);
     } catch (e) {

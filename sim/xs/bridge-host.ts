@@ -32,14 +32,16 @@ export type UplinkSender = (hex: string) => Promise<HttpReply>;
 /** POSTs a body to a URL from the host's network; resolves {status, body}, or {error} when it cannot be reached. */
 type HttpSender = (url: string, contentType: string, body: Uint8Array) => Promise<HttpReply>;
 
-/** The host's network as the guest may use it: uplinks to a configured hub, any POST (enrolment, a discovered hub). */
+/** The host's network as the guest may use it: uplinks and downlink polls to a configured hub, any POST (enrolment, a discovered hub). */
 export interface BridgeNetwork {
   uplink?: UplinkSender;
+  /** POSTs a hex downlink poll to the hub (the same shape as an uplink). */
+  downlink?: UplinkSender;
   http?: HttpSender;
 }
 
 export function bridgeHost(backend: HalBackend, clock: VirtualClock, network: BridgeNetwork = {}): BridgeHost {
-  const { uplink, http } = network;
+  const { uplink, downlink, http } = network;
   const handles = new Map<number, Io>();
   const edges: number[] = [];
   const backdoor = new Map<string, (...args: unknown[]) => unknown>();
@@ -80,6 +82,9 @@ export function bridgeHost(backend: HalBackend, clock: VirtualClock, network: Br
           case 'uplink':
             if (!uplink) return { err: { name: 'IoError', code: 'unsupported', message: 'this simulation has no hub' } };
             return uplink(req.hex).then((r) => withEdges({ ok: toWire(r) }));
+          case 'downlink':
+            if (!downlink) return { err: { name: 'IoError', code: 'unsupported', message: 'this simulation has no downlink' } };
+            return downlink(req.hex).then((r) => withEdges({ ok: toWire(r) }));
           case 'http':
             if (!http) return { err: { name: 'IoError', code: 'unsupported', message: 'this simulation gives the node no network' } };
             return http(req.url, req.contentType, Buffer.from(req.hex, 'hex')).then((r) => withEdges({ ok: toWire(r) }));

@@ -7,18 +7,28 @@ import type { HostCallBackend } from '../../hal/sim/host-call.js';
  * The uplink of firmware running inside XS in the simulator: the batch
  * crosses the bridge and the host POSTs it to the hub over real HTTP. XS
  * waits for the answer (the bridge is synchronous), as a device's firmware
- * would wait for its HTTP client's callback.
+ * would wait for its HTTP client's callback. With `polls`, downlink polls
+ * cross the same way (the host has a downlink to the hub).
  */
 export class HostCallTransport implements Transport {
-  constructor(private readonly host: HostCallBackend) {}
+  readonly poll: Transport['poll'];
+
+  constructor(
+    private readonly host: HostCallBackend,
+    polls = false,
+  ) {
+    this.poll = polls ? (request, done) => done(uplinkReply(this.post('downlink', request))) : undefined;
+  }
 
   send(batch: Uint8Array, done: Parameters<Transport['send']>[1]): void {
-    let reply: HttpReply;
+    done(uplinkReply(this.post('uplink', batch)));
+  }
+
+  private post(op: 'uplink' | 'downlink', body: Uint8Array): HttpReply {
     try {
-      reply = this.host.request({ op: 'uplink', hex: toHex(batch) }) as HttpReply;
+      return this.host.request({ op, hex: toHex(body) }) as HttpReply;
     } catch (e) {
-      reply = { error: (e as Error).message };
+      return { error: (e as Error).message };
     }
-    done(uplinkReply(reply));
   }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { toHex } from '../../firmware/codec/text-encodings.js';
 import { enrollRequest as makeEnrollRequest } from '../../firmware/node/enroll-request.js';
-import { cbor, crypto, post, startHub, TestNode } from './helpers.js';
+import { acked, cbor, crypto, post, startHub, TestNode } from './helpers.js';
 
 type Started = Awaited<ReturnType<typeof startHub>>;
 let h: Started;
@@ -37,7 +37,7 @@ describe('POST /v1/enroll', () => {
     assert.deepStrictEqual([n?.name, n?.board, n?.headSeq], ['Kitchen', 'esp32-c3-devkitm-1', 0]);
     assert.equal(h.hub.cartridge.counts().usedInvites, 1);
     node.append(3);
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(node.batch(1, 3)))).body, { ack: 3, stored: 3, time: now });
+    assert.deepStrictEqual(acked(await post(`${h.url}/v1/uplink`, cbor(node.batch(1, 3))), h.hub, node.id), { ack: 3, stored: 3, time: now });
   });
   it('re-enrolling an enrolled key with a fresh invite is allowed and keeps its history', async () => {
     const inv = h.hub.cartridge.createInvite({ ttlMs: 60_000 });

@@ -8,6 +8,10 @@ import type { Value } from '../../firmware/codec/value.js';
 import type { EventClock, EventEntry } from '../../firmware/event/envelope.js';
 import { EventLog } from '../../firmware/event/event-log.js';
 import { identityFromSecretKey, type NodeIdentity } from '../../firmware/identity/node-id.js';
+import assert from 'node:assert/strict';
+import { fromHex } from '../../firmware/codec/text-encodings.js';
+import { checkAck } from '../../firmware/uplink/signed-ack.js';
+import { uplinkResult } from '../../firmware/uplink/transport.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { Hub, type HubAddress, type HubOptions } from '../../host/hub/hub.js';
 
@@ -83,6 +87,22 @@ export async function post(url: string, body: Uint8Array | string, contentType =
   const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
   const res = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(10_000) });
   return { status: res.status, body: (await res.json()) as Reply['body'] };
+}
+
+/**
+ * An uplink's answer, checked: signed by the hub's key for `node` over the
+ * head it names, carrying no commands. Returns what is left to compare:
+ * {ack, stored, time}.
+ */
+export function acked(r: Reply, hub: Hub, node: string): Reply['body'] {
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const { sig, head, ...rest } = r.body;
+  assert.ok(typeof sig === 'string' && typeof head === 'string', `a signed answer names its head: ${JSON.stringify(r.body)}`);
+  const reply = uplinkResult(r.status, JSON.stringify(r.body));
+  assert.ok(reply.ok);
+  const check = checkAck(reply.ack, { node, head: fromHex(head), nonce: null }, hub.publicKey, crypto);
+  assert.ok(check.ok && check.commands.length === 0, JSON.stringify(check));
+  return rest;
 }
 
 export async function get(url: string): Promise<Reply> {

@@ -12,7 +12,7 @@ import { EventLog } from '../../firmware/event/event-log.js';
 import { batchVectors } from '../helpers/vectors.js';
 import type { EventClock } from '../../firmware/event/envelope.js';
 import { checkLinks } from '../../firmware/event/verify-chain.js';
-import { cbor, crypto, get, json, post, startHub, TestNode } from './helpers.js';
+import { acked, cbor, crypto, get, json, post, startHub, TestNode } from './helpers.js';
 
 type Started = Awaited<ReturnType<typeof startHub>>;
 let h: Started;
@@ -61,21 +61,29 @@ after(() => h.stop());
 
 describe('POST /v1/uplink accepts', () => {
   it('CBOR, JSON and MessagePack batches and acknowledges the head', async () => {
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(1, 4)))).body, { ack: 4, stored: 4, time: HUB_TIME });
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, json(a.batch(5, 8)), 'application/json; charset=utf-8')).body, {
+    assert.deepStrictEqual(acked(await post(`${h.url}/v1/uplink`, cbor(a.batch(1, 4))), h.hub, a.id), { ack: 4, stored: 4, time: HUB_TIME });
+    assert.deepStrictEqual(acked(await post(`${h.url}/v1/uplink`, json(a.batch(5, 8)), 'application/json; charset=utf-8'), h.hub, a.id), {
       ack: 8,
       stored: 4,
       time: HUB_TIME,
     });
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, msgpack(a.batch(9, 12)), 'application/msgpack')).body, { ack: 12, stored: 4, time: HUB_TIME });
+    assert.deepStrictEqual(acked(await post(`${h.url}/v1/uplink`, msgpack(a.batch(9, 12)), 'application/msgpack'), h.hub, a.id), {
+      ack: 12,
+      stored: 4,
+      time: HUB_TIME,
+    });
     assert.deepStrictEqual([...h.hub.cartridge.chain(a.id)], a.entries.slice(0, 12));
   });
   it('a replay: acknowledged with the current ack, nothing stored twice', async () => {
     const before = snapshot();
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(9, 12)))).body, { ack: 12, stored: 0, time: HUB_TIME });
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, json(a.batch(1, 12)), 'application/json')).body, { ack: 12, stored: 0, time: HUB_TIME });
+    assert.deepStrictEqual(acked(await post(`${h.url}/v1/uplink`, cbor(a.batch(9, 12))), h.hub, a.id), { ack: 12, stored: 0, time: HUB_TIME });
+    assert.deepStrictEqual(acked(await post(`${h.url}/v1/uplink`, json(a.batch(1, 12)), 'application/json'), h.hub, a.id), {
+      ack: 12,
+      stored: 0,
+      time: HUB_TIME,
+    });
     assert.equal(snapshot(), before);
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(10, 14)))).body, { ack: 14, stored: 2, time: HUB_TIME });
+    assert.deepStrictEqual(acked(await post(`${h.url}/v1/uplink`, cbor(a.batch(10, 14))), h.hub, a.id), { ack: 14, stored: 2, time: HUB_TIME });
     assert.equal(h.hub.cartridge.counts().events, 14);
   });
   it('the shared batch vectors, as CBOR and as JSON, byte for byte', async () => {
@@ -86,12 +94,16 @@ describe('POST /v1/uplink accepts', () => {
       if (v.known) assert.equal(headHash(), v.known.hash, `${v.name}: the stored head is the vector's known head`);
       const r = await post(`${h.url}/v1/uplink`, i % 2 ? v.json : fromHex(v.cbor), i % 2 ? 'application/json' : 'application/cbor');
       const last = (parseJson(v.json) as { last: number }).last;
-      assert.deepStrictEqual(r.body, { ack: last, stored: last - (v.known?.seq ?? 0), time: HUB_TIME }, v.name);
+      assert.deepStrictEqual(acked(r, h.hub, id), { ack: last, stored: last - (v.known?.seq ?? 0), time: HUB_TIME }, v.name);
     }
   });
   it('a batch with a signed dropped range, storing a gap row', async () => {
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(b.batch(1, 2)))).body, { ack: 2, stored: 2, time: HUB_TIME });
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(b.batch(6, 8, { from: 3, to: 5 })))).body, { ack: 8, stored: 3, time: HUB_TIME });
+    assert.deepStrictEqual(acked(await post(`${h.url}/v1/uplink`, cbor(b.batch(1, 2))), h.hub, b.id), { ack: 2, stored: 2, time: HUB_TIME });
+    assert.deepStrictEqual(acked(await post(`${h.url}/v1/uplink`, cbor(b.batch(6, 8, { from: 3, to: 5 }))), h.hub, b.id), {
+      ack: 8,
+      stored: 3,
+      time: HUB_TIME,
+    });
     assert.deepStrictEqual(
       h.hub.cartridge.gaps(b.id).map((g) => [g.from, g.to]),
       [[3, 5]],
@@ -107,8 +119,12 @@ describe('POST /v1/uplink and the clock field', () => {
     c.append(2, 'system.boot', 'node');
     source = 'hub';
     c.append(2);
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(c.batch(1, 2)))).body, { ack: 2, stored: 2, time: HUB_TIME });
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, json(c.batch(3, 4)), 'application/json')).body, { ack: 4, stored: 2, time: HUB_TIME });
+    assert.deepStrictEqual(acked(await post(`${h.url}/v1/uplink`, cbor(c.batch(1, 2))), h.hub, c.id), { ack: 2, stored: 2, time: HUB_TIME });
+    assert.deepStrictEqual(acked(await post(`${h.url}/v1/uplink`, json(c.batch(3, 4)), 'application/json'), h.hub, c.id), {
+      ack: 4,
+      stored: 2,
+      time: HUB_TIME,
+    });
     const chain = [...h.hub.cartridge.chain(c.id)];
     assert.deepStrictEqual(chain, c.entries, 'verbatim, clock included');
     checkLinks(c.id, chain, crypto);
@@ -145,7 +161,11 @@ describe('POST /v1/uplink and the clock field', () => {
     bad.entries[0].clock = 'ntp' as EventClock;
     const e2 = await refused(cbor(bad), 422, 'schema');
     assert.deepStrictEqual([e2.path, e2.rule], ['/entries/0/clock', 'enum']);
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(c.batch(5, 5)))).body, { ack: 5, stored: 1, time: HUB_TIME }, 'the good one still goes in');
+    assert.deepStrictEqual(
+      acked(await post(`${h.url}/v1/uplink`, cbor(c.batch(5, 5))), h.hub, c.id),
+      { ack: 5, stored: 1, time: HUB_TIME },
+      'the good one still goes in',
+    );
   });
 });
 
@@ -252,6 +272,6 @@ describe('POST /v1/uplink refuses, leaving the store unchanged', () => {
     }
   });
   it('still accepts the continuation after all those refusals', async () => {
-    assert.deepStrictEqual((await post(`${h.url}/v1/uplink`, cbor(a.batch(15, 20)))).body, { ack: 20, stored: 6, time: HUB_TIME });
+    assert.deepStrictEqual(acked(await post(`${h.url}/v1/uplink`, cbor(a.batch(15, 20))), h.hub, a.id), { ack: 20, stored: 6, time: HUB_TIME });
   });
 });

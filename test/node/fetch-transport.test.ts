@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { batchToValue, createBatch } from '../../firmware/batch/batch.js';
 import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
+import { toHex } from '../../firmware/codec/text-encodings.js';
 import { EventLog } from '../../firmware/event/event-log.js';
 import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
+import { checkAck } from '../../firmware/uplink/signed-ack.js';
 import type { UplinkResult } from '../../firmware/uplink/transport.js';
 import type { Timers } from '../../hal/contracts/time.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
@@ -25,15 +27,21 @@ describe('FetchTransport (the uplink when the firmware runs on Node)', () => {
       const id = identityFromSecretKey(new Uint8Array(32).fill(4), nodeCrypto);
       let t = 0;
       const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => (t += 1000) });
-      const batch = encodeCbor(batchToValue(createBatch([log.append('system.boot', 'node', {})], id, nodeCrypto)));
+      const signed = createBatch([log.append('system.boot', 'node', {})], id, nodeCrypto);
+      const batch = encodeCbor(batchToValue(signed));
       const unknown = await send(new FetchTransport(url, timers), batch);
       assert.ok(!unknown.ok && unknown.refused && unknown.status === 403, JSON.stringify(unknown));
       hub.cartridge.addNode(id.publicKey, {});
       const before = Date.now();
       const ok = await send(new FetchTransport(url, timers), batch);
       assert.ok(ok.ok, JSON.stringify(ok));
-      const { time, ...ack } = ok.ack;
+      const { time, sig, head, ...ack } = ok.ack;
       assert.deepStrictEqual(ack, { ack: 1, stored: 1 });
+      assert.equal(head, toHex(signed.head), 'the answer names the head of the batch it acknowledges');
+      assert.ok(
+        typeof sig === 'string' && checkAck(ok.ack, { node: id.id, head: signed.head, nonce: null }, hub.publicKey, nodeCrypto).ok,
+        'signed by the hub key',
+      );
       assert.ok(typeof time === 'number' && time >= before - 1000 && time <= Date.now() + 1000, `the hub's clock comes through: ${time}`);
     } finally {
       await hub.stop();

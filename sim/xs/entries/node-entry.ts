@@ -39,17 +39,27 @@ function summary(e: EventEntry): JsonValue {
 }
 
 serveCommands({
-  init: (configJson: JsonValue, startMs: number, collectEvents: boolean, head: { seq: number; hash: string } | null) => {
+  /** `downlink`: the host carries downlink polls to the hub; `seedHex`: 32 random bytes from the host for the polls' nonces. */
+  init: (
+    configJson: JsonValue,
+    startMs: number,
+    collectEvents: boolean,
+    head: { seq: number; hash: string } | null,
+    downlink = false,
+    seedHex: string | null = null,
+  ) => {
     validateDocument('nodeConfig', configJson);
     const backend = new HostCallBackend((req) => callHost(req) as HostReply);
     time = new GuestTime(new VirtualClock(startMs), backend);
     collect = collectEvents;
+    const seed = seedHex === null ? undefined : fromHex(seedHex);
     app = new NodeApp({
       config: nodeConfigFromJson(configJson),
       backend,
       time,
       crypto: nobleCrypto,
-      transport: new HostCallTransport(backend),
+      transport: new HostCallTransport(backend, downlink),
+      entropy: seed && (() => seed),
       onEvent: (e) => void (collect && recent.length < 10_000 && recent.push(summary(e))),
       head: head ? { seq: head.seq, hash: fromHex(head.hash) } : undefined,
     });
@@ -69,6 +79,7 @@ serveCommands({
       uplink: r.app.uplink.stats,
       events: recent.splice(0),
       clock: r.app.clock.status() as unknown as JsonValue,
+      downlink: { ...r.app.downlink.stats, lastSeq: r.app.downlink.lastCommandSeq, polls: r.app.poller?.stats.polls ?? 0 },
     };
   },
 });
