@@ -18,6 +18,7 @@ import { parseUplinkBatch } from './parse-batch.js';
 import { PeerCache } from './peer-cache.js';
 import { EventQueries, type EventPage, type EventQuery } from './queries.js';
 import { RecentEvents } from './recent-events.js';
+import { RecordedLog } from './recorded-log.js';
 import { StoredHook, type StoredListener } from './stored-hook.js';
 
 export interface CartridgeOptions {
@@ -56,6 +57,8 @@ export class Cartridge {
   readonly clockState: ClockStateStore;
   /** The recent end of each chain, for consumers that derive their state from the log. */
   readonly recent: RecentEvents;
+  /** The whole log in stored order, for consumers that replay it (the rule engine, backtests). */
+  readonly recorded: RecordedLog;
   /** Commands for the nodes' outputs, settled by the nodes' signed effect events (the downlink). */
   readonly commands: CommandQueue;
   private readonly crypto: CryptoProvider;
@@ -87,6 +90,7 @@ export class Cartridge {
     this.peers = new PeerCache(db);
     this.clockState = new ClockStateStore(db);
     this.recent = new RecentEvents(db);
+    this.recorded = new RecordedLog(db);
     this.stored = new StoredHook(
       options.onListenerError ??
         ((e) => process.stderr.write(JSON.stringify({ level: 'error', code: 'stored-listener', message: (e as Error)?.message ?? String(e) }) + '\n')),
@@ -112,8 +116,9 @@ export class Cartridge {
 
   /** Stores a batch already checked against its schema (see parse-batch.ts). */
   ingestBatch(batch: Batch): IngestResult {
-    const result = this.ingestor.ingest(batch, this.clock());
-    this.stored.emit(result.fresh);
+    const now = this.clock();
+    const result = this.ingestor.ingest(batch, now);
+    this.stored.emit(result.fresh, now);
     return result;
   }
 
@@ -123,7 +128,7 @@ export class Cartridge {
     const results = this.ingestor.ingestMany(batches.map((batch) => ({ batch, receivedAt: now })));
     const fresh: EventEntry[] = [];
     for (const r of results) if (!(r instanceof Error)) for (const e of r.fresh) fresh.push(e);
-    this.stored.emit(fresh);
+    this.stored.emit(fresh, now);
     return results;
   }
 
@@ -133,9 +138,10 @@ export class Cartridge {
    * first time.
    */
   ingestOwn(batch: Batch): IngestResult {
-    if (!this.registry.has(batch.node)) this.registry.register({ id: batch.node, publicKey: batch.key }, this.clock(), 'hub');
-    const result = this.ingestor.ingest(batch, this.clock(), true);
-    this.stored.emit(result.fresh);
+    const now = this.clock();
+    if (!this.registry.has(batch.node)) this.registry.register({ id: batch.node, publicKey: batch.key }, now, 'hub');
+    const result = this.ingestor.ingest(batch, now, true);
+    this.stored.emit(result.fresh, now);
     return result;
   }
 

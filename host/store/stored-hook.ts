@@ -1,7 +1,10 @@
 import type { EventEntry } from '../../firmware/event/envelope.js';
 
-/** Sees what was just committed, node batches and the hub's own events alike. */
-export type StoredListener = (entries: readonly EventEntry[]) => void;
+/**
+ * Sees what was just committed, node batches and the hub's own events alike,
+ * with the hub's clock the commit stamped them with (their received_at).
+ */
+export type StoredListener = (entries: readonly EventEntry[], receivedAt: number) => void;
 
 /**
  * The one post-commit hook: every commit's fresh entries reach every
@@ -14,7 +17,7 @@ export type StoredListener = (entries: readonly EventEntry[]) => void;
  */
 export class StoredHook {
   private readonly listeners = new Set<StoredListener>();
-  private readonly queue: (readonly EventEntry[])[] = [];
+  private readonly queue: { entries: readonly EventEntry[]; receivedAt: number }[] = [];
   private delivering = false;
 
   constructor(private readonly onError: (error: unknown) => void) {}
@@ -27,16 +30,16 @@ export class StoredHook {
   }
 
   /** Called right after a commit with the entries it stored. */
-  emit(entries: readonly EventEntry[]): void {
+  emit(entries: readonly EventEntry[], receivedAt: number): void {
     if (entries.length === 0 || this.listeners.size === 0) return;
-    this.queue.push(entries);
+    this.queue.push({ entries, receivedAt });
     if (this.delivering) return;
     this.delivering = true;
     try {
       for (let next = this.queue.shift(); next; next = this.queue.shift()) {
         for (const listener of [...this.listeners]) {
           try {
-            listener(next);
+            listener(next.entries, next.receivedAt);
           } catch (e) {
             this.onError(e);
           }
