@@ -23,6 +23,7 @@ import { HttpError } from './http-error.js';
 import { StoreError } from '../store/store-error.js';
 import { mediaType, readBody } from './read-body.js';
 import { sendJson, sendJsonText } from './reply.js';
+import { rulesTestRoutes } from './rules-test-api.js';
 
 export interface ApiContext {
   cartridge: Cartridge;
@@ -171,5 +172,6 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
     '/v1/events': { GET: events },
     '/v1/stream': { GET: stream },
     '/v1/enroll': { POST: enroll },
+    ...rulesTestRoutes({ cartridge: ctx.cartridge, hubId: ctx.hubKey.id, clock: ctx.clock }),
   };
 }

@@ -1,0 +1,119 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sourceNode } from '../../firmware/event/envelope.js';
+import { backtest, backtestAgainst, checkRuleTargets, compileRule, explain, type RecordedEvent, RuleError } from '../rules/index.js';
+import type { Cartridge } from '../store/cartridge.js';
+import { parseJsonBody } from './decode-uplink.js';
+import { HttpError } from './http-error.js';
+import { resolveNodeRef } from './node-ref.js';
+import { mediaType, readBody } from './read-body.js';
+import { sendJson } from './reply.js';
+import { ruleNodes } from './rule-nodes.js';
+import { rulesOnChain } from './rules-on-chain.js';
+
+export interface RulesTestContext {
+  cartridge: Cartridge;
+  /** The hub's own node id: its chain holds the system.rule.* events and the hub's intents. */
+  hubId: string;
+  /** The hub's one clock: `until` defaults to now. */
+  clock: () => number;
+  /** The owner's zone, as the live rules use it (default UTC, the engine's). */
+  timeZone?: () => string;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+
+const BODY_LIMIT = 256 * 1024;
+
+/** A refused rule document as the API answers it: 400 with the code, the message and the JSON Pointer. */
+function refusal(e: unknown): unknown {
+  return e instanceof RuleError ? new HttpError(400, e.code, e.message, { path: e.path }) : e;
+}
+
+function millis(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    throw new HttpError(400, 'bad-request', `${what} must be ms since the epoch (a whole number), got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/**
+ * Testing a rule before it runs, and asking why (README "Rules"): a backtest
+ * of a candidate over the stored log, against the enabled version of the
+ * same id, and the explanation of a rule's decisions at a moment. Both
+ * replay the log from its start, one event at a time (memory stays bounded;
+ * the request holds the hub for as long as the replay takes, ~1 M events/s).
+ */
+export function rulesTestRoutes(ctx: RulesTestContext): Record<string, Record<string, Handler>> {
+  const zone = () => ctx.timeZone?.() ?? 'UTC';
+
+  /** The stored log up to `until`, only `node`'s chain and the hub's when a node is named. */
+  function* log(until: number, node: string | undefined): Generator<RecordedEvent> {
+    for (const ev of ctx.cartridge.recorded.between(0, until, ctx.hubId)) {
+      if (node !== undefined) {
+        const from = sourceNode(ev.entry.source);
+        if (from !== node && from !== ctx.hubId) continue;
+      }
+      yield ev;
+    }
+  }
+
+  // Who may call: the owner: today anyone who can reach the hub's listen address (loopback by default); owner tokens arrive with issue 14.
+  const test: Handler = async (req, res) => {
+    if (mediaType(req.headers['content-type']) !== 'application/json')
+      throw new HttpError(415, 'unsupported-media-type', 'send {rule, since, until?, node?} as application/json');
+    const body = parseJsonBody(await readBody(req, BODY_LIMIT));
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new HttpError(400, 'bad-request', 'the body must be {rule, since, until?, node?}');
+    const b = body as Record<string, unknown>;
+    for (const k of Object.keys(b))
+      if (!['rule', 'since', 'until', 'node'].includes(k)) throw new HttpError(400, 'bad-request', `unknown field '${k}' (known: rule, since, until, node)`);
+    const since = millis(b.since, 'since');
+    const until = b.until === undefined ? Math.floor(ctx.clock()) : millis(b.until, 'until');
+    if (until <= since) throw new HttpError(400, 'bad-request', `until (${until}) must be after since (${since})`);
+    if (b.node !== undefined && typeof b.node !== 'string') throw new HttpError(400, 'bad-request', 'node must be a node id or name');
+    const node = b.node === undefined ? undefined : resolveNodeRef(b.node, ctx.cartridge.nodes());
+    const { refs, targets } = ruleNodes(ctx.cartridge);
+    const timeZone = zone();
+    try {
+      const candidate = compileRule(b.rule, { timeZone, nodes: refs });
+      checkRuleTargets(candidate.doc, targets);
+      const current = rulesOnChain(ctx.cartridge, ctx.hubId, { nodes: refs, timeZone }).get(candidate.id);
+      const o = { from: since, to: until, timeZone, nodes: refs, hubId: ctx.hubId };
+      if (current?.enabled) {
+        const r = backtestAgainst(b.rule, current.rule.doc, log(until, node), o);
+        const baseline = { version: current.rule.version, enabled: true, firings: r.current.firings.length };
+        sendJson(res, 200, { ...r.candidate, node: node ?? null, current: baseline, diff: r.diff });
+      } else {
+        const r = backtest(b.rule, log(until, node), o);
+        sendJson(res, 200, { ...r, node: node ?? null, current: current ? { version: current.rule.version, enabled: false } : null, diff: null });
+      }
+    } catch (e) {
+      throw refusal(e);
+    }
+  };
+
+  // Who may call: the owner: today anyone who can reach the hub's listen address (loopback by default); owner tokens arrive with issue 14.
+  const why: Handler = (_req, res, url) => {
+    for (const k of url.searchParams.keys()) if (k !== 'id' && k !== 'at') throw new HttpError(400, 'bad-query', `unknown parameter '${k}' (known: id, at)`);
+    const id = url.searchParams.get('id');
+    if (!id) throw new HttpError(400, 'bad-query', 'id: name the rule to explain (?id=RULE&at=MS)');
+    const atText = url.searchParams.get('at');
+    const at = atText === null ? Math.floor(ctx.clock()) : /^\d+$/.test(atText) ? Number(atText) : NaN;
+    if (!Number.isSafeInteger(at)) throw new HttpError(400, 'bad-query', `at must be ms since the epoch, got '${atText}'`);
+    const { refs } = ruleNodes(ctx.cartridge);
+    const timeZone = zone();
+    const rules = rulesOnChain(ctx.cartridge, ctx.hubId, { nodes: refs, timeZone });
+    const found = rules.get(id);
+    if (!found) throw new HttpError(404, 'unknown-rule', `no rule '${id}' on this hub (rules: ${[...rules.keys()].join(', ') || 'none'})`);
+    try {
+      const answer = explain(found.rule.doc, at, log(at + 1, undefined), { timeZone, nodes: refs, hubId: ctx.hubId });
+      sendJson(res, 200, { ...answer, enabled: found.enabled });
+    } catch (e) {
+      throw refusal(e);
+    }
+  };
+
+  return {
+    '/v1/rules/test': { POST: test },
+    '/v1/rules/explain': { GET: why },
+  };
+}

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { createBatch } from '../../firmware/batch/batch.js';
+import { fromJsonValue } from '../../firmware/codec/json-form.js';
+import type { ValueMap } from '../../firmware/codec/value.js';
+import type { EventEntry } from '../../firmware/event/envelope.js';
+import { EventLog } from '../../firmware/event/event-log.js';
+import { loadOrCreateHubKey } from '../../host/hub/hub-key.js';
+import { cbor, crypto, post, startHub, TestNode } from '../hub/helpers.js';
+import { MIN, S, T0 } from './rule-log.js';
+
+export { MIN, S, T0 };
+
+/**
+ * A real hub on loopback (temp data dir) whose clock the test sets, with an
+ * enrolled node `lab` (esp32-devkitc) that declared a relay on GPIO 4 at
+ * boot. `send` posts a node's new events as one signed batch, stored at
+ * `at` (default: the last event's time + 500 ms).
+ */
+export async function ruleHub() {
+  let now = T0;
+  const h = await startHub({ clock: () => now, time: { mode: 'system' }, log: () => undefined });
+  const sent = new Map<string, number>();
+  const enrol = (seed: number, name: string, board = 'esp32-devkitc') => {
+    const n = new TestNode(seed, () => 'rtc');
+    h.hub.cartridge.addNode(n.identity.publicKey, { name, board });
+    return n;
+  };
+  const send = async (n: TestNode, at?: number) => {
+    const first = (sent.get(n.id) ?? 0) + 1;
+    const last = n.entries.length;
+    now = at ?? n.entries[last - 1].time + 500;
+    const r = await post(`${h.url}/v1/uplink`, cbor(n.batch(first, last)));
+    if (r.status !== 200) throw new Error(`uplink refused: ${JSON.stringify(r.body)}`);
+    sent.set(n.id, last);
+  };
+  /** Readings of one series, one batch each, stored 500 ms after they were taken. */
+  const readings = async (n: TestNode, component: string, name: string, values: [number, number][]): Promise<EventEntry[]> => {
+    const out: EventEntry[] = [];
+    for (const [time, value] of values) {
+      out.push(n.record('sensor.reading', component, { name, value, quality: 'good', time }, time));
+      await send(n);
+    }
+    return out;
+  };
+  const lab = enrol(11, 'lab');
+  lab.record('system.boot', 'node', { outputs: [{ name: 'relay', driver: 'digital-output', pin: 4 }] }, T0);
+  await send(lab);
+  /**
+   * A rule change on the hub's own chain (system.rule.added|changed {rule} or
+   * enabled|disabled|removed {id}), signed with the hub key as the rule
+   * service writes it, stored at the hub's clock.
+   */
+  const ruleEvent = (type: string, data: Record<string, unknown>): EventEntry => {
+    const key = loadOrCreateHubKey(h.dir, crypto, (n) => new Uint8Array(randomBytes(n)));
+    const head = h.hub.cartridge.head(key.id);
+    const log = new EventLog({ nodeId: key.id, crypto, clock: () => now, clockSource: () => 'rtc', head });
+    const e = log.append(type, 'rules', fromJsonValue(data) as ValueMap);
+    h.hub.cartridge.ingestOwn(createBatch([e], key, crypto));
+    return e;
+  };
+  return {
+    ...h,
+    lab,
+    enrol,
+    send,
+    readings,
+    ruleEvent,
+    setClock: (t: number) => void (now = t),
+  };
+}
+
+export type RuleHub = Awaited<ReturnType<typeof ruleHub>>;
+
+/** A rule on lab's temperature: above 26 (hysteresis 1) for 3 minutes → notify and the relay on. */
+export function hotRule(parts: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: 'hot',
+    name: 'Relay on when hot',
+    triggers: [{ kind: 'numeric', id: 'hot', series: { node: 'lab', component: 'bme280', name: 'temperature' }, above: 26, hysteresis: 1, for: '3m' }],
+    actions: [
+      { kind: 'notify', message: 'lab is hot' },
+      { kind: 'output', node: 'lab', output: 'relay', op: 'on' },
+    ],
+    ...parts,
+  };
+}
