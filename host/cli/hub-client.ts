@@ -1,3 +1,4 @@
+import { FaztError } from '../../hal/contracts/errors.js';
 import { type OptionSpec, UsageError } from './command.js';
 
 /** The --hub flag, as the commands that ask a running hub declare it. */
@@ -10,16 +11,24 @@ export function hubUrl(values: Record<string, unknown>): string {
   return url;
 }
 
-/** Calls a running hub; a hub that cannot be reached or refuses is one clear error line. */
-export async function callHub<T>(base: string, path: string, method: 'GET' | 'POST' = 'GET', timeoutMs = 10_000): Promise<T> {
+/**
+ * Calls a running hub (`body`, when given, goes as JSON); a hub that cannot
+ * be reached or refuses is one clear error line, with the code and the path
+ * of a refused document when the hub names them.
+ */
+export async function callHub<T>(base: string, path: string, method: 'GET' | 'POST' = 'GET', timeoutMs = 10_000, body?: unknown): Promise<T> {
   let res: Response;
+  const payload = body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
   try {
-    res = await fetch(base + path, { method, signal: AbortSignal.timeout(timeoutMs) });
+    res = await fetch(base + path, { method, signal: AbortSignal.timeout(timeoutMs), ...payload });
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
     throw new Error(`cannot reach the hub at ${base} (${cause}): is \`fazt hub\` running there? (--hub URL)`);
   }
-  const body = (await res.json().catch(() => ({}))) as T & { error?: { code: string; message: string } };
-  if (!res.ok) throw new Error(`hub answered ${res.status} for ${path}: ${body.error?.message ?? 'no details'}`);
-  return body;
+  const answer = (await res.json().catch(() => ({}))) as T & { error?: { code: string; message: string } };
+  if (!res.ok) {
+    const e = answer.error;
+    throw new FaztError(e?.code ?? 'hub-refused', `hub answered ${res.status} for ${path.split('?')[0]}: ${e?.message ?? 'no details'}`);
+  }
+  return answer;
 }

@@ -12,6 +12,7 @@ import { i2cCommand } from './commands/i2c.js';
 import { inviteCommand } from './commands/invite.js';
 import { keygenCommand } from './commands/keygen.js';
 import { mnemonicCommand } from './commands/mnemonic.js';
+import { rulesCommand } from './commands/rules.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 import { timeCommand } from './commands/time.js';
@@ -29,6 +30,7 @@ export const root: Command = {
     backupCommand,
     beaconCommand,
     timeCommand,
+    rulesCommand,
     simCommand,
     i2cCommand,
     boardsCommand,
