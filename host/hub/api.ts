@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { compileTopicPattern } from '../../firmware/bus/topic.js';
 import { stringifyJson } from '../../firmware/codec/json-form.js';
 import { toHex } from '../../firmware/codec/text-encodings.js';
@@ -11,6 +10,7 @@ import { pollFromCbor, verifyPoll } from '../../firmware/uplink/downlink-poll.js
 import { type AckReply, signAck } from '../../firmware/uplink/signed-ack.js';
 import type { BeaconRecord } from '../../firmware/beacon/beacon-record.js';
 import type { HubBeacon } from '../beacon/hub-beacon.js';
+import type { RuleService } from '../effect/rule-service.js';
 import type { Cartridge } from '../store/cartridge.js';
 import type { Timekeeper } from '../time/timekeeper.js';
 import { decodeUplink, parseJsonBody, UPLINK_TYPES } from './decode-uplink.js';
@@ -21,7 +21,9 @@ import { resolveNodeRef } from './node-ref.js';
 import type { GroupCommit } from './group-commit.js';
 import { HttpError } from './http-error.js';
 import { StoreError } from '../store/store-error.js';
-import { mediaType, readBody } from './read-body.js';
+import { readBody } from './read-body.js';
+import { type Handler, requireType } from './route.js';
+import { rulesRoutes } from './rules-api.js';
 import { sendJson, sendJsonText } from './reply.js';
 import { rulesTestRoutes } from './rules-test-api.js';
 
@@ -38,6 +40,8 @@ export interface ApiContext {
   timekeeper: Timekeeper;
   /** The LAN beacon, when the hub runs one. */
   beacon: () => HubBeacon | undefined;
+  /** The live rules, when the hub runs them. */
+  rules: () => RuleService | undefined;
 }
 
 /** A beacon record as JSON (the key in hex). */
@@ -45,16 +49,8 @@ function recordJson(r: BeaconRecord): Record<string, unknown> {
   return { ...r, key: toHex(r.key) };
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
-
 const ENROLL_BODY_LIMIT = 16 * 1024;
 const POLL_BODY_LIMIT = 1024;
-
-function requireType(req: IncomingMessage, allowed: readonly string[]): string {
-  const t = mediaType(req.headers['content-type']);
-  if (!allowed.includes(t)) throw new HttpError(415, 'unsupported-media-type', `send ${allowed.join(' or ')} (got ${t || 'no content type'})`);
-  return t;
-}
 
 /**
  * The hub's HTTP API, one handler per route (see the README's Hub section).
@@ -172,6 +168,7 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
     '/v1/events': { GET: events },
     '/v1/stream': { GET: stream },
     '/v1/enroll': { POST: enroll },
-    ...rulesTestRoutes({ cartridge: ctx.cartridge, hubId: ctx.hubKey.id, clock: ctx.clock }),
+    ...rulesRoutes(ctx),
+    ...rulesTestRoutes({ cartridge: ctx.cartridge, hubId: ctx.hubKey.id, clock: ctx.clock, timeZone: () => ctx.rules()?.timeZone ?? 'UTC' }),
   };
 }

@@ -1,4 +1,5 @@
 import { CodecError, SchemaError, VerifyError } from '../../firmware/errors.js';
+import { RuleError } from '../rules/index.js';
 import { StoreError } from '../store/store-error.js';
 
 /**
@@ -32,18 +33,22 @@ const STORE_STATUS: Record<string, number> = {
   'bad-query': 400,
 };
 
+const RULE_STATUS: Record<string, number> = { schema: 422, 'unknown-rule': 404 };
+
 /**
  * Every error a request can raise, as the refusal the client sees. Bytes that
  * do not decode → 400 with the codec's code; a schema violation → 422 with
  * path and rule; an unknown node or an unusable invite → 403; a signature or
  * key that does not match → 401; a chain that does not continue → 409 with
- * the VerifyError code. Anything else is a 500 ('internal') and is logged.
+ * the VerifyError code; a refused rule → 400 (422 for its schema, 404 for
+ * an unknown id) with the path into the document. Anything else is a 500 ('internal') and is logged.
  */
 export function toHttpError(e: unknown): HttpError {
   if (e instanceof HttpError) return e;
   if (e instanceof CodecError) return new HttpError(400, e.code, e.message);
   if (e instanceof SchemaError) return new HttpError(422, e.code, e.message, { path: e.path, rule: e.rule });
   if (e instanceof VerifyError) return new HttpError(VERIFY_STATUS[e.code] ?? 409, e.code, e.message);
+  if (e instanceof RuleError) return new HttpError(RULE_STATUS[e.code] ?? 400, e.code, e.message, { path: e.path });
   if (e instanceof StoreError && STORE_STATUS[e.code]) return new HttpError(STORE_STATUS[e.code], e.code, e.message);
   return new HttpError(500, 'internal', 'the hub failed to handle the request');
 }

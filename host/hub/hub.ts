@@ -7,54 +7,23 @@ import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import type { NodeIdentity } from '../../firmware/identity/node-id.js';
 import { nodeCrypto } from '../crypto/node-crypto.js';
 import type { HubBeacon } from '../beacon/hub-beacon.js';
+import { RuleService } from '../effect/rule-service.js';
 import { PerceptEngine } from '../percept/percept-engine.js';
-import { resolvePerceptOptions, type PerceptOptions } from '../percept/percept-options.js';
+import { resolvePerceptOptions } from '../percept/percept-options.js';
 import { Cartridge } from '../store/cartridge.js';
 import type { StoredListener } from '../store/stored-hook.js';
-import { Timekeeper, type TimeMode } from '../time/timekeeper.js';
+import { Timekeeper } from '../time/timekeeper.js';
 import { apiRoutes } from './api.js';
 import { GroupCommit } from './group-commit.js';
 import { EventStream } from './event-stream.js';
 import { loadOrCreateHubKey } from './hub-key.js';
 import { HubLog } from './hub-log.js';
-import { type LanBeaconOptions, lanBeacon } from './lan-beacon.js';
+import type { HubAddress, HubOptions } from './hub-options.js';
+import { lanBeacon } from './lan-beacon.js';
 import { DEFAULT_BODY_LIMIT } from './read-body.js';
 import { serveRequest } from './serve-request.js';
 
 export const CARTRIDGE_FILE = 'fazt.db';
-
-export interface HubOptions {
-  /** Where the cartridge (fazt.db) and hub-key.json live (default ./fazt-data). */
-  dataDir?: string;
-  host?: string;
-  /** 0 picks a free port (tests). Default 7070. */
-  port?: number;
-  /** Largest uplink body in bytes (default 256 KiB). */
-  bodyLimit?: number;
-  /**
-   * The system clock the Timekeeper starts from (default Date.now). Everything
-   * else (received_at, enrolment, invites, acks, the beacon) reads the
-   * Timekeeper's clock, never this directly.
-   */
-  clock?: () => number;
-  /** Announce on the LAN and track peers (SSDP). Off unless asked: it sends multicast beyond loopback. */
-  beacon?: LanBeaconOptions;
-  time?: { mode?: TimeMode; pollMs?: number; timeoutMs?: number; halfLifeMs?: number };
-  heartbeatMs?: number;
-  /** Turn readings and node events into percepts on the hub's own chain (host/percept/); off unless given. */
-  percepts?: boolean | PerceptOptions;
-  crypto?: CryptoProvider;
-  /** One-line JSON records of internal errors (default: stderr). */
-  log?: (line: string) => void;
-}
-
-export interface HubAddress {
-  url: string;
-  host: string;
-  port: number;
-  cartridge: string;
-  hubId: string;
-}
 
 /**
  * The hub: its cartridge, its key and the HTTP API on node:http. start()
@@ -73,6 +42,7 @@ export class Hub {
   private lan: HubBeacon | undefined;
   private own: HubLog | undefined;
   private engine: PerceptEngine | undefined;
+  private ruleService: RuleService | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
 
@@ -110,6 +80,11 @@ export class Hub {
   /** The percept engine, when enabled (HubOptions.percepts). */
   get percepts(): PerceptEngine | undefined {
     return this.engine;
+  }
+
+  /** The live rules and their effects, when enabled (HubOptions.rules). */
+  get rules(): RuleService | undefined {
+    return this.ruleService;
   }
 
   /** After every commit, the entries stored (nodes' and the hub's own, in commit order); returns the unsubscribe (host/store/stored-hook.ts). */
@@ -166,6 +141,8 @@ export class Hub {
     const own = new HubLog({ cartridge: store, identity: key, crypto: this.crypto, clock });
     const p = this.options.percepts;
     const engine = p ? new PerceptEngine({ cartridge: store, hubLog: own, clock, options: p === true ? {} : p, log: (r) => this.log(r) }) : undefined;
+    const r = this.options.rules;
+    const rules = r ? new RuleService({ ...(r === true ? {} : r), cartridge: store, hubLog: own, clock, log: (x) => this.log(x) }) : undefined;
     const routes = apiRoutes({
       cartridge: store,
       commits: new GroupCommit(store),
@@ -176,11 +153,13 @@ export class Hub {
       clock,
       timekeeper: keeper,
       beacon: () => lan,
+      rules: () => this.ruleService,
     });
     const server = createServer((req, res) => void serveRequest(routes, req, res, this.stopping, (r) => this.log(r)));
     server.keepAliveTimeout = 30_000;
     try {
       engine?.start(); // rebuilt from the log before the first uplink is taken
+      rules?.start(); // replays the log: every for: window resumes where it stood
       await new Promise<void>((ok, fail) => {
         server.once('error', fail);
         server.listen(this.options.port ?? 7070, this.options.host ?? '127.0.0.1', () => {
@@ -190,6 +169,7 @@ export class Hub {
       });
     } catch (e) {
       engine?.stop();
+      await rules?.stop();
       store.close();
       throw e;
     }
@@ -202,6 +182,7 @@ export class Hub {
       } catch (e) {
         await new Promise<void>((ok) => server.close(() => ok()));
         engine?.stop();
+        await rules?.stop();
         store.close();
         throw e;
       }
@@ -215,6 +196,7 @@ export class Hub {
     this.lan = lan;
     this.own = own;
     this.engine = engine;
+    this.ruleService = rules;
     this.stopping = false;
     this.stopped = undefined;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -243,6 +225,8 @@ export class Hub {
     clearTimeout(cut);
     this.engine?.stop();
     this.engine = undefined;
+    await this.ruleService?.stop();
+    this.ruleService = undefined;
     this.own = undefined;
     this.store?.close();
     this.server = undefined;

@@ -1,12 +1,12 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sourceNode } from '../../firmware/event/envelope.js';
-import { backtest, backtestAgainst, checkRuleTargets, compileRule, explain, type RecordedEvent, RuleError } from '../rules/index.js';
+import { backtest, backtestAgainst, checkRuleTargets, compileRule, explain, type RecordedEvent } from '../rules/index.js';
 import type { Cartridge } from '../store/cartridge.js';
 import { parseJsonBody } from './decode-uplink.js';
 import { HttpError } from './http-error.js';
 import { resolveNodeRef } from './node-ref.js';
-import { mediaType, readBody } from './read-body.js';
+import { readBody } from './read-body.js';
 import { sendJson } from './reply.js';
+import { type Handler, type Routes, requireType } from './route.js';
 import { ruleNodes } from './rule-nodes.js';
 import { rulesOnChain } from './rules-on-chain.js';
 
@@ -20,14 +20,7 @@ export interface RulesTestContext {
   timeZone?: () => string;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
-
 const BODY_LIMIT = 256 * 1024;
-
-/** A refused rule document as the API answers it: 400 with the code, the message and the JSON Pointer. */
-function refusal(e: unknown): unknown {
-  return e instanceof RuleError ? new HttpError(400, e.code, e.message, { path: e.path }) : e;
-}
 
 function millis(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
@@ -42,7 +35,7 @@ function millis(v: unknown, what: string): number {
  * replay the log from its start, one event at a time (memory stays bounded;
  * the request holds the hub for as long as the replay takes, ~1 M events/s).
  */
-export function rulesTestRoutes(ctx: RulesTestContext): Record<string, Record<string, Handler>> {
+export function rulesTestRoutes(ctx: RulesTestContext): Routes {
   const zone = () => ctx.timeZone?.() ?? 'UTC';
 
   /** The stored log up to `until`, only `node`'s chain and the hub's when a node is named. */
@@ -58,8 +51,7 @@ export function rulesTestRoutes(ctx: RulesTestContext): Record<string, Record<st
 
   // Who may call: the owner: today anyone who can reach the hub's listen address (loopback by default); owner tokens arrive with issue 14.
   const test: Handler = async (req, res) => {
-    if (mediaType(req.headers['content-type']) !== 'application/json')
-      throw new HttpError(415, 'unsupported-media-type', 'send {rule, since, until?, node?} as application/json');
+    requireType(req, ['application/json']);
     const body = parseJsonBody(await readBody(req, BODY_LIMIT));
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       throw new HttpError(400, 'bad-request', 'the body must be {rule, since, until?, node?}');
@@ -73,21 +65,18 @@ export function rulesTestRoutes(ctx: RulesTestContext): Record<string, Record<st
     const node = b.node === undefined ? undefined : resolveNodeRef(b.node, ctx.cartridge.nodes());
     const { refs, targets } = ruleNodes(ctx.cartridge);
     const timeZone = zone();
-    try {
-      const candidate = compileRule(b.rule, { timeZone, nodes: refs });
-      checkRuleTargets(candidate.doc, targets);
-      const current = rulesOnChain(ctx.cartridge, ctx.hubId, { nodes: refs, timeZone }).get(candidate.id);
-      const o = { from: since, to: until, timeZone, nodes: refs, hubId: ctx.hubId };
-      if (current?.enabled) {
-        const r = backtestAgainst(b.rule, current.rule.doc, log(until, node), o);
-        const baseline = { version: current.rule.version, enabled: true, firings: r.current.firings.length };
-        sendJson(res, 200, { ...r.candidate, node: node ?? null, current: baseline, diff: r.diff });
-      } else {
-        const r = backtest(b.rule, log(until, node), o);
-        sendJson(res, 200, { ...r, node: node ?? null, current: current ? { version: current.rule.version, enabled: false } : null, diff: null });
-      }
-    } catch (e) {
-      throw refusal(e);
+    // A refused document throws its RuleError: toHttpError answers with the code and the path (422 for the schema, 400 otherwise).
+    const candidate = compileRule(b.rule, { timeZone, nodes: refs });
+    checkRuleTargets(candidate.doc, targets);
+    const current = rulesOnChain(ctx.cartridge, ctx.hubId, { nodes: refs, timeZone }).get(candidate.id);
+    const o = { from: since, to: until, timeZone, nodes: refs, hubId: ctx.hubId };
+    if (current?.enabled) {
+      const r = backtestAgainst(b.rule, current.rule.doc, log(until, node), o);
+      const baseline = { version: current.rule.version, enabled: true, firings: r.current.firings.length };
+      sendJson(res, 200, { ...r.candidate, node: node ?? null, current: baseline, diff: r.diff });
+    } else {
+      const r = backtest(b.rule, log(until, node), o);
+      sendJson(res, 200, { ...r, node: node ?? null, current: current ? { version: current.rule.version, enabled: false } : null, diff: null });
     }
   };
 
@@ -104,12 +93,8 @@ export function rulesTestRoutes(ctx: RulesTestContext): Record<string, Record<st
     const rules = rulesOnChain(ctx.cartridge, ctx.hubId, { nodes: refs, timeZone });
     const found = rules.get(id);
     if (!found) throw new HttpError(404, 'unknown-rule', `no rule '${id}' on this hub (rules: ${[...rules.keys()].join(', ') || 'none'})`);
-    try {
-      const answer = explain(found.rule.doc, at, log(at + 1, undefined), { timeZone, nodes: refs, hubId: ctx.hubId });
-      sendJson(res, 200, { ...answer, enabled: found.enabled });
-    } catch (e) {
-      throw refusal(e);
-    }
+    const answer = explain(found.rule.doc, at, log(at + 1, undefined), { timeZone, nodes: refs, hubId: ctx.hubId });
+    sendJson(res, 200, { ...answer, enabled: found.enabled });
   };
 
   return {

@@ -11,7 +11,8 @@ export type RuleErrorCode =
   | 'strapping-pin'
   | 'reserved-pin'
   | 'unknown-pin'
-  | 'capability';
+  | 'capability'
+  | 'unknown-rule'; // no rule with that id on the hub
 
 /** A rule document refused: `path` is the JSON Pointer into the document of what was wrong. */
 export class RuleError extends FaztError {

@@ -65,6 +65,11 @@ export class RuleRuntime {
   }
 
   /** The engine's clock is running: arm the schedules and start watching for absence. */
+  /** Why loop protection stopped the rule, until it is changed or enabled again. */
+  get stoppedReason(): string | undefined {
+    return this.stopped;
+  }
+
   start(now: number): void {
     for (const s of this.schedules) this.armSchedule(s, s.start(now));
     for (const a of this.absences) {

@@ -89,6 +89,8 @@ export class CommandQueue {
   private readonly pendingOf: Statement<[string, number], Row>;
   private readonly markDelivered: Statement<[string]>;
   private readonly markSettled: Statement<[CommandState, string, string, string, number]>;
+  private readonly causeOf: Statement<[string, string]>;
+  private readonly dropQueued: Statement<[string]>;
   private readonly lastBoot: Statement<[string], Uint8Array>;
   private readonly enrolled: Statement<[string], { name: string | null }>;
   private readonly enqueueTx: (node: string, action: CommandAction, notAfter: number, cause: string | null) => Command;
@@ -105,6 +107,8 @@ export class CommandQueue {
     this.pendingOf = db.prepare("SELECT * FROM commands WHERE node = ? AND state IN ('queued', 'delivered') ORDER BY seq LIMIT ?");
     this.markDelivered = db.prepare("UPDATE commands SET state = 'delivered' WHERE id = ? AND state = 'queued'");
     this.markSettled = db.prepare("UPDATE commands SET state = ?, result = ? WHERE id = ? AND node = ? AND seq = ? AND state IN ('queued', 'delivered')");
+    this.causeOf = db.prepare('UPDATE commands SET cause = ? WHERE id = ? AND cause IS NULL');
+    this.dropQueued = db.prepare("DELETE FROM commands WHERE id = ? AND state = 'queued'");
     this.lastBoot = db.prepare<[string], Uint8Array>("SELECT data FROM events WHERE type = 'system.boot' AND node = ? ORDER BY seq DESC LIMIT 1").pluck();
     this.enrolled = db.prepare('SELECT name FROM nodes WHERE id = ?');
     const enqueue = db.transaction((node: string, action: CommandAction, notAfter: number, cause: string | null) => {
@@ -154,6 +158,17 @@ export class CommandQueue {
         `output '${a.output}' of node ${name} is a ${out.driver}, which cannot ${a.op} (it can ${ops.join(', ') || 'nothing'})`,
       );
     return this.enqueueTx(node, a, notAfter, cause);
+  }
+
+  /** Names the hub event that requested a command queued without one (the request cites the command, so it is written after). */
+  setCause(id: string, cause: string): void {
+    if (!EVENT_ID.test(cause)) throw new TypeError('cause must be an event id (16 base32 characters)');
+    this.causeOf.run(cause, id);
+  }
+
+  /** Takes back a command never sent (its request could not be recorded); false when it was already sent. */
+  withdraw(id: string): boolean {
+    return this.dropQueued.run(id).changes === 1;
   }
 
   get(id: string): Command | undefined {

@@ -68,7 +68,7 @@ describe('fazt rules test (against a hub)', () => {
   });
 
   it('prints the difference from the enabled version: + added, - removed', async () => {
-    h.ruleEvent('system.rule.added', { rule: hotRule({ triggers: [{ ...(hotRule().triggers as object[])[0], above: 24 }] }) });
+    h.rules().put(hotRule({ triggers: [{ ...(hotRule().triggers as object[])[0], above: 24 }] }));
     try {
       const r = await rules(['test', file('hot.json', hotRule()), '--since', '10m', '--hub', h.url]);
       assert.equal(r.code, 0, r.err);
@@ -77,7 +77,7 @@ describe('fazt rules test (against a hub)', () => {
       assert.match(lines[3], /^\+ 2026-01-05T00:05:00.500Z {2}fired /);
       assert.match(lines[4], new RegExp(`^- 2026-01-05T00:04:00.500Z  fired     trigger hot  causes ${temps[0].id},${temps[3].id}`));
     } finally {
-      h.ruleEvent('system.rule.removed', { id: 'hot' });
+      h.rules().remove('hot');
     }
   });
 
@@ -96,9 +96,9 @@ describe('fazt rules test (against a hub)', () => {
 
 describe('fazt rules explain', () => {
   it('prints the verdict, the triggers, the conditions and the decisions; --json the answer', async () => {
-    h.ruleEvent('system.rule.added', {
-      rule: hotRule({ id: 'cold-hot', conditions: [{ kind: 'numeric', series: { node: 'lab', component: 'bme280', name: 'temperature' }, below: 20 }] }),
-    });
+    const cond = [{ kind: 'numeric', series: { node: 'lab', component: 'bme280', name: 'temperature' }, below: 20 }];
+    const added = await rules(['add', file('cold-hot.json', hotRule({ id: 'cold-hot', conditions: cond })), '--hub', h.url]);
+    assert.match(added.out, /^added cold-hot \(version [0-9a-f]{12}, enabled\)\n$/);
     const r = await rules(['explain', 'cold-hot', '--at', '2026-01-05T00:06:00Z', '--hub', h.url]);
     assert.equal(r.code, 0, r.err);
     const lines = r.out.trim().split('\n');
@@ -113,6 +113,48 @@ describe('fazt rules explain', () => {
 
   it('an unknown rule is the 404 in one line', async () => {
     await assert.rejects(rules(['explain', 'nope', '--at', '1m', '--hub', h.url]), { code: 'unknown-rule', message: /no rule 'nope'/ });
+  });
+});
+
+describe('fazt rules add|list|show|enable|disable|remove against a hub running rules', () => {
+  const doc = hotRule({ id: 'desk', name: 'Desk relay' });
+  it('add, change, list, show, disable, enable, remove; each human and --json', async () => {
+    const f = file('desk.json', doc);
+    assert.match((await rules(['add', f, '--hub', h.url])).out, /^added desk \(version ([0-9a-f]{12}), enabled\)\n$/);
+    assert.match((await rules(['add', f, '--hub', h.url])).out, /^unchanged desk /);
+    const changed = await rules(['add', file('desk.json', { ...doc, cooldown: '1m' }), '--json', '--hub', h.url]);
+    const c = JSON.parse(changed.out) as { change: string; rule: { id: string; version: string } };
+    assert.deepEqual([c.change, c.rule.id], ['changed', 'desk']);
+
+    const list = await rules(['list', '--hub', h.url]);
+    const row = list.out.split('\n').find((l) => l.startsWith('desk '));
+    assert.match(list.out, /^ID +NAME +STATE +VERSION +FIRINGS +LAST FIRED\n/);
+    assert.match(row ?? '', new RegExp(`^desk +Desk relay +enabled +${c.rule.version.slice(0, 12)} +0 +-$`));
+    const listed = JSON.parse((await rules(['list', '--json', '--hub', h.url])).out) as { rules: { id: string }[] };
+    assert.ok(listed.rules.some((r) => r.id === 'desk'));
+
+    const shown = await rules(['show', 'desk', '--hub', h.url]);
+    assert.match(shown.out, /^rule {5}desk: Desk relay\nstate {4}enabled\nversion {2}[0-9a-f]{64}\nfirings {2}0 \(last -\)\n\{/);
+    assert.equal((JSON.parse((await rules(['show', 'desk', '--json', '--hub', h.url])).out) as { document: { cooldown: string } }).document.cooldown, '1m');
+
+    assert.equal((await rules(['disable', 'desk', '--hub', h.url])).out, 'disabled desk\n');
+    assert.match((await rules(['list', '--hub', h.url])).out, /\ndesk +Desk relay +disabled /);
+    assert.equal((JSON.parse((await rules(['enable', 'desk', '--json', '--hub', h.url])).out) as { rule: { enabled: boolean } }).rule.enabled, true);
+    assert.equal((await rules(['remove', 'desk', '--hub', h.url])).out, 'removed desk\n');
+    await assert.rejects(rules(['show', 'desk', '--hub', h.url]), { code: 'unknown-rule' });
+    await assert.rejects(rules(['enable', 'desk', '--hub', h.url]), { code: 'unknown-rule' });
+  });
+
+  it('add refuses an impossible pin, naming the path; nothing is stored', async () => {
+    const before = (await rules(['list', '--json', '--hub', h.url])).out;
+    await assert.rejects(
+      rules(['add', file('pin.json', hotRule({ id: 'pin', actions: [{ kind: 'output', node: 'lab', pin: 34, op: 'on' }] })), '--hub', h.url]),
+      {
+        code: 'input-only',
+        message: /^hub answered 400 for \/v1\/rules: rule: \/actions\/0\/pin .*input-only/,
+      },
+    );
+    assert.equal((await rules(['list', '--json', '--hub', h.url])).out, before);
   });
 });
 

@@ -13,7 +13,8 @@ import { fromHex } from '../../firmware/codec/text-encodings.js';
 import { checkAck } from '../../firmware/uplink/signed-ack.js';
 import { uplinkResult } from '../../firmware/uplink/transport.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
-import { Hub, type HubAddress, type HubOptions } from '../../host/hub/hub.js';
+import { Hub } from '../../host/hub/hub.js';
+import type { HubAddress, HubOptions } from '../../host/hub/hub-options.js';
 
 export const crypto = nodeCrypto;
 

@@ -1,11 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { createBatch } from '../../firmware/batch/batch.js';
-import { fromJsonValue } from '../../firmware/codec/json-form.js';
-import type { ValueMap } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
-import { EventLog } from '../../firmware/event/event-log.js';
-import { loadOrCreateHubKey } from '../../host/hub/hub-key.js';
-import { cbor, crypto, post, startHub, TestNode } from '../hub/helpers.js';
+import { cbor, post, startHub, TestNode } from '../hub/helpers.js';
 import { MIN, S, T0 } from './rule-log.js';
 
 export { MIN, S, T0 };
@@ -13,12 +7,12 @@ export { MIN, S, T0 };
 /**
  * A real hub on loopback (temp data dir) whose clock the test sets, with an
  * enrolled node `lab` (esp32-devkitc) that declared a relay on GPIO 4 at
- * boot. `send` posts a node's new events as one signed batch, stored at
+ * boot, running its rules. `send` posts a node's new events as one signed batch, stored at
  * `at` (default: the last event's time + 500 ms).
  */
 export async function ruleHub() {
   let now = T0;
-  const h = await startHub({ clock: () => now, time: { mode: 'system' }, log: () => undefined });
+  const h = await startHub({ clock: () => now, time: { mode: 'system' }, rules: true, log: () => undefined });
   const sent = new Map<string, number>();
   const enrol = (seed: number, name: string, board = 'esp32-devkitc') => {
     const n = new TestNode(seed, () => 'rtc');
@@ -45,18 +39,11 @@ export async function ruleHub() {
   const lab = enrol(11, 'lab');
   lab.record('system.boot', 'node', { outputs: [{ name: 'relay', driver: 'digital-output', pin: 4 }] }, T0);
   await send(lab);
-  /**
-   * A rule change on the hub's own chain (system.rule.added|changed {rule} or
-   * enabled|disabled|removed {id}), signed with the hub key as the rule
-   * service writes it, stored at the hub's clock.
-   */
-  const ruleEvent = (type: string, data: Record<string, unknown>): EventEntry => {
-    const key = loadOrCreateHubKey(h.dir, crypto, (n) => new Uint8Array(randomBytes(n)));
-    const head = h.hub.cartridge.head(key.id);
-    const log = new EventLog({ nodeId: key.id, crypto, clock: () => now, clockSource: () => 'rtc', head });
-    const e = log.append(type, 'rules', fromJsonValue(data) as ValueMap);
-    h.hub.cartridge.ingestOwn(createBatch([e], key, crypto));
-    return e;
+  /** The hub's live rules (the rule service): rule changes go on its own chain as system.rule.* events. */
+  const rules = () => {
+    const r = h.hub.rules;
+    if (!r) throw new Error('the hub runs without rules');
+    return r;
   };
   return {
     ...h,
@@ -64,7 +51,7 @@ export async function ruleHub() {
     enrol,
     send,
     readings,
-    ruleEvent,
+    rules,
     setClock: (t: number) => void (now = t),
   };
 }

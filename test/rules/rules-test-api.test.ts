@@ -82,7 +82,7 @@ describe('POST /v1/rules/test: the candidate replayed over the stored log', () =
 
   it('compares against the enabled version of the same id, from the rule events on the hub chain', async () => {
     // The enabled version: above 24 for 3 min, whose window opens at +1m (25) and is proven by +4m.
-    h.ruleEvent('system.rule.added', { rule: hotRule({ triggers: [{ ...(hotRule().triggers as object[])[0], above: 24 }] }) });
+    h.rules().put(hotRule({ triggers: [{ ...(hotRule().triggers as object[])[0], above: 24 }] }));
     try {
       const r = await test({ rule: hotRule(), since: T0 });
       assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -102,28 +102,29 @@ describe('POST /v1/rules/test: the candidate replayed over the stored log', () =
       const same = await test({ rule: hotRule({ triggers: [{ ...(hotRule().triggers as object[])[0], above: 24 }] }), since: T0 });
       assert.deepEqual([(same.body.diff as { unchanged: number }).unchanged, (same.body.diff as { added: unknown[] }).added], [1, []]);
 
-      h.ruleEvent('system.rule.disabled', { id: 'hot' });
+      h.rules().disable('hot');
       const off = await test({ rule: hotRule(), since: T0 });
       assert.deepEqual([(off.body.current as { enabled: boolean }).enabled, off.body.diff], [false, null], 'a disabled version is no baseline');
     } finally {
-      h.ruleEvent('system.rule.removed', { id: 'hot' });
+      h.rules().remove('hot');
     }
   });
 
-  it('refuses a bad document, an impossible pin and an unknown node with 400 naming the path', async () => {
-    const cases: [unknown, string, string][] = [
+  it('refuses a bad document (422, as POST /v1/rules does), an impossible pin and an unknown node (400), naming the path', async () => {
+    const cases: [unknown, string, string, number][] = [
       [
         hotRule({ triggers: [{ kind: 'numeric', series: { node: 'lab', component: 'bme280', name: 'temperature' }, above: 'hot' }] }),
         'schema',
         '/triggers/0/above',
+        422,
       ],
-      [hotRule({ actions: [{ kind: 'output', node: 'lab', pin: 34, op: 'on' }] }), 'input-only', '/actions/0/pin'],
-      [hotRule({ actions: [{ kind: 'output', node: 'lab', output: 'siren', op: 'on' }] }), 'unknown-output', '/actions/0/output'],
-      [hotRule({ actions: [{ kind: 'output', node: 'attic', output: 'relay', op: 'on' }] }), 'unknown-node', '/actions/0/node'],
+      [hotRule({ actions: [{ kind: 'output', node: 'lab', pin: 34, op: 'on' }] }), 'input-only', '/actions/0/pin', 400],
+      [hotRule({ actions: [{ kind: 'output', node: 'lab', output: 'siren', op: 'on' }] }), 'unknown-output', '/actions/0/output', 400],
+      [hotRule({ actions: [{ kind: 'output', node: 'attic', output: 'relay', op: 'on' }] }), 'unknown-node', '/actions/0/node', 400],
     ];
-    for (const [rule, code, path] of cases) {
+    for (const [rule, code, path, status] of cases) {
       const r = await test({ rule, since: T0 });
-      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.equal(r.status, status, JSON.stringify(r.body));
       assert.deepEqual([r.body.error?.code, r.body.error?.path], [code, path], JSON.stringify(r.body));
       assert.match(r.body.error?.message ?? '', new RegExp(`^rule: ${path} `));
     }
@@ -145,7 +146,7 @@ describe('POST /v1/rules/test: the candidate replayed over the stored log', () =
 
 describe('GET /v1/rules/explain: why a rule fired, or why not', () => {
   const explain = (id: string, at: number) => get(`${h.url}/v1/rules/explain?id=${id}&at=${at}`);
-  const add = (rule: Record<string, unknown>) => h.ruleEvent('system.rule.added', { rule });
+  const add = (rule: Record<string, unknown>) => h.rules().put(rule);
 
   it('fired: the trigger and the events that caused it', async () => {
     add(hotRule({ id: 'hot-explained' }));

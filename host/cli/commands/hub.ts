@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { CARTRIDGE_FILE, Hub, type HubOptions } from '../../hub/hub.js';
+import { CARTRIDGE_FILE, Hub } from '../../hub/hub.js';
+import type { HubOptions } from '../../hub/hub-options.js';
 import type { TimeMode } from '../../time/timekeeper.js';
 import { UsageError, type Command, type OptionSpec } from '../command.js';
 import { DATA_OPTION, dataFolder } from '../data-folder.js';

@@ -1,0 +1,227 @@
+import { fromJsonValue } from '../../firmware/codec/json-form.js';
+import type { ValueMap } from '../../firmware/codec/value.js';
+import type { EventEntry } from '../../firmware/event/envelope.js';
+import type { HubLog } from '../hub/hub-log.js';
+import { ruleNodes } from '../hub/rule-nodes.js';
+import { checkRuleTargets, compileRule, type CompiledRule, type Firing, type NodeRef, RuleEngine, RuleError } from '../rules/index.js';
+import type { Cartridge } from '../store/cartridge.js';
+import { EffectRunner } from './effect-runner.js';
+
+export interface RuleServiceOptions {
+  cartridge: Cartridge;
+  hubLog: HubLog;
+  /** The hub's one clock (the Timekeeper's). */
+  clock: () => number;
+  /** The owner's IANA zone for schedules (default UTC). */
+  timeZone?: string;
+  /** Where notifications are also POSTed. */
+  notifyUrl?: string;
+  /** Rules the hub ships with: added once, on the first start that has never seen their id. */
+  defaults?: readonly unknown[];
+  log: (record: Record<string, unknown>) => void;
+}
+
+/** A rule as the API shows it. */
+export interface RuleSummary {
+  id: string;
+  name: string;
+  enabled: boolean;
+  version: string;
+  document: unknown;
+  /** Why loop protection stopped it (until it is changed or enabled again). */
+  stopped: string | null;
+  /** Firings since the hub's log began (replayed on start), and the latest one's time. */
+  firings: number;
+  lastFiredAt: number | null;
+}
+
+export type RuleChange = 'added' | 'changed' | 'unchanged';
+
+// setTimeout's limit; a later due time is simply looked at again then.
+const MAX_WAIT = 2 ** 31 - 1;
+
+/**
+ * The live rule engine of the hub. On start it replays the stored log in the
+ * order it was stored (rules come back with their system.rule.* events, and
+ * every for: window, run and cooldown resumes where it stood), then takes
+ * each commit from the post-commit hook and wakes for the engine's timers.
+ * What fires is carried out by the EffectRunner. Rule changes are events on
+ * the hub's chain, checked first: the schema, then the targets against the
+ * enrolled nodes' boards and outputs; a refusal names the path.
+ */
+export class RuleService {
+  readonly timeZone: string;
+  private readonly engine: RuleEngine;
+  private readonly refs: NodeRef[] = [];
+  private readonly runner: EffectRunner;
+  private readonly stats = new Map<string, { firings: number; lastFiredAt: number }>();
+  private readonly seen = new Set<string>();
+  private unsubscribe: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly o: RuleServiceOptions) {
+    this.timeZone = o.timeZone ?? 'UTC';
+    // The engine reads this array when it compiles a rule: refreshed in place as nodes enrol and boot.
+    this.engine = new RuleEngine({ timeZone: this.timeZone, hubId: o.hubLog.id, nodes: this.refs });
+    this.runner = new EffectRunner({ cartridge: o.cartridge, hubLog: o.hubLog, notifyUrl: o.notifyUrl, log: o.log });
+  }
+
+  start(): void {
+    this.refreshNodes();
+    const hub = this.o.hubLog.id;
+    let batch: EventEntry[] = [];
+    let at = Number.NEGATIVE_INFINITY;
+    const flush = () => {
+      if (batch.length) this.count(this.engine.ingest(batch, at));
+      batch = [];
+    };
+    // Decisions made again while replaying were carried out when they were first made.
+    for (const r of this.o.cartridge.recorded.between(0, Number.MAX_SAFE_INTEGER, hub)) {
+      if (r.receivedAt !== at) flush();
+      at = r.receivedAt;
+      batch.push(r.entry);
+      this.noteAdded(r.entry);
+    }
+    flush();
+    for (const p of this.engine.problems) this.o.log({ level: 'warn', code: 'rule-replay', message: p });
+    this.unsubscribe = this.o.cartridge.onStored((entries, receivedAt) => this.stored(entries, receivedAt));
+    this.run(() => this.engine.advanceTo(this.o.clock()));
+    for (const doc of this.o.defaults ?? []) {
+      const id = (doc as { id?: unknown })?.id;
+      if (typeof id === 'string' && !this.seen.has(id)) this.put(doc);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    clearTimeout(this.timer);
+    await this.runner.stop();
+  }
+
+  /** Adds a rule or changes the one with its id; refused (RuleError naming the path) before anything is stored. */
+  put(doc: unknown): { change: RuleChange; rule: RuleSummary } {
+    this.refreshNodes();
+    const compiled = compileRule(doc, { timeZone: this.timeZone, nodes: this.refs });
+    checkRuleTargets(compiled.doc, ruleNodes(this.o.cartridge).targets);
+    const current = this.find(compiled.id);
+    if (current && current.version === compiled.version) {
+      if (this.isEnabled(current.id) !== compiled.enabled) this.setEnabled(compiled.id, compiled.enabled);
+      return { change: 'unchanged', rule: this.summary(this.known(compiled.id)) };
+    }
+    const change = current ? 'changed' : 'added';
+    this.o.hubLog.append(`system.rule.${change}`, 'rules', { id: compiled.id, version: compiled.version, rule: fromJsonValue(doc) });
+    return { change, rule: this.summary(this.known(compiled.id)) };
+  }
+
+  enable(id: string): RuleSummary {
+    this.setEnabled(this.known(id).id, true);
+    return this.summary(this.known(id));
+  }
+
+  disable(id: string): RuleSummary {
+    this.setEnabled(this.known(id).id, false);
+    return this.summary(this.known(id));
+  }
+
+  remove(id: string): void {
+    const r = this.known(id);
+    this.o.hubLog.append('system.rule.removed', 'rules', { id: r.id, version: r.version });
+  }
+
+  list(): RuleSummary[] {
+    return this.engine
+      .rules()
+      .map((r) => this.summary(r))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  get(id: string): RuleSummary | undefined {
+    const r = this.find(id);
+    return r ? this.summary(r) : undefined;
+  }
+
+  private setEnabled(id: string, on: boolean): void {
+    this.o.hubLog.append(on ? 'system.rule.enabled' : 'system.rule.disabled', 'rules', { id, version: this.known(id).version });
+  }
+
+  private isEnabled(id: string): boolean {
+    return this.engine.runtime(id) !== undefined;
+  }
+
+  private find(id: string): CompiledRule | undefined {
+    return this.engine.rules().find((r) => r.id === id);
+  }
+
+  private known(id: string): CompiledRule {
+    const r = this.find(id);
+    if (!r) throw new RuleError('unknown-rule', '/id', `no rule '${id}' on this hub`);
+    return r;
+  }
+
+  private summary(r: CompiledRule): RuleSummary {
+    const s = this.stats.get(r.id);
+    return {
+      id: r.id,
+      name: r.doc.name,
+      enabled: this.isEnabled(r.id),
+      version: r.version,
+      document: r.doc,
+      stopped: this.engine.runtime(r.id)?.stoppedReason ?? null,
+      firings: s?.firings ?? 0,
+      lastFiredAt: s?.lastFiredAt ?? null,
+    };
+  }
+
+  private stored(entries: readonly EventEntry[], receivedAt: number): void {
+    for (const e of entries) {
+      this.noteAdded(e);
+      if (e.type === 'system.boot') this.refreshNodes(); // its outputs, for rules compiled from now on
+    }
+    this.run(() => this.engine.ingest(entries, receivedAt));
+  }
+
+  /** Decides, carries out what fired, and sets the wake-up for the engine's next timer. */
+  private run(decide: () => Firing[]): void {
+    let firings: Firing[] = [];
+    try {
+      firings = decide();
+    } catch (e) {
+      this.o.log({ level: 'error', code: 'rules', message: (e as Error)?.message ?? String(e) });
+    }
+    this.count(firings);
+    for (const f of firings) this.runner.carry(f);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    if (!this.unsubscribe) return;
+    const due = this.engine.nextDue();
+    if (due === undefined) return;
+    this.timer = setTimeout(() => this.run(() => this.engine.advanceTo(this.o.clock())), Math.min(MAX_WAIT, Math.max(0, due - this.o.clock())));
+    this.timer.unref();
+  }
+
+  private count(firings: readonly Firing[]): void {
+    for (const f of firings) {
+      if (f.outcome !== 'fired') continue;
+      const s = this.stats.get(f.rule) ?? { firings: 0, lastFiredAt: 0 };
+      s.firings++;
+      s.lastFiredAt = f.at;
+      this.stats.set(f.rule, s);
+    }
+  }
+
+  /** Remembers every rule id the hub's chain ever added, so a default the owner removed stays removed. */
+  private noteAdded(e: EventEntry): void {
+    if (e.type !== 'system.rule.added' || !e.source.startsWith(`${this.o.hubLog.id}/`)) return;
+    const d = e.data as ValueMap;
+    if (typeof d.id === 'string') this.seen.add(d.id);
+  }
+
+  private refreshNodes(): void {
+    const fresh = ruleNodes(this.o.cartridge).refs;
+    this.refs.splice(0, this.refs.length, ...fresh);
+  }
+}

@@ -1,0 +1,40 @@
+import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import type { RuleServiceOptions } from '../effect/rule-service.js';
+import type { PerceptOptions } from '../percept/percept-options.js';
+import type { TimeMode } from '../time/timekeeper.js';
+import type { LanBeaconOptions } from './lan-beacon.js';
+
+export interface HubOptions {
+  /** Where the cartridge (fazt.db) and hub-key.json live (default ./fazt-data). */
+  dataDir?: string;
+  host?: string;
+  /** 0 picks a free port (tests). Default 7070. */
+  port?: number;
+  /** Largest uplink body in bytes (default 256 KiB). */
+  bodyLimit?: number;
+  /**
+   * The system clock the Timekeeper starts from (default Date.now). Everything
+   * else (received_at, enrolment, invites, acks, the beacon) reads the
+   * Timekeeper's clock, never this directly.
+   */
+  clock?: () => number;
+  /** Announce on the LAN and track peers (SSDP). Off unless asked: it sends multicast beyond loopback. */
+  beacon?: LanBeaconOptions;
+  time?: { mode?: TimeMode; pollMs?: number; timeoutMs?: number; halfLifeMs?: number };
+  heartbeatMs?: number;
+  /** Turn readings and node events into percepts on the hub's own chain (host/percept/); off unless given. */
+  percepts?: boolean | PerceptOptions;
+  /** Run rules (host/rules/) and carry out their effects (host/effect/); off unless given. */
+  rules?: boolean | Omit<RuleServiceOptions, 'cartridge' | 'hubLog' | 'clock' | 'log'>;
+  crypto?: CryptoProvider;
+  /** One-line JSON records of internal errors (default: stderr). */
+  log?: (line: string) => void;
+}
+
+export interface HubAddress {
+  url: string;
+  host: string;
+  port: number;
+  cartridge: string;
+  hubId: string;
+}
