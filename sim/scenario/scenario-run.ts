@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Value } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import { EventLog } from '../../firmware/event/event-log.js';
@@ -8,14 +7,12 @@ import { openSensor } from '../../firmware/sensing/open-sensor.js';
 import { SensorRunner, type ValueFilter } from '../../firmware/sensing/sensor-runner.js';
 import { getBoard } from '../../host/boards/board-registry.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
-import { signalFromSpec, type Signal } from '../environment/signals.js';
 import type { SensorChannel } from '../../hal/drivers/sensor-driver.js';
-import type { I2cDeviceModel } from '../i2c/i2c-device-model.js';
-import { MODELS } from '../models/model-registry.js';
 import { SimBoard } from '../world/sim-board.js';
 import { VirtualClock } from '../world/virtual-clock.js';
 import { parseDuration } from '../../host/duration.js';
-import type { Scenario, ScenarioBoard, ScenarioFault } from './scenario.js';
+import type { Scenario, ScenarioBoard } from './scenario.js';
+import { scenarioNodeSecret, scheduleScenarioFaults, type WiredDevice, wireScenarioDevices } from './scenario-wiring.js';
 
 /**
  * A scenario, built and running in simulated time: one SimBoard per board,
@@ -32,7 +29,7 @@ export interface SimNode {
   runners: SensorRunner[];
   /** Each sensor's channels (unit, range, resolution) once its driver opened. */
   channels: Map<string, readonly SensorChannel[]>;
-  devices: Map<string, { model?: I2cDeviceModel; bus?: { stuck: boolean }; signals: Map<string, Signal> }>;
+  devices: Map<string, WiredDevice>;
   events: number;
 }
 
@@ -77,21 +74,9 @@ export class ScenarioRun {
     for (const n of this.nodes) for (const r of n.runners) r.stop();
   }
 
-  private seedFor(...parts: string[]): number {
-    return createHash('sha256')
-      .update(`${this.scenario.seed ?? 1}/${parts.join('/')}`)
-      .digest()
-      .readUInt32BE(0);
-  }
-
   private buildBoard(spec: ScenarioBoard): SimNode {
     const board = new SimBoard(spec.name, getBoard(spec.board), this.clock);
-    const secret = new Uint8Array(
-      createHash('sha256')
-        .update(`fazt-sim/${this.scenario.seed ?? 1}/${spec.name}`)
-        .digest(),
-    );
-    const id = identityFromSecretKey(secret, nodeCrypto);
+    const id = identityFromSecretKey(scenarioNodeSecret(this.scenario, spec.name), nodeCrypto);
     const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => Math.floor(this.clock.now()) });
     const node: SimNode = { name: spec.name, board, nodeId: id.id, runners: [], channels: new Map(), devices: new Map(), events: 0 };
     const chain = this.options.chain !== false;
@@ -102,28 +87,7 @@ export class ScenarioRun {
       this.options.onEvent?.(node, e);
     };
 
-    for (const d of spec.devices) {
-      const entry = MODELS[d.model];
-      if (!entry) throw new RangeError(`${spec.name}/${d.name}: unknown model '${d.model}'; known: ${Object.keys(MODELS).join(', ')}`);
-      const params = d.params ?? {};
-      if (entry.kind === 'i2c') {
-        if (!d.i2c) throw new TypeError(`${spec.name}/${d.name}: model ${d.model} needs an i2c section`);
-        const model = entry.create(d.i2c.address, this.clock, params);
-        board.attachI2c(model, d.i2c);
-        const signals = new Map<string, Signal>();
-        for (const [name, s] of Object.entries(d.signals ?? {})) {
-          const f = signalFromSpec(s, this.seedFor(spec.name, d.name, name));
-          signals.set(name, f);
-          model.setSignal(name, (t) => f(t - this.startMs));
-        }
-        node.devices.set(d.name, { model, bus: board.bus(d.i2c.sda, d.i2c.scl), signals });
-      } else {
-        if (d.pin === undefined) throw new TypeError(`${spec.name}/${d.name}: model ${d.model} needs a pin`);
-        const model = entry.create({ pins: board.pins, gpio: d.pin, clock: this.clock, params });
-        for (const at of d.events ?? []) model.eventAt(this.startMs + parseDuration(at, 'events'));
-        node.devices.set(d.name, { signals: new Map() });
-      }
-    }
+    for (const [name, dev] of wireScenarioDevices(this.scenario, spec, board, this.startMs)) node.devices.set(name, dev);
 
     for (const s of spec.sensors) {
       // Refuse a bad filter configuration now, naming the sensor, not at the first sample.
@@ -159,46 +123,7 @@ export class ScenarioRun {
       runner.start();
     }
 
-    for (const f of spec.faults ?? []) this.scheduleFault(node, f);
+    scheduleScenarioFaults(spec, node.devices, board.clock, this.startMs);
     return node;
-  }
-
-  private scheduleFault(node: SimNode, f: ScenarioFault): void {
-    const dev = node.devices.get(f.device);
-    if (!dev) throw new RangeError(`${node.name}: fault names unknown device '${f.device}'`);
-    const at = parseDuration(f.at, 'fault.at');
-    const lasts = f.duration === undefined ? 0 : parseDuration(f.duration, 'fault.duration');
-    const model = dev.model;
-    if (!model) throw new RangeError(`${node.name}/${f.device}: faults apply to I2C devices`);
-    const later = (ms: number, act: () => void) => void this.clock.setTimeout(act, this.startMs + ms - this.clock.now());
-    switch (f.kind) {
-      case 'nack':
-        later(at, () => model.nackNext(f.count ?? 1));
-        break;
-      case 'crc':
-        later(at, () => model.corruptNext(f.count ?? 1));
-        break;
-      case 'unplug':
-        later(at, () => model.unplug());
-        if (lasts) later(at + lasts, () => model.replug());
-        break;
-      case 'stuck-bus':
-        later(at, () => void ((dev.bus as { stuck: boolean }).stuck = true));
-        if (lasts) later(at + lasts, () => void ((dev.bus as { stuck: boolean }).stuck = false));
-        break;
-      case 'slow':
-        later(at, () => model.slow(f.ms ?? 100));
-        if (lasts) later(at + lasts, () => model.slow(0));
-        break;
-      case 'spike': {
-        const name = f.signal ?? '';
-        const base = dev.signals.get(name) ?? (() => 0);
-        const delta = f.delta ?? 0;
-        const from = at;
-        const to = at + (lasts || 1);
-        model.setSignal(name, (t) => base(t - this.startMs) + (t - this.startMs >= from && t - this.startMs < to ? delta : 0));
-        break;
-      }
-    }
   }
 }
