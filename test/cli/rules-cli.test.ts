@@ -3,23 +3,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { EventEntry } from '../../firmware/event/envelope.js';
-import { dispatch } from '../../host/cli/command.js';
-import { rulesCommand } from '../../host/cli/commands/rules.js';
 import { momentFlag } from '../../host/cli/moment-flag.js';
 import { tempDir } from '../hub/helpers.js';
+import { rules } from './rules-run.js';
 import { hotRule, MIN, ruleHub, type RuleHub, T0 } from '../rules/hub-rig.js';
-
-/** `fazt rules …` in process, as main() dispatches it. */
-export async function rules(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await dispatch(rulesCommand, argv, ['fazt', 'rules'], {
-    stdin: async () => Buffer.alloc(0),
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-  });
-  return { code, out, err };
-}
 
 let h: RuleHub;
 let temps: EventEntry[];

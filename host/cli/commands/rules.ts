@@ -5,6 +5,7 @@ import { plainSystemError } from '../../system-error.js';
 import { type Command, type OptionSpec, UsageError } from '../command.js';
 import { callHub, HUB_OPTION, hubUrl } from '../hub-client.js';
 import { momentFlag } from '../moment-flag.js';
+import { SCENARIO_FLAGS, scenarioTest } from './rules-scenario.js';
 import { explainText, listText, type NodeNames, type RuleSummary, showText, type TestAnswer, testText } from '../rules-text.js';
 
 /** A rule document from a JSON file; a missing file or bad JSON is one sentence naming the file. */
@@ -114,10 +115,17 @@ const test: Command = {
     since: { type: 'string', value: 'TIME', description: 'report firings from this time (ISO, or a duration ago: 7d)' },
     until: { type: 'string', value: 'TIME', description: "report firings before this time (default: the hub's now)" },
     node: { type: 'string', value: 'ID', description: "replay only this node's events (and the hub's own)" },
+    ...SCENARIO_FLAGS,
     ...hubOptions,
   },
-  run: async ({ positionals, values, out }) => {
+  run: async ({ positionals, values, out, err }) => {
     const doc = readRuleFile(one(positionals, 'rule file'));
+    if (typeof values.scenario === 'string') {
+      for (const f of ['since', 'until', 'node', 'hub'])
+        if (values[f] !== undefined) throw new UsageError(`--${f} is for a test against a hub; --scenario runs its own`);
+      return scenarioTest(doc, values, out, err);
+    }
+    if (values.duration !== undefined || values.runtime !== undefined) throw new UsageError('--duration and --runtime go with --scenario');
     if (typeof values.since !== 'string') throw new UsageError('give --since (e.g. 7d) to test against the hub, or --scenario FILE');
     const base = hubUrl(values);
     const { now } = await callHub<{ now: number }>(base, '/v1/time/status');
