@@ -43,7 +43,7 @@ function actionText(a: Intent, names: NodeNames): string {
 }
 
 /** One line per firing: time, outcome, trigger, causes, actions. */
-export function firingLine(f: Firing, names: NodeNames): string {
+function firingLine(f: Firing, names: NodeNames): string {
   const causes = f.causes.length ? f.causes.join(',') : '-';
   const what = f.outcome === 'stopped' ? `stopped: ${f.reason ?? ''}` : f.actions.map((a) => actionText(a, names)).join('; ') || 'no actions';
   return `${iso(f.at)}  ${f.outcome.padEnd(9)} trigger ${f.trigger}  causes ${causes}  → ${what}`;

@@ -9,7 +9,7 @@ import { SCENARIO_FLAGS, scenarioTest } from './rules-scenario.js';
 import { explainText, listText, type NodeNames, type RuleSummary, showText, type TestAnswer, testText } from '../rules-text.js';
 
 /** A rule document from a JSON file; a missing file or bad JSON is one sentence naming the file. */
-export function readRuleFile(file: string): unknown {
+function readRuleFile(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
