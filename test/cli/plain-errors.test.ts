@@ -78,6 +78,14 @@ describe('errors people read are sentences, not errno text', () => {
     assert.equal(code, 1);
     assert.equal(plainLine(err), `fazt: port ${port} on 127.0.0.1 is in use; choose another with --listen HOST:PORT`);
   });
+  it('hub: a time zone that is not one, and a notify URL that is not http(s), are refused before anything starts', () => {
+    const zone = fazt(['hub', '--data', join(tmp, 'zone'), '--listen', '127.0.0.1:0', '--time-zone', 'Mars/Olympus']);
+    assert.equal(zone.code, 2, zone.err);
+    assert.match(plainLine(zone.err), /--time-zone 'Mars\/Olympus' is not an IANA time zone/);
+    const url = fazt(['hub', '--data', join(tmp, 'zone'), '--listen', '127.0.0.1:0', '--notify-url', 'ftp://example/x']);
+    assert.equal(url.code, 2, url.err);
+    assert.match(plainLine(url.err), /--notify-url must be an http:\/\/ or https:\/\/ URL/);
+  });
   it('beacon scan without a multicast route says what to check', {
     skip: !canUnshare() && 'needs root and unshare (a network namespace without routes)',
   }, () => {

@@ -159,3 +159,65 @@ describe("a rule's webhook", () => {
     }
   });
 });
+
+describe('a rule whose effects re-trigger it', () => {
+  it('is stopped after maxChain firings in one causal chain, reported on the chain and in the API; each command cites its request', async () => {
+    const { hub, url, own } = await open(`${tmp.dir}/d`);
+    try {
+      const node = new TestNode(74);
+      hub.cartridge.addNode(node.identity.publicKey, { name: 'lab', board: 'esp32-devkitc' });
+      node.record('system.boot', 'system', { outputs: [{ name: 'relay', driver: 'digital-output', pin: 4 }] }, T0);
+      const doc = {
+        id: 'flip-flop',
+        name: 'Toggles the relay whenever the relay changed',
+        triggers: [
+          { kind: 'numeric', series: { node: 'lab', component: 'bme280', name: 'temperature' }, above: 21 },
+          { kind: 'event', type: 'effect.applied', node: 'lab' },
+        ],
+        actions: [{ kind: 'output', node: 'lab', output: 'relay', op: 'toggle' }],
+      };
+      node.append(14); // crosses 21 °C at the 13th reading
+      assert.equal((await post(`${url}/v1/uplink`, cbor(node.batch(1, 1)))).status, 200, 'the boot first: the rule is checked against it');
+      assert.equal((await post(`${url}/v1/rules`, JSON.stringify(doc), 'application/json')).status, 201);
+      let reply = await post(`${url}/v1/uplink`, cbor(node.batch(2, 15)));
+      let value = false;
+      for (let round = 0; round < 10; round++) {
+        const commands = (reply.body.commands ?? []) as { id: string; seq: number }[];
+        if (commands.length === 0) break;
+        const first = node.entries.length + 1;
+        for (const c of commands) {
+          value = !value;
+          node.record('effect.applied', 'relay', { command: c.id, seq: c.seq, output: 'relay', op: 'toggle', value }, T0 + round);
+        }
+        reply = await post(`${url}/v1/uplink`, cbor(node.batch(first, node.entries.length)));
+        assert.equal(reply.status, 200);
+      }
+      const chain = own();
+      const fired = chain.filter((e) => e.type === 'system.rule.fired');
+      const stopped = chain.filter((e) => e.type === 'system.rule.stopped');
+      assert.equal(fired.length, 5, `five firings, then stopped: ${types(chain).join(', ')}`);
+      assert.equal(stopped.length, 1);
+      assert.match(String(data(stopped[0]).reason), /re-triggered it 5 times/);
+      const rule = (await get(`${url}/v1/rules?id=flip-flop`)).body;
+      assert.match(String(rule.stopped), /re-triggered/);
+      const effects = (await get(`${url}/v1/effects?node=lab`)).body.effects as { id: string; cause: string; state: string }[];
+      assert.equal(effects.length, 5);
+      const requests = chain.filter((e) => e.type === 'effect.requested');
+      assert.deepEqual(
+        effects.map((c) => c.cause),
+        requests.map((e) => e.id),
+        'each command names the effect.requested that asked for it',
+      );
+      assert.deepEqual(
+        requests.map((e) => data(e).command),
+        effects.map((c) => c.id),
+      );
+      assert.ok(
+        effects.every((c) => c.state === 'applied'),
+        JSON.stringify(effects),
+      );
+    } finally {
+      await hub.stop();
+    }
+  });
+});

@@ -87,7 +87,10 @@ describe('the hub as a source (HubLog)', () => {
     );
     assert.throws(() => log.append('percept.level', 'percept', { ...level(1, 'x'), causes: ['not-an-id'] }), /\/data\/causes\/0/);
     assert.throws(() => log.append('percept.level', 'percept', { ...level(1, 'aaaaaaaaaaaaaaaa'), colour: 'red' }), /\/data\/colour/);
-    assert.throws(() => log.append('percept.unheard-of', 'percept', level(1, 'aaaaaaaaaaaaaaaa')), /\/type/);
+    assert.throws(() => log.append('weather.unheard-of', 'percept', level(1, 'aaaaaaaaaaaaaaaa')), /\/type/);
+    // A type of its own (a rule's emit) must say which rule made it and why.
+    assert.throws(() => log.append('percept.unheard-of', 'percept', level(1, 'aaaaaaaaaaaaaaaa')), /\/data\/rule is required/);
+    assert.throws(() => log.append('system.rule.invented', 'rules', { rule: 'r', causes: [] }), /\/type/);
     assert.deepStrictEqual(c.counts(), before);
     assert.equal(log.append('percept.level', 'percept', level(1, 'aaaaaaaaaaaaaaaa')).seq, 1, 'a refusal does not move the head');
     c.close();

@@ -60,16 +60,35 @@ export const LAN_FLAGS: Record<string, OptionSpec> = {
   'clock-skew': { type: 'string', value: '±DURATION', description: "offset this hub's system clock, e.g. +2h (simulation and tests only)" },
 };
 
+/** --time-zone and --notify-url, checked. */
+export function ruleFlags(values: Record<string, unknown>): { timeZone: string; notifyUrl?: string } {
+  const zone = typeof values['time-zone'] === 'string' ? values['time-zone'] : Intl.DateTimeFormat().resolvedOptions().timeZone;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    throw new UsageError(`--time-zone '${zone}' is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`);
+  }
+  const url = values['notify-url'];
+  if (url === undefined) return { timeZone: zone };
+  if (typeof url !== 'string' || !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url)) throw new UsageError('--notify-url must be an http:// or https:// URL');
+  return { timeZone: zone, notifyUrl: url };
+}
+
 export const hubCommand: Command = {
   name: 'hub',
   summary: 'Run the hub: store signed batches in the cartridge and serve the HTTP API',
-  usage: 'fazt hub [--data DIR] [--listen HOST:PORT] [--body-limit BYTES] [--beacon [--name N] [--announce 30s]] [--time auto|peers|system] [--time-poll 60s]',
+  usage:
+    'fazt hub [--data DIR] [--listen HOST:PORT] [--body-limit BYTES] [--time-zone ZONE] [--notify-url URL] [--beacon [--name N] [--announce 30s]] [--time auto|peers|system] [--time-poll 60s]',
   help: [
     'The cartridge is DIR/fazt.db (one SQLite file); the hub key is DIR/hub-key.json, made on',
     'first start (mode 0600). Default DIR ./fazt-data, default listen 127.0.0.1:7070.',
     'API: POST /v1/uplink, POST /v1/enroll, GET /v1/nodes, GET /v1/events, GET /v1/stream,',
-    'GET /v1/time?nonce=, GET /v1/time/status, GET /v1/time/peers, POST /v1/time/sync, GET /v1/beacon.',
+    'GET /v1/time?nonce=, GET /v1/time/status, GET /v1/time/peers, POST /v1/time/sync, GET /v1/beacon,',
+    'POST /v1/downlink, /v1/rules (fazt rules), GET /v1/effects.',
     '',
+    'The hub turns readings into percepts and runs the rules stored in its cartridge (fazt rules add);',
+    "schedules read --time-zone (default this machine's zone). --notify-url also POSTs every",
+    'effect.notify there as JSON (the event stream carries them anyway).',
     '--beacon announces the hub on the LAN over SSDP (signed record; every --announce, default 30s;',
     'ssdp:byebye on a clean stop) and tracks other Fazt peers, forgetting one silent for --forget',
     '(default 5m); needs a non-loopback --listen.',
@@ -83,6 +102,8 @@ export const hubCommand: Command = {
     data: DATA_OPTION,
     listen: { type: 'string', value: 'HOST:PORT', description: 'where the API listens (default 127.0.0.1:7070)' },
     'body-limit': { type: 'string', value: 'BYTES', description: 'the largest request body accepted (default 262144)' },
+    'time-zone': { type: 'string', value: 'ZONE', description: "the owner's IANA time zone for rule schedules (default this machine's)" },
+    'notify-url': { type: 'string', value: 'URL', description: "POST each rule notification here too (JSON); only the URL's origin is ever logged" },
     ...LAN_FLAGS,
   },
   run: async ({ values, out, err }) => {
@@ -93,9 +114,10 @@ export const hubCommand: Command = {
       if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1024) throw new UsageError('--body-limit must be a whole number of bytes, at least 1024');
     }
     const lan = lanOptions(values, host);
+    const rules = ruleFlags(values);
     // Every flag is checked before the folder is made.
     const dataDir = dataFolder(values, { create: true });
-    const hub = new Hub({ dataDir, host, port, bodyLimit, ...lan, log: (line) => err(line + '\n') });
+    const hub = new Hub({ dataDir, host, port, bodyLimit, ...lan, percepts: true, rules, log: (line) => err(line + '\n') });
     // Listen for the signals before announcing the address: a supervisor may signal as soon as it reads it.
     let signalled = () => {};
     const stopRequested = new Promise<void>((done) => (signalled = done));
