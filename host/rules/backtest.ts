@@ -75,7 +75,7 @@ export function backtestAgainst(
 }
 
 /** Firings compared by what they did (time, outcome, trigger, causes, intents), not by version or run number. */
-export function diffFirings(candidate: readonly Firing[], current: readonly Firing[]): FiringDiff {
+function diffFirings(candidate: readonly Firing[], current: readonly Firing[]): FiringDiff {
   const key = (f: Firing) => JSON.stringify([f.at, f.outcome, f.trigger, f.causes, f.actions]);
   const pool = new Map<string, number>();
   for (const f of current) pool.set(key(f), (pool.get(key(f)) ?? 0) + 1);

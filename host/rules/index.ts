@@ -4,15 +4,15 @@
  * events and time, backtests, explanations and the targets check. Pure: no
  * clock, no I/O; the hub carries out the intents.
  */
-export { backtest, backtestAgainst, diffFirings, type BacktestOptions, type BacktestResult, type FiringDiff } from './backtest.js';
-export { compileRule, type CompileOptions } from './compile-rule.js';
+export { backtest, backtestAgainst, type BacktestResult, type FiringDiff } from './backtest.js';
+export { compileRule } from './compile-rule.js';
 export type { CompiledRule, NodeRef } from './compiled-rule.js';
-export { RuleEngine, type EngineOptions } from './engine.js';
-export { explain, type ExplainOptions, type Explanation } from './explain.js';
+export { RuleEngine } from './engine.js';
+export { explain, type Explanation } from './explain.js';
 export type { RecordedEvent } from './feed.js';
-export type { Firing, TraceEntry } from './firing.js';
+export type { Firing } from './firing.js';
 export type { Intent } from './intents.js';
 export type { RuleDocument } from './rule-document.js';
-export { RuleError, type RuleErrorCode } from './rule-error.js';
-export { checkRuleTargets, findTargetProblems, type TargetNode, type TargetProblem } from './rule-targets.js';
-export { canonicalRule, ruleVersion } from './rule-version.js';
+export { RuleError } from './rule-error.js';
+export { checkRuleTargets, findTargetProblems, type TargetNode } from './rule-targets.js';
+export { ruleVersion } from './rule-version.js';

@@ -12,7 +12,7 @@ import type { RuleDocument } from './rule-document.js';
  * in, and `enabled` is left out (enabling a rule does not make it another
  * rule; a backtest compares versions, not switches).
  */
-export function canonicalRule(doc: RuleDocument): ValueMap {
+function canonicalRule(doc: RuleDocument): ValueMap {
   const c = fromJsonValue(doc) as ValueMap;
   delete c.enabled;
   delete c.$schema;

@@ -61,7 +61,7 @@ export const LAN_FLAGS: Record<string, OptionSpec> = {
 };
 
 /** --time-zone and --notify-url, checked. */
-export function ruleFlags(values: Record<string, unknown>): { timeZone: string; notifyUrl?: string } {
+function ruleFlags(values: Record<string, unknown>): { timeZone: string; notifyUrl?: string } {
   const zone = typeof values['time-zone'] === 'string' ? values['time-zone'] : Intl.DateTimeFormat().resolvedOptions().timeZone;
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
