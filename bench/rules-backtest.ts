@@ -13,26 +13,15 @@ import type { ValueMap } from '../firmware/codec/value.js';
 import { GENESIS_PREV, type EventEntry } from '../firmware/event/envelope.js';
 import { feed } from '../host/rules/feed.js';
 import { backtest, type RecordedEvent, RuleEngine } from '../host/rules/index.js';
+import { prng, sampleAt, tenRules } from './rule-fixtures.js';
 
 const N = Number(process.argv[2] ?? 300_000);
 const T0 = Date.UTC(2026, 0, 5);
 const nodes = ['a', 'b', 'c', 'd', 'e'].map((c) => `fz${c.repeat(24)}`);
 
-/** A seeded PRNG (mulberry32), so every run replays the same events. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
- * Five nodes taking turns: temperature and humidity every reading, PIR motion
- * now and then, a percept from time to time; stored in batches of 8. The
- * engine does not verify hashes (the store did), so ids are just unique.
+ * Five nodes taking turns (bench/rule-fixtures.ts's mix), stored in batches
+ * of 8. The engine does not verify hashes (the store did), so ids are just unique.
  */
 function generate(n: number): RecordedEvent[] {
   const rnd = prng(7);
@@ -43,71 +32,14 @@ function generate(n: number): RecordedEvent[] {
     const time = T0 + i * 200;
     const s = (seq.get(node) ?? 0) + 1;
     seq.set(node, s);
-    const k = rnd();
-    let type = 'sensor.reading';
-    let component = 'bme280';
-    let data: ValueMap;
-    if (k < 0.45) data = { name: 'temperature', unit: 'Cel', value: 24 + 4 * Math.sin(i / 5000) + (rnd() - 0.5), quality: 'good', time };
-    else if (k < 0.9) data = { name: 'humidity', unit: '%RH', value: 50 + 20 * Math.sin(i / 7000) + rnd(), quality: 'good', time };
-    else if (k < 0.98) {
-      component = 'pir';
-      data = { name: 'motion', value: rnd() < 0.5, quality: 'good', time };
-    } else {
-      type = 'percept.motion';
-      component = 'pir';
-      data = { zone: rnd() < 0.5 ? 'hall' : 'desk' };
-    }
+    const { type, component, data } = sampleAt(i, time, rnd);
     const entry: EventEntry = { id: `e${i.toString(36).padStart(15, '0')}`, type, source: `${node}/${component}`, time, seq: s, prev: GENESIS_PREV, data };
     out.push({ entry, receivedAt: T0 + Math.ceil((i + 1) / 8) * 8 * 200 });
   }
   return out;
 }
 
-const [A, B, C, D, E] = nodes;
-const temp = (node: string) => ({ node, component: 'bme280', name: 'temperature' });
-const hum = (node: string) => ({ node, component: 'bme280', name: 'humidity' });
-const motion = (node: string) => ({ node, component: 'pir', name: 'motion' });
-const notify = [{ kind: 'notify', message: 'x' }];
-const rules = [
-  { id: 'hot-a', triggers: [{ kind: 'numeric', series: temp(A), above: 27, hysteresis: 0.5, for: '2m' }] },
-  { id: 'cold-b', triggers: [{ kind: 'numeric', series: temp(B), below: 21, hysteresis: 0.5, for: '1m' }] },
-  { id: 'damp-c', triggers: [{ kind: 'numeric', series: hum(C), above: 68 }], conditions: [{ kind: 'numeric', series: temp(C), above: 22 }] },
-  {
-    id: 'motion-d',
-    mode: 'restart',
-    triggers: [{ kind: 'state', series: motion(D), to: true }],
-    actions: [...notify, { kind: 'delay', for: '30s' }, ...notify],
-  },
-  { id: 'still-e', triggers: [{ kind: 'state', series: motion(E), to: false, for: '20s' }] },
-  { id: 'hall', cooldown: '1m', triggers: [{ kind: 'event', type: 'percept.*', match: { zone: 'hall' } }] },
-  {
-    id: 'any-a',
-    mode: 'queued',
-    max: 3,
-    triggers: [{ kind: 'event', type: 'sensor.reading', node: A, component: 'pir' }],
-    actions: [...notify, { kind: 'delay', for: '10s' }, ...notify],
-  },
-  {
-    id: 'quarter',
-    timeZone: 'Europe/Berlin',
-    triggers: [{ kind: 'cron', cron: '*/15 * * * *' }],
-    conditions: [{ kind: 'time', after: '06:00', before: '23:00' }],
-  },
-  { id: 'silent-b', triggers: [{ kind: 'absence', node: B, component: 'pir', for: '30s' }] },
-  {
-    id: 'either',
-    triggers: [{ kind: 'numeric', series: hum(E), below: 35 }],
-    conditions: [
-      {
-        kind: 'or',
-        conditions: [
-          { kind: 'state', series: motion(E), is: true },
-          { kind: 'numeric', series: temp(E), below: 25 },
-        ],
-      },
-    ],
-  },
-].map((r) => ({ name: r.id, actions: notify, ...r }));
+const rules = tenRules(nodes);
 
 /** The baseline: read every event and keep the latest value of each series. */
 function baseline(events: readonly RecordedEvent[]): number {

@@ -190,7 +190,22 @@ export class RuleService {
       this.o.log({ level: 'error', code: 'rules', message: (e as Error)?.message ?? String(e) });
     }
     this.count(firings);
-    for (const f of firings) this.runner.carry(f);
+    // What one batch or one timer set off is stored with one commit: each commit waits for the disk.
+    if (firings.length) {
+      try {
+        this.o.hubLog.atomically(() => {
+          for (const f of firings) {
+            try {
+              this.runner.carry(f);
+            } catch (e) {
+              this.o.log({ level: 'error', code: 'effects', rule: f.rule, message: (e as Error)?.message ?? String(e) });
+            }
+          }
+        });
+      } catch (e) {
+        this.o.log({ level: 'error', code: 'effects', message: (e as Error)?.message ?? String(e) });
+      }
+    }
     this.schedule();
   }
 

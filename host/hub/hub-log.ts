@@ -83,6 +83,20 @@ export class HubLog {
     return entries;
   }
 
+  /**
+   * Runs fn, its appends and the caller's own writes in the cartridge, as
+   * one commit (Cartridge.atomically); if it throws, nothing of it is stored
+   * and the head is the stored one again.
+   */
+  atomically<T>(fn: () => T): T {
+    try {
+      return this.o.cartridge.atomically(fn);
+    } catch (e) {
+      this.head = this.storedHead();
+      throw e;
+    }
+  }
+
   private storedHead(): EventLogHead {
     return this.o.cartridge.head(this.id) ?? { seq: 0, hash: new Uint8Array(32) };
   }

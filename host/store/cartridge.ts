@@ -146,6 +146,17 @@ export class Cartridge {
   }
 
   /**
+   * Runs fn as one transaction, so everything it stores (the hub's appends,
+   * commands) is one durable commit instead of one each; the post-commit
+   * listeners hear of it after that commit, and of nothing if fn throws
+   * (then nothing it wrote is stored). Inside another transaction it is a
+   * savepoint of that one.
+   */
+  atomically<T>(fn: () => T): T {
+    return this.stored.hold(() => this.db.transaction(fn).immediate());
+  }
+
+  /**
    * Calls `listener` after every commit with the entries it stored (node
    * batches and the hub's own events, in commit order); returns the function
    * that stops it. See StoredHook.

@@ -19,6 +19,7 @@ export class StoredHook {
   private readonly listeners = new Set<StoredListener>();
   private readonly queue: { entries: readonly EventEntry[]; receivedAt: number }[] = [];
   private delivering = false;
+  private held = 0;
 
   constructor(private readonly onError: (error: unknown) => void) {}
 
@@ -33,7 +34,32 @@ export class StoredHook {
   emit(entries: readonly EventEntry[], receivedAt: number): void {
     if (entries.length === 0 || this.listeners.size === 0) return;
     this.queue.push({ entries, receivedAt });
-    if (this.delivering) return;
+    if (this.delivering || this.held) return;
+    this.deliver();
+  }
+
+  /**
+   * Runs fn (one transaction that commits when it returns) with deliveries
+   * held: what it emits reaches the listeners once it has returned, in order
+   * and after whatever was queued before; if it throws (nothing committed),
+   * what it emitted is dropped.
+   */
+  hold<T>(fn: () => T): T {
+    const mark = this.queue.length;
+    this.held++;
+    let done = false;
+    try {
+      const result = fn();
+      done = true;
+      return result;
+    } finally {
+      this.held--;
+      if (!done) this.queue.splice(mark);
+      else if (!this.held && !this.delivering && this.queue.length) this.deliver();
+    }
+  }
+
+  private deliver(): void {
     this.delivering = true;
     try {
       for (let next = this.queue.shift(); next; next = this.queue.shift()) {

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -45,6 +46,40 @@ describe('post-commit hook (onStored)', () => {
     assert.deepStrictEqual(first, expected);
     assert.deepStrictEqual(second, expected);
     assert.equal(errors.length, 4, 'the broken listener was reported for each of the 4 deliveries and stopped nobody');
+    c.close();
+  });
+
+  it('appends made atomically are one commit, heard of after it; a throw inside stores and tells nothing, and the chain goes on', () => {
+    const file = join(tmp.dir, 'atomic.db');
+    const c = Cartridge.open(file);
+    const log = new HubLog({ cartridge: c, identity: identityFromSecretKey(new Uint8Array(32).fill(74), crypto), crypto, clock: () => 1_767_225_600_000 });
+    const reader = new Database(file, { readonly: true });
+    const stored = () => reader.prepare('SELECT count(*) FROM events').pluck().get() as number;
+    const heard: number[] = [];
+    c.onStored((es) => heard.push(...es.map((e) => e.seq)));
+    const motion = (state: string) =>
+      log.append('percept.motion', 'percept', { node: log.id, component: 'pir', state, at: 1_767_225_600_000, causes: ['aaaaaaaaaaaaaaaa'] });
+    const inside: number[][] = [];
+    const seqs = log.atomically(() => {
+      const a = motion('start');
+      const b = motion('end');
+      inside.push([stored(), heard.length]);
+      return [a.seq, b.seq];
+    });
+    assert.deepStrictEqual(inside, [[0, 0]], 'another connection saw nothing and no listener heard anything before the commit');
+    assert.deepStrictEqual([stored(), heard, seqs], [2, [1, 2], [1, 2]]);
+    assert.throws(
+      () =>
+        log.atomically(() => {
+          motion('start');
+          throw new Error('the effect could not be carried out');
+        }),
+      /could not be carried out/,
+    );
+    assert.deepStrictEqual([stored(), heard], [2, [1, 2]], 'the rolled back append was neither stored nor told');
+    assert.equal(motion('start').seq, 3, 'the head is the stored one again');
+    assert.deepStrictEqual([stored(), heard], [3, [1, 2, 3]]);
+    reader.close();
     c.close();
   });
 
