@@ -34,7 +34,7 @@ const wander = (seed: number, step: number, bound: number): Signal => randomWalk
  * it takes the room to `setpoint` over `rampMs`, holds it there until `runMs`,
  * and lets it back to `room` over `rampMs`. Never cools a room already warmer.
  */
-export function heating(room: Signal, o: { startMs: number; everyMs: number; runMs: number; rampMs: number; setpoint: number }): Signal {
+function heating(room: Signal, o: { startMs: number; everyMs: number; runMs: number; rampMs: number; setpoint: number }): Signal {
   return (t) => {
     const base = room(t);
     if (t < o.startMs) return base;
@@ -44,6 +44,16 @@ export function heating(room: Signal, o: { startMs: number; everyMs: number; run
   };
 }
 
+/**
+ * The living room: 21.5 °C ± 2 over the day, and from 10 s after power-on, every 30 min,
+ * the heating runs 4 min towards 24 °C, so the room passes 22.5 °C (its daily mean + 1,
+ * the default rule's threshold) within a minute whatever the time of day.
+ */
+export function livingRoomTemperature(poweredOn: number): Signal {
+  const room = sum([daily(21.5, 2), wander(1, 0.05, 0.6)]);
+  return heating(room, { startMs: poweredOn + 10_000, everyMs: 1_800_000, runMs: 240_000, rampMs: 40_000, setpoint: 24 });
+}
+
 export const DEMO_NODES: DemoNode[] = [
   {
     name: 'living-room',
@@ -51,10 +61,7 @@ export const DEMO_NODES: DemoNode[] = [
     sensors: [{ name: 'bme280', driver: 'bme280', i2c: { address: 0x76 }, intervalMs: 2000, options: { pressureOversampling: 4 } }],
     wire: (b) => {
       const m = new Bme280Model(0x76, b.clock);
-      // From 10 s after power-on, every 30 min, the heating runs 4 min towards 24 °C: the room
-      // passes 22.5 °C (its daily mean + 1) within a minute whatever the time of day.
-      const room = sum([daily(21.5, 2), wander(1, 0.05, 0.6)]);
-      m.setSignal('temperature', heating(room, { startMs: b.clock.now() + 10_000, everyMs: 1_800_000, runMs: 240_000, rampMs: 40_000, setpoint: 24 }));
+      m.setSignal('temperature', livingRoomTemperature(b.clock.now()));
       m.setSignal('humidity', sum([daily(45, -7), wander(2, 0.2, 3)]));
       m.setSignal('pressure', sum([daily(101_300, 120, 0.1), wander(3, 4, 200)]));
       b.attachI2c(m);
