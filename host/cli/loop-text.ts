@@ -9,7 +9,7 @@ import { valueText } from './reading-text.js';
  * signed — one line each, for a person. Levels and motion are left out: the
  * readings line and the node's own motion events say them already.
  */
-export interface LoopLine {
+interface LoopLine {
   /** Who the line is about: 'hub', or the node that signed the effect. */
   who: string;
   text: string;
@@ -20,7 +20,7 @@ const SILENT = new Set(['percept.level', 'percept.motion', 'effect.requested']);
 const str = (v: Value | undefined): string => (typeof v === 'string' ? v : v === undefined ? '' : String(v));
 
 /** "30 s", "2 min", "1.5 h": a duration for a person. */
-export function spanText(ms: number): string {
+function spanText(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   if (ms < 120_000) return `${Math.round(ms / 100) / 10} s`;
   if (ms < 7_200_000) return `${Math.round(ms / 6000) / 10} min`;
@@ -55,7 +55,7 @@ function actionText(d: ValueMap): string {
 }
 
 /** The line for a stored entry, or undefined when it is not worth one. `name` turns a node id into its name. */
-export function loopLine(e: EventEntry, hubId: string, name: (id: string) => string): LoopLine | undefined {
+function loopLine(e: EventEntry, hubId: string, name: (id: string) => string): LoopLine | undefined {
   if (SILENT.has(e.type)) return undefined;
   const d = (e.data ?? {}) as ValueMap;
   const node = e.source.slice(0, e.source.indexOf('/'));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { projectRoot } from '../project-root.js';
 
 /** Where the rules `fazt start` ships with live (README "npm start"). */
-export function defaultRulesDir(): string {
+function defaultRulesDir(): string {
   return join(projectRoot(), 'host', 'effect', 'default-rules');
 }
 
