@@ -16,7 +16,11 @@ export interface RuleServiceOptions {
   timeZone?: string;
   /** Where notifications are also POSTed. */
   notifyUrl?: string;
-  /** Rules the hub ships with: added once, on the first start that has never seen their id. */
+  /**
+   * Rules the hub ships with: added once, on the first start that has never seen their id.
+   * One that names a node, or an output, the hub does not know yet waits until a node's
+   * system.boot brings it (the demo's nodes enrol after the hub starts).
+   */
   defaults?: readonly unknown[];
   log: (record: Record<string, unknown>) => void;
 }
@@ -37,6 +41,9 @@ export interface RuleSummary {
 
 export type RuleChange = 'added' | 'changed' | 'unchanged';
 
+// What a default can be refused for only until its nodes have enrolled and booted.
+const WAIT_FOR_NODES = new Set<string>(['unknown-node', 'unknown-output', 'not-an-output']);
+
 // setTimeout's limit; a later due time is simply looked at again then.
 const MAX_WAIT = 2 ** 31 - 1;
 
@@ -56,6 +63,8 @@ export class RuleService {
   private readonly runner: EffectRunner;
   private readonly stats = new Map<string, { firings: number; lastFiredAt: number }>();
   private readonly seen = new Set<string>();
+  /** Defaults waiting for the nodes or outputs they name. */
+  private waiting: unknown[] = [];
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -86,10 +95,13 @@ export class RuleService {
     for (const p of this.engine.problems) this.o.log({ level: 'warn', code: 'rule-replay', message: p });
     this.unsubscribe = this.o.cartridge.onStored((entries, receivedAt) => this.stored(entries, receivedAt));
     this.run(() => this.engine.advanceTo(this.o.clock()));
-    for (const doc of this.o.defaults ?? []) {
+    this.waiting = (this.o.defaults ?? []).filter((doc) => {
       const id = (doc as { id?: unknown })?.id;
-      if (typeof id === 'string' && !this.seen.has(id)) this.put(doc);
-    }
+      return typeof id === 'string' && !this.seen.has(id);
+    });
+    this.addDefaults((e) => {
+      throw e; // a shipped rule that can never be added fails the start
+    });
   }
 
   async stop(): Promise<void> {
@@ -101,17 +113,26 @@ export class RuleService {
 
   /** Adds a rule or changes the one with its id; refused (RuleError naming the path) before anything is stored. */
   put(doc: unknown): { change: RuleChange; rule: RuleSummary } {
+    const { change, id } = this.record(doc);
+    return { change, rule: this.summary(this.known(id)) };
+  }
+
+  /**
+   * Checks the document and appends its system.rule.* event (the engine takes it as it
+   * is stored: from inside the post-commit hook, only after the hook is done).
+   */
+  private record(doc: unknown): { change: RuleChange; id: string } {
     this.refreshNodes();
     const compiled = compileRule(doc, { timeZone: this.timeZone, nodes: this.refs });
     checkRuleTargets(compiled.doc, ruleNodes(this.o.cartridge).targets);
     const current = this.find(compiled.id);
     if (current && current.version === compiled.version) {
       if (this.isEnabled(current.id) !== compiled.enabled) this.setEnabled(compiled.id, compiled.enabled);
-      return { change: 'unchanged', rule: this.summary(this.known(compiled.id)) };
+      return { change: 'unchanged', id: compiled.id };
     }
     const change = current ? 'changed' : 'added';
     this.o.hubLog.append(`system.rule.${change}`, 'rules', { id: compiled.id, version: compiled.version, rule: fromJsonValue(doc) });
-    return { change, rule: this.summary(this.known(compiled.id)) };
+    return { change, id: compiled.id };
   }
 
   enable(id: string): RuleSummary {
@@ -174,11 +195,29 @@ export class RuleService {
   }
 
   private stored(entries: readonly EventEntry[], receivedAt: number): void {
+    let booted = false;
     for (const e of entries) {
       this.noteAdded(e);
-      if (e.type === 'system.boot') this.refreshNodes(); // its outputs, for rules compiled from now on
+      if (e.type === 'system.boot') booted = true;
     }
+    if (booted) this.refreshNodes(); // its outputs, for rules compiled from now on
     this.run(() => this.engine.ingest(entries, receivedAt));
+    if (booted && this.waiting.length)
+      this.addDefaults((e) => this.o.log({ level: 'error', code: 'rule-default', message: (e as Error)?.message ?? String(e) }));
+  }
+
+  /** Adds the waiting defaults whose nodes and outputs are known; those that name others wait on, the rest are refused. */
+  private addDefaults(refused: (e: unknown) => void): void {
+    const still: unknown[] = [];
+    for (const doc of this.waiting) {
+      try {
+        this.record(doc);
+      } catch (e) {
+        if (e instanceof RuleError && WAIT_FOR_NODES.has(e.code)) still.push(doc);
+        else refused(e);
+      }
+    }
+    this.waiting = still;
   }
 
   /** Decides, carries out what fired, and sets the wake-up for the engine's next timer. */

@@ -32,7 +32,7 @@ export async function enrolDemoNode(hub: Hub, hubUrl: string, demo: DemoNode, se
     secretKey: toJsonValue(identity.secretKey),
     hub: { url: hubUrl, publicKey: toJsonValue(hub.publicKey) },
     sensors: demo.sensors as unknown as JsonValue,
-    uplink: { batchSize: 8, maxDelayMs: 2000 },
+    uplink: { batchSize: 8, maxDelayMs: 2000, ...(demo.downlinkPollMs === undefined ? {} : { downlinkPollMs: demo.downlinkPollMs }) },
     buffer: { budgetBytes: 262_144 },
   };
   return {

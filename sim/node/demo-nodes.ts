@@ -9,21 +9,50 @@ import type { SensorConfig } from '../../firmware/sensing/open-sensor.js';
 
 /**
  * The three nodes `npm start` runs: an esp32-devkitc with a BME280, an
- * esp32-c3 with an SHT4x and a PIR, an esp32-s3 with a BH1750 and a button.
- * Their environment follows the time of day (signals of absolute time), with
- * a seeded wander on top; motion and presses come on a fixed rhythm.
+ * esp32-c3 with an SHT4x and a PIR, an esp32-s3 with a BH1750, a button and
+ * an LED. Their environment follows the time of day (signals of absolute
+ * time), with a seeded wander on top; motion, presses and the living room's
+ * heating come on a fixed rhythm from power-on, so the default rules
+ * (host/effect/default-rules/) have something to act on within minutes.
  */
 export interface DemoNode {
   name: string;
   board: string;
   sensors: SensorConfig[];
+  /** How long the node goes without asking for commands (uplink.downlinkPollMs; default the firmware's). */
+  downlinkPollMs?: number;
   wire: (board: SimBoard) => void;
 }
 
 const DAY = 86_400_000;
-// sine() starts at mean and rises; a phase of 0.375 puts the peak at 15:00 UTC.
+// sine() starts at mean and rises; a phase of 0.375 puts the peak at 21:00 UTC, the low at 09:00.
 const daily = (mean: number, amplitude: number, phase = 0.375): Signal => sine(mean, amplitude, DAY, phase);
 const wander = (seed: number, step: number, bound: number): Signal => randomWalk(seed, 0, step, 60_000, -bound, bound);
+
+/**
+ * A heating cycle, fast-forwarded for the demo: every `everyMs` from `startMs`
+ * it takes the room to `setpoint` over `rampMs`, holds it there until `runMs`,
+ * and lets it back to `room` over `rampMs`. Never cools a room already warmer.
+ */
+function heating(room: Signal, o: { startMs: number; everyMs: number; runMs: number; rampMs: number; setpoint: number }): Signal {
+  return (t) => {
+    const base = room(t);
+    if (t < o.startMs) return base;
+    const k = (t - o.startMs) % o.everyMs;
+    const share = k < o.rampMs ? k / o.rampMs : k < o.runMs ? 1 : Math.max(0, 1 - (k - o.runMs) / o.rampMs);
+    return base + share * Math.max(0, o.setpoint - base);
+  };
+}
+
+/**
+ * The living room: 21.5 °C ± 2 over the day, and from 10 s after power-on, every 30 min,
+ * the heating runs 4 min towards 24 °C, so the room passes 22.5 °C (its daily mean + 1,
+ * the default rule's threshold) within a minute whatever the time of day.
+ */
+export function livingRoomTemperature(poweredOn: number): Signal {
+  const room = sum([daily(21.5, 2), wander(1, 0.05, 0.6)]);
+  return heating(room, { startMs: poweredOn + 10_000, everyMs: 1_800_000, runMs: 240_000, rampMs: 40_000, setpoint: 24 });
+}
 
 export const DEMO_NODES: DemoNode[] = [
   {
@@ -32,7 +61,7 @@ export const DEMO_NODES: DemoNode[] = [
     sensors: [{ name: 'bme280', driver: 'bme280', i2c: { address: 0x76 }, intervalMs: 2000, options: { pressureOversampling: 4 } }],
     wire: (b) => {
       const m = new Bme280Model(0x76, b.clock);
-      m.setSignal('temperature', sum([daily(21.5, 2), wander(1, 0.05, 0.6)]));
+      m.setSignal('temperature', livingRoomTemperature(b.clock.now()));
       m.setSignal('humidity', sum([daily(45, -7), wander(2, 0.2, 3)]));
       m.setSignal('pressure', sum([daily(101_300, 120, 0.1), wander(3, 4, 200)]));
       b.attachI2c(m);
@@ -51,9 +80,10 @@ export const DEMO_NODES: DemoNode[] = [
       m.setSignal('humidity', sum([daily(50, -6), wander(5, 0.2, 2)]));
       b.attachI2c(m);
       const pir = new PirModel({ pins: b.pins, gpio: 6, clock: b.clock, holdMs: 3000 });
+      // Someone walks by 5 s after power-on, then every 45 s: the desk LED's 30 s pulse is seen to end.
       const walk = () => {
         pir.motion();
-        b.clock.setTimeout(walk, 23_000);
+        b.clock.setTimeout(walk, 45_000);
       };
       b.clock.setTimeout(walk, 5000);
     },
@@ -64,7 +94,10 @@ export const DEMO_NODES: DemoNode[] = [
     sensors: [
       { name: 'bh1750', driver: 'bh1750', i2c: { address: 0x23 }, intervalMs: 2000 },
       { name: 'button', driver: 'button', pin: 7, intervalMs: 1000 },
+      // An LED on GPIO 21 (a plain output pin, no strapping); rules switch it through the downlink.
+      { name: 'led', driver: 'digital-output', pin: 21, intervalMs: 3_600_000 },
     ],
+    downlinkPollMs: 2000,
     wire: (b) => {
       const m = new Bh1750Model(b.clock, 0x23);
       m.setSignal('illuminance', sum([daily(350, 300), wander(6, 5, 60)]));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonValue } from '../../../firmware/codec/json-form.js';
+import { OUTPUT_DRIVERS } from '../../../firmware/uplink/command-action.js';
 import { DEMO_NODES, type DemoNode } from '../../../sim/node/demo-nodes.js';
 import { NodeRuntimeNode } from '../../../sim/node/node-runtime-node.js';
 import type { NodeStatus, SimulatedNode } from '../../../sim/node/simulated-node.js';
@@ -9,12 +10,14 @@ import { enrolDemoNode } from '../../../sim/node/demo-enrolment.js';
 import { XsNode } from '../../../sim/node/xs-node.js';
 import { LAN_FLAGS, lanOptions, parseListen } from './hub.js';
 import { VirtualClock } from '../../../sim/world/virtual-clock.js';
+import { loadDefaultRules } from '../../effect/default-rules.js';
 import { Hub } from '../../hub/hub.js';
 import type { HubAddress } from '../../hub/hub-options.js';
 import { stopSignal } from '../stop-signal.js';
 import { UsageError, type Command } from '../command.js';
 import { DATA_OPTION, dataFolder } from '../data-folder.js';
 import { durationFlag } from '../duration-flag.js';
+import { followLoop } from '../loop-text.js';
 import { readingText } from '../reading-text.js';
 
 /** Seeds of the demo nodes, kept beside the cartridge so a restart continues the same nodes. */
@@ -30,13 +33,16 @@ function describe(status: NodeStatus, latest: Map<string, string>): string {
 
 export const startCommand: Command = {
   name: 'start',
-  summary: 'Run the hub with three simulated ESP32 nodes (firmware in XS) and show their readings live',
+  summary: 'Run the hub with three simulated ESP32 nodes (firmware in XS) and its default rules; show readings, percepts and effects live',
   usage: 'fazt start [--data DIR] [--listen HOST:PORT] [--runtime xs|node] [--duration 30s] [--beacon …] [--time …] (see fazt hub --help)',
   help: [
     'Starts the hub (SQLite cartridge in --data, default ./fazt-data; API on --listen, default 127.0.0.1:7070)',
-    'and three simulated nodes (esp32-devkitc + BME280, esp32-c3 + SHT4x + PIR, esp32-s3 + BH1750 + button).',
+    'and three simulated nodes (esp32-devkitc + BME280, esp32-c3 + SHT4x + PIR, esp32-s3 + BH1750 + button + LED).',
     'Each node runs the firmware inside the XS engine against register-level device models, enrolls itself',
     'with a single-use invite, and uplinks signed CBOR batches over HTTP. The hub API answers while it runs.',
+    'The hub makes percepts and runs rules: on the first start it adds the default rules of',
+    'host/effect/default-rules/ (hallway motion → desk LED on for 30 s; living room above 22.5 °C for 2 min → notify);',
+    'the terminal shows percepts, rule firings, notifications and the effects the nodes signed.',
     'Ctrl-C stops everything. --runtime node runs the firmware on Node instead (the fallback when XS is missing).',
     'The beacon and Timekeeper flags are those of fazt hub (the beacon is off by default: it multicasts on the LAN).',
   ].join('\n'),
@@ -58,8 +64,10 @@ export const startCommand: Command = {
 
     // The boards have been running one sampling interval when the hub comes up: every
     // sensor's first sample is due as soon as its firmware runs, so readings show at once.
-    const poweredOn = Date.now() - Math.max(...DEMO_NODES.flatMap((d) => d.sensors.map((s) => s.intervalMs)));
-    const hub = new Hub({ dataDir, host, port, ...lan });
+    // Outputs (the desk LED) are not sampled for their readings: their interval does not count.
+    const sampled = DEMO_NODES.flatMap((d) => d.sensors.filter((s) => !OUTPUT_DRIVERS[s.driver]));
+    const poweredOn = Date.now() - Math.max(...sampled.map((s) => s.intervalMs));
+    const hub = new Hub({ dataDir, host, port, ...lan, percepts: true, rules: { defaults: loadDefaultRules() } });
     // The XS engines boot first, each in its own process, while the hub starts and the nodes enrol.
     const engines = new Map(runtime === 'xs' ? DEMO_NODES.map((d) => [d.name, XsNode.boot()]) : []);
     for (const e of engines.values()) void e.catch(() => undefined); // reported where the engine is used
@@ -75,6 +83,8 @@ export const startCommand: Command = {
       throw e;
     }
     out(`hub ${addr.hubId} listening on ${addr.url} (cartridge ${addr.cartridge})\n`);
+    // The loop as it happens: percepts, firings and notifications on the hub's chain, effects signed by the nodes.
+    const unhook = values.quiet ? () => undefined : followLoop(hub, addr.hubId, out);
     const seedsFile = join(dataDir, 'sim-nodes.json');
     const seeds = loadSeeds(seedsFile);
     const nodes: { demo: DemoNode; node: SimulatedNode; latest: Map<string, string>; status?: NodeStatus; shown?: boolean }[] = [];
@@ -144,11 +154,13 @@ export const startCommand: Command = {
         signal.release();
       }
     } finally {
+      unhook();
       await releaseEngines();
       for (const n of nodes) await n.node.close().catch(() => undefined);
-      const counts = hub.cartridge.counts();
+      const { events } = hub.cartridge.counts();
+      const enrolled = hub.cartridge.nodes().length; // the hub's own chain is not a node
       await hub.stop();
-      out(`stopped: ${counts.events} events from ${counts.nodes} nodes in ${addr.cartridge}\n`);
+      out(`stopped: ${events} events from ${enrolled} nodes and the hub in ${addr.cartridge}\n`);
     }
     return 0;
   },
