@@ -138,12 +138,4 @@ export const MIGRATIONS: readonly MigrationStep[] = [
       CREATE INDEX commands_by_state ON commands (node, state, seq);
     `,
   },
-  {
-    step: 7,
-    name: 'events_by_received',
-    // The log in stored order (host/store/recorded-log.ts): the rule engine replays it on start and backtests read it.
-    sql: `
-      CREATE INDEX events_by_received ON events (received_at);
-    `,
-  },
 ];

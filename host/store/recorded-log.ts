@@ -4,46 +4,103 @@ import type { EventClock, EventEntry } from '../../firmware/event/envelope.js';
 import type { Db } from './open-cartridge.js';
 import type { ReceivedEntry } from './recent-events.js';
 
-type ReceivedRow = [
-  seq: number,
-  id: string,
-  type: string,
-  source: string,
-  time: number,
-  clock: EventClock | null,
-  prev: Buffer,
-  data: Buffer,
-  receivedAt: number,
-];
+type Row = [seq: number, id: string, type: string, source: string, time: number, clock: EventClock | null, prev: Buffer, data: Buffer, receivedAt: number];
+
+/** One chain read in seq order, its next row waiting to be merged. */
+interface Cursor {
+  rows: IterableIterator<Row>;
+  head: Row;
+  /** The hub's own chain goes after the nodes' in a millisecond. */
+  last: 0 | 1;
+  node: string;
+}
+
+const SQL =
+  'SELECT seq, id, type, source, time, clock, prev, data, received_at FROM events WHERE node = ? AND received_at >= ? AND received_at < ? ORDER BY seq';
+
+function earlier(a: Cursor, b: Cursor): boolean {
+  const x = a.head[8];
+  const y = b.head[8];
+  return x !== y ? x < y : a.last !== b.last ? a.last < b.last : a.node < b.node;
+}
 
 /**
  * The whole log in the order the hub stored it, each entry with its
  * received_at: what a consumer that decides from the log (the rule engine,
  * host/effect/rule-service.ts) replays on start, and what a backtest reads.
- * Entries committed in the same millisecond come node chains first and the
- * hub's own last, since the hub's events in a millisecond follow from what
- * the nodes sent in it (the same order the post-commit hook delivered them).
+ *
+ * Each chain is read in seq order (the order it was stored in, a walk of
+ * the primary key, so no row is looked up twice) and the chains are merged
+ * by received_at: commits of one millisecond come node chains first (by id)
+ * and the hub's own last, since the hub's events in a millisecond follow
+ * from what the nodes sent in it, as the post-commit hook delivered them.
+ * A chain never comes out of seq order, even across a step back of the
+ * hub's clock. The merge is a small binary heap of one cursor per chain
+ * (written here: a dozen lines, no library needed).
  */
 export class RecordedLog {
-  private readonly from: Statement<[number, number, string], ReceivedRow>;
+  private readonly chains: Statement<[], string>;
 
-  constructor(db: Db) {
-    // events_by_received (migration 7) keeps this an index walk, not a sort of the whole log. Rows come
-    // as arrays (raw): a backtest reads millions, and an object per row costs more than the read itself.
-    this.from = db
-      .prepare<[number, number, string], ReceivedRow>(
-        'SELECT seq, id, type, source, time, clock, prev, data, received_at FROM events WHERE received_at >= ? AND received_at < ? ORDER BY received_at, node = ?, node, seq',
-      )
-      .raw();
+  constructor(private readonly db: Db) {
+    this.chains = db.prepare<[], string>('SELECT id FROM nodes ORDER BY id').pluck();
   }
 
   /** Entries stored in [since, until), in stored order; `hubId` names the hub's own chain. */
   *between(since: number, until: number, hubId: string): IterableIterator<ReceivedEntry> {
-    for (const [seq, id, type, source, time, clock, prev, data, receivedAt] of this.from.iterate(since, until, hubId)) {
-      // As queries.ts's rowToEntry: `clock` only when the event had one, so the entry hashes as signed.
-      const entry: EventEntry = { id, type, source, time, seq, prev: new Uint8Array(prev), data: decodeCbor(data) };
-      if (clock !== null) entry.clock = clock;
-      yield { entry, receivedAt };
+    const heap: Cursor[] = [];
+    for (const node of this.chains.all()) {
+      // Rows come as arrays (raw): a backtest reads millions, and an object per row costs more than the read.
+      const rows = this.db.prepare<[string, number, number], Row>(SQL).raw().iterate(node, since, until);
+      const first = rows.next();
+      if (!first.done) push(heap, { rows, head: first.value, last: node === hubId ? 1 : 0, node });
     }
+    try {
+      while (heap.length > 0) {
+        const c = heap[0];
+        const [seq, id, type, source, time, clock, prev, data, receivedAt] = c.head;
+        // As queries.ts's rowToEntry: `clock` only when the event had one, so the entry hashes as signed.
+        const entry: EventEntry = { id, type, source, time, seq, prev: new Uint8Array(prev), data: decodeCbor(data) };
+        if (clock !== null) entry.clock = clock;
+        const next = c.rows.next();
+        if (next.done) pop(heap);
+        else {
+          c.head = next.value;
+          down(heap, 0);
+        }
+        yield { entry, receivedAt };
+      }
+    } finally {
+      for (const c of heap) c.rows.return?.(); // a reader that stops early closes every cursor
+    }
+  }
+}
+
+function push(h: Cursor[], c: Cursor): void {
+  h.push(c);
+  for (let i = h.length - 1; i > 0; ) {
+    const p = (i - 1) >> 1;
+    if (!earlier(h[i], h[p])) break;
+    [h[i], h[p]] = [h[p], h[i]];
+    i = p;
+  }
+}
+
+function pop(h: Cursor[]): void {
+  const end = h.pop() as Cursor;
+  if (h.length === 0) return;
+  h[0] = end;
+  down(h, 0);
+}
+
+function down(h: Cursor[], i: number): void {
+  for (;;) {
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let m = i;
+    if (l < h.length && earlier(h[l], h[m])) m = l;
+    if (r < h.length && earlier(h[r], h[m])) m = r;
+    if (m === i) return;
+    [h[i], h[m]] = [h[m], h[i]];
+    i = m;
   }
 }

@@ -41,4 +41,28 @@ describe('the log in stored order (cartridge.recorded)', () => {
     assert.deepStrictEqual([...c.recorded.between(now, now + 1, hub.id)], [{ entry: a.entries[1], receivedAt: now }], 'since is inclusive, until exclusive');
     c.close();
   });
+
+  it("keeps each chain in seq order across a step back of the hub's clock, and a reader that stops early frees the cartridge", () => {
+    let now = 1_767_225_600_000;
+    const c = Cartridge.open(join(tmp.dir, 's.db'), { clock: () => now });
+    const a = new TestNode(93);
+    const b = new TestNode(94);
+    for (const n of [a, b]) c.addNode(n.identity.publicKey);
+    a.append(3);
+    b.append(1);
+    c.ingestBatch(a.batch(1, 1));
+    now -= 5_000; // the Timekeeper stepped the hub's clock back
+    c.ingestBatch(a.batch(2, 2));
+    c.ingestBatch(b.batch(1, 1));
+    now += 10_000;
+    c.ingestBatch(a.batch(3, 3));
+    const order = [...c.recorded.between(0, Number.MAX_SAFE_INTEGER, 'no-hub')].map((r) => r.entry);
+    const seqsOfA = order.filter((e) => e.source.startsWith(a.id)).map((e) => e.seq);
+    assert.deepStrictEqual(seqsOfA, [1, 2, 3], "a's chain comes out as it was stored, never reordered by received_at");
+    assert.equal(order.length, 4);
+    for (const _ of c.recorded.between(0, Number.MAX_SAFE_INTEGER, 'no-hub')) break;
+    a.append(1);
+    assert.equal(c.ingestBatch(a.batch(4, 4)).stored, 1, 'no cursor left open: the cartridge takes writes');
+    c.close();
+  });
 });
