@@ -3,7 +3,7 @@ import type { ValueMap } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import type { HubLog } from '../hub/hub-log.js';
 import { ruleNodes } from '../hub/rule-nodes.js';
-import { checkRuleTargets, compileRule, type CompiledRule, type Firing, type NodeRef, RuleEngine, RuleError } from '../rules/index.js';
+import { checkRuleTargets, type LoggedEntry, compileRule, type CompiledRule, type Firing, type NodeRef, RuleEngine, RuleError } from '../rules/index.js';
 import type { Cartridge } from '../store/cartridge.js';
 import { EffectRunner } from './effect-runner.js';
 
@@ -78,7 +78,7 @@ export class RuleService {
   start(): void {
     this.refreshNodes();
     const hub = this.o.hubLog.id;
-    let batch: EventEntry[] = [];
+    let batch: LoggedEntry[] = [];
     let at = Number.NEGATIVE_INFINITY;
     const flush = () => {
       if (batch.length) this.count(this.engine.ingest(batch, at));
@@ -268,7 +268,7 @@ export class RuleService {
   }
 
   /** Remembers every rule id the hub's chain ever added, so a default the owner removed stays removed. */
-  private noteAdded(e: EventEntry): void {
+  private noteAdded(e: LoggedEntry): void {
     if (e.type !== 'system.rule.added' || !e.source.startsWith(`${this.o.hubLog.id}/`)) return;
     const d = e.data as ValueMap;
     if (typeof d.id === 'string') this.seen.add(d.id);

@@ -1,4 +1,4 @@
-import type { EventEntry } from '../../firmware/event/envelope.js';
+import type { LoggedEntry } from './logged-entry.js';
 import { compileRule } from './compile-rule.js';
 import type { CompiledRule, NodeRef } from './compiled-rule.js';
 import type { Firing } from './firing.js';
@@ -115,7 +115,7 @@ export class RuleEngine implements RuntimeHost {
     return this.running.get(id);
   }
 
-  ingest(entries: readonly EventEntry[], receivedAt?: number): Firing[] {
+  ingest(entries: readonly LoggedEntry[], receivedAt?: number): Firing[] {
     const out: Firing[] = [];
     if (receivedAt !== undefined) this.advance(receivedAt, out);
     for (const e of entries) this.ingestOne(e, out);
@@ -155,7 +155,7 @@ export class RuleEngine implements RuntimeHost {
     for (const rt of this.running.values()) rt.start(t);
   }
 
-  private ingestOne(e: EventEntry, out: Firing[]): void {
+  private ingestOne(e: LoggedEntry, out: Firing[]): void {
     if (this.clock === undefined) this.startClock(e.time);
     const o = this.world.observe(e);
     if (!o) return;

@@ -1,10 +1,10 @@
-import type { EventEntry } from '../../firmware/event/envelope.js';
+import type { LoggedEntry } from './logged-entry.js';
 import type { RuleEngine } from './engine.js';
 import type { Firing } from './firing.js';
 
 /** A stored event with the moment the hub stored it (received_at), in commit order. */
 export interface RecordedEvent {
-  entry: EventEntry;
+  entry: LoggedEntry;
   receivedAt: number;
 }
 
@@ -22,7 +22,7 @@ export function feed(
   sink: (engine: number, firings: Firing[]) => void,
 ): number {
   let count = 0;
-  let batch: EventEntry[] = [];
+  let batch: LoggedEntry[] = [];
   let batchAt = Number.NEGATIVE_INFINITY;
   const flush = () => {
     if (batch.length === 0) return;

@@ -10,6 +10,7 @@ export type { CompiledRule, NodeRef } from './compiled-rule.js';
 export { RuleEngine } from './engine.js';
 export { explain, type Explanation } from './explain.js';
 export type { RecordedEvent } from './feed.js';
+export type { LoggedEntry } from './logged-entry.js';
 export type { Firing } from './firing.js';
 export type { Intent } from './intents.js';
 export type { RuleDocument } from './rule-document.js';

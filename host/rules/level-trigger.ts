@@ -1,4 +1,4 @@
-import type { EventEntry } from '../../firmware/event/envelope.js';
+import type { LoggedEntry } from './logged-entry.js';
 import type { CompiledTrigger } from './compiled-rule.js';
 import type { TraceEntry } from './firing.js';
 import type { Scalar } from './rule-document.js';
@@ -100,7 +100,7 @@ export class LevelTrigger {
   }
 
   /** Any later entry of the node's chain: proves the window when stamped at or after its due time. */
-  onEvidence(entry: EventEntry): Occurrence | undefined {
+  onEvidence(entry: LoggedEntry): Occurrence | undefined {
     const w = this.window;
     if (!w || entry.time < this.due) return undefined;
     this.fired = true;

@@ -1,5 +1,5 @@
 import { isValueMap } from '../../firmware/codec/value.js';
-import type { EventEntry } from '../../firmware/event/envelope.js';
+import type { LoggedEntry } from './logged-entry.js';
 
 /**
  * Loop protection from the causal links in the log. An event the hub makes
@@ -20,7 +20,7 @@ export class Lineage {
   constructor(private readonly capacity = 8192) {}
 
   /** `trusted`: the entry is the hub's own (only the hub may say which rule made an event). */
-  observe(entry: EventEntry, trusted: boolean): void {
+  observe(entry: LoggedEntry, trusted: boolean): void {
     const d = entry.data;
     if (!isValueMap(d)) return;
     const causes = trusted ? d.causes : undefined;

@@ -1,6 +1,6 @@
 import { toJsonValue } from '../../firmware/codec/json-form.js';
 import { isValueMap } from '../../firmware/codec/value.js';
-import type { EventEntry } from '../../firmware/event/envelope.js';
+import type { LoggedEntry } from './logged-entry.js';
 
 /** What a rule event changes. */
 export interface RuleSet {
@@ -16,7 +16,7 @@ export interface RuleSet {
  * system.rule.added|changed {rule: the document}, system.rule.enabled|disabled|removed {id}.
  * Returns why one could not be applied (a bad document on the chain must not stop the engine).
  */
-export function applyRuleEvent(rules: RuleSet, e: EventEntry): string | undefined {
+export function applyRuleEvent(rules: RuleSet, e: LoggedEntry): string | undefined {
   const d = e.data;
   try {
     if (!isValueMap(d)) throw new TypeError('its data is not a map');

@@ -1,5 +1,5 @@
 import { isValueMap } from '../../firmware/codec/value.js';
-import type { EventEntry } from '../../firmware/event/envelope.js';
+import type { LoggedEntry } from './logged-entry.js';
 import type { Scalar } from './rule-document.js';
 
 /**
@@ -43,7 +43,7 @@ export interface SeriesValue {
 }
 
 export interface Observed {
-  entry: EventEntry;
+  entry: LoggedEntry;
   node: string;
   component: string;
   chain: NodeChain;
@@ -72,7 +72,7 @@ export class World {
   private readonly sources = new Map<string, { node: string; component: string }>();
 
   /** Takes an entry in commit order; undefined for one already seen (a replay changes nothing). */
-  observe(entry: EventEntry): Observed | undefined {
+  observe(entry: LoggedEntry): Observed | undefined {
     let src = this.sources.get(entry.source);
     if (!src) {
       const slash = entry.source.indexOf('/');

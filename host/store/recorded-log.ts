@@ -2,9 +2,14 @@ import type { Statement } from 'better-sqlite3';
 import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
 import type { EventClock, EventEntry } from '../../firmware/event/envelope.js';
 import type { Db } from './open-cartridge.js';
-import type { ReceivedEntry } from './recent-events.js';
 
-type Row = [seq: number, id: string, type: string, source: string, time: number, clock: EventClock | null, prev: Buffer, data: Buffer, receivedAt: number];
+type Row = [seq: number, id: string, type: string, source: string, time: number, clock: EventClock | null, data: Buffer, receivedAt: number];
+
+/** A stored entry as a consumer that decides from the log reads it: without its hash link (host/rules/logged-entry.ts). */
+export interface RecordedEntry {
+  entry: Omit<EventEntry, 'prev'>;
+  receivedAt: number;
+}
 
 /** One chain read in seq order, its next row waiting to be merged. */
 interface Cursor {
@@ -15,18 +20,17 @@ interface Cursor {
   node: string;
 }
 
-const SQL =
-  'SELECT seq, id, type, source, time, clock, prev, data, received_at FROM events WHERE node = ? AND received_at >= ? AND received_at < ? ORDER BY seq';
+const SQL = 'SELECT seq, id, type, source, time, clock, data, received_at FROM events WHERE node = ? AND received_at >= ? AND received_at < ? ORDER BY seq';
 
 function earlier(a: Cursor, b: Cursor): boolean {
-  const x = a.head[8];
-  const y = b.head[8];
+  const x = a.head[7];
+  const y = b.head[7];
   return x !== y ? x < y : a.last !== b.last ? a.last < b.last : a.node < b.node;
 }
 
 /**
- * The whole log in the order the hub stored it, each entry with its
- * received_at: what a consumer that decides from the log (the rule engine,
+ * The whole log in the order the hub stored it, each entry (without its
+ * hash link, which was checked when it was stored) with its received_at: what a consumer that decides from the log (the rule engine,
  * host/effect/rule-service.ts) replays on start, and what a backtest reads.
  *
  * Each chain is read in seq order (the order it was stored in, a walk of
@@ -46,7 +50,7 @@ export class RecordedLog {
   }
 
   /** Entries stored in [since, until), in stored order; `hubId` names the hub's own chain. */
-  *between(since: number, until: number, hubId: string): IterableIterator<ReceivedEntry> {
+  *between(since: number, until: number, hubId: string): IterableIterator<RecordedEntry> {
     const heap: Cursor[] = [];
     for (const node of this.chains.all()) {
       // Rows come as arrays (raw): a backtest reads millions, and an object per row costs more than the read.
@@ -57,9 +61,9 @@ export class RecordedLog {
     try {
       while (heap.length > 0) {
         const c = heap[0];
-        const [seq, id, type, source, time, clock, prev, data, receivedAt] = c.head;
-        // As queries.ts's rowToEntry: `clock` only when the event had one, so the entry hashes as signed.
-        const entry: EventEntry = { id, type, source, time, seq, prev: new Uint8Array(prev), data: decodeCbor(data) };
+        const [seq, id, type, source, time, clock, data, receivedAt] = c.head;
+        // As queries.ts's rowToEntry: `clock` only when the event had one. The hash link (prev) is not read.
+        const entry: RecordedEntry['entry'] = { id, type, source, time, seq, data: decodeCbor(data) };
         if (clock !== null) entry.clock = clock;
         const next = c.rows.next();
         if (next.done) pop(heap);

@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
+import type { EventEntry } from '../../firmware/event/envelope.js';
 import { HubLog } from '../../host/hub/hub-log.js';
 import { Cartridge } from '../../host/store/cartridge.js';
 import { crypto, tempDir, TestNode } from '../hub/helpers.js';
 
 const tmp = tempDir('fazt-recorded-');
+/** An entry as the log reads back for decisions: all but its hash link. */
+const unlinked = ({ prev: _, ...rest }: EventEntry) => rest;
 after(() => tmp.cleanup());
 
 describe('the log in stored order (cartridge.recorded)', () => {
@@ -28,17 +31,21 @@ describe('the log in stored order (cartridge.recorded)', () => {
     const got = [...c.recorded.between(0, now + 1, hub.id)];
     const [first, second] = [a, b].sort((x, y) => (x.id < y.id ? -1 : 1));
     assert.deepStrictEqual(got, [
-      ...first.entries.slice(0, first === a ? 1 : 2).map((entry) => ({ entry, receivedAt: now - 1 })),
-      ...second.entries.slice(0, second === a ? 1 : 2).map((entry) => ({ entry, receivedAt: now - 1 })),
-      { entry: own, receivedAt: now - 1 },
-      { entry: a.entries[1], receivedAt: now },
+      ...first.entries.slice(0, first === a ? 1 : 2).map((entry) => ({ entry: unlinked(entry), receivedAt: now - 1 })),
+      ...second.entries.slice(0, second === a ? 1 : 2).map((entry) => ({ entry: unlinked(entry), receivedAt: now - 1 })),
+      { entry: unlinked(own), receivedAt: now - 1 },
+      { entry: unlinked(a.entries[1]), receivedAt: now },
     ]);
     assert.deepStrictEqual(
       got.filter((g) => !('clock' in g.entry)).map((g) => g.entry),
-      b.entries,
+      b.entries.map(unlinked),
       "b's entries carried no clock and read back without one",
     );
-    assert.deepStrictEqual([...c.recorded.between(now, now + 1, hub.id)], [{ entry: a.entries[1], receivedAt: now }], 'since is inclusive, until exclusive');
+    assert.deepStrictEqual(
+      [...c.recorded.between(now, now + 1, hub.id)],
+      [{ entry: unlinked(a.entries[1]), receivedAt: now }],
+      'since is inclusive, until exclusive',
+    );
     c.close();
   });
 
