@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RuleError } from '../rules/index.js';
 import { projectRoot } from '../project-root.js';
 
 /** Where the rules `fazt start` ships with live (README "npm start"). */
@@ -25,4 +26,41 @@ export function loadDefaultRules(dir = defaultRulesDir()): unknown[] {
         throw new Error(`default rule ${file}: ${(e as Error).message}`);
       }
     });
+}
+
+// What a default can be refused for only until its nodes have enrolled and booted.
+const WAIT_FOR_NODES = new Set<string>(['unknown-node', 'unknown-output', 'not-an-output']);
+
+/**
+ * The defaults the hub has never seen (a default the owner removed stays
+ * removed), waiting for the nodes and outputs they name: the demo's nodes
+ * enrol after the hub starts, and declare their outputs when they boot.
+ */
+export class PendingDefaults {
+  private waiting: unknown[];
+
+  constructor(docs: readonly unknown[], seen: (id: string) => boolean) {
+    this.waiting = docs.filter((doc) => {
+      const id = (doc as { id?: unknown })?.id;
+      return typeof id === 'string' && !seen(id);
+    });
+  }
+
+  get size(): number {
+    return this.waiting.length;
+  }
+
+  /** Records those whose nodes and outputs are known; those that name others wait on, the rest go to `refused`. */
+  add(record: (doc: unknown) => void, refused: (e: unknown) => void): void {
+    const still: unknown[] = [];
+    for (const doc of this.waiting) {
+      try {
+        record(doc);
+      } catch (e) {
+        if (e instanceof RuleError && WAIT_FOR_NODES.has(e.code)) still.push(doc);
+        else refused(e);
+      }
+    }
+    this.waiting = still;
+  }
 }

@@ -5,6 +5,7 @@ import type { HubLog } from '../hub/hub-log.js';
 import { ruleNodes } from '../hub/rule-nodes.js';
 import { checkRuleTargets, type LoggedEntry, compileRule, type CompiledRule, type Firing, type NodeRef, RuleEngine, RuleError } from '../rules/index.js';
 import type { Cartridge } from '../store/cartridge.js';
+import { PendingDefaults } from './default-rules.js';
 import { EffectRunner } from './effect-runner.js';
 
 export interface RuleServiceOptions {
@@ -41,9 +42,6 @@ export interface RuleSummary {
 
 export type RuleChange = 'added' | 'changed' | 'unchanged';
 
-// What a default can be refused for only until its nodes have enrolled and booted.
-const WAIT_FOR_NODES = new Set<string>(['unknown-node', 'unknown-output', 'not-an-output']);
-
 // setTimeout's limit; a later due time is simply looked at again then.
 const MAX_WAIT = 2 ** 31 - 1;
 
@@ -63,8 +61,7 @@ export class RuleService {
   private readonly runner: EffectRunner;
   private readonly stats = new Map<string, { firings: number; lastFiredAt: number }>();
   private readonly seen = new Set<string>();
-  /** Defaults waiting for the nodes or outputs they name. */
-  private waiting: unknown[] = [];
+  private defaults: PendingDefaults | undefined;
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -95,13 +92,13 @@ export class RuleService {
     for (const p of this.engine.problems) this.o.log({ level: 'warn', code: 'rule-replay', message: p });
     this.unsubscribe = this.o.cartridge.onStored((entries, receivedAt) => this.stored(entries, receivedAt));
     this.run(() => this.engine.advanceTo(this.o.clock()));
-    this.waiting = (this.o.defaults ?? []).filter((doc) => {
-      const id = (doc as { id?: unknown })?.id;
-      return typeof id === 'string' && !this.seen.has(id);
-    });
-    this.addDefaults((e) => {
-      throw e; // a shipped rule that can never be added fails the start
-    });
+    this.defaults = new PendingDefaults(this.o.defaults ?? [], (id) => this.seen.has(id));
+    this.defaults.add(
+      (doc) => this.record(doc),
+      (e) => {
+        throw e; // a shipped rule that can never be added fails the start
+      },
+    );
   }
 
   async stop(): Promise<void> {
@@ -202,22 +199,11 @@ export class RuleService {
     }
     if (booted) this.refreshNodes(); // its outputs, for rules compiled from now on
     this.run(() => this.engine.ingest(entries, receivedAt));
-    if (booted && this.waiting.length)
-      this.addDefaults((e) => this.o.log({ level: 'error', code: 'rule-default', message: (e as Error)?.message ?? String(e) }));
-  }
-
-  /** Adds the waiting defaults whose nodes and outputs are known; those that name others wait on, the rest are refused. */
-  private addDefaults(refused: (e: unknown) => void): void {
-    const still: unknown[] = [];
-    for (const doc of this.waiting) {
-      try {
-        this.record(doc);
-      } catch (e) {
-        if (e instanceof RuleError && WAIT_FOR_NODES.has(e.code)) still.push(doc);
-        else refused(e);
-      }
-    }
-    this.waiting = still;
+    if (booted && this.defaults?.size)
+      this.defaults.add(
+        (doc) => this.record(doc),
+        (e) => this.o.log({ level: 'error', code: 'rule-default', message: (e as Error)?.message ?? String(e) }),
+      );
   }
 
   /** Decides, carries out what fired, and sets the wake-up for the engine's next timer. */
