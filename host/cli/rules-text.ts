@@ -70,8 +70,9 @@ export function testText(r: TestAnswer, names: NodeNames): string {
 }
 
 /** `fazt rules explain`: the verdict, then each trigger, condition and the decisions that led there. */
-export function explainText(x: Explanation & { enabled?: boolean }, names: NodeNames): string {
-  const lines = [`rule ${x.rule} (version ${short(x.version)}${x.enabled === false ? ', disabled' : ''}) at ${iso(x.at)}:`, `  ${x.verdict}`];
+export function explainText(x: Explanation & { enabled?: boolean; judged?: string }, names: NodeNames): string {
+  const version = `version ${short(x.version)}${x.judged ? `, ${x.judged}` : ''}${x.enabled === false ? ', disabled' : ''}`;
+  const lines = [`rule ${x.rule} (${version}) at ${iso(x.at)}:`, `  ${x.verdict}`];
   lines.push('triggers:', ...x.triggers.map((t) => `  ${t.id} (${t.kind}, ${t.path}): ${t.state}`));
   if (x.conditions.length) lines.push('conditions:', ...x.conditions.map((c) => `  ${c.ok ? 'true ' : 'false'} ${c.path}: ${c.reason}`));
   if (x.fired.length) lines.push('firings:', ...x.fired.map((f) => `  ${firingLine(f, names)}`));

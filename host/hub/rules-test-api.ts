@@ -90,11 +90,13 @@ export function rulesTestRoutes(ctx: RulesTestContext): Routes {
     if (!Number.isSafeInteger(at)) throw new HttpError(400, 'bad-query', `at must be ms since the epoch, got '${atText}'`);
     const { refs } = ruleNodes(ctx.cartridge);
     const timeZone = zone();
-    const rules = rulesOnChain(ctx.cartridge, ctx.hubId, { nodes: refs, timeZone });
-    const found = rules.get(id);
-    if (!found) throw new HttpError(404, 'unknown-rule', `no rule '${id}' on this hub (rules: ${[...rules.keys()].join(', ') || 'none'})`);
+    // The version in force at that moment; a rule added since is judged as it is now ("would it have fired?").
+    const then = rulesOnChain(ctx.cartridge, ctx.hubId, { nodes: refs, timeZone, until: at + 1 }).get(id);
+    const rules = then ? undefined : rulesOnChain(ctx.cartridge, ctx.hubId, { nodes: refs, timeZone });
+    const found = then ?? rules?.get(id);
+    if (!found) throw new HttpError(404, 'unknown-rule', `no rule '${id}' on this hub (rules: ${[...(rules?.keys() ?? [])].join(', ') || 'none'})`);
     const answer = explain(found.rule.doc, at, log(at + 1, undefined), { timeZone, nodes: refs, hubId: ctx.hubId });
-    sendJson(res, 200, { ...answer, enabled: found.enabled });
+    sendJson(res, 200, { ...answer, enabled: found.enabled, judged: then ? 'in force then' : 'added since: judged as it is now' });
   };
 
   return {

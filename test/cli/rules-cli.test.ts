@@ -89,7 +89,7 @@ describe('fazt rules explain', () => {
     const r = await rules(['explain', 'cold-hot', '--at', '2026-01-05T00:06:00Z', '--hub', h.url]);
     assert.equal(r.code, 0, r.err);
     const lines = r.out.trim().split('\n');
-    assert.match(lines[0], /^rule cold-hot \(version [0-9a-f]{12}\) at 2026-01-05T00:06:00.000Z:$/);
+    assert.match(lines[0], /^rule cold-hot \(version [0-9a-f]{12}, added since: judged as it is now\) at 2026-01-05T00:06:00.000Z:$/);
     assert.match(lines[1], /^ {2}did not fire: trigger 'hot' fired but \/conditions\/0 was false/);
     assert.ok(lines.includes('conditions:'));
     assert.ok(lines.some((l) => /^ {2}false \/conditions\/0: /.test(l)));

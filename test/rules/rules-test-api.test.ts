@@ -178,6 +178,21 @@ describe('GET /v1/rules/explain: why a rule fired, or why not', () => {
     assert.ok((r.body.decisions as { what: string }[]).some((d) => d.what === 'window-broken'));
   });
 
+  it('judges the version in force at that time; a rule added since, as it is now', async () => {
+    h.setClock(T0 + 10 * MIN);
+    const v1 = add(hotRule({ id: 'hot-versions' })).rule.version;
+    h.setClock(T0 + 20 * MIN);
+    const v2 = add(hotRule({ id: 'hot-versions', triggers: [{ ...(hotRule().triggers as object[])[0], above: 30 }] })).rule.version;
+    assert.notEqual(v1, v2);
+    const before = await explain('hot-versions', T0 + 15 * MIN);
+    assert.deepEqual([before.body.version, before.body.judged], [v1, 'in force then']);
+    const now = await explain('hot-versions', T0 + 25 * MIN);
+    assert.deepEqual([now.body.version, now.body.judged], [v2, 'in force then']);
+    const earlier = await explain('hot-versions', T0 + 6 * MIN);
+    assert.deepEqual([earlier.body.version, earlier.body.judged], [v2, 'added since: judged as it is now']);
+    h.setClock(T0 + 10 * MIN);
+  });
+
   it('an unknown rule is 404; a bad at is 400', async () => {
     const r = await explain('nope', T0);
     assert.deepEqual([r.status, r.body.error?.code], [404, 'unknown-rule']);

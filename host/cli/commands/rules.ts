@@ -150,7 +150,12 @@ const explain: Command = {
     const base = hubUrl(values);
     const { now } = await callHub<{ now: number }>(base, '/v1/time/status');
     const at = momentFlag(values.at, '--at', now);
-    const r = await callHub<Explanation & { enabled: boolean }>(base, `/v1/rules/explain?id=${encodeURIComponent(id)}&at=${at}`, 'GET', 600_000);
+    const r = await callHub<Explanation & { enabled: boolean; judged: string }>(
+      base,
+      `/v1/rules/explain?id=${encodeURIComponent(id)}&at=${at}`,
+      'GET',
+      600_000,
+    );
     out(values.json ? `${JSON.stringify(r)}\n` : `${explainText(r, await nodeNames(base))}\n`);
   },
 };
