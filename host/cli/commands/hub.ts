@@ -61,7 +61,7 @@ export const LAN_FLAGS: Record<string, OptionSpec> = {
 };
 
 /** --time-zone and --notify-url, checked. */
-function ruleFlags(values: Record<string, unknown>): { timeZone: string; notifyUrl?: string } {
+export function ruleFlags(values: Record<string, unknown>): { timeZone: string; notifyUrl?: string } {
   const zone = typeof values['time-zone'] === 'string' ? values['time-zone'] : Intl.DateTimeFormat().resolvedOptions().timeZone;
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
@@ -73,6 +73,12 @@ function ruleFlags(values: Record<string, unknown>): { timeZone: string; notifyU
   if (typeof url !== 'string' || !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url)) throw new UsageError('--notify-url must be an http:// or https:// URL');
   return { timeZone: zone, notifyUrl: url };
 }
+
+/** The rule flags of `fazt hub` and `fazt start`. */
+export const RULE_FLAGS: Record<string, OptionSpec> = {
+  'time-zone': { type: 'string', value: 'ZONE', description: "the owner's IANA time zone for rule schedules (default this machine's)" },
+  'notify-url': { type: 'string', value: 'URL', description: "POST each rule notification here too (JSON); only the URL's origin is ever logged" },
+};
 
 export const hubCommand: Command = {
   name: 'hub',
@@ -102,8 +108,7 @@ export const hubCommand: Command = {
     data: DATA_OPTION,
     listen: { type: 'string', value: 'HOST:PORT', description: 'where the API listens (default 127.0.0.1:7070)' },
     'body-limit': { type: 'string', value: 'BYTES', description: 'the largest request body accepted (default 262144)' },
-    'time-zone': { type: 'string', value: 'ZONE', description: "the owner's IANA time zone for rule schedules (default this machine's)" },
-    'notify-url': { type: 'string', value: 'URL', description: "POST each rule notification here too (JSON); only the URL's origin is ever logged" },
+    ...RULE_FLAGS,
     ...LAN_FLAGS,
   },
   run: async ({ values, out, err }) => {
