@@ -1,11 +1,11 @@
 import type { Statement } from 'better-sqlite3';
-import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
 import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
-import { isValueMap, type Value, type ValueMap } from '../../firmware/codec/value.js';
+import { isValueMap, type ValueMap } from '../../firmware/codec/value.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { type EventEntry, idFromHash } from '../../firmware/event/envelope.js';
 import type { OutputInfo } from '../../firmware/node/node-outputs.js';
 import { type CommandAction, checkAction, OUTPUT_DRIVERS } from '../../firmware/uplink/command-action.js';
+import { DeclaredOutputs } from './declared-outputs.js';
 import type { Db } from './open-cartridge.js';
 import { StoreError } from './store-error.js';
 
@@ -91,7 +91,7 @@ export class CommandQueue {
   private readonly markSettled: Statement<[CommandState, string, string, string, number]>;
   private readonly causeOf: Statement<[string, string]>;
   private readonly dropQueued: Statement<[string]>;
-  private readonly lastBoot: Statement<[string], Uint8Array>;
+  private readonly declared: DeclaredOutputs;
   private readonly enrolled: Statement<[string], { name: string | null }>;
   private readonly enqueueTx: (node: string, action: CommandAction, notAfter: number, cause: string | null) => Command;
   private readonly deliverTx: (node: string, limit: number) => Command[];
@@ -109,7 +109,7 @@ export class CommandQueue {
     this.markSettled = db.prepare("UPDATE commands SET state = ?, result = ? WHERE id = ? AND node = ? AND seq = ? AND state IN ('queued', 'delivered')");
     this.causeOf = db.prepare('UPDATE commands SET cause = ? WHERE id = ? AND cause IS NULL');
     this.dropQueued = db.prepare("DELETE FROM commands WHERE id = ? AND state = 'queued'");
-    this.lastBoot = db.prepare<[string], Uint8Array>("SELECT data FROM events WHERE type = 'system.boot' AND node = ? ORDER BY seq DESC LIMIT 1").pluck();
+    this.declared = new DeclaredOutputs(db);
     this.enrolled = db.prepare('SELECT name FROM nodes WHERE id = ?');
     const enqueue = db.transaction((node: string, action: CommandAction, notAfter: number, cause: string | null) => {
       const seq = this.nextSeq.get(node) as number;
@@ -216,14 +216,6 @@ export class CommandQueue {
 
   /** The outputs a node declared in its latest stored system.boot ([] when none). */
   outputsOf(node: string): OutputInfo[] {
-    const data = this.lastBoot.get(node);
-    if (!data) return [];
-    const boot = decodeCbor(new Uint8Array(data)) as Value;
-    const list = isValueMap(boot) && Array.isArray(boot.outputs) ? boot.outputs : [];
-    const out: OutputInfo[] = [];
-    for (const o of list)
-      if (isValueMap(o) && typeof o.name === 'string' && typeof o.driver === 'string' && typeof o.pin === 'number')
-        out.push({ name: o.name, driver: o.driver, pin: o.pin });
-    return out;
+    return this.declared.of(node);
   }
 }
