@@ -24,7 +24,7 @@ import { get, post, tempDir } from '../hub/helpers.js';
  * percepts on) runs "above 26 °C for 5 min → relay on; below 25 °C → off",
  * added over POST /v1/rules.
  *
- * "Proven" (host/rules/README.md): the window opens at the sample time of the
+ * "Proven" (README, Rules and effects): the window opens at the sample time of the
  * reading that entered the zone and is proven when the hub stores a later
  * entry of A's own chain stamped at or after start + 5 min (no seq missing).
  * The moment of proof is that entry's received_at. The wall clock passing

@@ -12,7 +12,7 @@ import { cbor, get, post, TestNode, tempDir } from '../hub/helpers.js';
 /**
  * A for: window survives the hub being killed (kill -9 of a hub process)
  * while it is open: the restarted hub derives it again from the stored log
- * and fires when the node's later entry proves it (host/rules/README.md: an
+ * and fires when the node's later entry proves it (README, Rules and effects: an
  * entry of the node's chain stamped at or after start + for, stored with no
  * seq missing since), once. With a gap in the node's chain inside the
  * window it does not fire, and explain() says why, naming the event.
