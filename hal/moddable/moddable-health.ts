@@ -1,7 +1,7 @@
 import type { HealthFigures, HealthSource } from '../contracts/health.js';
 
 /** Moddable's `instrumentation` module (modules/base/instrumentation): counters by index, found by name. */
-export interface ModdableInstrumentation {
+interface ModdableInstrumentation {
   map(name: string): number | undefined;
   get(index: number): number | undefined;
 }
