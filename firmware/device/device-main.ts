@@ -15,9 +15,11 @@ import HTTPClient from 'embedded:network/http/client';
 import TCP from 'embedded:io/socket/tcp';
 import UDP from 'embedded:io/socket/udp';
 import Resolver from 'embedded:network/dns/resolver/udp';
+import Instrumentation from 'instrumentation';
 import config from 'mc/config';
 // biome-ignore lint/style/useNodejsImportProtocol: Moddable's net module (Wi-Fi state), not Node's.
 import Net from 'net';
+import Time from 'time';
 import Timer from 'timer';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { nobleCrypto } from '../crypto/noble-crypto.js';
@@ -28,6 +30,7 @@ import { PinClaims } from '../../hal/board/pin-claims.js';
 import { embeddedIo } from '../../hal/moddable/embedded-io-bindings.js';
 import { deviceNode, type DeviceNode } from './device-node.js';
 import { createModdableBackend } from '../../hal/moddable/moddable-backend.js';
+import { moddableHealth } from '../../hal/moddable/moddable-health.js';
 import { moddableTime } from '../../hal/moddable/moddable-time.js';
 
 /** Moddable's debug output (xsbug in debug builds, the serial console otherwise). */
@@ -71,7 +74,11 @@ export default function main(): void {
     smallSigningTables();
     node = deviceNode({
       config: nodeConfig,
-      backend: createModdableBackend(new PinClaims(board), embeddedIo),
+      backend: createModdableBackend(
+        new PinClaims(board),
+        embeddedIo,
+        moddableHealth({ instrumentation: Instrumentation, rssi: () => Net.get('RSSI'), ticks: () => Time.ticks }),
+      ),
       time: moddableTime(Timer),
       crypto: nobleCrypto,
       http: {

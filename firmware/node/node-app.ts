@@ -16,6 +16,7 @@ import { buildFilters } from '../sensing/filters/build-filters.js';
 import { openSensor } from '../sensing/open-sensor.js';
 import { SensorRunner, type ValueFilter } from '../sensing/sensor-runner.js';
 import { Downlink } from './downlink.js';
+import { DEFAULT_HEALTH_INTERVAL_MS, HealthReporter } from './health-reporter.js';
 import { HubClock } from './hub-clock.js';
 import { DEFAULT_DOWNLINK_POLL_MS, type NodeConfig } from './node-config.js';
 import { NodeOutputs } from './node-outputs.js';
@@ -63,6 +64,7 @@ export class NodeApp {
   readonly outputs: NodeOutputs;
   readonly downlink: Downlink;
   readonly poller: DownlinkPoller | undefined;
+  readonly health: HealthReporter;
   private readonly log: EventLog;
   private readonly runners: SensorRunner[] = [];
   private reportedGap: { from: number; to: number } | undefined;
@@ -115,6 +117,18 @@ export class NodeApp {
         poll: (done) => this.poll(nonces(), done),
       });
     }
+    this.health = new HealthReporter({
+      timers: o.time,
+      intervalMs: c.health?.intervalMs ?? DEFAULT_HEALTH_INTERVAL_MS,
+      source: o.backend.health?.(),
+      own: () => ({
+        uplinkRetries: this.uplink.stats.failures + this.uplink.stats.refusals,
+        bufferBytes: this.buffer.bytes,
+        bufferBudgetBytes: this.buffer.budgetBytes,
+      }),
+      firmware: FIRMWARE_VERSION,
+      record: (data) => this.record('system.health', 'node', data),
+    });
     for (const s of c.sensors) {
       const filters: Record<string, ValueFilter> = {};
       this.runners.push(
@@ -155,12 +169,14 @@ export class NodeApp {
     for (const r of this.runners) r.start();
     this.uplink.start();
     this.poller?.start();
+    this.health.start();
   }
 
   stop(): void {
     for (const r of this.runners) r.stop();
     this.uplink.stop();
     this.poller?.stop();
+    this.health.stop();
   }
 
   /** Appends an event to the chain and the buffer. */

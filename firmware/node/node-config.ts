@@ -23,6 +23,8 @@ export interface NodeConfig {
   buffer: { budgetBytes: number };
   /** Where event times come from (default 'hub'; see firmware/node/hub-clock.ts). */
   clock?: ClockMode;
+  /** How often the node records system.health (default DEFAULT_HEALTH_INTERVAL_MS, 15 min; 0: never). */
+  health?: { intervalMs: number };
 }
 
 /** Commands reach a node within this long when the config does not say (README "The downlink"). */

@@ -5,6 +5,8 @@
  * naming the option. Runtime faults (NACK, stuck bus) throw IoError.
  */
 
+import type { HealthSource } from './health.js';
+
 export type DigitalMode = 'input' | 'input-pullup' | 'input-pulldown' | 'output' | 'output-opendrain';
 export type Edge = 'rising' | 'falling' | 'both';
 
@@ -154,4 +156,6 @@ export interface HalBackend {
   bleScanner(options: BleScannerOptions): BleScanner;
   /** A socket on the board's network (IoError 'unsupported' where there is none). */
   udp(options: UdpOptions): UDP;
+  /** The board's own figures (heap, uptime, signal); absent where the backend has none, and then every figure is null. */
+  health?(): HealthSource;
 }

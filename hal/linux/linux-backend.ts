@@ -1,3 +1,4 @@
+import { LinuxHealth } from './linux-health.js';
 import { IoError } from '../contracts/errors.js';
 import type { PinClaim } from '../board/pin-claims.js';
 import { checkFunction, checkInt, checkObject } from '../contracts/check-options.js';
@@ -95,8 +96,14 @@ export function createLinuxBackend(options: LinuxBackendOptions): HalBackend {
     return board.gpio.chip;
   };
 
+  let health: LinuxHealth | undefined;
   return {
     name: 'linux',
+
+    health(): LinuxHealth {
+      health ??= new LinuxHealth({ procDir: options.procDir });
+      return health;
+    },
 
     digital(o: DigitalOptions): Digital {
       const d = checkDigitalOptions(o);

@@ -16,6 +16,8 @@ export interface LinuxBackendOptions {
   loader?: NativeLoader;
   /** Folder holding i2c-N (default /dev). */
   devDir?: string;
+  /** Where procfs is mounted, for the health figures (default /proc). */
+  procDir?: string;
   /** The device tree, whose root `compatible` names the SoC (default /proc/device-tree). */
   deviceTreeDir?: string;
   /** The sysfs PWM class folder (default /sys/class/pwm). */

@@ -89,5 +89,7 @@ declare module 'net' {
   export default class Net {
     static get(property: 'DNS'): string[] | undefined;
     static get(property: 'IP' | 'SSID' | 'MAC', interfaceName?: string): string | undefined;
+    /** The station's signal strength (dBm). */
+    static get(property: 'RSSI'): number | undefined;
   }
 }

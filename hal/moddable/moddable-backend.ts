@@ -1,3 +1,4 @@
+import type { HealthSource } from '../contracts/health.js';
 import { FaztError, IoError } from '../contracts/errors.js';
 import type { PinClaims } from '../board/pin-claims.js';
 import { checkInt, checkObject, checkOneOf } from '../contracts/check-options.js';
@@ -87,13 +88,14 @@ function closable<T extends object>(io: T & { close(): void }, release: () => vo
   };
 }
 
-export function createModdableBackend(claims: PinClaims, classes: Ecma419Classes): HalBackend {
+export function createModdableBackend(claims: PinClaims, classes: Ecma419Classes, health?: HealthSource): HalBackend {
   const { Digital: D, I2C: N, PWM: P } = classes;
   const unsupported = (what: string): never => {
     throw new IoError('unsupported', `${what} is not mapped in the Moddable backend (not an ECMA-419 io class)`);
   };
   return {
     name: 'moddable',
+    ...(health && { health: () => health }),
     digital(options: DigitalOptions): Digital {
       checkObject('options', options);
       const pin = checkInt('pin', options.pin, 0, 63);

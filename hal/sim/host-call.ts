@@ -1,3 +1,4 @@
+import type { HealthFigures, HealthSource } from '../contracts/health.js';
 import { FaztError } from '../contracts/errors.js';
 import type {
   AudioIn,
@@ -43,7 +44,9 @@ export type HostRequest =
   | { op: 'downlink'; hex: string }
   /** POST a body (hex) to a URL from the host's network (enrolment, uplink to a discovered hub); the reply is {status, body} or {error}. */
   | { op: 'http'; url: string; contentType: string; hex: string }
-  | { op: 'backdoor'; action: string; args: unknown[] };
+  | { op: 'backdoor'; action: string; args: unknown[] }
+  /** The board's health figures (HealthFigures). */
+  | { op: 'health' };
 
 export interface HostError {
   name: string;
@@ -121,6 +124,11 @@ export class HostCallBackend implements HalBackend {
     const h = this.open('pwm', options);
     const m = (name: string, ...args: unknown[]) => this.method(h, name, args);
     return { hz: options.hz, resolution: options.resolution ?? 10, write: (d) => void m('write', d), close: () => void m('close') };
+  }
+
+  /** The simulated board's health figures, read on the host (the scenario scripts them on its SimBoard). */
+  health(): HealthSource {
+    return { read: () => this.request({ op: 'health' }) as HealthFigures };
   }
 
   /** A socket on the simulated board's network (the host's, through the sim backend). */

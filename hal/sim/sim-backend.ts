@@ -17,6 +17,7 @@ import type {
   UDP,
   UdpOptions,
 } from '../contracts/io.js';
+import { UNKNOWN_HEALTH } from '../contracts/health.js';
 import { checkInt, checkObject } from '../contracts/check-options.js';
 import { checkUdpOptions } from '../contracts/check-udp-options.js';
 import { SimAudioIn, SimAudioOut } from './sim-audio.js';
@@ -85,5 +86,6 @@ export function createSimBackend(claims: PinClaims, ports: SimWorldPorts): HalBa
       if (!ports.udp) throw new IoError('unsupported', 'this simulated board has no network');
       return ports.udp(options);
     },
+    health: () => ports.health ?? { read: () => UNKNOWN_HEALTH },
   };
 }

@@ -1,3 +1,4 @@
+import type { HealthSource } from '../contracts/health.js';
 import type { UDP, UdpOptions } from '../contracts/io.js';
 
 /**
@@ -44,4 +45,6 @@ export interface SimWorldPorts {
   ble?: SimBleAirPort;
   /** Absent: the board has no network. */
   udp?: SimUdpPort;
+  /** The board's own figures (heap, signal) as the scenario scripts them; absent, every figure is null. */
+  health?: HealthSource;
 }

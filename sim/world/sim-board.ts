@@ -1,3 +1,4 @@
+import { SimHealth } from '../../hal/sim/sim-health.js';
 import { PinClaims } from '../../hal/board/pin-claims.js';
 import type { Board } from '../../hal/board/board.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
@@ -18,6 +19,8 @@ export class SimBoard {
   readonly claims: PinClaims;
   readonly pins: SimPins;
   readonly backend: HalBackend;
+  /** The board's heap, uptime and signal as the scenario scripts them (health.set). */
+  readonly health: SimHealth;
   private readonly buses = new Map<string, SimI2cBus>();
 
   /**
@@ -34,7 +37,15 @@ export class SimBoard {
     this.claims = new PinClaims(board);
     this.pins = new SimPins();
     const udp = extra.udp === null ? undefined : (extra.udp ?? ((o) => new LinuxUdp(o)));
-    this.backend = createSimBackend(this.claims, { i2c: (sda, scl) => this.bus(sda, scl), pins: this.pins, audio: extra.audio, ble: extra.ble, udp });
+    this.health = new SimHealth(clock);
+    this.backend = createSimBackend(this.claims, {
+      i2c: (sda, scl) => this.bus(sda, scl),
+      pins: this.pins,
+      audio: extra.audio,
+      ble: extra.ble,
+      udp,
+      health: this.health,
+    });
   }
 
   /** The bus on these pins (the default bus when omitted), created on first use. */

@@ -1,3 +1,4 @@
+import { UNKNOWN_HEALTH } from '../../hal/contracts/health.js';
 import { FaztError } from '../../hal/contracts/errors.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
 import type { HttpReply } from '../../hal/contracts/http.js';
@@ -88,6 +89,8 @@ export function bridgeHost(backend: HalBackend, clock: VirtualClock, network: Br
           case 'http':
             if (!http) return { err: { name: 'IoError', code: 'unsupported', message: 'this simulation gives the node no network' } };
             return http(req.url, req.contentType, Buffer.from(req.hex, 'hex')).then((r) => withEdges({ ok: toWire(r) }));
+          case 'health':
+            return withEdges({ ok: { ...(backend.health?.().read() ?? UNKNOWN_HEALTH) } });
           case 'backdoor': {
             const f = backdoor.get(req.action);
             if (!f) return { err: { name: 'Error', code: 'unsupported', message: `no back door '${req.action}'` } };
