@@ -11,6 +11,7 @@ import { type AckReply, signAck } from '../../firmware/uplink/signed-ack.js';
 import type { BeaconRecord } from '../../firmware/beacon/beacon-record.js';
 import type { HubBeacon } from '../beacon/hub-beacon.js';
 import type { RuleService } from '../effect/rule-service.js';
+import type { HubMetrics } from '../pulse/hub-metrics.js';
 import type { Cartridge } from '../store/cartridge.js';
 import type { Timekeeper } from '../time/timekeeper.js';
 import { decodeUplink, parseJsonBody, UPLINK_TYPES } from './decode-uplink.js';
@@ -19,7 +20,7 @@ import type { EventStream, StreamFilter } from './event-stream.js';
 import { parseEventsParams } from './events-params.js';
 import { resolveNodeRef } from './node-ref.js';
 import type { GroupCommit } from './group-commit.js';
-import { HttpError } from './http-error.js';
+import { HttpError, toHttpError } from './http-error.js';
 import { StoreError } from '../store/store-error.js';
 import { readBody } from './read-body.js';
 import { type Handler, requireType } from './route.js';
@@ -40,6 +41,8 @@ export interface ApiContext {
   timekeeper: Timekeeper;
   /** The LAN beacon, when the hub runs one. */
   beacon: () => HubBeacon | undefined;
+  /** The hub's figures for GET /metrics (host/pulse/hub-metrics.ts). */
+  metrics: HubMetrics;
   /** The live rules, when the hub runs them. */
   rules: () => RuleService | undefined;
 }
@@ -65,11 +68,24 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
   };
 
   const uplink: Handler = async (req, res) => {
-    const type = requireType(req, UPLINK_TYPES);
-    const body = await readBody(req, ctx.bodyLimit);
-    const batch = decodeUplink(type, body);
-    const result = await ctx.commits.submit(batch);
-    sendJson(res, 200, answer(result.node, result.ack, result.stored, batch.head, null));
+    try {
+      const type = requireType(req, UPLINK_TYPES);
+      const body = await readBody(req, ctx.bodyLimit);
+      const batch = decodeUplink(type, body);
+      const result = await ctx.commits.submit(batch);
+      sendJson(res, 200, answer(result.node, result.ack, result.stored, batch.head, null));
+      ctx.metrics.batch('acked');
+    } catch (e) {
+      ctx.metrics.batch(toHttpError(e).code);
+      throw e;
+    }
+  };
+
+  // Who may call: the owner (and, once owner access lands, a read-only metrics token for a scraper).
+  const metrics: Handler = async (_req, res) => {
+    const { text, contentType } = await ctx.metrics.scrape();
+    res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+    res.end(text);
   };
 
   const downlink: Handler = async (req, res) => {
@@ -168,6 +184,7 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
     '/v1/events': { GET: events },
     '/v1/stream': { GET: stream },
     '/v1/enroll': { POST: enroll },
+    '/metrics': { GET: metrics },
     ...rulesRoutes(ctx),
     ...rulesTestRoutes({ cartridge: ctx.cartridge, hubId: ctx.hubKey.id, clock: ctx.clock, timeZone: () => ctx.rules()?.timeZone ?? 'UTC' }),
   };

@@ -9,6 +9,7 @@ import { nodeCrypto } from '../crypto/node-crypto.js';
 import type { HubBeacon } from '../beacon/hub-beacon.js';
 import { RuleService } from '../effect/rule-service.js';
 import { PerceptEngine } from '../percept/percept-engine.js';
+import { HubMetrics } from '../pulse/hub-metrics.js';
 import { resolvePerceptOptions } from '../percept/percept-options.js';
 import { Cartridge } from '../store/cartridge.js';
 import type { StoredListener } from '../store/stored-hook.js';
@@ -138,6 +139,8 @@ export class Hub {
     const stream = new EventStream({ heartbeatMs: this.options.heartbeatMs });
     // Everything stored goes out on the event stream as it commits, the hub's own events too.
     store.onStored((entries) => stream.publish(entries));
+    const metrics = new HubMetrics({ cartridge: store, hubId: key.id, streamClients: () => stream.size });
+    store.onStored((entries) => metrics.observe(entries));
     const own = new HubLog({ cartridge: store, identity: key, crypto: this.crypto, clock });
     const p = this.options.percepts;
     const engine = p ? new PerceptEngine({ cartridge: store, hubLog: own, clock, options: p === true ? {} : p, log: (r) => this.log(r) }) : undefined;
@@ -154,6 +157,7 @@ export class Hub {
       timekeeper: keeper,
       beacon: () => lan,
       rules: () => this.ruleService,
+      metrics,
     });
     const server = createServer((req, res) => void serveRequest(routes, req, res, this.stopping, (r) => this.log(r)));
     server.keepAliveTimeout = 30_000;

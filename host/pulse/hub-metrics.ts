@@ -1,0 +1,142 @@
+import { statSync } from 'node:fs';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { isValueMap } from '../../firmware/codec/value.js';
+import type { EventEntry } from '../../firmware/event/envelope.js';
+import type { Cartridge } from '../store/cartridge.js';
+
+export interface HubMetricsOptions {
+  cartridge: Cartridge;
+  /** The hub's own chain (counted apart from the nodes'). */
+  hubId: string;
+  /** How many clients hold the event stream open now. */
+  streamClients: () => number;
+}
+
+/** The figures of a node's latest system.health that are numbers, by their metric name. */
+const HEALTH: Record<string, string> = {
+  uptimeMs: 'fazt_node_uptime_ms',
+  freeHeap: 'fazt_node_free_heap_bytes',
+  largestFreeBlock: 'fazt_node_largest_free_block_bytes',
+  minFreeHeap: 'fazt_node_min_free_heap_bytes',
+  rssi: 'fazt_node_rssi_dbm',
+  uplinkRetries: 'fazt_node_uplink_retries',
+  bufferBytes: 'fazt_node_buffer_bytes',
+};
+
+function size(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The hub's figures in the Prometheus text format (GET /metrics), so an
+ * existing Prometheus or Grafana can scrape them: counters kept as data
+ * arrives (never a scan of the event table), sizes read at the scrape, the
+ * process's own CPU, memory and event-loop delay (prom-client's defaults),
+ * and each node's last reading of every series and its last health figures.
+ * Counters start at zero with the process, as Prometheus expects.
+ */
+export class HubMetrics {
+  readonly registry = new Registry();
+  private readonly batches: Counter<'result'>;
+  private readonly stored: Counter<'chain'>;
+  private readonly reading: Gauge<'node' | 'node_name' | 'component' | 'reading' | 'unit'>;
+  private readonly lastSeen: Gauge<'node' | 'node_name'>;
+  private readonly health = new Map<string, Gauge<'node' | 'node_name'>>();
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly o: HubMetricsOptions) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'fazt_hub_' });
+    this.batches = new Counter({
+      name: 'fazt_uplink_batches_total',
+      help: 'Uplink batches answered, by result: acked or the refusal code',
+      labelNames: ['result'],
+      registers,
+    });
+    this.stored = new Counter({
+      name: 'fazt_events_stored_total',
+      help: 'Events stored since the hub started, by chain: node or hub',
+      labelNames: ['chain'],
+      registers,
+    });
+    this.reading = new Gauge({
+      name: 'fazt_reading',
+      help: "Each series' latest stored reading",
+      labelNames: ['node', 'node_name', 'component', 'reading', 'unit'],
+      registers,
+    });
+    this.lastSeen = new Gauge({
+      name: 'fazt_node_last_event_timestamp_seconds',
+      help: "The time of each node's latest stored event (its clock)",
+      labelNames: ['node', 'node_name'],
+      registers,
+    });
+    for (const [field, name] of Object.entries(HEALTH))
+      this.health.set(field, new Gauge({ name, help: `${field} in the node's latest system.health`, labelNames: ['node', 'node_name'], registers }));
+    const file = o.cartridge.file;
+    new Gauge({ name: 'fazt_store_bytes', help: 'The cartridge file', registers, collect: onCollect((g) => g.set(size(file))) });
+    new Gauge({ name: 'fazt_store_wal_bytes', help: "The cartridge's write-ahead log", registers, collect: onCollect((g) => g.set(size(`${file}-wal`))) });
+    new Gauge({
+      name: 'fazt_stream_clients',
+      help: 'Clients on the event stream (GET /v1/stream)',
+      registers,
+      collect: onCollect((g) => g.set(o.streamClients())),
+    });
+  }
+
+  /** An uplink batch's answer: 'acked', or the code it was refused with. */
+  batch(result: string): void {
+    this.batches.inc({ result });
+  }
+
+  /** Called with every commit (the post-commit hook). */
+  observe(entries: readonly EventEntry[]): void {
+    for (const e of entries) {
+      const node = e.source.slice(0, e.source.indexOf('/'));
+      if (node === this.o.hubId) {
+        this.stored.inc({ chain: 'hub' });
+        continue;
+      }
+      this.stored.inc({ chain: 'node' });
+      const labels = { node, node_name: this.nameOf(node) };
+      this.lastSeen.set(labels, e.time / 1000);
+      const d = e.data;
+      if (!isValueMap(d)) continue;
+      if (e.type === 'sensor.reading' && typeof d.value === 'number' && typeof d.name === 'string' && d.quality !== 'bad') {
+        const component = e.source.slice(node.length + 1);
+        this.reading.set({ ...labels, component, reading: d.name, unit: typeof d.unit === 'string' ? d.unit : '' }, d.value);
+      } else if (e.type === 'system.health') {
+        for (const [field, gauge] of this.health) {
+          const v = d[field];
+          if (typeof v === 'number') gauge.set(labels, v);
+          else gauge.remove(labels); // unknown is absent, never a stale or made-up number
+        }
+      }
+    }
+  }
+
+  /** The text to serve, and its content type. */
+  async scrape(): Promise<{ text: string; contentType: string }> {
+    return { text: await this.registry.metrics(), contentType: this.registry.contentType };
+  }
+
+  private nameOf(node: string): string {
+    let n = this.names.get(node);
+    if (n === undefined) {
+      n = this.o.cartridge.nodes().find((x) => x.id === node)?.name ?? '';
+      this.names.set(node, n);
+    }
+    return n;
+  }
+}
+
+/** prom-client calls `collect` with the gauge as `this`. */
+function onCollect(set: (g: Gauge) => void): (this: Gauge) => void {
+  return function (this: Gauge) {
+    set(this);
+  };
+}
