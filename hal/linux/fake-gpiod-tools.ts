@@ -82,9 +82,15 @@ export class FakeGpiodTools {
     appendFileSync(join(this.state, 'events'), edge === 'rising' ? '1\n' : this.major === 1 ? '0\n' : '2\n');
   }
 
+  /**
+   * The pid of the tool holding the line, once its pid file is whole. The
+   * shell creates the file before it writes it: read empty, it would be pid 0,
+   * and a kill of pid 0 signals the reader's whole process group.
+   */
   holderPid(): number | undefined {
     const f = join(this.state, 'holder.pid');
-    return existsSync(f) ? Number(readFileSync(f, 'utf8').trim()) : undefined;
+    const pid = existsSync(f) ? Number(readFileSync(f, 'utf8').trim()) : NaN;
+    return Number.isSafeInteger(pid) && pid > 1 ? pid : undefined;
   }
 
   setBusy(busy: boolean): void {
