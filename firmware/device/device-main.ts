@@ -17,8 +17,6 @@ import UDP from 'embedded:io/socket/udp';
 import Resolver from 'embedded:network/dns/resolver/udp';
 import Instrumentation from 'instrumentation';
 import config from 'mc/config';
-// biome-ignore lint/style/useNodejsImportProtocol: Moddable's net module (Wi-Fi state), not Node's.
-import Net from 'net';
 import Time from 'time';
 import Timer from 'timer';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -31,6 +29,7 @@ import { embeddedIo } from '../../hal/moddable/embedded-io-bindings.js';
 import { deviceNode, type DeviceNode } from './device-node.js';
 import { createModdableBackend } from '../../hal/moddable/moddable-backend.js';
 import { moddableHealth } from '../../hal/moddable/moddable-health.js';
+import { moddableStation } from '../../hal/moddable/moddable-station.js';
 import { moddableTime } from '../../hal/moddable/moddable-time.js';
 
 /** Moddable's debug output (xsbug in debug builds, the serial console otherwise). */
@@ -77,7 +76,7 @@ export default function main(): void {
       backend: createModdableBackend(
         new PinClaims(board),
         embeddedIo,
-        moddableHealth({ instrumentation: Instrumentation, rssi: () => Net.get('RSSI'), ticks: () => Time.ticks }),
+        moddableHealth({ instrumentation: Instrumentation, rssi: moddableStation.rssi, ticks: () => Time.ticks }),
       ),
       time: moddableTime(Timer),
       crypto: nobleCrypto,
@@ -85,11 +84,11 @@ export default function main(): void {
         io: HTTPClient,
         socket: { io: TCP },
         // The DNS servers DHCP gave the station, so LAN names resolve; an IPv4 address (a hub found by Beacon) needs none.
-        dns: { io: Resolver, servers: Net.get('DNS') ?? [], socket: { io: UDP } },
+        dns: { io: Resolver, servers: moddableStation.dns(), socket: { io: UDP } },
       },
       log,
     });
-    log(`node ${node.app.identity.id} on ${board.id} at ${Net.get('IP') ?? '(no address)'}: ${nodeConfig.sensors.length} sensors, hub ${node.hub}`);
+    log(`node ${node.app.identity.id} on ${board.id} at ${moddableStation.ip() ?? '(no address)'}: ${nodeConfig.sensors.length} sensors, hub ${node.hub}`);
     node.start();
   } catch (e) {
     const err = e as { name?: string; code?: string; message?: string };

@@ -1,4 +1,5 @@
 import type { BacktestResult, Explanation, Firing, FiringDiff, Intent } from '../rules/index.js';
+import type { RuleSummary } from '../effect/rule-service.js';
 import { table } from './table.js';
 
 /** What POST /v1/rules/test answers (host/hub/rules-test-api.ts). */
@@ -6,18 +7,6 @@ export interface TestAnswer extends BacktestResult {
   node: string | null;
   current: { version: string; enabled: boolean; firings?: number } | null;
   diff: FiringDiff | null;
-}
-
-/** What GET /v1/rules and GET /v1/rules?id= answer per rule (host/hub/rules-api.ts). */
-export interface RuleSummary {
-  id: string;
-  name: string;
-  enabled: boolean;
-  version: string;
-  document: unknown;
-  stopped: string | null;
-  firings: number;
-  lastFiredAt: number | null;
 }
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());

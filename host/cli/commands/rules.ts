@@ -6,7 +6,8 @@ import { type Command, type OptionSpec, UsageError } from '../command.js';
 import { callHub, HUB_OPTION, hubUrl } from '../hub-client.js';
 import { momentFlag } from '../moment-flag.js';
 import { SCENARIO_FLAGS, scenarioTest } from './rules-scenario.js';
-import { explainText, listText, type NodeNames, type RuleSummary, showText, type TestAnswer, testText } from '../rules-text.js';
+import type { RuleSummary } from '../../effect/rule-service.js';
+import { explainText, listText, type NodeNames, showText, type TestAnswer, testText } from '../rules-text.js';
 
 /** A rule document from a JSON file; a missing file or bad JSON is one sentence naming the file. */
 function readRuleFile(file: string): unknown {
