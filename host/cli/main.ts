@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { projectRoot } from '../project-root.js';
+import { faztVersion } from '../fazt-version.js';
 import { plainSystemError } from '../system-error.js';
 import { dispatch, UsageError } from './command.js';
 import { root } from './root.js';
@@ -14,16 +12,11 @@ function readStdin(): Promise<Buffer> {
   });
 }
 
-/** The version `fazt --version` prints: package.json's, read where the program runs from. */
-function version(): string {
-  return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-}
-
 /** Runs the CLI; errors become one line on stderr: exit 2 for usage, 1 for everything else. */
 export async function main(argv: string[]): Promise<number> {
   const io = { stdin: readStdin, out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t) };
   try {
-    return await dispatch(root, argv, ['fazt'], io, version());
+    return await dispatch(root, argv, ['fazt'], io, faztVersion());
   } catch (e) {
     const plain = plainSystemError(e);
     const msg = plain ?? (e as Error).message?.split('\n')[0] ?? String(e);

@@ -15,6 +15,7 @@ import { mnemonicCommand } from './commands/mnemonic.js';
 import { rulesCommand } from './commands/rules.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
+import { pulseCommand } from './commands/pulse.js';
 import { timeCommand } from './commands/time.js';
 
 /** Every command of `fazt`, in the order --help lists them. */
@@ -30,6 +31,7 @@ export const root: Command = {
     backupCommand,
     beaconCommand,
     timeCommand,
+    pulseCommand,
     rulesCommand,
     simCommand,
     i2cCommand,

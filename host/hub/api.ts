@@ -12,6 +12,8 @@ import type { BeaconRecord } from '../../firmware/beacon/beacon-record.js';
 import type { HubBeacon } from '../beacon/hub-beacon.js';
 import type { RuleService } from '../effect/rule-service.js';
 import type { HubMetrics } from '../pulse/hub-metrics.js';
+import type { PulseCounters } from '../pulse/pulse-counters.js';
+import type { PulseService } from '../pulse/pulse-service.js';
 import type { Cartridge } from '../store/cartridge.js';
 import type { Timekeeper } from '../time/timekeeper.js';
 import { decodeUplink, parseJsonBody, UPLINK_TYPES } from './decode-uplink.js';
@@ -24,6 +26,7 @@ import { HttpError, toHttpError } from './http-error.js';
 import { StoreError } from '../store/store-error.js';
 import { readBody } from './read-body.js';
 import { type Handler, requireType } from './route.js';
+import { pulseRoutes } from './pulse-api.js';
 import { rulesRoutes } from './rules-api.js';
 import { sendJson, sendJsonText } from './reply.js';
 import { rulesTestRoutes } from './rules-test-api.js';
@@ -45,6 +48,10 @@ export interface ApiContext {
   metrics: HubMetrics;
   /** The live rules, when the hub runs them. */
   rules: () => RuleService | undefined;
+  /** Pulse's counters: each uplink's answer, by node. */
+  counters: PulseCounters;
+  /** Pulse, when the hub beats. */
+  pulse: () => PulseService | undefined;
 }
 
 /** A beacon record as JSON (the key in hex). */
@@ -68,15 +75,20 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
   };
 
   const uplink: Handler = async (req, res) => {
+    let node: string | undefined;
     try {
       const type = requireType(req, UPLINK_TYPES);
       const body = await readBody(req, ctx.bodyLimit);
       const batch = decodeUplink(type, body);
+      node = batch.node;
       const result = await ctx.commits.submit(batch);
       sendJson(res, 200, answer(result.node, result.ack, result.stored, batch.head, null));
       ctx.metrics.batch('acked');
+      ctx.counters.batch('acked', node);
     } catch (e) {
-      ctx.metrics.batch(toHttpError(e).code);
+      const code = toHttpError(e).code;
+      ctx.metrics.batch(code);
+      ctx.counters.batch(code, node);
       throw e;
     }
   };
@@ -186,6 +198,7 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
     '/v1/enroll': { POST: enroll },
     '/metrics': { GET: metrics },
     ...rulesRoutes(ctx),
+    ...pulseRoutes({ cartridge: ctx.cartridge, hubId: ctx.hubKey.id, pulse: ctx.pulse, clock: ctx.clock }),
     ...rulesTestRoutes({ cartridge: ctx.cartridge, hubId: ctx.hubKey.id, clock: ctx.clock, timeZone: () => ctx.rules()?.timeZone ?? 'UTC' }),
   };
 }

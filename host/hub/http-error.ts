@@ -40,7 +40,7 @@ const RULE_STATUS: Record<string, number> = { schema: 422, 'unknown-rule': 404 }
  * do not decode → 400 with the codec's code; a schema violation → 422 with
  * path and rule; an unknown node or an unusable invite → 403; a signature or
  * key that does not match → 401; a chain that does not continue → 409 with
- * the VerifyError code; a refused rule → 400 (422 for its schema, 404 for
+ * the VerifyError code; a full disk → 507 'store-full'; a refused rule → 400 (422 for its schema, 404 for
  * an unknown id) with the path into the document. Anything else is a 500 ('internal') and is logged.
  */
 export function toHttpError(e: unknown): HttpError {
@@ -50,5 +50,8 @@ export function toHttpError(e: unknown): HttpError {
   if (e instanceof VerifyError) return new HttpError(VERIFY_STATUS[e.code] ?? 409, e.code, e.message);
   if (e instanceof RuleError) return new HttpError(RULE_STATUS[e.code] ?? 400, e.code, e.message, { path: e.path });
   if (e instanceof StoreError && STORE_STATUS[e.code]) return new HttpError(STORE_STATUS[e.code], e.code, e.message);
+  // The disk (or the cartridge's size limit) is full: nothing of the batch was stored; the node keeps it and retries.
+  if (e instanceof Error && (e as { code?: unknown }).code === 'SQLITE_FULL')
+    return new HttpError(507, 'store-full', "the hub's storage is full; nothing of this request was stored");
   return new HttpError(500, 'internal', 'the hub failed to handle the request');
 }

@@ -1,6 +1,7 @@
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import type { RuleServiceOptions } from '../effect/rule-service.js';
 import type { PerceptOptions } from '../percept/percept-options.js';
+import type { PulseOptions } from '../pulse/pulse-service.js';
 import type { TimeMode } from '../time/timekeeper.js';
 import type { LanBeaconOptions } from './lan-beacon.js';
 
@@ -26,6 +27,8 @@ export interface HubOptions {
   percepts?: boolean | PerceptOptions;
   /** Run rules (host/rules/) and carry out their effects (host/effect/); off unless given. */
   rules?: boolean | Omit<RuleServiceOptions, 'cartridge' | 'hubLog' | 'clock' | 'log'>;
+  /** Beat: collect, judge and store the hub's and the nodes' health (host/pulse/); off unless given. */
+  pulse?: boolean | PulseOptions;
   crypto?: CryptoProvider;
   /** One-line JSON records of internal errors (default: stderr). */
   log?: (line: string) => void;

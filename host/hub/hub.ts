@@ -9,7 +9,11 @@ import { nodeCrypto } from '../crypto/node-crypto.js';
 import type { HubBeacon } from '../beacon/hub-beacon.js';
 import { RuleService } from '../effect/rule-service.js';
 import { PerceptEngine } from '../percept/percept-engine.js';
+import { FigureCollector } from '../pulse/collect-figures.js';
 import { HubMetrics } from '../pulse/hub-metrics.js';
+import { PulseCounters } from '../pulse/pulse-counters.js';
+import { PulseService } from '../pulse/pulse-service.js';
+import { restoreCounters } from '../pulse/restore-counters.js';
 import { resolvePerceptOptions } from '../percept/percept-options.js';
 import { Cartridge } from '../store/cartridge.js';
 import type { StoredListener } from '../store/stored-hook.js';
@@ -44,6 +48,8 @@ export class Hub {
   private own: HubLog | undefined;
   private engine: PerceptEngine | undefined;
   private ruleService: RuleService | undefined;
+  private pulseService: PulseService | undefined;
+  private collector: FigureCollector | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
 
@@ -86,6 +92,11 @@ export class Hub {
   /** The live rules and their effects, when enabled (HubOptions.rules). */
   get rules(): RuleService | undefined {
     return this.ruleService;
+  }
+
+  /** Pulse, when enabled (HubOptions.pulse). */
+  get pulse(): PulseService | undefined {
+    return this.pulseService;
   }
 
   /** After every commit, the entries stored (nodes' and the hub's own, in commit order); returns the unsubscribe (host/store/stored-hook.ts). */
@@ -141,11 +152,26 @@ export class Hub {
     store.onStored((entries) => stream.publish(entries));
     const metrics = new HubMetrics({ cartridge: store, hubId: key.id, streamClients: () => stream.size });
     store.onStored((entries) => metrics.observe(entries));
+    const counters = new PulseCounters(key.id);
+    store.onStored((entries, receivedAt) => counters.observe(entries, receivedAt));
     const own = new HubLog({ cartridge: store, identity: key, crypto: this.crypto, clock });
     const p = this.options.percepts;
     const engine = p ? new PerceptEngine({ cartridge: store, hubLog: own, clock, options: p === true ? {} : p, log: (r) => this.log(r) }) : undefined;
     const r = this.options.rules;
     const rules = r ? new RuleService({ ...(r === true ? {} : r), cartridge: store, hubLog: own, clock, log: (x) => this.log(x) }) : undefined;
+    const po = this.options.pulse;
+    let collector: FigureCollector | undefined;
+    let pulse: PulseService | undefined;
+    if (po) {
+      collector = new FigureCollector({ cartridge: store, counters, clock, streamClients: () => stream.size, timekeeper: keeper, beacon: () => lan, rules: () => rules });
+      try {
+        pulse = new PulseService({ ...(po === true ? {} : po), cartridge: store, hubLog: own, clock, counters, collector, log: (x) => this.log(x) });
+      } catch (e) {
+        collector.stop();
+        store.close(); // bad checks: do not leave the cartridge open
+        throw e;
+      }
+    }
     const routes = apiRoutes({
       cartridge: store,
       commits: new GroupCommit(store),
@@ -158,12 +184,18 @@ export class Hub {
       beacon: () => lan,
       rules: () => this.ruleService,
       metrics,
+      counters,
+      pulse: () => this.pulseService,
     });
     const server = createServer((req, res) => void serveRequest(routes, req, res, this.stopping, (r) => this.log(r)));
     server.keepAliveTimeout = 30_000;
     try {
       engine?.start(); // rebuilt from the log before the first uplink is taken
       rules?.start(); // replays the log: every for: window resumes where it stood
+      if (pulse && collector) {
+        restoreCounters(counters, store.db, collector.nodeIds());
+        pulse.start(); // judges the stored beats again: statuses carry on, nothing is said twice
+      }
       await new Promise<void>((ok, fail) => {
         server.once('error', fail);
         server.listen(this.options.port ?? 7070, this.options.host ?? '127.0.0.1', () => {
@@ -174,6 +206,8 @@ export class Hub {
     } catch (e) {
       engine?.stop();
       await rules?.stop();
+      pulse?.stop();
+      collector?.stop();
       store.close();
       throw e;
     }
@@ -187,6 +221,8 @@ export class Hub {
         await new Promise<void>((ok) => server.close(() => ok()));
         engine?.stop();
         await rules?.stop();
+        pulse?.stop();
+        collector?.stop();
         store.close();
         throw e;
       }
@@ -201,6 +237,8 @@ export class Hub {
     this.own = own;
     this.engine = engine;
     this.ruleService = rules;
+    this.pulseService = pulse;
+    this.collector = collector;
     this.stopping = false;
     this.stopped = undefined;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -231,6 +269,10 @@ export class Hub {
     this.engine = undefined;
     await this.ruleService?.stop();
     this.ruleService = undefined;
+    this.pulseService?.stop();
+    this.pulseService = undefined;
+    this.collector?.stop();
+    this.collector = undefined;
     this.own = undefined;
     this.store?.close();
     this.server = undefined;

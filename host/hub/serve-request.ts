@@ -29,7 +29,7 @@ export async function serveRequest(
     await handler(req, res, url);
   } catch (e) {
     const err = toHttpError(e);
-    if (err.status === 500) log({ level: 'error', code: 'internal', message: (e as Error)?.message ?? String(e), method: req.method, url: req.url });
+    if (err.status >= 500) log({ level: 'error', code: 'internal', message: (e as Error)?.message ?? String(e), method: req.method, url: req.url });
     // A body not read to its end (413, or a refusal before reading it) is never read: the connection closes after the refusal.
     const unread = err.status === 413 || (req.method !== 'GET' && req.method !== 'HEAD' && !req.readableEnded);
     sendError(res, err, unread);

@@ -5,6 +5,7 @@ import type { TimeMode } from '../../time/timekeeper.js';
 import { UsageError, type Command, type OptionSpec } from '../command.js';
 import { DATA_OPTION, dataFolder } from '../data-folder.js';
 import { durationFlag } from '../duration-flag.js';
+import { PULSE_FLAGS, pulseFlags } from '../pulse-flags.js';
 
 /** "HOST:PORT", "[v6]:PORT" or ":PORT" (all interfaces stay opt-in: the default is loopback). */
 export function parseListen(text: string): { host: string; port: number } {
@@ -84,7 +85,7 @@ export const hubCommand: Command = {
   name: 'hub',
   summary: 'Run the hub: store signed batches in the cartridge and serve the HTTP API',
   usage:
-    'fazt hub [--data DIR] [--listen HOST:PORT] [--body-limit BYTES] [--time-zone ZONE] [--notify-url URL] [--beacon [--name N] [--announce 30s]] [--time auto|peers|system] [--time-poll 60s]',
+    'fazt hub [--data DIR] [--listen HOST:PORT] [--body-limit BYTES] [--time-zone ZONE] [--notify-url URL] [--pulse-every 15m] [--pulse-checks FILE] [--phrase-url URL --phrase-model M] [--beacon [--name N] [--announce 30s]] [--time auto|peers|system] [--time-poll 60s]',
   help: [
     'The cartridge is DIR/fazt.db (one SQLite file); the hub key is DIR/hub-key.json, made on',
     'first start (mode 0600). Default DIR ./fazt-data, default listen 127.0.0.1:7070.',
@@ -95,6 +96,8 @@ export const hubCommand: Command = {
     'The hub turns readings into percepts and runs the rules stored in its cartridge (fazt rules add);',
     "schedules read --time-zone (default this machine's zone). --notify-url also POSTs every",
     'effect.notify there as JSON (the event stream carries them anyway).',
+    'Pulse judges the hub and every node every --pulse-every (default 15m; fazt pulse asks it);',
+    '--pulse-checks FILE changes the checks; --phrase-url words each beat with a model you run.',
     '--beacon announces the hub on the LAN over SSDP (signed record; every --announce, default 30s;',
     'ssdp:byebye on a clean stop) and tracks other Fazt peers, forgetting one silent for --forget',
     '(default 5m); needs a non-loopback --listen.',
@@ -109,6 +112,7 @@ export const hubCommand: Command = {
     listen: { type: 'string', value: 'HOST:PORT', description: 'where the API listens (default 127.0.0.1:7070)' },
     'body-limit': { type: 'string', value: 'BYTES', description: 'the largest request body accepted (default 262144)' },
     ...RULE_FLAGS,
+    ...PULSE_FLAGS,
     ...LAN_FLAGS,
   },
   run: async ({ values, out, err }) => {
@@ -120,9 +124,10 @@ export const hubCommand: Command = {
     }
     const lan = lanOptions(values, host);
     const rules = ruleFlags(values);
+    const pulse = pulseFlags(values, rules.timeZone, '15m');
     // Every flag is checked before the folder is made.
     const dataDir = dataFolder(values, { create: true });
-    const hub = new Hub({ dataDir, host, port, bodyLimit, ...lan, percepts: true, rules, log: (line) => err(line + '\n') });
+    const hub = new Hub({ dataDir, host, port, bodyLimit, ...lan, percepts: true, rules, pulse, log: (line) => err(line + '\n') });
     // Listen for the signals before announcing the address: a supervisor may signal as soon as it reads it.
     let signalled = () => {};
     const stopRequested = new Promise<void>((done) => (signalled = done));

@@ -8,6 +8,7 @@ import { NodeRuntimeNode } from '../../../sim/node/node-runtime-node.js';
 import type { NodeStatus, SimulatedNode } from '../../../sim/node/simulated-node.js';
 import { enrolDemoNode } from '../../../sim/node/demo-enrolment.js';
 import { XsNode } from '../../../sim/node/xs-node.js';
+import { PULSE_FLAGS, pulseFlags } from '../pulse-flags.js';
 import { LAN_FLAGS, lanOptions, parseListen, RULE_FLAGS, ruleFlags } from './hub.js';
 import { VirtualClock } from '../../../sim/world/virtual-clock.js';
 import { loadDefaultRules } from '../../effect/default-rules.js';
@@ -53,6 +54,7 @@ export const startCommand: Command = {
     duration: { type: 'string', value: 'DURATION', description: 'stop after this long, e.g. 30s (default: until Ctrl-C)' },
     quiet: { type: 'boolean', description: 'print no live readings or lifecycle lines' },
     ...RULE_FLAGS,
+    ...PULSE_FLAGS,
     ...LAN_FLAGS,
   },
   run: async ({ values, out, err }) => {
@@ -62,6 +64,7 @@ export const startCommand: Command = {
     const limit = typeof values.duration === 'string' ? durationFlag(values.duration, '--duration') : Infinity;
     const lan = lanOptions(values, host);
     const zone = ruleFlags(values);
+    const pulse = pulseFlags(values, zone.timeZone, '30s');
     const dataDir = dataFolder(values, { create: true });
 
     // The boards have been running one sampling interval when the hub comes up: every
@@ -69,7 +72,7 @@ export const startCommand: Command = {
     // Outputs (the desk LED) are not sampled for their readings: their interval does not count.
     const sampled = DEMO_NODES.flatMap((d) => d.sensors.filter((s) => !OUTPUT_DRIVERS[s.driver]));
     const poweredOn = Date.now() - Math.max(...sampled.map((s) => s.intervalMs));
-    const hub = new Hub({ dataDir, host, port, ...lan, percepts: true, rules: { ...zone, defaults: loadDefaultRules() } });
+    const hub = new Hub({ dataDir, host, port, ...lan, percepts: true, rules: { ...zone, defaults: loadDefaultRules() }, pulse });
     // The XS engines boot first, each in its own process, while the hub starts and the nodes enrol.
     const engines = new Map(runtime === 'xs' ? DEMO_NODES.map((d) => [d.name, XsNode.boot()]) : []);
     for (const e of engines.values()) void e.catch(() => undefined); // reported where the engine is used

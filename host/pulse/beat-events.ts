@@ -1,0 +1,60 @@
+import type { Value, ValueMap } from '../../firmware/codec/value.js';
+import type { HubEventInput } from '../hub/hub-log.js';
+import type { Judgement, PulseMetrics, Transition, Verdict } from './pulse-types.js';
+
+/** The component every Pulse event is made by. */
+export const PULSE_COMPONENT = 'pulse';
+
+/** Plain data as the hub's chain stores it: no undefined fields. */
+function defined(o: object): ValueMap {
+  const out: ValueMap = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v as Value;
+  return out;
+}
+
+function issue(v: Verdict): ValueMap {
+  return defined({ check: v.check, subject: v.subject, name: v.name, status: v.status, value: v.value, since: v.since, title: v.title, text: v.text, fix: v.fix });
+}
+
+/**
+ * A beat as a pulse.beat event: what it collected (so a restarted hub can
+ * judge again from the stored beats alone) and what it concluded: the
+ * status, the checks that are not healthy and those that know nothing.
+ */
+export function beatEvent(m: PulseMetrics, j: Judgement, text: string, previous: string | undefined): HubEventInput {
+  const nodes: ValueMap = {};
+  for (const [id, n] of Object.entries(m.nodes))
+    nodes[id] = { name: n.name, figures: n.figures, facts: n.facts, sensors: n.sensors as unknown as ValueMap } as ValueMap;
+  const count = { healthy: 0, degraded: 0, critical: 0, unknown: 0 };
+  for (const v of j.verdicts) count[v.status]++;
+  const data = defined({
+    at: j.at,
+    status: j.status,
+    counts: count,
+    issues: j.verdicts.filter((v) => v.status === 'degraded' || v.status === 'critical').map(issue),
+    unknown: j.verdicts.filter((v) => v.status === 'unknown').map((v) => ({ check: v.check, subject: v.subject, name: v.name, title: v.title })),
+    text,
+    hub: m.hub,
+    facts: m.hubFacts,
+    nodes,
+    previous,
+  });
+  return { type: 'pulse.beat', component: PULSE_COMPONENT, data, time: j.at };
+}
+
+/** A status change as a pulse.<to> event (pulse.critical, pulse.degraded, pulse.healthy, pulse.unknown), citing the beat and the subject's evidence. */
+export function transitionEvent(t: Transition, causes: string[]): HubEventInput {
+  const data = defined({ check: t.check, subject: t.subject, name: t.name, from: t.from, to: t.to, value: t.value, title: t.title, text: t.text, fix: t.fix, at: t.at, causes });
+  return { type: `pulse.${t.to}`, component: PULSE_COMPONENT, data, time: t.at };
+}
+
+/** The metrics a stored pulse.beat carried, to judge them again on a restart. */
+export function metricsOfBeat(d: ValueMap): PulseMetrics | undefined {
+  if (typeof d.at !== 'number' || typeof d.hub !== 'object' || typeof d.nodes !== 'object') return undefined;
+  return {
+    at: d.at,
+    hub: d.hub as Record<string, number>,
+    hubFacts: (d.facts ?? {}) as Record<string, string>,
+    nodes: d.nodes as unknown as PulseMetrics['nodes'],
+  };
+}
