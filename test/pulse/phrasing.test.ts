@@ -175,7 +175,6 @@ describe('Phrasing', () => {
     const e = await refusal(new Phrasing({ url: base, model: 'm', apiKey: KEY, timeoutMs: 150 }));
     assert.equal(e.code, 'timeout');
     assert.equal(e.message, 'the model endpoint did not answer within 150 ms');
-    assert.equal(received.length, 1);
   });
 
   it('refuses an answer that is not JSON, has no choices, or is too long', async () => {
