@@ -179,7 +179,7 @@ export class Judge {
   private words(c: ResolvedCheck, m: PulseMetrics, subject: string, name: string, status: PulseStatus, value: number | undefined) {
     const base = { title: c.title, ...(c.learnMore === undefined ? {} : { learnMore: c.learnMore }) };
     if (status === 'healthy') return base;
-    if (status === 'unknown' && value === undefined) return { ...base, text: `No ${c.metric} figure from ${name} yet: “${c.title}” cannot be judged.` };
+    if (status === 'unknown' && value === undefined) return { ...base, text: `No ${c.metric} figure from ${name}: “${c.title}” cannot be judged.` };
     const figures = subject === 'hub' ? m.hub : m.nodes[subject].figures;
     const facts = subject === 'hub' ? m.hubFacts : m.nodes[subject].facts;
     const lookup = (k: string): number | string | undefined =>

@@ -127,10 +127,9 @@ function readDocument(doc: unknown, source: string): (ResolvedCheck | { off: str
     return typeof id === 'string' ? id : undefined;
   };
   if (bad) {
-    const message =
-      bad.rule === 'pattern' && DURATION_FIELDS.test(bad.path)
-        ? 'is not a duration like 30s, 15m, 1h or 24h'
-        : bad.message.slice(`pulseChecks: ${bad.path || '/'} `.length);
+    let message = bad.message.slice(`pulseChecks: ${bad.path || '/'} `.length);
+    if (bad.rule === 'pattern' && DURATION_FIELDS.test(bad.path)) message = 'is not a duration like 30s, 15m, 1h or 24h';
+    else if (bad.rule === 'anyOf' && /\/warn is required/.test(message)) message = 'needs a threshold: warn, critical or both';
     throw new PulseCheckError('schema', source, bad.path, idAt(bad.path), message);
   }
   const seen = new Set<string>();

@@ -81,7 +81,7 @@ export function formatDbm(x: number): string {
   return Number.isFinite(x) ? `${Math.round(x)} dBm` : 'unknown';
 }
 
-export const FORMATS = {
+const FORMATS = {
   duration: formatDuration,
   bytes: formatBytes,
   percent: formatPercent,
@@ -90,7 +90,7 @@ export const FORMATS = {
   dbm: formatDbm,
 } as const;
 
-export type FormatName = keyof typeof FORMATS;
+type FormatName = keyof typeof FORMATS;
 
 /** What a placeholder may name: a number (formats apply) or a word (a fact, a name). */
 export type PlaceholderKind = 'number' | 'word';
