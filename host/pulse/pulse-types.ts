@@ -48,6 +48,8 @@ export interface Verdict {
   title: string;
   text?: string;
   fix?: string;
+  /** Where to read more: a URL or a README anchor. */
+  learnMore?: string;
 }
 
 /** A status change of one check on one subject. */
@@ -62,6 +64,7 @@ export interface Transition {
   title: string;
   text?: string;
   fix?: string;
+  learnMore?: string;
 }
 
 /** A beat's verdict on everything. */

@@ -1,0 +1,59 @@
+/**
+ * The figures (numbers) and facts (words) a beat collects, by scope, with
+ * what each means. A check's metric and its text's placeholders may name only
+ * these, so a typo fails when the checks load instead of leaving a check
+ * unknown forever. A collector that adds a figure adds it here.
+ */
+export const HUB_FIGURES = {
+  ingestRate: 'events stored per second since the last beat',
+  events: 'events in the store',
+  storeBytes: "the store's file size, bytes",
+  walBytes: "the store's write-ahead log size, bytes",
+  storeErrors: 'store errors since the hub started (a counter)',
+  diskFreeBytes: 'free bytes on the disk under the store',
+  diskFreeRatio: 'the free share of that disk, 0..1',
+  batchesAcked: 'batches acknowledged since the hub started (a counter)',
+  batchesRefused: 'batches refused since the hub started (a counter)',
+  refusedRatio: 'the share of batches refused since the last beat, 0..1',
+  cpuRatio: "the hub process's CPU use since the last beat, 0..1 of one core",
+  rssBytes: "the hub process's resident memory, bytes",
+  eventLoopDelayMs: "the event loop's delay since the last beat (p99), ms",
+  streamClients: 'clients holding the event stream open',
+  uptimeMs: 'how long the hub process has run, ms',
+  timeConfidence: "Timekeeper's confidence in the hub's clock, 0..1 (peers mode only)",
+  timeSources: 'the peers Timekeeper averaged at its last poll',
+  beaconPeers: 'verified peers Beacon knows',
+  beaconRefused: 'Beacon announcements refused since the hub started (a counter)',
+  nodes: 'enrolled nodes',
+  ruleFirings: 'rule runs since the hub started (a counter)',
+  ruleFailures: 'rule runs that failed since the hub started (a counter)',
+  webhookErrors: 'webhook calls that failed since the hub started (a counter)',
+} as const;
+
+export const NODE_FIGURES = {
+  lastSeenMs: 'time since the hub last heard the node, ms',
+  expectedMs: 'how often the node usually reports, ms',
+  silentRatio: 'lastSeenMs ÷ expectedMs',
+  reboots: 'system.boot events stored since the hub started (a counter)',
+  uptimeMs: "the node's uptime at its latest system.health, ms",
+  freeHeap: 'free heap at its latest system.health, bytes',
+  largestFreeBlock: 'the largest free heap block, bytes',
+  minFreeHeap: 'the lowest free heap since boot, bytes',
+  heapLossRatio: "free heap lost since the node's first system.health after boot, 0..1",
+  rssi: 'Wi-Fi signal strength, dBm',
+  uplinkRetries: 'uplink retries the node counted since boot',
+  bufferFill: "the offline buffer's fill, 0..1",
+  clockOffsetMs: "how far the node's clock is from the hub's, either way, ms",
+  gaps: "gaps found in the node's chain (a counter)",
+  refusedForks: 'batches refused for a broken chain, a fork or a replay (a counter)',
+  lateBatches: 'batches that arrived late (a counter)',
+  sensors: 'sensors the node has',
+  sensorsDown: 'sensors whose state is not ok',
+  commandsQueued: 'commands waiting for the node',
+  commandsDelivered: 'commands the node acknowledged (a counter)',
+  commandsExpired: 'commands that expired before the node took them (a counter)',
+  commandsFailed: 'commands the node reported failed (a counter)',
+} as const;
+
+export const HUB_FACTS = ['version'] as const;
+export const NODE_FACTS = ['firmware', 'board', 'resetReason'] as const;
