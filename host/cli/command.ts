@@ -64,6 +64,9 @@ function program(spec: Command, name: string, fullPath: string, io: Io, done: (c
     p.addCommand(program(sub, sub.name, `${fullPath} ${sub.name}`, io, done));
   }
   if (spec.subcommands?.length) p.helpCommand('help [command]', 'show the help of a command');
+  // A command's flags come before its subcommand (commander needs this on every level above one that
+  // runs itself and has subcommands, fazt pulse and fazt pulse history, each with its own --hub).
+  if (spec.subcommands?.length) p.enablePositionalOptions();
   const run = spec.run;
   if (!run) return p;
   if (spec.args) p.arguments(spec.args);

@@ -94,7 +94,8 @@ function loopLine(e: EventEntry, hubId: string, name: (id: string) => string): L
       return { who: 'hub', text: `pulse ${str(d.status)}: ${str(c.critical)} critical, ${str(c.degraded)} degraded, ${str(c.unknown)} unknown (fazt pulse)` };
     }
     default:
-      if (e.type.startsWith('pulse.')) return { who: 'hub', text: `pulse ${str(d.name)} ${str(d.check)}: ${str(d.from)} → ${str(d.to)}${d.text ? `: ${str(d.text)}` : ''}` };
+      if (e.type.startsWith('pulse.'))
+        return { who: 'hub', text: `pulse ${str(d.name)} ${str(d.check)}: ${str(d.from)} → ${str(d.to)}${d.text ? `: ${str(d.text)}` : ''}` };
       if (e.type.startsWith('system.rule.')) return { who: 'hub', text: `rule ${str(d.id)} ${e.type.slice('system.rule.'.length)}` };
       return undefined;
   }

@@ -8,9 +8,13 @@ import { durationFlag } from './duration-flag.js';
 
 /** Pulse's flags on `fazt hub` and `fazt start`. */
 export const PULSE_FLAGS: Record<string, OptionSpec> = {
-  'pulse-every': { type: 'string', value: 'DURATION', description: 'how often the hub judges its health and its nodes\' (default 15m; 0s: never)' },
+  'pulse-every': { type: 'string', value: 'DURATION', description: "how often the hub judges its health and its nodes' (default 15m; 0s: never)" },
   'pulse-checks': { type: 'string', value: 'FILE', description: 'a checks document merged over the shipped defaults (README, "Pulse")' },
-  'phrase-url': { type: 'string', value: 'URL', description: 'an OpenAI-compatible API (e.g. http://127.0.0.1:8080/v1) that words each beat beside the rule-based text' },
+  'phrase-url': {
+    type: 'string',
+    value: 'URL',
+    description: 'an OpenAI-compatible API (e.g. http://127.0.0.1:8080/v1) that words each beat beside the rule-based text',
+  },
   'phrase-model': { type: 'string', value: 'NAME', description: 'the model --phrase-url should use' },
   'phrase-key-file': { type: 'string', value: 'FILE', description: 'a file holding the API key for --phrase-url (never given on the command line)' },
 };
@@ -40,7 +44,8 @@ export function pulseFlags(values: Record<string, unknown>, timeZone: string, de
   }
   const url = values['phrase-url'];
   if (url === undefined) {
-    if (values['phrase-model'] !== undefined || values['phrase-key-file'] !== undefined) throw new UsageError('--phrase-model and --phrase-key-file need --phrase-url');
+    if (values['phrase-model'] !== undefined || values['phrase-key-file'] !== undefined)
+      throw new UsageError('--phrase-model and --phrase-key-file need --phrase-url');
     return o;
   }
   if (typeof url !== 'string' || !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url)) throw new UsageError('--phrase-url must be an http:// or https:// URL');

@@ -59,7 +59,10 @@ export function pulseText(v: PulseView): string {
 /** Beats and changes in time order, one line each. */
 export function historyText(h: PulseHistory): string {
   const lines: [number, string][] = [
-    ...h.beats.map((b): [number, string] => [b.at, `${iso(b.at)}  beat    ${b.status}${b.counts ? ` (${b.counts.critical ?? 0} critical, ${b.counts.degraded ?? 0} degraded)` : ''}`]),
+    ...h.beats.map((b): [number, string] => [
+      b.at,
+      `${iso(b.at)}  beat    ${b.status}${b.counts ? ` (${b.counts.critical ?? 0} critical, ${b.counts.degraded ?? 0} degraded)` : ''}`,
+    ]),
     ...h.changes.map((c): [number, string] => [c.at, `${iso(c.at)}  change  ${c.name}: ${c.check} ${c.from} → ${c.to}${c.text ? ` — ${c.text}` : ''}`]),
   ];
   if (lines.length === 0) return 'no beats in that time\n';

@@ -163,9 +163,26 @@ export class Hub {
     let collector: FigureCollector | undefined;
     let pulse: PulseService | undefined;
     if (po) {
-      collector = new FigureCollector({ cartridge: store, counters, clock, streamClients: () => stream.size, timekeeper: keeper, beacon: () => lan, rules: () => rules });
+      collector = new FigureCollector({
+        cartridge: store,
+        counters,
+        clock,
+        streamClients: () => stream.size,
+        timekeeper: keeper,
+        beacon: () => lan,
+        rules: () => rules,
+      });
       try {
-        pulse = new PulseService({ ...(po === true ? {} : po), cartridge: store, hubLog: own, clock, counters, collector, log: (x) => this.log(x) });
+        pulse = new PulseService({
+          ...(po === true ? {} : po),
+          cartridge: store,
+          hubLog: own,
+          clock,
+          counters,
+          collector,
+          log: (x) => this.log(x),
+          notApplicable: keeper.mode === 'peers' ? [] : ['hub.time'],
+        });
       } catch (e) {
         collector.stop();
         store.close(); // bad checks: do not leave the cartridge open

@@ -3,7 +3,7 @@ import type { HubEventInput } from '../hub/hub-log.js';
 import type { Judgement, PulseMetrics, Transition, Verdict } from './pulse-types.js';
 
 /** The component every Pulse event is made by. */
-export const PULSE_COMPONENT = 'pulse';
+const PULSE_COMPONENT = 'pulse';
 
 /** Plain data as the hub's chain stores it: no undefined fields. */
 function defined(o: object): ValueMap {
@@ -13,7 +13,17 @@ function defined(o: object): ValueMap {
 }
 
 function issue(v: Verdict): ValueMap {
-  return defined({ check: v.check, subject: v.subject, name: v.name, status: v.status, value: v.value, since: v.since, title: v.title, text: v.text, fix: v.fix });
+  return defined({
+    check: v.check,
+    subject: v.subject,
+    name: v.name,
+    status: v.status,
+    value: v.value,
+    since: v.since,
+    title: v.title,
+    text: v.text,
+    fix: v.fix,
+  });
 }
 
 /**
@@ -44,7 +54,19 @@ export function beatEvent(m: PulseMetrics, j: Judgement, text: string, previous:
 
 /** A status change as a pulse.<to> event (pulse.critical, pulse.degraded, pulse.healthy, pulse.unknown), citing the beat and the subject's evidence. */
 export function transitionEvent(t: Transition, causes: string[]): HubEventInput {
-  const data = defined({ check: t.check, subject: t.subject, name: t.name, from: t.from, to: t.to, value: t.value, title: t.title, text: t.text, fix: t.fix, at: t.at, causes });
+  const data = defined({
+    check: t.check,
+    subject: t.subject,
+    name: t.name,
+    from: t.from,
+    to: t.to,
+    value: t.value,
+    title: t.title,
+    text: t.text,
+    fix: t.fix,
+    at: t.at,
+    causes,
+  });
   return { type: `pulse.${t.to}`, component: PULSE_COMPONENT, data, time: t.at };
 }
 

@@ -49,6 +49,7 @@ export class FigureCollector {
   private readonly totals;
   private readonly pending;
   private readonly enrolled;
+  private loopDelayMs: number | undefined;
 
   constructor(private readonly o: CollectOptions) {
     this.delay = monitorEventLoopDelay({ resolution: 20 });
@@ -60,10 +61,10 @@ export class FigureCollector {
       `SELECT (SELECT coalesce(sum(head_seq), 0) FROM nodes) - (SELECT coalesce(sum(to_seq - from_seq + 1), 0) FROM gaps) AS events,
               (SELECT count(*) FROM nodes WHERE kind = 'node') AS nodes`,
     );
-    this.enrolled = db.prepare<[], { id: string; name: string | null; board: string | null }>("SELECT id, name, board FROM nodes WHERE kind = 'node' ORDER BY id");
-    this.pending = db.prepare<[], { node: string; n: number }>(
-      "SELECT node, count(*) AS n FROM commands WHERE state IN ('queued', 'delivered') GROUP BY node",
+    this.enrolled = db.prepare<[], { id: string; name: string | null; board: string | null }>(
+      "SELECT id, name, board FROM nodes WHERE kind = 'node' ORDER BY id",
     );
+    this.pending = db.prepare<[], { node: string; n: number }>("SELECT node, count(*) AS n FROM commands WHERE state IN ('queued', 'delivered') GROUP BY node");
   }
 
   /** The enrolled nodes' ids. */
@@ -85,7 +86,7 @@ export class FigureCollector {
     const spanMs = Number(wall - this.last.wall) / 1e6;
     if (spanMs > 0) {
       hub.cpuRatio = (cpu.user - this.last.cpu.user + cpu.system - this.last.cpu.system) / 1000 / spanMs;
-      hub.ingestPerMin = ((c.eventsStored - this.last.stored) / spanMs) * 60_000;
+      hub.ingestRate = ((c.eventsStored - this.last.stored) / spanMs) * 1000;
     }
     const acked = c.batchesAcked - this.last.acked;
     const refused = c.batchesRefused - this.last.refused;
@@ -96,8 +97,12 @@ export class FigureCollector {
     const mem = process.memoryUsage();
     hub.rssBytes = mem.rss;
     hub.heapUsedBytes = mem.heapUsed;
-    if (this.delay.count > 0) hub.eventLoopDelayMs = this.delay.percentile(99) / 1e6;
-    this.delay.reset();
+    // Beats closer together than the sampling resolution saw no delay: the last figure still stands.
+    if (this.delay.count > 0) {
+      this.loopDelayMs = this.delay.percentile(99) / 1e6;
+      this.delay.reset();
+    }
+    if (this.loopDelayMs !== undefined) hub.eventLoopDelayMs = this.loopDelayMs;
     hub.uptimeMs = at - this.startedAt;
     hub.streamClients = this.o.streamClients();
     hub.storeErrors = c.storeErrors;
@@ -154,7 +159,7 @@ function nodeFigures(name: string, t: NodeTally, at: number, pending: number, bo
     dropped: t.dropped,
     refusedForks: t.refusedForks,
     lateBatches: t.lateBatches,
-    commandsPending: pending,
+    commandsQueued: pending,
     commandsFailed: t.commandsFailed,
     commandsExpired: t.commandsExpired,
   };
@@ -176,6 +181,7 @@ function nodeFigures(name: string, t: NodeTally, at: number, pending: number, bo
     sensors[name] = { ...s };
     if (!WORKING.has(s.state)) down++;
   }
+  f.sensors = t.sensors.size;
   f.sensorsDown = down;
   if (t.health) health(t.health, t.heapAtBoot, f, facts);
   return { name, figures: f, facts, sensors };
@@ -186,7 +192,8 @@ function health(h: ValueMap, heapAtBoot: number | undefined, f: Record<string, n
     const v = h[k];
     if (typeof v === 'number') f[k] = v;
   }
-  if (typeof h.bufferBytes === 'number' && typeof h.bufferBudgetBytes === 'number' && h.bufferBudgetBytes > 0) f.bufferFill = h.bufferBytes / h.bufferBudgetBytes;
+  if (typeof h.bufferBytes === 'number' && typeof h.bufferBudgetBytes === 'number' && h.bufferBudgetBytes > 0)
+    f.bufferFill = h.bufferBytes / h.bufferBudgetBytes;
   if (typeof h.freeHeap === 'number' && heapAtBoot !== undefined && heapAtBoot > 0) f.heapLossRatio = Math.max(0, (heapAtBoot - h.freeHeap) / heapAtBoot);
   if (typeof h.resetReason === 'string') facts.resetReason = h.resetReason;
   if (typeof h.firmware === 'string') facts.firmware = h.firmware;

@@ -39,7 +39,13 @@ export function narrate(m: PulseMetrics, j: Judgement, o: NarrateOptions = {}): 
   const unknown = unknownSentence(m, j);
   const parts: string[] = [];
   if (issues.length === 0) parts.push(unknown ? 'Everything I can judge looks healthy.' : 'Everything looks healthy.');
-  parts.push(nodeCountSentence(Object.keys(m.nodes).length, silent.size), ...issues);
+  parts.push(
+    nodeCountSentence(
+      Object.values(m.nodes).map((n) => n.name),
+      silent.size,
+    ),
+    ...issues,
+  );
   parts.push(...sensorSentences(o.recent ?? [], m.at, clock), storeSentence(m.hub), unknown);
   return parts.filter((s) => s !== '').join(' ');
 }
@@ -52,11 +58,20 @@ function silentNodes(m: PulseMetrics, j: Judgement): Set<string> {
   return silent;
 }
 
-function nodeCountSentence(total: number, silent: number): string {
+/** Up to this many nodes, all of them reporting are named. */
+const NAMED_NODES = 8;
+
+function nodeCountSentence(names: string[], silent: number): string {
+  const total = names.length;
   const reporting = total - silent;
   if (total === 0) return 'No nodes are enrolled yet.';
-  if (total === 1) return reporting === 1 ? 'The only node is reporting.' : 'The only node is not reporting.';
-  if (reporting === total) return total === 2 ? 'Both nodes are reporting.' : `All ${numberWord(total)} nodes are reporting.`;
+  if (total === 1) return reporting === 1 ? `The only node, ${names[0]}, is reporting.` : 'The only node is not reporting.';
+  if (reporting === total) {
+    const all = total === 2 ? 'Both nodes are reporting' : `All ${numberWord(total)} nodes are reporting`;
+    if (total > NAMED_NODES) return `${all}.`;
+    const sorted = [...names].sort();
+    return `${all}: ${sorted.slice(0, -1).join(', ')} and ${sorted[sorted.length - 1]}.`;
+  }
   if (reporting === 0) return total === 2 ? 'Neither node is reporting.' : `None of the ${numberWord(total)} nodes is reporting.`;
   return `${capitalize(numberWord(reporting))} of ${numberWord(total)} nodes ${reporting === 1 ? 'is' : 'are'} reporting.`;
 }

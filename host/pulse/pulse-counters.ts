@@ -7,13 +7,13 @@ const CHAIN_REFUSALS = new Set(['chain-broken', 'tampered']);
 /** Answers that say the hub could not store what it was given. */
 const STORE_FAILURES = new Set(['store-full', 'internal']);
 /** A batch whose newest entry is this much older than the node's best delay is late (an outage's backlog). */
-export const LATE_BATCH_MS = 5 * 60_000;
+const LATE_BATCH_MS = 5 * 60_000;
 /** Batches the clock offset is estimated over. */
 const OFFSET_BATCHES = 8;
 /** Sensor changes kept for the paragraph. */
 const RECENT_MS = 24 * 3_600_000;
 
-export interface SensorState {
+interface SensorState {
   state: string;
   since: number;
   reason?: string;

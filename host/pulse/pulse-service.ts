@@ -11,7 +11,7 @@ import type { PulseCounters } from './pulse-counters.js';
 import type { Judgement, PulseMetrics, Transition } from './pulse-types.js';
 
 /** How often the hub beats unless told (README "Pulse"). */
-export const DEFAULT_BEAT_MS = 15 * 60_000;
+const DEFAULT_BEAT_MS = 15 * 60_000;
 
 export interface PulseOptions {
   /** Between beats (default 15 min); 0: no timer, beats only through beat() (tests, benchmarks). */
@@ -31,6 +31,8 @@ export interface PulseServiceOptions extends PulseOptions {
   counters: PulseCounters;
   collector: FigureCollector;
   log: (record: Record<string, unknown>) => void;
+  /** Checks this hub's configuration makes meaningless (the clock's confidence on a hub not told to use peers): left out, not unknown. */
+  notApplicable?: readonly string[];
 }
 
 /** The latest beat as answered: its judgement, figures and words. */
@@ -61,7 +63,7 @@ export class PulseService {
   private held: Transition[] = [];
 
   constructor(private readonly o: PulseServiceOptions) {
-    const checks = loadChecks(o.checks);
+    const checks = loadChecks(o.checks).filter((c) => !o.notApplicable?.includes(c.id));
     this.judge = new Judge(checks);
     this.windowMs = Math.max(0, ...checks.map((c) => c.windowMs ?? 0));
     const every = o.everyMs ?? DEFAULT_BEAT_MS;

@@ -67,6 +67,9 @@ export class Ingestor {
         try {
           return tx(it.batch, it.receivedAt, false);
         } catch (e) {
+          // A full disk (SQLITE_FULL) or an I/O error ends the whole transaction, not just this savepoint:
+          // the group fails with that cause instead of a later "no transaction is active".
+          if (!db.inTransaction) throw e;
           return e instanceof Error ? e : new Error(String(e));
         }
       }),

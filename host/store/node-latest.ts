@@ -15,7 +15,9 @@ export class NodeLatest {
 
   constructor(db: Db) {
     this.latestOf = db.prepare<[string, string, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE type = ? AND node = ? ORDER BY seq DESC LIMIT ?`);
-    this.firstAfter = db.prepare<[string, string, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE type = ? AND node = ? AND seq > ? ORDER BY seq LIMIT 1`);
+    this.firstAfter = db.prepare<[string, string, number], EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE type = ? AND node = ? AND seq > ? ORDER BY seq LIMIT 1`,
+    );
     this.newest = db.prepare<[string], string>('SELECT id FROM events WHERE node = ? ORDER BY seq DESC LIMIT 1').pluck();
     this.arrivalsOf = db.prepare<[string, number], number>('SELECT received_at FROM events WHERE node = ? ORDER BY seq DESC LIMIT ?').pluck();
   }

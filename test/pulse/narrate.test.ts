@@ -41,7 +41,10 @@ function change(node: string, sensor: string, from: string, to: string, at: numb
 describe('narrate', () => {
   it('says a healthy hub is healthy, then the node count and the store', () => {
     const text = narrate(metrics(THREE), judgement([...healthySilence(['n1', 'n2', 'n3']), verdict('hub.disk', 'hub', 'the hub', 'healthy', 'Disk space')]));
-    assert.equal(text, 'Everything looks healthy. All three nodes are reporting. The store holds 1.2 M events (310 MB); the disk has 41 % free.');
+    assert.equal(
+      text,
+      'Everything looks healthy. All three nodes are reporting: desk, hallway and living-room. The store holds 1.2 M events (310 MB); the disk has 41 % free.',
+    );
   });
 
   it("writes the issue's example paragraph: a silent node, a sensor unplugged and back", () => {
@@ -98,7 +101,7 @@ describe('narrate', () => {
     ];
     assert.equal(
       narrate(metrics(THREE, { ...HUB, diskFreeRatio: 0.04 }), j, { recent }),
-      'All three nodes are reporting. The disk under the store has 4 % free. The desk has one sensor down. Wi-Fi signal: living-room is degraded. ' +
+      'All three nodes are reporting: desk, hallway and living-room. The disk under the store has 4 % free. The desk has one sensor down. Wi-Fi signal: living-room is degraded. ' +
         'The desk BH1750 has been unplugged since 13:40. The store holds 1.2 M events (310 MB); the disk has 4 % free.',
     );
   });
@@ -112,7 +115,7 @@ describe('narrate', () => {
     ]);
     assert.equal(
       narrate(metrics(THREE, { events: 3400 }), j),
-      'Everything I can judge looks healthy. All three nodes are reporting. The store holds 3,400 events. ' +
+      'Everything I can judge looks healthy. All three nodes are reporting: desk, hallway and living-room. The store holds 3,400 events. ' +
         'I cannot judge yet: Time confidence, Clock offset for hallway and desk (no data).',
     );
     const nothing = narrate(metrics({}, {}), judgement([verdict('hub.disk', 'hub', 'the hub', 'unknown', 'Disk space')]));
@@ -130,14 +133,14 @@ describe('narrate', () => {
     const silent = node('x', { silentRatio: 12 });
     const count = (nodes: Record<string, NodeFigures>) => narrate(metrics(nodes, {}), judgement([])).split('. ')[0];
     assert.equal(count({ a: node('a') }), 'Everything looks healthy');
-    assert.equal(narrate(metrics({ a: node('a') }, {}), judgement([])), 'Everything looks healthy. The only node is reporting.');
+    assert.equal(narrate(metrics({ a: node('a') }, {}), judgement([])), 'Everything looks healthy. The only node, a, is reporting.');
     assert.equal(count({ a: silent }), 'The only node is not reporting');
     assert.equal(count({ a: node('a'), b: silent }), 'One of two nodes is reporting');
     assert.equal(count({ a: silent, b: silent }), 'Neither node is reporting');
     assert.equal(count({ a: silent, b: silent, c: silent }), 'None of the three nodes is reporting');
     const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`n${i}`, node(`n${i}`)]));
     assert.equal(narrate(metrics(eleven, {}), judgement([])), 'Everything looks healthy. All 11 nodes are reporting.');
-    assert.equal(narrate(metrics({ a: node('a'), b: node('b') }, {}), judgement([])), 'Everything looks healthy. Both nodes are reporting.');
+    assert.equal(narrate(metrics({ a: node('a'), b: node('b') }, {}), judgement([])), 'Everything looks healthy. Both nodes are reporting: a and b.');
   });
 
   it("tells times in the owner's zone, with the date when not that day, and only the last 24 h", () => {
@@ -147,7 +150,7 @@ describe('narrate', () => {
       change('desk', 'BH1750', 'running', 'unplugged', Date.UTC(2025, 4, 30, 9, 0)), // over a day before the beat
     ];
     const j = judgement(healthySilence(['n1', 'n2', 'n3']));
-    const sentences = (timeZone?: string) => narrate(metrics(THREE), j, { recent, timeZone }).split('reporting. ')[1];
+    const sentences = (timeZone?: string) => narrate(metrics(THREE), j, { recent, timeZone }).split('living-room. ')[1];
     assert.equal(
       sentences('Europe/Berlin'),
       'The hallway SHT4x was unplugged at 23:50 on 31 May and came back at 00:30. The store holds 1.2 M events (310 MB); the disk has 41 % free.',
@@ -170,7 +173,7 @@ describe('narrate', () => {
     ];
     const text = narrate(metrics(THREE), judgement(healthySilence(['n1', 'n2', 'n3'])), { recent });
     assert.equal(
-      text.split('reporting. ')[1],
+      text.split('living-room. ')[1],
       'The desk BH1750 was unplugged three times and has been unplugged since 14:10. The hallway SHT4x recovered at 10:15 after failing. ' +
         'The living-room BME280 became degraded at 11:30 and recovered at 11:45. The store holds 1.2 M events (310 MB); the disk has 41 % free.',
     );

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ValueMap } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
-import { main } from '../../host/cli/main.js';
+import { dispatch } from '../../host/cli/command.js';
+import { root } from '../../host/cli/root.js';
 import type { PulseService } from '../../host/pulse/pulse-service.js';
 import { cbor, get, post, startHub, TestNode } from '../hub/helpers.js';
 
@@ -24,7 +25,23 @@ const hall = new TestNode(92);
 const sent = new Map<TestNode, number>();
 
 function health(n: TestNode, freeHeap: number): void {
-  n.record('system.health', 'node', { uptimeMs: now - T0, freeHeap, largestFreeBlock: freeHeap / 2, minFreeHeap: freeHeap - 1000, resetReason: 'power-on', rssi: -60, uplinkRetries: 0, bufferBytes: 100, bufferBudgetBytes: 65536, firmware: '0.1.0' }, now);
+  n.record(
+    'system.health',
+    'node',
+    {
+      uptimeMs: now - T0,
+      freeHeap,
+      largestFreeBlock: freeHeap / 2,
+      minFreeHeap: freeHeap - 1000,
+      resetReason: 'power-on',
+      rssi: -60,
+      uplinkRetries: 0,
+      bufferBytes: 100,
+      bufferBudgetBytes: 65536,
+      firmware: '0.1.0',
+    },
+    now,
+  );
 }
 
 async function flush(n: TestNode): Promise<number> {
@@ -81,7 +98,12 @@ describe('Pulse on a hub', () => {
   it('a silent node turns critical once, citing the beat; a rule notifies; it clears when heard again', async () => {
     const put = await post(
       `${h.url}/v1/rules`,
-      JSON.stringify({ id: 'pulse-critical', name: 'Tell me', triggers: [{ kind: 'event', type: 'pulse.critical' }], actions: [{ kind: 'notify', message: 'Pulse: critical', level: 'alert' }] }),
+      JSON.stringify({
+        id: 'pulse-critical',
+        name: 'Tell me',
+        triggers: [{ kind: 'event', type: 'pulse.critical' }],
+        actions: [{ kind: 'notify', message: 'Pulse: critical', level: 'alert' }],
+      }),
       'application/json',
     );
     assert.equal(put.status, 201, JSON.stringify(put.body));
@@ -98,7 +120,10 @@ describe('Pulse on a hub', () => {
     const d = silent[0].data as ValueMap;
     assert.match(String(d.text), /hallway/);
     const beats = own().filter((e) => e.type === 'pulse.beat');
-    assert.ok((d.causes as string[]).some((c) => beats.some((b) => b.id === c)), 'it cites the beat that judged it');
+    assert.ok(
+      (d.causes as string[]).some((c) => beats.some((b) => b.id === c)),
+      'it cites the beat that judged it',
+    );
     const notify = own().filter((e) => e.type === 'effect.notify');
     assert.equal(notify.length, 1);
     assert.deepEqual((notify[0].data as ValueMap).causes, [silent[0].id]);
@@ -118,10 +143,9 @@ describe('Pulse on a hub', () => {
 
   it('fazt pulse and fazt pulse history answer from the hub, and from the cartridge with --data', async () => {
     let text = '';
-    const io = (t: string) => void (text += t);
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((t: string) => (io(t), true)) as typeof process.stdout.write;
-    try {
+    const io = { stdin: async () => Buffer.alloc(0), out: (t: string) => void (text += t), err: (t: string) => void (text += t) };
+    const main = (argv: string[]) => dispatch(root, argv, ['fazt'], io);
+    {
       assert.equal(await main(['pulse', '--hub', h.url]), 0);
       assert.match(text, /^Pulse: healthy/);
       assert.match(text, /hallway/);
@@ -136,8 +160,6 @@ describe('Pulse on a hub', () => {
       text = '';
       assert.equal(await main(['pulse', '--data', h.dir, '--json']), 0);
       assert.equal((JSON.parse(text) as { status: string }).status, 'healthy');
-    } finally {
-      process.stdout.write = write;
     }
   });
 
@@ -172,7 +194,7 @@ describe('Pulse on a hub', () => {
     db.pragma('max_page_count = 1073741823');
     assert.equal(await flush(lab), 200, 'the node’s batch is stored once there is room');
     pulse.beat();
-    const store = changes().filter((e) => (e.data as ValueMap).subject === 'hub');
+    const store = changes().filter((e) => (e.data as ValueMap).check === 'hub.store-errors');
     assert.deepEqual(
       store.map((e) => [e.type, (e.data as ValueMap).check]),
       [['pulse.critical', 'hub.store-errors']],

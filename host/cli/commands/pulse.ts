@@ -56,7 +56,8 @@ const history: Command = {
   run: async ({ values, out }) => {
     const text = typeof values.since === 'string' ? values.since : '24h';
     let h: PulseHistory;
-    if (values.data !== undefined) h = fromCartridge(dataFolder(values, { create: false }), storedHistory(momentFlag(text, '--since', Date.now()))) as PulseHistory;
+    if (values.data !== undefined)
+      h = fromCartridge(dataFolder(values, { create: false }), storedHistory(momentFlag(text, '--since', Date.now()))) as PulseHistory;
     else {
       // A duration is counted back on the hub's clock, not this machine's.
       const ago = DURATION.test(text.trim()) ? parseDuration(text, '--since') : undefined;
