@@ -49,6 +49,7 @@ export class FigureCollector {
   private readonly totals;
   private readonly pending;
   private readonly enrolled;
+  private readonly size;
   private loopDelayMs: number | undefined;
 
   constructor(private readonly o: CollectOptions) {
@@ -61,6 +62,7 @@ export class FigureCollector {
       `SELECT (SELECT coalesce(sum(head_seq), 0) FROM nodes) - (SELECT coalesce(sum(to_seq - from_seq + 1), 0) FROM gaps) AS events,
               (SELECT count(*) FROM nodes WHERE kind = 'node') AS nodes`,
     );
+    this.size = db.prepare<[], number>('SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()').pluck();
     this.enrolled = db.prepare<[], { id: string; name: string | null; board: string | null }>(
       "SELECT id, name, board FROM nodes WHERE kind = 'node' ORDER BY id",
     );
@@ -110,8 +112,8 @@ export class FigureCollector {
     hub.ruleFailures = c.ruleFailures;
     hub.webhookErrors = c.webhookErrors;
     const file = this.o.cartridge.file;
-    const store = fileSize(file);
-    if (store !== undefined) hub.storeBytes = store;
+    // The store as SQLite counts it: committed pages, also those still only in the write-ahead log.
+    hub.storeBytes = this.size.get() as number;
     hub.walBytes = fileSize(`${file}-wal`) ?? 0;
     try {
       const fs = statfsSync(dirname(file));

@@ -7,7 +7,7 @@
 export const HUB_FIGURES = {
   ingestRate: 'events stored per second since the last beat',
   events: 'events in the store',
-  storeBytes: "the store's file size, bytes",
+  storeBytes: "the store's size as SQLite counts it (its pages, also those still in the write-ahead log), bytes",
   walBytes: "the store's write-ahead log size, bytes",
   storeErrors: 'store errors since the hub started (a counter)',
   diskFreeBytes: 'free bytes on the disk under the store',

@@ -6,6 +6,7 @@ import { PirModel } from '../models/pir-model.js';
 import { Sht4xModel } from '../models/sht4x-model.js';
 import type { SimBoard } from '../world/sim-board.js';
 import type { SensorConfig } from '../../firmware/sensing/open-sensor.js';
+import type { SimHealthModel } from '../../hal/sim/sim-health.js';
 
 /**
  * The three nodes `npm start` runs: an esp32-devkitc with a BME280, an
@@ -21,6 +22,8 @@ export interface DemoNode {
   sensors: SensorConfig[];
   /** How long the node goes without asking for commands (uplink.downlinkPollMs; default the firmware's). */
   downlinkPollMs?: number;
+  /** The board's heap and signal as its system.health reports them (Pulse judges them). */
+  health: SimHealthModel;
   wire: (board: SimBoard) => void;
 }
 
@@ -59,6 +62,7 @@ export const DEMO_NODES: DemoNode[] = [
     name: 'living-room',
     board: 'esp32-devkitc',
     sensors: [{ name: 'bme280', driver: 'bme280', i2c: { address: 0x76 }, intervalMs: 2000, options: { pressureOversampling: 4 } }],
+    health: { heapBytes: 182_000, largestBlockShare: 0.6, rssi: -58, resetReason: 'power-on' },
     wire: (b) => {
       const m = new Bme280Model(0x76, b.clock);
       m.setSignal('temperature', livingRoomTemperature(b.clock.now()));
@@ -74,6 +78,7 @@ export const DEMO_NODES: DemoNode[] = [
       { name: 'sht4x', driver: 'sht4x', i2c: { address: 0x44 }, intervalMs: 2000 },
       { name: 'pir', driver: 'pir', pin: 6, intervalMs: 1000, options: { holdMs: 3000 } },
     ],
+    health: { heapBytes: 151_000, largestBlockShare: 0.7, rssi: -67, resetReason: 'power-on' },
     wire: (b) => {
       const m = new Sht4xModel(0x44, b.clock);
       m.setSignal('temperature', sum([daily(19, 1.5), wander(4, 0.05, 0.5)]));
@@ -98,6 +103,7 @@ export const DEMO_NODES: DemoNode[] = [
       { name: 'led', driver: 'digital-output', pin: 21, intervalMs: 3_600_000 },
     ],
     downlinkPollMs: 2000,
+    health: { heapBytes: 264_000, largestBlockShare: 0.8, rssi: -52, resetReason: 'power-on' },
     wire: (b) => {
       const m = new Bh1750Model(b.clock, 0x23);
       m.setSignal('illuminance', sum([daily(350, 300), wander(6, 5, 60)]));

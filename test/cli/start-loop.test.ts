@@ -79,6 +79,26 @@ describe('npm start closes the loop', () => {
       for (let i = 0; i < 20 && !/desk +effect applied: led pulse 30 s, read back on/.test(out); i++) await sleep(100);
       assert.match(out, /hub +rule desk-led-on-hallway-motion fired on motion: 1 action/);
       assert.match(out, /desk +effect applied: led pulse 30 s, read back on/);
+
+      // Pulse beats every 30 s in the demo: `fazt pulse` (the built CLI, asking this hub) says healthy and names the nodes.
+      const beatBy = started + 50_000;
+      let beat: { at: number | null } = { at: null };
+      while (beat.at === null && Date.now() < beatBy) {
+        beat = await getJson<{ at: number | null }>(`${url}/v1/pulse`);
+        if (beat.at === null) await sleep(250);
+      }
+      assert.notEqual(beat.at, null, `no beat within 50 s of start:\n${out}`);
+      const said = await new Promise<string>((done, fail) => {
+        const p = spawn(process.execPath, [bin, 'pulse', '--hub', url as string]);
+        let text = '';
+        p.stdout.on('data', (d: Buffer) => (text += d.toString()));
+        p.stderr.on('data', (d: Buffer) => (text += d.toString()));
+        p.on('error', fail);
+        p.on('exit', (code) => (code === 0 ? done(text) : fail(new Error(`fazt pulse exited ${code}: ${text}`))));
+      });
+      assert.match(said, /^Pulse: healthy \(beat at /);
+      assert.match(said, /All three nodes are reporting: desk, hallway and living-room\./);
+      assert.match(out, /hub +pulse healthy: 0 critical, 0 degraded/);
     } finally {
       child.kill('SIGINT');
     }
