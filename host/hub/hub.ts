@@ -9,11 +9,9 @@ import { nodeCrypto } from '../crypto/node-crypto.js';
 import type { HubBeacon } from '../beacon/hub-beacon.js';
 import { RuleService } from '../effect/rule-service.js';
 import { PerceptEngine } from '../percept/percept-engine.js';
-import { FigureCollector } from '../pulse/collect-figures.js';
 import { HubMetrics } from '../pulse/hub-metrics.js';
 import { PulseCounters } from '../pulse/pulse-counters.js';
 import { PulseService } from '../pulse/pulse-service.js';
-import { restoreCounters } from '../pulse/restore-counters.js';
 import { resolvePerceptOptions } from '../percept/percept-options.js';
 import { Cartridge } from '../store/cartridge.js';
 import type { StoredListener } from '../store/stored-hook.js';
@@ -49,7 +47,6 @@ export class Hub {
   private engine: PerceptEngine | undefined;
   private ruleService: RuleService | undefined;
   private pulseService: PulseService | undefined;
-  private collector: FigureCollector | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
 
@@ -160,34 +157,18 @@ export class Hub {
     const r = this.options.rules;
     const rules = r ? new RuleService({ ...(r === true ? {} : r), cartridge: store, hubLog: own, clock, log: (x) => this.log(x) }) : undefined;
     const po = this.options.pulse;
-    let collector: FigureCollector | undefined;
     let pulse: PulseService | undefined;
-    if (po) {
-      collector = new FigureCollector({
-        cartridge: store,
-        counters,
-        clock,
-        streamClients: () => stream.size,
-        timekeeper: keeper,
-        beacon: () => lan,
-        rules: () => rules,
-      });
-      try {
-        pulse = new PulseService({
-          ...(po === true ? {} : po),
-          cartridge: store,
-          hubLog: own,
-          clock,
-          counters,
-          collector,
-          log: (x) => this.log(x),
-          notApplicable: keeper.mode === 'peers' ? [] : ['hub.time'],
-        });
-      } catch (e) {
-        collector.stop();
-        store.close(); // bad checks: do not leave the cartridge open
-        throw e;
-      }
+    try {
+      pulse = po
+        ? new PulseService({
+            ...(po === true ? {} : po),
+            ...{ cartridge: store, hubLog: own, clock, counters, streamClients: () => stream.size, timekeeper: keeper },
+            ...{ beacon: () => lan, rules: () => rules, log: (x) => this.log(x), notApplicable: keeper.mode === 'peers' ? [] : ['hub.time'] },
+          })
+        : undefined;
+    } catch (e) {
+      store.close(); // bad checks: do not leave the cartridge open
+      throw e;
     }
     const routes = apiRoutes({
       cartridge: store,
@@ -209,10 +190,7 @@ export class Hub {
     try {
       engine?.start(); // rebuilt from the log before the first uplink is taken
       rules?.start(); // replays the log: every for: window resumes where it stood
-      if (pulse && collector) {
-        restoreCounters(counters, store.db, collector.nodeIds());
-        pulse.start(); // judges the stored beats again: statuses carry on, nothing is said twice
-      }
+      pulse?.start(); // judges the stored beats again: statuses carry on, nothing is said twice
       await new Promise<void>((ok, fail) => {
         server.once('error', fail);
         server.listen(this.options.port ?? 7070, this.options.host ?? '127.0.0.1', () => {
@@ -224,7 +202,6 @@ export class Hub {
       engine?.stop();
       await rules?.stop();
       pulse?.stop();
-      collector?.stop();
       store.close();
       throw e;
     }
@@ -239,7 +216,6 @@ export class Hub {
         engine?.stop();
         await rules?.stop();
         pulse?.stop();
-        collector?.stop();
         store.close();
         throw e;
       }
@@ -255,7 +231,6 @@ export class Hub {
     this.engine = engine;
     this.ruleService = rules;
     this.pulseService = pulse;
-    this.collector = collector;
     this.stopping = false;
     this.stopped = undefined;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -288,8 +263,6 @@ export class Hub {
     this.ruleService = undefined;
     this.pulseService?.stop();
     this.pulseService = undefined;
-    this.collector?.stop();
-    this.collector = undefined;
     this.own = undefined;
     this.store?.close();
     this.server = undefined;

@@ -3,11 +3,11 @@ import type { EventEntry } from '../../firmware/event/envelope.js';
 import type { HubLog } from '../hub/hub-log.js';
 import type { Cartridge } from '../store/cartridge.js';
 import { beatEvent, metricsOfBeat, transitionEvent } from './beat-events.js';
-import type { FigureCollector } from './collect-figures.js';
+import { type CollectOptions, FigureCollector } from './collect-figures.js';
+import { restoreCounters } from './restore-counters.js';
 import { Judge, loadChecks } from './judge.js';
 import { narrate, type SensorChange } from './narrate.js';
 import type { Phrasing } from './phrasing.js';
-import type { PulseCounters } from './pulse-counters.js';
 import type { Judgement, PulseMetrics, Transition } from './pulse-types.js';
 
 /** How often the hub beats unless told (README "Pulse"). */
@@ -24,12 +24,8 @@ export interface PulseOptions {
   phrasing?: Phrasing;
 }
 
-export interface PulseServiceOptions extends PulseOptions {
-  cartridge: Cartridge;
+export interface PulseServiceOptions extends PulseOptions, CollectOptions {
   hubLog: HubLog;
-  clock: () => number;
-  counters: PulseCounters;
-  collector: FigureCollector;
   log: (record: Record<string, unknown>) => void;
   /** Checks this hub's configuration makes meaningless (the clock's confidence on a hub not told to use peers): left out, not unknown. */
   notApplicable?: readonly string[];
@@ -55,6 +51,7 @@ export interface PulseAnswer {
  */
 export class PulseService {
   private readonly judge: Judge;
+  private readonly collector: FigureCollector;
   private readonly windowMs: number;
   private last: PulseAnswer | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -68,6 +65,7 @@ export class PulseService {
     this.windowMs = Math.max(0, ...checks.map((c) => c.windowMs ?? 0));
     const every = o.everyMs ?? DEFAULT_BEAT_MS;
     if (!Number.isSafeInteger(every) || every < 0) throw new RangeError(`pulse every must be a whole number of ms ≥ 0, got ${every}`);
+    this.collector = new FigureCollector(o);
   }
 
   get everyMs(): number {
@@ -84,7 +82,9 @@ export class PulseService {
     return this.last;
   }
 
+  /** Restores the counters' states from the log, judges the stored beats again, then beats every everyMs. */
   start(): void {
+    restoreCounters(this.o.counters, this.o.cartridge.db, this.collector.nodeIds());
     this.replay();
     const every = this.everyMs;
     if (every > 0) {
@@ -98,11 +98,12 @@ export class PulseService {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.nextAt = undefined;
+    this.collector.stop();
   }
 
   /** One beat now: collect, judge, store; returns what it stored. */
   beat(): PulseAnswer {
-    const metrics = this.o.collector.collect();
+    const metrics = this.collector.collect();
     const judgement = this.judge.judge(metrics);
     const text = narrate(metrics, judgement, { timeZone: this.o.timeZone, recent: this.recent(metrics) });
     const evidence = this.evidence();
