@@ -1,7 +1,6 @@
 import { isValueMap, type ValueMap } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import type { HubLog } from '../hub/hub-log.js';
-import type { Cartridge } from '../store/cartridge.js';
 import { beatEvent, metricsOfBeat, transitionEvent } from './beat-events.js';
 import { type CollectOptions, FigureCollector } from './collect-figures.js';
 import { restoreCounters } from './restore-counters.js';
