@@ -141,6 +141,7 @@ export class FigureCollector {
 
   private timeAndPeers(hub: Record<string, number>): void {
     const tk = this.o.timekeeper?.status();
+    if (tk) hub.ntpSynced = tk.ntp.synced ? 1 : 0;
     // Confidence means something only where the owner asked for peers' time; a hub alone on its system clock is not judged on it.
     if (tk && tk.mode === 'peers') {
       hub.timeConfidence = tk.confidence;

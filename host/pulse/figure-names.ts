@@ -23,6 +23,7 @@ export const HUB_FIGURES = {
   uptimeMs: 'how long the hub process has run, ms',
   timeConfidence: "Timekeeper's confidence in the hub's clock, 0..1 (peers mode only)",
   timeSources: 'the peers Timekeeper averaged at its last poll',
+  ntpSynced: "1 when the system says NTP keeps its clock, else 0 (no check by default: a hub without NTP takes peers' time)",
   beaconPeers: 'verified peers Beacon knows',
   beaconRefused: 'Beacon announcements refused since the hub started (a counter)',
   nodes: 'enrolled nodes',
