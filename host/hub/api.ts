@@ -88,7 +88,7 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
     } catch (e) {
       const code = toHttpError(e).code;
       ctx.metrics.batch(code);
-      ctx.counters.batch(code, node);
+      ctx.counters.batch(code, node, Math.floor(ctx.clock()));
       throw e;
     }
   };

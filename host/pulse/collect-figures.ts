@@ -187,6 +187,8 @@ function nodeFigures(name: string, t: NodeTally, at: number, pending: number, bo
   f.sensors = t.sensors.size;
   f.sensorsDown = down;
   if (t.health) health(t.health, t.heapAtBoot, f, facts);
+  // The reset reason a health tells is its own boot's: after a restart it is not the last reset's.
+  if (t.bootSinceHealth) delete facts.resetReason;
   return { name, figures: f, facts, sensors };
 }
 

@@ -33,19 +33,19 @@ export const HUB_FIGURES = {
 } as const;
 
 export const NODE_FIGURES = {
-  lastSeenMs: 'time since the hub last heard the node, ms',
-  expectedMs: 'how often the node usually reports, ms',
+  lastSeenMs: 'time since the hub last heard a verified batch from the node, ms (one it could not store counts: a full store is not a silent node)',
+  expectedMs: 'how often the node usually reports (the median gap between its stored batches), ms',
   silentRatio: 'lastSeenMs ÷ expectedMs',
   reboots: 'system.boot events stored since the hub started (a counter)',
   uptimeMs: "the node's uptime at its latest system.health, ms",
   freeHeap: 'free heap at its latest system.health, bytes',
   largestFreeBlock: 'the largest free heap block, bytes',
   minFreeHeap: 'the lowest free heap since boot, bytes',
-  heapLossRatio: "free heap lost since the node's first system.health after boot, 0..1",
+  heapLossRatio: "free heap lost since the node's first system.health after boot, 0..1 (after a restart, the last boot's until the next system.health)",
   rssi: 'Wi-Fi signal strength, dBm',
   uplinkRetries: 'uplink retries the node counted since boot',
   bufferFill: "the offline buffer's fill, 0..1",
-  clockOffsetMs: "how far the node's clock is from the hub's, either way, ms",
+  clockOffsetMs: "how far the node's clock is from the hub's, either way, ms, from its batches since it last stepped its clock (system.clock)",
   gaps: 'ranges the node dropped from its chain, its buffer full (system.buffer.overflow; a counter)',
   dropped: 'events the node dropped in those ranges (a counter)',
   refusedForks: 'batches refused for a broken chain or a fork (a counter)',

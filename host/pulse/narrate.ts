@@ -154,8 +154,12 @@ function words(state: string): { went: string; back: string; being: string; sinc
 const isGood = (s: string) => s === 'running' || s === 'ok';
 const isDown = (s: string) => !isGood(s) && s !== 'starting';
 
+/** Which state an episode is told by: the worst it reached (a sensor goes degraded at its first fault, unplugged a few faults later). */
+const SEVERITY: Record<string, number> = { degraded: 1, unplugged: 2, failed: 3 };
+const worse = (a: string, b: string) => ((SEVERITY[b] ?? 0) > (SEVERITY[a] ?? 0) ? b : a);
+
 interface Episode {
-  key: string;
+  sensor: string;
   subject: string;
   state: string;
   start?: number;
@@ -173,17 +177,23 @@ function sensorSentences(recent: readonly SensorChange[], now: number, clock: Cl
     const current = open.get(sensor);
     if (isGood(c.to)) {
       if (current) (current.end = c.at), open.delete(sensor);
-      else if (isDown(c.from)) episodes.push({ key: `${sensor}\0${c.from}`, subject, state: c.from, end: c.at });
-    } else if (isDown(c.to) && !current) {
+      else if (isDown(c.from)) episodes.push({ sensor, subject, state: c.from, end: c.at });
+    } else if (isDown(c.to)) {
       // reconnecting is a retry of the state it came from, not a trouble of its own
       const state = c.to === 'reconnecting' && isDown(c.from) ? c.from : c.to;
-      const e = { key: `${sensor}\0${state}`, subject, state, start: c.at };
-      open.set(sensor, e);
-      episodes.push(e);
+      if (current) current.state = worse(current.state, state);
+      else {
+        const e = { sensor, subject, state, start: c.at };
+        open.set(sensor, e);
+        episodes.push(e);
+      }
     }
   }
   const byKey = new Map<string, Episode[]>();
-  for (const e of episodes) byKey.set(e.key, [...(byKey.get(e.key) ?? []), e]);
+  for (const e of episodes) {
+    const key = `${e.sensor}\0${e.state}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), e]);
+  }
   return [...byKey.values()].map((list) => {
     const last = list[list.length - 1];
     const w = words(last.state);

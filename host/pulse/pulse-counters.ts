@@ -6,6 +6,8 @@ import { Cadence } from '../percept/cadence.js';
 const CHAIN_REFUSALS = new Set(['chain-broken', 'tampered']);
 /** Answers that say the hub could not store what it was given. */
 const STORE_FAILURES = new Set(['store-full', 'internal']);
+/** A refusal that comes after the batch verified (the insert failed): the node was heard, the hub could not keep it. */
+const HEARD_UNSTORED = 'store-full';
 /** A batch whose newest entry is this much older than the node's best delay is late (an outage's backlog). */
 const LATE_BATCH_MS = 5 * 60_000;
 /** Batches the clock offset is estimated over. */
@@ -30,7 +32,10 @@ export interface RecentChange {
 
 /** What the hub keeps of one node as its data arrives. */
 export interface NodeTally {
+  /** When the hub last heard a verified batch from it, stored or not (a full store is not a silent node). */
   lastHeard?: number;
+  /** When its last stored batch arrived: the cadence is measured between these. */
+  lastStored?: number;
   /** The id of its newest stored event (what a change of its status cites). */
   lastId?: string;
   cadence: Cadence;
@@ -44,9 +49,11 @@ export interface NodeTally {
   commandsExpired: number;
   /** newest entry time − received_at of the last batches, newest last. */
   leads: number[];
-  /** The latest system.health's data, and the free heap of the first one since the latest boot. */
+  /** The latest system.health's data, and the free heap of the first one since the boot it belongs to. */
   health?: ValueMap;
   heapAtBoot?: number;
+  /** A boot came after the latest system.health: its figures (the reset reason too) are the previous boot's, the last known until the next one. */
+  bootSinceHealth?: boolean;
   sensors: Map<string, SensorState>;
 }
 
@@ -94,15 +101,20 @@ export class PulseCounters {
     return t;
   }
 
-  /** An uplink's answer: 'acked' or the refusal code, with the node when the batch named one. */
-  batch(result: string, node?: string): void {
+  /** An uplink's answer at `at` (the hub's clock): 'acked' or the refusal code, with the node when the batch named one. */
+  batch(result: string, node?: string, at?: number): void {
     if (result === 'acked') {
       this.batchesAcked++;
       return;
     }
     this.batchesRefused++;
     if (STORE_FAILURES.has(result)) this.storeErrors++;
-    if (node && CHAIN_REFUSALS.has(result)) this.node(node).refusedForks++;
+    if (!node) return;
+    if (CHAIN_REFUSALS.has(result)) this.node(node).refusedForks++;
+    if (result === HEARD_UNSTORED && at !== undefined) {
+      const t = this.node(node);
+      t.lastHeard = Math.max(t.lastHeard ?? at, at);
+    }
   }
 
   /** The hub could not store one of its own events (a percept, an effect, a beat). */
@@ -142,12 +154,18 @@ export class PulseCounters {
 
   private arrived(node: string, entries: readonly EventEntry[], from: number, to: number, receivedAt: number): void {
     const t = this.node(node);
-    if (t.lastHeard !== undefined) t.cadence.add(receivedAt - t.lastHeard);
-    t.lastHeard = receivedAt;
+    if (t.lastStored !== undefined) t.cadence.add(receivedAt - t.lastStored);
+    t.lastStored = receivedAt;
+    t.lastHeard = Math.max(t.lastHeard ?? receivedAt, receivedAt);
     t.lastId = entries[to - 1].id;
     let newest = Number.NEGATIVE_INFINITY;
     for (let k = from; k < to; k++) {
       const e = entries[k];
+      // The node stepped its clock: what came before was stamped by the clock it corrected, so it says nothing of the offset now.
+      if (e.type === 'system.clock') {
+        t.leads.length = 0;
+        newest = Number.NEGATIVE_INFINITY;
+      }
       if (e.time > newest) newest = e.time;
       this.event(node, t, e);
     }
@@ -164,11 +182,12 @@ export class PulseCounters {
     switch (e.type) {
       case 'system.boot':
         t.boots++;
-        t.heapAtBoot = undefined;
+        t.bootSinceHealth = true;
         break;
       case 'system.health':
         t.health = d;
-        if (t.heapAtBoot === undefined && typeof d?.freeHeap === 'number') t.heapAtBoot = d.freeHeap;
+        if (t.bootSinceHealth || t.heapAtBoot === undefined) t.heapAtBoot = typeof d?.freeHeap === 'number' ? d.freeHeap : undefined;
+        t.bootSinceHealth = false;
         break;
       case 'system.buffer.overflow':
         t.gaps++;
@@ -196,7 +215,8 @@ export class PulseCounters {
   /**
    * The node's clock offset (its clock − the hub's) as its batches show it:
    * the largest lead of its newest entry over the moment it was stored,
-   * i.e. the batch that waited least. An estimate that errs towards zero
+   * i.e. the batch that waited least, over the batches since the node last
+   * stepped its clock (system.clock). An estimate that errs towards zero
    * by that batch's delay; undefined before its first batch.
    */
   static clockOffset(t: NodeTally): number | undefined {

@@ -115,6 +115,8 @@ export class PulseService {
         return { id: beat.id, metrics, judgement, text };
       });
     } catch (e) {
+      // The beat itself could not be stored: a store error like any other, counted for the next beat.
+      this.o.counters.storeFailed();
       this.held = changes;
       throw e;
     }
@@ -129,7 +131,6 @@ export class PulseService {
     try {
       this.beat();
     } catch (e) {
-      this.o.counters.storeFailed();
       this.o.log({ level: 'error', code: 'pulse-beat', message: (e as Error)?.message ?? String(e) });
     }
   }

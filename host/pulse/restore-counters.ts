@@ -21,15 +21,18 @@ export function restoreCounters(c: PulseCounters, db: Db, nodes: readonly string
     const t = c.node(id);
     const arrivals = latest.arrivals(id, ARRIVALS);
     for (let i = 1; i < arrivals.length; i++) t.cadence.add(arrivals[i] - arrivals[i - 1]);
-    if (arrivals.length) t.lastHeard = arrivals[arrivals.length - 1];
+    if (arrivals.length) t.lastHeard = t.lastStored = arrivals[arrivals.length - 1];
     t.lastId = latest.newestId(id);
     const changes = latest.latest(id, 'sensor.state', SENSOR_CHANGES).reverse();
     for (const e of changes) c.event(id, t, e);
     const health = latest.latest(id, 'system.health')[0];
     if (!health || !isValueMap(health.data)) continue;
     t.health = health.data;
-    const boot = latest.latest(id, 'system.boot')[0];
-    const first = latest.firstAfterSeq(id, 'system.health', boot ? boot.seq : 0);
+    // The boot the latest health belongs to: the latest one, or the one before when the node restarted since.
+    const [boot, before] = latest.latest(id, 'system.boot', 2);
+    t.bootSinceHealth = boot !== undefined && boot.seq > health.seq;
+    const own = t.bootSinceHealth ? before : boot;
+    const first = latest.firstAfterSeq(id, 'system.health', own ? own.seq : 0);
     if (first && isValueMap(first.data) && typeof first.data.freeHeap === 'number') t.heapAtBoot = first.data.freeHeap;
   }
 }

@@ -99,6 +99,12 @@ export class XsNode implements SimulatedNode {
     return { status: value, meter };
   }
 
+  /** Moves the node's own clock `ms` ahead at once (a glitch of its time source, not time passing): the firmware sees the leap at its next timer. */
+  async stepClock(ms: number): Promise<void> {
+    if (!(Number.isSafeInteger(ms) && ms >= 0)) throw new RangeError(`stepClock: ms must be a whole number ≥ 0, got ${ms}`);
+    await this.xs.call('stepClock', ms);
+  }
+
   async close(): Promise<void> {
     await this.xs.call('stop').catch(() => undefined);
     await this.xs.close();

@@ -181,3 +181,26 @@ describe('narrate', () => {
     assert.match(twice, /The desk BH1750 was unplugged twice, the last at 12:00; it came back at 12:07\./);
   });
 });
+
+describe('narrate: a sensor as the firmware walks it', () => {
+  it('tells an episode by the worst state it reached: degraded at the first fault, unplugged after a few, is "was unplugged"', () => {
+    const recent = [
+      change('kitchen', 'bme280', 'running', 'degraded', hm(13, 0)),
+      change('kitchen', 'bme280', 'degraded', 'unplugged', hm(13, 10)),
+      change('kitchen', 'bme280', 'unplugged', 'reconnecting', hm(13, 12)),
+      change('kitchen', 'bme280', 'reconnecting', 'unplugged', hm(13, 12)),
+      change('kitchen', 'bme280', 'unplugged', 'reconnecting', hm(13, 30)),
+      change('kitchen', 'bme280', 'reconnecting', 'running', hm(13, 30)),
+      change('desk', 'BH1750', 'running', 'degraded', hm(14, 0)),
+      change('desk', 'BH1750', 'degraded', 'unplugged', hm(14, 5)),
+      change('living-room', 'BME280', 'running', 'degraded', hm(11, 30)),
+      change('living-room', 'BME280', 'degraded', 'running', hm(11, 45)),
+    ];
+    const text = narrate(metrics(THREE), judgement(healthySilence(['n1', 'n2', 'n3'])), { recent });
+    assert.equal(
+      text.split('living-room. ')[1],
+      'The living-room BME280 became degraded at 11:30 and recovered at 11:45. The kitchen bme280 was unplugged at 13:00 and came back at 13:30. ' +
+        'The desk BH1750 has been unplugged since 14:00. The store holds 1.2 M events (310 MB); the disk has 41 % free.',
+    );
+  });
+});

@@ -67,6 +67,8 @@ serveCommands({
   },
   start: () => void ready().app.start(),
   stop: () => void ready().app.stop(),
+  /** The test back door for a glitch of the node's time source: its clock leaps `ms` ahead at once; timers due meanwhile fire late. */
+  stepClock: (ms: number) => void ready().time.delay(ms),
   /** Runs the node up to `until` (simulated ms); reports where it is and what it recorded since the last call. */
   run: (until: number) => {
     const r = ready();
