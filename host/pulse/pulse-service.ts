@@ -26,6 +26,8 @@ export interface PulseOptions {
 export interface PulseServiceOptions extends PulseOptions, CollectOptions {
   hubLog: HubLog;
   log: (record: Record<string, unknown>) => void;
+  /** Where the figures come from (default a FigureCollector over the parts above; a stand-in in unit tests). */
+  collector?: Pick<FigureCollector, 'collect' | 'nodeIds' | 'stop'>;
   /** Checks this hub's configuration makes meaningless (the clock's confidence on a hub not told to use peers): left out, not unknown. */
   notApplicable?: readonly string[];
 }
@@ -50,7 +52,7 @@ export interface PulseAnswer {
  */
 export class PulseService {
   private readonly judge: Judge;
-  private readonly collector: FigureCollector;
+  private readonly collector: Pick<FigureCollector, 'collect' | 'nodeIds' | 'stop'>;
   private readonly windowMs: number;
   private last: PulseAnswer | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -64,7 +66,7 @@ export class PulseService {
     this.windowMs = Math.max(0, ...checks.map((c) => c.windowMs ?? 0));
     const every = o.everyMs ?? DEFAULT_BEAT_MS;
     if (!Number.isSafeInteger(every) || every < 0) throw new RangeError(`pulse every must be a whole number of ms ≥ 0, got ${every}`);
-    this.collector = new FigureCollector(o);
+    this.collector = o.collector ?? new FigureCollector(o);
   }
 
   get everyMs(): number {

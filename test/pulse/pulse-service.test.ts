@@ -39,6 +39,7 @@ describe('PulseService', () => {
       hubLog: hubLog as unknown as HubLog,
       clock: () => now,
       counters,
+      streamClients: () => 0,
       collector: collector as unknown as FigureCollector,
       log: () => undefined,
     });
