@@ -176,6 +176,23 @@ describe('Pulse on a hub', () => {
     );
   });
 
+  it('a node that keeps its own clock (an RTC) 5 minutes fast is said to be 5 minutes off, once', async () => {
+    const shed = new TestNode(93);
+    h.hub.cartridge.addNode(shed.identity.publicKey, { name: 'shed', board: 'esp32-devkitc' });
+    for (let k = 0; k < 3; k++) {
+      await run(now + MIN, [lab, hall]);
+      shed.record('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value: 9, quality: 'good', time: now + 5 * MIN }, now + 5 * MIN);
+      assert.equal(await flush(shed), 200);
+      pulse.beat();
+    }
+    const clock = changes().filter((e) => (e.data as ValueMap).subject === shed.id && (e.data as ValueMap).check === 'node.clock');
+    assert.deepEqual(
+      clock.map((e) => e.type),
+      ['pulse.degraded'],
+    );
+    assert.match(String((clock[0].data as ValueMap).text), /^shed's clock is 5 minutes off the hub's\.$/);
+  });
+
   it('a full store refuses batches with 507, and the hub says so once it can store again', async () => {
     const db = h.hub.cartridge.db;
     const pages = db.pragma('page_count', { simple: true }) as number;
