@@ -182,7 +182,7 @@ export class NodeApp {
   /** Appends an event to the chain and the buffer. */
   record(type: string, component: string, data: Value, time?: number): EventEntry {
     const e = this.log.append(type, component, data, time);
-    const dropped = this.buffer.push(e, encodeCbor(entryToValue(e)).length);
+    const dropped = this.buffer.push(e, encodeCbor(entryToValue(e)).length, this.o.time.now());
     this.o.onEvent?.(e);
     if (dropped) this.o.log?.(`buffer full: dropped seq ${dropped.from}..${dropped.to}`);
     this.uplink.poke();

@@ -14,7 +14,7 @@ export interface DroppedRange {
 }
 
 export class OfflineBuffer {
-  private entries: { e: EventEntry; size: number }[] = [];
+  private entries: { e: EventEntry; size: number; at: number }[] = [];
   private head = 0; // index of the oldest live entry (compacted lazily)
   private used = 0;
   /** Seqs dropped and not yet covered by an acknowledged batch. */
@@ -38,10 +38,14 @@ export class OfflineBuffer {
     return this.gap;
   }
 
-  /** Adds an entry; returns what had to go to make room (oldest first, contiguous). */
-  push(e: EventEntry, size: number): DroppedRange | undefined {
+  /**
+   * Adds an entry, buffered at `at` on the clock the uplink's timers run on
+   * (default its own time); returns what had to go to make room (oldest
+   * first, contiguous).
+   */
+  push(e: EventEntry, size: number, at = e.time): DroppedRange | undefined {
     const out = this.makeRoom(size);
-    this.entries.push({ e, size });
+    this.entries.push({ e, size, at });
     this.used += size;
     return out;
   }
@@ -78,9 +82,13 @@ export class OfflineBuffer {
     return out;
   }
 
-  /** Time of the oldest unsent entry (undefined when empty). */
-  oldestTime(): number | undefined {
-    return this.head < this.entries.length ? this.entries[this.head].e.time : undefined;
+  /**
+   * When the oldest unsent entry was buffered, on the timers' clock (undefined
+   * when empty). Not its event time: that is the hub's corrected clock once
+   * the node synced, which an ESP32's timers (counting from boot) never meet.
+   */
+  oldestQueuedAt(): number | undefined {
+    return this.head < this.entries.length ? this.entries[this.head].at : undefined;
   }
 
   /** The hub has stored everything up to `seq`. */

@@ -93,7 +93,7 @@ export class Uplink {
       this.flushing = false;
       return;
     }
-    const oldest = b.oldestTime() as number;
+    const oldest = b.oldestQueuedAt() as number;
     const at = b.count >= this.o.batchSize || this.flushing || this.o.eager?.() ? now : Math.max(now, oldest + this.o.maxDelayMs);
     const due = now < this.retryAt ? this.retryAt : at;
     if (due <= now) this.send();

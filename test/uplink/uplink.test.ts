@@ -46,3 +46,36 @@ describe('Uplink retries', () => {
     assert.equal(uplink.stats.acked, 1);
   });
 });
+
+describe('Uplink maxDelayMs', () => {
+  it('counts on the timers’ clock, not the events’: a node whose events carry the hub’s time (2026) and whose timers count from boot (1970) still sends after maxDelayMs', () => {
+    const timers = new VirtualClock(0); // an ESP32's clock: milliseconds since boot
+    const synced = Date.UTC(2026, 5, 1); // what its events say once the hub's time came
+    const identity = identityFromSecretKey(new Uint8Array(32).fill(8), nobleCrypto);
+    const log = new EventLog({ nodeId: identity.id, crypto: nobleCrypto, clock: () => synced + timers.now() });
+    const buffer = new OfflineBuffer(64 * 1024);
+    const sentAt: number[] = [];
+    const uplink = new Uplink({
+      identity,
+      crypto: nobleCrypto,
+      time: timers,
+      buffer,
+      batchSize: 32,
+      maxDelayMs: 5000,
+      transport: {
+        send: (_bytes, done) => {
+          sentAt.push(timers.now());
+          done({ ok: true, ack: { ack: log.head.seq, stored: log.head.seq } });
+        },
+      },
+    });
+    uplink.start();
+    for (let i = 0; i < 4; i++) {
+      timers.runFor(1000);
+      buffer.push(log.append('sensor.reading', 'bme280', { name: 'temperature', value: 21 + i }), 100, timers.now());
+      uplink.poke();
+    }
+    timers.runFor(10_000);
+    assert.deepEqual(sentAt, [6000], 'one batch of four, 5 s after the first was buffered');
+  });
+});
