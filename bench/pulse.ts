@@ -1,0 +1,136 @@
+/**
+ * bench/pulse: what Pulse costs the hub (issue 12), each figure beside a
+ * baseline measured in the same run.
+ *
+ * 1. One beat (collect, judge, narrate, store the pulse.beat) on a cartridge
+ *    of 1 M node events over 100 enrolled nodes and a day of stored beats,
+ *    beside the same beat on a cartridge of 10 k events (same nodes, same
+ *    day of beats): the ratio shows whether a beat grows with the cartridge.
+ *    Goal < 50 ms. Each beat follows a fresh batch from every node, and the
+ *    two cartridges take turns. Also the start-up: restoreCounters and the
+ *    service's replay of the stored beats.
+ * 2. Ingest through Cartridge.ingestMany (16 batches of 32 per commit, as
+ *    the hub's group commit takes them, synchronous=FULL) with
+ *    PulseCounters.observe on the post-commit hook, beside a cartridge
+ *    without it, the same batches in alternate rounds. Goal ≤ 5 %.
+ * `--quick`: 100 k events instead of 1 M. Prints figures, never gates CI.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Batch } from '../firmware/batch/batch.js';
+import { PulseCounters } from '../host/pulse/pulse-counters.js';
+import { Cartridge } from '../host/store/cartridge.js';
+import { BenchNode, buildCartridge, type Built, identity, openPulseHub, type PulseHub } from './pulse-fixtures.js';
+
+const QUICK = process.argv.includes('--quick');
+const NODES = 100;
+const EVENTS = QUICK ? 100_000 : 1_000_000;
+const BASELINE = 10_000;
+const SPAN_MS = 26 * 3_600_000;
+const BEATS = 50;
+/** The shipped default: the judge's windows hold as many beats as on a hub left as it comes. */
+const BEAT_EVERY_MS = 15 * 60_000;
+const FRESH = 8;
+const ROUNDS = QUICK ? 6 : 20;
+const BATCH = 32;
+const GROUP = 16;
+const T0 = Date.UTC(2026, 0, 5);
+
+const dir = mkdtempSync(join(tmpdir(), 'fazt-bench-pulse-'));
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+const pctOf = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return (p: number) => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+
+// --- 1. a beat on 1 M events beside one on 10 k
+const built: Built[] = [];
+for (const [k, perNode] of [BASELINE / NODES, EVENTS / NODES].entries())
+  built.push(buildCartridge(join(dir, `c${k}.db`), { nodes: NODES, perNode, start: T0, spanMs: SPAN_MS }));
+const clocks = built.map((b) => b.end);
+const hubs: PulseHub[] = built.map((_, k) => openPulseHub(join(dir, `c${k}.db`), () => clocks[k]));
+const beatMs: number[][] = [[], []];
+const beatCpuMs: number[][] = [[], []];
+for (let b = 0; b < BEATS; b++) {
+  // Alternate which cartridge goes first, so neither always meets the disk right after the other's fsyncs.
+  for (const k of b % 2 ? [1, 0] : [0, 1]) {
+    const begin = clocks[k];
+    const times = Array.from({ length: FRESH }, (_, j) => begin + ((j + 1) * BEAT_EVERY_MS) / FRESH);
+    clocks[k] = begin + BEAT_EVERY_MS;
+    for (const r of hubs[k].cartridge.ingestMany(built[k].nodes.map((n) => n.batch(times)))) if (r instanceof Error) throw r;
+    const cpu = process.cpuUsage();
+    const t = performance.now();
+    hubs[k].pulse.beat();
+    beatMs[k].push(performance.now() - t);
+    const used = process.cpuUsage(cpu);
+    beatCpuMs[k].push((used.user + used.system) / 1000);
+  }
+}
+const last = hubs.map((h) => h.pulse.latest?.judgement);
+const stored = hubs.map((h) => h.cartridge.nodes().reduce((sum, n) => sum + n.eventCount, 0));
+for (const h of hubs) h.close();
+const [small, big] = beatMs.map(pctOf);
+const [smallCpu, bigCpu] = beatCpuMs.map(pctOf);
+const [s0, s1] = hubs.map((h) => h.startup);
+console.log(
+  `bench/pulse: one beat on a cartridge of ${fmt(built[1].events)} node events (${NODES} nodes, 26 h, ${built[1].beats} beats stored; built in ${built[1].seconds.toFixed(1)} s) beside one of ${fmt(built[0].events)} (${built[0].beats} beats)`,
+);
+const startup = (s: PulseHub['startup']) =>
+  `open ${s.openMs.toFixed(1)} ms, restoreCounters ${s.restoreMs.toFixed(1)} ms, replay of the stored beats ${s.replayMs.toFixed(1)} ms`;
+console.log(`  start-up, ${fmt(built[1].events)}: ${startup(s1)}`);
+console.log(`  start-up, ${fmt(built[0].events)}:  ${startup(s0)}`);
+console.log(
+  `  beat (${BEATS} each, after a batch of ${FRESH} events from each node; last status ${last[1]?.status}, ${last[1]?.verdicts.length} verdicts), stores ${fmt(stored[1])} events in all:`,
+);
+console.log(
+  `    ${fmt(built[1].events)} events: p50 ${big(50).toFixed(1)} ms, p99 ${big(99).toFixed(1)} ms (goal < 50 ms: p50 ${big(50) < 50 ? 'met' : 'NOT met'}, p99 ${big(99) < 50 ? 'met' : 'NOT met'}); CPU p50 ${bigCpu(50).toFixed(1)} ms`,
+);
+console.log(`    ${fmt(built[0].events)} events:  p50 ${small(50).toFixed(1)} ms, p99 ${small(99).toFixed(1)} ms; CPU p50 ${smallCpu(50).toFixed(1)} ms`);
+console.log(`    ratio ${fmt(built[1].events)} / ${fmt(built[0].events)}: p50 ${(big(50) / small(50)).toFixed(2)}×, p99 ${(big(99) / small(99)).toFixed(2)}×`);
+
+// --- 2. ingest with the counters on the post-commit hook vs without
+let now = T0;
+const carts = ['counted', 'plain'].map((name) => Cartridge.open(join(dir, `${name}.db`), { clock: () => now }));
+const nodes = Array.from({ length: NODES }, (_, i) => new BenchNode(i, T0));
+for (const c of carts) for (const n of nodes) c.addNode(n.identity.publicKey);
+const counters = new PulseCounters(identity(250).id);
+let observeMs = 0;
+carts[0].onStored((entries, receivedAt) => {
+  const t = performance.now();
+  counters.observe(entries, receivedAt);
+  observeMs += performance.now() - t;
+});
+// Made before timing: each round, a batch of 32 readings (5 s apart) from every node.
+const rounds: Batch[][] = Array.from({ length: ROUNDS }, (_, r) => {
+  const times = Array.from({ length: BATCH }, (_, j) => T0 + (r * BATCH + j + 1) * 5000);
+  return nodes.map((n) => n.batch(times));
+});
+const ms = [0, 0];
+const roundCost: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  now = T0 + (r + 1) * BATCH * 5000;
+  const took = [0, 0];
+  for (const k of r % 2 ? [1, 0] : [0, 1]) {
+    const t = performance.now();
+    for (let g = 0; g < NODES; g += GROUP) for (const res of carts[k].ingestMany(rounds[r].slice(g, g + GROUP))) if (res instanceof Error) throw res;
+    took[k] = performance.now() - t;
+    ms[k] += took[k];
+  }
+  roundCost.push((1 - took[1] / took[0]) * 100);
+}
+for (const c of carts) c.close();
+const total = ROUNDS * NODES * BATCH;
+const [withRate, withoutRate] = ms.map((m) => total / (m / 1000));
+const cost = (1 - withRate / withoutRate) * 100;
+// Each round's pair ran back to back: the median of their costs shrugs off a burst of load on the disk or the CPUs.
+const medianCost = pctOf(roundCost)(50);
+console.log(
+  `  ingest through Cartridge.ingestMany, ${fmt(total)} events (${NODES} nodes × ${ROUNDS} batches of ${BATCH}, ${GROUP} batches per durable commit), alternate rounds:`,
+);
+console.log(`    with PulseCounters.observe on the post-commit hook: ${fmt(withRate)} events/s`);
+console.log(`    without: ${fmt(withoutRate)} events/s`);
+console.log(
+  `    cost ${cost.toFixed(1)} % over all rounds, median of the rounds' ${medianCost.toFixed(1)} % (goal ≤ 5 %: ${medianCost <= 5 ? 'met' : 'NOT met'}); time inside observe: ${observeMs.toFixed(1)} ms, ${((observeMs / ms[0]) * 100).toFixed(2)} % of that ingest (${((observeMs * 1e6) / total).toFixed(0)} ns an event)`,
+);
+rmSync(dir, { recursive: true, force: true });
