@@ -9,21 +9,23 @@
  *    Goal < 50 ms. Each beat follows a fresh batch from every node, and the
  *    two cartridges take turns. Also the start-up: restoreCounters and the
  *    service's replay of the stored beats.
- * 2. Ingest through Cartridge.ingestMany (16 batches of 32 per commit, as
- *    the hub's group commit takes them, synchronous=FULL) with
- *    PulseCounters.observe on the post-commit hook, beside a cartridge
- *    without it, the same batches, the two taking turns commit by commit.
- *    Goal ≤ 5 %; also the time spent inside observe, which no noise on the
- *    disk blurs.
+ * 2. Ingest through Cartridge.ingestMany (25 batches of 32 per durable
+ *    commit, as the hub's group commit takes batches that arrive together)
+ *    with PulseCounters.observe on the post-commit hook and without it: one
+ *    cartridge, its commits in pairs, one with and one without. Goal ≤ 5 %;
+ *    also the time spent inside observe, which no noise from the disk or
+ *    other processes blurs.
  * `--quick`: 100 k events instead of 1 M. Prints figures, never gates CI.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Batch } from '../firmware/batch/batch.js';
+import type { EventEntry } from '../firmware/event/envelope.js';
 import { PulseCounters } from '../host/pulse/pulse-counters.js';
 import { Cartridge } from '../host/store/cartridge.js';
 import { BenchNode, buildCartridge, type Built, identity, openPulseHub, type PulseHub } from './pulse-fixtures.js';
+import { prng } from './rule-fixtures.js';
 
 const QUICK = process.argv.includes('--quick');
 const NODES = 100;
@@ -34,9 +36,9 @@ const BEATS = 50;
 /** The shipped default: the judge's windows hold as many beats as on a hub left as it comes. */
 const BEAT_EVERY_MS = 15 * 60_000;
 const FRESH = 8;
-const ROUNDS = QUICK ? 10 : 60;
+const ROUNDS = QUICK ? 16 : 60;
 const BATCH = 32;
-const GROUP = 16;
+const GROUP = 25;
 const T0 = Date.UTC(2026, 0, 5);
 
 const dir = mkdtempSync(join(tmpdir(), 'fazt-bench-pulse-'));
@@ -51,6 +53,8 @@ const built: Built[] = [];
 for (const [k, perNode] of [BASELINE / NODES, EVENTS / NODES].entries())
   built.push(buildCartridge(join(dir, `c${k}.db`), { nodes: NODES, perNode, start: T0, spanMs: SPAN_MS }));
 const clocks = built.map((b) => b.end);
+// Once untimed, so neither timed start-up pays for compiling the replay's code (the builds never replayed a beat).
+openPulseHub(join(dir, 'c0.db'), () => clocks[0]).close();
 const hubs: PulseHub[] = built.map((_, k) => openPulseHub(join(dir, `c${k}.db`), () => clocks[k]));
 const beatMs: number[][] = [[], []];
 const beatCpuMs: number[][] = [[], []];
@@ -94,17 +98,18 @@ console.log(
 console.log(`    ratio ${fmt(built[1].events)} / ${fmt(built[0].events)}: p50 ${(big(50) / small(50)).toFixed(2)}×, p99 ${(big(99) / small(99)).toFixed(2)}×`);
 
 // --- 2. ingest with the counters on the post-commit hook vs without
+// One cartridge for both sides: the same file, disk and neighbours.
 let now = T0;
-const carts = ['counted', 'plain'].map((name) => Cartridge.open(join(dir, `${name}.db`), { clock: () => now }));
+const cartridge = Cartridge.open(join(dir, 'ingest.db'), { clock: () => now });
 const nodes = Array.from({ length: NODES }, (_, i) => new BenchNode(i, T0));
-for (const c of carts) for (const n of nodes) c.addNode(n.identity.publicKey);
+for (const n of nodes) cartridge.addNode(n.identity.publicKey);
 const counters = new PulseCounters(identity(250).id);
 let observeMs = 0;
-carts[0].onStored((entries, receivedAt) => {
+const observe = (entries: readonly EventEntry[], receivedAt: number) => {
   const t = performance.now();
   counters.observe(entries, receivedAt);
   observeMs += performance.now() - t;
-});
+};
 // Made before timing: each round, a batch of 32 readings (5 s apart) from every node.
 const rounds: Batch[][] = Array.from({ length: ROUNDS }, (_, r) => {
   const times = Array.from({ length: BATCH }, (_, j) => T0 + (r * BATCH + j + 1) * 5000);
@@ -112,33 +117,46 @@ const rounds: Batch[][] = Array.from({ length: ROUNDS }, (_, r) => {
 });
 const ms = [0, 0];
 const cpuMs = [0, 0];
+const events = [0, 0];
+// Two commits at a time, one with the counters (side 0) and one without, in an order drawn at random: never strict
+// turns, which fall into step with whatever recurs every so many commits (a young-generation GC, a WAL checkpoint).
+const coin = prng(12);
+const pairCost: number[] = [];
 for (let r = 0; r < ROUNDS; r++) {
   now = T0 + (r + 1) * BATCH * 5000;
-  // Commit by commit, the two take turns (and turns at going first): both meet the same disk and the same neighbours.
-  for (let g = 0; g < NODES; g += GROUP) {
-    for (const k of (g / GROUP + r) % 2 ? [1, 0] : [0, 1]) {
+  for (let g = 0; g < NODES; g += 2 * GROUP) {
+    const took = [0, 0];
+    (coin() < 0.5 ? [0, 1] : [1, 0]).forEach((k, i) => {
+      const off = k === 0 ? cartridge.onStored(observe) : undefined;
+      const group = rounds[r].slice(g + i * GROUP, g + (i + 1) * GROUP);
       const cpu = process.cpuUsage();
       const t = performance.now();
-      for (const res of carts[k].ingestMany(rounds[r].slice(g, g + GROUP))) if (res instanceof Error) throw res;
-      ms[k] += performance.now() - t;
+      for (const res of cartridge.ingestMany(group)) if (res instanceof Error) throw res;
+      took[k] = performance.now() - t;
       const used = process.cpuUsage(cpu);
+      off?.();
+      ms[k] += took[k];
       cpuMs[k] += (used.user + used.system) / 1000;
-    }
+      events[k] += group.length * BATCH;
+    });
+    pairCost.push(took[0] / took[1]);
   }
 }
-for (const c of carts) c.close();
-const total = ROUNDS * NODES * BATCH;
-const [withRate, withoutRate] = ms.map((m) => total / (m / 1000));
+cartridge.close();
+const [withRate, withoutRate] = ms.map((m, k) => events[k] / (m / 1000));
+const [withCpu, withoutCpu] = cpuMs.map((m, k) => m / events[k]);
 const cost = (1 - withRate / withoutRate) * 100;
+// A burst of load from elsewhere lands on one commit of a pair: the median of the pairs shrugs it off.
+const pairedCost = (pctOf(pairCost)(50) - 1) * 100;
 console.log(
-  `  ingest through Cartridge.ingestMany, ${fmt(total)} events (${NODES} nodes × ${ROUNDS} batches of ${BATCH}, ${GROUP} batches per durable commit), commits taking turns:`,
+  `  ingest through Cartridge.ingestMany, ${fmt(events[0] + events[1])} events (${NODES} nodes × ${ROUNDS} batches of ${BATCH}, ${GROUP} batches per durable commit), commits in pairs, one with the counters, one without:`,
 );
 console.log(`    with PulseCounters.observe on the post-commit hook: ${fmt(withRate)} events/s`);
 console.log(`    without: ${fmt(withoutRate)} events/s`);
 console.log(
-  `    cost ${cost.toFixed(1)} % (goal ≤ 5 %: ${cost <= 5 ? 'met' : 'NOT met'}); in the process's CPU time ${((cpuMs[0] / cpuMs[1] - 1) * 100).toFixed(1)} %`,
+  `    cost: median of ${pairCost.length} pairs ${pairedCost.toFixed(1)} % (goal ≤ 5 %: ${pairedCost <= 5 ? 'met' : 'NOT met'}); over all ${cost.toFixed(1)} %, in the process's CPU time ${((withCpu / withoutCpu - 1) * 100).toFixed(1)} %`,
 );
 console.log(
-  `    time inside observe (the counters' own cost, without the noise of a shared disk and CPUs): ${observeMs.toFixed(1)} ms, ${((observeMs / ms[0]) * 100).toFixed(2)} % of that ingest, ${((observeMs * 1e6) / total).toFixed(0)} ns an event`,
+  `    time inside observe (the counters' own cost, which no noise from a shared disk or CPUs blurs): ${observeMs.toFixed(1)} ms, ${((observeMs / ms[0]) * 100).toFixed(2)} % of that ingest, ${((observeMs * 1e6) / events[0]).toFixed(0)} ns an event`,
 );
 rmSync(dir, { recursive: true, force: true });
