@@ -56,16 +56,20 @@ const levelOf = (e: Entry): Level => {
   return e.le0 !== undefined ? 0 : e.le1 !== undefined ? 1 : 2;
 };
 
+function past(c: ResolvedCheck, v: number, threshold: number | undefined, held: boolean): boolean {
+  if (threshold === undefined) return false;
+  const h = held ? c.hysteresis : 0;
+  return c.direction === 'above' ? v > threshold - h : v < threshold + h;
+}
+
 /** The raw level of `v`: a threshold the previous raw level had crossed holds until the value is back past it by the hysteresis. */
 function rawLevel(c: ResolvedCheck, v: number, prev: Level): Level {
-  const past = (threshold: number | undefined, held: boolean) => {
-    if (threshold === undefined) return false;
-    const h = held ? c.hysteresis : 0;
-    return c.direction === 'above' ? v > threshold - h : v < threshold + h;
-  };
-  if (past(c.critical, prev >= 2)) return 2;
-  return past(c.warn, prev >= 1) ? 1 : 0;
+  if (past(c, v, c.critical, prev >= 2)) return 2;
+  return past(c, v, c.warn, prev >= 1) ? 1 : 0;
 }
+
+/** Whether an entry carries a pending or keep timer. */
+const timed = (e: Entry) => e.ge1 !== undefined || e.ge2 !== undefined || e.le0 !== undefined || e.le1 !== undefined;
 
 /** Advances one entry by one beat: timers, then the status pending or keep allow. */
 function step(c: ResolvedCheck, e: Entry, raw: Level, rawStatus: PulseStatus, at: number): Entry {
@@ -103,15 +107,18 @@ function step(c: ResolvedCheck, e: Entry, raw: Level, rawStatus: PulseStatus, at
  */
 export class Judge {
   private readonly checks: ResolvedCheck[];
-  /** `<scope> <figure>` → the longest window any check looks at it through. */
-  private readonly windows = new Map<string, number>();
+  /** Each windowed figure of a scope, with the longest window any check looks at it through. */
+  private readonly windows: { hub: boolean; metric: string; windowMs: number }[] = [];
   private s: JudgeState = { v: 1, checks: {}, subjects: {}, entries: {}, samples: {} };
 
   constructor(checks: readonly ResolvedCheck[]) {
     this.checks = checks.filter((c) => c.enabled);
     for (const c of this.checks) {
-      const k = `${c.scope} ${c.metric}`;
-      if (c.windowMs > 0) this.windows.set(k, Math.max(this.windows.get(k) ?? 0, c.windowMs));
+      if (c.windowMs <= 0) continue;
+      const hub = c.scope === 'hub';
+      const w = this.windows.find((x) => x.hub === hub && x.metric === c.metric);
+      if (w) w.windowMs = Math.max(w.windowMs, c.windowMs);
+      else this.windows.push({ hub, metric: c.metric, windowMs: c.windowMs });
     }
   }
 
@@ -131,9 +138,8 @@ export class Judge {
       return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
     };
     for (const subject of subjects) {
-      for (const [k, windowMs] of this.windows) {
-        const [scope, metric] = k.split(' ');
-        if ((scope === 'hub') !== (subject === 'hub')) continue;
+      for (const { hub, metric, windowMs } of this.windows) {
+        if (hub !== (subject === 'hub')) continue;
         const kept = addSample(prev.samples[subject]?.[metric] ?? [], at, figure(subject, metric), windowMs);
         if (kept.length) (next.samples[subject] ??= {})[metric] = kept;
       }
@@ -152,7 +158,7 @@ export class Judge {
         const value = now === undefined ? undefined : aggregateOf(next.samples[subject]?.[c.metric] ?? [], at, c.windowMs, c.aggregate, now);
         const raw = value === undefined ? 0 : rawLevel(c, value, levelOf(e));
         const stepped = step(c, e, raw, value === undefined ? 'unknown' : STATUS_OF[raw], at);
-        if (stepped.status !== 'healthy' || stepped.since !== first || Object.keys(stepped).length > 2) next.entries[key] = stepped;
+        if (stepped.status !== 'healthy' || stepped.since !== first || timed(stepped)) next.entries[key] = stepped;
 
         const name = subject === 'hub' ? 'the hub' : m.nodes[subject].name;
         const words = this.words(c, m, subject, name, stepped.status, value);

@@ -67,27 +67,45 @@ export function durationText(ms: number): string {
   return second > 0 ? `${part(first, unit)} ${part(second, next[0])}` : part(first, unit);
 }
 
+interface ZoneFormats {
+  time: Intl.DateTimeFormat;
+  day: Intl.DateTimeFormat;
+  date: Intl.DateTimeFormat;
+}
+
+/** By zone: building a DateTimeFormat costs about as much as the rest of a paragraph, and a hub tells times in one zone. */
+const ZONES = new Map<string, ZoneFormats>();
+
+function formatsOf(timeZone: string): ZoneFormats {
+  let f = ZONES.get(timeZone);
+  if (f) return f;
+  let time: Intl.DateTimeFormat;
+  try {
+    time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  } catch {
+    throw new RangeError(`timeZone '${timeZone}' is not an IANA time zone like UTC or Europe/Berlin`);
+  }
+  f = {
+    time,
+    day: new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+    date: new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short' }),
+  };
+  ZONES.set(timeZone, f);
+  return f;
+}
+
 /** Reads times in one IANA zone: "14:02", and "14:02 on 3 May" when not the same day as `today`. */
 export class ClockText {
-  private readonly time: Intl.DateTimeFormat;
-  private readonly day: Intl.DateTimeFormat;
-  private readonly date: Intl.DateTimeFormat;
+  private readonly f: ZoneFormats;
+  private readonly today: string;
 
-  constructor(
-    timeZone: string,
-    private readonly today: number,
-  ) {
-    try {
-      this.time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    } catch {
-      throw new RangeError(`timeZone '${timeZone}' is not an IANA time zone like UTC or Europe/Berlin`);
-    }
-    this.day = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    this.date = new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short' });
+  constructor(timeZone: string, today: number) {
+    this.f = formatsOf(timeZone);
+    this.today = this.f.day.format(today);
   }
 
   at(t: number): string {
-    const hhmm = this.time.format(t);
-    return this.day.format(t) === this.day.format(this.today) ? hhmm : `${hhmm} on ${this.date.format(t)}`;
+    const hhmm = this.f.time.format(t);
+    return this.f.day.format(t) === this.today ? hhmm : `${hhmm} on ${this.f.date.format(t)}`;
   }
 }

@@ -14,9 +14,12 @@ export class NodeLatest {
   private readonly newest;
 
   constructor(db: Db) {
-    this.latestOf = db.prepare<[string, string, number], EventRow>(`SELECT ${COLUMNS} FROM events WHERE type = ? AND node = ? ORDER BY seq DESC LIMIT ?`);
+    // Left to itself SQLite walks the node's whole chain along the primary key (it matches the ORDER BY) to find a rare type.
+    this.latestOf = db.prepare<[string, string, number], EventRow>(
+      `SELECT ${COLUMNS} FROM events INDEXED BY events_by_type WHERE type = ? AND node = ? ORDER BY seq DESC LIMIT ?`,
+    );
     this.firstAfter = db.prepare<[string, string, number], EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE type = ? AND node = ? AND seq > ? ORDER BY seq LIMIT 1`,
+      `SELECT ${COLUMNS} FROM events INDEXED BY events_by_type WHERE type = ? AND node = ? AND seq > ? ORDER BY seq LIMIT 1`,
     );
     this.newest = db.prepare<[string], string>('SELECT id FROM events WHERE node = ? ORDER BY seq DESC LIMIT 1').pluck();
     this.arrivalsOf = db.prepare<[string, number], number>('SELECT received_at FROM events WHERE node = ? ORDER BY seq DESC LIMIT ?').pluck();
