@@ -19,9 +19,22 @@ export interface CborDecodeOptions {
 }
 
 const TWO_32 = 4294967296;
+const TWO_64 = 18446744073709551616;
+
+/** Whether hi·2^32 + lo (beyond 2^53) is exactly a number: its sum, rounded or not, gives both halves back. */
+function exact(hi: number, lo: number): boolean {
+  const v = hi * TWO_32 + lo;
+  return Math.floor(v / TWO_32) === hi && v - hi * TWO_32 === lo;
+}
+
+function hex64(w: [number, number]): string {
+  return `0x${w[0].toString(16).padStart(8, '0')}${w[1].toString(16).padStart(8, '0')}`;
+}
 
 class Reader {
   pos = 0;
+  /** The halves of the last 8-byte argument when it is beyond 2^53 − 1. */
+  wide: [number, number] | undefined;
   readonly view: DataView;
   constructor(
     readonly bytes: Uint8Array,
@@ -65,8 +78,8 @@ class Reader {
         const hi = this.view.getUint32(this.pos);
         const lo = this.view.getUint32(this.pos + 4);
         this.pos += 8;
-        if (hi > 0x1fffff) throw new CodecError('integer-range', 'integer or length beyond 2^53−1', at);
-        n = hi * TWO_32 + lo;
+        n = hi * TWO_32 + lo; // rounded beyond 2^53: item() checks, from the halves, whether it holds
+        this.wide = hi > 0x1fffff ? [hi, lo] : undefined;
         min = TWO_32;
         break;
       }
@@ -86,14 +99,23 @@ class Reader {
     const major = ib >> 5;
     const ai = ib & 31;
     if (major === 7) return this.simple(ai, at);
+    this.wide = undefined;
     const n = this.argument(ai, at);
+    const wide = this.wide as [number, number] | undefined;
+    if (wide && major > 1) throw new CodecError('integer-range', 'length or tag beyond 2^53−1', at);
     switch (major) {
       case 0:
-        if (n > Number.MAX_SAFE_INTEGER) throw new CodecError('integer-range', 'integer beyond 2^53−1', at);
+        if (wide && !exact(wide[0], wide[1])) throw new CodecError('integer-range', `integer ${hex64(wide)} is not exactly a number`, at);
         return n;
-      case 1:
-        if (n >= Number.MAX_SAFE_INTEGER) throw new CodecError('integer-range', 'integer below −(2^53−1)', at);
-        return -1 - n;
+      case 1: {
+        if (!wide) return -1 - n; // at least −2^53: exact
+        // −1 − n = −(n + 1): n + 1 from the halves, carried.
+        const lo = wide[1] + 1;
+        const hi = lo === TWO_32 ? wide[0] + 1 : wide[0];
+        const m = lo === TWO_32 ? 0 : lo;
+        if (hi >= TWO_32 ? m !== 0 : !exact(hi, m)) throw new CodecError('integer-range', `integer −1 − ${hex64(wide)} is not exactly a number`, at);
+        return -(hi * TWO_32 + m);
+      }
       case 2: {
         this.need(n, at);
         const out = this.bytes.slice(this.pos, this.pos + n);
@@ -190,7 +212,7 @@ class Reader {
         if (ai >= 28) throw new CodecError('reserved', `reserved additional information ${ai}`, at);
         throw new CodecError('unsupported-simple', `simple value ${ai === 24 ? this.bytes[this.pos] : ai} is not part of the data model`, at);
     }
-    if (Number.isSafeInteger(v) && !Object.is(v, -0)) {
+    if (Number.isInteger(v) && !Object.is(v, -0) && v >= -TWO_64 && v < TWO_64) {
       throw new CodecError('non-canonical-float', `integral float ${v} must be encoded as an integer`, at);
     }
     return v;

@@ -7,8 +7,10 @@ import type { Value, ValueMap } from './value.js';
  * Deterministic CBOR (RFC 8949 §4.2.1 "core deterministic encoding"):
  * shortest heads, definite lengths, map keys sorted by the bytewise order of
  * their encodings, floats in the shortest of half/single/double that keeps the
- * value, and integral numbers (within ±(2^53−1), not −0) as integers. One value
- * therefore has exactly one encoding, which is what signatures are made over.
+ * value, and integral numbers as integers wherever CBOR's 64-bit integers hold
+ * them (−2^64 ≤ x < 2^64, not −0), beyond 2^53 too, as dCBOR's numeric
+ * reduction does. One value therefore has exactly one encoding, which is what
+ * signatures are made over.
  */
 export interface CborEncodeOptions {
   /** Deepest nesting of arrays/maps accepted (default 32). */
@@ -16,6 +18,7 @@ export interface CborEncodeOptions {
 }
 
 const TWO_32 = 4294967296;
+const TWO_64 = 18446744073709551616;
 
 class Writer {
   buf: Uint8Array;
@@ -62,6 +65,20 @@ class Writer {
       this.pos += 8;
     }
   }
+  /** A head with an 8-byte argument m − 1, for an integral m in [2^53, 2^64] (m − 1 itself may not be a number). */
+  head64(major: number, m: number): void {
+    let hi = Math.floor(m / TWO_32);
+    let lo = m - hi * TWO_32;
+    if (lo === 0) {
+      hi -= 1;
+      lo = TWO_32 - 1;
+    } else lo -= 1;
+    this.ensure(9);
+    this.buf[this.pos++] = (major << 5) | 27;
+    this.view.setUint32(this.pos, hi);
+    this.view.setUint32(this.pos + 4, lo);
+    this.pos += 8;
+  }
   bytes(b: Uint8Array): void {
     this.ensure(b.length);
     this.buf.set(b, this.pos);
@@ -76,9 +93,10 @@ class Writer {
 }
 
 function encodeNumber(w: Writer, x: number): void {
-  if (Number.isSafeInteger(x) && !Object.is(x, -0)) {
+  if (Number.isInteger(x) && !Object.is(x, -0) && x >= -TWO_64 && x < TWO_64) {
     if (x >= 0) w.head(0, x);
-    else w.head(1, -1 - x);
+    else if (x >= -Number.MAX_SAFE_INTEGER - 1) w.head(1, -1 - x);
+    else w.head64(1, -x); // −1 − x is not a number beyond 2^53: written from −x's halves
     return;
   }
   w.ensure(9);
