@@ -19,7 +19,7 @@ export interface CborDecodeOptions {
 }
 
 const TWO_32 = 4294967296;
-const TWO_64 = 18446744073709551616;
+const TWO_64 = TWO_32 * TWO_32; // 2^64, exactly a number
 
 /** Whether hi·2^32 + lo (beyond 2^53) is exactly a number: its sum, rounded or not, gives both halves back. */
 function exact(hi: number, lo: number): boolean {

@@ -18,7 +18,7 @@ export interface CborEncodeOptions {
 }
 
 const TWO_32 = 4294967296;
-const TWO_64 = 18446744073709551616;
+const TWO_64 = TWO_32 * TWO_32; // 2^64, exactly a number
 
 class Writer {
   buf: Uint8Array;
