@@ -9,7 +9,7 @@
  * verifying a hub's signed answer with 4 commands, acting on them and
  * recording the outcomes, signing a poll, beside signing a batch of 32.
  */
-import { batchFromValue } from '../firmware/batch/batch.js';
+import { BatchReader } from '../firmware/batch/batch-reader.js';
 import { verifyBatch } from '../firmware/batch/verify-batch.js';
 import { decodeCbor } from '../firmware/codec/cbor-decode.js';
 import { toJsonValue } from '../firmware/codec/json-form.js';
@@ -23,6 +23,9 @@ import { statSync } from 'node:fs';
 import { identityFromSecretKey } from '../firmware/identity/node-id.js';
 import { signAck } from '../firmware/uplink/signed-ack.js';
 import { XsSession } from '../sim/xs/xs-session.js';
+
+/** Reads the node's batches, compact (the node's default) or full. */
+const reader = new BatchReader(nodeCrypto);
 
 let head: EventLogHead | undefined;
 let batches = 0;
@@ -40,7 +43,7 @@ const node = await XsNode.start({
     buffer: { budgetBytes: 262_144 },
   },
   uplink: async (hex) => {
-    const r = verifyBatch(batchFromValue(decodeCbor(Buffer.from(hex, 'hex'))), { crypto: nodeCrypto, known: head });
+    const r = verifyBatch(reader.read(decodeCbor(Buffer.from(hex, 'hex'))), { crypto: nodeCrypto, known: head });
     head = r.head;
     batches++;
     return { status: 200, body: Buffer.from(JSON.stringify({ ack: r.head.seq, stored: r.fresh.length })) };

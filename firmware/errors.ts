@@ -42,4 +42,5 @@ export type VerifyErrorCode =
   | 'gap' // a seq missing inside the batch or between stored and batch
   | 'truncated' // fewer entries than the signed range
   | 'chain-broken' // prev does not equal the hash of the entry before
-  | 'replay'; // every entry is already stored
+  | 'replay' // every entry is already stored
+  | 'unknown-dictionary'; // a compact batch names a dictionary the receiver does not hold

@@ -1,5 +1,5 @@
 /**
- * Writes test/vectors/{events,batches,identity}.json from fixed seeds. Run
+ * Writes test/vectors/{events,batches,compact,identity}.json from fixed seeds. Run
  * only when the event format changes on purpose (`node --import tsx
  * scripts/gen-event-vectors.ts`); the tests then pin these bytes on Node and
  * on XS. Identity starts from RFC 8032 §7.1 test 1, so the key bytes are
@@ -7,6 +7,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { batchToValue, createBatch } from '../firmware/batch/batch.js';
+import { compactBatchToValue } from '../firmware/batch/compact-batch.js';
+import { dictionaryOf, itemKey, itemOf } from '../firmware/batch/compact-dictionary.js';
 import { encodeCbor } from '../firmware/codec/cbor-encode.js';
 import { stringifyJson } from '../firmware/codec/json-form.js';
 import { fromHex, toHex } from '../firmware/codec/text-encodings.js';
@@ -95,4 +97,28 @@ writeFileSync(
     1,
   ) + '\n',
 );
-console.log(`wrote ${entries.length} events, ${batches.length} batches, 2 identities`);
+// The compact form of the same batches (firmware/batch/compact-batch.ts), against one dictionary of every item they use.
+const dictionary = dictionaryOf(
+  entries.map(itemOf).filter((item, i, all) => all.findIndex((x) => itemKey(x) === itemKey(item)) === i),
+  nobleCrypto,
+);
+writeFileSync(
+  new URL('compact.json', dir),
+  JSON.stringify(
+    {
+      dictionary: { items: dictionary.items, hash: toHex(dictionary.hash) },
+      batches: batches.map((b) => {
+        const batch = createBatch(b.entries, id, nobleCrypto);
+        return {
+          name: b.name,
+          full: toHex(encodeCbor(batchToValue(batch))),
+          inline: toHex(encodeCbor(compactBatchToValue(batch, dictionary, true))),
+          byHash: toHex(encodeCbor(compactBatchToValue(batch, dictionary, false))),
+        };
+      }),
+    },
+    null,
+    1,
+  ) + '\n',
+);
+console.log(`wrote ${entries.length} events, ${batches.length} batches (full and compact), 2 identities`);

@@ -4,6 +4,7 @@ import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import { entryToValue, type EventEntry } from '../event/envelope.js';
 import { EventLog, type EventLogHead } from '../event/event-log.js';
 import { identityFromSecretKey, type NodeIdentity } from '../identity/node-id.js';
+import { CompactBatchEncoder, fullBatchEncoder } from '../batch/batch-encoder.js';
 import { createPoll } from '../uplink/downlink-poll.js';
 import { DownlinkPoller } from '../uplink/downlink-poller.js';
 import { OfflineBuffer } from '../uplink/offline-buffer.js';
@@ -94,6 +95,7 @@ export class NodeApp {
       transport: o.transport,
       buffer: this.buffer,
       batchSize: c.uplink.batchSize,
+      encoder: c.uplink.form === 'full' ? fullBatchEncoder : new CompactBatchEncoder(o.crypto),
       maxDelayMs: c.uplink.maxDelayMs,
       onResult: o.onUplink,
       onAck: (ack, x) => {

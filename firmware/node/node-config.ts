@@ -18,8 +18,11 @@ export interface NodeConfig {
    */
   hub: { url?: string; publicKey: Uint8Array; token?: string };
   sensors: SensorConfig[];
-  /** downlinkPollMs: the longest the node goes without asking its hub for commands (default DEFAULT_DOWNLINK_POLL_MS; 0: never polls). */
-  uplink: { batchSize: number; maxDelayMs: number; downlinkPollMs?: number };
+  /**
+   * downlinkPollMs: the longest the node goes without asking its hub for commands (default DEFAULT_DOWNLINK_POLL_MS; 0: never polls).
+   * form: how batches travel (default 'compact', firmware/batch/compact-batch.ts; 'full' sends every entry whole).
+   */
+  uplink: { batchSize: number; maxDelayMs: number; downlinkPollMs?: number; form?: 'compact' | 'full' };
   buffer: { budgetBytes: number };
   /** Where event times come from (default 'hub'; see firmware/node/hub-clock.ts). */
   clock?: ClockMode;

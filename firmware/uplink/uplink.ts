@@ -1,5 +1,5 @@
-import { batchToValue, createBatch } from '../batch/batch.js';
-import { encodeCbor } from '../codec/cbor-encode.js';
+import { createBatch } from '../batch/batch.js';
+import { type BatchEncoder, fullBatchEncoder } from '../batch/batch-encoder.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import type { NodeIdentity } from '../identity/node-id.js';
 import type { HalTime } from '../../hal/contracts/time.js';
@@ -16,6 +16,8 @@ export interface UplinkOptions {
   batchSize: number;
   /** …or when the oldest has waited this long (ms). */
   maxDelayMs: number;
+  /** How a batch becomes bytes (default: the full form; a node sends the compact one, firmware/node/node-app.ts). */
+  encoder?: BatchEncoder;
   /** Largest request body (default 200 KiB, under the hub's 256 KiB limit). */
   maxBatchBytes?: number;
   /** Retry backoff after a failure: first wait and cap, doubling (defaults 1 s, 60 s). */
@@ -123,7 +125,8 @@ export class Uplink {
     }
     this.flushing = false;
     const batch = createBatch(entries, this.o.identity, this.o.crypto, dropped);
-    const bytes = encodeCbor(batchToValue(batch));
+    const encoder = this.o.encoder ?? fullBatchEncoder;
+    const bytes = encoder.encode(batch);
     const info = { first: entries[0].seq, last: entries[entries.length - 1].seq, bytes: bytes.length };
     this.inFlight = true;
     this.stats.sent++;
@@ -135,6 +138,7 @@ export class Uplink {
       // start a send from inside this callback (the poke below sends it).
       try {
         if (result.ok) {
+          encoder.accepted?.();
           this.stats.acked++;
           b.ack(result.ack.ack);
           this.backoff = this.o.backoffMs?.initial ?? 1000;
@@ -143,7 +147,10 @@ export class Uplink {
         } else {
           if (result.refused) this.stats.refusals++;
           else this.stats.failures++;
-          if (!result.refused && result.retryAfterMs !== undefined) {
+          if (result.refused && encoder.refused?.(result.code)) {
+            // The encoder changed what it sends (a compact batch's dictionary goes whole): at once.
+            this.retryAt = receivedAt;
+          } else if (!result.refused && result.retryAfterMs !== undefined) {
             // The transport knows when: the way to the hub is open again, so the backoff starts over.
             this.retryAt = receivedAt + result.retryAfterMs;
             this.backoff = this.o.backoffMs?.initial ?? 1000;

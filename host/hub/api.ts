@@ -79,9 +79,10 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
     try {
       const type = requireType(req, UPLINK_TYPES);
       const body = await readBody(req, ctx.bodyLimit);
-      const batch = decodeUplink(type, body);
+      const { batch, carried } = decodeUplink(type, body, ctx.cartridge.compact);
       node = batch.node;
       const result = await ctx.commits.submit(batch);
+      ctx.cartridge.keepDictionary(node, carried);
       sendJson(res, 200, answer(result.node, result.ack, result.stored, batch.head, null));
       ctx.metrics.batch('acked');
       ctx.counters.batch('acked', node);

@@ -1,6 +1,7 @@
-import type { Batch } from '../../firmware/batch/batch.js';
+import type { DecodedCompact } from '../../firmware/batch/compact-batch.js';
+import { fromJsonValue } from '../../firmware/codec/json-form.js';
 import { CodecError } from '../../firmware/errors.js';
-import { uplinkBatchFromCbor, uplinkBatchFromJson, uplinkBatchFromValue } from '../store/parse-batch.js';
+import { type CompactContext, uplinkBatchFromJson, uplinkFromCbor, uplinkFromValue } from '../store/parse-batch.js';
 import { HttpError } from './http-error.js';
 import { msgpackToValue } from './msgpack-value.js';
 
@@ -25,19 +26,22 @@ export function parseJsonBody(body: Uint8Array): unknown {
 }
 
 /**
- * One uplink batch from a request body in any of the three forms, validated
- * against the uplink-batch schema. Throws HttpError 415, CodecError or
- * SchemaError.
+ * One uplink batch from a request body in any of the three media types, full
+ * or compact (an array: README "The compact form"), validated against the
+ * uplink-batch schema. Throws HttpError 415, CodecError, SchemaError or
+ * VerifyError ('malformed', 'unknown-dictionary' for a compact batch).
  */
-export function decodeUplink(mediaType: string, body: Uint8Array): Batch {
+export function decodeUplink(mediaType: string, body: Uint8Array, compact: CompactContext): DecodedCompact {
   switch (mediaType) {
     case 'application/cbor':
-      return uplinkBatchFromCbor(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
-    case 'application/json':
-      return uplinkBatchFromJson(parseJsonBody(body));
+      return uplinkFromCbor(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), compact);
+    case 'application/json': {
+      const json = parseJsonBody(body);
+      return Array.isArray(json) ? uplinkFromValue(fromJsonValue(json), compact) : { batch: uplinkBatchFromJson(json) };
+    }
     case 'application/msgpack':
     case 'application/x-msgpack':
-      return uplinkBatchFromValue(msgpackToValue(body));
+      return uplinkFromValue(msgpackToValue(body), compact);
     default:
       throw new HttpError(415, 'unsupported-media-type', `send the batch as ${UPLINK_TYPES.slice(0, 3).join(', ')} (got ${mediaType || 'no content type'})`);
   }

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import type { Batch } from '../../firmware/batch/batch.js';
+import type { CompactDictionary } from '../../firmware/batch/compact-dictionary.js';
 import type { Value } from '../../firmware/codec/value.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
@@ -14,7 +15,8 @@ import { Ingestor, type IngestResult } from './ingest.js';
 import { InviteBook, type Invite } from './invites.js';
 import { NodeRegistry, type NodeSummary, type SourceKind } from './nodes.js';
 import { openCartridge, type Db } from './open-cartridge.js';
-import { parseUplinkBatch } from './parse-batch.js';
+import { DictionaryStore } from './dictionaries.js';
+import { type CompactContext, uplinkFromCbor, uplinkFromValue } from './parse-batch.js';
 import { PeerCache } from './peer-cache.js';
 import { EventQueries, type EventPage, type EventQuery } from './queries.js';
 import { RecentEvents } from './recent-events.js';
@@ -61,6 +63,10 @@ export class Cartridge {
   readonly recorded: RecordedLog;
   /** Commands for the nodes' outputs, settled by the nodes' signed effect events (the downlink). */
   readonly commands: CommandQueue;
+  /** The dictionaries of the nodes' compact batches (host/store/dictionaries.ts). */
+  readonly dictionaries: DictionaryStore;
+  /** What reading a compact batch needs: crypto and the dictionaries held here. */
+  readonly compact: CompactContext;
   private readonly crypto: CryptoProvider;
   private readonly clock: () => number;
   private readonly entropy: (n: number) => Uint8Array;
@@ -91,6 +97,8 @@ export class Cartridge {
     this.clockState = new ClockStateStore(db);
     this.recent = new RecentEvents(db);
     this.recorded = new RecordedLog(db);
+    this.dictionaries = new DictionaryStore(db);
+    this.compact = { crypto: this.crypto, dictionary: (node, hash) => this.dictionaries.get(node, hash) };
     this.stored = new StoredHook(
       options.onListenerError ??
         ((e) => process.stderr.write(JSON.stringify({ level: 'error', code: 'stored-listener', message: (e as Error)?.message ?? String(e) }) + '\n')),
@@ -109,9 +117,22 @@ export class Cartridge {
     return new Cartridge(file, openCartridge(file), options);
   }
 
-  /** Decodes (CBOR bytes) or takes a data-model value, validates, verifies and stores an uplink batch. */
+  /**
+   * Decodes (CBOR bytes) or takes a data-model value of either form,
+   * validates, verifies and stores an uplink batch; keeps the dictionary a
+   * compact batch carried once the batch is accepted.
+   */
   ingest(input: Uint8Array | Value): IngestResult {
-    return this.ingestBatch(parseUplinkBatch(input));
+    // A batch is a map or an array, so a Uint8Array here is always CBOR.
+    const decoded = input instanceof Uint8Array ? uplinkFromCbor(input, this.compact) : uplinkFromValue(input, this.compact);
+    const result = this.ingestBatch(decoded.batch);
+    this.keepDictionary(decoded.batch.node, decoded.carried);
+    return result;
+  }
+
+  /** Keeps the dictionary an accepted compact batch carried whole (nothing for a full batch). */
+  keepDictionary(node: string, carried: CompactDictionary | undefined): void {
+    if (carried) this.dictionaries.keep(node, carried, this.clock());
   }
 
   /** Stores a batch already checked against its schema (see parse-batch.ts). */

@@ -138,4 +138,19 @@ export const MIGRATIONS: readonly MigrationStep[] = [
       CREATE INDEX commands_by_state ON commands (node, state, seq);
     `,
   },
+  {
+    step: 7,
+    name: 'dictionaries',
+    // The dictionaries of compact batches (firmware/batch/compact-batch.ts) each node
+    // sent whole, by their hash: later batches name them (host/store/dictionaries.ts).
+    sql: `
+      CREATE TABLE dictionaries (
+        node     TEXT NOT NULL,
+        hash     BLOB NOT NULL,
+        items    BLOB NOT NULL,
+        kept_at  INTEGER NOT NULL,
+        PRIMARY KEY (node, hash)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];

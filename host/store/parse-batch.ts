@@ -1,7 +1,10 @@
-import { batchFromValue, type Batch } from '../../firmware/batch/batch.js';
+import { batchFromValue, batchToValue, type Batch } from '../../firmware/batch/batch.js';
+import { compactBatchFromValue, type DecodedCompact, isCompactBatch } from '../../firmware/batch/compact-batch.js';
+import type { CompactDictionary } from '../../firmware/batch/compact-dictionary.js';
 import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
 import { fromJsonValue, toJsonValue } from '../../firmware/codec/json-form.js';
 import type { Value } from '../../firmware/codec/value.js';
+import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { validateOnHost } from '../schema/host-validators.js';
 
 /**
@@ -9,14 +12,9 @@ import { validateOnHost } from '../schema/host-validators.js';
  * schemas/uplink-batch.schema.json in its JSON form before it becomes a
  * Batch. Throws CodecError (bytes) or SchemaError (path and rule).
  */
-export function uplinkBatchFromValue(value: Value): Batch {
+function uplinkBatchFromValue(value: Value): Batch {
   validateOnHost('uplinkBatch', toJsonValue(value));
   return batchFromValue(value);
-}
-
-/** From deterministic CBOR, through the strict decoder. */
-export function uplinkBatchFromCbor(bytes: Uint8Array): Batch {
-  return uplinkBatchFromValue(decodeCbor(bytes));
 }
 
 /** From an already parsed JSON document (byte strings as {"$bytes": …}): validated before conversion. */
@@ -25,7 +23,26 @@ export function uplinkBatchFromJson(json: unknown): Batch {
   return batchFromValue(fromJsonValue(json));
 }
 
-/** CBOR bytes, or a data-model value (a batch is a map, so a Uint8Array here is always CBOR). */
-export function parseUplinkBatch(input: Uint8Array | Value): Batch {
-  return input instanceof Uint8Array ? uplinkBatchFromCbor(input) : uplinkBatchFromValue(input);
+/** What a receiver needs to read compact batches: the crypto that rebuilds entries and the dictionaries it holds. */
+export interface CompactContext {
+  crypto: CryptoProvider;
+  dictionary: (node: string, hash: Uint8Array) => CompactDictionary | undefined;
+}
+
+/**
+ * Either form: a map is a full batch, an array a compact one, rebuilt entry
+ * by entry (firmware/batch/compact-batch.ts) and then held to the same schema
+ * as a full batch, so every refusal applies to both. Throws CodecError,
+ * SchemaError or VerifyError ('malformed', 'unknown-dictionary').
+ */
+export function uplinkFromValue(value: Value, compact: CompactContext): DecodedCompact {
+  if (!isCompactBatch(value)) return { batch: uplinkBatchFromValue(value) };
+  const decoded = compactBatchFromValue(value, compact.crypto, compact.dictionary);
+  validateOnHost('uplinkBatch', toJsonValue(batchToValue(decoded.batch)));
+  return decoded;
+}
+
+/** From deterministic CBOR, through the strict decoder: either form. */
+export function uplinkFromCbor(bytes: Uint8Array, compact: CompactContext): DecodedCompact {
+  return uplinkFromValue(decodeCbor(bytes), compact);
 }

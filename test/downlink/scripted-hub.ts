@@ -1,4 +1,4 @@
-import { batchFromValue } from '../../firmware/batch/batch.js';
+import { BatchReader } from '../../firmware/batch/batch-reader.js';
 import { verifyBatch } from '../../firmware/batch/verify-batch.js';
 import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
@@ -9,6 +9,9 @@ import { type AckFields, type AckReply, type DownlinkCommand, signAck } from '..
 import type { HttpReply } from '../../hal/contracts/http.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import type { UplinkSender } from '../../sim/xs/bridge-host.js';
+
+/** Reads the node's batches, compact (the node's default) or full. */
+const reader = new BatchReader(nodeCrypto);
 
 /** How the hub's answers leave it: signed by its key, with no signature, or signed by another key (a forger). */
 export type AnswerMode = 'signed' | 'unsigned' | 'forged';
@@ -46,7 +49,7 @@ export class ScriptedHub {
   ) {}
 
   readonly uplink: UplinkSender = async (hex) => {
-    const batch = batchFromValue(decodeCbor(Buffer.from(hex, 'hex')));
+    const batch = reader.read(decodeCbor(Buffer.from(hex, 'hex')));
     const r = verifyBatch(batch, { crypto: nodeCrypto, known: this.head });
     this.stored.push(...r.fresh);
     this.head = r.head;

@@ -34,6 +34,12 @@ export interface IdentityVector {
   nodeId: string;
 }
 
+/** The batches of batches.json in the compact form, against one dictionary (scripts/gen-event-vectors.ts). */
+export interface CompactVectors {
+  dictionary: { items: string[][]; hash: string };
+  batches: { name: string; full: string; inline: string; byHash: string }[];
+}
+
 function load<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(`../vectors/${name}.json`, import.meta.url), 'utf8')) as T;
 }
@@ -43,3 +49,4 @@ export const invalidCborVectors = load<InvalidCborVector[]>('cbor-invalid');
 export const eventVectors = load<EventVector[]>('events');
 export const batchVectors = load<BatchVector[]>('batches');
 export const identityVectors = load<IdentityVector[]>('identity');
+export const compactVectors = load<CompactVectors>('compact');

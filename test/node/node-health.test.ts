@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { batchFromValue } from '../../firmware/batch/batch.js';
+import { BatchReader } from '../../firmware/batch/batch-reader.js';
 import { verifyBatch } from '../../firmware/batch/verify-batch.js';
 import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
 import { toJsonValue, type JsonValue } from '../../firmware/codec/json-form.js';
@@ -17,12 +17,15 @@ import type { SimBoard } from '../../sim/world/sim-board.js';
 import { VirtualClock } from '../../sim/world/virtual-clock.js';
 import type { UplinkSender } from '../../sim/xs/bridge-host.js';
 
+/** Reads the node's batches, compact (the node's default) or full. */
+const reader = new BatchReader(nodeCrypto);
+
 /** Stores what verifies, as the hub does. */
 class Receiver {
   head: EventLogHead | undefined;
   stored: EventEntry[] = [];
   readonly send: UplinkSender = async (hex) => {
-    const r = verifyBatch(batchFromValue(decodeCbor(Buffer.from(hex, 'hex'))), { crypto: nodeCrypto, known: this.head });
+    const r = verifyBatch(reader.read(decodeCbor(Buffer.from(hex, 'hex'))), { crypto: nodeCrypto, known: this.head });
     this.stored.push(...r.fresh);
     this.head = r.head;
     return { status: 200, body: Buffer.from(JSON.stringify({ ack: r.head.seq, stored: r.fresh.length })) };

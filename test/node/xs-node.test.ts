@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { batchFromValue } from '../../firmware/batch/batch.js';
+import { BatchReader } from '../../firmware/batch/batch-reader.js';
 import { verifyBatch } from '../../firmware/batch/verify-batch.js';
 import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
 import { toJsonValue, type JsonValue } from '../../firmware/codec/json-form.js';
@@ -17,6 +17,9 @@ import { XsNode } from '../../sim/node/xs-node.js';
 import type { SimBoard } from '../../sim/world/sim-board.js';
 import type { UplinkSender } from '../../sim/xs/bridge-host.js';
 
+/** Reads the node's batches, compact (the node's default) or full. */
+const reader = new BatchReader(nodeCrypto);
+
 /**
  * The node firmware inside XS, against a receiver that verifies and stores
  * batches the way the hub does (verifyBatch against the stored head). The
@@ -29,7 +32,7 @@ class Receiver {
   down = false;
   readonly send: UplinkSender = async (hex) => {
     if (this.down) return { error: 'connection refused' };
-    const r = verifyBatch(batchFromValue(decodeCbor(Buffer.from(hex, 'hex'))), { crypto: nodeCrypto, known: this.head });
+    const r = verifyBatch(reader.read(decodeCbor(Buffer.from(hex, 'hex'))), { crypto: nodeCrypto, known: this.head });
     this.stored.push(...r.fresh);
     if (r.gap) this.gaps.push(r.gap);
     this.head = r.head;

@@ -10,7 +10,7 @@ import type { EventEntry } from '../../firmware/event/envelope.js';
 import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import { getBoard } from '../../host/boards/board-registry.js';
 import { XsSession } from '../../sim/xs/xs-session.js';
-import { batchVectors, cborVectors, eventVectors, identityVectors, invalidCborVectors } from '../helpers/vectors.js';
+import { batchVectors, cborVectors, compactVectors, eventVectors, identityVectors, invalidCborVectors } from '../helpers/vectors.js';
 
 /**
  * The portable core inside the real XS engine. No skip: if XS is missing,
@@ -95,6 +95,19 @@ describe('the firmware core on XS', () => {
       value.map((seqs) => seqs.length),
       [4, 4, 1, 3],
     );
+  });
+
+  it('writes and reads the compact vectors to the same bytes as Node, both ways', async () => {
+    const { value } = await xs.call<{ hash: string; batches: { inline: string; byHash: string; fromInline: string; fromHash: string }[] }>(
+      'compactVectors',
+      compactVectors.dictionary.items,
+      compactVectors.batches,
+    );
+    assert.equal(value.hash, compactVectors.dictionary.hash);
+    value.batches.forEach((got, i) => {
+      const v = compactVectors.batches[i];
+      assert.deepStrictEqual(got, { inline: v.inline, byHash: v.byHash, fromInline: v.full, fromHash: v.full }, v.name);
+    });
   });
 
   it('signs a 32-event batch to the same bytes Node produces', async () => {

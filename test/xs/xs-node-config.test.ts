@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { batchFromValue } from '../../firmware/batch/batch.js';
+import { BatchReader } from '../../firmware/batch/batch-reader.js';
 import { verifyBatch } from '../../firmware/batch/verify-batch.js';
 import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
 import { toJsonValue, type JsonValue } from '../../firmware/codec/json-form.js';
@@ -15,6 +15,9 @@ import { XsNode } from '../../sim/node/xs-node.js';
 import type { SimBoard } from '../../sim/world/sim-board.js';
 import { VirtualClock } from '../../sim/world/virtual-clock.js';
 import type { UplinkSender } from '../../sim/xs/bridge-host.js';
+
+/** Reads the node's batches, compact (the node's default) or full. */
+const reader = new BatchReader(nodeCrypto);
 
 const seed = new Uint8Array(32).fill(0x42);
 const hubKey = new Uint8Array(32).fill(1);
@@ -49,7 +52,7 @@ describe('node configuration keys in hex', () => {
     const batches: string[] = [];
     let known: EventLogHead | undefined;
     const uplink: UplinkSender = async (hex) => {
-      const batch = batchFromValue(decodeCbor(Buffer.from(hex, 'hex')));
+      const batch = reader.read(decodeCbor(Buffer.from(hex, 'hex')));
       const r = verifyBatch(batch, { crypto: nodeCrypto, known });
       known = r.head;
       batches.push(batch.node);

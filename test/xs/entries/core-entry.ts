@@ -4,6 +4,8 @@
  */
 import { batchFromValue, batchToValue, createBatch } from '../../../firmware/batch/batch.js';
 import { verifyBatch } from '../../../firmware/batch/verify-batch.js';
+import { compactBatchFromValue, compactBatchToValue } from '../../../firmware/batch/compact-batch.js';
+import { dictionaryOf, type DictionaryItem } from '../../../firmware/batch/compact-dictionary.js';
 import { EventBus } from '../../../firmware/bus/bus.js';
 import { decodeCbor } from '../../../firmware/codec/cbor-decode.js';
 import { encodeCbor } from '../../../firmware/codec/cbor-encode.js';
@@ -53,6 +55,23 @@ serveCommands({
   identity: (seedHex: string, messageHex: string) => {
     const id = identityFromSecretKey(fromHex(seedHex), nobleCrypto);
     return { publicKey: toHex(id.publicKey), nodeId: id.id, signature: toHex(nobleCrypto.sign(fromHex(messageHex), id.secretKey)) };
+  },
+  /** The compact vectors both ways: full → compact (inline and by hash), compact → full; and the dictionary's hash. */
+  compactVectors: (items: DictionaryItem[], vs: { full: string; inline: string; byHash: string }[]) => {
+    const d = dictionaryOf(items, nobleCrypto);
+    return {
+      hash: toHex(d.hash),
+      batches: vs.map((v) => {
+        const b = batchFromValue(decodeCbor(fromHex(v.full)));
+        const back = (hex: string) => toHex(encodeCbor(batchToValue(compactBatchFromValue(decodeCbor(fromHex(hex)), nobleCrypto, () => d).batch)));
+        return {
+          inline: toHex(encodeCbor(compactBatchToValue(b, d, true))),
+          byHash: toHex(encodeCbor(compactBatchToValue(b, d, false))),
+          fromInline: back(v.inline),
+          fromHash: back(v.byHash),
+        };
+      }),
+    };
   },
   verifyBatches: (vs: { cbor: string; known: { seq: number; hash: string } | null }[]) =>
     vs.map((v) => {
