@@ -4,7 +4,8 @@
  * names, POST that round's batch of every node to that hub, CONCURRENCY at a time, and report
  * each request's latency and the round's wall time.
  */
-let setup: { urls: string[]; perNode: Uint8Array[][]; concurrency: number } | undefined;
+/** Per hub: its URL and, per node, the body of each round's batch (the full or the compact form). */
+let setup: { urls: string[]; bodies: Uint8Array[][][]; concurrency: number } | undefined;
 
 process.on('message', async (msg: { setup?: typeof setup; round?: number; to?: number }) => {
   if (msg.setup) {
@@ -12,9 +13,10 @@ process.on('message', async (msg: { setup?: typeof setup; round?: number; to?: n
     process.send?.({ ready: true });
     return;
   }
-  const { urls, perNode, concurrency } = setup as NonNullable<typeof setup>;
+  const { urls, bodies, concurrency } = setup as NonNullable<typeof setup>;
   const round = msg.round as number;
   const url = urls[msg.to ?? 0];
+  const perNode = bodies[msg.to ?? 0];
   const latencies: number[] = [];
   let next = 0;
   const t0 = process.hrtime.bigint();

@@ -3,8 +3,11 @@
  * better-sqlite3 inserts of the same rows in the same run (goal ≥ 0.5×),
  * and beside a second hub that also runs the percept engine (host/percept/,
  * its percepts signed and stored on the hub's own chain after each commit),
- * batch acknowledgement latency p50/p99, and wire bytes per reading for
- * batches of 1, 8 and 32 (CBOR, JSON form, msgpack).
+ * batch acknowledgement latency p50/p99, a third hub fed the same readings
+ * in the compact form (firmware/batch/compact-batch.ts, the nodes' default),
+ * and wire bytes per reading for batches of 1, 8 and 32: compact, full CBOR
+ * and SenML-CBOR of the same readings (RFC 8428 §6, integer labels, base
+ * name and base time), then the full form's JSON and msgpack.
  *
  * The batches come from many nodes running the firmware's own event log and
  * batch signing on Node (the Node runtime's uplink path), made before timing;
@@ -14,12 +17,14 @@
  * The senders run in a worker thread, as separate nodes would.
  */
 import Database from 'better-sqlite3';
+import { encode as cborX } from 'cbor-x';
 import { pack } from 'msgpackr';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { batchToValue, createBatch } from '../firmware/batch/batch.js';
+import { CompactBatchEncoder } from '../firmware/batch/batch-encoder.js';
 import { encodeCbor } from '../firmware/codec/cbor-encode.js';
 import { stringifyJson, toJsonValue } from '../firmware/codec/json-form.js';
 import { entryHash, type EventEntry } from '../firmware/event/envelope.js';
@@ -48,11 +53,25 @@ const { url } = await hub.start();
 // The same hub with the percept engine, fed the same batches in alternate rounds.
 const perceiving = new Hub({ dataDir: join(dir, 'perceiving'), port: 0, log: () => undefined, percepts: true });
 const { url: perceptUrl } = await perceiving.start();
+// The same hub fed the same readings in the compact form.
+const compactHub = new Hub({ dataDir: join(dir, 'compact'), port: 0, log: () => undefined });
+const { url: compactUrl } = await compactHub.start();
 const ids = Array.from({ length: NODES }, (_, i) => identityFromSecretKey(new Uint8Array(32).fill(i + 1), nodeCrypto));
-for (const h of [hub, perceiving]) for (const id of ids) h.cartridge.addNode(id.publicKey, { name: `bench-${id.id.slice(2, 8)}`, board: 'esp32-devkitc' });
+for (const h of [hub, perceiving, compactHub])
+  for (const id of ids) h.cartridge.addNode(id.publicKey, { name: `bench-${id.id.slice(2, 8)}`, board: 'esp32-devkitc' });
 const perNode = ids.map((id) => {
   const es = readingsOf(id, BATCHES_PER_NODE * BATCH);
   return Array.from({ length: BATCHES_PER_NODE }, (_, b) => encodeCbor(batchToValue(createBatch(es.slice(b * BATCH, (b + 1) * BATCH), id, nodeCrypto))));
+});
+// As a node sends them: the dictionary whole in the first batch, its hash after (the hub accepts them in order).
+const perNodeCompact = ids.map((id) => {
+  const es = readingsOf(id, BATCHES_PER_NODE * BATCH);
+  const encoder = new CompactBatchEncoder(nodeCrypto);
+  return Array.from({ length: BATCHES_PER_NODE }, (_, b) => {
+    const bytes = encoder.encode(createBatch(es.slice(b * BATCH, (b + 1) * BATCH), id, nodeCrypto));
+    encoder.accepted();
+    return bytes;
+  });
 });
 const allEvents = ids.map((id) => ({ id, es: readingsOf(id, BATCHES_PER_NODE * BATCH) }));
 
@@ -74,7 +93,9 @@ const insertBatch = raw.transaction((batch: (typeof rows)[number]) => {
 
 const latencies: number[] = [];
 const perceptLatencies: number[] = [];
+const compactLatencies: number[] = [];
 let hubNs = 0n;
+let compactNs = 0n;
 let perceptNs = 0n;
 let rawNs = 0n;
 // The senders run in a child process (structured-clone IPC carries the batches' bytes).
@@ -87,7 +108,7 @@ const reply = <T>() =>
     sender.once('message', (m) => resolve(m as T));
   });
 const ready = reply<{ ready: true }>();
-sender.send({ setup: { urls: [url, perceptUrl], perNode, concurrency: CONCURRENCY } });
+sender.send({ setup: { urls: [url, perceptUrl, compactUrl], bodies: [perNode, perNode, perNodeCompact], concurrency: CONCURRENCY } });
 await ready;
 const round = (r: number, to: number) => {
   const p = reply<{ latencies: number[]; ns: number }>();
@@ -103,6 +124,10 @@ for (let r = 0; r < BATCHES_PER_NODE; r++) {
   const withPercepts = await round(r, 1);
   perceptLatencies.push(...withPercepts.latencies);
   perceptNs += BigInt(withPercepts.ns);
+  // The hub fed compact batches of the same readings.
+  const compact = await round(r, 2);
+  compactLatencies.push(...compact.latencies);
+  compactNs += BigInt(compact.ns);
   // The baseline: the same rows, same table and durability, one transaction per batch.
   const r0 = process.hrtime.bigint();
   for (const nodeRows of rows) insertBatch(nodeRows.slice(r * BATCH, (r + 1) * BATCH));
@@ -117,10 +142,18 @@ const total = NODES * BATCHES_PER_NODE * BATCH;
 const nodeEvents = (h: Hub) => h.cartridge.nodes().reduce((sum, x) => sum + x.eventCount, 0);
 const stored = nodeEvents(hub);
 const storedWithPercepts = nodeEvents(perceiving);
+const storedCompact = nodeEvents(compactHub);
 const percepts = perceiving.cartridge.nodes('hub')[0]?.eventCount ?? 0;
+// Compact batches rebuild to the very entries the full ones carry: both stores hold the same chains.
+for (const id of ids.slice(0, 2)) {
+  const a = [...hub.cartridge.chain(id.id)].map((e) => e.id).join();
+  if (a !== [...compactHub.cartridge.chain(id.id)].map((e) => e.id).join()) throw new Error(`the compact hub stored another chain for ${id.id}`);
+}
 await hub.stop();
 await perceiving.stop();
-if (stored !== total || storedWithPercepts !== total) throw new Error(`stored ${stored} and ${storedWithPercepts} of ${total}`);
+await compactHub.stop();
+if (stored !== total || storedWithPercepts !== total || storedCompact !== total)
+  throw new Error(`stored ${stored}, ${storedWithPercepts} and ${storedCompact} of ${total}`);
 
 const pctOf = (xs: number[]) => {
   xs.sort((a, b) => a - b);
@@ -128,6 +161,8 @@ const pctOf = (xs: number[]) => {
 };
 const pct = pctOf(latencies);
 const perceptPct = pctOf(perceptLatencies);
+const compactPct = pctOf(compactLatencies);
+const compactRate = total / (Number(compactNs) / 1e9);
 const hubRate = total / hubSeconds;
 const perceptRate = total / perceptSeconds;
 const rawRate = total / rawSeconds;
@@ -135,6 +170,9 @@ console.log(
   `bench/ingest: ${NODES} nodes × ${BATCHES_PER_NODE} batches × ${BATCH} readings = ${total.toLocaleString('en-US')} events, ${CONCURRENCY} concurrent uploads`,
 );
 console.log(`  hub over HTTP (decode, validate, verify; group commit, each reply after its commit): ${Math.round(hubRate).toLocaleString('en-US')} events/s`);
+console.log(
+  `  hub over HTTP, compact batches of the same readings: ${Math.round(compactRate).toLocaleString('en-US')} events/s, ${(compactRate / hubRate).toFixed(2)}× the full form; ack p50 ${compactPct(50).toFixed(2)} ms, p99 ${compactPct(99).toFixed(2)} ms`,
+);
 console.log(`  raw better-sqlite3 inserts of the same rows: ${Math.round(rawRate).toLocaleString('en-US')} events/s`);
 console.log(`  ratio hub / raw: ${(hubRate / rawRate).toFixed(2)}× (goal ≥ 0.5×: ${hubRate / rawRate >= 0.5 ? 'met' : 'NOT met'})`);
 console.log(`  batch ack latency: p50 ${pct(50).toFixed(2)} ms, p99 ${pct(99).toFixed(2)} ms (${latencies.length} batches of ${BATCH})`);
@@ -145,14 +183,32 @@ console.log(
 // --- wire bytes per reading
 const id = ids[0];
 const es = readingsOf(id, 32);
-console.log('  wire bytes per reading (one temperature reading per event):');
+/** SenML-CBOR (RFC 8428 §6: bn −2, bt −3, n 0, u 1, v 2, t 6) of the same readings: base name and base time once, times relative. */
+function senmlCbor(n: number): number {
+  const t0 = es[0].time / 1000;
+  const records = es.slice(0, n).map((e, i) => {
+    const r = e.data as { name: string; unit: string; value: number; time: number };
+    const m = new Map<number, string | number>();
+    if (i === 0) m.set(-2, `${e.source}/`).set(-3, t0);
+    m.set(0, r.name).set(1, r.unit).set(2, r.value);
+    if (r.time / 1000 !== t0) m.set(6, r.time / 1000 - t0);
+    return m;
+  });
+  return cborX(records).length;
+}
+console.log('  wire bytes per reading (one temperature reading per event; compact: the hub holds the dictionary, as after the first batch):');
 for (const n of [1, 8, 32]) {
-  const v = batchToValue(createBatch(es.slice(0, n), id, nodeCrypto));
-  const cbor = encodeCbor(v).length;
+  const b = createBatch(es.slice(0, n), id, nodeCrypto);
+  const v = batchToValue(b);
+  const full = encodeCbor(v).length;
+  const encoder = new CompactBatchEncoder(nodeCrypto);
+  const whole = encoder.encode(b).length;
+  encoder.accepted();
+  const compact = encoder.encode(b).length;
+  console.log(`    batch of ${n}: compact ${(compact / n).toFixed(1)} B, full ${(full / n).toFixed(1)} B, SenML-CBOR ${(senmlCbor(n) / n).toFixed(1)} B`);
   const json = Buffer.byteLength(stringifyJson(v));
-  const mp = pack(toJsonValue(v)).length;
   console.log(
-    `    batch of ${String(n).padStart(2)}: CBOR ${(cbor / n).toFixed(1)} B, JSON ${(json / n).toFixed(1)} B (CBOR/JSON ${(cbor / json).toFixed(2)}), msgpack ${(mp / n).toFixed(1)} B`,
+    `      (compact carrying its dictionary ${(whole / n).toFixed(1)} B; full as JSON ${(json / n).toFixed(1)} B, as msgpack ${(pack(toJsonValue(v)).length / n).toFixed(1)} B)`,
   );
 }
 rmSync(dir, { recursive: true, force: true });

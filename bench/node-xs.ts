@@ -29,43 +29,63 @@ const reader = new BatchReader(nodeCrypto);
 
 let head: EventLogHead | undefined;
 let batches = 0;
+let batchBytes = 0;
 const clock = new VirtualClock(Date.UTC(2026, 0, 1));
-const node = await XsNode.start({
-  name: 'bench',
-  board: getBoard('esp32-devkitc'),
-  clock,
-  config: {
-    board: 'esp32-devkitc',
-    secretKey: toJsonValue(new Uint8Array(32).fill(5)),
-    hub: { publicKey: toJsonValue(new Uint8Array(32).fill(6)) },
-    sensors: [{ name: 'bme280', driver: 'bme280', i2c: { address: 0x76 }, intervalMs: 1000 }],
-    uplink: { batchSize: 32, maxDelayMs: 600_000 },
-    buffer: { budgetBytes: 262_144 },
-  },
-  uplink: async (hex) => {
-    const r = verifyBatch(reader.read(decodeCbor(Buffer.from(hex, 'hex'))), { crypto: nodeCrypto, known: head });
-    head = r.head;
-    batches++;
-    return { status: 200, body: Buffer.from(JSON.stringify({ ack: r.head.seq, stored: r.fresh.length })) };
-  },
-  wire: (b) => {
-    const m = new Bme280Model(0x76, b.clock);
-    m.setSignal('temperature', (t) => 21 + Math.sin(t / 600_000));
-    b.attachI2c(m);
-  },
-});
-const t0 = clock.now();
-// Warm up past the first batches (noble builds its tables on first use).
-await node.run(t0 + 100_000);
-// One cycle (a BME280 sample: 3 readings, 3 events) without a batch, then one that completes a batch.
-let cycle = { compute: 0, heap: 0 };
-let withBatch = { compute: 0 };
-for (let s = 101; s < 200; s++) {
-  const before = batches;
-  const { meter } = await node.run(t0 + s * 1000);
-  if (batches === before && cycle.compute === 0) cycle = { compute: meter.compute, heap: meter.currentHeapCount };
-  if (batches > before && withBatch.compute === 0) withBatch = { compute: meter.compute };
+
+/** A node in XS sending batches in `form` to a receiver that verifies them as the hub does. */
+async function startNode(form: 'compact' | 'full'): Promise<XsNode> {
+  head = undefined;
+  return XsNode.start({
+    name: `bench-${form}`,
+    board: getBoard('esp32-devkitc'),
+    clock,
+    config: {
+      board: 'esp32-devkitc',
+      secretKey: toJsonValue(new Uint8Array(32).fill(5)),
+      hub: { publicKey: toJsonValue(new Uint8Array(32).fill(6)) },
+      sensors: [{ name: 'bme280', driver: 'bme280', i2c: { address: 0x76 }, intervalMs: 1000 }],
+      uplink: { batchSize: 32, maxDelayMs: 600_000, form },
+      buffer: { budgetBytes: 262_144 },
+    },
+    uplink: async (hex) => {
+      const r = verifyBatch(reader.read(decodeCbor(Buffer.from(hex, 'hex'))), { crypto: nodeCrypto, known: head });
+      head = r.head;
+      batches++;
+      batchBytes = hex.length / 2;
+      return { status: 200, body: Buffer.from(JSON.stringify({ ack: r.head.seq, stored: r.fresh.length })) };
+    },
+    wire: (b) => {
+      const m = new Bme280Model(0x76, b.clock);
+      m.setSignal('temperature', (t) => 21 + Math.sin(t / 600_000));
+      b.attachI2c(m);
+    },
+  });
 }
+
+/** One cycle (a BME280 sample: 3 readings, 3 events) without a batch, and one that completes a batch, after a warm-up. */
+async function cycleCost(node: XsNode, from: number): Promise<{ cycle: number; withBatch: number; bytes: number }> {
+  // Warm up past the first batches (noble builds its tables on first use; the dictionary goes whole once).
+  await node.run(from + 100_000);
+  let cycle = 0;
+  let withBatch = 0;
+  for (let s = 101; s < 200 && (cycle === 0 || withBatch === 0); s++) {
+    const before = batches;
+    const { meter } = await node.run(from + s * 1000);
+    if (batches === before && cycle === 0) cycle = meter.compute;
+    if (batches > before && withBatch === 0) withBatch = meter.compute;
+  }
+  return { cycle, withBatch, bytes: batchBytes };
+}
+
+// The full form first, as the baseline, on a node of its own.
+const fullNode = await startNode('full');
+const full = await cycleCost(fullNode, clock.now());
+await fullNode.close();
+const node = await startNode('compact');
+const t0 = clock.now();
+const compact = await cycleCost(node, t0);
+const cycle = { compute: compact.cycle };
+const withBatch = { compute: compact.withBatch };
 const heapAt = async (cycles: number) => {
   const { meter } = await node.run(t0 + cycles * 1000);
   return meter.currentHeapCount;
@@ -84,6 +104,12 @@ console.log(`  one reading cycle (sample, 3 chained events, bridge calls): ${cyc
 console.log(
   `  a cycle that also signs and sends a batch of 32: ${withBatch.compute.toLocaleString('en-US')} steps (${(withBatch.compute / cycle.compute).toFixed(1)}× a plain cycle)`,
 );
+const perBatch = (c: { cycle: number; withBatch: number }) => c.withBatch - c.cycle;
+const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
+console.log(
+  `  signing and sending a batch of 32, compact: ${f0(perBatch(compact))} steps (${f0(perBatch(compact) / 32)} a reading), ${compact.bytes} B; full (baseline): ${f0(perBatch(full))} steps (${f0(perBatch(full) / 32)} a reading), ${full.bytes} B; compact/full ${(perBatch(compact) / perBatch(full)).toFixed(2)}× the steps, ${(compact.bytes / full.bytes).toFixed(2)}× the bytes`,
+);
+console.log(`  a plain cycle (3 readings), compact node: ${f0(compact.cycle)} steps (${f0(compact.cycle / 3)} a reading); full node: ${f0(full.cycle)} steps`);
 console.log(
   `  heap after 1,000 cycles: ${h1k.toLocaleString('en-US')} slots; after 10,000: ${h10k.toLocaleString('en-US')} (${h10k <= h1k * 1.05 ? 'no growth' : `GROWTH ${((h10k / h1k - 1) * 100).toFixed(1)}%`}); ${batches} batches acknowledged`,
 );

@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cbor, post, startHub, TestNode } from '../hub/helpers.js';
+import { CompactBatchEncoder } from '../../firmware/batch/batch-encoder.js';
+import { cbor, crypto, post, startHub, TestNode } from '../hub/helpers.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
 const bin = join(repo, 'bin/fazt.js');
@@ -72,5 +73,19 @@ describe("fazt event verify reads the project's own outputs", () => {
     const gap = fazt(['event', 'verify', join(tmp, 'gap.jsonl')]);
     assert.equal(gap.code, 1);
     assert.match(gap.err, /^fazt: gap: seq \d+\.\.\d+ missing/);
+  });
+  it('a compact batch carrying its dictionary, signature and chain checked; one naming a dictionary by hash cannot be checked alone', () => {
+    const encoder = new CompactBatchEncoder(crypto);
+    const whole = join(tmp, 'compact.cbor');
+    writeFileSync(whole, encoder.encode(a.batch(1, 9)));
+    const r = fazt(['event', 'verify', whole]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, `ok: batch from ${a.id}, seq 1..9 (9 entries), signature and chain valid\n`);
+    encoder.accepted();
+    const named = join(tmp, 'named.cbor');
+    writeFileSync(named, encoder.encode(a.batch(1, 9)));
+    const n = fazt(['event', 'verify', named]);
+    assert.equal(n.code, 1);
+    assert.match(n.err, /^fazt: unknown-dictionary: /);
   });
 });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { batchFromValue } from '../../../firmware/batch/batch.js';
+import { uplinkFromValue } from '../../store/parse-batch.js';
 import { verifyBatch } from '../../../firmware/batch/verify-batch.js';
 import { toJsonValue } from '../../../firmware/codec/json-form.js';
 import { isValueMap } from '../../../firmware/codec/value.js';
@@ -36,7 +36,7 @@ const eventVerifyCommand: Command = {
   usage: 'fazt event verify <file>',
   help: [
     'The file holds, as CBOR (binary or hex) or JSON:',
-    '  an uplink batch: checked against its schema, its signature and its chain;',
+    '  an uplink batch, full or compact (with its dictionary): checked against its schema, its signature and its chain;',
     '  events: an array or JSON lines of events, a page of the hub API (GET /v1/events > page.json),',
     "  or what fazt sim run -o FILE writes. Each node's events are checked against the event schema and",
     '  their chain (ids, seq, prev links). Events carry no signature of their own: the batch that brought',
@@ -56,9 +56,11 @@ const eventVerifyCommand: Command = {
       );
     }
     const doc = readDocument(bytes);
-    if (isValueMap(doc) && 'sig' in doc) {
-      validateOnHost('uplinkBatch', toJsonValue(doc));
-      const b = batchFromValue(doc);
+    // A compact batch is an array opening with its form, 2; an array of events opens with an event.
+    const compact = Array.isArray(doc) && doc[0] === 2;
+    if ((isValueMap(doc) && 'sig' in doc) || compact) {
+      // A compact batch has to carry its dictionary here: a file has no hub that holds one.
+      const b = uplinkFromValue(doc, { crypto: nodeCrypto, dictionary: () => undefined }).batch;
       verifyBatch(b, { crypto: nodeCrypto });
       out(`ok: batch from ${b.node}, seq ${b.first}..${b.last} (${b.entries.length} entries), signature and chain valid\n`);
       return;
