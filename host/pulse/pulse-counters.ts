@@ -107,6 +107,8 @@ export class PulseCounters {
       this.batchesAcked++;
       return;
     }
+    // The hub asking for a compact batch's dictionary is the protocol, not a fault (every node, once, after a restore).
+    if (result === 'unknown-dictionary') return;
     this.batchesRefused++;
     if (STORE_FAILURES.has(result)) this.storeErrors++;
     if (!node) return;

@@ -53,6 +53,8 @@ describe('PulseCounters', () => {
     c.batch('store-full', n.id, T + 42 * MIN);
     assert.equal(t.lastHeard, T + 42 * MIN);
     assert.equal(c.storeErrors, 2);
+    c.batch('unknown-dictionary', n.id, T + 42 * MIN);
+    assert.equal(c.batchesRefused, 2, 'a hub asking for a dictionary has refused nothing');
     c.batch('internal', n.id, T + 43 * MIN);
     assert.equal(t.lastHeard, T + 42 * MIN, 'an internal error says nothing of what was verified');
     c.observe([reading(n, T + 44 * MIN)], T + 44 * MIN);
