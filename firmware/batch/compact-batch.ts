@@ -91,6 +91,19 @@ export function isCompactBatch(v: Value): v is Value[] {
   return Array.isArray(v);
 }
 
+/**
+ * The hashes computed while rebuilding a batch, so verifying it does not hash
+ * every entry a second time. Keyed by the batch object and its entries array:
+ * a copy of the batch, or other entries, are hashed afresh by verifyBatch.
+ */
+const rebuilt = new WeakMap<Batch, { entries: EventEntry[]; hashes: Uint8Array[] }>();
+
+/** The hashes of a batch's entries when this module rebuilt them (each links the next by construction), else undefined. */
+export function rebuiltHashes(b: Batch): Uint8Array[] | undefined {
+  const r = rebuilt.get(b);
+  return r && r.entries === b.entries ? r.hashes : undefined;
+}
+
 export interface DecodedCompact {
   batch: Batch;
   /** The dictionary the batch carried whole; the receiver keeps it once the batch is accepted. */
@@ -162,6 +175,7 @@ export function compactBatchFromValue(
   if (!Array.isArray(es) || es.length === 0 || es.length > 512) malformed('entries must be an array of 1 to 512 entries');
   let time = 0;
   let prev = prev0;
+  const hashes: Uint8Array[] = [];
   const entries = es.map((x, i): EventEntry => {
     const at = `entry ${i}`;
     if (!Array.isArray(x) || x.length < 3) malformed(`${at} must be an array [index, dt, value or data, …]`);
@@ -200,6 +214,7 @@ export function compactBatchFromValue(
     const body: Omit<EventEntry, 'id'> = { type: item[0], source: `${node}/${item[1]}`, time, seq: first + i, prev, data };
     if (clock !== undefined) body.clock = clock;
     const hash = entryHash(body, crypto);
+    hashes.push(hash);
     prev = hash;
     return { id: idFromHash(hash), ...body };
   });
@@ -209,5 +224,6 @@ export function compactBatchFromValue(
     if (!Array.isArray(r) || r.length !== 2) malformed('dropped must be [from, to]');
     batch.dropped = { from: intOf(r[0], 1, Number.MAX_SAFE_INTEGER, 'dropped from'), to: intOf(r[1], 1, Number.MAX_SAFE_INTEGER, 'dropped to') };
   }
+  rebuilt.set(batch, { entries, hashes });
   return carried ? { batch, carried } : { batch };
 }

@@ -5,6 +5,7 @@ import type { EventLogHead } from '../event/event-log.js';
 import { bytesEqual, checkContinuity, checkLinks } from '../event/verify-chain.js';
 import { nodeIdFromPublicKey, NODE_ID_PATTERN } from '../identity/node-id.js';
 import { batchSignedForm, type Batch } from './batch.js';
+import { rebuiltHashes } from './compact-batch.js';
 
 export interface VerifyOptions {
   crypto: CryptoProvider;
@@ -58,7 +59,8 @@ export function verifyBatch(batch: Batch, options: VerifyOptions): VerifiedBatch
   // Within-batch rules first, so a truncated or tampered batch is named as
   // such before any replay or gap against the stored head.
   const es = b.entries;
-  const hashes = checkLinks(b.node, es, crypto);
+  // A batch rebuilt from the compact form links by construction: its hashes are already known.
+  const hashes = rebuiltHashes(b) ?? checkLinks(b.node, es, crypto);
   if (es[0].seq !== b.first || es[es.length - 1].seq !== b.last) {
     fail('truncated', `batch signs seq ${b.first}..${b.last} but carries ${es[0].seq}..${es[es.length - 1].seq}`);
   }
