@@ -61,10 +61,15 @@ async function postUplink(base: string, bytes: Uint8Array): Promise<{ stored: nu
   return { stored: answer.stored, ack: answer.ack };
 }
 
-function intoCartridge(dir: string, bytes: Uint8Array): { stored: number; ack: number } {
+/** The cartridge file of a hub folder; refuses a folder without one (ingesting would make an empty hub that knows no node). */
+export function cartridgeIn(dir: string): string {
   const file = join(dir, CARTRIDGE_FILE);
   if (!existsSync(file)) throw new FaztError('io', `${dir} holds no cartridge (${CARTRIDGE_FILE}): give the folder the hub runs with (fazt hub --data DIR)`);
-  const cartridge = Cartridge.open(file);
+  return file;
+}
+
+function intoCartridge(dir: string, bytes: Uint8Array): { stored: number; ack: number } {
+  const cartridge = Cartridge.open(cartridgeIn(dir));
   try {
     const r = cartridge.ingest(bytes);
     return { stored: r.stored, ack: r.ack };

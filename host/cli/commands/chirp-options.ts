@@ -2,7 +2,7 @@ import type { ReceiveProgress } from '../../chirp/chirp.js';
 import { bar } from '../../chirp/chirp-cli-io.js';
 import { frameCount } from '../../chirp/frames.js';
 import { CHIRP_MODES, isChirpMode, type ChirpMode } from '../../chirp/ggwave-engine.js';
-import type { IngestTarget } from '../../chirp/chirp-ingest.js';
+import { cartridgeIn, type IngestTarget } from '../../chirp/chirp-ingest.js';
 import { UsageError, type CommandContext, type OptionSpec } from '../command.js';
 import { DATA_OPTION, dataFolder } from '../data-folder.js';
 import { HUB_OPTION, hubUrl } from '../hub-client.js';
@@ -71,6 +71,9 @@ export function ingestTargetOf(values: CommandContext['values']): IngestTarget |
   }
   if (values.hub !== undefined && values.data !== undefined) throw new UsageError('give one of --hub URL and --data DIR, not both');
   if (values.out !== undefined || values.json) throw new UsageError('--ingest stores the batch in a hub: -o and --json do not apply');
-  return values.data !== undefined ? { data: dataFolder(values, { create: false }) } : { hub: hubUrl(values) };
+  if (values.data === undefined) return { hub: hubUrl(values) };
+  const data = dataFolder(values, { create: false });
+  cartridgeIn(data);
+  return { data };
 }
 export const deviceOption: OptionSpec = { type: 'string', value: 'DEVICE', description: 'the ALSA device, e.g. hw:1,0 (default: the default device)' };
