@@ -6,6 +6,12 @@
  * acoustic channel (white noise at 20, 10, 5, 0, −5 dB SNR, a seeded room's
  * echo, ±0.3 % sample-rate drift; goal ≥ 99 % at 0 dB in robust).
  *
+ * And sensor data over sound: a node's signed batch of 32 BME280 readings
+ * in the compact form with its dictionary inline (what `fazt chirp send
+ * --batch` sends), its airtime and seconds per reading per mode, against
+ * the full form of the same batch as the baseline (over 4 KB: sent as two
+ * messages).
+ *
  * Airtime is the whole message as sent: 0.25 s of silence before and after,
  * 0.1 s between frames. SNR is over the full band, the signal's power taken
  * where it sounds. Each throughput figure is checked by decoding it once.
@@ -13,10 +19,15 @@
  *   node --import tsx bench/chirp.ts [--trials 20] [--bytes 140] [--robust0 100] [--modes robust,fast] [--quick]
  */
 import { parseArgs } from 'node:util';
-import { encodeBytes } from '../host/chirp/chirp.js';
+import { batchToValue } from '../firmware/batch/batch.js';
+import { encodeCbor } from '../firmware/codec/cbor-encode.js';
+import { inlineCompactValue } from '../host/chirp/chirp-batch.js';
+import { chunked, encodeBytes, receiveBytes } from '../host/chirp/chirp.js';
 import { CHIRP_MODES, isChirpMode, loadGgwave, type ChirpMode } from '../host/chirp/ggwave-engine.js';
-import { frameCount } from '../host/chirp/frames.js';
+import { frameCount, MAX_MESSAGE_BYTES } from '../host/chirp/frames.js';
+import { transmit } from '../sim/acoustic/channel-transmit.js';
 import { runTrial, successes } from '../sim/acoustic/chirp-trials.js';
+import { bme280Backlog } from '../test/chirp/bme280-backlog.js';
 
 const { values } = parseArgs({
   options: { trials: { type: 'string' }, bytes: { type: 'string' }, robust0: { type: 'string' }, modes: { type: 'string' }, quick: { type: 'boolean' } },
@@ -63,6 +74,36 @@ console.log(
     modes.map((m) => `${m} ${(32 / raw(32, m) / (140 / raw(140, m))).toFixed(2)}`).join(', ') +
     ' of the baseline)',
 );
+
+console.log('');
+const backlog = bme280Backlog(32);
+const compact = encodeCbor(inlineCompactValue(backlog.batch));
+const full = encodeCbor(batchToValue(backlog.batch));
+const readings = backlog.entries.length;
+/** Seconds of sound for `bytes`, as messages of at most 4 KB each (the full form needs more than one). */
+const airtimeOf = async (bytes: Uint8Array, mode: ChirpMode): Promise<{ seconds: number; messages: number }> => {
+  const messages = Math.ceil(bytes.length / MAX_MESSAGE_BYTES);
+  const size = Math.ceil(bytes.length / messages);
+  let seconds = 0;
+  for (let at = 0; at < bytes.length; at += size) seconds += (await encodeBytes(bytes.subarray(at, at + size), { mode })).length / 48000;
+  return { seconds, messages };
+};
+const group = (n: number): string => n.toLocaleString('en-US');
+console.log(
+  `Sensor data over sound: a signed batch of ${readings} BME280 readings, compact with its dictionary inline (${group(compact.length)} B, ${(compact.length / readings).toFixed(1)} B a reading) against the full form (${group(full.length)} B, the baseline); compact decoded once through a 10 dB room with echo and drift:`,
+);
+for (const mode of modes) {
+  const c = await airtimeOf(compact, mode);
+  const f = await airtimeOf(full, mode);
+  const pcm = await encodeBytes(compact, { mode });
+  const heard = await receiveBytes(chunked(transmit(pcm, { seed: 1, snrDb: 10, echo: { seed: 1 }, drift: 0.003 }))).catch(
+    (e: { code?: string }) => e.code ?? 'error',
+  );
+  const decoded = heard instanceof Uint8Array && Buffer.compare(heard, compact) === 0 ? 'yes' : `NO (${typeof heard === 'string' ? heard : 'other bytes'})`;
+  console.log(
+    `  ${mode.padEnd(20)} batch of ${readings} over sound: compact ${group(compact.length)} B in ${c.seconds.toFixed(1)} s (${(c.seconds / readings).toFixed(2)} s a reading), full ${group(full.length)} B would take ${f.seconds.toFixed(0)} s (${f.messages} messages; ${(f.seconds / c.seconds).toFixed(1)}× longer)  decoded ${decoded}`,
+  );
+}
 
 console.log('');
 console.log(`Success rate, ${sweepBytes}-byte messages (${frameCount(sweepBytes)} frames), ${trials} trials per cell, echo (seeded room) and ±0.3 % drift:`);

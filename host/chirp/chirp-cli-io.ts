@@ -6,6 +6,7 @@ import { parseJson, stringifyJson } from '../../firmware/codec/json-form.js';
 import { fromHex } from '../../firmware/codec/text-encodings.js';
 import { isValueMap, type Value } from '../../firmware/codec/value.js';
 import { UsageError, type CommandContext } from '../cli/command.js';
+import { batchNote, chirpBatch } from './chirp-batch.js';
 import { isSealed, open, seal } from './seal.js';
 
 /**
@@ -31,14 +32,22 @@ function readKey(arg: string, which: 'publicKey' | 'secretKey'): Uint8Array {
   return key;
 }
 
-/** The value to send: text, --file or --json (exactly one); sealed with --seal-to, signed too with --sign-key. */
-export function payloadOf({ values, positionals }: CommandContext): Value {
-  const given = [positionals.length > 0, typeof values.file === 'string', typeof values.json === 'string'].filter(Boolean).length;
-  if (given !== 1) throw new UsageError('give exactly one of: text, --file F, --json DOC');
+/**
+ * The value to send: text, --file, --json or --batch (exactly one); sealed
+ * with --seal-to, signed too with --sign-key. `note` hears a line about a
+ * batch (its entries and sizes).
+ */
+export function payloadOf({ values, positionals }: CommandContext, note: (line: string) => void = () => undefined): Value {
+  const kinds = [positionals.length > 0, typeof values.file === 'string', typeof values.json === 'string', typeof values.batch === 'string'];
+  if (kinds.filter(Boolean).length !== 1) throw new UsageError('give exactly one of: text, --file F, --json DOC, --batch FILE');
   let value: Value;
   if (typeof values.file === 'string') value = { file: basename(values.file), data: new Uint8Array(readFileSync(values.file)) };
   else if (typeof values.json === 'string') value = parseJson(values.json);
-  else value = positionals.join(' ');
+  else if (typeof values.batch === 'string') {
+    const b = chirpBatch(values.batch, readFile(values.batch));
+    note(batchNote(b));
+    value = b.value;
+  } else value = positionals.join(' ');
   if (typeof values['seal-to'] !== 'string') {
     if (values['sign-key'] !== undefined) throw new UsageError('--sign-key signs a sealed box: give --seal-to too');
     return value;
@@ -47,19 +56,31 @@ export function payloadOf({ values, positionals }: CommandContext): Value {
   return seal(encodeCbor(value), readKey(values['seal-to'], 'publicKey'), { signWith });
 }
 
-/** Writes or prints a received value: text as text, a file's bytes to -o, anything else in its JSON form; opens a sealed box with --key. */
-export function deliver(received: Value, values: Values, out: (t: string) => void, err: (t: string) => void): void {
-  let value = received;
-  if (isSealed(received)) {
-    if (typeof values.key !== 'string') throw new UsageError("the chirp is sealed: give --key key.json (the recipient's key file) to open it");
-    const opened = open(received, readKey(values.key, 'secretKey'));
-    err(
-      opened.from
-        ? `opened a box sealed and signed by ${Buffer.from(opened.from).toString('hex')}\n`
-        : 'opened a sealed box (unsigned: the sender is not known)\n',
-    );
-    value = decodeCbor(opened.plaintext);
+function readFile(file: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as Error).message.split('\n')[0]}`);
   }
+}
+
+/** A received message's bytes, opened with --key when it is a sealed box (saying by whom it was signed). */
+export function openedBytes(received: Uint8Array, values: Values, err: (t: string) => void): Uint8Array {
+  const box = decodeCbor(received);
+  if (!isSealed(box)) return received;
+  if (typeof values.key !== 'string') throw new UsageError("the chirp is sealed: give --key key.json (the recipient's key file) to open it");
+  const opened = open(box, readKey(values.key, 'secretKey'));
+  err(
+    opened.from
+      ? `opened a box sealed and signed by ${Buffer.from(opened.from).toString('hex')}\n`
+      : 'opened a sealed box (unsigned: the sender is not known)\n',
+  );
+  return opened.plaintext;
+}
+
+/** Writes or prints a received message: text as text, a file's bytes to -o, anything else in its JSON form; opens a sealed box with --key. */
+export function deliver(received: Uint8Array, values: Values, out: (t: string) => void, err: (t: string) => void): void {
+  const value = decodeCbor(openedBytes(received, values, err));
   const to = typeof values.out === 'string' ? values.out : undefined;
   const json = stringifyJson(value) + '\n';
   if (values.json) {

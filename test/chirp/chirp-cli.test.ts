@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { batchToValue } from '../../firmware/batch/batch.js';
+import { CompactBatchEncoder } from '../../firmware/batch/batch-encoder.js';
+import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
 import { toBase64url, toHex } from '../../firmware/codec/text-encodings.js';
+import { entryToValue } from '../../firmware/event/envelope.js';
+import { nodeCrypto } from '../../host/crypto/node-crypto.js';
+import { Cartridge } from '../../host/store/cartridge.js';
 import { getBoard } from '../../host/boards/board-registry.js';
 import { ChirpError } from '../../host/chirp/chirp-error.js';
 import { dispatch, UsageError } from '../../host/cli/command.js';
@@ -15,6 +21,7 @@ import { AcousticChannel } from '../../sim/acoustic/acoustic-channel.js';
 import { AcousticAir } from '../../sim/world/acoustic-air.js';
 import { SimBoard } from '../../sim/world/sim-board.js';
 import { VirtualClock } from '../../sim/world/virtual-clock.js';
+import { bme280Backlog } from './bme280-backlog.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fazt-chirp-cli-'));
 const noAudio = async (): Promise<never> => {
@@ -144,5 +151,94 @@ describe('fazt chirp', () => {
     const out = a.backend.audioOut({ sampleRate: 48000, channels: 1, bitsPerSample: 16 });
     for (let i = 0; i < 12; i++) out.write(new Int16Array(12000));
     await assert.rejects(listening, (e: unknown) => e instanceof ChirpError && e.code === 'timeout' && /no chirp heard/.test(e.message));
+  });
+});
+
+describe('fazt chirp: a batch', () => {
+  const node = bme280Backlog(32, 7);
+  const hubDir = (name: string, enrol: boolean): string => {
+    const dir = join(tmp, name);
+    mkdirSync(dir);
+    const c = Cartridge.open(join(dir, 'fazt.db'));
+    if (enrol) c.addNode(node.identity.publicKey, { board: 'esp32-devkitc' });
+    c.close();
+    return dir;
+  };
+  const batchFile = (name: string, bytes: Uint8Array): string => {
+    writeFileSync(join(tmp, name), bytes);
+    return join(tmp, name);
+  };
+
+  it('encode --batch → WAV → decode --ingest --data DIR: stored as signed, once', async () => {
+    const wav = join(tmp, 'batch.wav');
+    const enc = await chirp(['encode', '--batch', batchFile('backlog.cbor', encodeCbor(batchToValue(node.batch))), '-o', wav, '--mode', 'fast']);
+    assert.match(
+      enc.out,
+      new RegExp(
+        `^a batch of 32 entries from ${node.identity.id} \\(seq 1–32\\): (\\d+) bytes compact with its dictionary \\([\\d.]+ B an entry; the full form is \\d+ B\\)\nwrote .*batch\\.wav: \\1 bytes of CBOR`,
+      ),
+    );
+    const dir = hubDir('hub-a', true);
+    const stored = await chirp(['decode', wav, '--ingest', '--data', dir]);
+    assert.equal(stored.out, `the cartridge in ${dir} stored 32 entries from ${node.identity.id}; ack 32\n`);
+    const again = await chirp(['decode', wav, '--ingest', '--data', dir]);
+    assert.equal(again.out, `the cartridge in ${dir} stored nothing new from ${node.identity.id} (already held); ack 32\n`);
+    const c = Cartridge.open(join(dir, 'fazt.db'));
+    const chain = [...c.chain(node.identity.id)].map((e) => toHex(encodeCbor(entryToValue(e))));
+    c.close();
+    assert.deepStrictEqual(
+      chain,
+      node.entries.map((e) => toHex(encodeCbor(entryToValue(e)))),
+    );
+    // A hub that never enrolled the node refuses it with the uplink's code, and stores nothing.
+    const stranger = hubDir('hub-b', false);
+    await assert.rejects(chirp(['decode', wav, '--ingest', '--data', stranger]), (e: unknown) => (e as { code?: string }).code === 'unknown-node');
+    const s = Cartridge.open(join(stranger, 'fazt.db'));
+    assert.equal(s.counts().events, 0);
+    s.close();
+  });
+
+  it('takes the compact form too, and refuses what it cannot send in one chirp', async () => {
+    const wav = join(tmp, 'refused.wav');
+    const compact = new CompactBatchEncoder(nodeCrypto);
+    const inline = compact.encode(node.batch);
+    assert.match((await chirp(['encode', '--batch', batchFile('inline.cbor', inline), '-o', wav, '--mode', 'fast'])).out, /a batch of 32 entries/);
+    compact.accepted();
+    await assert.rejects(
+      chirp(['encode', '--batch', batchFile('by-hash.cbor', compact.encode(node.batch)), '-o', wav]),
+      (e: unknown) => e instanceof UsageError && /names its dictionary by hash: over sound it must carry it/.test(e.message),
+    );
+    await assert.rejects(chirp(['encode', '--batch', batchFile('text.cbor', encodeCbor('hello')), '-o', wav]), /text\.cbor is not a batch/);
+    await assert.rejects(
+      chirp(['encode', '--batch', batchFile('junk.cbor', Uint8Array.of(0xff, 0x00)), '-o', wav]),
+      /junk\.cbor is not a batch: not deterministic CBOR/,
+    );
+    await assert.rejects(chirp(['encode', '--batch', join(tmp, 'missing.cbor'), '-o', wav]), /cannot read .*missing\.cbor/);
+    const tampered = structuredClone(node.batch);
+    (tampered.entries[5].data as { value: number }).value += 0.01;
+    await assert.rejects(
+      chirp(['encode', '--batch', batchFile('tampered.cbor', encodeCbor(batchToValue(tampered))), '-o', wav]),
+      /tampered\.cbor: the batch does not verify \(tampered\)/,
+    );
+    const big = bme280Backlog(400, 9);
+    await assert.rejects(
+      chirp(['encode', '--batch', batchFile('big.cbor', encodeCbor(batchToValue(big.batch))), '-o', wav]),
+      /the batch of 400 entries is \d{4} bytes in its compact form \(\d+ in full\); one chirp message carries at most 4096 bytes/,
+    );
+  });
+
+  it('--ingest refuses a message that is not a batch, and says what goes with what', async () => {
+    const wav = join(tmp, 'text.wav');
+    await chirp(['encode', 'just', 'words', '-o', wav, '--mode', 'fast']);
+    const dir = hubDir('hub-c', true);
+    await assert.rejects(
+      chirp(['decode', wav, '--ingest', '--data', dir]),
+      (e: unknown) => (e as { code?: string }).code === 'not-a-batch' && /the chirp carries text, not a batch/.test((e as Error).message),
+    );
+    await assert.rejects(chirp(['decode', wav, '--data', dir]), /give --ingest too/);
+    await assert.rejects(chirp(['decode', wav, '--ingest', '--data', dir, '--hub', 'http://127.0.0.1:1']), /not both/);
+    await assert.rejects(chirp(['decode', wav, '--ingest', '--data', dir, '-o', join(tmp, 'x')]), /-o and --json do not apply/);
+    await assert.rejects(chirp(['decode', wav, '--ingest', '--data', join(tmp, 'nowhere')]), /does not exist/);
+    await assert.rejects(chirp(['decode', wav, '--ingest', '--data', tmp]), /holds no cartridge \(fazt\.db\)/);
   });
 });
