@@ -12,11 +12,13 @@ import { ClockStateStore } from './clock-state.js';
 import { CommandQueue } from './commands.js';
 import { Ingestor, type IngestResult } from './ingest.js';
 import { InviteBook, type Invite } from './invites.js';
+import { NameRefs } from './name-refs.js';
 import { NodeRegistry, type NodeSummary, type SourceKind } from './nodes.js';
 import { openCartridge, type Db } from './open-cartridge.js';
 import { parseUplinkBatch } from './parse-batch.js';
 import { PeerCache } from './peer-cache.js';
 import { EventQueries, type EventPage, type EventQuery } from './queries.js';
+import { ReadingSeries } from './reading-series.js';
 import { RecentEvents } from './recent-events.js';
 import { RecordedLog } from './recorded-log.js';
 import { StoredHook, type StoredListener } from './stored-hook.js';
@@ -59,11 +61,14 @@ export class Cartridge {
   readonly recent: RecentEvents;
   /** The whole log in stored order, for consumers that replay it (the rule engine, backtests). */
   readonly recorded: RecordedLog;
+  /** A reading's values over time in buckets, by SQL over the readings index (charts). */
+  readonly series: ReadingSeries;
   /** Commands for the nodes' outputs, settled by the nodes' signed effect events (the downlink). */
   readonly commands: CommandQueue;
   private readonly crypto: CryptoProvider;
   private readonly clock: () => number;
   private readonly entropy: (n: number) => Uint8Array;
+  private readonly names: NameRefs;
   private readonly ingestor: Ingestor;
   private readonly invites: InviteBook;
   private readonly registry: NodeRegistry;
@@ -83,7 +88,8 @@ export class Cartridge {
     this.clock = options.clock ?? Date.now;
     this.entropy = options.entropy ?? ((n) => new Uint8Array(randomBytes(n)));
     this.commands = new CommandQueue(db, this.crypto, this.clock);
-    this.ingestor = new Ingestor(db, this.crypto, (node, fresh) => this.commands.settle(node, fresh));
+    this.names = new NameRefs(db);
+    this.ingestor = new Ingestor(db, this.names, this.crypto, (node, fresh) => this.commands.settle(node, fresh));
     this.invites = new InviteBook(db, this.crypto);
     this.registry = new NodeRegistry(db);
     this.queries = new EventQueries(db);
@@ -91,6 +97,7 @@ export class Cartridge {
     this.clockState = new ClockStateStore(db);
     this.recent = new RecentEvents(db);
     this.recorded = new RecordedLog(db);
+    this.series = new ReadingSeries(db);
     this.stored = new StoredHook(
       options.onListenerError ??
         ((e) => process.stderr.write(JSON.stringify({ level: 'error', code: 'stored-listener', message: (e as Error)?.message ?? String(e) }) + '\n')),
@@ -153,7 +160,11 @@ export class Cartridge {
    * savepoint of that one.
    */
   atomically<T>(fn: () => T): T {
-    return this.stored.hold(() => this.db.transaction(fn).immediate());
+    try {
+      return this.stored.hold(() => this.db.transaction(fn).immediate());
+    } finally {
+      this.names.settle();
+    }
   }
 
   /**
@@ -225,7 +236,7 @@ export class Cartridge {
     const n = (sql: string) => this.db.prepare(sql).pluck().get() as number;
     return {
       nodes: n('SELECT count(*) FROM nodes'),
-      events: n('SELECT count(*) FROM events'),
+      events: n('SELECT count(*) FROM entries'),
       gaps: n('SELECT count(*) FROM gaps'),
       invites: n('SELECT count(*) FROM invites'),
       usedInvites: n('SELECT count(*) FROM invites WHERE used_at IS NOT NULL'),
