@@ -49,12 +49,15 @@ export const UNLINKED_COLUMNS = `${BODY}, NULL, r.node, e.received_at`;
 /**
  * entries with their node ids and names joined in SQL (a reader cannot look
  * a name up itself while its statement iterates: the connection is busy).
+ * The chains are walked node by node in id order (CROSS JOIN keeps node_refs
+ * outside), each along the primary key: the order readers page in, with no
+ * sort of the whole table for a page of all nodes.
  */
 export const FROM_ENTRIES = fromEntries();
 
 /** FROM_ENTRIES with the index `entries e` is read by (INDEXED BY, where SQLite would pick a worse one). */
 export function fromEntries(index?: string): string {
-  return `entries e${index ? ` INDEXED BY ${index}` : ''} JOIN node_refs r ON r.ref = e.node JOIN names t ON t.ref = e.type LEFT JOIN names c ON c.ref = e.component
+  return `node_refs r CROSS JOIN entries e${index ? ` INDEXED BY ${index}` : ''} ON e.node = r.ref JOIN names t ON t.ref = e.type LEFT JOIN names c ON c.ref = e.component
   LEFT JOIN names n ON n.ref = e.name LEFT JOIN names u ON u.ref = e.unit`;
 }
 

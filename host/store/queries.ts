@@ -3,7 +3,7 @@ import { compileTopicPattern, type TopicMatcher } from '../../firmware/bus/topic
 import { fromBase64url, toBase64url } from '../../firmware/codec/text-encodings.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import { isNodeId } from '../../firmware/identity/node-id.js';
-import { FROM_ENTRIES, ROW_COLUMNS, rowToEntry, STORED_PREV_COLUMNS, typeIs, type EntryRow } from './event-rows.js';
+import { FROM_ENTRIES, fromEntries, READING_TYPE, ROW_COLUMNS, rowToEntry, STORED_PREV_COLUMNS, typeIs, type EntryRow } from './event-rows.js';
 import type { Db } from './open-cartridge.js';
 import { StoreError } from './store-error.js';
 
@@ -75,6 +75,7 @@ export class EventQueries {
     if (q.order !== undefined && q.order !== 'asc' && !desc) badQuery("order must be 'asc' or 'desc'");
     const where: string[] = [];
     const params: unknown[] = [];
+    let index: string | undefined;
     if (q.node !== undefined) {
       if (!isNodeId(q.node)) badQuery(`node '${q.node}' is not a node id`);
       where.push('r.node = ?');
@@ -87,6 +88,8 @@ export class EventQueries {
         params.push(q.type);
       } else {
         where.push(typeIs(q.type));
+        // A rare type is found by its index in each chain, not by reading every chain whole.
+        if (q.type !== READING_TYPE) index = 'entries_by_type';
         params.push(q.type);
       }
     }
@@ -104,7 +107,7 @@ export class EventQueries {
       params.push(...decodeCursor(q.cursor));
     }
     const dir = desc ? 'DESC' : 'ASC';
-    const sql = `SELECT ${ROW_COLUMNS} FROM ${FROM_ENTRIES}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY r.node ${dir}, e.seq ${dir} LIMIT ?`;
+    const sql = `SELECT ${ROW_COLUMNS} FROM ${fromEntries(index)}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY r.node ${dir}, e.seq ${dir} LIMIT ?`;
     params.push(take + 1);
     const rows = this.statement(sql).all(...params);
     const more = rows.length > take;
