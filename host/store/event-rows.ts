@@ -33,7 +33,7 @@ export type EntryRow = [
 ];
 
 /** prev as signed: stored only where the row before does not give it (a chain's first row, the first after a gap). */
-export const PREV_SQL = 'coalesce(e.prev, (SELECT p.hash FROM entries p WHERE p.node = e.node AND p.seq = e.seq - 1))';
+const PREV_SQL = 'coalesce(e.prev, (SELECT p.hash FROM entries p WHERE p.node = e.node AND p.seq = e.seq - 1))';
 
 const BODY = 'e.seq, t.name, c.name, e.time, e.clock, e.hash, e.data, n.name, u.name, e.value, e.quality, e.reading_time, e.flags';
 

@@ -1,7 +1,7 @@
 import type { Value, ValueMap } from '../../firmware/codec/value.js';
 
 /** quality as stored: 0 and 1 take no bytes in an SQLite record. */
-export const QUALITY_CODES = ['good', 'uncertain', 'bad'] as const;
+const QUALITY_CODES = ['good', 'uncertain', 'bad'] as const;
 
 /**
  * A reading's data (schemas/reading.schema.json) as columns. `readingTime` is
