@@ -26,7 +26,7 @@ export interface HubLogOptions {
 }
 
 /**
- * The hub as a source: its own hash chain in the cartridge's events table,
+ * The hub as a source: its own hash chain in the cartridge's event log (entries),
  * under its own node id (derived from its key), with seq continuing from the
  * stored head across restarts. Each append builds the entries on that head,
  * signs them as one batch with the hub key and stores it through the same

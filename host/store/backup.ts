@@ -38,7 +38,7 @@ export async function backupCartridge(db: Db, file: string): Promise<BackupResul
       const check = copy.pragma('quick_check', { simple: true });
       if (check !== 'ok') throw new StoreError('io', `the backup ${file} failed its integrity check: ${String(check)}`);
       const count = (table: string) => copy.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
-      return { file, pages: meta.totalPages, nodes: count('nodes'), events: count('events') };
+      return { file, pages: meta.totalPages, nodes: count('nodes'), events: count('entries') };
     } finally {
       copy.close();
     }

@@ -13,12 +13,14 @@ import { ClockStateStore } from './clock-state.js';
 import { CommandQueue } from './commands.js';
 import { Ingestor, type IngestResult } from './ingest.js';
 import { InviteBook, type Invite } from './invites.js';
+import { NameRefs } from './name-refs.js';
 import { NodeRegistry, type NodeSummary, type SourceKind } from './nodes.js';
 import { openCartridge, type Db } from './open-cartridge.js';
 import { DictionaryStore } from './dictionaries.js';
 import { type CompactContext, uplinkFromCbor, uplinkFromValue } from './parse-batch.js';
 import { PeerCache } from './peer-cache.js';
 import { EventQueries, type EventPage, type EventQuery } from './queries.js';
+import { ReadingSeries } from './reading-series.js';
 import { RecentEvents } from './recent-events.js';
 import { RecordedLog } from './recorded-log.js';
 import { StoredHook, type StoredListener } from './stored-hook.js';
@@ -61,6 +63,8 @@ export class Cartridge {
   readonly recent: RecentEvents;
   /** The whole log in stored order, for consumers that replay it (the rule engine, backtests). */
   readonly recorded: RecordedLog;
+  /** A reading's values over time in buckets, by SQL over the readings index (charts). */
+  readonly series: ReadingSeries;
   /** Commands for the nodes' outputs, settled by the nodes' signed effect events (the downlink). */
   readonly commands: CommandQueue;
   /** The dictionaries of the nodes' compact batches (host/store/dictionaries.ts). */
@@ -70,6 +74,7 @@ export class Cartridge {
   private readonly crypto: CryptoProvider;
   private readonly clock: () => number;
   private readonly entropy: (n: number) => Uint8Array;
+  private readonly names: NameRefs;
   private readonly ingestor: Ingestor;
   private readonly invites: InviteBook;
   private readonly registry: NodeRegistry;
@@ -89,7 +94,8 @@ export class Cartridge {
     this.clock = options.clock ?? Date.now;
     this.entropy = options.entropy ?? ((n) => new Uint8Array(randomBytes(n)));
     this.commands = new CommandQueue(db, this.crypto, this.clock);
-    this.ingestor = new Ingestor(db, this.crypto, (node, fresh) => this.commands.settle(node, fresh));
+    this.names = new NameRefs(db);
+    this.ingestor = new Ingestor(db, this.names, this.crypto, (node, fresh) => this.commands.settle(node, fresh));
     this.invites = new InviteBook(db, this.crypto);
     this.registry = new NodeRegistry(db);
     this.queries = new EventQueries(db);
@@ -99,6 +105,7 @@ export class Cartridge {
     this.recorded = new RecordedLog(db);
     this.dictionaries = new DictionaryStore(db);
     this.compact = { crypto: this.crypto, dictionary: (node, hash) => this.dictionaries.get(node, hash) };
+    this.series = new ReadingSeries(db);
     this.stored = new StoredHook(
       options.onListenerError ??
         ((e) => process.stderr.write(JSON.stringify({ level: 'error', code: 'stored-listener', message: (e as Error)?.message ?? String(e) }) + '\n')),
@@ -174,7 +181,11 @@ export class Cartridge {
    * savepoint of that one.
    */
   atomically<T>(fn: () => T): T {
-    return this.stored.hold(() => this.db.transaction(fn).immediate());
+    try {
+      return this.stored.hold(() => this.db.transaction(fn).immediate());
+    } finally {
+      this.names.settle();
+    }
   }
 
   /**
@@ -246,7 +257,7 @@ export class Cartridge {
     const n = (sql: string) => this.db.prepare(sql).pluck().get() as number;
     return {
       nodes: n('SELECT count(*) FROM nodes'),
-      events: n('SELECT count(*) FROM events'),
+      events: n('SELECT count(*) FROM entries'),
       gaps: n('SELECT count(*) FROM gaps'),
       invites: n('SELECT count(*) FROM invites'),
       usedInvites: n('SELECT count(*) FROM invites WHERE used_at IS NOT NULL'),

@@ -1,11 +1,12 @@
 import type { Statement } from 'better-sqlite3';
 import type { Batch } from '../../firmware/batch/batch.js';
 import { verifyBatch } from '../../firmware/batch/verify-batch.js';
-import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { VerifyError } from '../../firmware/errors.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import { bytesEqual } from '../../firmware/event/verify-chain.js';
+import { entryValues, INSERT_ENTRY, type EntryValues } from './event-rows.js';
+import type { NameRefs } from './name-refs.js';
 import type { Db } from './open-cartridge.js';
 import { StoreError } from './store-error.js';
 
@@ -22,6 +23,7 @@ export interface IngestResult {
 }
 
 interface NodeHeadRow {
+  ref: number;
   kind: 'node' | 'hub';
   public_key: Buffer;
   head_seq: number;
@@ -38,8 +40,8 @@ interface NodeHeadRow {
  */
 export class Ingestor {
   private readonly selectNode: Statement<[string], NodeHeadRow>;
-  private readonly selectHash: Statement<[string, number], Uint8Array>;
-  private readonly insertEvent: Statement<[string, number, string, string, string, number, string | null, Uint8Array, Uint8Array, Uint8Array, number]>;
+  private readonly selectHash: Statement<[number, number], Uint8Array>;
+  private readonly insertEntry: Statement<EntryValues>;
   private readonly insertGap: Statement<[string, number, number, number]>;
   private readonly updateHead: Statement<[number, Uint8Array, string]>;
   private readonly run: (batch: Batch, receivedAt: number, own: boolean) => IngestResult;
@@ -48,18 +50,24 @@ export class Ingestor {
   /** `onStored` runs inside the transaction with each batch's fresh entries (the command queue settles by them). */
   constructor(
     db: Db,
+    private readonly names: NameRefs,
     private readonly crypto: CryptoProvider,
     private readonly onStored?: (node: string, fresh: readonly EventEntry[]) => void,
   ) {
-    this.selectNode = db.prepare('SELECT kind, public_key, head_seq, head_hash FROM nodes WHERE id = ?');
-    this.selectHash = db.prepare<[string, number], Uint8Array>('SELECT hash FROM events WHERE node = ? AND seq = ?').pluck();
-    this.insertEvent = db.prepare(
-      'INSERT INTO events (node, seq, id, type, source, time, clock, prev, hash, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    this.selectNode = db.prepare('SELECT r.ref, n.kind, n.public_key, n.head_seq, n.head_hash FROM nodes n JOIN node_refs r ON r.node = n.id WHERE n.id = ?');
+    this.selectHash = db.prepare<[number, number], Uint8Array>('SELECT hash FROM entries WHERE node = ? AND seq = ?').pluck();
+    this.insertEntry = db.prepare(INSERT_ENTRY);
     this.insertGap = db.prepare('INSERT INTO gaps (node, from_seq, to_seq, at) VALUES (?, ?, ?, ?)');
     this.updateHead = db.prepare('UPDATE nodes SET head_seq = ?, head_hash = ? WHERE id = ?');
     const tx = db.transaction((batch: Batch, receivedAt: number, own: boolean) => this.store(batch, receivedAt, own));
-    this.run = (batch, receivedAt, own) => tx.immediate(batch, receivedAt, own);
+    // After a commit the names it added are known to be stored (NameRefs.settle).
+    this.run = (batch, receivedAt, own) => {
+      try {
+        return tx.immediate(batch, receivedAt, own);
+      } finally {
+        names.settle();
+      }
+    };
     // Group commit: one durable commit for many batches; inside it each batch is its own
     // savepoint (better-sqlite3 nests transactions that way), so a refused batch rolls back alone.
     const group = db.transaction((items: { batch: Batch; receivedAt: number }[]) =>
@@ -74,7 +82,13 @@ export class Ingestor {
         }
       }),
     );
-    this.runGroup = (items) => group.immediate(items);
+    this.runGroup = (items) => {
+      try {
+        return group.immediate(items);
+      } finally {
+        names.settle();
+      }
+    };
   }
 
   /**
@@ -111,7 +125,7 @@ export class Ingestor {
     } catch (e) {
       if (e instanceof VerifyError && e.code === 'replay') {
         // A replay only if it is the same chain: a node that restarted its chain (lost its head) reuses seqs with other entries.
-        const stored = this.selectHash.get(b.node, b.last);
+        const stored = this.selectHash.get(node.ref, b.last);
         if (stored && !bytesEqual(stored, b.head)) {
           throw new VerifyError(
             'chain-broken',
@@ -123,12 +137,18 @@ export class Ingestor {
       throw e;
     }
     const { fresh, head, gap } = verified;
-    // The chain is verified, so each entry's hash is the next one's prev, and the last one's is the signed head.
+    const ref = this.names.writer();
+    // The chain is verified, so each entry's hash is the next one's prev, and the last one's is the signed head;
+    // the first one's prev is stored unless the row before holds it (not so for a chain's first, nor after a gap).
     for (let i = 0; i < fresh.length; i++) {
       const e = fresh[i];
       const hash = i + 1 < fresh.length ? fresh[i + 1].prev : head.hash;
-      // clock stays NULL for an entry without one: reading it back must give the signed form again.
-      this.insertEvent.run(b.node, e.seq, e.id, e.type, e.source, e.time, e.clock ?? null, e.prev, hash, encodeCbor(e.data), receivedAt);
+      let linked = i > 0;
+      if (!linked && e.seq > 1) {
+        const before = this.selectHash.get(node.ref, e.seq - 1);
+        linked = before !== undefined && bytesEqual(before, e.prev);
+      }
+      this.insertEntry.run(...entryValues(node.ref, e, hash, linked, receivedAt, ref));
     }
     if (gap) this.insertGap.run(b.node, gap.from, gap.to, receivedAt);
     this.updateHead.run(head.seq, head.hash, b.node);

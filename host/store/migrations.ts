@@ -1,16 +1,22 @@
+import type Database from 'better-sqlite3';
+import { COMPACT_SQL, copyEventsToEntries } from './migration-compact.js';
+
 /**
  * The cartridge's schema as numbered steps, applied in order, each in its own
  * transaction together with its row in `migrations`. A step, once released,
  * never changes: a new need is a new step.
  *
- * events is append-only: the code has no UPDATE or DELETE path for it, and
- * triggers refuse both so nothing else can either. WITHOUT ROWID clusters the
- * rows by (node, seq), the order a node's chain is read in.
+ * The event log (events, entries from step 8) is append-only: the code has
+ * no UPDATE or DELETE path for it, and triggers refuse both so nothing else
+ * can either. WITHOUT ROWID clusters the rows by (node, seq), the order a
+ * node's chain is read in.
  */
 export interface MigrationStep {
   step: number;
   name: string;
   sql: string;
+  /** What SQL alone cannot do, run after `sql` in the same transaction (step 8 decodes CBOR). */
+  run?: (db: Database.Database) => void;
 }
 
 export const MIGRATIONS: readonly MigrationStep[] = [
@@ -152,5 +158,12 @@ export const MIGRATIONS: readonly MigrationStep[] = [
         PRIMARY KEY (node, hash)
       ) STRICT, WITHOUT ROWID;
     `,
+  },
+  {
+    step: 8,
+    name: 'compact at rest: entries, names, node_refs; views events_v, readings_v',
+    // The events table becomes entries (host/store/migration-compact.ts).
+    sql: COMPACT_SQL,
+    run: copyEventsToEntries,
   },
 ];

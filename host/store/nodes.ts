@@ -55,10 +55,10 @@ export class NodeRegistry {
     this.exists = db.prepare<[string], number>('SELECT 1 FROM nodes WHERE id = ?').pluck();
     this.keyRow = db.prepare('SELECT public_key, head_seq FROM nodes WHERE id = ?');
     this.summaries = db.prepare(`SELECT n.id, n.kind, n.name, n.board, n.enrolled_at, n.head_seq,
-        (SELECT e.time FROM events e WHERE e.node = n.id AND e.seq = n.head_seq) AS last_time,
-        (SELECT count(*) FROM events e WHERE e.node = n.id) AS event_count,
+        (SELECT e.time FROM entries e WHERE e.node = r.ref AND e.seq = n.head_seq) AS last_time,
+        (SELECT count(*) FROM entries e WHERE e.node = r.ref) AS event_count,
         (SELECT coalesce(sum(g.to_seq - g.from_seq + 1), 0) FROM gaps g WHERE g.node = n.id) AS dropped
-      FROM nodes n WHERE n.kind = ? ORDER BY n.id`);
+      FROM nodes n JOIN node_refs r ON r.node = n.id WHERE n.kind = ? ORDER BY n.id`);
   }
 
   /** Registers the node (or the hub), or updates its name and board; returns whether it was registered before. */

@@ -71,6 +71,7 @@ function migrateCartridge(db: Db, steps: readonly MigrationStep[]): void {
     db.transaction(() => {
       if (applied.get(s.step) !== undefined) return;
       db.exec(s.sql);
+      s.run?.(db);
       record.run(s.step, s.name, Date.now());
     }).immediate();
   }

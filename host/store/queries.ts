@@ -1,9 +1,9 @@
 import type { Statement } from 'better-sqlite3';
 import { compileTopicPattern, type TopicMatcher } from '../../firmware/bus/topic.js';
-import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
 import { fromBase64url, toBase64url } from '../../firmware/codec/text-encodings.js';
-import type { EventClock, EventEntry } from '../../firmware/event/envelope.js';
+import type { EventEntry } from '../../firmware/event/envelope.js';
 import { isNodeId } from '../../firmware/identity/node-id.js';
+import { FROM_ENTRIES, fromEntries, READING_TYPE, ROW_COLUMNS, rowToEntry, STORED_PREV_COLUMNS, typeIs, type EntryRow } from './event-rows.js';
 import type { Db } from './open-cartridge.js';
 import { StoreError } from './store-error.js';
 
@@ -32,26 +32,6 @@ export interface EventPage {
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 
-export interface EventRow {
-  node: string;
-  seq: number;
-  id: string;
-  type: string;
-  source: string;
-  time: number;
-  /** NULL for events without the field (migration step 3). */
-  clock: EventClock | null;
-  prev: Buffer;
-  data: Buffer;
-}
-
-/** A stored row as the entry that was signed: `clock` only when the event had one, so the hash is the same. */
-export function rowToEntry(r: EventRow): EventEntry {
-  const e: EventEntry = { id: r.id, type: r.type, source: r.source, time: r.time, seq: r.seq, prev: new Uint8Array(r.prev), data: decodeCbor(r.data) };
-  if (r.clock !== null) e.clock = r.clock;
-  return e;
-}
-
 function badQuery(message: string): never {
   throw new StoreError('bad-query', message);
 }
@@ -72,20 +52,19 @@ function decodeCursor(cursor: string): [string, number] {
   return v as [string, number];
 }
 
-export const COLUMNS = 'node, seq, id, type, source, time, clock, prev, data';
-
 /**
  * Reads events back: filtered pages for the API, a node's whole chain for
  * verification. Statements are prepared once per query shape and reused.
  */
 export class EventQueries {
-  private readonly statements = new Map<string, Statement<unknown[], EventRow>>();
+  private readonly statements = new Map<string, Statement<unknown[], EntryRow>>();
   private readonly matchers = new Map<string, TopicMatcher>();
-  private readonly chainOf: Statement<[string], EventRow>;
+  private readonly chainOf: Statement<[string], EntryRow>;
 
   constructor(private readonly db: Db) {
     db.function('fazt_topic_match', { deterministic: true }, (pattern: unknown, type: unknown) => (this.matcher(String(pattern))(String(type)) ? 1 : 0));
-    this.chainOf = db.prepare(`SELECT ${COLUMNS} FROM events WHERE node = ? ORDER BY seq`);
+    // prev as stored (NULL: the row before's hash, which chain() has just read).
+    this.chainOf = db.prepare<[string], EntryRow>(`SELECT ${STORED_PREV_COLUMNS} FROM ${FROM_ENTRIES} WHERE r.node = ? ORDER BY e.seq`).raw();
   }
 
   page(q: EventQuery): EventPage {
@@ -96,19 +75,23 @@ export class EventQueries {
     if (q.order !== undefined && q.order !== 'asc' && !desc) badQuery("order must be 'asc' or 'desc'");
     const where: string[] = [];
     const params: unknown[] = [];
+    let index: string | undefined;
     if (q.node !== undefined) {
       if (!isNodeId(q.node)) badQuery(`node '${q.node}' is not a node id`);
-      where.push('node = ?');
+      where.push('r.node = ?');
       params.push(q.node);
     }
     if (q.type !== undefined) {
       if (/[*#]/.test(q.type)) {
         this.matcher(q.type);
-        where.push('fazt_topic_match(?, type)');
+        where.push('fazt_topic_match(?, t.name)');
+        params.push(q.type);
       } else {
-        where.push('type = ?');
+        where.push(typeIs(q.type));
+        // A rare type is found by its index in each chain, not by reading every chain whole.
+        if (q.type !== READING_TYPE) index = 'entries_by_type';
+        params.push(q.type);
       }
-      params.push(q.type);
     }
     for (const [name, op, v] of [
       ['since', '>=', q.since],
@@ -116,32 +99,37 @@ export class EventQueries {
     ] as const) {
       if (v === undefined) continue;
       if (!Number.isSafeInteger(v)) badQuery(`${name} must be whole milliseconds since the epoch`);
-      where.push(`time ${op} ?`);
+      where.push(`e.time ${op} ?`);
       params.push(v);
     }
     if (q.cursor !== undefined) {
-      where.push(desc ? '(node, seq) < (?, ?)' : '(node, seq) > (?, ?)');
+      where.push(desc ? '(r.node, e.seq) < (?, ?)' : '(r.node, e.seq) > (?, ?)');
       params.push(...decodeCursor(q.cursor));
     }
     const dir = desc ? 'DESC' : 'ASC';
-    const sql = `SELECT ${COLUMNS} FROM events${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY node ${dir}, seq ${dir} LIMIT ?`;
+    const sql = `SELECT ${ROW_COLUMNS} FROM ${fromEntries(index)}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY r.node ${dir}, e.seq ${dir} LIMIT ?`;
     params.push(take + 1);
     const rows = this.statement(sql).all(...params);
     const more = rows.length > take;
     if (more) rows.length = take;
     const last = rows[rows.length - 1];
-    return { events: rows.map(rowToEntry), next: more && last ? encodeCursor(last.node, last.seq) : null };
+    return { events: rows.map((r) => rowToEntry(r)), next: more && last ? encodeCursor(last[14], last[0]) : null };
   }
 
   /** Every stored entry of a node, in seq order (lazily: a chain may be long). */
   *chain(node: string): IterableIterator<EventEntry> {
-    for (const r of this.chainOf.iterate(node)) yield rowToEntry(r);
+    let before: Buffer | undefined;
+    for (const r of this.chainOf.iterate(node)) {
+      r[13] ??= before ?? null;
+      before = r[5];
+      yield rowToEntry(r);
+    }
   }
 
-  private statement(sql: string): Statement<unknown[], EventRow> {
+  private statement(sql: string): Statement<unknown[], EntryRow> {
     let s = this.statements.get(sql);
     if (!s) {
-      s = this.db.prepare(sql);
+      s = this.db.prepare<unknown[], EntryRow>(sql).raw();
       this.statements.set(sql, s);
     }
     return s;

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import type { Db } from './open-cartridge.js';
-import { COLUMNS, rowToEntry, type EventRow } from './queries.js';
+import { FROM_ENTRIES, READING_TYPE, ROW_COLUMNS, rowToEntry, typeIs, type EntryRow } from './event-rows.js';
 
 /** A stored entry with the hub's clock when it was stored. */
 export interface ReceivedEntry {
@@ -9,20 +9,22 @@ export interface ReceivedEntry {
   receivedAt: number;
 }
 
-type ReceivedRow = EventRow & { received_at: number };
-
 /**
  * The recent end of the log, read backwards along the primary key and the
  * type index so the cost follows what is read, not what is stored: what a
  * consumer that derives its state from the log (host/percept/) reads on start.
  */
 export class RecentEvents {
-  private readonly newestFirst: Statement<[string], ReceivedRow>;
-  private readonly newestOfType: Statement<[string, string], ReceivedRow>;
+  private readonly newestFirst: Statement<[string], EntryRow>;
+  private readonly newestOfType: Statement<[string, string], EntryRow>;
+  private readonly newestReadings: Statement<[string, string], EntryRow>;
 
   constructor(db: Db) {
-    this.newestFirst = db.prepare(`SELECT ${COLUMNS}, received_at FROM events WHERE node = ? ORDER BY seq DESC`);
-    this.newestOfType = db.prepare(`SELECT ${COLUMNS}, received_at FROM events WHERE type = ? AND node = ? ORDER BY seq DESC`);
+    const newest = (where: string) =>
+      db.prepare<[string, string], EntryRow>(`SELECT ${ROW_COLUMNS} FROM ${FROM_ENTRIES} WHERE ${where} ORDER BY e.seq DESC`).raw();
+    this.newestFirst = db.prepare<[string], EntryRow>(`SELECT ${ROW_COLUMNS} FROM ${FROM_ENTRIES} WHERE r.node = ? ORDER BY e.seq DESC`).raw();
+    this.newestOfType = newest(`${typeIs('')} AND r.node = ?`);
+    this.newestReadings = newest(`${typeIs(READING_TYPE)} AND r.node = ?`);
   }
 
   /**
@@ -33,8 +35,8 @@ export class RecentEvents {
   tail(node: string, since: number, max = 1_000_000): ReceivedEntry[] {
     const out: ReceivedEntry[] = [];
     for (const r of this.newestFirst.iterate(node)) {
-      if (r.time < since || out.length >= max) break;
-      out.push({ entry: rowToEntry(r), receivedAt: r.received_at });
+      if (r[3] < since || out.length >= max) break;
+      out.push({ entry: rowToEntry(r), receivedAt: r[15] });
     }
     return out.reverse();
   }
@@ -42,9 +44,9 @@ export class RecentEvents {
   /** A chain's entries of one type stored at or after `since` (the hub's clock), newest first. */
   ofType(node: string, type: string, since: number): ReceivedEntry[] {
     const out: ReceivedEntry[] = [];
-    for (const r of this.newestOfType.iterate(type, node)) {
-      if (r.received_at < since) break;
-      out.push({ entry: rowToEntry(r), receivedAt: r.received_at });
+    for (const r of (type === READING_TYPE ? this.newestReadings : this.newestOfType).iterate(type, node)) {
+      if (r[15] < since) break;
+      out.push({ entry: rowToEntry(r), receivedAt: r[15] });
     }
     return out;
   }

@@ -1,9 +1,7 @@
 import type { Statement } from 'better-sqlite3';
-import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
-import type { EventClock, EventEntry } from '../../firmware/event/envelope.js';
+import type { EventEntry } from '../../firmware/event/envelope.js';
+import { FROM_ENTRIES, rowToUnlinked, UNLINKED_COLUMNS, type EntryRow } from './event-rows.js';
 import type { Db } from './open-cartridge.js';
-
-type Row = [seq: number, id: string, type: string, source: string, time: number, clock: EventClock | null, data: Buffer, receivedAt: number];
 
 /** A stored entry as a consumer that decides from the log reads it: without its hash link (host/rules/logged-entry.ts). */
 export interface RecordedEntry {
@@ -13,18 +11,18 @@ export interface RecordedEntry {
 
 /** One chain read in seq order, its next row waiting to be merged. */
 interface Cursor {
-  rows: IterableIterator<Row>;
-  head: Row;
+  rows: IterableIterator<EntryRow>;
+  head: EntryRow;
   /** The hub's own chain goes after the nodes' in a millisecond. */
   last: 0 | 1;
   node: string;
 }
 
-const SQL = 'SELECT seq, id, type, source, time, clock, data, received_at FROM events WHERE node = ? AND received_at >= ? AND received_at < ? ORDER BY seq';
+const SQL = `SELECT ${UNLINKED_COLUMNS} FROM ${FROM_ENTRIES} WHERE r.node = ? AND e.received_at >= ? AND e.received_at < ? ORDER BY e.seq`;
 
 function earlier(a: Cursor, b: Cursor): boolean {
-  const x = a.head[7];
-  const y = b.head[7];
+  const x = a.head[15];
+  const y = b.head[15];
   return x !== y ? x < y : a.last !== b.last ? a.last < b.last : a.node < b.node;
 }
 
@@ -54,17 +52,16 @@ export class RecordedLog {
     const heap: Cursor[] = [];
     for (const node of this.chains.all()) {
       // Rows come as arrays (raw): a backtest reads millions, and an object per row costs more than the read.
-      const rows = this.db.prepare<[string, number, number], Row>(SQL).raw().iterate(node, since, until);
+      const rows = this.db.prepare<[string, number, number], EntryRow>(SQL).raw().iterate(node, since, until);
       const first = rows.next();
       if (!first.done) push(heap, { rows, head: first.value, last: node === hubId ? 1 : 0, node });
     }
     try {
       while (heap.length > 0) {
         const c = heap[0];
-        const [seq, id, type, source, time, clock, data, receivedAt] = c.head;
-        // As queries.ts's rowToEntry: `clock` only when the event had one. The hash link (prev) is not read.
-        const entry: RecordedEntry['entry'] = { id, type, source, time, seq, data: decodeCbor(data) };
-        if (clock !== null) entry.clock = clock;
+        // The hash link (prev) is not read.
+        const entry = rowToUnlinked(c.head);
+        const receivedAt = c.head[15];
         const next = c.rows.next();
         if (next.done) pop(heap);
         else {

@@ -24,4 +24,5 @@ export type StoreErrorCode =
   | 'bad-query' // an events query the cartridge cannot answer (bad cursor, limit, pattern)
   | 'unknown-output' // a command for an output the node did not declare
   | 'unsupported-op' // a command its output's driver cannot carry out
+  | 'damaged' // a stored row is not what its hash says (a migration refuses to carry it over)
   | 'io'; // the file system said no

@@ -152,7 +152,7 @@ describe('POST /v1/uplink: the ack carries the hub clock', () => {
     const again = await post(`${h.url}/v1/uplink`, cbor(node.batch(1, 4)));
     assert.equal(again.body.stored, 0);
     assert.ok((again.body.time as number) >= time, '(again.body.time as number) >= time');
-    const received = h.hub.cartridge.db.prepare('SELECT min(received_at) AS lo, max(received_at) AS hi FROM events WHERE node = ?').get(node.id) as {
+    const received = h.hub.cartridge.db.prepare('SELECT min(received_at) AS lo, max(received_at) AS hi FROM events_v WHERE node = ?').get(node.id) as {
       lo: number;
       hi: number;
     };

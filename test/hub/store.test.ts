@@ -60,6 +60,18 @@ describe('cartridge: open and migrate', () => {
     );
     for (const e of a.entries) insert.run(a.id, e.seq, e.id, e.type, e.source, e.time, e.prev, entryHash(e, crypto), encodeCbor(e.data));
     before.close();
+    // Step 3's column refuses a clock it does not know (the layout of steps 3..6; step 8 keeps the rule, see below).
+    const at3 = openCartridge(file, { steps: MIGRATIONS.filter((m) => m.step < 8) });
+    assert.throws(
+      () =>
+        at3
+          .prepare(
+            "INSERT INTO events (node, seq, id, type, source, time, clock, prev, hash, data, received_at) VALUES ('x', 1, 'x', 'x', 'x', 0, 'gps', x'00', x'00', x'00', 0)",
+          )
+          .run(),
+      /CHECK constraint/,
+    );
+    at3.close();
     const c = Cartridge.open(file);
     assert.ok(c.db.prepare('SELECT step FROM migrations').pluck().all().includes(3));
     const old = [...c.chain(a.id)];
@@ -80,12 +92,7 @@ describe('cartridge: open and migrate', () => {
     );
     assert.equal(verifyChain(a.id, chain, crypto).fresh.length, 4);
     assert.throws(
-      () =>
-        c.db
-          .prepare(
-            "INSERT INTO events (node, seq, id, type, source, time, clock, prev, hash, data, received_at) VALUES ('x', 1, 'x', 'x', 'x', 0, 'gps', x'00', x'00', x'00', 0)",
-          )
-          .run(),
+      () => c.db.prepare("INSERT INTO entries (node, seq, type, time, clock, hash, data, received_at) VALUES (1, 99, 1, 0, 3, x'00', x'00', 0)").run(),
       /CHECK constraint/,
     );
     c.close();
@@ -159,7 +166,7 @@ describe('cartridge: ingest', () => {
     c.ingest(cbor(a.batch(1, 3)));
     // Another connection adds a trigger that fails the insert of seq 6: seq 4 and 5 are already inserted by then.
     const other = new Database(file);
-    other.exec("CREATE TRIGGER fail_at_6 BEFORE INSERT ON events WHEN NEW.seq = 6 BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+    other.exec("CREATE TRIGGER fail_at_6 BEFORE INSERT ON entries WHEN NEW.seq = 6 BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
     assert.throws(() => c.ingest(cbor(a.batch(4, 8))), /injected failure/);
     assert.deepStrictEqual(
       c.events({ node: a.id }).events.map((e) => e.seq),
@@ -205,8 +212,14 @@ describe('cartridge: ingest', () => {
     c.addNode(a.identity.publicKey);
     a.append(2);
     c.ingest(cbor(a.batch(1, 2)));
-    assert.throws(() => c.db.exec("UPDATE events SET type = 'sensor.x'"), /append-only/);
-    assert.throws(() => c.db.exec('DELETE FROM events'), /append-only/);
+    assert.throws(() => c.db.exec('UPDATE entries SET type = type + 1'), /append-only/);
+    assert.throws(() => c.db.exec('DELETE FROM entries'), /append-only/);
+    // What the rows refer to cannot change under them either.
+    assert.throws(() => c.db.exec("UPDATE names SET name = 'sensor.x'"), /append-only/);
+    assert.throws(() => c.db.exec('DELETE FROM names'), /append-only/);
+    assert.throws(() => c.db.exec("UPDATE node_refs SET node = 'x'"), /append-only/);
+    assert.throws(() => c.db.exec('DELETE FROM node_refs'), /append-only/);
+    assert.equal(c.counts().events, 2);
     c.close();
   });
 });

@@ -54,7 +54,7 @@ describe('post-commit hook (onStored)', () => {
     const c = Cartridge.open(file);
     const log = new HubLog({ cartridge: c, identity: identityFromSecretKey(new Uint8Array(32).fill(74), crypto), crypto, clock: () => 1_767_225_600_000 });
     const reader = new Database(file, { readonly: true });
-    const stored = () => reader.prepare('SELECT count(*) FROM events').pluck().get() as number;
+    const stored = () => reader.prepare('SELECT count(*) FROM events_v').pluck().get() as number;
     const heard: number[] = [];
     c.onStored((es) => heard.push(...es.map((e) => e.seq)));
     const motion = (state: string) =>

@@ -128,13 +128,13 @@ describe('POST /v1/uplink and the clock field', () => {
     const chain = [...h.hub.cartridge.chain(c.id)];
     assert.deepStrictEqual(chain, c.entries, 'verbatim, clock included');
     checkLinks(c.id, chain, crypto);
-    assert.deepStrictEqual(h.hub.cartridge.db.prepare('SELECT clock FROM events WHERE node = ? ORDER BY seq').pluck().all(c.id), [
+    assert.deepStrictEqual(h.hub.cartridge.db.prepare('SELECT clock FROM events_v WHERE node = ? ORDER BY seq').pluck().all(c.id), [
       'unsynced',
       'unsynced',
       'hub',
       'hub',
     ]);
-    assert.equal(h.hub.cartridge.db.prepare('SELECT clock FROM events WHERE node = ? AND seq = 1').pluck().get(a.id), null, 'entries without one: NULL');
+    assert.equal(h.hub.cartridge.db.prepare('SELECT clock FROM events_v WHERE node = ? AND seq = 1').pluck().get(a.id), null, 'entries without one: NULL');
     const page = (await get(`${h.url}/v1/events?node=${c.id}`)).body as unknown as { events: { clock?: string }[] };
     assert.deepStrictEqual(
       page.events.map((e) => e.clock),
@@ -262,7 +262,7 @@ describe('POST /v1/uplink refuses, leaving the store unchanged', () => {
   });
   it('a storage failure mid-batch → 500, logged, nothing stored', async () => {
     const other = new Database(join(h.dir, 'fazt.db'));
-    other.exec("CREATE TRIGGER fail_mid BEFORE INSERT ON events WHEN NEW.seq = 17 BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+    other.exec("CREATE TRIGGER fail_mid BEFORE INSERT ON entries WHEN NEW.seq = 17 BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
     try {
       await refused(cbor(a.batch(15, 19)), 500, 'internal');
       assert.match(logged.join('\n'), /"code":"internal".*injected failure/);

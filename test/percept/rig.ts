@@ -7,7 +7,6 @@ import { HubLog } from '../../host/hub/hub-log.js';
 import { PerceptEngine } from '../../host/percept/percept-engine.js';
 import type { PerceptOptions } from '../../host/percept/percept-options.js';
 import { Cartridge } from '../../host/store/cartridge.js';
-import { COLUMNS, type EventRow, rowToEntry } from '../../host/store/queries.js';
 import type { Scenario } from '../../sim/scenario/scenario.js';
 import { ScenarioRun } from '../../sim/scenario/scenario-run.js';
 import { crypto, type TestNode } from '../hub/helpers.js';
@@ -72,8 +71,9 @@ export class PerceptRig {
 
   /** The stored event with this id, from any chain. */
   event(id: string): EventEntry | undefined {
-    const row = this.cartridge.db.prepare(`SELECT ${COLUMNS} FROM events WHERE id = ?`).get(id) as EventRow | undefined;
-    return row && rowToEntry(row);
+    // The id is not stored (it is the hash's first bytes): look through the chains.
+    for (const n of [...this.cartridge.nodes('node'), ...this.cartridge.nodes('hub')]) for (const e of this.cartridge.chain(n.id)) if (e.id === id) return e;
+    return undefined;
   }
 
   /** Stops the engine and closes the store, as a hub that stops; then opens and rebuilds again. */

@@ -1,0 +1,159 @@
+import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
+import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
+import { idFromHash, type EventClock, type EventEntry } from '../../firmware/event/envelope.js';
+import { readingColumns, readingData } from './reading-columns.js';
+
+/** clock as stored (fixed by migration step 8, whose views spell them out): 0 and 1 take no bytes. */
+export const CLOCK_CODES = ['hub', 'rtc', 'unsynced'] as const satisfies readonly EventClock[];
+
+export const READING_TYPE = 'sensor.reading';
+
+/**
+ * A row of `entries` as the readers select it (raw, an array: a backtest
+ * reads millions), ROW_COLUMNS in order; `prev` is the stored one, else the
+ * hash of the row before (null where a reader does not ask for it).
+ */
+export type EntryRow = [
+  seq: number,
+  type: string,
+  component: string | null,
+  time: number,
+  clock: number | null,
+  hash: Buffer,
+  data: Buffer | null,
+  name: string | null,
+  unit: string | null,
+  value: number | null,
+  quality: number | null,
+  readingTime: number | null,
+  flags: string | null,
+  prev: Buffer | null,
+  node: string,
+  receivedAt: number,
+];
+
+/** prev as signed: stored only where the row before does not give it (a chain's first row, the first after a gap). */
+const PREV_SQL = 'coalesce(e.prev, (SELECT p.hash FROM entries p WHERE p.node = e.node AND p.seq = e.seq - 1))';
+
+const BODY = 'e.seq, t.name, c.name, e.time, e.clock, e.hash, e.data, n.name, u.name, e.value, e.quality, e.reading_time, e.flags';
+
+/** The columns of an EntryRow, from FROM_ENTRIES. */
+export const ROW_COLUMNS = `${BODY}, ${PREV_SQL}, r.node, e.received_at`;
+
+/** As ROW_COLUMNS with prev as stored (NULL where the row before holds it), for a reader of a whole chain in order. */
+export const STORED_PREV_COLUMNS = `${BODY}, e.prev, r.node, e.received_at`;
+
+/** As ROW_COLUMNS without prev, for readers that do not need the link (it costs a lookup a row). */
+export const UNLINKED_COLUMNS = `${BODY}, NULL, r.node, e.received_at`;
+
+/**
+ * entries with their node ids and names joined in SQL (a reader cannot look
+ * a name up itself while its statement iterates: the connection is busy).
+ * The chains are walked node by node in id order (CROSS JOIN keeps node_refs
+ * outside), each along the primary key: the order readers page in, with no
+ * sort of the whole table for a page of all nodes.
+ */
+export const FROM_ENTRIES = fromEntries();
+
+/** FROM_ENTRIES with the index `entries e` is read by (INDEXED BY, where SQLite would pick a worse one). */
+export function fromEntries(index?: string): string {
+  return `node_refs r CROSS JOIN entries e${index ? ` INDEXED BY ${index}` : ''} ON e.node = r.ref JOIN names t ON t.ref = e.type LEFT JOIN names c ON c.ref = e.component
+  LEFT JOIN names n ON n.ref = e.name LEFT JOIN names u ON u.ref = e.unit`;
+}
+
+/**
+ * A filter on the event type: its ref looked up once (NULL, matching
+ * nothing, for a type never stored); for a type other than a reading also
+ * `name IS NULL`, which such rows always have, so SQLite may use
+ * entries_by_type (partial on it).
+ */
+export function typeIs(type: string): string {
+  return type === READING_TYPE ? TYPE_SQL : `${TYPE_SQL} AND e.name IS NULL`;
+}
+
+const TYPE_SQL = 'e.type = (SELECT ref FROM names WHERE name = ?)';
+
+/** The values of INSERT_ENTRY for one verified entry. */
+export type EntryValues = [
+  node: number,
+  seq: number,
+  type: number,
+  component: number | null,
+  time: number,
+  clock: number | null,
+  prev: Uint8Array | null,
+  hash: Uint8Array,
+  data: Uint8Array | null,
+  name: number | null,
+  unit: number | null,
+  value: number | null,
+  quality: number | null,
+  readingTime: number | null,
+  flags: string | null,
+  receivedAt: number,
+];
+
+export const INSERT_ENTRY = `INSERT INTO entries (node, seq, type, component, time, clock, prev, hash, data, name, unit, value, quality, reading_time, flags, received_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/**
+ * An entry as the row that stores it: the id is not stored (it is the hash's
+ * first bytes), nor the node id in its source (the row's node), nor prev when
+ * `linked` (the row before holds it as its hash); a reading's data as columns
+ * when they give back exactly that data, else its CBOR, as any other data.
+ * `ref` turns a string into its `names` ref.
+ */
+export function entryValues(nodeRef: number, e: EventEntry, hash: Uint8Array, linked: boolean, receivedAt: number, ref: (name: string) => number): EntryValues {
+  const slash = e.source.indexOf('/');
+  const component = slash < 0 ? null : ref(e.source.slice(slash + 1));
+  const clock = e.clock === undefined ? null : CLOCK_CODES.indexOf(e.clock);
+  const cols = e.type === READING_TYPE ? readingColumns(e.data, e.time) : undefined;
+  const prev = linked ? null : e.prev;
+  if (!cols) return [nodeRef, e.seq, ref(e.type), component, e.time, clock, prev, hash, encodeCbor(e.data), null, null, null, null, null, null, receivedAt];
+  const unit = cols.unit === null ? null : ref(cols.unit);
+  return [
+    nodeRef,
+    e.seq,
+    ref(e.type),
+    component,
+    e.time,
+    clock,
+    prev,
+    hash,
+    null,
+    ref(cols.name),
+    unit,
+    cols.value,
+    cols.quality,
+    cols.readingTime,
+    cols.flags,
+    receivedAt,
+  ];
+}
+
+/** A stored row as the entry that was signed, without its prev. */
+export function rowToUnlinked(r: EntryRow): Omit<EventEntry, 'prev'> {
+  const [seq, type, component, time, clock, hash, data, name, unit, value, quality, readingTime, flags, , node] = r;
+  const e: Omit<EventEntry, 'prev'> = {
+    id: idFromHash(hash),
+    type,
+    source: component === null ? node : `${node}/${component}`,
+    time,
+    seq,
+    data:
+      data !== null
+        ? decodeCbor(data)
+        : readingData({ name: name as string, unit, value: value as number, quality: quality as number, readingTime, flags }, time),
+  };
+  // `clock` only when the event had one, so the entry hashes as it was signed.
+  if (clock !== null) e.clock = CLOCK_CODES[clock];
+  return e;
+}
+
+/** A stored row (selected with its prev) as the entry that was signed. */
+export function rowToEntry(r: EntryRow): EventEntry {
+  const { id, type, source, time, clock, seq, data } = rowToUnlinked(r);
+  const e: EventEntry = { id, type, source, time, seq, prev: new Uint8Array(r[13] as Buffer), data };
+  if (clock !== undefined) e.clock = clock;
+  return e;
+}
