@@ -5,9 +5,9 @@ import { MIGRATIONS } from '../../host/store/migrations.js';
 import { openCartridge, type Db } from '../../host/store/open-cartridge.js';
 import { crypto } from '../hub/helpers.js';
 
-/** A cartridge with the layout of steps 1..6 (events as one row of text, blobs and a CBOR data blob each), as fazt before step 8 wrote it. */
+/** A cartridge with the layout of steps 1..7 (events as one row of text, blobs and a CBOR data blob each), as fazt before step 8 wrote it. */
 export function openOldLayout(file: string): Db {
-  return openCartridge(file, { steps: MIGRATIONS.filter((m) => m.step <= 6) });
+  return openCartridge(file, { steps: MIGRATIONS.filter((m) => m.step < 8) });
 }
 
 /** Stores a chain's entries as the ingest before step 8 did (the same INSERT), and its head. */

@@ -58,7 +58,7 @@ export const receiveOptions: Record<string, OptionSpec> = {
   out: outOption,
   json: { type: 'boolean', description: 'print any payload in its JSON form' },
   key: { type: 'string', value: 'FILE', description: 'your key file, to open a sealed message' },
-  ingest: { type: 'boolean', description: 'the message is a batch: hand it to a hub (--hub URL or --data DIR) as an uplink' },
+  ingest: { type: 'boolean', description: "the message is a node's signed batch: hand it to a hub as an uplink (where: the hub or data option)" },
   hub: HUB_OPTION,
   data: { ...DATA_OPTION, description: "with --ingest: store in this hub folder's cartridge (the hub not running)" },
 };
