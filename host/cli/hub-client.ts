@@ -10,7 +10,7 @@ export const HUB_OPTION: OptionSpec = { type: 'string', value: 'URL', descriptio
 export const FINGERPRINT_OPTION: OptionSpec = {
   type: 'string',
   value: 'sha256:HEX',
-  description: 'with an https --hub: trust only the certificate with this fingerprint (fazt hub and fazt invite --json print it)',
+  description: 'with an https --hub: trust only the certificate with this fingerprint, as fazt hub prints it',
 };
 
 /** A running hub: its URL and, for https, the fingerprint of the certificate to trust. */
