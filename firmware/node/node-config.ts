@@ -15,8 +15,10 @@ export interface NodeConfig {
   /**
    * url: the hub's address; without it the node finds the hub by Beacon
    * (signed by publicKey) and, given an invite token, enrols there.
+   * fingerprint: the hub's HTTPS certificate (sha256:<hex>) a Node-runtime
+   * node pins for an https url (host/node/fetch-transport.ts).
    */
-  hub: { url?: string; publicKey: Uint8Array; token?: string };
+  hub: { url?: string; publicKey: Uint8Array; token?: string; fingerprint?: string };
   sensors: SensorConfig[];
   /**
    * downlinkPollMs: the longest the node goes without asking its hub for commands (default DEFAULT_DOWNLINK_POLL_MS; 0: never polls).

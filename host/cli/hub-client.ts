@@ -1,8 +1,23 @@
 import { FaztError } from '../../hal/contracts/errors.js';
+import { type CertFingerprint, parseFingerprint } from '../crypto/cert-fingerprint.js';
+import { pinnedFetch } from '../crypto/pinned-fetch.js';
 import { type OptionSpec, UsageError } from './command.js';
 
 /** The --hub flag, as the commands that ask a running hub declare it. */
 export const HUB_OPTION: OptionSpec = { type: 'string', value: 'URL', description: "the running hub's API (default http://127.0.0.1:7070)" };
+
+/** The --fingerprint flag beside --hub https://…: the hub's certificate, as `fazt hub` prints it. */
+export const FINGERPRINT_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'sha256:HEX',
+  description: 'with an https --hub: trust only the certificate with this fingerprint, as fazt hub prints it',
+};
+
+/** A running hub: its URL and, for https, the fingerprint of the certificate to trust. */
+export interface HubTarget {
+  url: string;
+  fingerprint?: CertFingerprint;
+}
 
 /** The --hub flag: a running hub's API (default the local one). */
 export function hubUrl(values: Record<string, unknown>): string {
@@ -11,19 +26,48 @@ export function hubUrl(values: Record<string, unknown>): string {
   return url;
 }
 
+/** --hub with --fingerprint (which needs an https --hub). */
+export function hubTarget(values: Record<string, unknown>): HubTarget {
+  const url = hubUrl(values);
+  if (values.fingerprint === undefined) return { url };
+  if (!url.startsWith('https://')) throw new UsageError(`--fingerprint pins the hub's HTTPS certificate: give --hub https://…, not ${url}`);
+  try {
+    return { url, fingerprint: parseFingerprint(String(values.fingerprint), '--fingerprint') };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function reach(target: HubTarget, path: string, init: RequestInit & { body?: string }): Promise<Response> {
+  const { method, signal, body } = init;
+  const headers = init.headers as Record<string, string> | undefined;
+  return target.fingerprint
+    ? pinnedFetch(target.url + path, { method, headers, body, signal: signal ?? undefined }, target.fingerprint)
+    : fetch(target.url + path, init);
+}
+
+/** Why a hub could not be reached, in a line that says what to do. */
+function unreachable(base: string, e: unknown): Error {
+  if (e instanceof FaztError) return e; // a certificate that is not the pinned one says so itself
+  const code = (e as { cause?: { code?: string }; code?: string }).cause?.code ?? (e as { code?: string }).code;
+  if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN')
+    return new Error(`the hub at ${base} has a self-signed certificate: pass --fingerprint sha256:… (fazt hub prints it) to trust it`);
+  return new Error(`cannot reach the hub at ${base} (${code ?? (e as Error).message}): is \`fazt hub\` running there? (--hub URL)`);
+}
+
 /**
  * Calls a running hub (`body`, when given, goes as JSON); a hub that cannot
  * be reached or refuses is one clear error line, with the code and the path
  * of a refused document when the hub names them.
  */
-export async function callHub<T>(base: string, path: string, method: 'GET' | 'POST' = 'GET', timeoutMs = 10_000, body?: unknown): Promise<T> {
+export async function callHub<T>(base: string | HubTarget, path: string, method: 'GET' | 'POST' = 'GET', timeoutMs = 10_000, body?: unknown): Promise<T> {
+  const target = typeof base === 'string' ? { url: base } : base;
   let res: Response;
   const payload = body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
   try {
-    res = await fetch(base + path, { method, signal: AbortSignal.timeout(timeoutMs), ...payload });
+    res = await reach(target, path, { method, signal: AbortSignal.timeout(timeoutMs), ...payload });
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
-    throw new Error(`cannot reach the hub at ${base} (${cause}): is \`fazt hub\` running there? (--hub URL)`);
+    throw unreachable(target.url, e);
   }
   const answer = (await res.json().catch(() => ({}))) as T & { error?: { code: string; message: string } };
   if (!res.ok) {

@@ -40,4 +40,6 @@ export interface HubAddress {
   port: number;
   cartridge: string;
   hubId: string;
+  /** Beyond loopback: the same port's HTTPS URL and the certificate's fingerprint (sha256:<hex>) clients pin. */
+  https?: { url: string; fingerprint: string };
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { resolve, join } from 'node:path';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import type { NodeIdentity } from '../../firmware/identity/node-id.js';
@@ -25,11 +24,15 @@ import type { HubAddress, HubOptions } from './hub-options.js';
 import { lanBeacon } from './lan-beacon.js';
 import { DEFAULT_BODY_LIMIT } from './read-body.js';
 import { serveRequest } from './serve-request.js';
+import { type HubCertificate, loadOrCreateHubCertificate } from './tls/hub-certificate.js';
+import { type HubListener, hubListener } from './tls/hub-listener.js';
+import { isLoopback } from './tls/loopback.js';
 
 export const CARTRIDGE_FILE = 'fazt.db';
 
 /**
- * The hub: its cartridge, its key and the HTTP API on node:http. start()
+ * The hub: its cartridge, its key and the HTTP API on node:http, with HTTPS
+ * beside it when it listens beyond loopback (tls/hub-listener.ts). start()
  * opens everything and listens; stop() stops listening, ends the event
  * streams, lets requests in flight finish (a short grace, then cuts them)
  * and closes the cartridge.
@@ -38,6 +41,8 @@ export class Hub {
   private readonly options: HubOptions;
   private readonly crypto: CryptoProvider;
   private server: Server | undefined;
+  private listener: HubListener | undefined;
+  private tls: HubCertificate | undefined;
   private stream: EventStream | undefined;
   private store: Cartridge | undefined;
   private key: NodeIdentity | undefined;
@@ -56,6 +61,12 @@ export class Hub {
     const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
     if (!Number.isSafeInteger(limit) || limit < 1024) throw new RangeError(`bodyLimit must be at least 1024 bytes, got ${limit}`);
     if (typeof options.percepts === 'object') resolvePerceptOptions(options.percepts); // refused here, not at start
+  }
+
+  /** The SHA-256 fingerprint of the certificate the hub serves HTTPS with (sha256:<hex>); undefined on loopback, where it serves plain HTTP only. */
+  get fingerprint(): string | undefined {
+    if (!this.key) throw new Error('the hub is not started');
+    return this.tls?.fingerprint;
   }
 
   /** The hub's public key (its identity towards nodes and other hubs). */
@@ -111,6 +122,9 @@ export class Hub {
     const dataDir = resolve(this.options.dataDir ?? './fazt-data');
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const key = loadOrCreateHubKey(dataDir, this.crypto, (n) => new Uint8Array(randomBytes(n)));
+    const listenHost = this.options.host ?? '127.0.0.1';
+    // Beyond loopback the LAN could read every answer: HTTPS with a certificate for the hub's key.
+    const tls = isLoopback(listenHost) ? undefined : await loadOrCreateHubCertificate(dataDir, key, listenHost);
     const file = join(dataDir, CARTRIDGE_FILE);
     let keeper: Timekeeper | undefined;
     const clock = () => (keeper as Timekeeper).now();
@@ -185,15 +199,15 @@ export class Hub {
       counters,
       pulse: () => this.pulseService,
     });
-    const server = createServer((req, res) => void serveRequest(routes, req, res, this.stopping, (r) => this.log(r)));
-    server.keepAliveTimeout = 30_000;
+    const listener = hubListener((req, res) => void serveRequest(routes, req, res, this.stopping, (r) => this.log(r)), tls, listenHost);
+    const server = listener.server;
     try {
       engine?.start(); // rebuilt from the log before the first uplink is taken
       rules?.start(); // replays the log: every for: window resumes where it stood
       pulse?.start(); // judges the stored beats again: statuses carry on, nothing is said twice
       await new Promise<void>((ok, fail) => {
         server.once('error', fail);
-        server.listen(this.options.port ?? 7070, this.options.host ?? '127.0.0.1', () => {
+        server.listen(this.options.port ?? 7070, listenHost, () => {
           server.off('error', fail);
           ok();
         });
@@ -222,6 +236,8 @@ export class Hub {
     }
     keeper.start();
     this.server = server;
+    this.listener = listener;
+    this.tls = tls;
     this.stream = stream;
     this.store = store;
     this.key = key;
@@ -234,16 +250,17 @@ export class Hub {
     this.stopping = false;
     this.stopped = undefined;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-    return { url: `http://${host}:${addr.port}`, host: addr.address, port: addr.port, cartridge: file, hubId: key.id };
+    const https = tls && { url: `https://${host}:${addr.port}`, fingerprint: tls.fingerprint };
+    return { url: `http://${host}:${addr.port}`, host: addr.address, port: addr.port, cartridge: file, hubId: key.id, ...(https ? { https } : {}) };
   }
 
   /** Idempotent: a second call waits for the first. */
   stop(graceMs = 2000): Promise<void> {
-    if (!this.stopped) this.stopped = this.server ? this.shutdown(this.server, graceMs) : Promise.resolve();
+    if (!this.stopped) this.stopped = this.server && this.listener ? this.shutdown(this.server, this.listener, graceMs) : Promise.resolve();
     return this.stopped;
   }
 
-  private async shutdown(server: Server, graceMs: number): Promise<void> {
+  private async shutdown(server: Server, listener: HubListener, graceMs: number): Promise<void> {
     this.stopping = true;
     await this.keeper?.stop();
     await this.lan?.stop();
@@ -251,9 +268,9 @@ export class Hub {
     this.stream?.closeAll();
     const closed = new Promise<void>((ok) => server.close(() => ok()));
     // Connections go idle as their last responses finish: close them as they do, cut the rest after the grace.
-    const sweep = setInterval(() => server.closeIdleConnections(), 20);
-    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
-    server.closeIdleConnections();
+    const sweep = setInterval(() => listener.closeIdleConnections(), 20);
+    const cut = setTimeout(() => listener.closeAllConnections(), graceMs);
+    listener.closeIdleConnections();
     await closed;
     clearInterval(sweep);
     clearTimeout(cut);
@@ -266,6 +283,8 @@ export class Hub {
     this.own = undefined;
     this.store?.close();
     this.server = undefined;
+    this.listener = undefined;
+    this.tls = undefined;
     this.store = undefined;
     this.stream = undefined;
   }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { CARTRIDGE_FILE, Hub } from '../../hub/hub.js';
 import type { HubOptions } from '../../hub/hub-options.js';
+import { isLoopback } from '../../hub/tls/loopback.js';
 import type { TimeMode } from '../../time/timekeeper.js';
 import { UsageError, type Command, type OptionSpec } from '../command.js';
 import { DATA_OPTION, dataFolder } from '../data-folder.js';
@@ -28,8 +29,7 @@ const TIME_MODES: readonly TimeMode[] = ['auto', 'peers', 'system'];
 export function lanOptions(values: Record<string, unknown>, host: string): Pick<HubOptions, 'beacon' | 'time' | 'clock'> {
   const out: Pick<HubOptions, 'beacon' | 'time' | 'clock'> = {};
   if (values.beacon) {
-    if (/^(127\.|::1$|::ffff:127\.|0:0:0:0:0:0:0:1$|localhost$)/i.test(host))
-      throw new UsageError(`--beacon announces the hub on the LAN, but it listens on ${host} only: add --listen 0.0.0.0:7070`);
+    if (isLoopback(host)) throw new UsageError(`--beacon announces the hub on the LAN, but it listens on ${host} only: add --listen 0.0.0.0:7070`);
     out.beacon = {
       name: typeof values.name === 'string' ? values.name : undefined,
       announceMs: typeof values.announce === 'string' ? durationFlag(values.announce, '--announce') : undefined,
@@ -89,6 +89,9 @@ export const hubCommand: Command = {
   help: [
     'The cartridge is DIR/fazt.db (one SQLite file); the hub key is DIR/hub-key.json, made on',
     'first start (mode 0600). Default DIR ./fazt-data, default listen 127.0.0.1:7070.',
+    'Beyond loopback (e.g. --listen 0.0.0.0:7070) the same port also answers HTTPS with a self-signed',
+    'certificate for the hub key (DIR/hub-cert.pem); the hub prints its fingerprint to pin. Plain HTTP',
+    'from the LAN then reaches only the node routes (uplink, enroll, downlink, time, beacon, health).',
     'API: POST /v1/uplink, POST /v1/enroll, GET /v1/nodes, GET /v1/events, GET /v1/stream,',
     'GET /v1/time?nonce=, GET /v1/time/status, GET /v1/time/peers, POST /v1/time/sync, GET /v1/beacon,',
     'POST /v1/downlink, /v1/rules (fazt rules), GET /v1/effects.',
@@ -137,6 +140,7 @@ export const hubCommand: Command = {
     try {
       const addr = await hub.start();
       out(`hub ${addr.hubId} listening on ${addr.url}\ncartridge ${join(dataDir, CARTRIDGE_FILE)}\n`);
+      if (addr.https) out(`https ${addr.https.url} certificate ${addr.https.fingerprint} (pin it: --fingerprint, hub.fingerprint)\n`);
       const b = hub.beacon;
       if (b) out(`beacon announcing ${b.record.id} on ${b.record.addresses.join(', ')} every ${b.status().announceMs / 1000}s\n`);
       out(`time ${hub.timekeeper.mode}: ${hub.timekeeper.source()} clock\n`);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toHex } from '../../../firmware/codec/text-encodings.js';
 import { signSoundInvite } from '../../../firmware/node/sound-invite.js';
@@ -8,6 +8,7 @@ import { isChirpMode } from '../../chirp/ggwave-engine.js';
 import { writeWav } from '../../chirp/wav.js';
 import { nodeCrypto } from '../../crypto/node-crypto.js';
 import { loadOrCreateHubKey } from '../../hub/hub-key.js';
+import { HUB_CERT_FILE, hubCertificateFingerprint } from '../../hub/tls/hub-certificate.js';
 import { inviteToMnemonic } from '../../../firmware/mnemonic/invite-words.js';
 import { Cartridge } from '../../store/cartridge.js';
 import { persistedClock } from '../../time/persisted-clock.js';
@@ -51,7 +52,7 @@ export const inviteCommand: Command = {
     data: DATA_OPTION,
     ttl: { type: 'string', value: 'DURATION', description: 'how long the invite stays valid, 1s to 366d (default 1h)' },
     note: { type: 'string', value: 'TEXT', description: 'a note kept with the invite (at most 200 characters)' },
-    json: { type: 'boolean', description: "print token, expiry, note, cartridge and the hub's key as JSON" },
+    json: { type: 'boolean', description: "print token, expiry, note, cartridge, the hub's key and its certificate's fingerprint as JSON" },
     format: { type: 'string', value: 'FORMAT', description: 'text, or mnemonic: the token as 24 words too (default text)' },
     chirp: { type: 'boolean', description: 'also write the invite as sound (needs -o)' },
     out: { type: 'string', short: 'o', value: 'WAV', description: 'the WAV file --chirp writes' },
@@ -84,8 +85,12 @@ export const inviteCommand: Command = {
         writeFileSync(String(values.out), writeWav(pcm));
         out(`wrote ${String(values.out)}: a signed invite for ${hubUrl}, ${(pcm.length / 48000).toFixed(1)} s of sound (mode ${mode})\n`);
       }
-      // hubKey: what a node needs to find this hub by Beacon and trust it (fazt sim node --invite).
-      const hubKey = values.json ? toHex(loadOrCreateHubKey(dataDir, nodeCrypto, (n) => new Uint8Array(randomBytes(n))).publicKey) : undefined;
+      // hubKey: what a node needs to find this hub by Beacon and trust it (fazt sim node --invite);
+      // fingerprint: the certificate it serves HTTPS with, once it has listened beyond loopback.
+      const key =
+        values.json || existsSync(join(dataDir, HUB_CERT_FILE)) ? loadOrCreateHubKey(dataDir, nodeCrypto, (n) => new Uint8Array(randomBytes(n))) : undefined;
+      const hubKey = values.json && key ? toHex(key.publicKey) : undefined;
+      const fingerprint = key && hubCertificateFingerprint(dataDir, key);
       if (values.json)
         out(
           JSON.stringify({
@@ -94,12 +99,14 @@ export const inviteCommand: Command = {
             note: invite.note ?? null,
             cartridge: file,
             hubKey,
+            ...(fingerprint ? { fingerprint } : {}),
             ...(words ? { mnemonic: words.join(' ') } : {}),
           }) + '\n',
         );
       else
         out(
           `invite ${invite.token}\nexpires ${expires} (single use)${note ? `\nnote    ${note}` : ''}\n` +
+            (fingerprint ? `hub certificate ${fingerprint} (HTTPS on the LAN: pin it)\n` : '') +
             (words ? `words (read them out; fazt mnemonic decode --invite recovers the token):\n${wordLines(words)}` : ''),
         );
     } finally {

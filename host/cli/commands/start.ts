@@ -88,6 +88,7 @@ export const startCommand: Command = {
       throw e;
     }
     out(`hub ${addr.hubId} listening on ${addr.url} (cartridge ${addr.cartridge})\n`);
+    if (addr.https) out(`https ${addr.https.url} certificate ${addr.https.fingerprint}\n`);
     // The loop as it happens: percepts, firings and notifications on the hub's chain, effects signed by the nodes.
     const unhook = values.quiet ? () => undefined : followLoop(hub, addr.hubId, out);
     const seedsFile = join(dataDir, 'sim-nodes.json');
