@@ -48,7 +48,7 @@ function existing(file: string, identity: NodeIdentity, now: number): X509Certif
  * expiry). Clients trust it by its fingerprint, never by a CA or by name.
  */
 async function make(identity: NodeIdentity, listenHost: string, now: number): Promise<string> {
-  await import('./reflect-metadata.js'); // before @peculiar/x509 loads tsyringe
+  await import('reflect-metadata'); // before @peculiar/x509 loads tsyringe, which needs the Reflect metadata API
   const x509 = await import('@peculiar/x509');
   const subtle = webcrypto.subtle;
   const privateKey = await subtle.importKey('jwk', jwk(identity), ED25519, false, ['sign']);
