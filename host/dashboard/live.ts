@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { EventEntry } from './types.js';
 
 type Listener = (e: EventEntry) => void;
@@ -24,22 +24,18 @@ function setConnected(up: boolean): void {
   for (const fn of stateListeners) fn(up);
 }
 
+/** The stream stays open once a page has listened: a page change must not lose the events in between. */
 function subscribe(fn: Listener): () => void {
   listeners.add(fn);
   open();
-  return () => {
-    listeners.delete(fn);
-    if (listeners.size === 0 && source) {
-      source.close();
-      source = undefined;
-      setConnected(false);
-    }
-  };
+  return () => listeners.delete(fn);
 }
 
-/** Every stored event as it arrives, while the component is shown. */
-export function useLive(fn: Listener, deps: unknown[] = []): void {
-  useEffect(() => subscribe(fn), deps);
+/** Every stored event as it arrives, while the component is shown; `fn` may change on every render. */
+export function useLive(fn: Listener): void {
+  const current = useRef(fn);
+  current.current = fn;
+  useEffect(() => subscribe((e) => current.current(e)), []);
 }
 
 /** Whether the live stream is connected. */

@@ -33,13 +33,10 @@ export function EventsPage() {
       (e: Error) => setError(e.message),
     );
   }, [node, type, sinceMs]);
-  useLive(
-    (e) => {
-      if ((node && nodeOf(e.source) !== node) || !typeMatches(type, e.type) || (sinceMs !== undefined && e.time < sinceMs)) return;
-      setEvents((list) => [e, ...list].slice(0, SHOWN));
-    },
-    [node, type, sinceMs],
-  );
+  useLive((e) => {
+    if ((node && nodeOf(e.source) !== node) || !typeMatches(type, e.type) || (sinceMs !== undefined && e.time < sinceMs)) return;
+    setEvents((list) => [e, ...list].slice(0, SHOWN));
+  });
   const all = nodes.data?.nodes ?? [];
   const names = new Map(all.map((n) => [n.id, n.name ?? n.id]));
   return html`

@@ -31,7 +31,7 @@ function NodeCard({ n, p, tracks, now }: { n: NodeSummary; p: PulseNode | undefi
       <p class="meta">${n.board ?? 'unknown board'} · ${n.eventCount} events · chain ${chainText(n, p)}${p ? ` · ${p.status}` : ''}</p>
       <ul class="readings">
         ${tracks.map(
-          (t) => html`<li data-reading=${`${t.component}/${t.name}`}>
+          (t) => html`<li data-reading=${`${t.component}/${t.name}`} data-time=${t.time}>
             <span class="label">${t.component} ${t.name}</span>
             <span class="value">${formatReading(t.value, t.unit)}</span>
             <${Sparkline} values=${t.history} />
@@ -68,16 +68,13 @@ export function OverviewPage() {
       () => undefined,
     );
   }, []);
-  useLive(
-    (e) => {
-      if (addReading(tracks, e)) setTracks(new Map(tracks));
-      setNodes((ns) =>
-        ns.map((n) => (n.id === nodeOf(e.source) ? { ...n, lastEventTime: Math.max(n.lastEventTime ?? 0, e.time), eventCount: n.eventCount + 1 } : n)),
-      );
-      if (e.type === 'pulse.beat' || e.type === 'node.registered') getJson<PulseAnswer>('/v1/pulse').then(setPulse, () => undefined);
-    },
-    [tracks],
-  );
+  useLive((e) => {
+    if (addReading(tracks, e)) setTracks(new Map(tracks));
+    setNodes((ns) =>
+      ns.map((n) => (n.id === nodeOf(e.source) ? { ...n, lastEventTime: Math.max(n.lastEventTime ?? 0, e.time), eventCount: n.eventCount + 1 } : n)),
+    );
+    if (e.type === 'pulse.beat' || e.type === 'node.registered') getJson<PulseAnswer>('/v1/pulse').then(setPulse, () => undefined);
+  });
   if (error) return html`<p class="error">${error}</p>`;
   const byNode = (id: string) => [...tracks.values()].filter((t) => t.node === id);
   return html`
