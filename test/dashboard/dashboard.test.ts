@@ -83,6 +83,28 @@ describe('the dashboard in a real browser', { timeout: 180_000 }, () => {
     await page.screenshot({ path: join(shots, 'enrol.png'), fullPage: true });
   });
 
+  it("the simulator page's slider moves a reading the firmware in XS sends; a button presses; the serial monitor shows the node's log", async () => {
+    await page.goto(`${demo.url}/#/simulator`);
+    const board = page.locator('article.sim-board[data-node="living-room"]');
+    await board.locator('input[name="temperature"]').waitFor();
+    assert.match((await board.locator('.meta').first().textContent()) ?? '', /firmware in XS/);
+    const moved = Date.now();
+    await board.locator('input[name="temperature"]').fill('35');
+    type Events = { events: { time: number; data: { name: string; value: number } }[] };
+    let hot: Events['events'][number] | undefined;
+    for (const until = Date.now() + 15_000; !hot && Date.now() < until; await sleep(200)) {
+      const r = (await (await fetch(`${demo.url}/v1/events?node=living-room&type=sensor.reading&order=desc&limit=20`)).json()) as Events;
+      hot = r.events.find((e) => e.data.name === 'temperature' && Math.abs(e.data.value - 35) < 0.1);
+    }
+    assert.ok(hot, 'a 35 °C reading from the living room reached the hub');
+    console.log(`slider → stored reading: ${Date.now() - moved} ms`);
+    const desk = page.locator('article.sim-board[data-node="desk"]');
+    await desk.locator('button[data-action="button:press"]').click();
+    await desk.locator('.meta', { hasText: 'button: press' }).waitFor();
+    await board.locator('pre.serial', { hasText: 'sensor.reading' }).waitFor();
+    await page.screenshot({ path: join(shots, 'simulator.png'), fullPage: true });
+  });
+
   it('raised no dialog and no page error', () => {
     assert.deepEqual(watch.problems, []);
   });
