@@ -2,10 +2,12 @@
  * Builds the two bundles:
  *  dist/fazt.js           the host (CLI, hub): Node platform, packages external
  *  dist/firmware.xs.js    the portable core for XS: neutral platform, es2020, IIFE, minified
+ *  dist/dashboard/        the hub's web page (host/dashboard/): index.html and content-hashed assets
  * The neutral platform makes a Node built-in in firmware/ a build error.
  */
 import { build } from 'esbuild';
 import { statSync } from 'node:fs';
+import { buildDashboard } from './build-dashboard.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -34,6 +36,8 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+await buildDashboard(`${root}host/dashboard/main.ts`, `${root}dist/dashboard`);
 
 const kb = (f: string) => (statSync(`${root}dist/${f}`).size / 1024).toFixed(1);
 console.log(`built dist/fazt.js (${kb('fazt.js')} KiB), dist/firmware.xs.js (${kb('firmware.xs.js')} KiB)`);

@@ -30,6 +30,8 @@ import { pulseRoutes } from './pulse-api.js';
 import { rulesRoutes } from './rules-api.js';
 import { sendJson, sendJsonText } from './reply.js';
 import { rulesTestRoutes } from './rules-test-api.js';
+import { seriesRoutes } from './series-api.js';
+import { inviteRoutes } from './invite-api.js';
 
 export interface ApiContext {
   cartridge: Cartridge;
@@ -200,6 +202,8 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
     '/metrics': { GET: metrics },
     ...rulesRoutes(ctx),
     ...pulseRoutes({ cartridge: ctx.cartridge, hubId: ctx.hubKey.id, pulse: ctx.pulse, clock: ctx.clock }),
+    ...seriesRoutes(ctx),
+    ...inviteRoutes(ctx),
     ...rulesTestRoutes({ cartridge: ctx.cartridge, hubId: ctx.hubKey.id, clock: ctx.clock, timeZone: () => ctx.rules()?.timeZone ?? 'UTC' }),
   };
 }

@@ -4,6 +4,7 @@ import type { PerceptOptions } from '../percept/percept-options.js';
 import type { PulseOptions } from '../pulse/pulse-service.js';
 import type { TimeMode } from '../time/timekeeper.js';
 import type { LanBeaconOptions } from './lan-beacon.js';
+import type { Routes } from './route.js';
 
 export interface HubOptions {
   /** Where the cartridge (fazt.db) and hub-key.json live (default ./fazt-data). */
@@ -30,6 +31,10 @@ export interface HubOptions {
   /** Beat: collect, judge and store the hub's and the nodes' health (host/pulse/); off unless given. */
   pulse?: boolean | PulseOptions;
   crypto?: CryptoProvider;
+  /** Routes added to the API by the command that starts the hub (the simulator's controls under `fazt start`). */
+  extraRoutes?: Routes;
+  /** The built dashboard served at / (default <project>/dist/dashboard). */
+  dashboardDir?: string;
   /** One-line JSON records of internal errors (default: stderr). */
   log?: (line: string) => void;
 }

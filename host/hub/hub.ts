@@ -16,6 +16,7 @@ import { Cartridge } from '../store/cartridge.js';
 import type { StoredListener } from '../store/stored-hook.js';
 import { Timekeeper } from '../time/timekeeper.js';
 import { apiRoutes } from './api.js';
+import type { Routes } from './route.js';
 import { GroupCommit } from './group-commit.js';
 import { EventStream } from './event-stream.js';
 import { loadOrCreateHubKey } from './hub-key.js';
@@ -27,6 +28,8 @@ import { serveRequest } from './serve-request.js';
 import { type HubCertificate, loadOrCreateHubCertificate } from './tls/hub-certificate.js';
 import { type HubListener, hubListener } from './tls/hub-listener.js';
 import { isLoopback } from './tls/loopback.js';
+import { DashboardFiles } from './dashboard-files.js';
+import { projectRoot } from '../project-root.js';
 
 export const CARTRIDGE_FILE = 'fazt.db';
 
@@ -184,22 +187,33 @@ export class Hub {
       store.close(); // bad checks: do not leave the cartridge open
       throw e;
     }
-    const routes = apiRoutes({
-      cartridge: store,
-      commits: new GroupCommit(store),
-      stream,
-      hubKey: key,
-      crypto: this.crypto,
-      bodyLimit: this.options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-      clock,
-      timekeeper: keeper,
-      beacon: () => lan,
-      rules: () => this.ruleService,
-      metrics,
-      counters,
-      pulse: () => this.pulseService,
-    });
-    const listener = hubListener((req, res) => void serveRequest(routes, req, res, this.stopping, (r) => this.log(r)), tls, listenHost);
+    const routes: Routes = {
+      ...apiRoutes({
+        cartridge: store,
+        commits: new GroupCommit(store),
+        stream,
+        hubKey: key,
+        crypto: this.crypto,
+        bodyLimit: this.options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+        clock,
+        timekeeper: keeper,
+        beacon: () => lan,
+        rules: () => this.ruleService,
+        metrics,
+        counters,
+        pulse: () => this.pulseService,
+      }),
+      ...this.options.extraRoutes,
+    };
+    const files = new DashboardFiles(this.options.dashboardDir ?? join(projectRoot(), 'dist', 'dashboard'));
+    const listener = hubListener(
+      (req, res) => {
+        if (!this.stopping && files.serve(req, res, new URL(req.url ?? '/', 'http://hub').pathname)) return;
+        void serveRequest(routes, req, res, this.stopping, (r) => this.log(r));
+      },
+      tls,
+      listenHost,
+    );
     const server = listener.server;
     try {
       engine?.start(); // rebuilt from the log before the first uplink is taken

@@ -69,6 +69,7 @@ export const DEMO_NODES: DemoNode[] = [
       m.setSignal('humidity', sum([daily(45, -7), wander(2, 0.2, 3)]));
       m.setSignal('pressure', sum([daily(101_300, 120, 0.1), wander(3, 4, 200)]));
       b.attachI2c(m);
+      b.devices.set('bme280', m);
     },
   },
   {
@@ -85,6 +86,7 @@ export const DEMO_NODES: DemoNode[] = [
       m.setSignal('humidity', sum([daily(50, -6), wander(5, 0.2, 2)]));
       b.attachI2c(m);
       const pir = new PirModel({ pins: b.pins, gpio: 6, clock: b.clock, holdMs: 3000 });
+      b.devices.set('sht4x', m).set('pir', pir);
       // Someone walks by 5 s after power-on, then every 45 s: the desk LED's 30 s pulse is seen to end.
       const walk = () => {
         pir.motion();
@@ -109,6 +111,7 @@ export const DEMO_NODES: DemoNode[] = [
       m.setSignal('illuminance', sum([daily(350, 300), wander(6, 5, 60)]));
       b.attachI2c(m);
       const button = new ButtonModel({ pins: b.pins, gpio: 7, clock: b.clock });
+      b.devices.set('bh1750', m).set('button', button);
       const press = () => {
         button.click(120);
         b.clock.setTimeout(press, 41_000);

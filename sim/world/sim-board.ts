@@ -22,6 +22,8 @@ export class SimBoard {
   /** The board's heap, uptime and signal as the scenario scripts them (health.set). */
   readonly health: SimHealth;
   private readonly buses = new Map<string, SimI2cBus>();
+  /** The device models wired to this board, by the sensor name the node's config gives them (the simulator page's controls). */
+  readonly devices = new Map<string, object>();
 
   /**
    * `udp` is the board's network: omitted, the simulator's own (node:dgram

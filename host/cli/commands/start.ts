@@ -8,6 +8,8 @@ import { NodeRuntimeNode } from '../../../sim/node/node-runtime-node.js';
 import type { NodeStatus, SimulatedNode } from '../../../sim/node/simulated-node.js';
 import { enrolDemoNode } from '../../../sim/node/demo-enrolment.js';
 import { XsNode } from '../../../sim/node/xs-node.js';
+import { SimControls } from '../../../sim/node/sim-control-api.js';
+import type { SimBoard } from '../../../sim/world/sim-board.js';
 import { PULSE_FLAGS, pulseFlags } from '../pulse-flags.js';
 import { LAN_FLAGS, lanOptions, parseListen, RULE_FLAGS, ruleFlags } from './hub.js';
 import { VirtualClock } from '../../../sim/world/virtual-clock.js';
@@ -72,7 +74,18 @@ export const startCommand: Command = {
     // Outputs (the desk LED) are not sampled for their readings: their interval does not count.
     const sampled = DEMO_NODES.flatMap((d) => d.sensors.filter((s) => !OUTPUT_DRIVERS[s.driver]));
     const poweredOn = Date.now() - Math.max(...sampled.map((s) => s.intervalMs));
-    const hub = new Hub({ dataDir, host, port, ...lan, percepts: true, rules: { ...zone, defaults: loadDefaultRules() }, pulse });
+    // The simulator page's controls (sliders, buttons, faults, the nodes' logs) ride on the hub's API.
+    const controls = new SimControls();
+    const hub = new Hub({
+      dataDir,
+      host,
+      port,
+      ...lan,
+      percepts: true,
+      rules: { ...zone, defaults: loadDefaultRules() },
+      pulse,
+      extraRoutes: controls.routes(),
+    });
     // The XS engines boot first, each in its own process, while the hub starts and the nodes enrol.
     const engines = new Map(runtime === 'xs' ? DEMO_NODES.map((d) => [d.name, XsNode.boot()]) : []);
     for (const e of engines.values()) void e.catch(() => undefined); // reported where the engine is used
@@ -89,6 +102,7 @@ export const startCommand: Command = {
     }
     out(`hub ${addr.hubId} listening on ${addr.url} (cartridge ${addr.cartridge})\n`);
     if (addr.https) out(`https ${addr.https.url} certificate ${addr.https.fingerprint}\n`);
+    out(`dashboard: ${addr.https?.url ?? addr.url}/ (the simulator page: ${addr.https?.url ?? addr.url}/#/simulator)\n`);
     // The loop as it happens: percepts, firings and notifications on the hub's chain, effects signed by the nodes.
     const unhook = values.quiet ? () => undefined : followLoop(hub, addr.hubId, out);
     const seedsFile = join(dataDir, 'sim-nodes.json');
@@ -101,17 +115,27 @@ export const startCommand: Command = {
         DEMO_NODES.map(async (demo) => {
           seeds[demo.name] ??= randomBytes(32).toString('hex');
           const o = await enrolDemoNode(hub, addr.url, demo, seeds[demo.name], poweredOn);
+          let board: SimBoard | undefined;
+          const wire = o.wire;
+          o.wire = (b) => {
+            board = b;
+            wire(b);
+          };
+          const started = <T extends SimulatedNode>(node: T) => {
+            if (board) controls.add(demo, board, node.id, node.runtime);
+            return { demo, node };
+          };
           const engine = engines.get(demo.name);
           engines.delete(demo.name); // the node owns it now
           if (engine) {
             try {
-              return { demo, node: await XsNode.start(o, engine) };
+              return started(await XsNode.start(o, engine));
             } catch (e) {
               if (!warned) err(`fazt: WARNING: the XS engine is unavailable (${(e as Error).message}); running the node firmware on Node instead\n`);
               warned = true;
             }
           }
-          return { demo, node: new NodeRuntimeNode(demo.name, { ...o, clock: new VirtualClock(o.clock.now()) }) };
+          return started(new NodeRuntimeNode(demo.name, { ...o, clock: new VirtualClock(o.clock.now()) }));
         }),
       );
       for (const r of launched) if (r.status === 'fulfilled') nodes.push({ ...r.value, latest: new Map() });
@@ -138,6 +162,7 @@ export const startCommand: Command = {
             n.status = status;
             for (const e of status.events) {
               const d = e.data as Record<string, JsonValue>;
+              controls.log(n.demo.name, `${new Date(e.time).toISOString().slice(11, 23)} #${e.seq} ${e.component} ${e.type} ${JSON.stringify(e.data)}`);
               if (e.type === 'sensor.reading') {
                 const unit = typeof d.unit === 'string' ? d.unit : undefined;
                 n.latest.set(`${e.component}/${String(d.name)}`, readingText({ name: String(d.name), value: d.value, unit }));

@@ -1,0 +1,46 @@
+/** The API's documents as the page reads them (README "Hub API"). */
+
+export interface NodeSummary {
+  id: string;
+  kind: string;
+  name: string | null;
+  board: string | null;
+  enrolledAt: number;
+  headSeq: number;
+  lastEventTime: number | null;
+  eventCount: number;
+  dropped: number;
+}
+
+export interface EventEntry {
+  id: string;
+  type: string;
+  source: string;
+  time: number;
+  seq: number;
+  data: Record<string, unknown>;
+}
+
+export interface PulseNode {
+  id: string;
+  name: string | null;
+  status: string;
+  figures: Record<string, number | null>;
+  facts?: Record<string, string>;
+  sensors: Record<string, { state: string; since: number; reason: string }>;
+}
+
+export interface PulseAnswer {
+  status: string;
+  at: number | null;
+  next: number | null;
+  everyMs: number;
+  text: string;
+  issues: { check: string; severity: string; subject?: string; message?: string; text?: string }[];
+  hub?: Record<string, number>;
+  nodes: PulseNode[];
+}
+
+/** The node id of an event's source (`<node>/<component>`). */
+export const nodeOf = (source: string): string => source.split('/')[0];
+export const componentOf = (source: string): string => source.split('/').slice(1).join('/');

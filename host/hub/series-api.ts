@@ -1,0 +1,48 @@
+import type { Cartridge } from '../store/cartridge.js';
+import { HttpError } from './http-error.js';
+import { resolveNodeRef } from './node-ref.js';
+import { sendJson } from './reply.js';
+import type { Handler, Routes } from './route.js';
+
+const KNOWN = ['node', 'name', 'component', 'from', 'to', 'points'];
+/** A chart is at most a few thousand pixels wide: more buckets than that is a mistake. */
+const MAX_POINTS = 10_000;
+
+function millis(p: URLSearchParams, key: string, fallback: number | undefined): number {
+  const text = p.get(key);
+  if (text === null) {
+    if (fallback === undefined) throw new HttpError(400, 'bad-query', `${key}: give ms since the epoch`);
+    return fallback;
+  }
+  if (!/^\d{1,16}$/.test(text)) throw new HttpError(400, 'bad-query', `${key} must be whole ms since the epoch, got '${text}'`);
+  return Number(text);
+}
+
+/**
+ * GET /v1/series?node=&name=&from=&to=&points=[&component=]: a reading's
+ * min/mean/max/count in `points` equal buckets over [from, to), computed in
+ * SQL by the store (host/store/reading-series.ts). Buckets without readings
+ * are absent; each is [start, min, mean, max, count].
+ */
+export function seriesRoutes(ctx: { cartridge: Cartridge; clock: () => number }): Routes {
+  const series: Handler = (_req, res, url) => {
+    const p = url.searchParams;
+    for (const k of p.keys()) if (!KNOWN.includes(k)) throw new HttpError(400, 'bad-query', `unknown parameter '${k}' (known: ${KNOWN.join(', ')})`);
+    const nodeRef = p.get('node');
+    if (!nodeRef) throw new HttpError(400, 'bad-query', 'node: name the node (its id or name)');
+    const name = p.get('name');
+    if (!name) throw new HttpError(400, 'bad-query', "name: name the reading, e.g. 'temperature'");
+    const node = resolveNodeRef(nodeRef, ctx.cartridge.nodes());
+    const to = millis(p, 'to', Math.floor(ctx.clock()));
+    const from = millis(p, 'from', to - 3_600_000);
+    if (from >= to) throw new HttpError(400, 'bad-query', `from (${from}) must be before to (${to})`);
+    const pointsText = p.get('points') ?? '500';
+    if (!/^\d{1,5}$/.test(pointsText) || Number(pointsText) < 1 || Number(pointsText) > MAX_POINTS)
+      throw new HttpError(400, 'bad-query', `points must be a whole number from 1 to ${MAX_POINTS}, got '${pointsText}'`);
+    const bucketMs = Math.max(1, Math.ceil((to - from) / Number(pointsText)));
+    const component = p.get('component') ?? undefined;
+    const buckets = ctx.cartridge.series.between({ node, name, component, since: from, until: to, bucketMs });
+    sendJson(res, 200, { node, name, component: component ?? null, from, to, bucketMs, buckets: buckets.map((b) => [b.start, b.min, b.mean, b.max, b.count]) });
+  };
+  return { '/v1/series': { GET: series } };
+}

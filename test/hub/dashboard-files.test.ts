@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { startHub, tempDir } from './helpers.js';
+
+describe('the dashboard’s static files', () => {
+  const site = tempDir('fazt-site-');
+  let h: Awaited<ReturnType<typeof startHub>>;
+  const script = `console.log(${JSON.stringify('x'.repeat(2000))});\n`;
+  before(async () => {
+    mkdirSync(join(site.dir, 'assets'));
+    writeFileSync(join(site.dir, 'index.html'), '<!doctype html><script type="module" src="/assets/main-ABC123.js"></script>\n');
+    writeFileSync(join(site.dir, 'assets', 'main-ABC123.js'), script);
+    h = await startHub({ dashboardDir: site.dir });
+  });
+  after(async () => {
+    await h.stop();
+    site.cleanup();
+  });
+
+  it('serves / with a strict CSP, nosniff and revalidation; hashed assets are immutable', async () => {
+    const page = await fetch(`${h.url}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /script-src 'self'(;|$)/, 'no inline script, no eval');
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(page.headers.get('cache-control'), 'no-cache');
+    const etag = page.headers.get('etag') ?? '';
+    assert.match(await page.text(), /main-ABC123\.js/);
+    const again = await fetch(`${h.url}/`, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304);
+    const js = await fetch(`${h.url}/assets/main-ABC123.js`);
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('content-type') ?? '', /^text\/javascript/);
+    assert.match(js.headers.get('cache-control') ?? '', /immutable/);
+    assert.equal(await js.text(), script);
+    assert.equal((await fetch(`${h.url}/assets/nothing.js`)).status, 404);
+  });
+
+  it('compresses with brotli or gzip as the client accepts', async () => {
+    const { request } = await import('node:http');
+    const raw = (encoding: string) =>
+      new Promise<{ encoding: string | undefined; body: Buffer }>((ok, fail) => {
+        const req = request(`${h.url}/assets/main-ABC123.js`, { headers: { 'accept-encoding': encoding } }, (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (d: Buffer) => parts.push(d));
+          res.on('end', () => ok({ encoding: res.headers['content-encoding'], body: Buffer.concat(parts) }));
+        });
+        req.on('error', fail);
+        req.end();
+      });
+    const br = await raw('gzip, deflate, br');
+    assert.equal(br.encoding, 'br');
+    assert.ok(br.body.length < script.length / 10);
+    assert.equal(brotliDecompressSync(br.body).toString(), script);
+    const gz = await raw('gzip');
+    assert.equal(gz.encoding, 'gzip');
+    assert.equal(gunzipSync(gz.body).toString(), script);
+    const plain = await raw('identity');
+    assert.equal(plain.encoding, undefined);
+    assert.equal(plain.body.toString(), script);
+  });
+
+  it('the API keeps its own routes and refusals', async () => {
+    assert.equal((await fetch(`${h.url}/v1/nodes`)).status, 200);
+    const missing = await fetch(`${h.url}/v2/nothing`);
+    assert.equal(missing.status, 404);
+    assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'not-found');
+  });
+
+  it('says the dashboard is not built when it is not', async () => {
+    const bare = await startHub({ dashboardDir: join(site.dir, 'missing') });
+    try {
+      const r = await fetch(`${bare.url}/`);
+      assert.equal(r.status, 503);
+      assert.match(await r.text(), /npm run build/);
+    } finally {
+      await bare.stop();
+    }
+  });
+});
