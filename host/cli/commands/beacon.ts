@@ -4,7 +4,7 @@ import { nodeCrypto } from '../../crypto/node-crypto.js';
 import { toHex } from '../../../firmware/codec/text-encodings.js';
 import { FaztError } from '../../../hal/contracts/errors.js';
 import { UsageError, type Command } from '../command.js';
-import { callHub, HUB_OPTION, hubUrl } from '../hub-client.js';
+import { callHub, HUB_OPTION, hubTarget } from '../hub-client.js';
 import { table } from '../table.js';
 import { durationFlag } from '../duration-flag.js';
 
@@ -80,7 +80,7 @@ const status: Command = {
     json: { type: 'boolean', description: "print the hub's answer as JSON" },
   },
   run: async ({ values, out }) => {
-    const base = hubUrl(values);
+    const base = hubTarget(values);
     const s = await callHub<{
       enabled: boolean;
       record?: PeerJson & { addresses: string[] };
@@ -95,7 +95,7 @@ const status: Command = {
       return 0;
     }
     if (!s.enabled || !s.record) {
-      out(`beacon off on ${base} (start the hub with --beacon)\ncached peers:\n${peerTable(s.cached, Date.now())}\n`);
+      out(`beacon off on ${base.url} (start the hub with --beacon)\ncached peers:\n${peerTable(s.cached, Date.now())}\n`);
       return 0;
     }
     out(

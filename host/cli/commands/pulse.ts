@@ -4,7 +4,7 @@ import { CARTRIDGE_FILE } from '../../hub/hub.js';
 import { Cartridge } from '../../store/cartridge.js';
 import type { Command, OptionSpec } from '../command.js';
 import { DATA_OPTION, dataFolder } from '../data-folder.js';
-import { callHub, HUB_OPTION, hubUrl } from '../hub-client.js';
+import { callHub, HUB_OPTION, hubTarget, TOKEN_OPTION } from '../hub-client.js';
 import { parseDuration } from '../../duration.js';
 import { momentFlag } from '../moment-flag.js';
 
@@ -13,6 +13,7 @@ import { historyText, type PulseHistory, type PulseView, pulseText } from '../pu
 
 const options: Record<string, OptionSpec> = {
   hub: HUB_OPTION,
+  token: TOKEN_OPTION,
   data: { ...DATA_OPTION, description: "read the latest stored beat from the hub's folder instead of asking a running hub" },
   json: { type: 'boolean', description: 'print the answer as JSON' },
 };
@@ -62,7 +63,7 @@ const history: Command = {
       // A duration is counted back on the hub's clock, not this machine's.
       const ago = DURATION.test(text.trim()) ? parseDuration(text, '--since') : undefined;
       const query = ago === undefined ? `since=${momentFlag(text, '--since', Date.now())}` : `ago=${Math.floor(ago)}`;
-      h = await callHub<PulseHistory>(hubUrl(values), `/v1/pulse/history?${query}`);
+      h = await callHub<PulseHistory>(hubTarget(values), `/v1/pulse/history?${query}`);
     }
     out(values.json ? `${JSON.stringify(h)}\n` : historyText(h));
   },
@@ -77,7 +78,7 @@ export const pulseCommand: Command = {
   subcommands: [history],
   run: async ({ values, out }) => {
     const v = (
-      values.data !== undefined ? fromCartridge(dataFolder(values, { create: false }), latestBeat) : await callHub<PulseView>(hubUrl(values), '/v1/pulse')
+      values.data !== undefined ? fromCartridge(dataFolder(values, { create: false }), latestBeat) : await callHub<PulseView>(hubTarget(values), '/v1/pulse')
     ) as PulseView;
     out(values.json ? `${JSON.stringify(v)}\n` : pulseText(v));
   },

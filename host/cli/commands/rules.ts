@@ -3,7 +3,7 @@ import { FaztError } from '../../../hal/contracts/errors.js';
 import type { Explanation } from '../../rules/index.js';
 import { plainSystemError } from '../../system-error.js';
 import { type Command, type OptionSpec, UsageError } from '../command.js';
-import { callHub, HUB_OPTION, hubUrl } from '../hub-client.js';
+import { callHub, HUB_OPTIONS, type HubTarget, hubTarget } from '../hub-client.js';
 import { momentFlag } from '../moment-flag.js';
 import { SCENARIO_FLAGS, scenarioTest } from './rules-scenario.js';
 import type { RuleSummary } from '../../effect/rule-service.js';
@@ -26,10 +26,10 @@ function readRuleFile(file: string): unknown {
 }
 
 const json: OptionSpec = { type: 'boolean', description: "print the hub's answer as JSON" };
-const hubOptions: Record<string, OptionSpec> = { hub: HUB_OPTION, json };
-const WHO = "Rules are the owner's: today anyone who can reach the hub's API (loopback by default) may change them.";
+const hubOptions: Record<string, OptionSpec> = { ...HUB_OPTIONS, json };
+const WHO = 'Rules are the owner\'s: reading them needs a token of scope read, changing them one of scope admin (README "Access: owner only").';
 
-async function nodeNames(base: string): Promise<NodeNames> {
+async function nodeNames(base: HubTarget): Promise<NodeNames> {
   const { nodes } = await callHub<{ nodes: { id: string; name: string | null }[] }>(base, '/v1/nodes');
   return new Map(nodes.filter((n) => n.name !== null).map((n) => [n.id, n.name as string]));
 }
@@ -48,7 +48,7 @@ const add: Command = {
   options: hubOptions,
   run: async ({ positionals, values, out }) => {
     const doc = readRuleFile(one(positionals, 'rule file'));
-    const r = await callHub<{ change: string; rule: RuleSummary }>(hubUrl(values), '/v1/rules', 'POST', 10_000, doc);
+    const r = await callHub<{ change: string; rule: RuleSummary }>(hubTarget(values), '/v1/rules', 'POST', 10_000, doc);
     out(
       values.json
         ? `${JSON.stringify(r)}\n`
@@ -63,7 +63,7 @@ const list: Command = {
   usage: 'fazt rules list [--hub URL] [--json]',
   options: hubOptions,
   run: async ({ values, out }) => {
-    const r = await callHub<{ rules: RuleSummary[] }>(hubUrl(values), '/v1/rules');
+    const r = await callHub<{ rules: RuleSummary[] }>(hubTarget(values), '/v1/rules');
     out(values.json ? `${JSON.stringify(r)}\n` : `${listText(r.rules)}\n`);
   },
 };
@@ -76,7 +76,7 @@ const show: Command = {
   options: hubOptions,
   run: async ({ positionals, values, out }) => {
     const id = one(positionals, 'rule id');
-    const r = await callHub<RuleSummary>(hubUrl(values), `/v1/rules?id=${encodeURIComponent(id)}`);
+    const r = await callHub<RuleSummary>(hubTarget(values), `/v1/rules?id=${encodeURIComponent(id)}`);
     out(values.json ? `${JSON.stringify(r)}\n` : `${showText(r)}\n`);
   },
 };
@@ -91,7 +91,7 @@ function change(verb: 'enable' | 'disable' | 'remove', summary: string): Command
     options: hubOptions,
     run: async ({ positionals, values, out }) => {
       const id = one(positionals, 'rule id');
-      const r = await callHub<{ rule?: RuleSummary; removed?: string }>(hubUrl(values), `/v1/rules/${verb}`, 'POST', 10_000, { id });
+      const r = await callHub<{ rule?: RuleSummary; removed?: string }>(hubTarget(values), `/v1/rules/${verb}`, 'POST', 10_000, { id });
       out(values.json ? `${JSON.stringify(r)}\n` : `${verb === 'remove' ? 'removed' : `${verb}d`} ${r.removed ?? r.rule?.id ?? id}\n`);
     },
   };
@@ -128,7 +128,7 @@ const test: Command = {
     }
     if (values.duration !== undefined || values.runtime !== undefined) throw new UsageError('--duration and --runtime go with --scenario');
     if (typeof values.since !== 'string') throw new UsageError('give --since (e.g. 7d) to test against the hub, or --scenario FILE');
-    const base = hubUrl(values);
+    const base = hubTarget(values);
     const { now } = await callHub<{ now: number }>(base, '/v1/time/status');
     const body: Record<string, unknown> = { rule: doc, since: momentFlag(values.since, '--since', now) };
     if (typeof values.until === 'string') body.until = momentFlag(values.until, '--until', now);
@@ -148,7 +148,7 @@ const explain: Command = {
   run: async ({ positionals, values, out }) => {
     const id = one(positionals, 'rule id');
     if (typeof values.at !== 'string') throw new UsageError('give --at TIME (e.g. 2h or 2026-01-05T08:00Z)');
-    const base = hubUrl(values);
+    const base = hubTarget(values);
     const { now } = await callHub<{ now: number }>(base, '/v1/time/status');
     const at = momentFlag(values.at, '--at', now);
     const r = await callHub<Explanation & { enabled: boolean; judged: string }>(

@@ -1,6 +1,6 @@
 import type { PeerReading, TimeStatus } from '../../time/timekeeper.js';
 import type { Command, OptionSpec } from '../command.js';
-import { callHub, HUB_OPTION, hubUrl } from '../hub-client.js';
+import { callHub, HUB_OPTIONS, hubTarget } from '../hub-client.js';
 import { table } from '../table.js';
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
@@ -25,7 +25,7 @@ function readingsText(rs: PeerReading[]): string {
   );
 }
 
-const hubOptions: Record<string, OptionSpec> = { hub: HUB_OPTION, json: { type: 'boolean', description: "print the hub's answer as JSON" } };
+const hubOptions: Record<string, OptionSpec> = { ...HUB_OPTIONS, json: { type: 'boolean', description: "print the hub's answer as JSON" } };
 
 const status: Command = {
   name: 'status',
@@ -33,7 +33,7 @@ const status: Command = {
   usage: 'fazt time status [--hub URL] [--json]',
   options: hubOptions,
   run: async ({ values, out }) => {
-    const s = await callHub<TimeStatus>(hubUrl(values), '/v1/time/status');
+    const s = await callHub<TimeStatus>(hubTarget(values), '/v1/time/status');
     out(values.json ? JSON.stringify(s) + '\n' : statusText(s) + '\n');
   },
 };
@@ -44,7 +44,7 @@ const peers: Command = {
   usage: 'fazt time peers [--hub URL] [--json]',
   options: hubOptions,
   run: async ({ values, out }) => {
-    const r = await callHub<{ readings: PeerReading[] }>(hubUrl(values), '/v1/time/peers');
+    const r = await callHub<{ readings: PeerReading[] }>(hubTarget(values), '/v1/time/peers');
     out(values.json ? JSON.stringify(r) + '\n' : readingsText(r.readings) + '\n');
   },
 };
@@ -55,7 +55,7 @@ const sync: Command = {
   usage: 'fazt time sync [--hub URL] [--json]',
   options: hubOptions,
   run: async ({ values, out }) => {
-    const r = await callHub<{ status: TimeStatus; readings: PeerReading[] }>(hubUrl(values), '/v1/time/sync', 'POST', 30_000);
+    const r = await callHub<{ status: TimeStatus; readings: PeerReading[] }>(hubTarget(values), '/v1/time/sync', 'POST', 30_000);
     out(values.json ? JSON.stringify(r) + '\n' : `${readingsText(r.readings)}\n\n${statusText(r.status)}\n`);
   },
 };
