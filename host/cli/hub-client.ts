@@ -1,10 +1,21 @@
+import { resolve } from 'node:path';
 import { FaztError } from '../../hal/contracts/errors.js';
 import { type CertFingerprint, parseFingerprint } from '../crypto/cert-fingerprint.js';
 import { pinnedFetch } from '../crypto/pinned-fetch.js';
+import { readOwnerToken } from '../hub/owner-token-file.js';
 import { type OptionSpec, UsageError } from './command.js';
 
 /** The --hub flag, as the commands that ask a running hub declare it. */
 export const HUB_OPTION: OptionSpec = { type: 'string', value: 'URL', description: "the running hub's API (default http://127.0.0.1:7070)" };
+export const TOKEN_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'TOKEN',
+  description: "the owner token to call the hub with (default $FAZT_TOKEN, then the hub folder's owner.token)",
+};
+/** --data for a command that only calls the hub: where its owner.token is. */
+const TOKEN_DATA_OPTION: OptionSpec = { type: 'string', value: 'DIR', description: 'the hub folder whose owner.token to use (default ./fazt-data)' };
+/** What a command that calls the hub declares: where it is and how to find the token. */
+export const HUB_OPTIONS: Record<string, OptionSpec> = { hub: HUB_OPTION, token: TOKEN_OPTION, data: TOKEN_DATA_OPTION };
 
 /** The --fingerprint flag beside --hub https://…: the hub's certificate, as `fazt hub` prints it. */
 export const FINGERPRINT_OPTION: OptionSpec = {
@@ -13,10 +24,14 @@ export const FINGERPRINT_OPTION: OptionSpec = {
   description: 'with an https --hub: trust only the certificate with this fingerprint, as fazt hub prints it',
 };
 
-/** A running hub: its URL and, for https, the fingerprint of the certificate to trust. */
+/**
+ * A running hub: its URL, for https the fingerprint of the certificate to
+ * trust, and the owner token to call it with (none found: only open routes answer).
+ */
 export interface HubTarget {
   url: string;
   fingerprint?: CertFingerprint;
+  token?: string;
 }
 
 /** The --hub flag: a running hub's API (default the local one). */
@@ -26,21 +41,37 @@ export function hubUrl(values: Record<string, unknown>): string {
   return url;
 }
 
-/** --hub with --fingerprint (which needs an https --hub). */
-export function hubTarget(values: Record<string, unknown>): HubTarget {
+/**
+ * --hub with --fingerprint (which needs an https --hub), and the token found
+ * in this order (README "Access: owner only"): --token, $FAZT_TOKEN, the
+ * owner.token in --data DIR (default ./fazt-data, where `fazt hub` and
+ * `fazt start` write it).
+ */
+export function hubTarget(values: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): HubTarget {
   const url = hubUrl(values);
-  if (values.fingerprint === undefined) return { url };
-  if (!url.startsWith('https://')) throw new UsageError(`--fingerprint pins the hub's HTTPS certificate: give --hub https://…, not ${url}`);
-  try {
-    return { url, fingerprint: parseFingerprint(String(values.fingerprint), '--fingerprint') };
-  } catch (e) {
-    throw new UsageError((e as Error).message);
+  const target: HubTarget = { url };
+  if (values.fingerprint !== undefined) {
+    if (!url.startsWith('https://')) throw new UsageError(`--fingerprint pins the hub's HTTPS certificate: give --hub https://…, not ${url}`);
+    try {
+      target.fingerprint = parseFingerprint(String(values.fingerprint), '--fingerprint');
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
   }
+  if (typeof values.token === 'string') {
+    if (values.token.trim() === '') throw new UsageError('--token is empty');
+    target.token = values.token.trim();
+  } else if (env.FAZT_TOKEN?.trim()) {
+    target.token = env.FAZT_TOKEN.trim();
+  } else {
+    const token = readOwnerToken(resolve(typeof values.data === 'string' ? values.data : './fazt-data'));
+    if (token !== undefined) target.token = token;
+  }
+  return target;
 }
 
-function reach(target: HubTarget, path: string, init: RequestInit & { body?: string }): Promise<Response> {
-  const { method, signal, body } = init;
-  const headers = init.headers as Record<string, string> | undefined;
+function reach(target: HubTarget, path: string, init: RequestInit & { body?: string; headers: Record<string, string> }): Promise<Response> {
+  const { method, signal, body, headers } = init;
   return target.fingerprint
     ? pinnedFetch(target.url + path, { method, headers, body, signal: signal ?? undefined }, target.fingerprint)
     : fetch(target.url + path, init);
@@ -56,23 +87,26 @@ function unreachable(base: string, e: unknown): Error {
 }
 
 /**
- * Calls a running hub (`body`, when given, goes as JSON); a hub that cannot
- * be reached or refuses is one clear error line, with the code and the path
- * of a refused document when the hub names them.
+ * Calls a running hub (`body`, when given, goes as JSON) with the target's
+ * token; a hub that cannot be reached or refuses is one clear error line,
+ * with the code and the path of a refused document when the hub names them.
  */
 export async function callHub<T>(base: string | HubTarget, path: string, method: 'GET' | 'POST' = 'GET', timeoutMs = 10_000, body?: unknown): Promise<T> {
-  const target = typeof base === 'string' ? { url: base } : base;
+  const target: HubTarget = typeof base === 'string' ? { url: base } : base;
   let res: Response;
-  const payload = body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+  const headers: Record<string, string> = target.token === undefined ? {} : { authorization: `Bearer ${target.token}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
   try {
-    res = await reach(target, path, { method, signal: AbortSignal.timeout(timeoutMs), ...payload });
+    res = await reach(target, path, { method, headers, signal: AbortSignal.timeout(timeoutMs), ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   } catch (e) {
     throw unreachable(target.url, e);
   }
   const answer = (await res.json().catch(() => ({}))) as T & { error?: { code: string; message: string } };
   if (!res.ok) {
     const e = answer.error;
-    throw new FaztError(e?.code ?? 'hub-refused', `hub answered ${res.status} for ${path.split('?')[0]}: ${e?.message ?? 'no details'}`);
+    const hint =
+      res.status === 401 && target.token === undefined ? ' (no token found: give --token, set FAZT_TOKEN, or --data DIR of the hub for its owner.token)' : '';
+    throw new FaztError(e?.code ?? 'hub-refused', `hub answered ${res.status} for ${path.split('?')[0]}: ${e?.message ?? 'no details'}${hint}`);
   }
   return answer;
 }

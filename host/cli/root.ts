@@ -17,6 +17,7 @@ import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 import { pulseCommand } from './commands/pulse.js';
 import { timeCommand } from './commands/time.js';
+import { tokenCommand } from './commands/token.js';
 
 /** Every command of `fazt`, in the order --help lists them. */
 export const root: Command = {
@@ -26,6 +27,7 @@ export const root: Command = {
   subcommands: [
     startCommand,
     hubCommand,
+    tokenCommand,
     inviteCommand,
     enrollCommand,
     backupCommand,

@@ -25,7 +25,12 @@ import type { GroupCommit } from './group-commit.js';
 import { HttpError, toHttpError } from './http-error.js';
 import { StoreError } from '../store/store-error.js';
 import { readBody } from './read-body.js';
-import { type Handler, requireType } from './route.js';
+import { type Handler, type Routes, requireType, route } from './route.js';
+import type { FailureLimit } from './failure-limit.js';
+import type { OwnerAccess } from './owner-access.js';
+import { sessionRoutes } from './session-api.js';
+import type { SessionBook } from './sessions.js';
+import { tokensRoutes } from './tokens-api.js';
 import { pulseRoutes } from './pulse-api.js';
 import { rulesRoutes } from './rules-api.js';
 import { sendJson, sendJsonText } from './reply.js';
@@ -54,6 +59,10 @@ export interface ApiContext {
   counters: PulseCounters;
   /** Pulse, when the hub beats. */
   pulse: () => PulseService | undefined;
+  /** Owner access: the check before every route, browser sessions, failed attempts per address. */
+  access: OwnerAccess;
+  sessions: SessionBook;
+  failures: { signin: FailureLimit; enroll: FailureLimit };
 }
 
 /** A beacon record as JSON (the key in hex). */
@@ -69,7 +78,7 @@ const POLL_BODY_LIMIT = 1024;
  * Every refusal is thrown and turned into a status and a JSON error body by
  * the caller; a refusal leaves the cartridge as it was.
  */
-export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handler>> {
+export function apiRoutes(ctx: ApiContext): Routes {
   /** The signed answer to a batch (nonce null) or a poll, carrying the node's pending commands (README "The downlink"). */
   const answer = (node: string, ack: number, stored: number, head: Uint8Array, nonce: Uint8Array | null): AckReply => {
     const commands = ctx.cartridge.commands.deliver(node).map((c) => ({ id: c.id, seq: c.seq, action: c.action, notAfter: c.notAfter }));
@@ -96,7 +105,6 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
     }
   };
 
-  // Who may call: the owner (and, once owner access lands, a read-only metrics token for a scraper).
   const metrics: Handler = async (_req, res) => {
     const { text, contentType } = await ctx.metrics.scrape();
     res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
@@ -147,11 +155,19 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
   };
 
   const enroll: Handler = async (req, res) => {
+    const from = req.socket.remoteAddress ?? 'unknown';
+    ctx.failures.enroll.check(from);
     requireType(req, ['application/json']);
     const request = parseEnrollRequest(parseJsonBody(await readBody(req, ENROLL_BODY_LIMIT)));
-    checkEnrollProof(request, ctx.crypto);
-    const { node } = ctx.cartridge.enroll({ token: request.token, publicKey: request.publicKey, name: request.name, board: request.board });
-    sendJson(res, 200, { node, hub: { id: ctx.hubKey.id, publicKey: toHex(ctx.hubKey.publicKey) } });
+    try {
+      checkEnrollProof(request, ctx.crypto);
+      const { node } = ctx.cartridge.enroll({ token: request.token, publicKey: request.publicKey, name: request.name, board: request.board });
+      sendJson(res, 200, { node, hub: { id: ctx.hubKey.id, publicKey: toHex(ctx.hubKey.publicKey) } });
+    } catch (e) {
+      // A refused invite or proof is a guess at an invite: it counts against the address (a malformed body does not).
+      if (toHttpError(e).status < 500) ctx.failures.enroll.fail(from);
+      throw e;
+    }
   };
 
   const time: Handler = (_req, res, url) => {
@@ -188,18 +204,22 @@ export function apiRoutes(ctx: ApiContext): Record<string, Record<string, Handle
   };
 
   return {
-    '/v1/time': { GET: time },
-    '/v1/time/status': { GET: timeStatus },
-    '/v1/time/peers': { GET: timePeers },
-    '/v1/time/sync': { POST: timeSync },
-    '/v1/beacon': { GET: beacon },
-    '/v1/uplink': { POST: uplink },
-    '/v1/downlink': { POST: downlink },
-    '/v1/nodes': { GET: nodes },
-    '/v1/events': { GET: events },
-    '/v1/stream': { GET: stream },
-    '/v1/enroll': { POST: enroll },
-    '/metrics': { GET: metrics },
+    '/v1/health': { GET: route('open', (_req, res) => sendJson(res, 200, { ok: true })) },
+    '/v1/time': { GET: route('open', time) },
+    '/v1/time/status': { GET: route('read', timeStatus) },
+    '/v1/time/peers': { GET: route('read', timePeers) },
+    '/v1/time/sync': { POST: route('admin', timeSync) },
+    '/v1/beacon': { GET: route('open', beacon) },
+    '/v1/uplink': { POST: route('open', uplink) },
+    // Open, yet authenticated: a poll is signed by the node's own key and checked against it before anything is answered.
+    '/v1/downlink': { POST: route('open', downlink) },
+    '/v1/nodes': { GET: route('read', nodes) },
+    '/v1/events': { GET: route('read', events) },
+    '/v1/stream': { GET: route('read', stream) },
+    '/v1/enroll': { POST: route('open', enroll) },
+    '/metrics': { GET: route('metrics', metrics) },
+    ...sessionRoutes({ tokens: ctx.cartridge.tokens, sessions: ctx.sessions, access: ctx.access, failures: ctx.failures.signin, clock: ctx.clock }),
+    ...tokensRoutes({ tokens: ctx.cartridge.tokens, clock: ctx.clock }),
     ...rulesRoutes(ctx),
     ...pulseRoutes({ cartridge: ctx.cartridge, hubId: ctx.hubKey.id, pulse: ctx.pulse, clock: ctx.clock }),
     ...seriesRoutes(ctx),

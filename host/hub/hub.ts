@@ -19,6 +19,10 @@ import { apiRoutes } from './api.js';
 import type { Routes } from './route.js';
 import { GroupCommit } from './group-commit.js';
 import { EventStream } from './event-stream.js';
+import { FailureLimit } from './failure-limit.js';
+import { OwnerAccess } from './owner-access.js';
+import { ensureOwnerToken } from './owner-token-file.js';
+import { SessionBook } from './sessions.js';
 import { loadOrCreateHubKey } from './hub-key.js';
 import { HubLog } from './hub-log.js';
 import type { HubAddress, HubOptions } from './hub-options.js';
@@ -55,6 +59,10 @@ export class Hub {
   private engine: PerceptEngine | undefined;
   private ruleService: RuleService | undefined;
   private pulseService: PulseService | undefined;
+  private owner: { token: string; id: string } | undefined;
+  private sessions: SessionBook | undefined;
+  private address: HubAddress | undefined;
+  private table: Routes | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
 
@@ -118,6 +126,24 @@ export class Hub {
   /** The LAN beacon, when enabled. */
   get beacon(): HubBeacon | undefined {
     return this.lan;
+  }
+
+  /** The route table: every path and method with who may call it (host/hub/route.ts). */
+  get routes(): Routes {
+    if (!this.table) throw new Error('the hub is not started');
+    return this.table;
+  }
+
+  /** The hub's local admin token, as written to `<data>/owner.token`. */
+  get ownerToken(): string {
+    if (!this.owner) throw new Error('the hub is not started');
+    return this.owner.token;
+  }
+
+  /** A one-time sign-in link for a browser (single use, 10 minutes; for an interactive terminal only, never a log). */
+  signinLink(): string {
+    if (!this.owner || !this.sessions || !this.address || !this.keeper) throw new Error('the hub is not started');
+    return `${this.address.url}/signin?code=${this.sessions.mintCode(this.owner.id, Math.floor(this.keeper.now()))}`;
   }
 
   async start(): Promise<HubAddress> {
@@ -187,6 +213,15 @@ export class Hub {
       store.close(); // bad checks: do not leave the cartridge open
       throw e;
     }
+    let owner: ReturnType<typeof ensureOwnerToken>;
+    try {
+      owner = ensureOwnerToken(dataDir, store.tokens, Math.floor(keeper.now()));
+    } catch (e) {
+      store.close(); // an unwritable data folder: do not leave the cartridge open
+      throw e;
+    }
+    const sessions = new SessionBook(this.crypto, (n) => new Uint8Array(randomBytes(n)));
+    const access = new OwnerAccess(store.tokens, sessions, clock);
     const routes: Routes = {
       ...apiRoutes({
         cartridge: store,
@@ -202,6 +237,9 @@ export class Hub {
         metrics,
         counters,
         pulse: () => this.pulseService,
+        access,
+        sessions,
+        failures: { signin: new FailureLimit(), enroll: new FailureLimit() },
       }),
       ...this.options.extraRoutes,
     };
@@ -209,7 +247,7 @@ export class Hub {
     const listener = hubListener(
       (req, res) => {
         if (!this.stopping && files.serve(req, res, new URL(req.url ?? '/', 'http://hub').pathname)) return;
-        void serveRequest(routes, req, res, this.stopping, (r) => this.log(r));
+        void serveRequest(routes, access, req, res, this.stopping, (r) => this.log(r));
       },
       tls,
       listenHost,
@@ -261,11 +299,15 @@ export class Hub {
     this.engine = engine;
     this.ruleService = rules;
     this.pulseService = pulse;
+    this.owner = { token: owner.token, id: owner.record.id };
+    this.sessions = sessions;
+    this.table = routes;
     this.stopping = false;
     this.stopped = undefined;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     const https = tls && { url: `https://${host}:${addr.port}`, fingerprint: tls.fingerprint };
-    return { url: `http://${host}:${addr.port}`, host: addr.address, port: addr.port, cartridge: file, hubId: key.id, ...(https ? { https } : {}) };
+    this.address = { url: `http://${host}:${addr.port}`, host: addr.address, port: addr.port, cartridge: file, hubId: key.id, ...(https ? { https } : {}) };
+    return this.address;
   }
 
   /** Idempotent: a second call waits for the first. */

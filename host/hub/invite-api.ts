@@ -12,7 +12,7 @@ import { parseJsonBody } from './decode-uplink.js';
 import { HttpError } from './http-error.js';
 import { readBody } from './read-body.js';
 import { sendJson } from './reply.js';
-import { type Handler, type Routes, requireType } from './route.js';
+import { type Handler, type Routes, requireType, route } from './route.js';
 
 /** Sounds kept for the page to play: the newest few, each until its invite expires. */
 const MAX_SOUNDS = 8;
@@ -70,5 +70,6 @@ export function inviteRoutes(ctx: { cartridge: Cartridge; hubKey: NodeIdentity; 
     res.end(s.wav);
   };
 
-  return { '/v1/invites': { POST: create }, '/v1/invites/sound': { GET: sound } };
+  // Who may call: admin only — an invite lets a node in, and its sound carries the invite itself.
+  return { '/v1/invites': { POST: route('admin', create) }, '/v1/invites/sound': { GET: route('admin', sound) } };
 }

@@ -4,7 +4,7 @@ import { STATUS_RANK } from '../pulse/pulse-types.js';
 import type { Cartridge } from '../store/cartridge.js';
 import { HttpError } from './http-error.js';
 import { sendJson } from './reply.js';
-import type { Handler, Routes } from './route.js';
+import { type Handler, type Routes, route } from './route.js';
 
 /** Most beats and changes one history answer lists. */
 const HISTORY_LIMIT = 1000;
@@ -56,9 +56,7 @@ function sinceOf(q: URLSearchParams, now: number): number {
 }
 
 /**
- * Pulse. Who may call: the owner (today anyone who reaches the hub's listen
- * address, loopback unless --host says otherwise; owner tokens come with the
- * dashboard issue). GET /v1/pulse: the latest beat's status, issues by
+ * Pulse, read by the owner (scope read). GET /v1/pulse: the latest beat's status, issues by
  * severity, the checks that know nothing, each node and the paragraph.
  * GET /v1/pulse/history?since=MS (or ?ago=MS): the beats and status changes since then,
  * oldest first, from the hub's chain.
@@ -89,5 +87,5 @@ export function pulseRoutes(ctx: { cartridge: Cartridge; hubId: string; pulse: (
     sendJson(res, 200, { since, beats, changes, truncated: page.next !== null });
   };
 
-  return { '/v1/pulse': { GET: now }, '/v1/pulse/history': { GET: history } };
+  return { '/v1/pulse': { GET: route('read', now) }, '/v1/pulse/history': { GET: route('read', history) } };
 }

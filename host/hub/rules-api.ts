@@ -6,7 +6,7 @@ import { HttpError } from './http-error.js';
 import { resolveNodeRef } from './node-ref.js';
 import { readBody } from './read-body.js';
 import { sendJson } from './reply.js';
-import { type Handler, type Routes, requireType } from './route.js';
+import { type Handler, type Routes, requireType, route } from './route.js';
 
 /** A rule document is small; a larger body is refused before it is read. */
 const RULE_BODY_LIMIT = 64 * 1024;
@@ -22,11 +22,7 @@ function idOf(body: unknown): string {
   return id;
 }
 
-/**
- * Rules and effects. Who may call them: the owner. Today that is anyone who
- * can reach the hub's listen address (loopback unless --host says otherwise);
- * owner tokens come with the dashboard issue, and these routes then need one.
- */
+/** Rules and effects: the owner reads them (read) and changes them (admin). */
 export function rulesRoutes(ctx: { cartridge: Cartridge; rules: () => RuleService | undefined }): Routes {
   const rules = (): RuleService => {
     const r = ctx.rules();
@@ -76,10 +72,10 @@ export function rulesRoutes(ctx: { cartridge: Cartridge; rules: () => RuleServic
   };
 
   return {
-    '/v1/rules': { GET: list, POST: put },
-    '/v1/rules/enable': { POST: enable },
-    '/v1/rules/disable': { POST: disable },
-    '/v1/rules/remove': { POST: remove },
-    '/v1/effects': { GET: effects },
+    '/v1/rules': { GET: route('read', list), POST: route('admin', put) },
+    '/v1/rules/enable': { POST: route('admin', enable) },
+    '/v1/rules/disable': { POST: route('admin', disable) },
+    '/v1/rules/remove': { POST: route('admin', remove) },
+    '/v1/effects': { GET: route('read', effects) },
   };
 }

@@ -6,7 +6,7 @@ import { HttpError } from './http-error.js';
 import { resolveNodeRef } from './node-ref.js';
 import { readBody } from './read-body.js';
 import { sendJson } from './reply.js';
-import { type Handler, type Routes, requireType } from './route.js';
+import { type Handler, type Routes, requireType, route } from './route.js';
 import { ruleNodes } from './rule-nodes.js';
 import { rulesOnChain } from './rules-on-chain.js';
 
@@ -49,7 +49,7 @@ export function rulesTestRoutes(ctx: RulesTestContext): Routes {
     }
   }
 
-  // Who may call: the owner: today anyone who can reach the hub's listen address (loopback by default); owner tokens arrive with issue 14.
+  // Who may call: the owner with scope read: a backtest changes nothing.
   const test: Handler = async (req, res) => {
     requireType(req, ['application/json']);
     const body = parseJsonBody(await readBody(req, BODY_LIMIT));
@@ -80,7 +80,7 @@ export function rulesTestRoutes(ctx: RulesTestContext): Routes {
     }
   };
 
-  // Who may call: the owner: today anyone who can reach the hub's listen address (loopback by default); owner tokens arrive with issue 14.
+  // Who may call: the owner with scope read: a backtest changes nothing.
   const why: Handler = (_req, res, url) => {
     for (const k of url.searchParams.keys()) if (k !== 'id' && k !== 'at') throw new HttpError(400, 'bad-query', `unknown parameter '${k}' (known: id, at)`);
     const id = url.searchParams.get('id');
@@ -100,7 +100,7 @@ export function rulesTestRoutes(ctx: RulesTestContext): Routes {
   };
 
   return {
-    '/v1/rules/test': { POST: test },
-    '/v1/rules/explain': { GET: why },
+    '/v1/rules/test': { POST: route('read', test) },
+    '/v1/rules/explain': { GET: route('read', why) },
   };
 }

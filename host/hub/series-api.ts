@@ -2,7 +2,7 @@ import type { Cartridge } from '../store/cartridge.js';
 import { HttpError } from './http-error.js';
 import { resolveNodeRef } from './node-ref.js';
 import { sendJson } from './reply.js';
-import type { Handler, Routes } from './route.js';
+import { type Handler, type Routes, route } from './route.js';
 
 const KNOWN = ['node', 'name', 'component', 'from', 'to', 'points'];
 /** A chart is at most a few thousand pixels wide: more buckets than that is a mistake. */
@@ -44,5 +44,6 @@ export function seriesRoutes(ctx: { cartridge: Cartridge; clock: () => number })
     const buckets = ctx.cartridge.series.between({ node, name, component, since: from, until: to, bucketMs });
     sendJson(res, 200, { node, name, component: component ?? null, from, to, bucketMs, buckets: buckets.map((b) => [b.start, b.min, b.mean, b.max, b.count]) });
   };
-  return { '/v1/series': { GET: series } };
+  // Who may call: a token or session of scope read (the readings are the owner's).
+  return { '/v1/series': { GET: route('read', series) } };
 }

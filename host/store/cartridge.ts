@@ -16,6 +16,7 @@ import { InviteBook, type Invite } from './invites.js';
 import { NameRefs } from './name-refs.js';
 import { NodeRegistry, type NodeSummary, type SourceKind } from './nodes.js';
 import { openCartridge, type Db } from './open-cartridge.js';
+import { OwnerTokens } from './owner-tokens.js';
 import { DictionaryStore } from './dictionaries.js';
 import { type CompactContext, uplinkFromCbor, uplinkFromValue } from './parse-batch.js';
 import { PeerCache } from './peer-cache.js';
@@ -71,6 +72,8 @@ export class Cartridge {
   readonly dictionaries: DictionaryStore;
   /** What reading a compact batch needs: crypto and the dictionaries held here. */
   readonly compact: CompactContext;
+  /** The owner's API tokens, stored hashed (host/store/owner-tokens.ts). */
+  readonly tokens: OwnerTokens;
   private readonly crypto: CryptoProvider;
   private readonly clock: () => number;
   private readonly entropy: (n: number) => Uint8Array;
@@ -106,6 +109,7 @@ export class Cartridge {
     this.dictionaries = new DictionaryStore(db);
     this.compact = { crypto: this.crypto, dictionary: (node, hash) => this.dictionaries.get(node, hash) };
     this.series = new ReadingSeries(db);
+    this.tokens = new OwnerTokens(db, this.crypto, this.entropy);
     this.stored = new StoredHook(
       options.onListenerError ??
         ((e) => process.stderr.write(JSON.stringify({ level: 'error', code: 'stored-listener', message: (e as Error)?.message ?? String(e) }) + '\n')),

@@ -166,4 +166,25 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     sql: COMPACT_SQL,
     run: copyEventsToEntries,
   },
+  {
+    step: 9,
+    name: 'owner tokens; nodes retired and revoked',
+    // Owner access (host/store/owner-tokens.ts): a token's SHA-256 only, never
+    // the secret. A retired node keeps its history and is no longer expected;
+    // a revoked node's key is refused (host/store/node-status.ts).
+    sql: `
+      CREATE TABLE tokens (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL,
+        scope        TEXT NOT NULL CHECK (scope IN ('read', 'admin', 'metrics')),
+        hash         BLOB NOT NULL UNIQUE,
+        created_at   INTEGER NOT NULL,
+        expires_at   INTEGER,
+        revoked_at   INTEGER,
+        last_used_at INTEGER
+      ) STRICT;
+      ALTER TABLE nodes ADD COLUMN retired_at INTEGER;
+      ALTER TABLE nodes ADD COLUMN revoked_at INTEGER;
+    `,
+  },
 ];

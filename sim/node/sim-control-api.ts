@@ -2,7 +2,7 @@ import { parseJsonBody } from '../../host/hub/decode-uplink.js';
 import { HttpError } from '../../host/hub/http-error.js';
 import { readBody } from '../../host/hub/read-body.js';
 import { sendJson } from '../../host/hub/reply.js';
-import { type Handler, type Routes, requireType } from '../../host/hub/route.js';
+import { type Handler, type Routes, requireType, route } from '../../host/hub/route.js';
 import { constant } from '../environment/signals.js';
 import { I2cDeviceModel } from '../i2c/i2c-device-model.js';
 import { ButtonModel } from '../models/button-model.js';
@@ -133,7 +133,13 @@ export class SimControls {
       sendJson(res, 200, { lines: e.log.slice(Math.max(0, after - first)), next: e.logged });
     };
 
-    return { '/v1/sim': { GET: list }, '/v1/sim/environment': { POST: environment }, '/v1/sim/device': { POST: device }, '/v1/sim/log': { GET: log } };
+    // Who may call: reading the boards and their logs, scope read; moving the world or a device, admin.
+    return {
+      '/v1/sim': { GET: route('read', list) },
+      '/v1/sim/environment': { POST: route('admin', environment) },
+      '/v1/sim/device': { POST: route('admin', device) },
+      '/v1/sim/log': { GET: route('read', log) },
+    };
   }
 
   private actions(model: object | undefined): string[] {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { batchVectors, cborVectors, eventVectors } from '../helpers/vectors.js';
+import { authFrom } from '../hub/helpers.js';
 
 /** Runs the built CLI (npm test builds dist/ first) as a user would. */
 const bin = new URL('../../bin/fazt.js', import.meta.url).pathname;
@@ -191,7 +192,9 @@ describe('fazt CLI', () => {
       let nodes: { name: string; eventCount: number }[] = [];
       for (let i = 0; i < 100 && !(nodes.length === 3 && nodes.every((n) => n.eventCount > 3)); i++) {
         await new Promise((r) => setTimeout(r, 200));
-        nodes = ((await (await fetch(`${url}/v1/nodes`)).json()) as { nodes: { name: string; eventCount: number }[] }).nodes;
+        nodes = (
+          (await (await fetch(`${url}/v1/nodes`, { headers: authFrom(join(tmp, 'start-data')) })).json()) as { nodes: { name: string; eventCount: number }[] }
+        ).nodes;
       }
       assert.deepStrictEqual(nodes.map((n) => n.name).sort(), ['desk', 'hallway', 'living-room']);
       assert.ok(

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CompactBatchEncoder } from '../../firmware/batch/batch-encoder.js';
-import { cbor, crypto, post, startHub, TestNode } from '../hub/helpers.js';
+import { cbor, crypto, ownerAuth, post, startHub, TestNode } from '../hub/helpers.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
 const bin = join(repo, 'bin/fazt.js');
@@ -32,7 +32,7 @@ describe("fazt event verify reads the project's own outputs", () => {
   after(() => h.stop());
 
   async function save(query: string, name: string): Promise<string> {
-    const res = await fetch(`${h.url}/v1/events${query}`);
+    const res = await fetch(`${h.url}/v1/events${query}`, { headers: ownerAuth(h.url) });
     assert.equal(res.status, 200);
     const file = join(tmp, name);
     writeFileSync(file, await res.text());

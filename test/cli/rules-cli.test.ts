@@ -28,8 +28,10 @@ before(async () => {
     [T0 + 6 * MIN, 24],
   ]);
   h.setClock(T0 + 10 * MIN);
+  process.env.FAZT_TOKEN = h.hub.ownerToken; // the CLI calls this hub as its owner
 });
 after(async () => {
+  delete process.env.FAZT_TOKEN;
   await h.stop();
   tmp.cleanup();
 });

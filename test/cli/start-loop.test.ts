@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { authFrom } from '../hub/helpers.js';
 
 /**
  * The loop in `npm start`, as a user runs it: the built CLI in a child
@@ -18,7 +19,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'fazt-start-loop-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 type Entry = { id: string; type: string; source: string; data: Record<string, unknown> };
-const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url)).json()) as T;
+const data = join(tmp, 'data');
+const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url, { headers: authFrom(data) })).json()) as T;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('npm start closes the loop', () => {
@@ -46,7 +48,7 @@ describe('npm start closes the loop', () => {
       type Command = { id: string; node: string; action: Record<string, unknown>; cause: string | null; state: string; result: string | null };
       let applied: Command | undefined;
       while (!applied && Date.now() < deadline) {
-        const list = await fetch(`${url}/v1/effects?node=desk&state=applied`);
+        const list = await fetch(`${url}/v1/effects?node=desk&state=applied`, { headers: authFrom(data) });
         if (list.status === 200) applied = ((await list.json()) as { effects: Command[] }).effects[0];
         if (!applied) await sleep(250);
       }
@@ -89,7 +91,10 @@ describe('npm start closes the loop', () => {
       }
       assert.notEqual(beat.at, null, `no beat within 50 s of start:\n${out}`);
       const said = await new Promise<string>((done, fail) => {
-        const p = spawn(process.execPath, [bin, 'pulse', '--hub', url as string]);
+        // Its token from the demo's folder, as FAZT_TOKEN (pulse's --data reads the cartridge instead of asking the hub).
+        const p = spawn(process.execPath, [bin, 'pulse', '--hub', url as string], {
+          env: { ...process.env, FAZT_TOKEN: authFrom(data).authorization.slice('Bearer '.length) },
+        });
         let text = '';
         p.stdout.on('data', (d: Buffer) => (text += d.toString()));
         p.stderr.on('data', (d: Buffer) => (text += d.toString()));

@@ -11,7 +11,7 @@ import { beaconCommand } from '../../host/cli/commands/beacon.js';
 import { hubCommand, lanOptions, parseSkew } from '../../host/cli/commands/hub.js';
 import { timeCommand } from '../../host/cli/commands/time.js';
 import type { PeerReading, TimeStatus } from '../../host/time/timekeeper.js';
-import { crypto, startHub, tempDir } from '../hub/helpers.js';
+import { authFrom, crypto, startHub, tempDir } from '../hub/helpers.js';
 import { closedPort } from '../helpers/wait.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -56,8 +56,10 @@ const tmp = tempDir('fazt-timecli-');
 
 before(async () => {
   h = await startHub({ time: { mode: 'system' }, log: () => {} });
+  process.env.FAZT_TOKEN = h.hub.ownerToken; // the CLI, in process and in children, calls this hub as its owner
 });
 after(async () => {
+  delete process.env.FAZT_TOKEN;
   await h?.stop();
   tmp.cleanup();
 });
@@ -225,7 +227,7 @@ describe('fazt hub: beacon and time flags', () => {
       const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
       assert.ok(url, `no address in ${JSON.stringify(out)} ${err}`);
       assert.match(out, /^time system: system clock$/m);
-      const s = (await (await fetch(`${url}/v1/time/status`, { signal: AbortSignal.timeout(10_000) })).json()) as TimeStatus;
+      const s = (await (await fetch(`${url}/v1/time/status`, { headers: authFrom(data), signal: AbortSignal.timeout(10_000) })).json()) as TimeStatus;
       assert.equal(s.mode, 'system');
       assert.ok(Math.abs(s.local - (Date.now() - 600_000)) < 5000, `local is ${s.local - Date.now()} ms from Date.now()`);
       assert.equal(s.now, s.local);

@@ -13,7 +13,7 @@ import { randomWalk, sine, sum } from '../../sim/environment/signals.js';
 import { Bme280Model } from '../../sim/models/bme280-model.js';
 import { httpUplink, XsNode } from '../../sim/node/xs-node.js';
 import { VirtualClock } from '../../sim/world/virtual-clock.js';
-import { post, tempDir } from '../hub/helpers.js';
+import { asOwner, post, tempDir } from '../hub/helpers.js';
 
 /**
  * Backtest equals live: a simulated day (a BME280 on a sine of a 6 h period
@@ -55,7 +55,7 @@ const clock = new VirtualClock(T0);
 
 before(async () => {
   hub = new Hub({ dataDir: tmp.dir, port: 0, clock: () => Math.floor(clock.now()), rules: true, log: () => undefined });
-  const url = (await hub.start()).url;
+  const url = asOwner(hub, await hub.start()).url;
   const identity = identityFromSecretKey(new Uint8Array(32).fill(101), nodeCrypto);
   hub.cartridge.addNode(identity.publicKey, { name: 'lab', board: 'esp32-devkitc' });
   for (const doc of rules) assert.equal((await post(`${url}/v1/rules`, JSON.stringify(doc), 'application/json')).status, 201);

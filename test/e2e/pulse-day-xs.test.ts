@@ -13,7 +13,7 @@ import type { PulseService } from '../../host/pulse/pulse-service.js';
 import { Bme280Model } from '../../sim/models/bme280-model.js';
 import { httpUplink, XsNode } from '../../sim/node/xs-node.js';
 import { VirtualClock } from '../../sim/world/virtual-clock.js';
-import { get, post, tempDir } from '../hub/helpers.js';
+import { asOwner, get, post, tempDir } from '../hub/helpers.js';
 
 /**
  * Pulse's proof (issue 12): a day of three XS nodes and a real hub (HTTP,
@@ -173,7 +173,7 @@ before(async () => {
     pulse: { everyMs: 0, checks: { checks: [{ id: 'hub.event-loop', enabled: false }] } },
     log: () => undefined,
   });
-  url = (await hub.start()).url;
+  url = asOwner(hub, await hub.start()).url;
   pulse = hub.pulse as PulseService;
   // 5.6 kB an hour from 160 kB: past a quarter of the heap at 07:20, past half at 14:25 (the first health, at 00:15, is the baseline).
   kitchen = rig('kitchen', 101, { ...base, leakBytesPerHour: 5600 });

@@ -15,7 +15,7 @@ import { httpDownlink, httpUplink, XsNode } from '../../sim/node/xs-node.js';
 import type { UplinkSender } from '../../sim/xs/bridge-host.js';
 import type { SimBoard } from '../../sim/world/sim-board.js';
 import { VirtualClock } from '../../sim/world/virtual-clock.js';
-import { get, post, tempDir } from '../hub/helpers.js';
+import { asOwner, get, post, tempDir } from '../hub/helpers.js';
 
 /**
  * The issue's loop end to end, firmware in XS: node A ("lab") reads a BME280
@@ -144,7 +144,7 @@ const pin = () => b.board().pins.driven(PIN);
 
 before(async () => {
   hub = new Hub({ dataDir: tmp.dir, port: 0, clock: () => Math.floor(world.now()), rules: true, percepts: true, log: () => undefined });
-  url = (await hub.start()).url;
+  url = asOwner(hub, await hub.start()).url;
   b = await startNode('desk', 81, [{ name: 'relay', driver: 'digital-output', pin: PIN, intervalMs: 3_600_000 }], () => undefined, send);
   a = await startNode(
     'lab',

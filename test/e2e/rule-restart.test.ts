@@ -7,7 +7,7 @@ import type { EventEntry } from '../../firmware/event/envelope.js';
 import { ruleNodes } from '../../host/hub/rule-nodes.js';
 import { explain } from '../../host/rules/index.js';
 import { Cartridge } from '../../host/store/cartridge.js';
-import { cbor, get, post, TestNode, tempDir } from '../hub/helpers.js';
+import { asOwner, cbor, get, post, TestNode, tempDir } from '../hub/helpers.js';
 
 /**
  * A for: window survives the hub being killed (kill -9 of a hub process)
@@ -36,7 +36,7 @@ function startHub(dir: string): Promise<{ proc: ChildProcess; url: string }> {
     proc.stdout?.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /^ready (\S+)\n/m.exec(out);
-      if (m) resolve({ proc, url: m[1] });
+      if (m) resolve(asOwner(dir, { proc, url: m[1] }));
     });
     proc.on('exit', (code, signal) => reject(new Error(`hub child exited (${code ?? signal}) before it was ready: ${err}`)));
   });

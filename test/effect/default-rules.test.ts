@@ -7,7 +7,7 @@ import { loadDefaultRules } from '../../host/effect/default-rules.js';
 import { Hub } from '../../host/hub/hub.js';
 import { checkRuleTargets, compileRule, type RuleDocument } from '../../host/rules/index.js';
 import { DEMO_NODES } from '../../sim/node/demo-nodes.js';
-import { cbor, post, TestNode, tempDir } from '../hub/helpers.js';
+import { asOwner, cbor, post, tempDir, TestNode } from '../hub/helpers.js';
 
 /**
  * The rules `fazt start` ships with, and how a hub takes defaults that name
@@ -29,7 +29,7 @@ const ledOnMotion = {
 async function open(dir: string, defaults: unknown[]) {
   let t = T0;
   const hub = new Hub({ dataDir: dir, port: 0, clock: () => (t += 5), rules: { defaults }, log: () => undefined });
-  const url = (await hub.start()).url;
+  const url = asOwner(hub, await hub.start()).url;
   const own = () => [...hub.cartridge.chain(hub.hubLog.id)].map((e) => [e.type, (e.data as ValueMap).id]);
   return { hub, url, own };
 }

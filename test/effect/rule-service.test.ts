@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import type { ValueMap } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import { Hub } from '../../host/hub/hub.js';
-import { cbor, get, post, TestNode, tempDir } from '../hub/helpers.js';
+import { asOwner, cbor, get, post, tempDir, TestNode } from '../hub/helpers.js';
 
 /**
  * The live rules of a real hub (HTTP, SQLite): rules added over the API are
@@ -20,7 +20,7 @@ const T0 = 1_767_225_600_000;
 async function open(dir: string) {
   let t = T0;
   const hub = new Hub({ dataDir: dir, port: 0, clock: () => (t += 5), rules: true, log: () => undefined });
-  const url = (await hub.start()).url;
+  const url = asOwner(hub, await hub.start()).url;
   const own = () => [...hub.cartridge.chain(hub.hubLog.id)];
   return { hub, url, own };
 }

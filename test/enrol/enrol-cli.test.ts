@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { toBase64url } from '../../firmware/codec/text-encodings.js';
 import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
+import { authFrom } from '../hub/helpers.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const bin = join(root, 'bin/fazt.js');
@@ -39,7 +40,7 @@ describe('fazt invite --chirp and fazt enroll', () => {
       assert.match(en.stdout, new RegExp(`enrolled ${id}`));
       const hubKey = (JSON.parse(fazt(['invite', '--data', join(dir, 'data'), '--json']).stdout) as { hubKey: string }).hubKey;
       assert.match(en.stdout, new RegExp(`\\nhub key ${hubKey} \\(signature checked\\)\\n$`), 'the hub key in hex, as invite --json prints it');
-      const nodes = (await (await fetch(`${url}/v1/nodes`)).json()) as { nodes: { id: string; name: string }[] };
+      const nodes = (await (await fetch(`${url}/v1/nodes`, { headers: authFrom(join(dir, 'data')) })).json()) as { nodes: { id: string; name: string }[] };
       assert.deepStrictEqual(
         nodes.nodes.map((n) => [n.id, n.name]),
         [[id, 'heard-it']],

@@ -11,7 +11,7 @@ import { toHex } from '../../firmware/codec/text-encodings.js';
 import type { Value } from '../../firmware/codec/value.js';
 import { entryToValue } from '../../firmware/event/envelope.js';
 import { Hub } from '../../host/hub/hub.js';
-import { acked, crypto, post, TestNode, tempDir } from './helpers.js';
+import { acked, asOwner, crypto, post, tempDir, TestNode } from './helpers.js';
 
 let h: { hub: Hub; url: string };
 const { dir: dataDir, cleanup } = tempDir();
@@ -45,7 +45,7 @@ async function refused(body: Uint8Array, status: number, code: string): Promise<
 /** A hub on the test's data directory (started again on the same file to test what survives). */
 async function startHub(): Promise<{ hub: Hub; url: string }> {
   const hub = new Hub({ dataDir, host: '127.0.0.1', port: 0, log: () => undefined, clock: () => HUB_TIME });
-  return { hub, url: (await hub.start()).url };
+  return { hub, url: asOwner(hub, await hub.start()).url };
 }
 
 before(async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { batchToValue, createBatch, type Batch } from '../../firmware/batch/batch.js';
@@ -84,8 +84,29 @@ export interface Reply {
   body: { ack?: number; stored?: number; error?: { code: string; message: string; path?: string; rule?: string }; [k: string]: unknown };
 }
 
+/** The owner token of each hub startHub runs, by origin: get and post send it, as the owner's scripts do. */
+const ownerTokens = new Map<string, string>();
+
+/** The Authorization header with the owner token a hub wrote to `<dataDir>/owner.token` (a hub in a child process). */
+export function authFrom(dataDir: string): Record<string, string> {
+  return { authorization: `Bearer ${readFileSync(join(dataDir, 'owner.token'), 'utf8').trim()}` };
+}
+
+/** Lets get and post call `hub` (started by the test itself, or in a child process with this data dir) as its owner; returns the address as given. */
+export function asOwner<T extends { url: string }>(hub: Hub | string, addr: T): T {
+  const token = typeof hub === 'string' ? readFileSync(join(hub, 'owner.token'), 'utf8').trim() : hub.ownerToken;
+  ownerTokens.set(new URL(addr.url).origin, token);
+  return addr;
+}
+
+/** The Authorization header for the hub at `url` when startHub runs it (none for any other). */
+export function ownerAuth(url: string): Record<string, string> {
+  const token = ownerTokens.get(new URL(url).origin);
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
 export async function post(url: string, body: Uint8Array | string, contentType = 'application/cbor'): Promise<Reply> {
-  const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
+  const headers: Record<string, string> = { ...ownerAuth(url), ...(contentType ? { 'content-type': contentType } : {}) };
   const res = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(10_000) });
   return { status: res.status, body: (await res.json()) as Reply['body'] };
 }
@@ -107,7 +128,7 @@ export function acked(r: Reply, hub: Hub, node: string): Reply['body'] {
 }
 
 export async function get(url: string): Promise<Reply> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(url, { headers: ownerAuth(url), signal: AbortSignal.timeout(10_000) });
   return { status: res.status, body: (await res.json()) as Reply['body'] };
 }
 
@@ -116,12 +137,15 @@ export async function startHub(options: HubOptions = {}): Promise<{ hub: Hub; ad
   const { dir, cleanup } = tempDir();
   const hub = new Hub({ dataDir: dir, host: '127.0.0.1', port: 0, ...options });
   const addr = await hub.start();
+  const origin = new URL(addr.url).origin;
+  ownerTokens.set(origin, hub.ownerToken);
   return {
     hub,
     addr,
     url: addr.url,
     dir,
     stop: async () => {
+      ownerTokens.delete(origin);
       await hub.stop();
       cleanup();
     },

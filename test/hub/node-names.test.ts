@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseJson } from '../../firmware/codec/json-form.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
-import { cbor, get, post, startHub, TestNode } from './helpers.js';
+import { cbor, get, ownerAuth, post, startHub, TestNode } from './helpers.js';
 
 /** The events a stream delivers until `count` arrived (bounded by the signal). */
 async function streamed(url: string, count: number, whileOpen: () => Promise<void>): Promise<EventEntry[]> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(url, { headers: ownerAuth(url), signal: AbortSignal.timeout(10_000) });
   assert.equal(res.status, 200);
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   const events: EventEntry[] = [];

@@ -1,6 +1,7 @@
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { parseJson } from '../../firmware/codec/json-form.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
+import { ownerAuth } from './helpers.js';
 
 /** A minimal EventSource reader: frames as they arrive, comments counted, end noticed. */
 export class SseClient {
@@ -14,7 +15,7 @@ export class SseClient {
   static open(url: string): Promise<SseClient> {
     const c = new SseClient();
     return new Promise((resolve, reject) => {
-      const req = httpGet(url, (res) => {
+      const req = httpGet(url, { headers: ownerAuth(url) }, (res) => {
         c.res = res;
         c.status = res.statusCode ?? 0;
         res.setEncoding('utf8');

@@ -4,7 +4,7 @@
  * saying why, where namespaces cannot be made (not root, no iproute2).
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createLan, netnsUnavailable, type Lan } from '../helpers/netns.js';
@@ -39,8 +39,13 @@ async function withLan(hosts: number, label: string, body: (lan: Lan, procs: Lan
   }
 }
 
+/** Each hub's data folder by name: the CLI on its host reads the owner.token there. */
+const dirs = new Map<string, string>();
+
 function hub(lan: Lan, procs: LanProcess[], i: number, name: string, extra: string[] = []): LanProcess {
-  const p = startFazt(lan, lan.hosts[i], ['hub', '--data', dataDir(name), '--listen', '0.0.0.0:7070', '--beacon', '--name', name, ...extra]);
+  const dir = dataDir(name);
+  dirs.set(name, dir);
+  const p = startFazt(lan, lan.hosts[i], ['hub', '--data', dir, '--listen', '0.0.0.0:7070', '--beacon', '--name', name, ...extra]);
   procs.push(p);
   return p;
 }
@@ -156,7 +161,7 @@ describe('Timekeeper on a namespaced LAN', { skip }, () => {
         ids.set((await p.waitOut(/^hub (fz\S+)/))[1], name);
       await eventually(async () => ((await status(lan, 4)).peers.length === 4 ? true : undefined), 'the subject verifies all four peers');
 
-      const r = await faztJson<{ status: TimeStatusJson; readings: Reading[] }>(lan, lan.hosts[4], ['time', 'sync']);
+      const r = await faztJson<{ status: TimeStatusJson; readings: Reading[] }>(lan, lan.hosts[4], ['time', 'sync', '--data', dirs.get('subject') as string]);
       const byName = new Map(r.readings.map((x) => [ids.get(x.peer), x]));
       assert.equal(byName.get('liar')?.status, 'outlier', JSON.stringify(r.readings));
       for (const n of ['honest1', 'honest2', 'honest3']) assert.equal(byName.get(n)?.status, 'kept', n);
@@ -169,7 +174,7 @@ describe('Timekeeper on a namespaced LAN', { skip }, () => {
       assert.ok(Math.abs(s.now - trueNow) < 30_000, `consensus within ±30 s of true time (off by ${s.now - trueNow} ms)`);
 
       // `fazt time status` reports the same clock afterwards, and the round was persisted.
-      const later = await faztJson<TimeStatusJson>(lan, lan.hosts[4], ['time', 'status']);
+      const later = await faztJson<TimeStatusJson>(lan, lan.hosts[4], ['time', 'status', '--data', dirs.get('subject') as string]);
       assert.ok(Math.abs(later.now - Date.now()) < 30_000);
       assert.ok(later.confidence > 0.5);
     }),
@@ -245,8 +250,11 @@ describe('Nodes on a namespaced LAN', { skip }, () => {
         const r = await lan.run(
           lan.hosts[0],
           process.execPath,
-          ['-e', "fetch('http://127.0.0.1:7070/v1/nodes').then(r=>r.text()).then(t=>process.stdout.write(t))"],
-          { env: process.env },
+          [
+            '-e',
+            "fetch('http://127.0.0.1:7070/v1/nodes',{headers:{authorization:'Bearer '+process.env.FAZT_TOKEN}}).then(r=>r.text()).then(t=>process.stdout.write(t))",
+          ],
+          { env: { ...process.env, FAZT_TOKEN: readFileSync(join(data, 'owner.token'), 'utf8').trim() } },
         );
         const ids = (JSON.parse(r.stdout) as { nodes: { id: string; eventCount: number }[] }).nodes.filter((n) => n.eventCount > 0).map((n) => n.id);
         return enrolled.every((id) => ids.includes(id)) ? ids : undefined;
@@ -258,8 +266,11 @@ describe('Nodes on a namespaced LAN', { skip }, () => {
           const ev = await lan.run(
             lan.hosts[0],
             process.execPath,
-            ['-e', `fetch('http://127.0.0.1:7070/v1/events?node=${enrolled[0]}&limit=200').then(r=>r.text()).then(t=>process.stdout.write(t))`],
-            { env: process.env },
+            [
+              '-e',
+              `fetch('http://127.0.0.1:7070/v1/events?node=${enrolled[0]}&limit=200',{headers:{authorization:'Bearer '+process.env.FAZT_TOKEN}}).then(r=>r.text()).then(t=>process.stdout.write(t))`,
+            ],
+            { env: { ...process.env, FAZT_TOKEN: readFileSync(join(data, 'owner.token'), 'utf8').trim() } },
           );
           const c = (JSON.parse(ev.stdout) as { events: { clock?: string }[] }).events.map((e) => e.clock);
           return c.includes('hub') ? c : undefined;

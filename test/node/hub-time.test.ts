@@ -137,12 +137,16 @@ describe("nodes without a real-time clock take the hub's time", () => {
           stored.map((e) => [e.seq, e.clock, e.time]),
           all.slice(0, stored.length).map((x) => [x.e.seq, x.e.clock, x.e.time]),
         );
-        const api = (await (await fetch(`${r.url}/v1/events?node=${r.id}&limit=1000`)).json()) as { events: { seq: number; clock?: string }[] };
+        const api = (await (
+          await fetch(`${r.url}/v1/events?node=${r.id}&limit=1000`, { headers: { authorization: `Bearer ${r.hub.ownerToken}` } })
+        ).json()) as { events: { seq: number; clock?: string }[] };
         assert.deepStrictEqual(
           api.events.map((e) => e.clock),
           stored.map((e) => e.clock),
         );
-        const ce = (await (await fetch(`${r.url}/v1/events?node=${r.id}&limit=3&format=cloudevents`)).json()) as { events: { faztclock?: string }[] };
+        const ce = (await (
+          await fetch(`${r.url}/v1/events?node=${r.id}&limit=3&format=cloudevents`, { headers: { authorization: `Bearer ${r.hub.ownerToken}` } })
+        ).json()) as { events: { faztclock?: string }[] };
         assert.equal(ce.events[0].faztclock, 'unsynced');
       } finally {
         await r.close();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { cbor, post, startHub, TestNode } from '../hub/helpers.js';
+import { cbor, ownerAuth, post, startHub, TestNode } from '../hub/helpers.js';
 
 /**
  * GET /metrics in the Prometheus text format, read back by a real parser of
@@ -18,7 +18,7 @@ before(async () => {
 after(() => h.stop());
 
 async function scrape() {
-  const res = await fetch(`${h.url}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`${h.url}/metrics`, { headers: ownerAuth(h.url), signal: AbortSignal.timeout(10_000) });
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
   const families = parsePrometheusTextFormat(await res.text());

@@ -76,8 +76,12 @@ before(async () => {
     n.record('sensor.state', 'bme280', { from: 'starting', to: 'running' }, now);
     health(n, 120_000);
   }
+  process.env.FAZT_TOKEN = h.hub.ownerToken; // the CLI calls this hub as its owner
 });
-after(() => h.stop());
+after(() => {
+  delete process.env.FAZT_TOKEN;
+  return h.stop();
+});
 
 describe('Pulse on a hub', () => {
   it('says healthy, names both nodes, and stores the beat on the hub’s signed chain', async () => {

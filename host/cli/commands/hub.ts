@@ -6,6 +6,7 @@ import type { TimeMode } from '../../time/timekeeper.js';
 import { UsageError, type Command, type OptionSpec } from '../command.js';
 import { DATA_OPTION, dataFolder } from '../data-folder.js';
 import { durationFlag } from '../duration-flag.js';
+import { ownerAccessText } from '../owner-access-text.js';
 import { PULSE_FLAGS, pulseFlags } from '../pulse-flags.js';
 
 /** "HOST:PORT", "[v6]:PORT" or ":PORT" (all interfaces stay opt-in: the default is loopback). */
@@ -141,6 +142,7 @@ export const hubCommand: Command = {
       const addr = await hub.start();
       out(`hub ${addr.hubId} listening on ${addr.url}\ncartridge ${join(dataDir, CARTRIDGE_FILE)}\n`);
       if (addr.https) out(`https ${addr.https.url} certificate ${addr.https.fingerprint} (pin it: --fingerprint, hub.fingerprint)\n`);
+      out(ownerAccessText(hub, dataDir));
       const b = hub.beacon;
       if (b) out(`beacon announcing ${b.record.id} on ${b.record.addresses.join(', ')} every ${b.status().announceMs / 1000}s\n`);
       out(`time ${hub.timekeeper.mode}: ${hub.timekeeper.source()} clock\n`);

@@ -4,7 +4,7 @@ import { CARTRIDGE_FILE } from '../../hub/hub.js';
 import { Cartridge } from '../../store/cartridge.js';
 import type { Command, OptionSpec } from '../command.js';
 import { DATA_OPTION, dataFolder } from '../data-folder.js';
-import { callHub, FINGERPRINT_OPTION, HUB_OPTION, hubTarget } from '../hub-client.js';
+import { callHub, FINGERPRINT_OPTION, HUB_OPTION, hubTarget, TOKEN_OPTION } from '../hub-client.js';
 import { parseDuration } from '../../duration.js';
 import { momentFlag } from '../moment-flag.js';
 
@@ -14,6 +14,7 @@ import { historyText, type PulseHistory, type PulseView, pulseText } from '../pu
 const options: Record<string, OptionSpec> = {
   hub: HUB_OPTION,
   fingerprint: FINGERPRINT_OPTION,
+  token: TOKEN_OPTION,
   data: { ...DATA_OPTION, description: "read the latest stored beat from the hub's folder instead of asking a running hub" },
   json: { type: 'boolean', description: 'print the answer as JSON' },
 };

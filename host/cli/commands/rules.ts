@@ -3,7 +3,7 @@ import { FaztError } from '../../../hal/contracts/errors.js';
 import type { Explanation } from '../../rules/index.js';
 import { plainSystemError } from '../../system-error.js';
 import { type Command, type OptionSpec, UsageError } from '../command.js';
-import { callHub, FINGERPRINT_OPTION, HUB_OPTION, type HubTarget, hubTarget } from '../hub-client.js';
+import { callHub, FINGERPRINT_OPTION, HUB_OPTIONS, type HubTarget, hubTarget } from '../hub-client.js';
 import { momentFlag } from '../moment-flag.js';
 import { SCENARIO_FLAGS, scenarioTest } from './rules-scenario.js';
 import type { RuleSummary } from '../../effect/rule-service.js';
@@ -26,8 +26,8 @@ function readRuleFile(file: string): unknown {
 }
 
 const json: OptionSpec = { type: 'boolean', description: "print the hub's answer as JSON" };
-const hubOptions: Record<string, OptionSpec> = { hub: HUB_OPTION, fingerprint: FINGERPRINT_OPTION, json };
-const WHO = "Rules are the owner's: today anyone who can reach the hub's API (loopback by default) may change them.";
+const hubOptions: Record<string, OptionSpec> = { ...HUB_OPTIONS, fingerprint: FINGERPRINT_OPTION, json };
+const WHO = 'Rules are the owner\'s: reading them needs a token of scope read, changing them one of scope admin (README "Access: owner only").';
 
 async function nodeNames(base: HubTarget): Promise<NodeNames> {
   const { nodes } = await callHub<{ nodes: { id: string; name: string | null }[] }>(base, '/v1/nodes');

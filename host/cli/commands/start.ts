@@ -21,6 +21,8 @@ import { UsageError, type Command } from '../command.js';
 import { DATA_OPTION, dataFolder } from '../data-folder.js';
 import { durationFlag } from '../duration-flag.js';
 import { followLoop } from '../loop-text.js';
+import { ownerAccessText } from '../owner-access-text.js';
+import { OWNER_TOKEN_FILE } from '../../hub/owner-token-file.js';
 import { readingText } from '../reading-text.js';
 
 /** Seeds of the demo nodes, kept beside the cartridge so a restart continues the same nodes. */
@@ -103,6 +105,7 @@ export const startCommand: Command = {
     out(`hub ${addr.hubId} listening on ${addr.url} (cartridge ${addr.cartridge})\n`);
     if (addr.https) out(`https ${addr.https.url} certificate ${addr.https.fingerprint}\n`);
     out(`dashboard: ${addr.https?.url ?? addr.url}/ (the simulator page: ${addr.https?.url ?? addr.url}/#/simulator)\n`);
+    out(ownerAccessText(hub, dataDir));
     // The loop as it happens: percepts, firings and notifications on the hub's chain, effects signed by the nodes.
     const unhook = values.quiet ? () => undefined : followLoop(hub, addr.hubId, out);
     const seedsFile = join(dataDir, 'sim-nodes.json');
@@ -145,7 +148,9 @@ export const startCommand: Command = {
           `node ${demo.name} ${node.id} on ${demo.board}: firmware running in ${node.runtime === 'xs' ? 'XS' : 'Node'}, sensors ${demo.sensors.map((s) => s.name).join(', ')}\n`,
         );
       writeFileSync(seedsFile, JSON.stringify(seeds, null, 2) + '\n', { mode: 0o600 });
-      out(`live readings below; the API answers meanwhile (try: curl ${addr.url}/v1/nodes). Ctrl-C stops.\n`);
+      out(
+        `live readings below; the API answers meanwhile (try: curl -H "Authorization: Bearer $(cat ${join(dataDir, OWNER_TOKEN_FILE)})" ${addr.url}/v1/nodes). Ctrl-C stops.\n`,
+      );
 
       const signal = stopSignal();
       const started = Date.now();

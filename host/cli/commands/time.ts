@@ -1,6 +1,6 @@
 import type { PeerReading, TimeStatus } from '../../time/timekeeper.js';
 import type { Command, OptionSpec } from '../command.js';
-import { callHub, FINGERPRINT_OPTION, HUB_OPTION, hubTarget } from '../hub-client.js';
+import { callHub, FINGERPRINT_OPTION, HUB_OPTIONS, hubTarget } from '../hub-client.js';
 import { table } from '../table.js';
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
@@ -26,7 +26,7 @@ function readingsText(rs: PeerReading[]): string {
 }
 
 const hubOptions: Record<string, OptionSpec> = {
-  hub: HUB_OPTION,
+  ...HUB_OPTIONS,
   fingerprint: FINGERPRINT_OPTION,
   json: { type: 'boolean', description: "print the hub's answer as JSON" },
 };
