@@ -67,3 +67,13 @@ export function watchPage(page: Page): { problems: string[] } {
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   return { problems };
 }
+
+/** Signs in as the dashboard asks a newcomer to: the form on the first 401, the owner token pasted in, the session cookie kept by the browser. */
+export async function signIn(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(`${url}/`);
+  const form = page.locator('form.signin');
+  await form.waitFor();
+  await form.locator('input[name="token"]').fill(token);
+  await form.locator('button[type="submit"]').click();
+  await form.waitFor({ state: 'detached' });
+}

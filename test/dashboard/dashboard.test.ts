@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { type Demo, launchBrowser, screenshotDir, startDemo, watchPage } from './browser.js';
+import { readFileSync } from 'node:fs';
+import { type Demo, launchBrowser, screenshotDir, signIn, startDemo, watchPage } from './browser.js';
 
 /**
  * The dashboard in Debian's chromium (headless), against `fazt start`: the
@@ -11,6 +12,9 @@ import { type Demo, launchBrowser, screenshotDir, startDemo, watchPage } from '.
  */
 const shots = screenshotDir();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let ownerToken = '';
+/** The test's own calls to the API, as the owner's scripts make them. */
+const owner = () => ({ authorization: `Bearer ${ownerToken}` });
 /** Canvas pixels that are not transparent: a drawn plot has many. */
 const INKED = `(() => { const c = document.querySelector('.plot[data-reading="temperature"] canvas'); if (!c) return 0; const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++; return n; })()`;
 
@@ -28,6 +32,16 @@ describe('the dashboard in a real browser', { timeout: 180_000 }, () => {
   after(async () => {
     await browser?.close();
     await demo?.stop();
+  });
+
+  it('signs in with the owner token: nothing but the form before, the session cookie HttpOnly and SameSite=Strict after', async () => {
+    await page.goto(`${demo.url}/`);
+    await page.locator('form.signin').waitFor();
+    assert.equal(await page.locator('article.node').count(), 0, 'no data before signing in');
+    ownerToken = readFileSync(join(demo.dir, 'data', 'owner.token'), 'utf8').trim();
+    await signIn(page, demo.url, ownerToken);
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'fazt_session');
+    assert.ok(cookie?.httpOnly && cookie.sameSite === 'Strict', JSON.stringify(cookie));
   });
 
   it('the overview shows every node, and live values move by SSE without a reload', async () => {
@@ -63,7 +77,7 @@ describe('the dashboard in a real browser', { timeout: 180_000 }, () => {
     const rule = page.locator('li.rule[data-rule="living-room-warm"]');
     await rule.locator('button.toggle', { hasText: 'Disable' }).click();
     await rule.locator('button.toggle', { hasText: 'Enable' }).waitFor();
-    const rules = (await (await fetch(`${demo.url}/v1/rules`)).json()) as { rules: { id: string; enabled: boolean }[] };
+    const rules = (await (await fetch(`${demo.url}/v1/rules`, { headers: owner() })).json()) as { rules: { id: string; enabled: boolean }[] };
     assert.equal(rules.rules.find((r) => r.id === 'living-room-warm')?.enabled, false);
     await rule.locator('button.toggle').click();
     await rule.locator('button.toggle', { hasText: 'Disable' }).waitFor();
@@ -93,7 +107,7 @@ describe('the dashboard in a real browser', { timeout: 180_000 }, () => {
     type Events = { events: { time: number; data: { name: string; value: number } }[] };
     let hot: Events['events'][number] | undefined;
     for (const until = Date.now() + 15_000; !hot && Date.now() < until; await sleep(200)) {
-      const r = (await (await fetch(`${demo.url}/v1/events?node=living-room&type=sensor.reading&order=desc&limit=20`)).json()) as Events;
+      const r = (await (await fetch(`${demo.url}/v1/events?node=living-room&type=sensor.reading&order=desc&limit=20`, { headers: owner() })).json()) as Events;
       hot = r.events.find((e) => e.data.name === 'temperature' && Math.abs(e.data.value - 35) < 0.1);
     }
     assert.ok(hot, 'a 35 °C reading from the living room reached the hub');

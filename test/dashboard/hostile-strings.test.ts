@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { createBatch } from '../../firmware/batch/batch.js';
 import { crypto, startHub, TestNode } from '../hub/helpers.js';
-import { launchBrowser, screenshotDir, watchPage } from './browser.js';
+import { launchBrowser, screenshotDir, signIn, watchPage } from './browser.js';
 
 /** Strings from nodes are data: a hostile node name and hostile sensor strings (reading names, units) render as text, and no script of theirs runs. */
 const NAME = '<img src=x onerror=alert(1)>';
@@ -27,6 +27,7 @@ describe('hostile strings from nodes render as text', { timeout: 120_000 }, () =
     page = await browser.newPage();
     page.setDefaultTimeout(20_000);
     watch = watchPage(page);
+    await signIn(page, h.url, h.hub.ownerToken);
   });
   after(async () => {
     await browser?.close();

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { startHub, tempDir } from './helpers.js';
+import { ownerAuth, startHub, tempDir } from './helpers.js';
 
 describe('the dashboard’s static files', () => {
   const site = tempDir('fazt-site-');
@@ -67,7 +67,8 @@ describe('the dashboard’s static files', () => {
   });
 
   it('the API keeps its own routes and refusals', async () => {
-    assert.equal((await fetch(`${h.url}/v1/nodes`)).status, 200);
+    assert.equal((await fetch(`${h.url}/v1/nodes`)).status, 401, 'the files are open, the data is not');
+    assert.equal((await fetch(`${h.url}/v1/nodes`, { headers: ownerAuth(h.url) })).status, 200);
     const missing = await fetch(`${h.url}/v2/nothing`);
     assert.equal(missing.status, 404);
     assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'not-found');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { inviteFromMnemonic } from '../../firmware/mnemonic/invite-words.js';
 import { readWavAt48k } from '../../host/chirp/wav.js';
-import { post, startHub } from './helpers.js';
+import { ownerAuth, post, startHub } from './helpers.js';
 
 describe('POST /v1/invites: an invite as the dashboard shows it', () => {
   let h: Awaited<ReturnType<typeof startHub>>;
@@ -20,7 +20,8 @@ describe('POST /v1/invites: an invite as the dashboard shows it', () => {
     assert.equal(inviteFromMnemonic(b.words.join(' ')).token, b.token);
     assert.equal(b.url, h.url);
     assert.ok(!b.sound.includes(b.token), 'the sound is not named by the secret');
-    const wav = await fetch(`${h.url}${b.sound}`);
+    assert.equal((await fetch(`${h.url}${b.sound}`)).status, 401, 'the sound carries the invite: the owner only');
+    const wav = await fetch(`${h.url}${b.sound}`, { headers: ownerAuth(h.url) });
     assert.equal(wav.status, 200);
     assert.equal(wav.headers.get('content-type'), 'audio/wav');
     const pcm = readWavAt48k(new Uint8Array(await wav.arrayBuffer()));
@@ -38,6 +39,6 @@ describe('POST /v1/invites: an invite as the dashboard shows it', () => {
       assert.equal(r.status, 400, JSON.stringify(body));
       assert.match(r.body.error?.message ?? '', message);
     }
-    assert.equal((await fetch(`${h.url}/v1/invites/sound?id=0123`)).status, 404);
+    assert.equal((await fetch(`${h.url}/v1/invites/sound?id=0123`, { headers: ownerAuth(h.url) })).status, 404);
   });
 });
