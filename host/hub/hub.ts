@@ -223,6 +223,7 @@ export class Hub {
       access,
       sessions,
       failures: { signin: new FailureLimit(), enroll: new FailureLimit() },
+      hubLog: () => own,
     });
     const server = createServer((req, res) => void serveRequest(routes, access, req, res, this.stopping, (r) => this.log(r)));
     server.keepAliveTimeout = 30_000;
