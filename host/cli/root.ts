@@ -12,6 +12,7 @@ import { i2cCommand } from './commands/i2c.js';
 import { inviteCommand } from './commands/invite.js';
 import { keygenCommand } from './commands/keygen.js';
 import { mnemonicCommand } from './commands/mnemonic.js';
+import { nodeCommand } from './commands/node.js';
 import { rulesCommand } from './commands/rules.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
@@ -30,6 +31,7 @@ export const root: Command = {
     tokenCommand,
     inviteCommand,
     enrollCommand,
+    nodeCommand,
     backupCommand,
     beaconCommand,
     timeCommand,

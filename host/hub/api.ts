@@ -31,6 +31,8 @@ import type { OwnerAccess } from './owner-access.js';
 import { sessionRoutes } from './session-api.js';
 import type { SessionBook } from './sessions.js';
 import { tokensRoutes } from './tokens-api.js';
+import { nodesRoutes } from './nodes-api.js';
+import type { HubLog } from './hub-log.js';
 import { pulseRoutes } from './pulse-api.js';
 import { rulesRoutes } from './rules-api.js';
 import { sendJson, sendJsonText } from './reply.js';
@@ -63,6 +65,8 @@ export interface ApiContext {
   access: OwnerAccess;
   sessions: SessionBook;
   failures: { signin: FailureLimit; enroll: FailureLimit };
+  /** The hub's own chain: where the owner's node changes are recorded. */
+  hubLog: () => HubLog;
 }
 
 /** A beacon record as JSON (the key in hex). */
@@ -116,6 +120,7 @@ export function apiRoutes(ctx: ApiContext): Routes {
     const poll = pollFromCbor(await readBody(req, POLL_BODY_LIMIT));
     const node = ctx.cartridge.nodeKey(poll.node);
     if (!node) throw new StoreError('unknown-node', `node ${poll.node} is not enrolled on this hub`);
+    if (node.revoked) throw new StoreError('node-revoked', `node ${poll.node}'s key was revoked by the owner: its polls are refused`);
     if (!verifyPoll(poll, node.publicKey, ctx.crypto))
       throw new VerifyError('bad-signature', `the poll does not verify against the key node ${poll.node} enrolled with`);
     sendJson(res, 200, answer(poll.node, node.headSeq, 0, poll.head, poll.nonce));
@@ -220,6 +225,7 @@ export function apiRoutes(ctx: ApiContext): Routes {
     '/metrics': { GET: route('metrics', metrics) },
     ...sessionRoutes({ tokens: ctx.cartridge.tokens, sessions: ctx.sessions, access: ctx.access, failures: ctx.failures.signin, clock: ctx.clock }),
     ...tokensRoutes({ tokens: ctx.cartridge.tokens, clock: ctx.clock }),
+    ...nodesRoutes({ cartridge: ctx.cartridge, hubLog: ctx.hubLog, access: ctx.access, clock: ctx.clock }),
     ...rulesRoutes(ctx),
     ...pulseRoutes({ cartridge: ctx.cartridge, hubId: ctx.hubKey.id, pulse: ctx.pulse, clock: ctx.clock }),
     ...seriesRoutes(ctx),

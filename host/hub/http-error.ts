@@ -27,6 +27,7 @@ export class HttpError extends Error {
 const VERIFY_STATUS: Record<string, number> = { 'bad-signature': 401, 'key-mismatch': 401, malformed: 400 };
 const STORE_STATUS: Record<string, number> = {
   'unknown-node': 403,
+  'node-revoked': 403,
   'invite-unknown': 403,
   'invite-expired': 403,
   'invite-used': 403,

@@ -240,6 +240,7 @@ export class Hub {
         access,
         sessions,
         failures: { signin: new FailureLimit(), enroll: new FailureLimit() },
+        hubLog: () => own,
       }),
       ...this.options.extraRoutes,
     };

@@ -51,6 +51,8 @@ const unauthorized = (message: string) => new HttpError(401, 'unauthorized', mes
  * Messages never repeat the credential.
  */
 export class OwnerAccess {
+  private readonly callers = new WeakMap<IncomingMessage, Caller>();
+
   constructor(
     private readonly tokens: OwnerTokens,
     private readonly sessions: SessionBook,
@@ -64,7 +66,13 @@ export class OwnerAccess {
     if (!caller) throw unauthorized('this route needs an owner token: send Authorization: Bearer <token> (fazt token create) or sign in');
     if (!ADMITS[access].includes(caller.token.scope))
       throw new HttpError(403, 'forbidden', `a token of scope ${caller.token.scope} may not call this route (it needs ${access})`);
+    this.callers.set(req, caller);
     return caller;
+  }
+
+  /** Who made this request, once authorize() let it through (handlers cite them in the events they append). */
+  callerOf(req: IncomingMessage): Caller | undefined {
+    return this.callers.get(req);
   }
 
   /** Who the request's credential names; undefined when it has none. A credential that is not good is 401. */

@@ -64,7 +64,8 @@ export class FigureCollector {
     );
     this.size = db.prepare<[], number>('SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()').pluck();
     this.enrolled = db.prepare<[], { id: string; name: string | null; board: string | null }>(
-      "SELECT id, name, board FROM nodes WHERE kind = 'node' ORDER BY id",
+      // Retired and revoked nodes are no longer expected to report: Pulse does not judge them.
+      "SELECT id, name, board FROM nodes WHERE kind = 'node' AND retired_at IS NULL AND revoked_at IS NULL ORDER BY id",
     );
     this.pending = db.prepare<[], { node: string; n: number }>("SELECT node, count(*) AS n FROM commands WHERE state IN ('queued', 'delivered') GROUP BY node");
   }

@@ -238,9 +238,14 @@ export class Cartridge {
     return this.registry.has(id);
   }
 
-  /** An enrolled node's public key and stored head seq (what a downlink poll is checked against). */
-  nodeKey(id: string): { publicKey: Uint8Array; headSeq: number } | undefined {
+  /** An enrolled node's public key, stored head seq and whether it is revoked (what a downlink poll is checked against). */
+  nodeKey(id: string): { publicKey: Uint8Array; headSeq: number; revoked: boolean } | undefined {
     return this.registry.keyOf(id);
+  }
+
+  /** The owner's changes to an enrolled node: rename, retire, revoke (host/store/nodes.ts). */
+  get nodeAdmin(): Pick<NodeRegistry, 'rename' | 'retire' | 'revoke'> {
+    return this.registry;
   }
 
   events(query: EventQuery = {}): EventPage {

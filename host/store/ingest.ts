@@ -28,6 +28,7 @@ interface NodeHeadRow {
   public_key: Buffer;
   head_seq: number;
   head_hash: Buffer | null;
+  revoked_at: number | null;
 }
 
 /**
@@ -54,7 +55,9 @@ export class Ingestor {
     private readonly crypto: CryptoProvider,
     private readonly onStored?: (node: string, fresh: readonly EventEntry[]) => void,
   ) {
-    this.selectNode = db.prepare('SELECT r.ref, n.kind, n.public_key, n.head_seq, n.head_hash FROM nodes n JOIN node_refs r ON r.node = n.id WHERE n.id = ?');
+    this.selectNode = db.prepare(
+      'SELECT r.ref, n.kind, n.public_key, n.head_seq, n.head_hash, n.revoked_at FROM nodes n JOIN node_refs r ON r.node = n.id WHERE n.id = ?',
+    );
     this.selectHash = db.prepare<[number, number], Uint8Array>('SELECT hash FROM entries WHERE node = ? AND seq = ?').pluck();
     this.insertEntry = db.prepare(INSERT_ENTRY);
     this.insertGap = db.prepare('INSERT INTO gaps (node, from_seq, to_seq, at) VALUES (?, ?, ?, ?)');
@@ -101,7 +104,7 @@ export class Ingestor {
   }
 
   /**
-   * Throws StoreError 'unknown-node', VerifyError (any code but replay) or an
+   * Throws StoreError 'unknown-node' or 'node-revoked', VerifyError (any code but replay) or an
    * SQLite error; stores nothing then. `own`: the batch is the hub's own
    * (host/hub/hub-log.ts), the only way into a chain of kind 'hub'.
    */
@@ -112,6 +115,7 @@ export class Ingestor {
   private store(b: Batch, receivedAt: number, own: boolean): IngestResult {
     const node = this.selectNode.get(b.node);
     if (!node) throw new StoreError('unknown-node', `node ${b.node} is not enrolled on this hub`);
+    if (node.revoked_at !== null) throw new StoreError('node-revoked', `node ${b.node}'s key was revoked by the owner: its batches are refused`);
     // The hub's chain grows only from the hub itself, never from an uplink (even one it signed).
     if ((node.kind === 'hub') !== own)
       throw new StoreError('unknown-node', own ? `${b.node} is an enrolled node, not this hub` : `${b.node} is this hub's own chain, not an enrolled node`);

@@ -24,6 +24,10 @@ export interface NodeSummary {
   eventCount: number;
   /** Seqs the node signed as dropped (its buffer overflowed). */
   dropped: number;
+  /** When the owner retired it (history kept, no longer expected); null while in service. */
+  retiredAt: number | null;
+  /** When the owner revoked its key (its batches and polls are refused); null otherwise. */
+  revokedAt: number | null;
 }
 
 interface SummaryRow {
@@ -36,6 +40,8 @@ interface SummaryRow {
   last_time: number | null;
   event_count: number;
   dropped: number;
+  retired_at: number | null;
+  revoked_at: number | null;
 }
 
 /**
@@ -46,15 +52,21 @@ export class NodeRegistry {
   private readonly upsert: Statement<[string, Uint8Array, string | null, string | null, number, SourceKind]>;
   private readonly exists: Statement<[string], number>;
   private readonly summaries: Statement<[SourceKind], SummaryRow>;
-  private readonly keyRow: Statement<[string], { public_key: Buffer; head_seq: number }>;
+  private readonly keyRow: Statement<[string], { public_key: Buffer; head_seq: number; revoked_at: number | null }>;
+  private readonly setName: Statement<[string, string]>;
+  private readonly setRetired: Statement<[number, string]>;
+  private readonly setRevoked: Statement<[number, string]>;
 
   constructor(db: Db) {
     // A re-enrolment keeps the node's head and history; a new name or board replaces the old.
     this.upsert = db.prepare(`INSERT INTO nodes (id, public_key, name, board, enrolled_at, kind) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET name = coalesce(excluded.name, name), board = coalesce(excluded.board, board)`);
     this.exists = db.prepare<[string], number>('SELECT 1 FROM nodes WHERE id = ?').pluck();
-    this.keyRow = db.prepare('SELECT public_key, head_seq FROM nodes WHERE id = ?');
-    this.summaries = db.prepare(`SELECT n.id, n.kind, n.name, n.board, n.enrolled_at, n.head_seq,
+    this.keyRow = db.prepare('SELECT public_key, head_seq, revoked_at FROM nodes WHERE id = ?');
+    this.setName = db.prepare("UPDATE nodes SET name = ? WHERE id = ? AND kind = 'node'");
+    this.setRetired = db.prepare("UPDATE nodes SET retired_at = coalesce(retired_at, ?) WHERE id = ? AND kind = 'node'");
+    this.setRevoked = db.prepare("UPDATE nodes SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? AND kind = 'node'");
+    this.summaries = db.prepare(`SELECT n.id, n.kind, n.name, n.board, n.enrolled_at, n.head_seq, n.retired_at, n.revoked_at,
         (SELECT e.time FROM entries e WHERE e.node = r.ref AND e.seq = n.head_seq) AS last_time,
         (SELECT count(*) FROM entries e WHERE e.node = r.ref) AS event_count,
         (SELECT coalesce(sum(g.to_seq - g.from_seq + 1), 0) FROM gaps g WHERE g.node = n.id) AS dropped
@@ -72,10 +84,25 @@ export class NodeRegistry {
     return this.exists.get(id) !== undefined;
   }
 
-  /** An enrolled node's key and the seq of its stored head; undefined for a node not enrolled. */
-  keyOf(id: string): { publicKey: Uint8Array; headSeq: number } | undefined {
+  /** An enrolled node's key, the seq of its stored head and whether it is revoked; undefined for a node not enrolled. */
+  keyOf(id: string): { publicKey: Uint8Array; headSeq: number; revoked: boolean } | undefined {
     const r = this.keyRow.get(id);
-    return r ? { publicKey: new Uint8Array(r.public_key), headSeq: r.head_seq } : undefined;
+    return r ? { publicKey: new Uint8Array(r.public_key), headSeq: r.head_seq, revoked: r.revoked_at !== null } : undefined;
+  }
+
+  /** The owner's changes to an enrolled node (not the hub's chain); false when no node has this id. */
+  rename(id: string, name: string): boolean {
+    return this.setName.run(name, id).changes === 1;
+  }
+
+  /** Retires (once: a second call keeps the first moment); false when no node has this id. */
+  retire(id: string, now: number): boolean {
+    return this.setRetired.run(now, id).changes === 1;
+  }
+
+  /** Revokes the node's key (once, as retire); false when no node has this id. */
+  revoke(id: string, now: number): boolean {
+    return this.setRevoked.run(now, id).changes === 1;
   }
 
   /** The enrolled nodes, or (kind 'hub') the hub's own chain once it has one. */
@@ -90,6 +117,8 @@ export class NodeRegistry {
       lastEventTime: r.last_time,
       eventCount: r.event_count,
       dropped: r.dropped,
+      retiredAt: r.retired_at,
+      revokedAt: r.revoked_at,
     }));
   }
 }

@@ -15,6 +15,7 @@ export class StoreError extends FaztError {
 
 export type StoreErrorCode =
   | 'unknown-node' // the batch's node never enrolled here
+  | 'node-revoked' // the owner revoked the node's key (lost or stolen)
   | 'invite-unknown' // no invite has this token
   | 'invite-expired' // the invite's time ran out
   | 'invite-used' // the invite was already spent

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { dispatch } from '../../host/cli/command.js';
+import { tokenCommand } from '../../host/cli/commands/token.js';
+import { startHub } from '../hub/helpers.js';
+
+type Started = Awaited<ReturnType<typeof startHub>>;
+let h: Started;
+
+async function token(argv: string[], env: Record<string, string | undefined> = {}): Promise<string> {
+  const saved = process.env.FAZT_TOKEN;
+  if ('FAZT_TOKEN' in env) process.env.FAZT_TOKEN = env.FAZT_TOKEN;
+  let out = '';
+  try {
+    const code = await dispatch(tokenCommand, argv, ['fazt', 'token'], {
+      stdin: async () => Buffer.alloc(0),
+      out: (t) => void (out += t),
+      err: () => undefined,
+    });
+    assert.equal(code, 0);
+  } finally {
+    if (saved === undefined) delete process.env.FAZT_TOKEN;
+    else process.env.FAZT_TOKEN = saved;
+  }
+  return out;
+}
+
+before(async () => {
+  delete process.env.FAZT_TOKEN;
+  h = await startHub({ log: () => undefined });
+});
+after(() => h.stop());
+
+describe('fazt token create|list|revoke', () => {
+  it("finds the owner token in --data DIR's owner.token; creates a token shown once, lists it without a secret, revokes it by name", async () => {
+    const hub = ['--hub', h.url, '--data', h.dir];
+    const made = await token(['create', '--name', 'laptop', '--scope', 'read', '--expires', '90d', ...hub]);
+    const secret = made.split('\n')[0];
+    assert.match(secret, /^fzt_[a-z2-7]{52}$/);
+    assert.match(made, /token t[a-z2-7]{8} 'laptop', scope read, expires .* UTC: shown once/);
+    assert.equal((await fetch(`${h.url}/v1/nodes`, { headers: { authorization: `Bearer ${secret}` } })).status, 200);
+    const list = await token(['list', ...hub]);
+    assert.match(list, /^ID +NAME +SCOPE +STATE/);
+    assert.match(list, /\n\S+ +laptop +read +live /);
+    assert.match(list, /\n\S+ +owner +admin +live /);
+    assert.ok(!list.includes(secret) && !list.includes(h.hub.ownerToken));
+    assert.match(await token(['revoke', 'laptop', ...hub]), /^revoked t[a-z2-7]{8} 'laptop'\n$/);
+    assert.equal((await fetch(`${h.url}/v1/nodes`, { headers: { authorization: `Bearer ${secret}` } })).status, 401);
+  });
+  it('--token comes before FAZT_TOKEN, which comes before --data; a read token cannot create tokens', async () => {
+    const { token: read } = h.hub.cartridge.tokens.create({ name: 'reader', scope: 'read', now: Date.now() });
+    const hub = ['--hub', h.url];
+    await assert.rejects(token(['list', ...hub, '--data', h.dir], { FAZT_TOKEN: read }), /hub answered 403/);
+    assert.match(await token(['list', ...hub, '--token', h.hub.ownerToken], { FAZT_TOKEN: read }), /reader/);
+    assert.match(await token(['list', ...hub], { FAZT_TOKEN: h.hub.ownerToken }), /reader/);
+    await assert.rejects(token(['create', '--name', 'x', ...hub, '--token', read]), /hub answered 403 for \/v1\/tokens/);
+    await assert.rejects(token(['list', ...hub, '--data', '/nonexistent']), /hub answered 401 .*no token found/);
+  });
+});
