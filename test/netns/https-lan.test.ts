@@ -19,6 +19,7 @@ interface ClientResults {
   plainEvents: { status: number; body: { error: { code: string; message: string } } };
   plainBeacon: number;
   pinnedEvents: number;
+  pinnedEventsNoToken: number;
   wrongPin: string;
   unpinned: string;
   plainEnroll: number;
@@ -49,7 +50,8 @@ describe('HTTPS on a namespaced LAN', { skip }, () => {
       };
       assert.equal(invite.fingerprint, printed, 'the invite carries the fingerprint');
 
-      const arg = JSON.stringify({ http: `http://${h1.address}:7070`, https: httpsUrl, fingerprint: printed, token: invite.token });
+      const owner = readFileSync(join(data, 'owner.token'), 'utf8').trim();
+      const arg = JSON.stringify({ http: `http://${h1.address}:7070`, https: httpsUrl, fingerprint: printed, token: invite.token, owner });
       const r = await lan.run(h2, process.execPath, ['--import', 'tsx', 'test/netns/fixtures/https-client.ts', arg], { timeoutMs: 30_000, env: process.env });
       assert.equal(r.code, 0, r.stderr);
       const c = JSON.parse(r.stdout) as ClientResults;
@@ -57,7 +59,8 @@ describe('HTTPS on a namespaced LAN', { skip }, () => {
       assert.equal(c.plainEvents.body.error.code, 'https-required');
       assert.ok(c.plainEvents.body.error.message.includes(`${httpsUrl}/v1/events`), c.plainEvents.body.error.message);
       assert.equal(c.plainBeacon, 200, 'the beacon record is a node route');
-      assert.equal(c.pinnedEvents, 200, 'HTTPS with the pinned certificate reads them');
+      assert.equal(c.pinnedEventsNoToken, 401, 'HTTPS alone reads nothing: the owner does');
+      assert.equal(c.pinnedEvents, 200, "HTTPS with the pinned certificate and the owner's token reads them");
       assert.match(c.wrongPin, /presented certificate sha256:[0-9a-f]{64}, not the pinned sha256:(ab){32}/);
       assert.match(c.unpinned, /fetch failed/, 'without the pin the self-signed certificate is not trusted');
       assert.equal(c.plainEnroll, 200, 'enrolment is a node route: plain HTTP reaches it');
@@ -67,10 +70,14 @@ describe('HTTPS on a namespaced LAN', { skip }, () => {
       assert.match(c.wrongPinUplink.message, /not the pinned sha256:(ab){32}: refusing to talk to it/);
 
       // The CLI pins too, and says why it will not talk to another certificate.
-      const ok = await lan.run(h2, process.execPath, [FAZT, 'time', 'status', '--hub', httpsUrl, '--fingerprint', printed, '--json'], { env: process.env });
+      const ok = await lan.run(h2, process.execPath, [FAZT, 'time', 'status', '--hub', httpsUrl, '--fingerprint', printed, '--json'], {
+        env: { ...process.env, FAZT_TOKEN: owner },
+      });
       assert.equal(ok.code, 0, ok.stderr);
       assert.equal(typeof (JSON.parse(ok.stdout) as { now: number }).now, 'number');
-      const bad = await lan.run(h2, process.execPath, [FAZT, 'time', 'status', '--hub', httpsUrl, '--fingerprint', WRONG], { env: process.env });
+      const bad = await lan.run(h2, process.execPath, [FAZT, 'time', 'status', '--hub', httpsUrl, '--fingerprint', WRONG], {
+        env: { ...process.env, FAZT_TOKEN: owner },
+      });
       assert.notEqual(bad.code, 0);
       assert.match(bad.stderr, /not the pinned sha256:(cd){32}/);
       const plain = await lan.run(h2, process.execPath, [FAZT, 'time', 'status', '--hub', `http://${h1.address}:7070`], { env: process.env });
