@@ -3,6 +3,7 @@ import { FaztError } from '../../hal/contracts/errors.js';
 import { type CertFingerprint, parseFingerprint } from '../crypto/cert-fingerprint.js';
 import { pinnedFetch } from '../crypto/pinned-fetch.js';
 import { readOwnerToken } from '../hub/owner-token-file.js';
+import { isLoopback } from '../hub/tls/loopback.js';
 import { type OptionSpec, UsageError } from './command.js';
 
 /** The --hub flag, as the commands that ask a running hub declare it. */
@@ -77,6 +78,16 @@ function reach(target: HubTarget, path: string, init: RequestInit & { body?: str
     : fetch(target.url + path, init);
 }
 
+/**
+ * Whether a token may go to this hub: over HTTPS, or over plain HTTP only to
+ * this machine. A plain-HTTP hub on the LAN would refuse it anyway
+ * (https-required), but by then anyone on the Wi-Fi has read it.
+ */
+export function tokenTravels(url: string): boolean {
+  const u = new URL(url);
+  return u.protocol === 'https:' || isLoopback(u.hostname);
+}
+
 /** Why a hub could not be reached, in a line that says what to do. */
 function unreachable(base: string, e: unknown): Error {
   if (e instanceof FaztError) return e; // a certificate that is not the pinned one says so itself
@@ -94,7 +105,8 @@ function unreachable(base: string, e: unknown): Error {
 export async function callHub<T>(base: string | HubTarget, path: string, method: 'GET' | 'POST' = 'GET', timeoutMs = 10_000, body?: unknown): Promise<T> {
   const target: HubTarget = typeof base === 'string' ? { url: base } : base;
   let res: Response;
-  const headers: Record<string, string> = target.token === undefined ? {} : { authorization: `Bearer ${target.token}` };
+  const carry = target.token !== undefined && tokenTravels(target.url);
+  const headers: Record<string, string> = carry ? { authorization: `Bearer ${target.token}` } : {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   try {
     res = await reach(target, path, { method, headers, signal: AbortSignal.timeout(timeoutMs), ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -105,7 +117,11 @@ export async function callHub<T>(base: string | HubTarget, path: string, method:
   if (!res.ok) {
     const e = answer.error;
     const hint =
-      res.status === 401 && target.token === undefined ? ' (no token found: give --token, set FAZT_TOKEN, or --data DIR of the hub for its owner.token)' : '';
+      res.status === 401 && target.token === undefined
+        ? ' (no token found: give --token, set FAZT_TOKEN, or --data DIR of the hub for its owner.token)'
+        : target.token !== undefined && !carry
+          ? ' (the token was not sent: it goes only over HTTPS or to this machine; give --hub https://… --fingerprint sha256:…)'
+          : '';
     throw new FaztError(e?.code ?? 'hub-refused', `hub answered ${res.status} for ${path.split('?')[0]}: ${e?.message ?? 'no details'}${hint}`);
   }
   return answer;

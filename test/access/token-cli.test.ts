@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { dispatch } from '../../host/cli/command.js';
 import { tokenCommand } from '../../host/cli/commands/token.js';
+import { tokenTravels } from '../../host/cli/hub-client.js';
 import { startHub } from '../hub/helpers.js';
 
 type Started = Awaited<ReturnType<typeof startHub>>;
@@ -55,5 +56,21 @@ describe('fazt token create|list|revoke', () => {
     assert.match(await token(['list', ...hub], { FAZT_TOKEN: h.hub.ownerToken }), /reader/);
     await assert.rejects(token(['create', '--name', 'x', ...hub, '--token', read]), /hub answered 403 for \/v1\/tokens/);
     await assert.rejects(token(['list', ...hub, '--data', '/nonexistent']), /hub answered 401 .*no token found/);
+  });
+});
+
+describe('where the CLI sends a token', () => {
+  it('over HTTPS anywhere, over plain HTTP only to this machine: never across the LAN in clear', () => {
+    for (const url of [
+      'https://192.168.1.20:7070',
+      'https://hub.local:7070',
+      'http://127.0.0.1:7070',
+      'http://127.0.0.2:7070',
+      'http://localhost:7070',
+      'http://[::1]:7070',
+    ])
+      assert.equal(tokenTravels(url), true, url);
+    for (const url of ['http://192.168.1.20:7070', 'http://hub.local:7070', 'http://0.0.0.0:7070', 'http://[fe80::1]:7070'])
+      assert.equal(tokenTravels(url), false, url);
   });
 });
