@@ -20,6 +20,7 @@ interface ClientResults {
   plainBeacon: number;
   pinnedEvents: number;
   pinnedEventsNoToken: number;
+  tlsSession: { status: number; setCookie: string; events: number };
   wrongPin: string;
   unpinned: string;
   plainEnroll: number;
@@ -61,6 +62,13 @@ describe('HTTPS on a namespaced LAN', { skip }, () => {
       assert.equal(c.plainBeacon, 200, 'the beacon record is a node route');
       assert.equal(c.pinnedEventsNoToken, 401, 'HTTPS alone reads nothing: the owner does');
       assert.equal(c.pinnedEvents, 200, "HTTPS with the pinned certificate and the owner's token reads them");
+      assert.equal(c.tlsSession.status, 204, 'a browser signs in over HTTPS');
+      assert.match(
+        c.tlsSession.setCookie,
+        /^fazt_session=…; HttpOnly; SameSite=Strict; Path=\/; Max-Age=\d+; Secure$/,
+        'over TLS the session cookie is Secure',
+      );
+      assert.equal(c.tlsSession.events, 200, 'and the cookie reads as the owner');
       assert.match(c.wrongPin, /presented certificate sha256:[0-9a-f]{64}, not the pinned sha256:(ab){32}/);
       assert.match(c.unpinned, /fetch failed/, 'without the pin the self-signed certificate is not trusted');
       assert.equal(c.plainEnroll, 200, 'enrolment is a node route: plain HTTP reaches it');

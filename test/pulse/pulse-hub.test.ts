@@ -221,4 +221,18 @@ describe('Pulse on a hub', () => {
       [['pulse.critical', 'hub.store-errors']],
     );
   });
+
+  it('a retired node is no longer judged: silent after retirement, it raises nothing and is not listed', async () => {
+    await run(now + MIN, [lab, hall]);
+    pulse.beat();
+    const before = changes().filter((e) => (e.data as ValueMap).subject === hall.id).length;
+    assert.equal((await post(`${h.url}/v1/nodes/retire`, JSON.stringify({ node: hall.id }), 'application/json')).status, 200);
+    for (let k = 0; k < 4; k++) {
+      await run(now + 5 * MIN, [lab]);
+      pulse.beat();
+    }
+    assert.equal(changes().filter((e) => (e.data as ValueMap).subject === hall.id).length, before, 'no verdict on the retired node');
+    const r = await get(`${h.url}/v1/pulse`);
+    assert.deepEqual((r.body.nodes as { name: string }[]).map((n) => n.name).sort(), ['lab', 'shed']);
+  });
 });
