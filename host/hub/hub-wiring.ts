@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import type { NodeIdentity } from '../../firmware/identity/node-id.js';
+import type { HubBeacon } from '../beacon/hub-beacon.js';
+import { RuleService } from '../effect/rule-service.js';
+import { PerceptEngine } from '../percept/percept-engine.js';
+import { HubMetrics } from '../pulse/hub-metrics.js';
+import { PulseCounters } from '../pulse/pulse-counters.js';
+import { PulseService } from '../pulse/pulse-service.js';
+import { Cartridge } from '../store/cartridge.js';
+import { Timekeeper } from '../time/timekeeper.js';
+import { apiRoutes } from './api.js';
+import { EventStream } from './event-stream.js';
+import { FailureLimit } from './failure-limit.js';
+import { GroupCommit } from './group-commit.js';
+import { loadOrCreateHubKey } from './hub-key.js';
+import { HubLog } from './hub-log.js';
+import type { HubOptions } from './hub-options.js';
+import { OwnerAccess } from './owner-access.js';
+import { ensureOwnerToken } from './owner-token-file.js';
+import { DEFAULT_BODY_LIMIT } from './read-body.js';
+import type { Routes } from './route.js';
+import { SessionBook } from './sessions.js';
+import { type HubCertificate, loadOrCreateHubCertificate } from './tls/hub-certificate.js';
+import { isLoopback } from './tls/loopback.js';
+
+export const CARTRIDGE_FILE = 'fazt.db';
+
+/** Everything a hub runs on, wired together and not yet started (host/hub/hub-listen.ts starts it). */
+export interface HubParts {
+  /** The cartridge's path. */
+  file: string;
+  key: NodeIdentity;
+  /** The HTTPS certificate; undefined on loopback, where the hub serves plain HTTP only. */
+  tls: HubCertificate | undefined;
+  store: Cartridge;
+  keeper: Timekeeper;
+  stream: EventStream;
+  own: HubLog;
+  engine: PerceptEngine | undefined;
+  rules: RuleService | undefined;
+  pulse: PulseService | undefined;
+  owner: { token: string; id: string };
+  sessions: SessionBook;
+  access: OwnerAccess;
+  routes: Routes;
+  /** The LAN beacon once it is made (it needs the port the hub listens on); the timekeeper and the API read it from here. */
+  lan: HubBeacon | undefined;
+}
+
+/** What the API reads from the hub as it stands at each request. */
+export interface LiveParts {
+  rules: () => RuleService | undefined;
+  pulse: () => PulseService | undefined;
+}
+
+/**
+ * Opens the data folder, the hub's key and certificate and the cartridge,
+ * and wires the services and the route table on them. Nothing listens or
+ * runs yet; if a part is refused (bad options, an unwritable folder) the
+ * cartridge is closed again before the error is thrown.
+ */
+export async function wireHub(
+  options: HubOptions,
+  crypto: CryptoProvider,
+  listenHost: string,
+  live: LiveParts,
+  log: (record: Record<string, unknown>) => void,
+): Promise<HubParts> {
+  const dataDir = resolve(options.dataDir ?? './fazt-data');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const key = loadOrCreateHubKey(dataDir, crypto, (n) => new Uint8Array(randomBytes(n)));
+  // Beyond loopback the LAN could read every answer: HTTPS with a certificate for the hub's key.
+  const tls = isLoopback(listenHost) ? undefined : await loadOrCreateHubCertificate(dataDir, key, listenHost);
+  const file = join(dataDir, CARTRIDGE_FILE);
+  let keeper: Timekeeper | undefined;
+  const clock = () => (keeper as Timekeeper).now();
+  const store = Cartridge.open(file, {
+    crypto,
+    clock,
+    onListenerError: (e) => log({ level: 'error', code: 'stored-listener', message: (e as Error)?.message ?? String(e) }),
+  });
+  const t = options.time ?? {};
+  // The slot the beacon is put in once the hub listens.
+  const parts: { lan: HubBeacon | undefined } = { lan: undefined };
+  try {
+    keeper = new Timekeeper({
+      identity: key,
+      crypto,
+      store: store.clockState,
+      system: options.clock,
+      mode: t.mode,
+      pollMs: t.pollMs,
+      timeoutMs: t.timeoutMs,
+      halfLifeMs: t.halfLifeMs,
+      peers: () =>
+        parts.lan
+          ? parts.lan
+              .peers()
+              .filter((p) => p.record.kind === 'hub' && p.record.services.includes('time'))
+              .map((p) => ({ id: p.record.id, url: p.url, publicKey: p.record.key }))
+          : [],
+      log,
+    });
+    const stream = new EventStream({ heartbeatMs: options.heartbeatMs });
+    // Everything stored goes out on the event stream as it commits, the hub's own events too.
+    store.onStored((entries) => stream.publish(entries));
+    const metrics = new HubMetrics({ cartridge: store, hubId: key.id, streamClients: () => stream.size });
+    store.onStored((entries) => metrics.observe(entries));
+    const counters = new PulseCounters(key.id);
+    store.onStored((entries, receivedAt) => counters.observe(entries, receivedAt));
+    const own = new HubLog({ cartridge: store, identity: key, crypto, clock });
+    const p = options.percepts;
+    const engine = p ? new PerceptEngine({ cartridge: store, hubLog: own, clock, options: p === true ? {} : p, log }) : undefined;
+    const r = options.rules;
+    const rules = r ? new RuleService({ ...(r === true ? {} : r), cartridge: store, hubLog: own, clock, log }) : undefined;
+    const po = options.pulse;
+    const timekeeper = keeper;
+    const pulse = po
+      ? new PulseService({
+          ...(po === true ? {} : po),
+          ...{ cartridge: store, hubLog: own, clock, counters, streamClients: () => stream.size, timekeeper },
+          ...{ beacon: () => parts.lan, rules: () => rules, log, notApplicable: timekeeper.mode === 'peers' ? [] : ['hub.time'] },
+        })
+      : undefined;
+    const owner = ensureOwnerToken(dataDir, store.tokens, Math.floor(keeper.now()));
+    const sessions = new SessionBook(crypto, (n) => new Uint8Array(randomBytes(n)));
+    const access = new OwnerAccess(store.tokens, sessions, clock);
+    const routes: Routes = {
+      ...apiRoutes({
+        cartridge: store,
+        commits: new GroupCommit(store),
+        stream,
+        hubKey: key,
+        crypto,
+        bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+        clock,
+        timekeeper,
+        beacon: () => parts.lan,
+        rules: live.rules,
+        metrics,
+        counters,
+        pulse: live.pulse,
+        access,
+        sessions,
+        failures: { signin: new FailureLimit(), enroll: new FailureLimit() },
+        hubLog: () => own,
+      }),
+      ...options.extraRoutes,
+    };
+    const owned = { token: owner.token, id: owner.record.id };
+    return Object.assign(parts, { file, key, tls, store, keeper, stream, own, engine, rules, pulse, owner: owned, sessions, access, routes });
+  } catch (e) {
+    store.close(); // bad options or an unwritable data folder: do not leave the cartridge open
+    throw e;
+  }
+}
