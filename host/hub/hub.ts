@@ -33,7 +33,7 @@ import { type HubCertificate, loadOrCreateHubCertificate } from './tls/hub-certi
 import { type HubListener, hubListener } from './tls/hub-listener.js';
 import { isLoopback } from './tls/loopback.js';
 import { DashboardFiles } from './dashboard-files.js';
-import { projectRoot } from '../project-root.js';
+import { shippedDirOnDisk } from '../assets/shipped-files.js';
 
 export const CARTRIDGE_FILE = 'fazt.db';
 
@@ -244,7 +244,7 @@ export class Hub {
       }),
       ...this.options.extraRoutes,
     };
-    const files = new DashboardFiles(this.options.dashboardDir ?? join(projectRoot(), 'dist', 'dashboard'));
+    const files = new DashboardFiles(this.options.dashboardDir ?? shippedDirOnDisk('dist/dashboard'));
     const listener = hubListener(
       (req, res) => {
         if (!this.stopping && files.serve(req, res, new URL(req.url ?? '/', 'http://hub').pathname)) return;
