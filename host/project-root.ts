@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
  * host/assets/shipped-files.ts; what still asks for the checkout (the XS
  * engine's sources, the firmware build) cannot run in the single executable.
  */
-export const NEEDS_CHECKOUT =
+const NEEDS_CHECKOUT =
   'needs the npm install (the XS engine and the sources it runs are not in the single executable): run it from a checkout with npm install';
 
 let root: string | undefined;

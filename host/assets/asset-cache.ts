@@ -12,7 +12,7 @@ import { dirname, extname, isAbsolute, join } from 'node:path';
  * temporary name and renamed into place, and checked against its hash
  * before each use: a changed or truncated file is written again.
  */
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const systemd = env.CACHE_DIRECTORY?.split(':')[0];
   const xdg = env.XDG_CACHE_HOME;
   const dir = systemd || (xdg && isAbsolute(xdg) ? join(xdg, 'fazt') : join(homedir(), '.cache', 'fazt'));

@@ -21,8 +21,9 @@ describe('the single executable, alone in an empty folder', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fazt-sea-'));
   const cache = join(dir, 'cache');
   const env = { HOME: join(dir, 'home'), XDG_CACHE_HOME: cache, PATH: join(dir, 'bin') };
+  const exe = join(dir, 'fazt');
   const procs = new Set<ChildProcess>();
-  const fazt = (args: string[]) => spawnSync('./fazt', args, { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+  const fazt = (args: string[]) => spawnSync(exe, args, { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
   let url = '';
 
   before(async () => {
@@ -30,9 +31,9 @@ describe('the single executable, alone in an empty folder', () => {
     if (packagedMs) console.log(`# packaged in ${(packagedMs / 1000).toFixed(1)} s`);
     mkdirSync(env.HOME);
     mkdirSync(env.PATH);
-    copyFileSync(file, join(dir, 'fazt'));
+    copyFileSync(file, exe);
     assert.deepEqual(readdirSync(dir).sort(), ['bin', 'fazt', 'home'], 'the executable is alone');
-    const hub = spawn('./fazt', ['hub', '--data', 'd', '--listen', '127.0.0.1:0'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const hub = spawn(exe, ['hub', '--data', 'd', '--listen', '127.0.0.1:0'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     procs.add(hub);
     const exited = new Promise<void>((ok) => hub.once('exit', () => ok()));
     let out = '';
