@@ -1,8 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { BoardError } from '../../hal/contracts/errors.js';
 import type { Board } from '../../hal/board/board.js';
-import { projectRoot } from '../project-root.js';
+import { listShippedDir, readShippedFile, shippedFileName } from '../assets/shipped-files.js';
 import { validateOnHost } from '../schema/host-validators.js';
 
 /**
@@ -10,9 +8,7 @@ import { validateOnHost } from '../schema/host-validators.js';
  * few cross-checks a schema cannot express. A bad file fails loudly with its
  * name, before anything uses it.
  */
-function boardsDir(): string {
-  return join(projectRoot(), 'boards');
-}
+const BOARDS_DIR = 'boards';
 
 function checkBoard(board: Board, file: string): void {
   const seen = new Set<number>();
@@ -28,10 +24,11 @@ function checkBoard(board: Board, file: string): void {
   if (board.i2c.buses.filter((b) => b.default).length !== 1) throw new BoardError('unknown-board', `${file}: exactly one I2C bus must be the default`);
 }
 
-function loadBoard(file: string): Board {
+function loadBoard(rel: string): Board {
+  const file = shippedFileName(rel);
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc = JSON.parse(readShippedFile(rel).toString('utf8'));
   } catch (e) {
     throw new BoardError('unknown-board', `${file}: ${(e as Error).message}`);
   }
@@ -46,10 +43,8 @@ let cache: Map<string, Board> | undefined;
 export function loadBoards(): Map<string, Board> {
   if (cache) return cache;
   const out = new Map<string, Board>();
-  for (const f of readdirSync(boardsDir())
-    .filter((f) => f.endsWith('.json'))
-    .sort()) {
-    const b = loadBoard(join(boardsDir(), f));
+  for (const f of listShippedDir(BOARDS_DIR).filter((f) => f.endsWith('.json'))) {
+    const b = loadBoard(`${BOARDS_DIR}/${f}`);
     if (`${b.id}.json` !== f) throw new BoardError('unknown-board', `${f}: file name must be its id (${b.id}.json)`);
     out.set(b.id, b);
   }

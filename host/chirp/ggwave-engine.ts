@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { ChirpError } from './chirp-error.js';
 import { type DecoderOptions, GgwaveDecoder } from './ggwave-decoder.js';
 import type { GgwaveInstances } from './ggwave-instances.js';
@@ -104,7 +103,8 @@ let loading: Promise<GgwaveEngine> | undefined;
 /** Loads ggwave's WASM once per process, print hooks replaced. */
 export function loadGgwave(): Promise<GgwaveEngine> {
   loading ??= (async () => {
-    const factory = createRequire(import.meta.url)('ggwave') as GgFactory;
+    // A static import() so that the single executable's bundle carries ggwave (its WASM is inline, base64).
+    const factory = (await import('ggwave')).default as GgFactory;
     const before = { u: process.listeners('uncaughtException'), r: process.listeners('unhandledRejection') };
     let mod: GgModule;
     try {

@@ -1,29 +1,24 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { RuleError } from '../rules/index.js';
-import { projectRoot } from '../project-root.js';
+import { listShippedDir, readShippedFile, shippedFileName } from '../assets/shipped-files.js';
 
 /** Where the rules `fazt start` ships with live (README "npm start"). */
-function defaultRulesDir(): string {
-  return join(projectRoot(), 'host', 'effect', 'default-rules');
-}
+const DEFAULT_RULES_DIR = 'host/effect/default-rules';
 
 /**
- * The rule documents in `dir` (*.json, in name order), for the hub's
+ * The shipped rule documents (*.json, in name order), for the hub's
  * `rules.defaults`: each is added once, on the first start that has not seen
  * its id. A file that is not JSON fails here, naming it; the hub checks the
  * documents against the rule schema when it adds them.
  */
-export function loadDefaultRules(dir = defaultRulesDir()): unknown[] {
-  return readdirSync(dir)
+export function loadDefaultRules(): unknown[] {
+  return listShippedDir(DEFAULT_RULES_DIR)
     .filter((f) => f.endsWith('.json'))
-    .sort()
     .map((f) => {
-      const file = join(dir, f);
+      const file = `${DEFAULT_RULES_DIR}/${f}`;
       try {
-        return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+        return JSON.parse(readShippedFile(file).toString('utf8')) as unknown;
       } catch (e) {
-        throw new Error(`default rule ${file}: ${(e as Error).message}`);
+        throw new Error(`default rule ${shippedFileName(file)}: ${(e as Error).message}`);
       }
     });
 }

@@ -1,5 +1,4 @@
 import type { Server } from 'node:net';
-import { join } from 'node:path';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import type { NodeIdentity } from '../../firmware/identity/node-id.js';
 import type { HubBeacon } from '../beacon/hub-beacon.js';
@@ -7,7 +6,7 @@ import { nodeCrypto } from '../crypto/node-crypto.js';
 import type { RuleService } from '../effect/rule-service.js';
 import type { PerceptEngine } from '../percept/percept-engine.js';
 import { resolvePerceptOptions } from '../percept/percept-options.js';
-import { projectRoot } from '../project-root.js';
+import { shippedDirOnDisk } from '../assets/shipped-files.js';
 import type { PulseService } from '../pulse/pulse-service.js';
 import type { Cartridge } from '../store/cartridge.js';
 import type { StoredListener } from '../store/stored-hook.js';
@@ -143,7 +142,7 @@ export class Hub {
     const live = { rules: () => this.ruleService, pulse: () => this.pulseService };
     const parts = await wireHub(this.options, this.crypto, listenHost, live, (r) => this.log(r));
     const { routes, access } = parts;
-    const files = new DashboardFiles(this.options.dashboardDir ?? join(projectRoot(), 'dist', 'dashboard'));
+    const files = new DashboardFiles(this.options.dashboardDir ?? shippedDirOnDisk('dist/dashboard'));
     const listener = hubListener(
       (req, res) => {
         if (!this.stopping && files.serve(req, res, new URL(req.url ?? '/', 'http://hub').pathname)) return;

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { FaztError, nameError } from '../../hal/contracts/errors.js';
 import { parseDuration } from '../duration.js';
-import { projectRoot } from '../project-root.js';
+import { readShippedFile, shippedFileName } from '../assets/shipped-files.js';
 import { checkDocumentOnHost } from '../schema/host-validators.js';
 import { HUB_FACTS, HUB_FIGURES, NODE_FACTS, NODE_FIGURES } from './figure-names.js';
 import { compileTemplate, type PlaceholderKind, type Template } from './pulse-text.js';
@@ -66,7 +64,7 @@ export class PulseCheckError extends FaztError {
 const DURATION_FIELDS = /\/(window|pending|keep)$/;
 
 /** Where the shipped checks live (README "Pulse"). */
-const defaultChecksFile = () => join(projectRoot(), 'host', 'pulse', 'default-checks.json');
+const DEFAULT_CHECKS_FILE = 'host/pulse/default-checks.json';
 
 function kindOf(c: CheckDocument): (name: string) => PlaceholderKind | undefined {
   const figures: Record<string, string> = c.scope === 'hub' ? HUB_FIGURES : NODE_FIGURES;
@@ -155,8 +153,8 @@ function readDocument(doc: unknown, source: string): (ResolvedCheck | { off: str
  * PulseCheckError naming the JSON path and the check's id.
  */
 export function loadChecks(doc?: unknown): ResolvedCheck[] {
-  const file = defaultChecksFile();
-  const checks = readDocument(JSON.parse(readFileSync(file, 'utf8')), 'host/pulse/default-checks.json').map((e, i) => {
+  const file = shippedFileName(DEFAULT_CHECKS_FILE);
+  const checks = readDocument(JSON.parse(readShippedFile(DEFAULT_CHECKS_FILE).toString('utf8')), DEFAULT_CHECKS_FILE).map((e, i) => {
     if ('off' in e) throw new PulseCheckError('invalid', file, `/checks/${i}`, e.off, 'a default must be a whole check');
     return e;
   });

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { SchemaError } from '../../firmware/errors.js';
 import { schemaErrorFrom } from '../../firmware/schema/schema-error.js';
-import { projectRoot } from '../project-root.js';
+import { readShippedFile } from '../assets/shipped-files.js';
 import { AJV_OPTIONS, SCHEMA_FILES, SCHEMA_IDS, type SchemaName } from '../../firmware/schema/schema-names.js';
 import { HOST_SCHEMA_FILES, HOST_SCHEMA_IDS, type HostSchemaName } from './host-schema-names.js';
 
@@ -26,8 +24,7 @@ function validatorFor(name: AnySchemaName): ValidateFunction {
   if (!v) {
     if (!ajv) {
       ajv = new Ajv2020({ ...AJV_OPTIONS });
-      for (const f of [...SCHEMA_FILES, ...HOST_SCHEMA_FILES])
-        ajv.addSchema(JSON.parse(readFileSync(join(projectRoot(), 'schemas', `${f}.schema.json`), 'utf8')));
+      for (const f of [...SCHEMA_FILES, ...HOST_SCHEMA_FILES]) ajv.addSchema(JSON.parse(readShippedFile(`schemas/${f}.schema.json`).toString('utf8')));
     }
     v = ajv.getSchema(schemaId(name)) as ValidateFunction;
     compiled.set(name, v);

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { sqliteNativeBinding } from '../assets/native-addon.js';
 import { closeSync, openSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { plainSystemError } from '../system-error.js';
@@ -32,7 +33,7 @@ export async function backupCartridge(db: Db, file: string): Promise<BackupResul
   }
   try {
     const meta = await db.backup(file);
-    const copy = new Database(file, { fileMustExist: true });
+    const copy = new Database(file, { fileMustExist: true, nativeBinding: sqliteNativeBinding() });
     try {
       copy.pragma('journal_mode = DELETE');
       const check = copy.pragma('quick_check', { simple: true });

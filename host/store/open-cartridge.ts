@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { sqliteNativeBinding } from '../assets/native-addon.js';
 import { MIGRATIONS, type MigrationStep } from './migrations.js';
 import { StoreError } from './store-error.js';
 
@@ -26,7 +27,7 @@ export function openCartridge(file: string, options: OpenOptions = {}): Db {
   const migrate = options.migrate !== false;
   let db: Db;
   try {
-    db = new Database(file, { fileMustExist: !migrate, timeout: options.busyTimeoutMs ?? 5000 });
+    db = new Database(file, { fileMustExist: !migrate, timeout: options.busyTimeoutMs ?? 5000, nativeBinding: sqliteNativeBinding() });
   } catch (e) {
     throw new StoreError('io', `cannot open cartridge ${file}: ${(e as Error).message}`, { cause: e });
   }

@@ -44,9 +44,10 @@ async function linuxAudio(): Promise<HalBackend> {
   const { getBoard } = await import('../../boards/board-registry.js');
   const { PinClaims } = await import('../../../hal/board/pin-claims.js');
   const { createLinuxBackend } = await import('../../../hal/linux/linux-backend.js');
+  const { embeddedNativeLoader } = await import('../../assets/native-packages.js');
   const model = existsSync('/proc/device-tree/model') ? readFileSync('/proc/device-tree/model', 'utf8').replace(/\0/g, '') : '';
   const board = getBoard(piBoardId(model));
-  return createLinuxBackend({ board, claims: new PinClaims(board) });
+  return createLinuxBackend({ board, claims: new PinClaims(board), loader: embeddedNativeLoader() });
 }
 
 /** A received message: into a hub with --ingest, else printed or saved (deliver). */

@@ -60,7 +60,8 @@ export const i2cCommand: Command = {
             throw new UsageError(`no Raspberry Pi detected${model ? ` (${model})` : ''}; scan a simulated board with --scenario, or name the board with --pi`);
           board = getBoard(id);
           const { createLinuxBackend } = await import('../../../hal/linux/linux-backend.js');
-          backend = createLinuxBackend({ board, claims: new PinClaims(board) });
+          const { embeddedNativeLoader } = await import('../../assets/native-packages.js');
+          backend = createLinuxBackend({ board, claims: new PinClaims(board), loader: embeddedNativeLoader() });
         }
         const pins = busPins(board, busId);
         const found = scanI2c((address) => backend.i2c({ address, data: pins.sda, clock: pins.scl }));
