@@ -14,6 +14,7 @@ import { keygenCommand } from './commands/keygen.js';
 import { mnemonicCommand } from './commands/mnemonic.js';
 import { nodeCommand } from './commands/node.js';
 import { rulesCommand } from './commands/rules.js';
+import { serviceCommand } from './commands/service.js';
 import { simCommand } from './commands/sim.js';
 import { startCommand } from './commands/start.js';
 import { pulseCommand } from './commands/pulse.js';
@@ -33,6 +34,7 @@ export const root: Command = {
     enrollCommand,
     nodeCommand,
     backupCommand,
+    serviceCommand,
     beaconCommand,
     timeCommand,
     pulseCommand,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { serviceCacheFolder } from '../../host/cache-folder.js';
 import { projectRoot } from '../../host/project-root.js';
 import { xsnapWorkerPath } from './xs-worker.js';
 
@@ -25,12 +26,13 @@ interface CacheManifest {
 }
 
 /**
- * Images kept between processes, in node_modules/.cache/fazt-xs/ by default:
+ * Images kept between processes, in node_modules/.cache/fazt-xs/ by default
+ * ($CACHE_DIRECTORY/fazt-xs/ under a systemd service, whose checkout is read-only):
  * one manifest per entry naming the source files the bundle was built from
  * (by content) and the engine, and the snapshot. Best effort: any doubt is a
  * miss, and a read-only checkout just runs without it.
  */
-const defaultCacheDir = (): string => join(projectRoot(), 'node_modules', '.cache', 'fazt-xs');
+const defaultCacheDir = (): string => serviceCacheFolder('fazt-xs') ?? join(projectRoot(), 'node_modules', '.cache', 'fazt-xs');
 
 const manifestFile = (dir: string, entry: string): string => join(dir, `${createHash('sha256').update(entry).digest('hex').slice(0, 16)}.json`);
 
