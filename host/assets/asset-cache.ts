@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, extname, isAbsolute, join } from 'node:path';
+import { serviceCacheRoot } from '../cache-folder.js';
 
 /**
  * The private cache where the single executable puts what must exist as a
@@ -13,7 +14,7 @@ import { dirname, extname, isAbsolute, join } from 'node:path';
  * before each use: a changed or truncated file is written again.
  */
 function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const systemd = env.CACHE_DIRECTORY?.split(':')[0];
+  const systemd = serviceCacheRoot(env);
   const xdg = env.XDG_CACHE_HOME;
   const dir = systemd || (xdg && isAbsolute(xdg) ? join(xdg, 'fazt') : join(homedir(), '.cache', 'fazt'));
   mkdirSync(dir, { recursive: true, mode: 0o700 });
