@@ -4,8 +4,14 @@
  *    the time to the first live value, in headless chromium against `fazt start` on loopback;
  *  - GET /v1/series for 1,000 points over 1 M stored readings (--quick: 100 k): p50/p99
  *    (goal p99 < 50 ms), with SQLite's query plan, which must use entries_by_reading.
+ *  - the simulator you can touch: a slider's move (POST /v1/sim/environment) to the stored reading
+ *    that shows it (seen on the event stream), p50/max over 20 moves, with the node poked (its
+ *    sensor samples and sends at once) against the path without the poke (`"sample": false`: the
+ *    next scheduled sample, the uplink's batching window), interleaved in the same run.
  * Never gates CI on a time. Baseline: GET /v1/nodes on the same hub, side by side.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createBatch } from '../firmware/batch/batch.js';
 import { EventLog } from '../firmware/event/event-log.js';
 import { identityFromSecretKey } from '../firmware/identity/node-id.js';
@@ -94,5 +100,69 @@ async function series(): Promise<void> {
   }
 }
 
+/** Resolves with each stored reading of the living room's temperature, as the event stream sends them. */
+async function temperatures(url: string, token: string, signal: AbortSignal, seen: (value: number) => void): Promise<void> {
+  const r = await fetch(`${url}/v1/stream?node=living-room&type=sensor.reading`, { headers: { authorization: `Bearer ${token}` }, signal });
+  if (!r.ok || !r.body) throw new Error(`/v1/stream: ${r.status}`);
+  const decoder = new TextDecoder();
+  let text = '';
+  void (async () => {
+    try {
+      for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) {
+        text += decoder.decode(chunk, { stream: true });
+        for (let i = text.indexOf('\n'); i >= 0; text = text.slice(i + 1), i = text.indexOf('\n')) {
+          const line = text.slice(0, i);
+          if (!line.startsWith('data:')) continue;
+          const e = JSON.parse(line.slice(5)) as { data?: { name?: string; value?: number } };
+          if (e.data?.name === 'temperature' && typeof e.data.value === 'number') seen(e.data.value);
+        }
+      }
+    } catch {
+      // aborted at the end
+    }
+  })();
+}
+
+async function sliderToReading(): Promise<void> {
+  const demo = await startDemo();
+  const abort = new AbortController();
+  try {
+    const token = readFileSync(join(demo.dir, 'data', 'owner.token'), 'utf8').trim();
+    let waiting: { value: number; done: () => void } | undefined;
+    await temperatures(demo.url, token, abort.signal, (v) => {
+      if (waiting && Math.abs(v - waiting.value) < 0.1) waiting.done();
+    });
+    const times: Record<'poked' | 'unpoked', number[]> = { poked: [], unpoked: [] };
+    for (let i = 0; i < 40; i++) {
+      const poke = i % 2 === 0;
+      const value = 10 + i * 0.5; // every move a new value, so only its own reading matches
+      const t0 = performance.now();
+      const stored = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${value} °C reading within 10 s`)), 10_000);
+        waiting = { value, done: () => (clearTimeout(timer), resolve()) };
+      });
+      const r = await fetch(`${demo.url}/v1/sim/environment`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ node: 'living-room', temperature: value, sample: poke }),
+      });
+      if (r.status !== 200) throw new Error(`/v1/sim/environment: ${r.status} ${await r.text()}`);
+      await stored;
+      times[poke ? 'poked' : 'unpoked'].push(performance.now() - t0);
+      waiting = undefined;
+    }
+    const p50 = (xs: number[]) => percentile(xs, 50);
+    const max = (xs: number[]) => Math.max(...xs);
+    console.log(
+      `simulator slider → stored reading (20 moves each): poked p50 ${p50(times.poked).toFixed(0)} ms, max ${max(times.poked).toFixed(0)} ms (goal ≤ 1000 ms); ` +
+        `without the poke p50 ${p50(times.unpoked).toFixed(0)} ms, max ${max(times.unpoked).toFixed(0)} ms (ratio ${(p50(times.poked) / p50(times.unpoked)).toFixed(2)}×)`,
+    );
+  } finally {
+    abort.abort();
+    await demo.stop();
+  }
+}
+
+await sliderToReading();
 await firstLoad();
 await series();

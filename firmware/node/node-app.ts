@@ -144,7 +144,11 @@ export class NodeApp {
             const d = openSensor(s, {
               backend: o.backend,
               time: o.time,
-              onEvent: (sensor, e) => this.record('sensor.event', sensor, this.restamp(e) as unknown as Value, clock.stamp(e.time)),
+              // An event (motion, a press) is news: it goes at once, not after uplink.maxDelayMs.
+              onEvent: (sensor, e) => {
+                this.record('sensor.event', sensor, this.restamp(e) as unknown as Value, clock.stamp(e.time));
+                this.uplink.flush();
+              },
             });
             if (s.filters && s.filters.length)
               for (const ch of d.channels) if (ch.unit !== undefined && !filters[ch.name]) filters[ch.name] = buildFilters(s.filters);
@@ -172,6 +176,17 @@ export class NodeApp {
     this.uplink.start();
     this.poller?.start();
     this.health.start();
+  }
+
+  /**
+   * Reads a sensor now, outside its schedule (its environment was poked: an
+   * interrupt, a request), and sends what it read at once rather than after
+   * uplink.maxDelayMs. False when the node has no such sensor or it cannot be
+   * read now (not running).
+   */
+  sampleNow(sensor: string): boolean {
+    const i = this.o.config.sensors.findIndex((s) => s.name === sensor);
+    return i >= 0 && this.runners[i].requestSample(() => this.uplink.flush());
   }
 
   stop(): void {
