@@ -17,6 +17,7 @@ import { buildFilters } from '../sensing/filters/build-filters.js';
 import { openSensor } from '../sensing/open-sensor.js';
 import { SensorRunner, type ValueFilter } from '../sensing/sensor-runner.js';
 import { Downlink } from './downlink.js';
+import { declaredConfig } from './declared-config.js';
 import { DEFAULT_HEALTH_INTERVAL_MS, HealthReporter } from './health-reporter.js';
 import { HubClock } from './hub-clock.js';
 import { DEFAULT_DOWNLINK_POLL_MS, type NodeConfig } from './node-config.js';
@@ -167,7 +168,12 @@ export class NodeApp {
   }
 
   start(): void {
-    const boot: ValueMap = { firmware: FIRMWARE_VERSION, board: this.o.config.board, sensors: this.o.config.sensors.length };
+    const boot: ValueMap = {
+      firmware: FIRMWARE_VERSION,
+      board: this.o.config.board,
+      sensors: this.o.config.sensors.length,
+      config: declaredConfig(this.o.config),
+    };
     // The outputs a command may name (the hub checks commands against the latest boot); absent on nodes without any.
     const outputs = this.outputs.list;
     if (outputs.length) boot.outputs = outputs.map((x) => ({ name: x.name, driver: x.driver, pin: x.pin }));

@@ -94,7 +94,8 @@ export class SimControls {
     const environment: Handler = async (req, res) => {
       const body = await jsonBody(req);
       const e = this.entry(body.node);
-      if (body.sample !== undefined && typeof body.sample !== 'boolean') throw new HttpError(400, 'bad-request', 'sample must be true or false', { path: '/sample' });
+      if (body.sample !== undefined && typeof body.sample !== 'boolean')
+        throw new HttpError(400, 'bad-request', 'sample must be true or false', { path: '/sample' });
       const poked = new Set<string>();
       for (const [k, v] of Object.entries(body)) {
         if (k === 'node' || k === 'sample') continue;
