@@ -110,6 +110,7 @@ export class NodeRuntimeNode implements SimulatedNode {
     const before = a.head.seq;
     const sampled = sensors.filter((s) => a.sampleNow(s));
     await this.run(at);
+    await this.run(this.o.clock.now()); // a conversion delay moved the clock past `at`: what the sample set in motion
     return { sampled, at: a.clock.stamp(this.o.clock.now()), from: before + 1, to: a.head.seq, unsent: a.buffer.count };
   }
 
