@@ -145,10 +145,11 @@ export class NodeApp {
             const d = openSensor(s, {
               backend: o.backend,
               time: o.time,
-              // An event (motion, a press) is news: it goes at once, not after uplink.maxDelayMs.
+              // An event (motion, a press) is news: it goes at once, not after uplink.maxDelayMs; from a fresh
+              // turn, since it may come while a command is being applied (an output's read-back).
               onEvent: (sensor, e) => {
                 this.record('sensor.event', sensor, this.restamp(e) as unknown as Value, clock.stamp(e.time));
-                this.uplink.flush();
+                o.time.setTimeout(() => this.uplink.flush(), 0);
               },
             });
             if (s.filters && s.filters.length)
