@@ -108,10 +108,11 @@ export class NodeRuntimeNode implements SimulatedNode {
     await this.run(at);
     const a = this.app;
     const before = a.head.seq;
+    const stamped = a.clock.stamp(this.o.clock.now()); // before the sample's ack may correct the event clock
     const sampled = sensors.filter((s) => a.sampleNow(s));
     await this.run(at);
     await this.run(this.o.clock.now()); // a conversion delay moved the clock past `at`: what the sample set in motion
-    return { sampled, at: a.clock.stamp(this.o.clock.now()), from: before + 1, to: a.head.seq, unsent: a.buffer.count };
+    return { sampled, at: stamped, from: before + 1, to: a.head.seq, unsent: a.buffer.count };
   }
 
   async close(): Promise<void> {

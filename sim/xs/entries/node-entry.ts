@@ -77,9 +77,11 @@ serveCommands({
     const r = ready();
     r.time.runUntil(at);
     const before = r.app.head.seq;
+    // The change's moment by the node's event clock as it is now (the ack to the sample may correct that clock).
+    const stamped = r.app.clock.stamp(r.time.now());
     const sampled = sensors.filter((s) => r.app.sampleNow(s));
     r.time.runUntil(at);
-    return { sampled, at: r.app.clock.stamp(r.time.now()), from: before + 1, to: r.app.head.seq, unsent: r.app.buffer.count };
+    return { sampled, at: stamped, from: before + 1, to: r.app.head.seq, unsent: r.app.buffer.count };
   },
   /** Runs the node up to `until` (simulated ms); reports where it is and what it recorded since the last call. */
   run: (until: number) => {
