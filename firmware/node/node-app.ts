@@ -17,6 +17,7 @@ import { buildFilters } from '../sensing/filters/build-filters.js';
 import { openSensor } from '../sensing/open-sensor.js';
 import { SensorRunner, type ValueFilter } from '../sensing/sensor-runner.js';
 import { Downlink } from './downlink.js';
+import { declaredConfig } from './declared-config.js';
 import { DEFAULT_HEALTH_INTERVAL_MS, HealthReporter } from './health-reporter.js';
 import { HubClock } from './hub-clock.js';
 import { DEFAULT_DOWNLINK_POLL_MS, type NodeConfig } from './node-config.js';
@@ -144,7 +145,12 @@ export class NodeApp {
             const d = openSensor(s, {
               backend: o.backend,
               time: o.time,
-              onEvent: (sensor, e) => this.record('sensor.event', sensor, this.restamp(e) as unknown as Value, clock.stamp(e.time)),
+              // An event (motion, a press) is news: it goes at once, not after uplink.maxDelayMs; from a fresh
+              // turn, since it may come while a command is being applied (an output's read-back).
+              onEvent: (sensor, e) => {
+                this.record('sensor.event', sensor, this.restamp(e) as unknown as Value, clock.stamp(e.time));
+                o.time.setTimeout(() => this.uplink.flush(), 0);
+              },
             });
             if (s.filters && s.filters.length)
               for (const ch of d.channels) if (ch.unit !== undefined && !filters[ch.name]) filters[ch.name] = buildFilters(s.filters);
@@ -163,7 +169,12 @@ export class NodeApp {
   }
 
   start(): void {
-    const boot: ValueMap = { firmware: FIRMWARE_VERSION, board: this.o.config.board, sensors: this.o.config.sensors.length };
+    const boot: ValueMap = {
+      firmware: FIRMWARE_VERSION,
+      board: this.o.config.board,
+      sensors: this.o.config.sensors.length,
+      config: declaredConfig(this.o.config),
+    };
     // The outputs a command may name (the hub checks commands against the latest boot); absent on nodes without any.
     const outputs = this.outputs.list;
     if (outputs.length) boot.outputs = outputs.map((x) => ({ name: x.name, driver: x.driver, pin: x.pin }));
@@ -172,6 +183,17 @@ export class NodeApp {
     this.uplink.start();
     this.poller?.start();
     this.health.start();
+  }
+
+  /**
+   * Reads a sensor now, outside its schedule (its environment was poked: an
+   * interrupt, a request), and sends what it read at once rather than after
+   * uplink.maxDelayMs. False when the node has no such sensor or it cannot be
+   * read now (not running).
+   */
+  sampleNow(sensor: string): boolean {
+    const i = this.o.config.sensors.findIndex((s) => s.name === sensor);
+    return i >= 0 && this.runners[i].requestSample(() => this.uplink.flush());
   }
 
   stop(): void {

@@ -46,6 +46,7 @@ export class SensorRunner {
   private judges = new Map<string, ChannelChecks>();
   private stopped = false;
   private nextAt = 0;
+  private requested: (() => void)[] = [];
   readonly stats = { samples: 0, readings: 0, faults: 0, reconnects: 0 };
 
   constructor(private readonly o: SensorRunnerOptions) {
@@ -63,6 +64,26 @@ export class SensorRunner {
     this.tryOpen('started');
     this.nextAt = this.o.time.now() + this.o.intervalMs;
     this.schedule();
+  }
+
+  /**
+   * Samples at once, outside the schedule, as ESPHome's `component.update()`
+   * or a sensor's interrupt asks: on the next turn of the timer queue, so a
+   * request from a handler never samples inside it. The schedule keeps its
+   * slots. Requests made before that turn share the one sample. `done` runs
+   * after its readings were emitted. False when the sensor cannot be read now
+   * (not running, or stopped): nothing is sampled and `done` never runs.
+   */
+  requestSample(done?: () => void): boolean {
+    if (this.stopped || !(this.current === 'running' || this.current === 'degraded')) return false;
+    if (this.requested.length === 0)
+      this.o.time.setTimeout(() => {
+        const waiting = this.requested.splice(0);
+        if (!this.stopped && (this.current === 'running' || this.current === 'degraded')) this.sampleOnce();
+        for (const f of waiting) f();
+      }, 0);
+    this.requested.push(done ?? (() => undefined));
+    return true;
   }
 
   stop(): void {

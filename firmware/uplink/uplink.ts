@@ -123,7 +123,8 @@ export class Uplink {
     } finally {
       this.building = false;
     }
-    this.flushing = false;
+    // A flush lasts until what was buffered has gone, batch after batch (a batch holds at most batchSize).
+    if (entries.length >= b.count) this.flushing = false;
     const batch = createBatch(entries, this.o.identity, this.o.crypto, dropped);
     const encoder = this.o.encoder ?? fullBatchEncoder;
     const bytes = encoder.encode(batch);

@@ -3,6 +3,7 @@ import type { Cartridge } from '../store/cartridge.js';
 import { parseJsonBody } from './decode-uplink.js';
 import { HttpError } from './http-error.js';
 import type { HubLog } from './hub-log.js';
+import { nodeConfigRoutes } from './node-config-api.js';
 import { resolveNodeRef } from './node-ref.js';
 import type { OwnerAccess } from './owner-access.js';
 import { readBody } from './read-body.js';
@@ -26,7 +27,7 @@ async function body(req: IncomingMessage, fields: readonly string[]): Promise<Re
 }
 
 /**
- * The owner's changes to an enrolled node (admin): rename, retire (history
+ * The owner's view of an enrolled node's configuration (read, node-config-api.ts) and changes to it (admin): rename, retire (history
  * kept, no longer expected), revoke (a lost or stolen node: its key's
  * batches and polls are refused from now on). Each change and the event
  * saying so on the hub's chain (system.node.renamed|retired|revoked, citing
@@ -78,5 +79,6 @@ export function nodesRoutes(ctx: { cartridge: Cartridge; hubLog: () => HubLog; a
     '/v1/nodes/rename': { POST: route('admin', rename) },
     '/v1/nodes/retire': { POST: route('admin', change('retire', 'system.node.retired')) },
     '/v1/nodes/revoke': { POST: route('admin', change('revoke', 'system.node.revoked')) },
+    ...nodeConfigRoutes({ cartridge: ctx.cartridge, nodeOf }),
   };
 }

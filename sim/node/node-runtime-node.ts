@@ -8,7 +8,7 @@ import { type Transport, type UplinkResult, uplinkReply } from '../../firmware/u
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { validateOnHost } from '../../host/schema/host-validators.js';
 import { SimBoard } from '../world/sim-board.js';
-import type { NodeStatus, SimulatedNode } from './simulated-node.js';
+import type { NodeStatus, SampleResult, SimulatedNode } from './simulated-node.js';
 import type { UplinkSender } from '../xs/bridge-host.js';
 import type { SimNodeOptions } from './xs-node.js';
 
@@ -102,6 +102,17 @@ export class NodeRuntimeNode implements SimulatedNode {
         downlink: { ...a.downlink.stats, lastSeq: a.downlink.lastCommandSeq, polls: a.poller?.stats.polls ?? 0 },
       },
     };
+  }
+
+  async sampleNow(sensors: string[], at: number): Promise<SampleResult> {
+    await this.run(at);
+    const a = this.app;
+    const before = a.head.seq;
+    const stamped = a.clock.stamp(this.o.clock.now()); // before the sample's ack may correct the event clock
+    const sampled = sensors.filter((s) => a.sampleNow(s));
+    await this.run(at);
+    await this.run(this.o.clock.now()); // a conversion delay moved the clock past `at`: what the sample set in motion
+    return { sampled, at: stamped, from: before + 1, to: a.head.seq, unsent: a.buffer.count };
   }
 
   async close(): Promise<void> {

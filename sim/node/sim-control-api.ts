@@ -9,6 +9,7 @@ import { ButtonModel } from '../models/button-model.js';
 import { PirModel } from '../models/pir-model.js';
 import type { SimBoard } from '../world/sim-board.js';
 import type { DemoNode } from './demo-nodes.js';
+import type { SampleResult, SimulatedNode } from './simulated-node.js';
 
 /** The environment a slider moves: which model input, its range and where it starts. */
 const ENVIRONMENT: Record<string, { input: string; min: number; max: number; step: number; unit: string; start: number }> = {
@@ -22,8 +23,7 @@ const LOG_LINES = 500;
 interface Entry {
   demo: DemoNode;
   board: SimBoard;
-  id: string;
-  runtime: string;
+  node: SimulatedNode;
   env: Record<string, number>;
   log: string[];
   logged: number;
@@ -38,8 +38,8 @@ interface Entry {
 export class SimControls {
   private readonly boards = new Map<string, Entry>();
 
-  add(demo: DemoNode, board: SimBoard, id: string, runtime: string): void {
-    this.boards.set(demo.name, { demo, board, id, runtime, env: {}, log: [], logged: 0 });
+  add(demo: DemoNode, board: SimBoard, node: SimulatedNode): void {
+    this.boards.set(demo.name, { demo, board, node, env: {}, log: [], logged: 0 });
   }
 
   /** A line of the node's log (what it recorded, as the serial monitor shows it). */
@@ -62,9 +62,9 @@ export class SimControls {
       sendJson(res, 200, {
         nodes: [...this.boards.values()].map((e) => ({
           name: e.demo.name,
-          id: e.id,
+          id: e.node.id,
           board: e.demo.board,
-          runtime: e.runtime,
+          runtime: e.node.runtime,
           devices: e.demo.sensors.map((s) => ({
             name: s.name,
             driver: s.driver,
@@ -88,21 +88,32 @@ export class SimControls {
         })),
       });
 
+    // After the world changes, the node is poked (an interrupt, ESPHome's component.update): the
+    // sensors that see the change sample at once and send it. `"sample": false` leaves them to their
+    // schedule (the path before the poke; bench/sim-latency.ts measures both).
     const environment: Handler = async (req, res) => {
       const body = await jsonBody(req);
       const e = this.entry(body.node);
+      if (body.sample !== undefined && typeof body.sample !== 'boolean')
+        throw new HttpError(400, 'bad-request', 'sample must be true or false', { path: '/sample' });
+      const poked = new Set<string>();
       for (const [k, v] of Object.entries(body)) {
-        if (k === 'node') continue;
+        if (k === 'node' || k === 'sample') continue;
         const spec = ENVIRONMENT[k];
         if (!spec) throw new HttpError(400, 'bad-request', `unknown field '${k}' (known: node, ${Object.keys(ENVIRONMENT).join(', ')})`, { path: `/${k}` });
         if (typeof v !== 'number' || !(v >= spec.min && v <= spec.max))
           throw new HttpError(400, 'bad-request', `${k} must be a number from ${spec.min} to ${spec.max}`, { path: `/${k}` });
-        const models = e.demo.sensors.filter((s) => (MEASURES[s.driver] ?? []).includes(k)).map((s) => e.board.devices.get(s.name));
-        if (models.length === 0) throw new HttpError(400, 'bad-request', `${e.demo.name} measures no ${k}`, { path: `/${k}` });
-        for (const m of models) if (m instanceof I2cDeviceModel) m.setSignal(spec.input, constant(v));
+        const sensors = e.demo.sensors.filter((s) => (MEASURES[s.driver] ?? []).includes(k));
+        if (sensors.length === 0) throw new HttpError(400, 'bad-request', `${e.demo.name} measures no ${k}`, { path: `/${k}` });
+        for (const s of sensors) {
+          const m = e.board.devices.get(s.name);
+          if (m instanceof I2cDeviceModel) m.setSignal(spec.input, constant(v));
+          poked.add(s.name);
+        }
         e.env[k] = v;
       }
-      sendJson(res, 200, { node: e.demo.name, environment: e.env });
+      const sample: SampleResult | undefined = body.sample === false ? undefined : await e.node.sampleNow([...poked], Date.now());
+      sendJson(res, 200, { node: e.demo.name, environment: e.env, ...(sample && { sample }) });
     };
 
     const device: Handler = async (req, res) => {
@@ -122,6 +133,8 @@ export class SimControls {
         else model.corruptNext(3);
       }
       this.log(e.demo.name, `[sim] ${String(body.device)}: ${action}`);
+      // The edge reaches the firmware now, not at the demo's next turn (a pin interrupt); an I2C fault shows at the next sample.
+      if (model instanceof PirModel || model instanceof ButtonModel) await e.node.sampleNow([], Date.now());
       sendJson(res, 200, { node: e.demo.name, device: body.device, action });
     };
 

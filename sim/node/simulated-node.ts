@@ -28,6 +28,19 @@ interface DownlinkStatus {
   polls: number;
 }
 
+/**
+ * What a sample on request did: the sensors sampled, when (the node's event
+ * clock), the seqs the node recorded meanwhile and how many events it has
+ * not yet had acknowledged.
+ */
+export interface SampleResult {
+  sampled: string[];
+  at: number;
+  from: number;
+  to: number;
+  unsent: number;
+}
+
 /** A node in the simulator, whichever engine runs its firmware (XS, or Node as the fallback). */
 export interface SimulatedNode {
   readonly name: string;
@@ -35,5 +48,7 @@ export interface SimulatedNode {
   readonly runtime: 'xs' | 'node';
   /** Runs the node's firmware up to `until` (simulated ms since the epoch). */
   run(until: number): Promise<{ status: NodeStatus }>;
+  /** The world changed at `at` (ms since the epoch): runs the node there and has `sensors` sample at once (NodeApp.sampleNow). */
+  sampleNow(sensors: string[], at: number): Promise<SampleResult>;
   close(): Promise<void>;
 }

@@ -8,7 +8,7 @@ import type { VirtualClock } from '../world/virtual-clock.js';
 import { bridgeHost, jsonHostCall, type UplinkSender } from '../xs/bridge-host.js';
 import { hostHttpPost } from './host-http.js';
 import { XsError, type XsMeter } from '../xs/xs-worker.js';
-import type { NodeStatus, SimulatedNode } from './simulated-node.js';
+import type { NodeStatus, SampleResult, SimulatedNode } from './simulated-node.js';
 import { XsSession } from '../xs/xs-session.js';
 
 /** POSTs to a hub's /v1/uplink; unreachable hubs come back as {error}, not as exceptions. */
@@ -97,6 +97,10 @@ export class XsNode implements SimulatedNode {
   async run(until: number): Promise<{ status: NodeStatus; meter: XsMeter }> {
     const { value, meter } = await this.xs.call<NodeStatus>('run', until);
     return { status: value, meter };
+  }
+
+  async sampleNow(sensors: string[], at: number): Promise<SampleResult> {
+    return (await this.xs.call<SampleResult>('sample', sensors, at)).value;
   }
 
   /** Moves the node's own clock `ms` ahead at once (a glitch of its time source, not time passing): the firmware sees the leap at its next timer. */

@@ -69,6 +69,12 @@ describe('the dashboard in a real browser', { timeout: 180_000 }, () => {
     await page.locator('button[data-range="day"]').click();
     const url = new URL((await refetch).url());
     assert.equal(Number(url.searchParams.get('to')) - Number(url.searchParams.get('from')), 86_400_000);
+    // Its configuration: what the node declared at boot, as text.
+    const sensor = page.locator('section.node-config tr[data-sensor="bme280"]');
+    await sensor.waitFor();
+    assert.deepStrictEqual(await sensor.locator('th, td').allTextContents(), ['bme280', 'bme280', 'I2C 0x76', '2 s', 'options {"pressureOversampling":4}']);
+    assert.equal(await page.locator('section.node-config tr[data-key="firmware"] td').textContent(), '0.1.0');
+    assert.match((await page.locator('section.node-config tr[data-key="uplink"] td').textContent()) ?? '', /^batches of 8 after at most 2 s/);
     await page.screenshot({ path: join(shots, 'node.png'), fullPage: true });
   });
 
@@ -103,7 +109,20 @@ describe('the dashboard in a real browser', { timeout: 180_000 }, () => {
     await board.locator('input[name="temperature"]').waitFor();
     assert.match((await board.locator('.meta').first().textContent()) ?? '', /firmware in XS/);
     const moved = Date.now();
+    const answered = page.waitForResponse((r) => r.url().endsWith('/v1/sim/environment') && (r.request().postData() ?? '').includes('"temperature":35'));
     await board.locator('input[name="temperature"]').fill('35');
+    // The poke: the control API answers after the node sampled the new world and the hub stored it, so the
+    // reading it names is stored already, sampled after the change (by the node's clock) and within a second of it.
+    const { sample } = (await (await answered).json()) as { sample: { sampled: string[]; at: number; from: number; to: number; unsent: number } };
+    assert.deepStrictEqual(sample.sampled, ['bme280']);
+    type Stored = { events: { seq: number; time: number; data: { name: string; value: number } }[] };
+    const since = (await (
+      await fetch(`${demo.url}/v1/events?node=living-room&type=sensor.reading&order=desc&limit=40`, { headers: owner() })
+    ).json()) as Stored;
+    const poked = since.events.filter((e) => e.seq >= sample.from && e.seq <= sample.to && e.data.name === 'temperature');
+    assert.equal(poked.length, 1, `the sample the poke asked for was stored before the answer (${JSON.stringify(sample)})`);
+    assert.ok(Math.abs(poked[0].data.value - 35) < 0.1, `${poked[0].data.value}`);
+    assert.ok(poked[0].time >= sample.at && poked[0].time - sample.at < 1000, `sampled ${poked[0].time - sample.at} ms after the change`);
     type Events = { events: { time: number; data: { name: string; value: number } }[] };
     let hot: Events['events'][number] | undefined;
     for (const until = Date.now() + 15_000; !hot && Date.now() < until; await sleep(200)) {

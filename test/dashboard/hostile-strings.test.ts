@@ -21,6 +21,13 @@ describe('hostile strings from nodes render as text', { timeout: 120_000 }, () =
     [h, browser] = await Promise.all([startHub(), launchBrowser()]);
     h.hub.cartridge.addNode(node.identity.publicKey, { name: NAME, board: '<b>board</b>' });
     const t = Date.now() - 60_000;
+    // Its configuration as it declares it at boot: hostile strings there too.
+    node.record(
+      'system.boot',
+      'node',
+      { firmware: UNIT, board: NAME, sensors: 1, config: { sensors: [{ name: READING, driver: NAME, pin: 4, intervalMs: 1000 }] } },
+      t - 1000,
+    );
     for (let i = 0; i < 5; i++)
       node.record('sensor.reading', 'bme280', { name: READING, unit: UNIT, value: 20 + i, quality: 'good', time: t + i * 1000 }, t + i * 1000);
     h.hub.cartridge.ingestBatch(createBatch(node.entries, node.identity, crypto));
@@ -47,6 +54,8 @@ describe('hostile strings from nodes render as text', { timeout: 120_000 }, () =
     await page.locator('h1.node-name').waitFor();
     assert.equal(await page.locator('h1.node-name').textContent(), NAME);
     await page.locator('table.events td.data').first().waitFor();
+    assert.deepStrictEqual(await page.locator('section.node-config tr[data-sensor] > *').allTextContents(), [READING, NAME, 'GPIO 4', '1 s', '']);
+    assert.equal(await page.locator('section.node-config tr[data-key="firmware"] td').textContent(), UNIT);
     await page.goto(`${h.url}/#/events`);
     await page.locator('table.events td.data').first().waitFor();
     assert.match((await page.locator('table.events').textContent()) ?? '', /<svg onload=alert\(2\)>/);

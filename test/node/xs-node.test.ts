@@ -94,6 +94,34 @@ describe('node firmware inside XS', () => {
         rx.stored.map((_, i) => i + 1),
       );
     });
+  for (const engine of ['xs', 'node'] as const)
+    it(`${engine}: a poke samples at once and sends it without waiting for the batching window; the boot declares the configuration, no secret`, async () => {
+      const rx = new Receiver();
+      const { n, clock, model } = await node(rx, undefined, engine);
+      model.setValue('temperature', 21);
+      const t = clock.now() + 10_500; // between two scheduled samples (every 1000 ms); the batching window is 5000 ms
+      await n.run(t);
+      const storedBefore = rx.stored.length;
+      model.setValue('temperature', 30.5);
+      const r = await n.sampleNow(['bme280', 'no-such-sensor'], t);
+      assert.deepStrictEqual(r.sampled, ['bme280']);
+      assert.equal(r.unsent, 0, 'everything recorded was sent and acknowledged before the poke returned');
+      const fresh = readingsOf(rx.stored.slice(storedBefore), 'temperature').filter((e) => e.seq >= r.from && e.seq <= r.to);
+      assert.equal(fresh.length, 1, 'one sample, taken on request, stored before the poke returned');
+      // The BME280's forced conversion takes ~10 ms of simulated time; the next scheduled slot is 500 ms away.
+      assert.ok(fresh[0].time >= t && fresh[0].time < t + 50, `sampled at the moment of the poke (${fresh[0].time - t} ms after it), not at the next slot`);
+      assert.ok(Math.abs(((fresh[0].data as unknown as Reading).value as number) - 30.5) <= 0.01);
+      // The schedule keeps its slots: the next scheduled sample is at t + 500 (sent within the 5 s window).
+      await n.run(t + 6000);
+      const next = readingsOf(rx.stored, 'temperature').find((e) => e.seq > r.to);
+      assert.ok(next && next.time >= t + 500 && next.time < t + 550, `next scheduled sample ${next && next.time - t} ms after the poke`);
+      const boot = rx.stored[0].data as unknown as {
+        config: { sensors: { name: string; driver: string; i2c: { address: number }; intervalMs: number }[]; uplink: unknown };
+      };
+      assert.deepStrictEqual(boot.config.sensors, [{ name: 'bme280', driver: 'bme280', i2c: { address: 0x76 }, intervalMs: 1000 }]);
+      assert.deepStrictEqual(boot.config.uplink, { batchSize: 8, maxDelayMs: 5000 });
+      assert.ok(!JSON.stringify(toJsonValue(rx.stored[0].data)).includes('secretKey'), 'the key stays on the node');
+    });
   it('keeps readings through an hour offline and backfills them in order with their original timestamps', async () => {
     const rx = new Receiver();
     const { n, clock } = await node(rx, 4 * 1024 * 1024); // an hour at 1 Hz × 3 channels is ~2.4 MB of events

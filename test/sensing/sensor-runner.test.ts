@@ -40,6 +40,46 @@ describe('SensorRunner', () => {
     assert.equal(r.temps().length, 10);
     assert.ok(r.temps().every((x) => x.quality === 'good' && Math.abs((x.value as number) - 22.5) < 0.01 && x.unit === 'Cel'));
   });
+  it('a requested sample comes at once (one for requests made together), and the schedule keeps its slots', () => {
+    const r = rig();
+    r.model.setValue('temperature', 20);
+    r.runner.start();
+    r.clock.runFor(2400);
+    r.model.setValue('temperature', 30);
+    let done = 0;
+    assert.equal(
+      r.runner.requestSample(() => done++),
+      true,
+    );
+    assert.equal(
+      r.runner.requestSample(() => done++),
+      true,
+    );
+    assert.equal(r.temps().length, 2, 'not inside the request: on the next turn of the timers');
+    r.clock.runFor(0);
+    assert.deepStrictEqual(
+      r.temps().map((x) => [x.time, Math.round(x.value as number)]),
+      // Each reading's time is its slot plus the SHT4x's 11 ms conversion.
+      [
+        [1011, 20],
+        [2011, 20],
+        [2411, 30],
+      ],
+    );
+    assert.equal(done, 2, 'both requests answered by the one sample');
+    r.clock.runFor(600);
+    assert.equal(r.temps().at(-1)?.time, 3011, 'the next scheduled slot is unchanged');
+  });
+  it('a request to a sensor that cannot be read is refused, and nothing is sampled', () => {
+    const r = rig();
+    r.model.unplug();
+    r.runner.start();
+    assert.equal(r.runner.requestSample(), false);
+    r.clock.runFor(0);
+    assert.equal(r.temps().length, 0);
+    r.runner.stop();
+    assert.equal(r.runner.requestSample(), false);
+  });
   it("flags a value outside the chip's range as bad (range)", () => {
     const r = rig();
     r.runner.start();

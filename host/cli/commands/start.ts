@@ -125,7 +125,7 @@ export const startCommand: Command = {
             wire(b);
           };
           const started = <T extends SimulatedNode>(node: T) => {
-            if (board) controls.add(demo, board, node.id, node.runtime);
+            if (board) controls.add(demo, board, node);
             return { demo, node };
           };
           const engine = engines.get(demo.name);

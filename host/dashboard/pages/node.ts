@@ -6,6 +6,7 @@ import { type Bucket, Plot } from '../plot.js';
 import { componentOf, type EventEntry, type NodeSummary, type PulseAnswer } from '../types.js';
 import { dateTime } from '../units.js';
 import { useFetch } from '../use-fetch.js';
+import { NodeConfigView } from './node-config.js';
 
 const RANGES: [string, number][] = [
   ['hour', 3_600_000],
@@ -73,9 +74,10 @@ export function NodePage({ id }: { id: string }) {
       }
     </div>
     <div class="plots">${[...readings.values()].map((r) => html`<${ReadingPlot} key=${`${r.component}/${r.name}`} node=${id} r=${r} from=${from} to=${until} />`)}</div>
+    <${NodeConfigView} id=${id} />
     ${
       p &&
-      html`<h2>Configuration and health</h2>
+      html`<h2>Health</h2>
       <table class="kv">
         ${Object.entries(p.facts ?? {}).map(([k, v]) => html`<tr><th>${k}</th><td>${v}</td></tr>`)}
         ${Object.entries(p.sensors).map(([c, s]) => html`<tr><th>${c}</th><td>${s.state} (${s.reason}) since ${dateTime(s.since)}</td></tr>`)}

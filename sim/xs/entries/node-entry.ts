@@ -69,6 +69,20 @@ serveCommands({
   stop: () => void ready().app.stop(),
   /** The test back door for a glitch of the node's time source: its clock leaps `ms` ahead at once; timers due meanwhile fire late. */
   stepClock: (ms: number) => void ready().time.delay(ms),
+  /**
+   * The world changed at `at` (host ms): brings the node there, asks `sensors`
+   * for a sample now (NodeApp.sampleNow, which sends it at once) and runs it.
+   */
+  sample: (sensors: string[], at: number) => {
+    const r = ready();
+    r.time.runUntil(at);
+    const before = r.app.head.seq;
+    // The change's moment by the node's event clock as it is now (the ack to the sample may correct that clock).
+    const stamped = r.app.clock.stamp(r.time.now());
+    const sampled = sensors.filter((s) => r.app.sampleNow(s));
+    r.time.runUntil(at);
+    return { sampled, at: stamped, from: before + 1, to: r.app.head.seq, unsent: r.app.buffer.count };
+  },
   /** Runs the node up to `until` (simulated ms); reports where it is and what it recorded since the last call. */
   run: (until: number) => {
     const r = ready();
