@@ -2,7 +2,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { FaztError } from '../../hal/contracts/errors.js';
 import { othersCannotReach } from './others-can-reach.js';
-import { systemdUnit, UNIT_MARK } from './systemd-unit.js';
+import { type ServiceUnitOptions, systemdUnit, UNIT_MARK } from './systemd-unit.js';
 
 /** Where systemd reads the units an administrator installs (systemd.unit(5)). */
 export const SYSTEM_UNIT_DIR = '/etc/systemd/system';
@@ -10,14 +10,9 @@ export const UNIT_NAME = 'fazt.service';
 /** The groups that own the Pi's GPIO, I2C, sound and Bluetooth (Raspberry Pi OS and Debian names). */
 const HARDWARE_GROUPS = ['gpio', 'i2c', 'audio', 'bluetooth'] as const;
 
-export interface InstallRequest {
+/** The unit's options but its groups, which the install picks from the machine's accounts. */
+export interface InstallRequest extends Omit<ServiceUnitOptions, 'supplementaryGroups'> {
   unitDir: string;
-  program: readonly string[];
-  dataDir: string;
-  listen: string;
-  port: number;
-  beacon: boolean;
-  user: string;
   /** The users and groups of this machine. */
   accounts: { users: ReadonlySet<string>; groups: ReadonlySet<string> };
 }
