@@ -150,10 +150,7 @@ export class Hub {
     if (this.server) throw new Error('the hub is already started');
     const dataDir = resolve(this.options.dataDir ?? './fazt-data');
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const key = loadOrCreateHubKey(dataDir, this.crypto, (n) => new Uint8Array(randomBytes(n)));
     const listenHost = this.options.host ?? '127.0.0.1';
-    // Beyond loopback the LAN could read every answer: HTTPS with a certificate for the hub's key.
-    const tls = isLoopback(listenHost) ? undefined : await loadOrCreateHubCertificate(dataDir, key, listenHost);
     const file = join(dataDir, CARTRIDGE_FILE);
     let keeper: Timekeeper | undefined;
     const clock = () => (keeper as Timekeeper).now();
@@ -162,6 +159,16 @@ export class Hub {
       clock,
       onListenerError: (e) => this.log({ level: 'error', code: 'stored-listener', message: (e as Error)?.message ?? String(e) }),
     });
+    let key: NodeIdentity;
+    let tls: HubCertificate | undefined;
+    try {
+      key = loadOrCreateHubKey(store, dataDir, this.crypto, (n) => new Uint8Array(randomBytes(n)));
+      // Beyond loopback the LAN could read every answer: HTTPS with a certificate for the hub's key.
+      tls = isLoopback(listenHost) ? undefined : await loadOrCreateHubCertificate(store.hubIdentity, dataDir, key, listenHost);
+    } catch (e) {
+      store.close(); // a key that is not this cartridge's: do not leave it open
+      throw e;
+    }
     const t = this.options.time ?? {};
     let lan: HubBeacon | undefined;
     try {

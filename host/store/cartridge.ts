@@ -12,6 +12,7 @@ import { backupCartridge, type BackupResult } from './backup.js';
 import { ClockStateStore } from './clock-state.js';
 import { CommandQueue } from './commands.js';
 import { Ingestor, type IngestResult } from './ingest.js';
+import { HubIdentityStore } from './hub-identity.js';
 import { InviteBook, type Invite } from './invites.js';
 import { NameRefs } from './name-refs.js';
 import { NodeRegistry, type NodeSummary, type SourceKind } from './nodes.js';
@@ -74,6 +75,8 @@ export class Cartridge {
   readonly compact: CompactContext;
   /** The owner's API tokens, stored hashed (host/store/owner-tokens.ts). */
   readonly tokens: OwnerTokens;
+  /** The hub's key pair and certificate (host/hub/hub-key.ts): a restored cartridge is the same hub. */
+  readonly hubIdentity: HubIdentityStore;
   private readonly crypto: CryptoProvider;
   private readonly clock: () => number;
   private readonly entropy: (n: number) => Uint8Array;
@@ -110,6 +113,7 @@ export class Cartridge {
     this.compact = { crypto: this.crypto, dictionary: (node, hash) => this.dictionaries.get(node, hash) };
     this.series = new ReadingSeries(db);
     this.tokens = new OwnerTokens(db, this.crypto, this.entropy);
+    this.hubIdentity = new HubIdentityStore(db);
     this.stored = new StoredHook(
       options.onListenerError ??
         ((e) => process.stderr.write(JSON.stringify({ level: 'error', code: 'stored-listener', message: (e as Error)?.message ?? String(e) }) + '\n')),

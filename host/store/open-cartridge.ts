@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { closeSync, openSync } from 'node:fs';
 import { MIGRATIONS, type MigrationStep } from './migrations.js';
 import { StoreError } from './store-error.js';
 
@@ -25,6 +26,7 @@ export interface OpenOptions {
 export function openCartridge(file: string, options: OpenOptions = {}): Db {
   const migrate = options.migrate !== false;
   let db: Db;
+  if (migrate && file !== ':memory:' && file !== '') createPrivate(file);
   try {
     db = new Database(file, { fileMustExist: !migrate, timeout: options.busyTimeoutMs ?? 5000 });
   } catch (e) {
@@ -43,6 +45,19 @@ export function openCartridge(file: string, options: OpenOptions = {}): Db {
   } catch (e) {
     db.close();
     throw e;
+  }
+}
+
+/**
+ * A new cartridge is created with mode 0600 before SQLite opens it (SQLite
+ * gives its -wal and -shm files the database's mode): it holds the hub's
+ * secret key. An existing file keeps its mode.
+ */
+function createPrivate(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch {
+    // It exists, or the folder does not: SQLite's open says which, in its own words.
   }
 }
 
