@@ -1,5 +1,6 @@
 import type { Command } from './command.js';
 import { backupCommand } from './commands/backup.js';
+import { restoreCommand } from './commands/restore.js';
 import { beaconCommand } from './commands/beacon.js';
 import { boardsCommand } from './commands/boards.js';
 import { cborCommand } from './commands/cbor.js';
@@ -33,6 +34,7 @@ export const root: Command = {
     enrollCommand,
     nodeCommand,
     backupCommand,
+    restoreCommand,
     beaconCommand,
     timeCommand,
     pulseCommand,

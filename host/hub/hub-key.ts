@@ -18,8 +18,8 @@ interface KeyFile {
   secretKey: { $bytes: string };
 }
 
-/** The key in the file, or undefined when there is no file. */
-function read(file: string, crypto: CryptoProvider): NodeIdentity | undefined {
+/** The key in a hub-key.json, or undefined when there is no file. */
+export function readHubKeyFile(file: string, crypto: CryptoProvider): NodeIdentity | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -84,7 +84,7 @@ export function loadOrCreateHubKey(
   now = Date.now(),
 ): NodeIdentity {
   const file = join(dataDir, HUB_KEY_FILE);
-  const fromFile = read(file, crypto);
+  const fromFile = readHubKeyFile(file, crypto);
   const stored = cartridge.hubIdentity.key();
   if (stored) {
     const identity = identityFromSecretKey(stored.secretKey, crypto);

@@ -6,7 +6,7 @@ import { StoreError } from './store-error.js';
 export type Db = Database.Database;
 
 /** PRAGMA application_id of a cartridge: "FAZT" in ASCII. */
-const CARTRIDGE_APPLICATION_ID = 0x46415a54;
+export const CARTRIDGE_APPLICATION_ID = 0x46415a54;
 
 export interface OpenOptions {
   /** Open as is: no migration, nothing created (a backup only reads). */
