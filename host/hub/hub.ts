@@ -33,6 +33,9 @@ import { type HubCertificate, loadOrCreateHubCertificate } from './tls/hub-certi
 import { type HubListener, hubListener } from './tls/hub-listener.js';
 import { isLoopback } from './tls/loopback.js';
 import { DashboardFiles } from './dashboard-files.js';
+import { startOperations } from './operations.js';
+import { checkBackupOptions } from './backup-schedule.js';
+import { formatOpRecord } from './op-log.js';
 import { projectRoot } from '../project-root.js';
 
 export const CARTRIDGE_FILE = 'fazt.db';
@@ -65,6 +68,7 @@ export class Hub {
   private table: Routes | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
+  private ops: { stop(): Promise<void> } | undefined;
 
   constructor(options: HubOptions = {}) {
     this.options = options;
@@ -72,6 +76,7 @@ export class Hub {
     const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
     if (!Number.isSafeInteger(limit) || limit < 1024) throw new RangeError(`bodyLimit must be at least 1024 bytes, got ${limit}`);
     if (typeof options.percepts === 'object') resolvePerceptOptions(options.percepts); // refused here, not at start
+    if (options.backups) checkBackupOptions(options.backups);
   }
 
   /** The SHA-256 fingerprint of the certificate the hub serves HTTPS with (sha256:<hex>); undefined on loopback, where it serves plain HTTP only. */
@@ -295,6 +300,7 @@ export class Hub {
       }
     }
     keeper.start();
+    this.ops = startOperations({ ...this.options, dataDir, cartridge: store, hubLog: own, clock, log: (r) => this.log(r) });
     this.server = server;
     this.listener = listener;
     this.tls = tls;
@@ -344,6 +350,8 @@ export class Hub {
     this.ruleService = undefined;
     this.pulseService?.stop();
     this.pulseService = undefined;
+    await this.ops?.stop();
+    this.ops = undefined;
     this.own = undefined;
     this.store?.close();
     this.server = undefined;
@@ -354,7 +362,7 @@ export class Hub {
   }
 
   private log(record: Record<string, unknown>): void {
-    const line = JSON.stringify(record);
+    const line = formatOpRecord(record, this.options.logFormat, Date.now());
     if (this.options.log) this.options.log(line);
     else process.stderr.write(line + '\n');
   }

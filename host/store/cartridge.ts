@@ -89,6 +89,7 @@ export class Cartridge {
   private readonly gapsOf: Statement<[string], GapRecord>;
   private readonly headOf: Statement<[string], { head_seq: number; head_hash: Buffer | null }>;
   private readonly stored: StoredHook;
+  private readonly enrolled = new Set<(e: { node: string; existed: boolean; name?: string; board?: string }) => void>();
 
   private constructor(
     readonly file: string,
@@ -223,7 +224,15 @@ export class Cartridge {
    */
   enroll(e: Enrolment): { node: string; existed: boolean } {
     const node = nodeIdFromPublicKey(e.publicKey, this.crypto);
-    return { node, ...this.enrolTx(e, node, this.clock()) };
+    const r = { node, ...this.enrolTx(e, node, this.clock()) };
+    for (const l of this.enrolled) l({ node, existed: r.existed, name: e.name, board: e.board });
+    return r;
+  }
+
+  /** Calls `listener` after each committed enrolment (never with the invite); returns the function that stops it. */
+  onEnrolled(listener: (e: { node: string; existed: boolean; name?: string; board?: string }) => void): () => void {
+    this.enrolled.add(listener);
+    return () => this.enrolled.delete(listener);
   }
 
   /** Registers a node without an invite (tests and tools that hold the cartridge itself). */
