@@ -90,7 +90,7 @@ export class BackupSchedule {
   private plan(): void {
     this.timer = this.o.timers.setTimeout(() => {
       this.plan(); // the next one is due a period after this one was, however long this one takes
-      if (this.running) return this.o.log({ level: 'warn', code: 'backup-skipped', message: 'the previous backup is still being written' });
+      if (this.running !== undefined) return this.o.log({ level: 'warn', code: 'backup-skipped', message: 'the previous backup is still being written' });
       this.running = this.backupNow()
         .catch((e: unknown) => this.o.log({ level: 'error', code: 'backup-failed', dir: this.o.dir, message: (e as Error)?.message ?? String(e) }))
         .finally(() => {
