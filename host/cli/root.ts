@@ -1,5 +1,6 @@
 import type { Command } from './command.js';
 import { backupCommand } from './commands/backup.js';
+import { restoreCommand } from './commands/restore.js';
 import { beaconCommand } from './commands/beacon.js';
 import { boardsCommand } from './commands/boards.js';
 import { cborCommand } from './commands/cbor.js';
@@ -35,6 +36,7 @@ export const root: Command = {
     nodeCommand,
     backupCommand,
     serviceCommand,
+    restoreCommand,
     beaconCommand,
     timeCommand,
     pulseCommand,

@@ -1,11 +1,16 @@
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromBase64url, toBase64url, toHex } from '../../firmware/codec/text-encodings.js';
+import { fromBase64url, toHex } from '../../firmware/codec/text-encodings.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
-import { FaztError } from '../../hal/contracts/errors.js';
 import { generateIdentity, identityFromSecretKey, type NodeIdentity } from '../../firmware/identity/node-id.js';
+import { FaztError } from '../../hal/contracts/errors.js';
+import type { Cartridge } from '../store/cartridge.js';
+import { StoreError } from '../store/store-error.js';
 
-const HUB_KEY_FILE = 'hub-key.json';
+/** Where a hub kept its key before the cartridge did (the keygen file format); imported once. */
+export const HUB_KEY_FILE = 'hub-key.json';
+/** What hub-key.json is renamed to once the cartridge holds its key. */
+export const IMPORTED_KEY_FILE = `${HUB_KEY_FILE}.imported`;
 
 interface KeyFile {
   id: string;
@@ -13,8 +18,8 @@ interface KeyFile {
   secretKey: { $bytes: string };
 }
 
-/** The key in the file, or undefined when there is no file. */
-function read(file: string, crypto: CryptoProvider): NodeIdentity | undefined {
+/** The key in a hub-key.json, or undefined when there is no file. */
+export function readHubKeyFile(file: string, crypto: CryptoProvider): NodeIdentity | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -35,40 +40,85 @@ function read(file: string, crypto: CryptoProvider): NodeIdentity | undefined {
   return identity;
 }
 
+/** Renames an imported hub-key.json aside, never over an earlier one, and makes the rename durable. */
+function retire(dataDir: string): void {
+  let target = join(dataDir, IMPORTED_KEY_FILE);
+  for (let i = 2; existsSync(target); i++) target = join(dataDir, `${IMPORTED_KEY_FILE}.${i}`);
+  renameSync(join(dataDir, HUB_KEY_FILE), target);
+  const dir = openSync(dataDir, 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
+
+/** The cartridge now holds a secret: nobody but its owner reads it or its WAL (an existing one may have been 0644). */
+function makePrivate(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      const mode = statSync(f).mode & 0o777;
+      if (mode & 0o077) chmodSync(f, mode & 0o700);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+}
+
 /**
- * The hub's own Ed25519 identity in <data>/hub-key.json (the keygen file
- * format), created on first start with mode 0600. The file appears whole or
- * not at all: it is written and synced under a temporary name, then linked
- * into place, which also never replaces a key another start created first.
+ * The hub's own Ed25519 identity, from its cartridge (migration step 10), so
+ * a restored cartridge is the same hub. On the first start of a data folder
+ * made before, `<dataDir>/hub-key.json` is imported: stored in one
+ * transaction, and only after that commit renamed to hub-key.json.imported
+ * (kept, not removed: an older backup holds no key, and this file is then
+ * its only copy). Without either, a new key is made. Refused, never
+ * guessed: a hub-key.json of another hub than the cartridge's, and a
+ * cartridge whose signed chain belongs to a key it does not hold (a new key
+ * would make it another hub).
  */
-export function loadOrCreateHubKey(dataDir: string, crypto: CryptoProvider, entropy: (n: number) => Uint8Array): NodeIdentity {
+export function loadOrCreateHubKey(
+  cartridge: Cartridge,
+  dataDir: string,
+  crypto: CryptoProvider,
+  entropy: (n: number) => Uint8Array,
+  now = Date.now(),
+): NodeIdentity {
   const file = join(dataDir, HUB_KEY_FILE);
-  const existing = read(file, crypto);
-  if (existing) return existing;
-  const identity = generateIdentity(entropy, crypto);
-  const doc: KeyFile = { id: identity.id, publicKey: toHex(identity.publicKey), secretKey: { $bytes: toBase64url(identity.secretKey) } };
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, JSON.stringify(doc, null, 2) + '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+  const fromFile = readHubKeyFile(file, crypto);
+  const stored = cartridge.hubIdentity.key();
+  if (stored) {
+    const identity = identityFromSecretKey(stored.secretKey, crypto);
+    if (identity.id !== stored.id) throw new FaztError('hub-key', `the cartridge's hub key does not derive hub id ${stored.id}: the cartridge is damaged`);
+    if (fromFile && fromFile.id !== identity.id)
+      throw new FaztError(
+        'hub-key',
+        `${file} holds hub ${fromFile.id}'s key, but the cartridge is hub ${identity.id}'s: move ${HUB_KEY_FILE} away (the cartridge's key is this hub's)`,
+      );
+    if (fromFile) retire(dataDir); // imported before, and the rename did not happen
+    return identity;
   }
+  const chain = cartridge.nodes('hub')[0]?.id;
+  const identity = fromFile ?? generateIdentity(entropy, crypto);
+  if (chain && chain !== identity.id)
+    throw new FaztError(
+      'hub-key',
+      fromFile
+        ? `${file} holds hub ${fromFile.id}'s key, but the cartridge's signed chain is hub ${chain}'s: put hub ${chain}'s ${HUB_KEY_FILE} there`
+        : `the cartridge holds hub ${chain}'s signed chain but not its key, and ${dataDir} has no ${HUB_KEY_FILE}: put hub ${chain}'s ${HUB_KEY_FILE} (or ${IMPORTED_KEY_FILE}, renamed) there; a new key would make it another hub`,
+    );
   try {
-    linkSync(tmp, file);
+    cartridge.atomically(() =>
+      cartridge.hubIdentity.put(
+        { id: identity.id, publicKey: identity.publicKey, secretKey: identity.secretKey, origin: fromFile ? 'imported' : 'created' },
+        now,
+      ),
+    );
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-  } finally {
-    rmSync(tmp, { force: true });
+    // Another start stored a key first: that one is the hub's.
+    if (e instanceof StoreError && e.code === 'exists') return loadOrCreateHubKey(cartridge, dataDir, crypto, entropy, now);
+    throw e;
   }
-  const dirFd = openSync(dataDir, 'r');
-  try {
-    fsyncSync(dirFd);
-  } finally {
-    closeSync(dirFd);
-  }
-  const created = read(file, crypto);
-  if (!created) throw new FaztError('hub-key', `${file} vanished after it was written`);
-  return created;
+  makePrivate(cartridge.file);
+  if (fromFile) retire(dataDir);
+  return identity;
 }

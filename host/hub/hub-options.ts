@@ -1,9 +1,11 @@
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import type { Timers } from '../../hal/contracts/time.js';
 import type { RuleServiceOptions } from '../effect/rule-service.js';
 import type { PerceptOptions } from '../percept/percept-options.js';
 import type { PulseOptions } from '../pulse/pulse-service.js';
 import type { TimeMode } from '../time/timekeeper.js';
 import type { LanBeaconOptions } from './lan-beacon.js';
+import type { LogFormat } from './op-log.js';
 import type { Routes } from './route.js';
 
 export interface HubOptions {
@@ -35,8 +37,16 @@ export interface HubOptions {
   extraRoutes?: Routes;
   /** The built dashboard served at / (default <project>/dist/dashboard). */
   dashboardDir?: string;
-  /** One-line JSON records of internal errors (default: stderr). */
+  /** The hub's log lines: enrolments, refusals, nodes coming and going, backups, internal errors (default: stderr). */
   log?: (line: string) => void;
+  /** Lines for people (plain) or machines (json, with `time`); unset: the JSON record alone (host/hub/op-log.ts). */
+  logFormat?: LogFormat;
+  /** Scheduled online backups (host/hub/backup-schedule.ts): every `everyMs`, the newest `keep`, in `dir` (default <dataDir>/backups). */
+  backups?: { everyMs: number; keep: number; dir?: string };
+  /** A node is logged silent after this long without a batch (default 15 minutes). */
+  silentAfterMs?: number;
+  /** The timers of the backup schedule and the silence check (default Node's; a virtual clock's in tests). */
+  timers?: Timers;
 }
 
 export interface HubAddress {

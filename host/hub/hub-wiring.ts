@@ -30,6 +30,8 @@ export const CARTRIDGE_FILE = 'fazt.db';
 
 /** Everything a hub runs on, wired together and not yet started (host/hub/hub-listen.ts starts it). */
 export interface HubParts {
+  /** The data folder, absolute. */
+  dataDir: string;
   /** The cartridge's path. */
   file: string;
   key: NodeIdentity;
@@ -71,9 +73,6 @@ export async function wireHub(
 ): Promise<HubParts> {
   const dataDir = resolve(options.dataDir ?? './fazt-data');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const key = loadOrCreateHubKey(dataDir, crypto, (n) => new Uint8Array(randomBytes(n)));
-  // Beyond loopback the LAN could read every answer: HTTPS with a certificate for the hub's key.
-  const tls = isLoopback(listenHost) ? undefined : await loadOrCreateHubCertificate(dataDir, key, listenHost);
   const file = join(dataDir, CARTRIDGE_FILE);
   let keeper: Timekeeper | undefined;
   const clock = () => (keeper as Timekeeper).now();
@@ -86,6 +85,10 @@ export async function wireHub(
   // The slot the beacon is put in once the hub listens.
   const parts: { lan: HubBeacon | undefined } = { lan: undefined };
   try {
+    // The hub's identity lives in the cartridge (a hub-key.json beside it is imported once).
+    const key = loadOrCreateHubKey(store, dataDir, crypto, (n) => new Uint8Array(randomBytes(n)));
+    // Beyond loopback the LAN could read every answer: HTTPS with a certificate for the hub's key.
+    const tls = isLoopback(listenHost) ? undefined : await loadOrCreateHubCertificate(store.hubIdentity, dataDir, key, listenHost);
     keeper = new Timekeeper({
       identity: key,
       crypto,
@@ -151,9 +154,9 @@ export async function wireHub(
       ...options.extraRoutes,
     };
     const owned = { token: owner.token, id: owner.record.id };
-    return Object.assign(parts, { file, key, tls, store, keeper, stream, own, engine, rules, pulse, owner: owned, sessions, access, routes });
+    return Object.assign(parts, { dataDir, file, key, tls, store, keeper, stream, own, engine, rules, pulse, owner: owned, sessions, access, routes });
   } catch (e) {
-    store.close(); // bad options or an unwritable data folder: do not leave the cartridge open
+    store.close(); // bad options, a key not this cartridge's, an unwritable data folder: do not leave the cartridge open
     throw e;
   }
 }

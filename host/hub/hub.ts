@@ -18,6 +18,9 @@ import type { HubLog } from './hub-log.js';
 import type { HubAddress, HubOptions } from './hub-options.js';
 import { drainServer, stopServices } from './hub-shutdown.js';
 import { wireHub } from './hub-wiring.js';
+import { startOperations } from './operations.js';
+import { checkBackupOptions } from './backup-schedule.js';
+import { formatOpRecord } from './op-log.js';
 import { DEFAULT_BODY_LIMIT } from './read-body.js';
 import type { Routes } from './route.js';
 import { serveRequest } from './serve-request.js';
@@ -55,6 +58,8 @@ export class Hub {
   private table: Routes | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
+  /** Scheduled backups and the log of nodes coming and going. */
+  private ops: { stop(): Promise<void> } | undefined;
 
   constructor(options: HubOptions = {}) {
     this.options = options;
@@ -62,6 +67,7 @@ export class Hub {
     const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
     if (!Number.isSafeInteger(limit) || limit < 1024) throw new RangeError(`bodyLimit must be at least 1024 bytes, got ${limit}`);
     if (typeof options.percepts === 'object') resolvePerceptOptions(options.percepts); // refused here, not at start
+    if (options.backups) checkBackupOptions(options.backups);
   }
 
   /** The SHA-256 fingerprint of the certificate the hub serves HTTPS with (sha256:<hex>); undefined on loopback, where it serves plain HTTP only. */
@@ -153,6 +159,8 @@ export class Hub {
     );
     const at = { port: this.options.port ?? 7070, host: listenHost, beacon: this.options.beacon };
     const addr = await listenHub(parts, listener.server, at, this.crypto, (r) => this.log(r));
+    const { dataDir, store, own, keeper } = parts;
+    this.ops = startOperations({ ...this.options, dataDir, cartridge: store, hubLog: own, clock: () => keeper.now(), log: (r) => this.log(r) });
     this.server = listener.server;
     this.listener = listener;
     this.tls = parts.tls;
@@ -196,6 +204,8 @@ export class Hub {
     this.lan = undefined;
     this.stream?.closeAll();
     await drainServer(server, listener, graceMs);
+    await this.ops?.stop();
+    this.ops = undefined;
     await stopServices({ engine: this.engine, rules: this.ruleService, pulse: this.pulseService, store: this.store });
     this.engine = undefined;
     this.ruleService = undefined;
@@ -209,7 +219,7 @@ export class Hub {
   }
 
   private log(record: Record<string, unknown>): void {
-    const line = JSON.stringify(record);
+    const line = formatOpRecord(record, this.options.logFormat, Date.now());
     if (this.options.log) this.options.log(line);
     else process.stderr.write(line + '\n');
   }

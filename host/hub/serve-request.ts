@@ -12,8 +12,8 @@ function loggable(url: string | undefined): string {
 /**
  * One request: its route and method (404, 405 with Allow), 503 while the
  * hub stops, the owner-access check (401, 403) before the handler, and
- * every refusal as a status and a JSON error body; an internal error is
- * logged.
+ * every refusal as a status and a JSON error body, and logged (an internal
+ * error as an error).
  */
 export async function serveRequest(
   routes: Routes,
@@ -45,6 +45,17 @@ export async function serveRequest(
   } catch (e) {
     const err = toHttpError(e);
     if (err.status >= 500) log({ level: 'error', code: 'internal', message: (e as Error)?.message ?? String(e), method: req.method, url: loggable(req.url) });
+    // What the hub refused, and to whom: a node stuck on a broken chain, a wrong token, a scan.
+    else if (err.status !== 503)
+      log({
+        level: 'warn',
+        code: 'refused',
+        status: err.status,
+        error: err.code,
+        route: `${req.method} ${loggable(req.url).split('?')[0]}`,
+        from: req.socket.remoteAddress,
+        message: err.message,
+      });
     // A body not read to its end (413, or a refusal before reading it) is never read: the connection closes after the refusal.
     const unread = err.status === 413 || (req.method !== 'GET' && req.method !== 'HEAD' && !req.readableEnded);
     sendError(res, err, unread);

@@ -13,6 +13,8 @@ export interface BackupResult {
   /** Row counts of the copy, read back from it. */
   nodes: number;
   events: number;
+  /** Each chain's head seq in the copy, by node id (the hub's own chain too). */
+  heads: Record<string, number>;
 }
 
 /**
@@ -39,7 +41,8 @@ export async function backupCartridge(db: Db, file: string): Promise<BackupResul
       const check = copy.pragma('quick_check', { simple: true });
       if (check !== 'ok') throw new StoreError('io', `the backup ${file} failed its integrity check: ${String(check)}`);
       const count = (table: string) => copy.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
-      return { file, pages: meta.totalPages, nodes: count('nodes'), events: count('entries') };
+      const heads = Object.fromEntries(copy.prepare<[], [string, number]>('SELECT id, head_seq FROM nodes ORDER BY id').raw().all());
+      return { file, pages: meta.totalPages, nodes: count("nodes WHERE kind = 'node'"), events: count('entries'), heads };
     } finally {
       copy.close();
     }

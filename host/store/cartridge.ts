@@ -12,6 +12,7 @@ import { backupCartridge, type BackupResult } from './backup.js';
 import { ClockStateStore } from './clock-state.js';
 import { CommandQueue } from './commands.js';
 import { Ingestor, type IngestResult } from './ingest.js';
+import { HubIdentityStore } from './hub-identity.js';
 import { InviteBook, type Invite } from './invites.js';
 import { NameRefs } from './name-refs.js';
 import { NodeRegistry, type NodeSummary, type SourceKind } from './nodes.js';
@@ -74,6 +75,8 @@ export class Cartridge {
   readonly compact: CompactContext;
   /** The owner's API tokens, stored hashed (host/store/owner-tokens.ts). */
   readonly tokens: OwnerTokens;
+  /** The hub's key pair and certificate (host/hub/hub-key.ts): a restored cartridge is the same hub. */
+  readonly hubIdentity: HubIdentityStore;
   private readonly crypto: CryptoProvider;
   private readonly clock: () => number;
   private readonly entropy: (n: number) => Uint8Array;
@@ -86,6 +89,7 @@ export class Cartridge {
   private readonly gapsOf: Statement<[string], GapRecord>;
   private readonly headOf: Statement<[string], { head_seq: number; head_hash: Buffer | null }>;
   private readonly stored: StoredHook;
+  private readonly enrolled = new Set<(e: { node: string; existed: boolean; name?: string; board?: string }) => void>();
 
   private constructor(
     readonly file: string,
@@ -110,6 +114,7 @@ export class Cartridge {
     this.compact = { crypto: this.crypto, dictionary: (node, hash) => this.dictionaries.get(node, hash) };
     this.series = new ReadingSeries(db);
     this.tokens = new OwnerTokens(db, this.crypto, this.entropy);
+    this.hubIdentity = new HubIdentityStore(db);
     this.stored = new StoredHook(
       options.onListenerError ??
         ((e) => process.stderr.write(JSON.stringify({ level: 'error', code: 'stored-listener', message: (e as Error)?.message ?? String(e) }) + '\n')),
@@ -219,7 +224,15 @@ export class Cartridge {
    */
   enroll(e: Enrolment): { node: string; existed: boolean } {
     const node = nodeIdFromPublicKey(e.publicKey, this.crypto);
-    return { node, ...this.enrolTx(e, node, this.clock()) };
+    const r = { node, ...this.enrolTx(e, node, this.clock()) };
+    for (const l of this.enrolled) l({ node, existed: r.existed, name: e.name, board: e.board });
+    return r;
+  }
+
+  /** Calls `listener` after each committed enrolment (never with the invite); returns the function that stops it. */
+  onEnrolled(listener: (e: { node: string; existed: boolean; name?: string; board?: string }) => void): () => void {
+    this.enrolled.add(listener);
+    return () => this.enrolled.delete(listener);
   }
 
   /** Registers a node without an invite (tests and tools that hold the cartridge itself). */

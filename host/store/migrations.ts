@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { COMPACT_SQL, copyEventsToEntries } from './migration-compact.js';
+import { HUB_IDENTITY_SQL } from './migration-hub-identity.js';
 
 /**
  * The cartridge's schema as numbered steps, applied in order, each in its own
@@ -186,5 +187,12 @@ export const MIGRATIONS: readonly MigrationStep[] = [
       ALTER TABLE nodes ADD COLUMN retired_at INTEGER;
       ALTER TABLE nodes ADD COLUMN revoked_at INTEGER;
     `,
+  },
+  {
+    step: 10,
+    name: 'hub identity: key pair and certificate',
+    // The hub is itself wherever its cartridge goes (host/store/migration-hub-identity.ts);
+    // a data folder's hub-key.json is imported on the hub's first start (host/hub/hub-key.ts).
+    sql: HUB_IDENTITY_SQL,
   },
 ];

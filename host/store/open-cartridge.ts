@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { closeSync, openSync } from 'node:fs';
 import { sqliteNativeBinding } from '../assets/native-addon.js';
 import { MIGRATIONS, type MigrationStep } from './migrations.js';
 import { StoreError } from './store-error.js';
@@ -6,7 +7,7 @@ import { StoreError } from './store-error.js';
 export type Db = Database.Database;
 
 /** PRAGMA application_id of a cartridge: "FAZT" in ASCII. */
-const CARTRIDGE_APPLICATION_ID = 0x46415a54;
+export const CARTRIDGE_APPLICATION_ID = 0x46415a54;
 
 export interface OpenOptions {
   /** Open as is: no migration, nothing created (a backup only reads). */
@@ -26,6 +27,7 @@ export interface OpenOptions {
 export function openCartridge(file: string, options: OpenOptions = {}): Db {
   const migrate = options.migrate !== false;
   let db: Db;
+  if (migrate && file !== ':memory:' && file !== '') createPrivate(file);
   try {
     db = new Database(file, { fileMustExist: !migrate, timeout: options.busyTimeoutMs ?? 5000, nativeBinding: sqliteNativeBinding() });
   } catch (e) {
@@ -44,6 +46,19 @@ export function openCartridge(file: string, options: OpenOptions = {}): Db {
   } catch (e) {
     db.close();
     throw e;
+  }
+}
+
+/**
+ * A new cartridge is created with mode 0600 before SQLite opens it (SQLite
+ * gives its -wal and -shm files the database's mode): it holds the hub's
+ * secret key. An existing file keeps its mode.
+ */
+function createPrivate(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch {
+    // It exists, or the folder does not: SQLite's open says which, in its own words.
   }
 }
 

@@ -22,6 +22,7 @@ export type StoreErrorCode =
   | 'not-a-cartridge' // the file is some other SQLite database
   | 'cartridge-newer' // written by a newer fazt: more migration steps than this one knows
   | 'exists' // a backup would overwrite a file
+  | 'live' // a restore would replace the cartridge a running hub holds open
   | 'bad-query' // an events query the cartridge cannot answer (bad cursor, limit, pattern)
   | 'unknown-output' // a command for an output the node did not declare
   | 'unsupported-op' // a command its output's driver cannot carry out

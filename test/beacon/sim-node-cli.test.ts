@@ -108,7 +108,7 @@ describe('fazt sim node: discovery, enrolment and uplink without a configured ad
     let hub = new Hub({ dataDir: data, host: '127.0.0.1', port: 0, log: () => undefined });
     cleanup.push(() => hub.stop().catch(() => undefined));
     let addr = await hub.start();
-    const hubIdentity = loadOrCreateHubKey(data, nodeCrypto, entropy);
+    const hubIdentity = loadOrCreateHubKey(hub.cartridge, data, nodeCrypto, entropy);
 
     // The invite, as an operator makes it: it carries the hub's key.
     const [cmd, argv] = cli(['invite', '--data', data, '--json']);
@@ -179,7 +179,7 @@ describe('fazt sim node: discovery, enrolment and uplink without a configured ad
     const hub = new Hub({ dataDir: data, host: '127.0.0.1', port: 0, log: () => undefined });
     cleanup.push(() => hub.stop().catch(() => undefined));
     const addr = await hub.start();
-    const hubIdentity = loadOrCreateHubKey(data, nodeCrypto, entropy);
+    const hubIdentity = loadOrCreateHubKey(hub.cartridge, data, nodeCrypto, entropy);
     const invite = hub.cartridge.createInvite({ ttlMs: 60_000 });
     const inviteFile = join(dir, 'invite.json');
     writeFileSync(inviteFile, JSON.stringify({ token: invite.token, hubKey: toHex(hub.publicKey) }));

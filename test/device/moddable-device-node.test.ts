@@ -110,7 +110,7 @@ async function startHub(): Promise<{ hub: Hub; url: string; port: number; key: N
   const hub = new Hub({ dataDir: data, host: '127.0.0.1', port: 0, log: () => undefined });
   cleanup.push(() => hub.stop().catch(() => undefined));
   const addr = await hub.start();
-  return { hub, url: addr.url, port: addr.port, key: loadOrCreateHubKey(data, nodeCrypto, entropy) };
+  return { hub, url: addr.url, port: addr.port, key: loadOrCreateHubKey(hub.cartridge, data, nodeCrypto, entropy) };
 }
 
 /** The node configuration as `fazt firmware build` puts it in mc/config, checked and decoded as device-main.ts does. */

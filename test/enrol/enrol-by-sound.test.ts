@@ -43,7 +43,7 @@ async function hearInvite(channel: AcousticChannel): Promise<unknown> {
   const mic = nodeBoard.backend.audioIn({ sampleRate: 48000, channels: 1, bitsPerSample: 16, onSamples: (s) => void heard.push(s) });
   mic.start();
   const token = hub.cartridge.createInvite({ ttlMs: 600_000 }).token;
-  const hubKey = loadOrCreateHubKey(dir, nodeCrypto, (n) => new Uint8Array(randomBytes(n)));
+  const hubKey = loadOrCreateHubKey(hub.cartridge, dir, nodeCrypto, (n) => new Uint8Array(randomBytes(n)));
   const pcm = await encodeMessage(signSoundInvite({ url, token, expires: Date.now() + 600_000 }, hubKey, nodeCrypto), { mode: 'robust' });
   const speaker = hubBoard.backend.audioOut({ sampleRate: 48000, channels: 1, bitsPerSample: 16 });
   for (let i = 0; i < pcm.length; i += 4096) speaker.write(toInt16(pcm.subarray(i, i + 4096)));

@@ -8,28 +8,45 @@ import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import { certFingerprint, parseFingerprint } from '../../host/crypto/cert-fingerprint.js';
 import { pinnedFetch } from '../../host/crypto/pinned-fetch.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
-import { HUB_CERT_FILE, hubCertificateFingerprint, loadOrCreateHubCertificate } from '../../host/hub/tls/hub-certificate.js';
+import { type CertificateSlot, HUB_CERT_FILE, hubCertificateFingerprint, loadOrCreateHubCertificate } from '../../host/hub/tls/hub-certificate.js';
 import { hubListener } from '../../host/hub/tls/hub-listener.js';
 import { isLoopback } from '../../host/hub/tls/loopback.js';
 import { plainAllowed } from '../../host/hub/tls/plain-allowed.js';
 
 const key = (b: number) => identityFromSecretKey(new Uint8Array(32).fill(b), nodeCrypto);
 
+/** Where the hub keeps its certificate (the cartridge's hub_identity row), in memory. */
+function slot(): CertificateSlot & { pem?: string } {
+  const s: CertificateSlot & { pem?: string } = { certificate: () => s.pem, setCertificate: (pem) => void (s.pem = pem) };
+  return s;
+}
+
 describe("the hub's certificate", () => {
   it('is made for the hub key, kept, and remade when the key changes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fazt-cert-'));
     try {
-      const a = await loadOrCreateHubCertificate(dir, key(1), '10.9.8.7');
+      const kept = slot();
+      const a = await loadOrCreateHubCertificate(kept, dir, key(1), '10.9.8.7');
       const cert = new X509Certificate(readFileSync(join(dir, HUB_CERT_FILE)));
+      assert.equal(cert.toString(), kept.pem, 'the data folder has a copy of the one kept');
       assert.equal(a.fingerprint, certFingerprint(cert.raw));
       assert.match(a.fingerprint, /^sha256:[0-9a-f]{64}$/);
       assert.equal(cert.subject, `CN=${key(1).id}`);
       assert.equal(cert.subjectAltName, 'DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, IP Address:10.9.8.7');
       assert.ok(cert.checkPrivateKey(await import('node:crypto').then((c) => c.createPrivateKey(a.key))), 'its key is the hub key');
-      assert.equal((await loadOrCreateHubCertificate(dir, key(1), '10.9.8.6')).fingerprint, a.fingerprint, 'kept across restarts and address changes');
-      assert.equal(hubCertificateFingerprint(dir, key(1)), a.fingerprint);
-      assert.equal(hubCertificateFingerprint(dir, key(2)), undefined, 'not the certificate of another key');
-      const b = await loadOrCreateHubCertificate(dir, key(2), '10.9.8.7');
+      assert.equal((await loadOrCreateHubCertificate(kept, dir, key(1), '10.9.8.6')).fingerprint, a.fingerprint, 'kept across restarts and address changes');
+      assert.equal(hubCertificateFingerprint(kept, key(1)), a.fingerprint);
+      assert.equal(hubCertificateFingerprint(kept, key(2)), undefined, 'not the certificate of another key');
+      rmSync(join(dir, HUB_CERT_FILE));
+      assert.equal((await loadOrCreateHubCertificate(kept, dir, key(1), '10.9.8.6')).fingerprint, a.fingerprint, 'the kept one is served, not the file');
+      const fresh = slot();
+      assert.equal(
+        (await loadOrCreateHubCertificate(fresh, dir, key(1), '10.9.8.6')).fingerprint,
+        a.fingerprint,
+        "a data folder's hub-cert.pem is taken in once",
+      );
+      assert.equal(fresh.pem, kept.pem);
+      const b = await loadOrCreateHubCertificate(kept, dir, key(2), '10.9.8.7');
       assert.notEqual(b.fingerprint, a.fingerprint, 'remade for a new key');
       assert.ok(new X509Certificate(b.cert).checkPrivateKey(await import('node:crypto').then((c) => c.createPrivateKey(b.key))));
     } finally {
@@ -75,7 +92,7 @@ describe('plain HTTP beside HTTPS', () => {
 
   it('one port answers TLS with the pinned certificate and plain HTTP; a wrong pin sends nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fazt-cert-'));
-    const tls = await loadOrCreateHubCertificate(dir, key(3), '127.0.0.1');
+    const tls = await loadOrCreateHubCertificate(slot(), dir, key(3), '127.0.0.1');
     const seen: string[] = [];
     const l = hubListener(
       (req, res) => {

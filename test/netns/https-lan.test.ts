@@ -4,6 +4,7 @@
  * namespaces cannot be made (not root, no iproute2).
  */
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
@@ -41,7 +42,10 @@ describe('HTTPS on a namespaced LAN', { skip }, () => {
       assert.equal(httpsUrl, `https://${h1.address}:7070`);
       const cert = new X509Certificate(readFileSync(join(data, 'hub-cert.pem')));
       assert.equal(printed, `sha256:${createHash('sha256').update(cert.raw).digest('hex')}`, 'fazt hub prints the fingerprint of the certificate it serves');
-      const hubKey = JSON.parse(readFileSync(join(data, 'hub-key.json'), 'utf8')) as { id: string; publicKey: string };
+      // The hub's key is in its cartridge (migration step 10), read beside the running hub.
+      const db = new Database(join(data, 'fazt.db'), { readonly: true });
+      const hubKey = db.prepare('SELECT id, lower(hex(public_key)) AS publicKey FROM hub_identity').get() as { id: string; publicKey: string };
+      db.close();
       assert.equal(Buffer.from(cert.publicKey.export({ format: 'jwk' }).x as string, 'base64url').toString('hex'), hubKey.publicKey, "made for the hub's key");
       assert.match(cert.subjectAltName ?? '', new RegExp(`IP Address:${h1.address.replace(/\./g, '\\.')}`));
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toHex } from '../../../firmware/codec/text-encodings.js';
 import { signSoundInvite } from '../../../firmware/node/sound-invite.js';
@@ -8,7 +8,7 @@ import { isChirpMode } from '../../chirp/ggwave-engine.js';
 import { writeWav } from '../../chirp/wav.js';
 import { nodeCrypto } from '../../crypto/node-crypto.js';
 import { loadOrCreateHubKey } from '../../hub/hub-key.js';
-import { HUB_CERT_FILE, hubCertificateFingerprint } from '../../hub/tls/hub-certificate.js';
+import { hubCertificateFingerprint } from '../../hub/tls/hub-certificate.js';
 import { inviteToMnemonic } from '../../../firmware/mnemonic/invite-words.js';
 import { Cartridge } from '../../store/cartridge.js';
 import { persistedClock } from '../../time/persisted-clock.js';
@@ -80,17 +80,16 @@ export const inviteCommand: Command = {
       const expires = new Date(invite.expiresAt).toISOString();
       const words = format === 'mnemonic' ? inviteToMnemonic(invite.token) : undefined;
       if (values.chirp && isChirpMode(mode)) {
-        const hubKey = loadOrCreateHubKey(dataDir, nodeCrypto, (n) => new Uint8Array(randomBytes(n)));
+        const hubKey = loadOrCreateHubKey(cartridge, dataDir, nodeCrypto, (n) => new Uint8Array(randomBytes(n)));
         const pcm = await encodeMessage(signSoundInvite({ url: hubUrl, token: invite.token, expires: invite.expiresAt }, hubKey, nodeCrypto), { mode });
         writeFileSync(String(values.out), writeWav(pcm));
         out(`wrote ${String(values.out)}: a signed invite for ${hubUrl}, ${(pcm.length / 48000).toFixed(1)} s of sound (mode ${mode})\n`);
       }
       // hubKey: what a node needs to find this hub by Beacon and trust it (fazt sim node --invite);
       // fingerprint: the certificate it serves HTTPS with, once it has listened beyond loopback.
-      const key =
-        values.json || existsSync(join(dataDir, HUB_CERT_FILE)) ? loadOrCreateHubKey(dataDir, nodeCrypto, (n) => new Uint8Array(randomBytes(n))) : undefined;
-      const hubKey = values.json && key ? toHex(key.publicKey) : undefined;
-      const fingerprint = key && hubCertificateFingerprint(dataDir, key);
+      const key = loadOrCreateHubKey(cartridge, dataDir, nodeCrypto, (n) => new Uint8Array(randomBytes(n)));
+      const hubKey = values.json ? toHex(key.publicKey) : undefined;
+      const fingerprint = hubCertificateFingerprint(cartridge.hubIdentity, key);
       if (values.json)
         out(
           JSON.stringify({

@@ -6,7 +6,7 @@ import { toBase64url, toHex } from '../../../firmware/codec/text-encodings.js';
 import type { NodeIdentity } from '../../../firmware/identity/node-id.js';
 import { certFingerprint, type CertFingerprint } from '../../crypto/cert-fingerprint.js';
 
-/** Beside hub-key.json in the data folder. */
+/** A copy of the certificate in the data folder, for tools; the cartridge holds the one served. */
 export const HUB_CERT_FILE = 'hub-cert.pem';
 
 /** What the hub's TLS server needs, and what clients pin. */
@@ -27,17 +27,32 @@ function keyPem(identity: NodeIdentity): string {
   return createPrivateKey({ key: jwk(identity), format: 'jwk' }).export({ type: 'pkcs8', format: 'pem' }) as string;
 }
 
-/** The certificate in `file` when it is for this key and still valid; undefined otherwise (missing, unreadable, another key, expired). */
-function existing(file: string, identity: NodeIdentity, now: number): X509Certificate | undefined {
+/** The certificate in `pem` when it is for this key and still valid; undefined otherwise (none, unreadable, another key, expired). */
+function valid(pem: string | Buffer | undefined, identity: NodeIdentity, now: number): X509Certificate | undefined {
+  if (pem === undefined) return undefined;
   let cert: X509Certificate;
   try {
-    cert = new X509Certificate(readFileSync(file));
+    cert = new X509Certificate(pem);
   } catch {
     return undefined;
   }
   const raw = cert.publicKey.asymmetricKeyType === 'ed25519' ? (cert.publicKey.export({ format: 'jwk' }).x ?? '') : '';
   if (raw !== toBase64url(identity.publicKey) || Date.parse(cert.validTo) <= now) return undefined;
   return cert;
+}
+
+function readIfThere(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where the certificate is kept: the cartridge (host/store/hub-identity.ts), so a restored hub serves the one clients pinned. */
+export interface CertificateSlot {
+  certificate(): string | undefined;
+  setCertificate(pem: string): void;
 }
 
 /**
@@ -72,16 +87,27 @@ async function make(identity: NodeIdentity, listenHost: string, now: number): Pr
 }
 
 /**
- * The hub's certificate in `<dataDir>/hub-cert.pem`, made when missing, when
- * it is for another key (the hub key was replaced) or when expired. It is
- * not remade when the listen address changes: its fingerprint is what
- * clients pinned, and they never check names.
+ * The hub's certificate, kept in `slot` (the cartridge), made when missing,
+ * when it is for another key or when expired. It is not remade when the
+ * listen address changes: its fingerprint is what clients pinned, and they
+ * never check names. A data folder from before the cartridge kept it
+ * brings its `hub-cert.pem` in once. `<dataDir>/hub-cert.pem` is written as
+ * a copy for tools (openssl); the cartridge's is the one served.
  */
-export async function loadOrCreateHubCertificate(dataDir: string, identity: NodeIdentity, listenHost: string, now = Date.now()): Promise<HubCertificate> {
+export async function loadOrCreateHubCertificate(
+  slot: CertificateSlot,
+  dataDir: string,
+  identity: NodeIdentity,
+  listenHost: string,
+  now = Date.now(),
+): Promise<HubCertificate> {
   const file = join(dataDir, HUB_CERT_FILE);
-  let cert = existing(file, identity, now);
-  if (!cert) {
-    const pem = await make(identity, listenHost, now);
+  const onDisk = readIfThere(file);
+  let cert = valid(slot.certificate(), identity, now) ?? valid(onDisk, identity, now);
+  if (!cert) cert = new X509Certificate(await make(identity, listenHost, now));
+  const pem = cert.toString();
+  if (slot.certificate() !== pem) slot.setCertificate(pem);
+  if (onDisk?.toString() !== pem) {
     const tmp = `${file}.${process.pid}.tmp`;
     try {
       writeFileSync(tmp, pem, { mode: 0o644 });
@@ -89,13 +115,12 @@ export async function loadOrCreateHubCertificate(dataDir: string, identity: Node
     } finally {
       rmSync(tmp, { force: true });
     }
-    cert = new X509Certificate(pem);
   }
-  return { cert: cert.toString(), key: keyPem(identity), fingerprint: certFingerprint(cert.raw) };
+  return { cert: pem, key: keyPem(identity), fingerprint: certFingerprint(cert.raw) };
 }
 
 /** The fingerprint of the certificate the hub serves, when it has made one for this key (fazt invite reads it; undefined before the first start beyond loopback). */
-export function hubCertificateFingerprint(dataDir: string, identity: NodeIdentity, now = Date.now()): CertFingerprint | undefined {
-  const cert = existing(join(dataDir, HUB_CERT_FILE), identity, now);
+export function hubCertificateFingerprint(slot: CertificateSlot, identity: NodeIdentity, now = Date.now()): CertFingerprint | undefined {
+  const cert = valid(slot.certificate(), identity, now);
   return cert && certFingerprint(cert.raw);
 }

@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import type { Timers } from '../../hal/contracts/time.js';
+import type { Cartridge } from '../store/cartridge.js';
+import { systemTimers } from '../time/system-timers.js';
+import { BackupSchedule } from './backup-schedule.js';
+import type { HubLog } from './hub-log.js';
+import type { HubOptions } from './hub-options.js';
+import { NodePresence } from './node-presence.js';
+import type { OpRecord } from './op-log.js';
+
+const SILENT_AFTER_MS = 15 * 60_000;
+
+/**
+ * What a running hub does for its owner beside serving: enrolments and
+ * nodes coming and going in its log (node-presence.ts), and scheduled
+ * backups (backup-schedule.ts). Returns what stops them.
+ */
+export function startOperations(
+  o: Pick<HubOptions, 'backups' | 'silentAfterMs' | 'timers'> & {
+    dataDir: string;
+    cartridge: Cartridge;
+    hubLog: HubLog;
+    clock: () => number;
+    log: (r: OpRecord) => void;
+  },
+): { stop(): Promise<void> } {
+  const timers: Timers = o.timers ?? systemTimers();
+  const unEnrolled = o.cartridge.onEnrolled((e) =>
+    o.log({ code: e.existed ? 'node-enrolled-again' : 'node-enrolled', node: e.node, name: e.name, board: e.board }),
+  );
+  const presence = new NodePresence({ cartridge: o.cartridge, silentAfterMs: o.silentAfterMs ?? SILENT_AFTER_MS, clock: o.clock, timers, log: o.log });
+  presence.start();
+  const b = o.backups;
+  const backups = b
+    ? new BackupSchedule({ ...b, dir: b.dir ?? join(o.dataDir, 'backups'), cartridge: o.cartridge, hubLog: o.hubLog, clock: o.clock, timers, log: o.log })
+    : undefined;
+  backups?.start();
+  return {
+    async stop() {
+      unEnrolled();
+      presence.stop();
+      await backups?.stop();
+    },
+  };
+}
