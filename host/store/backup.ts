@@ -1,5 +1,4 @@
-import Database from 'better-sqlite3';
-import { sqliteNativeBinding } from '../assets/native-addon.js';
+import { openSqlite } from './sqlite.js';
 import { closeSync, openSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { plainSystemError } from '../system-error.js';
@@ -35,7 +34,7 @@ export async function backupCartridge(db: Db, file: string): Promise<BackupResul
   }
   try {
     const meta = await db.backup(file);
-    const copy = new Database(file, { fileMustExist: true, nativeBinding: sqliteNativeBinding() });
+    const copy = openSqlite(file, { fileMustExist: true });
     try {
       copy.pragma('journal_mode = DELETE');
       const check = copy.pragma('quick_check', { simple: true });

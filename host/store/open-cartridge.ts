@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
+import { openSqlite } from './sqlite.js';
+import type Database from 'better-sqlite3';
 import { closeSync, openSync } from 'node:fs';
-import { sqliteNativeBinding } from '../assets/native-addon.js';
 import { MIGRATIONS, type MigrationStep } from './migrations.js';
 import { StoreError } from './store-error.js';
 
@@ -29,7 +29,7 @@ export function openCartridge(file: string, options: OpenOptions = {}): Db {
   let db: Db;
   if (migrate && file !== ':memory:' && file !== '') createPrivate(file);
   try {
-    db = new Database(file, { fileMustExist: !migrate, timeout: options.busyTimeoutMs ?? 5000, nativeBinding: sqliteNativeBinding() });
+    db = openSqlite(file, { fileMustExist: !migrate, timeout: options.busyTimeoutMs ?? 5000 });
   } catch (e) {
     throw new StoreError('io', `cannot open cartridge ${file}: ${(e as Error).message}`, { cause: e });
   }

@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import { openSqlite } from './sqlite.js';
+import type Database from 'better-sqlite3';
 import { closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
@@ -39,7 +40,7 @@ export type Accept = (copy: Cartridge, checked: Omit<RestoreResult, 'file' | 'fr
 
 /** The checks a copy passes before it may become the cartridge: SQLite's own, ours, every chain's. */
 function check(tmp: string, source: string, crypto: CryptoProvider, accept?: Accept): Omit<RestoreResult, 'file' | 'from' | 'replaced'> {
-  const raw = new Database(tmp, { fileMustExist: true });
+  const raw = openSqlite(tmp, { fileMustExist: true });
   try {
     const integrity = raw.pragma('integrity_check', { simple: true });
     if (integrity !== 'ok') throw new StoreError('damaged', `${source} fails SQLite's integrity check: ${String(integrity)}`);
@@ -79,7 +80,7 @@ function lockTarget(target: string): Database.Database | undefined {
   if (!existsSync(target)) return undefined;
   let db: Database.Database | undefined;
   try {
-    db = new Database(target, { fileMustExist: true, timeout: 0 });
+    db = openSqlite(target, { fileMustExist: true, timeout: 0 });
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = DELETE'); // needs every other connection gone
     db.exec('BEGIN EXCLUSIVE; COMMIT'); // and keeps them out until close
@@ -112,7 +113,7 @@ export async function restoreCartridge(
     closeSync(openSync(tmp, 'w', 0o600));
     let src: Database.Database;
     try {
-      src = new Database(source, { readonly: true, fileMustExist: true });
+      src = openSqlite(source, { readonly: true, fileMustExist: true });
       src.pragma('schema_version'); // reads the header: a file that is not SQLite fails here
     } catch (e) {
       throw new StoreError('not-a-cartridge', `${source} is not an SQLite database, so not a fazt cartridge: ${(e as Error).message}`, { cause: e });

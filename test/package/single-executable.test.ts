@@ -25,6 +25,7 @@ describe('the single executable, alone in an empty folder', () => {
   const procs = new Set<ChildProcess>();
   const fazt = (args: string[]) => spawnSync(exe, args, { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
   let url = '';
+  let hubId = '';
 
   before(async () => {
     const { file, packagedMs } = packagedFazt();
@@ -42,8 +43,11 @@ describe('the single executable, alone in an empty folder', () => {
     hub.stderr.on('data', (d: Buffer) => (err += d.toString()));
     url = await new Promise<string>((ok, fail) => {
       const check = () => {
-        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (m) ok(m[1]);
+        const m = /hub (\S+) listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) {
+          hubId = m[1];
+          ok(m[2]);
+        }
       };
       hub.stdout.on('data', check);
       void exited.then(() => fail(new Error(`the hub exited: ${out}${err}`)));
@@ -104,9 +108,21 @@ describe('the single executable, alone in an empty folder', () => {
     const r = fazt(['backup', '--data', 'd', '--json', 'copy.db']);
     assert.equal(r.status, 0, r.stderr);
     const res = JSON.parse(r.stdout) as { nodes: number; events: number };
-    assert.equal(res.nodes, 2, 'the hub (a source with its own log) and the node');
+    assert.equal(res.nodes, 1, "the node (the hub's own chain is not a node)");
     assert.ok(res.events >= 3, r.stdout);
     assert.ok(statSync(join(dir, 'copy.db')).size > 0);
+  });
+
+  it("fazt restore refuses the live hub's folder, and restores the backup elsewhere as the same hub", () => {
+    const live = fazt(['restore', '--data', 'd', 'copy.db']);
+    assert.notEqual(live.status, 0, 'a running hub holds d/fazt.db');
+    const r = fazt(['restore', '--data', 'e', '--json', 'copy.db']);
+    assert.equal(r.status, 0, r.stderr);
+    const res = JSON.parse(r.stdout) as { hubId: string; keyInCartridge: boolean; nodes: number; heads: { node: string }[] };
+    assert.equal(res.hubId, hubId, 'the same hub');
+    assert.equal(res.keyInCartridge, true);
+    assert.equal(res.nodes, 1);
+    assert.equal(res.heads.length, 2, "the node's chain and the hub's, each verified");
   });
 
   it('native code sits in a private cache (0700) under its hash', () => {
