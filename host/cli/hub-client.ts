@@ -15,14 +15,23 @@ export const TOKEN_OPTION: OptionSpec = {
 };
 /** --data for a command that only calls the hub: where its owner.token is. */
 const TOKEN_DATA_OPTION: OptionSpec = { type: 'string', value: 'DIR', description: 'the hub folder whose owner.token to use (default ./fazt-data)' };
-/** What a command that calls the hub declares: where it is and how to find the token. */
-export const HUB_OPTIONS: Record<string, OptionSpec> = { hub: HUB_OPTION, token: TOKEN_OPTION, data: TOKEN_DATA_OPTION };
-
 /** The --fingerprint flag beside --hub https://…: the hub's certificate, as `fazt hub` prints it. */
 export const FINGERPRINT_OPTION: OptionSpec = {
   type: 'string',
   value: 'sha256:HEX',
   description: 'with an https --hub: trust only the certificate with this fingerprint, as fazt hub prints it',
+};
+/**
+ * What a command that asks the hub with the owner's token declares (askHub
+ * reads them): where the hub is, the certificate to trust, how to find the
+ * token, and --json for the answer as the hub gave it.
+ */
+export const HUB_OPTIONS: Record<string, OptionSpec> = {
+  hub: HUB_OPTION,
+  fingerprint: FINGERPRINT_OPTION,
+  token: TOKEN_OPTION,
+  data: TOKEN_DATA_OPTION,
+  json: { type: 'boolean', description: "print the hub's answer as JSON" },
 };
 
 /**
@@ -97,13 +106,21 @@ function unreachable(base: string, e: unknown): Error {
   return new Error(`cannot reach the hub at ${base} (${code ?? (e as Error).message}): is \`fazt hub\` running there? (--hub URL)`);
 }
 
+/** One call to a hub: GET, unless a method is named or a body (sent as JSON) makes it a POST; 10 s unless a timeout is given. */
+export interface HubCall {
+  method?: 'GET' | 'POST';
+  body?: unknown;
+  timeoutMs?: number;
+}
+
 /**
- * Calls a running hub (`body`, when given, goes as JSON) with the target's
- * token; a hub that cannot be reached or refuses is one clear error line,
- * with the code and the path of a refused document when the hub names them.
+ * Calls a running hub with the target's token; a hub that cannot be reached
+ * or refuses is one clear error line, with the code and the path of a
+ * refused document when the hub names them.
  */
-export async function callHub<T>(base: string | HubTarget, path: string, method: 'GET' | 'POST' = 'GET', timeoutMs = 10_000, body?: unknown): Promise<T> {
-  const target: HubTarget = typeof base === 'string' ? { url: base } : base;
+export async function callHub<T>(target: HubTarget, path: string, call: HubCall = {}): Promise<T> {
+  const { body, timeoutMs = 10_000 } = call;
+  const method = call.method ?? (body === undefined ? 'GET' : 'POST');
   let res: Response;
   const carry = target.token !== undefined && tokenTravels(target.url);
   const headers: Record<string, string> = carry ? { authorization: `Bearer ${target.token}` } : {};
@@ -125,4 +142,9 @@ export async function callHub<T>(base: string | HubTarget, path: string, method:
     throw new FaztError(e?.code ?? 'hub-refused', `hub answered ${res.status} for ${path.split('?')[0]}: ${e?.message ?? 'no details'}${hint}`);
   }
   return answer;
+}
+
+/** Calls the hub a command's flags name (--hub, --fingerprint and the token, found as hubTarget says): what most commands that ask a hub do. */
+export function askHub<T>(values: Record<string, unknown>, path: string, call?: HubCall): Promise<T> {
+  return callHub<T>(hubTarget(values), path, call);
 }

@@ -1,4 +1,3 @@
-import type { Server } from 'node:net';
 import type { RuleService } from '../effect/rule-service.js';
 import type { PerceptEngine } from '../percept/percept-engine.js';
 import type { PulseService } from '../pulse/pulse-service.js';
@@ -17,8 +16,8 @@ export async function stopServices(s: { engine?: PerceptEngine; rules?: RuleServ
  * Stops listening and waits for the connections to end: each closes as its
  * last response finishes, and those still open after `graceMs` are cut.
  */
-export async function drainServer(server: Server, listener: HubListener, graceMs: number): Promise<void> {
-  const closed = new Promise<void>((ok) => server.close(() => ok()));
+export async function drainServer(listener: HubListener, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((ok) => listener.server.close(() => ok()));
   // Connections go idle as their last responses finish: close them as they do, cut the rest after the grace.
   const sweep = setInterval(() => listener.closeIdleConnections(), 20);
   const cut = setTimeout(() => listener.closeAllConnections(), graceMs);

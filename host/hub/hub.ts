@@ -1,6 +1,4 @@
-import type { Server } from 'node:net';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
-import type { NodeIdentity } from '../../firmware/identity/node-id.js';
 import type { HubBeacon } from '../beacon/hub-beacon.js';
 import { nodeCrypto } from '../crypto/node-crypto.js';
 import type { RuleService } from '../effect/rule-service.js';
@@ -12,20 +10,17 @@ import type { Cartridge } from '../store/cartridge.js';
 import type { StoredListener } from '../store/stored-hook.js';
 import type { Timekeeper } from '../time/timekeeper.js';
 import { DashboardFiles } from './dashboard-files.js';
-import type { EventStream } from './event-stream.js';
 import { listenHub } from './hub-listen.js';
 import type { HubLog } from './hub-log.js';
 import type { HubAddress, HubOptions } from './hub-options.js';
 import { drainServer, stopServices } from './hub-shutdown.js';
-import { wireHub } from './hub-wiring.js';
+import { type HubParts, wireHub } from './hub-wiring.js';
 import { startOperations } from './operations.js';
 import { checkBackupOptions } from './backup-schedule.js';
 import { formatOpRecord } from './op-log.js';
 import { DEFAULT_BODY_LIMIT } from './read-body.js';
 import type { Routes } from './route.js';
 import { serveRequest } from './serve-request.js';
-import type { SessionBook } from './sessions.js';
-import type { HubCertificate } from './tls/hub-certificate.js';
 import { type HubListener, hubListener } from './tls/hub-listener.js';
 
 export { CARTRIDGE_FILE } from './hub-wiring.js';
@@ -40,22 +35,11 @@ export { CARTRIDGE_FILE } from './hub-wiring.js';
 export class Hub {
   private readonly options: HubOptions;
   private readonly crypto: CryptoProvider;
-  private server: Server | undefined;
+  /** What start() wired; its key, clock, owner and routes stay readable after stop(). */
+  private parts: HubParts | undefined;
+  /** Set while the hub listens: from the end of start() to the end of stop(). */
   private listener: HubListener | undefined;
-  private tls: HubCertificate | undefined;
-  private stream: EventStream | undefined;
-  private store: Cartridge | undefined;
-  private key: NodeIdentity | undefined;
-  private keeper: Timekeeper | undefined;
-  private lan: HubBeacon | undefined;
-  private own: HubLog | undefined;
-  private engine: PerceptEngine | undefined;
-  private ruleService: RuleService | undefined;
-  private pulseService: PulseService | undefined;
-  private owner: { token: string; id: string } | undefined;
-  private sessions: SessionBook | undefined;
   private address: HubAddress | undefined;
-  private table: Routes | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
   /** Scheduled backups and the log of nodes coming and going. */
@@ -70,48 +54,59 @@ export class Hub {
     if (options.backups) checkBackupOptions(options.backups);
   }
 
+  /** The parts once started (also after stop). */
+  private get wired(): HubParts {
+    if (!this.parts) throw new Error('the hub is not started');
+    return this.parts;
+  }
+
+  /** The parts while the hub runs. */
+  private get running(): HubParts | undefined {
+    return this.listener ? this.parts : undefined;
+  }
+
   /** The SHA-256 fingerprint of the certificate the hub serves HTTPS with (sha256:<hex>); undefined on loopback, where it serves plain HTTP only. */
   get fingerprint(): string | undefined {
-    if (!this.key) throw new Error('the hub is not started');
-    return this.tls?.fingerprint;
+    const { tls } = this.wired;
+    return this.listener ? tls?.fingerprint : undefined;
   }
 
   /** The hub's public key (its identity towards nodes and other hubs). */
   get publicKey(): Uint8Array {
-    if (!this.key) throw new Error('the hub is not started');
-    return this.key.publicKey;
+    return this.wired.key.publicKey;
   }
 
   get cartridge(): Cartridge {
-    if (!this.store) throw new Error('the hub is not started');
-    return this.store;
+    const parts = this.running;
+    if (!parts) throw new Error('the hub is not started');
+    return parts.store;
   }
 
   /** The hub's one clock. */
   get timekeeper(): Timekeeper {
-    if (!this.keeper) throw new Error('the hub is not started');
-    return this.keeper;
+    return this.wired.keeper;
   }
 
   /** The hub's own signed chain: where it appends the events it makes (percepts, later effects and beats). */
   get hubLog(): HubLog {
-    if (!this.own) throw new Error('the hub is not started');
-    return this.own;
+    const parts = this.running;
+    if (!parts) throw new Error('the hub is not started');
+    return parts.own;
   }
 
   /** The percept engine, when enabled (HubOptions.percepts). */
   get percepts(): PerceptEngine | undefined {
-    return this.engine;
+    return this.running?.engine;
   }
 
   /** The live rules and their effects, when enabled (HubOptions.rules). */
   get rules(): RuleService | undefined {
-    return this.ruleService;
+    return this.running?.rules;
   }
 
   /** Pulse, when enabled (HubOptions.pulse). */
   get pulse(): PulseService | undefined {
-    return this.pulseService;
+    return this.running?.pulse;
   }
 
   /** After every commit, the entries stored (nodes' and the hub's own, in commit order); returns the unsubscribe (host/store/stored-hook.ts). */
@@ -121,65 +116,51 @@ export class Hub {
 
   /** The LAN beacon, when enabled. */
   get beacon(): HubBeacon | undefined {
-    return this.lan;
+    return this.running?.lan;
   }
 
   /** The route table: every path and method with who may call it (host/hub/route.ts). */
   get routes(): Routes {
-    if (!this.table) throw new Error('the hub is not started');
-    return this.table;
+    return this.wired.routes;
   }
 
   /** The hub's local admin token, as written to `<data>/owner.token`. */
   get ownerToken(): string {
-    if (!this.owner) throw new Error('the hub is not started');
-    return this.owner.token;
+    return this.wired.owner.token;
   }
 
   /** A one-time sign-in link for a browser (single use, 10 minutes; for an interactive terminal only, never a log). */
   signinLink(): string {
-    if (!this.owner || !this.sessions || !this.address || !this.keeper) throw new Error('the hub is not started');
-    return `${this.address.url}/signin?code=${this.sessions.mintCode(this.owner.id, Math.floor(this.keeper.now()))}`;
+    const { owner, sessions, keeper } = this.wired;
+    if (!this.address) throw new Error('the hub is not started');
+    return `${this.address.url}/signin?code=${sessions.mintCode(owner.id, Math.floor(keeper.now()))}`;
   }
 
   async start(): Promise<HubAddress> {
-    if (this.server) throw new Error('the hub is already started');
+    if (this.listener) throw new Error('the hub is already started');
     const listenHost = this.options.host ?? '127.0.0.1';
-    const live = { rules: () => this.ruleService, pulse: () => this.pulseService };
+    const live = { rules: () => this.rules, pulse: () => this.pulse };
     const parts = await wireHub(this.options, this.crypto, listenHost, live, (r) => this.log(r));
-    const { routes, access } = parts;
+    const { routes, access, tls } = parts;
     const files = new DashboardFiles(this.options.dashboardDir ?? shippedDirOnDisk('dist/dashboard'));
     const listener = hubListener(
       (req, res) => {
         if (!this.stopping && files.serve(req, res, new URL(req.url ?? '/', 'http://hub').pathname)) return;
         void serveRequest(routes, access, req, res, this.stopping, (r) => this.log(r));
       },
-      parts.tls,
+      tls,
       listenHost,
     );
     const at = { port: this.options.port ?? 7070, host: listenHost, beacon: this.options.beacon };
     const addr = await listenHub(parts, listener.server, at, this.crypto, (r) => this.log(r));
     const { dataDir, store, own, keeper } = parts;
     this.ops = startOperations({ ...this.options, dataDir, cartridge: store, hubLog: own, clock: () => keeper.now(), log: (r) => this.log(r) });
-    this.server = listener.server;
+    this.parts = parts;
     this.listener = listener;
-    this.tls = parts.tls;
-    this.stream = parts.stream;
-    this.store = parts.store;
-    this.key = parts.key;
-    this.keeper = parts.keeper;
-    this.lan = parts.lan;
-    this.own = parts.own;
-    this.engine = parts.engine;
-    this.ruleService = parts.rules;
-    this.pulseService = parts.pulse;
-    this.owner = parts.owner;
-    this.sessions = parts.sessions;
-    this.table = routes;
     this.stopping = false;
     this.stopped = undefined;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-    const https = parts.tls && { url: `https://${host}:${addr.port}`, fingerprint: parts.tls.fingerprint };
+    const https = tls && { url: `https://${host}:${addr.port}`, fingerprint: tls.fingerprint };
     this.address = {
       url: `http://${host}:${addr.port}`,
       host: addr.address,
@@ -193,29 +174,21 @@ export class Hub {
 
   /** Idempotent: a second call waits for the first. */
   stop(graceMs = 2000): Promise<void> {
-    if (!this.stopped) this.stopped = this.server && this.listener ? this.shutdown(this.server, this.listener, graceMs) : Promise.resolve();
+    if (!this.stopped) this.stopped = this.parts && this.listener ? this.shutdown(this.parts, this.listener, graceMs) : Promise.resolve();
     return this.stopped;
   }
 
-  private async shutdown(server: Server, listener: HubListener, graceMs: number): Promise<void> {
+  private async shutdown(parts: HubParts, listener: HubListener, graceMs: number): Promise<void> {
     this.stopping = true;
-    await this.keeper?.stop();
-    await this.lan?.stop();
-    this.lan = undefined;
-    this.stream?.closeAll();
-    await drainServer(server, listener, graceMs);
+    await parts.keeper.stop();
+    await parts.lan?.stop();
+    parts.lan = undefined;
+    parts.stream.closeAll();
+    await drainServer(listener, graceMs);
     await this.ops?.stop();
     this.ops = undefined;
-    await stopServices({ engine: this.engine, rules: this.ruleService, pulse: this.pulseService, store: this.store });
-    this.engine = undefined;
-    this.ruleService = undefined;
-    this.pulseService = undefined;
-    this.own = undefined;
-    this.server = undefined;
+    await stopServices(parts);
     this.listener = undefined;
-    this.tls = undefined;
-    this.store = undefined;
-    this.stream = undefined;
   }
 
   private log(record: Record<string, unknown>): void {

@@ -1,19 +1,27 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dispatch } from '../../host/cli/command.js';
+import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
+import { type Command, dispatch } from '../../host/cli/command.js';
+import { nodeCommand } from '../../host/cli/commands/node.js';
 import { tokenCommand } from '../../host/cli/commands/token.js';
 import { tokenTravels } from '../../host/cli/hub-client.js';
+import { nodeCrypto } from '../../host/crypto/node-crypto.js';
+import { loadOrCreateHubCertificate } from '../../host/hub/tls/hub-certificate.js';
+import { hubListener } from '../../host/hub/tls/hub-listener.js';
 import { startHub } from '../hub/helpers.js';
 
 type Started = Awaited<ReturnType<typeof startHub>>;
 let h: Started;
 
-async function token(argv: string[], env: Record<string, string | undefined> = {}): Promise<string> {
+async function token(argv: string[], env: Record<string, string | undefined> = {}, command: Command = tokenCommand): Promise<string> {
   const saved = process.env.FAZT_TOKEN;
   if ('FAZT_TOKEN' in env) process.env.FAZT_TOKEN = env.FAZT_TOKEN;
   let out = '';
   try {
-    const code = await dispatch(tokenCommand, argv, ['fazt', 'token'], {
+    const code = await dispatch(command, argv, ['fazt', command.name], {
       stdin: async () => Buffer.alloc(0),
       out: (t) => void (out += t),
       err: () => undefined,
@@ -72,5 +80,42 @@ describe('where the CLI sends a token', () => {
       assert.equal(tokenTravels(url), true, url);
     for (const url of ['http://192.168.1.20:7070', 'http://hub.local:7070', 'http://0.0.0.0:7070', 'http://[fe80::1]:7070'])
       assert.equal(tokenTravels(url), false, url);
+  });
+});
+
+describe('the admin commands and an HTTPS hub', () => {
+  it('fazt token and fazt node take --fingerprint: the pinned certificate is trusted, the token sent; a wrong pin sends nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fazt-cli-tls-'));
+    let pem: string | undefined; // the cartridge's slot, in memory here
+    const slot = { certificate: () => pem, setCertificate: (p: string) => void (pem = p) };
+    const tls = await loadOrCreateHubCertificate(slot, dir, identityFromSecretKey(new Uint8Array(32).fill(7), nodeCrypto), '127.0.0.1');
+    const seen: string[] = [];
+    const answers: Record<string, unknown> = { '/v1/tokens': { tokens: [] }, '/v1/nodes/retire': { node: { id: 'n1', name: 'porch' } } };
+    const l = hubListener(
+      (req, res) => {
+        seen.push(`${'encrypted' in req.socket ? 'tls' : 'plain'} ${req.method} ${req.url} ${req.headers.authorization}`);
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answers[req.url ?? ''])));
+      },
+      tls,
+      '127.0.0.1',
+    );
+    await new Promise<void>((ok) => l.server.listen(0, '127.0.0.1', ok));
+    const https = `https://127.0.0.1:${(l.server.address() as { port: number }).port}`;
+    const pinned = ['--hub', https, '--fingerprint', tls.fingerprint, '--token', 'fzt_secret'];
+    try {
+      assert.match(await token(['list', ...pinned]), /^ID +NAME +SCOPE +STATE/);
+      assert.equal(await token(['retire', 'porch', ...pinned], {}, nodeCommand), "retired n1 'porch'\n");
+      assert.deepEqual(seen, ['tls GET /v1/tokens Bearer fzt_secret', 'tls POST /v1/nodes/retire Bearer fzt_secret']);
+      await assert.rejects(
+        token(['list', '--hub', https, '--fingerprint', `sha256:${'00'.repeat(32)}`, '--token', 'fzt_secret']),
+        /not the pinned sha256:0{64}/,
+      );
+      assert.equal(seen.length, 2, 'a wrong pin sends nothing');
+    } finally {
+      l.closeAllConnections();
+      await new Promise((ok) => l.server.close(ok));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

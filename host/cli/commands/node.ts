@@ -1,67 +1,63 @@
 import type { NodeSummary } from '../../store/nodes.js';
-import { type Command, type OptionSpec, UsageError } from '../command.js';
-import { callHub, HUB_OPTIONS, hubTarget } from '../hub-client.js';
+import { type Command, UsageError } from '../command.js';
+import { askHub, HUB_OPTIONS } from '../hub-client.js';
 
-const json: OptionSpec = { type: 'boolean', description: "print the hub's answer as JSON" };
 const WHO = "Needs an admin token (found as `fazt token --help` says); the change is an event on the hub's own chain.";
 
-function positional(positionals: string[], count: number, what: string): string[] {
-  if (positionals.length !== count) throw new UsageError(`give ${what}`);
-  return positionals;
+/** The node's id, and its name when it has one. */
+const named = (n: NodeSummary) => `${n.id}${n.name ? ` '${n.name}'` : ''}`;
+
+/**
+ * `fazt node <verb>`: posts the positionals, named `fields`, to
+ * /v1/nodes/<verb> and prints the node as the hub answers it (`done` says
+ * what happened, or --json prints it whole).
+ */
+function nodeChange(
+  verb: 'rename' | 'retire' | 'revoke',
+  spec: { summary: string; help: string; fields: readonly string[]; want: string; done: (n: NodeSummary) => string },
+): Command {
+  return {
+    name: verb,
+    summary: spec.summary,
+    usage: `fazt node ${verb} ${spec.fields.map((f) => `<${f}>`).join(' ')} [--hub URL] [--json]`,
+    help: spec.help,
+    args: spec.fields.map((f) => `[${f}]`).join(' '),
+    options: HUB_OPTIONS,
+    run: async ({ positionals, values, out }) => {
+      if (positionals.length !== spec.fields.length) throw new UsageError(`give ${spec.want}`);
+      const body = Object.fromEntries(spec.fields.map((f, i) => [f, positionals[i]]));
+      const { node } = await askHub<{ node: NodeSummary }>(values, `/v1/nodes/${verb}`, { body });
+      out(values.json ? `${JSON.stringify({ node })}\n` : `${spec.done(node)}\n`);
+      return 0;
+    },
+  };
 }
-
-async function change(values: Record<string, unknown>, path: string, body: Record<string, string>): Promise<NodeSummary> {
-  return (await callHub<{ node: NodeSummary }>(hubTarget(values), path, 'POST', 10_000, body)).node;
-}
-
-const rename: Command = {
-  name: 'rename',
-  summary: 'Give a node the name people see (its id and key stay)',
-  usage: 'fazt node rename <node> <name> [--hub URL] [--json]',
-  help: `<node>: its id or its current name. ${WHO}`,
-  args: '[node] [name]',
-  options: { ...HUB_OPTIONS, json },
-  run: async ({ positionals, values, out }) => {
-    const [node, name] = positional(positionals, 2, 'the node (id or name) and its new name');
-    const n = await change(values, '/v1/nodes/rename', { node, name });
-    out(values.json ? `${JSON.stringify({ node: n })}\n` : `renamed ${n.id} to '${n.name}'\n`);
-    return 0;
-  },
-};
-
-const retire: Command = {
-  name: 'retire',
-  summary: 'Retire a node: its history stays, it is no longer expected to report',
-  usage: 'fazt node retire <node> [--hub URL] [--json]',
-  help: WHO,
-  args: '[node]',
-  options: { ...HUB_OPTIONS, json },
-  run: async ({ positionals, values, out }) => {
-    const [node] = positional(positionals, 1, 'exactly one node (id or name)');
-    const n = await change(values, '/v1/nodes/retire', { node });
-    out(values.json ? `${JSON.stringify({ node: n })}\n` : `retired ${n.id}${n.name ? ` '${n.name}'` : ''}\n`);
-    return 0;
-  },
-};
-
-const revoke: Command = {
-  name: 'revoke',
-  summary: "Revoke a lost or stolen node's key: its batches and polls are refused from now on",
-  usage: 'fazt node revoke <node> [--hub URL] [--json]',
-  help: `${WHO} To bring the board back, give it a new key and enrol it again.`,
-  args: '[node]',
-  options: { ...HUB_OPTIONS, json },
-  run: async ({ positionals, values, out }) => {
-    const [node] = positional(positionals, 1, 'exactly one node (id or name)');
-    const n = await change(values, '/v1/nodes/revoke', { node });
-    out(values.json ? `${JSON.stringify({ node: n })}\n` : `revoked ${n.id}${n.name ? ` '${n.name}'` : ''}: its key is refused from now on\n`);
-    return 0;
-  },
-};
 
 export const nodeCommand: Command = {
   name: 'node',
   summary: 'Rename, retire or revoke an enrolled node',
   usage: 'fazt node rename|retire|revoke',
-  subcommands: [rename, retire, revoke],
+  subcommands: [
+    nodeChange('rename', {
+      summary: 'Give a node the name people see (its id and key stay)',
+      help: `<node>: its id or its current name. ${WHO}`,
+      fields: ['node', 'name'],
+      want: 'the node (id or name) and its new name',
+      done: (n) => `renamed ${n.id} to '${n.name}'`,
+    }),
+    nodeChange('retire', {
+      summary: 'Retire a node: its history stays, it is no longer expected to report',
+      help: WHO,
+      fields: ['node'],
+      want: 'exactly one node (id or name)',
+      done: (n) => `retired ${named(n)}`,
+    }),
+    nodeChange('revoke', {
+      summary: "Revoke a lost or stolen node's key: its batches and polls are refused from now on",
+      help: `${WHO} To bring the board back, give it a new key and enrol it again.`,
+      fields: ['node'],
+      want: 'exactly one node (id or name)',
+      done: (n) => `revoked ${named(n)}: its key is refused from now on`,
+    }),
+  ],
 };

@@ -4,7 +4,7 @@ import { CARTRIDGE_FILE } from '../../hub/hub.js';
 import { Cartridge } from '../../store/cartridge.js';
 import type { Command, OptionSpec } from '../command.js';
 import { DATA_OPTION, dataFolder } from '../data-folder.js';
-import { callHub, FINGERPRINT_OPTION, HUB_OPTION, hubTarget, TOKEN_OPTION } from '../hub-client.js';
+import { askHub, FINGERPRINT_OPTION, HUB_OPTION, TOKEN_OPTION } from '../hub-client.js';
 import { parseDuration } from '../../duration.js';
 import { momentFlag } from '../moment-flag.js';
 
@@ -64,7 +64,7 @@ const history: Command = {
       // A duration is counted back on the hub's clock, not this machine's.
       const ago = DURATION.test(text.trim()) ? parseDuration(text, '--since') : undefined;
       const query = ago === undefined ? `since=${momentFlag(text, '--since', Date.now())}` : `ago=${Math.floor(ago)}`;
-      h = await callHub<PulseHistory>(hubTarget(values), `/v1/pulse/history?${query}`);
+      h = await askHub<PulseHistory>(values, `/v1/pulse/history?${query}`);
     }
     out(values.json ? `${JSON.stringify(h)}\n` : historyText(h));
   },
@@ -79,7 +79,7 @@ export const pulseCommand: Command = {
   subcommands: [history],
   run: async ({ values, out }) => {
     const v = (
-      values.data !== undefined ? fromCartridge(dataFolder(values, { create: false }), latestBeat) : await callHub<PulseView>(hubTarget(values), '/v1/pulse')
+      values.data !== undefined ? fromCartridge(dataFolder(values, { create: false }), latestBeat) : await askHub<PulseView>(values, '/v1/pulse')
     ) as PulseView;
     out(values.json ? `${JSON.stringify(v)}\n` : pulseText(v));
   },

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { FaztError } from '../../../hal/contracts/errors.js';
 import type { Explanation } from '../../rules/index.js';
 import { plainSystemError } from '../../system-error.js';
-import { type Command, type OptionSpec, UsageError } from '../command.js';
-import { callHub, FINGERPRINT_OPTION, HUB_OPTIONS, type HubTarget, hubTarget } from '../hub-client.js';
+import { type Command, UsageError } from '../command.js';
+import { askHub, callHub, HUB_OPTIONS, type HubTarget, hubTarget } from '../hub-client.js';
 import { momentFlag } from '../moment-flag.js';
 import { SCENARIO_FLAGS, scenarioTest } from './rules-scenario.js';
 import type { RuleSummary } from '../../effect/rule-service.js';
@@ -25,8 +25,6 @@ function readRuleFile(file: string): unknown {
   }
 }
 
-const json: OptionSpec = { type: 'boolean', description: "print the hub's answer as JSON" };
-const hubOptions: Record<string, OptionSpec> = { ...HUB_OPTIONS, fingerprint: FINGERPRINT_OPTION, json };
 const WHO = 'Rules are the owner\'s: reading them needs a token of scope read, changing them one of scope admin (README "Access: owner only").';
 
 async function nodeNames(base: HubTarget): Promise<NodeNames> {
@@ -45,10 +43,10 @@ const add: Command = {
   usage: 'fazt rules add <rule.json> [--hub URL] [--json]',
   help: `The document is described by schemas/rule.schema.json (examples in the README, "Rules").\n${WHO}`,
   args: '[file]',
-  options: hubOptions,
+  options: HUB_OPTIONS,
   run: async ({ positionals, values, out }) => {
     const doc = readRuleFile(one(positionals, 'rule file'));
-    const r = await callHub<{ change: string; rule: RuleSummary }>(hubTarget(values), '/v1/rules', 'POST', 10_000, doc);
+    const r = await askHub<{ change: string; rule: RuleSummary }>(values, '/v1/rules', { body: doc });
     out(
       values.json
         ? `${JSON.stringify(r)}\n`
@@ -61,9 +59,9 @@ const list: Command = {
   name: 'list',
   summary: 'The rules on the hub: state, version, firings',
   usage: 'fazt rules list [--hub URL] [--json]',
-  options: hubOptions,
+  options: HUB_OPTIONS,
   run: async ({ values, out }) => {
-    const r = await callHub<{ rules: RuleSummary[] }>(hubTarget(values), '/v1/rules');
+    const r = await askHub<{ rules: RuleSummary[] }>(values, '/v1/rules');
     out(values.json ? `${JSON.stringify(r)}\n` : `${listText(r.rules)}\n`);
   },
 };
@@ -73,10 +71,10 @@ const show: Command = {
   summary: 'One rule: its state, version, firings and document',
   usage: 'fazt rules show <id> [--hub URL] [--json]',
   args: '[id]',
-  options: hubOptions,
+  options: HUB_OPTIONS,
   run: async ({ positionals, values, out }) => {
     const id = one(positionals, 'rule id');
-    const r = await callHub<RuleSummary>(hubTarget(values), `/v1/rules?id=${encodeURIComponent(id)}`);
+    const r = await askHub<RuleSummary>(values, `/v1/rules?id=${encodeURIComponent(id)}`);
     out(values.json ? `${JSON.stringify(r)}\n` : `${showText(r)}\n`);
   },
 };
@@ -88,10 +86,10 @@ function change(verb: 'enable' | 'disable' | 'remove', summary: string): Command
     usage: `fazt rules ${verb} <id> [--hub URL] [--json]`,
     help: `The change is an event on the hub's own signed chain (system.rule.${verb}d).\n${WHO}`,
     args: '[id]',
-    options: hubOptions,
+    options: HUB_OPTIONS,
     run: async ({ positionals, values, out }) => {
       const id = one(positionals, 'rule id');
-      const r = await callHub<{ rule?: RuleSummary; removed?: string }>(hubTarget(values), `/v1/rules/${verb}`, 'POST', 10_000, { id });
+      const r = await askHub<{ rule?: RuleSummary; removed?: string }>(values, `/v1/rules/${verb}`, { body: { id } });
       out(values.json ? `${JSON.stringify(r)}\n` : `${verb === 'remove' ? 'removed' : `${verb}d`} ${r.removed ?? r.rule?.id ?? id}\n`);
     },
   };
@@ -117,7 +115,7 @@ const test: Command = {
     until: { type: 'string', value: 'TIME', description: "report firings before this time (default: the hub's now)" },
     node: { type: 'string', value: 'ID', description: "replay only this node's events (and the hub's own)" },
     ...SCENARIO_FLAGS,
-    ...hubOptions,
+    ...HUB_OPTIONS,
   },
   run: async ({ positionals, values, out, err }) => {
     const doc = readRuleFile(one(positionals, 'rule file'));
@@ -133,7 +131,7 @@ const test: Command = {
     const body: Record<string, unknown> = { rule: doc, since: momentFlag(values.since, '--since', now) };
     if (typeof values.until === 'string') body.until = momentFlag(values.until, '--until', now);
     if (typeof values.node === 'string') body.node = values.node;
-    const r = await callHub<TestAnswer>(base, '/v1/rules/test', 'POST', 600_000, body);
+    const r = await callHub<TestAnswer>(base, '/v1/rules/test', { body, timeoutMs: 600_000 });
     out(values.json ? `${JSON.stringify(r)}\n` : `${testText(r, await nodeNames(base))}\n`);
   },
 };
@@ -144,19 +142,16 @@ const explain: Command = {
   usage: 'fazt rules explain <rule-id> --at TIME [--hub URL] [--json]',
   help: "TIME: an ISO time with its zone (2026-01-05T08:00Z) or a duration ago on the hub's clock (2h). The answer\ncomes from the stored log alone: the same whenever it is asked.",
   args: '[id]',
-  options: { at: { type: 'string', value: 'TIME', description: 'the moment to explain (ISO, or a duration ago: 2h)' }, ...hubOptions },
+  options: { at: { type: 'string', value: 'TIME', description: 'the moment to explain (ISO, or a duration ago: 2h)' }, ...HUB_OPTIONS },
   run: async ({ positionals, values, out }) => {
     const id = one(positionals, 'rule id');
     if (typeof values.at !== 'string') throw new UsageError('give --at TIME (e.g. 2h or 2026-01-05T08:00Z)');
     const base = hubTarget(values);
     const { now } = await callHub<{ now: number }>(base, '/v1/time/status');
     const at = momentFlag(values.at, '--at', now);
-    const r = await callHub<Explanation & { enabled: boolean; judged: string }>(
-      base,
-      `/v1/rules/explain?id=${encodeURIComponent(id)}&at=${at}`,
-      'GET',
-      600_000,
-    );
+    const r = await callHub<Explanation & { enabled: boolean; judged: string }>(base, `/v1/rules/explain?id=${encodeURIComponent(id)}&at=${at}`, {
+      timeoutMs: 600_000,
+    });
     out(values.json ? `${JSON.stringify(r)}\n` : `${explainText(r, await nodeNames(base))}\n`);
   },
 };

@@ -1,6 +1,6 @@
 import type { PeerReading, TimeStatus } from '../../time/timekeeper.js';
-import type { Command, OptionSpec } from '../command.js';
-import { callHub, FINGERPRINT_OPTION, HUB_OPTIONS, hubTarget } from '../hub-client.js';
+import type { Command } from '../command.js';
+import { askHub, HUB_OPTIONS } from '../hub-client.js';
 import { table } from '../table.js';
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
@@ -25,19 +25,13 @@ function readingsText(rs: PeerReading[]): string {
   );
 }
 
-const hubOptions: Record<string, OptionSpec> = {
-  ...HUB_OPTIONS,
-  fingerprint: FINGERPRINT_OPTION,
-  json: { type: 'boolean', description: "print the hub's answer as JSON" },
-};
-
 const status: Command = {
   name: 'status',
   summary: "The hub's clock: local, consensus, drift, confidence, sources, NTP",
   usage: 'fazt time status [--hub URL] [--json]',
-  options: hubOptions,
+  options: HUB_OPTIONS,
   run: async ({ values, out }) => {
-    const s = await callHub<TimeStatus>(hubTarget(values), '/v1/time/status');
+    const s = await askHub<TimeStatus>(values, '/v1/time/status');
     out(values.json ? JSON.stringify(s) + '\n' : statusText(s) + '\n');
   },
 };
@@ -46,9 +40,9 @@ const peers: Command = {
   name: 'peers',
   summary: 'The peers polled in the last round: offset, round trip, kept or outlier',
   usage: 'fazt time peers [--hub URL] [--json]',
-  options: hubOptions,
+  options: HUB_OPTIONS,
   run: async ({ values, out }) => {
-    const r = await callHub<{ readings: PeerReading[] }>(hubTarget(values), '/v1/time/peers');
+    const r = await askHub<{ readings: PeerReading[] }>(values, '/v1/time/peers');
     out(values.json ? JSON.stringify(r) + '\n' : readingsText(r.readings) + '\n');
   },
 };
@@ -57,9 +51,9 @@ const sync: Command = {
   name: 'sync',
   summary: 'Poll the peers now and print the result',
   usage: 'fazt time sync [--hub URL] [--json]',
-  options: hubOptions,
+  options: HUB_OPTIONS,
   run: async ({ values, out }) => {
-    const r = await callHub<{ status: TimeStatus; readings: PeerReading[] }>(hubTarget(values), '/v1/time/sync', 'POST', 30_000);
+    const r = await askHub<{ status: TimeStatus; readings: PeerReading[] }>(values, '/v1/time/sync', { method: 'POST', timeoutMs: 30_000 });
     out(values.json ? JSON.stringify(r) + '\n' : `${readingsText(r.readings)}\n\n${statusText(r.status)}\n`);
   },
 };

@@ -1,10 +1,9 @@
 import type { TokenRecord } from '../../store/owner-tokens.js';
-import { type Command, type OptionSpec, UsageError } from '../command.js';
+import { type Command, UsageError } from '../command.js';
 import { durationFlag } from '../duration-flag.js';
-import { callHub, HUB_OPTIONS, hubTarget } from '../hub-client.js';
+import { askHub, HUB_OPTIONS } from '../hub-client.js';
 import { table } from '../table.js';
 
-const json: OptionSpec = { type: 'boolean', description: "print the hub's answer as JSON" };
 const ORDER =
   'The command calls the running hub with an admin token, found in this order: --token, $FAZT_TOKEN,\nthe owner.token in --data DIR (default ./fazt-data), which the hub writes on its first start.';
 
@@ -26,7 +25,6 @@ const create: Command = {
     scope: { type: 'string', value: 'SCOPE', description: 'read, admin or metrics (default admin)' },
     expires: { type: 'string', value: 'DURATION', description: 'how long it lives (90d, 12h); default: until revoked' },
     ...HUB_OPTIONS,
-    json,
   },
   run: async ({ values, out }) => {
     if (typeof values.name !== 'string') throw new UsageError('give --name NAME (what the token is for)');
@@ -36,7 +34,7 @@ const create: Command = {
       body.scope = values.scope;
     }
     if (typeof values.expires === 'string') body.expiresInMs = durationFlag(values.expires, '--expires');
-    const r = await callHub<TokenRecord & { token: string }>(hubTarget(values), '/v1/tokens', 'POST', 10_000, body);
+    const r = await askHub<TokenRecord & { token: string }>(values, '/v1/tokens', { body });
     if (values.json) out(`${JSON.stringify(r)}\n`);
     else
       out(
@@ -51,9 +49,9 @@ const list: Command = {
   summary: 'The tokens the hub knows (never their secrets)',
   usage: 'fazt token list [--hub URL] [--json]',
   help: ORDER,
-  options: { ...HUB_OPTIONS, json },
+  options: HUB_OPTIONS,
   run: async ({ values, out }) => {
-    const { tokens } = await callHub<{ tokens: TokenRecord[] }>(hubTarget(values), '/v1/tokens');
+    const { tokens } = await askHub<{ tokens: TokenRecord[] }>(values, '/v1/tokens');
     if (values.json) out(`${JSON.stringify({ tokens })}\n`);
     else {
       const now = Date.now();
@@ -70,10 +68,10 @@ const revoke: Command = {
   usage: 'fazt token revoke <id|name> [--hub URL] [--json]',
   help: ORDER,
   args: '[token]',
-  options: { ...HUB_OPTIONS, json },
+  options: HUB_OPTIONS,
   run: async ({ positionals, values, out }) => {
     if (positionals.length !== 1) throw new UsageError('give exactly one token id or name');
-    const { revoked } = await callHub<{ revoked: TokenRecord }>(hubTarget(values), '/v1/tokens/revoke', 'POST', 10_000, { token: positionals[0] });
+    const { revoked } = await askHub<{ revoked: TokenRecord }>(values, '/v1/tokens/revoke', { body: { token: positionals[0] } });
     out(values.json ? `${JSON.stringify({ revoked })}\n` : `revoked ${revoked.id} '${revoked.name}'\n`);
     return 0;
   },
