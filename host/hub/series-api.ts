@@ -1,4 +1,5 @@
 import type { Cartridge } from '../store/cartridge.js';
+import { snapToTier } from '../store/rollup-tiers.js';
 import { HttpError } from './http-error.js';
 import { resolveNodeRef } from './node-ref.js';
 import { sendJson } from './reply.js';
@@ -20,8 +21,14 @@ function millis(p: URLSearchParams, key: string, fallback: number | undefined): 
 
 /**
  * GET /v1/series?node=&name=&from=&to=&points=[&component=]: a reading's
- * min/mean/max/count in `points` equal buckets over [from, to), computed in
- * SQL by the store (host/store/reading-series.ts). Buckets without readings
+ * min/mean/max/count in at most `points` equal buckets over [from, to),
+ * computed in SQL by the store (host/store/reading-series.ts). So that a
+ * chart reads the rollups kept at ingest rather than every reading, `from`
+ * moves back to the boundary of the coarsest rollup tier (a minute, an hour)
+ * no wider than a bucket, and the bucket width up to a whole number of that
+ * tier (rollup-tiers.ts snapToTier); the answer says so: its `from` is the
+ * first bucket's start, `tier` the tier's width in ms (null: a range too
+ * short for any, read from the readings as asked). Buckets without readings
  * are absent; each is [start, min, mean, max, count].
  */
 export function seriesRoutes(ctx: { cartridge: Cartridge; clock: () => number }): Routes {
@@ -39,10 +46,19 @@ export function seriesRoutes(ctx: { cartridge: Cartridge; clock: () => number })
     const pointsText = p.get('points') ?? '500';
     if (!/^\d{1,5}$/.test(pointsText) || Number(pointsText) < 1 || Number(pointsText) > MAX_POINTS)
       throw new HttpError(400, 'bad-query', `points must be a whole number from 1 to ${MAX_POINTS}, got '${pointsText}'`);
-    const bucketMs = Math.max(1, Math.ceil((to - from) / Number(pointsText)));
+    const { since, bucketMs, tier } = snapToTier(from, to, Number(pointsText));
     const component = p.get('component') ?? undefined;
-    const buckets = ctx.cartridge.series.between({ node, name, component, since: from, until: to, bucketMs });
-    sendJson(res, 200, { node, name, component: component ?? null, from, to, bucketMs, buckets: buckets.map((b) => [b.start, b.min, b.mean, b.max, b.count]) });
+    const buckets = ctx.cartridge.series.between({ node, name, component, since, until: to, bucketMs });
+    sendJson(res, 200, {
+      node,
+      name,
+      component: component ?? null,
+      from: since,
+      to,
+      bucketMs,
+      tier: tier ?? null,
+      buckets: buckets.map((b) => [b.start, b.min, b.mean, b.max, b.count]),
+    });
   };
   // Who may call: a token or session of scope read (the readings are the owner's).
   return { '/v1/series': { GET: route('read', series) } };

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { COMPACT_SQL, copyEventsToEntries } from './migration-compact.js';
+import { ROLLUPS_SQL } from './migration-rollups.js';
 
 /**
  * The cartridge's schema as numbered steps, applied in order, each in its own
@@ -186,5 +187,11 @@ export const MIGRATIONS: readonly MigrationStep[] = [
       ALTER TABLE nodes ADD COLUMN retired_at INTEGER;
       ALTER TABLE nodes ADD COLUMN revoked_at INTEGER;
     `,
+  },
+  {
+    step: 10,
+    name: 'reading rollups per minute and per hour, backfilled',
+    // Series over long ranges read these instead of every reading (host/store/migration-rollups.ts).
+    sql: ROLLUPS_SQL,
   },
 ];
