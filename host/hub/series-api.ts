@@ -23,13 +23,14 @@ function millis(p: URLSearchParams, key: string, fallback: number | undefined): 
  * GET /v1/series?node=&name=&from=&to=&points=[&component=]: a reading's
  * min/mean/max/count in at most `points` equal buckets over [from, to),
  * computed in SQL by the store (host/store/reading-series.ts). So that a
- * chart reads the rollups kept at ingest rather than every reading, `from`
- * moves back to the boundary of the coarsest rollup tier (a minute, an hour)
- * no wider than a bucket, and the bucket width up to a whole number of that
- * tier (rollup-tiers.ts snapToTier); the answer says so: its `from` is the
- * first bucket's start, `tier` the tier's width in ms (null: a range too
- * short for any, read from the readings as asked). Buckets without readings
- * are absent; each is [start, min, mean, max, count].
+ * chart reads the rollups kept at ingest (a row a minute, ten minutes, an
+ * hour) rather than every reading, `from` moves back to a tier's boundary
+ * and the bucket width up to a whole number of that tier: the coarsest one
+ * that keeps at least 80 % of the points, else the minute
+ * (rollup-tiers.ts snapToTier). The answer says so: its `from` is the first
+ * bucket's start, `tier` the tier's width in ms (null: buckets under a
+ * minute, read from the readings as asked). Buckets without readings are
+ * absent; each is [start, min, mean, max, count].
  */
 export function seriesRoutes(ctx: { cartridge: Cartridge; clock: () => number }): Routes {
   const series: Handler = (_req, res, url) => {

@@ -129,7 +129,7 @@ describe('reading rollups kept at ingest (migration step 10)', () => {
     const plans = c.series.plans({ node: a.id, name: 'temperature', since: floorTo(T0, HOUR), until: end, bucketMs: 3 * HOUR });
     assert.deepStrictEqual(
       plans.map((p) => p.part.source),
-      [HOUR, MIN, 'raw'],
+      [HOUR, 10 * MIN, MIN, 'raw'],
     );
     for (const { part, plan } of plans) {
       const text = plan.join('\n');
@@ -188,10 +188,13 @@ describe('migration step 10 backfills the rollups from the entries already store
 });
 
 describe('snapToTier: the /v1/series window on a rollup tier', () => {
-  it('moves from back to the coarsest tier no wider than a bucket, and the bucket up to a multiple of it, keeping at most `points` buckets', () => {
+  it('moves from back to the coarsest tier that fits and the bucket up to a multiple of it, keeping at most `points` buckets, a coarser tier only where it keeps 80 % of them', () => {
     assert.deepStrictEqual(snapToTier(T0 + 30_000, T0 + HOUR + 30_000, 4), { since: T0, bucketMs: 16 * MIN, tier: MIN });
     assert.deepStrictEqual(snapToTier(T0 + 1, T0 + 100 * 86_400_000, 1000), { since: T0, bucketMs: 3 * HOUR, tier: HOUR });
     assert.deepStrictEqual(snapToTier(T0 + 1, T0 + HOUR, 500), { since: T0 + 1, bucketMs: 7200, tier: undefined });
+    // A week in 1000 points: 10.08 min buckets would be 20 on the ten-minute tier, so 11 on the minute one; a month: 43.2 min, 50.
+    assert.deepStrictEqual(snapToTier(T0, T0 + 7 * 24 * HOUR, 1000), { since: T0, bucketMs: 11 * MIN, tier: MIN });
+    assert.deepStrictEqual(snapToTier(T0, T0 + 30 * 24 * HOUR, 1000), { since: T0, bucketMs: 50 * MIN, tier: 10 * MIN });
     const rnd = seededRandom(7);
     for (let i = 0; i < 1000; i++) {
       const from = T0 + Math.floor(rnd() * 1e10);
@@ -199,7 +202,9 @@ describe('snapToTier: the /v1/series window on a rollup tier', () => {
       const points = 1 + Math.floor(rnd() * 10_000);
       const w = snapToTier(from, to, points);
       assert.ok(w.since <= from && Math.ceil((to - w.since) / w.bucketMs) <= points, JSON.stringify({ from, to, points, w }));
-      if (w.tier !== undefined) assert.ok(w.since % w.tier === 0 && w.bucketMs % w.tier === 0 && from - w.since < w.tier);
+      if (w.tier === undefined) continue;
+      assert.ok(w.since % w.tier === 0 && w.bucketMs % w.tier === 0 && from - w.since < w.tier);
+      assert.ok(w.tier === MIN || w.bucketMs <= 1.25 * Math.ceil((to - w.since) / points), JSON.stringify({ from, to, points, w }));
     }
     assert.equal(floorTo(-1, MIN), -MIN);
   });
