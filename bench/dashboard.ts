@@ -71,18 +71,22 @@ function timedSync(fn: () => unknown, n: number): { wall: number[]; cpu: number[
   return { wall, cpu };
 }
 
-const inProcess = (x: { wall: number[]; cpu: number[] }) => `${figures(x.wall)} (CPU p50 ${percentile(x.cpu, 50).toFixed(1)} ms)`;
+const withCpu = (x: { wall: number[]; cpu: number[] }) => `${figures(x.wall)} (CPU p50 ${percentile(x.cpu, 50).toFixed(1)} ms)`;
 
-async function timed(url: string, n: number): Promise<number[]> {
-  const out: number[] = [];
+async function timed(url: string, n: number): Promise<{ wall: number[]; cpu: number[] }> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < n; i++) {
+    const c = process.cpuUsage();
     const t = performance.now();
     const r = await fetch(url, { headers: ownerAuth(url) });
     await r.arrayBuffer();
     if (r.status !== 200) throw new Error(`${url}: ${r.status}`);
-    out.push(performance.now() - t);
+    wall.push(performance.now() - t);
+    const d = process.cpuUsage(c);
+    cpu.push((d.user + d.system) / 1000);
   }
-  return out;
+  return { wall, cpu };
 }
 
 /**
@@ -139,6 +143,8 @@ async function series(): Promise<void> {
         const first = (await (await fetch(url, { headers: ownerAuth(url) })).json()) as { tier: number | null; bucketMs: number; buckets: unknown[] };
         await timed(url, 3); // warm
         const http = await timed(url, quick ? 30 : 100);
+        // The round trip around the query: a route answering a few bytes on the same hub, same client.
+        const nodes = await timed(`${h.url}/v1/nodes`, quick ? 30 : 100);
         const { since, bucketMs } = snapToTier(from, to, POINTS);
         const q: SeriesQuery = { node: id.id, name: 'temperature', since, until: to, bucketMs };
         const store = h.hub.cartridge.series;
@@ -146,8 +152,8 @@ async function series(): Promise<void> {
         const raw = timedSync(() => store.readings(q), what === 'the last day' ? 100 : quick ? 10 : 20);
         console.log(
           `/v1/series ${POINTS} points over ${what} of ${READINGS} readings (${first.buckets.length} buckets of ${bucketMs / 60_000} min, tier ${first.tier === null ? 'none' : `${first.tier / 60_000} min`}):\n` +
-            `  over HTTP ${figures(http)} (goal p99 < 50 ms)\n` +
-            `  in process: rollups ${inProcess(rollups)}; baseline, the readings alone ${inProcess(raw)}; ratio ${(percentile(raw.wall, 50) / percentile(rollups.wall, 50)).toFixed(0)}× at p50`,
+            `  over HTTP ${withCpu(http)} (goal p99 < 50 ms); GET /v1/nodes on the same hub ${withCpu(nodes)}\n` +
+            `  in process: rollups ${withCpu(rollups)}; baseline, the readings alone ${withCpu(raw)}; ratio ${(percentile(raw.wall, 50) / percentile(rollups.wall, 50)).toFixed(0)}× at p50`,
         );
         // A start 1 ms off the minute fits no tier: the baseline's plan, the readings alone.
         const baseline = store.plans({ ...q, since: q.since + 1 })[0];
