@@ -144,7 +144,7 @@ async function series(): Promise<void> {
         await timed(url, 3); // warm
         const http = await timed(url, quick ? 30 : 100);
         // The round trip around the query: a route answering a few bytes on the same hub, same client.
-        const nodes = await timed(`${h.url}/v1/nodes`, quick ? 30 : 100);
+        const nodes = await timed(`${h.url}/v1/health`, quick ? 30 : 100);
         const { since, bucketMs } = snapToTier(from, to, POINTS);
         const q: SeriesQuery = { node: id.id, name: 'temperature', since, until: to, bucketMs };
         const store = h.hub.cartridge.series;
@@ -152,7 +152,7 @@ async function series(): Promise<void> {
         const raw = timedSync(() => store.readings(q), what === 'the last day' ? 100 : quick ? 10 : 20);
         console.log(
           `/v1/series ${POINTS} points over ${what} of ${READINGS} readings (${first.buckets.length} buckets of ${bucketMs / 60_000} min, tier ${first.tier === null ? 'none' : `${first.tier / 60_000} min`}):\n` +
-            `  over HTTP ${withCpu(http)} (goal p99 < 50 ms); GET /v1/nodes on the same hub ${withCpu(nodes)}\n` +
+            `  over HTTP ${withCpu(http)} (goal p99 < 50 ms); GET /v1/health on the same hub ${withCpu(nodes)}\n` +
             `  in process: rollups ${withCpu(rollups)}; baseline, the readings alone ${withCpu(raw)}; ratio ${(percentile(raw.wall, 50) / percentile(rollups.wall, 50)).toFixed(0)}× at p50`,
         );
         // A start 1 ms off the minute fits no tier: the baseline's plan, the readings alone.

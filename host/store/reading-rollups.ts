@@ -24,23 +24,38 @@ export class ReadingRollups {
 
   /** Adds the plain-number readings among freshly stored rows (the others have no name column). */
   add(rows: readonly EntryValues[]): void {
-    const groups = new Map<string, Upsert>();
+    // Per minute from the readings, then each coarser tier from those minutes: one key a reading.
+    const minutes = new Map<string, Upsert>();
     for (const r of rows) {
       const [node, , , component, time, , , , , name, , value] = r;
       if (name === null || value === null) continue;
-      for (const width of ROLLUP_TIERS) {
-        const start = floorTo(time, width);
-        const key = `${node} ${width} ${start} ${name} ${component}`;
-        const g = groups.get(key);
-        if (g === undefined) groups.set(key, [node, name, width, start, component ?? 0, value, value, value, 1]);
-        else {
-          if (value < g[5]) g[5] = value;
-          if (value > g[6]) g[6] = value;
-          g[7] += value;
-          g[8]++;
-        }
-      }
+      const start = floorTo(time, FINEST);
+      fold(minutes, `${node} ${name} ${component} ${start}`, [node, name, FINEST, start, component ?? 0, value, value, value, 1]);
     }
-    for (const g of groups.values()) this.upsert.run(...g);
+    for (const g of minutes.values()) this.upsert.run(...g);
+    for (const width of COARSER) {
+      const coarse = new Map<string, Upsert>();
+      for (const [node, name, , start, component, min, max, sum, count] of minutes.values()) {
+        const s = floorTo(start, width);
+        fold(coarse, `${node} ${name} ${component} ${s}`, [node, name, width, s, component, min, max, sum, count]);
+      }
+      for (const g of coarse.values()) this.upsert.run(...g);
+    }
   }
+}
+
+const FINEST = ROLLUP_TIERS[ROLLUP_TIERS.length - 1];
+const COARSER = ROLLUP_TIERS.slice(0, -1);
+
+/** Adds a group's figures to the one of the same key. */
+function fold(groups: Map<string, Upsert>, key: string, g: Upsert): void {
+  const had = groups.get(key);
+  if (had === undefined) {
+    groups.set(key, g);
+    return;
+  }
+  if (g[5] < had[5]) had[5] = g[5];
+  if (g[6] > had[6]) had[6] = g[6];
+  had[7] += g[7];
+  had[8] += g[8];
 }
