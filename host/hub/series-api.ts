@@ -1,4 +1,5 @@
 import type { Cartridge } from '../store/cartridge.js';
+import { snapToTier } from '../store/rollup-tiers.js';
 import { HttpError } from './http-error.js';
 import { resolveNodeRef } from './node-ref.js';
 import { sendJson } from './reply.js';
@@ -20,9 +21,16 @@ function millis(p: URLSearchParams, key: string, fallback: number | undefined): 
 
 /**
  * GET /v1/series?node=&name=&from=&to=&points=[&component=]: a reading's
- * min/mean/max/count in `points` equal buckets over [from, to), computed in
- * SQL by the store (host/store/reading-series.ts). Buckets without readings
- * are absent; each is [start, min, mean, max, count].
+ * min/mean/max/count in at most `points` equal buckets over [from, to),
+ * computed in SQL by the store (host/store/reading-series.ts). So that a
+ * chart reads the rollups kept at ingest (a row a minute, ten minutes, an
+ * hour) rather than every reading, `from` moves back to a tier's boundary
+ * and the bucket width up to a whole number of that tier: the coarsest one
+ * that keeps at least 80 % of the points, else the minute
+ * (rollup-tiers.ts snapToTier). The answer says so: its `from` is the first
+ * bucket's start, `tier` the tier's width in ms (null: buckets under a
+ * minute, read from the readings as asked). Buckets without readings are
+ * absent; each is [start, min, mean, max, count].
  */
 export function seriesRoutes(ctx: { cartridge: Cartridge; clock: () => number }): Routes {
   const series: Handler = (_req, res, url) => {
@@ -32,17 +40,26 @@ export function seriesRoutes(ctx: { cartridge: Cartridge; clock: () => number })
     if (!nodeRef) throw new HttpError(400, 'bad-query', 'node: name the node (its id or name)');
     const name = p.get('name');
     if (!name) throw new HttpError(400, 'bad-query', "name: name the reading, e.g. 'temperature'");
-    const node = resolveNodeRef(nodeRef, ctx.cartridge.nodes());
+    const node = resolveNodeRef(nodeRef, ctx.cartridge.nodeNames());
     const to = millis(p, 'to', Math.floor(ctx.clock()));
     const from = millis(p, 'from', to - 3_600_000);
     if (from >= to) throw new HttpError(400, 'bad-query', `from (${from}) must be before to (${to})`);
     const pointsText = p.get('points') ?? '500';
     if (!/^\d{1,5}$/.test(pointsText) || Number(pointsText) < 1 || Number(pointsText) > MAX_POINTS)
       throw new HttpError(400, 'bad-query', `points must be a whole number from 1 to ${MAX_POINTS}, got '${pointsText}'`);
-    const bucketMs = Math.max(1, Math.ceil((to - from) / Number(pointsText)));
+    const { since, bucketMs, tier } = snapToTier(from, to, Number(pointsText));
     const component = p.get('component') ?? undefined;
-    const buckets = ctx.cartridge.series.between({ node, name, component, since: from, until: to, bucketMs });
-    sendJson(res, 200, { node, name, component: component ?? null, from, to, bucketMs, buckets: buckets.map((b) => [b.start, b.min, b.mean, b.max, b.count]) });
+    const buckets = ctx.cartridge.series.between({ node, name, component, since, until: to, bucketMs });
+    sendJson(res, 200, {
+      node,
+      name,
+      component: component ?? null,
+      from: since,
+      to,
+      bucketMs,
+      tier: tier ?? null,
+      buckets: buckets.map((b) => [b.start, b.min, b.mean, b.max, b.count]),
+    });
   };
   // Who may call: a token or session of scope read (the readings are the owner's).
   return { '/v1/series': { GET: route('read', series) } };

@@ -247,6 +247,11 @@ export class Cartridge {
     return this.registry.list(kind);
   }
 
+  /** The enrolled nodes' ids and names (cheap, unlike nodes(): it counts no entries). */
+  nodeNames(): { id: string; name: string | null }[] {
+    return this.registry.names();
+  }
+
   hasNode(id: string): boolean {
     return this.registry.has(id);
   }

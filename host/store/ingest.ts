@@ -8,6 +8,7 @@ import { bytesEqual } from '../../firmware/event/verify-chain.js';
 import { entryValues, INSERT_ENTRY, type EntryValues } from './event-rows.js';
 import type { NameRefs } from './name-refs.js';
 import type { Db } from './open-cartridge.js';
+import { ReadingRollups } from './reading-rollups.js';
 import { StoreError } from './store-error.js';
 
 export interface IngestResult {
@@ -34,7 +35,7 @@ interface NodeHeadRow {
 /**
  * Stores verified batches. Everything happens in one IMMEDIATE transaction:
  * read the node's head, verify the batch against it (verifyBatch), insert the
- * fresh entries, the gap row and the new head. A batch is stored whole or
+ * fresh entries, their readings' rollups, the gap row and the new head. A batch is stored whole or
  * not at all; the ack is returned only after the commit (synchronous=FULL),
  * so an acknowledged event is on disk. A replay stores nothing and returns
  * the current ack. Statements are prepared once and reused.
@@ -45,6 +46,7 @@ export class Ingestor {
   private readonly insertEntry: Statement<EntryValues>;
   private readonly insertGap: Statement<[string, number, number, number]>;
   private readonly updateHead: Statement<[number, Uint8Array, string]>;
+  private readonly rollups: ReadingRollups;
   private readonly run: (batch: Batch, receivedAt: number, own: boolean) => IngestResult;
   private readonly runGroup: (items: { batch: Batch; receivedAt: number }[]) => (IngestResult | Error)[];
 
@@ -62,6 +64,7 @@ export class Ingestor {
     this.insertEntry = db.prepare(INSERT_ENTRY);
     this.insertGap = db.prepare('INSERT INTO gaps (node, from_seq, to_seq, at) VALUES (?, ?, ?, ?)');
     this.updateHead = db.prepare('UPDATE nodes SET head_seq = ?, head_hash = ? WHERE id = ?');
+    this.rollups = new ReadingRollups(db);
     const tx = db.transaction((batch: Batch, receivedAt: number, own: boolean) => this.store(batch, receivedAt, own));
     // After a commit the names it added are known to be stored (NameRefs.settle).
     this.run = (batch, receivedAt, own) => {
@@ -142,6 +145,7 @@ export class Ingestor {
     }
     const { fresh, head, gap } = verified;
     const ref = this.names.writer();
+    const rows: EntryValues[] = [];
     // The chain is verified, so each entry's hash is the next one's prev, and the last one's is the signed head;
     // the first one's prev is stored unless the row before holds it (not so for a chain's first, nor after a gap).
     for (let i = 0; i < fresh.length; i++) {
@@ -152,8 +156,11 @@ export class Ingestor {
         const before = this.selectHash.get(node.ref, e.seq - 1);
         linked = before !== undefined && bytesEqual(before, e.prev);
       }
-      this.insertEntry.run(...entryValues(node.ref, e, hash, linked, receivedAt, ref));
+      const row = entryValues(node.ref, e, hash, linked, receivedAt, ref);
+      this.insertEntry.run(...row);
+      rows.push(row);
     }
+    this.rollups.add(rows);
     if (gap) this.insertGap.run(b.node, gap.from, gap.to, receivedAt);
     this.updateHead.run(head.seq, head.hash, b.node);
     this.onStored?.(b.node, fresh);

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { COMPACT_SQL, copyEventsToEntries } from './migration-compact.js';
 import { HUB_IDENTITY_SQL } from './migration-hub-identity.js';
+import { ROLLUPS_SQL } from './migration-rollups.js';
 
 /**
  * The cartridge's schema as numbered steps, applied in order, each in its own
@@ -194,5 +195,11 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     // The hub is itself wherever its cartridge goes (host/store/migration-hub-identity.ts);
     // a data folder's hub-key.json is imported on the hub's first start (host/hub/hub-key.ts).
     sql: HUB_IDENTITY_SQL,
+  },
+  {
+    step: 11,
+    name: 'reading rollups per minute, ten minutes and hour, backfilled',
+    // Series over long ranges read these instead of every reading (host/store/migration-rollups.ts).
+    sql: ROLLUPS_SQL,
   },
 ];

@@ -52,6 +52,7 @@ export class NodeRegistry {
   private readonly upsert: Statement<[string, Uint8Array, string | null, string | null, number, SourceKind]>;
   private readonly exists: Statement<[string], number>;
   private readonly summaries: Statement<[SourceKind], SummaryRow>;
+  private readonly named: Statement<[], { id: string; name: string | null }>;
   private readonly keyRow: Statement<[string], { public_key: Buffer; head_seq: number; revoked_at: number | null }>;
   private readonly setName: Statement<[string, string]>;
   private readonly setRetired: Statement<[number, string]>;
@@ -71,6 +72,7 @@ export class NodeRegistry {
         (SELECT count(*) FROM entries e WHERE e.node = r.ref) AS event_count,
         (SELECT coalesce(sum(g.to_seq - g.from_seq + 1), 0) FROM gaps g WHERE g.node = n.id) AS dropped
       FROM nodes n JOIN node_refs r ON r.node = n.id WHERE n.kind = ? ORDER BY n.id`);
+    this.named = db.prepare("SELECT id, name FROM nodes WHERE kind = 'node' ORDER BY id");
   }
 
   /** Registers the node (or the hub), or updates its name and board; returns whether it was registered before. */
@@ -103,6 +105,11 @@ export class NodeRegistry {
   /** Revokes the node's key (once, as retire); false when no node has this id. */
   revoke(id: string, now: number): boolean {
     return this.setRevoked.run(now, id).changes === 1;
+  }
+
+  /** The enrolled nodes' ids and names only: what naming a node in a query needs, without list()'s count of every entry. */
+  names(): { id: string; name: string | null }[] {
+    return this.named.all();
   }
 
   /** The enrolled nodes, or (kind 'hub') the hub's own chain once it has one. */

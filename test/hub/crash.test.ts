@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { entryHash } from '../../firmware/event/envelope.js';
 import { verifyChain } from '../../firmware/event/verify-chain.js';
 import { Cartridge } from '../../host/store/cartridge.js';
+import { ROLLUP_TIERS } from '../../host/store/rollup-tiers.js';
 import { cbor, crypto, json, tempDir, TestNode } from './helpers.js';
 import { until } from '../helpers/wait.js';
 
@@ -144,6 +145,17 @@ describe('crash safety', () => {
         assert.equal(verifyChain(n.id, stored, crypto).fresh.length, stored.length, 'the chain verifies from seq 1');
         const headHash = c.db.prepare('SELECT head_hash FROM nodes WHERE id = ?').pluck().get(n.id) as Buffer;
         assert.deepStrictEqual(new Uint8Array(headHash), entryHash(stored[stored.length - 1], crypto));
+      }
+      // The rollups were written in the transactions that stored the entries: no kill leaves them disagreeing.
+      for (const w of ROLLUP_TIERS) {
+        const rollups = c.db.prepare('SELECT node, name, start, component, min, max, count FROM reading_rollups WHERE width = ? ORDER BY 1, 2, 3, 4').raw();
+        const entries = c.db
+          .prepare(
+            `SELECT node, name, time - ((time % ${w}) + ${w}) % ${w} AS s, coalesce(component, 0) AS p, min(value), max(value), count(*)
+            FROM entries WHERE name IS NOT NULL GROUP BY node, name, s, p ORDER BY 1, 2, 3, 4`,
+          )
+          .raw();
+        assert.deepStrictEqual(rollups.all(w), entries.all(), `the ${w} ms rollups`);
       }
     } finally {
       c.close();

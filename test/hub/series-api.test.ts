@@ -36,6 +36,30 @@ describe('GET /v1/series: min/mean/max buckets from the store', () => {
     assert.deepEqual(other.body.buckets, [[T0, 50, 50, 50, 1]]);
   });
 
+  it('snaps from back to a rollup tier and the bucket up to whole tiers, and says so; a range too short for a tier is read as asked', async () => {
+    // 30 s past T0 to 30 s past the hour in 4 points: 15 min 7.5 s buckets become 16 min from T0, on the minute tier.
+    const r = await get(`${h.url}/v1/series?node=porch&name=temperature&from=${T0 + 30_000}&to=${T0 + 60 * MIN + 30_000}&points=4`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual([r.body.from, r.body.to, r.body.bucketMs, r.body.tier], [T0, T0 + 60 * MIN + 30_000, 16 * MIN, MIN]);
+    assert.deepEqual(r.body.buckets, [
+      [T0, 0, 7.5, 15, 16],
+      [T0 + 16 * MIN, 16, 23.5, 31, 16],
+      [T0 + 32 * MIN, 32, 39.5, 47, 16],
+      [T0 + 48 * MIN, 48, 53.5, 59, 12],
+    ]);
+    // A day in 10 points: 2.4 h buckets become 3 h on the hour tier, from the hour before.
+    const day = await get(`${h.url}/v1/series?node=porch&name=temperature&from=${T0 - 90 * MIN}&to=${T0 + 22.5 * 60 * MIN}&points=10`);
+    assert.deepEqual([day.body.from, day.body.bucketMs, day.body.tier], [T0 - 2 * 60 * MIN, 3 * 60 * MIN, 60 * MIN]);
+    assert.deepEqual(day.body.buckets, [[T0 - 2 * 60 * MIN, 0, 29.5, 59, 60]]);
+    // Ten minutes in 100 points: 6 s buckets, narrower than any tier.
+    const short = await get(`${h.url}/v1/series?node=porch&name=temperature&from=${T0 + 1}&to=${T0 + 10 * MIN + 1}&points=100`);
+    assert.deepEqual([short.body.from, short.body.bucketMs, short.body.tier], [T0 + 1, 6000, null]);
+    assert.deepEqual(
+      (short.body.buckets as number[][]).map((b) => b[1]),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    );
+  });
+
   it('refuses bad parameters with a 400 naming the parameter', async () => {
     const cases: [string, RegExp][] = [
       ['name=temperature', /node/],
