@@ -12,7 +12,6 @@ export type HostSchemaName = keyof typeof HOST_SCHEMA_IDS;
 
 /** What host/schema/validators.generated.js holds: every document the node does not validate itself. */
 export const HOST_VALIDATED = ['board', 'scenario', 'eventData', 'rule', 'pulseChecks'] as const;
-export type HostValidatedName = (typeof HOST_VALIDATED)[number];
 
 /** Their files, loaded after the firmware's (they may refer to defs). */
 export const HOST_SCHEMA_FILES = ['rule', 'pulse-checks'] as const;

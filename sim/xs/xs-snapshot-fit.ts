@@ -9,7 +9,7 @@ export interface SnapshotRoom {
 }
 
 /** Enough for the node firmware to run its first samples and batches without growing (bench/start.ts, test/sim/xs-snapshot.test.ts). */
-export const NODE_ROOM: SnapshotRoom = { chunkBytes: 4 << 20, heapSlots: 64 << 10 };
+const NODE_ROOM: SnapshotRoom = { chunkBytes: 4 << 20, heapSlots: 64 << 10 };
 
 interface Atom {
   type: string;
