@@ -182,8 +182,9 @@ try {
     const firsts = [...r.ready].filter(([k]) => k.startsWith('reading:')).map(([, ms]) => ms);
     const first = firsts.length ? Math.min(...firsts) : undefined;
     const all = firsts.length === 3 ? Math.max(...firsts) : undefined;
+    const each = [...r.ready].filter(([k]) => k.startsWith('reading:')).map(([k, ms]) => `${k.slice('reading:'.length)} ${s(ms)}`);
     console.log(
-      `  npm start, ${label}: first reading after ${s(first)}, all 3 nodes' after ${s(all)} (hub listening after ${s(r.ready.get('hub'))}, nodes running after ${s(r.ready.get('nodes'))})`,
+      `  npm start, ${label}: first reading after ${s(first)}, all 3 nodes' after ${s(all)} (${each.join(', ')}; hub listening after ${s(r.ready.get('hub'))}, nodes running after ${s(r.ready.get('nodes'))})`,
     );
     console.log(
       `    memory of the process tree (RSS summed): ${mb(r.peak.totalKb)} peak (${breakdown(r.peak)}); ${mb(r.settled.totalKb)} settled (${breakdown(r.settled)})`,
