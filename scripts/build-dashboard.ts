@@ -1,11 +1,15 @@
 import { build } from 'esbuild';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 /**
  * The dashboard: one browser bundle (Preact, htm, uPlot, qrcode) and its CSS
  * (uPlot's and ours), named by content hash under assets/, and an index.html
  * that loads them: no inline script or style, so the page's CSP can forbid both.
+ * Each file gets its brotli (.br) and gzip (.gz) copy beside it, compressed
+ * once here at the highest levels, so the hub compresses nothing itself
+ * (host/hub/dashboard-files.ts).
  */
 export async function buildDashboard(entry: string, outdir: string): Promise<void> {
   rmSync(outdir, { recursive: true, force: true });
@@ -46,4 +50,9 @@ export async function buildDashboard(entry: string, outdir: string): Promise<voi
       '',
     ].join('\n'),
   );
+  for (const file of [join(outdir, 'index.html'), ...outputs.map((f) => join(outdir, 'assets', f))]) {
+    const raw = readFileSync(file);
+    writeFileSync(`${file}.br`, brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+    writeFileSync(`${file}.gz`, gzipSync(raw, { level: 9 }));
+  }
 }

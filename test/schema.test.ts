@@ -6,7 +6,14 @@ import { SchemaError } from '../firmware/errors.js';
 import type { FIRMWARE_SCHEMAS } from '../firmware/schema/schema-names.js';
 import { checkDocument, validateDocument } from '../firmware/schema/validate.js';
 import { checkDocumentOnHost } from '../host/schema/host-validators.js';
-import { generateTypes, generateValidators, GENERATED_PATH, GENERATED_TYPES_PATH } from '../scripts/gen-validators.js';
+import {
+  GENERATED_PATH,
+  GENERATED_TYPES_PATH,
+  generateTypes,
+  generateValidators,
+  HOST_GENERATED_PATH,
+  HOST_GENERATED_TYPES_PATH,
+} from '../scripts/gen-validators.js';
 import { batchVectors, eventVectors } from './helpers/vectors.js';
 
 const event = (): Record<string, JsonValue> => toJsonValue(parseJson(eventVectors[0].json)) as Record<string, JsonValue>;
@@ -24,9 +31,12 @@ describe('generated validators', () => {
   it('are up to date with schemas/ (run `npm run gen` if this fails)', () => {
     assert.equal(readFileSync(GENERATED_PATH, 'utf8'), generateValidators());
     assert.equal(readFileSync(GENERATED_TYPES_PATH, 'utf8'), generateTypes());
+    assert.equal(readFileSync(HOST_GENERATED_PATH, 'utf8'), generateValidators(true));
+    assert.equal(readFileSync(HOST_GENERATED_TYPES_PATH, 'utf8'), generateTypes(true));
   });
-  it('carry no ajv runtime (the node has none)', () => {
+  it('carry no ajv runtime (the node has none; the hub does not load it at start-up)', () => {
     assert.doesNotMatch(readFileSync(GENERATED_PATH, 'utf8'), /require\(|from ["']ajv/);
+    assert.doesNotMatch(readFileSync(HOST_GENERATED_PATH, 'utf8'), /require\(|from ["']ajv/);
   });
 });
 

@@ -107,7 +107,7 @@ export class HubBeacon {
     // The sockets send this very object's entries with every NOTIFY and answer; sign() refreshes it in place.
     const headers: Record<string, string> = {};
     this.signed = { record: this.sign(headers, 'alive'), headers };
-    const sockets = new SsdpSockets({
+    const sockets = await SsdpSockets.create({
       ssdpPort: this.o.ssdpPort ?? SSDP_PORT,
       interfaces: this.o.interfaces,
       target: BEACON_SEARCH_TARGET,

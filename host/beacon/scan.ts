@@ -1,4 +1,3 @@
-import ssdp from 'node-ssdp';
 import { BEACON_SEARCH_TARGET, verifyBeacon } from '../../firmware/beacon/beacon-record.js';
 import { PeerTable, type BeaconPeer } from '../../firmware/beacon/peer-table.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
@@ -34,6 +33,7 @@ export async function scanBeacons(o: ScanOptions): Promise<ScanResult> {
   const table = new PeerTable();
   const refused: ScanResult['refused'] = [];
   const foundAfterMs: Record<string, number> = {};
+  const { default: ssdp } = await import('node-ssdp'); // loaded only when scanning
   const client = new ssdp.Client({ ssdpPort: o.ssdpPort ?? SSDP_PORT, customLogger: () => {} });
   const started = performance.now();
   let finish = () => {};

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:dgram';
-import ssdp, { type Client, type Server, type SsdpHeaders } from 'node-ssdp';
+import type { Client, Server, SsdpHeaders } from 'node-ssdp';
 import type { BeaconState } from '../../firmware/beacon/beacon-record.js';
 import { FaztError } from '../../hal/contracts/errors.js';
 
@@ -43,12 +43,21 @@ interface Internals {
  * the first announcement goes out at once, not after a 3 s timer stop()
  * cannot clear; every announcement is preceded by beforeAnnounce; a bind
  * failure fails start(); close() says goodbye after the loop has stopped.
+ * node-ssdp (and the bluebird it brings, ~12 MB) loads with the first
+ * sockets: a hub without a beacon never loads it.
  */
 export class SsdpSockets {
   private readonly server: Server;
   private readonly client: Client;
 
-  constructor(private readonly o: SsdpSocketsOptions) {
+  static async create(o: SsdpSocketsOptions): Promise<SsdpSockets> {
+    return new SsdpSockets(o, (await import('node-ssdp')).default);
+  }
+
+  private constructor(
+    private readonly o: SsdpSocketsOptions,
+    ssdp: typeof import('node-ssdp').default,
+  ) {
     const common = { ssdpPort: o.ssdpPort, interfaces: o.interfaces, customLogger: () => {} };
     const server = new ssdp.Server({
       ...common,

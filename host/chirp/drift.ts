@@ -50,7 +50,8 @@ export interface DriftEstimate {
   band: 'audible' | 'ultrasound';
 }
 
-const blockFft = new FFT(BLOCK);
+/** Made on first use: every CLI command loads this module, few hear sound. */
+let blockFft: FFT | undefined;
 
 /** The power spectrum of one Hann-windowed block, added into `sum`. */
 export function addBlockSpectrum(block: Float32Array, sum: Float64Array): void {
@@ -58,6 +59,7 @@ export function addBlockSpectrum(block: Float32Array, sum: Float64Array): void {
   for (let i = 0; i < BLOCK; i++) windowed[i] = block[i] * hann[i];
   // interleaved re, im; realTransform fills bins 0…BLOCK/2 (the rest is scratch)
   const spectrum = new Float64Array(2 * BLOCK);
+  blockFft ??= new FFT(BLOCK);
   blockFft.realTransform(spectrum, windowed);
   for (let b = 0; b <= BLOCK / 2; b++) sum[b] += spectrum[2 * b] ** 2 + spectrum[2 * b + 1] ** 2;
 }

@@ -1,7 +1,7 @@
 /**
  * Documents only the hub reads, by short name → schema file in schemas/. The
  * node's own (firmware/schema/schema-names.ts) are loaded beside them; these
- * get no generated validator, the firmware never sees them.
+ * get their generated validators in host/schema/, the firmware never sees them.
  */
 export const HOST_SCHEMA_IDS = {
   rule: 'https://fazt.dev/schemas/rule.schema.json',
@@ -9,6 +9,9 @@ export const HOST_SCHEMA_IDS = {
 } as const;
 
 export type HostSchemaName = keyof typeof HOST_SCHEMA_IDS;
+
+/** What host/schema/validators.generated.js holds: every document the node does not validate itself. */
+export const HOST_VALIDATED = ['board', 'scenario', 'eventData', 'rule', 'pulseChecks'] as const;
 
 /** Their files, loaded after the firmware's (they may refer to defs). */
 export const HOST_SCHEMA_FILES = ['rule', 'pulse-checks'] as const;

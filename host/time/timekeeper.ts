@@ -87,6 +87,8 @@ export class Timekeeper {
   private readonly drift = new DriftEstimator();
   private readings: PeerReading[] = [];
   private ntp: NtpStatus;
+  /** When NTP was last asked (system clock): asking runs timedatectl, which blocks this process. */
+  private ntpAskedAt: number;
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<TimeStatus> | undefined;
   private generation = 0;
@@ -105,6 +107,7 @@ export class Timekeeper {
     this.knownDrift = saved?.driftPpm ?? 0;
     this.estimate = sameBoot(saved, this.boot);
     this.ntp = this.mode === 'auto' ? (o.ntp ?? ntpStatus)() : { synced: false, how: `not consulted (mode ${this.mode})` };
+    this.ntpAskedAt = this.system();
   }
 
   /** Whole milliseconds since the epoch (stored times are integers), on the clock this hub uses for everything. */
@@ -135,7 +138,11 @@ export class Timekeeper {
     const loop = () => {
       this.timer = setTimeout(
         () => {
-          if (this.mode === 'auto') this.ntp = (this.o.ntp ?? ntpStatus)();
+          // Asked again once a poll interval has passed, not in the first round soon after start (the constructor just asked).
+          if (this.mode === 'auto' && this.system() - this.ntpAskedAt >= this.pollMs) {
+            this.ntp = (this.o.ntp ?? ntpStatus)();
+            this.ntpAskedAt = this.system();
+          }
           const due = this.mode === 'peers' || (this.mode === 'auto' && !this.ntp.synced);
           (due ? this.sync() : Promise.resolve())
             .catch((e: unknown) => this.o.log?.({ level: 'error', code: 'time-round', message: (e as Error).message }))

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { build, stop } from 'esbuild';
 
 /** A bundle and the source files it was built from (absolute paths). */
 export interface XsBundle {
@@ -17,29 +16,35 @@ let building = 0;
  * them), one IIFE script for `e<code>`. Each entry is bundled once per process
  * (three demo nodes share one build), and esbuild's service process (~35 MB
  * resident) is stopped when no build is in flight: a long-running simulation
- * does not keep it. (A later build starts it again.)
+ * does not keep it. (A later build starts it again.) esbuild itself (~12 MB
+ * in this process) loads on the first build: a start from a cached image
+ * (xs-snapshot.ts) never loads it.
  */
 export function bundleWithInputs(entry: string, options: { minify?: boolean } = {}): Promise<XsBundle> {
   const key = `${options.minify ? 'min' : 'dev'}:${entry}`;
   let bundle = bundles.get(key);
   if (!bundle) {
     building++;
-    bundle = build({
-      entryPoints: [entry],
-      bundle: true,
-      write: false,
-      metafile: true,
-      platform: 'neutral',
-      mainFields: ['module', 'main'],
-      target: 'es2020',
-      format: 'iife',
-      minify: options.minify ?? false,
-      legalComments: 'none',
-      logLevel: 'silent',
-    })
+    const esbuild = import('esbuild');
+    bundle = esbuild
+      .then(({ build }) =>
+        build({
+          entryPoints: [entry],
+          bundle: true,
+          write: false,
+          metafile: true,
+          platform: 'neutral',
+          mainFields: ['module', 'main'],
+          target: 'es2020',
+          format: 'iife',
+          minify: options.minify ?? false,
+          legalComments: 'none',
+          logLevel: 'silent',
+        }),
+      )
       .then((result) => ({ code: result.outputFiles[0].text, inputs: Object.keys(result.metafile.inputs).map((p) => resolve(p)) }))
       .finally(() => {
-        if (--building === 0) void stop();
+        if (--building === 0) void esbuild.then(({ stop }) => stop()).catch(() => undefined); // no esbuild: the build already failed
       });
     bundles.set(key, bundle);
     void bundle.catch(() => bundles.delete(key)); // a failed build is tried again next time

@@ -13,7 +13,8 @@ export interface XsImage {
 }
 
 interface CacheManifest {
-  v: 1;
+  /** 2: images fitted to their contents (xs-snapshot-fit.ts). */
+  v: 2;
   entry: string;
   /** The engine that made it: a snapshot is only read by the same build of xsnap. */
   worker: string;
@@ -54,7 +55,7 @@ export function loadCachedImage(entry: string, dir = defaultCacheDir()): XsImage
     const file = manifestFile(dir, entry);
     if (!existsSync(file)) return undefined;
     const m = JSON.parse(readFileSync(file, 'utf8')) as CacheManifest;
-    if (m.v !== 1 || m.entry !== entry || m.worker !== engineId() || digestOf(m.inputs) !== m.digest) return undefined;
+    if (m.v !== 2 || m.entry !== entry || m.worker !== engineId() || digestOf(m.inputs) !== m.digest) return undefined;
     return { snapshot: new Uint8Array(readFileSync(join(dir, m.snapshot))), bundleBytes: m.bundleBytes };
   } catch {
     return undefined; // a missing input or an unreadable cache: make it again
@@ -67,7 +68,7 @@ export function storeCachedImage(entry: string, inputs: string[], image: XsImage
     const file = manifestFile(dir, entry);
     const sources = inputs.filter((f) => existsSync(f));
     const digest = digestOf(sources);
-    const manifest: CacheManifest = { v: 1, entry, worker: engineId(), inputs: sources, digest, bundleBytes: image.bundleBytes, snapshot: `${digest}.xss` };
+    const manifest: CacheManifest = { v: 2, entry, worker: engineId(), inputs: sources, digest, bundleBytes: image.bundleBytes, snapshot: `${digest}.xss` };
     const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheManifest>).snapshot : undefined;
     mkdirSync(dir, { recursive: true });
     const tmp = `.${process.pid}.tmp`;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { ownerAuth, startHub, tempDir } from './helpers.js';
 
 describe('the dashboard’s static files', () => {
@@ -64,6 +64,20 @@ describe('the dashboard’s static files', () => {
     const plain = await raw('identity');
     assert.equal(plain.encoding, undefined);
     assert.equal(plain.body.toString(), script);
+  });
+
+  it('reads each file when asked for: the build’s compressed copy when there is one, a file written after start-up too', async () => {
+    // The build writes main-*.js.br and .gz beside main-*.js: served as they are, never a route of their own.
+    const later = 'console.log("written after the hub started");\n';
+    writeFileSync(join(site.dir, 'assets', 'late-DEF456.js'), later);
+    writeFileSync(join(site.dir, 'assets', 'late-DEF456.js.br'), brotliCompressSync(Buffer.from(later)));
+    const fromCopy = await fetch(`${h.url}/assets/late-DEF456.js`, { headers: { 'accept-encoding': 'br' } });
+    assert.equal(fromCopy.headers.get('content-encoding'), 'br');
+    assert.equal(await fromCopy.text(), later);
+    writeFileSync(join(site.dir, 'assets', 'late-DEF456.js.br'), brotliCompressSync(Buffer.from('the copy, not the file')));
+    assert.equal(await (await fetch(`${h.url}/assets/late-DEF456.js`, { headers: { 'accept-encoding': 'br' } })).text(), 'the copy, not the file');
+    assert.equal((await fetch(`${h.url}/assets/late-DEF456.js.br`)).status, 404);
+    assert.equal((await fetch(`${h.url}/assets/..%2Findex.html`)).status, 404);
   });
 
   it('the API keeps its own routes and refusals', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { bundleForXs } from '../../sim/xs/xs-bundle.js';
 import { loadCachedImage, storeCachedImage } from '../../sim/xs/xs-image-cache.js';
+import { fitSnapshot } from '../../sim/xs/xs-snapshot-fit.js';
 import { XsWorker } from '../../sim/xs/xs-worker.js';
 
 /**
@@ -58,6 +59,33 @@ describe('XS engines from a snapshot', () => {
     const restored = worker({ snapshot: await parsed.snapshot() });
     await restored.evaluate('0');
     assert.ok(rssMb(restored) < rssMb(parsed) - 5, `from the snapshot ${rssMb(restored)} MB, parsed ${rssMb(parsed)} MB`);
+  });
+
+  it('a fitted snapshot of the node firmware starts an engine that holds what it needs, not the 40 MB xsnap reserves', async () => {
+    const code = await bundleForXs(new URL('../../sim/xs/entries/node-entry.ts', import.meta.url).pathname);
+    const maker = worker();
+    await maker.evaluate(code);
+    const snapshot = await maker.snapshot();
+    const whole = worker({ snapshot });
+    const fitted = worker({ snapshot: fitSnapshot(snapshot) });
+    await Promise.all([whole.evaluate('0'), fitted.evaluate('0')]);
+    assert.ok(rssMb(whole) > 35, `as written: ${rssMb(whole)} MB`);
+    assert.ok(rssMb(fitted) < 20, `fitted: ${rssMb(fitted)} MB`);
+    assert.equal(text((await fitted.evaluate('typeof globalThis.handleCommand')).reply), '', 'it evaluates');
+  });
+
+  it('an engine from a snapshot fitted with no room grows as it needs, its state intact', async () => {
+    const first = worker();
+    await first.evaluate(COUNTER);
+    const tight = worker({ snapshot: fitSnapshot(await first.snapshot(), { chunkBytes: 0, heapSlots: 0 }) });
+    // Some 10 MB of strings and 100 K objects, kept live: past what the image holds many times over.
+    await tight.evaluate('globalThis.kept = []; for (let i = 0; i < 100000; i++) kept.push({ i, s: "x".repeat(64) + i });');
+    assert.equal(text((await tight.evaluate('kept.length')).reply), '');
+    assert.equal(text((await tight.command(new Uint8Array(0))).reply), '42');
+  });
+
+  it('refuses what is not an XS snapshot, saying so', () => {
+    assert.throws(() => fitSnapshot(new Uint8Array(64).fill(7)), /not an XS snapshot/);
   });
 });
 

@@ -9,7 +9,7 @@ import { Cartridge } from '../../host/store/cartridge.js';
 import type { TimePeer } from '../../host/time/peer-time.js';
 import { Timekeeper, type TimekeeperOptions } from '../../host/time/timekeeper.js';
 import { crypto, get, startHub, tempDir } from '../hub/helpers.js';
-import { closedPort } from '../helpers/wait.js';
+import { closedPort, until } from '../helpers/wait.js';
 
 type Started = Awaited<ReturnType<typeof startHub>>;
 
@@ -292,6 +292,33 @@ describe('Timekeeper against real hubs on loopback', () => {
     const n = rounds.length;
     await new Promise((ok) => setTimeout(ok, 400));
     assert.equal(rounds.length, n, 'no rounds after stop()');
+  });
+  it("start()'s first round soon after start does not ask NTP again (timedatectl blocks the hub); a poll interval later it does", async () => {
+    let ntpCalls = 0;
+    let now = Date.now();
+    const rounds: unknown[] = [];
+    const tk = keeper(honest.map(peerOf), {
+      mode: 'auto',
+      pollMs: 2000,
+      system: () => now,
+      ntp: () => (ntpCalls++, { synced: false, how: 'test' }),
+      log: (r) => void rounds.push(r),
+    });
+    assert.equal(ntpCalls, 1, 'asked once when made');
+    tk.start();
+    try {
+      await until(() => rounds.length >= 1, 'the first round', 10_000);
+      assert.equal(ntpCalls, 1, 'the first round used that answer');
+      now += 2000; // a poll interval on the system clock the keeper reads
+      await until(
+        () => ntpCalls === 2,
+        'NTP asked again',
+        10_000,
+        () => ntpCalls,
+      );
+    } finally {
+      await tk.stop();
+    }
   });
   it('refuses pollMs under 100 ms and a timeout that is not positive', () => {
     assert.throws(() => keeper([], { pollMs: 50 }), RangeError);
