@@ -39,6 +39,7 @@ export function planInstall(r: InstallRequest): InstallPlan {
     listen: r.listen,
     port: r.port,
     beacon: r.beacon,
+    ...(r.backups ? { backups: r.backups } : {}),
     user: r.user,
     supplementaryGroups: groups,
   });

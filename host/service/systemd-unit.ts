@@ -12,6 +12,8 @@ export interface ServiceUnitOptions {
   port: number;
   /** Pass --beacon to the hub. */
   beacon: boolean;
+  /** Scheduled backups (fazt hub --backup-every, --backup-keep, --backup-dir): a folder outside dataDir is made writable. */
+  backups?: { every: string; keep: number; dir?: string };
   /** The dedicated system user (and its group) the hub runs as. */
   user: string;
   /** Extra groups for hardware access (gpio, i2c, audio, bluetooth): only groups that exist, or the unit fails to start. */
@@ -42,6 +44,10 @@ function check(o: ServiceUnitOptions): void {
   if (!NAME.test(o.user)) throw new RangeError(`user must be a system user name, got '${o.user}'`);
   for (const g of o.supplementaryGroups) if (!NAME.test(g)) throw new RangeError(`supplementaryGroups holds '${g}', not a group name`);
   if (!/^\S+:\d+$/.test(o.listen)) throw new RangeError(`listen must be HOST:PORT, got '${o.listen}'`);
+  const b = o.backups;
+  if (b && !/^\d+(\.\d+)?[smhd]$/.test(b.every)) throw new RangeError(`backups.every must be a duration like 24h, got '${b.every}'`);
+  if (b?.dir !== undefined && (!PLAIN_PATH.test(b.dir) || b.dir.split('/').includes('..') || b.dir === '/'))
+    throw new RangeError(`backups.dir must be a plain absolute folder (letters, digits, . _ - /), got '${b.dir}'`);
 }
 
 /**
@@ -63,11 +69,15 @@ function check(o: ServiceUnitOptions): void {
  */
 export function systemdUnit(o: ServiceUnitOptions): string {
   check(o);
-  const exec = [...o.program, 'hub', '--data', o.dataDir, '--listen', o.listen, ...(o.beacon ? ['--beacon'] : [])];
+  const b = o.backups;
+  const backupArgs = b ? ['--backup-every', b.every, '--backup-keep', String(b.keep), ...(b.dir ? ['--backup-dir', b.dir] : [])] : [];
+  const exec = [...o.program, 'hub', '--data', o.dataDir, '--listen', o.listen, ...(o.beacon ? ['--beacon'] : []), ...backupArgs];
   const underHome = [...o.program, o.dataDir].some((p) => HOMES.test(p));
   const state = o.dataDir.startsWith(STATE_ROOT)
     ? [`StateDirectory=${o.dataDir.slice(STATE_ROOT.length)}`, 'StateDirectoryMode=0700']
     : [`ReadWritePaths=${o.dataDir}`];
+  // Backups on another disk (a good idea) must be writable too; that folder must exist.
+  if (b?.dir && !`${b.dir}/`.startsWith(`${o.dataDir}/`)) state.push(`ReadWritePaths=${b.dir}`);
   const caps = o.port < 1024 ? 'CAP_NET_BIND_SERVICE' : '';
   return [
     UNIT_MARK,

@@ -57,6 +57,12 @@ describe('fazt service install and uninstall', () => {
     assert.match(r.out, /^ExecStart=.* hub --data \/var\/lib\/fazt --listen 0\.0\.0\.0:7070$/m);
     assert.match(r.out, /# would write .*fazt\.service; then, as root:/);
     assert.equal(existsSync(join(dir, 'fazt.service')), false);
+    const b = fazt(['service', 'install', '--unit-dir', dir, '--dry-run', '--backup-every', '24h', '--backup-dir', '/mnt/usb/fazt']);
+    assert.equal(b.code, 0, b.err);
+    assert.match(
+      b.out,
+      /^ExecStart=.* hub --data \/var\/lib\/fazt --listen 0\.0\.0\.0:7070 --backup-every 24h --backup-keep 7 --backup-dir \/mnt\/usb\/fazt$/m,
+    );
   });
 
   it('refuses bad options before writing anything: a relative --data, a bad --listen, --now with another --unit-dir', () => {
@@ -66,6 +72,9 @@ describe('fazt service install and uninstall', () => {
       [['--data', '/srv/my data'], /--data must be a plain absolute folder/],
       [['--listen', '7070'], /--listen '7070' is not HOST:PORT/],
       [['--user', 'Fazt'], /--user 'Fazt' is not a system user name/],
+      [['--backup-every', 'daily'], /--backup-every/],
+      [['--backup-keep', '3'], /--backup-keep needs --backup-every/],
+      [['--backup-every', '24h', '--backup-dir', 'backups'], /--backup-dir 'backups' must be an absolute folder/],
       [['--now'], /--now enables the unit systemd reads from \/etc\/systemd\/system; with --unit-dir .* run the commands yourself/],
     ] as const) {
       const r = fazt(['service', 'install', '--unit-dir', dir, ...args]);

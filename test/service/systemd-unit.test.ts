@@ -93,6 +93,16 @@ describe('the systemd unit of the hub', () => {
     assert.equal(one(systemdUnit({ ...base, dataDir: '/home/pi/fazt-data' }), 'ProtectHome'), 'read-only');
   });
 
+  it('passes scheduled backups to the hub; a backup folder on another disk is made writable, one under the data folder is already', () => {
+    const u = systemdUnit({ ...base, backups: { every: '24h', keep: 7, dir: '/mnt/usb/fazt' } });
+    assert.equal(one(u, 'ExecStart')?.endsWith('--beacon --backup-every 24h --backup-keep 7 --backup-dir /mnt/usb/fazt'), true, one(u, 'ExecStart'));
+    assert.equal(one(u, 'ReadWritePaths'), '/mnt/usb/fazt');
+    assert.equal(one(systemdUnit({ ...base, backups: { every: '12h', keep: 3, dir: '/var/lib/fazt/backups' } }), 'ReadWritePaths'), undefined);
+    assert.equal(one(systemdUnit({ ...base, backups: { every: '12h', keep: 3 } }), 'ExecStart')?.endsWith('--backup-every 12h --backup-keep 3'), true);
+    assert.throws(() => systemdUnit({ ...base, backups: { every: 'daily', keep: 7 } }), /backups.every must be a duration like 24h, got 'daily'/);
+    assert.throws(() => systemdUnit({ ...base, backups: { every: '1h', keep: 7, dir: '/mnt/../etc' } }), /backups.dir must be a plain absolute folder/);
+  });
+
   it('escapes ExecStart words: specifiers, variables, spaces and quotes', () => {
     assert.equal(execArg('/opt/fazt/dist/fazt.js'), '/opt/fazt/dist/fazt.js');
     assert.equal(execArg('/opt/100%/fazt'), '/opt/100%%/fazt');

@@ -7,6 +7,16 @@ import { readAccounts } from '../../service/system-accounts.js';
 import { systemdRunning } from '../../service/systemd-running.js';
 import { UsageError, type Command, type OptionSpec } from '../command.js';
 import { parseListen } from './hub.js';
+import { BACKUP_FLAGS, backupFlags } from '../backup-flags.js';
+
+/** The hub's scheduled backups for the unit, checked as `fazt hub` checks them (an absolute --backup-dir: the unit has no working folder). */
+function serviceBackups(values: Record<string, unknown>): { backups?: { every: string; keep: number; dir?: string } } {
+  const b = backupFlags(values).backups;
+  if (!b) return {};
+  const dir = values['backup-dir'];
+  if (typeof dir === 'string' && !isAbsolute(dir)) throw new UsageError(`--backup-dir '${dir}' must be an absolute folder`);
+  return { backups: { every: String(values['backup-every']), keep: b.keep, ...(b.dir ? { dir: b.dir } : {}) } };
+}
 
 const UNIT_DIR_OPTION: OptionSpec = { type: 'string', value: 'DIR', description: `where the unit goes (default ${SYSTEM_UNIT_DIR}; --now needs the default)` };
 const NOW_OPTION: OptionSpec = { type: 'boolean', description: 'also run the systemctl commands (needs root and a running systemd)' };
@@ -41,7 +51,8 @@ const NOT_RUNNING = 'systemd is not running on this machine (no /run/systemd/sys
 const installCommand: Command = {
   name: 'install',
   summary: 'Write a hardened systemd unit that runs the hub, and say what to run next',
-  usage: 'fazt service install [--data /var/lib/fazt] [--listen 0.0.0.0:7070] [--beacon] [--user fazt] [--unit-dir DIR] [--dry-run] [--now]',
+  usage:
+    'fazt service install [--data /var/lib/fazt] [--listen 0.0.0.0:7070] [--beacon] [--backup-every 24h [--backup-keep 7] [--backup-dir DIR]] [--user fazt] [--unit-dir DIR] [--dry-run] [--now]',
   help: [
     `Writes ${SYSTEM_UNIT_DIR}/${UNIT_NAME}: fazt hub as its own system user, with the groups that own the`,
     'GPIO, I2C, sound and Bluetooth (those that exist here), writing only its cartridge folder and',
@@ -54,6 +65,12 @@ const installCommand: Command = {
     data: { type: 'string', value: 'DIR', description: "the hub's folder, absolute (default /var/lib/fazt)" },
     listen: { type: 'string', value: 'HOST:PORT', description: 'where the hub listens (default 0.0.0.0:7070: the LAN)' },
     beacon: { type: 'boolean', description: 'announce the hub on the LAN (fazt hub --beacon)' },
+    'backup-every': BACKUP_FLAGS['backup-every'],
+    'backup-keep': BACKUP_FLAGS['backup-keep'],
+    'backup-dir': {
+      ...BACKUP_FLAGS['backup-dir'],
+      description: 'where scheduled backups go, absolute (default DIR/backups; another disk is better: it must exist)',
+    },
     user: { type: 'string', value: 'NAME', description: 'the system user the hub runs as (default fazt)' },
     'unit-dir': UNIT_DIR_OPTION,
     'dry-run': { type: 'boolean', description: 'print the unit and the commands; write nothing' },
@@ -77,6 +94,7 @@ const installCommand: Command = {
         listen: `${host.includes(':') ? `[${host}]` : host}:${port}`,
         port,
         beacon: values.beacon === true,
+        ...serviceBackups(values),
         user,
         accounts: readAccounts(),
       });
