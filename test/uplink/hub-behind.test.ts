@@ -95,7 +95,7 @@ describe('a node meets a hub that lost what it had acknowledged (restored from a
     r.record(3);
     assert.deepEqual(r.sent.at(-1)?.dropped, { from: 1, to: 10 });
     assert.deepEqual(r.hub.gaps, [{ from: 1, to: 10 }]);
-    assert.equal(r.hub.known?.seq, 13);
+    assert.equal((r.hub.known as EventLogHead | undefined)?.seq, 13);
   });
 
   it('a range the buffer dropped on overflow since the last ack is covered by the same declaration', () => {
@@ -103,13 +103,11 @@ describe('a node meets a hub that lost what it had acknowledged (restored from a
     const r = rig((_b) => (away ? { ok: false, refused: false, message: 'no hub' } : undefined), 1024);
     r.record(10);
     r.record(5);
-    const at15 = r.hub.known as EventLogHead;
     away = true;
     r.record(20); // 16..35 in a budget of ten entries: 16..25 dropped
     assert.deepEqual(r.buffer.dropped, { from: 16, to: 25 });
     // The hub comes back restored to seq 10, not the 15 it had acknowledged.
     r.hub.known = { seq: 10, hash: r.hub.heads.get(10) as Uint8Array };
-    assert.notEqual(at15.seq, r.hub.known.seq);
     away = false;
     r.clock.runFor(60_000);
     assert.deepEqual(
