@@ -128,6 +128,14 @@ for (const engine of ['node', 'xs'] as const) {
           b.cartridge.gaps(identity.id).map((g) => [g.from, g.to]),
           [[atBackup.seq + 1, lost]],
         );
+        assert.deepEqual(
+          hubLog
+            .map((l) => JSON.parse(l) as Record<string, unknown>)
+            .filter((r) => r.code === 'node-gap')
+            .map((r) => [r.level, r.node, r.from, r.to]),
+          [['warn', identity.id, atBackup.seq + 1, lost]],
+          "the hub's log says the node signed the range",
+        );
         const stored = b.cartridge.head(identity.id)?.seq as number;
         assert.equal(stored, status.head - status.buffered, 'every reading since is stored');
         assert.ok(stored > lost + 10, `the node kept uplinking (head ${stored})`);
