@@ -32,6 +32,22 @@ export class VerifyError extends FaztError {
   }
 }
 
+/**
+ * A batch that does not continue what the receiver stored: its first seq is
+ * past the receiver's head + 1 and it declares no dropped range reaching
+ * back to it. `stored` is that head (seq 0 and no hash: nothing stored), so a
+ * node whose receiver lost entries (a hub restored from a backup) can sign
+ * for them (firmware/uplink/uplink.ts).
+ */
+export class GapError extends VerifyError {
+  readonly stored: { seq: number; hash?: Uint8Array };
+  constructor(message: string, stored: { seq: number; hash?: Uint8Array }) {
+    super('gap', message);
+    nameError(this, 'GapError');
+    this.stored = stored;
+  }
+}
+
 export type VerifyErrorCode =
   | 'malformed' // not a batch at all
   | 'key-mismatch' // node id does not derive from the key carried

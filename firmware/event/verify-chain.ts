@@ -1,4 +1,4 @@
-import { VerifyError, type VerifyErrorCode } from '../errors.js';
+import { GapError, VerifyError, type VerifyErrorCode } from '../errors.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import { entryHash, GENESIS_PREV, idFromHash, isEventClock, sourceNode, type EventEntry } from './envelope.js';
 import type { EventLogHead } from './event-log.js';
@@ -74,10 +74,10 @@ export function checkContinuity(node: string, es: EventEntry[], hashes: Uint8Arr
   const last = es[es.length - 1].seq;
   let fresh = es;
   if (!known || known.seq === 0) {
-    if (first !== 1) fail('gap', `nothing stored from ${node}; entries start at seq ${first}, not 1`);
+    if (first !== 1) throw new GapError(`nothing stored from ${node}; entries start at seq ${first}, not 1`, { seq: 0 });
     if (!bytesEqual(es[0].prev, GENESIS_PREV)) fail('chain-broken', 'seq 1 must link to the genesis value (32 zero bytes)');
   } else if (first > known.seq + 1) {
-    fail('gap', `stored up to seq ${known.seq}; entries start at seq ${first}`);
+    throw new GapError(`stored up to seq ${known.seq}; entries start at seq ${first}`, { seq: known.seq, hash: known.hash });
   } else if (first === known.seq + 1) {
     if (!bytesEqual(es[0].prev, known.hash)) fail('chain-broken', `seq ${first} does not link to stored seq ${known.seq}`);
   } else {

@@ -104,6 +104,7 @@ export class NodeApp {
         if (this.downlink.answer(ack, { ...x, nonce: null }) > 0) this.uplink.flush();
       },
       beforeGap: (d) => this.recordOverflow(d),
+      onRewind: (r) => this.recordRewind(r),
       // Never heard the hub since boot and waiting for its time: send the first batch now.
       eager: () => clock.mode === 'hub' && !clock.synced && this.uplink.stats.acked === 0,
     });
@@ -241,6 +242,18 @@ export class NodeApp {
       return;
     }
     if (step) this.record('system.clock', 'clock', { source: step.source, offsetMs: step.offsetMs, rttMs: step.rttMs, stepMs: step.stepMs });
+  }
+
+  /**
+   * Records system.hub.behind when the hub turns out to hold less of the chain than it had
+   * acknowledged (restored from a backup): what it holds, what it had acknowledged and the
+   * range the next batch declares dropped. That range is then reported, so it is not also
+   * called an overflow.
+   */
+  private recordRewind(r: { hubSeq: number; ackedSeq: number; from: number; to: number }): void {
+    this.o.log?.(`hub holds seq ${r.hubSeq}, had acknowledged ${r.ackedSeq}: declaring ${r.from}..${r.to} dropped`);
+    this.reportedGap = { from: r.from, to: r.to };
+    this.record('system.hub.behind', 'uplink', { hubSeq: r.hubSeq, ackedSeq: r.ackedSeq, dropped: r.to - r.from + 1, from: r.from, to: r.to });
   }
 
   /**

@@ -38,6 +38,25 @@ export class OfflineBuffer {
     return this.gap;
   }
 
+  /** The seq of the oldest unsent entry (undefined when empty). */
+  get firstSeq(): number | undefined {
+    return this.head < this.entries.length ? this.entries[this.head].e.seq : undefined;
+  }
+
+  /**
+   * The hub holds this node's chain only up to `from` − 1 (it lost what it had
+   * acknowledged: restored from a backup): every seq from `from` to just before
+   * the oldest entry held is gone, and the next batch declares it dropped, as
+   * after an overflow. Returns that range.
+   */
+  rewind(from: number): { from: number; to: number } {
+    const first = this.firstSeq;
+    if (first === undefined || !(Number.isSafeInteger(from) && from >= 1 && from < first))
+      throw new RangeError(`rewind needs a seq ≥ 1 before the oldest one held (${first}), got ${from}`);
+    this.gap = { from: this.gap ? Math.min(from, this.gap.from) : from, to: first - 1 };
+    return this.gap;
+  }
+
   /**
    * Adds an entry, buffered at `at` on the clock the uplink's timers run on
    * (default its own time); returns what had to go to make room (oldest

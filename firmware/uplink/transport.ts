@@ -33,14 +33,32 @@ export interface UplinkAck {
 
 export type UplinkResult =
   | { ok: true; ack: UplinkAck }
-  /** The hub refused the batch: resending the same bytes will not help (4xx). */
-  | { ok: false; refused: true; status: number; code: string; message: string }
+  /**
+   * The hub refused the batch: resending the same bytes will not help (4xx). `head`: on a
+   * `gap`, the head the hub holds for this node (hubs that do not send it: absent).
+   */
+  | { ok: false; refused: true; status: number; code: string; message: string; head?: HubHead }
   /**
    * The hub could not be reached or failed (network error, timeout, 5xx): retry later, after
    * the Uplink's backoff, or after `retryAfterMs` when the transport knows better (a link
    * that has just found its hub says 0: the backoff measured a hub that was away).
    */
   | { ok: false; refused: false; message: string; retryAfterMs?: number };
+
+/** A node's chain head as its hub holds it: seq 0 (and no hash) when it holds nothing. */
+export interface HubHead {
+  seq: number;
+  hash?: string;
+}
+
+/** A head as a hub's refusal states it, or undefined when it is not one (not whole, negative, a hash not 64 hex digits). */
+function hubHead(v: unknown): HubHead | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { seq, hash } = v as { seq?: unknown; hash?: unknown };
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return undefined;
+  if (hash === undefined) return { seq };
+  return typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash) ? { seq, hash } : undefined;
+}
 
 export interface Transport {
   send(batch: Uint8Array, done: (result: UplinkResult) => void): void;
@@ -76,7 +94,7 @@ export function uplinkResult(status: number, body: Uint8Array | string): UplinkR
     head?: unknown;
     nonce?: unknown;
     commands?: unknown;
-    error?: { code?: unknown; message?: unknown };
+    error?: { code?: unknown; message?: unknown; head?: unknown };
   };
   if (status === 200 && typeof parsed.ack === 'number') {
     const ack: UplinkAck = { ack: parsed.ack, stored: typeof parsed.stored === 'number' ? parsed.stored : 0 };
@@ -90,13 +108,16 @@ export function uplinkResult(status: number, body: Uint8Array | string): UplinkR
   }
   if (status >= 400 && status < 500) {
     const e = parsed.error ?? {};
-    return {
+    const refused: Extract<UplinkResult, { refused: true }> = {
       ok: false,
       refused: true,
       status,
       code: typeof e.code === 'string' ? e.code : `http-${status}`,
       message: typeof e.message === 'string' ? e.message : `HTTP ${status}`,
     };
+    const head = hubHead(e.head);
+    if (head) refused.head = head;
+    return refused;
   }
   return { ok: false, refused: false, message: `hub answered HTTP ${status}` };
 }

@@ -4,7 +4,7 @@ import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import type { NodeIdentity } from '../identity/node-id.js';
 import type { HalTime } from '../../hal/contracts/time.js';
 import type { OfflineBuffer } from './offline-buffer.js';
-import type { Transport, UplinkAck, UplinkResult } from './transport.js';
+import type { HubHead, Transport, UplinkAck, UplinkResult } from './transport.js';
 
 export interface UplinkOptions {
   identity: NodeIdentity;
@@ -34,6 +34,12 @@ export interface UplinkOptions {
   /** Called before a batch that declares dropped seqs is built (the node records the loss first). */
   beforeGap?: (dropped: { from: number; to: number }) => void;
   /**
+   * The hub refused a batch as a gap and holds less than it had acknowledged (it was restored
+   * from a backup): the seqs from..to, which the node no longer holds, go out as dropped with
+   * the next batch. Called once per such refusal, before that batch is built.
+   */
+  onRewind?: (rewind: { hubSeq: number; ackedSeq: number; from: number; to: number }) => void;
+  /**
    * While this answers true, whatever is buffered is sent at once, without
    * waiting for batchSize or maxDelayMs (retry backoff still applies): a node
    * whose clock waits for its hub sends its first batch at boot.
@@ -56,7 +62,9 @@ export class Uplink {
   private retryAt = 0;
   private stopped = true;
   private flushing = false;
-  readonly stats = { sent: 0, acked: 0, failures: 0, refusals: 0, bytes: 0 };
+  /** The highest seq the hub acknowledged since start. */
+  private ackedSeq = 0;
+  readonly stats = { sent: 0, acked: 0, failures: 0, refusals: 0, bytes: 0, rewinds: 0 };
 
   constructor(private readonly o: UplinkOptions) {
     if (!(Number.isInteger(o.batchSize) && o.batchSize >= 1)) throw new RangeError(`batchSize must be an integer ≥ 1, got ${o.batchSize}`);
@@ -142,6 +150,7 @@ export class Uplink {
           encoder.accepted?.();
           this.stats.acked++;
           b.ack(result.ack.ack);
+          if (result.ack.ack > this.ackedSeq) this.ackedSeq = result.ack.ack;
           this.backoff = this.o.backoffMs?.initial ?? 1000;
           this.retryAt = 0;
           this.o.onAck?.(result.ack, { sentAt, receivedAt, head: batch.head });
@@ -150,6 +159,9 @@ export class Uplink {
           else this.stats.failures++;
           if (result.refused && encoder.refused?.(result.code)) {
             // The encoder changed what it sends (a compact batch's dictionary goes whole): at once.
+            this.retryAt = receivedAt;
+          } else if (result.refused && result.code === 'gap' && result.head && this.rewind(result.head, dropped)) {
+            // The hub lost what it had acknowledged: the next batch signs for it, at once.
             this.retryAt = receivedAt;
           } else if (!result.refused && result.retryAfterMs !== undefined) {
             // The transport knows when: the way to the hub is open again, so the backoff starts over.
@@ -168,5 +180,22 @@ export class Uplink {
         this.o.time.setTimeout(() => this.poke(), 0);
       }
     });
+  }
+
+  /**
+   * After a `gap` refusal naming the head the hub holds: when that head is behind what
+   * this hub acknowledged (never otherwise: a head ahead of the node, or one inside what
+   * the buffer holds, is not a lost hub), the seqs between it and the oldest one held are
+   * declared dropped. Once per refusal, and not again for the range the refused batch
+   * already declared: a hub that refuses that too keeps its refusal, with backoff.
+   */
+  private rewind(head: HubHead, sent: { from: number; to: number } | undefined): boolean {
+    const first = this.o.buffer.firstSeq;
+    if (first === undefined || !(head.seq < this.ackedSeq && head.seq + 1 < first)) return false;
+    if (sent && sent.from <= head.seq + 1) return false;
+    const r = this.o.buffer.rewind(head.seq + 1);
+    this.stats.rewinds++;
+    this.o.onRewind?.({ hubSeq: head.seq, ackedSeq: this.ackedSeq, from: r.from, to: r.to });
+    return true;
   }
 }

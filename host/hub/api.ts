@@ -14,6 +14,7 @@ import { eventsRoutes } from './events-api.js';
 import type { FailureLimit } from './failure-limit.js';
 import type { GroupCommit } from './group-commit.js';
 import type { HubLog } from './hub-log.js';
+import type { OpRecord } from './op-log.js';
 import { inviteRoutes } from './invite-api.js';
 import { metricsRoutes } from './metrics-api.js';
 import { nodesRoutes } from './nodes-api.js';
@@ -57,6 +58,8 @@ export interface ApiContext {
   failures: { signin: FailureLimit; enroll: FailureLimit };
   /** The hub's own chain: where the owner's node changes are recorded. */
   hubLog: () => HubLog;
+  /** The hub's operational log. */
+  log: (record: OpRecord) => void;
 }
 
 /**

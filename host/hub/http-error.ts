@@ -1,17 +1,19 @@
-import { CodecError, SchemaError, VerifyError } from '../../firmware/errors.js';
+import { toHex } from '../../firmware/codec/text-encodings.js';
+import { CodecError, GapError, SchemaError, VerifyError } from '../../firmware/errors.js';
 import { RuleError } from '../rules/index.js';
 import { StoreError } from '../store/store-error.js';
 
 /**
  * A refusal the API answers with: a status and the one-line JSON body
- * {"error": {"code", "message", "path"?, "rule"?}}.
+ * {"error": {"code", "message", "path"?, "rule"?, "head"?}}; `head` is the
+ * node's chain head the hub holds ({seq, hash?}, hash in hex), on a 409 `gap`.
  */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly extra: { path?: string; rule?: string } = {},
+    readonly extra: { path?: string; rule?: string; head?: { seq: number; hash?: string } } = {},
     /** Response headers the refusal needs (Allow for a 405). */
     readonly headers: Record<string, string> = {},
   ) {
@@ -41,13 +43,16 @@ const RULE_STATUS: Record<string, number> = { schema: 422, 'unknown-rule': 404 }
  * do not decode → 400 with the codec's code; a schema violation → 422 with
  * path and rule; an unknown node or an unusable invite → 403; a signature or
  * key that does not match → 401; a chain that does not continue → 409 with
- * the VerifyError code; a full disk → 507 'store-full'; a refused rule → 400 (422 for its schema, 404 for
+ * the VerifyError code (a gap with the head the hub holds); a full disk → 507 'store-full'; a refused rule → 400 (422 for its schema, 404 for
  * an unknown id) with the path into the document. Anything else is a 500 ('internal') and is logged.
  */
 export function toHttpError(e: unknown): HttpError {
   if (e instanceof HttpError) return e;
   if (e instanceof CodecError) return new HttpError(400, e.code, e.message);
   if (e instanceof SchemaError) return new HttpError(422, e.code, e.message, { path: e.path, rule: e.rule });
+  // The head the hub holds goes with a gap, so a node whose chain moved on past it can sign for what it no longer holds.
+  if (e instanceof GapError)
+    return new HttpError(409, e.code, e.message, { head: e.stored.hash ? { seq: e.stored.seq, hash: toHex(e.stored.hash) } : { seq: e.stored.seq } });
   if (e instanceof VerifyError) return new HttpError(VERIFY_STATUS[e.code] ?? 409, e.code, e.message);
   if (e instanceof RuleError) return new HttpError(RULE_STATUS[e.code] ?? 400, e.code, e.message, { path: e.path });
   if (e instanceof StoreError && STORE_STATUS[e.code]) return new HttpError(STORE_STATUS[e.code], e.code, e.message);

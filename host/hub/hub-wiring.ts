@@ -150,6 +150,7 @@ export async function wireHub(
         sessions,
         failures: { signin: new FailureLimit(), enroll: new FailureLimit() },
         hubLog: () => own,
+        log,
       }),
       ...options.extraRoutes,
     };

@@ -10,6 +10,7 @@ import { StoreError } from '../store/store-error.js';
 import { decodeUplink, UPLINK_TYPES } from './decode-uplink.js';
 import type { GroupCommit } from './group-commit.js';
 import { toHttpError } from './http-error.js';
+import type { OpRecord } from './op-log.js';
 import { readBody } from './read-body.js';
 import { sendJson } from './reply.js';
 import { type Handler, type Routes, requireType, route } from './route.js';
@@ -28,6 +29,8 @@ export interface UplinkContext {
   metrics: HubMetrics;
   /** Pulse's counters: each uplink's answer, by node. */
   counters: PulseCounters;
+  /** The hub's operational log (host/hub/op-log.ts). */
+  log: (record: OpRecord) => void;
 }
 
 /**
@@ -53,6 +56,16 @@ export function uplinkRoutes(ctx: UplinkContext): Routes {
       const result = await ctx.commits.submit(batch);
       ctx.cartridge.keepDictionary(node, carried);
       sendJson(res, 200, answer(result.node, result.ack, result.stored, batch.head, null));
+      // A range the node signed as lost (its buffer overflowed, or this hub was restored behind it) is news for the owner.
+      if (result.gap)
+        ctx.log({
+          level: 'warn',
+          code: 'node-gap',
+          node,
+          from: result.gap.from,
+          to: result.gap.to,
+          message: `the node signed seqs ${result.gap.from}..${result.gap.to} as dropped`,
+        });
       ctx.metrics.batch('acked');
       ctx.counters.batch('acked', node);
     } catch (e) {

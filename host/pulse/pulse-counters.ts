@@ -192,6 +192,7 @@ export class PulseCounters {
         t.bootSinceHealth = false;
         break;
       case 'system.buffer.overflow':
+      case 'system.hub.behind':
         t.gaps++;
         if (typeof d?.dropped === 'number') t.dropped += d.dropped;
         break;

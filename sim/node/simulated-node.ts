@@ -8,7 +8,7 @@ export interface NodeStatus {
   buffered: number;
   bufferBytes: number;
   dropped: number;
-  uplink: { sent: number; acked: number; failures: number; refusals: number; bytes: number };
+  uplink: { sent: number; acked: number; failures: number; refusals: number; bytes: number; rewinds: number };
   /** What the node recorded since the last run; `clock` is the event's own (absent when it has none). */
   events: { seq: number; time: number; clock?: EventClock; type: string; component: string; data: JsonValue }[];
   /** Where the node's timestamps come from and how far the hub's clock was from them. */

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, mkdirSync, openSync, readdirSync, closeSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { toHex } from '../../firmware/codec/text-encodings.js';
 import { backupCommand } from '../../host/cli/commands/backup.js';
 import { restoreCommand } from '../../host/cli/commands/restore.js';
 import { dispatch, type Command } from '../../host/cli/command.js';
@@ -20,9 +21,12 @@ async function run(cmd: Command, argv: string[]): Promise<{ code: number; out: s
   return { code, out };
 }
 
-async function uplink(url: string, body: Uint8Array): Promise<{ status: number; body: { ack?: number; error?: { code: string; message: string } } }> {
+async function uplink(
+  url: string,
+  body: Uint8Array,
+): Promise<{ status: number; body: { ack?: number; error?: { code: string; message: string; head?: unknown } } }> {
   const res = await fetch(`${url}/v1/uplink`, { method: 'POST', body, headers: { 'content-type': 'application/cbor' }, signal: AbortSignal.timeout(10_000) });
-  return { status: res.status, body: (await res.json()) as { ack?: number; error?: { code: string; message: string } } };
+  return { status: res.status, body: (await res.json()) as { ack?: number; error?: { code: string; message: string; head?: unknown } } };
 }
 
 const silent = (node: string, t: number) => ({ node, state: 'heard', expectedMs: 1000, lastSeen: t, at: t, causes: ['aaaaaaaaaaaaaaaa'] });
@@ -107,6 +111,8 @@ describe('backup → restore on another path: the same hub', () => {
       assert.equal(behind.status, 409);
       assert.equal(behind.body.error?.code, 'gap');
       assert.match(behind.body.error?.message ?? '', /stored up to seq 10; entries start at seq 16/);
+      // stating the head it holds, so the node can tell it is behind what it had acknowledged (test/hub/restore-node.test.ts),
+      assert.deepEqual(behind.body.error?.head, { seq: 10, hash: toHex(moved.batch(1, 10).head) });
       // until the node signs for what it can no longer send; then the hub records the loss and takes the rest.
       assert.equal((await uplink(url, cbor(moved.batch(16, 20, { from: 11, to: 15 })))).body.ack, 20);
       assert.deepEqual(
