@@ -1,12 +1,7 @@
-import { createRequire } from 'node:module';
-import type wavefileModule from 'wavefile';
+import wavefile from 'wavefile';
 import { ChirpError } from './chirp-error.js';
 import { SAMPLE_RATE, toInt16 } from './ggwave-engine.js';
 import { resample } from './resampler.js';
-
-/** wavefile (~6 MB) loads with the first WAV read or written: every CLI command loads this module, few touch sound. */
-let loaded: typeof wavefileModule | undefined;
-const wavefile = () => (loaded ??= createRequire(import.meta.url)('wavefile') as typeof wavefileModule);
 
 /**
  * WAV in and out through wavefile (RIFF/RIFX/RF64, PCM 8–32 bit, float,
@@ -18,7 +13,7 @@ export function writeWav(samples: Float32Array | Int16Array, sampleRate = SAMPLE
   if (!Number.isInteger(sampleRate) || sampleRate < 8000 || sampleRate > 192000)
     throw new RangeError(`sampleRate must be an integer 8000–192000, got ${sampleRate}`);
   const pcm = samples instanceof Int16Array ? samples : toInt16(samples);
-  const wav = new (wavefile().WaveFile)();
+  const wav = new wavefile.WaveFile();
   wav.fromScratch(1, sampleRate, '16', pcm);
   return wav.toBuffer();
 }
@@ -34,9 +29,9 @@ interface WavAudio {
 /** A WAV file's audio as mono floats at its own rate; ChirpError('bad-wav') for bytes wavefile cannot read. */
 function readWav(bytes: Uint8Array): WavAudio {
   if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
-  let wav: InstanceType<typeof wavefileModule.WaveFile>;
+  let wav: InstanceType<typeof wavefile.WaveFile>;
   try {
-    wav = new (wavefile().WaveFile)(bytes);
+    wav = new wavefile.WaveFile(bytes);
     if (wav.bitDepth !== '32f') wav.toBitDepth('32f');
   } catch (e) {
     throw new ChirpError('bad-wav', `not a WAV file wavefile can read: ${(e as Error).message}`, { cause: e });

@@ -1,17 +1,8 @@
-import { createRequire } from 'node:module';
-import type { Unpackr } from 'msgpackr';
+import { Unpackr } from 'msgpackr';
 import { CodecError } from '../../firmware/errors.js';
 import { setKey, type Value, type ValueMap } from '../../firmware/codec/value.js';
 
-/** msgpackr (and its native extension, ~8 MB) loads with the first MessagePack body: most hubs never see one. */
-let unpackr: Unpackr | undefined;
-function decoder(): Unpackr {
-  if (!unpackr) {
-    const msgpackr = createRequire(import.meta.url)('msgpackr') as typeof import('msgpackr');
-    unpackr = new msgpackr.Unpackr({ mapsAsObjects: false, useRecords: false, int64AsType: 'bigint' });
-  }
-  return unpackr;
-}
+const unpackr = new Unpackr({ mapsAsObjects: false, useRecords: false, int64AsType: 'bigint' });
 const MAX_DEPTH = 32;
 
 function toValue(x: unknown, depth: number, path: string): Value {
@@ -47,7 +38,7 @@ function toValue(x: unknown, depth: number, path: string): Value {
 export function msgpackToValue(bytes: Uint8Array): Value {
   let decoded: unknown;
   try {
-    decoded = decoder().unpack(bytes);
+    decoded = unpackr.unpack(bytes);
   } catch (e) {
     const err = e as Error & { incomplete?: boolean };
     if (err.incomplete) throw new CodecError('truncated', 'MessagePack input ends early');
