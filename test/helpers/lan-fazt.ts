@@ -30,7 +30,9 @@ export interface LanProcess {
 }
 
 export function startFazt(lan: Lan, host: LanHost, args: string[]): LanProcess {
-  const proc = lan.spawn(host, process.execPath, [FAZT, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  // The hub's log as records to match: one JSON object a line.
+  const argv = args[0] === 'hub' && !args.includes('--log-json') ? [...args, '--log-json'] : args;
+  const proc = lan.spawn(host, process.execPath, [FAZT, ...argv], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   const out: string[] = [];
   const log: Record<string, unknown>[] = [];
   const errText: string[] = [];
