@@ -18,7 +18,11 @@ function serviceBackups(values: Record<string, unknown>): { backups?: { every: s
   return { backups: { every: String(values['backup-every']), keep: b.keep, ...(b.dir ? { dir: b.dir } : {}) } };
 }
 
-const UNIT_DIR_OPTION: OptionSpec = { type: 'string', value: 'DIR', description: `where the unit goes (default ${SYSTEM_UNIT_DIR}, the only one that works with --now)` };
+const UNIT_DIR_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'DIR',
+  description: `where the unit goes (default ${SYSTEM_UNIT_DIR}, the only one that works with --now)`,
+};
 const NOW_OPTION: OptionSpec = { type: 'boolean', description: 'also run the systemctl commands (needs root and a running systemd)' };
 
 /** argv as a line to paste into a shell. */
