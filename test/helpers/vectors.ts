@@ -34,6 +34,15 @@ export interface IdentityVector {
   nodeId: string;
 }
 
+/** RFC 8032 §7.1's Ed25519 test vectors (TEST 1, 2, 3, 1024, SHA(abc)): seed, public key, message, signature, in hex. */
+export interface Ed25519Vector {
+  name: string;
+  secretKey: string;
+  publicKey: string;
+  message: string;
+  signature: string;
+}
+
 /** The batches of batches.json in the compact form, against one dictionary (scripts/gen-event-vectors.ts). */
 export interface CompactVectors {
   dictionary: { items: string[][]; hash: string };
@@ -50,3 +59,4 @@ export const eventVectors = load<EventVector[]>('events');
 export const batchVectors = load<BatchVector[]>('batches');
 export const identityVectors = load<IdentityVector[]>('identity');
 export const compactVectors = load<CompactVectors>('compact');
+export const rfc8032Vectors = load<Ed25519Vector[]>('rfc8032-ed25519');
