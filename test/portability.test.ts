@@ -22,9 +22,13 @@ function files(dir: string): string[] {
   } catch {
     return [];
   }
-  return readdirSync(abs, { recursive: true, encoding: 'utf8' })
-    .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
-    .map((f) => join(dir, f));
+  return (
+    readdirSync(abs, { recursive: true, encoding: 'utf8' })
+      // A native module's .js (firmware/**/native/) is Moddable host-function syntax that only xsc compiles: it
+      // binds C (its own tests, test/native/), imports nothing and never runs in xsnap.
+      .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts') && !/(^|\/)native\/[^/]+\.js$/.test(f))
+      .map((f) => join(dir, f))
+  );
 }
 
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
@@ -38,8 +42,9 @@ describe('portability rule', () => {
       for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"]([^'"]+)['"]/g)) {
         // Packages proven on XS by the XS suites: @noble/* (core), @scure/bip39 (test/xs/xs-mnemonic.test.ts).
         // The device entry points (firmware/device/) also import Moddable's own modules, which exist only in a Moddable build.
-        // (`time` and `instrumentation` are its base modules; its `net`, named like a Node built-in, is read in hal/moddable.)
-        const moddable = f.startsWith('firmware/device/') && /^(embedded:|mc\/config$|timer$|time$|instrumentation$)/.test(m[1]);
+        // (`time` and `instrumentation` are its base modules, `crypt` its digests; its `net`, named like a Node built-in, is read
+        // in hal/moddable), and the project's native Ed25519 module (`fazt/ed25519`, firmware/crypto/native/).
+        const moddable = f.startsWith('firmware/device/') && /^(embedded:|mc\/config$|timer$|time$|instrumentation$|crypt$|fazt\/ed25519$)/.test(m[1]);
         if (!moddable) assert.ok(!builtins.has(m[1]), `imports Node built-in '${m[1]}'`);
         if (!m[1].startsWith('.') && !moddable) assert.ok(/^@noble\/|^@scure\/bip39(\/|$)/.test(m[1]), `imports package '${m[1]}', not proven on XS`);
       }

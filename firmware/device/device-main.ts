@@ -19,8 +19,9 @@ import Instrumentation from 'instrumentation';
 import config from 'mc/config';
 import Time from 'time';
 import Timer from 'timer';
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { nobleCrypto } from '../crypto/noble-crypto.js';
+import { Digest } from 'crypt';
+import * as ed25519 from 'fazt/ed25519';
+import { moddableCrypto } from '../crypto/moddable-crypto.js';
 import { nodeConfigFromJson } from '../node/node-config.js';
 import { validateDocument } from '../schema/validate.js';
 import type { Board } from '../../hal/board/board.js';
@@ -52,16 +53,6 @@ function firmwareConfig(): FirmwareConfig {
   return { board: board as Board, node: f.node };
 }
 
-/**
- * noble keeps a table of 1408 multiples of the base point once it has signed
- * (window 6): in xsnap that stayed at about 7,000 heap slots plus the
- * BigInts' chunks after GC, most of an ESP32's heap without PSRAM. Without
- * the table a signature took 3.5 M XS steps instead of 1.3 M: once a batch.
- */
-function smallSigningTables(): void {
-  ed25519.Point.BASE.precompute(1);
-}
-
 let node: DeviceNode | undefined;
 
 export default function main(): void {
@@ -70,7 +61,6 @@ export default function main(): void {
     validateDocument('nodeConfig', json);
     const nodeConfig = nodeConfigFromJson(json);
     if (nodeConfig.board !== board.id) throw new TypeError(`node configuration is for board ${nodeConfig.board}, this firmware was built for ${board.id}`);
-    smallSigningTables();
     node = deviceNode({
       config: nodeConfig,
       backend: createModdableBackend(
@@ -79,7 +69,8 @@ export default function main(): void {
         moddableHealth({ instrumentation: Instrumentation, rssi: moddableStation.rssi, ticks: () => Time.ticks }),
       ),
       time: moddableTime(Timer),
-      crypto: nobleCrypto,
+      // SHA-256 and Ed25519 in native code: the SDK's Digest, libsodium (firmware/crypto/native/).
+      crypto: moddableCrypto({ Digest, ed25519 }),
       http: {
         io: HTTPClient,
         socket: { io: TCP },
