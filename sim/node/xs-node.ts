@@ -99,6 +99,11 @@ export class XsNode implements SimulatedNode {
     return { status: value, meter };
   }
 
+  /** The firmware's live heap slots after a forced full collection (XsSession.liveHeapSlots). */
+  liveHeapSlots(): Promise<number> {
+    return this.xs.liveHeapSlots();
+  }
+
   async sampleNow(sensors: string[], at: number): Promise<SampleResult> {
     return (await this.xs.call<SampleResult>('sample', sensors, at)).value;
   }

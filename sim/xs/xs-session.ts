@@ -42,6 +42,17 @@ export class XsSession {
     return { value: parsed.ok as T, meter };
   }
 
+  /**
+   * Forces a full garbage collection (xsnap's `gc()` global) and returns the
+   * live heap slots after it. The meter of an ordinary exchange counts every
+   * slot allocated since the last collection, garbage included: read this
+   * one to compare heaps.
+   */
+  async liveHeapSlots(): Promise<number> {
+    const { meter } = await this.worker.evaluate('gc()');
+    return meter.currentHeapCount;
+  }
+
   close(): Promise<void> {
     return this.worker.close();
   }
