@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { rfc8032Vectors } from '../helpers/vectors.js';
 
 /**
@@ -11,7 +12,9 @@ import { rfc8032Vectors } from '../helpers/vectors.js';
  * core against Debian's libsodium (libsodium-dev, the same crypto_sign API
  * the espressif/libsodium component builds on an ESP32), driven through
  * ed25519-driver.c with RFC 8032 §7.1's vectors; its XS glue against the XS
- * headers that ship inside @agoric/xsnap. Nothing here runs on an ESP32.
+ * headers that ship inside @agoric/xsnap, and linked into that XS engine
+ * (xs-ed25519-harness.c), where JavaScript runs the same vectors through the
+ * module's host functions. Nothing here runs on an ESP32.
  */
 const root = new URL('../..', import.meta.url).pathname;
 const native = join(root, 'firmware/crypto/native');
@@ -213,5 +216,125 @@ describe('native Ed25519: the Moddable manifest fragment', () => {
     const dts = readFileSync(join(native, 'fazt-ed25519.d.ts'), 'utf8');
     assert.match(dts, /declare module 'fazt\/ed25519'/);
     for (const fn of ['publicKey', 'sign', 'verify']) assert.match(dts, new RegExp(`export function ${fn}\\(`));
+  });
+});
+
+/** How @agoric/xsnap builds xsnap-worker (its makefile): the defines, and the engine's objects with where each one's source is. */
+function xsnapBuild(): { defines: string[]; objects: { name: string; source: string; built: string }[]; includes: string[] } {
+  const mk = readFileSync(join(xsnap, 'xsnap-native/xsnap/makefiles/lin/xsnap-worker.mk'), 'utf8');
+  const start = mk.indexOf('C_OPTIONS = \\');
+  const block = mk.slice(start, mk.indexOf('\n\n', start));
+  const defines = [...block.matchAll(/^\s*(-[DU]\S+)/gm)].map((m) => m[1].replace(/\\"/g, '"').replace('$(XSNAP_VERSION)', 'fazt-test'));
+  const dirs = [
+    'moddable/xs/sources',
+    'xsnap-native/xsnap/sources',
+    'moddable/modules/data/text/decoder',
+    'moddable/modules/data/text/encoder',
+    'moddable/modules/data/base64',
+  ].map((d) => join(xsnap, d));
+  const names = [...new Set([...mk.matchAll(/\$\(TMP_DIR\)\/([\w-]+)\.o/g)].map((m) => m[1]))].filter((n) => n !== 'xsnap-worker');
+  const objects = names.map((name) => ({
+    name,
+    source: dirs.map((d) => join(d, `${name}.c`)).find((f) => existsSync(f)) ?? '',
+    built: join(xsnap, 'xsnap-native/xsnap/build/tmp/lin/release/xsnap-worker', `${name}.o`),
+  }));
+  const includes = ['moddable/xs/includes', 'moddable/xs/platforms', 'moddable/xs/sources', 'xsnap-native/xsnap/sources'].map((d) => `-I${join(xsnap, d)}`);
+  return { defines, objects, includes };
+}
+
+describe('native Ed25519 inside XS: the engine @agoric/xsnap builds, linked with the module', { skip }, () => {
+  let xsDir: string;
+  let harness: string;
+  const run = promisify(execFile);
+
+  before(async () => {
+    xsDir = mkdtempSync(join(tmpdir(), 'fazt-ed25519-engine-'));
+    harness = join(xsDir, 'harness');
+    const { defines, objects, includes } = xsnapBuild();
+    assert.ok(defines.includes('-DmxMetering=1') && objects.length > 40, 'read xsnap-worker.mk');
+    const compile = (source: string, out: string, extra: string[] = []) =>
+      run('cc', ['-O1', ...defines, ...includes, `-I${native}`, ...extra, '-c', source, '-o', out]);
+    // The engine's objects as xsnap's install built them (those of the xsnap-worker the simulator runs); any missing is compiled here.
+    const engine = objects.map((o) => (existsSync(o.built) ? o.built : join(xsDir, `${o.name}.o`)));
+    const missing = objects.filter((o) => !existsSync(o.built));
+    for (let i = 0; i < missing.length; i += 2) await Promise.all(missing.slice(i, i + 2).map((o) => compile(o.source, join(xsDir, `${o.name}.o`), ['-w'])));
+    await compile(join(root, 'test/native/xs-ed25519-harness.c'), join(xsDir, 'harness.o'), ['-Wall', '-Werror']);
+    await compile(join(native, 'fazt-ed25519-xs.c'), join(xsDir, 'glue.o'), ['-Wall', '-Wextra', '-Werror']);
+    await run('cc', ['-O1', '-Wall', '-Werror', `-I${native}`, '-c', join(native, 'fazt-ed25519-core.c'), '-o', join(xsDir, 'core.o')]);
+    await run('cc', [
+      '-rdynamic',
+      ...['harness.o', 'glue.o', 'core.o'].map((o) => join(xsDir, o)),
+      ...engine,
+      '-lsodium',
+      '-ldl',
+      '-lm',
+      '-lpthread',
+      '-o',
+      harness,
+    ]);
+  });
+  after(() => {
+    if (xsDir) rmSync(xsDir, { recursive: true, force: true });
+  });
+
+  /** Evaluates `body` in XS after helpers (hex ⇄ bytes, `out(value)` prints it as JSON); the printed values. */
+  function inXs(body: string): unknown[] {
+    const script = join(xsDir, `script-${Math.random().toString(36).slice(2)}.js`);
+    writeFileSync(
+      script,
+      `const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
+const bytes = (h) => { const a = new Uint8Array(h.length / 2); for (let i = 0; i < a.length; i++) a[i] = parseInt(h.substr(2 * i, 2), 16); return a; };
+const out = (v) => print(JSON.stringify(v));
+const threw = (f) => { try { f(); return null; } catch (e) { return [e.name, e.message.replace(/^@\\w+: /, '')]; } };
+${body}`,
+    );
+    const r = spawnSync(harness, [script], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
+  }
+
+  it('derives, signs and verifies RFC 8032 §7.1’s vectors from JavaScript, results as ArrayBuffers', () => {
+    const got = inXs(`for (const v of ${JSON.stringify(rfc8032Vectors)}) {
+  const seed = bytes(v.secretKey), m = bytes(v.message), pk = publicKey(seed), sig = sign(m, seed);
+  out([pk instanceof ArrayBuffer, hex(pk), hex(sig), verify(sig, m, pk), verify(new Uint8Array(sig).map((x, i) => (i ? x : x ^ 1)), m, pk)]);
+}`);
+    assert.deepStrictEqual(
+      got,
+      rfc8032Vectors.map((v) => [true, v.publicKey, v.signature, true, false]),
+    );
+  });
+
+  it('reads views at an offset and ArrayBuffers alike', () => {
+    const v = rfc8032Vectors[1]; // TEST 2: one byte, 0x72
+    const [sig, pk] = inXs(`const big = new Uint8Array([9, 9, 9, 0x${v.message}, 9]);
+out(hex(sign(big.subarray(3, 4), bytes('${v.secretKey}').buffer)));
+out(hex(publicKey(new Uint8Array([0, ...bytes('${v.secretKey}')]).subarray(1))));`);
+    assert.equal(sig, v.signature);
+    assert.equal(pk, v.publicKey);
+  });
+
+  it('throws TypeError or RangeError naming the argument', () => {
+    const got = inXs(`const seed = new Uint8Array(32);
+out(threw(() => publicKey(new Uint8Array(31))));
+out(threw(() => publicKey('seed')));
+out(threw(() => sign(new Uint16Array(4), seed)));
+out(threw(() => sign(new Uint8Array(1), new ArrayBuffer(33))));
+out(threw(() => verify(new Uint8Array(63), new Uint8Array(0), seed)));
+out(threw(() => verify(new Uint8Array(64), new Uint8Array(0), new Uint8Array(64))));
+out(threw(() => verify(new Uint8Array(64), {}, seed)));
+out(threw(() => sign(new Uint8Array(1))));`);
+    assert.deepStrictEqual(got, [
+      ['RangeError', 'seed must be 32 bytes, got 31'],
+      ['TypeError', 'seed must be a Uint8Array or an ArrayBuffer'],
+      ['TypeError', 'message must be a Uint8Array or an ArrayBuffer'],
+      ['RangeError', 'seed must be 32 bytes, got 33'],
+      ['RangeError', 'signature must be 64 bytes, got 63'],
+      ['RangeError', 'publicKey must be 32 bytes, got 64'],
+      ['TypeError', 'message must be a Uint8Array or an ArrayBuffer'],
+      ['TypeError', 'sign(message, seed): message and seed are needed'],
+    ]);
   });
 });
