@@ -58,7 +58,7 @@ serveCommands({
   setup: (nodeSeedHex: string, hubKeyHex: string) => {
     node = identityFromSecretKey(fromHex(nodeSeedHex), crypto);
     hubKey = fromHex(hubKeyHex);
-    log = new EventLog({ nodeId: node.id, crypto: crypto, clock: () => (t += 10) });
+    log = new EventLog({ nodeId: node.id, crypto, clock: () => (t += 10) });
     return node.id;
   },
   /** Parses and verifies an answer: what every acknowledgement costs before anything is trusted. */
@@ -79,7 +79,7 @@ serveCommands({
     const downlink = new Downlink({
       nodeId: r.node.id,
       hubKey: r.hubKey,
-      crypto: crypto,
+      crypto,
       outputs: bank,
       now: () => t,
       record: (type: string, component: string, data: Value) => void pending.push(r.log.append(type, component, data)),
