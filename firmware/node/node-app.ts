@@ -99,6 +99,7 @@ export class NodeApp {
         timers: o.time,
         record: (type, component, data) => this.record(type, component, data).seq,
         flush: () => this.uplink.flush(),
+        idle: () => this.buffer.count === 0,
         restart: o.ota.restart,
         log: o.log,
       });

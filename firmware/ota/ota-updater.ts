@@ -28,6 +28,8 @@ export interface OtaUpdaterOptions {
   record: (type: string, component: string, data: Value) => number;
   /** Sends what waits now (an outcome the hub should learn before a reboot). */
   flush: () => void;
+  /** Whether every recorded event has been sent and acknowledged (a reboot loses what waits in RAM). */
+  idle: () => boolean;
   /** Reboots into the committed image (the device resets; the simulator re-creates the node). */
   restart: () => void;
   log?: (line: string) => void;
@@ -47,7 +49,7 @@ const RETRY_MS = 2000;
  * the running image stays the boot image, and is recorded as
  * system.ota.refused with the reason. A committed image is recorded as
  * system.ota.applied; the node reboots once the hub has acknowledged that
- * event. After the boot, the first acknowledged uplink confirms the image
+ * event and everything recorded after it. After the boot, the first acknowledged uplink confirms the image
  * (system.ota.confirmed); a boot that never gets there is rolled back by the
  * bootloader and the next boot says so (system.ota.rolledback).
  */
@@ -73,7 +75,7 @@ export class OtaUpdater {
       this.o.record('system.ota.confirmed', 'ota', { version: this.o.running });
       this.o.flush();
     }
-    if (this.restartAfter > 0 && ackSeq >= this.restartAfter) {
+    if (this.restartAfter > 0 && ackSeq >= this.restartAfter && this.o.idle()) {
       this.restartAfter = 0;
       this.o.restart();
     }

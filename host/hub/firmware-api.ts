@@ -96,9 +96,7 @@ export function firmwareRoutes(ctx: FirmwareContext): Routes {
     if (!verifyChunkRequest(r, node.publicKey, ctx.crypto))
       throw new VerifyError('bad-signature', `the chunk request does not verify against the key node ${r.node} enrolled with`);
     const sha = toHex(r.image);
-    const open = ctx.cartridge.commands
-      .list({ node: r.node, state: 'delivered' })
-      .find((c) => isOtaAction(c.action) && (c.action as OtaOffer).sha256 === sha);
+    const open = ctx.cartridge.commands.list({ node: r.node, state: 'delivered' }).find((c) => isOtaAction(c.action) && (c.action as OtaOffer).sha256 === sha);
     if (!open) throw new StoreError('not-offered', `the hub has no open offer of image ${sha} to node ${r.node}`);
     const bytes = ctx.cartridge.firmware.chunk(r.image, r.n, (open.action as OtaOffer).chunk);
     if (!bytes) throw new HttpError(404, 'no-chunk', `image ${sha} has no chunk ${r.n}`);

@@ -75,7 +75,13 @@ signature and the hash, and reports system.ota.* events. Every step is an event 
     if (positionals.length !== 1) throw new UsageError('give exactly one <build>: the .bin image or the build folder');
     if (typeof values.version !== 'string' || values.version === '') throw new UsageError('give --version V (e.g. 0.2.0)');
     const { bytes, board } = readBuild(positionals[0], typeof values.board === 'string' ? values.board : undefined);
-    const nodes = typeof values.node === 'string' ? values.node.split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
+    const nodes =
+      typeof values.node === 'string'
+        ? values.node
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== '')
+        : [];
     const body = { board, version: values.version, image: bytes.toString('base64'), nodes };
     const r = await askHub<PublishResult>(values, '/v1/firmware', { body, timeoutMs: 60_000 });
     if (values.json) out(`${JSON.stringify(r)}\n`);
