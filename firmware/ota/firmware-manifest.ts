@@ -19,10 +19,10 @@ export interface FirmwareManifest {
 }
 
 const DOMAIN = 'fazt/firmware/v1';
-export const BOARD_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-export const FIRMWARE_VERSION_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.+-]{0,31}$/;
+const BOARD_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const FIRMWARE_VERSION_PATTERN = /^[0-9A-Za-z][0-9A-Za-z.+-]{0,31}$/;
 /** An ESP32 app partition is at most 16 MB; no image is bigger. */
-export const MAX_IMAGE_BYTES = 16 * 1024 * 1024;
+const MAX_IMAGE_BYTES = 16 * 1024 * 1024;
 
 /** Checks a manifest's fields, naming the first that is wrong (TypeError/RangeError). */
 export function checkManifest(m: FirmwareManifest, where = 'manifest'): FirmwareManifest {
@@ -36,7 +36,7 @@ export function checkManifest(m: FirmwareManifest, where = 'manifest'): Firmware
 }
 
 /** The bytes the hub signs. */
-export function manifestBytes(m: FirmwareManifest): Uint8Array {
+function manifestBytes(m: FirmwareManifest): Uint8Array {
   checkManifest(m);
   return encodeCbor([DOMAIN, m.board, m.version, m.size, m.sha256]);
 }

@@ -25,8 +25,8 @@ export interface OtaOffer {
 const FIELDS = ['op', 'board', 'version', 'size', 'sha256', 'sig', 'chunk'];
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX128 = /^[0-9a-f]{128}$/;
-export const MIN_CHUNK = 256;
-export const MAX_CHUNK = 16_384;
+const MIN_CHUNK = 256;
+const MAX_CHUNK = 16_384;
 
 /** Whether an action (not yet checked) is an OTA offer rather than an output's. */
 export function isOtaAction(v: unknown): boolean {

@@ -10,9 +10,9 @@ import { HttpError } from './http-error.js';
 import type { HubLog } from './hub-log.js';
 
 /** Chunks a node fetches an image in, by default: small enough for a node's heap, few enough requests. */
-export const DEFAULT_CHUNK = 4096;
+const DEFAULT_CHUNK = 4096;
 /** How long an offer stands: a node that has not acted on it by then does not. */
-export const OFFER_MS = 7 * 86_400_000;
+const OFFER_MS = 7 * 86_400_000;
 
 export interface PublishInput {
   board: string;

@@ -1,4 +1,4 @@
-import type { Ota } from '../../hal/contracts/ota.js';
+import type { OtaBoot, OtaWriter } from '../../hal/contracts/ota.js';
 
 /**
  * ESP-IDF's states of an app partition (esp_ota_img_states_t) as far as the
@@ -20,7 +20,7 @@ interface Slot {
  * and boots the previous slot again. Survives the simulated node's reboots
  * (it is the flash): reset() is the bootloader at each boot.
  */
-export class OtaSlots implements Ota {
+export class OtaSlots implements OtaWriter, OtaBoot {
   private readonly slots: [Slot, Slot];
   private running: 0 | 1 = 0;
   private bootSlot: 0 | 1 = 0;
