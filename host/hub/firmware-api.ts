@@ -4,7 +4,6 @@ import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { VerifyError } from '../../firmware/errors.js';
 import type { NodeIdentity } from '../../firmware/identity/node-id.js';
 import { chunkRequestFromCbor, verifyChunkRequest } from '../../firmware/ota/chunk-request.js';
-import { isOtaAction, type OtaOffer } from '../../firmware/ota/ota-offer.js';
 import type { Cartridge } from '../store/cartridge.js';
 import { StoreError } from '../store/store-error.js';
 import { parseJsonBody } from './decode-uplink.js';
@@ -79,11 +78,7 @@ export function firmwareRoutes(ctx: FirmwareContext): Routes {
   };
 
   const list: Handler = (_req, res) => {
-    const offers = ctx.cartridge.commands.list().filter((c) => isOtaAction(c.action));
-    const images = ctx.cartridge.firmware.list().map((i) => ({
-      ...i,
-      offers: offers.filter((c) => (c.action as OtaOffer).sha256 === i.sha256).map((c) => ({ node: c.node, command: c.id, state: c.state })),
-    }));
+    const images = ctx.cartridge.firmware.list().map((i) => ({ ...i, offers: ctx.cartridge.firmware.offers(i.sha256) }));
     sendJson(res, 200, { images });
   };
 
@@ -96,9 +91,9 @@ export function firmwareRoutes(ctx: FirmwareContext): Routes {
     if (!verifyChunkRequest(r, node.publicKey, ctx.crypto))
       throw new VerifyError('bad-signature', `the chunk request does not verify against the key node ${r.node} enrolled with`);
     const sha = toHex(r.image);
-    const open = ctx.cartridge.commands.list({ node: r.node, state: 'delivered' }).find((c) => isOtaAction(c.action) && (c.action as OtaOffer).sha256 === sha);
-    if (!open) throw new StoreError('not-offered', `the hub has no open offer of image ${sha} to node ${r.node}`);
-    const bytes = ctx.cartridge.firmware.chunk(r.image, r.n, (open.action as OtaOffer).chunk);
+    const size = ctx.cartridge.firmware.openOffer(r.node, sha);
+    if (size === undefined) throw new StoreError('not-offered', `the hub has no open offer of image ${sha} to node ${r.node}`);
+    const bytes = ctx.cartridge.firmware.chunk(r.image, r.n, size);
     if (!bytes) throw new HttpError(404, 'no-chunk', `image ${sha} has no chunk ${r.n}`);
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length), 'cache-control': 'no-store' });
     res.end(bytes);

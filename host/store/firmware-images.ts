@@ -43,11 +43,18 @@ function image(r: Row): FirmwareImage {
   };
 }
 
+/** A node an image was offered to: the command that carries the offer and its state. */
+export interface FirmwareOffer {
+  node: string;
+  command: string;
+  state: string;
+}
+
 /**
  * The firmware images in the cartridge (migration step 12). Storing is
  * idempotent on the image's hash; a board's version names one image only.
- * Which node may fetch an image is the command queue's business (an open
- * offer, host/hub/firmware-api.ts); this reads and writes images only.
+ * Offers are commands in the downlink queue (host/store/commands.ts); read
+ * here is which nodes an image went to and whether one may fetch it now.
  */
 export class FirmwareImages {
   private readonly insert: Statement<[string, string, number, Buffer, Buffer, Buffer, number]>;
@@ -56,6 +63,8 @@ export class FirmwareImages {
   private readonly all: Statement<[], Row>;
   private readonly slice: Statement<[number, number, Buffer], Buffer | null>;
   private readonly setEvent: Statement<[string, Buffer]>;
+  private readonly offersOf: Statement<[string], FirmwareOffer>;
+  private readonly openOf: Statement<[string, string], number | null>;
 
   constructor(
     db: Db,
@@ -67,6 +76,13 @@ export class FirmwareImages {
     this.all = db.prepare(`SELECT ${COLUMNS} FROM firmware_images ORDER BY board, published_at, version`);
     this.slice = db.prepare<[number, number, Buffer], Buffer | null>('SELECT substr(bytes, ?, ?) FROM firmware_images WHERE sha256 = ?').pluck();
     this.setEvent = db.prepare('UPDATE firmware_images SET event = ? WHERE sha256 = ? AND event IS NULL');
+    const offer = "json_extract(action, '$.op') = 'ota' AND json_extract(action, '$.sha256') = ?";
+    this.offersOf = db.prepare(`SELECT node, id AS command, state FROM commands WHERE ${offer} ORDER BY node, seq`);
+    this.openOf = db
+      .prepare<[string, string], number | null>(
+        `SELECT json_extract(action, '$.chunk') FROM commands WHERE node = ? AND state = 'delivered' AND ${offer} ORDER BY seq DESC LIMIT 1`,
+      )
+      .pluck();
   }
 
   /** The manifest of `bytes` for a board and version (checked, naming the field). */
@@ -109,6 +125,20 @@ export class FirmwareImages {
 
   list(): FirmwareImage[] {
     return this.all.all().map(image);
+  }
+
+  /** The nodes the image (SHA-256 hex) was offered to. */
+  offers(sha256: string): FirmwareOffer[] {
+    return this.offersOf.all(sha256);
+  }
+
+  /**
+   * The chunk size of the node's open offer of the image (SHA-256 hex): one
+   * delivered in a signed answer and not yet settled by the node's outcome;
+   * undefined when there is none.
+   */
+  openOffer(node: string, sha256: string): number | undefined {
+    return this.openOf.get(node, sha256) ?? undefined;
   }
 
   /** Chunk n (from 0) of `chunk` bytes, or undefined when there is no such image or chunk. */
