@@ -1,6 +1,7 @@
 import type { Value, ValueMap } from '../codec/value.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import { FaztError } from '../../hal/contracts/errors.js';
+import { isOtaAction } from '../ota/ota-offer.js';
 import { checkAction, type CommandAction } from '../uplink/command-action.js';
 import { type AckRefusal, checkAck } from '../uplink/signed-ack.js';
 import type { UplinkAck } from '../uplink/transport.js';
@@ -18,6 +19,8 @@ export interface DownlinkOptions {
   /** A time from the hub whose signature verified, with the local clock when the request left and the answer came. */
   onTime: (time: number, sentAt: number, receivedAt: number) => void;
   log?: (line: string) => void;
+  /** Takes a firmware offer (firmware/ota/ota-updater.ts), recording its outcome; absent, offers are refused. */
+  ota?: (base: ValueMap, action: unknown) => void;
 }
 
 /** The request an answer is checked against: the head it named and, for a poll, its nonce. */
@@ -94,6 +97,11 @@ export class Downlink {
     if (this.o.now() > cmd.notAfter) {
       this.stats.expired++;
       this.o.record('effect.expired', 'downlink', { ...base, notAfter: cmd.notAfter });
+      return true;
+    }
+    if (isOtaAction(cmd.action)) {
+      if (this.o.ota) this.o.ota(base, cmd.action);
+      else this.o.record('effect.refused', 'downlink', { ...base, reason: 'no-ota', message: 'this node does not take firmware updates' });
       return true;
     }
     let action: CommandAction;

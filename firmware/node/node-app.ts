@@ -12,7 +12,9 @@ import { pollNonces } from '../uplink/poll-nonce.js';
 import type { Transport, UplinkResult } from '../uplink/transport.js';
 import { Uplink } from '../uplink/uplink.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
+import type { Ota } from '../../hal/contracts/ota.js';
 import type { HalTime } from '../../hal/contracts/time.js';
+import { OtaUpdater } from '../ota/ota-updater.js';
 import { buildFilters } from '../sensing/filters/build-filters.js';
 import { openSensor } from '../sensing/open-sensor.js';
 import { SensorRunner, type ValueFilter } from '../sensing/sensor-runner.js';
@@ -37,6 +39,10 @@ export interface NodeAppOptions {
   head?: EventLogHead;
   /** Random bytes for the downlink polls' nonces; without it they derive from the key and the clock at boot (poll-nonce.ts). */
   entropy?: (n: number) => Uint8Array;
+  /** The version of the image running (default FIRMWARE_VERSION; the simulator's comes from the slot it booted). */
+  firmware?: string;
+  /** Firmware updates (firmware/ota/ota-updater.ts): the OTA backend and how to reboot into a committed image. */
+  ota?: { backend: Ota; restart: () => void };
 }
 
 export const FIRMWARE_VERSION = '0.1.0';
@@ -67,6 +73,7 @@ export class NodeApp {
   readonly downlink: Downlink;
   readonly poller: DownlinkPoller | undefined;
   readonly health: HealthReporter;
+  readonly ota: OtaUpdater | undefined;
   private readonly log: EventLog;
   private readonly runners: SensorRunner[] = [];
   private reportedGap: { from: number; to: number } | undefined;
@@ -79,6 +86,23 @@ export class NodeApp {
     this.log = new EventLog({ nodeId: this.identity.id, crypto: o.crypto, clock: () => clock.now(), clockSource: () => clock.source, head: o.head });
     this.buffer = new OfflineBuffer(c.buffer.budgetBytes);
     this.outputs = new NodeOutputs(c.sensors);
+    const firmware = o.firmware ?? FIRMWARE_VERSION;
+    if (o.ota)
+      this.ota = new OtaUpdater({
+        identity: this.identity,
+        board: c.board,
+        hubKey: c.hub.publicKey,
+        crypto: o.crypto,
+        ota: o.ota.backend,
+        running: firmware,
+        fetchChunk: o.transport.chunk?.bind(o.transport),
+        timers: o.time,
+        record: (type, component, data) => this.record(type, component, data).seq,
+        flush: () => this.uplink.flush(),
+        idle: () => this.buffer.count === 0,
+        restart: o.ota.restart,
+        log: o.log,
+      });
     this.downlink = new Downlink({
       nodeId: this.identity.id,
       hubKey: c.hub.publicKey,
@@ -88,6 +112,7 @@ export class NodeApp {
       record: (type, component, data) => this.record(type, component, data),
       onTime: (time, sentAt, receivedAt) => this.takeTime(time, sentAt, receivedAt),
       log: o.log,
+      ota: this.ota && ((base, action) => this.ota?.offer(base, action)),
     });
     this.uplink = new Uplink({
       identity: this.identity,
@@ -101,7 +126,10 @@ export class NodeApp {
       onResult: o.onUplink,
       onAck: (ack, x) => {
         this.poller?.touch();
+        const verified = this.downlink.stats.verified;
         if (this.downlink.answer(ack, { ...x, nonce: null }) > 0) this.uplink.flush();
+        // Only an answer signed by the hub vouches for a healthy boot or for the hub holding system.ota.applied.
+        if (this.downlink.stats.verified > verified) this.ota?.acked(ack.ack);
       },
       beforeGap: (d) => this.recordOverflow(d),
       onRewind: (r) => this.recordRewind(r),
@@ -130,7 +158,7 @@ export class NodeApp {
         bufferBytes: this.buffer.bytes,
         bufferBudgetBytes: this.buffer.budgetBytes,
       }),
-      firmware: FIRMWARE_VERSION,
+      firmware,
       record: (data) => this.record('system.health', 'node', data),
     });
     for (const s of c.sensors) {
@@ -171,7 +199,7 @@ export class NodeApp {
 
   start(): void {
     const boot: ValueMap = {
-      firmware: FIRMWARE_VERSION,
+      firmware: this.o.firmware ?? FIRMWARE_VERSION,
       board: this.o.config.board,
       sensors: this.o.config.sensors.length,
       config: declaredConfig(this.o.config),
@@ -180,6 +208,7 @@ export class NodeApp {
     const outputs = this.outputs.list;
     if (outputs.length) boot.outputs = outputs.map((x) => ({ name: x.name, driver: x.driver, pin: x.pin }));
     this.record('system.boot', 'node', boot);
+    this.ota?.boot();
     for (const r of this.runners) r.start();
     this.uplink.start();
     this.poller?.start();

@@ -4,6 +4,7 @@ import { isValueMap, type Value, type ValueMap } from '../codec/value.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import { bytesEqual } from '../event/verify-chain.js';
 import type { NodeIdentity } from '../identity/node-id.js';
+import { isOtaAction, type OtaOffer, offerValue } from '../ota/ota-offer.js';
 import type { CommandAction } from './command-action.js';
 import type { UplinkAck } from './transport.js';
 
@@ -27,7 +28,8 @@ export interface DownlinkCommand {
   id: string;
   /** Per node, from 1: the node acts on each seq once. */
   seq: number;
-  action: CommandAction;
+  /** An output's action, or a firmware image offered (firmware/ota/ota-offer.ts). */
+  action: CommandAction | OtaOffer;
   /** ms since the epoch: the node does not act after it. */
   notAfter: number;
 }
@@ -53,11 +55,17 @@ export interface AckReply {
   sig: string;
 }
 
+function actionValue(a: CommandAction | OtaOffer): ValueMap {
+  if (isOtaAction(a)) return offerValue(a as OtaOffer);
+  const c = a as CommandAction;
+  const action: ValueMap = { output: c.output, op: c.op };
+  if (c.ms !== undefined) action.ms = c.ms;
+  if (c.duty !== undefined) action.duty = c.duty;
+  return action;
+}
+
 function commandValue(c: DownlinkCommand): ValueMap {
-  const action: ValueMap = { output: c.action.output, op: c.action.op };
-  if (c.action.ms !== undefined) action.ms = c.action.ms;
-  if (c.action.duty !== undefined) action.duty = c.action.duty;
-  return { id: c.id, seq: c.seq, action, notAfter: c.notAfter };
+  return { id: c.id, seq: c.seq, action: actionValue(c.action), notAfter: c.notAfter };
 }
 
 function signedForm(node: string, ack: number, stored: number, time: number, commands: Value[], head: Uint8Array, nonce: Uint8Array | null): Uint8Array {

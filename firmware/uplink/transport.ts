@@ -68,6 +68,12 @@ export interface Transport {
    * without it carries commands only in uplink acknowledgements.
    */
   poll?(request: Uint8Array, done: (result: UplinkResult) => void): void;
+  /**
+   * Fetches one chunk of a firmware image with a signed request
+   * (firmware/ota/chunk-request.ts, POST /v1/firmware/chunk). A transport
+   * without it cannot take firmware updates.
+   */
+  chunk?(request: Uint8Array, done: (result: ChunkResult) => void): void;
 }
 
 /**
@@ -125,4 +131,16 @@ export function uplinkResult(status: number, body: Uint8Array | string): UplinkR
 /** An HTTP POST's outcome as an UplinkResult: an unreachable hub is retryable, a reply is judged by uplinkResult. */
 export function uplinkReply(reply: HttpReply): UplinkResult {
   return 'error' in reply ? { ok: false, refused: false, message: reply.error } : uplinkResult(reply.status, reply.body);
+}
+
+/** A chunk of a firmware image as the hub answered it (POST /v1/firmware/chunk): its bytes, or why not. */
+export type ChunkResult = { ok: true; bytes: Uint8Array } | { ok: false; refused: boolean; message: string };
+
+/** An HTTP reply to a chunk request as a ChunkResult: 200 carries the bytes; a 4xx is a refusal (naming the hub's code), anything else retryable. */
+export function chunkReply(reply: HttpReply): ChunkResult {
+  if ('error' in reply) return { ok: false, refused: false, message: reply.error };
+  if (reply.status === 200) return { ok: true, bytes: reply.body };
+  const e = (replyObject(reply.body).error ?? {}) as { code?: unknown; message?: unknown };
+  const said = typeof e.code === 'string' ? `${e.code}: ${typeof e.message === 'string' ? e.message : ''}` : `HTTP ${reply.status}`;
+  return { ok: false, refused: reply.status >= 400 && reply.status < 500, message: `hub answered ${reply.status} (${said})` };
 }

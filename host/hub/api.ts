@@ -15,6 +15,7 @@ import type { FailureLimit } from './failure-limit.js';
 import type { GroupCommit } from './group-commit.js';
 import type { HubLog } from './hub-log.js';
 import type { OpRecord } from './op-log.js';
+import { firmwareRoutes } from './firmware-api.js';
 import { inviteRoutes } from './invite-api.js';
 import { metricsRoutes } from './metrics-api.js';
 import { nodesRoutes } from './nodes-api.js';
@@ -84,6 +85,7 @@ export function apiRoutes(ctx: ApiContext): Routes {
     ...pulseRoutes({ cartridge: ctx.cartridge, hubId: ctx.hubKey.id, pulse: ctx.pulse, clock: ctx.clock }),
     ...seriesRoutes(ctx),
     ...inviteRoutes(ctx),
+    ...firmwareRoutes(ctx),
     ...rulesTestRoutes({ cartridge: ctx.cartridge, hubId: ctx.hubKey.id, clock: ctx.clock, timeZone: () => ctx.rules()?.timeZone ?? 'UTC' }),
   };
 }

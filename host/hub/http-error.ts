@@ -34,6 +34,9 @@ const STORE_STATUS: Record<string, number> = {
   'invite-expired': 403,
   'invite-used': 403,
   'bad-query': 400,
+  'not-offered': 403,
+  'unknown-image': 404,
+  'version-exists': 409,
 };
 
 const RULE_STATUS: Record<string, number> = { schema: 422, 'unknown-rule': 404 };

@@ -9,3 +9,4 @@ export declare const scenario: GeneratedValidator;
 export declare const eventData: GeneratedValidator;
 export declare const rule: GeneratedValidator;
 export declare const pulseChecks: GeneratedValidator;
+export declare const otaEventData: GeneratedValidator;

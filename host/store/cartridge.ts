@@ -11,6 +11,7 @@ import { nodeCrypto } from '../crypto/node-crypto.js';
 import { backupCartridge, type BackupResult } from './backup.js';
 import { ClockStateStore } from './clock-state.js';
 import { CommandQueue } from './commands.js';
+import { FirmwareImages } from './firmware-images.js';
 import { Ingestor, type IngestResult } from './ingest.js';
 import { HubIdentityStore } from './hub-identity.js';
 import { InviteBook, type Invite } from './invites.js';
@@ -77,6 +78,8 @@ export class Cartridge {
   readonly tokens: OwnerTokens;
   /** The hub's key pair and certificate (host/hub/hub-key.ts): a restored cartridge is the same hub. */
   readonly hubIdentity: HubIdentityStore;
+  /** Firmware images published for the nodes (host/store/firmware-images.ts). */
+  readonly firmware: FirmwareImages;
   private readonly crypto: CryptoProvider;
   private readonly clock: () => number;
   private readonly entropy: (n: number) => Uint8Array;
@@ -115,6 +118,7 @@ export class Cartridge {
     this.series = new ReadingSeries(db);
     this.tokens = new OwnerTokens(db, this.crypto, this.entropy);
     this.hubIdentity = new HubIdentityStore(db);
+    this.firmware = new FirmwareImages(db, this.crypto);
     this.stored = new StoredHook(
       options.onListenerError ??
         ((e) => process.stderr.write(JSON.stringify({ level: 'error', code: 'stored-listener', message: (e as Error)?.message ?? String(e) }) + '\n')),

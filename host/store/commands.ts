@@ -4,6 +4,7 @@ import { isValueMap, type ValueMap } from '../../firmware/codec/value.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { type EventEntry, idFromHash } from '../../firmware/event/envelope.js';
 import type { OutputInfo } from '../../firmware/node/node-outputs.js';
+import type { OtaOffer } from '../../firmware/ota/ota-offer.js';
 import { type CommandAction, checkAction, OUTPUT_DRIVERS } from '../../firmware/uplink/command-action.js';
 import { DeclaredOutputs } from './declared-outputs.js';
 import type { Db } from './open-cartridge.js';
@@ -21,7 +22,8 @@ export interface Command {
   id: string;
   node: string;
   seq: number;
-  action: CommandAction;
+  /** An output's action, or a firmware image offered (host/store/firmware-images.ts). */
+  action: CommandAction | OtaOffer;
   /** ms since the epoch: the node does not act after it. */
   notAfter: number;
   createdAt: number;
@@ -59,6 +61,9 @@ const SETTLED_BY: Record<string, CommandState> = {
   'effect.failed': 'failed',
   'effect.expired': 'expired',
   'effect.refused': 'refused',
+  // A firmware offer is settled by the outcome the node signs before it reboots (or instead of it).
+  'system.ota.applied': 'applied',
+  'system.ota.refused': 'refused',
 };
 
 function command(r: Row): Command {
@@ -66,7 +71,7 @@ function command(r: Row): Command {
     id: r.id,
     node: r.node,
     seq: r.seq,
-    action: JSON.parse(r.action) as CommandAction,
+    action: JSON.parse(r.action) as CommandAction | OtaOffer,
     notAfter: r.not_after,
     createdAt: r.created_at,
     cause: r.cause,
@@ -93,7 +98,7 @@ export class CommandQueue {
   private readonly dropQueued: Statement<[string]>;
   private readonly declared: DeclaredOutputs;
   private readonly enrolled: Statement<[string], { name: string | null }>;
-  private readonly enqueueTx: (node: string, action: CommandAction, notAfter: number, cause: string | null) => Command;
+  private readonly enqueueTx: (node: string, action: CommandAction | OtaOffer, notAfter: number, cause: string | null) => Command;
   private readonly deliverTx: (node: string, limit: number) => Command[];
 
   constructor(
@@ -111,7 +116,7 @@ export class CommandQueue {
     this.dropQueued = db.prepare("DELETE FROM commands WHERE id = ? AND state = 'queued'");
     this.declared = new DeclaredOutputs(db);
     this.enrolled = db.prepare('SELECT name FROM nodes WHERE id = ?');
-    const enqueue = db.transaction((node: string, action: CommandAction, notAfter: number, cause: string | null) => {
+    const enqueue = db.transaction((node: string, action: CommandAction | OtaOffer, notAfter: number, cause: string | null) => {
       const seq = this.nextSeq.get(node) as number;
       const now = this.clock();
       const hash = this.crypto.sha256(encodeCbor(['fazt/command/v1', node, seq, action as unknown as ValueMap, notAfter, now, cause]));
@@ -136,14 +141,8 @@ export class CommandQueue {
    * do ('unsupported-op'), a notAfterMs not in the future (RangeError).
    */
   enqueue(node: string, action: unknown, options: EnqueueOptions): Command {
-    const who = this.enrolled.get(node);
-    if (!who) throw new StoreError('unknown-node', `node ${node} is not enrolled on this hub`);
+    const { who, notAfter, cause } = this.target(node, options);
     const a = checkAction(action);
-    const notAfter = options?.notAfterMs;
-    if (!Number.isSafeInteger(notAfter)) throw new TypeError(`notAfterMs must be whole ms since the epoch, got ${String(notAfter)}`);
-    if (notAfter <= this.clock()) throw new RangeError(`notAfterMs ${notAfter} is not in the future (the hub's clock: ${Math.floor(this.clock())})`);
-    const cause = options.cause ?? null;
-    if (cause !== null && !(typeof cause === 'string' && EVENT_ID.test(cause))) throw new TypeError('cause must be an event id (16 base32 characters) or null');
     const name = who.name ? `${node} (${who.name})` : node;
     const outputs = this.outputsOf(node);
     const out = outputs.find((o) => o.name === a.output);
@@ -158,6 +157,23 @@ export class CommandQueue {
         `output '${a.output}' of node ${name} is a ${out.driver}, which cannot ${a.op} (it can ${ops.join(', ') || 'nothing'})`,
       );
     return this.enqueueTx(node, a, notAfter, cause);
+  }
+
+  /** Queues a firmware offer (checked by the caller, host/hub/firmware-publish.ts); the node and the options as enqueue checks them. */
+  enqueueOffer(node: string, offer: OtaOffer, options: EnqueueOptions): Command {
+    const { notAfter, cause } = this.target(node, options);
+    return this.enqueueTx(node, offer, notAfter, cause);
+  }
+
+  private target(node: string, options: EnqueueOptions): { who: { name: string | null }; notAfter: number; cause: string | null } {
+    const who = this.enrolled.get(node);
+    if (!who) throw new StoreError('unknown-node', `node ${node} is not enrolled on this hub`);
+    const notAfter = options?.notAfterMs;
+    if (!Number.isSafeInteger(notAfter)) throw new TypeError(`notAfterMs must be whole ms since the epoch, got ${String(notAfter)}`);
+    if (notAfter <= this.clock()) throw new RangeError(`notAfterMs ${notAfter} is not in the future (the hub's clock: ${Math.floor(this.clock())})`);
+    const cause = options.cause ?? null;
+    if (cause !== null && !(typeof cause === 'string' && EVENT_ID.test(cause))) throw new TypeError('cause must be an event id (16 base32 characters) or null');
+    return { who, notAfter, cause };
   }
 
   /** Names the hub event that requested a command queued without one (the request cites the command, so it is written after). */

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { COMPACT_SQL, copyEventsToEntries } from './migration-compact.js';
+import { FIRMWARE_SQL } from './migration-firmware.js';
 import { HUB_IDENTITY_SQL } from './migration-hub-identity.js';
 import { ROLLUPS_SQL } from './migration-rollups.js';
 
@@ -201,5 +202,11 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     name: 'reading rollups per minute, ten minutes and hour, backfilled',
     // Series over long ranges read these instead of every reading (host/store/migration-rollups.ts).
     sql: ROLLUPS_SQL,
+  },
+  {
+    step: 12,
+    name: 'firmware images: manifest, hub signature, bytes',
+    // What `fazt firmware publish` stores and nodes fetch in chunks (host/store/migration-firmware.ts).
+    sql: FIRMWARE_SQL,
   },
 ];

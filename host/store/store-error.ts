@@ -26,5 +26,8 @@ export type StoreErrorCode =
   | 'bad-query' // an events query the cartridge cannot answer (bad cursor, limit, pattern)
   | 'unknown-output' // a command for an output the node did not declare
   | 'unsupported-op' // a command its output's driver cannot carry out
+  | 'version-exists' // a firmware version already names another image for the board
+  | 'unknown-image' // no firmware image has this hash or version
+  | 'not-offered' // a node asked for chunks of an image the hub has not offered it
   | 'damaged' // a stored row is not what its hash says (a migration refuses to carry it over)
   | 'io'; // the file system said no

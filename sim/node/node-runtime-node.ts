@@ -4,7 +4,9 @@ import { fromHex } from '../../firmware/codec/text-encodings.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import { NodeApp } from '../../firmware/node/node-app.js';
 import { nodeConfigFromJson } from '../../firmware/node/node-config.js';
-import { type Transport, type UplinkResult, uplinkReply } from '../../firmware/uplink/transport.js';
+import type { EventLogHead } from '../../firmware/event/event-log.js';
+import { chunkReply, type Transport, uplinkReply } from '../../firmware/uplink/transport.js';
+import type { HttpReply } from '../../hal/contracts/http.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { validateOnHost } from '../../host/schema/host-validators.js';
 import { SimBoard } from '../world/sim-board.js';
@@ -47,16 +49,19 @@ export class NodeRuntimeNode implements SimulatedNode {
     const board = new SimBoard(name, o.board, o.clock);
     o.wire(board);
     // The exchange is asynchronous here: run() waits for what is in flight before simulated time moves on.
-    const exchange = (sender: UplinkSender) => (body: Uint8Array, done: (r: UplinkResult) => void) => {
-      this.pending++;
-      const p = sender(Buffer.from(body).toString('hex')).then((r) => {
-        this.pending--;
-        done(uplinkReply(r));
-      });
-      this.inFlight = Promise.all([this.inFlight, p]);
-    };
-    const transport: Transport = { send: exchange(o.uplink) };
-    if (o.downlink) transport.poll = exchange(o.downlink);
+    const exchange =
+      <R>(sender: UplinkSender, as: (r: HttpReply) => R) =>
+      (body: Uint8Array, done: (r: R) => void) => {
+        this.pending++;
+        const p = sender(Buffer.from(body).toString('hex')).then((r) => {
+          this.pending--;
+          done(as(r));
+        });
+        this.inFlight = Promise.all([this.inFlight, p]);
+      };
+    const transport: Transport = { send: exchange(o.uplink, uplinkReply) };
+    if (o.downlink) transport.poll = exchange(o.downlink, uplinkReply);
+    if (o.ota) transport.chunk = exchange(o.ota.chunk, chunkReply);
     this.app = new NodeApp({
       config: nodeConfigFromJson(o.config),
       backend: board.backend,
@@ -66,9 +71,16 @@ export class NodeRuntimeNode implements SimulatedNode {
       onEvent: (e: EventEntry) => void (o.collect && this.recent.length < 10_000 && this.recent.push(summary(e))),
       head: o.head ? { seq: o.head.seq, hash: fromHex(o.head.hash) } : undefined,
       entropy: (n) => new Uint8Array(randomBytes(n)),
+      firmware: o.ota?.firmware,
+      ota: o.ota && { backend: o.ota.backend, restart: o.ota.restart },
     });
     this.id = this.app.identity.id;
     this.app.start();
+  }
+
+  /** The node's chain head (where a rebooted node continues from). */
+  get head(): EventLogHead {
+    return this.app.head;
   }
 
   async run(until: number): Promise<{ status: NodeStatus }> {

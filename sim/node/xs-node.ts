@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { JsonValue } from '../../firmware/codec/json-form.js';
 import type { Board } from '../../hal/board/board.js';
+import type { Ota } from '../../hal/contracts/ota.js';
 import { projectRoot } from '../../host/project-root.js';
 import { SimBoard } from '../world/sim-board.js';
 import type { VirtualClock } from '../world/virtual-clock.js';
@@ -21,6 +22,11 @@ export function httpDownlink(hubUrl: () => string): UplinkSender {
   return (hex) => hostHttpPost(`${hubUrl()}/v1/downlink`, 'application/cbor', Buffer.from(hex, 'hex'));
 }
 
+/** POSTs a firmware chunk request to a hub's /v1/firmware/chunk, the same way. */
+export function httpChunk(hubUrl: () => string): UplinkSender {
+  return (hex) => hostHttpPost(`${hubUrl()}/v1/firmware/chunk`, 'application/cbor', Buffer.from(hex, 'hex'));
+}
+
 export interface SimNodeOptions {
   name: string;
   board: Board;
@@ -35,6 +41,8 @@ export interface SimNodeOptions {
   collect?: boolean;
   /** Where the node's chain continues from (seq and hash hex), after a restart. */
   head?: { seq: number; hash: string };
+  /** Firmware updates (Node runtime only, sim/ota/ota-node.ts): the slots, the version booted, the chunk route and the reboot. */
+  ota?: { backend: Ota; firmware: string; chunk: UplinkSender; restart: () => void };
 }
 
 /** An XS engine with the node firmware loaded, not yet a node: see XsNode.boot(). */

@@ -73,6 +73,7 @@ describe('plain HTTP beside HTTPS', () => {
       ['/v1/uplink', 'POST'],
       ['/v1/enroll', 'POST'],
       ['/v1/downlink', 'POST'],
+      ['/v1/firmware/chunk', 'POST'],
       ['/v1/time', 'GET'],
       ['/v1/beacon', 'GET'],
       ['/v1/health', 'GET'],
@@ -84,6 +85,8 @@ describe('plain HTTP beside HTTPS', () => {
       ['/v1/time/status', 'GET'],
       ['/v1/uplink', 'GET'],
       ['/v1/rules', 'POST'],
+      ['/v1/firmware', 'POST'],
+      ['/v1/firmware', 'GET'],
       ['/metrics', 'GET'],
       ['/', 'GET'],
     ])

@@ -1,5 +1,6 @@
 import { firmwareBuild, firmwareFlash, type FirmwareRequest } from '../../moddable/firmware-build.js';
 import { UsageError, type Command, type CommandContext, type OptionSpec } from '../command.js';
+import { firmwareListCommand, firmwarePublishCommand } from './firmware-publish.js';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
@@ -35,8 +36,8 @@ const common: Record<string, OptionSpec> = {
 
 export const firmwareCommand: Command = {
   name: 'firmware',
-  summary: 'Build or flash the node firmware for an ESP32 with Moddable (mcconfig)',
-  usage: 'fazt firmware <build|flash> [options]',
+  summary: 'Build, flash or publish (OTA) the node firmware for an ESP32 with Moddable',
+  usage: 'fazt firmware <build|flash|publish|list> [options]',
   subcommands: [
     {
       name: 'build',
@@ -58,5 +59,7 @@ export const firmwareCommand: Command = {
         return firmwareFlash({ ...request(ctx), port });
       },
     },
+    firmwarePublishCommand,
+    firmwareListCommand,
   ],
 };

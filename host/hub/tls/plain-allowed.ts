@@ -1,7 +1,7 @@
 /**
  * What plain HTTP from beyond loopback may reach on a hub that serves HTTPS:
  * the routes nodes use, whose bodies are signed (uplink, enrolment, downlink
- * polls) or public anyway (the signed time answer, the beacon record,
+ * polls, firmware chunk requests) or public anyway (the signed time answer, the beacon record,
  * liveness). Everything else carries the owner's data or tokens and needs
  * HTTPS. The access layer may call this too.
  */
@@ -9,6 +9,8 @@ const NODE_ROUTES: Readonly<Record<string, string>> = {
   '/v1/uplink': 'POST',
   '/v1/enroll': 'POST',
   '/v1/downlink': 'POST',
+  // Firmware chunks: the request is node-signed, the image is checked by the node against the hub's signature.
+  '/v1/firmware/chunk': 'POST',
   '/v1/time': 'GET',
   '/v1/beacon': 'GET',
   '/v1/health': 'GET',
