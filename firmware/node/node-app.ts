@@ -125,6 +125,7 @@ export class NodeApp {
       timers: o.time,
       intervalMs: c.health?.intervalMs ?? DEFAULT_HEALTH_INTERVAL_MS,
       source: o.backend.health?.(),
+      battery: o.backend.battery?.(),
       own: () => ({
         uplinkRetries: this.uplink.stats.failures + this.uplink.stats.refusals,
         bufferBytes: this.buffer.bytes,
