@@ -98,10 +98,7 @@ describe('a battery node in deep sleep, in the simulator', () => {
     const readings = r.hub.events('sensor.reading').filter((e) => e.source.endsWith('/bme280'));
     // One sample a wake: its three channels (temperature, humidity, pressure) at the wake's time.
     assert.equal(readings.length, 36);
-    assert.deepStrictEqual(
-      [...new Set(readings.map((e) => Math.floor((e.time - T0) / PERIOD)))],
-      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
-    );
+    assert.deepStrictEqual([...new Set(readings.map((e) => Math.floor((e.time - T0) / PERIOD)))], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     const applied = r.hub.events('effect.applied');
     assert.equal(applied.length, 1, 'applied once');
     assert.equal((applied[0].data as { seq: number }).seq, 1);
