@@ -89,7 +89,10 @@ export class SleepCycle {
     if (r.lost && first !== undefined && r.lost.from < first) app.buffer.rewind(r.lost.from);
     this.healthIfDue();
     for (const s of o.config.sensors) app.sampleNow(s.name);
-    this.deadline = o.time.setTimeout(() => this.sleepNow('deadline'), o.maxAwakeMs ?? 20_000);
+    this.deadline = o.time.setTimeout(() => {
+      this.deadline = undefined;
+      this.sleepNow('deadline');
+    }, o.maxAwakeMs ?? 20_000);
     this.later();
   }
 

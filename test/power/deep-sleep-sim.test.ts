@@ -149,7 +149,8 @@ describe('a battery node in deep sleep, in the simulator', () => {
     assert.ok(Math.abs(b1.volts - r.battery.cellVolts()) < 0.02, `${b1.volts} V read, cell at ${r.battery.cellVolts()} V`);
     for (let i = 0; i < 20; i++) await r.node.wake();
     const last = r.hub.events('system.health').at(-1);
-    const b2 = (last?.data as { battery: { volts: number; percent: number } }).battery;
+    assert.ok(last);
+    const b2 = (last.data as { battery: { volts: number; percent: number } }).battery;
     assert.ok(b2.percent < b1.percent && b2.volts < b1.volts, `battery drains: ${JSON.stringify(b1)} then ${JSON.stringify(b2)}`);
     // A rising edge on the wake pin ends the sleep early.
     const at = r.clock.now();
