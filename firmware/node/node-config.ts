@@ -34,7 +34,7 @@ export interface NodeConfig {
   power?: PowerConfig;
 }
 
-export type PowerConfig = { mode: 'always-on' } | { mode: 'deep-sleep'; wakeEveryMs: number; wakePin?: number };
+type PowerConfig = { mode: 'always-on' } | { mode: 'deep-sleep'; wakeEveryMs: number; wakePin?: number };
 
 /** Commands reach a node within this long when the config does not say (README "The downlink"). */
 export const DEFAULT_DOWNLINK_POLL_MS = 5000;

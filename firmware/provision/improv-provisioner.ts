@@ -14,7 +14,7 @@ import {
 } from './improv-serial.js';
 import { storeWifiCredentials, wifiCredentials } from './wifi-credentials.js';
 
-export interface WifiNetwork {
+interface WifiNetwork {
   ssid: string;
   rssi: number;
   secure: boolean;

@@ -13,12 +13,12 @@ import { utf8Decode, utf8Encode } from '../codec/utf8.js';
  * data being command | data length | data. Strings are UTF-8, each prefixed
  * by its length in one byte.
  */
-export const IMPROV_VERSION = 1;
+const IMPROV_VERSION = 1;
 const HEADER = [0x49, 0x4d, 0x50, 0x52, 0x4f, 0x56]; // "IMPROV"
 /** Header, version, type, length: the bytes before the data. */
 const PREFIX = HEADER.length + 3;
 /** The longest packet: a one-byte length allows 255 data bytes. */
-export const IMPROV_MAX_PACKET = PREFIX + 255 + 1;
+const IMPROV_MAX_PACKET = PREFIX + 255 + 1;
 
 export const ImprovType = { currentState: 0x01, errorState: 0x02, rpcCommand: 0x03, rpcResult: 0x04 } as const;
 export const ImprovState = { ready: 0x02, provisioning: 0x03, provisioned: 0x04 } as const;

@@ -1,7 +1,7 @@
 import type { Preferences } from '../../hal/contracts/preferences.js';
 
 /** Where Wi-Fi credentials live in Preferences (set by Improv provisioning; read at boot). */
-export const WIFI_DOMAIN = 'wifi';
+const WIFI_DOMAIN = 'wifi';
 
 export interface WifiCredentials {
   ssid: string;

@@ -36,7 +36,7 @@ export function batteryFromAdc(raw: number, bits: number, w: BatteryWiring): Bat
   return { volts: Math.round(volts * 100) / 100, percent: batteryPercent(volts, w) };
 }
 
-export function batteryPercent(volts: number, w: Pick<BatteryWiring, 'emptyVolts' | 'fullVolts'>): number {
+function batteryPercent(volts: number, w: Pick<BatteryWiring, 'emptyVolts' | 'fullVolts'>): number {
   const p = ((volts - w.emptyVolts) / (w.fullVolts - w.emptyVolts)) * 100;
   return Math.round(Math.min(100, Math.max(0, p)));
 }

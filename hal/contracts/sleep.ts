@@ -23,7 +23,7 @@ export interface Sleep {
 }
 
 /** The longest sleep a node asks for: a day (ESP-IDF takes µs in 64 bits; this keeps config mistakes visible). */
-export const MAX_SLEEP_MS = 86_400_000;
+const MAX_SLEEP_MS = 86_400_000;
 
 export function checkSleep(ms: unknown, wakePin?: unknown): void {
   if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 1 || ms > MAX_SLEEP_MS)
