@@ -58,6 +58,8 @@ export class SleepCycle {
   private done = false;
   private deadline: TimerId | undefined;
   private restored = 0;
+  /** Samples asked for and not yet recorded: the wake does not sleep before they are. */
+  private sampling = 0;
 
   constructor(private readonly o: SleepCycleOptions) {
     const p = o.config.power;
@@ -88,7 +90,14 @@ export class SleepCycle {
     const first = app.buffer.firstSeq;
     if (r.lost && first !== undefined && r.lost.from < first) app.buffer.rewind(r.lost.from);
     this.healthIfDue();
-    for (const s of o.config.sensors) app.sampleNow(s.name);
+    for (const s of o.config.sensors)
+      if (
+        app.sampleNow(s.name, () => {
+          this.sampling--;
+          this.later();
+        })
+      )
+        this.sampling++;
     this.deadline = o.time.setTimeout(() => {
       this.deadline = undefined;
       this.sleepNow('deadline');
@@ -103,7 +112,7 @@ export class SleepCycle {
 
   private settle(): void {
     const { app } = this;
-    if (this.done || app.uplink.busy) return;
+    if (this.done || app.uplink.busy || this.sampling > 0) return;
     if (this.failures > 0) return this.sleepNow('unreachable');
     if (this.refusals >= MAX_REFUSALS) return this.sleepNow('refused');
     if (app.buffer.count === 0) return this.sleepNow('sent');

@@ -14,6 +14,7 @@ import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { validateOnHost } from '../../host/schema/host-validators.js';
 import type { BatteryModel } from '../models/battery-model.js';
 import { SimBoard } from '../world/sim-board.js';
+import { sleepWorld } from './sleep-world.js';
 import type { VirtualClock } from '../world/virtual-clock.js';
 import type { UplinkSender } from '../xs/bridge-host.js';
 
@@ -118,33 +119,13 @@ export class SleepingNode {
       clock.runUntil(Math.max(due, clock.now()));
     }
     const asked = this.sleep.requested;
+    // Turns due at this instant finish (they find the node stopped); what is left would run during the sleep.
+    clock.runUntil(clock.now());
     const timersLeft = clock.pending;
     this.o.battery?.draw(this.o.awakeMa ?? 120, clock.now() - wokeAt + (this.o.joinMs ?? 1500));
-    const { sleptMs, next } = this.sleepFor(asked.ms, asked.wakePin);
+    const { sleptMs, next } = sleepWorld(clock, this.sim.pins, asked.ms, asked.wakePin);
     this.o.battery?.draw(this.o.asleepMa ?? 0.15, sleptMs);
     this.sleep.boot(next);
     return { cause, summary: cycle.lastSummary as WakeSummary, events, timersLeft, sleptMs, next };
-  }
-
-  /** Moves the world on to the wake: the timer, or the wake pin going high first. */
-  private sleepFor(ms: number, wakePin: number | undefined): { sleptMs: number; next: WakeCause } {
-    const clock = this.o.clock;
-    const from = clock.now();
-    const until = from + ms;
-    let high = false;
-    const off = wakePin === undefined ? undefined : this.sim.pins.watch(wakePin, (level) => void (level === 1 && (high = true)));
-    try {
-      for (;;) {
-        const due = clock.nextDue();
-        if (due === undefined || due > until) {
-          clock.runUntil(until);
-          return { sleptMs: ms, next: 'timer' };
-        }
-        clock.runUntil(due);
-        if (high) return { sleptMs: clock.now() - from, next: 'pin' };
-      }
-    } finally {
-      off?.();
-    }
   }
 }
