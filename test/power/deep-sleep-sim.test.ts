@@ -107,7 +107,12 @@ describe('a battery node in deep sleep, in the simulator', () => {
     const v = verifyChain(r.identity.id, r.hub.stored, nodeCrypto);
     assert.equal(v.fresh.length, r.hub.stored.length);
     assert.equal(r.hub.stored[0].seq, 1);
-    assert.equal(r.hub.events('system.boot').length, 12);
+    const boots = r.hub.events('system.boot');
+    assert.equal(boots.length, 12);
+    // The boot declares the node sleeps (and that it does not poll): its hub can tell a sleeping node from a lost one.
+    const declared = (boots[0].data as { config: { power: unknown; uplink: { downlinkPollMs: number } } }).config;
+    assert.deepStrictEqual(declared.power, { mode: 'deep-sleep', wakeEveryMs: PERIOD });
+    assert.equal(declared.uplink.downlinkPollMs, 0);
   });
 
   it('keeps unsent entries through sleeps while the hub is unreachable, and delivers them in order after', async () => {
