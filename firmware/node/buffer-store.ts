@@ -90,8 +90,9 @@ export class BufferStore {
     chunks.forEach((parts, i) => {
       if (this.put(`c${i}`, encodeCbor(parts))) writes++;
     });
-    const stale = this.prefs.keys(BUFFER_DOMAIN).filter((k) => k.charAt(0) === 'c' && Number(k.slice(1)) >= chunks.length);
-    for (const k of stale) this.prefs.delete(BUFFER_DOMAIN, k);
+    // Blobs past the new count go; their number comes from the old meta, since Moddable's
+    // Preference.keys() answers [] on an ESP32 (modules/files/preference/esp32).
+    for (let i = chunks.length; i < this.storedCount(); i++) this.prefs.delete(BUFFER_DOMAIN, `c${i}`);
     const meta: ValueMap = { n: chunks.length };
     if (chunks.length) {
       meta.first = all[start].seq;
@@ -153,6 +154,18 @@ export class BufferStore {
       }
     }
     return out;
+  }
+
+  /** How many blobs the stored meta names (0 when there is none or it is unreadable). */
+  private storedCount(): number {
+    const m = this.prefs.get(BUFFER_DOMAIN, 'meta');
+    if (!(m instanceof Uint8Array)) return 0;
+    try {
+      const n = (decodeCbor(m) as ValueMap).n;
+      return typeof n === 'number' ? n : 0;
+    } catch {
+      return 0;
+    }
   }
 
   /** Writes a blob unless it holds these bytes already (flash wear); true when written. */

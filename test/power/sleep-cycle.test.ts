@@ -64,6 +64,16 @@ describe('the unsent buffer across deep sleep (Preferences)', () => {
     assert.deepStrictEqual(prefs.keys(BUFFER_DOMAIN), ['meta'], 'stale blobs deleted');
   });
 
+  it('finds stale blobs from its own meta, not Preferences.keys() (which answers [] on an ESP32)', () => {
+    const inner = memoryPreferences();
+    const noKeys: Preferences = { ...inner, keys: () => [] };
+    const store = new BufferStore(noKeys, { chunkBytes: 512 });
+    store.save(filled(40));
+    assert.ok(inner.keys(BUFFER_DOMAIN).length > 4);
+    store.save(filled(2)); // one blob
+    assert.deepStrictEqual(inner.keys(BUFFER_DOMAIN).sort(), ['c0', 'meta']);
+  });
+
   it('keeps the newest within maxBytes and declares the oldest dropped', () => {
     const prefs = memoryPreferences();
     const saved = new BufferStore(prefs, { maxBytes: 1024 }).save(filled(40));
