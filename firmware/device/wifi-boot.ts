@@ -24,7 +24,7 @@ export interface WifiBootOptions {
  *  - none at all: wait; the node starts once Improv provisioning joined.
  * Only ssids are logged.
  */
-export function wifiBoot(o: WifiBootOptions): { provisioner: ImprovProvisioner; port: SerialPort } {
+export function wifiBoot(o: WifiBootOptions): { provisioner: ImprovProvisioner; port: SerialPort | undefined } {
   let started = false;
   const start = (): void => {
     if (started) return;
@@ -32,10 +32,16 @@ export function wifiBoot(o: WifiBootOptions): { provisioner: ImprovProvisioner; 
     o.start();
   };
   let provisioner: ImprovProvisioner | undefined;
-  const port = o.openSerial({ baud: 115200, onBytes: (b) => provisioner?.receive(b) });
+  let port: SerialPort | undefined;
+  try {
+    port = o.openSerial({ baud: 115200, onBytes: (b) => provisioner?.receive(b) });
+  } catch (e) {
+    // The UART may be taken (xsbug's, in a debug build): the node runs on, without Improv.
+    o.log(`Improv serial unavailable (${(e as Error).message}): Wi-Fi only from the build or earlier provisioning`);
+  }
   provisioner = new ImprovProvisioner({
     prefs: o.prefs,
-    send: (b) => port.write(b),
+    send: (b) => port?.write(b),
     join: o.join,
     device: o.device,
     log: o.log,

@@ -54,4 +54,22 @@ describe('Wi-Fi at boot without a rebuild', () => {
     assert.equal(c.starts(), 0);
     assert.deepStrictEqual(c.log.at(-1), 'could not join "attic": waiting for Improv provisioning on the serial port');
   });
+
+  it('runs on without Improv when the serial port cannot be opened', () => {
+    const log: string[] = [];
+    let starts = 0;
+    wifiBoot({
+      prefs: memoryPreferences(),
+      built: { ssid: 'built', password: 'x' },
+      join: () => assert.fail('no join for built-in credentials'),
+      openSerial: () => {
+        throw new Error('UART 0 in use');
+      },
+      device,
+      start: () => void starts++,
+      log: (l) => void log.push(l),
+    });
+    assert.equal(starts, 1);
+    assert.deepStrictEqual(log, ['Improv serial unavailable (UART 0 in use): Wi-Fi only from the build or earlier provisioning']);
+  });
 });
