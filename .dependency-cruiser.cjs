@@ -84,7 +84,7 @@ module.exports = {
       comment: "Every import resolves, except Moddable's own modules and the project's native one (fazt/ed25519), which exist only in a Moddable build.",
       severity: 'error',
       from: {},
-      to: { couldNotResolve: true, pathNot: '^(embedded:|mc/config$|timer$|time$|instrumentation$|crypt$|fazt/ed25519$)' },
+      to: { couldNotResolve: true, pathNot: '^(embedded:|mc/config$|timer$|time$|instrumentation$|crypt$|fazt/ed25519$|preference$|wifi$)' },
     },
   ],
   options: {

@@ -59,7 +59,7 @@ export function batchToValue(b: Batch): Value {
 }
 
 /** One entry of a decoded batch; `clock` only when the entry has one (verifyChain checks its value). */
-function entryFromValue(e: ValueMap): EventEntry {
+export function entryFromValue(e: ValueMap): EventEntry {
   const entry: EventEntry = {
     id: e.id as string,
     type: e.type as string,

@@ -1,7 +1,10 @@
 /**
  * The device entry (manifest.json: creation.main). Moddable runs it after its
- * setup modules have joined Wi-Fi (config ssid/password) and set the clock
- * over SNTP, and calls the default export.
+ * setup modules have joined Wi-Fi (config ssid/password, when the build has
+ * them) and set the clock over SNTP, and calls the default export. Wi-Fi
+ * credentials provisioned over Improv serial (Preferences domain "wifi")
+ * come first: the entry joins them itself with the `wifi` module before the
+ * node starts (wifi-boot.ts).
  *
  * The firmware build (fazt firmware build) puts the board definition and the
  * node configuration, both checked on the host, into the manifest's config:
@@ -11,24 +14,35 @@
  * enrols with hub.token (device-node.ts, where the wiring lives so that
  * tests run it over the simulated ECMA-419 classes).
  */
+import Analog from 'embedded:io/analog';
+import Serial from 'embedded:io/serial';
 import HTTPClient from 'embedded:network/http/client';
 import TCP from 'embedded:io/socket/tcp';
 import UDP from 'embedded:io/socket/udp';
 import Resolver from 'embedded:network/dns/resolver/udp';
 import Instrumentation from 'instrumentation';
 import config from 'mc/config';
+import Preference from 'preference';
 import Time from 'time';
 import Timer from 'timer';
 import { Digest } from 'crypt';
 import * as ed25519 from 'fazt/ed25519';
 import { moddableCrypto } from '../crypto/moddable-crypto.js';
+import WiFi from 'wifi';
 import { nodeConfigFromJson } from '../node/node-config.js';
 import { validateDocument } from '../schema/validate.js';
 import type { Board } from '../../hal/board/board.js';
 import { PinClaims } from '../../hal/board/pin-claims.js';
 import { embeddedIo } from '../../hal/moddable/embedded-io-bindings.js';
 import { deviceNode, type DeviceNode } from './device-node.js';
+import { FIRMWARE_VERSION } from '../node/node-app.js';
+import type { HalBackend } from '../../hal/contracts/io.js';
 import { createModdableBackend } from '../../hal/moddable/moddable-backend.js';
+import { moddableBattery } from '../../hal/moddable/moddable-battery.js';
+import { moddablePreferences } from '../../hal/moddable/moddable-preferences.js';
+import { moddableSerial } from '../../hal/moddable/moddable-serial.js';
+import { moddableWifiJoin } from '../../hal/moddable/moddable-wifi.js';
+import { wifiBoot } from './wifi-boot.js';
 import { moddableHealth } from '../../hal/moddable/moddable-health.js';
 import { moddableStation } from '../../hal/moddable/moddable-station.js';
 import { moddableTime } from '../../hal/moddable/moddable-time.js';
@@ -61,14 +75,37 @@ export default function main(): void {
     validateDocument('nodeConfig', json);
     const nodeConfig = nodeConfigFromJson(json);
     if (nodeConfig.board !== board.id) throw new TypeError(`node configuration is for board ${nodeConfig.board}, this firmware was built for ${board.id}`);
+    if (nodeConfig.power?.mode === 'deep-sleep')
+      log('power.mode deep-sleep needs an ESP32 sleep module, which the Moddable SDK lacks (README "Deep sleep"): running always-on');
+    const time = moddableTime(Timer);
+    const built = config as { ssid?: unknown; password?: unknown };
+    wifiBoot({
+      prefs: moddablePreferences(Preference),
+      built: { ssid: built.ssid, password: built.password },
+      join: moddableWifiJoin(WiFi, time),
+      openSerial: (o) => moddableSerial(Serial, o),
+      device: { firmware: 'fazt', version: FIRMWARE_VERSION, chip: `${board.id}/${board.soc}`, name: nodeConfig.name ?? board.id },
+      start: () => startNode(board, nodeConfig, time),
+      log,
+    });
+  } catch (e) {
+    cannotStart(e);
+  }
+}
+
+function startNode(board: Board, nodeConfig: ReturnType<typeof nodeConfigFromJson>, time: ReturnType<typeof moddableTime>): void {
+  try {
+    const io = createModdableBackend(
+      new PinClaims(board),
+      embeddedIo,
+      moddableHealth({ instrumentation: Instrumentation, rssi: moddableStation.rssi, ticks: () => Time.ticks }),
+    );
+    const wiring = board.battery;
+    const backend: HalBackend = wiring ? { ...io, battery: () => moddableBattery(Analog, wiring) } : io;
     node = deviceNode({
       config: nodeConfig,
-      backend: createModdableBackend(
-        new PinClaims(board),
-        embeddedIo,
-        moddableHealth({ instrumentation: Instrumentation, rssi: moddableStation.rssi, ticks: () => Time.ticks }),
-      ),
-      time: moddableTime(Timer),
+      backend,
+      time,
       // SHA-256 and Ed25519 in native code: the SDK's Digest, libsodium (firmware/crypto/native/).
       crypto: moddableCrypto({ Digest, ed25519 }),
       http: {
@@ -82,7 +119,11 @@ export default function main(): void {
     log(`node ${node.app.identity.id} on ${board.id} at ${moddableStation.ip() ?? '(no address)'}: ${nodeConfig.sensors.length} sensors, hub ${node.hub}`);
     node.start();
   } catch (e) {
-    const err = e as { name?: string; code?: string; message?: string };
-    log(`cannot start: ${err.name ?? 'Error'}${err.code ? ` [${err.code}]` : ''}: ${err.message ?? String(e)}`);
+    cannotStart(e);
   }
+}
+
+function cannotStart(e: unknown): void {
+  const err = e as { name?: string; code?: string; message?: string };
+  log(`cannot start: ${err.name ?? 'Error'}${err.code ? ` [${err.code}]` : ''}: ${err.message ?? String(e)}`);
 }

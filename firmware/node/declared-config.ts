@@ -27,5 +27,7 @@ export function declaredConfig(c: NodeConfig): ValueMap {
   };
   if (c.clock !== undefined) out.clock = c.clock;
   if (c.health) out.healthMs = c.health.intervalMs;
+  // A sleeping node is heard once a wake: the hub can tell that from silence.
+  if (c.power) out.power = pick(c.power, ['mode', 'wakeEveryMs', 'wakePin']);
   return out;
 }

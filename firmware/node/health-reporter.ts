@@ -1,4 +1,5 @@
 import type { ValueMap } from '../codec/value.js';
+import type { BatterySource } from '../../hal/contracts/battery.js';
 import { type HealthSource, UNKNOWN_HEALTH } from '../../hal/contracts/health.js';
 import type { Timers } from '../../hal/contracts/time.js';
 
@@ -11,6 +12,8 @@ export interface HealthReporterOptions {
   intervalMs: number;
   /** The backend's figures; without one every figure is null. */
   source: HealthSource | undefined;
+  /** The board's battery; without one the event has no battery figure (a mains-powered board has none to give). */
+  battery?: BatterySource;
   /** What the node itself knows: its uplink's retries and its buffer's fill. */
   own: () => { uplinkRetries: number; bufferBytes: number; bufferBudgetBytes: number };
   firmware: string;
@@ -20,8 +23,9 @@ export interface HealthReporterOptions {
 /**
  * Records system.health every intervalMs on the injected timers: the board's
  * figures as the backend reads them (null where it cannot know one), the
- * uplink's retries, the buffer's fill and the firmware version. A source
- * that throws reports nothing rather than a made-up figure.
+ * uplink's retries, the buffer's fill and the firmware version, and
+ * `battery` ({volts, percent}) on a board that can measure its cell. A source
+ * that throws reports nothing rather than a made-up figure (battery: null).
  */
 export class HealthReporter {
   private timer: number | undefined;
@@ -50,7 +54,7 @@ export class HealthReporter {
       h = UNKNOWN_HEALTH;
     }
     const own = this.o.own();
-    return {
+    const figures: ValueMap = {
       uptimeMs: h.uptimeMs,
       freeHeap: h.freeHeap,
       largestFreeBlock: h.largestFreeBlock,
@@ -62,6 +66,17 @@ export class HealthReporter {
       bufferBudgetBytes: own.bufferBudgetBytes,
       firmware: this.o.firmware,
     };
+    if (this.o.battery) figures.battery = this.battery(this.o.battery);
+    return figures;
+  }
+
+  private battery(source: BatterySource): ValueMap | null {
+    try {
+      const b = source.read();
+      return { volts: b.volts, percent: b.percent };
+    } catch {
+      return null;
+    }
   }
 
   private plan(): void {

@@ -153,6 +153,7 @@ export class NodeApp {
       timers: o.time,
       intervalMs: c.health?.intervalMs ?? DEFAULT_HEALTH_INTERVAL_MS,
       source: o.backend.health?.(),
+      battery: o.backend.battery?.(),
       own: () => ({
         uplinkRetries: this.uplink.stats.failures + this.uplink.stats.refusals,
         bufferBytes: this.buffer.bytes,
@@ -219,11 +220,17 @@ export class NodeApp {
    * Reads a sensor now, outside its schedule (its environment was poked: an
    * interrupt, a request), and sends what it read at once rather than after
    * uplink.maxDelayMs. False when the node has no such sensor or it cannot be
-   * read now (not running).
+   * read now (not running). `done` runs once what it read is recorded.
    */
-  sampleNow(sensor: string): boolean {
+  sampleNow(sensor: string, done?: () => void): boolean {
     const i = this.o.config.sensors.findIndex((s) => s.name === sensor);
-    return i >= 0 && this.runners[i].requestSample(() => this.uplink.flush());
+    return (
+      i >= 0 &&
+      this.runners[i].requestSample(() => {
+        this.uplink.flush();
+        done?.();
+      })
+    );
   }
 
   stop(): void {

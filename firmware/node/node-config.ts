@@ -30,7 +30,11 @@ export interface NodeConfig {
   clock?: ClockMode;
   /** How often the node records system.health (default DEFAULT_HEALTH_INTERVAL_MS, 15 min; 0: never). */
   health?: { intervalMs: number };
+  /** always-on (the default) or deep-sleep: wake every wakeEveryMs (or on wakePin), sample, uplink, sleep (firmware/node/sleep-cycle.ts). */
+  power?: PowerConfig;
 }
+
+type PowerConfig = { mode: 'always-on' } | { mode: 'deep-sleep'; wakeEveryMs: number; wakePin?: number };
 
 /** Commands reach a node within this long when the config does not say (README "The downlink"). */
 export const DEFAULT_DOWNLINK_POLL_MS = 5000;

@@ -1,3 +1,5 @@
+import type { BatteryWiring } from '../contracts/battery.js';
+
 /**
  * A board definition (boards/*.json, checked by schemas/board.schema.json).
  * Drivers never see this: they get a bus or a pin that was claimed against it.
@@ -40,6 +42,8 @@ export interface Board {
   module?: string;
   runtime: 'moddable' | 'node';
   moddable?: { platform: string };
+  /** A battery the board can measure (a divider to an ADC pin); absent on boards without one. */
+  battery?: BatteryWiring & { note?: string };
   memory: { ramKiB: number; flashMiB: number; psramMiB: number };
   logicVoltage: number;
   pins: BoardPin[];

@@ -5,6 +5,7 @@
  * naming the option. Runtime faults (NACK, stuck bus) throw IoError.
  */
 
+import type { BatterySource } from './battery.js';
 import type { HealthSource } from './health.js';
 
 export type DigitalMode = 'input' | 'input-pullup' | 'input-pulldown' | 'output' | 'output-opendrain';
@@ -158,4 +159,6 @@ export interface HalBackend {
   udp(options: UdpOptions): UDP;
   /** The board's own figures (heap, uptime, signal); absent where the backend has none, and then every figure is null. */
   health?(): HealthSource;
+  /** The board's battery, where the board declares one it can measure (boards/*.json `battery`); absent otherwise. */
+  battery?(): BatterySource;
 }

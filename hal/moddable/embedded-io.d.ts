@@ -38,3 +38,26 @@ declare module 'embedded:io/pwm' {
     close(): void;
   }
 }
+
+declare module 'embedded:io/analog' {
+  export default class Analog {
+    constructor(options: { pin: number; resolution?: number });
+    readonly resolution: number;
+    read(): number;
+    close(): void;
+  }
+}
+
+declare module 'embedded:io/serial' {
+  export default class Serial {
+    constructor(options: {
+      port?: number;
+      baud: number;
+      format: 'buffer';
+      onReadable?: (this: Serial, count: number) => void;
+    });
+    read(): ArrayBuffer | undefined;
+    write(bytes: ArrayBuffer): void;
+    close(): void;
+  }
+}

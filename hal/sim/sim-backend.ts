@@ -17,6 +17,7 @@ import type {
   UDP,
   UdpOptions,
 } from '../contracts/io.js';
+import { batteryFromAdc } from '../contracts/battery.js';
 import { UNKNOWN_HEALTH } from '../contracts/health.js';
 import { checkInt, checkObject } from '../contracts/check-options.js';
 import { checkUdpOptions } from '../contracts/check-udp-options.js';
@@ -87,5 +88,26 @@ export function createSimBackend(claims: PinClaims, ports: SimWorldPorts): HalBa
       return ports.udp(options);
     },
     health: () => ports.health ?? { read: () => UNKNOWN_HEALTH },
+    ...batteryOf(claims, ports),
+  };
+}
+
+/** ESP32 ADC samples are 12 bits. */
+const SIM_ADC_BITS = 12;
+
+/**
+ * The battery as the board reads it: the simulator's voltage at the pin,
+ * quantised to the ADC's 12 bits and clipped at its full scale, then
+ * converted through the board's divider (the same arithmetic as the device).
+ */
+function batteryOf(claims: PinClaims, ports: SimWorldPorts): Pick<HalBackend, 'battery'> {
+  const w = claims.board.battery;
+  const pin = ports.batteryPin;
+  if (!w || !pin) return {};
+  const max = 2 ** SIM_ADC_BITS - 1;
+  return {
+    battery: () => ({
+      read: () => batteryFromAdc(Math.round(Math.min(1, Math.max(0, pin.volts() / w.adcFullScaleVolts)) * max), SIM_ADC_BITS, w),
+    }),
   };
 }

@@ -47,4 +47,11 @@ export interface SimWorldPorts {
   udp?: SimUdpPort;
   /** The board's own figures (heap, signal) as the scenario scripts them; absent, every figure is null. */
   health?: HealthSource;
+  /** The voltage at the battery's ADC pin (after the divider), where the board declares a battery and the simulator models one. */
+  batteryPin?: SimAnalogPort;
+}
+
+/** An analog level the simulator drives onto an ADC pin, in volts. */
+export interface SimAnalogPort {
+  volts(): number;
 }

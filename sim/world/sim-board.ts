@@ -4,7 +4,7 @@ import type { Board } from '../../hal/board/board.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
 import { createSimBackend } from '../../hal/sim/sim-backend.js';
 import { LinuxUdp } from '../../hal/linux/linux-udp.js';
-import type { SimAudioPort, SimBleAirPort, SimUdpPort } from '../../hal/sim/sim-ports.js';
+import type { SimAnalogPort, SimAudioPort, SimBleAirPort, SimUdpPort } from '../../hal/sim/sim-ports.js';
 import type { I2cDeviceModel } from '../i2c/i2c-device-model.js';
 import { SimI2cBus } from '../i2c/sim-i2c-bus.js';
 import { SimPins } from './sim-pins.js';
@@ -34,7 +34,7 @@ export class SimBoard {
     readonly name: string,
     readonly board: Board,
     readonly clock: VirtualClock,
-    extra: { audio?: SimAudioPort; ble?: SimBleAirPort; udp?: SimUdpPort | null } = {},
+    extra: { audio?: SimAudioPort; ble?: SimBleAirPort; udp?: SimUdpPort | null; battery?: SimAnalogPort } = {},
   ) {
     this.claims = new PinClaims(board);
     this.pins = new SimPins();
@@ -47,6 +47,7 @@ export class SimBoard {
       ble: extra.ble,
       udp,
       health: this.health,
+      batteryPin: extra.battery,
     });
   }
 

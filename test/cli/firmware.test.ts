@@ -278,14 +278,18 @@ function mapped(modules: Record<string, string>, name: string): string | undefin
 
 /** Modules the Moddable manifests we include provide. */
 const FROM_MODDABLE: Record<string, string> = {
+  'embedded:io/analog': 'modules/io/manifest.json',
   'embedded:io/digital': 'modules/io/manifest.json',
   'embedded:io/i2c': 'modules/io/manifest.json',
   'embedded:io/pwm': 'modules/io/manifest.json',
+  'embedded:io/serial': 'modules/io/manifest.json',
   'embedded:io/socket/tcp': 'modules/io/manifest.json (esp32)',
   'embedded:io/socket/udp': 'modules/io/manifest.json (esp32)',
   'embedded:network/dns/resolver/udp': 'examples/io/udp/dns/manifest_dns.json',
   'embedded:network/http/client': 'manifest.json → examples/io/tcp/httpclient/httpclient',
   net: 'examples/manifest_net.json',
+  wifi: 'examples/manifest_net.json (modules/network/wifi)',
+  preference: 'modules/files/preference/manifest.json',
   timer: 'build/devices/esp32/manifest.json (via manifest_base)',
   instrumentation: 'examples/manifest_base.json (modules/base/instrumentation)',
   time: 'examples/manifest_base.json (modules/base/time)',
@@ -344,7 +348,7 @@ describe('manifest.json (the project manifest for mcconfig)', () => {
     }
   });
 
-  it("includes Moddable's base, network, io, DNS and digest manifests and the native crypto, and targets the three ESP32 platforms", () => {
+  it("includes Moddable's base, network, io, DNS and digest and preference manifests and the native crypto, and targets the three ESP32 platforms", () => {
     assert.deepStrictEqual(manifest.include, [
       '$(MODDABLE)/examples/manifest_base.json',
       '$(MODDABLE)/examples/manifest_net.json',
@@ -352,6 +356,7 @@ describe('manifest.json (the project manifest for mcconfig)', () => {
       '$(MODDABLE)/examples/io/udp/dns/manifest_dns.json',
       '$(MODDABLE)/modules/crypt/digest/manifest.json',
       './firmware/crypto/native/manifest.json',
+      '$(MODDABLE)/modules/files/preference/manifest.json',
     ]);
     for (const p of ['esp32', 'esp32/esp32c3', 'esp32/esp32s3']) assert.ok(p in manifest.platforms, p);
     for (const b of ['esp32-devkitc', 'esp32-c3-devkitm-1', 'esp32-s3-devkitc-1']) {
