@@ -3,9 +3,16 @@
  * hub may pass node:crypto's (host/crypto/node-crypto.ts), which gives the same
  * bytes faster. Ed25519 (RFC 8032) keys are 32-byte seeds and 32-byte public keys.
  */
+/** SHA-256 over data that arrives in pieces (a firmware image, chunk by chunk). */
+export interface Sha256Stream {
+  update(data: Uint8Array): void;
+  digest(): Uint8Array;
+}
+
 export interface CryptoProvider {
   readonly name: string;
   sha256(data: Uint8Array): Uint8Array;
+  sha256Stream(): Sha256Stream;
   publicKey(secretKey: Uint8Array): Uint8Array;
   sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array;
   /** False for any signature that does not verify, including malformed ones; never throws for bad bytes. */

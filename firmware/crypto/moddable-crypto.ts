@@ -47,6 +47,17 @@ export function moddableCrypto(modules: ModdableCryptoModules): CryptoProvider {
       digest.write(wholeBuffer(data));
       return new Uint8Array(digest.close());
     },
+    sha256Stream() {
+      // A context of its own: the shared one above may be used between two pieces.
+      const d = new Digest('SHA256');
+      return {
+        update(data) {
+          checkBytes('data', data);
+          d.write(wholeBuffer(data));
+        },
+        digest: () => new Uint8Array(d.close()),
+      };
+    },
     publicKey(secretKey) {
       checkBytes('secretKey', secretKey, 32);
       return new Uint8Array(ed25519.publicKey(secretKey));

@@ -8,6 +8,13 @@ export const nobleCrypto: CryptoProvider = {
   sha256(data) {
     return sha256(data);
   },
+  sha256Stream() {
+    const h = sha256.create();
+    return {
+      update: (data) => void h.update(data),
+      digest: () => h.digest(),
+    };
+  },
   publicKey(secretKey) {
     checkBytes('secretKey', secretKey, 32);
     return ed25519.getPublicKey(secretKey);

@@ -1,9 +1,8 @@
-import { sha256 } from '@noble/hashes/sha2.js';
 import type { Ota } from '../../hal/contracts/ota.js';
 import type { Timers } from '../../hal/contracts/time.js';
 import { fromHex, toHex } from '../codec/text-encodings.js';
 import type { Value, ValueMap } from '../codec/value.js';
-import type { CryptoProvider } from '../crypto/crypto-provider.js';
+import type { CryptoProvider, Sha256Stream } from '../crypto/crypto-provider.js';
 import { bytesEqual } from '../event/verify-chain.js';
 import type { NodeIdentity } from '../identity/node-id.js';
 import type { ChunkResult } from '../uplink/transport.js';
@@ -104,11 +103,11 @@ export class OtaUpdater {
     }
     this.busy = { offer, base: at };
     this.o.record('system.ota.started', 'ota', { ...at, from: this.o.running, size: offer.size, chunks: chunkCount(offer.size, offer.chunk) });
-    const hash = sha256.create();
+    const hash = this.o.crypto.sha256Stream();
     this.fetch(offer, hash, 0, 1);
   }
 
-  private fetch(offer: OtaOffer, hash: ReturnType<typeof sha256.create>, n: number, attempt: number): void {
+  private fetch(offer: OtaOffer, hash: Sha256Stream, n: number, attempt: number): void {
     const count = chunkCount(offer.size, offer.chunk);
     const want = n === count - 1 ? offer.size - n * offer.chunk : offer.chunk;
     const request = createChunkRequest(this.o.identity, fromHex(offer.sha256), n, this.o.crypto);

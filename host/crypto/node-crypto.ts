@@ -38,6 +38,13 @@ export const nodeCrypto: CryptoProvider = {
   sha256(data) {
     return new Uint8Array(createHash('sha256').update(data).digest());
   },
+  sha256Stream() {
+    const h = createHash('sha256');
+    return {
+      update: (data) => void h.update(data),
+      digest: () => new Uint8Array(h.digest()),
+    };
+  },
   publicKey(secretKey) {
     checkBytes('secretKey', secretKey, 32);
     const der = createPublicKey(privateKey(secretKey)).export({ format: 'der', type: 'spki' });
