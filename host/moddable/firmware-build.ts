@@ -6,7 +6,7 @@ import { BoardError, FaztError } from '../../hal/contracts/errors.js';
 import type { Board } from '../../hal/board/board.js';
 import { getBoard } from '../boards/board-registry.js';
 import { projectRoot } from '../project-root.js';
-import { checkDocumentOnHost } from '../schema/host-validators.js';
+import { checkNodeConfig, describeProblems } from '../node-config/node-config-check.js';
 import { firmwareManifest, type FirmwareManifest } from './firmware-manifest.js';
 import { checkToolchain, setupInstructions, shellWord } from './toolchain.js';
 
@@ -44,7 +44,7 @@ function fail(message: string): never {
   throw new FaztError('firmware', message);
 }
 
-/** The node configuration file, validated as the host validates it; errors name the file and the JSON Pointer path. */
+/** The node configuration file, checked as `fazt node check` checks it; errors name the file and each path. */
 function loadNodeConfig(file: string): JsonValue {
   let doc: unknown;
   try {
@@ -52,8 +52,10 @@ function loadNodeConfig(file: string): JsonValue {
   } catch (e) {
     fail(`cannot read node configuration ${file}: ${(e as Error).message.split('\n')[0]}`);
   }
-  const err = checkDocumentOnHost('nodeConfig', doc);
-  if (err) throw new FaztError('schema', `${file}: ${err.message}`);
+  const problems = checkNodeConfig(doc);
+  const schema = problems[0]?.pointer;
+  if (schema !== undefined) throw new FaztError('schema', `${file}: nodeConfig: ${schema} ${problems[0].message}`);
+  if (problems.length) throw new FaztError('node-config', describeProblems(problems, file).replace(/\n/g, '; '));
   return doc as JsonValue;
 }
 
