@@ -3,10 +3,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { SSDP_GROUP, SSDP_PORT } from '../../../firmware/beacon/ssdp-message.js';
 import { parseIpv4 } from '../../../hal/contracts/check-udp-options.js';
 import { hostIpv4Interfaces } from '../../../hal/linux/linux-udp.js';
+import { ConfigNode, type ConfigNodeStatus } from '../../../sim/node/config-node.js';
 import { DEMO_NODES } from '../../../sim/node/demo-nodes.js';
-import { LanNode, type LanNodeStatus } from '../../../sim/node/lan-node.js';
+import { LanNode } from '../../../sim/node/lan-node.js';
 import { VirtualClock } from '../../../sim/world/virtual-clock.js';
 import { getBoard } from '../../boards/board-registry.js';
+import { loadNodeConfig } from '../../node-config/load-node-config.js';
 import { stopSignal } from '../stop-signal.js';
 import { UsageError, type Command } from '../command.js';
 import { durationFlag } from '../duration-flag.js';
@@ -38,7 +40,7 @@ export const simNodeCommand: Command = {
   name: 'node',
   summary: 'Run one simulated node (firmware in XS) that finds its hub on the LAN by Beacon, enrols and uplinks',
   usage:
-    'fazt sim node --invite invite.json [--board esp32-c3-devkitm-1] [--runtime xs|node] [--name n] [--for 30s] [--json] [--state node.json] [--ssdp-port 1900] [--ssdp-group 239.255.255.250] [--interface ADDR] [--window 3s] [--announce]',
+    'fazt sim node (--invite invite.json | --config node.json [--hub URL]) [--board esp32-c3-devkitm-1] [--runtime xs|node] [--name n] [--for 30s] [--json] [--state node.json] [--ssdp-port 1900] [--ssdp-group 239.255.255.250] [--interface ADDR] [--window 3s] [--announce]',
   help: [
     'No hub address is configured: the node searches the LAN (SSDP M-SEARCH) for a beacon signed by the',
     'hub key in the invite (`fazt invite --json > invite.json` prints token and hubKey), enrols there with',
@@ -47,6 +49,10 @@ export const simNodeCommand: Command = {
     "namespace's); simulated time follows the wall clock. SIGINT/SIGTERM stop it cleanly (and --for).",
     'A unicast --ssdp-group such as 127.0.0.1 is sent to, not joined.',
     '',
+    '--config node.json runs that configuration (fazt node init) instead of a demo node: its key, its',
+    'sensors on device models, its uplink; without hub.url it searches, enrols with hub.token and uplinks',
+    'as above; with hub.url (or --hub URL) it enrols with hub.token over HTTP, then uplinks there.',
+    '',
     '--json prints one JSON object per line: {"event":"started",…}, {"event":"searching"},',
     '{"event":"found","hub":ID,"url":URL}, {"event":"enrolled","node":ID,"hub":ID}, {"event":"acked","ack":N,"stored":N},',
     '{"event":"refused","stage":"beacon|enroll|uplink","code":…,"message":…}, {"event":"lost","hub":ID,"reason":…},',
@@ -54,6 +60,8 @@ export const simNodeCommand: Command = {
   ].join('\n'),
   options: {
     board: { type: 'string', value: 'ID', description: 'the demo node of this board (default esp32-c3-devkitm-1)' },
+    config: { type: 'string', value: 'FILE', description: 'run this node configuration (fazt node init) instead of a demo node' },
+    hub: { type: 'string', value: 'URL', description: "with --config: the hub's address, over hub.url" },
     invite: { type: 'string', value: 'FILE', description: 'what `fazt invite --json` printed: the token and the hub key' },
     'hub-key': { type: 'string', value: 'HEX', description: "the hub's public key (64 hex digits), instead of the invite's" },
     runtime: { type: 'string', value: 'ENGINE', description: 'where the firmware runs: xs or node (default xs)' },
@@ -68,9 +76,6 @@ export const simNodeCommand: Command = {
     announce: { type: 'boolean', description: 'announce the node too (from --interface, or every IPv4 interface)' },
   },
   run: async ({ values, out, err }) => {
-    const boardId = String(values.board ?? 'esp32-c3-devkitm-1');
-    const demo = DEMO_NODES.find((d) => d.board === boardId);
-    if (!demo) throw new UsageError(`--board '${boardId}' has no demo node; one of ${DEMO_NODES.map((d) => d.board).join(', ')}`);
     const runtime = String(values.runtime ?? 'xs');
     if (runtime !== 'xs' && runtime !== 'node') throw new UsageError(`--runtime must be xs or node, got '${runtime}'`);
     const limit = typeof values.for === 'string' ? durationFlag(values.for, '--for') : Infinity;
@@ -82,62 +87,105 @@ export const simNodeCommand: Command = {
     if (!parseIpv4(group)) throw new UsageError(`--ssdp-group '${group}' is not an IPv4 address`);
     const iface = typeof values.interface === 'string' ? values.interface : undefined;
     if (iface !== undefined && !parseIpv4(iface)) throw new UsageError(`--interface '${iface}' is not a local IPv4 address`);
-
-    const stateFile = typeof values.state === 'string' ? values.state : undefined;
-    const state: NodeState =
-      stateFile && existsSync(stateFile) ? readJson<NodeState>(stateFile, 'state file') : { secretKey: randomBytes(32).toString('hex'), enrolled: null };
-    if (!HEX32.test(String(state.secretKey))) throw new UsageError(`state file ${stateFile}: secretKey must be 64 hex digits`);
-    const invite: Partial<InviteFile> = typeof values.invite === 'string' ? readJson<InviteFile>(values.invite, 'invite') : {};
-    const hubKey = String(values['hub-key'] ?? invite.hubKey ?? '').toLowerCase();
-    if (!HEX32.test(hubKey))
-      throw new UsageError(
-        values.invite
-          ? `invite ${String(values.invite)} has no hubKey (64 hex digits): make it with a newer 'fazt invite --json', or pass --hub-key`
-          : '--invite invite.json (or --hub-key) is required: the node trusts only the hub whose key it holds',
-      );
-    const token = state.enrolled ? null : typeof invite.token === 'string' ? invite.token : null;
-    if (!state.enrolled && token === null) throw new UsageError('--invite with a token is required to enrol (or a --state file of a node already enrolled)');
     const announce = values.announce ? (iface ? [iface] : hostIpv4Interfaces()) : null;
     if (announce && announce.length === 0) throw new UsageError('--announce: no IPv4 interface to announce from (pass --interface)');
-    const name = typeof values.name === 'string' ? values.name : demo.name;
-    const save = () => stateFile && writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
-    save();
-
+    const lan = { group, port, searchWindowMs: windowMs, retryMs: 2000, announce };
+    const interfaces = iface ? [iface] : undefined;
+    const clock = new VirtualClock(Date.now());
     const json = values.json === true;
     const say = (obj: Record<string, unknown>, text: string) => out(json ? JSON.stringify(obj) + '\n' : `${new Date().toISOString().slice(11, 19)} ${text}\n`);
-    const options = {
-      name,
-      board: getBoard(boardId),
-      demo,
-      clock: new VirtualClock(Date.now()),
-      secretKey: Buffer.from(state.secretKey, 'hex'),
-      link: { hubKey, token, group, port, searchWindowMs: windowMs, retryMs: 2000, announce },
-      interfaces: iface ? [iface] : undefined,
+
+    /** The firmware in XS, or on Node when asked or when the engine is unavailable. */
+    const withFallback = async <T>(start: (runtime: 'xs' | 'node') => Promise<T>): Promise<T> => {
+      try {
+        return await start(runtime);
+      } catch (e) {
+        if (runtime !== 'xs') throw e;
+        err(`fazt: WARNING: the XS engine is unavailable (${(e as Error).message}); running the node firmware on Node instead\n`);
+        return start('node');
+      }
     };
-    let node: LanNode;
-    try {
-      node = await LanNode.start({ ...options, runtime });
-    } catch (e) {
-      if (runtime !== 'xs') throw e;
-      err(`fazt: WARNING: the XS engine is unavailable (${(e as Error).message}); running the node firmware on Node instead\n`);
-      node = await LanNode.start({ ...options, runtime: 'node' });
+
+    let node: { id: string; runtime: 'xs' | 'node'; run(until: number): Promise<ConfigNodeStatus>; close(): Promise<void> };
+    let onEnrolled = (_hub: string): void => undefined;
+    if (typeof values.config === 'string') {
+      if (
+        values.invite !== undefined ||
+        values['hub-key'] !== undefined ||
+        values.state !== undefined ||
+        values.board !== undefined ||
+        values.name !== undefined
+      )
+        throw new UsageError('--config carries the key, the hub and the board: leave out --invite, --hub-key, --state, --board and --name');
+      const hubUrl = typeof values.hub === 'string' ? values.hub : undefined;
+      if (hubUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(hubUrl)) throw new UsageError(`--hub '${hubUrl}' is not an http(s) URL`);
+      const config = loadNodeConfig(values.config);
+      const board = getBoard((config as { board: string }).board);
+      node = await withFallback((rt) => ConfigNode.start({ config, board, clock, runtime: rt, hubUrl, lan, interfaces }));
+      const c = config as { name?: string; board: string; hub: { url?: string; publicKey: string } };
+      const where = hubUrl ?? c.hub.url;
+      say(
+        {
+          event: 'started',
+          node: node.id,
+          name: c.name ?? c.board,
+          board: c.board,
+          runtime: node.runtime,
+          hubKey: c.hub.publicKey,
+          ...(where ? { url: where } : { ssdp: `${group}:${port}` }),
+        },
+        `node ${c.name ?? c.board} ${node.id} on ${c.board} (${values.config}): firmware in ${node.runtime === 'xs' ? 'XS' : 'Node'}, ${where ? `hub at ${where}` : `looking for hub key ${c.hub.publicKey.slice(0, 16)}… on ${group}:${port}`}`,
+      );
+    } else {
+      if (values.hub !== undefined) throw new UsageError('--hub goes with --config (a demo node finds its hub by Beacon)');
+      const boardId = String(values.board ?? 'esp32-c3-devkitm-1');
+      const demo = DEMO_NODES.find((d) => d.board === boardId);
+      if (!demo) throw new UsageError(`--board '${boardId}' has no demo node; one of ${DEMO_NODES.map((d) => d.board).join(', ')}`);
+      const stateFile = typeof values.state === 'string' ? values.state : undefined;
+      const state: NodeState =
+        stateFile && existsSync(stateFile) ? readJson<NodeState>(stateFile, 'state file') : { secretKey: randomBytes(32).toString('hex'), enrolled: null };
+      if (!HEX32.test(String(state.secretKey))) throw new UsageError(`state file ${stateFile}: secretKey must be 64 hex digits`);
+      const invite: Partial<InviteFile> = typeof values.invite === 'string' ? readJson<InviteFile>(values.invite, 'invite') : {};
+      const hubKey = String(values['hub-key'] ?? invite.hubKey ?? '').toLowerCase();
+      if (!HEX32.test(hubKey))
+        throw new UsageError(
+          values.invite
+            ? `invite ${String(values.invite)} has no hubKey (64 hex digits): make it with a newer 'fazt invite --json', or pass --hub-key`
+            : '--invite invite.json (or --hub-key, or --config node.json) is required: the node trusts only the hub whose key it holds',
+        );
+      const token = state.enrolled ? null : typeof invite.token === 'string' ? invite.token : null;
+      if (!state.enrolled && token === null) throw new UsageError('--invite with a token is required to enrol (or a --state file of a node already enrolled)');
+      const name = typeof values.name === 'string' ? values.name : demo.name;
+      const save = () => stateFile && writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+      save();
+      onEnrolled = (hub) => {
+        state.enrolled = hub;
+        save();
+      };
+      const options = {
+        name,
+        board: getBoard(boardId),
+        demo,
+        clock,
+        secretKey: Buffer.from(state.secretKey, 'hex'),
+        link: { hubKey, token, ...lan },
+        interfaces,
+      };
+      node = await withFallback((rt) => LanNode.start({ ...options, runtime: rt }));
+      say(
+        { event: 'started', node: node.id, name, board: boardId, runtime: node.runtime, hubKey, ssdp: `${group}:${port}` },
+        `node ${name} ${node.id} on ${boardId}: firmware in ${node.runtime === 'xs' ? 'XS' : 'Node'}, looking for hub key ${hubKey.slice(0, 16)}… on ${group}:${port}`,
+      );
     }
-    say(
-      { event: 'started', node: node.id, name, board: boardId, runtime: node.runtime, hubKey, ssdp: `${group}:${port}` },
-      `node ${name} ${node.id} on ${boardId}: firmware in ${node.runtime === 'xs' ? 'XS' : 'Node'}, looking for hub key ${hubKey.slice(0, 16)}… on ${group}:${port}`,
-    );
 
     const signal = stopSignal();
     const started = Date.now();
-    let last: LanNodeStatus | undefined;
+    let last: ConfigNodeStatus | undefined;
     try {
       while (!signal.stopped && Date.now() - started < limit) {
         last = await node.run(Date.now());
         for (const e of last.link) {
-          if (e.event === 'enrolled') {
-            state.enrolled = e.hub;
-            save();
-          }
+          if (e.event === 'enrolled') onEnrolled(e.hub);
           say(e as unknown as Record<string, unknown>, linkLine(e));
         }
         await new Promise((r) => setTimeout(r, 50));
