@@ -30,7 +30,7 @@ export interface NodeConfigProblem {
 const PIN_USE: Record<string, PinUse> = { pir: 'digital-in', button: 'digital-in', 'digital-output': 'digital-out', buzzer: 'pwm' };
 
 /** A JSON Pointer (/sensors/1/pin) as a path people read (sensors[1].pin). */
-export function readablePath(pointer: string): string {
+function readablePath(pointer: string): string {
   let out = '';
   for (const part of pointer.split('/').slice(1)) {
     const p = part.replace(/~1/g, '/').replace(/~0/g, '~');
@@ -43,7 +43,7 @@ export function readablePath(pointer: string): string {
  * The examples (examples/nodes/) carry all-zero keys: obviously not a key,
  * and refused here, so no two nodes ever share an example's identity.
  */
-export const EXAMPLE_KEY = '0'.repeat(64);
+const EXAMPLE_KEY = '0'.repeat(64);
 const isExampleKey = (k: JsonValue): boolean => k === EXAMPLE_KEY;
 
 const hex = (n: number): string => `0x${n.toString(16).padStart(2, '0')}`;

@@ -3,16 +3,15 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { SSDP_GROUP, SSDP_PORT } from '../../../firmware/beacon/ssdp-message.js';
 import { parseIpv4 } from '../../../hal/contracts/check-udp-options.js';
 import { hostIpv4Interfaces } from '../../../hal/linux/linux-udp.js';
-import { ConfigNode, type ConfigNodeStatus } from '../../../sim/node/config-node.js';
 import { DEMO_NODES } from '../../../sim/node/demo-nodes.js';
 import { LanNode } from '../../../sim/node/lan-node.js';
 import { VirtualClock } from '../../../sim/world/virtual-clock.js';
 import { getBoard } from '../../boards/board-registry.js';
-import { loadNodeConfig } from '../../node-config/load-node-config.js';
 import { stopSignal } from '../stop-signal.js';
-import { UsageError, type Command } from '../command.js';
+import { type Command, type CommandContext, UsageError } from '../command.js';
 import { durationFlag } from '../duration-flag.js';
 import { linkLine } from '../hub-link-text.js';
+import { type RunningNode, type SimNodeContext, startConfigNode, withFallback } from './sim-node-config.js';
 
 /** What `fazt invite --json` prints (the fields a node needs), or the same written by hand. */
 interface InviteFile {
@@ -89,113 +88,27 @@ export const simNodeCommand: Command = {
     if (iface !== undefined && !parseIpv4(iface)) throw new UsageError(`--interface '${iface}' is not a local IPv4 address`);
     const announce = values.announce ? (iface ? [iface] : hostIpv4Interfaces()) : null;
     if (announce && announce.length === 0) throw new UsageError('--announce: no IPv4 interface to announce from (pass --interface)');
-    const lan = { group, port, searchWindowMs: windowMs, retryMs: 2000, announce };
-    const interfaces = iface ? [iface] : undefined;
-    const clock = new VirtualClock(Date.now());
     const json = values.json === true;
-    const say = (obj: Record<string, unknown>, text: string) => out(json ? JSON.stringify(obj) + '\n' : `${new Date().toISOString().slice(11, 19)} ${text}\n`);
-
-    /** The firmware in XS, or on Node when asked or when the engine is unavailable. */
-    const withFallback = async <T>(start: (runtime: 'xs' | 'node') => Promise<T>): Promise<T> => {
-      try {
-        return await start(runtime);
-      } catch (e) {
-        if (runtime !== 'xs') throw e;
-        err(`fazt: WARNING: the XS engine is unavailable (${(e as Error).message}); running the node firmware on Node instead\n`);
-        return start('node');
-      }
+    const ctx: SimNodeContext = {
+      runtime,
+      lan: { group, port, searchWindowMs: windowMs, retryMs: 2000, announce },
+      interfaces: iface ? [iface] : undefined,
+      clock: new VirtualClock(Date.now()),
+      say: (obj, text) => out(json ? JSON.stringify(obj) + '\n' : `${new Date().toISOString().slice(11, 19)} ${text}\n`),
+      warn: err,
     };
-
     // Listening from here: a signal while the engine starts stops the node as cleanly as one later.
     const signal = stopSignal();
     try {
-      return await runUntilStopped();
-    } finally {
-      signal.release();
-    }
-
-    async function runUntilStopped(): Promise<number> {
-      let node: { id: string; runtime: 'xs' | 'node'; run(until: number): Promise<ConfigNodeStatus>; close(): Promise<void> };
-      let onEnrolled = (_hub: string): void => undefined;
-      if (typeof values.config === 'string') {
-        if (
-          values.invite !== undefined ||
-          values['hub-key'] !== undefined ||
-          values.state !== undefined ||
-          values.board !== undefined ||
-          values.name !== undefined
-        )
-          throw new UsageError('--config carries the key, the hub and the board: leave out --invite, --hub-key, --state, --board and --name');
-        const hubUrl = typeof values.hub === 'string' ? values.hub : undefined;
-        if (hubUrl !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(hubUrl)) throw new UsageError(`--hub '${hubUrl}' is not an http(s) URL`);
-        const config = loadNodeConfig(values.config);
-        const board = getBoard((config as { board: string }).board);
-        node = await withFallback((rt) => ConfigNode.start({ config, board, clock, runtime: rt, hubUrl, lan, interfaces }));
-        const c = config as { name?: string; board: string; hub: { url?: string; publicKey: string } };
-        const where = hubUrl ?? c.hub.url;
-        say(
-          {
-            event: 'started',
-            node: node.id,
-            name: c.name ?? c.board,
-            board: c.board,
-            runtime: node.runtime,
-            hubKey: c.hub.publicKey,
-            ...(where ? { url: where } : { ssdp: `${group}:${port}` }),
-          },
-          `node ${c.name ?? c.board} ${node.id} on ${c.board} (${values.config}): firmware in ${node.runtime === 'xs' ? 'XS' : 'Node'}, ${where ? `hub at ${where}` : `looking for hub key ${c.hub.publicKey.slice(0, 16)}… on ${group}:${port}`}`,
-        );
-      } else {
-        if (values.hub !== undefined) throw new UsageError('--hub goes with --config (a demo node finds its hub by Beacon)');
-        const boardId = String(values.board ?? 'esp32-c3-devkitm-1');
-        const demo = DEMO_NODES.find((d) => d.board === boardId);
-        if (!demo) throw new UsageError(`--board '${boardId}' has no demo node; one of ${DEMO_NODES.map((d) => d.board).join(', ')}`);
-        const stateFile = typeof values.state === 'string' ? values.state : undefined;
-        const state: NodeState =
-          stateFile && existsSync(stateFile) ? readJson<NodeState>(stateFile, 'state file') : { secretKey: randomBytes(32).toString('hex'), enrolled: null };
-        if (!HEX32.test(String(state.secretKey))) throw new UsageError(`state file ${stateFile}: secretKey must be 64 hex digits`);
-        const invite: Partial<InviteFile> = typeof values.invite === 'string' ? readJson<InviteFile>(values.invite, 'invite') : {};
-        const hubKey = String(values['hub-key'] ?? invite.hubKey ?? '').toLowerCase();
-        if (!HEX32.test(hubKey))
-          throw new UsageError(
-            values.invite
-              ? `invite ${String(values.invite)} has no hubKey (64 hex digits): make it with a newer 'fazt invite --json', or pass --hub-key`
-              : '--invite invite.json (or --hub-key, or --config node.json) is required: the node trusts only the hub whose key it holds',
-          );
-        const token = state.enrolled ? null : typeof invite.token === 'string' ? invite.token : null;
-        if (!state.enrolled && token === null)
-          throw new UsageError('--invite with a token is required to enrol (or a --state file of a node already enrolled)');
-        const name = typeof values.name === 'string' ? values.name : demo.name;
-        const save = () => stateFile && writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
-        save();
-        onEnrolled = (hub) => {
-          state.enrolled = hub;
-          save();
-        };
-        const options = {
-          name,
-          board: getBoard(boardId),
-          demo,
-          clock,
-          secretKey: Buffer.from(state.secretKey, 'hex'),
-          link: { hubKey, token, ...lan },
-          interfaces,
-        };
-        node = await withFallback((rt) => LanNode.start({ ...options, runtime: rt }));
-        say(
-          { event: 'started', node: node.id, name, board: boardId, runtime: node.runtime, hubKey, ssdp: `${group}:${port}` },
-          `node ${name} ${node.id} on ${boardId}: firmware in ${node.runtime === 'xs' ? 'XS' : 'Node'}, looking for hub key ${hubKey.slice(0, 16)}… on ${group}:${port}`,
-        );
-      }
-
+      const { node, onEnrolled } = typeof values.config === 'string' ? await startConfigNode(values.config, values, ctx) : await startDemoNode(values, ctx);
       const started = Date.now();
-      let last: ConfigNodeStatus | undefined;
+      let last: Awaited<ReturnType<RunningNode['run']>> | undefined;
       try {
         while (!signal.stopped && Date.now() - started < limit) {
           last = await node.run(Date.now());
           for (const e of last.link) {
             if (e.event === 'enrolled') onEnrolled(e.hub);
-            say(e as unknown as Record<string, unknown>, linkLine(e));
+            ctx.say(e as unknown as Record<string, unknown>, linkLine(e));
           }
           await new Promise((r) => setTimeout(r, 50));
         }
@@ -203,11 +116,60 @@ export const simNodeCommand: Command = {
         await node.close();
       }
       const u = last?.uplink;
-      say(
+      ctx.say(
         { event: 'stopped', node: node.id, head: last?.head ?? 0, sent: u?.sent ?? 0, acked: u?.acked ?? 0, buffered: last?.buffered ?? 0 },
         `stopped: seq ${last?.head ?? 0}, ${u?.acked ?? 0}/${u?.sent ?? 0} batches acknowledged, ${last?.buffered ?? 0} unsent`,
       );
       return 0;
+    } finally {
+      signal.release();
     }
   },
 };
+
+/** A demo node (--board) with the key and enrolment of --state, the hub of --invite or --hub-key. */
+async function startDemoNode(values: CommandContext['values'], ctx: SimNodeContext): Promise<{ node: RunningNode; onEnrolled: (hub: string) => void }> {
+  if (values.hub !== undefined) throw new UsageError('--hub goes with --config (a demo node finds its hub by Beacon)');
+  const boardId = String(values.board ?? 'esp32-c3-devkitm-1');
+  const demo = DEMO_NODES.find((d) => d.board === boardId);
+  if (!demo) throw new UsageError(`--board '${boardId}' has no demo node; one of ${DEMO_NODES.map((d) => d.board).join(', ')}`);
+  const stateFile = typeof values.state === 'string' ? values.state : undefined;
+  const state: NodeState =
+    stateFile && existsSync(stateFile) ? readJson<NodeState>(stateFile, 'state file') : { secretKey: randomBytes(32).toString('hex'), enrolled: null };
+  if (!HEX32.test(String(state.secretKey))) throw new UsageError(`state file ${stateFile}: secretKey must be 64 hex digits`);
+  const invite: Partial<InviteFile> = typeof values.invite === 'string' ? readJson<InviteFile>(values.invite, 'invite') : {};
+  const hubKey = String(values['hub-key'] ?? invite.hubKey ?? '').toLowerCase();
+  if (!HEX32.test(hubKey))
+    throw new UsageError(
+      values.invite
+        ? `invite ${String(values.invite)} has no hubKey (64 hex digits): make it with a newer 'fazt invite --json', or pass --hub-key`
+        : '--invite invite.json (or --hub-key, or --config node.json) is required: the node trusts only the hub whose key it holds',
+    );
+  const token = state.enrolled ? null : typeof invite.token === 'string' ? invite.token : null;
+  if (!state.enrolled && token === null) throw new UsageError('--invite with a token is required to enrol (or a --state file of a node already enrolled)');
+  const name = typeof values.name === 'string' ? values.name : demo.name;
+  const save = () => stateFile && writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  save();
+  const { group, port } = ctx.lan;
+  const options = {
+    name,
+    board: getBoard(boardId),
+    demo,
+    clock: ctx.clock,
+    secretKey: Buffer.from(state.secretKey, 'hex'),
+    link: { hubKey, token, ...ctx.lan },
+    interfaces: ctx.interfaces,
+  };
+  const node = await withFallback(ctx, (runtime) => LanNode.start({ ...options, runtime }));
+  ctx.say(
+    { event: 'started', node: node.id, name, board: boardId, runtime: node.runtime, hubKey, ssdp: `${group}:${port}` },
+    `node ${name} ${node.id} on ${boardId}: firmware in ${node.runtime === 'xs' ? 'XS' : 'Node'}, looking for hub key ${hubKey.slice(0, 16)}… on ${group}:${port}`,
+  );
+  return {
+    node,
+    onEnrolled: (hub) => {
+      state.enrolled = hub;
+      save();
+    },
+  };
+}
