@@ -23,7 +23,7 @@ const TOKEN = 'fzi' + 'a'.repeat(32);
 let n = 0;
 const file = () => join(dir, `node-${n++}.json`);
 
-/** Runs `fazt …` in process: the exit code (2 for a usage error), stdout, stderr. */
+/** Runs `fazt …` in process: the exit code (2 for a usage error, 1 for another, as host/cli/main.ts), stdout, stderr. */
 async function fazt(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
@@ -31,8 +31,7 @@ async function fazt(...argv: string[]): Promise<{ code: number; out: string; err
   try {
     return { code: await dispatch(root, argv, ['fazt'], io), out, err };
   } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    return { code: 2, out, err: err + e.message };
+    return { code: e instanceof UsageError ? 2 : 1, out, err: err + (e as Error).message };
   }
 }
 
@@ -234,5 +233,20 @@ describe('fazt node check', () => {
     assert.ok(!JSON.stringify(j).includes(good.secretKey) && !r.out.includes(good.secretKey));
     assert.deepEqual(j.hub, { mode: 'beacon', url: null, publicKey: HUB_KEY, enrols: true });
     assert.equal(toHex(fromHex(String(j.publicKey))), j.publicKey);
+  });
+});
+
+describe('fazt sim node --config and firmware build refuse what node check refuses', () => {
+  it('an example as is: its placeholder keys, by path; demo flags with --config are a usage error', async () => {
+    const example = join(new URL('../..', import.meta.url).pathname, 'examples/nodes/esp32-devkitc.json');
+    const sim = await fazt('sim', 'node', '--config', example);
+    assert.equal(sim.code, 1);
+    const build = await fazt('firmware', 'build', '--config', example, '--out', join(dir, 'fw'));
+    assert.equal(build.code, 1);
+    for (const r of [sim, build])
+      assert.match(r.err, /esp32-devkitc\.json: secretKey: an example's placeholder key: run `fazt node init`.*; .*hub\.publicKey: an example's placeholder/);
+    const mixed = await fazt('sim', 'node', '--config', example, '--invite', 'invite.json', '--board', 'esp32-devkitc');
+    assert.equal(mixed.code, 2);
+    assert.match(mixed.err, /--config carries the key, the hub and the board: leave out --invite, --board/);
   });
 });
