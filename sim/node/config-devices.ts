@@ -17,13 +17,13 @@ export function configDevices(sensors: readonly SensorConfig[]): (board: SimBoar
     for (const s of sensors) {
       const entry = MODELS[s.driver];
       if (!entry) continue; // an output (digital-output, buzzer)
-      const params = s.options ?? {};
       if (entry.kind === 'i2c' && s.i2c) {
-        const model = entry.create(s.i2c.address, board.clock, params);
+        const model = entry.create(s.i2c.address, board.clock, {});
         board.attachI2c(model, { sda: s.i2c.sda, scl: s.i2c.scl });
         board.devices.set(s.name, model);
       } else if (entry.kind === 'pin' && s.pin !== undefined) {
-        const model = entry.create({ pins: board.pins, gpio: s.pin, clock: board.clock, params });
+        // The wiring the driver is told of (activeLow, holdMs) is the wiring the model has.
+        const model = entry.create({ pins: board.pins, gpio: s.pin, clock: board.clock, params: s.options ?? {} });
         board.devices.set(s.name, model);
         const rhythm = RHYTHM[s.driver];
         if (!rhythm) continue;
