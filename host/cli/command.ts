@@ -7,6 +7,8 @@ export interface OptionSpec {
   description: string;
   /** The value's name in --help (string options), e.g. DIR; default "value". */
   value?: string;
+  /** A string option given once per item (--sensor a --sensor b): its value is the list, in order. */
+  multiple?: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface Command {
 
 export interface CommandContext {
   positionals: string[];
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   stdin: () => Promise<Buffer>;
   out: (text: string) => void;
   err: (text: string) => void;
@@ -73,12 +75,13 @@ function program(spec: Command, name: string, fullPath: string, io: Io, done: (c
   const names = new Map<string, string>();
   for (const [key, o] of Object.entries(spec.options ?? {})) {
     const opt = new Option(flags(key, o), o.description);
+    if (o.multiple) opt.argParser((v: string, list: string[] | undefined) => [...(list ?? []), v]);
     names.set(opt.attributeName(), key);
     p.addOption(opt);
   }
   p.action(async () => {
     const values: CommandContext['values'] = {};
-    for (const [attr, v] of Object.entries(p.opts())) values[names.get(attr) ?? attr] = v as string | boolean;
+    for (const [attr, v] of Object.entries(p.opts())) values[names.get(attr) ?? attr] = v as string | boolean | string[];
     done((await run({ ...io, positionals: [...p.args], values })) ?? 0);
   });
   return p;

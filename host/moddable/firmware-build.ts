@@ -6,7 +6,7 @@ import { BoardError, FaztError } from '../../hal/contracts/errors.js';
 import type { Board } from '../../hal/board/board.js';
 import { getBoard } from '../boards/board-registry.js';
 import { projectRoot } from '../project-root.js';
-import { checkDocumentOnHost } from '../schema/host-validators.js';
+import { loadNodeConfig } from '../node-config/load-node-config.js';
 import { firmwareManifest, type FirmwareManifest } from './firmware-manifest.js';
 import { checkToolchain, setupInstructions, shellWord } from './toolchain.js';
 
@@ -42,19 +42,6 @@ const EXIT_TOOLS_MISSING = 3;
 
 function fail(message: string): never {
   throw new FaztError('firmware', message);
-}
-
-/** The node configuration file, validated as the host validates it; errors name the file and the JSON Pointer path. */
-function loadNodeConfig(file: string): JsonValue {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    fail(`cannot read node configuration ${file}: ${(e as Error).message.split('\n')[0]}`);
-  }
-  const err = checkDocumentOnHost('nodeConfig', doc);
-  if (err) throw new FaztError('schema', `${file}: ${err.message}`);
-  return doc as JsonValue;
 }
 
 /** A board firmware can be built for: a known board whose runtime is moddable. */

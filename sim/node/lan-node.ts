@@ -71,6 +71,8 @@ export interface LanNodeOptions {
   runtime: 'xs' | 'node';
   /** Multicast stays on these local addresses (default: every interface; tests pass ['127.0.0.1']). */
   interfaces?: string[];
+  /** The whole node configuration (fazt sim node --config), instead of one made from the demo's sensors. */
+  config?: JsonValue;
 }
 
 export interface LanNodeStatus extends Omit<NodeStatus, 'events'> {
@@ -99,7 +101,7 @@ export class LanNode {
     const net = boardNetwork(o.interfaces);
     const board = new SimBoard(o.name, o.board, o.clock, { udp: net.udp });
     o.demo.wire(board);
-    const config: JsonValue = {
+    const config: JsonValue = o.config ?? {
       name: o.name,
       board: o.board.id,
       secretKey: toJsonValue(o.secretKey),

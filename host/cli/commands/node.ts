@@ -1,6 +1,8 @@
 import type { NodeSummary } from '../../store/nodes.js';
 import { type Command, UsageError } from '../command.js';
 import { askHub, HUB_OPTIONS } from '../hub-client.js';
+import { nodeCheckCommand } from './node-check.js';
+import { nodeInitCommand } from './node-init.js';
 
 const WHO = "Needs an admin token (found as `fazt token --help` says); the change is an event on the hub's own chain.";
 
@@ -35,9 +37,11 @@ function nodeChange(
 
 export const nodeCommand: Command = {
   name: 'node',
-  summary: 'Rename, retire or revoke an enrolled node',
-  usage: 'fazt node rename|retire|revoke',
+  summary: 'Make and check a node configuration; rename, retire or revoke an enrolled node',
+  usage: 'fazt node init|check|rename|retire|revoke',
   subcommands: [
+    nodeInitCommand,
+    nodeCheckCommand,
     nodeChange('rename', {
       summary: 'Give a node the name people see (its id and key stay)',
       help: `<node>: its id or its current name. ${WHO}`,
