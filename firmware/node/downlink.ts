@@ -18,6 +18,10 @@ export interface DownlinkOptions {
   /** A time from the hub whose signature verified, with the local clock when the request left and the answer came. */
   onTime: (time: number, sentAt: number, receivedAt: number) => void;
   log?: (line: string) => void;
+  /** The highest command seq handled before this boot (persisted: firmware/node/node-state.ts). */
+  lastCommandSeq?: number;
+  /** A command seq is about to be acted on: the node persists it first, so no restart acts on it twice. */
+  onCommandSeq?: (seq: number) => void;
 }
 
 /** The request an answer is checked against: the head it named and, for a poll, its nonce. */
@@ -39,21 +43,22 @@ type Command = { id: string; seq: number; notAfter: number; action: unknown };
  * Every outcome is an event on the node's own chain: effect.applied (with
  * the output read back), effect.failed, effect.expired, effect.refused.
  *
- * The highest seq handled is kept in memory beside the chain head: a node
- * that restarts forgets it and acts again on a command the hub still sends,
- * which is a command whose evidence never reached the hub (it went with the
- * restart) and whose notAfter has not passed; the output, reset by the
- * restart, is set again.
+ * The highest seq handled is persisted (onCommandSeq) before the command is
+ * acted on, so a restart never acts on a command twice: at most once. A
+ * command whose evidence was still in RAM when the power went is skipped as
+ * a duplicate after the restart (the hub sends it until its notAfter).
  */
 export class Downlink {
   readonly stats = { verified: 0, refused: 0, applied: 0, failed: 0, expired: 0, duplicates: 0 };
-  private lastSeq = 0;
+  private lastSeq: number;
   /** Reasons already recorded since the last verified answer (an answer without commands is recorded once per reason). */
   private readonly streak: AckRefusal[] = [];
 
-  constructor(private readonly o: DownlinkOptions) {}
+  constructor(private readonly o: DownlinkOptions) {
+    this.lastSeq = o.lastCommandSeq ?? 0;
+  }
 
-  /** The highest command seq acted on since boot. */
+  /** The highest command seq acted on (since boot, or before it when persisted). */
   get lastCommandSeq(): number {
     return this.lastSeq;
   }
@@ -89,6 +94,7 @@ export class Downlink {
       this.stats.duplicates++;
       return false;
     }
+    this.o.onCommandSeq?.(cmd.seq);
     this.lastSeq = cmd.seq;
     const base: ValueMap = { command: cmd.id, seq: cmd.seq };
     if (this.o.now() > cmd.notAfter) {

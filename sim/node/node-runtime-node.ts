@@ -34,30 +34,40 @@ function summary(e: EventEntry): NodeStatus['events'][number] {
 export class NodeRuntimeNode implements SimulatedNode {
   readonly runtime = 'node' as const;
   readonly id: string;
-  private readonly app: NodeApp;
+  private app: NodeApp;
   private readonly recent: NodeStatus['events'] = [];
   private inFlight: Promise<unknown> = Promise.resolve();
   private pending = 0;
+  /** Bumped by a power cycle: an answer to the machine that went is not delivered to the one that booted. */
+  private generation = 0;
 
   constructor(
     readonly name: string,
     private readonly o: SimNodeOptions,
   ) {
     validateOnHost('nodeConfig', o.config);
-    const board = new SimBoard(name, o.board, o.clock);
+    this.app = this.boot();
+    this.id = this.app.identity.id;
+  }
+
+  /** A board with its device models and the firmware on it, started. */
+  private boot(): NodeApp {
+    const o = this.o;
+    const board = new SimBoard(this.name, o.board, o.clock);
     o.wire(board);
+    const generation = this.generation;
     // The exchange is asynchronous here: run() waits for what is in flight before simulated time moves on.
     const exchange = (sender: UplinkSender) => (body: Uint8Array, done: (r: UplinkResult) => void) => {
       this.pending++;
       const p = sender(Buffer.from(body).toString('hex')).then((r) => {
         this.pending--;
-        done(uplinkReply(r));
+        if (generation === this.generation) done(uplinkReply(r));
       });
       this.inFlight = Promise.all([this.inFlight, p]);
     };
     const transport: Transport = { send: exchange(o.uplink) };
     if (o.downlink) transport.poll = exchange(o.downlink);
-    this.app = new NodeApp({
+    const app = new NodeApp({
       config: nodeConfigFromJson(o.config),
       backend: board.backend,
       time: o.clock,
@@ -66,9 +76,21 @@ export class NodeRuntimeNode implements SimulatedNode {
       onEvent: (e: EventEntry) => void (o.collect && this.recent.length < 10_000 && this.recent.push(summary(e))),
       head: o.head ? { seq: o.head.seq, hash: fromHex(o.head.hash) } : undefined,
       entropy: (n) => new Uint8Array(randomBytes(n)),
+      preferences: o.preferences,
     });
-    this.id = this.app.identity.id;
-    this.app.start();
+    app.start();
+    return app;
+  }
+
+  /**
+   * A power cut and a boot: the firmware's RAM goes (buffer, timers, an answer on its way), the
+   * configuration (its key) and the preferences stay, and the firmware boots on a fresh board.
+   */
+  async powerCycle(): Promise<void> {
+    this.app.stop(); // only clears its timers, as a cut would: nothing is sent or saved
+    this.generation++;
+    await this.inFlight;
+    this.app = this.boot();
   }
 
   async run(until: number): Promise<{ status: NodeStatus }> {

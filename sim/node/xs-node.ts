@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { JsonValue } from '../../firmware/codec/json-form.js';
 import type { Board } from '../../hal/board/board.js';
+import type { Preferences } from '../../hal/contracts/preferences.js';
 import { projectRoot } from '../../host/project-root.js';
 import { SimBoard } from '../world/sim-board.js';
 import type { VirtualClock } from '../world/virtual-clock.js';
@@ -35,6 +36,8 @@ export interface SimNodeOptions {
   collect?: boolean;
   /** Where the node's chain continues from (seq and hash hex), after a restart. */
   head?: { seq: number; hash: string };
+  /** The node's flash: its chain head and last command seq survive a restart (powerCycle) in it. */
+  preferences?: Preferences;
 }
 
 /** An XS engine with the node firmware loaded, not yet a node: see XsNode.boot(). */
@@ -53,10 +56,11 @@ export class XsNode implements SimulatedNode {
   readonly runtime = 'xs' as const;
   private constructor(
     readonly name: string,
-    readonly board: SimBoard,
+    public board: SimBoard,
     readonly id: string,
-    private readonly xs: XsSession,
+    private xs: XsSession,
     readonly bundleBytes: number,
+    private readonly o: SimNodeOptions,
   ) {}
 
   /**
@@ -83,11 +87,12 @@ export class XsNode implements SimulatedNode {
     try {
       const board = new SimBoard(o.name, o.board, o.clock);
       o.wire(board);
-      serve(jsonHostCall(bridgeHost(board.backend, o.clock, { uplink: o.uplink, downlink: o.downlink }).serve));
+      serve(jsonHostCall(bridgeHost(board.backend, o.clock, { uplink: o.uplink, downlink: o.downlink, preferences: o.preferences }).serve));
       const seed = randomBytes(32).toString('hex');
-      const { value } = await xs.call<{ id: string }>('init', o.config, o.clock.now(), o.collect ?? false, o.head ?? null, o.downlink !== undefined, seed);
+      const args = [o.config, o.clock.now(), o.collect ?? false, o.head ?? null, o.downlink !== undefined, seed, o.preferences !== undefined];
+      const { value } = await xs.call<{ id: string }>('init', ...args);
       await xs.call('start');
-      return new XsNode(o.name, board, value.id, xs, xs.bundleBytes);
+      return new XsNode(o.name, board, value.id, xs, xs.bundleBytes, o);
     } catch (e) {
       await xs.close();
       throw e;
@@ -107,6 +112,18 @@ export class XsNode implements SimulatedNode {
   async stepClock(ms: number): Promise<void> {
     if (!(Number.isSafeInteger(ms) && ms >= 0)) throw new RangeError(`stepClock: ms must be a whole number ≥ 0, got ${ms}`);
     await this.xs.call('stepClock', ms);
+  }
+
+  /**
+   * A power cut and a boot: the XS machine goes with everything in its RAM (buffer, timers,
+   * the batch in flight) without running another line; the configuration (its key) and the
+   * preferences stay; the board comes back with fresh device models, and the firmware boots.
+   */
+  async powerCycle(): Promise<void> {
+    await this.xs.close();
+    const next = await XsNode.start(this.o);
+    this.xs = next.xs;
+    this.board = next.board;
   }
 
   async close(): Promise<void> {
