@@ -7,6 +7,8 @@
  * node configuration, both checked on the host, into the manifest's config:
  * mc/config's `fazt` = {board, node}. The node configuration is checked
  * again here against the node's own validators before anything starts.
+ * The node keeps its chain head and last command seq in NVS (Moddable's
+ * preference module), so a restart continues its chain.
  * The node uplinks to hub.url, or without one finds its hub by Beacon and
  * enrols with hub.token (device-node.ts, where the wiring lives so that
  * tests run it over the simulated ECMA-419 classes).
@@ -17,6 +19,7 @@ import UDP from 'embedded:io/socket/udp';
 import Resolver from 'embedded:network/dns/resolver/udp';
 import Instrumentation from 'instrumentation';
 import config from 'mc/config';
+import Preference from 'preference';
 import Time from 'time';
 import Timer from 'timer';
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -29,6 +32,7 @@ import { embeddedIo } from '../../hal/moddable/embedded-io-bindings.js';
 import { deviceNode, type DeviceNode } from './device-node.js';
 import { createModdableBackend } from '../../hal/moddable/moddable-backend.js';
 import { moddableHealth } from '../../hal/moddable/moddable-health.js';
+import { moddablePreferences } from '../../hal/moddable/moddable-preferences.js';
 import { moddableStation } from '../../hal/moddable/moddable-station.js';
 import { moddableTime } from '../../hal/moddable/moddable-time.js';
 
@@ -87,6 +91,8 @@ export default function main(): void {
         dns: { io: Resolver, servers: moddableStation.dns(), socket: { io: UDP } },
       },
       log,
+      // NVS: the chain head and the last command seq survive a restart (firmware/node/node-state.ts).
+      preferences: moddablePreferences(Preference),
     });
     log(`node ${node.app.identity.id} on ${board.id} at ${moddableStation.ip() ?? '(no address)'}: ${nodeConfig.sensors.length} sensors, hub ${node.hub}`);
     node.start();

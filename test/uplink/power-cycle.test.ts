@@ -193,7 +193,7 @@ for (const engine of ['xs', 'node'] as const) {
         await r.run(5000);
         assert.equal(r.pin(), 1, 'the command was applied');
         assert.equal(r.events.filter((e) => e.type === 'effect.applied').length, 1);
-        assert.notEqual(q.get(c.id)?.state, 'applied', "its evidence never reached the hub");
+        assert.notEqual(q.get(c.id)?.state, 'applied', 'its evidence never reached the hub');
         await r.node.powerCycle();
         r.w.onReply = undefined;
         r.w.mode = 'pass';

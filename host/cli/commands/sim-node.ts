@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { SSDP_GROUP, SSDP_PORT } from '../../../firmware/beacon/ssdp-message.js';
 import { parseIpv4 } from '../../../hal/contracts/check-udp-options.js';
+import { filePreferences } from '../../../hal/linux/file-preferences.js';
 import { hostIpv4Interfaces } from '../../../hal/linux/linux-udp.js';
 import { DEMO_NODES } from '../../../sim/node/demo-nodes.js';
 import { LanNode, type LanNodeStatus } from '../../../sim/node/lan-node.js';
@@ -34,6 +35,11 @@ function readJson<T>(file: string, what: string): T {
 
 const HEX32 = /^[0-9a-f]{64}$/;
 
+/** Where `--state FILE` keeps the node's preferences: beside it, FILE without .json + .prefs.json. */
+export function preferencesFile(stateFile: string): string {
+  return `${stateFile.replace(/\.json$/, '')}.prefs.json`;
+}
+
 export const simNodeCommand: Command = {
   name: 'node',
   summary: 'Run one simulated node (firmware in XS) that finds its hub on the LAN by Beacon, enrols and uplinks',
@@ -60,7 +66,11 @@ export const simNodeCommand: Command = {
     name: { type: 'string', value: 'NAME', description: "the node's name (default the demo node's)" },
     for: { type: 'string', value: 'DURATION', description: 'stop after this long, e.g. 30s (default: until a signal)' },
     json: { type: 'boolean', description: 'print one JSON object per line' },
-    state: { type: 'string', value: 'FILE', description: "keep the node's key and enrolment in FILE across runs" },
+    state: {
+      type: 'string',
+      value: 'FILE',
+      description: "keep the node's key and enrolment in FILE (x.json), its chain head and last command in x.prefs.json beside it, across runs",
+    },
     'ssdp-port': { type: 'string', value: 'PORT', description: 'the SSDP port (default 1900; tests)' },
     'ssdp-group': { type: 'string', value: 'ADDR', description: 'the SSDP group (default 239.255.255.250; tests)' },
     interface: { type: 'string', value: 'ADDR', description: 'keep multicast on this local IPv4 address' },
@@ -113,6 +123,8 @@ export const simNodeCommand: Command = {
       secretKey: Buffer.from(state.secretKey, 'hex'),
       link: { hubKey, token, group, port, searchWindowMs: windowMs, retryMs: 2000, announce },
       interfaces: iface ? [iface] : undefined,
+      // The node's flash: its chain head and last command seq, so the next run continues its chain.
+      preferences: stateFile ? filePreferences(preferencesFile(stateFile)) : undefined,
     };
     let node: LanNode;
     try {
