@@ -84,7 +84,7 @@ module.exports = {
       comment: "Every import resolves, except Moddable's own modules, which exist only in a Moddable build.",
       severity: 'error',
       from: {},
-      to: { couldNotResolve: true, pathNot: '^(embedded:|mc/config$|timer$|time$|instrumentation$)' },
+      to: { couldNotResolve: true, pathNot: '^(embedded:|mc/config$|timer$|time$|instrumentation$|preference$)' },
     },
   ],
   options: {

@@ -21,7 +21,7 @@ export interface Preferences {
 }
 
 /** NVS's limit on namespace and key names. */
-export const PREFERENCE_NAME_MAX = 15;
+const PREFERENCE_NAME_MAX = 15;
 
 export function checkPreferenceName(what: 'domain' | 'key', name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.length === 0 || name.length > PREFERENCE_NAME_MAX)

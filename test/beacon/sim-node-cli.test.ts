@@ -101,7 +101,9 @@ function simNode(args: string[]): {
 }
 
 describe('fazt sim node: discovery, enrolment and uplink without a configured address', () => {
-  it('finds the hub (not the decoy), enrols, uplinks; follows the hub to its new port; stops cleanly on SIGTERM; a second run on its --state continues its chain', { timeout: 120_000 }, async () => {
+  it('finds the hub (not the decoy), enrols, uplinks; follows the hub to its new port; stops cleanly on SIGTERM; a second run on its --state continues its chain', {
+    timeout: 120_000,
+  }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fazt-sim-node-'));
     const data = join(dir, 'data');
     const ssdpPort = 20_000 + Math.floor(Math.random() * 12_000);

@@ -36,7 +36,7 @@ function readJson<T>(file: string, what: string): T {
 const HEX32 = /^[0-9a-f]{64}$/;
 
 /** Where `--state FILE` keeps the node's preferences: beside it, FILE without .json + .prefs.json. */
-export function preferencesFile(stateFile: string): string {
+function preferencesFile(stateFile: string): string {
   return `${stateFile.replace(/\.json$/, '')}.prefs.json`;
 }
 
