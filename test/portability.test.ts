@@ -38,8 +38,8 @@ describe('portability rule', () => {
       for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"]([^'"]+)['"]/g)) {
         // Packages proven on XS by the XS suites: @noble/* (core), @scure/bip39 (test/xs/xs-mnemonic.test.ts).
         // The device entry points (firmware/device/) also import Moddable's own modules, which exist only in a Moddable build.
-        // (`time` and `instrumentation` are its base modules; its `net`, named like a Node built-in, is read in hal/moddable.)
-        const moddable = f.startsWith('firmware/device/') && /^(embedded:|mc\/config$|timer$|time$|instrumentation$)/.test(m[1]);
+        // (`time` and `instrumentation` are its base modules, `preference` its NVS store; its `net`, named like a Node built-in, is read in hal/moddable.)
+        const moddable = f.startsWith('firmware/device/') && /^(embedded:|mc\/config$|timer$|time$|instrumentation$|preference$)/.test(m[1]);
         if (!moddable) assert.ok(!builtins.has(m[1]), `imports Node built-in '${m[1]}'`);
         if (!m[1].startsWith('.') && !moddable) assert.ok(/^@noble\/|^@scure\/bip39(\/|$)/.test(m[1]), `imports package '${m[1]}', not proven on XS`);
       }
