@@ -94,7 +94,13 @@ export class Downlink {
       this.stats.duplicates++;
       return false;
     }
-    this.o.onCommandSeq?.(cmd.seq);
+    try {
+      this.o.onCommandSeq?.(cmd.seq);
+    } catch (e) {
+      // Not acted on unless persisted (at most once); the hub sends it again.
+      this.o.log?.(`command seq ${cmd.seq} not acted on: it could not be persisted (${(e as Error).message})`);
+      return false;
+    }
     this.lastSeq = cmd.seq;
     const base: ValueMap = { command: cmd.id, seq: cmd.seq };
     if (this.o.now() > cmd.notAfter) {

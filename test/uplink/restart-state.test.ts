@@ -8,7 +8,10 @@ import { EventLog } from '../../firmware/event/event-log.js';
 import { checkContinuity, checkLinks } from '../../firmware/event/verify-chain.js';
 import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import { adoptHubHead } from '../../firmware/node/chain-adoption.js';
+import { Downlink } from '../../firmware/node/downlink.js';
+import { NodeOutputs } from '../../firmware/node/node-outputs.js';
 import { NodeState } from '../../firmware/node/node-state.js';
+import { signAck } from '../../firmware/uplink/signed-ack.js';
 import { OfflineBuffer } from '../../firmware/uplink/offline-buffer.js';
 import { checkHubHead, signHubHead } from '../../firmware/uplink/signed-head.js';
 import type { UplinkResult } from '../../firmware/uplink/transport.js';
@@ -171,5 +174,49 @@ describe('adoptHubHead (a node that lost its state continues from its hub’s si
     );
     assert.equal(checkContinuity(node.id, moved, checkLinks(node.id, moved, crypto), hubChain).length, 3);
     assert.equal(log.append('system.boot', 'node', null).seq, 45);
+  });
+});
+
+describe('Downlink across a restart (the last command seq persisted)', () => {
+  const T = Date.UTC(2026, 5, 1);
+  const head = new Uint8Array(32).fill(6);
+  const command = (seq: number) => ({ id: `aaaaaaaaaaaaaaa${'bcdefg'[seq]}`, seq, action: { output: 'relay', op: 'on' as const }, notAfter: T + 60_000 });
+  const answer = signAck({ node: node.id, ack: 9, stored: 1, time: T, commands: [command(3), command(4)], head, nonce: null }, hub, crypto);
+  const downlink = (onCommandSeq: (seq: number) => void, said: string[] = []) => {
+    const trail: string[] = [];
+    const d = new Downlink({
+      nodeId: node.id,
+      hubKey: hub.publicKey,
+      crypto,
+      outputs: new NodeOutputs([]),
+      now: () => T,
+      record: (type, _c, data) => void trail.push(`${type} ${(data as { seq: number }).seq}`),
+      onTime: () => undefined,
+      log: (l) => void said.push(l),
+      lastCommandSeq: 3,
+      onCommandSeq: (seq) => {
+        trail.push(`persist ${seq}`);
+        onCommandSeq(seq);
+      },
+    });
+    return { d, trail };
+  };
+
+  it('skips what was handled before the boot, and persists a seq before acting on it', () => {
+    const { d, trail } = downlink(() => undefined);
+    assert.equal(d.answer(answer, { head, nonce: null, sentAt: 0, receivedAt: 0 }), 1);
+    // The node has no output 'relay': the command is refused, an outcome like any other.
+    assert.deepEqual(trail, ['persist 4', 'effect.refused 4']);
+    assert.deepEqual([d.stats.duplicates, d.lastCommandSeq], [1, 4]);
+  });
+  it('does not act on a command whose seq cannot be persisted (at most once), and says why', () => {
+    const said: string[] = [];
+    const { d, trail } = downlink(() => {
+      throw new Error('NVS full');
+    }, said);
+    assert.equal(d.answer(answer, { head, nonce: null, sentAt: 0, receivedAt: 0 }), 0);
+    assert.deepEqual(trail, ['persist 4']);
+    assert.equal(d.lastCommandSeq, 3);
+    assert.match(said[0], /command seq 4 not acted on: it could not be persisted \(NVS full\)/);
   });
 });
