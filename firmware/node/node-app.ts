@@ -75,8 +75,8 @@ export class NodeApp {
   private readonly log: EventLog;
   private readonly runners: SensorRunner[] = [];
   private reportedGap: { from: number; to: number } | undefined;
-  /** What a restart took from RAM: seqs from..to, sent or about to be, that the hub may not hold. */
-  private readonly resumed: { seq: number; from: number; to: number } | undefined;
+  /** What a restart took from RAM: seqs from..to (to: the persisted head), sent or about to be, that the hub may not hold. */
+  private readonly resumed: { from: number; to: number } | undefined;
 
   constructor(private readonly o: NodeAppOptions) {
     const c = o.config;
@@ -90,8 +90,7 @@ export class NodeApp {
     if (saved && saved.from <= saved.seq) {
       // Declared dropped by the first batch (README "Restarts"); said on the chain at start().
       this.buffer.lost(saved.from, saved.seq);
-      this.resumed = { seq: saved.seq, from: saved.from, to: saved.seq };
-      this.reportedGap = { from: saved.from, to: saved.seq };
+      this.resumed = this.reportedGap = { from: saved.from, to: saved.seq };
     }
     this.outputs = new NodeOutputs(c.sensors);
     this.downlink = new Downlink({
@@ -209,8 +208,8 @@ export class NodeApp {
     const outputs = this.outputs.list;
     if (outputs.length) boot.outputs = outputs.map((x) => ({ name: x.name, driver: x.driver, pin: x.pin }));
     this.record('system.boot', 'node', boot);
-    const r = this.resumed;
-    if (r) this.record('system.chain.resumed', 'uplink', { seq: r.seq, from: r.from, to: r.to, unconfirmed: r.to - r.from + 1 });
+    const lost = this.resumed;
+    if (lost) this.record('system.chain.resumed', 'uplink', { seq: lost.to, from: lost.from, to: lost.to, unconfirmed: lost.to - lost.from + 1 });
     for (const r of this.runners) r.start();
     this.uplink.start();
     this.poller?.start();
