@@ -122,6 +122,8 @@ export class NodeApp {
       beforeGap: (d) => this.recordOverflow(d),
       onRewind: (r) => this.recordRewind(r),
       onSigned: state && ((b) => state.saveChain({ seq: b.last, hash: b.head, from: b.from })),
+      // Everything before the persisted `from` was acknowledged before the restart.
+      ackedSeq: saved && saved.from - 1,
       onFork: (head, batch) =>
         adoptHubHead(head, batch, {
           nodeId: this.identity.id,

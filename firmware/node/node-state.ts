@@ -34,7 +34,9 @@ const COMMAND = 'cmd';
  * (firmware/batch/verify-batch.ts counts a gap from its own head + 1) and
  * takes the batch without one when it holds them all, which is why the
  * acknowledged seq is not persisted as well (a second write per batch that
- * the hub does not need). Entries recorded after the last batch left were
+ * the hub does not need). Everything before `from` had been acknowledged,
+ * so from − 1 is what the node knows its hub had (Uplink's floor for a hub
+ * restored behind it). Entries recorded after the last batch left were
  * never sent: a power cut loses them, unsigned, unseen by the hub.
  */
 export class NodeState {

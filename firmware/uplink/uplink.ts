@@ -20,6 +20,8 @@ export interface UplinkOptions {
   encoder?: BatchEncoder;
   /** Largest request body (default 200 KiB, under the hub's 256 KiB limit). */
   maxBatchBytes?: number;
+  /** What the hub had acknowledged before this boot, as far as the node knows (firmware/node/node-state.ts): a floor for rewind. */
+  ackedSeq?: number;
   /** Retry backoff after a failure: first wait and cap, doubling (defaults 1 s, 60 s). */
   backoffMs?: { initial: number; max: number };
   onResult?: (result: UplinkResult, batch: { first: number; last: number; bytes: number }) => void;
@@ -75,14 +77,15 @@ export class Uplink {
   private retryAt = 0;
   private stopped = true;
   private flushing = false;
-  /** The highest seq the hub acknowledged since start. */
-  private ackedSeq = 0;
+  /** The highest seq the hub acknowledged since start (or, known from before it, options.ackedSeq). */
+  private ackedSeq: number;
   readonly stats = { sent: 0, acked: 0, failures: 0, refusals: 0, bytes: 0, rewinds: 0 };
 
   constructor(private readonly o: UplinkOptions) {
     if (!(Number.isInteger(o.batchSize) && o.batchSize >= 1)) throw new RangeError(`batchSize must be an integer ≥ 1, got ${o.batchSize}`);
     if (!(o.maxDelayMs >= 0)) throw new RangeError(`maxDelayMs must be ≥ 0, got ${o.maxDelayMs}`);
     this.backoff = o.backoffMs?.initial ?? 1000;
+    this.ackedSeq = o.ackedSeq ?? 0;
   }
 
   start(): void {

@@ -143,6 +143,35 @@ describe('Uplink.onSigned (the head persisted before a batch leaves)', () => {
   });
 });
 
+describe('Uplink.ackedSeq (what the hub had acknowledged before the restart)', () => {
+  it('lets a restarted node sign for what a hub restored behind it lost, as one that never restarted does', () => {
+    const clock = new VirtualClock(0);
+    const log = new EventLog({ nodeId: node.id, crypto, clock: () => 1000, head: { seq: 14, hash: new Uint8Array(32).fill(5) } });
+    const buffer = new OfflineBuffer(64 * 1024);
+    buffer.lost(11, 14); // persisted [seq 14, from 11]: the restart took 11..14
+    buffer.push(log.append('system.boot', 'node', null), 100, 0);
+    const rewinds: unknown[] = [];
+    const answers: UplinkResult[] = [
+      { ok: false, refused: true, status: 409, code: 'gap', message: 'stored up to seq 6', head: { seq: 6, hash: 'ab'.repeat(32) } },
+    ];
+    const uplink = new Uplink({
+      identity: node,
+      crypto,
+      time: clock,
+      buffer,
+      batchSize: 8,
+      maxDelayMs: 0,
+      ackedSeq: 10,
+      transport: { send: (_b, done) => done(answers.shift() ?? { ok: true, ack: { ack: 15, stored: 1 } }) },
+      onRewind: (r) => void rewinds.push(r),
+    });
+    uplink.start();
+    clock.runFor(100);
+    assert.deepEqual(rewinds, [{ hubSeq: 6, ackedSeq: 10, from: 7, to: 14 }]);
+    assert.deepEqual([uplink.stats.rewinds, uplink.stats.acked, buffer.count], [1, 1, 0]);
+  });
+});
+
 describe('adoptHubHead (a node that lost its state continues from its hub’s signed head)', () => {
   it('relinks what it buffers after the head, so the hub takes it as the continuation', () => {
     const { log, buffer } = entries(3);
