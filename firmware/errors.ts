@@ -48,6 +48,22 @@ export class GapError extends VerifyError {
   }
 }
 
+/**
+ * A batch whose chain is not the one the receiver stored (code
+ * 'chain-broken'): it does not link to the stored head, or differs from the
+ * stored entry at the same seq (a node that lost its chain head and began
+ * again at seq 1). `stored` is the receiver's head, so a hub can give it,
+ * signed, to a node that lost its state (firmware/uplink/signed-head.ts).
+ */
+export class ForkError extends VerifyError {
+  readonly stored: { seq: number; hash: Uint8Array };
+  constructor(message: string, stored: { seq: number; hash: Uint8Array }) {
+    super('chain-broken', message);
+    nameError(this, 'ForkError');
+    this.stored = stored;
+  }
+}
+
 export type VerifyErrorCode =
   | 'malformed' // not a batch at all
   | 'key-mismatch' // node id does not derive from the key carried

@@ -10,6 +10,8 @@
  * node configuration, both checked on the host, into the manifest's config:
  * mc/config's `fazt` = {board, node}. The node configuration is checked
  * again here against the node's own validators before anything starts.
+ * The node keeps its chain head and last command seq in NVS (Moddable's
+ * preference module), so a restart continues its chain.
  * The node uplinks to hub.url, or without one finds its hub by Beacon and
  * enrols with hub.token (device-node.ts, where the wiring lives so that
  * tests run it over the simulated ECMA-419 classes).
@@ -115,6 +117,8 @@ function startNode(board: Board, nodeConfig: ReturnType<typeof nodeConfigFromJso
         dns: { io: Resolver, servers: moddableStation.dns(), socket: { io: UDP } },
       },
       log,
+      // NVS: the chain head and the last command seq survive a restart (firmware/node/node-state.ts).
+      preferences: moddablePreferences(Preference),
     });
     log(`node ${node.app.identity.id} on ${board.id} at ${moddableStation.ip() ?? '(no address)'}: ${nodeConfig.sensors.length} sensors, hub ${node.hub}`);
     node.start();

@@ -6,6 +6,7 @@ import { NodeApp } from '../node/node-app.js';
 import type { NodeConfig } from '../node/node-config.js';
 import type { UplinkResult } from '../uplink/transport.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
+import type { Preferences } from '../../hal/contracts/preferences.js';
 import type { HalTime } from '../../hal/contracts/time.js';
 import { moddableHttpPost, type HttpProvider } from '../../hal/moddable/moddable-http-post.js';
 import { ModdableHttpTransport } from './moddable-http-transport.js';
@@ -23,9 +24,12 @@ import { ModdableHttpTransport } from './moddable-http-transport.js';
  *
  * The token stays in flash, so a device that restarts after enrolling is
  * refused (invite-used) and tries the uplink instead (LanLinkConfig
- * tokenPersists). Known gap: the device keeps no chain head across a
- * restart, so its new chain starts at seq 1 again and the hub refuses it
- * (chain-broken) until the head is persisted. The node does not announce itself: an announcement is
+ * tokenPersists). Its chain head and last command seq are in its
+ * preferences (NVS; firmware/node/node-state.ts), so a restarted device
+ * continues its chain after the last batch it sent; one whose preferences
+ * were erased is refused (chain-broken) with the head its hub holds, signed
+ * by the hub key, and continues from that (firmware/node/chain-adoption.ts).
+ * The node does not announce itself: an announcement is
  * an Ed25519 signature every 30 s on a chip where one signature is most of
  * a batch's cost, and the hub needs none to take its uplink.
  */
@@ -41,6 +45,8 @@ export interface DeviceNodeOptions {
   beacon?: Pick<LanLinkConfig, 'group' | 'port' | 'searchWindowMs' | 'retryMs'>;
   /** Every Beacon link event (the log gets them too). */
   onLink?: (event: HubLinkEvent) => void;
+  /** The device's flash (Moddable's preference module through moddablePreferences). */
+  preferences?: Preferences;
 }
 
 export interface DeviceNode {
@@ -86,7 +92,7 @@ export function deviceNode(o: DeviceNodeOptions): DeviceNode {
   if (url !== undefined) {
     if (config.hub.token !== undefined) log('hub.token is ignored: the node enrols only when it finds its hub by Beacon (no hub.url)');
     const transport = new ModdableHttpTransport({ hubUrl: url, timers: o.time, http: o.http });
-    const app = new NodeApp({ config, backend: o.backend, time: o.time, crypto: o.crypto, transport, log, onUplink });
+    const app = new NodeApp({ config, backend: o.backend, time: o.time, crypto: o.crypto, transport, log, onUplink, preferences: o.preferences });
     return { app, link: undefined, hub: url, start: () => app.start(), stop: () => app.stop() };
   }
   const toLog = linkLog(log);
@@ -103,6 +109,7 @@ export function deviceNode(o: DeviceNodeOptions): DeviceNode {
     },
     onUplink,
     log,
+    preferences: o.preferences,
   });
   const how = config.hub.token === undefined ? 'enrolled before' : 'enrols with its invite';
   return { app: fw.app, link: fw.link, hub: `by Beacon (key ${toHex(config.hub.publicKey).slice(0, 16)}…, ${how})`, start: fw.start, stop: fw.stop };

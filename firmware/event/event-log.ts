@@ -59,6 +59,27 @@ export class EventLog {
     return e;
   }
 
+  /**
+   * Continues the chain from `head` (its hub's, signed, after the node lost its
+   * own: firmware/node/chain-adoption.ts); the next append is head.seq + 1.
+   */
+  continueFrom(head: EventLogHead): void {
+    if (!(Number.isSafeInteger(head.seq) && head.seq >= 0) || !(head.hash instanceof Uint8Array) || head.hash.length !== 32)
+      throw new RangeError('continueFrom needs a head {seq ≥ 0, hash of 32 bytes}');
+    this.seq = head.seq;
+    this.hash = head.hash;
+  }
+
+  /** Appends `e` again as it was (type, source, time, clock, data) at the next seq: an entry that was never stored, moved. */
+  relink(e: EventEntry): EventEntry {
+    const body: Omit<EventEntry, 'id'> = { type: e.type, source: e.source, time: e.time, seq: this.seq + 1, prev: this.hash, data: e.data };
+    if (e.clock !== undefined) body.clock = e.clock;
+    const hash = entryHash(body, this.crypto);
+    this.seq = body.seq;
+    this.hash = hash;
+    return { id: idFromHash(hash), ...body };
+  }
+
   /** Appends an event; `time` overrides the clock (a reading keeps the moment it was taken). */
   append(type: string, component: string, data: Value, time?: number): EventEntry {
     if (!EVENT_TYPE_PATTERN.test(type))

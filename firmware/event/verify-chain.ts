@@ -1,4 +1,4 @@
-import { GapError, VerifyError, type VerifyErrorCode } from '../errors.js';
+import { ForkError, GapError, VerifyError, type VerifyErrorCode } from '../errors.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import { entryHash, GENESIS_PREV, idFromHash, isEventClock, sourceNode, type EventEntry } from './envelope.js';
 import type { EventLogHead } from './event-log.js';
@@ -79,11 +79,11 @@ export function checkContinuity(node: string, es: EventEntry[], hashes: Uint8Arr
   } else if (first > known.seq + 1) {
     throw new GapError(`stored up to seq ${known.seq}; entries start at seq ${first}`, { seq: known.seq, hash: known.hash });
   } else if (first === known.seq + 1) {
-    if (!bytesEqual(es[0].prev, known.hash)) fail('chain-broken', `seq ${first} does not link to stored seq ${known.seq}`);
+    if (!bytesEqual(es[0].prev, known.hash)) throw new ForkError(`seq ${first} does not link to stored seq ${known.seq}`, known);
   } else {
     // Overlap with what is stored: the entry at the stored head must be the stored one.
     const at = known.seq - first;
-    if (known.seq <= last && !bytesEqual(hashes[at], known.hash)) fail('chain-broken', `seq ${known.seq} differs from the stored entry (a fork)`);
+    if (known.seq <= last && !bytesEqual(hashes[at], known.hash)) throw new ForkError(`seq ${known.seq} differs from the stored entry (a fork)`, known);
     if (last <= known.seq) fail('replay', `seq ${first}..${last} already stored (head ${known.seq})`);
     fresh = es.slice(at + 1);
   }

@@ -21,6 +21,10 @@ export interface DownlinkOptions {
   log?: (line: string) => void;
   /** Takes a firmware offer (firmware/ota/ota-updater.ts), recording its outcome; absent, offers are refused. */
   ota?: (base: ValueMap, action: unknown) => void;
+  /** The highest command seq handled before this boot (persisted: firmware/node/node-state.ts). */
+  lastCommandSeq?: number;
+  /** A command seq is about to be acted on: the node persists it first, so no restart acts on it twice. */
+  onCommandSeq?: (seq: number) => void;
 }
 
 /** The request an answer is checked against: the head it named and, for a poll, its nonce. */
@@ -42,21 +46,22 @@ type Command = { id: string; seq: number; notAfter: number; action: unknown };
  * Every outcome is an event on the node's own chain: effect.applied (with
  * the output read back), effect.failed, effect.expired, effect.refused.
  *
- * The highest seq handled is kept in memory beside the chain head: a node
- * that restarts forgets it and acts again on a command the hub still sends,
- * which is a command whose evidence never reached the hub (it went with the
- * restart) and whose notAfter has not passed; the output, reset by the
- * restart, is set again.
+ * The highest seq handled is persisted (onCommandSeq) before the command is
+ * acted on, so a restart never acts on a command twice: at most once. A
+ * command whose evidence was still in RAM when the power went is skipped as
+ * a duplicate after the restart (the hub sends it until its notAfter).
  */
 export class Downlink {
   readonly stats = { verified: 0, refused: 0, applied: 0, failed: 0, expired: 0, duplicates: 0 };
-  private lastSeq = 0;
+  private lastSeq: number;
   /** Reasons already recorded since the last verified answer (an answer without commands is recorded once per reason). */
   private readonly streak: AckRefusal[] = [];
 
-  constructor(private readonly o: DownlinkOptions) {}
+  constructor(private readonly o: DownlinkOptions) {
+    this.lastSeq = o.lastCommandSeq ?? 0;
+  }
 
-  /** The highest command seq acted on since boot. */
+  /** The highest command seq acted on (since boot, or before it when persisted). */
   get lastCommandSeq(): number {
     return this.lastSeq;
   }
@@ -90,6 +95,13 @@ export class Downlink {
   private act(cmd: Command): boolean {
     if (cmd.seq <= this.lastSeq) {
       this.stats.duplicates++;
+      return false;
+    }
+    try {
+      this.o.onCommandSeq?.(cmd.seq);
+    } catch (e) {
+      // Not acted on unless persisted (at most once); the hub sends it again.
+      this.o.log?.(`command seq ${cmd.seq} not acted on: it could not be persisted (${(e as Error).message})`);
       return false;
     }
     this.lastSeq = cmd.seq;

@@ -13,6 +13,7 @@ import type { EventEntry } from '../event/envelope.js';
 import { identityFromSecretKey } from '../identity/node-id.js';
 import type { UplinkResult } from '../uplink/transport.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
+import type { Preferences } from '../../hal/contracts/preferences.js';
 import type { HalTime } from '../../hal/contracts/time.js';
 import { FIRMWARE_VERSION, NodeApp } from './node-app.js';
 import type { NodeConfig } from './node-config.js';
@@ -59,6 +60,8 @@ export function lanNodeFirmware(o: {
   onEvent?: (event: EventEntry) => void;
   onUplink?: (result: UplinkResult, batch: { first: number; last: number; bytes: number }) => void;
   log?: (line: string) => void;
+  /** Where the chain head and the last command seq survive a restart (NodeAppOptions.preferences). */
+  preferences?: Preferences;
 }): LanNodeFirmware {
   const c = o.config;
   const l = o.link;
@@ -89,6 +92,7 @@ export function lanNodeFirmware(o: {
     onEvent: o.onEvent,
     onUplink: o.onUplink,
     log: o.log,
+    preferences: o.preferences,
   });
   return {
     app: a,

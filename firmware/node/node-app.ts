@@ -13,17 +13,20 @@ import type { Transport, UplinkResult } from '../uplink/transport.js';
 import { Uplink } from '../uplink/uplink.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
 import type { Ota } from '../../hal/contracts/ota.js';
+import type { Preferences } from '../../hal/contracts/preferences.js';
 import type { HalTime } from '../../hal/contracts/time.js';
 import { OtaUpdater } from '../ota/ota-updater.js';
 import { buildFilters } from '../sensing/filters/build-filters.js';
 import { openSensor } from '../sensing/open-sensor.js';
 import { SensorRunner, type ValueFilter } from '../sensing/sensor-runner.js';
+import { adoptHubHead } from './chain-adoption.js';
 import { Downlink } from './downlink.js';
 import { declaredConfig } from './declared-config.js';
 import { DEFAULT_HEALTH_INTERVAL_MS, HealthReporter } from './health-reporter.js';
 import { HubClock } from './hub-clock.js';
 import { DEFAULT_DOWNLINK_POLL_MS, type NodeConfig } from './node-config.js';
 import { NodeOutputs } from './node-outputs.js';
+import { NodeState } from './node-state.js';
 
 export interface NodeAppOptions {
   config: NodeConfig;
@@ -35,8 +38,10 @@ export interface NodeAppOptions {
   onEvent?: (event: EventEntry) => void;
   onUplink?: (result: UplinkResult, batch: { first: number; last: number; bytes: number }) => void;
   log?: (line: string) => void;
-  /** Where the node's chain continues from (a restart with persisted state). */
+  /** Where the node's chain continues from (a restart with persisted state); `preferences` holding a head win. */
   head?: EventLogHead;
+  /** Where the chain head and the last command seq survive a restart (firmware/node/node-state.ts). */
+  preferences?: Preferences;
   /** Random bytes for the downlink polls' nonces; without it they derive from the key and the clock at boot (poll-nonce.ts). */
   entropy?: (n: number) => Uint8Array;
   /** The version of the image running (default FIRMWARE_VERSION; the simulator's comes from the slot it booted). */
@@ -77,14 +82,23 @@ export class NodeApp {
   private readonly log: EventLog;
   private readonly runners: SensorRunner[] = [];
   private reportedGap: { from: number; to: number } | undefined;
+  /** What a restart took from RAM: seqs from..to (to: the persisted head), sent or about to be, that the hub may not hold. */
+  private readonly resumed: { from: number; to: number } | undefined;
 
   constructor(private readonly o: NodeAppOptions) {
     const c = o.config;
     this.identity = identityFromSecretKey(c.secretKey, o.crypto);
     this.clock = new HubClock({ local: o.time, mode: c.clock ?? 'hub' });
     const clock = this.clock;
-    this.log = new EventLog({ nodeId: this.identity.id, crypto: o.crypto, clock: () => clock.now(), clockSource: () => clock.source, head: o.head });
+    const state = o.preferences && new NodeState(o.preferences);
+    const saved = state?.chain(o.log);
+    this.log = new EventLog({ nodeId: this.identity.id, crypto: o.crypto, clock: () => clock.now(), clockSource: () => clock.source, head: saved ?? o.head });
     this.buffer = new OfflineBuffer(c.buffer.budgetBytes);
+    if (saved && saved.from <= saved.seq) {
+      // Declared dropped by the first batch (README "Restarts"); said on the chain at start().
+      this.buffer.lost(saved.from, saved.seq);
+      this.resumed = this.reportedGap = { from: saved.from, to: saved.seq };
+    }
     this.outputs = new NodeOutputs(c.sensors);
     const firmware = o.firmware ?? FIRMWARE_VERSION;
     if (o.ota)
@@ -113,6 +127,8 @@ export class NodeApp {
       onTime: (time, sentAt, receivedAt) => this.takeTime(time, sentAt, receivedAt),
       log: o.log,
       ota: this.ota && ((base, action) => this.ota?.offer(base, action)),
+      lastCommandSeq: state?.commandSeq(),
+      onCommandSeq: state && ((seq) => state.saveCommandSeq(seq)),
     });
     this.uplink = new Uplink({
       identity: this.identity,
@@ -133,6 +149,20 @@ export class NodeApp {
       },
       beforeGap: (d) => this.recordOverflow(d),
       onRewind: (r) => this.recordRewind(r),
+      onSigned: state && ((b) => state.saveChain({ seq: b.last, hash: b.head, from: b.from })),
+      // Everything before the persisted `from` was acknowledged before the restart.
+      ackedSeq: saved && saved.from - 1,
+      onFork: (head, batch) =>
+        adoptHubHead(head, batch, {
+          nodeId: this.identity.id,
+          hubKey: c.hub.publicKey,
+          crypto: o.crypto,
+          log: this.log,
+          buffer: this.buffer,
+          size: (e) => encodeCbor(entryToValue(e)).length,
+          adopted: (data) => this.record('system.chain.adopted', 'uplink', data),
+          warn: o.log,
+        }),
       // Never heard the hub since boot and waiting for its time: send the first batch now.
       eager: () => clock.mode === 'hub' && !clock.synced && this.uplink.stats.acked === 0,
     });
@@ -210,6 +240,8 @@ export class NodeApp {
     if (outputs.length) boot.outputs = outputs.map((x) => ({ name: x.name, driver: x.driver, pin: x.pin }));
     this.record('system.boot', 'node', boot);
     this.ota?.boot();
+    const lost = this.resumed;
+    if (lost) this.record('system.chain.resumed', 'uplink', { seq: lost.to, from: lost.from, to: lost.to, unconfirmed: lost.to - lost.from + 1 });
     for (const r of this.runners) r.start();
     this.uplink.start();
     this.poller?.start();

@@ -58,6 +58,35 @@ export class OfflineBuffer {
   }
 
   /**
+   * Before anything is buffered: the seqs from..to went with a restart
+   * (firmware/node/node-state.ts), and the first batch declares them dropped.
+   */
+  lost(from: number, to: number): void {
+    if (this.count > 0 || !(Number.isSafeInteger(from) && from >= 1 && Number.isSafeInteger(to) && to >= from))
+      throw new RangeError(`lost needs an empty buffer and a range 1 ≤ from ≤ to, got ${from}..${to}`);
+    this.gap = { from, to };
+  }
+
+  /**
+   * Every entry held is replaced by `f(entry)`, oldest first (the chain moved
+   * under them: firmware/node/chain-adoption.ts); a dropped range pending is
+   * forgotten, since its seqs belong to the chain left behind.
+   */
+  relink(f: (e: EventEntry) => EventEntry, size: (e: EventEntry) => number): void {
+    const old = this.entries.slice(this.head);
+    this.entries = [];
+    this.head = 0;
+    this.used = 0;
+    this.gap = undefined;
+    for (const x of old) {
+      const e = f(x.e);
+      const n = size(e);
+      this.entries.push({ e, size: n, at: x.at });
+      this.used += n;
+    }
+  }
+
+  /**
    * Adds an entry, buffered at `at` on the clock the uplink's timers run on
    * (default its own time); returns what had to go to make room (oldest
    * first, contiguous).

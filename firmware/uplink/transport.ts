@@ -35,7 +35,8 @@ export type UplinkResult =
   | { ok: true; ack: UplinkAck }
   /**
    * The hub refused the batch: resending the same bytes will not help (4xx). `head`: on a
-   * `gap`, the head the hub holds for this node (hubs that do not send it: absent).
+   * `gap`, the head the hub holds for this node; on a `chain-broken`, the same, hub-signed
+   * (hubs that do not send it: absent).
    */
   | { ok: false; refused: true; status: number; code: string; message: string; head?: HubHead }
   /**
@@ -45,19 +46,25 @@ export type UplinkResult =
    */
   | { ok: false; refused: false; message: string; retryAfterMs?: number };
 
-/** A node's chain head as its hub holds it: seq 0 (and no hash) when it holds nothing. */
+/**
+ * A node's chain head as its hub holds it: seq 0 (and no hash) when it holds nothing. `sig`: the
+ * hub key's signature over it, on a `chain-broken` refusal (firmware/uplink/signed-head.ts).
+ */
 export interface HubHead {
   seq: number;
   hash?: string;
+  sig?: string;
 }
 
 /** A head as a hub's refusal states it, or undefined when it is not one (not whole, negative, a hash not 64 hex digits). */
 function hubHead(v: unknown): HubHead | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
-  const { seq, hash } = v as { seq?: unknown; hash?: unknown };
+  const { seq, hash, sig } = v as { seq?: unknown; hash?: unknown; sig?: unknown };
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return undefined;
   if (hash === undefined) return { seq };
-  return typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash) ? { seq, hash } : undefined;
+  if (typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) return undefined;
+  // A signature is checked by whoever trusts the head (signed-head.ts); here only its form.
+  return typeof sig === 'string' && /^[0-9a-f]{128}$/.test(sig) ? { seq, hash, sig } : { seq, hash };
 }
 
 export interface Transport {

@@ -20,6 +20,8 @@ export interface UplinkOptions {
   encoder?: BatchEncoder;
   /** Largest request body (default 200 KiB, under the hub's 256 KiB limit). */
   maxBatchBytes?: number;
+  /** What the hub had acknowledged before this boot, as far as the node knows (firmware/node/node-state.ts): a floor for rewind. */
+  ackedSeq?: number;
   /** Retry backoff after a failure: first wait and cap, doubling (defaults 1 s, 60 s). */
   backoffMs?: { initial: number; max: number };
   onResult?: (result: UplinkResult, batch: { first: number; last: number; bytes: number }) => void;
@@ -39,6 +41,19 @@ export interface UplinkOptions {
    * the next batch. Called once per such refusal, before that batch is built.
    */
   onRewind?: (rewind: { hubSeq: number; ackedSeq: number; from: number; to: number }) => void;
+  /**
+   * A batch is signed and about to leave: `from`..`last` is what the hub may not hold yet (its
+   * declared dropped range and its entries), `head` its last entry's hash. The node persists
+   * its chain head here (firmware/node/node-state.ts). Throwing keeps the batch back: it is
+   * retried with backoff.
+   */
+  onSigned?: (batch: { from: number; last: number; head: Uint8Array }) => void;
+  /**
+   * The hub refused a batch as `chain-broken` and stated its head for this node (`batch`: the
+   * refused batch's head). True when the node moved its chain onto that head
+   * (firmware/node/chain-adoption.ts): the buffer is sent again at once.
+   */
+  onFork?: (head: HubHead, batch: Uint8Array) => boolean;
   /**
    * While this answers true, whatever is buffered is sent at once, without
    * waiting for batchSize or maxDelayMs (retry backoff still applies): a node
@@ -62,14 +77,15 @@ export class Uplink {
   private retryAt = 0;
   private stopped = true;
   private flushing = false;
-  /** The highest seq the hub acknowledged since start. */
-  private ackedSeq = 0;
+  /** The highest seq the hub acknowledged since start (or, known from before it, options.ackedSeq). */
+  private ackedSeq: number;
   readonly stats = { sent: 0, acked: 0, failures: 0, refusals: 0, bytes: 0, rewinds: 0 };
 
   constructor(private readonly o: UplinkOptions) {
     if (!(Number.isInteger(o.batchSize) && o.batchSize >= 1)) throw new RangeError(`batchSize must be an integer ≥ 1, got ${o.batchSize}`);
     if (!(o.maxDelayMs >= 0)) throw new RangeError(`maxDelayMs must be ≥ 0, got ${o.maxDelayMs}`);
     this.backoff = o.backoffMs?.initial ?? 1000;
+    this.ackedSeq = o.ackedSeq ?? 0;
   }
 
   start(): void {
@@ -134,9 +150,21 @@ export class Uplink {
     // A flush lasts until what was buffered has gone, batch after batch (a batch holds at most batchSize).
     if (entries.length >= b.count) this.flushing = false;
     const batch = createBatch(entries, this.o.identity, this.o.crypto, dropped);
+    const info = { first: entries[0].seq, last: entries[entries.length - 1].seq, bytes: 0 };
+    try {
+      this.o.onSigned?.({ from: dropped ? dropped.from : info.first, last: info.last, head: batch.head });
+    } catch (e) {
+      // Not sent unless it is persisted: the node must never sign another entry at a seq its hub may hold.
+      this.stats.failures++;
+      this.retryAt = this.o.time.now() + this.backoff;
+      this.backoff = Math.min(this.backoff * 2, this.o.backoffMs?.max ?? 60_000);
+      this.o.onResult?.({ ok: false, refused: false, message: `the chain head could not be persisted: ${(e as Error).message}` }, info);
+      this.o.time.setTimeout(() => this.poke(), 0);
+      return;
+    }
     const encoder = this.o.encoder ?? fullBatchEncoder;
     const bytes = encoder.encode(batch);
-    const info = { first: entries[0].seq, last: entries[entries.length - 1].seq, bytes: bytes.length };
+    info.bytes = bytes.length;
     this.inFlight = true;
     this.stats.sent++;
     this.stats.bytes += bytes.length;
@@ -159,6 +187,9 @@ export class Uplink {
           else this.stats.failures++;
           if (result.refused && encoder.refused?.(result.code)) {
             // The encoder changed what it sends (a compact batch's dictionary goes whole): at once.
+            this.retryAt = receivedAt;
+          } else if (result.refused && result.code === 'chain-broken' && result.head && this.o.onFork?.(result.head, batch.head)) {
+            // The node continues the chain the hub holds (it had lost its own head): at once.
             this.retryAt = receivedAt;
           } else if (result.refused && result.code === 'gap' && result.head && this.rewind(result.head, dropped)) {
             // The hub lost what it had acknowledged: the next batch signs for it, at once.

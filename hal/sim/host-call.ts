@@ -46,7 +46,9 @@ export type HostRequest =
   | { op: 'http'; url: string; contentType: string; hex: string }
   | { op: 'backdoor'; action: string; args: unknown[] }
   /** The board's health figures (HealthFigures). */
-  | { op: 'health' };
+  | { op: 'health' }
+  /** A Preferences method (hal/contracts/preferences.ts) on the store the host keeps for this node. */
+  | { op: 'preferences'; method: 'get' | 'set' | 'delete' | 'keys'; args: WireValue[] };
 
 export interface HostError {
   name: string;

@@ -6,14 +6,15 @@ import { StoreError } from '../store/store-error.js';
 /**
  * A refusal the API answers with: a status and the one-line JSON body
  * {"error": {"code", "message", "path"?, "rule"?, "head"?}}; `head` is the
- * node's chain head the hub holds ({seq, hash?}, hash in hex), on a 409 `gap`.
+ * node's chain head the hub holds ({seq, hash?}, hash in hex), on a 409 `gap`, and signed
+ * ({seq, hash, sig}) on a 409 `chain-broken` (host/hub/uplink-api.ts).
  */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly extra: { path?: string; rule?: string; head?: { seq: number; hash?: string } } = {},
+    readonly extra: { path?: string; rule?: string; head?: { seq: number; hash?: string; sig?: string } } = {},
     /** Response headers the refusal needs (Allow for a 405). */
     readonly headers: Record<string, string> = {},
   ) {

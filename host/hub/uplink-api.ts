@@ -1,15 +1,16 @@
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
-import { VerifyError } from '../../firmware/errors.js';
+import { ForkError, VerifyError } from '../../firmware/errors.js';
 import type { NodeIdentity } from '../../firmware/identity/node-id.js';
 import { pollFromCbor, verifyPoll } from '../../firmware/uplink/downlink-poll.js';
 import { type AckReply, signAck } from '../../firmware/uplink/signed-ack.js';
+import { signHubHead } from '../../firmware/uplink/signed-head.js';
 import type { HubMetrics } from '../pulse/hub-metrics.js';
 import type { PulseCounters } from '../pulse/pulse-counters.js';
 import type { Cartridge } from '../store/cartridge.js';
 import { StoreError } from '../store/store-error.js';
 import { decodeUplink, UPLINK_TYPES } from './decode-uplink.js';
 import type { GroupCommit } from './group-commit.js';
-import { toHttpError } from './http-error.js';
+import { HttpError, toHttpError } from './http-error.js';
 import type { OpRecord } from './op-log.js';
 import { readBody } from './read-body.js';
 import { sendJson } from './reply.js';
@@ -48,11 +49,13 @@ export function uplinkRoutes(ctx: UplinkContext): Routes {
 
   const uplink: Handler = async (req, res) => {
     let node: string | undefined;
+    let batchHead: Uint8Array | undefined;
     try {
       const type = requireType(req, UPLINK_TYPES);
       const body = await readBody(req, ctx.bodyLimit);
       const { batch, carried } = decodeUplink(type, body, ctx.cartridge.compact);
       node = batch.node;
+      batchHead = batch.head;
       const result = await ctx.commits.submit(batch);
       ctx.cartridge.keepDictionary(node, carried);
       sendJson(res, 200, answer(result.node, result.ack, result.stored, batch.head, null));
@@ -72,6 +75,9 @@ export function uplinkRoutes(ctx: UplinkContext): Routes {
       const code = toHttpError(e).code;
       ctx.metrics.batch(code);
       ctx.counters.batch(code, node, Math.floor(ctx.clock()));
+      // A node that lost its chain head (a flash erase that kept its key) continues from the head signed here.
+      if (e instanceof ForkError && node !== undefined && batchHead !== undefined)
+        throw new HttpError(409, e.code, e.message, { head: signHubHead(node, e.stored, batchHead, ctx.hubKey, ctx.crypto) });
       throw e;
     }
   };

@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Batch } from '../../firmware/batch/batch.js';
 import { verifyBatch } from '../../firmware/batch/verify-batch.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
-import { VerifyError } from '../../firmware/errors.js';
+import { ForkError, VerifyError } from '../../firmware/errors.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import { bytesEqual } from '../../firmware/event/verify-chain.js';
 import { entryValues, INSERT_ENTRY, type EntryValues } from './event-rows.js';
@@ -133,11 +133,8 @@ export class Ingestor {
       if (e instanceof VerifyError && e.code === 'replay') {
         // A replay only if it is the same chain: a node that restarted its chain (lost its head) reuses seqs with other entries.
         const stored = this.selectHash.get(node.ref, b.last);
-        if (stored && !bytesEqual(stored, b.head)) {
-          throw new VerifyError(
-            'chain-broken',
-            `batch ${b.first}..${b.last} from ${b.node} is not the chain stored at those seqs (the node restarted its chain?)`,
-          );
+        if (stored && !bytesEqual(stored, b.head) && known) {
+          throw new ForkError(`batch ${b.first}..${b.last} from ${b.node} is not the chain stored at those seqs (the node restarted its chain?)`, known);
         }
         return { node: b.node, ack: node.head_seq, stored: 0, fresh: [] };
       }

@@ -13,6 +13,7 @@ import type { UplinkSender } from '../xs/bridge-host.js';
 import type { VirtualClock } from '../world/virtual-clock.js';
 import { configDevices } from './config-devices.js';
 import { hostHttpPost } from './host-http.js';
+import type { Preferences } from '../../hal/contracts/preferences.js';
 import { LanNode } from './lan-node.js';
 import { NodeRuntimeNode } from './node-runtime-node.js';
 import type { SimulatedNode } from './simulated-node.js';
@@ -29,6 +30,8 @@ export interface ConfigNodeOptions {
   /** How a node without a hub URL searches (SSDP group and port, window, retry, announce). */
   lan: Omit<LanLinkConfig, 'hubKey' | 'token' | 'tokenPersists'>;
   interfaces?: string[];
+  /** The node's flash: its chain head and last command seq, so a second run continues the chain. */
+  preferences?: Preferences;
 }
 
 /** What the node did since the last run: the same link events `fazt sim node` prints, and its counters. */
@@ -74,6 +77,7 @@ export class ConfigNode {
       runtime: o.runtime,
       interfaces: o.interfaces,
       config: o.config,
+      preferences: o.preferences,
     });
     return new ConfigNode(
       node.id,
@@ -107,6 +111,7 @@ export class ConfigNode {
       uplink: observed,
       downlink: httpDownlink(() => url),
       wire: configDevices(c.sensors),
+      preferences: o.preferences,
     };
     const node: SimulatedNode = o.runtime === 'xs' ? await XsNode.start(options) : new NodeRuntimeNode(options.name, options);
     return new ConfigNode(

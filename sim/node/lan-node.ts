@@ -7,6 +7,7 @@ import type { EventEntry } from '../../firmware/event/envelope.js';
 import { nodeConfigFromJson } from '../../firmware/node/node-config.js';
 import type { Board } from '../../hal/board/board.js';
 import type { UDP, UdpOptions } from '../../hal/contracts/io.js';
+import type { Preferences } from '../../hal/contracts/preferences.js';
 import { LinuxUdp } from '../../hal/linux/linux-udp.js';
 import type { SimUdpPort } from '../../hal/sim/sim-ports.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
@@ -73,6 +74,8 @@ export interface LanNodeOptions {
   interfaces?: string[];
   /** The whole node configuration (fazt sim node --config), instead of one made from the demo's sensors. */
   config?: JsonValue;
+  /** The node's flash: its chain head and last command seq survive a restart in it. */
+  preferences?: Preferences;
 }
 
 export interface LanNodeStatus extends Omit<NodeStatus, 'events'> {
@@ -124,10 +127,10 @@ export class LanNode {
   }
 
   private static async inXs(o: LanNodeOptions, board: SimBoard, config: JsonValue): Promise<LanNode> {
-    const host = bridgeHost(board.backend, o.clock, { http: hostHttpPost });
+    const host = bridgeHost(board.backend, o.clock, { http: hostHttpPost, preferences: o.preferences });
     const xs = await XsSession.start(join(projectRoot(), 'sim/xs/entries/lan-node-entry.ts'), { onHostCall: jsonHostCall(host.serve) });
     try {
-      const { value } = await xs.call<{ id: string }>('init', config, o.link, o.clock.now());
+      const { value } = await xs.call<{ id: string }>('init', config, o.link, o.clock.now(), o.preferences !== undefined);
       await xs.call('start');
       return new LanNode(
         value.id,
@@ -162,6 +165,7 @@ export class LanNode {
       http,
       onLink: (e) => void (link.length < 1000 && link.push(e)),
       onEvent: (e: EventEntry) => void (events.length < 1000 && events.push(eventSummary(e))),
+      preferences: o.preferences,
     });
     node.start();
     return new LanNode(

@@ -36,18 +36,28 @@ function summary(e: EventEntry): NodeStatus['events'][number] {
 export class NodeRuntimeNode implements SimulatedNode {
   readonly runtime = 'node' as const;
   readonly id: string;
-  private readonly app: NodeApp;
+  private app: NodeApp;
   private readonly recent: NodeStatus['events'] = [];
   private inFlight: Promise<unknown> = Promise.resolve();
   private pending = 0;
+  /** Bumped by a power cycle: an answer to the machine that went is not delivered to the one that booted. */
+  private generation = 0;
 
   constructor(
     readonly name: string,
     private readonly o: SimNodeOptions,
   ) {
     validateOnHost('nodeConfig', o.config);
-    const board = new SimBoard(name, o.board, o.clock);
+    this.app = this.boot();
+    this.id = this.app.identity.id;
+  }
+
+  /** A board with its device models and the firmware on it, started. */
+  private boot(): NodeApp {
+    const o = this.o;
+    const board = new SimBoard(this.name, o.board, o.clock);
     o.wire(board);
+    const generation = this.generation;
     // The exchange is asynchronous here: run() waits for what is in flight before simulated time moves on.
     const exchange =
       <R>(sender: UplinkSender, as: (r: HttpReply) => R) =>
@@ -55,14 +65,14 @@ export class NodeRuntimeNode implements SimulatedNode {
         this.pending++;
         const p = sender(Buffer.from(body).toString('hex')).then((r) => {
           this.pending--;
-          done(as(r));
+          if (generation === this.generation) done(as(r));
         });
         this.inFlight = Promise.all([this.inFlight, p]);
       };
     const transport: Transport = { send: exchange(o.uplink, uplinkReply) };
     if (o.downlink) transport.poll = exchange(o.downlink, uplinkReply);
     if (o.ota) transport.chunk = exchange(o.ota.chunk, chunkReply);
-    this.app = new NodeApp({
+    const app = new NodeApp({
       config: nodeConfigFromJson(o.config),
       backend: board.backend,
       time: o.clock,
@@ -73,9 +83,21 @@ export class NodeRuntimeNode implements SimulatedNode {
       entropy: (n) => new Uint8Array(randomBytes(n)),
       firmware: o.ota?.firmware,
       ota: o.ota && { backend: o.ota.backend, restart: o.ota.restart },
+      preferences: o.preferences,
     });
-    this.id = this.app.identity.id;
-    this.app.start();
+    app.start();
+    return app;
+  }
+
+  /**
+   * A power cut and a boot: the firmware's RAM goes (buffer, timers, an answer on its way), the
+   * configuration (its key) and the preferences stay, and the firmware boots on a fresh board.
+   */
+  async powerCycle(): Promise<void> {
+    this.app.stop(); // only clears its timers, as a cut would: nothing is sent or saved
+    this.generation++;
+    await this.inFlight;
+    this.app = this.boot();
   }
 
   /** The node's chain head (where a rebooted node continues from). */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { JsonValue } from '../../firmware/codec/json-form.js';
 import type { Board } from '../../hal/board/board.js';
 import type { Ota } from '../../hal/contracts/ota.js';
+import type { Preferences } from '../../hal/contracts/preferences.js';
 import { projectRoot } from '../../host/project-root.js';
 import { SimBoard } from '../world/sim-board.js';
 import type { VirtualClock } from '../world/virtual-clock.js';
@@ -43,6 +44,8 @@ export interface SimNodeOptions {
   head?: { seq: number; hash: string };
   /** Firmware updates (Node runtime only, sim/ota/ota-node.ts): the slots, the version booted, the chunk route and the reboot. */
   ota?: { backend: Ota; firmware: string; chunk: UplinkSender; restart: () => void };
+  /** The node's flash: its chain head and last command seq survive a restart (powerCycle) in it. */
+  preferences?: Preferences;
 }
 
 /** An XS engine with the node firmware loaded, not yet a node: see XsNode.boot(). */
@@ -61,10 +64,11 @@ export class XsNode implements SimulatedNode {
   readonly runtime = 'xs' as const;
   private constructor(
     readonly name: string,
-    readonly board: SimBoard,
+    public board: SimBoard,
     readonly id: string,
-    private readonly xs: XsSession,
+    private xs: XsSession,
     readonly bundleBytes: number,
+    private readonly o: SimNodeOptions,
   ) {}
 
   /**
@@ -91,11 +95,12 @@ export class XsNode implements SimulatedNode {
     try {
       const board = new SimBoard(o.name, o.board, o.clock);
       o.wire(board);
-      serve(jsonHostCall(bridgeHost(board.backend, o.clock, { uplink: o.uplink, downlink: o.downlink }).serve));
+      serve(jsonHostCall(bridgeHost(board.backend, o.clock, { uplink: o.uplink, downlink: o.downlink, preferences: o.preferences }).serve));
       const seed = randomBytes(32).toString('hex');
-      const { value } = await xs.call<{ id: string }>('init', o.config, o.clock.now(), o.collect ?? false, o.head ?? null, o.downlink !== undefined, seed);
+      const args = [o.config, o.clock.now(), o.collect ?? false, o.head ?? null, o.downlink !== undefined, seed, o.preferences !== undefined];
+      const { value } = await xs.call<{ id: string }>('init', ...args);
       await xs.call('start');
-      return new XsNode(o.name, board, value.id, xs, xs.bundleBytes);
+      return new XsNode(o.name, board, value.id, xs, xs.bundleBytes, o);
     } catch (e) {
       await xs.close();
       throw e;
@@ -120,6 +125,18 @@ export class XsNode implements SimulatedNode {
   async stepClock(ms: number): Promise<void> {
     if (!(Number.isSafeInteger(ms) && ms >= 0)) throw new RangeError(`stepClock: ms must be a whole number ≥ 0, got ${ms}`);
     await this.xs.call('stepClock', ms);
+  }
+
+  /**
+   * A power cut and a boot: the XS machine goes with everything in its RAM (buffer, timers,
+   * the batch in flight) without running another line; the configuration (its key) and the
+   * preferences stay; the board comes back with fresh device models, and the firmware boots.
+   */
+  async powerCycle(): Promise<void> {
+    await this.xs.close();
+    const next = await XsNode.start(this.o);
+    this.xs = next.xs;
+    this.board = next.board;
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import { UNKNOWN_HEALTH } from '../../hal/contracts/health.js';
 import { FaztError } from '../../hal/contracts/errors.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
 import type { HttpReply } from '../../hal/contracts/http.js';
+import type { Preferences } from '../../hal/contracts/preferences.js';
 import { fromWire, toWire } from '../../hal/sim/bridge-values.js';
 import type { HostError, HostReply, HostRequest } from '../../hal/sim/host-call.js';
 import type { VirtualClock } from '../world/virtual-clock.js';
@@ -39,10 +40,12 @@ export interface BridgeNetwork {
   /** POSTs a hex downlink poll to the hub (the same shape as an uplink). */
   downlink?: UplinkSender;
   http?: HttpSender;
+  /** The node's preferences (its flash): kept by the host, so they survive the XS machine (a simulated power cycle). */
+  preferences?: Preferences;
 }
 
 export function bridgeHost(backend: HalBackend, clock: VirtualClock, network: BridgeNetwork = {}): BridgeHost {
-  const { uplink, downlink, http } = network;
+  const { uplink, downlink, http, preferences } = network;
   const handles = new Map<number, Io>();
   const edges: number[] = [];
   const backdoor = new Map<string, (...args: unknown[]) => unknown>();
@@ -89,6 +92,12 @@ export function bridgeHost(backend: HalBackend, clock: VirtualClock, network: Br
           case 'http':
             if (!http) return { err: { name: 'IoError', code: 'unsupported', message: 'this simulation gives the node no network' } };
             return http(req.url, req.contentType, Buffer.from(req.hex, 'hex')).then((r) => withEdges({ ok: toWire(r) }));
+          case 'preferences': {
+            if (!preferences) return { err: { name: 'IoError', code: 'unsupported', message: 'this simulation gives the node no preferences' } };
+            if (!['get', 'set', 'delete', 'keys'].includes(req.method)) throw new TypeError(`preferences has no method '${req.method}'`);
+            const f = preferences[req.method] as (...a: unknown[]) => unknown;
+            return withEdges({ ok: toWire(f(...req.args.map(fromWire))) });
+          }
           case 'health':
             return withEdges({ ok: { ...(backend.health?.().read() ?? UNKNOWN_HEALTH) } });
           case 'backdoor': {

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -101,7 +101,9 @@ function simNode(args: string[]): {
 }
 
 describe('fazt sim node: discovery, enrolment and uplink without a configured address', () => {
-  it('finds the hub (not the decoy), enrols, uplinks; follows the hub to its new port; stops cleanly on SIGTERM', { timeout: 120_000 }, async () => {
+  it('finds the hub (not the decoy), enrols, uplinks; follows the hub to its new port; stops cleanly on SIGTERM; a second run on its --state continues its chain', {
+    timeout: 120_000,
+  }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fazt-sim-node-'));
     const data = join(dir, 'data');
     const ssdpPort = 20_000 + Math.floor(Math.random() * 12_000);
@@ -123,7 +125,7 @@ describe('fazt sim node: discovery, enrolment and uplink without a configured ad
     announcer(ssdpPort, decoy, addr.port, 500); // another hub on the LAN, announcing often
     let beacon = announcer(ssdpPort, hubIdentity, addr.port);
     const stateFile = join(dir, 'node.json');
-    const node = simNode([
+    const args = [
       '--invite',
       inviteFile,
       '--state',
@@ -136,7 +138,8 @@ describe('fazt sim node: discovery, enrolment and uplink without a configured ad
       '1s',
       '--board',
       'esp32-c3-devkitm-1',
-    ]);
+    ];
+    const node = simNode(args);
 
     const started = await node.wait((l) => l.event === 'started', 'started', 60_000);
     assert.equal(started.runtime, 'xs');
@@ -168,6 +171,20 @@ describe('fazt sim node: discovery, enrolment and uplink without a configured ad
     assert.equal(last.event, 'stopped');
     assert.ok((last.acked as number) >= 2);
     assert.ok(hub.cartridge.counts().events > 0);
+
+    // Run again on the same --state: the chain head kept beside it (node.prefs.json) continues the chain.
+    assert.ok(existsSync(join(dir, 'node.prefs.json')), 'the preferences file beside the state');
+    const head = hub.cartridge.head(String(started.node))?.seq ?? 0;
+    const rerun = simNode(args);
+    await rerun.wait((l) => l.event === 'acked' && (l.ack as number) > head, 'an acknowledgement past the head of the first run');
+    assert.deepEqual(
+      rerun.lines.filter((l) => l.event === 'refused' && l.stage === 'uplink'),
+      [],
+      'the hub took the continued chain',
+    );
+    assert.equal(rerun.lines.filter((l) => l.event === 'enrolled').length, 0, 'enrolled before: not again');
+    rerun.proc.kill('SIGTERM');
+    assert.equal(await rerun.exit, 0);
   });
 
   it('--runtime node: the same firmware on Node finds, enrols and uplinks; --announce makes the node a peer the hub hears; SIGINT stops it', {

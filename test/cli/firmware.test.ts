@@ -289,7 +289,7 @@ const FROM_MODDABLE: Record<string, string> = {
   'embedded:network/http/client': 'manifest.json → examples/io/tcp/httpclient/httpclient',
   net: 'examples/manifest_net.json',
   wifi: 'examples/manifest_net.json (modules/network/wifi)',
-  preference: 'modules/files/preference/manifest.json',
+  preference: 'modules/files/preference/manifest.json (esp32: NVS)',
   timer: 'build/devices/esp32/manifest.json (via manifest_base)',
   instrumentation: 'examples/manifest_base.json (modules/base/instrumentation)',
   time: 'examples/manifest_base.json (modules/base/time)',

@@ -27,13 +27,17 @@ import { PinClaims } from '../../hal/board/pin-claims.js';
 import type { UDP, UdpOptions } from '../../hal/contracts/io.js';
 import { LinuxUdp } from '../../hal/linux/linux-udp.js';
 import { deviceNode, type DeviceNode } from '../../firmware/device/device-node.js';
+import type { Preferences } from '../../hal/contracts/preferences.js';
 import { createModdableBackend } from '../../hal/moddable/moddable-backend.js';
+import { moddablePreferences } from '../../hal/moddable/moddable-preferences.js';
 import { moddableTime, type ModdableTimerModule } from '../../hal/moddable/moddable-time.js';
 import { getBoard } from '../../host/boards/board-registry.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { Hub } from '../../host/hub/hub.js';
+import { verifyStoredChains } from '../../host/store/verify-stored-chains.js';
 import { loadOrCreateHubKey } from '../../host/hub/hub-key.js';
 import { ecma419SimClasses } from '../../sim/moddable/ecma419-sim.js';
+import { simPreferenceModule } from '../../sim/moddable/sim-preference-module.js';
 import { SimBoard } from '../../sim/world/sim-board.js';
 import { VirtualClock } from '../../sim/world/virtual-clock.js';
 import { realTime } from '../beacon/real-time.js';
@@ -128,8 +132,8 @@ function deviceConfig(secretKey: Uint8Array, hub: { url?: string; publicKey: Uin
   return fromJsonValue(json) as unknown as NodeConfig;
 }
 
-/** What device-main.ts builds, on a simulated board whose network is the loopback. */
-function device(config: NodeConfig, ssdpPort: number) {
+/** What device-main.ts builds, on a simulated board whose network is the loopback; `preferences`: its flash (NVS). */
+function device(config: NodeConfig, ssdpPort: number, preferences?: Preferences) {
   const board = new SimBoard('porch', getBoard(BOARD), new VirtualClock(), { udp: null });
   const classes = ecma419SimClasses(board.pins, (sda, scl) => board.bus(sda, scl), loopbackUdp);
   const http = ecma419HttpOverNode();
@@ -144,6 +148,7 @@ function device(config: NodeConfig, ssdpPort: number) {
     log: (l) => void lines.push(l),
     beacon: { port: ssdpPort, searchWindowMs: 1000, retryMs: 500 },
     onLink: (e) => void events.push(e),
+    preferences,
   });
   let stopped = false;
   const stop = () => {
@@ -155,7 +160,7 @@ function device(config: NodeConfig, ssdpPort: number) {
 }
 
 describe('the device wiring (device-node.ts) over simulated ECMA-419 classes, against a real hub on the loopback', () => {
-  it('without hub.url: finds the hub by Beacon, enrols with the token, its batches are acknowledged; restarted with the token, its new chain is refused, not mistaken for a replay', {
+  it('without hub.url: finds the hub by Beacon, enrols with the token, its batches are acknowledged; restarted with the token and its NVS, it continues its chain', {
     timeout: 60_000,
   }, async () => {
     const { hub, url, port, key } = await startHub();
@@ -164,7 +169,8 @@ describe('the device wiring (device-node.ts) over simulated ECMA-419 classes, ag
     const invite = hub.cartridge.createInvite({ ttlMs: 60_000 });
     const config = deviceConfig(entropy(32), { publicKey: hub.publicKey, token: invite.token });
 
-    const d = device(config, ssdpPort);
+    const nvs = moddablePreferences(simPreferenceModule());
+    const d = device(config, ssdpPort, nvs);
     const id = d.node.app.identity.id;
     assert.match(d.node.hub, /^by Beacon \(key [0-9a-f]{16}…, enrols with its invite\)$/);
     d.node.start();
@@ -192,22 +198,24 @@ describe('the device wiring (device-node.ts) over simulated ECMA-419 classes, ag
     );
 
     // The device restarts with the same configuration: the token is still in flash, and the hub has spent it.
-    // The link takes invite-used as "enrolled before" and tries the uplink. But a device keeps no chain head
-    // across restarts (device-main's known gap, NodeAppOptions.head): its new chain starts at seq 1 again, and
-    // the hub refuses it as chain-broken instead of taking it for a replay; nothing stored is lost.
-    const stored = hub.cartridge.counts().events;
-    const again = device(config, ssdpPort);
+    // The link takes invite-used as "enrolled before" and tries the uplink. Its chain head is in its NVS
+    // (firmware/node/node-state.ts), so its new boot continues the chain and the hub takes it.
+    const head = hub.cartridge.head(id)?.seq ?? 0;
+    const again = device(config, ssdpPort, nvs);
     again.node.start();
     const ctx2 = () => ({ lines: again.lines, events: again.events });
-    await until(() => again.events.find((e) => e.event === 'refused' && e.stage === 'uplink'), "the hub's answer to the restarted chain", ctx2);
+    await until(() => again.events.find((e) => e.event === 'refused' && e.stage === 'enroll'), 'the spent invite', ctx2);
+    await until(() => hub.cartridge.events({ node: id, type: 'system.boot' }).events.length === 2 || undefined, "the restarted device's boot stored", ctx2);
     const refusals = again.events.filter((e) => e.event === 'refused').map((e) => e.event === 'refused' && `${e.stage} ${e.code}`);
-    assert.deepEqual(refusals.slice(0, 2), ['enroll invite-used', 'uplink chain-broken']);
+    assert.deepEqual(refusals, ['enroll invite-used'], 'the uplink is never refused');
     assert.ok(!again.events.some((e) => e.event === 'enrolled'));
     assert.ok(
       again.lines.some((l) => /enroll refused \(invite-used\).*trying the uplink/.test(l)),
       again.lines.join('\n'),
     );
-    assert.ok(hub.cartridge.counts().events >= stored, 'nothing the hub stored is lost');
+    assert.ok((hub.cartridge.head(id)?.seq ?? 0) > head, 'the chain grew past the first run');
+    const verified = verifyStoredChains(hub.cartridge, nodeCrypto).find((h) => h.node === id);
+    assert.equal(verified?.seq, hub.cartridge.head(id)?.seq, 'one chain across the restart, verified entry by entry');
     assert.equal(hub.cartridge.counts().nodes, 1);
     again.stop();
   });

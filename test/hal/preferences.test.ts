@@ -5,32 +5,16 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { memoryPreferences, type Preferences } from '../../hal/contracts/preferences.js';
 import { filePreferences } from '../../hal/linux/file-preferences.js';
-import { moddablePreferences, type ModdablePreferenceModule } from '../../hal/moddable/moddable-preferences.js';
+import { moddablePreferences } from '../../hal/moddable/moddable-preferences.js';
+import { simPreferenceModule } from '../../sim/moddable/sim-preference-module.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fazt-prefs-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A stand-in for Moddable's module: stores ArrayBuffers, as NVS does, and hands back its own copies. */
-function fakeModdable(): ModdablePreferenceModule {
-  const m = new Map<string, boolean | number | string | ArrayBuffer>();
-  return {
-    get: (d, k) => {
-      const v = m.get(`${d}/${k}`);
-      return v instanceof ArrayBuffer ? v.slice(0) : v;
-    },
-    set: (d, k, v) => {
-      assert.ok(!(v instanceof Uint8Array), 'Moddable is given an ArrayBuffer, never a view');
-      m.set(`${d}/${k}`, v instanceof ArrayBuffer ? v.slice(0) : v);
-    },
-    delete: (d, k) => void m.delete(`${d}/${k}`),
-    keys: (d) => [...m.keys()].filter((k) => k.startsWith(`${d}/`)).map((k) => k.slice(d.length + 1)),
-  };
-}
-
 const stores: [string, () => Preferences][] = [
   ['memory', () => memoryPreferences()],
   ['file', () => filePreferences(join(mkdtempSync(join(dir, 's-')), 'prefs.json'))],
-  ['moddable', () => moddablePreferences(fakeModdable())],
+  ['moddable', () => moddablePreferences(simPreferenceModule())],
 ];
 
 for (const [name, make] of stores) {

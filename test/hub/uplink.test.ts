@@ -12,6 +12,7 @@ import { EventLog } from '../../firmware/event/event-log.js';
 import { batchVectors } from '../helpers/vectors.js';
 import type { EventClock } from '../../firmware/event/envelope.js';
 import { checkLinks } from '../../firmware/event/verify-chain.js';
+import { checkHubHead } from '../../firmware/uplink/signed-head.js';
 import { acked, cbor, crypto, get, json, post, startHub, TestNode } from './helpers.js';
 
 type Started = Awaited<ReturnType<typeof startHub>>;
@@ -221,7 +222,12 @@ describe('POST /v1/uplink refuses, leaving the store unchanged', () => {
     // A fork: the same key signs a different history from seq 1 (overlapping the stored head).
     const forkLog = new EventLog({ nodeId: a.id, crypto, clock: () => 5 });
     const fork = Array.from({ length: 15 }, () => forkLog.append('system.boot', 'core', null));
-    await refused(cbor(createBatch(fork, a.identity, crypto)), 409, 'chain-broken');
+    const forked = createBatch(fork, a.identity, crypto);
+    const e = (await refused(cbor(forked), 409, 'chain-broken')) as { head?: { seq: number; hash?: string; sig?: string } };
+    // …stating the head the hub holds, signed by its key for this node and this batch (a node that lost its head continues from it).
+    const held = h.hub.cartridge.head(a.id) as { seq: number; hash: Uint8Array };
+    assert.deepEqual(checkHubHead(e.head as { seq: number }, { node: a.id, batch: forked.head }, h.hub.publicKey, crypto), { ok: true, head: held });
+    assert.equal(checkHubHead(e.head as { seq: number }, { node: a.id, batch: a.batch(1, 2).head }, h.hub.publicKey, crypto).ok, false);
   });
   it('a body over the limit → 413, declared or streamed, and reading stops', async () => {
     await refused(new Uint8Array(256 * 1024 + 1), 413, 'too-large');

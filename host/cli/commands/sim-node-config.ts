@@ -1,3 +1,4 @@
+import { filePreferences } from '../../../hal/linux/file-preferences.js';
 import type { LanLinkConfig } from '../../../firmware/node/lan-node-firmware.js';
 import { ConfigNode, type ConfigNodeStatus } from '../../../sim/node/config-node.js';
 import type { VirtualClock } from '../../../sim/world/virtual-clock.js';
@@ -36,6 +37,11 @@ export async function withFallback<T>(ctx: SimNodeContext, start: (runtime: 'xs'
 
 const DEMO_FLAGS = ['invite', 'hub-key', 'state', 'board', 'name'];
 
+/** Where a node's preferences (its flash) are kept between runs: beside FILE (--state or --config), FILE without .json + .prefs.json. */
+export function preferencesFile(file: string): string {
+  return `${file.replace(/\.json$/, '')}.prefs.json`;
+}
+
 /**
  * `fazt sim node --config FILE [--hub URL]`: the configuration checked as
  * `fazt node check` checks it, then run as is (sim/node/config-node.ts).
@@ -53,7 +59,17 @@ export async function startConfigNode(
   const c = config as { name?: string; board: string; hub: { url?: string; publicKey: string } };
   const board = getBoard(c.board);
   const node = await withFallback(ctx, (runtime) =>
-    ConfigNode.start({ config, board, clock: ctx.clock, runtime, hubUrl, lan: ctx.lan, interfaces: ctx.interfaces }),
+    ConfigNode.start({
+      config,
+      board,
+      clock: ctx.clock,
+      runtime,
+      hubUrl,
+      lan: ctx.lan,
+      interfaces: ctx.interfaces,
+      // The device's flash, beside the configuration: a second run continues the chain the hub holds.
+      preferences: filePreferences(preferencesFile(file)),
+    }),
   );
   const url = hubUrl ?? c.hub.url;
   const name = c.name ?? c.board;

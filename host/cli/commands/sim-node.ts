@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { SSDP_GROUP, SSDP_PORT } from '../../../firmware/beacon/ssdp-message.js';
 import { parseIpv4 } from '../../../hal/contracts/check-udp-options.js';
+import { filePreferences } from '../../../hal/linux/file-preferences.js';
 import { hostIpv4Interfaces } from '../../../hal/linux/linux-udp.js';
 import { DEMO_NODES } from '../../../sim/node/demo-nodes.js';
 import { LanNode } from '../../../sim/node/lan-node.js';
@@ -11,7 +12,7 @@ import { stopSignal } from '../stop-signal.js';
 import { type Command, type CommandContext, UsageError } from '../command.js';
 import { durationFlag } from '../duration-flag.js';
 import { linkLine } from '../hub-link-text.js';
-import { type RunningNode, type SimNodeContext, startConfigNode, withFallback } from './sim-node-config.js';
+import { preferencesFile, type RunningNode, type SimNodeContext, startConfigNode, withFallback } from './sim-node-config.js';
 
 /** What `fazt invite --json` prints (the fields a node needs), or the same written by hand. */
 interface InviteFile {
@@ -67,7 +68,11 @@ export const simNodeCommand: Command = {
     name: { type: 'string', value: 'NAME', description: "the node's name (default the demo node's)" },
     for: { type: 'string', value: 'DURATION', description: 'stop after this long, e.g. 30s (default: until a signal)' },
     json: { type: 'boolean', description: 'print one JSON object per line' },
-    state: { type: 'string', value: 'FILE', description: "keep the node's key and enrolment in FILE across runs" },
+    state: {
+      type: 'string',
+      value: 'FILE',
+      description: "keep the node's key and enrolment in FILE (x.json), its chain head and last command in x.prefs.json beside it, across runs",
+    },
     'ssdp-port': { type: 'string', value: 'PORT', description: 'the SSDP port (default 1900; tests)' },
     'ssdp-group': { type: 'string', value: 'ADDR', description: 'the SSDP group (default 239.255.255.250; tests)' },
     interface: { type: 'string', value: 'ADDR', description: 'keep multicast on this local IPv4 address' },
@@ -159,6 +164,8 @@ async function startDemoNode(values: CommandContext['values'], ctx: SimNodeConte
     secretKey: Buffer.from(state.secretKey, 'hex'),
     link: { hubKey, token, ...ctx.lan },
     interfaces: ctx.interfaces,
+    // The node's flash: its chain head and last command seq, so the next run continues its chain.
+    preferences: stateFile ? filePreferences(preferencesFile(stateFile)) : undefined,
   };
   const node = await withFallback(ctx, (runtime) => LanNode.start({ ...options, runtime }));
   ctx.say(

@@ -17,6 +17,7 @@ import { nodeConfigFromJson } from '../../../firmware/node/node-config.js';
 import { validateDocument } from '../../../firmware/schema/validate.js';
 import { GuestTime } from '../../../hal/sim/guest-time.js';
 import { HostCallBackend, type HostReply } from '../../../hal/sim/host-call.js';
+import { hostPreferences } from '../../../hal/sim/host-preferences.js';
 import { VirtualClock } from '../../world/virtual-clock.js';
 import { lanNodeFirmware, type LanLinkConfig, type LanNodeFirmware } from '../../../firmware/node/lan-node-firmware.js';
 import { callHost, serveCommands } from '../xs-guest.js';
@@ -44,7 +45,8 @@ function summary(e: EventEntry): JsonValue {
 }
 
 serveCommands({
-  init: (configJson: JsonValue, link: LanLinkConfig, startMs: number) => {
+  /** `preferences`: the host keeps the node's preferences (its flash) across runs. */
+  init: (configJson: JsonValue, link: LanLinkConfig, startMs: number, preferences = false) => {
     validateDocument('nodeConfig', configJson);
     const backend = new HostCallBackend((req) => callHost(req) as HostReply);
     time = new GuestTime(new VirtualClock(startMs), backend);
@@ -66,6 +68,7 @@ serveCommands({
       http,
       onLink: (e) => void (linkEvents.length < 1000 && linkEvents.push(e)),
       onEvent: (e) => void (recent.length < 1000 && recent.push(summary(e))),
+      preferences: preferences ? hostPreferences(backend) : undefined,
     });
     return { id: node.app.identity.id };
   },

@@ -12,6 +12,7 @@ import { nodeConfigFromJson } from '../../../firmware/node/node-config.js';
 import { validateDocument } from '../../../firmware/schema/validate.js';
 import { GuestTime } from '../../../hal/sim/guest-time.js';
 import { HostCallBackend, type HostReply } from '../../../hal/sim/host-call.js';
+import { hostPreferences } from '../../../hal/sim/host-preferences.js';
 import { HostCallTransport } from '../host-call-transport.js';
 import { VirtualClock } from '../../world/virtual-clock.js';
 import { callHost, serveCommands } from '../xs-guest.js';
@@ -39,7 +40,10 @@ function summary(e: EventEntry): JsonValue {
 }
 
 serveCommands({
-  /** `downlink`: the host carries downlink polls to the hub; `seedHex`: 32 random bytes from the host for the polls' nonces. */
+  /**
+   * `downlink`: the host carries downlink polls to the hub; `seedHex`: 32 random bytes from the host for the polls' nonces;
+   * `preferences`: the host keeps the node's preferences (its flash), which outlive this machine.
+   */
   init: (
     configJson: JsonValue,
     startMs: number,
@@ -47,6 +51,7 @@ serveCommands({
     head: { seq: number; hash: string } | null,
     downlink = false,
     seedHex: string | null = null,
+    preferences = false,
   ) => {
     validateDocument('nodeConfig', configJson);
     const backend = new HostCallBackend((req) => callHost(req) as HostReply);
@@ -62,6 +67,7 @@ serveCommands({
       entropy: seed && (() => seed),
       onEvent: (e) => void (collect && recent.length < 10_000 && recent.push(summary(e))),
       head: head ? { seq: head.seq, hash: fromHex(head.hash) } : undefined,
+      preferences: preferences ? hostPreferences(backend) : undefined,
     });
     return { id: app.identity.id };
   },
