@@ -4,19 +4,12 @@ import type { TimerId } from '../../hal/contracts/time.js';
 import { BufferStore, type BufferStoreOptions } from './buffer-store.js';
 import { DEFAULT_HEALTH_INTERVAL_MS } from './health-reporter.js';
 import { NodeApp, type NodeAppOptions } from './node-app.js';
+import { NodeState } from './node-state.js';
 
 export interface SleepCycleOptions extends NodeAppOptions {
   sleep: Sleep;
   /** Where the unsent buffer (and when health was last reported) survive the sleep. */
   prefs: Preferences;
-  /**
-   * The hook for the rest of what must survive deep sleep, called last before
-   * sleeping, after the buffer is stored: the chain head and the last command
-   * seq (persisted through Preferences by the chain-state work; the next boot
-   * passes them back as NodeAppOptions.head). Without it a node restarts its
-   * chain at seq 1 after each sleep, which its hub refuses.
-   */
-  persistBeforeSleep?: (app: NodeApp) => void;
   /** The longest a wake lasts whatever happens (default 20 s): a hub that never answers must not drain the battery. */
   maxAwakeMs?: number;
   bufferStore?: BufferStoreOptions;
@@ -37,11 +30,11 @@ const MAX_REFUSALS = 3;
 /**
  * One wake of a battery node in deep-sleep mode (config power.mode), like
  * ESPHome's deep_sleep but sleeping as soon as the work is done: boot (the
- * NodeApp, with the head the last wake persisted), restore the unsent
+ * NodeApp, continuing the chain the last wake persisted), restore the unsent
  * buffer, record system.boot, sample every sensor once, send until the
  * buffer is empty or the hub cannot be reached, apply the commands the
  * acknowledgements carry (NodeApp's downlink, whose outcomes are sent in the
- * same wake), store what is left, call persistBeforeSleep, and sleep for the
+ * same wake), store what is left with the chain head after it, and sleep for the
  * rest of the period. system.health goes with the wake that finds
  * health.intervalMs passed since the last one, and with every power-on.
  *
@@ -70,6 +63,8 @@ export class SleepCycle {
     const config = { ...o.config, uplink: { ...o.config.uplink, downlinkPollMs: 0 } };
     this.app = new NodeApp({
       ...o,
+      // The chain head and the last command seq live there too (firmware/node/node-state.ts).
+      preferences: o.prefs,
       config,
       onUplink: (r, b) => {
         if (!r.ok && r.refused) this.refusals++;
@@ -138,7 +133,10 @@ export class SleepCycle {
     if (this.deadline !== undefined) o.time.clearTimeout(this.deadline);
     app.stop();
     const saved = this.store.save(app.buffer);
-    o.persistBeforeSleep?.(app);
+    // Every entry the hub has not acknowledged is in the stored buffer (or declared lost by it), so
+    // the next wake continues after the last one recorded with nothing unconfirmed: from = seq + 1.
+    const head = app.head;
+    if (head.seq >= 1) new NodeState(o.prefs).saveChain({ seq: head.seq, hash: head.hash, from: head.seq + 1 });
     const p = o.config.power as { wakeEveryMs: number; wakePin?: number };
     const sleepMs = Math.max(1, p.wakeEveryMs - Math.ceil(o.time.now() - this.startedAt));
     const summary: WakeSummary = { restored: this.restored, saved: saved.entries, sleepMs, reason };

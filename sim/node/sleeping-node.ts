@@ -33,12 +33,6 @@ export interface SleepingNodeOptions {
   asleepMa?: number;
   /** Awake time the simulator does not see: joining Wi-Fi and DHCP before the firmware can send (default 1500 ms). */
   joinMs?: number;
-  /**
-   * Stands in for the chain-state persistence the firmware's
-   * persistBeforeSleep hook is for (issue 16: another change persists the
-   * head through Preferences): returns the head the next boot continues from.
-   */
-  persistHead?: (app: NodeApp) => EventLogHead;
 }
 
 export interface WakeResult {
@@ -66,7 +60,6 @@ export class SleepingNode {
   readonly sim: SimBoard;
   readonly prefs: Preferences = memoryPreferences();
   readonly sleep = new SimSleep('power-on');
-  private head: EventLogHead | undefined;
   private inFlight: Promise<unknown> = Promise.resolve();
   private pending = 0;
 
@@ -98,14 +91,10 @@ export class SleepingNode {
       time: clock,
       crypto: nodeCrypto,
       transport,
-      head: this.head,
       sleep: this.sleep,
       prefs: this.prefs,
       onEvent: (e) => void events.push(e),
       entropy: (n) => new Uint8Array(randomBytes(n)),
-      persistBeforeSleep: (app) => {
-        this.head = this.o.persistHead?.(app);
-      },
     });
     cycle.run();
     for (let turns = 0; !this.sleep.requested; turns++) {

@@ -63,7 +63,6 @@ function rig(seed: number, opts: { health?: number; wakePin?: boolean } = {}) {
     uplink,
     battery,
     wire: (b) => b.attachI2c(new Bme280Model(0x76, clock)),
-    persistHead: (app) => app.head,
   });
   let cmdSeq = 0;
   const command = (op: 'on' | 'off') => ({

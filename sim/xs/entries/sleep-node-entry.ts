@@ -3,12 +3,11 @@
  * builds the firmware afresh (SleepCycle over a new NodeApp, a new timer
  * queue: RAM is gone after a deep sleep) on the bridged sim backend and runs
  * it until it asks to sleep. What outlives a wake is what a device keeps:
- * `flash` (the Preferences NVS holds) and the head the persistBeforeSleep
- * hook hands over (standing in for the chain-state persistence).
+ * `flash` (the Preferences NVS holds: the unsent buffer, the chain head,
+ * the last command seq).
  */
 import { toJsonValue, type JsonValue } from '../../../firmware/codec/json-form.js';
 import { nobleCrypto } from '../../../firmware/crypto/noble-crypto.js';
-import type { EventLogHead } from '../../../firmware/event/event-log.js';
 import { nodeConfigFromJson } from '../../../firmware/node/node-config.js';
 import { SleepCycle } from '../../../firmware/node/sleep-cycle.js';
 import { validateDocument } from '../../../firmware/schema/validate.js';
@@ -23,7 +22,6 @@ import { callHost, serveCommands } from '../xs-guest.js';
 
 const flash = memoryPreferences();
 const sleep = new SimSleep('power-on');
-let head: EventLogHead | undefined;
 
 serveCommands({
   /** One wake from `at` (host ms), booted for `cause`; answers the wake's summary, the sleep it asked for and what it recorded. */
@@ -40,13 +38,9 @@ serveCommands({
       time,
       crypto: nobleCrypto,
       transport: new HostCallTransport(backend),
-      head,
       sleep,
       prefs: flash,
       onEvent: (e) => void events.push({ seq: e.seq, type: e.type, data: toJsonValue(e.data) }),
-      persistBeforeSleep: (app) => {
-        head = app.head;
-      },
     });
     cycle.run();
     for (let turns = 0; !sleep.requested; turns++) {
