@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { JsonValue } from '../../firmware/codec/json-form.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
-import type { EventLogHead } from '../../firmware/event/event-log.js';
-import type { NodeApp } from '../../firmware/node/node-app.js';
 import { nodeConfigFromJson } from '../../firmware/node/node-config.js';
 import { SleepCycle, type WakeSummary } from '../../firmware/node/sleep-cycle.js';
 import { type Transport, type UplinkResult, uplinkReply } from '../../firmware/uplink/transport.js';
