@@ -2,11 +2,16 @@ import type { EventEntry } from '../../firmware/event/envelope.js';
 import { sourceNode } from '../../firmware/event/envelope.js';
 import type { Timers } from '../../hal/contracts/time.js';
 import type { Cartridge } from '../store/cartridge.js';
+import { declaredWakeMs, lastBoot } from '../store/declared-power.js';
+import { NodeLatest } from '../store/node-latest.js';
 import type { OpRecord } from './op-log.js';
+
+/** A node that sleeps is silent once it has missed this many of its declared wakes (Pulse's node.silent warns at the same). */
+const MISSED_WAKES = 3;
 
 export interface NodePresenceOptions {
   cartridge: Cartridge;
-  /** A node is silent after this long without a stored batch. */
+  /** A node is silent after this long without a stored batch (a sleeping node after at least MISSED_WAKES of its wakes). */
   silentAfterMs: number;
   clock: () => number;
   timers: Timers;
@@ -18,11 +23,15 @@ export interface NodePresenceOptions {
  * ever (`node-first-seen`), no batch for `silentAfterMs` (`node-silent`,
  * once) and its next batch after that (`node-back`, with how long it was
  * away). Reads the commits (Cartridge.onStored), never the network; retired
- * nodes are not expected, so never called silent.
+ * nodes are not expected, so never called silent. A node whose latest
+ * system.boot declares deep sleep is heard once a wake: it is silent after
+ * the longer of silentAfterMs and MISSED_WAKES of its wake period.
  */
 export class NodePresence {
   private readonly last = new Map<string, number>();
   private readonly silent = new Set<string>();
+  /** Sleeping nodes' declared wake periods, from their latest system.boot. */
+  private readonly wakeMs = new Map<string, number>();
   /** Chains that are not nodes' (the hub's own), asked once. */
   private readonly others = new Set<string>();
   private timer: number | undefined;
@@ -35,7 +44,12 @@ export class NodePresence {
   start(): void {
     const now = this.o.clock();
     // Nodes known before this start count as heard now: the hub cannot know what it did not see while it was down.
-    for (const n of this.o.cartridge.nodes()) if (n.headSeq > 0) this.last.set(n.id, now);
+    const latest = new NodeLatest(this.o.cartridge.db);
+    for (const n of this.o.cartridge.nodes()) {
+      if (n.headSeq === 0) continue;
+      this.last.set(n.id, now);
+      this.declared(n.id, latest.latest(n.id, 'system.boot')[0]);
+    }
     this.unsubscribe = this.o.cartridge.onStored((entries, at) => this.stored(entries, at));
     this.plan();
   }
@@ -47,9 +61,15 @@ export class NodePresence {
   }
 
   private stored(entries: readonly EventEntry[], at: number): void {
-    const nodes = new Map<string, EventEntry>();
-    for (const e of entries) if (!nodes.has(sourceNode(e.source))) nodes.set(sourceNode(e.source), e);
-    for (const [node, first] of nodes) {
+    const nodes = new Map<string, EventEntry[]>();
+    for (const e of entries) {
+      const node = sourceNode(e.source);
+      const list = nodes.get(node);
+      if (list) list.push(e);
+      else nodes.set(node, [e]);
+    }
+    for (const [node, list] of nodes) {
+      const first = list[0];
       const seen = this.last.get(node);
       if (seen === undefined) {
         if (this.others.has(node)) continue;
@@ -62,7 +82,22 @@ export class NodePresence {
         this.o.log({ code: 'node-back', node, name: this.nameOf(node), awayS: Math.round((at - seen) / 1000) });
       }
       this.last.set(node, at);
+      this.declared(node, lastBoot(list));
     }
+  }
+
+  /** What a boot says of the node's power; no boot among these entries changes nothing. */
+  private declared(node: string, boot: EventEntry | undefined): void {
+    if (!boot) return;
+    const ms = declaredWakeMs(boot.data);
+    if (ms === undefined) this.wakeMs.delete(node);
+    else this.wakeMs.set(node, ms);
+  }
+
+  /** How long a node may go without a batch before it is silent. */
+  private allowedMs(node: string): number {
+    const wake = this.wakeMs.get(node);
+    return wake === undefined ? this.o.silentAfterMs : Math.max(this.o.silentAfterMs, MISSED_WAKES * wake);
   }
 
   private check(): void {
@@ -74,9 +109,11 @@ export class NodePresence {
         .map((n) => n.id),
     );
     for (const [node, at] of this.last) {
-      if (this.silent.has(node) || retired.has(node) || now - at < this.o.silentAfterMs) continue;
+      if (this.silent.has(node) || retired.has(node) || now - at < this.allowedMs(node)) continue;
       this.silent.add(node);
-      this.o.log({ level: 'warn', code: 'node-silent', node, name: this.nameOf(node), silentS: Math.round((now - at) / 1000) });
+      const wake = this.wakeMs.get(node);
+      const wakeEveryS = wake === undefined ? undefined : Math.round(wake / 1000);
+      this.o.log({ level: 'warn', code: 'node-silent', node, name: this.nameOf(node), silentS: Math.round((now - at) / 1000), wakeEveryS });
     }
   }
 
