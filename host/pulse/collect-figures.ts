@@ -1,7 +1,7 @@
 import { statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { ValueMap } from '../../firmware/codec/value.js';
+import { isValueMap, type ValueMap } from '../../firmware/codec/value.js';
 import type { HubBeacon } from '../beacon/hub-beacon.js';
 import type { RuleService } from '../effect/rule-service.js';
 import { faztVersion } from '../fazt-version.js';
@@ -22,6 +22,9 @@ export interface CollectOptions {
 
 /** The numeric figures of a system.health, by the name a check reads. */
 const HEALTH_FIGURES = ['uptimeMs', 'freeHeap', 'largestFreeBlock', 'minFreeHeap', 'rssi', 'uplinkRetries'] as const;
+
+/** Every figure read from the node's latest system.health: a change judged on one cites that event. */
+export const HEALTH_METRICS: ReadonlySet<string> = new Set([...HEALTH_FIGURES, 'bufferFill', 'heapLossRatio', 'batteryVolts', 'batteryCharge']);
 
 /** Sensor lifecycle states (firmware/sensing/lifecycle.ts) that are not trouble. */
 const WORKING = new Set(['starting', 'running']);
@@ -169,9 +172,14 @@ function nodeFigures(name: string, t: NodeTally, at: number, pending: number, bo
   };
   const facts: Record<string, string> = {};
   if (board) facts.board = board;
+  if (t.wakeMs !== undefined) {
+    f.wakeEveryMs = t.wakeMs;
+    facts.power = 'deep-sleep';
+  }
   if (t.lastHeard !== undefined) {
     f.lastSeenMs = Math.max(0, at - t.lastHeard);
-    const expected = t.cadence.observed();
+    // A sleeping node is heard once a wake: its declared period, not the gaps between one wake's batches (nor its sensors' intervals).
+    const expected = t.wakeMs ?? t.cadence.observed();
     if (expected !== undefined) {
       f.expectedMs = expected;
       f.silentRatio = f.lastSeenMs / expected;
@@ -202,5 +210,11 @@ function health(h: ValueMap, heapAtBoot: number | undefined, f: Record<string, n
     f.bufferFill = h.bufferBytes / h.bufferBudgetBytes;
   if (typeof h.freeHeap === 'number' && heapAtBoot !== undefined && heapAtBoot > 0) f.heapLossRatio = Math.max(0, (heapAtBoot - h.freeHeap) / heapAtBoot);
   if (typeof h.resetReason === 'string') facts.resetReason = h.resetReason;
+  // A board with a battery says {volts, percent}, or null when its reading failed (then the battery check is unknown, not skipped).
+  if (isValueMap(h.battery)) {
+    facts.battery = 'measured';
+    if (typeof h.battery.volts === 'number') f.batteryVolts = h.battery.volts;
+    if (typeof h.battery.percent === 'number') f.batteryCharge = h.battery.percent / 100;
+  } else if (h.battery === null) facts.battery = 'unreadable';
   if (typeof h.firmware === 'string') facts.firmware = h.firmware;
 }

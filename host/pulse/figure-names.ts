@@ -34,8 +34,11 @@ export const HUB_FIGURES = {
 
 export const NODE_FIGURES = {
   lastSeenMs: 'time since the hub last heard a verified batch from the node, ms (one it could not store counts: a full store is not a silent node)',
-  expectedMs: 'how often the node usually reports (the median gap between its stored batches), ms',
-  silentRatio: 'lastSeenMs ÷ expectedMs',
+  expectedMs: 'how often the node usually reports: the wake period it declares when it sleeps (deep sleep), else the median gap between its stored batches, ms',
+  silentRatio: 'lastSeenMs ÷ expectedMs (missed reports, or missed wakes of a sleeping node)',
+  wakeEveryMs: 'the wake period a sleeping node declared at its latest boot (config power.wakeEveryMs), ms',
+  batteryVolts: "the battery's voltage at the node's latest system.health, V",
+  batteryCharge: "the battery's charge at the node's latest system.health, 0..1 (its percent ÷ 100: a straight line between the board's empty and full volts)",
   reboots: 'system.boot events stored since the hub started (a counter)',
   uptimeMs: "the node's uptime at its latest system.health, ms",
   freeHeap: 'free heap at its latest system.health, bytes',
@@ -58,4 +61,5 @@ export const NODE_FIGURES = {
 } as const;
 
 export const HUB_FACTS = ['version'] as const;
-export const NODE_FACTS = ['firmware', 'board', 'resetReason'] as const;
+/** `power`: 'deep-sleep' for a node whose latest boot declares it (absent: always-on); `battery`: 'measured', or 'unreadable' when its reading failed (absent: the board has none). */
+export const NODE_FACTS = ['firmware', 'board', 'resetReason', 'power', 'battery'] as const;

@@ -150,6 +150,8 @@ export class Judge {
     for (const c of this.checks) {
       for (const subject of subjects) {
         if ((c.scope === 'hub') !== (subject === 'hub')) continue;
+        // A check for some subjects only (a battery on a mains-powered node): the others get no verdict, so nothing of theirs is kept.
+        if (c.appliesTo !== undefined && !Object.hasOwn(subject === 'hub' ? m.hubFacts : m.nodes[subject].facts, c.appliesTo)) continue;
         const key = `${c.id} ${subject}`;
         const first = Math.max(next.checks[c.id], next.subjects[subject]);
         const isNew = prev.checks[c.id] === undefined || prev.subjects[subject] === undefined;

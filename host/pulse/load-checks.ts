@@ -13,6 +13,7 @@ interface CheckDocument {
   enabled?: boolean;
   scope: 'hub' | 'node';
   metric: string;
+  appliesTo?: string;
   window?: string;
   aggregate?: Aggregate;
   direction?: 'above' | 'below';
@@ -34,6 +35,8 @@ export interface ResolvedCheck {
   enabled: boolean;
   scope: 'hub' | 'node';
   metric: string;
+  /** A fact's name: only subjects that have it are judged (the others get no verdict, not unknown). */
+  appliesTo?: string;
   /** 0: no window (aggregate is last). */
   windowMs: number;
   aggregate: Aggregate;
@@ -80,6 +83,8 @@ function kindOf(c: CheckDocument): (name: string) => PlaceholderKind | undefined
 function resolve(c: CheckDocument, fail: (path: string, message: string) => never): ResolvedCheck {
   const figures = c.scope === 'hub' ? HUB_FIGURES : NODE_FIGURES;
   if (!Object.hasOwn(figures, c.metric)) fail('/metric', `'${c.metric}' is not a ${c.scope} figure (one of ${Object.keys(figures).join(', ')})`);
+  const facts: readonly string[] = c.scope === 'hub' ? HUB_FACTS : NODE_FACTS;
+  if (c.appliesTo !== undefined && !facts.includes(c.appliesTo)) fail('/appliesTo', `'${c.appliesTo}' is not a ${c.scope} fact (one of ${facts.join(', ')})`);
   const direction = c.direction ?? 'above';
   if (c.warn !== undefined && c.critical !== undefined && (direction === 'above' ? c.critical < c.warn : c.critical > c.warn))
     fail('/critical', `${c.critical} is less severe than warn ${c.warn} for a value that is bad ${direction} them`);
@@ -100,6 +105,7 @@ function resolve(c: CheckDocument, fail: (path: string, message: string) => neve
     enabled: c.enabled !== false,
     scope: c.scope,
     metric: c.metric,
+    ...(c.appliesTo === undefined ? {} : { appliesTo: c.appliesTo }),
     windowMs: aggregate === 'last' ? 0 : ms('window'),
     aggregate,
     direction,

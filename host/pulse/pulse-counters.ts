@@ -1,6 +1,7 @@
 import { isValueMap, type ValueMap } from '../../firmware/codec/value.js';
 import { sourceNode, type EventEntry } from '../../firmware/event/envelope.js';
 import { Cadence } from '../percept/cadence.js';
+import { declaredWakeMs } from '../store/declared-power.js';
 
 /** Refusals that say the node's chain does not continue the stored one: a fork, or a restart from seq 1 (a retried batch is a 'replay', not this). */
 const CHAIN_REFUSALS = new Set(['chain-broken', 'tampered']);
@@ -39,6 +40,8 @@ export interface NodeTally {
   /** The id of its newest stored event (what a change of its status cites). */
   lastId?: string;
   cadence: Cadence;
+  /** The wake period its latest system.boot declares (deep sleep); undefined for an always-on node. */
+  wakeMs?: number;
   /** Counters since the hub started (the judge's `increase` reads them over its windows). */
   boots: number;
   gaps: number;
@@ -49,8 +52,9 @@ export interface NodeTally {
   commandsExpired: number;
   /** newest entry time − received_at of the last batches, newest last. */
   leads: number[];
-  /** The latest system.health's data, and the free heap of the first one since the boot it belongs to. */
+  /** The latest system.health's data and id (what a change judged on its figures cites), and the free heap of the first one since the boot it belongs to. */
   health?: ValueMap;
+  healthId?: string;
   heapAtBoot?: number;
   /** A boot came after the latest system.health: its figures (the reset reason too) are the previous boot's, the last known until the next one. */
   bootSinceHealth?: boolean;
@@ -185,9 +189,11 @@ export class PulseCounters {
       case 'system.boot':
         t.boots++;
         t.bootSinceHealth = true;
+        t.wakeMs = declaredWakeMs(d);
         break;
       case 'system.health':
         t.health = d;
+        t.healthId = e.id;
         if (t.bootSinceHealth || t.heapAtBoot === undefined) t.heapAtBoot = typeof d?.freeHeap === 'number' ? d.freeHeap : undefined;
         t.bootSinceHealth = false;
         break;

@@ -2,7 +2,7 @@ import { isValueMap, type ValueMap } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import type { HubLog } from '../hub/hub-log.js';
 import { beatEvent, metricsOfBeat, transitionEvent } from './beat-events.js';
-import { type CollectOptions, FigureCollector } from './collect-figures.js';
+import { type CollectOptions, FigureCollector, HEALTH_METRICS } from './collect-figures.js';
 import { restoreCounters } from './restore-counters.js';
 import { Judge, loadChecks } from './judge.js';
 import { narrate, type SensorChange } from './narrate.js';
@@ -54,6 +54,8 @@ export class PulseService {
   private readonly judge: Judge;
   private readonly collector: Pick<FigureCollector, 'collect' | 'nodeIds' | 'stop'>;
   private readonly windowMs: number;
+  /** Each check's figure, by check id: what a change of it cites. */
+  private readonly metricOf: Map<string, string>;
   private last: PulseAnswer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private nextAt: number | undefined;
@@ -63,6 +65,7 @@ export class PulseService {
   constructor(private readonly o: PulseServiceOptions) {
     const checks = loadChecks(o.checks).filter((c) => !o.notApplicable?.includes(c.id));
     this.judge = new Judge(checks);
+    this.metricOf = new Map(checks.map((c) => [c.id, c.metric]));
     this.windowMs = Math.max(0, ...checks.map((c) => c.windowMs ?? 0));
     const every = o.everyMs ?? DEFAULT_BEAT_MS;
     if (!Number.isSafeInteger(every) || every < 0) throw new RangeError(`pulse every must be a whole number of ms ≥ 0, got ${every}`);
@@ -113,7 +116,7 @@ export class PulseService {
     try {
       answer = this.o.hubLog.atomically(() => {
         const [beat] = this.o.hubLog.appendMany([beatEvent(metrics, judgement, text, this.last?.id)]);
-        if (changes.length) this.o.hubLog.appendMany(changes.map((t) => transitionEvent(t, [beat.id, ...(evidence.get(t.subject) ?? [])])));
+        if (changes.length) this.o.hubLog.appendMany(changes.map((t) => transitionEvent(t, [beat.id, ...this.causes(evidence, t)])));
         return { id: beat.id, metrics, judgement, text };
       });
     } catch (e) {
@@ -150,10 +153,20 @@ export class PulseService {
       });
   }
 
-  /** Each node's latest event: what a change of its status cites beside the beat. */
-  private evidence(): Map<string, string[]> {
-    const out = new Map<string, string[]>();
-    for (const [id, t] of this.o.counters.nodes) if (t.lastId) out.set(id, [t.lastId]);
+  /** Each node's latest event and latest system.health: what a change of its status cites beside the beat. */
+  private evidence(): Map<string, { lastId?: string; healthId?: string }> {
+    const out = new Map<string, { lastId?: string; healthId?: string }>();
+    for (const [id, t] of this.o.counters.nodes) out.set(id, { lastId: t.lastId, healthId: t.healthId });
+    return out;
+  }
+
+  /** The subject's newest event, and the system.health its figure came from when the check reads one (a low battery cites the health that said so). */
+  private causes(evidence: Map<string, { lastId?: string; healthId?: string }>, t: Transition): string[] {
+    const e = evidence.get(t.subject);
+    if (!e) return [];
+    const out = e.lastId ? [e.lastId] : [];
+    const metric = this.metricOf.get(t.check);
+    if (e.healthId && e.healthId !== e.lastId && metric !== undefined && HEALTH_METRICS.has(metric)) out.push(e.healthId);
     return out;
   }
 

@@ -1,5 +1,6 @@
 import { isValueMap } from '../../firmware/codec/value.js';
 import type { Db } from '../store/open-cartridge.js';
+import { declaredWakeMs } from '../store/declared-power.js';
 import { NodeLatest } from '../store/node-latest.js';
 import type { PulseCounters } from './pulse-counters.js';
 
@@ -10,7 +11,8 @@ const SENSOR_CHANGES = 64;
 
 /**
  * Gives a starting hub's counters the states the log already holds, so its
- * first beat knows each node's last arrival and usual interval, its sensors'
+ * first beat knows each node's last arrival and usual interval (or the wake
+ * period its latest boot declares), its sensors'
  * states and its latest health (and the free heap after its latest boot)
  * instead of calling them unknown. Counters of happenings (boots, refusals)
  * start at zero, as a Prometheus counter does. A few indexed reads per node.
@@ -25,11 +27,13 @@ export function restoreCounters(c: PulseCounters, db: Db, nodes: readonly string
     t.lastId = latest.newestId(id);
     const changes = latest.latest(id, 'sensor.state', SENSOR_CHANGES).reverse();
     for (const e of changes) c.event(id, t, e);
+    const [boot, before] = latest.latest(id, 'system.boot', 2);
+    t.wakeMs = declaredWakeMs(boot?.data);
     const health = latest.latest(id, 'system.health')[0];
     if (!health || !isValueMap(health.data)) continue;
     t.health = health.data;
+    t.healthId = health.id;
     // The boot the latest health belongs to: the latest one, or the one before when the node restarted since.
-    const [boot, before] = latest.latest(id, 'system.boot', 2);
     t.bootSinceHealth = boot !== undefined && boot.seq > health.seq;
     const own = t.bootSinceHealth ? before : boot;
     const first = latest.firstAfterSeq(id, 'system.health', own ? own.seq : 0);

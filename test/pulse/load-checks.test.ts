@@ -61,9 +61,9 @@ describe('The shipped checks', () => {
     // Past every threshold, whichever way it faces.
     Object.assign(hub, { diskFreeRatio: 0.01, diskFreeBytes: 2e8, refusedRatio: 0.5, eventLoopDelayMs: 5000, rssBytes: 9e8, timeConfidence: 0.1 });
     Object.assign(figures, { silentRatio: 12, lastSeenMs: 1_080_000, expectedMs: 2000, sensorsDown: 1, sensors: 2, heapLossRatio: 0.6 });
-    Object.assign(figures, { minFreeHeap: 4000, clockOffsetMs: 700_000, rssi: -95, bufferFill: 0.95 });
+    Object.assign(figures, { minFreeHeap: 4000, clockOffsetMs: 700_000, rssi: -95, bufferFill: 0.95, batteryCharge: 0.03, batteryVolts: 3.31 });
     const counters = { reboots: 0, gaps: 0, refusedForks: 0, lateBatches: 0, commandsExpired: 0, commandsFailed: 0 };
-    const facts = { firmware: '0.3.1', board: 'esp32-devkitc', resetReason: 'brownout' };
+    const facts = { firmware: '0.3.1', board: 'esp32-devkitc', resetReason: 'brownout', battery: 'measured' };
     const node = { name: 'hallway', figures: { ...figures, ...counters }, facts, sensors: {} };
     const j = new Judge(loadChecks());
     j.judge({ at: 0, hub: { ...hub, storeErrors: 0, ruleFailures: 0, webhookErrors: 0 }, hubFacts: { version: '0.1.0' }, nodes: { n: node } });
@@ -87,6 +87,7 @@ describe('The shipped checks', () => {
     assert.equal(text('hub.disk-free'), 'The disk under the store has 1 % free (200 MB).');
     assert.equal(text('node.signal'), "hallway's Wi-Fi signal is weak: -95 dBm.");
     assert.equal(text('node.reboots'), 'hallway restarted 9 times in the last hour (last reset: brownout).');
+    assert.equal(text('node.battery'), "hallway's battery is at 3 % (3.31 V).");
   });
 });
 
@@ -129,6 +130,7 @@ describe('A checks document of the owner', () => {
     refused({ checks: [check(), check({ warn: 2e9 })] }, '/checks/1/id', /\(check 'my.check'\) is used twice/);
     refused({ checks: [check({ metric: 'rss' })] }, '/checks/0/metric', /'rss' is not a hub figure \(one of ingestRate, /);
     refused({ checks: [check({ scope: 'node' })] }, '/checks/0/metric', /'rssBytes' is not a node figure/);
+    refused({ checks: [check({ appliesTo: 'battery' })] }, '/checks/0/appliesTo', /'battery' is not a hub fact \(one of version\)/);
     refused({ checks: [check({ warn: 10, critical: 5 })] }, '/checks/0/critical', /5 is less severe than warn 10/);
     refused({ checks: [check({ direction: 'below', warn: 5, critical: 10 })] }, '/checks/0/critical', /10 is less severe than warn 5/);
     refused({ checks: [check({ aggregate: 'increase' })] }, '/checks/0/window', /is required/);
