@@ -36,7 +36,7 @@ export interface PulseAnswer {
   next: number | null;
   everyMs: number;
   text: string;
-  issues: { check: string; severity: string; subject?: string; message?: string; text?: string }[];
+  issues: { check: string; severity: string; status?: string; subject?: string; message?: string; text?: string }[];
   hub?: Record<string, number>;
   nodes: PulseNode[];
 }

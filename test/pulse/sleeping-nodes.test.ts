@@ -6,6 +6,7 @@ import type { EventEntry } from '../../firmware/event/envelope.js';
 import { HubLog } from '../../host/hub/hub-log.js';
 import { PulseCounters } from '../../host/pulse/pulse-counters.js';
 import { type PulseAnswer, PulseService } from '../../host/pulse/pulse-service.js';
+import { restoreCounters } from '../../host/pulse/restore-counters.js';
 import { Cartridge } from '../../host/store/cartridge.js';
 import { crypto, TestNode, tempDir } from '../hub/helpers.js';
 
@@ -47,6 +48,7 @@ function setup(name: string) {
       .events.filter((e) => e.type.startsWith('pulse.') && e.type !== 'pulse.beat' && (e.data as ValueMap).check === check);
   const verdict = (a: PulseAnswer, check: string, subject: string) => a.judgement.verdicts.find((v) => v.check === check && v.subject === subject);
   return {
+    cartridge,
     at: (t: number) => {
       now = t;
     },
@@ -94,6 +96,9 @@ describe('Pulse and sleeping nodes', () => {
       const [change] = s.changes('node.silent');
       assert.equal(change.type, 'pulse.degraded');
       assert.deepEqual((change.data as ValueMap).causes, [b.id, n.entries[n.entries.length - 1].id], 'the beat and the last event heard');
+      const restored = new PulseCounters('hub');
+      restoreCounters(restored, s.cartridge.db, [n.id]);
+      assert.equal(restored.node(n.id).wakeMs, 5 * MIN, 'a restarted hub reads the period from the latest stored boot');
       s.at(last + 51 * MIN);
       assert.equal(s.verdict(s.beat(), 'node.silent', n.id)?.status, 'critical', 'ten wakes missed');
     } finally {

@@ -29,6 +29,7 @@ interface NodeConfigAnswer {
       bufferBytes?: number;
       clock?: string;
       healthMs?: number;
+      power?: { mode: string; wakeEveryMs?: number; wakePin?: number };
     };
   } | null;
 }
@@ -42,6 +43,11 @@ const settings = (s: DeclaredSensor): string =>
     .filter((k) => s[k as keyof DeclaredSensor] !== undefined)
     .map((k) => `${k} ${JSON.stringify(s[k as keyof DeclaredSensor])}`)
     .join('; ');
+
+const powerText = (p: { mode: string; wakeEveryMs?: number; wakePin?: number }): string =>
+  p.mode === 'deep-sleep' && p.wakeEveryMs !== undefined
+    ? `deep sleep, wakes every ${duration(p.wakeEveryMs)}${p.wakePin === undefined ? '' : ` or on GPIO ${p.wakePin}`}`
+    : p.mode;
 
 /** A node's configuration: its enrolment, and what it declared at its latest boot (sensors, wiring, schedules, uplink, outputs). */
 export function NodeConfigView({ id }: { id: string }) {
@@ -67,6 +73,7 @@ export function NodeConfigView({ id }: { id: string }) {
     if (cfg?.bufferBytes !== undefined) rows.push(['offline buffer', `${cfg.bufferBytes} bytes`]);
     if (cfg?.clock) rows.push(['clock', cfg.clock]);
     if (cfg?.healthMs !== undefined) rows.push(['health every', duration(cfg.healthMs)]);
+    if (cfg?.power) rows.push(['power', powerText(cfg.power)]);
   }
   return html`<section class="node-config">
     <h2>Configuration</h2>

@@ -7,6 +7,7 @@ import { componentOf, type EventEntry, type NodeSummary, type PulseAnswer } from
 import { dateTime } from '../units.js';
 import { useFetch } from '../use-fetch.js';
 import { NodeConfigView } from './node-config.js';
+import { NodePower } from './node-power.js';
 
 const RANGES: [string, number][] = [
   ['hour', 3_600_000],
@@ -78,6 +79,7 @@ export function NodePage({ id }: { id: string }) {
     ${
       p &&
       html`<h2>Health</h2>
+      <${NodePower} p=${p} pulse=${pulse.data} />
       <table class="kv">
         ${Object.entries(p.facts ?? {}).map(([k, v]) => html`<tr><th>${k}</th><td>${v}</td></tr>`)}
         ${Object.entries(p.sensors).map(([c, s]) => html`<tr><th>${c}</th><td>${s.state} (${s.reason}) since ${dateTime(s.since)}</td></tr>`)}

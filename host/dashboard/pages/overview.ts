@@ -15,18 +15,21 @@ function chainText(n: NodeSummary, p: PulseNode | undefined): string {
 }
 
 function NodeCard({ n, p, tracks, now }: { n: NodeSummary; p: PulseNode | undefined; tracks: ReadingTrack[]; now: number }) {
+  // Pulse's expected interval: a sleeping node's declared wake period, else its usual gap between batches.
   const expected = p?.figures.expectedMs ?? null;
+  const sleeping = p?.facts?.power === 'deep-sleep';
   const silent = n.lastEventTime === null ? Infinity : now - n.lastEventTime;
   const online = expected !== null ? silent < Math.max(3 * expected, 10_000) : silent < 60_000;
+  const state = sleeping ? (online ? 'asleep' : 'silent') : online ? 'online' : 'offline';
   const figures = p
-    ? Object.entries(p.figures).filter(([k, v]) => v !== null && ['freeHeap', 'rssi', 'reboots', 'bufferFill', 'uplinkRetries'].includes(k))
+    ? Object.entries(p.figures).filter(([k, v]) => v !== null && ['freeHeap', 'rssi', 'reboots', 'bufferFill', 'uplinkRetries', 'batteryCharge'].includes(k))
     : [];
   return html`
     <article class="card node" data-node=${n.id}>
       <h2><a href=${`#/node/${n.id}`} class="node-name">${n.name ?? n.id}</a></h2>
       <p class="meta">
-        <span class=${online ? 'dot ok' : 'dot bad'}></span>${online ? 'online' : 'offline'} · last seen ${ago(n.lastEventTime, now)}
-        ${expected !== null ? ` · every ~${duration(expected)}` : ''}
+        <span class=${online ? 'dot ok' : 'dot bad'}></span><span class="presence">${state}</span> · last seen ${ago(n.lastEventTime, now)}
+        ${expected !== null ? ` · ${sleeping ? 'wakes every' : 'every'} ~${duration(expected)}` : ''}
       </p>
       <p class="meta">${n.board ?? 'unknown board'} · ${n.eventCount} events · chain ${chainText(n, p)}${p ? ` · ${p.status}` : ''}</p>
       <ul class="readings">
@@ -42,7 +45,7 @@ function NodeCard({ n, p, tracks, now }: { n: NodeSummary; p: PulseNode | undefi
         p &&
         html`<p class="sensors">${Object.entries(p.sensors).map(([c, s]) => html`<span class=${`state ${s.state}`} title=${s.reason}>${c}: ${s.state}</span> `)}</p>`
       }
-      ${figures.length > 0 && html`<p class="figures">${figures.map(([k, v]) => html`<span>${k} ${k === 'bufferFill' ? `${((v as number) * 100).toFixed(1)} %` : v}</span> `)}</p>`}
+      ${figures.length > 0 && html`<p class="figures">${figures.map(([k, v]) => html`<span>${k} ${k === 'bufferFill' || k === 'batteryCharge' ? `${((v as number) * 100).toFixed(1)} %` : v}</span> `)}</p>`}
     </article>`;
 }
 
