@@ -1,5 +1,6 @@
 import type { ValueMap } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
+import { declaredWakeMs, lastBoot } from '../store/declared-power.js';
 import { Cadence } from './cadence.js';
 import type { Percept } from './percept-kind.js';
 import type { ResolvedPerceptOptions } from './percept-options.js';
@@ -9,6 +10,8 @@ interface Link {
   lastHeard: number;
   lastId: string;
   cadence: Cadence;
+  /** The wake period its latest system.boot declares (deep sleep): its expected interval, whatever the gaps between one wake's batches. */
+  wakeMs?: number;
   /** The expected interval it was said silent by; undefined while heard. */
   silentBy?: number;
 }
@@ -16,8 +19,9 @@ interface Link {
 /**
  * percept.silent for a whole node (no component): overdue when, on the hub's
  * clock, factor × its expected interval between arrivals (configured by its
- * node id, else the median of its recent gaps between stored batches, never
- * under minNodeMs) passed without anything stored from it; heard again with
+ * node id, else the wake period its latest boot declares when it sleeps,
+ * else the median of its recent gaps between stored batches, never under
+ * minNodeMs) passed without anything stored from it; heard again with
  * its next batch. A hub that was not running could not hear anyone: after a
  * start every node's wait counts from the start.
  */
@@ -32,20 +36,24 @@ export class NodeSilence {
     this.startedAt = now;
   }
 
-  /** What the log says of a node's arrivals (the hub's clock of each stored batch, oldest first). */
-  restore(node: string, arrivals: readonly number[], last: EventEntry): void {
+  /** What the log says of a node's arrivals (the hub's clock of each stored batch, oldest first) and its latest boot. */
+  restore(node: string, arrivals: readonly number[], last: EventEntry, boot: EventEntry | undefined): void {
     const link = this.link(node, arrivals[arrivals.length - 1] ?? 0, last.id);
     for (let i = 1; i < arrivals.length; i++) link.cadence.add(arrivals[i] - arrivals[i - 1]);
+    link.wakeMs = declaredWakeMs(boot?.data);
   }
 
   /** Events of `node` were stored at `now`. */
   arrived(node: string, entries: readonly EventEntry[], now: number, out: Percept[]): void {
     const first = entries[0];
+    const boot = lastBoot(entries);
     const link = this.links.get(node);
     if (!link) {
-      this.link(node, now, entries[entries.length - 1].id);
+      const l = this.link(node, now, entries[entries.length - 1].id);
+      if (boot) l.wakeMs = declaredWakeMs(boot.data);
       return;
     }
+    if (boot) link.wakeMs = declaredWakeMs(boot.data);
     if (link.silentBy !== undefined) {
       const data: ValueMap = { node, state: 'heard', expectedMs: link.silentBy, lastSeen: link.lastHeard, silentMs: Math.max(0, now - link.lastHeard) };
       Object.assign(data, { at: now, causes: [first.id] });
@@ -60,7 +68,7 @@ export class NodeSilence {
   tick(now: number, out: Percept[]): void {
     for (const [node, link] of this.links) {
       if (link.silentBy !== undefined) continue;
-      const expected = this.o.expectMs[node] ?? link.cadence.observed();
+      const expected = this.o.expectMs[node] ?? link.wakeMs ?? link.cadence.observed();
       if (expected === undefined) continue;
       const deadline = Math.max(link.lastHeard, this.startedAt) + Math.max(this.o.factor * expected, this.o.minNodeMs);
       if (deadline > now) continue;

@@ -155,7 +155,7 @@ export class PerceptEngine {
         if (type === 'percept.silent' && typeof data.component !== 'string') this.nodeSilence.apply(data);
         else this.byType.get(type)?.apply(type, data);
       },
-      restoreNode: (node, arrivals, last) => this.nodeSilence.restore(node, arrivals, last),
+      restoreNode: (node, arrivals, last, boot) => this.nodeSilence.restore(node, arrivals, last, boot),
       setFrom: (node, from) => {
         this.from.set(node, from);
         this.nodes.add(node);

@@ -3,6 +3,7 @@ import { toHex } from '../../firmware/codec/text-encodings.js';
 import type { ValueMap } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import type { Cartridge } from '../store/cartridge.js';
+import { NodeLatest } from '../store/node-latest.js';
 import type { ReceivedEntry } from '../store/recent-events.js';
 import type { Percept } from './percept-kind.js';
 import type { ResolvedPerceptOptions } from './percept-options.js';
@@ -14,7 +15,7 @@ export interface Replayer {
   due(node: string, now: number, timer: boolean, out: Percept[]): void;
   /** A stored percept, taken as said. */
   apply(type: string, data: ValueMap): void;
-  restoreNode(node: string, arrivals: readonly number[], last: EventEntry): void;
+  restoreNode(node: string, arrivals: readonly number[], last: EventEntry, boot: EventEntry | undefined): void;
   setFrom(node: string, from: number): void;
 }
 
@@ -55,6 +56,7 @@ function push<T>(m: Map<string, T[]>, key: string, v: T): void {
  */
 export function rebuildPercepts(r: Replayer, c: Cartridge, hubId: string, now: number, o: ResolvedPerceptOptions): Percept[] {
   const tails = new Map<string, ReceivedEntry[]>();
+  const latest = new NodeLatest(c.db);
   for (const n of c.nodes()) {
     if (n.lastEventTime === null) continue;
     const from = n.lastEventTime - o.replayMs;
@@ -63,7 +65,7 @@ export function rebuildPercepts(r: Replayer, c: Cartridge, hubId: string, now: n
     r.setFrom(n.id, from);
     tails.set(n.id, rows);
     const arrivals = [...new Set(rows.map((x) => x.receivedAt))];
-    r.restoreNode(n.id, arrivals, rows[rows.length - 1].entry);
+    r.restoreNode(n.id, arrivals, rows[rows.length - 1].entry, latest.latest(n.id, 'system.boot')[0]);
   }
 
   const stored: StoredPercept[] = [];

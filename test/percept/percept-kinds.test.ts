@@ -193,4 +193,42 @@ describe('percept.silent', () => {
     assert.ok(back.time >= T0 + 7 * MIN);
     rig.close();
   });
+
+  it('a node that declares deep sleep is expected once a wake: never silent between its wakes, silent after 3 missed ones, also after a restart', () => {
+    const rig = new PerceptRig(`${tmp.dir}/s${++n}`);
+    const node = rig.add(new TestNode(45));
+    const power = { mode: 'deep-sleep', wakeEveryMs: 5 * MIN };
+    // Each wake stores two batches a second apart (its boot, then a reading): their gaps say nothing of the wakes.
+    const wake = (at: number) => {
+      rig.now = at;
+      node.record('system.boot', 'node', { firmware: '0.1.0', config: { sensors: [], power } }, at);
+      rig.flush();
+      rig.now = at + 1000;
+      node.record('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value: 21, quality: 'good' }, at + 1000);
+      rig.flush();
+    };
+    const silent = () => of(rig.percepts(), 'percept.silent');
+    for (let k = 0; k < 8; k++) {
+      wake(T0 + k * 5 * MIN);
+      for (const after of [MIN, 4 * MIN]) {
+        rig.now = T0 + k * 5 * MIN + after;
+        rig.tick();
+      }
+    }
+    assert.deepStrictEqual(silent(), [], 'asleep between wakes');
+    wake(T0 + 8 * 5 * MIN);
+    const last = rig.now;
+    rig.now = last + MIN;
+    rig.restart(); // a hub that was down counts the wait from its start
+    rig.now = last + 15 * MIN;
+    rig.tick();
+    assert.deepStrictEqual(silent(), [], 'a restarted hub reads the wake period from the stored boot');
+    rig.now = last + 17 * MIN;
+    rig.tick();
+    assert.deepStrictEqual(
+      silent().map((p) => [p.data.state, p.data.expectedMs, p.data.at]),
+      [['silent', 5 * MIN, last + 16 * MIN]],
+    );
+    rig.close();
+  });
 });
