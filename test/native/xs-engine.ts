@@ -68,7 +68,7 @@ export async function buildHarness(dir: string, o: HarnessSources): Promise<stri
   const missing = objects.filter((ob) => !existsSync(ob.built));
   for (let i = 0; i < missing.length; i += 2) await Promise.all(missing.slice(i, i + 2).map((ob) => compile(ob.source, join(dir, `${ob.name}.o`), ['-w'])));
   const own = [join(root, 'test/native/xs-harness.c'), ...o.sources];
-  const built = own.map((s, i) => join(dir, `own-${i}.o`));
+  const built = own.map((_, i) => join(dir, `own-${i}.o`));
   // The harness's main keeps to -Wall (XS's creation record and its setjmp-based xsTry draw -Wextra's notes); the rest gets -Wextra too.
   for (let i = 0; i < own.length; i++) await compile(own[i], built[i], ['-Wall', ...(i ? ['-Wextra'] : []), '-Werror', `-I${join(root, 'test/native')}`]);
   const harness = join(dir, 'harness');
