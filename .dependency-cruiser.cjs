@@ -81,10 +81,11 @@ module.exports = {
     },
     {
       name: 'resolvable',
-      comment: "Every import resolves, except Moddable's own modules and the project's native one (fazt/ed25519), which exist only in a Moddable build.",
+      comment:
+        "Every import resolves, except Moddable's own modules (ota included) and the project's native ones (fazt/ed25519, fazt/esp32), which exist only in a Moddable build.",
       severity: 'error',
       from: {},
-      to: { couldNotResolve: true, pathNot: '^(embedded:|mc/config$|timer$|time$|instrumentation$|crypt$|fazt/ed25519$|preference$|wifi$)' },
+      to: { couldNotResolve: true, pathNot: '^(embedded:|mc/config$|timer$|time$|instrumentation$|crypt$|fazt/ed25519$|fazt/esp32$|ota$|preference$|wifi$)' },
     },
   ],
   options: {

@@ -44,9 +44,11 @@ describe('portability rule', () => {
         // The device entry points (firmware/device/) also import Moddable's own modules, which exist only in a Moddable build.
         // (`time` and `instrumentation` are its base modules, `crypt` its digests, `preference` its NVS store, `wifi` its
         // station; its `net`, named like a Node built-in, is read in hal/moddable), and the project's native Ed25519 module
-        // (`fazt/ed25519`, firmware/crypto/native/).
+        // (`fazt/ed25519`, firmware/crypto/native/), its native ESP32 module (`fazt/esp32`, firmware/device/native/) and
+        // Moddable's ESP32 `ota`.
         const moddable =
-          f.startsWith('firmware/device/') && /^(embedded:|mc\/config$|timer$|time$|instrumentation$|crypt$|fazt\/ed25519$|preference$|wifi$)/.test(m[1]);
+          f.startsWith('firmware/device/') &&
+          /^(embedded:|mc\/config$|timer$|time$|instrumentation$|crypt$|fazt\/ed25519$|fazt\/esp32$|ota$|preference$|wifi$)/.test(m[1]);
         if (!moddable) assert.ok(!builtins.has(m[1]), `imports Node built-in '${m[1]}'`);
         if (!m[1].startsWith('.') && !moddable) assert.ok(/^@noble\/|^@scure\/bip39(\/|$)/.test(m[1]), `imports package '${m[1]}', not proven on XS`);
       }

@@ -4,7 +4,7 @@ import { utf8Encode } from '../codec/utf8.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import type { NodeIdentity } from '../identity/node-id.js';
 import { enrollRequest } from '../node/enroll-request.js';
-import { replyObject, uplinkReply, type UplinkResult } from '../uplink/transport.js';
+import { type ChunkResult, chunkReply, replyObject, uplinkReply, type UplinkResult } from '../uplink/transport.js';
 
 /**
  * An invite to enrol with. `persistent`: the token outlives the enrolment (a
@@ -76,5 +76,10 @@ export class HubClient {
   /** Sends one signed batch to the hub whose API is at `url`. */
   uplink(url: string, batch: Uint8Array, done: (result: UplinkResult) => void): void {
     this.http(`${url}/v1/uplink`, 'application/cbor', batch, (reply) => done(uplinkReply(reply)));
+  }
+
+  /** Fetches one chunk of a firmware image offered to this node (a request signed by its key, firmware/ota/chunk-request.ts). */
+  chunk(url: string, request: Uint8Array, done: (result: ChunkResult) => void): void {
+    this.http(`${url}/v1/firmware/chunk`, 'application/cbor', request, (reply) => done(chunkReply(reply)));
   }
 }

@@ -3,7 +3,7 @@ import type { UDP, UdpOptions } from '../../hal/contracts/io.js';
 import type { HalTime } from '../../hal/contracts/time.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import type { NodeIdentity } from '../identity/node-id.js';
-import type { Transport, UplinkResult } from '../uplink/transport.js';
+import type { ChunkResult, Transport, UplinkResult } from '../uplink/transport.js';
 import type { BeaconFields } from './beacon-record.js';
 import { HubClient, type HubInvite } from './hub-client.js';
 import { HubFinder } from './hub-finder.js';
@@ -117,6 +117,13 @@ export class HubLink implements Transport {
       return;
     }
     this.post(batch, done);
+  }
+
+  /** A firmware chunk from the hub linked now; none linked is a retryable failure (the updater retries, then gives up). */
+  chunk(request: Uint8Array, done: (result: ChunkResult) => void): void {
+    const url = this.url;
+    if (url === undefined) done({ ok: false, refused: false, message: 'no hub is linked' });
+    else this.client.chunk(url, request, done);
   }
 
   private emit(e: HubLinkEvent): void {

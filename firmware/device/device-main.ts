@@ -15,6 +15,10 @@
  * The node uplinks to hub.url, or without one finds its hub by Beacon and
  * enrols with hub.token (device-node.ts, where the wiring lives so that
  * tests run it over the simulated ECMA-419 classes).
+ * Firmware updates go through Moddable's `ota` module with the bootloader's
+ * rollback state from the project's native fazt/esp32 (which also restarts
+ * into a committed image), and a deep-sleep configuration sleeps through
+ * fazt/esp32 (README "Firmware over the air", "Battery nodes: deep sleep").
  */
 import Analog from 'embedded:io/analog';
 import Serial from 'embedded:io/serial';
@@ -29,6 +33,8 @@ import Time from 'time';
 import Timer from 'timer';
 import { Digest } from 'crypt';
 import * as ed25519 from 'fazt/ed25519';
+import * as esp32 from 'fazt/esp32';
+import OTA from 'ota';
 import { moddableCrypto } from '../crypto/moddable-crypto.js';
 import WiFi from 'wifi';
 import { nodeConfigFromJson } from '../node/node-config.js';
@@ -46,6 +52,8 @@ import { moddableSerial } from '../../hal/moddable/moddable-serial.js';
 import { moddableWifiJoin } from '../../hal/moddable/moddable-wifi.js';
 import { wifiBoot } from './wifi-boot.js';
 import { moddableHealth } from '../../hal/moddable/moddable-health.js';
+import { moddableOta } from '../../hal/moddable/moddable-ota.js';
+import { moddableSleep } from '../../hal/moddable/moddable-sleep.js';
 import { moddableStation } from '../../hal/moddable/moddable-station.js';
 import { moddableTime } from '../../hal/moddable/moddable-time.js';
 
@@ -77,8 +85,6 @@ export default function main(): void {
     validateDocument('nodeConfig', json);
     const nodeConfig = nodeConfigFromJson(json);
     if (nodeConfig.board !== board.id) throw new TypeError(`node configuration is for board ${nodeConfig.board}, this firmware was built for ${board.id}`);
-    if (nodeConfig.power?.mode === 'deep-sleep')
-      log('power.mode deep-sleep needs an ESP32 sleep module, which the Moddable SDK lacks (README "Deep sleep"): running always-on');
     const time = moddableTime(Timer);
     const built = config as { ssid?: unknown; password?: unknown };
     wifiBoot({
@@ -119,6 +125,9 @@ function startNode(board: Board, nodeConfig: ReturnType<typeof nodeConfigFromJso
       log,
       // NVS: the chain head and the last command seq survive a restart (firmware/node/node-state.ts).
       preferences: moddablePreferences(Preference),
+      // The next OTA slot through Moddable's `ota`; pending verification, confirm and rollback through fazt/esp32.
+      ota: { backend: moddableOta(OTA, esp32), restart: esp32.restart },
+      sleep: moddableSleep(esp32),
     });
     log(`node ${node.app.identity.id} on ${board.id} at ${moddableStation.ip() ?? '(no address)'}: ${nodeConfig.sensors.length} sensors, hub ${node.hub}`);
     node.start();

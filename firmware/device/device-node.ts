@@ -2,11 +2,13 @@ import type { HubLink, HubLinkEvent } from '../beacon/hub-link.js';
 import { toHex } from '../codec/text-encodings.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import { lanNodeFirmware, type LanLinkConfig } from '../node/lan-node-firmware.js';
-import { NodeApp } from '../node/node-app.js';
+import { NodeApp, type NodeAppOptions } from '../node/node-app.js';
 import type { NodeConfig } from '../node/node-config.js';
+import { SleepCycle } from '../node/sleep-cycle.js';
 import type { UplinkResult } from '../uplink/transport.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
 import type { Preferences } from '../../hal/contracts/preferences.js';
+import type { Sleep } from '../../hal/contracts/sleep.js';
 import type { HalTime } from '../../hal/contracts/time.js';
 import { moddableHttpPost, type HttpProvider } from '../../hal/moddable/moddable-http-post.js';
 import { ModdableHttpTransport } from './moddable-http-transport.js';
@@ -32,6 +34,13 @@ import { ModdableHttpTransport } from './moddable-http-transport.js';
  * The node does not announce itself: an announcement is
  * an Ed25519 signature every 30 s on a chip where one signature is most of
  * a batch's cost, and the hub needs none to take its uplink.
+ *
+ * With `ota` the node takes firmware offers (firmware/ota/ota-updater.ts),
+ * its chunks fetched from the hub it uplinks to. With `sleep` and a
+ * configuration whose power.mode is deep-sleep, a node with hub.url runs
+ * in wakes (SleepCycle: one wake per boot, ending in deep sleep); one that
+ * finds its hub by Beacon stays always-on (a LAN search every wake would
+ * cost more than the sleep saves), as does a build without `sleep`.
  */
 export interface DeviceNodeOptions {
   config: NodeConfig;
@@ -47,6 +56,10 @@ export interface DeviceNodeOptions {
   onLink?: (event: HubLinkEvent) => void;
   /** The device's flash (Moddable's preference module through moddablePreferences). */
   preferences?: Preferences;
+  /** Firmware updates: the OTA slots with the bootloader's rollback state, and the restart into a committed image. */
+  ota?: NodeAppOptions['ota'];
+  /** Deep sleep (hal/moddable/moddable-sleep.ts over fazt/esp32), for a configuration in power.mode deep-sleep. */
+  sleep?: Sleep;
 }
 
 export interface DeviceNode {
@@ -89,12 +102,27 @@ export function deviceNode(o: DeviceNodeOptions): DeviceNode {
   const { config, log } = o;
   const onUplink = uplinkLog(log);
   const url = config.hub.url;
+  const sleeps = config.power?.mode === 'deep-sleep';
+  if (sleeps && !o.sleep) log('power.mode deep-sleep: this build has no deep sleep, running always-on');
   if (url !== undefined) {
     if (config.hub.token !== undefined) log('hub.token is ignored: the node enrols only when it finds its hub by Beacon (no hub.url)');
     const transport = new ModdableHttpTransport({ hubUrl: url, timers: o.time, http: o.http });
-    const app = new NodeApp({ config, backend: o.backend, time: o.time, crypto: o.crypto, transport, log, onUplink, preferences: o.preferences });
+    const options = { config, backend: o.backend, time: o.time, crypto: o.crypto, transport, log, onUplink, preferences: o.preferences, ota: o.ota };
+    if (sleeps && o.sleep) {
+      if (!o.preferences) throw new TypeError('power.mode deep-sleep needs preferences: the unsent buffer and the chain head outlive a sleep there');
+      const cycle = new SleepCycle({ ...options, sleep: o.sleep, prefs: o.preferences });
+      return {
+        app: cycle.app,
+        link: undefined,
+        hub: `${url} (deep sleep, wake cause ${o.sleep.wakeCause()})`,
+        start: () => cycle.run(),
+        stop: () => cycle.app.stop(),
+      };
+    }
+    const app = new NodeApp(options);
     return { app, link: undefined, hub: url, start: () => app.start(), stop: () => app.stop() };
   }
+  if (sleeps && o.sleep) log('power.mode deep-sleep needs hub.url on a device (a Beacon search every wake costs more than the sleep saves): running always-on');
   const toLog = linkLog(log);
   const fw = lanNodeFirmware({
     config,
@@ -102,7 +130,8 @@ export function deviceNode(o: DeviceNodeOptions): DeviceNode {
     backend: o.backend,
     time: o.time,
     crypto: o.crypto,
-    http: moddableHttpPost(o.http, o.time),
+    // Replies up to the largest firmware chunk an offer may name (firmware/ota/ota-offer.ts).
+    http: moddableHttpPost(o.http, o.time, { maxReplyBytes: 16_384 }),
     onLink: (e) => {
       toLog(e);
       o.onLink?.(e);
@@ -110,6 +139,7 @@ export function deviceNode(o: DeviceNodeOptions): DeviceNode {
     onUplink,
     log,
     preferences: o.preferences,
+    ota: o.ota,
   });
   const how = config.hub.token === undefined ? 'enrolled before' : 'enrols with its invite';
   return { app: fw.app, link: fw.link, hub: `by Beacon (key ${toHex(config.hub.publicKey).slice(0, 16)}…, ${how})`, start: fw.start, stop: fw.stop };

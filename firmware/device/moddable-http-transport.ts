@@ -1,5 +1,5 @@
 import type { HttpPost } from '../../hal/contracts/http.js';
-import { uplinkReply, type Transport, type UplinkResult } from '../uplink/transport.js';
+import { type ChunkResult, chunkReply, uplinkReply, type Transport, type UplinkResult } from '../uplink/transport.js';
 import type { Timers } from '../../hal/contracts/time.js';
 import { moddableHttpPost, parseHttpUrl, type HttpProvider } from '../../hal/moddable/moddable-http-post.js';
 
@@ -19,9 +19,12 @@ export interface ModdableHttpTransportOptions {
   timers: Timers;
   /** No answer within this long is a retryable failure (default 10 s). */
   timeoutMs?: number;
-  /** Largest reply body read (default 4 KiB; the hub's replies are a few dozen bytes). */
+  /** Largest reply body read (default 4 KiB; the hub's replies are a few dozen bytes; firmware chunks are read up to their own limit). */
   maxReplyBytes?: number;
 }
+
+/** The largest chunk an OTA offer may name (firmware/ota/ota-offer.ts): a chunk reply is read up to this. */
+const MAX_CHUNK_BYTES = 16_384;
 
 export interface HubAddress {
   host: string;
@@ -41,8 +44,10 @@ export function hubAddress(url: string): HubAddress {
 export class ModdableHttpTransport implements Transport {
   readonly address: HubAddress;
   private readonly post: HttpPost;
+  private readonly chunkPost: HttpPost;
   private readonly url: string;
   private readonly pollUrl: string;
+  private readonly chunkUrl: string;
 
   constructor(o: ModdableHttpTransportOptions) {
     if (typeof o !== 'object' || o === null) throw new TypeError('options must be an object');
@@ -51,6 +56,8 @@ export class ModdableHttpTransport implements Transport {
     const { host, port, path } = this.address;
     this.url = `http://${host}:${port}${path}`;
     this.pollUrl = `${this.url.slice(0, -UPLINK_PATH.length)}/v1/downlink`;
+    this.chunkUrl = `${this.url.slice(0, -UPLINK_PATH.length)}/v1/firmware/chunk`;
+    this.chunkPost = moddableHttpPost(o.http, o.timers, { timeoutMs: o.timeoutMs, maxReplyBytes: MAX_CHUNK_BYTES });
   }
 
   send(batch: Uint8Array, done: (result: UplinkResult) => void): void {
@@ -62,5 +69,11 @@ export class ModdableHttpTransport implements Transport {
   poll(request: Uint8Array, done: (result: UplinkResult) => void): void {
     if (!(request instanceof Uint8Array)) throw new TypeError('request must be a Uint8Array');
     this.post(this.pollUrl, 'application/cbor', request, (reply) => done(uplinkReply(reply)));
+  }
+
+  /** One chunk of an offered firmware image: POST <hub>/v1/firmware/chunk with the signed request; the bytes, or why not. */
+  chunk(request: Uint8Array, done: (result: ChunkResult) => void): void {
+    if (!(request instanceof Uint8Array)) throw new TypeError('request must be a Uint8Array');
+    this.chunkPost(this.chunkUrl, 'application/cbor', request, (reply) => done(chunkReply(reply)));
   }
 }

@@ -15,7 +15,7 @@ import type { UplinkResult } from '../uplink/transport.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
 import type { Preferences } from '../../hal/contracts/preferences.js';
 import type { HalTime } from '../../hal/contracts/time.js';
-import { FIRMWARE_VERSION, NodeApp } from './node-app.js';
+import { FIRMWARE_VERSION, NodeApp, type NodeAppOptions } from './node-app.js';
 import type { NodeConfig } from './node-config.js';
 
 /** How the node looks for its hub (plain JSON: it crosses into XS as is). */
@@ -62,6 +62,8 @@ export function lanNodeFirmware(o: {
   log?: (line: string) => void;
   /** Where the chain head and the last command seq survive a restart (NodeAppOptions.preferences). */
   preferences?: Preferences;
+  /** Firmware updates (NodeAppOptions.ota): chunks come from the hub the link found. */
+  ota?: NodeAppOptions['ota'];
 }): LanNodeFirmware {
   const c = o.config;
   const l = o.link;
@@ -93,6 +95,7 @@ export function lanNodeFirmware(o: {
     onUplink: o.onUplink,
     log: o.log,
     preferences: o.preferences,
+    ota: o.ota,
   });
   return {
     app: a,

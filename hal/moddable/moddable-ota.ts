@@ -16,23 +16,21 @@ export interface ModdableOtaModule {
 }
 
 /**
- * The rollback half, which Moddable does not expose: nothing in the SDK
- * (same commit) calls esp_ota_mark_app_valid_cancel_rollback,
- * esp_ota_get_state_partition or esp_ota_get_last_invalid_partition, and
- * its sdkconfig defaults (build/devices/esp32/xsProj-esp32/sdkconfig.defaults)
- * do not set CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE. A build that wants
- * rollback needs that option, an OTA partition table (ota_0, ota_1,
- * otadata, as examples/network/http/httpota/sdkconfig/partitions.csv has)
- * and a small native module giving these three calls:
+ * The rollback half, which Moddable does not expose (nothing in the SDK, same
+ * commit, calls esp_ota_mark_app_valid_cancel_rollback,
+ * esp_ota_get_state_partition or esp_ota_get_last_invalid_partition): the
+ * project's native module fazt/esp32 (firmware/device/native/), whose
+ * build sets CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE and an OTA partition
+ * table (firmware/sdkconfig/):
  *  - pendingVerify: esp_ota_get_state_partition(esp_ota_get_running_partition())
  *    == ESP_OTA_IMG_PENDING_VERIFY;
- *  - confirm: esp_ota_mark_app_valid_cancel_rollback();
+ *  - markValid: esp_ota_mark_app_valid_cancel_rollback();
  *  - rolledBackFrom: esp_ota_get_last_invalid_partition() and that partition's
  *    esp_app_desc_t version (esp_ota_get_partition_description).
  */
 export interface NativeAppState {
   pendingVerify(): boolean;
-  confirm(): void;
+  markValid(): void;
   rolledBackFrom(): string | undefined;
 }
 
@@ -72,7 +70,7 @@ export function moddableOta(OTA: ModdableOtaModule, state?: NativeAppState): Ota
       return state ? state.pendingVerify() : false;
     },
     confirm() {
-      state?.confirm();
+      state?.markValid();
     },
     get rolledBackFrom() {
       return state?.rolledBackFrom();

@@ -1,37 +1,35 @@
 import { checkSleep, type Sleep, type WakeCause } from '../contracts/sleep.js';
 
 /**
- * The ESP32 deep-sleep calls a Moddable build needs: ESP-IDF's
- * esp_sleep_enable_timer_wakeup + esp_deep_sleep_start (`deep`),
- * esp_sleep_enable_ext0_wakeup (`enableExt0Wakeup`) and
- * esp_sleep_get_wakeup_cause (`getWakeupCause`). The Moddable SDK's own
- * `sleep` module (modules/base/sleep) is built for gecko and nRF52 only and
- * fails the build on esp32; this is the shape of the community module
- * `spice/system/sleep` (MKGaru/moddable-spice), which wraps exactly these
- * calls. Passed in, so the mapping runs (and is tested) on Node.
+ * The deep-sleep half of the project's native module fazt/esp32
+ * (firmware/device/native/fazt-esp32-xs.c): `deepSleep(ms)` =
+ * esp_sleep_enable_timer_wakeup(ms × 1000 µs) + esp_deep_sleep_start,
+ * `enablePinWakeup(pin)` = EXT0 on the pin, level high (the GPIO wakeup on
+ * chips without EXT0, as the C3), `wakeCause()` = esp_sleep_get_wakeup_cause
+ * as a WakeCause. The Moddable SDK has no ESP32 deep sleep (its `sleep`
+ * module builds for gecko and nRF52 only). Passed in, so the mapping runs
+ * (and is tested) on Node.
  */
 export interface EspSleepModule {
-  deep(ms: number): void;
-  enableExt0Wakeup(pin: number, level: 0 | 1): void;
-  getWakeupCause(): number;
+  deepSleep(ms: number): void;
+  enablePinWakeup(pin: number): void;
+  wakeCause(): string;
 }
 
-/** esp_sleep_wakeup_cause_t (ESP-IDF esp_sleep.h) → WakeCause. */
-function cause(n: number): WakeCause {
-  if (n === 0) return 'power-on'; // ESP_SLEEP_WAKEUP_UNDEFINED: not a wake from sleep (reset, power-on)
-  if (n === 4) return 'timer'; // ESP_SLEEP_WAKEUP_TIMER
-  if (n === 2 || n === 3 || n === 7) return 'pin'; // EXT0, EXT1, GPIO
-  return 'other'; // touchpad, ULP, UART, ...
-}
+const CAUSES: readonly string[] = ['power-on', 'timer', 'pin', 'other'] satisfies WakeCause[];
 
 export function moddableSleep(m: EspSleepModule): Sleep {
   return {
     deepSleep(ms, wakePin) {
       checkSleep(ms, wakePin);
-      // EXT0 wakes on one RTC GPIO's level: high, as the config's wakePin means.
-      if (wakePin !== undefined) m.enableExt0Wakeup(wakePin, 1);
-      m.deep(ms);
+      // High, as the config's wakePin means.
+      if (wakePin !== undefined) m.enablePinWakeup(wakePin);
+      m.deepSleep(ms);
     },
-    wakeCause: () => cause(m.getWakeupCause()),
+    wakeCause() {
+      const c = m.wakeCause();
+      if (!CAUSES.includes(c)) throw new RangeError(`wakeCause: the native module answered '${c}', not one of ${CAUSES.join(', ')}`);
+      return c as WakeCause;
+    },
   };
 }

@@ -48,7 +48,16 @@ export type HostRequest =
   /** The board's health figures (HealthFigures). */
   | { op: 'health' }
   /** A Preferences method (hal/contracts/preferences.ts) on the store the host keeps for this node. */
-  | { op: 'preferences'; method: 'get' | 'set' | 'delete' | 'keys'; args: WireValue[] };
+  | { op: 'preferences'; method: 'get' | 'set' | 'delete' | 'keys'; args: WireValue[] }
+  /** POST a signed firmware chunk request (hex) to the hub; the reply is {status, body} or {error}. */
+  | { op: 'chunk'; hex: string }
+  /** An Ota method or property (hal/contracts/ota.ts) on the OTA slots the host keeps for this node (its flash). */
+  | { op: 'ota'; method: OtaMember; args: WireValue[] }
+  /** Reboot into the committed image: the host ends this machine's boot. */
+  | { op: 'restart' };
+
+/** What of the Ota contract crosses the bridge: its methods, and its two properties read as calls. */
+export type OtaMember = 'begin' | 'write' | 'commit' | 'abort' | 'confirm' | 'pendingVerify' | 'rolledBackFrom';
 
 export interface HostError {
   name: string;

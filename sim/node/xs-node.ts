@@ -42,7 +42,7 @@ export interface SimNodeOptions {
   collect?: boolean;
   /** Where the node's chain continues from (seq and hash hex), after a restart. */
   head?: { seq: number; hash: string };
-  /** Firmware updates (Node runtime only, sim/ota/ota-node.ts): the slots, the version booted, the chunk route and the reboot. */
+  /** Firmware updates (sim/ota/ota-node.ts): the slots, the version booted, the chunk route and the reboot (in XS over the bridge). */
   ota?: { backend: Ota; firmware: string; chunk: UplinkSender; restart: () => void };
   /** The node's flash: its chain head and last command seq survive a restart (powerCycle) in it. */
   preferences?: Preferences;
@@ -95,9 +95,11 @@ export class XsNode implements SimulatedNode {
     try {
       const board = new SimBoard(o.name, o.board, o.clock);
       o.wire(board);
-      serve(jsonHostCall(bridgeHost(board.backend, o.clock, { uplink: o.uplink, downlink: o.downlink, preferences: o.preferences }).serve));
+      const ota = o.ota && { chunk: o.ota.chunk, backend: o.ota.backend, restart: o.ota.restart };
+      serve(jsonHostCall(bridgeHost(board.backend, o.clock, { uplink: o.uplink, downlink: o.downlink, preferences: o.preferences, ota }).serve));
       const seed = randomBytes(32).toString('hex');
-      const args = [o.config, o.clock.now(), o.collect ?? false, o.head ?? null, o.downlink !== undefined, seed, o.preferences !== undefined];
+      const firmware = o.ota ? { firmware: o.ota.firmware } : null;
+      const args = [o.config, o.clock.now(), o.collect ?? false, o.head ?? null, o.downlink !== undefined, seed, o.preferences !== undefined, firmware];
       const { value } = await xs.call<{ id: string }>('init', ...args);
       await xs.call('start');
       return new XsNode(o.name, board, value.id, xs, xs.bundleBytes, o);

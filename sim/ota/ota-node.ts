@@ -2,7 +2,7 @@ import { toHex } from '../../firmware/codec/text-encodings.js';
 import type { Ota } from '../../hal/contracts/ota.js';
 import type { EventLogHead } from '../../firmware/event/event-log.js';
 import { NodeRuntimeNode } from '../node/node-runtime-node.js';
-import type { SimNodeOptions } from '../node/xs-node.js';
+import { type SimNodeOptions, XsNode } from '../node/xs-node.js';
 import type { UplinkSender } from '../xs/bridge-host.js';
 import { OtaSlots } from './ota-slots.js';
 import { readSimImage } from './sim-image.js';
@@ -13,6 +13,9 @@ export interface OtaSimNodeOptions extends Omit<SimNodeOptions, 'ota' | 'head'> 
   /** Carries chunk requests to the hub (httpChunk). */
   chunk: UplinkSender;
 }
+
+/** A boot of the firmware on either runtime. */
+type Booted = NodeRuntimeNode | XsNode;
 
 /**
  * The slots as one boot of the firmware sees them: once that boot is over
@@ -42,13 +45,16 @@ function poweredOta(slots: OtaSlots, power: { on: boolean }): Ota {
 const MAX_RESETS = 4;
 
 /**
- * A simulated node with two OTA slots, on the Node runtime. Each boot runs
+ * A simulated node with two OTA slots, on the Node runtime (new OtaSimNode)
+ * or with the firmware inside XS (OtaSimNode.startXs). Each boot runs
  * the bootloader model (OtaSlots.reset) and then the firmware of the image
  * it picked: its version is what the node reports (system.boot, health); an
  * image that does not boot (not a simulator image, or built `healthy:
  * false`) crashes before it can confirm, and the next reset rolls it back.
  * A reboot (the updater's, or powerCycle) re-creates the node app with the
- * same key and its chain head, as the device keeps its key in flash; what
+ * same key and its chain head, as the device keeps its key in flash (in XS
+ * each boot is a new machine, the slots and the preferences stay on the
+ * host, and the chain head comes from the preferences, as on a device); what
  * else a power cycle loses or keeps is the simulator's power model's
  * business, not this one's.
  */
@@ -56,18 +62,30 @@ export class OtaSimNode {
   readonly slots: OtaSlots;
   /** Versions booted, in order; crashed boots are 'crashed:<version>'. */
   readonly booted: string[] = [];
-  private node: NodeRuntimeNode | undefined;
+  private node: Booted | undefined;
   private head: EventLogHead | undefined;
   private restarting: Promise<void> | undefined;
   private power = { on: false };
 
-  constructor(private readonly o: OtaSimNodeOptions) {
+  constructor(
+    private readonly o: OtaSimNodeOptions,
+    private readonly runtime: 'node' | 'xs' = 'node',
+  ) {
     this.slots = new OtaSlots(o.factory, (b) => readSimImage(b)?.version);
-    this.boot();
+    this.restarting = this.boot()?.then(() => {
+      this.restarting = undefined;
+    });
+  }
+
+  /** The node with its firmware inside XS, booted; its chain head lives in `preferences` (required), as a device's in NVS. */
+  static async startXs(o: OtaSimNodeOptions & Required<Pick<SimNodeOptions, 'preferences'>>): Promise<OtaSimNode> {
+    const n = new OtaSimNode(o, 'xs');
+    await n.restarting;
+    return n;
   }
 
   get id(): string {
-    return (this.node as NodeRuntimeNode).id;
+    return (this.node as Booted).id;
   }
 
   /** The version running now. */
@@ -85,7 +103,7 @@ export class OtaSimNode {
   async run(until: number): Promise<void> {
     for (let i = 0; i < 16; i++) {
       await this.restarting;
-      const node = this.node as NodeRuntimeNode;
+      const node = this.node as Booted;
       await node.run(until);
       // A reboot during the run: the new node has yet to run (its first batch, at least).
       if (!this.restarting && this.node === node) return;
@@ -98,7 +116,8 @@ export class OtaSimNode {
     await this.node?.close();
   }
 
-  private boot(): void {
+  /** Boots the image the bootloader picks; on XS the machine starts asynchronously (the promise), on Node at once. */
+  private boot(): Promise<void> | undefined {
     for (let i = 0; i < MAX_RESETS; i++) {
       const image = readSimImage(this.slots.reset());
       if (image?.healthy) {
@@ -106,12 +125,13 @@ export class OtaSimNode {
         const head = this.head;
         const power = { on: true };
         this.power = power;
-        this.node = new NodeRuntimeNode(this.o.name, {
-          ...this.o,
-          head: head && { seq: head.seq, hash: toHex(head.hash) },
-          ota: { backend: poweredOta(this.slots, power), firmware: image.version, chunk: this.o.chunk, restart: () => power.on && this.reboot() },
-        });
-        return;
+        const ota = { backend: poweredOta(this.slots, power), firmware: image.version, chunk: this.o.chunk, restart: () => power.on && this.reboot() };
+        if (this.runtime === 'xs')
+          return XsNode.start({ ...this.o, ota }).then((n) => {
+            this.node = n;
+          });
+        this.node = new NodeRuntimeNode(this.o.name, { ...this.o, head: head && { seq: head.seq, hash: toHex(head.hash) }, ota });
+        return undefined;
       }
       this.booted.push(`crashed:${image?.version ?? 'not an image'}`);
     }
@@ -120,13 +140,13 @@ export class OtaSimNode {
 
   private reboot(): void {
     this.power.on = false;
-    const n = this.node as NodeRuntimeNode;
+    const n = this.node as Booted;
     this.node = undefined;
     // The head at the cut: an answer that lands on the powered-off node adds nothing to the chain the next boot continues.
-    this.head = n.head;
-    this.restarting = n.close().then(() => {
+    if (n instanceof NodeRuntimeNode) this.head = n.head;
+    this.restarting = n.close().then(async () => {
+      await this.boot();
       this.restarting = undefined;
-      this.boot();
     });
   }
 }

@@ -2,6 +2,7 @@ import { UNKNOWN_HEALTH } from '../../hal/contracts/health.js';
 import { FaztError } from '../../hal/contracts/errors.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
 import type { HttpReply } from '../../hal/contracts/http.js';
+import type { Ota } from '../../hal/contracts/ota.js';
 import type { Preferences } from '../../hal/contracts/preferences.js';
 import { fromWire, toWire } from '../../hal/sim/bridge-values.js';
 import type { HostError, HostReply, HostRequest } from '../../hal/sim/host-call.js';
@@ -42,10 +43,14 @@ export interface BridgeNetwork {
   http?: HttpSender;
   /** The node's preferences (its flash): kept by the host, so they survive the XS machine (a simulated power cycle). */
   preferences?: Preferences;
+  /** Firmware updates: the chunk route, the OTA slots (flash, kept by the host) and the reboot the firmware asks for. */
+  ota?: { chunk: UplinkSender; backend: Ota; restart: () => void };
 }
 
+const OTA_METHODS = ['begin', 'write', 'commit', 'abort', 'confirm'];
+
 export function bridgeHost(backend: HalBackend, clock: VirtualClock, network: BridgeNetwork = {}): BridgeHost {
-  const { uplink, downlink, http, preferences } = network;
+  const { uplink, downlink, http, preferences, ota } = network;
   const handles = new Map<number, Io>();
   const edges: number[] = [];
   const backdoor = new Map<string, (...args: unknown[]) => unknown>();
@@ -98,6 +103,20 @@ export function bridgeHost(backend: HalBackend, clock: VirtualClock, network: Br
             const f = preferences[req.method] as (...a: unknown[]) => unknown;
             return withEdges({ ok: toWire(f(...req.args.map(fromWire))) });
           }
+          case 'chunk':
+            if (!ota) return { err: { name: 'IoError', code: 'unsupported', message: 'this simulation gives the node no firmware updates' } };
+            return ota.chunk(req.hex).then((r) => withEdges({ ok: toWire(r) }));
+          case 'ota': {
+            if (!ota) return { err: { name: 'IoError', code: 'unsupported', message: 'this simulation gives the node no OTA slots' } };
+            if (req.method === 'pendingVerify' || req.method === 'rolledBackFrom') return withEdges({ ok: toWire(ota.backend[req.method] ?? null) });
+            if (!OTA_METHODS.includes(req.method)) throw new TypeError(`ota has no method '${req.method}'`);
+            const f = ota.backend[req.method] as (...a: unknown[]) => unknown;
+            return withEdges({ ok: toWire(f(...req.args.map(fromWire)) ?? null) });
+          }
+          case 'restart':
+            if (!ota) return { err: { name: 'IoError', code: 'unsupported', message: 'this simulation cannot restart the node' } };
+            ota.restart();
+            return withEdges({ ok: null });
           case 'health':
             return withEdges({ ok: { ...(backend.health?.().read() ?? UNKNOWN_HEALTH) } });
           case 'backdoor': {

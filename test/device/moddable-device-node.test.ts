@@ -26,7 +26,7 @@ import { validateDocument } from '../../firmware/schema/validate.js';
 import { PinClaims } from '../../hal/board/pin-claims.js';
 import type { UDP, UdpOptions } from '../../hal/contracts/io.js';
 import { LinuxUdp } from '../../hal/linux/linux-udp.js';
-import { deviceNode, type DeviceNode } from '../../firmware/device/device-node.js';
+import { deviceNode, type DeviceNode, type DeviceNodeOptions } from '../../firmware/device/device-node.js';
 import type { Preferences } from '../../hal/contracts/preferences.js';
 import { createModdableBackend } from '../../hal/moddable/moddable-backend.js';
 import { moddablePreferences } from '../../hal/moddable/moddable-preferences.js';
@@ -118,8 +118,9 @@ async function startHub(): Promise<{ hub: Hub; url: string; port: number; key: N
 }
 
 /** The node configuration as `fazt firmware build` puts it in mc/config, checked and decoded as device-main.ts does. */
-function deviceConfig(secretKey: Uint8Array, hub: { url?: string; publicKey: Uint8Array; token?: string }): NodeConfig {
+function deviceConfig(secretKey: Uint8Array, hub: { url?: string; publicKey: Uint8Array; token?: string }, power?: JsonValue): NodeConfig {
   const json: JsonValue = {
+    ...(power ? { power } : {}),
     name: 'porch',
     board: BOARD,
     secretKey: toJsonValue(secretKey),
@@ -133,7 +134,7 @@ function deviceConfig(secretKey: Uint8Array, hub: { url?: string; publicKey: Uin
 }
 
 /** What device-main.ts builds, on a simulated board whose network is the loopback; `preferences`: its flash (NVS). */
-function device(config: NodeConfig, ssdpPort: number, preferences?: Preferences) {
+function device(config: NodeConfig, ssdpPort: number, preferences?: Preferences, extra: Partial<DeviceNodeOptions> = {}) {
   const board = new SimBoard('porch', getBoard(BOARD), new VirtualClock(), { udp: null });
   const classes = ecma419SimClasses(board.pins, (sda, scl) => board.bus(sda, scl), loopbackUdp);
   const http = ecma419HttpOverNode();
@@ -149,6 +150,7 @@ function device(config: NodeConfig, ssdpPort: number, preferences?: Preferences)
     beacon: { port: ssdpPort, searchWindowMs: 1000, retryMs: 500 },
     onLink: (e) => void events.push(e),
     preferences,
+    ...extra,
   });
   let stopped = false;
   const stop = () => {
@@ -258,5 +260,39 @@ describe('the device wiring (device-node.ts) over simulated ECMA-419 classes, ag
     );
     assert.deepEqual(direct.events, []);
     direct.stop();
+  });
+
+  it('power.mode deep-sleep with hub.url runs one wake (sample, send, acknowledged) and sleeps through the given Sleep; without hub.url, or without Sleep, it stays always-on', {
+    timeout: 60_000,
+  }, async () => {
+    const { hub, url } = await startHub();
+    const secret = entropy(32);
+    const id = hub.cartridge.addNode(nodeCrypto.publicKey(secret), { name: 'porch' });
+    const power = { mode: 'deep-sleep', wakeEveryMs: 300_000, wakePin: 4 };
+    const slept: [number, number | undefined][] = [];
+    const sleep = { deepSleep: (ms: number, pin?: number) => void slept.push([ms, pin]), wakeCause: () => 'power-on' as const };
+    const prefs = moddablePreferences(simPreferenceModule());
+    const battery = device(deviceConfig(secret, { url, publicKey: hub.publicKey }, power), randomPort(), prefs, { sleep });
+    assert.match(battery.node.hub, /deep sleep, wake cause power-on/);
+    battery.node.start();
+    const [ms, pin] = await until(
+      () => slept[0],
+      'the wake to end in deep sleep',
+      () => battery.lines,
+    );
+    assert.ok(ms > 280_000 && ms <= 300_000, `sleeps the rest of the period, ${ms} ms`);
+    assert.equal(pin, 4);
+    const stored = [...hub.cartridge.chain(id)].map((e) => e.type);
+    assert.ok(stored.includes('system.boot') && stored.includes('system.health'), stored.join());
+    assert.equal(battery.node.app.buffer.count, 0, 'everything sent before sleeping');
+    battery.stop();
+
+    const byBeacon = device(deviceConfig(entropy(32), { publicKey: hub.publicKey }, power), randomPort(), undefined, { sleep });
+    assert.deepEqual(byBeacon.lines, [
+      'power.mode deep-sleep needs hub.url on a device (a Beacon search every wake costs more than the sleep saves): running always-on',
+    ]);
+    const noSleep = device(deviceConfig(entropy(32), { url, publicKey: hub.publicKey }, power), randomPort());
+    assert.deepEqual(noSleep.lines, ['power.mode deep-sleep: this build has no deep sleep, running always-on']);
+    assert.equal(slept.length, 1);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { UplinkResult } from '../../firmware/uplink/transport.js';
+import type { ChunkResult, UplinkResult } from '../../firmware/uplink/transport.js';
 import { hubAddress, ModdableHttpTransport, type HttpClient, type HttpClientOptions } from '../../firmware/device/moddable-http-transport.js';
 import { moddableTime } from '../../hal/moddable/moddable-time.js';
 import { FakeTimer, fakeClient, type Exchange, type Seen } from '../hal/fake-ecma419-http.js';
@@ -96,6 +96,36 @@ describe('ModdableHttpTransport: replies', () => {
     assert.equal(r.length, 1);
     assert.deepStrictEqual(r[0], { ok: false, refused: false, message: 'reply from 10.0.0.2:80 is larger than 64 bytes' });
     assert.ok(seen[0].closed);
+  });
+});
+
+describe('ModdableHttpTransport: firmware chunks', () => {
+  const chunk = (exchange: Exchange, hubUrl = 'http://10.0.0.2:7070/fazt') => {
+    const r = rig(exchange, hubUrl);
+    const got: ChunkResult[] = [];
+    r.transport.chunk(batch(90), (c) => got.push(c));
+    r.timer.run();
+    return { got, seen: r.seen };
+  };
+
+  it("POSTs the signed request to <hub>/v1/firmware/chunk and hands back the bytes of a 16 KiB chunk (beyond the uplink's reply limit)", () => {
+    const bytes = batch(16_384);
+    const { got, seen } = chunk({ reply: { status: 200, body: bytes }, readable: 4096 });
+    assert.equal(seen[0].request?.path, '/fazt/v1/firmware/chunk');
+    assert.equal(seen[0].request?.headers.get('content-type'), 'application/cbor');
+    assert.deepStrictEqual(Uint8Array.from(seen[0].body), batch(90));
+    assert.equal(got.length, 1);
+    assert.ok(got[0].ok);
+    assert.deepStrictEqual(Uint8Array.from(got[0].bytes), bytes);
+  });
+
+  it("a 4xx is a refusal naming the hub's code; a reply beyond the largest chunk is retryable", () => {
+    assert.deepStrictEqual(chunk({ reply: { status: 403, body: '{"error":{"code":"no-offer","message":"nothing offered"}}' } }).got, [
+      { ok: false, refused: true, message: 'hub answered 403 (no-offer: nothing offered)' },
+    ]);
+    assert.deepStrictEqual(chunk({ reply: { status: 200, body: batch(16_385) }, readable: 4096 }, 'http://10.0.0.2').got, [
+      { ok: false, refused: false, message: 'reply from 10.0.0.2:80 is larger than 16384 bytes' },
+    ]);
   });
 });
 

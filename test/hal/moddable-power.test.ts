@@ -10,21 +10,23 @@ import { VirtualClock } from '../../sim/world/virtual-clock.js';
 const wiring = { pin: 35, divider: 2, adcFullScaleVolts: 3.1, emptyVolts: 3.3, fullVolts: 4.2 };
 
 describe('Moddable bindings for battery nodes (over fakes of the native modules)', () => {
-  it('sleep: arms EXT0 on the wake pin (level high), sleeps the ms asked, maps ESP-IDF wake causes', () => {
+  it('sleep: arms the wake pin (high), sleeps the ms asked, passes the native wake cause on and refuses one it does not know', () => {
     const calls: string[] = [];
-    let cause = 0;
+    let cause = 'power-on';
     const s = moddableSleep({
-      deep: (ms) => void calls.push(`deep ${ms}`),
-      enableExt0Wakeup: (pin, level) => void calls.push(`ext0 ${pin} ${level}`),
-      getWakeupCause: () => cause,
+      deepSleep: (ms) => void calls.push(`deep ${ms}`),
+      enablePinWakeup: (pin) => void calls.push(`pin ${pin}`),
+      wakeCause: () => cause,
     });
     s.deepSleep(300_000, 33);
     s.deepSleep(1000);
-    assert.deepStrictEqual(calls, ['ext0 33 1', 'deep 300000', 'deep 1000']);
+    assert.deepStrictEqual(calls, ['pin 33', 'deep 300000', 'deep 1000']);
     assert.deepStrictEqual(
-      [0, 4, 2, 3, 7, 5].map((c) => ((cause = c), s.wakeCause())),
-      ['power-on', 'timer', 'pin', 'pin', 'pin', 'other'],
+      ['power-on', 'timer', 'pin', 'other'].map((c) => ((cause = c), s.wakeCause())),
+      ['power-on', 'timer', 'pin', 'other'],
     );
+    cause = 'ext0';
+    assert.throws(() => s.wakeCause(), /wakeCause: the native module answered 'ext0', not one of power-on, timer, pin, other/);
     assert.throws(() => s.deepSleep(0), /deepSleep ms must be an integer in 1\.\.86400000, got 0/);
     assert.throws(() => s.deepSleep(1000, 64), /wakePin must be a GPIO number 0\.\.63, got 64/);
     assert.equal(calls.length, 3, 'a refused sleep touches nothing');

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { rfc8032Vectors } from '../helpers/vectors.js';
+import { buildHarness, root, runHarness, xsHeaderFlags } from './xs-engine.js';
 
 /**
  * The native Ed25519 module (firmware/crypto/native/) compiled here: its C
@@ -13,12 +13,10 @@ import { rfc8032Vectors } from '../helpers/vectors.js';
  * the espressif/libsodium component builds on an ESP32), driven through
  * ed25519-driver.c with RFC 8032 §7.1's vectors; its XS glue against the XS
  * headers that ship inside @agoric/xsnap, and linked into that XS engine
- * (xs-ed25519-harness.c), where JavaScript runs the same vectors through the
+ * (xs-harness.c with xs-ed25519-functions.c), where JavaScript runs the same vectors through the
  * module's host functions. Nothing here runs on an ESP32.
  */
-const root = new URL('../..', import.meta.url).pathname;
 const native = join(root, 'firmware/crypto/native');
-const xsnap = join(root, 'node_modules/@agoric/xsnap');
 
 /** Why the C side cannot be built here, or undefined when it can. */
 function missingToolchain(): string | undefined {
@@ -149,26 +147,9 @@ describe('native Ed25519: the XS glue', { skip }, () => {
 
   it("compiles without a warning against the XS headers inside @agoric/xsnap, with xsnap's platform header", () => {
     // What a Moddable build does too: INCLUDE_XSPLATFORM with the platform's header (esp32_xs.h on an ESP32).
-    const r = spawnSync(
-      'cc',
-      [
-        '-std=gnu11',
-        '-Wall',
-        '-Wextra',
-        '-Werror',
-        '-c',
-        '-DINCLUDE_XSPLATFORM',
-        '-DXSPLATFORM="xsnapPlatform.h"',
-        `-I${join(xsnap, 'moddable/xs/includes')}`,
-        `-I${join(xsnap, 'moddable/xs/platforms')}`,
-        `-I${join(xsnap, 'xsnap-native/xsnap/sources')}`,
-        `-I${native}`,
-        glue,
-        '-o',
-        join(glueDir, 'glue.o'),
-      ],
-      { encoding: 'utf8' },
-    );
+    const r = spawnSync('cc', ['-std=gnu11', '-Wall', '-Wextra', '-Werror', '-c', ...xsHeaderFlags, `-I${native}`, glue, '-o', join(glueDir, 'glue.o')], {
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 0, r.stderr);
   });
 
@@ -202,8 +183,9 @@ describe('native Ed25519: the Moddable manifest fragment', () => {
     assert.deepStrictEqual({ namespace: dep.namespace, name: dep.name }, { namespace: 'espressif', name: 'libsodium' });
     assert.match(dep.version, /^==\d+\.\d+\.\d+(~\d+)?$/, 'an exact version, not a range');
     assert.ok(dep.includes?.includes('libsodium/src/libsodium/include'), 'sodium.h for the C core');
-    assert.equal(fragment.platforms.esp32.build?.SDKCONFIGPATH, './sdkconfig');
-    const defaults = readFileSync(join(native, 'sdkconfig/sdkconfig.defaults'), 'utf8');
+    // The one sdkconfig folder of the build, shared with the device fragment (firmware/sdkconfig/).
+    assert.equal(fragment.platforms.esp32.build?.SDKCONFIGPATH, '../../sdkconfig');
+    const defaults = readFileSync(join(native, '../../sdkconfig/sdkconfig.defaults'), 'utf8');
     assert.match(defaults, /^CONFIG_LIBSODIUM_USE_MBEDTLS_SHA=n$/m);
   });
 
@@ -219,82 +201,26 @@ describe('native Ed25519: the Moddable manifest fragment', () => {
   });
 });
 
-/** How @agoric/xsnap builds xsnap-worker (its makefile): the defines, and the engine's objects with where each one's source is. */
-function xsnapBuild(): { defines: string[]; objects: { name: string; source: string; built: string }[]; includes: string[] } {
-  const mk = readFileSync(join(xsnap, 'xsnap-native/xsnap/makefiles/lin/xsnap-worker.mk'), 'utf8');
-  const start = mk.indexOf('C_OPTIONS = \\');
-  const block = mk.slice(start, mk.indexOf('\n\n', start));
-  const defines = [...block.matchAll(/^\s*(-[DU]\S+)/gm)].map((m) => m[1].replace(/\\"/g, '"').replace('$(XSNAP_VERSION)', 'fazt-test'));
-  const dirs = [
-    'moddable/xs/sources',
-    'xsnap-native/xsnap/sources',
-    'moddable/modules/data/text/decoder',
-    'moddable/modules/data/text/encoder',
-    'moddable/modules/data/base64',
-  ].map((d) => join(xsnap, d));
-  const names = [...new Set([...mk.matchAll(/\$\(TMP_DIR\)\/([\w-]+)\.o/g)].map((m) => m[1]))].filter((n) => n !== 'xsnap-worker');
-  const objects = names.map((name) => ({
-    name,
-    source: dirs.map((d) => join(d, `${name}.c`)).find((f) => existsSync(f)) ?? '',
-    built: join(xsnap, 'xsnap-native/xsnap/build/tmp/lin/release/xsnap-worker', `${name}.o`),
-  }));
-  const includes = ['moddable/xs/includes', 'moddable/xs/platforms', 'moddable/xs/sources', 'xsnap-native/xsnap/sources'].map((d) => `-I${join(xsnap, d)}`);
-  return { defines, objects, includes };
-}
-
 describe('native Ed25519 inside XS: the engine @agoric/xsnap builds, linked with the module', { skip }, () => {
   let xsDir: string;
   let harness: string;
-  const run = promisify(execFile);
 
   before(async () => {
     xsDir = mkdtempSync(join(tmpdir(), 'fazt-ed25519-engine-'));
-    harness = join(xsDir, 'harness');
-    const { defines, objects, includes } = xsnapBuild();
-    assert.ok(defines.includes('-DmxMetering=1') && objects.length > 40, 'read xsnap-worker.mk');
-    const compile = (source: string, out: string, extra: string[] = []) =>
-      run('cc', ['-O1', ...defines, ...includes, `-I${native}`, ...extra, '-c', source, '-o', out]);
-    // The engine's objects as xsnap's install built them (those of the xsnap-worker the simulator runs); any missing is compiled here.
-    const engine = objects.map((o) => (existsSync(o.built) ? o.built : join(xsDir, `${o.name}.o`)));
-    const missing = objects.filter((o) => !existsSync(o.built));
-    for (let i = 0; i < missing.length; i += 2) await Promise.all(missing.slice(i, i + 2).map((o) => compile(o.source, join(xsDir, `${o.name}.o`), ['-w'])));
-    await compile(join(root, 'test/native/xs-ed25519-harness.c'), join(xsDir, 'harness.o'), ['-Wall', '-Werror']);
-    await compile(join(native, 'fazt-ed25519-xs.c'), join(xsDir, 'glue.o'), ['-Wall', '-Wextra', '-Werror']);
-    await run('cc', ['-O1', '-Wall', '-Werror', `-I${native}`, '-c', join(native, 'fazt-ed25519-core.c'), '-o', join(xsDir, 'core.o')]);
-    await run('cc', [
-      '-rdynamic',
-      ...['harness.o', 'glue.o', 'core.o'].map((o) => join(xsDir, o)),
-      ...engine,
-      '-lsodium',
-      '-ldl',
-      '-lm',
-      '-lpthread',
-      '-o',
-      harness,
-    ]);
+    const core = join(xsDir, 'core.o');
+    execFileSync('cc', ['-O1', '-Wall', '-Werror', `-I${native}`, '-c', join(native, 'fazt-ed25519-core.c'), '-o', core]);
+    harness = await buildHarness(xsDir, {
+      sources: [join(native, 'fazt-ed25519-xs.c'), join(root, 'test/native/xs-ed25519-functions.c')],
+      includes: [native],
+      link: [core, '-lsodium'],
+    });
   });
   after(() => {
     if (xsDir) rmSync(xsDir, { recursive: true, force: true });
   });
 
-  /** Evaluates `body` in XS after helpers (hex ⇄ bytes, `out(value)` prints it as JSON); the printed values. */
-  function inXs(body: string): unknown[] {
-    const script = join(xsDir, `script-${Math.random().toString(36).slice(2)}.js`);
-    writeFileSync(
-      script,
-      `const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
-const bytes = (h) => { const a = new Uint8Array(h.length / 2); for (let i = 0; i < a.length; i++) a[i] = parseInt(h.substr(2 * i, 2), 16); return a; };
-const out = (v) => print(JSON.stringify(v));
-const threw = (f) => { try { f(); return null; } catch (e) { return [e.name, e.message.replace(/^@\\w+: /, '')]; } };
-${body}`,
-    );
-    const r = spawnSync(harness, [script], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    return r.stdout
-      .trimEnd()
-      .split('\n')
-      .map((l) => JSON.parse(l) as unknown);
-  }
+  /** Evaluates `body` in XS; the values it printed with out(). */
+  const inXs = (body: string): unknown[] => runHarness(harness, body).map((l) => JSON.parse(l) as unknown);
 
   it('derives, signs and verifies RFC 8032 §7.1’s vectors from JavaScript, results as ArrayBuffers', () => {
     const got = inXs(`for (const v of ${JSON.stringify(rfc8032Vectors)}) {

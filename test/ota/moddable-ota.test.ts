@@ -53,7 +53,7 @@ describe("the OTA contract over Moddable's ota module (stand-in: no ESP32 here)"
     assert.equal(plain.rolledBackFrom, undefined);
     plain.confirm();
     let confirmed = 0;
-    const state: NativeAppState = { pendingVerify: () => confirmed === 0, confirm: () => void confirmed++, rolledBackFrom: () => '0.1.0' };
+    const state: NativeAppState = { pendingVerify: () => confirmed === 0, markValid: () => void confirmed++, rolledBackFrom: () => '0.1.0' };
     const ota = moddableOta(OTA, state);
     assert.equal(ota.pendingVerify, true);
     ota.confirm();

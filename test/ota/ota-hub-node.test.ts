@@ -11,13 +11,13 @@ import { signManifest } from '../../firmware/ota/firmware-manifest.js';
 import { getBoard } from '../../host/boards/board-registry.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { Hub } from '../../host/hub/hub.js';
-import type { PublishResult } from '../../host/hub/firmware-publish.js';
 import { checkDocumentOnHost } from '../../host/schema/host-validators.js';
 import { httpDownlink, httpUplink, httpChunk } from '../../sim/node/xs-node.js';
 import { OtaSimNode } from '../../sim/ota/ota-node.js';
 import { simImageBytes } from '../../sim/ota/sim-image.js';
 import { VirtualClock } from '../../sim/world/virtual-clock.js';
 import { tempDir } from '../hub/helpers.js';
+import { publishFirmware } from './publish-firmware.js';
 
 /**
  * OTA end to end on the Node runtime of the simulated node: a real hub
@@ -42,14 +42,7 @@ const stored = (id: string): EventEntry[] => [...hub.cartridge.chain(id)];
 const ota = (id: string) => stored(id).filter((e) => e.type.startsWith('system.ota.') || e.type === 'system.boot');
 const data = (e: EventEntry) => e.data as ValueMap;
 
-async function publish(body: Record<string, unknown>): Promise<{ status: number; body: PublishResult & { error?: { code: string } } }> {
-  const res = await fetch(`${url}/v1/firmware`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${hub.ownerToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as PublishResult & { error?: { code: string } } };
-}
+const publish = (body: Record<string, unknown>) => publishFirmware(url, hub.ownerToken, body);
 
 async function chunk(request: Uint8Array): Promise<{ status: number; bytes: Uint8Array; code?: string }> {
   const res = await fetch(`${url}/v1/firmware/chunk`, { method: 'POST', headers: { 'content-type': 'application/cbor' }, body: request });

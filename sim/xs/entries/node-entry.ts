@@ -12,6 +12,7 @@ import { nodeConfigFromJson } from '../../../firmware/node/node-config.js';
 import { validateDocument } from '../../../firmware/schema/validate.js';
 import { GuestTime } from '../../../hal/sim/guest-time.js';
 import { HostCallBackend, type HostReply } from '../../../hal/sim/host-call.js';
+import { hostOta } from '../../../hal/sim/host-ota.js';
 import { hostPreferences } from '../../../hal/sim/host-preferences.js';
 import { HostCallTransport } from '../host-call-transport.js';
 import { VirtualClock } from '../../world/virtual-clock.js';
@@ -39,10 +40,17 @@ function summary(e: EventEntry): JsonValue {
   return s;
 }
 
+/** What a device's esp_restart does to the running firmware: nothing of it runs again (the host boots the next image in a new machine). */
+function restart(backend: HostCallBackend): void {
+  app?.stop();
+  backend.request({ op: 'restart' });
+}
+
 serveCommands({
   /**
    * `downlink`: the host carries downlink polls to the hub; `seedHex`: 32 random bytes from the host for the polls' nonces;
-   * `preferences`: the host keeps the node's preferences (its flash), which outlive this machine.
+   * `preferences`: the host keeps the node's preferences (its flash), which outlive this machine;
+   * `ota`: the host keeps the node's OTA slots and has the chunk route; `firmware` is the version of the image booted.
    */
   init: (
     configJson: JsonValue,
@@ -52,6 +60,7 @@ serveCommands({
     downlink = false,
     seedHex: string | null = null,
     preferences = false,
+    ota: { firmware: string } | null = null,
   ) => {
     validateDocument('nodeConfig', configJson);
     const backend = new HostCallBackend((req) => callHost(req) as HostReply);
@@ -63,11 +72,13 @@ serveCommands({
       backend,
       time,
       crypto: nobleCrypto,
-      transport: new HostCallTransport(backend, downlink),
+      transport: new HostCallTransport(backend, downlink, ota !== null),
       entropy: seed && (() => seed),
       onEvent: (e) => void (collect && recent.length < 10_000 && recent.push(summary(e))),
       head: head ? { seq: head.seq, hash: fromHex(head.hash) } : undefined,
       preferences: preferences ? hostPreferences(backend) : undefined,
+      firmware: ota?.firmware,
+      ota: ota ? { backend: hostOta(backend), restart: () => restart(backend) } : undefined,
     });
     return { id: app.identity.id };
   },

@@ -1,19 +1,17 @@
 /*
- * A tiny XS host for test/native/ed25519-native.test.ts: the XS engine as
- * @agoric/xsnap builds it, linked with the native Ed25519 module
- * (fazt-ed25519-xs.c over fazt-ed25519-core.c and libsodium). It defines
- * the module's host functions as globals publicKey, sign and verify, plus
- * print, evaluates the script named on the command line, and exits 0, or 1
- * with the uncaught exception on stderr.
+ * A tiny XS host for the tests in test/native/: the XS engine as
+ * @agoric/xsnap builds it, linked with one native module's glue and a table
+ * naming its host functions (xs-ed25519-functions.c, xs-esp32-functions.c).
+ * It defines those host functions as globals, plus print, evaluates the
+ * script named on the command line, and exits 0, or 1 with the uncaught
+ * exception on stderr.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "xsnap.h"
 
-extern void xs_fazt_ed25519_public_key(xsMachine *the);
-extern void xs_fazt_ed25519_sign(xsMachine *the);
-extern void xs_fazt_ed25519_verify(xsMachine *the);
+#include "xs-harness.h"
 
 static void xs_print(xsMachine *the)
 {
@@ -68,17 +66,15 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 	xsInitializeSharedCluster();
-	machine = xsCreateMachine(&creation, "fazt-ed25519", NULL);
+	machine = xsCreateMachine(&creation, "fazt-native", NULL);
 	xsBeginHost(machine);
 	{
 		xsVars(1);
 		xsTry {
-			xsVar(0) = xsNewHostFunction(xs_fazt_ed25519_public_key, 1);
-			xsSet(xsGlobal, xsID("publicKey"), xsVar(0));
-			xsVar(0) = xsNewHostFunction(xs_fazt_ed25519_sign, 2);
-			xsSet(xsGlobal, xsID("sign"), xsVar(0));
-			xsVar(0) = xsNewHostFunction(xs_fazt_ed25519_verify, 3);
-			xsSet(xsGlobal, xsID("verify"), xsVar(0));
+			for (const struct fazt_host_function *f = fazt_host_functions; f->name; f++) {
+				xsVar(0) = xsNewHostFunction(f->callback, f->length);
+				xsSet(xsGlobal, xsID(f->name), xsVar(0));
+			}
 			xsVar(0) = xsNewHostFunction(xs_print, 1);
 			xsSet(xsGlobal, xsID("print"), xsVar(0));
 			xsVar(0) = xsString(script);
