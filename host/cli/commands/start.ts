@@ -1,18 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonValue } from '../../../firmware/codec/json-form.js';
 import { OUTPUT_DRIVERS } from '../../../firmware/uplink/command-action.js';
 import { DEMO_NODES, type DemoNode } from '../../../sim/node/demo-nodes.js';
-import { NodeRuntimeNode } from '../../../sim/node/node-runtime-node.js';
 import type { NodeStatus, SimulatedNode } from '../../../sim/node/simulated-node.js';
-import { enrolDemoNode } from '../../../sim/node/demo-enrolment.js';
 import { XsNode } from '../../../sim/node/xs-node.js';
 import { SimControls } from '../../../sim/node/sim-control-api.js';
-import type { SimBoard } from '../../../sim/world/sim-board.js';
 import { PULSE_FLAGS, pulseFlags } from '../pulse-flags.js';
 import { LAN_FLAGS, lanOptions, parseListen, RULE_FLAGS, ruleFlags } from './hub.js';
-import { VirtualClock } from '../../../sim/world/virtual-clock.js';
 import { loadDefaultRules } from '../../effect/default-rules.js';
 import { Hub } from '../../hub/hub.js';
 import type { HubAddress } from '../../hub/hub-options.js';
@@ -24,12 +19,7 @@ import { followLoop } from '../loop-text.js';
 import { ownerAccessText } from '../owner-access-text.js';
 import { OWNER_TOKEN_FILE } from '../../hub/owner-token-file.js';
 import { readingText } from '../reading-text.js';
-
-/** Seeds of the demo nodes, kept beside the cartridge so a restart continues the same nodes. */
-function loadSeeds(file: string): Record<string, string> {
-  if (!existsSync(file)) return {};
-  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
-}
+import { launchDemoNodes, loadSeeds } from './start-demo-nodes.js';
 
 function describe(status: NodeStatus, latest: Map<string, string>): string {
   const parts = [...latest.values()].join(', ');
@@ -113,34 +103,7 @@ export const startCommand: Command = {
     const nodes: { demo: DemoNode; node: SimulatedNode; latest: Map<string, string>; status?: NodeStatus; shown?: boolean }[] = [];
     try {
       // The three nodes enrol and start side by side: their XS engines start up in parallel.
-      let warned = false;
-      const launched = await Promise.allSettled(
-        DEMO_NODES.map(async (demo) => {
-          seeds[demo.name] ??= randomBytes(32).toString('hex');
-          const o = await enrolDemoNode(hub, addr.url, demo, seeds[demo.name], poweredOn);
-          let board: SimBoard | undefined;
-          const wire = o.wire;
-          o.wire = (b) => {
-            board = b;
-            wire(b);
-          };
-          const started = <T extends SimulatedNode>(node: T) => {
-            if (board) controls.add(demo, board, node);
-            return { demo, node };
-          };
-          const engine = engines.get(demo.name);
-          engines.delete(demo.name); // the node owns it now
-          if (engine) {
-            try {
-              return started(await XsNode.start(o, engine));
-            } catch (e) {
-              if (!warned) err(`fazt: WARNING: the XS engine is unavailable (${(e as Error).message}); running the node firmware on Node instead\n`);
-              warned = true;
-            }
-          }
-          return started(new NodeRuntimeNode(demo.name, { ...o, clock: new VirtualClock(o.clock.now()) }));
-        }),
-      );
+      const launched = await launchDemoNodes({ hub, url: addr.url, seeds, poweredOn, engines, controls, warn: err });
       for (const r of launched) if (r.status === 'fulfilled') nodes.push({ ...r.value, latest: new Map() });
       for (const r of launched) if (r.status === 'rejected') throw r.reason;
       for (const { demo, node } of nodes)
