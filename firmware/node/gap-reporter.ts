@@ -4,7 +4,7 @@ import { entryToValue, type EventEntry } from '../event/envelope.js';
 import type { EventLog } from '../event/event-log.js';
 import type { OfflineBuffer } from '../uplink/offline-buffer.js';
 
-export interface GapReporterOptions {
+interface GapReporterOptions {
   log: EventLog;
   buffer: OfflineBuffer;
   /** Appends an event to the chain and the buffer (NodeApp.record). */

@@ -4,7 +4,7 @@ import { OtaUpdater } from '../ota/ota-updater.js';
 import type { NodeAppOptions } from './node-app-options.js';
 
 /** What the updater needs of the running node. */
-export interface OtaNodeHooks {
+interface OtaNodeHooks {
   /** Appends an event to the chain; returns it (its seq is what the updater keeps). */
   record: (type: string, component: string, data: Value) => { seq: number };
   flush: () => void;

@@ -10,7 +10,7 @@ import type { Downlink } from './downlink.js';
 import { DEFAULT_DOWNLINK_POLL_MS } from './node-config.js';
 import type { NodeAppOptions } from './node-app-options.js';
 
-export interface PollerWiring {
+interface PollerWiring {
   identity: NodeIdentity;
   uplink: Uplink;
   downlink: Downlink;

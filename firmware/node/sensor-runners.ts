@@ -9,7 +9,7 @@ import type { HubClock } from './hub-clock.js';
 import type { NodeConfig } from './node-config.js';
 import type { NodeOutputs } from './node-outputs.js';
 
-export interface SensorWiring {
+interface SensorWiring {
   backend: HalBackend;
   time: HalTime;
   clock: HubClock;

@@ -8,7 +8,7 @@ import type { NodeRegistry } from './nodes.js';
 import { type CompactContext, uplinkFromCbor, uplinkFromValue } from './parse-batch.js';
 import type { StoredHook } from './stored-hook.js';
 
-export interface BatchIntakeParts {
+interface BatchIntakeParts {
   ingestor: Ingestor;
   registry: NodeRegistry;
   dictionaries: DictionaryStore;

@@ -16,7 +16,7 @@ export function loadSeeds(file: string): Record<string, string> {
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
 }
 
-export interface DemoLaunch {
+interface DemoLaunch {
   hub: Hub;
   url: string;
   /** Each demo node's key seed (hex) by name; a node without one gets a fresh one here. */

@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JsonValue } from '../../../firmware/codec/json-form.js';
 import { OUTPUT_DRIVERS } from '../../../firmware/uplink/command-action.js';
 import { DEMO_NODES, type DemoNode } from '../../../sim/node/demo-nodes.js';
 import type { NodeStatus, SimulatedNode } from '../../../sim/node/simulated-node.js';
@@ -18,13 +17,8 @@ import { durationFlag } from '../duration-flag.js';
 import { followLoop } from '../loop-text.js';
 import { ownerAccessText } from '../owner-access-text.js';
 import { OWNER_TOKEN_FILE } from '../../hub/owner-token-file.js';
-import { readingText } from '../reading-text.js';
+import { nodeEventText, nodeSummaryText } from '../demo-node-text.js';
 import { launchDemoNodes, loadSeeds } from './start-demo-nodes.js';
-
-function describe(status: NodeStatus, latest: Map<string, string>): string {
-  const parts = [...latest.values()].join(', ');
-  return `${parts || 'starting…'} | seq ${status.head}, ${status.buffered} unsent, ${status.uplink.acked}/${status.uplink.sent} batches acked${status.uplink.failures ? `, ${status.uplink.failures} failed` : ''}`;
-}
 
 export const startCommand: Command = {
   name: 'start',
@@ -118,7 +112,7 @@ export const startCommand: Command = {
       const signal = stopSignal();
       const started = Date.now();
       const show = (n: (typeof nodes)[number], now: number) => {
-        if (n.status) out(`${new Date(now).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${describe(n.status, n.latest)}\n`);
+        if (n.status) out(`${new Date(now).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${nodeSummaryText(n.status, n.latest)}\n`);
         n.shown = n.latest.size > 0;
       };
       let lastPrint = started;
@@ -129,17 +123,9 @@ export const startCommand: Command = {
             const { status } = await n.node.run(now);
             n.status = status;
             for (const e of status.events) {
-              const d = e.data as Record<string, JsonValue>;
               controls.log(n.demo.name, `${new Date(e.time).toISOString().slice(11, 23)} #${e.seq} ${e.component} ${e.type} ${JSON.stringify(e.data)}`);
-              if (e.type === 'sensor.reading') {
-                const unit = typeof d.unit === 'string' ? d.unit : undefined;
-                n.latest.set(`${e.component}/${String(d.name)}`, readingText({ name: String(d.name), value: d.value, unit }));
-              } else if (e.type === 'sensor.event' && !values.quiet)
-                out(`${new Date(e.time).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${e.component}: ${String(d.type)}\n`);
-              else if (e.type === 'sensor.state' && !values.quiet)
-                out(
-                  `${new Date(e.time).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${e.component}: ${String(d.from)} → ${String(d.to)} (${String(d.reason)})\n`,
-                );
+              const line = nodeEventText(n.node.name, e, n.latest);
+              if (line && !values.quiet) out(line);
             }
             if (!n.shown && n.latest.size > 0 && !values.quiet) show(n, now); // a node's first readings show at once
           }
