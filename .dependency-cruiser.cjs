@@ -70,7 +70,7 @@ module.exports = {
       comment: 'Production code reaches sim/ only from the CLI commands that start simulations.',
       severity: 'error',
       // rules-scenario: `fazt rules test --scenario` runs the scenario's nodes (firmware in XS) against an in-process hub.
-      from: { path: '^host/', pathNot: '^host/cli/commands/(start|sim-run|sim-node|sim-node-config|i2c|rules-scenario)\\.ts$' },
+      from: { path: '^host/', pathNot: '^host/cli/commands/(start|start-demo-nodes|sim-run|sim-node|sim-node-config|sim-node-demo|i2c|rules-scenario)\\.ts$' },
       to: { path: '^sim/' },
     },
     {

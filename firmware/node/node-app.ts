@@ -1,54 +1,29 @@
 import { encodeCbor } from '../codec/cbor-encode.js';
-import type { Value, ValueMap } from '../codec/value.js';
-import type { CryptoProvider } from '../crypto/crypto-provider.js';
+import type { Value } from '../codec/value.js';
 import { entryToValue, type EventEntry } from '../event/envelope.js';
 import { EventLog, type EventLogHead } from '../event/event-log.js';
 import { identityFromSecretKey, type NodeIdentity } from '../identity/node-id.js';
 import { CompactBatchEncoder, fullBatchEncoder } from '../batch/batch-encoder.js';
-import { createPoll } from '../uplink/downlink-poll.js';
-import { DownlinkPoller } from '../uplink/downlink-poller.js';
+import type { DownlinkPoller } from '../uplink/downlink-poller.js';
 import { OfflineBuffer } from '../uplink/offline-buffer.js';
-import { pollNonces } from '../uplink/poll-nonce.js';
-import type { Transport, UplinkResult } from '../uplink/transport.js';
 import { Uplink } from '../uplink/uplink.js';
-import type { HalBackend } from '../../hal/contracts/io.js';
-import type { Ota } from '../../hal/contracts/ota.js';
-import type { Preferences } from '../../hal/contracts/preferences.js';
-import type { HalTime } from '../../hal/contracts/time.js';
-import { OtaUpdater } from '../ota/ota-updater.js';
-import { buildFilters } from '../sensing/filters/build-filters.js';
-import { openSensor } from '../sensing/open-sensor.js';
-import { SensorRunner, type ValueFilter } from '../sensing/sensor-runner.js';
+import type { OtaUpdater } from '../ota/ota-updater.js';
+import type { SensorRunner } from '../sensing/sensor-runner.js';
+import { bootEvent } from './boot-event.js';
 import { adoptHubHead } from './chain-adoption.js';
+import { ChainResume } from './chain-resume.js';
 import { Downlink } from './downlink.js';
-import { declaredConfig } from './declared-config.js';
+import { GapReporter } from './gap-reporter.js';
 import { DEFAULT_HEALTH_INTERVAL_MS, HealthReporter } from './health-reporter.js';
 import { HubClock } from './hub-clock.js';
-import { DEFAULT_DOWNLINK_POLL_MS, type NodeConfig } from './node-config.js';
+import type { NodeAppOptions } from './node-app-options.js';
+import { nodeOtaUpdater } from './node-ota.js';
 import { NodeOutputs } from './node-outputs.js';
+import { nodePoller } from './node-poller.js';
 import { NodeState } from './node-state.js';
+import { sensorRunners } from './sensor-runners.js';
 
-export interface NodeAppOptions {
-  config: NodeConfig;
-  backend: HalBackend;
-  time: HalTime;
-  crypto: CryptoProvider;
-  transport: Transport;
-  /** Every event the node records, as it is recorded (for a local display). */
-  onEvent?: (event: EventEntry) => void;
-  onUplink?: (result: UplinkResult, batch: { first: number; last: number; bytes: number }) => void;
-  log?: (line: string) => void;
-  /** Where the node's chain continues from (a restart with persisted state); `preferences` holding a head win. */
-  head?: EventLogHead;
-  /** Where the chain head and the last command seq survive a restart (firmware/node/node-state.ts). */
-  preferences?: Preferences;
-  /** Random bytes for the downlink polls' nonces; without it they derive from the key and the clock at boot (poll-nonce.ts). */
-  entropy?: (n: number) => Uint8Array;
-  /** The version of the image running (default FIRMWARE_VERSION; the simulator's comes from the slot it booted). */
-  firmware?: string;
-  /** Firmware updates (firmware/ota/ota-updater.ts): the OTA backend and how to reboot into a committed image. */
-  ota?: { backend: Ota; restart: () => void };
-}
+export type { NodeAppOptions } from './node-app-options.js';
 
 export const FIRMWARE_VERSION = '0.1.0';
 
@@ -80,10 +55,9 @@ export class NodeApp {
   readonly health: HealthReporter;
   readonly ota: OtaUpdater | undefined;
   private readonly log: EventLog;
-  private readonly runners: SensorRunner[] = [];
-  private reportedGap: { from: number; to: number } | undefined;
-  /** What a restart took from RAM: seqs from..to (to: the persisted head), sent or about to be, that the hub may not hold. */
-  private readonly resumed: { from: number; to: number } | undefined;
+  private readonly runners: SensorRunner[];
+  private readonly resume: ChainResume;
+  private readonly gaps: GapReporter;
 
   constructor(private readonly o: NodeAppOptions) {
     const c = o.config;
@@ -91,39 +65,23 @@ export class NodeApp {
     this.clock = new HubClock({ local: o.time, mode: c.clock ?? 'hub' });
     const clock = this.clock;
     const state = o.preferences && new NodeState(o.preferences);
-    const saved = state?.chain(o.log);
-    this.log = new EventLog({ nodeId: this.identity.id, crypto: o.crypto, clock: () => clock.now(), clockSource: () => clock.source, head: saved ?? o.head });
+    this.resume = new ChainResume(state, o.head, o.log);
+    this.log = new EventLog({ nodeId: this.identity.id, crypto: o.crypto, clock: () => clock.now(), clockSource: () => clock.source, head: this.resume.head });
     this.buffer = new OfflineBuffer(c.buffer.budgetBytes);
-    if (saved && saved.from <= saved.seq) {
-      // Declared dropped by the first batch (README "Restarts"); said on the chain at start().
-      this.buffer.lost(saved.from, saved.seq);
-      this.resumed = this.reportedGap = { from: saved.from, to: saved.seq };
-    }
+    // Declared dropped by the first batch (README "Restarts"); said on the chain at start(), so not an overflow.
+    this.resume.declare(this.buffer);
+    const record = (type: string, component: string, data: Value) => this.record(type, component, data);
+    this.gaps = new GapReporter({ log: this.log, buffer: this.buffer, record, warn: o.log, reported: this.resume.lost });
     this.outputs = new NodeOutputs(c.sensors);
     const firmware = o.firmware ?? FIRMWARE_VERSION;
-    if (o.ota)
-      this.ota = new OtaUpdater({
-        identity: this.identity,
-        board: c.board,
-        hubKey: c.hub.publicKey,
-        crypto: o.crypto,
-        ota: o.ota.backend,
-        running: firmware,
-        fetchChunk: o.transport.chunk?.bind(o.transport),
-        timers: o.time,
-        record: (type, component, data) => this.record(type, component, data).seq,
-        flush: () => this.uplink.flush(),
-        idle: () => this.buffer.count === 0,
-        restart: o.ota.restart,
-        log: o.log,
-      });
+    this.ota = nodeOtaUpdater(o, this.identity, firmware, { record, flush: () => this.uplink.flush(), idle: () => this.buffer.count === 0 });
     this.downlink = new Downlink({
       nodeId: this.identity.id,
       hubKey: c.hub.publicKey,
       crypto: o.crypto,
       outputs: this.outputs,
       now: () => clock.now(),
-      record: (type, component, data) => this.record(type, component, data),
+      record,
       onTime: (time, sentAt, receivedAt) => this.takeTime(time, sentAt, receivedAt),
       log: o.log,
       ota: this.ota && ((base, action) => this.ota?.offer(base, action)),
@@ -147,11 +105,11 @@ export class NodeApp {
         // Only an answer signed by the hub vouches for a healthy boot or for the hub holding system.ota.applied.
         if (this.downlink.stats.verified > verified) this.ota?.acked(ack.ack);
       },
-      beforeGap: (d) => this.recordOverflow(d),
-      onRewind: (r) => this.recordRewind(r),
-      onSigned: state && ((b) => state.saveChain({ seq: b.last, hash: b.head, from: b.from })),
+      beforeGap: (d) => this.gaps.overflow(d),
+      onRewind: (r) => this.gaps.rewind(r),
+      onSigned: this.resume.onSigned,
       // Everything before the persisted `from` was acknowledged before the restart.
-      ackedSeq: saved && saved.from - 1,
+      ackedSeq: this.resume.ackedSeq,
       onFork: (head, batch) =>
         adoptHubHead(head, batch, {
           nodeId: this.identity.id,
@@ -166,19 +124,13 @@ export class NodeApp {
       // Never heard the hub since boot and waiting for its time: send the first batch now.
       eager: () => clock.mode === 'hub' && !clock.synced && this.uplink.stats.acked === 0,
     });
-    const pollMs = c.uplink.downlinkPollMs ?? DEFAULT_DOWNLINK_POLL_MS;
-    if (o.transport.poll && pollMs > 0) {
-      const seed = o.entropy ? o.entropy(32) : o.crypto.sha256(encodeCbor(['fazt/poll-seed/v1', c.secretKey, o.time.now()]));
-      const nonces = pollNonces(seed, o.crypto);
-      this.poller = new DownlinkPoller({
-        time: o.time,
-        pollMs,
-        busy: () => this.uplink.busy,
-        pending: () => this.buffer.count > 0,
-        flush: () => this.uplink.flush(),
-        poll: (done) => this.poll(nonces(), done),
-      });
-    }
+    this.poller = nodePoller(o, {
+      identity: this.identity,
+      uplink: this.uplink,
+      downlink: this.downlink,
+      head: () => this.log.head,
+      pending: () => this.buffer.count > 0,
+    });
     this.health = new HealthReporter({
       timers: o.time,
       intervalMs: c.health?.intervalMs ?? DEFAULT_HEALTH_INTERVAL_MS,
@@ -192,36 +144,14 @@ export class NodeApp {
       firmware,
       record: (data) => this.record('system.health', 'node', data),
     });
-    for (const s of c.sensors) {
-      const filters: Record<string, ValueFilter> = {};
-      this.runners.push(
-        new SensorRunner({
-          name: s.name,
-          time: o.time,
-          intervalMs: s.intervalMs,
-          checks: s.checks,
-          filters,
-          open: () => {
-            const d = openSensor(s, {
-              backend: o.backend,
-              time: o.time,
-              // An event (motion, a press) is news: it goes at once, not after uplink.maxDelayMs; from a fresh
-              // turn, since it may come while a command is being applied (an output's read-back).
-              onEvent: (sensor, e) => {
-                this.record('sensor.event', sensor, this.restamp(e) as unknown as Value, clock.stamp(e.time));
-                o.time.setTimeout(() => this.uplink.flush(), 0);
-              },
-            });
-            if (s.filters && s.filters.length)
-              for (const ch of d.channels) if (ch.unit !== undefined && !filters[ch.name]) filters[ch.name] = buildFilters(s.filters);
-            this.outputs.attach(s.name, d);
-            return d;
-          },
-          onReading: (r) => this.record('sensor.reading', s.name, this.restamp(r) as unknown as Value, clock.stamp(r.time)),
-          onState: (ch) => this.record('sensor.state', s.name, { from: ch.from, to: ch.to, reason: ch.reason }, clock.stamp(ch.time)),
-        }),
-      );
-    }
+    this.runners = sensorRunners(c.sensors, {
+      backend: o.backend,
+      time: o.time,
+      clock,
+      outputs: this.outputs,
+      record: (type, component, data, time) => this.record(type, component, data, time),
+      flush: () => this.uplink.flush(),
+    });
   }
 
   get head(): EventLogHead {
@@ -229,19 +159,9 @@ export class NodeApp {
   }
 
   start(): void {
-    const boot: ValueMap = {
-      firmware: this.o.firmware ?? FIRMWARE_VERSION,
-      board: this.o.config.board,
-      sensors: this.o.config.sensors.length,
-      config: declaredConfig(this.o.config),
-    };
-    // The outputs a command may name (the hub checks commands against the latest boot); absent on nodes without any.
-    const outputs = this.outputs.list;
-    if (outputs.length) boot.outputs = outputs.map((x) => ({ name: x.name, driver: x.driver, pin: x.pin }));
-    this.record('system.boot', 'node', boot);
+    this.record('system.boot', 'node', bootEvent(this.o.config, this.outputs, this.o.firmware ?? FIRMWARE_VERSION));
     this.ota?.boot();
-    const lost = this.resumed;
-    if (lost) this.record('system.chain.resumed', 'uplink', { seq: lost.to, from: lost.from, to: lost.to, unconfirmed: lost.to - lost.from + 1 });
+    this.resume.announce((type, component, data) => this.record(type, component, data));
     for (const r of this.runners) r.start();
     this.uplink.start();
     this.poller?.start();
@@ -282,24 +202,6 @@ export class NodeApp {
     return e;
   }
 
-  /** Asks the hub for commands: a signed poll naming the chain head and a fresh nonce. */
-  private poll(nonce: Uint8Array, done: () => void): void {
-    const head = this.log.head;
-    const sentAt = this.o.time.now();
-    (this.o.transport.poll as NonNullable<Transport['poll']>)(createPoll(this.identity, head, nonce, this.o.crypto), (r) => {
-      try {
-        if (r.ok && this.downlink.answer(r.ack, { head: head.hash, nonce, sentAt, receivedAt: this.o.time.now() }) > 0) this.uplink.flush();
-      } finally {
-        done();
-      }
-    });
-  }
-
-  /** A sample's own time (read on the local clock) as the event clock tells it; unchanged while there is no correction. */
-  private restamp<T extends { time: number }>(x: T): T {
-    return this.clock.offsetMs === 0 ? x : { ...x, time: this.clock.stamp(x.time) };
-  }
-
   /** A verified time from the hub sets (or, in mode 'rtc', measures) the clock; a step is recorded. */
   private takeTime(time: number, sentAt: number, receivedAt: number): void {
     let step;
@@ -310,34 +212,5 @@ export class NodeApp {
       return;
     }
     if (step) this.record('system.clock', 'clock', { source: step.source, offsetMs: step.offsetMs, rttMs: step.rttMs, stepMs: step.stepMs });
-  }
-
-  /**
-   * Records system.hub.behind when the hub turns out to hold less of the chain than it had
-   * acknowledged (restored from a backup): what it holds, what it had acknowledged and the
-   * range the next batch declares dropped. That range is then reported, so it is not also
-   * called an overflow.
-   */
-  private recordRewind(r: { hubSeq: number; ackedSeq: number; from: number; to: number }): void {
-    this.o.log?.(`hub holds seq ${r.hubSeq}, had acknowledged ${r.ackedSeq}: declaring ${r.from}..${r.to} dropped`);
-    this.reportedGap = { from: r.from, to: r.to };
-    this.record('system.hub.behind', 'uplink', { hubSeq: r.hubSeq, ackedSeq: r.ackedSeq, dropped: r.to - r.from + 1, from: r.from, to: r.to });
-  }
-
-  /**
-   * Records the loss as a system.buffer.overflow event when a batch is about
-   * to declare it: the range is cumulative (every seq dropped since the hub
-   * last acknowledged), and the event sits at the tail of the buffer, so a
-   * long outage cannot drop the record of what it dropped before it is sent.
-   */
-  private recordOverflow(d: { from: number; to: number }): void {
-    const r = this.reportedGap;
-    if (r && r.from === d.from && r.to === d.to) return;
-    // Make room for the event first, so the range it states is final (its own push must not drop more).
-    const draft = { dropped: d.to - d.from + 1, from: d.from, to: d.to + 64, budgetBytes: this.buffer.budgetBytes };
-    this.buffer.makeRoom(encodeCbor(entryToValue(this.log.draft('system.buffer.overflow', 'uplink', draft))).length);
-    const g = this.buffer.dropped as { from: number; to: number };
-    this.reportedGap = { from: g.from, to: g.to };
-    this.record('system.buffer.overflow', 'uplink', { dropped: g.to - g.from + 1, from: g.from, to: g.to, budgetBytes: this.buffer.budgetBytes });
   }
 }

@@ -1,18 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JsonValue } from '../../../firmware/codec/json-form.js';
 import { OUTPUT_DRIVERS } from '../../../firmware/uplink/command-action.js';
 import { DEMO_NODES, type DemoNode } from '../../../sim/node/demo-nodes.js';
-import { NodeRuntimeNode } from '../../../sim/node/node-runtime-node.js';
 import type { NodeStatus, SimulatedNode } from '../../../sim/node/simulated-node.js';
-import { enrolDemoNode } from '../../../sim/node/demo-enrolment.js';
 import { XsNode } from '../../../sim/node/xs-node.js';
 import { SimControls } from '../../../sim/node/sim-control-api.js';
-import type { SimBoard } from '../../../sim/world/sim-board.js';
 import { PULSE_FLAGS, pulseFlags } from '../pulse-flags.js';
 import { LAN_FLAGS, lanOptions, parseListen, RULE_FLAGS, ruleFlags } from './hub.js';
-import { VirtualClock } from '../../../sim/world/virtual-clock.js';
 import { loadDefaultRules } from '../../effect/default-rules.js';
 import { Hub } from '../../hub/hub.js';
 import type { HubAddress } from '../../hub/hub-options.js';
@@ -23,18 +17,8 @@ import { durationFlag } from '../duration-flag.js';
 import { followLoop } from '../loop-text.js';
 import { ownerAccessText } from '../owner-access-text.js';
 import { OWNER_TOKEN_FILE } from '../../hub/owner-token-file.js';
-import { readingText } from '../reading-text.js';
-
-/** Seeds of the demo nodes, kept beside the cartridge so a restart continues the same nodes. */
-function loadSeeds(file: string): Record<string, string> {
-  if (!existsSync(file)) return {};
-  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
-}
-
-function describe(status: NodeStatus, latest: Map<string, string>): string {
-  const parts = [...latest.values()].join(', ');
-  return `${parts || 'starting…'} | seq ${status.head}, ${status.buffered} unsent, ${status.uplink.acked}/${status.uplink.sent} batches acked${status.uplink.failures ? `, ${status.uplink.failures} failed` : ''}`;
-}
+import { nodeEventText, nodeSummaryText } from '../demo-node-text.js';
+import { launchDemoNodes, loadSeeds } from './start-demo-nodes.js';
 
 export const startCommand: Command = {
   name: 'start',
@@ -113,34 +97,7 @@ export const startCommand: Command = {
     const nodes: { demo: DemoNode; node: SimulatedNode; latest: Map<string, string>; status?: NodeStatus; shown?: boolean }[] = [];
     try {
       // The three nodes enrol and start side by side: their XS engines start up in parallel.
-      let warned = false;
-      const launched = await Promise.allSettled(
-        DEMO_NODES.map(async (demo) => {
-          seeds[demo.name] ??= randomBytes(32).toString('hex');
-          const o = await enrolDemoNode(hub, addr.url, demo, seeds[demo.name], poweredOn);
-          let board: SimBoard | undefined;
-          const wire = o.wire;
-          o.wire = (b) => {
-            board = b;
-            wire(b);
-          };
-          const started = <T extends SimulatedNode>(node: T) => {
-            if (board) controls.add(demo, board, node);
-            return { demo, node };
-          };
-          const engine = engines.get(demo.name);
-          engines.delete(demo.name); // the node owns it now
-          if (engine) {
-            try {
-              return started(await XsNode.start(o, engine));
-            } catch (e) {
-              if (!warned) err(`fazt: WARNING: the XS engine is unavailable (${(e as Error).message}); running the node firmware on Node instead\n`);
-              warned = true;
-            }
-          }
-          return started(new NodeRuntimeNode(demo.name, { ...o, clock: new VirtualClock(o.clock.now()) }));
-        }),
-      );
+      const launched = await launchDemoNodes({ hub, url: addr.url, seeds, poweredOn, engines, controls, warn: err });
       for (const r of launched) if (r.status === 'fulfilled') nodes.push({ ...r.value, latest: new Map() });
       for (const r of launched) if (r.status === 'rejected') throw r.reason;
       for (const { demo, node } of nodes)
@@ -155,7 +112,7 @@ export const startCommand: Command = {
       const signal = stopSignal();
       const started = Date.now();
       const show = (n: (typeof nodes)[number], now: number) => {
-        if (n.status) out(`${new Date(now).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${describe(n.status, n.latest)}\n`);
+        if (n.status) out(`${new Date(now).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${nodeSummaryText(n.status, n.latest)}\n`);
         n.shown = n.latest.size > 0;
       };
       let lastPrint = started;
@@ -166,17 +123,9 @@ export const startCommand: Command = {
             const { status } = await n.node.run(now);
             n.status = status;
             for (const e of status.events) {
-              const d = e.data as Record<string, JsonValue>;
               controls.log(n.demo.name, `${new Date(e.time).toISOString().slice(11, 23)} #${e.seq} ${e.component} ${e.type} ${JSON.stringify(e.data)}`);
-              if (e.type === 'sensor.reading') {
-                const unit = typeof d.unit === 'string' ? d.unit : undefined;
-                n.latest.set(`${e.component}/${String(d.name)}`, readingText({ name: String(d.name), value: d.value, unit }));
-              } else if (e.type === 'sensor.event' && !values.quiet)
-                out(`${new Date(e.time).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${e.component}: ${String(d.type)}\n`);
-              else if (e.type === 'sensor.state' && !values.quiet)
-                out(
-                  `${new Date(e.time).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${e.component}: ${String(d.from)} → ${String(d.to)} (${String(d.reason)})\n`,
-                );
+              const line = nodeEventText(n.node.name, e, n.latest);
+              if (line && !values.quiet) out(line);
             }
             if (!n.shown && n.latest.size > 0 && !values.quiet) show(n, now); // a node's first readings show at once
           }

@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto';
+import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import { nodeCrypto } from '../crypto/node-crypto.js';
+
+export interface CartridgeOptions {
+  crypto?: CryptoProvider;
+  /** Milliseconds since the epoch: received_at, enrolment and invite times (injected in tests). */
+  clock?: () => number;
+  entropy?: (n: number) => Uint8Array;
+  /** Where a post-commit listener's error is reported (default: a JSON line on stderr). */
+  onListenerError?: (error: unknown) => void;
+}
+
+/** The options with their defaults: Node's crypto, the wall clock, Node's random bytes, errors as JSON lines on stderr. */
+export function cartridgeDefaults(o: CartridgeOptions): Required<CartridgeOptions> {
+  return {
+    crypto: o.crypto ?? nodeCrypto,
+    clock: o.clock ?? Date.now,
+    entropy: o.entropy ?? ((n) => new Uint8Array(randomBytes(n))),
+    onListenerError:
+      o.onListenerError ??
+      ((e) => process.stderr.write(JSON.stringify({ level: 'error', code: 'stored-listener', message: (e as Error)?.message ?? String(e) }) + '\n')),
+  };
+}
