@@ -31,9 +31,7 @@ export class Checkpoints {
 
   constructor(db: Db) {
     this.insert = db.prepare('INSERT INTO checkpoints (node, first, last, head, signature, dropped_from, dropped_to, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    this.since = db.prepare(
-      'SELECT first, last, head, signature, dropped_from, dropped_to FROM checkpoints WHERE node = ? AND last >= ? ORDER BY last',
-    );
+    this.since = db.prepare('SELECT first, last, head, signature, dropped_from, dropped_to FROM checkpoints WHERE node = ? AND last >= ? ORDER BY last');
   }
 
   /** Records a verified batch's signed head (inside the ingest's transaction). */

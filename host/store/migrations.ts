@@ -212,7 +212,7 @@ export const MIGRATIONS: readonly MigrationStep[] = [
   },
   {
     step: 13,
-    name: 'checkpoints: each accepted batch\'s signed head',
+    name: "checkpoints: each accepted batch's signed head",
     // A stored log verifiable at rest (host/store/migration-checkpoints.ts); older entries have none.
     sql: CHECKPOINTS_SQL,
   },

@@ -60,7 +60,8 @@ export function verifyBundle(bytes: Uint8Array, crypto: CryptoProvider): Verifie
   const signed = new Map<number, { from: number; to: number }>();
   b.checkpoints.forEach((c, i) => {
     const name = `checkpoint ${c.first}..${c.last}`;
-    if (i > 0 && c.last <= b.checkpoints[i - 1].last) throw new BundleError('checkpoint', `${name} follows checkpoint ending at seq ${b.checkpoints[i - 1].last} (reordered)`);
+    if (i > 0 && c.last <= b.checkpoints[i - 1].last)
+      throw new BundleError('checkpoint', `${name} follows checkpoint ending at seq ${b.checkpoints[i - 1].last} (reordered)`);
     if (!crypto.verify(c.sig, batchSignedForm(b.node, c.first, c.last, c.head, c.dropped), b.key))
       throw new BundleError('checkpoint', `${name}: signature by ${b.node} does not verify`);
     const at = index.get(c.first);
@@ -77,7 +78,8 @@ export function verifyBundle(bytes: Uint8Array, crypto: CryptoProvider): Verifie
     const to = es[i].seq - 1;
     if (to < from) continue;
     const d = signed.get(es[i].seq);
-    if (!d || d.from > from || d.to !== to) throw new BundleError('gap', `seq ${from}..${to} missing and no checkpoint signed them as dropped (entries removed?)`);
+    if (!d || d.from > from || d.to !== to)
+      throw new BundleError('gap', `seq ${from}..${to} missing and no checkpoint signed them as dropped (entries removed?)`);
     gaps.push({ from, to });
   }
 
