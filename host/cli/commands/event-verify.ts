@@ -70,7 +70,9 @@ const eventVerifyCommand: Command = {
     if (isBundle(bytes)) {
       const v = verifyBundle(new Uint8Array(bytes), nodeCrypto);
       const gaps = v.gaps.length > 0 ? `, signed gaps ${v.gaps.map((g) => `${g.from}..${g.to}`).join(', ')}` : '';
-      out(`ok: bundle of ${v.node}, seq ${v.first}..${v.last} (${v.entries} entries, ${v.checkpoints} checkpoints${gaps}), every entry signed and chained\n`);
+      out(
+        `ok: bundle of ${v.node}, seq ${v.first}..${v.last} (${v.entries} entries, ${v.checkpoints} checkpoint${v.checkpoints === 1 ? '' : 's'}${gaps}), every entry signed and chained\n`,
+      );
       return;
     }
     const doc = readDocument(bytes);

@@ -50,7 +50,7 @@ export const exportCommand: Command = {
         out(`${JSON.stringify({ ...result, file: target, size: bytes.length })}\n`);
         return;
       }
-      out(`exported ${b.node}, seq ${b.first}..${b.last} (${b.entries} entries, ${b.checkpoints} checkpoints) to ${target}\n`);
+      out(`exported ${b.node}, seq ${b.first}..${b.last} (${b.entries} entries, ${b.checkpoints} checkpoint${b.checkpoints === 1 ? '' : 's'}) to ${target}\n`);
       if (b.unsigned.length > 0)
         out(`warning: no checkpoint signs seq ${runs(b.unsigned)} (stored before checkpoints existed): verify reports them unverifiable\n`);
     } finally {
