@@ -19,7 +19,7 @@ import type { Checkpoint } from './checkpoints.js';
  * (node id from the key, range from the entries). A bundle that is not in
  * the canonical encoding is refused, so no byte can change unnoticed.
  */
-export const BUNDLE_MAGIC = 'fazt/bundle/v1';
+const BUNDLE_MAGIC = 'fazt/bundle/v1';
 
 export interface Bundle {
   node: string;
