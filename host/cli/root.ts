@@ -7,6 +7,7 @@ import { cborCommand } from './commands/cbor.js';
 import { chirpCommand } from './commands/chirp.js';
 import { enrollCommand } from './commands/enroll.js';
 import { eventCommand } from './commands/event-verify.js';
+import { exportCommand } from './commands/export.js';
 import { firmwareCommand } from './commands/firmware.js';
 import { hubCommand } from './commands/hub.js';
 import { i2cCommand } from './commands/i2c.js';
@@ -35,6 +36,7 @@ export const root: Command = {
     enrollCommand,
     nodeCommand,
     backupCommand,
+    exportCommand,
     serviceCommand,
     restoreCommand,
     beaconCommand,

@@ -5,6 +5,7 @@ import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { ForkError, VerifyError } from '../../firmware/errors.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import { bytesEqual } from '../../firmware/event/verify-chain.js';
+import { Checkpoints } from './checkpoints.js';
 import { entryValues, INSERT_ENTRY, type EntryValues } from './event-rows.js';
 import type { NameRefs } from './name-refs.js';
 import type { Db } from './open-cartridge.js';
@@ -35,7 +36,8 @@ interface NodeHeadRow {
 /**
  * Stores verified batches. Everything happens in one IMMEDIATE transaction:
  * read the node's head, verify the batch against it (verifyBatch), insert the
- * fresh entries, their readings' rollups, the gap row and the new head. A batch is stored whole or
+ * fresh entries, their readings' rollups, the gap row, the batch's signed head
+ * (a checkpoint) and the new head. A batch is stored whole or
  * not at all; the ack is returned only after the commit (synchronous=FULL),
  * so an acknowledged event is on disk. A replay stores nothing and returns
  * the current ack. Statements are prepared once and reused.
@@ -47,6 +49,7 @@ export class Ingestor {
   private readonly insertGap: Statement<[string, number, number, number]>;
   private readonly updateHead: Statement<[number, Uint8Array, string]>;
   private readonly rollups: ReadingRollups;
+  private readonly checkpoints: Checkpoints;
   private readonly run: (batch: Batch, receivedAt: number, own: boolean) => IngestResult;
   private readonly runGroup: (items: { batch: Batch; receivedAt: number }[]) => (IngestResult | Error)[];
 
@@ -65,6 +68,7 @@ export class Ingestor {
     this.insertGap = db.prepare('INSERT INTO gaps (node, from_seq, to_seq, at) VALUES (?, ?, ?, ?)');
     this.updateHead = db.prepare('UPDATE nodes SET head_seq = ?, head_hash = ? WHERE id = ?');
     this.rollups = new ReadingRollups(db);
+    this.checkpoints = new Checkpoints(db);
     const tx = db.transaction((batch: Batch, receivedAt: number, own: boolean) => this.store(batch, receivedAt, own));
     // After a commit the names it added are known to be stored (NameRefs.settle).
     this.run = (batch, receivedAt, own) => {
@@ -159,6 +163,8 @@ export class Ingestor {
     }
     this.rollups.add(rows);
     if (gap) this.insertGap.run(b.node, gap.from, gap.to, receivedAt);
+    // The signed head that proved these entries, kept so the log verifies at rest (host/store/verify-bundle.ts).
+    this.checkpoints.record(b, receivedAt);
     this.updateHead.run(head.seq, head.hash, b.node);
     this.onStored?.(b.node, fresh);
     const result: IngestResult = { node: b.node, ack: head.seq, stored: fresh.length, fresh };

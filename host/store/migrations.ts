@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { CHECKPOINTS_SQL } from './migration-checkpoints.js';
 import { COMPACT_SQL, copyEventsToEntries } from './migration-compact.js';
 import { FIRMWARE_SQL } from './migration-firmware.js';
 import { HUB_IDENTITY_SQL } from './migration-hub-identity.js';
@@ -208,5 +209,11 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     name: 'firmware images: manifest, hub signature, bytes',
     // What `fazt firmware publish` stores and nodes fetch in chunks (host/store/migration-firmware.ts).
     sql: FIRMWARE_SQL,
+  },
+  {
+    step: 13,
+    name: "checkpoints: each accepted batch's signed head",
+    // A stored log verifiable at rest (host/store/migration-checkpoints.ts); older entries have none.
+    sql: CHECKPOINTS_SQL,
   },
 ];

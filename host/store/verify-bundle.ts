@@ -1,0 +1,96 @@
+import { batchSignedForm } from '../../firmware/batch/batch.js';
+import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
+import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import { entryHash, GENESIS_PREV, idFromHash, isEventClock, sourceNode } from '../../firmware/event/envelope.js';
+import { bytesEqual } from '../../firmware/event/verify-chain.js';
+import { nodeIdFromPublicKey } from '../../firmware/identity/node-id.js';
+import { BundleError, bundleFromValue, encodeBundle, unsignedRuns } from './bundle-format.js';
+
+export interface VerifiedBundle {
+  node: string;
+  first: number;
+  last: number;
+  entries: number;
+  checkpoints: number;
+  /** Ranges the node signed as dropped that fall inside the bundle's range. */
+  gaps: { from: number; to: number }[];
+}
+
+/**
+ * Verifies a bundle offline (host/store/bundle-format.ts): canonical bytes;
+ * the header's node derives from its key and its range is the entries';
+ * each entry from that node, seqs ascending, hashing to its id and linking
+ * to the entry before (seq 1 to the genesis value); each checkpoint's
+ * signature over its range and head by that key, its range present whole and
+ * its last entry hashing to its head; every jump in seq covered by a dropped
+ * range a checkpoint signed; every entry inside some checkpoint's range.
+ * Throws BundleError naming the header, checkpoint or entry seq at fault.
+ */
+export function verifyBundle(bytes: Uint8Array, crypto: CryptoProvider): VerifiedBundle {
+  let b: ReturnType<typeof bundleFromValue>;
+  try {
+    b = bundleFromValue(decodeCbor(bytes));
+  } catch (e) {
+    if (e instanceof BundleError) throw e;
+    throw new BundleError('malformed', `not a bundle in deterministic CBOR: ${(e as Error).message}`);
+  }
+  // Decoded parts re-encode to the very bytes read, so no byte sits outside what is checked below.
+  if (!bytesEqual(encodeBundle(b), bytes)) throw new BundleError('malformed', 'the bundle is not in its canonical encoding');
+  if (nodeIdFromPublicKey(b.key, crypto) !== b.node) throw new BundleError('header', `node id ${b.node} does not derive from the key in the header`);
+  const es = b.entries;
+  if (es.length === 0) throw new BundleError('malformed', 'the bundle holds no entries');
+  if (b.first !== es[0].seq || b.last !== es[es.length - 1].seq)
+    throw new BundleError('header', `header says seq ${b.first}..${b.last} but the entries are seq ${es[0].seq}..${es[es.length - 1].seq}`);
+
+  const index = new Map<number, number>();
+  const hashes: Uint8Array[] = [];
+  for (let i = 0; i < es.length; i++) {
+    const e = es[i];
+    const bad = (why: string) => new BundleError('entry', `entry seq ${e.seq}: ${why}`);
+    if (sourceNode(e.source) !== b.node) throw bad(`comes from ${e.source}, not ${b.node}`);
+    if (e.clock !== undefined && !isEventClock(e.clock)) throw bad(`clock '${String(e.clock)}' is not rtc, hub or unsynced`);
+    if (i > 0 && e.seq <= es[i - 1].seq) throw bad(`follows seq ${es[i - 1].seq} (reordered or repeated)`);
+    hashes.push(entryHash(e, crypto));
+    if (e.id !== idFromHash(hashes[i])) throw bad(`does not hash to its id ${e.id} (altered)`);
+    if (e.seq === 1 && !bytesEqual(e.prev, GENESIS_PREV)) throw bad('does not start from the genesis value');
+    if (i > 0 && e.seq === es[i - 1].seq + 1 && !bytesEqual(e.prev, hashes[i - 1])) throw bad(`does not link to seq ${es[i - 1].seq}`);
+    index.set(e.seq, i);
+  }
+
+  const signed = new Map<number, { from: number; to: number }>();
+  b.checkpoints.forEach((c, i) => {
+    const name = `checkpoint ${c.first}..${c.last}`;
+    if (i > 0 && c.last <= b.checkpoints[i - 1].last)
+      throw new BundleError('checkpoint', `${name} follows checkpoint ending at seq ${b.checkpoints[i - 1].last} (reordered)`);
+    if (!crypto.verify(c.sig, batchSignedForm(b.node, c.first, c.last, c.head, c.dropped), b.key))
+      throw new BundleError('checkpoint', `${name}: signature by ${b.node} does not verify`);
+    const at = index.get(c.first);
+    const end = index.get(c.last);
+    if (at === undefined || end === undefined || end - at !== c.last - c.first)
+      throw new BundleError('checkpoint', `${name}: the bundle lacks entries it signed (removed?)`);
+    if (!bytesEqual(hashes[end], c.head)) throw new BundleError('checkpoint', `${name}: entry seq ${c.last} does not hash to the signed head`);
+    if (c.dropped) signed.set(c.first, c.dropped);
+  });
+
+  const gaps: { from: number; to: number }[] = [];
+  for (let i = 1; i < es.length; i++) {
+    const from = es[i - 1].seq + 1;
+    const to = es[i].seq - 1;
+    if (to < from) continue;
+    const d = signed.get(es[i].seq);
+    if (!d || d.from > from || d.to !== to)
+      throw new BundleError('gap', `seq ${from}..${to} missing and no checkpoint signed them as dropped (entries removed?)`);
+    gaps.push({ from, to });
+  }
+
+  const unsigned = unsignedRuns(
+    es.map((e) => e.seq),
+    b.checkpoints,
+  );
+  if (unsigned.length > 0)
+    throw new BundleError(
+      'unverifiable',
+      `no checkpoint signs seq ${unsigned.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}..${r.to}`)).join(', ')} (stored before checkpoints existed, or a checkpoint was removed): unverifiable`,
+    );
+  return { node: b.node, first: b.first, last: b.last, entries: es.length, checkpoints: b.checkpoints.length, gaps };
+}
