@@ -11,6 +11,8 @@
  * enrols with hub.token (device-node.ts, where the wiring lives so that
  * tests run it over the simulated ECMA-419 classes).
  */
+// First: @noble/curves needs a global TextEncoder while its modules load.
+import './text-encoder-global.js';
 import HTTPClient from 'embedded:network/http/client';
 import TCP from 'embedded:io/socket/tcp';
 import UDP from 'embedded:io/socket/udp';
