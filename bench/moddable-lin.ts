@@ -15,7 +15,7 @@
  *
  * Usage: node --import tsx bench/moddable-lin.ts [--seconds 90]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -113,9 +113,20 @@ try {
   const glib = execFileSync('pkg-config', ['--cflags', '--libs', 'glib-2.0'], { encoding: 'utf8' }).trim().split(/\s+/);
   const host = join(dir, 'mchost');
   execFileSync('gcc', ['-O2', '-o', host, join(here, 'mchost.c'), `-I${join(MODDABLE as string, 'build', 'simulators', 'modules')}`, ...glib, '-ldl']);
-  const run = spawnSync(host, [join(folder, 'out', 'bin', 'lin', 'mc', 'instrument', 'build', 'mc.so'), String(seconds)], {
-    encoding: 'utf8',
-    timeout: (seconds + 30) * 1000,
+  // Not spawnSync: the hub that acknowledges the node runs in this process.
+  const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
+    const child = spawn(host, [join(folder, 'out', 'bin', 'lin', 'mc', 'instrument', 'build', 'mc.so'), String(seconds)], {
+      timeout: (seconds + 30) * 1000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('close', (status) => done({ status, stdout, stderr }));
   });
   report(run.stdout, stored);
   if (run.status !== 0)
