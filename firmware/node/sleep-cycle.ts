@@ -12,6 +12,11 @@ export interface SleepCycleOptions extends NodeAppOptions {
   prefs: Preferences;
   /** The longest a wake lasts whatever happens (default 20 s): a hub that never answers must not drain the battery. */
   maxAwakeMs?: number;
+  /**
+   * The longest a wake with a firmware download in progress lasts (default 180 s): past
+   * maxAwakeMs it keeps the download going, then gives it up as system.ota.refused 'wake-ended'.
+   */
+  maxOtaAwakeMs?: number;
   bufferStore?: BufferStoreOptions;
 }
 
@@ -20,12 +25,15 @@ export interface WakeSummary {
   restored: number;
   saved: number;
   sleepMs: number;
-  reason: 'sent' | 'unreachable' | 'refused' | 'deadline';
+  /** 'restart': the updater rebooted into a new image (the hub holds system.ota.applied). */
+  reason: 'sent' | 'unreachable' | 'refused' | 'deadline' | 'restart';
 }
 
 const STATE_DOMAIN = 'fazt-sleep';
 /** Refusals a wake lets the uplink retry (a compact dictionary sent whole, a hub behind) before it gives up. */
 const MAX_REFUSALS = 3;
+const MAX_AWAKE_MS = 20_000;
+const MAX_OTA_AWAKE_MS = 180_000;
 
 /**
  * One wake of a battery node in deep-sleep mode (config power.mode), like
@@ -51,6 +59,8 @@ export class SleepCycle {
   private done = false;
   private deadline: TimerId | undefined;
   private restored = 0;
+  /** The download was given up at maxOtaAwakeMs: the wake sleeps once that outcome is sent (or not). */
+  private ending = false;
   /** Samples asked for and not yet recorded: the wake does not sleep before they are. */
   private sampling = 0;
 
@@ -66,6 +76,8 @@ export class SleepCycle {
       // The chain head and the last command seq live there too (firmware/node/node-state.ts).
       preferences: o.prefs,
       config,
+      // Updater's reboot ends the wake like a sleep: buffer and chain head stored first.
+      ota: o.ota && { ...o.ota, restart: () => this.sleepNow('restart') },
       onUplink: (r, b) => {
         if (!r.ok && r.refused) this.refusals++;
         else if (!r.ok) this.failures++;
@@ -93,11 +105,31 @@ export class SleepCycle {
         })
       )
         this.sampling++;
-    this.deadline = o.time.setTimeout(() => {
-      this.deadline = undefined;
-      this.sleepNow('deadline');
-    }, o.maxAwakeMs ?? 20_000);
+    this.deadline = o.time.setTimeout(() => this.awakeTooLong(), o.maxAwakeMs ?? MAX_AWAKE_MS);
     this.later();
+  }
+
+  /**
+   * maxAwakeMs passed. A download in progress goes on (an aborted one is
+   * offered again and again, each wake starting over), and the wake then
+   * sends its outcome as any other, until maxOtaAwakeMs: a download still
+   * going is then given up, and the wake sleeps once the refusal is sent.
+   */
+  private awakeTooLong(): void {
+    const { o, app } = this;
+    this.deadline = undefined;
+    if (!app.ota?.downloading) return this.sleepNow('deadline');
+    const limit = Math.max(o.maxOtaAwakeMs ?? MAX_OTA_AWAKE_MS, o.maxAwakeMs ?? MAX_AWAKE_MS);
+    o.log?.('awake past maxAwakeMs: a firmware download is in progress');
+    this.deadline = o.time.setTimeout(
+      () => {
+        this.deadline = undefined;
+        this.ending = true;
+        app.ota?.abandon('wake-ended', `the wake ended (${limit} ms awake) before the download finished`);
+        this.later();
+      },
+      Math.max(0, this.startedAt + limit - o.time.now()),
+    );
   }
 
   /** After the turn in progress (a sample, an answer and the flush it started): decide again. */
@@ -108,6 +140,9 @@ export class SleepCycle {
   private settle(): void {
     const { app } = this;
     if (this.done || app.uplink.busy || this.sampling > 0) return;
+    // The download's own outcome (applied, refused) is flushed and brings the wake back here.
+    if (app.ota?.downloading) return;
+    if (this.ending) return this.sleepNow('deadline');
     if (this.failures > 0) return this.sleepNow('unreachable');
     if (this.refusals >= MAX_REFUSALS) return this.sleepNow('refused');
     if (app.buffer.count === 0) return this.sleepNow('sent');
@@ -142,7 +177,8 @@ export class SleepCycle {
     const summary: WakeSummary = { restored: this.restored, saved: saved.entries, sleepMs, reason };
     o.log?.(`wake done (${reason}): restored ${summary.restored}, kept ${summary.saved} unsent, sleeping ${sleepMs} ms`);
     this.lastSummary = summary;
-    o.sleep.deepSleep(sleepMs, p.wakePin);
+    if (reason === 'restart') o.ota?.restart();
+    else o.sleep.deepSleep(sleepMs, p.wakePin);
   }
 
   /** The wake's summary once it went to sleep. */

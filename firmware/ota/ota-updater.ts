@@ -59,6 +59,21 @@ export class OtaUpdater {
 
   constructor(private readonly o: OtaUpdaterOptions) {}
 
+  /** A download is in progress (from system.ota.started until applied or refused). */
+  get downloading(): boolean {
+    return this.busy !== undefined;
+  }
+
+  /**
+   * Gives up the download in progress, if any: the slot is aborted and the
+   * offer settled as system.ota.refused with `reason` (a deep-sleep wake that
+   * must end says 'wake-ended'), so the hub learns the outcome instead of
+   * waiting for one. A chunk answer still on its way is then ignored.
+   */
+  abandon(reason: string, message: string): void {
+    if (this.busy) this.fail(reason, message);
+  }
+
   /** At boot, after system.boot: what the bootloader did. */
   boot(): void {
     const from = this.o.ota.rolledBackFrom;
@@ -111,12 +126,15 @@ export class OtaUpdater {
     const count = chunkCount(offer.size, offer.chunk);
     const want = n === count - 1 ? offer.size - n * offer.chunk : offer.chunk;
     const request = createChunkRequest(this.o.identity, fromHex(offer.sha256), n, this.o.crypto);
+    const busy = this.busy;
     (this.o.fetchChunk as NonNullable<OtaUpdaterOptions['fetchChunk']>)(request, (r) => {
+      // Abandoned (or replaced) while this chunk was on its way.
+      if (this.busy !== busy) return;
       if (!r.ok || r.bytes.length !== want) {
         const why = r.ok ? `chunk ${n} is ${r.bytes.length} bytes, expected ${want}` : r.message;
         if (r.ok || r.refused || attempt >= ATTEMPTS) return this.fail('download-failed', `chunk ${n}: ${why}`);
         this.o.log?.(`chunk ${n} failed (${why}); retrying`);
-        this.o.timers.setTimeout(() => this.fetch(offer, hash, n, attempt + 1), RETRY_MS * attempt);
+        this.o.timers.setTimeout(() => this.busy === busy && this.fetch(offer, hash, n, attempt + 1), RETRY_MS * attempt);
         return;
       }
       try {
@@ -126,7 +144,7 @@ export class OtaUpdater {
         return this.fail('write-failed', `chunk ${n}: ${(e as Error).message}`);
       }
       // The next chunk from a fresh turn: a transport that answers at once must not grow the stack per chunk.
-      if (n + 1 < count) this.o.timers.setTimeout(() => this.fetch(offer, hash, n + 1, 1), 0);
+      if (n + 1 < count) this.o.timers.setTimeout(() => this.busy === busy && this.fetch(offer, hash, n + 1, 1), 0);
       else this.finish(offer, hash.digest());
     });
   }

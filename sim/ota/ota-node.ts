@@ -22,7 +22,7 @@ type Booted = NodeRuntimeNode | XsNode;
  * (a reboot, a power cut), an answer still on its way when the power went
  * reaches no flash.
  */
-function poweredOta(slots: OtaSlots, power: { on: boolean }): Ota {
+export function poweredOta(slots: OtaSlots, power: { on: boolean }): Ota {
   const off = () => {
     if (!power.on) throw new Error('the node that began this is powered off');
   };
