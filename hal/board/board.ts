@@ -4,7 +4,7 @@ import type { BatteryWiring } from '../contracts/battery.js';
  * A board definition (boards/*.json, checked by schemas/board.schema.json).
  * Drivers never see this: they get a bus or a pin that was claimed against it.
  */
-type PinCapability = 'digital-in' | 'digital-out' | 'pull-up' | 'pull-down' | 'pwm' | 'adc' | 'dac' | 'touch';
+type PinCapability = 'digital-in' | 'digital-out' | 'pull-up' | 'pull-down' | 'pwm' | 'adc' | 'dac' | 'touch' | 'deep-sleep-wake';
 
 export interface BoardPin {
   gpio: number;

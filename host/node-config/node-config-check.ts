@@ -109,6 +109,30 @@ function checkSensors(board: Board, sensors: SensorConfig[], problems: NodeConfi
   });
 }
 
+/** GPIO numbers as people write a list of them: 0, 2, 4, 12–15. */
+function gpioRanges(gpios: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < gpios.length; ) {
+    let j = i;
+    while (j + 1 < gpios.length && gpios[j + 1] === gpios[j] + 1) j++;
+    out.push(j > i + 1 ? `${gpios[i]}–${gpios[j]}` : j === i + 1 ? `${gpios[i]}, ${gpios[j]}` : `${gpios[i]}`);
+    i = j + 1;
+  }
+  return out.join(', ');
+}
+
+/** power.wakePin must be a pin the board declares deep-sleep-wake (an RTC GPIO; GPIO 0–5 on an ESP32-C3). */
+function checkWakePin(board: Board, wakePin: number | undefined, problems: NodeConfigProblem[]): void {
+  if (wakePin === undefined) return;
+  const can = board.pins
+    .filter((p) => p.caps.includes('deep-sleep-wake'))
+    .map((p) => p.gpio)
+    .sort((a, b) => a - b);
+  if (can.includes(wakePin)) return;
+  const which = can.length ? `GPIO ${gpioRanges(can)} can` : 'it declares no pin that can';
+  problems.push({ path: 'power.wakePin', kind: 'pin', message: `GPIO ${wakePin} cannot wake ${board.id} from deep sleep (${which})` });
+}
+
 /** Every problem of a node configuration's JSON form (none: it is good to build and run). */
 export function checkNodeConfig(doc: unknown): NodeConfigProblem[] {
   const err = checkDocumentOnHost('nodeConfig', doc);
@@ -117,7 +141,7 @@ export function checkNodeConfig(doc: unknown): NodeConfigProblem[] {
     const message = err.message.slice(`nodeConfig: ${err.path || '/'} `.length, -` (${err.rule})`.length);
     return [{ path, kind: 'schema', message, pointer: err.path || '/' }];
   }
-  const c = doc as { board: string; secretKey: JsonValue; hub: { publicKey: JsonValue }; sensors: SensorConfig[] };
+  const c = doc as { board: string; secretKey: JsonValue; hub: { publicKey: JsonValue }; sensors: SensorConfig[]; power?: { wakePin?: number } };
   const problems: NodeConfigProblem[] = [];
   if (isExampleKey(c.secretKey))
     problems.push({ path: 'secretKey', kind: 'example-key', message: "an example's placeholder key: run `fazt node init` for a key of this node's own" });
@@ -133,6 +157,7 @@ export function checkNodeConfig(doc: unknown): NodeConfigProblem[] {
     return problems;
   }
   checkSensors(board, c.sensors, problems);
+  checkWakePin(board, c.power?.wakePin, problems);
   return problems;
 }
 

@@ -219,6 +219,36 @@ describe('fazt node check', () => {
     assert.match(schema.err, /: sensors\[0\]\.pin: must be <= 63$/m);
   });
 
+  it("power.wakePin: a pin the board declares deep-sleep-wake passes; another is named with the board's wake pins", async () => {
+    const sleepy = (board: string, wakePin: number, pin = 4) =>
+      write({ ...good, board, sensors: [{ ...good.sensors[1], pin }], power: { mode: 'deep-sleep', wakeEveryMs: 300_000, wakePin } });
+    for (const [board, pin] of [
+      ['esp32-devkitc', 33],
+      ['esp32-devkitc', 39],
+      ['esp32-s3-devkitc-1', 21],
+      ['esp32-c3-devkitm-1', 5],
+    ] as const) {
+      const ok = await fazt('node', 'check', sleepy(board, pin));
+      assert.equal(ok.code, 0, `${board} GPIO ${pin}: ${ok.err}`);
+    }
+    const cases = [
+      ['esp32-c3-devkitm-1', 6, 'GPIO 6 cannot wake esp32-c3-devkitm-1 from deep sleep (GPIO 0–5 can)'],
+      ['esp32-devkitc', 5, 'GPIO 5 cannot wake esp32-devkitc from deep sleep (GPIO 0, 2, 4, 12–15, 25–27, 32–36, 39 can)'],
+      ['esp32-s3-devkitc-1', 38, 'GPIO 38 cannot wake esp32-s3-devkitc-1 from deep sleep (GPIO 0–21 can)'],
+    ] as const;
+    for (const [board, pin, message] of cases) {
+      const f = sleepy(board, pin);
+      const r = await fazt('node', 'check', f);
+      assert.equal(r.code, 1);
+      assert.equal(r.err.trim(), `${f}: power.wakePin: ${message}`);
+      const json = JSON.parse((await fazt('node', 'check', f, '--json')).out) as { problems: { path: string; kind: string }[] };
+      assert.deepEqual(
+        json.problems.map((p) => `${p.path} ${p.kind}`),
+        ['power.wakePin pin'],
+      );
+    }
+  });
+
   it('prints a short summary of a good one (board, sensors, hub mode) without the secret; --json too', async () => {
     const f = write(good);
     const r = await fazt('node', 'check', f);

@@ -8,6 +8,7 @@ import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import { getBoard } from '../../host/boards/board-registry.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { Hub } from '../../host/hub/hub.js';
+import { checkDocumentOnHost } from '../../host/schema/host-validators.js';
 import { SleepingNode, type WakeResult } from '../../sim/node/sleeping-node.js';
 import { httpChunk, httpUplink } from '../../sim/node/xs-node.js';
 import { OtaSlots } from '../../sim/ota/ota-slots.js';
@@ -114,6 +115,7 @@ describe('firmware over the air to a node in deep sleep (simulator, real hub)', 
     assert.deepStrictEqual(types(w), ['system.boot', 'system.ota.started', 'system.ota.refused']);
     const refused = w.events.find((e) => e.type === 'system.ota.refused') as EventEntry;
     assert.equal(data(refused).reason, 'wake-ended');
+    assert.equal(checkDocumentOnHost('otaEventData', { type: refused.type, data: toJsonValue(refused.data) }), null);
     assert.equal(data(refused).command, r.body.offers[0].command);
     assert.equal(w.summary.reason, 'deadline');
     assert.equal(w.summary.saved, 0, 'the refusal was sent before the sleep');
