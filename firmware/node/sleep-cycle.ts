@@ -46,6 +46,11 @@ const MAX_OTA_AWAKE_MS = 180_000;
  * rest of the period. system.health goes with the wake that finds
  * health.intervalMs passed since the last one, and with every power-on.
  *
+ * A firmware download keeps the wake going past maxAwakeMs, to maxOtaAwakeMs
+ * (awakeTooLong); the updater's reboot into a committed image ends the wake
+ * as a sleep does, and the new image confirms on the next wake's first
+ * verified ack (OtaUpdater.acked), before that wake sleeps.
+ *
  * Sensors are sampled once per wake, not on their intervalMs (the node is
  * asleep between wakes), and the node does not poll for commands: they
  * reach it in the acknowledgement of each wake's batch.
