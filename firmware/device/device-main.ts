@@ -46,9 +46,9 @@ import { deviceNode, type DeviceNode } from './device-node.js';
 import { FIRMWARE_VERSION } from '../node/node-app.js';
 import type { HalBackend } from '../../hal/contracts/io.js';
 import { createModdableBackend } from '../../hal/moddable/moddable-backend.js';
-import { moddableBattery } from '../../hal/moddable/moddable-battery.js';
+import { type Ecma419AnalogClass, moddableBattery } from '../../hal/moddable/moddable-battery.js';
 import { moddablePreferences } from '../../hal/moddable/moddable-preferences.js';
-import { moddableSerial } from '../../hal/moddable/moddable-serial.js';
+import { type Ecma419SerialClass, moddableSerial } from '../../hal/moddable/moddable-serial.js';
 import { moddableWifiJoin } from '../../hal/moddable/moddable-wifi.js';
 import { wifiBoot } from './wifi-boot.js';
 import { moddableHealth } from '../../hal/moddable/moddable-health.js';
@@ -61,6 +61,12 @@ import { moddableTime } from '../../hal/moddable/moddable-time.js';
 declare function trace(...values: unknown[]): void;
 
 const log = (line: string): void => trace(`fazt: ${line}\n`);
+
+// The SDK's typings (typings/embedded_io/serial.d.ts, analog.d.ts) are stricter than its esp32 code:
+// they require a transmit or receive pin (serial.c defaults both to UART_PIN_NO_CHANGE) and omit
+// Analog's close; mcconfig's tsc refuses the build over them, so the classes are typed as used.
+const SerialIo = Serial as unknown as Ecma419SerialClass;
+const AnalogIo = Analog as unknown as Ecma419AnalogClass;
 
 interface FirmwareConfig {
   board: Board;
@@ -91,7 +97,7 @@ export default function main(): void {
       prefs: moddablePreferences(Preference),
       built: { ssid: built.ssid, password: built.password },
       join: moddableWifiJoin(WiFi, time),
-      openSerial: (o) => moddableSerial(Serial, o),
+      openSerial: (o) => moddableSerial(SerialIo, o),
       device: { firmware: 'fazt', version: FIRMWARE_VERSION, chip: `${board.id}/${board.soc}`, name: nodeConfig.name ?? board.id },
       start: () => startNode(board, nodeConfig, time),
       log,
@@ -109,7 +115,7 @@ function startNode(board: Board, nodeConfig: ReturnType<typeof nodeConfigFromJso
       moddableHealth({ instrumentation: Instrumentation, rssi: moddableStation.rssi, ticks: () => Time.ticks }),
     );
     const wiring = board.battery;
-    const backend: HalBackend = wiring ? { ...io, battery: () => moddableBattery(Analog, wiring) } : io;
+    const backend: HalBackend = wiring ? { ...io, battery: () => moddableBattery(AnalogIo, wiring) } : io;
     node = deviceNode({
       config: nodeConfig,
       backend,
