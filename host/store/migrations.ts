@@ -3,6 +3,7 @@ import { CHECKPOINTS_SQL } from './migration-checkpoints.js';
 import { COMPACT_SQL, copyEventsToEntries } from './migration-compact.js';
 import { FIRMWARE_SQL } from './migration-firmware.js';
 import { HUB_IDENTITY_SQL } from './migration-hub-identity.js';
+import { MESH_SQL } from './migration-mesh.js';
 import { ROLLUPS_SQL } from './migration-rollups.js';
 
 /**
@@ -215,5 +216,11 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     name: "checkpoints: each accepted batch's signed head",
     // A stored log verifiable at rest (host/store/migration-checkpoints.ts); older entries have none.
     sql: CHECKPOINTS_SQL,
+  },
+  {
+    step: 14,
+    name: 'mesh: paired hubs, pairing invites, peer heads, forks, refusals',
+    // Hubs replicating each other's signed logs (host/store/migration-mesh.ts, host/mesh/).
+    sql: MESH_SQL,
   },
 ];

@@ -170,7 +170,7 @@ describe('verifiable at rest: checkpoints, export, offline verify', () => {
     storeOld(old, { id: a.id, publicKey: a.identity.publicKey }, a.entries.slice(0, 5));
     old.close();
     const c = Cartridge.open(file);
-    assert.equal(c.db.prepare('SELECT max(step) FROM migrations').pluck().get(), 13);
+    assert.equal(c.db.prepare('SELECT count(*) FROM migrations WHERE step = 13').pluck().get(), 1);
     c.ingest(cbor(a.batch(6, 8)));
     const all = exportBundle(c, a.id);
     assert.deepEqual(all.unsigned, [{ from: 1, to: 5 }]);
