@@ -10,7 +10,7 @@ import { backupCartridge, type BackupResult } from './backup.js';
 import { ChainRecords, type GapRecord } from './chain-records.js';
 import { ClockStateStore } from './clock-state.js';
 import { CommandQueue } from './commands.js';
-import { type EnrolledListener, type Enrolment, Enrolments } from './enrolments.js';
+import { type EnrolledListener, type Enrolment, Enrolments, type WithinEnrolment } from './enrolments.js';
 import { FirmwareImages } from './firmware-images.js';
 import { Ingestor, type IngestResult } from './ingest.js';
 import { HubIdentityStore } from './hub-identity.js';
@@ -174,9 +174,10 @@ export class Cartridge {
    * Spends an invite and registers the key's node in one transaction. The
    * caller has checked the key holder's proof. Enrolling an enrolled key again
    * (with a fresh invite) keeps its history and returns the same id.
+   * `within` runs in the same transaction (the hub's chain says so there).
    */
-  enroll(e: Enrolment): { node: string; existed: boolean } {
-    return this.enrolments.enroll(e, this.clock());
+  enroll(e: Enrolment, within?: WithinEnrolment): { node: string; existed: boolean } {
+    return this.enrolments.enroll(e, this.clock(), within);
   }
 
   /** Calls `listener` after each committed enrolment (never with the invite); returns the function that stops it. */

@@ -11,6 +11,9 @@ export interface Enrolment {
   board?: string;
 }
 
+/** Runs inside the enrolment's transaction (the hub's chain records it there, host/hub/enroll-api.ts); throwing undoes the enrolment. */
+export type WithinEnrolment = (r: { node: string; existed: boolean }) => void;
+
 export type EnrolledListener = (e: { node: string; existed: boolean; name?: string; board?: string }) => void;
 
 /**
@@ -19,7 +22,7 @@ export type EnrolledListener = (e: { node: string; existed: boolean; name?: stri
  * enrolled key again (with a fresh invite) keeps its history and returns the same id.
  */
 export class Enrolments {
-  private readonly tx: (e: Enrolment, node: string, now: number) => { existed: boolean };
+  private readonly tx: (e: Enrolment, node: string, now: number, within?: WithinEnrolment) => { existed: boolean };
   private readonly listeners = new Set<EnrolledListener>();
   private readonly invites: InviteBook;
 
@@ -31,20 +34,22 @@ export class Enrolments {
   ) {
     const invites = new InviteBook(db, crypto);
     this.invites = invites;
-    const tx = db.transaction((e: Enrolment, node: string, now: number) => {
+    const tx = db.transaction((e: Enrolment, node: string, now: number, within?: WithinEnrolment) => {
       invites.claim(e.token, node, now);
-      return registry.register({ id: node, publicKey: e.publicKey, name: e.name, board: e.board }, now);
+      const r = registry.register({ id: node, publicKey: e.publicKey, name: e.name, board: e.board }, now);
+      within?.({ node, existed: r.existed });
+      return r;
     });
-    this.tx = (e, node, now) => tx.immediate(e, node, now);
+    this.tx = (e, node, now, within) => tx.immediate(e, node, now, within);
   }
 
   createInvite(options: { ttlMs: number; note?: string }, now: number): Invite {
     return this.invites.create({ ttlMs: options.ttlMs, note: options.note, now, entropy: this.entropy });
   }
 
-  enroll(e: Enrolment, now: number): { node: string; existed: boolean } {
+  enroll(e: Enrolment, now: number, within?: WithinEnrolment): { node: string; existed: boolean } {
     const node = nodeIdFromPublicKey(e.publicKey, this.crypto);
-    const r = { node, ...this.tx(e, node, now) };
+    const r = { node, ...this.tx(e, node, now, within) };
     for (const l of this.listeners) l({ node, existed: r.existed, name: e.name, board: e.board });
     return r;
   }

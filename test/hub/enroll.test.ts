@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { toJsonValue } from '../../firmware/codec/json-form.js';
 import { toHex } from '../../firmware/codec/text-encodings.js';
 import { enrollRequest as makeEnrollRequest } from '../../firmware/node/enroll-request.js';
+import { validateOnHost } from '../../host/schema/host-validators.js';
 import { acked, cbor, crypto, post, startHub, TestNode } from './helpers.js';
 
 type Started = Awaited<ReturnType<typeof startHub>>;
@@ -49,6 +51,21 @@ describe('POST /v1/enroll', () => {
       n.map((x) => [x.name, x.board, x.headSeq, x.eventCount]),
       [['Kitchen 2', 'esp32-c3-devkitm-1', 3, 3]],
     );
+  });
+  it("puts each enrolment on the hub's chain as system.node.enrolled (schema-valid, with the key, never the invite), a re-enrolment saying existed", () => {
+    const enrolled = [...h.hub.cartridge.chain(h.hub.hubLog.id)].filter((e) => e.type === 'system.node.enrolled');
+    const key = toHex(node.identity.publicKey);
+    assert.deepStrictEqual(
+      enrolled.map((e) => e.data),
+      [
+        { node: node.id, publicKey: key, existed: false, name: 'Kitchen', board: 'esp32-c3-devkitm-1' },
+        { node: node.id, publicKey: key, existed: true, name: 'Kitchen 2' },
+      ],
+    );
+    for (const e of enrolled) {
+      validateOnHost('eventData', { type: e.type, data: toJsonValue(e.data) });
+      assert.doesNotMatch(JSON.stringify(toJsonValue(e.data)), /fzi/, 'no invite token in it');
+    }
   });
   it('refuses an unknown token (403 invite-unknown)', async () => {
     await refused(makeEnrollRequest('fzi' + 'b'.repeat(32), other.identity, crypto), 403, 'invite-unknown');
