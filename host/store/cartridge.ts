@@ -212,7 +212,7 @@ export class Cartridge {
   }
 
   /** The owner's changes to an enrolled node: rename, retire, revoke (host/store/nodes.ts). */
-  get nodeAdmin(): Pick<NodeRegistry, 'rename' | 'retire' | 'revoke'> {
+  get nodeAdmin(): Pick<NodeRegistry, 'register' | 'rename' | 'retire' | 'revoke'> {
     return this.registry;
   }
 
