@@ -12,6 +12,7 @@ import type { Sleep } from '../../hal/contracts/sleep.js';
 import type { HalTime } from '../../hal/contracts/time.js';
 import { moddableHttpPost, type HttpProvider } from '../../hal/moddable/moddable-http-post.js';
 import { ModdableHttpTransport } from './moddable-http-transport.js';
+import { hubTransport } from '../node/hub-transport.js';
 
 /**
  * How a Moddable device's node reaches its hub, given its backend and its
@@ -106,7 +107,7 @@ export function deviceNode(o: DeviceNodeOptions): DeviceNode {
   if (sleeps && !o.sleep) log('power.mode deep-sleep: this build has no deep sleep, running always-on');
   if (url !== undefined) {
     if (config.hub.token !== undefined) log('hub.token is ignored: the node enrols only when it finds its hub by Beacon (no hub.url)');
-    const transport = new ModdableHttpTransport({ hubUrl: url, timers: o.time, http: o.http });
+    const transport = hubTransport(config, (hubUrl) => new ModdableHttpTransport({ hubUrl, timers: o.time, http: o.http }));
     const options = { config, backend: o.backend, time: o.time, crypto: o.crypto, transport, log, onUplink, preferences: o.preferences, ota: o.ota };
     if (sleeps && o.sleep) {
       if (!o.preferences) throw new TypeError('power.mode deep-sleep needs preferences: the unsent buffer and the chain head outlive a sleep there');

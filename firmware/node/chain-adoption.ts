@@ -8,8 +8,8 @@ import type { HubHead } from '../uplink/transport.js';
 
 export interface ChainAdoptionOptions {
   nodeId: string;
-  /** The hub public key of the node configuration. */
-  hubKey: Uint8Array;
+  /** The hub public key of the node configuration, or the owner's hub keys (any of them may have signed the head). */
+  hubKey: Uint8Array | readonly Uint8Array[];
   crypto: CryptoProvider;
   log: EventLog;
   buffer: OfflineBuffer;

@@ -2,7 +2,7 @@ import { encodeCbor } from '../codec/cbor-encode.js';
 import type { Value } from '../codec/value.js';
 import { entryToValue, type EventEntry } from '../event/envelope.js';
 import { EventLog, type EventLogHead } from '../event/event-log.js';
-import { identityFromSecretKey, type NodeIdentity } from '../identity/node-id.js';
+import { identityFromSecretKey, type NodeIdentity, nodeIdFromPublicKey } from '../identity/node-id.js';
 import { CompactBatchEncoder, fullBatchEncoder } from '../batch/batch-encoder.js';
 import type { DownlinkPoller } from '../uplink/downlink-poller.js';
 import { OfflineBuffer } from '../uplink/offline-buffer.js';
@@ -18,6 +18,7 @@ import { DEFAULT_HEALTH_INTERVAL_MS, HealthReporter } from './health-reporter.js
 import { HubClock } from './hub-clock.js';
 import type { NodeAppOptions } from './node-app-options.js';
 import { nodeOtaUpdater } from './node-ota.js';
+import { hubKeys } from './node-config.js';
 import { NodeOutputs } from './node-outputs.js';
 import { nodePoller } from './node-poller.js';
 import { NodeState } from './node-state.js';
@@ -75,9 +76,10 @@ export class NodeApp {
     this.outputs = new NodeOutputs(c.sensors);
     const firmware = o.firmware ?? FIRMWARE_VERSION;
     this.ota = nodeOtaUpdater(o, this.identity, firmware, { record, flush: () => this.uplink.flush(), idle: () => this.buffer.count === 0 });
+    const keys = hubKeys(c);
     this.downlink = new Downlink({
       nodeId: this.identity.id,
-      hubKey: c.hub.publicKey,
+      hubKey: keys,
       crypto: o.crypto,
       outputs: this.outputs,
       now: () => clock.now(),
@@ -85,8 +87,8 @@ export class NodeApp {
       onTime: (time, sentAt, receivedAt) => this.takeTime(time, sentAt, receivedAt),
       log: o.log,
       ota: this.ota && ((base, action) => this.ota?.offer(base, action)),
-      lastCommandSeq: state?.commandSeq(),
-      onCommandSeq: state && ((seq) => state.saveCommandSeq(seq)),
+      lastCommandSeq: state?.commandSeqs(nodeIdFromPublicKey(c.hub.publicKey, o.crypto), o.log),
+      onCommandSeq: state && ((_seq, _hub, all) => state.saveCommandSeqs(all)),
     });
     this.uplink = new Uplink({
       identity: this.identity,
@@ -113,7 +115,7 @@ export class NodeApp {
       onFork: (head, batch) =>
         adoptHubHead(head, batch, {
           nodeId: this.identity.id,
-          hubKey: c.hub.publicKey,
+          hubKey: keys,
           crypto: o.crypto,
           log: this.log,
           buffer: this.buffer,

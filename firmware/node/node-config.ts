@@ -19,6 +19,13 @@ export interface NodeConfig {
    * node pins for an https url (host/node/fetch-transport.ts).
    */
   hub: { url?: string; publicKey: Uint8Array; token?: string; fingerprint?: string };
+  /**
+   * The owner's other hubs (a mesh, README "Mesh"): the node trusts their
+   * keys as it trusts hub.publicKey (acknowledgements, signed heads,
+   * commands, each hub numbering its own commands) and, with a url, uplinks
+   * to them when the hub it reached last cannot be reached (hubTransport).
+   */
+  otherHubs?: OtherHub[];
   sensors: SensorConfig[];
   /**
    * downlinkPollMs: the longest the node goes without asking its hub for commands (default DEFAULT_DOWNLINK_POLL_MS; 0: never polls).
@@ -32,6 +39,13 @@ export interface NodeConfig {
   health?: { intervalMs: number };
   /** always-on (the default) or deep-sleep: wake every wakeEveryMs (or on wakePin), sample, uplink, sleep (firmware/node/sleep-cycle.ts). */
   power?: PowerConfig;
+}
+
+/** Another of the owner's hubs: its key and, to uplink to it, its address (fingerprint: as hub.fingerprint). */
+export interface OtherHub {
+  url?: string;
+  publicKey: Uint8Array;
+  fingerprint?: string;
 }
 
 type PowerConfig = { mode: 'always-on' } | { mode: 'deep-sleep'; wakeEveryMs: number; wakePin?: number };
@@ -53,6 +67,23 @@ function keyBytes(v: unknown, field: string): Uint8Array {
  * as the JSON form's {"$bytes": …}; both become bytes here.
  */
 export function nodeConfigFromJson(json: unknown): NodeConfig {
-  const doc = fromJsonValue(json) as unknown as Omit<NodeConfig, 'secretKey' | 'hub'> & { secretKey: unknown; hub: NodeConfig['hub'] & { publicKey: unknown } };
-  return { ...doc, secretKey: keyBytes(doc.secretKey, 'secretKey'), hub: { ...doc.hub, publicKey: keyBytes(doc.hub.publicKey, 'hub.publicKey') } };
+  const doc = fromJsonValue(json) as unknown as Omit<NodeConfig, 'secretKey' | 'hub' | 'otherHubs'> & {
+    secretKey: unknown;
+    hub: NodeConfig['hub'] & { publicKey: unknown };
+    otherHubs?: (OtherHub & { publicKey: unknown })[];
+  };
+  const c: NodeConfig = {
+    ...doc,
+    secretKey: keyBytes(doc.secretKey, 'secretKey'),
+    hub: { ...doc.hub, publicKey: keyBytes(doc.hub.publicKey, 'hub.publicKey') },
+    otherHubs: undefined,
+  };
+  if (doc.otherHubs) c.otherHubs = doc.otherHubs.map((h, i) => ({ ...h, publicKey: keyBytes(h.publicKey, `otherHubs[${i}].publicKey`) }));
+  else delete c.otherHubs;
+  return c;
+}
+
+/** Every hub key the node trusts: hub.publicKey first, then otherHubs' in their order. */
+export function hubKeys(c: Pick<NodeConfig, 'hub' | 'otherHubs'>): Uint8Array[] {
+  return [c.hub.publicKey, ...(c.otherHubs ?? []).map((h) => h.publicKey)];
 }

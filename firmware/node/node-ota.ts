@@ -1,6 +1,7 @@
 import type { Value } from '../codec/value.js';
 import type { NodeIdentity } from '../identity/node-id.js';
 import { OtaUpdater } from '../ota/ota-updater.js';
+import { hubKeys } from './node-config.js';
 import type { NodeAppOptions } from './node-app-options.js';
 
 /** What the updater needs of the running node. */
@@ -18,7 +19,7 @@ export function nodeOtaUpdater(o: NodeAppOptions, identity: NodeIdentity, runnin
   return new OtaUpdater({
     identity,
     board: o.config.board,
-    hubKey: o.config.hub.publicKey,
+    hubKey: hubKeys(o.config),
     crypto: o.crypto,
     ota: o.ota.backend,
     running,

@@ -2,7 +2,12 @@ import { decodeCbor } from '../codec/cbor-decode.js';
 import { encodeCbor } from '../codec/cbor-encode.js';
 import type { EventLogHead } from '../event/event-log.js';
 import { bytesEqual } from '../event/verify-chain.js';
+import { isValueMap } from '../codec/value.js';
+import { isNodeId } from '../identity/node-id.js';
 import type { Preferences } from '../../hal/contracts/preferences.js';
+
+/** The highest command seq acted on, per issuing hub id (firmware/node/downlink.ts). */
+export type CommandSeqs = Record<string, number>;
 
 /** The chain as persisted: the head of the last batch that left, and the first seq of it the hub may not hold. */
 export interface SavedChain extends EventLogHead {
@@ -22,8 +27,10 @@ const COMMAND = 'cmd';
  *         seq the hub may not hold (the batch's dropped range, else its first
  *         entry). One value, so a power cut mid-write leaves the old head or
  *         the new one, never half of each.
- *  cmd    integer: the highest command seq acted on, written before the
- *         command is acted on (firmware/node/downlink.ts).
+ *  cmd    bytes, CBOR {hub id: seq}: the highest command seq acted on per
+ *         issuing hub, written before the command is acted on
+ *         (firmware/node/downlink.ts). Nodes from before several hubs kept
+ *         one integer: the seq of the hub of their configuration, read so.
  *
  * What a restarted node can know: no entry leaves before its head is
  * persisted, so the hub holds nothing past `seq`; the chain continues at
@@ -69,13 +76,33 @@ export class NodeState {
     this.saved = { seq: c.seq, hash: c.hash, from: c.from };
   }
 
-  /** The highest command seq acted on before this boot (0: none). */
-  commandSeq(): number {
+  /**
+   * The highest command seq acted on before this boot, per hub id ({}: none). The single integer
+   * of a node from before several hubs is `firstHub`'s (the hub of its configuration); an
+   * unreadable value is none, which `problem` says.
+   */
+  commandSeqs(firstHub: string, problem?: (message: string) => void): CommandSeqs {
     const v = this.prefs.get(DOMAIN, COMMAND);
-    return typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : 0;
+    if (v === undefined) return {};
+    if (typeof v === 'number') return Number.isSafeInteger(v) && v > 0 ? { [firstHub]: v } : {};
+    try {
+      const m = v instanceof Uint8Array ? decodeCbor(v) : undefined;
+      if (!isValueMap(m)) throw new RangeError('not a map of hub id to seq');
+      const out: CommandSeqs = {};
+      for (const hub in m) {
+        const seq = m[hub];
+        if (!isNodeId(hub) || !(Number.isSafeInteger(seq) && (seq as number) >= 1))
+          throw new RangeError(`${hub}: ${String(seq)} is not a hub id and a seq ≥ 1`);
+        out[hub] = seq as number;
+      }
+      return out;
+    } catch (e) {
+      problem?.(`the persisted command seqs are unreadable (${(e as Error).message}): taking every hub's from 1`);
+      return {};
+    }
   }
 
-  saveCommandSeq(seq: number): void {
-    this.prefs.set(DOMAIN, COMMAND, seq);
+  saveCommandSeqs(seqs: CommandSeqs): void {
+    this.prefs.set(DOMAIN, COMMAND, encodeCbor(seqs));
   }
 }

@@ -6,6 +6,7 @@ import type { CryptoProvider, Sha256Stream } from '../crypto/crypto-provider.js'
 import { bytesEqual } from '../event/verify-chain.js';
 import type { NodeIdentity } from '../identity/node-id.js';
 import type { ChunkResult } from '../uplink/transport.js';
+import { keyList } from '../uplink/hub-keys.js';
 import { createChunkRequest } from './chunk-request.js';
 import { verifyManifest } from './firmware-manifest.js';
 import { checkOtaOffer, chunkCount, type OtaOffer, offerManifest } from './ota-offer.js';
@@ -14,8 +15,8 @@ export interface OtaUpdaterOptions {
   identity: NodeIdentity;
   /** The node configuration's board: an image for another board is refused. */
   board: string;
-  /** The hub public key of the node configuration: the only key an image may be signed by. */
-  hubKey: Uint8Array;
+  /** The hub public key of the node configuration, or the owner's hub keys (node-config.ts hubKeys): the only keys an image may be signed by. */
+  hubKey: Uint8Array | readonly Uint8Array[];
   crypto: CryptoProvider;
   ota: Ota;
   /** The version of the image running now. */
@@ -109,8 +110,10 @@ export class OtaUpdater {
     if (!this.o.fetchChunk) return this.refuse(at, 'no-transport', 'this node has no way to fetch firmware chunks');
     if (offer.board !== this.o.board) return this.refuse(at, 'wrong-board', `the image is for ${offer.board}, this node is a ${this.o.board}`);
     if (offer.version === this.o.running) return this.refuse(at, 'same-version', `version ${offer.version} is running already`);
-    if (!verifyManifest(offerManifest(offer), fromHex(offer.sig), this.o.hubKey, this.o.crypto))
-      return this.refuse(at, 'bad-signature', "the image's manifest is not signed by the hub key of this node's configuration");
+    const manifest = offerManifest(offer);
+    const sig = fromHex(offer.sig);
+    if (!keyList(this.o.hubKey).some((k) => verifyManifest(manifest, sig, k, this.o.crypto)))
+      return this.refuse(at, 'bad-signature', "the image's manifest is not signed by a hub key of this node's configuration");
     try {
       this.o.ota.begin(offer.size);
     } catch (e) {

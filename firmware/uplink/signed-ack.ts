@@ -6,6 +6,7 @@ import { bytesEqual } from '../event/verify-chain.js';
 import type { NodeIdentity } from '../identity/node-id.js';
 import { isOtaAction, type OtaOffer, offerValue } from '../ota/ota-offer.js';
 import type { CommandAction } from './command-action.js';
+import { keyList } from './hub-keys.js';
 import type { UplinkAck } from './transport.js';
 
 /**
@@ -91,7 +92,7 @@ export type AckRefusal = 'unsigned' | 'bad-signature' | 'replay' | 'malformed';
  * ids prove nothing).
  */
 export type AckCheck =
-  | { ok: true; time: number; commands: { id: string; seq: number; notAfter: number; action: unknown }[] }
+  | { ok: true; time: number; commands: { id: string; seq: number; notAfter: number; action: unknown }[]; hubKey: Uint8Array }
   | { ok: false; reason: AckRefusal; message: string; carried: string[] };
 
 const ID = /^[a-z2-7]{16}$/;
@@ -127,8 +128,9 @@ function commandShape(c: unknown): c is { id: string; seq: number; notAfter: num
 
 /**
  * The node's side: checks a reply to the request it sent (its node id, the
- * head of the batch or poll, the poll's nonce or null) against the hub key
- * in its configuration. In order: no signature (unsigned), fields that
+ * head of the batch or poll, the poll's nonce or null) against the hub keys
+ * in its configuration (one key, or the owner's hubs: any of them may have
+ * signed; `hubKey` in the answer says which). In order: no signature (unsigned), fields that
  * cannot be what was signed (malformed), a signature that does not verify
  * over the reply's own fields (bad-signature), a reply that verifies but
  * answers another request (replay).
@@ -136,7 +138,7 @@ function commandShape(c: unknown): c is { id: string; seq: number; notAfter: num
 export function checkAck(
   reply: UplinkAck,
   expect: { node: string; head: Uint8Array; nonce: Uint8Array | null },
-  hubKey: Uint8Array,
+  hubKeys: Uint8Array | readonly Uint8Array[],
   crypto: CryptoProvider,
 ): AckCheck {
   const carried = carriedIds(reply.commands);
@@ -152,9 +154,13 @@ export function checkAck(
   const head = fromHex(reply.head);
   const nonce = reply.nonce === undefined ? null : fromHex(reply.nonce);
   const form = signedForm(expect.node, reply.ack, reply.stored, reply.time, commands as Value[], head, nonce);
-  if (!crypto.verify(fromHex(reply.sig), form, hubKey)) return refuse('bad-signature', "the acknowledgement's signature does not verify against the hub key");
+  const keys = keyList(hubKeys);
+  const sig = fromHex(reply.sig);
+  const hubKey = keys.find((k) => crypto.verify(sig, form, k));
+  if (!hubKey)
+    return refuse('bad-signature', `the acknowledgement's signature does not verify against ${keys.length === 1 ? 'the hub key' : 'any of the hub keys'}`);
   const sameNonce = nonce === null ? expect.nonce === null : expect.nonce !== null && bytesEqual(nonce, expect.nonce);
   if (!bytesEqual(head, expect.head) || !sameNonce)
     return refuse('replay', nonce === null ? 'a signed acknowledgement of another batch' : 'a signed answer to another poll');
-  return { ok: true, time: reply.time, commands: commands as { id: string; seq: number; notAfter: number; action: unknown }[] };
+  return { ok: true, time: reply.time, commands: commands as { id: string; seq: number; notAfter: number; action: unknown }[], hubKey };
 }

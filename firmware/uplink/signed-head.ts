@@ -3,6 +3,7 @@ import { fromHex, toHex } from '../codec/text-encodings.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import type { EventLogHead } from '../event/event-log.js';
 import type { NodeIdentity } from '../identity/node-id.js';
+import { keyList } from './hub-keys.js';
 import type { HubHead } from './transport.js';
 
 /**
@@ -32,20 +33,26 @@ export function signHubHead(node: string, head: EventLogHead, batch: Uint8Array,
 
 /**
  * The node's side: the head in a refusal of its batch (`batch`: that batch's
- * head) when the hub key signed it for this node and this batch; otherwise
+ * head) when a hub key of its configuration signed it for this node and this batch; otherwise
  * why not (no signature, not the form, a signature that does not verify).
  */
 export function checkHubHead(
   head: HubHead,
   expect: { node: string; batch: Uint8Array },
-  hubKey: Uint8Array,
+  hubKeys: Uint8Array | readonly Uint8Array[],
   crypto: CryptoProvider,
 ): { ok: true; head: EventLogHead } | { ok: false; message: string } {
   if (head.sig === undefined) return { ok: false, message: 'the head in the refusal is not signed' };
   if (!SIG_HEX.test(head.sig) || head.hash === undefined || !HASH_HEX.test(head.hash) || !(head.seq >= 1))
     return { ok: false, message: 'the signed head must be a seq ≥ 1, a 64-hex-digit hash and a 128-hex-digit sig' };
   const hash = fromHex(head.hash);
-  if (!crypto.verify(fromHex(head.sig), signedForm(expect.node, head.seq, hash, expect.batch), hubKey))
-    return { ok: false, message: "the head's signature does not verify against the hub key for this node and batch" };
+  const sig = fromHex(head.sig);
+  const form = signedForm(expect.node, head.seq, hash, expect.batch);
+  const keys = keyList(hubKeys);
+  if (!keys.some((k) => crypto.verify(sig, form, k)))
+    return {
+      ok: false,
+      message: `the head's signature does not verify against ${keys.length === 1 ? 'the hub key' : 'any of the hub keys'} for this node and batch`,
+    };
   return { ok: true, head: { seq: head.seq, hash } };
 }

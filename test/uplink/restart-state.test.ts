@@ -76,15 +76,31 @@ describe('NodeState (the chain head and last command across restarts)', () => {
     const prefs = counted();
     const s = new NodeState(prefs);
     assert.equal(s.chain(), undefined);
-    assert.equal(s.commandSeq(), 0);
+    assert.deepEqual(s.commandSeqs(hub.id), {});
     s.saveChain({ seq: 12, hash: hubChain.hash, from: 9 });
     s.saveChain({ seq: 12, hash: hubChain.hash, from: 9 }); // the same batch sent again
     assert.equal(prefs.writes, 1);
-    s.saveCommandSeq(3);
+    s.saveCommandSeqs({ [hub.id]: 3 });
     assert.deepEqual(prefs.keys('fazt').sort(), ['chain', 'cmd']);
     const again = new NodeState(prefs);
     assert.deepEqual(again.chain(), { seq: 12, hash: hubChain.hash, from: 9 });
-    assert.equal(again.commandSeq(), 3);
+    assert.deepEqual(again.commandSeqs(hub.id), { [hub.id]: 3 });
+  });
+  it("reads the single command seq of a node from before several hubs as its configuration's hub's, and keeps each hub's apart", () => {
+    const prefs = memoryPreferences();
+    prefs.set('fazt', 'cmd', 7);
+    const s = new NodeState(prefs);
+    assert.deepEqual(s.commandSeqs(hub.id), { [hub.id]: 7 });
+    const second = identityFromSecretKey(new Uint8Array(32).fill(77), crypto).id;
+    s.saveCommandSeqs({ [hub.id]: 7, [second]: 2 });
+    assert.deepEqual(new NodeState(prefs).commandSeqs(hub.id), { [hub.id]: 7, [second]: 2 });
+    prefs.set('fazt', 'cmd', encodeCbor({ 'not-a-hub': 1 }));
+    const said: string[] = [];
+    assert.deepEqual(
+      new NodeState(prefs).commandSeqs(hub.id, (m) => said.push(m)),
+      {},
+    );
+    assert.match(said[0], /persisted command seqs are unreadable/);
   });
   it('an unreadable head is no head, and says so', () => {
     const prefs = memoryPreferences();
