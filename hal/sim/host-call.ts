@@ -39,9 +39,9 @@ export type HostRequest =
   /** Bring the simulator's clock (and its device models' timers) up to `time`. */
   | { op: 'advanceTo'; time: number }
   /** POST a signed batch (hex) to the hub; the reply is {status, body}. */
-  | { op: 'uplink'; hex: string }
+  | { op: 'uplink'; hex: string; hub?: number }
   /** POST a signed downlink poll (hex) to the hub; the reply is {status, body}. */
-  | { op: 'downlink'; hex: string }
+  | { op: 'downlink'; hex: string; hub?: number }
   /** POST a body (hex) to a URL from the host's network (enrolment, uplink to a discovered hub); the reply is {status, body} or {error}. */
   | { op: 'http'; url: string; contentType: string; hex: string }
   | { op: 'backdoor'; action: string; args: unknown[] }

@@ -5,6 +5,7 @@ import type { EventEntry } from '../../firmware/event/envelope.js';
 import { NodeApp } from '../../firmware/node/node-app.js';
 import { nodeConfigFromJson } from '../../firmware/node/node-config.js';
 import type { EventLogHead } from '../../firmware/event/event-log.js';
+import { HubFailover } from '../../firmware/uplink/hub-failover.js';
 import { chunkReply, type Transport, uplinkReply } from '../../firmware/uplink/transport.js';
 import type { HttpReply } from '../../hal/contracts/http.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
@@ -69,9 +70,13 @@ export class NodeRuntimeNode implements SimulatedNode {
         });
         this.inFlight = Promise.all([this.inFlight, p]);
       };
-    const transport: Transport = { send: exchange(o.uplink, uplinkReply) };
-    if (o.downlink) transport.poll = exchange(o.downlink, uplinkReply);
-    if (o.ota) transport.chunk = exchange(o.ota.chunk, chunkReply);
+    const first: Transport = { send: exchange(o.uplink, uplinkReply) };
+    if (o.downlink) first.poll = exchange(o.downlink, uplinkReply);
+    if (o.ota) first.chunk = exchange(o.ota.chunk, chunkReply);
+    const more = (o.otherHubs ?? []).map(
+      (h): Transport => ({ send: exchange(h.uplink, uplinkReply), ...(h.downlink ? { poll: exchange(h.downlink, uplinkReply) } : {}) }),
+    );
+    const transport = more.length ? new HubFailover([first, ...more]) : first;
     const app = new NodeApp({
       config: nodeConfigFromJson(o.config),
       backend: board.backend,

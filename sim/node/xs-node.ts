@@ -7,7 +7,7 @@ import type { Preferences } from '../../hal/contracts/preferences.js';
 import { projectRoot } from '../../host/project-root.js';
 import { SimBoard } from '../world/sim-board.js';
 import type { VirtualClock } from '../world/virtual-clock.js';
-import { bridgeHost, jsonHostCall, type UplinkSender } from '../xs/bridge-host.js';
+import { bridgeHost, jsonHostCall, type OtherHubSenders, type UplinkSender } from '../xs/bridge-host.js';
 import { hostHttpPost } from './host-http.js';
 import { XsError, type XsMeter } from '../xs/xs-worker.js';
 import type { NodeStatus, SampleResult, SimulatedNode } from './simulated-node.js';
@@ -37,6 +37,8 @@ export interface SimNodeOptions {
   uplink: UplinkSender;
   /** Carries the node's downlink polls to the hub; without it the node gets commands only in its batches' acknowledgements. */
   downlink?: UplinkSender;
+  /** The node's other hubs (its config's otherHubs with a url, in order): the firmware fails over to them (firmware/uplink/hub-failover.ts). */
+  otherHubs?: readonly OtherHubSenders[];
   /** Attaches the device models this node's sensors talk to. */
   wire: (board: SimBoard) => void;
   collect?: boolean;
@@ -96,10 +98,24 @@ export class XsNode implements SimulatedNode {
       const board = new SimBoard(o.name, o.board, o.clock);
       o.wire(board);
       const ota = o.ota && { chunk: o.ota.chunk, backend: o.ota.backend, restart: o.ota.restart };
-      serve(jsonHostCall(bridgeHost(board.backend, o.clock, { uplink: o.uplink, downlink: o.downlink, preferences: o.preferences, ota }).serve));
+      serve(
+        jsonHostCall(
+          bridgeHost(board.backend, o.clock, { uplink: o.uplink, downlink: o.downlink, otherHubs: o.otherHubs, preferences: o.preferences, ota }).serve,
+        ),
+      );
       const seed = randomBytes(32).toString('hex');
       const firmware = o.ota ? { firmware: o.ota.firmware } : null;
-      const args = [o.config, o.clock.now(), o.collect ?? false, o.head ?? null, o.downlink !== undefined, seed, o.preferences !== undefined, firmware];
+      const args = [
+        o.config,
+        o.clock.now(),
+        o.collect ?? false,
+        o.head ?? null,
+        o.downlink !== undefined,
+        seed,
+        o.preferences !== undefined,
+        firmware,
+        o.otherHubs?.length ?? 0,
+      ];
       const { value } = await xs.call<{ id: string }>('init', ...args);
       await xs.call('start');
       return new XsNode(o.name, board, value.id, xs, xs.bundleBytes, o);

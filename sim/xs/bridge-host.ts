@@ -32,6 +32,12 @@ function toHostError(e: unknown): HostError {
 /** POSTs a hex batch to the hub; resolves {status, body}, or {error} when the hub cannot be reached. */
 export type UplinkSender = (hex: string) => Promise<HttpReply>;
 
+/** How the host reaches one more of the node's hubs. */
+export interface OtherHubSenders {
+  uplink: UplinkSender;
+  downlink?: UplinkSender;
+}
+
 /** POSTs a body to a URL from the host's network; resolves {status, body}, or {error} when it cannot be reached. */
 type HttpSender = (url: string, contentType: string, body: Uint8Array) => Promise<HttpReply>;
 
@@ -40,6 +46,8 @@ export interface BridgeNetwork {
   uplink?: UplinkSender;
   /** POSTs a hex downlink poll to the hub (the same shape as an uplink). */
   downlink?: UplinkSender;
+  /** The node's other hubs (node config otherHubs with a url), in its order: a request naming hub n (from 1) goes to otherHubs[n − 1]. */
+  otherHubs?: readonly OtherHubSenders[];
   http?: HttpSender;
   /** The node's preferences (its flash): kept by the host, so they survive the XS machine (a simulated power cycle). */
   preferences?: Preferences;
@@ -50,7 +58,8 @@ export interface BridgeNetwork {
 const OTA_METHODS = ['begin', 'write', 'commit', 'abort', 'confirm'];
 
 export function bridgeHost(backend: HalBackend, clock: VirtualClock, network: BridgeNetwork = {}): BridgeHost {
-  const { uplink, downlink, http, preferences, ota } = network;
+  const { http, preferences, ota } = network;
+  const hub = (n: number | undefined): Pick<BridgeNetwork, 'uplink' | 'downlink'> => (n ? (network.otherHubs?.[n - 1] ?? {}) : network);
   const handles = new Map<number, Io>();
   const edges: number[] = [];
   const backdoor = new Map<string, (...args: unknown[]) => unknown>();
@@ -88,12 +97,16 @@ export function bridgeHost(backend: HalBackend, clock: VirtualClock, network: Br
             clock.runUntil(req.time);
             // When the host next has something to do (a model's timer), so the guest stops there too.
             return withEdges({ ok: { next: clock.nextDue() ?? null } });
-          case 'uplink':
+          case 'uplink': {
+            const uplink = hub(req.hub).uplink;
             if (!uplink) return { err: { name: 'IoError', code: 'unsupported', message: 'this simulation has no hub' } };
             return uplink(req.hex).then((r) => withEdges({ ok: toWire(r) }));
-          case 'downlink':
+          }
+          case 'downlink': {
+            const downlink = hub(req.hub).downlink;
             if (!downlink) return { err: { name: 'IoError', code: 'unsupported', message: 'this simulation has no downlink' } };
             return downlink(req.hex).then((r) => withEdges({ ok: toWire(r) }));
+          }
           case 'http':
             if (!http) return { err: { name: 'IoError', code: 'unsupported', message: 'this simulation gives the node no network' } };
             return http(req.url, req.contentType, Buffer.from(req.hex, 'hex')).then((r) => withEdges({ ok: toWire(r) }));

@@ -10,6 +10,7 @@ import type { HostCallBackend } from '../../hal/sim/host-call.js';
  * would wait for its HTTP client's callback. With `polls`, downlink polls
  * cross the same way (the host has a downlink to the hub), and with
  * `chunks` firmware chunk requests (the host has the chunk route).
+ * `hub` names one of the node's other hubs (from 1; 0: its configured hub).
  */
 export class HostCallTransport implements Transport {
   readonly poll: Transport['poll'];
@@ -19,6 +20,7 @@ export class HostCallTransport implements Transport {
     private readonly host: HostCallBackend,
     polls = false,
     chunks = false,
+    private readonly hub = 0,
   ) {
     this.poll = polls ? (request, done) => done(uplinkReply(this.post('downlink', request))) : undefined;
     this.chunk = chunks ? (request, done) => done(chunkReply(this.post('chunk', request))) : undefined;
@@ -30,7 +32,8 @@ export class HostCallTransport implements Transport {
 
   private post(op: 'uplink' | 'downlink' | 'chunk', body: Uint8Array): HttpReply {
     try {
-      return this.host.request({ op, hex: toHex(body) }) as HttpReply;
+      const hex = toHex(body);
+      return this.host.request(op === 'chunk' || this.hub === 0 ? { op, hex } : { op, hex, hub: this.hub }) as HttpReply;
     } catch (e) {
       return { error: (e as Error).message };
     }

@@ -33,7 +33,7 @@ const reply = (body: unknown): HttpReply => ({ status: 200, body: Buffer.from(JS
  * what a man in the middle would do).
  */
 export class ScriptedHub {
-  readonly key: NodeIdentity = identityFromSecretKey(new Uint8Array(32).fill(0x71), nodeCrypto);
+  readonly key: NodeIdentity;
   private readonly forger = identityFromSecretKey(new Uint8Array(32).fill(0x72), nodeCrypto);
   head: EventLogHead | undefined;
   readonly stored: EventEntry[] = [];
@@ -42,13 +42,20 @@ export class ScriptedHub {
   commands: DownlinkCommand[] = [];
   /** Replaces the answer the node gets (return undefined to let it through). */
   intercept: ((made: Made) => HttpReply | undefined) | undefined;
+  /** While true the hub cannot be reached: every request fails as a refused connection does. */
+  down = false;
 
+  /** `keySeed`: the byte the hub's key is made of (another hub of the owner's has another). */
   constructor(
     private readonly clock: () => number,
     private readonly nodeKey: Uint8Array,
-  ) {}
+    keySeed = 0x71,
+  ) {
+    this.key = identityFromSecretKey(new Uint8Array(32).fill(keySeed), nodeCrypto);
+  }
 
   readonly uplink: UplinkSender = async (hex) => {
+    if (this.down) return { error: 'connect ECONNREFUSED (the hub is away)' };
     const batch = reader.read(decodeCbor(Buffer.from(hex, 'hex')));
     const r = verifyBatch(batch, { crypto: nodeCrypto, known: this.head });
     this.stored.push(...r.fresh);
@@ -65,6 +72,7 @@ export class ScriptedHub {
   };
 
   readonly downlink: UplinkSender = async (hex) => {
+    if (this.down) return { error: 'connect ECONNREFUSED (the hub is away)' };
     const poll = pollFromCbor(Buffer.from(hex, 'hex'));
     if (!verifyPoll(poll, this.nodeKey, nodeCrypto)) return { status: 401, body: Buffer.from('{"error":{"code":"bad-signature","message":"x"}}') };
     return this.answer('poll', {

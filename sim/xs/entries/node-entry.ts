@@ -15,6 +15,8 @@ import { HostCallBackend, type HostReply } from '../../../hal/sim/host-call.js';
 import { hostOta } from '../../../hal/sim/host-ota.js';
 import { hostPreferences } from '../../../hal/sim/host-preferences.js';
 import { HostCallTransport } from '../host-call-transport.js';
+import { HubFailover } from '../../../firmware/uplink/hub-failover.js';
+import type { Transport } from '../../../firmware/uplink/transport.js';
 import { VirtualClock } from '../../world/virtual-clock.js';
 import { callHost, serveCommands } from '../xs-guest.js';
 
@@ -46,11 +48,21 @@ function restart(backend: HostCallBackend): void {
   backend.request({ op: 'restart' });
 }
 
+/** The transport to the configured hub, or a HubFailover over it and `otherHubs` more (the host carries each to its hub). */
+function hubTransports(backend: HostCallBackend, downlink: boolean, chunks: boolean, otherHubs: number): Transport {
+  const first = new HostCallTransport(backend, downlink, chunks);
+  if (otherHubs === 0) return first;
+  const more: Transport[] = [];
+  for (let i = 1; i <= otherHubs; i++) more.push(new HostCallTransport(backend, downlink, false, i));
+  return new HubFailover([first, ...more]);
+}
+
 serveCommands({
   /**
    * `downlink`: the host carries downlink polls to the hub; `seedHex`: 32 random bytes from the host for the polls' nonces;
    * `preferences`: the host keeps the node's preferences (its flash), which outlive this machine;
-   * `ota`: the host keeps the node's OTA slots and has the chunk route; `firmware` is the version of the image booted.
+   * `ota`: the host keeps the node's OTA slots and has the chunk route; `firmware` is the version of the image booted;
+   * `otherHubs`: how many more hubs the host reaches for it (node config otherHubs with a url), tried after the first (HubFailover).
    */
   init: (
     configJson: JsonValue,
@@ -61,6 +73,7 @@ serveCommands({
     seedHex: string | null = null,
     preferences = false,
     ota: { firmware: string } | null = null,
+    otherHubs = 0,
   ) => {
     validateDocument('nodeConfig', configJson);
     const backend = new HostCallBackend((req) => callHost(req) as HostReply);
@@ -72,7 +85,7 @@ serveCommands({
       backend,
       time,
       crypto: nobleCrypto,
-      transport: new HostCallTransport(backend, downlink, ota !== null),
+      transport: hubTransports(backend, downlink, ota !== null, otherHubs),
       entropy: seed && (() => seed),
       onEvent: (e) => void (collect && recent.length < 10_000 && recent.push(summary(e))),
       head: head ? { seq: head.seq, hash: fromHex(head.hash) } : undefined,
