@@ -11,6 +11,8 @@ export interface InitRequest {
   intervalMs: number;
   secretKey: string;
   hub: { url?: string; publicKey: string; token?: string; fingerprint?: string };
+  /** The owner's other hubs (--other-hub KEY[@URL]), in order. */
+  otherHubs?: readonly { publicKey: string; url?: string }[];
 }
 
 /** A new node's configuration: batches small and frequent enough that a first try shows readings within seconds. */
@@ -46,6 +48,7 @@ export function initConfig(r: InitRequest): { doc: Record<string, unknown>; prob
     board: r.board,
     secretKey: r.secretKey,
     hub,
+    ...(r.otherHubs?.length ? { otherHubs: r.otherHubs.map((h) => ({ ...(h.url !== undefined ? { url: h.url } : {}), publicKey: h.publicKey })) } : {}),
     sensors,
     uplink: UPLINK,
     buffer: BUFFER,
@@ -58,6 +61,7 @@ const FLAG_OF: Record<string, string> = { board: '--board', name: '--name', 'hub
 function asFlag(p: NodeConfigProblem, flags: string[]): string {
   const m = /^sensors\[(\d+)\]/.exec(p.path);
   if (m) return `${flags[Number(m[1])]}: ${p.message}`;
+  if (p.path.startsWith('otherHubs[')) return `--other-hub (${p.path}): ${p.message}`;
   const flag = FLAG_OF[p.path];
   return flag ? `${flag}: ${p.message}` : `${p.path}: ${p.message}`;
 }

@@ -5,7 +5,9 @@ import { PinClaims } from '../../hal/board/pin-claims.js';
 import { pinExclusion, type PinUse } from '../../hal/board/pin-rules.js';
 import { DRIVERS } from '../../hal/drivers/registry.js';
 import { loadBoards } from '../boards/board-registry.js';
+import { nodeConfigFromJson } from '../../firmware/node/node-config.js';
 import { checkDocumentOnHost } from '../schema/host-validators.js';
+import { checkOtherHubs } from './other-hubs-check.js';
 
 /**
  * The one check of a node configuration, shared by `fazt node init|check`,
@@ -14,7 +16,8 @@ import { checkDocumentOnHost } from '../schema/host-validators.js';
  * and of the right kind, every pin and bus is one the board can give for
  * that use (the rules the HAL applies when the node opens them, so a node
  * that passes here does not fail at boot on a pin), no pin or I2C address
- * is used twice, and the keys are not the examples' placeholders.
+ * is used twice, the keys are not the examples' placeholders, and the
+ * owner's other hubs (otherHubs) are each listed once (other-hubs-check.ts).
  */
 export interface NodeConfigProblem {
   /** Where, as people write it: `sensors[1].pin`, `hub.publicKey`. */
@@ -151,6 +154,7 @@ export function checkNodeConfig(doc: unknown): NodeConfigProblem[] {
       kind: 'example-key',
       message: "an example's placeholder: your hub's key (`fazt invite --json` prints it as hubKey)",
     });
+  problems.push(...checkOtherHubs(nodeConfigFromJson(doc)));
   const board = loadBoards().get(c.board);
   if (!board) {
     problems.push({ path: 'board', kind: 'board', message: `no board '${c.board}'; known: ${[...loadBoards().keys()].join(', ')}` });

@@ -110,6 +110,10 @@ export class ConfigNode {
       config,
       uplink: observed,
       downlink: httpDownlink(() => url),
+      // The owner's other hubs with a url: the firmware fails over to them (hub-failover.ts).
+      otherHubs: (c.otherHubs ?? []).flatMap((h) =>
+        h.url ? [{ uplink: httpUplink(() => h.url as string), downlink: httpDownlink(() => h.url as string) }] : [],
+      ),
       wire: configDevices(c.sensors),
       preferences: o.preferences,
     };

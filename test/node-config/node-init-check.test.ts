@@ -264,6 +264,52 @@ describe('fazt node check', () => {
     assert.deepEqual(j.hub, { mode: 'beacon', url: null, publicKey: HUB_KEY, enrols: true });
     assert.equal(toHex(fromHex(String(j.publicKey))), j.publicKey);
   });
+
+  it("otherHubs: the owner's other hubs are checked (each once, urls only beside hub.url, no placeholder) and summarised", async () => {
+    const B = 'cd'.repeat(32);
+    const withUrl = { ...good, hub: { url: 'http://192.168.1.20:7070', publicKey: HUB_KEY } };
+    const f = write({ ...withUrl, otherHubs: [{ url: 'http://192.168.1.21:7070', publicKey: B }, { publicKey: 'ef'.repeat(32) }] });
+    const r = await fazt('node', 'check', f);
+    assert.equal(r.code, 0, r.err);
+    assert.match(
+      r.out,
+      /other hubs \(keys trusted, uplink fails over in this order\): http:\/\/192\.168\.1\.21:7070 \(key cdcdcdcdcdcdcdcd…\), no url \(key efefefefefefefef…\)/,
+    );
+    const j = JSON.parse((await fazt('node', 'check', f, '--json')).out) as { otherHubs: { url: string | null; publicKey: string }[] };
+    assert.deepEqual(
+      j.otherHubs.map((h) => [h.url, h.publicKey]),
+      [
+        ['http://192.168.1.21:7070', B],
+        [null, 'ef'.repeat(32)],
+      ],
+    );
+    const bad = write({
+      ...good,
+      otherHubs: [{ url: 'http://192.168.1.21:7070', publicKey: HUB_KEY, fingerprint: `sha256:${'0'.repeat(64)}` }, { publicKey: '0'.repeat(64) }],
+    });
+    const b = await fazt('node', 'check', bad);
+    assert.equal(b.code, 1);
+    assert.deepEqual(b.err.trim().split('\n'), [
+      `${bad}: otherHubs[0].publicKey: the same hub as hub.publicKey: list each hub once`,
+      `${bad}: otherHubs[0].url: a node without hub.url finds its hub by Beacon and uplinks to it alone: give hub.url too, or leave this url out`,
+      `${bad}: otherHubs[0].fingerprint: a fingerprint pins an https hub's certificate: the url must be https://…`,
+      `${bad}: otherHubs[1].publicKey: an example's placeholder: that hub's key (\`fazt mesh peers\` lists them)`,
+    ]);
+  });
+
+  it('node init --other-hub KEY[@URL] writes otherHubs; a problem names the flag', async () => {
+    const f = file();
+    const B = 'cd'.repeat(32);
+    const args = ['node', 'init', '--board', 'esp32-devkitc', '--sensor', 'pir@27', '--hub-key', HUB_KEY, '--hub-url', 'http://192.168.1.20:7070'];
+    const r = await fazt(...args, '--other-hub', `${B}@http://192.168.1.21:7070/`, '--other-hub', 'ef'.repeat(32), '-o', f);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(read(f).otherHubs, [{ url: 'http://192.168.1.21:7070', publicKey: B }, { publicKey: 'ef'.repeat(32) }]);
+    const twice = await fazt(...args, '--other-hub', HUB_KEY, '-o', file());
+    assert.equal(twice.code, 2);
+    assert.match(twice.err, /--other-hub \(otherHubs\[0\]\.publicKey\): the same hub as hub\.publicKey/);
+    const notUrl = await fazt(...args, '--other-hub', `${B}@ftp://x`, '-o', file());
+    assert.deepEqual([notUrl.code, notUrl.err], [2, `--other-hub ${B}@ftp://x: 'ftp://x' is not an http(s) URL, e.g. http://192.168.1.21:7070`]);
+  });
 });
 
 describe('fazt sim node --config and firmware build refuse what node check refuses', () => {

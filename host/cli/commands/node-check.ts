@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { toHex } from '../../../firmware/codec/text-encodings.js';
-import { identityFromSecretKey } from '../../../firmware/identity/node-id.js';
+import { identityFromSecretKey, nodeIdFromPublicKey } from '../../../firmware/identity/node-id.js';
 import { nodeConfigFromJson, type NodeConfig } from '../../../firmware/node/node-config.js';
 import type { SensorConfig } from '../../../firmware/sensing/open-sensor.js';
 import { nodeCrypto } from '../../crypto/node-crypto.js';
@@ -20,8 +20,15 @@ function summary(c: NodeConfig): Record<string, unknown> {
     board: c.board,
     sensors: c.sensors.map((s) => ({ name: s.name, driver: s.driver, at: where(s) })),
     hub: { mode: c.hub.url ? 'url' : 'beacon', url: c.hub.url ?? null, publicKey: toHex(c.hub.publicKey), enrols: c.hub.token !== undefined },
+    otherHubs: (c.otherHubs ?? []).map((h) => ({ id: nodeIdFromPublicKey(h.publicKey, nodeCrypto), url: h.url ?? null, publicKey: toHex(h.publicKey) })),
   };
 }
+
+/** The owner's other hubs as a line (none: nothing). */
+const others = (hubs: { url: string | null; publicKey: string }[]): string =>
+  hubs.length
+    ? `other hubs (keys trusted${hubs.some((h) => h.url) ? ', uplink fails over in this order' : ''}): ${hubs.map((h) => `${h.url ?? 'no url'} (key ${h.publicKey.slice(0, 16)}…)`).join(', ')}\n`
+    : '';
 
 export const nodeCheckCommand: Command = {
   name: 'check',
@@ -58,7 +65,8 @@ export const nodeCheckCommand: Command = {
       out(
         `ok ${file}: node ${String(s.node)}${s.name ? ` '${String(s.name)}'` : ''} on ${String(s.board)}\n` +
           `sensors: ${sensors || 'none'}\n` +
-          `hub: ${hub.url ? hub.url : `found by Beacon (key ${hub.publicKey.slice(0, 16)}…)`}, ${hub.enrols ? 'enrols with its invite token' : 'no invite token (already enrolled)'}\n`,
+          `hub: ${hub.url ? hub.url : `found by Beacon (key ${hub.publicKey.slice(0, 16)}…)`}, ${hub.enrols ? 'enrols with its invite token' : 'no invite token (already enrolled)'}\n` +
+          others(s.otherHubs as { url: string | null; publicKey: string }[]),
       );
     }
     return 0;

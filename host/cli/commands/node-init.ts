@@ -53,11 +53,21 @@ function hubFrom(values: Record<string, unknown>): { url?: string; publicKey: st
   return { url: url?.replace(/\/$/, ''), publicKey, token, fingerprint: str(invite.fingerprint) };
 }
 
+/** --other-hub KEY[@URL]: the key (hex or 24 words) and, after the first @, the hub's address. */
+function otherHubFrom(spec: string): { publicKey: string; url?: string } {
+  const at = spec.indexOf('@');
+  const keyText = at < 0 ? spec : spec.slice(0, at);
+  const url = at < 0 ? undefined : spec.slice(at + 1).replace(/\/$/, '');
+  if (url !== undefined && !/^https?:\/\/[^\s/]+/.test(url))
+    throw new UsageError(`--other-hub ${spec}: '${url}' is not an http(s) URL, e.g. http://192.168.1.21:7070`);
+  return { publicKey: parsed(() => keyFromText(keyText, `--other-hub ${spec}`)), ...(url !== undefined ? { url } : {}) };
+}
+
 export const nodeInitCommand: Command = {
   name: 'init',
   summary: 'Write the configuration of a node of your own: a new key, its hub, its sensors checked against the board',
   usage:
-    'fazt node init --board ID --sensor SPEC... [--output ID@PIN...] [--invite invite.json | --hub-key KEY [--token T]] [--hub-url URL] [--name N] [--interval 10s] [-o node.json] [--force] [--json]',
+    'fazt node init --board ID --sensor SPEC... [--output ID@PIN...] [--invite invite.json | --hub-key KEY [--token T]] [--hub-url URL] [--other-hub KEY[@URL]...] [--name N] [--interval 10s] [-o node.json] [--force] [--json]',
   help: [
     "SPEC: DRIVER@ADDRESS for an I2C chip on the board's default bus (sht4x@0x44; bme280 alone takes its",
     'default address), DRIVER@PIN for a pin sensor (pir@6, button@7). --output led@21, relay@4, buzzer@5.',
@@ -80,6 +90,12 @@ export const nodeInitCommand: Command = {
     'hub-key': { type: 'string', value: 'KEY', description: "the hub's public key (hex or 24 words), instead of the invite's" },
     token: { type: 'string', value: 'TOKEN', description: "the invite token (or its 24 words), instead of the invite's" },
     'hub-url': { type: 'string', value: 'URL', description: "the hub's address; without it the node finds the hub by Beacon" },
+    'other-hub': {
+      type: 'string',
+      value: 'KEY[@URL]',
+      multiple: true,
+      description: 'another of your hubs (repeat it): the node trusts its key and, with --hub-url and its URL, uplinks there when the first is away',
+    },
     name: { type: 'string', value: 'NAME', description: 'the name the hub shows' },
     interval: { type: 'string', value: 'DURATION', description: 'how often sensors are read (default 10s)' },
     out: { type: 'string', short: 'o', value: 'FILE', description: 'where to write it (default node.json; mode 0600)' },
@@ -95,7 +111,10 @@ export const nodeInitCommand: Command = {
     const intervalMs = values.interval === undefined ? 10_000 : durationFlag(String(values.interval), '--interval');
     const hub = hubFrom(values);
     const secret = new Uint8Array(randomBytes(32));
-    const { doc, problems } = parsed(() => initConfig({ board, sensors, outputs, name: str(values.name), intervalMs, secretKey: toHex(secret), hub }));
+    const otherHubs = list(values['other-hub']).map(otherHubFrom);
+    const { doc, problems } = parsed(() =>
+      initConfig({ board, sensors, outputs, name: str(values.name), intervalMs, secretKey: toHex(secret), hub, otherHubs }),
+    );
     if (problems.length) {
       err(problems.map((p) => `fazt: ${p}\n`).join('')); // every problem, each naming its flag (a thrown error shows one line)
       return 2;
