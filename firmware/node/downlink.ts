@@ -82,11 +82,6 @@ export class Downlink {
     return this.seqs[this.hubs[0]] ?? 0;
   }
 
-  /** The highest command seq acted on per issuing hub id. */
-  commandSeqs(): CommandSeqs {
-    return { ...this.seqs };
-  }
-
   /**
    * Checks and acts on an answer; returns how many command outcomes it
    * recorded (the caller sends them at once, so the hub learns soon). A

@@ -42,7 +42,7 @@ export interface NodeConfig {
 }
 
 /** Another of the owner's hubs: its key and, to uplink to it, its address (fingerprint: as hub.fingerprint). */
-export interface OtherHub {
+interface OtherHub {
   url?: string;
   publicKey: Uint8Array;
   fingerprint?: string;
