@@ -105,14 +105,14 @@ function applyOne(cartridge: Cartridge, peer: string, e: EventEntry, now: number
  */
 function replayStored(cartridge: Cartridge, node: string, now: number, crypto: CryptoProvider): void {
   const trusted = new Set([...cartridge.nodes('hub').map((h) => h.id), ...new PeerBook(cartridge.db, crypto).list().map((p) => p.hub)]);
-  for (const type of ADMIN) {
+  // Chain by chain (the hubs' chains are short beside the nodes'), in chain order.
+  for (const chain of trusted) {
     let cursor: string | undefined;
     do {
-      const page = cartridge.events({ type, limit: 1000, ...(cursor ? { cursor } : {}) });
+      const page = cartridge.events({ node: chain, type: 'system.node.*', limit: 1000, ...(cursor ? { cursor } : {}) });
       for (const e of page.events) {
-        const chain = chainOf(e);
         const d = e.data as ValueMap;
-        if (trusted.has(chain) && isValueMap(d) && d.node === node) applyOne(cartridge, chain, e, now, crypto);
+        if ((ADMIN as readonly string[]).includes(e.type) && isValueMap(d) && d.node === node) applyOne(cartridge, chain, e, now, crypto);
       }
       cursor = page.next ?? undefined;
     } while (cursor);
