@@ -31,6 +31,7 @@ const chainOf = (e: EventEntry): string => e.source.slice(0, e.source.indexOf('/
  * (entries the caller has verified and stored: the mesh store's page hook,
  * or the NATS transport), to this hub's `nodes` table: system.node.enrolled
  * registers the node with its key (only when the id derives from the key),
+ * (a re-enrolment's name and board replace the old, as where it was taken),
  * renamed / retired / revoked change it as the owner's own request would.
  * Idempotent and order-safe: retire and revoke keep the first moment, and
  * nothing clears a revocation, so a node revoked on one hub is refused by
@@ -71,11 +72,17 @@ function applyOne(cartridge: Cartridge, peer: string, e: EventEntry, now: number
     const publicKey = fromHex(d.publicKey);
     const derived = nodeIdFromPublicKey(publicKey, crypto);
     if (derived !== node) return ignore(`forged enrolment: the key's id is ${derived}, not ${node}`, node);
-    if (cartridge.hasNode(node)) return { ...base, node, result: 'unchanged' };
     const name = typeof d.name === 'string' ? d.name : undefined;
     const board = typeof d.board === 'string' ? d.board : undefined;
+    const known = cartridge.hasNode(node);
+    if (known) {
+      // Only a re-enrolment (existed) renames, as on the hub that took it: a first enrolment seen again must not undo a later rename.
+      const s = cartridge.nodes().find((x) => x.id === node);
+      const same = (name === undefined || name === s?.name) && (board === undefined || board === s?.board);
+      if (d.existed !== true || same) return { ...base, node, result: 'unchanged' };
+    }
     admin.register({ id: node, publicKey, name, board }, now);
-    replayStored(cartridge, node, now, crypto);
+    if (!known) replayStored(cartridge, node, now, crypto);
     return { ...base, node, result: 'applied' };
   }
   if (!cartridge.hasNode(node)) return ignore('unknown-node: applied when its enrolment arrives', node);

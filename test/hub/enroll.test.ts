@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { toJsonValue } from '../../firmware/codec/json-form.js';
 import { toHex } from '../../firmware/codec/text-encodings.js';
 import { enrollRequest as makeEnrollRequest } from '../../firmware/node/enroll-request.js';
+import { applyPeerAdmin } from '../../host/mesh/peer-admin.js';
 import { validateOnHost } from '../../host/schema/host-validators.js';
-import { acked, cbor, crypto, post, startHub, TestNode } from './helpers.js';
+import { Cartridge } from '../../host/store/cartridge.js';
+import { acked, cbor, crypto, post, startHub, TestNode, tempDir } from './helpers.js';
 
 type Started = Awaited<ReturnType<typeof startHub>>;
 let h: Started;
@@ -65,6 +68,26 @@ describe('POST /v1/enroll', () => {
     for (const e of enrolled) {
       validateOnHost('eventData', { type: e.type, data: toJsonValue(e.data) });
       assert.doesNotMatch(JSON.stringify(toJsonValue(e.data)), /fzi/, 'no invite token in it');
+    }
+    // A paired hub replicating this chain registers the node with its key (host/mesh/peer-admin.ts).
+    const t = tempDir('fazt-enrol-peer-');
+    const peer = Cartridge.open(join(t.dir, 'peer.db'), { clock: () => now });
+    try {
+      const outcomes = applyPeerAdmin(peer, h.hub.hubLog.id, [...h.hub.cartridge.chain(h.hub.hubLog.id)], now);
+      assert.deepStrictEqual(
+        outcomes.map((o) => o.result),
+        ['applied', 'applied'],
+      );
+      assert.deepStrictEqual(peer.nodeKey(node.id)?.publicKey, node.identity.publicKey);
+      assert.deepStrictEqual([peer.nodes()[0]?.name, peer.nodes()[0]?.board], ['Kitchen 2', 'esp32-c3-devkitm-1'], 'as on the hub that took them');
+      assert.deepStrictEqual(
+        applyPeerAdmin(peer, h.hub.hubLog.id, [...h.hub.cartridge.chain(h.hub.hubLog.id)], now).map((o) => o.result),
+        ['unchanged', 'unchanged'],
+        'applying again changes nothing',
+      );
+    } finally {
+      peer.close();
+      t.cleanup();
     }
   });
   it('refuses an unknown token (403 invite-unknown)', async () => {

@@ -94,11 +94,11 @@ describe('applyPeerAdmin: a paired hub’s administration of nodes, from its cha
       later.map((o) => [o.type, o.result]),
       [
         ['system.node.renamed', 'applied'],
-        ['system.node.enrolled', 'unchanged'],
+        ['system.node.enrolled', 'applied'],
       ],
     );
     const r = row(local.cartridge, node.id);
-    assert.deepStrictEqual([r?.name, r?.revokedAt], ['shed 2', now + 1]);
+    assert.deepStrictEqual([r?.name, r?.revokedAt], ['shed 3', now + 1], 'the re-enrolment renamed it; still revoked');
     assert.equal(local.cartridge.nodeKey(node.id)?.revoked, true);
   });
 
