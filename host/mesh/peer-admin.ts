@@ -30,8 +30,8 @@ const chainOf = (e: EventEntry): string => e.source.slice(0, e.source.indexOf('/
  * Applies a paired peer hub's administration of nodes, read from its chain
  * (entries the caller has verified and stored: the mesh store's page hook,
  * or the NATS transport), to this hub's `nodes` table: system.node.enrolled
- * registers the node with its key (only when the id derives from the key),
- * (a re-enrolment's name and board replace the old, as where it was taken),
+ * registers the node with its key (only when the id derives from the key;
+ * a re-enrolment's name and board replace the old, as where it was taken),
  * renamed / retired / revoked change it as the owner's own request would.
  * Idempotent and order-safe: retire and revoke keep the first moment, and
  * nothing clears a revocation, so a node revoked on one hub is refused by
