@@ -1,5 +1,5 @@
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
-import type { EventEntry } from '../../firmware/event/envelope.js';
+import { type EventEntry, entryHash } from '../../firmware/event/envelope.js';
 import { bytesEqual } from '../../firmware/event/verify-chain.js';
 import type { Cartridge } from '../store/cartridge.js';
 import { exportBundle } from '../store/export-bundle.js';
@@ -64,6 +64,12 @@ export class MeshStore {
         return !t || t.seq !== h.seq || !bytesEqual(t.hash, h.hash);
       })
       .map(({ node, seq, hash }) => ({ node, seq, hash }));
+  }
+
+  /** Whether the stored entry of `node` at `seq` is the one with hash `hash` (the peer's head is on our chain). */
+  holds(node: string, seq: number, hash: Uint8Array): boolean {
+    for (const e of this.o.cartridge.chain(node, { from: seq, to: seq })) return bytesEqual(entryHash(e, this.o.crypto), hash);
+    return false;
   }
 
   /** A page of `node`'s chain from seq `from`, at most about `limit` entries, or undefined when nothing is stored there. */

@@ -131,7 +131,8 @@ export async function syncRound(o: SyncRoundOptions): Promise<RoundFigures> {
     let own = mesh.heads.list().find((x) => x.node === h.node);
     // Behind: from our head's successor. Level or ahead but different: from their head, which overlaps what we hold (a fork shows).
     let from = !own ? 1 : own.seq < h.seq ? own.seq + 1 : h.seq;
-    if (own && own.seq >= h.seq && bytesEqual(own.hash, h.hash)) return true;
+    // Level, or ahead with their head on our chain: nothing to pull (they pull from us in their round).
+    if (own && own.seq >= h.seq && (own.seq === h.seq ? bytesEqual(own.hash, h.hash) : mesh.holds(h.node, h.seq, h.hash))) return true;
     for (;;) {
       if (o.maxPages !== undefined && f.pages >= o.maxPages) return false;
       const page = await call(MESH_PATHS.page, encodePageRequest({ node: h.node, from, limit }));
