@@ -2,7 +2,7 @@ import type { TimerId, Timers } from '../../hal/contracts/time.js';
 import { MeshError } from './mesh-error.js';
 import type { MeshHub } from './mesh-hub.js';
 
-export const DEFAULT_MESH_INTERVAL_MS = 30_000;
+const DEFAULT_MESH_INTERVAL_MS = 30_000;
 /** An unreachable peer is tried again after twice the wait each time, up to this many intervals. */
 const MAX_BACKOFF_INTERVALS = 16;
 

@@ -11,7 +11,7 @@ import { PeerHeads } from './peer-heads.js';
 import { ForkSeen, type PageStored, storePage } from './page-in.js';
 
 /** The most entries one page carries (a page still ends on a checkpoint, so it may hold a little more). */
-export const MAX_PAGE_ENTRIES = 4096;
+const MAX_PAGE_ENTRIES = 4096;
 
 /** What the mesh reports on the hub's own chain: a fork seen, a page refused. */
 export type MeshReport =

@@ -20,7 +20,7 @@ export interface PageStored {
 }
 
 /** A refused page's BundleError as the mesh's code: what was done to it, else what is wrong with it. */
-export function meshCodeOf(e: BundleError): MeshErrorCode {
+function meshCodeOf(e: BundleError): MeshErrorCode {
   if (e.fault === 'forged') return 'forged-checkpoint';
   if (e.fault) return e.fault;
   return e.code === 'bundle-unverifiable' ? 'unsigned' : 'malformed';

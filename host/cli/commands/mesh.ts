@@ -12,7 +12,7 @@ function roundLine(r: RoundOutcome): string {
   return `${r.peer}: ${f.stored} new entries of ${f.entries} in ${f.pages} pages over ${f.chains} chains${f.interrupted ? ' (stopped early; the next round goes on)' : ''}${errors}`;
 }
 
-export const meshSyncCommand: Command = {
+const meshSyncCommand: Command = {
   name: 'sync',
   summary: 'Run a sync round now against every paired hub (or one), through the running hub',
   usage: 'fazt mesh sync [--peer ID] [--hub URL] [--data DIR] [--json]',
@@ -28,7 +28,7 @@ export const meshSyncCommand: Command = {
   },
 };
 
-export const meshStatusCommand: Command = {
+const meshStatusCommand: Command = {
   name: 'status',
   summary: "The paired hubs, each one's last round and how far behind, the forks seen and the refusals",
   usage: 'fazt mesh status [--hub URL] [--data DIR] [--json]',
