@@ -1,4 +1,5 @@
 import type { Batch } from '../../firmware/batch/batch.js';
+import { withLinkedHashes } from '../../firmware/batch/compact-batch.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { ForkError, VerifyError } from '../../firmware/errors.js';
 import { type EventEntry, entryHash } from '../../firmware/event/envelope.js';
@@ -8,6 +9,9 @@ import type { Cartridge } from '../store/cartridge.js';
 import { StoreError } from '../store/store-error.js';
 import { checkBundle } from '../store/verify-bundle.js';
 import { MeshError, type MeshErrorCode } from './mesh-error.js';
+
+/** The largest page accepted (a page of a few thousand entries ending on a checkpoint is well under it). */
+export const MAX_PAGE_BYTES = 16 * 1024 * 1024;
 
 /** What storing one page did. */
 export interface PageStored {
@@ -26,15 +30,17 @@ function meshCodeOf(e: BundleError): MeshErrorCode {
   return e.code === 'bundle-unverifiable' ? 'unsigned' : 'malformed';
 }
 
-/** The page's checkpoints as the batches they signed (each its range of entries), for the Ingestor. */
-function batchesOf(b: Bundle): Batch[] {
+/** The page's checkpoints as the batches they signed (each its range of entries, already hashed and linked), for the Ingestor. */
+function batchesOf(b: Bundle, hashes: Uint8Array[]): Batch[] {
   const at = new Map<number, number>();
   b.entries.forEach((e, i) => at.set(e.seq, i));
   return b.checkpoints.map((c) => {
-    const entries = b.entries.slice(at.get(c.first), (at.get(c.last) ?? -1) + 1);
+    const from = at.get(c.first) ?? 0;
+    const to = (at.get(c.last) ?? -1) + 1;
+    const entries = b.entries.slice(from, to);
     const batch: Batch = { v: 1, node: b.node, key: b.key, first: c.first, last: c.last, head: c.head, entries, sig: c.sig };
     if (c.dropped) batch.dropped = { ...c.dropped };
-    return batch;
+    return withLinkedHashes(batch, hashes.slice(from, to));
   });
 }
 
@@ -59,8 +65,9 @@ export interface PageInContext {
  */
 export function storePage(ctx: PageInContext, node: string, bytes: Uint8Array): PageStored {
   let b: Bundle;
+  let hashes: Uint8Array[];
   try {
-    b = checkBundle(bytes, ctx.crypto).bundle;
+    ({ bundle: b, hashes } = checkBundle(bytes, ctx.crypto, MAX_PAGE_BYTES));
   } catch (e) {
     if (e instanceof BundleError) throw new MeshError(meshCodeOf(e), `page of ${node}: ${e.message}`, { cause: e });
     throw e;
@@ -75,7 +82,7 @@ export function storePage(ctx: PageInContext, node: string, bytes: Uint8Array): 
   const kind = c.nodes('peer').some((n) => n.id === node) ? 'peer' : 'node';
   const before = c.head(node)?.seq ?? 0;
   try {
-    const results = c.ingestPage(batchesOf(b), (rs) => {
+    const results = c.ingestPage(batchesOf(b, hashes), (rs) => {
       if (kind !== 'peer' || !ctx.onPeerHubEntries) return;
       const fresh = rs.flatMap((r) => r.fresh);
       if (fresh.length > 0) ctx.onPeerHubEntries(node, fresh);

@@ -30,11 +30,11 @@ export function verifyBundle(bytes: Uint8Array, crypto: CryptoProvider): Verifie
   return checkBundle(bytes, crypto).verified;
 }
 
-/** verifyBundle, also returning the bundle it read (a mesh page is stored from it: host/mesh/page-in.ts). */
-export function checkBundle(bytes: Uint8Array, crypto: CryptoProvider): { verified: VerifiedBundle; bundle: Bundle } {
+/** verifyBundle, also returning the bundle it read (a mesh page is stored from it: host/mesh/page-in.ts); `maxBytes` as decodeCbor's. */
+export function checkBundle(bytes: Uint8Array, crypto: CryptoProvider, maxBytes?: number): { verified: VerifiedBundle; bundle: Bundle; hashes: Uint8Array[] } {
   let b: Bundle;
   try {
-    b = bundleFromValue(decodeCbor(bytes));
+    b = bundleFromValue(decodeCbor(bytes, { maxBytes }));
   } catch (e) {
     if (e instanceof BundleError) throw e;
     throw new BundleError('malformed', `not a bundle in deterministic CBOR: ${(e as Error).message}`);
@@ -97,5 +97,5 @@ export function checkBundle(bytes: Uint8Array, crypto: CryptoProvider): { verifi
       'unverifiable',
       `no checkpoint signs seq ${unsigned.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}..${r.to}`)).join(', ')} (stored before checkpoints existed, or a checkpoint was removed): unverifiable`,
     );
-  return { verified: { node: b.node, first: b.first, last: b.last, entries: es.length, checkpoints: b.checkpoints.length, gaps }, bundle: b };
+  return { verified: { node: b.node, first: b.first, last: b.last, entries: es.length, checkpoints: b.checkpoints.length, gaps }, bundle: b, hashes };
 }
