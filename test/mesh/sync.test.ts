@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { EventEntry } from '../../firmware/event/envelope.js';
+import { MeshStore } from '../../host/mesh/mesh-store.js';
 import { exportBundle } from '../../host/store/export-bundle.js';
 import { verifyBundle } from '../../host/store/verify-bundle.js';
 import { TestNode } from '../hub/helpers.js';
@@ -96,5 +98,31 @@ describe('sync between two paired hubs', () => {
     const peers = b.hub.cartridge.nodes('peer').map((n) => n.id);
     assert.deepStrictEqual(peers, [a.hub.mesh.id]);
     assert.equal(chainDigest(a.hub, a.hub.mesh.id), chainDigest(b.hub, a.hub.mesh.id));
+  });
+
+  it("onPeerHubEntries sees a paired hub's fresh entries inside the page's transaction (a throw there stores nothing)", () => {
+    const { a, b } = p;
+    const seen: [string, number[]][] = [];
+    const hooked = (hook: (peer: string, fresh: readonly EventEntry[]) => void) =>
+      new MeshStore({ cartridge: b.hub.cartridge, crypto, clock: Date.now, onPeerHubEntries: hook });
+    const head = b.hub.cartridge.head(a.hub.mesh.id)?.seq ?? 0;
+    a.hub.hubLog.append('system.mesh.fork', 'mesh', { node: node.id, seq: 2, peer: b.hub.mesh.id });
+    const page = a.hub.mesh.store.pageOut(a.hub.mesh.id, head + 1, 100);
+    assert.ok(page);
+    assert.throws(
+      () =>
+        hooked(() => {
+          throw new Error('refused by the hook');
+        }).pageIn(a.hub.mesh.id, a.hub.mesh.id, page),
+      /refused by the hook/,
+    );
+    assert.equal(b.hub.cartridge.head(a.hub.mesh.id)?.seq, head);
+    const r = hooked((peer, fresh) => void seen.push([peer, fresh.map((e) => e.seq)])).pageIn(a.hub.mesh.id, a.hub.mesh.id, page);
+    assert.deepStrictEqual(seen, [[a.hub.mesh.id, [head + 1]]]);
+    assert.equal(r.head, head + 1);
+    // Node chains do not call it.
+    const nodePage = a.hub.mesh.store.pageOut(node.id, 1, 10);
+    assert.ok(nodePage);
+    hooked(() => assert.fail('called for a node chain')).pageIn(a.hub.mesh.id, node.id, nodePage);
   });
 });
