@@ -11,7 +11,7 @@ import { checkBundle } from '../store/verify-bundle.js';
 import { MeshError, type MeshErrorCode } from './mesh-error.js';
 
 /** The largest page accepted (a page of a few thousand entries ending on a checkpoint is well under it). */
-export const MAX_PAGE_BYTES = 16 * 1024 * 1024;
+const MAX_PAGE_BYTES = 16 * 1024 * 1024;
 
 /** What storing one page did. */
 export interface PageStored {
