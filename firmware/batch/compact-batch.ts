@@ -98,6 +98,17 @@ export function isCompactBatch(v: Value): v is Value[] {
  */
 const rebuilt = new WeakMap<Batch, { entries: EventEntry[]; hashes: Uint8Array[] }>();
 
+/**
+ * Marks a batch whose entries were already hashed and checked to link (a
+ * verified bundle's checkpoint range, host/mesh/page-in.ts), so verifyBatch
+ * does not hash them again; returns the batch.
+ */
+export function withLinkedHashes(b: Batch, hashes: Uint8Array[]): Batch {
+  if (hashes.length !== b.entries.length) throw new RangeError(`hashes must be one per entry (${b.entries.length}), got ${hashes.length}`);
+  rebuilt.set(b, { entries: b.entries, hashes });
+  return b;
+}
+
 /** The hashes of a batch's entries when this module rebuilt them (each links the next by construction), else undefined. */
 export function rebuiltHashes(b: Batch): Uint8Array[] | undefined {
   const r = rebuilt.get(b);

@@ -9,6 +9,7 @@ import { enrollCommand } from './commands/enroll.js';
 import { eventCommand } from './commands/event-verify.js';
 import { exportCommand } from './commands/export.js';
 import { firmwareCommand } from './commands/firmware.js';
+import { meshCommand } from './commands/mesh.js';
 import { hubCommand } from './commands/hub.js';
 import { i2cCommand } from './commands/i2c.js';
 import { inviteCommand } from './commands/invite.js';
@@ -47,6 +48,7 @@ export const root: Command = {
     i2cCommand,
     boardsCommand,
     firmwareCommand,
+    meshCommand,
     keygenCommand,
     mnemonicCommand,
     chirpCommand,

@@ -15,6 +15,8 @@ import type { FailureLimit } from './failure-limit.js';
 import type { GroupCommit } from './group-commit.js';
 import type { HubLog } from './hub-log.js';
 import type { OpRecord } from './op-log.js';
+import type { MeshHub } from '../mesh/mesh-hub.js';
+import { meshRoutes } from './mesh-api.js';
 import { firmwareRoutes } from './firmware-api.js';
 import { inviteRoutes } from './invite-api.js';
 import { metricsRoutes } from './metrics-api.js';
@@ -61,6 +63,8 @@ export interface ApiContext {
   hubLog: () => HubLog;
   /** The hub's operational log. */
   log: (record: OpRecord) => void;
+  /** The mesh: paired hubs' requests and the owner's sync and status (host/mesh/). */
+  mesh: MeshHub;
 }
 
 /**
@@ -86,6 +90,7 @@ export function apiRoutes(ctx: ApiContext): Routes {
     ...seriesRoutes(ctx),
     ...inviteRoutes(ctx),
     ...firmwareRoutes(ctx),
+    ...meshRoutes(ctx),
     ...rulesTestRoutes({ cartridge: ctx.cartridge, hubId: ctx.hubKey.id, clock: ctx.clock, timeZone: () => ctx.rules()?.timeZone ?? 'UTC' }),
   };
 }

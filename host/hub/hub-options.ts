@@ -6,6 +6,7 @@ import type { PulseOptions } from '../pulse/pulse-service.js';
 import type { TimeMode } from '../time/timekeeper.js';
 import type { LanBeaconOptions } from './lan-beacon.js';
 import type { LogFormat } from './op-log.js';
+import type { SyncRoundOptions } from '../mesh/sync-round.js';
 import type { Routes } from './route.js';
 
 export interface HubOptions {
@@ -47,6 +48,12 @@ export interface HubOptions {
   silentAfterMs?: number;
   /** The timers of the backup schedule and the silence check (default Node's; a virtual clock's in tests). */
   timers?: Timers;
+  /**
+   * The mesh (host/mesh/): `background` runs a sync round against every paired hub with a url every
+   * `intervalMs` (fazt hub --mesh, --mesh-interval); `round` overrides every round's page size or fetch.
+   * Without it the hub still answers paired hubs and the owner's `fazt mesh sync`.
+   */
+  mesh?: { background?: boolean; intervalMs?: number; round?: Partial<Pick<SyncRoundOptions, 'pageLimit' | 'fetch' | 'timeoutMs'>> };
 }
 
 export interface HubAddress {

@@ -23,6 +23,7 @@ import { ensureOwnerToken } from './owner-token-file.js';
 import { DEFAULT_BODY_LIMIT } from './read-body.js';
 import type { Routes } from './route.js';
 import { SessionBook } from './sessions.js';
+import { MeshHub } from '../mesh/mesh-hub.js';
 import { type HubCertificate, loadOrCreateHubCertificate } from './tls/hub-certificate.js';
 import { isLoopback } from './tls/loopback.js';
 
@@ -48,6 +49,7 @@ export interface HubParts {
   sessions: SessionBook;
   access: OwnerAccess;
   routes: Routes;
+  mesh: MeshHub;
   /** The LAN beacon once it is made (it needs the port the hub listens on); the timekeeper and the API read it from here. */
   lan: HubBeacon | undefined;
 }
@@ -131,6 +133,11 @@ export async function wireHub(
     const owner = ensureOwnerToken(dataDir, store.tokens, Math.floor(keeper.now()));
     const sessions = new SessionBook(crypto, (n) => new Uint8Array(randomBytes(n)));
     const access = new OwnerAccess(store.tokens, sessions, clock);
+    const mesh = new MeshHub({
+      ...{ cartridge: store, crypto, clock, self: key },
+      report: (r) => void own.append(r.type, 'mesh', r.data),
+      round: options.mesh?.round,
+    });
     const routes: Routes = {
       ...apiRoutes({
         cartridge: store,
@@ -151,11 +158,12 @@ export async function wireHub(
         failures: { signin: new FailureLimit(), enroll: new FailureLimit() },
         hubLog: () => own,
         log,
+        mesh,
       }),
       ...options.extraRoutes,
     };
     const owned = { token: owner.token, id: owner.record.id };
-    return Object.assign(parts, { dataDir, file, key, tls, store, keeper, stream, own, engine, rules, pulse, owner: owned, sessions, access, routes });
+    return Object.assign(parts, { dataDir, file, key, tls, store, keeper, stream, own, engine, rules, pulse, owner: owned, sessions, access, routes, mesh });
   } catch (e) {
     store.close(); // bad options, a key not this cartridge's, an unwritable data folder: do not leave the cartridge open
     throw e;

@@ -22,6 +22,7 @@ import { DEFAULT_BODY_LIMIT } from './read-body.js';
 import type { Routes } from './route.js';
 import { serveRequest } from './serve-request.js';
 import { type HubListener, hubListener } from './tls/hub-listener.js';
+import type { MeshHub } from '../mesh/mesh-hub.js';
 
 export { CARTRIDGE_FILE } from './hub-wiring.js';
 
@@ -114,6 +115,11 @@ export class Hub {
     return this.cartridge.onStored(listener);
   }
 
+  /** The mesh: paired hubs, sync rounds, forks and refusals (host/mesh/). */
+  get mesh(): MeshHub {
+    return this.wired.mesh;
+  }
+
   /** The LAN beacon, when enabled. */
   get beacon(): HubBeacon | undefined {
     return this.running?.lan;
@@ -154,7 +160,15 @@ export class Hub {
     const at = { port: this.options.port ?? 7070, host: listenHost, beacon: this.options.beacon };
     const addr = await listenHub(parts, listener.server, at, this.crypto, (r) => this.log(r));
     const { dataDir, store, own, keeper } = parts;
-    this.ops = startOperations({ ...this.options, dataDir, cartridge: store, hubLog: own, clock: () => keeper.now(), log: (r) => this.log(r) });
+    this.ops = startOperations({
+      ...this.options,
+      dataDir,
+      cartridge: store,
+      hubLog: own,
+      meshHub: parts.mesh,
+      clock: () => keeper.now(),
+      log: (r) => this.log(r),
+    });
     this.parts = parts;
     this.listener = listener;
     this.stopping = false;

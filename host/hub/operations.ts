@@ -5,6 +5,8 @@ import { systemTimers } from '../time/system-timers.js';
 import { BackupSchedule } from './backup-schedule.js';
 import type { HubLog } from './hub-log.js';
 import type { HubOptions } from './hub-options.js';
+import type { MeshHub } from '../mesh/mesh-hub.js';
+import { MeshLoop } from '../mesh/mesh-loop.js';
 import { NodePresence } from './node-presence.js';
 import type { OpRecord } from './op-log.js';
 
@@ -13,10 +15,11 @@ const SILENT_AFTER_MS = 15 * 60_000;
 /**
  * What a running hub does for its owner beside serving: enrolments and
  * nodes coming and going in its log (node-presence.ts), and scheduled
- * backups (backup-schedule.ts). Returns what stops them.
+ * backups (backup-schedule.ts), mesh sync rounds (host/mesh/mesh-loop.ts). Returns what stops them.
  */
 export function startOperations(
-  o: Pick<HubOptions, 'backups' | 'silentAfterMs' | 'timers'> & {
+  o: Pick<HubOptions, 'backups' | 'silentAfterMs' | 'timers' | 'mesh'> & {
+    meshHub: MeshHub;
     dataDir: string;
     cartridge: Cartridge;
     hubLog: HubLog;
@@ -35,11 +38,16 @@ export function startOperations(
     ? new BackupSchedule({ ...b, dir: b.dir ?? join(o.dataDir, 'backups'), cartridge: o.cartridge, hubLog: o.hubLog, clock: o.clock, timers, log: o.log })
     : undefined;
   backups?.start();
+  // Sync rounds against the paired hubs (fazt hub --mesh).
+  const m = o.mesh;
+  const mesh = m?.background ? new MeshLoop({ mesh: o.meshHub, intervalMs: m.intervalMs, timers, log: o.log }) : undefined;
+  mesh?.start();
   return {
     async stop() {
       unEnrolled();
       presence.stop();
       await backups?.stop();
+      await mesh?.stop();
     },
   };
 }

@@ -8,7 +8,7 @@ import type { SessionBook } from './sessions.js';
 export const SESSION_COOKIE = 'fazt_session';
 
 /** Which scopes each access admits (`admin` ⊃ `read`; `metrics` only /metrics). */
-const ADMITS: Record<Exclude<Access, 'open' | 'sign-in'>, readonly TokenScope[]> = {
+const ADMITS: Record<Exclude<Access, 'open' | 'sign-in' | 'peer'>, readonly TokenScope[]> = {
   read: ['read', 'admin'],
   admin: ['admin'],
   metrics: ['metrics', 'read', 'admin'],
@@ -59,9 +59,9 @@ export class OwnerAccess {
     private readonly clock: () => number,
   ) {}
 
-  /** The caller, or a refusal; undefined for open and sign-in routes. */
+  /** The caller, or a refusal; undefined for open, sign-in and peer routes (a peer route checks its own signature). */
   authorize(req: IncomingMessage, access: Access): Caller | undefined {
-    if (access === 'open' || access === 'sign-in') return undefined;
+    if (access === 'open' || access === 'sign-in' || access === 'peer') return undefined;
     const caller = this.identify(req);
     if (!caller) throw unauthorized('this route needs an owner token: send Authorization: Bearer <token> (fazt token create) or sign in');
     if (!ADMITS[access].includes(caller.token.scope))

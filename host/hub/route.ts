@@ -11,9 +11,10 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => P
  * - `sign-in`: anyone; the route checks the credential it is given itself (sessions, the sign-in link);
  * - `read`: a token or session of scope read or admin;
  * - `admin`: scope admin;
- * - `metrics`: scope metrics, read or admin (a scraper's token reads /metrics and nothing else).
+ * - `metrics`: scope metrics, read or admin (a scraper's token reads /metrics and nothing else);
+ * - `peer`: a paired hub; the handler checks the request's mesh signature (host/mesh/mesh-auth.ts), never an owner token.
  */
-export type Access = 'open' | 'sign-in' | 'read' | 'admin' | 'metrics';
+export type Access = 'open' | 'sign-in' | 'read' | 'admin' | 'metrics' | 'peer';
 
 /** A handler and who may call it. */
 export interface Route {

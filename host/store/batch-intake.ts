@@ -59,6 +59,17 @@ export class BatchIntake {
     return results;
   }
 
+  /** A paired hub's page, its batches in one transaction (Ingestor.ingestPage), announced after the commit. */
+  ingestPage(batches: readonly Batch[], after?: (results: IngestResult[]) => void): IngestResult[] {
+    const now = this.p.clock();
+    const results = this.p.ingestor.ingestPage(batches, now, after);
+    this.p.stored.emit(
+      results.flatMap((r) => r.fresh),
+      now,
+    );
+    return results;
+  }
+
   /**
    * Stores a batch of the hub's own chain (host/hub/hub-log.ts), through the
    * same verification as a node's; registers the hub's key, kind 'hub', the

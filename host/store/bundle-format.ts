@@ -32,11 +32,18 @@ export interface Bundle {
 
 /** What a bundle fails on, the part named in the code: the whole (malformed), its header, a checkpoint, an entry, a gap, or entries no signature covers. */
 export class BundleError extends FaztError {
-  constructor(code: 'malformed' | 'header' | 'checkpoint' | 'entry' | 'gap' | 'unverifiable', message: string) {
+  constructor(
+    code: 'malformed' | 'header' | 'checkpoint' | 'entry' | 'gap' | 'unverifiable',
+    message: string,
+    /** What was done to it, when the check can tell (the mesh refuses each with its own code). */
+    readonly fault?: BundleFault,
+  ) {
     super(`bundle-${code}`, message);
     this.name = 'BundleError';
   }
 }
+
+export type BundleFault = 'altered' | 'reordered' | 'truncated' | 'forged';
 
 function checkpointToValue(c: Checkpoint): Value {
   const v: Value[] = [c.first, c.last, c.head, c.sig];

@@ -132,6 +132,11 @@ export class Cartridge {
     return this.intake.ingestMany(batches);
   }
 
+  /** Stores a paired hub's page in one transaction (BatchIntake.ingestPage); `after` runs inside it. */
+  ingestPage(batches: readonly Batch[], after?: (results: IngestResult[]) => void): IngestResult[] {
+    return this.intake.ingestPage(batches, after);
+  }
+
   /** Stores a batch of the hub's own chain (BatchIntake.ingestOwn). */
   ingestOwn(batch: Batch): IngestResult {
     return this.intake.ingestOwn(batch);
@@ -185,10 +190,10 @@ export class Cartridge {
     return this.enrolments.onEnrolled(listener);
   }
 
-  /** Registers a node without an invite (tests and tools that hold the cartridge itself). */
-  addNode(publicKey: Uint8Array, info: { name?: string; board?: string } = {}): string {
+  /** Registers a node without an invite (tests and tools that hold the cartridge itself), or (kind 'peer') a paired hub's chain. */
+  addNode(publicKey: Uint8Array, info: { name?: string; board?: string } = {}, kind: SourceKind = 'node'): string {
     const id = nodeIdFromPublicKey(publicKey, this.crypto);
-    this.registry.register({ id, publicKey, ...info }, this.clock());
+    this.registry.register({ id, publicKey, ...info }, this.clock(), kind);
     return id;
   }
 
@@ -220,9 +225,9 @@ export class Cartridge {
     return this.queries.page(query);
   }
 
-  /** A node's stored entries in seq order (read them before using the cartridge for anything else). */
-  chain(node: string): IterableIterator<EventEntry> {
-    return this.queries.chain(node);
+  /** A node's stored entries in seq order, or those in `range` (read them before using the cartridge for anything else). */
+  chain(node: string, range?: { from: number; to: number }): IterableIterator<EventEntry> {
+    return this.queries.chain(node, range);
   }
 
   gaps(node: string): GapRecord[] {

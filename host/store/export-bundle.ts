@@ -1,4 +1,3 @@
-import type { EventEntry } from '../../firmware/event/envelope.js';
 import { encodeBundle, unsignedRuns } from './bundle-format.js';
 import type { Cartridge } from './cartridge.js';
 import { Checkpoints } from './checkpoints.js';
@@ -19,18 +18,28 @@ export interface ExportedBundle {
  * One chain (a node's or the hub's own) from `since` as a bundle
  * (host/store/bundle-format.ts). The range starts where the first checkpoint
  * ending at or after `since` starts, so each exported checkpoint has all its
- * entries and the bundle verifies on its own. Throws StoreError
- * 'unknown-node' for a chain the cartridge does not hold, RangeError for a
- * bad `since`.
+ * entries and the bundle verifies on its own. With `limit` (a mesh page,
+ * host/mesh/page-out.ts) it ends on the checkpoint where the entries reach
+ * `limit` (at least one checkpoint, so a page always makes progress). Throws
+ * StoreError 'unknown-node' for a chain the cartridge does not hold,
+ * RangeError for a bad `since` or `limit`.
  */
-export function exportBundle(cartridge: Cartridge, node: string, since = 1): ExportedBundle {
+export function exportBundle(cartridge: Cartridge, node: string, since = 1, limit?: number): ExportedBundle {
   if (!Number.isSafeInteger(since) || since < 1) throw new RangeError(`since must be a seq (a whole number from 1), got ${since}`);
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new RangeError(`limit must be a whole number from 1, got ${limit}`);
   const key = cartridge.nodeKey(node)?.publicKey;
   if (!key) throw new StoreError('unknown-node', `the cartridge holds no chain for ${node}`);
-  const checkpoints = new Checkpoints(cartridge.db).endingFrom(node, since);
-  const from = checkpoints.reduce((m, c) => Math.min(m, c.first), since);
-  const entries: EventEntry[] = [];
-  for (const e of cartridge.chain(node)) if (e.seq >= from) entries.push(e);
+  let checkpoints = new Checkpoints(cartridge.db).endingFrom(node, since);
+  let from = checkpoints.reduce((m, c) => Math.min(m, c.first), since);
+  let to = Number.MAX_SAFE_INTEGER;
+  if (limit !== undefined && checkpoints.length > 0) {
+    let n = 1;
+    while (n < checkpoints.length && checkpoints[n - 1].last - from + 1 < limit) n++;
+    checkpoints = checkpoints.slice(0, n);
+    from = checkpoints.reduce((m, c) => Math.min(m, c.first), since);
+    to = checkpoints[n - 1].last;
+  }
+  const entries = [...cartridge.chain(node, { from, to })];
   if (entries.length === 0) throw new StoreError('unknown-node', `${node} has no stored entries from seq ${since}`);
   const first = entries[0].seq;
   const last = entries[entries.length - 1].seq;

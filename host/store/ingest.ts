@@ -10,7 +10,14 @@ import { entryValues, INSERT_ENTRY, type EntryValues } from './event-rows.js';
 import type { NameRefs } from './name-refs.js';
 import type { Db } from './open-cartridge.js';
 import { ReadingRollups } from './reading-rollups.js';
+import type { SourceKind } from './nodes.js';
 import { StoreError } from './store-error.js';
+
+/** Where a batch comes from: a node's uplink, the hub itself, or a paired hub's page (host/mesh/). */
+export type BatchOrigin = 'uplink' | 'own' | 'mesh';
+
+/** Which origins may grow a chain of each kind: the hub's only from itself, a peer hub's only from the mesh. */
+const ADMITS: Record<SourceKind, readonly BatchOrigin[]> = { node: ['uplink', 'mesh'], hub: ['own'], peer: ['mesh'] };
 
 export interface IngestResult {
   node: string;
@@ -26,7 +33,7 @@ export interface IngestResult {
 
 interface NodeHeadRow {
   ref: number;
-  kind: 'node' | 'hub';
+  kind: SourceKind;
   public_key: Buffer;
   head_seq: number;
   head_hash: Buffer | null;
@@ -50,7 +57,8 @@ export class Ingestor {
   private readonly updateHead: Statement<[number, Uint8Array, string]>;
   private readonly rollups: ReadingRollups;
   private readonly checkpoints: Checkpoints;
-  private readonly run: (batch: Batch, receivedAt: number, own: boolean) => IngestResult;
+  private readonly run: (batch: Batch, receivedAt: number, origin: BatchOrigin) => IngestResult;
+  private readonly runPage: (batches: readonly Batch[], receivedAt: number, after: (results: IngestResult[]) => void) => IngestResult[];
   private readonly runGroup: (items: { batch: Batch; receivedAt: number }[]) => (IngestResult | Error)[];
 
   /** `onStored` runs inside the transaction with each batch's fresh entries (the command queue settles by them). */
@@ -69,11 +77,11 @@ export class Ingestor {
     this.updateHead = db.prepare('UPDATE nodes SET head_seq = ?, head_hash = ? WHERE id = ?');
     this.rollups = new ReadingRollups(db);
     this.checkpoints = new Checkpoints(db);
-    const tx = db.transaction((batch: Batch, receivedAt: number, own: boolean) => this.store(batch, receivedAt, own));
+    const tx = db.transaction((batch: Batch, receivedAt: number, origin: BatchOrigin) => this.store(batch, receivedAt, origin));
     // After a commit the names it added are known to be stored (NameRefs.settle).
-    this.run = (batch, receivedAt, own) => {
+    this.run = (batch, receivedAt, origin) => {
       try {
-        return tx.immediate(batch, receivedAt, own);
+        return tx.immediate(batch, receivedAt, origin);
       } finally {
         names.settle();
       }
@@ -83,7 +91,7 @@ export class Ingestor {
     const group = db.transaction((items: { batch: Batch; receivedAt: number }[]) =>
       items.map((it) => {
         try {
-          return tx(it.batch, it.receivedAt, false);
+          return tx(it.batch, it.receivedAt, 'uplink');
         } catch (e) {
           // A full disk (SQLITE_FULL) or an I/O error ends the whole transaction, not just this savepoint:
           // the group fails with that cause instead of a later "no transaction is active".
@@ -92,6 +100,19 @@ export class Ingestor {
         }
       }),
     );
+    // A mesh page: its batches in order, all stored or none, then `after` inside the same transaction.
+    const page = db.transaction((batches: readonly Batch[], receivedAt: number, after: (results: IngestResult[]) => void) => {
+      const results = batches.map((b) => this.store(b, receivedAt, 'mesh'));
+      after(results);
+      return results;
+    });
+    this.runPage = (batches, receivedAt, after) => {
+      try {
+        return page.immediate(batches, receivedAt, after);
+      } finally {
+        names.settle();
+      }
+    };
     this.runGroup = (items) => {
       try {
         return group.immediate(items);
@@ -116,16 +137,31 @@ export class Ingestor {
    * (host/hub/hub-log.ts), the only way into a chain of kind 'hub'.
    */
   ingest(batch: Batch, receivedAt: number, own = false): IngestResult {
-    return this.run(batch, receivedAt, own);
+    return this.run(batch, receivedAt, own ? 'own' : 'uplink');
   }
 
-  private store(b: Batch, receivedAt: number, own: boolean): IngestResult {
+  /**
+   * Stores a paired hub's page (host/mesh/page-in.ts): its batches in one
+   * transaction, whole or not at all (the first refusal throws); `after` runs
+   * inside it with the results. Resent batches store nothing.
+   */
+  ingestPage(batches: readonly Batch[], receivedAt: number, after: (results: IngestResult[]) => void = () => {}): IngestResult[] {
+    return this.runPage(batches, receivedAt, after);
+  }
+
+  private store(b: Batch, receivedAt: number, origin: BatchOrigin): IngestResult {
     const node = this.selectNode.get(b.node);
     if (!node) throw new StoreError('unknown-node', `node ${b.node} is not enrolled on this hub`);
     if (node.revoked_at !== null) throw new StoreError('node-revoked', `node ${b.node}'s key was revoked by the owner: its batches are refused`);
     // The hub's chain grows only from the hub itself, never from an uplink (even one it signed).
-    if ((node.kind === 'hub') !== own)
-      throw new StoreError('unknown-node', own ? `${b.node} is an enrolled node, not this hub` : `${b.node} is this hub's own chain, not an enrolled node`);
+    if (!ADMITS[node.kind].includes(origin)) {
+      const why = {
+        hub: "this hub's own chain, not an enrolled node",
+        peer: "a paired hub's chain: only the mesh grows it",
+        node: 'an enrolled node, not this hub',
+      };
+      throw new StoreError('unknown-node', `${b.node} is ${why[node.kind]}`);
+    }
     if (!(b.key instanceof Uint8Array) || !bytesEqual(node.public_key, b.key)) {
       throw new VerifyError('key-mismatch', `the key in the batch is not the key node ${b.node} enrolled with`);
     }

@@ -4,6 +4,7 @@ import { COMPACT_SQL, copyEventsToEntries } from './migration-compact.js';
 import { FIRMWARE_SQL } from './migration-firmware.js';
 import { HUB_IDENTITY_SQL } from './migration-hub-identity.js';
 import { MESH_SQL } from './migration-mesh.js';
+import { PEER_CHAINS_SQL } from './migration-peer-chains.js';
 import { ROLLUPS_SQL } from './migration-rollups.js';
 
 /**
@@ -222,5 +223,11 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     name: 'mesh: paired hubs, pairing invites, peer heads, forks, refusals',
     // Hubs replicating each other's signed logs (host/store/migration-mesh.ts, host/mesh/).
     sql: MESH_SQL,
+  },
+  {
+    step: 15,
+    name: "nodes.kind 'peer': a paired hub's chain",
+    // Replicated by the mesh only (host/store/migration-peer-chains.ts, host/mesh/).
+    sql: PEER_CHAINS_SQL,
   },
 ];

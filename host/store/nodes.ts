@@ -9,7 +9,8 @@ export interface NodeRecord {
 }
 
 /** Who signs a chain: an enrolled node, or the hub itself (host/hub/hub-log.ts). */
-export type SourceKind = 'node' | 'hub';
+/** An enrolled node, this hub's own chain, or a paired hub's chain (replicated by the mesh). */
+export type SourceKind = 'node' | 'hub' | 'peer';
 
 export interface NodeSummary {
   id: string;

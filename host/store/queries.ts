@@ -60,11 +60,21 @@ export class EventQueries {
   private readonly statements = new Map<string, Statement<unknown[], EntryRow>>();
   private readonly matchers = new Map<string, TopicMatcher>();
   private readonly chainOf: Statement<[string], EntryRow>;
+  private readonly rangeOf: Statement<[string, number, number], EntryRow>;
+  private readonly hashAt: Statement<[string, number], Buffer>;
 
   constructor(private readonly db: Db) {
     db.function('fazt_topic_match', { deterministic: true }, (pattern: unknown, type: unknown) => (this.matcher(String(pattern))(String(type)) ? 1 : 0));
     // prev as stored (NULL: the row before's hash, which chain() has just read).
     this.chainOf = db.prepare<[string], EntryRow>(`SELECT ${STORED_PREV_COLUMNS} FROM ${FROM_ENTRIES} WHERE r.node = ? ORDER BY e.seq`).raw();
+    this.rangeOf = db
+      .prepare<[string, number, number], EntryRow>(
+        `SELECT ${STORED_PREV_COLUMNS} FROM ${FROM_ENTRIES} WHERE r.node = ? AND e.seq BETWEEN ? AND ? ORDER BY e.seq`,
+      )
+      .raw();
+    this.hashAt = db
+      .prepare<[string, number], Buffer>('SELECT e.hash FROM entries e JOIN node_refs r ON r.ref = e.node WHERE r.node = ? AND e.seq = ?')
+      .pluck();
   }
 
   page(q: EventQuery): EventPage {
@@ -117,9 +127,10 @@ export class EventQueries {
   }
 
   /** Every stored entry of a node, in seq order (lazily: a chain may be long). */
-  *chain(node: string): IterableIterator<EventEntry> {
-    let before: Buffer | undefined;
-    for (const r of this.chainOf.iterate(node)) {
+  *chain(node: string, range?: { from: number; to: number }): IterableIterator<EventEntry> {
+    let before: Buffer | undefined = range && range.from > 1 ? this.hashAt.get(node, range.from - 1) : undefined;
+    const rows = range ? this.rangeOf.iterate(node, range.from, range.to) : this.chainOf.iterate(node);
+    for (const r of rows) {
       r[13] ??= before ?? null;
       before = r[5];
       yield rowToEntry(r);

@@ -4,7 +4,7 @@ import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { entryHash, GENESIS_PREV, idFromHash, isEventClock, sourceNode } from '../../firmware/event/envelope.js';
 import { bytesEqual } from '../../firmware/event/verify-chain.js';
 import { nodeIdFromPublicKey } from '../../firmware/identity/node-id.js';
-import { BundleError, bundleFromValue, encodeBundle, unsignedRuns } from './bundle-format.js';
+import { type Bundle, BundleError, type BundleFault, bundleFromValue, encodeBundle, unsignedRuns } from './bundle-format.js';
 
 export interface VerifiedBundle {
   node: string;
@@ -27,9 +27,14 @@ export interface VerifiedBundle {
  * Throws BundleError naming the header, checkpoint or entry seq at fault.
  */
 export function verifyBundle(bytes: Uint8Array, crypto: CryptoProvider): VerifiedBundle {
-  let b: ReturnType<typeof bundleFromValue>;
+  return checkBundle(bytes, crypto).verified;
+}
+
+/** verifyBundle, also returning the bundle it read (a mesh page is stored from it: host/mesh/page-in.ts); `maxBytes` as decodeCbor's. */
+export function checkBundle(bytes: Uint8Array, crypto: CryptoProvider, maxBytes?: number): { verified: VerifiedBundle; bundle: Bundle; hashes: Uint8Array[] } {
+  let b: Bundle;
   try {
-    b = bundleFromValue(decodeCbor(bytes));
+    b = bundleFromValue(decodeCbor(bytes, { maxBytes }));
   } catch (e) {
     if (e instanceof BundleError) throw e;
     throw new BundleError('malformed', `not a bundle in deterministic CBOR: ${(e as Error).message}`);
@@ -46,10 +51,10 @@ export function verifyBundle(bytes: Uint8Array, crypto: CryptoProvider): Verifie
   const hashes: Uint8Array[] = [];
   for (let i = 0; i < es.length; i++) {
     const e = es[i];
-    const bad = (why: string) => new BundleError('entry', `entry seq ${e.seq}: ${why}`);
+    const bad = (why: string, fault: BundleFault = 'altered') => new BundleError('entry', `entry seq ${e.seq}: ${why}`, fault);
     if (sourceNode(e.source) !== b.node) throw bad(`comes from ${e.source}, not ${b.node}`);
     if (e.clock !== undefined && !isEventClock(e.clock)) throw bad(`clock '${String(e.clock)}' is not rtc, hub or unsynced`);
-    if (i > 0 && e.seq <= es[i - 1].seq) throw bad(`follows seq ${es[i - 1].seq} (reordered or repeated)`);
+    if (i > 0 && e.seq <= es[i - 1].seq) throw bad(`follows seq ${es[i - 1].seq} (reordered or repeated)`, 'reordered');
     hashes.push(entryHash(e, crypto));
     if (e.id !== idFromHash(hashes[i])) throw bad(`does not hash to its id ${e.id} (altered)`);
     if (e.seq === 1 && !bytesEqual(e.prev, GENESIS_PREV)) throw bad('does not start from the genesis value');
@@ -61,14 +66,14 @@ export function verifyBundle(bytes: Uint8Array, crypto: CryptoProvider): Verifie
   b.checkpoints.forEach((c, i) => {
     const name = `checkpoint ${c.first}..${c.last}`;
     if (i > 0 && c.last <= b.checkpoints[i - 1].last)
-      throw new BundleError('checkpoint', `${name} follows checkpoint ending at seq ${b.checkpoints[i - 1].last} (reordered)`);
+      throw new BundleError('checkpoint', `${name} follows checkpoint ending at seq ${b.checkpoints[i - 1].last} (reordered)`, 'reordered');
     if (!crypto.verify(c.sig, batchSignedForm(b.node, c.first, c.last, c.head, c.dropped), b.key))
-      throw new BundleError('checkpoint', `${name}: signature by ${b.node} does not verify`);
+      throw new BundleError('checkpoint', `${name}: signature by ${b.node} does not verify`, 'forged');
     const at = index.get(c.first);
     const end = index.get(c.last);
     if (at === undefined || end === undefined || end - at !== c.last - c.first)
-      throw new BundleError('checkpoint', `${name}: the bundle lacks entries it signed (removed?)`);
-    if (!bytesEqual(hashes[end], c.head)) throw new BundleError('checkpoint', `${name}: entry seq ${c.last} does not hash to the signed head`);
+      throw new BundleError('checkpoint', `${name}: the bundle lacks entries it signed (removed?)`, 'truncated');
+    if (!bytesEqual(hashes[end], c.head)) throw new BundleError('checkpoint', `${name}: entry seq ${c.last} does not hash to the signed head`, 'altered');
     if (c.dropped) signed.set(c.first, c.dropped);
   });
 
@@ -79,7 +84,7 @@ export function verifyBundle(bytes: Uint8Array, crypto: CryptoProvider): Verifie
     if (to < from) continue;
     const d = signed.get(es[i].seq);
     if (!d || d.from > from || d.to !== to)
-      throw new BundleError('gap', `seq ${from}..${to} missing and no checkpoint signed them as dropped (entries removed?)`);
+      throw new BundleError('gap', `seq ${from}..${to} missing and no checkpoint signed them as dropped (entries removed?)`, 'truncated');
     gaps.push({ from, to });
   }
 
@@ -92,5 +97,5 @@ export function verifyBundle(bytes: Uint8Array, crypto: CryptoProvider): Verifie
       'unverifiable',
       `no checkpoint signs seq ${unsigned.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}..${r.to}`)).join(', ')} (stored before checkpoints existed, or a checkpoint was removed): unverifiable`,
     );
-  return { node: b.node, first: b.first, last: b.last, entries: es.length, checkpoints: b.checkpoints.length, gaps };
+  return { verified: { node: b.node, first: b.first, last: b.last, entries: es.length, checkpoints: b.checkpoints.length, gaps }, bundle: b, hashes };
 }

@@ -72,12 +72,21 @@ describe('every route declares who may call it', () => {
     assert.ok(t.length > 25, `${t.length} routes`);
   });
   it('no token → 401 unauthorized with WWW-Authenticate: Bearer on every protected route', async () => {
-    for (const r of table().filter((x) => !['open', 'sign-in'].includes(x.access))) {
+    for (const r of table().filter((x) => !['open', 'sign-in', 'peer'].includes(x.access))) {
       const a = await call(r.path, r.method);
       assert.equal(a.status, 401, r.key);
       assert.equal(a.body.error?.code, 'unauthorized', r.key);
       assert.match(a.auth ?? '', /^Bearer/, r.key);
     }
+  });
+  it("the peer routes are the mesh's; without a paired hub's signature they refuse 'unpaired', an owner token or not", async () => {
+    const peer = table().filter((r) => r.access === 'peer');
+    assert.deepStrictEqual(peer.map((r) => r.key).sort(), ['POST /v1/mesh/fingerprint', 'POST /v1/mesh/heads', 'POST /v1/mesh/page']);
+    for (const r of peer)
+      for (const t of [undefined, h.hub.ownerToken]) {
+        const a = await call(r.path, r.method, t);
+        assert.deepStrictEqual([a.status, a.body.error?.code], [403, 'unpaired'], r.key);
+      }
   });
   it('each open route answers without a token (neither 401 nor 403)', async () => {
     for (const r of table().filter((x) => x.access === 'open')) {

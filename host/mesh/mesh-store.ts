@@ -1,0 +1,113 @@
+import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import { type EventEntry, entryHash } from '../../firmware/event/envelope.js';
+import { bytesEqual } from '../../firmware/event/verify-chain.js';
+import type { Cartridge } from '../store/cartridge.js';
+import { exportBundle } from '../store/export-bundle.js';
+import { type ChainHead, ChainHeads } from './chain-heads.js';
+import { MeshError, type MeshErrorCode } from './mesh-error.js';
+import { MeshRecords } from './mesh-records.js';
+import { PeerBook } from './peer-book.js';
+import { PeerHeads } from './peer-heads.js';
+import { ForkSeen, type PageStored, storePage } from './page-in.js';
+
+/** The most entries one page carries (a page still ends on a checkpoint, so it may hold a little more). */
+const MAX_PAGE_ENTRIES = 4096;
+
+/** What the mesh reports on the hub's own chain: a fork seen, a page refused. */
+export type MeshReport =
+  | { type: 'system.mesh.fork'; data: { node: string; seq: number; peer: string } }
+  | { type: 'system.mesh.refused'; data: { peer: string; code: MeshErrorCode; node: string } };
+
+export interface MeshStoreOptions {
+  cartridge: Cartridge;
+  crypto: CryptoProvider;
+  clock: () => number;
+  /** Appends a report to the hub's own chain (host/hub/hub-log.ts); absent, nothing is appended. */
+  report?: (r: MeshReport) => void;
+  /** Called inside a page's transaction with a paired hub chain's fresh entries (replicated administration). */
+  onPeerHubEntries?: (peer: string, fresh: readonly EventEntry[]) => void;
+}
+
+/** Refusals that are the sending peer's fault: recorded and reported. */
+const PEER_FAULTS: ReadonlySet<MeshErrorCode> = new Set(['altered', 'reordered', 'truncated', 'forged-checkpoint', 'unsigned', 'malformed']);
+
+/**
+ * The mesh's side of the cartridge: the heads and fingerprint of every
+ * replicated chain, what each peer holds, pages out (a `fazt/bundle/v1`
+ * bundle of one chain) and pages in (verified, stored in one transaction,
+ * a fork kept as proof, a forged page refused and recorded).
+ */
+export class MeshStore {
+  readonly heads: ChainHeads;
+  readonly peerHeads: PeerHeads;
+  readonly records: MeshRecords;
+  readonly peers: PeerBook;
+
+  constructor(private readonly o: MeshStoreOptions) {
+    this.heads = new ChainHeads(o.cartridge.db, o.crypto);
+    this.peerHeads = new PeerHeads(o.cartridge.db);
+    this.records = new MeshRecords(o.cartridge.db);
+    this.peers = new PeerBook(o.cartridge.db, o.crypto);
+  }
+
+  /**
+   * A peer told us the heads it holds: recorded, and answered with ours that
+   * differ from them (a chain it lacks, is behind on or holds otherwise).
+   */
+  exchangeHeads(peer: string, theirs: readonly ChainHead[]): ChainHead[] {
+    this.peerHeads.record(peer, theirs, this.o.clock());
+    const them = new Map(theirs.map((h) => [h.node, h]));
+    return this.heads
+      .list()
+      .filter((h) => {
+        const t = them.get(h.node);
+        return !t || t.seq !== h.seq || !bytesEqual(t.hash, h.hash);
+      })
+      .map(({ node, seq, hash }) => ({ node, seq, hash }));
+  }
+
+  /** Whether the stored entry of `node` at `seq` is the one with hash `hash` (the peer's head is on our chain). */
+  holds(node: string, seq: number, hash: Uint8Array): boolean {
+    for (const e of this.o.cartridge.chain(node, { from: seq, to: seq })) return bytesEqual(entryHash(e, this.o.crypto), hash);
+    return false;
+  }
+
+  /** A page of `node`'s chain from seq `from`, at most about `limit` entries, or undefined when nothing is stored there. */
+  pageOut(node: string, from: number, limit: number): Uint8Array | undefined {
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a whole number from 1, got ${limit}`);
+    const head = this.o.cartridge.head(node);
+    if (!head || head.seq < from) return undefined;
+    return exportBundle(this.o.cartridge, node, from, Math.min(limit, MAX_PAGE_ENTRIES)).bytes;
+  }
+
+  /**
+   * Stores a page `peer` sent for `node` (host/mesh/page-in.ts). A fork is
+   * kept (mesh_forks, the page as proof) and reported; a page that does not
+   * verify is recorded as a refusal and reported; either way nothing of it is
+   * stored and the MeshError is thrown.
+   */
+  pageIn(peer: string, node: string, bytes: Uint8Array): PageStored {
+    try {
+      return storePage(
+        {
+          cartridge: this.o.cartridge,
+          crypto: this.o.crypto,
+          pairedKey: (hub) => this.peers.get(hub)?.publicKey,
+          onPeerHubEntries: this.o.onPeerHubEntries,
+        },
+        node,
+        bytes,
+      );
+    } catch (e) {
+      const at = this.o.clock();
+      if (e instanceof ForkSeen) {
+        if (this.records.fork({ ...e.fork, fromPeer: peer, proof: bytes, at }))
+          this.o.report?.({ type: 'system.mesh.fork', data: { node, seq: e.fork.seq, peer } });
+      } else if (e instanceof MeshError && PEER_FAULTS.has(e.code as MeshErrorCode)) {
+        this.records.refuse(peer, e.code as MeshErrorCode, e.message, at);
+        this.o.report?.({ type: 'system.mesh.refused', data: { peer, code: e.code as MeshErrorCode, node } });
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import type { Batch } from '../../firmware/batch/batch.js';
+import { withLinkedHashes } from '../../firmware/batch/compact-batch.js';
+import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import { ForkError, VerifyError } from '../../firmware/errors.js';
+import { type EventEntry, entryHash } from '../../firmware/event/envelope.js';
+import { bytesEqual } from '../../firmware/event/verify-chain.js';
+import { type Bundle, BundleError } from '../store/bundle-format.js';
+import type { Cartridge } from '../store/cartridge.js';
+import { StoreError } from '../store/store-error.js';
+import { checkBundle } from '../store/verify-bundle.js';
+import { MeshError, type MeshErrorCode } from './mesh-error.js';
+
+/** The largest page accepted (a page of a few thousand entries ending on a checkpoint is well under it). */
+const MAX_PAGE_BYTES = 16 * 1024 * 1024;
+
+/** What storing one page did. */
+export interface PageStored {
+  node: string;
+  /** Entries the page carried and how many of them were new here (0 when resent). */
+  entries: number;
+  stored: number;
+  /** The chain's stored head seq after the page. */
+  head: number;
+}
+
+/** A refused page's BundleError as the mesh's code: what was done to it, else what is wrong with it. */
+function meshCodeOf(e: BundleError): MeshErrorCode {
+  if (e.fault === 'forged') return 'forged-checkpoint';
+  if (e.fault) return e.fault;
+  return e.code === 'bundle-unverifiable' ? 'unsigned' : 'malformed';
+}
+
+/** The page's checkpoints as the batches they signed (each its range of entries, already hashed and linked), for the Ingestor. */
+function batchesOf(b: Bundle, hashes: Uint8Array[]): Batch[] {
+  const at = new Map<number, number>();
+  b.entries.forEach((e, i) => at.set(e.seq, i));
+  return b.checkpoints.map((c) => {
+    const from = at.get(c.first) ?? 0;
+    const to = (at.get(c.last) ?? -1) + 1;
+    const entries = b.entries.slice(from, to);
+    const batch: Batch = { v: 1, node: b.node, key: b.key, first: c.first, last: c.last, head: c.head, entries, sig: c.sig };
+    if (c.dropped) batch.dropped = { ...c.dropped };
+    return withLinkedHashes(batch, hashes.slice(from, to));
+  });
+}
+
+export interface PageInContext {
+  cartridge: Cartridge;
+  crypto: CryptoProvider;
+  /** A paired hub's key by its id (its chain is kept as kind 'peer'), else undefined. */
+  pairedKey: (hub: string) => Uint8Array | undefined;
+  /** Called inside the page's transaction with a paired hub chain's fresh entries (replicated administration). */
+  onPeerHubEntries?: (peer: string, fresh: readonly EventEntry[]) => void;
+}
+
+/**
+ * A page a paired hub sent for `node`: verified whole (verifyBundle: every
+ * entry's hash and link, every checkpoint's signature), then against what is
+ * stored (continuity with the stored head, or overlap with stored entries)
+ * and stored through the Ingestor, one transaction for the page. Throws
+ * MeshError: the BundleError's code mapped (altered, reordered, truncated,
+ * forged-checkpoint, unsigned, malformed), 'unknown-node', 'node-revoked', or
+ * 'fork' with the first seq where a validly signed entry differs from the
+ * stored one (`fork` then holds it). Nothing of a refused page is stored.
+ */
+export function storePage(ctx: PageInContext, node: string, bytes: Uint8Array): PageStored {
+  let b: Bundle;
+  let hashes: Uint8Array[];
+  try {
+    ({ bundle: b, hashes } = checkBundle(bytes, ctx.crypto, MAX_PAGE_BYTES));
+  } catch (e) {
+    if (e instanceof BundleError) throw new MeshError(meshCodeOf(e), `page of ${node}: ${e.message}`, { cause: e });
+    throw e;
+  }
+  if (b.node !== node) throw new MeshError('malformed', `asked for a page of ${node}, got one of ${b.node}`);
+  const c = ctx.cartridge;
+  if (!c.nodeKey(node)) {
+    const peerKey = ctx.pairedKey(node);
+    if (!peerKey) throw new MeshError('unknown-node', `${node} is neither enrolled here nor a paired hub`);
+    c.addNode(peerKey, {}, 'peer');
+  }
+  const kind = c.nodes('peer').some((n) => n.id === node) ? 'peer' : 'node';
+  const before = c.head(node)?.seq ?? 0;
+  try {
+    const results = c.ingestPage(batchesOf(b, hashes), (rs) => {
+      if (kind !== 'peer' || !ctx.onPeerHubEntries) return;
+      const fresh = rs.flatMap((r) => r.fresh);
+      if (fresh.length > 0) ctx.onPeerHubEntries(node, fresh);
+    });
+    const stored = results.reduce((n, r) => n + r.stored, 0);
+    return { node, entries: b.entries.length, stored, head: Math.max(before, ...results.map((r) => r.ack)) };
+  } catch (e) {
+    if (e instanceof ForkError) throw forkOf(c, b, ctx.crypto, e);
+    if (e instanceof StoreError && (e.code === 'unknown-node' || e.code === 'node-revoked')) throw new MeshError(e.code, e.message, { cause: e });
+    if (e instanceof VerifyError) throw new MeshError(e.code === 'gap' ? 'truncated' : 'altered', `page of ${node}: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+/** A fork: the first entry of the page whose hash differs from the one stored at its seq. */
+export class ForkSeen extends MeshError {
+  constructor(
+    readonly fork: { node: string; seq: number; stored: Uint8Array; other: Uint8Array },
+    cause: unknown,
+  ) {
+    super('fork', `${fork.node} forked at seq ${fork.seq}: a validly signed entry differs from the stored one (kept as proof, neither wins)`, { cause });
+    this.name = 'ForkSeen';
+  }
+}
+
+function forkOf(c: Cartridge, b: Bundle, crypto: CryptoProvider, cause: ForkError): ForkSeen {
+  const head = c.head(b.node)?.seq ?? 0;
+  const last = Math.min(head, b.last);
+  const stored = new Map<number, EventEntry>();
+  for (const e of c.chain(b.node, { from: b.first, to: last })) stored.set(e.seq, e);
+  for (const e of b.entries) {
+    const s = stored.get(e.seq);
+    if (s && s.id !== e.id) return new ForkSeen({ node: b.node, seq: e.seq, stored: entryHash(s, crypto), other: entryHash(e, crypto) }, cause);
+    if (e.seq === head + 1 && !s) {
+      // The page's next entry links to another entry at the stored head's seq: the fork is there.
+      const h = c.head(b.node);
+      if (h && !bytesEqual(e.prev, h.hash)) return new ForkSeen({ node: b.node, seq: head, stored: h.hash, other: e.prev }, cause);
+    }
+  }
+  return new ForkSeen({ node: b.node, seq: cause.stored.seq, stored: cause.stored.hash, other: b.checkpoints[b.checkpoints.length - 1].head }, cause);
+}

@@ -1,0 +1,164 @@
+import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import { bytesEqual } from '../../firmware/event/verify-chain.js';
+import type { NodeIdentity } from '../../firmware/identity/node-id.js';
+import type { ChainHead } from './chain-heads.js';
+import { checkMeshResponse, MESH_HEADERS, signMeshRequest } from './mesh-auth.js';
+import { MeshError, type MeshErrorCode } from './mesh-error.js';
+import type { MeshStore } from './mesh-store.js';
+import { decodeFingerprint, decodeHeads, encodeFingerprint, encodeHeads, encodePageRequest, MESH_PATHS } from './mesh-wire.js';
+import type { Peer } from './peer-book.js';
+
+/** What one round against one peer did: the figures a test or bench compares. */
+export interface RoundFigures {
+  peer: string;
+  /** True when the fingerprints matched: one round trip, nothing else sent. */
+  idle: boolean;
+  /** Chains the peer was ahead on (or held otherwise). */
+  chains: number;
+  pages: number;
+  /** Entries received in pages, and how many of them were new here. */
+  entries: number;
+  stored: number;
+  /** Body bytes sent and received (requests and answers, headers not counted). */
+  bytesOut: number;
+  bytesIn: number;
+  /** Chains that failed this round (the others went on): node, MeshError code, message. */
+  errors: { node: string; code: MeshErrorCode; message: string }[];
+  /** True when the round stopped at maxPages with chains still behind (the next round resumes from the stored heads). */
+  interrupted: boolean;
+  ms: number;
+}
+
+export interface SyncRoundOptions {
+  mesh: MeshStore;
+  /** This hub's key: it signs every request. */
+  self: NodeIdentity;
+  peer: Peer;
+  /** Where the peer listens (default: its stored url). */
+  url?: string;
+  crypto: CryptoProvider;
+  clock: () => number;
+  entropy: (n: number) => Uint8Array;
+  /** Entries asked per page (bounded by the server's MAX_PAGE_ENTRIES). */
+  pageLimit?: number;
+  /** Stop after this many pages (an interrupted round, for tests; the next round resumes). */
+  maxPages?: number;
+  fetch?: typeof globalThis.fetch;
+  timeoutMs?: number;
+}
+
+const DEFAULT_PAGE_LIMIT = 2048;
+
+/**
+ * One sync round against one paired hub: compare fingerprints (one round
+ * trip when nothing changed); else tell it our heads and get back its heads
+ * that differ, then pull each chain it is ahead on in pages until caught up,
+ * paired hubs' chains first (their administration makes nodes known). Every
+ * request is signed and every answer checked against the peer's stored key.
+ * A chain's error (a refused page, a fork, an unknown node) is listed and the
+ * other chains go on; an unreachable peer or a refused request throws
+ * MeshError. Resumable: progress is the stored heads.
+ */
+export async function syncRound(o: SyncRoundOptions): Promise<RoundFigures> {
+  const started = o.clock();
+  const url = o.url ?? o.peer.url;
+  if (!url) throw new RangeError(`peer ${o.peer.hub} has no url to sync with`);
+  const f: RoundFigures = {
+    peer: o.peer.hub,
+    idle: false,
+    chains: 0,
+    pages: 0,
+    entries: 0,
+    stored: 0,
+    bytesOut: 0,
+    bytesIn: 0,
+    errors: [],
+    interrupted: false,
+    ms: 0,
+  };
+  const call = async (path: string, body: Uint8Array): Promise<Uint8Array> => {
+    const signed = signMeshRequest({ method: 'POST', path, body, target: o.peer.hub }, o.self, o);
+    let res: Response;
+    try {
+      res = await (o.fetch ?? fetch)(new URL(path, url), {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/cbor', ...signed.headers },
+        signal: AbortSignal.timeout(o.timeoutMs ?? 30_000),
+      });
+    } catch (e) {
+      throw new MeshError('unreachable', `${o.peer.hub} at ${new URL(url).origin}: ${(e as Error).message}`, { cause: e });
+    }
+    const answer = new Uint8Array(await res.arrayBuffer());
+    f.bytesOut += body.length;
+    f.bytesIn += answer.length;
+    if (res.status !== 200) throw refusedBy(o.peer.hub, res.status, answer);
+    checkMeshResponse(o.peer, signed.nonce, res.status, answer, res.headers.get(MESH_HEADERS.sig), o.crypto);
+    return answer;
+  };
+  const { mesh } = o;
+  const ours = mesh.heads.list();
+  const theirFp = decodeFingerprint(await call(MESH_PATHS.fingerprint, encodeFingerprint(mesh.heads.fingerprint(ours))));
+  if (bytesEqual(theirFp, mesh.heads.fingerprint(ours))) {
+    f.idle = true;
+    f.ms = o.clock() - started;
+    return f;
+  }
+  const theirs = decodeHeads(await call(MESH_PATHS.heads, encodeHeads(ours.map(({ node, seq, hash }) => ({ node, seq, hash })))));
+  // What they did not send back they hold as we do.
+  const differ = new Set(theirs.map((h) => h.node));
+  mesh.peerHeads.record(o.peer.hub, [...theirs, ...ours.filter((h) => !differ.has(h.node))], o.clock());
+  const peerChains = new Set([...mesh.peers.list().map((p) => p.hub), ...ours.filter((h) => h.kind !== 'node').map((h) => h.node)]);
+  const order = [...theirs].sort((a, b) => Number(peerChains.has(b.node)) - Number(peerChains.has(a.node)) || a.node.localeCompare(b.node));
+  const limit = o.pageLimit ?? DEFAULT_PAGE_LIMIT;
+  for (const h of order) {
+    f.chains++;
+    try {
+      if (!(await pullChain(h))) {
+        f.interrupted = true;
+        break;
+      }
+    } catch (e) {
+      if (!(e instanceof MeshError) || e.code === 'unreachable' || e.code === 'bad-signature') throw e;
+      f.errors.push({ node: h.node, code: e.code as MeshErrorCode, message: e.message });
+    }
+  }
+  f.ms = o.clock() - started;
+  return f;
+
+  /** Pulls one chain up to the peer's head; false when maxPages stopped it. */
+  async function pullChain(h: ChainHead): Promise<boolean> {
+    let own = mesh.heads.list().find((x) => x.node === h.node);
+    // Behind: from our head's successor. Level or ahead but different: from their head, which overlaps what we hold (a fork shows).
+    let from = !own ? 1 : own.seq < h.seq ? own.seq + 1 : h.seq;
+    // Level, or ahead with their head on our chain: nothing to pull (they pull from us in their round).
+    if (own && own.seq >= h.seq && (own.seq === h.seq ? bytesEqual(own.hash, h.hash) : mesh.holds(h.node, h.seq, h.hash))) return true;
+    for (;;) {
+      if (o.maxPages !== undefined && f.pages >= o.maxPages) return false;
+      const page = await call(MESH_PATHS.page, encodePageRequest({ node: h.node, from, limit }));
+      f.pages++;
+      if (page.length === 0) return true;
+      const r = mesh.pageIn(o.peer.hub, h.node, page);
+      f.entries += r.entries;
+      f.stored += r.stored;
+      own = mesh.heads.list().find((x) => x.node === h.node);
+      if (!own || own.seq >= h.seq || r.head < from) return true;
+      from = own.seq + 1;
+    }
+  }
+}
+
+/** A refusal the peer answered with (not signed: only its code and message are read, nothing is taken from it). */
+function refusedBy(peer: string, status: number, body: Uint8Array): MeshError {
+  let code = 'unreachable';
+  let message = `status ${status}`;
+  try {
+    const e = JSON.parse(new TextDecoder().decode(body)).error;
+    if (typeof e?.code === 'string') code = e.code;
+    if (typeof e?.message === 'string') message = e.message;
+  } catch {
+    // not a JSON refusal
+  }
+  const known: readonly string[] = ['unpaired', 'bad-signature', 'stale', 'replay', 'malformed', 'unknown-node'];
+  return new MeshError(known.includes(code) ? (code as MeshErrorCode) : 'unreachable', `${peer} refused: ${message} (${status})`);
+}
