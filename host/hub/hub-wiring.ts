@@ -23,6 +23,7 @@ import { ensureOwnerToken } from './owner-token-file.js';
 import { DEFAULT_BODY_LIMIT } from './read-body.js';
 import type { Routes } from './route.js';
 import { SessionBook } from './sessions.js';
+import { applyPeerAdmin } from '../mesh/peer-admin.js';
 import { MeshHub } from '../mesh/mesh-hub.js';
 import { type HubCertificate, loadOrCreateHubCertificate } from './tls/hub-certificate.js';
 import { isLoopback } from './tls/loopback.js';
@@ -136,6 +137,11 @@ export async function wireHub(
     const mesh = new MeshHub({
       ...{ cartridge: store, crypto, clock, self: key },
       report: (r) => void own.append(r.type, 'mesh', r.data),
+      // A paired hub's enrolments, renames, retirements and revocations apply here too, inside the page's transaction.
+      onPeerHubEntries: (peer, fresh) => {
+        for (const o of applyPeerAdmin(store, peer, fresh, Math.floor(clock()), crypto))
+          if (o.result === 'ignored') log({ code: 'mesh-admin-ignored', peer, node: o.node, reason: o.reason });
+      },
       round: options.mesh?.round,
     });
     const routes: Routes = {
