@@ -17,6 +17,8 @@ import type { HubLog } from './hub-log.js';
 import type { OpRecord } from './op-log.js';
 import { firmwareRoutes } from './firmware-api.js';
 import { inviteRoutes } from './invite-api.js';
+import { meshPairRoutes } from './mesh-pair-api.js';
+import { meshPeersRoutes } from './mesh-peers-api.js';
 import { metricsRoutes } from './metrics-api.js';
 import { nodesRoutes } from './nodes-api.js';
 import type { OwnerAccess } from './owner-access.js';
@@ -86,6 +88,8 @@ export function apiRoutes(ctx: ApiContext): Routes {
     ...seriesRoutes(ctx),
     ...inviteRoutes(ctx),
     ...firmwareRoutes(ctx),
+    ...meshPairRoutes(ctx),
+    ...meshPeersRoutes(ctx),
     ...rulesTestRoutes({ cartridge: ctx.cartridge, hubId: ctx.hubKey.id, clock: ctx.clock, timeZone: () => ctx.rules()?.timeZone ?? 'UTC' }),
   };
 }

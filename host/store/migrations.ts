@@ -4,6 +4,7 @@ import { COMPACT_SQL, copyEventsToEntries } from './migration-compact.js';
 import { FIRMWARE_SQL } from './migration-firmware.js';
 import { HUB_IDENTITY_SQL } from './migration-hub-identity.js';
 import { MESH_SQL } from './migration-mesh.js';
+import { MESH_SCOPE_SQL } from './migration-mesh-scope.js';
 import { ROLLUPS_SQL } from './migration-rollups.js';
 
 /**
@@ -222,5 +223,11 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     name: 'mesh: paired hubs, pairing invites, peer heads, forks, refusals',
     // Hubs replicating each other's signed logs (host/store/migration-mesh.ts, host/mesh/).
     sql: MESH_SQL,
+  },
+  {
+    step: 16,
+    name: 'mesh: which nodes each peer replicates',
+    // Step 15 is the sync protocol's; this one is pairing's (host/mesh/replication-scope.ts).
+    sql: MESH_SCOPE_SQL,
   },
 ];
