@@ -11,7 +11,6 @@ const STATUS: Partial<Record<string, number>> = { 'pair-invite': 403, 'bad-signa
 /** A MeshError as the refusal a mesh route answers with (its code kept); anything else unchanged. */
 export function meshRefusal(e: unknown): unknown {
   if (e instanceof MeshError) return new HttpError(STATUS[e.code] ?? 409, e.code, e.message);
-  if (e instanceof RangeError) return new HttpError(400, 'bad-request', e.message);
   return e;
 }
 

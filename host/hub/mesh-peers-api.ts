@@ -65,7 +65,12 @@ export function meshPeersRoutes(ctx: { cartridge: Cartridge; crypto: CryptoProvi
     const hub = paired(b.hub);
     if (b.nodes !== null && !(Array.isArray(b.nodes) && b.nodes.every((n) => typeof n === 'string')))
       throw new HttpError(400, 'bad-request', 'nodes must be a list of node ids, or null for every node', { path: '/nodes' });
-    scope.set(hub, b.nodes === null ? undefined : (b.nodes as string[]));
+    try {
+      scope.set(hub, b.nodes === null ? undefined : (b.nodes as string[]));
+    } catch (e) {
+      if (e instanceof RangeError) throw new HttpError(400, 'bad-request', e.message, { path: '/nodes' });
+      throw e;
+    }
     sendJson(res, 200, { hub, only: scope.only(hub) ?? null });
   });
 
