@@ -13,6 +13,7 @@ import { hubCommand } from './commands/hub.js';
 import { i2cCommand } from './commands/i2c.js';
 import { inviteCommand } from './commands/invite.js';
 import { keygenCommand } from './commands/keygen.js';
+import { meshCommand } from './commands/mesh.js';
 import { mnemonicCommand } from './commands/mnemonic.js';
 import { nodeCommand } from './commands/node.js';
 import { rulesCommand } from './commands/rules.js';
@@ -37,6 +38,7 @@ export const root: Command = {
     nodeCommand,
     backupCommand,
     exportCommand,
+    meshCommand,
     serviceCommand,
     restoreCommand,
     beaconCommand,
