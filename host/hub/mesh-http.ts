@@ -9,7 +9,7 @@ import { type Access, type Handler, type Route, requireType, route } from './rou
 const STATUS: Partial<Record<string, number>> = { 'pair-invite': 403, 'bad-signature': 401, malformed: 400, unpaired: 404, unreachable: 502 };
 
 /** A MeshError as the refusal a mesh route answers with (its code kept); anything else unchanged. */
-export function meshRefusal(e: unknown): unknown {
+function meshRefusal(e: unknown): unknown {
   if (e instanceof MeshError) return new HttpError(STATUS[e.code] ?? 409, e.code, e.message);
   return e;
 }
