@@ -74,6 +74,16 @@ describe('pairing refuses forgeries', () => {
     assert.deepEqual(await peersOf(a), []);
   });
 
+  it('a request that is not a sealed box is refused (malformed), naming what was wrong', async () => {
+    const r = await postJson(`${a.url}/v1/mesh/pair`, { box: 'zz' });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error?.code, 'malformed');
+    assert.match(r.body.error?.message ?? '', /needs \{"box": hex\}/);
+    const extra = await postJson(`${a.url}/v1/mesh/pair`, { box: '00', token: 'x' });
+    assert.equal(extra.status, 400);
+    assert.match(extra.body.error?.message ?? '', /unknown field 'token'/);
+  });
+
   it('a box sealed for another key than the inviting hub is refused', async () => {
     const inv = pairInviteFromToken((await makeInvite(a)).token);
     const { body } = pairRequest({ inviterKey: mallory.publicKey, secret: inv.secret, self: bob, entropy: (n) => bytes(n, 4) });
