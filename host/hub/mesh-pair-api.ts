@@ -22,12 +22,13 @@ import {
 } from '../mesh/pair-token.js';
 import { PeerBook } from '../mesh/peer-book.js';
 import type { Cartridge } from '../store/cartridge.js';
+import { FailureLimit } from './failure-limit.js';
 import { HttpError } from './http-error.js';
 import type { HubLog } from './hub-log.js';
 import { askedBy, jsonObject, meshRoute } from './mesh-http.js';
 import type { OwnerAccess } from './owner-access.js';
 import { sendJson } from './reply.js';
-import type { Routes } from './route.js';
+import type { Handler, Routes } from './route.js';
 
 export interface MeshPairContext {
   cartridge: Cartridge;
@@ -58,6 +59,8 @@ export function meshPairRoutes(ctx: MeshPairContext): Routes {
   const db = ctx.cartridge.db;
   const invites = new PairInviteBook(db, ctx.crypto);
   const peers = new PeerBook(db, ctx.crypto);
+  // A refused invite or signature is a guess: past 10 a minute, the address waits (as enrolment does).
+  const guesses = new FailureLimit();
 
   const invite = meshRoute('admin', async (req, res) => {
     const b = await jsonObject(req, ['ttl', 'url']);
@@ -85,7 +88,18 @@ export function meshPairRoutes(ctx: MeshPairContext): Routes {
 
   const key = meshRoute('open', (_req, res) => sendJson(res, 200, { hub: toHex(ctx.hubKey.publicKey), id: ctx.hubKey.id }));
 
-  const pair = meshRoute('open', async (req, res) => {
+  const pair = meshRoute('open', async (req, res, url) => {
+    const from = req.socket.remoteAddress ?? 'unknown';
+    guesses.check(from);
+    try {
+      await inviterSide(req, res, url);
+    } catch (e) {
+      if (e instanceof MeshError && (e.code === 'pair-invite' || e.code === 'bad-signature')) guesses.fail(from);
+      throw e;
+    }
+  });
+
+  const inviterSide: Handler = async (req, res) => {
     const opened = openPairRequest(await jsonObject(req, ['box']), ctx.hubKey);
     const peer = nodeIdFromPublicKey(opened.publicKey, ctx.crypto);
     if (peer === ctx.hubKey.id) throw new MeshError('pair-invite', 'a hub cannot pair with itself');
@@ -102,7 +116,7 @@ export function meshPairRoutes(ctx: MeshPairContext): Routes {
       });
     });
     sendJson(res, 200, pairAnswer(opened, ctx.hubKey, ctx.crypto));
-  });
+  };
 
   const accept = meshRoute('admin', async (req, res) => {
     const b = await jsonObject(req, ['token', 'words', 'sound', 'url', 'self', 'name']);

@@ -118,3 +118,25 @@ describe('pairing refuses forgeries', () => {
     assert.throws(() => open(decodeCbor(fromHex(sent.box)), mallory.secretKey), { code: 'unseal' });
   });
 });
+
+describe('pairing guesses are limited', () => {
+  it('past 10 refused requests a minute from one address, it waits (429), even with a valid invite', async () => {
+    const h = await startHub();
+    try {
+      for (let i = 0; i < 10; i++) {
+        const guess = pairRequest({ inviterKey: h.hub.publicKey, secret: bytes(16, i), self: bob, entropy: (n) => bytes(n, i) });
+        assert.equal((await postJson(`${h.url}/v1/mesh/pair`, guess.body)).status, 403);
+      }
+      const real = pairInviteFromToken((await makeInvite(h)).token);
+      const r = await postJson(
+        `${h.url}/v1/mesh/pair`,
+        pairRequest({ inviterKey: h.hub.publicKey, secret: real.secret, self: bob, entropy: (n) => bytes(n, 99) }).body,
+      );
+      assert.equal(r.status, 429, JSON.stringify(r.body));
+      assert.equal(r.body.error?.code, 'rate-limited');
+      assert.deepEqual(await peersOf(h), []);
+    } finally {
+      await h.stop();
+    }
+  });
+});
