@@ -3,6 +3,7 @@ import { fromBase64url, toBase64url } from '../../firmware/codec/text-encodings.
 import { isValueMap, type Value } from '../../firmware/codec/value.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import type { NodeIdentity } from '../../firmware/identity/node-id.js';
+import { isInviteBytes } from '../../firmware/mnemonic/invite-words.js';
 import { decodeMnemonic, type DecodeMnemonicOptions, encodeMnemonic } from '../../firmware/mnemonic/mnemonic.js';
 import { MeshError } from './mesh-error.js';
 
@@ -65,6 +66,7 @@ export function pairInviteToWords(i: PairInvite): string[] {
 export function pairInviteFromWords(text: string, options: DecodeMnemonicOptions = {}): PairInvite {
   const { bytes } = decodeMnemonic(text, options);
   if (bytes.length !== 32) bad(`a pairing invite is 24 words; these are ${bytes.length === 16 ? 12 : 48}`);
+  if (isInviteBytes(bytes)) bad('these words are a node enrolment invite (fazt invite), not a pairing invite (fazt mesh pair)');
   return split(bytes);
 }
 
