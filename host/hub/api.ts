@@ -19,6 +19,8 @@ import type { MeshHub } from '../mesh/mesh-hub.js';
 import { meshRoutes } from './mesh-api.js';
 import { firmwareRoutes } from './firmware-api.js';
 import { inviteRoutes } from './invite-api.js';
+import { meshPairRoutes } from './mesh-pair-api.js';
+import { meshPeersRoutes } from './mesh-peers-api.js';
 import { metricsRoutes } from './metrics-api.js';
 import { nodesRoutes } from './nodes-api.js';
 import type { OwnerAccess } from './owner-access.js';
@@ -91,6 +93,8 @@ export function apiRoutes(ctx: ApiContext): Routes {
     ...inviteRoutes(ctx),
     ...firmwareRoutes(ctx),
     ...meshRoutes(ctx),
+    ...meshPairRoutes(ctx),
+    ...meshPeersRoutes(ctx),
     ...rulesTestRoutes({ cartridge: ctx.cartridge, hubId: ctx.hubKey.id, clock: ctx.clock, timeZone: () => ctx.rules()?.timeZone ?? 'UTC' }),
   };
 }

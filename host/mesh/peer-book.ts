@@ -39,6 +39,7 @@ export class PeerBook {
   private readonly selectAll: Statement<[], Row>;
   private readonly selectOne: Statement<[string], Row>;
   private readonly markUnpaired: Statement<[number, string]>;
+  private readonly updateUrl: Statement<[string | null, string]>;
 
   constructor(
     db: Db,
@@ -49,6 +50,7 @@ export class PeerBook {
     this.selectAll = db.prepare('SELECT hub, public_key, name, url, paired_at FROM mesh_peers WHERE unpaired_at IS NULL ORDER BY hub');
     this.selectOne = db.prepare('SELECT hub, public_key, name, url, paired_at FROM mesh_peers WHERE hub = ? AND unpaired_at IS NULL');
     this.markUnpaired = db.prepare('UPDATE mesh_peers SET unpaired_at = ? WHERE hub = ? AND unpaired_at IS NULL');
+    this.updateUrl = db.prepare('UPDATE mesh_peers SET url = ? WHERE hub = ? AND unpaired_at IS NULL');
   }
 
   /** Pairs (or pairs again) the hub holding `publicKey`; returns it. */
@@ -70,6 +72,12 @@ export class PeerBook {
   get(hub: string): Peer | undefined {
     const r = this.selectOne.get(hub);
     return r && toPeer(r);
+  }
+
+  /** Sets where a paired hub is reached (undefined: find it by Beacon); returns whether it is paired. */
+  setUrl(hub: string, url: string | undefined): boolean {
+    if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) throw new RangeError(`url must be an http(s) URL, got ${JSON.stringify(url)}`);
+    return this.updateUrl.run(url ?? null, hub).changes > 0;
   }
 
   /** Unpairs; returns whether the hub was paired. */

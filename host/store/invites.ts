@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { toBase32 } from '../../firmware/codec/text-encodings.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import type { Db } from './open-cartridge.js';
+import { SingleUse } from './single-use.js';
 import { StoreError } from './store-error.js';
 
 export interface Invite {
@@ -20,11 +21,6 @@ export interface CreateInviteOptions {
   entropy: (n: number) => Uint8Array;
 }
 
-interface InviteRow {
-  expires_at: number;
-  used_at: number | null;
-}
-
 /** "fzi" + 20 random bytes in base32: 35 characters, 160 bits. */
 export const INVITE_TOKEN_PATTERN = /^fzi[a-z2-7]{32}$/;
 const MAX_TTL_MS = 366 * 86_400_000;
@@ -35,8 +31,7 @@ const MAX_TTL_MS = 366 * 86_400_000;
  */
 export class InviteBook {
   private readonly insert: Statement<[Uint8Array, number, number, string | null]>;
-  private readonly select: Statement<[Uint8Array], InviteRow>;
-  private readonly markUsed: Statement<[number, string, Uint8Array]>;
+  private readonly spending: SingleUse;
   private readonly encoder = new TextEncoder();
 
   constructor(
@@ -44,8 +39,7 @@ export class InviteBook {
     private readonly crypto: CryptoProvider,
   ) {
     this.insert = db.prepare('INSERT INTO invites (token_hash, expires_at, created_at, note) VALUES (?, ?, ?, ?)');
-    this.select = db.prepare('SELECT expires_at, used_at FROM invites WHERE token_hash = ?');
-    this.markUsed = db.prepare('UPDATE invites SET used_at = ?, used_by = ? WHERE token_hash = ? AND used_at IS NULL');
+    this.spending = new SingleUse(db, 'invites');
   }
 
   create(options: CreateInviteOptions): Invite {
@@ -68,12 +62,10 @@ export class InviteBook {
    * registers the node, so both happen or neither.
    */
   claim(token: string, node: string, now: number): void {
-    const key = this.hash(token);
-    const row = typeof token === 'string' && INVITE_TOKEN_PATTERN.test(token) ? this.select.get(key) : undefined;
-    if (!row) throw new StoreError('invite-unknown', 'no invite has this token');
-    if (row.used_at !== null) throw new StoreError('invite-used', `the invite was already used at ${new Date(row.used_at).toISOString()}`);
-    if (now >= row.expires_at) throw new StoreError('invite-expired', `the invite expired at ${new Date(row.expires_at).toISOString()}`);
-    if (this.markUsed.run(now, node, key).changes !== 1) throw new StoreError('invite-used', 'the invite was already used');
+    const refused = this.spending.spend(typeof token === 'string' && INVITE_TOKEN_PATTERN.test(token) ? this.hash(token) : undefined, node, now);
+    if (refused?.reason === 'unknown') throw new StoreError('invite-unknown', 'no invite has this token');
+    if (refused?.reason === 'used') throw new StoreError('invite-used', `the invite was already used at ${new Date(refused.at).toISOString()}`);
+    if (refused?.reason === 'expired') throw new StoreError('invite-expired', `the invite expired at ${new Date(refused.at).toISOString()}`);
   }
 
   private hash(token: string): Uint8Array {

@@ -5,6 +5,7 @@ import { FIRMWARE_SQL } from './migration-firmware.js';
 import { HUB_IDENTITY_SQL } from './migration-hub-identity.js';
 import { MESH_SQL } from './migration-mesh.js';
 import { PEER_CHAINS_SQL } from './migration-peer-chains.js';
+import { MESH_SCOPE_SQL } from './migration-mesh-scope.js';
 import { ROLLUPS_SQL } from './migration-rollups.js';
 
 /**
@@ -229,5 +230,11 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     name: "nodes.kind 'peer': a paired hub's chain",
     // Replicated by the mesh only (host/store/migration-peer-chains.ts, host/mesh/).
     sql: PEER_CHAINS_SQL,
+  },
+  {
+    step: 16,
+    name: 'mesh: which nodes each peer replicates',
+    // Step 15 is the sync protocol's; this one is pairing's (host/mesh/replication-scope.ts).
+    sql: MESH_SCOPE_SQL,
   },
 ];

@@ -13,6 +13,8 @@ const lines: string[] = [];
 
 /** The routes anyone may call, exactly (README "Access: owner only"); a new one must be added here on purpose. */
 const OPEN = ['POST /v1/uplink', 'POST /v1/enroll', 'GET /v1/time', 'GET /v1/beacon', 'GET /v1/health', 'POST /v1/downlink', 'POST /v1/firmware/chunk'];
+/** Pairing: the hub's key, and the exchange the invite itself authenticates (host/hub/mesh-pair-api.ts). */
+OPEN.push('GET /v1/mesh/pair/key', 'POST /v1/mesh/pair');
 /** Routes that check the credential they are given themselves. */
 const SIGN_IN = ['POST /v1/session', 'GET /v1/session', 'DELETE /v1/session', 'GET /signin'];
 

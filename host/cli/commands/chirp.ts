@@ -39,7 +39,7 @@ function piBoardId(model: string): string {
 }
 
 /** The linux backend (aplay/arecord through ALSA); the board matters only for pins, which chirp does not use. */
-async function linuxAudio(): Promise<HalBackend> {
+export async function linuxAudio(): Promise<HalBackend> {
   const { existsSync } = await import('node:fs');
   const { getBoard } = await import('../../boards/board-registry.js');
   const { PinClaims } = await import('../../../hal/board/pin-claims.js');

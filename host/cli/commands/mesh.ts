@@ -1,6 +1,8 @@
 import type { MeshStatus, RoundOutcome } from '../../mesh/mesh-hub.js';
 import { type Command, UsageError } from '../command.js';
 import { askHub, HUB_OPTIONS } from '../hub-client.js';
+import { meshPairCommand } from './mesh-pair.js';
+import { meshPeersCommand } from './mesh-peers.js';
 
 const ago = (at: number, now: number): string => `${Math.max(0, Math.round((now - at) / 1000))} s ago`;
 
@@ -54,7 +56,7 @@ const meshStatusCommand: Command = {
 /** `fazt mesh`: hubs replicating each other. Each subcommand is one entry of this table. */
 export const meshCommand: Command = {
   name: 'mesh',
-  summary: 'Hubs that replicate each other: sync now, status',
-  usage: 'fazt mesh <sync|status> [options]',
-  subcommands: [meshSyncCommand, meshStatusCommand],
+  summary: "Hubs that replicate each other: pair with the owner's other hubs, list them, sync now, status",
+  usage: 'fazt mesh <pair|peers|sync|status> [options]',
+  subcommands: [meshPairCommand, meshPeersCommand, meshSyncCommand, meshStatusCommand],
 };
