@@ -1,5 +1,6 @@
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import type { Timers } from '../../hal/contracts/time.js';
+import type { MeshNatsOptions } from '../mesh/nats/nats-options.js';
 import type { RuleServiceOptions } from '../effect/rule-service.js';
 import type { PerceptOptions } from '../percept/percept-options.js';
 import type { PulseOptions } from '../pulse/pulse-service.js';
@@ -47,6 +48,8 @@ export interface HubOptions {
   silentAfterMs?: number;
   /** The timers of the backup schedule and the silence check (default Node's; a virtual clock's in tests). */
   timers?: Timers;
+  /** Replicate over NATS JetStream (host/mesh/nats/): the server's URL and credential files. */
+  meshNats?: MeshNatsOptions;
 }
 
 export interface HubAddress {

@@ -219,9 +219,9 @@ export class Cartridge {
     return this.queries.page(query);
   }
 
-  /** A node's stored entries in seq order (read them before using the cartridge for anything else). */
-  chain(node: string): IterableIterator<EventEntry> {
-    return this.queries.chain(node);
+  /** A node's stored entries from seq `from` on, in seq order (read them before using the cartridge for anything else). */
+  chain(node: string, from = 1): IterableIterator<EventEntry> {
+    return this.queries.chain(node, from);
   }
 
   gaps(node: string): GapRecord[] {

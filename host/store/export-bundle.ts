@@ -30,7 +30,7 @@ export function exportBundle(cartridge: Cartridge, node: string, since = 1): Exp
   const checkpoints = new Checkpoints(cartridge.db).endingFrom(node, since);
   const from = checkpoints.reduce((m, c) => Math.min(m, c.first), since);
   const entries: EventEntry[] = [];
-  for (const e of cartridge.chain(node)) if (e.seq >= from) entries.push(e);
+  for (const e of cartridge.chain(node, from)) entries.push(e);
   if (entries.length === 0) throw new StoreError('unknown-node', `${node} has no stored entries from seq ${since}`);
   const first = entries[0].seq;
   const last = entries[entries.length - 1].seq;

@@ -59,12 +59,14 @@ function decodeCursor(cursor: string): [string, number] {
 export class EventQueries {
   private readonly statements = new Map<string, Statement<unknown[], EntryRow>>();
   private readonly matchers = new Map<string, TopicMatcher>();
-  private readonly chainOf: Statement<[string], EntryRow>;
+  private readonly chainOf: Statement<[string, number], EntryRow>;
 
   constructor(private readonly db: Db) {
     db.function('fazt_topic_match', { deterministic: true }, (pattern: unknown, type: unknown) => (this.matcher(String(pattern))(String(type)) ? 1 : 0));
     // prev as stored (NULL: the row before's hash, which chain() has just read).
-    this.chainOf = db.prepare<[string], EntryRow>(`SELECT ${STORED_PREV_COLUMNS} FROM ${FROM_ENTRIES} WHERE r.node = ? ORDER BY e.seq`).raw();
+    this.chainOf = db
+      .prepare<[string, number], EntryRow>(`SELECT ${STORED_PREV_COLUMNS} FROM ${FROM_ENTRIES} WHERE r.node = ? AND e.seq >= ? ORDER BY e.seq`)
+      .raw();
   }
 
   page(q: EventQuery): EventPage {
@@ -116,13 +118,15 @@ export class EventQueries {
     return { events: rows.map((r) => rowToEntry(r)), next: more && last ? encodeCursor(last[14], last[0]) : null };
   }
 
-  /** Every stored entry of a node, in seq order (lazily: a chain may be long). */
-  *chain(node: string): IterableIterator<EventEntry> {
+  /** A node's stored entries from seq `from` on, in seq order (lazily: a chain may be long). */
+  *chain(node: string, from = 1): IterableIterator<EventEntry> {
     let before: Buffer | undefined;
-    for (const r of this.chainOf.iterate(node)) {
+    // Read from the row before `from`: a linked row stores its prev as NULL (the hash of the row before it).
+    for (const r of this.chainOf.iterate(node, from - 1)) {
       r[13] ??= before ?? null;
       before = r[5];
-      yield rowToEntry(r);
+      const e = rowToEntry(r);
+      if (e.seq >= from) yield e;
     }
   }
 

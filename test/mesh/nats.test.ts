@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { jetstream } from '@nats-io/jetstream';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
+import { createBatch } from '../../firmware/batch/batch.js';
+import { DEFAULT_PREFIX } from '../../host/mesh/nats/nats-options.js';
+import { exportBundle } from '../../host/store/export-bundle.js';
+import { verifyBundle } from '../../host/store/verify-bundle.js';
+import { cbor, crypto, post, startHub, TestNode } from '../hub/helpers.js';
+import { NatsServer, natsSkip } from '../helpers/nats-server.js';
+import { until } from '../helpers/wait.js';
+import { chainState, natsAuth, pageOf, testClient } from './nats-helpers.js';
+
+type Started = Awaited<ReturnType<typeof startHub>>;
+
+describe('mesh over NATS JetStream (Debian nats-server)', { skip: natsSkip }, () => {
+  let server: NatsServer;
+  let a: Started;
+  let b: Started;
+  let client: NatsConnection;
+  const logA: string[] = [];
+  const logB: string[] = [];
+  const node = new TestNode(41);
+
+  /** The refusals hub B logged for pages of `node` with `code`. */
+  const refusals = (log: string[], code: string) => log.filter((l) => l.includes('mesh-refusal') && l.includes(`"code":"${code}"`) && l.includes(node.id));
+
+  before(async () => {
+    server = await NatsServer.start();
+    // Hub A signs in with a password, hub B with an nkey: both kinds of credentials work.
+    a = await startHub({ meshNats: natsAuth(server, 'password'), log: (l) => void logA.push(l) });
+    b = await startHub({ meshNats: natsAuth(server, 'nkey'), log: (l) => void logB.push(l) });
+    for (const h of [a, b]) h.hub.cartridge.addNode(node.identity.publicKey, { board: 'esp32-devkitc' });
+    client = await testClient(server);
+    node.append(30);
+  });
+
+  after(async () => {
+    await client?.close();
+    await a?.stop();
+    await b?.stop();
+    await server?.cleanup();
+  });
+
+  it('a batch uplinked to hub A is stored by hub B: same head and entries, and the bundle verifies', async () => {
+    for (const [first, last] of [
+      [1, 4],
+      [5, 10],
+    ]) {
+      const r = await post(`${a.url}/v1/uplink`, cbor(node.batch(first, last)));
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    }
+    await until(
+      () => b.hub.cartridge.head(node.id)?.seq === 10,
+      'hub B to store seq 10',
+      15_000,
+      () => logB,
+    );
+    assert.deepEqual(chainState(b.hub, node.id), chainState(a.hub, node.id));
+    const fromB = exportBundle(b.hub.cartridge, node.id);
+    assert.equal(fromB.checkpoints, 2, 'B keeps each batch A accepted as its checkpoint');
+    assert.deepEqual(verifyBundle(fromB.bytes, crypto), { node: node.id, first: 1, last: 10, entries: 10, checkpoints: 2, gaps: [] });
+  });
+
+  it('a page altered on the broker or with a forged checkpoint is refused and not stored', async () => {
+    const js = jetstream(client);
+    const subject = `${DEFAULT_PREFIX}.${node.id}`;
+    const publish = (page: Uint8Array, id: string) => {
+      const h = headers();
+      h.set('Fazt-Origin', 'a-stranger');
+      return js.publish(subject, page, { msgID: id, headers: h });
+    };
+    const before = chainState(b.hub, node.id);
+    // Altered: seq 11..12 with one reading changed after it was signed.
+    const altered = node.batch(11, 12);
+    altered.entries = altered.entries.map((e, i) => (i === 1 ? { ...e, data: { ...(e.data as object), value: 99 } } : e));
+    await publish(pageOf(altered), 'altered-1');
+    // Forged: the same range signed by another key as if it were the node's.
+    const forger = new TestNode(42);
+    const forged = { ...createBatch(node.entries.slice(10, 12), forger.identity, crypto), node: node.id, key: node.identity.publicKey };
+    await publish(pageOf(forged), 'forged-1');
+    await until(
+      () => refusals(logB, 'altered').length === 1 && refusals(logB, 'forged-checkpoint').length === 1,
+      'B to refuse both',
+      15_000,
+      () => logB,
+    );
+    await until(
+      () => refusals(logA, 'altered').length === 1 && refusals(logA, 'forged-checkpoint').length === 1,
+      'A to refuse both',
+      15_000,
+      () => logA,
+    );
+    assert.deepEqual(chainState(b.hub, node.id), before, 'nothing of a refused page is stored');
+    assert.equal(a.hub.cartridge.head(node.id)?.seq, 10);
+    // The real batch still goes through after them.
+    assert.equal((await post(`${a.url}/v1/uplink`, cbor(node.batch(11, 12)))).status, 200);
+    await until(
+      () => b.hub.cartridge.head(node.id)?.seq === 12,
+      'hub B to store seq 12',
+      15_000,
+      () => logB,
+    );
+    assert.deepEqual(chainState(b.hub, node.id), chainState(a.hub, node.id));
+  });
+
+  it('batches A accepts while NATS is down reach B once it is back (the outbox)', async () => {
+    await server.stop();
+    for (const [first, last] of [
+      [13, 16],
+      [17, 20],
+    ]) {
+      const r = await post(`${a.url}/v1/uplink`, cbor(node.batch(first, last)));
+      assert.equal(r.status, 200, 'A accepts uplinks while the broker is down');
+    }
+    assert.equal(b.hub.cartridge.head(node.id)?.seq, 12);
+    await server.restart();
+    await until(
+      () => b.hub.cartridge.head(node.id)?.seq === 20,
+      'hub B to catch up to seq 20',
+      30_000,
+      () => logB.slice(-5),
+    );
+    assert.deepEqual(chainState(b.hub, node.id), chainState(a.hub, node.id));
+    assert.ok(
+      logA.some((l) => l.includes('"state":"unreachable"')),
+      'the outage is logged',
+    );
+  });
+});
