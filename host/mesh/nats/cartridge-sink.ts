@@ -21,7 +21,8 @@ const BUNDLE_CODES: Record<string, MeshErrorCode> = {
  * verifies the page on its own (verifyBundle), then stores each checkpoint's
  * range as a batch through the cartridge's ingest, which verifies it again
  * against the stored head and is idempotent on (node, seq). Refuses what
- * either check rejects, naming the MeshError code.
+ * either check rejects, naming the MeshError code; throws for a page that
+ * starts past the stored head, so the consumer delivers it again later.
  */
 export class CartridgeSink implements MeshSink {
   constructor(
@@ -57,7 +58,9 @@ export class CartridgeSink implements MeshSink {
       } catch (e) {
         if (e instanceof StoreError && (e.code === 'unknown-node' || e.code === 'node-revoked')) return refuse(e.code, e.message);
         if (e instanceof ForkError) return refuse('fork', e.message);
-        if (e instanceof GapError) return refuse('truncated', `${e.message} (the native sync fills it)`);
+        // Ahead of the stored head (the page before it is still to come, or was nak'ed): not a refusal, it comes again.
+        if (e instanceof GapError)
+          throw new MeshError('truncated', `page from ${from} is ahead of the stored chain, it waits for the one before: ${e.message}`);
         if (e instanceof VerifyError) return refuse(e.code === 'bad-signature' ? 'forged-checkpoint' : 'altered', e.message);
         throw e;
       }

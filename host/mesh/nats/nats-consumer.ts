@@ -112,7 +112,8 @@ export class NatsConsumer {
       result = await this.o.sink.apply(m.data, from);
     } catch (e) {
       this.o.log({ event: 'mesh-nats', state: 'retry', message: `storing page ${m.seq} of ${m.subject} failed, it comes again: ${(e as Error).message}` });
-      m.nak(1000);
+      // Backs off per delivery (1 s doubling to a minute): a page waiting for the one before it, or a store fault, does not spin.
+      m.nak(Math.min(1000 * 2 ** Math.min(m.info.deliveryCount - 1, 6), 60_000));
       return;
     }
     if (result.ok) {
