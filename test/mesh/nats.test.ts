@@ -6,7 +6,13 @@ import { createBatch } from '../../firmware/batch/batch.js';
 import { DEFAULT_PREFIX } from '../../host/mesh/nats/nats-options.js';
 import { exportBundle } from '../../host/store/export-bundle.js';
 import { verifyBundle } from '../../host/store/verify-bundle.js';
-import { cbor, crypto, post, startHub, TestNode } from '../hub/helpers.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createUser } from '@nats-io/nkeys';
+import { Hub } from '../../host/hub/hub.js';
+import { MeshError } from '../../host/mesh/mesh-error.js';
+import type { MeshNatsOptions } from '../../host/mesh/nats/nats-options.js';
+import { cbor, crypto, post, startHub, TestNode, tempDir } from '../hub/helpers.js';
 import { NatsServer, natsSkip } from '../helpers/nats-server.js';
 import { until } from '../helpers/wait.js';
 import { chainState, natsAuth, pageOf, testClient } from './nats-helpers.js';
@@ -24,6 +30,12 @@ describe('mesh over NATS JetStream (Debian nats-server)', { skip: natsSkip }, ()
 
   /** The refusals hub B logged for pages of `node` with `code`. */
   const refusals = (log: string[], code: string) => log.filter((l) => l.includes('mesh-refusal') && l.includes(`"code":"${code}"`) && l.includes(node.id));
+
+  const secretFile = (name: string, text: string) => {
+    const p = join(server.dir, name);
+    writeFileSync(p, `${text}\n`, { mode: 0o600 });
+    return p;
+  };
 
   before(async () => {
     server = await NatsServer.start();
@@ -102,6 +114,30 @@ describe('mesh over NATS JetStream (Debian nats-server)', { skip: natsSkip }, ()
       () => logB,
     );
     assert.deepEqual(chainState(b.hub, node.id), chainState(a.hub, node.id));
+  });
+
+  it('a wrong password or an unknown nkey fails the start with a clear error that holds no secret', async () => {
+    const wrong = `not-${server.users.password}`;
+    const stranger = new TextDecoder().decode(createUser().getSeed());
+    const cases: [MeshNatsOptions, string][] = [
+      [{ ...natsAuth(server, 'password'), passwordFile: secretFile('wrong-password', wrong) }, "user 'hub'"],
+      [{ url: server.url, nkeyFile: secretFile('stranger.seed', stranger) }, 'nkey U'],
+    ];
+    for (const [meshNats, who] of cases) {
+      const t = tempDir();
+      const hub = new Hub({ dataDir: t.dir, port: 0, meshNats, log: () => {} });
+      try {
+        await assert.rejects(hub.start(), (e: Error) => {
+          assert.ok(e instanceof MeshError && e.code === 'broker-auth', `${e.name}: ${e.message}`);
+          assert.match(e.message, new RegExp(`NATS at ${server.url} refused ${who}`));
+          for (const secret of [wrong, stranger, server.users.password]) assert.ok(!e.message.includes(secret), 'no secret in the message');
+          return true;
+        });
+      } finally {
+        await hub.stop();
+        t.cleanup();
+      }
+    }
   });
 
   it('batches A accepts while NATS is down reach B once it is back (the outbox)', async () => {

@@ -39,24 +39,25 @@ const TOKEN = /^[A-Za-z0-9_-]+$/;
 
 /** Checks the options and reads the credential files; TypeError/RangeError naming the option at fault, never showing a secret. */
 export function resolveMeshNats(o: MeshNatsOptions): ResolvedNats {
-  if (typeof o.url !== 'string' || o.url === '') throw new TypeError('mesh-nats url must be a nats:// URL (e.g. nats://127.0.0.1:4222)');
+  if (typeof o.url !== 'string' || o.url === '') throw new TypeError('meshNats.url must be a nats:// URL (e.g. nats://127.0.0.1:4222)');
   const servers = o.url.split(',').map((s) => s.trim());
   for (const s of servers) {
     if (!SERVER.test(s))
       throw new RangeError(
-        `mesh-nats url '${s.replace(/\/\/[^@/]*@/, '//…@')}' is not nats://HOST:PORT or tls://HOST:PORT (credentials go in files, not the URL)`,
+        `meshNats.url '${s.replace(/\/\/[^@/]*@/, '//…@')}' is not nats://HOST:PORT or tls://HOST:PORT (credentials go in files, not the URL)`,
       );
   }
   const stream = o.stream ?? DEFAULT_STREAM;
-  if (!TOKEN.test(stream)) throw new RangeError(`mesh-nats stream '${stream}' may hold only letters, digits, _ and -`);
+  if (!TOKEN.test(stream)) throw new RangeError(`meshNats.stream '${stream}' may hold only letters, digits, _ and -`);
   const prefix = o.prefix ?? DEFAULT_PREFIX;
   if (!prefix.split('.').every((t) => TOKEN.test(t)))
-    throw new RangeError(`mesh-nats prefix '${prefix}' is not dot-separated tokens of letters, digits, _ and -`);
+    throw new RangeError(`meshNats.prefix '${prefix}' is not dot-separated tokens of letters, digits, _ and -`);
   if (o.nkeyFile !== undefined && (o.user !== undefined || o.passwordFile !== undefined))
-    throw new TypeError('mesh-nats takes either a user and password file or an nkey file, not both');
-  if ((o.user === undefined) !== (o.passwordFile === undefined)) throw new TypeError('mesh-nats user and password file go together: give both or neither');
+    throw new TypeError('meshNats takes either user and passwordFile or nkeyFile, not both');
+  if ((o.user === undefined) !== (o.passwordFile === undefined))
+    throw new TypeError('meshNats.user and meshNats.passwordFile go together: give both or neither');
   if (o.user !== undefined && o.passwordFile !== undefined) {
-    if (typeof o.user !== 'string' || o.user === '') throw new TypeError('mesh-nats user must be a non-empty name');
+    if (typeof o.user !== 'string' || o.user === '') throw new TypeError('meshNats.user must be a non-empty name');
     const password = secretFrom(o.passwordFile, 'password');
     return { servers, stream, prefix, authenticator: usernamePasswordAuthenticator(o.user, password), as: `user '${o.user}'` };
   }
@@ -66,9 +67,9 @@ export function resolveMeshNats(o: MeshNatsOptions): ResolvedNats {
     try {
       pub = fromSeed(seed).getPublicKey();
     } catch {
-      throw new RangeError(`mesh-nats nkey file ${o.nkeyFile} does not hold an nkey seed (one line starting with SU)`);
+      throw new RangeError(`the NATS nkey file ${o.nkeyFile} does not hold an nkey seed (one line starting with SU)`);
     }
-    if (!pub.startsWith('U')) throw new RangeError(`mesh-nats nkey file ${o.nkeyFile} holds a seed, but not a user's (SU…)`);
+    if (!pub.startsWith('U')) throw new RangeError(`the NATS nkey file ${o.nkeyFile} holds a seed, but not a user's (SU…)`);
     return { servers, stream, prefix, authenticator: nkeyAuthenticator(seed), as: `nkey ${pub}` };
   }
   return { servers, stream, prefix, as: 'no credentials' };
@@ -80,9 +81,9 @@ function secretFrom(file: string, what: string): string {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new TypeError(`mesh-nats ${what} file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new TypeError(`the NATS ${what} file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const line = text.split('\n')[0].trim();
-  if (line === '') throw new RangeError(`mesh-nats ${what} file ${file} is empty`);
+  if (line === '') throw new RangeError(`the NATS ${what} file ${file} is empty`);
   return line;
 }
