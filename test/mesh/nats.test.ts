@@ -163,4 +163,29 @@ describe('mesh over NATS JetStream (Debian nats-server)', { skip: natsSkip }, ()
       'the outage is logged',
     );
   });
+
+  it('a hub started while NATS is down serves its nodes and joins the mesh once the server answers', async () => {
+    await server.stop();
+    const logC: string[] = [];
+    const c = await startHub({ meshNats: natsAuth(server, 'password'), log: (l) => void logC.push(l) });
+    try {
+      assert.ok(
+        logC.some((l) => l.includes('"state":"unreachable"')),
+        'the hub says it could not reach NATS',
+      );
+      c.hub.cartridge.addNode(node.identity.publicKey, { board: 'esp32-devkitc' });
+      assert.equal((await post(`${c.url}/v1/uplink`, cbor(node.batch(1, 4)))).status, 200);
+      await server.restart();
+      await until(
+        () => c.hub.cartridge.head(node.id)?.seq === 20,
+        'hub C to catch up to seq 20',
+        30_000,
+        () => logC.slice(-5),
+      );
+      assert.deepEqual(chainState(c.hub, node.id), chainState(a.hub, node.id));
+      assert.ok(logC.some((l) => l.includes('"state":"connected"')));
+    } finally {
+      await c.stop();
+    }
+  });
 });

@@ -9,7 +9,7 @@ import { ChainPages } from './chain-pages.js';
 import { ensureMeshStream } from './mesh-stream.js';
 import type { MeshSink } from './mesh-sink.js';
 import { NatsConsumer, type NatsRefusal } from './nats-consumer.js';
-import { type MeshNatsOptions, resolveMeshNats } from './nats-options.js';
+import { type MeshNatsOptions, type ResolvedNats, resolveMeshNats } from './nats-options.js';
 import { NatsPublisher } from './nats-publisher.js';
 
 export interface MeshNatsParts {
@@ -21,27 +21,90 @@ export interface MeshNatsParts {
   /** Where received pages go (default: the cartridge's verified ingest, CartridgeSink). */
   sink?: MeshSink;
   onRefused?: (r: NatsRefusal) => void;
-  /** Retry delays of publishing and pulling (tests shorten them). */
+  /** Retry delays of connecting, publishing and pulling (default 500 ms doubling to 30 s). */
   retryMs?: { min: number; max: number };
+}
+
+interface Running {
+  nc: NatsConnection;
+  publisher: NatsPublisher;
+  consumer: NatsConsumer;
+  unsubscribe: () => void;
 }
 
 /**
  * Replication over NATS JetStream: the hub publishes each batch it accepts
  * to the mesh's stream and pulls every other hub's pages through its durable
  * consumer, verifying each before it is stored; the broker is never trusted.
- * The connection reconnects on its own for as long as the hub runs.
+ * A server that does not answer at start is tried again in the background
+ * (the hub serves its nodes meanwhile; the outbox keeps what they send);
+ * once connected, the client reconnects on its own.
  */
 export class MeshNats {
-  private constructor(
-    private readonly nc: NatsConnection,
-    private readonly publisher: NatsPublisher,
-    private readonly consumer: NatsConsumer,
-    private readonly unsubscribe: () => void,
-  ) {}
+  private running: Running | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private attempt: Promise<void> | undefined;
+  private delay: number;
+  private stopped = false;
 
-  /** Connects, creates the stream if missing and starts both directions. Throws MeshError 'broker-auth' / 'unreachable', or the options' TypeError/RangeError. */
+  private constructor(
+    private readonly p: MeshNatsParts,
+    private readonly r: ResolvedNats,
+  ) {
+    this.delay = p.retryMs?.min ?? 500;
+  }
+
+  /**
+   * Connects and starts both directions. Throws MeshError 'broker-auth' when
+   * the server refuses the credentials (a configuration mistake, so the hub
+   * does not start), the options' TypeError/RangeError, or what setting up
+   * the stream fails with; an unreachable server is logged and tried again.
+   */
   static async start(p: MeshNatsParts): Promise<MeshNats> {
-    const r = resolveMeshNats(p.options);
+    const m = new MeshNats(p, resolveMeshNats(p.options));
+    try {
+      await m.connectOnce();
+    } catch (e) {
+      if (!(e instanceof MeshError && e.code === 'unreachable')) throw e;
+      m.later(e);
+    }
+    return m;
+  }
+
+  /** True once connected and both directions run. */
+  get connected(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Stops trying, publishing and pulling, lets what is in hand settle, then closes the connection. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    await this.attempt?.catch(() => {});
+    const r = this.running;
+    this.running = undefined;
+    if (!r) return;
+    r.unsubscribe();
+    await r.consumer.stop();
+    await r.publisher.stop();
+    await r.nc.drain().catch(() => r.nc.close());
+  }
+
+  private later(e: MeshError): void {
+    if (this.stopped) return;
+    this.p.log({ event: 'mesh-nats', state: e.code, message: `${e.message}; trying again in ${this.delay} ms` });
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.attempt = this.connectOnce()
+        .catch((x: unknown) => this.later(x instanceof MeshError ? x : new MeshError('unreachable', (x as Error).message, { cause: x })))
+        .finally(() => (this.attempt = undefined));
+    }, this.delay);
+    this.delay = Math.min(this.delay * 2, this.p.retryMs?.max ?? 30_000);
+  }
+
+  private async connectOnce(): Promise<void> {
+    const { p, r } = this;
+    const where = r.servers.join(',');
     let nc: NatsConnection;
     try {
       nc = await connect({
@@ -52,12 +115,12 @@ export class MeshNats {
         ...(r.authenticator ? { authenticator: r.authenticator } : {}),
       });
     } catch (e) {
-      const where = r.servers.join(',');
       if (e instanceof AuthorizationError || /authoriz/i.test((e as Error).message))
         throw new MeshError('broker-auth', `NATS at ${where} refused ${r.as}: check --mesh-nats-user and the password file, or the nkey file`, { cause: e });
       throw new MeshError('unreachable', `NATS at ${where} did not answer: ${(e as Error).message}`, { cause: e });
     }
     try {
+      if (this.stopped) throw new Error('stopped');
       const jsm = await jetstreamManager(nc);
       const js = jetstream(nc);
       await ensureMeshStream(jsm, r.stream, r.prefix);
@@ -69,22 +132,14 @@ export class MeshNats {
       const consumer = new NatsConsumer({ ...common, sink: p.sink ?? new CartridgeSink(p.cartridge, p.crypto), onRefused });
       await consumer.start();
       const unsubscribe = p.cartridge.onStored((entries) => {
-        const chains = new Set(entries.map((e) => sourceNode(e.source)));
-        for (const c of chains) publisher.notify(c);
+        for (const chain of new Set(entries.map((e) => sourceNode(e.source)))) publisher.notify(chain);
       });
       publisher.start();
-      return new MeshNats(nc, publisher, consumer, unsubscribe);
+      this.running = { nc, publisher, consumer, unsubscribe };
+      p.log({ event: 'mesh-nats', state: 'connected', message: `replicating through NATS at ${where} (stream ${r.stream}) as ${r.as}` });
     } catch (e) {
       await nc.close();
       throw e;
     }
-  }
-
-  /** Stops publishing and pulling, lets what is in hand settle, then closes the connection. */
-  async stop(): Promise<void> {
-    this.unsubscribe();
-    await this.consumer.stop();
-    await this.publisher.stop();
-    await this.nc.drain().catch(() => this.nc.close());
   }
 }
