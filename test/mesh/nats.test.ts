@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { createBatch } from '../../firmware/batch/batch.js';
-import { DEFAULT_PREFIX } from '../../host/mesh/nats/nats-options.js';
+import { DEFAULT_PREFIX, DEFAULT_STREAM } from '../../host/mesh/nats/nats-options.js';
 import { exportBundle } from '../../host/store/export-bundle.js';
 import { verifyBundle } from '../../host/store/verify-bundle.js';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createUser } from '@nats-io/nkeys';
 import { Hub } from '../../host/hub/hub.js';
@@ -186,6 +186,27 @@ describe('mesh over NATS JetStream (Debian nats-server)', { skip: natsSkip }, ()
       assert.ok(logC.some((l) => l.includes('"state":"connected"')));
     } finally {
       await c.stop();
+    }
+  });
+
+  it("a server that lost its store is filled again from the hubs' cartridges, each page once", async () => {
+    await server.stop();
+    rmSync(join(server.dir, 'js'), { recursive: true, force: true });
+    await server.restart();
+    assert.equal((await post(`${a.url}/v1/uplink`, cbor(node.batch(21, 24)))).status, 200);
+    await until(
+      () => b.hub.cartridge.head(node.id)?.seq === 24,
+      'hub B to store seq 24',
+      30_000,
+      () => logB.slice(-5),
+    );
+    assert.deepEqual(chainState(b.hub, node.id), chainState(a.hub, node.id));
+    const jsm = await jetstreamManager(client);
+    const subject = `${DEFAULT_PREFIX}.${node.id}`;
+    const pages = async () => (await jsm.streams.info(DEFAULT_STREAM, { subjects_filter: subject })).state.subjects?.[subject];
+    for (let i = 0; (await pages()) !== 6; i++) {
+      assert.ok(i < 500, `the stream holds the chain's six pages again (it holds ${await pages()})`);
+      await new Promise((ok) => setTimeout(ok, 20));
     }
   });
 });

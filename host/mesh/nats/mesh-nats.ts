@@ -102,6 +102,22 @@ export class MeshNats {
     this.delay = Math.min(this.delay * 2, this.p.retryMs?.max ?? 30_000);
   }
 
+  /** After each reconnect: the stream made again if the server lost it (then every page is published again), the outbox checked against it. */
+  private async onReconnect(nc: NatsConnection, created: string, ensureStream: () => Promise<string>, publisher: NatsPublisher): Promise<void> {
+    let made = created;
+    for await (const s of nc.status()) {
+      if (s.type !== 'reconnect') continue;
+      try {
+        const now = await ensureStream();
+        publisher.resync(now !== made);
+        made = now;
+      } catch (e) {
+        this.p.log({ event: 'mesh-nats', state: 'stream', message: `the stream could not be checked after a reconnect: ${(e as Error).message}` });
+        publisher.resync();
+      }
+    }
+  }
+
   private async connectOnce(): Promise<void> {
     const { p, r } = this;
     const where = r.servers.join(',');
@@ -123,7 +139,7 @@ export class MeshNats {
       if (this.stopped) throw new Error('stopped');
       const jsm = await jetstreamManager(nc);
       const js = jetstream(nc);
-      await ensureMeshStream(jsm, r.stream, r.prefix);
+      const created = await ensureMeshStream(jsm, r.stream, r.prefix);
       const common = { js, jsm, stream: r.stream, prefix: r.prefix, hubId: p.hubId, log: p.log, retryMs: p.retryMs };
       const publisher = new NatsPublisher({ ...common, pages: new ChainPages(p.cartridge) });
       const onRefused =
@@ -134,8 +150,9 @@ export class MeshNats {
       const unsubscribe = p.cartridge.onStored((entries) => {
         for (const chain of new Set(entries.map((e) => sourceNode(e.source)))) publisher.notify(chain);
       });
-      publisher.start();
+      publisher.resync();
       this.running = { nc, publisher, consumer, unsubscribe };
+      void this.onReconnect(nc, created, () => ensureMeshStream(jsm, r.stream, r.prefix), publisher);
       p.log({ event: 'mesh-nats', state: 'connected', message: `replicating through NATS at ${where} (stream ${r.stream}) as ${r.as}` });
     } catch (e) {
       await nc.close();

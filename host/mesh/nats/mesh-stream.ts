@@ -17,16 +17,16 @@ export function chainSubject(prefix: string, node: string): string {
  * receiving hub's idempotent store makes a second copy harmless). Nothing
  * here needs nats-server 2.10 (no subject transforms, no multi-filter consumers).
  */
-export async function ensureMeshStream(jsm: JetStreamManager, stream: string, prefix: string): Promise<void> {
+export async function ensureMeshStream(jsm: JetStreamManager, stream: string, prefix: string): Promise<string> {
   try {
     const info = await jsm.streams.info(stream);
     if (!info.config.subjects?.includes(`${prefix}.>`))
       throw new RangeError(`NATS stream ${stream} exists but does not hold ${prefix}.> (it holds ${info.config.subjects?.join(', ') || 'no subjects'})`);
-    return;
+    return info.created;
   } catch (e) {
     if (!(e instanceof JetStreamApiError) || e.status !== 404) throw e;
   }
-  await jsm.streams.add({
+  const made = await jsm.streams.add({
     name: stream,
     subjects: [`${prefix}.>`],
     storage: StorageType.File,
@@ -34,4 +34,5 @@ export async function ensureMeshStream(jsm: JetStreamManager, stream: string, pr
     discard: DiscardPolicy.Old,
     max_age: nanos(MAX_AGE_MS),
   });
+  return made.created;
 }

@@ -51,6 +51,13 @@ export class NatsConsumer {
 
   /** Creates the durable consumer if missing, then pulls in the background until stop(). */
   async start(): Promise<void> {
+    const consumer = await this.durable();
+    this.running = true;
+    this.loop = this.pull(consumer);
+  }
+
+  /** The hub's durable consumer, made if missing (adding it again with the same config is a no-op on the server). */
+  private async durable(): Promise<Consumer> {
     const name = consumerName(this.o.hubId);
     await this.o.jsm.consumers.add(this.o.stream, {
       durable_name: name,
@@ -60,9 +67,7 @@ export class NatsConsumer {
       ack_wait: nanos(30_000),
       max_ack_pending: 1000,
     });
-    const consumer = await this.o.js.consumers.get(this.o.stream, name);
-    this.running = true;
-    this.loop = this.pull(consumer);
+    return this.o.js.consumers.get(this.o.stream, name);
   }
 
   /** Stops pulling once the page in hand is settled. */
@@ -73,11 +78,14 @@ export class NatsConsumer {
     await this.loop;
   }
 
-  private async pull(consumer: Consumer): Promise<void> {
+  private async pull(first: Consumer): Promise<void> {
+    let consumer: Consumer | undefined = first;
     const min = this.o.retryMs?.min ?? 200;
     let delay = min;
     while (this.running) {
       try {
+        // After a failure the consumer is looked up (or made) again: the server may have lost it.
+        consumer ??= await this.durable();
         this.current = await consumer.fetch({ max_messages: this.o.batch ?? 64, expires: this.o.expiresMs ?? 2000 });
         for await (const m of this.current) {
           await this.handle(m);
@@ -86,6 +94,7 @@ export class NatsConsumer {
         delay = min;
       } catch (e) {
         if (!this.running) break;
+        consumer = undefined;
         this.o.log({ event: 'mesh-nats', state: 'unreachable', message: `pulling from NATS failed, retrying: ${(e as Error).message}` });
         await new Promise<void>((ok) => {
           const t = setTimeout(ok, delay);

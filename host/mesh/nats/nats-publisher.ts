@@ -36,6 +36,7 @@ export class NatsPublisher {
   private readonly cursor = new Map<string, number>();
   private readonly dirty = new Set<string>();
   private everything = true;
+  private fromStart = false;
   private flushing: Promise<void> | undefined;
   private again = false;
   private retry: NodeJS.Timeout | undefined;
@@ -47,8 +48,14 @@ export class NatsPublisher {
     this.delay = o.retryMs?.min ?? 200;
   }
 
-  /** Every chain held is checked against the stream (at start and after an outage). */
-  start(): void {
+  /**
+   * Every chain held is checked against the stream again: at start and after
+   * a reconnect. `fromStart`: the stream was made anew (the server lost its
+   * store), so every page is published again, not only those after its newest.
+   */
+  resync(fromStart = false): void {
+    this.cursor.clear();
+    this.fromStart = fromStart;
     this.everything = true;
     this.kick();
   }
@@ -111,7 +118,7 @@ export class NatsPublisher {
   }
 
   private async publishChain(node: string): Promise<void> {
-    let after = this.cursor.get(node) ?? (await this.lastInStream(node));
+    let after = this.cursor.get(node) ?? (this.fromStart ? 0 : await this.lastInStream(node));
     this.cursor.set(node, after);
     const subject = chainSubject(this.o.prefix, node);
     for (;;) {
