@@ -27,6 +27,8 @@ export interface MeshNatsParts {
 
 interface Running {
   nc: NatsConnection;
+  /** False from a disconnect to the next reconnect. */
+  live: boolean;
   publisher: NatsPublisher;
   consumer: NatsConsumer;
   unsubscribe: () => void;
@@ -76,7 +78,7 @@ export class MeshNats {
     return this.running !== undefined;
   }
 
-  /** Stops trying, publishing and pulling, lets what is in hand settle, then closes the connection. */
+  /** Stops trying and pulling (the page in hand is settled first), closes the connection and with it any publish in flight. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
@@ -85,9 +87,17 @@ export class MeshNats {
     this.running = undefined;
     if (!r) return;
     r.unsubscribe();
-    await r.consumer.stop();
-    await r.publisher.stop();
-    await r.nc.drain().catch(() => r.nc.close());
+    if (r.live) {
+      // Connected: the page in hand is acknowledged and the publish in flight answered before the connection drains.
+      await r.consumer.stop();
+      await r.publisher.stop();
+      await r.nc.drain().catch(() => r.nc.close());
+      return;
+    }
+    // NATS down: closing ends the requests waiting for it; an unacknowledged page comes again and an unpublished one stays in the outbox.
+    const stopped = Promise.all([r.consumer.stop(), r.publisher.stop()]);
+    await r.nc.close();
+    await stopped;
   }
 
   private later(e: MeshError): void {
@@ -102,18 +112,20 @@ export class MeshNats {
     this.delay = Math.min(this.delay * 2, this.p.retryMs?.max ?? 30_000);
   }
 
-  /** After each reconnect: the stream made again if the server lost it (then every page is published again), the outbox checked against it. */
-  private async onReconnect(nc: NatsConnection, created: string, ensureStream: () => Promise<string>, publisher: NatsPublisher): Promise<void> {
+  /** Follows the connection: after each reconnect, the stream made again if the server lost it (then every page is published again) and the outbox checked against it. */
+  private async watch(r: Running, created: string, ensureStream: () => Promise<string>): Promise<void> {
     let made = created;
-    for await (const s of nc.status()) {
+    for await (const s of r.nc.status()) {
+      if (s.type === 'disconnect') r.live = false;
       if (s.type !== 'reconnect') continue;
+      r.live = true;
       try {
         const now = await ensureStream();
-        publisher.resync(now !== made);
+        r.publisher.resync(now !== made);
         made = now;
       } catch (e) {
         this.p.log({ event: 'mesh-nats', state: 'stream', message: `the stream could not be checked after a reconnect: ${(e as Error).message}` });
-        publisher.resync();
+        r.publisher.resync();
       }
     }
   }
@@ -151,8 +163,9 @@ export class MeshNats {
         for (const chain of new Set(entries.map((e) => sourceNode(e.source)))) publisher.notify(chain);
       });
       publisher.resync();
-      this.running = { nc, publisher, consumer, unsubscribe };
-      void this.onReconnect(nc, created, () => ensureMeshStream(jsm, r.stream, r.prefix), publisher);
+      const running: Running = { nc, live: true, publisher, consumer, unsubscribe };
+      this.running = running;
+      void this.watch(running, created, () => ensureMeshStream(jsm, r.stream, r.prefix));
       p.log({ event: 'mesh-nats', state: 'connected', message: `replicating through NATS at ${where} (stream ${r.stream}) as ${r.as}` });
     } catch (e) {
       await nc.close();
