@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { createBatch } from '../../firmware/batch/batch.js';
+import { consumerName } from '../../host/mesh/nats/nats-consumer.js';
 import { DEFAULT_PREFIX, DEFAULT_STREAM } from '../../host/mesh/nats/nats-options.js';
 import { exportBundle } from '../../host/store/export-bundle.js';
 import { verifyBundle } from '../../host/store/verify-bundle.js';
@@ -114,6 +115,38 @@ describe('mesh over NATS JetStream (Debian nats-server)', { skip: natsSkip }, ()
       () => logB,
     );
     assert.deepEqual(chainState(b.hub, node.id), chainState(a.hub, node.id));
+  });
+
+  it('a node enrolled only on A is refused by B as unknown-node, said once for the chain, and not stored', async () => {
+    const only = new TestNode(43);
+    a.hub.cartridge.addNode(only.identity.publicKey, { board: 'esp32-devkitc' });
+    only.append(6);
+    for (const [first, last] of [
+      [1, 3],
+      [4, 6],
+    ])
+      assert.equal((await post(`${a.url}/v1/uplink`, cbor(only.batch(first, last)))).status, 200);
+    const lines = () => logB.filter((l) => l.includes('mesh-refusal') && l.includes(`${DEFAULT_PREFIX}.${only.id}`));
+    await until(
+      () => lines().length === 1,
+      'B to refuse the chain',
+      15_000,
+      () => logB.slice(-5),
+    );
+    // Both pages were settled (B's consumer has nothing left for it) before the count is final.
+    const jsm = await jetstreamManager(client);
+    for (let i = 0; ; i++) {
+      const info = await jsm.consumers.info(DEFAULT_STREAM, consumerName(b.addr.hubId));
+      if (info.num_pending === 0 && info.num_ack_pending === 0) break;
+      assert.ok(
+        i < 500,
+        `B settles every page: ${JSON.stringify({ p: info.num_pending, a: info.num_ack_pending, r: info.num_redelivered, d: info.delivered, f: info.ack_floor })}`,
+      );
+      await new Promise((ok) => setTimeout(ok, 20));
+    }
+    assert.equal(lines().length, 1);
+    assert.match(lines()[0], /"code":"unknown-node"/);
+    assert.equal(b.hub.cartridge.head(only.id), undefined);
   });
 
   it('a wrong password or an unknown nkey fails the start with a clear error that holds no secret', async () => {

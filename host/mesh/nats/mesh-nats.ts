@@ -48,6 +48,7 @@ export class MeshNats {
   private attempt: Promise<void> | undefined;
   private delay: number;
   private stopped = false;
+  private readonly unknown = new Set<string>();
 
   private constructor(
     private readonly p: MeshNatsParts,
@@ -100,6 +101,21 @@ export class MeshNats {
     await stopped;
   }
 
+  /**
+   * A refusal as a log line. A chain this hub does not hold (a node not
+   * enrolled here, another hub's own chain) is refused page after page: that
+   * is said once per chain, not once per page.
+   */
+  private logRefusal(x: NatsRefusal): void {
+    let message = x.error.message;
+    if (x.error.code === 'unknown-node') {
+      if (this.unknown.has(x.subject)) return;
+      this.unknown.add(x.subject);
+      message += ' (its further pages are refused without a line)';
+    }
+    this.p.log({ event: 'mesh-refusal', via: 'nats', from: x.from, subject: x.subject, code: x.error.code, message });
+  }
+
   private later(e: MeshError): void {
     if (this.stopped) return;
     this.p.log({ event: 'mesh-nats', state: e.code, message: `${e.message}; trying again in ${this.delay} ms` });
@@ -123,9 +139,11 @@ export class MeshNats {
         const now = await ensureStream();
         r.publisher.resync(now !== made);
         made = now;
+        r.consumer.reconnected();
       } catch (e) {
         this.p.log({ event: 'mesh-nats', state: 'stream', message: `the stream could not be checked after a reconnect: ${(e as Error).message}` });
         r.publisher.resync();
+        r.consumer.reconnected();
       }
     }
   }
@@ -154,9 +172,7 @@ export class MeshNats {
       const created = await ensureMeshStream(jsm, r.stream, r.prefix);
       const common = { js, jsm, stream: r.stream, prefix: r.prefix, hubId: p.hubId, log: p.log, retryMs: p.retryMs };
       const publisher = new NatsPublisher({ ...common, pages: new ChainPages(p.cartridge) });
-      const onRefused =
-        p.onRefused ??
-        ((x: NatsRefusal) => p.log({ event: 'mesh-refusal', via: 'nats', from: x.from, subject: x.subject, code: x.error.code, message: x.error.message }));
+      const onRefused = p.onRefused ?? ((x: NatsRefusal) => this.logRefusal(x));
       const consumer = new NatsConsumer({ ...common, sink: p.sink ?? new CartridgeSink(p.cartridge, p.crypto), onRefused });
       await consumer.start();
       const unsubscribe = p.cartridge.onStored((entries) => {

@@ -46,8 +46,11 @@ export class NatsConsumer {
   private loop: Promise<void> | undefined;
   private current: ConsumerMessages | undefined;
   private wake: (() => void) | undefined;
+  private delay: number;
 
-  constructor(private readonly o: ConsumerOptions) {}
+  constructor(private readonly o: ConsumerOptions) {
+    this.delay = o.retryMs?.min ?? 200;
+  }
 
   /** Creates the durable consumer if missing, then pulls in the background until stop(). */
   async start(): Promise<void> {
@@ -70,6 +73,12 @@ export class NatsConsumer {
     return this.o.js.consumers.get(this.o.stream, name);
   }
 
+  /** The connection is back: a pull waiting out its backoff starts again now. */
+  reconnected(): void {
+    this.delay = this.o.retryMs?.min ?? 200;
+    this.wake?.();
+  }
+
   /** Stops pulling once the page in hand is settled. */
   async stop(): Promise<void> {
     this.running = false;
@@ -80,8 +89,6 @@ export class NatsConsumer {
 
   private async pull(first: Consumer): Promise<void> {
     let consumer: Consumer | undefined = first;
-    const min = this.o.retryMs?.min ?? 200;
-    let delay = min;
     while (this.running) {
       try {
         // After a failure the consumer is looked up (or made) again: the server may have lost it.
@@ -91,19 +98,19 @@ export class NatsConsumer {
           await this.handle(m);
           if (!this.running) break;
         }
-        delay = min;
+        this.delay = this.o.retryMs?.min ?? 200;
       } catch (e) {
         if (!this.running) break;
         consumer = undefined;
         this.o.log({ event: 'mesh-nats', state: 'unreachable', message: `pulling from NATS failed, retrying: ${(e as Error).message}` });
         await new Promise<void>((ok) => {
-          const t = setTimeout(ok, delay);
+          const t = setTimeout(ok, this.delay);
           this.wake = () => {
             clearTimeout(t);
             ok();
           };
         });
-        delay = Math.min(delay * 2, this.o.retryMs?.max ?? 10_000);
+        this.delay = Math.min(this.delay * 2, this.o.retryMs?.max ?? 10_000);
       } finally {
         this.current = undefined;
       }
@@ -129,7 +136,8 @@ export class NatsConsumer {
       await m.ackAck();
       return;
     }
-    m.term(`refused: ${result.error.code}`);
+    // No reason text: nats-server 2.9 takes a bare +TERM only (it ignores "+TERM reason", so the page would come again).
+    m.term();
     this.o.onRefused({ subject: m.subject, from, streamSeq: m.seq, error: result.error });
   }
 }

@@ -54,6 +54,10 @@ export class NatsPublisher {
    * store), so every page is published again, not only those after its newest.
    */
   resync(fromStart = false): void {
+    // Whatever backoff was running is over: the server answers.
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    this.delay = this.o.retryMs?.min ?? 200;
     this.cursor.clear();
     this.fromStart = fromStart;
     this.everything = true;
