@@ -190,7 +190,7 @@ export class Hub {
     };
     if (this.options.meshNats) {
       const log = (r: Record<string, unknown>) => this.log(r);
-      const at = { options: this.options.meshNats, cartridge: store, hubId: parts.key.id, crypto: this.crypto, log };
+      const at = { options: this.options.meshNats, cartridge: store, hubId: parts.key.id, mesh: parts.mesh.store, log };
       this.meshNats = await MeshNats.start(at).catch(async (e: unknown) => {
         await this.stop();
         throw e;

@@ -8,7 +8,7 @@ import { MeshError, type MeshErrorCode } from './mesh-error.js';
 import { MeshRecords } from './mesh-records.js';
 import { PeerBook } from './peer-book.js';
 import { PeerHeads } from './peer-heads.js';
-import { ForkSeen, type PageStored, storePage } from './page-in.js';
+import { ForkSeen, PageAhead, type PageStored, storePage } from './page-in.js';
 
 /** The most entries one page carries (a page still ends on a checkpoint, so it may hold a little more). */
 const MAX_PAGE_ENTRIES = 4096;
@@ -84,9 +84,10 @@ export class MeshStore {
    * Stores a page `peer` sent for `node` (host/mesh/page-in.ts). A fork is
    * kept (mesh_forks, the page as proof) and reported; a page that does not
    * verify is recorded as a refusal and reported; either way nothing of it is
-   * stored and the MeshError is thrown.
+   * stored and the MeshError is thrown. `waitAhead`: a page past the stored
+   * head is not the sender's fault (NATS): PageAhead is thrown unrecorded.
    */
-  pageIn(peer: string, node: string, bytes: Uint8Array): PageStored {
+  pageIn(peer: string, node: string, bytes: Uint8Array, o: { waitAhead?: boolean } = {}): PageStored {
     try {
       return storePage(
         {
@@ -100,6 +101,7 @@ export class MeshStore {
       );
     } catch (e) {
       const at = this.o.clock();
+      if (o.waitAhead && e instanceof PageAhead) throw e;
       if (e instanceof ForkSeen) {
         if (this.records.fork({ ...e.fork, fromPeer: peer, proof: bytes, at }))
           this.o.report?.({ type: 'system.mesh.fork', data: { node, seq: e.fork.seq, peer } });

@@ -1,7 +1,7 @@
 import type { Batch } from '../../firmware/batch/batch.js';
 import { withLinkedHashes } from '../../firmware/batch/compact-batch.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
-import { ForkError, VerifyError } from '../../firmware/errors.js';
+import { ForkError, GapError, VerifyError } from '../../firmware/errors.js';
 import { type EventEntry, entryHash } from '../../firmware/event/envelope.js';
 import { bytesEqual } from '../../firmware/event/verify-chain.js';
 import { type Bundle, BundleError } from '../store/bundle-format.js';
@@ -92,8 +92,22 @@ export function storePage(ctx: PageInContext, node: string, bytes: Uint8Array): 
   } catch (e) {
     if (e instanceof ForkError) throw forkOf(c, b, ctx.crypto, e);
     if (e instanceof StoreError && (e.code === 'unknown-node' || e.code === 'node-revoked')) throw new MeshError(e.code, e.message, { cause: e });
+    if (e instanceof GapError) throw new PageAhead(`page of ${node} starts past the stored head ${before}: ${e.message}`, e);
     if (e instanceof VerifyError) throw new MeshError(e.code === 'gap' ? 'truncated' : 'altered', `page of ${node}: ${e.message}`, { cause: e });
     throw e;
+  }
+}
+
+/**
+ * A page that starts past the stored head (the bundle itself has no gap: it
+ * verified whole). From a peer asked for what follows the head it is a
+ * truncated answer; over NATS, where chains' pages may arrive out of order,
+ * it waits for the page before it.
+ */
+export class PageAhead extends MeshError {
+  constructor(message: string, cause: GapError) {
+    super('truncated', message, { cause });
+    this.name = 'PageAhead';
   }
 }
 

@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
-import { CartridgeSink } from '../../host/mesh/nats/cartridge-sink.js';
+import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
+import { MeshStore } from '../../host/mesh/mesh-store.js';
 import { ensureMeshStream } from '../../host/mesh/nats/mesh-stream.js';
 import type { ApplyResult, MeshSink } from '../../host/mesh/nats/mesh-sink.js';
 import { consumerName, NatsConsumer, type NatsRefusal } from '../../host/mesh/nats/nats-consumer.js';
 import { DEFAULT_PREFIX, DEFAULT_STREAM } from '../../host/mesh/nats/nats-options.js';
+import { MeshStoreSink } from '../../host/mesh/nats/store-sink.js';
 import { Cartridge } from '../../host/store/cartridge.js';
 import { crypto, TestNode, tempDir } from '../hub/helpers.js';
 import { NatsServer, natsSkip } from '../helpers/nats-server.js';
@@ -18,9 +20,9 @@ import { consumerPending, pageOf, testClient } from './nats-helpers.js';
 class CrashOnceSink implements MeshSink {
   readonly results: number[] = [];
   private crashed = false;
-  constructor(private readonly inner: CartridgeSink) {}
-  async apply(bundle: Uint8Array, from: string): Promise<ApplyResult> {
-    const r = await this.inner.apply(bundle, from);
+  constructor(private readonly inner: MeshStoreSink) {}
+  async apply(bundle: Uint8Array, from: string, node: string): Promise<ApplyResult> {
+    const r = await this.inner.apply(bundle, from, node);
     assert.ok(r.ok, r.ok ? '' : r.error.message);
     this.results.push(r.stored);
     if (!this.crashed) {
@@ -36,8 +38,11 @@ describe('NATS consumer redelivery', { skip: natsSkip }, () => {
   let client: NatsConnection;
   let cartridge: Cartridge;
   let cleanup: () => void;
+  let mesh: MeshStore;
   const node = new TestNode(51);
   const HUB = 'test-hub-c';
+  // The hub that published the pages: paired with this one (only paired hubs count).
+  const hubA = identityFromSecretKey(new Uint8Array(32).fill(52), crypto);
 
   before(async () => {
     server = await NatsServer.start();
@@ -47,6 +52,8 @@ describe('NATS consumer redelivery', { skip: natsSkip }, () => {
     cleanup = t.cleanup;
     cartridge = Cartridge.open(join(t.dir, 'fazt.db'));
     cartridge.addNode(node.identity.publicKey);
+    mesh = new MeshStore({ cartridge, crypto, clock: Date.now });
+    mesh.peers.add({ publicKey: hubA.publicKey }, Date.now());
     node.append(10);
     const js = jetstream(client);
     for (const [first, last] of [
@@ -54,7 +61,7 @@ describe('NATS consumer redelivery', { skip: natsSkip }, () => {
       [6, 10],
     ]) {
       const h = headers();
-      h.set('Fazt-Origin', 'test-hub-a');
+      h.set('Fazt-Origin', hubA.id);
       await js.publish(`${DEFAULT_PREFIX}.${node.id}`, pageOf(node.batch(first, last)), { msgID: `page-${last}`, headers: h });
     }
   });
@@ -72,7 +79,7 @@ describe('NATS consumer redelivery', { skip: natsSkip }, () => {
   };
 
   it('a page stored but not acknowledged comes again and stores nothing twice; a consumer started over stores nothing either', async () => {
-    const sink = new CrashOnceSink(new CartridgeSink(cartridge, crypto));
+    const sink = new CrashOnceSink(new MeshStoreSink(mesh));
     const refused: NatsRefusal[] = [];
     const lines: string[] = [];
     const start = async () => {
@@ -126,7 +133,7 @@ describe('NATS consumer redelivery', { skip: natsSkip }, () => {
     node.append(10);
     const js = jetstream(client);
     const h = headers();
-    h.set('Fazt-Origin', 'test-hub-a');
+    h.set('Fazt-Origin', hubA.id);
     const subject = `${DEFAULT_PREFIX}.${node.id}`;
     await js.publish(subject, pageOf(node.batch(16, 20)), { msgID: 'page-20', headers: h });
     await js.publish(subject, pageOf(node.batch(11, 15)), { msgID: 'page-15', headers: h });
@@ -137,7 +144,7 @@ describe('NATS consumer redelivery', { skip: natsSkip }, () => {
       stream: DEFAULT_STREAM,
       prefix: DEFAULT_PREFIX,
       hubId: HUB,
-      sink: new CartridgeSink(cartridge, crypto),
+      sink: new MeshStoreSink(mesh),
       onRefused: (r) => void refused.push(r),
       log: () => {},
     });
@@ -149,5 +156,84 @@ describe('NATS consumer redelivery', { skip: natsSkip }, () => {
     }
     assert.equal(cartridge.counts().events, 20);
     assert.deepEqual(refused, []);
+  });
+
+  /** A consumer of this hub over the mesh store, its refusals and log lines kept. */
+  const consumer = async (o: { waitDeliveries?: number } = {}) => {
+    const refused: NatsRefusal[] = [];
+    const lines: Record<string, unknown>[] = [];
+    const c = new NatsConsumer({
+      js: jetstream(client),
+      jsm: await jetstreamManager(client),
+      stream: DEFAULT_STREAM,
+      prefix: DEFAULT_PREFIX,
+      hubId: HUB,
+      sink: new MeshStoreSink(mesh),
+      onRefused: (r) => void refused.push(r),
+      log: (r) => void lines.push(r),
+      ...o,
+    });
+    await c.start();
+    return { c, refused, lines };
+  };
+
+  const publishAs = async (origin: string, b: ReturnType<TestNode['batch']>, id: string) => {
+    const h = headers();
+    h.set('Fazt-Origin', origin);
+    await jetstream(client).publish(`${DEFAULT_PREFIX}.${b.node}`, pageOf(b), { msgID: id, headers: h });
+  };
+
+  it('a node not known yet is not refused at once: its pages wait (said once for the chain), and are refused after the bound', async () => {
+    const stranger = new TestNode(53);
+    stranger.append(4);
+    await publishAs(hubA.id, stranger.batch(1, 2), 'stranger-2');
+    await publishAs(hubA.id, stranger.batch(3, 4), 'stranger-4');
+    const { c, refused, lines } = await consumer({ waitDeliveries: 2 });
+    try {
+      await until(
+        () => refused.length === 2,
+        'both pages refused after their second delivery',
+        15_000,
+        () => lines,
+      );
+    } finally {
+      await c.stop();
+    }
+    assert.deepEqual(
+      refused.map((r) => [r.error.code, r.from]),
+      [
+        ['unknown-node', hubA.id],
+        ['unknown-node', hubA.id],
+      ],
+    );
+    const waiting = lines.filter((l) => l.state === 'waiting');
+    assert.equal(waiting.length, 1, 'the wait is said once for the chain');
+    assert.match(String(waiting[0].message), new RegExp(`${stranger.id} is neither enrolled here nor a paired hub; its pages wait for it`));
+    assert.equal(cartridge.head(stranger.id), undefined);
+    assert.deepEqual(mesh.records.refusals(), [], 'a chain not known yet is not the peer’s fault');
+  });
+
+  it('a page whose origin is not a paired hub is refused as unpaired and not stored, however well it verifies', async () => {
+    node.append(2);
+    const notPaired = identityFromSecretKey(new Uint8Array(32).fill(54), crypto);
+    await publishAs(notPaired.id, node.batch(21, 22), 'page-22');
+    const { c, refused, lines } = await consumer();
+    try {
+      await until(
+        () => refused.length === 1,
+        'the page refused',
+        15_000,
+        () => lines,
+      );
+      for (let i = 0; !(await settled()); i++) {
+        assert.ok(i < 500, 'the consumer settles');
+        await new Promise((ok) => setTimeout(ok, 20));
+      }
+    } finally {
+      await c.stop();
+    }
+    assert.equal(refused[0].error.code, 'unpaired');
+    assert.match(refused[0].error.message, new RegExp(`from ${notPaired.id}: not a paired hub`));
+    assert.equal(cartridge.head(node.id)?.seq, 20);
   });
 });

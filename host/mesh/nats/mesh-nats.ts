@@ -1,25 +1,23 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { AuthorizationError, connect, type NatsConnection } from '@nats-io/transport-node';
-import type { CryptoProvider } from '../../../firmware/crypto/crypto-provider.js';
 import { sourceNode } from '../../../firmware/event/envelope.js';
 import type { Cartridge } from '../../store/cartridge.js';
 import { MeshError } from '../mesh-error.js';
-import { CartridgeSink } from './cartridge-sink.js';
+import type { MeshStore } from '../mesh-store.js';
 import { ChainPages } from './chain-pages.js';
 import { ensureMeshStream } from './mesh-stream.js';
-import type { MeshSink } from './mesh-sink.js';
 import { NatsConsumer, type NatsRefusal } from './nats-consumer.js';
 import { type MeshNatsOptions, type ResolvedNats, resolveMeshNats } from './nats-options.js';
 import { NatsPublisher } from './nats-publisher.js';
+import { MeshStoreSink } from './store-sink.js';
 
 export interface MeshNatsParts {
   options: MeshNatsOptions;
   cartridge: Cartridge;
   hubId: string;
-  crypto: CryptoProvider;
+  /** The hub's mesh store (the one its native protocol uses): received pages go through its page-in. */
+  mesh: MeshStore;
   log: (record: Record<string, unknown>) => void;
-  /** Where received pages go (default: the cartridge's verified ingest, CartridgeSink). */
-  sink?: MeshSink;
   onRefused?: (r: NatsRefusal) => void;
   /** Retry delays of connecting, publishing and pulling (default 500 ms doubling to 30 s). */
   retryMs?: { min: number; max: number };
@@ -48,7 +46,7 @@ export class MeshNats {
   private attempt: Promise<void> | undefined;
   private delay: number;
   private stopped = false;
-  private readonly unknown = new Set<string>();
+  private readonly saidOnce = new Set<string>();
 
   private constructor(
     private readonly p: MeshNatsParts,
@@ -102,15 +100,16 @@ export class MeshNats {
   }
 
   /**
-   * A refusal as a log line. A chain this hub does not hold (a node not
-   * enrolled here, another hub's own chain) is refused page after page: that
-   * is said once per chain, not once per page.
+   * A refusal as a log line. A chain this hub does not hold (a node no
+   * trusted hub enrolled) or a hub it is not paired with is refused page after
+   * page: that is said once per chain or hub, not once per page.
    */
   private logRefusal(x: NatsRefusal): void {
     let message = x.error.message;
-    if (x.error.code === 'unknown-node') {
-      if (this.unknown.has(x.subject)) return;
-      this.unknown.add(x.subject);
+    const once = x.error.code === 'unknown-node' ? x.subject : x.error.code === 'unpaired' ? `from ${x.from}` : undefined;
+    if (once !== undefined) {
+      if (this.saidOnce.has(once)) return;
+      this.saidOnce.add(once);
       message += ' (its further pages are refused without a line)';
     }
     this.p.log({ event: 'mesh-refusal', via: 'nats', from: x.from, subject: x.subject, code: x.error.code, message });
@@ -173,7 +172,7 @@ export class MeshNats {
       const common = { js, jsm, stream: r.stream, prefix: r.prefix, hubId: p.hubId, log: p.log, retryMs: p.retryMs };
       const publisher = new NatsPublisher({ ...common, pages: new ChainPages(p.cartridge) });
       const onRefused = p.onRefused ?? ((x: NatsRefusal) => this.logRefusal(x));
-      const consumer = new NatsConsumer({ ...common, sink: p.sink ?? new CartridgeSink(p.cartridge, p.crypto), onRefused });
+      const consumer = new NatsConsumer({ ...common, sink: new MeshStoreSink(p.mesh), onRefused });
       await consumer.start();
       const unsubscribe = p.cartridge.onStored((entries) => {
         for (const chain of new Set(entries.map((e) => sourceNode(e.source)))) publisher.notify(chain);

@@ -26,6 +26,13 @@ export interface ConsumerOptions {
   expiresMs?: number;
   /** Delays after a failed fetch: doubling from min to max (default 200 ms .. 10 s). */
   retryMs?: { min: number; max: number };
+  /** Deliveries a page that may store later (ApplyResult.wait) gets before it is refused (default 10: about 5 minutes). */
+  waitDeliveries?: number;
+}
+
+/** The delay before a page is delivered again: 1 s doubling per delivery, at most a minute. */
+function backoff(deliveryCount: number): number {
+  return Math.min(1000 * 2 ** Math.min(deliveryCount - 1, 6), 60_000);
 }
 
 /** The durable pull consumer's name: one per hub, so a hub resumes where it stopped. */
@@ -38,8 +45,10 @@ export function consumerName(hubId: string): string {
  * consumer per hub, in bounded batches; skips the pages this hub published;
  * hands each other page to the sink and acknowledges it only after the sink
  * has committed. A refused page is terminated (never redelivered) and
- * reported; a sink fault is nak'ed, so the page comes again. Redelivery after
- * a crash is harmless: the store is idempotent on (node, seq).
+ * reported; a sink fault is nak'ed, so the page comes again. A page that may
+ * store later (a node whose enrolment is still to come) is nak'ed with backoff
+ * and said once per chain, then refused after `waitDeliveries`. Redelivery
+ * after a crash is harmless: the store is idempotent on (node, seq).
  */
 export class NatsConsumer {
   private running = false;
@@ -47,6 +56,8 @@ export class NatsConsumer {
   private current: ConsumerMessages | undefined;
   private wake: (() => void) | undefined;
   private delay: number;
+  /** Chains with a page waiting (said once each, until one of its pages stores). */
+  private readonly waiting = new Set<string>();
 
   constructor(private readonly o: ConsumerOptions) {
     this.delay = o.retryMs?.min ?? 200;
@@ -123,17 +134,27 @@ export class NatsConsumer {
       m.ack();
       return;
     }
+    const node = m.subject.slice(this.o.prefix.length + 1);
     let result: Awaited<ReturnType<MeshSink['apply']>>;
     try {
-      result = await this.o.sink.apply(m.data, from);
+      result = await this.o.sink.apply(m.data, from, node);
     } catch (e) {
       this.o.log({ event: 'mesh-nats', state: 'retry', message: `storing page ${m.seq} of ${m.subject} failed, it comes again: ${(e as Error).message}` });
-      // Backs off per delivery (1 s doubling to a minute): a page waiting for the one before it, or a store fault, does not spin.
-      m.nak(Math.min(1000 * 2 ** Math.min(m.info.deliveryCount - 1, 6), 60_000));
+      // Backs off per delivery: a page waiting for the one before it, or a store fault, does not spin.
+      m.nak(backoff(m.info.deliveryCount));
       return;
     }
     if (result.ok) {
+      this.waiting.delete(m.subject);
       await m.ackAck();
+      return;
+    }
+    if (result.wait && m.info.deliveryCount < (this.o.waitDeliveries ?? 10)) {
+      if (!this.waiting.has(m.subject)) {
+        this.waiting.add(m.subject);
+        this.o.log({ event: 'mesh-nats', state: 'waiting', subject: m.subject, from, message: `${result.error.message}; its pages wait for it` });
+      }
+      m.nak(backoff(m.info.deliveryCount));
       return;
     }
     // No reason text: nats-server 2.9 takes a bare +TERM only (it ignores "+TERM reason", so the page would come again).
