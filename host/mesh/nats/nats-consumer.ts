@@ -26,7 +26,7 @@ export interface ConsumerOptions {
   expiresMs?: number;
   /** Delays after a failed fetch: doubling from min to max (default 200 ms .. 10 s). */
   retryMs?: { min: number; max: number };
-  /** Deliveries a page that may store later (ApplyResult.wait) gets before it is refused (default 10: about 5 minutes). */
+  /** Deliveries a page that may store later (ApplyResult.wait) gets before it is refused (default 10: about 4 minutes of backoff). */
   waitDeliveries?: number;
 }
 
