@@ -1,4 +1,5 @@
 import type { EventEntry } from '../../../firmware/event/envelope.js';
+import { bytesEqual } from '../../../firmware/event/verify-chain.js';
 import { encodeBundle } from '../../store/bundle-format.js';
 import type { Cartridge } from '../../store/cartridge.js';
 import { Checkpoints } from '../../store/checkpoints.js';
@@ -27,6 +28,19 @@ export class ChainPages {
   /** Every chain held: enrolled nodes' and the hub's own. */
   chains(): string[] {
     return [...this.cartridge.nodes('hub'), ...this.cartridge.nodes('node')].map((n) => n.id);
+  }
+
+  /**
+   * Where publishing `node` resumes, given the newest page the stream holds
+   * for it (ending at `last` with checkpoint head `head`): after it when this
+   * hub holds that very checkpoint, or is behind on the chain (its pages are
+   * the stream's already); from the start when it holds other entries there
+   * (a fork, or a tampered page), so its own version is published too (the
+   * stream dedupes and the receivers are idempotent on what was sent before).
+   */
+  resumeAfter(node: string, last: number, head: Uint8Array): number {
+    if (this.checkpoints.endingFrom(node, last).some((c) => c.last === last && bytesEqual(c.head, head))) return last;
+    return (this.cartridge.head(node)?.seq ?? 0) < last ? last : 0;
   }
 
   /** The chain's pages whose checkpoint ends after seq `after`, oldest first, at most `limit`. */

@@ -138,12 +138,14 @@ export class NatsPublisher {
     }
   }
 
-  /** The last seq of the newest page on the chain's subject (0 if none): anything after it is still to publish. */
+  /** Where the chain's publishing resumes, from the newest page on its subject (0 if none, ChainPages.resumeAfter otherwise). */
   private async lastInStream(node: string): Promise<number> {
     const m = await this.o.jsm.streams.getMessage(this.o.stream, { last_by_subj: chainSubject(this.o.prefix, node) });
     if (!m) return 0;
     try {
-      return bundleFromValue(decodeCbor(m.data)).last;
+      const b = bundleFromValue(decodeCbor(m.data));
+      const newest = b.checkpoints[b.checkpoints.length - 1];
+      return newest ? this.o.pages.resumeAfter(node, b.last, newest.head) : 0;
     } catch {
       return 0; // not a page (a tampered message): publish from the start, the stream dedupes what it still holds
     }
