@@ -56,7 +56,11 @@ const sinceMs = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 // ---- initial sync, two processes ----
 const puller = new Hub({ dataDir: join(dir, 'puller'), host: '127.0.0.1', port: 0, ...silent, mesh: { round: { fetch: countingFetch } } });
 const { url: pullerUrl } = await puller.start();
-const server = fork(new URL('./mesh-server.ts', import.meta.url).pathname, { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+const server = fork(new URL('./mesh-server.ts', import.meta.url).pathname, {
+  // --cpu-prof given to this process profiles the server too.
+  execArgv: [...process.execArgv.filter((a) => a.startsWith('--cpu-prof')), '--import', 'tsx'],
+  stdio: 'inherit',
+});
 const reply = <T>(): Promise<T> => new Promise((resolve) => server.once('message', (m) => resolve(m as T)));
 const t0Fill = process.hrtime.bigint();
 server.send({ setup: { dataDir: join(dir, 'server'), nodes: NODES, perNode: EVENTS / NODES, peer: { publicKey: [...puller.publicKey], url: pullerUrl } } });

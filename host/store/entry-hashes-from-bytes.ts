@@ -1,0 +1,73 @@
+import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+
+/** A head's argument and where the item's content starts (definite lengths only: the strict decoder refused the rest). */
+function head(b: Uint8Array, at: number): { major: number; n: number; next: number } {
+  const major = b[at] >> 5;
+  const ai = b[at] & 0x1f;
+  if (ai < 24) return { major, n: ai, next: at + 1 };
+  const size = ai === 24 ? 1 : ai === 25 ? 2 : ai === 26 ? 4 : 8;
+  let n = 0;
+  for (let i = 1; i <= size; i++) n = n * 256 + b[at + i];
+  return { major, n, next: at + 1 + size };
+}
+
+/** Where the item starting at `at` ends. */
+function skip(b: Uint8Array, at: number): number {
+  const h = head(b, at);
+  switch (h.major) {
+    case 2:
+    case 3:
+      return h.next + h.n;
+    case 4: {
+      let p = h.next;
+      for (let i = 0; i < h.n; i++) p = skip(b, p);
+      return p;
+    }
+    case 5: {
+      let p = h.next;
+      for (let i = 0; i < 2 * h.n; i++) p = skip(b, p);
+      return p;
+    }
+    case 6:
+      return skip(b, h.next);
+    default:
+      return h.next; // integers, simple values and floats: the head is the item (its argument the value)
+  }
+}
+
+const ID_KEY = [0x62, 0x69, 0x64]; // "id", the first key of every entry map in deterministic order
+
+/**
+ * The hash of each entry of a bundle (host/store/bundle-format.ts), taken
+ * from the bytes received instead of re-encoding each decoded entry:
+ * entryHash is sha256 over the entry's map without `id` in deterministic
+ * CBOR, and `id` sorts first, so that form is the map's head with one key
+ * fewer followed by the bytes after the id. It equals entryHash of the
+ * decoded entry only for bytes the strict decoder (firmware/codec/cbor-decode.ts)
+ * accepted, which have one encoding per value: call it after decoding them.
+ * Undefined when the layout is not a bundle's (bundleFromValue accepted it,
+ * so that cannot happen; the caller refuses the bundle then).
+ */
+export function entryHashesFromBytes(bytes: Uint8Array, count: number, crypto: CryptoProvider): Uint8Array[] | undefined {
+  const top = head(bytes, 0);
+  if (top.major !== 4 || top.n !== 4) return undefined;
+  let p = top.next;
+  for (let i = 0; i < 3; i++) p = skip(bytes, p); // magic, header, checkpoints
+  const list = head(bytes, p);
+  if (list.major !== 4 || list.n !== count) return undefined;
+  p = list.next;
+  const hashes: Uint8Array[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const m = head(bytes, p);
+    if (m.major !== 5 || m.n < 2 || m.n > 24 || ID_KEY.some((x, k) => bytes[m.next + k] !== x)) return undefined;
+    const afterId = skip(bytes, m.next + ID_KEY.length);
+    let rest = afterId;
+    for (let k = 1; k < m.n; k++) rest = skip(bytes, skip(bytes, rest));
+    const h = crypto.sha256Stream();
+    h.update(new Uint8Array([0xa0 | (m.n - 1)]));
+    h.update(bytes.subarray(afterId, rest));
+    hashes[i] = h.digest();
+    p = rest;
+  }
+  return hashes;
+}
