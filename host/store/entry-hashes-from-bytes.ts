@@ -1,39 +1,5 @@
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
-
-/** A head's argument and where the item's content starts (definite lengths only: the strict decoder refused the rest). */
-function head(b: Uint8Array, at: number): { major: number; n: number; next: number } {
-  const major = b[at] >> 5;
-  const ai = b[at] & 0x1f;
-  if (ai < 24) return { major, n: ai, next: at + 1 };
-  const size = ai === 24 ? 1 : ai === 25 ? 2 : ai === 26 ? 4 : 8;
-  let n = 0;
-  for (let i = 1; i <= size; i++) n = n * 256 + b[at + i];
-  return { major, n, next: at + 1 + size };
-}
-
-/** Where the item starting at `at` ends. */
-function skip(b: Uint8Array, at: number): number {
-  const h = head(b, at);
-  switch (h.major) {
-    case 2:
-    case 3:
-      return h.next + h.n;
-    case 4: {
-      let p = h.next;
-      for (let i = 0; i < h.n; i++) p = skip(b, p);
-      return p;
-    }
-    case 5: {
-      let p = h.next;
-      for (let i = 0; i < 2 * h.n; i++) p = skip(b, p);
-      return p;
-    }
-    case 6:
-      return skip(b, h.next);
-    default:
-      return h.next; // integers, simple values and floats: the head is the item (its argument the value)
-  }
-}
+import { cborHead as head, skipCborItem as skip } from './cbor-walk.js';
 
 const ID_KEY = [0x62, 0x69, 0x64]; // "id", the first key of every entry map in deterministic order
 
