@@ -29,10 +29,11 @@ export function entryHashesFromBytes(bytes: Uint8Array, count: number, crypto: C
     const afterId = skip(bytes, m.next + ID_KEY.length);
     let rest = afterId;
     for (let k = 1; k < m.n; k++) rest = skip(bytes, skip(bytes, rest));
-    const h = crypto.sha256Stream();
-    h.update(new Uint8Array([0xa0 | (m.n - 1)]));
-    h.update(bytes.subarray(afterId, rest));
-    hashes[i] = h.digest();
+    // The hashed form in one piece: the map's head with one key fewer, then the rest (one hash call, no stream).
+    const form = new Uint8Array(1 + rest - afterId);
+    form[0] = 0xa0 | (m.n - 1);
+    form.set(bytes.subarray(afterId, rest), 1);
+    hashes[i] = crypto.sha256(form);
     p = rest;
   }
   return hashes;
