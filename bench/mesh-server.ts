@@ -16,7 +16,14 @@ interface Setup {
 }
 
 let hub: Hub | undefined;
-process.on('message', async (msg: { setup?: Setup; pull?: true; stop?: true }) => {
+let filled: NodeJS.CpuUsage | undefined;
+process.on('message', async (msg: { setup?: Setup; cpu?: true; pull?: true; stop?: true }) => {
+  if (msg.cpu) {
+    // CPU time spent since the fill: answering the puller's requests.
+    const c = process.cpuUsage(filled);
+    process.send?.({ cpuMs: (c.user + c.system) / 1000 });
+    return;
+  }
   if (msg.stop) {
     await hub?.stop();
     process.exit(0);
@@ -35,5 +42,6 @@ process.on('message', async (msg: { setup?: Setup; pull?: true; stop?: true }) =
   for (const n of nodes) n.write(hub, s.perNode);
   hub.mesh.store.peers.add({ publicKey: new Uint8Array(s.peer.publicKey), name: 'puller', url: s.peer.url }, Date.now());
   hub.cartridge.db.pragma('wal_checkpoint(TRUNCATE)');
+  filled = process.cpuUsage();
   process.send?.({ url, publicKey: [...hub.publicKey], file: hub.cartridge.db.name });
 });

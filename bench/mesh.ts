@@ -86,7 +86,11 @@ console.log(
   `mesh: initial sync ${fmt(first.stored)} events in ${fmt(syncMs)} ms, ${first.pages} pages: ${fmt(perSec)} events/s verified and stored (goal ≥ 50,000)`,
 );
 // On a shared machine wall time waits for other processes too; the pulling process's own CPU time does not.
-console.log(`mesh: the pulling process spent ${fmt(syncCpuMs)} ms of CPU: ${fmt(perCpuSec)} events per CPU-second`);
+server.send({ cpu: true });
+const { cpuMs: serverCpuMs } = await reply<{ cpuMs: number }>();
+console.log(
+  `mesh: CPU time: the pulling process ${fmt(syncCpuMs)} ms (${fmt(perCpuSec)} events per CPU-second), the serving process ${fmt(serverCpuMs)} ms (the pull is pipelined: both work at once)`,
+);
 console.log(
   `mesh: on the wire ${fmt(wire / first.stored, 1)} body bytes/event (${fmt(first.bytesIn)} in, ${fmt(first.bytesOut)} out), ` +
     `+ ${fmt((headerBytes.in + headerBytes.out) / first.stored, 2)} fazt-mesh-* header bytes/event`,
