@@ -23,17 +23,22 @@ export function entryHashesFromBytes(bytes: Uint8Array, count: number, crypto: C
   if (list.major !== 4 || list.n !== count) return undefined;
   p = list.next;
   const hashes: Uint8Array[] = new Array(count);
+  // One buffer for the hashed forms and one for the hashes: a page's entries cost no buffer each.
+  let form = new Uint8Array(512);
+  const out = new Uint8Array(32 * count);
   for (let i = 0; i < count; i++) {
     const m = head(bytes, p);
     if (m.major !== 5 || m.n < 2 || m.n > 24 || ID_KEY.some((x, k) => bytes[m.next + k] !== x)) return undefined;
     const afterId = skip(bytes, m.next + ID_KEY.length);
     let rest = afterId;
     for (let k = 1; k < m.n; k++) rest = skip(bytes, skip(bytes, rest));
-    // The hashed form in one piece: the map's head with one key fewer, then the rest (one hash call, no stream).
-    const form = new Uint8Array(1 + rest - afterId);
+    // The hashed form in one piece: the map's head with one key fewer, then the rest.
+    const n = 1 + rest - afterId;
+    if (n > form.length) form = new Uint8Array(2 * n);
     form[0] = 0xa0 | (m.n - 1);
     form.set(bytes.subarray(afterId, rest), 1);
-    hashes[i] = crypto.sha256(form);
+    hashes[i] = out.subarray(32 * i, 32 * (i + 1));
+    hashes[i].set(crypto.sha256(form.subarray(0, n)));
     p = rest;
   }
   return hashes;
