@@ -1,7 +1,7 @@
 import { batchSignedForm } from '../../firmware/batch/batch.js';
 import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
-import { GENESIS_PREV, idFromHash, isEventClock, sourceNode } from '../../firmware/event/envelope.js';
+import { type EventEntry, GENESIS_PREV, idFromHash, isEventClock, sourceNode } from '../../firmware/event/envelope.js';
 import { bytesEqual } from '../../firmware/event/verify-chain.js';
 import { nodeIdFromPublicKey } from '../../firmware/identity/node-id.js';
 import { entryHashesFromBytes } from './entry-hashes-from-bytes.js';
@@ -76,15 +76,15 @@ export function checkBundle(
   // Hashed from the bytes as received (no entry re-encoded): equal to entryHash of each decoded entry, as the decoder is strict.
   const hashes = entryHashesFromBytes(bytes, es.length, crypto);
   if (!hashes) throw new BundleError('malformed', 'the entries are not laid out as a bundle holds them');
+  const bad = (e: EventEntry, why: string, fault: BundleFault = 'altered') => new BundleError('entry', `entry seq ${e.seq}: ${why}`, fault);
   for (let i = 0; i < es.length; i++) {
     const e = es[i];
-    const bad = (why: string, fault: BundleFault = 'altered') => new BundleError('entry', `entry seq ${e.seq}: ${why}`, fault);
-    if (sourceNode(e.source) !== b.node) throw bad(`comes from ${e.source}, not ${b.node}`);
-    if (e.clock !== undefined && !isEventClock(e.clock)) throw bad(`clock '${String(e.clock)}' is not rtc, hub or unsynced`);
-    if (i > 0 && e.seq <= es[i - 1].seq) throw bad(`follows seq ${es[i - 1].seq} (reordered or repeated)`, 'reordered');
-    if (e.id !== idFromHash(hashes[i])) throw bad(`does not hash to its id ${e.id} (altered)`);
-    if (e.seq === 1 && !bytesEqual(e.prev, GENESIS_PREV)) throw bad('does not start from the genesis value');
-    if (i > 0 && e.seq === es[i - 1].seq + 1 && !bytesEqual(e.prev, hashes[i - 1])) throw bad(`does not link to seq ${es[i - 1].seq}`);
+    if (sourceNode(e.source) !== b.node) throw bad(e, `comes from ${e.source}, not ${b.node}`);
+    if (e.clock !== undefined && !isEventClock(e.clock)) throw bad(e, `clock '${String(e.clock)}' is not rtc, hub or unsynced`);
+    if (i > 0 && e.seq <= es[i - 1].seq) throw bad(e, `follows seq ${es[i - 1].seq} (reordered or repeated)`, 'reordered');
+    if (e.id !== idFromHash(hashes[i])) throw bad(e, `does not hash to its id ${e.id} (altered)`);
+    if (e.seq === 1 && !bytesEqual(e.prev, GENESIS_PREV)) throw bad(e, 'does not start from the genesis value');
+    if (i > 0 && e.seq === es[i - 1].seq + 1 && !bytesEqual(e.prev, hashes[i - 1])) throw bad(e, `does not link to seq ${es[i - 1].seq}`);
     index.set(e.seq, i);
   }
 
