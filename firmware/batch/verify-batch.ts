@@ -5,6 +5,7 @@ import type { EventLogHead } from '../event/event-log.js';
 import { bytesEqual, checkContinuity, checkLinks } from '../event/verify-chain.js';
 import { nodeIdFromPublicKey, NODE_ID_PATTERN } from '../identity/node-id.js';
 import { batchSignedForm, type Batch } from './batch.js';
+import { signatureChecked } from './checked-signature.js';
 import { rebuiltHashes } from './compact-batch.js';
 
 export interface VerifyOptions {
@@ -52,7 +53,8 @@ export function verifyBatch(batch: Batch, options: VerifyOptions): VerifiedBatch
   ) {
     fail('malformed', `dropped range must end just before seq ${b.first}`);
   }
-  if (!crypto.verify(b.sig, batchSignedForm(b.node, b.first, b.last, b.head, b.dropped), b.key)) {
+  const signed = batchSignedForm(b.node, b.first, b.last, b.head, b.dropped);
+  if (!signatureChecked(b, signed) && !crypto.verify(b.sig, signed, b.key)) {
     fail('bad-signature', `signature of batch ${b.first}..${b.last} from ${b.node} does not verify`);
   }
 

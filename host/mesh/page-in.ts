@@ -1,4 +1,5 @@
 import type { Batch } from '../../firmware/batch/batch.js';
+import { withCheckedSignature } from '../../firmware/batch/checked-signature.js';
 import { withLinkedHashes } from '../../firmware/batch/compact-batch.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { ForkError, GapError, VerifyError } from '../../firmware/errors.js';
@@ -30,17 +31,17 @@ function meshCodeOf(e: BundleError): MeshErrorCode {
   return e.code === 'bundle-unverifiable' ? 'unsigned' : 'malformed';
 }
 
-/** The page's checkpoints as the batches they signed (each its range of entries, already hashed and linked), for the Ingestor. */
-function batchesOf(b: Bundle, hashes: Uint8Array[]): Batch[] {
+/** The page's checkpoints as the batches they signed (each its range of entries already hashed and linked, its signature already verified), for the Ingestor. */
+function batchesOf(b: Bundle, hashes: Uint8Array[], signedForms: Uint8Array[]): Batch[] {
   const at = new Map<number, number>();
   b.entries.forEach((e, i) => at.set(e.seq, i));
-  return b.checkpoints.map((c) => {
+  return b.checkpoints.map((c, i) => {
     const from = at.get(c.first) ?? 0;
     const to = (at.get(c.last) ?? -1) + 1;
     const entries = b.entries.slice(from, to);
     const batch: Batch = { v: 1, node: b.node, key: b.key, first: c.first, last: c.last, head: c.head, entries, sig: c.sig };
     if (c.dropped) batch.dropped = { ...c.dropped };
-    return withLinkedHashes(batch, hashes.slice(from, to));
+    return withCheckedSignature(withLinkedHashes(batch, hashes.slice(from, to)), signedForms[i]);
   });
 }
 
@@ -66,8 +67,14 @@ export interface PageInContext {
 export function storePage(ctx: PageInContext, node: string, bytes: Uint8Array): PageStored {
   let b: Bundle;
   let hashes: Uint8Array[];
+  const signedForms: Uint8Array[] = [];
   try {
-    ({ bundle: b, hashes } = checkBundle(bytes, ctx.crypto, MAX_PAGE_BYTES));
+    // decodedOnly: what is stored is re-derived from the decoded, checked parts (checkBundle's options say why).
+    ({ bundle: b, hashes } = checkBundle(bytes, ctx.crypto, {
+      maxBytes: MAX_PAGE_BYTES,
+      decodedOnly: true,
+      onSignatureChecked: (i, form) => void (signedForms[i] = form),
+    }));
   } catch (e) {
     if (e instanceof BundleError) throw new MeshError(meshCodeOf(e), `page of ${node}: ${e.message}`, { cause: e });
     throw e;
@@ -82,7 +89,7 @@ export function storePage(ctx: PageInContext, node: string, bytes: Uint8Array): 
   const kind = c.nodes('peer').some((n) => n.id === node) ? 'peer' : 'node';
   const before = c.head(node)?.seq ?? 0;
   try {
-    const results = c.ingestPage(batchesOf(b, hashes), (rs) => {
+    const results = c.ingestPage(batchesOf(b, hashes, signedForms), (rs) => {
       if (kind !== 'peer' || !ctx.onPeerHubEntries) return;
       const fresh = rs.flatMap((r) => r.fresh);
       if (fresh.length > 0) ctx.onPeerHubEntries(node, fresh);

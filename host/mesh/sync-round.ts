@@ -5,6 +5,7 @@ import type { ChainHead } from './chain-heads.js';
 import { checkMeshResponse, MESH_HEADERS, signMeshRequest } from './mesh-auth.js';
 import { MeshError, type MeshErrorCode } from './mesh-error.js';
 import type { MeshStore } from './mesh-store.js';
+import { pageLast } from './page-last.js';
 import { decodeFingerprint, decodeHeads, encodeFingerprint, encodeHeads, encodePageRequest, MESH_PATHS } from './mesh-wire.js';
 import type { Peer } from './peer-book.js';
 
@@ -57,7 +58,8 @@ const DEFAULT_PAGE_LIMIT = 2048;
  * request is signed and every answer checked against the peer's stored key.
  * A chain's error (a refused page, a fork, an unknown node) is listed and the
  * other chains go on; an unreachable peer or a refused request throws
- * MeshError. Resumable: progress is the stored heads.
+ * MeshError. Resumable: progress is the stored heads. Pipelined: the next
+ * page of a chain is asked for while the one received is verified and stored.
  */
 export async function syncRound(o: SyncRoundOptions): Promise<RoundFigures> {
   const started = o.clock();
@@ -133,11 +135,20 @@ export async function syncRound(o: SyncRoundOptions): Promise<RoundFigures> {
     let from = !own ? 1 : own.seq < h.seq ? own.seq + 1 : h.seq;
     // Level, or ahead with their head on our chain: nothing to pull (they pull from us in their round).
     if (own && own.seq >= h.seq && (own.seq === h.seq ? bytesEqual(own.hash, h.hash) : mesh.holds(h.node, h.seq, h.hash))) return true;
+    const ask = (at: number) => call(MESH_PATHS.page, encodePageRequest({ node: h.node, from: at, limit }));
+    // The next page, asked for before this one is stored: the peer reads and sends it meanwhile.
+    let next: { from: number; answer: Promise<Uint8Array> } | undefined;
     for (;;) {
       if (o.maxPages !== undefined && f.pages >= o.maxPages) return false;
-      const page = await call(MESH_PATHS.page, encodePageRequest({ node: h.node, from, limit }));
+      const page = await (next?.from === from ? next.answer : ask(from));
+      next = undefined;
       f.pages++;
       if (page.length === 0) return true;
+      const last = pageLast(page);
+      if (last !== undefined && last < h.seq && (o.maxPages === undefined || f.pages < o.maxPages)) {
+        next = { from: last + 1, answer: ask(last + 1) };
+        next.answer.catch(() => {}); // awaited on the next turn, or dropped when this page is refused
+      }
       const r = mesh.pageIn(o.peer.hub, h.node, page);
       f.entries += r.entries;
       f.stored += r.stored;

@@ -93,23 +93,38 @@ export class HubMetrics {
     this.batches.inc({ result });
   }
 
-  /** Called with every commit (the post-commit hook). */
+  /**
+   * Called with every commit (the post-commit hook). A commit may hold
+   * thousands of entries (a mesh page): the counters grow once per chain kind
+   * and each gauge is set once, to its last value in the commit (walked from
+   * the end), which is what setting it entry by entry would leave.
+   */
   observe(entries: readonly EventEntry[]): void {
-    for (const e of entries) {
+    let hub = 0;
+    const seen = new Set<string>();
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const e = entries[i];
       const node = e.source.slice(0, e.source.indexOf('/'));
       if (node === this.o.hubId) {
-        this.stored.inc({ chain: 'hub' });
+        hub++;
         continue;
       }
-      this.stored.inc({ chain: 'node' });
       const labels = { node, node_name: this.nameOf(node) };
-      this.lastSeen.set(labels, e.time / 1000);
+      if (!seen.has(node)) {
+        seen.add(node);
+        this.lastSeen.set(labels, e.time / 1000);
+      }
       const d = e.data;
       if (!isValueMap(d)) continue;
       if (e.type === 'sensor.reading' && typeof d.value === 'number' && typeof d.name === 'string' && d.quality !== 'bad') {
         const component = e.source.slice(node.length + 1);
-        this.reading.set({ ...labels, component, reading: d.name, unit: typeof d.unit === 'string' ? d.unit : '' }, d.value);
-      } else if (e.type === 'system.health') {
+        const unit = typeof d.unit === 'string' ? d.unit : '';
+        const series = `${node}\u0000${component}\u0000${d.name}\u0000${unit}`;
+        if (seen.has(series)) continue;
+        seen.add(series);
+        this.reading.set({ ...labels, component, reading: d.name, unit }, d.value);
+      } else if (e.type === 'system.health' && !seen.has(`${node}\u0000health`)) {
+        seen.add(`${node}\u0000health`);
         for (const [field, gauge] of this.health) {
           const v = d[field];
           if (typeof v === 'number') gauge.set(labels, v);
@@ -117,6 +132,8 @@ export class HubMetrics {
         }
       }
     }
+    if (hub > 0) this.stored.inc({ chain: 'hub' }, hub);
+    if (entries.length - hub > 0) this.stored.inc({ chain: 'node' }, entries.length - hub);
   }
 
   /** The text to serve, and its content type. */

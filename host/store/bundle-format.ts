@@ -74,14 +74,16 @@ function checkpointFromValue(v: Value, i: number): Checkpoint {
   return c;
 }
 
+const ENTRY_FIELDS: ReadonlySet<string> = new Set(['id', 'type', 'source', 'time', 'clock', 'seq', 'prev', 'data']);
+
+const badEntry = (i: number, why: string) => new BundleError('malformed', `entry ${i + 1}: ${why}`);
+
 function entryOf(v: Value, i: number): EventEntry {
-  const bad = (why: string) => new BundleError('malformed', `entry ${i + 1}: ${why}`);
-  if (!isValueMap(v)) throw bad('not a map');
+  if (!isValueMap(v)) throw badEntry(i, 'not a map');
   if (typeof v.id !== 'string' || typeof v.type !== 'string' || typeof v.source !== 'string' || typeof v.time !== 'number')
-    throw bad('id, type, source or time missing');
-  if (!isSeq(v.seq as Value) || !isBytes(v.prev as Value, 32) || v.data === undefined) throw bad('seq, prev or data missing');
-  const known = new Set(['id', 'type', 'source', 'time', 'clock', 'seq', 'prev', 'data']);
-  for (const k of Object.keys(v)) if (!known.has(k)) throw bad(`unknown field '${k}'`);
+    throw badEntry(i, 'id, type, source or time missing');
+  if (!isSeq(v.seq as Value) || !isBytes(v.prev as Value, 32) || v.data === undefined) throw badEntry(i, 'seq, prev or data missing');
+  for (const k of Object.keys(v)) if (!ENTRY_FIELDS.has(k)) throw badEntry(i, `unknown field '${k}'`);
   return entryFromValue(v);
 }
 

@@ -1,9 +1,10 @@
 import { batchSignedForm } from '../../firmware/batch/batch.js';
 import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
-import { entryHash, GENESIS_PREV, idFromHash, isEventClock, sourceNode } from '../../firmware/event/envelope.js';
+import { type EventEntry, GENESIS_PREV, idFromHash, isEventClock, sourceNode } from '../../firmware/event/envelope.js';
 import { bytesEqual } from '../../firmware/event/verify-chain.js';
 import { nodeIdFromPublicKey } from '../../firmware/identity/node-id.js';
+import { entryHashesFromBytes } from './entry-hashes-from-bytes.js';
 import { type Bundle, BundleError, type BundleFault, bundleFromValue, encodeBundle, unsignedRuns } from './bundle-format.js';
 
 export interface VerifiedBundle {
@@ -30,8 +31,32 @@ export function verifyBundle(bytes: Uint8Array, crypto: CryptoProvider): Verifie
   return checkBundle(bytes, crypto).verified;
 }
 
-/** verifyBundle, also returning the bundle it read (a mesh page is stored from it: host/mesh/page-in.ts); `maxBytes` as decodeCbor's. */
-export function checkBundle(bytes: Uint8Array, crypto: CryptoProvider, maxBytes?: number): { verified: VerifiedBundle; bundle: Bundle; hashes: Uint8Array[] } {
+export interface CheckBundleOptions {
+  /** As decodeCbor's. */
+  maxBytes?: number;
+  /**
+   * Skip re-encoding the decoded bundle to compare it with the bytes read
+   * (default false). Only for a bundle whose bytes are not kept, only what was
+   * decoded from them (a mesh page, host/mesh/page-in.ts): the strict decoder
+   * already refuses every second encoding of a value (non-shortest, unsorted or
+   * duplicate keys, indefinite lengths, trailing bytes), and every decoded part
+   * is then checked here (each entry hashed to its id and linked, each
+   * checkpoint's signature verified, the header derived from both), so no byte
+   * that reaches the store goes unchecked. An exported bundle keeps the
+   * comparison: its promise is that any byte changed fails, whatever decodes.
+   */
+  decodedOnly?: boolean;
+  /** Called with each checkpoint's signed form once its signature verified (the Ingestor then need not verify it again). */
+  onSignatureChecked?: (checkpoint: number, signedForm: Uint8Array) => void;
+}
+
+/** verifyBundle, also returning the bundle it read and its entries' hashes (a mesh page is stored from them: host/mesh/page-in.ts). */
+export function checkBundle(
+  bytes: Uint8Array,
+  crypto: CryptoProvider,
+  options: CheckBundleOptions = {},
+): { verified: VerifiedBundle; bundle: Bundle; hashes: Uint8Array[] } {
+  const { maxBytes } = options;
   let b: Bundle;
   try {
     b = bundleFromValue(decodeCbor(bytes, { maxBytes }));
@@ -40,7 +65,7 @@ export function checkBundle(bytes: Uint8Array, crypto: CryptoProvider, maxBytes?
     throw new BundleError('malformed', `not a bundle in deterministic CBOR: ${(e as Error).message}`);
   }
   // Decoded parts re-encode to the very bytes read, so no byte sits outside what is checked below.
-  if (!bytesEqual(encodeBundle(b), bytes)) throw new BundleError('malformed', 'the bundle is not in its canonical encoding');
+  if (!options.decodedOnly && !bytesEqual(encodeBundle(b), bytes)) throw new BundleError('malformed', 'the bundle is not in its canonical encoding');
   if (nodeIdFromPublicKey(b.key, crypto) !== b.node) throw new BundleError('header', `node id ${b.node} does not derive from the key in the header`);
   const es = b.entries;
   if (es.length === 0) throw new BundleError('malformed', 'the bundle holds no entries');
@@ -48,17 +73,18 @@ export function checkBundle(bytes: Uint8Array, crypto: CryptoProvider, maxBytes?
     throw new BundleError('header', `header says seq ${b.first}..${b.last} but the entries are seq ${es[0].seq}..${es[es.length - 1].seq}`);
 
   const index = new Map<number, number>();
-  const hashes: Uint8Array[] = [];
+  // Hashed from the bytes as received (no entry re-encoded): equal to entryHash of each decoded entry, as the decoder is strict.
+  const hashes = entryHashesFromBytes(bytes, es.length, crypto);
+  if (!hashes) throw new BundleError('malformed', 'the entries are not laid out as a bundle holds them');
+  const bad = (e: EventEntry, why: string, fault: BundleFault = 'altered') => new BundleError('entry', `entry seq ${e.seq}: ${why}`, fault);
   for (let i = 0; i < es.length; i++) {
     const e = es[i];
-    const bad = (why: string, fault: BundleFault = 'altered') => new BundleError('entry', `entry seq ${e.seq}: ${why}`, fault);
-    if (sourceNode(e.source) !== b.node) throw bad(`comes from ${e.source}, not ${b.node}`);
-    if (e.clock !== undefined && !isEventClock(e.clock)) throw bad(`clock '${String(e.clock)}' is not rtc, hub or unsynced`);
-    if (i > 0 && e.seq <= es[i - 1].seq) throw bad(`follows seq ${es[i - 1].seq} (reordered or repeated)`, 'reordered');
-    hashes.push(entryHash(e, crypto));
-    if (e.id !== idFromHash(hashes[i])) throw bad(`does not hash to its id ${e.id} (altered)`);
-    if (e.seq === 1 && !bytesEqual(e.prev, GENESIS_PREV)) throw bad('does not start from the genesis value');
-    if (i > 0 && e.seq === es[i - 1].seq + 1 && !bytesEqual(e.prev, hashes[i - 1])) throw bad(`does not link to seq ${es[i - 1].seq}`);
+    if (sourceNode(e.source) !== b.node) throw bad(e, `comes from ${e.source}, not ${b.node}`);
+    if (e.clock !== undefined && !isEventClock(e.clock)) throw bad(e, `clock '${String(e.clock)}' is not rtc, hub or unsynced`);
+    if (i > 0 && e.seq <= es[i - 1].seq) throw bad(e, `follows seq ${es[i - 1].seq} (reordered or repeated)`, 'reordered');
+    if (e.id !== idFromHash(hashes[i])) throw bad(e, `does not hash to its id ${e.id} (altered)`);
+    if (e.seq === 1 && !bytesEqual(e.prev, GENESIS_PREV)) throw bad(e, 'does not start from the genesis value');
+    if (i > 0 && e.seq === es[i - 1].seq + 1 && !bytesEqual(e.prev, hashes[i - 1])) throw bad(e, `does not link to seq ${es[i - 1].seq}`);
     index.set(e.seq, i);
   }
 
@@ -67,8 +93,9 @@ export function checkBundle(bytes: Uint8Array, crypto: CryptoProvider, maxBytes?
     const name = `checkpoint ${c.first}..${c.last}`;
     if (i > 0 && c.last <= b.checkpoints[i - 1].last)
       throw new BundleError('checkpoint', `${name} follows checkpoint ending at seq ${b.checkpoints[i - 1].last} (reordered)`, 'reordered');
-    if (!crypto.verify(c.sig, batchSignedForm(b.node, c.first, c.last, c.head, c.dropped), b.key))
-      throw new BundleError('checkpoint', `${name}: signature by ${b.node} does not verify`, 'forged');
+    const form = batchSignedForm(b.node, c.first, c.last, c.head, c.dropped);
+    if (!crypto.verify(c.sig, form, b.key)) throw new BundleError('checkpoint', `${name}: signature by ${b.node} does not verify`, 'forged');
+    options.onSignatureChecked?.(i, form);
     const at = index.get(c.first);
     const end = index.get(c.last);
     if (at === undefined || end === undefined || end - at !== c.last - c.first)
