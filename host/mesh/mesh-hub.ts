@@ -105,12 +105,13 @@ export class MeshHub {
   }
 
   status(refusals = 20): MeshStatus {
-    const own = new Map(this.store.heads.list().map((h) => [h.node, h.seq]));
     const peers = this.store.peers.list().map((p) => {
+      // Only what is replicated with this peer counts (its scope).
+      const own = new Map(this.store.headsFor(p.hub).map((h) => [h.node, h.seq]));
       const theirs = this.store.peerHeads.of(p.hub);
       let behind = 0;
       let ahead = 0;
-      for (const h of theirs.values()) if (h.seq > (own.get(h.node) ?? 0)) behind++;
+      for (const h of theirs.values()) if (h.seq > (own.get(h.node) ?? 0) && this.store.replicates(p.hub, h.node)) behind++;
       for (const [node, seq] of own) if (node !== p.hub && seq > (theirs.get(node)?.seq ?? 0)) ahead++;
       const last = this.last.get(p.hub);
       return {
