@@ -18,8 +18,8 @@ const BUNDLE_CODES: Record<string, MeshErrorCode> = {
 
 /**
  * The stand-in sink until the mesh store's page-in is wired (issue 17, sync):
- * verifies the page on its own (verifyBundle), then stores each checkpoint's
- * range as a batch through the cartridge's ingest, which verifies it again
+ * verifies the page on its own (verifyBundle), then stores its checkpoints'
+ * ranges as one replicated page (Cartridge.ingestPage), which verifies them again
  * against the stored head and is idempotent on (node, seq). Refuses what
  * either check rejects, naming the MeshError code; throws for a page that
  * starts past the stored head, so the consumer delivers it again later.
@@ -51,19 +51,17 @@ export class CartridgeSink implements MeshSink {
       if (e instanceof BundleError) return refuse(BUNDLE_CODES[e.code] ?? 'malformed', e.message);
       return refuse('malformed', (e as Error).message);
     }
-    let stored = 0;
-    for (const batch of batches) {
-      try {
-        stored += this.cartridge.ingestBatch(batch).stored;
-      } catch (e) {
-        if (e instanceof StoreError && (e.code === 'unknown-node' || e.code === 'node-revoked')) return refuse(e.code, e.message);
-        if (e instanceof ForkError) return refuse('fork', e.message);
-        // Ahead of the stored head (the page before it is still to come, or was nak'ed): not a refusal, it comes again.
-        if (e instanceof GapError)
-          throw new MeshError('truncated', `page from ${from} is ahead of the stored chain, it waits for the one before: ${e.message}`);
-        if (e instanceof VerifyError) return refuse(e.code === 'bad-signature' ? 'forged-checkpoint' : 'altered', e.message);
-        throw e;
-      }
+    // One transaction as a replicated page (origin 'mesh'): the hub that got the entries from the node acts on them, not this one.
+    let stored: number;
+    try {
+      stored = this.cartridge.ingestPage(batches).reduce((n, r) => n + r.stored, 0);
+    } catch (e) {
+      if (e instanceof StoreError && (e.code === 'unknown-node' || e.code === 'node-revoked')) return refuse(e.code, e.message);
+      if (e instanceof ForkError) return refuse('fork', e.message);
+      // Ahead of the stored head (the page before it is still to come, or was nak'ed): not a refusal, it comes again.
+      if (e instanceof GapError) throw new MeshError('truncated', `page from ${from} is ahead of the stored chain, it waits for the one before: ${e.message}`);
+      if (e instanceof VerifyError) return refuse(e.code === 'bad-signature' ? 'forged-checkpoint' : 'altered', e.message);
+      throw e;
     }
     return { ok: true, stored };
   }
