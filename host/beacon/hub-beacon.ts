@@ -147,6 +147,24 @@ export class HubBeacon {
     return this.table.list();
   }
 
+  /**
+   * A search in BeaconSearch's shape (host/mesh/resolve-peer-url.ts): an
+   * M-SEARCH, then the verified peers once `until` holds, the time is up or
+   * the beacon stops.
+   */
+  find(o: { timeoutMs: number; until: (peers: BeaconPeer[]) => boolean }): Promise<{ peers: BeaconPeer[] }> {
+    this.search();
+    const end = Date.now() + o.timeoutMs;
+    return new Promise((done) => {
+      const look = () => {
+        const peers = this.peers();
+        if (o.until(peers) || Date.now() >= end || !this.sockets) done({ peers });
+        else setTimeout(look, 50).unref();
+      };
+      look();
+    });
+  }
+
   status(): BeaconStatus {
     return {
       record: this.record,

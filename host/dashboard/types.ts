@@ -10,6 +10,8 @@ export interface NodeSummary {
   lastEventTime: number | null;
   eventCount: number;
   dropped: number;
+  /** The seq at which the mesh saw the node fork (two validly signed histories); null while it has not. */
+  forkedAt?: number | null;
 }
 
 export interface EventEntry {

@@ -90,7 +90,10 @@ export class RuleService {
     }
     flush();
     for (const p of this.engine.problems) this.o.log({ level: 'warn', code: 'rule-replay', message: p });
-    this.unsubscribe = this.o.cartridge.onStored((entries, receivedAt) => this.stored(entries, receivedAt));
+    // Rules act on what this hub received itself; a paired hub's replicated entries are its own rules' to act on (an effect once, not per hub).
+    this.unsubscribe = this.o.cartridge.onStored((entries, receivedAt, origin) => {
+      if (origin !== 'mesh') this.stored(entries, receivedAt);
+    });
     this.run(() => this.engine.advanceTo(this.o.clock()));
     this.defaults = new PendingDefaults(this.o.defaults ?? [], (id) => this.seen.has(id));
     this.defaults.add(

@@ -50,7 +50,7 @@ export interface HubOptions {
   /** The timers of the backup schedule and the silence check (default Node's; a virtual clock's in tests). */
   timers?: Timers;
   /**
-   * The mesh (host/mesh/): `background` runs a sync round against every paired hub with a url every
+   * The mesh (host/mesh/): `background` runs a sync round against every paired hub (found by Beacon without a url) every
    * `intervalMs` (fazt hub --mesh, --mesh-interval); `round` overrides every round's page size or fetch.
    * Without it the hub still answers paired hubs and the owner's `fazt mesh sync`.
    */

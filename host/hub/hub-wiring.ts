@@ -24,7 +24,9 @@ import { DEFAULT_BODY_LIMIT } from './read-body.js';
 import type { Routes } from './route.js';
 import { SessionBook } from './sessions.js';
 import { applyPeerAdmin } from '../mesh/peer-admin.js';
+import { MeshError } from '../mesh/mesh-error.js';
 import { MeshHub } from '../mesh/mesh-hub.js';
+import { resolvePeerUrl } from '../mesh/resolve-peer-url.js';
 import { type HubCertificate, loadOrCreateHubCertificate } from './tls/hub-certificate.js';
 import { isLoopback } from './tls/loopback.js';
 
@@ -141,6 +143,12 @@ export async function wireHub(
       onPeerHubEntries: (peer, fresh) => {
         for (const o of applyPeerAdmin(store, peer, fresh, Math.floor(clock()), crypto))
           if (o.result === 'ignored') log({ code: 'mesh-admin-ignored', peer, node: o.node, reason: o.reason });
+      },
+      // A peer paired without a url (by words, by sound) is found by its key: what the beacon heard, else a search on its sockets.
+      locate: (peer) => {
+        const lan = parts.lan;
+        if (!lan) return Promise.reject(new MeshError('unreachable', `peer ${peer.hub} has no url, and this hub runs no beacon to find it by`));
+        return resolvePeerUrl(peer, { crypto, heard: () => lan.peers(), search: (s) => lan.find(s) });
       },
       round: options.mesh?.round,
     });

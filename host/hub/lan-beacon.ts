@@ -27,7 +27,8 @@ export function lanBeacon(
     name: b.name ?? 'hub',
     board: b.board ?? 'host',
     version: FIRMWARE_VERSION,
-    services: ['uplink', 'enroll', 'events', 'time'],
+    // 'mesh': a hub that answers paired hubs' sync (fazt beacon scan tells hubs that replicate apart).
+    services: ['uplink', 'enroll', 'events', 'time', 'mesh'],
     announceMs: b.announceMs,
     forgetMs: b.forgetMs,
     ssdpPort: b.ssdpPort,

@@ -11,7 +11,7 @@ import { readBody } from './read-body.js';
 import { sendJson } from './reply.js';
 import { type Routes, requireType, route } from './route.js';
 
-const MESH_STATUS: Record<string, number> = { unpaired: 403, 'bad-signature': 401, stale: 401, replay: 409, malformed: 400 };
+const MESH_STATUS: Record<string, number> = { unpaired: 403, 'bad-signature': 401, stale: 401, replay: 409, malformed: 400, 'out-of-scope': 403 };
 const REQUEST_LIMIT = 1024 * 1024;
 
 /** A signed peer request's handler: the checked peer and the body in, the answer's bytes out. */
@@ -45,14 +45,14 @@ export function meshRoutes(ctx: { mesh: MeshHub; hubKey: NodeIdentity; crypto: C
     });
     res.end(answer);
   };
-  const fingerprint: PeerHandler = (_peer, body) => {
+  const fingerprint: PeerHandler = (peer, body) => {
     decodeFingerprint(body);
-    return encodeFingerprint(mesh.store.heads.fingerprint());
+    return encodeFingerprint(mesh.store.fingerprintFor(peer));
   };
   const heads: PeerHandler = (peer, body) => encodeHeads(mesh.store.exchangeHeads(peer, decodeHeads(body)));
-  const page: PeerHandler = (_peer, body) => {
+  const page: PeerHandler = (peer, body) => {
     const p = decodePageRequest(body);
-    return mesh.store.pageOut(p.node, p.from, p.limit) ?? new Uint8Array(0);
+    return mesh.store.pageFor(peer, p.node, p.from, p.limit) ?? new Uint8Array(0);
   };
   return {
     [MESH_PATHS.fingerprint]: { POST: route('peer', signed(fingerprint)) },

@@ -21,12 +21,19 @@ const FINGERPRINT_DOMAIN = 'fazt/mesh-fingerprint/v1';
  */
 export class ChainHeads {
   private readonly all: Statement<[], { id: string; kind: SourceKind; head_seq: number; head_hash: Buffer }>;
+  private readonly kind: Statement<[string], SourceKind>;
 
   constructor(
     db: Db,
     private readonly crypto: CryptoProvider,
   ) {
     this.all = db.prepare('SELECT id, kind, head_seq, head_hash FROM nodes WHERE head_seq > 0 AND head_hash IS NOT NULL ORDER BY id');
+    this.kind = db.prepare<[string], SourceKind>('SELECT kind FROM nodes WHERE id = ?').pluck();
+  }
+
+  /** The kind of a chain registered here, or undefined. */
+  kindOf(node: string): SourceKind | undefined {
+    return this.kind.get(node);
   }
 
   /** Every replicated chain's head, by node id; `kind` tells a paired hub's chain (pulled first) from a node's. */

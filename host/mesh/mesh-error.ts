@@ -26,6 +26,7 @@ export type MeshErrorCode =
   | 'malformed' // a page or message that does not decode
   | 'unknown-node' // a chain whose node no hub this one trusts has enrolled
   | 'node-revoked' // a chain whose node the owner revoked
+  | 'out-of-scope' // a node's chain this hub does not replicate with the asking peer (fazt mesh peers --only)
   | 'fork' // two validly signed different entries at one seq: kept as proof, not stored
   | 'unreachable' // the peer could not be reached (kept for status, not a refusal)
   | 'broker-auth'; // the NATS server refused the hub's credentials (never names the secret)

@@ -37,6 +37,8 @@ export interface MeshHubOptions {
   entropy?: (n: number) => Uint8Array;
   report?: (r: MeshReport) => void;
   onPeerHubEntries?: (peer: string, fresh: readonly EventEntry[]) => void;
+  /** Where a paired hub without a stored url listens (resolvePeerUrl with the hub's beacon); absent, such a peer is unreachable. */
+  locate?: (peer: Peer) => Promise<string>;
   /** Overrides for every round (page size, fetch): tests and the bench. */
   round?: Partial<Pick<SyncRoundOptions, 'pageLimit' | 'fetch' | 'timeoutMs'>>;
 }
@@ -64,10 +66,12 @@ export class MeshHub {
   async round(peer: Peer, extra: Partial<SyncRoundOptions> = {}): Promise<RoundFigures> {
     const at = this.o.clock();
     try {
+      const url = extra.url ?? peer.url ?? (await this.locate(peer));
       const figures = await syncRound({
         mesh: this.store,
         self: this.o.self,
         peer,
+        url,
         crypto: this.o.crypto,
         clock: this.o.clock,
         entropy: this.o.entropy ?? ((n) => new Uint8Array(randomBytes(n))),
@@ -83,26 +87,31 @@ export class MeshHub {
     }
   }
 
-  /** A round now against `peerId`, or against every paired hub with a url; each outcome, failures included. */
+  /** A round now against `peerId`, or against every paired hub (one without a url found by Beacon); each outcome, failures included. */
   async syncNow(peerId?: string): Promise<RoundOutcome[]> {
-    const peers = peerId === undefined ? this.store.peers.list().filter((p) => p.url) : [this.store.peers.get(peerId)];
+    const peers = peerId === undefined ? this.store.peers.list() : [this.store.peers.get(peerId)];
     const out: RoundOutcome[] = [];
     for (const p of peers) {
       if (!p) throw new MeshError('unpaired', `no paired hub ${peerId}`);
-      if (!p.url) throw new RangeError(`paired hub ${p.hub} has no url to sync with`);
       await this.round(p).catch(() => undefined);
       out.push(this.last.get(p.hub) as RoundOutcome);
     }
     return out;
   }
 
+  private locate(peer: Peer): Promise<string> {
+    if (this.o.locate) return this.o.locate(peer);
+    return Promise.reject(new MeshError('unreachable', `peer ${peer.hub} has no url, and this hub runs no beacon to find it by`));
+  }
+
   status(refusals = 20): MeshStatus {
-    const own = new Map(this.store.heads.list().map((h) => [h.node, h.seq]));
     const peers = this.store.peers.list().map((p) => {
+      // Only what is replicated with this peer counts (its scope).
+      const own = new Map(this.store.headsFor(p.hub).map((h) => [h.node, h.seq]));
       const theirs = this.store.peerHeads.of(p.hub);
       let behind = 0;
       let ahead = 0;
-      for (const h of theirs.values()) if (h.seq > (own.get(h.node) ?? 0)) behind++;
+      for (const h of theirs.values()) if (h.seq > (own.get(h.node) ?? 0) && this.store.replicates(p.hub, h.node)) behind++;
       for (const [node, seq] of own) if (node !== p.hub && seq > (theirs.get(node)?.seq ?? 0)) ahead++;
       const last = this.last.get(p.hub);
       return {

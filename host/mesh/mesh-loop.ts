@@ -7,7 +7,7 @@ const DEFAULT_MESH_INTERVAL_MS = 30_000;
 const MAX_BACKOFF_INTERVALS = 16;
 
 /**
- * `fazt hub --mesh`: a round against every paired hub with a url, every
+ * `fazt hub --mesh`: a round against every paired hub (one without a url found by Beacon), every
  * `intervalMs` after the last round ended; a peer that cannot be reached is
  * skipped for a doubling number of intervals (bounded). stop() waits for a
  * running round.
@@ -49,7 +49,6 @@ export class MeshLoop {
   private async tick(): Promise<void> {
     for (const peer of this.o.mesh.store.peers.list()) {
       if (this.stopped) return;
-      if (!peer.url) continue;
       const b = this.backoff.get(peer.hub);
       if (b && b.skip > 0) {
         b.skip--;

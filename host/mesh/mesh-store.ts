@@ -3,12 +3,14 @@ import { type EventEntry, entryHash } from '../../firmware/event/envelope.js';
 import { bytesEqual } from '../../firmware/event/verify-chain.js';
 import type { Cartridge } from '../store/cartridge.js';
 import { exportBundle } from '../store/export-bundle.js';
+import type { SourceKind } from '../store/nodes.js';
 import { type ChainHead, ChainHeads } from './chain-heads.js';
 import { MeshError, type MeshErrorCode } from './mesh-error.js';
 import { MeshRecords } from './mesh-records.js';
 import { PeerBook } from './peer-book.js';
 import { PeerHeads } from './peer-heads.js';
 import { ForkSeen, PageAhead, type PageStored, storePage } from './page-in.js';
+import { ReplicationScope } from './replication-scope.js';
 
 /** The most entries one page carries (a page still ends on a checkpoint, so it may hold a little more). */
 const MAX_PAGE_ENTRIES = 4096;
@@ -42,12 +44,38 @@ export class MeshStore {
   readonly peerHeads: PeerHeads;
   readonly records: MeshRecords;
   readonly peers: PeerBook;
+  readonly scope: ReplicationScope;
 
   constructor(private readonly o: MeshStoreOptions) {
     this.heads = new ChainHeads(o.cartridge.db, o.crypto);
     this.peerHeads = new PeerHeads(o.cartridge.db);
     this.records = new MeshRecords(o.cartridge.db);
     this.peers = new PeerBook(o.cartridge.db, o.crypto);
+    this.scope = new ReplicationScope(o.cartridge.db);
+  }
+
+  /**
+   * Whether `node`'s chain replicates with `peer`: hub chains (this hub's,
+   * paired hubs') always; a node's as the owner's scope for that peer says.
+   */
+  replicates(peer: string, node: string): boolean {
+    const kind = this.heads.kindOf(node);
+    if (kind === 'hub' || kind === 'peer' || this.peers.get(node) !== undefined) return true;
+    return this.scope.replicates(peer, node);
+  }
+
+  /** The heads replicated with `peer` (ChainHeads.list within its scope): what its fingerprint and heads cover. */
+  headsFor(peer: string): (ChainHead & { kind: SourceKind })[] {
+    const only = this.scope.only(peer);
+    const all = this.heads.list();
+    if (!only) return all;
+    const listed = new Set(only);
+    return all.filter((h) => h.kind !== 'node' || listed.has(h.node));
+  }
+
+  /** The fingerprint of what this hub replicates with `peer`. */
+  fingerprintFor(peer: string): Uint8Array {
+    return this.heads.fingerprint(this.headsFor(peer));
   }
 
   /**
@@ -57,8 +85,7 @@ export class MeshStore {
   exchangeHeads(peer: string, theirs: readonly ChainHead[]): ChainHead[] {
     this.peerHeads.record(peer, theirs, this.o.clock());
     const them = new Map(theirs.map((h) => [h.node, h]));
-    return this.heads
-      .list()
+    return this.headsFor(peer)
       .filter((h) => {
         const t = them.get(h.node);
         return !t || t.seq !== h.seq || !bytesEqual(t.hash, h.hash);
@@ -70,6 +97,12 @@ export class MeshStore {
   holds(node: string, seq: number, hash: Uint8Array): boolean {
     for (const e of this.o.cartridge.chain(node, { from: seq, to: seq })) return bytesEqual(entryHash(e, this.o.crypto), hash);
     return false;
+  }
+
+  /** A page for `peer` (pageOut), refused with MeshError 'out-of-scope' for a node's chain not replicated with it. */
+  pageFor(peer: string, node: string, from: number, limit: number): Uint8Array | undefined {
+    if (!this.replicates(peer, node)) throw new MeshError('out-of-scope', `${node} is not replicated with ${peer} (fazt mesh peers --only)`);
+    return this.pageOut(node, from, limit);
   }
 
   /** A page of `node`'s chain from seq `from`, at most about `limit` entries, or undefined when nothing is stored there. */
@@ -88,6 +121,7 @@ export class MeshStore {
    * head is not the sender's fault (NATS): PageAhead is thrown unrecorded.
    */
   pageIn(peer: string, node: string, bytes: Uint8Array, o: { waitAhead?: boolean } = {}): PageStored {
+    if (!this.replicates(peer, node)) throw new MeshError('out-of-scope', `${node} is not replicated with ${peer}: its page is not taken`);
     try {
       return storePage(
         {

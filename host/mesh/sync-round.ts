@@ -99,14 +99,17 @@ export async function syncRound(o: SyncRoundOptions): Promise<RoundFigures> {
     return answer;
   };
   const { mesh } = o;
-  const ours = mesh.heads.list();
-  const theirFp = decodeFingerprint(await call(MESH_PATHS.fingerprint, encodeFingerprint(mesh.heads.fingerprint(ours))));
-  if (bytesEqual(theirFp, mesh.heads.fingerprint(ours))) {
+  // Only what this hub replicates with the peer (its scope, host/mesh/replication-scope.ts) is compared and pulled.
+  const ours = mesh.headsFor(o.peer.hub);
+  const fp = mesh.heads.fingerprint(ours);
+  const theirFp = decodeFingerprint(await call(MESH_PATHS.fingerprint, encodeFingerprint(fp)));
+  if (bytesEqual(theirFp, fp)) {
     f.idle = true;
     f.ms = o.clock() - started;
     return f;
   }
-  const theirs = decodeHeads(await call(MESH_PATHS.heads, encodeHeads(ours.map(({ node, seq, hash }) => ({ node, seq, hash })))));
+  const told = decodeHeads(await call(MESH_PATHS.heads, encodeHeads(ours.map(({ node, seq, hash }) => ({ node, seq, hash })))));
+  const theirs = told.filter((h) => mesh.replicates(o.peer.hub, h.node));
   // What they did not send back they hold as we do.
   const differ = new Set(theirs.map((h) => h.node));
   mesh.peerHeads.record(o.peer.hub, [...theirs, ...ours.filter((h) => !differ.has(h.node))], o.clock());
@@ -170,6 +173,6 @@ function refusedBy(peer: string, status: number, body: Uint8Array): MeshError {
   } catch {
     // not a JSON refusal
   }
-  const known: readonly string[] = ['unpaired', 'bad-signature', 'stale', 'replay', 'malformed', 'unknown-node'];
+  const known: readonly string[] = ['unpaired', 'bad-signature', 'stale', 'replay', 'malformed', 'unknown-node', 'out-of-scope'];
   return new MeshError(known.includes(code) ? (code as MeshErrorCode) : 'unreachable', `${peer} refused: ${message} (${status})`);
 }

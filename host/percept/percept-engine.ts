@@ -74,7 +74,10 @@ export class PerceptEngine {
     this.nodeSilence.start(now);
     if (lost.length) this.e.log?.({ level: 'info', code: 'percepts-recovered', count: lost.length });
     this.emit(lost);
-    this.unsubscribe = this.e.cartridge.onStored((entries) => this.stored(entries));
+    // Entries replicated from a paired hub are that hub's to perceive (it got them from the node): perceived here, they would act twice.
+    this.unsubscribe = this.e.cartridge.onStored((entries, _at, origin) => {
+      if (origin !== 'mesh') this.stored(entries);
+    });
     if (this.o.tickMs > 0) {
       this.timer = setInterval(() => this.tick(), this.o.tickMs);
       this.timer.unref();

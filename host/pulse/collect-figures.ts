@@ -51,6 +51,7 @@ export class FigureCollector {
   private last: { at: number; cpu: NodeJS.CpuUsage; wall: bigint; stored: number; acked: number; refused: number };
   private readonly totals;
   private readonly pending;
+  private readonly forks;
   private readonly enrolled;
   private readonly size;
   private loopDelayMs: number | undefined;
@@ -71,6 +72,8 @@ export class FigureCollector {
       "SELECT id, name, board FROM nodes WHERE kind = 'node' AND retired_at IS NULL AND revoked_at IS NULL ORDER BY id",
     );
     this.pending = db.prepare<[], { node: string; n: number }>("SELECT node, count(*) AS n FROM commands WHERE state IN ('queued', 'delivered') GROUP BY node");
+    // Forks are kept for good (mesh_forks).
+    this.forks = db.prepare<[], { node: string; seq: number }>('SELECT node, min(seq) AS seq FROM mesh_forks GROUP BY node');
   }
 
   /** The enrolled nodes' ids. */
@@ -135,10 +138,12 @@ export class FigureCollector {
     const rules = this.o.rules?.();
     if (rules) hub.rulesEnabled = rules.list().filter((r) => r.enabled).length;
     const pending = new Map(this.pending.all().map((r) => [r.node, r.n]));
+    const forked = new Map(this.forks.all().map((r) => [r.node, r.seq]));
     const nodes: Record<string, NodeFigures> = {};
     for (const n of this.enrolled.all()) {
       const t = c.nodes.get(n.id) ?? c.node(n.id);
       nodes[n.id] = nodeFigures(n.name ?? n.id, t, at, pending.get(n.id) ?? 0, n.board);
+      nodes[n.id].figures.forkedAt = forked.get(n.id) ?? 0;
     }
     return { at, hub, hubFacts: { version: faztVersion() }, nodes };
   }

@@ -52,6 +52,7 @@ export const NODE_FIGURES = {
   gaps: 'ranges the node signed as dropped from its chain: its buffer full (system.buffer.overflow), or a hub restored behind it (system.hub.behind) (a counter)',
   dropped: 'events in those ranges (a counter)',
   refusedForks: 'batches refused for a broken chain or a fork (a counter)',
+  forkedAt: 'the first seq at which the node forked (two validly signed entries, kept as proof: system.mesh.fork), 0 when it has not',
   lateBatches: 'batches that arrived late (a counter)',
   sensors: 'sensors the node has',
   sensorsDown: 'sensors whose state is not ok',

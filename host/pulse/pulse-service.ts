@@ -162,12 +162,19 @@ export class PulseService {
 
   /** The subject's newest event, and the system.health its figure came from when the check reads one (a low battery cites the health that said so). */
   private causes(evidence: Map<string, { lastId?: string; healthId?: string }>, t: Transition): string[] {
-    const e = evidence.get(t.subject);
-    if (!e) return [];
-    const out = e.lastId ? [e.lastId] : [];
     const metric = this.metricOf.get(t.check);
-    if (e.healthId && e.healthId !== e.lastId && metric !== undefined && HEALTH_METRICS.has(metric)) out.push(e.healthId);
+    const e = evidence.get(t.subject);
+    const out = e?.lastId ? [e.lastId] : [];
+    if (e?.healthId && e.healthId !== e.lastId && metric !== undefined && HEALTH_METRICS.has(metric)) out.push(e.healthId);
+    if (metric === 'forkedAt' && t.to !== 'healthy') out.push(...this.forkEvent(t.subject));
     return out;
+  }
+
+  /** The hub-chain system.mesh.fork that first reported the node's fork (what node.forked cites), if this hub saw it. */
+  private forkEvent(node: string): string[] {
+    const page = this.o.cartridge.events({ node: this.o.hubLog.id, type: 'system.mesh.fork', limit: 1000 });
+    const hit = page.events.find((e) => isValueMap(e.data) && e.data.node === node);
+    return hit ? [hit.id] : [];
   }
 
   private recent(m: PulseMetrics): SensorChange[] {

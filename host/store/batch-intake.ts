@@ -45,7 +45,7 @@ export class BatchIntake {
   ingestBatch(batch: Batch): IngestResult {
     const now = this.p.clock();
     const result = this.p.ingestor.ingest(batch, now);
-    this.p.stored.emit(result.fresh, now);
+    this.p.stored.emit(result.fresh, now, 'uplink');
     return result;
   }
 
@@ -55,7 +55,7 @@ export class BatchIntake {
     const results = this.p.ingestor.ingestMany(batches.map((batch) => ({ batch, receivedAt: now })));
     const fresh: EventEntry[] = [];
     for (const r of results) if (!(r instanceof Error)) for (const e of r.fresh) fresh.push(e);
-    this.p.stored.emit(fresh, now);
+    this.p.stored.emit(fresh, now, 'uplink');
     return results;
   }
 
@@ -66,6 +66,7 @@ export class BatchIntake {
     this.p.stored.emit(
       results.flatMap((r) => r.fresh),
       now,
+      'mesh',
     );
     return results;
   }
@@ -79,7 +80,7 @@ export class BatchIntake {
     const now = this.p.clock();
     if (!this.p.registry.has(batch.node)) this.p.registry.register({ id: batch.node, publicKey: batch.key }, now, 'hub');
     const result = this.p.ingestor.ingest(batch, now, true);
-    this.p.stored.emit(result.fresh, now);
+    this.p.stored.emit(result.fresh, now, 'own');
     return result;
   }
 }

@@ -29,6 +29,8 @@ export interface NodeSummary {
   retiredAt: number | null;
   /** When the owner revoked its key (its batches and polls are refused); null otherwise. */
   revokedAt: number | null;
+  /** The first seq at which the node was seen to fork (two validly signed entries, mesh_forks); null while it has not. */
+  forkedAt: number | null;
 }
 
 interface SummaryRow {
@@ -43,6 +45,7 @@ interface SummaryRow {
   dropped: number;
   retired_at: number | null;
   revoked_at: number | null;
+  forked_at: number | null;
 }
 
 /**
@@ -71,7 +74,8 @@ export class NodeRegistry {
     this.summaries = db.prepare(`SELECT n.id, n.kind, n.name, n.board, n.enrolled_at, n.head_seq, n.retired_at, n.revoked_at,
         (SELECT e.time FROM entries e WHERE e.node = r.ref AND e.seq = n.head_seq) AS last_time,
         (SELECT count(*) FROM entries e WHERE e.node = r.ref) AS event_count,
-        (SELECT coalesce(sum(g.to_seq - g.from_seq + 1), 0) FROM gaps g WHERE g.node = n.id) AS dropped
+        (SELECT coalesce(sum(g.to_seq - g.from_seq + 1), 0) FROM gaps g WHERE g.node = n.id) AS dropped,
+        (SELECT min(f.seq) FROM mesh_forks f WHERE f.node = n.id) AS forked_at
       FROM nodes n JOIN node_refs r ON r.node = n.id WHERE n.kind = ? ORDER BY n.id`);
     this.named = db.prepare("SELECT id, name FROM nodes WHERE kind = 'node' ORDER BY id");
   }
@@ -127,6 +131,7 @@ export class NodeRegistry {
       dropped: r.dropped,
       retiredAt: r.retired_at,
       revokedAt: r.revoked_at,
+      forkedAt: r.forked_at,
     }));
   }
 }

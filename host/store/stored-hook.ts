@@ -1,10 +1,14 @@
 import type { EventEntry } from '../../firmware/event/envelope.js';
+import type { BatchOrigin } from './ingest.js';
 
 /**
  * Sees what was just committed, node batches and the hub's own events alike,
- * with the hub's clock the commit stamped them with (their received_at).
+ * with the hub's clock the commit stamped them with (their received_at) and
+ * where they came from: 'uplink' (a node to this hub), 'own' (this hub), or
+ * 'mesh' (replicated from a paired hub, which acts on them itself: percepts,
+ * rules and effects here skip them; streams and figures may show them).
  */
-export type StoredListener = (entries: readonly EventEntry[], receivedAt: number) => void;
+export type StoredListener = (entries: readonly EventEntry[], receivedAt: number, origin: BatchOrigin) => void;
 
 /**
  * The one post-commit hook: every commit's fresh entries reach every
@@ -17,7 +21,7 @@ export type StoredListener = (entries: readonly EventEntry[], receivedAt: number
  */
 export class StoredHook {
   private readonly listeners = new Set<StoredListener>();
-  private readonly queue: { entries: readonly EventEntry[]; receivedAt: number }[] = [];
+  private readonly queue: { entries: readonly EventEntry[]; receivedAt: number; origin: BatchOrigin }[] = [];
   private delivering = false;
   private held = 0;
 
@@ -31,9 +35,9 @@ export class StoredHook {
   }
 
   /** Called right after a commit with the entries it stored. */
-  emit(entries: readonly EventEntry[], receivedAt: number): void {
+  emit(entries: readonly EventEntry[], receivedAt: number, origin: BatchOrigin): void {
     if (entries.length === 0 || this.listeners.size === 0) return;
-    this.queue.push({ entries, receivedAt });
+    this.queue.push({ entries, receivedAt, origin });
     if (this.delivering || this.held) return;
     this.deliver();
   }
@@ -65,7 +69,7 @@ export class StoredHook {
       for (let next = this.queue.shift(); next; next = this.queue.shift()) {
         for (const listener of [...this.listeners]) {
           try {
-            listener(next.entries, next.receivedAt);
+            listener(next.entries, next.receivedAt, next.origin);
           } catch (e) {
             this.onError(e);
           }

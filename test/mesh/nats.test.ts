@@ -75,6 +75,10 @@ describe('mesh over NATS JetStream (Debian nats-server)', { skip: natsSkip }, ()
   });
 
   it('a batch uplinked to hub A is stored by hub B: same head and entries, and the bundle verifies', async () => {
+    const origins: string[] = [];
+    const off = b.hub.cartridge.onStored((entries, _at, origin) => {
+      if (entries.some((e) => e.source.startsWith(node.id))) origins.push(origin);
+    });
     for (const [first, last] of [
       [1, 4],
       [5, 10],
@@ -88,6 +92,8 @@ describe('mesh over NATS JetStream (Debian nats-server)', { skip: natsSkip }, ()
       15_000,
       () => logB,
     );
+    off();
+    assert.ok(origins.length > 0 && origins.every((o) => o === 'mesh'), `B stored them as replicated, for A to act on (${origins})`);
     assert.deepEqual(chainState(b.hub, node.id), chainState(a.hub, node.id));
     const fromB = exportBundle(b.hub.cartridge, node.id);
     assert.equal(fromB.checkpoints, 2, 'B keeps each batch A accepted as its checkpoint');

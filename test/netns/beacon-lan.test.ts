@@ -67,7 +67,7 @@ describe('Beacon on a namespaced LAN', { skip }, () => {
       }, 'alpha sees beta and gamma');
       const b = seen.peers.find((p) => p.name === 'beta') as PeerJson;
       assert.equal(b.address, lan.hosts[1].address, 'beta is at its own address');
-      assert.deepEqual(b.services, ['uplink', 'enroll', 'events', 'time']);
+      assert.deepEqual(b.services, ['uplink', 'enroll', 'events', 'time', 'mesh']);
       assert.ok(
         seen.cached.some((p) => p.name === 'beta'),
         'verified peers are cached in the store',

@@ -10,6 +10,7 @@ import { useNow } from '../use-fetch.js';
 
 function chainText(n: NodeSummary, p: PulseNode | undefined): string {
   const gaps = p?.figures.gaps ?? 0;
+  if (n.forkedAt) return `forked at seq ${n.forkedAt}`;
   if (n.dropped > 0) return `${n.dropped} dropped`;
   return gaps ? `${gaps} gap${gaps === 1 ? '' : 's'}` : 'contiguous';
 }
