@@ -1,5 +1,6 @@
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import type { Timers } from '../../hal/contracts/time.js';
+import type { MeshNatsOptions } from '../mesh/nats/nats-options.js';
 import type { RuleServiceOptions } from '../effect/rule-service.js';
 import type { PerceptOptions } from '../percept/percept-options.js';
 import type { PulseOptions } from '../pulse/pulse-service.js';
@@ -54,6 +55,8 @@ export interface HubOptions {
    * Without it the hub still answers paired hubs and the owner's `fazt mesh sync`.
    */
   mesh?: { background?: boolean; intervalMs?: number; round?: Partial<Pick<SyncRoundOptions, 'pageLimit' | 'fetch' | 'timeoutMs'>> };
+  /** Replicate over NATS JetStream (host/mesh/nats/): the server's URL and credential files. */
+  meshNats?: MeshNatsOptions;
 }
 
 export interface HubAddress {

@@ -6,6 +6,8 @@ import type { PerceptEngine } from '../percept/percept-engine.js';
 import { resolvePerceptOptions } from '../percept/percept-options.js';
 import { shippedDirOnDisk } from '../assets/shipped-files.js';
 import type { PulseService } from '../pulse/pulse-service.js';
+import { MeshNats } from '../mesh/nats/mesh-nats.js';
+import { resolveMeshNats } from '../mesh/nats/nats-options.js';
 import type { Cartridge } from '../store/cartridge.js';
 import type { StoredListener } from '../store/stored-hook.js';
 import type { Timekeeper } from '../time/timekeeper.js';
@@ -45,6 +47,8 @@ export class Hub {
   private stopped: Promise<void> | undefined;
   /** Scheduled backups and the log of nodes coming and going. */
   private ops: { stop(): Promise<void> } | undefined;
+  /** Replication over NATS JetStream, when configured (HubOptions.meshNats). */
+  private meshNats: MeshNats | undefined;
 
   constructor(options: HubOptions = {}) {
     this.options = options;
@@ -53,6 +57,7 @@ export class Hub {
     if (!Number.isSafeInteger(limit) || limit < 1024) throw new RangeError(`bodyLimit must be at least 1024 bytes, got ${limit}`);
     if (typeof options.percepts === 'object') resolvePerceptOptions(options.percepts); // refused here, not at start
     if (options.backups) checkBackupOptions(options.backups);
+    if (options.meshNats) resolveMeshNats(options.meshNats); // refused here, not at start
   }
 
   /** The parts once started (also after stop). */
@@ -183,6 +188,14 @@ export class Hub {
       hubId: parts.key.id,
       ...(https ? { https } : {}),
     };
+    if (this.options.meshNats) {
+      const log = (r: Record<string, unknown>) => this.log(r);
+      const at = { options: this.options.meshNats, cartridge: store, hubId: parts.key.id, crypto: this.crypto, log };
+      this.meshNats = await MeshNats.start(at).catch(async (e: unknown) => {
+        await this.stop();
+        throw e;
+      });
+    }
     return this.address;
   }
 
@@ -194,6 +207,8 @@ export class Hub {
 
   private async shutdown(parts: HubParts, listener: HubListener, graceMs: number): Promise<void> {
     this.stopping = true;
+    await this.meshNats?.stop();
+    this.meshNats = undefined;
     await parts.keeper.stop();
     await parts.lan?.stop();
     parts.lan = undefined;

@@ -27,4 +27,5 @@ export type MeshErrorCode =
   | 'unknown-node' // a chain whose node no hub this one trusts has enrolled
   | 'node-revoked' // a chain whose node the owner revoked
   | 'fork' // two validly signed different entries at one seq: kept as proof, not stored
-  | 'unreachable'; // the peer could not be reached (kept for status, not a refusal)
+  | 'unreachable' // the peer could not be reached (kept for status, not a refusal)
+  | 'broker-auth'; // the NATS server refused the hub's credentials (never names the secret)
