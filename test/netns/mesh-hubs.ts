@@ -83,6 +83,18 @@ export async function nodeConfig(
   return { file, id: made.id };
 }
 
+/**
+ * The same device configuration made for another hub (its key, url and invite), but holding
+ * `of`'s secret key: a second device cloned from one key.
+ */
+export async function cloneConfig(lan: Lan, of: string, hub: MeshHub, url: string, name: string): Promise<string> {
+  const made = await nodeConfig(lan, hub, url, name, '100ms', 1 << 20);
+  const secretKey = (JSON.parse(readFileSync(of, 'utf8')) as { secretKey: string }).secretKey;
+  const doc = JSON.parse(readFileSync(made.file, 'utf8')) as Record<string, unknown>;
+  writeFileSync(made.file, JSON.stringify({ ...doc, secretKey }, null, 2), { mode: 0o600 });
+  return made.file;
+}
+
 /** What fixtures/mesh-node.ts prints. */
 export interface NodeLine {
   event: string;

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { dataDir, eventually, FAZT, requireBuild, type LanProcess } from '../helpers/lan-fazt.js';
 import { createLan, netnsUnavailable, type Lan } from '../helpers/netns.js';
-import { chainDigest, forks, heads, type MeshHub, nodeConfig, pair, PORT, type SimNode, startHub, startNode } from './mesh-hubs.js';
+import { chainDigest, cloneConfig, forks, heads, type MeshHub, nodeConfig, onHub, pair, PORT, type SimNode, startHub, startNode } from './mesh-hubs.js';
 
 const skip = netnsUnavailable();
 /** A day of entries: 288 samples (one every 5 minutes) of two readings. */
@@ -149,5 +149,46 @@ describe('the mesh on a namespaced LAN', { skip }, () => {
         assert.equal(v.code, 0, `${h.name} ${id}: ${v.stdout} ${v.stderr}`);
       }
     assert.deepEqual(forks(a), [], 'no fork anywhere');
+  });
+
+  it('a node cloned into two devices on two hubs: every hub records the fork, none picks a winner', { timeout: 120_000 }, async (t) => {
+    const { lan, procs, hubs } = await rig(t, 3, 'mfork');
+    const [a, b, c] = hubs;
+    // beta is off the LAN while the clones write, so each hub takes one history as the node's own.
+    await lan.setLink(b.host, false);
+    const one = await nodeConfig(lan, a, LOCAL, 'original', SAMPLE, 1 << 20);
+    const two = await cloneConfig(lan, one.file, b, LOCAL, 'clone');
+    const devices = [startNode(lan, a.host, one.file, LOCAL), startNode(lan, b.host, two, LOCAL)];
+    procs.push(...devices.map((d) => d.proc));
+    for (const [i, d] of devices.entries()) await nodeReaches(d, (l) => (l.acked ?? 0) >= 3, `device ${i + 1} acked`, 30_000);
+    assert.ok(
+      devices.every((d) => d.lines().some((l) => l.event === 'started' && l.node === one.id)),
+      'both devices are the same node',
+    );
+    await Promise.all(devices.map((d) => d.proc.stop('SIGTERM')));
+    const kept = [heads(a).get(one.id), heads(b).get(one.id)];
+    assert.ok(kept[0] && kept[1] && kept[0] !== kept[1], `two histories: ${kept.join(' / ')}`);
+
+    await lan.setLink(b.host, true);
+    const seen = await eventually(
+      async () => {
+        const f = hubs.map(forks);
+        return f.every((x) => x.some((k) => k.startsWith(`${one.id}@`))) ? f : undefined;
+      },
+      'every hub records the fork',
+      60_000,
+      200,
+    );
+    t.diagnostic(`forks: ${seen.map((f, i) => `${hubs[i].name} ${f.join(' ')}`).join('; ')}`);
+    for (const h of hubs) {
+      const s = await onHub<{ forks: { node: string; seq: number }[] }>(lan, h, ['mesh', 'status']);
+      assert.ok(
+        s.forks.some((f) => f.node === one.id),
+        `${h.name}: fazt mesh status shows the fork`,
+      );
+    }
+    // Neither history replaced the other: alpha and beta keep what their device gave them.
+    assert.deepEqual([heads(a).get(one.id), heads(b).get(one.id)], kept, 'no hub picks a winner');
+    assert.ok(kept.includes(heads(c).get(one.id)), 'gamma holds one of the two, as it first received it');
   });
 });
