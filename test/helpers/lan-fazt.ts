@@ -32,12 +32,12 @@ export interface LanProcess {
 export function startFazt(lan: Lan, host: LanHost, args: string[]): LanProcess {
   // The hub's log as records to match: one JSON object a line.
   const argv = args[0] === 'hub' && !args.includes('--log-json') ? [...args, '--log-json'] : args;
-  return startNodeProcess(lan, host, [FAZT, ...argv], `fazt ${args[0]}`);
+  return startLanProcess(lan, host, process.execPath, [FAZT, ...argv], `fazt ${args[0]}`);
 }
 
-/** Runs `node NODE_ARGS` on a LAN host (a script, a fixture), its output gathered as startFazt's is. */
-export function startNodeProcess(lan: Lan, host: LanHost, nodeArgs: string[], what: string): LanProcess {
-  const proc = lan.spawn(host, process.execPath, nodeArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+/** Runs `command args` on a LAN host (a fixture, a server), its output gathered as startFazt's is. */
+export function startLanProcess(lan: Lan, host: LanHost, command: string, args: string[], what: string): LanProcess {
+  const proc = lan.spawn(host, command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   const out: string[] = [];
   const log: Record<string, unknown>[] = [];
   const errText: string[] = [];

@@ -10,10 +10,12 @@ import Database from 'better-sqlite3';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { CARTRIDGE_FILE } from '../../host/hub/hub.js';
 import { Cartridge } from '../../host/store/cartridge.js';
-import { dataDir, faztJson, startFazt, startNodeProcess, type LanProcess } from '../helpers/lan-fazt.js';
+import { dataDir, faztJson, startFazt, startLanProcess, type LanProcess } from '../helpers/lan-fazt.js';
 import type { Lan, LanHost } from '../helpers/netns.js';
 
 export const PORT = 7070;
+const FIXTURE = new URL('./fixtures/mesh-node.ts', import.meta.url).pathname;
+const ENROL = new URL('./fixtures/enrol-node.ts', import.meta.url).pathname;
 
 export interface MeshHub {
   name: string;
@@ -24,10 +26,10 @@ export interface MeshHub {
   id: string;
 }
 
-/** Starts `fazt hub --mesh --mesh-interval INTERVAL` on `host`, listening on its own address. */
-export async function startHub(lan: Lan, host: LanHost, name: string, interval: string, extra: string[] = []): Promise<MeshHub> {
+/** Starts `fazt hub FLAGS` (the mesh's: --mesh or --mesh-nats) on `host`, listening on every address of its namespace. */
+export async function startHub(lan: Lan, host: LanHost, name: string, flags: string[]): Promise<MeshHub> {
   const dir = dataDir(name);
-  const proc = startFazt(lan, host, ['hub', '--data', dir, '--listen', `0.0.0.0:${PORT}`, '--mesh', '--mesh-interval', interval, ...extra]);
+  const proc = startFazt(lan, host, ['hub', '--data', dir, '--listen', `0.0.0.0:${PORT}`, ...flags]);
   await proc.waitOut(/listening on/, 30_000);
   const id = (await proc.waitOut(/^hub (fz\S+)/))[1];
   return { name, host, dir, url: `http://${host.address}:${PORT}`, proc, id };
@@ -95,6 +97,20 @@ export async function cloneConfig(lan: Lan, of: string, hub: MeshHub, url: strin
   return made.file;
 }
 
+/** Enrols the keys of node configurations `files` with `hub` too, each with an invite made there (fixtures/enrol-node.ts). */
+export async function enrolAlso(lan: Lan, files: string[], hub: MeshHub): Promise<void> {
+  if (files.length === 0) return;
+  const dir = dataDir(`invites-${hub.name}`);
+  const args: string[] = [];
+  for (const [i, file] of files.entries()) {
+    const invite = join(dir, `invite${i}.json`);
+    writeFileSync(invite, JSON.stringify(await onHub<Record<string, unknown>>(lan, hub, ['invite'])));
+    args.push(file, invite);
+  }
+  const r = await lan.run(hub.host, process.execPath, ['--import', 'tsx', ENROL, `http://127.0.0.1:${PORT}`, ...args], { timeoutMs: 30_000, env: process.env });
+  if (r.code !== 0) throw new Error(`enrolling with ${hub.name}: ${r.stderr.trim()}`);
+}
+
 /** What fixtures/mesh-node.ts prints. */
 export interface NodeLine {
   event: string;
@@ -114,11 +130,9 @@ export interface SimNode {
   last(): NodeLine | undefined;
 }
 
-const FIXTURE = new URL('./fixtures/mesh-node.ts', import.meta.url).pathname;
-
 /** Runs a node configuration in XS on `host`, uplinking to `url`. */
 export function startNode(lan: Lan, host: LanHost, file: string, url: string): SimNode {
-  const proc = startNodeProcess(lan, host, ['--import', 'tsx', FIXTURE, file, url], 'mesh-node');
+  const proc = startLanProcess(lan, host, process.execPath, ['--import', 'tsx', FIXTURE, file, url], 'mesh-node');
   const lines = () =>
     proc.out.flatMap((l) => {
       try {

@@ -6,22 +6,39 @@
  * Skips, saying why, where namespaces cannot be made (not root, no iproute2).
  *
  * "A simulated day": the nodes take their time from their hubs, so their clocks cannot run
- * faster than the wall clock; a day is therefore counted in readings, not hours. An SHT4x
- * sampled every 5 minutes writes 576 readings a day (temperature and humidity); here it is
- * sampled every 100 ms, and a link stays cut until every node has written at least DAY
- * entries since the cut.
+ * faster than the wall clock; a day is therefore counted in entries, not hours. An SHT4x
+ * sampled every 15 minutes writes 192 readings a day (96 samples of temperature and
+ * humidity); here it is sampled every 100 ms, and a link stays cut until every node has
+ * written at least DAY entries since the cut.
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { dataDir, eventually, FAZT, requireBuild, type LanProcess } from '../helpers/lan-fazt.js';
+import { dispatch } from '../../host/cli/command.js';
+import { root } from '../../host/cli/root.js';
+import { dataDir, eventually, requireBuild, type LanProcess } from '../helpers/lan-fazt.js';
 import { createLan, netnsUnavailable, type Lan } from '../helpers/netns.js';
-import { chainDigest, cloneConfig, forks, heads, type MeshHub, nodeConfig, onHub, pair, PORT, type SimNode, startHub, startNode } from './mesh-hubs.js';
+import { type LanNats, natsSkip, startNatsOnLan } from './nats-lan.js';
+import {
+  chainDigest,
+  cloneConfig,
+  enrolAlso,
+  forks,
+  heads,
+  type MeshHub,
+  nodeConfig,
+  onHub,
+  pair,
+  PORT,
+  type SimNode,
+  startHub,
+  startNode,
+} from './mesh-hubs.js';
 
 const skip = netnsUnavailable();
-/** A day of entries: 288 samples (one every 5 minutes) of two readings. */
-const DAY = 576;
+/** A day of entries: 96 samples (one every 15 minutes) of two readings. */
+const DAY = 192;
 /** How often the nodes sample: a day in under 30 s. */
 const SAMPLE = '100ms';
 /** The hubs' sync interval: a figure of the test (rounds often enough to watch), not a timeout. */
@@ -34,18 +51,26 @@ interface Rig {
   hubs: MeshHub[];
 }
 
-/** A LAN of `hosts` hosts with a paired, syncing hub on each of the first three; everything stopped and removed in t.after. */
-async function rig(t: TestContext, hosts: number, label: string): Promise<Rig> {
+/**
+ * A LAN of `hosts` hosts with a paired hub on each of the first three, replicating natively
+ * (--mesh) or, with `nats`, only through a nats-server on the last host; everything stopped and
+ * removed in t.after.
+ */
+async function rig(t: TestContext, hosts: number, label: string, nats = false): Promise<Rig> {
   requireBuild();
   const lan = await createLan({ hosts, label });
   const procs: LanProcess[] = [];
   const dirs: string[] = [];
+  let server: LanNats | undefined;
   t.after(async () => {
     await Promise.all(procs.map((p) => p.stop('SIGKILL').catch(() => null)));
     await lan.destroy();
+    server?.cleanup();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
-  const hubs = await Promise.all(['alpha', 'beta', 'gamma'].map((name, i) => startHub(lan, lan.hosts[i], name, INTERVAL)));
+  if (nats) server = await startNatsOnLan(lan, lan.hosts[hosts - 1]);
+  const flags = server ? server.hubFlags : ['--mesh', '--mesh-interval', INTERVAL];
+  const hubs = await Promise.all(['alpha', 'beta', 'gamma'].map((name, i) => startHub(lan, lan.hosts[i], name, flags)));
   for (const h of hubs) procs.push(h.proc), dirs.push(h.dir);
   const [a, b, c] = hubs;
   await pair(lan, a, b);
@@ -54,19 +79,35 @@ async function rig(t: TestContext, hosts: number, label: string): Promise<Rig> {
   return { lan, procs, hubs };
 }
 
-/** Waits until every hub holds the same head for every chain in `ids` (all of them when omitted). */
+/** Waits until every hub holds the same head for every chain in `ids` (all of them when omitted); says which differ if not. */
 async function converged(hubs: MeshHub[], what: string, timeoutMs: number, ids?: string[]): Promise<Map<string, string>> {
+  let differ = '';
   return eventually(
     async () => {
       const all = hubs.map(heads);
       const keys = ids ?? [...new Set(all.flatMap((m) => [...m.keys()]))];
       const first = all[0];
-      return keys.every((k) => first.has(k) && all.every((m) => m.get(k) === first.get(k))) ? first : undefined;
+      const apart = keys.filter((k) => !first.has(k) || !all.every((m) => m.get(k) === first.get(k)));
+      differ = apart.map((k) => `${k}: ${all.map((m, i) => `${hubs[i].name} ${m.get(k)?.split(':')[0] ?? '-'}`).join(', ')}`).join('; ');
+      return apart.length === 0 ? first : undefined;
     },
     what,
     timeoutMs,
     200,
-  );
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}; apart: ${differ}`);
+  });
+}
+
+/** Runs `fazt ARGV` in this process, as main() would: the exit code and what it printed. */
+async function fazt(argv: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const io = { stdin: async () => Buffer.alloc(0), out: (x: string) => void (out += x), err: (x: string) => void (out += x) };
+  try {
+    return { code: await dispatch(root, argv, ['fazt'], io), out };
+  } catch (e) {
+    return { code: 1, out: `${out}fazt: ${(e as Error).message}` };
+  }
 }
 
 /** Until `node` reports a status line for which `ok` holds. */
@@ -85,71 +126,105 @@ const nodeReaches = (n: SimNode, ok: (l: NonNullable<ReturnType<SimNode['last']>
     );
   });
 
-describe('the mesh on a namespaced LAN', { skip }, () => {
-  it('hub C off the LAN for a simulated day while nodes keep writing; back on, all three hubs hold identical, verifiable logs', {
-    timeout: 150_000,
-  }, async (t) => {
-    const { lan, procs, hubs } = await rig(t, 4, 'mpart');
-    const [a, b, c] = hubs;
-    const h4 = lan.hosts[3];
-    // Three nodes beside their hubs, and one (delta) in a house of its own uplinking to gamma across the LAN.
-    const specs = [
-      { hub: a, host: a.host, url: LOCAL, name: 'n-alpha' },
-      { hub: b, host: b.host, url: LOCAL, name: 'n-beta' },
-      { hub: c, host: c.host, url: LOCAL, name: 'n-gamma' },
-      { hub: c, host: h4, url: c.url, name: 'n-delta' },
-    ];
-    // Big enough for a day of readings: delta buffers all of them while gamma is away.
-    const configs = await Promise.all(specs.map((s) => nodeConfig(lan, s.hub, s.url, s.name, SAMPLE, 1 << 20)));
-    const ids = configs.map((x) => x.id);
-    const nodes = specs.map((s, i) => startNode(lan, s.host, configs[i].file, s.url));
-    procs.push(...nodes.map((n) => n.proc));
-    for (const [i, n] of nodes.entries()) await nodeReaches(n, (l) => (l.acked ?? 0) >= 1, `${specs[i].name} acked`, 30_000);
-    // The enrolments replicate with the hubs' chains: every hub learns every node.
-    await converged(hubs, 'every hub holds every node', 30_000, ids);
+/**
+ * The partition case: nodes on alpha, beta and gamma, and delta uplinking to gamma from a
+ * host of its own; gamma's cable pulled for a day of readings (delta buffers its day) while
+ * alpha and beta stay in step; the cable back in, all three converge on the same heads, the
+ * same entries, and bundles that verify.
+ */
+async function partitionCase(t: TestContext, nats: boolean): Promise<void> {
+  const t0 = Date.now();
+  /** Where the case is, for the diagnostics (and stderr, as it happens, with FAZT_TEST_TRACE=1). */
+  const step = (what: string) => {
+    const line = `${((Date.now() - t0) / 1000).toFixed(1)} s: ${what}`;
+    t.diagnostic(line);
+    if (process.env.FAZT_TEST_TRACE) process.stderr.write(`${line}\n`);
+  };
+  const { lan, procs, hubs } = await rig(t, nats ? 5 : 4, nats ? 'mnats' : 'mpart', nats);
+  step('hubs paired');
+  const [a, b, c] = hubs;
+  const h4 = lan.hosts[3];
+  // Three nodes beside their hubs, and one (delta) in a house of its own uplinking to gamma across the LAN.
+  const specs = [
+    { hub: a, host: a.host, url: LOCAL, name: 'n-alpha' },
+    { hub: b, host: b.host, url: LOCAL, name: 'n-beta' },
+    { hub: c, host: c.host, url: LOCAL, name: 'n-gamma' },
+    { hub: c, host: h4, url: c.url, name: 'n-delta' },
+  ];
+  // Big enough for a day of readings: delta buffers all of them while gamma is away.
+  const configs = await Promise.all(specs.map((s) => nodeConfig(lan, s.hub, s.url, s.name, SAMPLE, 1 << 20)));
+  const ids = configs.map((x) => x.id);
+  // Over NATS a hub stores only the pages of nodes it has enrolled (README, "Mesh over NATS JetStream"): each node enrols with all three.
+  if (nats)
+    await Promise.all(
+      hubs.map((h) =>
+        enrolAlso(
+          lan,
+          configs.filter((_, i) => specs[i].hub !== h).map((x) => x.file),
+          h,
+        ),
+      ),
+    );
+  step('nodes configured');
+  const nodes = specs.map((s, i) => startNode(lan, s.host, configs[i].file, s.url));
+  procs.push(...nodes.map((n) => n.proc));
+  for (const [i, n] of nodes.entries()) await nodeReaches(n, (l) => (l.acked ?? 0) >= 1, `${specs[i].name} acked`, 30_000);
+  // The enrolments replicate with the hubs' chains: every hub learns every node.
+  await converged(hubs, 'every hub holds every node', 30_000, ids);
+  step('every hub holds every node');
 
-    await lan.setLink(c.host, false);
-    const cutAt = nodes.map((n) => n.last()?.head ?? 0);
-    // A and B keep replicating each other while gamma is away.
-    const ab = await converged([a, b], 'alpha and beta in step while gamma is away', 30_000, ids.slice(0, 2));
-    t.diagnostic(`alpha and beta agree on ${ab.size} chains during the cut`);
-    for (const [i, n] of nodes.entries()) await nodeReaches(n, (l) => (l.head ?? 0) >= cutAt[i] + DAY, `${specs[i].name} writes a day`, 90_000);
-    const delta = nodes[3].last();
-    assert.ok((delta?.buffered ?? 0) >= DAY, `delta buffered its day (${delta?.buffered} events) while gamma was away`);
-    const away = heads(c);
-    assert.notEqual(away.get(ids[0]), heads(a).get(ids[0]), 'gamma missed a day of alpha’s node');
+  await lan.setLink(c.host, false);
+  const cutAt = nodes.map((n) => n.last()?.head ?? 0);
+  // A and B keep replicating each other while gamma is away.
+  const ab = await converged([a, b], `alpha and beta in step while gamma is away (${nats ? 'NATS' : 'native'})`, 30_000, ids.slice(0, 2));
+  step(`gamma cut; alpha and beta agree on ${ab.size} chains`);
+  for (const [i, n] of nodes.entries()) await nodeReaches(n, (l) => (l.head ?? 0) >= cutAt[i] + DAY, `${specs[i].name} writes a day`, 90_000);
+  step('a day written');
+  const delta = nodes[3].last();
+  assert.ok((delta?.buffered ?? 0) >= DAY, `delta buffered its day (${delta?.buffered} events) while gamma was away`);
+  const away = heads(c);
+  assert.notEqual(away.get(ids[0]), heads(a).get(ids[0]), 'gamma missed a day of alpha’s node');
 
-    await lan.setLink(c.host, true);
-    await nodeReaches(nodes[3], (l) => l.buffered === 0, 'delta delivers its day to gamma', 60_000);
-    await Promise.all(nodes.map((n) => n.proc.stop('SIGTERM')));
-    const final = await converged(hubs, 'all three hubs hold the same head for every chain', 60_000);
-    for (const id of ids) assert.ok(final.has(id), `${id} is held`);
-    await Promise.all(hubs.map((h) => h.proc.stop('SIGTERM')));
+  await lan.setLink(c.host, true);
+  // Delivered: what is left is less than one batch (64), the readings of the last second, not the day.
+  await nodeReaches(nodes[3], (l) => (l.buffered ?? DAY) < 64, 'delta delivers its day to gamma', 60_000);
+  step('gamma back; delta delivered its day');
+  await Promise.all(nodes.map((n) => n.proc.stop('SIGTERM')));
+  // Natively every chain converges, the hubs' own included; over NATS the nodes' chains do, and a
+  // hub's own chain is not stored by the others (they have not enrolled it: README, "Mesh over NATS JetStream").
+  const final = await converged(hubs, 'all three hubs hold the same head for every chain', 60_000, nats ? ids : undefined);
+  for (const id of ids) assert.ok(final.has(id), `${id} is held`);
+  step(`converged on ${final.size} chains`);
+  await Promise.all(hubs.map((h) => h.proc.stop('SIGTERM')));
 
-    // Identical logs: a digest of every stored entry of every node chain, per hub.
-    for (const [i, id] of ids.entries()) {
-      const d = hubs.map((h) => chainDigest(h, id));
-      assert.ok(d[0].count > DAY, `${specs[i].name}: ${d[0].count} entries`);
-      assert.deepEqual(d.slice(1), [d[0], d[0]], `${specs[i].name}: the same entries on every hub`);
+  // Identical logs: a digest of every stored entry of every node chain, per hub.
+  for (const [i, id] of ids.entries()) {
+    const d = hubs.map((h) => chainDigest(h, id));
+    assert.ok(d[0].count > DAY, `${specs[i].name}: ${d[0].count} entries`);
+    assert.deepEqual(d.slice(1), [d[0], d[0]], `${specs[i].name}: the same entries on every hub`);
+  }
+  t.diagnostic(`entries per node: ${ids.map((id) => chainDigest(a, id).count).join(', ')}`);
+
+  // Every chain verifies from the bundles each hub exports (offline, no hub): `fazt export` and
+  // `fazt event verify`, run in this process (the cartridges are files; the hubs have stopped).
+  const out = dataDir('bundles');
+  t.after(() => rmSync(out, { recursive: true, force: true }));
+  for (const h of hubs)
+    for (const id of ids) {
+      const file = join(out, `${h.name}-${id}.bundle`);
+      const ex = await fazt(['export', '--data', h.dir, '--node', id, '-o', file]);
+      assert.equal(ex.code, 0, ex.out);
+      const v = await fazt(['event', 'verify', file]);
+      assert.equal(v.code, 0, `${h.name} ${id}: ${v.out}`);
     }
-    t.diagnostic(`entries per node: ${ids.map((id) => chainDigest(a, id).count).join(', ')}`);
+  step('every bundle verifies');
+  for (const h of hubs) assert.deepEqual(forks(h), [], `no fork on ${h.name}`);
+}
 
-    // Every chain verifies from the bundles each hub exports (offline, no hub).
-    const out = dataDir('bundles');
-    t.after(() => rmSync(out, { recursive: true, force: true }));
-    for (const h of hubs)
-      for (const id of ids) {
-        const file = join(out, `${h.name}-${id}.bundle`);
-        const ex = await lan.run(h.host, process.execPath, [FAZT, 'export', '--data', h.dir, '--node', id, '-o', file], {
-          timeoutMs: 20_000,
-          env: process.env,
-        });
-        assert.equal(ex.code, 0, ex.stderr);
-        const v = await lan.run(h.host, process.execPath, [FAZT, 'event', 'verify', file], { timeoutMs: 20_000, env: process.env });
-        assert.equal(v.code, 0, `${h.name} ${id}: ${v.stdout} ${v.stderr}`);
-      }
-    assert.deepEqual(forks(a), [], 'no fork anywhere');
-  });
+describe('the mesh on a namespaced LAN', { skip }, () => {
+  it('hub C off the LAN for a simulated day while nodes keep writing; back on, all three hubs hold identical, verifiable logs', { timeout: 150_000 }, (t) =>
+    partitionCase(t, false),
+  );
 
   it('a node cloned into two devices on two hubs: every hub records the fork, none picks a winner', { timeout: 120_000 }, async (t) => {
     const { lan, procs, hubs } = await rig(t, 3, 'mfork');
@@ -191,4 +266,8 @@ describe('the mesh on a namespaced LAN', { skip }, () => {
     assert.deepEqual([heads(a).get(one.id), heads(b).get(one.id)], kept, 'no hub picks a winner');
     assert.ok(kept.includes(heads(c).get(one.id)), 'gamma holds one of the two, as it first received it');
   });
+});
+
+describe('the mesh over NATS JetStream on a namespaced LAN', { skip: skip ?? natsSkip }, () => {
+  it('the same partition with the hubs replicating only through a nats-server on the LAN', { timeout: 150_000 }, (t) => partitionCase(t, true));
 });
