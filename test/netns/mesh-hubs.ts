@@ -11,7 +11,7 @@ import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { CARTRIDGE_FILE } from '../../host/hub/hub.js';
 import { Cartridge } from '../../host/store/cartridge.js';
 import { dataDir, faztJson, startFazt, startLanProcess, type LanProcess } from '../helpers/lan-fazt.js';
-import type { Lan, LanHost } from '../helpers/netns.js';
+import { createLan, type Lan, type LanHost } from '../helpers/netns.js';
 
 export const PORT = 7070;
 const FIXTURE = new URL('./fixtures/mesh-node.ts', import.meta.url).pathname;
@@ -186,5 +186,20 @@ export function chainDigest(h: MeshHub, node: string): { count: number; digest: 
     return { count: text.length, digest: Buffer.from(nodeCrypto.sha256(new TextEncoder().encode(text.join(',')))).toString('hex') };
   } finally {
     c.close();
+  }
+}
+
+/**
+ * Why `tc qdisc … netem` cannot shape a link here (undefined if it can): tried on a throwaway
+ * one-host LAN. Kernels built without sch_netem answer "Specified qdisc kind is unknown".
+ */
+export async function netemUnavailable(): Promise<string | undefined> {
+  const lan = await createLan({ hosts: 1, label: 'netem' });
+  try {
+    const [h] = lan.hosts;
+    const r = await lan.run(h, 'tc', ['qdisc', 'add', 'dev', h.iface, 'root', 'netem', 'delay', '1ms']).catch((e: Error) => ({ code: -1, stderr: e.message }));
+    return r.code === 0 ? undefined : `tc netem is unavailable here (${r.stderr.trim() || `exit ${r.code}`}): loss and delay cannot be added to a link`;
+  } finally {
+    await lan.destroy();
   }
 }

@@ -27,6 +27,7 @@ import {
   forks,
   heads,
   type MeshHub,
+  netemUnavailable,
   nodeConfig,
   onHub,
   pair,
@@ -265,6 +266,33 @@ describe('the mesh on a namespaced LAN', { skip }, () => {
     // Neither history replaced the other: alpha and beta keep what their device gave them.
     assert.deepEqual([heads(a).get(one.id), heads(b).get(one.id)], kept, 'no hub picks a winner');
     assert.ok(kept.includes(heads(c).get(one.id)), 'gamma holds one of the two, as it first received it');
+  });
+});
+
+describe('the mesh on a lossy, slow namespaced LAN', { skip }, () => {
+  it('10 % loss and 100 ms delay on gamma’s link (tc netem) while nodes write a day: the hubs converge through it', { timeout: 150_000 }, async (t) => {
+    const reason = await netemUnavailable();
+    if (reason) {
+      t.skip(reason);
+      return;
+    }
+    const { lan, procs, hubs } = await rig(t, 3, 'mloss');
+    const c = hubs[2];
+    // On gamma's side of its link: every packet it sends (data and acknowledgements alike) is delayed, one in ten lost.
+    const tc = await lan.run(c.host, 'tc', ['qdisc', 'add', 'dev', c.host.iface, 'root', 'netem', 'delay', '100ms', '20ms', 'loss', '10%']);
+    assert.equal(tc.code, 0, tc.stderr);
+    const configs = await Promise.all(hubs.map((h) => nodeConfig(lan, h, LOCAL, `n-${h.name}`, SAMPLE, 1 << 20)));
+    const ids = configs.map((x) => x.id);
+    const nodes = hubs.map((h, i) => startNode(lan, h.host, configs[i].file, LOCAL));
+    procs.push(...nodes.map((n) => n.proc));
+    for (const [i, n] of nodes.entries()) await nodeReaches(n, (l) => (l.head ?? 0) >= DAY, `${hubs[i].name}'s node writes a day`, 90_000);
+    await Promise.all(nodes.map((n) => n.proc.stop('SIGTERM')));
+    await converged(hubs, 'all three hubs hold the same head for every node, through the lossy link', 90_000, ids);
+    await Promise.all(hubs.map((h) => h.proc.stop('SIGTERM')));
+    for (const id of ids) {
+      const d = hubs.map((h) => chainDigest(h, id));
+      assert.deepEqual(d.slice(1), [d[0], d[0]], `${id}: the same entries on every hub`);
+    }
   });
 });
 
