@@ -4,7 +4,7 @@
  * `fazt mesh pair` CLI, and simulated nodes (firmware in XS, fixtures/mesh-node.ts) on
  * a fast simulated clock. What they stored is read from each cartridge.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
@@ -14,6 +14,19 @@ import { dataDir, faztJson, startFazt, startLanProcess, type LanProcess } from '
 import { createLan, type Lan, type LanHost } from '../helpers/netns.js';
 
 export const PORT = 7070;
+
+/** Every folder made here (data, configurations, invites), removed by removeScratch(). */
+const scratch: string[] = [];
+const scratchDir = (label: string): string => {
+  const dir = dataDir(label);
+  scratch.push(dir);
+  return dir;
+};
+
+/** Removes every folder made so far (from t.after, once the processes using them have stopped). */
+export function removeScratch(): void {
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 const FIXTURE = new URL('./fixtures/mesh-node.ts', import.meta.url).pathname;
 const ENROL = new URL('./fixtures/enrol-node.ts', import.meta.url).pathname;
 
@@ -28,7 +41,7 @@ export interface MeshHub {
 
 /** Starts `fazt hub FLAGS` (the mesh's: --mesh or --mesh-nats) on `host`, listening on every address of its namespace. */
 export async function startHub(lan: Lan, host: LanHost, name: string, flags: string[]): Promise<MeshHub> {
-  const dir = dataDir(name);
+  const dir = scratchDir(name);
   const proc = startFazt(lan, host, ['hub', '--data', dir, '--listen', `0.0.0.0:${PORT}`, ...flags]);
   await proc.waitOut(/listening on/, 30_000);
   const id = (await proc.waitOut(/^hub (fz\S+)/))[1];
@@ -58,7 +71,7 @@ export async function nodeConfig(
   interval: string,
   budgetBytes: number,
 ): Promise<{ file: string; id: string }> {
-  const dir = dataDir(`cfg-${name}`);
+  const dir = scratchDir(`cfg-${name}`);
   const invite = join(dir, 'invite.json');
   writeFileSync(invite, JSON.stringify(await onHub<Record<string, unknown>>(lan, hub, ['invite'])));
   const file = join(dir, 'node.json');
@@ -100,7 +113,7 @@ export async function cloneConfig(lan: Lan, of: string, hub: MeshHub, url: strin
 /** Enrols the keys of node configurations `files` with `hub` too, each with an invite made there (fixtures/enrol-node.ts). */
 export async function enrolAlso(lan: Lan, files: string[], hub: MeshHub): Promise<void> {
   if (files.length === 0) return;
-  const dir = dataDir(`invites-${hub.name}`);
+  const dir = scratchDir(`invites-${hub.name}`);
   const args: string[] = [];
   for (const [i, file] of files.entries()) {
     const invite = join(dir, `invite${i}.json`);

@@ -31,6 +31,7 @@ import {
   nodeConfig,
   onHub,
   pair,
+  removeScratch,
   PORT,
   type SimNode,
   startHub,
@@ -61,18 +62,17 @@ async function rig(t: TestContext, hosts: number, label: string, nats = false): 
   requireBuild();
   const lan = await createLan({ hosts, label });
   const procs: LanProcess[] = [];
-  const dirs: string[] = [];
   let server: LanNats | undefined;
   t.after(async () => {
     await Promise.all(procs.map((p) => p.stop('SIGKILL').catch(() => null)));
     await lan.destroy();
     server?.cleanup();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    removeScratch();
   });
   if (nats) server = await startNatsOnLan(lan, lan.hosts[hosts - 1]);
   const flags = server ? server.hubFlags : ['--mesh', '--mesh-interval', INTERVAL];
   const hubs = await Promise.all(['alpha', 'beta', 'gamma'].map((name, i) => startHub(lan, lan.hosts[i], name, flags)));
-  for (const h of hubs) procs.push(h.proc), dirs.push(h.dir);
+  for (const h of hubs) procs.push(h.proc);
   const [a, b, c] = hubs;
   await pair(lan, a, b);
   await pair(lan, a, c);
