@@ -1,6 +1,7 @@
 import type { TimerId, Timers } from '../../hal/contracts/time.js';
 import { MeshError } from './mesh-error.js';
 import type { MeshHub } from './mesh-hub.js';
+import type { Peer } from './peer-book.js';
 
 const DEFAULT_MESH_INTERVAL_MS = 30_000;
 /** An unreachable peer is tried again after twice the wait each time, up to this many intervals. */
@@ -46,27 +47,33 @@ export class MeshLoop {
     }, ms);
   }
 
+  /**
+   * One round with every paired hub at once: a peer that does not answer (its cable pulled: the
+   * request waits for its timeout) must not hold up the rounds with the peers that do.
+   */
   private async tick(): Promise<void> {
-    for (const peer of this.o.mesh.store.peers.list()) {
-      if (this.stopped) return;
-      const b = this.backoff.get(peer.hub);
-      if (b && b.skip > 0) {
-        b.skip--;
-        continue;
+    await Promise.all(this.o.mesh.store.peers.list().map((peer) => this.roundWith(peer)));
+  }
+
+  private async roundWith(peer: Peer): Promise<void> {
+    if (this.stopped) return;
+    const b = this.backoff.get(peer.hub);
+    if (b && b.skip > 0) {
+      b.skip--;
+      return;
+    }
+    try {
+      const f = await this.o.mesh.round(peer);
+      this.backoff.delete(peer.hub);
+      if (!f.idle || f.errors.length > 0)
+        this.o.log({ code: 'mesh-round', peer: peer.hub, pages: f.pages, stored: f.stored, errors: f.errors.map((e) => `${e.node} ${e.code}`) });
+    } catch (e) {
+      const code = e instanceof MeshError ? e.code : 'internal';
+      if (code === 'unreachable') {
+        const misses = (b?.misses ?? 0) + 1;
+        this.backoff.set(peer.hub, { misses, skip: Math.min(2 ** misses - 1, MAX_BACKOFF_INTERVALS) });
       }
-      try {
-        const f = await this.o.mesh.round(peer);
-        this.backoff.delete(peer.hub);
-        if (!f.idle || f.errors.length > 0)
-          this.o.log({ code: 'mesh-round', peer: peer.hub, pages: f.pages, stored: f.stored, errors: f.errors.map((e) => `${e.node} ${e.code}`) });
-      } catch (e) {
-        const code = e instanceof MeshError ? e.code : 'internal';
-        if (code === 'unreachable') {
-          const misses = (b?.misses ?? 0) + 1;
-          this.backoff.set(peer.hub, { misses, skip: Math.min(2 ** misses - 1, MAX_BACKOFF_INTERVALS) });
-        }
-        this.o.log({ level: 'warn', code: 'mesh-round-failed', peer: peer.hub, error: code, message: (e as Error).message });
-      }
+      this.o.log({ level: 'warn', code: 'mesh-round-failed', peer: peer.hub, error: code, message: (e as Error).message });
     }
   }
 }

@@ -32,7 +32,12 @@ export interface LanProcess {
 export function startFazt(lan: Lan, host: LanHost, args: string[]): LanProcess {
   // The hub's log as records to match: one JSON object a line.
   const argv = args[0] === 'hub' && !args.includes('--log-json') ? [...args, '--log-json'] : args;
-  const proc = lan.spawn(host, process.execPath, [FAZT, ...argv], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  return startLanProcess(lan, host, process.execPath, [FAZT, ...argv], `fazt ${args[0]}`);
+}
+
+/** Runs `command args` on a LAN host (a fixture, a server), its output gathered as startFazt's is. */
+export function startLanProcess(lan: Lan, host: LanHost, command: string, args: string[], what: string): LanProcess {
+  const proc = lan.spawn(host, command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   const out: string[] = [];
   const log: Record<string, unknown>[] = [];
   const errText: string[] = [];
@@ -62,17 +67,19 @@ export function startFazt(lan: Lan, host: LanHost, args: string[]): LanProcess {
     }
   });
   const exit = new Promise<number | null>((ok) => proc.once('exit', (code) => ((exited = true), poke(), ok(code))));
-  const wait = <T>(probe: () => T | undefined, what: string, timeoutMs: number): Promise<T> =>
+  const wait = <T>(probe: () => T | undefined, awaited: string, timeoutMs: number): Promise<T> =>
     new Promise((ok, fail) => {
       const check = () => {
         const v = probe();
         if (v !== undefined) return done(() => ok(v));
-        if (exited) return done(() => fail(new Error(`${host.name}: fazt ${args[0]} exited before ${what}; stderr: ${errText.slice(-5).join(' | ')}`)));
+        if (exited) return done(() => fail(new Error(`${host.name}: ${what} exited before ${awaited}; stderr: ${errText.slice(-5).join(' | ')}`)));
       };
       const timer = setTimeout(
         () =>
           done(() =>
-            fail(new Error(`${host.name}: no ${what} within ${timeoutMs} ms; stdout: ${out.slice(-5).join(' | ')}; stderr: ${errText.slice(-5).join(' | ')}`)),
+            fail(
+              new Error(`${host.name}: no ${awaited} within ${timeoutMs} ms; stdout: ${out.slice(-5).join(' | ')}; stderr: ${errText.slice(-5).join(' | ')}`),
+            ),
           ),
         timeoutMs,
       );

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createUser } from '@nats-io/nkeys';
 
 /** Debian's nats-server (2.9.10 here and in CI; the package puts it in /usr/sbin). */
-const NATS_SERVER = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p));
+export const NATS_SERVER = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p));
 
 /** Why the NATS tests skip, or undefined when the server is installed. */
 export const natsSkip: string | undefined = NATS_SERVER ? undefined : 'nats-server is not installed in /usr/sbin or /usr/bin (apt-get install nats-server)';

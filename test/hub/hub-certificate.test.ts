@@ -77,6 +77,11 @@ describe('plain HTTP beside HTTPS', () => {
       ['/v1/time', 'GET'],
       ['/v1/beacon', 'GET'],
       ['/v1/health', 'GET'],
+      ['/v1/mesh/pair/key', 'GET'],
+      ['/v1/mesh/pair', 'POST'],
+      ['/v1/mesh/fingerprint', 'POST'],
+      ['/v1/mesh/heads', 'POST'],
+      ['/v1/mesh/page', 'POST'],
     ])
       assert.ok(plainAllowed(p, m), `${m} ${p}`);
     for (const [p, m] of [
@@ -88,6 +93,11 @@ describe('plain HTTP beside HTTPS', () => {
       ['/v1/firmware', 'POST'],
       ['/v1/firmware', 'GET'],
       ['/metrics', 'GET'],
+      ['/v1/mesh/pair/invite', 'POST'],
+      ['/v1/mesh/pair/accept', 'POST'],
+      ['/v1/mesh/sync', 'POST'],
+      ['/v1/mesh/status', 'GET'],
+      ['/v1/mesh/peers', 'GET'],
       ['/', 'GET'],
     ])
       assert.ok(!plainAllowed(p, m), `${m} ${p}`);
