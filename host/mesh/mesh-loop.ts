@@ -9,15 +9,16 @@ const MAX_BACKOFF_INTERVALS = 16;
 
 /**
  * `fazt hub --mesh`: a round against every paired hub (one without a url found by Beacon), every
- * `intervalMs` after the last round ended; a peer that cannot be reached is
- * skipped for a doubling number of intervals (bounded). stop() waits for a
- * running round.
+ * `intervalMs`, each peer's round on its own (one never waits for another's);
+ * a peer that cannot be reached is skipped for a doubling number of intervals
+ * (bounded). stop() waits for the running rounds.
  */
 export class MeshLoop {
   private timer: TimerId | undefined;
-  private running: Promise<void> | undefined;
   private stopped = false;
   private readonly backoff = new Map<string, { misses: number; skip: number }>();
+  /** The round running with each peer: a peer that does not answer holds up only its own next round. */
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(private readonly o: { mesh: MeshHub; intervalMs?: number; timers: Timers; log: (r: Record<string, unknown>) => void }) {
     const ms = o.intervalMs ?? DEFAULT_MESH_INTERVAL_MS;
@@ -33,26 +34,31 @@ export class MeshLoop {
     this.stopped = true;
     if (this.timer !== undefined) this.o.timers.clearTimeout(this.timer);
     this.timer = undefined;
-    await this.running;
+    await Promise.all(this.inFlight.values());
   }
 
   private schedule(ms: number): void {
     if (this.stopped) return;
     this.timer = this.o.timers.setTimeout(() => {
       this.timer = undefined;
-      this.running = this.tick().finally(() => {
-        this.running = undefined;
-        this.schedule(this.o.intervalMs ?? DEFAULT_MESH_INTERVAL_MS);
-      });
+      this.tick();
+      this.schedule(this.o.intervalMs ?? DEFAULT_MESH_INTERVAL_MS);
     }, ms);
   }
 
   /**
-   * One round with every paired hub at once: a peer that does not answer (its cable pulled: the
-   * request waits for its timeout) must not hold up the rounds with the peers that do.
+   * Starts a round with every paired hub that has none running. A peer whose cable is pulled keeps
+   * its round waiting for the request's timeout; the rounds with the peers that answer go on
+   * every interval meanwhile.
    */
-  private async tick(): Promise<void> {
-    await Promise.all(this.o.mesh.store.peers.list().map((peer) => this.roundWith(peer)));
+  private tick(): void {
+    for (const peer of this.o.mesh.store.peers.list()) {
+      if (this.inFlight.has(peer.hub)) continue;
+      this.inFlight.set(
+        peer.hub,
+        this.roundWith(peer).finally(() => this.inFlight.delete(peer.hub)),
+      );
+    }
   }
 
   private async roundWith(peer: Peer): Promise<void> {
