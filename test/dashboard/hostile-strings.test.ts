@@ -52,6 +52,8 @@ describe('hostile strings from nodes render as text', { timeout: 120_000 }, () =
     await page.screenshot({ path: join(shots, 'hostile-overview.png') });
     await card.locator('.node-name').click();
     await page.locator('h1.node-name').waitFor();
+    // The heading shows the node's id until the nodes list has loaded, then its name.
+    await page.locator('h1.node-name', { hasNotText: node.id }).waitFor();
     assert.equal(await page.locator('h1.node-name').textContent(), NAME);
     await page.locator('table.events td.data').first().waitFor();
     assert.deepStrictEqual(await page.locator('section.node-config tr[data-sensor] > *').allTextContents(), [READING, NAME, 'GPIO 4', '1 s', '']);
