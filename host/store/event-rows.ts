@@ -93,8 +93,14 @@ export type EntryValues = [
   receivedAt: number,
 ];
 
-export const INSERT_ENTRY = `INSERT INTO entries (node, seq, type, component, time, clock, prev, hash, data, name, unit, value, quality, reading_time, flags, received_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+export const INSERT_ENTRY = insertEntries(1);
+
+/** INSERT_ENTRY for `n` rows in one statement (their EntryValues one after the other). */
+export function insertEntries(n: number): string {
+  const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  return `INSERT INTO entries (node, seq, type, component, time, clock, prev, hash, data, name, unit, value, quality, reading_time, flags, received_at)
+  VALUES ${Array(n).fill(row).join(', ')}`;
+}
 
 /**
  * An entry as the row that stores it: the id is not stored (it is the hash's

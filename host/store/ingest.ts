@@ -6,7 +6,7 @@ import { ForkError, VerifyError } from '../../firmware/errors.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import { bytesEqual } from '../../firmware/event/verify-chain.js';
 import { Checkpoints } from './checkpoints.js';
-import { entryValues, INSERT_ENTRY, type EntryValues } from './event-rows.js';
+import { entryValues, INSERT_ENTRY, insertEntries, type EntryValues } from './event-rows.js';
 import type { NameRefs } from './name-refs.js';
 import type { Db } from './open-cartridge.js';
 import { ReadingRollups } from './reading-rollups.js';
@@ -31,6 +31,9 @@ export interface IngestResult {
   gap?: { from: number; to: number };
 }
 
+/** A node's batch: 32 entries (firmware's default), 512 bound values, far under SQLite's limit. */
+const ROWS_AT_ONCE = 32;
+
 interface NodeHeadRow {
   ref: number;
   kind: SourceKind;
@@ -53,6 +56,8 @@ export class Ingestor {
   private readonly selectNode: Statement<[string], NodeHeadRow>;
   private readonly selectHash: Statement<[number, number], Uint8Array>;
   private readonly insertEntry: Statement<EntryValues>;
+  /** INSERT_ENTRY for ROWS_AT_ONCE rows in one statement: a node's batch of 32 is one call, not 32. */
+  private readonly insertRows: Statement<EntryValues[number][]>;
   private readonly insertGap: Statement<[string, number, number, number]>;
   private readonly updateHead: Statement<[number, Uint8Array, string]>;
   private readonly rollups: ReadingRollups;
@@ -73,6 +78,7 @@ export class Ingestor {
     );
     this.selectHash = db.prepare<[number, number], Uint8Array>('SELECT hash FROM entries WHERE node = ? AND seq = ?').pluck();
     this.insertEntry = db.prepare(INSERT_ENTRY);
+    this.insertRows = db.prepare(insertEntries(ROWS_AT_ONCE));
     this.insertGap = db.prepare('INSERT INTO gaps (node, from_seq, to_seq, at) VALUES (?, ?, ?, ?)');
     this.updateHead = db.prepare('UPDATE nodes SET head_seq = ?, head_hash = ? WHERE id = ?');
     this.rollups = new ReadingRollups(db);
@@ -101,8 +107,11 @@ export class Ingestor {
       }),
     );
     // A mesh page: its batches in order, all stored or none, then `after` inside the same transaction.
+    // Its readings' rollups are summed once for the whole page (one upsert per interval, not per batch).
     const page = db.transaction((batches: readonly Batch[], receivedAt: number, after: (results: IngestResult[]) => void) => {
-      const results = batches.map((b) => this.store(b, receivedAt, 'mesh'));
+      const rows: EntryValues[] = [];
+      const results = batches.map((b) => this.store(b, receivedAt, 'mesh', rows));
+      this.rollups.add(rows);
       after(results);
       return results;
     });
@@ -149,7 +158,8 @@ export class Ingestor {
     return this.runPage(batches, receivedAt, after);
   }
 
-  private store(b: Batch, receivedAt: number, origin: BatchOrigin): IngestResult {
+  /** `rows`: where the stored rows go for the caller to add their rollups once (a page), else they are added here. */
+  private store(b: Batch, receivedAt: number, origin: BatchOrigin, rows?: EntryValues[]): IngestResult {
     const node = this.selectNode.get(b.node);
     if (!node) throw new StoreError('unknown-node', `node ${b.node} is not enrolled on this hub`);
     if (node.revoked_at !== null) throw new StoreError('node-revoked', `node ${b.node}'s key was revoked by the owner: its batches are refused`);
@@ -182,7 +192,7 @@ export class Ingestor {
     }
     const { fresh, head, gap } = verified;
     const ref = this.names.writer();
-    const rows: EntryValues[] = [];
+    const stored: EntryValues[] = rows ?? [];
     // The chain is verified, so each entry's hash is the next one's prev, and the last one's is the signed head;
     // the first one's prev is stored unless the row before holds it (not so for a chain's first, nor after a gap).
     for (let i = 0; i < fresh.length; i++) {
@@ -193,11 +203,10 @@ export class Ingestor {
         const before = this.selectHash.get(node.ref, e.seq - 1);
         linked = before !== undefined && bytesEqual(before, e.prev);
       }
-      const row = entryValues(node.ref, e, hash, linked, receivedAt, ref);
-      this.insertEntry.run(...row);
-      rows.push(row);
+      stored.push(entryValues(node.ref, e, hash, linked, receivedAt, ref));
     }
-    this.rollups.add(rows);
+    this.insertAll(stored, stored.length - fresh.length);
+    if (!rows) this.rollups.add(stored);
     if (gap) this.insertGap.run(b.node, gap.from, gap.to, receivedAt);
     // The signed head that proved these entries, kept so the log verifies at rest (host/store/verify-bundle.ts).
     this.checkpoints.record(b, receivedAt);
@@ -206,5 +215,12 @@ export class Ingestor {
     const result: IngestResult = { node: b.node, ack: head.seq, stored: fresh.length, fresh };
     if (gap) result.gap = gap;
     return result;
+  }
+
+  /** Inserts rows[from..] in seq order: ROWS_AT_ONCE at a time, the rest one by one. */
+  private insertAll(rows: readonly EntryValues[], from: number): void {
+    let i = from;
+    for (; i + ROWS_AT_ONCE <= rows.length; i += ROWS_AT_ONCE) this.insertRows.run(...rows.slice(i, i + ROWS_AT_ONCE).flat());
+    for (; i < rows.length; i++) this.insertEntry.run(...rows[i]);
   }
 }
