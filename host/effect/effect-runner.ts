@@ -2,6 +2,7 @@ import type { ValueMap } from '../../firmware/codec/value.js';
 import type { HubLog } from '../hub/hub-log.js';
 import type { Firing, Intent } from '../rules/index.js';
 import type { Cartridge } from '../store/cartridge.js';
+import { requestOutput } from './request-output.js';
 import { postWebhook, webhookTarget } from './webhook.js';
 
 export interface EffectRunnerOptions {
@@ -83,22 +84,8 @@ export class EffectRunner {
   }
 
   private output(a: Intent & { kind: 'output' }, why: ValueMap): void {
-    const commands = this.o.cartridge.commands;
-    let output = a.output;
-    if (output === undefined) output = commands.outputsOf(a.node).find((o) => o.pin === a.pin)?.name;
-    if (output === undefined) throw new Error(`node ${a.node} declared no output on GPIO ${a.pin} at its last boot`);
-    const action: ValueMap = { output, op: a.op };
-    if (a.ms !== undefined) action.ms = a.ms;
-    if (a.duty !== undefined) action.duty = a.duty;
-    const cmd = commands.enqueue(a.node, action, { notAfterMs: a.notAfter });
-    let request;
-    try {
-      request = this.append('effect.requested', { ...why, node: a.node, command: cmd.id, action, notAfter: a.notAfter });
-    } catch (e) {
-      commands.withdraw(cmd.id); // never send a command whose request is not on the chain
-      throw e;
-    }
-    commands.setCause(cmd.id, request.id);
+    const { kind: _, ...request } = a;
+    requestOutput(this.o.cartridge, this.o.hubLog, request, why);
   }
 
   private webhook(url: string, body: unknown, why: ValueMap, o: { timeoutMs: number; retries: number; backoffMs: number }): void {
