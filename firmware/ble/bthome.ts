@@ -1,4 +1,5 @@
 import type { Advertisement } from '../../hal/contracts/io.js';
+import type { SenmlUnit } from '../../hal/drivers/senml-units.js';
 import { toHex } from '../codec/text-encodings.js';
 import { utf8Decode } from '../codec/utf8.js';
 import { BthomeError } from './bthome-error.js';
@@ -28,8 +29,8 @@ export interface BthomeObject {
   name: string;
   /** Scaled number (measurements, packet id), boolean (binary), event name (`press`, `rotate_left`), text, raw as hex, version `4.2.1.0`. */
   value: number | boolean | string;
-  /** SenML unit symbol, where one means exactly the spec's unit. */
-  unit?: string;
+  /** SenML unit symbol, where one means exactly the spec's unit (a Reading's unit). */
+  unit?: SenmlUnit;
   /** The unit as the spec writes it (`°C`, `lb`, `m3/h`), when it has one. */
   specUnit?: string;
   /** Dimmer rotations and command steps. */
