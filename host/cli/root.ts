@@ -3,6 +3,7 @@ import { backupCommand } from './commands/backup.js';
 import { restoreCommand } from './commands/restore.js';
 import { beaconCommand } from './commands/beacon.js';
 import { boardsCommand } from './commands/boards.js';
+import { bthomeCommand } from './commands/bthome.js';
 import { cborCommand } from './commands/cbor.js';
 import { chirpCommand } from './commands/chirp.js';
 import { enrollCommand } from './commands/enroll.js';
@@ -53,6 +54,7 @@ export const root: Command = {
     mnemonicCommand,
     chirpCommand,
     cborCommand,
+    bthomeCommand,
     eventCommand,
   ],
 };
