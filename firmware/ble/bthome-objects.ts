@@ -15,7 +15,7 @@ import type { SenmlUnit } from '../../hal/drivers/senml-units.js';
 export type BthomeKind = 'measurement' | 'binary' | 'event' | 'device';
 
 /** How an object's value bytes read. */
-export type BthomeFormat =
+type BthomeFormat =
   | 'number' // fixed-size little-endian integer, scaled
   | 'bool' // one byte, 0 or 1
   | 'button' // one byte event id

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BTHOME_UUID, BTHOME_UUID_128, type BthomeError, bthomeServiceData, parseBthome, parseBthomeObjects } from '../../firmware/ble/bthome.js';
+import { adServiceData } from '../../firmware/ble/ble-ad.js';
 import { bthomeObjectSpecs } from '../../firmware/ble/bthome-objects.js';
 import { fromHex } from '../../firmware/codec/text-encodings.js';
 import { bthomeVectors } from '../helpers/vectors.js';
@@ -207,5 +208,16 @@ describe('bthomeServiceData', () => {
   it('undefined when the advertisement carries no BTHome data', () => {
     assert.equal(bthomeServiceData({ address: 'A4:C1:38:00:00:01', rssi: -60 }), undefined);
     assert.equal(bthomeServiceData(adv({ '0000feaa-0000-1000-8000-00805f9b34fb': data, fcd3: data })), undefined);
+  });
+});
+
+describe('adServiceData (a raw advertising payload)', () => {
+  it("finds the format page's service data among flags and local name, keyed as the air keys it", () => {
+    const found = adServiceData(fromHex('020106' + '0b094449592d73656e736f72' + '0a16d2fc4002c40903bf13' + '0000'));
+    assert.deepStrictEqual(found, { fcd2: fromHex('4002c40903bf13') });
+  });
+  it('undefined for bytes that are no AD sequence, or carry no 16-bit service data', () => {
+    assert.equal(adServiceData(fromHex('0a16d2fc40')), undefined, 'length past the end');
+    assert.equal(adServiceData(fromHex('020106')), undefined);
   });
 });
