@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type BthomeError, parseBthome } from '../../firmware/ble/bthome.js';
+import { bthomeObjectSpecs } from '../../firmware/ble/bthome-objects.js';
 import { fromHex, toHex } from '../../firmware/codec/text-encodings.js';
 import { decryptBthome } from '../../host/ble/bthome-decrypt.js';
 import { encodeBthome, encryptBthome } from '../../sim/ble/bthome-encode.js';
@@ -82,6 +83,20 @@ describe('BTHome v2 encoder: round trips', () => {
       const [o] = p.objects;
       const input = o.id === 0x3b ? { id: o.id, value: o.value, args: o.raw.subarray(2) } : { id: o.id, value: o.value, steps: o.steps };
       assert.equal(toHex(encodeBthome([input])), `40${v.hex}`);
+    }
+  });
+
+  it('every numeric object across its range: the smallest, -1/0/1 and largest raw values survive encode → parse', () => {
+    for (const spec of bthomeObjectSpecs().filter((o) => o.format === 'number')) {
+      const bits = 8 * spec.size;
+      const raws = spec.signed ? [-(2 ** (bits - 1)), -1, 0, 1, 2 ** (bits - 1) - 1] : [0, 1, 2 ** bits - 1];
+      for (const raw of raws) {
+        const value = (raw * spec.mul) / spec.div;
+        const p = parseBthome(encodeBthome([{ id: spec.id, value }]));
+        assert.ok(!p.encrypted);
+        assert.equal(p.objects[0].value, value, `0x${spec.id.toString(16)} raw ${raw}`);
+        assert.equal(p.objects[0].raw.length, spec.size);
+      }
     }
   });
 
