@@ -55,7 +55,8 @@ export class AgentEffects {
       throw new RangeError(`confirmWithinMs must be a whole number of ms above 0, got ${this.confirmWithinMs}`);
   }
 
-  private now(): number {
+  /** The hub's clock, in whole ms. */
+  now(): number {
     return Math.floor(this.o.clock());
   }
 
@@ -66,7 +67,11 @@ export class AgentEffects {
     if (!this.o.cartridge.nodes().some((n) => n.id === node)) throw new HttpError(404, 'unknown-node', `no enrolled node '${p.node}'`);
     const outputs = this.o.cartridge.commands.outputsOf(node);
     if (!outputs.some((o) => o.name === p.output))
-      throw new HttpError(400, 'unknown-output', `node ${p.node} declared no output '${p.output}' (it has: ${outputs.map((o) => o.name).join(', ') || 'none'})`);
+      throw new HttpError(
+        400,
+        'unknown-output',
+        `node ${p.node} declared no output '${p.output}' (it has: ${outputs.map((o) => o.name).join(', ') || 'none'})`,
+      );
     if (!OPS.includes(p.op as ProposedAction['op'])) throw new HttpError(400, 'bad-request', `op must be one of ${OPS.join(', ')}, got '${p.op}'`);
     const op = p.op as ProposedAction['op'];
     if ((op === 'pulse') !== (p.ms !== undefined)) throw new HttpError(400, 'bad-request', 'ms is given with op pulse, and only then');
@@ -108,7 +113,8 @@ export class AgentEffects {
       const confirmed = log.append('effect.agent.confirmed', 'agent', { pending: id, node: e.node, causes: [e.proposal], by: by(confirmedBy) });
       const why: ValueMap = { pending: id, causes: [e.proposal, confirmed.id], confirmedBy: by(confirmedBy) };
       const { command } = requestOutput(this.o.cartridge, log, { node: e.node, ...e.action, notAfter: now + COMMAND_TTL_MS }, why, 'agent');
-      if (!this.store.close(id, 'confirmed', now, confirmedBy, command.id)) throw new HttpError(409, 'not-pending', `pending effect ${id} was settled meanwhile`);
+      if (!this.store.close(id, 'confirmed', now, confirmedBy, command.id))
+        throw new HttpError(409, 'not-pending', `pending effect ${id} was settled meanwhile`);
       return this.get(id);
     });
   }

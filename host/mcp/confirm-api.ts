@@ -33,7 +33,9 @@ async function idOf(req: IncomingMessage): Promise<string> {
  * does not exist is refused (409, 404) and runs nothing.
  */
 export function confirmRoutes(ctx: { effects: AgentEffects; access: OwnerAccess }): Routes {
-  const list: Handler = (_req, res) => sendJson(res, 200, { pending: ctx.effects.pending(), confirmWithinMs: ctx.effects.confirmWithinMs });
+  // `now` is the hub's clock, which the expiries count on.
+  const list: Handler = (_req, res) =>
+    sendJson(res, 200, { pending: ctx.effects.pending(), now: ctx.effects.now(), confirmWithinMs: ctx.effects.confirmWithinMs });
   const confirm: Handler = async (req, res) => sendJson(res, 200, { effect: ctx.effects.confirm(await idOf(req), askedBy(ctx.access, req)) });
   const decline: Handler = async (req, res) => sendJson(res, 200, { effect: ctx.effects.decline(await idOf(req), askedBy(ctx.access, req)) });
   return {

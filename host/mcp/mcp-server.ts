@@ -106,7 +106,11 @@ export function mcpServer(ctx: McpContext, caller: AskedBy): McpServer {
     { description: "Pulse: the hub's latest judgement of its own and its nodes' health, issues first, and the paragraph.", annotations: read },
     run('read_pulse', () => readPulse(ctx)),
   );
-  server.registerTool('list_rules', { description: 'The rules on this hub, enabled or not, with their versions.', annotations: read }, run('list_rules', () => listRules(ctx)));
+  server.registerTool(
+    'list_rules',
+    { description: 'The rules on this hub, enabled or not, with their versions.', annotations: read },
+    run('list_rules', () => listRules(ctx)),
+  );
   server.registerTool(
     'backtest_rule',
     {

@@ -96,12 +96,14 @@ describe('the MCP server at /mcp, with the SDK client over streamable HTTP', () 
       rules.rules.map((r) => r.id),
       ['hot'],
     );
-    const rule = hotRule({ id: 'warm', triggers: [{ kind: 'numeric', id: 'w', series: { node: 'lab', component: 'bme280', name: 'temperature' }, above: 20.5 }] });
+    const rule = hotRule({
+      id: 'warm',
+      triggers: [{ kind: 'numeric', id: 'w', series: { node: 'lab', component: 'bme280', name: 'temperature' }, above: 20.5 }],
+    });
     const bt = answer<{ firings: { at: number }[] }>(await call('backtest_rule', { rule, since: T0 }));
     assert.deepStrictEqual(
       bt.firings.map((f) => f.at),
       [T0 + 2 * MIN + 500], // 21 °C, stored 500 ms after it was taken
-
     );
   });
 
@@ -133,7 +135,10 @@ describe('the MCP server at /mcp, with the SDK client over streamable HTTP', () 
     assert.ok(!all.includes(h.hub.ownerToken), 'no token on the chain');
     const calls = events.map((e) => (e.data as { tool: string }).tool);
     for (const t of ['list_nodes', 'series', 'query_events', 'read_pulse', 'list_rules', 'backtest_rule']) assert.ok(calls.includes(t), t);
-    assert.ok(events.some((e) => (e.data as { ok: boolean }).ok === false), 'refused calls too');
+    assert.ok(
+      events.some((e) => (e.data as { ok: boolean }).ok === false),
+      'refused calls too',
+    );
   });
 });
 
