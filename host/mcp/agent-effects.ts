@@ -41,8 +41,9 @@ const by = (a: AskedBy): ValueMap => ({ token: a.token, name: a.name, via: a.via
  * hub's chain; it runs only when a person confirms it (effect.agent.confirmed,
  * then requestOutput, whose effect.requested cites both), and a declined or
  * timed-out one never runs (effect.agent.declined | expired). Each change and
- * its event are one commit. Expiry is settled whenever proposals are read or
- * answered, and by sweep(), which the hub calls on a timer.
+ * its event are one commit. Expiry is settled after every commit on the hub
+ * (any node's batch, a Pulse beat) and before proposals are read or
+ * answered, so one that ran out never runs even if nothing was stored since.
  */
 export class AgentEffects {
   readonly store: PendingEffects;
@@ -53,6 +54,8 @@ export class AgentEffects {
     this.confirmWithinMs = o.confirmWithinMs ?? DEFAULT_CONFIRM_WITHIN_MS;
     if (!Number.isSafeInteger(this.confirmWithinMs) || this.confirmWithinMs < 1)
       throw new RangeError(`confirmWithinMs must be a whole number of ms above 0, got ${this.confirmWithinMs}`);
+    // Each commit (a node's batch, a beat) settles what ran out: one indexed read, no timer of our own.
+    o.cartridge.onStored(() => void this.sweep());
   }
 
   /** The hub's clock, in whole ms. */

@@ -3,6 +3,7 @@ import { parseJsonBody } from '../hub/decode-uplink.js';
 import type { OwnerAccess } from '../hub/owner-access.js';
 import { readBody } from '../hub/read-body.js';
 import { type Handler, type Routes, requireType, route } from '../hub/route.js';
+import { CallBudget } from './call-budget.js';
 import { askedBy, confirmRoutes } from './confirm-api.js';
 import { mcpServer } from './mcp-server.js';
 import type { McpContext } from './read-tools.js';
@@ -21,10 +22,11 @@ const BODY_LIMIT = 256 * 1024;
  * Beside it, the person's side: the pending list, confirm and decline.
  */
 export function agentRoutes(ctx: McpContext & { access: OwnerAccess }): Routes {
+  const budget = new CallBudget(ctx.clock);
   const mcp: Handler = async (req, res) => {
     requireType(req, ['application/json']);
     const body = parseJsonBody(await readBody(req, BODY_LIMIT));
-    const server = mcpServer(ctx, askedBy(ctx.access, req));
+    const server = mcpServer(ctx, askedBy(ctx.access, req), budget);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.once('close', () => {
       void transport.close();

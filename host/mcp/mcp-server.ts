@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { faztVersion } from '../fazt-version.js';
 import { toHttpError } from '../hub/http-error.js';
 import type { AskedBy } from '../store/pending-effects.js';
+import { CALLS_PER_MINUTE, type CallBudget } from './call-budget.js';
 import { registerResources } from './mcp-resources.js';
 import { backtest, latestValues, LIMITS, listNodes, listRules, type McpContext, queryEvents, readPulse, series } from './read-tools.js';
 
@@ -33,15 +34,22 @@ const nodeRef = z.string().min(1).max(64).describe("a node's id or name (list_no
  * node and sensor resources, and request_effect, which only proposes. Every
  * tool call, answered or refused, appends system.agent.tool.called to the
  * hub's chain with the tool, a digest of its arguments and who called
- * (never the token); a refusal is a tool error the agent reads.
+ * (never the token); a refusal is a tool error the agent reads. Calls
+ * beyond the token's budget (call-budget.ts) are refused unrun and unrecorded.
  */
-export function mcpServer(ctx: McpContext, caller: AskedBy): McpServer {
+export function mcpServer(ctx: McpContext, caller: AskedBy, budget: CallBudget): McpServer {
   const server = new McpServer({ name: 'fazt', version: faztVersion() }, { capabilities: { logging: {} } });
   const called = (tool: string, args: unknown, ok: boolean) =>
     void ctx.hubLog().append('system.agent.tool.called', 'agent', { tool, args: argsDigest(args), ok, by: { ...caller } });
   const run =
     <A>(tool: string, fn: (a: A) => unknown) =>
     async (a: A): Promise<CallToolResult> => {
+      const wait = budget.take(caller.token);
+      if (wait !== undefined)
+        return {
+          isError: true,
+          content: [{ type: 'text', text: `rate-limited: at most ${CALLS_PER_MINUTE} tool calls a minute; try again in ${Math.ceil(wait / 1000)} s` }],
+        };
       let result: CallToolResult;
       try {
         result = text(fn(a));
