@@ -10,6 +10,10 @@ describe('fazt hub --agent-confirm-within', () => {
   });
   it('a bare number, nonsense or under a second is a usage error naming the flag', () => {
     for (const bad of ['600', 'soon', '0s', '500ms'])
-      assert.throws(() => agentFlags({ 'agent-confirm-within': bad }), (e: unknown) => e instanceof UsageError && /--agent-confirm-within/.test((e as Error).message), bad);
+      assert.throws(
+        () => agentFlags({ 'agent-confirm-within': bad }),
+        (e: unknown) => e instanceof UsageError && /--agent-confirm-within/.test((e as Error).message),
+        bad,
+      );
   });
 });
