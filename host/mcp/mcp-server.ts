@@ -34,32 +34,37 @@ const nodeRef = z.string().min(1).max(64).describe("a node's id or name (list_no
  * node and sensor resources, and request_effect, which only proposes. Every
  * tool call, answered or refused, appends system.agent.tool.called to the
  * hub's chain with the tool, a digest of its arguments and who called
- * (never the token); a refusal is a tool error the agent reads. Calls
- * beyond the token's budget (call-budget.ts) are refused unrun and unrecorded.
+ * (never the token); a refusal is a tool error the agent reads. A resource
+ * read is recorded the same way (tool `read_resource`). Calls beyond the
+ * token's budget (call-budget.ts) are refused unrun and unrecorded.
  */
 export function mcpServer(ctx: McpContext, caller: AskedBy, budget: CallBudget): McpServer {
   const server = new McpServer({ name: 'fazt', version: faztVersion() }, { capabilities: { logging: {} } });
-  const called = (tool: string, args: unknown, ok: boolean) =>
-    void ctx.hubLog().append('system.agent.tool.called', 'agent', { tool, args: argsDigest(args), ok, by: { ...caller } });
+  /** One request of the agent: within its budget, run, and recorded on the chain whether it was answered or refused. */
+  const audited = <T>(tool: string, args: unknown, fn: () => T): T => {
+    const wait = budget.take(caller.token);
+    if (wait !== undefined) throw new Error(`rate-limited: at most ${CALLS_PER_MINUTE} calls a minute; try again in ${Math.ceil(wait / 1000)} s`);
+    let ok = false;
+    try {
+      const result = fn();
+      ok = true;
+      return result;
+    } catch (e) {
+      const err = toHttpError(e);
+      // An internal failure says no more to the agent than to any client.
+      throw new Error(`${err.code}: ${err.status >= 500 ? err.message : (e as Error).message}`, { cause: e });
+    } finally {
+      ctx.hubLog().append('system.agent.tool.called', 'agent', { tool, args: argsDigest(args), ok, by: { ...caller } });
+    }
+  };
   const run =
     <A>(tool: string, fn: (a: A) => unknown) =>
     async (a: A): Promise<CallToolResult> => {
-      const wait = budget.take(caller.token);
-      if (wait !== undefined)
-        return {
-          isError: true,
-          content: [{ type: 'text', text: `rate-limited: at most ${CALLS_PER_MINUTE} tool calls a minute; try again in ${Math.ceil(wait / 1000)} s` }],
-        };
-      let result: CallToolResult;
       try {
-        result = text(fn(a));
+        return text(audited(tool, a, () => fn(a)));
       } catch (e) {
-        const err = toHttpError(e);
-        // An internal failure says no more to the agent than to any client.
-        result = { isError: true, content: [{ type: 'text', text: `${err.code}: ${err.status >= 500 ? err.message : (e as Error).message}` }] };
+        return { isError: true, content: [{ type: 'text', text: (e as Error).message }] };
       }
-      called(tool, a, !result.isError);
-      return result;
     };
   const read = { readOnlyHint: true, openWorldHint: false } as const;
 
@@ -152,6 +157,6 @@ export function mcpServer(ctx: McpContext, caller: AskedBy, budget: CallBudget):
     { description: 'The proposals waiting for a person, oldest first.', annotations: read },
     run('pending_effects', () => ({ pending: ctx.effects.pending() })),
   );
-  registerResources(server, ctx);
+  registerResources(server, ctx, audited);
   return server;
 }

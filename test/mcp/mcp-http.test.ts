@@ -117,6 +117,7 @@ describe('the MCP server at /mcp, with the SDK client over streamable HTTP', () 
     const sensor = await client.readResource({ uri: `fazt://node/${h.lab.id}/sensor/bme280/temperature` });
     const s = JSON.parse(String((sensor.contents[0] as { text: string }).text)) as { latest: { value: number } };
     assert.equal(s.latest.value, 22);
+    await assert.rejects(client.readResource({ uri: 'fazt://node/attic' }), /node 'attic' is neither a node id nor the name of a node/);
   });
 
   it('every tool call is an event on the hub chain: the tool, a digest of its arguments, who called; never the token', async () => {
@@ -134,7 +135,7 @@ describe('the MCP server at /mcp, with the SDK client over streamable HTTP', () 
     const all = JSON.stringify(h.hub.cartridge.events({ node: h.hub.hubLog.id, limit: 1000 }).events.map((e) => e.data));
     assert.ok(!all.includes(h.hub.ownerToken), 'no token on the chain');
     const calls = events.map((e) => (e.data as { tool: string }).tool);
-    for (const t of ['list_nodes', 'series', 'query_events', 'read_pulse', 'list_rules', 'backtest_rule']) assert.ok(calls.includes(t), t);
+    for (const t of ['list_nodes', 'series', 'query_events', 'read_pulse', 'list_rules', 'backtest_rule', 'read_resource']) assert.ok(calls.includes(t), t);
     assert.ok(
       events.some((e) => (e.data as { ok: boolean }).ok === false),
       'refused calls too',
