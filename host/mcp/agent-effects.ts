@@ -94,7 +94,7 @@ export class AgentEffects {
     });
   }
 
-  /** The proposal, its expiry settled first; unknown → 404. */
+  /** The proposal as stored; unknown → 404. */
   get(id: string): PendingEffect {
     const e = this.store.get(id);
     if (!e) throw new HttpError(404, 'unknown-effect', `no pending effect '${id}' (fazt confirm --list shows those waiting)`);
