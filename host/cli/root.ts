@@ -24,6 +24,8 @@ import { startCommand } from './commands/start.js';
 import { pulseCommand } from './commands/pulse.js';
 import { timeCommand } from './commands/time.js';
 import { tokenCommand } from './commands/token.js';
+import { mcpCommand } from './commands/mcp.js';
+import { confirmCommand } from './commands/confirm.js';
 
 /** Every command of `fazt`, in the order --help lists them. */
 export const root: Command = {
@@ -56,5 +58,7 @@ export const root: Command = {
     cborCommand,
     bthomeCommand,
     eventCommand,
+    mcpCommand,
+    confirmCommand,
   ],
 };

@@ -57,6 +57,8 @@ export interface HubOptions {
   mesh?: { background?: boolean; intervalMs?: number; round?: Partial<Pick<SyncRoundOptions, 'pageLimit' | 'fetch' | 'timeoutMs'>> };
   /** Replicate over NATS JetStream (host/mesh/nats/): the server's URL and credential files. */
   meshNats?: MeshNatsOptions;
+  /** Agents over MCP (host/mcp/): how long an agent's proposed effect waits for a person's confirmation (default 10 minutes). */
+  agents?: { confirmWithinMs?: number };
 }
 
 export interface HubAddress {

@@ -29,6 +29,8 @@ import { MeshHub } from '../mesh/mesh-hub.js';
 import { resolvePeerUrl } from '../mesh/resolve-peer-url.js';
 import { type HubCertificate, loadOrCreateHubCertificate } from './tls/hub-certificate.js';
 import { isLoopback } from './tls/loopback.js';
+import { AgentEffects } from '../mcp/agent-effects.js';
+import { agentRoutes } from '../mcp/mcp-api.js';
 
 export const CARTRIDGE_FILE = 'fazt.db';
 
@@ -173,6 +175,12 @@ export async function wireHub(
         hubLog: () => own,
         log,
         mesh,
+      }),
+      // Agents over MCP and the person who confirms what they propose (host/mcp/).
+      ...agentRoutes({
+        ...{ cartridge: store, hubLog: () => own, hubId: key.id, clock, rules: live.rules, pulse: live.pulse, access },
+        effects: new AgentEffects({ cartridge: store, hubLog: own, clock, confirmWithinMs: options.agents?.confirmWithinMs }),
+        timeZone: () => live.rules()?.timeZone ?? 'UTC',
       }),
       ...options.extraRoutes,
     };

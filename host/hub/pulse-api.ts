@@ -9,8 +9,8 @@ import { type Handler, type Routes, route } from './route.js';
 /** Most beats and changes one history answer lists. */
 const HISTORY_LIMIT = 1000;
 
-/** GET /v1/pulse's body: the latest beat's judgement in plain data. */
-function answerJson(a: PulseAnswer | undefined, next: number | undefined, everyMs: number): Record<string, unknown> {
+/** GET /v1/pulse's body: the latest beat's judgement in plain data (the MCP read_pulse tool's too). */
+export function answerJson(a: PulseAnswer | undefined, next: number | undefined, everyMs: number): Record<string, unknown> {
   if (!a)
     return {
       status: 'unknown',

@@ -28,6 +28,46 @@ function millis(v: unknown, what: string): number {
   return v;
 }
 
+/** The stored log up to `until`, only `node`'s chain and the hub's when a node is named. */
+function* storedLog(ctx: RulesTestContext, until: number, node: string | undefined): Generator<RecordedEvent> {
+  for (const ev of ctx.cartridge.recorded.between(0, until, ctx.hubId)) {
+    if (node !== undefined) {
+      const from = sourceNode(ev.entry.source);
+      if (from !== node && from !== ctx.hubId) continue;
+    }
+    yield ev;
+  }
+}
+
+/** A backtest of `body` ({rule, since, until?, node?}) as POST /v1/rules/test answers it (the MCP backtest_rule tool's too). */
+export function backtestRule(ctx: RulesTestContext, body: unknown) {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new HttpError(400, 'bad-request', 'the body must be {rule, since, until?, node?}');
+  const b = body as Record<string, unknown>;
+  for (const k of Object.keys(b))
+    if (!['rule', 'since', 'until', 'node'].includes(k)) throw new HttpError(400, 'bad-request', `unknown field '${k}' (known: rule, since, until, node)`);
+  const since = millis(b.since, 'since');
+  const until = b.until === undefined ? Math.floor(ctx.clock()) : millis(b.until, 'until');
+  if (until <= since) throw new HttpError(400, 'bad-request', `until (${until}) must be after since (${since})`);
+  if (b.node !== undefined && typeof b.node !== 'string') throw new HttpError(400, 'bad-request', 'node must be a node id or name');
+  const node = b.node === undefined ? undefined : resolveNodeRef(b.node, ctx.cartridge.nodes());
+  const { refs, targets } = ruleNodes(ctx.cartridge);
+  const timeZone = ctx.timeZone?.() ?? 'UTC';
+  // A refused document throws its RuleError: toHttpError answers with the code and the path (422 for the schema, 400 otherwise).
+  const candidate = compileRule(b.rule, { timeZone, nodes: refs });
+  checkRuleTargets(candidate.doc, targets);
+  const current = rulesOnChain(ctx.cartridge, ctx.hubId, { nodes: refs, timeZone }).get(candidate.id);
+  const o = { from: since, to: until, timeZone, nodes: refs, hubId: ctx.hubId };
+  if (current?.enabled) {
+    const r = backtestAgainst(b.rule, current.rule.doc, storedLog(ctx, until, node), o);
+    const baseline = { version: current.rule.version, enabled: true, firings: r.current.firings.length };
+    return { ...r.candidate, node: node ?? null, current: baseline, diff: r.diff };
+  } else {
+    const r = backtest(b.rule, storedLog(ctx, until, node), o);
+    return { ...r, node: node ?? null, current: current ? { version: current.rule.version, enabled: false } : null, diff: null };
+  }
+}
+
 /**
  * Testing a rule before it runs, and asking why (README "Rules"): a backtest
  * of a candidate over the stored log, against the enabled version of the
@@ -37,47 +77,12 @@ function millis(v: unknown, what: string): number {
  */
 export function rulesTestRoutes(ctx: RulesTestContext): Routes {
   const zone = () => ctx.timeZone?.() ?? 'UTC';
-
-  /** The stored log up to `until`, only `node`'s chain and the hub's when a node is named. */
-  function* log(until: number, node: string | undefined): Generator<RecordedEvent> {
-    for (const ev of ctx.cartridge.recorded.between(0, until, ctx.hubId)) {
-      if (node !== undefined) {
-        const from = sourceNode(ev.entry.source);
-        if (from !== node && from !== ctx.hubId) continue;
-      }
-      yield ev;
-    }
-  }
+  const log = (until: number, node: string | undefined) => storedLog(ctx, until, node);
 
   // Who may call: the owner with scope read: a backtest changes nothing.
   const test: Handler = async (req, res) => {
     requireType(req, ['application/json']);
-    const body = parseJsonBody(await readBody(req, BODY_LIMIT));
-    if (typeof body !== 'object' || body === null || Array.isArray(body))
-      throw new HttpError(400, 'bad-request', 'the body must be {rule, since, until?, node?}');
-    const b = body as Record<string, unknown>;
-    for (const k of Object.keys(b))
-      if (!['rule', 'since', 'until', 'node'].includes(k)) throw new HttpError(400, 'bad-request', `unknown field '${k}' (known: rule, since, until, node)`);
-    const since = millis(b.since, 'since');
-    const until = b.until === undefined ? Math.floor(ctx.clock()) : millis(b.until, 'until');
-    if (until <= since) throw new HttpError(400, 'bad-request', `until (${until}) must be after since (${since})`);
-    if (b.node !== undefined && typeof b.node !== 'string') throw new HttpError(400, 'bad-request', 'node must be a node id or name');
-    const node = b.node === undefined ? undefined : resolveNodeRef(b.node, ctx.cartridge.nodes());
-    const { refs, targets } = ruleNodes(ctx.cartridge);
-    const timeZone = zone();
-    // A refused document throws its RuleError: toHttpError answers with the code and the path (422 for the schema, 400 otherwise).
-    const candidate = compileRule(b.rule, { timeZone, nodes: refs });
-    checkRuleTargets(candidate.doc, targets);
-    const current = rulesOnChain(ctx.cartridge, ctx.hubId, { nodes: refs, timeZone }).get(candidate.id);
-    const o = { from: since, to: until, timeZone, nodes: refs, hubId: ctx.hubId };
-    if (current?.enabled) {
-      const r = backtestAgainst(b.rule, current.rule.doc, log(until, node), o);
-      const baseline = { version: current.rule.version, enabled: true, firings: r.current.firings.length };
-      sendJson(res, 200, { ...r.candidate, node: node ?? null, current: baseline, diff: r.diff });
-    } else {
-      const r = backtest(b.rule, log(until, node), o);
-      sendJson(res, 200, { ...r, node: node ?? null, current: current ? { version: current.rule.version, enabled: false } : null, diff: null });
-    }
+    sendJson(res, 200, backtestRule(ctx, parseJsonBody(await readBody(req, BODY_LIMIT))));
   };
 
   // Who may call: the owner with scope read: a backtest changes nothing.

@@ -19,6 +19,22 @@ function millis(p: URLSearchParams, key: string, fallback: number | undefined): 
   return Number(text);
 }
 
+/** A reading's buckets over [from, to), snapped to a rollup tier as GET /v1/series describes (the MCP series tool reads it too). */
+export function readSeries(cartridge: Cartridge, q: { node: string; name: string; component?: string; from: number; to: number; points: number }) {
+  const { since, bucketMs, tier } = snapToTier(q.from, q.to, q.points);
+  const buckets = cartridge.series.between({ node: q.node, name: q.name, component: q.component, since, until: q.to, bucketMs });
+  return {
+    node: q.node,
+    name: q.name,
+    component: q.component ?? null,
+    from: since,
+    to: q.to,
+    bucketMs,
+    tier: tier ?? null,
+    buckets: buckets.map((b) => [b.start, b.min, b.mean, b.max, b.count]),
+  };
+}
+
 /**
  * GET /v1/series?node=&name=&from=&to=&points=[&component=]: a reading's
  * min/mean/max/count in at most `points` equal buckets over [from, to),
@@ -47,19 +63,7 @@ export function seriesRoutes(ctx: { cartridge: Cartridge; clock: () => number })
     const pointsText = p.get('points') ?? '500';
     if (!/^\d{1,5}$/.test(pointsText) || Number(pointsText) < 1 || Number(pointsText) > MAX_POINTS)
       throw new HttpError(400, 'bad-query', `points must be a whole number from 1 to ${MAX_POINTS}, got '${pointsText}'`);
-    const { since, bucketMs, tier } = snapToTier(from, to, Number(pointsText));
-    const component = p.get('component') ?? undefined;
-    const buckets = ctx.cartridge.series.between({ node, name, component, since, until: to, bucketMs });
-    sendJson(res, 200, {
-      node,
-      name,
-      component: component ?? null,
-      from: since,
-      to,
-      bucketMs,
-      tier: tier ?? null,
-      buckets: buckets.map((b) => [b.start, b.min, b.mean, b.max, b.count]),
-    });
+    sendJson(res, 200, readSeries(ctx.cartridge, { node, name, component: p.get('component') ?? undefined, from, to, points: Number(pointsText) }));
   };
   // Who may call: a token or session of scope read (the readings are the owner's).
   return { '/v1/series': { GET: route('read', series) } };

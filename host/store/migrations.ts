@@ -6,6 +6,7 @@ import { HUB_IDENTITY_SQL } from './migration-hub-identity.js';
 import { MESH_SQL } from './migration-mesh.js';
 import { PEER_CHAINS_SQL } from './migration-peer-chains.js';
 import { MESH_SCOPE_SQL } from './migration-mesh-scope.js';
+import { PENDING_EFFECTS_SQL } from './migration-pending-effects.js';
 import { ROLLUPS_SQL } from './migration-rollups.js';
 
 /**
@@ -236,5 +237,11 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     name: 'mesh: which nodes each peer replicates',
     // Step 15 is the sync protocol's; this one is pairing's (host/mesh/replication-scope.ts).
     sql: MESH_SCOPE_SQL,
+  },
+  {
+    step: 18,
+    name: 'pending effects: agent proposals waiting for a person',
+    // An MCP agent's request_effect runs only once confirmed (host/store/pending-effects.ts, host/mcp/).
+    sql: PENDING_EFFECTS_SQL,
   },
 ];

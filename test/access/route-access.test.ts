@@ -117,6 +117,16 @@ describe('scopes', () => {
     assert.ok(table().some((r) => r.key === 'POST /v1/rules' && r.access === 'admin'));
     assert.ok(table().some((r) => r.key === 'POST /v1/tokens' && r.access === 'admin'));
   });
+  it("agents (host/mcp/): /mcp and the pending list are read; confirming or declining an agent's proposal is admin", async () => {
+    const access = Object.fromEntries(table().map((r) => [r.key, r.access]));
+    assert.deepStrictEqual(
+      ['POST /mcp', 'GET /v1/effects/pending', 'POST /v1/effects/confirm', 'POST /v1/effects/decline'].map((k) => access[k]),
+      ['read', 'read', 'admin', 'admin'],
+    );
+    const read = token('agent', 'read');
+    assert.equal((await call('/v1/effects/pending', 'GET', read)).status, 200);
+    for (const path of ['/v1/effects/confirm', '/v1/effects/decline']) assert.equal((await call(path, 'POST', read)).status, 403, path);
+  });
   it('a metrics token reads /metrics and nothing else', async () => {
     const m = token('scraper', 'metrics');
     const res = await fetch(`${h.url}/metrics`, { headers: { authorization: `Bearer ${m}` } });

@@ -1,4 +1,5 @@
 import type { EventEntry } from '../../firmware/event/envelope.js';
+import type { HubOptions } from '../../host/hub/hub-options.js';
 import { cbor, post, startHub, TestNode } from '../hub/helpers.js';
 import { MIN, S, T0 } from './rule-log.js';
 
@@ -8,11 +9,11 @@ export { MIN, S, T0 };
  * A real hub on loopback (temp data dir) whose clock the test sets, with an
  * enrolled node `lab` (esp32-devkitc) that declared a relay on GPIO 4 at
  * boot, running its rules. `send` posts a node's new events as one signed batch, stored at
- * `at` (default: the last event's time + 500 ms).
+ * `at` (default: the last event's time + 500 ms). `options` adds to the hub's (Pulse, agents).
  */
-export async function ruleHub() {
+export async function ruleHub(options: HubOptions = {}) {
   let now = T0;
-  const h = await startHub({ clock: () => now, time: { mode: 'system' }, rules: true, log: () => undefined });
+  const h = await startHub({ clock: () => now, time: { mode: 'system' }, rules: true, log: () => undefined, ...options });
   const sent = new Map<string, number>();
   const enrol = (seed: number, name: string, board = 'esp32-devkitc') => {
     const n = new TestNode(seed, () => 'rtc');

@@ -11,6 +11,7 @@ import { PULSE_FLAGS, pulseFlags } from '../pulse-flags.js';
 import { BACKUP_FLAGS, backupFlags } from '../backup-flags.js';
 import { MESH_FLAGS, meshFlags } from '../mesh-flags.js';
 import { MESH_NATS_FLAGS, meshNatsFlags } from '../mesh-nats-flags.js';
+import { AGENT_FLAGS, agentFlags } from '../agent-flags.js';
 
 /** "HOST:PORT", "[v6]:PORT" or ":PORT" (all interfaces stay opt-in: the default is loopback). */
 export function parseListen(text: string): { host: string; port: number } {
@@ -131,6 +132,7 @@ export const hubCommand: Command = {
     ...BACKUP_FLAGS,
     ...MESH_FLAGS,
     ...MESH_NATS_FLAGS,
+    ...AGENT_FLAGS,
   },
   run: async ({ values, out, err }) => {
     const { host, port } = parseListen(String(values.listen ?? '127.0.0.1:7070'));
@@ -145,6 +147,7 @@ export const hubCommand: Command = {
     const ops = backupFlags(values);
     const mesh = meshFlags(values);
     const meshNats = meshNatsFlags(values);
+    const agents = agentFlags(values);
     // Every flag is checked before the folder is made.
     const dataDir = dataFolder(values, { create: true });
     const hub = new Hub({
@@ -156,6 +159,7 @@ export const hubCommand: Command = {
       ...ops,
       ...mesh,
       ...meshNats,
+      ...agents,
       percepts: true,
       rules,
       pulse,

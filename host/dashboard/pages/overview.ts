@@ -7,6 +7,7 @@ import { Sparkline } from '../sparkline.js';
 import { type EventEntry, type NodeSummary, nodeOf, type PulseAnswer, type PulseNode } from '../types.js';
 import { ago, duration, formatReading } from '../units.js';
 import { useNow } from '../use-fetch.js';
+import { PendingActions } from '../pending-actions.js';
 
 function chainText(n: NodeSummary, p: PulseNode | undefined): string {
   const gaps = p?.figures.gaps ?? 0;
@@ -83,6 +84,7 @@ export function OverviewPage() {
   const byNode = (id: string) => [...tracks.values()].filter((t) => t.node === id);
   return html`
     <h1>Overview</h1>
+    <${PendingActions} names=${new Map(nodes.map((n) => [n.id, n.name ?? n.id]))} />
     ${pulse && html`<p class=${`pulse ${pulse.status}`}>${pulse.text}</p>`}
     <div class="grid">${nodes.map((n) => html`<${NodeCard} key=${n.id} n=${n} p=${pulse?.nodes.find((p) => p.id === n.id)} tracks=${byNode(n.id)} now=${now} />`)}</div>
     ${nodes.length === 0 && html`<p>No nodes yet: <a href="#/enrol">enrol one</a>.</p>`}
