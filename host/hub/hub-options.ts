@@ -1,6 +1,7 @@
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import type { Timers } from '../../hal/contracts/time.js';
 import type { MeshNatsOptions } from '../mesh/nats/nats-options.js';
+import type { MqttOptions } from '../mqtt/mqtt-options.js';
 import type { RuleServiceOptions } from '../effect/rule-service.js';
 import type { PerceptOptions } from '../percept/percept-options.js';
 import type { PulseOptions } from '../pulse/pulse-service.js';
@@ -57,6 +58,8 @@ export interface HubOptions {
   mesh?: { background?: boolean; intervalMs?: number; round?: Partial<Pick<SyncRoundOptions, 'pageLimit' | 'fetch' | 'timeoutMs'>> };
   /** Replicate over NATS JetStream (host/mesh/nats/): the server's URL and credential files. */
   meshNats?: MeshNatsOptions;
+  /** Home Assistant over MQTT (host/mqtt/): the broker's URL, credential file and discovery prefix. */
+  mqtt?: MqttOptions;
 }
 
 export interface HubAddress {
