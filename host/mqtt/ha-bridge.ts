@@ -8,6 +8,7 @@ import type { HubLog } from '../hub/hub-log.js';
 import { NodePresence } from '../hub/node-presence.js';
 import type { Cartridge } from '../store/cartridge.js';
 import { READING_TYPE } from '../store/event-rows.js';
+import { systemTimers } from '../time/system-timers.js';
 import type { BatchOrigin } from '../store/ingest.js';
 import { handleHaCommand } from './ha-command.js';
 import { HaDevices } from './ha-devices.js';
@@ -20,6 +21,7 @@ export interface HaBridgeParts {
   cartridge: Cartridge;
   hubLog: HubLog;
   clock: () => number;
+  /** The presence check's and forgetting's timers (a virtual clock's in tests); reconnecting waits on real time. */
   timers: Timers;
   /** When a node counts as offline (NodePresence's silentAfterMs). */
   silentAfterMs: number;
@@ -54,6 +56,8 @@ export class HaBridge {
   private delay: number;
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
+  private readonly wall = systemTimers();
+  private readonly said = new Set<string>();
 
   constructor(
     private readonly p: HaBridgeParts,
@@ -95,7 +99,7 @@ export class HaBridge {
     this.client = client;
     client.on('connect', () => this.connected());
     client.on('close', () => this.closed());
-    client.on('error', (e) => this.p.log({ level: 'warn', code: 'mqtt-error', url: this.r.url, message: e.message }));
+    client.on('error', (e) => this.warnOnce('mqtt-error', e.message));
     client.on('message', (topic, payload, packet) => this.message(topic, payload, packet.retain));
   }
 
@@ -109,7 +113,7 @@ export class HaBridge {
     this.stopped = true;
     this.unsubscribe?.();
     this.presence.stop();
-    if (this.retry !== undefined) this.p.timers.clearTimeout(this.retry);
+    if (this.retry !== undefined) this.wall.clearTimeout(this.retry);
     if (this.forgetTimer !== undefined) this.p.timers.clearTimeout(this.forgetTimer);
     const c = this.client;
     this.client = undefined;
@@ -118,8 +122,16 @@ export class HaBridge {
     await c.endAsync(!c.connected);
   }
 
+  /** A warning said once per outage (a broker away for a day is one line, not one per retry). */
+  private warnOnce(code: string, message: string): void {
+    if (this.said.has(`${code} ${message}`)) return;
+    this.said.add(`${code} ${message}`);
+    this.p.log({ level: 'warn', code, url: this.r.url, message });
+  }
+
   private connected(): void {
     this.delay = this.r.retryMs.min;
+    this.said.clear();
     this.p.log({ code: 'mqtt-connected', url: this.r.url, as: this.r.user ?? 'anonymous' });
     const c = this.client;
     if (!c) return;
@@ -131,8 +143,8 @@ export class HaBridge {
 
   private closed(): void {
     if (this.stopped || this.retry !== undefined) return;
-    this.p.log({ level: 'warn', code: 'mqtt-disconnected', url: this.r.url, retryMs: this.delay });
-    this.retry = this.p.timers.setTimeout(() => {
+    this.warnOnce('mqtt-disconnected', 'the broker is away; reconnecting with backoff');
+    this.retry = this.wall.setTimeout(() => {
       this.retry = undefined;
       if (!this.stopped) this.client?.reconnect();
     }, this.delay);

@@ -3,7 +3,7 @@ import type { EventEntry } from '../../firmware/event/envelope.js';
 import type { Cartridge } from '../store/cartridge.js';
 import { READING_TYPE } from '../store/event-rows.js';
 import { NodeLatest } from '../store/node-latest.js';
-import { componentKey, type NodeDevice, outputKey, outputPlatform } from './ha-discovery.js';
+import { componentKey, isOutputReading, type NodeDevice, outputKey, outputPlatform } from './ha-discovery.js';
 
 /** Readings read back per node at start to find its components (the newest; a sensor not among them appears with its next reading). */
 const RECENT_READINGS = 256;
@@ -87,7 +87,8 @@ export class HaDevices {
     for (const d of this.byId.values()) {
       let any = false;
       for (const [key, r] of d.readings) {
-        if (now - r.seenAt < forgetMs) continue;
+        // An output's read-back belongs to its switch, and outputs report rarely: never forgotten.
+        if (now - r.seenAt < forgetMs || isOutputReading(d.outputs, r.sensor, r.name)) continue;
         d.removing.set(key, platformOf(d, key));
         d.readings.delete(key);
         any = true;

@@ -17,7 +17,7 @@ import { NodeRuntimeNode } from '../../sim/node/node-runtime-node.js';
 import { httpDownlink, httpUplink } from '../../sim/node/xs-node.js';
 import type { SimBoard } from '../../sim/world/sim-board.js';
 import { VirtualClock } from '../../sim/world/virtual-clock.js';
-import { asOwner, post, tempDir } from '../hub/helpers.js';
+import { asOwner, cbor, post, TestNode, tempDir } from '../hub/helpers.js';
 import { Mosquitto, mosquittoSkip } from '../helpers/mosquitto.js';
 
 /**
@@ -93,6 +93,7 @@ describe('Home Assistant over MQTT (real Mosquitto)', { skip: mosquittoSkip }, (
   let node: NodeRuntimeNode;
   let board: SimBoard | undefined;
   const clock = new VirtualClock(T0);
+  const hubTimers = new VirtualClock(T0);
   const nodeId = identityFromSecretKey(new Uint8Array(32).fill(0x61), nodeCrypto).id;
   const logs: Record<string, unknown>[] = [];
   const watchers: Watcher[] = [];
@@ -115,7 +116,10 @@ describe('Home Assistant over MQTT (real Mosquitto)', { skip: mosquittoSkip }, (
       port: 0,
       clock: () => Math.floor(clock.now()),
       log: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
-      mqtt: { url: broker.url, user: broker.user, passwordFile, retryMs: { min: 50, max: 400 } },
+      // Presence checks and forgetting run on timers the test fires (hubTimers); the hub reads the node's clock.
+      timers: hubTimers,
+      silentAfterMs: 60_000,
+      mqtt: { url: broker.url, user: broker.user, passwordFile, retryMs: { min: 50, max: 400 }, forgetAfterMs: 60_000 },
     });
     url = asOwner(hub, await hub.start()).url;
     const identity = identityFromSecretKey(new Uint8Array(32).fill(0x61), nodeCrypto);
@@ -279,6 +283,42 @@ describe('Home Assistant over MQTT (real Mosquitto)', { skip: mosquittoSkip }, (
     assert.equal(own('effect.requested').length, before);
   });
 
+  it('a request the hub cannot queue is logged and recorded as effect.failed on the hub chain', () => {
+    const records: Record<string, unknown>[] = [];
+    const real = hub.cartridge;
+    // The store refusing the command (a full disk, say): the real cartridge with enqueue failing.
+    const commands = {
+      outputsOf: (n: string) => real.commands.outputsOf(n),
+      enqueue: () => {
+        throw new Error('disk full');
+      },
+    };
+    const failing = Object.create(real, { commands: { value: commands } }) as typeof real;
+    const parts = {
+      cartridge: failing,
+      hubLog: hub.hubLog,
+      root: 'fazt',
+      clock: () => clock.now(),
+      commandTtlMs: 60_000,
+      log: (r: Record<string, unknown>) => records.push(r),
+    };
+    const before = own('effect.failed').length;
+    handleHaCommand(parts, `fazt/${nodeId}/relay/set`, new TextEncoder().encode('ON'), false);
+    assert.deepEqual(
+      records.map((r) => [r.code, r.reason]),
+      [['mqtt-command-failed', 'disk full']],
+    );
+    const failed = own('effect.failed');
+    assert.equal(failed.length, before + 1);
+    assert.deepEqual(failed.at(-1)?.data, {
+      source: 'homeassistant',
+      topic: `fazt/${nodeId}/relay/set`,
+      reason: 'disk full',
+      node: nodeId,
+      action: { output: 'relay', op: 'on' },
+    });
+  });
+
   it('reconnects after the broker is stopped and restarted on the same port; the hub keeps storing meanwhile', async () => {
     const connects = () => logs.filter((l) => l.code === 'mqtt-connected').length;
     const was = connects();
@@ -297,6 +337,33 @@ describe('Home Assistant over MQTT (real Mosquitto)', { skip: mosquittoSkip }, (
       .at(-1) as EventEntry;
     const state = await ha.next('the latest temperature', (m) => m.topic === `fazt/${nodeId}/bme280/temperature`);
     assert.equal(JSON.parse(state.text).time, latest.time, 'the reading stored while the broker was away');
+  });
+
+  it('a node silent past its expected interval goes offline and its gone readings leave HA by component removal; its next batch brings both back', async () => {
+    const porch = new TestNode(0x71);
+    hub.cartridge.addNode(porch.identity.publicKey, { name: 'porch' });
+    const ha = await watch();
+    const topic = `homeassistant/device/fazt_${porch.id}/config`;
+    const avail = `fazt/${porch.id}/availability`;
+    porch.append(2);
+    assert.equal((await post(`${url}/v1/uplink`, cbor(porch.batch(1, 2)))).status, 200);
+    const first = await ha.next('porch discovery', (m) => m.topic === topic);
+    assert.deepEqual(Object.keys(JSON.parse(first.text).cmps), ['bme280_temperature']);
+    await ha.next('porch online', (m) => m.topic === avail && m.text === 'online');
+    const mark = ha.got.length;
+    await run(90_000); // the desk goes on uplinking; the porch says nothing for 90 s of the hub's time
+    hubTimers.runFor(15_000); // the presence check and the forgetting are due
+    await ha.next('porch offline', (m) => m.topic === avail && m.text === 'offline', mark);
+    const removal = await ha.next('component removal', (m) => m.topic === topic, mark);
+    assert.equal(removal.retain, false, 'delivered live');
+    assert.deepEqual(JSON.parse(removal.text).cmps, { bme280_temperature: { p: 'sensor' } });
+    assert.ok(!ha.got.slice(mark).some((m) => m.topic === `fazt/${nodeId}/availability` && m.text === 'offline'), 'the desk, still reporting, stays online');
+    const back = ha.got.length;
+    porch.append(1);
+    assert.equal((await post(`${url}/v1/uplink`, cbor(porch.batch(3, 3)))).status, 200);
+    await ha.next('porch back online', (m) => m.topic === avail && m.text === 'online', back);
+    const again = await ha.next('the reading back', (m) => m.topic === topic && 'p' in (JSON.parse(m.text).cmps.bme280_temperature ?? {}), back);
+    assert.equal(JSON.parse(again.text).cmps.bme280_temperature.unique_id, `fazt_${porch.id}_bme280_temperature`);
   });
 
   it('a retired node leaves HA: an empty retained payload on its device config topic', async () => {
