@@ -5,7 +5,7 @@ import type { HubLog } from '../hub/hub-log.js';
 import type { Cartridge } from '../store/cartridge.js';
 
 /** The largest command payload taken (HA sends ON or OFF); anything longer is refused unread. */
-export const MAX_COMMAND_BYTES = 64;
+const MAX_COMMAND_BYTES = 64;
 
 export interface HaCommandParts {
   cartridge: Cartridge;

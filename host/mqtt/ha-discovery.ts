@@ -11,7 +11,7 @@ import { haSensorKind } from './ha-units.js';
  */
 
 /** A reading the hub has stored for a node: one `sensor` or `binary_sensor` component. */
-export interface ReadingSeen {
+interface ReadingSeen {
   /** The component of the event's source (the sensor's name in the node config), e.g. bme280. */
   sensor: string;
   name: string;
