@@ -99,7 +99,12 @@ export class HaBridge {
     this.client = client;
     client.on('connect', () => this.connected());
     client.on('close', () => this.closed());
-    client.on('error', (e) => this.warnOnce('mqtt-error', e.message));
+    client.on('error', (e) => {
+      // CONNACK 4 (bad user name or password) and 5 (not authorised): the configuration, said as such; still retried (the broker's may be fixed).
+      const code = (e as { code?: unknown }).code;
+      if (code === 4 || code === 5 || code === 134 || code === 135) this.warnOnce('mqtt-auth', `the broker refused ${this.as} (${e.message})`, 'error');
+      else this.warnOnce('mqtt-error', e.message);
+    });
     client.on('message', (topic, payload, packet) => this.message(topic, payload, packet.retain));
   }
 
@@ -123,16 +128,21 @@ export class HaBridge {
   }
 
   /** A warning said once per outage (a broker away for a day is one line, not one per retry). */
-  private warnOnce(code: string, message: string): void {
+  private warnOnce(code: string, message: string, level = 'warn'): void {
     if (this.said.has(`${code} ${message}`)) return;
     this.said.add(`${code} ${message}`);
-    this.p.log({ level: 'warn', code, url: this.r.url, message });
+    this.p.log({ level, code, url: this.r.url, message });
+  }
+
+  /** Who the bridge connects as, for messages: never the password. */
+  private get as(): string {
+    return this.r.user === undefined ? 'an anonymous client' : `user '${this.r.user}'`;
   }
 
   private connected(): void {
     this.delay = this.r.retryMs.min;
     this.said.clear();
-    this.p.log({ code: 'mqtt-connected', url: this.r.url, as: this.r.user ?? 'anonymous' });
+    this.p.log({ code: 'mqtt-connected', url: this.r.url, as: this.as });
     const c = this.client;
     if (!c) return;
     c.subscribe([this.t.status, this.t.commands], { qos: 1 }, (e) => {
