@@ -67,7 +67,7 @@ export class HaBridge {
     this.delay = this.r.retryMs.min;
     this.t = new HaTopics(this.r.root, this.r.haPrefix);
     this.devices = new HaDevices(p.cartridge);
-    this.origin = { name: 'fazt', sw: faztVersion(), url: 'https://github.com/fazt' };
+    this.origin = { name: 'fazt', sw: faztVersion() };
     this.presence = new NodePresence({
       cartridge: p.cartridge,
       silentAfterMs: p.silentAfterMs,
@@ -172,10 +172,18 @@ export class HaBridge {
     for (const [topic, payload] of this.states) this.publish(topic, payload);
   }
 
+  /** The node's discovery; components being removed go once with only their platform, then a document without them (HA's documented order). */
   private announce(d: NodeDevice): void {
-    this.publish(this.t.config(d.id), JSON.stringify(nodeDiscovery(this.t, this.hubId, this.origin, d)));
-    // HA has been told; the removed components are left out from now on.
+    const removing = d.removing.size > 0;
+    this.publish(this.t.config(d.id), this.document(d));
     d.removing.clear();
+    if (removing) this.publish(this.t.config(d.id), this.document(d));
+  }
+
+  /** The node's discovery document; none (the empty payload that removes a device) while it has nothing to show. */
+  private document(d: NodeDevice): string {
+    const doc = nodeDiscovery(this.t, this.hubId, this.origin, d);
+    return Object.keys(doc.cmps as object).length ? JSON.stringify(doc) : '';
   }
 
   private message(topic: string, payload: Buffer, retained: boolean): void {

@@ -77,11 +77,10 @@ export class HaTopics {
   }
 }
 
-/** The origin block: who publishes the discovery. */
+/** The origin block (`o`): who publishes the discovery, required in device discovery (name; sw = sw_version). */
 export interface Origin {
   name: string;
   sw: string;
-  url: string;
 }
 
 /** A component key within a device: letters, digits, _ and - (HA's object id characters). */

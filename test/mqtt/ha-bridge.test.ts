@@ -164,7 +164,7 @@ describe('Home Assistant over MQTT (real Mosquitto)', { skip: mosquittoSkip }, (
     const config = await ha.next('node discovery', (m) => m.topic === `homeassistant/device/fazt_${nodeId}/config`);
     assert.equal(config.retain, true);
     const boot = stored('system.boot').at(-1)?.data as ValueMap;
-    const origin = { name: 'fazt', sw: faztVersion(), url: 'https://github.com/fazt' };
+    const origin = { name: 'fazt', sw: faztVersion() };
     const doc = JSON.parse(config.text) as Record<string, unknown> & { cmps: Record<string, unknown> };
     assert.deepEqual(doc.dev, { ids: [`fazt_${nodeId}`], name: 'desk', mf: 'Fazt', via_device: `fazt_${hubId()}`, mdl: 'esp32-devkitc', sw: boot.firmware });
     assert.deepEqual(doc.o, origin);
@@ -357,6 +357,9 @@ describe('Home Assistant over MQTT (real Mosquitto)', { skip: mosquittoSkip }, (
     const removal = await ha.next('component removal', (m) => m.topic === topic, mark);
     assert.equal(removal.retain, false, 'delivered live');
     assert.deepEqual(JSON.parse(removal.text).cmps, { bme280_temperature: { p: 'sensor' } });
+    // Then, as HA's documentation asks, the document without it: here none is left, so the device goes (empty payload).
+    const after = await ha.next('the document without it', (m) => m.topic === topic, ha.got.indexOf(removal) + 1);
+    assert.equal(after.text, '');
     assert.ok(!ha.got.slice(mark).some((m) => m.topic === `fazt/${nodeId}/availability` && m.text === 'offline'), 'the desk, still reporting, stays online');
     const back = ha.got.length;
     porch.append(1);
