@@ -210,8 +210,10 @@ export class HaBridge {
         else if (e.type === READING_TYPE) this.reading(node, e, now, changed);
         else if (e.type === 'system.boot') {
           const d = this.devices.device(node);
-          this.devices.boot(d, e.data);
-          changed.add(d);
+          if (d) {
+            this.devices.boot(d, e.data);
+            changed.add(d);
+          }
         } else if (e.type === 'effect.applied') this.applied(node, e);
       }
       for (const d of changed) this.announce(d);
@@ -223,6 +225,7 @@ export class HaBridge {
   private reading(node: string, e: EventEntry, now: number, changed: Set<NodeDevice>): void {
     if (!this.p.cartridge.hasNode(node)) return;
     const d = this.devices.device(node);
+    if (!d) return;
     if (this.devices.reading(d, e, now)) changed.add(d);
     const data = e.data;
     if (!isValueMap(data)) return;
@@ -249,6 +252,7 @@ export class HaBridge {
     const data = e.data;
     if (!isValueMap(data) || typeof data.node !== 'string') return;
     if (e.type === 'system.node.retired' || e.type === 'system.node.revoked') {
+      this.devices.gone.add(data.node);
       const d = this.devices.byId.get(data.node);
       if (!d) return;
       this.devices.byId.delete(d.id);

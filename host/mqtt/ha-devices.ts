@@ -15,6 +15,8 @@ const RECENT_READINGS = 256;
  */
 export class HaDevices {
   readonly byId = new Map<string, NodeDevice>();
+  /** Retired and revoked nodes: never shown again, whatever they still send. */
+  readonly gone = new Set<string>();
   private readonly latest: NodeLatest;
 
   constructor(private readonly cartridge: Cartridge) {
@@ -25,16 +27,20 @@ export class HaDevices {
   load(now: number): void {
     this.byId.clear();
     for (const n of this.cartridge.nodes()) {
-      if (n.retiredAt !== null || n.revokedAt !== null) continue;
-      const d = this.device(n.id);
+      if (n.retiredAt !== null || n.revokedAt !== null) {
+        this.gone.add(n.id);
+        continue;
+      }
+      const d = this.device(n.id) as NodeDevice;
       const boot = this.latest.latest(n.id, 'system.boot')[0];
       if (boot) this.boot(d, boot.data);
       for (const e of this.latest.latest(n.id, READING_TYPE, RECENT_READINGS).reverse()) this.reading(d, e, now);
     }
   }
 
-  /** The node's device, made (from its enrolment) when new. */
-  device(id: string): NodeDevice {
+  /** The node's device, made (from its enrolment) when new; none for a retired or revoked node. */
+  device(id: string): NodeDevice | undefined {
+    if (this.gone.has(id)) return undefined;
     let d = this.byId.get(id);
     if (!d) {
       const n = this.cartridge.nodeNames().find((x) => x.id === id);

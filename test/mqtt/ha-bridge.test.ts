@@ -377,8 +377,16 @@ describe('Home Assistant over MQTT (real Mosquitto)', { skip: mosquittoSkip }, (
     assert.equal(r.status, 200);
     const removed = await ha.next('removal', (m) => m.topic === `homeassistant/device/fazt_${nodeId}/config`, mark);
     assert.equal(removed.text, '');
+    // What it still sends is stored, and shown no more.
+    const mark2 = ha.got.length;
+    await run(60_000);
+    assert.ok(
+      stored('sensor.reading').some((e) => e.time > clock.now() - 60_000),
+      'the retired node still uplinks',
+    );
     const late = await watch(['homeassistant/device/#']);
     await late.next('the hub device still there', (m) => m.topic.endsWith(`fazt_${hubId()}/config`));
     assert.ok(!late.got.some((m) => m.topic.endsWith(`fazt_${nodeId}/config`)), 'nothing retained for the retired node');
+    assert.ok(!ha.got.slice(mark2).some((m) => m.topic.endsWith(`fazt_${nodeId}/config`)), 'no discovery for it again');
   });
 });
