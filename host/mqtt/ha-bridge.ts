@@ -1,4 +1,3 @@
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { isValueMap } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import { sourceNode } from '../../firmware/event/envelope.js';
@@ -8,12 +7,12 @@ import type { HubLog } from '../hub/hub-log.js';
 import { NodePresence } from '../hub/node-presence.js';
 import type { Cartridge } from '../store/cartridge.js';
 import { READING_TYPE } from '../store/event-rows.js';
-import { systemTimers } from '../time/system-timers.js';
 import type { BatchOrigin } from '../store/ingest.js';
 import { handleHaCommand } from './ha-command.js';
 import { HaDevices } from './ha-devices.js';
 import { componentKey, HaTopics, hubDiscovery, isOutputReading, type NodeDevice, nodeDiscovery, type Origin, outputChannel } from './ha-discovery.js';
 import { haSensorKind } from './ha-units.js';
+import { MqttLink } from './mqtt-link.js';
 import { type MqttOptions, type ResolvedMqtt, resolveMqtt } from './mqtt-options.js';
 
 export interface HaBridgeParts {
@@ -28,8 +27,6 @@ export interface HaBridgeParts {
   log: (record: Record<string, unknown>) => void;
 }
 
-const RETAINED = { qos: 1, retain: true } as const;
-
 /**
  * Home Assistant over MQTT: every reading the hub stores is published as
  * retained state JSON on `<root>/<node>/<sensor>/<name>`; each node is a
@@ -38,8 +35,8 @@ const RETAINED = { qos: 1, retain: true } as const;
  * `<root>/<node>/<output>/set` become signed downlink commands
  * (ha-command.ts) and the output's state comes only from the node's
  * effect.applied. Never blocks or fails ingest: while the broker is away
- * nothing is queued (the latest states are kept and sent on reconnect) and
- * the client reconnects with a doubling delay.
+ * nothing is queued (the latest states are kept and sent on reconnect;
+ * the connection itself is mqtt-link.ts).
  */
 export class HaBridge {
   private readonly r: ResolvedMqtt;
@@ -50,24 +47,27 @@ export class HaBridge {
   /** The latest state payload per state topic, sent again after a reconnect. */
   private readonly states = new Map<string, string>();
   private readonly offline = new Set<string>();
-  private client: MqttClient | undefined;
-  private retry: number | undefined;
+  private readonly link: MqttLink;
   private forgetTimer: number | undefined;
-  private delay: number;
   private unsubscribe: (() => void) | undefined;
-  private stopped = false;
-  private readonly wall = systemTimers();
-  private readonly said = new Set<string>();
 
   constructor(
     private readonly p: HaBridgeParts,
     private readonly hubId: string,
   ) {
     this.r = resolveMqtt(p.options);
-    this.delay = this.r.retryMs.min;
     this.t = new HaTopics(this.r.root, this.r.haPrefix);
     this.devices = new HaDevices(p.cartridge);
     this.origin = { name: 'fazt', sw: faztVersion() };
+    this.link = new MqttLink({
+      options: this.r,
+      clientId: `fazt-${hubId.slice(0, 16)}`,
+      will: { topic: this.t.availability(hubId), payload: 'offline' },
+      topics: [this.t.status, this.t.commands],
+      onConnect: () => this.announceAll(),
+      onMessage: (topic, payload, retained) => this.message(topic, payload, retained),
+      log: p.log,
+    });
     this.presence = new NodePresence({
       cartridge: p.cartridge,
       silentAfterMs: p.silentAfterMs,
@@ -83,82 +83,20 @@ export class HaBridge {
     this.unsubscribe = this.p.cartridge.onStored((entries, _at, origin) => this.stored(entries, origin));
     this.presence.start();
     this.planForget();
-    const o: IClientOptions = {
-      clientId: `fazt-${this.hubId.slice(0, 16)}`,
-      clean: true,
-      reconnectPeriod: 0, // the bridge reconnects itself, with backoff
-      connectTimeout: 10_000,
-      queueQoSZero: false,
-      will: { topic: this.t.availability(this.hubId), payload: Buffer.from('offline'), qos: 1, retain: true },
-    };
-    if (this.r.user !== undefined) {
-      o.username = this.r.user;
-      o.password = this.r.password;
-    }
-    const client = mqtt.connect(this.r.url, o);
-    this.client = client;
-    client.on('connect', () => this.connected());
-    client.on('close', () => this.closed());
-    client.on('error', (e) => {
-      // CONNACK 4 (bad user name or password) and 5 (not authorised): the configuration, said as such; still retried (the broker's may be fixed).
-      const code = (e as { code?: unknown }).code;
-      if (code === 4 || code === 5 || code === 134 || code === 135) this.warnOnce('mqtt-auth', `the broker refused ${this.as} (${e.message})`, 'error');
-      else this.warnOnce('mqtt-error', e.message);
-    });
-    client.on('message', (topic, payload, packet) => this.message(topic, payload, packet.retain));
+    this.link.start();
   }
 
   /** True while connected to the broker. */
   get isConnected(): boolean {
-    return this.client?.connected === true;
+    return this.link.connected;
   }
 
   /** Says offline, disconnects and stops listening. */
   async stop(): Promise<void> {
-    this.stopped = true;
     this.unsubscribe?.();
     this.presence.stop();
-    if (this.retry !== undefined) this.wall.clearTimeout(this.retry);
     if (this.forgetTimer !== undefined) this.p.timers.clearTimeout(this.forgetTimer);
-    const c = this.client;
-    this.client = undefined;
-    if (!c) return;
-    if (c.connected) await c.publishAsync(this.t.availability(this.hubId), 'offline', RETAINED).catch(() => undefined);
-    await c.endAsync(!c.connected);
-  }
-
-  /** A warning said once per outage (a broker away for a day is one line, not one per retry). */
-  private warnOnce(code: string, message: string, level = 'warn'): void {
-    if (this.said.has(`${code} ${message}`)) return;
-    this.said.add(`${code} ${message}`);
-    this.p.log({ level, code, url: this.r.url, message });
-  }
-
-  /** Who the bridge connects as, for messages: never the password. */
-  private get as(): string {
-    return this.r.user === undefined ? 'an anonymous client' : `user '${this.r.user}'`;
-  }
-
-  private connected(): void {
-    this.delay = this.r.retryMs.min;
-    this.said.clear();
-    this.p.log({ code: 'mqtt-connected', url: this.r.url, as: this.as });
-    const c = this.client;
-    if (!c) return;
-    c.subscribe([this.t.status, this.t.commands], { qos: 1 }, (e) => {
-      if (e) this.p.log({ level: 'warn', code: 'mqtt-error', url: this.r.url, message: `subscribe: ${e.message}` });
-    });
-    this.announceAll();
-  }
-
-  private closed(): void {
-    if (this.stopped || this.retry !== undefined) return;
-    this.warnOnce('mqtt-disconnected', 'the broker is away; reconnecting with backoff');
-    this.retry = this.wall.setTimeout(() => {
-      this.retry = undefined;
-      if (!this.stopped) this.client?.reconnect();
-    }, this.delay);
-    this.delay = Math.min(this.delay * 2, this.r.retryMs.max);
+    await this.link.stop({ topic: this.t.availability(this.hubId), payload: 'offline' });
   }
 
   /** Discovery for the hub and every node, their availability and the latest states (on connect and HA's birth). */
@@ -292,12 +230,7 @@ export class HaBridge {
     this.publish(topic, payload);
   }
 
-  /** Publishes retained when connected; otherwise drops it (announceAll sends the current picture on reconnect). */
   private publish(topic: string, payload: string): void {
-    const c = this.client;
-    if (!c?.connected) return;
-    c.publish(topic, payload, RETAINED, (e) => {
-      if (e) this.p.log({ level: 'warn', code: 'mqtt-publish', topic, message: e.message });
-    });
+    this.link.publish(topic, payload);
   }
 }
