@@ -1,6 +1,7 @@
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import type { Timers } from '../../hal/contracts/time.js';
 import type { MeshNatsOptions } from '../mesh/nats/nats-options.js';
+import type { MqttOptions } from '../mqtt/mqtt-options.js';
 import type { RuleServiceOptions } from '../effect/rule-service.js';
 import type { PerceptOptions } from '../percept/percept-options.js';
 import type { PulseOptions } from '../pulse/pulse-service.js';
@@ -59,6 +60,8 @@ export interface HubOptions {
   meshNats?: MeshNatsOptions;
   /** Agents over MCP (host/mcp/): how long an agent's proposed effect waits for a person's confirmation (default 10 minutes). */
   agents?: { confirmWithinMs?: number };
+  /** Home Assistant over MQTT (host/mqtt/): the broker's URL, credential file and discovery prefix. */
+  mqtt?: MqttOptions;
 }
 
 export interface HubAddress {

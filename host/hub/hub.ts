@@ -8,6 +8,9 @@ import { shippedDirOnDisk } from '../assets/shipped-files.js';
 import type { PulseService } from '../pulse/pulse-service.js';
 import { MeshNats } from '../mesh/nats/mesh-nats.js';
 import { resolveMeshNats } from '../mesh/nats/nats-options.js';
+import { HaBridge } from '../mqtt/ha-bridge.js';
+import { resolveMqtt } from '../mqtt/mqtt-options.js';
+import { systemTimers } from '../time/system-timers.js';
 import type { Cartridge } from '../store/cartridge.js';
 import type { StoredListener } from '../store/stored-hook.js';
 import type { Timekeeper } from '../time/timekeeper.js';
@@ -17,7 +20,7 @@ import type { HubLog } from './hub-log.js';
 import type { HubAddress, HubOptions } from './hub-options.js';
 import { drainServer, stopServices } from './hub-shutdown.js';
 import { type HubParts, wireHub } from './hub-wiring.js';
-import { startOperations } from './operations.js';
+import { SILENT_AFTER_MS, startOperations } from './operations.js';
 import { checkBackupOptions } from './backup-schedule.js';
 import { formatOpRecord } from './op-log.js';
 import { DEFAULT_BODY_LIMIT } from './read-body.js';
@@ -49,6 +52,8 @@ export class Hub {
   private ops: { stop(): Promise<void> } | undefined;
   /** Replication over NATS JetStream, when configured (HubOptions.meshNats). */
   private meshNats: MeshNats | undefined;
+  /** Home Assistant over MQTT, when configured (HubOptions.mqtt). */
+  private ha: HaBridge | undefined;
 
   constructor(options: HubOptions = {}) {
     this.options = options;
@@ -58,6 +63,7 @@ export class Hub {
     if (typeof options.percepts === 'object') resolvePerceptOptions(options.percepts); // refused here, not at start
     if (options.backups) checkBackupOptions(options.backups);
     if (options.meshNats) resolveMeshNats(options.meshNats); // refused here, not at start
+    if (options.mqtt) resolveMqtt(options.mqtt);
   }
 
   /** The parts once started (also after stop). */
@@ -196,7 +202,19 @@ export class Hub {
         throw e;
       });
     }
+    const { mqtt, timers, silentAfterMs } = this.options;
+    if (mqtt) {
+      const log = (r: Record<string, unknown>) => this.log(r);
+      const at = { options: mqtt, cartridge: store, hubLog: own, clock: () => keeper.now(), log };
+      this.ha = new HaBridge({ ...at, timers: timers ?? systemTimers(), silentAfterMs: silentAfterMs ?? SILENT_AFTER_MS }, parts.key.id);
+      this.ha.start();
+    }
     return this.address;
+  }
+
+  /** Home Assistant over MQTT, when configured. */
+  get homeAssistant(): HaBridge | undefined {
+    return this.running ? this.ha : undefined;
   }
 
   /** Idempotent: a second call waits for the first. */
@@ -209,6 +227,8 @@ export class Hub {
     this.stopping = true;
     await this.meshNats?.stop();
     this.meshNats = undefined;
+    await this.ha?.stop();
+    this.ha = undefined;
     await parts.keeper.stop();
     await parts.lan?.stop();
     parts.lan = undefined;

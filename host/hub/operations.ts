@@ -10,7 +10,8 @@ import { MeshLoop } from '../mesh/mesh-loop.js';
 import { NodePresence } from './node-presence.js';
 import type { OpRecord } from './op-log.js';
 
-const SILENT_AFTER_MS = 15 * 60_000;
+/** A node is silent (offline, for Home Assistant too) after this long without a batch, unless HubOptions.silentAfterMs says. */
+export const SILENT_AFTER_MS = 15 * 60_000;
 
 /**
  * What a running hub does for its owner beside serving: enrolments and

@@ -6,6 +6,7 @@ import type { NodeStatus, SimulatedNode } from '../../../sim/node/simulated-node
 import { XsNode } from '../../../sim/node/xs-node.js';
 import { SimControls } from '../../../sim/node/sim-control-api.js';
 import { PULSE_FLAGS, pulseFlags } from '../pulse-flags.js';
+import { MQTT_FLAGS, mqttFlags } from '../mqtt-flags.js';
 import { LAN_FLAGS, lanOptions, parseListen, RULE_FLAGS, ruleFlags } from './hub.js';
 import { loadDefaultRules } from '../../effect/default-rules.js';
 import { Hub } from '../../hub/hub.js';
@@ -34,6 +35,7 @@ export const startCommand: Command = {
     'the terminal shows percepts, rule firings, notifications and the effects the nodes signed.',
     'Ctrl-C stops everything. --runtime node runs the firmware on Node instead (the fallback when XS is missing).',
     'The beacon and Timekeeper flags are those of fazt hub (the beacon is off by default: it multicasts on the LAN).',
+    '--mqtt URL shows the simulated nodes in Home Assistant, as fazt hub --mqtt does.',
   ].join('\n'),
   options: {
     data: { ...DATA_OPTION, description: `${DATA_OPTION.description}, and the simulated nodes' keys` },
@@ -44,6 +46,7 @@ export const startCommand: Command = {
     ...RULE_FLAGS,
     ...PULSE_FLAGS,
     ...LAN_FLAGS,
+    ...MQTT_FLAGS,
   },
   run: async ({ values, out, err }) => {
     const { host, port } = parseListen(typeof values.listen === 'string' ? values.listen : '127.0.0.1:7070');
@@ -53,6 +56,7 @@ export const startCommand: Command = {
     const lan = lanOptions(values, host);
     const zone = ruleFlags(values);
     const pulse = pulseFlags(values, zone.timeZone, '30s');
+    const mqtt = mqttFlags(values);
     const dataDir = dataFolder(values, { create: true });
 
     // The boards have been running one sampling interval when the hub comes up: every
@@ -67,6 +71,7 @@ export const startCommand: Command = {
       host,
       port,
       ...lan,
+      ...mqtt,
       percepts: true,
       rules: { ...zone, defaults: loadDefaultRules() },
       pulse,
