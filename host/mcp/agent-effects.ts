@@ -9,7 +9,7 @@ import type { Cartridge } from '../store/cartridge.js';
 import { type AskedBy, type PendingEffect, PendingEffects, type ProposedAction } from '../store/pending-effects.js';
 
 /** How long a proposal waits for a person by default (fazt hub --agent-confirm-within). */
-export const DEFAULT_CONFIRM_WITHIN_MS = 10 * 60_000;
+const DEFAULT_CONFIRM_WITHIN_MS = 10 * 60_000;
 /** A confirmed command's time to reach the node (as a rule's output action by default). */
 const COMMAND_TTL_MS = 60_000;
 const OPS: readonly ProposedAction['op'][] = ['on', 'off', 'toggle', 'pulse'];

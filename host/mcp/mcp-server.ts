@@ -10,7 +10,7 @@ import { registerResources } from './mcp-resources.js';
 import { backtest, latestValues, LIMITS, listNodes, listRules, type McpContext, queryEvents, readPulse, series } from './read-tools.js';
 
 /** Largest text one tool answers with; a longer one is cut and says so. */
-export const MAX_RESULT_CHARS = 64_000;
+const MAX_RESULT_CHARS = 64_000;
 
 /** The first 8 bytes of the SHA-256 of the arguments' JSON: the chain says what was asked without holding the data. */
 export function argsDigest(args: unknown): string {
