@@ -5,10 +5,10 @@ import type { ValueFilter } from '../../firmware/sensing/sensor-runner.js';
 import type { Timers, TimerId } from '../../hal/contracts/time.js';
 import type { SenmlUnit } from '../../hal/drivers/senml-units.js';
 
-/** One value a device advertised: a measurement (number, with a SenML unit) or a binary sensor (boolean). */
+/** One value a device advertised: a measurement (number, with a SenML unit, or text), or a binary sensor (boolean). */
 export interface HeardValue {
   name: string;
-  value: number | boolean;
+  value: number | boolean | string;
   unit?: string;
 }
 
@@ -59,7 +59,7 @@ export class BleSensor {
     this.move('running', this.current === 'starting' ? 'heard' : 'recovered', time);
     this.watch();
     for (const v of values) {
-      if (typeof v.value === 'boolean') {
+      if (typeof v.value !== 'number') {
         this.o.onReading({ name: v.name, value: v.value, quality: 'good', time });
         continue;
       }

@@ -1,4 +1,5 @@
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import type { BleHubOptions } from '../ble/ble-hub-options.js';
 import type { Timers } from '../../hal/contracts/time.js';
 import type { MeshNatsOptions } from '../mesh/nats/nats-options.js';
 import type { RuleServiceOptions } from '../effect/rule-service.js';
@@ -57,6 +58,8 @@ export interface HubOptions {
   mesh?: { background?: boolean; intervalMs?: number; round?: Partial<Pick<SyncRoundOptions, 'pageLimit' | 'fetch' | 'timeoutMs'>> };
   /** Replicate over NATS JetStream (host/mesh/nats/): the server's URL and credential files. */
   meshNats?: MeshNatsOptions;
+  /** BTHome devices as the hub's own sensors (host/ble/; fazt hub --ble): the scanner to listen with and the sensor settings. */
+  ble?: BleHubOptions;
 }
 
 export interface HubAddress {

@@ -1,4 +1,7 @@
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import { BleHub } from '../ble/ble-hub.js';
+import { checkBleHubOptions } from '../ble/ble-hub-options.js';
+import { systemTimers } from '../time/system-timers.js';
 import type { HubBeacon } from '../beacon/hub-beacon.js';
 import { nodeCrypto } from '../crypto/node-crypto.js';
 import type { RuleService } from '../effect/rule-service.js';
@@ -49,6 +52,8 @@ export class Hub {
   private ops: { stop(): Promise<void> } | undefined;
   /** Replication over NATS JetStream, when configured (HubOptions.meshNats). */
   private meshNats: MeshNats | undefined;
+  /** BTHome devices heard by the hub itself, when configured (HubOptions.ble). */
+  private bleHub: BleHub | undefined;
 
   constructor(options: HubOptions = {}) {
     this.options = options;
@@ -58,6 +63,7 @@ export class Hub {
     if (typeof options.percepts === 'object') resolvePerceptOptions(options.percepts); // refused here, not at start
     if (options.backups) checkBackupOptions(options.backups);
     if (options.meshNats) resolveMeshNats(options.meshNats); // refused here, not at start
+    if (options.ble) checkBleHubOptions(options.ble);
   }
 
   /** The parts once started (also after stop). */
@@ -123,6 +129,11 @@ export class Hub {
   /** The mesh: paired hubs, sync rounds, forks and refusals (host/mesh/). */
   get mesh(): MeshHub {
     return this.wired.mesh;
+  }
+
+  /** The hub's BLE sensors, when it scans (HubOptions.ble). */
+  get ble(): BleHub | undefined {
+    return this.running ? this.bleHub : undefined;
   }
 
   /** The LAN beacon, when enabled. */
@@ -196,6 +207,22 @@ export class Hub {
         throw e;
       });
     }
+    if (this.options.ble) {
+      const log = (r: Record<string, unknown>) => this.log(r);
+      this.bleHub = new BleHub(this.options.ble, {
+        cartridge: store,
+        hubLog: own,
+        clock: () => keeper.now(),
+        timers: this.options.timers ?? systemTimers(),
+        log,
+      });
+      try {
+        this.bleHub.start();
+      } catch (e) {
+        await this.stop();
+        throw e;
+      }
+    }
     return this.address;
   }
 
@@ -207,6 +234,8 @@ export class Hub {
 
   private async shutdown(parts: HubParts, listener: HubListener, graceMs: number): Promise<void> {
     this.stopping = true;
+    this.bleHub?.stop();
+    this.bleHub = undefined;
     await this.meshNats?.stop();
     this.meshNats = undefined;
     await parts.keeper.stop();
