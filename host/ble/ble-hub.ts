@@ -21,8 +21,9 @@ export interface BleHubContext {
   log: (record: Record<string, unknown>) => void;
 }
 
-/** Figures for tests and Pulse: advertisements taken, refused by code, plaintext repeats dropped. */
+/** Figures for tests and Pulse: advertisements heard (any device), taken, refused by code, plaintext repeats dropped. */
 export interface BleHubStats {
+  heard: number;
   accepted: number;
   repeats: number;
   refused: Record<string, number>;
@@ -41,7 +42,7 @@ export interface BleHubStats {
  */
 export class BleHub {
   readonly devices: BleDevices;
-  readonly stats: BleHubStats = { accepted: 0, repeats: 0, refused: {} };
+  readonly stats: BleHubStats = { heard: 0, accepted: 0, repeats: 0, refused: {} };
   private readonly sensors = new Map<string, BleSensor>();
   private readonly lastPacketId = new Map<string, number>();
   private readonly refusals: RefusalReport;
@@ -78,6 +79,7 @@ export class BleHub {
 
   /** One advertisement, as the scanner heard it. */
   heard(adv: Advertisement): void {
+    this.stats.heard++;
     const items: HubEventInput[] = [];
     let accepted = false;
     try {

@@ -91,10 +91,10 @@ export class BleSensor {
     return j;
   }
 
-  /** Absent after absentAfter intervals of silence, from now. */
+  /** Absent once absentAfter advertisements were due and none came: the last of them was due absentAfter intervals from now; half an interval of grace for jitter. */
   private watch(): void {
     if (this.timer !== undefined) this.o.timers.clearTimeout(this.timer);
-    const wait = this.o.intervalMs * this.o.absentAfter;
+    const wait = this.o.intervalMs * this.o.absentAfter + this.o.intervalMs / 2;
     this.timer = this.o.timers.setTimeout(() => {
       this.timer = undefined;
       if (!this.stopped) this.move('unplugged', 'absent', Math.floor(this.o.clock()));
