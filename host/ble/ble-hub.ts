@@ -37,8 +37,9 @@ export interface BleHubStats {
  * sensor.state and sensor.event entries on the hub's signed chain with
  * component `ble-<mac>`, through the same lifecycle, checks and filters as a
  * node's sensor (ble-sensor.ts). The counter taken and the readings it
- * carried are one commit. Refusals are logged with mac and code (never the
- * key) and trickle onto the chain as system.ble.refused (refusal-report.ts).
+ * carried are one commit. Refusals trickle into the op log (mac, code,
+ * count, why; never the key) and onto the chain as system.ble.refused
+ * (refusal-report.ts), each at most once a minute per device and code.
  */
 export class BleHub {
   readonly devices: BleDevices;
@@ -59,7 +60,10 @@ export class BleHub {
       windowMs: o.refusalWindowMs ?? BLE_DEFAULTS.refusalWindowMs,
       clock: ctx.clock,
       timers: ctx.timers,
-      report: (s) => this.append([{ type: 'system.ble.refused', component: bleComponent(s.mac), data: { ...s } }]),
+      report: (s) => {
+        ctx.log({ level: 'warn', code: `ble-${s.code}`, mac: s.mac, count: s.count, message: s.detail });
+        this.append([{ type: 'system.ble.refused', component: bleComponent(s.mac), data: { mac: s.mac, code: s.code, count: s.count } }]);
+      },
     });
   }
 
@@ -90,8 +94,7 @@ export class BleHub {
         if (v.kind === 'repeat') return void this.stats.repeats++;
         if (v.kind === 'refused') {
           this.stats.refused[v.code] = (this.stats.refused[v.code] ?? 0) + 1;
-          this.ctx.log({ level: 'warn', code: `ble-${v.code}`, mac, message: v.detail });
-          this.refusals.note(mac, v.code);
+          this.refusals.note(mac, v.code, v.detail);
           return;
         }
         const component = bleComponent(mac);

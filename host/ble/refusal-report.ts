@@ -6,11 +6,14 @@ export interface RefusalSummary {
   mac: string;
   code: RefusalCode;
   count: number;
+  /** Why the last of them was refused, for the op log. */
+  detail: string;
 }
 
 interface Pending {
   lastReportAt: number;
   count: number;
+  detail: string;
   timer: TimerId | undefined;
 }
 
@@ -27,17 +30,18 @@ export class RefusalReport {
     if (!(Number.isInteger(o.windowMs) && o.windowMs > 0)) throw new RangeError(`windowMs must be a whole number of ms > 0, got ${o.windowMs}`);
   }
 
-  note(mac: string, code: RefusalCode): void {
+  note(mac: string, code: RefusalCode, detail: string): void {
     const key = `${mac} ${code}`;
     const now = this.o.clock();
     const p = this.pairs.get(key);
     if (!p || now - p.lastReportAt >= this.o.windowMs) {
       if (p?.timer !== undefined) this.o.timers.clearTimeout(p.timer);
-      this.pairs.set(key, { lastReportAt: now, count: 0, timer: undefined });
-      this.o.report({ mac, code, count: (p?.count ?? 0) + 1 });
+      this.pairs.set(key, { lastReportAt: now, count: 0, detail, timer: undefined });
+      this.o.report({ mac, code, count: (p?.count ?? 0) + 1, detail });
       return;
     }
     p.count++;
+    p.detail = detail;
     p.timer ??= this.o.timers.setTimeout(() => this.flush(key, mac, code), p.lastReportAt + this.o.windowMs - now);
   }
 
@@ -59,6 +63,6 @@ export class RefusalReport {
     const count = p.count;
     p.count = 0;
     p.lastReportAt = this.o.clock();
-    this.o.report({ mac, code, count });
+    this.o.report({ mac, code, count, detail: p.detail });
   }
 }

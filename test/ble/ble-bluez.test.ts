@@ -160,7 +160,7 @@ describe('BTHome devices through BlueZ (python3-dbusmock on a private system bus
       ],
     );
     const warnings = lines.filter((l) => /ble-(replay|downgrade|bad-mic)/.test(l));
-    assert.equal(warnings.length, 4);
+    assert.equal(warnings.length, 3, 'the second replay is counted, not logged yet');
     assert.ok(warnings.every((l) => l.includes(MAC) && !l.includes(KEY_HEX)));
 
     advertise(bz, encryptBthome(reading(22.5), MAC, KEY, 6));

@@ -83,8 +83,17 @@ describe('BTHome devices in the simulator: the hub hears the BLE air', () => {
       t.start();
       s.clock.runFor(1);
       assert.deepEqual(s.own('sensor.state').at(-1)?.data, { from: 'unplugged', to: 'running', reason: 'recovered' });
+      // Like a node's: the readings are a series of the hub's own id, under the device's component.
+      const since = Date.UTC(2026, 5, 1);
+      const series = await s.api(`/v1/series?node=${s.hub.hubLog.id}&name=temperature&component=${COMPONENT}&from=${since}&to=${since + 100_000}&points=1`);
+      assert.equal(series.status, 200);
+      assert.equal(
+        (series.body.buckets as number[][]).reduce((n, b) => n + b[4], 0),
+        8,
+      );
       const list = await s.api('/v1/ble/devices');
       const d = (list.body.devices as Record<string, unknown>[])[0];
+      // Counters 1..10 went out (the lost ones too), 11 after it came back.
       assert.deepEqual(d, { mac: MAC, name: 'kitchen', encrypted: true, addedAt: Date.UTC(2026, 5, 1), lastCounter: 11, resetPending: false });
       assert.equal(JSON.stringify(list.body).includes(KEY_HEX), false, 'the key never leaves the hub');
       t.stop();
@@ -112,6 +121,54 @@ describe('BTHome devices in the simulator: the hub hears the BLE air', () => {
       stranger.stop();
     } finally {
       await s.stop();
+    }
+  });
+
+  it('a replay flood is one event and one log line a minute, counting the rest; the log names mac and code, never the key', async () => {
+    const lines: string[] = [];
+    const clock = new VirtualClock(Date.UTC(2026, 5, 1));
+    const air = new BleAir(clock);
+    const h = await startHub({
+      clock: () => clock.now(),
+      timers: clock,
+      time: { mode: 'system' },
+      log: (l) => void lines.push(l),
+      ble: { refusalWindowMs: 60_000, scanner: (onAdvertisement) => new SimBleScanner(air, { onAdvertisement }, 'hub') },
+    });
+    try {
+      const res = await fetch(`${h.url}/v1/ble/devices`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.hub.ownerToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ mac: MAC, key: KEY_HEX }),
+      });
+      assert.equal(res.status, 200);
+      const t = new BthomeThermometer(air, clock, { mac: MAC, key: KEY, intervalMs: 1000, temperature: constant(20), humidity: constant(50) });
+      const captured = t.advertisement();
+      air.broadcast(captured);
+      for (let i = 0; i < 100; i++) {
+        air.broadcast(captured); // an attacker replaying what it heard, as fast as it can
+        clock.runFor(500);
+      }
+      const refused = () => [...h.hub.cartridge.chain(h.hub.hubLog.id)].filter((e) => e.type === 'system.ble.refused').map((e) => e.data);
+      // 50 s of flood: the first at once, the rest counted; the window ends at 60 s.
+      assert.deepEqual(refused(), [{ mac: MAC, code: 'replay', count: 1 }]);
+      clock.runFor(10_000);
+      assert.deepEqual(refused(), [
+        { mac: MAC, code: 'replay', count: 1 },
+        { mac: MAC, code: 'replay', count: 99 },
+      ]);
+      assert.equal(h.hub.ble?.stats.refused.replay, 100);
+      const logged = lines.filter((l) => l.includes('ble-replay')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.deepEqual(
+        logged.map((r) => [r.mac, r.count, r.message]),
+        [
+          [MAC, 1, 'counter 1 is not greater than the last accepted (1)'],
+          [MAC, 99, 'counter 1 is not greater than the last accepted (1)'],
+        ],
+      );
+      assert.ok(lines.every((l) => !l.includes(KEY_HEX)));
+    } finally {
+      await h.stop();
     }
   });
 });
