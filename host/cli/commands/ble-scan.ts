@@ -60,10 +60,12 @@ export const bleScanCommand: Command = {
       if (data) heard.set(adv.address.toUpperCase(), describe(adv, data));
     });
     scanner.start();
+    let timer: ReturnType<typeof setTimeout> | undefined;
     await new Promise<void>((done) => {
       wake = done;
-      setTimeout(done, seconds * 1000);
+      timer = setTimeout(done, seconds * 1000);
     });
+    clearTimeout(timer); // a fault ends the wait early: nothing may keep the process alive after it
     scanner.close();
     if (fault) {
       err(`${fault.message}\n`);
