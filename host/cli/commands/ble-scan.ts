@@ -6,7 +6,7 @@ import { type Command, UsageError } from '../command.js';
 import { table } from '../table.js';
 
 /** One BTHome advertiser heard: its newest advertisement, decoded when plaintext. */
-export interface HeardAdvertiser {
+interface HeardAdvertiser {
   mac: string;
   name: string | null;
   rssi: number;
