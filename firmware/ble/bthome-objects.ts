@@ -15,7 +15,7 @@ import type { SenmlUnit } from '../../hal/drivers/senml-units.js';
 export type BthomeKind = 'measurement' | 'binary' | 'event' | 'device';
 
 /** How an object's value bytes read. */
-export type BthomeFormat =
+type BthomeFormat =
   | 'number' // fixed-size little-endian integer, scaled
   | 'bool' // one byte, 0 or 1
   | 'button' // one byte event id
@@ -122,7 +122,7 @@ const SPECS: BthomeObjectSpec[] = [
   m(0x4d, 'energy', 4, false, 1000, 'kWh'),
   m(0x4e, 'volume', 4, false, 1000, 'l', 'L'),
   m(0x4f, 'water', 4, false, 1000, 'l', 'L'),
-  m(0x50, 'timestamp', 4, false, 1, undefined, 's since 1970'),
+  m(0x50, 'timestamp', 4, false, 1), // seconds since 1970-01-01 UTC
   m(0x51, 'acceleration', 2, false, 1000, 'm/s2', 'm/s²'),
   m(0x52, 'gyroscope', 2, false, 1000, undefined, '°/s'),
   special(0x53, 'measurement', 'text', 'text', 0),

@@ -19,7 +19,8 @@ export type BthomeDecryptedPacket = BthomeEncryptedPacket & { objects: BthomeObj
  * information and counter. `mac` is the sender's address as the scanner
  * reports it ("AA:BB:CC:DD:EE:FF"). A wrong key, MAC or altered byte is
  * 'bad-mic'; plaintext data is 'not-encrypted' (a caller holding a key
- * treats it as a downgrade).
+ * treats it as a downgrade). The objects' offsets count in the decrypted
+ * payload.
  */
 export function decryptBthome(data: Uint8Array, mac: string, key: Uint8Array, o: BthomeParseOptions = {}): BthomeDecryptedPacket {
   if (!(key instanceof Uint8Array) || key.length !== 16)

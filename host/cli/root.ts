@@ -4,6 +4,7 @@ import { restoreCommand } from './commands/restore.js';
 import { beaconCommand } from './commands/beacon.js';
 import { bleCommand } from './commands/ble.js';
 import { boardsCommand } from './commands/boards.js';
+import { bthomeCommand } from './commands/bthome.js';
 import { cborCommand } from './commands/cbor.js';
 import { chirpCommand } from './commands/chirp.js';
 import { enrollCommand } from './commands/enroll.js';
@@ -55,6 +56,7 @@ export const root: Command = {
     mnemonicCommand,
     chirpCommand,
     cborCommand,
+    bthomeCommand,
     eventCommand,
   ],
 };

@@ -49,7 +49,7 @@ export function encryptBthome(objects: BthomeObjectInput[], mac: string, key: Ui
 }
 
 /** The objects alone (the plaintext an encrypted packet carries), the packet id first. */
-export function encodeBthomeObjects(objects: BthomeObjectInput[], o: BthomeEncodeOptions = {}): Uint8Array {
+function encodeBthomeObjects(objects: BthomeObjectInput[], o: BthomeEncodeOptions = {}): Uint8Array {
   const all = o.packetId === undefined ? [...objects] : [{ id: 0x00, value: o.packetId }, ...objects];
   const sorted = all.map((obj, i) => ({ obj, i })).sort((a, b) => a.obj.id - b.obj.id || a.i - b.i);
   return concat(sorted.map(({ obj }) => encodeObject(obj)));

@@ -49,6 +49,22 @@ export interface CompactVectors {
   batches: { name: string; full: string; inline: string; byHash: string }[];
 }
 
+/** BTHome v2's published examples (bthome.io/format and /encryption, bthome-ble's encryption tests). */
+export interface BthomeVectors {
+  /** One per row of the spec's tables: the example as hex (id byte, then value bytes) and its result. */
+  objects: { hex: string; kind: string; value: number | boolean | string; specUnit?: string; steps?: number }[];
+  packets: { name: string; hex: string; triggerBased: boolean; objects: { id: number; name: string; value: number | boolean | string; unit?: string }[] }[];
+  encrypted: {
+    name: string;
+    hex: string;
+    mac: string;
+    key: string;
+    counter: number;
+    plain: string;
+    objects: { id: number; name: string; value: number | boolean | string; unit?: string }[];
+  }[];
+}
+
 function load<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(`../vectors/${name}.json`, import.meta.url), 'utf8')) as T;
 }
@@ -60,3 +76,4 @@ export const batchVectors = load<BatchVector[]>('batches');
 export const identityVectors = load<IdentityVector[]>('identity');
 export const compactVectors = load<CompactVectors>('compact');
 export const rfc8032Vectors = load<Ed25519Vector[]>('rfc8032-ed25519');
+export const bthomeVectors = load<BthomeVectors>('bthome');
