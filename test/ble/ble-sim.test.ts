@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import { SimBleScanner } from '../../hal/sim/sim-ble.js';
 import type { HubOptions } from '../../host/hub/hub-options.js';
-import { constant, ramp } from '../../sim/environment/signals.js';
+import { constant, ramp, steps } from '../../sim/environment/signals.js';
 import { BthomeThermometer } from '../../sim/ble/bthome-thermometer.js';
 import { BleAir } from '../../sim/world/ble-air.js';
 import { VirtualClock } from '../../sim/world/virtual-clock.js';
@@ -169,6 +169,43 @@ describe('BTHome devices in the simulator: the hub hears the BLE air', () => {
       assert.ok(lines.every((l) => !l.includes(KEY_HEX)));
     } finally {
       await h.stop();
+    }
+  });
+
+  it("the owner's checks and filters apply as to a node's channel: a spike is uncertain, a throttle drops values", async () => {
+    const s = await simHub({ intervalMs: 10_000, checks: { temperature: { maxRatePerS: 0.1 } }, filters: { humidity: [{ throttle: '25s' }] } });
+    try {
+      await s.api('/v1/ble/devices', { mac: MAC, key: KEY_HEX });
+      const at = s.clock.now();
+      const temperature = steps([
+        { at, value: 20 },
+        { at: at + 15_000, value: 30 }, // 10 °C in 10 s: a spike, not weather
+      ]);
+      const t = new BthomeThermometer(s.air, s.clock, { mac: MAC, key: KEY, intervalMs: 10_000, temperature, humidity: constant(40) });
+      t.start();
+      s.clock.runFor(45_000); // advertisements at 0, 10, 20, 30 and 40 s
+      t.stop();
+      const of = (name: string) =>
+        s
+          .own('sensor.reading')
+          .filter((e) => (e.data as { name: string }).name === name)
+          .map((e) => e.data as Record<string, unknown>);
+      assert.deepEqual(
+        of('temperature').map((r) => [r.value, r.quality, r.flags]),
+        [
+          [20, 'good', undefined],
+          [20, 'good', undefined],
+          [30, 'uncertain', ['spike']],
+          [30, 'uncertain', ['spike']], // the spike never became the reference
+          [30, 'uncertain', ['spike']],
+        ],
+      );
+      assert.deepEqual(
+        of('humidity').map((r) => r.time),
+        [at, at + 30_000],
+      );
+    } finally {
+      await s.stop();
     }
   });
 });
