@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { IoError } from '../../hal/contracts/errors.js';
 import { bleFlags } from '../../host/cli/ble-flags.js';
 import { dispatch } from '../../host/cli/command.js';
 import { bleCommand } from '../../host/cli/commands/ble.js';
@@ -37,6 +38,22 @@ describe('fazt hub --ble flags', () => {
     assert.throws(() => bleFlags({ ble: true, 'ble-adapter': 'eth0' }, () => undefined), /--ble-adapter 'eth0' is not a BlueZ adapter name/);
     assert.throws(() => bleFlags({ ble: true, 'ble-interval': '30' }, () => undefined), { name: 'UsageError' });
     assert.throws(() => bleFlags({ ble: true, 'ble-absent-after': '0' }, () => undefined), /--ble-absent-after must be a whole number ≥ 1/);
+  });
+  it('a scanner that cannot be made (node-ble missing, no BlueZ): the hub does not start, and says why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fazt-ble-hub-'));
+    try {
+      const scanner = () => {
+        throw new IoError('unsupported', 'node-ble is not installed (needed for BLE scanning on this host): npm install node-ble');
+      };
+      const hub = new Hub({ dataDir: dir, host: '127.0.0.1', port: 0, time: { mode: 'system' }, log: () => undefined, ble: { scanner } });
+      await assert.rejects(hub.start(), /node-ble is not installed/);
+      // It let go of everything: the same folder starts again without BLE.
+      const again = new Hub({ dataDir: dir, host: '127.0.0.1', port: 0, time: { mode: 'system' }, log: () => undefined });
+      await again.start();
+      await again.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it('the hub refuses bad BLE options before it starts', () => {
     assert.throws(
