@@ -2,6 +2,7 @@ import type { Command } from './command.js';
 import { backupCommand } from './commands/backup.js';
 import { restoreCommand } from './commands/restore.js';
 import { beaconCommand } from './commands/beacon.js';
+import { bleCommand } from './commands/ble.js';
 import { boardsCommand } from './commands/boards.js';
 import { bthomeCommand } from './commands/bthome.js';
 import { cborCommand } from './commands/cbor.js';
@@ -48,6 +49,7 @@ export const root: Command = {
     timeCommand,
     pulseCommand,
     rulesCommand,
+    bleCommand,
     simCommand,
     i2cCommand,
     boardsCommand,

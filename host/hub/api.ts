@@ -8,6 +8,7 @@ import type { PulseService } from '../pulse/pulse-service.js';
 import type { Cartridge } from '../store/cartridge.js';
 import type { Timekeeper } from '../time/timekeeper.js';
 import { beaconRoutes } from './beacon-api.js';
+import { bleRoutes } from './ble-api.js';
 import { enrollRoutes } from './enroll-api.js';
 import type { EventStream } from './event-stream.js';
 import { eventsRoutes } from './events-api.js';
@@ -96,5 +97,6 @@ export function apiRoutes(ctx: ApiContext): Routes {
     ...meshPairRoutes(ctx),
     ...meshPeersRoutes(ctx),
     ...rulesTestRoutes({ cartridge: ctx.cartridge, hubId: ctx.hubKey.id, clock: ctx.clock, timeZone: () => ctx.rules()?.timeZone ?? 'UTC' }),
+    ...bleRoutes({ cartridge: ctx.cartridge, clock: ctx.clock, hubLog: ctx.hubLog, access: ctx.access }),
   };
 }

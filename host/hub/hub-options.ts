@@ -1,4 +1,5 @@
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import type { BleHubOptions } from '../ble/ble-hub-options.js';
 import type { Timers } from '../../hal/contracts/time.js';
 import type { MeshNatsOptions } from '../mesh/nats/nats-options.js';
 import type { MqttOptions } from '../mqtt/mqtt-options.js';
@@ -62,6 +63,8 @@ export interface HubOptions {
   agents?: { confirmWithinMs?: number };
   /** Home Assistant over MQTT (host/mqtt/): the broker's URL, credential file and discovery prefix. */
   mqtt?: MqttOptions;
+  /** BTHome devices as the hub's own sensors (host/ble/; fazt hub --ble): the scanner to listen with and the sensor settings. */
+  ble?: BleHubOptions;
 }
 
 export interface HubAddress {

@@ -1,4 +1,7 @@
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import { BleHub } from '../ble/ble-hub.js';
+import { checkBleHubOptions } from '../ble/ble-hub-options.js';
+import { systemTimers } from '../time/system-timers.js';
 import type { HubBeacon } from '../beacon/hub-beacon.js';
 import { nodeCrypto } from '../crypto/node-crypto.js';
 import type { RuleService } from '../effect/rule-service.js';
@@ -10,7 +13,6 @@ import { MeshNats } from '../mesh/nats/mesh-nats.js';
 import { resolveMeshNats } from '../mesh/nats/nats-options.js';
 import { HaBridge } from '../mqtt/ha-bridge.js';
 import { resolveMqtt } from '../mqtt/mqtt-options.js';
-import { systemTimers } from '../time/system-timers.js';
 import type { Cartridge } from '../store/cartridge.js';
 import type { StoredListener } from '../store/stored-hook.js';
 import type { Timekeeper } from '../time/timekeeper.js';
@@ -54,6 +56,8 @@ export class Hub {
   private meshNats: MeshNats | undefined;
   /** Home Assistant over MQTT, when configured (HubOptions.mqtt). */
   private ha: HaBridge | undefined;
+  /** BTHome devices heard by the hub itself, when configured (HubOptions.ble). */
+  private bleHub: BleHub | undefined;
 
   constructor(options: HubOptions = {}) {
     this.options = options;
@@ -64,6 +68,7 @@ export class Hub {
     if (options.backups) checkBackupOptions(options.backups);
     if (options.meshNats) resolveMeshNats(options.meshNats); // refused here, not at start
     if (options.mqtt) resolveMqtt(options.mqtt);
+    if (options.ble) checkBleHubOptions(options.ble);
   }
 
   /** The parts once started (also after stop). */
@@ -129,6 +134,11 @@ export class Hub {
   /** The mesh: paired hubs, sync rounds, forks and refusals (host/mesh/). */
   get mesh(): MeshHub {
     return this.wired.mesh;
+  }
+
+  /** The hub's BLE sensors, when it scans (HubOptions.ble). */
+  get ble(): BleHub | undefined {
+    return this.running ? this.bleHub : undefined;
   }
 
   /** The LAN beacon, when enabled. */
@@ -209,6 +219,22 @@ export class Hub {
       this.ha = new HaBridge({ ...at, timers: timers ?? systemTimers(), silentAfterMs: silentAfterMs ?? SILENT_AFTER_MS }, parts.key.id);
       this.ha.start();
     }
+    if (this.options.ble) {
+      const log = (r: Record<string, unknown>) => this.log(r);
+      this.bleHub = new BleHub(this.options.ble, {
+        cartridge: store,
+        hubLog: own,
+        clock: () => keeper.now(),
+        timers: this.options.timers ?? systemTimers(),
+        log,
+      });
+      try {
+        this.bleHub.start();
+      } catch (e) {
+        await this.stop();
+        throw e;
+      }
+    }
     return this.address;
   }
 
@@ -225,6 +251,8 @@ export class Hub {
 
   private async shutdown(parts: HubParts, listener: HubListener, graceMs: number): Promise<void> {
     this.stopping = true;
+    this.bleHub?.stop();
+    this.bleHub = undefined;
     await this.meshNats?.stop();
     this.meshNats = undefined;
     await this.ha?.stop();

@@ -8,6 +8,7 @@ import { PEER_CHAINS_SQL } from './migration-peer-chains.js';
 import { MESH_SCOPE_SQL } from './migration-mesh-scope.js';
 import { PENDING_EFFECTS_SQL } from './migration-pending-effects.js';
 import { ROLLUPS_SQL } from './migration-rollups.js';
+import { BLE_SQL } from './migration-ble.js';
 
 /**
  * The cartridge's schema as numbered steps, applied in order, each in its own
@@ -237,6 +238,12 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     name: 'mesh: which nodes each peer replicates',
     // Step 15 is the sync protocol's; this one is pairing's (host/mesh/replication-scope.ts).
     sql: MESH_SCOPE_SQL,
+  },
+  {
+    step: 17,
+    name: 'BTHome devices: key, last accepted counter',
+    // BLE sensors on the hub; the counter persists so a restart does not reopen replays (host/store/ble-devices.ts).
+    sql: BLE_SQL,
   },
   {
     step: 18,

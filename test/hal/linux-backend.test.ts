@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { i2cErrorCode, LinuxI2C } from '../../hal/linux/linux-i2c.js';
 import { requireLoader, type NativeLoader, type NativePackage } from '../../hal/linux/load-native.js';
 import type { I2cBusSync } from '../../hal/linux/native-types.js';
 import { getBoard } from '../../host/boards/board-registry.js';
+import { bluezMockSkip, mockBluez as mockBluezFor } from '../helpers/bluez-mock.js';
 import { until } from '../helpers/wait.js';
 
 /**
@@ -637,13 +638,7 @@ describe('audio through aplay/arecord (no sound card here: ALSA null and file PC
   });
 });
 
-const BLUEZ_PY = '/usr/bin/python3';
-const dbusmockThere = () => onPath('dbus-daemon') && onPath('dbus-send') && existsSync(BLUEZ_PY) && spawnSync(BLUEZ_PY, ['-c', 'import dbusmock']).status === 0;
-const bleSkip = !installed('node-ble')
-  ? 'node-ble is not installed here'
-  : !dbusmockThere()
-    ? 'needs dbus-daemon, dbus-send and python3-dbusmock (Debian: dbus python3-dbusmock)'
-    : false;
+const bleSkip = bluezMockSkip();
 
 describe('BLE scanner over node-ble (no Bluetooth adapter here)', { skip: !installed('node-ble') && 'node-ble is not installed here' }, () => {
   it('no system bus to reach: a fault, not a crash or a hang', async () => {
@@ -665,46 +660,7 @@ describe('BLE scanner over node-ble (no Bluetooth adapter here)', { skip: !insta
   });
 });
 
-/** A private system bus with python3-dbusmock's bluez5 template on it. */
-async function mockBluez(): Promise<{ env: NodeJS.ProcessEnv; send: (...args: string[]) => string; py: (code: string) => void; stop: () => void }> {
-  const dir = scratch('dbus');
-  const sock = join(dir, 'system_bus_socket');
-  writeFileSync(
-    join(dir, 'system.conf'),
-    `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>system</type><listen>unix:path=${sock}</listen><auth>EXTERNAL</auth>
-<policy context="default"><allow user="*"/><allow own="*"/><allow send_destination="*"/><allow receive_sender="*"/></policy></busconfig>`,
-  );
-  const procs: ChildProcess[] = [];
-  const stop = () => {
-    for (const p of procs.reverse()) if (p.exitCode === null) p.kill('SIGTERM');
-  };
-  try {
-    const daemon = spawn('dbus-daemon', [`--config-file=${join(dir, 'system.conf')}`, '--nofork', '--nopidfile'], { stdio: 'ignore' });
-    procs.push(daemon);
-    await until(() => existsSync(sock), 'dbus-daemon', CHILD_BOUND_MS);
-    const env = { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${sock}` };
-    procs.push(spawn(BLUEZ_PY, ['-m', 'dbusmock', '--template', 'bluez5'], { env, stdio: 'ignore' }));
-    const send = (...args: string[]) => {
-      const r = spawnSync('dbus-send', ['--system', '--print-reply', ...args], { env, encoding: 'utf8', timeout: 5000 });
-      if (r.status !== 0) throw new Error(`dbus-send ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout;
-    };
-    await until(
-      () => /boolean true/.test(send('--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.bluez')),
-      'the bluez mock',
-      CHILD_BOUND_MS,
-    );
-    const py = (code: string) => {
-      const r = spawnSync(BLUEZ_PY, ['-c', `import dbus\nbus = dbus.SystemBus()\n${code}`], { env, encoding: 'utf8', timeout: 5000 });
-      if (r.status !== 0) throw new Error(`python: ${r.stderr}`);
-    };
-    return { env, send, py, stop };
-  } catch (e) {
-    stop();
-    throw e;
-  }
-}
+const mockBluez = () => mockBluezFor(CHILD_BOUND_MS);
 
 describe('BLE scanner against BlueZ mocked by python3-dbusmock on a private system bus', { skip: bleSkip }, () => {
   const DEV = '/org/bluez/hci0/dev_AA_BB_CC_DD_EE_01';

@@ -13,6 +13,7 @@ import { MESH_FLAGS, meshFlags } from '../mesh-flags.js';
 import { MESH_NATS_FLAGS, meshNatsFlags } from '../mesh-nats-flags.js';
 import { AGENT_FLAGS, agentFlags } from '../agent-flags.js';
 import { MQTT_FLAGS, mqttFlags } from '../mqtt-flags.js';
+import { BLE_FLAGS, bleFlags } from '../ble-flags.js';
 
 /** "HOST:PORT", "[v6]:PORT" or ":PORT" (all interfaces stay opt-in: the default is loopback). */
 export function parseListen(text: string): { host: string; port: number } {
@@ -91,7 +92,7 @@ export const hubCommand: Command = {
   name: 'hub',
   summary: 'Run the hub: store signed batches in the cartridge and serve the HTTP API',
   usage:
-    'fazt hub [--data DIR] [--listen HOST:PORT] [--body-limit BYTES] [--time-zone ZONE] [--notify-url URL] [--pulse-every 15m] [--pulse-checks FILE] [--phrase-url URL --phrase-model M] [--beacon [--name N] [--announce 30s]] [--time auto|peers|system] [--time-poll 60s] [--backup-every 24h [--backup-keep 7] [--backup-dir DIR]] [--mesh [--mesh-interval 30s]] [--mesh-nats URL [--mesh-nats-user U --mesh-nats-password-file F | --mesh-nats-nkey-file F]] [--mqtt URL [--mqtt-user U --mqtt-password-file F] [--ha-prefix homeassistant]] [--log-json]',
+    'fazt hub [--data DIR] [--listen HOST:PORT] [--body-limit BYTES] [--time-zone ZONE] [--notify-url URL] [--pulse-every 15m] [--pulse-checks FILE] [--phrase-url URL --phrase-model M] [--beacon [--name N] [--announce 30s]] [--time auto|peers|system] [--time-poll 60s] [--backup-every 24h [--backup-keep 7] [--backup-dir DIR]] [--mesh [--mesh-interval 30s]] [--mesh-nats URL [--mesh-nats-user U --mesh-nats-password-file F | --mesh-nats-nkey-file F]] [--mqtt URL [--mqtt-user U --mqtt-password-file F] [--ha-prefix homeassistant]] [--ble [--ble-adapter hci0] [--ble-interval 60s]] [--log-json]',
   help: [
     'The cartridge is DIR/fazt.db (one SQLite file, mode 0600): all the hub is, its key and certificate',
     'too (a DIR/hub-key.json from before is imported once). Default DIR ./fazt-data, listen 127.0.0.1:7070.',
@@ -99,6 +100,7 @@ export const hubCommand: Command = {
     'named by time, keeping the newest --backup-keep (default 7); each is an event on the hub chain.',
     '--mesh-nats URL replicates over NATS JetStream (see the README, Mesh over NATS JetStream).',
     '--mqtt URL shows every node in Home Assistant over MQTT (see the README, Home Assistant (MQTT)).',
+    '--ble hears the BTHome devices added with fazt ble add through BlueZ (see the README, BLE sensors (BTHome v2)).',
     'The log (stderr) says enrolments, refusals, nodes first seen, silent and back, and backups in',
     'plain lines (--log-json: one JSON object a line); never a token.',
     'Beyond loopback (e.g. --listen 0.0.0.0:7070) the same port also answers HTTPS with a self-signed',
@@ -136,6 +138,7 @@ export const hubCommand: Command = {
     ...MESH_NATS_FLAGS,
     ...AGENT_FLAGS,
     ...MQTT_FLAGS,
+    ...BLE_FLAGS,
   },
   run: async ({ values, out, err }) => {
     const { host, port } = parseListen(String(values.listen ?? '127.0.0.1:7070'));
@@ -152,6 +155,7 @@ export const hubCommand: Command = {
     const meshNats = meshNatsFlags(values);
     const agents = agentFlags(values);
     const mqtt = mqttFlags(values);
+    const ble = bleFlags(values, (line) => err(line + '\n'));
     // Every flag is checked before the folder is made.
     const dataDir = dataFolder(values, { create: true });
     const hub = new Hub({
@@ -165,6 +169,7 @@ export const hubCommand: Command = {
       ...meshNats,
       ...agents,
       ...mqtt,
+      ...ble,
       percepts: true,
       rules,
       pulse,

@@ -1,9 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { toJsonValue } from '../../../firmware/codec/json-form.js';
 import { OUTPUT_DRIVERS } from '../../../firmware/uplink/command-action.js';
 import { DEMO_NODES, type DemoNode } from '../../../sim/node/demo-nodes.js';
 import type { NodeStatus, SimulatedNode } from '../../../sim/node/simulated-node.js';
 import { XsNode } from '../../../sim/node/xs-node.js';
+import { DEMO_BLE, DemoBle } from '../../../sim/ble/demo-ble.js';
+import { bleComponent } from '../../ble/ble-mac.js';
 import { SimControls } from '../../../sim/node/sim-control-api.js';
 import { PULSE_FLAGS, pulseFlags } from '../pulse-flags.js';
 import { MQTT_FLAGS, mqttFlags } from '../mqtt-flags.js';
@@ -66,6 +69,8 @@ export const startCommand: Command = {
     const poweredOn = Date.now() - Math.max(...sampled.map((s) => s.intervalMs));
     // The simulator page's controls (sliders, buttons, faults, the nodes' logs) ride on the hub's API.
     const controls = new SimControls();
+    // One encrypted BTHome thermometer on a simulated BLE air, heard by the hub itself.
+    const demoBle = new DemoBle();
     const hub = new Hub({
       dataDir,
       host,
@@ -76,6 +81,7 @@ export const startCommand: Command = {
       rules: { ...zone, defaults: loadDefaultRules() },
       pulse,
       extraRoutes: controls.routes(),
+      ble: demoBle.hubOptions(),
     });
     // The XS engines boot first, each in its own process, while the hub starts and the nodes enrol.
     const engines = new Map(runtime === 'xs' ? DEMO_NODES.map((d) => [d.name, XsNode.boot()]) : []);
@@ -110,12 +116,24 @@ export const startCommand: Command = {
           `node ${demo.name} ${node.id} on ${demo.board}: firmware running in ${node.runtime === 'xs' ? 'XS' : 'Node'}, sensors ${demo.sensors.map((s) => s.name).join(', ')}\n`,
         );
       writeFileSync(seedsFile, JSON.stringify(seeds, null, 2) + '\n', { mode: 0o600 });
+      await demoBle.start(addr.url, hub.ownerToken);
+      out(
+        `ble ${DEMO_BLE.name} ${DEMO_BLE.mac}: BTHome thermometer, encrypted, on the simulated BLE air; readings on the hub's chain as ${bleComponent(DEMO_BLE.mac)}\n`,
+      );
       out(
         `live readings below; the API answers meanwhile (try: curl -H "Authorization: Bearer $(cat ${join(dataDir, OWNER_TOKEN_FILE)})" ${addr.url}/v1/nodes). Ctrl-C stops.\n`,
       );
 
       const signal = stopSignal();
       const started = Date.now();
+      const bleLatest = new Map<string, string>();
+      const unhookBle = hub.onStored((entries) => {
+        for (const e of entries) {
+          const component = e.source.slice(e.source.indexOf('/') + 1);
+          const line = component.startsWith('ble-') ? nodeEventText(DEMO_BLE.name, { ...e, component, data: toJsonValue(e.data) }, bleLatest) : undefined;
+          if (line && !values.quiet) out(line);
+        }
+      });
       const show = (n: (typeof nodes)[number], now: number) => {
         if (n.status) out(`${new Date(now).toISOString().slice(11, 19)} ${n.node.name.padEnd(11)} ${nodeSummaryText(n.status, n.latest)}\n`);
         n.shown = n.latest.size > 0;
@@ -124,6 +142,7 @@ export const startCommand: Command = {
       try {
         while (!signal.stopped && Date.now() - started < limit) {
           const now = Date.now();
+          demoBle.advance(now);
           for (const n of nodes) {
             const { status } = await n.node.run(now);
             n.status = status;
@@ -137,11 +156,14 @@ export const startCommand: Command = {
           if (now - lastPrint >= 5000 && !values.quiet) {
             lastPrint = now;
             for (const n of nodes) show(n, now);
+            if (bleLatest.size) out(`${new Date(now).toISOString().slice(11, 19)} ${DEMO_BLE.name.padEnd(11)} ${[...bleLatest.values()].join(', ')}\n`);
           }
           await new Promise((r) => setTimeout(r, 250));
         }
       } finally {
         signal.release();
+        unhookBle();
+        demoBle.stop();
       }
     } finally {
       unhook();
