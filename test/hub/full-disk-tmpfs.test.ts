@@ -9,7 +9,7 @@ import { verifyStoredChains } from '../../host/store/verify-stored-chains.js';
 import { FAZT, ROOT, requireBuild } from '../helpers/lan-fazt.js';
 import { privateTmpfs, tmpfsUnavailable } from '../helpers/tmpfs.js';
 import { until } from '../helpers/wait.js';
-import { asOwner, cbor, crypto, get, tempDir, TestNode } from './helpers.js';
+import { asOwner, cbor, crypto, get, post, tempDir, TestNode } from './helpers.js';
 import { SseClient } from './sse-client.js';
 
 /**
@@ -114,6 +114,11 @@ describe('a full disk (tmpfs in a mount namespace)', { skip: reason }, () => {
       for (let k = 0; k < 5; k++) await round();
       assert.deepEqual([...new Set(statuses)], [200]);
 
+      // A read-only token first used while the disk is full (its first use is recorded: a write that cannot be made).
+      const made = await post(`${url}/v1/tokens`, JSON.stringify({ name: 'dashboard', scope: 'read' }), 'application/json');
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      const reader = { authorization: `Bearer ${String(made.body.token)}` };
+
       const filler = join(fs.outside, 'filler');
       const filled = fill(filler);
       statuses.length = 0;
@@ -143,6 +148,17 @@ describe('a full disk (tmpfs in a mount namespace)', { skip: reason }, () => {
       assert.equal(events.status, 200);
       assert.equal((events.body.events as unknown[]).length, Math.min(1000, acked.get(nodes[1].id) ?? 0));
       assert.equal((await get(`${url}/v1/nodes`)).status, 200);
+      const first = await fetch(`${url}/v1/nodes`, { headers: reader, signal: AbortSignal.timeout(10_000) });
+      assert.equal(first.status, 200, `a token's first use on a full disk: ${await first.text()}`);
+      const dashboard = ['/v1/pulse/history', '/v1/rules', '/v1/effects/pending', '/v1/time/status', `/v1/series?node=${nodes[0].id}&name=temperature`, '/'];
+      const answers = await Promise.all(
+        dashboard.map(async (path) => `${path} ${(await fetch(`${url}${path}`, { headers: reader, signal: AbortSignal.timeout(10_000) })).status}`),
+      );
+      assert.deepEqual(
+        answers,
+        dashboard.map((path) => `${path} 200`),
+        "the dashboard's reads",
+      );
       assert.equal((await get(`${url}/v1/pulse`)).status, 200);
       assert.equal(hub.proc.exitCode, null);
       assert.equal(stream.ended, false, 'the stream stays open');
