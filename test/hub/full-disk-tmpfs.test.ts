@@ -195,6 +195,14 @@ describe('a full disk (tmpfs in a mount namespace)', { skip: reason }, () => {
       hub = undefined;
       assert.equal(existsSync(join(dataOutside, 'fazt.db-wal')), false, 'the closing checkpoint went through (the WAL is gone)');
 
+      // A hub started on a full disk (a power cut, a reboot) says so and what to do, and touches nothing.
+      fill(filler);
+      await assert.rejects(
+        startHub(() => fs.spawn(process.execPath, [FAZT, 'hub', '--data', data, '--listen', '127.0.0.1:0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })),
+        /store-full: cannot open cartridge .*fazt\.db: the disk under it is full \(\d+ bytes free\)\. Free space on it and start again/,
+      );
+      unlinkSync(filler);
+
       copyFileSync(join(dataOutside, 'fazt.db'), join(local.dir, 'after.db'));
       const c = Cartridge.open(join(local.dir, 'after.db'));
       try {
