@@ -30,7 +30,7 @@ after(() => tmp.cleanup());
 const UNLIMITED = 1_073_741_823;
 
 describe('a full store', () => {
-  it('a group commit: a batch that does not fit is 507 store-full and stores nothing; the rest of its group commits; the next commit after space returns stores it', async () => {
+  it('a group commit: a batch that does not fit is 507 store-full and stores nothing, what fits of its group is stored; the next commit after space returns stores it', async () => {
     const c = Cartridge.open(join(tmp.dir, 'group.db'));
     try {
       const nodes = [71, 72, 73].map((s) => new TestNode(s));
