@@ -62,6 +62,10 @@ export function toHttpError(e: unknown): HttpError {
   if (e instanceof StoreError && STORE_STATUS[e.code]) return new HttpError(STORE_STATUS[e.code], e.code, e.message);
   // The disk (or the cartridge's size limit) is full: nothing of the batch was stored; the node keeps it and retries.
   if (e instanceof Error && (e as { code?: unknown }).code === 'SQLITE_FULL')
-    return new HttpError(507, 'store-full', "the hub's storage is full; nothing of this request was stored");
+    return new HttpError(
+      507,
+      'store-full',
+      "the hub's storage is full: nothing of this request was stored. Free disk space on the hub; it stores again by itself, and a node's retries deliver what it kept",
+    );
   return new HttpError(500, 'internal', 'the hub failed to handle the request');
 }

@@ -44,7 +44,10 @@ export async function serveRequest(
     await route.handler(req, res, url);
   } catch (e) {
     const err = toHttpError(e);
-    if (err.status >= 500) log({ level: 'error', code: 'internal', message: (e as Error)?.message ?? String(e), method: req.method, url: loggable(req.url) });
+    // A full store is not a bug in the hub: said as what it is and what to do, with no stack or path.
+    if (err.code === 'store-full') log({ level: 'error', code: 'store-full', message: err.message, route: `${req.method} ${loggable(req.url).split('?')[0]}` });
+    else if (err.status >= 500)
+      log({ level: 'error', code: 'internal', message: (e as Error)?.message ?? String(e), method: req.method, url: loggable(req.url) });
     // What the hub refused, and to whom: a node stuck on a broken chain, a wrong token, a scan.
     else if (err.status !== 503)
       log({

@@ -1,6 +1,7 @@
 import { openSqlite } from './sqlite.js';
 import type Database from 'better-sqlite3';
 import { closeSync, openSync } from 'node:fs';
+import { diskFullError } from './disk-full.js';
 import { MIGRATIONS, type MigrationStep } from './migrations.js';
 import { StoreError } from './store-error.js';
 
@@ -45,7 +46,7 @@ export function openCartridge(file: string, options: OpenOptions = {}): Db {
     return db;
   } catch (e) {
     db.close();
-    throw e;
+    throw diskFullError(e, file, 'cannot open cartridge') ?? e;
   }
 }
 

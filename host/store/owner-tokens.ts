@@ -92,8 +92,17 @@ export class OwnerTokens {
     if (typeof token !== 'string' || !OWNER_TOKEN_PATTERN.test(token)) return undefined;
     const r = this.byHash.get(this.hash(token));
     if (!r || !this.live(r, now)) return undefined;
-    if (r.last_used_at === null || now - r.last_used_at >= TOUCH_MS) this.touch.run(now, r.id);
+    if (r.last_used_at === null || now - r.last_used_at >= TOUCH_MS) this.touched(now, r.id);
     return record(r);
+  }
+
+  /** When a token was last used is a convenience figure: a full disk must not refuse the read it comes with. */
+  private touched(now: number, id: string): void {
+    try {
+      this.touch.run(now, id);
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 'SQLITE_FULL') throw e;
+    }
   }
 
   /** The token with this id while it is live (a session asks on every request: revoking a token ends its sessions). */

@@ -21,6 +21,7 @@ export type StoreErrorCode =
   | 'invite-used' // the invite was already spent
   | 'not-a-cartridge' // the file is some other SQLite database
   | 'cartridge-newer' // written by a newer fazt: more migration steps than this one knows
+  | 'store-full' // the disk under the cartridge is full
   | 'exists' // a backup would overwrite a file
   | 'live' // a restore would replace the cartridge a running hub holds open
   | 'bad-query' // an events query the cartridge cannot answer (bad cursor, limit, pattern)
