@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { join } from 'node:path';
+import { backupFlags } from '../../host/cli/backup-flags.js';
 import { Hub } from '../../host/hub/hub.js';
 import { Cartridge } from '../../host/store/cartridge.js';
 import { checkCartridge } from '../../host/store/check-cartridge.js';
@@ -68,6 +69,16 @@ describe('the start check on a damaged cartridge', () => {
     } finally {
       c.close();
     }
+  });
+
+  it('fazt hub --check-recent N sets the window; a hub started with a window short of the flip runs', async () => {
+    assert.deepEqual(backupFlags({ 'check-recent': '10' }), { logFormat: 'plain', startCheck: { recent: 10 } });
+    assert.throws(() => backupFlags({ 'check-recent': '0' }), /--check-recent must be a whole number, at least 1, got '0'/);
+    const { dir, file } = goodFolder(join(tmp.dir, 'window'));
+    flipMarkedValue(file);
+    const hub = new Hub({ dataDir: dir, port: 0, log: () => undefined, ...backupFlags({ 'check-recent': '10' }) });
+    await hub.start();
+    await hub.stop();
   });
 
   it('a broken b-tree page header: quick_check catches it and names the table', async () => {
