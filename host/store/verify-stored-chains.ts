@@ -45,16 +45,15 @@ export function verifyStoredChains(cartridge: Cartridge, crypto: CryptoProvider,
   const out: VerifiedHead[] = [];
   for (const kind of ['node', 'hub'] as const) {
     for (const id of ids.all(kind)) {
-      const n = { id };
-      const damaged = (seq: number, why: string) => new StoreError('damaged', `the ${kind} chain ${n.id} is damaged at seq ${seq}: ${why}`);
-      const gaps = new Map(cartridge.gaps(n.id).map((g) => [g.from, g.to]));
-      const head = cartridge.head(n.id);
+      const damaged = (seq: number, why: string) => new StoreError('damaged', `the ${kind} chain ${id} is damaged at seq ${seq}: ${why}`);
+      const gaps = new Map(cartridge.gaps(id).map((g) => [g.from, g.to]));
+      const head = cartridge.head(id);
       const from = recent === undefined ? 1 : Math.max(1, (head?.seq ?? 0) - recent + 1);
       let seq = from - 1;
       let hash: Uint8Array | undefined = from === 1 ? GENESIS_PREV : undefined;
       let events = 0;
       const hashes = new Map<number, Uint8Array>();
-      for (const e of cartridge.chain(n.id, from === 1 ? undefined : { from, to: Number.MAX_SAFE_INTEGER })) {
+      for (const e of cartridge.chain(id, from === 1 ? undefined : { from, to: Number.MAX_SAFE_INTEGER })) {
         if (hash === undefined) {
           // The window's first entry: its link is what is stored; no gap check before it.
         } else if (e.seq !== seq + 1) {
@@ -70,8 +69,8 @@ export function verifyStoredChains(cartridge: Cartridge, crypto: CryptoProvider,
       }
       if (!head || head.seq !== seq || (seq > 0 && (!hash || !bytesEqual(head.hash, hash))))
         throw damaged(seq, `the stored head (seq ${head?.seq ?? 0}) is not the chain's last entry (seq ${seq})`);
-      const verified: VerifiedHead = { node: n.id, kind, seq, events };
-      if (checkpoints) verified.checkpoints = checkWindowCheckpoints(checkpoints, cartridge, crypto, n.id, from, hashes, damaged);
+      const verified: VerifiedHead = { node: id, kind, seq, events };
+      if (checkpoints) verified.checkpoints = checkWindowCheckpoints(checkpoints, cartridge, crypto, id, from, hashes, damaged);
       out.push(verified);
     }
   }
