@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { backupCommand } from '../../host/cli/commands/backup.js';
@@ -69,6 +70,20 @@ describe('recovery from the last good backup, through the CLI', () => {
     await assert.rejects(fazt(backupCommand, [join(tmp.dir, 'broken.db'), '--data', dir]), /failed its integrity check/);
     const r = await fazt(restoreCommand, [good, '--data', dir]);
     assert.equal(r.code, 0, r.out);
+    await startsAndVerifies(dir, hubId);
+  });
+
+  it('a destroyed file header: the hub refuses (SQLite cannot read it); fazt restore still replaces it, keeping it beside', async () => {
+    const file = join(dir, CARTRIDGE_FILE);
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.alloc(100, 0x55), 0, 100, 0);
+    closeSync(fd);
+    const refused = await start(dir);
+    assert.match(String(refused.error?.message), /is damaged: SQLite cannot read it: file is not a database\n.*Recover from the last good backup/);
+    const r = await fazt(restoreCommand, [good, '--data', dir]);
+    assert.equal(r.code, 0, r.out);
+    const kept = /the cartridge it replaced: (\S+)/.exec(r.out)?.[1];
+    assert.ok(kept && readFileSync(kept).subarray(0, 100).equals(Buffer.alloc(100, 0x55)), 'the damaged file is kept as it was');
     await startsAndVerifies(dir, hubId);
   });
 });
