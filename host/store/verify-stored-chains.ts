@@ -100,7 +100,7 @@ function checkWindowCheckpoints(
   }
   const newest = window.at(-1);
   const key = cartridge.nodeKey(node)?.publicKey;
-  if (newest && key && !crypto.verify(newest.sig, batchSignedForm(node, newest.first, newest.last, newest.head, newest.dropped), key))
+  if (newest && !(key && crypto.verify(newest.sig, batchSignedForm(node, newest.first, newest.last, newest.head, newest.dropped), key)))
     throw damaged(newest.last, `the signature of checkpoint ${newest.first}..${newest.last} does not verify under the chain's key`);
   return window.length;
 }

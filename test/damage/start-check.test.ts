@@ -49,6 +49,25 @@ describe('the start check on a damaged cartridge', () => {
     }
   });
 
+  it('checks the hub’s own chain too: its checkpoints under the hub’s key', async () => {
+    const { dir, file, node } = goodFolder(join(tmp.dir, 'hub-chain'));
+    const hub = new Hub({ dataDir: dir, port: 0, log: () => undefined });
+    await hub.start();
+    const t = Date.now();
+    hub.hubLog.append('percept.silent', 'percept', { node: node.id, state: 'heard', expectedMs: 1000, lastSeen: t, at: t, causes: ['aaaaaaaaaaaaaaaa'] });
+    await hub.stop();
+    const c = Cartridge.open(file, { crypto });
+    try {
+      const hubSeq = c.nodes('hub')[0]?.headSeq ?? 0;
+      assert.ok(hubSeq >= 1, 'the hub appended to its chain');
+      const { chains, entries, checkpoints } = checkCartridge(c, crypto);
+      assert.deepEqual({ chains, entries }, { chains: 2, entries: 60 + hubSeq });
+      assert.ok(checkpoints >= 4, `the hub's checkpoints are matched too (${checkpoints})`);
+    } finally {
+      c.close();
+    }
+  });
+
   it('a flipped byte inside a reading’s value: quick_check passes, the hash check names the node and seq', async () => {
     const { dir, file, node } = goodFolder(join(tmp.dir, 'payload'));
     flipMarkedValue(file);
