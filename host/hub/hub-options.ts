@@ -47,6 +47,8 @@ export interface HubOptions {
   logFormat?: LogFormat;
   /** Scheduled online backups (host/hub/backup-schedule.ts): every `everyMs`, the newest `keep`, in `dir` (default <dataDir>/backups). */
   backups?: { everyMs: number; keep: number; dir?: string };
+  /** The start check (host/store/check-cartridge.ts): each chain's newest `recent` seqs rehashed (default 256). */
+  startCheck?: { recent?: number };
   /** A node is logged silent after this long without a batch (default 15 minutes); a sleeping node after at least three of its wakes. */
   silentAfterMs?: number;
   /** The timers of the backup schedule and the silence check (default Node's; a virtual clock's in tests). */

@@ -9,7 +9,8 @@ import { PerceptEngine } from '../percept/percept-engine.js';
 import { HubMetrics } from '../pulse/hub-metrics.js';
 import { PulseCounters } from '../pulse/pulse-counters.js';
 import { PulseService } from '../pulse/pulse-service.js';
-import { Cartridge } from '../store/cartridge.js';
+import type { Cartridge } from '../store/cartridge.js';
+import { openCheckedCartridge } from './open-checked-cartridge.js';
 import { Timekeeper } from '../time/timekeeper.js';
 import { apiRoutes } from './api.js';
 import { EventStream } from './event-stream.js';
@@ -83,10 +84,13 @@ export async function wireHub(
   const file = join(dataDir, CARTRIDGE_FILE);
   let keeper: Timekeeper | undefined;
   const clock = () => (keeper as Timekeeper).now();
-  const store = Cartridge.open(file, {
+  // Checked before anything runs on it: damage stops the hub, naming it and the restore (open-checked-cartridge.ts).
+  const { cartridge: store } = openCheckedCartridge(file, {
     crypto,
     clock,
     onListenerError: (e) => log({ level: 'error', code: 'stored-listener', message: (e as Error)?.message ?? String(e) }),
+    recent: options.startCheck?.recent,
+    backupDir: options.backups?.dir ?? join(dataDir, 'backups'),
   });
   const t = options.time ?? {};
   // The slot the beacon is put in once the hub listens.

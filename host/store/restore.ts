@@ -34,6 +34,7 @@ function fsyncPath(path: string): void {
 }
 
 const isBusy = (e: unknown) => /^SQLITE_(BUSY|LOCKED)/.test(String((e as { code?: unknown }).code));
+const isUnreadable = (e: unknown) => /^SQLITE_(CORRUPT|NOTADB)/.test(String((e as { code?: unknown }).code));
 
 /** The caller's own last word on a checked copy (the hub folder's files must agree with it); throws to refuse. */
 export type Accept = (copy: Cartridge, checked: Omit<RestoreResult, 'file' | 'from' | 'replaced'>) => void;
@@ -74,9 +75,11 @@ function check(tmp: string, source: string, crypto: CryptoProvider, accept?: Acc
  * Holds `target` exclusively, refusing when anyone else has it open (a
  * running hub holds its cartridge for as long as it runs; SQLite's own
  * locks say so), and folds its WAL into it. Returns the connection holding
- * the lock, or undefined when there is no target yet.
+ * the lock, undefined when there is no target yet, or 'unreadable' for a
+ * target SQLite cannot read (a destroyed header): no hub runs on that one
+ * (the start check refuses it), so it is replaced without the lock.
  */
-function lockTarget(target: string): Database.Database | undefined {
+function lockTarget(target: string): Database.Database | 'unreadable' | undefined {
   if (!existsSync(target)) return undefined;
   let db: Database.Database | undefined;
   try {
@@ -87,6 +90,7 @@ function lockTarget(target: string): Database.Database | undefined {
     return db;
   } catch (e) {
     db?.close();
+    if (isUnreadable(e)) return 'unreadable';
     if (isBusy(e)) throw new StoreError('live', `${target} is open in a running hub (or another fazt): stop it first; a live cartridge is never replaced`);
     throw new StoreError('io', `cannot take ${target} to replace it: ${(e as Error).message}`, { cause: e });
   }
@@ -133,12 +137,14 @@ export async function restoreCartridge(
       if (held) {
         replaced = `${target}.before-restore-${now.toISOString().replace(/[:.]/g, '-')}`;
         linkSync(target, replaced);
+        // An unreadable cartridge's WAL was not folded into it: kept beside it, for whoever salvages it.
+        if (held === 'unreadable' && existsSync(`${target}-wal`)) renameSync(`${target}-wal`, `${replaced}-wal`);
       }
       for (const f of [`${target}-wal`, `${target}-shm`, `${target}-journal`]) rmSync(f, { force: true });
       renameSync(tmp, target);
       fsyncPath(dirname(target));
     } finally {
-      held?.close();
+      if (held !== 'unreadable') held?.close();
     }
     return { file: target, from: source, ...checked, ...(replaced ? { replaced } : {}) };
   } finally {
