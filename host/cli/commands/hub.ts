@@ -13,6 +13,7 @@ import { MESH_FLAGS, meshFlags } from '../mesh-flags.js';
 import { MESH_NATS_FLAGS, meshNatsFlags } from '../mesh-nats-flags.js';
 import { AGENT_FLAGS, agentFlags } from '../agent-flags.js';
 import { MQTT_FLAGS, mqttFlags } from '../mqtt-flags.js';
+import { LIMIT_FLAGS, limitFlags } from '../limit-flags.js';
 
 /** "HOST:PORT", "[v6]:PORT" or ":PORT" (all interfaces stay opt-in: the default is loopback). */
 export function parseListen(text: string): { host: string; port: number } {
@@ -122,6 +123,8 @@ export const hubCommand: Command = {
     "(always the peers' consensus) or system (never).",
     '--mesh syncs with the paired hubs (fazt mesh) every --mesh-interval (default 30s).',
     "--clock-skew +2h offsets this hub's system clock (simulation and tests only).",
+    'Against slow and abusive clients: --header-timeout, --request-timeout, --connections-per-address,',
+    '--failed-attempts, --stream-buffer, --stream-stall (see the README, Limits against slow and abusive clients).',
     'Runs until SIGINT or SIGTERM.',
   ].join('\n'),
   options: {
@@ -136,6 +139,7 @@ export const hubCommand: Command = {
     ...MESH_NATS_FLAGS,
     ...AGENT_FLAGS,
     ...MQTT_FLAGS,
+    ...LIMIT_FLAGS,
   },
   run: async ({ values, out, err }) => {
     const { host, port } = parseListen(String(values.listen ?? '127.0.0.1:7070'));
@@ -152,6 +156,7 @@ export const hubCommand: Command = {
     const meshNats = meshNatsFlags(values);
     const agents = agentFlags(values);
     const mqtt = mqttFlags(values);
+    const limits = limitFlags(values);
     // Every flag is checked before the folder is made.
     const dataDir = dataFolder(values, { create: true });
     const hub = new Hub({
@@ -165,6 +170,7 @@ export const hubCommand: Command = {
       ...meshNats,
       ...agents,
       ...mqtt,
+      ...limits,
       percepts: true,
       rules,
       pulse,
