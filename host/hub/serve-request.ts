@@ -48,8 +48,13 @@ export async function serveRequest(
   } catch (e) {
     const err = toHttpError(e);
     if (err.status >= 500) log({ level: 'error', code: 'internal', message: (e as Error)?.message ?? String(e), method: req.method, url: loggable(req.url) });
-    else if (err.status === 429 && refusals)
-      refusals.note(err.code, req.socket.remoteAddress, { status: 429, route: `${req.method} ${loggable(req.url).split('?')[0]}`, message: err.message });
+    // A guesser's 429s, and bodies cut short (a slow body past the request timeout), are logged once per address per period.
+    else if ((err.status === 429 || err.code === 'aborted') && refusals)
+      refusals.note(err.code, req.socket.remoteAddress, {
+        status: err.status,
+        route: `${req.method} ${loggable(req.url).split('?')[0]}`,
+        message: err.message,
+      });
     // What the hub refused, and to whom: a node stuck on a broken chain, a wrong token, a scan.
     else if (err.status !== 503)
       log({

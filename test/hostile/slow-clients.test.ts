@@ -47,6 +47,15 @@ describe('slowloris: header and whole-request timeouts', () => {
     assert.match(answer, /^HTTP\/1\.1 408 Request Timeout\r\n/);
     assert.ok(took >= REQUEST_MS, `cut after ${took} ms, before the request timeout`);
     assert.equal(refusals(lines, 'request-timeout', '127.0.0.7').length, 1);
+    // Ten more such bodies from the same address add no line: the refusals of the period are counted, not logged each.
+    const before = lines.length;
+    const more = await Promise.all(Array.from({ length: 10 }, () => rawConnect(h.addr.port, '127.0.0.7')));
+    for (const c of more) {
+      c.socket.write('POST /v1/uplink HTTP/1.1\r\nHost: hub\r\nContent-Type: application/cbor\r\nContent-Length: 4000\r\n\r\n');
+      trickle(c.socket, 'a'.repeat(4000), 20);
+    }
+    for (const c of more) assert.match(await c.closed, /^HTTP\/1\.1 408 /);
+    assert.deepStrictEqual(lines.slice(before), []);
     // The same body at once reaches the decoder (and is refused there, not cut).
     const fast = await rawConnect(h.addr.port, '127.0.0.7');
     fast.socket.end(
