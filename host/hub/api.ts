@@ -61,7 +61,7 @@ export interface ApiContext {
   /** Owner access: the check before every route, browser sessions, failed attempts per address. */
   access: OwnerAccess;
   sessions: SessionBook;
-  failures: { signin: FailureLimit; enroll: FailureLimit };
+  failures: { signin: FailureLimit; enroll: FailureLimit; pair: FailureLimit };
   /** The hub's own chain: where the owner's node changes are recorded. */
   hubLog: () => HubLog;
   /** The hub's operational log. */

@@ -15,11 +15,17 @@ export interface EventStreamOptions {
   maxSubscribers?: number;
   /** A client this far behind (bytes queued) is dropped rather than buffered without bound (default 1 MiB). */
   maxBufferedBytes?: number;
+  /** A client whose socket stays unwritable (no 'drain') this long is dropped (default 30 s). */
+  stallMs?: number;
+  /** Told of each client dropped for not reading (the hub logs it, once per address per period). */
+  onDrop?: (from: string | undefined, reason: 'buffer-full' | 'stalled') => void;
 }
 
 interface Subscriber {
   res: ServerResponse;
   filter: StreamFilter;
+  /** Runs while the socket is unwritable: past stallMs the client is dropped. */
+  stall?: NodeJS.Timeout;
 }
 
 /**
@@ -32,16 +38,27 @@ export class EventStream {
   private readonly heartbeatMs: number;
   private readonly maxSubscribers: number;
   private readonly maxBufferedBytes: number;
+  private readonly stallMs: number;
+  private readonly onDrop: NonNullable<EventStreamOptions['onDrop']>;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(options: EventStreamOptions = {}) {
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.maxSubscribers = options.maxSubscribers ?? 64;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
+    this.stallMs = options.stallMs ?? 30_000;
+    this.onDrop = options.onDrop ?? (() => undefined);
   }
 
   get size(): number {
     return this.subscribers.size;
+  }
+
+  /** Bytes written to the streams and not yet taken by their sockets (what slow clients cost the hub). */
+  get bufferedBytes(): number {
+    let n = 0;
+    for (const sub of this.subscribers) n += sub.res.writableLength;
+    return n;
   }
 
   /** Starts a stream on `res`; false when the hub already serves its maximum. */
@@ -92,14 +109,30 @@ export class EventStream {
 
   private send(sub: Subscriber, text: string): void {
     if (sub.res.writableLength > this.maxBufferedBytes) {
-      this.remove(sub);
-      sub.res.destroy();
+      this.drop(sub, 'buffer-full');
       return;
     }
-    sub.res.write(text);
+    if (sub.res.write(text) || sub.stall) return;
+    // Unwritable: the client has this long to take what is queued.
+    sub.stall = setTimeout(() => this.drop(sub, 'stalled'), this.stallMs);
+    sub.stall.unref();
+    sub.res.once('drain', () => {
+      clearTimeout(sub.stall);
+      sub.stall = undefined;
+    });
+  }
+
+  /** A client that does not read: forgotten, its socket destroyed and what was queued for it released. */
+  private drop(sub: Subscriber, reason: 'buffer-full' | 'stalled'): void {
+    if (!this.subscribers.has(sub)) return;
+    this.remove(sub);
+    this.onDrop(sub.res.socket?.remoteAddress, reason);
+    sub.res.destroy();
   }
 
   private remove(sub: Subscriber): void {
+    clearTimeout(sub.stall);
+    sub.stall = undefined;
     this.subscribers.delete(sub);
     if (this.subscribers.size === 0 && this.timer) {
       clearInterval(this.timer);

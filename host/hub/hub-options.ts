@@ -7,6 +7,7 @@ import type { RuleServiceOptions } from '../effect/rule-service.js';
 import type { PerceptOptions } from '../percept/percept-options.js';
 import type { PulseOptions } from '../pulse/pulse-service.js';
 import type { TimeMode } from '../time/timekeeper.js';
+import type { HubLimits } from './hub-limits.js';
 import type { LanBeaconOptions } from './lan-beacon.js';
 import type { LogFormat } from './op-log.js';
 import type { SyncRoundOptions } from '../mesh/sync-round.js';
@@ -67,6 +68,8 @@ export interface HubOptions {
   mqtt?: MqttOptions;
   /** BTHome devices as the hub's own sensors (host/ble/; fazt hub --ble): the scanner to listen with and the sensor settings. */
   ble?: BleHubOptions;
+  /** Against slow and abusive clients: header and request timeouts, connections per address, failed attempts, event stream bounds (host/hub/hub-limits.ts). */
+  limits?: HubLimits;
 }
 
 export interface HubAddress {

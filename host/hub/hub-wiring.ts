@@ -18,6 +18,8 @@ import { FailureLimit } from './failure-limit.js';
 import { GroupCommit } from './group-commit.js';
 import { loadOrCreateHubKey } from './hub-key.js';
 import { HubLog } from './hub-log.js';
+import { type ResolvedHubLimits, resolveHubLimits } from './hub-limits.js';
+import { RefusalLog } from './refusal-log.js';
 import type { HubOptions } from './hub-options.js';
 import { OwnerAccess } from './owner-access.js';
 import { ensureOwnerToken } from './owner-token-file.js';
@@ -56,6 +58,9 @@ export interface HubParts {
   access: OwnerAccess;
   routes: Routes;
   mesh: MeshHub;
+  /** The limits against slow and abusive clients, and the log their refusals go to once per address per period. */
+  limits: ResolvedHubLimits;
+  refusals: RefusalLog;
   /** The LAN beacon once it is made (it needs the port the hub listens on); the timekeeper and the API read it from here. */
   lan: HubBeacon | undefined;
 }
@@ -118,7 +123,12 @@ export async function wireHub(
           : [],
       log,
     });
-    const stream = new EventStream({ heartbeatMs: options.heartbeatMs });
+    const limits = resolveHubLimits(options.limits);
+    const refusals = new RefusalLog(log, limits.refusalLogMs, limits.now);
+    const stream = new EventStream({
+      ...{ heartbeatMs: options.heartbeatMs, maxBufferedBytes: limits.streamBufferBytes, stallMs: limits.streamStallMs },
+      onDrop: (from, reason) => refusals.note('stream-dropped', from, { message: `an event stream client that did not read was dropped (${reason})` }),
+    });
     // Everything stored goes out on the event stream as it commits, the hub's own events too.
     store.onStored((entries) => stream.publish(entries));
     const metrics = new HubMetrics({ cartridge: store, hubId: key.id, streamClients: () => stream.size });
@@ -141,7 +151,13 @@ export async function wireHub(
       : undefined;
     const owner = ensureOwnerToken(dataDir, store.tokens, Math.floor(keeper.now()));
     const sessions = new SessionBook(crypto, (n) => new Uint8Array(randomBytes(n)));
-    const access = new OwnerAccess(store.tokens, sessions, clock);
+    // Guesses at a token (Bearer or sign-in) share one count per address; enrolment guesses have their own.
+    const failures = {
+      signin: new FailureLimit(limits.failures, limits.failureWindowMs, limits.now),
+      enroll: new FailureLimit(limits.failures, limits.failureWindowMs, limits.now),
+      pair: new FailureLimit(limits.failures, limits.failureWindowMs, limits.now),
+    };
+    const access = new OwnerAccess(store.tokens, sessions, clock, failures.signin);
     const mesh = new MeshHub({
       ...{ cartridge: store, crypto, clock, self: key },
       report: (r) => void own.append(r.type, 'mesh', r.data),
@@ -175,7 +191,7 @@ export async function wireHub(
         pulse: live.pulse,
         access,
         sessions,
-        failures: { signin: new FailureLimit(), enroll: new FailureLimit() },
+        failures,
         hubLog: () => own,
         log,
         mesh,
@@ -189,7 +205,8 @@ export async function wireHub(
       ...options.extraRoutes,
     };
     const owned = { token: owner.token, id: owner.record.id };
-    return Object.assign(parts, { dataDir, file, key, tls, store, keeper, stream, own, engine, rules, pulse, owner: owned, sessions, access, routes, mesh });
+    const guarded = Object.assign(parts, { limits, refusals });
+    return Object.assign(guarded, { dataDir, file, key, tls, store, keeper, stream, own, engine, rules, pulse, owner: owned, sessions, access, routes, mesh });
   } catch (e) {
     store.close(); // bad options, a key not this cartridge's, an unwritable data folder: do not leave the cartridge open
     throw e;

@@ -26,6 +26,8 @@ import { SILENT_AFTER_MS, startOperations } from './operations.js';
 import { checkBackupOptions } from './backup-schedule.js';
 import { formatOpRecord } from './op-log.js';
 import { DEFAULT_BODY_LIMIT } from './read-body.js';
+import { ConnectionCap } from './connection-cap.js';
+import { resolveHubLimits } from './hub-limits.js';
 import type { Routes } from './route.js';
 import { serveRequest } from './serve-request.js';
 import { type HubListener, hubListener } from './tls/hub-listener.js';
@@ -69,6 +71,7 @@ export class Hub {
     if (options.meshNats) resolveMeshNats(options.meshNats); // refused here, not at start
     if (options.mqtt) resolveMqtt(options.mqtt);
     if (options.ble) checkBleHubOptions(options.ble);
+    resolveHubLimits(options.limits); // refused here, not at start
   }
 
   /** The parts once started (also after stop). */
@@ -168,15 +171,16 @@ export class Hub {
     const listenHost = this.options.host ?? '127.0.0.1';
     const live = { rules: () => this.rules, pulse: () => this.pulse };
     const parts = await wireHub(this.options, this.crypto, listenHost, live, (r) => this.log(r));
-    const { routes, access, tls } = parts;
+    const { routes, access, tls, limits, refusals } = parts;
     const files = new DashboardFiles(this.options.dashboardDir ?? shippedDirOnDisk('dist/dashboard'));
     const listener = hubListener(
       (req, res) => {
         if (!this.stopping && files.serve(req, res, new URL(req.url ?? '/', 'http://hub').pathname)) return;
-        void serveRequest(routes, access, req, res, this.stopping, (r) => this.log(r));
+        void serveRequest(routes, access, req, res, this.stopping, (r) => this.log(r), refusals);
       },
       tls,
       listenHost,
+      { limits, cap: new ConnectionCap(limits.connectionsPerAddress), refusals },
     );
     const at = { port: this.options.port ?? 7070, host: listenHost, beacon: this.options.beacon };
     const addr = await listenHub(parts, listener.server, at, this.crypto, (r) => this.log(r));

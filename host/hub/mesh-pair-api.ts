@@ -22,7 +22,7 @@ import {
 } from '../mesh/pair-token.js';
 import { PeerBook } from '../mesh/peer-book.js';
 import type { Cartridge } from '../store/cartridge.js';
-import { FailureLimit } from './failure-limit.js';
+import type { FailureLimit } from './failure-limit.js';
 import { HttpError } from './http-error.js';
 import type { HubLog } from './hub-log.js';
 import { askedBy, jsonObject, meshRoute } from './mesh-http.js';
@@ -38,6 +38,8 @@ export interface MeshPairContext {
   hubLog: () => HubLog;
   access: OwnerAccess;
   beacon: () => HubBeacon | undefined;
+  /** Refused pairing invites and signatures per address (HubOptions.limits). */
+  failures: { pair: FailureLimit };
 }
 
 const entropy = (n: number) => new Uint8Array(randomBytes(n));
@@ -59,8 +61,8 @@ export function meshPairRoutes(ctx: MeshPairContext): Routes {
   const db = ctx.cartridge.db;
   const invites = new PairInviteBook(db, ctx.crypto);
   const peers = new PeerBook(db, ctx.crypto);
-  // A refused invite or signature is a guess: past 10 a minute, the address waits (as enrolment does).
-  const guesses = new FailureLimit();
+  // A refused invite or signature is a guess: past the limit (10 a minute), the address waits (as enrolment does).
+  const guesses = ctx.failures.pair;
 
   const invite = meshRoute('admin', async (req, res) => {
     const b = await jsonObject(req, ['ttl', 'url']);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { OwnerTokens, TokenRecord, TokenScope } from '../store/owner-tokens.js';
+import type { FailureLimit } from './failure-limit.js';
 import { HttpError } from './http-error.js';
 import type { Access } from './route.js';
 import type { SessionBook } from './sessions.js';
@@ -48,7 +49,12 @@ const unauthorized = (message: string) => new HttpError(401, 'unauthorized', mes
  * admit → 403 forbidden. A cookie-authenticated request that can change
  * something (not GET/HEAD) must come from the hub's own pages: Origin equal
  * to the hub's origin or Sec-Fetch-Site same-origin, else 403 cross-site.
- * Messages never repeat the credential.
+ * Messages never repeat the credential. A Bearer token that is not good
+ * counts against the caller's address in `failures` (shared with sign-in:
+ * both are guesses at a token); past the limit a bad one is answered 429
+ * with Retry-After. A good token always passes: a token cannot be guessed
+ * (256 random bits), so the limit is there to slow a client down and keep
+ * the log short, never to lock the owner's own tools out.
  */
 export class OwnerAccess {
   private readonly callers = new WeakMap<IncomingMessage, Caller>();
@@ -57,6 +63,7 @@ export class OwnerAccess {
     private readonly tokens: OwnerTokens,
     private readonly sessions: SessionBook,
     private readonly clock: () => number,
+    private readonly failures?: FailureLimit,
   ) {}
 
   /** The caller, or a refusal; undefined for open, sign-in and peer routes (a peer route checks its own signature). */
@@ -83,7 +90,12 @@ export class OwnerAccess {
       const m = /^Bearer +(\S+)\s*$/i.exec(header);
       if (!m) throw unauthorized('the Authorization header must be "Bearer <token>"');
       const token = this.tokens.check(m[1], now);
-      if (!token) throw unauthorized('the token is not valid here (unknown, revoked or expired)');
+      if (!token) {
+        const from = req.socket.remoteAddress ?? 'unknown';
+        this.failures?.check(from);
+        this.failures?.fail(from);
+        throw unauthorized('the token is not valid here (unknown, revoked or expired)');
+      }
       return { token, via: 'bearer' };
     }
     const cookie = cookieValue(req, SESSION_COOKIE);

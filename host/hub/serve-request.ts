@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, toHttpError } from './http-error.js';
 import type { OwnerAccess } from './owner-access.js';
+import type { RefusalLog } from './refusal-log.js';
 import { sendError } from './reply.js';
 import type { Routes } from './route.js';
 
@@ -13,7 +14,8 @@ function loggable(url: string | undefined): string {
  * One request: its route and method (404, 405 with Allow), 503 while the
  * hub stops, the owner-access check (401, 403) before the handler, and
  * every refusal as a status and a JSON error body, and logged (an internal
- * error as an error).
+ * error as an error). A 429 is logged once per address per period
+ * (`refusals`): a guessing client must not flood the log.
  */
 export async function serveRequest(
   routes: Routes,
@@ -22,6 +24,7 @@ export async function serveRequest(
   res: ServerResponse,
   stopping: boolean,
   log: (record: Record<string, unknown>) => void,
+  refusals?: RefusalLog,
 ): Promise<void> {
   try {
     if (stopping) {
@@ -48,6 +51,13 @@ export async function serveRequest(
     if (err.code === 'store-full') log({ level: 'error', code: 'store-full', message: err.message, route: `${req.method} ${loggable(req.url).split('?')[0]}` });
     else if (err.status >= 500)
       log({ level: 'error', code: 'internal', message: (e as Error)?.message ?? String(e), method: req.method, url: loggable(req.url) });
+    // A guesser's 429s, and bodies cut short (a slow body past the request timeout), are logged once per address per period.
+    else if ((err.status === 429 || err.code === 'aborted') && refusals)
+      refusals.note(err.code, req.socket.remoteAddress, {
+        status: err.status,
+        route: `${req.method} ${loggable(req.url).split('?')[0]}`,
+        message: err.message,
+      });
     // What the hub refused, and to whom: a node stuck on a broken chain, a wrong token, a scan.
     else if (err.status !== 503)
       log({

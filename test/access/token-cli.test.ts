@@ -10,7 +10,8 @@ import { tokenCommand } from '../../host/cli/commands/token.js';
 import { tokenTravels } from '../../host/cli/hub-client.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { loadOrCreateHubCertificate } from '../../host/hub/tls/hub-certificate.js';
-import { hubListener } from '../../host/hub/tls/hub-listener.js';
+import { resolveHubLimits } from '../../host/hub/hub-limits.js';
+import { hubListener, listenerGuard } from '../../host/hub/tls/hub-listener.js';
 import { startHub } from '../hub/helpers.js';
 
 type Started = Awaited<ReturnType<typeof startHub>>;
@@ -99,6 +100,7 @@ describe('the admin commands and an HTTPS hub', () => {
       },
       tls,
       '127.0.0.1',
+      listenerGuard(resolveHubLimits(), () => undefined),
     );
     await new Promise<void>((ok) => l.server.listen(0, '127.0.0.1', ok));
     const https = `https://127.0.0.1:${(l.server.address() as { port: number }).port}`;

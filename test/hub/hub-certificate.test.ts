@@ -9,7 +9,8 @@ import { certFingerprint, parseFingerprint } from '../../host/crypto/cert-finger
 import { pinnedFetch } from '../../host/crypto/pinned-fetch.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { type CertificateSlot, HUB_CERT_FILE, hubCertificateFingerprint, loadOrCreateHubCertificate } from '../../host/hub/tls/hub-certificate.js';
-import { hubListener } from '../../host/hub/tls/hub-listener.js';
+import { resolveHubLimits } from '../../host/hub/hub-limits.js';
+import { hubListener, listenerGuard } from '../../host/hub/tls/hub-listener.js';
 import { isLoopback } from '../../host/hub/tls/loopback.js';
 import { plainAllowed } from '../../host/hub/tls/plain-allowed.js';
 
@@ -115,6 +116,7 @@ describe('plain HTTP beside HTTPS', () => {
       },
       tls,
       '127.0.0.1',
+      listenerGuard(resolveHubLimits(), () => undefined),
     );
     await new Promise<void>((ok) => l.server.listen(0, '127.0.0.1', ok));
     const { port } = l.server.address() as { port: number };

@@ -14,6 +14,7 @@ import { MESH_NATS_FLAGS, meshNatsFlags } from '../mesh-nats-flags.js';
 import { AGENT_FLAGS, agentFlags } from '../agent-flags.js';
 import { MQTT_FLAGS, mqttFlags } from '../mqtt-flags.js';
 import { BLE_FLAGS, bleFlags } from '../ble-flags.js';
+import { LIMIT_FLAGS, limitFlags } from '../limit-flags.js';
 
 /** "HOST:PORT", "[v6]:PORT" or ":PORT" (all interfaces stay opt-in: the default is loopback). */
 export function parseListen(text: string): { host: string; port: number } {
@@ -124,6 +125,8 @@ export const hubCommand: Command = {
     "(always the peers' consensus) or system (never).",
     '--mesh syncs with the paired hubs (fazt mesh) every --mesh-interval (default 30s).',
     "--clock-skew +2h offsets this hub's system clock (simulation and tests only).",
+    'Against slow and abusive clients: --header-timeout, --request-timeout, --connections-per-address,',
+    '--failed-attempts, --stream-buffer, --stream-stall (see the README, Limits against slow and abusive clients).',
     'Runs until SIGINT or SIGTERM.',
   ].join('\n'),
   options: {
@@ -139,6 +142,7 @@ export const hubCommand: Command = {
     ...AGENT_FLAGS,
     ...MQTT_FLAGS,
     ...BLE_FLAGS,
+    ...LIMIT_FLAGS,
   },
   run: async ({ values, out, err }) => {
     const { host, port } = parseListen(String(values.listen ?? '127.0.0.1:7070'));
@@ -156,6 +160,7 @@ export const hubCommand: Command = {
     const agents = agentFlags(values);
     const mqtt = mqttFlags(values);
     const ble = bleFlags(values, (line) => err(line + '\n'));
+    const limits = limitFlags(values);
     // Every flag is checked before the folder is made.
     const dataDir = dataFolder(values, { create: true });
     const hub = new Hub({
@@ -170,6 +175,7 @@ export const hubCommand: Command = {
       ...agents,
       ...mqtt,
       ...ble,
+      ...limits,
       percepts: true,
       rules,
       pulse,

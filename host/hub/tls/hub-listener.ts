@@ -1,6 +1,9 @@
 import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
+import { ConnectionCap } from '../connection-cap.js';
+import type { ResolvedHubLimits } from '../hub-limits.js';
+import { RefusalLog } from '../refusal-log.js';
 import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import { HttpError } from '../http-error.js';
 import { sendError } from '../reply.js';
@@ -64,10 +67,58 @@ function secureSocket(socket: Socket, context: SecureContext, ready: (t: TLSSock
   });
 }
 
-function plainListener(handler: RequestListener): HubListener {
-  const server = createHttpServer(handler);
+/** What guards the listener against slow and abusive clients (host/hub/hub-limits.ts). */
+export interface ListenerGuard {
+  limits: Pick<ResolvedHubLimits, 'headersTimeoutMs' | 'requestTimeoutMs'>;
+  cap: ConnectionCap;
+  refusals: RefusalLog;
+}
+
+/** The guard for `limits`, its refusals logged through `log` once per address per period. */
+export function listenerGuard(limits: ResolvedHubLimits, log: (record: Record<string, unknown>) => void): ListenerGuard {
+  return { limits, cap: new ConnectionCap(limits.connectionsPerAddress), refusals: new RefusalLog(log, limits.refusalLogMs, limits.now) };
+}
+
+/** Node's own answers to a request it could not parse or that came too slowly (node:http's socketOnError), and the refusal logged. */
+const CLIENT_ERROR: Record<string, [number, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout'],
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'Payload Too Large'],
+};
+
+function onClientError(refusals: RefusalLog) {
+  return (err: NodeJS.ErrnoException, socket: Duplex): void => {
+    const [status, text] = CLIENT_ERROR[err.code ?? ''] ?? [400, 'Bad Request'];
+    const from = (socket as Socket).remoteAddress;
+    if (status === 408) refusals.note('request-timeout', from, { status, message: 'the request did not arrive in time; the connection was closed' });
+    // A response already under way must not be interleaved with another (node:http keeps it on the socket).
+    const started = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+    if (socket.writable && !started && err.code !== 'ECONNRESET') socket.write(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\n\r\n`);
+    socket.destroy();
+  };
+}
+
+/** An inner HTTP server: keep-alive, the header and whole-request timeouts checked often enough to hold them, refusals logged. */
+function httpServer(handler: RequestListener, guard: ListenerGuard): HttpServer {
+  const { headersTimeoutMs, requestTimeoutMs } = guard.limits;
+  const server = createHttpServer({
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    // node:http checks the two timeouts on this interval (default 30 s, coarser than the timeouts themselves).
+    connectionsCheckingInterval: Math.max(10, Math.floor(headersTimeoutMs / 4)),
+  });
   server.keepAliveTimeout = KEEP_ALIVE_MS;
-  return { server, closeIdleConnections: () => server.closeIdleConnections(), closeAllConnections: () => server.closeAllConnections() };
+  server.on('request', handler);
+  server.on('clientError', onClientError(guard.refusals));
+  return server;
+}
+
+/** A connection is counted against its address before anything is read from it; one over the cap is refused. */
+function admitted(socket: Socket, guard: ListenerGuard, plain: boolean): boolean {
+  if (guard.cap.admit(socket, plain)) return true;
+  const from = socket.remoteAddress;
+  guard.refusals.note('too-many-connections', from, { status: 503, message: 'too many open connections from this address; closed unread' });
+  return false;
 }
 
 /**
@@ -77,16 +128,20 @@ function plainListener(handler: RequestListener): HubListener {
  * plain HTTP, the node routes only, unless the client is on loopback.
  * The two inner servers never listen: connections are handed to them.
  */
-export function hubListener(handler: RequestListener, tls: HubCertificate | undefined, listenHost: string): HubListener {
-  if (!tls) return plainListener(handler);
-  const plain = createHttpServer(plainGuard(handler, listenHost));
-  const secure = createHttpServer(handler);
+export function hubListener(handler: RequestListener, tls: HubCertificate | undefined, listenHost: string, guard: ListenerGuard): HubListener {
+  if (!tls) return plainListener(handler, guard);
+  const plain = httpServer(plainGuard(handler, listenHost), guard);
+  const secure = httpServer(handler, guard);
   const context = createSecureContext({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3' });
   const inner: HttpServer[] = [plain, secure];
-  for (const s of inner) s.keepAliveTimeout = KEEP_ALIVE_MS;
   const server = createNetServer((socket: Socket) => {
+    if (!admitted(socket, guard, false)) return;
     socket.once('error', () => socket.destroy()); // a client gone before its first byte
+    // A client that connects and never sends its first byte is held no longer than one that never ends its headers.
+    const silent = setTimeout(() => socket.destroy(), guard.limits.headersTimeoutMs);
+    socket.once('close', () => clearTimeout(silent));
     socket.once('data', (first: Buffer) => {
+      clearTimeout(silent);
       socket.pause();
       socket.unshift(first);
       if (first[0] === TLS_HANDSHAKE) secureSocket(socket, context, (t) => secure.emit('connection', t));
@@ -94,7 +149,21 @@ export function hubListener(handler: RequestListener, tls: HubCertificate | unde
       socket.resume();
     });
   });
-  // The inner servers track their connections (closeIdleConnections) from 'listening' on; close() ends that.
+  return fronted(server, inner);
+}
+
+/** Plain HTTP on loopback, behind the same per-address cap. */
+function plainListener(handler: RequestListener, guard: ListenerGuard): HubListener {
+  const plain = httpServer(handler, guard);
+  const server = createNetServer((socket: Socket) => {
+    if (admitted(socket, guard, true)) plain.emit('connection', socket);
+  });
+  return fronted(server, [plain]);
+}
+
+/** The listening socket in front of inner servers that never listen themselves. */
+function fronted(server: Server, inner: HttpServer[]): HubListener {
+  // The inner servers track their connections (closeIdleConnections, the timeouts) from 'listening' on; close() ends that.
   server.once('listening', () => inner.forEach((s) => s.emit('listening')));
   server.once('close', () => inner.forEach((s) => s.close(() => {})));
   return {

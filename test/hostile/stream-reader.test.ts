@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, it } from 'node:test';
+import type { EventEntry } from '../../firmware/event/envelope.js';
+import { EventLog } from '../../firmware/event/event-log.js';
+import { EventStream, type EventStreamOptions } from '../../host/hub/event-stream.js';
+import { until } from '../helpers/wait.js';
+import { crypto, TestNode } from '../hub/helpers.js';
+import { rawConnect } from './raw-client.js';
+
+const FRAME = 64 * 1024;
+const node = new TestNode(41);
+const log = new EventLog({ nodeId: node.id, crypto, clock: () => 1_767_225_600_000 });
+/** One event whose frame on the stream is about 64 KiB. */
+const big = (): EventEntry => log.append('system.note', 'test', { text: 'x'.repeat(FRAME) });
+
+/** An event stream served on loopback, as the hub serves GET /v1/stream. */
+async function served(options: EventStreamOptions): Promise<{ stream: EventStream; server: Server; port: number; drops: string[] }> {
+  const drops: string[] = [];
+  const stream = new EventStream({ ...options, onDrop: (from, reason) => drops.push(`${from} ${reason}`) });
+  const server = createServer((_req, res) => stream.add(res, {}));
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  return { stream, server, port: (server.address() as AddressInfo).port, drops };
+}
+
+/** A client that asks for the stream and then never reads a byte. */
+async function neverReads(port: number, from: string) {
+  const c = await rawConnect(port, from);
+  c.socket.write('GET /v1/stream HTTP/1.1\r\nHost: hub\r\n\r\n');
+  c.socket.pause();
+  return c;
+}
+
+const connections = (server: Server) => new Promise<number>((ok, fail) => server.getConnections((e, n) => (e ? fail(e) : ok(n))));
+
+/** Waits until the server holds `n` connections (a destroyed socket is forgotten once its handle has closed). */
+async function holds(server: Server, n: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if ((await connections(server)) === n) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.equal(await connections(server), n, 'connections the server holds');
+}
+const turn = () => new Promise((r) => setImmediate(r));
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
+
+describe('event stream clients that never read', () => {
+  it('is dropped once the hub has queued more than the bound for it, and what was queued is released', async () => {
+    const bound = 512 * 1024;
+    const s = await served({ maxBufferedBytes: bound, stallMs: 60_000 });
+    close = () => new Promise((ok) => s.server.close(() => ok()));
+    const c = await neverReads(s.port, '127.0.0.11');
+    await until(() => s.stream.size === 1, 'the stream to open');
+    let written = 0;
+    let peak = 0;
+    // The kernel's socket buffers take the first megabytes; then the hub queues, until the bound.
+    while (s.stream.size === 1 && written < 256 * 1024 * 1024) {
+      s.stream.publish([big()]);
+      written += FRAME;
+      peak = Math.max(peak, s.stream.bufferedBytes);
+      await turn();
+    }
+    assert.equal(s.stream.size, 0, `still subscribed after ${written} bytes`);
+    assert.ok(peak > bound && peak <= bound + 2 * FRAME, `queued at most the bound and a frame: ${peak}`);
+    assert.equal(s.stream.bufferedBytes, 0);
+    assert.deepStrictEqual(s.drops, ['127.0.0.11 buffer-full']);
+    await holds(s.server, 0); // the socket is gone
+    c.socket.resume(); // the client reads at last, and finds the connection closed
+    await c.closed;
+  });
+
+  it('is dropped when its socket stays unwritable past the stall bound, though under the byte bound; a reading client stays', async () => {
+    const s = await served({ maxBufferedBytes: 1024 * 1024 * 1024, stallMs: 200 });
+    close = () => new Promise((ok) => s.server.close(() => ok()));
+    const stuck = await neverReads(s.port, '127.0.0.12');
+    const reader = await rawConnect(s.port, '127.0.0.13');
+    reader.socket.write('GET /v1/stream HTTP/1.1\r\nHost: hub\r\n\r\n');
+    await until(() => s.stream.size === 2, 'both streams to open');
+    // Write until the hub holds frames it cannot hand to the stuck client's socket.
+    while (s.stream.size === 2 && s.stream.bufferedBytes < 4 * FRAME) {
+      s.stream.publish([big()]);
+      await turn();
+    }
+    await until(() => s.stream.size === 1, 'the stalled client to be dropped', 5000);
+    assert.deepStrictEqual(s.drops, ['127.0.0.12 stalled']);
+    await until(() => s.stream.bufferedBytes === 0, 'nothing held once the reader has caught up');
+    await holds(s.server, 1); // the reader is still connected
+    stuck.socket.resume();
+    await stuck.closed;
+    reader.socket.destroy();
+  });
+});
