@@ -118,6 +118,11 @@ async function main(): Promise<void> {
           6,
         )}/s  slowest ${r.slowestMs.toFixed(1)} ms  heap ${r.heapMb[0].toFixed(1)}→${r.heapMb[r.heapMb.length - 1].toFixed(1)} MB (growth after warm-up ${r.heapGrowthMb.toFixed(2)} MB)  findings ${r.findings.length}`,
     );
+    const top = Object.entries(r.outcomes)
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 6)
+      .map(([k, n]) => `${k} ${((100 * n) / r.runs).toFixed(1)}%`);
+    console.log(`  outcomes: ${top.join(', ')}${Object.keys(r.outcomes).length > 6 ? `, … (${Object.keys(r.outcomes).length} kinds)` : ''}`);
     for (const f of r.findings) console.log(`  ${f.count}× ${f.signature}\n     ${f.message.slice(0, 200)}\n     kept: ${keep(name, f.input)}`);
     if (heapBad) console.log(`  heap grew ${r.heapGrowthMb.toFixed(1)} MB after warm-up, over ${a.heapMb} MB`);
     if (r.findings.length > 0 || heapBad) bad++;

@@ -67,7 +67,7 @@ function cborHead(b: Uint8Array, op: ByteOp): Uint8Array {
   }
 }
 
-export function applyByteOp(b: Uint8Array, op: ByteOp, others: readonly Uint8Array[]): Uint8Array {
+function applyByteOp(b: Uint8Array, op: ByteOp, others: readonly Uint8Array[]): Uint8Array {
   const n = b.length;
   const at = n === 0 ? 0 : op.at % n;
   switch (op.kind) {

@@ -3,10 +3,10 @@ import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import fc from 'fast-check';
 import { inputArbitrary } from './input-arbitrary.js';
-import { type FuzzTarget, unexpectedError } from './targets.js';
+import { type FuzzTarget, outcomeOf, unexpectedError } from './targets.js';
 
 /** One bug: what was thrown (or 'slow'), the first input that showed it, how often it recurred. */
-export interface Finding {
+interface Finding {
   signature: string;
   message: string;
   input: Uint8Array;
@@ -25,6 +25,8 @@ export interface FuzzReport {
   /** The heap's growth from the first sample after warm-up (20 %) to the last, in MB. */
   heapGrowthMb: number;
   findings: Finding[];
+  /** How inputs ended: 'accepted' or the refusal ('CodecError truncated'), with counts. */
+  outcomes: Record<string, number>;
 }
 
 export interface FuzzOptions {
@@ -81,6 +83,7 @@ export function fuzzTarget(target: FuzzTarget, o: FuzzOptions): FuzzReport {
   };
   let done = 0;
   let slowest = 0;
+  const outcomes: Record<string, number> = {};
   const sampleHeap = (): void => {
     gc();
     heap.push(process.memoryUsage().heapUsed / 2 ** 20);
@@ -91,10 +94,11 @@ export function fuzzTarget(target: FuzzTarget, o: FuzzOptions): FuzzReport {
     fc.property(inputArbitrary(target), (input) => {
       o.onInput?.(input);
       const t0 = performance.now();
-      const e = unexpectedError(target, input);
+      const { outcome, bug: e } = outcomeOf(target, input);
       let ms = performance.now() - t0;
       if (ms > o.perInputMs) ms = Math.min(ms, retimed(target, input)); // a GC pause or a busy core is not the input's doing
       if (ms > slowest) slowest = ms;
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
       if (e !== undefined) note(signatureOf(e), e instanceof Error ? `${e.name}: ${e.message}` : String(e), input);
       else if (ms > o.perInputMs) note('slow', `took ${ms.toFixed(0)} ms, over ${o.perInputMs} ms`, input);
       if (++done % every === 0) {
@@ -119,5 +123,6 @@ export function fuzzTarget(target: FuzzTarget, o: FuzzOptions): FuzzReport {
     heapMb: heap,
     heapGrowthMb,
     findings: [...findings.values()],
+    outcomes,
   };
 }

@@ -7,7 +7,9 @@ import { mutateTree, type Tree } from './tree-mutations.js';
  * The inputs of one target as a fast-check arbitrary: a real sample, for a
  * target with a tree codec sometimes mutated structurally and re-encoded,
  * then zero to six byte mutations. Everything is drawn by fast-check, so
- * the printed seed gives the same inputs again.
+ * the printed seed gives the same inputs again. For a tree target a third
+ * of the inputs are mutated structurally only (so most reach the checks
+ * after the codec), a third byte-wise only, a third both.
  */
 export function inputArbitrary(target: FuzzTarget): fc.Arbitrary<Uint8Array> {
   const { samples, tree } = target;
@@ -22,11 +24,14 @@ export function inputArbitrary(target: FuzzTarget): fc.Arbitrary<Uint8Array> {
   return fc
     .tuple(
       fc.nat(samples.length - 1),
-      tree ? fc.array(byteOp, { maxLength: 4 }) : fc.constant([]),
+      tree ? fc.array(byteOp, { minLength: 1, maxLength: 4 }) : fc.constant([]),
       fc.array(byteOp, { maxLength: 6 }),
       fc.nat(samples.length - 1),
+      fc.nat(2),
     )
-    .map(([i, treeOps, ops, other]) => {
+    .map(([i, structural, bytewise, other, mode]) => {
+      const treeOps = mode === 1 ? [] : structural;
+      const ops = tree && mode === 0 ? [] : bytewise;
       let base = samples[i];
       const t = trees[i];
       if (tree && t !== undefined && treeOps.length > 0) {

@@ -113,7 +113,7 @@ export function chirpSamples(): Uint8Array[] {
   return streams;
 }
 
-export function frameStream(frames: readonly Uint8Array[]): Uint8Array {
+function frameStream(frames: readonly Uint8Array[]): Uint8Array {
   const out: number[] = [];
   for (const f of frames) out.push(f.length, ...f);
   return Uint8Array.from(out);

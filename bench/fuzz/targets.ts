@@ -178,13 +178,19 @@ export function targetNamed(name: string): FuzzTarget {
   return t;
 }
 
-/** Undefined when `input` is handled (accepted, or refused with a coded error); else the error, a bug. */
-export function unexpectedError(target: FuzzTarget, input: Uint8Array): unknown {
+/** What one input did: 'accepted', the refusal as 'Class code', or a bug (anything else thrown). */
+export function outcomeOf(target: FuzzTarget, input: Uint8Array): { outcome: string; bug?: unknown } {
   try {
     target.run(input);
-    return undefined;
+    return { outcome: 'accepted' };
   } catch (e) {
-    if (target.expected.some((c) => e instanceof c) && typeof (e as { code?: unknown }).code === 'string') return undefined;
-    return e ?? new Error(`threw ${String(e)}`);
+    const code = (e as { code?: unknown }).code;
+    if (target.expected.some((c) => e instanceof c) && typeof code === 'string') return { outcome: `${(e as Error).name} ${code}` };
+    return { outcome: 'bug', bug: e ?? new Error(`threw ${String(e)}`) };
   }
+}
+
+/** Undefined when `input` is handled (accepted, or refused with a coded error); else the error, a bug. */
+export function unexpectedError(target: FuzzTarget, input: Uint8Array): unknown {
+  return outcomeOf(target, input).bug;
 }
