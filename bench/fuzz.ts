@@ -74,7 +74,8 @@ function runWorker(name: string, a: Args): Promise<FuzzReport | { hang: string }
     let beat = -1;
     const watchdog = setInterval(() => {
       const now = Atomics.load(words, 0);
-      if (now !== beat) {
+      // 0: the worker is still loading (slow on a busy machine); the first input already counts 1.
+      if (now !== beat || now === 0) {
         beat = now;
         return;
       }
