@@ -1,8 +1,9 @@
 import { encodeCbor } from '../codec/cbor-encode.js';
-import type { Value, ValueMap } from '../codec/value.js';
+import { isValueMap, type Value, type ValueMap } from '../codec/value.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import { entryHash, entryToValue, type EventClock, type EventEntry } from '../event/envelope.js';
 import type { NodeIdentity } from '../identity/node-id.js';
+import { VerifyError } from '../errors.js';
 
 /**
  * An uplink batch: consecutive entries of one node and one Ed25519 signature
@@ -58,37 +59,52 @@ export function batchToValue(b: Batch): Value {
   return v;
 }
 
-/** One entry of a decoded batch; `clock` only when the entry has one (verifyChain checks its value). */
+function malformed(message: string): never {
+  throw new VerifyError('malformed', message);
+}
+
+/**
+ * One entry of a decoded batch; `clock` only when the entry has one (verifyChain checks its value).
+ * Its fields' types are checked (VerifyError 'malformed'), so a value no schema has seen (a capture
+ * read by BatchReader, a node's own stored buffer) cannot reach the chain checks as something else.
+ */
 export function entryFromValue(e: ValueMap): EventEntry {
-  const entry: EventEntry = {
-    id: e.id as string,
-    type: e.type as string,
-    source: e.source as string,
-    time: e.time as number,
-    seq: e.seq as number,
-    prev: e.prev as Uint8Array,
-    data: e.data,
-  };
+  if (!isValueMap(e)) malformed('a batch entry is not a map');
+  const at = typeof e.seq === 'number' ? `entry seq ${e.seq}` : 'an entry';
+  if (typeof e.id !== 'string' || typeof e.type !== 'string' || typeof e.source !== 'string') malformed(`${at}: id, type and source must be text`);
+  if (typeof e.time !== 'number' || typeof e.seq !== 'number') malformed(`${at}: time and seq must be numbers`);
+  if (!(e.prev instanceof Uint8Array)) malformed(`${at}: prev must be a byte string`);
+  const entry: EventEntry = { id: e.id, type: e.type, source: e.source, time: e.time, seq: e.seq, prev: e.prev, data: e.data };
   if (e.clock !== undefined) entry.clock = e.clock as EventClock;
   return entry;
 }
 
 /**
- * A decoded (and schema-validated) value back into a Batch. Light shape
- * checks only: the schema validator gives the precise path on the hub.
+ * A decoded (and, on the hub, schema-validated) value back into a Batch.
+ * Shape checks only, each a VerifyError 'malformed' naming the field (the
+ * schema validator gives the precise path on the hub; verifyBatch checks
+ * what the fields prove).
  */
 export function batchFromValue(v: Value): Batch {
-  const m = v as ValueMap;
+  if (!isValueMap(v)) malformed('a batch must be a map (or, compact, an array)');
+  const m = v;
+  for (const k of ['key', 'head', 'sig'] as const) if (!(m[k] instanceof Uint8Array)) malformed(`batch ${k} must be a byte string`);
+  if (typeof m.node !== 'string') malformed('batch node must be text');
+  if (typeof m.first !== 'number' || typeof m.last !== 'number') malformed('batch first and last must be numbers');
+  if (!Array.isArray(m.entries)) malformed('batch entries must be an array');
+  const dropped = m.dropped;
+  if (dropped !== undefined && dropped !== null && (!isValueMap(dropped) || typeof dropped.from !== 'number' || typeof dropped.to !== 'number'))
+    malformed('batch dropped must be a map of two numbers, from and to');
   const b: Batch = {
     v: 1,
-    node: m.node as string,
+    node: m.node,
     key: m.key as Uint8Array,
-    first: m.first as number,
-    last: m.last as number,
+    first: m.first,
+    last: m.last,
     head: m.head as Uint8Array,
-    entries: (m.entries as ValueMap[]).map(entryFromValue),
+    entries: m.entries.map((e) => entryFromValue(e as ValueMap)),
     sig: m.sig as Uint8Array,
   };
-  if (m.dropped) b.dropped = { from: (m.dropped as ValueMap).from as number, to: (m.dropped as ValueMap).to as number };
+  if (isValueMap(dropped)) b.dropped = { from: dropped.from as number, to: dropped.to as number };
   return b;
 }

@@ -41,13 +41,19 @@ export function resolveNode(ref: string, nodes: readonly NodeRef[] | undefined, 
   throw new RuleError('unknown-node', path, `'${ref}' is no enrolled node's id or name (${known || 'none enrolled'})`);
 }
 
+/** A rule's longest duration, a year: the schema's bound on whole milliseconds, held for "…d" strings too. */
+const MAX_DURATION_MS = 31_536_000_000;
+
 function ms(d: Duration | undefined, path: string, fallback = 0): number {
   if (d === undefined) return fallback;
+  let v: number;
   try {
-    return parseDuration(d, path);
+    v = parseDuration(d, path);
   } catch (e) {
     throw new RuleError('invalid', path, (e as Error).message);
   }
+  if (v > MAX_DURATION_MS) throw new RuleError('invalid', path, `duration ${String(d)} is longer than a year (365d)`);
+  return v;
 }
 
 function list(v: Scalar | Scalar[] | undefined): Scalar[] | undefined {

@@ -55,6 +55,10 @@ describe('rule documents', () => {
     );
     refused(rule({ triggers: [{ kind: 'event', type: 'a.#' }], max: 3 }), '/mode', /is required/);
     refused(rule({ triggers: [{ kind: 'event', type: 'a.#' }], cooldown: '5 min' }), '/cooldown', /must match one alternative/);
+    // The schema bounds whole milliseconds at a year; a "…d" string is held to the same (found by probing the fuzz target 'rules').
+    refused(rule({ triggers: [{ kind: 'event', type: 'a.#' }], cooldown: '99999999999d' }), '/cooldown', /longer than a year/);
+    refused(rule({ triggers: [{ kind: 'absence', node: A, for: '9007199254740993ms' }] }), '/triggers/0/for', /longer than a year/);
+    assert.equal(compileRule(rule({ triggers: [{ kind: 'absence', node: A, for: '365d' }] })).triggers[0].kind, 'absence');
     refused({ id: 'r', name: 'no triggers', actions: [] }, '/triggers', /is required/);
   });
 
