@@ -1,0 +1,121 @@
+/**
+ * The nodes of bench/soak, in a child process so their client work does not
+ * run in the hub's: each node its own Ed25519 key, event log and compact
+ * batch encoder (the firmware's own code, as the Node runtime's uplink uses
+ * it), signing each batch when it is due, and its own keep-alive connection
+ * from its own 127.x.y.z address. A node sends one batch at a time: what
+ * comes due while one is in flight goes in the next. Reports the
+ * acknowledgement latencies when asked to stop.
+ */
+import { request, Agent } from 'node:http';
+import { createBatch } from '../firmware/batch/batch.js';
+import { CompactBatchEncoder } from '../firmware/batch/batch-encoder.js';
+import type { EventEntry } from '../firmware/event/envelope.js';
+import { EventLog } from '../firmware/event/event-log.js';
+import { identityFromSecretKey } from '../firmware/identity/node-id.js';
+import { nodeCrypto } from '../host/crypto/node-crypto.js';
+import { prng } from './rule-fixtures.js';
+import type { SoakNode } from './soak-nodes.js';
+
+interface Setup {
+  url: string;
+  nodes: SoakNode[];
+}
+
+const rnd = prng(19);
+const latencies: number[] = [];
+let acked = 0;
+let refused = 0;
+let stopping = false;
+const inFlight = new Set<Promise<void>>();
+const timers = new Set<NodeJS.Timeout>();
+
+function post(url: URL, agent: Agent, body: Uint8Array): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/cbor', 'content-length': body.length } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function startNode(url: URL, n: SoakNode): void {
+  const id = identityFromSecretKey(Uint8Array.from(n.secretKey), nodeCrypto);
+  const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => Date.now() });
+  const encoder = new CompactBatchEncoder(nodeCrypto);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1, localAddress: n.address });
+  let pending: EventEntry[] = [];
+  let sending = false;
+  let burst = 0;
+  const send = async (): Promise<void> => {
+    if (sending || pending.length === 0) return;
+    sending = true;
+    const entries = pending;
+    const started = performance.now();
+    try {
+      const status = await post(url, agent, encoder.encode(createBatch(entries, id, nodeCrypto)));
+      if (status === 200) {
+        latencies.push(performance.now() - started);
+        acked += entries.length;
+        encoder.accepted();
+        pending = pending.slice(entries.length);
+      } else refused++;
+    } catch {
+      refused++;
+    }
+    sending = false;
+    if (pending.length > 0 && !stopping) track(send());
+  };
+  const reading = (name: string, unit: string, value: number) =>
+    pending.push(log.append('sensor.reading', 'bme280', { name, unit, value, quality: 'good', time: Date.now() }));
+  const tick = (): void => {
+    if (stopping) return;
+    let next = n.intervalMs;
+    if (n.kind === 'pir') {
+      // Idle most of the time; now and then a burst of motion, one event a second, ending in `false`.
+      if (burst === 0 && rnd() < 0.05) burst = 5;
+      if (burst > 0) {
+        burst--;
+        pending.push(log.append('sensor.reading', 'pir', { name: 'motion', value: burst > 0, quality: 'good', time: Date.now() }));
+        next = 1000;
+      }
+    } else {
+      reading('temperature', 'Cel', 20 + rnd() * 5);
+      if (n.kind === 'env') reading('humidity', '%RH', 40 + rnd() * 20);
+    }
+    track(send());
+    schedule(next);
+  };
+  const schedule = (ms: number) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      tick();
+    }, ms);
+    timers.add(t);
+  };
+  // Spread the first readings over one interval, as nodes switched on at different times would.
+  schedule(Math.floor(rnd() * n.intervalMs));
+}
+
+function track(p: Promise<void>): void {
+  inFlight.add(p);
+  void p.finally(() => inFlight.delete(p));
+}
+
+process.on('message', async (msg: { setup?: Setup; stop?: true }) => {
+  if (msg.setup) {
+    const url = new URL('/v1/uplink', msg.setup.url);
+    for (const n of msg.setup.nodes) startNode(url, n);
+    process.send?.({ started: msg.setup.nodes.length });
+    return;
+  }
+  if (msg.stop) {
+    stopping = true;
+    for (const t of timers) clearTimeout(t);
+    while (inFlight.size > 0) await Promise.all([...inFlight]);
+    process.send?.({ latencies, acked, refused });
+  }
+});

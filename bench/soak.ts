@@ -1,0 +1,217 @@
+/**
+ * bench/soak: the hub under many nodes for a long while (issue 19,
+ * "Capacity"). N nodes (bench/soak-nodes.ts; default 1,000), each its own
+ * Ed25519 key and 127.x.y.z address, send compact batches signed by the
+ * firmware's own event log and encoder (bench/soak-sender.ts, a child
+ * process: the Node runtime's uplink path without a whole runtime per node,
+ * so 1,000 nodes fit beside the hub on a small machine) to ONE hub process
+ * (bench/soak-hub.ts: 20 enabled rules, Pulse on), while an SSE client
+ * watches /v1/stream. Reported: the hub process's CPU share of one core
+ * (/proc/<pid>/stat), its resident memory over time and the slope over the
+ * second half, ack latency p50/p99, store growth per node per day and the
+ * WAL's size; each beside a baseline measured here (the idle hub's CPU;
+ * raw better-sqlite3 inserts' CPU per event), and scaled to a Raspberry Pi 4
+ * (an estimate, see PI4_FACTOR).
+ *
+ *   node --import tsx bench/soak.ts [--nodes N] [--minutes M] [--rate] [--quick]
+ *
+ * --rate: every node reads once a second (goal: 1,000 nodes on < 25 % of one
+ * core, memory flat, p99 < 50 ms). --quick: 100 nodes for one minute.
+ */
+import Database from 'better-sqlite3';
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { get } from 'node:http';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { encodeCbor } from '../firmware/codec/cbor-encode.js';
+import { entryHash } from '../firmware/event/envelope.js';
+import { EventLog } from '../firmware/event/event-log.js';
+import { identityFromSecretKey } from '../firmware/identity/node-id.js';
+import { nodeCrypto } from '../host/crypto/node-crypto.js';
+import { soakNodes } from './soak-nodes.js';
+
+/**
+ * A Pi 4's single core against this machine's, for the hub's work (JS, SQLite, Ed25519): an
+ * estimate from Geekbench 5 single-core scores, about 250 for a Pi 4 at 1.5 GHz against about
+ * 1,000–1,300 for a recent AMD EPYC core (browser.geekbench.com); not measured here.
+ */
+const PI4_FACTOR = 4.5;
+const TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
+
+const { values } = parseArgs({
+  options: { nodes: { type: 'string' }, minutes: { type: 'string' }, rate: { type: 'boolean' }, quick: { type: 'boolean' } },
+});
+const count = Number(values.nodes ?? (values.quick ? 100 : 1000));
+const minutes = Number(values.minutes ?? (values.quick ? 1 : 30));
+if (!Number.isSafeInteger(count) || count < 1 || count > 60_000) throw new RangeError(`--nodes must be a whole number from 1 to 60000, got ${values.nodes}`);
+if (!(minutes > 0)) throw new RangeError(`--minutes must be a positive number, got ${values.minutes}`);
+const rate = values.rate === true;
+const durationMs = minutes * 60_000;
+const sampleMs = Math.min(10_000, durationMs / 6);
+
+const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const child = (file: string) => fork(new URL(file, import.meta.url).pathname, { execArgv: ['--import', 'tsx'], serialization: 'advanced' });
+function ask<T>(p: ChildProcess, msg: object): Promise<T> {
+  return new Promise((resolve, reject) => {
+    p.once('message', (m) => resolve(m as T));
+    p.once('exit', (code) => reject(new Error(`${p.spawnfile} exited (${code}) before answering`)));
+    p.send(msg);
+  });
+}
+
+/** The process's CPU seconds so far (user + system) and resident memory in bytes. */
+function procStats(pid: number): { cpu: number; rss: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return { cpu: (Number(fields[11]) + Number(fields[12])) / TICKS, rss: rssKb * 1024 };
+}
+const sizeOf = (file: string) => {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+};
+
+// --- the baseline: raw better-sqlite3 inserts of one reading per transaction (as a node's batch of one), CPU per event
+const dir = mkdtempSync(join(tmpdir(), 'fazt-bench-soak-'));
+function rawCpuPerEvent(): number {
+  const raw = new Database(join(dir, 'raw.db'));
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = FULL');
+  raw.exec(`CREATE TABLE events (node TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL, source TEXT NOT NULL,
+    time INTEGER NOT NULL, prev BLOB NOT NULL, hash BLOB NOT NULL, data BLOB NOT NULL, received_at INTEGER NOT NULL, PRIMARY KEY (node, seq)) STRICT, WITHOUT ROWID`);
+  const id = identityFromSecretKey(new Uint8Array(32).fill(7), nodeCrypto);
+  let t = Date.UTC(2026, 0, 1);
+  const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => t });
+  const rows = Array.from({ length: 3000 }, () => {
+    t += 1000;
+    const e = log.append('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value: 21.5, quality: 'good', time: t });
+    return [id.id, e.seq, e.id, e.type, e.source, e.time, e.prev, entryHash(e, nodeCrypto), encodeCbor(e.data), 0] as const;
+  });
+  const insert = raw.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const one = raw.transaction((r: (typeof rows)[number]) => insert.run(...r));
+  const c0 = process.cpuUsage();
+  for (const r of rows) one(r);
+  const c = process.cpuUsage(c0);
+  raw.close();
+  return (c.user + c.system) / 1e6 / rows.length;
+}
+const rawCpu = rawCpuPerEvent();
+
+// --- the hub, its nodes enrolled, and an SSE client on /v1/stream
+const nodes = soakNodes(count, rate);
+const hub = child('./soak-hub.ts');
+const sender = child('./soak-sender.ts');
+const stopAll = () => {
+  for (const p of [hub, sender]) if (p.exitCode === null) p.kill();
+};
+process.on('exit', stopAll);
+const hubPid = hub.pid as number;
+const address = await ask<{ url: string; cartridge: string; rules: number }>(hub, {
+  setup: { dataDir: join(dir, 'hub'), nodes: nodes.map((n) => ({ publicKey: n.publicKey, name: n.name })) },
+});
+let streamed = 0;
+const owner = readFileSync(join(dir, 'hub', 'owner.token'), 'utf8').trim();
+const stream = get(`${address.url}/v1/stream`, { headers: { authorization: `Bearer ${owner}` } }, (res) => {
+  if (res.statusCode !== 200) throw new Error(`GET /v1/stream answered ${res.statusCode}`);
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => {
+    for (const line of chunk.split('\n')) if (line.startsWith('data:')) streamed++;
+  });
+});
+stream.on('error', () => undefined); // the stream ends when the hub stops
+/** The bytes the cartridge's pages hold, the WAL's newest pages included (a reader's view, whatever is checkpointed yet). */
+const used = () => {
+  const db = new Database(address.cartridge, { readonly: true, fileMustExist: true });
+  try {
+    const pages = (db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number);
+    return pages * (db.pragma('page_size', { simple: true }) as number);
+  } finally {
+    db.close();
+  }
+};
+
+// Idle: the hub with its rules, Pulse and the stream client, no traffic, after a moment to settle from its start.
+await sleep(2000);
+const idleMs = Math.min(10_000, sampleMs);
+const i0 = procStats(hubPid);
+await sleep(idleMs);
+const idleShare = (procStats(hubPid).cpu - i0.cpu) / (idleMs / 1000);
+
+// --- the soak
+const usedBefore = used();
+const s0 = procStats(hubPid);
+const t0 = performance.now();
+await ask(sender, { setup: { url: address.url, nodes: nodes.map(({ publicKey: _, ...n }) => n) } });
+const samples: { at: number; cpu: number; rss: number; wal: number }[] = [];
+while (performance.now() - t0 < durationMs) {
+  await sleep(Math.min(sampleMs, durationMs - (performance.now() - t0)));
+  const s = procStats(hubPid);
+  samples.push({ at: (performance.now() - t0) / 1000, cpu: s.cpu, rss: s.rss, wal: sizeOf(`${address.cartridge}-wal`) });
+}
+const sent = await ask<{ latencies: number[]; acked: number; refused: number }>(sender, { stop: true });
+const wall = (performance.now() - t0) / 1000;
+const s1 = procStats(hubPid);
+const { stored } = await ask<{ stored: number; firings: number }>(hub, { count: true });
+const usedAfter = used();
+const files = { db: sizeOf(address.cartridge), wal: sizeOf(`${address.cartridge}-wal`) };
+const load = loadavg();
+await ask(hub, { stop: true });
+stream.destroy();
+stopAll();
+rmSync(dir, { recursive: true, force: true });
+
+// --- figures
+const share = (s1.cpu - s0.cpu) / wall;
+/** Above the idle hub's: what storing an event costs, its share of the rules, Pulse and the stream included. */
+const cpuPerEvent = ((share - idleShare) * wall) / Math.max(1, stored);
+const lat = [...sent.latencies].sort((a, b) => a - b);
+const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? Number.NaN;
+const half = samples.filter((s) => s.at >= wall / 2);
+/** Least-squares slope of RSS over the second half, in MB per minute. */
+const slope = (() => {
+  if (half.length < 2) return Number.NaN;
+  const mx = half.reduce((a, s) => a + s.at, 0) / half.length;
+  const my = half.reduce((a, s) => a + s.rss, 0) / half.length;
+  const num = half.reduce((a, s) => a + (s.at - mx) * (s.rss - my), 0);
+  const den = half.reduce((a, s) => a + (s.at - mx) ** 2, 0);
+  return ((num / den) * 60) / 1e6;
+})();
+const bytesPerEvent = (usedAfter - usedBefore) / Math.max(1, stored);
+/** A node's events a day by its schedule (a PIR node: a 5-event burst after 1 look in 20 at 5 s, one a second). */
+const perNodeDay =
+  nodes.reduce((sum, n) => sum + (n.kind === 'env' ? (2 * 86_400_000) / n.intervalMs : n.kind === 'fast' ? 86_400 : (86_400 / 105) * 5), 0) / count;
+const shown = samples.filter((_, i) => i % Math.ceil(samples.length / 12) === 0 || i === samples.length - 1);
+const mb = (b: number) => fmt(b / 1e6, 1);
+const mode = rate ? 'every node one reading a second' : '80 % every 10–60 s (2 readings), 10 % every second, 10 % PIR bursts';
+
+console.log(`bench/soak: ${fmt(count)} nodes (${mode}), ${fmt(wall, 0)} s, one hub process (${address.rules} enabled rules, Pulse on, one SSE client)`);
+console.log(
+  `  stored ${fmt(stored)} events (${fmt(stored / wall, 1)} events/s), ${fmt(sent.latencies.length)} batches acked, ${sent.refused} refused or failed; ${fmt(streamed)} events streamed`,
+);
+console.log(
+  `  hub CPU: ${fmt(share * 100, 1)} % of one core; idle (rules, Pulse, stream, no traffic) ${fmt(idleShare * 100, 1)} %: ${fmt(share / Math.max(idleShare, 1e-3), 1)}× idle`,
+);
+console.log(
+  cpuPerEvent > 0
+    ? `  hub CPU per stored event above idle ${fmt(cpuPerEvent * 1e6, 0)} µs beside raw better-sqlite3 inserts (a transaction per reading) ${fmt(rawCpu * 1e6, 0)} µs: ${fmt(cpuPerEvent / rawCpu, 1)}×`
+    : `  hub CPU per stored event: within the idle figure's noise at this load (raw better-sqlite3 inserts: ${fmt(rawCpu * 1e6, 0)} µs)`,
+);
+console.log(`  ack latency p50 ${fmt(pct(50), 2)} ms, p99 ${fmt(pct(99), 2)} ms, max ${fmt(lat.at(-1) ?? Number.NaN, 1)} ms`);
+console.log(
+  `  RSS: ${shown.map((s) => `${fmt(s.at)} s ${mb(s.rss)}`).join(', ')} MB; slope over the second half ${fmt(slope, 2)} MB/min (${Math.abs(slope) < 1 ? 'flat' : 'GROWING'})`,
+);
+console.log(`  WAL: largest ${mb(Math.max(...samples.map((s) => s.wal)))} MB, at the end ${mb(samples.at(-1)?.wal ?? 0)} MB`);
+console.log(
+  `  store: ${fmt(bytesPerEvent, 0)} B per stored event (pages used in fazt.db and its WAL; files at the end ${mb(files.db)} + ${mb(files.wal)} MB); a node of this mix makes ${fmt(perNodeDay)} events a day by its schedule (${fmt((stored / count / wall) * 86_400)} at this run's rate): ${mb(bytesPerEvent * perNodeDay)} MB per node per day (a 1-s node: ${mb(bytesPerEvent * 86_400)} MB)`,
+);
+console.log(
+  `  Raspberry Pi 4 (estimate, ×${PI4_FACTOR} this machine's single core): ${fmt(share * PI4_FACTOR * 100, 0)} % of one core${rate ? `; goal at 1,000 nodes < 25 %: ${share * PI4_FACTOR < 0.25 ? 'met' : 'NOT met'}` : ''}`,
+);
+if (rate) console.log(`  goal here: < 25 % of one core ${share < 0.25 ? 'met' : 'NOT met'}, p99 < 50 ms ${pct(99) < 50 ? 'met' : 'NOT met'}`);
+console.log(`  load average at the end ${load.map((x) => x.toFixed(2)).join(' ')}`);
