@@ -26,6 +26,9 @@ const rnd = prng(19);
 const latencies: number[] = [];
 let acked = 0;
 let refused = 0;
+let failed = 0;
+let cpu0 = process.cpuUsage();
+let t0 = performance.now();
 let stopping = false;
 const inFlight = new Set<Promise<void>>();
 const timers = new Set<NodeJS.Timeout>();
@@ -64,7 +67,7 @@ function startNode(url: URL, n: SoakNode): void {
         pending = pending.slice(entries.length);
       } else refused++;
     } catch {
-      refused++;
+      failed++; // a keep-alive connection the hub closed as this request went out: sent again with the next readings
     }
     sending = false;
     if (pending.length > 0 && !stopping) track(send());
@@ -108,6 +111,8 @@ function track(p: Promise<void>): void {
 process.on('message', async (msg: { setup?: Setup; stop?: true }) => {
   if (msg.setup) {
     const url = new URL('/v1/uplink', msg.setup.url);
+    cpu0 = process.cpuUsage();
+    t0 = performance.now();
     for (const n of msg.setup.nodes) startNode(url, n);
     process.send?.({ started: msg.setup.nodes.length });
     return;
@@ -116,6 +121,7 @@ process.on('message', async (msg: { setup?: Setup; stop?: true }) => {
     stopping = true;
     for (const t of timers) clearTimeout(t);
     while (inFlight.size > 0) await Promise.all([...inFlight]);
-    process.send?.({ latencies, acked, refused });
+    const cpu = process.cpuUsage(cpu0);
+    process.send?.({ latencies, acked, refused, failed, cpuShare: (cpu.user + cpu.system) / 1000 / (performance.now() - t0) });
   }
 });
