@@ -20,7 +20,7 @@
  */
 import Database from 'better-sqlite3';
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { get } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,8 @@ import { entryHash } from '../firmware/event/envelope.js';
 import { EventLog } from '../firmware/event/event-log.js';
 import { identityFromSecretKey } from '../firmware/identity/node-id.js';
 import { nodeCrypto } from '../host/crypto/node-crypto.js';
+import { Cartridge } from '../host/store/cartridge.js';
+import { startSoakHub } from './soak-hub.js';
 import { soakNodes } from './soak-nodes.js';
 
 /**
@@ -105,19 +107,20 @@ const rawCpu = rawCpuPerEvent();
 
 // --- the hub, its nodes enrolled, and an SSE client on /v1/stream
 const nodes = soakNodes(count, rate);
-const hub = child('./soak-hub.ts');
 const sender = child('./soak-sender.ts');
-const stopAll = () => {
-  for (const p of [hub, sender]) if (p.exitCode === null) p.kill();
-};
-process.on('exit', stopAll);
-const hubPid = hub.pid as number;
-const address = await ask<{ url: string; cartridge: string; rules: number }>(hub, {
-  setup: { dataDir: join(dir, 'hub'), nodes: nodes.map((n) => ({ publicKey: n.publicKey, name: n.name })) },
+let hubProcess: ChildProcess | undefined;
+process.on('exit', () => {
+  for (const p of [hubProcess, sender]) if (p && p.exitCode === null) p.kill();
 });
+mkdirSync(join(dir, 'hub'));
+const address = await startSoakHub(
+  join(dir, 'hub'),
+  nodes.map((n) => ({ publicKey: n.publicKey, name: n.name })),
+);
+hubProcess = address.process;
+const hubPid = address.pid;
 let streamed = 0;
-const owner = readFileSync(join(dir, 'hub', 'owner.token'), 'utf8').trim();
-const stream = get(`${address.url}/v1/stream`, { headers: { authorization: `Bearer ${owner}` } }, (res) => {
+const stream = get(`${address.url}/v1/stream`, { headers: address.auth }, (res) => {
   if (res.statusCode !== 200) throw new Error(`GET /v1/stream answered ${res.statusCode}`);
   res.setEncoding('utf8');
   res.on('data', (chunk: string) => {
@@ -157,13 +160,15 @@ while (performance.now() - t0 < durationMs) {
 const sent = await ask<{ latencies: number[]; acked: number; refused: number; failed: number; cpuShare: number }>(sender, { stop: true });
 const wall = (performance.now() - t0) / 1000;
 const s1 = procStats(hubPid);
-const { stored } = await ask<{ stored: number; firings: number }>(hub, { count: true });
 const usedAfter = used();
 const files = { db: sizeOf(address.cartridge), wal: sizeOf(`${address.cartridge}-wal`) };
 const load = loadavg();
-await ask(hub, { stop: true });
+await address.stop();
 stream.destroy();
-stopAll();
+sender.kill();
+const ended = Cartridge.open(address.cartridge);
+const stored = ended.nodes().reduce((sum, x) => sum + x.eventCount, 0);
+ended.close();
 rmSync(dir, { recursive: true, force: true });
 
 // --- figures
@@ -190,7 +195,9 @@ const shown = samples.filter((_, i) => i % Math.ceil(samples.length / 12) === 0 
 const mb = (b: number) => fmt(b / 1e6, 1);
 const mode = rate ? 'every node one reading a second' : '80 % every 10–60 s (2 readings), 10 % every second, 10 % PIR bursts';
 
-console.log(`bench/soak: ${fmt(count)} nodes (${mode}), ${fmt(wall, 0)} s, one hub process (${address.rules} enabled rules, Pulse on, one SSE client)`);
+console.log(
+  `bench/soak: ${fmt(count)} nodes (${mode}), ${fmt(wall, 0)} s, one hub process (dist/fazt.js hub: percepts, ${address.rules} enabled rules, Pulse a beat a minute; one SSE client)`,
+);
 console.log(
   `  stored ${fmt(stored)} events (${fmt(stored / wall, 1)} events/s), ${fmt(sent.latencies.length)} batches acked, ${sent.refused} refused, ${sent.failed} failed on the connection and sent again; ${fmt(streamed)} events streamed; the senders' process ${fmt(sent.cpuShare * 100, 1)} % of a core`,
 );
