@@ -5,13 +5,13 @@
  * firmware's own event log and encoder (bench/soak-sender.ts, a child
  * process: the Node runtime's uplink path without a whole runtime per node,
  * so 1,000 nodes fit beside the hub on a small machine) to ONE hub process
- * (bench/soak-hub.ts: 20 enabled rules, Pulse on), while an SSE client
- * watches /v1/stream. Reported: the hub process's CPU share of one core
+ * (bench/soak-hub.ts: the built `fazt hub` with percepts, 20 enabled rules
+ * and Pulse), while an SSE client watches /v1/stream. Reported: the hub process's CPU share of one core
  * (/proc/<pid>/stat), its resident memory over time and the slope over the
  * second half, ack latency p50/p99, store growth per node per day and the
  * WAL's size; each beside a baseline measured here (the idle hub's CPU;
  * raw better-sqlite3 inserts' CPU per event), and scaled to a Raspberry Pi 4
- * (an estimate, see PI4_FACTOR).
+ * (an estimate, see PI4_SYSBENCH).
  *
  *   node --import tsx bench/soak.ts [--nodes N] [--minutes M] [--rate] [--quick]
  *
@@ -19,7 +19,7 @@
  * core, memory flat, p99 < 50 ms). --quick: 100 nodes for one minute.
  */
 import Database from 'better-sqlite3';
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { get } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
@@ -35,11 +35,22 @@ import { startSoakHub } from './soak-hub.js';
 import { soakNodes } from './soak-nodes.js';
 
 /**
- * A Pi 4's single core against this machine's, for the hub's work (JS, SQLite, Ed25519): an
- * estimate from Geekbench 5 single-core scores, about 250 for a Pi 4 at 1.5 GHz against about
- * 1,000–1,300 for a recent AMD EPYC core (browser.geekbench.com); not measured here.
+ * A Raspberry Pi 4's single core in sysbench 1.0.20's CPU test (`sysbench cpu --threads=1 run`, primes up to
+ * 10,000): 1,477.83 events/s (leoncode.co.uk/articles/raspberry-pi-benchmarks). The same test on this
+ * machine gives the ratio the hub's CPU share is scaled by: an estimate, the hub's work (JS, SQLite,
+ * Ed25519, syscalls) being no prime sieve.
  */
-const PI4_FACTOR = 4.5;
+const PI4_SYSBENCH = 1477.83;
+/** This machine's single core against a Pi 4's, or undefined without sysbench (apt install sysbench). */
+function pi4Factor(): number | undefined {
+  try {
+    const out = execFileSync('sysbench', ['cpu', '--threads=1', '--time=5', 'run'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const eps = Number(/events per second:\s+([\d.]+)/.exec(out)?.[1]);
+    return eps > 0 ? eps / PI4_SYSBENCH : undefined;
+  } catch {
+    return undefined;
+  }
+}
 const TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
 
 const { values } = parseArgs({
@@ -104,6 +115,7 @@ function rawCpuPerEvent(): number {
   return (c.user + c.system) / 1e6 / rows.length;
 }
 const rawCpu = rawCpuPerEvent();
+const pi4 = pi4Factor();
 
 // --- the hub, its nodes enrolled, and an SSE client on /v1/stream
 const nodes = soakNodes(count, rate);
@@ -199,7 +211,7 @@ console.log(
   `bench/soak: ${fmt(count)} nodes (${mode}), ${fmt(wall, 0)} s, one hub process (dist/fazt.js hub: percepts, ${address.rules} enabled rules, Pulse a beat a minute; one SSE client)`,
 );
 console.log(
-  `  stored ${fmt(stored)} events (${fmt(stored / wall, 1)} events/s), ${fmt(sent.latencies.length)} batches acked, ${sent.refused} refused, ${sent.failed} failed on the connection and sent again; ${fmt(streamed)} events streamed; the senders' process ${fmt(sent.cpuShare * 100, 1)} % of a core`,
+  `  stored ${fmt(stored)} events (${fmt(stored / wall, 1)} events/s), ${fmt(sent.latencies.length)} batches acked, ${sent.refused} refused, ${sent.failed} failed on the connection and sent again; ${fmt(streamed)} events streamed (node and hub chains); the senders' process ${fmt(sent.cpuShare * 100, 1)} % of a core`,
 );
 console.log(
   `  hub CPU: ${fmt(share * 100, 1)} % of one core (${fmt(((s1.sys - s0.sys) / Math.max(s1.cpu - s0.cpu, 1e-9)) * 100, 0)} % of it in the kernel); idle (rules, Pulse, stream, no traffic) ${fmt(idleShare * 100, 1)} %: ${fmt(share / Math.max(idleShare, 1e-3), 1)}× idle`,
@@ -218,7 +230,9 @@ console.log(
   `  store: ${fmt(bytesPerEvent, 0)} B per stored event (pages used in fazt.db and its WAL; files at the end ${mb(files.db)} + ${mb(files.wal)} MB); a node of this mix makes ${fmt(perNodeDay)} events a day by its schedule (${fmt((stored / count / wall) * 86_400)} at this run's rate): ${mb(bytesPerEvent * perNodeDay)} MB per node per day (a 1-s node: ${mb(bytesPerEvent * 86_400)} MB)`,
 );
 console.log(
-  `  Raspberry Pi 4 (estimate, ×${PI4_FACTOR} this machine's single core): ${fmt(share * PI4_FACTOR * 100, 0)} % of one core${rate && count >= 1000 ? `; goal at 1,000 nodes < 25 %: ${share * PI4_FACTOR < 0.25 ? 'met' : 'NOT met'}` : ''}`,
+  pi4 === undefined
+    ? '  Raspberry Pi 4: no estimate (sysbench is not installed: apt install sysbench)'
+    : `  Raspberry Pi 4 (estimate: this machine's core ${fmt(pi4, 2)}× a Pi 4's in sysbench's CPU test): ${fmt(share * pi4 * 100, 0)} % of one core${rate && count >= 1000 ? `; goal at 1,000 nodes < 25 %: ${share * pi4 < 0.25 ? 'met' : 'NOT met'}` : ''}`,
 );
 if (rate && count >= 1000) console.log(`  goal here: < 25 % of one core ${share < 0.25 ? 'met' : 'NOT met'}, p99 < 50 ms ${pct(99) < 50 ? 'met' : 'NOT met'}`);
 console.log(`  load average at the end ${load.map((x) => x.toFixed(2)).join(' ')}`);
