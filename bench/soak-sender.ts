@@ -25,7 +25,8 @@ interface Setup {
 const rnd = prng(19);
 const latencies: number[] = [];
 let acked = 0;
-let refused = 0;
+/** Refusals by status and error code. */
+const refused = new Map<string, number>();
 let failed = 0;
 let cpu0 = process.cpuUsage();
 let t0 = performance.now();
@@ -33,11 +34,21 @@ let stopping = false;
 const inFlight = new Set<Promise<void>>();
 const timers = new Set<NodeJS.Timeout>();
 
-function post(url: URL, agent: Agent, body: Uint8Array): Promise<number> {
+/** POSTs one batch: the status and, for a refusal, the error code the hub names. */
+function post(url: URL, agent: Agent, body: Uint8Array): Promise<{ status: number; code?: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/cbor', 'content-length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        if (status === 200) return resolve({ status });
+        let code = 'unreadable';
+        try {
+          code = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error?: { code?: string } }).error?.code ?? code;
+        } catch {}
+        resolve({ status, code });
+      });
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -56,16 +67,20 @@ function startNode(url: URL, n: SoakNode): void {
   const send = async (): Promise<void> => {
     if (sending || pending.length === 0) return;
     sending = true;
-    const entries = pending;
+    const entries = pending.slice(); // what comes due while this is in flight stays in `pending`
     const started = performance.now();
     try {
-      const status = await post(url, agent, encoder.encode(createBatch(entries, id, nodeCrypto)));
+      const { status, code } = await post(url, agent, encoder.encode(createBatch(entries, id, nodeCrypto)));
       if (status === 200) {
         latencies.push(performance.now() - started);
         acked += entries.length;
         encoder.accepted();
         pending = pending.slice(entries.length);
-      } else refused++;
+      } else {
+        const key = `${status} ${code}`;
+        refused.set(key, (refused.get(key) ?? 0) + 1);
+        encoder.refused(code ?? ''); // an unknown dictionary goes whole next time, as the node's uplink does
+      }
     } catch {
       failed++; // a keep-alive connection the hub closed as this request went out: sent again with the next readings
     }
@@ -122,6 +137,12 @@ process.on('message', async (msg: { setup?: Setup; stop?: true }) => {
     for (const t of timers) clearTimeout(t);
     while (inFlight.size > 0) await Promise.all([...inFlight]);
     const cpu = process.cpuUsage(cpu0);
-    process.send?.({ latencies, acked, refused, failed, cpuShare: (cpu.user + cpu.system) / 1000 / (performance.now() - t0) });
+    process.send?.({
+      latencies,
+      acked,
+      refused: [...refused].map(([k, n]) => `${n} × ${k}`).join(', ') || 'none',
+      failed,
+      cpuShare: (cpu.user + cpu.system) / 1000 / (performance.now() - t0),
+    });
   }
 });

@@ -169,7 +169,7 @@ while (performance.now() - t0 < durationMs) {
   const s = procStats(hubPid);
   samples.push({ at: (performance.now() - t0) / 1000, cpu: s.cpu, rss: s.rss, wal: sizeOf(`${address.cartridge}-wal`) });
 }
-const sent = await ask<{ latencies: number[]; acked: number; refused: number; failed: number; cpuShare: number }>(sender, { stop: true });
+const sent = await ask<{ latencies: number[]; acked: number; refused: string; failed: number; cpuShare: number }>(sender, { stop: true });
 const wall = (performance.now() - t0) / 1000;
 const s1 = procStats(hubPid);
 const usedAfter = used();
@@ -211,7 +211,7 @@ console.log(
   `bench/soak: ${fmt(count)} nodes (${mode}), ${fmt(wall, 0)} s, one hub process (dist/fazt.js hub: percepts, ${address.rules} enabled rules, Pulse a beat a minute; one SSE client)`,
 );
 console.log(
-  `  stored ${fmt(stored)} events (${fmt(stored / wall, 1)} events/s), ${fmt(sent.latencies.length)} batches acked, ${sent.refused} refused, ${sent.failed} failed on the connection and sent again; ${fmt(streamed)} events streamed (node and hub chains); the senders' process ${fmt(sent.cpuShare * 100, 1)} % of a core`,
+  `  stored ${fmt(stored)} events (${fmt(stored / wall, 1)} events/s), ${fmt(sent.latencies.length)} batches acked, refused: ${sent.refused}; ${sent.failed} failed on the connection and sent again; ${fmt(streamed)} events streamed (node and hub chains); the senders' process ${fmt(sent.cpuShare * 100, 1)} % of a core`,
 );
 console.log(
   `  hub CPU: ${fmt(share * 100, 1)} % of one core (${fmt(((s1.sys - s0.sys) / Math.max(s1.cpu - s0.cpu, 1e-9)) * 100, 0)} % of it in the kernel); idle (rules, Pulse, stream, no traffic) ${fmt(idleShare * 100, 1)} %: ${fmt(share / Math.max(idleShare, 1e-3), 1)}× idle`,
@@ -223,7 +223,7 @@ console.log(
 );
 console.log(`  ack latency p50 ${fmt(pct(50), 2)} ms, p99 ${fmt(pct(99), 2)} ms, max ${fmt(lat.at(-1) ?? Number.NaN, 1)} ms`);
 console.log(
-  `  RSS: ${shown.map((s) => `${fmt(s.at)} s ${mb(s.rss)}`).join(', ')} MB; slope over the second half ${fmt(slope, 2)} MB/min (${Math.abs(slope) < 1 ? 'flat' : 'GROWING'})`,
+  `  RSS: ${shown.map((s) => `${fmt(s.at)} s ${mb(s.rss)}`).join(', ')} MB; slope over the second half ${fmt(slope, 2)} MB/min (${slope < 1 ? 'not growing' : 'GROWING'})`,
 );
 console.log(`  WAL: largest ${mb(Math.max(...samples.map((s) => s.wal)))} MB, at the end ${mb(samples.at(-1)?.wal ?? 0)} MB`);
 console.log(
