@@ -7,9 +7,10 @@ import { answer, hotRule, MIN, mcpHub, T0 } from './mcp-rig.js';
 type Rig = Awaited<ReturnType<typeof mcpHub>>;
 let h: Rig;
 let client: Client;
+const lines: string[] = [];
 
 before(async () => {
-  h = await mcpHub({ pulse: { everyMs: 0 } });
+  h = await mcpHub({ pulse: { everyMs: 0 }, log: (l) => void lines.push(l) });
   client = await h.connect();
 });
 after(async () => {
@@ -164,5 +165,27 @@ describe('owner access on /mcp', () => {
     assert.ok((await reader.listTools()).tools.length > 0);
     await reader.close();
     await assert.rejects(h.connect(null), /401|unauthorized/i);
+  });
+
+  it("GET and DELETE /mcp (the SDK client's probe for a stream, a session's end): 405 Allow POST with access, no refusal in the log; without access a logged 401", async () => {
+    const refusals = () => lines.filter((l) => /"code":"refused"/.test(l) && l.includes('/mcp'));
+    const before = refusals().length;
+    const reader = await h.connect(); // initialize, then the SDK's GET for an event stream
+    assert.ok((await reader.listTools()).tools.length > 0);
+    await reader.close();
+    for (const method of ['GET', 'DELETE']) {
+      const res = await fetch(`${h.url}/mcp`, { method, headers: { accept: 'text/event-stream', authorization: `Bearer ${h.hub.ownerToken}` } });
+      assert.equal(res.status, 405, method);
+      assert.equal(res.headers.get('allow'), 'POST', method);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'method-not-allowed');
+    }
+    assert.deepEqual(refusals().slice(before), [], "an allowed caller's 405 is not a refusal");
+    const anonymous = await fetch(`${h.url}/mcp`, { headers: { accept: 'text/event-stream' } });
+    assert.equal(anonymous.status, 401);
+    await anonymous.body?.cancel();
+    const logged = refusals().slice(before);
+    assert.equal(logged.length, 1, logged.join('\n'));
+    assert.match(logged[0], /"status":401.*"route":"GET \/mcp"/);
+    assert.ok(lines.every((l) => !l.includes(h.hub.ownerToken)));
   });
 });
