@@ -7,11 +7,11 @@ import { BTHOME_UUID_128 } from '../../firmware/ble/bthome.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import type { IoError } from '../../hal/contracts/errors.js';
 import { bluezScanner } from '../../host/ble/bluez-scanner.js';
-import { dispatch } from '../../host/cli/command.js';
 import { bleCommand } from '../../host/cli/commands/ble.js';
 import { Hub } from '../../host/hub/hub.js';
 import { encodeBthome, encryptBthome } from '../../sim/ble/bthome-encode.js';
 import { type BluezMock, bluezMockSkip, mockBluez } from '../helpers/bluez-mock.js';
+import { runCommand } from '../helpers/run-command.js';
 import { until } from '../helpers/wait.js';
 import { tempDir } from '../hub/helpers.js';
 
@@ -42,16 +42,7 @@ const reading = (temperature: number) => [
   { id: 0x03, value: 50 },
 ];
 
-async function fazt(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await dispatch(bleCommand, argv, ['fazt', 'ble'], {
-    stdin: async () => Buffer.alloc(0),
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-  });
-  return { code, out, err };
-}
+const fazt = (argv: string[]) => runCommand(bleCommand, argv);
 
 /**
  * `fazt …` as a process on the mock's bus. node-ble's D-Bus connection goes through the usocket addon; closing one

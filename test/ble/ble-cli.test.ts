@@ -5,20 +5,11 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { IoError } from '../../hal/contracts/errors.js';
 import { bleFlags } from '../../host/cli/ble-flags.js';
-import { dispatch } from '../../host/cli/command.js';
 import { bleCommand } from '../../host/cli/commands/ble.js';
 import { Hub } from '../../host/hub/hub.js';
+import { runCommand } from '../helpers/run-command.js';
 
-async function fazt(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await dispatch(bleCommand, argv, ['fazt', 'ble'], {
-    stdin: async () => Buffer.alloc(0),
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-  });
-  return { code, out, err };
-}
+const fazt = (argv: string[]) => runCommand(bleCommand, argv);
 
 describe('fazt hub --ble flags', () => {
   it('without --ble nothing scans, and the other BLE flags are refused', () => {

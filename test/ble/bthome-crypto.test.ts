@@ -7,8 +7,9 @@ import { decryptBthome } from '../../host/ble/bthome-decrypt.js';
 import { encodeBthome, encryptBthome } from '../../sim/ble/bthome-encode.js';
 import { bthomeVectors } from '../helpers/vectors.js';
 
-const MAC = '54:48:E6:8F:80:A5';
-const KEY = fromHex('231d39c1d7cc1ab1aee224cd096db932');
+/** The published example's device (bthome.io/encryption). */
+const MAC = bthomeVectors.encrypted[0].mac;
+const KEY = fromHex(bthomeVectors.encrypted[0].key);
 
 function refused(f: () => unknown, code: string, message: RegExp): void {
   assert.throws(f, (e: BthomeError) => {
