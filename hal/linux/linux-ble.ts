@@ -21,6 +21,21 @@ function bytesByKey(dict: Record<string, unknown> | undefined): [string, Uint8Ar
   return out;
 }
 
+interface DeviceProperties {
+  rssi: unknown;
+  name: unknown;
+  manufacturerData: Record<string, unknown> | undefined;
+  serviceData: Record<string, unknown> | undefined;
+}
+
+/** A D-Bus dict of variants (a{qv}, a{sv}) as GetAll hands it over: key → the variant's value. */
+function unwrapped(dict: unknown): Record<string, unknown> | undefined {
+  if (!dict || typeof dict !== 'object') return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(dict)) out[k] = v && typeof v === 'object' && 'signature' in v && 'value' in v ? v.value : v;
+  return out;
+}
+
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /**
@@ -129,17 +144,35 @@ export class LinuxBleScanner implements BleScanner {
 
   /** The device's advertisement, or undefined when BlueZ has not heard it in this discovery. */
   private async read(address: string, d: NodeBleDevice): Promise<Advertisement | undefined> {
-    const optional = <T>(p: Promise<T>) => this.bounded(`reading ${address}`, p).catch(() => undefined);
-    const rssi = await optional(d.getRSSI());
-    if (rssi === undefined || rssi === null || !Number.isFinite(Number(rssi))) return undefined;
-    const adv: Advertisement = { address: address.toUpperCase(), rssi: Number(rssi) };
-    const name = await optional(d.getName());
-    if (typeof name === 'string' && name) adv.name = name;
-    const mfr = bytesByKey(await optional(d.getManufacturerData()));
+    const p = await this.properties(address, d);
+    if (p.rssi === undefined || p.rssi === null || !Number.isFinite(Number(p.rssi))) return undefined;
+    const adv: Advertisement = { address: address.toUpperCase(), rssi: Number(p.rssi) };
+    if (typeof p.name === 'string' && p.name) adv.name = p.name;
+    const mfr = bytesByKey(p.manufacturerData);
     if (mfr.length) adv.manufacturerData = Object.fromEntries(mfr.map(([k, v]) => [Number(k), v]));
-    const svc = bytesByKey(await optional(d.getServiceData()));
+    const svc = bytesByKey(p.serviceData);
     if (svc.length) adv.serviceData = Object.fromEntries(svc);
     return adv;
+  }
+
+  /**
+   * RSSI, Name and data as one GetAll when node-ble offers it: BlueZ updates
+   * them together, and separate Gets could straddle an update (the old RSSI
+   * with the new data), reporting one advertisement twice. A property BlueZ
+   * does not hold is undefined.
+   */
+  private async properties(address: string, d: NodeBleDevice): Promise<DeviceProperties> {
+    const optional = <T>(p: Promise<T>) => this.bounded(`reading ${address}`, p).catch(() => undefined);
+    if (d.helper) {
+      const all = (await optional(d.helper.props())) ?? {};
+      return { rssi: all.RSSI, name: all.Name, manufacturerData: unwrapped(all.ManufacturerData), serviceData: unwrapped(all.ServiceData) };
+    }
+    return {
+      rssi: await optional(d.getRSSI()),
+      name: await optional(d.getName()),
+      manufacturerData: await optional(d.getManufacturerData()),
+      serviceData: await optional(d.getServiceData()),
+    };
   }
 
   /** Ends the current run: no more polls, discovery stopped if we started it, session closed. */

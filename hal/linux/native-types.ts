@@ -58,6 +58,12 @@ export interface NodeBleDevice {
   getRSSI(): Promise<number | string>;
   getManufacturerData(): Promise<Record<string, unknown>>;
   getServiceData(): Promise<Record<string, unknown>>;
+  /**
+   * node-ble's helper for the device's D-Bus object (not in its typings,
+   * present in 1.13): props() is one GetAll of org.bluez.Device1, values
+   * unwrapped from their variants except inside dicts.
+   */
+  helper?: { props(): Promise<Record<string, unknown>> };
 }
 
 export interface NodeBleAdapter {
