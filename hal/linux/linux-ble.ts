@@ -12,6 +12,8 @@ export interface LinuxBleOptions {
   pollMs?: number;
   /** Bound on every D-Bus round trip (default 5000 ms). */
   callTimeoutMs?: number;
+  /** Called once a start() is scanning: discovery on and BlueZ's device list read once. */
+  onScanning?: () => void;
 }
 
 /** BlueZ's dict properties (a{qv}, a{sv}) as node-ble hands them over: key → Buffer. */
@@ -48,8 +50,11 @@ const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '
  * default) it is reported again whenever BlueZ's view of it changes (RSSI or
  * data): BlueZ itself folds identical advertisements, so "every packet" is
  * not on offer over D-Bus. stop() stops the discovery it started and closes
- * the session. Faults (no system bus, no adapter, BlueZ errors) go to the
- * fault latch and end the scan.
+ * the session. Every poll reads the adapter's Discovering first: an adapter
+ * that vanished is a fault; one that stopped discovering (reset, powered
+ * off and on) is asked to discover again. Faults (no system bus, no
+ * adapter, BlueZ errors) go to the fault latch and end the scan; a scan
+ * after a fault is a new scanner (host/ble/ble-hub.ts makes one).
  */
 export class LinuxBleScanner implements BleScanner {
   private closed = false;
@@ -112,16 +117,18 @@ export class LinuxBleScanner implements BleScanner {
     const adapter = await this.bounded('opening the adapter', bluetooth.getAdapter(name));
     if (run !== this.run) return;
     this.adapter = adapter;
-    if (!(await this.bounded('reading Discovering', adapter.isDiscovering()))) {
-      await this.bounded('StartDiscovery', adapter.startDiscovery());
-      this.startedDiscovery = true;
-    }
     await this.poll(run);
+    if (run === this.run) this.o.onScanning?.();
   }
 
   private async poll(run: number): Promise<void> {
     if (run !== this.run || !this.adapter) return;
     const adapter = this.adapter;
+    if (!(await this.bounded('reading Discovering', adapter.isDiscovering()))) {
+      if (run !== this.run) return;
+      await this.bounded('StartDiscovery', adapter.startDiscovery());
+      this.startedDiscovery = true;
+    }
     for (const address of await this.bounded('listing devices', adapter.devices())) {
       if (run !== this.run) return;
       let device = this.devices.get(address);

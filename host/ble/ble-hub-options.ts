@@ -1,10 +1,17 @@
 import type { ChannelCheckOptions } from '../../firmware/sensing/quality-checks.js';
+import type { IoError } from '../../hal/contracts/errors.js';
 import type { Advertisement, BleScanner } from '../../hal/contracts/io.js';
+
+/** What a scanner says besides advertisements: a fault that ended its scan, and (where it can tell) that it is scanning. */
+export interface ScannerEvents {
+  onFault: (e: IoError) => void;
+  onScanning?: () => void;
+}
 
 /** BTHome devices on the hub (HubOptions.ble; `fazt hub --ble`, host/cli/ble-flags.ts). */
 export interface BleHubOptions {
   /** Makes the scanner the hub listens with: BlueZ over D-Bus (`fazt hub --ble`) or the simulator's air (`fazt start`). */
-  scanner: (onAdvertisement: (adv: Advertisement) => void) => BleScanner;
+  scanner: (onAdvertisement: (adv: Advertisement) => void, on: ScannerEvents) => BleScanner;
   /** How often a device is expected to advertise (default 60 s). */
   intervalMs?: number;
   /** Missed advertisements in a row before a device's sensor is absent (default 5). */
@@ -15,9 +22,11 @@ export interface BleHubOptions {
   filters?: Record<string, Record<string, unknown>[]>;
   /** At most one refusal event per device and code in this window (default 60 s). */
   refusalWindowMs?: number;
+  /** After a scanner fault (BlueZ gone, the adapter gone, the bus dropped), a new scanner after a pause doubling from min to max (default 1 s to 60 s, real time). */
+  retryMs?: { min: number; max: number };
 }
 
-export const BLE_DEFAULTS = { intervalMs: 60_000, absentAfter: 5, refusalWindowMs: 60_000 } as const;
+export const BLE_DEFAULTS = { intervalMs: 60_000, absentAfter: 5, refusalWindowMs: 60_000, retryMs: { min: 1000, max: 60_000 } } as const;
 
 /** Checks the options before anything starts; a RangeError names the one that is wrong. */
 export function checkBleHubOptions(o: BleHubOptions): void {
@@ -28,4 +37,8 @@ export function checkBleHubOptions(o: BleHubOptions): void {
   whole('intervalMs', o.intervalMs, 1);
   whole('absentAfter', o.absentAfter, 1);
   whole('refusalWindowMs', o.refusalWindowMs, 1);
+  if (o.retryMs !== undefined) {
+    whole('retryMs.min', o.retryMs.min, 1);
+    whole('retryMs.max', o.retryMs.max, o.retryMs.min);
+  }
 }

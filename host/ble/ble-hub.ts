@@ -2,7 +2,7 @@ import type { BthomeObject } from '../../firmware/ble/bthome.js';
 import type { ValueMap } from '../../firmware/codec/value.js';
 import { buildFilters } from '../../firmware/sensing/filters/build-filters.js';
 import type { ValueFilter } from '../../firmware/sensing/sensor-runner.js';
-import type { Advertisement, BleScanner } from '../../hal/contracts/io.js';
+import type { Advertisement } from '../../hal/contracts/io.js';
 import type { Timers } from '../../hal/contracts/time.js';
 import type { HubEventInput, HubLog } from '../hub/hub-log.js';
 import { BleDevices } from '../store/ble-devices.js';
@@ -12,6 +12,7 @@ import { BLE_DEFAULTS, type BleHubOptions } from './ble-hub-options.js';
 import { BleSensor, type HeardValue } from './ble-sensor.js';
 import { judgeAdvertisement } from './bthome-verdict.js';
 import { RefusalReport } from './refusal-report.js';
+import { ScanKeeper } from './scan-keeper.js';
 
 export interface BleHubContext {
   cartridge: Cartridge;
@@ -40,6 +41,7 @@ export interface BleHubStats {
  * carried are one commit. Refusals trickle into the op log (mac, code,
  * count, why; never the key) and onto the chain as system.ble.refused
  * (refusal-report.ts), each at most once a minute per device and code.
+ * A BlueZ outage is logged and the scan made again (scan-keeper.ts).
  */
 export class BleHub {
   readonly devices: BleDevices;
@@ -47,7 +49,7 @@ export class BleHub {
   private readonly sensors = new Map<string, BleSensor>();
   private readonly lastPacketId = new Map<string, number>();
   private readonly refusals: RefusalReport;
-  private scanner: BleScanner | undefined;
+  private readonly scan: ScanKeeper;
   /** Where a sensor's readings go while an advertisement is handled (one commit), else straight to the chain. */
   private batch: HubEventInput[] | undefined;
 
@@ -65,17 +67,16 @@ export class BleHub {
         this.append([{ type: 'system.ble.refused', component: bleComponent(s.mac), data: { mac: s.mac, code: s.code, count: s.count } }]);
       },
     });
+    this.scan = new ScanKeeper({ make: o.scanner, onAdvertisement: (adv) => this.heard(adv), retryMs: o.retryMs ?? BLE_DEFAULTS.retryMs, log: ctx.log });
   }
 
+  /** Starts scanning; throws when no scanner can be made at all (a BlueZ outage later is retried: scan-keeper.ts). */
   start(): void {
-    if (this.scanner) return;
-    this.scanner = this.o.scanner((adv) => this.heard(adv));
-    this.scanner.start();
+    this.scan.start();
   }
 
   stop(): void {
-    this.scanner?.close();
-    this.scanner = undefined;
+    this.scan.stop();
     for (const s of this.sensors.values()) s.stop();
     this.sensors.clear();
     this.refusals.flushAll();

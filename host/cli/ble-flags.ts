@@ -11,8 +11,8 @@ export const BLE_FLAGS: Record<string, OptionSpec> = {
   'ble-absent-after': { type: 'string', value: 'N', description: 'missed advertisements before a device is absent (default 5)' },
 };
 
-/** The flags as HubOptions.ble; a BlueZ fault while the hub runs is logged and ends the scan, not the hub. */
-export function bleFlags(values: Record<string, unknown>, log: (line: string) => void): Pick<HubOptions, 'ble'> {
+/** The flags as HubOptions.ble; a BlueZ fault while the hub runs is logged and the scan tried again (host/ble/ble-hub.ts), not the hub ended. */
+export function bleFlags(values: Record<string, unknown>): Pick<HubOptions, 'ble'> {
   if (!values.ble) {
     for (const f of ['ble-adapter', 'ble-interval', 'ble-absent-after']) if (values[f] !== undefined) throw new UsageError(`--${f} needs --ble`);
     return {};
@@ -25,6 +25,6 @@ export function bleFlags(values: Record<string, unknown>, log: (line: string) =>
     absentAfter = Number(values['ble-absent-after']);
     if (!Number.isInteger(absentAfter) || absentAfter < 1) throw new UsageError('--ble-absent-after must be a whole number ≥ 1');
   }
-  const scanner = bluezScanner({ adapter, onFault: (e) => log(`BLE scanning stopped: ${e.message}`) });
+  const scanner = bluezScanner({ adapter });
   return { ble: { scanner, ...(intervalMs !== undefined ? { intervalMs } : {}), ...(absentAfter !== undefined ? { absentAfter } : {}) } };
 }

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BTHOME_UUID_128 } from '../../firmware/ble/bthome.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
-import type { IoError } from '../../hal/contracts/errors.js';
 import { bluezScanner } from '../../host/ble/bluez-scanner.js';
 import { bleCommand } from '../../host/cli/commands/ble.js';
 import { Hub } from '../../host/hub/hub.js';
@@ -67,7 +66,8 @@ describe('BTHome devices through BlueZ (python3-dbusmock on a private system bus
   let bz: BluezMock;
   let saved: string | undefined;
   const folder = tempDir('fazt-ble-');
-  const faults: IoError[] = [];
+  /** Scanners the hub has made: one at each start, one more at each try after a BlueZ fault. */
+  let made = 0;
   const lines: string[] = [];
   let hub: Hub | undefined;
   let url = '';
@@ -79,7 +79,13 @@ describe('BTHome devices through BlueZ (python3-dbusmock on a private system bus
       port: 0,
       time: { mode: 'system' },
       log: (l) => void lines.push(l),
-      ble: { scanner: bluezScanner({ pollMs: 50, onFault: (e) => faults.push(e) }) },
+      ble: {
+        scanner: (onAdvertisement, on) => {
+          made++;
+          return bluezScanner({ pollMs: 50 })(onAdvertisement, on);
+        },
+        retryMs: { min: 50, max: 400 },
+      },
     });
     url = (await hub.start()).url;
     // BlueZ still holds the device's last advertisement from the test before: the scan reports it first. Once it is
@@ -101,20 +107,27 @@ describe('BTHome devices through BlueZ (python3-dbusmock on a private system bus
   };
   const cli = (argv: string[]) => fazt([...argv, '--hub', url, '--token', (hub as Hub).ownerToken]);
   const refusedCount = (code: string) => (hub as Hub).ble?.stats.refused[code] ?? 0;
+  const lost = () => lines.filter((l) => l.includes('ble-scan-lost'));
+  const resumed = () => lines.filter((l) => l.includes('ble-scan-resumed'));
   const temps = () =>
     own('sensor.reading')
       .filter((e) => (e.data as { name: string }).name === 'temperature')
       .map((e) => (e.data as { value: number }).value);
+
+  /** The BTHome device on hci0, with the mock's ADVERTISE method. */
+  const addDevice = () => {
+    bz.send('--dest=org.bluez', '/', 'org.bluez.Mock.AddDevice', 'string:hci0', `string:${MAC}`, 'string:ATC_0A0B0C');
+    bz.py(
+      `bus.get_object('org.bluez', '${DEV}').AddMethod('org.fazt.Test', 'Advertise', 'ayn', '', ${JSON.stringify(ADVERTISE)}, dbus_interface='org.freedesktop.DBus.Mock')`,
+    );
+  };
 
   before(async () => {
     bz = await mockBluez(BOUND_MS);
     saved = process.env.DBUS_SYSTEM_BUS_ADDRESS;
     process.env.DBUS_SYSTEM_BUS_ADDRESS = bz.env.DBUS_SYSTEM_BUS_ADDRESS;
     bz.send('--dest=org.bluez', '/', 'org.bluez.Mock.AddAdapter', 'string:hci0', 'string:fazt-hub');
-    bz.send('--dest=org.bluez', '/', 'org.bluez.Mock.AddDevice', 'string:hci0', `string:${MAC}`, 'string:ATC_0A0B0C');
-    bz.py(
-      `bus.get_object('org.bluez', '${DEV}').AddMethod('org.fazt.Test', 'Advertise', 'ayn', '', ${JSON.stringify(ADVERTISE)}, dbus_interface='org.freedesktop.DBus.Mock')`,
-    );
+    addDevice();
   });
   after(async () => {
     await stop();
@@ -189,7 +202,7 @@ describe('BTHome devices through BlueZ (python3-dbusmock on a private system bus
 
     advertise(bz, encryptBthome(reading(22.5), MAC, KEY, 6));
     await until(() => temps().length === 2, 'the next counter', BOUND_MS);
-    assert.deepEqual(faults, []);
+    assert.deepEqual(lost(), [], 'no BlueZ fault');
   });
 
   it('the counter survives a restart (a real SQLite file): the old packet is still a replay; accept-reset takes a restarted counter once', async () => {
@@ -229,6 +242,75 @@ describe('BTHome devices through BlueZ (python3-dbusmock on a private system bus
     await until(() => refusedCount('replay') === 4, 'the same counter refused again', BOUND_MS);
     advertise(bz, encryptBthome(reading(24.25), MAC, KEY, 2));
     await until(() => temps().at(-1) === 24.25, 'counting on from the restart', BOUND_MS);
+  });
+
+  it('BlueZ fails under the running hub (the adapter vanishes, bluetoothd restarts): logged once, tried again with backoff, scanning resumes', async () => {
+    const running = hub as Hub;
+    const madeBefore = made;
+    bz.send('--dest=org.bluez', '/', 'org.bluez.Mock.RemoveAdapterWithDevices', 'string:hci0');
+    await until(
+      () => lost().length === 1,
+      'the lost adapter noticed',
+      BOUND_MS,
+      () => lines,
+    );
+    assert.match(lost()[0], /BLE scanning stopped \(.*\); trying again with backoff/);
+    await bz.stopBluez();
+    // New scanners find no BlueZ at all: each try fails, and none is logged again.
+    await until(() => made >= madeBefore + 3, 'three tries while BlueZ is away', BOUND_MS);
+    await bz.startBluez();
+    await until(() => made >= madeBefore + 4, 'a try with bluetoothd back but no adapter yet', BOUND_MS);
+    bz.send('--dest=org.bluez', '/', 'org.bluez.Mock.AddAdapter', 'string:hci0', 'string:fazt-hub');
+    addDevice();
+    await until(
+      () => resumed().length === 1,
+      'scanning again',
+      BOUND_MS,
+      () => lines,
+    );
+    assert.match(resumed()[0], /BLE scanning again after \d+ s \(\d+ tries\)/);
+    advertise(bz, encryptBthome(reading(25), MAC, KEY, 3));
+    await until(
+      () => temps().at(-1) === 25,
+      'a reading after the outage',
+      BOUND_MS,
+      () => lines,
+    );
+    assert.equal(hub, running, 'the same hub throughout');
+    assert.equal((await cli(['list', '--json'])).code, 0, 'its API answered throughout');
+    assert.equal(lost().length, 1, 'one outage, logged once');
+    assert.equal(resumed().length, 1);
+  });
+
+  it('the system bus itself drops under the running hub and comes back: a second outage, logged once, and scanning resumes', async () => {
+    const running = hub as Hub;
+    await bz.stopBus();
+    await until(
+      () => lost().length === 2,
+      'the dropped bus noticed',
+      BOUND_MS,
+      () => lines,
+    );
+    const madeBefore = made;
+    await until(() => made >= madeBefore + 2, 'two tries with no bus', BOUND_MS);
+    await bz.startBus();
+    bz.send('--dest=org.bluez', '/', 'org.bluez.Mock.AddAdapter', 'string:hci0', 'string:fazt-hub');
+    addDevice();
+    await until(
+      () => resumed().length === 2,
+      'scanning again',
+      BOUND_MS,
+      () => lines,
+    );
+    advertise(bz, encryptBthome(reading(25.5), MAC, KEY, 4));
+    await until(
+      () => temps().at(-1) === 25.5,
+      'a reading after the bus came back',
+      BOUND_MS,
+      () => lines,
+    );
+    assert.equal(hub, running, 'the same hub throughout');
+    assert.equal(lost().length, 2, 'the second outage logged once');
   });
 
   it('fazt ble remove: the device is no longer listened for; mistakes are usage errors that never echo a key', async () => {

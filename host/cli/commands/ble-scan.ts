@@ -55,10 +55,13 @@ export const bleScanCommand: Command = {
     const heard = new Map<string, HeardAdvertiser>();
     let fault: IoError | undefined;
     let wake = () => {};
-    const scanner = bluezScanner({ adapter, onFault: (e) => ((fault = e), wake()) })((adv) => {
-      const data = bthomeServiceData(adv);
-      if (data) heard.set(adv.address.toUpperCase(), describe(adv, data));
-    });
+    const scanner = bluezScanner({ adapter })(
+      (adv) => {
+        const data = bthomeServiceData(adv);
+        if (data) heard.set(adv.address.toUpperCase(), describe(adv, data));
+      },
+      { onFault: (e) => ((fault = e), wake()) },
+    );
     scanner.start();
     let timer: ReturnType<typeof setTimeout> | undefined;
     await new Promise<void>((done) => {

@@ -159,7 +159,7 @@ export const hubCommand: Command = {
     const meshNats = meshNatsFlags(values);
     const agents = agentFlags(values);
     const mqtt = mqttFlags(values);
-    const ble = bleFlags(values, (line) => err(line + '\n'));
+    const ble = bleFlags(values);
     const limits = limitFlags(values);
     // Every flag is checked before the folder is made.
     const dataDir = dataFolder(values, { create: true });
