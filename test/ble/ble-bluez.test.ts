@@ -122,6 +122,25 @@ describe('BTHome devices through BlueZ (python3-dbusmock on a private system bus
     );
   };
 
+  /** BlueZ back with the adapter and the device: the hub says it scans again (its nth time) and takes the device's next reading. */
+  const scanningAgain = async (nth: number, temperature: number, counter: number) => {
+    bz.send('--dest=org.bluez', '/', 'org.bluez.Mock.AddAdapter', 'string:hci0', 'string:fazt-hub');
+    addDevice();
+    await until(
+      () => resumed().length === nth,
+      'scanning again',
+      BOUND_MS,
+      () => lines,
+    );
+    advertise(bz, encryptBthome(reading(temperature), MAC, KEY, counter));
+    await until(
+      () => temps().at(-1) === temperature,
+      'a reading after the outage',
+      BOUND_MS,
+      () => lines,
+    );
+  };
+
   before(async () => {
     bz = await mockBluez(BOUND_MS);
     saved = process.env.DBUS_SYSTEM_BUS_ADDRESS;
@@ -260,22 +279,8 @@ describe('BTHome devices through BlueZ (python3-dbusmock on a private system bus
     await until(() => made >= madeBefore + 3, 'three tries while BlueZ is away', BOUND_MS);
     await bz.startBluez();
     await until(() => made >= madeBefore + 4, 'a try with bluetoothd back but no adapter yet', BOUND_MS);
-    bz.send('--dest=org.bluez', '/', 'org.bluez.Mock.AddAdapter', 'string:hci0', 'string:fazt-hub');
-    addDevice();
-    await until(
-      () => resumed().length === 1,
-      'scanning again',
-      BOUND_MS,
-      () => lines,
-    );
+    await scanningAgain(1, 25, 3);
     assert.match(resumed()[0], /BLE scanning again after \d+ s \(\d+ tries\)/);
-    advertise(bz, encryptBthome(reading(25), MAC, KEY, 3));
-    await until(
-      () => temps().at(-1) === 25,
-      'a reading after the outage',
-      BOUND_MS,
-      () => lines,
-    );
     assert.equal(hub, running, 'the same hub throughout');
     assert.equal((await cli(['list', '--json'])).code, 0, 'its API answered throughout');
     assert.equal(lost().length, 1, 'one outage, logged once');
@@ -294,21 +299,7 @@ describe('BTHome devices through BlueZ (python3-dbusmock on a private system bus
     const madeBefore = made;
     await until(() => made >= madeBefore + 2, 'two tries with no bus', BOUND_MS);
     await bz.startBus();
-    bz.send('--dest=org.bluez', '/', 'org.bluez.Mock.AddAdapter', 'string:hci0', 'string:fazt-hub');
-    addDevice();
-    await until(
-      () => resumed().length === 2,
-      'scanning again',
-      BOUND_MS,
-      () => lines,
-    );
-    advertise(bz, encryptBthome(reading(25.5), MAC, KEY, 4));
-    await until(
-      () => temps().at(-1) === 25.5,
-      'a reading after the bus came back',
-      BOUND_MS,
-      () => lines,
-    );
+    await scanningAgain(2, 25.5, 4);
     assert.equal(hub, running, 'the same hub throughout');
     assert.equal(lost().length, 2, 'the second outage logged once');
   });
