@@ -54,7 +54,7 @@ const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '
  * that vanished is a fault; one that stopped discovering (reset, powered
  * off and on) is asked to discover again. Faults (no system bus, no
  * adapter, BlueZ errors) go to the fault latch and end the scan; a scan
- * after a fault is a new scanner (host/ble/ble-hub.ts makes one).
+ * after a fault is a new scanner (the hub's: host/ble/scan-keeper.ts).
  */
 export class LinuxBleScanner implements BleScanner {
   private closed = false;
