@@ -68,12 +68,14 @@ function malformed(message: string): never {
  * Its fields' types are checked (VerifyError 'malformed'), so a value no schema has seen (a capture
  * read by BatchReader, a node's own stored buffer) cannot reach the chain checks as something else.
  */
+/** An entry as a refusal names it: built only when refused, so a page of thousands of entries builds no message for each. */
+const entryAt = (e: ValueMap) => (typeof e.seq === 'number' ? `entry seq ${e.seq}` : 'an entry');
+
 export function entryFromValue(e: ValueMap): EventEntry {
   if (!isValueMap(e)) malformed('a batch entry is not a map');
-  const at = typeof e.seq === 'number' ? `entry seq ${e.seq}` : 'an entry';
-  if (typeof e.id !== 'string' || typeof e.type !== 'string' || typeof e.source !== 'string') malformed(`${at}: id, type and source must be text`);
-  if (typeof e.time !== 'number' || typeof e.seq !== 'number') malformed(`${at}: time and seq must be numbers`);
-  if (!(e.prev instanceof Uint8Array)) malformed(`${at}: prev must be a byte string`);
+  if (typeof e.id !== 'string' || typeof e.type !== 'string' || typeof e.source !== 'string') malformed(`${entryAt(e)}: id, type and source must be text`);
+  if (typeof e.time !== 'number' || typeof e.seq !== 'number') malformed(`${entryAt(e)}: time and seq must be numbers`);
+  if (!(e.prev instanceof Uint8Array)) malformed(`${entryAt(e)}: prev must be a byte string`);
   const entry: EventEntry = { id: e.id, type: e.type, source: e.source, time: e.time, seq: e.seq, prev: e.prev, data: e.data };
   if (e.clock !== undefined) entry.clock = e.clock as EventClock;
   return entry;

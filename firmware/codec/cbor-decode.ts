@@ -31,6 +31,9 @@ function hex64(w: [number, number]): string {
   return `0x${w[0].toString(16).padStart(8, '0')}${w[1].toString(16).padStart(8, '0')}`;
 }
 
+/** Short ASCII map keys decoded before, by a hash of their bytes (Reader.key); a fixed size, so bounded. */
+const KEYS: (string | undefined)[] = new Array(256);
+
 class Reader {
   pos = 0;
   /** The halves of the last 8-byte argument when it is beyond 2^53 − 1. */
@@ -152,7 +155,7 @@ class Reader {
       const kStart = this.pos;
       this.need(1, kStart);
       if (this.bytes[kStart] >> 5 !== 3) throw new CodecError('non-text-key', 'map key is not a text string', kStart);
-      const key = this.item(depth + 1) as string;
+      const key = this.key(depth);
       const kEnd = this.pos;
       if (prevStart >= 0) {
         const c = this.compare(prevStart, prevEnd, kStart, kEnd);
@@ -164,6 +167,35 @@ class Reader {
       setKey(out, key, this.item(depth + 1));
     }
     return out;
+  }
+
+  /**
+   * A map key (a text string: map() checked its major type). A short ASCII
+   * key read before is taken from KEYS instead of decoded again: the maps of
+   * a batch or a mesh page repeat the same few keys thousands of times.
+   */
+  key(depth: number): string {
+    const b = this.bytes;
+    const start = this.pos + 1;
+    const n = b[this.pos] & 31;
+    const end = start + n;
+    if (n === 0 || n > 23 || end > b.length) return this.item(depth + 1) as string;
+    let h = n;
+    for (let i = start; i < end; i++) h = (h * 31 + b[i]) | 0;
+    const slot = h & (KEYS.length - 1);
+    const known = KEYS[slot];
+    if (known !== undefined && known.length === n) {
+      let same = true;
+      for (let i = 0; i < n && same; i++) same = known.charCodeAt(i) === b[start + i];
+      if (same) {
+        this.pos = end;
+        return known;
+      }
+    }
+    const key = this.item(depth + 1) as string;
+    // As many characters as bytes: all ASCII, so the bytes compared above are the whole key.
+    if (key.length === n) KEYS[slot] = key;
+    return key;
   }
 
   compare(a0: number, a1: number, b0: number, b1: number): number {

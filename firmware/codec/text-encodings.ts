@@ -76,3 +76,20 @@ export function toBase32(bytes: Uint8Array): string {
   if (bits > 0) s += B32[(acc << (5 - bits)) & 31];
   return s;
 }
+
+/** Whether `text` is toBase32(bytes), read character by character: no string is built (a mesh page checks thousands of ids). */
+export function isBase32Of(text: string, bytes: Uint8Array): boolean {
+  if (text.length !== Math.ceil((bytes.length * 8) / 5)) return false;
+  let at = 0;
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    acc = ((acc << 8) | bytes[i]) & 0xffff;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      if (text.charCodeAt(at++) !== B32.charCodeAt((acc >> bits) & 31)) return false;
+    }
+  }
+  return bits === 0 || text.charCodeAt(at) === B32.charCodeAt((acc << (5 - bits)) & 31);
+}

@@ -1,5 +1,5 @@
 import { encodeCbor } from '../codec/cbor-encode.js';
-import { toBase32 } from '../codec/text-encodings.js';
+import { isBase32Of, toBase32 } from '../codec/text-encodings.js';
 import type { Value, ValueMap } from '../codec/value.js';
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 
@@ -61,6 +61,11 @@ export function entryHash(e: Omit<EventEntry, 'id'>, crypto: CryptoProvider): Ui
 
 export function idFromHash(hash: Uint8Array): string {
   return toBase32(hash.subarray(0, 10));
+}
+
+/** Whether `id` is idFromHash(hash), without building the id. */
+export function isIdOfHash(id: string, hash: Uint8Array): boolean {
+  return isBase32Of(id, hash.subarray(0, 10));
 }
 
 /** The envelope as a data-model map, the shape both wire forms carry. */

@@ -127,11 +127,12 @@ export class NodePresence {
     );
   }
 
+  // nodeNames, not nodes(): a node's first batch must not cost a count of every stored entry.
   private isNode(id: string): boolean {
-    return this.o.cartridge.nodes().some((n) => n.id === id);
+    return this.o.cartridge.nodeNames().some((n) => n.id === id);
   }
 
   private nameOf(id: string): string | undefined {
-    return this.o.cartridge.nodes().find((n) => n.id === id)?.name ?? undefined;
+    return this.o.cartridge.nodeNames().find((n) => n.id === id)?.name ?? undefined;
   }
 }

@@ -7,6 +7,7 @@ import { type EventEntry, entryHash } from '../../firmware/event/envelope.js';
 import { bytesEqual } from '../../firmware/event/verify-chain.js';
 import { type Bundle, BundleError } from '../store/bundle-format.js';
 import type { Cartridge } from '../store/cartridge.js';
+import { indexOfSeq } from '../store/seq-index.js';
 import { StoreError } from '../store/store-error.js';
 import { checkBundle } from '../store/verify-bundle.js';
 import { MeshError, type MeshErrorCode } from './mesh-error.js';
@@ -33,11 +34,10 @@ function meshCodeOf(e: BundleError): MeshErrorCode {
 
 /** The page's checkpoints as the batches they signed (each its range of entries already hashed and linked, its signature already verified), for the Ingestor. */
 function batchesOf(b: Bundle, hashes: Uint8Array[], signedForms: Uint8Array[]): Batch[] {
-  const at = new Map<number, number>();
-  b.entries.forEach((e, i) => at.set(e.seq, i));
   return b.checkpoints.map((c, i) => {
-    const from = at.get(c.first) ?? 0;
-    const to = (at.get(c.last) ?? -1) + 1;
+    // checkBundle found each checkpoint's range whole in the page: its ends are there.
+    const from = indexOfSeq(b.entries, c.first);
+    const to = indexOfSeq(b.entries, c.last) + 1;
     const entries = b.entries.slice(from, to);
     const batch: Batch = { v: 1, node: b.node, key: b.key, first: c.first, last: c.last, head: c.head, entries, sig: c.sig };
     if (c.dropped) batch.dropped = { ...c.dropped };
@@ -81,12 +81,13 @@ export function storePage(ctx: PageInContext, node: string, bytes: Uint8Array): 
   }
   if (b.node !== node) throw new MeshError('malformed', `asked for a page of ${node}, got one of ${b.node}`);
   const c = ctx.cartridge;
-  if (!c.nodeKey(node)) {
+  let kind = c.nodeKey(node)?.kind;
+  if (!kind) {
     const peerKey = ctx.pairedKey(node);
     if (!peerKey) throw new MeshError('unknown-node', `${node} is neither enrolled here nor a paired hub`);
     c.addNode(peerKey, {}, 'peer');
+    kind = 'peer';
   }
-  const kind = c.nodes('peer').some((n) => n.id === node) ? 'peer' : 'node';
   const before = c.head(node)?.seq ?? 0;
   try {
     const results = c.ingestPage(batchesOf(b, hashes, signedForms), (rs) => {

@@ -109,10 +109,9 @@ export class HubMetrics {
         hub++;
         continue;
       }
-      const labels = { node, node_name: this.nameOf(node) };
       if (!seen.has(node)) {
         seen.add(node);
-        this.lastSeen.set(labels, e.time / 1000);
+        this.lastSeen.set(this.labels(node), e.time / 1000);
       }
       const d = e.data;
       if (!isValueMap(d)) continue;
@@ -122,13 +121,14 @@ export class HubMetrics {
         const series = `${node}\u0000${component}\u0000${d.name}\u0000${unit}`;
         if (seen.has(series)) continue;
         seen.add(series);
-        this.reading.set({ ...labels, component, reading: d.name, unit }, d.value);
+        this.reading.set({ ...this.labels(node), component, reading: d.name, unit }, d.value);
       } else if (e.type === 'system.health' && !seen.has(`${node}\u0000health`)) {
         seen.add(`${node}\u0000health`);
+        const health = this.labels(node);
         for (const [field, gauge] of this.health) {
           const v = d[field];
-          if (typeof v === 'number') gauge.set(labels, v);
-          else gauge.remove(labels); // unknown is absent, never a stale or made-up number
+          if (typeof v === 'number') gauge.set(health, v);
+          else gauge.remove(health); // unknown is absent, never a stale or made-up number
         }
       }
     }
@@ -141,10 +141,15 @@ export class HubMetrics {
     return { text: await this.registry.metrics(), contentType: this.registry.contentType };
   }
 
+  /** A node's labels, built only for a gauge that is set: most entries of a commit set none. */
+  private labels(node: string): { node: string; node_name: string } {
+    return { node, node_name: this.nameOf(node) };
+  }
+
   private nameOf(node: string): string {
     let n = this.names.get(node);
     if (n === undefined) {
-      n = this.o.cartridge.nodes().find((x) => x.id === node)?.name ?? '';
+      n = this.o.cartridge.nodeNames().find((x) => x.id === node)?.name ?? '';
       this.names.set(node, n);
     }
     return n;

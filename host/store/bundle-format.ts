@@ -83,7 +83,7 @@ function entryOf(v: Value, i: number): EventEntry {
   if (typeof v.id !== 'string' || typeof v.type !== 'string' || typeof v.source !== 'string' || typeof v.time !== 'number')
     throw badEntry(i, 'id, type, source or time missing');
   if (!isSeq(v.seq as Value) || !isBytes(v.prev as Value, 32) || v.data === undefined) throw badEntry(i, 'seq, prev or data missing');
-  for (const k of Object.keys(v)) if (!ENTRY_FIELDS.has(k)) throw badEntry(i, `unknown field '${k}'`);
+  for (const k in v) if (!ENTRY_FIELDS.has(k)) throw badEntry(i, `unknown field '${k}'`);
   return entryFromValue(v);
 }
 

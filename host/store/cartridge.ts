@@ -211,8 +211,8 @@ export class Cartridge {
     return this.registry.has(id);
   }
 
-  /** An enrolled node's public key, stored head seq and whether it is revoked (what a downlink poll is checked against). */
-  nodeKey(id: string): { publicKey: Uint8Array; headSeq: number; revoked: boolean } | undefined {
+  /** An enrolled node's public key, stored head seq, whether it is revoked (what a downlink poll is checked against) and its kind. */
+  nodeKey(id: string): { publicKey: Uint8Array; headSeq: number; revoked: boolean; kind: SourceKind } | undefined {
     return this.registry.keyOf(id);
   }
 

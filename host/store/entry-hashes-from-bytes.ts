@@ -28,7 +28,8 @@ export function entryHashesFromBytes(bytes: Uint8Array, count: number, crypto: C
   const out = new Uint8Array(32 * count);
   for (let i = 0; i < count; i++) {
     const m = head(bytes, p);
-    if (m.major !== 5 || m.n < 2 || m.n > 24 || ID_KEY.some((x, k) => bytes[m.next + k] !== x)) return undefined;
+    if (m.major !== 5 || m.n < 2 || m.n > 24 || bytes[m.next] !== ID_KEY[0] || bytes[m.next + 1] !== ID_KEY[1] || bytes[m.next + 2] !== ID_KEY[2])
+      return undefined;
     const afterId = skip(bytes, m.next + ID_KEY.length);
     let rest = afterId;
     for (let k = 1; k < m.n; k++) rest = skip(bytes, skip(bytes, rest));

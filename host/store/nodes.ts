@@ -57,7 +57,7 @@ export class NodeRegistry {
   private readonly exists: Statement<[string], number>;
   private readonly summaries: Statement<[SourceKind], SummaryRow>;
   private readonly named: Statement<[], { id: string; name: string | null }>;
-  private readonly keyRow: Statement<[string], { public_key: Buffer; head_seq: number; revoked_at: number | null }>;
+  private readonly keyRow: Statement<[string], { public_key: Buffer; head_seq: number; revoked_at: number | null; kind: SourceKind }>;
   private readonly setName: Statement<[string, string]>;
   private readonly setRetired: Statement<[number, string]>;
   private readonly setRevoked: Statement<[number, string]>;
@@ -67,7 +67,7 @@ export class NodeRegistry {
     this.upsert = db.prepare(`INSERT INTO nodes (id, public_key, name, board, enrolled_at, kind) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET name = coalesce(excluded.name, name), board = coalesce(excluded.board, board)`);
     this.exists = db.prepare<[string], number>('SELECT 1 FROM nodes WHERE id = ?').pluck();
-    this.keyRow = db.prepare('SELECT public_key, head_seq, revoked_at FROM nodes WHERE id = ?');
+    this.keyRow = db.prepare('SELECT public_key, head_seq, revoked_at, kind FROM nodes WHERE id = ?');
     this.setName = db.prepare("UPDATE nodes SET name = ? WHERE id = ? AND kind = 'node'");
     this.setRetired = db.prepare("UPDATE nodes SET retired_at = coalesce(retired_at, ?) WHERE id = ? AND kind = 'node'");
     this.setRevoked = db.prepare("UPDATE nodes SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? AND kind = 'node'");
@@ -91,10 +91,10 @@ export class NodeRegistry {
     return this.exists.get(id) !== undefined;
   }
 
-  /** An enrolled node's key, the seq of its stored head and whether it is revoked; undefined for a node not enrolled. */
-  keyOf(id: string): { publicKey: Uint8Array; headSeq: number; revoked: boolean } | undefined {
+  /** An enrolled node's key, the seq of its stored head, whether it is revoked and its kind; undefined for a node not enrolled. */
+  keyOf(id: string): { publicKey: Uint8Array; headSeq: number; revoked: boolean; kind: SourceKind } | undefined {
     const r = this.keyRow.get(id);
-    return r ? { publicKey: new Uint8Array(r.public_key), headSeq: r.head_seq, revoked: r.revoked_at !== null } : undefined;
+    return r ? { publicKey: new Uint8Array(r.public_key), headSeq: r.head_seq, revoked: r.revoked_at !== null, kind: r.kind } : undefined;
   }
 
   /** The owner's changes to an enrolled node (not the hub's chain); false when no node has this id. */

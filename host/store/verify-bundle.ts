@@ -1,11 +1,14 @@
 import { batchSignedForm } from '../../firmware/batch/batch.js';
 import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
-import { type EventEntry, GENESIS_PREV, idFromHash, isEventClock, sourceNode } from '../../firmware/event/envelope.js';
+import { type EventEntry, GENESIS_PREV, isEventClock, isIdOfHash } from '../../firmware/event/envelope.js';
 import { bytesEqual } from '../../firmware/event/verify-chain.js';
 import { nodeIdFromPublicKey } from '../../firmware/identity/node-id.js';
 import { entryHashesFromBytes } from './entry-hashes-from-bytes.js';
+import { indexOfSeq } from './seq-index.js';
 import { type Bundle, BundleError, type BundleFault, bundleFromValue, encodeBundle, unsignedRuns } from './bundle-format.js';
+
+const SLASH = 0x2f;
 
 export interface VerifiedBundle {
   node: string;
@@ -72,20 +75,20 @@ export function checkBundle(
   if (b.first !== es[0].seq || b.last !== es[es.length - 1].seq)
     throw new BundleError('header', `header says seq ${b.first}..${b.last} but the entries are seq ${es[0].seq}..${es[es.length - 1].seq}`);
 
-  const index = new Map<number, number>();
   // Hashed from the bytes as received (no entry re-encoded): equal to entryHash of each decoded entry, as the decoder is strict.
   const hashes = entryHashesFromBytes(bytes, es.length, crypto);
   if (!hashes) throw new BundleError('malformed', 'the entries are not laid out as a bundle holds them');
   const bad = (e: EventEntry, why: string, fault: BundleFault = 'altered') => new BundleError('entry', `entry seq ${e.seq}: ${why}`, fault);
   for (let i = 0; i < es.length; i++) {
     const e = es[i];
-    if (sourceNode(e.source) !== b.node) throw bad(e, `comes from ${e.source}, not ${b.node}`);
+    // The node itself or one of its components (node/component), read without cutting the string: b.node has no '/'.
+    if (e.source !== b.node && !(e.source.startsWith(b.node) && e.source.charCodeAt(b.node.length) === SLASH))
+      throw bad(e, `comes from ${e.source}, not ${b.node}`);
     if (e.clock !== undefined && !isEventClock(e.clock)) throw bad(e, `clock '${String(e.clock)}' is not rtc, hub or unsynced`);
     if (i > 0 && e.seq <= es[i - 1].seq) throw bad(e, `follows seq ${es[i - 1].seq} (reordered or repeated)`, 'reordered');
-    if (e.id !== idFromHash(hashes[i])) throw bad(e, `does not hash to its id ${e.id} (altered)`);
+    if (!isIdOfHash(e.id, hashes[i])) throw bad(e, `does not hash to its id ${e.id} (altered)`);
     if (e.seq === 1 && !bytesEqual(e.prev, GENESIS_PREV)) throw bad(e, 'does not start from the genesis value');
     if (i > 0 && e.seq === es[i - 1].seq + 1 && !bytesEqual(e.prev, hashes[i - 1])) throw bad(e, `does not link to seq ${es[i - 1].seq}`);
-    index.set(e.seq, i);
   }
 
   const signed = new Map<number, { from: number; to: number }>();
@@ -96,9 +99,10 @@ export function checkBundle(
     const form = batchSignedForm(b.node, c.first, c.last, c.head, c.dropped);
     if (!crypto.verify(c.sig, form, b.key)) throw new BundleError('checkpoint', `${name}: signature by ${b.node} does not verify`, 'forged');
     options.onSignatureChecked?.(i, form);
-    const at = index.get(c.first);
-    const end = index.get(c.last);
-    if (at === undefined || end === undefined || end - at !== c.last - c.first)
+    // Seqs ascend (checked above): a binary search finds the range's ends.
+    const at = indexOfSeq(es, c.first);
+    const end = indexOfSeq(es, c.last);
+    if (at < 0 || end < 0 || end - at !== c.last - c.first)
       throw new BundleError('checkpoint', `${name}: the bundle lacks entries it signed (removed?)`, 'truncated');
     if (!bytesEqual(hashes[end], c.head)) throw new BundleError('checkpoint', `${name}: entry seq ${c.last} does not hash to the signed head`, 'altered');
     if (c.dropped) signed.set(c.first, c.dropped);

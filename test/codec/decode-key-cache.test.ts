@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decodeCbor } from '../../firmware/codec/cbor-decode.js';
+import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
+import { isBase32Of, toBase32 } from '../../firmware/codec/text-encodings.js';
+import type { ValueMap } from '../../firmware/codec/value.js';
+
+// The decoder keeps short ASCII map keys it read in a fixed table (Reader.key): a key must come
+// back exactly as written whatever the table held before, never another key that shared its slot.
+describe('decoding map keys through the key table', () => {
+  it('gives every key back exactly, over many more keys than the table has slots', () => {
+    const keys = Array.from({ length: 2000 }, (_, i) => `k${i.toString(36)}${'x'.repeat(i % 20)}`);
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < keys.length; i += 7) {
+        const m: ValueMap = {};
+        for (const k of keys.slice(i, i + 7)) m[k] = k.length;
+        assert.deepEqual(decodeCbor(encodeCbor(m)), m);
+      }
+    }
+  });
+
+  it('tells apart keys of one length that differ in one byte, and non-ASCII keys of that byte length', () => {
+    const m: ValueMap = { abcd: 1, abce: 2, ab: 3, 'é…': 4, éa: 5, éab: 6 };
+    for (let i = 0; i < 3; i++) assert.deepEqual(decodeCbor(encodeCbor(m)), m);
+  });
+
+  it('keeps __proto__ an own key, from the table too', () => {
+    const bytes = encodeCbor(JSON.parse('{"__proto__": 1, "a": 2}') as ValueMap);
+    for (let i = 0; i < 2; i++) {
+      const v = decodeCbor(bytes) as ValueMap;
+      assert.equal(Object.getPrototypeOf(v), Object.prototype);
+      assert.deepEqual(Object.keys(v), ['a', '__proto__']); // shorter encoding first
+      assert.equal(Object.getOwnPropertyDescriptor(v, '__proto__')?.value, 1);
+    }
+  });
+});
+
+describe('isBase32Of', () => {
+  it('agrees with toBase32 for every length and refuses a changed or cut text', () => {
+    for (let n = 0; n <= 33; n++) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 73 + n * 31) & 0xff);
+      const text = toBase32(bytes);
+      assert.equal(isBase32Of(text, bytes), true, `length ${n}`);
+      if (n === 0) continue;
+      assert.equal(isBase32Of(text.slice(0, -1), bytes), false);
+      assert.equal(isBase32Of(`${text}a`, bytes), false);
+      for (const at of [0, text.length - 1]) {
+        const other = text.slice(0, at) + (text[at] === 'a' ? 'b' : 'a') + text.slice(at + 1);
+        assert.equal(isBase32Of(other, bytes), false, `length ${n}, character ${at} changed`);
+      }
+    }
+  });
+});
