@@ -8,6 +8,7 @@ import { Cartridge } from '../../host/store/cartridge.js';
 import { ROLLUP_TIERS } from '../../host/store/rollup-tiers.js';
 import { cbor, crypto, json, tempDir, TestNode } from './helpers.js';
 import { until } from '../helpers/wait.js';
+import { killHard } from '../helpers/child-process.js';
 
 const KILLS = 24;
 const NODES = 3;
@@ -44,13 +45,6 @@ function startChild(dataDir: string): Promise<{ proc: ChildProcess; url: string 
   });
 }
 
-function killHard(proc: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-    proc.once('exit', () => resolve());
-    proc.kill('SIGKILL');
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

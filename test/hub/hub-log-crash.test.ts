@@ -7,6 +7,7 @@ import { verifyChain } from '../../firmware/event/verify-chain.js';
 import { Cartridge } from '../../host/store/cartridge.js';
 import { crypto, tempDir } from './helpers.js';
 import { until } from '../helpers/wait.js';
+import { killHard } from '../helpers/child-process.js';
 
 const KILLS = 10;
 const child = new URL('./fixtures/hub-log-child.ts', import.meta.url).pathname;
@@ -45,13 +46,6 @@ function startChild(dir: string): Promise<Run> {
   });
 }
 
-function killHard(proc: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-    proc.once('exit', () => resolve());
-    proc.kill('SIGKILL');
-  });
-}
 
 describe("the hub's own chain under kill -9", () => {
   it(`loses nothing acknowledged across ${KILLS} kills between append and return; seq continues from the stored head`, { timeout: 120_000 }, async (t) => {
