@@ -5,10 +5,10 @@ import { Hub } from '../../host/hub/hub.js';
 import { CARTRIDGE_FILE } from '../../host/hub/hub-wiring.js';
 import { Cartridge } from '../../host/store/cartridge.js';
 import { verifyStoredChains } from '../../host/store/verify-stored-chains.js';
-import { killHard, spawnScript } from '../helpers/child-process.js';
+import { killHard } from '../helpers/child-process.js';
 import { crypto, startHub, tempDir, TestNode } from '../hub/helpers.js';
+import { startCrashHub } from './hub-child.js';
 
-const child = new URL('./fixtures/crash-hub.ts', import.meta.url).pathname;
 const PAGE = 200;
 
 /** A chain as comparable text: each entry's seq and id (its hash). */
@@ -34,7 +34,7 @@ describe('crash matrix: kill -9 of the receiving hub during a mesh sync page', (
       await a.stop();
       const file = join(tmp.dir, CARTRIDGE_FILE);
 
-      const killed = spawnScript(child, [tmp.dir, '--sync', String(PAGE)], { FAZT_CRASH_AT: 'page:4' });
+      const killed = await startCrashHub(tmp.dir, 'page:4', ['--sync', String(PAGE)]);
       let held: RegExpExecArray;
       try {
         held = await killed.line(/holding page 4 (\S+) (\d+) (\d+)/, 'the fourth page inside its transaction');
@@ -57,7 +57,7 @@ describe('crash matrix: kill -9 of the receiving hub during a mesh sync page', (
         c.close();
       }
 
-      const resumed = spawnScript(child, [tmp.dir, '--sync', String(PAGE)]);
+      const resumed = await startCrashHub(tmp.dir, '', ['--sync', String(PAGE)]);
       try {
         await resumed.line(/synced \d+/, 'the resumed sync');
       } finally {
