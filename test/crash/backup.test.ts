@@ -11,7 +11,9 @@ import { crypto, tempDir, TestNode } from '../hub/helpers.js';
 const child = new URL('./fixtures/store-child.ts', import.meta.url).pathname;
 
 describe('crash matrix: kill -9 during a backup', () => {
-  it('the half-written copy is never at the backup name and restore refuses it; the live cartridge keeps every acknowledged event', { timeout: 60_000 }, async (t) => {
+  it('the half-written copy is never at the backup name and restore refuses it; the live cartridge keeps every acknowledged event', {
+    timeout: 60_000,
+  }, async (t) => {
     const tmp = tempDir('fazt-crash-backup-');
     try {
       const file = join(tmp.dir, 'fazt.db');
@@ -65,7 +67,11 @@ describe('crash matrix: kill -9 during a backup', () => {
 
         // The next backup to the same name is whole, and restores.
         const r = await live.backup(out);
-        assert.deepStrictEqual(readdirSync(tmp.dir).filter((f) => f.startsWith('fazt-')), ['fazt-20261207T120000000Z.db'], 'the leftover partial copy was cleared');
+        assert.deepStrictEqual(
+          readdirSync(tmp.dir).filter((f) => f.startsWith('fazt-')),
+          ['fazt-20261207T120000000Z.db'],
+          'the leftover partial copy was cleared',
+        );
         const restored = await restoreCartridge(out, join(tmp.dir, 'restored.db'), { crypto });
         for (const n of nodes) {
           assert.equal(r.heads[n.id], acked.get(n.id));

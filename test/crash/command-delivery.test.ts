@@ -23,7 +23,9 @@ const T0 = Date.UTC(2026, 5, 1);
 const PIN = 4;
 
 describe('crash matrix: kill -9 of the hub during command delivery', () => {
-  it('killed after marking a command delivered, then while storing the node\'s evidence: the node (XS, its flash kept) applies it once, though the hub sends it again', { timeout: 90_000 }, async (t) => {
+  it("killed after marking a command delivered, then while storing the node's evidence: the node (XS, its flash kept) applies it once, though the hub sends it again", {
+    timeout: 90_000,
+  }, async (t) => {
     const tmp = tempDir('fazt-crash-downlink-');
     const file = join(tmp.dir, CARTRIDGE_FILE);
     const identity = identityFromSecretKey(new Uint8Array(32).fill(0x61), nodeCrypto);

@@ -27,7 +27,9 @@ function layout(file: string): { steps: number[]; tables: string[] } {
 }
 
 describe('crash matrix: kill -9 during a migration', () => {
-  it('a step killed mid-transaction is not applied at all; the next start applies it and the rest; every entry once, every chain verifies', { timeout: 60_000 }, async (t) => {
+  it('a step killed mid-transaction is not applied at all; the next start applies it and the rest; every entry once, every chain verifies', {
+    timeout: 60_000,
+  }, async (t) => {
     const tmp = tempDir('fazt-crash-migration-');
     try {
       const file = join(tmp.dir, 'fazt.db');

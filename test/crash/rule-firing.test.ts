@@ -46,7 +46,12 @@ describe('crash matrix: kill -9 of the hub during a rule firing', () => {
 
       let acked = 1;
       const uplink = async (url: string, first: number, last: number) => {
-        const res = await fetch(`${url}/v1/uplink`, { method: 'POST', body: cbor(node.batch(first, last)), headers: { 'content-type': 'application/cbor' }, signal: AbortSignal.timeout(10_000) });
+        const res = await fetch(`${url}/v1/uplink`, {
+          method: 'POST',
+          body: cbor(node.batch(first, last)),
+          headers: { 'content-type': 'application/cbor' },
+          signal: AbortSignal.timeout(10_000),
+        });
         const body = (await res.json()) as { ack?: number; commands?: { id: string }[] };
         assert.equal(res.status, 200, JSON.stringify(body));
         acked = Math.max(acked, body.ack ?? 0);
@@ -90,7 +95,9 @@ describe('crash matrix: kill -9 of the hub during a rule firing', () => {
           [0, 0, 0, []],
           'no firing, request or command appears after the restart, so none can reach the node twice',
         );
-        t.diagnostic(`killed with command ${held[1]} queued inside the uncommitted firing; after the restart: ${w.fired.length} firings, ${w.commands.length} commands`);
+        t.diagnostic(
+          `killed with command ${held[1]} queued inside the uncommitted firing; after the restart: ${w.fired.length} firings, ${w.commands.length} commands`,
+        );
       } finally {
         c.close();
       }

@@ -27,7 +27,8 @@ export function spawnScript(script: string, args: string[], env: Record<string, 
       () => {
         const m = pattern.exec(out);
         if (m) return m;
-        if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`${what}: the child exited (${proc.exitCode ?? proc.signalCode}) first: ${out} ${err}`);
+        if (proc.exitCode !== null || proc.signalCode !== null)
+          throw new Error(`${what}: the child exited (${proc.exitCode ?? proc.signalCode}) first: ${out} ${err}`);
         return undefined;
       },
       what,

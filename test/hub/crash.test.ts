@@ -45,7 +45,6 @@ function startChild(dataDir: string): Promise<{ proc: ChildProcess; url: string 
   });
 }
 
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('crash safety', () => {

@@ -46,7 +46,6 @@ function startChild(dir: string): Promise<Run> {
   });
 }
 
-
 describe("the hub's own chain under kill -9", () => {
   it(`loses nothing acknowledged across ${KILLS} kills between append and return; seq continues from the stored head`, { timeout: 120_000 }, async (t) => {
     const tmp = tempDir('fazt-hublog-crash-');
