@@ -10,7 +10,7 @@ import { crypto, tempDir, TestNode } from '../hub/helpers.js';
 import { openOldLayout, readOld, storeOld } from '../store/old-layout.js';
 
 const child = new URL('./fixtures/store-child.ts', import.meta.url).pathname;
-const PER_NODE = 2500;
+const PER_NODE = 1200;
 
 /** The steps recorded and the tables present, read without migrating. */
 function layout(file: string): { steps: number[]; tables: string[] } {
