@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { Hub } from '../../host/hub/hub.js';
 import { Cartridge } from '../../host/store/cartridge.js';
 import { restoreCartridge } from '../../host/store/restore.js';
 import { verifyStoredChains } from '../../host/store/verify-stored-chains.js';
@@ -17,7 +18,9 @@ describe('crash matrix: kill -9 during a backup', () => {
     const tmp = tempDir('fazt-crash-backup-');
     try {
       const file = join(tmp.dir, 'fazt.db');
-      const out = join(tmp.dir, 'fazt-20261207T120000000Z.db');
+      const backups = join(tmp.dir, 'backups');
+      const out = join(backups, 'fazt-20261207T120000000Z.db');
+      mkdirSync(backups);
       const nodes = [new TestNode(81), new TestNode(82), new TestNode(83)];
       const acked = new Map<string, number>();
       const live = Cartridge.open(file);
@@ -46,7 +49,7 @@ describe('crash matrix: kill -9 during a backup', () => {
         assert.notEqual(partial, out);
         assert.ok(!existsSync(out), 'nothing at the backup name');
         assert.deepStrictEqual(
-          readdirSync(tmp.dir).filter((f) => /^fazt-.*\.db$/.test(f)),
+          readdirSync(backups).filter((f) => /^fazt-.*\.db$/.test(f)),
           [],
           'no file that a listing of backups (host/hub/backup-schedule.ts) would take for one',
         );
@@ -65,13 +68,15 @@ describe('crash matrix: kill -9 during a backup', () => {
         }
         for (const n of nodes) send(n, 10);
 
+        // A hub whose backup schedule writes to that folder clears the partial copy when it starts.
+        const hub = new Hub({ dataDir: tmp.dir, host: '127.0.0.1', port: 0, log: () => undefined, backups: { everyMs: 3_600_000, keep: 7, dir: backups } });
+        await hub.start();
+        await hub.stop();
+        assert.deepStrictEqual(readdirSync(backups), [], 'the partial copy and its journal were removed at start');
+
         // The next backup to the same name is whole, and restores.
         const r = await live.backup(out);
-        assert.deepStrictEqual(
-          readdirSync(tmp.dir).filter((f) => f.startsWith('fazt-')),
-          ['fazt-20261207T120000000Z.db'],
-          'the leftover partial copy was cleared',
-        );
+        assert.deepStrictEqual(readdirSync(backups), ['fazt-20261207T120000000Z.db']);
         const restored = await restoreCartridge(out, join(tmp.dir, 'restored.db'), { crypto });
         for (const n of nodes) {
           assert.equal(r.heads[n.id], acked.get(n.id));
