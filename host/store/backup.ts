@@ -68,7 +68,7 @@ export async function backupCartridge(db: Db, file: string): Promise<BackupResul
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? `the folder ${dirname(file)} does not exist` : (plainSystemError(e) ?? (e as Error).message);
-    throw new StoreError('io', `cannot create ${partial}: ${why}`, { cause: e });
+    throw new StoreError('io', `cannot create ${file}: ${why}`, { cause: e });
   }
   try {
     const meta = await db.backup(partial);
