@@ -7,6 +7,8 @@ import type { OpRecord } from './op-log.js';
 
 /** A backup's name: its time in UTC, so names sort as times do. */
 const NAME = /^fazt-(\d{8}T\d{6}(?:\d{3})?Z)\.db$/;
+/** A copy of this schedule's that a kill or power cut stopped before it got its name (host/store/backup.ts), and its journal. */
+const PARTIAL = /^fazt-(\d{8}T\d{6}(?:\d{3})?Z)\.db\.partial(?:-journal|-wal|-shm)?$/;
 
 export function backupName(at: number): string {
   return `fazt-${new Date(at).toISOString().replace(/[-:]/g, '').replace('.', '')}.db`;
@@ -45,7 +47,7 @@ export interface ScheduledBackup {
  * hub's signed chain, `system.backup` (what, where, size, every chain's
  * head), and a line in the hub's log; a failed one is logged and the next
  * is tried at its time. Files in the folder that are not named like its
- * backups are never touched.
+ * backups (or their partial copies, removed at start) are never touched.
  */
 export class BackupSchedule {
   private timer: number | undefined;
@@ -57,6 +59,8 @@ export class BackupSchedule {
 
   start(): void {
     mkdirSync(this.o.dir, { recursive: true, mode: 0o700 });
+    // No backup of this schedule runs before start: a partial copy here was cut short and is no backup.
+    for (const f of readdirSync(this.o.dir).filter((f) => PARTIAL.test(f))) rmSync(join(this.o.dir, f), { force: true });
     this.plan();
   }
 

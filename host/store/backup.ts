@@ -1,5 +1,5 @@
 import { openSqlite } from './sqlite.js';
-import { closeSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { plainSystemError } from '../system-error.js';
 import type { Db } from './open-cartridge.js';
@@ -16,39 +16,78 @@ export interface BackupResult {
   heads: Record<string, number>;
 }
 
+const exists = (file: string) => new StoreError('exists', `${file} exists; a backup never overwrites a file: choose another name or move it away first`);
+
+/** The partial copy and the files SQLite keeps beside it. */
+const leftovers = (partial: string) => [partial, `${partial}-journal`, `${partial}-wal`, `${partial}-shm`];
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Gives the checked copy its final name without ever replacing a file there:
+ * a hard link fails on an existing name; a file system without hard links
+ * (a FAT USB stick) gets a rename after the check instead.
+ */
+function publish(partial: string, file: string): void {
+  try {
+    linkSync(partial, file);
+    rmSync(partial);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw exists(file);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
+    if (existsSync(file)) throw exists(file);
+    renameSync(partial, file);
+  }
+  fsyncPath(dirname(file));
+}
+
 /**
  * An online backup through SQLite's backup API (better-sqlite3's db.backup),
  * never a raw copy of the live WAL file: it copies a consistent snapshot
- * while the hub keeps writing. The target is created exclusively, so an
- * existing file is never overwritten. The copy is turned into a one-file
- * database (journal_mode=DELETE), integrity-checked and counted.
+ * while the hub keeps writing. The copy is written to `<file>.partial`,
+ * turned into a one-file database (journal_mode=DELETE), integrity-checked,
+ * counted and synced, and only then given its name: a backup cut short (a
+ * kill -9, a power cut) is never found at the name of a good one. An
+ * existing file is never overwritten.
  */
 export async function backupCartridge(db: Db, file: string): Promise<BackupResult> {
+  if (existsSync(file)) throw exists(file);
+  const partial = `${file}.partial`;
+  // A partial copy left by a backup that was cut short was never a backup: it is started again.
+  for (const f of leftovers(partial)) rmSync(f, { force: true });
   try {
-    closeSync(openSync(file, 'wx', 0o600));
+    closeSync(openSync(partial, 'wx', 0o600));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new StoreError('exists', `${file} exists; a backup never overwrites a file: choose another name or move it away first`);
     const why = code === 'ENOENT' ? `the folder ${dirname(file)} does not exist` : (plainSystemError(e) ?? (e as Error).message);
     throw new StoreError('io', `cannot create ${file}: ${why}`, { cause: e });
   }
   try {
-    const meta = await db.backup(file);
-    const copy = openSqlite(file, { fileMustExist: true });
+    const meta = await db.backup(partial);
+    const copy = openSqlite(partial, { fileMustExist: true });
+    let result: BackupResult;
     try {
       copy.pragma('journal_mode = DELETE');
       const check = copy.pragma('quick_check', { simple: true });
       if (check !== 'ok') throw new StoreError('io', `the backup ${file} failed its integrity check: ${String(check)}`);
       const count = (table: string) => copy.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
       const heads = Object.fromEntries(copy.prepare<[], [string, number]>('SELECT id, head_seq FROM nodes ORDER BY id').raw().all());
-      return { file, pages: meta.totalPages, nodes: count("nodes WHERE kind = 'node'"), events: count('entries'), heads };
+      result = { file, pages: meta.totalPages, nodes: count("nodes WHERE kind = 'node'"), events: count('entries'), heads };
     } finally {
       copy.close();
     }
-  } catch (e) {
-    rmSync(file, { force: true });
-    rmSync(`${file}-wal`, { force: true });
-    rmSync(`${file}-shm`, { force: true });
-    throw e;
+    fsyncPath(partial);
+    publish(partial, file);
+    return result;
+  } finally {
+    for (const f of leftovers(partial)) rmSync(f, { force: true });
   }
 }

@@ -8,6 +8,7 @@ import { Cartridge } from '../../host/store/cartridge.js';
 import { ROLLUP_TIERS } from '../../host/store/rollup-tiers.js';
 import { cbor, crypto, json, tempDir, TestNode } from './helpers.js';
 import { until } from '../helpers/wait.js';
+import { killHard } from '../helpers/child-process.js';
 
 const KILLS = 24;
 const NODES = 3;
@@ -41,14 +42,6 @@ function startChild(dataDir: string): Promise<{ proc: ChildProcess; url: string 
       clearTimeout(timer);
       reject(new Error(`hub exited (${code}) before listening: ${err}`));
     });
-  });
-}
-
-function killHard(proc: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-    proc.once('exit', () => resolve());
-    proc.kill('SIGKILL');
   });
 }
 

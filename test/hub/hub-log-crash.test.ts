@@ -7,6 +7,7 @@ import { verifyChain } from '../../firmware/event/verify-chain.js';
 import { Cartridge } from '../../host/store/cartridge.js';
 import { crypto, tempDir } from './helpers.js';
 import { until } from '../helpers/wait.js';
+import { killHard } from '../helpers/child-process.js';
 
 const KILLS = 10;
 const child = new URL('./fixtures/hub-log-child.ts', import.meta.url).pathname;
@@ -42,14 +43,6 @@ function startChild(dir: string): Promise<Run> {
     proc.on('exit', (code, signal) => {
       if (run.start < 0) reject(new Error(`hub log child exited (${code ?? signal}) before it was ready: ${err}`));
     });
-  });
-}
-
-function killHard(proc: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-    proc.once('exit', () => resolve());
-    proc.kill('SIGKILL');
   });
 }
 

@@ -9,7 +9,7 @@ export const backupCommand: Command = {
   name: 'backup',
   summary: "Copy the cartridge with SQLite's online backup (safe while the hub runs)",
   usage: 'fazt backup <file> [--data DIR] [--json]',
-  help: "Never a raw copy of the live file: SQLite's backup API copies a consistent snapshot. The\ncopy is one self-contained file, integrity-checked. An existing <file> is never overwritten.",
+  help: "Never a raw copy of the live file: SQLite's backup API copies a consistent snapshot. The\ncopy is one self-contained file, integrity-checked. It is written as <file>.partial and named\n<file> only once checked, so an interrupted backup is never taken for one. An existing <file>\nis never overwritten.",
   args: '[file]',
   options: {
     data: DATA_OPTION,
