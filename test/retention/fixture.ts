@@ -25,7 +25,7 @@ export function storeMixed(c: Cartridge, seed: number, readings: number, batch =
   const a = new TestNode(seed);
   c.addNode(a.identity.publicKey);
   a.record('effect.applied', 'led', { command: 'x', output: 1 }, RECEIVED);
-  c.ingest(a.batch(1, 1));
+  c.ingestBatch(a.batch(1, 1));
   const half = Math.floor(readings / 2);
   a.append(half);
   for (let s = 2; s <= half + 1; s += batch) c.ingestBatch(a.batch(s, Math.min(s + batch - 1, half + 1)));
