@@ -12,7 +12,7 @@ export interface RetentionPolicy {
   /** A pass runs this often (default 1 hour), the first one this long after the start (default 1 minute). */
   everyMs?: number;
   firstAfterMs?: number;
-  /** Rows a range (one transaction) aims at (default 4096). */
+  /** Rows a range (one transaction) aims at (default 1024). */
   maxRows?: number;
 }
 

@@ -27,7 +27,7 @@ export interface RetentionPassOptions {
   keepMs: number;
   /** The hub's clock. */
   clock: () => number;
-  /** Rows a range (and so a transaction) aims at; it ends on the last checkpoint within them (default 4096). */
+  /** Rows a range (and so a transaction) aims at; it ends on the last checkpoint within them (default 1024). */
   maxRows?: number;
   /** Rows read a query while looking for a range (default 8192). */
   scanRows?: number;
@@ -54,7 +54,7 @@ type Scanned = [seq: number, prunable: number, receivedAt: number, hash: Buffer]
  * A step prunes one range: a run of consecutive seqs of one node's chain,
  * all plain-number `sensor.reading` rows received before the cutoff (never
  * an enrolment, command, effect, percept, gap or the hub's and peers'
- * chains), ending on a seq a checkpoint signs, about `maxRows` long. The
+ * chains), ending on a seq a checkpoint signs, about `maxRows` long (default 1024). The
  * range is read and hashed outside any write; then one transaction appends
  * the signed summary (`system.retention.pruned`: node, first, last, count,
  * the hash over the entries' hashes, the first's prev, the last's hash) to
@@ -81,7 +81,7 @@ export class RetentionPass {
   constructor(o: RetentionPassOptions) {
     if (!(Number.isSafeInteger(o.keepMs) && o.keepMs >= 0)) throw new RangeError(`keepMs must be a whole number of ms ≥ 0, got ${o.keepMs}`);
     this.o = o;
-    this.maxRows = positive('maxRows', o.maxRows ?? 4096);
+    this.maxRows = positive('maxRows', o.maxRows ?? 1024);
     this.scanRows = positive('scanRows', o.scanRows ?? 8192);
     const db = o.cartridge.db;
     this.pruned = new PrunedRanges(db);
