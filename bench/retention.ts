@@ -100,7 +100,7 @@ function build(c: Cartridge): void {
     c.addNode(id.publicKey);
     const nodeRef = db.prepare('SELECT ref FROM node_refs WHERE node = ?').pluck().get(id.id) as number;
     const per = READINGS / NODES;
-    let hash = new Uint8Array(32);
+    let hash: Uint8Array = new Uint8Array(32);
     db.transaction(() => {
       for (let seq = 1; seq <= per; seq++) {
         const prev = hash;
