@@ -35,7 +35,11 @@ function meshCodeOf(e: BundleError): MeshErrorCode {
 function batchesOf(b: Bundle, hashes: Uint8Array[], signedForms: Uint8Array[]): Batch[] {
   const at = new Map<number, number>();
   b.entries.forEach((e, i) => at.set(e.seq, i));
-  return b.checkpoints.map((c, i) => {
+  // A checkpoint over a range the peer's retention pruned has lost entries: storePage has checked this hub holds them.
+  const pruned = b.pruned ?? [];
+  const kept = pruned.length === 0 ? b.checkpoints : b.checkpoints.filter((c) => !pruned.some((p) => p.first <= c.last && p.last >= c.first));
+  return kept.map((c) => {
+    const i = b.checkpoints.indexOf(c);
     const from = at.get(c.first) ?? 0;
     const to = (at.get(c.last) ?? -1) + 1;
     const entries = b.entries.slice(from, to);
@@ -88,6 +92,13 @@ export function storePage(ctx: PageInContext, node: string, bytes: Uint8Array): 
   }
   const kind = c.nodes('peer').some((n) => n.id === node) ? 'peer' : 'node';
   const before = c.head(node)?.seq ?? 0;
+  // Ranges the peer pruned (each with its hub's signed summary, checked): taken only where this hub holds them already.
+  const ahead = b.pruned?.find((p) => p.last > before);
+  if (ahead)
+    throw new MeshError(
+      'truncated',
+      `page of ${node}: seqs ${ahead.first}..${ahead.last} were pruned by the peer's retention (its signed summary, hub seq ${ahead.summary.seq}, came instead); this hub holds up to seq ${before} and does not take a pruned range from a peer`,
+    );
   try {
     const results = c.ingestPage(batchesOf(b, hashes, signedForms), (rs) => {
       if (kind !== 'peer' || !ctx.onPeerHubEntries) return;

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { MeshError } from '../../host/mesh/mesh-error.js';
+import { storePage } from '../../host/mesh/page-in.js';
+import type { Cartridge } from '../../host/store/cartridge.js';
+import { exportBundle } from '../../host/store/export-bundle.js';
+import { verifyStoredChains } from '../../host/store/verify-stored-chains.js';
+import { crypto, tempDir } from '../hub/helpers.js';
+import { openWithHub, pass, storeMixed } from './fixture.js';
+
+const tmp = tempDir('fazt-retention-mesh-');
+after(() => tmp.cleanup());
+let n = 0;
+const open = () => openWithHub(join(tmp.dir, `m${++n}.db`));
+
+/** A page as the mesh serves one (host/mesh/mesh-store.ts pageOut) stored as the mesh stores one (page-in.ts). */
+const pull = (from: Cartridge, to: Cartridge, node: string, since: number) =>
+  storePage({ cartridge: to, crypto, pairedKey: () => undefined }, node, exportBundle(from, node, since, 2000).bytes);
+
+describe('the mesh and pruned ranges', () => {
+  it('a peer that holds a pruned range takes a page spanning it (the summaries come instead of the entries) and what follows', () => {
+    const { c: a, log } = open();
+    const { c: b } = open();
+    const x = storeMixed(a, 81, 200);
+    b.addNode(x.identity.publicKey);
+    assert.equal(pull(a, b, x.id, 1).head, 202);
+    pass(a, log).runAll();
+    x.append(10);
+    a.ingestBatch(x.batch(203, 212));
+    // From seq 1 again (a resync): the page carries both pruned ranges with their summaries; b holds them.
+    const got = pull(a, b, x.id, 1);
+    assert.deepEqual([got.entries, got.stored, got.head], [12, 10, 212]);
+    assert.equal([...b.chain(x.id)].length, 212);
+    assert.equal(verifyStoredChains(b, crypto).find((h) => h.node === x.id)?.seq, 212);
+    a.close();
+    b.close();
+  });
+
+  it("a peer without the range gets the signed summary, and refuses the page rather than take a hole in the chain", () => {
+    const { c: a, log } = open();
+    const { c: fresh } = open();
+    const x = storeMixed(a, 82, 200);
+    pass(a, log).runAll();
+    fresh.addNode(x.identity.publicKey);
+    const before = fresh.counts();
+    assert.throws(
+      () => pull(a, fresh, x.id, 1),
+      (e: unknown) => e instanceof MeshError && e.code === 'truncated' && /seqs 2\.\.101 were pruned by the peer's retention \(its signed summary, hub seq 1/.test(e.message),
+    );
+    assert.deepEqual(fresh.counts(), before);
+    a.close();
+    fresh.close();
+  });
+});
