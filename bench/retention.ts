@@ -164,7 +164,7 @@ async function ingestEvery(file: string, batches: Iterator<Batch>, pass: Promise
       if (over && ms.length >= 50) break;
       await new Promise((r) => setTimeout(r, 20));
     }
-    if (pass) ended = await pass;
+    if (pass !== undefined) ended = await pass;
   } finally {
     c.close();
   }

@@ -48,7 +48,9 @@ export function startOperations(
   mesh?.start();
   // Raw readings past the policy give way to their rollups (fazt hub --retain-raw).
   const r = o.retention;
-  const retention = r ? new RetentionSchedule({ ...r, cartridge: o.cartridge, hubLog: o.hubLog, crypto: o.crypto, clock: o.clock, timers, log: o.log }) : undefined;
+  const retention = r
+    ? new RetentionSchedule({ ...r, cartridge: o.cartridge, hubLog: o.hubLog, crypto: o.crypto, clock: o.clock, timers, log: o.log })
+    : undefined;
   retention?.start();
   return {
     async stop() {

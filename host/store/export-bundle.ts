@@ -66,7 +66,8 @@ function prunedProofs(cartridge: Cartridge, node: string, from: number, to: numb
       const summary = [...cartridge.chain(p.hub, { from: p.summary, to: p.summary })][0];
       const checkpoint = checkpoints.endingFrom(p.hub, p.summary)[0];
       const hubKey = cartridge.nodeKey(p.hub)?.publicKey;
-      if (!summary || !checkpoint || !hubKey) throw new StoreError('damaged', `${node}: the summary of pruned range ${p.first}..${p.last} is not on the hub chain`);
+      if (!summary || !checkpoint || !hubKey)
+        throw new StoreError('damaged', `${node}: the summary of pruned range ${p.first}..${p.last} is not on the hub chain`);
       return { first: p.first, last: p.last, count: p.count, hash: p.hash, prev: p.prev, lastHash: p.lastHash, hubKey, summary, checkpoint };
     });
 }

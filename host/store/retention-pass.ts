@@ -13,7 +13,7 @@ export const PRUNED_TYPE = 'system.retention.pruned';
 export const DEFAULT_KEEP_RAW_MS = 30 * 86_400_000;
 
 /** Where the summaries go: the hub's own chain (host/hub/hub-log.ts), as much of it as the pass needs. */
-export interface SummaryChain {
+interface SummaryChain {
   readonly id: string;
   append(type: string, component: string, data: ValueMap): { seq: number };
   atomically<T>(fn: () => T): T;
@@ -91,9 +91,13 @@ export class RetentionPass {
          WHERE node = ? AND seq >= ? ORDER BY seq LIMIT ?`,
       )
       .raw();
-    this.checkpointsIn = db.prepare<[string, number, number], number>('SELECT last FROM checkpoints WHERE node = ? AND last BETWEEN ? AND ? ORDER BY last').pluck();
+    this.checkpointsIn = db
+      .prepare<[string, number, number], number>('SELECT last FROM checkpoints WHERE node = ? AND last BETWEEN ? AND ? ORDER BY last')
+      .pluck();
     this.refOf = db.prepare<[string], number>('SELECT ref FROM node_refs WHERE node = ?').pluck();
-    this.stillThere = db.prepare<[number, number, number], number>('SELECT count(*) FROM entries WHERE node = ? AND seq BETWEEN ? AND ? AND name IS NOT NULL').pluck();
+    this.stillThere = db
+      .prepare<[number, number, number], number>('SELECT count(*) FROM entries WHERE node = ? AND seq BETWEEN ? AND ? AND name IS NOT NULL')
+      .pluck();
     this.record = db.prepare(
       'INSERT INTO pruned_ranges (node, first, last, count, hash, prev, last_hash, hub, summary, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );

@@ -151,7 +151,8 @@ function prunedRanges(b: Bundle, hashes: Uint8Array[], index: Map<number, number
   let before: PrunedProof | undefined;
   for (const p of b.pruned ?? []) {
     const name = `pruned range ${p.first}..${p.last}`;
-    if (before && p.first <= before.last) throw new BundleError('gap', `${name} follows one ending at seq ${before.last} (reordered or overlapping)`, 'reordered');
+    if (before && p.first <= before.last)
+      throw new BundleError('gap', `${name} follows one ending at seq ${before.last} (reordered or overlapping)`, 'reordered');
     const fault = prunedProofFault(b.node, p, crypto);
     if (fault) throw new BundleError('gap', `${name}: ${fault}`, 'forged');
     const prevAt = index.get(p.first - 1);

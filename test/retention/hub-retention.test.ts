@@ -30,7 +30,12 @@ describe('the hub runs retention on its schedule', () => {
       let ack = 0;
       for (let s = 1; s <= 200; s += 2) ack = acked(await post(`${h.url}/v1/uplink`, cbor(fresh.batch(s, s + 1))), h.hub, fresh.id).ack as number;
       assert.equal(ack, 200);
-      await until(() => lines.some((l) => /retention/.test(l)), 'the pass to end', 60_000, () => lines);
+      await until(
+        () => lines.some((l) => /retention/.test(l)),
+        'the pass to end',
+        60_000,
+        () => lines,
+      );
       const first = order.indexOf('summary');
       const last = order.lastIndexOf('summary');
       assert.ok(first >= 0 && order.slice(first, last).includes('other'), 'uplinks were stored between the steps of the pass');
@@ -42,7 +47,10 @@ describe('the hub runs retention on its schedule', () => {
       assert.deepEqual([...store.chain(fresh.id)], fresh.entries);
       const heads = verifyStoredChains(store, crypto);
       assert.equal(heads.find((x) => x.node === old.id)?.seq, 6002);
-      assert.ok(lines.some((l) => l.includes('retention') && l.includes('6000')), lines.join('\n'));
+      assert.ok(
+        lines.some((l) => l.includes('retention') && l.includes('6000')),
+        lines.join('\n'),
+      );
     } finally {
       await h.stop();
     }

@@ -37,7 +37,7 @@ describe('the mesh and pruned ranges', () => {
     b.close();
   });
 
-  it("a peer without the range gets the signed summary, and refuses the page rather than take a hole in the chain", () => {
+  it('a peer without the range gets the signed summary, and refuses the page rather than take a hole in the chain', () => {
     const { c: a, log } = open();
     const { c: fresh } = open();
     const x = storeMixed(a, 82, 200);
@@ -46,7 +46,8 @@ describe('the mesh and pruned ranges', () => {
     const before = fresh.counts();
     assert.throws(
       () => pull(a, fresh, x.id, 1),
-      (e: unknown) => e instanceof MeshError && e.code === 'truncated' && /seqs 2\.\.101 were pruned by the peer's retention \(its signed summary, hub seq 1/.test(e.message),
+      (e: unknown) =>
+        e instanceof MeshError && e.code === 'truncated' && /seqs 2\.\.101 were pruned by the peer's retention \(its signed summary, hub seq 1/.test(e.message),
     );
     assert.deepEqual(fresh.counts(), before);
     a.close();

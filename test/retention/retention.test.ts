@@ -18,7 +18,8 @@ after(() => tmp.cleanup());
 let n = 0;
 const file = () => join(tmp.dir, `r${++n}.db`);
 
-const rollups = (c: ReturnType<typeof openWithHub>['c']) => c.db.prepare('SELECT * FROM reading_rollups ORDER BY node, name, width, start, component').raw().all();
+const rollups = (c: ReturnType<typeof openWithHub>['c']) =>
+  c.db.prepare('SELECT * FROM reading_rollups ORDER BY node, name, width, start, component').raw().all();
 
 describe('retention: raw readings give way to their rollups under a signed summary', () => {
   it('prunes only readings, in ranges ending on checkpoints; rollups and series answers stay; every chain verifies', () => {
@@ -131,7 +132,10 @@ describe('retention: raw readings give way to their rollups under a signed summa
     c.db.exec('DROP TRIGGER pruned_ranges_no_update');
     // A range's hash changed: its summary states another.
     c.db.exec('UPDATE pruned_ranges SET hash = zeroblob(32) WHERE first = 2');
-    assert.throws(() => verifyStoredChains(c, crypto), new RegExp(`${a.id} is damaged at seq 2: pruned range 2..51: its summary \\(hub seq 1\\) states another range or hash`));
+    assert.throws(
+      () => verifyStoredChains(c, crypto),
+      new RegExp(`${a.id} is damaged at seq 2: pruned range 2..51: its summary \\(hub seq 1\\) states another range or hash`),
+    );
     // Entries deleted behind retention's back, under a range widened to cover them, with no summary saying so.
     const { c: c2, log: log2 } = openWithHub(file());
     const b = storeMixed(c2, 37, 100);
@@ -139,7 +143,7 @@ describe('retention: raw readings give way to their rollups under a signed summa
     c2.db.exec('DROP TRIGGER pruned_ranges_no_update');
     c2.db.exec('DROP TRIGGER entries_no_delete');
     c2.db.exec('DELETE FROM entries WHERE seq BETWEEN 52 AND 101 AND name IS NOT NULL');
-    c2.db.exec("UPDATE pruned_ranges SET last = 101, count = 100 WHERE first = 2");
+    c2.db.exec('UPDATE pruned_ranges SET last = 101, count = 100 WHERE first = 2');
     assert.throws(() => verifyStoredChains(c2, crypto), new RegExp(`${b.id} is damaged at seq 52: seqs 2..51 are missing and no signed gap or pruned range`));
     c.close();
     c2.close();
