@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { createBatch } from '../../firmware/batch/batch.js';
+import { entryHash } from '../../firmware/event/envelope.js';
+import { EventLog } from '../../firmware/event/event-log.js';
 import { MeshError } from '../../host/mesh/mesh-error.js';
-import { storePage } from '../../host/mesh/page-in.js';
+import { ForkSeen, storePage } from '../../host/mesh/page-in.js';
 import type { Cartridge } from '../../host/store/cartridge.js';
 import { exportBundle } from '../../host/store/export-bundle.js';
 import { verifyStoredChains } from '../../host/store/verify-stored-chains.js';
-import { crypto, tempDir } from '../hub/helpers.js';
-import { openWithHub, pass, storeMixed } from './fixture.js';
+import { crypto, tempDir, TestNode } from '../hub/helpers.js';
+import { openWithHub, pass, RECEIVED, storeMixed } from './fixture.js';
 
 const tmp = tempDir('fazt-retention-mesh-');
 after(() => tmp.cleanup());
@@ -33,6 +36,28 @@ describe('the mesh and pruned ranges', () => {
     assert.deepEqual([got.entries, got.stored, got.head], [12, 10, 212]);
     assert.equal([...b.chain(x.id)].length, 212);
     assert.equal(verifyStoredChains(b, crypto).find((h) => h.node === x.id)?.seq, 212);
+    a.close();
+    b.close();
+  });
+
+  it('fork detection still works on the entries that remain around a pruned range', () => {
+    const { c: a, log } = open();
+    const { c: b } = open();
+    const x = storeMixed(a, 83, 200);
+    b.addNode(x.identity.publicKey);
+    pull(a, b, x.id, 1);
+    // The same key signs two different entries at seq 203: one reaches a, the other b.
+    const other = new EventLog({ nodeId: x.id, crypto, clock: () => RECEIVED, head: { seq: 202, hash: entryHash(x.entries[201], crypto) } });
+    const forked = other.append('effect.applied', 'led', { command: 'z', output: 1 });
+    b.ingestBatch(createBatch([forked], x.identity, crypto));
+    x.record('effect.applied', 'led', { command: 'w', output: 0 }, RECEIVED);
+    a.ingestBatch(x.batch(203, 203));
+    pass(a, log).runAll();
+    assert.equal(a.counts().events, 3 + 2, "a's readings either side of 102 are pruned; its 203 stays");
+    assert.throws(
+      () => pull(a, b, x.id, 1),
+      (e: unknown) => e instanceof ForkSeen && e.fork.seq === 203,
+    );
     a.close();
     b.close();
   });
