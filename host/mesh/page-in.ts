@@ -99,6 +99,12 @@ export function storePage(ctx: PageInContext, node: string, bytes: Uint8Array): 
       'truncated',
       `page of ${node}: seqs ${ahead.first}..${ahead.last} were pruned by the peer's retention (its signed summary, hub seq ${ahead.summary.seq}, came instead); this hub holds up to seq ${before} and does not take a pruned range from a peer`,
     );
+  for (const p of b.pruned ?? []) {
+    // The node signed the range's last hash; another one here at that seq is a fork inside the range.
+    const ours = [...c.chain(node, { from: p.last, to: p.last })].map((e) => entryHash(e, ctx.crypto))[0];
+    if (ours && !bytesEqual(ours, p.lastHash))
+      throw new ForkSeen({ node, seq: p.last, stored: ours, other: p.lastHash }, new Error(`the peer pruned ${p.first}..${p.last} over another chain`));
+  }
   try {
     const results = c.ingestPage(batchesOf(b, hashes, signedForms), (rs) => {
       if (kind !== 'peer' || !ctx.onPeerHubEntries) return;

@@ -62,6 +62,27 @@ describe('the mesh and pruned ranges', () => {
     b.close();
   });
 
+  it('a fork inside a range the peer pruned is seen by its last hash', () => {
+    const { c: a, log } = open();
+    const { c: b } = open();
+    const x = storeMixed(a, 84, 200);
+    b.addNode(x.identity.publicKey);
+    pull(a, b, x.id, 1);
+    const other = new EventLog({ nodeId: x.id, crypto, clock: () => RECEIVED, head: { seq: 202, hash: entryHash(x.entries[201], crypto) } });
+    b.ingestBatch(
+      createBatch([other.append('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value: -5, quality: 'good' })], x.identity, crypto),
+    );
+    x.append(1);
+    a.ingestBatch(x.batch(203, 203));
+    assert.equal(pass(a, log).runAll().at(-1)?.last, 203);
+    assert.throws(
+      () => pull(a, b, x.id, 1),
+      (e: unknown) => e instanceof ForkSeen && e.fork.seq === 203,
+    );
+    a.close();
+    b.close();
+  });
+
   it('a peer without the range gets the signed summary, and refuses the page rather than take a hole in the chain', () => {
     const { c: a, log } = open();
     const { c: fresh } = open();
