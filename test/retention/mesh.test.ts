@@ -9,7 +9,7 @@ import { ForkSeen, storePage } from '../../host/mesh/page-in.js';
 import type { Cartridge } from '../../host/store/cartridge.js';
 import { exportBundle } from '../../host/store/export-bundle.js';
 import { verifyStoredChains } from '../../host/store/verify-stored-chains.js';
-import { crypto, tempDir, TestNode } from '../hub/helpers.js';
+import { crypto, tempDir } from '../hub/helpers.js';
 import { openWithHub, pass, RECEIVED, storeMixed } from './fixture.js';
 
 const tmp = tempDir('fazt-retention-mesh-');
