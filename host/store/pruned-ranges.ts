@@ -22,7 +22,7 @@ type Row = [first: number, last: number, count: number, hash: Buffer, prev: Buff
 /** The pruned_ranges table read back (the retention pass writes it: host/store/retention-pass.ts). */
 export class PrunedRanges {
   private readonly rangesOf: Statement<[string], Row>;
-  private readonly lastsOf: Statement<[string], [number, Buffer]>;
+  private readonly lastOf: Statement<[string, number], Buffer>;
   private readonly endOf: Statement<[string], number | null>;
 
   constructor(db: Db) {
@@ -33,7 +33,7 @@ export class PrunedRanges {
          WHERE p.node = ${ref} ORDER BY p.last`,
       )
       .raw();
-    this.lastsOf = db.prepare<[string], [number, Buffer]>(`SELECT last, last_hash FROM pruned_ranges WHERE node = ${ref}`).raw();
+    this.lastOf = db.prepare<[string, number], Buffer>(`SELECT last_hash FROM pruned_ranges WHERE node = ${ref} AND last = ?`).pluck();
     this.endOf = db.prepare<[string], number | null>(`SELECT max(last) FROM pruned_ranges WHERE node = ${ref}`).pluck();
   }
 
@@ -51,9 +51,9 @@ export class PrunedRanges {
     }));
   }
 
-  /** A chain's pruned ranges' last hashes by their last seq (what the entry after each links to). */
-  lastHashes(node: string): Map<number, Buffer> {
-    return new Map(this.lastsOf.all(node));
+  /** The last hash of the chain's pruned range ending at `last` (what the entry after it links to), if one does. */
+  lastHashAt(node: string, last: number): Buffer | undefined {
+    return this.lastOf.get(node, last);
   }
 
   /** The last seq pruned from a chain (0: none). */

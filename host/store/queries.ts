@@ -131,13 +131,12 @@ export class EventQueries {
 
   /** Every stored entry of a node, in seq order (lazily: a chain may be long). */
   *chain(node: string, range?: { from: number; to: number }): IterableIterator<EventEntry> {
-    // A row after a pruned range links to the range's last hash (read before the rows: the connection is busy while they iterate).
-    const pruned = this.pruned.lastHashes(node);
+    // A row after a pruned range links to the range's last hash (looked up only where the seqs jump).
     let at = range && range.from > 1 ? range.from - 1 : 0;
-    let before: Buffer | undefined = at > 0 ? (this.hashAt.get(node, at) ?? pruned.get(at)) : undefined;
+    let before: Buffer | undefined = at > 0 ? (this.hashAt.get(node, at) ?? this.pruned.lastHashAt(node, at)) : undefined;
     const rows = range ? this.rangeOf.iterate(node, range.from, range.to) : this.chainOf.iterate(node);
     for (const r of rows) {
-      if (r[0] !== at + 1) before = pruned.get(r[0] - 1);
+      if (r[0] !== at + 1) before = r[13] === null ? this.pruned.lastHashAt(node, r[0] - 1) : undefined;
       r[13] ??= before ?? null;
       before = r[5];
       at = r[0];
