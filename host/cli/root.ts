@@ -1,5 +1,6 @@
 import type { Command } from './command.js';
 import { backupCommand } from './commands/backup.js';
+import { retentionCommand } from './commands/retention.js';
 import { restoreCommand } from './commands/restore.js';
 import { beaconCommand } from './commands/beacon.js';
 import { bleCommand } from './commands/ble.js';
@@ -41,6 +42,7 @@ export const root: Command = {
     enrollCommand,
     nodeCommand,
     backupCommand,
+    retentionCommand,
     exportCommand,
     meshCommand,
     serviceCommand,

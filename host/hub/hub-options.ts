@@ -12,6 +12,7 @@ import type { LanBeaconOptions } from './lan-beacon.js';
 import type { LogFormat } from './op-log.js';
 import type { SyncRoundOptions } from '../mesh/sync-round.js';
 import type { Routes } from './route.js';
+import type { RetentionPolicy } from './retention-schedule.js';
 
 export interface HubOptions {
   /** Where the cartridge (fazt.db) and hub-key.json live (default ./fazt-data). */
@@ -68,6 +69,8 @@ export interface HubOptions {
   mqtt?: MqttOptions;
   /** BTHome devices as the hub's own sensors (host/ble/; fazt hub --ble): the scanner to listen with and the sensor settings. */
   ble?: BleHubOptions;
+  /** Retention of raw readings (host/hub/retention-schedule.ts; fazt hub --retain-raw): off unless given. */
+  retention?: RetentionPolicy;
   /** Against slow and abusive clients: header and request timeouts, connections per address, failed attempts, event stream bounds (host/hub/hub-limits.ts). */
   limits?: HubLimits;
 }

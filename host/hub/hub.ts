@@ -24,6 +24,7 @@ import { drainServer, stopServices } from './hub-shutdown.js';
 import { type HubParts, wireHub } from './hub-wiring.js';
 import { SILENT_AFTER_MS, startOperations } from './operations.js';
 import { checkBackupOptions } from './backup-schedule.js';
+import { checkRetentionPolicy } from './retention-schedule.js';
 import { formatOpRecord } from './op-log.js';
 import { DEFAULT_BODY_LIMIT } from './read-body.js';
 import { ConnectionCap } from './connection-cap.js';
@@ -68,6 +69,7 @@ export class Hub {
     if (!Number.isSafeInteger(limit) || limit < 1024) throw new RangeError(`bodyLimit must be at least 1024 bytes, got ${limit}`);
     if (typeof options.percepts === 'object') resolvePerceptOptions(options.percepts); // refused here, not at start
     if (options.backups) checkBackupOptions(options.backups);
+    if (options.retention) checkRetentionPolicy(options.retention);
     if (options.meshNats) resolveMeshNats(options.meshNats); // refused here, not at start
     if (options.mqtt) resolveMqtt(options.mqtt);
     if (options.ble) checkBleHubOptions(options.ble);
@@ -191,6 +193,7 @@ export class Hub {
       cartridge: store,
       hubLog: own,
       meshHub: parts.mesh,
+      crypto: this.crypto,
       clock: () => keeper.now(),
       log: (r) => this.log(r),
     });

@@ -8,6 +8,8 @@ import type { HubOptions } from './hub-options.js';
 import type { MeshHub } from '../mesh/mesh-hub.js';
 import { MeshLoop } from '../mesh/mesh-loop.js';
 import { NodePresence } from './node-presence.js';
+import { RetentionSchedule } from './retention-schedule.js';
+import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import type { OpRecord } from './op-log.js';
 
 /** A node is silent (offline, for Home Assistant too) after this long without a batch, unless HubOptions.silentAfterMs says. */
@@ -16,10 +18,11 @@ export const SILENT_AFTER_MS = 15 * 60_000;
 /**
  * What a running hub does for its owner beside serving: enrolments and
  * nodes coming and going in its log (node-presence.ts), and scheduled
- * backups (backup-schedule.ts), mesh sync rounds (host/mesh/mesh-loop.ts). Returns what stops them.
+ * backups (backup-schedule.ts), mesh sync rounds (host/mesh/mesh-loop.ts), retention (retention-schedule.ts). Returns what stops them.
  */
 export function startOperations(
-  o: Pick<HubOptions, 'backups' | 'silentAfterMs' | 'timers' | 'mesh'> & {
+  o: Pick<HubOptions, 'backups' | 'silentAfterMs' | 'timers' | 'mesh' | 'retention'> & {
+    crypto: CryptoProvider;
     meshHub: MeshHub;
     dataDir: string;
     cartridge: Cartridge;
@@ -43,12 +46,19 @@ export function startOperations(
   const m = o.mesh;
   const mesh = m?.background ? new MeshLoop({ mesh: o.meshHub, intervalMs: m.intervalMs, timers, log: o.log }) : undefined;
   mesh?.start();
+  // Raw readings past the policy give way to their rollups (fazt hub --retain-raw).
+  const r = o.retention;
+  const retention = r
+    ? new RetentionSchedule({ ...r, cartridge: o.cartridge, hubLog: o.hubLog, crypto: o.crypto, clock: o.clock, timers, log: o.log })
+    : undefined;
+  retention?.start();
   return {
     async stop() {
       unEnrolled();
       presence.stop();
       await backups?.stop();
       await mesh?.stop();
+      await retention?.stop();
     },
   };
 }

@@ -34,8 +34,12 @@ function meshCodeOf(e: BundleError): MeshErrorCode {
 
 /** The page's checkpoints as the batches they signed (each its range of entries already hashed and linked, its signature already verified), for the Ingestor. */
 function batchesOf(b: Bundle, hashes: Uint8Array[], signedForms: Uint8Array[]): Batch[] {
-  return b.checkpoints.map((c, i) => {
-    // checkBundle found each checkpoint's range whole in the page: its ends are there.
+  // A checkpoint over a range the peer's retention pruned has lost entries: storePage has checked this hub holds them.
+  const pruned = b.pruned ?? [];
+  const kept = pruned.length === 0 ? b.checkpoints : b.checkpoints.filter((c) => !pruned.some((p) => p.first <= c.last && p.last >= c.first));
+  return kept.map((c, k) => {
+    const i = kept === b.checkpoints ? k : b.checkpoints.indexOf(c);
+    // checkBundle found each kept checkpoint's range whole in the page: its ends are there.
     const from = indexOfSeq(b.entries, c.first);
     const to = indexOfSeq(b.entries, c.last) + 1;
     const entries = b.entries.slice(from, to);
@@ -89,6 +93,19 @@ export function storePage(ctx: PageInContext, node: string, bytes: Uint8Array): 
     kind = 'peer';
   }
   const before = c.head(node)?.seq ?? 0;
+  // Ranges the peer pruned (each with its hub's signed summary, checked): taken only where this hub holds them already.
+  const ahead = b.pruned?.find((p) => p.last > before);
+  if (ahead)
+    throw new MeshError(
+      'truncated',
+      `page of ${node}: seqs ${ahead.first}..${ahead.last} were pruned by the peer's retention (its signed summary, hub seq ${ahead.summary.seq}, came instead); this hub holds up to seq ${before} and does not take a pruned range from a peer`,
+    );
+  for (const p of b.pruned ?? []) {
+    // The node signed the range's last hash; another one here at that seq is a fork inside the range.
+    const ours = [...c.chain(node, { from: p.last, to: p.last })].map((e) => entryHash(e, ctx.crypto))[0];
+    if (ours && !bytesEqual(ours, p.lastHash))
+      throw new ForkSeen({ node, seq: p.last, stored: ours, other: p.lastHash }, new Error(`the peer pruned ${p.first}..${p.last} over another chain`));
+  }
   try {
     const results = c.ingestPage(batchesOf(b, hashes, signedForms), (rs) => {
       if (kind !== 'peer' || !ctx.onPeerHubEntries) return;

@@ -3,6 +3,7 @@ import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
 import { isValueMap, type Value, type ValueMap } from '../../firmware/codec/value.js';
 import { entryToValue, type EventEntry } from '../../firmware/event/envelope.js';
 import { FaztError } from '../../hal/contracts/errors.js';
+import { type PrunedProof, prunedFromValue, prunedToValue } from './bundle-pruned.js';
 import type { Checkpoint } from './checkpoints.js';
 
 /**
@@ -10,6 +11,7 @@ import type { Checkpoint } from './checkpoints.js';
  * that signed them, as one deterministic CBOR array (RFC 8949 §4.2):
  *
  *   ["fazt/bundle/v1", {node, key, first, last}, [checkpoint...], [entry...]]
+ *   ["fazt/bundle/v1", {node, key, first, last}, [checkpoint...], [entry...], [pruned...]]  (a range retention pruned: host/store/bundle-pruned.ts)
  *   checkpoint = [first, last, head, sig] or [first, last, head, sig, [from, to]] (a signed dropped range)
  *   entry      = the envelope map of the wire forms (firmware/event/envelope.ts entryToValue)
  *
@@ -28,6 +30,8 @@ export interface Bundle {
   last: number;
   checkpoints: Checkpoint[];
   entries: EventEntry[];
+  /** Ranges retention pruned within the bundle's, each with its hub's signed summary (none: the bundle has 4 items, as before). */
+  pruned?: PrunedProof[];
 }
 
 /** What a bundle fails on, the part named in the code: the whole (malformed), its header, a checkpoint, an entry, a gap, or entries no signature covers. */
@@ -53,7 +57,9 @@ function checkpointToValue(c: Checkpoint): Value {
 
 export function encodeBundle(b: Bundle): Uint8Array {
   const header: ValueMap = { node: b.node, key: b.key, first: b.first, last: b.last };
-  return encodeCbor([BUNDLE_MAGIC, header, b.checkpoints.map(checkpointToValue), b.entries.map(entryToValue)]);
+  const items: Value[] = [BUNDLE_MAGIC, header, b.checkpoints.map(checkpointToValue), b.entries.map(entryToValue)];
+  if (b.pruned?.length) items.push(b.pruned.map(prunedToValue));
+  return encodeCbor(items);
 }
 
 const isSeq = (v: Value): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
@@ -89,15 +95,16 @@ function entryOf(v: Value, i: number): EventEntry {
 
 /** The decoded value of a bundle back into its parts; shape only (verifyBundle checks what it proves). */
 export function bundleFromValue(v: Value): Bundle {
-  if (!Array.isArray(v) || v.length !== 4) throw new BundleError('malformed', 'a bundle is an array of 4 items: magic, header, checkpoints, entries');
-  const [magic, header, checkpoints, entries] = v;
+  if (!Array.isArray(v) || (v.length !== 4 && v.length !== 5))
+    throw new BundleError('malformed', 'a bundle is an array of 4 items (magic, header, checkpoints, entries) and the pruned ranges, if any');
+  const [magic, header, checkpoints, entries, pruned] = v;
   if (magic !== BUNDLE_MAGIC) throw new BundleError('header', `not a ${BUNDLE_MAGIC} bundle (it opens with ${JSON.stringify(magic)})`);
   if (!isValueMap(header) || Object.keys(header).length !== 4) throw new BundleError('header', 'header is not a map of node, key, first, last');
   const { node, key, first, last } = header;
   if (typeof node !== 'string' || !isBytes(key as Value, 32) || !isSeq(first as Value) || !isSeq(last as Value))
     throw new BundleError('header', 'header node, key (32 bytes), first or last is missing or malformed');
   if (!Array.isArray(checkpoints) || !Array.isArray(entries)) throw new BundleError('malformed', 'checkpoints and entries must be arrays');
-  return {
+  const b: Bundle = {
     node,
     key: key as Uint8Array,
     first: first as number,
@@ -105,6 +112,15 @@ export function bundleFromValue(v: Value): Bundle {
     checkpoints: checkpoints.map(checkpointFromValue),
     entries: entries.map(entryOf),
   };
+  if (v.length === 5) {
+    if (!Array.isArray(pruned) || pruned.length === 0) throw new BundleError('malformed', 'pruned must be a non-empty array');
+    b.pruned = pruned.map((p, i) => {
+      const got = prunedFromValue(p);
+      if (typeof got === 'string') throw new BundleError('malformed', `pruned range ${i + 1}: ${got}`);
+      return got;
+    });
+  }
+  return b;
 }
 
 /** The runs of `seqs` (ascending) outside every checkpoint's range: one sweep over the checkpoints sorted by start. */

@@ -16,7 +16,7 @@ const ID_KEY = [0x62, 0x69, 0x64]; // "id", the first key of every entry map in 
  */
 export function entryHashesFromBytes(bytes: Uint8Array, count: number, crypto: CryptoProvider): Uint8Array[] | undefined {
   const top = head(bytes, 0);
-  if (top.major !== 4 || top.n !== 4) return undefined;
+  if (top.major !== 4 || (top.n !== 4 && top.n !== 5)) return undefined; // the fifth: pruned ranges, after the entries
   let p = top.next;
   for (let i = 0; i < 3; i++) p = skip(bytes, p); // magic, header, checkpoints
   const list = head(bytes, p);

@@ -32,8 +32,12 @@ export type EntryRow = [
   receivedAt: number,
 ];
 
-/** prev as signed: stored only where the row before does not give it (a chain's first row, the first after a gap). */
-const PREV_SQL = 'coalesce(e.prev, (SELECT p.hash FROM entries p WHERE p.node = e.node AND p.seq = e.seq - 1))';
+/**
+ * prev as signed: stored only where the row before does not give it (a chain's first row, the first after a gap);
+ * after a pruned range (migration step 19), that range's last hash.
+ */
+const PREV_SQL = `coalesce(e.prev, (SELECT p.hash FROM entries p WHERE p.node = e.node AND p.seq = e.seq - 1),
+  (SELECT x.last_hash FROM pruned_ranges x WHERE x.node = e.node AND x.last = e.seq - 1))`;
 
 const BODY = 'e.seq, t.name, c.name, e.time, e.clock, e.hash, e.data, n.name, u.name, e.value, e.quality, e.reading_time, e.flags';
 

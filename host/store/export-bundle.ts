@@ -1,6 +1,8 @@
+import type { PrunedProof } from './bundle-pruned.js';
 import { encodeBundle, unsignedRuns } from './bundle-format.js';
 import type { Cartridge } from './cartridge.js';
 import { Checkpoints } from './checkpoints.js';
+import { PrunedRanges } from './pruned-ranges.js';
 import { StoreError } from './store-error.js';
 
 export interface ExportedBundle {
@@ -12,6 +14,8 @@ export interface ExportedBundle {
   checkpoints: number;
   /** Runs of exported seqs no checkpoint signs (stored before migration step 13): verify reports them unverifiable. */
   unsigned: { from: number; to: number }[];
+  /** Ranges retention pruned inside it, carried as their signed summaries (host/store/bundle-pruned.ts). */
+  pruned?: number;
 }
 
 /**
@@ -47,6 +51,23 @@ export function exportBundle(cartridge: Cartridge, node: string, since = 1, limi
     entries.map((x) => x.seq),
     checkpoints,
   );
-  const bytes = encodeBundle({ node, key, first, last, checkpoints, entries });
-  return { bytes, node, first, last, entries: entries.length, checkpoints: checkpoints.length, unsigned };
+  const pruned = prunedProofs(cartridge, node, from, to);
+  const bytes = encodeBundle({ node, key, first, last, checkpoints, entries, ...(pruned.length ? { pruned } : {}) });
+  return { bytes, node, first, last, entries: entries.length, checkpoints: checkpoints.length, unsigned, ...(pruned.length ? { pruned: pruned.length } : {}) };
+}
+
+/** The chain's pruned ranges within from..to, each with its hub's summary and the checkpoint that signs it. */
+function prunedProofs(cartridge: Cartridge, node: string, from: number, to: number): PrunedProof[] {
+  const checkpoints = new Checkpoints(cartridge.db);
+  return new PrunedRanges(cartridge.db)
+    .of(node)
+    .filter((p) => p.last >= from && p.first <= to)
+    .map((p) => {
+      const summary = [...cartridge.chain(p.hub, { from: p.summary, to: p.summary })][0];
+      const checkpoint = checkpoints.endingFrom(p.hub, p.summary)[0];
+      const hubKey = cartridge.nodeKey(p.hub)?.publicKey;
+      if (!summary || !checkpoint || !hubKey)
+        throw new StoreError('damaged', `${node}: the summary of pruned range ${p.first}..${p.last} is not on the hub chain`);
+      return { first: p.first, last: p.last, count: p.count, hash: p.hash, prev: p.prev, lastHash: p.lastHash, hubKey, summary, checkpoint };
+    });
 }

@@ -9,6 +9,7 @@ import { MESH_SCOPE_SQL } from './migration-mesh-scope.js';
 import { PENDING_EFFECTS_SQL } from './migration-pending-effects.js';
 import { ROLLUPS_SQL } from './migration-rollups.js';
 import { BLE_SQL } from './migration-ble.js';
+import { RETENTION_SQL } from './migration-retention.js';
 
 /**
  * The cartridge's schema as numbered steps, applied in order, each in its own
@@ -250,5 +251,11 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     name: 'pending effects: agent proposals waiting for a person',
     // An MCP agent's request_effect runs only once confirmed (host/store/pending-effects.ts, host/mcp/).
     sql: PENDING_EFFECTS_SQL,
+  },
+  {
+    step: 19,
+    name: 'retention: pruned ranges of raw readings, deletable only under a signed summary',
+    // Old raw readings give way to their rollups (host/store/migration-retention.ts, host/store/retention-pass.ts).
+    sql: RETENTION_SQL,
   },
 ];

@@ -5,6 +5,7 @@ import type { EventEntry } from '../../firmware/event/envelope.js';
 import { isNodeId } from '../../firmware/identity/node-id.js';
 import { FROM_ENTRIES, fromEntries, READING_TYPE, ROW_COLUMNS, rowToEntry, STORED_PREV_COLUMNS, typeIs, type EntryRow } from './event-rows.js';
 import type { Db } from './open-cartridge.js';
+import { PrunedRanges } from './pruned-ranges.js';
 import { StoreError } from './store-error.js';
 
 export interface EventQuery {
@@ -62,8 +63,10 @@ export class EventQueries {
   private readonly chainOf: Statement<[string], EntryRow>;
   private readonly rangeOf: Statement<[string, number, number], EntryRow>;
   private readonly hashAt: Statement<[string, number], Buffer>;
+  private readonly pruned: PrunedRanges;
 
   constructor(private readonly db: Db) {
+    this.pruned = new PrunedRanges(db);
     db.function('fazt_topic_match', { deterministic: true }, (pattern: unknown, type: unknown) => (this.matcher(String(pattern))(String(type)) ? 1 : 0));
     // prev as stored (NULL: the row before's hash, which chain() has just read).
     this.chainOf = db.prepare<[string], EntryRow>(`SELECT ${STORED_PREV_COLUMNS} FROM ${FROM_ENTRIES} WHERE r.node = ? ORDER BY e.seq`).raw();
@@ -128,11 +131,15 @@ export class EventQueries {
 
   /** Every stored entry of a node, in seq order (lazily: a chain may be long). */
   *chain(node: string, range?: { from: number; to: number }): IterableIterator<EventEntry> {
-    let before: Buffer | undefined = range && range.from > 1 ? this.hashAt.get(node, range.from - 1) : undefined;
+    // A row after a pruned range links to the range's last hash (looked up only where the seqs jump).
+    let at = range && range.from > 1 ? range.from - 1 : 0;
+    let before: Buffer | undefined = at > 0 ? (this.hashAt.get(node, at) ?? this.pruned.lastHashAt(node, at)) : undefined;
     const rows = range ? this.rangeOf.iterate(node, range.from, range.to) : this.chainOf.iterate(node);
     for (const r of rows) {
+      if (r[0] !== at + 1) before = r[13] === null ? this.pruned.lastHashAt(node, r[0] - 1) : undefined;
       r[13] ??= before ?? null;
       before = r[5];
+      at = r[0];
       yield rowToEntry(r);
     }
   }

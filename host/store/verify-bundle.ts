@@ -5,6 +5,7 @@ import { type EventEntry, GENESIS_PREV, isEventClock, isIdOfHash } from '../../f
 import { bytesEqual } from '../../firmware/event/verify-chain.js';
 import { nodeIdFromPublicKey } from '../../firmware/identity/node-id.js';
 import { entryHashesFromBytes } from './entry-hashes-from-bytes.js';
+import { type PrunedProof, prunedProofFault } from './bundle-pruned.js';
 import { indexOfSeq } from './seq-index.js';
 import { type Bundle, BundleError, type BundleFault, bundleFromValue, encodeBundle, unsignedRuns } from './bundle-format.js';
 
@@ -18,6 +19,8 @@ export interface VerifiedBundle {
   checkpoints: number;
   /** Ranges the node signed as dropped that fall inside the bundle's range. */
   gaps: { from: number; to: number }[];
+  /** Ranges retention pruned, each vouched for by the summary its hub signed (only when the bundle carries any). */
+  pruned?: { from: number; to: number; hub: string }[];
 }
 
 /**
@@ -91,6 +94,7 @@ export function checkBundle(
     if (i > 0 && e.seq === es[i - 1].seq + 1 && !bytesEqual(e.prev, hashes[i - 1])) throw bad(e, `does not link to seq ${es[i - 1].seq}`);
   }
 
+  const pruned = prunedRanges(b, hashes, crypto);
   const signed = new Map<number, { from: number; to: number }>();
   b.checkpoints.forEach((c, i) => {
     const name = `checkpoint ${c.first}..${c.last}`;
@@ -102,9 +106,14 @@ export function checkBundle(
     // Seqs ascend (checked above): a binary search finds the range's ends.
     const at = indexOfSeq(es, c.first);
     const end = indexOfSeq(es, c.last);
-    if (at < 0 || end < 0 || end - at !== c.last - c.first)
+    const whole = at >= 0 && end >= 0 && end - at === c.last - c.first;
+    if (!whole && !(pruned.length > 0 && prunedCover(c, es, pruned)))
       throw new BundleError('checkpoint', `${name}: the bundle lacks entries it signed (removed?)`, 'truncated');
-    if (!bytesEqual(hashes[end], c.head)) throw new BundleError('checkpoint', `${name}: entry seq ${c.last} does not hash to the signed head`, 'altered');
+    const under = end < 0 ? prunedAt(pruned, c.last) : undefined;
+    const head = end < 0 ? (under?.last === c.last ? under.lastHash : undefined) : hashes[end];
+    // A head inside a pruned range is covered by that range's hash, which its summary states.
+    if (head ? !bytesEqual(head, c.head) : !under)
+      throw new BundleError('checkpoint', `${name}: entry seq ${c.last} does not hash to the signed head`, 'altered');
     if (c.dropped) signed.set(c.first, c.dropped);
   });
 
@@ -113,6 +122,7 @@ export function checkBundle(
     const from = es[i - 1].seq + 1;
     const to = es[i].seq - 1;
     if (to < from) continue;
+    if (prunedAcross(pruned, from, to)) continue;
     const d = signed.get(es[i].seq);
     if (!d || d.from > from || d.to !== to)
       throw new BundleError('gap', `seq ${from}..${to} missing and no checkpoint signed them as dropped (entries removed?)`, 'truncated');
@@ -128,5 +138,72 @@ export function checkBundle(
       'unverifiable',
       `no checkpoint signs seq ${unsigned.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}..${r.to}`)).join(', ')} (stored before checkpoints existed, or a checkpoint was removed): unverifiable`,
     );
-  return { verified: { node: b.node, first: b.first, last: b.last, entries: es.length, checkpoints: b.checkpoints.length, gaps }, bundle: b, hashes };
+  const verified: VerifiedBundle = { node: b.node, first: b.first, last: b.last, entries: es.length, checkpoints: b.checkpoints.length, gaps };
+  if (pruned.length > 0) verified.pruned = pruned.map((p) => ({ from: p.first, to: p.last, hub: nodeIdFromPublicKey(p.hubKey, crypto) }));
+  return { verified, bundle: b, hashes };
+}
+
+/**
+ * The bundle's pruned ranges by last seq, each checked: vouched for by its
+ * hub's signed summary (bundle-pruned.ts), in order and apart, and linked:
+ * its prev is the hash of the entry (or range) before it when that is in the
+ * bundle (the genesis value at seq 1), and the entry after it links to its
+ * last hash.
+ */
+function prunedRanges(b: Bundle, hashes: Uint8Array[], crypto: CryptoProvider): PrunedProof[] {
+  const out: PrunedProof[] = [];
+  let before: PrunedProof | undefined;
+  for (const p of b.pruned ?? []) {
+    const name = `pruned range ${p.first}..${p.last}`;
+    if (before && p.first <= before.last)
+      throw new BundleError('gap', `${name} follows one ending at seq ${before.last} (reordered or overlapping)`, 'reordered');
+    const fault = prunedProofFault(b.node, p, crypto);
+    if (fault) throw new BundleError('gap', `${name}: ${fault}`, 'forged');
+    const prevAt = indexOfSeq(b.entries, p.first - 1);
+    const link = p.first === 1 ? GENESIS_PREV : prevAt >= 0 ? hashes[prevAt] : before?.last === p.first - 1 ? before.lastHash : undefined;
+    if (link && !bytesEqual(link, p.prev)) throw new BundleError('gap', `${name} does not link to seq ${p.first - 1}`, 'altered');
+    const nextAt = indexOfSeq(b.entries, p.last + 1);
+    if (nextAt >= 0 && !bytesEqual(b.entries[nextAt].prev, p.lastHash))
+      throw new BundleError('entry', `entry seq ${p.last + 1}: does not link to the pruned range before it`, 'altered');
+    out.push(p);
+    before = p;
+  }
+  return out;
+}
+
+/** The range holding seq (ranges in seq order, apart: a binary search). */
+function prunedAt(pruned: readonly PrunedProof[], seq: number): PrunedProof | undefined {
+  let lo = 0;
+  let hi = pruned.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const p = pruned[mid];
+    if (seq < p.first) hi = mid - 1;
+    else if (seq > p.last) lo = mid + 1;
+    else return p;
+  }
+  return undefined;
+}
+
+/** Every seq of the checkpoint is an entry of the bundle or in a pruned range. */
+function prunedCover(c: { first: number; last: number }, es: readonly EventEntry[], pruned: readonly PrunedProof[]): boolean {
+  for (let s = c.first; s <= c.last; ) {
+    if (indexOfSeq(es, s) >= 0) s++;
+    else {
+      const p = prunedAt(pruned, s);
+      if (!p) return false;
+      s = p.last + 1;
+    }
+  }
+  return true;
+}
+
+/** from..to is exactly a run of pruned ranges. */
+function prunedAcross(pruned: readonly PrunedProof[], from: number, to: number): boolean {
+  for (let s = from; s <= to; ) {
+    const p = prunedAt(pruned, s);
+    if (!p || p.first !== s || p.last > to) return false;
+    s = p.last + 1;
+  }
+  return true;
 }

@@ -4,6 +4,8 @@ import { entryHash, GENESIS_PREV, idFromHash } from '../../firmware/event/envelo
 import { bytesEqual } from '../../firmware/event/verify-chain.js';
 import type { Cartridge } from './cartridge.js';
 import { Checkpoints } from './checkpoints.js';
+import { PrunedRanges } from './pruned-ranges.js';
+import { prunedRangeFault } from './pruned-summary.js';
 import { StoreError } from './store-error.js';
 
 /** One chain verified up to its stored head. */
@@ -15,6 +17,8 @@ export interface VerifiedHead {
   events: number;
   /** Checkpoints whose head was matched to its entry (only with `recent`). */
   checkpoints?: number;
+  /** Pruned ranges crossed, each vouched for by its signed summary (host/store/pruned-summary.ts). */
+  pruned?: number;
 }
 
 export interface VerifyChainsOptions {
@@ -42,6 +46,7 @@ export function verifyStoredChains(cartridge: Cartridge, crypto: CryptoProvider,
   const checkpoints = recent === undefined ? undefined : new Checkpoints(cartridge.db);
   // The ids alone: cartridge.nodes() counts every chain's entries, a cost the start check does not pay.
   const ids = cartridge.db.prepare<[string], string>('SELECT id FROM nodes WHERE kind = ? ORDER BY id').pluck();
+  const ranges = new PrunedRanges(cartridge.db);
   const out: VerifiedHead[] = [];
   for (const kind of ['node', 'hub'] as const) {
     for (const id of ids.all(kind)) {
@@ -53,11 +58,34 @@ export function verifyStoredChains(cartridge: Cartridge, crypto: CryptoProvider,
       let hash: Uint8Array | undefined = from === 1 ? GENESIS_PREV : undefined;
       let events = 0;
       const hashes = new Map<number, Uint8Array>();
+      const pruned = new Map(ranges.of(id).map((p) => [p.first, p]));
+      /** From seq + 1 to `until` − 1 across signed gaps and pruned ranges; the link the entry at `until` must have (undefined after a gap). */
+      const cross = (until: number, link: Uint8Array): Uint8Array | undefined => {
+        let at: Uint8Array | undefined = link;
+        for (let next = seq + 1; next < until; ) {
+          const p = pruned.get(next);
+          const gapTo = gaps.get(next);
+          if (p && p.last < until) {
+            if (at && !bytesEqual(p.prev, at)) throw damaged(next, `pruned range ${p.first}..${p.last} does not link to seq ${next - 1}`);
+            const fault = prunedRangeFault(cartridge, crypto, id, p);
+            if (fault) throw damaged(next, fault);
+            at = p.lastHash;
+            next = p.last + 1;
+            prunedRanges++;
+          } else if (gapTo !== undefined && gapTo < until) {
+            at = undefined;
+            next = gapTo + 1;
+          } else throw damaged(until, `seqs ${next}..${until - 1} are missing and no signed gap or pruned range covers them`);
+        }
+        return at;
+      };
+      let prunedRanges = 0;
       for (const e of cartridge.chain(id, from === 1 ? undefined : { from, to: Number.MAX_SAFE_INTEGER })) {
         if (hash === undefined) {
           // The window's first entry: its link is what is stored; no gap check before it.
         } else if (e.seq !== seq + 1) {
-          if (gaps.get(seq + 1) !== e.seq - 1) throw damaged(e.seq, `seqs ${seq + 1}..${e.seq - 1} are missing and no signed gap covers them`);
+          const link = cross(e.seq, hash);
+          if (link && !bytesEqual(e.prev, link)) throw damaged(e.seq, `it does not link to the pruned range before it`);
         } else if (!bytesEqual(e.prev, hash)) {
           throw damaged(e.seq, seq === 0 ? 'it does not start from the genesis value' : `it does not link to seq ${seq}`);
         }
@@ -67,10 +95,27 @@ export function verifyStoredChains(cartridge: Cartridge, crypto: CryptoProvider,
         seq = e.seq;
         events++;
       }
+      // A chain whose newest entries were pruned ends on its last pruned range.
+      const under = hash === undefined && head ? [...pruned.values()].find((p) => p.first <= seq + 1 && p.last >= seq + 1) : undefined;
+      if (under) {
+        // A window that starts in a pruned range and holds no entry: the walk starts at that range.
+        seq = under.first - 1;
+        hash = under.prev;
+      }
+      if (head && hash && head.seq > seq && pruned.has(seq + 1)) {
+        hash = cross(head.seq + 1, hash);
+        seq = head.seq;
+      }
       if (!head || head.seq !== seq || (seq > 0 && (!hash || !bytesEqual(head.hash, hash))))
         throw damaged(seq, `the stored head (seq ${head?.seq ?? 0}) is not the chain's last entry (seq ${seq})`);
       const verified: VerifiedHead = { node: id, kind, seq, events };
-      if (checkpoints) verified.checkpoints = checkWindowCheckpoints(checkpoints, cartridge, crypto, id, from, hashes, damaged);
+      if (prunedRanges > 0) verified.pruned = prunedRanges;
+      if (checkpoints) {
+        // A checkpoint whose last seq was pruned signs that range's last hash (checked with the range).
+        for (const p of pruned.values()) if (p.last >= from) hashes.set(p.last, p.lastHash);
+        const covered = (at: number) => [...pruned.values()].some((p) => p.first <= at && at <= p.last);
+        verified.checkpoints = checkWindowCheckpoints(checkpoints, cartridge, crypto, id, from, hashes, covered, damaged);
+      }
       out.push(verified);
     }
   }
@@ -79,7 +124,7 @@ export function verifyStoredChains(cartridge: Cartridge, crypto: CryptoProvider,
 
 /**
  * The checkpoints ending in the window: each one's signed head is the hash
- * of its last entry (a checkpoint past the head means entries the node
+ * of its last entry (or of a pruned range's last, or inside a pruned range) (a checkpoint past the head means entries the node
  * signed for are gone); the newest one's signature verifies under the
  * chain's key (one signature a chain keeps the start check cheap).
  */
@@ -90,11 +135,13 @@ function checkWindowCheckpoints(
   node: string,
   from: number,
   hashes: Map<number, Uint8Array>,
+  pruned: (seq: number) => boolean,
   damaged: (seq: number, why: string) => StoreError,
 ): number {
   const window = checkpoints.endingFrom(node, from);
   for (const c of window) {
     const h = hashes.get(c.last);
+    if (!h && pruned(c.last)) continue; // its entry is in a pruned range, which its summary's hash covers
     if (!h) throw damaged(c.last, `checkpoint ${c.first}..${c.last} signs for seq ${c.last}, which is not stored`);
     if (!bytesEqual(h, c.head)) throw damaged(c.last, `the entry does not hash to the head checkpoint ${c.first}..${c.last} signed`);
   }

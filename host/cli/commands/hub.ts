@@ -15,6 +15,7 @@ import { AGENT_FLAGS, agentFlags } from '../agent-flags.js';
 import { MQTT_FLAGS, mqttFlags } from '../mqtt-flags.js';
 import { BLE_FLAGS, bleFlags } from '../ble-flags.js';
 import { LIMIT_FLAGS, limitFlags } from '../limit-flags.js';
+import { RETENTION_FLAGS, retentionFlags } from '../retention-flags.js';
 
 /** "HOST:PORT", "[v6]:PORT" or ":PORT" (all interfaces stay opt-in: the default is loopback). */
 export function parseListen(text: string): { host: string; port: number } {
@@ -93,7 +94,7 @@ export const hubCommand: Command = {
   name: 'hub',
   summary: 'Run the hub: store signed batches in the cartridge and serve the HTTP API',
   usage:
-    'fazt hub [--data DIR] [--listen HOST:PORT] [--body-limit BYTES] [--time-zone ZONE] [--notify-url URL] [--pulse-every 15m] [--pulse-checks FILE] [--phrase-url URL --phrase-model M] [--beacon [--name N] [--announce 30s]] [--time auto|peers|system] [--time-poll 60s] [--backup-every 24h [--backup-keep 7] [--backup-dir DIR]] [--mesh [--mesh-interval 30s]] [--mesh-nats URL [--mesh-nats-user U --mesh-nats-password-file F | --mesh-nats-nkey-file F]] [--mqtt URL [--mqtt-user U --mqtt-password-file F] [--ha-prefix homeassistant]] [--ble [--ble-adapter hci0] [--ble-interval 60s]] [--log-json]',
+    'fazt hub [--data DIR] [--listen HOST:PORT] [--body-limit BYTES] [--time-zone ZONE] [--notify-url URL] [--pulse-every 15m] [--pulse-checks FILE] [--phrase-url URL --phrase-model M] [--beacon [--name N] [--announce 30s]] [--time auto|peers|system] [--time-poll 60s] [--backup-every 24h [--backup-keep 7] [--backup-dir DIR]] [--mesh [--mesh-interval 30s]] [--mesh-nats URL [--mesh-nats-user U --mesh-nats-password-file F | --mesh-nats-nkey-file F]] [--mqtt URL [--mqtt-user U --mqtt-password-file F] [--ha-prefix homeassistant]] [--ble [--ble-adapter hci0] [--ble-interval 60s]] [--retain-raw 30d|off] [--log-json]',
   help: [
     'The cartridge is DIR/fazt.db (one SQLite file, mode 0600): all the hub is, its key and certificate',
     'too (a DIR/hub-key.json from before is imported once). Default DIR ./fazt-data, listen 127.0.0.1:7070.',
@@ -102,6 +103,8 @@ export const hubCommand: Command = {
     '--mesh-nats URL replicates over NATS JetStream (see the README, Mesh over NATS JetStream).',
     '--mqtt URL shows every node in Home Assistant over MQTT (see the README, Home Assistant (MQTT)).',
     '--ble hears the BTHome devices added with fazt ble add through BlueZ (see the README, BLE sensors (BTHome v2)).',
+    '--retain-raw 30d (the default) prunes raw readings older than that, hourly, keeping their rollups and a',
+    'signed summary of each pruned range on the hub chain; off keeps everything (see the README, Retention).',
     'The log (stderr) says enrolments, refusals, nodes first seen, silent and back, and backups in',
     'plain lines (--log-json: one JSON object a line); never a token.',
     'Beyond loopback (e.g. --listen 0.0.0.0:7070) the same port also answers HTTPS with a self-signed',
@@ -143,6 +146,7 @@ export const hubCommand: Command = {
     ...MQTT_FLAGS,
     ...BLE_FLAGS,
     ...LIMIT_FLAGS,
+    ...RETENTION_FLAGS,
   },
   run: async ({ values, out, err }) => {
     const { host, port } = parseListen(String(values.listen ?? '127.0.0.1:7070'));
@@ -161,6 +165,7 @@ export const hubCommand: Command = {
     const mqtt = mqttFlags(values);
     const ble = bleFlags(values);
     const limits = limitFlags(values);
+    const retention = retentionFlags(values);
     // Every flag is checked before the folder is made.
     const dataDir = dataFolder(values, { create: true });
     const hub = new Hub({
@@ -176,6 +181,7 @@ export const hubCommand: Command = {
       ...mqtt,
       ...ble,
       ...limits,
+      ...retention,
       percepts: true,
       rules,
       pulse,
