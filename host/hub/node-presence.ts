@@ -128,10 +128,10 @@ export class NodePresence {
   }
 
   private isNode(id: string): boolean {
-    return this.o.cartridge.nodes().some((n) => n.id === id);
+    return this.o.cartridge.nodeName(id) !== undefined;
   }
 
   private nameOf(id: string): string | undefined {
-    return this.o.cartridge.nodes().find((n) => n.id === id)?.name ?? undefined;
+    return this.o.cartridge.nodeName(id) ?? undefined;
   }
 }

@@ -144,7 +144,7 @@ export class HubMetrics {
   private nameOf(node: string): string {
     let n = this.names.get(node);
     if (n === undefined) {
-      n = this.o.cartridge.nodes().find((x) => x.id === node)?.name ?? '';
+      n = this.o.cartridge.nodeName(node) ?? '';
       this.names.set(node, n);
     }
     return n;
