@@ -14,8 +14,8 @@ export interface EventStreamOptions {
   /** Concurrent streams (default 64). */
   maxSubscribers?: number;
   /**
-   * A client this far behind (bytes the hub holds for it) that took nothing since the previous
-   * commit is dropped rather than buffered without bound (default 1 MiB); one that reads is
+   * A client this far behind (bytes the hub holds for it) that took nothing since it was last
+   * judged (once a turn of the event loop) is dropped rather than buffered without bound (default 1 MiB); one that reads is
    * dropped only past READING_SLACK times this (it reads, but slower than events come).
    */
   maxBufferedBytes?: number;
@@ -54,11 +54,12 @@ interface Subscriber {
  *
  * A commit's events are written to each socket only as it takes them
  * (write until it refuses, then wait for 'drain'); the rest waits in the
- * stream's queue. So a client that reads is judged by whether it took
- * anything since the previous commit, not by the size of one commit: a
- * burst larger than maxBufferedBytes reaches a reading client whole, while
- * one that never reads is dropped at the next commit once it is past the
- * bound (or after stallMs, whichever comes first).
+ * stream's queue. So a client is judged by whether it took anything since
+ * it was last judged (once a turn of the event loop), not by the size of
+ * what was stored in one go: a burst larger than maxBufferedBytes reaches a
+ * reading client whole, while one that never reads is dropped at a later
+ * turn's commit once it is past the bound (or after stallMs, whichever
+ * comes first).
  */
 export class EventStream {
   private readonly subscribers = new Set<Subscriber>();
@@ -68,6 +69,8 @@ export class EventStream {
   private readonly stallMs: number;
   private readonly onDrop: NonNullable<EventStreamOptions['onDrop']>;
   private timer: NodeJS.Timeout | undefined;
+  /** The clients were judged this turn. */
+  private judged = false;
 
   constructor(options: EventStreamOptions = {}) {
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
@@ -119,7 +122,13 @@ export class EventStream {
   /** One commit's events, to every stream whose filter they pass. */
   publish(entries: readonly EventEntry[]): void {
     if (this.subscribers.size === 0) return;
-    for (const sub of this.subscribers) this.judge(sub);
+    // Clients are judged once per turn of the event loop: commits stored in one go (a group commit's
+    // groups, one after another) give a client no chance to read between them.
+    if (!this.judged) {
+      this.judged = true;
+      setImmediate(() => setImmediate(() => (this.judged = false))); // a whole turn, its I/O included
+      for (const sub of this.subscribers) this.judge(sub);
+    }
     for (const e of entries) {
       let frame: { text: string; bytes: number } | undefined;
       const node = sourceNode(e.source);
@@ -149,7 +158,7 @@ export class EventStream {
     }
   }
 
-  /** Before a commit is added: a client past the bound that took nothing since the last one does not read. */
+  /** Before a turn's first commit is added: a client past the bound that took nothing since the last judgement does not read. */
   private judge(sub: Subscriber): void {
     const behind = sub.queued + sub.res.writableLength;
     const bound = sub.progressed ? READING_SLACK * this.maxBufferedBytes : this.maxBufferedBytes;
