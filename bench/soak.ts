@@ -236,6 +236,12 @@ console.log(
     ? `  hub CPU per stored event above idle ${fmt(cpuPerEvent * 1e6, 0)} µs beside raw better-sqlite3 inserts (a transaction per reading) ${fmt(rawCpu * 1e6, 0)} µs: ${fmt(cpuPerEvent / rawCpu, 1)}×`
     : `  hub CPU per stored event: within the idle figure's noise at this load (raw better-sqlite3 inserts: ${fmt(rawCpu * 1e6, 0)} µs)`,
 );
+/** What the nodes' schedules offer (events/s), and the share of one core storing it takes at this run's cost per event. */
+const offered = (perNodeDay * count) / 86_400;
+if (cpuPerEvent > 0)
+  console.log(
+    `  the nodes' schedules offer ${fmt(offered, 1)} events/s (stored ${fmt((stored / wall / offered) * 100, 0)} % of that in the run): at ${fmt(cpuPerEvent * 1e6, 0)} µs an event and the idle ${fmt(idleShare * 100, 1)} %, that rate needs ${fmt((offered * cpuPerEvent + idleShare) * 100, 1)} % of one core here, whatever share the machine's load left the hub`,
+  );
 console.log(`  ack latency p50 ${fmt(pct(50), 2)} ms, p99 ${fmt(pct(99), 2)} ms, max ${fmt(lat.at(-1) ?? Number.NaN, 1)} ms`);
 console.log(
   `  RSS: ${shown.map((s) => `${fmt(s.at)} s ${mb(s.rss)}`).join(', ')} MB; slope over the second half ${fmt(slope, 2)} MB/min (${slope < 1 ? 'not growing' : 'GROWING'})`,
