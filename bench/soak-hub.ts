@@ -9,6 +9,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Cartridge } from '../host/store/cartridge.js';
 import { hundredRules } from './rule-fixtures.js';
 
@@ -22,21 +23,29 @@ export interface SoakHub {
   /** The owner token's Authorization header. */
   auth: { authorization: string };
   rules: number;
+  /** The hub's log lines saying it dropped an event stream client (its stream bounds), so far. */
+  streamDrops: string[];
   /** SIGTERM, and its exit. */
   stop(): Promise<void>;
 }
 
-export async function startSoakHub(dataDir: string, nodes: { publicKey: Uint8Array; name: string }[]): Promise<SoakHub> {
+/** `profileDir`: the hub runs under `node --cpu-prof`, its profile written there when it stops. */
+export async function startSoakHub(dataDir: string, nodes: { publicKey: Uint8Array; name: string }[], profileDir?: string): Promise<SoakHub> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
   const cartridge = join(dataDir, 'fazt.db');
   const store = Cartridge.open(cartridge);
   for (const n of nodes) store.addNode(n.publicKey, { name: n.name, board: 'esp32-devkitc' });
   store.close();
-  const child = spawn(process.execPath, [cli, 'hub', '--data', dataDir, '--listen', '127.0.0.1:0', '--pulse-every', '1m'], {
+  const profile = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
+  const child = spawn(process.execPath, [...profile, cli, 'hub', '--data', dataDir, '--listen', '127.0.0.1:0', '--pulse-every', '1m'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.stderr.resume(); // its log lines: enrolments, refusals, silences
+  // Its log lines (enrolments, refusals, silences): kept are those that say it dropped a stream client.
+  const streamDrops: string[] = [];
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    if (line.includes('stream-dropped')) streamDrops.push(line);
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.setEncoding('utf8');
@@ -61,6 +70,7 @@ export async function startSoakHub(dataDir: string, nodes: { publicKey: Uint8Arr
     cartridge,
     auth,
     rules: docs.length,
+    streamDrops,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

@@ -4,7 +4,10 @@
  * batch encoder (the firmware's own code, as the Node runtime's uplink uses
  * it), signing each batch when it is due, and its own keep-alive connection
  * from its own 127.x.y.z address. A node sends one batch at a time: what
- * comes due while one is in flight goes in the next. Reports the
+ * comes due while one is in flight goes in the next. Due: at once (a batch a
+ * reading), or with `uplink` as firmware/uplink/uplink.ts decides (batchSize
+ * entries waiting, or the oldest waited maxDelayMs; an event such as motion
+ * at once, as firmware/node/sensor-runners.ts sends it). Reports the
  * acknowledgement latencies when asked to stop.
  */
 import { request, Agent } from 'node:http';
@@ -20,6 +23,8 @@ import type { SoakNode } from './soak-nodes.js';
 interface Setup {
   url: string;
   nodes: SoakNode[];
+  /** The firmware's batching; absent: every reading its own batch. */
+  uplink?: { batchSize: number; maxDelayMs: number };
 }
 
 const rnd = prng(19);
@@ -56,7 +61,7 @@ function post(url: URL, agent: Agent, body: Uint8Array): Promise<{ status: numbe
   });
 }
 
-function startNode(url: URL, n: SoakNode): void {
+function startNode(url: URL, n: SoakNode, uplink: Setup['uplink']): void {
   const id = identityFromSecretKey(Uint8Array.from(n.secretKey), nodeCrypto);
   const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => Date.now() });
   const encoder = new CompactBatchEncoder(nodeCrypto);
@@ -64,10 +69,28 @@ function startNode(url: URL, n: SoakNode): void {
   let pending: EventEntry[] = [];
   let sending = false;
   let burst = 0;
+  /** An event (motion) waits: it goes at once. */
+  let urgent = false;
+  let wake: NodeJS.Timeout | undefined;
+  const due = (): boolean => {
+    if (!uplink || urgent || pending.length >= uplink.batchSize) return true;
+    const at = pending[0].time + uplink.maxDelayMs; // the oldest entry's time, as the firmware's uplink reads it
+    if (Date.now() >= at) return true;
+    if (!wake && !stopping) {
+      wake = setTimeout(() => {
+        timers.delete(wake as NodeJS.Timeout);
+        wake = undefined;
+        track(send());
+      }, at - Date.now());
+      timers.add(wake);
+    }
+    return false;
+  };
   const send = async (): Promise<void> => {
-    if (sending || pending.length === 0) return;
+    if (sending || pending.length === 0 || !due()) return;
     sending = true;
-    const entries = pending.slice(); // what comes due while this is in flight stays in `pending`
+    urgent = false;
+    const entries = pending.slice(0, uplink?.batchSize); // what comes due while this is in flight stays in `pending`
     const started = performance.now();
     try {
       const { status, code } = await post(url, agent, encoder.encode(createBatch(entries, id, nodeCrypto)));
@@ -98,6 +121,7 @@ function startNode(url: URL, n: SoakNode): void {
       if (burst > 0) {
         burst--;
         pending.push(log.append('sensor.reading', 'pir', { name: 'motion', value: burst > 0, quality: 'good', time: Date.now() }));
+        urgent = true;
         next = 1000;
       }
     } else {
@@ -128,7 +152,7 @@ process.on('message', async (msg: { setup?: Setup; stop?: true }) => {
     const url = new URL('/v1/uplink', msg.setup.url);
     cpu0 = process.cpuUsage();
     t0 = performance.now();
-    for (const n of msg.setup.nodes) startNode(url, n);
+    for (const n of msg.setup.nodes) startNode(url, n, msg.setup.uplink);
     process.send?.({ started: msg.setup.nodes.length });
     return;
   }

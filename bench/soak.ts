@@ -13,7 +13,7 @@
  * raw better-sqlite3 inserts' CPU per event), and scaled to a Raspberry Pi 4
  * (an estimate, see PI4_SYSBENCH).
  *
- *   node --import tsx bench/soak.ts [--nodes N] [--minutes M] [--rate] [--quick]
+ *   node --import tsx bench/soak.ts [--nodes N] [--minutes M] [--rate] [--batched] [--quick] [--profile DIR]
  *
  * --rate: every node reads once a second (goal: 1,000 nodes on < 25 % of one
  * core, memory flat, p99 < 50 ms). --quick: 100 nodes for one minute.
@@ -30,6 +30,7 @@ import { entryHash } from '../firmware/event/envelope.js';
 import { EventLog } from '../firmware/event/event-log.js';
 import { identityFromSecretKey } from '../firmware/identity/node-id.js';
 import { nodeCrypto } from '../host/crypto/node-crypto.js';
+import { UPLINK } from '../host/node-config/init-config.js';
 import { Cartridge } from '../host/store/cartridge.js';
 import { startSoakHub } from './soak-hub.js';
 import { soakNodes } from './soak-nodes.js';
@@ -54,13 +55,21 @@ function pi4Factor(): number | undefined {
 const TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
 
 const { values } = parseArgs({
-  options: { nodes: { type: 'string' }, minutes: { type: 'string' }, rate: { type: 'boolean' }, quick: { type: 'boolean' } },
+  options: {
+    nodes: { type: 'string' },
+    minutes: { type: 'string' },
+    rate: { type: 'boolean' },
+    quick: { type: 'boolean' },
+    batched: { type: 'boolean' },
+    profile: { type: 'string' },
+  },
 });
 const count = Number(values.nodes ?? (values.quick ? 100 : 1000));
 const minutes = Number(values.minutes ?? (values.quick ? 1 : 30));
 if (!Number.isSafeInteger(count) || count < 1 || count > 60_000) throw new RangeError(`--nodes must be a whole number from 1 to 60000, got ${values.nodes}`);
 if (!(minutes > 0)) throw new RangeError(`--minutes must be a positive number, got ${values.minutes}`);
 const rate = values.rate === true;
+const uplink = values.batched ? UPLINK : undefined;
 const durationMs = minutes * 60_000;
 const sampleMs = Math.min(10_000, durationMs / 6);
 
@@ -128,6 +137,7 @@ mkdirSync(join(dir, 'hub'));
 const address = await startSoakHub(
   join(dir, 'hub'),
   nodes.map((n) => ({ publicKey: n.publicKey, name: n.name })),
+  values.profile,
 );
 hubProcess = address.process;
 const hubPid = address.pid;
@@ -162,7 +172,7 @@ const idleShare = (procStats(hubPid).cpu - i0.cpu) / (idleMs / 1000);
 const usedBefore = used();
 const s0 = procStats(hubPid);
 const t0 = performance.now();
-await ask(sender, { setup: { url: address.url, nodes: nodes.map(({ publicKey: _, ...n }) => n) } });
+await ask(sender, { setup: { url: address.url, nodes: nodes.map(({ publicKey: _, ...n }) => n), uplink } });
 const samples: { at: number; cpu: number; rss: number; wal: number }[] = [];
 while (performance.now() - t0 < durationMs) {
   await sleep(Math.min(sampleMs, durationMs - (performance.now() - t0)));
@@ -205,13 +215,18 @@ const perNodeDay =
   nodes.reduce((sum, n) => sum + (n.kind === 'env' ? (2 * 86_400_000) / n.intervalMs : n.kind === 'fast' ? 86_400 : (86_400 / 105) * 5), 0) / count;
 const shown = samples.filter((_, i) => i % Math.ceil(samples.length / 12) === 0 || i === samples.length - 1);
 const mb = (b: number) => fmt(b / 1e6, 1);
-const mode = rate ? 'every node one reading a second' : '80 % every 10–60 s (2 readings), 10 % every second, 10 % PIR bursts';
+const mode = `${rate ? 'every node one reading a second' : '80 % every 10–60 s (2 readings), 10 % every second, 10 % PIR bursts'}; ${
+  uplink ? `batched as the firmware does (${uplink.batchSize} entries or ${uplink.maxDelayMs / 1000} s, motion at once)` : 'a request per reading'
+}`;
 
 console.log(
   `bench/soak: ${fmt(count)} nodes (${mode}), ${fmt(wall, 0)} s, one hub process (dist/fazt.js hub: percepts, ${address.rules} enabled rules, Pulse a beat a minute; one SSE client)`,
 );
 console.log(
   `  stored ${fmt(stored)} events (${fmt(stored / wall, 1)} events/s), ${fmt(sent.latencies.length)} batches acked, refused: ${sent.refused}; ${sent.failed} failed on the connection and sent again; ${fmt(streamed)} events streamed (node and hub chains); the senders' process ${fmt(sent.cpuShare * 100, 1)} % of a core`,
+);
+console.log(
+  address.streamDrops.length === 0 ? '  the SSE client was never dropped by the hub' : `  the hub DROPPED the SSE client: ${address.streamDrops.join('; ')}`,
 );
 console.log(
   `  hub CPU: ${fmt(share * 100, 1)} % of one core (${fmt(((s1.sys - s0.sys) / Math.max(s1.cpu - s0.cpu, 1e-9)) * 100, 0)} % of it in the kernel); idle (rules, Pulse, stream, no traffic) ${fmt(idleShare * 100, 1)} %: ${fmt(share / Math.max(idleShare, 1e-3), 1)}× idle`,
@@ -221,6 +236,12 @@ console.log(
     ? `  hub CPU per stored event above idle ${fmt(cpuPerEvent * 1e6, 0)} µs beside raw better-sqlite3 inserts (a transaction per reading) ${fmt(rawCpu * 1e6, 0)} µs: ${fmt(cpuPerEvent / rawCpu, 1)}×`
     : `  hub CPU per stored event: within the idle figure's noise at this load (raw better-sqlite3 inserts: ${fmt(rawCpu * 1e6, 0)} µs)`,
 );
+/** What the nodes' schedules offer (events/s), and the share of one core storing it takes at this run's cost per event. */
+const offered = (perNodeDay * count) / 86_400;
+if (cpuPerEvent > 0)
+  console.log(
+    `  the nodes' schedules offer ${fmt(offered, 1)} events/s (stored ${fmt((stored / wall / offered) * 100, 0)} % of that in the run): at ${fmt(cpuPerEvent * 1e6, 0)} µs an event and the idle ${fmt(idleShare * 100, 1)} %, that rate needs ${fmt((offered * cpuPerEvent + idleShare) * 100, 1)} % of one core here, whatever share the machine's load left the hub`,
+  );
 console.log(`  ack latency p50 ${fmt(pct(50), 2)} ms, p99 ${fmt(pct(99), 2)} ms, max ${fmt(lat.at(-1) ?? Number.NaN, 1)} ms`);
 console.log(
   `  RSS: ${shown.map((s) => `${fmt(s.at)} s ${mb(s.rss)}`).join(', ')} MB; slope over the second half ${fmt(slope, 2)} MB/min (${slope < 1 ? 'not growing' : 'GROWING'})`,

@@ -13,7 +13,11 @@ export interface EventStreamOptions {
   heartbeatMs?: number;
   /** Concurrent streams (default 64). */
   maxSubscribers?: number;
-  /** A client this far behind (bytes queued) is dropped rather than buffered without bound (default 1 MiB). */
+  /**
+   * A client this far behind (bytes the hub holds for it) that took nothing since it was last
+   * judged (once a turn of the event loop) is dropped rather than buffered without bound (default 1 MiB); one that reads is
+   * dropped only past READING_SLACK times this (it reads, but slower than events come).
+   */
   maxBufferedBytes?: number;
   /** A client whose socket stays unwritable (no 'drain') this long is dropped (default 30 s). */
   stallMs?: number;
@@ -21,9 +25,24 @@ export interface EventStreamOptions {
   onDrop?: (from: string | undefined, reason: 'buffer-full' | 'stalled') => void;
 }
 
+const framed = (text: string) => ({ text, bytes: Buffer.byteLength(text) });
+
+/** How many times maxBufferedBytes a client that does read may fall behind before it is dropped. */
+const READING_SLACK = 4;
+/** The most the stream hands a socket in one write, so a long backlog is not joined into one string. */
+const WRITE_CHUNK = 64 * 1024;
+
 interface Subscriber {
   res: ServerResponse;
   filter: StreamFilter;
+  /** Frames the socket has not been given yet; a frame's string is built once and shared by every stream it goes to. */
+  queue: { text: string; bytes: number }[];
+  /** Bytes in queue. */
+  queued: number;
+  /** Given all it took and waiting for its 'drain'. */
+  blocked: boolean;
+  /** The socket drained since the previous commit was published: the client reads. */
+  progressed: boolean;
   /** Runs while the socket is unwritable: past stallMs the client is dropped. */
   stall?: NodeJS.Timeout;
 }
@@ -32,6 +51,15 @@ interface Subscriber {
  * Server-sent events (the WHATWG EventSource format): every stored event,
  * as it is stored, to each stream whose filter it passes, as
  * `event: fazt` with the event's JSON form as data. Heartbeats are comments.
+ *
+ * A commit's events are written to each socket only as it takes them
+ * (write until it refuses, then wait for 'drain'); the rest waits in the
+ * stream's queue. So a client is judged by whether it took anything since
+ * it was last judged (once a turn of the event loop), not by the size of
+ * what was stored in one go: a burst larger than maxBufferedBytes reaches a
+ * reading client whole, while one that never reads is dropped at a later
+ * turn's commit once it is past the bound (or after stallMs, whichever
+ * comes first).
  */
 export class EventStream {
   private readonly subscribers = new Set<Subscriber>();
@@ -41,6 +69,8 @@ export class EventStream {
   private readonly stallMs: number;
   private readonly onDrop: NonNullable<EventStreamOptions['onDrop']>;
   private timer: NodeJS.Timeout | undefined;
+  /** The clients were judged this turn. */
+  private judged = false;
 
   constructor(options: EventStreamOptions = {}) {
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
@@ -54,26 +84,34 @@ export class EventStream {
     return this.subscribers.size;
   }
 
-  /** Bytes written to the streams and not yet taken by their sockets (what slow clients cost the hub). */
+  /** Bytes held for the streams and not yet taken by their sockets (what slow clients cost the hub). */
   get bufferedBytes(): number {
     let n = 0;
-    for (const sub of this.subscribers) n += sub.res.writableLength;
+    for (const sub of this.subscribers) n += sub.queued + sub.res.writableLength;
     return n;
   }
 
   /** Starts a stream on `res`; false when the hub already serves its maximum. */
   add(res: ServerResponse, filter: StreamFilter): boolean {
     if (this.subscribers.size >= this.maxSubscribers) return false;
-    const sub: Subscriber = { res, filter };
+    const sub: Subscriber = { res, filter, queue: [], queued: 0, blocked: false, progressed: false };
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    res.write(': fazt event stream\n\n');
     this.subscribers.add(sub);
     res.on('close', () => this.remove(sub));
+    res.on('drain', () => {
+      clearTimeout(sub.stall);
+      sub.stall = undefined;
+      sub.blocked = false;
+      sub.progressed = true;
+      this.pump(sub);
+    });
+    this.enqueue(sub, framed(': fazt event stream\n\n'));
+    this.pump(sub);
     if (!this.timer) {
       this.timer = setInterval(() => this.broadcast(': heartbeat\n\n'), this.heartbeatMs);
       this.timer.unref();
@@ -81,18 +119,27 @@ export class EventStream {
     return true;
   }
 
+  /** One commit's events, to every stream whose filter they pass. */
   publish(entries: readonly EventEntry[]): void {
     if (this.subscribers.size === 0) return;
+    // Clients are judged once per turn of the event loop: commits stored in one go (a group commit's
+    // groups, one after another) give a client no chance to read between them.
+    if (!this.judged) {
+      this.judged = true;
+      setImmediate(() => setImmediate(() => (this.judged = false))); // a whole turn, its I/O included
+      for (const sub of this.subscribers) this.judge(sub);
+    }
     for (const e of entries) {
-      let frame: string | undefined;
+      let frame: { text: string; bytes: number } | undefined;
       const node = sourceNode(e.source);
       for (const sub of this.subscribers) {
         const f = sub.filter;
         if ((f.node !== undefined && f.node !== node) || (f.type && !f.type(e.type))) continue;
-        frame ??= `event: fazt\ndata: ${stringifyJson(entryToValue(e))}\n\n`;
-        this.send(sub, frame);
+        frame ??= framed(`event: fazt\ndata: ${stringifyJson(entryToValue(e))}\n\n`);
+        this.enqueue(sub, frame);
       }
     }
+    for (const sub of this.subscribers) this.pump(sub);
   }
 
   /** Ends every stream (the hub is stopping). */
@@ -104,22 +151,53 @@ export class EventStream {
   }
 
   private broadcast(text: string): void {
-    for (const sub of this.subscribers) this.send(sub, text);
+    const frame = framed(text);
+    for (const sub of this.subscribers) {
+      this.enqueue(sub, frame);
+      this.pump(sub);
+    }
   }
 
-  private send(sub: Subscriber, text: string): void {
-    if (sub.res.writableLength > this.maxBufferedBytes) {
-      this.drop(sub, 'buffer-full');
-      return;
+  /** Before a turn's first commit is added: a client past the bound that took nothing since the last judgement does not read. */
+  private judge(sub: Subscriber): void {
+    const behind = sub.queued + sub.res.writableLength;
+    const bound = sub.progressed ? READING_SLACK * this.maxBufferedBytes : this.maxBufferedBytes;
+    sub.progressed = false;
+    if (behind > bound) this.drop(sub, 'buffer-full');
+  }
+
+  private enqueue(sub: Subscriber, frame: { text: string; bytes: number }): void {
+    sub.queue.push(frame);
+    sub.queued += frame.bytes;
+  }
+
+  /** Hands the socket what is queued, WRITE_CHUNK at a time, until it refuses more. */
+  private pump(sub: Subscriber): void {
+    let i = 0;
+    while (!sub.blocked && i < sub.queue.length) {
+      let end = i;
+      let n = 0;
+      while (end < sub.queue.length && (end === i || n + sub.queue[end].bytes <= WRITE_CHUNK)) n += sub.queue[end++].bytes;
+      const text =
+        end === i + 1
+          ? sub.queue[i].text
+          : sub.queue
+              .slice(i, end)
+              .map((f) => f.text)
+              .join('');
+      i = end;
+      sub.queued -= n;
+      if (!sub.res.write(text)) this.block(sub);
     }
-    if (sub.res.write(text) || sub.stall) return;
-    // Unwritable: the client has this long to take what is queued.
+    if (i > 0) sub.queue.splice(0, i);
+  }
+
+  /** The socket refused more: the client has stallMs to take what it holds. */
+  private block(sub: Subscriber): void {
+    sub.blocked = true;
+    if (sub.stall) return;
     sub.stall = setTimeout(() => this.drop(sub, 'stalled'), this.stallMs);
     sub.stall.unref();
-    sub.res.once('drain', () => {
-      clearTimeout(sub.stall);
-      sub.stall = undefined;
-    });
   }
 
   /** A client that does not read: forgotten, its socket destroyed and what was queued for it released. */
@@ -133,6 +211,8 @@ export class EventStream {
   private remove(sub: Subscriber): void {
     clearTimeout(sub.stall);
     sub.stall = undefined;
+    sub.queue = [];
+    sub.queued = 0;
     this.subscribers.delete(sub);
     if (this.subscribers.size === 0 && this.timer) {
       clearInterval(this.timer);

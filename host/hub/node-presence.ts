@@ -127,12 +127,12 @@ export class NodePresence {
     );
   }
 
-  // nodeNames, not nodes(): a node's first batch must not cost a count of every stored entry.
+  // A point lookup, not nodes(): a node's first batch must not cost a count of every stored entry.
   private isNode(id: string): boolean {
-    return this.o.cartridge.nodeNames().some((n) => n.id === id);
+    return this.o.cartridge.nodeName(id) !== undefined;
   }
 
   private nameOf(id: string): string | undefined {
-    return this.o.cartridge.nodeNames().find((n) => n.id === id)?.name ?? undefined;
+    return this.o.cartridge.nodeName(id) ?? undefined;
   }
 }

@@ -16,7 +16,7 @@ export interface InitRequest {
 }
 
 /** A new node's configuration: batches small and frequent enough that a first try shows readings within seconds. */
-const UPLINK = { batchSize: 8, maxDelayMs: 5000 };
+export const UPLINK = { batchSize: 8, maxDelayMs: 5000 };
 /** 64 KiB of unsent events: a few hours of a handful of sensors, in the RAM an ESP32-C3 (no PSRAM) can spare. */
 const BUFFER = { budgetBytes: 65_536 };
 

@@ -149,7 +149,7 @@ export class HubMetrics {
   private nameOf(node: string): string {
     let n = this.names.get(node);
     if (n === undefined) {
-      n = this.o.cartridge.nodeNames().find((x) => x.id === node)?.name ?? '';
+      n = this.o.cartridge.nodeName(node) ?? '';
       this.names.set(node, n);
     }
     return n;

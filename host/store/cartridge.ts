@@ -211,6 +211,12 @@ export class Cartridge {
     return this.registry.has(id);
   }
 
+  /** An enrolled node's name (null when it has none); undefined when `id` is no enrolled node (the hub's chain, a peer's). */
+  nodeName(id: string): string | null | undefined {
+    const n = this.registry.kindAndName(id);
+    return n?.kind === 'node' ? n.name : undefined;
+  }
+
   /** An enrolled node's public key, stored head seq, whether it is revoked (what a downlink poll is checked against) and its kind. */
   nodeKey(id: string): { publicKey: Uint8Array; headSeq: number; revoked: boolean; kind: SourceKind } | undefined {
     return this.registry.keyOf(id);

@@ -213,6 +213,9 @@ export class CommandQueue {
 
   /** What the next answer to `node` carries: its queued and delivered commands, oldest first; queued ones become delivered. */
   deliver(node: string, limit = PER_ANSWER): Command[] {
+    // Nothing queued (nearly every answer): no write transaction, which would take the database's write lock per ack.
+    const rows = this.pendingOf.all(node, limit);
+    if (!rows.some((r) => r.state === 'queued')) return rows.map(command);
     return this.deliverTx(node, limit);
   }
 

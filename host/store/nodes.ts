@@ -57,6 +57,7 @@ export class NodeRegistry {
   private readonly exists: Statement<[string], number>;
   private readonly summaries: Statement<[SourceKind], SummaryRow>;
   private readonly named: Statement<[], { id: string; name: string | null }>;
+  private readonly kindName: Statement<[string], { kind: SourceKind; name: string | null }>;
   private readonly keyRow: Statement<[string], { public_key: Buffer; head_seq: number; revoked_at: number | null; kind: SourceKind }>;
   private readonly setName: Statement<[string, string]>;
   private readonly setRetired: Statement<[number, string]>;
@@ -78,6 +79,7 @@ export class NodeRegistry {
         (SELECT min(f.seq) FROM mesh_forks f WHERE f.node = n.id) AS forked_at
       FROM nodes n JOIN node_refs r ON r.node = n.id WHERE n.kind = ? ORDER BY n.id`);
     this.named = db.prepare("SELECT id, name FROM nodes WHERE kind = 'node' ORDER BY id");
+    this.kindName = db.prepare('SELECT kind, name FROM nodes WHERE id = ?');
   }
 
   /** Registers the node (or the hub), or updates its name and board; returns whether it was registered before. */
@@ -115,6 +117,11 @@ export class NodeRegistry {
   /** The enrolled nodes' ids and names only: what naming a node in a query needs, without list()'s count of every entry. */
   names(): { id: string; name: string | null }[] {
     return this.named.all();
+  }
+
+  /** One chain's kind and name by its id, a point lookup (list() counts every chain's entries); undefined when none has it. */
+  kindAndName(id: string): { kind: SourceKind; name: string | null } | undefined {
+    return this.kindName.get(id);
   }
 
   /** The enrolled nodes, or (kind 'hub') the hub's own chain once it has one. */

@@ -96,3 +96,49 @@ describe('event stream clients that never read', () => {
     reader.socket.destroy();
   });
 });
+
+describe('event stream clients that read', () => {
+  it('takes commits stored in one go far larger than the bound whole while a client that never reads is dropped at a later commit', async () => {
+    const bound = 256 * 1024;
+    const s = await served({ maxBufferedBytes: bound, stallMs: 60_000 });
+    close = () => new Promise((ok) => s.server.close(() => ok()));
+    const stuck = await neverReads(s.port, '127.0.0.14');
+    const reader = await rawConnect(s.port, '127.0.0.15');
+    // Counts frames as they arrive (a marker may be split between two chunks: the tail is carried).
+    let frames = 0;
+    let tail = '';
+    const marker = 'event: fazt\n';
+    reader.socket.on('data', (d: string) => {
+      const text = tail + d;
+      for (let at = text.indexOf(marker); at >= 0; at = text.indexOf(marker, at + marker.length)) frames++;
+      tail = text.slice(-(marker.length - 1));
+    });
+    reader.socket.write('GET /v1/stream HTTP/1.1\r\nHost: hub\r\n\r\n');
+    await until(() => s.stream.size === 2, 'both streams to open');
+    // 24 MiB stored in one go, 48 commits of 64 events as a group commit stores them: a hundred times
+    // the bound, and more than the kernel's socket buffers take.
+    const burst = Array.from({ length: 3072 }, () => log.append('system.note', 'test', { text: 'y'.repeat(8 * 1024) }));
+    for (let i = 0; i < burst.length; i += 64) s.stream.publish(burst.slice(i, i + 64));
+    await until(
+      () => frames === burst.length || s.stream.size < 2,
+      'the reader to take every commit',
+      20_000,
+      () => ({ frames }),
+    );
+    assert.equal(frames, burst.length, 'the reader received every event of the commits');
+    assert.deepStrictEqual(s.drops, [], 'nobody dropped within one turn');
+    // Later turns' commits: the client that took nothing since is past the bound and goes; the reader stays.
+    for (let i = 0; i < 100 && s.stream.size === 2; i++) {
+      s.stream.publish([log.append('system.note', 'test', { text: 'after' })]);
+      await turn();
+    }
+    assert.deepStrictEqual(s.drops, ['127.0.0.14 buffer-full']);
+    assert.equal(s.stream.size, 1);
+    await until(() => s.stream.bufferedBytes === 0, 'the reader to take what followed');
+    assert.ok(frames > burst.length, 'the reader received what followed the commit');
+    await holds(s.server, 1);
+    stuck.socket.resume();
+    await stuck.closed;
+    reader.socket.destroy();
+  });
+});
