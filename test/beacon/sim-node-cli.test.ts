@@ -135,8 +135,8 @@ describe('fazt sim node: discovery, enrolment and uplink without a configured ad
       String(ssdpPort),
       '--interface',
       '127.0.0.1',
-      '--window',
-      '1s',
+      '--window', // the search ends at the first answer; a 1 s window missed answers on a loaded machine
+      '3s',
       '--board',
       'esp32-c3-devkitm-1',
     ];
@@ -212,8 +212,8 @@ describe('fazt sim node: discovery, enrolment and uplink without a configured ad
       String(ssdpPort),
       '--interface',
       '127.0.0.1',
-      '--window',
-      '1s',
+      '--window', // the search ends at the first answer; a 1 s window missed answers on a loaded machine
+      '3s',
       '--name',
       'porch',
     ]);
