@@ -30,7 +30,8 @@ function udp(o: UdpOptions = {}, host: LinuxUdpHostOptions = LOOPBACK): LinuxUdp
   return s;
 }
 
-const randomPort = () => 40000 + Math.floor(Math.random() * 10000);
+/** Below the kernel's ephemeral range (32768–60999 by default), so no socket bound to port 0 elsewhere can hold it. */
+const randomPort = () => 20_000 + Math.floor(Math.random() * 12_000);
 const text = (d: Datagram | undefined) => (d ? Buffer.from(d.bytes).toString('utf8') : undefined);
 
 describe('linux UDP: binding', () => {

@@ -13,7 +13,8 @@ export const LOCAL = '127.0.0.1';
 /** SSDP's group, on a test port. */
 export const GROUP = '239.255.255.250';
 
-const randomPort = () => 40000 + Math.floor(Math.random() * 10000);
+/** Below the kernel's ephemeral range (32768–60999 by default), so no socket bound to port 0 elsewhere can hold it. */
+const randomPort = () => 20_000 + Math.floor(Math.random() * 12_000);
 
 function same(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
