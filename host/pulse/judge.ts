@@ -84,6 +84,9 @@ function step(c: ResolvedCheck, e: Entry, raw: Level, rawStatus: PulseStatus, at
   if (raw > s) {
     if (t.ge2 !== undefined && at - t.ge2 >= c.pendingMs) next = 'critical';
     else if (s < 1 && t.ge1 !== undefined && at - t.ge1 >= c.pendingMs) next = 'degraded';
+    // A known figure whose worse level has not held for pending yet is healthy meanwhile, never unknown:
+    // else its first judgement (a lag at start-up) would stay unknown and the next beat announce unknown → healthy.
+    else if (e.status === 'unknown') next = 'healthy';
   } else if (raw < s) {
     if (t.le0 !== undefined && at - t.le0 >= c.keepMs) next = rawStatus;
     else if (s > 1 && t.le1 !== undefined && at - t.le1 >= c.keepMs) next = 'degraded';

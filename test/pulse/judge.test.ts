@@ -91,6 +91,16 @@ describe('Judge: pending and keep, in beat time', () => {
     assert.deepEqual(r.changes, ['3: healthy→degraded', '5: degraded→critical', '7: critical→degraded', '8: degraded→healthy']);
   });
 
+  it('is healthy, not unknown, while a known figure’s worse level is pending: a lag at start-up that passes says nothing', () => {
+    let r = run(judgeOf(lag({ pending: '30m' })), [11, 5, 5]);
+    assert.deepEqual([r.statuses, r.changes], [[H, H, H], []]);
+    r = run(judgeOf(lag({ pending: '30m' })), [11, 11, 11]);
+    assert.deepEqual([r.statuses, r.changes], [[H, H, D], ['2: healthy→degraded']]);
+    // A figure that comes back after a beat without it is healthy until its worse level held for pending.
+    r = run(judgeOf(lag({ pending: '30m' })), [5, undefined, 11, 11, 11]);
+    assert.deepEqual(r.changes, ['1: healthy→unknown', '2: unknown→healthy', '4: healthy→degraded']);
+  });
+
   it('holds a hovering value still when pending covers it', () => {
     assert.deepEqual(run(judgeOf(lag({ pending: '30m' })), [5, 11, 9, 11, 9, 11, 9]).changes, []);
   });

@@ -155,11 +155,12 @@ describe('Pulse on a hub', () => {
       assert.match(text, /hallway/);
       text = '';
       assert.equal(await main(['pulse', 'history', '--hub', h.url, '--since', '2h', '--json']), 0);
-      const hist = JSON.parse(text) as { beats: unknown[]; changes: { to: string }[] };
+      const hist = JSON.parse(text) as { beats: unknown[]; changes: { from: string; to: string; check: string }[] };
       assert.equal(hist.beats.length, 6);
       assert.deepEqual(
         hist.changes.map((c) => c.to),
         ['critical', 'healthy'],
+        JSON.stringify(hist.changes.map((c) => [c.check, c.from, c.to])),
       );
       text = '';
       assert.equal(await main(['pulse', '--data', h.dir, '--json']), 0);

@@ -11,7 +11,15 @@ import type { HubCertificate } from './hub-certificate.js';
 import { isLoopback } from './loopback.js';
 import { plainAllowed } from './plain-allowed.js';
 
+/** How long an idle connection is kept, as told to clients (Keep-Alive: timeout=30). */
 const KEEP_ALIVE_MS = 30_000;
+/**
+ * The hub closes an idle connection this much later than it told: a client that
+ * reuses it near the advertised limit (its timers late on a loaded machine) would
+ * otherwise write its request as the hub closes, and lose it to ECONNRESET
+ * (a POST is not retried). Node 24's keepAliveTimeoutBuffer, by hand on Node 20.
+ */
+const KEEP_ALIVE_GRACE_MS = 5_000;
 /** The first byte of every TLS connection: a handshake record (RFC 8446 §5.1, content type 22). */
 const TLS_HANDSHAKE = 0x16;
 const HANDSHAKE_MS = 10_000;
@@ -107,7 +115,11 @@ function httpServer(handler: RequestListener, guard: ListenerGuard): HttpServer 
     // node:http checks the two timeouts on this interval (default 30 s, coarser than the timeouts themselves).
     connectionsCheckingInterval: Math.max(10, Math.floor(headersTimeoutMs / 4)),
   });
-  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.keepAliveTimeout = KEEP_ALIVE_MS + KEEP_ALIVE_GRACE_MS;
+  // The header Node writes says the response's _keepAliveTimeout (the server's unless set): advertise the shorter one.
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    (res as ServerResponse & { _keepAliveTimeout: number })._keepAliveTimeout = KEEP_ALIVE_MS;
+  });
   server.on('request', handler);
   server.on('clientError', onClientError(guard.refusals));
   return server;
