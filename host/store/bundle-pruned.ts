@@ -1,11 +1,11 @@
 import { batchSignedForm, entryFromValue } from '../../firmware/batch/batch.js';
-import { toHex } from '../../firmware/codec/text-encodings.js';
 import { isValueMap, type Value } from '../../firmware/codec/value.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { entryHash, entryToValue, type EventEntry, sourceNode } from '../../firmware/event/envelope.js';
 import { bytesEqual } from '../../firmware/event/verify-chain.js';
 import { nodeIdFromPublicKey } from '../../firmware/identity/node-id.js';
 import type { Checkpoint } from './checkpoints.js';
+import { summaryStates } from './pruned-ranges.js';
 import { PRUNED_TYPE } from './retention-pass.js';
 
 /**
@@ -68,15 +68,5 @@ export function prunedProofFault(node: string, p: PrunedProof, crypto: CryptoPro
   if (sourceNode(s.source) !== hub || s.type !== PRUNED_TYPE) return `its summary is not a ${PRUNED_TYPE} of hub ${hub}`;
   if (c.last !== s.seq || !bytesEqual(entryHash(s, crypto), c.head) || !crypto.verify(c.sig, batchSignedForm(hub, c.first, c.last, c.head), p.hubKey))
     return `its summary (hub seq ${s.seq}) is not signed by hub ${hub}`;
-  const d = s.data;
-  const stated =
-    isValueMap(d) &&
-    d.node === node &&
-    d.first === p.first &&
-    d.last === p.last &&
-    d.count === p.count &&
-    d.hash === toHex(p.hash) &&
-    d.prev === toHex(p.prev) &&
-    d.lastHash === toHex(p.lastHash);
-  return stated ? undefined : `its summary (hub seq ${s.seq}) states another range or hash`;
+  return summaryStates(s.data, node, p) ? undefined : `its summary (hub seq ${s.seq}) states another range or hash`;
 }

@@ -1,4 +1,6 @@
 import type { Statement } from 'better-sqlite3';
+import { toHex } from '../../firmware/codec/text-encodings.js';
+import { isValueMap, type Value } from '../../firmware/codec/value.js';
 import type { Db } from './open-cartridge.js';
 
 /** A range of a chain's raw readings that retention deleted (migration step 19), as its summary states it. */
@@ -60,4 +62,18 @@ export class PrunedRanges {
   end(node: string): number {
     return this.endOf.get(node) ?? 0;
   }
+}
+
+/** Whether a system.retention.pruned summary's data states exactly this node, range, count and hashes. */
+export function summaryStates(d: Value | undefined, node: string, r: Pick<PrunedRange, 'first' | 'last' | 'count' | 'hash' | 'prev' | 'lastHash'>): boolean {
+  return (
+    isValueMap(d) &&
+    d.node === node &&
+    d.first === r.first &&
+    d.last === r.last &&
+    d.count === r.count &&
+    d.hash === toHex(r.hash) &&
+    d.prev === toHex(r.prev) &&
+    d.lastHash === toHex(r.lastHash)
+  );
 }

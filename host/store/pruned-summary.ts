@@ -1,11 +1,10 @@
 import { batchSignedForm } from '../../firmware/batch/batch.js';
-import { toHex } from '../../firmware/codec/text-encodings.js';
 import { isValueMap } from '../../firmware/codec/value.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { bytesEqual } from '../../firmware/event/verify-chain.js';
 import type { Cartridge } from './cartridge.js';
 import { type Checkpoint, Checkpoints } from './checkpoints.js';
-import type { PrunedRange } from './pruned-ranges.js';
+import { type PrunedRange, summaryStates } from './pruned-ranges.js';
 import { PRUNED_TYPE } from './retention-pass.js';
 
 /**
@@ -22,15 +21,7 @@ export function prunedRangeFault(cartridge: Cartridge, crypto: CryptoProvider, n
   for (const e of cartridge.chain(p.hub, { from: p.summary, to: p.summary })) summary = e;
   const d = summary?.data;
   if (!summary || summary.type !== PRUNED_TYPE || !isValueMap(d)) return `${name}: its summary (hub seq ${p.summary}) is not on the hub chain`;
-  const stated =
-    d.node === node &&
-    d.first === p.first &&
-    d.last === p.last &&
-    d.count === p.count &&
-    d.hash === toHex(p.hash) &&
-    d.prev === toHex(p.prev) &&
-    d.lastHash === toHex(p.lastHash);
-  if (!stated) return `${name}: its summary (hub seq ${p.summary}) states another range or hash`;
+  if (!summaryStates(d, node, p)) return `${name}: its summary (hub seq ${p.summary}) states another range or hash`;
   const checkpoints = new Checkpoints(cartridge.db);
   const hubSigned = checkpoints.endingFrom(p.hub, p.summary).find((c) => c.first <= p.summary);
   if (!hubSigned || !signedBy(cartridge, crypto, p.hub, hubSigned)) return `${name}: no checkpoint the hub signed covers its summary (hub seq ${p.summary})`;
