@@ -93,7 +93,17 @@ export class HaDevices {
   bleDevice(component: string, name: string | undefined): NodeDevice {
     let d = this.byId.get(component);
     if (!d) {
-      d = { id: component, name: null, board: 'BTHome', firmware: null, readings: new Map(), outputs: [], intervals: new Map(), latencyMs: 0, removing: new Map() };
+      d = {
+        id: component,
+        name: null,
+        board: 'BTHome',
+        firmware: null,
+        readings: new Map(),
+        outputs: [],
+        intervals: new Map(),
+        latencyMs: 0,
+        removing: new Map(),
+      };
       this.byId.set(component, d);
     }
     if (name !== undefined) d.name = name;

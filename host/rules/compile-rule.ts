@@ -84,7 +84,11 @@ class Compiler {
     const device = this.device(s.node);
     // A BLE device's series are the hub's chain's, under its component: `component: "ble"` (or its own `ble-<mac>`) says so.
     if (device && s.component !== 'ble' && s.component !== device.component)
-      throw new RuleError('invalid', `${path}/component`, `'${s.node}' is a BLE device of the hub: its component is 'ble' (or '${device.component}'), not '${s.component}'`);
+      throw new RuleError(
+        'invalid',
+        `${path}/component`,
+        `'${s.node}' is a BLE device of the hub: its component is 'ble' (or '${device.component}'), not '${s.component}'`,
+      );
     const component = device?.component ?? s.component;
     const label = s.name === undefined ? `${s.node}/${s.component} (state)` : `${s.node}/${s.component}/${s.name}`;
     return { node, key: seriesKey(node, component, s.name), label };

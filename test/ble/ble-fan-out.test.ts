@@ -45,6 +45,10 @@ describe("the hub's BLE devices take a node's sensors' paths", { skip: mosquitto
   let url = '';
   let t: BthomeThermometer;
   const own = (type: string): EventEntry[] => [...hub.cartridge.chain(hub.hubLog.id)].filter((e) => e.type === type);
+  const newestTemperature = (): EventEntry =>
+    own('sensor.reading')
+      .filter((e) => (e.data as { name: string }).name === 'temperature')
+      .at(-1) as EventEntry;
   const api = async (path: string, body?: unknown) => {
     const res = await fetch(`${url}${path}`, {
       method: body === undefined ? 'GET' : 'POST',
@@ -110,7 +114,7 @@ describe("the hub's BLE devices take a node's sensors' paths", { skip: mosquitto
     );
     const readings = d.readings as { name: string; value: number; unit: string | null; time: number }[];
     assert.deepEqual(readings.map((x) => x.name).sort(), ['battery', 'humidity', 'temperature']);
-    const newest = own('sensor.reading').filter((e) => (e.data as { name: string }).name === 'temperature').at(-1) as EventEntry;
+    const newest = newestTemperature();
     const temp = readings.find((x) => x.name === 'temperature');
     assert.deepEqual(temp && { value: temp.value, unit: temp.unit, time: temp.time }, {
       value: (newest.data as { value: number }).value,
@@ -125,7 +129,7 @@ describe("the hub's BLE devices take a node's sensors' paths", { skip: mosquitto
   it('/metrics has its fazt_reading series, named by the device', async () => {
     const r = await api('/metrics');
     assert.equal(r.status, 200);
-    const newest = own('sensor.reading').filter((e) => (e.data as { name: string }).name === 'temperature').at(-1) as EventEntry;
+    const newest = newestTemperature();
     const line = r.text.split('\n').find((l) => l.startsWith('fazt_reading{') && l.includes(`component="${COMPONENT}"`) && l.includes('reading="temperature"'));
     assert.ok(line, 'a fazt_reading line for the device');
     assert.match(line, new RegExp(`node="${hub.hubLog.id}"`));
@@ -185,7 +189,7 @@ describe("the hub's BLE devices take a node's sensors' paths", { skip: mosquitto
     assert.equal(temp.state_topic, `fazt/${COMPONENT}/bthome/temperature`);
     assert.equal(temp.device_class, 'temperature');
     const state = await until('its temperature state', () => seen.get(`fazt/${COMPONENT}/bthome/temperature`));
-    const newest = own('sensor.reading').filter((e) => (e.data as { name: string }).name === 'temperature').at(-1) as EventEntry;
+    const newest = newestTemperature();
     await until('the newest state', () => (JSON.parse(seen.get(`fazt/${COMPONENT}/bthome/temperature`) ?? state).time === newest.time ? true : undefined));
     // Gone quiet: absent after 3 missed advertisements, offline in HA.
     t.stop();
