@@ -33,7 +33,9 @@ function zoneNamed(name: string): Zone {
 export function resolveNode(ref: string, nodes: readonly NodeRef[] | undefined, path: string, strict = false): string {
   if (!nodes) return ref;
   if (nodes.some((n) => n.id === ref)) return ref;
-  const named = nodes.filter((n) => n.name === ref);
+  // A node keeps its name when a sensor (the hub's BLE device) is given the same one: rules written for the node stay its.
+  const all = nodes.filter((n) => n.name === ref);
+  const named = all.some((n) => n.component === undefined) ? all.filter((n) => n.component === undefined) : all;
   if (named.length === 1) return named[0].id;
   if (named.length > 1) throw new RuleError('ambiguous-node', path, `'${ref}' names ${named.length} nodes (${named.map((n) => n.id).join(', ')}); use the id`);
   if (!strict && NODE_ID_PATTERN.test(ref)) return ref;
@@ -76,7 +78,8 @@ class Compiler {
 
   /** The sensor a name stands for (the hub's BLE device), when it names one rather than a node. */
   device(ref: string | undefined): NodeRef | undefined {
-    return ref === undefined ? undefined : this.nodes?.find((n) => n.component !== undefined && n.name === ref);
+    const named = ref === undefined ? [] : (this.nodes ?? []).filter((n) => n.name === ref);
+    return named.some((n) => n.component === undefined) ? undefined : named.find((n) => n.component !== undefined);
   }
 
   series(s: SeriesRef, path: string): SeriesTarget {

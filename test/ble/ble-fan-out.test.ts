@@ -196,4 +196,31 @@ describe("the hub's BLE devices take a node's sensors' paths", { skip: mosquitto
     clock.runFor(40_000);
     await until('offline', () => (seen.get(`fazt/${COMPONENT}/availability`) === 'offline' ? true : undefined));
   });
+
+  it('a restarted hub rebuilds its percepts from the log: the BLE percepts are not said again', async () => {
+    const count = () => [...hub.cartridge.chain(hub.hubLog.id)].filter((e) => e.type.startsWith('percept.')).length;
+    // Its absence is decided once the hub's clock passes the arrival slack (the timer's work; tickMs 0 here).
+    hub.percepts?.tick();
+    const absent = own('percept.sensor').map((e) => e.data as Record<string, unknown>);
+    assert.deepEqual(
+      absent.map((d) => [d.component, d.state, d.reason]),
+      [[COMPONENT, 'unplugged', 'absent']],
+    );
+    const before = count();
+    await hub.stop();
+    const logs: string[] = [];
+    hub = new Hub({
+      dataDir: tmp.dir,
+      port: 0,
+      clock: () => clock.now(),
+      timers: clock,
+      time: { mode: 'system' },
+      log: (l) => logs.push(l),
+      percepts: { tickMs: 0 },
+    });
+    url = (await hub.start()).url;
+    hub.percepts?.tick();
+    assert.equal(count(), before);
+    assert.ok(!logs.some((l) => l.includes('percepts-recovered')), logs.join('\n'));
+  });
 });
