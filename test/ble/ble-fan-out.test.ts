@@ -195,6 +195,9 @@ describe("the hub's BLE devices take a node's sensors' paths", { skip: mosquitto
     t.stop();
     clock.runFor(40_000);
     await until('offline', () => (seen.get(`fazt/${COMPONENT}/availability`) === 'offline' ? true : undefined));
+    // Removed by the owner: it leaves Home Assistant (an empty retained config), as a retired node does.
+    assert.equal((await api('/v1/ble/devices/remove', { mac: MAC })).status, 200);
+    await until('its config emptied', () => (seen.get(`homeassistant/device/fazt_${COMPONENT}/config`) === '' ? true : undefined));
   });
 
   it('a restarted hub rebuilds its percepts from the log: the BLE percepts are not said again', async () => {
