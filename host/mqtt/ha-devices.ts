@@ -77,16 +77,27 @@ export class HaDevices {
   /**
    * The hub's BLE devices, each a device of its own shown through the hub
    * (its id is its component, `ble-<mac>`; its readings are the sensor
-   * BLE_SENSOR's), with the readings the hub's chain holds of it.
+   * BLE_SENSOR's), with the readings the hub's chain holds of it; returns
+   * those absent now (their sensor's newest state is unplugged).
    */
-  loadBle(hubId: string, now: number): void {
+  loadBle(hubId: string, now: number): Set<string> {
+    const absent = new Set<string>();
     const list = new BleDevices(this.cartridge.db).list();
-    if (list.length === 0) return;
+    if (list.length === 0) return absent;
     const recent = this.latest.latest(hubId, READING_TYPE, RECENT_READINGS).reverse();
     for (const b of list) {
       const d = this.bleDevice(bleComponent(b.mac), b.name);
       for (const e of recent) if (hubBleComponent(e.source, hubId) === d.id) this.reading(d, e, now, BLE_SENSOR);
     }
+    // Its newest lifecycle state says whether it is absent now (the newest first).
+    const decided = new Set<string>();
+    for (const e of this.latest.latest(hubId, 'sensor.state', RECENT_READINGS)) {
+      const c = hubBleComponent(e.source, hubId);
+      if (c === undefined || decided.has(c)) continue;
+      decided.add(c);
+      if (isValueMap(e.data) && e.data.to === 'unplugged') absent.add(c);
+    }
+    return absent;
   }
 
   /** A BLE device's HA device, made when new; its name follows the owner's (`fazt ble add --name`). */

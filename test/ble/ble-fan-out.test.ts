@@ -195,12 +195,9 @@ describe("the hub's BLE devices take a node's sensors' paths", { skip: mosquitto
     t.stop();
     clock.runFor(40_000);
     await until('offline', () => (seen.get(`fazt/${COMPONENT}/availability`) === 'offline' ? true : undefined));
-    // Removed by the owner: it leaves Home Assistant (an empty retained config), as a retired node does.
-    assert.equal((await api('/v1/ble/devices/remove', { mac: MAC })).status, 200);
-    await until('its config emptied', () => (seen.get(`homeassistant/device/fazt_${COMPONENT}/config`) === '' ? true : undefined));
   });
 
-  it('a restarted hub rebuilds its percepts from the log: the BLE percepts are not said again', async () => {
+  it('a restarted hub rebuilds its percepts from the log (the BLE percepts are not said again) and tells HA the device is absent; removed, it leaves HA', async () => {
     const count = () => [...hub.cartridge.chain(hub.hubLog.id)].filter((e) => e.type.startsWith('percept.')).length;
     // Its absence is decided once the hub's clock passes the arrival slack (the timer's work; tickMs 0 here).
     hub.percepts?.tick();
@@ -220,10 +217,17 @@ describe("the hub's BLE devices take a node's sensors' paths", { skip: mosquitto
       time: { mode: 'system' },
       log: (l) => logs.push(l),
       percepts: { tickMs: 0 },
+      mqtt: { url: broker.url, retryMs: { min: 50, max: 400 } },
     });
+    seen.delete(`fazt/${COMPONENT}/availability`);
     url = (await hub.start()).url;
     hub.percepts?.tick();
     assert.equal(count(), before);
     assert.ok(!logs.some((l) => l.includes('percepts-recovered')), logs.join('\n'));
+    // Home Assistant hears again that it is absent (its newest state in the log), not online.
+    assert.equal(await until('its availability again', () => seen.get(`fazt/${COMPONENT}/availability`)), 'offline');
+    // Removed by the owner: it leaves Home Assistant (an empty retained config), as a retired node does.
+    assert.equal((await api('/v1/ble/devices/remove', { mac: MAC })).status, 200);
+    await until('its config emptied', () => (seen.get(`homeassistant/device/fazt_${COMPONENT}/config`) === '' ? true : undefined));
   });
 });
