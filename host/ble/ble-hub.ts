@@ -147,7 +147,9 @@ export class BleHub {
 
   private append(items: HubEventInput[]): void {
     try {
-      this.ctx.hubLog.appendMany(items);
+      // Atomically: the post-commit listeners (percepts, rules) that append in answer hear of it once the chain's head has moved past it.
+      const log = this.ctx.hubLog;
+      log.atomically(() => log.appendMany(items));
     } catch (e) {
       this.ctx.log({ level: 'error', code: 'ble-store', message: (e as Error).message });
     }

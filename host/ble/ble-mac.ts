@@ -25,3 +25,20 @@ export function parseBleKey(hex: string, what = 'key'): Uint8Array {
   if (!/^[0-9a-fA-F]{32}$/.test(t)) throw new RangeError(`${what} must be 32 hex digits (a 16-byte BTHome key)`);
   return Uint8Array.from(t.match(/../g) as string[], (b) => Number.parseInt(b, 16));
 }
+
+/**
+ * The BLE device's component when `source` is one of the hub's own BLE
+ * sensors (`<hub id>/ble-<mac>`), else undefined: the one test every
+ * consumer of readings (metrics, percepts, Home Assistant, /v1/nodes) uses to
+ * take the hub's BLE readings as it takes a node's, and nothing else of the hub's chain.
+ */
+export function hubBleComponent(source: string, hubId: string): string | undefined {
+  if (!source.startsWith(`${hubId}/`)) return undefined;
+  const component = source.slice(hubId.length + 1);
+  return /^ble-[0-9a-f]{12}$/.test(component) ? component : undefined;
+}
+
+/** The address a `ble-<mac>` component stands for, upper case with colons. */
+export function macOfComponent(component: string): string {
+  return parseMac(component.slice('ble-'.length), 'component');
+}

@@ -14,6 +14,18 @@ export interface NodeSummary {
   forkedAt?: number | null;
 }
 
+/** One of the hub's BTHome devices, as GET /v1/nodes lists it under `bleDevices`. */
+export interface BleDeviceSummary {
+  mac: string;
+  name: string | null;
+  component: string;
+  /** The hub's id: the chain its readings are on. */
+  hub: string;
+  state: string | null;
+  stateSince: number | null;
+  lastHeard: number | null;
+}
+
 export interface EventEntry {
   id: string;
   type: string;

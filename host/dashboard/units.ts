@@ -1,8 +1,9 @@
-/** Readings in the units people read: SenML's Cel → °C, %RH → %, Pa → hPa, lx. */
+/** Readings in the units people read: SenML's Cel → °C, %RH → %, %EL (a BLE device's battery) → %, Pa → hPa, lx. */
 
 const UNITS: Record<string, { label: string; scale: number; digits: number }> = {
   Cel: { label: '°C', scale: 1, digits: 1 },
   '%RH': { label: '%', scale: 1, digits: 0 },
+  '%EL': { label: '%', scale: 1, digits: 0 },
   Pa: { label: 'hPa', scale: 0.01, digits: 0 },
   lx: { label: 'lx', scale: 1, digits: 0 },
 };

@@ -124,7 +124,8 @@ export class RuleService {
   private record(doc: unknown): { change: RuleChange; id: string } {
     this.refreshNodes();
     const compiled = compileRule(doc, { timeZone: this.timeZone, nodes: this.refs });
-    checkRuleTargets(compiled.doc, ruleNodes(this.o.cartridge).targets);
+    const { targets, sensors } = ruleNodes(this.o.cartridge, this.o.hubLog.id);
+    checkRuleTargets(compiled.doc, targets, sensors);
     const current = this.find(compiled.id);
     if (current && current.version === compiled.version) {
       if (this.isEnabled(current.id) !== compiled.enabled) this.setEnabled(compiled.id, compiled.enabled);
@@ -264,7 +265,7 @@ export class RuleService {
   }
 
   private refreshNodes(): void {
-    const fresh = ruleNodes(this.o.cartridge).refs;
+    const fresh = ruleNodes(this.o.cartridge, this.o.hubLog.id).refs;
     this.refs.splice(0, this.refs.length, ...fresh);
   }
 }

@@ -3,6 +3,7 @@ import { stringifyJson } from '../../firmware/codec/json-form.js';
 import { toCloudEvent } from '../../firmware/event/cloudevents.js';
 import { entryToValue } from '../../firmware/event/envelope.js';
 import type { Cartridge } from '../store/cartridge.js';
+import { bleDeviceList } from './ble-device-list.js';
 import type { EventStream, StreamFilter } from './event-stream.js';
 import { parseEventsParams } from './events-params.js';
 import { HttpError } from './http-error.js';
@@ -11,14 +12,15 @@ import { sendJson, sendJsonText } from './reply.js';
 import { type Handler, type Routes, route } from './route.js';
 
 /**
- * Reading the log (read): the enrolled nodes, a page of their events (the
+ * Reading the log (read): the enrolled nodes and the hub's BLE devices, a page of their events (the
  * lossless JSON form or CloudEvents) and the live stream of what commits.
  */
-export function eventsRoutes(ctx: { cartridge: Cartridge; stream: EventStream }): Routes {
+export function eventsRoutes(ctx: { cartridge: Cartridge; stream: EventStream; hubKey: { id: string } }): Routes {
   const nodeRef = (ref: string) => resolveNodeRef(ref, ctx.cartridge.nodes());
 
   const nodes: Handler = (_req, res) => {
-    sendJson(res, 200, { nodes: ctx.cartridge.nodes() });
+    // The hub's BTHome devices are listed beside the nodes: sensors on the hub's chain (README "BLE sensors").
+    sendJson(res, 200, { nodes: ctx.cartridge.nodes(), bleDevices: bleDeviceList(ctx.cartridge, ctx.hubKey.id) });
   };
 
   const events: Handler = (_req, res, url) => {

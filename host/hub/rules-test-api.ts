@@ -51,11 +51,11 @@ export function backtestRule(ctx: RulesTestContext, body: unknown) {
   if (until <= since) throw new HttpError(400, 'bad-request', `until (${until}) must be after since (${since})`);
   if (b.node !== undefined && typeof b.node !== 'string') throw new HttpError(400, 'bad-request', 'node must be a node id or name');
   const node = b.node === undefined ? undefined : resolveNodeRef(b.node, ctx.cartridge.nodes());
-  const { refs, targets } = ruleNodes(ctx.cartridge);
+  const { refs, targets, sensors } = ruleNodes(ctx.cartridge, ctx.hubId);
   const timeZone = ctx.timeZone?.() ?? 'UTC';
   // A refused document throws its RuleError: toHttpError answers with the code and the path (422 for the schema, 400 otherwise).
   const candidate = compileRule(b.rule, { timeZone, nodes: refs });
-  checkRuleTargets(candidate.doc, targets);
+  checkRuleTargets(candidate.doc, targets, sensors);
   const current = rulesOnChain(ctx.cartridge, ctx.hubId, { nodes: refs, timeZone }).get(candidate.id);
   const o = { from: since, to: until, timeZone, nodes: refs, hubId: ctx.hubId };
   if (current?.enabled) {
@@ -93,7 +93,7 @@ export function rulesTestRoutes(ctx: RulesTestContext): Routes {
     const atText = url.searchParams.get('at');
     const at = atText === null ? Math.floor(ctx.clock()) : /^\d+$/.test(atText) ? Number(atText) : NaN;
     if (!Number.isSafeInteger(at)) throw new HttpError(400, 'bad-query', `at must be ms since the epoch, got '${atText}'`);
-    const { refs } = ruleNodes(ctx.cartridge);
+    const { refs } = ruleNodes(ctx.cartridge, ctx.hubId);
     const timeZone = zone();
     // The version in force at that moment; a rule added since is judged as it is now ("would it have fired?").
     const then = rulesOnChain(ctx.cartridge, ctx.hubId, { nodes: refs, timeZone, until: at + 1 }).get(id);

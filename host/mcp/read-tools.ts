@@ -64,7 +64,7 @@ export interface LatestReading {
 }
 
 /** Each sensor's newest reading on a node, from its newest LIMITS.readingsScanned readings. */
-export function latestReadings(ctx: McpContext, node: string): LatestReading[] {
+export function latestReadings(ctx: Pick<McpContext, 'cartridge'>, node: string): LatestReading[] {
   const seen = new Map<string, LatestReading>();
   for (const e of new NodeLatest(ctx.cartridge.db).latest(node, READING_TYPE, LIMITS.readingsScanned)) {
     const d = e.data as ValueMap;

@@ -9,7 +9,8 @@ import type { Cartridge } from '../store/cartridge.js';
 import { READING_TYPE } from '../store/event-rows.js';
 import type { BatchOrigin } from '../store/ingest.js';
 import { handleHaCommand } from './ha-command.js';
-import { HaDevices } from './ha-devices.js';
+import { hubBleComponent } from '../ble/ble-mac.js';
+import { BLE_SENSOR, HaDevices } from './ha-devices.js';
 import { componentKey, HaTopics, hubDiscovery, isOutputReading, type NodeDevice, nodeDiscovery, type Origin, outputChannel } from './ha-discovery.js';
 import { haSensorKind } from './ha-units.js';
 import { MqttLink } from './mqtt-link.js';
@@ -30,7 +31,8 @@ export interface HaBridgeParts {
 /**
  * Home Assistant over MQTT: every reading the hub stores is published as
  * retained state JSON on `<root>/<node>/<sensor>/<name>`; each node is a
- * device in HA's device-based discovery (ha-discovery.ts), the hub one too;
+ * device in HA's device-based discovery (ha-discovery.ts), the hub one too,
+ * and each of the hub's BLE devices one shown through the hub (bleEvent);
  * availability follows NodePresence; commands from HA on
  * `<root>/<node>/<output>/set` become signed downlink commands
  * (ha-command.ts) and the output's state comes only from the node's
@@ -80,6 +82,7 @@ export class HaBridge {
   /** Reads the nodes, listens to commits and connects (an unreachable broker is tried again in the background). */
   start(): void {
     this.devices.load(this.p.clock());
+    for (const c of this.devices.loadBle(this.hubId, this.p.clock())) this.offline.add(c);
     this.unsubscribe = this.p.cartridge.onStored((entries, _at, origin) => this.stored(entries, origin));
     this.presence.start();
     this.planForget();
@@ -144,7 +147,7 @@ export class HaBridge {
       const changed = new Set<NodeDevice>();
       for (const e of entries) {
         const node = sourceNode(e.source);
-        if (node === this.hubId) this.hubEvent(e);
+        if (node === this.hubId) this.hubEvent(e, now, changed);
         else if (e.type === READING_TYPE) this.reading(node, e, now, changed);
         else if (e.type === 'system.boot') {
           const d = this.devices.device(node);
@@ -185,19 +188,59 @@ export class HaBridge {
     this.state(this.t.state(node, o.name, outputChannel(o)), JSON.stringify({ value: data.value, quality: 'good', time: e.time }));
   }
 
-  /** The hub's own events: a node retired or revoked leaves HA (empty retained config), a rename or enrolment is shown. */
-  private hubEvent(e: EventEntry): void {
+  /**
+   * A reading of one of the hub's BLE devices: its state, as a node's, on
+   * `<root>/ble-<mac>/bthome/<name>`; its sensor's lifecycle is its
+   * availability (unplugged: absent, offline).
+   */
+  private bleEvent(component: string, e: EventEntry, now: number, changed: Set<NodeDevice>): void {
+    const data = e.data;
+    if (!isValueMap(data)) return;
+    if (e.type === 'system.ble.added') {
+      const d = this.devices.bleDevice(component, typeof data.name === 'string' ? data.name : undefined);
+      this.devices.gone.delete(component);
+      this.offline.delete(component);
+      changed.add(d);
+      return;
+    }
+    if (e.type === 'system.ble.removed') return this.remove(component);
+    if (this.devices.gone.has(component)) return;
+    const d = this.devices.byId.get(component);
+    if (!d) return;
+    if (e.type === 'sensor.state' && typeof data.to === 'string') {
+      if (data.to === 'unplugged') this.offline.add(component);
+      else this.offline.delete(component);
+      this.publish(this.t.availability(component), this.offline.has(component) ? 'offline' : 'online');
+      return;
+    }
+    if (e.type !== READING_TYPE || typeof data.name !== 'string') return;
+    if (this.devices.reading(d, e, now, BLE_SENSOR)) changed.add(d);
+    if (!d.readings.has(componentKey(BLE_SENSOR, data.name))) return;
+    const state: Record<string, unknown> = { value: data.value, quality: data.quality, time: e.time };
+    const kind = haSensorKind(data.name, typeof data.unit === 'string' ? data.unit : undefined, data.value);
+    if (kind.unit !== undefined) state.unit = kind.unit;
+    this.state(this.t.state(component, BLE_SENSOR, data.name), JSON.stringify(state));
+  }
+
+  /** A device leaves HA: offline, its retained states forgotten, an empty retained config. */
+  private remove(id: string): void {
+    this.devices.gone.add(id);
+    const d = this.devices.byId.get(id);
+    if (!d) return;
+    this.devices.byId.delete(d.id);
+    for (const topic of [...this.states.keys()]) if (topic.startsWith(`${this.r.root}/${d.id}/`)) this.states.delete(topic);
+    this.publish(this.t.availability(d.id), 'offline');
+    this.publish(this.t.config(d.id), '');
+  }
+
+  /** The hub's own events: its BLE devices' (bleEvent); a node retired or revoked leaves HA (empty retained config), a rename or enrolment is shown. */
+  private hubEvent(e: EventEntry, now: number, changed: Set<NodeDevice>): void {
+    const ble = hubBleComponent(e.source, this.hubId);
+    if (ble !== undefined) return this.bleEvent(ble, e, now, changed);
     const data = e.data;
     if (!isValueMap(data) || typeof data.node !== 'string') return;
-    if (e.type === 'system.node.retired' || e.type === 'system.node.revoked') {
-      this.devices.gone.add(data.node);
-      const d = this.devices.byId.get(data.node);
-      if (!d) return;
-      this.devices.byId.delete(d.id);
-      for (const topic of [...this.states.keys()]) if (topic.startsWith(`${this.r.root}/${d.id}/`)) this.states.delete(topic);
-      this.publish(this.t.availability(d.id), 'offline');
-      this.publish(this.t.config(d.id), '');
-    } else if (e.type === 'system.node.renamed' || e.type === 'system.node.enrolled') {
+    if (e.type === 'system.node.retired' || e.type === 'system.node.revoked') this.remove(data.node);
+    else if (e.type === 'system.node.renamed' || e.type === 'system.node.enrolled') {
       const d = this.devices.byId.get(data.node);
       if (d && typeof data.name === 'string') {
         d.name = data.name;

@@ -1,9 +1,14 @@
 import { isValueMap, type Value } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
+import { bleComponent, hubBleComponent } from '../ble/ble-mac.js';
+import { BleDevices } from '../store/ble-devices.js';
 import type { Cartridge } from '../store/cartridge.js';
 import { READING_TYPE } from '../store/event-rows.js';
 import { NodeLatest } from '../store/node-latest.js';
 import { componentKey, isOutputReading, type NodeDevice, outputKey, outputPlatform } from './ha-discovery.js';
+
+/** The sensor a BLE device's readings are shown under in Home Assistant (`<root>/ble-<mac>/bthome/<name>`). */
+export const BLE_SENSOR = 'bthome';
 
 /** Readings read back per node at start to find its components (the newest; a sensor not among them appears with its next reading). */
 const RECENT_READINGS = 256;
@@ -69,14 +74,59 @@ export class HaDevices {
     for (const name of before) if (!now.has(name)) d.removing.set(outputKey(name), outputPlatform(name));
   }
 
-  /** Takes in a stored sensor.reading; true when it is a component the device did not have. */
-  reading(d: NodeDevice, e: EventEntry, now: number): boolean {
+  /**
+   * The hub's BLE devices, each a device of its own shown through the hub
+   * (its id is its component, `ble-<mac>`; its readings are the sensor
+   * BLE_SENSOR's), with the readings the hub's chain holds of it; returns
+   * those absent now (their sensor's newest state is unplugged).
+   */
+  loadBle(hubId: string, now: number): Set<string> {
+    const absent = new Set<string>();
+    const list = new BleDevices(this.cartridge.db).list();
+    if (list.length === 0) return absent;
+    const recent = this.latest.latest(hubId, READING_TYPE, RECENT_READINGS).reverse();
+    for (const b of list) {
+      const d = this.bleDevice(bleComponent(b.mac), b.name);
+      for (const e of recent) if (hubBleComponent(e.source, hubId) === d.id) this.reading(d, e, now, BLE_SENSOR);
+    }
+    // Its newest lifecycle state says whether it is absent now (the newest first).
+    const decided = new Set<string>();
+    for (const e of this.latest.latest(hubId, 'sensor.state', RECENT_READINGS)) {
+      const c = hubBleComponent(e.source, hubId);
+      if (c === undefined || decided.has(c)) continue;
+      decided.add(c);
+      if (isValueMap(e.data) && e.data.to === 'unplugged') absent.add(c);
+    }
+    return absent;
+  }
+
+  /** A BLE device's HA device, made when new; its name follows the owner's (`fazt ble add --name`). */
+  bleDevice(component: string, name: string | undefined): NodeDevice {
+    let d = this.byId.get(component);
+    if (!d) {
+      d = {
+        id: component,
+        name: null,
+        board: 'BTHome',
+        firmware: null,
+        readings: new Map(),
+        outputs: [],
+        intervals: new Map(),
+        latencyMs: 0,
+        removing: new Map(),
+      };
+      this.byId.set(component, d);
+    }
+    if (name !== undefined) d.name = name;
+    return d;
+  }
+
+  /** Takes in a stored sensor.reading; true when it is a component the device did not have. `sensor`: the reading's sensor, else its source's component. */
+  reading(d: NodeDevice, e: EventEntry, now: number, sensor = e.source.slice(e.source.indexOf('/') + 1)): boolean {
     const data = e.data;
     if (!isValueMap(data) || typeof data.name !== 'string') return false;
     const value = data.value;
     if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string') return false;
-    const slash = e.source.indexOf('/');
-    const sensor = slash < 0 ? '' : e.source.slice(slash + 1);
     // Topic levels never hold wildcards or separators.
     if (!/^[A-Za-z0-9_.-]+$/.test(sensor) || !/^[A-Za-z0-9_.-]+$/.test(data.name)) return false;
     const key = componentKey(sensor, data.name);

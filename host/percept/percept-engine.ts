@@ -5,7 +5,7 @@ import type { Cartridge } from '../store/cartridge.js';
 import { GestureKind } from './gesture.js';
 import { LevelKind } from './level.js';
 import { NodeSilence } from './node-silence.js';
-import type { Percept, PerceptKind } from './percept-kind.js';
+import { type Percept, type PerceptKind, perceivedOfHub } from './percept-kind.js';
 import { resolvePerceptOptions, type PerceptOptions, type ResolvedPerceptOptions } from './percept-options.js';
 import { PresenceKind } from './presence.js';
 import { rebuildPercepts, type Replayer } from './rebuild-percepts.js';
@@ -29,8 +29,9 @@ export interface PerceptEngineOptions {
 const COMPONENT = 'percept';
 
 /**
- * Turns what nodes report into percepts on the hub's own chain (README
- * "Percepts"): it follows the post-commit hook, hands each node event in
+ * Turns what nodes report, and what the hub's own BLE devices report, into
+ * percepts on the hub's own chain (README "Percepts"): it follows the
+ * post-commit hook, hands each node event (and each BLE sensor event) in
  * commit order to every kind, and appends what they say, each citing its
  * causes, as one signed batch per commit. It keeps no state outside the
  * cartridge: start() rebuilds it from the stored log (rebuild-percepts.ts)
@@ -115,17 +116,23 @@ export class PerceptEngine {
   private stored(entries: readonly EventEntry[]): void {
     const out: Percept[] = [];
     const byNode = new Map<string, EventEntry[]>();
+    const hub = this.e.hubLog.id;
+    let own = false;
     for (const e of entries) {
       const node = sourceNode(e.source);
-      if (node === this.e.hubLog.id) continue;
+      if (node === hub) {
+        own ||= perceivedOfHub(e, hub);
+        continue;
+      }
       const list = byNode.get(node);
       if (list) list.push(e);
       else byNode.set(node, [e]);
     }
-    if (byNode.size === 0) return;
+    if (byNode.size === 0 && !own) return;
     const now = this.e.clock();
+    // The hub is always heard: a node's silence is judged, never the hub's.
     for (const [node, list] of byNode) this.nodeSilence.arrived(node, list, now, out);
-    for (const e of entries) if (byNode.has(sourceNode(e.source))) this.step(e, out);
+    for (const e of entries) if (byNode.has(sourceNode(e.source)) || perceivedOfHub(e, hub)) this.step(e, out);
     this.emit(out);
   }
 

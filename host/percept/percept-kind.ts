@@ -1,5 +1,6 @@
 import type { Value, ValueMap } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
+import { hubBleComponent } from '../ble/ble-mac.js';
 
 /** A node event as the percept kinds see it. */
 export interface Observed {
@@ -88,4 +89,13 @@ export class PerNode<T> {
   peek(node: string): Map<string, T> | undefined {
     return this.nodes.get(node);
   }
+}
+
+/**
+ * Of the hub's own chain, only its BLE devices' sensor events are perceived
+ * (as a node's sensors are): never its percepts, rules or beats, which would
+ * feed back into themselves.
+ */
+export function perceivedOfHub(e: EventEntry, hubId: string): boolean {
+  return e.type.startsWith('sensor.') && hubBleComponent(e.source, hubId) !== undefined;
 }

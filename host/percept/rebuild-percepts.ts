@@ -5,7 +5,7 @@ import type { EventEntry } from '../../firmware/event/envelope.js';
 import type { Cartridge } from '../store/cartridge.js';
 import { NodeLatest } from '../store/node-latest.js';
 import type { ReceivedEntry } from '../store/recent-events.js';
-import type { Percept } from './percept-kind.js';
+import { type Percept, perceivedOfHub } from './percept-kind.js';
 import type { ResolvedPerceptOptions } from './percept-options.js';
 
 /** What the rebuild drives: the engine's own code paths, so a rebuilt engine is the engine that ran. */
@@ -66,6 +66,16 @@ export function rebuildPercepts(r: Replayer, c: Cartridge, hubId: string, now: n
     tails.set(n.id, rows);
     const arrivals = [...new Set(rows.map((x) => x.receivedAt))];
     r.restoreNode(n.id, arrivals, rows[rows.length - 1].entry, latest.latest(n.id, 'system.boot')[0]);
+  }
+  // The hub's BLE devices are its own sensors: their tail of its chain is replayed like a node's (never its silence: the hub is always heard).
+  const hubLast = c.recent.tail(hubId, Number.NEGATIVE_INFINITY, 1)[0]?.entry.time;
+  if (hubLast !== undefined) {
+    const from = hubLast - o.replayMs;
+    const rows = c.recent.tail(hubId, from).filter((x) => perceivedOfHub(x.entry, hubId));
+    if (rows.length) {
+      r.setFrom(hubId, from);
+      tails.set(hubId, rows);
+    }
   }
 
   const stored: StoredPercept[] = [];

@@ -2,6 +2,8 @@ import { statSync } from 'node:fs';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { isValueMap } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
+import { hubBleComponent, macOfComponent } from '../ble/ble-mac.js';
+import { BleDevices } from '../store/ble-devices.js';
 import type { Cartridge } from '../store/cartridge.js';
 
 export interface HubMetricsOptions {
@@ -47,6 +49,7 @@ export class HubMetrics {
   private readonly lastSeen: Gauge<'node' | 'node_name'>;
   private readonly health = new Map<string, Gauge<'node' | 'node_name'>>();
   private readonly names = new Map<string, string>();
+  private ble: BleDevices | undefined;
 
   constructor(private readonly o: HubMetricsOptions) {
     const registers = [this.registry];
@@ -105,11 +108,13 @@ export class HubMetrics {
     for (let i = entries.length - 1; i >= 0; i--) {
       const e = entries[i];
       const node = e.source.slice(0, e.source.indexOf('/'));
+      // The hub's chain counts apart; of it only its BLE devices' readings are series (each device by its component, named by its name).
+      const ble = node === this.o.hubId ? hubBleComponent(e.source, node) : undefined;
       if (node === this.o.hubId) {
         hub++;
-        continue;
-      }
-      if (!seen.has(node)) {
+        if (e.type === 'system.ble.added') this.names.clear(); // a device added again may carry a new name
+        if (ble === undefined) continue;
+      } else if (!seen.has(node)) {
         seen.add(node);
         this.lastSeen.set(this.labels(node), e.time / 1000);
       }
@@ -121,8 +126,9 @@ export class HubMetrics {
         const series = `${node}\u0000${component}\u0000${d.name}\u0000${unit}`;
         if (seen.has(series)) continue;
         seen.add(series);
-        this.reading.set({ ...this.labels(node), component, reading: d.name, unit }, d.value);
-      } else if (e.type === 'system.health' && !seen.has(`${node}\u0000health`)) {
+        const labels = ble === undefined ? this.labels(node) : { node, node_name: this.bleName(ble) };
+        this.reading.set({ ...labels, component, reading: d.name, unit }, d.value);
+      } else if (ble === undefined && e.type === 'system.health' && !seen.has(`${node}\u0000health`)) {
         seen.add(`${node}\u0000health`);
         const health = this.labels(node);
         for (const [field, gauge] of this.health) {
@@ -144,6 +150,17 @@ export class HubMetrics {
   /** A node's labels, built only for a gauge that is set: most entries of a commit set none. */
   private labels(node: string): { node: string; node_name: string } {
     return { node, node_name: this.nameOf(node) };
+  }
+
+  /** A BLE device's name as the owner gave it (`fazt ble add --name`), else its component. */
+  private bleName(component: string): string {
+    let n = this.names.get(component);
+    if (n === undefined) {
+      this.ble ??= new BleDevices(this.o.cartridge.db);
+      n = this.ble.get(macOfComponent(component))?.name ?? component;
+      this.names.set(component, n);
+    }
+    return n;
   }
 
   private nameOf(node: string): string {

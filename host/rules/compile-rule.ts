@@ -33,7 +33,9 @@ function zoneNamed(name: string): Zone {
 export function resolveNode(ref: string, nodes: readonly NodeRef[] | undefined, path: string, strict = false): string {
   if (!nodes) return ref;
   if (nodes.some((n) => n.id === ref)) return ref;
-  const named = nodes.filter((n) => n.name === ref);
+  // A node keeps its name when a sensor (the hub's BLE device) is given the same one: rules written for the node stay its.
+  const all = nodes.filter((n) => n.name === ref);
+  const named = all.some((n) => n.component === undefined) ? all.filter((n) => n.component === undefined) : all;
   if (named.length === 1) return named[0].id;
   if (named.length > 1) throw new RuleError('ambiguous-node', path, `'${ref}' names ${named.length} nodes (${named.map((n) => n.id).join(', ')}); use the id`);
   if (!strict && NODE_ID_PATTERN.test(ref)) return ref;
@@ -74,10 +76,25 @@ class Compiler {
     return resolveNode(ref, this.nodes, path);
   }
 
+  /** The sensor a name stands for (the hub's BLE device), when it names one rather than a node. */
+  device(ref: string | undefined): NodeRef | undefined {
+    const named = ref === undefined ? [] : (this.nodes ?? []).filter((n) => n.name === ref);
+    return named.some((n) => n.component === undefined) ? undefined : named.find((n) => n.component !== undefined);
+  }
+
   series(s: SeriesRef, path: string): SeriesTarget {
     const node = this.node(s.node, `${path}/node`);
+    const device = this.device(s.node);
+    // A BLE device's series are the hub's chain's, under its component: `component: "ble"` (or its own `ble-<mac>`) says so.
+    if (device && s.component !== 'ble' && s.component !== device.component)
+      throw new RuleError(
+        'invalid',
+        `${path}/component`,
+        `'${s.node}' is a BLE device of the hub: its component is 'ble' (or '${device.component}'), not '${s.component}'`,
+      );
+    const component = device?.component ?? s.component;
     const label = s.name === undefined ? `${s.node}/${s.component} (state)` : `${s.node}/${s.component}/${s.name}`;
-    return { node, key: seriesKey(node, s.component, s.name), label };
+    return { node, key: seriesKey(node, component, s.name), label };
   }
 
   trigger(t: TriggerDoc, i: number): CompiledTrigger {
@@ -92,7 +109,8 @@ class Compiler {
           throw new RuleError('invalid', `${path}/type`, (e as Error).message);
         }
         const node = t.node === undefined ? undefined : this.node(t.node, `${path}/node`);
-        return { kind: 'event', id, path, type: t.type, matches, node, component: t.component, data: t.match };
+        const component = this.device(t.node)?.component ?? t.component;
+        return { kind: 'event', id, path, type: t.type, matches, node, component, data: t.match };
       }
       case 'numeric':
         return {
@@ -127,7 +145,8 @@ class Compiler {
         const forMs = ms(t.for, `${path}/for`);
         if (forMs <= 0) throw new RuleError('invalid', `${path}/for`, 'must be longer than 0');
         const label = t.component === undefined ? t.node : `${t.node}/${t.component}`;
-        return { kind: 'absence', id, path, node: this.node(t.node, `${path}/node`), component: t.component, label, forMs };
+        const component = this.device(t.node)?.component ?? t.component;
+        return { kind: 'absence', id, path, node: this.node(t.node, `${path}/node`), component, label, forMs };
       }
     }
   }

@@ -59,4 +59,6 @@ export interface NodeRef {
   id: string;
   name?: string | null;
   outputs?: readonly { name: string; pin: number }[];
+  /** Set when the name stands for one sensor of the chain `id` rather than a node: the hub's BLE device, whose series carry this component. */
+  component?: string;
 }

@@ -1,6 +1,7 @@
 import type { Board } from '../../hal/board/board.js';
 import { pinExclusion } from '../../hal/board/pin-rules.js';
 import { resolveNode } from './compile-rule.js';
+import type { NodeRef } from './compiled-rule.js';
 import type { ConditionDoc, RuleDocument } from './rule-document.js';
 import { RuleError, type RuleErrorCode } from './rule-error.js';
 
@@ -31,14 +32,17 @@ function describeOutputs(n: TargetNode): string {
 
 /**
  * Every reason the rule cannot act on these nodes, each naming its path in
- * the rule: a node no enrolled node is, an output the node does not have, a
+ * the rule: a node no enrolled node (nor, where a sensor is read, one of
+ * `sensors`: the hub and its BLE devices) is, an output the node does not have, a
  * GPIO no output of it is configured on, and what the board's pin rules
  * (hal/board/pin-rules.ts) refuse: an input-only, reserved or missing pin, a
  * pin without PWM for a duty cycle, a strapping pin without `allowStrapping`.
  */
-export function findTargetProblems(rule: RuleDocument, nodes: readonly TargetNode[]): TargetProblem[] {
+export function findTargetProblems(rule: RuleDocument, nodes: readonly TargetNode[], sensors: readonly NodeRef[] = []): TargetProblem[] {
   const problems: TargetProblem[] = [];
-  const node = (ref: string, path: string): TargetNode | undefined => {
+  const node = (ref: string, path: string, sensorsToo = true): TargetNode | undefined => {
+    // The hub's chain and its BLE devices are read like a node's sensors, never driven.
+    if (sensorsToo && sensors.some((s) => s.id === ref || s.name === ref)) return undefined;
     try {
       const id = resolveNode(ref, nodes, path, true);
       return nodes.find((n) => n.id === id);
@@ -64,7 +68,7 @@ export function findTargetProblems(rule: RuleDocument, nodes: readonly TargetNod
     if (a.kind === 'delay') return;
     if (a.if) condition(a.if, `${path}/if`);
     if (a.kind !== 'output') return;
-    const n = node(a.node, `${path}/node`);
+    const n = node(a.node, `${path}/node`, false);
     if (!n) return;
     const add = (code: RuleErrorCode, at: string, message: string) => problems.push({ code, path: at, message });
     const use = a.op === 'duty' ? 'pwm' : 'digital-out';
@@ -82,8 +86,8 @@ export function findTargetProblems(rule: RuleDocument, nodes: readonly TargetNod
 }
 
 /** Refuses a rule that would act on an output its node cannot drive: throws a RuleError naming the first problem's path. */
-export function checkRuleTargets(rule: RuleDocument, nodes: readonly TargetNode[]): void {
-  const p = findTargetProblems(rule, nodes);
+export function checkRuleTargets(rule: RuleDocument, nodes: readonly TargetNode[], sensors: readonly NodeRef[] = []): void {
+  const p = findTargetProblems(rule, nodes, sensors);
   if (p.length === 0) return;
   const more =
     p.length > 1

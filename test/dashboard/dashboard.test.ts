@@ -55,6 +55,10 @@ describe('the dashboard in a real browser', { timeout: 180_000 }, () => {
     // The same reading, a newer sample: rendered from the event stream (the page is not reloaded).
     await page.locator(`article.node li[data-reading="bme280/temperature"]:not([data-time="${first}"])`).waitFor();
     assert.equal(await page.locator('.live.up').count(), 1, 'the live stream is connected');
+    // The hub's own BLE thermometer (the demo's encrypted `pantry`): a card under the hub, present, with its values.
+    const pantry = page.locator('article.ble', { hasText: 'pantry' });
+    await pantry.locator('.presence', { hasText: 'present' }).waitFor();
+    assert.match((await pantry.locator('li[data-reading$="/temperature"] .value').textContent()) ?? '', /^-?\d+\.\d °C$/);
     await page.screenshot({ path: join(shots, 'overview.png'), fullPage: true });
   });
 

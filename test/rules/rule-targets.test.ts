@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getBoard } from '../../host/boards/board-registry.js';
-import { checkRuleTargets, findTargetProblems, RuleError, type RuleDocument, type TargetNode } from '../../host/rules/index.js';
+import { checkRuleTargets, compileRule, findTargetProblems, RuleError, type RuleDocument, type TargetNode } from '../../host/rules/index.js';
 import { rule } from './rule-log.js';
 
 const DESK = 'fzdddddddddddddddddddddddd';
@@ -93,5 +93,61 @@ describe('checkRuleTargets: outputs a node cannot drive are refused when the rul
       ['/triggers/0/series/node', '/conditions/0/condition/series/node'],
     );
     refused(doc, 'unknown-node', '/triggers/0/series/node', /'cellar' .* \(and 1 more: \/conditions\/0\/condition\/series\/node\)/);
+  });
+});
+
+describe("the hub's BLE devices in rules: read by name, never driven", () => {
+  const HUB = 'fzzzzzzzzzzzzzzzzzzzzzzzzz';
+  const sensors = [{ id: HUB }, { id: HUB, name: 'kitchen', component: 'ble-a4c138aabbcc' }];
+  const refs = [...nodes.map((n) => ({ id: n.id, name: n.name, outputs: n.outputs })), ...sensors];
+  const numeric = (series: Record<string, unknown>) => rule({ triggers: [{ kind: 'numeric', series, above: 25 }] });
+
+  it("a series naming the device is the hub chain's, under the device's component", () => {
+    for (const component of ['ble', 'ble-a4c138aabbcc']) {
+      const c = compileRule(numeric({ node: 'kitchen', component, name: 'temperature' }), { nodes: refs });
+      const t = c.triggers[0] as { series: { node: string; key: string } };
+      assert.deepEqual([t.series.node, t.series.key], [HUB, `${HUB}/ble-a4c138aabbcc/temperature`]);
+      checkRuleTargets(c.doc, nodes, sensors);
+    }
+    // By the hub's id and the component, as the events carry them.
+    const raw = compileRule(numeric({ node: HUB, component: 'ble-a4c138aabbcc', name: 'temperature' }), { nodes: refs });
+    checkRuleTargets(raw.doc, nodes, sensors);
+  });
+
+  it('another component for the device is refused, naming the path and what it is', () => {
+    assert.throws(
+      () => compileRule(numeric({ node: 'kitchen', component: 'bme280', name: 'temperature' }), { nodes: refs }),
+      (e: unknown) =>
+        e instanceof RuleError && e.path === '/triggers/0/series/component' && /'kitchen' is a BLE device of the hub: its component is 'ble'/.test(e.message),
+    );
+  });
+
+  it('an absence trigger by the device name watches its component', () => {
+    const c = compileRule(rule({ triggers: [{ kind: 'absence', node: 'kitchen', for: '10m' }] }), { nodes: refs });
+    const t = c.triggers[0] as { node: string; component?: string };
+    assert.deepEqual([t.node, t.component], [HUB, 'ble-a4c138aabbcc']);
+  });
+
+  it('a node keeps its name when a device is given the same one (its rules stay its); two devices of one name are ambiguous', () => {
+    const both = [...refs, { id: HUB, name: 'hall', component: 'ble-112233445566' }];
+    const c = compileRule(numeric({ node: 'hall', component: 'bme280', name: 'temperature' }), { nodes: both });
+    assert.equal((c.triggers[0] as { series: { key: string } }).series.key, `${HALL}/bme280/temperature`);
+    const twice = [...refs, { id: HUB, name: 'kitchen', component: 'ble-112233445566' }];
+    assert.throws(() => compileRule(numeric({ node: 'kitchen', component: 'ble', name: 'temperature' }), { nodes: twice }), /'kitchen' names 2 nodes/);
+  });
+
+  it('an output on the device (or the hub) is refused: unknown-node', () => {
+    for (const node of ['kitchen', HUB]) {
+      const problems = findTargetProblems(acting({ node, output: 'relay' }), nodes, sensors);
+      assert.deepEqual(
+        problems.map((p) => [p.code, p.path]),
+        [['unknown-node', '/actions/0/node']],
+      );
+    }
+    // Without the sensors (a hub without BLE devices), a series on the hub's chain is refused as before.
+    assert.equal(
+      findTargetProblems(numeric({ node: 'kitchen', component: 'ble', name: 'temperature' }) as unknown as RuleDocument, nodes)[0]?.code,
+      'unknown-node',
+    );
   });
 });

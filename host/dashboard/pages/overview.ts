@@ -4,7 +4,7 @@ import { getJson } from '../api.js';
 import { useLive } from '../live.js';
 import { addReading, type ReadingTrack } from '../readings.js';
 import { Sparkline } from '../sparkline.js';
-import { type EventEntry, type NodeSummary, nodeOf, type PulseAnswer, type PulseNode } from '../types.js';
+import { type BleDeviceSummary, type EventEntry, type NodeSummary, nodeOf, type PulseAnswer, type PulseNode } from '../types.js';
 import { ago, duration, formatReading } from '../units.js';
 import { useNow } from '../use-fetch.js';
 import { PendingActions } from '../pending-actions.js';
@@ -51,16 +51,42 @@ function NodeCard({ n, p, tracks, now }: { n: NodeSummary; p: PulseNode | undefi
     </article>`;
 }
 
-/** Every node: status, live values with sparklines, sensors, health and chain. */
+function BleCard({ d, tracks, now }: { d: BleDeviceSummary; tracks: ReadingTrack[]; now: number }) {
+  const present = d.state === 'running';
+  return html`
+    <article class="card ble" data-ble=${d.mac}>
+      <h2 class="node-name">${d.name ?? d.mac}</h2>
+      <p class="meta">
+        <span class=${present ? 'dot ok' : 'dot bad'}></span><span class="presence">${present ? 'present' : d.state === null ? 'not heard yet' : 'absent'}</span> · last
+        heard ${ago(d.lastHeard, now)}
+      </p>
+      <p class="meta">BTHome ${d.mac} · via the hub</p>
+      <ul class="readings">
+        ${tracks.map(
+          (t) => html`<li data-reading=${`${t.component}/${t.name}`} data-time=${t.time}>
+            <span class="label">${t.name}</span>
+            <span class="value">${formatReading(t.value, t.unit)}</span>
+            <${Sparkline} values=${t.history} />
+          </li>`,
+        )}
+      </ul>
+    </article>`;
+}
+
+/** Every node and the hub's BLE devices: status, live values with sparklines, sensors, health and chain. */
 export function OverviewPage() {
   const [nodes, setNodes] = useState<NodeSummary[]>([]);
+  const [ble, setBle] = useState<BleDeviceSummary[]>([]);
   const [pulse, setPulse] = useState<PulseAnswer | undefined>(undefined);
   const [tracks, setTracks] = useState(new Map<string, ReadingTrack>());
   const [error, setError] = useState<string | undefined>(undefined);
   const now = useNow();
   useEffect(() => {
-    getJson<{ nodes: NodeSummary[] }>('/v1/nodes').then(
-      (r) => setNodes(r.nodes),
+    getJson<{ nodes: NodeSummary[]; bleDevices?: BleDeviceSummary[] }>('/v1/nodes').then(
+      (r) => {
+        setNodes(r.nodes);
+        setBle(r.bleDevices ?? []);
+      },
       (e: Error) => setError(e.message),
     );
     getJson<PulseAnswer>('/v1/pulse').then(setPulse, () => undefined); // a hub without Pulse: no health figures
@@ -78,6 +104,14 @@ export function OverviewPage() {
     setNodes((ns) =>
       ns.map((n) => (n.id === nodeOf(e.source) ? { ...n, lastEventTime: Math.max(n.lastEventTime ?? 0, e.time), eventCount: n.eventCount + 1 } : n)),
     );
+    // A BLE device's presence is its sensor's lifecycle on the hub's chain; its last heard, its newest reading.
+    setBle((ds) =>
+      ds.map((d) => {
+        if (e.source !== `${d.hub}/${d.component}`) return d;
+        if (e.type === 'sensor.state') return { ...d, state: String(e.data.to), stateSince: e.time };
+        return e.type === 'sensor.reading' ? { ...d, lastHeard: Math.max(d.lastHeard ?? 0, e.time) } : d;
+      }),
+    );
     if (e.type === 'pulse.beat' || e.type === 'node.registered') getJson<PulseAnswer>('/v1/pulse').then(setPulse, () => undefined);
   });
   if (error) return html`<p class="error">${error}</p>`;
@@ -88,5 +122,12 @@ export function OverviewPage() {
     ${pulse && html`<p class=${`pulse ${pulse.status}`}>${pulse.text}</p>`}
     <div class="grid">${nodes.map((n) => html`<${NodeCard} key=${n.id} n=${n} p=${pulse?.nodes.find((p) => p.id === n.id)} tracks=${byNode(n.id)} now=${now} />`)}</div>
     ${nodes.length === 0 && html`<p>No nodes yet: <a href="#/enrol">enrol one</a>.</p>`}
+    ${
+      ble.length > 0 &&
+      html`<h2>BLE devices of the hub</h2>
+        <div class="grid">
+          ${ble.map((d) => html`<${BleCard} key=${d.mac} d=${d} tracks=${[...tracks.values()].filter((t) => t.node === d.hub && t.component === d.component)} now=${now} />`)}
+        </div>`
+    }
   `;
 }
