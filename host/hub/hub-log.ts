@@ -73,9 +73,11 @@ export class HubLog {
     // The hub stamps with its own clock; its system clock or the peers' consensus, never a node's.
     const log = new EventLog({ nodeId: this.id, crypto: this.o.crypto, clock: () => now, clockSource: () => 'rtc', head: this.head });
     const entries = items.map((it) => log.append(it.type, it.component, it.data, it.time));
+    // The head moves before the store call: its commit listeners run inside it, and one that appends in
+    // answer (a percept to a state change) must chain onto these entries, not onto the head before them.
+    this.head = { seq: log.head.seq, hash: log.head.hash };
     try {
-      const result = this.o.cartridge.ingestOwn(createBatch(entries, this.o.identity, this.o.crypto));
-      this.head = { seq: result.ack, hash: log.head.hash };
+      this.o.cartridge.ingestOwn(createBatch(entries, this.o.identity, this.o.crypto));
     } catch (e) {
       this.head = this.storedHead(); // whatever the store holds is the truth
       throw e;

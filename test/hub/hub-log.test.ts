@@ -138,4 +138,22 @@ describe('the hub as a source (HubLog)', () => {
     assert.equal(c.head(log.id)?.seq, 1);
     c.close();
   });
+
+  it('a commit listener that appends in answer to a hub event, outside any transaction, chains onto that event', () => {
+    const { c, log } = open();
+    const answered: number[] = [];
+    c.onStored((entries) => {
+      for (const e of entries) {
+        if (sourceNode(e.source) !== log.id || e.seq !== 1) continue; // answer the first event only
+        answered.push(log.append('percept.level', 'percept', level(2, 'bbbbbbbbbbbbbbbb')).seq);
+      }
+    });
+    const first = log.append('percept.level', 'percept', level(1, 'aaaaaaaaaaaaaaaa'));
+    assert.equal(first.seq, 1);
+    assert.deepStrictEqual(answered, [2], 'the answer was stored as the next entry, not refused as a fork');
+    assert.equal(c.head(log.id)?.seq, 2);
+    assert.equal(log.append('percept.level', 'percept', level(3, 'cccccccccccccccc')).seq, 3, 'and the log goes on from there');
+    assert.equal(verifyChain(log.id, [...c.chain(log.id)], crypto).fresh.length, 3);
+    c.close();
+  });
 });
