@@ -83,7 +83,7 @@ describe('packages only some commands need', () => {
       assert.ok(body.result?.capabilities.tools, JSON.stringify(body));
 
       hub = undefined;
-      assert.equal(await stopGently(h.proc), 0, h.err());
+      assert.equal(await stopGently(h), 0, h.err());
     });
   });
 });

@@ -7,7 +7,7 @@ import type { EventEntry } from '../../firmware/event/envelope.js';
 import { ruleNodes } from '../../host/hub/rule-nodes.js';
 import { explain } from '../../host/rules/index.js';
 import { Cartridge } from '../../host/store/cartridge.js';
-import { killHard, startFaztHub, stopGently } from '../helpers/child-process.js';
+import { killHard, type ScriptChild, startFaztHub, stopGently } from '../helpers/child-process.js';
 import { asOwner, cbor, get, post, TestNode, tempDir } from '../hub/helpers.js';
 
 /**
@@ -24,17 +24,18 @@ after(async () => {
   for (const p of running) await killHard(p);
   tmp.cleanup();
 });
+type Hub = ScriptChild & { url: string };
 
 /** `fazt hub` as users run it (the built CLI), its rules on as always; no pulse beats to mix into the hub's chain. */
-async function startHub(dir: string): Promise<{ proc: ChildProcess; url: string }> {
+async function startHub(dir: string): Promise<Hub> {
   const hub = await startFaztHub(dir, ['--pulse-every', '0s']);
   running.add(hub.proc);
   return asOwner(dir, hub);
 }
 
-function stopHub(proc: ChildProcess, how: 'kill -9' | 'SIGTERM'): Promise<unknown> {
-  running.delete(proc);
-  return how === 'kill -9' ? killHard(proc) : stopGently(proc);
+function stopHub(hub: Hub, how: 'kill -9' | 'SIGTERM'): Promise<unknown> {
+  running.delete(hub.proc);
+  return how === 'kill -9' ? killHard(hub.proc) : stopGently(hub);
 }
 
 const T = 1_767_229_200_000;
@@ -86,7 +87,7 @@ describe('a for: window across a kill -9 of the hub', { timeout: 60_000 }, () =>
     await send(first.url, lab, 1, 6); // the window opened at seq 3 (T + 60 s); up to T + 150 s
     await send(first.url, garage, 1, 3);
     assert.equal(await firings(first.url, 'lab-hot'), 0);
-    await stopHub(first.proc, 'kill -9');
+    await stopHub(first, 'kill -9');
 
     const second = await startHub(dir);
     await send(second.url, lab, 7, 12); // up to T + 330 s: still inside the window
@@ -98,7 +99,7 @@ describe('a for: window across a kill -9 of the hub', { timeout: 60_000 }, () =>
     // Garage: seqs 4–5 dropped (signed by the node) inside its window; its chain runs on to the due time and past.
     await send(second.url, garage, 6, 13, { from: 4, to: 5 });
     assert.equal(await firings(second.url, 'garage-hot'), 0, 'a gap in the window: the state is unknown and the rule waits');
-    await stopHub(second.proc, 'kill -9');
+    await stopHub(second, 'kill -9');
 
     // After the gap, seq 6 (T + 150 s) shows the condition again: a whole new window, due at T + 450 s (seq 16).
     const third = await startHub(dir);
@@ -110,7 +111,7 @@ describe('a for: window across a kill -9 of the hub', { timeout: 60_000 }, () =>
       [1, 1],
       'replaying the log again carries out nothing twice',
     );
-    assert.equal(await stopHub(third.proc, 'SIGTERM'), 0, 'a clean stop');
+    assert.equal(await stopHub(third, 'SIGTERM'), 0, 'a clean stop');
 
     const store = Cartridge.open(join(dir, 'fazt.db'));
     try {

@@ -2,9 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { until } from './wait.js';
 
-const root = new URL('../..', import.meta.url).pathname;
+export const ROOT = new URL('../..', import.meta.url).pathname;
 /** The built CLI, what users run (npm test builds it first): it starts in a fraction of the CPU a tsx child takes. */
 export const FAZT = new URL('../../dist/fazt.js', import.meta.url).pathname;
+
+export function requireBuild(): void {
+  if (!existsSync(FAZT)) throw new Error(`${FAZT} is missing: run npm run build first`);
+}
 
 /** A Node child process (a tsx script or the built CLI), its output kept for the test to wait on. */
 export interface ScriptChild {
@@ -13,21 +17,23 @@ export interface ScriptChild {
   err: () => string;
   /** Resolves with the first match of `pattern` in stdout; rejects when the child exits first or `ms` pass. */
   line: (pattern: RegExp, what: string, ms?: number) => Promise<RegExpExecArray>;
+  /** Resolves with the exit code once the child has exited and all its output is read. */
+  closed: Promise<number | null>;
 }
 
 /** A TypeScript script in its own Node process (tsx). */
-export function spawnScript(script: string, args: string[], env: Record<string, string> = {}): ScriptChild {
+export function spawnScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}): ScriptChild {
   return spawnNode(['--import', 'tsx', script, ...args], env);
 }
 
 /** `fazt …args` from the built bundle, dist/fazt.js. */
-export function spawnFazt(args: string[], env: Record<string, string> = {}): ScriptChild {
-  if (!existsSync(FAZT)) throw new Error(`${FAZT} is missing: run npm run build first`);
+export function spawnFazt(args: string[], env: NodeJS.ProcessEnv = {}): ScriptChild {
+  requireBuild();
   return spawnNode([FAZT, ...args], env);
 }
 
 /** `fazt hub --data dataDir` (built) on a free loopback port and `args`: resolves once it listens; killed if it does not. */
-export async function startFaztHub(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<ScriptChild & { url: string }> {
+export async function startFaztHub(dataDir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ScriptChild & { url: string }> {
   const child = spawnFazt(['hub', '--data', dataDir, '--listen', '127.0.0.1:0', ...args], env);
   try {
     const m = await child.line(/listening on (http:\/\/\S+)/, 'the hub to listen');
@@ -38,9 +44,9 @@ export async function startFaztHub(dataDir: string, args: string[] = [], env: Re
   }
 }
 
-function spawnNode(nodeArgs: string[], env: Record<string, string>): ScriptChild {
+function spawnNode(nodeArgs: string[], env: NodeJS.ProcessEnv): ScriptChild {
   const proc = spawn(process.execPath, nodeArgs, {
-    cwd: root,
+    cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -61,7 +67,8 @@ function spawnNode(nodeArgs: string[], env: Record<string, string>): ScriptChild
       ms,
       () => ({ out, err }),
     );
-  return { proc, out: () => out, err: () => err, line };
+  const closed = new Promise<number | null>((resolve) => proc.once('close', (code) => resolve(code)));
+  return { proc, out: () => out, err: () => err, line, closed };
 }
 
 /** kill -9: SIGKILL, resolved once the process is gone. */
@@ -73,17 +80,8 @@ export function killHard(proc: ChildProcess): Promise<void> {
   });
 }
 
-/** SIGTERM (a clean stop), resolved with the exit code once the process is gone. */
-export function stopGently(proc: ChildProcess): Promise<number | null> {
-  const done = exited(proc);
-  proc.kill('SIGTERM');
-  return done;
-}
-
-/** Resolves once the child exits by itself, with its exit code. */
-export function exited(proc: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve(proc.exitCode);
-    proc.once('exit', (code) => resolve(code));
-  });
+/** SIGTERM (a clean stop): resolves with the exit code once the process is gone and its output read. */
+export function stopGently(child: ScriptChild): Promise<number | null> {
+  child.proc.kill('SIGTERM');
+  return child.closed;
 }
