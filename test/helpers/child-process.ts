@@ -1,10 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { until } from './wait.js';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 /** The built CLI, what users run (npm test builds it first): it starts in a fraction of the CPU a tsx child takes. */
 export const FAZT = new URL('../../dist/fazt.js', import.meta.url).pathname;
+
+/** The `fazt` command users run (npx fazt): it loads the bundle. */
+const BIN = new URL('../../bin/fazt.js', import.meta.url).pathname;
 
 export function requireBuild(): void {
   if (!existsSync(FAZT)) throw new Error(`${FAZT} is missing: run npm run build first`);
@@ -30,6 +33,12 @@ export function spawnScript(script: string, args: string[], env: NodeJS.ProcessE
 export function spawnFazt(args: string[], env: NodeJS.ProcessEnv = {}): ScriptChild {
   requireBuild();
   return spawnNode([FAZT, ...args], env);
+}
+
+/** `fazt …args` run to completion as users run it, in `cwd` (default the checkout), `input` on its stdin. */
+export function runFazt(args: string[], o: { input?: string; cwd?: string } = {}): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input: o.input, encoding: 'utf8', timeout: 60_000, cwd: o.cwd ?? ROOT, maxBuffer: 64 << 20 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
 /** `fazt hub --data dataDir` (built) on a free loopback port and `args`: resolves once it listens; killed if it does not. */
