@@ -17,7 +17,8 @@
  */
 import { parseArgs } from 'node:util';
 import { createLan, netnsUnavailable } from '../test/helpers/netns.js';
-import { dataDir, requireBuild, startFazt, type LanProcess } from '../test/helpers/lan-fazt.js';
+import { requireBuild } from '../test/helpers/child-process.js';
+import { dataDir, startFazt, type LanProcess } from '../test/helpers/lan-fazt.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string' }, window: { type: 'string' } } });
 const RUNS = Number(values.runs ?? 30);

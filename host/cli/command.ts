@@ -39,6 +39,9 @@ export interface CommandContext {
 
 type Io = Omit<CommandContext, 'positionals' | 'values'>;
 
+/** A flag's value when it is a string (commander gives true, an array or undefined for the others). */
+export const stringFlag = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
 /** A mistake in how the command was called: exit 2, with a hint to --help. */
 export class UsageError extends Error {
   constructor(message: string) {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { HubOptions } from '../hub/hub-options.js';
 import { resolveMeshNats } from '../mesh/nats/nats-options.js';
-import { type OptionSpec, UsageError } from './command.js';
+import { type OptionSpec, stringFlag, UsageError } from './command.js';
 
 /** The NATS JetStream mesh flags of `fazt hub`: secrets only ever from files. */
 export const MESH_NATS_FLAGS: Record<string, OptionSpec> = {
@@ -14,10 +14,9 @@ export const MESH_NATS_FLAGS: Record<string, OptionSpec> = {
 /** The flags as HubOptions.meshNats, each mistake a usage error naming its flag and never a secret. */
 export function meshNatsFlags(values: Record<string, unknown>): Pick<HubOptions, 'meshNats'> {
   const url = values['mesh-nats'];
-  const str = (f: string) => (typeof values[f] === 'string' ? (values[f] as string) : undefined);
-  const user = str('mesh-nats-user');
-  const passwordFile = str('mesh-nats-password-file');
-  const nkeyFile = str('mesh-nats-nkey-file');
+  const user = stringFlag(values['mesh-nats-user']);
+  const passwordFile = stringFlag(values['mesh-nats-password-file']);
+  const nkeyFile = stringFlag(values['mesh-nats-nkey-file']);
   if (url === undefined) {
     for (const f of ['mesh-nats-user', 'mesh-nats-password-file', 'mesh-nats-nkey-file'])
       if (values[f] !== undefined) throw new UsageError(`--${f} needs --mesh-nats (the NATS server's URL)`);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { HubOptions } from '../hub/hub-options.js';
 import { resolveMqtt } from '../mqtt/mqtt-options.js';
-import { type OptionSpec, UsageError } from './command.js';
+import { type OptionSpec, stringFlag, UsageError } from './command.js';
 
 /** The Home Assistant (MQTT) flags of `fazt hub` and `fazt start`: the password only ever from a file. */
 export const MQTT_FLAGS: Record<string, OptionSpec> = {
@@ -13,17 +13,16 @@ export const MQTT_FLAGS: Record<string, OptionSpec> = {
 
 /** The flags as HubOptions.mqtt, each mistake a usage error naming its flag and never the password. */
 export function mqttFlags(values: Record<string, unknown>): Pick<HubOptions, 'mqtt'> {
-  const str = (f: string) => (typeof values[f] === 'string' ? (values[f] as string) : undefined);
-  const url = str('mqtt');
+  const url = stringFlag(values.mqtt);
   if (url === undefined) {
     for (const f of ['mqtt-user', 'mqtt-password-file', 'ha-prefix'])
       if (values[f] !== undefined) throw new UsageError(`--${f} needs --mqtt (the broker's URL)`);
     return {};
   }
-  const user = str('mqtt-user');
-  const passwordFile = str('mqtt-password-file');
+  const user = stringFlag(values['mqtt-user']);
+  const passwordFile = stringFlag(values['mqtt-password-file']);
   if ((user === undefined) !== (passwordFile === undefined)) throw new UsageError('--mqtt-user and --mqtt-password-file go together');
-  const haPrefix = str('ha-prefix');
+  const haPrefix = stringFlag(values['ha-prefix']);
   const mqtt = {
     url,
     ...(user !== undefined ? { user } : {}),

@@ -224,7 +224,7 @@ export class Hub {
       const log = (r: Record<string, unknown>) => this.log(r);
       const at = { options: mqtt, cartridge: store, hubLog: own, clock: () => keeper.now(), log };
       this.ha = new HaBridge({ ...at, timers: timers ?? systemTimers(), silentAfterMs: silentAfterMs ?? SILENT_AFTER_MS }, parts.key.id);
-      this.ha.start();
+      await this.ha.start();
     }
     if (this.options.ble) {
       const log = (r: Record<string, unknown>) => this.log(r);

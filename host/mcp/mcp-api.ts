@@ -1,4 +1,3 @@
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { parseJsonBody } from '../hub/decode-uplink.js';
 import { HttpError } from '../hub/http-error.js';
 import type { OwnerAccess } from '../hub/owner-access.js';
@@ -25,7 +24,8 @@ const BODY_LIMIT = 256 * 1024;
  * own, not as a refusal in the log; without access it is refused (401,
  * 403) and logged like any route. Who may call: a token or session of
  * scope read or admin (an agent's proposal still waits for a person with
- * admin to confirm it).
+ * admin to confirm it). The SDK loads on the first request to /mcp, not
+ * with the hub (nor with every CLI command that bundles it).
  * Beside it, the person's side: the pending list, confirm and decline.
  */
 export function agentRoutes(ctx: McpContext & { access: OwnerAccess }): Routes {
@@ -33,7 +33,8 @@ export function agentRoutes(ctx: McpContext & { access: OwnerAccess }): Routes {
   const mcp: Handler = async (req, res) => {
     requireType(req, ['application/json']);
     const body = parseJsonBody(await readBody(req, BODY_LIMIT));
-    const server = mcpServer(ctx, askedBy(ctx.access, req), budget);
+    const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js');
+    const server = await mcpServer(ctx, askedBy(ctx.access, req), budget);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.once('close', () => {
       void transport.close();

@@ -1,4 +1,4 @@
-import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { HttpError } from '../hub/http-error.js';
 import { LIMITS, latestReadings, listNodes, type McpContext, nodeIdOf, series } from './read-tools.js';
@@ -12,7 +12,8 @@ const one = (v: string | string[]): string => (Array.isArray(v) ? v[0] : v);
  * (the latest reading and the last hour in 60 buckets). Listings stop at
  * LIMITS.nodes nodes; each read is audited as the tools are.
  */
-export function registerResources(server: McpServer, ctx: McpContext, audited: <T>(tool: string, args: unknown, fn: () => T) => T): void {
+export async function registerResources(server: McpServer, ctx: McpContext, audited: <T>(tool: string, args: unknown, fn: () => T) => T): Promise<void> {
+  const { ResourceTemplate } = await import('@modelcontextprotocol/sdk/server/mcp.js');
   const nodes = () => listNodes(ctx).nodes;
   server.registerResource(
     'node',

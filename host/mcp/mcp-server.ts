@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
 import { faztVersion } from '../fazt-version.js';
 import { toHttpError } from '../hub/http-error.js';
 import type { AskedBy } from '../store/pending-effects.js';
@@ -26,9 +25,6 @@ function text(value: unknown): CallToolResult {
   return { content: [{ type: 'text', text: t }] };
 }
 
-const ms = z.number().int().nonnegative().describe('ms since the epoch');
-const nodeRef = z.string().min(1).max(64).describe("a node's id or name (list_nodes)");
-
 /**
  * The hub's MCP server for one caller (README "Agents (MCP)"): read tools,
  * node and sensor resources, and request_effect, which only proposes. Every
@@ -37,8 +33,12 @@ const nodeRef = z.string().min(1).max(64).describe("a node's id or name (list_no
  * (never the token); a refusal is a tool error the agent reads. A resource
  * read is recorded the same way (tool `read_resource`). Calls beyond the
  * token's budget (call-budget.ts) are refused unrun and unrecorded.
+ * The SDK and zod are imported here, on a first MCP request, not at start.
  */
-export function mcpServer(ctx: McpContext, caller: AskedBy, budget: CallBudget): McpServer {
+export async function mcpServer(ctx: McpContext, caller: AskedBy, budget: CallBudget): Promise<McpServer> {
+  const [{ McpServer }, { z }] = await Promise.all([import('@modelcontextprotocol/sdk/server/mcp.js'), import('zod')]);
+  const ms = z.number().int().nonnegative().describe('ms since the epoch');
+  const nodeRef = z.string().min(1).max(64).describe("a node's id or name (list_nodes)");
   const server = new McpServer({ name: 'fazt', version: faztVersion() }, { capabilities: { logging: {} } });
   /** One request of the agent: within its budget, run, and recorded on the chain whether it was answered or refused. */
   const audited = <T>(tool: string, args: unknown, fn: () => T): T => {
@@ -157,6 +157,6 @@ export function mcpServer(ctx: McpContext, caller: AskedBy, budget: CallBudget):
     { description: 'The proposals waiting for a person, oldest first.', annotations: read },
     run('pending_effects', () => ({ pending: ctx.effects.pending() })),
   );
-  registerResources(server, ctx, audited);
+  await registerResources(server, ctx, audited);
   return server;
 }

@@ -80,13 +80,13 @@ export class HaBridge {
   }
 
   /** Reads the nodes, listens to commits and connects (an unreachable broker is tried again in the background). */
-  start(): void {
+  async start(): Promise<void> {
     this.devices.load(this.p.clock());
     for (const c of this.devices.loadBle(this.hubId, this.p.clock())) this.offline.add(c);
     this.unsubscribe = this.p.cartridge.onStored((entries, _at, origin) => this.stored(entries, origin));
     this.presence.start();
     this.planForget();
-    this.link.start();
+    await this.link.start();
   }
 
   /** True while connected to the broker. */

@@ -1,4 +1,4 @@
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { systemTimers } from '../time/system-timers.js';
 import type { ResolvedMqtt } from './mqtt-options.js';
 
@@ -22,7 +22,8 @@ export interface MqttLinkParts {
  * while the broker is away; onConnect is where the caller sends its current
  * picture again). A lost or refused connection is tried again after a
  * delay doubling from retryMs.min to retryMs.max, on real time; each
- * warning is said once per outage, and never shows the password.
+ * warning is said once per outage, and never shows the password. The mqtt
+ * package is imported by start(), so a hub without --mqtt never loads it.
  */
 export class MqttLink {
   private client: MqttClient | undefined;
@@ -36,7 +37,9 @@ export class MqttLink {
     this.delay = p.options.retryMs.min;
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    const { connect } = await import('mqtt');
+    if (this.stopped) return;
     const r = this.p.options;
     const o: IClientOptions = {
       clientId: this.p.clientId,
@@ -50,7 +53,7 @@ export class MqttLink {
       o.username = r.user;
       o.password = r.password;
     }
-    const client = mqtt.connect(r.url, o);
+    const client = connect(r.url, o);
     this.client = client;
     client.on('connect', () => this.onConnect());
     client.on('close', () => this.closed());

@@ -10,6 +10,7 @@ import { bleCommand } from '../../host/cli/commands/ble.js';
 import { Hub } from '../../host/hub/hub.js';
 import { encodeBthome, encryptBthome } from '../../sim/ble/bthome-encode.js';
 import { type BluezMock, bluezMockSkip, mockBluez } from '../helpers/bluez-mock.js';
+import { startFaztHub, stopGently } from '../helpers/child-process.js';
 import { runCommand } from '../helpers/run-command.js';
 import { until } from '../helpers/wait.js';
 import { tempDir } from '../hub/helpers.js';
@@ -326,22 +327,9 @@ describe('BTHome devices through BlueZ (python3-dbusmock on a private system bus
 
   it('fazt hub --ble, as a process: an advertisement through BlueZ becomes a reading the API serves', async () => {
     const data = join(folder.dir, 'process-hub');
-    const child = spawn(process.execPath, [BIN, 'hub', '--data', data, '--listen', '127.0.0.1:0', '--ble', '--ble-interval', '10s'], {
-      env: bz.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => void (err += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    const hub = await startFaztHub(data, ['--ble', '--ble-interval', '10s'], bz.env);
     try {
-      const at = await until(
-        () => out.match(/listening on (http:\/\/\S+)/)?.[1],
-        'the hub listening',
-        BOUND_MS,
-        () => err,
-      );
+      const at = hub.url;
       const token = readFileSync(join(data, 'owner.token'), 'utf8').trim();
       const added = await fazt(['add', MAC, '--key', KEY_HEX, '--hub', at, '--token', token]);
       assert.equal(added.code, 0, added.err);
@@ -354,16 +342,15 @@ describe('BTHome devices through BlueZ (python3-dbusmock on a private system bus
       // One request at a time until the reading is there (bounded like every wait here).
       let seen: number[] = [];
       for (const end = Date.now() + BOUND_MS; !(seen = await temperatures()).includes(19.5); ) {
-        if (Date.now() > end) throw new Error(`no reading from ${MAC} within ${BOUND_MS} ms; the hub said: ${err}`);
+        if (Date.now() > end) throw new Error(`no reading from ${MAC} within ${BOUND_MS} ms; the hub said: ${hub.err()}`);
         await new Promise((r) => setTimeout(r, 50));
       }
       // BlueZ still holds the device's previous advertisement (30 °C, counter 50): a hub whose first poll comes after
       // the add takes that first, a fresh cartridge having no counter for it yet.
       assert.ok(seen.length === 1 || (seen.length === 2 && seen[0] === 30), JSON.stringify(seen));
-      assert.equal(err.includes(KEY_HEX), false);
+      assert.equal(hub.err().includes(KEY_HEX), false);
     } finally {
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0, err);
+      assert.equal(await stopGently(hub), 0, hub.err());
     }
   });
 });

@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { bthomeVectors } from '../helpers/vectors.js';
+import { runFazt } from '../helpers/child-process.js';
 
 /** Runs the built CLI (npm run build makes dist/) as a user would. */
-const bin = new URL('../../bin/fazt.js', import.meta.url).pathname;
-function fazt(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
 
 const [sealed] = bthomeVectors.encrypted;
 
 describe('fazt bthome decode', () => {
   it("prints one line per object (name, value, unit) for the format page's example", () => {
-    const r = fazt(['bthome', 'decode', 'd2fc4002c40903bf13']);
+    const r = runFazt(['bthome', 'decode', 'd2fc4002c40903bf13']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^BTHome v2, not encrypted, advertises at a regular interval\n/);
     assert.match(r.out, /\n0x02 +temperature +25 °C\n/);
@@ -22,16 +17,16 @@ describe('fazt bthome decode', () => {
   });
 
   it('takes service data without the UUID, in pieces, and a whole advertising payload', () => {
-    const plain = fazt(['bthome', 'decode', '40', '02c409', '03bf13']);
-    const ad = fazt(['bthome', 'decode', '020106', '0B094449592D73656E736F72', '0A16D2FC4002C40903BF13']);
+    const plain = runFazt(['bthome', 'decode', '40', '02c409', '03bf13']);
+    const ad = runFazt(['bthome', 'decode', '020106', '0B094449592D73656E736F72', '0A16D2FC4002C40903BF13']);
     assert.equal(plain.code, 0, plain.err);
     assert.equal(ad.code, 0, ad.err);
-    assert.equal(plain.out, fazt(['bthome', 'decode', 'd2fc4002c40903bf13']).out);
+    assert.equal(plain.out, runFazt(['bthome', 'decode', 'd2fc4002c40903bf13']).out);
     assert.equal(ad.out, plain.out);
   });
 
   it('events, binary sensors, packet id and steps read as words', () => {
-    const r = fazt(['bthome', 'decode', '44' + '0009' + '2101' + '3a04' + '3c0203']);
+    const r = runFazt(['bthome', 'decode', '44' + '0009' + '2101' + '3a04' + '3c0203']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /advertises on events, packet id 9\n/);
     assert.match(r.out, /motion +yes\n/);
@@ -40,21 +35,21 @@ describe('fazt bthome decode', () => {
   });
 
   it('an encrypted packet without a key says so and prints the counter', () => {
-    const r = fazt(['bthome', 'decode', sealed.hex]);
+    const r = runFazt(['bthome', 'decode', sealed.hex]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /encrypted, advertises at a regular interval, counter 1122867\n/);
     assert.match(r.out, /6 encrypted bytes: give --mac and --key to decrypt them/);
   });
 
   it('decrypts the encryption page example with --mac and --key', () => {
-    const r = fazt(['bthome', 'decode', sealed.hex, '--mac', sealed.mac, '--key', sealed.key]);
+    const r = runFazt(['bthome', 'decode', sealed.hex, '--mac', sealed.mac, '--key', sealed.key]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /encrypted \(decrypted\).*counter 1122867\n/);
     assert.match(r.out, /temperature +25\.06 °C\n/);
   });
 
   it('--json gives the packet for scripts, bytes as hex', () => {
-    const r = fazt(['bthome', 'decode', sealed.hex, '--mac', sealed.mac, '--key', sealed.key, '--json']);
+    const r = runFazt(['bthome', 'decode', sealed.hex, '--mac', sealed.mac, '--key', sealed.key, '--json']);
     assert.equal(r.code, 0, r.err);
     const j = JSON.parse(r.out) as Record<string, unknown> & { objects: { name: string; value: number; unit: string; raw: string }[] };
     assert.equal(j.encrypted, true);
@@ -69,7 +64,7 @@ describe('fazt bthome decode', () => {
         ['humidity', 50.55, '%RH', 'bf13'],
       ],
     );
-    const sealedJson = JSON.parse(fazt(['bthome', 'decode', sealed.hex, '--json']).out) as Record<string, unknown>;
+    const sealedJson = JSON.parse(runFazt(['bthome', 'decode', sealed.hex, '--json']).out) as Record<string, unknown>;
     assert.equal(sealedJson.decrypted, false);
     assert.equal(sealedJson.objects, undefined);
   });
@@ -88,7 +83,7 @@ describe('fazt bthome decode', () => {
       [['bthome', 'decode'], 2, /missing required argument/],
     ];
     for (const [args, code, err] of cases) {
-      const r = fazt(args);
+      const r = runFazt(args);
       assert.equal(r.code, code, args.join(' '));
       assert.match(r.err, err, args.join(' '));
       assert.equal(r.out, '', args.join(' '));
@@ -96,13 +91,13 @@ describe('fazt bthome decode', () => {
   });
 
   it('--stop-at-unknown keeps the objects before an unknown id and says where it stopped', () => {
-    const r = fazt(['bthome', 'decode', '40' + '02c409' + '6601', '--stop-at-unknown']);
+    const r = runFazt(['bthome', 'decode', '40' + '02c409' + '6601', '--stop-at-unknown']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /temperature +25 °C\nstopped at unknown object id 0x66 \(byte 4\); the rest is not decoded\n$/);
   });
 
   it('answers --help with examples', () => {
-    const r = fazt(['bthome', 'decode', '--help']);
+    const r = runFazt(['bthome', 'decode', '--help']);
     assert.equal(r.code, 0);
     assert.match(r.out, /^Usage: fazt bthome decode/);
     assert.match(r.out, /fazt bthome decode d2fc41e445f3c9962b332211006c7c4519 --mac/);

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CompactBatchEncoder } from '../../firmware/batch/batch-encoder.js';
 import { cbor, crypto, ownerAuth, post, startHub, TestNode } from '../hub/helpers.js';
+import { runFazt } from '../helpers/child-process.js';
 
-const repo = new URL('../..', import.meta.url).pathname;
-const bin = join(repo, 'bin/fazt.js');
 const tmp = mkdtempSync(join(tmpdir(), 'fazt-verify-'));
-
-function fazt(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, cwd: repo });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
 
 describe("fazt event verify reads the project's own outputs", () => {
   let h: Awaited<ReturnType<typeof startHub>>;
@@ -40,37 +33,37 @@ describe("fazt event verify reads the project's own outputs", () => {
   }
 
   it('a page of GET /v1/events, as the hub serves it', async () => {
-    const one = fazt(['event', 'verify', await save(`?node=${a.id}`, 'page-a.json')]);
+    const one = runFazt(['event', 'verify', await save(`?node=${a.id}`, 'page-a.json')]);
     assert.equal(one.code, 0, one.err);
     assert.equal(one.out, `ok: 9 events from ${a.id}, seq 1..9, ids and chain valid (unsigned: no signature checked)\n`);
-    const both = fazt(['event', 'verify', await save('', 'page.json')]);
+    const both = runFazt(['event', 'verify', await save('', 'page.json')]);
     assert.equal(both.code, 0, both.err);
     assert.match(both.out, /^ok: 13 events from 2 nodes, ids and chain valid/);
     assert.ok(both.out.includes(`  ${a.id}, seq 1..9\n`) && both.out.includes(`  ${b.id}, seq 1..4\n`), both.out);
     // newest first, and a later page that starts mid-chain
-    assert.equal(fazt(['event', 'verify', await save(`?node=${a.id}&order=desc`, 'desc.json')]).code, 0);
+    assert.equal(runFazt(['event', 'verify', await save(`?node=${a.id}&order=desc`, 'desc.json')]).code, 0);
     const first = JSON.parse(readFileSync(await save(`?node=${a.id}&limit=4`, 'p1.json'), 'utf8')) as { next: string };
-    const rest = fazt(['event', 'verify', await save(`?node=${a.id}&limit=4&cursor=${first.next}`, 'p2.json')]);
+    const rest = runFazt(['event', 'verify', await save(`?node=${a.id}&limit=4&cursor=${first.next}`, 'p2.json')]);
     assert.match(rest.out, /^ok: 4 events from fz\w+, seq 5\.\.8/);
   });
   it('a page with an event altered is refused, naming the event', async () => {
     const file = await save(`?node=${a.id}`, 'tampered.json');
     writeFileSync(file, readFileSync(file, 'utf8').replace('"value":20.3', '"value":20.4'));
-    const r = fazt(['event', 'verify', file]);
+    const r = runFazt(['event', 'verify', file]);
     assert.equal(r.code, 1);
     assert.match(r.err, /^fazt: tampered: entry seq 4 does not match its id/);
   });
   it('the JSON lines fazt sim run -o writes, every board, named', () => {
     const file = join(tmp, 'sim.jsonl');
-    const run = fazt(['sim', 'run', 'sim/scenarios/three-boards.json', '--duration', '5m', '-o', file]);
+    const run = runFazt(['sim', 'run', 'sim/scenarios/three-boards.json', '--duration', '5m', '-o', file]);
     assert.equal(run.code, 0, run.err);
-    const r = fazt(['event', 'verify', file]);
+    const r = runFazt(['event', 'verify', file]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^ok: \d+ events from 3 nodes, ids and chain valid/);
     for (const board of ['living-room', 'hallway', 'desk']) assert.match(r.out, new RegExp(`  fz\\w+ \\(${board}\\), seq 1\\.\\.\\d+\\n`));
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     writeFileSync(join(tmp, 'gap.jsonl'), [...lines.slice(0, 3), ...lines.slice(6)].join('\n'));
-    const gap = fazt(['event', 'verify', join(tmp, 'gap.jsonl')]);
+    const gap = runFazt(['event', 'verify', join(tmp, 'gap.jsonl')]);
     assert.equal(gap.code, 1);
     assert.match(gap.err, /^fazt: gap: seq \d+\.\.\d+ missing/);
   });
@@ -78,13 +71,13 @@ describe("fazt event verify reads the project's own outputs", () => {
     const encoder = new CompactBatchEncoder(crypto);
     const whole = join(tmp, 'compact.cbor');
     writeFileSync(whole, encoder.encode(a.batch(1, 9)));
-    const r = fazt(['event', 'verify', whole]);
+    const r = runFazt(['event', 'verify', whole]);
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out, `ok: batch from ${a.id}, seq 1..9 (9 entries), signature and chain valid\n`);
     encoder.accepted();
     const named = join(tmp, 'named.cbor');
     writeFileSync(named, encoder.encode(a.batch(1, 9)));
-    const n = fazt(['event', 'verify', named]);
+    const n = runFazt(['event', 'verify', named]);
     assert.equal(n.code, 1);
     assert.match(n.err, /^fazt: unknown-dictionary: /);
   });

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Cartridge } from '../../host/store/cartridge.js';
 import { cbor, tempDir, TestNode } from '../hub/helpers.js';
+import { runFazt } from '../helpers/child-process.js';
 
-const repo = new URL('../..', import.meta.url).pathname;
-const bin = join(repo, 'bin/fazt.js');
 const tmp = tempDir('fazt-export-');
 after(() => tmp.cleanup());
-
-function fazt(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, cwd: repo });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
 
 describe('fazt export and fazt event verify of a bundle', () => {
   const data = join(tmp.dir, 'hub');
@@ -31,10 +24,10 @@ describe('fazt export and fazt event verify of a bundle', () => {
 
   it('exports a chain that verifies offline, its signed gap named; a changed byte is refused', () => {
     const file = join(tmp.dir, 'a.bundle');
-    const ex = fazt(['export', '--data', data, '--node', a.id, '-o', file]);
+    const ex = runFazt(['export', '--data', data, '--node', a.id, '-o', file]);
     assert.equal(ex.code, 0, ex.err);
     assert.equal(ex.out, `exported ${a.id}, seq 1..7 (5 entries, 2 checkpoints) to ${file}\n`);
-    const ok = fazt(['event', 'verify', file]);
+    const ok = runFazt(['event', 'verify', file]);
     assert.equal(ok.code, 0, ok.err);
     assert.equal(ok.out, `ok: bundle of ${a.id}, seq 1..7 (5 entries, 2 checkpoints, signed gaps 4..5), every entry signed and chained\n`);
 
@@ -48,7 +41,7 @@ describe('fazt export and fazt event verify of a bundle', () => {
       changed[at] ^= 0x01;
       const bad = join(tmp.dir, `changed-${at}.bundle`);
       writeFileSync(bad, changed);
-      const r = fazt(['event', 'verify', bad]);
+      const r = runFazt(['event', 'verify', bad]);
       assert.equal(r.code, 1, `byte ${at}: ${r.out}`);
       assert.match(r.err, cause);
     }
@@ -56,12 +49,12 @@ describe('fazt export and fazt event verify of a bundle', () => {
 
   it('--since, a refused existing file and bad flags', () => {
     const file = join(tmp.dir, 'since.bundle');
-    const ex = fazt(['export', '--data', data, '--node', a.id, '--since', '7', '-o', file, '--json']);
+    const ex = runFazt(['export', '--data', data, '--node', a.id, '--since', '7', '-o', file, '--json']);
     assert.equal(ex.code, 0, ex.err);
     assert.deepEqual(JSON.parse(ex.out), { node: a.id, first: 6, last: 7, entries: 2, checkpoints: 1, unsigned: [], file, size: readFileSync(file).length });
-    assert.match(fazt(['event', 'verify', file]).out, /^ok: bundle of \w+, seq 6\.\.7 \(2 entries, 1 checkpoint\)/);
-    assert.match(fazt(['export', '--data', data, '--node', a.id, '-o', file]).err, /cannot write .*since\.bundle/);
-    assert.match(fazt(['export', '--data', data, '--node', a.id, '--since', 'x', '-o', join(tmp.dir, 'x')]).err, /--since must be a seq/);
-    assert.match(fazt(['export', '--data', data, '-o', join(tmp.dir, 'y')]).err, /needs --node ID/);
+    assert.match(runFazt(['event', 'verify', file]).out, /^ok: bundle of \w+, seq 6\.\.7 \(2 entries, 1 checkpoint\)/);
+    assert.match(runFazt(['export', '--data', data, '--node', a.id, '-o', file]).err, /cannot write .*since\.bundle/);
+    assert.match(runFazt(['export', '--data', data, '--node', a.id, '--since', 'x', '-o', join(tmp.dir, 'x')]).err, /--since must be a seq/);
+    assert.match(runFazt(['export', '--data', data, '-o', join(tmp.dir, 'y')]).err, /needs --node ID/);
   });
 });

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,24 +7,18 @@ import { fromHex } from '../../firmware/codec/text-encodings.js';
 import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { checkDocumentOnHost } from '../../host/schema/host-validators.js';
+import { runFazt } from '../helpers/child-process.js';
 
-const repo = new URL('../..', import.meta.url).pathname;
-const bin = join(repo, 'bin/fazt.js');
 const HEX64 = /^[0-9a-f]{64}$/;
-
-function fazt(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, cwd: repo });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
 
 describe('keys are lowercase hex wherever people read or type them', () => {
   it('keygen prints and writes hex, and a node configuration takes those very strings', () => {
-    const printed = JSON.parse(fazt(['keygen']).out) as { id: string; publicKey: string; secretKey: unknown };
+    const printed = JSON.parse(runFazt(['keygen']).out) as { id: string; publicKey: string; secretKey: unknown };
     assert.match(printed.publicKey, HEX64);
     assert.match(String(printed.secretKey), HEX64);
     assert.equal(identityFromSecretKey(fromHex(String(printed.secretKey)), nodeCrypto).id, printed.id);
     const file = join(mkdtempSync(join(tmpdir(), 'fazt-keys-')), 'k.json');
-    assert.equal(fazt(['keygen', '-o', file]).code, 0);
+    assert.equal(runFazt(['keygen', '-o', file]).code, 0);
     const written = JSON.parse(readFileSync(file, 'utf8')) as { publicKey: string; secretKey: string };
     assert.match(written.secretKey, HEX64);
     const config = {

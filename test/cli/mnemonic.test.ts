@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { runFazt } from '../helpers/child-process.js';
 
 /** Runs the built CLI (npm test builds dist/ first) as a user would. */
-const bin = new URL('../../bin/fazt.js', import.meta.url).pathname;
-function fazt(args: string[], input?: string): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', timeout: 60_000, cwd: new URL('../..', import.meta.url).pathname });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+const fazt = (args: string[], input?: string) => runFazt(args, { input });
 const tmp = mkdtempSync(join(tmpdir(), 'fazt-mnemonic-'));
 
 /** BIP-39 reference vectors (trezor/python-mnemonic vectors.json; test/mnemonic has all sixteen). */

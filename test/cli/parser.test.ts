@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { dispatch, UsageError, type Command } from '../../host/cli/command.js';
 import { root } from '../../host/cli/root.js';
+import { runFazt } from '../helpers/child-process.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
-const bin = join(repo, 'bin/fazt.js');
-
-/** The built CLI (npm test builds dist/ first), as a user runs it: exit code, stdout, stderr. */
-function fazt(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, cwd: repo });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
 
 /** Every command with a handler, with its path. */
 function leaves(cmd: Command, path: string[]): { cmd: Command; path: string[] }[] {
@@ -56,36 +49,36 @@ describe('the CLI parser (commander)', () => {
   });
   it('fazt --version prints the version in package.json', () => {
     const { version } = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string };
-    const r = fazt(['--version']);
+    const r = runFazt(['--version']);
     assert.equal(r.code, 0, r.err);
     assert.equal(r.out.trim(), version);
   });
   it("fazt help boards prints the help of boards, not the top level's", () => {
-    const r = fazt(['help', 'boards']);
+    const r = runFazt(['help', 'boards']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^Usage: fazt boards/);
     assert.match(r.out, /--allow-strapping\s+count strapping pins/);
     assert.doesNotMatch(r.out, /Commands:/);
-    assert.match(fazt(['sim', 'help', 'run']).out, /^Usage: fazt sim run/);
+    assert.match(runFazt(['sim', 'help', 'run']).out, /^Usage: fazt sim run/);
   });
   it("a mistyped flag: commander's unknown-option message and its suggestion, one line on stderr, exit 2", () => {
-    const r = fazt(['boards', '--jsn']);
+    const r = runFazt(['boards', '--jsn']);
     assert.equal(r.code, 2);
     assert.equal(r.out, '');
     assert.equal(r.err, "fazt: unknown option '--jsn' (Did you mean --json?)\n");
-    const sub = fazt(['sim', 'run', 'sim/scenarios/c3-room.json', '--duraton', '1m']);
+    const sub = runFazt(['sim', 'run', 'sim/scenarios/c3-room.json', '--duraton', '1m']);
     assert.equal(sub.code, 2);
     assert.equal(sub.err, "fazt: unknown option '--duraton' (Did you mean --duration?)\n");
     assert.doesNotMatch(sub.err, /positional argument|parseArgs/);
   });
   it('exit codes: 0 on success, 2 for usage mistakes, 1 for everything else', () => {
-    assert.equal(fazt(['boards', 'rpi-5', '--json']).code, 0);
+    assert.equal(runFazt(['boards', 'rpi-5', '--json']).code, 0);
     for (const args of [['frobnicate'], ['boards', 'a', 'b'], ['boards', '--can'], ['sim'], ['event', 'verify']]) {
-      const r = fazt(args);
+      const r = runFazt(args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
       assert.ok(r.err.startsWith('fazt: ') || r.err.startsWith('Usage: '), r.err);
     }
-    assert.equal(fazt(['boards', 'nope']).code, 1);
+    assert.equal(runFazt(['boards', 'nope']).code, 1);
   });
   it('a command missing its subcommand shows its help on stderr and exits 2', async () => {
     let err = '';

@@ -6,16 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Cartridge } from '../../host/store/cartridge.js';
+import { runFazt } from '../helpers/child-process.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
 const bin = join(repo, 'bin/fazt.js');
 const tmp = mkdtempSync(join(tmpdir(), 'fazt-errors-'));
 
-/** The built CLI (npm test builds dist/ first): exit code, stdout, stderr. */
-function fazt(args: string[], cwd = tmp): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, cwd });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+const fazt = (args: string[], cwd = tmp) => runFazt(args, { cwd });
 
 /** One line on stderr, no errno text (no "EEXIST: EEXIST", no raw "open 'x'"). */
 function plainLine(err: string): string {

@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readingText, valueText } from '../../host/cli/reading-text.js';
-
-const repo = new URL('../..', import.meta.url).pathname;
-const bin = join(repo, 'bin/fazt.js');
-
-function fazt(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, cwd: repo, maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+import { runFazt } from '../helpers/child-process.js';
 
 describe('readings shown to people', () => {
   it("round to the channel's resolution, in everyday units", () => {
@@ -26,7 +18,7 @@ describe('readings shown to people', () => {
     assert.equal(readingText({ name: 'temperature', value: 20.999847409781026, unit: 'Cel' }, 0.01), 'temperature 21.00 °C');
   });
   it('sim run prints them so, while -o keeps SenML and full values', () => {
-    const r = fazt(['sim', 'run', 'sim/scenarios/three-boards.json', '--duration', '2m']);
+    const r = runFazt(['sim', 'run', 'sim/scenarios/three-boards.json', '--duration', '2m']);
     assert.equal(r.code, 0, r.err);
     const lines = r.out.split('\n');
     const temperature = lines.find((l) => / bme280 temperature /.test(l)) as string;
@@ -37,7 +29,7 @@ describe('readings shown to people', () => {
     assert.doesNotMatch(r.out, /\d\.\d{5,}|Cel|%RH|\d Pa\b/, 'no raw floats or SenML units on screen');
 
     const file = join(mkdtempSync(join(tmpdir(), 'fazt-readings-')), 'events.jsonl');
-    assert.equal(fazt(['sim', 'run', 'sim/scenarios/three-boards.json', '--duration', '2m', '-o', file]).code, 0);
+    assert.equal(runFazt(['sim', 'run', 'sim/scenarios/three-boards.json', '--duration', '2m', '-o', file]).code, 0);
     const data = readFileSync(file, 'utf8')
       .trim()
       .split('\n')

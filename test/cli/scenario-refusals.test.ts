@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadScenario } from '../../sim/scenario/load-scenario.js';
+import { runFazt } from '../helpers/child-process.js';
 
 const repo = new URL('../..', import.meta.url).pathname;
-const bin = join(repo, 'bin/fazt.js');
 const tmp = mkdtempSync(join(tmpdir(), 'fazt-scenario-'));
-
-function fazt(args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000, cwd: repo });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
 
 /** A one-board scenario file with these sensors (and devices). */
 function scenario(name: string, board: string, sensors: unknown[], devices: unknown[] = []): string {
@@ -67,13 +61,13 @@ describe('a scenario is refused before anything runs', () => {
   for (const [name, board, sensors, reason] of cases)
     it(`${name}: sim run and i2c scan exit 1 with the reason, having printed nothing`, () => {
       const file = scenario(name, board, sensors);
-      const run = fazt(['sim', 'run', file, '--duration', '1m']);
+      const run = runFazt(['sim', 'run', file, '--duration', '1m']);
       assert.equal(run.code, 1, run.err);
       assert.equal(run.out, '');
       assert.equal(run.err.trim().split('\n').length, 1, run.err);
       assert.match(run.err, new RegExp(`^fazt: scenario: ${file}: `));
       assert.match(run.err, reason);
-      const scan = fazt(['i2c', 'scan', '--scenario', file]);
+      const scan = runFazt(['i2c', 'scan', '--scenario', file]);
       assert.equal(scan.code, 1);
       assert.match(scan.err, reason);
     });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { ValueMap } from '../../firmware/codec/value.js';
@@ -7,6 +7,7 @@ import type { EventEntry } from '../../firmware/event/envelope.js';
 import { ruleNodes } from '../../host/hub/rule-nodes.js';
 import { explain } from '../../host/rules/index.js';
 import { Cartridge } from '../../host/store/cartridge.js';
+import { killHard, type ScriptChild, startFaztHub, stopGently } from '../helpers/child-process.js';
 import { asOwner, cbor, get, post, TestNode, tempDir } from '../hub/helpers.js';
 
 /**
@@ -17,38 +18,24 @@ import { asOwner, cbor, get, post, TestNode, tempDir } from '../hub/helpers.js';
  * seq missing since), once. With a gap in the node's chain inside the
  * window it does not fire, and explain() says why, naming the event.
  */
-const child = new URL('./fixtures/rules-hub-child.ts', import.meta.url).pathname;
-const root = new URL('../..', import.meta.url).pathname;
 const tmp = tempDir('fazt-rule-restart-');
 const running = new Set<ChildProcess>();
 after(async () => {
-  for (const p of running) await stopChild(p, 'SIGKILL');
+  for (const p of running) await killHard(p);
   tmp.cleanup();
 });
+type Hub = ScriptChild & { url: string };
 
-function startHub(dir: string): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, dir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(proc);
-  let out = '';
-  let err = '';
-  proc.stderr?.on('data', (c: Buffer) => void (err += c.toString()));
-  return new Promise((resolve, reject) => {
-    proc.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /^ready (\S+)\n/m.exec(out);
-      if (m) resolve(asOwner(dir, { proc, url: m[1] }));
-    });
-    proc.on('exit', (code, signal) => reject(new Error(`hub child exited (${code ?? signal}) before it was ready: ${err}`)));
-  });
+/** `fazt hub` as users run it (the built CLI), its rules on as always; no pulse beats to mix into the hub's chain. */
+async function startHub(dir: string): Promise<Hub> {
+  const hub = await startFaztHub(dir, ['--pulse-every', '0s']);
+  running.add(hub.proc);
+  return asOwner(dir, hub);
 }
 
-function stopChild(proc: ChildProcess, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
-  running.delete(proc);
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-    proc.once('exit', () => resolve());
-    proc.kill(signal);
-  });
+function stopHub(hub: Hub, how: 'kill -9' | 'SIGTERM'): Promise<unknown> {
+  running.delete(hub.proc);
+  return how === 'kill -9' ? killHard(hub.proc) : stopGently(hub);
 }
 
 const T = 1_767_229_200_000;
@@ -100,7 +87,7 @@ describe('a for: window across a kill -9 of the hub', { timeout: 60_000 }, () =>
     await send(first.url, lab, 1, 6); // the window opened at seq 3 (T + 60 s); up to T + 150 s
     await send(first.url, garage, 1, 3);
     assert.equal(await firings(first.url, 'lab-hot'), 0);
-    await stopChild(first.proc, 'SIGKILL');
+    await stopHub(first, 'kill -9');
 
     const second = await startHub(dir);
     await send(second.url, lab, 7, 12); // up to T + 330 s: still inside the window
@@ -112,7 +99,7 @@ describe('a for: window across a kill -9 of the hub', { timeout: 60_000 }, () =>
     // Garage: seqs 4–5 dropped (signed by the node) inside its window; its chain runs on to the due time and past.
     await send(second.url, garage, 6, 13, { from: 4, to: 5 });
     assert.equal(await firings(second.url, 'garage-hot'), 0, 'a gap in the window: the state is unknown and the rule waits');
-    await stopChild(second.proc, 'SIGKILL');
+    await stopHub(second, 'kill -9');
 
     // After the gap, seq 6 (T + 150 s) shows the condition again: a whole new window, due at T + 450 s (seq 16).
     const third = await startHub(dir);
@@ -124,7 +111,7 @@ describe('a for: window across a kill -9 of the hub', { timeout: 60_000 }, () =>
       [1, 1],
       'replaying the log again carries out nothing twice',
     );
-    await stopChild(third.proc, 'SIGTERM');
+    assert.equal(await stopHub(third, 'SIGTERM'), 0, 'a clean stop');
 
     const store = Cartridge.open(join(dir, 'fazt.db'));
     try {

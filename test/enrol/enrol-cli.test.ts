@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { toBase64url } from '../../firmware/codec/text-encodings.js';
 import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
+import { startFaztHub, stopGently } from '../helpers/child-process.js';
 import { authFrom } from '../hub/helpers.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -16,16 +17,10 @@ const fazt = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { e
 describe('fazt invite --chirp and fazt enroll', () => {
   it('a hub writes a signed invite as sound; a node decodes it and enrols over the network', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fazt-enrol-cli-'));
-    const hub = spawn(process.execPath, [bin, 'hub', '--data', join(dir, 'data'), '--listen', '127.0.0.1:0'], { cwd: root });
-    let out = '';
-    hub.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    const exited = new Promise((r) => hub.on('exit', r));
+    let hub: Awaited<ReturnType<typeof startFaztHub>> | undefined;
     try {
-      for (let i = 0; i < 300 && !/http:\/\/127\.0\.0\.1:\d+/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
-      const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] as string;
-      assert.ok(url, out);
+      hub = await startFaztHub(join(dir, 'data'));
+      const url = hub.url;
       const wav = join(dir, 'invite.wav');
       const inv = fazt(['invite', '--data', join(dir, 'data'), '--chirp', '-o', wav, '--url', url]);
       assert.equal(inv.status, 0, inv.stderr);
@@ -58,8 +53,7 @@ describe('fazt invite --chirp and fazt enroll', () => {
       assert.equal(legacy.status, 0, legacy.stderr);
       assert.match(legacy.stdout, new RegExp(`enrolled ${identityFromSecretKey(seed, nodeCrypto).id}`));
     } finally {
-      hub.kill('SIGTERM');
-      await exited;
+      if (hub) await stopGently(hub);
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -1,20 +1,61 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { until } from './wait.js';
 
-const root = new URL('../..', import.meta.url).pathname;
+export const ROOT = new URL('../..', import.meta.url).pathname;
+/** The built CLI, what users run (npm test builds it first): it starts in a fraction of the CPU a tsx child takes. */
+export const FAZT = new URL('../../dist/fazt.js', import.meta.url).pathname;
 
-/** A TypeScript script in its own Node process (tsx), its output kept for the test to wait on. */
+/** The `fazt` command users run (npx fazt): it loads the bundle. */
+const BIN = new URL('../../bin/fazt.js', import.meta.url).pathname;
+
+export function requireBuild(): void {
+  if (!existsSync(FAZT)) throw new Error(`${FAZT} is missing: run npm run build first`);
+}
+
+/** A Node child process (a tsx script or the built CLI), its output kept for the test to wait on. */
 export interface ScriptChild {
   proc: ChildProcess;
   out: () => string;
   err: () => string;
   /** Resolves with the first match of `pattern` in stdout; rejects when the child exits first or `ms` pass. */
   line: (pattern: RegExp, what: string, ms?: number) => Promise<RegExpExecArray>;
+  /** Resolves with the exit code once the child has exited and all its output is read. */
+  closed: Promise<number | null>;
 }
 
-export function spawnScript(script: string, args: string[], env: Record<string, string> = {}): ScriptChild {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: root,
+/** A TypeScript script in its own Node process (tsx). */
+export function spawnScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}): ScriptChild {
+  return spawnNode(['--import', 'tsx', script, ...args], env);
+}
+
+/** `fazt …args` from the built bundle, dist/fazt.js. */
+export function spawnFazt(args: string[], env: NodeJS.ProcessEnv = {}): ScriptChild {
+  requireBuild();
+  return spawnNode([FAZT, ...args], env);
+}
+
+/** `fazt …args` run to completion as users run it, in `cwd` (default the checkout), `input` on its stdin. */
+export function runFazt(args: string[], o: { input?: string; cwd?: string } = {}): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input: o.input, encoding: 'utf8', timeout: 60_000, cwd: o.cwd ?? ROOT, maxBuffer: 64 << 20 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+/** `fazt hub --data dataDir` (built) on a free loopback port and `args`: resolves once it listens; killed if it does not. */
+export async function startFaztHub(dataDir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ScriptChild & { url: string }> {
+  const child = spawnFazt(['hub', '--data', dataDir, '--listen', '127.0.0.1:0', ...args], env);
+  try {
+    const m = await child.line(/listening on (http:\/\/\S+)/, 'the hub to listen');
+    return { ...child, url: m[1] };
+  } catch (e) {
+    await killHard(child.proc);
+    throw e;
+  }
+}
+
+function spawnNode(nodeArgs: string[], env: NodeJS.ProcessEnv): ScriptChild {
+  const proc = spawn(process.execPath, nodeArgs, {
+    cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -35,7 +76,8 @@ export function spawnScript(script: string, args: string[], env: Record<string, 
       ms,
       () => ({ out, err }),
     );
-  return { proc, out: () => out, err: () => err, line };
+  const closed = new Promise<number | null>((resolve) => proc.once('close', (code) => resolve(code)));
+  return { proc, out: () => out, err: () => err, line, closed };
 }
 
 /** kill -9: SIGKILL, resolved once the process is gone. */
@@ -47,10 +89,8 @@ export function killHard(proc: ChildProcess): Promise<void> {
   });
 }
 
-/** Resolves once the child exits by itself, with its exit code. */
-export function exited(proc: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve(proc.exitCode);
-    proc.once('exit', (code) => resolve(code));
-  });
+/** SIGTERM (a clean stop): resolves with the exit code once the process is gone and its output read. */
+export function stopGently(child: ScriptChild): Promise<number | null> {
+  child.proc.kill('SIGTERM');
+  return child.closed;
 }

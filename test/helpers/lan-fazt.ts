@@ -1,16 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FAZT, ROOT } from './child-process.js';
 import type { Lan, LanHost } from './netns.js';
-
-/** The built CLI (npm test builds it first); each LAN host runs it as a separate process. */
-export const FAZT = new URL('../../dist/fazt.js', import.meta.url).pathname;
-export const ROOT = new URL('../..', import.meta.url).pathname;
-
-export function requireBuild(): void {
-  if (!existsSync(FAZT)) throw new Error(`${FAZT} is missing: run npm run build first`);
-}
 
 /** A fazt process on a LAN host, its output gathered as lines. */
 export interface LanProcess {

@@ -25,12 +25,14 @@
  * Cleanup: `destroy()` (call it from `after`/`t.after`); a process 'exit' handler (and SIGINT,
  * SIGTERM, SIGHUP handlers) that synchronously kills and deletes whatever a LAN of this process
  * left; and `sweepStale()`, run by every `createLan`, that deletes `fzt<pid>-…` namespaces whose
- * pid is no longer alive (after a kill -9 of a test process, say), killing anything still inside.
+ * pid is no longer alive (after a kill -9 of a test process, say), killing anything still inside,
+ * one process at a time (a sweep lock, which a test can hold: `holdSweeps()`).
  *
  * Needs root (CAP_SYS_ADMIN + CAP_NET_ADMIN) and iproute2; see `netnsUnavailable()`.
  */
 import { execFile, execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 
 export interface LanHost {
   /** h1, h2, … */
@@ -245,9 +247,47 @@ function probe(): string | undefined {
 // Stale namespaces
 
 /**
+ * The sweep lock: an abstract Unix socket (Linux) bound while a process sweeps. The kernel frees
+ * it when its holder dies, so a lock is never left stale; all the harness's callers run in the
+ * root network namespace, where the name lives.
+ */
+const SWEEP_LOCK = '\0fzt-netns-sweep';
+let sweepLock: Server | undefined;
+
+function tryLock(): Promise<Server | undefined> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve(undefined) : reject(error)));
+    server.listen(SWEEP_LOCK, () => resolve(server.unref()));
+  });
+}
+
+/**
+ * Holds off every other process's sweep until the returned release is called (waiting, bounded,
+ * for one under way to finish): for a test that inspects what a killed process left before
+ * sweeping it itself. This process's own sweepStale() still runs.
+ */
+export async function holdSweeps(): Promise<() => Promise<void>> {
+  if (sweepLock) throw new Error('holdSweeps: already held by this process');
+  const deadline = Date.now() + IP_TIMEOUT_MS;
+  while (!(sweepLock = await tryLock())) {
+    if (Date.now() > deadline) throw new Error(`holdSweeps: another process held the sweep lock for ${IP_TIMEOUT_MS} ms`);
+    await sleep(20);
+  }
+  const held = sweepLock;
+  return () => {
+    sweepLock = undefined;
+    return new Promise<void>((resolve) => held.close(() => resolve()));
+  };
+}
+
+/**
  * Deletes `fzt<pid>-…` namespaces whose pid is no longer alive (left by a process killed before
- * it could clean up), after SIGKILLing any process still inside them. Returns the names deleted.
- * Namespaces of live processes, this one included, are left alone.
+ * it could clean up), after SIGKILLing any process still inside them, and those named with this
+ * process's pid that none of its LANs holds (left by an earlier process with the same pid: pids
+ * are reused). Returns the names deleted. Namespaces of other live processes are left alone, and
+ * dead processes' too while another process holds the sweep lock (holdSweeps; two sweeps never
+ * race): the next createLan sweeps them.
  */
 export async function sweepStale(): Promise<string[]> {
   let names: string[];
@@ -256,24 +296,32 @@ export async function sweepStale(): Promise<string[]> {
   } catch {
     return [];
   }
+  const lock = sweepLock ? undefined : await tryLock();
+  const mayTouchOthers = sweepLock !== undefined || lock !== undefined;
+  const ours = new Set([...live].flatMap((lan) => lan.namespaces));
   const stale = names.filter((name) => {
     const m = NAME_RE.exec(name);
     if (!m) return false;
     const pid = Number(m[1]);
-    return pid !== process.pid && !pidAlive(pid);
+    if (pid === process.pid) return !ours.has(name);
+    return mayTouchOthers && !pidAlive(pid);
   });
   const swept: string[] = [];
-  await Promise.all(
-    stale.map(async (name) => {
-      try {
-        for (const pid of parsePids(await ip(['netns', 'pids', name]))) killPid(pid, 'SIGKILL');
-        await ip(['netns', 'del', name]);
-        swept.push(name);
-      } catch {
-        /* another process swept it first */
-      }
-    }),
-  );
+  try {
+    await Promise.all(
+      stale.map(async (name) => {
+        try {
+          for (const pid of parsePids(await ip(['netns', 'pids', name]))) killPid(pid, 'SIGKILL');
+          await ip(['netns', 'del', name]);
+          swept.push(name);
+        } catch {
+          /* deleted meanwhile (by hand, or by this process's own LAN teardown) */
+        }
+      }),
+    );
+  } finally {
+    await new Promise<void>((resolve) => (lock ? lock.close(() => resolve()) : resolve()));
+  }
   return swept.sort();
 }
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { entryHash } from '../../firmware/event/envelope.js';
@@ -8,44 +7,11 @@ import { Cartridge } from '../../host/store/cartridge.js';
 import { ROLLUP_TIERS } from '../../host/store/rollup-tiers.js';
 import { cbor, crypto, json, tempDir, TestNode } from './helpers.js';
 import { until } from '../helpers/wait.js';
-import { killHard } from '../helpers/child-process.js';
+import { killHard, type ScriptChild, startFaztHub, stopGently } from '../helpers/child-process.js';
 
 const KILLS = 24;
 const NODES = 3;
 const MAX_EVENTS_PER_NODE = 4000;
-/** The built CLI (npm test builds dist/ first): started 24 times, so not through tsx, which costs a second of CPU per start. */
-const fazt = new URL('../../dist/fazt.js', import.meta.url).pathname;
-const root = new URL('../..', import.meta.url).pathname;
-
-/** Starts `fazt hub` in its own process on a free port; resolves with its URL once it listens. */
-function startChild(dataDir: string): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, [fazt, 'hub', '--data', dataDir, '--listen', '127.0.0.1:0'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`hub did not start: ${out} ${err}`));
-    }, 15_000);
-    proc.stderr?.on('data', (c: Buffer) => void (err += c.toString()));
-    proc.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1] });
-      }
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`hub exited (${code}) before listening: ${err}`));
-    });
-  });
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('crash safety', () => {
@@ -59,7 +25,7 @@ describe('crash safety', () => {
     const acked = new Map(nodes.map((n) => [n.id, 0]));
     const ackLog: { node: string; ack: number }[] = [];
     const violations: string[] = [];
-    let hub: { proc: ChildProcess; url: string } | undefined;
+    let hub: (ScriptChild & { url: string }) | undefined;
     let done = false;
     let requests = 0;
     let failures = 0;
@@ -107,7 +73,7 @@ describe('crash safety', () => {
     let kills = 0;
     try {
       for (let cycle = 0; cycle < KILLS; cycle++) {
-        hub = await startChild(tmp.dir);
+        hub = await startFaztHub(tmp.dir); // the built CLI: started 24 times, so not through tsx
         const seen = ackLog.length;
         // Let it ingest: at least two fresh acks (bounded only to catch a hub that acknowledges nothing), then a random moment mid-stream.
         await until(() => ackLog.length >= seen + 2, `cycle ${cycle}: two acknowledgements from the new hub`, 15_000);
@@ -163,15 +129,9 @@ describe('crash safety', () => {
   it('fazt hub stops cleanly on SIGTERM: exit 0, cartridge closed', { timeout: 30_000 }, async () => {
     const tmp = tempDir('fazt-term-');
     try {
-      const { proc } = await startChild(tmp.dir);
-      let out = '';
-      proc.stdout?.on('data', (c: Buffer) => void (out += c.toString()));
-      const code = await new Promise<number | null>((resolve) => {
-        proc.once('exit', (c) => resolve(c));
-        proc.kill('SIGTERM');
-      });
-      assert.equal(code, 0);
-      assert.match(out, /hub stopped; cartridge closed/);
+      const hub = await startFaztHub(tmp.dir);
+      assert.equal(await stopGently(hub), 0);
+      assert.match(hub.out(), /hub stopped; cartridge closed/);
     } finally {
       tmp.cleanup();
     }

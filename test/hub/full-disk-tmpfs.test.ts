@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import type { ValueMap } from '../../firmware/codec/value.js';
 import { Cartridge } from '../../host/store/cartridge.js';
 import { verifyStoredChains } from '../../host/store/verify-stored-chains.js';
-import { FAZT, ROOT, requireBuild } from '../helpers/lan-fazt.js';
+import { FAZT, ROOT, requireBuild } from '../helpers/child-process.js';
 import { privateTmpfs, tmpfsUnavailable } from '../helpers/tmpfs.js';
 import { until } from '../helpers/wait.js';
 import { asOwner, cbor, crypto, get, post, tempDir, TestNode } from './helpers.js';

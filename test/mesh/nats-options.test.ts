@@ -32,11 +32,14 @@ function refuses(fn: () => unknown, kind: new (...a: never[]) => Error, re: RegE
 
 describe('mesh-nats options', () => {
   it('resolves a password user and an nkey user, naming who signs in and no secret', () => {
-    assert.equal(resolveMeshNats({ url: 'nats://127.0.0.1:4222', user: 'hub', passwordFile: password }).as, "user 'hub'");
+    const u = resolveMeshNats({ url: 'nats://127.0.0.1:4222', user: 'hub', passwordFile: password });
+    assert.equal(u.as, "user 'hub'");
+    assert.deepEqual(u.credentials, { user: 'hub', password: SECRET });
     const r = resolveMeshNats({ url: 'nats://a:4222,tls://b:4443', nkeyFile: nkey });
     assert.deepEqual(r.servers, ['nats://a:4222', 'tls://b:4443']);
     assert.match(r.as, /^nkey U[A-Z2-7]{55}$/);
-    assert.equal(resolveMeshNats({ url: 'nats://127.0.0.1:4222' }).authenticator, undefined);
+    assert.deepEqual(r.credentials, { seed: new TextEncoder().encode(seed) });
+    assert.equal(resolveMeshNats({ url: 'nats://127.0.0.1:4222' }).credentials, undefined);
   });
 
   it('refuses bad options with a message naming the option', () => {

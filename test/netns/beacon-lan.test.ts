@@ -8,7 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createLan, netnsUnavailable, type Lan } from '../helpers/netns.js';
-import { dataDir, eventually, FAZT, faztJson, requireBuild, startFazt, type LanProcess } from '../helpers/lan-fazt.js';
+import { FAZT, requireBuild } from '../helpers/child-process.js';
+import { dataDir, eventually, faztJson, startFazt, type LanProcess } from '../helpers/lan-fazt.js';
 
 const skip = netnsUnavailable();
 

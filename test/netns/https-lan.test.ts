@@ -10,7 +10,8 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { dataDir, FAZT, requireBuild, startFazt } from '../helpers/lan-fazt.js';
+import { FAZT, requireBuild } from '../helpers/child-process.js';
+import { dataDir, startFazt } from '../helpers/lan-fazt.js';
 import { createLan, netnsUnavailable } from '../helpers/netns.js';
 
 const skip = netnsUnavailable();

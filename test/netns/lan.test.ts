@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test, type TestContext } from 'node:test';
-import { createLan, netnsUnavailable, sweepStale, type Lan, type LanHost } from '../helpers/netns.js';
+import { createLan, holdSweeps, netnsUnavailable, sweepStale, type Lan, type LanHost } from '../helpers/netns.js';
 
 const reason = netnsUnavailable();
 const opts = { skip: reason, timeout: 30_000 };
@@ -206,7 +206,10 @@ test('run() rejects on timeout and kills what it ran; ip failures name the comma
   const started = Date.now();
   await assert.rejects(lan.run(h1, 'sh', ['-c', 'sleep 30 & sleep 30'], { timeoutMs: 300 }), /timed out after 300 ms .*sh -c sleep 30/);
   assert.ok(Date.now() - started < 5_000);
-  assert.equal(ipOut('netns', 'pids', h1.ns).trim(), '', 'nothing left running in h1');
+  // Killed: a process closes its files (the pipes run() waits on) a moment before it leaves its namespace.
+  const inH1 = () => ipOut('netns', 'pids', h1.ns).trim();
+  for (let i = 0; i < 100 && inH1() !== ''; i++) await sleep(20);
+  assert.equal(inH1(), '', 'nothing left running in h1');
 
   const r = await lan.run(h1, 'no-such-command-fzt', []);
   assert.notEqual(r.code, 0);
@@ -253,6 +256,25 @@ test('destroy() kills spawned process trees and leaves no namespace and no root-
   assert.deepEqual(rootLinksOf(lan.id), []);
   await lan.destroy(); // idempotent
   assert.throws(() => lan.spawn(lan.hosts[0], 'true', []), /destroyed/);
+});
+
+test('sweepStale() removes a namespace named with this pid that none of its LANs holds (pids are reused)', opts, async (t) => {
+  const lan = await newLan(t, 1, 'mine');
+  const leftover = `fzt${process.pid}-0-leftover`;
+  ipOut('netns', 'add', leftover);
+  t.after(() => {
+    if (netnsNames().includes(leftover)) ipOut('netns', 'del', leftover);
+  });
+  const swept = await sweepStale();
+  assert.ok(swept.includes(leftover), swept.join(' '));
+  assert.ok(!netnsNames().includes(leftover));
+  assert.deepEqual(
+    netnsNames()
+      .filter((n) => n.startsWith(`${lan.id}-`))
+      .sort(),
+    [lan.switchNs, lan.hosts[0].ns].sort(),
+    'its live LAN kept',
+  );
 });
 
 // ---- cleanup when the test process fails or dies -----------------------------------------
@@ -336,15 +358,22 @@ test('uses the LAN and fails', async (t) => { t.after(() => lan.destroy()); thro
     await assertGone(r.id, r.sleeper);
   });
   await t.test('kill -9: sweepStale() (run by every createLan) removes it and what runs inside', async (t) => {
-    const r = await runChild(t, dir, 'sigkill', failingScript(`setTimeout(() => {}, 15_000);`), 'SIGKILL');
-    assert.equal(r.code, 'SIGKILL');
-    assert.ok(
-      netnsNames().some((n) => n.startsWith(r.id + '-')),
-      'kill -9 leaves the namespaces',
-    );
-    assert.ok(alive(r.sleeper), 'and the detached sleeper');
-    const swept = await sweepStale();
-    assert.ok(swept.includes(`${r.id}-sw`) && swept.includes(`${r.id}-h1`), swept.join(' '));
+    // Held, or another test file's createLan (npm test runs four at once) could sweep the dead child's LAN first.
+    const release = await holdSweeps();
+    let r: Awaited<ReturnType<typeof runChild>>;
+    try {
+      r = await runChild(t, dir, 'sigkill', failingScript(`setTimeout(() => {}, 15_000);`), 'SIGKILL');
+      assert.equal(r.code, 'SIGKILL');
+      assert.ok(
+        netnsNames().some((n) => n.startsWith(r.id + '-')),
+        'kill -9 leaves the namespaces',
+      );
+      assert.ok(alive(r.sleeper), 'and the detached sleeper');
+      const swept = await sweepStale();
+      assert.ok(swept.includes(`${r.id}-sw`) && swept.includes(`${r.id}-h1`), swept.join(' '));
+    } finally {
+      await release();
+    }
     await assertGone(r.id, r.sleeper);
   });
 });
@@ -398,7 +427,7 @@ test('without root or without ip, every LAN test skips with the reason', opts, a
       });
       assert.equal(code, 0, out);
       const skipped = out.split('\n').filter((l) => /^ok \d+ - .*# SKIP /.test(l));
-      assert.equal(skipped.length, 7, out);
+      assert.equal(skipped.length, 8, out);
       for (const line of skipped) assert.match(line, c.reason);
       assert.match(out, /^# fail 0$/m);
       assert.deepEqual(

@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { dispatch } from '../../host/cli/command.js';
 import { root } from '../../host/cli/root.js';
-import { dataDir, eventually, requireBuild, type LanProcess } from '../helpers/lan-fazt.js';
+import { requireBuild } from '../helpers/child-process.js';
+import { dataDir, eventually, type LanProcess } from '../helpers/lan-fazt.js';
 import { createLan, netnsUnavailable, type Lan } from '../helpers/netns.js';
 import { type LanNats, natsSkip, startNatsOnLan } from './nats-lan.js';
 import {

@@ -1,18 +1,16 @@
 import { firmwareBuild, firmwareFlash, type FirmwareRequest } from '../../moddable/firmware-build.js';
-import { UsageError, type Command, type CommandContext, type OptionSpec } from '../command.js';
+import { stringFlag, UsageError, type Command, type CommandContext, type OptionSpec } from '../command.js';
 import { firmwareListCommand, firmwarePublishCommand } from './firmware-publish.js';
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function request(ctx: CommandContext): FirmwareRequest {
   const v = ctx.values;
-  const ssid = str(v.ssid);
+  const ssid = stringFlag(v.ssid);
   if (v.password !== undefined && ssid === undefined) throw new UsageError('--password needs --ssid');
   return {
-    board: str(v.board),
-    config: str(v.config),
-    outDir: str(v.out),
-    wifi: ssid === undefined ? undefined : { ssid, password: str(v.password) },
+    board: stringFlag(v.board),
+    config: stringFlag(v.config),
+    outDir: stringFlag(v.out),
+    wifi: ssid === undefined ? undefined : { ssid, password: stringFlag(v.password) },
     release: v.release === true,
     env: process.env,
     out: ctx.out,
@@ -54,7 +52,7 @@ export const firmwareCommand: Command = {
       help: `Without --config it flashes the folder \`fazt firmware build\` wrote. Exits 3 when tools are missing.`,
       options: { ...common, port: { type: 'string', value: 'TTY', description: 'the serial port, e.g. /dev/ttyUSB0 (UPLOAD_PORT)' } },
       run: (ctx) => {
-        const port = str(ctx.values.port);
+        const port = stringFlag(ctx.values.port);
         if (port === undefined) throw new UsageError('flash needs --port <tty>, e.g. /dev/ttyUSB0');
         return firmwareFlash({ ...request(ctx), port });
       },

@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { isJSONRPCRequest, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { pinnedFetch } from '../../crypto/pinned-fetch.js';
 import { type Command, UsageError } from '../command.js';
 import { FINGERPRINT_OPTION, HUB_OPTION, hubTarget, tokenTravels } from '../hub-client.js';
@@ -25,7 +23,8 @@ function tokenValues(values: Record<string, unknown>): Record<string, unknown> {
  * (Claude Desktop and the like), relayed message by message to the hub's
  * POST /mcp with the owner token, so the tools live once, in the hub. A
  * request the hub cannot answer (unreachable, refused) gets a JSON-RPC error
- * naming why; the token appears in no message, log or error.
+ * naming why; the token appears in no message, log or error. The SDK is
+ * loaded here, not when the CLI starts: every other command would pay for it.
  */
 export const mcpCommand: Command = {
   name: 'mcp',
@@ -59,6 +58,11 @@ export const mcpCommand: Command = {
             pin,
           )
       : undefined;
+    const [{ StreamableHTTPClientTransport }, { StdioServerTransport }, { isJSONRPCRequest }] = await Promise.all([
+      import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+      import('@modelcontextprotocol/sdk/server/stdio.js'),
+      import('@modelcontextprotocol/sdk/types.js'),
+    ]);
     const hub = new StreamableHTTPClientTransport(new URL(`${target.url}/mcp`), {
       requestInit: { headers: { authorization: `Bearer ${target.token}` } },
       ...(fetch ? { fetch } : {}),

@@ -7,7 +7,7 @@ import { Recording } from '../../chirp/chirp-audio.js';
 import { chunked, encodeMessage, receiveMessage } from '../../chirp/chirp.js';
 import { isChirpMode } from '../../chirp/ggwave-engine.js';
 import { readWavAt48k, writeWav } from '../../chirp/wav.js';
-import { UsageError, type Command, type CommandContext } from '../command.js';
+import { stringFlag, UsageError, type Command, type CommandContext } from '../command.js';
 import { askHub, HUB_OPTIONS } from '../hub-client.js';
 import { linuxAudio } from './chirp.js';
 import { parseTtl } from './invite.js';
@@ -22,15 +22,13 @@ interface MadeInvite {
   expiresAt: number;
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
 /** The heard invite: from a recording (--from-wav), else from the audio device (--listen, up to 60 s). */
 async function heard(values: CommandContext['values']): Promise<Value> {
-  const wav = str(values['from-wav']);
+  const wav = stringFlag(values['from-wav']);
   if (wav !== undefined) return receiveMessage(chunked(readWavAt48k(new Uint8Array(readFileSync(wav)))), { timeoutSeconds: 600 });
   const stall = new AbortController();
   const timer = setTimeout(() => stall.abort(), 65_000);
-  const recording = new Recording(await linuxAudio(), { device: str(values.device), signal: stall.signal });
+  const recording = new Recording(await linuxAudio(), { device: stringFlag(values.device), signal: stall.signal });
   try {
     return await receiveMessage(recording, { timeoutSeconds: 60, signal: stall.signal });
   } finally {

@@ -5,7 +5,7 @@ import { identityFromSecretKey } from '../../../firmware/identity/node-id.js';
 import { nodeCrypto } from '../../crypto/node-crypto.js';
 import { initConfig } from '../../node-config/init-config.js';
 import { keyFromText, tokenFromText } from '../../node-config/key-text.js';
-import { UsageError, type Command } from '../command.js';
+import { stringFlag, UsageError, type Command } from '../command.js';
 import { durationFlag } from '../duration-flag.js';
 
 /** The fields of `fazt invite --json` a node needs. */
@@ -15,7 +15,6 @@ interface Invite {
   fingerprint?: unknown;
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
 
 /** A flag's value in a key or token form; a wrong form is a usage error naming the flag. */
@@ -39,18 +38,18 @@ function readInvite(file: string): Invite {
 
 /** The hub section from --invite, --hub-url, --hub-key and --token (flags win over the invite). */
 function hubFrom(values: Record<string, unknown>): { url?: string; publicKey: string; token?: string; fingerprint?: string } {
-  const file = str(values.invite);
+  const file = stringFlag(values.invite);
   const invite: Invite = file ? readInvite(file) : {};
-  const keyText = str(values['hub-key']) ?? str(invite.hubKey);
+  const keyText = stringFlag(values['hub-key']) ?? stringFlag(invite.hubKey);
   if (keyText === undefined) throw new UsageError("the node needs its hub's key: --invite invite.json (`fazt invite --json` writes it) or --hub-key KEY");
   const publicKey = parsed(() => keyFromText(keyText, values['hub-key'] !== undefined ? '--hub-key' : `--invite ${file}: hubKey`));
-  const tokenText = str(values.token) ?? str(invite.token);
+  const tokenText = stringFlag(values.token) ?? stringFlag(invite.token);
   const token =
     tokenText === undefined ? undefined : parsed(() => tokenFromText(tokenText, values.token !== undefined ? '--token' : `--invite ${file}: token`));
-  const url = str(values['hub-url']);
+  const url = stringFlag(values['hub-url']);
   if (url !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url))
     throw new UsageError(`--hub-url '${url}' is not an http(s) URL, e.g. http://192.168.1.20:7070`);
-  return { url: url?.replace(/\/$/, ''), publicKey, token, fingerprint: str(invite.fingerprint) };
+  return { url: url?.replace(/\/$/, ''), publicKey, token, fingerprint: stringFlag(invite.fingerprint) };
 }
 
 /** --other-hub KEY[@URL]: the key (hex or 24 words) and, after the first @, the hub's address. */
@@ -103,7 +102,7 @@ export const nodeInitCommand: Command = {
     json: { type: 'boolean', description: 'print the file, node id, public key, board and hub mode as JSON' },
   },
   run: ({ values, out, err }) => {
-    const board = str(values.board);
+    const board = stringFlag(values.board);
     if (board === undefined) throw new UsageError('init needs --board ID (fazt boards lists them)');
     const sensors = list(values.sensor);
     const outputs = list(values.output);
@@ -113,13 +112,13 @@ export const nodeInitCommand: Command = {
     const secret = new Uint8Array(randomBytes(32));
     const otherHubs = list(values['other-hub']).map(otherHubFrom);
     const { doc, problems } = parsed(() =>
-      initConfig({ board, sensors, outputs, name: str(values.name), intervalMs, secretKey: toHex(secret), hub, otherHubs }),
+      initConfig({ board, sensors, outputs, name: stringFlag(values.name), intervalMs, secretKey: toHex(secret), hub, otherHubs }),
     );
     if (problems.length) {
       err(problems.map((p) => `fazt: ${p}\n`).join('')); // every problem, each naming its flag (a thrown error shows one line)
       return 2;
     }
-    const file = str(values.out) ?? 'node.json';
+    const file = stringFlag(values.out) ?? 'node.json';
     try {
       writeFileSync(file, JSON.stringify(doc, null, 2) + '\n', { mode: 0o600, flag: values.force ? 'w' : 'wx' });
     } catch (e) {

@@ -4,6 +4,7 @@ import { openCartridge } from '../../store/open-cartridge.js';
 import { type Command, UsageError } from '../command.js';
 import { DATA_OPTION, dataFolder } from '../data-folder.js';
 import { table } from '../table.js';
+import { momentText } from '../moment-text.js';
 
 interface ChainRetention {
   node: string;
@@ -42,11 +43,10 @@ const status: Command = {
         out(JSON.stringify(rows) + '\n');
         return;
       }
-      const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
       out(
         table(
           ['NODE', 'NAME', 'RANGES', 'ROWS PRUNED', 'THROUGH SEQ', 'LAST PRUNED'],
-          rows.map((r) => [r.node, r.name ?? '', `${r.ranges}`, `${r.pruned}`, `${r.through}`, iso(r.at)]),
+          rows.map((r) => [r.node, r.name ?? '', `${r.ranges}`, `${r.pruned}`, `${r.through}`, momentText(r.at)]),
         ) + '\n',
       );
     } finally {

@@ -2,17 +2,17 @@ import type { PeerReading, TimeStatus } from '../../time/timekeeper.js';
 import type { Command } from '../command.js';
 import { askHub, HUB_OPTIONS } from '../hub-client.js';
 import { table } from '../table.js';
+import { momentText } from '../moment-text.js';
 
-const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
 const secs = (ms: number | null | undefined) => (ms === null || ms === undefined ? '-' : `${(ms / 1000).toFixed(3)} s`);
 
 function statusText(s: TimeStatus): string {
   return [
-    `clock       ${iso(s.now)} (source: ${s.source}, mode ${s.mode})`,
-    `local       ${iso(s.local)}`,
-    `consensus   ${iso(s.consensus)}  offset ${secs(s.offsetMs)}, drift ${s.driftPpm.toFixed(1)} ppm`,
+    `clock       ${momentText(s.now)} (source: ${s.source}, mode ${s.mode})`,
+    `local       ${momentText(s.local)}`,
+    `consensus   ${momentText(s.consensus)}  offset ${secs(s.offsetMs)}, drift ${s.driftPpm.toFixed(1)} ppm`,
     `confidence  ${s.confidence.toFixed(2)} from ${s.sources} source(s), spread ${secs(s.spreadMs)}, target ${s.targetMs === null ? '-' : `±${s.targetMs / 1000} s`}`,
-    `last sync   ${iso(s.lastSync)}`,
+    `last sync   ${momentText(s.lastSync)}`,
     `ntp         ${s.ntp.synced ? 'synced' : 'not synced'} (${s.ntp.how})`,
   ].join('\n');
 }

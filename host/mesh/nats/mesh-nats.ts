@@ -1,5 +1,4 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { AuthorizationError, connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { sourceNode } from '../../../firmware/event/envelope.js';
 import type { Cartridge } from '../../store/cartridge.js';
 import { MeshError } from '../mesh-error.js';
@@ -38,7 +37,8 @@ interface Running {
  * consumer, verifying each before it is stored; the broker is never trusted.
  * A server that does not answer at start is tried again in the background
  * (the hub serves its nodes meanwhile; the outbox keeps what they send);
- * once connected, the client reconnects on its own.
+ * once connected, the client reconnects on its own. The NATS client is
+ * imported when the hub first connects, so no other start pays for it.
  */
 export class MeshNats {
   private running: Running | undefined;
@@ -150,6 +150,11 @@ export class MeshNats {
   private async connectOnce(): Promise<void> {
     const { p, r } = this;
     const where = r.servers.join(',');
+    const [{ jetstream, jetstreamManager }, { AuthorizationError, connect, nkeyAuthenticator, usernamePasswordAuthenticator }] = await Promise.all([
+      import('@nats-io/jetstream'),
+      import('@nats-io/transport-node'),
+    ]);
+    const c = r.credentials;
     let nc: NatsConnection;
     try {
       nc = await connect({
@@ -157,7 +162,7 @@ export class MeshNats {
         name: `fazt-hub-${p.hubId}`,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 500,
-        ...(r.authenticator ? { authenticator: r.authenticator } : {}),
+        ...(c ? { authenticator: 'seed' in c ? nkeyAuthenticator(c.seed) : usernamePasswordAuthenticator(c.user, c.password) } : {}),
       });
     } catch (e) {
       if (e instanceof AuthorizationError || /authoriz/i.test((e as Error).message))

@@ -1,5 +1,4 @@
-import { type JetStreamManager, JetStreamApiError, RetentionPolicy, StorageType, DiscardPolicy } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
+import type { JetStreamManager } from '@nats-io/jetstream';
 
 /** A year: far longer than any partition, short enough that a forgotten mesh does not grow forever. */
 const MAX_AGE_MS = 365 * 24 * 3600 * 1000;
@@ -18,6 +17,11 @@ export function chainSubject(prefix: string, node: string): string {
  * here needs nats-server 2.10 (no subject transforms, no multi-filter consumers).
  */
 export async function ensureMeshStream(jsm: JetStreamManager, stream: string, prefix: string): Promise<string> {
+  // Imported where used (already loaded by MeshNats), so the CLI's start never loads the NATS client.
+  const [{ DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType }, { nanos }] = await Promise.all([
+    import('@nats-io/jetstream'),
+    import('@nats-io/transport-node'),
+  ]);
   try {
     const info = await jsm.streams.info(stream);
     if (!info.config.subjects?.includes(`${prefix}.>`))

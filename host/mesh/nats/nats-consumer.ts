@@ -1,5 +1,4 @@
-import { AckPolicy, type Consumer, type ConsumerMessages, DeliverPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
+import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { MeshError } from '../mesh-error.js';
 import type { MeshSink } from './mesh-sink.js';
 import { ORIGIN_HEADER } from './nats-publisher.js';
@@ -73,6 +72,8 @@ export class NatsConsumer {
   /** The hub's durable consumer, made if missing (adding it again with the same config is a no-op on the server). */
   private async durable(): Promise<Consumer> {
     const name = consumerName(this.o.hubId);
+    // Imported where used (already loaded by MeshNats), so the CLI's start never loads the NATS client.
+    const [{ AckPolicy, DeliverPolicy }, { nanos }] = await Promise.all([import('@nats-io/jetstream'), import('@nats-io/transport-node')]);
     await this.o.jsm.consumers.add(this.o.stream, {
       durable_name: name,
       ack_policy: AckPolicy.Explicit,

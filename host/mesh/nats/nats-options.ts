@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { fromSeed } from '@nats-io/nkeys';
-import { type Authenticator, nkeyAuthenticator, usernamePasswordAuthenticator } from '@nats-io/transport-node';
 
 /**
  * How a hub reaches the NATS server its mesh runs over (`fazt hub --mesh-nats`).
@@ -24,12 +23,15 @@ export interface MeshNatsOptions {
 export const DEFAULT_STREAM = 'FAZT_MESH';
 export const DEFAULT_PREFIX = 'fazt.mesh';
 
-/** The checked options with the credentials read: what connectMeshNats needs. */
+/** A password user or an nkey user's seed, read from its file. */
+type NatsCredentials = { user: string; password: string } | { seed: Uint8Array };
+
+/** The checked options with the credentials read: what MeshNats connects with. */
 export interface ResolvedNats {
   servers: string[];
   stream: string;
   prefix: string;
-  authenticator?: Authenticator;
+  credentials?: NatsCredentials;
   /** Who the hub authenticates as, for messages: a user name or an nkey's public key, never a secret. */
   as: string;
 }
@@ -59,7 +61,7 @@ export function resolveMeshNats(o: MeshNatsOptions): ResolvedNats {
   if (o.user !== undefined && o.passwordFile !== undefined) {
     if (typeof o.user !== 'string' || o.user === '') throw new TypeError('meshNats.user must be a non-empty name');
     const password = secretFrom(o.passwordFile, 'password');
-    return { servers, stream, prefix, authenticator: usernamePasswordAuthenticator(o.user, password), as: `user '${o.user}'` };
+    return { servers, stream, prefix, credentials: { user: o.user, password }, as: `user '${o.user}'` };
   }
   if (o.nkeyFile !== undefined) {
     const seed = new TextEncoder().encode(secretFrom(o.nkeyFile, 'nkey seed'));
@@ -70,7 +72,7 @@ export function resolveMeshNats(o: MeshNatsOptions): ResolvedNats {
       throw new RangeError(`the NATS nkey file ${o.nkeyFile} does not hold an nkey seed (one line starting with SU)`);
     }
     if (!pub.startsWith('U')) throw new RangeError(`the NATS nkey file ${o.nkeyFile} holds a seed, but not a user's (SU…)`);
-    return { servers, stream, prefix, authenticator: nkeyAuthenticator(seed), as: `nkey ${pub}` };
+    return { servers, stream, prefix, credentials: { seed }, as: `nkey ${pub}` };
   }
   return { servers, stream, prefix, as: 'no credentials' };
 }

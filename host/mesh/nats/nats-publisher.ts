@@ -1,5 +1,4 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { headers } from '@nats-io/transport-node';
 import { decodeCbor } from '../../../firmware/codec/cbor-decode.js';
 import { toHex } from '../../../firmware/codec/text-encodings.js';
 import { bundleFromValue } from '../../store/bundle-format.js';
@@ -122,6 +121,8 @@ export class NatsPublisher {
   }
 
   private async publishChain(node: string): Promise<void> {
+    // Imported where used (already loaded by MeshNats), so the CLI's start never loads the NATS client.
+    const { headers } = await import('@nats-io/transport-node');
     let after = this.cursor.get(node) ?? (this.fromStart ? 0 : await this.lastInStream(node));
     this.cursor.set(node, after);
     const subject = chainSubject(this.o.prefix, node);
