@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { isValueMap } from '../../firmware/codec/value.js';
-import type { EventEntry } from '../../firmware/event/envelope.js';
+import { type EventEntry, sourceNode } from '../../firmware/event/envelope.js';
 import type { Cartridge } from '../store/cartridge.js';
 
 export interface HubMetricsOptions {
@@ -102,9 +102,17 @@ export class HubMetrics {
   observe(entries: readonly EventEntry[]): void {
     let hub = 0;
     const seen = new Set<string>();
+    // The entry walked before: a commit's entries mostly repeat one source and series, whose strings are then not built again.
+    let source: string | undefined;
+    let node = '';
+    let series: { name: string; unit: string } | undefined;
     for (let i = entries.length - 1; i >= 0; i--) {
       const e = entries[i];
-      const node = e.source.slice(0, e.source.indexOf('/'));
+      if (e.source !== source) {
+        source = e.source;
+        node = sourceNode(source);
+        series = undefined;
+      }
       if (node === this.o.hubId) {
         hub++;
         continue;
@@ -116,11 +124,13 @@ export class HubMetrics {
       const d = e.data;
       if (!isValueMap(d)) continue;
       if (e.type === 'sensor.reading' && typeof d.value === 'number' && typeof d.name === 'string' && d.quality !== 'bad') {
-        const component = e.source.slice(node.length + 1);
         const unit = typeof d.unit === 'string' ? d.unit : '';
-        const series = `${node}\u0000${component}\u0000${d.name}\u0000${unit}`;
-        if (seen.has(series)) continue;
-        seen.add(series);
+        if (series?.name === d.name && series.unit === unit) continue;
+        series = { name: d.name, unit };
+        const component = e.source.slice(node.length + 1);
+        const key = `${node}\u0000${component}\u0000${d.name}\u0000${unit}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
         this.reading.set({ ...this.labels(node), component, reading: d.name, unit }, d.value);
       } else if (e.type === 'system.health' && !seen.has(`${node}\u0000health`)) {
         seen.add(`${node}\u0000health`);
