@@ -14,11 +14,14 @@ type FixturesModule = typeof import('./mesh-fixtures.js');
 const [root, pagesFile, dataDir] = process.argv.slice(2);
 const { Hub } = (await import(join(root, 'host/hub/hub.ts'))) as HubModule;
 const { BenchNode, enrol } = (await import(join(root, 'bench/mesh-fixtures.ts'))) as FixturesModule;
-const { nodes, serverKey, pages } = deserialize(readFileSync(pagesFile)) as { nodes: number; serverKey: Uint8Array; pages: { node: string; bytes: Uint8Array }[] };
+const { nodes, serverKey, pages } = deserialize(readFileSync(pagesFile)) as {
+  nodes: number;
+  serverKey: Uint8Array;
+  pages: { node: string; bytes: Uint8Array }[];
+};
 
 const hub = new Hub({ dataDir, host: '127.0.0.1', port: 0, log: () => undefined });
 await hub.start();
-if (process.env.PRAGMA) for (const p of process.env.PRAGMA.split(';')) hub.cartridge.db.pragma(p);
 enrol(
   [hub],
   Array.from({ length: nodes }, (_, i) => new BenchNode(i + 1)),

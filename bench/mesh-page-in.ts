@@ -65,23 +65,28 @@ const bytes = pages.reduce((n, p) => n + p.bytes.length, 0);
 console.log(`mesh-page-in: ${fmt(EVENTS)} events of ${NODES} nodes in ${pages.length} pages (${fmt(bytes / EVENTS, 1)} bytes/event)`);
 
 const runOnce = (root: string, k: number): number => {
-  const out = execFileSync(
-    process.execPath,
-    [...process.execArgv, join(here, 'bench/mesh-page-in-run.ts'), root, pagesFile, join(dir, `run-${k}`)],
-    { encoding: 'utf8' },
-  );
+  const out = execFileSync(process.execPath, [...process.execArgv, join(here, 'bench/mesh-page-in-run.ts'), root, pagesFile, join(dir, `run-${k}`)], {
+    encoding: 'utf8',
+  });
   const r = JSON.parse(out.trim().split('\n').pop() as string) as { cpuMs: number; stored: number };
   if (r.stored !== EVENTS) throw new Error(`a run in ${root} stored ${r.stored} of ${EVENTS} events`);
   return r.cpuMs;
 };
-const trees = baseline ? [{ name: 'baseline', root: resolve(baseline) }, { name: 'this tree', root: here }] : [{ name: 'this tree', root: here }];
+const trees = baseline
+  ? [
+      { name: 'baseline', root: resolve(baseline) },
+      { name: 'this tree', root: here },
+    ]
+  : [{ name: 'this tree', root: here }];
 const cpu = new Map<string, number[]>(trees.map((t) => [t.name, []]));
 let k = 0;
 for (let r = 0; r < RUNS; r++)
   for (const t of trees) {
     const ms = runOnce(t.root, k++);
     cpu.get(t.name)?.push(ms);
-    console.log(`mesh-page-in: ${t.name} run ${r + 1}: ${fmt(ms)} ms of CPU, ${fmt((ms * 1000) / EVENTS, 1)} µs/event (load average ${loadavg()[0].toFixed(1)})`);
+    console.log(
+      `mesh-page-in: ${t.name} run ${r + 1}: ${fmt(ms)} ms of CPU, ${fmt((ms * 1000) / EVENTS, 1)} µs/event (load average ${loadavg()[0].toFixed(1)})`,
+    );
   }
 for (const t of trees) {
   const m = median(cpu.get(t.name) ?? []);
@@ -91,5 +96,4 @@ if (baseline) {
   const ratio = median(cpu.get('this tree') ?? []) / median(cpu.get('baseline') ?? []);
   console.log(`mesh-page-in: this tree ÷ baseline = ${ratio.toFixed(3)}× CPU time`);
 }
-if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
-else console.log(dir);
+rmSync(dir, { recursive: true, force: true });
