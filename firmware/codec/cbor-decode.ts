@@ -31,8 +31,10 @@ function hex64(w: [number, number]): string {
   return `0x${w[0].toString(16).padStart(8, '0')}${w[1].toString(16).padStart(8, '0')}`;
 }
 
-/** Short ASCII map keys decoded before, by a hash of their bytes (Reader.key); a fixed size, so bounded. */
-const KEYS: (string | undefined)[] = new Array(256);
+/** Short ASCII text decoded before (map keys, types, sources, names, units), by a hash of its bytes (Reader.text); a fixed size, so bounded. */
+const TEXTS: (string | undefined)[] = new Array(256);
+/** The longest text kept in TEXTS: a node id with a component fits. */
+const SHARED_TEXT_BYTES = 48;
 
 class Reader {
   pos = 0;
@@ -127,7 +129,7 @@ class Reader {
       }
       case 3: {
         this.need(n, at);
-        const s = utf8Decode(this.bytes, this.pos, this.pos + n, 0);
+        const s = this.text(this.pos, this.pos + n);
         this.pos += n;
         return s;
       }
@@ -155,7 +157,7 @@ class Reader {
       const kStart = this.pos;
       this.need(1, kStart);
       if (this.bytes[kStart] >> 5 !== 3) throw new CodecError('non-text-key', 'map key is not a text string', kStart);
-      const key = this.key(depth);
+      const key = this.item(depth + 1) as string;
       const kEnd = this.pos;
       if (prevStart >= 0) {
         const c = this.compare(prevStart, prevEnd, kStart, kEnd);
@@ -170,32 +172,28 @@ class Reader {
   }
 
   /**
-   * A map key (a text string: map() checked its major type). A short ASCII
-   * key read before is taken from KEYS instead of decoded again: the maps of
-   * a batch or a mesh page repeat the same few keys thousands of times.
+   * The text of bytes[start..end). A short ASCII one decoded before is taken
+   * from TEXTS instead of decoded again: the maps of a batch or a mesh page
+   * repeat the same keys, types, sources, names and units thousands of
+   * times, and one string each is less to allocate and to collect.
    */
-  key(depth: number): string {
+  text(start: number, end: number): string {
     const b = this.bytes;
-    const start = this.pos + 1;
-    const n = b[this.pos] & 31;
-    const end = start + n;
-    if (n === 0 || n > 23 || end > b.length) return this.item(depth + 1) as string;
+    const n = end - start;
+    if (n === 0 || n > SHARED_TEXT_BYTES) return utf8Decode(b, start, end, 0);
     let h = n;
     for (let i = start; i < end; i++) h = (h * 31 + b[i]) | 0;
-    const slot = h & (KEYS.length - 1);
-    const known = KEYS[slot];
+    const slot = h & (TEXTS.length - 1);
+    const known = TEXTS[slot];
     if (known !== undefined && known.length === n) {
       let same = true;
       for (let i = 0; i < n && same; i++) same = known.charCodeAt(i) === b[start + i];
-      if (same) {
-        this.pos = end;
-        return known;
-      }
+      if (same) return known;
     }
-    const key = this.item(depth + 1) as string;
-    // As many characters as bytes: all ASCII, so the bytes compared above are the whole key.
-    if (key.length === n) KEYS[slot] = key;
-    return key;
+    const s = utf8Decode(b, start, end, 0);
+    // As many characters as bytes: all ASCII, so the bytes compared above are the whole text.
+    if (s.length === n) TEXTS[slot] = s;
+    return s;
   }
 
   compare(a0: number, a1: number, b0: number, b1: number): number {

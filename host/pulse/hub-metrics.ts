@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { isValueMap } from '../../firmware/codec/value.js';
-import type { EventEntry } from '../../firmware/event/envelope.js';
+import { type EventEntry, sourceNode } from '../../firmware/event/envelope.js';
 import { hubBleComponent, macOfComponent } from '../ble/ble-mac.js';
 import { BleDevices } from '../store/ble-devices.js';
 import type { Cartridge } from '../store/cartridge.js';
@@ -105,11 +105,20 @@ export class HubMetrics {
   observe(entries: readonly EventEntry[]): void {
     let hub = 0;
     const seen = new Set<string>();
+    // The entry walked before: a commit's entries mostly repeat one source and series, whose strings are then not built again.
+    let source: string | undefined;
+    let node = '';
+    let series: { name: string; unit: string } | undefined;
+    let ble: string | undefined;
     for (let i = entries.length - 1; i >= 0; i--) {
       const e = entries[i];
-      const node = e.source.slice(0, e.source.indexOf('/'));
-      // The hub's chain counts apart; of it only its BLE devices' readings are series (each device by its component, named by its name).
-      const ble = node === this.o.hubId ? hubBleComponent(e.source, node) : undefined;
+      if (e.source !== source) {
+        source = e.source;
+        node = sourceNode(source);
+        series = undefined;
+        // The hub's chain counts apart; of it only its BLE devices' readings are series (each device by its component, named by its name).
+        ble = node === this.o.hubId ? hubBleComponent(source, node) : undefined;
+      }
       if (node === this.o.hubId) {
         hub++;
         if (e.type === 'system.ble.added') this.names.clear(); // a device added again may carry a new name
@@ -121,11 +130,13 @@ export class HubMetrics {
       const d = e.data;
       if (!isValueMap(d)) continue;
       if (e.type === 'sensor.reading' && typeof d.value === 'number' && typeof d.name === 'string' && d.quality !== 'bad') {
-        const component = e.source.slice(node.length + 1);
         const unit = typeof d.unit === 'string' ? d.unit : '';
-        const series = `${node}\u0000${component}\u0000${d.name}\u0000${unit}`;
-        if (seen.has(series)) continue;
-        seen.add(series);
+        if (series?.name === d.name && series.unit === unit) continue;
+        series = { name: d.name, unit };
+        const component = e.source.slice(node.length + 1);
+        const key = `${node}\u0000${component}\u0000${d.name}\u0000${unit}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
         const labels = ble === undefined ? this.labels(node) : { node, node_name: this.bleName(ble) };
         this.reading.set({ ...labels, component, reading: d.name, unit }, d.value);
       } else if (ble === undefined && e.type === 'system.health' && !seen.has(`${node}\u0000health`)) {

@@ -106,39 +106,47 @@ export function insertEntries(n: number): string {
   VALUES ${Array(n).fill(row).join(', ')}`;
 }
 
+/** One bound value of INSERT_ENTRY. */
+export type EntryValue = EntryValues[number];
+
 /**
- * An entry as the row that stores it: the id is not stored (it is the hash's
- * first bytes), nor the node id in its source (the row's node), nor prev when
- * `linked` (the row before holds it as its hash); a reading's data as columns
- * when they give back exactly that data, else its CBOR, as any other data.
- * `ref` turns a string into its `names` ref.
+ * An entry as the row that stores it, its EntryValues written into `out` from
+ * `at` (a statement's bound values, reused from row to row: no row is built
+ * apart): the id is not stored (it is the hash's first bytes), nor the node
+ * id in its source (the row's node), nor prev when `linked` (the row before
+ * holds it as its hash); a reading's data as columns when they give back
+ * exactly that data, else its CBOR, as any other data. `ref` turns a string
+ * into its `names` ref.
  */
-export function entryValues(nodeRef: number, e: EventEntry, hash: Uint8Array, linked: boolean, receivedAt: number, ref: (name: string) => number): EntryValues {
+export function writeEntryValues(
+  out: EntryValue[],
+  at: number,
+  nodeRef: number,
+  e: EventEntry,
+  hash: Uint8Array,
+  linked: boolean,
+  receivedAt: number,
+  ref: (name: string) => number,
+): void {
   const slash = e.source.indexOf('/');
-  const component = slash < 0 ? null : ref(e.source.slice(slash + 1));
-  const clock = e.clock === undefined ? null : CLOCK_CODES.indexOf(e.clock);
+  // Refs taken in the order they always were (component, unit, type, name): a new name gets the ref it always got.
+  out[at + 3] = slash < 0 ? null : ref(e.source.slice(slash + 1));
   const cols = e.type === READING_TYPE ? readingColumns(e.data, e.time) : undefined;
-  const prev = linked ? null : e.prev;
-  if (!cols) return [nodeRef, e.seq, ref(e.type), component, e.time, clock, prev, hash, encodeCbor(e.data), null, null, null, null, null, null, receivedAt];
-  const unit = cols.unit === null ? null : ref(cols.unit);
-  return [
-    nodeRef,
-    e.seq,
-    ref(e.type),
-    component,
-    e.time,
-    clock,
-    prev,
-    hash,
-    null,
-    ref(cols.name),
-    unit,
-    cols.value,
-    cols.quality,
-    cols.readingTime,
-    cols.flags,
-    receivedAt,
-  ];
+  out[at + 10] = cols && cols.unit !== null ? ref(cols.unit) : null;
+  out[at] = nodeRef;
+  out[at + 1] = e.seq;
+  out[at + 2] = ref(e.type);
+  out[at + 4] = e.time;
+  out[at + 5] = e.clock === undefined ? null : CLOCK_CODES.indexOf(e.clock);
+  out[at + 6] = linked ? null : e.prev;
+  out[at + 7] = hash;
+  out[at + 8] = cols ? null : encodeCbor(e.data);
+  out[at + 9] = cols ? ref(cols.name) : null;
+  out[at + 11] = cols ? cols.value : null;
+  out[at + 12] = cols ? cols.quality : null;
+  out[at + 13] = cols ? cols.readingTime : null;
+  out[at + 14] = cols ? cols.flags : null;
+  out[at + 15] = receivedAt;
 }
 
 /** A stored row as the entry that was signed, without its prev. */

@@ -6,10 +6,10 @@ import { ForkError, VerifyError } from '../../firmware/errors.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import { bytesEqual } from '../../firmware/event/verify-chain.js';
 import { Checkpoints } from './checkpoints.js';
-import { entryValues, INSERT_ENTRY, insertEntries, type EntryValues } from './event-rows.js';
+import { type EntryValue, type EntryValues, INSERT_ENTRY, insertEntries, writeEntryValues } from './event-rows.js';
 import type { NameRefs } from './name-refs.js';
 import type { Db } from './open-cartridge.js';
-import { ReadingRollups } from './reading-rollups.js';
+import { ReadingRollups, type RollupSum } from './reading-rollups.js';
 import type { SourceKind } from './nodes.js';
 import { StoreError } from './store-error.js';
 
@@ -33,6 +33,8 @@ export interface IngestResult {
 
 /** A node's batch: 32 entries (firmware's default), 512 bound values, far under SQLite's limit. */
 const ROWS_AT_ONCE = 32;
+/** Values in one row of INSERT_ENTRY. */
+const ROW_WIDTH: EntryValues['length'] = 16;
 
 interface NodeHeadRow {
   ref: number;
@@ -55,9 +57,16 @@ interface NodeHeadRow {
 export class Ingestor {
   private readonly selectNode: Statement<[string], NodeHeadRow>;
   private readonly selectHash: Statement<[number, number], Uint8Array>;
-  private readonly insertEntry: Statement<EntryValues>;
+  private readonly insertEntry: Statement<[EntryValue[]]>;
   /** INSERT_ENTRY for ROWS_AT_ONCE rows in one statement: a node's batch of 32 is one call, not 32. */
-  private readonly insertRows: Statement<EntryValues[number][]>;
+  private readonly insertRows: Statement<[EntryValue[]]>;
+  /**
+   * insertRows' bound values: each entry is written straight into them
+   * (writeEntryValues) and they are reused from call to call, so no row
+   * (nor argument list) is built per entry. `filled`: the rows written since the last insert.
+   */
+  private readonly bound: EntryValue[] = new Array(ROWS_AT_ONCE * ROW_WIDTH);
+  private filled = 0;
   private readonly insertGap: Statement<[string, number, number, number]>;
   private readonly updateHead: Statement<[number, Uint8Array, string]>;
   private readonly rollups: ReadingRollups;
@@ -77,8 +86,8 @@ export class Ingestor {
       'SELECT r.ref, n.kind, n.public_key, n.head_seq, n.head_hash, n.revoked_at FROM nodes n JOIN node_refs r ON r.node = n.id WHERE n.id = ?',
     );
     this.selectHash = db.prepare<[number, number], Uint8Array>('SELECT hash FROM entries WHERE node = ? AND seq = ?').pluck();
-    this.insertEntry = db.prepare(INSERT_ENTRY);
-    this.insertRows = db.prepare(insertEntries(ROWS_AT_ONCE));
+    this.insertEntry = db.prepare<[EntryValue[]]>(INSERT_ENTRY);
+    this.insertRows = db.prepare<[EntryValue[]]>(insertEntries(ROWS_AT_ONCE));
     this.insertGap = db.prepare('INSERT INTO gaps (node, from_seq, to_seq, at) VALUES (?, ?, ?, ?)');
     this.updateHead = db.prepare('UPDATE nodes SET head_seq = ?, head_hash = ? WHERE id = ?');
     this.rollups = new ReadingRollups(db);
@@ -109,9 +118,9 @@ export class Ingestor {
     // A mesh page: its batches in order, all stored or none, then `after` inside the same transaction.
     // Its readings' rollups are summed once for the whole page (one upsert per interval, not per batch).
     const page = db.transaction((batches: readonly Batch[], receivedAt: number, after: (results: IngestResult[]) => void) => {
-      const rows: EntryValues[] = [];
-      const results = batches.map((b) => this.store(b, receivedAt, 'mesh', rows));
-      this.rollups.add(rows);
+      const sum = this.rollups.sum();
+      const results = batches.map((b) => this.store(b, receivedAt, 'mesh', sum));
+      sum.write();
       after(results);
       return results;
     });
@@ -158,8 +167,8 @@ export class Ingestor {
     return this.runPage(batches, receivedAt, after);
   }
 
-  /** `rows`: where the stored rows go for the caller to add their rollups once (a page), else they are added here. */
-  private store(b: Batch, receivedAt: number, origin: BatchOrigin, rows?: EntryValues[]): IngestResult {
+  /** `pageSum`: where the stored readings are summed for the caller to write their rollups once (a page), else they are written here. */
+  private store(b: Batch, receivedAt: number, origin: BatchOrigin, pageSum?: RollupSum): IngestResult {
     const node = this.selectNode.get(b.node);
     if (!node) throw new StoreError('unknown-node', `node ${b.node} is not enrolled on this hub`);
     if (node.revoked_at !== null) throw new StoreError('node-revoked', `node ${b.node}'s key was revoked by the owner: its batches are refused`);
@@ -192,7 +201,9 @@ export class Ingestor {
     }
     const { fresh, head, gap } = verified;
     const ref = this.names.writer();
-    const stored: EntryValues[] = rows ?? [];
+    const sum = pageSum ?? this.rollups.sum();
+    const bound = this.bound;
+    this.filled = 0;
     // The chain is verified, so each entry's hash is the next one's prev, and the last one's is the signed head;
     // the first one's prev is stored unless the row before holds it (not so for a chain's first, nor after a gap).
     for (let i = 0; i < fresh.length; i++) {
@@ -200,13 +211,22 @@ export class Ingestor {
       const hash = i + 1 < fresh.length ? fresh[i + 1].prev : head.hash;
       let linked = i > 0;
       if (!linked && e.seq > 1) {
-        const before = this.selectHash.get(node.ref, e.seq - 1);
+        // The row before is most often the stored head, whose hash is at hand: no lookup then.
+        const before = known?.seq === e.seq - 1 ? known.hash : this.selectHash.get(node.ref, e.seq - 1);
         linked = before !== undefined && bytesEqual(before, e.prev);
       }
-      stored.push(entryValues(node.ref, e, hash, linked, receivedAt, ref));
+      const at = this.filled * ROW_WIDTH;
+      writeEntryValues(bound, at, node.ref, e, hash, linked, receivedAt, ref);
+      sum.add(node.ref, bound[at + 3] as number | null, e.time, bound[at + 9] as number | null, bound[at + 11] as number | null);
+      if (++this.filled === ROWS_AT_ONCE) {
+        this.insertRows.run(bound);
+        this.filled = 0;
+      }
     }
-    this.insertAll(stored, stored.length - fresh.length);
-    if (!rows) this.rollups.add(stored);
+    // The rest (a batch of other than 32, or its tail) row by row.
+    for (let r = 0; r < this.filled; r++) this.insertEntry.run(bound.slice(r * ROW_WIDTH, (r + 1) * ROW_WIDTH));
+    this.filled = 0;
+    if (!pageSum) sum.write();
     if (gap) this.insertGap.run(b.node, gap.from, gap.to, receivedAt);
     // The signed head that proved these entries, kept so the log verifies at rest (host/store/verify-bundle.ts).
     this.checkpoints.record(b, receivedAt);
@@ -215,12 +235,5 @@ export class Ingestor {
     const result: IngestResult = { node: b.node, ack: head.seq, stored: fresh.length, fresh };
     if (gap) result.gap = gap;
     return result;
-  }
-
-  /** Inserts rows[from..] in seq order: ROWS_AT_ONCE at a time, the rest one by one. */
-  private insertAll(rows: readonly EntryValues[], from: number): void {
-    let i = from;
-    for (; i + ROWS_AT_ONCE <= rows.length; i += ROWS_AT_ONCE) this.insertRows.run(...rows.slice(i, i + ROWS_AT_ONCE).flat());
-    for (; i < rows.length; i++) this.insertEntry.run(...rows[i]);
   }
 }

@@ -5,15 +5,26 @@ import { encodeCbor } from '../../firmware/codec/cbor-encode.js';
 import { isBase32Of, toBase32 } from '../../firmware/codec/text-encodings.js';
 import type { ValueMap } from '../../firmware/codec/value.js';
 
-// The decoder keeps short ASCII map keys it read in a fixed table (Reader.key): a key must come
-// back exactly as written whatever the table held before, never another key that shared its slot.
-describe('decoding map keys through the key table', () => {
+// The decoder keeps short ASCII text it read (map keys and text values) in a fixed table (Reader.text): a text
+// must come back exactly as written whatever the table held before, never another text that shared its slot.
+describe('decoding text through the text table', () => {
   it('gives every key back exactly, over many more keys than the table has slots', () => {
     const keys = Array.from({ length: 2000 }, (_, i) => `k${i.toString(36)}${'x'.repeat(i % 20)}`);
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < keys.length; i += 7) {
         const m: ValueMap = {};
         for (const k of keys.slice(i, i + 7)) m[k] = k.length;
+        assert.deepEqual(decodeCbor(encodeCbor(m)), m);
+      }
+    }
+  });
+
+  it('gives every text value back exactly, short and long, ASCII or not, among the keys', () => {
+    const texts = Array.from({ length: 3000 }, (_, i) => `${i % 3 === 0 ? 'é' : 'v'}${i.toString(36)}${'y'.repeat(i % 60)}`);
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < texts.length; i += 5) {
+        const list = texts.slice(i, i + 5);
+        const m: ValueMap = { [list[0].slice(0, 20)]: list };
         assert.deepEqual(decodeCbor(encodeCbor(m)), m);
       }
     }
