@@ -8,17 +8,28 @@ import type { Cartridge } from '../store/cartridge.js';
  * definition where the node enrolled with a known board. Rules are compiled
  * against `refs`; their targets are checked against `targets` (a node
  * without a known board cannot have its pins checked, so a rule that aims at
- * it by pin is refused as naming an unknown node there).
+ * it by pin is refused as naming an unknown node there). Reads the nodes'
+ * rows and each one's latest boot, never a count of their entries.
  */
 export function ruleNodes(cartridge: Cartridge): { refs: NodeRef[]; targets: TargetNode[] } {
   const boards = loadBoards();
   const refs: NodeRef[] = [];
   const targets: TargetNode[] = [];
-  for (const n of cartridge.nodes()) {
-    const outputs = cartridge.commands.outputsOf(n.id).map((o) => ({ name: o.name, pin: o.pin }));
-    refs.push({ id: n.id, name: n.name, outputs });
+  for (const n of cartridge.nodeNames()) {
+    const ref = { id: n.id, name: n.name, outputs: outputsOf(cartridge, n.id) };
+    refs.push(ref);
     const board = n.board ? boards.get(n.board) : undefined;
-    if (board) targets.push({ id: n.id, name: n.name ?? n.id, board, outputs });
+    if (board) targets.push({ id: n.id, name: n.name ?? n.id, board, outputs: ref.outputs });
   }
   return { refs, targets };
+}
+
+/** One node as rules see it, by point lookups (what a node's system.boot changes); undefined when `id` is no enrolled node. */
+export function ruleNode(cartridge: Cartridge, id: string): NodeRef | undefined {
+  const name = cartridge.nodeName(id);
+  return name === undefined ? undefined : { id, name, outputs: outputsOf(cartridge, id) };
+}
+
+function outputsOf(cartridge: Cartridge, node: string): { name: string; pin: number }[] {
+  return cartridge.commands.outputsOf(node).map((o) => ({ name: o.name, pin: o.pin }));
 }
