@@ -87,7 +87,8 @@ export class RuleService {
     this.unsubscribe = this.o.cartridge.onStored((entries, receivedAt, origin) => {
       if (origin !== 'mesh') this.stored(entries, receivedAt);
     });
-    if (late.length) this.o.log({ level: 'warn', code: 'rule-late', message: `${late.length} firing(s) cut off by a crash before their commit, carried out now` });
+    if (late.length)
+      this.o.log({ level: 'warn', code: 'rule-late', message: `${late.length} firing(s) cut off by a crash before their commit, carried out now` });
     this.carry(late);
     // Timers that came due while the hub was down fire now (those carried out before it stopped do not fire again).
     this.run(() => this.engine.advanceTo(this.o.clock()).filter((f) => f.at > from.timers));

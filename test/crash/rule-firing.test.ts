@@ -142,7 +142,9 @@ describe('crash matrix: kill -9 of the hub during a rule firing', () => {
         return { fired: w.fired[0].id, command: w.commands[0].id };
       });
       assert.deepStrictEqual(again, first);
-      t.diagnostic(`killed with command ${r.held} queued inside the uncommitted firing; after the restart: firing ${first.fired}, command ${first.command}, once`);
+      t.diagnostic(
+        `killed with command ${r.held} queued inside the uncommitted firing; after the restart: firing ${first.fired}, command ${first.command}, once`,
+      );
     } finally {
       await r.done();
     }
