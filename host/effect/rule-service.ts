@@ -50,7 +50,9 @@ const MAX_WAIT = 2 ** 31 - 1;
 /**
  * The live rule engine of the hub. On start it replays the stored log in the
  * order it was stored (rules come back with their system.rule.* events, and
- * every for: window, run and cooldown resumes where it stood), then takes
+ * every for: window, run and cooldown resumes where it stood), carries out
+ * what it decided past the rules cursor (a firing a crash cut off before
+ * its commit: host/effect/replay-rules.ts), then takes
  * each commit from the post-commit hook and wakes for the engine's timers.
  * What fires is carried out by the EffectRunner. Rule changes are events on
  * the hub's chain, checked first: the schema, then the targets against the
@@ -72,12 +74,14 @@ export class RuleService {
     // The engine reads this array when it compiles a rule: refreshed in place as nodes enrol and boot.
     this.engine = new RuleEngine({ timeZone: this.timeZone, hubId: o.hubLog.id, nodes: this.refs });
     this.runner = new EffectRunner({ cartridge: o.cartridge, hubLog: o.hubLog, notifyUrl: o.notifyUrl, log: o.log });
+    // What is stored from now on is the rules' to decide on, even before start() replays the log.
+    o.cartridge.rulesCursor.attach();
   }
 
   start(): void {
     this.refreshNodes();
     const cursor = this.o.cartridge.rulesCursor;
-    const from = cursor.attach();
+    const from = cursor.position();
     // Decisions made again while replaying were carried out when first made, unless the cursor says their commit never came.
     const log = this.o.cartridge.recorded.between(0, Number.MAX_SAFE_INTEGER, this.o.hubLog.id);
     const { late, reached } = replayRules(this.engine, log, from, { seen: (e) => this.noteAdded(e), fired: (f) => this.count(f) });

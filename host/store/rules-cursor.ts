@@ -57,10 +57,12 @@ export class RulesCursor {
     return { chains, timers: this.timers.get() ?? Number.NEGATIVE_INFINITY };
   }
 
-  /** The live rules take over marking what they decide; returns the committed position. */
-  attach(): RulesPosition {
+  /**
+   * The live rules take over marking what they decide on: from here, entries stored before they start
+   * (the percepts a crash kept from being stored, recovered first) are theirs to decide on when they do.
+   */
+  attach(): void {
     this.attached = true;
-    return this.position();
   }
 
   /** The live rules stopped: what they marked is written (its own small transaction), and from now on stored entries are marked as they are stored. */
@@ -71,7 +73,11 @@ export class RulesCursor {
 
   /** Entries (of any chains, in stored order) the rules decided on, and carried out what they fired. */
   decided(entries: readonly { source: string; seq: number }[]): void {
-    for (const e of entries) this.mark(chainOf(e.source), e.seq);
+    // A batch is a run of one chain's entries: its last one of each run marks it.
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      if (i + 1 === entries.length || entries[i + 1].source !== e.source) this.mark(chainOf(e.source), e.seq);
+    }
   }
 
   /** A chain decided on through `seq`. */

@@ -70,7 +70,7 @@ describe('the rules cursor (migration step 20)', () => {
     const { c, a, b } = open('attached.db');
     try {
       const cursor = c.rulesCursor;
-      assert.deepStrictEqual(Object.fromEntries(cursor.attach().chains), {});
+      cursor.attach();
       const fresh = c.ingestBatch(a.batch(1, 3)).fresh;
       assert.deepStrictEqual(chains(c), {}, 'left for the rules to decide on');
       cursor.decided(fresh);
