@@ -95,7 +95,11 @@ export class RuleService {
       this.o.log({ level: 'warn', code: 'rule-late', message: `${late.length} firing(s) cut off by a crash before their commit, carried out now` });
     this.carry(late);
     // Timers that came due while the hub was down fire now (those carried out before it stopped do not fire again).
-    this.run(() => this.engine.advanceTo(this.o.clock()).filter((f) => f.at > from.timers));
+    this.run(() => {
+      const due = this.engine.advanceTo(this.o.clock());
+      this.count(due.filter((f) => f.at <= from.timers));
+      return due.filter((f) => f.at > from.timers);
+    });
     this.defaults = new PendingDefaults(this.o.defaults ?? [], (id) => this.seen.has(id));
     this.defaults.add(
       (doc) => this.record(doc),

@@ -31,8 +31,8 @@ function work(c: Cartridge, hub: string) {
  * A hub that runs the rule, its node 'lab' (a relay on GPIO 4) enrolled and booted, then a hub child
  * killed with SIGKILL at `stage` while the readings that cross 21 °C fire the rule; then restarts.
  */
-async function crashDuringFiring(t: TestContext, stage: 'firing' | 'fired') {
-  const tmp = tempDir(`fazt-crash-rule-${stage}-`);
+async function crashDuringFiring(t: TestContext, stage: string, doc: Record<string, unknown> = rule) {
+  const tmp = tempDir('fazt-crash-rule-');
   const file = join(tmp.dir, CARTRIDGE_FILE);
   const node = new TestNode(0x62);
   const hubs: ScriptChild[] = [];
@@ -42,7 +42,7 @@ async function crashDuringFiring(t: TestContext, stage: 'firing' | 'fired') {
   setup.cartridge.addNode(node.identity.publicKey, { name: 'lab', board: 'esp32-devkitc' });
   node.record('system.boot', 'system', { outputs: [{ name: 'relay', driver: 'digital-output', pin: 4 }] }, T0);
   assert.equal((await post(`${setupUrl}/v1/uplink`, cbor(node.batch(1, 1)))).status, 200);
-  const added = await post(`${setupUrl}/v1/rules`, JSON.stringify(rule), 'application/json');
+  const added = await post(`${setupUrl}/v1/rules`, JSON.stringify(doc), 'application/json');
   assert.equal(added.status, 201, JSON.stringify(added.body));
   await setup.stop();
 
@@ -79,9 +79,10 @@ async function crashDuringFiring(t: TestContext, stage: 'firing' | 'fired') {
   hubs.push(h1);
   node.append(20); // 20.1 … 22.0 °C: the rule fires as they cross 21 °C
   const sent = uplink(h1.url, 2, 21).catch((e: unknown) => e);
-  const held = await h1.line(new RegExp(`holding ${stage} (\\S+)`), `the hub at stage ${stage}`);
+  const held = await h1.line(new RegExp(`holding ${stage.split(':')[0]} (\\S+)`), `the hub at stage ${stage}`);
   await killHard(h1.proc);
-  t.diagnostic(`the batch that fired it: ${String(await sent)}`);
+  const answer = await sent;
+  t.diagnostic(`the batch that fired it: ${answer instanceof Error ? answer.message : JSON.stringify(answer)}`);
   return {
     held: held[1],
     node,
@@ -145,6 +146,61 @@ describe('crash matrix: kill -9 of the hub during a rule firing', () => {
       t.diagnostic(
         `killed with command ${r.held} queued inside the uncommitted firing; after the restart: firing ${first.fired}, command ${first.command}, once`,
       );
+    } finally {
+      await r.done();
+    }
+  });
+
+  it("a run's step after its delay (a timer), killed before its commit, is carried out once after the restart", { timeout: 60_000 }, async (t) => {
+    const pulse = {
+      ...rule,
+      id: 'relay-pulse-when-warm',
+      actions: [rule.actions[0], { kind: 'delay', for: '1s' }, { kind: 'output', node: 'lab', output: 'relay', op: 'off' }],
+    };
+    // The first command (on) commits with the firing; the kill lands inside the second (off), when the delay's timer fires.
+    const r = await crashDuringFiring(t, 'firing:2', pulse);
+    try {
+      const on = r.inspect((_c, w) => {
+        assert.deepStrictEqual([w.fired.length, w.requested.length, w.commands.length], [1, 1, 1], 'the run started and its first step committed');
+        return w.commands[0].id;
+      });
+      const h2 = await r.restart();
+      r.node.append(5);
+      const reply = await r.uplink(h2.url, 2, 26);
+      await killHard(h2.proc);
+      const after = r.inspect((_c, w) => {
+        assert.deepStrictEqual(
+          w.fired.map((e) => (e.data as { outcome: string }).outcome),
+          ['fired', 'continued'],
+          'the run went on after its delay, once',
+        );
+        assert.deepStrictEqual(
+          w.commands.map((x) => x.action),
+          [
+            { output: 'relay', op: 'on' },
+            { output: 'relay', op: 'off' },
+          ],
+        );
+        assert.equal(w.commands[0].id, on);
+        assert.deepStrictEqual(
+          reply.commands?.map((x) => x.id),
+          w.commands.map((x) => x.id),
+        );
+        return w.commands.map((x) => x.id);
+      });
+      const h3 = await r.restart();
+      r.node.append(3);
+      await r.uplink(h3.url, 27, 29);
+      await killHard(h3.proc);
+      r.inspect((_c, w) => {
+        assert.deepStrictEqual(
+          w.commands.map((x) => x.id),
+          after,
+          'a second restart carries out nothing again',
+        );
+        assert.equal(w.fired.length, 2);
+      });
+      t.diagnostic(`killed inside the delayed step (command ${r.held}); after the restart: on ${after[0]}, off ${after[1]}, once`);
     } finally {
       await r.done();
     }
