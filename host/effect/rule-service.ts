@@ -2,11 +2,13 @@ import { fromJsonValue } from '../../firmware/codec/json-form.js';
 import type { ValueMap } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import type { HubLog } from '../hub/hub-log.js';
-import { ruleNodes } from '../hub/rule-nodes.js';
+import { ruleNode, ruleNodes } from '../hub/rule-nodes.js';
 import { checkRuleTargets, type LoggedEntry, compileRule, type CompiledRule, type Firing, type NodeRef, RuleEngine, RuleError } from '../rules/index.js';
 import type { Cartridge } from '../store/cartridge.js';
+import { chainOf } from '../store/rules-cursor.js';
 import { PendingDefaults } from './default-rules.js';
 import { EffectRunner } from './effect-runner.js';
+import { replayRules } from './replay-rules.js';
 
 export interface RuleServiceOptions {
   cartridge: Cartridge;
@@ -48,7 +50,9 @@ const MAX_WAIT = 2 ** 31 - 1;
 /**
  * The live rule engine of the hub. On start it replays the stored log in the
  * order it was stored (rules come back with their system.rule.* events, and
- * every for: window, run and cooldown resumes where it stood), then takes
+ * every for: window, run and cooldown resumes where it stood), carries out
+ * what it decided past the rules cursor (a firing a crash cut off before
+ * its commit: host/effect/replay-rules.ts), then takes
  * each commit from the post-commit hook and wakes for the engine's timers.
  * What fires is carried out by the EffectRunner. Rule changes are events on
  * the hub's chain, checked first: the schema, then the targets against the
@@ -70,31 +74,32 @@ export class RuleService {
     // The engine reads this array when it compiles a rule: refreshed in place as nodes enrol and boot.
     this.engine = new RuleEngine({ timeZone: this.timeZone, hubId: o.hubLog.id, nodes: this.refs });
     this.runner = new EffectRunner({ cartridge: o.cartridge, hubLog: o.hubLog, notifyUrl: o.notifyUrl, log: o.log });
+    // What is stored from now on is the rules' to decide on, even before start() replays the log.
+    o.cartridge.rulesCursor.attach();
   }
 
   start(): void {
     this.refreshNodes();
-    const hub = this.o.hubLog.id;
-    let batch: LoggedEntry[] = [];
-    let at = Number.NEGATIVE_INFINITY;
-    const flush = () => {
-      if (batch.length) this.count(this.engine.ingest(batch, at));
-      batch = [];
-    };
-    // Decisions made again while replaying were carried out when they were first made.
-    for (const r of this.o.cartridge.recorded.between(0, Number.MAX_SAFE_INTEGER, hub)) {
-      if (r.receivedAt !== at) flush();
-      at = r.receivedAt;
-      batch.push(r.entry);
-      this.noteAdded(r.entry);
-    }
-    flush();
+    const cursor = this.o.cartridge.rulesCursor;
+    const from = cursor.position();
+    // Decisions made again while replaying were carried out when first made, unless the cursor says their commit never came.
+    const log = this.o.cartridge.recorded.between(0, Number.MAX_SAFE_INTEGER, this.o.hubLog.id);
+    const { late, reached } = replayRules(this.engine, log, from, { seen: (e) => this.noteAdded(e), fired: (f) => this.count(f) });
+    for (const [chain, seq] of reached) cursor.mark(chain, seq);
     for (const p of this.engine.problems) this.o.log({ level: 'warn', code: 'rule-replay', message: p });
     // Rules act on what this hub received itself; a paired hub's replicated entries are its own rules' to act on (an effect once, not per hub).
     this.unsubscribe = this.o.cartridge.onStored((entries, receivedAt, origin) => {
       if (origin !== 'mesh') this.stored(entries, receivedAt);
     });
-    this.run(() => this.engine.advanceTo(this.o.clock()));
+    if (late.length)
+      this.o.log({ level: 'warn', code: 'rule-late', message: `${late.length} firing(s) cut off by a crash before their commit, carried out now` });
+    this.carry(late);
+    // Timers that came due while the hub was down fire now (those carried out before it stopped do not fire again).
+    this.run(() => {
+      const due = this.engine.advanceTo(this.o.clock());
+      this.count(due.filter((f) => f.at <= from.timers));
+      return due.filter((f) => f.at > from.timers);
+    });
     this.defaults = new PendingDefaults(this.o.defaults ?? [], (id) => this.seen.has(id));
     this.defaults.add(
       (doc) => this.record(doc),
@@ -108,6 +113,11 @@ export class RuleService {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     clearTimeout(this.timer);
+    try {
+      this.o.cartridge.rulesCursor.detach();
+    } catch (e) {
+      this.o.log({ level: 'error', code: 'rules', message: `the rules cursor was not written: ${(e as Error)?.message ?? String(e)}` });
+    }
     await this.runner.stop();
   }
 
@@ -199,10 +209,11 @@ export class RuleService {
     let booted = false;
     for (const e of entries) {
       this.noteAdded(e);
-      if (e.type === 'system.boot') booted = true;
+      if (e.type !== 'system.boot') continue;
+      booted = true;
+      this.refreshNode(chainOf(e.source)); // its outputs, for rules compiled from now on
     }
-    if (booted) this.refreshNodes(); // its outputs, for rules compiled from now on
-    this.run(() => this.engine.ingest(entries, receivedAt));
+    this.run(() => this.engine.ingest(entries, receivedAt), entries);
     if (booted && this.defaults?.size)
       this.defaults.add(
         (doc) => this.record(doc),
@@ -210,8 +221,8 @@ export class RuleService {
       );
   }
 
-  /** Decides, carries out what fired, and sets the wake-up for the engine's next timer. */
-  private run(decide: () => Firing[]): void {
+  /** Decides on `entries` (or the time), carries out what fired, and sets the wake-up for the engine's next timer. */
+  private run(decide: () => Firing[], entries: readonly LoggedEntry[] = []): void {
     let firings: Firing[] = [];
     try {
       firings = decide();
@@ -219,23 +230,34 @@ export class RuleService {
       this.o.log({ level: 'error', code: 'rules', message: (e as Error)?.message ?? String(e) });
     }
     this.count(firings);
-    // What one batch or one timer set off is stored with one commit: each commit waits for the disk.
-    if (firings.length) {
-      try {
-        this.o.hubLog.atomically(() => {
-          for (const f of firings) {
-            try {
-              this.runner.carry(f);
-            } catch (e) {
-              this.o.log({ level: 'error', code: 'effects', rule: f.rule, message: (e as Error)?.message ?? String(e) });
-            }
-          }
-        });
-      } catch (e) {
-        this.o.log({ level: 'error', code: 'effects', message: (e as Error)?.message ?? String(e) });
-      }
-    }
+    // Decided on: the cursor moves with the firing's commit, or else with the next batch stored (host/store/rules-cursor.ts).
+    this.o.cartridge.rulesCursor.decided(entries);
+    this.carry(firings);
     this.schedule();
+  }
+
+  /**
+   * Carries out firings. What one batch or one timer set off is stored with one commit (each commit waits for
+   * the disk), and the rules cursor with it: a restart after that commit does not carry them out again.
+   */
+  private carry(firings: readonly Firing[]): void {
+    if (firings.length === 0) return;
+    const cursor = this.o.cartridge.rulesCursor;
+    cursor.timersThrough(this.engine.now);
+    try {
+      this.o.hubLog.atomically(() => {
+        for (const f of firings) {
+          try {
+            this.runner.carry(f);
+          } catch (e) {
+            this.o.log({ level: 'error', code: 'effects', rule: f.rule, message: (e as Error)?.message ?? String(e) });
+          }
+        }
+        cursor.flush();
+      });
+    } catch (e) {
+      this.o.log({ level: 'error', code: 'effects', message: (e as Error)?.message ?? String(e) });
+    }
   }
 
   private schedule(): void {
@@ -262,6 +284,15 @@ export class RuleService {
     if (e.type !== 'system.rule.added' || !e.source.startsWith(`${this.o.hubLog.id}/`)) return;
     const d = e.data as ValueMap;
     if (typeof d.id === 'string') this.seen.add(d.id);
+  }
+
+  /** One node's name and outputs again, by point lookups (a node that enrolled since joins). */
+  private refreshNode(id: string): void {
+    const ref = ruleNode(this.o.cartridge, id);
+    if (!ref) return;
+    const at = this.refs.findIndex((r) => r.id === id);
+    if (at < 0) this.refs.push(ref);
+    else this.refs[at] = ref;
   }
 
   private refreshNodes(): void {

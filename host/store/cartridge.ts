@@ -26,6 +26,7 @@ import { EventQueries, type EventPage, type EventQuery } from './queries.js';
 import { ReadingSeries } from './reading-series.js';
 import { RecentEvents } from './recent-events.js';
 import { RecordedLog } from './recorded-log.js';
+import { RulesCursor } from './rules-cursor.js';
 import { StoredHook, type StoredListener } from './stored-hook.js';
 import { type TableCounts, tableCounts } from './table-counts.js';
 
@@ -63,6 +64,8 @@ export class Cartridge {
   readonly hubIdentity: HubIdentityStore;
   /** Firmware images published for the nodes (host/store/firmware-images.ts). */
   readonly firmware: FirmwareImages;
+  /** How far the rules' decisions are committed (host/store/rules-cursor.ts). */
+  readonly rulesCursor: RulesCursor;
   private readonly crypto: CryptoProvider;
   private readonly clock: () => number;
   private readonly names: NameRefs;
@@ -99,7 +102,11 @@ export class Cartridge {
     this.stored = new StoredHook(o.onListenerError);
     this.enrolments = new Enrolments(db, this.registry, this.crypto, o.entropy);
     this.chains = new ChainRecords(db);
-    const ingestor = new Ingestor(db, this.names, this.crypto, (node, fresh) => this.commands.settle(node, fresh));
+    this.rulesCursor = new RulesCursor(db);
+    const ingestor = new Ingestor(db, this.names, this.crypto, (node, fresh, origin, receivedAt) => {
+      this.commands.settle(node, fresh);
+      this.rulesCursor.stored(node, fresh.at(-1)?.seq, origin, receivedAt);
+    });
     this.intake = new BatchIntake({
       ingestor,
       registry: this.registry,
@@ -202,8 +209,8 @@ export class Cartridge {
     return this.registry.list(kind);
   }
 
-  /** The enrolled nodes' ids and names (cheap, unlike nodes(): it counts no entries). */
-  nodeNames(): { id: string; name: string | null }[] {
+  /** The enrolled nodes' ids, names and boards (cheap, unlike nodes(): it counts no entries). */
+  nodeNames(): { id: string; name: string | null; board: string | null }[] {
     return this.registry.names();
   }
 

@@ -75,12 +75,15 @@ export class Ingestor {
   private readonly runPage: (batches: readonly Batch[], receivedAt: number, after: (results: IngestResult[]) => void) => IngestResult[];
   private readonly runGroup: (items: { batch: Batch; receivedAt: number }[]) => (IngestResult | Error)[];
 
-  /** `onStored` runs inside the transaction with each batch's fresh entries (the command queue settles by them). */
+  /**
+   * `onStored` runs inside the transaction with each batch's fresh entries, where they came from and
+   * their received_at (the command queue settles by them; the rules cursor moves).
+   */
   constructor(
     db: Db,
     private readonly names: NameRefs,
     private readonly crypto: CryptoProvider,
-    private readonly onStored?: (node: string, fresh: readonly EventEntry[]) => void,
+    private readonly onStored?: (node: string, fresh: readonly EventEntry[], origin: BatchOrigin, receivedAt: number) => void,
   ) {
     this.selectNode = db.prepare(
       'SELECT r.ref, n.kind, n.public_key, n.head_seq, n.head_hash, n.revoked_at FROM nodes n JOIN node_refs r ON r.node = n.id WHERE n.id = ?',
@@ -231,7 +234,7 @@ export class Ingestor {
     // The signed head that proved these entries, kept so the log verifies at rest (host/store/verify-bundle.ts).
     this.checkpoints.record(b, receivedAt);
     this.updateHead.run(head.seq, head.hash, b.node);
-    this.onStored?.(b.node, fresh);
+    this.onStored?.(b.node, fresh, origin, receivedAt);
     const result: IngestResult = { node: b.node, ack: head.seq, stored: fresh.length, fresh };
     if (gap) result.gap = gap;
     return result;

@@ -10,6 +10,7 @@ import { PENDING_EFFECTS_SQL } from './migration-pending-effects.js';
 import { ROLLUPS_SQL } from './migration-rollups.js';
 import { BLE_SQL } from './migration-ble.js';
 import { RETENTION_SQL } from './migration-retention.js';
+import { RULES_CURSOR_SQL } from './migration-rules-cursor.js';
 
 /**
  * The cartridge's schema as numbered steps, applied in order, each in its own
@@ -257,5 +258,11 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     name: 'retention: pruned ranges of raw readings, deletable only under a signed summary',
     // Old raw readings give way to their rollups (host/store/migration-retention.ts, host/store/retention-pass.ts).
     sql: RETENTION_SQL,
+  },
+  {
+    step: 20,
+    name: "rules cursor: how far the rules' decisions are committed",
+    // A firing cut by kill -9 is carried out after the restart, once (host/store/rules-cursor.ts, host/effect/rule-service.ts).
+    sql: RULES_CURSOR_SQL,
   },
 ];

@@ -56,7 +56,7 @@ export class NodeRegistry {
   private readonly upsert: Statement<[string, Uint8Array, string | null, string | null, number, SourceKind]>;
   private readonly exists: Statement<[string], number>;
   private readonly summaries: Statement<[SourceKind], SummaryRow>;
-  private readonly named: Statement<[], { id: string; name: string | null }>;
+  private readonly named: Statement<[], { id: string; name: string | null; board: string | null }>;
   private readonly kindName: Statement<[string], { kind: SourceKind; name: string | null }>;
   private readonly keyRow: Statement<[string], { public_key: Buffer; head_seq: number; revoked_at: number | null; kind: SourceKind }>;
   private readonly setName: Statement<[string, string]>;
@@ -78,7 +78,7 @@ export class NodeRegistry {
         (SELECT coalesce(sum(g.to_seq - g.from_seq + 1), 0) FROM gaps g WHERE g.node = n.id) AS dropped,
         (SELECT min(f.seq) FROM mesh_forks f WHERE f.node = n.id) AS forked_at
       FROM nodes n JOIN node_refs r ON r.node = n.id WHERE n.kind = ? ORDER BY n.id`);
-    this.named = db.prepare("SELECT id, name FROM nodes WHERE kind = 'node' ORDER BY id");
+    this.named = db.prepare("SELECT id, name, board FROM nodes WHERE kind = 'node' ORDER BY id");
     this.kindName = db.prepare('SELECT kind, name FROM nodes WHERE id = ?');
   }
 
@@ -114,8 +114,8 @@ export class NodeRegistry {
     return this.setRevoked.run(now, id).changes === 1;
   }
 
-  /** The enrolled nodes' ids and names only: what naming a node in a query needs, without list()'s count of every entry. */
-  names(): { id: string; name: string | null }[] {
+  /** The enrolled nodes' ids, names and boards only: what naming a node needs, without list()'s count of every entry. */
+  names(): { id: string; name: string | null; board: string | null }[] {
     return this.named.all();
   }
 

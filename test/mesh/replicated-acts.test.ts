@@ -61,6 +61,22 @@ describe('rules and percepts act only on entries the hub received itself', () =>
     );
   });
 
+  it('restarted after the sync, the peer replays the replicated entries and still carries out nothing for them', async () => {
+    const { b } = p;
+    const before = own(b).map((e) => e.type);
+    await b.hub.stop();
+    // The page's transaction marked its entries decided on (the rules cursor): the replay does not take them as a firing a crash cut off.
+    const addr = await b.hub.start();
+    b.url = addr.url;
+    assert.deepStrictEqual(
+      own(b)
+        .map((e) => e.type)
+        .filter((t) => t.startsWith('system.rule.') || t.startsWith('effect.')),
+      before.filter((t) => t.startsWith('system.rule.') || t.startsWith('effect.')),
+      'no firing and no effect after the restart',
+    );
+  });
+
   it('an uplink to the peer itself is acted on there', async () => {
     const { b } = p;
     node.append(5, 'sensor.reading');
