@@ -134,9 +134,11 @@ process.on('exit', () => {
   for (const p of [hubProcess, sender]) if (p && p.exitCode === null) p.kill();
 });
 mkdirSync(join(dir, 'hub'));
+const probeFile = join(dir, 'probe.json');
 const address = await startSoakHub(
   join(dir, 'hub'),
   nodes.map((n) => ({ publicKey: n.publicKey, name: n.name })),
+  probeFile,
   values.profile,
 );
 hubProcess = address.process;
@@ -179,13 +181,28 @@ while (performance.now() - t0 < durationMs) {
   const s = procStats(hubPid);
   samples.push({ at: (performance.now() - t0) / 1000, cpu: s.cpu, rss: s.rss, wal: sizeOf(`${address.cartridge}-wal`) });
 }
-const sent = await ask<{ latencies: number[]; acked: number; refused: string; failed: number; cpuShare: number }>(sender, { stop: true });
+interface Spread {
+  p50: number;
+  p99: number;
+  max: number;
+}
+const sent = await ask<{ latencies: number[]; freshLatencies: number[]; connects: number[]; slowAt: string; acked: number; refused: string; failed: number; cpuShare: number; loopDelayMs: Spread }>(sender, {
+  stop: true,
+});
 const wall = (performance.now() - t0) / 1000;
 const s1 = procStats(hubPid);
 const usedAfter = used();
 const files = { db: sizeOf(address.cartridge), wal: sizeOf(`${address.cartridge}-wal`) };
 const load = loadavg();
 await address.stop();
+/** What bench/soak-probe.ts measured inside the hub. */
+const probe = JSON.parse(readFileSync(probeFile, 'utf8')) as {
+  serviceMs: Spread & { count: number };
+  loopDelayMs: Spread;
+  gcMs: Spread & { count: number; byKind: Record<string, { count: number; ms: number }> };
+  blocked: { at: number; ms: number }[];
+  blockedCount: number;
+};
 stream.destroy();
 sender.kill();
 const ended = Cartridge.open(address.cartridge);
@@ -197,8 +214,12 @@ rmSync(dir, { recursive: true, force: true });
 const share = (s1.cpu - s0.cpu) / wall;
 /** Above the idle hub's: what storing an event costs, its share of the rules, Pulse and the stream included. */
 const cpuPerEvent = ((share - idleShare) * wall) / Math.max(1, stored);
-const lat = [...sent.latencies].sort((a, b) => a - b);
-const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] ?? Number.NaN;
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const lat = sorted(sent.latencies);
+const pctOf = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? Number.NaN;
+const pct = (p: number) => pctOf(lat, p);
+const fresh = sorted(sent.freshLatencies);
+const connects = sorted(sent.connects);
 const half = samples.filter((s) => s.at >= wall / 2);
 /** Least-squares slope of RSS over the second half, in MB per minute. */
 const slope = (() => {
@@ -242,7 +263,23 @@ if (cpuPerEvent > 0)
   console.log(
     `  the nodes' schedules offer ${fmt(offered, 1)} events/s (stored ${fmt((stored / wall / offered) * 100, 0)} % of that in the run): at ${fmt(cpuPerEvent * 1e6, 0)} µs an event and the idle ${fmt(idleShare * 100, 1)} %, that rate needs ${fmt((offered * cpuPerEvent + idleShare) * 100, 1)} % of one core here, whatever share the machine's load left the hub`,
   );
-console.log(`  ack latency p50 ${fmt(pct(50), 2)} ms, p99 ${fmt(pct(99), 2)} ms, max ${fmt(lat.at(-1) ?? Number.NaN, 1)} ms`);
+const spread = (x: Spread) => `p50 ${fmt(x.p50, 2)} ms, p99 ${fmt(x.p99, 2)} ms, max ${fmt(x.max, 1)} ms`;
+console.log(
+  `  ack latency at the senders (a signed batch handed to its connection → the ack's last byte read): p50 ${fmt(pct(50), 2)} ms, p99 ${fmt(pct(99), 2)} ms, max ${fmt(lat.at(-1) ?? Number.NaN, 1)} ms`,
+);
+console.log(
+  `    of them on a new connection (the hub closes a keep-alive connection idle ${'5'} s): ${fmt(fresh.length)}, p50 ${fmt(pctOf(fresh, 50), 2)} ms, p99 ${fmt(pctOf(fresh, 99), 2)} ms; the TCP connects alone p50 ${fmt(pctOf(connects, 50), 2)} ms, p99 ${fmt(pctOf(connects, 99), 2)} ms, max ${fmt(connects.at(-1) ?? Number.NaN, 1)} ms; acks slower than 1 s: ${sent.slowAt}`,
+);
+console.log(`  the hub's service time (request head parsed → reply's last byte written; ${fmt(probe.serviceMs.count)} uplinks): ${spread(probe.serviceMs)}`);
+console.log(
+  `  the hub's event-loop delay ${spread(probe.loopDelayMs)}; ${probe.blockedCount} turns blocked it ≥ 50 ms (longest ${probe.blocked
+    .slice(0, 5)
+    .map((b) => `${b.ms} ms at ${fmt(b.at / 1000, 1)} s`)
+    .join(', ')}); GC pauses ${spread(probe.gcMs)} (${Object.entries(probe.gcMs.byKind)
+    .map(([k, v]) => `${k} ${v.count} × ${fmt(v.ms, 0)} ms`)
+    .join(', ')})`,
+);
+console.log(`  the senders' event-loop delay ${spread(sent.loopDelayMs)} (their process ${fmt(sent.cpuShare * 100, 1)} % of a core)`);
 console.log(
   `  RSS: ${shown.map((s) => `${fmt(s.at)} s ${mb(s.rss)}`).join(', ')} MB; slope over the second half ${fmt(slope, 2)} MB/min (${slope < 1 ? 'not growing' : 'GROWING'})`,
 );

@@ -18,6 +18,7 @@ export async function listenHub(
   log: (record: Record<string, unknown>) => void,
 ): Promise<AddressInfo> {
   try {
+    parts.checkpoints.start();
     parts.engine?.start(); // rebuilt from the log before the first uplink is taken
     parts.rules?.start(); // replays the log: every for: window resumes where it stood
     parts.pulse?.start(); // judges the stored beats again: statuses carry on, nothing is said twice

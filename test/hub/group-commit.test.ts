@@ -56,3 +56,31 @@ describe('group commit', () => {
     }
   });
 });
+
+describe('group commit under a backlog', () => {
+  it('stores one bounded group a turn: the first group is answered before the next is stored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fazt-gc-'));
+    const c = Cartridge.open(join(dir, 'fazt.db'), { crypto: nodeCrypto });
+    try {
+      const id = identityFromSecretKey(new Uint8Array(32).fill(9), nodeCrypto);
+      c.addNode(id.publicKey, {});
+      let t = 0;
+      const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => (t += 1000) });
+      const batches = Array.from({ length: 40 }, () => createBatch([log.append('system.boot', 'node', {})], id, nodeCrypto));
+      const gc = new GroupCommit(c, 16);
+      /** Commits made when each batch's ack could first be sent. */
+      const commitsAtAnswer: number[] = [];
+      const results = await Promise.all(batches.map((b, i) => gc.submit(b).then((r) => ((commitsAtAnswer[i] = gc.stats.commits), r))));
+      assert.deepEqual(
+        results.map((r) => r.ack),
+        batches.map((b) => b.last),
+      );
+      assert.equal(gc.stats.commits, 3, '40 batches in groups of at most 16');
+      assert.deepEqual([commitsAtAnswer[0], commitsAtAnswer[15], commitsAtAnswer[16], commitsAtAnswer[39]], [1, 1, 2, 3]);
+      assert.equal(c.counts().events, 40);
+    } finally {
+      c.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
