@@ -21,17 +21,26 @@ if (!out) throw new Error('bench/soak-probe: FAZT_SOAK_PROBE (the file to write 
 
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
-/** Service times in microseconds. */
+/** Service times in microseconds; `steady`: those after FAZT_SOAK_WARMUP_MS from the first uplink (a start's storm left out). */
 const service = createHistogram();
+const steady = createHistogram();
+const warmupMs = Number(process.env.FAZT_SOAK_WARMUP_MS ?? 0);
+let firstUplink: number | undefined;
 const started = new WeakMap<IncomingMessage, number>();
 subscribe('http.server.request.start', (m) => {
   const { request } = m as { request: IncomingMessage };
-  if (request.method === 'POST' && request.url === '/v1/uplink') started.set(request, performance.now());
+  if (request.method !== 'POST' || request.url !== '/v1/uplink') return;
+  const now = performance.now();
+  firstUplink ??= now;
+  started.set(request, now);
 });
 subscribe('http.server.response.finish', (m) => {
   const { request } = m as { request: IncomingMessage; response: ServerResponse };
   const t = started.get(request);
-  if (t !== undefined) service.record(Math.max(1, Math.round((performance.now() - t) * 1000)));
+  if (t === undefined) return;
+  const us = Math.max(1, Math.round((performance.now() - t) * 1000));
+  service.record(us);
+  if (t - (firstUplink ?? t) >= warmupMs) steady.record(us);
 });
 
 const gc = createHistogram();
@@ -75,6 +84,7 @@ process.on('exit', () => {
     out,
     JSON.stringify({
       serviceMs: { count: service.count, ...us(service) },
+      steadyServiceMs: { count: steady.count, ...(steady.count > 0 ? us(steady) : { p50: Number.NaN, p99: Number.NaN, max: Number.NaN }) },
       loopDelayMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
       gcMs: { count: gc.count, ...us(gc), byKind: Object.fromEntries([...gcKinds].map(([k, v]) => [gcName[k] ?? String(k), v])) },
       blocked: blocked.sort((a, b) => b.ms - a.ms).slice(0, 20),

@@ -26,6 +26,8 @@ interface Setup {
   nodes: SoakNode[];
   /** The firmware's batching; absent: every reading its own batch. */
   uplink?: { batchSize: number; maxDelayMs: number };
+  /** Acks of batches sent this long after the start are also counted apart (`steady`): the start's storm left out. */
+  warmupMs: number;
 }
 
 const rnd = prng(19);
@@ -33,6 +35,8 @@ const rnd = prng(19);
 const latencies: number[] = [];
 /** The same for the requests that opened a new connection (its TCP handshake counted), and their handshakes alone. */
 const freshLatencies: number[] = [];
+const steadyLatencies: number[] = [];
+let warmupMs = 0;
 const connects: number[] = [];
 /** Acks slower than a second, by when they were sent (10-s buckets from the start). */
 const slowAt = new Map<number, number>();
@@ -115,6 +119,7 @@ function startNode(url: URL, n: SoakNode, uplink: Setup['uplink']): void {
         const ms = performance.now() - started;
         latencies.push(ms);
         if (fresh) freshLatencies.push(ms);
+        if (started - t0 >= warmupMs) steadyLatencies.push(ms);
         if (ms > 1000) {
           const bucket = Math.floor((started - t0) / 10_000) * 10;
           slowAt.set(bucket, (slowAt.get(bucket) ?? 0) + 1);
@@ -175,6 +180,7 @@ process.on('message', async (msg: { setup?: Setup; stop?: true }) => {
     const url = new URL('/v1/uplink', msg.setup.url);
     cpu0 = process.cpuUsage();
     t0 = performance.now();
+    warmupMs = msg.setup.warmupMs;
     loop.enable();
     for (const n of msg.setup.nodes) startNode(url, n, msg.setup.uplink);
     process.send?.({ started: msg.setup.nodes.length });
@@ -188,6 +194,7 @@ process.on('message', async (msg: { setup?: Setup; stop?: true }) => {
     process.send?.({
       latencies,
       freshLatencies,
+      steadyLatencies,
       connects,
       slowAt: [...slowAt].map(([s, n]) => `${n} at ${s} s`).join(', ') || 'none',
       acked,

@@ -2,15 +2,21 @@ import type { Db } from './open-cartridge.js';
 
 /** SQLite's own auto-checkpoint threshold in pages (SQLITE_DEFAULT_WAL_AUTOCHECKPOINT), put back by stop(). */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
+/**
+ * While the timer runs, a commit still checkpoints past this many pages (16 MiB of 4-KiB pages): the
+ * WAL's bound when the timer is held up (a start's storm of first batches, a blocked event loop).
+ */
+export const BACKSTOP_PAGES = 4000;
 
 /**
  * The hub's WAL checkpoints, off the ingest path. SQLite's auto-checkpoint
  * runs inside the commit that crosses its threshold, so the batches whose
  * acknowledgement waited for that commit waited for the checkpoint too
- * (copying ~4 MB into the database and syncing it). Here auto-checkpoint is
- * off on the hub's connection and a PASSIVE checkpoint runs on a timer of
- * its own, between commits: it copies what no reader still needs, never
- * waits for a lock, and keeps the WAL at about `everyMs` worth of writes.
+ * (copying ~4 MB into the database and syncing it). Here a PASSIVE
+ * checkpoint runs on a timer of its own, between commits: it copies what no
+ * reader still needs, never waits for a lock, and keeps the WAL at about
+ * `everyMs` worth of writes; the connection's auto-checkpoint is raised to
+ * BACKSTOP_PAGES, which only a held-up timer lets the WAL reach.
  * Durability is not touched: with synchronous=FULL a commit is on disk in
  * the WAL before it returns, checkpointed or not.
  */
@@ -27,7 +33,7 @@ export class WalCheckpoints {
   }
 
   start(): void {
-    this.db.pragma('wal_autocheckpoint = 0');
+    this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     this.plan();
   }
 

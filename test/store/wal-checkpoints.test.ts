@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { Cartridge } from '../../host/store/cartridge.js';
-import { WalCheckpoints } from '../../host/store/wal-checkpoints.js';
+import { BACKSTOP_PAGES, WalCheckpoints } from '../../host/store/wal-checkpoints.js';
 
 /** About `pages` WAL frames of writes in 30 commits (rows of a page's size in a table of the test's own). */
 function write(c: Cartridge, pages: number): void {
@@ -52,6 +52,9 @@ describe('WAL checkpoints off the commit path', () => {
       assert.ok(run.walFrames >= 1500);
       write(c, 1000);
       assert.equal(walFrames(c, file), frames, 'the next commits start the WAL over instead of growing it');
+      // Held up, the timer leaves the WAL to the backstop: a commit past it checkpoints as SQLite's own would.
+      write(c, BACKSTOP_PAGES + 600);
+      assert.ok(walFrames(c, file) < BACKSTOP_PAGES + 300, `bounded by the backstop: ${walFrames(c, file)} frames`);
       checkpoints.stop();
       assert.equal(c.db.pragma('wal_autocheckpoint', { simple: true }), 1000, "stop() gives the connection SQLite's own back");
     } finally {
