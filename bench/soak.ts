@@ -93,6 +93,8 @@ function procStats(pid: number): { cpu: number; sys: number; rss: number } {
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   return { cpu: (Number(fields[11]) + Number(fields[12])) / TICKS, sys: Number(fields[12]) / TICKS, rss: rssKb * 1024 };
 }
+/** The main thread's time waiting on a run queue for a CPU so far, in s (/proc/<pid>/schedstat's second field, ns). */
+const runWait = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
 const sizeOf = (file: string) => {
   try {
     return statSync(file).size;
@@ -175,6 +177,7 @@ const idleShare = (procStats(hubPid).cpu - i0.cpu) / (idleMs / 1000);
 // --- the soak
 const usedBefore = used();
 const s0 = procStats(hubPid);
+const w0 = runWait(hubPid);
 const t0 = performance.now();
 await ask(sender, { setup: { url: address.url, nodes: nodes.map(({ publicKey: _, ...n }) => n), uplink, warmupMs } });
 const samples: { at: number; cpu: number; rss: number; wal: number }[] = [];
@@ -193,6 +196,7 @@ const sent = await ask<{ latencies: number[]; freshLatencies: number[]; steadyLa
 });
 const wall = (performance.now() - t0) / 1000;
 const s1 = procStats(hubPid);
+const waited = runWait(hubPid) - w0;
 const usedAfter = used();
 const files = { db: sizeOf(address.cartridge), wal: sizeOf(`${address.cartridge}-wal`) };
 const load = loadavg();
@@ -287,6 +291,9 @@ console.log(
     .join(', ')}); GC pauses ${spread(probe.gcMs)} (${Object.entries(probe.gcMs.byKind)
     .map(([k, v]) => `${k} ${v.count} × ${fmt(v.ms, 0)} ms`)
     .join(', ')})`,
+);
+console.log(
+  `  the hub's main thread was ready to run but waited for a CPU (other processes on both) ${fmt((waited / wall) * 1000, 0)} ms a second, ${fmt((waited / Math.max(s1.cpu - s0.cpu, 1e-9)) * 100, 0)} % of the hub's CPU time`,
 );
 console.log(`  the senders' event-loop delay ${spread(sent.loopDelayMs)} (their process ${fmt(sent.cpuShare * 100, 1)} % of a core)`);
 console.log(
