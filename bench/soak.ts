@@ -191,7 +191,18 @@ interface Spread {
   p99: number;
   max: number;
 }
-const sent = await ask<{ latencies: number[]; freshLatencies: number[]; steadyLatencies: number[]; connects: number[]; slowAt: string; acked: number; refused: string; failed: number; cpuShare: number; loopDelayMs: Spread }>(sender, {
+const sent = await ask<{
+  latencies: number[];
+  freshLatencies: number[];
+  steadyLatencies: number[];
+  connects: number[];
+  slowAt: string;
+  acked: number;
+  refused: string;
+  failed: number;
+  cpuShare: number;
+  loopDelayMs: Spread;
+}>(sender, {
   stop: true,
 });
 const wall = (performance.now() - t0) / 1000;

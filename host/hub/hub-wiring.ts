@@ -209,8 +209,8 @@ export async function wireHub(
     };
     const owned = { token: owner.token, id: owner.record.id };
     const checkpoints = new WalCheckpoints(store.db, (e) => log({ level: 'warn', code: 'wal-checkpoint', message: e.message }));
-    const guarded = Object.assign(parts, { limits, refusals });
-    return Object.assign(guarded, { dataDir, file, key, tls, store, checkpoints, keeper, stream, own, engine, rules, pulse, owner: owned, sessions, access, routes, mesh });
+    const guarded = Object.assign(parts, { limits, refusals, checkpoints });
+    return Object.assign(guarded, { dataDir, file, key, tls, store, keeper, stream, own, engine, rules, pulse, owner: owned, sessions, access, routes, mesh });
   } catch (e) {
     store.close(); // bad options, a key not this cartridge's, an unwritable data folder: do not leave the cartridge open
     throw e;

@@ -18,7 +18,10 @@ describe('SlidingFit', () => {
     assert.equal(fit.count, 601);
     assert.ok(most <= Math.ceil((601 * 4) / 3), `held at most ${most} points for a window of 601`);
     const inWindow = all.slice(-601);
-    assert.deepEqual(fit.pointIds(), inWindow.map((p) => p.id));
+    assert.deepEqual(
+      fit.pointIds(),
+      inWindow.map((p) => p.id),
+    );
     const fresh = new SlidingFit();
     for (const p of inWindow) fresh.push(p.t, p.v, p.id, windowMs);
     assert.deepEqual(fit.exact(), fresh.exact());
