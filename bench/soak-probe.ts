@@ -16,6 +16,9 @@ import { writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { constants, createHistogram, monitorEventLoopDelay, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 
+// tsx (loaded to run this file) turns source maps on, and Node would then keep dist/fazt.js's 3-MB map decoded in the
+// hub's heap: off again before the hub loads, so its memory is as without the probe.
+process.setSourceMapsEnabled(false);
 const out = process.env.FAZT_SOAK_PROBE;
 if (!out) throw new Error('bench/soak-probe: FAZT_SOAK_PROBE (the file to write the figures to) is not set');
 
