@@ -1,4 +1,5 @@
 import type { Batch } from '../../firmware/batch/batch.js';
+import type { CompactDictionary } from '../../firmware/batch/compact-dictionary.js';
 import type { Cartridge } from '../store/cartridge.js';
 import type { IngestResult } from '../store/ingest.js';
 
@@ -16,7 +17,7 @@ import type { IngestResult } from '../store/ingest.js';
  * group's replies waiting for all the groups after it (bench/soak).
  */
 export class GroupCommit {
-  private queue: { batch: Batch; resolve: (r: IngestResult) => void; reject: (e: Error) => void }[] = [];
+  private queue: { batch: Batch; carried?: CompactDictionary; resolve: (r: IngestResult) => void; reject: (e: Error) => void }[] = [];
   private scheduled = false;
   readonly stats = { commits: 0, batches: 0 };
 
@@ -25,9 +26,10 @@ export class GroupCommit {
     private readonly maxGroup = 16,
   ) {}
 
-  submit(batch: Batch): Promise<IngestResult> {
+  /** `carried`: the dictionary a compact batch carried whole, kept in the same commit once the batch is stored. */
+  submit(batch: Batch, carried?: CompactDictionary): Promise<IngestResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ batch, resolve, reject });
+      this.queue.push({ batch, carried, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // After the I/O callbacks already queued: requests that arrived together commit together.
@@ -43,7 +45,10 @@ export class GroupCommit {
     else this.scheduled = false;
     let results: (IngestResult | Error)[];
     try {
-      results = this.cartridge.ingestMany(group.map((g) => g.batch));
+      results = this.cartridge.ingestMany(
+        group.map((g) => g.batch),
+        group.map((g) => g.carried),
+      );
     } catch (e) {
       for (const g of group) g.reject(e instanceof Error ? e : new Error(String(e)));
       return;

@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { createBatch } from '../../firmware/batch/batch.js';
+import { CompactBatchEncoder } from '../../firmware/batch/batch-encoder.js';
+import { decodeUplink } from '../../host/hub/decode-uplink.js';
 import { EventLog } from '../../firmware/event/event-log.js';
 import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import { VerifyError } from '../../firmware/errors.js';
@@ -79,6 +82,41 @@ describe('group commit under a backlog', () => {
       assert.deepEqual([commitsAtAnswer[0], commitsAtAnswer[15], commitsAtAnswer[16], commitsAtAnswer[39]], [1, 1, 2, 3]);
       assert.equal(c.counts().events, 40);
     } finally {
+      c.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('group commit and the dictionaries a first batch carries', () => {
+  it('keeps each carried dictionary in the group commit itself: one commit for the batches and their dictionaries', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fazt-gc-'));
+    const file = join(dir, 'fazt.db');
+    const c = Cartridge.open(file, { crypto: nodeCrypto });
+    const watcher = new Database(file, { readonly: true });
+    try {
+      const ids = [4, 5, 6].map((n) => identityFromSecretKey(new Uint8Array(32).fill(n), nodeCrypto));
+      for (const id of ids) c.addNode(id.publicKey, {});
+      const firsts = ids.map((id) => {
+        const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => 1000 });
+        const body = new CompactBatchEncoder(nodeCrypto).encode(
+          createBatch([log.append('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value: 21.5, quality: 'good', time: 1000 })], id, nodeCrypto),
+        );
+        return decodeUplink('application/cbor', body, c.compact);
+      });
+      assert.ok(
+        firsts.every((f) => f.carried !== undefined),
+        'a first compact batch carries its dictionary whole',
+      );
+      // data_version, read on another connection, moves once per commit made by any other.
+      const version = () => watcher.pragma('data_version', { simple: true }) as number;
+      const before = version();
+      const gc = new GroupCommit(c);
+      await Promise.all(firsts.map((f) => gc.submit(f.batch, f.carried)));
+      assert.equal(version() - before, 1, 'one commit, not one more a dictionary');
+      assert.equal(c.db.prepare('SELECT count(*) FROM dictionaries').pluck().get(), 3);
+    } finally {
+      watcher.close();
       c.close();
       rmSync(dir, { recursive: true, force: true });
     }
