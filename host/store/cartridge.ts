@@ -120,10 +120,6 @@ export class Cartridge {
     return this.intake.ingest(input);
   }
 
-  keepDictionary(node: string, carried: CompactDictionary | undefined): void {
-    this.intake.keepDictionary(node, carried);
-  }
-
   ingestBatch(batch: Batch): IngestResult {
     return this.intake.ingestBatch(batch);
   }
