@@ -29,16 +29,26 @@ export interface SoakHub {
   stop(): Promise<void>;
 }
 
-/** `profileDir`: the hub runs under `node --cpu-prof`, its profile written there when it stops. */
-export async function startSoakHub(dataDir: string, nodes: { publicKey: Uint8Array; name: string }[], profileDir?: string): Promise<SoakHub> {
+/**
+ * `profileDir`: the hub runs under `node --cpu-prof`, its profile written there when it stops. `probe`: it loads
+ * bench/soak-probe.ts, which writes its service times and event-loop delays to `file` when it exits.
+ */
+export async function startSoakHub(
+  dataDir: string,
+  nodes: { publicKey: Uint8Array; name: string }[],
+  probe: { file: string; warmupMs: number },
+  profileDir?: string,
+): Promise<SoakHub> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
   const cartridge = join(dataDir, 'fazt.db');
   const store = Cartridge.open(cartridge);
   for (const n of nodes) store.addNode(n.publicKey, { name: n.name, board: 'esp32-devkitc' });
   store.close();
   const profile = profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
-  const child = spawn(process.execPath, [...profile, cli, 'hub', '--data', dataDir, '--listen', '127.0.0.1:0', '--pulse-every', '1m'], {
+  const probeArgs = ['--import', 'tsx', '--import', new URL('./soak-probe.ts', import.meta.url).pathname];
+  const child = spawn(process.execPath, [...profile, ...probeArgs, cli, 'hub', '--data', dataDir, '--listen', '127.0.0.1:0', '--pulse-every', '1m'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FAZT_SOAK_PROBE: probe.file, FAZT_SOAK_WARMUP_MS: String(probe.warmupMs) },
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // Its log lines (enrolments, refusals, silences): kept are those that say it dropped a stream client.

@@ -11,6 +11,7 @@
  * acknowledgement latencies when asked to stop.
  */
 import { request, Agent } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createBatch } from '../firmware/batch/batch.js';
 import { CompactBatchEncoder } from '../firmware/batch/batch-encoder.js';
 import type { EventEntry } from '../firmware/event/envelope.js';
@@ -25,10 +26,22 @@ interface Setup {
   nodes: SoakNode[];
   /** The firmware's batching; absent: every reading its own batch. */
   uplink?: { batchSize: number; maxDelayMs: number };
+  /** Acks of batches sent this long after the start are also counted apart (`steady`): the start's storm left out. */
+  warmupMs: number;
 }
 
 const rnd = prng(19);
+/** From handing a signed batch to the connection to its ack's last byte (the batch's signing and encoding not counted). */
 const latencies: number[] = [];
+/** The same for the requests that opened a new connection (its TCP handshake counted), and their handshakes alone. */
+const freshLatencies: number[] = [];
+const steadyLatencies: number[] = [];
+let warmupMs = 0;
+const connects: number[] = [];
+/** Acks slower than a second, by when they were sent (10-s buckets from the start). */
+const slowAt = new Map<number, number>();
+/** The senders' own event-loop delay: what they add to the latencies above while the hub's answer waits to be read. */
+const loop = monitorEventLoopDelay({ resolution: 10 });
 let acked = 0;
 /** Refusals by status and error code. */
 const refused = new Map<string, number>();
@@ -40,21 +53,28 @@ const inFlight = new Set<Promise<void>>();
 const timers = new Set<NodeJS.Timeout>();
 
 /** POSTs one batch: the status and, for a refusal, the error code the hub names. */
-function post(url: URL, agent: Agent, body: Uint8Array): Promise<{ status: number; code?: string }> {
+function post(url: URL, agent: Agent, body: Uint8Array): Promise<{ status: number; code?: string; fresh: boolean }> {
   return new Promise((resolve, reject) => {
+    let fresh = false;
     const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/cbor', 'content-length': body.length } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const status = res.statusCode ?? 0;
-        if (status === 200) return resolve({ status });
+        if (status === 200) return resolve({ status, fresh });
         let code = 'unreadable';
         try {
           code = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error?: { code?: string } }).error?.code ?? code;
         } catch {}
-        resolve({ status, code });
+        resolve({ status, code, fresh });
       });
       res.on('error', reject);
+    });
+    req.on('socket', (socket) => {
+      if (!socket.connecting) return;
+      fresh = true;
+      const t = performance.now();
+      socket.once('connect', () => connects.push(performance.now() - t));
     });
     req.on('error', reject);
     req.end(body);
@@ -91,11 +111,19 @@ function startNode(url: URL, n: SoakNode, uplink: Setup['uplink']): void {
     sending = true;
     urgent = false;
     const entries = pending.slice(0, uplink?.batchSize); // what comes due while this is in flight stays in `pending`
-    const started = performance.now();
     try {
-      const { status, code } = await post(url, agent, encoder.encode(createBatch(entries, id, nodeCrypto)));
+      const body = encoder.encode(createBatch(entries, id, nodeCrypto));
+      const started = performance.now();
+      const { status, code, fresh } = await post(url, agent, body);
       if (status === 200) {
-        latencies.push(performance.now() - started);
+        const ms = performance.now() - started;
+        latencies.push(ms);
+        if (fresh) freshLatencies.push(ms);
+        if (started - t0 >= warmupMs) steadyLatencies.push(ms);
+        if (ms > 1000) {
+          const bucket = Math.floor((started - t0) / 10_000) * 10;
+          slowAt.set(bucket, (slowAt.get(bucket) ?? 0) + 1);
+        }
         acked += entries.length;
         encoder.accepted();
         pending = pending.slice(entries.length);
@@ -152,6 +180,8 @@ process.on('message', async (msg: { setup?: Setup; stop?: true }) => {
     const url = new URL('/v1/uplink', msg.setup.url);
     cpu0 = process.cpuUsage();
     t0 = performance.now();
+    warmupMs = msg.setup.warmupMs;
+    loop.enable();
     for (const n of msg.setup.nodes) startNode(url, n, msg.setup.uplink);
     process.send?.({ started: msg.setup.nodes.length });
     return;
@@ -163,10 +193,15 @@ process.on('message', async (msg: { setup?: Setup; stop?: true }) => {
     const cpu = process.cpuUsage(cpu0);
     process.send?.({
       latencies,
+      freshLatencies,
+      steadyLatencies,
+      connects,
+      slowAt: [...slowAt].map(([s, n]) => `${n} at ${s} s`).join(', ') || 'none',
       acked,
       refused: [...refused].map(([k, n]) => `${n} × ${k}`).join(', ') || 'none',
       failed,
       cpuShare: (cpu.user + cpu.system) / 1000 / (performance.now() - t0),
+      loopDelayMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
     });
   }
 });

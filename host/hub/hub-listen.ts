@@ -5,6 +5,14 @@ import { stopServices } from './hub-shutdown.js';
 import { type LanBeaconOptions, lanBeacon } from './lan-beacon.js';
 
 /**
+ * Connections the kernel holds for the hub to accept (capped by net.core.somaxconn, 4096 on current
+ * kernels). Node's default of 511 overflowed when 1,000 nodes reconnected at once (a hub restart, a
+ * power cut): the kernel then drops their handshakes and each node waits a SYN retransmission (1 s,
+ * then 3 s, …) instead of its turn (bench/soak).
+ */
+const ACCEPT_BACKLOG = 2048;
+
+/**
  * Starts the wired hub: the services resume from the log, the server
  * listens, the beacon announces the port it got, and the timekeeper starts
  * polling. A step that fails undoes the ones before it (the cartridge is
@@ -18,12 +26,13 @@ export async function listenHub(
   log: (record: Record<string, unknown>) => void,
 ): Promise<AddressInfo> {
   try {
+    parts.checkpoints.start();
     parts.engine?.start(); // rebuilt from the log before the first uplink is taken
     parts.rules?.start(); // replays the log: every for: window resumes where it stood
     parts.pulse?.start(); // judges the stored beats again: statuses carry on, nothing is said twice
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
-      server.listen(at.port, at.host, () => {
+      server.listen({ port: at.port, host: at.host, backlog: ACCEPT_BACKLOG }, () => {
         server.off('error', fail);
         ok();
       });

@@ -2,13 +2,21 @@ import type { RuleService } from '../effect/rule-service.js';
 import type { PerceptEngine } from '../percept/percept-engine.js';
 import type { PulseService } from '../pulse/pulse-service.js';
 import type { Cartridge } from '../store/cartridge.js';
+import type { WalCheckpoints } from '../store/wal-checkpoints.js';
 import type { HubListener } from './tls/hub-listener.js';
 
 /** What runs on the cartridge, stopped, then the cartridge closed (at shutdown, or when a start fails half way). */
-export async function stopServices(s: { engine?: PerceptEngine; rules?: RuleService; pulse?: PulseService; store?: Cartridge }): Promise<void> {
+export async function stopServices(s: {
+  engine?: PerceptEngine;
+  rules?: RuleService;
+  pulse?: PulseService;
+  checkpoints?: WalCheckpoints;
+  store?: Cartridge;
+}): Promise<void> {
   s.engine?.stop();
   await s.rules?.stop();
   s.pulse?.stop();
+  s.checkpoints?.stop();
   s.store?.close();
 }
 

@@ -10,6 +10,7 @@ import { HubMetrics } from '../pulse/hub-metrics.js';
 import { PulseCounters } from '../pulse/pulse-counters.js';
 import { PulseService } from '../pulse/pulse-service.js';
 import type { Cartridge } from '../store/cartridge.js';
+import { WalCheckpoints } from '../store/wal-checkpoints.js';
 import { openCheckedCartridge } from './open-checked-cartridge.js';
 import { Timekeeper } from '../time/timekeeper.js';
 import { apiRoutes } from './api.js';
@@ -47,6 +48,8 @@ export interface HubParts {
   /** The HTTPS certificate; undefined on loopback, where the hub serves plain HTTP only. */
   tls: HubCertificate | undefined;
   store: Cartridge;
+  /** The cartridge's WAL checkpoints, on a timer of their own rather than inside an uplink's commit. */
+  checkpoints: WalCheckpoints;
   keeper: Timekeeper;
   stream: EventStream;
   own: HubLog;
@@ -205,7 +208,8 @@ export async function wireHub(
       ...options.extraRoutes,
     };
     const owned = { token: owner.token, id: owner.record.id };
-    const guarded = Object.assign(parts, { limits, refusals });
+    const checkpoints = new WalCheckpoints(store.db, (e) => log({ level: 'warn', code: 'wal-checkpoint', message: e.message }));
+    const guarded = Object.assign(parts, { limits, refusals, checkpoints });
     return Object.assign(guarded, { dataDir, file, key, tls, store, keeper, stream, own, engine, rules, pulse, owner: owned, sessions, access, routes, mesh });
   } catch (e) {
     store.close(); // bad options, a key not this cartridge's, an unwritable data folder: do not leave the cartridge open

@@ -56,8 +56,7 @@ export function uplinkRoutes(ctx: UplinkContext): Routes {
       const { batch, carried } = decodeUplink(type, body, ctx.cartridge.compact);
       node = batch.node;
       batchHead = batch.head;
-      const result = await ctx.commits.submit(batch);
-      ctx.cartridge.keepDictionary(node, carried);
+      const result = await ctx.commits.submit(batch, carried);
       sendJson(res, 200, answer(result.node, result.ack, result.stored, batch.head, null));
       // A range the node signed as lost (its buffer overflowed, or this hub was restored behind it) is news for the owner.
       if (result.gap)

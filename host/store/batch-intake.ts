@@ -49,10 +49,19 @@ export class BatchIntake {
     return result;
   }
 
-  /** Several batches already checked against their schema, stored with one durable commit (see Ingestor.ingestMany). */
-  ingestMany(batches: Batch[]): (IngestResult | Error)[] {
+  /**
+   * Several batches already checked against their schema, stored with one durable commit (see Ingestor.ingestMany);
+   * `carried[i]`: the dictionary batch i carried whole, kept in the same commit once the batch is stored (not in a
+   * commit of its own, which cost a fleet starting at once an fsync per node).
+   */
+  ingestMany(batches: Batch[], carried: readonly (CompactDictionary | undefined)[] = []): (IngestResult | Error)[] {
     const now = this.p.clock();
-    const results = this.p.ingestor.ingestMany(batches.map((batch) => ({ batch, receivedAt: now })));
+    const results = this.p.ingestor.ingestMany(
+      batches.map((batch, i) => {
+        const d = carried[i];
+        return { batch, receivedAt: now, also: d ? () => this.keepDictionary(batch.node, d) : undefined };
+      }),
+    );
     const fresh: EventEntry[] = [];
     for (const r of results) if (!(r instanceof Error)) for (const e of r.fresh) fresh.push(e);
     this.p.stored.emit(fresh, now, 'uplink');

@@ -127,16 +127,12 @@ export class Cartridge {
     return this.intake.ingest(input);
   }
 
-  keepDictionary(node: string, carried: CompactDictionary | undefined): void {
-    this.intake.keepDictionary(node, carried);
-  }
-
   ingestBatch(batch: Batch): IngestResult {
     return this.intake.ingestBatch(batch);
   }
 
-  ingestMany(batches: Batch[]): (IngestResult | Error)[] {
-    return this.intake.ingestMany(batches);
+  ingestMany(batches: Batch[], carried?: readonly (CompactDictionary | undefined)[]): (IngestResult | Error)[] {
+    return this.intake.ingestMany(batches, carried);
   }
 
   /** Stores a paired hub's page in one transaction (BatchIntake.ingestPage); `after` runs inside it. */

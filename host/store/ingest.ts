@@ -45,6 +45,13 @@ interface NodeHeadRow {
   revoked_at: number | null;
 }
 
+/** A batch of a group commit; `also` runs inside the batch's own savepoint once it is stored (a carried dictionary kept). */
+interface GroupItem {
+  batch: Batch;
+  receivedAt: number;
+  also?: () => void;
+}
+
 /**
  * Stores verified batches. Everything happens in one IMMEDIATE transaction:
  * read the node's head, verify the batch against it (verifyBatch), insert the
@@ -73,7 +80,7 @@ export class Ingestor {
   private readonly checkpoints: Checkpoints;
   private readonly run: (batch: Batch, receivedAt: number, origin: BatchOrigin) => IngestResult;
   private readonly runPage: (batches: readonly Batch[], receivedAt: number, after: (results: IngestResult[]) => void) => IngestResult[];
-  private readonly runGroup: (items: { batch: Batch; receivedAt: number }[]) => (IngestResult | Error)[];
+  private readonly runGroup: (items: GroupItem[]) => (IngestResult | Error)[];
 
   /**
    * `onStored` runs inside the transaction with each batch's fresh entries, where they came from and
@@ -106,10 +113,16 @@ export class Ingestor {
     };
     // Group commit: one durable commit for many batches; inside it each batch is its own
     // savepoint (better-sqlite3 nests transactions that way), so a refused batch rolls back alone.
-    const group = db.transaction((items: { batch: Batch; receivedAt: number }[]) =>
+    // A group's batch and what goes with it (`also`: its dictionary kept) in one savepoint: both or neither.
+    const withAlso = db.transaction((batch: Batch, receivedAt: number, also: () => void) => {
+      const r = this.store(batch, receivedAt, 'uplink');
+      also();
+      return r;
+    });
+    const group = db.transaction((items: GroupItem[]) =>
       items.map((it) => {
         try {
-          return tx(it.batch, it.receivedAt, 'uplink');
+          return it.also ? withAlso(it.batch, it.receivedAt, it.also) : tx(it.batch, it.receivedAt, 'uplink');
         } catch (e) {
           // A full disk (SQLITE_FULL) or an I/O error ends the whole transaction, not just this savepoint:
           // the group fails with that cause instead of a later "no transaction is active".
@@ -148,7 +161,7 @@ export class Ingestor {
    * error; nothing is acknowledged before the commit returns. If the commit
    * itself fails, it throws and none is stored.
    */
-  ingestMany(items: { batch: Batch; receivedAt: number }[]): (IngestResult | Error)[] {
+  ingestMany(items: GroupItem[]): (IngestResult | Error)[] {
     return this.runGroup(items);
   }
 

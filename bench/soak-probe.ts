@@ -1,0 +1,97 @@
+/**
+ * Loaded into the hub of bench/soak with `node --import` (bench only; the
+ * hub's code is untouched): measures what the senders cannot see apart from
+ * their own delays. (a) The hub's service time of each POST /v1/uplink, from
+ * the parsed request head (http.server.request.start) to the last byte of
+ * its reply handed to the kernel (http.server.response.finish): body read,
+ * decoding, the group commit it waits for, the signed ack. (b) The hub's
+ * event-loop delay (perf_hooks.monitorEventLoopDelay, 10 ms resolution) and
+ * its garbage-collection pauses. (c) Its longest synchronous tasks seen
+ * from the outside: the gaps between event-loop turns (a check timer every
+ * 5 ms that measures how late it runs). Written as JSON to
+ * FAZT_SOAK_PROBE when the process exits.
+ */
+import { subscribe } from 'node:diagnostics_channel';
+import { writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { constants, createHistogram, monitorEventLoopDelay, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
+
+// tsx (loaded to run this file) turns source maps on, and Node would then keep dist/fazt.js's 3-MB map decoded in the
+// hub's heap: off again before the hub loads, so its memory is as without the probe.
+process.setSourceMapsEnabled(false);
+const out = process.env.FAZT_SOAK_PROBE;
+if (!out) throw new Error('bench/soak-probe: FAZT_SOAK_PROBE (the file to write the figures to) is not set');
+
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+/** Service times in microseconds; `steady`: those after FAZT_SOAK_WARMUP_MS from the first uplink (a start's storm left out). */
+const service = createHistogram();
+const steady = createHistogram();
+const warmupMs = Number(process.env.FAZT_SOAK_WARMUP_MS ?? 0);
+let firstUplink: number | undefined;
+const started = new WeakMap<IncomingMessage, number>();
+subscribe('http.server.request.start', (m) => {
+  const { request } = m as { request: IncomingMessage };
+  if (request.method !== 'POST' || request.url !== '/v1/uplink') return;
+  const now = performance.now();
+  firstUplink ??= now;
+  started.set(request, now);
+});
+subscribe('http.server.response.finish', (m) => {
+  const { request } = m as { request: IncomingMessage; response: ServerResponse };
+  const t = started.get(request);
+  if (t === undefined) return;
+  const us = Math.max(1, Math.round((performance.now() - t) * 1000));
+  service.record(us);
+  if (t - (firstUplink ?? t) >= warmupMs) steady.record(us);
+});
+
+const gc = createHistogram();
+const gcKinds = new Map<number, { count: number; ms: number }>();
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gc.record(Math.max(1, Math.round(e.duration * 1000)));
+    const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0;
+    const k = gcKinds.get(kind) ?? { count: 0, ms: 0 };
+    k.count++;
+    k.ms += e.duration;
+    gcKinds.set(kind, k);
+  }
+}).observe({ entryTypes: ['gc'] });
+
+/** Turns that blocked the loop 50 ms or more: when (ms since the probe started) and for how long. */
+const blocked: { at: number; ms: number }[] = [];
+const t0 = performance.now();
+let last = performance.now();
+const CHECK_MS = 5;
+setInterval(() => {
+  const now = performance.now();
+  const late = now - last - CHECK_MS;
+  if (late >= 50) blocked.push({ at: Math.round(last - t0), ms: Math.round(late) });
+  last = now;
+}, CHECK_MS).unref();
+
+const us = (h: { percentile(p: number): number; max: number; count?: number }) => ({
+  p50: h.percentile(50) / 1000,
+  p99: h.percentile(99) / 1000,
+  max: h.max / 1000,
+});
+const gcName: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+};
+process.on('exit', () => {
+  writeFileSync(
+    out,
+    JSON.stringify({
+      serviceMs: { count: service.count, ...us(service) },
+      steadyServiceMs: { count: steady.count, ...(steady.count > 0 ? us(steady) : { p50: Number.NaN, p99: Number.NaN, max: Number.NaN }) },
+      loopDelayMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+      gcMs: { count: gc.count, ...us(gc), byKind: Object.fromEntries([...gcKinds].map(([k, v]) => [gcName[k] ?? String(k), v])) },
+      blocked: blocked.sort((a, b) => b.ms - a.ms).slice(0, 20),
+      blockedCount: blocked.length,
+    }),
+  );
+});
