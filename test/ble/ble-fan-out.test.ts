@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import { SimBleScanner } from '../../hal/sim/sim-ble.js';
 import { Hub } from '../../host/hub/hub.js';
+import type { HubOptions } from '../../host/hub/hub-options.js';
 import { BthomeThermometer } from '../../sim/ble/bthome-thermometer.js';
 import { constant, ramp } from '../../sim/environment/signals.js';
 import { BleAir } from '../../sim/world/ble-air.js';
@@ -44,6 +45,17 @@ describe("the hub's BLE devices take a node's sensors' paths", { skip: mosquitto
   let hub: Hub;
   let url = '';
   let t: BthomeThermometer;
+  /** The hub both starts share: the virtual clock, percepts ticked by hand, the bridge to the test's broker. */
+  const hubOptions = (log: (line: string) => void): HubOptions => ({
+    dataDir: tmp.dir,
+    port: 0,
+    clock: () => clock.now(),
+    timers: clock,
+    time: { mode: 'system' },
+    log,
+    percepts: { tickMs: 0 },
+    mqtt: { url: broker.url, retryMs: { min: 50, max: 400 } },
+  });
   const own = (type: string): EventEntry[] => [...hub.cartridge.chain(hub.hubLog.id)].filter((e) => e.type === type);
   const newestTemperature = (): EventEntry =>
     own('sensor.reading')
@@ -64,15 +76,8 @@ describe("the hub's BLE devices take a node's sensors' paths", { skip: mosquitto
     ha.on('message', (topic, payload) => seen.set(topic, payload.toString('utf8')));
     await ha.subscribeAsync(['homeassistant/#', 'fazt/#'], { qos: 1 });
     hub = new Hub({
-      dataDir: tmp.dir,
-      port: 0,
-      clock: () => clock.now(),
-      timers: clock,
-      time: { mode: 'system' },
-      log: () => undefined,
-      percepts: { tickMs: 0 },
+      ...hubOptions(() => undefined),
       rules: true,
-      mqtt: { url: broker.url, retryMs: { min: 50, max: 400 } },
       ble: { intervalMs: 10_000, absentAfter: 3, scanner: (onAdvertisement) => new SimBleScanner(air, { onAdvertisement }, 'hub') },
     });
     url = (await hub.start()).url;
@@ -209,16 +214,7 @@ describe("the hub's BLE devices take a node's sensors' paths", { skip: mosquitto
     const before = count();
     await hub.stop();
     const logs: string[] = [];
-    hub = new Hub({
-      dataDir: tmp.dir,
-      port: 0,
-      clock: () => clock.now(),
-      timers: clock,
-      time: { mode: 'system' },
-      log: (l) => logs.push(l),
-      percepts: { tickMs: 0 },
-      mqtt: { url: broker.url, retryMs: { min: 50, max: 400 } },
-    });
+    hub = new Hub(hubOptions((l) => logs.push(l)));
     seen.delete(`fazt/${COMPONENT}/availability`);
     url = (await hub.start()).url;
     hub.percepts?.tick();
