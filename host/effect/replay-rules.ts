@@ -22,13 +22,13 @@ export interface Replayed {
  *    stored before the rest) and what they fire again is dropped;
  *  - the rest were stored but the crash came before what they fired was:
  *    that is late.
- * `seen` is called with every entry, `fired` with every firing, late or not.
+ * `seen` is called with every entry, `fired` (if given) with every firing, late or not.
  */
 export function replayRules(
   engine: RuleEngine,
   log: Iterable<RecordedEntry>,
   from: RulesPosition,
-  o: { seen: (e: LoggedEntry) => void; fired: (f: readonly Firing[]) => void },
+  o: { seen: (e: LoggedEntry) => void; fired?: (f: readonly Firing[]) => void },
 ): Replayed {
   const late: Firing[] = [];
   const reached = new Map<string, number>();
@@ -38,12 +38,15 @@ export function replayRules(
   const flush = () => {
     if (decided.length + open.length === 0) return;
     const timed = engine.advanceTo(at);
-    o.fired(timed);
+    o.fired?.(timed);
     for (const f of timed) if (f.at > from.timers) late.push(f);
-    if (decided.length) o.fired(engine.ingest(decided, at));
+    if (decided.length) {
+      const again = engine.ingest(decided, at); // decided whether or not anyone listens
+      o.fired?.(again);
+    }
     if (open.length) {
       const fired = engine.ingest(open, at);
-      o.fired(fired);
+      o.fired?.(fired);
       late.push(...fired);
     }
     decided = [];

@@ -84,7 +84,9 @@ export class RuleService {
     const from = cursor.position();
     // Decisions made again while replaying were carried out when first made, unless the cursor says their commit never came.
     const log = this.o.cartridge.recorded.between(0, Number.MAX_SAFE_INTEGER, this.o.hubLog.id);
-    const { late, reached } = replayRules(this.engine, log, from, { seen: (e) => this.noteAdded(e), fired: (f) => this.count(f) });
+    // The firings count comes from the runs this hub's chain says it started, not from what the replay decides again:
+    // a paired hub's replicated entries are decided on too, but their runs were the other hub's to carry out.
+    const { late, reached } = replayRules(this.engine, log, from, { seen: (e) => (this.noteAdded(e), this.noteRun(e)) });
     for (const [chain, seq] of reached) cursor.mark(chain, seq);
     for (const p of this.engine.problems) this.o.log({ level: 'warn', code: 'rule-replay', message: p });
     // Rules act on what this hub received itself; a paired hub's replicated entries are its own rules' to act on (an effect once, not per hub).
@@ -93,12 +95,12 @@ export class RuleService {
     });
     if (late.length)
       this.o.log({ level: 'warn', code: 'rule-late', message: `${late.length} firing(s) cut off by a crash before their commit, carried out now` });
+    this.count(late);
     this.carry(late);
     // Timers that came due while the hub was down fire now (those carried out before it stopped do not fire again).
     this.run(() => {
       const due = this.engine.advanceTo(this.o.clock());
-      this.count(due.filter((f) => f.at <= from.timers));
-      return due.filter((f) => f.at > from.timers);
+      return due.filter((f) => f.at > from.timers); // those at or before it were carried out, and counted from the chain
     });
     this.defaults = new PendingDefaults(this.o.defaults ?? [], (id) => this.seen.has(id));
     this.defaults.add(
@@ -270,13 +272,21 @@ export class RuleService {
   }
 
   private count(firings: readonly Firing[]): void {
-    for (const f of firings) {
-      if (f.outcome !== 'fired') continue;
-      const s = this.stats.get(f.rule) ?? { firings: 0, lastFiredAt: 0 };
-      s.firings++;
-      s.lastFiredAt = f.at;
-      this.stats.set(f.rule, s);
-    }
+    for (const f of firings) if (f.outcome === 'fired') this.tally(f.rule, f.at);
+  }
+
+  private tally(rule: string, at: number): void {
+    const s = this.stats.get(rule) ?? { firings: 0, lastFiredAt: 0 };
+    s.firings++;
+    s.lastFiredAt = at;
+    this.stats.set(rule, s);
+  }
+
+  /** A run this hub started, as its chain recorded it (replayed on start). */
+  private noteRun(e: LoggedEntry): void {
+    if (e.type !== 'system.rule.fired' || !e.source.startsWith(`${this.o.hubLog.id}/`)) return;
+    const d = e.data as ValueMap;
+    if (d.outcome === 'fired' && typeof d.rule === 'string' && typeof d.at === 'number') this.tally(d.rule, d.at);
   }
 
   /** Remembers every rule id the hub's chain ever added, so a default the owner removed stays removed. */

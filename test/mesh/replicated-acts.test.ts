@@ -75,6 +75,11 @@ describe('rules and percepts act only on entries the hub received itself', () =>
       before.filter((t) => t.startsWith('system.rule.') || t.startsWith('effect.')),
       'no firing and no effect after the restart',
     );
+    // Its count is what its own chain says it started: the replay decides on the replicated readings too, but that run was A's.
+    assert.deepStrictEqual(
+      b.hub.rules!.list().map((r) => [r.id, r.firings]),
+      [['lab-hot', 0]],
+    );
   });
 
   it('an uplink to the peer itself is acted on there', async () => {
