@@ -14,11 +14,22 @@ import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { GroupCommit } from '../../host/hub/group-commit.js';
 import { Cartridge } from '../../host/store/cartridge.js';
 
+/** A fresh cartridge in a folder of its own for `fn`, closed and removed after it. */
+async function withCartridge(fn: (c: Cartridge, file: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'fazt-gc-'));
+  const file = join(dir, 'fazt.db');
+  const c = Cartridge.open(file, { crypto: nodeCrypto });
+  try {
+    await fn(c, file);
+  } finally {
+    c.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('group commit', () => {
   it('stores concurrent batches with one commit; a refused batch in the group rolls back alone', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fazt-gc-'));
-    const c = Cartridge.open(join(dir, 'fazt.db'), { crypto: nodeCrypto });
-    try {
+    await withCartridge(async (c) => {
       const ids = [1, 2, 3].map((n) => identityFromSecretKey(new Uint8Array(32).fill(n), nodeCrypto));
       for (const id of ids) c.addNode(id.publicKey, {});
       const batchOf = (n: number) => {
@@ -53,18 +64,13 @@ describe('group commit', () => {
         ].sort(),
       );
       assert.equal(c.counts().events, 16);
-    } finally {
-      c.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe('group commit under a backlog', () => {
   it('stores one bounded group a turn: the first group is answered before the next is stored', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fazt-gc-'));
-    const c = Cartridge.open(join(dir, 'fazt.db'), { crypto: nodeCrypto });
-    try {
+    await withCartridge(async (c) => {
       const id = identityFromSecretKey(new Uint8Array(32).fill(9), nodeCrypto);
       c.addNode(id.publicKey, {});
       let t = 0;
@@ -81,44 +87,42 @@ describe('group commit under a backlog', () => {
       assert.equal(gc.stats.commits, 3, '40 batches in groups of at most 16');
       assert.deepEqual([commitsAtAnswer[0], commitsAtAnswer[15], commitsAtAnswer[16], commitsAtAnswer[39]], [1, 1, 2, 3]);
       assert.equal(c.counts().events, 40);
-    } finally {
-      c.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe('group commit and the dictionaries a first batch carries', () => {
   it('keeps each carried dictionary in the group commit itself: one commit for the batches and their dictionaries', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fazt-gc-'));
-    const file = join(dir, 'fazt.db');
-    const c = Cartridge.open(file, { crypto: nodeCrypto });
-    const watcher = new Database(file, { readonly: true });
-    try {
-      const ids = [4, 5, 6].map((n) => identityFromSecretKey(new Uint8Array(32).fill(n), nodeCrypto));
-      for (const id of ids) c.addNode(id.publicKey, {});
-      const firsts = ids.map((id) => {
-        const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => 1000 });
-        const body = new CompactBatchEncoder(nodeCrypto).encode(
-          createBatch([log.append('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value: 21.5, quality: 'good', time: 1000 })], id, nodeCrypto),
+    await withCartridge(async (c, file) => {
+      const watcher = new Database(file, { readonly: true });
+      try {
+        const ids = [4, 5, 6].map((n) => identityFromSecretKey(new Uint8Array(32).fill(n), nodeCrypto));
+        for (const id of ids) c.addNode(id.publicKey, {});
+        const firsts = ids.map((id) => {
+          const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => 1000 });
+          const body = new CompactBatchEncoder(nodeCrypto).encode(
+            createBatch(
+              [log.append('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value: 21.5, quality: 'good', time: 1000 })],
+              id,
+              nodeCrypto,
+            ),
+          );
+          return decodeUplink('application/cbor', body, c.compact);
+        });
+        assert.ok(
+          firsts.every((f) => f.carried !== undefined),
+          'a first compact batch carries its dictionary whole',
         );
-        return decodeUplink('application/cbor', body, c.compact);
-      });
-      assert.ok(
-        firsts.every((f) => f.carried !== undefined),
-        'a first compact batch carries its dictionary whole',
-      );
-      // data_version, read on another connection, moves once per commit made by any other.
-      const version = () => watcher.pragma('data_version', { simple: true }) as number;
-      const before = version();
-      const gc = new GroupCommit(c);
-      await Promise.all(firsts.map((f) => gc.submit(f.batch, f.carried)));
-      assert.equal(version() - before, 1, 'one commit, not one more a dictionary');
-      assert.equal(c.db.prepare('SELECT count(*) FROM dictionaries').pluck().get(), 3);
-    } finally {
-      watcher.close();
-      c.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+        // data_version, read on another connection, moves once per commit made by any other.
+        const version = () => watcher.pragma('data_version', { simple: true }) as number;
+        const before = version();
+        const gc = new GroupCommit(c);
+        await Promise.all(firsts.map((f) => gc.submit(f.batch, f.carried)));
+        assert.equal(version() - before, 1, 'one commit, not one more a dictionary');
+        assert.equal(c.db.prepare('SELECT count(*) FROM dictionaries').pluck().get(), 3);
+      } finally {
+        watcher.close();
+      }
+    });
   });
 });
