@@ -147,9 +147,7 @@ export class BleHub {
 
   private append(items: HubEventInput[]): void {
     try {
-      // Atomically: the post-commit listeners (percepts, rules) that append in answer hear of it once the chain's head has moved past it.
-      const log = this.ctx.hubLog;
-      log.atomically(() => log.appendMany(items));
+      this.ctx.hubLog.appendMany(items);
     } catch (e) {
       this.ctx.log({ level: 'error', code: 'ble-store', message: (e as Error).message });
     }
