@@ -1,6 +1,7 @@
 import type { Firing, LoggedEntry, RuleEngine } from '../rules/index.js';
+import { sourceNode } from '../../firmware/event/envelope.js';
 import type { RecordedEntry } from '../store/recorded-log.js';
-import { chainOf, type RulesPosition } from '../store/rules-cursor.js';
+import type { RulesPosition } from '../store/rules-cursor.js';
 
 /** What a replay of the stored log leaves to do. */
 export interface Replayed {
@@ -55,7 +56,7 @@ export function replayRules(
   for (const r of log) {
     if (r.receivedAt !== at) flush();
     at = r.receivedAt;
-    const chain = chainOf(r.entry.source);
+    const chain = sourceNode(r.entry.source);
     (r.entry.seq <= (from.chains.get(chain) ?? 0) ? decided : open).push(r.entry);
     if (r.entry.seq > (reached.get(chain) ?? 0)) reached.set(chain, r.entry.seq);
     o.seen(r.entry);

@@ -1,11 +1,10 @@
 import { fromJsonValue } from '../../firmware/codec/json-form.js';
 import type { ValueMap } from '../../firmware/codec/value.js';
-import type { EventEntry } from '../../firmware/event/envelope.js';
+import { type EventEntry, sourceNode } from '../../firmware/event/envelope.js';
 import type { HubLog } from '../hub/hub-log.js';
 import { ruleNode, ruleNodes } from '../hub/rule-nodes.js';
 import { checkRuleTargets, type LoggedEntry, compileRule, type CompiledRule, type Firing, type NodeRef, RuleEngine, RuleError } from '../rules/index.js';
 import type { Cartridge } from '../store/cartridge.js';
-import { chainOf } from '../store/rules-cursor.js';
 import { PendingDefaults } from './default-rules.js';
 import { EffectRunner } from './effect-runner.js';
 import { replayRules } from './replay-rules.js';
@@ -213,7 +212,7 @@ export class RuleService {
       this.noteAdded(e);
       if (e.type !== 'system.boot') continue;
       booted = true;
-      this.refreshNode(chainOf(e.source)); // its outputs, for rules compiled from now on
+      this.refreshNode(sourceNode(e.source)); // its outputs, for rules compiled from now on
     }
     this.run(() => this.engine.ingest(entries, receivedAt), entries);
     if (booted && this.defaults?.size)

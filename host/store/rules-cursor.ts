@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { sourceNode } from '../../firmware/event/envelope.js';
 import type { BatchOrigin } from './ingest.js';
 import type { Db } from './open-cartridge.js';
 
@@ -8,12 +9,6 @@ export interface RulesPosition {
   chains: ReadonlyMap<string, number>;
   /** The engine time up to which the rules' timers were carried out (−∞ before any). */
   timers: number;
-}
-
-/** The chain a stored entry belongs to: its source up to the first '/'. */
-export function chainOf(source: string): string {
-  const slash = source.indexOf('/');
-  return slash < 0 ? source : source.slice(0, slash);
 }
 
 /**
@@ -76,7 +71,7 @@ export class RulesCursor {
     // A batch is a run of one chain's entries: its last one of each run marks it.
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
-      if (i + 1 === entries.length || entries[i + 1].source !== e.source) this.mark(chainOf(e.source), e.seq);
+      if (i + 1 === entries.length || entries[i + 1].source !== e.source) this.mark(sourceNode(e.source), e.seq);
     }
   }
 
