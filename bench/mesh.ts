@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesEqual } from '../firmware/event/verify-chain.js';
 import { Hub } from '../host/hub/hub.js';
+import { keepAlivePost, type MeshPost } from '../host/mesh/mesh-post.js';
 import { BenchNode, enrol } from './mesh-fixtures.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -35,17 +36,18 @@ const PARTITION_EVENTS = QUICK ? 2_000 : 10_000;
 const dir = mkdtempSync(join(tmpdir(), 'fazt-bench-mesh-'));
 const silent = { log: () => undefined };
 
-/** fazt-mesh-* header bytes each way ("name: value\r\n"), counted by wrapping the rounds' fetch. */
+/** fazt-mesh-* header bytes each way ("name: value\r\n"), counted by wrapping the rounds' transport (one keep-alive pool for the bench). */
 const headerBytes = { out: 0, in: 0 };
-const meshHeaderLength = (hs: Iterable<[string, string]>): number => {
+const meshHeaderLength = (hs: Record<string, string | string[] | undefined>): number => {
   let n = 0;
-  for (const [k, v] of hs) if (k.toLowerCase().startsWith('fazt-mesh-')) n += k.length + v.length + 4;
+  for (const [k, v] of Object.entries(hs)) if (typeof v === 'string' && k.toLowerCase().startsWith('fazt-mesh-')) n += k.length + v.length + 4;
   return n;
 };
-const countingFetch: typeof fetch = async (input, init) => {
-  headerBytes.out += meshHeaderLength(Object.entries((init?.headers ?? {}) as Record<string, string>));
-  const res = await fetch(input, init);
-  headerBytes.in += meshHeaderLength(res.headers.entries());
+const transport = keepAlivePost('server');
+const countingPost: MeshPost = async (url, init) => {
+  headerBytes.out += meshHeaderLength(init.headers);
+  const res = await transport.post(url, init);
+  headerBytes.in += meshHeaderLength(res.headers);
   return res;
 };
 const resetHeaders = () => Object.assign(headerBytes, { out: 0, in: 0 });
@@ -54,7 +56,7 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 const sinceMs = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 // ---- initial sync, two processes ----
-const puller = new Hub({ dataDir: join(dir, 'puller'), host: '127.0.0.1', port: 0, ...silent, mesh: { round: { fetch: countingFetch } } });
+const puller = new Hub({ dataDir: join(dir, 'puller'), host: '127.0.0.1', port: 0, ...silent, mesh: { round: { post: countingPost } } });
 const { url: pullerUrl } = await puller.start();
 const server = fork(new URL('./mesh-server.ts', import.meta.url).pathname, {
   // --cpu-prof given to this process profiles the server too.
@@ -134,6 +136,7 @@ console.log(
 server.send({ stop: true });
 await new Promise((resolve) => server.once('exit', resolve));
 await puller.stop();
+transport.close();
 
 // ---- convergence after a partition, three hubs in this process ----
 const hubs = await Promise.all(

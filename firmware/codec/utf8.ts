@@ -56,10 +56,12 @@ export function utf8Encode(s: string): Uint8Array {
 export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length, base = 0): string {
   let s = '';
   let i = start;
-  // Short ASCII strings (map keys, units, ids) are most of what a node sends.
+  // Short ASCII strings (map keys, units, ids) are most of what a node sends: made in one piece,
+  // not a character at a time (each step a new string: an entry's 26-character id made 26).
   if (end - start <= 64) {
-    for (; i < end && bytes[i] < 0x80; i++) s += String.fromCharCode(bytes[i]);
-    if (i === end) return s;
+    while (i < end && bytes[i] < 0x80) i++;
+    if (i === end) return String.fromCharCode.apply(null, Array.prototype.slice.call(bytes, start, end) as number[]);
+    i = start;
   }
   while (i < end) {
     const b = bytes[i];

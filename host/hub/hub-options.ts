@@ -57,10 +57,10 @@ export interface HubOptions {
   timers?: Timers;
   /**
    * The mesh (host/mesh/): `background` runs a sync round against every paired hub (found by Beacon without a url) every
-   * `intervalMs` (fazt hub --mesh, --mesh-interval); `round` overrides every round's page size or fetch.
+   * `intervalMs` (fazt hub --mesh, --mesh-interval); `round` overrides every round's page size or transport.
    * Without it the hub still answers paired hubs and the owner's `fazt mesh sync`.
    */
-  mesh?: { background?: boolean; intervalMs?: number; round?: Partial<Pick<SyncRoundOptions, 'pageLimit' | 'fetch' | 'timeoutMs'>> };
+  mesh?: { background?: boolean; intervalMs?: number; round?: Partial<Pick<SyncRoundOptions, 'pageLimit' | 'post' | 'timeoutMs'>> };
   /** Replicate over NATS JetStream (host/mesh/nats/): the server's URL and credential files. */
   meshNats?: MeshNatsOptions;
   /** Agents over MCP (host/mcp/): how long an agent's proposed effect waits for a person's confirmation (default 10 minutes). */

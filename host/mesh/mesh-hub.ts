@@ -39,8 +39,8 @@ export interface MeshHubOptions {
   onPeerHubEntries?: (peer: string, fresh: readonly EventEntry[]) => void;
   /** Where a paired hub without a stored url listens (resolvePeerUrl with the hub's beacon); absent, such a peer is unreachable. */
   locate?: (peer: Peer) => Promise<string>;
-  /** Overrides for every round (page size, fetch): tests and the bench. */
-  round?: Partial<Pick<SyncRoundOptions, 'pageLimit' | 'fetch' | 'timeoutMs'>>;
+  /** Overrides for every round (page size, transport): tests and the bench. */
+  round?: Partial<Pick<SyncRoundOptions, 'pageLimit' | 'post' | 'timeoutMs'>>;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { NodeIdentity } from '../../firmware/identity/node-id.js';
 import type { ChainHead } from './chain-heads.js';
 import { checkMeshResponse, MESH_HEADERS, signMeshRequest } from './mesh-auth.js';
 import { MeshError, type MeshErrorCode } from './mesh-error.js';
+import { keepAlivePost, type MeshPost } from './mesh-post.js';
 import type { MeshStore } from './mesh-store.js';
 import { pageLast } from './page-last.js';
 import { decodeFingerprint, decodeHeads, encodeFingerprint, encodeHeads, encodePageRequest, MESH_PATHS } from './mesh-wire.js';
@@ -44,7 +45,8 @@ export interface SyncRoundOptions {
   pageLimit?: number;
   /** Stop after this many pages (an interrupted round, for tests; the next round resumes). */
   maxPages?: number;
-  fetch?: typeof globalThis.fetch;
+  /** How requests are sent (default: keepAlivePost, its connections closed when the round ends). */
+  post?: MeshPost;
   timeoutMs?: number;
 }
 
@@ -62,6 +64,16 @@ const DEFAULT_PAGE_LIMIT = 2048;
  * page of a chain is asked for while the one received is verified and stored.
  */
 export async function syncRound(o: SyncRoundOptions): Promise<RoundFigures> {
+  if (o.post) return roundWith(o, o.post);
+  const connections = keepAlivePost(o.peer.hub);
+  try {
+    return await roundWith(o, connections.post);
+  } finally {
+    connections.close();
+  }
+}
+
+async function roundWith(o: SyncRoundOptions, post: MeshPost): Promise<RoundFigures> {
   const started = o.clock();
   const url = o.url ?? o.peer.url;
   if (!url) throw new RangeError(`peer ${o.peer.hub} has no url to sync with`);
@@ -80,22 +92,17 @@ export async function syncRound(o: SyncRoundOptions): Promise<RoundFigures> {
   };
   const call = async (path: string, body: Uint8Array): Promise<Uint8Array> => {
     const signed = signMeshRequest({ method: 'POST', path, body, target: o.peer.hub }, o.self, o);
-    let res: Response;
-    try {
-      res = await (o.fetch ?? fetch)(new URL(path, url), {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/cbor', ...signed.headers },
-        signal: AbortSignal.timeout(o.timeoutMs ?? 30_000),
-      });
-    } catch (e) {
-      throw new MeshError('unreachable', `${o.peer.hub} at ${new URL(url).origin}: ${(e as Error).message}`, { cause: e });
-    }
-    const answer = new Uint8Array(await res.arrayBuffer());
+    const res = await post(new URL(path, url), {
+      body,
+      headers: { 'content-type': 'application/cbor', ...signed.headers },
+      timeoutMs: o.timeoutMs ?? 30_000,
+    });
+    const answer = res.body;
     f.bytesOut += body.length;
     f.bytesIn += answer.length;
     if (res.status !== 200) throw refusedBy(o.peer.hub, res.status, answer);
-    checkMeshResponse(o.peer, signed.nonce, res.status, answer, res.headers.get(MESH_HEADERS.sig), o.crypto);
+    const sig = res.headers[MESH_HEADERS.sig];
+    checkMeshResponse(o.peer, signed.nonce, res.status, answer, typeof sig === 'string' ? sig : null, o.crypto);
     return answer;
   };
   const { mesh } = o;
