@@ -2,9 +2,10 @@
  * The serving hub of bench/mesh, in its own process so the hub that pulls
  * does not share its thread: writes the events from simulated nodes into its
  * cartridge, pairs with the pulling hub, then answers its mesh requests until
- * told to stop.
+ * told to stop; pairs with the timed runs' hubs when asked.
  */
 import { Hub } from '../host/hub/hub.js';
+import type { Peer } from '../host/mesh/peer-book.js';
 import { BenchNode, enrol } from './mesh-fixtures.js';
 
 interface Setup {
@@ -16,8 +17,10 @@ interface Setup {
 }
 
 let hub: Hub | undefined;
+/** The pulling hub of bench/mesh (the timed runs' hubs are paired too, but only it is pulled from). */
+let puller: Peer | undefined;
 let filled: NodeJS.CpuUsage | undefined;
-process.on('message', async (msg: { setup?: Setup; cpu?: true; pull?: true; stop?: true }) => {
+process.on('message', async (msg: { setup?: Setup; cpu?: true; pull?: true; pair?: number[]; stop?: true }) => {
   if (msg.cpu) {
     // CPU time spent since the fill: answering the puller's requests.
     const c = process.cpuUsage(filled);
@@ -28,9 +31,15 @@ process.on('message', async (msg: { setup?: Setup; cpu?: true; pull?: true; stop
     await hub?.stop();
     process.exit(0);
   }
-  if (msg.pull && hub) {
+  if (msg.pair && hub) {
+    // A timed run's pulling hub (bench/mesh-pull-run.ts).
+    hub.mesh.store.peers.add({ publicKey: new Uint8Array(msg.pair), name: 'run' }, Date.now());
+    process.send?.({ paired: true });
+    return;
+  }
+  if (msg.pull && hub && puller) {
     // One round against the puller: this hub then holds its chains too, so the next round is idle.
-    for (const p of hub.mesh.store.peers.list()) await hub.mesh.round(p);
+    await hub.mesh.round(puller);
     process.send?.({ pulled: true });
     return;
   }
@@ -40,7 +49,7 @@ process.on('message', async (msg: { setup?: Setup; cpu?: true; pull?: true; stop
   const nodes = Array.from({ length: s.nodes }, (_, i) => new BenchNode(i + 1));
   enrol([hub], nodes);
   for (const n of nodes) n.write(hub, s.perNode);
-  hub.mesh.store.peers.add({ publicKey: new Uint8Array(s.peer.publicKey), name: 'puller', url: s.peer.url }, Date.now());
+  puller = hub.mesh.store.peers.add({ publicKey: new Uint8Array(s.peer.publicKey), name: 'puller', url: s.peer.url }, Date.now());
   hub.cartridge.db.pragma('wal_checkpoint(TRUNCATE)');
   filled = process.cpuUsage();
   process.send?.({ url, publicKey: [...hub.publicKey], file: hub.cartridge.db.name });

@@ -15,20 +15,34 @@
  *    events are written to the other two, then healed: time until all three
  *    hold identical heads (rounds of every hub against every other).
  *
- * `--quick`: 10,000 events for the initial sync and 2,000 for convergence.
+ * `--runs N` (default 3): the initial sync timed again N times, each by a
+ * fresh hub in its own process (bench/mesh-pull-run.ts), its CPU time the
+ * figure (other work on a shared machine inflates wall time far more);
+ * `--baseline <dir>`: a checkout of another tree (`git worktree add <dir>
+ * <commit>`, node_modules linked) whose runs alternate with this tree's, the
+ * medians compared. `--quick`: 10,000 events for the initial sync and 2,000 for convergence.
  * Prints figures, never gates CI.
  */
 import Database from 'better-sqlite3';
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { bytesEqual } from '../firmware/event/verify-chain.js';
 import { Hub } from '../host/hub/hub.js';
 import { keepAlivePost, type MeshPost } from '../host/mesh/mesh-post.js';
 import { BenchNode, enrol } from './mesh-fixtures.js';
 
-const QUICK = process.argv.includes('--quick');
+const argv = process.argv.slice(2);
+const option = (name: string) => {
+  const i = argv.indexOf(name);
+  return i < 0 ? undefined : argv[i + 1];
+};
+const QUICK = argv.includes('--quick');
+const RUNS = Number(option('--runs') ?? 3);
+const baseline = option('--baseline');
+const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NODES = 8;
 const EVENTS = QUICK ? 10_000 : 100_000;
 const PARTITION_EVENTS = QUICK ? 2_000 : 10_000;
@@ -73,6 +87,45 @@ enrol(
   Array.from({ length: NODES }, (_, i) => new BenchNode(i + 1)),
 );
 const peer = puller.mesh.store.peers.add({ publicKey: new Uint8Array(served.publicKey), name: 'server', url: served.url }, Date.now());
+
+// The timed runs: a fresh pulling hub each, in its own process, trees alternated.
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const trees = [...(baseline ? [{ name: 'baseline', root: resolve(baseline) }] : []), { name: 'this tree', root: here }];
+const runCpu = new Map<string, number[]>(trees.map((t) => [t.name, []]));
+const runOnce = async (root: string, k: number): Promise<number> => {
+  const run = fork(join(here, 'bench/mesh-pull-run.ts'), [root, join(dir, `run-${k}`), served.url, Buffer.from(served.publicKey).toString('hex'), String(NODES)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
+  });
+  const next = <T>(): Promise<T> =>
+    new Promise((ok, fail) => {
+      run.once('message', (m) => ok(m as T));
+      run.once('exit', (code) => fail(new Error(`run ${k} in ${root} exited with ${code}`)));
+    });
+  const { publicKey } = await next<{ publicKey: number[] }>();
+  server.send({ pair: publicKey });
+  await reply();
+  const done = next<{ cpuMs: number; stored: number; errors: number }>();
+  run.send({ go: true });
+  const r = await done;
+  if (r.stored !== EVENTS || r.errors > 0) throw new Error(`run ${k} in ${root} stored ${r.stored} of ${EVENTS} events, ${r.errors} chain errors`);
+  if (run.exitCode === null) await new Promise((ok) => run.once('exit', ok));
+  return r.cpuMs;
+};
+let k = 0;
+for (let r = 0; r < RUNS; r++)
+  for (const t of trees) {
+    const ms = await runOnce(t.root, k++);
+    runCpu.get(t.name)?.push(ms);
+    console.log(
+      `mesh: initial sync, ${t.name} run ${r + 1}: the pulling process ${fmt(ms)} ms of CPU, ${fmt((ms * 1000) / EVENTS, 1)} µs/event (load average ${loadavg()[0].toFixed(1)})`,
+    );
+  }
+for (const t of trees) {
+  const m = median(runCpu.get(t.name) ?? []);
+  console.log(`mesh: initial sync, ${t.name}: median ${fmt(m)} ms of CPU, ${fmt((m * 1000) / EVENTS, 1)} µs/event, ${fmt((EVENTS / m) * 1000)} events per CPU-second (goal ≥ 50,000)`);
+}
+if (baseline) console.log(`mesh: initial sync CPU, this tree ÷ baseline = ${(median(runCpu.get('this tree') ?? []) / median(runCpu.get('baseline') ?? [])).toFixed(3)}×`);
 
 const t0 = process.hrtime.bigint();
 const cpu0 = process.cpuUsage();

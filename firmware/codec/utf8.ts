@@ -60,7 +60,11 @@ export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length, bas
   // not a character at a time (each step a new string: an entry's 26-character id made 26).
   if (end - start <= 64) {
     while (i < end && bytes[i] < 0x80) i++;
-    if (i === end) return String.fromCharCode.apply(null, Array.prototype.slice.call(bytes, start, end) as number[]);
+    if (i === end) {
+      const codes: number[] = new Array(end - start);
+      for (let k = start; k < end; k++) codes[k - start] = bytes[k];
+      return String.fromCharCode.apply(null, codes);
+    }
     i = start;
   }
   while (i < end) {

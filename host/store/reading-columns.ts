@@ -26,7 +26,7 @@ const KEYS = new Set(['name', 'unit', 'value', 'quality', 'time', 'flags']);
  */
 export function readingColumns(data: Value, eventTime: number): ReadingColumns | undefined {
   if (typeof data !== 'object' || data === null || Array.isArray(data) || data instanceof Uint8Array) return undefined;
-  for (const k of Object.keys(data)) if (!KEYS.has(k)) return undefined;
+  for (const k in data) if (!KEYS.has(k)) return undefined; // for-in: no array of keys per reading
   const { name, unit, value, quality, time, flags } = data;
   if (typeof name !== 'string' || typeof value !== 'number' || !Number.isFinite(value) || Object.is(value, -0)) return undefined;
   if (unit !== undefined && typeof unit !== 'string') return undefined;

@@ -1,0 +1,33 @@
+/**
+ * One timed pull of bench/mesh --runs: a fresh, started hub of the tree at
+ * `root`, paired with the serving hub (the parent asks the server to pair
+ * with the key this process sends it), pulls everything in one round (no
+ * option given: the tree's own transport and page size) and sends back the
+ * CPU time it took. Usage (forked with IPC):
+ * mesh-pull-run.ts <root> <dataDir> <serverUrl> <serverKeyHex> <nodes>
+ */
+import { join } from 'node:path';
+
+type HubModule = typeof import('../host/hub/hub.js');
+type FixturesModule = typeof import('./mesh-fixtures.js');
+
+const [root, dataDir, serverUrl, serverKey, nodes] = process.argv.slice(2);
+const { Hub } = (await import(join(root, 'host/hub/hub.ts'))) as HubModule;
+const { BenchNode, enrol } = (await import(join(root, 'bench/mesh-fixtures.ts'))) as FixturesModule;
+
+const hub = new Hub({ dataDir, host: '127.0.0.1', port: 0, log: () => undefined });
+await hub.start();
+enrol(
+  [hub],
+  Array.from({ length: Number(nodes) }, (_, i) => new BenchNode(i + 1)),
+);
+const peer = hub.mesh.store.peers.add({ publicKey: new Uint8Array(Buffer.from(serverKey, 'hex')), name: 'server', url: serverUrl }, Date.now());
+const paired = new Promise((resolve) => process.once('message', resolve));
+process.send?.({ publicKey: [...hub.publicKey] });
+await paired;
+const cpu0 = process.cpuUsage();
+const r = await hub.mesh.round(peer);
+const cpu = process.cpuUsage(cpu0);
+await hub.stop();
+process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, stored: r.stored, errors: r.errors.length });
+process.disconnect();
