@@ -22,8 +22,9 @@ let puller: Peer | undefined;
 let filled: NodeJS.CpuUsage | undefined;
 process.on('message', async (msg: { setup?: Setup; cpu?: true; pull?: true; pair?: number[]; stop?: true }) => {
   if (msg.cpu) {
-    // CPU time spent since the fill: answering the puller's requests.
+    // CPU time spent since the fill or the last ask: answering pullers' requests.
     const c = process.cpuUsage(filled);
+    filled = process.cpuUsage();
     process.send?.({ cpuMs: (c.user + c.system) / 1000 });
     return;
   }

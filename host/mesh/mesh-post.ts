@@ -3,7 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { MeshError } from './mesh-error.js';
 
 /** A mesh answer: its status, headers (names lower-case) and whole body. */
-export interface MeshAnswer {
+interface MeshAnswer {
   status: number;
   headers: IncomingHttpHeaders;
   body: Uint8Array;
