@@ -150,7 +150,11 @@ describe('the hub as a source (HubLog)', () => {
       .prepare<[], { first: number; last: number; head: Buffer; signature: Buffer }>('SELECT first, last, head, signature FROM checkpoints ORDER BY last')
       .all();
     assert.deepEqual(
-      checkpoints.map((k) => [k.first, k.last, crypto.verify(new Uint8Array(k.signature), batchSignedForm(log.id, k.first, k.last, new Uint8Array(k.head)), hubKey.publicKey)]),
+      checkpoints.map((k) => [
+        k.first,
+        k.last,
+        crypto.verify(new Uint8Array(k.signature), batchSignedForm(log.id, k.first, k.last, new Uint8Array(k.head)), hubKey.publicKey),
+      ]),
       [
         [1, 1, true],
         [2, 3, true],
