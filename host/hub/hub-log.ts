@@ -84,8 +84,8 @@ export class HubLog {
     this.head = { seq: log.head.seq, hash: log.head.hash };
     try {
       const batch = createBatch(entries, this.o.identity, this.o.crypto);
-      // Verifying the signature this call just made with the hub's own key pair would repeat the signing's
-      // work (bench/event-core.ts: about a third of a one-event append's crypto). The store still checks
+      // Verifying the signature this call just made with the hub's own key pair is pure repetition, and
+      // costs more than the signing (bench/event-core.ts, section 4: 0.37× the time without it). The store still checks
       // all that can differ: the batch's key against the key the hub's chain holds (a rotated key, a
       // cartridge restored under another hub), the id against the key, the entries' links, the head, and
       // continuity with the stored head.
