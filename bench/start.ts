@@ -23,14 +23,15 @@
  *
  * Usage: node --import tsx bench/start.ts [--duration 20s]   (after npm run build)
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { batchToValue, createBatch } from '../firmware/batch/batch.js';
 import { encodeCbor } from '../firmware/codec/cbor-encode.js';
 import { EventLog } from '../firmware/event/event-log.js';
-import { identityFromSecretKey } from '../firmware/identity/node-id.js';
+import { identityFromSecretKey, type NodeIdentity } from '../firmware/identity/node-id.js';
 import { nodeCrypto } from '../host/crypto/node-crypto.js';
 import { parseDuration } from '../host/duration.js';
 import { Cartridge } from '../host/store/cartridge.js';
@@ -257,6 +258,17 @@ async function fillLikeCrashTest(dir: string): Promise<void> {
   setup.close();
   // The hub's op log (stderr) is left out: a line per node first seen is no figure.
   const child = spawn(process.execPath, [cli, 'hub', '--data', dir, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    await send(child, nodes);
+  } finally {
+    child.kill('SIGINT'); // also when a send failed: no hub is left running
+    await exited;
+  }
+}
+
+/** Each node's 125 batches of 32 readings, through the uplink of the hub `child` runs. */
+async function send(child: ChildProcessByStdio<null, Readable, null>, nodes: { identity: NodeIdentity; clock: { t: number }; log: EventLog }[]): Promise<void> {
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -281,9 +293,6 @@ async function fillLikeCrashTest(dir: string): Promise<void> {
       if (res.status !== 200) throw new Error(`uplink refused: ${res.status} ${await res.text()}`);
     }
   }
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGINT');
-  await exited;
 }
 
 /** RESTARTS starts of the bare hub on `dir`, each killed with SIGKILL once it listens (as the crash test does): wall time to "listening" and its CPU time until then. */
