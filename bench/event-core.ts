@@ -5,11 +5,14 @@
  *  2. encode/decode rates: our deterministic CBOR and JSON form vs native
  *     JSON.stringify/parse (baseline) and cbor-x (reference, not deterministic)
  *  3. sign and verify one 32-event batch: noble (portable) vs node:crypto
- *  4. XS: compute steps and heap for encoding and for signing one 32-event batch
+ *  4. the hub's own one-event batch (host/hub/hub-log.ts) as the store verifies it:
+ *     its signature taken as checked (HubLog just made it) vs verified again
+ *  5. XS: compute steps and heap for encoding and for signing one 32-event batch
  * Prints figures, never gates CI.
  */
 import { encode as cborxEncode, decode as cborxDecode } from 'cbor-x';
-import { batchToValue, createBatch } from '../firmware/batch/batch.js';
+import { batchSignedForm, batchToValue, createBatch } from '../firmware/batch/batch.js';
+import { withCheckedSignature } from '../firmware/batch/checked-signature.js';
 import { verifyBatch } from '../firmware/batch/verify-batch.js';
 import { decodeCbor } from '../firmware/codec/cbor-decode.js';
 import { encodeCbor } from '../firmware/codec/cbor-encode.js';
@@ -101,7 +104,22 @@ console.log(
   `   verify: noble ${fmt(noble.verify)}, node:crypto ${fmt(node.verify)} (${(node.verify / noble.verify).toFixed(2)}×)  [verify hashes all 32 entries]`,
 );
 
-// 4. XS meter
+// 4. The hub's own batch: one event (a percept, a rule firing), as HubLog hands it to the store
+{
+  const e = readings(1);
+  const again = () => verifyBatch(createBatch(e, id, nodeCrypto), { crypto: nodeCrypto });
+  const taken = () => {
+    const b = createBatch(e, id, nodeCrypto);
+    return verifyBatch(withCheckedSignature(b, batchSignedForm(b.node, b.first, b.last, b.head)), { crypto: nodeCrypto });
+  };
+  const [a, t] = [rate(again, 600), rate(taken, 600)];
+  console.log("\n4. The hub's own one-event batch, signed and verified as HubLog stores it (node:crypto; baseline = signature verified again)");
+  console.log(
+    `   sign + verify again: ${fmt(1e6 / a, 1)} µs; sign + signature taken as checked: ${fmt(1e6 / t, 1)} µs (${(a / t).toFixed(2)}× the time; ${fmt(1e6 / a - 1e6 / t, 1)} µs saved an append)`,
+  );
+}
+
+// 5. XS meter
 const xs = await XsSession.start(new URL('../test/xs/entries/core-entry.ts', import.meta.url).pathname);
 try {
   const seed = '07'.repeat(32);
@@ -114,7 +132,7 @@ try {
   for (let i = 0; i < 5; i++) await xs.call('batchWork', seed, 32, 'sign');
   const xsMs = Number(process.hrtime.bigint() - t0) / 5e6;
   const v8Ms = 1000 / rate(() => createBatch(readings(32), id, nobleCrypto), 600);
-  console.log('\n4. XS (xsnap-worker: Moddable XS 13.3) for one 32-event batch, compute steps from the XS meter');
+  console.log('\n5. XS (xsnap-worker: Moddable XS 13.3) for one 32-event batch, compute steps from the XS meter');
   console.log(`   append 32 events (each CBOR-encoded and SHA-256 hashed into the chain): ${fmt(events.compute)} steps`);
   console.log(`   + encode the batch body as CBOR: ${fmt(encoded.compute - events.compute)} steps`);
   console.log(`   + Ed25519 sign (and encode the signed batch): ${fmt(signed.compute - events.compute)} steps; total ${fmt(signed.compute)} steps`);

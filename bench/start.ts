@@ -14,15 +14,27 @@
  * (the machine's load average is printed: the wall times depend on it). Last, a random walk of the demo evaluated at
  * today's date against the same walk near its start (signals are O(1) in memory
  * and O(log steps) in time). Goals for a Raspberry Pi: < 250 MB, readings within
- * 2 s. Prints figures; never gates on a time.
+ * 2 s. Then the bare hub started again and again (each killed with SIGKILL once
+ * it listens) on a cartridge as full as test/hub/crash.test.ts lets its cartridge
+ * grow (its 3 senders stop at 4,000 readings a node; stored through the hub's
+ * uplink, so its percepts are stored too): the median time to "listening" and the
+ * CPU time until then, beside the same hub on an empty cartridge. Prints figures;
+ * never gates on a time.
  *
  * Usage: node --import tsx bench/start.ts [--duration 20s]   (after npm run build)
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { batchToValue, createBatch } from '../firmware/batch/batch.js';
+import { encodeCbor } from '../firmware/codec/cbor-encode.js';
+import { EventLog } from '../firmware/event/event-log.js';
+import { identityFromSecretKey, type NodeIdentity } from '../firmware/identity/node-id.js';
+import { nodeCrypto } from '../host/crypto/node-crypto.js';
 import { parseDuration } from '../host/duration.js';
+import { Cartridge } from '../host/store/cartridge.js';
 import { randomWalk } from '../sim/environment/signals.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -30,6 +42,7 @@ const cli = join(root, 'dist/fazt.js');
 if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
 const durArg = process.argv.indexOf('--duration');
 const durationMs = parseDuration(durArg > 0 ? process.argv[durArg + 1] : '20s', '--duration');
+const RESTARTS = 9;
 
 interface TreeSample {
   /** Sum of the processes' resident sets (shared pages counted in each). */
@@ -199,6 +212,19 @@ try {
     );
   }
 
+  // The bare hub restarted on a filled cartridge (as full as the crash test's may grow), against an empty one.
+  const filled = join(data, 'filled');
+  await fillLikeCrashTest(filled);
+  const empty = join(data, 'empty');
+  const emptyStarts = await restarts(empty);
+  const filledStarts = await restarts(filled);
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const line = (label: string, r: { wall: number[]; cpu: number[] }) =>
+    `${label}: listening after ${s(med(r.wall))} (median of ${RESTARTS}), ${s(med(r.cpu))} of CPU`;
+  console.log(`  ${line('the bare hub restarted on an empty cartridge (baseline)', emptyStarts)}`);
+  console.log(`  ${line("on a cartridge as full as the crash test's may grow (3 nodes × 4,000 readings)", filledStarts)}`);
+  console.log(`    ratio to the baseline: ${(med(filledStarts.wall) / med(emptyStarts.wall)).toFixed(2)}× the time to listen`);
+
   // A demo walk (a step a minute) at today's date (~30 M steps from 1970) against near its start.
   const timeEval = (t: number): number => {
     const n = 20_000;
@@ -217,4 +243,79 @@ try {
   );
 } finally {
   rmSync(data, { recursive: true, force: true });
+}
+
+/** 3 nodes' 4,000 readings each (the crash test's cap), sent through a hub's uplink in batches of 32 as its senders do. */
+async function fillLikeCrashTest(dir: string): Promise<void> {
+  const nodes = [61, 62, 63].map((seed) => {
+    const identity = identityFromSecretKey(new Uint8Array(32).fill(seed), nodeCrypto);
+    const clock = { t: Date.UTC(2026, 0, 1) };
+    return { identity, clock, log: new EventLog({ nodeId: identity.id, crypto: nodeCrypto, clock: () => clock.t }) };
+  });
+  mkdirSync(dir, { recursive: true });
+  const setup = Cartridge.open(join(dir, 'fazt.db'));
+  for (const n of nodes) setup.addNode(n.identity.publicKey);
+  setup.close();
+  // The hub's op log (stderr) is left out: a line per node first seen is no figure.
+  const child = spawn(process.execPath, [cli, 'hub', '--data', dir, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    await send(child, nodes);
+  } finally {
+    child.kill('SIGINT'); // also when a send failed: no hub is left running
+    await exited;
+  }
+}
+
+/** Each node's 125 batches of 32 readings, through the uplink of the hub `child` runs. */
+async function send(child: ChildProcessByStdio<null, Readable, null>, nodes: { identity: NodeIdentity; clock: { t: number }; log: EventLog }[]): Promise<void> {
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`the hub exited (${code}) before it listened`)));
+  });
+  for (const n of nodes) {
+    for (let b = 0; b < 125; b++) {
+      const entries = Array.from({ length: 32 }, (_, i) => {
+        n.clock.t += 1000; // a reading a second, as the crash test's nodes
+        const value = 20 + ((b * 32 + i) % 50) / 10;
+        return n.log.append('sensor.reading', 'bme280', { name: 'temperature', unit: 'Cel', value, quality: 'good', time: n.clock.t });
+      });
+      const res = await fetch(`${url}/v1/uplink`, {
+        method: 'POST',
+        body: encodeCbor(batchToValue(createBatch(entries, n.identity, nodeCrypto))),
+        headers: { 'content-type': 'application/cbor' },
+      });
+      if (res.status !== 200) throw new Error(`uplink refused: ${res.status} ${await res.text()}`);
+    }
+  }
+}
+
+/** RESTARTS starts of the bare hub on `dir`, each killed with SIGKILL once it listens (as the crash test does): wall time to "listening" and its CPU time until then. */
+async function restarts(dir: string): Promise<{ wall: number[]; cpu: number[] }> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < RESTARTS; i++) {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [cli, 'hub', '--data', dir, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString('utf8');
+        if (!/ listening on /.test(out)) return;
+        wall.push(performance.now() - t0);
+        cpu.push(treeRss(child.pid as number).cpuMs);
+        resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`start ${i + 1} on ${dir}: the hub exited (${code}) before it listened`)));
+    });
+    child.kill('SIGKILL');
+    await exited;
+  }
+  return { wall, cpu };
 }

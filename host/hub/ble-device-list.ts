@@ -1,12 +1,14 @@
 import { isValueMap } from '../../firmware/codec/value.js';
 import { bleComponent } from '../ble/ble-mac.js';
-import { type LatestReading, latestReadings } from '../mcp/read-tools.js';
 import { BleDevices } from '../store/ble-devices.js';
 import type { Cartridge } from '../store/cartridge.js';
+import { type LatestReading, latestReadings } from '../store/latest-readings.js';
 import { NodeLatest } from '../store/node-latest.js';
 
 /** The hub's sensor.state events read back to find each device's presence (the newest per device wins). */
 const STATES_SCANNED = 256;
+/** The hub's newest readings read back for its devices' newest values. */
+const READINGS_SCANNED = 500;
 
 /** A BTHome device of the hub as GET /v1/nodes lists it: a device under the hub (its chain), like a node's sensor. */
 export interface BleDeviceSummary {
@@ -31,7 +33,7 @@ export interface BleDeviceSummary {
 export function bleDeviceList(cartridge: Cartridge, hubId: string): BleDeviceSummary[] {
   const devices = new BleDevices(cartridge.db).list();
   if (devices.length === 0) return [];
-  const readings = latestReadings({ cartridge }, hubId);
+  const readings = latestReadings(cartridge.db, hubId, READINGS_SCANNED);
   const states = new Map<string, { to: string; time: number }>();
   for (const e of new NodeLatest(cartridge.db).latest(hubId, 'sensor.state', STATES_SCANNED)) {
     const component = e.source.slice(hubId.length + 1);

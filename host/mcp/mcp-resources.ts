@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { HttpError } from '../hub/http-error.js';
-import { LIMITS, latestReadings, listNodes, type McpContext, nodeIdOf, series } from './read-tools.js';
+import { LIMITS, listNodes, type McpContext, nodeIdOf, nodeReadings, series } from './read-tools.js';
 
 const json = (uri: URL, value: unknown): ReadResourceResult => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(value) }] });
 const one = (v: string | string[]): string => (Array.isArray(v) ? v[0] : v);
@@ -25,7 +25,7 @@ export async function registerResources(server: McpServer, ctx: McpContext, audi
       audited('read_resource', { uri: uri.href }, () => {
         const id = nodeIdOf(ctx, decodeURIComponent(one(v.id)));
         const node = nodes().find((n) => n.id === id);
-        return json(uri, { ...node, readings: latestReadings(ctx, id) });
+        return json(uri, { ...node, readings: nodeReadings(ctx, id) });
       }),
   );
   server.registerResource(
@@ -33,7 +33,7 @@ export async function registerResources(server: McpServer, ctx: McpContext, audi
     new ResourceTemplate('fazt://node/{id}/sensor/{component}/{name}', {
       list: () => ({
         resources: nodes().flatMap((n) =>
-          latestReadings(ctx, n.id).map((r) => ({
+          nodeReadings(ctx, n.id).map((r) => ({
             uri: `fazt://node/${n.id}/sensor/${encodeURIComponent(r.component)}/${encodeURIComponent(r.name)}`,
             name: `${n.name ?? n.id} ${r.component} ${r.name}`,
             mimeType: 'application/json',
@@ -47,7 +47,7 @@ export async function registerResources(server: McpServer, ctx: McpContext, audi
         const id = nodeIdOf(ctx, decodeURIComponent(one(v.id)));
         const component = decodeURIComponent(one(v.component));
         const name = decodeURIComponent(one(v.name));
-        const latest = latestReadings(ctx, id).find((r) => r.component === component && r.name === name);
+        const latest = nodeReadings(ctx, id).find((r) => r.component === component && r.name === name);
         if (!latest) throw new HttpError(404, 'unknown-sensor', `node ${id} has no reading ${component}/${name} among its newest ${LIMITS.readingsScanned}`);
         return json(uri, { node: id, latest, lastHour: series(ctx, { node: id, component, name, points: 60 }) });
       }),

@@ -70,14 +70,17 @@ export async function mcpServer(ctx: McpContext, caller: AskedBy, budget: CallBu
 
   server.registerTool(
     'list_nodes',
-    { description: `The enrolled nodes (at most ${LIMITS.nodes}) with the outputs each declared (what request_effect can drive).`, annotations: read },
+    {
+      description: `The enrolled nodes (at most ${LIMITS.nodes}) with the outputs each declared (what request_effect can drive), and the hub's BLE devices (bleDevices: MAC, name, presence, last heard, newest values; read, never driven).`,
+      annotations: read,
+    },
     run('list_nodes', () => listNodes(ctx)),
   );
   server.registerTool(
     'latest_values',
     {
-      description: "Each sensor's newest reading (value, unit, quality, time) on one node, or on every node.",
-      inputSchema: { node: nodeRef.optional() },
+      description: "Each sensor's newest reading (value, unit, quality, time) on one node or BLE device, or on every node and BLE device.",
+      inputSchema: { node: z.string().min(1).max(64).describe("a node's id or name, or a BLE device's MAC or name (list_nodes)").optional() },
       annotations: read,
     },
     run('latest_values', (a: { node?: string }) => latestValues(ctx, a.node)),

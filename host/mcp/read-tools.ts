@@ -1,7 +1,9 @@
 import { stringifyJson } from '../../firmware/codec/json-form.js';
-import type { ValueMap } from '../../firmware/codec/value.js';
 import { entryToValue } from '../../firmware/event/envelope.js';
+import { isNodeId } from '../../firmware/identity/node-id.js';
+import { parseMac } from '../ble/ble-mac.js';
 import type { RuleService } from '../effect/rule-service.js';
+import { bleDeviceList, type BleDeviceSummary } from '../hub/ble-device-list.js';
 import { parseEventsParams } from '../hub/events-params.js';
 import { HttpError } from '../hub/http-error.js';
 import type { HubLog } from '../hub/hub-log.js';
@@ -11,8 +13,7 @@ import { backtestRule } from '../hub/rules-test-api.js';
 import { readSeries } from '../hub/series-api.js';
 import type { PulseService } from '../pulse/pulse-service.js';
 import type { Cartridge } from '../store/cartridge.js';
-import { READING_TYPE } from '../store/event-rows.js';
-import { NodeLatest } from '../store/node-latest.js';
+import { latestReadings } from '../store/latest-readings.js';
 import type { AgentEffects } from './agent-effects.js';
 
 /** What the MCP tools read and where a proposal goes. */
@@ -38,7 +39,7 @@ export function nodeIdOf(ctx: McpContext, ref: string): string {
   return id;
 }
 
-/** The enrolled nodes (at most LIMITS.nodes) with the outputs each declared at its last boot. */
+/** The enrolled nodes (at most LIMITS.nodes) with the outputs each declared at its last boot, and the hub's BLE devices. */
 export function listNodes(ctx: McpContext) {
   const all = ctx.cartridge.nodes();
   const nodes = all.slice(0, LIMITS.nodes).map((n) => ({
@@ -51,36 +52,43 @@ export function listNodes(ctx: McpContext) {
     revoked: n.revokedAt !== null,
     outputs: ctx.cartridge.commands.outputsOf(n.id).map((o) => o.name),
   }));
-  return { nodes, truncated: all.length > nodes.length };
+  return { nodes, truncated: all.length > nodes.length, bleDevices: bleDevices(ctx) };
 }
 
-export interface LatestReading {
-  component: string;
-  name: string;
-  value: unknown;
-  unit: string | null;
-  quality: unknown;
-  time: unknown;
+/** The hub's BLE devices as GET /v1/nodes lists them: MAC, name, presence, last heard, newest values (the list holds no key). */
+function bleDevices(ctx: McpContext): BleDeviceSummary[] {
+  return bleDeviceList(ctx.cartridge, ctx.hubId);
 }
 
 /** Each sensor's newest reading on a node, from its newest LIMITS.readingsScanned readings. */
-export function latestReadings(ctx: Pick<McpContext, 'cartridge'>, node: string): LatestReading[] {
-  const seen = new Map<string, LatestReading>();
-  for (const e of new NodeLatest(ctx.cartridge.db).latest(node, READING_TYPE, LIMITS.readingsScanned)) {
-    const d = e.data as ValueMap;
-    const component = e.source.slice(e.source.indexOf('/') + 1);
-    const key = `${component}/${String(d.name)}`;
-    if (!seen.has(key))
-      seen.set(key, { component, name: String(d.name), value: d.value, unit: typeof d.unit === 'string' ? d.unit : null, quality: d.quality, time: d.time });
-  }
-  return [...seen.values()].sort((a, b) => (`${a.component}/${a.name}` < `${b.component}/${b.name}` ? -1 : 1));
+export function nodeReadings(ctx: Pick<McpContext, 'cartridge'>, node: string) {
+  return latestReadings(ctx.cartridge.db, node, LIMITS.readingsScanned);
 }
 
-/** The latest values of one node, or of every node (at most LIMITS.nodes). */
+/**
+ * The latest values of one node or BLE device, or of every node (at most
+ * LIMITS.nodes) and every BLE device. `ref`: a node's id or name, else a BLE
+ * device's address or name.
+ */
 export function latestValues(ctx: McpContext, ref?: string) {
-  const ids = ref === undefined ? ctx.cartridge.nodes().map((n) => n.id) : [nodeIdOf(ctx, ref)];
   const names = new Map(ctx.cartridge.nodes().map((n) => [n.id, n.name]));
-  return { nodes: ids.slice(0, LIMITS.nodes).map((id) => ({ id, name: names.get(id) ?? null, readings: latestReadings(ctx, id) })) };
+  const of = (ids: string[]) => ids.slice(0, LIMITS.nodes).map((id) => ({ id, name: names.get(id) ?? null, readings: nodeReadings(ctx, id) }));
+  if (ref === undefined) return { nodes: of([...names.keys()]), bleDevices: bleDevices(ctx) };
+  // A node's id or name first; what names no node may be a device (else the node's error, naming the nodes).
+  const device = isNodeId(ref) || [...names.values()].includes(ref) ? undefined : bleDeviceOf(ctx, ref);
+  if (device) return { nodes: [], bleDevices: [device] };
+  return { nodes: of([nodeIdOf(ctx, ref)]), bleDevices: [] };
+}
+
+/** A BLE device of the hub by its address (any case, with or without colons) or its name. */
+function bleDeviceOf(ctx: McpContext, ref: string): BleDeviceSummary | undefined {
+  let mac: string | undefined;
+  try {
+    mac = parseMac(ref);
+  } catch {
+    mac = undefined; // not an address: perhaps a name
+  }
+  return bleDevices(ctx).find((d) => d.mac === mac || d.name === ref);
 }
 
 /** A reading's buckets over [from, to) (default the last hour), as GET /v1/series; at most LIMITS.seriesPoints. */

@@ -1,7 +1,7 @@
 import { fromHex } from '../../firmware/codec/text-encodings.js';
 import { isValueMap, type Value, type ValueMap } from '../../firmware/codec/value.js';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
-import type { EventEntry } from '../../firmware/event/envelope.js';
+import { sourceNode, type EventEntry } from '../../firmware/event/envelope.js';
 import { nodeIdFromPublicKey } from '../../firmware/identity/node-id.js';
 import { nodeCrypto } from '../crypto/node-crypto.js';
 import type { Cartridge } from '../store/cartridge.js';
@@ -24,7 +24,6 @@ export interface PeerAdminOutcome {
 }
 
 const isAdmin = (type: string): boolean => type === ENROLLED || (ADMIN as readonly string[]).includes(type);
-const chainOf = (e: EventEntry): string => e.source.slice(0, e.source.indexOf('/'));
 
 /**
  * Applies a paired peer hub's administration of nodes, read from its chain
@@ -62,7 +61,7 @@ export function applyPeerAdmin(
 function applyOne(cartridge: Cartridge, peer: string, e: EventEntry, now: number, crypto: CryptoProvider): PeerAdminOutcome {
   const base = { seq: e.seq, type: e.type };
   const ignore = (reason: string, node?: string): PeerAdminOutcome => ({ ...base, ...(node ? { node } : {}), result: 'ignored', reason });
-  if (chainOf(e) !== peer) return ignore(`not on the chain of peer ${peer} (source ${e.source})`);
+  if (sourceNode(e.source) !== peer) return ignore(`not on the chain of peer ${peer} (source ${e.source})`);
   const d = isValueMap(e.data as Value) ? (e.data as ValueMap) : {};
   const node = typeof d.node === 'string' && NODE_ID.test(d.node) ? d.node : undefined;
   if (!node) return ignore('data.node is not a node id');

@@ -96,6 +96,6 @@ export class PerNode<T> {
  * (as a node's sensors are): never its percepts, rules or beats, which would
  * feed back into themselves.
  */
-export function perceivedOfHub(e: EventEntry, hubId: string): boolean {
+export function perceivedOfHub(e: Pick<EventEntry, 'type' | 'source'>, hubId: string): boolean {
   return e.type.startsWith('sensor.') && hubBleComponent(e.source, hubId) !== undefined;
 }

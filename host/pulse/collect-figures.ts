@@ -5,6 +5,7 @@ import { isValueMap, type ValueMap } from '../../firmware/codec/value.js';
 import type { HubBeacon } from '../beacon/hub-beacon.js';
 import type { RuleService } from '../effect/rule-service.js';
 import { faztVersion } from '../fazt-version.js';
+import { bleDeviceList } from '../hub/ble-device-list.js';
 import type { Cartridge } from '../store/cartridge.js';
 import type { Timekeeper } from '../time/timekeeper.js';
 import { type NodeTally, PulseCounters } from './pulse-counters.js';
@@ -28,6 +29,9 @@ export const HEALTH_METRICS: ReadonlySet<string> = new Set([...HEALTH_FIGURES, '
 
 /** Sensor lifecycle states (firmware/sensing/lifecycle.ts) that are not trouble. */
 const WORKING = new Set(['starting', 'running']);
+
+/** A fact's longest text (schemas/event-data.schema.json, pulse.beat facts). */
+const FACT_CHARS = 200;
 
 function fileSize(file: string): number | undefined {
   try {
@@ -54,6 +58,7 @@ export class FigureCollector {
   private readonly forks;
   private readonly enrolled;
   private readonly size;
+  private readonly hubChain;
   private loopDelayMs: number | undefined;
 
   constructor(private readonly o: CollectOptions) {
@@ -72,6 +77,7 @@ export class FigureCollector {
       "SELECT id, name, board FROM nodes WHERE kind = 'node' AND retired_at IS NULL AND revoked_at IS NULL ORDER BY id",
     );
     this.pending = db.prepare<[], { node: string; n: number }>("SELECT node, count(*) AS n FROM commands WHERE state IN ('queued', 'delivered') GROUP BY node");
+    this.hubChain = db.prepare<[], string>("SELECT id FROM nodes WHERE kind = 'hub'").pluck();
     // Forks are kept for good (mesh_forks).
     this.forks = db.prepare<[], { node: string; seq: number }>('SELECT node, min(seq) AS seq FROM mesh_forks GROUP BY node');
   }
@@ -135,6 +141,8 @@ export class FigureCollector {
     hub.events = totals.events;
     hub.nodes = totals.nodes;
     this.timeAndPeers(hub);
+    const hubFacts: Record<string, string> = { version: faztVersion() };
+    this.bleDevices(hub, hubFacts);
     const rules = this.o.rules?.();
     if (rules) hub.rulesEnabled = rules.list().filter((r) => r.enabled).length;
     const pending = new Map(this.pending.all().map((r) => [r.node, r.n]));
@@ -145,7 +153,24 @@ export class FigureCollector {
       nodes[n.id] = nodeFigures(n.name ?? n.id, t, at, pending.get(n.id) ?? 0, n.board);
       nodes[n.id].figures.forkedAt = forked.get(n.id) ?? 0;
     }
-    return { at, hub, hubFacts: { version: faztVersion() }, nodes };
+    return { at, hub, hubFacts, nodes };
+  }
+
+  /**
+   * The hub's BLE devices (README "BLE sensors"): how many, and which are absent (their sensor not
+   * working: not heard for absentAfter advertisement intervals), from the hub chain's newest
+   * sensor.state of each, read by index. None configured: no figure and no fact, so hub.ble-absent
+   * (appliesTo "ble") gives no verdict.
+   */
+  private bleDevices(hub: Record<string, number>, facts: Record<string, string>): void {
+    const hubId = this.hubChain.get();
+    const devices = hubId === undefined ? [] : bleDeviceList(this.o.cartridge, hubId);
+    if (devices.length === 0) return;
+    const absent = devices.filter((d) => d.state !== null && !WORKING.has(d.state)).map((d) => d.name ?? d.mac);
+    facts.ble = 'configured';
+    hub.bleDevices = devices.length;
+    hub.bleAbsent = absent.length;
+    if (absent.length) facts.bleAbsentNames = namesWithin(absent, FACT_CHARS);
   }
 
   private timeAndPeers(hub: Record<string, number>): void {
@@ -222,4 +247,16 @@ function health(h: ValueMap, heapAtBoot: number | undefined, f: Record<string, n
     if (typeof h.battery.percent === 'number') f.batteryCharge = h.battery.percent / 100;
   } else if (h.battery === null) facts.battery = 'unreadable';
   if (typeof h.firmware === 'string') facts.firmware = h.firmware;
+}
+
+/** Names joined with commas, as many as fit in `max` characters, the rest counted ("and 3 more"). */
+function namesWithin(names: readonly string[], max: number): string {
+  let text = '';
+  for (let i = 0; i < names.length; i++) {
+    const next = text === '' ? names[i] : `${text}, ${names[i]}`;
+    const rest = names.length - i - 1;
+    if ((rest ? `${next} and ${rest} more` : next).length > max) return `${text} and ${names.length - i} more`;
+    text = next;
+  }
+  return text;
 }

@@ -30,6 +30,8 @@ export const HUB_FIGURES = {
   ruleFirings: 'rule runs since the hub started (a counter)',
   ruleFailures: 'rule runs that failed since the hub started (a counter)',
   webhookErrors: 'webhook calls that failed since the hub started (a counter)',
+  bleDevices: "the hub's BLE devices (fazt ble add; absent when it has none)",
+  bleAbsent: 'those of them absent: not heard for their window (--ble-interval × 5), so their sensor is unplugged',
 } as const;
 
 export const NODE_FIGURES = {
@@ -61,6 +63,7 @@ export const NODE_FIGURES = {
   commandsFailed: 'commands the node reported failed (a counter)',
 } as const;
 
-export const HUB_FACTS = ['version'] as const;
+/** `ble`: 'configured' when the hub has BLE devices (absent: none); `bleAbsentNames`: the absent ones' names (their MAC when unnamed). */
+export const HUB_FACTS = ['version', 'ble', 'bleAbsentNames'] as const;
 /** `power`: 'deep-sleep' for a node whose latest boot declares it (absent: always-on); `battery`: 'measured', or 'unreadable' when its reading failed (absent: the board has none). */
 export const NODE_FACTS = ['firmware', 'board', 'resetReason', 'power', 'battery'] as const;

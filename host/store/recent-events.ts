@@ -30,12 +30,15 @@ export class RecentEvents {
   /**
    * A node's entries in seq order from just after the newest one older than
    * `since` (its own clock), so a clock that stepped back inside the span
-   * does not cut it short; at most `max`, the newest kept.
+   * does not cut it short; at most `max`, the newest kept. `keep` picks
+   * entries by type and source before their data is decoded (what it leaves
+   * out costs no decoding).
    */
-  tail(node: string, since: number, max = 1_000_000): ReceivedEntry[] {
+  tail(node: string, since: number, max = 1_000_000, keep?: (e: Pick<EventEntry, 'type' | 'source'>) => boolean): ReceivedEntry[] {
     const out: ReceivedEntry[] = [];
     for (const r of this.newestFirst.iterate(node)) {
       if (r[3] < since || out.length >= max) break;
+      if (keep && !keep({ type: r[1], source: r[2] === null ? r[14] : `${r[14]}/${r[2]}` })) continue;
       out.push({ entry: rowToEntry(r), receivedAt: r[15] });
     }
     return out.reverse();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createBatch } from '../../firmware/batch/batch.js';
+import { batchSignedForm, createBatch } from '../../firmware/batch/batch.js';
 import { entryHash, sourceNode } from '../../firmware/event/envelope.js';
 import { EventLog } from '../../firmware/event/event-log.js';
 import { verifyChain } from '../../firmware/event/verify-chain.js';
@@ -136,6 +136,35 @@ describe('the hub as a source (HubLog)', () => {
       (e: unknown) => (e as { code?: string }).code === 'key-mismatch',
     );
     assert.equal(c.head(log.id)?.seq, 1);
+    c.close();
+  });
+
+  it('takes its own signatures as checked only for a key pair that is one: each stored checkpoint verifies with its key; a mismatched pair is refused at once', () => {
+    const { c, log } = open();
+    log.append('percept.level', 'percept', level(1, 'aaaaaaaaaaaaaaaa'));
+    log.appendMany([
+      { type: 'percept.level', component: 'percept', data: level(2, 'bbbbbbbbbbbbbbbb') },
+      { type: 'percept.level', component: 'percept', data: level(3, 'cccccccccccccccc') },
+    ]);
+    const checkpoints = c.db
+      .prepare<[], { first: number; last: number; head: Buffer; signature: Buffer }>('SELECT first, last, head, signature FROM checkpoints ORDER BY last')
+      .all();
+    assert.deepEqual(
+      checkpoints.map((k) => [
+        k.first,
+        k.last,
+        crypto.verify(new Uint8Array(k.signature), batchSignedForm(log.id, k.first, k.last, new Uint8Array(k.head)), hubKey.publicKey),
+      ]),
+      [
+        [1, 1, true],
+        [2, 3, true],
+      ],
+    );
+    const other = identityFromSecretKey(new Uint8Array(32).fill(79), crypto);
+    assert.throws(
+      () => new HubLog({ cartridge: c, identity: { ...hubKey, publicKey: other.publicKey }, crypto, clock: () => 1_767_225_600_000 }),
+      /identity\.publicKey is not the public key of identity\.secretKey/,
+    );
     c.close();
   });
 

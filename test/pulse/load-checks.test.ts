@@ -66,12 +66,13 @@ describe('The shipped checks', () => {
     const facts = { firmware: '0.3.1', board: 'esp32-devkitc', resetReason: 'brownout', battery: 'measured' };
     const node = { name: 'hallway', figures: { ...figures, ...counters }, facts, sensors: {} };
     const j = new Judge(loadChecks());
-    j.judge({ at: 0, hub: { ...hub, storeErrors: 0, ruleFailures: 0, webhookErrors: 0 }, hubFacts: { version: '0.1.0' }, nodes: { n: node } });
+    const hubFacts = { version: '0.1.0', ble: 'configured', bleAbsentNames: 'kitchen' };
+    j.judge({ at: 0, hub: { ...hub, storeErrors: 0, ruleFailures: 0, webhookErrors: 0 }, hubFacts, nodes: { n: node } });
     const bumped = { reboots: 9, gaps: 2, refusedForks: 1, lateBatches: 7, commandsExpired: 1, commandsFailed: 1 };
     const r = j.judge({
       at: 2 * 3_600_000,
       hub: { ...hub, storeErrors: 3, ruleFailures: 2, webhookErrors: 4 },
-      hubFacts: { version: '0.1.0' },
+      hubFacts,
       nodes: { n: { ...node, figures: { ...node.figures, ...bumped } } },
     });
     const all = loadChecks();
@@ -88,6 +89,7 @@ describe('The shipped checks', () => {
     assert.equal(text('node.signal'), "hallway's Wi-Fi signal is weak: -95 dBm.");
     assert.equal(text('node.reboots'), 'hallway restarted 9 times in the last hour (last reset: brownout).');
     assert.equal(text('node.battery'), "hallway's battery is at 3 % (3.31 V).");
+    assert.equal(text('hub.ble-absent'), "1 of the hub's 1 BLE devices not heard within their window: kitchen.");
   });
 });
 
@@ -107,7 +109,9 @@ describe('A checks document of the owner', () => {
     assert.deepEqual([silent.warn, silent.critical, silent.title], [5, undefined, 'Memory']);
     assert.equal(checks[at('node.signal')].enabled, false);
     assert.equal(at('my.check'), checks.length - 1);
-    assert.equal(new Judge(checks).judge({ at: 0, hub: {}, hubFacts: {}, nodes: {} }).verdicts.length, defaults.filter((c) => c.scope === 'hub').length + 1);
+    // A hub without BLE devices (no fact `ble`) gets no verdict from hub.ble-absent.
+    const hubChecks = defaults.filter((c) => c.scope === 'hub' && c.appliesTo === undefined).length;
+    assert.equal(new Judge(checks).judge({ at: 0, hub: {}, hubFacts: {}, nodes: {} }).verdicts.length, hubChecks + 1);
   });
 
   it('carries a learn-more link to the verdicts and transitions', () => {
@@ -130,7 +134,7 @@ describe('A checks document of the owner', () => {
     refused({ checks: [check(), check({ warn: 2e9 })] }, '/checks/1/id', /\(check 'my.check'\) is used twice/);
     refused({ checks: [check({ metric: 'rss' })] }, '/checks/0/metric', /'rss' is not a hub figure \(one of ingestRate, /);
     refused({ checks: [check({ scope: 'node' })] }, '/checks/0/metric', /'rssBytes' is not a node figure/);
-    refused({ checks: [check({ appliesTo: 'battery' })] }, '/checks/0/appliesTo', /'battery' is not a hub fact \(one of version\)/);
+    refused({ checks: [check({ appliesTo: 'battery' })] }, '/checks/0/appliesTo', /'battery' is not a hub fact \(one of version, ble, bleAbsentNames\)/);
     refused({ checks: [check({ warn: 10, critical: 5 })] }, '/checks/0/critical', /5 is less severe than warn 10/);
     refused({ checks: [check({ direction: 'below', warn: 5, critical: 10 })] }, '/checks/0/critical', /10 is less severe than warn 5/);
     refused({ checks: [check({ aggregate: 'increase' })] }, '/checks/0/window', /is required/);
