@@ -15,16 +15,24 @@
  *    cartridge, its commits in pairs, one with and one without. Goal ≤ 5 %;
  *    also the time spent inside observe, which no noise from the disk or
  *    other processes blurs.
+ * 3. A beat over 1,000 nodes run in turns (PulseService.beatInTurns, as the
+ *    hub's timer runs it) beside the same beat in one turn (beat()), taking
+ *    turns on one cartridge: the longest single turn of the event loop each
+ *    spends (goal ≈ 10 ms; issue 19) and its total CPU time, which running
+ *    in turns should not make worse. A turn is timed by a chain of
+ *    setImmediate callbacks that runs once a loop iteration beside the beat.
  * `--quick`: 100 k events instead of 1 M. Prints figures, never gates CI.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Batch } from '../firmware/batch/batch.js';
+import { toJsonValue } from '../firmware/codec/json-form.js';
 import type { EventEntry } from '../firmware/event/envelope.js';
 import { PulseCounters } from '../host/pulse/pulse-counters.js';
 import { Cartridge } from '../host/store/cartridge.js';
-import { BenchNode, buildCartridge, type Built, identity, openPulseHub, type PulseHub } from './pulse-fixtures.js';
+import { WalCheckpoints } from '../host/store/wal-checkpoints.js';
+import { BenchNode, buildCartridge, type Built, HUB_SEED, identity, openPulseHub, type PulseHub } from './pulse-fixtures.js';
 import { prng } from './rule-fixtures.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -103,7 +111,7 @@ let now = T0;
 const cartridge = Cartridge.open(join(dir, 'ingest.db'), { clock: () => now });
 const nodes = Array.from({ length: NODES }, (_, i) => new BenchNode(i, T0));
 for (const n of nodes) cartridge.addNode(n.identity.publicKey);
-const counters = new PulseCounters(identity(250).id);
+const counters = new PulseCounters(identity(HUB_SEED).id);
 let observeMs = 0;
 const observe = (entries: readonly EventEntry[], receivedAt: number) => {
   const t = performance.now();
@@ -161,5 +169,94 @@ console.log(
 );
 console.log(
   `    time inside observe (the counters' own cost, which no noise from a shared disk or CPUs blurs): ${observeMs.toFixed(1)} ms, ${((observeMs / ms[0]) * 100).toFixed(2)} % of that ingest, ${((observeMs * 1e6) / events[0]).toFixed(0)} ns an event`,
+);
+
+// --- 3. a beat over 1,000 nodes in turns beside the same beat in one turn
+const WIDE = 1000;
+const WIDE_BEATS = QUICK ? 6 : 16;
+const wide = buildCartridge(join(dir, 'wide.db'), { nodes: WIDE, perNode: 24, start: T0, spanMs: 2 * 3_600_000 });
+let wideNow = wide.end;
+const wideHub = openPulseHub(join(dir, 'wide.db'), () => wideNow);
+/**
+ * Runs `beat` while a setImmediate chain stamps every loop iteration: the longest gap between two stamps is the
+ * longest turn, in wall time (which other processes on a shared machine stretch) and in the process's CPU time.
+ */
+async function timedTurns(beat: () => unknown): Promise<Turns> {
+  let last = performance.now();
+  let lastCpu = process.cpuUsage();
+  let longest = 0;
+  let longestCpu = 0;
+  let turns = 0;
+  let on = true;
+  const stamp = () => {
+    const t = performance.now();
+    const c = process.cpuUsage(lastCpu);
+    longest = Math.max(longest, t - last);
+    longestCpu = Math.max(longestCpu, (c.user + c.system) / 1000);
+    last = t;
+    lastCpu = process.cpuUsage();
+    turns++;
+    if (on) setImmediate(stamp);
+  };
+  setImmediate(stamp);
+  await new Promise<void>((r) => setImmediate(r));
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  await beat();
+  const wallMs = performance.now() - t0;
+  const used = process.cpuUsage(cpu);
+  on = false;
+  await new Promise<void>((r) => setImmediate(r));
+  return { longestMs: longest, longestCpuMs: longestCpu, turns, cpuMs: (used.user + used.system) / 1000, wallMs };
+}
+interface Turns {
+  longestMs: number;
+  longestCpuMs: number;
+  turns: number;
+  cpuMs: number;
+  wallMs: number;
+}
+const wideRuns: Record<'inTurns' | 'oneTurn', Turns[]> = { inTurns: [], oneTurn: [] };
+// As the hub runs them: WAL checkpoints on a timer of their own, between turns, not inside a beat's commit.
+const wideWal = new WalCheckpoints(wideHub.cartridge.db, (e) => {
+  throw e;
+});
+wideWal.start();
+for (let b = 0; b < WIDE_BEATS; b++) {
+  const begin = wideNow;
+  wideNow += BEAT_EVERY_MS;
+  for (const r of wideHub.cartridge.ingestMany(wide.nodes.map((n) => n.batch([begin + BEAT_EVERY_MS / 2, wideNow])))) if (r instanceof Error) throw r;
+  // Alternate which goes first in a pair, so neither always follows the other's commits.
+  const inTurns = b % 4 === 0 || b % 4 === 3;
+  wideRuns[inTurns ? 'inTurns' : 'oneTurn'].push(await timedTurns(() => (inTurns ? wideHub.pulse.beatInTurns() : wideHub.pulse.beat())));
+}
+const wideLast = wideHub.pulse.latest;
+const hubEvents = [...wideHub.cartridge.chain(identity(HUB_SEED).id)];
+wideWal.stop();
+wideHub.close();
+const median = (xs: number[]) => pctOf(xs)(50);
+const widest = (k: keyof typeof wideRuns) => {
+  const r = wideRuns[k];
+  return {
+    longest: Math.max(...r.map((x) => x.longestMs)),
+    longestMedian: median(r.map((x) => x.longestMs)),
+    longestCpu: Math.max(...r.map((x) => x.longestCpuMs)),
+    longestCpuMedian: median(r.map((x) => x.longestCpuMs)),
+    turns: median(r.map((x) => x.turns)),
+    cpu: median(r.map((x) => x.cpuMs)),
+    wall: median(r.map((x) => x.wallMs)),
+  };
+};
+const [inTurns, oneTurn] = [widest('inTurns'), widest('oneTurn')];
+console.log(
+  `  a beat over ${fmt(WIDE)} nodes (${WIDE_BEATS / 2} each way, after a batch from every node; last status ${wideLast?.judgement.status}, ${wideLast?.judgement.verdicts.length} verdicts; medians of the beats, the worst in brackets):`,
+);
+const turnsLine = (r: ReturnType<typeof widest>) =>
+  `longest turn ${r.longestCpuMedian.toFixed(1)} ms CPU [${r.longestCpu.toFixed(1)}], ${r.longestMedian.toFixed(1)} ms wall [${r.longest.toFixed(1)}] over ~${r.turns} turns; the beat's CPU ${r.cpu.toFixed(1)} ms, wall ${r.wall.toFixed(1)} ms`;
+console.log(`    in turns (the hub's timer): ${turnsLine(inTurns)} (goal ≈ 10 ms a turn: ${inTurns.longestCpuMedian <= 12 ? 'met' : 'NOT met'})`);
+console.log(`    in one turn (beat()):        ${turnsLine(oneTurn)}`);
+const largest = Math.max(...hubEvents.map((e) => JSON.stringify(toJsonValue(e.data)).length));
+console.log(
+  `    ratio in turns / one turn: longest turn ${(inTurns.longestMedian / oneTurn.longestMedian).toFixed(2)}×, CPU ${(inTurns.cpu / oneTurn.cpu).toFixed(2)}×; largest event on the hub's chain ${fmt(largest / 1024)} KB of JSON`,
 );
 rmSync(dir, { recursive: true, force: true });
