@@ -30,17 +30,12 @@ function issue(v: Verdict): ValueMap {
 export const FIGURES_TYPE = 'system.pulse.figures';
 
 /** Nodes a figures event carries at most: a part stays a few tens of KB, one short commit. */
-export const PART_NODES = 25;
+export const PART_NODES = 100;
 
 const unknownOf = (v: Verdict): ValueMap => ({ check: v.check, subject: v.subject, name: v.name, title: v.title });
 
-/**
- * A beat's figures as system.pulse.figures events of at most PART_NODES
- * nodes each: what each node's figures, facts and sensors were, and which
- * checks knew nothing about it, one part at a time as it is asked for.
- * Stored before the beat, which cites them.
- */
-export function* figuresEvents(m: PulseMetrics, j: Judgement): Generator<HubEventInput, void, void> {
+/** The checks that knew nothing about each node, by node id, as a figures part lists them. */
+export function unknownByNode(j: Judgement): Map<string, ValueMap[]> {
   const unknown = new Map<string, ValueMap[]>();
   for (const v of j.verdicts) {
     if (v.status !== 'unknown' || v.subject === 'hub') continue;
@@ -48,6 +43,16 @@ export function* figuresEvents(m: PulseMetrics, j: Judgement): Generator<HubEven
     if (theirs) theirs.push(unknownOf(v));
     else unknown.set(v.subject, [unknownOf(v)]);
   }
+  return unknown;
+}
+
+/**
+ * A beat's figures as system.pulse.figures events of at most PART_NODES
+ * nodes each: what each node's figures, facts and sensors were, and which
+ * checks knew nothing about it (`unknown`, from unknownByNode), one part at
+ * a time as it is asked for. Stored before the beat, which cites them.
+ */
+export function* figuresEvents(m: PulseMetrics, j: Judgement, unknown: ReadonlyMap<string, ValueMap[]>): Generator<HubEventInput, void, void> {
   const ids = Object.keys(m.nodes);
   for (let i = 0; i < ids.length; i += PART_NODES) {
     const nodes: ValueMap = {};

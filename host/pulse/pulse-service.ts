@@ -1,7 +1,7 @@
 import { isValueMap, type ValueMap } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import type { HubLog } from '../hub/hub-log.js';
-import { beatEvent, figuresEvents, metricsOfBeat, transitionEvent } from './beat-events.js';
+import { beatEvent, figuresEvents, metricsOfBeat, transitionEvent, unknownByNode } from './beat-events.js';
 import { type CollectOptions, FigureCollector, HEALTH_METRICS } from './collect-figures.js';
 import { restoreCounters } from './restore-counters.js';
 import { Judge, loadChecks } from './judge.js';
@@ -161,9 +161,11 @@ export class PulseService {
       const text = narrate(metrics, judgement, { timeZone: this.o.timeZone, recent: this.recent(metrics) });
       yield;
       const evidence = this.evidence();
+      yield;
+      const unknown = unknownByNode(judgement);
       storing = true;
       const parts: string[] = [];
-      for (const part of figuresEvents(metrics, judgement)) {
+      for (const part of figuresEvents(metrics, judgement, unknown)) {
         yield;
         parts.push(this.o.hubLog.appendMany([part])[0].id);
       }

@@ -12,7 +12,7 @@ import { enrolPulseNodes } from '../pulse/pulse-nodes.js';
 
 const T0 = Date.UTC(2026, 6, 2, 8);
 const MIN = 60_000;
-const NODES = 80;
+const NODES = 210;
 const script = new URL('./fixtures/pulse-beat-child.ts', import.meta.url).pathname;
 
 /**

@@ -20,9 +20,9 @@ import { enrolPulseNodes } from './pulse-nodes.js';
  */
 const T0 = Date.UTC(2026, 6, 1, 8);
 const MIN = 60_000;
-const NODES = 120;
+const NODES = 240;
 /** No stored event's data may be larger than this (JSON); all the nodes' figures together are. */
-const MOST_BYTES = 24 * 1024;
+const MOST_BYTES = 96 * 1024;
 
 let now = T0;
 const tmp = tempDir('fazt-beat-turns-');
@@ -105,7 +105,7 @@ describe('a beat in turns', () => {
     const beat = seen.indexOf('beat');
     const between = seen.slice(first, beat).filter((s) => s === 'tick').length;
     assert.ok(between >= parts, `the ticker ran ${between} times between the first part and the beat`);
-    assert.ok(seen.slice(0, first).filter((s) => s === 'tick').length >= (2 * NODES) / 25, 'and between the slices collecting and judging the nodes');
+    assert.ok(seen.slice(0, first).filter((s) => s === 'tick').length >= (2 * NODES) / 50, 'and between the slices collecting and judging the nodes');
 
     now += 15 * MIN;
     const one = await order(() => pulse().beat());
