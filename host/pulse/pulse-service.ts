@@ -8,7 +8,7 @@ import { Judge, loadChecks } from './judge.js';
 import { narrate, type SensorChange } from './narrate.js';
 import type { Phrasing } from './phrasing.js';
 import type { Judgement, PulseMetrics, Transition } from './pulse-types.js';
-import { runInTurns, runNow, type Steps, StepsCancelled } from './steps.js';
+import { runInTurns, runNow, type SliceTimer, type Steps, StepsCancelled } from './steps.js';
 import { storedParts, wholeBeat } from './stored-beats.js';
 
 /** How often the hub beats unless told (README "Pulse"). */
@@ -127,12 +127,13 @@ export class PulseService {
    * The same beat a bounded slice a turn (NODES_PER_TURN nodes collected or
    * judged, one figures event stored), so ingest and acks go on in between.
    * A beat already in progress is answered, not started twice; stop()
-   * cancels one between turns (it rejects with StepsCancelled).
+   * cancels one between turns (it rejects with StepsCancelled). `onSlice`
+   * (bench/pulse.ts) is told what each turn's slice took.
    */
-  beatInTurns(): Promise<PulseAnswer> {
+  beatInTurns(onSlice?: SliceTimer): Promise<PulseAnswer> {
     if (this.running !== undefined) return this.running;
     const generation = this.generation;
-    const run = runInTurns(this.beatSteps(NODES_PER_TURN), () => generation !== this.generation);
+    const run = runInTurns(this.beatSteps(NODES_PER_TURN), () => generation !== this.generation, onSlice);
     this.running = run;
     const done = () => {
       if (this.running === run) this.running = undefined;

@@ -22,15 +22,28 @@ export class StepsCancelled extends Error {
   }
 }
 
+/** What one slice took: wall time and the process's CPU time, in ms. */
+export type SliceTimer = (wallMs: number, cpuMs: number) => void;
+
+function timed<T>(steps: Steps<T>, onSlice: SliceTimer): IteratorResult<void, T> {
+  const t = performance.now();
+  const cpu = process.cpuUsage();
+  const r = steps.next();
+  const used = process.cpuUsage(cpu);
+  onSlice(performance.now() - t, (used.user + used.system) / 1000);
+  return r;
+}
+
 /**
  * One slice a turn: after each yield the rest waits for setImmediate, so
  * timers and I/O that came due run first. `cancelled` is asked before each
  * slice; when it says so the steps are closed (their finally blocks run) and
- * the promise rejects with StepsCancelled.
+ * the promise rejects with StepsCancelled. `onSlice` (a benchmark's) is told
+ * what each slice took.
  */
-export async function runInTurns<T>(steps: Steps<T>, cancelled: () => boolean): Promise<T> {
+export async function runInTurns<T>(steps: Steps<T>, cancelled: () => boolean, onSlice?: SliceTimer): Promise<T> {
   for (;;) {
-    const r = steps.next();
+    const r = onSlice ? timed(steps, onSlice) : steps.next();
     if (r.done) return r.value;
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (cancelled()) {
