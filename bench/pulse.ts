@@ -181,6 +181,8 @@ const wideHub = openPulseHub(join(dir, 'wide.db'), () => wideNow);
 interface Turns {
   sliceMs: number;
   sliceCpuMs: number;
+  /** The beat's own CPU time: its slices' sum (the process's CPU over the beat's wall time also counts what ran between them). */
+  ownCpuMs: number;
   slicesOver10: number;
   slices: number;
   loopMs: number;
@@ -204,10 +206,11 @@ async function timedTurns(beat: (onSlice: (wallMs: number, cpuMs: number) => voi
   };
   setImmediate(stamp);
   await new Promise<void>((r) => setImmediate(r));
-  const own = { wall: 0, cpu: 0, over: 0, n: 0 };
+  const own = { wall: 0, cpu: 0, sum: 0, over: 0, n: 0 };
   const onSlice = (wallMs: number, cpuMs: number) => {
     own.wall = Math.max(own.wall, wallMs);
     own.cpu = Math.max(own.cpu, cpuMs);
+    own.sum += cpuMs;
     if (cpuMs > 10) own.over++;
     own.n++;
   };
@@ -221,7 +224,7 @@ async function timedTurns(beat: (onSlice: (wallMs: number, cpuMs: number) => voi
   await new Promise<void>((r) => setImmediate(r));
   // A beat in one turn is one slice.
   if (own.n === 0) onSlice(wallMs, cpuMs);
-  return { sliceMs: own.wall, sliceCpuMs: own.cpu, slicesOver10: own.over, slices: own.n, loopMs, cpuMs, wallMs };
+  return { sliceMs: own.wall, sliceCpuMs: own.cpu, ownCpuMs: own.sum, slicesOver10: own.over, slices: own.n, loopMs, cpuMs, wallMs };
 }
 const wideRuns: Record<'inTurns' | 'oneTurn', Turns[]> = { inTurns: [], oneTurn: [] };
 // As the hub runs them: WAL checkpoints on a timer of their own, between turns, not inside a beat's commit.
@@ -229,6 +232,15 @@ const wideWal = new WalCheckpoints(wideHub.cartridge.db, (e) => {
   throw e;
 });
 wideWal.start();
+// The first beat after the start judges the restored counters (node.silent learns each node's usual interval: ~1,000
+// changes, committed with the beat in one slice): measured apart, then the steady beats.
+const firstBeat = await (async () => {
+  const begin = wideNow;
+  wideNow += BEAT_EVERY_MS;
+  for (const r of wideHub.cartridge.ingestMany(wide.nodes.map((n) => n.batch([begin + BEAT_EVERY_MS / 2, wideNow])))) if (r instanceof Error) throw r;
+  return timedTurns((onSlice) => wideHub.pulse.beatInTurns(onSlice));
+})();
+const firstChanges = wideHub.pulse.latest?.judgement.transitions.length ?? 0;
 for (let b = 0; b < WIDE_BEATS; b++) {
   const begin = wideNow;
   wideNow += BEAT_EVERY_MS;
@@ -252,6 +264,7 @@ const widest = (k: keyof typeof wideRuns) => {
     slices: r.reduce((n, t) => n + t.slices, 0),
     loop: of((t) => t.loopMs),
     cpu: of((t) => t.cpuMs),
+    ownCpu: of((t) => t.ownCpuMs),
     wall: of((t) => t.wallMs),
   };
 };
@@ -261,11 +274,14 @@ console.log(
   `  a beat over ${fmt(WIDE)} nodes (${WIDE_BEATS / 2} each way, after a batch from every node; last status ${wideLast?.judgement.status}, ${wideLast?.judgement.verdicts.length} verdicts; medians of the beats, the worst in brackets):`,
 );
 const turnsLine = (r: ReturnType<typeof widest>) =>
-  `its longest slice ${mw(r.sliceCpu)} CPU, ${mw(r.slice)} wall (${r.over10} of ${r.slices} slices over 10 ms CPU); the loop's longest turn ${mw(r.loop)}; the beat's CPU ${mw(r.cpu)}, wall ${mw(r.wall)}`;
+  `its longest slice ${mw(r.sliceCpu)} CPU, ${mw(r.slice)} wall (${r.over10} of ${r.slices} slices over 10 ms CPU); the loop's longest turn ${mw(r.loop)}; the beat's own CPU ${mw(r.ownCpu)} (the process's over its wall time ${mw(r.cpu)}), wall ${mw(r.wall)}`;
 console.log(`    in turns (the hub's timer): ${turnsLine(inTurns)}; goal ≈ 10 ms a slice: ${inTurns.sliceCpu.median <= 12 ? 'met' : 'NOT met'}`);
 console.log(`    in one turn (beat()):        ${turnsLine(oneTurn)}`);
+console.log(
+  `    the first beat after the start, in turns (${firstChanges} status changes): its longest slice ${firstBeat.sliceCpuMs.toFixed(1)} ms CPU, ${firstBeat.sliceMs.toFixed(1)} ms wall; the beat's own CPU ${firstBeat.ownCpuMs.toFixed(1)} ms`,
+);
 const largest = Math.max(...hubEvents.map((e) => JSON.stringify(toJsonValue(e.data)).length));
 console.log(
-  `    ratio in turns / one turn: longest slice ${(inTurns.sliceCpu.median / oneTurn.sliceCpu.median).toFixed(2)}× (CPU), the beat's CPU ${(inTurns.cpu.median / oneTurn.cpu.median).toFixed(2)}×; largest event on the hub's chain ${fmt(largest / 1024)} KB of JSON`,
+  `    ratio in turns / one turn: longest slice ${(inTurns.sliceCpu.median / oneTurn.sliceCpu.median).toFixed(2)}× (CPU), the beat's own CPU ${(inTurns.ownCpu.median / oneTurn.ownCpu.median).toFixed(2)}×; largest event on the hub's chain ${fmt(largest / 1024)} KB of JSON`,
 );
 rmSync(dir, { recursive: true, force: true });
