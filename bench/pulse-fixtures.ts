@@ -28,7 +28,21 @@ const UNPLUG_MS = 6 * 60 * MIN;
 const ROUND_MS = 2 * MIN;
 const ROUND_EVENTS = 4;
 
-export const identity = (seed: number): NodeIdentity => identityFromSecretKey(new Uint8Array(32).fill(seed), nodeCrypto);
+/**
+ * A key from a number below 65,536 (its two low bytes, then a fixed fill):
+ * distinct for every node of a thousand-node cartridge, unlike a key filled
+ * with one byte.
+ */
+export function identity(seed: number): NodeIdentity {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff) throw new RangeError(`seed must be a whole number from 0 to 65535, got ${seed}`);
+  const secret = new Uint8Array(32).fill(0x5a);
+  secret[0] = seed & 0xff;
+  secret[1] = seed >> 8;
+  return identityFromSecretKey(secret, nodeCrypto);
+}
+
+/** The hub's key seed: above any node's (a node's is its index + 1). */
+export const HUB_SEED = 0xffff;
 
 /**
  * A node recording on its own chain (its clock agrees with the hub's): a
@@ -110,7 +124,7 @@ export interface PulseHub {
 
 /** Opens `file` as host/hub/hub.ts does with `pulse: { everyMs: 0 }`: counters on the post-commit hook, restored from the log, stored beats judged again. */
 export function openPulseHub(file: string, clock: () => number): PulseHub {
-  const key = identity(250);
+  const key = identity(HUB_SEED);
   let t = performance.now();
   const cartridge = Cartridge.open(file, { clock });
   const counters = new PulseCounters(key.id);

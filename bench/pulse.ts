@@ -15,16 +15,24 @@
  *    cartridge, its commits in pairs, one with and one without. Goal ≤ 5 %;
  *    also the time spent inside observe, which no noise from the disk or
  *    other processes blurs.
+ * 3. A beat over 1,000 nodes run in turns (PulseService.beatInTurns, as the
+ *    hub's timer runs it) beside the same beat in one turn (beat()), taking
+ *    turns on one cartridge: the longest single turn of the event loop each
+ *    spends (goal ≈ 10 ms; issue 19) and its total CPU time, which running
+ *    in turns should not make worse. A turn is timed by a chain of
+ *    setImmediate callbacks that runs once a loop iteration beside the beat.
  * `--quick`: 100 k events instead of 1 M. Prints figures, never gates CI.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Batch } from '../firmware/batch/batch.js';
+import { toJsonValue } from '../firmware/codec/json-form.js';
 import type { EventEntry } from '../firmware/event/envelope.js';
 import { PulseCounters } from '../host/pulse/pulse-counters.js';
 import { Cartridge } from '../host/store/cartridge.js';
-import { BenchNode, buildCartridge, type Built, identity, openPulseHub, type PulseHub } from './pulse-fixtures.js';
+import { WalCheckpoints } from '../host/store/wal-checkpoints.js';
+import { BenchNode, buildCartridge, type Built, HUB_SEED, identity, openPulseHub, type PulseHub } from './pulse-fixtures.js';
 import { prng } from './rule-fixtures.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -103,7 +111,7 @@ let now = T0;
 const cartridge = Cartridge.open(join(dir, 'ingest.db'), { clock: () => now });
 const nodes = Array.from({ length: NODES }, (_, i) => new BenchNode(i, T0));
 for (const n of nodes) cartridge.addNode(n.identity.publicKey);
-const counters = new PulseCounters(identity(250).id);
+const counters = new PulseCounters(identity(HUB_SEED).id);
 let observeMs = 0;
 const observe = (entries: readonly EventEntry[], receivedAt: number) => {
   const t = performance.now();
@@ -161,5 +169,119 @@ console.log(
 );
 console.log(
   `    time inside observe (the counters' own cost, which no noise from a shared disk or CPUs blurs): ${observeMs.toFixed(1)} ms, ${((observeMs / ms[0]) * 100).toFixed(2)} % of that ingest, ${((observeMs * 1e6) / events[0]).toFixed(0)} ns an event`,
+);
+
+// --- 3. a beat over 1,000 nodes in turns beside the same beat in one turn
+const WIDE = 1000;
+const WIDE_BEATS = QUICK ? 6 : 16;
+const wide = buildCartridge(join(dir, 'wide.db'), { nodes: WIDE, perNode: 24, start: T0, spanMs: 2 * 3_600_000 });
+let wideNow = wide.end;
+const wideHub = openPulseHub(join(dir, 'wide.db'), () => wideNow);
+/** What one beat took: its own longest slice (from beatInTurns' timer; the whole beat in one turn) and the loop's longest turn. */
+interface Turns {
+  sliceMs: number;
+  sliceCpuMs: number;
+  /** The beat's own CPU time: its slices' sum (the process's CPU over the beat's wall time also counts what ran between them). */
+  ownCpuMs: number;
+  slicesOver10: number;
+  slices: number;
+  loopMs: number;
+  cpuMs: number;
+  wallMs: number;
+}
+/**
+ * Runs `beat` while a setImmediate chain stamps every loop iteration: the longest gap between two stamps is the
+ * loop's longest turn, whatever ran in it (a slice of the beat, a WAL checkpoint, a GC pause, other processes on a
+ * shared machine stretching it). `beat` is handed a timer for its own slices.
+ */
+async function timedTurns(beat: (onSlice: (wallMs: number, cpuMs: number) => void) => unknown): Promise<Turns> {
+  let last = performance.now();
+  let loopMs = 0;
+  let on = true;
+  const stamp = () => {
+    const t = performance.now();
+    loopMs = Math.max(loopMs, t - last);
+    last = t;
+    if (on) setImmediate(stamp);
+  };
+  setImmediate(stamp);
+  await new Promise<void>((r) => setImmediate(r));
+  const own = { wall: 0, cpu: 0, sum: 0, over: 0, n: 0 };
+  const onSlice = (wallMs: number, cpuMs: number) => {
+    own.wall = Math.max(own.wall, wallMs);
+    own.cpu = Math.max(own.cpu, cpuMs);
+    own.sum += cpuMs;
+    if (cpuMs > 10) own.over++;
+    own.n++;
+  };
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  await beat(onSlice);
+  const wallMs = performance.now() - t0;
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000;
+  on = false;
+  await new Promise<void>((r) => setImmediate(r));
+  // A beat in one turn is one slice.
+  if (own.n === 0) onSlice(wallMs, cpuMs);
+  return { sliceMs: own.wall, sliceCpuMs: own.cpu, ownCpuMs: own.sum, slicesOver10: own.over, slices: own.n, loopMs, cpuMs, wallMs };
+}
+const wideRuns: Record<'inTurns' | 'oneTurn', Turns[]> = { inTurns: [], oneTurn: [] };
+// As the hub runs them: WAL checkpoints on a timer of their own, between turns, not inside a beat's commit.
+const wideWal = new WalCheckpoints(wideHub.cartridge.db, (e) => {
+  throw e;
+});
+wideWal.start();
+// The first beat after the start judges the restored counters (node.silent learns each node's usual interval: ~1,000
+// changes, committed with the beat in one slice): measured apart, then the steady beats.
+const firstBeat = await (async () => {
+  const begin = wideNow;
+  wideNow += BEAT_EVERY_MS;
+  for (const r of wideHub.cartridge.ingestMany(wide.nodes.map((n) => n.batch([begin + BEAT_EVERY_MS / 2, wideNow])))) if (r instanceof Error) throw r;
+  return timedTurns((onSlice) => wideHub.pulse.beatInTurns(onSlice));
+})();
+const firstChanges = wideHub.pulse.latest?.judgement.transitions.length ?? 0;
+for (let b = 0; b < WIDE_BEATS; b++) {
+  const begin = wideNow;
+  wideNow += BEAT_EVERY_MS;
+  for (const r of wideHub.cartridge.ingestMany(wide.nodes.map((n) => n.batch([begin + BEAT_EVERY_MS / 2, wideNow])))) if (r instanceof Error) throw r;
+  // Alternate which goes first in a pair, so neither always follows the other's commits.
+  const inTurns = b % 4 === 0 || b % 4 === 3;
+  wideRuns[inTurns ? 'inTurns' : 'oneTurn'].push(await timedTurns((onSlice) => (inTurns ? wideHub.pulse.beatInTurns(onSlice) : wideHub.pulse.beat())));
+}
+const wideLast = wideHub.pulse.latest;
+const hubEvents = [...wideHub.cartridge.chain(identity(HUB_SEED).id)];
+wideWal.stop();
+wideHub.close();
+const median = (xs: number[]) => pctOf(xs)(50);
+const widest = (k: keyof typeof wideRuns) => {
+  const r = wideRuns[k];
+  const of = (f: (t: Turns) => number) => ({ median: median(r.map(f)), worst: Math.max(...r.map(f)) });
+  return {
+    slice: of((t) => t.sliceMs),
+    sliceCpu: of((t) => t.sliceCpuMs),
+    over10: r.reduce((n, t) => n + t.slicesOver10, 0),
+    slices: r.reduce((n, t) => n + t.slices, 0),
+    loop: of((t) => t.loopMs),
+    cpu: of((t) => t.cpuMs),
+    ownCpu: of((t) => t.ownCpuMs),
+    wall: of((t) => t.wallMs),
+  };
+};
+const [inTurns, oneTurn] = [widest('inTurns'), widest('oneTurn')];
+const mw = (x: { median: number; worst: number }) => `${x.median.toFixed(1)} ms [${x.worst.toFixed(1)}]`;
+console.log(
+  `  a beat over ${fmt(WIDE)} nodes (${WIDE_BEATS / 2} each way, after a batch from every node; last status ${wideLast?.judgement.status}, ${wideLast?.judgement.verdicts.length} verdicts; medians of the beats, the worst in brackets):`,
+);
+const turnsLine = (r: ReturnType<typeof widest>) =>
+  `its longest slice ${mw(r.sliceCpu)} CPU, ${mw(r.slice)} wall (${r.over10} of ${r.slices} slices over 10 ms CPU); the loop's longest turn ${mw(r.loop)}; the beat's own CPU ${mw(r.ownCpu)} (the process's over its wall time ${mw(r.cpu)}), wall ${mw(r.wall)}`;
+console.log(`    in turns (the hub's timer): ${turnsLine(inTurns)}; goal ≈ 10 ms a slice: ${inTurns.sliceCpu.median <= 12 ? 'met' : 'NOT met'}`);
+console.log(`    in one turn (beat()):        ${turnsLine(oneTurn)}`);
+console.log(
+  `    the first beat after the start, in turns (${firstChanges} status changes): its longest slice ${firstBeat.sliceCpuMs.toFixed(1)} ms CPU, ${firstBeat.sliceMs.toFixed(1)} ms wall; the beat's own CPU ${firstBeat.ownCpuMs.toFixed(1)} ms`,
+);
+const largest = Math.max(...hubEvents.map((e) => JSON.stringify(toJsonValue(e.data)).length));
+console.log(
+  `    ratio in turns / one turn: longest slice ${(inTurns.sliceCpu.median / oneTurn.sliceCpu.median).toFixed(2)}× (CPU), the beat's own CPU ${(inTurns.ownCpu.median / oneTurn.ownCpu.median).toFixed(2)}×; largest event on the hub's chain ${fmt(largest / 1024)} KB of JSON`,
 );
 rmSync(dir, { recursive: true, force: true });

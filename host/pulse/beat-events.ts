@@ -26,15 +26,53 @@ function issue(v: Verdict): ValueMap {
   });
 }
 
+/** The type of a part of a beat: the figures of a group of nodes (schemas/event-data.schema.json). */
+export const FIGURES_TYPE = 'system.pulse.figures';
+
+/** Nodes a figures event carries at most: a part stays a few tens of KB, one short commit. */
+export const PART_NODES = 100;
+
+const unknownOf = (v: Verdict): ValueMap => ({ check: v.check, subject: v.subject, name: v.name, title: v.title });
+
+/** The checks that knew nothing about each node, by node id, as a figures part lists them. */
+export function unknownByNode(j: Judgement): Map<string, ValueMap[]> {
+  const unknown = new Map<string, ValueMap[]>();
+  for (const v of j.verdicts) {
+    if (v.status !== 'unknown' || v.subject === 'hub') continue;
+    const theirs = unknown.get(v.subject);
+    if (theirs) theirs.push(unknownOf(v));
+    else unknown.set(v.subject, [unknownOf(v)]);
+  }
+  return unknown;
+}
+
 /**
- * A beat as a pulse.beat event: what it collected (so a restarted hub can
- * judge again from the stored beats alone) and what it concluded: the
- * status, the checks that are not healthy and those that know nothing.
+ * A beat's figures as system.pulse.figures events of at most PART_NODES
+ * nodes each: what each node's figures, facts and sensors were, and which
+ * checks knew nothing about it (`unknown`, from unknownByNode), one part at
+ * a time as it is asked for. Stored before the beat, which cites them.
  */
-export function beatEvent(m: PulseMetrics, j: Judgement, text: string, previous: string | undefined): HubEventInput {
-  const nodes: ValueMap = {};
-  for (const [id, n] of Object.entries(m.nodes))
-    nodes[id] = { name: n.name, figures: n.figures, facts: n.facts, sensors: n.sensors as unknown as ValueMap } as ValueMap;
+export function* figuresEvents(m: PulseMetrics, j: Judgement, unknown: ReadonlyMap<string, ValueMap[]>): Generator<HubEventInput, void, void> {
+  const ids = Object.keys(m.nodes);
+  for (let i = 0; i < ids.length; i += PART_NODES) {
+    const nodes: ValueMap = {};
+    const theirs: ValueMap[] = [];
+    for (const id of ids.slice(i, i + PART_NODES)) {
+      const n = m.nodes[id];
+      nodes[id] = { name: n.name, figures: n.figures, facts: n.facts, sensors: n.sensors as unknown as ValueMap } as ValueMap;
+      theirs.push(...(unknown.get(id) ?? []));
+    }
+    yield { type: FIGURES_TYPE, component: PULSE_COMPONENT, data: { at: j.at, nodes, unknown: theirs }, time: j.at };
+  }
+}
+
+/**
+ * A beat as a pulse.beat event: what it concluded (the status, the checks
+ * that are not healthy, the hub's checks that know nothing), the hub's
+ * figures, and the figures events (`parts`) that carry the nodes', so a
+ * restarted hub can judge again from the stored beats alone.
+ */
+export function beatEvent(m: PulseMetrics, j: Judgement, text: string, previous: string | undefined, parts: readonly string[]): HubEventInput {
   const count = { healthy: 0, degraded: 0, critical: 0, unknown: 0 };
   for (const v of j.verdicts) count[v.status]++;
   const data = defined({
@@ -42,11 +80,11 @@ export function beatEvent(m: PulseMetrics, j: Judgement, text: string, previous:
     status: j.status,
     counts: count,
     issues: j.verdicts.filter((v) => v.status === 'degraded' || v.status === 'critical').map(issue),
-    unknown: j.verdicts.filter((v) => v.status === 'unknown').map((v) => ({ check: v.check, subject: v.subject, name: v.name, title: v.title })),
+    unknown: j.verdicts.filter((v) => v.status === 'unknown' && v.subject === 'hub').map(unknownOf),
     text,
     hub: m.hub,
     facts: m.hubFacts,
-    nodes,
+    parts: [...parts],
     previous,
   });
   return { type: 'pulse.beat', component: PULSE_COMPONENT, data, time: j.at };

@@ -10,6 +10,7 @@ import type { Cartridge } from '../store/cartridge.js';
 import type { Timekeeper } from '../time/timekeeper.js';
 import { type NodeTally, PulseCounters } from './pulse-counters.js';
 import type { NodeFigures, PulseMetrics } from './pulse-types.js';
+import type { Steps } from './steps.js';
 
 export interface CollectOptions {
   cartridge: Cartridge;
@@ -91,7 +92,8 @@ export class FigureCollector {
     this.delay.disable();
   }
 
-  collect(): PulseMetrics {
+  /** The figures of the hub, then of `perStep` nodes a step (run them with steps.ts). */
+  *collectSteps(perStep: number): Steps<PulseMetrics> {
     const at = Math.floor(this.o.clock());
     const c = this.o.counters;
     c.prune(at);
@@ -148,7 +150,10 @@ export class FigureCollector {
     const pending = new Map(this.pending.all().map((r) => [r.node, r.n]));
     const forked = new Map(this.forks.all().map((r) => [r.node, r.seq]));
     const nodes: Record<string, NodeFigures> = {};
-    for (const n of this.enrolled.all()) {
+    const enrolled = this.enrolled.all();
+    for (let i = 0; i < enrolled.length; i++) {
+      if (i > 0 && i % perStep === 0) yield;
+      const n = enrolled[i];
       const t = c.nodes.get(n.id) ?? c.node(n.id);
       nodes[n.id] = nodeFigures(n.name ?? n.id, t, at, pending.get(n.id) ?? 0, n.board);
       nodes[n.id].figures.forkedAt = forked.get(n.id) ?? 0;

@@ -1,6 +1,7 @@
 import type { ResolvedCheck } from './load-checks.js';
 import { renderTemplate } from './pulse-text.js';
 import type { Judgement, PulseMetrics, PulseStatus, Transition, Verdict } from './pulse-types.js';
+import { runNow, type Steps } from './steps.js';
 import { addSample, aggregateOf, type Sample } from './window.js';
 
 export { loadChecks, PulseCheckError, type ResolvedCheck } from './load-checks.js';
@@ -126,6 +127,15 @@ export class Judge {
   }
 
   judge(m: PulseMetrics): Judgement {
+    return runNow(this.judgeSteps(m, Number.POSITIVE_INFINITY));
+  }
+
+  /**
+   * The same judgement, `perStep` nodes a step (run with steps.ts). The
+   * judge's state moves only at the last step: steps left unfinished change
+   * nothing.
+   */
+  *judgeSteps(m: PulseMetrics, perStep: number): Steps<Judgement> {
     const at = m.at;
     if (!Number.isFinite(at)) throw new RangeError(`metrics.at must be a time in ms, got ${at}`);
     if (this.s.at !== undefined && at < this.s.at) throw new RangeError(`a beat at ${at} is older than the last one judged (${this.s.at})`);
@@ -135,55 +145,68 @@ export class Judge {
     const subjects = ['hub', ...Object.keys(m.nodes)];
     for (const id of subjects) next.subjects[id] = prev.subjects[id] ?? at;
 
-    const figuresOf = (subject: string) => (subject === 'hub' ? m.hub : m.nodes[subject].figures);
-    const figure = (subject: string, metric: string) => {
-      const v = figuresOf(subject)[metric];
-      return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-    };
-    for (const subject of subjects) {
-      for (const { hub, metric, windowMs } of this.windows) {
-        if (hub !== (subject === 'hub')) continue;
-        const kept = addSample(prev.samples[subject]?.[metric] ?? [], at, figure(subject, metric), windowMs);
-        if (kept.length) (next.samples[subject] ??= {})[metric] = kept;
-      }
-    }
-
     const verdicts: Verdict[] = [];
     const transitions: Transition[] = [];
-    for (const c of this.checks) {
-      for (const subject of subjects) {
-        if ((c.scope === 'hub') !== (subject === 'hub')) continue;
-        // A check for some subjects only (a battery on a mains-powered node): the others get no verdict, so nothing of theirs is kept.
-        if (c.appliesTo !== undefined && !Object.hasOwn(subject === 'hub' ? m.hubFacts : m.nodes[subject].facts, c.appliesTo)) continue;
-        const key = `${c.id} ${subject}`;
-        const first = Math.max(next.checks[c.id], next.subjects[subject]);
-        const isNew = prev.checks[c.id] === undefined || prev.subjects[subject] === undefined;
-        const e: Entry = prev.entries[key] ?? (isNew ? { status: 'unknown', since: at } : { status: 'healthy', since: first });
-        const now = figure(subject, c.metric);
-        const value = now === undefined ? undefined : aggregateOf(next.samples[subject]?.[c.metric] ?? [], at, c.windowMs, c.aggregate, now);
-        const raw = value === undefined ? 0 : rawLevel(c, value, levelOf(e));
-        const stepped = step(c, e, raw, value === undefined ? 'unknown' : STATUS_OF[raw], at);
-        if (stepped.status !== 'healthy' || stepped.since !== first || timed(stepped)) next.entries[key] = stepped;
-
-        const name = subject === 'hub' ? 'the hub' : m.nodes[subject].name;
-        const words = this.words(c, m, subject, name, stepped.status, value);
-        verdicts.push({ check: c.id, subject, name, status: stepped.status, ...(value === undefined ? {} : { value }), since: stepped.since, ...words });
-        const quiet = isNew && LEVEL[stepped.status] === 0;
-        if (stepped.status !== e.status && !quiet)
-          transitions.push({ check: c.id, subject, name, from: e.status, to: stepped.status, ...(value === undefined ? {} : { value }), at, ...words });
-      }
+    for (let i = 0; i < subjects.length; i++) {
+      // The hub and the first nodes, then perStep nodes a step.
+      if (i > 1 && (i - 1) % perStep === 0) yield;
+      this.judgeSubject(m, subjects[i], prev, next, verdicts, transitions);
+    }
+    // Sorted a group at a time (by status, then check): each group is at most one verdict a subject.
+    const groups = new Map<string, Verdict[]>();
+    for (const v of verdicts) {
+      const key = `${ORDER[v.status]}\0${v.check}`;
+      const group = groups.get(key);
+      if (group) group.push(v);
+      else groups.set(key, [v]);
+    }
+    const sorted: Verdict[] = [];
+    for (const key of [...groups.keys()].sort(cmp)) {
+      yield;
+      sorted.push(...(groups.get(key) as Verdict[]).sort((a, b) => cmp(a.name, b.name) || cmp(a.subject, b.subject)));
     }
     this.s = next;
-    const byOrder =
-      <T extends { check: string; name: string; subject: string }>(status: (x: T) => PulseStatus) =>
-      (a: T, b: T) =>
-        ORDER[status(a)] - ORDER[status(b)] || cmp(a.check, b.check) || cmp(a.name, b.name) || cmp(a.subject, b.subject);
-    verdicts.sort(byOrder((v) => v.status));
-    transitions.sort(byOrder((t) => t.to));
-    const worst = verdicts
+    transitions.sort((a, b) => ORDER[a.to] - ORDER[b.to] || cmp(a.check, b.check) || cmp(a.name, b.name) || cmp(a.subject, b.subject));
+    const worst = sorted
       .filter((v) => v.status !== 'unknown')
       .reduce<PulseStatus>((w, v) => (LEVEL[v.status] > LEVEL[w] || w === 'unknown' ? v.status : w), 'unknown');
-    return { at, status: worst, verdicts, transitions };
+    return { at, status: worst, verdicts: sorted, transitions };
+  }
+
+  /** Every check on one subject: its samples and entries into `next`, its verdicts and changes onto the lists. */
+  private judgeSubject(m: PulseMetrics, subject: string, prev: JudgeState, next: JudgeState, verdicts: Verdict[], transitions: Transition[]): void {
+    const at = m.at;
+    const figures = subject === 'hub' ? m.hub : m.nodes[subject].figures;
+    const figure = (metric: string) => {
+      const v = figures[metric];
+      return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+    };
+    for (const { hub, metric, windowMs } of this.windows) {
+      if (hub !== (subject === 'hub')) continue;
+      const kept = addSample(prev.samples[subject]?.[metric] ?? [], at, figure(metric), windowMs);
+      if (kept.length) (next.samples[subject] ??= {})[metric] = kept;
+    }
+    for (const c of this.checks) {
+      if ((c.scope === 'hub') !== (subject === 'hub')) continue;
+      // A check for some subjects only (a battery on a mains-powered node): the others get no verdict, so nothing of theirs is kept.
+      if (c.appliesTo !== undefined && !Object.hasOwn(subject === 'hub' ? m.hubFacts : m.nodes[subject].facts, c.appliesTo)) continue;
+      const key = `${c.id} ${subject}`;
+      const first = Math.max(next.checks[c.id], next.subjects[subject]);
+      const isNew = prev.checks[c.id] === undefined || prev.subjects[subject] === undefined;
+      const e: Entry = prev.entries[key] ?? (isNew ? { status: 'unknown', since: at } : { status: 'healthy', since: first });
+      const now = figure(c.metric);
+      const value = now === undefined ? undefined : aggregateOf(next.samples[subject]?.[c.metric] ?? [], at, c.windowMs, c.aggregate, now);
+      const raw = value === undefined ? 0 : rawLevel(c, value, levelOf(e));
+      const stepped = step(c, e, raw, value === undefined ? 'unknown' : STATUS_OF[raw], at);
+      if (stepped.status !== 'healthy' || stepped.since !== first || timed(stepped)) next.entries[key] = stepped;
+
+      const name = subject === 'hub' ? 'the hub' : m.nodes[subject].name;
+      const words = this.words(c, m, subject, name, stepped.status, value);
+      verdicts.push({ check: c.id, subject, name, status: stepped.status, ...(value === undefined ? {} : { value }), since: stepped.since, ...words });
+      const quiet = isNew && LEVEL[stepped.status] === 0;
+      if (stepped.status !== e.status && !quiet)
+        transitions.push({ check: c.id, subject, name, from: e.status, to: stepped.status, ...(value === undefined ? {} : { value }), at, ...words });
+    }
   }
 
   /** What a verdict says: its title always; its text and fix when it is not healthy. */

@@ -25,6 +25,14 @@ const SILENT_CHECK = 'node.silent';
 /** A node silent for more than this many of its usual intervals is not reporting, whatever its verdict says yet. */
 const SILENT_RATIO = 3;
 const DAY_MS = 86_400_000;
+/** Sentences of each kind told at most, so the paragraph stays readable (and within a beat's 20,000 characters) on a thousand nodes. */
+const MOST_SENTENCES = 12;
+
+/** The first MOST_SENTENCES sentences, then how many more there are of `what`. */
+function atMost(sentences: string[], what: string): string[] {
+  if (sentences.length <= MOST_SENTENCES) return sentences;
+  return [...sentences.slice(0, MOST_SENTENCES), `And ${numberWord(sentences.length - MOST_SENTENCES)} more ${what}.`];
+}
 
 /**
  * The paragraph that answers "how am I doing?": how many nodes report, what
@@ -35,7 +43,7 @@ const DAY_MS = 86_400_000;
 export function narrate(m: PulseMetrics, j: Judgement, o: NarrateOptions = {}): string {
   const clock = new ClockText(o.timeZone ?? 'UTC', m.at);
   const silent = silentNodes(m, j);
-  const issues = issueSentences(m, j, silent);
+  const issues = atMost(issueSentences(m, j, silent), 'issues (fazt pulse lists them all)');
   const unknown = unknownSentence(m, j);
   const parts: string[] = [];
   if (issues.length === 0) parts.push(unknown ? 'Everything I can judge looks healthy.' : 'Everything looks healthy.');
@@ -46,7 +54,7 @@ export function narrate(m: PulseMetrics, j: Judgement, o: NarrateOptions = {}): 
     ),
     ...issues,
   );
-  parts.push(...sensorSentences(o.recent ?? [], m.at, clock), storeSentence(m.hub), unknown);
+  parts.push(...atMost(sensorSentences(o.recent ?? [], m.at, clock), 'sensor troubles in the last day'), storeSentence(m.hub), unknown);
   return parts.filter((s) => s !== '').join(' ');
 }
 
@@ -115,15 +123,16 @@ function fallbackText(v: Verdict): string {
 }
 
 function unknownSentence(m: PulseMetrics, j: Judgement): string {
-  const groups = new Map<string, string[]>();
+  const groups = new Map<string, Set<string>>();
   for (const v of j.verdicts) {
     if (v.status !== 'unknown') continue;
-    const names = groups.get(v.title) ?? [];
-    if (v.subject in m.nodes && !names.includes(v.name)) names.push(v.name);
+    const names = groups.get(v.title) ?? new Set<string>();
+    if (v.subject in m.nodes) names.add(v.name);
     groups.set(v.title, names);
   }
   if (groups.size === 0) return '';
-  const items = [...groups].map(([title, nodes]) => {
+  const items = [...groups].map(([title, named]) => {
+    const nodes = [...named];
     if (nodes.length === 0) return title;
     if (nodes.length > 3) return `${title} for ${numberWord(nodes.length)} nodes`;
     return `${title} for ${listText(nodes)}`;

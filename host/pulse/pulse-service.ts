@@ -1,16 +1,21 @@
 import { isValueMap, type ValueMap } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import type { HubLog } from '../hub/hub-log.js';
-import { beatEvent, metricsOfBeat, transitionEvent } from './beat-events.js';
+import { beatEvent, figuresEvents, metricsOfBeat, transitionEvent, unknownByNode } from './beat-events.js';
 import { type CollectOptions, FigureCollector, HEALTH_METRICS } from './collect-figures.js';
 import { restoreCounters } from './restore-counters.js';
 import { Judge, loadChecks } from './judge.js';
 import { narrate, type SensorChange } from './narrate.js';
 import type { Phrasing } from './phrasing.js';
 import type { Judgement, PulseMetrics, Transition } from './pulse-types.js';
+import { runInTurns, runNow, type SliceTimer, type Steps, StepsCancelled } from './steps.js';
+import { storedParts, wholeBeat } from './stored-beats.js';
 
 /** How often the hub beats unless told (README "Pulse"). */
 const DEFAULT_BEAT_MS = 15 * 60_000;
+
+/** Nodes collected or judged in one turn of a beat run in turns: a few ms on a Pi. */
+const NODES_PER_TURN = 25;
 
 export interface PulseOptions {
   /** Between beats (default 15 min); 0: no timer, beats only through beat() (tests, benchmarks). */
@@ -27,7 +32,7 @@ export interface PulseServiceOptions extends PulseOptions, CollectOptions {
   hubLog: HubLog;
   log: (record: Record<string, unknown>) => void;
   /** Where the figures come from (default a FigureCollector over the parts above; a stand-in in unit tests). */
-  collector?: Pick<FigureCollector, 'collect' | 'nodeIds' | 'stop'>;
+  collector?: Pick<FigureCollector, 'collectSteps' | 'nodeIds' | 'stop'>;
   /** Checks this hub's configuration makes meaningless (the clock's confidence on a hub not told to use peers): left out, not unknown. */
   notApplicable?: readonly string[];
 }
@@ -43,16 +48,18 @@ export interface PulseAnswer {
 
 /**
  * Pulse: every beat it collects the figures (collect-figures.ts), judges
- * them against the checks (judge.ts) and stores a pulse.beat and one
+ * them against the checks (judge.ts) and stores the nodes' figures in
+ * system.pulse.figures parts, then a pulse.beat citing them and one
  * pulse.<status> event per change on the hub's signed chain, in one commit:
- * rules trigger on those, so "critical → notify" is a rule. On start it
+ * rules trigger on those, so "critical → notify" is a rule. The hub's timer
+ * runs a beat in turns (beatInTurns) so it never holds the event loop long. On start it
  * judges the stored beats of the checks' longest window again, silently, so
  * windows, pending and keep durations and statuses carry on where they
  * stood and nothing is announced twice.
  */
 export class PulseService {
   private readonly judge: Judge;
-  private readonly collector: Pick<FigureCollector, 'collect' | 'nodeIds' | 'stop'>;
+  private readonly collector: Pick<FigureCollector, 'collectSteps' | 'nodeIds' | 'stop'>;
   private readonly windowMs: number;
   /** Each check's figure, by check id: what a change of it cites. */
   private readonly metricOf: Map<string, string>;
@@ -61,6 +68,10 @@ export class PulseService {
   private nextAt: number | undefined;
   /** Changes judged by a beat that could not be stored (a full disk): said with the next beat that can. */
   private held: Transition[] = [];
+  /** The beat being run in turns, if one is. */
+  private running: Promise<PulseAnswer> | undefined;
+  /** Bumped by stop(): a beat in turns started before it stops at its next turn. */
+  private generation = 0;
 
   constructor(private readonly o: PulseServiceOptions) {
     const checks = loadChecks(o.checks).filter((c) => !o.notApplicable?.includes(c.id));
@@ -93,37 +104,84 @@ export class PulseService {
     const every = this.everyMs;
     if (every > 0) {
       this.nextAt = this.o.clock() + every;
-      this.timer = setInterval(() => this.beatSafely(), every);
+      this.timer = setInterval(() => void this.beatSafely(), every);
       this.timer.unref();
     }
   }
 
   stop(): void {
+    this.generation++;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.nextAt = undefined;
     this.collector.stop();
   }
 
-  /** One beat now: collect, judge, store; returns what it stored. */
+  /** One beat now, in this turn: collect, judge, store; returns what it stored. */
   beat(): PulseAnswer {
-    const metrics = this.collector.collect();
-    const judgement = this.judge.judge(metrics);
-    const text = narrate(metrics, judgement, { timeZone: this.o.timeZone, recent: this.recent(metrics) });
-    const evidence = this.evidence();
+    if (this.running !== undefined) throw new Error('a beat is in progress: wait for it (beatInTurns) before beating again');
+    return runNow(this.beatSteps(Number.POSITIVE_INFINITY));
+  }
+
+  /**
+   * The same beat a bounded slice a turn (NODES_PER_TURN nodes collected or
+   * judged, one figures event stored), so ingest and acks go on in between.
+   * A beat already in progress is answered, not started twice; stop()
+   * cancels one between turns (it rejects with StepsCancelled). `onSlice`
+   * (bench/pulse.ts) is told what each turn's slice took.
+   */
+  beatInTurns(onSlice?: SliceTimer): Promise<PulseAnswer> {
+    if (this.running !== undefined) return this.running;
+    const generation = this.generation;
+    const run = runInTurns(this.beatSteps(NODES_PER_TURN), () => generation !== this.generation, onSlice);
+    this.running = run;
+    const done = () => {
+      if (this.running === run) this.running = undefined;
+    };
+    run.then(done, done);
+    return run;
+  }
+
+  /**
+   * Collect and judge, `perStep` nodes a step; then each figures part in a
+   * commit of its own; last, the beat citing them and its changes, in one
+   * commit. A hub stopped between the parts and the beat leaves parts no
+   * beat cites: the replay reads beats only, so it stands at the beat
+   * before, as the hub did (nothing of the lost beat was said).
+   */
+  private *beatSteps(perStep: number): Steps<PulseAnswer> {
+    const metrics = yield* this.collector.collectSteps(perStep);
+    yield;
+    const judgement = yield* this.judge.judgeSteps(metrics, perStep);
+    // Judged: from here on, changes not stored (a full disk, a stop between turns) are held for the next beat.
     const changes = [...this.held, ...judgement.transitions];
-    let answer: PulseAnswer;
+    let answer: PulseAnswer | undefined;
+    let storing = false;
     try {
+      yield;
+      const text = narrate(metrics, judgement, { timeZone: this.o.timeZone, recent: this.recent(metrics) });
+      yield;
+      const evidence = this.evidence();
+      yield;
+      const unknown = unknownByNode(judgement);
+      storing = true;
+      const parts: string[] = [];
+      for (const part of figuresEvents(metrics, judgement, unknown)) {
+        yield;
+        parts.push(this.o.hubLog.appendMany([part])[0].id);
+      }
+      yield;
       answer = this.o.hubLog.atomically(() => {
-        const [beat] = this.o.hubLog.appendMany([beatEvent(metrics, judgement, text, this.last?.id)]);
+        const [beat] = this.o.hubLog.appendMany([beatEvent(metrics, judgement, text, this.last?.id, parts)]);
         if (changes.length) this.o.hubLog.appendMany(changes.map((t) => transitionEvent(t, [beat.id, ...this.causes(evidence, t)])));
         return { id: beat.id, metrics, judgement, text };
       });
     } catch (e) {
       // The beat itself could not be stored: a store error like any other, counted for the next beat.
-      this.o.counters.storeFailed();
-      this.held = changes;
+      if (storing) this.o.counters.storeFailed();
       throw e;
+    } finally {
+      if (!answer) this.held = changes;
     }
     this.held = [];
     this.last = answer;
@@ -131,11 +189,14 @@ export class PulseService {
     return answer;
   }
 
-  private beatSafely(): void {
+  private async beatSafely(): Promise<void> {
     this.nextAt = this.o.clock() + this.everyMs;
+    // A beat still running when the next is due (a very slow disk): that one stands for both.
+    if (this.running !== undefined) return;
     try {
-      this.beat();
+      await this.beatInTurns();
     } catch (e) {
+      if (e instanceof StepsCancelled) return;
       this.o.log({ level: 'error', code: 'pulse-beat', message: (e as Error)?.message ?? String(e) });
     }
   }
@@ -194,11 +255,17 @@ export class PulseService {
       cursor = p.next;
     }
     const latest = this.o.cartridge.events({ node: hub, type: 'pulse.beat', order: 'desc', limit: 1 }).events[0];
-    if (latest && !beats.some((b) => b.id === latest.id)) beats.push(latest);
+    const parts = storedParts(this.o.cartridge, hub, since);
+    if (latest && !beats.some((b) => b.id === latest.id)) {
+      beats.push(latest);
+      if (isValueMap(latest.data) && typeof latest.data.at === 'number')
+        for (const [id, p] of storedParts(this.o.cartridge, hub, latest.data.at, latest.data.at + 1)) parts.set(id, p);
+    }
     for (const b of beats) {
-      const d = b.data as ValueMap;
-      const m = isValueMap(d) ? metricsOfBeat(d) : undefined;
-      if (!m) continue;
+      const stored = b.data as ValueMap;
+      const d = isValueMap(stored) ? wholeBeat(stored, parts) : undefined;
+      const m = d ? metricsOfBeat(d) : undefined;
+      if (!d || !m) continue;
       const judgement = this.judge.judge(m);
       this.last = { id: b.id, metrics: m, judgement, text: typeof d.text === 'string' ? d.text : '' };
     }

@@ -10,6 +10,7 @@ import { getBoard } from '../../host/boards/board-registry.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { Hub } from '../../host/hub/hub.js';
 import type { PulseService } from '../../host/pulse/pulse-service.js';
+import { readWholeBeat } from '../../host/pulse/stored-beats.js';
 import { Bme280Model } from '../../sim/models/bme280-model.js';
 import { httpUplink, XsNode } from '../../sim/node/xs-node.js';
 import { VirtualClock } from '../../sim/world/virtual-clock.js';
@@ -364,7 +365,9 @@ describe('a day with scripted trouble, three XS nodes and a real hub: what Pulse
     }
     assert.ok(around.filter((r) => r.entry.seq > steps[0].seq).length > 10, 'then on time again: nothing stamped after it reached the hub');
     const beatAt = (at: number) => own().find((e) => e.type === 'pulse.beat' && data(e).at === at) as EventEntry;
-    const offset = (at: number) => ((data(beatAt(at)).nodes as ValueMap)[garage.id] as { figures: Record<string, number> }).figures.clockOffsetMs;
+    // The stored beat as a restarted hub reads it: its nodes from the figures events it cites.
+    const nodesAt = (at: number) => readWholeBeat(hub.cartridge, hub.hubLog.id, data(beatAt(at)))?.nodes as ValueMap;
+    const offset = (at: number) => (nodesAt(at)[garage.id] as { figures: Record<string, number> }).figures.clockOffsetMs;
     assert.ok(offset(T0 + 16 * HOUR) < 1000);
     const seen = offset(T0 + 16 * HOUR + 15 * MIN);
     assert.ok(seen > MIN && seen <= STEP_MS, `at 16:15: ${seen} ms (a lower bound: less the wait of the batch's newest entry)`);

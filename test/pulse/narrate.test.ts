@@ -203,4 +203,23 @@ describe('narrate: a sensor as the firmware walks it', () => {
         'The desk BH1750 has been unplugged since 14:00. The store holds 1.2 M events (310 MB); the disk has 41 % free.',
     );
   });
+
+  it('on a thousand nodes tells twelve issues and twelve sensor troubles, then how many more: the paragraph stays within a beat', () => {
+    const nodes: Record<string, NodeFigures> = {};
+    const verdicts: Verdict[] = [];
+    const recent: SensorChange[] = [];
+    for (let i = 0; i < 1000; i++) {
+      nodes[`n${i}`] = node(`node-${i}`);
+      verdicts.push(verdict('node.signal', `n${i}`, `node-${i}`, 'degraded', 'Weak signal', `node-${i} hears its access point weakly.`));
+      verdicts.push(verdict('node.clock', `n${i}`, `node-${i}`, 'unknown', 'Node clock'));
+      recent.push(change(`node-${i}`, 'BME280', 'running', 'unplugged', AT - 30 * MIN), change(`node-${i}`, 'BME280', 'unplugged', 'running', AT - 20 * MIN));
+    }
+    const text = narrate(metrics(nodes), judgement(verdicts), { recent });
+    assert.equal(text.match(/hears its access point weakly/g)?.length, 12);
+    assert.match(text, /And 988 more issues \(fazt pulse lists them all\)\./);
+    assert.equal(text.match(/was unplugged at/g)?.length, 12);
+    assert.match(text, /And 988 more sensor troubles in the last day\./);
+    assert.match(text, /I cannot judge yet: Node clock for 1000 nodes \(no data\)\./);
+    assert.ok(text.length < 20_000, `${text.length} characters`);
+  });
 });

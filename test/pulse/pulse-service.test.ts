@@ -20,7 +20,12 @@ describe('PulseService', () => {
     let full = false;
     const stored: HubEventInput[] = [];
     const counters = new PulseCounters('hub');
-    const collector = { collect: (): PulseMetrics => ({ at: now, hub: { storeErrors: counters.storeErrors }, hubFacts: {}, nodes: {} }) };
+    const collector = {
+      *collectSteps(): Generator<void, PulseMetrics, void> {
+        yield;
+        return { at: now, hub: { storeErrors: counters.storeErrors }, hubFacts: {}, nodes: {} };
+      },
+    };
     const hubLog = {
       id: 'hub',
       atomically: <T>(fn: () => T): T => {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ValueMap } from '../../../firmware/codec/value.js';
 import { CARTRIDGE_FILE } from '../../hub/hub.js';
+import { readWholeBeat } from '../../pulse/stored-beats.js';
 import { Cartridge } from '../../store/cartridge.js';
 import type { Command, OptionSpec } from '../command.js';
 import { DATA_OPTION, dataFolder } from '../data-folder.js';
@@ -34,7 +35,10 @@ function fromCartridge(dir: string, read: (c: Cartridge, hubId: string) => unkno
 function latestBeat(c: Cartridge, hubId: string): PulseView {
   const beat = c.events({ node: hubId, type: 'pulse.beat', order: 'desc', limit: 1 }).events[0];
   if (!beat) return { status: 'unknown', at: null, text: 'No beat stored yet.', issues: [], unknown: [], nodes: [] };
-  const d = beat.data as unknown as PulseView & { nodes: Record<string, { name: string; figures: Record<string, number> }> };
+  // A beat's nodes are in the figures events it cites (or inline, in a beat stored before those).
+  const whole = readWholeBeat(c, hubId, beat.data as ValueMap);
+  if (!whole) throw new Error(`the latest beat ${beat.id} cites figures this cartridge does not hold`);
+  const d = whole as unknown as PulseView & { nodes: Record<string, { name: string; figures: Record<string, number> }> };
   return { ...d, nodes: Object.values(d.nodes) };
 }
 

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ValueMap } from '../../firmware/codec/value.js';
+import type { EventEntry } from '../../firmware/event/envelope.js';
+import { Hub } from '../../host/hub/hub.js';
+import { FIGURES_TYPE } from '../../host/pulse/beat-events.js';
+import type { PulseAnswer } from '../../host/pulse/pulse-service.js';
+import { verifyStoredChains } from '../../host/store/verify-stored-chains.js';
+import { killHard, spawnScript } from '../helpers/child-process.js';
+import { crypto, tempDir } from '../hub/helpers.js';
+import { enrolPulseNodes } from '../pulse/pulse-nodes.js';
+
+const T0 = Date.UTC(2026, 6, 2, 8);
+const MIN = 60_000;
+const NODES = 210;
+const script = new URL('./fixtures/pulse-beat-child.ts', import.meta.url).pathname;
+
+/**
+ * A beat stores its figures in parts, each its own commit, and the
+ * pulse.beat citing them last: a hub killed with SIGKILL between two parts
+ * leaves parts no beat cites. The restarted hub reads beats only, so it
+ * stands at the beat before (its metrics exactly, its statuses), announces
+ * nothing twice, and the chain with the orphan parts still verifies.
+ */
+describe('a hub killed between the parts of a beat', () => {
+  it('restarts at the beat before: the same metrics and statuses, nothing announced twice', async (t) => {
+    const tmp = tempDir('fazt-crash-pulse-');
+    t.after(tmp.cleanup);
+    let now = T0;
+    const open = async () => {
+      const hub = new Hub({ dataDir: tmp.dir, host: '127.0.0.1', port: 0, clock: () => now, pulse: { everyMs: 0 }, log: () => undefined });
+      await hub.start();
+      return hub;
+    };
+    let hub = await open();
+    const node0 = enrolPulseNodes(hub, NODES, now)[0].id;
+    now += MIN;
+    const first: PulseAnswer = JSON.parse(JSON.stringify(hub.pulse?.beat()));
+    const own = () => [...hub.cartridge.chain(hub.hubLog.id)];
+    const degraded = (chain: EventEntry[]) =>
+      chain.filter((e) => e.type === 'pulse.degraded' && (e.data as ValueMap).check === 'node.sensors' && (e.data as ValueMap).subject === node0);
+    assert.equal(degraded(own()).length, 1, 'the first beat announced the unplugged sensor');
+    const head = hub.hubLog.seq;
+    await hub.stop();
+
+    now += 15 * MIN;
+    const child = spawnScript(script, [tmp.dir], { FAZT_CRASH_AT: 'pulse-parts:2', FAZT_TEST_NOW: String(now) });
+    try {
+      await child.line(/holding pulse-parts/, 'the child to store two parts of its beat');
+    } finally {
+      await killHard(child.proc);
+    }
+    assert.equal(child.proc.signalCode, 'SIGKILL');
+
+    hub = await open();
+    const after = own().filter((e) => e.seq > head);
+    assert.deepEqual(
+      after.map((e) => e.type),
+      [FIGURES_TYPE, FIGURES_TYPE],
+      'the killed beat left two parts and no beat',
+    );
+    assert.equal(hub.pulse?.latest?.id, first.id, 'the latest beat is the one before the kill');
+    assert.deepEqual(hub.pulse?.latest?.metrics, first.metrics);
+    assert.deepEqual(
+      hub.pulse?.latest?.judgement.verdicts.map((v) => [v.check, v.subject, v.status, v.since]),
+      first.judgement.verdicts.map((v) => [v.check, v.subject, v.status, v.since]),
+    );
+    assert.ok(verifyStoredChains(hub.cartridge, crypto).length > NODES, 'every chain verifies, the parts no beat cites too');
+
+    now += 15 * MIN;
+    const next = hub.pulse?.beat() as PulseAnswer;
+    const stored = own().find((e) => e.id === next.id);
+    assert.equal((stored?.data as ValueMap | undefined)?.previous, first.id, 'the next beat follows the one before the kill');
+    assert.equal(degraded(own()).length, 1, 'nothing announced twice');
+    assert.deepEqual(
+      next.judgement.transitions.filter((x) => x.check === 'node.sensors'),
+      [],
+    );
+    await hub.stop();
+  });
+});
