@@ -8,13 +8,18 @@
  * event-loop delay (perf_hooks.monitorEventLoopDelay, 10 ms resolution) and
  * its garbage-collection pauses. (c) Its longest synchronous tasks seen
  * from the outside: the gaps between event-loop turns (a check timer every
- * 5 ms that measures how late it runs). Written as JSON to
+ * 5 ms that measures how late it runs). (d) The start's storm: the first
+ * request on each connection apart (its wait from the accept to its parsed
+ * head, its service time) and the hub's time second by second
+ * (bench/soak-phases.ts). Written as JSON to
  * FAZT_SOAK_PROBE when the process exits.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { constants, createHistogram, monitorEventLoopDelay, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
+import { phaseSeconds, uplinkStarted } from './soak-phases.js';
 
 // tsx (loaded to run this file) turns source maps on, and Node would then keep dist/fazt.js's 3-MB map decoded in the
 // hub's heap: off again before the hub loads, so its memory is as without the probe.
@@ -30,12 +35,28 @@ const steady = createHistogram();
 const warmupMs = Number(process.env.FAZT_SOAK_WARMUP_MS ?? 0);
 let firstUplink: number | undefined;
 const started = new WeakMap<IncomingMessage, number>();
+/** The first uplink on each connection: accept → head parsed, and its service time (µs). */
+const acceptWait = createHistogram();
+const freshService = createHistogram();
+const accepted = new WeakMap<Socket, number>();
+const fresh = new WeakSet<IncomingMessage>();
+/** Each address's first uplink in epoch ms (to be joined with the senders' clock, the same machine's): accepted, head parsed, replied. */
+const firstByAddress = new Map<string, { accepted: number; head: number; replied?: number }>();
+const epoch = (t: number) => performance.timeOrigin + t;
+subscribe('net.server.socket', (m) => accepted.set((m as { socket: Socket }).socket, performance.now()));
 subscribe('http.server.request.start', (m) => {
   const { request } = m as { request: IncomingMessage };
   if (request.method !== 'POST' || request.url !== '/v1/uplink') return;
   const now = performance.now();
   firstUplink ??= now;
   started.set(request, now);
+  if (uplinkStarted(request.socket)) {
+    fresh.add(request);
+    const a = accepted.get(request.socket);
+    if (a !== undefined) acceptWait.record(Math.max(1, Math.round((now - a) * 1000)));
+    const address = request.socket.remoteAddress;
+    if (a !== undefined && address && !firstByAddress.has(address)) firstByAddress.set(address, { accepted: epoch(a), head: epoch(now) });
+  }
 });
 subscribe('http.server.response.finish', (m) => {
   const { request } = m as { request: IncomingMessage; response: ServerResponse };
@@ -43,6 +64,11 @@ subscribe('http.server.response.finish', (m) => {
   if (t === undefined) return;
   const us = Math.max(1, Math.round((performance.now() - t) * 1000));
   service.record(us);
+  if (fresh.has(request)) {
+    freshService.record(us);
+    const f = firstByAddress.get(request.socket.remoteAddress ?? '');
+    if (f && f.replied === undefined) f.replied = epoch(performance.now());
+  }
   if (t - (firstUplink ?? t) >= warmupMs) steady.record(us);
 });
 
@@ -87,6 +113,10 @@ process.on('exit', () => {
     out,
     JSON.stringify({
       serviceMs: { count: service.count, ...us(service) },
+      freshServiceMs: { count: freshService.count, ...us(freshService) },
+      acceptWaitMs: { count: acceptWait.count, ...us(acceptWait) },
+      seconds: phaseSeconds(),
+      firstByAddress: Object.fromEntries(firstByAddress),
       steadyServiceMs: { count: steady.count, ...(steady.count > 0 ? us(steady) : { p50: Number.NaN, p99: Number.NaN, max: Number.NaN }) },
       loopDelayMs: { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
       gcMs: { count: gc.count, ...us(gc), byKind: Object.fromEntries([...gcKinds].map(([k, v]) => [gcName[k] ?? String(k), v])) },

@@ -38,6 +38,12 @@ const freshLatencies: number[] = [];
 const steadyLatencies: number[] = [];
 let warmupMs = 0;
 const connects: number[] = [];
+/**
+ * A node's first batch, in phases (ms): due → signed and encoded (`sign`), → handed to the kernel (`written`: its
+ * connection made first), → the ack's last byte read (`acked`); `at`: when it was written, from the start; `address`
+ * the node's; `writtenAt` and `ackedAt` in epoch ms (to be joined with the hub's own times for the same address).
+ */
+const firsts: { sign: number; written: number; acked: number; at: number; address: string; writtenAt: number; ackedAt: number }[] = [];
 /** Acks slower than a second, by when they were sent (10-s buckets from the start). */
 const slowAt = new Map<number, number>();
 /** The senders' own event-loop delay: what they add to the latencies above while the hub's answer waits to be read. */
@@ -53,20 +59,21 @@ const inFlight = new Set<Promise<void>>();
 const timers = new Set<NodeJS.Timeout>();
 
 /** POSTs one batch: the status and, for a refusal, the error code the hub names. */
-function post(url: URL, agent: Agent, body: Uint8Array): Promise<{ status: number; code?: string; fresh: boolean }> {
+function post(url: URL, agent: Agent, body: Uint8Array): Promise<{ status: number; code?: string; fresh: boolean; written: number }> {
   return new Promise((resolve, reject) => {
     let fresh = false;
+    let written = Number.NaN;
     const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/cbor', 'content-length': body.length } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const status = res.statusCode ?? 0;
-        if (status === 200) return resolve({ status, fresh });
+        if (status === 200) return resolve({ status, fresh, written });
         let code = 'unreadable';
         try {
           code = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error?: { code?: string } }).error?.code ?? code;
         } catch {}
-        resolve({ status, code, fresh });
+        resolve({ status, code, fresh, written });
       });
       res.on('error', reject);
     });
@@ -76,6 +83,7 @@ function post(url: URL, agent: Agent, body: Uint8Array): Promise<{ status: numbe
       const t = performance.now();
       socket.once('connect', () => connects.push(performance.now() - t));
     });
+    req.on('finish', () => (written = performance.now()));
     req.on('error', reject);
     req.end(body);
   });
@@ -88,6 +96,8 @@ function startNode(url: URL, n: SoakNode, uplink: Setup['uplink']): void {
   const agent = new Agent({ keepAlive: true, maxSockets: 1, localAddress: n.address });
   let pending: EventEntry[] = [];
   let sending = false;
+  /** No batch of this node acked yet. */
+  let first = true;
   let burst = 0;
   /** An event (motion) waits: it goes at once. */
   let urgent = false;
@@ -112,11 +122,24 @@ function startNode(url: URL, n: SoakNode, uplink: Setup['uplink']): void {
     urgent = false;
     const entries = pending.slice(0, uplink?.batchSize); // what comes due while this is in flight stays in `pending`
     try {
+      const dueAt = performance.now();
       const body = encoder.encode(createBatch(entries, id, nodeCrypto));
       const started = performance.now();
-      const { status, code, fresh } = await post(url, agent, body);
+      const { status, code, fresh, written } = await post(url, agent, body);
       if (status === 200) {
-        const ms = performance.now() - started;
+        const end = performance.now();
+        const ms = end - started;
+        if (first)
+          firsts.push({
+            sign: started - dueAt,
+            written: written - started,
+            acked: end - written,
+            at: written - t0,
+            address: n.address,
+            writtenAt: performance.timeOrigin + written,
+            ackedAt: performance.timeOrigin + end,
+          });
+        first = false;
         latencies.push(ms);
         if (fresh) freshLatencies.push(ms);
         if (started - t0 >= warmupMs) steadyLatencies.push(ms);
@@ -196,6 +219,7 @@ process.on('message', async (msg: { setup?: Setup; stop?: true }) => {
       freshLatencies,
       steadyLatencies,
       connects,
+      firsts,
       slowAt: [...slowAt].map(([s, n]) => `${n} at ${s} s`).join(', ') || 'none',
       acked,
       refused: [...refused].map(([k, n]) => `${n} × ${k}`).join(', ') || 'none',

@@ -33,6 +33,7 @@ import { nodeCrypto } from '../host/crypto/node-crypto.js';
 import { UPLINK } from '../host/node-config/init-config.js';
 import { Cartridge } from '../host/store/cartridge.js';
 import { startSoakHub } from './soak-hub.js';
+import type { PhaseSecond } from './soak-phases.js';
 import { soakNodes } from './soak-nodes.js';
 
 /**
@@ -196,6 +197,7 @@ const sent = await ask<{
   freshLatencies: number[];
   steadyLatencies: number[];
   connects: number[];
+  firsts: { sign: number; written: number; acked: number; at: number; address: string; writtenAt: number; ackedAt: number }[];
   slowAt: string;
   acked: number;
   refused: string;
@@ -216,6 +218,10 @@ await address.stop();
 const probe = JSON.parse(readFileSync(probeFile, 'utf8')) as {
   serviceMs: Spread & { count: number };
   steadyServiceMs: Spread & { count: number };
+  freshServiceMs: Spread & { count: number };
+  acceptWaitMs: Spread & { count: number };
+  seconds: PhaseSecond[];
+  firstByAddress: Record<string, { accepted: number; head: number; replied?: number }>;
   loopDelayMs: Spread;
   gcMs: Spread & { count: number; byKind: Record<string, { count: number; ms: number }> };
   blocked: { at: number; ms: number }[];
@@ -295,6 +301,57 @@ console.log(
 console.log(
   `  the hub's service time (request head parsed → reply's last byte written; ${fmt(probe.serviceMs.count)} uplinks): ${spread(probe.serviceMs)}; after the first ${fmt(warmupMs / 1000)} s ${spread(probe.steadyServiceMs)}`,
 );
+// The start: each node's first batch at the senders, in the hub, and the hub's seconds while the first batches came.
+const firsts = sent.firsts;
+const ofFirsts = (k: 'sign' | 'written' | 'acked' | 'at') => sorted(firsts.map((f) => f[k]));
+const spreadOf = (xs: number[]) => ({ p50: pctOf(xs, 50), p99: pctOf(xs, 99), max: xs.at(-1) ?? Number.NaN });
+const writtenAt = ofFirsts('at');
+const per100 = new Map<number, number>();
+for (const t of writtenAt) per100.set(Math.floor(t / 100), (per100.get(Math.floor(t / 100)) ?? 0) + 1);
+console.log(
+  `  the start, each node's first batch (${fmt(firsts.length)}): written from ${fmt(writtenAt[0] / 1000, 2)} s to ${fmt((writtenAt.at(-1) ?? 0) / 1000, 2)} s (half of them within ${fmt((pctOf(writtenAt, 75) - pctOf(writtenAt, 25)) / 1000, 2)} s; at most ${Math.max(...per100.values())} in 100 ms); at the senders: signed and encoded ${spread(spreadOf(ofFirsts('sign')))}; then its connection made and the request handed to the kernel ${spread(spreadOf(ofFirsts('written')))}; from written to the ack read ${spread(spreadOf(ofFirsts('acked')))}`,
+);
+console.log(
+  `    in the hub: a new connection's wait from its accept to its request's head parsed ${spread(probe.acceptWaitMs)}; the service time of a connection's first uplink ${spread(probe.freshServiceMs)} (${fmt(probe.freshServiceMs.count)})`,
+);
+// Each first batch's path, the senders' times joined with the hub's by the node's address (one machine, one clock).
+const joined = firsts.flatMap((f) => {
+  const h = probe.firstByAddress[f.address];
+  return h?.replied === undefined
+    ? []
+    : [{ queued: h.accepted - f.writtenAt, parsed: h.head - h.accepted, served: h.replied - h.head, read: f.ackedAt - h.replied }];
+});
+const ofJoined = (k: 'queued' | 'parsed' | 'served' | 'read') => spread(spreadOf(sorted(joined.map((j) => j[k]))));
+console.log(
+  `    each first batch's path (${fmt(joined.length)} joined by address): written → accepted by the hub (the kernel's accept queue) ${ofJoined('queued')}; → its head parsed ${ofJoined('parsed')}; → replied ${ofJoined('served')}; → the ack read by its sender ${ofJoined('read')}`,
+);
+const labels: string[] = [];
+const labelOf = (l: string) => (labels.includes(l) ? labels.indexOf(l) : labels.push(l) - 1);
+const second = (s: PhaseSecond, i: number) =>
+  `    ${String(i).padStart(2)} s: ${s.uplinks} uplinks (${s.fresh} first on their connection), ${s.accepted} accepted, loop busy ${fmt(s.busy * 100, 0)} %, commits ${Object.entries(
+    s.commits,
+  )
+    .map(([l, c]) => `[${labelOf(l)}] ${c.count} × ${fmt(c.ms / Math.max(1, c.count), 1)} ms`)
+    .join(
+      ' ',
+    )}; verify ${s.verify.count} × ${fmt((s.verify.ms / Math.max(1, s.verify.count)) * 1000, 0)} µs; sign ${s.sign.count}; key objects built ${s.keyObjects.count} (${fmt(s.keyObjects.ms, 1)} ms)`;
+/** Per uplink over some seconds: durable commits, their ms, verify ms and key objects built. */
+const perUplink = (xs: PhaseSecond[]) => {
+  const n = Math.max(
+    1,
+    xs.reduce((a, s) => a + s.uplinks, 0),
+  );
+  const commits = xs.flatMap((s) => Object.values(s.commits));
+  const c = commits.reduce((a, x) => a + x.count, 0);
+  const ms = commits.reduce((a, x) => a + x.ms, 0);
+  return `${fmt(n)} uplinks: ${fmt(c / n, 2)} commits an uplink (${fmt((ms / n) * 1000, 0)} µs), verify ${fmt((xs.reduce((a, s) => a + s.verify.ms, 0) / n) * 1000, 0)} µs, ${fmt(xs.reduce((a, s) => a + s.keyObjects.count, 0) / n, 2)} key objects built, loop busy ${fmt((xs.reduce((a, s) => a + s.busy, 0) / Math.max(1, xs.length)) * 100, 0)} %`;
+};
+const storm = probe.seconds.filter((s) => s.fresh > s.uplinks / 2);
+const later = probe.seconds.filter((s, i) => i >= 20 && s.fresh < s.uplinks / 20);
+console.log(`    the hub, second by second from the first uplink (the storm: seconds most of whose uplinks opened their connection):`);
+for (const [i, s] of probe.seconds.entries()) if (i < 12) console.log(second(s, i));
+console.log(`    the storm's seconds (${storm.length}): ${perUplink(storm)}; later seconds (${later.length}): ${perUplink(later)}`);
+console.log(`    transactions: ${labels.map((l, i) => `[${i}] ${l}`).join('; ')}`);
 console.log(
   `  the hub's event-loop delay ${spread(probe.loopDelayMs)}; ${probe.blockedCount} turns blocked it ≥ 50 ms (longest ${probe.blocked
     .slice(0, 5)

@@ -3,6 +3,13 @@ import type { CompactDictionary } from '../../firmware/batch/compact-dictionary.
 import type { Cartridge } from '../store/cartridge.js';
 import type { IngestResult } from '../store/ingest.js';
 
+export interface GroupCommitOptions {
+  /** The longest a batch waits for others to share its commit (default 10 ms, about one commit's fsync on an SD card). */
+  maxWaitMs?: number;
+  /** A monotonic clock in ms (default performance.now; tests freeze it). */
+  now?: () => number;
+}
+
 /**
  * Group commit for uplinks: batches that arrive while the hub is busy are
  * stored together with one durable commit (one fsync) instead of one each,
@@ -15,21 +22,38 @@ import type { IngestResult } from '../store/ingest.js';
  * group is stored. Storing every queued group back to back in one turn
  * held the loop for hundreds of milliseconds under 1,000 nodes, each
  * group's replies waiting for all the groups after it (bench/soak).
+ *
+ * A group waits while each turn brings more batches (up to `maxGroup`, or
+ * `maxWaitMs`): Node (libuv 1.45 and later) accepts one connection a turn,
+ * so a fleet reconnecting at once (a power cut, a hub restart) arrives one
+ * batch a turn, and committing each turn's one batch made every turn as long
+ * as an fsync: the others waited in the kernel's accept queue for seconds.
  */
 export class GroupCommit {
-  private queue: { batch: Batch; carried?: CompactDictionary; resolve: (r: IngestResult) => void; reject: (e: Error) => void }[] = [];
+  private queue: { batch: Batch; carried?: CompactDictionary; at: number; resolve: (r: IngestResult) => void; reject: (e: Error) => void }[] = [];
   private scheduled = false;
+  /** Batches submitted since the last turn's look at the queue. */
+  private arrived = 0;
+  private readonly maxWaitMs: number;
+  private readonly now: () => number;
   readonly stats = { commits: 0, batches: 0 };
 
   constructor(
     private readonly cartridge: Cartridge,
     private readonly maxGroup = 16,
-  ) {}
+    options: GroupCommitOptions = {},
+  ) {
+    if (!(Number.isSafeInteger(maxGroup) && maxGroup >= 1)) throw new RangeError(`maxGroup must be a whole number of at least 1, got ${maxGroup}`);
+    this.maxWaitMs = options.maxWaitMs ?? 10;
+    if (!(this.maxWaitMs >= 0)) throw new RangeError(`options.maxWaitMs must be a number of at least 0, got ${options.maxWaitMs}`);
+    this.now = options.now ?? (() => performance.now());
+  }
 
   /** `carried`: the dictionary a compact batch carried whole, kept in the same commit once the batch is stored. */
   submit(batch: Batch, carried?: CompactDictionary): Promise<IngestResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ batch, carried, resolve, reject });
+      this.queue.push({ batch, carried, at: this.now(), resolve, reject });
+      this.arrived++;
       if (!this.scheduled) {
         this.scheduled = true;
         // After the I/O callbacks already queued: requests that arrived together commit together.
@@ -39,6 +63,13 @@ export class GroupCommit {
   }
 
   private flush(): void {
+    const arrived = this.arrived;
+    this.arrived = 0;
+    // More came this turn, and more may come next turn: wait one more turn, within the bounds.
+    if (arrived > 0 && this.queue.length < this.maxGroup && this.now() - this.queue[0].at < this.maxWaitMs) {
+      setImmediate(() => this.flush());
+      return;
+    }
     const group = this.queue.splice(0, this.maxGroup);
     // The rest waits for the next turn, after this group's replies are written.
     if (this.queue.length) setImmediate(() => this.flush());

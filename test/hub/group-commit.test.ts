@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { createBatch } from '../../firmware/batch/batch.js';
+import { type Batch, createBatch } from '../../firmware/batch/batch.js';
 import { CompactBatchEncoder } from '../../firmware/batch/batch-encoder.js';
 import { decodeUplink } from '../../host/hub/decode-uplink.js';
 import { EventLog } from '../../firmware/event/event-log.js';
@@ -123,6 +123,65 @@ describe('group commit and the dictionaries a first batch carries', () => {
       } finally {
         watcher.close();
       }
+    });
+  });
+});
+
+describe('group commit when a fleet reconnects at once', () => {
+  /** One first batch for each of `n` new nodes, enrolled in `c`. */
+  const firstBatches = (c: Cartridge, n: number) =>
+    Array.from({ length: n }, (_, i) => {
+      const id = identityFromSecretKey(new Uint8Array(32).fill(100 + i), nodeCrypto);
+      c.addNode(id.publicKey, {});
+      const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => 1000 });
+      return createBatch([log.append('system.boot', 'node', {})], id, nodeCrypto);
+    });
+  /** Submits one batch a turn of the event loop, as the server accepts one connection a turn; resolves with every result. */
+  const oneATurn = (gc: GroupCommit, batches: Batch[]) =>
+    new Promise<Promise<unknown>[]>((resolve) => {
+      const out: Promise<unknown>[] = [];
+      const next = () => {
+        out.push(gc.submit(batches[out.length]));
+        if (out.length < batches.length) setImmediate(next);
+        else resolve(out);
+      };
+      next();
+    });
+
+  it('commits 32 first batches that arrive one a turn in 2 groups of 16, not 32 commits', async () => {
+    await withCartridge(async (c) => {
+      const batches = firstBatches(c, 32);
+      const gc = new GroupCommit(c, 16, { now: () => 0 }); // a frozen clock: only the turns and the group's bound decide
+      const results = await Promise.all(await oneATurn(gc, batches));
+      assert.equal(results.length, 32);
+      assert.deepEqual(gc.stats, { commits: 2, batches: 32 });
+      assert.equal(c.counts().events, 32);
+      assert.ok(
+        c.nodes().every((n) => n.headSeq === 1),
+        'every node acknowledged at its first seq',
+      );
+    });
+  });
+
+  it('commits a batch once a turn brings nothing more, and no later than maxWaitMs while more keep coming', async () => {
+    await withCartridge(async (c) => {
+      const [lone, ...rest] = firstBatches(c, 9);
+      const gc = new GroupCommit(c, 16, { now: () => 0 });
+      await gc.submit(lone);
+      assert.deepEqual(gc.stats, { commits: 1, batches: 1 }, 'alone, it does not wait for a group');
+      // A clock 4 ms later at every look: with maxWaitMs 10, the oldest batch is committed by its third look.
+      let t = 0;
+      const stepping = new GroupCommit(c, 16, { maxWaitMs: 10, now: () => (t += 4) });
+      await Promise.all(await oneATurn(stepping, rest));
+      assert.ok(stepping.stats.commits >= 2, `8 batches arriving one a turn waited past maxWaitMs: ${stepping.stats.commits} commit(s)`);
+      assert.equal(stepping.stats.batches, 8);
+    });
+  });
+
+  it('refuses a group bound that is not a whole number of at least 1, and a negative wait', async () => {
+    await withCartridge(async (c) => {
+      assert.throws(() => new GroupCommit(c, 0), RangeError);
+      assert.throws(() => new GroupCommit(c, 16, { maxWaitMs: -1 }), /maxWaitMs/);
     });
   });
 });
