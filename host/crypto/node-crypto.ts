@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, hash, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { checkBytes, type CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
+import { KeyCache } from './key-cache.js';
 
 /**
  * node:crypto (OpenSSL) behind the same seam as nobleCrypto: same bytes,
@@ -9,28 +10,17 @@ import { checkBytes, type CryptoProvider } from '../../firmware/crypto/crypto-pr
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
-// Key objects are costly to build; a hub verifies the same few keys all day.
-const publicKeys = new Map<string, KeyObject>();
-const privateKeys = new Map<string, KeyObject>();
-const CACHE_LIMIT = 1024;
-
-function cached(map: Map<string, KeyObject>, raw: Uint8Array, make: () => KeyObject): KeyObject {
-  const k = Buffer.from(raw).toString('hex');
-  let key = map.get(k);
-  if (!key) {
-    if (map.size >= CACHE_LIMIT) map.clear();
-    key = make();
-    map.set(k, key);
-  }
-  return key;
-}
+// Key objects are costly to build; a hub verifies its fleet's keys all day, a simulator signs for its whole fleet.
+const FLEET_KEYS = 16_384;
+const publicKeys = new KeyCache<KeyObject>(FLEET_KEYS);
+const privateKeys = new KeyCache<KeyObject>(FLEET_KEYS);
 
 function privateKey(secretKey: Uint8Array): KeyObject {
-  return cached(privateKeys, secretKey, () => createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, secretKey]), format: 'der', type: 'pkcs8' }));
+  return privateKeys.get(secretKey, () => createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, secretKey]), format: 'der', type: 'pkcs8' }));
 }
 
 function publicKeyObject(publicKey: Uint8Array): KeyObject {
-  return cached(publicKeys, publicKey, () => createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' }));
+  return publicKeys.get(publicKey, () => createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' }));
 }
 
 export const nodeCrypto: CryptoProvider = {
