@@ -8,8 +8,10 @@
  * event-loop delay (perf_hooks.monitorEventLoopDelay, 10 ms resolution) and
  * its garbage-collection pauses. (c) Its longest synchronous tasks seen
  * from the outside: the gaps between event-loop turns (a check timer every
- * 5 ms that measures how late it runs). Written as JSON to
- * FAZT_SOAK_PROBE when the process exits.
+ * 5 ms that measures how late it runs). (d) Each minute: memory (RSS, V8's
+ * heap and its spaces, external) and that minute's service times; in the
+ * windows of FAZT_SOAK_CPU_PROFILES, a CPU profile and each SQL statement's
+ * time. Written as JSON to FAZT_SOAK_PROBE when the process exits.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
@@ -17,7 +19,7 @@ import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { constants, createHistogram, monitorEventLoopDelay, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
 // tsx (loaded to run this file) turns source maps on, and Node would then keep dist/fazt.js's 3-MB map decoded in the
 // hub's heap: off again before the hub loads, so its memory is as without the probe.
@@ -99,6 +101,13 @@ setInterval(() => {
     arrayBuffers: mem.arrayBuffers / 1e6,
     malloced: heap.malloced_memory / 1e6,
     contexts: heap.number_of_native_contexts,
+    // Which of V8's spaces holds what is used and what is only reserved (old, large objects, code, new).
+    ...Object.fromEntries(
+      getHeapSpaceStatistics().flatMap((sp) => [
+        [`${sp.space_name}Used`, sp.space_used_size / 1e6],
+        [`${sp.space_name}Size`, sp.space_size / 1e6],
+      ]),
+    ),
   });
   minute = createHistogram();
 }, 60_000).unref();
@@ -122,6 +131,8 @@ if (profileWindows.length > 0) {
   type Timed = Record<'run' | 'get' | 'all', (this: { source: string }, ...args: unknown[]) => unknown>;
   const Database = createRequire(process.argv[1])('better-sqlite3') as new (file: string) => { prepare(sql: string): Timed };
   const proto = Object.getPrototypeOf(new Database(':memory:').prepare('SELECT 1')) as Timed;
+  /** Each statement's SQL as a key, made once (a 32-row INSERT's text is long: no regex per call). */
+  const keys = new WeakMap<object, string>();
   for (const method of ['run', 'get', 'all'] as const) {
     const original = proto[method];
     proto[method] = function (this: { source: string }, ...args: unknown[]) {
@@ -130,7 +141,8 @@ if (profileWindows.length > 0) {
       try {
         return original.apply(this, args);
       } finally {
-        const key = this.source.replace(/\s+/g, ' ').slice(0, 160);
+        let key = keys.get(this);
+        if (key === undefined) keys.set(this, (key = this.source.replace(/\s+/g, ' ').slice(0, 160)));
         const x = sqlWindow.get(key) ?? { calls: 0, ms: 0 };
         x.calls++;
         x.ms += performance.now() - t;

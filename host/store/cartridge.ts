@@ -221,6 +221,11 @@ export class Cartridge {
     return this.registry.names();
   }
 
+  /** The retired nodes' ids (cheap, unlike nodes(): it counts no entries). */
+  retiredNodes(): string[] {
+    return this.registry.retired();
+  }
+
   hasNode(id: string): boolean {
     return this.registry.has(id);
   }
