@@ -11,14 +11,19 @@
  * 5 ms that measures how late it runs). (d) The start's storm: the first
  * request on each connection apart (its wait from the accept to its parsed
  * head, its service time) and the hub's time second by second
- * (bench/soak-phases.ts). Written as JSON to
- * FAZT_SOAK_PROBE when the process exits.
+ * (bench/soak-phases.ts). (e) Each minute: memory (RSS, V8's heap and its
+ * spaces, external) and that minute's service times; in the windows of
+ * FAZT_SOAK_CPU_PROFILES, a CPU profile and each SQL statement's time.
+ * Written as JSON to FAZT_SOAK_PROBE when the process exits.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { constants, createHistogram, monitorEventLoopDelay, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { phaseSeconds, uplinkStarted } from './soak-phases.js';
 
 // tsx (loaded to run this file) turns source maps on, and Node would then keep dist/fazt.js's 3-MB map decoded in the
@@ -97,6 +102,100 @@ setInterval(() => {
   last = now;
 }, CHECK_MS).unref();
 
+/**
+ * Every minute: memory (process, V8 heap, external/array buffers: SQLite's page cache lives in RSS outside them) and
+ * that minute's service-time p50/p99, so what grows is seen by when, not only over the whole run.
+ */
+const minutes: Record<string, number>[] = [];
+let minute = createHistogram();
+subscribe('http.server.response.finish', (m) => {
+  const t = started.get((m as { request: IncomingMessage }).request);
+  if (t !== undefined) minute.record(Math.max(1, Math.round((performance.now() - t) * 1000)));
+});
+setInterval(() => {
+  const mem = process.memoryUsage();
+  const heap = getHeapStatistics();
+  minutes.push({
+    at: Math.round((performance.now() - t0) / 1000),
+    uplinks: minute.count,
+    p50: minute.count > 0 ? minute.percentile(50) / 1000 : Number.NaN,
+    p99: minute.count > 0 ? minute.percentile(99) / 1000 : Number.NaN,
+    rss: mem.rss / 1e6,
+    heapUsed: mem.heapUsed / 1e6,
+    heapTotal: mem.heapTotal / 1e6,
+    external: mem.external / 1e6,
+    arrayBuffers: mem.arrayBuffers / 1e6,
+    malloced: heap.malloced_memory / 1e6,
+    contexts: heap.number_of_native_contexts,
+    // Which of V8's spaces holds what is used and what is only reserved (old, large objects, code, new).
+    ...Object.fromEntries(
+      getHeapSpaceStatistics().flatMap((sp) => [
+        [`${sp.space_name}Used`, sp.space_used_size / 1e6],
+        [`${sp.space_name}Size`, sp.space_size / 1e6],
+      ]),
+    ),
+  });
+  minute = createHistogram();
+}, 60_000).unref();
+
+/**
+ * FAZT_SOAK_CPU_PROFILES="120-180,660-720" (s since the probe started): a CPU profile of each window, written beside
+ * FAZT_SOAK_PROBE as <file>.<start>-<end>.cpuprofile, so an early and a late minute can be compared function by function.
+ */
+const profileWindows = (process.env.FAZT_SOAK_CPU_PROFILES ?? '')
+  .split(',')
+  .filter((w) => w !== '')
+  .map((w) => w.split('-').map(Number) as [number, number]);
+/**
+ * In the same windows, the time each SQL statement took (better-sqlite3's Statement methods timed, a transaction's
+ * COMMIT among them: its fsync), so a statement whose cost grows with the cartridge is named.
+ */
+const sqlTimes: Record<string, Record<string, { calls: number; ms: number }>> = {};
+let sqlWindow: Map<string, { calls: number; ms: number }> | undefined;
+if (profileWindows.length > 0) {
+  // The hub's own better-sqlite3 (resolved from the CLI it runs), so its statements are the ones timed.
+  type Timed = Record<'run' | 'get' | 'all', (this: { source: string }, ...args: unknown[]) => unknown>;
+  const Database = createRequire(process.argv[1])('better-sqlite3') as new (file: string) => { prepare(sql: string): Timed };
+  const proto = Object.getPrototypeOf(new Database(':memory:').prepare('SELECT 1')) as Timed;
+  /** Each statement's SQL as a key, made once (a 32-row INSERT's text is long: no regex per call). */
+  const keys = new WeakMap<object, string>();
+  for (const method of ['run', 'get', 'all'] as const) {
+    const original = proto[method];
+    proto[method] = function (this: { source: string }, ...args: unknown[]) {
+      if (!sqlWindow) return original.apply(this, args);
+      const t = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        let key = keys.get(this);
+        if (key === undefined) keys.set(this, (key = this.source.replace(/\s+/g, ' ').slice(0, 160)));
+        const x = sqlWindow.get(key) ?? { calls: 0, ms: 0 };
+        x.calls++;
+        x.ms += performance.now() - t;
+        sqlWindow.set(key, x);
+      }
+    };
+  }
+  const session = new Session();
+  session.connect();
+  for (const [from, to] of profileWindows) {
+    setTimeout(async () => {
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+      sqlWindow = new Map();
+      setTimeout(
+        async () => {
+          const { profile } = await session.post('Profiler.stop');
+          writeFileSync(`${out}.${from}-${to}.cpuprofile`, JSON.stringify(profile));
+          if (sqlWindow) sqlTimes[`${from}-${to}`] = Object.fromEntries([...sqlWindow].sort((a, b) => b[1].ms - a[1].ms).slice(0, 40));
+          sqlWindow = undefined;
+        },
+        (to - from) * 1000,
+      ).unref();
+    }, from * 1000).unref();
+  }
+}
+
 const us = (h: { percentile(p: number): number; max: number; count?: number }) => ({
   p50: h.percentile(50) / 1000,
   p99: h.percentile(99) / 1000,
@@ -122,6 +221,8 @@ process.on('exit', () => {
       gcMs: { count: gc.count, ...us(gc), byKind: Object.fromEntries([...gcKinds].map(([k, v]) => [gcName[k] ?? String(k), v])) },
       blocked: blocked.sort((a, b) => b.ms - a.ms).slice(0, 20),
       blockedCount: blocked.length,
+      minutes,
+      sqlTimes,
     }),
   );
 });

@@ -14,13 +14,14 @@
  * (an estimate, see PI4_SYSBENCH).
  *
  *   node --import tsx bench/soak.ts [--nodes N] [--minutes M] [--rate] [--batched] [--quick] [--profile DIR]
+ *     [--probe-dir DIR] [--profile-windows 120-180,660-720]
  *
  * --rate: every node reads once a second (goal: 1,000 nodes on < 25 % of one
  * core, memory flat, p99 < 50 ms). --quick: 100 nodes for one minute.
  */
 import Database from 'better-sqlite3';
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { get } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +64,8 @@ const { values } = parseArgs({
     quick: { type: 'boolean' },
     batched: { type: 'boolean' },
     profile: { type: 'string' },
+    'probe-dir': { type: 'string' },
+    'profile-windows': { type: 'string' },
   },
 });
 const count = Number(values.nodes ?? (values.quick ? 100 : 1000));
@@ -139,7 +142,15 @@ process.on('exit', () => {
   for (const p of [hubProcess, sender]) if (p && p.exitCode === null) p.kill();
 });
 mkdirSync(join(dir, 'hub'));
-const probeFile = join(dir, 'probe.json');
+/** --probe-dir: the probe's figures (per minute too) and --profile-windows' CPU profiles are kept there, not in the temporary folder. */
+const probeDir = values['probe-dir'] ?? dir;
+mkdirSync(probeDir, { recursive: true });
+const probeFile = join(probeDir, 'probe.json');
+if (values['profile-windows'] !== undefined) {
+  if (!/^\d+-\d+(,\d+-\d+)*$/.test(values['profile-windows']))
+    throw new RangeError(`--profile-windows must be from-to seconds, comma separated (120-180,660-720), got ${values['profile-windows']}`);
+  process.env.FAZT_SOAK_CPU_PROFILES = values['profile-windows'];
+}
 const address = await startSoakHub(
   join(dir, 'hub'),
   nodes.map((n) => ({ publicKey: n.publicKey, name: n.name })),
@@ -181,6 +192,20 @@ const s0 = procStats(hubPid);
 const w0 = runWait(hubPid);
 const t0 = performance.now();
 await ask(sender, { setup: { url: address.url, nodes: nodes.map(({ publicKey: _, ...n }) => n), uplink, warmupMs } });
+/**
+ * The machine's own fsync latency beside the hub's: a 4-KB write and fdatasync on the same disk every second (the
+ * hub's acks wait for an fsync each), per minute, so service times that follow the disk's are told apart from the hub's.
+ */
+const disk: number[][] = [];
+const diskFd = openSync(join(dir, 'fsync-probe'), 'w');
+const page = Buffer.alloc(4096, 1);
+const diskTimer = setInterval(() => {
+  const t = performance.now();
+  writeSync(diskFd, page, 0, page.length, 0);
+  fdatasyncSync(diskFd);
+  const minute = Math.floor((t - t0) / 60_000);
+  (disk[minute] ??= []).push(performance.now() - t);
+}, 1000);
 const samples: { at: number; cpu: number; rss: number; wal: number }[] = [];
 while (performance.now() - t0 < durationMs) {
   await sleep(Math.min(sampleMs, durationMs - (performance.now() - t0)));
@@ -207,6 +232,8 @@ const sent = await ask<{
 }>(sender, {
   stop: true,
 });
+clearInterval(diskTimer);
+closeSync(diskFd);
 const wall = (performance.now() - t0) / 1000;
 const s1 = procStats(hubPid);
 const waited = runWait(hubPid) - w0;
@@ -226,6 +253,8 @@ const probe = JSON.parse(readFileSync(probeFile, 'utf8')) as {
   gcMs: Spread & { count: number; byKind: Record<string, { count: number; ms: number }> };
   blocked: { at: number; ms: number }[];
   blockedCount: number;
+  sqlTimes: Record<string, Record<string, { calls: number; ms: number }>>;
+  minutes: { at: number; uplinks: number; p50: number; p99: number; rss: number; heapUsed: number; external: number; arrayBuffers: number; malloced: number }[];
 };
 stream.destroy();
 sender.kill();
@@ -366,6 +395,26 @@ console.log(
 console.log(`  the senders' event-loop delay ${spread(sent.loopDelayMs)} (their process ${fmt(sent.cpuShare * 100, 1)} % of a core)`);
 console.log(
   `  RSS: ${shown.map((s) => `${fmt(s.at)} s ${mb(s.rss)}`).join(', ')} MB; slope over the second half ${fmt(slope, 2)} MB/min (${slope < 1 ? 'not growing' : 'GROWING'})`,
+);
+console.log('  each minute inside the hub: at s, uplinks, service p50/p99 ms, RSS, V8 heap used, external, malloced MB');
+for (const m of probe.minutes)
+  console.log(
+    `    ${fmt(m.at)} s: ${fmt(m.uplinks)} uplinks, ${fmt(m.p50, 1)}/${fmt(m.p99, 1)} ms, RSS ${fmt(m.rss, 0)}, heap ${fmt(m.heapUsed, 0)}, external ${fmt(m.external, 0)}, malloced ${fmt(m.malloced, 1)}`,
+  );
+for (const [window, statements] of Object.entries(probe.sqlTimes))
+  console.log(
+    `  SQL in the hub from ${window} s (--profile-windows), most time first: ${Object.entries(statements)
+      .slice(0, 6)
+      .map(([sql, x]) => `${sql.slice(0, 60)}… ${fmt(x.calls)} × ${fmt(x.ms / x.calls, 2)} ms`)
+      .join('; ')}`,
+  );
+console.log(
+  `  the disk's 4-KB write + fdatasync (this process, same disk) each minute of the soak, p50/p99 ms: ${disk
+    .map((xs) => {
+      const d = [...xs].sort((a, b) => a - b);
+      return `${fmt(d[Math.floor(d.length / 2)], 1)}/${fmt(d[Math.min(d.length - 1, Math.floor(d.length * 0.99))], 1)}`;
+    })
+    .join(', ')}`,
 );
 console.log(`  WAL: largest ${mb(Math.max(...samples.map((s) => s.wal)))} MB, at the end ${mb(samples.at(-1)?.wal ?? 0)} MB`);
 console.log(

@@ -102,12 +102,8 @@ export class NodePresence {
 
   private check(): void {
     const now = this.o.clock();
-    const retired = new Set(
-      this.o.cartridge
-        .nodes()
-        .filter((n) => n.retiredAt !== null)
-        .map((n) => n.id),
-    );
+    // Not nodes(): it counts every node's entries, a scan of the whole log that grew with the cartridge (bench/soak).
+    const retired = new Set(this.o.cartridge.retiredNodes());
     for (const [node, at] of this.last) {
       if (this.silent.has(node) || retired.has(node) || now - at < this.allowedMs(node)) continue;
       this.silent.add(node);

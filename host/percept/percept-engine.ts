@@ -147,7 +147,8 @@ export class PerceptEngine {
   private emit(out: Percept[]): void {
     if (out.length === 0) return;
     try {
-      this.e.hubLog.appendMany(out.map((p) => ({ type: p.type, component: COMPONENT, data: p.data })));
+      // Percepts are derived from the log (start() appends those a power loss took): no fsync of their own (Cartridge.derived).
+      this.e.cartridge.derived(() => this.e.hubLog.appendMany(out.map((p) => ({ type: p.type, component: COMPONENT, data: p.data }))));
     } catch (err) {
       // What was judged stays judged; the percepts it said are made again by the rebuild on the next start.
       this.e.log?.({ level: 'error', code: 'percept-append', message: (err as Error)?.message ?? String(err), count: out.length });

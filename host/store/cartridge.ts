@@ -28,6 +28,7 @@ import { RecentEvents } from './recent-events.js';
 import { RecordedLog } from './recorded-log.js';
 import { RulesCursor } from './rules-cursor.js';
 import { StoredHook, type StoredListener } from './stored-hook.js';
+import { runUnsynced } from './unsynced-commits.js';
 import { type TableCounts, tableCounts } from './table-counts.js';
 
 export type { CartridgeOptions } from './cartridge-options.js';
@@ -161,6 +162,16 @@ export class Cartridge {
   }
 
   /**
+   * Runs fn, whose commits store only what the hub derives again from the
+   * log at start (percepts), without an fsync of their own: the next synced
+   * commit syncs them too (see runUnsynced). A node batch's ack no longer
+   * waits for a second fsync for the percepts it caused.
+   */
+  derived<T>(fn: () => T): T {
+    return runUnsynced(this.db, fn);
+  }
+
+  /**
    * Calls `listener` after every commit with the entries it stored (node
    * batches and the hub's own events, in commit order); returns the function
    * that stops it. See StoredHook.
@@ -208,6 +219,11 @@ export class Cartridge {
   /** The enrolled nodes' ids, names and boards (cheap, unlike nodes(): it counts no entries). */
   nodeNames(): { id: string; name: string | null; board: string | null }[] {
     return this.registry.names();
+  }
+
+  /** The retired nodes' ids (cheap, unlike nodes(): it counts no entries). */
+  retiredNodes(): string[] {
+    return this.registry.retired();
   }
 
   hasNode(id: string): boolean {

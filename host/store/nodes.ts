@@ -58,6 +58,7 @@ export class NodeRegistry {
   private readonly summaries: Statement<[SourceKind], SummaryRow>;
   private readonly named: Statement<[], { id: string; name: string | null; board: string | null }>;
   private readonly kindName: Statement<[string], { kind: SourceKind; name: string | null }>;
+  private readonly retiredIds: Statement<[], string>;
   private readonly keyRow: Statement<[string], { public_key: Buffer; head_seq: number; revoked_at: number | null; kind: SourceKind }>;
   private readonly setName: Statement<[string, string]>;
   private readonly setRetired: Statement<[number, string]>;
@@ -80,6 +81,7 @@ export class NodeRegistry {
       FROM nodes n JOIN node_refs r ON r.node = n.id WHERE n.kind = ? ORDER BY n.id`);
     this.named = db.prepare("SELECT id, name, board FROM nodes WHERE kind = 'node' ORDER BY id");
     this.kindName = db.prepare('SELECT kind, name FROM nodes WHERE id = ?');
+    this.retiredIds = db.prepare<[], string>("SELECT id FROM nodes WHERE kind = 'node' AND retired_at IS NOT NULL").pluck();
   }
 
   /** Registers the node (or the hub), or updates its name and board; returns whether it was registered before. */
@@ -117,6 +119,11 @@ export class NodeRegistry {
   /** The enrolled nodes' ids, names and boards only: what naming a node needs, without list()'s count of every entry. */
   names(): { id: string; name: string | null; board: string | null }[] {
     return this.named.all();
+  }
+
+  /** The retired nodes' ids: what a periodic check needs, without list()'s count of every entry (a scan of the whole log). */
+  retired(): string[] {
+    return this.retiredIds.all();
   }
 
   /** One chain's kind and name by its id, a point lookup (list() counts every chain's entries); undefined when none has it. */

@@ -39,6 +39,34 @@ function setup(name: string, silentAfterMs: number) {
 }
 
 describe('NodePresence and sleeping nodes', () => {
+  it('its periodic check reads which nodes are retired without nodes() (a count of every stored entry): silent and retired nodes told apart', () => {
+    const clock = new VirtualClock(Date.UTC(2026, 11, 7));
+    const cartridge = Cartridge.open(join(tmp.dir, 'check.db'), { clock: () => clock.now() });
+    const records: OpRecord[] = [];
+    const presence = new NodePresence({ cartridge, silentAfterMs: 30_000, clock: () => clock.now(), timers: clock, log: (r) => records.push(r) });
+    try {
+      const [kept, gone] = [new TestNode(93), new TestNode(94)];
+      for (const n of [kept, gone]) {
+        cartridge.addNode(n.identity.publicKey);
+        n.append(2);
+        cartridge.ingestBatch(n.batch(1, 2));
+      }
+      presence.start();
+      cartridge.nodeAdmin.retire(gone.identity.id, clock.now());
+      // nodes() reads every node's count of entries: the check, every silentAfterMs / 4, must not pay for the whole log.
+      cartridge.nodes = () => assert.fail('the periodic check called nodes()');
+      clock.runFor(MIN);
+      assert.deepEqual(
+        records.filter((r) => r.code === 'node-silent').map((r) => r.node),
+        [kept.identity.id],
+        'the node in service is silent, the retired one is not',
+      );
+    } finally {
+      presence.stop();
+      cartridge.close();
+    }
+  });
+
   it('a node waking every 5 minutes is not silent at 60 s, nor between wakes; it is silent once it has missed three wakes', () => {
     const s = setup('sleeper', 30_000);
     try {
