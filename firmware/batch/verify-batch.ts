@@ -5,7 +5,7 @@ import type { EventLogHead } from '../event/event-log.js';
 import { bytesEqual, checkContinuity, checkLinks } from '../event/verify-chain.js';
 import { nodeIdFromPublicKey, NODE_ID_PATTERN } from '../identity/node-id.js';
 import { batchSignedForm, type Batch } from './batch.js';
-import { checkedForm } from './checked-signature.js';
+import { signatureChecked } from './checked-signature.js';
 import { rebuiltHashes } from './compact-batch.js';
 
 export interface VerifyOptions {
@@ -46,9 +46,7 @@ export function verifyBatch(batch: Batch, options: VerifyOptions): VerifiedBatch
   }
   if (!Array.isArray(b.entries) || b.entries.length === 0) fail('malformed', 'batch has no entries');
 
-  // A header checked before (a mesh page's checkpoint) has its node derived from its key already.
-  const checked = checkedForm(b);
-  if (!checked && nodeIdFromPublicKey(b.key, crypto) !== b.node) fail('key-mismatch', `node id ${b.node} does not derive from the key in the batch`);
+  if (nodeIdFromPublicKey(b.key, crypto) !== b.node) fail('key-mismatch', `node id ${b.node} does not derive from the key in the batch`);
   if (
     b.dropped !== undefined &&
     !(b.dropped && Number.isSafeInteger(b.dropped.from) && b.dropped.from >= 1 && b.dropped.to === b.first - 1 && b.dropped.from <= b.dropped.to)
@@ -56,7 +54,7 @@ export function verifyBatch(batch: Batch, options: VerifyOptions): VerifiedBatch
     fail('malformed', `dropped range must end just before seq ${b.first}`);
   }
   const signed = batchSignedForm(b.node, b.first, b.last, b.head, b.dropped);
-  if (!(checked && bytesEqual(checked, signed)) && !crypto.verify(b.sig, signed, b.key)) {
+  if (!signatureChecked(b, signed) && !crypto.verify(b.sig, signed, b.key)) {
     fail('bad-signature', `signature of batch ${b.first}..${b.last} from ${b.node} does not verify`);
   }
 

@@ -45,14 +45,4 @@ describe('a signature checked once (a mesh page) is not verified again by verify
     verifyBatch(d, { crypto: c.crypto });
     assert.equal(c.verifies(), 2);
   });
-
-  it('derives the node id from the key again when the marked batch names another node', () => {
-    const b = node.batch(1, 8);
-    withCheckedSignature(b, formOf(b));
-    b.node = new TestNode(72).id;
-    assert.throws(
-      () => verifyBatch(b, { crypto }),
-      (e: unknown) => e instanceof VerifyError && e.code === 'key-mismatch',
-    );
-  });
 });
