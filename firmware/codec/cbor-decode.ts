@@ -161,8 +161,17 @@ class Reader {
     for (let i = 0; i < n; i++) {
       const kStart = this.pos;
       this.need(1, kStart);
-      if (this.bytes[kStart] >> 5 !== 3) throw new CodecError('non-text-key', 'map key is not a text string', kStart);
-      const key = this.item(depth + 1) as string;
+      const kb = this.bytes[kStart];
+      if (kb >> 5 !== 3) throw new CodecError('non-text-key', 'map key is not a text string', kStart);
+      let key: string;
+      if ((kb & 31) < 24) {
+        // A short key (most are): its length is in its head, read here instead of through item().
+        const kLen = kb & 31;
+        this.pos = kStart + 1;
+        this.need(kLen, kStart);
+        key = this.text(this.pos, this.pos + kLen);
+        this.pos += kLen;
+      } else key = this.item(depth + 1) as string;
       const kEnd = this.pos;
       if (prevStart >= 0) {
         const c = this.compare(prevStart, prevEnd, kStart, kEnd);
