@@ -8,6 +8,7 @@ import { EventLog } from '../firmware/event/event-log.js';
 import { identityFromSecretKey, type NodeIdentity } from '../firmware/identity/node-id.js';
 import { nodeCrypto } from '../host/crypto/node-crypto.js';
 import type { Hub } from '../host/hub/hub.js';
+import { pageLast } from '../host/mesh/page-last.js';
 
 /** Entries per uplink batch (a node's default batch size). */
 export const BATCH = 32;
@@ -37,4 +38,21 @@ export class BenchNode {
 /** Enrols every node on every hub (replication carries entries of enrolled nodes). */
 export function enrol(hubs: readonly Hub[], nodes: readonly BenchNode[]): void {
   for (const h of hubs) for (const n of nodes) h.cartridge.addNode(n.identity.publicKey, { name: `bench-${n.identity.id.slice(2, 8)}` });
+}
+
+/** Every node's chain on `hub` cut into the pages a peer would be sent (MeshStore.pageOut, about `size` entries each). */
+export function pagesOf(hub: Hub, nodes: readonly BenchNode[], size: number): { node: string; bytes: Uint8Array }[] {
+  const pages: { node: string; bytes: Uint8Array }[] = [];
+  for (const n of nodes) {
+    const node = n.identity.id;
+    for (let from = 1; ; ) {
+      const bytes = hub.mesh.store.pageOut(node, from, size);
+      if (!bytes) break;
+      pages.push({ node, bytes });
+      const last = pageLast(bytes);
+      if (last === undefined) throw new Error(`page of ${node} from ${from} has no last seq`);
+      from = last + 1;
+    }
+  }
+  return pages;
 }

@@ -20,8 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serialize } from 'node:v8';
 import { Hub } from '../host/hub/hub.js';
-import { pageLast } from '../host/mesh/page-last.js';
-import { BenchNode, enrol } from './mesh-fixtures.js';
+import { BenchNode, enrol, pagesOf } from './mesh-fixtures.js';
 
 const argv = process.argv.slice(2);
 const option = (name: string) => {
@@ -46,18 +45,7 @@ await server.start();
 const nodes = Array.from({ length: NODES }, (_, i) => new BenchNode(i + 1));
 enrol([server], nodes);
 for (const n of nodes) n.write(server, EVENTS / NODES);
-const pages: { node: string; bytes: Uint8Array }[] = [];
-for (const n of nodes) {
-  const node = n.identity.id;
-  for (let from = 1; ; ) {
-    const bytes = server.mesh.store.pageOut(node, from, PAGE);
-    if (!bytes) break;
-    pages.push({ node, bytes });
-    const last = pageLast(bytes);
-    if (last === undefined) throw new Error(`page of ${node} from ${from} has no last seq`);
-    from = last + 1;
-  }
-}
+const pages = pagesOf(server, nodes, PAGE);
 const pagesFile = join(dir, 'pages.bin');
 writeFileSync(pagesFile, serialize({ nodes: NODES, serverKey: server.publicKey, pages }));
 await server.stop();

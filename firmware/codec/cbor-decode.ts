@@ -33,6 +33,11 @@ function hex64(w: [number, number]): string {
 
 /** Short ASCII text decoded before (map keys, types, sources, names, units), by a hash of its bytes (Reader.text); a fixed size, so bounded. */
 const TEXTS: (string | undefined)[] = new Array(256);
+/**
+ * The hash of the last text missed at each slot of TEXTS: a text is kept there only when it is seen a second time,
+ * so texts that never repeat (each entry's id) do not push out the keys and names that do.
+ */
+const SEEN = new Int32Array(TEXTS.length);
 /** The longest text kept in TEXTS: a node id with a component fits. */
 const SHARED_TEXT_BYTES = 48;
 
@@ -156,8 +161,17 @@ class Reader {
     for (let i = 0; i < n; i++) {
       const kStart = this.pos;
       this.need(1, kStart);
-      if (this.bytes[kStart] >> 5 !== 3) throw new CodecError('non-text-key', 'map key is not a text string', kStart);
-      const key = this.item(depth + 1) as string;
+      const kb = this.bytes[kStart];
+      if (kb >> 5 !== 3) throw new CodecError('non-text-key', 'map key is not a text string', kStart);
+      let key: string;
+      if ((kb & 31) < 24) {
+        // A short key (most are): its length is in its head, read here instead of through item().
+        const kLen = kb & 31;
+        this.pos = kStart + 1;
+        this.need(kLen, kStart);
+        key = this.text(this.pos, this.pos + kLen);
+        this.pos += kLen;
+      } else key = this.item(depth + 1) as string;
       const kEnd = this.pos;
       if (prevStart >= 0) {
         const c = this.compare(prevStart, prevEnd, kStart, kEnd);
@@ -191,8 +205,11 @@ class Reader {
       if (same) return known;
     }
     const s = utf8Decode(b, start, end, 0);
-    // As many characters as bytes: all ASCII, so the bytes compared above are the whole text.
-    if (s.length === n) TEXTS[slot] = s;
+    // As many characters as bytes: all ASCII, so the bytes compared above are the whole text. Kept when seen before.
+    if (s.length === n) {
+      if (SEEN[slot] === h) TEXTS[slot] = s;
+      else SEEN[slot] = h;
+    }
     return s;
   }
 

@@ -52,6 +52,13 @@ export function utf8Encode(s: string): Uint8Array {
   return out;
 }
 
+/** ASCII bytes[start, end) as one string, their codes copied by a loop (Array.prototype.slice.call on a typed array is slow in V8). */
+function asciiText(bytes: Uint8Array, start: number, end: number): string {
+  const codes: number[] = new Array(end - start);
+  for (let k = start; k < end; k++) codes[k - start] = bytes[k];
+  return String.fromCharCode.apply(null, codes);
+}
+
 /** Decodes bytes[start, end) strictly; `base` is added to offsets in errors. */
 export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length, base = 0): string {
   let s = '';
@@ -60,21 +67,16 @@ export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length, bas
   // not a character at a time (each step a new string: an entry's 26-character id made 26).
   if (end - start <= 64) {
     while (i < end && bytes[i] < 0x80) i++;
-    if (i === end) {
-      const codes: number[] = new Array(end - start);
-      for (let k = start; k < end; k++) codes[k - start] = bytes[k];
-      return String.fromCharCode.apply(null, codes);
-    }
+    if (i === end) return asciiText(bytes, start, end);
     i = start;
   }
   while (i < end) {
     const b = bytes[i];
     if (b < 0x80) {
-      // Fast path for ASCII runs, in chunks: apply() puts every char on the
-      // stack, and XS's stack is 4096 slots.
+      // ASCII runs in chunks: apply() puts every char on the stack, and XS's stack is 4096 slots.
       let j = i + 1;
       while (j < end && j - i < 1024 && bytes[j] < 0x80) j++;
-      s += String.fromCharCode.apply(null, Array.prototype.slice.call(bytes, i, j) as number[]);
+      s += asciiText(bytes, i, j);
       i = j;
       continue;
     }

@@ -30,6 +30,19 @@ describe('decoding text through the text table', () => {
     }
   });
 
+  it('gives back long ASCII text (past one chunk of 1,024) and ASCII runs around non-ASCII characters', () => {
+    const long = Array.from({ length: 2600 }, (_, i) => String.fromCharCode(0x20 + (i % 95))).join('');
+    const texts = [long, `${long}é${long.slice(0, 1500)}`, `ü${'a'.repeat(70)}`, `${'b'.repeat(65)}😀${'c'.repeat(3)}`];
+    for (const t of texts) assert.equal(decodeCbor(encodeCbor(t), { maxBytes: 1 << 16 }), t);
+  });
+
+  it('gives back texts that never repeat (ids) interleaved with keys that do, every time', () => {
+    for (let i = 0; i < 3000; i++) {
+      const m: ValueMap = { id: `e${i.toString(36).padStart(25, '0')}`, type: 'sensor.reading', seq: i };
+      assert.deepEqual(decodeCbor(encodeCbor(m)), m);
+    }
+  });
+
   it('tells apart keys of one length that differ in one byte, and non-ASCII keys of that byte length', () => {
     const m: ValueMap = { abcd: 1, abce: 2, ab: 3, 'é…': 4, éa: 5, éab: 6 };
     for (let i = 0; i < 3; i++) assert.deepEqual(decodeCbor(encodeCbor(m)), m);
