@@ -168,7 +168,8 @@ export class RuleEngine implements RuntimeHost {
     this.lineage.restore(s.lineage);
     for (const r of s.rules) {
       const rule = compileRule(r.doc, { timeZone: this.options.timeZone, nodes: this.options.nodes });
-      if (rule.id !== r.id || rule.version !== r.version) throw new RangeError(`rule '${r.id}' compiles to version ${rule.version}, not the snapshot's ${r.version}`);
+      if (rule.id !== r.id || rule.version !== r.version)
+        throw new RangeError(`rule '${r.id}' compiles to version ${rule.version}, not the snapshot's ${r.version}`);
       this.compiled.set(rule.id, rule);
       if (!r.enabled) continue;
       const rt = new RuleRuntime(rule, this, this.options.trace === true);

@@ -57,7 +57,12 @@ export class RecordedLog {
 
   /** Entries past `position` (per chain, the last seq already taken; a chain it lacks from its start), in stored order. */
   after(position: ReadonlyMap<string, number>, hubId: string): IterableIterator<RecordedEntry> {
-    return this.merge(hubId, (node) => this.db.prepare<[string, number], EntryRow>(AFTER_SQL).raw().iterate(node, position.get(node) ?? 0));
+    return this.merge(hubId, (node) =>
+      this.db
+        .prepare<[string, number], EntryRow>(AFTER_SQL)
+        .raw()
+        .iterate(node, position.get(node) ?? 0),
+    );
   }
 
   private *merge(hubId: string, read: (node: string) => IterableIterator<EntryRow>): IterableIterator<RecordedEntry> {

@@ -39,10 +39,12 @@ async function open(dir: string, rules: HubOptions['rules'] = { snapshotEvery: {
 
 const stored = (c: Cartridge) => c.db.prepare<[], number>('SELECT count(*) FROM entries').pluck().get() as number;
 const fired = (hub: Hub) =>
-  [...hub.cartridge.chain(hub.hubLog.id)].filter((e) => e.type === 'system.rule.fired').map((e) => {
-    const d = e.data as ValueMap;
-    return { rule: d.rule, at: d.at, causes: d.causes, outcome: d.outcome };
-  });
+  [...hub.cartridge.chain(hub.hubLog.id)]
+    .filter((e) => e.type === 'system.rule.fired')
+    .map((e) => {
+      const d = e.data as ValueMap;
+      return { rule: d.rule, at: d.at, causes: d.causes, outcome: d.outcome };
+    });
 
 /**
  * The window opens under a hub that runs the rules (its clean stop writes the snapshot); ten more readings
@@ -123,7 +125,10 @@ describe("a hub's start from the rules snapshot", () => {
         assert.equal(started?.from, 'log', damage);
         assert.match(started?.refused ?? '', why);
         assert.equal(started?.replayed, stored(h.hub.cartridge));
-        assert.ok(h.logged.some((r) => r.code === 'rule-snapshot' && why.test(r.message ?? '')), 'the log says the snapshot was not used');
+        assert.ok(
+          h.logged.some((r) => r.code === 'rule-snapshot' && why.test(r.message ?? '')),
+          'the log says the snapshot was not used',
+        );
         assert.deepEqual(
           h.hub.rules?.list().map((r) => [r.id, r.firings]),
           [['lab-warm', 1]],

@@ -18,7 +18,12 @@ function scenario() {
   const hub = log.node(9);
   const series = { node: a.id, component: 'bme280', name: 'temperature' };
   const hot = (above: number) =>
-    rule({ id: 'hot', cooldown: '12m', triggers: [{ kind: 'numeric', series, above, hysteresis: 0.5, for: '4m' }], actions: [{ kind: 'notify', message: 'hot' }] });
+    rule({
+      id: 'hot',
+      cooldown: '12m',
+      triggers: [{ kind: 'numeric', series, above, hysteresis: 0.5, for: '4m' }],
+      actions: [{ kind: 'notify', message: 'hot' }],
+    });
   hub.event('system.rule.added', 'rules', { rule: hot(26) as never }, T0 - MIN);
   const motion = rule({
     id: 'motion',
@@ -101,10 +106,7 @@ describe('the rule engine saved and restored (snapshot() → JSON → restore())
     const full = fullReplay(hubId, log, UNTIL);
     assert.deepEqual(json(restored.snapshot()), json(full.snapshot()));
     assert.ok(restored.rules().find((r) => r.id === 'hot')?.doc.triggers[0], 'the changed rule is there');
-    assert.equal(
-      restored.rules().find((r) => r.id === 'hot')?.version,
-      full.rules().find((r) => r.id === 'hot')?.version,
-    );
+    assert.equal(restored.rules().find((r) => r.id === 'hot')?.version, full.rules().find((r) => r.id === 'hot')?.version);
     assert.equal(
       restored.rules().find((r) => r.id === 'quiet'),
       undefined,
@@ -121,7 +123,10 @@ describe('the rule engine saved and restored (snapshot() → JSON → restore())
     const hot = other.rules.find((r) => r.id === 'hot');
     assert.ok(hot);
     hot.version = '0'.repeat(64); // written by code that versioned the document otherwise
-    assert.throws(() => new RuleEngine({ hubId }).restore(other), { name: 'RangeError', message: /rule 'hot' compiles to version [0-9a-f]{64}, not the snapshot's 0{64}/ });
+    assert.throws(() => new RuleEngine({ hubId }).restore(other), {
+      name: 'RangeError',
+      message: /rule 'hot' compiles to version [0-9a-f]{64}, not the snapshot's 0{64}/,
+    });
     const stray = json(saved) as EngineState;
     stray.timers.push({ rule: 'gone', kind: 'delay', index: 0, due: T0 });
     assert.throws(() => new RuleEngine({ hubId }).restore(stray), { name: 'RangeError', message: /a timer of rule 'gone'/ });

@@ -87,7 +87,15 @@ describe('the log in stored order (cartridge.recorded)', () => {
     c.ingestBatch(b.batch(1, 5));
     hub.append('percept.motion', 'percept', { node: a.id, component: 'pir', state: 'start', at: now, causes: [a.entries[4].id] });
     // a through seq 3 and b through 5 already taken; the hub's chain not at all.
-    const got = [...c.recorded.after(new Map([[a.id, 3], [b.id, 5]]), hub.id)];
+    const got = [
+      ...c.recorded.after(
+        new Map([
+          [a.id, 3],
+          [b.id, 5],
+        ]),
+        hub.id,
+      ),
+    ];
     assert.deepStrictEqual(
       got.map((g) => [g.entry.source.split('/')[0], g.entry.seq]),
       [
