@@ -3,21 +3,12 @@ import type { ValueMap } from '../../firmware/codec/value.js';
 import { type EventEntry, sourceNode } from '../../firmware/event/envelope.js';
 import type { HubLog } from '../hub/hub-log.js';
 import { ruleNode, ruleNodes } from '../hub/rule-nodes.js';
-import {
-  checkRuleTargets,
-  type LoggedEntry,
-  compileRule,
-  type CompiledRule,
-  type EngineState,
-  type Firing,
-  type NodeRef,
-  RuleEngine,
-  RuleError,
-} from '../rules/index.js';
+import { checkRuleTargets, type LoggedEntry, compileRule, type CompiledRule, type Firing, type NodeRef, RuleEngine, RuleError } from '../rules/index.js';
 import type { Cartridge } from '../store/cartridge.js';
 import { PendingDefaults } from './default-rules.js';
 import { EffectRunner } from './effect-runner.js';
 import { replayRules } from './replay-rules.js';
+import { RuleSnapshots, type RulesState } from './rule-snapshots.js';
 
 export interface RuleServiceOptions {
   cartridge: Cartridge;
@@ -71,20 +62,12 @@ export type RuleChange = 'added' | 'changed' | 'unchanged';
 // setTimeout's limit; a later due time is simply looked at again then.
 const MAX_WAIT = 2 ** 31 - 1;
 
-/** The snapshot's format: a change of its shape, or of what the engine's state means, is a new number (an older snapshot is then not used). */
-const SNAPSHOT_FORMAT = 1;
-
-/** What a snapshot holds: the engine's state and the service's counts, which it derives from the same log. */
-interface ServiceState {
-  engine: EngineState;
-  stats: [string, { firings: number; lastFiredAt: number }][];
-  seen: string[];
-}
-
 /**
- * The live rule engine of the hub. On start it replays the stored log in the
- * order it was stored (rules come back with their system.rule.* events, and
- * every for: window, run and cooldown resumes where it stood), carries out
+ * The live rule engine of the hub. On start it takes its latest snapshot
+ * (host/effect/rule-snapshots.ts) and replays the log stored after it, or
+ * with none it can take, the whole stored log, in the order it was stored
+ * (rules come back with their system.rule.* events, and every for: window,
+ * run and cooldown resumes where it stood), carries out
  * what it decided past the rules cursor (a firing a crash cut off before
  * its commit: host/effect/replay-rules.ts), then takes
  * each commit from the post-commit hook and wakes for the engine's timers.
@@ -103,18 +86,14 @@ export class RuleService {
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private startedWith: RulesStart | undefined;
-  /** Per chain, the seq through which the engine's state took its entries into account (decided on, or a paired hub's: not the rules' here). */
-  private readonly through = new Map<string, number>();
-  private sinceSnapshot = 0;
-  private snapshotAt = Number.NEGATIVE_INFINITY;
-  private snapshotDue: NodeJS.Immediate | undefined;
-  /** A firing whose commit failed (or a decision that threw) is not in the cartridge: a snapshot past it would hide it from the next start. */
-  private snapshotsSafe = true;
+  private readonly snapshots: RuleSnapshots;
+  private readonly state = (): RulesState => ({ engine: this.engine.snapshot(), stats: [...this.stats], seen: [...this.seen] });
 
   constructor(private readonly o: RuleServiceOptions) {
     this.timeZone = o.timeZone ?? 'UTC';
     this.engine = this.freshEngine();
     this.runner = new EffectRunner({ cartridge: o.cartridge, hubLog: o.hubLog, notifyUrl: o.notifyUrl, log: o.log });
+    this.snapshots = new RuleSnapshots({ cartridge: o.cartridge, clock: o.clock, every: o.snapshotEvery, log: o.log });
     // What is stored from now on is the rules' to decide on, even before start() replays the log.
     o.cartridge.rulesCursor.attach();
   }
@@ -129,7 +108,7 @@ export class RuleService {
     const cursor = this.o.cartridge.rulesCursor;
     const from = cursor.position();
     // The latest snapshot and what was stored after it, or (none, or one this code cannot take) the whole log.
-    const { position, refused } = this.restoreSnapshot(from);
+    const { position, refused } = this.snapshots.load(from, (s) => this.restore(s));
     const recorded = this.o.cartridge.recorded;
     const log = position ? recorded.after(position, this.o.hubLog.id) : recorded.between(0, Number.MAX_SAFE_INTEGER, this.o.hubLog.id);
     let replayed = 0;
@@ -144,17 +123,16 @@ export class RuleService {
     const { late, reached } = replayRules(this.engine, log, from, { seen });
     for (const [chain, seq] of reached) {
       cursor.mark(chain, seq);
-      this.mark(chain, seq);
+      this.snapshots.mark(chain, seq);
     }
     this.startedWith = { from: position ? 'snapshot' : 'log', replayed, ...(refused && { refused }) };
     if (refused) this.o.log({ level: 'warn', code: 'rule-snapshot', message: `the rules' snapshot was not used (${refused}): the whole log was replayed` });
     for (const p of this.engine.problems) this.o.log({ level: 'warn', code: 'rule-replay', message: p });
-    this.sinceSnapshot = replayed;
-    this.snapshotAt = this.o.clock();
+    this.snapshots.started(replayed);
     // Rules act on what this hub received itself; a paired hub's replicated entries are its own rules' to act on (an effect once, not per hub).
     this.unsubscribe = this.o.cartridge.onStored((entries, receivedAt, origin) => {
       if (origin !== 'mesh') this.stored(entries, receivedAt);
-      else for (const e of entries) this.mark(sourceNode(e.source), e.seq);
+      else for (const e of entries) this.snapshots.mark(sourceNode(e.source), e.seq);
     });
     if (late.length)
       this.o.log({ level: 'warn', code: 'rule-late', message: `${late.length} firing(s) cut off by a crash before their commit, carried out now` });
@@ -165,7 +143,7 @@ export class RuleService {
       const due = this.engine.advanceTo(this.o.clock());
       return due.filter((f) => f.at > from.timers); // those at or before it were carried out, and counted from the chain
     });
-    this.snapshotSoon(); // a long replay is not to be done again
+    this.snapshots.soon(this.state); // a long replay is not to be done again
     this.defaults = new PendingDefaults(this.o.defaults ?? [], (id) => this.seen.has(id));
     this.defaults.add(
       (doc) => this.record(doc),
@@ -180,9 +158,7 @@ export class RuleService {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     clearTimeout(this.timer);
-    clearImmediate(this.snapshotDue);
-    this.snapshotDue = undefined;
-    if (running && this.sinceSnapshot > 0) this.writeSnapshot();
+    if (running) this.snapshots.stop(this.state);
     try {
       this.o.cartridge.rulesCursor.detach();
     } catch (e) {
@@ -283,10 +259,10 @@ export class RuleService {
       booted = true;
       this.refreshNode(sourceNode(e.source)); // its outputs, for rules compiled from now on
     }
-    for (const e of entries) this.mark(sourceNode(e.source), e.seq);
-    this.sinceSnapshot += entries.length;
+    for (const e of entries) this.snapshots.mark(sourceNode(e.source), e.seq);
+    this.snapshots.decided(entries.length);
     this.run(() => this.engine.ingest(entries, receivedAt), entries);
-    this.snapshotSoon();
+    this.snapshots.soon(this.state);
     if (booted && this.defaults?.size)
       this.defaults.add(
         (doc) => this.record(doc),
@@ -300,7 +276,7 @@ export class RuleService {
     try {
       firings = decide();
     } catch (e) {
-      this.snapshotsSafe = false;
+      this.snapshots.broken();
       this.o.log({ level: 'error', code: 'rules', message: (e as Error)?.message ?? String(e) });
     }
     this.count(firings);
@@ -330,68 +306,22 @@ export class RuleService {
         cursor.flush();
       });
     } catch (e) {
-      this.snapshotsSafe = false;
+      this.snapshots.broken();
       this.o.log({ level: 'error', code: 'effects', message: (e as Error)?.message ?? String(e) });
     }
   }
 
-  private mark(chain: string, seq: number): void {
-    if (seq > (this.through.get(chain) ?? 0)) this.through.set(chain, seq);
-  }
-
-  /**
-   * Takes the latest snapshot into the engine when this code can: its format, every rule's version as this code
-   * compiles it, and a position the rules cursor has committed (it is written with the cursor's marks, so a
-   * position past them was not written here). Returns the position to replay from, or why there is none to use.
-   */
-  private restoreSnapshot(from: { chains: ReadonlyMap<string, number> }): { position?: ReadonlyMap<string, number>; refused?: string } {
-    const s = this.o.cartridge.rulesSnapshots.latest();
-    if (!s) return {};
-    if (s.format !== SNAPSHOT_FORMAT) return { refused: `written in format ${s.format}, this code reads ${SNAPSHOT_FORMAT}` };
-    for (const [chain, seq] of s.position)
-      if (seq > (from.chains.get(chain) ?? 0)) return { refused: `it stands past the rules cursor on chain ${chain} (seq ${seq})` };
+  /** A snapshot's state into the fresh engine and counts; throws (the engine is then fresh again) when this code cannot take it. */
+  private restore(s: RulesState): void {
     try {
-      const state = JSON.parse(s.state) as ServiceState;
-      this.engine.restore(state.engine);
-      for (const [rule, stat] of state.stats) this.stats.set(rule, { ...stat });
-      for (const id of state.seen) this.seen.add(id);
+      this.engine.restore(s.engine);
+      for (const [rule, stat] of s.stats) this.stats.set(rule, { ...stat });
+      for (const id of s.seen) this.seen.add(id);
     } catch (e) {
       this.engine = this.freshEngine();
       this.stats.clear();
       this.seen.clear();
-      return { refused: (e as Error)?.message ?? String(e) };
-    }
-    for (const [chain, seq] of s.position) this.mark(chain, seq);
-    return { position: s.position };
-  }
-
-  /** Writes a snapshot once enough was decided since the last, after what is running now (never inside the ack's commit). */
-  private snapshotSoon(): void {
-    const every = this.o.snapshotEvery;
-    if (this.snapshotDue || this.sinceSnapshot === 0) return;
-    if (this.sinceSnapshot < (every?.entries ?? 10_000) && this.o.clock() - this.snapshotAt < (every?.ms ?? 300_000)) return;
-    this.snapshotDue = setImmediate(() => {
-      this.snapshotDue = undefined;
-      if (this.unsubscribe) this.writeSnapshot();
-    });
-  }
-
-  /** The engine's state with the position it stands at, in one transaction with the rules cursor's marks. */
-  private writeSnapshot(): void {
-    if (!this.snapshotsSafe) return;
-    const state: ServiceState = { engine: this.engine.snapshot(), stats: [...this.stats], seen: [...this.seen] };
-    const text = JSON.stringify(state);
-    const cursor = this.o.cartridge.rulesCursor;
-    try {
-      this.o.cartridge.atomically(() => {
-        cursor.flush();
-        this.o.cartridge.rulesSnapshots.write(SNAPSHOT_FORMAT, this.o.clock(), this.through, text);
-      });
-      this.sinceSnapshot = 0;
-      this.snapshotAt = this.o.clock();
-    } catch (e) {
-      // The one before stays; the next start replays a little more.
-      this.o.log({ level: 'error', code: 'rule-snapshot', message: `the rules' snapshot was not written: ${(e as Error)?.message ?? String(e)}` });
+      throw e;
     }
   }
 
