@@ -8,6 +8,7 @@ import type { Cartridge } from '../store/cartridge.js';
 import { PendingDefaults } from './default-rules.js';
 import { EffectRunner } from './effect-runner.js';
 import { replayRules } from './replay-rules.js';
+import { RuleSnapshots, type RulesState } from './rule-snapshots.js';
 
 export interface RuleServiceOptions {
   cartridge: Cartridge;
@@ -25,6 +26,21 @@ export interface RuleServiceOptions {
    */
   defaults?: readonly unknown[];
   log: (record: Record<string, unknown>) => void;
+  /**
+   * When the rules' state is written to the cartridge (so a start replays only what came after it): once this
+   * many entries were decided on since the last one, or this much hub time passed with any (defaults 10,000 and
+   * 5 minutes); and at every clean stop.
+   */
+  snapshotEvery?: { entries?: number; ms?: number };
+}
+
+/** How the last start rebuilt the rules' state: from a snapshot and the entries after it, or from the whole log. */
+export interface RulesStart {
+  from: 'snapshot' | 'log';
+  /** Stored entries the start fed the engine. */
+  replayed: number;
+  /** Why a snapshot there was not used. */
+  refused?: string;
 }
 
 /** A rule as the API shows it. */
@@ -47,9 +63,11 @@ export type RuleChange = 'added' | 'changed' | 'unchanged';
 const MAX_WAIT = 2 ** 31 - 1;
 
 /**
- * The live rule engine of the hub. On start it replays the stored log in the
- * order it was stored (rules come back with their system.rule.* events, and
- * every for: window, run and cooldown resumes where it stood), carries out
+ * The live rule engine of the hub. On start it takes its latest snapshot
+ * (host/effect/rule-snapshots.ts) and replays the log stored after it, or
+ * with none it can take, the whole stored log, in the order it was stored
+ * (rules come back with their system.rule.* events, and every for: window,
+ * run and cooldown resumes where it stood), carries out
  * what it decided past the rules cursor (a firing a crash cut off before
  * its commit: host/effect/replay-rules.ts), then takes
  * each commit from the post-commit hook and wakes for the engine's timers.
@@ -59,7 +77,7 @@ const MAX_WAIT = 2 ** 31 - 1;
  */
 export class RuleService {
   readonly timeZone: string;
-  private readonly engine: RuleEngine;
+  private engine: RuleEngine;
   private readonly refs: NodeRef[] = [];
   private readonly runner: EffectRunner;
   private readonly stats = new Map<string, { firings: number; lastFiredAt: number }>();
@@ -67,30 +85,54 @@ export class RuleService {
   private defaults: PendingDefaults | undefined;
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private startedWith: RulesStart | undefined;
+  private readonly snapshots: RuleSnapshots;
+  private readonly state = (): RulesState => ({ engine: this.engine.snapshot(), stats: [...this.stats], seen: [...this.seen] });
 
   constructor(private readonly o: RuleServiceOptions) {
     this.timeZone = o.timeZone ?? 'UTC';
-    // The engine reads this array when it compiles a rule: refreshed in place as nodes enrol and boot.
-    this.engine = new RuleEngine({ timeZone: this.timeZone, hubId: o.hubLog.id, nodes: this.refs });
+    this.engine = this.freshEngine();
     this.runner = new EffectRunner({ cartridge: o.cartridge, hubLog: o.hubLog, notifyUrl: o.notifyUrl, log: o.log });
+    this.snapshots = new RuleSnapshots({ cartridge: o.cartridge, clock: o.clock, every: o.snapshotEvery, log: o.log });
     // What is stored from now on is the rules' to decide on, even before start() replays the log.
     o.cartridge.rulesCursor.attach();
+  }
+
+  /** How the last start rebuilt the rules' state (undefined before start). */
+  get started(): RulesStart | undefined {
+    return this.startedWith;
   }
 
   start(): void {
     this.refreshNodes();
     const cursor = this.o.cartridge.rulesCursor;
     const from = cursor.position();
+    // The latest snapshot and what was stored after it, or (none, or one this code cannot take) the whole log.
+    const { position, refused } = this.snapshots.load(from, (s) => this.restore(s));
+    const recorded = this.o.cartridge.recorded;
+    const log = position ? recorded.after(position, this.o.hubLog.id) : recorded.between(0, Number.MAX_SAFE_INTEGER, this.o.hubLog.id);
+    let replayed = 0;
     // Decisions made again while replaying were carried out when first made, unless the cursor says their commit never came.
-    const log = this.o.cartridge.recorded.between(0, Number.MAX_SAFE_INTEGER, this.o.hubLog.id);
     // The firings count comes from the runs this hub's chain says it started, not from what the replay decides again:
     // a paired hub's replicated entries are decided on too, but their runs were the other hub's to carry out.
-    const { late, reached } = replayRules(this.engine, log, from, { seen: (e) => (this.noteAdded(e), this.noteRun(e)) });
-    for (const [chain, seq] of reached) cursor.mark(chain, seq);
+    const seen = (e: LoggedEntry) => {
+      replayed++;
+      this.noteAdded(e);
+      this.noteRun(e);
+    };
+    const { late, reached } = replayRules(this.engine, log, from, { seen });
+    for (const [chain, seq] of reached) {
+      cursor.mark(chain, seq);
+      this.snapshots.mark(chain, seq);
+    }
+    this.startedWith = { from: position ? 'snapshot' : 'log', replayed, ...(refused && { refused }) };
+    if (refused) this.o.log({ level: 'warn', code: 'rule-snapshot', message: `the rules' snapshot was not used (${refused}): the whole log was replayed` });
     for (const p of this.engine.problems) this.o.log({ level: 'warn', code: 'rule-replay', message: p });
+    this.snapshots.started(replayed);
     // Rules act on what this hub received itself; a paired hub's replicated entries are its own rules' to act on (an effect once, not per hub).
     this.unsubscribe = this.o.cartridge.onStored((entries, receivedAt, origin) => {
       if (origin !== 'mesh') this.stored(entries, receivedAt);
+      else for (const e of entries) this.snapshots.mark(sourceNode(e.source), e.seq);
     });
     if (late.length)
       this.o.log({ level: 'warn', code: 'rule-late', message: `${late.length} firing(s) cut off by a crash before their commit, carried out now` });
@@ -101,6 +143,7 @@ export class RuleService {
       const due = this.engine.advanceTo(this.o.clock());
       return due.filter((f) => f.at > from.timers); // those at or before it were carried out, and counted from the chain
     });
+    this.snapshots.soon(this.state); // a long replay is not to be done again
     this.defaults = new PendingDefaults(this.o.defaults ?? [], (id) => this.seen.has(id));
     this.defaults.add(
       (doc) => this.record(doc),
@@ -111,9 +154,11 @@ export class RuleService {
   }
 
   async stop(): Promise<void> {
+    const running = this.unsubscribe !== undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     clearTimeout(this.timer);
+    if (running) this.snapshots.stop(this.state);
     try {
       this.o.cartridge.rulesCursor.detach();
     } catch (e) {
@@ -214,7 +259,10 @@ export class RuleService {
       booted = true;
       this.refreshNode(sourceNode(e.source)); // its outputs, for rules compiled from now on
     }
+    for (const e of entries) this.snapshots.mark(sourceNode(e.source), e.seq);
+    this.snapshots.decided(entries.length);
     this.run(() => this.engine.ingest(entries, receivedAt), entries);
+    this.snapshots.soon(this.state);
     if (booted && this.defaults?.size)
       this.defaults.add(
         (doc) => this.record(doc),
@@ -228,6 +276,7 @@ export class RuleService {
     try {
       firings = decide();
     } catch (e) {
+      this.snapshots.broken();
       this.o.log({ level: 'error', code: 'rules', message: (e as Error)?.message ?? String(e) });
     }
     this.count(firings);
@@ -257,8 +306,28 @@ export class RuleService {
         cursor.flush();
       });
     } catch (e) {
+      this.snapshots.broken();
       this.o.log({ level: 'error', code: 'effects', message: (e as Error)?.message ?? String(e) });
     }
+  }
+
+  /** A snapshot's state into the fresh engine and counts; throws (the engine is then fresh again) when this code cannot take it. */
+  private restore(s: RulesState): void {
+    try {
+      this.engine.restore(s.engine);
+      for (const [rule, stat] of s.stats) this.stats.set(rule, { ...stat });
+      for (const id of s.seen) this.seen.add(id);
+    } catch (e) {
+      this.engine = this.freshEngine();
+      this.stats.clear();
+      this.seen.clear();
+      throw e;
+    }
+  }
+
+  private freshEngine(): RuleEngine {
+    // The engine reads the refs array when it compiles a rule: refreshed in place as nodes enrol and boot.
+    return new RuleEngine({ timeZone: this.timeZone, hubId: this.o.hubLog.id, nodes: this.refs });
   }
 
   private schedule(): void {

@@ -3,12 +3,12 @@ import { compileRule } from './compile-rule.js';
 import type { CompiledRule, NodeRef } from './compiled-rule.js';
 import type { Firing } from './firing.js';
 import type { LevelTrigger } from './level-trigger.js';
-import { Lineage } from './lineage.js';
+import { Lineage, type LineageState } from './lineage.js';
 import { applyRuleEvent } from './rule-events.js';
-import { RuleRuntime, type RuntimeHost } from './rule-runtime.js';
+import { RuleRuntime, type RuntimeHost, type RuntimeState, type TimerTag } from './rule-runtime.js';
 import type { AbsenceTrigger, EventTrigger } from './simple-triggers.js';
 import { TimerQueue, type Timer } from './timer-queue.js';
-import { World } from './world.js';
+import { World, type WorldState } from './world.js';
 
 export interface EngineOptions {
   /** The owner's IANA time zone for schedules and time conditions (default UTC). */
@@ -29,6 +29,19 @@ export interface EngineOptions {
 }
 
 type With<T> = { rt: RuleRuntime; t: T };
+
+/**
+ * The engine's whole state as plain JSON (snapshot()): what restore() takes on a fresh engine. Each rule's
+ * document is kept with its version, so a restore under code that reads the document otherwise is refused.
+ */
+export interface EngineState {
+  now?: number;
+  world: WorldState;
+  lineage: LineageState;
+  rules: ({ id: string; version: string; doc: unknown; enabled: false } | (RuntimeState & { doc: unknown; enabled: true }))[];
+  /** The live timers in firing order (ties in the order they were set): whose, and when due. */
+  timers: (TimerTag & { due: number })[];
+}
 
 /**
  * The rule engine: a pure function of what it is fed. Stored events go in
@@ -53,7 +66,7 @@ export class RuleEngine implements RuntimeHost {
   /** Rule events that could not be applied (a bad document on the chain); the engine goes on. */
   readonly problems: string[] = [];
   private clock: number | undefined;
-  private readonly timers = new TimerQueue<(out: Firing[]) => void>();
+  private readonly timers = new TimerQueue<{ fire: (out: Firing[]) => void; tag: TimerTag }>();
   private readonly compiled = new Map<string, CompiledRule>();
   private readonly running = new Map<string, RuleRuntime>();
   private bySeries = new Map<string, With<LevelTrigger>[]>();
@@ -75,8 +88,8 @@ export class RuleEngine implements RuntimeHost {
     return this.clock ?? 0;
   }
 
-  setTimer(due: number, fire: (out: Firing[]) => void): Timer {
-    return this.timers.add(due, fire);
+  setTimer(due: number, fire: (out: Firing[]) => void, tag: TimerTag): Timer {
+    return this.timers.add(due, { fire, tag });
   }
 
   /** When the engine next has something to do on its own: call advanceTo then. */
@@ -128,16 +141,47 @@ export class RuleEngine implements RuntimeHost {
     return out;
   }
 
-  /** A plain, ordered picture of the whole state (restart equivalence is tested on it). */
-  snapshot(): unknown {
+  /** A plain, ordered picture of the whole state, JSON as it is (restart equivalence is tested on it; restore() takes it). */
+  snapshot(): EngineState {
     const ids = [...this.compiled.keys()].sort();
     return {
       now: this.clock,
       world: this.world.snapshot(),
       lineage: this.lineage.snapshot(),
-      rules: ids.map((id) => this.running.get(id)?.snapshot() ?? { id, enabled: false }),
-      timers: this.timers.pending().map((t) => t.due),
+      rules: ids.map((id) => {
+        const r = this.compiled.get(id) as CompiledRule;
+        const rt = this.running.get(id);
+        return rt ? { ...rt.snapshot(), doc: r.doc, enabled: true as const } : { id, version: r.version, doc: r.doc, enabled: false as const };
+      }),
+      timers: this.timers.pending().map((t) => ({ ...t.payload.tag, due: t.due })),
     };
+  }
+
+  /**
+   * Takes a snapshot()'s state on a fresh engine: it then decides as the engine that wrote it would have.
+   * Throws (RangeError naming what) on a state this code cannot take whole (the engine is then not to be used).
+   */
+  restore(s: EngineState): void {
+    if (this.clock !== undefined || this.compiled.size > 0) throw new RangeError('restore takes a fresh engine');
+    this.clock = s.now;
+    this.world.restore(s.world);
+    this.lineage.restore(s.lineage);
+    for (const r of s.rules) {
+      const rule = compileRule(r.doc, { timeZone: this.options.timeZone, nodes: this.options.nodes });
+      if (rule.id !== r.id || rule.version !== r.version)
+        throw new RangeError(`rule '${r.id}' compiles to version ${rule.version}, not the snapshot's ${r.version}`);
+      this.compiled.set(rule.id, rule);
+      if (!r.enabled) continue;
+      const rt = new RuleRuntime(rule, this, this.options.trace === true);
+      rt.restore(r);
+      this.running.set(rule.id, rt);
+    }
+    this.reindex();
+    for (const t of s.timers) {
+      const rt = this.running.get(t.rule);
+      if (!rt) throw new RangeError(`a timer of rule '${t.rule}', which is not running`);
+      rt.rearm(t, t.due);
+    }
   }
 
   private advance(ms: number, out: Firing[]): void {
@@ -145,7 +189,7 @@ export class RuleEngine implements RuntimeHost {
     if (this.clock === undefined) this.startClock(ms);
     for (let t = this.timers.take(ms); t; t = this.timers.take(ms)) {
       if (t.due > this.now) this.clock = t.due;
-      t.payload(out);
+      t.payload.fire(out);
     }
     if (ms > this.now) this.clock = ms;
   }

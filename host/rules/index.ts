@@ -7,7 +7,7 @@
 export { backtest, backtestAgainst, type BacktestResult, type FiringDiff } from './backtest.js';
 export { compileRule } from './compile-rule.js';
 export type { CompiledRule, NodeRef } from './compiled-rule.js';
-export { RuleEngine } from './engine.js';
+export { RuleEngine, type EngineState } from './engine.js';
 export { explain, type Explanation } from './explain.js';
 export type { RecordedEvent } from './feed.js';
 export type { LoggedEntry } from './logged-entry.js';

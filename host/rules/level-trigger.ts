@@ -14,6 +14,16 @@ export interface Occurrence {
 
 export type TriggerTrace = ((what: TraceEntry['what'], path: string, message: string, events: string[]) => void) | undefined;
 
+/** A level trigger's state as plain JSON (due is the window's start + for, so it is not kept: JSON has no Infinity). */
+export interface LevelTriggerState {
+  zone: 'unknown' | 'out' | 'in';
+  fired: boolean;
+  window?: { start: number; startEvent: string; lastEvent: string };
+  last?: { value: Scalar; event: string; time: number };
+  restartOnNext: boolean;
+  note?: string;
+}
+
 type LevelDef = CompiledTrigger & { kind: 'numeric' | 'state' };
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -124,8 +134,18 @@ export class LevelTrigger {
     return `not triggered: waiting for ${label} to ${d.kind === 'numeric' ? 'enter' : 'change to'} ${cond} (${last})`;
   }
 
-  snapshot(): unknown {
-    return { zone: this.zone, fired: this.fired, due: this.due, window: this.window, last: this.last, restartOnNext: this.restartOnNext };
+  snapshot(): LevelTriggerState {
+    return { zone: this.zone, fired: this.fired, window: this.window, last: this.last, restartOnNext: this.restartOnNext, note: this.note };
+  }
+
+  restore(s: LevelTriggerState): void {
+    this.zone = s.zone;
+    this.fired = s.fired;
+    this.window = s.window && { ...s.window };
+    this.due = s.window ? s.window.start + this.def.forMs : Number.POSITIVE_INFINITY;
+    this.last = s.last && { ...s.last };
+    this.restartOnNext = s.restartOnNext;
+    this.note = s.note;
   }
 
   private enter(v: SeriesValue): Occurrence | undefined {

@@ -14,6 +14,9 @@ import type { LoggedEntry } from './logged-entry.js';
  */
 type Counts = Record<string, number>;
 
+/** The remembered links, oldest first (as plain JSON). */
+export type LineageState = [string, Counts][];
+
 export class Lineage {
   private readonly known = new Map<string, Counts>();
 
@@ -60,7 +63,12 @@ export class Lineage {
     this.known.set(key, counts);
   }
 
-  snapshot(): unknown {
+  snapshot(): LineageState {
     return [...this.known.entries()];
+  }
+
+  restore(s: LineageState): void {
+    this.known.clear();
+    for (const [k, v] of s) this.remember(k, { ...v });
   }
 }

@@ -2,9 +2,16 @@ import type { CompiledRule } from './compiled-rule.js';
 import { evaluate, evaluateAll, type ConditionContext } from './conditions.js';
 import type { Firing, TraceEntry } from './firing.js';
 import { intentFor, type FiringContext, type Intent } from './intents.js';
-import { LevelTrigger, type Occurrence, type TriggerTrace } from './level-trigger.js';
+import { LevelTrigger, type LevelTriggerState, type Occurrence, type TriggerTrace } from './level-trigger.js';
 import type { Lineage } from './lineage.js';
-import { AbsenceTrigger, EventTrigger, ScheduleTrigger } from './simple-triggers.js';
+import {
+  AbsenceTrigger,
+  type AbsenceTriggerState,
+  EventTrigger,
+  type EventTriggerState,
+  ScheduleTrigger,
+  type ScheduleTriggerState,
+} from './simple-triggers.js';
 import type { Timer } from './timer-queue.js';
 import type { World } from './world.js';
 
@@ -15,7 +22,34 @@ export interface RuntimeHost {
   readonly lineage: Lineage;
   /** Loop protection: a rule with this many of its own firings behind a trigger is stopped. */
   readonly maxChain: number;
-  setTimer(due: number, fire: (out: Firing[]) => void): Timer;
+  setTimer(due: number, fire: (out: Firing[]) => void, tag: TimerTag): Timer;
+}
+
+/** Whose a timer is, so a restored engine sets it again: a schedule's or an absence's (by index among the rule's), or the run's delay. */
+export interface TimerTag {
+  rule: string;
+  kind: 'schedule' | 'absence' | 'delay';
+  index: number;
+}
+
+type TriggerState = LevelTriggerState | EventTriggerState | ScheduleTriggerState | AbsenceTriggerState;
+
+/** A rule's running state as plain JSON (snapshot(); restore() takes it). */
+export interface RuntimeState {
+  id: string;
+  version: string;
+  stopped?: string;
+  runs: number;
+  lastStart?: number;
+  active?: { run: number; occ: Occurrence; next: number; due?: number };
+  queue: Occurrence[];
+  triggers: TriggerState[];
+}
+
+interface TriggerRuntime {
+  def: unknown;
+  snapshot(): TriggerState;
+  restore(s: TriggerState): void;
 }
 
 const TRACE_LIMIT = 2000;
@@ -84,17 +118,21 @@ export class RuleRuntime {
     this.timers.clear();
   }
 
-  armAbsence(a: AbsenceTrigger): void {
-    const due = a.due;
+  armAbsence(a: AbsenceTrigger, due = a.due): void {
     if (due === undefined) return;
     a.timerSet = true;
-    this.setTimer(due, (out) => {
-      a.timerSet = false;
-      const now = a.due;
-      if (now === undefined) return;
-      if (now > this.host.now) this.armAbsence(a);
-      else this.handle(a.fire(), out);
-    });
+    const tag: TimerTag = { rule: this.rule.id, kind: 'absence', index: this.absences.indexOf(a) };
+    this.setTimer(
+      due,
+      (out) => {
+        a.timerSet = false;
+        const now = a.due;
+        if (now === undefined) return;
+        if (now > this.host.now) this.armAbsence(a);
+        else this.handle(a.fire(), out);
+      },
+      tag,
+    );
   }
 
   handle(occ: Occurrence, out: Firing[]): void {
@@ -150,8 +188,7 @@ export class RuleRuntime {
     return { now: this.host.now, world: this.host.world, zone: this.rule.zone, trigger };
   }
 
-  snapshot(): unknown {
-    const all = [...this.levels, ...this.events, ...this.schedules, ...this.absences];
+  snapshot(): RuntimeState {
     return {
       id: this.rule.id,
       version: this.rule.version,
@@ -160,8 +197,35 @@ export class RuleRuntime {
       lastStart: this.lastStart,
       active: this.active && { run: this.active.run, occ: this.active.occ, next: this.active.next, due: this.active.timer?.due },
       queue: this.queue,
-      triggers: this.rule.triggers.map((t) => (all.find((x) => x.def === t) as { snapshot(): unknown }).snapshot()),
+      triggers: this.triggerRuntimes().map((t) => t.snapshot()),
     };
+  }
+
+  /** Takes a snapshot()'s state (of this rule's version) on a runtime not started; its timers come back through rearm(). */
+  restore(s: RuntimeState): void {
+    if (s.version !== this.rule.version) throw new RangeError(`rule '${s.id}': state of version ${s.version}, rule is ${this.rule.version}`);
+    const all = this.triggerRuntimes();
+    if (s.triggers.length !== all.length) throw new RangeError(`rule '${s.id}': ${s.triggers.length} trigger states for ${all.length} triggers`);
+    all.forEach((t, i) => t.restore(s.triggers[i]));
+    this.stopped = s.stopped;
+    this.runs = s.runs;
+    this.lastStart = s.lastStart;
+    this.active = s.active && { run: s.active.run, occ: s.active.occ, next: s.active.next };
+    this.queue = [...s.queue];
+  }
+
+  /** Sets again a timer a snapshot() held (in the order the engine held them). */
+  rearm(tag: TimerTag, due: number): void {
+    if (tag.kind === 'schedule' && this.schedules[tag.index]) return this.armSchedule(this.schedules[tag.index], due);
+    if (tag.kind === 'absence' && this.absences[tag.index]) return this.armAbsence(this.absences[tag.index], due);
+    if (tag.kind === 'delay' && this.active) return this.armDelay(this.active, due);
+    throw new RangeError(`rule '${this.rule.id}' has no ${tag.kind} timer ${tag.index} to set again`);
+  }
+
+  /** The triggers' runtimes in the rule's trigger order. */
+  private triggerRuntimes(): TriggerRuntime[] {
+    const all: TriggerRuntime[] = [...this.levels, ...this.events, ...this.schedules, ...this.absences] as TriggerRuntime[];
+    return this.rule.triggers.map((t) => all.find((x) => x.def === t) as TriggerRuntime);
   }
 
   private begin(occ: Occurrence, out: Firing[]): void {
@@ -183,10 +247,7 @@ export class RuleRuntime {
       const s = r.steps[i];
       if (s.kind === 'delay') {
         a.next = i + 1;
-        a.timer = this.setTimer(now + s.ms, (o) => {
-          a.timer = undefined;
-          this.proceed(o, 'continued');
-        });
+        this.armDelay(a, now + s.ms);
         break;
       }
       if (s.if) {
@@ -220,20 +281,40 @@ export class RuleRuntime {
     this.queue = [];
   }
 
-  private armSchedule(s: ScheduleTrigger, due: number | undefined): void {
-    if (due === undefined) return;
-    this.setTimer(due, (out) => {
-      const occ = s.fire(due);
-      this.armSchedule(s, s.next);
-      this.handle(occ, out);
-    });
+  private armDelay(a: NonNullable<RuleRuntime['active']>, due: number): void {
+    a.timer = this.setTimer(
+      due,
+      (o) => {
+        a.timer = undefined;
+        this.proceed(o, 'continued');
+      },
+      { rule: this.rule.id, kind: 'delay', index: 0 },
+    );
   }
 
-  private setTimer(due: number, fire: (out: Firing[]) => void): Timer {
-    const t = this.host.setTimer(due, (out) => {
-      this.timers.delete(t);
-      fire(out);
-    });
+  private armSchedule(s: ScheduleTrigger, due: number | undefined): void {
+    if (due === undefined) return;
+    const tag: TimerTag = { rule: this.rule.id, kind: 'schedule', index: this.schedules.indexOf(s) };
+    this.setTimer(
+      due,
+      (out) => {
+        const occ = s.fire(due);
+        this.armSchedule(s, s.next);
+        this.handle(occ, out);
+      },
+      tag,
+    );
+  }
+
+  private setTimer(due: number, fire: (out: Firing[]) => void, tag: TimerTag): Timer {
+    const t = this.host.setTimer(
+      due,
+      (out) => {
+        this.timers.delete(t);
+        fire(out);
+      },
+      tag,
+    );
     this.timers.add(t);
     return t;
   }

@@ -7,6 +7,19 @@ import { describeInstant, type Zone } from './zoned-time.js';
 
 const iso = (t: number) => new Date(t).toISOString();
 
+export interface EventTriggerState {
+  last?: { event: string; time: number };
+}
+export interface ScheduleTriggerState {
+  next?: number;
+  last?: number;
+}
+export interface AbsenceTriggerState {
+  lastHeard: number;
+  lastEvent?: string;
+  fired: boolean;
+}
+
 /** An event pattern: fires on each stored event that matches. */
 export class EventTrigger {
   private last: { event: string; time: number } | undefined;
@@ -31,8 +44,12 @@ export class EventTrigger {
     return this.last ? `last matching event ${this.last.event} at ${iso(this.last.time)}` : `no event matching '${this.def.type}' seen`;
   }
 
-  snapshot(): unknown {
+  snapshot(): EventTriggerState {
     return { last: this.last };
+  }
+
+  restore(s: EventTriggerState): void {
+    this.last = s.last;
   }
 }
 
@@ -63,8 +80,13 @@ export class ScheduleTrigger {
     return `${this.def.text}: ${this.last === undefined ? 'not fired yet' : `last fired at ${describeInstant(this.zone, this.last)}`}, ${next}`;
   }
 
-  snapshot(): unknown {
+  snapshot(): ScheduleTriggerState {
     return { next: this.next, last: this.last };
+  }
+
+  restore(s: ScheduleTriggerState): void {
+    this.next = s.next;
+    this.last = s.last;
   }
 }
 
@@ -114,7 +136,14 @@ export class AbsenceTrigger {
       : `${heard}: absent at ${iso(this.lastHeard + this.def.forMs)} unless heard from`;
   }
 
-  snapshot(): unknown {
+  snapshot(): AbsenceTriggerState {
     return { lastHeard: this.lastHeard, lastEvent: this.lastEvent, fired: this.fired };
+  }
+
+  /** timerSet comes back with the timer (RuleRuntime.rearm). */
+  restore(s: AbsenceTriggerState): void {
+    this.lastHeard = s.lastHeard;
+    this.lastEvent = s.lastEvent;
+    this.fired = s.fired;
   }
 }

@@ -64,6 +64,12 @@ function isScalar(v: unknown): v is Scalar {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 }
 
+/** The world as plain JSON, ordered by key. */
+export interface WorldState {
+  chains: [string, NodeChain][];
+  series: [string, SeriesValue][];
+}
+
 export type Knowledge = { known: true; value: SeriesValue } | { known: false; reason: string };
 
 export class World {
@@ -133,8 +139,15 @@ export class World {
   }
 
   /** A plain, ordered picture of the state (restart equivalence is tested on it). */
-  snapshot(): unknown {
+  snapshot(): WorldState {
     const sorted = <T>(m: Map<string, T>) => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     return { chains: sorted(this.chains), series: sorted(this.series) };
+  }
+
+  restore(s: WorldState): void {
+    this.chains.clear();
+    this.series.clear();
+    for (const [k, v] of s.chains) this.chains.set(k, { ...v });
+    for (const [k, v] of s.series) this.series.set(k, { ...v });
   }
 }

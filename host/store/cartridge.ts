@@ -26,6 +26,7 @@ import { EventQueries, type EventPage, type EventQuery } from './queries.js';
 import { ReadingSeries } from './reading-series.js';
 import { RecentEvents } from './recent-events.js';
 import { RecordedLog } from './recorded-log.js';
+import { RulesSnapshots } from './rules-snapshot.js';
 import { RulesCursor } from './rules-cursor.js';
 import { StoredHook, type StoredListener } from './stored-hook.js';
 import { runUnsynced } from './unsynced-commits.js';
@@ -67,6 +68,8 @@ export class Cartridge {
   readonly firmware: FirmwareImages;
   /** How far the rules' decisions are committed (host/store/rules-cursor.ts). */
   readonly rulesCursor: RulesCursor;
+  /** The rule engine's latest state, so a start replays only what came after it (host/store/rules-snapshot.ts). */
+  readonly rulesSnapshots: RulesSnapshots;
   private readonly crypto: CryptoProvider;
   private readonly clock: () => number;
   private readonly names: NameRefs;
@@ -104,6 +107,7 @@ export class Cartridge {
     this.enrolments = new Enrolments(db, this.registry, this.crypto, o.entropy);
     this.chains = new ChainRecords(db);
     this.rulesCursor = new RulesCursor(db);
+    this.rulesSnapshots = new RulesSnapshots(db);
     const ingestor = new Ingestor(db, this.names, this.crypto, (node, fresh, origin, receivedAt) => {
       this.commands.settle(node, fresh);
       this.rulesCursor.stored(node, fresh.at(-1)?.seq, origin, receivedAt);

@@ -19,6 +19,8 @@ interface Cursor {
 }
 
 const SQL = `SELECT ${UNLINKED_COLUMNS} FROM ${FROM_ENTRIES} WHERE r.node = ? AND e.received_at >= ? AND e.received_at < ? ORDER BY e.seq`;
+/** A chain from a seq on: a range of the primary key (node, seq), so a start after a snapshot reads only what follows it. */
+export const AFTER_SQL = `SELECT ${UNLINKED_COLUMNS} FROM ${FROM_ENTRIES} WHERE r.node = ? AND e.seq > ? ORDER BY e.seq`;
 
 function earlier(a: Cursor, b: Cursor): boolean {
   const x = a.head[15];
@@ -48,11 +50,25 @@ export class RecordedLog {
   }
 
   /** Entries stored in [since, until), in stored order; `hubId` names the hub's own chain. */
-  *between(since: number, until: number, hubId: string): IterableIterator<RecordedEntry> {
+  between(since: number, until: number, hubId: string): IterableIterator<RecordedEntry> {
+    // Rows come as arrays (raw): a backtest reads millions, and an object per row costs more than the read.
+    return this.merge(hubId, (node) => this.db.prepare<[string, number, number], EntryRow>(SQL).raw().iterate(node, since, until));
+  }
+
+  /** Entries past `position` (per chain, the last seq already taken; a chain it lacks from its start), in stored order. */
+  after(position: ReadonlyMap<string, number>, hubId: string): IterableIterator<RecordedEntry> {
+    return this.merge(hubId, (node) =>
+      this.db
+        .prepare<[string, number], EntryRow>(AFTER_SQL)
+        .raw()
+        .iterate(node, position.get(node) ?? 0),
+    );
+  }
+
+  private *merge(hubId: string, read: (node: string) => IterableIterator<EntryRow>): IterableIterator<RecordedEntry> {
     const heap: Cursor[] = [];
     for (const node of this.chains.all()) {
-      // Rows come as arrays (raw): a backtest reads millions, and an object per row costs more than the read.
-      const rows = this.db.prepare<[string, number, number], EntryRow>(SQL).raw().iterate(node, since, until);
+      const rows = read(node);
       const first = rows.next();
       if (!first.done) push(heap, { rows, head: first.value, last: node === hubId ? 1 : 0, node });
     }

@@ -5,6 +5,7 @@ import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import { HubLog } from '../../host/hub/hub-log.js';
 import { Cartridge } from '../../host/store/cartridge.js';
+import { AFTER_SQL } from '../../host/store/recorded-log.js';
 import { crypto, tempDir, TestNode } from '../hub/helpers.js';
 
 const tmp = tempDir('fazt-recorded-');
@@ -70,6 +71,50 @@ describe('the log in stored order (cartridge.recorded)', () => {
     for (const _ of c.recorded.between(0, Number.MAX_SAFE_INTEGER, 'no-hub')) break;
     a.append(1);
     assert.equal(c.ingestBatch(a.batch(4, 4)).stored, 1, 'no cursor left open: the cartridge takes writes');
+    c.close();
+  });
+
+  it('reads from a position on (a start after the rules snapshot): only the entries past it, each chain by a range of its primary key', () => {
+    let now = 1_767_225_600_000;
+    const c = Cartridge.open(join(tmp.dir, 'after.db'), { clock: () => now });
+    const hub = new HubLog({ cartridge: c, identity: identityFromSecretKey(new Uint8Array(32).fill(95), crypto), crypto, clock: () => now });
+    const a = new TestNode(96);
+    const b = new TestNode(97);
+    for (const n of [a, b]) c.addNode(n.identity.publicKey);
+    for (const n of [a, b]) n.append(5);
+    c.ingestBatch(a.batch(1, 5));
+    now += 1;
+    c.ingestBatch(b.batch(1, 5));
+    hub.append('percept.motion', 'percept', { node: a.id, component: 'pir', state: 'start', at: now, causes: [a.entries[4].id] });
+    // a through seq 3 and b through 5 already taken; the hub's chain not at all.
+    const got = [
+      ...c.recorded.after(
+        new Map([
+          [a.id, 3],
+          [b.id, 5],
+        ]),
+        hub.id,
+      ),
+    ];
+    assert.deepStrictEqual(
+      got.map((g) => [g.entry.source.split('/')[0], g.entry.seq]),
+      [
+        [a.id, 4],
+        [a.id, 5],
+        [hub.id, 1],
+      ],
+    );
+    assert.deepStrictEqual(
+      got,
+      [...c.recorded.between(0, now + 1, hub.id)].filter((g) => (g.entry.source.startsWith(a.id) && g.entry.seq > 3) || g.entry.source.startsWith(hub.id)),
+      'the same entries, in the same order, as the whole log has them',
+    );
+    const plan = (c.db.prepare(`EXPLAIN QUERY PLAN ${AFTER_SQL}`).all('x', 0) as { detail: string }[]).map((p) => p.detail);
+    assert.ok(
+      plan.some((d) => /^SEARCH e USING PRIMARY KEY \(node=\? AND seq>\?\)/.test(d)),
+      `each chain is read by a range of (node, seq), not scanned: ${plan.join(' | ')}`,
+    );
+    assert.ok(!plan.some((d) => /^SCAN e\b|TEMP B-TREE/.test(d)), `no scan of entries, no sort: ${plan.join(' | ')}`);
     c.close();
   });
 });
