@@ -11,6 +11,7 @@ import { ROLLUPS_SQL } from './migration-rollups.js';
 import { BLE_SQL } from './migration-ble.js';
 import { RETENTION_SQL } from './migration-retention.js';
 import { RULES_CURSOR_SQL } from './migration-rules-cursor.js';
+import { ENTRY_COUNTS_SQL } from './migration-entry-counts.js';
 
 /**
  * The cartridge's schema as numbered steps, applied in order, each in its own
@@ -264,5 +265,11 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     name: "rules cursor: how far the rules' decisions are committed",
     // A firing cut by kill -9 is carried out after the restart, once (host/store/rules-cursor.ts, host/effect/rule-service.ts).
     sql: RULES_CURSOR_SQL,
+  },
+  {
+    step: 22,
+    name: "entry counts: each chain's stored entries, kept as they are stored and pruned",
+    // Listing the nodes no longer counts every chain's log (host/store/migration-entry-counts.ts).
+    sql: ENTRY_COUNTS_SQL,
   },
 ];
