@@ -241,7 +241,7 @@ export class Cartridge {
     return this.registry.kindAndName(id)?.kind === 'node';
   }
 
-  /** The retired nodes' ids (cheap, unlike nodes(): it counts no entries). */
+  /** The retired nodes' ids (their rows only). */
   retiredNodes(): string[] {
     return this.registry.retired();
   }

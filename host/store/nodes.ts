@@ -141,12 +141,12 @@ export class NodeRegistry {
     return this.chainIds.all(kind);
   }
 
-  /** The retired nodes' ids: what a periodic check needs, without list()'s count of every entry (a scan of the whole log). */
+  /** The retired nodes' ids: what a periodic check needs, their rows only. */
   retired(): string[] {
     return this.retiredIds.all();
   }
 
-  /** One chain's kind and name by its id, a point lookup (list() counts every chain's entries); undefined when none has it. */
+  /** One chain's kind and name by its id, a point lookup; undefined when none has it. */
   kindAndName(id: string): { kind: SourceKind; name: string | null } | undefined {
     return this.kindName.get(id);
   }
