@@ -7,7 +7,9 @@
  * and there. Measured with SQLite's DBSTAT table after VACUUM: the pages of
  * the event tables, their indexes and (after) their lookup tables, over the
  * events stored. `--quick`: 10 k readings instead of 100 k; `--tables`:
- * every table's and index's share.
+ * every table's and index's share. Then the node list on over a million
+ * entries against the count it no longer runs, and what keeping that count
+ * costs a batch (nodeList).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,6 +64,94 @@ function bytesPerEvent(db: Db, names: string[], events: number): { written: numb
   return { written, packed: bytes() / events };
 }
 
+/** The node list as it was before migration step 22, the baseline: each chain's entries counted on every call. */
+const LIST_BEFORE = `SELECT n.id, n.kind, n.name, n.board, n.enrolled_at, n.head_seq, n.retired_at, n.revoked_at,
+    (SELECT e.time FROM entries e WHERE e.node = r.ref AND e.seq = n.head_seq) AS last_time,
+    (SELECT count(*) FROM entries e WHERE e.node = r.ref) AS event_count,
+    (SELECT coalesce(sum(g.to_seq - g.from_seq + 1), 0) FROM gaps g WHERE g.node = n.id) AS dropped,
+    (SELECT min(f.seq) FROM mesh_forks f WHERE f.node = n.id) AS forked_at
+  FROM nodes n JOIN node_refs r ON r.node = n.id WHERE n.kind = ? ORDER BY n.id`;
+/** The listing section: chains and entries per chain added beside the ingested ones (≥ 1 M entries in all). */
+const LIST_CHAINS = 1000;
+const LIST_PER_CHAIN = 1000;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * The node list (what GET /v1/nodes sends) on a cartridge of 1,000 chains
+ * and over a million entries: the ingested chains' rows are copied into
+ * chains of their own (real rows, their layout and sizes; the copies are not
+ * verifiable chains, which listing does not read). The baseline counts every
+ * chain's entries as the list did before step 22, in turn with
+ * cartridge.nodes(); both must give the same counts. Then the head update a
+ * batch's ingest runs, with and without the count it now keeps, in turn
+ * (rolled back: the cartridge is left as it was).
+ */
+function nodeList(c: Cartridge) {
+  const db = c.db;
+  const sources = c.chainIds('node');
+  const refOf = db.prepare<[string], number>('SELECT ref FROM node_refs WHERE node = ?').pluck();
+  const copy =
+    db.prepare(`INSERT INTO entries (node, seq, type, component, time, clock, prev, hash, data, name, unit, value, quality, reading_time, flags, received_at)
+    SELECT ?, seq, type, component, time, clock, prev, hash, data, name, unit, value, quality, reading_time, flags, received_at FROM entries WHERE node = ? AND seq <= ?`);
+  const setHead = db.prepare('UPDATE nodes SET head_seq = ?, entry_count = ? WHERE id = ?');
+  db.transaction(() => {
+    for (let i = sources.length; i < LIST_CHAINS; i++) {
+      const key = new Uint8Array(32);
+      new DataView(key.buffer).setUint32(0, i + 1);
+      const id = c.addNode(key, { name: `copy-${i}` });
+      const n = copy.run(refOf.get(id), refOf.get(sources[i % sources.length]), LIST_PER_CHAIN).changes;
+      setHead.run(n, n, id);
+    }
+  })();
+  const entries = c.counts().events;
+  const before = db.prepare<[string], { id: string; event_count: number }>(LIST_BEFORE);
+  const counted = new Map(before.all('node').map((r) => [r.id, r.event_count]));
+  const listed = c.nodes();
+  if (listed.length !== LIST_CHAINS || listed.some((n) => counted.get(n.id) !== n.eventCount))
+    throw new Error('the list and its baseline disagree on the counts');
+  const time = (fn: () => unknown) => {
+    const t = process.hrtime.bigint();
+    fn();
+    return Number(process.hrtime.bigint() - t) / 1e6;
+  };
+  const listMs: { before: number[]; after: number[] } = { before: [], after: [] };
+  for (let r = 0; r < 7; r++) {
+    listMs.before.push(time(() => before.all('node')));
+    listMs.after.push(time(() => c.nodes()));
+  }
+  // The ingest's head update, once a batch, on chains in turn; the rest of a batch's ingest is the same in both.
+  const heads = {
+    before: db.prepare('UPDATE nodes SET head_seq = ?, head_hash = ? WHERE id = ?'),
+    after: db.prepare('UPDATE nodes SET head_seq = ?, head_hash = ?, entry_count = entry_count + ? WHERE id = ?'),
+  };
+  const ids = c.chainIds('node');
+  const hash = new Uint8Array(32).fill(1);
+  const UPDATES = 20_000;
+  const headUs: { before: number[]; after: number[] } = { before: [], after: [] };
+  for (let r = 0; r < 7; r++) {
+    for (const which of ['before', 'after'] as const) {
+      db.exec('BEGIN');
+      const ms = time(() => {
+        for (let u = 0; u < UPDATES; u++) {
+          const id = ids[u % ids.length];
+          if (which === 'before') heads.before.run(LIST_PER_CHAIN + u, hash, id);
+          else heads.after.run(LIST_PER_CHAIN + u, hash, 32, id);
+        }
+      });
+      db.exec('ROLLBACK');
+      headUs[which].push((ms * 1000) / UPDATES);
+    }
+  }
+  return {
+    entries,
+    listBefore: median(listMs.before),
+    listAfter: median(listMs.after),
+    headBefore: median(headUs.before),
+    headAfter: median(headUs.after),
+  };
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'fazt-store-size-'));
 const nodes = Array.from({ length: NODES }, (_, i) => eventsOf(i + 1, EVENTS / NODES));
 // Batches as a hub receives them: round by round, one batch of each node.
@@ -96,6 +186,8 @@ const compact = bytesPerEvent(
   ['entries', 'entries_by_reading', 'entries_by_type', 'names', 'sqlite_autoindex_names_1', 'node_refs', 'sqlite_autoindex_node_refs_1'],
   EVENTS,
 );
+const perBatchUs = (seconds * 1e6) / batches.length;
+const listing = nodeList(after);
 after.close();
 rmSync(dir, { recursive: true, force: true });
 
@@ -107,3 +199,13 @@ console.log(
 );
 console.log(`  as the inserts left the pages: before ${old.written.toFixed(1)} B, after ${compact.written.toFixed(1)} B`);
 console.log(`  (the compact cartridge was filled by the hub's ingest at ${Math.round(EVENTS / seconds).toLocaleString('en-US')} events/s without fsync)`);
+console.log(
+  `  node list (GET /v1/nodes' cartridge.nodes()) on ${LIST_CHAINS.toLocaleString('en-US')} chains, ${listing.entries.toLocaleString('en-US')} entries: ` +
+    `${listing.listAfter.toFixed(2)} ms with the counts kept (migration 22) against ${listing.listBefore.toFixed(1)} ms counting every chain's entries ` +
+    `(${(listing.listBefore / listing.listAfter).toFixed(0)}× faster; medians of 7, in turn)`,
+);
+console.log(
+  `  keeping the count: the head update a batch runs costs ${listing.headAfter.toFixed(2)} µs with it, ${listing.headBefore.toFixed(2)} µs without ` +
+    `(${(listing.headAfter / listing.headBefore).toFixed(2)}×; ${(listing.headAfter - listing.headBefore).toFixed(2)} µs a batch beside ${perBatchUs.toFixed(0)} µs ` +
+    `for a batch's whole ingest above without fsync, ${(((listing.headAfter - listing.headBefore) / perBatchUs) * 100).toFixed(2)} %)`,
+);

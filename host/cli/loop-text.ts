@@ -105,7 +105,7 @@ function loopLine(e: EventEntry, hubId: string, name: (id: string) => string): L
 export function followLoop(hub: Hub, hubId: string, out: (s: string) => void): () => void {
   const names = new Map<string, string>();
   const nameOf = (id: string): string => {
-    if (!names.has(id)) for (const n of hub.cartridge.nodes()) names.set(n.id, n.name ?? n.id);
+    if (!names.has(id)) for (const n of hub.cartridge.nodeNames()) names.set(n.id, n.name ?? n.id);
     return names.get(id) ?? id;
   };
   return hub.onStored((entries) => {

@@ -16,7 +16,7 @@ import { type Handler, type Routes, route } from './route.js';
  * lossless JSON form or CloudEvents) and the live stream of what commits.
  */
 export function eventsRoutes(ctx: { cartridge: Cartridge; stream: EventStream; hubKey: { id: string } }): Routes {
-  const nodeRef = (ref: string) => resolveNodeRef(ref, ctx.cartridge.nodes());
+  const nodeRef = (ref: string) => resolveNodeRef(ref, () => ctx.cartridge.nodeNames());
 
   const nodes: Handler = (_req, res) => {
     // The hub's BTHome devices are listed beside the nodes: sensors on the hub's chain (README "BLE sensors").

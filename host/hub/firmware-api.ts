@@ -69,7 +69,7 @@ export function firmwareRoutes(ctx: FirmwareContext): Routes {
       throw new HttpError(400, 'bad-request', 'image must be the image bytes in base64', { path: '/image' });
     }
     const names = ctx.cartridge.nodeNames();
-    const nodes = b.nodes.map((ref) => resolveNodeRef(ref, names));
+    const nodes = b.nodes.map((ref) => resolveNodeRef(ref, () => names));
     const r = publishFirmware(
       { cartridge: ctx.cartridge, hubLog: ctx.hubLog(), hubKey: ctx.hubKey, crypto: ctx.crypto, now: Math.floor(ctx.clock()) },
       { board: b.board, version: b.version, bytes, nodes, chunk: b.chunk, by: by(req) },

@@ -64,10 +64,10 @@ export function publishFirmware(
     sig: toHex(sig),
     chunk: input.chunk ?? DEFAULT_CHUNK,
   });
-  const known = new Map(cartridge.nodes().map((n) => [n.id, n]));
+  const known = new Map(cartridge.nodeNames().map((n) => [n.id, n]));
   for (const id of input.nodes) {
     const n = known.get(id);
-    if (!n || n.kind !== 'node') throw new HttpError(404, 'unknown-node', `no enrolled node ${id}`);
+    if (!n) throw new HttpError(404, 'unknown-node', `no enrolled node ${id}`);
     if (n.board !== m.board) throw new HttpError(400, 'wrong-board', `node ${id} is a ${n.board ?? '(board unknown)'}, the image is for ${m.board}`);
   }
   return log.atomically(() => {

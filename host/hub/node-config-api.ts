@@ -20,7 +20,7 @@ export function nodeConfigRoutes(ctx: { cartridge: Cartridge; nodeOf: (ref: stri
     const ref = url.searchParams.get('node');
     if (!ref) throw new HttpError(400, 'bad-query', 'node is required: a node id or name');
     const id = ctx.nodeOf(ref);
-    const node = ctx.cartridge.nodes().find((n) => n.id === id);
+    const node = ctx.cartridge.nodeSummary(id);
     const key = ctx.cartridge.nodeKey(id);
     const boot = latest.latest(id, 'system.boot')[0];
     sendJson(res, 200, {

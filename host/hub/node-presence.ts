@@ -102,7 +102,7 @@ export class NodePresence {
 
   private check(): void {
     const now = this.o.clock();
-    // Not nodes(): it counts every node's entries, a scan of the whole log that grew with the cartridge (bench/soak).
+    // The retired ids only, not nodes()' summaries (each head looked up) on every check.
     const retired = new Set(this.o.cartridge.retiredNodes());
     for (const [node, at] of this.last) {
       if (this.silent.has(node) || retired.has(node) || now - at < this.allowedMs(node)) continue;

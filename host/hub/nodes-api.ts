@@ -35,8 +35,8 @@ async function body(req: IncomingMessage, fields: readonly string[]): Promise<Re
  */
 export function nodesRoutes(ctx: { cartridge: Cartridge; hubLog: () => HubLog; access: OwnerAccess; clock: () => number }): Routes {
   const nodeOf = (ref: string): string => {
-    const id = resolveNodeRef(ref, ctx.cartridge.nodes());
-    if (!ctx.cartridge.nodes().some((n) => n.id === id)) throw new HttpError(404, 'unknown-node', `no enrolled node ${id}`);
+    const id = resolveNodeRef(ref, () => ctx.cartridge.nodeNames());
+    if (!ctx.cartridge.isNode(id)) throw new HttpError(404, 'unknown-node', `no enrolled node ${id}`);
     return id;
   };
   const by = (req: IncomingMessage) => {
@@ -44,7 +44,7 @@ export function nodesRoutes(ctx: { cartridge: Cartridge; hubLog: () => HubLog; a
     if (!c) throw new Error('a node change reached its handler without a caller');
     return { token: c.token.id, name: c.token.name, via: c.via };
   };
-  const node = (id: string) => ctx.cartridge.nodes().find((n) => n.id === id);
+  const node = (id: string) => ctx.cartridge.nodeSummary(id);
 
   const rename: Handler = async (req, res) => {
     const b = await body(req, ['node', 'name']);

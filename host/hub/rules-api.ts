@@ -60,7 +60,7 @@ export function rulesRoutes(ctx: { cartridge: Cartridge; rules: () => RuleServic
     let list;
     try {
       list = ctx.cartridge.commands.list({
-        node: node === null ? undefined : resolveNodeRef(node, ctx.cartridge.nodes()),
+        node: node === null ? undefined : resolveNodeRef(node, () => ctx.cartridge.nodeNames()),
         state: state === null ? undefined : (state as CommandState),
         limit: limit === null ? undefined : Number(limit),
       });

@@ -50,7 +50,7 @@ export function backtestRule(ctx: RulesTestContext, body: unknown) {
   const until = b.until === undefined ? Math.floor(ctx.clock()) : millis(b.until, 'until');
   if (until <= since) throw new HttpError(400, 'bad-request', `until (${until}) must be after since (${since})`);
   if (b.node !== undefined && typeof b.node !== 'string') throw new HttpError(400, 'bad-request', 'node must be a node id or name');
-  const node = b.node === undefined ? undefined : resolveNodeRef(b.node, ctx.cartridge.nodes());
+  const node = b.node === undefined ? undefined : resolveNodeRef(b.node, () => ctx.cartridge.nodeNames());
   const { refs, targets, sensors } = ruleNodes(ctx.cartridge, ctx.hubId);
   const timeZone = ctx.timeZone?.() ?? 'UTC';
   // A refused document throws its RuleError: toHttpError answers with the code and the path (422 for the schema, 400 otherwise).

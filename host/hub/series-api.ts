@@ -56,7 +56,7 @@ export function seriesRoutes(ctx: { cartridge: Cartridge; clock: () => number })
     if (!nodeRef) throw new HttpError(400, 'bad-query', 'node: name the node (its id or name)');
     const name = p.get('name');
     if (!name) throw new HttpError(400, 'bad-query', "name: name the reading, e.g. 'temperature'");
-    const node = resolveNodeRef(nodeRef, ctx.cartridge.nodeNames());
+    const node = resolveNodeRef(nodeRef, () => ctx.cartridge.nodeNames());
     const to = millis(p, 'to', Math.floor(ctx.clock()));
     const from = millis(p, 'from', to - 3_600_000);
     if (from >= to) throw new HttpError(400, 'bad-query', `from (${from}) must be before to (${to})`);

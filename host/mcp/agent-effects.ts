@@ -66,8 +66,8 @@ export class AgentEffects {
   /** Records the proposal; nothing is queued for the node. Bad input is a 400 naming the field. */
   propose(p: EffectProposal, requestedBy: AskedBy): PendingEffect {
     this.sweep();
-    const node = resolveNodeRef(p.node, this.o.cartridge.nodes());
-    if (!this.o.cartridge.nodes().some((n) => n.id === node)) throw new HttpError(404, 'unknown-node', `no enrolled node '${p.node}'`);
+    const node = resolveNodeRef(p.node, () => this.o.cartridge.nodeNames());
+    if (!this.o.cartridge.isNode(node)) throw new HttpError(404, 'unknown-node', `no enrolled node '${p.node}'`);
     const outputs = this.o.cartridge.commands.outputsOf(node);
     if (!outputs.some((o) => o.name === p.output))
       throw new HttpError(

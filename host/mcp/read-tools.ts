@@ -34,8 +34,8 @@ export const LIMITS = { nodes: 200, readingsScanned: 500, seriesPoints: 500, eve
 
 /** A node id or name, resolved and known; 404 otherwise. */
 export function nodeIdOf(ctx: McpContext, ref: string): string {
-  const id = resolveNodeRef(ref, ctx.cartridge.nodes());
-  if (!ctx.cartridge.nodes().some((n) => n.id === id)) throw new HttpError(404, 'unknown-node', `no enrolled node '${ref}'`);
+  const id = resolveNodeRef(ref, () => ctx.cartridge.nodeNames());
+  if (!ctx.cartridge.isNode(id)) throw new HttpError(404, 'unknown-node', `no enrolled node '${ref}'`);
   return id;
 }
 
@@ -71,7 +71,7 @@ export function nodeReadings(ctx: Pick<McpContext, 'cartridge'>, node: string) {
  * device's address or name.
  */
 export function latestValues(ctx: McpContext, ref?: string) {
-  const names = new Map(ctx.cartridge.nodes().map((n) => [n.id, n.name]));
+  const names = new Map(ctx.cartridge.nodeNames().map((n) => [n.id, n.name]));
   const of = (ids: string[]) => ids.slice(0, LIMITS.nodes).map((id) => ({ id, name: names.get(id) ?? null, readings: nodeReadings(ctx, id) }));
   if (ref === undefined) return { nodes: of([...names.keys()]), bleDevices: bleDevices(ctx) };
   // A node's id or name first; what names no node may be a device (else the node's error, naming the nodes).

@@ -76,7 +76,7 @@ function applyOne(cartridge: Cartridge, peer: string, e: EventEntry, now: number
     const known = cartridge.hasNode(node);
     if (known) {
       // Only a re-enrolment (existed) renames, as on the hub that took it: a first enrolment seen again must not undo a later rename.
-      const s = cartridge.nodes().find((x) => x.id === node);
+      const s = cartridge.nodeSummary(node);
       const same = (name === undefined || name === s?.name) && (board === undefined || board === s?.board);
       if (d.existed !== true || same) return { ...base, node, result: 'unchanged' };
     }
@@ -86,7 +86,7 @@ function applyOne(cartridge: Cartridge, peer: string, e: EventEntry, now: number
   }
   if (!cartridge.hasNode(node)) return ignore('unknown-node: applied when its enrolment arrives', node);
   const before = cartridge.nodeKey(node);
-  const summary = () => cartridge.nodes().find((n) => n.id === node);
+  const summary = () => cartridge.nodeSummary(node);
   if (e.type === 'system.node.renamed') {
     if (typeof d.name !== 'string' || d.name === '') return ignore('data.name is not a name', node);
     if (summary()?.name === d.name) return { ...base, node, result: 'unchanged' };
@@ -110,7 +110,7 @@ function applyOne(cartridge: Cartridge, peer: string, e: EventEntry, now: number
  * enrolment — applies now, in chain order.
  */
 function replayStored(cartridge: Cartridge, node: string, now: number, crypto: CryptoProvider): void {
-  const trusted = new Set([...cartridge.nodes('hub').map((h) => h.id), ...new PeerBook(cartridge.db, crypto).list().map((p) => p.hub)]);
+  const trusted = new Set([...cartridge.chainIds('hub'), ...new PeerBook(cartridge.db, crypto).list().map((p) => p.hub)]);
   // Chain by chain (the hubs' chains are short beside the nodes'), in chain order.
   for (const chain of trusted) {
     let cursor: string | undefined;

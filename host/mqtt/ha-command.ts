@@ -35,7 +35,7 @@ export function handleHaCommand(p: HaCommandParts, topic: string, payload: Uint8
   const text = new TextDecoder('utf-8', { fatal: false }).decode(payload).trim();
   const op: CommandOp | undefined = text === 'ON' ? 'on' : text === 'OFF' ? 'off' : undefined;
   if (!op) return refuse(`payload ${JSON.stringify(text.slice(0, MAX_COMMAND_BYTES))} is not ON or OFF`);
-  const n = p.cartridge.nodes().find((x) => x.id === node);
+  const n = p.cartridge.nodeSummary(node);
   if (!n) return refuse(`no node ${node} is enrolled on this hub`);
   if (n.retiredAt !== null || n.revokedAt !== null) return refuse(`node ${node} is ${n.revokedAt !== null ? 'revoked' : 'retired'}`);
   if (!p.cartridge.commands.outputsOf(node).some((o) => o.name === output)) return refuse(`node ${node} declared no output '${output}' at its last boot`);

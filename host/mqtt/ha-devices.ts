@@ -31,7 +31,7 @@ export class HaDevices {
   /** Every node in service, with what the cartridge says of it; readings count as seen `now`. */
   load(now: number): void {
     this.byId.clear();
-    for (const n of this.cartridge.nodes()) {
+    for (const n of this.cartridge.nodeNames()) {
       if (n.retiredAt !== null || n.revokedAt !== null) {
         this.gone.add(n.id);
         continue;

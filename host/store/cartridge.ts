@@ -16,7 +16,7 @@ import { Ingestor, type IngestResult } from './ingest.js';
 import { HubIdentityStore } from './hub-identity.js';
 import type { Invite } from './invites.js';
 import { NameRefs } from './name-refs.js';
-import { NodeRegistry, type NodeSummary, type SourceKind } from './nodes.js';
+import { type NodeName, NodeRegistry, type NodeSummary, type SourceKind } from './nodes.js';
 import { openCartridge, type Db } from './open-cartridge.js';
 import { OwnerTokens } from './owner-tokens.js';
 import { DictionaryStore } from './dictionaries.js';
@@ -220,12 +220,32 @@ export class Cartridge {
     return this.registry.list(kind);
   }
 
-  /** The enrolled nodes' ids, names and boards (cheap, unlike nodes(): it counts no entries). */
-  nodeNames(): { id: string; name: string | null; board: string | null }[] {
+  /** One enrolled node as nodes() lists it, by point lookups; undefined when `id` is no enrolled node. */
+  nodeSummary(id: string): NodeSummary | undefined {
+    return this.registry.summary(id);
+  }
+
+  /** The enrolled nodes' ids, names, boards, retired and revoked times: their rows only (cheaper than nodes(), which looks up each head). */
+  nodeNames(): NodeName[] {
     return this.registry.names();
   }
 
-  /** The retired nodes' ids (cheap, unlike nodes(): it counts no entries). */
+  /** The ids of the chains of a kind (enrolled nodes', the hub's, paired hubs'), in id order. */
+  chainIds(kind: SourceKind): string[] {
+    return this.registry.ids(kind);
+  }
+
+  /** The entries stored on every chain together (the sum of the chains' counts: the log is not counted). */
+  storedEntries(): number {
+    return this.registry.entries();
+  }
+
+  /** Whether `id` is an enrolled node (not the hub's chain nor a peer's), by a point lookup. */
+  isNode(id: string): boolean {
+    return this.registry.kindAndName(id)?.kind === 'node';
+  }
+
+  /** The retired nodes' ids (their rows only). */
   retiredNodes(): string[] {
     return this.registry.retired();
   }

@@ -56,7 +56,7 @@ interface GroupItem {
  * Stores verified batches. Everything happens in one IMMEDIATE transaction:
  * read the node's head, verify the batch against it (verifyBatch), insert the
  * fresh entries, their readings' rollups, the gap row, the batch's signed head
- * (a checkpoint) and the new head. A batch is stored whole or
+ * (a checkpoint) and the new head with the chain's entry count. A batch is stored whole or
  * not at all; the ack is returned only after the commit (synchronous=FULL),
  * so an acknowledged event is on disk. A replay stores nothing and returns
  * the current ack. Statements are prepared once and reused.
@@ -75,7 +75,7 @@ export class Ingestor {
   private readonly bound: EntryValue[] = new Array(ROWS_AT_ONCE * ROW_WIDTH);
   private filled = 0;
   private readonly insertGap: Statement<[string, number, number, number]>;
-  private readonly updateHead: Statement<[number, Uint8Array, string]>;
+  private readonly updateHead: Statement<[number, Uint8Array, number, string]>;
   private readonly rollups: ReadingRollups;
   private readonly checkpoints: Checkpoints;
   private readonly run: (batch: Batch, receivedAt: number, origin: BatchOrigin) => IngestResult;
@@ -99,7 +99,8 @@ export class Ingestor {
     this.insertEntry = db.prepare<[EntryValue[]]>(INSERT_ENTRY);
     this.insertRows = db.prepare<[EntryValue[]]>(insertEntries(ROWS_AT_ONCE));
     this.insertGap = db.prepare('INSERT INTO gaps (node, from_seq, to_seq, at) VALUES (?, ?, ?, ?)');
-    this.updateHead = db.prepare('UPDATE nodes SET head_seq = ?, head_hash = ? WHERE id = ?');
+    // The chain's entry count moves with its head, in the same statement (migration step 22): listing the nodes counts no log.
+    this.updateHead = db.prepare('UPDATE nodes SET head_seq = ?, head_hash = ?, entry_count = entry_count + ? WHERE id = ?');
     this.rollups = new ReadingRollups(db);
     this.checkpoints = new Checkpoints(db);
     const tx = db.transaction((batch: Batch, receivedAt: number, origin: BatchOrigin) => this.store(batch, receivedAt, origin));
@@ -246,7 +247,7 @@ export class Ingestor {
     if (gap) this.insertGap.run(b.node, gap.from, gap.to, receivedAt);
     // The signed head that proved these entries, kept so the log verifies at rest (host/store/verify-bundle.ts).
     this.checkpoints.record(b, receivedAt);
-    this.updateHead.run(head.seq, head.hash, b.node);
+    this.updateHead.run(head.seq, head.hash, fresh.length, b.node);
     this.onStored?.(b.node, fresh, origin, receivedAt);
     const result: IngestResult = { node: b.node, ack: head.seq, stored: fresh.length, fresh };
     if (gap) result.gap = gap;

@@ -12,6 +12,7 @@ import { BLE_SQL } from './migration-ble.js';
 import { RETENTION_SQL } from './migration-retention.js';
 import { RULES_CURSOR_SQL } from './migration-rules-cursor.js';
 import { RULES_SNAPSHOT_SQL } from './migration-rules-snapshot.js';
+import { ENTRY_COUNTS_SQL } from './migration-entry-counts.js';
 
 /**
  * The cartridge's schema as numbered steps, applied in order, each in its own
@@ -271,5 +272,11 @@ export const MIGRATIONS: readonly MigrationStep[] = [
     name: "rules snapshot: the rule engine's state and the log position it stands at",
     // A start replays only what was stored after it (host/store/rules-snapshot.ts, host/effect/rule-service.ts).
     sql: RULES_SNAPSHOT_SQL,
+  },
+  {
+    step: 22,
+    name: "entry counts: each chain's stored entries, kept as they are stored and pruned",
+    // Listing the nodes no longer counts every chain's log (host/store/migration-entry-counts.ts).
+    sql: ENTRY_COUNTS_SQL,
   },
 ];

@@ -8,7 +8,6 @@ export interface NodeRecord {
   board?: string;
 }
 
-/** Who signs a chain: an enrolled node, or the hub itself (host/hub/hub-log.ts). */
 /** An enrolled node, this hub's own chain, or a paired hub's chain (replicated by the mesh). */
 export type SourceKind = 'node' | 'hub' | 'peer';
 
@@ -22,6 +21,7 @@ export interface NodeSummary {
   headSeq: number;
   /** The node's time of its newest stored event; null before the first. */
   lastEventTime: number | null;
+  /** The chain's entries stored here (a pruned range's are not; migration step 22 keeps the count, nothing counts the log). */
   eventCount: number;
   /** Seqs the node signed as dropped (its buffer overflowed). */
   dropped: number;
@@ -31,6 +31,15 @@ export interface NodeSummary {
   revokedAt: number | null;
   /** The first seq at which the node was seen to fork (two validly signed entries, mesh_forks); null while it has not. */
   forkedAt: number | null;
+}
+
+/** What naming a node or checking it is in service needs: its row of `nodes`, none of its log. */
+export interface NodeName {
+  id: string;
+  name: string | null;
+  board: string | null;
+  retiredAt: number | null;
+  revokedAt: number | null;
 }
 
 interface SummaryRow {
@@ -56,7 +65,10 @@ export class NodeRegistry {
   private readonly upsert: Statement<[string, Uint8Array, string | null, string | null, number, SourceKind]>;
   private readonly exists: Statement<[string], number>;
   private readonly summaries: Statement<[SourceKind], SummaryRow>;
-  private readonly named: Statement<[], { id: string; name: string | null; board: string | null }>;
+  private readonly summaryOf: Statement<[string], SummaryRow>;
+  private readonly named: Statement<[], NodeName>;
+  private readonly chainIds: Statement<[SourceKind], string>;
+  private readonly entryTotal: Statement<[], number>;
   private readonly kindName: Statement<[string], { kind: SourceKind; name: string | null }>;
   private readonly retiredIds: Statement<[], string>;
   private readonly keyRow: Statement<[string], { public_key: Buffer; head_seq: number; revoked_at: number | null; kind: SourceKind }>;
@@ -73,13 +85,11 @@ export class NodeRegistry {
     this.setName = db.prepare("UPDATE nodes SET name = ? WHERE id = ? AND kind = 'node'");
     this.setRetired = db.prepare("UPDATE nodes SET retired_at = coalesce(retired_at, ?) WHERE id = ? AND kind = 'node'");
     this.setRevoked = db.prepare("UPDATE nodes SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? AND kind = 'node'");
-    this.summaries = db.prepare(`SELECT n.id, n.kind, n.name, n.board, n.enrolled_at, n.head_seq, n.retired_at, n.revoked_at,
-        (SELECT e.time FROM entries e WHERE e.node = r.ref AND e.seq = n.head_seq) AS last_time,
-        (SELECT count(*) FROM entries e WHERE e.node = r.ref) AS event_count,
-        (SELECT coalesce(sum(g.to_seq - g.from_seq + 1), 0) FROM gaps g WHERE g.node = n.id) AS dropped,
-        (SELECT min(f.seq) FROM mesh_forks f WHERE f.node = n.id) AS forked_at
-      FROM nodes n JOIN node_refs r ON r.node = n.id WHERE n.kind = ? ORDER BY n.id`);
-    this.named = db.prepare("SELECT id, name, board FROM nodes WHERE kind = 'node' ORDER BY id");
+    this.summaries = db.prepare(NODE_LIST_SQL);
+    this.summaryOf = db.prepare(`${SUMMARY} WHERE n.id = ? AND n.kind = 'node'`);
+    this.named = db.prepare("SELECT id, name, board, retired_at AS retiredAt, revoked_at AS revokedAt FROM nodes WHERE kind = 'node' ORDER BY id");
+    this.chainIds = db.prepare<[SourceKind], string>('SELECT id FROM nodes WHERE kind = ? ORDER BY id').pluck();
+    this.entryTotal = db.prepare<[], number>('SELECT coalesce(sum(entry_count), 0) FROM nodes').pluck();
     this.kindName = db.prepare('SELECT kind, name FROM nodes WHERE id = ?');
     this.retiredIds = db.prepare<[], string>("SELECT id FROM nodes WHERE kind = 'node' AND retired_at IS NOT NULL").pluck();
   }
@@ -116,36 +126,70 @@ export class NodeRegistry {
     return this.setRevoked.run(now, id).changes === 1;
   }
 
-  /** The enrolled nodes' ids, names and boards only: what naming a node needs, without list()'s count of every entry. */
-  names(): { id: string; name: string | null; board: string | null }[] {
+  /** The enrolled nodes' ids, names, boards and whether they are in service: one row of `nodes` each, nothing of their logs. */
+  names(): NodeName[] {
     return this.named.all();
   }
 
-  /** The retired nodes' ids: what a periodic check needs, without list()'s count of every entry (a scan of the whole log). */
+  /** Every chain's entries together: the sum of their counts, no count of the log. */
+  entries(): number {
+    return this.entryTotal.get() ?? 0;
+  }
+
+  /** The ids of the chains of a kind, in id order (nothing else read). */
+  ids(kind: SourceKind): string[] {
+    return this.chainIds.all(kind);
+  }
+
+  /** The retired nodes' ids: what a periodic check needs, their rows only. */
   retired(): string[] {
     return this.retiredIds.all();
   }
 
-  /** One chain's kind and name by its id, a point lookup (list() counts every chain's entries); undefined when none has it. */
+  /** One chain's kind and name by its id, a point lookup; undefined when none has it. */
   kindAndName(id: string): { kind: SourceKind; name: string | null } | undefined {
     return this.kindName.get(id);
   }
 
   /** The enrolled nodes, or (kind 'hub') the hub's own chain once it has one. */
   list(kind: SourceKind = 'node'): NodeSummary[] {
-    return this.summaries.all(kind).map((r) => ({
-      id: r.id,
-      kind: r.kind,
-      name: r.name,
-      board: r.board,
-      enrolledAt: r.enrolled_at,
-      headSeq: r.head_seq,
-      lastEventTime: r.last_time,
-      eventCount: r.event_count,
-      dropped: r.dropped,
-      retiredAt: r.retired_at,
-      revokedAt: r.revoked_at,
-      forkedAt: r.forked_at,
-    }));
+    return this.summaries.all(kind).map(toSummary);
   }
+
+  /** One enrolled node's summary, as list() has it, by point lookups; undefined when `id` is no enrolled node (the hub's chain, a peer's). */
+  summary(id: string): NodeSummary | undefined {
+    const r = this.summaryOf.get(id);
+    return r && toSummary(r);
+  }
+}
+
+/**
+ * A chain's summary, each part by an index: its newest entry's time by the
+ * primary key (one row), its count from its row (migration step 22), its
+ * gaps and forks by theirs. The log is never counted.
+ */
+const SUMMARY = `SELECT n.id, n.kind, n.name, n.board, n.enrolled_at, n.head_seq, n.retired_at, n.revoked_at, n.entry_count AS event_count,
+    (SELECT e.time FROM entries e WHERE e.node = r.ref AND e.seq = n.head_seq) AS last_time,
+    (SELECT coalesce(sum(g.to_seq - g.from_seq + 1), 0) FROM gaps g WHERE g.node = n.id) AS dropped,
+    (SELECT min(f.seq) FROM mesh_forks f WHERE f.node = n.id) AS forked_at
+  FROM nodes n JOIN node_refs r ON r.node = n.id`;
+
+/** The chains of a kind as list() reads them (exported for the test that pins its query plan). */
+export const NODE_LIST_SQL = `${SUMMARY} WHERE n.kind = ? ORDER BY n.id`;
+
+function toSummary(r: SummaryRow): NodeSummary {
+  return {
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    board: r.board,
+    enrolledAt: r.enrolled_at,
+    headSeq: r.head_seq,
+    lastEventTime: r.last_time,
+    eventCount: r.event_count,
+    dropped: r.dropped,
+    retiredAt: r.retired_at,
+    revokedAt: r.revoked_at,
+    forkedAt: r.forked_at,
+  };
 }

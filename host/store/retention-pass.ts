@@ -59,8 +59,9 @@ type Scanned = [seq: number, prunable: number, receivedAt: number, hash: Buffer]
  * the signed summary (`system.retention.pruned`: node, first, last, count,
  * the hash over the entries' hashes, the first's prev, the last's hash) to
  * the hub's chain, records the range (pruned_ranges, whose trigger wants
- * that summary) and deletes its rows (whose trigger wants that range). A
- * crash leaves either all of it or none. Steps are small so ingest waits at
+ * that summary) and deletes its rows (whose trigger wants that range),
+ * taking them off the chain's entry count. A crash leaves either all of it
+ * or none. Steps are small so ingest waits at
  * most one of them; the caller spaces them (host/hub/retention-schedule.ts).
  */
 export class RetentionPass {
@@ -75,6 +76,7 @@ export class RetentionPass {
   private readonly stillThere: Statement<[number, number, number], number>;
   private readonly record: Statement<unknown[]>;
   private readonly remove: Statement<[number, number, number]>;
+  private readonly uncount: Statement<[number, string]>;
   private readonly nodes: string[];
   private readonly cursor = new Map<string, number>();
   private readonly cutoff: number;
@@ -104,6 +106,8 @@ export class RetentionPass {
       'INSERT INTO pruned_ranges (node, first, last, count, hash, prev, last_hash, hub, summary, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.remove = db.prepare<[number, number, number]>('DELETE FROM entries WHERE node = ? AND seq BETWEEN ? AND ?');
+    // The chain's entry count (migration step 22) loses the deleted rows in the transaction that deletes them.
+    this.uncount = db.prepare<[number, string]>('UPDATE nodes SET entry_count = entry_count - ? WHERE id = ?');
     this.nodes = o.cartridge.db.prepare<[], string>("SELECT id FROM nodes WHERE kind = 'node' ORDER BY id").pluck().all();
     this.cutoff = Math.floor(o.clock()) - o.keepMs;
   }
@@ -210,7 +214,7 @@ export class RetentionPass {
       };
       const { seq } = this.o.hubLog.append(PRUNED_TYPE, 'retention', data);
       this.record.run(ref, first, last, count, hash, prev, lastHash, hubRef(), seq, Math.floor(this.o.clock()));
-      this.remove.run(ref, first, last);
+      this.uncount.run(this.remove.run(ref, first, last).changes, node);
       return seq;
     });
     this.cursor.set(node, last);

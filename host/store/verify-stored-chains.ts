@@ -44,12 +44,10 @@ export function verifyStoredChains(cartridge: Cartridge, crypto: CryptoProvider,
   const { recent } = options;
   if (recent !== undefined && !(Number.isSafeInteger(recent) && recent >= 1)) throw new RangeError(`recent must be a whole number ≥ 1, not ${recent}`);
   const checkpoints = recent === undefined ? undefined : new Checkpoints(cartridge.db);
-  // The ids alone: cartridge.nodes() counts every chain's entries, a cost the start check does not pay.
-  const ids = cartridge.db.prepare<[string], string>('SELECT id FROM nodes WHERE kind = ? ORDER BY id').pluck();
   const ranges = new PrunedRanges(cartridge.db);
   const out: VerifiedHead[] = [];
   for (const kind of ['node', 'hub'] as const) {
-    for (const id of ids.all(kind)) {
+    for (const id of cartridge.chainIds(kind)) {
       const damaged = (seq: number, why: string) => new StoreError('damaged', `the ${kind} chain ${id} is damaged at seq ${seq}: ${why}`);
       const gaps = new Map(cartridge.gaps(id).map((g) => [g.from, g.to]));
       const head = cartridge.head(id);

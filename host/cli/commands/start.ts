@@ -169,8 +169,9 @@ export const startCommand: Command = {
       unhook();
       await releaseEngines();
       for (const n of nodes) await n.node.close().catch(() => undefined);
-      const { events } = hub.cartridge.counts();
-      const enrolled = hub.cartridge.nodes().length; // the hub's own chain is not a node
+      // The chains' counts, not count(*) over a log of months.
+      const events = hub.cartridge.storedEntries();
+      const enrolled = hub.cartridge.chainIds('node').length; // the hub's own chain is not a node
       await hub.stop();
       out(`stopped: ${events} events from ${enrolled} nodes and the hub in ${addr.cartridge}\n`);
     }

@@ -27,7 +27,7 @@ export class ChainPages {
 
   /** Every chain held: enrolled nodes' and the hub's own. */
   chains(): string[] {
-    return [...this.cartridge.nodes('hub'), ...this.cartridge.nodes('node')].map((n) => n.id);
+    return [...this.cartridge.chainIds('hub'), ...this.cartridge.chainIds('node')];
   }
 
   /**
