@@ -10,7 +10,8 @@
  *    SQLite files in the same run (INSERT … SELECT through ATTACH), and bytes
  *    on the wire per event (bodies; the fazt-mesh-* headers separately).
  *  - An idle round once both hold the same: body bytes each way (goal ≤ 100),
- *    headers stated apart.
+ *    headers stated apart; its time with nothing unsynced beside its time
+ *    right after an unsynced (percept) commit, which it makes durable first.
  *  - Convergence: three hubs in this process, one cut off while 10,000
  *    events are written to the other two, then healed: time until all three
  *    hold identical heads (rounds of every hub against every other).
@@ -195,6 +196,25 @@ const idle = await puller.mesh.round(peer);
 if (!idle.idle) throw new Error(`the round after both synced was not idle: ${JSON.stringify(idle)}`);
 console.log(
   `mesh: idle round ${idle.bytesOut} body bytes out, ${idle.bytesIn} in (goal ≤ 100 each way); fazt-mesh-* headers ${headerBytes.out} out, ${headerBytes.in} in`,
+);
+// Idle rounds' time: with nothing unsynced, and right after an unsynced commit (a percept's, Cartridge.derived), which
+// the round makes durable (one synced commit, one fsync) before it tells the peer its heads. Alternated, medians compared.
+puller.cartridge.db.exec('CREATE TABLE IF NOT EXISTS bench_unsynced (x INTEGER)');
+const IDLE_ROUNDS = QUICK ? 15 : 40;
+const idleMs: Record<'synced' | 'unsynced', number[]> = { synced: [], unsynced: [] };
+for (let i = 0; i < IDLE_ROUNDS; i++)
+  for (const kind of ['synced', 'unsynced'] as const) {
+    puller.cartridge.durable();
+    if (kind === 'unsynced') puller.cartridge.derived(() => puller.cartridge.db.prepare('INSERT INTO bench_unsynced (x) VALUES (?)').run(i));
+    const t0Idle = process.hrtime.bigint();
+    const r = await puller.mesh.round(peer);
+    idleMs[kind].push(sinceMs(t0Idle));
+    if (!r.idle || puller.cartridge.unsyncedPending) throw new Error(`idle round ${i} (${kind}): ${JSON.stringify(r)}`);
+  }
+const idleSynced = median(idleMs.synced);
+const idleUnsynced = median(idleMs.unsynced);
+console.log(
+  `mesh: idle round ${fmt(idleSynced, 2)} ms with nothing unsynced (what every round cost before durable()), ${fmt(idleUnsynced, 2)} ms after an unsynced commit (the round syncs it first): ${(idleUnsynced / idleSynced).toFixed(2)}× (medians of ${IDLE_ROUNDS} each, alternated)`,
 );
 server.send({ stop: true });
 await new Promise((resolve) => server.once('exit', resolve));

@@ -228,7 +228,7 @@ async function timedTurns(beat: (onSlice: (wallMs: number, cpuMs: number) => voi
 }
 const wideRuns: Record<'inTurns' | 'oneTurn', Turns[]> = { inTurns: [], oneTurn: [] };
 // As the hub runs them: WAL checkpoints on a timer of their own, between turns, not inside a beat's commit.
-const wideWal = new WalCheckpoints(wideHub.cartridge.db, (e) => {
+const wideWal = new WalCheckpoints(wideHub.cartridge, (e) => {
   throw e;
 });
 wideWal.start();

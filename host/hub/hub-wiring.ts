@@ -208,7 +208,7 @@ export async function wireHub(
       ...options.extraRoutes,
     };
     const owned = { token: owner.token, id: owner.record.id };
-    const checkpoints = new WalCheckpoints(store.db, (e) => log({ level: 'warn', code: 'wal-checkpoint', message: e.message }));
+    const checkpoints = new WalCheckpoints(store, (e) => log({ level: 'warn', code: 'wal-checkpoint', message: e.message }));
     const guarded = Object.assign(parts, { limits, refusals, checkpoints });
     return Object.assign(guarded, { dataDir, file, key, tls, store, keeper, stream, own, engine, rules, pulse, owner: owned, sessions, access, routes, mesh });
   } catch (e) {

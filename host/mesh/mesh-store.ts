@@ -64,10 +64,16 @@ export class MeshStore {
     return this.scope.replicates(peer, node);
   }
 
-  /** The heads replicated with `peer` (ChainHeads.list within its scope): what its fingerprint and heads cover. */
+  /**
+   * The heads replicated with `peer` (ChainHeads.list within its scope): what
+   * its fingerprint and heads cover, both ways of a round. Durable before
+   * they are told (Cartridge.durable): a peer must never learn of an entry of
+   * this hub's chain that a power cut could take back.
+   */
   headsFor(peer: string): (ChainHead & { kind: SourceKind })[] {
     const only = this.scope.only(peer);
     const all = this.heads.list();
+    this.o.cartridge.durable();
     if (!only) return all;
     const listed = new Set(only);
     return all.filter((h) => h.kind !== 'node' || listed.has(h.node));
@@ -105,7 +111,7 @@ export class MeshStore {
     return this.pageOut(node, from, limit);
   }
 
-  /** A page of `node`'s chain from seq `from`, at most about `limit` entries, or undefined when nothing is stored there. */
+  /** A page of `node`'s chain from seq `from`, at most about `limit` entries, or undefined when nothing is stored there; durable (exportBundle). */
   pageOut(node: string, from: number, limit: number): Uint8Array | undefined {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a whole number from 1, got ${limit}`);
     const head = this.o.cartridge.head(node);

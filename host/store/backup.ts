@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { plainSystemError } from '../system-error.js';
 import type { Db } from './open-cartridge.js';
 import { StoreError } from './store-error.js';
+import { UnsyncedCommits } from './unsynced-commits.js';
 
 export interface BackupResult {
   file: string;
@@ -56,9 +57,13 @@ function publish(partial: string, file: string): void {
  * turned into a one-file database (journal_mode=DELETE), integrity-checked,
  * counted and synced, and only then given its name: a backup cut short (a
  * kill -9, a power cut) is never found at the name of a good one. An
- * existing file is never overwritten.
+ * existing file is never overwritten. The source's commits up to the copy
+ * are made durable before it is named (`durable`; by default one synced
+ * commit, as a connection of its own cannot know what another left
+ * unsynced): a copy must never hold what a power cut then takes from the
+ * source (UnsyncedCommits).
  */
-export async function backupCartridge(db: Db, file: string): Promise<BackupResult> {
+export async function backupCartridge(db: Db, file: string, durable: () => void = () => void new UnsyncedCommits(db).durable()): Promise<BackupResult> {
   if (existsSync(file)) throw exists(file);
   const partial = `${file}.partial`;
   // A partial copy left by a backup that was cut short was never a backup: it is started again.
@@ -85,6 +90,7 @@ export async function backupCartridge(db: Db, file: string): Promise<BackupResul
       copy.close();
     }
     fsyncPath(partial);
+    durable();
     publish(partial, file);
     return result;
   } finally {

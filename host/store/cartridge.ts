@@ -29,7 +29,7 @@ import { RecordedLog } from './recorded-log.js';
 import { RulesSnapshots } from './rules-snapshot.js';
 import { RulesCursor } from './rules-cursor.js';
 import { StoredHook, type StoredListener } from './stored-hook.js';
-import { runUnsynced } from './unsynced-commits.js';
+import { type CheckpointRun, UnsyncedCommits } from './unsynced-commits.js';
 import { type TableCounts, tableCounts } from './table-counts.js';
 
 export type { CartridgeOptions } from './cartridge-options.js';
@@ -79,6 +79,7 @@ export class Cartridge {
   private readonly enrolments: Enrolments;
   private readonly chains: ChainRecords;
   private readonly stored: StoredHook;
+  private readonly unsynced: UnsyncedCommits;
 
   private constructor(
     readonly file: string,
@@ -108,6 +109,7 @@ export class Cartridge {
     this.chains = new ChainRecords(db);
     this.rulesCursor = new RulesCursor(db);
     this.rulesSnapshots = new RulesSnapshots(db);
+    this.unsynced = new UnsyncedCommits(db);
     const ingestor = new Ingestor(db, this.names, this.crypto, (node, fresh, origin, receivedAt) => {
       this.commands.settle(node, fresh);
       this.rulesCursor.stored(node, fresh.at(-1)?.seq, origin, receivedAt);
@@ -168,11 +170,32 @@ export class Cartridge {
   /**
    * Runs fn, whose commits store only what the hub derives again from the
    * log at start (percepts), without an fsync of their own: the next synced
-   * commit syncs them too (see runUnsynced). A node batch's ack no longer
-   * waits for a second fsync for the percepts it caused.
+   * commit syncs them too (UnsyncedCommits). A node batch's ack no longer
+   * waits for a second fsync for the percepts it caused. Nothing of them
+   * leaves the process before durable().
    */
   derived<T>(fn: () => T): T {
-    return runUnsynced(this.db, fn);
+    return this.unsynced.run(fn);
+  }
+
+  /**
+   * Makes every commit so far durable, at the cost of one fsync only when
+   * unsynced ones may be pending (UnsyncedCommits.durable); returns whether
+   * it synced. Whatever hands the hub's chain to the outside (mesh pages and
+   * heads, NATS, exports, backups) calls it after reading and before sending.
+   */
+  durable(): boolean {
+    return this.unsynced.durable();
+  }
+
+  /** Whether commits made without an fsync may be pending (true from open until a sync is known). */
+  get unsyncedPending(): boolean {
+    return this.unsynced.pending;
+  }
+
+  /** One PASSIVE WAL checkpoint (host/store/wal-checkpoints.ts); one that copied every frame clears what is pending. */
+  checkpoint(): CheckpointRun {
+    return this.unsynced.checkpoint();
   }
 
   /**
@@ -288,8 +311,9 @@ export class Cartridge {
     return tableCounts(this.db);
   }
 
+  /** An online backup (backupCartridge): what it copied is made durable here before the copy is named. */
   backup(file: string): Promise<BackupResult> {
-    return backupCartridge(this.db, file);
+    return backupCartridge(this.db, file, () => this.durable());
   }
 
   close(): void {

@@ -24,7 +24,9 @@ export interface ExportedBundle {
  * ending at or after `since` starts, so each exported checkpoint has all its
  * entries and the bundle verifies on its own. With `limit` (a mesh page,
  * host/mesh/page-out.ts) it ends on the checkpoint where the entries reach
- * `limit` (at least one checkpoint, so a page always makes progress). Throws
+ * `limit` (at least one checkpoint, so a page always makes progress). What
+ * it read is made durable before it is returned (Cartridge.durable): a
+ * bundle never carries an entry a power cut could take back. Throws
  * StoreError 'unknown-node' for a chain the cartridge does not hold,
  * RangeError for a bad `since` or `limit`.
  */
@@ -52,6 +54,7 @@ export function exportBundle(cartridge: Cartridge, node: string, since = 1, limi
     checkpoints,
   );
   const pruned = prunedProofs(cartridge, node, from, to);
+  cartridge.durable();
   const bytes = encodeBundle({ node, key, first, last, checkpoints, entries, ...(pruned.length ? { pruned } : {}) });
   return { bytes, node, first, last, entries: entries.length, checkpoints: checkpoints.length, unsigned, ...(pruned.length ? { pruned: pruned.length } : {}) };
 }

@@ -1,4 +1,5 @@
-import type { Db } from './open-cartridge.js';
+import type { Cartridge } from './cartridge.js';
+import type { CheckpointRun } from './unsynced-commits.js';
 
 /** SQLite's own auto-checkpoint threshold in pages (SQLITE_DEFAULT_WAL_AUTOCHECKPOINT), put back by stop(). */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
@@ -18,14 +19,17 @@ export const BACKSTOP_PAGES = 4000;
  * `everyMs` worth of writes; the connection's auto-checkpoint is raised to
  * BACKSTOP_PAGES, which only a held-up timer lets the WAL reach.
  * Durability is not touched: with synchronous=FULL a commit is on disk in
- * the WAL before it returns, checkpointed or not.
+ * the WAL before it returns, checkpointed or not. A run that copies every
+ * frame tells the cartridge that its unsynced commits (percepts) are on
+ * disk too (Cartridge.checkpoint), so what serves the hub's chain usually
+ * finds nothing left to sync.
  */
 export class WalCheckpoints {
   private timer: NodeJS.Timeout | undefined;
 
   /** `onError`: a checkpoint that failed (a full disk, an I/O error); the next is tried at its time, nothing committed is lost. */
   constructor(
-    private readonly db: Db,
+    private readonly cartridge: Cartridge,
     private readonly onError: (e: Error) => void,
     private readonly everyMs = 1000,
   ) {
@@ -33,26 +37,25 @@ export class WalCheckpoints {
   }
 
   start(): void {
-    this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    this.cartridge.db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     this.plan();
   }
 
   /** One PASSIVE checkpoint: the WAL's frames, and how many of them are now in the database file. */
-  run(): { walFrames: number; checkpointed: number } {
-    const [row] = this.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
-    return { walFrames: row.log, checkpointed: row.checkpointed };
+  run(): CheckpointRun {
+    return this.cartridge.checkpoint();
   }
 
   /** Stops the timer and gives the connection SQLite's auto-checkpoint back (a closed one needs nothing). */
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+    if (this.cartridge.db.open) this.cartridge.db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
   }
 
   private plan(): void {
     this.timer = setTimeout(() => {
-      if (!this.db.open) return;
+      if (!this.cartridge.db.open) return;
       try {
         this.run();
       } catch (e) {

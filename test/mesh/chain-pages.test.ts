@@ -37,3 +37,16 @@ describe('ChainPages.resumeAfter: where publishing a chain resumes, given the ne
     assert.equal(pages.resumeAfter(node.id, 6, node.batch(5, 6).head), 6);
   });
 });
+
+describe('ChainPages.after: what it hands the publisher is durable', () => {
+  it('syncs the unsynced commits before it returns the pages', () => {
+    const node = new TestNode(62);
+    cartridge.addNode(node.identity.publicKey);
+    node.append(2);
+    cartridge.ingestBatch(node.batch(1, 2));
+    cartridge.derived(() => cartridge.db.exec('CREATE TABLE percept_stand_in (x TEXT)'));
+    assert.equal(cartridge.unsyncedPending, true);
+    assert.equal(new ChainPages(cartridge).after(node.id, 0, 10).length, 1);
+    assert.equal(cartridge.unsyncedPending, false);
+  });
+});

@@ -41,7 +41,7 @@ describe('WAL checkpoints off the commit path', () => {
   it('no commit checkpoints once started; a PASSIVE run copies the WAL, which is then reused, so it stays bounded', () => {
     const { c, file, done } = open();
     try {
-      const checkpoints = new WalCheckpoints(c.db, (e) => assert.fail(e));
+      const checkpoints = new WalCheckpoints(c, (e) => assert.fail(e));
       checkpoints.start();
       write(c, 1500);
       // SQLite's auto-checkpoint (1,000 pages) would have run inside a commit and restarted the WAL well before this.
@@ -64,7 +64,7 @@ describe('WAL checkpoints off the commit path', () => {
 
   it('the timer checkpoints without any commit asking for it', async () => {
     const { c, file, done } = open();
-    const checkpoints = new WalCheckpoints(c.db, (e) => assert.fail(e), 20);
+    const checkpoints = new WalCheckpoints(c, (e) => assert.fail(e), 20);
     try {
       checkpoints.start();
       write(c, 300);
@@ -81,7 +81,7 @@ describe('WAL checkpoints off the commit path', () => {
   it('refuses a period that is not a whole number of ms', () => {
     const { c, done } = open();
     try {
-      assert.throws(() => new WalCheckpoints(c.db, () => {}, 0), /everyMs must be a whole number of ms of at least 1, got 0/);
+      assert.throws(() => new WalCheckpoints(c, () => {}, 0), /everyMs must be a whole number of ms of at least 1, got 0/);
     } finally {
       done();
     }

@@ -43,7 +43,7 @@ export class ChainPages {
     return (this.cartridge.head(node)?.seq ?? 0) < last ? last : 0;
   }
 
-  /** The chain's pages whose checkpoint ends after seq `after`, oldest first, at most `limit`. */
+  /** The chain's pages whose checkpoint ends after seq `after`, oldest first, at most `limit`; durable before they are returned (Cartridge.durable). */
   after(node: string, after: number, limit: number): ChainPage[] {
     const key = this.cartridge.nodeKey(node)?.publicKey;
     if (!key) return [];
@@ -56,6 +56,8 @@ export class ChainPages {
       if (e.seq > to) break;
       bySeq.set(e.seq, e);
     }
+    // Published, a page is the stream's for good: nothing of it may be what a power cut takes back.
+    this.cartridge.durable();
     const pages: ChainPage[] = [];
     for (const c of cps) {
       const entries: EventEntry[] = [];
