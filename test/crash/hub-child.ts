@@ -13,3 +13,12 @@ export async function startCrashHub(dataDir: string, stage = '', args: string[] 
     throw e;
   }
 }
+
+/** The crash rule tests' clock start and their rule: the lab's relay on above 21 °C. */
+export const T0 = 1_767_225_600_000;
+export const WARM_RULE = {
+  id: 'relay-when-warm',
+  name: 'Relay on when the lab is warm',
+  triggers: [{ kind: 'numeric', series: { node: 'lab', component: 'bme280', name: 'temperature' }, above: 21, hysteresis: 0.5 }],
+  actions: [{ kind: 'output', node: 'lab', output: 'relay', op: 'on' }],
+};

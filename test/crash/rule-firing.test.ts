@@ -7,15 +7,7 @@ import { Cartridge } from '../../host/store/cartridge.js';
 import { verifyStoredChains } from '../../host/store/verify-stored-chains.js';
 import { killHard, type ScriptChild } from '../helpers/child-process.js';
 import { asOwner, cbor, crypto, post, tempDir, TestNode } from '../hub/helpers.js';
-import { startCrashHub } from './hub-child.js';
-
-const T0 = 1_767_225_600_000;
-const rule = {
-  id: 'relay-when-warm',
-  name: 'Relay on when the lab is warm',
-  triggers: [{ kind: 'numeric', series: { node: 'lab', component: 'bme280', name: 'temperature' }, above: 21, hysteresis: 0.5 }],
-  actions: [{ kind: 'output', node: 'lab', output: 'relay', op: 'on' }],
-};
+import { WARM_RULE as rule, startCrashHub, T0 } from './hub-child.js';
 
 /** What the hub's chain and queue hold of the rule's work. */
 function work(c: Cartridge, hub: string) {

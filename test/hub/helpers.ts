@@ -151,3 +151,14 @@ export async function startHub(options: HubOptions = {}): Promise<{ hub: Hub; ad
     },
   };
 }
+
+/** A percept.level's data about a BME280's temperature, as the percept engine states it: what store tests append on the hub's chain. */
+export const levelPercept = (value: number, at: number) => ({
+  node: 'fzaaaaaaaaaaaaaaaaaaaaaaaa',
+  component: 'bme280',
+  name: 'temperature',
+  value,
+  unit: 'Cel',
+  at,
+  causes: ['aaaaaaaaaaaaaaaa'],
+});

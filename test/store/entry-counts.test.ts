@@ -6,21 +6,13 @@ import type { Cartridge } from '../../host/store/cartridge.js';
 import { exportBundle } from '../../host/store/export-bundle.js';
 import { MIGRATIONS } from '../../host/store/migrations.js';
 import { NODE_LIST_SQL, type SourceKind } from '../../host/store/nodes.js';
-import { crypto, tempDir, TestNode } from '../hub/helpers.js';
+import { crypto, levelPercept, tempDir, TestNode } from '../hub/helpers.js';
 import { openWithHub, pass, RECEIVED, storeMixed } from '../retention/fixture.js';
 
 const tmp = tempDir('fazt-entry-counts-');
 after(() => tmp.cleanup());
 
-const level = (value: number) => ({
-  node: 'fzaaaaaaaaaaaaaaaaaaaaaaaa',
-  component: 'bme280',
-  name: 'temperature',
-  value,
-  unit: 'Cel',
-  at: RECEIVED,
-  causes: ['aaaaaaaaaaaaaaaa'],
-});
+const level = (value: number) => levelPercept(value, RECEIVED);
 
 /** A page as the mesh serves one (host/mesh/mesh-store.ts pageOut), stored as the mesh stores one (page-in.ts). */
 const pull = (from: Cartridge, to: Cartridge, node: string) =>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { tempDir, TestNode } from '../hub/helpers.js';
+import { levelPercept, tempDir, TestNode } from '../hub/helpers.js';
 import { openWithHub } from '../retention/fixture.js';
 
 const tmp = tempDir('fazt-node-reads-');
@@ -18,15 +18,7 @@ describe("a node's cheap reads (rows of nodes, no list of every chain)", () => {
       a.append(5);
       c.ingestBatch(a.batch(1, 5));
       c.nodeAdmin.retire(b.id, 1000);
-      log.append('percept.level', 'percept', {
-        node: a.id,
-        component: 'bme280',
-        name: 'temperature',
-        value: 21,
-        unit: 'Cel',
-        at: 1,
-        causes: ['aaaaaaaaaaaaaaaa'],
-      });
+      log.append('percept.level', 'percept', { ...levelPercept(21, 1), node: a.id });
 
       const listed = c.nodes();
       assert.equal(listed.length, 2);

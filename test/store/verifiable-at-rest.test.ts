@@ -9,21 +9,13 @@ import { type Bundle, BundleError, bundleFromValue, encodeBundle } from '../../h
 import { Cartridge } from '../../host/store/cartridge.js';
 import { exportBundle } from '../../host/store/export-bundle.js';
 import { verifyBundle } from '../../host/store/verify-bundle.js';
-import { cbor, crypto, tempDir, TestNode } from '../hub/helpers.js';
+import { cbor, crypto, levelPercept, tempDir, TestNode } from '../hub/helpers.js';
 import { openOldLayout, storeOld } from './old-layout.js';
 
 const tmp = tempDir('fazt-rest-');
 after(() => tmp.cleanup());
 let n = 0;
-const level = (value: number) => ({
-  node: 'fzaaaaaaaaaaaaaaaaaaaaaaaa',
-  component: 'bme280',
-  name: 'temperature',
-  value,
-  unit: 'Cel',
-  at: 1_767_225_600_000,
-  causes: ['aaaaaaaaaaaaaaaa'],
-});
+const level = (value: number) => levelPercept(value, 1_767_225_600_000);
 const open = () => Cartridge.open(join(tmp.dir, `c${++n}.db`), { clock: () => 1_767_225_600_000 });
 
 /** A node's several batches: full 1..4, compact 5..8 (dictionary carried) and 9..10 (named), an overlapping 9..12, then 16..18 after a signed drop of 13..15. */
