@@ -104,9 +104,9 @@ describe("a hub's start from the rules snapshot", () => {
     }
   });
 
-  // On the cartridge the test above left (its 'snap' folder).
   it('refuses a snapshot of another format or a broken one, says why, and replays the whole log instead', async () => {
-    const dir = join(tmp.dir, 'snap');
+    const dir = join(tmp.dir, 'refused');
+    assert.equal((await scenario(dir, false)).started?.from, 'snapshot', 'a cartridge with a usable snapshot to damage');
     const file = join(dir, CARTRIDGE_FILE);
     for (const [damage, why] of [
       ['UPDATE rules_snapshot SET format = 99', /written in format 99, this code reads 1/],
