@@ -222,6 +222,31 @@ export class PulseCounters {
   }
 
   /**
+   * The leads of the node's latest batches (`stamps`: its latest events'
+   * type, time and moment stored, newest first), as arrived() would have
+   * kept them: each batch's newest stamp over its moment stored, none from
+   * before the node last stepped its clock. What a restart restores.
+   */
+  static restoreLeads(t: NodeTally, stamps: readonly (readonly [type: string, time: number, receivedAt: number])[]): void {
+    const leads: number[] = [];
+    let k = 0;
+    while (k < stamps.length && leads.length < OFFSET_BATCHES) {
+      const at = stamps[k][2];
+      let newest = Number.NEGATIVE_INFINITY;
+      let stepped = false;
+      // One batch: the run of events stored at one moment; within it, those before a system.clock do not count.
+      for (; k < stamps.length && stamps[k][2] === at; k++) {
+        if (stepped) continue;
+        newest = Math.max(newest, stamps[k][1]);
+        if (stamps[k][0] === 'system.clock') stepped = true;
+      }
+      leads.push(newest - at);
+      if (stepped) break;
+    }
+    t.leads = leads.reverse();
+  }
+
+  /**
    * The node's clock offset (its clock − the hub's) as its batches show it:
    * the largest lead of its newest entry over the moment it was stored,
    * i.e. the batch that waited least, over the batches since the node last

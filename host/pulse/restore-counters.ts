@@ -2,7 +2,7 @@ import { isValueMap } from '../../firmware/codec/value.js';
 import type { Db } from '../store/open-cartridge.js';
 import { declaredWakeMs } from '../store/declared-power.js';
 import { NodeLatest } from '../store/node-latest.js';
-import type { PulseCounters } from './pulse-counters.js';
+import { PulseCounters } from './pulse-counters.js';
 
 /** Arrivals read back for a node's usual interval. */
 const ARRIVALS = 256;
@@ -25,6 +25,8 @@ export function restoreCounters(c: PulseCounters, db: Db, nodes: readonly string
     for (let i = 1; i < arrivals.length; i++) t.cadence.add(arrivals[i] - arrivals[i - 1]);
     if (arrivals.length) t.lastHeard = t.lastStored = arrivals[arrivals.length - 1];
     t.lastId = latest.newestId(id);
+    // The clock offset as the latest batches showed it: without it every node's clock is unknown until its next batch.
+    PulseCounters.restoreLeads(t, latest.stamps(id, ARRIVALS));
     const changes = latest.latest(id, 'sensor.state', SENSOR_CHANGES).reverse();
     for (const e of changes) c.event(id, t, e);
     const [boot, before] = latest.latest(id, 'system.boot', 2);

@@ -14,6 +14,7 @@ export class NodeLatest {
   private readonly latestOf: { rare: Of; readings: Of };
   private readonly firstAfter: { rare: Of; readings: Of };
   private readonly arrivalsOf;
+  private readonly stampsOf;
   private readonly newest;
 
   constructor(db: Db) {
@@ -26,6 +27,11 @@ export class NodeLatest {
     this.firstAfter = both('AND e.seq > ? ORDER BY e.seq LIMIT 1');
     this.newest = db.prepare<[string], Buffer>(`SELECT e.hash FROM ${FROM_ENTRIES} WHERE r.node = ? ORDER BY e.seq DESC LIMIT 1`).pluck();
     this.arrivalsOf = db.prepare<[string, number], number>(`SELECT e.received_at FROM ${FROM_ENTRIES} WHERE r.node = ? ORDER BY e.seq DESC LIMIT ?`).pluck();
+    this.stampsOf = db
+      .prepare<[string, number], [string, number, number]>(
+        `SELECT t.name, e.time, e.received_at FROM ${FROM_ENTRIES} WHERE r.node = ? ORDER BY e.seq DESC LIMIT ?`,
+      )
+      .raw();
   }
 
   /** Up to `limit` events of this type, newest first. */
@@ -47,6 +53,14 @@ export class NodeLatest {
 
   private pick(s: { rare: Of; readings: Of }, type: string): Of {
     return type === READING_TYPE ? s.readings : s.rare;
+  }
+
+  /**
+   * The node's latest `limit` events' type, time and moment stored, newest
+   * first: how far its clock led the hub's in each batch.
+   */
+  stamps(node: string, limit: number): [type: string, time: number, receivedAt: number][] {
+    return this.stampsOf.all(node, limit);
   }
 
   /** The distinct moments the node's latest `limit` events were stored, oldest first (its batches' arrivals). */

@@ -82,6 +82,49 @@ describe('PulseCounters', () => {
     assert.deepEqual([t.heapAtBoot, t.bootSinceHealth, t.health?.resetReason], [99_000, false, 'panic'], 'the new boot’s first health is its baseline');
   });
 
+  it("restored from the log at start, a node's clock offset is the one followed live, steps included", () => {
+    const tmp = tempDir('fazt-pulse-offset-');
+    let now = T;
+    const c = Cartridge.open(join(tmp.dir, 'fazt.db'), { clock: () => now });
+    try {
+      const live = new PulseCounters('hub');
+      c.onStored((entries, at) => live.observe(entries, at));
+      const n = new TestNode(75);
+      c.addNode(n.identity.publicKey, { name: 'lab' });
+      const send = (at: number, count: number) => {
+        now = at;
+        c.ingestBatch(n.batch(n.entries.length - count + 1, n.entries.length));
+      };
+      const offsets = () => {
+        const restored = new PulseCounters('hub');
+        restoreCounters(restored, c.db, [n.id]);
+        return [PulseCounters.clockOffset(restored.node(n.id)), PulseCounters.clockOffset(live.node(n.id))];
+      };
+      assert.deepEqual(offsets(), [undefined, undefined], 'nothing stored: no offset either way');
+      for (let k = 0; k < 12; k++) {
+        reading(n, T + k * MIN + 400);
+        reading(n, T + k * MIN + 700);
+        send(T + k * MIN + 1000 + (k % 3) * 200, 2);
+      }
+      assert.deepEqual(offsets(), [-300, -300], 'the batch that waited least of the latest eight');
+      // The clock leaps ahead, then the node steps it back: only what follows the step counts.
+      reading(n, T + 20 * MIN);
+      send(T + 13 * MIN, 1);
+      assert.deepEqual(offsets(), [7 * MIN, 7 * MIN]);
+      reading(n, T + 20 * MIN + 10);
+      n.record('system.clock', 'clock', { source: 'hub', offsetMs: -7 * MIN, rttMs: 0, stepMs: -7 * MIN }, T + 14 * MIN);
+      reading(n, T + 14 * MIN + 100);
+      send(T + 14 * MIN + 900, 3);
+      assert.deepEqual(offsets(), [-800, -800], 'the stamps before the step say nothing of the clock now');
+      reading(n, T + 15 * MIN + 600);
+      send(T + 15 * MIN + 700, 1);
+      assert.deepEqual(offsets(), [-100, -100]);
+    } finally {
+      c.close();
+      tmp.cleanup();
+    }
+  });
+
   it('restored from the log at start, a node restarted since its latest health has the same baseline and reset reason as one followed live', () => {
     const tmp = tempDir('fazt-pulse-restore-');
     let now = T;
