@@ -3,7 +3,7 @@
  * `root`, paired with the serving hub (the parent asks the server to pair
  * with the key this process sends it), pulls everything in one round (no
  * option given: the tree's own transport and page size) and sends back the
- * CPU time it took. Usage (forked with IPC):
+ * CPU and wall time it took. Usage (forked with IPC):
  * mesh-pull-run.ts <root> <dataDir> <serverUrl> <serverKeyHex> <nodes>
  */
 import { join } from 'node:path';
@@ -25,9 +25,11 @@ const peer = hub.mesh.store.peers.add({ publicKey: new Uint8Array(Buffer.from(se
 const paired = new Promise((resolve) => process.once('message', resolve));
 process.send?.({ publicKey: [...hub.publicKey] });
 await paired;
+const t0 = process.hrtime.bigint();
 const cpu0 = process.cpuUsage();
 const r = await hub.mesh.round(peer);
 const cpu = process.cpuUsage(cpu0);
+const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
 await hub.stop();
-process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, stored: r.stored, errors: r.errors.length });
+process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, wallMs, stored: r.stored, errors: r.errors.length });
 process.disconnect();

@@ -17,8 +17,8 @@
  *    hold identical heads (rounds of every hub against every other).
  *
  * `--runs N` (default 3): the initial sync timed again N times, each by a
- * fresh hub in its own process (bench/mesh-pull-run.ts), its CPU time the
- * figure (other work on a shared machine inflates wall time far more);
+ * fresh hub in its own process (bench/mesh-pull-run.ts), its wall and CPU
+ * time the figures (other work on a shared machine inflates wall time more);
  * `--baseline <dir>`: a checkout of another tree (`git worktree add <dir>
  * <commit>`, node_modules linked) whose runs alternate with this tree's, the
  * medians compared. `--quick`: 10,000 events for the initial sync and 2,000 for convergence.
@@ -93,7 +93,8 @@ const peer = puller.mesh.store.peers.add({ publicKey: new Uint8Array(served.publ
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const trees = [...(baseline ? [{ name: 'baseline', root: resolve(baseline) }] : []), { name: 'this tree', root: here }];
 const runCpu = new Map<string, number[]>(trees.map((t) => [t.name, []]));
-const runOnce = async (root: string, k: number): Promise<number> => {
+const runWall = new Map<string, number[]>(trees.map((t) => [t.name, []]));
+const runOnce = async (root: string, k: number): Promise<{ cpuMs: number; wallMs: number }> => {
   const run = fork(
     join(here, 'bench/mesh-pull-run.ts'),
     [root, join(dir, `run-${k}`), served.url, Buffer.from(served.publicKey).toString('hex'), String(NODES)],
@@ -110,20 +111,21 @@ const runOnce = async (root: string, k: number): Promise<number> => {
   const { publicKey } = await next<{ publicKey: number[] }>();
   server.send({ pair: publicKey });
   await reply();
-  const done = next<{ cpuMs: number; stored: number; errors: number }>();
+  const done = next<{ cpuMs: number; wallMs: number; stored: number; errors: number }>();
   run.send({ go: true });
   const r = await done;
   if (r.stored !== EVENTS || r.errors > 0) throw new Error(`run ${k} in ${root} stored ${r.stored} of ${EVENTS} events, ${r.errors} chain errors`);
   if (run.exitCode === null) await new Promise((ok) => run.once('exit', ok));
-  return r.cpuMs;
+  return r;
 };
 let k = 0;
 for (let r = 0; r < RUNS; r++)
   for (const t of trees) {
-    const ms = await runOnce(t.root, k++);
+    const { cpuMs: ms, wallMs } = await runOnce(t.root, k++);
     runCpu.get(t.name)?.push(ms);
+    runWall.get(t.name)?.push(wallMs);
     console.log(
-      `mesh: initial sync, ${t.name} run ${r + 1}: the pulling process ${fmt(ms)} ms of CPU, ${fmt((ms * 1000) / EVENTS, 1)} µs/event (load average ${loadavg()[0].toFixed(1)})`,
+      `mesh: initial sync, ${t.name} run ${r + 1}: ${fmt(wallMs)} ms wall (${fmt((EVENTS / wallMs) * 1000)} events/s), the pulling process ${fmt(ms)} ms of CPU, ${fmt((ms * 1000) / EVENTS, 1)} µs/event (load average ${loadavg()[0].toFixed(1)})`,
     );
   }
 for (const t of trees) {
@@ -131,9 +133,13 @@ for (const t of trees) {
   console.log(
     `mesh: initial sync, ${t.name}: median ${fmt(m)} ms of CPU, ${fmt((m * 1000) / EVENTS, 1)} µs/event, ${fmt((EVENTS / m) * 1000)} events per CPU-second (goal ≥ 50,000)`,
   );
+  const w = median(runWall.get(t.name) ?? []);
+  console.log(`mesh: initial sync, ${t.name}: median ${fmt(w)} ms wall, ${fmt((EVENTS / w) * 1000)} events/s verified and stored (goal ≥ 50,000)`);
 }
-if (baseline)
-  console.log(`mesh: initial sync CPU, this tree ÷ baseline = ${(median(runCpu.get('this tree') ?? []) / median(runCpu.get('baseline') ?? [])).toFixed(3)}×`);
+if (baseline) {
+  const ratio = (runs: Map<string, number[]>) => (median(runs.get('this tree') ?? []) / median(runs.get('baseline') ?? [])).toFixed(3);
+  console.log(`mesh: initial sync, this tree ÷ baseline: CPU ${ratio(runCpu)}×, wall ${ratio(runWall)}×`);
+}
 
 // The serving process's CPU counted from here: the timed runs' pulls are not this one's.
 server.send({ cpu: true });

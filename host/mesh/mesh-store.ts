@@ -125,20 +125,33 @@ export class MeshStore {
    * verify is recorded as a refusal and reported; either way nothing of it is
    * stored and the MeshError is thrown. `waitAhead`: a page past the stored
    * head is not the sender's fault (NATS): PageAhead is thrown unrecorded.
+   *
+   * `unsynced`: the page's commit is made without an fsync (Cartridge.derived),
+   * for a caller that pulls again whatever a power cut takes back: a sync
+   * round, which resumes from the stored heads. Safe because everything the
+   * commit holds comes again identically from the peer: the node-signed
+   * entries and checkpoints (the same bytes, so no fork can come of a loss),
+   * a paired hub's chain and the administration it carries (applied again as
+   * it is stored again), the peer's row when its chain is first stored. No
+   * cursor runs ahead of them: a round's progress is the stored heads, read
+   * from the same commits, and WAL recovery keeps a prefix of the commits
+   * (each frame's checksum covers the ones before). What this hub concludes
+   * of a page (a fork kept as proof, a refusal, its reports) is committed
+   * apart and synced, as is anything on its own chain, and a synced commit
+   * syncs every unsynced one before it. Nothing leaves before durable():
+   * heads, pages, NATS, exports and backups call it. Not for NATS: its ack
+   * ends the redelivery of a page a power cut could then take back.
    */
-  pageIn(peer: string, node: string, bytes: Uint8Array, o: { waitAhead?: boolean } = {}): PageStored {
+  pageIn(peer: string, node: string, bytes: Uint8Array, o: { waitAhead?: boolean; unsynced?: boolean } = {}): PageStored {
     if (!this.replicates(peer, node)) throw new MeshError('out-of-scope', `${node} is not replicated with ${peer}: its page is not taken`);
+    const ctx = {
+      cartridge: this.o.cartridge,
+      crypto: this.o.crypto,
+      pairedKey: (hub: string) => this.peers.get(hub)?.publicKey,
+      onPeerHubEntries: this.o.onPeerHubEntries,
+    };
     try {
-      return storePage(
-        {
-          cartridge: this.o.cartridge,
-          crypto: this.o.crypto,
-          pairedKey: (hub) => this.peers.get(hub)?.publicKey,
-          onPeerHubEntries: this.o.onPeerHubEntries,
-        },
-        node,
-        bytes,
-      );
+      return o.unsynced ? this.o.cartridge.derived(() => storePage(ctx, node, bytes)) : storePage(ctx, node, bytes);
     } catch (e) {
       const at = this.o.clock();
       if (o.waitAhead && e instanceof PageAhead) throw e;

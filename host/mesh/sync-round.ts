@@ -61,7 +61,8 @@ const DEFAULT_PAGE_LIMIT = 2048;
  * A chain's error (a refused page, a fork, an unknown node) is listed and the
  * other chains go on; an unreachable peer or a refused request throws
  * MeshError. Resumable: progress is the stored heads. Pipelined: the next
- * page of a chain is asked for while the one received is verified and stored.
+ * page (of the chain, or the next chain's first) is asked for, and its
+ * request sent, before the one received is verified and stored.
  */
 export async function syncRound(o: SyncRoundOptions): Promise<RoundFigures> {
   if (o.post) return roundWith(o, o.post);
@@ -123,46 +124,66 @@ async function roundWith(o: SyncRoundOptions, post: MeshPost): Promise<RoundFigu
   const peerChains = new Set([...mesh.peers.list().map((p) => p.hub), ...ours.filter((h) => h.kind !== 'node').map((h) => h.node)]);
   const order = [...theirs].sort((a, b) => Number(peerChains.has(b.node)) - Number(peerChains.has(a.node)) || a.node.localeCompare(b.node));
   const limit = o.pageLimit ?? DEFAULT_PAGE_LIMIT;
-  for (const h of order) {
+  const ask = (node: string, from: number) => call(MESH_PATHS.page, encodePageRequest({ node, from, limit }));
+  /** The page asked for ahead (of this chain or the next one's first): the peer reads and sends it while one is stored. */
+  let next: { node: string; from: number; answer: Promise<Uint8Array> } | undefined;
+  const room = () => o.maxPages === undefined || f.pages < o.maxPages;
+  for (let i = 0; i < order.length; i++) {
     f.chains++;
     try {
-      if (!(await pullChain(h))) {
+      if (!(await pullChain(order[i], order[i + 1]))) {
         f.interrupted = true;
         break;
       }
     } catch (e) {
       if (!(e instanceof MeshError) || e.code === 'unreachable' || e.code === 'bad-signature') throw e;
-      f.errors.push({ node: h.node, code: e.code as MeshErrorCode, message: e.message });
+      f.errors.push({ node: order[i].node, code: e.code as MeshErrorCode, message: e.message });
     }
   }
   f.ms = o.clock() - started;
   return f;
 
-  /** Pulls one chain up to the peer's head; false when maxPages stopped it. */
-  async function pullChain(h: ChainHead): Promise<boolean> {
-    let own = mesh.heads.list().find((x) => x.node === h.node);
-    // Behind: from our head's successor. Level or ahead but different: from their head, which overlaps what we hold (a fork shows).
-    let from = !own ? 1 : own.seq < h.seq ? own.seq + 1 : h.seq;
+  /** Where pulling `h` starts, or undefined when there is nothing to pull. */
+  function startOf(h: ChainHead): number | undefined {
+    const own = mesh.heads.list().find((x) => x.node === h.node);
+    if (!own) return 1;
     // Level, or ahead with their head on our chain: nothing to pull (they pull from us in their round).
-    if (own && own.seq >= h.seq && (own.seq === h.seq ? bytesEqual(own.hash, h.hash) : mesh.holds(h.node, h.seq, h.hash))) return true;
-    const ask = (at: number) => call(MESH_PATHS.page, encodePageRequest({ node: h.node, from: at, limit }));
-    // The next page, asked for before this one is stored: the peer reads and sends it meanwhile.
-    let next: { from: number; answer: Promise<Uint8Array> } | undefined;
+    if (own.seq >= h.seq && (own.seq === h.seq ? bytesEqual(own.hash, h.hash) : mesh.holds(h.node, h.seq, h.hash))) return undefined;
+    // Behind: from our head's successor. Level or ahead but different: from their head, which overlaps what we hold (a fork shows).
+    return own.seq < h.seq ? own.seq + 1 : h.seq;
+  }
+
+  /** Asks for a page ahead, and lets the request go out before the page in hand is stored (it is written on a later tick). */
+  async function askAhead(node: string, from: number): Promise<void> {
+    next = { node, from, answer: ask(node, from) };
+    next.answer.catch(() => {}); // awaited on the next turn, or dropped when the page in hand is refused
+    await new Promise<void>((sent) => setImmediate(sent));
+  }
+
+  /** Pulls one chain up to the peer's head, asking for the first page of `after` ahead of its last; false when maxPages stopped it. */
+  async function pullChain(h: ChainHead, after: ChainHead | undefined): Promise<boolean> {
+    let from = startOf(h);
+    if (from === undefined) return true;
     for (;;) {
-      if (o.maxPages !== undefined && f.pages >= o.maxPages) return false;
-      const page = await (next?.from === from ? next.answer : ask(from));
+      if (!room()) return false;
+      const page = await (next?.node === h.node && next.from === from ? next.answer : ask(h.node, from));
       next = undefined;
       f.pages++;
       if (page.length === 0) return true;
       const last = pageLast(page);
-      if (last !== undefined && last < h.seq && (o.maxPages === undefined || f.pages < o.maxPages)) {
-        next = { from: last + 1, answer: ask(last + 1) };
-        next.answer.catch(() => {}); // awaited on the next turn, or dropped when this page is refused
+      if (room()) {
+        if (last !== undefined && last < h.seq) await askAhead(h.node, last + 1);
+        else if (after) {
+          // This chain's last page: the next chain's first is asked for now (a page stored here does not move another chain's head).
+          const first = startOf(after);
+          if (first !== undefined) await askAhead(after.node, first);
+        }
       }
-      const r = mesh.pageIn(o.peer.hub, h.node, page);
+      // Unsynced: a page a power cut takes back is pulled again from the stored head (MeshStore.pageIn says why that is safe).
+      const r = mesh.pageIn(o.peer.hub, h.node, page, { unsynced: true });
       f.entries += r.entries;
       f.stored += r.stored;
-      own = mesh.heads.list().find((x) => x.node === h.node);
+      const own = mesh.heads.list().find((x) => x.node === h.node);
       if (!own || own.seq >= h.seq || r.head < from) return true;
       from = own.seq + 1;
     }
