@@ -42,6 +42,8 @@ const option = (name: string) => {
 };
 const QUICK = argv.includes('--quick');
 const RUNS = Number(option('--runs') ?? 3);
+// Checked before the serving child starts: a bad count failed later and left that child running.
+if (!Number.isSafeInteger(RUNS) || RUNS < 1) throw new RangeError(`--runs must be a whole number from 1, got ${option('--runs')}`);
 const baseline = option('--baseline');
 const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const NODES = 8;
