@@ -3,9 +3,11 @@
  * `root`, paired with the serving hub (the parent asks the server to pair
  * with the key this process sends it), pulls everything in one round (no
  * option given: the tree's own transport and page size) and sends back the
- * CPU and wall time it took. Usage (forked with IPC):
+ * CPU and wall time it took, and how long its main thread waited for a CPU
+ * (Linux's schedstat: other work on a shared machine, not this code). Usage (forked with IPC):
  * mesh-pull-run.ts <root> <dataDir> <serverUrl> <serverKeyHex> <nodes>
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 type HubModule = typeof import('../host/hub/hub.js');
@@ -25,11 +27,21 @@ const peer = hub.mesh.store.peers.add({ publicKey: new Uint8Array(Buffer.from(se
 const paired = new Promise((resolve) => process.once('message', resolve));
 process.send?.({ publicKey: [...hub.publicKey] });
 await paired;
+/** The main thread's time runnable but waiting for a CPU so far, in ms (/proc/thread-self/schedstat, field 2, ns); 0 where there is none. */
+const queuedMs = (): number => {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return 0;
+  }
+};
+const q0 = queuedMs();
 const t0 = process.hrtime.bigint();
 const cpu0 = process.cpuUsage();
 const r = await hub.mesh.round(peer);
 const cpu = process.cpuUsage(cpu0);
 const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+const waitedMs = queuedMs() - q0;
 await hub.stop();
-process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, wallMs, stored: r.stored, errors: r.errors.length });
+process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, wallMs, waitedMs, stored: r.stored, errors: r.errors.length });
 process.disconnect();
