@@ -49,6 +49,7 @@ export class CheckpointThread {
   private readonly worker: Worker;
   private readonly closed = new Int32Array(new SharedArrayBuffer(4));
   private waiting: { resolve: (r: CheckpointRun) => void; reject: (e: Error) => void } | undefined;
+  private current: Promise<CheckpointRun> | undefined;
   private failed: Error | undefined;
 
   static available(file: string): boolean {
@@ -72,24 +73,28 @@ export class CheckpointThread {
     });
   }
 
-  /** Whether a checkpoint is running now. */
-  get busy(): boolean {
-    return this.waiting !== undefined;
-  }
-
   /** The error the thread died of, if it did (nothing runs on it after that). */
   get error(): Error | undefined {
     return this.failed;
   }
 
-  /** One PASSIVE checkpoint on the thread: the WAL's frames and how many are in the database file now. */
+  /** One PASSIVE checkpoint on the thread, after the one running if one is: the WAL's frames and how many are in the database file now. */
   run(): Promise<CheckpointRun> {
     if (this.failed) return Promise.reject(this.failed);
-    if (this.waiting) return Promise.reject(new Error('a WAL checkpoint is already running on its thread'));
-    return new Promise((resolve, reject) => {
+    if (this.current) {
+      const next = () => this.run();
+      return this.current.then(next, next);
+    }
+    const current = new Promise<CheckpointRun>((resolve, reject) => {
       this.waiting = { resolve, reject };
       this.worker.postMessage('run');
     });
+    this.current = current;
+    const done = () => {
+      if (this.current === current) this.current = undefined;
+    };
+    current.then(done, done);
+    return current;
   }
 
   /**
