@@ -81,9 +81,10 @@ export class CheckpointThread {
   /** One PASSIVE checkpoint on the thread, after the one running if one is: the WAL's frames and how many are in the database file now. */
   run(): Promise<CheckpointRun> {
     if (this.failed) return Promise.reject(this.failed);
-    if (this.current) {
+    const running = this.current;
+    if (running !== undefined) {
       const next = () => this.run();
-      return this.current.then(next, next);
+      return running.then(next, next);
     }
     const current = new Promise<CheckpointRun>((resolve, reject) => {
       this.waiting = { resolve, reject };
