@@ -2,7 +2,9 @@
  * bench/long-turns: the long turns of the event loop in a saved CPU profile
  * (bench/soak's --profile-windows or --profile, or any `node --cpu-prof`
  * run), found as stretches without an idle sample and each named by what
- * ran in it (bench/profile-turns.ts), then grouped by that name.
+ * ran in it (bench/profile-turns.ts), then grouped by that name. The hub's
+ * frames are named through dist/fazt.js.map: the map of the build that ran
+ * (a rebuild since shifts the lines it names).
  *
  *   node --import tsx bench/long-turns.ts FILE.cpuprofile [--min-ms 50] [--list 20]
  */
