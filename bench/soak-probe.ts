@@ -17,7 +17,7 @@
  * Written as JSON to FAZT_SOAK_PROBE when the process exits.
  */
 import { subscribe } from 'node:diagnostics_channel';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -90,16 +90,34 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] });
 
-/** Turns that blocked the loop 50 ms or more: when (ms since the probe started) and for how long. */
+/**
+ * Turns that blocked the loop 50 ms or more: when (ms since the probe started) and for how long; and each one's span
+ * on the monotonic clock a CPU profile's times use (µs), so bench/soak names what ran in it from the profile.
+ */
 const blocked: { at: number; ms: number }[] = [];
+/** `cpuMs`: the main thread's time on a CPU in the span (the rest it waited for one, or in a system call). */
+const blockedSpans: { from: number; to: number; cpuMs: number }[] = [];
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+/** The main thread's time on a CPU so far (ns, /proc's schedstat; its id is the process's). */
+const schedstat = `/proc/self/task/${process.pid}/schedstat`;
+const onCpuNs = () => Number(readFileSync(schedstat, 'utf8').split(' ')[0]);
 const t0 = performance.now();
 let last = performance.now();
+let lastUs = monotonicUs();
+let lastCpu = onCpuNs();
 const CHECK_MS = 5;
 setInterval(() => {
   const now = performance.now();
+  const nowUs = monotonicUs();
+  const cpu = onCpuNs();
   const late = now - last - CHECK_MS;
-  if (late >= 50) blocked.push({ at: Math.round(last - t0), ms: Math.round(late) });
+  if (late >= 50) {
+    blocked.push({ at: Math.round(last - t0), ms: Math.round(late) });
+    if (blockedSpans.length < 10_000) blockedSpans.push({ from: lastUs, to: nowUs, cpuMs: (cpu - lastCpu) / 1e6 });
+  }
   last = now;
+  lastUs = nowUs;
+  lastCpu = cpu;
 }, CHECK_MS).unref();
 
 /**
@@ -221,6 +239,7 @@ process.on('exit', () => {
       gcMs: { count: gc.count, ...us(gc), byKind: Object.fromEntries([...gcKinds].map(([k, v]) => [gcName[k] ?? String(k), v])) },
       blocked: blocked.sort((a, b) => b.ms - a.ms).slice(0, 20),
       blockedCount: blocked.length,
+      blockedSpans,
       minutes,
       sqlTimes,
     }),

@@ -21,7 +21,7 @@
  */
 import Database from 'better-sqlite3';
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
-import { closeSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { get } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,7 @@ import { UPLINK } from '../host/node-config/init-config.js';
 import { Cartridge } from '../host/store/cartridge.js';
 import { startSoakHub } from './soak-hub.js';
 import type { PhaseSecond } from './soak-phases.js';
+import { bundleMap, type CpuProfile, ProfileTurns, turnCauses, turnLine } from './profile-turns.js';
 import { soakNodes } from './soak-nodes.js';
 
 /**
@@ -253,11 +254,19 @@ const probe = JSON.parse(readFileSync(probeFile, 'utf8')) as {
   gcMs: Spread & { count: number; byKind: Record<string, { count: number; ms: number }> };
   blocked: { at: number; ms: number }[];
   blockedCount: number;
+  blockedSpans: { from: number; to: number; cpuMs: number }[];
   sqlTimes: Record<string, Record<string, { calls: number; ms: number }>>;
   minutes: { at: number; uplinks: number; p50: number; p99: number; rss: number; heapUsed: number; external: number; arrayBuffers: number; malloced: number }[];
 };
 stream.destroy();
 sender.kill();
+/** What ran in the long turns, from the CPU profiles taken (--profile's whole run, --profile-windows' windows). */
+const profiles = [
+  ...(values.profile === undefined ? [] : readdirSync(values.profile).map((f) => join(values.profile as string, f))),
+  ...(values['profile-windows']?.split(',').map((w) => `${probeFile}.${w}.cpuprofile`) ?? []),
+].filter((f) => f.endsWith('.cpuprofile') && existsSync(f));
+const maps = bundleMap(new URL('../dist/fazt.js', import.meta.url).href);
+const named = profiles.flatMap((f) => new ProfileTurns(JSON.parse(readFileSync(f, 'utf8')) as CpuProfile, maps).within(probe.blockedSpans));
 const ended = Cartridge.open(address.cartridge);
 const stored = ended.nodes().reduce((sum, x) => sum + x.eventCount, 0);
 ended.close();
@@ -389,6 +398,18 @@ console.log(
     .map(([k, v]) => `${k} ${v.count} × ${fmt(v.ms, 0)} ms`)
     .join(', ')})`,
 );
+if (profiles.length > 0) {
+  /** Turns the thread spent mostly on a CPU: the hub's own work, not a wait for a CPU or a system call. */
+  const working = named.filter((t) => (t.cpuMs ?? 0) >= t.ms / 2);
+  console.log(
+    `  what ran in them (${named.length} of the ${probe.blockedCount} in the CPU profiles' windows, ${working.length} of those on a CPU for half their length or more, named here; the others waited for a CPU or in a system call; a turn's name is the innermost of the hub's functions holding half its sampled time, else its top frame): ${turnCauses(
+      working,
+    )
+      .map((c) => `${c.count} × ${c.cause} (${fmt(c.ms)} ms, longest ${fmt(c.longest)})`)
+      .join('; ')}`,
+  );
+  for (const t of named.slice(0, 8)) console.log(`    ${turnLine(t)}`); // the longest, whatever held them
+}
 console.log(
   `  the hub's main thread was ready to run but waited for a CPU (other processes on both) ${fmt((waited / wall) * 1000, 0)} ms a second, ${fmt((waited / Math.max(s1.cpu - s0.cpu, 1e-9)) * 100, 0)} % of the hub's CPU time`,
 );

@@ -1,4 +1,5 @@
 import type { Cartridge } from './cartridge.js';
+import { CheckpointThread } from './checkpoint-thread.js';
 import type { CheckpointRun } from './unsynced-commits.js';
 
 /** SQLite's own auto-checkpoint threshold in pages (SQLITE_DEFAULT_WAL_AUTOCHECKPOINT), put back by stop(). */
@@ -18,14 +19,20 @@ export const BACKSTOP_PAGES = 4000;
  * reader still needs, never waits for a lock, and keeps the WAL at about
  * `everyMs` worth of writes; the connection's auto-checkpoint is raised to
  * BACKSTOP_PAGES, which only a held-up timer lets the WAL reach.
- * Durability is not touched: with synchronous=FULL a commit is on disk in
- * the WAL before it returns, checkpointed or not. A run that copies every
- * frame tells the cartridge that its unsynced commits (percepts) are on
- * disk too (Cartridge.checkpoint), so what serves the hub's chain usually
- * finds nothing left to sync.
+ * The checkpoint itself runs on a thread of its own (CheckpointThread), so
+ * its copy and fsyncs are no turn of the hub's event loop; where that
+ * thread is not available (the single executable) or died, in the loop.
+ * Durability is not touched: a commit is durable as its own sync makes it,
+ * checkpointed or not. A run in the loop that copies every frame tells the
+ * cartridge that its unsynced commits (percepts) are on disk too
+ * (Cartridge.checkpoint); a run on the thread does not (a commit of the
+ * loop's may come between its copy and its answer): what serves the hub's
+ * chain then syncs what is pending itself (Cartridge.durable).
  */
 export class WalCheckpoints {
   private timer: NodeJS.Timeout | undefined;
+  private thread: CheckpointThread | undefined;
+  private started = false;
 
   /** `onError`: a checkpoint that failed (a full disk, an I/O error); the next is tried at its time, nothing committed is lost. */
   constructor(
@@ -38,31 +45,50 @@ export class WalCheckpoints {
 
   start(): void {
     this.cartridge.db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    if (CheckpointThread.available(this.cartridge.file)) this.thread = new CheckpointThread(this.cartridge.file);
+    this.started = true;
     this.plan();
   }
 
   /** One PASSIVE checkpoint: the WAL's frames, and how many of them are now in the database file. */
-  run(): CheckpointRun {
-    return this.cartridge.checkpoint();
+  run(): Promise<CheckpointRun> {
+    const thread = this.thread;
+    if (thread && !thread.error) return thread.run();
+    try {
+      return Promise.resolve(this.cartridge.checkpoint());
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
-  /** Stops the timer and gives the connection SQLite's auto-checkpoint back (a closed one needs nothing). */
+  /** Stops the timer and the thread and gives the connection SQLite's auto-checkpoint back (a closed one needs nothing). */
   stop(): void {
+    this.started = false;
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.thread?.stop();
+    this.thread = undefined;
     if (this.cartridge.db.open) this.cartridge.db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
   }
 
+  /** The next run `everyMs` after the last one ended (one at a time, however long one takes). */
   private plan(): void {
     this.timer = setTimeout(() => {
+      this.timer = undefined;
       if (!this.cartridge.db.open) return;
-      try {
-        this.run();
-      } catch (e) {
-        this.onError(e instanceof Error ? e : new Error(String(e)));
-      }
-      this.plan();
+      this.run().then(
+        () => this.next(),
+        (e: unknown) => {
+          if (!this.started) return; // stopped meanwhile: the thread's run was cut short, nothing failed
+          this.onError(e instanceof Error ? e : new Error(String(e)));
+          this.next();
+        },
+      );
     }, this.everyMs);
     this.timer.unref();
+  }
+
+  private next(): void {
+    if (this.started && this.timer === undefined && this.cartridge.db.open) this.plan();
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -38,7 +38,7 @@ const walFrames = (c: Cartridge, file: string) => {
 };
 
 describe('WAL checkpoints off the commit path', () => {
-  it('no commit checkpoints once started; a PASSIVE run copies the WAL, which is then reused, so it stays bounded', () => {
+  it('no commit checkpoints once started; a PASSIVE run copies the WAL, which is then reused, so it stays bounded', async () => {
     const { c, file, done } = open();
     try {
       const checkpoints = new WalCheckpoints(c, (e) => assert.fail(e));
@@ -47,7 +47,7 @@ describe('WAL checkpoints off the commit path', () => {
       // SQLite's auto-checkpoint (1,000 pages) would have run inside a commit and restarted the WAL well before this.
       const frames = walFrames(c, file);
       assert.ok(frames >= 1500, `the WAL holds every commit's frames: ${frames}`);
-      const run = checkpoints.run();
+      const run = await checkpoints.run();
       assert.equal(run.walFrames, run.checkpointed, 'everything copied: no reader holds it');
       assert.ok(run.walFrames >= 1500);
       write(c, 1000);
@@ -72,6 +72,29 @@ describe('WAL checkpoints off the commit path', () => {
       // The database file takes its pages only when a checkpoint copies them out of the WAL.
       for (let i = 0; i < 200 && statSync(file).size < pages(); i++) await sleep(10);
       assert.equal(statSync(file).size, pages());
+    } finally {
+      checkpoints.stop();
+      done();
+    }
+  });
+
+  it("the checkpoints run on a thread of their own: the hub's connection never checkpoints, yet the database file takes the WAL's pages", async () => {
+    const { c, file, done } = open();
+    // The hub's connection refuses to checkpoint here: whatever copies the WAL below is another connection's.
+    c.checkpoint = () => assert.fail("the hub's own connection checkpointed on the event loop");
+    const checkpoints = new WalCheckpoints(c, (e) => assert.fail(e), 20);
+    try {
+      checkpoints.start();
+      write(c, 300);
+      const pages = () => (c.db.pragma('page_count', { simple: true }) as number) * (c.db.pragma('page_size', { simple: true }) as number);
+      for (let i = 0; i < 200 && statSync(file).size < pages(); i++) await sleep(10);
+      assert.equal(statSync(file).size, pages());
+      const run = await checkpoints.run();
+      assert.equal(run.checkpointed, run.walFrames, 'a run on the thread answers with its frames');
+      checkpoints.stop();
+      c.close();
+      // stop() waited for the thread's connection to close, so the hub's close was the last one: SQLite removed the WAL.
+      assert.equal(existsSync(`${file}-wal`), false);
     } finally {
       checkpoints.stop();
       done();
