@@ -66,13 +66,38 @@ export function* figuresEvents(m: PulseMetrics, j: Judgement, unknown: ReadonlyM
   }
 }
 
+/** The type of a part of a beat: a group of its status changes (schemas/event-data.schema.json). */
+export const CHANGES_TYPE = 'system.pulse.changes';
+
+/** Changes a changes event carries, and a commit of pulse.<status> events says, at most: a few ms of work each. */
+export const PART_CHANGES = 100;
+
+/**
+ * A beat's status changes as system.pulse.changes events of at most
+ * PART_CHANGES changes each (`changes`, each as changeData made it), one
+ * part at a time as it is asked for. Stored before the beat, which cites
+ * them: what it is to say, read back whole should it be stopped saying it.
+ */
+export function* changesEvents(at: number, changes: readonly ValueMap[]): Generator<HubEventInput, void, void> {
+  for (let i = 0; i < changes.length; i += PART_CHANGES)
+    yield { type: CHANGES_TYPE, component: PULSE_COMPONENT, data: { at, changes: changes.slice(i, i + PART_CHANGES) }, time: at };
+}
+
 /**
  * A beat as a pulse.beat event: what it concluded (the status, the checks
  * that are not healthy, the hub's checks that know nothing), the hub's
- * figures, and the figures events (`parts`) that carry the nodes', so a
+ * figures, the figures events (`parts`) that carry the nodes' and the
+ * changes events (`changeParts`) that carry its status changes, so a
  * restarted hub can judge again from the stored beats alone.
  */
-export function beatEvent(m: PulseMetrics, j: Judgement, text: string, previous: string | undefined, parts: readonly string[]): HubEventInput {
+export function beatEvent(
+  m: PulseMetrics,
+  j: Judgement,
+  text: string,
+  previous: string | undefined,
+  parts: readonly string[],
+  changeParts: readonly string[],
+): HubEventInput {
   const count = { healthy: 0, degraded: 0, critical: 0, unknown: 0 };
   for (const v of j.verdicts) count[v.status]++;
   const data = defined({
@@ -85,14 +110,15 @@ export function beatEvent(m: PulseMetrics, j: Judgement, text: string, previous:
     hub: m.hub,
     facts: m.hubFacts,
     parts: [...parts],
+    changeParts: changeParts.length ? [...changeParts] : undefined,
     previous,
   });
   return { type: 'pulse.beat', component: PULSE_COMPONENT, data, time: j.at };
 }
 
-/** A status change as a pulse.<to> event (pulse.critical, pulse.degraded, pulse.healthy, pulse.unknown), citing the beat and the subject's evidence. */
-export function transitionEvent(t: Transition, causes: string[]): HubEventInput {
-  const data = defined({
+/** A status change as a system.pulse.changes part keeps it: the pulse.<to> event's data, `causes` the subject's evidence (changeEvent puts the beat first). */
+export function changeData(t: Transition, evidence: readonly string[]): ValueMap {
+  return defined({
     check: t.check,
     subject: t.subject,
     name: t.name,
@@ -103,9 +129,14 @@ export function transitionEvent(t: Transition, causes: string[]): HubEventInput 
     text: t.text,
     fix: t.fix,
     at: t.at,
-    causes,
+    causes: [...evidence],
   });
-  return { type: `pulse.${t.to}`, component: PULSE_COMPONENT, data, time: t.at };
+}
+
+/** A status change (changeData) as a pulse.<to> event (pulse.critical, pulse.degraded, pulse.healthy, pulse.unknown), citing the beat that says it, then the subject's evidence. */
+export function changeEvent(change: ValueMap, beat: string): HubEventInput {
+  const evidence = Array.isArray(change.causes) ? change.causes : [];
+  return { type: `pulse.${String(change.to)}`, component: PULSE_COMPONENT, data: { ...change, causes: [beat, ...evidence] }, time: change.at as number };
 }
 
 /** The metrics a stored pulse.beat carried, to judge them again on a restart. */
