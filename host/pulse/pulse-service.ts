@@ -291,6 +291,6 @@ export class PulseService {
       whole = { beat: b, d };
     }
     // The latest beat's changes a stop cut short: the next beat says them (they were judged; the judge now stands past them).
-    this.held = whole ? unsaidChanges(this.o.cartridge, hub, whole.beat, whole.d) : [];
+    this.held = whole && whole.beat.id === latest?.id ? unsaidChanges(this.o.cartridge, hub, whole.beat, whole.d) : [];
   }
 }
