@@ -1,7 +1,7 @@
 import { isValueMap, type ValueMap } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import type { HubLog } from '../hub/hub-log.js';
-import { beatEvent, changeData, changeEvent, changesEvents, figuresEvents, metricsOfBeat, PART_CHANGES, unknownByNode } from './beat-events.js';
+import { beatEvent, changeData, changeEvent, changesEvents, figuresEvents, metricsOfBeat, PART_CHANGES, verdictsByNode } from './beat-events.js';
 import { type CollectOptions, FigureCollector, HEALTH_METRICS } from './collect-figures.js';
 import { restoreCounters } from './restore-counters.js';
 import { Judge, loadChecks } from './judge.js';
@@ -174,10 +174,10 @@ export class PulseService {
       const evidence = this.evidence();
       changes = [...this.held, ...judgement.transitions.map((t) => changeData(t, this.causes(evidence, t)))];
       yield;
-      const unknown = unknownByNode(judgement);
+      const verdicts = verdictsByNode(judgement);
       storing = true;
       const parts: string[] = [];
-      for (const part of figuresEvents(metrics, judgement, unknown)) {
+      for (const part of figuresEvents(metrics, judgement, verdicts)) {
         yield;
         parts.push(this.o.hubLog.appendMany([part])[0].id);
       }

@@ -27,6 +27,12 @@ const byCheck = (a: Value, b: Value): number => {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 };
 
+/** Issues in the judge's order (judge.ts): critical first, then by check, name and subject. */
+const byStatus = (a: Value, b: Value): number => {
+  const rank = (x: Value) => (isValueMap(x) && x.status === 'critical' ? 0 : 1);
+  return rank(a) - rank(b) || byCheck(a, b);
+};
+
 /** The lists `field` of the parts `ids` cites, one after the other; undefined when one is missing. */
 function gathered(ids: Value | undefined, parts: ReadonlyMap<string, ValueMap>, field: 'nodes' | 'changes'): ValueMap[] | undefined {
   if (!Array.isArray(ids)) return [];
@@ -43,8 +49,8 @@ function gathered(ids: Value | undefined, parts: ReadonlyMap<string, ValueMap>, 
 
 /**
  * A stored pulse.beat in its whole form: every node's figures inline and
- * every unknown check listed, as beats were stored before their figures
- * went into parts (those come back as they are), and the status changes it
+ * every unknown check and issue listed, as beats were stored before their
+ * figures went into parts (those come back as they are), and the status changes it
  * said (`changes`, from its changes parts; absent on beats stored before
  * those, which said theirs in their own commit). Undefined when a part it
  * cites is not in `parts`: a beat read without its nodes or its changes
@@ -57,12 +63,15 @@ export function wholeBeat(d: ValueMap, parts: ReadonlyMap<string, ValueMap>): Va
   if (!groups || !changes) return undefined;
   const nodes: ValueMap = Object.assign({}, ...groups);
   const unknown: Value[] = Array.isArray(d.unknown) ? [...d.unknown] : [];
+  const issues: Value[] = Array.isArray(d.issues) ? [...d.issues] : [];
   for (const id of d.parts) {
-    const theirs = parts.get(id as string)?.unknown;
-    if (Array.isArray(theirs)) unknown.push(...theirs);
+    const part = parts.get(id as string);
+    if (Array.isArray(part?.unknown)) unknown.push(...part.unknown);
+    // Parts stored before they carried their nodes' issues have none: their beat lists them all.
+    if (Array.isArray(part?.issues)) issues.push(...part.issues);
   }
   const { parts: _cited, changeParts: _changes, ...rest } = d;
-  return { ...rest, nodes, unknown: unknown.sort(byCheck), ...(Array.isArray(d.changeParts) ? { changes } : {}) };
+  return { ...rest, issues: issues.sort(byStatus), nodes, unknown: unknown.sort(byCheck), ...(Array.isArray(d.changeParts) ? { changes } : {}) };
 }
 
 /** A stored beat's parts read from the cartridge, then the beat whole (wholeBeat). */

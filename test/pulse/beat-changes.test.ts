@@ -141,6 +141,17 @@ describe('a beat with a thousand status changes', () => {
       judged,
     );
     assert.equal(said.map((e) => e.type).filter((t) => t !== 'pulse.critical').length, 0);
+    const issues = first.judgement.verdicts.filter((v) => v.status === 'critical' || v.status === 'degraded');
+    assert.ok(issues.length >= NODES);
+    assert.deepEqual(
+      (whole.issues as ValueMap[]).map((i) => `${i.status} ${i.check} ${i.subject} ${i.since}`),
+      issues.map((v) => `${v.status} ${v.check} ${v.subject} ${v.since}`),
+      'every issue, in the judge’s order',
+    );
+    assert.ok(
+      ((beat.data as ValueMap).issues as ValueMap[]).every((i) => i.subject === 'hub'),
+      'the beat itself lists the hub’s issues only; its nodes’ are in its parts',
+    );
   });
 
   it('stopped while saying them: the restarted hub stands at that beat, and its next beat says the rest, each change said once', async () => {
