@@ -33,16 +33,14 @@ const byStatus = (a: Value, b: Value): number => {
   return rank(a) - rank(b) || byCheck(a, b);
 };
 
-/** The lists `field` of the parts `ids` cites, one after the other; undefined when one is missing. */
-function gathered(ids: Value | undefined, parts: ReadonlyMap<string, ValueMap>, field: 'nodes' | 'changes'): ValueMap[] | undefined {
+/** The parts `ids` cites, in order; undefined when one is not in `parts`. */
+function cited(ids: Value | undefined, parts: ReadonlyMap<string, ValueMap>): ValueMap[] | undefined {
   if (!Array.isArray(ids)) return [];
   const out: ValueMap[] = [];
   for (const id of ids) {
     const part = typeof id === 'string' ? parts.get(id) : undefined;
     if (!part) return undefined;
-    const got = part[field];
-    if (field === 'nodes' ? !isValueMap(got) : !Array.isArray(got)) return undefined;
-    out.push(...(field === 'nodes' ? [got as ValueMap] : (got as ValueMap[])));
+    out.push(part);
   }
   return out;
 }
@@ -58,18 +56,18 @@ function gathered(ids: Value | undefined, parts: ReadonlyMap<string, ValueMap>, 
  */
 export function wholeBeat(d: ValueMap, parts: ReadonlyMap<string, ValueMap>): ValueMap | undefined {
   if (!Array.isArray(d.parts)) return d;
-  const groups = gathered(d.parts, parts, 'nodes');
-  const changes = gathered(d.changeParts, parts, 'changes');
-  if (!groups || !changes) return undefined;
-  const nodes: ValueMap = Object.assign({}, ...groups);
+  const figures = cited(d.parts, parts);
+  const changeParts = cited(d.changeParts, parts);
+  if (!figures?.every((p) => isValueMap(p.nodes)) || !changeParts?.every((p) => Array.isArray(p.changes))) return undefined;
+  const nodes: ValueMap = Object.assign({}, ...figures.map((p) => p.nodes));
   const unknown: Value[] = Array.isArray(d.unknown) ? [...d.unknown] : [];
   const issues: Value[] = Array.isArray(d.issues) ? [...d.issues] : [];
-  for (const id of d.parts) {
-    const part = parts.get(id as string);
-    if (Array.isArray(part?.unknown)) unknown.push(...part.unknown);
+  for (const part of figures) {
+    if (Array.isArray(part.unknown)) unknown.push(...part.unknown);
     // Parts stored before they carried their nodes' issues have none: their beat lists them all.
-    if (Array.isArray(part?.issues)) issues.push(...part.issues);
+    if (Array.isArray(part.issues)) issues.push(...part.issues);
   }
+  const changes = changeParts.flatMap((p) => p.changes as Value[]);
   const { parts: _cited, changeParts: _changes, ...rest } = d;
   return { ...rest, issues: issues.sort(byStatus), nodes, unknown: unknown.sort(byCheck), ...(Array.isArray(d.changeParts) ? { changes } : {}) };
 }
