@@ -81,7 +81,8 @@ export function pulseRoutes(ctx: { cartridge: Cartridge; hubId: string; pulse: (
     const changes: unknown[] = [];
     for (const e of page.events) {
       const d = e.data as ValueMap;
-      if (e.type === 'pulse.beat') beats.push({ id: e.id, at: d.at, status: d.status, counts: d.counts, issues: d.issues });
+      // A beat's issues are in its parts (GET /v1/pulse gives the latest's): a history lists each beat's status and counts.
+      if (e.type === 'pulse.beat') beats.push({ id: e.id, at: d.at, status: d.status, counts: d.counts });
       else changes.push({ id: e.id, type: e.type, ...d });
     }
     sendJson(res, 200, { since, beats, changes, truncated: page.next !== null });

@@ -34,65 +34,105 @@ export const PART_NODES = 100;
 
 const unknownOf = (v: Verdict): ValueMap => ({ check: v.check, subject: v.subject, name: v.name, title: v.title });
 
-/** The checks that knew nothing about each node, by node id, as a figures part lists them. */
-export function unknownByNode(j: Judgement): Map<string, ValueMap[]> {
-  const unknown = new Map<string, ValueMap[]>();
+/** What a figures part lists of its nodes' verdicts, by node id: the checks that knew nothing (`unknown`) and those not healthy (`issues`). */
+export interface NodeVerdicts {
+  unknown: Map<string, ValueMap[]>;
+  issues: Map<string, ValueMap[]>;
+}
+
+const add = (m: Map<string, ValueMap[]>, k: string, v: ValueMap) => {
+  const theirs = m.get(k);
+  if (theirs) theirs.push(v);
+  else m.set(k, [v]);
+};
+
+/** The nodes' unknown and not-healthy verdicts, by node id, in the judgement's order (the hub's stay in the beat). */
+export function verdictsByNode(j: Judgement): NodeVerdicts {
+  const out: NodeVerdicts = { unknown: new Map(), issues: new Map() };
   for (const v of j.verdicts) {
-    if (v.status !== 'unknown' || v.subject === 'hub') continue;
-    const theirs = unknown.get(v.subject);
-    if (theirs) theirs.push(unknownOf(v));
-    else unknown.set(v.subject, [unknownOf(v)]);
+    if (v.subject === 'hub') continue;
+    if (v.status === 'unknown') add(out.unknown, v.subject, unknownOf(v));
+    else if (v.status !== 'healthy') add(out.issues, v.subject, issue(v));
   }
-  return unknown;
+  return out;
 }
 
 /**
  * A beat's figures as system.pulse.figures events of at most PART_NODES
- * nodes each: what each node's figures, facts and sensors were, and which
- * checks knew nothing about it (`unknown`, from unknownByNode), one part at
- * a time as it is asked for. Stored before the beat, which cites them.
+ * nodes each: what each node's figures, facts and sensors were, which
+ * checks knew nothing about it (`unknown`) and which are not healthy
+ * (`issues`, both from verdictsByNode), one part at a time as it is asked
+ * for. Stored before the beat, which cites them.
  */
-export function* figuresEvents(m: PulseMetrics, j: Judgement, unknown: ReadonlyMap<string, ValueMap[]>): Generator<HubEventInput, void, void> {
+export function* figuresEvents(m: PulseMetrics, j: Judgement, verdicts: NodeVerdicts): Generator<HubEventInput, void, void> {
   const ids = Object.keys(m.nodes);
   for (let i = 0; i < ids.length; i += PART_NODES) {
     const nodes: ValueMap = {};
-    const theirs: ValueMap[] = [];
+    const unknown: ValueMap[] = [];
+    const issues: ValueMap[] = [];
     for (const id of ids.slice(i, i + PART_NODES)) {
       const n = m.nodes[id];
       nodes[id] = { name: n.name, figures: n.figures, facts: n.facts, sensors: n.sensors as unknown as ValueMap } as ValueMap;
-      theirs.push(...(unknown.get(id) ?? []));
+      unknown.push(...(verdicts.unknown.get(id) ?? []));
+      issues.push(...(verdicts.issues.get(id) ?? []));
     }
-    yield { type: FIGURES_TYPE, component: PULSE_COMPONENT, data: { at: j.at, nodes, unknown: theirs }, time: j.at };
+    yield { type: FIGURES_TYPE, component: PULSE_COMPONENT, data: { at: j.at, nodes, unknown, issues }, time: j.at };
   }
 }
 
+/** The type of a part of a beat: a group of its status changes (schemas/event-data.schema.json). */
+export const CHANGES_TYPE = 'system.pulse.changes';
+
+/** Changes a changes event carries, and a commit of pulse.<status> events says, at most: a few ms of work each. */
+export const PART_CHANGES = 100;
+
 /**
- * A beat as a pulse.beat event: what it concluded (the status, the checks
- * that are not healthy, the hub's checks that know nothing), the hub's
- * figures, and the figures events (`parts`) that carry the nodes', so a
+ * A beat's status changes as system.pulse.changes events of at most
+ * PART_CHANGES changes each (`changes`, each as changeData made it), one
+ * part at a time as it is asked for. Stored before the beat, which cites
+ * them: what it is to say, read back whole should it be stopped saying it.
+ */
+export function* changesEvents(at: number, changes: readonly ValueMap[]): Generator<HubEventInput, void, void> {
+  for (let i = 0; i < changes.length; i += PART_CHANGES)
+    yield { type: CHANGES_TYPE, component: PULSE_COMPONENT, data: { at, changes: changes.slice(i, i + PART_CHANGES) }, time: at };
+}
+
+/**
+ * A beat as a pulse.beat event: what it concluded (the status, the counts,
+ * the hub's checks that are not healthy or know nothing), the hub's
+ * figures, the figures events (`parts`) that carry the nodes' and the
+ * changes events (`changeParts`) that carry its status changes, so a
  * restarted hub can judge again from the stored beats alone.
  */
-export function beatEvent(m: PulseMetrics, j: Judgement, text: string, previous: string | undefined, parts: readonly string[]): HubEventInput {
+export function beatEvent(
+  m: PulseMetrics,
+  j: Judgement,
+  text: string,
+  previous: string | undefined,
+  parts: readonly string[],
+  changeParts: readonly string[],
+): HubEventInput {
   const count = { healthy: 0, degraded: 0, critical: 0, unknown: 0 };
   for (const v of j.verdicts) count[v.status]++;
   const data = defined({
     at: j.at,
     status: j.status,
     counts: count,
-    issues: j.verdicts.filter((v) => v.status === 'degraded' || v.status === 'critical').map(issue),
+    issues: j.verdicts.filter((v) => (v.status === 'degraded' || v.status === 'critical') && v.subject === 'hub').map(issue),
     unknown: j.verdicts.filter((v) => v.status === 'unknown' && v.subject === 'hub').map(unknownOf),
     text,
     hub: m.hub,
     facts: m.hubFacts,
     parts: [...parts],
+    changeParts: changeParts.length ? [...changeParts] : undefined,
     previous,
   });
   return { type: 'pulse.beat', component: PULSE_COMPONENT, data, time: j.at };
 }
 
-/** A status change as a pulse.<to> event (pulse.critical, pulse.degraded, pulse.healthy, pulse.unknown), citing the beat and the subject's evidence. */
-export function transitionEvent(t: Transition, causes: string[]): HubEventInput {
-  const data = defined({
+/** A status change as a system.pulse.changes part keeps it: the pulse.<to> event's data, `causes` the subject's evidence (changeEvent puts the beat first). */
+export function changeData(t: Transition, evidence: readonly string[]): ValueMap {
+  return defined({
     check: t.check,
     subject: t.subject,
     name: t.name,
@@ -103,9 +143,14 @@ export function transitionEvent(t: Transition, causes: string[]): HubEventInput 
     text: t.text,
     fix: t.fix,
     at: t.at,
-    causes,
+    causes: [...evidence],
   });
-  return { type: `pulse.${t.to}`, component: PULSE_COMPONENT, data, time: t.at };
+}
+
+/** A status change (changeData) as a pulse.<to> event (pulse.critical, pulse.degraded, pulse.healthy, pulse.unknown), citing the beat that says it, then the subject's evidence. */
+export function changeEvent(change: ValueMap, beat: string): HubEventInput {
+  const evidence = Array.isArray(change.causes) ? change.causes : [];
+  return { type: `pulse.${String(change.to)}`, component: PULSE_COMPONENT, data: { ...change, causes: [beat, ...evidence] }, time: change.at as number };
 }
 
 /** The metrics a stored pulse.beat carried, to judge them again on a restart. */

@@ -1,7 +1,7 @@
 import { isValueMap, type ValueMap } from '../../firmware/codec/value.js';
 import type { EventEntry } from '../../firmware/event/envelope.js';
 import type { HubLog } from '../hub/hub-log.js';
-import { beatEvent, figuresEvents, metricsOfBeat, transitionEvent, unknownByNode } from './beat-events.js';
+import { beatEvent, changeData, changeEvent, changesEvents, figuresEvents, metricsOfBeat, PART_CHANGES, verdictsByNode } from './beat-events.js';
 import { type CollectOptions, FigureCollector, HEALTH_METRICS } from './collect-figures.js';
 import { restoreCounters } from './restore-counters.js';
 import { Judge, loadChecks } from './judge.js';
@@ -9,7 +9,7 @@ import { narrate, type SensorChange } from './narrate.js';
 import type { Phrasing } from './phrasing.js';
 import type { Judgement, PulseMetrics, Transition } from './pulse-types.js';
 import { runInTurns, runNow, type SliceTimer, type Steps, StepsCancelled } from './steps.js';
-import { storedParts, wholeBeat } from './stored-beats.js';
+import { storedParts, unsaidChanges, wholeBeat } from './stored-beats.js';
 
 /** How often the hub beats unless told (README "Pulse"). */
 const DEFAULT_BEAT_MS = 15 * 60_000;
@@ -49,8 +49,9 @@ export interface PulseAnswer {
 /**
  * Pulse: every beat it collects the figures (collect-figures.ts), judges
  * them against the checks (judge.ts) and stores the nodes' figures in
- * system.pulse.figures parts, then a pulse.beat citing them and one
- * pulse.<status> event per change on the hub's signed chain, in one commit:
+ * system.pulse.figures parts and its status changes in system.pulse.changes
+ * parts, then a pulse.beat citing them, then one pulse.<status> event per
+ * change on the hub's signed chain, citing the beat, PART_CHANGES a commit:
  * rules trigger on those, so "critical → notify" is a rule. The hub's timer
  * runs a beat in turns (beatInTurns) so it never holds the event loop long. On start it
  * judges the stored beats of the checks' longest window again, silently, so
@@ -66,8 +67,12 @@ export class PulseService {
   private last: PulseAnswer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private nextAt: number | undefined;
-  /** Changes judged by a beat that could not be stored (a full disk): said with the next beat that can. */
-  private held: Transition[] = [];
+  /**
+   * Changes (changeData) judged but not said: by a beat that could not be
+   * stored (a full disk), or stored and stopped before it said them all
+   * (found again on start). Said with the next beat that can.
+   */
+  private held: ValueMap[] = [];
   /** The beat being run in turns, if one is. */
   private running: Promise<PulseAnswer> | undefined;
   /** Bumped by stop(): a beat in turns started before it stops at its next turn. */
@@ -125,7 +130,8 @@ export class PulseService {
 
   /**
    * The same beat a bounded slice a turn (NODES_PER_TURN nodes collected or
-   * judged, one figures event stored), so ingest and acks go on in between.
+   * judged, one part stored, PART_CHANGES changes said), so ingest and acks
+   * go on in between.
    * A beat already in progress is answered, not started twice; stop()
    * cancels one between turns (it rejects with StepsCancelled). `onSlice`
    * (bench/pulse.ts) is told what each turn's slice took.
@@ -143,18 +149,22 @@ export class PulseService {
   }
 
   /**
-   * Collect and judge, `perStep` nodes a step; then each figures part in a
-   * commit of its own; last, the beat citing them and its changes, in one
-   * commit. A hub stopped between the parts and the beat leaves parts no
-   * beat cites: the replay reads beats only, so it stands at the beat
-   * before, as the hub did (nothing of the lost beat was said).
+   * Collect and judge, `perStep` nodes a step; then each part (figures, then
+   * changes) in a commit of its own; then the beat citing them; last, its
+   * changes said PART_CHANGES a commit. A hub stopped before the beat
+   * leaves parts no beat cites: the replay reads beats only, so it stands
+   * at the beat before, as the hub did (nothing of the lost beat was said).
+   * A hub stopped while saying the changes leaves a beat whose changes
+   * parts list more than was said: the replay holds the rest for the next
+   * beat (unsaidChanges), so each is said once.
    */
   private *beatSteps(perStep: number): Steps<PulseAnswer> {
     const metrics = yield* this.collector.collectSteps(perStep);
     yield;
     const judgement = yield* this.judge.judgeSteps(metrics, perStep);
-    // Judged: from here on, changes not stored (a full disk, a stop between turns) are held for the next beat.
-    const changes = [...this.held, ...judgement.transitions];
+    // Judged: from here on, changes not said (a full disk, a stop between turns) are held for the next beat.
+    let changes = this.held;
+    let said = 0;
     let answer: PulseAnswer | undefined;
     let storing = false;
     try {
@@ -162,29 +172,38 @@ export class PulseService {
       const text = narrate(metrics, judgement, { timeZone: this.o.timeZone, recent: this.recent(metrics) });
       yield;
       const evidence = this.evidence();
+      changes = [...this.held, ...judgement.transitions.map((t) => changeData(t, this.causes(evidence, t)))];
       yield;
-      const unknown = unknownByNode(judgement);
+      const verdicts = verdictsByNode(judgement);
       storing = true;
       const parts: string[] = [];
-      for (const part of figuresEvents(metrics, judgement, unknown)) {
+      for (const part of figuresEvents(metrics, judgement, verdicts)) {
         yield;
         parts.push(this.o.hubLog.appendMany([part])[0].id);
       }
+      const changeParts: string[] = [];
+      for (const part of changesEvents(judgement.at, changes)) {
+        yield;
+        changeParts.push(this.o.hubLog.appendMany([part])[0].id);
+      }
       yield;
-      answer = this.o.hubLog.atomically(() => {
-        const [beat] = this.o.hubLog.appendMany([beatEvent(metrics, judgement, text, this.last?.id, parts)]);
-        if (changes.length) this.o.hubLog.appendMany(changes.map((t) => transitionEvent(t, [beat.id, ...this.causes(evidence, t)])));
-        return { id: beat.id, metrics, judgement, text };
-      });
+      const [beat] = this.o.hubLog.appendMany([beatEvent(metrics, judgement, text, this.last?.id, parts, changeParts)]);
+      answer = { id: beat.id, metrics, judgement, text };
+      // Stored: the next beat follows this one, whatever becomes of the changes still to say.
+      this.last = answer;
+      while (said < changes.length) {
+        yield;
+        const next = changes.slice(said, said + PART_CHANGES);
+        this.o.hubLog.appendMany(next.map((c) => changeEvent(c, beat.id)));
+        said += next.length;
+      }
     } catch (e) {
-      // The beat itself could not be stored: a store error like any other, counted for the next beat.
+      // The beat or its changes could not be stored: a store error like any other, counted for the next beat.
       if (storing) this.o.counters.storeFailed();
       throw e;
     } finally {
-      if (!answer) this.held = changes;
+      this.held = changes.slice(said);
     }
-    this.held = [];
-    this.last = answer;
     if (this.o.phrasing) this.phrase(answer, this.o.phrasing);
     return answer;
   }
@@ -261,6 +280,7 @@ export class PulseService {
       if (isValueMap(latest.data) && typeof latest.data.at === 'number')
         for (const [id, p] of storedParts(this.o.cartridge, hub, latest.data.at, latest.data.at + 1)) parts.set(id, p);
     }
+    let whole: { beat: EventEntry; d: ValueMap } | undefined;
     for (const b of beats) {
       const stored = b.data as ValueMap;
       const d = isValueMap(stored) ? wholeBeat(stored, parts) : undefined;
@@ -268,6 +288,9 @@ export class PulseService {
       if (!d || !m) continue;
       const judgement = this.judge.judge(m);
       this.last = { id: b.id, metrics: m, judgement, text: typeof d.text === 'string' ? d.text : '' };
+      whole = { beat: b, d };
     }
+    // The latest beat's changes a stop cut short: the next beat says them (they were judged; the judge now stands past them).
+    this.held = whole && whole.beat.id === latest?.id ? unsaidChanges(this.o.cartridge, hub, whole.beat, whole.d) : [];
   }
 }

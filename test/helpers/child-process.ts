@@ -1,5 +1,8 @@
+import { buildSync } from 'esbuild';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { until } from './wait.js';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
@@ -13,7 +16,7 @@ export function requireBuild(): void {
   if (!existsSync(FAZT)) throw new Error(`${FAZT} is missing: run npm run build first`);
 }
 
-/** A Node child process (a tsx script or the built CLI), its output kept for the test to wait on. */
+/** A Node child process (a bundled script or the built CLI), its output kept for the test to wait on. */
 export interface ScriptChild {
   proc: ChildProcess;
   out: () => string;
@@ -24,9 +27,47 @@ export interface ScriptChild {
   closed: Promise<number | null>;
 }
 
-/** A TypeScript script in its own Node process (tsx). */
+/** Where scripts bundled for a child are kept: inside the checkout, so their packages resolve to its node_modules. */
+const BUNDLES = new URL('../../node_modules/.cache/fazt-test-children/', import.meta.url).pathname;
+const bundles = new Map<string, string>();
+
+/**
+ * `script` and what it imports bundled into one ES module as dist/fazt.js is
+ * built (esbuild, packages external), once per test process, named by its
+ * content so test processes running side by side share it. A tsx child
+ * compiles and resolves every module it loads at start: several times the
+ * CPU of loading one bundle.
+ */
+function bundled(script: string): string {
+  const known = bundles.get(script);
+  if (known) return known;
+  const r = buildSync({
+    entryPoints: [script],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    write: false,
+    logLevel: 'warning',
+    outdir: BUNDLES,
+  });
+  const code = r.outputFiles[0].contents;
+  const file = join(BUNDLES, `${basename(script, '.ts')}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+  if (!existsSync(file)) {
+    mkdirSync(BUNDLES, { recursive: true });
+    // Written whole, then named: a test process starting the same bundle never reads half of it.
+    const part = `${file}.${process.pid}.part`;
+    writeFileSync(part, code);
+    renameSync(part, file);
+  }
+  bundles.set(script, file);
+  return file;
+}
+
+/** A TypeScript script in its own Node process, run from its bundle (bundled). */
 export function spawnScript(script: string, args: string[], env: NodeJS.ProcessEnv = {}): ScriptChild {
-  return spawnNode(['--import', 'tsx', script, ...args], env);
+  return spawnNode([bundled(script), ...args], env);
 }
 
 /** `fazt …args` from the built bundle, dist/fazt.js. */

@@ -143,6 +143,12 @@ describe('a beat in turns', () => {
       .map((v) => ({ check: v.check, subject: v.subject, name: v.name, title: v.title }));
     assert.ok(unknown.length > NODES, 'every node has a check that knows nothing (no clock offset)');
     assert.deepEqual(whole.unknown, unknown);
+    const issues = inTurns.judgement.verdicts.filter((v) => v.status === 'degraded' || v.status === 'critical');
+    assert.ok(
+      issues.some((v) => v.subject === nodeZero),
+      'the unplugged sensor is an issue',
+    );
+    assert.deepEqual(whole.issues, JSON.parse(JSON.stringify(issues.map(({ learnMore: _, ...v }) => v))));
     assert.equal(wholeBeat(beat.data as ValueMap, new Map()), undefined, 'without its parts a beat is not read at all');
   });
 

@@ -6,7 +6,7 @@ import { useFetch } from '../use-fetch.js';
 
 interface History {
   since: number;
-  beats: { at: number; status: string; issues?: unknown[] }[];
+  beats: { at: number; status: string }[];
   changes: { at: number; from?: string; to?: string; status?: string; text?: string }[];
 }
 
