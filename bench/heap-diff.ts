@@ -62,7 +62,11 @@ function read(file: string): Snapshot {
   };
   const nodesAt = at('nodes');
   const header = JSON.parse(`${buf.toString('utf8', 0, buf.lastIndexOf(',', nodesAt - 9))}}`) as {
-    snapshot: { meta: { node_fields: string[]; node_types: [string[]]; edge_fields: string[]; edge_types: [string[]] }; node_count: number; edge_count: number };
+    snapshot: {
+      meta: { node_fields: string[]; node_types: [string[]]; edge_fields: string[]; edge_types: [string[]] };
+      node_count: number;
+      edge_count: number;
+    };
   };
   const { meta, node_count, edge_count } = header.snapshot;
   const nodeFields = meta.node_fields.length;

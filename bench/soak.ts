@@ -154,7 +154,8 @@ if (values['profile-windows'] !== undefined) {
 }
 /** --heap-snapshots: V8 heap snapshots of the hub at those seconds (kept in --probe-dir), and each minute's heap measured after a full collection. */
 if (values['heap-snapshots'] !== undefined) {
-  if (!/^\d+(,\d+)*$/.test(values['heap-snapshots'])) throw new RangeError(`--heap-snapshots must be seconds, comma separated (180,720), got ${values['heap-snapshots']}`);
+  if (!/^\d+(,\d+)*$/.test(values['heap-snapshots']))
+    throw new RangeError(`--heap-snapshots must be seconds, comma separated (180,720), got ${values['heap-snapshots']}`);
   process.env.FAZT_SOAK_HEAP_SNAPSHOTS = values['heap-snapshots'];
 }
 const address = await startSoakHub(
@@ -260,7 +261,18 @@ const probe = JSON.parse(readFileSync(probeFile, 'utf8')) as {
   blocked: { at: number; ms: number }[];
   blockedCount: number;
   sqlTimes: Record<string, Record<string, { calls: number; ms: number }>>;
-  minutes: { at: number; uplinks: number; p50: number; p99: number; rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; malloced: number }[];
+  minutes: {
+    at: number;
+    uplinks: number;
+    p50: number;
+    p99: number;
+    rss: number;
+    heapUsed: number;
+    heapTotal: number;
+    external: number;
+    arrayBuffers: number;
+    malloced: number;
+  }[];
 };
 stream.destroy();
 sender.kill();
