@@ -14,7 +14,10 @@
  * (bench/soak-phases.ts). (e) Each minute: memory (RSS, V8's heap and its
  * spaces, external) and that minute's service times; in the windows of
  * FAZT_SOAK_CPU_PROFILES, a CPU profile and each SQL statement's time.
- * Written as JSON to FAZT_SOAK_PROBE when the process exits.
+ * (f) FAZT_SOAK_HEAP_SNAPSHOTS="180,720": a V8 heap snapshot at those seconds
+ * and, each minute, the heap still live after a full collection (what is
+ * kept, not what awaits the collector). Written as JSON to FAZT_SOAK_PROBE
+ * when the process exits.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -23,7 +26,8 @@ import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { constants, createHistogram, monitorEventLoopDelay, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
-import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString, writeHeapSnapshot } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { phaseSeconds, uplinkStarted } from './soak-phases.js';
 
 // tsx (loaded to run this file) turns source maps on, and Node would then keep dist/fazt.js's 3-MB map decoded in the
@@ -130,7 +134,20 @@ subscribe('http.server.response.finish', (m) => {
   const t = started.get((m as { request: IncomingMessage }).request);
   if (t !== undefined) minute.record(Math.max(1, Math.round((performance.now() - t) * 1000)));
 });
+/** FAZT_SOAK_HEAP_SNAPSHOTS (s since the probe started): heap snapshots then, and a full collection before each minute's figures. */
+const heapSnapshots = (process.env.FAZT_SOAK_HEAP_SNAPSHOTS ?? '')
+  .split(',')
+  .filter((s) => s !== '')
+  .map(Number);
+/** A full collection on demand (V8's gc(), exposed for this probe only when heap snapshots are asked for). */
+const collect = (() => {
+  if (heapSnapshots.length === 0) return undefined;
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+for (const at of heapSnapshots) setTimeout(() => writeHeapSnapshot(`${out}.${at}.heapsnapshot`), at * 1000).unref();
 setInterval(() => {
+  collect?.();
   const mem = process.memoryUsage();
   const heap = getHeapStatistics();
   minutes.push({

@@ -14,7 +14,7 @@
  * (an estimate, see PI4_SYSBENCH).
  *
  *   node --import tsx bench/soak.ts [--nodes N] [--minutes M] [--rate] [--batched] [--quick] [--profile DIR]
- *     [--probe-dir DIR] [--profile-windows 120-180,660-720]
+ *     [--probe-dir DIR] [--profile-windows 120-180,660-720] [--heap-snapshots 180,720]
  *
  * --rate: every node reads once a second (goal: 1,000 nodes on < 25 % of one
  * core, memory flat, p99 < 50 ms). --quick: 100 nodes for one minute.
@@ -67,6 +67,7 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     'probe-dir': { type: 'string' },
     'profile-windows': { type: 'string' },
+    'heap-snapshots': { type: 'string' },
   },
 });
 const count = Number(values.nodes ?? (values.quick ? 100 : 1000));
@@ -151,6 +152,12 @@ if (values['profile-windows'] !== undefined) {
   if (!/^\d+-\d+(,\d+-\d+)*$/.test(values['profile-windows']))
     throw new RangeError(`--profile-windows must be from-to seconds, comma separated (120-180,660-720), got ${values['profile-windows']}`);
   process.env.FAZT_SOAK_CPU_PROFILES = values['profile-windows'];
+}
+/** --heap-snapshots: V8 heap snapshots of the hub at those seconds (kept in --probe-dir), and each minute's heap measured after a full collection. */
+if (values['heap-snapshots'] !== undefined) {
+  if (!/^\d+(,\d+)*$/.test(values['heap-snapshots']))
+    throw new RangeError(`--heap-snapshots must be seconds, comma separated (180,720), got ${values['heap-snapshots']}`);
+  process.env.FAZT_SOAK_HEAP_SNAPSHOTS = values['heap-snapshots'];
 }
 const address = await startSoakHub(
   join(dir, 'hub'),
@@ -256,7 +263,18 @@ const probe = JSON.parse(readFileSync(probeFile, 'utf8')) as {
   blockedCount: number;
   blockedSpans: { from: number; to: number; cpuMs: number }[];
   sqlTimes: Record<string, Record<string, { calls: number; ms: number }>>;
-  minutes: { at: number; uplinks: number; p50: number; p99: number; rss: number; heapUsed: number; external: number; arrayBuffers: number; malloced: number }[];
+  minutes: {
+    at: number;
+    uplinks: number;
+    p50: number;
+    p99: number;
+    rss: number;
+    heapUsed: number;
+    heapTotal: number;
+    external: number;
+    arrayBuffers: number;
+    malloced: number;
+  }[];
 };
 stream.destroy();
 sender.kill();
@@ -417,10 +435,12 @@ console.log(`  the senders' event-loop delay ${spread(sent.loopDelayMs)} (their 
 console.log(
   `  RSS: ${shown.map((s) => `${fmt(s.at)} s ${mb(s.rss)}`).join(', ')} MB; slope over the second half ${fmt(slope, 2)} MB/min (${slope < 1 ? 'not growing' : 'GROWING'})`,
 );
-console.log('  each minute inside the hub: at s, uplinks, service p50/p99 ms, RSS, V8 heap used, external, malloced MB');
+console.log(
+  `  each minute inside the hub: at s, uplinks, service p50/p99 ms, RSS, V8 heap used${values['heap-snapshots'] === undefined ? '' : ' (after a full collection)'} / reserved, external (of it array buffers), malloced MB`,
+);
 for (const m of probe.minutes)
   console.log(
-    `    ${fmt(m.at)} s: ${fmt(m.uplinks)} uplinks, ${fmt(m.p50, 1)}/${fmt(m.p99, 1)} ms, RSS ${fmt(m.rss, 0)}, heap ${fmt(m.heapUsed, 0)}, external ${fmt(m.external, 0)}, malloced ${fmt(m.malloced, 1)}`,
+    `    ${fmt(m.at)} s: ${fmt(m.uplinks)} uplinks, ${fmt(m.p50, 1)}/${fmt(m.p99, 1)} ms, RSS ${fmt(m.rss, 0)}, heap ${fmt(m.heapUsed, 0)} / ${fmt(m.heapTotal, 0)}, external ${fmt(m.external, 0)} (${fmt(m.arrayBuffers, 0)}), malloced ${fmt(m.malloced, 1)}`,
   );
 for (const [window, statements] of Object.entries(probe.sqlTimes))
   console.log(

@@ -1,3 +1,5 @@
+import { IdColumn } from './id-column.js';
+
 const HOUR = 3_600_000;
 /** Expired points are let go once they are this many and at least a quarter of those held: at most 4/3 of the window stays. */
 const COMPACT_AT = 64;
@@ -13,7 +15,7 @@ const COMPACT_AT = 64;
 export class SlidingFit {
   private t: number[] = [];
   private v: number[] = [];
-  private ids: string[] = [];
+  private readonly ids = new IdColumn();
   private head = 0;
   private baseT = 0;
   private baseV = 0;
@@ -55,10 +57,11 @@ export class SlidingFit {
     }
     // In place, a quarter or more at a time: each point is moved at most three times on average.
     if (this.head >= COMPACT_AT && this.head * 4 >= this.t.length) {
-      for (const a of [this.t, this.v, this.ids]) {
+      for (const a of [this.t, this.v]) {
         a.copyWithin(0, this.head);
         a.length -= this.head;
       }
+      this.ids.drop(this.head);
       this.head = 0;
     }
   }

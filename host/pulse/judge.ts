@@ -111,8 +111,11 @@ function step(c: ResolvedCheck, e: Entry, raw: Level, rawStatus: PulseStatus, at
  */
 export class Judge {
   private readonly checks: ResolvedCheck[];
-  /** Each windowed figure of a scope, with the longest window any check looks at it through. */
-  private readonly windows: { hub: boolean; metric: string; windowMs: number }[] = [];
+  /**
+   * Each windowed figure of a scope, with the longest window any check looks at it through; `runs` when no check
+   * takes its mean (a run of equal samples is then kept as its ends: window.ts).
+   */
+  private readonly windows: { hub: boolean; metric: string; windowMs: number; runs: boolean }[] = [];
   private s: JudgeState = { v: 1, checks: {}, subjects: {}, entries: {}, samples: {} };
 
   constructor(checks: readonly ResolvedCheck[]) {
@@ -121,8 +124,11 @@ export class Judge {
       if (c.windowMs <= 0) continue;
       const hub = c.scope === 'hub';
       const w = this.windows.find((x) => x.hub === hub && x.metric === c.metric);
-      if (w) w.windowMs = Math.max(w.windowMs, c.windowMs);
-      else this.windows.push({ hub, metric: c.metric, windowMs: c.windowMs });
+      const runs = c.aggregate !== 'mean';
+      if (w) {
+        w.windowMs = Math.max(w.windowMs, c.windowMs);
+        w.runs &&= runs;
+      } else this.windows.push({ hub, metric: c.metric, windowMs: c.windowMs, runs });
     }
   }
 
@@ -181,9 +187,9 @@ export class Judge {
       const v = figures[metric];
       return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
     };
-    for (const { hub, metric, windowMs } of this.windows) {
+    for (const { hub, metric, windowMs, runs } of this.windows) {
       if (hub !== (subject === 'hub')) continue;
-      const kept = addSample(prev.samples[subject]?.[metric] ?? [], at, figure(metric), windowMs);
+      const kept = addSample(prev.samples[subject]?.[metric] ?? [], at, figure(metric), windowMs, runs);
       if (kept.length) (next.samples[subject] ??= {})[metric] = kept;
     }
     for (const c of this.checks) {

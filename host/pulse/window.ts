@@ -14,9 +14,18 @@ function lastAtOrBefore(samples: readonly Sample[], cut: number): number {
  * Adds this beat's sample and keeps what a window of `windowMs` still needs:
  * the samples inside it and the newest one at or before its start (the
  * baseline of an increase). A beat at the same time replaces that sample.
+ *
+ * `runs`: a run of equal values is kept as its first sample and its last
+ * two, which changes no increase, max or min (a dropped sample has the
+ * value of a kept one on each side), but would a mean. A counter that stays
+ * at 0, as most nodes' gaps and failed commands do, then holds 3 samples,
+ * not one a beat over its window (a day of one-minute beats: 1,441).
  */
-export function addSample(samples: Sample[], at: number, value: number | undefined, windowMs: number): Sample[] {
+export function addSample(samples: Sample[], at: number, value: number | undefined, windowMs: number, runs = false): Sample[] {
   const kept = samples.length && samples[samples.length - 1][0] === at ? samples.slice(0, -1) : samples.slice();
+  // The middle of three equal samples goes; the newest is not judged yet, as a beat at the same time may replace it.
+  const n = kept.length;
+  if (runs && n >= 3 && kept[n - 1][1] === kept[n - 2][1] && kept[n - 2][1] === kept[n - 3][1]) kept.splice(n - 2, 1);
   if (value !== undefined) kept.push([at, value]);
   return kept.slice(Math.max(0, lastAtOrBefore(kept, at - windowMs)));
 }
