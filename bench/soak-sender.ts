@@ -28,6 +28,8 @@ interface Setup {
   uplink?: { batchSize: number; maxDelayMs: number };
   /** Acks of batches sent this long after the start are also counted apart (`steady`): the start's storm left out. */
   warmupMs: number;
+  /** Every node's first reading within one reading interval (a fleet switched on at once), not spread over its batching period. */
+  aligned: boolean;
 }
 
 const rnd = prng(19);
@@ -89,7 +91,7 @@ function post(url: URL, agent: Agent, body: Uint8Array): Promise<{ status: numbe
   });
 }
 
-function startNode(url: URL, n: SoakNode, uplink: Setup['uplink']): void {
+function startNode(url: URL, n: SoakNode, uplink: Setup['uplink'], aligned: boolean): void {
   const id = identityFromSecretKey(Uint8Array.from(n.secretKey), nodeCrypto);
   const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => Date.now() });
   const encoder = new CompactBatchEncoder(nodeCrypto);
@@ -189,8 +191,10 @@ function startNode(url: URL, n: SoakNode, uplink: Setup['uplink']): void {
     }, ms);
     timers.add(t);
   };
-  // Spread the first readings over one interval, as nodes switched on at different times would.
-  schedule(Math.floor(rnd() * n.intervalMs));
+  // Nodes switched on at different times: the first readings spread over one interval, or over the batching
+  // period when that is longer (a batch goes maxDelayMs after its first reading, so spreading over one 1-s
+  // interval sent the whole fleet's batches within the same second of every 5). --aligned: the fleet at once.
+  schedule(Math.floor(rnd() * (aligned ? n.intervalMs : Math.max(n.intervalMs, uplink?.maxDelayMs ?? 0))));
 }
 
 function track(p: Promise<void>): void {
@@ -205,7 +209,7 @@ process.on('message', async (msg: { setup?: Setup; stop?: true }) => {
     t0 = performance.now();
     warmupMs = msg.setup.warmupMs;
     loop.enable();
-    for (const n of msg.setup.nodes) startNode(url, n, msg.setup.uplink);
+    for (const n of msg.setup.nodes) startNode(url, n, msg.setup.uplink, msg.setup.aligned);
     process.send?.({ started: msg.setup.nodes.length });
     return;
   }

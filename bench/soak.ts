@@ -13,11 +13,15 @@
  * raw better-sqlite3 inserts' CPU per event), and scaled to a Raspberry Pi 4
  * (an estimate, see PI4_SYSBENCH).
  *
- *   node --import tsx bench/soak.ts [--nodes N] [--minutes M] [--rate] [--batched] [--quick] [--profile DIR]
+ *   node --import tsx bench/soak.ts [--nodes N] [--minutes M] [--rate] [--batched] [--aligned] [--quick] [--profile DIR]
  *     [--probe-dir DIR] [--profile-windows 120-180,660-720] [--heap-snapshots 180,720]
  *
  * --rate: every node reads once a second (goal: 1,000 nodes on < 25 % of one
  * core, memory flat, p99 < 50 ms). --quick: 100 nodes for one minute.
+ * Nodes start at random times within their batching period (5 s batched), as
+ * nodes switched on at different times; --aligned: all within one reading
+ * interval, so with --batched the fleet's batches come in the same second of
+ * every five (a fleet switched on at once, e.g. after a power cut).
  */
 import Database from 'better-sqlite3';
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
@@ -64,6 +68,7 @@ const { values } = parseArgs({
     rate: { type: 'boolean' },
     quick: { type: 'boolean' },
     batched: { type: 'boolean' },
+    aligned: { type: 'boolean' },
     profile: { type: 'string' },
     'probe-dir': { type: 'string' },
     'profile-windows': { type: 'string' },
@@ -199,7 +204,7 @@ const usedBefore = used();
 const s0 = procStats(hubPid);
 const w0 = runWait(hubPid);
 const t0 = performance.now();
-await ask(sender, { setup: { url: address.url, nodes: nodes.map(({ publicKey: _, ...n }) => n), uplink, warmupMs } });
+await ask(sender, { setup: { url: address.url, nodes: nodes.map(({ publicKey: _, ...n }) => n), uplink, warmupMs, aligned: values.aligned === true } });
 /**
  * The machine's own fsync latency beside the hub's: a 4-KB write and fdatasync on the same disk every second (the
  * hub's acks wait for an fsync each), per minute, so service times that follow the disk's are told apart from the hub's.
@@ -319,7 +324,7 @@ const shown = samples.filter((_, i) => i % Math.ceil(samples.length / 12) === 0 
 const mb = (b: number) => fmt(b / 1e6, 1);
 const mode = `${rate ? 'every node one reading a second' : '80 % every 10–60 s (2 readings), 10 % every second, 10 % PIR bursts'}; ${
   uplink ? `batched as the firmware does (${uplink.batchSize} entries or ${uplink.maxDelayMs / 1000} s, motion at once)` : 'a request per reading'
-}`;
+}; ${values.aligned ? 'all switched on within one reading interval (--aligned)' : 'switched on at random times over their batching period'}`;
 
 console.log(
   `bench/soak: ${fmt(count)} nodes (${mode}), ${fmt(wall, 0)} s, one hub process (dist/fazt.js hub: percepts, ${address.rules} enabled rules, Pulse a beat a minute; one SSE client)`,
