@@ -13,6 +13,8 @@ export interface GroupCommitOptions {
    * fdatasync of the WAL off the event loop, coalesced); tests hold or fail it.
    */
   sync?: () => Promise<void>;
+  /** Told once, of the first failed sync (the hub logs it: from then on every uplink is refused until a restart). */
+  onSyncFailed?: (e: Error) => void;
 }
 
 /**
@@ -50,6 +52,8 @@ export class GroupCommit {
   private readonly maxWaitMs: number;
   private readonly now: () => number;
   private readonly sync: () => Promise<void>;
+  private readonly onSyncFailed: (e: Error) => void;
+  private syncFailed = false;
   readonly stats = { commits: 0, batches: 0 };
 
   constructor(
@@ -62,6 +66,7 @@ export class GroupCommit {
     if (!(this.maxWaitMs >= 0)) throw new RangeError(`options.maxWaitMs must be a number of at least 0, got ${options.maxWaitMs}`);
     this.now = options.now ?? (() => performance.now());
     this.sync = options.sync ?? (() => cartridge.syncWal());
+    this.onSyncFailed = options.onSyncFailed ?? (() => {});
   }
 
   /** `carried`: the dictionary a compact batch carried whole, kept in the same commit once the batch is stored. */
@@ -106,6 +111,8 @@ export class GroupCommit {
       () => results.forEach((r, i) => (r instanceof Error ? group[i].reject(r) : group[i].resolve(r))),
       (e: unknown) => {
         const failed = e instanceof Error ? e : new Error(String(e));
+        if (!this.syncFailed) this.onSyncFailed(failed);
+        this.syncFailed = true;
         results.forEach((r, i) => group[i].reject(r instanceof Error ? r : failed));
       },
     );

@@ -112,7 +112,7 @@ export class Cartridge {
     this.rulesCursor = new RulesCursor(db);
     this.rulesSnapshots = new RulesSnapshots(db);
     this.unsynced = new UnsyncedCommits(db);
-    this.walSync = new WalSync({ file, isOpen: () => db.open && !db.memory, unsynced: this.unsynced, syncFd: options.syncWal });
+    this.walSync = new WalSync({ file, db, unsynced: this.unsynced, syncFd: options.syncWal });
     const ingestor = new Ingestor(db, this.names, this.crypto, (node, fresh, origin, receivedAt) => {
       this.commands.settle(node, fresh);
       this.rulesCursor.stored(node, fresh.at(-1)?.seq, origin, receivedAt);

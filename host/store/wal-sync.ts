@@ -1,5 +1,6 @@
 import { close, fdatasync, fstatSync, fsync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { Db } from './open-cartridge.js';
 import { StoreError } from './store-error.js';
 import type { UnsyncedCommits } from './unsynced-commits.js';
 
@@ -13,8 +14,8 @@ const closeQuietly = (fd: number) => close(fd, () => {});
 export interface WalSyncParts {
   /** The cartridge's file: its WAL is `<file>-wal`, beside it. */
   file: string;
-  /** Whether the cartridge's connection is open. */
-  isOpen: () => boolean;
+  /** The cartridge's connection: open or closed, or in memory (nothing to sync). */
+  db: Db;
   /** What a sync clears when no unsynced commit came after it began. */
   unsynced: UnsyncedCommits;
   syncFd?: SyncFd;
@@ -78,6 +79,7 @@ export class WalSync {
    */
   sync(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
+    if (this.p.db.memory) return Promise.resolve();
     if (!this.running) {
       // Nothing unsynced (a checkpoint or durable() synced it all): nothing to wait for.
       if (!this.p.unsynced.pending) return Promise.resolve();
@@ -102,7 +104,7 @@ export class WalSync {
   }
 
   private async once(): Promise<void> {
-    if (!this.p.isOpen()) throw new StoreError('io', 'the cartridge closed before its last commits were synced: they are not known to be on disk');
+    if (!this.p.db.open) throw new StoreError('io', 'the cartridge closed before its last commits were synced: they are not known to be on disk');
     const mark = this.p.unsynced.mark();
     let fd: number;
     try {

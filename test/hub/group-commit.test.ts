@@ -194,7 +194,8 @@ describe('group commit and the WAL sync', () => {
     try {
       const [a, bad, b, later] = nodeBatches(c, [41, 42, 43, 44]);
       bad.sig = new Uint8Array(64);
-      const gc = new GroupCommit(c);
+      const told: Error[] = [];
+      const gc = new GroupCommit(c, 16, { onSyncFailed: (e) => told.push(e) });
       const settled = await Promise.allSettled([gc.submit(a), gc.submit(bad), gc.submit(b)]);
       assert.equal(gc.stats.commits, 1);
       assert.ok(
@@ -211,6 +212,11 @@ describe('group commit and the WAL sync', () => {
       assert.match(http.message, /disk failed to make stored data durable \(EIO\): nothing is acknowledged until the hub is restarted/);
       await assert.rejects(gc.submit(later), (e: StoreError) => e.code === 'sync-failed', 'a later group is refused too');
       assert.equal(syncs, 1, 'no sync is tried again: one that succeeds after a failure proves nothing');
+      assert.deepEqual(
+        told.map((e) => (e as StoreError).code),
+        ['sync-failed'],
+        'the hub is told once',
+      );
       assert.throws(
         () => c.durable(),
         (e: StoreError) => e.code === 'sync-failed',
