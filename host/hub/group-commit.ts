@@ -4,7 +4,7 @@ import type { Cartridge } from '../store/cartridge.js';
 import type { IngestResult } from '../store/ingest.js';
 
 export interface GroupCommitOptions {
-  /** The longest a batch waits for others to share its commit (default 10 ms, about one commit's fsync on an SD card). */
+  /** The longest a batch waits for others to share its commit (default 10 ms). */
   maxWaitMs?: number;
   /** A monotonic clock in ms (default performance.now; tests freeze it). */
   now?: () => number;
@@ -32,9 +32,9 @@ export interface GroupCommitOptions {
  * runs; they share the next one. A failed sync rejects every batch of the
  * groups it covered (StoreError 'sync-failed'), and all after it.
  *
- * One group of at most `maxGroup` batches a turn of the event loop: the
- * replies of a group go out, and new requests are read, before the next
- * group is stored. Storing every queued group back to back in one turn
+ * One group of at most `maxGroup` batches a turn of the event loop: new
+ * requests are read (and the replies of groups whose sync is done go out)
+ * before the next group is stored. Storing every queued group back to back in one turn
  * held the loop for hundreds of milliseconds under 1,000 nodes, each
  * group's replies waiting for all the groups after it (bench/soak).
  *
