@@ -4,22 +4,37 @@ import type { Cartridge } from '../store/cartridge.js';
 import type { IngestResult } from '../store/ingest.js';
 
 export interface GroupCommitOptions {
-  /** The longest a batch waits for others to share its commit (default 10 ms, about one commit's fsync on an SD card). */
+  /** The longest a batch waits for others to share its commit (default 10 ms). */
   maxWaitMs?: number;
   /** A monotonic clock in ms (default performance.now; tests freeze it). */
   now?: () => number;
+  /**
+   * Makes every commit so far durable (default the cartridge's syncWal: an
+   * fdatasync of the WAL off the event loop, coalesced); tests hold or fail it.
+   */
+  sync?: () => Promise<void>;
+  /** Told once, of the first failed sync (the hub logs it: from then on every uplink is refused until a restart). */
+  onSyncFailed?: (e: Error) => void;
 }
 
 /**
  * Group commit for uplinks: batches that arrive while the hub is busy are
- * stored together with one durable commit (one fsync) instead of one each,
- * which is where a SQLite hub spends most of its time under load. Every
- * batch still gets its own result, and its reply waits for the commit, so
- * an acknowledgement still means "on disk".
+ * stored together with one commit instead of one each. Every batch still
+ * gets its own result, and its reply waits for the commit to be on disk,
+ * so an acknowledgement still means "on disk".
  *
- * One group of at most `maxGroup` batches a turn of the event loop: the
- * replies of a group go out, and new requests are read, before the next
- * group is stored. Storing every queued group back to back in one turn
+ * The commit itself does not fsync (synchronous=NORMAL): its frames go to
+ * the WAL with write(), and the WAL is then synced off the event loop
+ * (Cartridge.syncWal, host/store/wal-sync.ts) before the group's results
+ * resolve. A synced commit held the one JS thread for its fsync (~5 ms,
+ * 50-60 groups a second under 1,000 nodes): requests queued behind it.
+ * Now the loop reads requests and commits the next groups while a sync
+ * runs; they share the next one. A failed sync rejects every batch of the
+ * groups it covered (StoreError 'sync-failed'), and all after it.
+ *
+ * One group of at most `maxGroup` batches a turn of the event loop: new
+ * requests are read (and the replies of groups whose sync is done go out)
+ * before the next group is stored. Storing every queued group back to back in one turn
  * held the loop for hundreds of milliseconds under 1,000 nodes, each
  * group's replies waiting for all the groups after it (bench/soak).
  *
@@ -36,6 +51,9 @@ export class GroupCommit {
   private arrived = 0;
   private readonly maxWaitMs: number;
   private readonly now: () => number;
+  private readonly sync: () => Promise<void>;
+  private readonly onSyncFailed: (e: Error) => void;
+  private syncFailed = false;
   readonly stats = { commits: 0, batches: 0 };
 
   constructor(
@@ -47,6 +65,8 @@ export class GroupCommit {
     this.maxWaitMs = options.maxWaitMs ?? 10;
     if (!(this.maxWaitMs >= 0)) throw new RangeError(`options.maxWaitMs must be a number of at least 0, got ${options.maxWaitMs}`);
     this.now = options.now ?? (() => performance.now());
+    this.sync = options.sync ?? (() => cartridge.syncWal());
+    this.onSyncFailed = options.onSyncFailed ?? (() => {});
   }
 
   /** `carried`: the dictionary a compact batch carried whole, kept in the same commit once the batch is stored. */
@@ -76,7 +96,7 @@ export class GroupCommit {
     else this.scheduled = false;
     let results: (IngestResult | Error)[];
     try {
-      results = this.cartridge.ingestMany(
+      results = this.cartridge.ingestManyUnsynced(
         group.map((g) => g.batch),
         group.map((g) => g.carried),
       );
@@ -86,6 +106,15 @@ export class GroupCommit {
     }
     this.stats.commits++;
     this.stats.batches += group.length;
-    results.forEach((r, i) => (r instanceof Error ? group[i].reject(r) : group[i].resolve(r)));
+    // A replay's ack too waits for the sync: what it acknowledges may be a group still unsynced.
+    this.sync().then(
+      () => results.forEach((r, i) => (r instanceof Error ? group[i].reject(r) : group[i].resolve(r))),
+      (e: unknown) => {
+        const failed = e instanceof Error ? e : new Error(String(e));
+        if (!this.syncFailed) this.onSyncFailed(failed);
+        this.syncFailed = true;
+        results.forEach((r, i) => group[i].reject(r instanceof Error ? r : failed));
+      },
+    );
   }
 }

@@ -38,6 +38,8 @@ const STORE_STATUS: Record<string, number> = {
   'not-offered': 403,
   'unknown-image': 404,
   'version-exists': 409,
+  // The disk failed a sync: the node keeps the batch and retries; nothing is acknowledged until the hub restarts.
+  'sync-failed': 503,
 };
 
 const RULE_STATUS: Record<string, number> = { schema: 422, 'unknown-rule': 404 };

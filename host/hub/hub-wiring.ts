@@ -180,7 +180,9 @@ export async function wireHub(
     const routes: Routes = {
       ...apiRoutes({
         cartridge: store,
-        commits: new GroupCommit(store),
+        commits: new GroupCommit(store, undefined, {
+          onSyncFailed: (e) => log({ level: 'error', code: 'wal-sync-failed', message: `${e.message}; restart the hub once its disk is checked` }),
+        }),
         stream,
         hubKey: key,
         crypto,

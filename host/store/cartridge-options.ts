@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { nodeCrypto } from '../crypto/node-crypto.js';
+import type { SyncFd } from './wal-sync.js';
 
 export interface CartridgeOptions {
   crypto?: CryptoProvider;
@@ -9,10 +10,12 @@ export interface CartridgeOptions {
   entropy?: (n: number) => Uint8Array;
   /** Where a post-commit listener's error is reported (default: a JSON line on stderr). */
   onListenerError?: (error: unknown) => void;
+  /** Test seam: how the WAL file is synced off the event loop (default fdatasync in libuv's threadpool; host/store/wal-sync.ts). */
+  syncWal?: SyncFd;
 }
 
 /** The options with their defaults: Node's crypto, the wall clock, Node's random bytes, errors as JSON lines on stderr. */
-export function cartridgeDefaults(o: CartridgeOptions): Required<CartridgeOptions> {
+export function cartridgeDefaults(o: CartridgeOptions): Required<Omit<CartridgeOptions, 'syncWal'>> {
   return {
     crypto: o.crypto ?? nodeCrypto,
     clock: o.clock ?? Date.now,

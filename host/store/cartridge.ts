@@ -30,6 +30,7 @@ import { RulesSnapshots } from './rules-snapshot.js';
 import { RulesCursor } from './rules-cursor.js';
 import { StoredHook, type StoredListener } from './stored-hook.js';
 import { type CheckpointRun, UnsyncedCommits } from './unsynced-commits.js';
+import { WalSync } from './wal-sync.js';
 import { type TableCounts, tableCounts } from './table-counts.js';
 
 export type { CartridgeOptions } from './cartridge-options.js';
@@ -80,6 +81,7 @@ export class Cartridge {
   private readonly chains: ChainRecords;
   private readonly stored: StoredHook;
   private readonly unsynced: UnsyncedCommits;
+  private readonly walSync: WalSync;
 
   private constructor(
     readonly file: string,
@@ -110,6 +112,7 @@ export class Cartridge {
     this.rulesCursor = new RulesCursor(db);
     this.rulesSnapshots = new RulesSnapshots(db);
     this.unsynced = new UnsyncedCommits(db);
+    this.walSync = new WalSync({ file, db, unsynced: this.unsynced, syncFd: options.syncWal });
     const ingestor = new Ingestor(db, this.names, this.crypto, (node, fresh, origin, receivedAt) => {
       this.commands.settle(node, fresh);
       this.rulesCursor.stored(node, fresh.at(-1)?.seq, origin, receivedAt);
@@ -140,6 +143,24 @@ export class Cartridge {
 
   ingestMany(batches: Batch[], carried?: readonly (CompactDictionary | undefined)[]): (IngestResult | Error)[] {
     return this.intake.ingestMany(batches, carried);
+  }
+
+  /**
+   * ingestMany committed without an fsync of its own (synchronous=NORMAL):
+   * the group is on disk once syncWal() resolves, and nothing of it may be
+   * acknowledged before (host/hub/group-commit.ts).
+   */
+  ingestManyUnsynced(batches: Batch[], carried?: readonly (CompactDictionary | undefined)[]): (IngestResult | Error)[] {
+    return this.unsynced.run(() => this.intake.ingestMany(batches, carried));
+  }
+
+  /**
+   * Makes every commit so far durable with an fdatasync of the WAL off the
+   * event loop, one at a time, coalesced (WalSync); rejects with StoreError
+   * 'sync-failed', from then on, when the disk failed it.
+   */
+  syncWal(): Promise<void> {
+    return this.walSync.sync();
   }
 
   /** Stores a paired hub's page in one transaction (BatchIntake.ingestPage); `after` runs inside it. */
@@ -185,6 +206,9 @@ export class Cartridge {
    * heads, NATS, exports, backups) calls it after reading and before sending.
    */
   durable(): boolean {
+    // After a failed sync a synced commit may succeed without what the failure lost (host/store/wal-sync.ts).
+    const failed = this.walSync.failed;
+    if (failed) throw failed;
     return this.unsynced.durable();
   }
 

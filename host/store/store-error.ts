@@ -31,4 +31,5 @@ export type StoreErrorCode =
   | 'unknown-image' // no firmware image has this hash or version
   | 'not-offered' // a node asked for chunks of an image the hub has not offered it
   | 'damaged' // a stored row is not what its hash says (a migration refuses to carry it over)
+  | 'sync-failed' // the disk failed to sync the WAL: nothing is acknowledged until a restart (host/store/wal-sync.ts)
   | 'io'; // the file system said no

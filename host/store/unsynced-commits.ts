@@ -47,6 +47,8 @@ export class UnsyncedCommits {
    * command reads), may have left frames that are in the OS's cache only.
    */
   private unsynced = true;
+  /** Counts run()s: a sync made outside SQLite (WalSync) clears pending only if no unsynced commit started after it began. */
+  private generation = 0;
 
   constructor(private readonly db: Db) {}
 
@@ -62,6 +64,7 @@ export class UnsyncedCommits {
   run<T>(fn: () => T): T {
     if (this.db.inTransaction) return fn();
     this.unsynced = true;
+    this.generation++;
     const before = this.db.pragma('synchronous', { simple: true }) as number;
     if (before <= NORMAL) return fn();
     this.db.pragma(`synchronous = ${NORMAL}`);
@@ -88,6 +91,21 @@ export class UnsyncedCommits {
     this.db.pragma(`user_version = ${version}`);
     this.unsynced = false;
     return true;
+  }
+
+  /** The commits so far, for synced(): taken when a sync of the WAL file begins. */
+  mark(): number {
+    return this.generation;
+  }
+
+  /**
+   * The WAL file was synced (fdatasync, WalSync) after mark() returned
+   * `mark`: every commit before it is on disk. Pending clears only if no
+   * unsynced commit started since; one that did may have written frames
+   * after the sync covered the file.
+   */
+  synced(mark: number): void {
+    if (mark === this.generation) this.unsynced = false;
   }
 
   /** One PASSIVE checkpoint; one that copied every frame (so every frame was synced first) clears what is pending. */

@@ -12,7 +12,9 @@ import { identityFromSecretKey } from '../../firmware/identity/node-id.js';
 import { VerifyError } from '../../firmware/errors.js';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { GroupCommit } from '../../host/hub/group-commit.js';
+import { toHttpError } from '../../host/hub/http-error.js';
 import { Cartridge } from '../../host/store/cartridge.js';
+import type { StoreError } from '../../host/store/store-error.js';
 
 /** A fresh cartridge in a folder of its own for `fn`, closed and removed after it. */
 async function withCartridge(fn: (c: Cartridge, file: string) => Promise<void>): Promise<void> {
@@ -69,25 +71,161 @@ describe('group commit', () => {
 });
 
 describe('group commit under a backlog', () => {
-  it('stores one bounded group a turn: the first group is answered before the next is stored', async () => {
+  it('stores one bounded group a turn, each followed by its sync: the next group is stored while the one before waits for its sync', async () => {
     await withCartridge(async (c) => {
       const id = identityFromSecretKey(new Uint8Array(32).fill(9), nodeCrypto);
       c.addNode(id.publicKey, {});
       let t = 0;
       const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => (t += 1000) });
       const batches = Array.from({ length: 40 }, () => createBatch([log.append('system.boot', 'node', {})], id, nodeCrypto));
-      const gc = new GroupCommit(c, 16);
-      /** Commits made when each batch's ack could first be sent. */
-      const commitsAtAnswer: number[] = [];
-      const results = await Promise.all(batches.map((b, i) => gc.submit(b).then((r) => ((commitsAtAnswer[i] = gc.stats.commits), r))));
+      /** Commits made when each sync was asked for. */
+      const commitsAtSync: number[] = [];
+      const gc: GroupCommit = new GroupCommit(c, 16, {
+        sync: () => {
+          commitsAtSync.push(gc.stats.commits);
+          return c.syncWal();
+        },
+      });
+      const results = await Promise.all(batches.map((b) => gc.submit(b)));
       assert.deepEqual(
         results.map((r) => r.ack),
         batches.map((b) => b.last),
       );
       assert.equal(gc.stats.commits, 3, '40 batches in groups of at most 16');
-      assert.deepEqual([commitsAtAnswer[0], commitsAtAnswer[15], commitsAtAnswer[16], commitsAtAnswer[39]], [1, 1, 2, 3]);
+      assert.deepEqual(commitsAtSync, [1, 2, 3], 'one sync asked for after each group, before the next group is stored');
       assert.equal(c.counts().events, 40);
     });
+  });
+});
+
+/** A promise and the functions that settle it. */
+function held(): { promise: Promise<void>; release: () => void } {
+  let release: () => void = () => {};
+  const promise = new Promise<void>((ok) => (release = ok));
+  return { promise, release };
+}
+
+/** Turns of the event loop until `done()`, at most `turns`. */
+async function turnsUntil(done: () => boolean, what: string, turns = 1000): Promise<void> {
+  for (let i = 0; i < turns && !done(); i++) await new Promise((r) => setImmediate(r));
+  assert.ok(done(), `${what} within ${turns} turns`);
+}
+
+describe('group commit and the WAL sync', () => {
+  const nodeBatches = (c: Cartridge, seeds: number[]) =>
+    seeds.map((s) => {
+      const id = identityFromSecretKey(new Uint8Array(32).fill(s), nodeCrypto);
+      c.addNode(id.publicKey, {});
+      const log = new EventLog({ nodeId: id.id, crypto: nodeCrypto, clock: () => 1000 });
+      return createBatch([log.append('system.boot', 'node', {})], id, nodeCrypto);
+    });
+
+  it("a group's results resolve only once its sync is done: stored but unanswered while the sync is held", async () => {
+    await withCartridge(async (c) => {
+      const batches = nodeBatches(c, [21, 22, 23]);
+      const syncs: ReturnType<typeof held>[] = [];
+      const gc = new GroupCommit(c, 16, {
+        sync: () => {
+          syncs.push(held());
+          return syncs[syncs.length - 1].promise;
+        },
+      });
+      const answered: number[] = [];
+      const all = Promise.all(batches.map((b, i) => gc.submit(b).then((r) => (answered.push(i), r))));
+      await turnsUntil(() => syncs.length === 1, 'the sync asked for');
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      assert.equal(c.counts().events, 3, 'the group is committed');
+      assert.deepEqual(answered, [], 'nothing answered while its sync is held');
+      syncs[0].release();
+      const results = await all;
+      assert.deepEqual(
+        results.map((r) => r.ack),
+        [1, 1, 1],
+      );
+      assert.equal(syncs.length, 1, 'one sync for the group');
+    });
+  });
+
+  it('coalesces: groups committed while a WAL sync runs share the one after it', async () => {
+    const syncs: ReturnType<typeof held>[] = [];
+    const dir = mkdtempSync(join(tmpdir(), 'fazt-gc-'));
+    const c = Cartridge.open(join(dir, 'fazt.db'), {
+      crypto: nodeCrypto,
+      syncWal: () => {
+        syncs.push(held());
+        return syncs[syncs.length - 1].promise;
+      },
+    });
+    try {
+      const [first, ...rest] = nodeBatches(c, [31, 32, 33, 34]);
+      const gc = new GroupCommit(c, 1); // one batch a group: four groups
+      const answered: number[] = [];
+      const one = gc.submit(first).then(() => answered.push(0));
+      await turnsUntil(() => syncs.length === 1, 'the first sync running');
+      const others = rest.map((b, i) => gc.submit(b).then(() => answered.push(i + 1)));
+      await turnsUntil(() => gc.stats.commits === 4, 'the three groups after it committed');
+      assert.equal(syncs.length, 1, 'no second sync while one runs');
+      syncs[0].release();
+      await one;
+      await turnsUntil(() => syncs.length === 2, 'the next sync started');
+      assert.deepEqual(answered, [0], 'the groups committed during the first sync wait for the second');
+      syncs[1].release();
+      await Promise.all(others);
+      assert.deepEqual(answered.sort(), [0, 1, 2, 3]);
+      assert.equal(syncs.length, 2, 'one more sync covered the three groups');
+      assert.equal(c.unsyncedPending, false, 'the last sync covered every commit');
+    } finally {
+      for (const s of syncs) s.release();
+      c.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a failed sync (EIO) rejects every batch it covered with 503 sync-failed, and every later one: nothing is acknowledged again', async () => {
+    let syncs = 0;
+    const dir = mkdtempSync(join(tmpdir(), 'fazt-gc-'));
+    const c = Cartridge.open(join(dir, 'fazt.db'), {
+      crypto: nodeCrypto,
+      syncWal: () => {
+        syncs++;
+        return Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      },
+    });
+    try {
+      const [a, bad, b, later] = nodeBatches(c, [41, 42, 43, 44]);
+      bad.sig = new Uint8Array(64);
+      const told: Error[] = [];
+      const gc = new GroupCommit(c, 16, { onSyncFailed: (e) => told.push(e) });
+      const settled = await Promise.allSettled([gc.submit(a), gc.submit(bad), gc.submit(b)]);
+      assert.equal(gc.stats.commits, 1);
+      assert.ok(
+        settled.every((s) => s.status === 'rejected'),
+        'none acknowledged',
+      );
+      const reasons = settled.map((s) => (s.status === 'rejected' ? (s.reason as StoreError | VerifyError) : undefined));
+      assert.deepEqual(
+        reasons.map((r) => r?.code),
+        ['sync-failed', 'bad-signature', 'sync-failed'],
+      );
+      const http = toHttpError(reasons[0]);
+      assert.deepEqual([http.status, http.code], [503, 'sync-failed']);
+      assert.match(http.message, /disk failed to make stored data durable \(EIO\): nothing is acknowledged until the hub is restarted/);
+      await assert.rejects(gc.submit(later), (e: StoreError) => e.code === 'sync-failed', 'a later group is refused too');
+      assert.equal(syncs, 1, 'no sync is tried again: one that succeeds after a failure proves nothing');
+      assert.deepEqual(
+        told.map((e) => (e as StoreError).code),
+        ['sync-failed'],
+        'the hub is told once',
+      );
+      assert.throws(
+        () => c.durable(),
+        (e: StoreError) => e.code === 'sync-failed',
+        'nor does durable() claim it',
+      );
+    } finally {
+      c.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
