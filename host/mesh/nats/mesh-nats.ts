@@ -8,6 +8,7 @@ import { ensureMeshStream } from './mesh-stream.js';
 import { NatsConsumer, type NatsRefusal } from './nats-consumer.js';
 import { type MeshNatsOptions, type ResolvedNats, resolveMeshNats } from './nats-options.js';
 import { NatsPublisher } from './nats-publisher.js';
+import { SaidOnce } from './said-once.js';
 import { MeshStoreSink } from './store-sink.js';
 
 export interface MeshNatsParts {
@@ -46,7 +47,7 @@ export class MeshNats {
   private attempt: Promise<void> | undefined;
   private delay: number;
   private stopped = false;
-  private readonly saidOnce = new Set<string>();
+  private readonly saidOnce = new SaidOnce();
 
   private constructor(
     private readonly p: MeshNatsParts,
@@ -108,8 +109,7 @@ export class MeshNats {
     let message = x.error.message;
     const once = x.error.code === 'unknown-node' ? x.subject : x.error.code === 'unpaired' ? `from ${x.from}` : undefined;
     if (once !== undefined) {
-      if (this.saidOnce.has(once)) return;
-      this.saidOnce.add(once);
+      if (!this.saidOnce.first(once)) return;
       message += ' (its further pages are refused without a line)';
     }
     this.p.log({ event: 'mesh-refusal', via: 'nats', from: x.from, subject: x.subject, code: x.error.code, message });
