@@ -15,6 +15,24 @@ const MIN = 60_000;
 const NODES = 210;
 const script = new URL('./fixtures/pulse-beat-child.ts', import.meta.url).pathname;
 
+/** A started hub on `dir` whose clock reads `now()`, Pulse beating only when asked. */
+async function openHub(dir: string, now: () => number): Promise<Hub> {
+  const hub = new Hub({ dataDir: dir, host: '127.0.0.1', port: 0, clock: now, pulse: { everyMs: 0 }, log: () => undefined });
+  await hub.start();
+  return hub;
+}
+
+/** The child beats at `now` on `dir`, holds at `stage`, says `holding <stage name>`, and is killed with SIGKILL there. */
+async function killBeatAt(dir: string, stage: string, now: number, what: string): Promise<void> {
+  const child = spawnScript(script, [dir], { FAZT_CRASH_AT: stage, FAZT_TEST_NOW: String(now) });
+  try {
+    await child.line(new RegExp(`holding ${stage.split(':')[0]}`), what);
+  } finally {
+    await killHard(child.proc);
+  }
+  assert.equal(child.proc.signalCode, 'SIGKILL');
+}
+
 /**
  * A beat stores its figures and its changes in parts, each its own commit,
  * then the pulse.beat citing them, then says its changes a commit of up to
@@ -30,11 +48,7 @@ describe('a hub killed half-way through a beat', () => {
     const tmp = tempDir('fazt-crash-pulse-');
     t.after(tmp.cleanup);
     let now = T0;
-    const open = async () => {
-      const hub = new Hub({ dataDir: tmp.dir, host: '127.0.0.1', port: 0, clock: () => now, pulse: { everyMs: 0 }, log: () => undefined });
-      await hub.start();
-      return hub;
-    };
+    const open = () => openHub(tmp.dir, () => now);
     let hub = await open();
     const node0 = enrolPulseNodes(hub, NODES, now)[0].id;
     now += MIN;
@@ -47,13 +61,7 @@ describe('a hub killed half-way through a beat', () => {
     await hub.stop();
 
     now += 15 * MIN;
-    const child = spawnScript(script, [tmp.dir], { FAZT_CRASH_AT: 'pulse-parts:2', FAZT_TEST_NOW: String(now) });
-    try {
-      await child.line(/holding pulse-parts/, 'the child to store two parts of its beat');
-    } finally {
-      await killHard(child.proc);
-    }
-    assert.equal(child.proc.signalCode, 'SIGKILL');
+    await killBeatAt(tmp.dir, 'pulse-parts:2', now, 'the child to store two parts of its beat');
 
     hub = await open();
     const after = own().filter((e) => e.seq > head);
@@ -86,11 +94,7 @@ describe('a hub killed half-way through a beat', () => {
     const tmp = tempDir('fazt-crash-pulse-changes-');
     t.after(tmp.cleanup);
     let now = T0;
-    const open = async () => {
-      const hub = new Hub({ dataDir: tmp.dir, host: '127.0.0.1', port: 0, clock: () => now, pulse: { everyMs: 0 }, log: () => undefined });
-      await hub.start();
-      return hub;
-    };
+    const open = () => openHub(tmp.dir, () => now);
     let hub = await open();
     const nodes = enrolPulseNodes(hub, NODES, now);
     now += MIN;
@@ -104,13 +108,7 @@ describe('a hub killed half-way through a beat', () => {
     await hub.stop();
 
     now += 15 * MIN;
-    const child = spawnScript(script, [tmp.dir], { FAZT_CRASH_AT: 'pulse-changes:1', FAZT_TEST_NOW: String(now) });
-    try {
-      await child.line(/holding pulse-changes/, 'the child to say the first of its changes');
-    } finally {
-      await killHard(child.proc);
-    }
-    assert.equal(child.proc.signalCode, 'SIGKILL');
+    await killBeatAt(tmp.dir, 'pulse-changes:1', now, 'the child to say the first of its changes');
 
     hub = await open();
     const killed = own().filter((e) => e.seq > head);
