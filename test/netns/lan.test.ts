@@ -285,6 +285,12 @@ import { test } from 'node:test';
 import { createLan } from ${JSON.stringify(helperUrl)};
 const lan = await createLan({ hosts: 2, label: 'dying' });
 const sleeper = lan.spawn(lan.hosts[0], 'sleep', ['60'], { stdio: 'ignore' });
+// Said once it is sleep, so inside h1 (ip netns exec enters the namespace, then execs): said while still ip,
+// a kill -9 of this script and a sweep could come before it entered, and it would enter a namespace no sweep lists.
+const { readFileSync } = await import('node:fs');
+const comm = () => { try { return readFileSync('/proc/' + sleeper.pid + '/comm', 'utf8').trim(); } catch { return ''; } };
+for (let i = 0; i < 500 && comm() !== 'sleep'; i++) await new Promise((r) => setTimeout(r, 10));
+if (comm() !== 'sleep') throw new Error('the sleeper never became sleep in h1');
 console.log('LAN ' + lan.id + ' PID ' + sleeper.pid);
 ${then}
 `;
