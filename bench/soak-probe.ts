@@ -16,13 +16,16 @@
  * FAZT_SOAK_CPU_PROFILES, a CPU profile and each SQL statement's time.
  * (f) FAZT_SOAK_HEAP_SNAPSHOTS="180,720": a V8 heap snapshot at those seconds
  * and, each minute, the heap still live after a full collection (what is
- * kept, not what awaits the collector). Written as JSON to FAZT_SOAK_PROBE
+ * kept, not what awaits the collector). (g) Each minute: the hub's
+ * fdatasyncs (the group commit's WAL syncs, in libuv's threadpool) timed
+ * from call to callback, and the bytes the process wrote to storage (its
+ * /proc io, the checkpoint thread's too). Written as JSON to FAZT_SOAK_PROBE
  * when the process exits.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { createRequire } from 'node:module';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { constants, createHistogram, monitorEventLoopDelay, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
@@ -132,8 +135,43 @@ const minutes: Record<string, number>[] = [];
 let minute = createHistogram();
 subscribe('http.server.response.finish', (m) => {
   const t = started.get((m as { request: IncomingMessage }).request);
-  if (t !== undefined) minute.record(Math.max(1, Math.round((performance.now() - t) * 1000)));
+  if (t === undefined) return;
+  const now = performance.now();
+  minute.record(Math.max(1, Math.round((now - t) * 1000)));
+  const s = lastSync;
+  if (s && s.from >= t) {
+    beforeSync.record(Math.max(1, Math.round((s.from - t) * 1000)));
+    inSync.record(Math.max(1, Math.round((s.to - s.from) * 1000)));
+    afterSync.record(Math.max(1, Math.round((now - s.to) * 1000)));
+  }
 });
+/**
+ * The hub's fdatasync calls timed (fs.fdatasync wrapped before the hub's bundle loads; syncBuiltinESMExports makes its
+ * `import { fdatasync } from 'node:fs'` see the wrapper): a sync the group commit's acks wait for, so a minute whose
+ * service time grew is told apart as waiting for the disk or not.
+ */
+let minuteSyncs = createHistogram();
+/** The last sync done: a reply that follows it waited for it (the group commit acks right after its sync). */
+let lastSync: { from: number; to: number } | undefined;
+/** Each minute, an uplink's service time in three: head parsed → the covering sync began, the sync, its end → reply written (µs). */
+let beforeSync = createHistogram();
+let inSync = createHistogram();
+let afterSync = createHistogram();
+const fsModule = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
+const fdatasyncOriginal = fsModule.fdatasync;
+fsModule.fdatasync = ((fd: number, done: (e: NodeJS.ErrnoException | null) => void) => {
+  const t = performance.now();
+  fdatasyncOriginal(fd, (e) => {
+    const end = performance.now();
+    minuteSyncs.record(Math.max(1, Math.round((end - t) * 1000)));
+    lastSync = { from: t, to: end };
+    done(e);
+  });
+}) as typeof fsModule.fdatasync;
+syncBuiltinESMExports();
+/** Bytes this process caused to be written to storage so far (/proc/self/io's write_bytes, every thread). */
+const writtenBytes = () => Number(/^write_bytes: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? Number.NaN);
+let lastWritten = writtenBytes();
 /** FAZT_SOAK_HEAP_SNAPSHOTS (s since the probe started): heap snapshots then, and a full collection before each minute's figures. */
 const heapSnapshots = (process.env.FAZT_SOAK_HEAP_SNAPSHOTS ?? '')
   .split(',')
@@ -150,11 +188,21 @@ setInterval(() => {
   collect?.();
   const mem = process.memoryUsage();
   const heap = getHeapStatistics();
+  const written = writtenBytes();
   minutes.push({
     at: Math.round((performance.now() - t0) / 1000),
     uplinks: minute.count,
     p50: minute.count > 0 ? minute.percentile(50) / 1000 : Number.NaN,
     p99: minute.count > 0 ? minute.percentile(99) / 1000 : Number.NaN,
+    syncs: minuteSyncs.count,
+    syncP50: minuteSyncs.count > 0 ? minuteSyncs.percentile(50) / 1000 : Number.NaN,
+    syncP99: minuteSyncs.count > 0 ? minuteSyncs.percentile(99) / 1000 : Number.NaN,
+    writtenMB: (written - lastWritten) / 1e6,
+    // Only replies whose covering sync began after their head (others' sync began before it, or none ran): p50s.
+    beforeSyncP50: beforeSync.count > 0 ? beforeSync.percentile(50) / 1000 : Number.NaN,
+    inSyncP50: inSync.count > 0 ? inSync.percentile(50) / 1000 : Number.NaN,
+    afterSyncP50: afterSync.count > 0 ? afterSync.percentile(50) / 1000 : Number.NaN,
+    splitCount: beforeSync.count,
     rss: mem.rss / 1e6,
     heapUsed: mem.heapUsed / 1e6,
     heapTotal: mem.heapTotal / 1e6,
@@ -171,6 +219,11 @@ setInterval(() => {
     ),
   });
   minute = createHistogram();
+  minuteSyncs = createHistogram();
+  beforeSync = createHistogram();
+  inSync = createHistogram();
+  afterSync = createHistogram();
+  lastWritten = written;
 }, 60_000).unref();
 
 /**

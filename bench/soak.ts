@@ -279,6 +279,14 @@ const probe = JSON.parse(readFileSync(probeFile, 'utf8')) as {
     external: number;
     arrayBuffers: number;
     malloced: number;
+    syncs: number;
+    syncP50: number;
+    syncP99: number;
+    writtenMB: number;
+    beforeSyncP50: number;
+    inSyncP50: number;
+    afterSyncP50: number;
+    splitCount: number;
   }[];
 };
 stream.destroy();
@@ -441,11 +449,11 @@ console.log(
   `  RSS: ${shown.map((s) => `${fmt(s.at)} s ${mb(s.rss)}`).join(', ')} MB; slope over the second half ${fmt(slope, 2)} MB/min (${slope < 1 ? 'not growing' : 'GROWING'})`,
 );
 console.log(
-  `  each minute inside the hub: at s, uplinks, service p50/p99 ms, RSS, V8 heap used${values['heap-snapshots'] === undefined ? '' : ' (after a full collection)'} / reserved, external (of it array buffers), malloced MB`,
+  `  each minute inside the hub: at s, uplinks, service p50/p99 ms, RSS, V8 heap used${values['heap-snapshots'] === undefined ? '' : ' (after a full collection)'} / reserved, external (of it array buffers), malloced MB; fdatasyncs, their p50/p99 ms; MB written`,
 );
 for (const m of probe.minutes)
   console.log(
-    `    ${fmt(m.at)} s: ${fmt(m.uplinks)} uplinks, ${fmt(m.p50, 1)}/${fmt(m.p99, 1)} ms, RSS ${fmt(m.rss, 0)}, heap ${fmt(m.heapUsed, 0)} / ${fmt(m.heapTotal, 0)}, external ${fmt(m.external, 0)} (${fmt(m.arrayBuffers, 0)}), malloced ${fmt(m.malloced, 1)}`,
+    `    ${fmt(m.at)} s: ${fmt(m.uplinks)} uplinks, ${fmt(m.p50, 1)}/${fmt(m.p99, 1)} ms, RSS ${fmt(m.rss, 0)}, heap ${fmt(m.heapUsed, 0)} / ${fmt(m.heapTotal, 0)}, external ${fmt(m.external, 0)} (${fmt(m.arrayBuffers, 0)}), malloced ${fmt(m.malloced, 1)}; ${fmt(m.syncs)} syncs ${fmt(m.syncP50, 1)}/${fmt(m.syncP99, 1)} ms; ${fmt(m.writtenMB, 0)} MB written; ${fmt(m.splitCount)} replies after a sync begun after their head, p50 ms: to the sync ${fmt(m.beforeSyncP50, 1)}, in it ${fmt(m.inSyncP50, 1)}, after it ${fmt(m.afterSyncP50, 1)}`,
   );
 for (const [window, statements] of Object.entries(probe.sqlTimes))
   console.log(

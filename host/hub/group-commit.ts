@@ -54,6 +54,8 @@ export class GroupCommit {
   private readonly sync: () => Promise<void>;
   private readonly onSyncFailed: (e: Error) => void;
   private syncFailed = false;
+  /** hold()s running: no group is stored meanwhile. */
+  private held = 0;
   readonly stats = { commits: 0, batches: 0 };
 
   constructor(
@@ -82,7 +84,28 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * Runs `work` with no group stored until it settles: batches keep arriving
+   * and wait in the queue, the event loop is never blocked. For a WAL
+   * checkpoint that must see no commit to finish (host/store/wal-checkpoints.ts).
+   */
+  async hold<T>(work: () => Promise<T>): Promise<T> {
+    this.held++;
+    try {
+      return await work();
+    } finally {
+      if (--this.held === 0 && this.queue.length > 0 && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    }
+  }
+
   private flush(): void {
+    if (this.held > 0) {
+      this.scheduled = false; // hold() schedules the flush when it ends
+      return;
+    }
     const arrived = this.arrived;
     this.arrived = 0;
     // More came this turn, and more may come next turn: wait one more turn, within the bounds.

@@ -177,12 +177,13 @@ export async function wireHub(
       },
       round: options.mesh?.round,
     });
+    const commits = new GroupCommit(store, undefined, {
+      onSyncFailed: (e) => log({ level: 'error', code: 'wal-sync-failed', message: `${e.message}; restart the hub once its disk is checked` }),
+    });
     const routes: Routes = {
       ...apiRoutes({
         cartridge: store,
-        commits: new GroupCommit(store, undefined, {
-          onSyncFailed: (e) => log({ level: 'error', code: 'wal-sync-failed', message: `${e.message}; restart the hub once its disk is checked` }),
-        }),
+        commits,
         stream,
         hubKey: key,
         crypto,
@@ -210,7 +211,13 @@ export async function wireHub(
       ...options.extraRoutes,
     };
     const owned = { token: owner.token, id: owner.record.id };
-    const checkpoints = new WalCheckpoints(store, (e) => log({ level: 'warn', code: 'wal-checkpoint', message: e.message }));
+    // The uplinks' commits wait while a checkpoint finishes the WAL, so it starts over instead of reaching the backstop.
+    const checkpoints = new WalCheckpoints(
+      store,
+      (e) => log({ level: 'warn', code: 'wal-checkpoint', message: e.message }),
+      undefined,
+      (work) => commits.hold(work),
+    );
     const guarded = Object.assign(parts, { limits, refusals, checkpoints });
     return Object.assign(guarded, { dataDir, file, key, tls, store, keeper, stream, own, engine, rules, pulse, owner: owned, sessions, access, routes, mesh });
   } catch (e) {

@@ -5,10 +5,20 @@ import type { CheckpointRun } from './unsynced-commits.js';
 /** SQLite's own auto-checkpoint threshold in pages (SQLITE_DEFAULT_WAL_AUTOCHECKPOINT), put back by stop(). */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
 /**
- * While the timer runs, a commit still checkpoints past this many pages (16 MiB of 4-KiB pages): the
- * WAL's bound when the timer is held up (a start's storm of first batches, a blocked event loop).
+ * While the timer runs, a commit still checkpoints past this many pages (40 MiB of 4-KiB pages): the
+ * WAL's bound when the timer is held up (a start's storm of first batches, a blocked event loop). Far
+ * above RESTART_PAGES: 1,000 nodes write ~2,000 frames a second, and a run on a loaded machine can take
+ * a second, so a WAL the quiet runs keep started over never reaches it.
  */
-export const BACKSTOP_PAGES = 4000;
+export const BACKSTOP_PAGES = 10_000;
+/**
+ * A run on the thread that finds at least this many frames (8 MiB) in the WAL is followed by a quiet one
+ * (commits held), and the next commit starts the WAL over.
+ */
+export const RESTART_PAGES = 2000;
+
+/** Runs `work` while the hub's uplink commits wait (GroupCommit.hold): a checkpoint then copies every frame. */
+export type HoldCommits = <T>(work: () => Promise<T>) => Promise<T>;
 
 /**
  * The hub's WAL checkpoints, off the ingest path. SQLite's auto-checkpoint
@@ -28,6 +38,22 @@ export const BACKSTOP_PAGES = 4000;
  * (Cartridge.checkpoint); a run on the thread does not (a commit of the
  * loop's may come between its copy and its answer): what serves the hub's
  * chain then syncs what is pending itself (Cartridge.durable).
+ *
+ * SQLite starts the WAL over only at a write transaction that finds every
+ * frame copied. Under steady ingest (1,000 nodes: a commit every ~30 ms, a
+ * run on the thread 25-230 ms, most of it the database file's fsync) a
+ * commit always lands during a run, so the thread's runs never finished
+ * the WAL, it reached the backstop (then 4,000 pages) every ~2 s and the commit that crossed
+ * it checkpointed on the event loop: a copy and two fsyncs, 25-230 ms in
+ * which no request was served (strace in bench/soak). A run copies the
+ * frames there were when it began and says it copied them all, whatever
+ * was committed meanwhile; so a run that finds RESTART_PAGES or more in
+ * the WAL (it was not started over for a while) is followed at once by a
+ * quiet one: the uplink commits wait (`hold`, without blocking the loop)
+ * while it copies the few frames the first run left and syncs, and the
+ * next commit starts the WAL over. A commit of another kind landing meanwhile (a timer's
+ * percept) only leaves the quiet run short of the end: nothing waits on it,
+ * the next run tries again.
  */
 export class WalCheckpoints {
   private timer: NodeJS.Timeout | undefined;
@@ -39,6 +65,7 @@ export class WalCheckpoints {
     private readonly cartridge: Cartridge,
     private readonly onError: (e: Error) => void,
     private readonly everyMs = 1000,
+    private readonly hold?: HoldCommits,
   ) {
     if (!Number.isSafeInteger(everyMs) || everyMs < 1) throw new RangeError(`everyMs must be a whole number of ms of at least 1, got ${everyMs}`);
   }
@@ -76,14 +103,16 @@ export class WalCheckpoints {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (!this.cartridge.db.open) return;
-      this.run().then(
-        () => this.next(),
-        (e: unknown) => {
-          if (!this.started) return; // stopped meanwhile: the thread's run was cut short, nothing failed
-          this.onError(e instanceof Error ? e : new Error(String(e)));
-          this.next();
-        },
-      );
+      this.run()
+        .then((r) => (this.hold && this.thread && r.walFrames >= RESTART_PAGES ? this.hold(() => this.run()) : r))
+        .then(
+          () => this.next(),
+          (e: unknown) => {
+            if (!this.started) return; // stopped meanwhile: the thread's run was cut short, nothing failed
+            this.onError(e instanceof Error ? e : new Error(String(e)));
+            this.next();
+          },
+        );
     }, this.everyMs);
     this.timer.unref();
   }

@@ -146,6 +146,39 @@ describe('group commit and the WAL sync', () => {
     });
   });
 
+  it('hold(): batches that arrive while a checkpoint holds the commits wait unstored, then are stored together once it ends', async () => {
+    await withCartridge(async (c) => {
+      const batches = nodeBatches(c, [31, 32, 33]);
+      const gc = new GroupCommit(c, 16);
+      const checkpoint = held();
+      let holding = true;
+      const holdDone = gc.hold(() => checkpoint.promise).then(() => (holding = false));
+      const answered: number[] = [];
+      const all = Promise.all(batches.map((b, i) => gc.submit(b).then((r) => (answered.push(i), r))));
+      for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+      assert.equal(c.counts().events, 0, 'nothing stored while held');
+      assert.equal(gc.stats.commits, 0);
+      assert.deepEqual(answered, []);
+      checkpoint.release();
+      const results = await all;
+      await holdDone;
+      assert.equal(holding, false);
+      assert.deepEqual(
+        results.map((r) => r.ack),
+        [1, 1, 1],
+      );
+      assert.equal(gc.stats.commits, 1, 'the three that waited share one commit');
+      assert.equal(c.counts().events, 3);
+      // A hold whose work fails ends too: the commits go on.
+      await assert.rejects(
+        gc.hold(() => Promise.reject(new Error('checkpoint failed'))),
+        /checkpoint failed/,
+      );
+      const [later] = nodeBatches(c, [34]);
+      assert.equal((await gc.submit(later)).ack, 1);
+    });
+  });
+
   it('coalesces: groups committed while a WAL sync runs share the one after it', async () => {
     const syncs: ReturnType<typeof held>[] = [];
     const dir = mkdtempSync(join(tmpdir(), 'fazt-gc-'));

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nodeCrypto } from '../../host/crypto/node-crypto.js';
 import { Cartridge } from '../../host/store/cartridge.js';
-import { BACKSTOP_PAGES, WalCheckpoints } from '../../host/store/wal-checkpoints.js';
+import { BACKSTOP_PAGES, type HoldCommits, RESTART_PAGES, WalCheckpoints } from '../../host/store/wal-checkpoints.js';
 
 /** About `pages` WAL frames of writes in 30 commits (rows of a page's size in a table of the test's own). */
 function write(c: Cartridge, pages: number): void {
@@ -99,6 +99,50 @@ describe('WAL checkpoints off the commit path', () => {
       checkpoints.stop();
       done();
     }
+  });
+
+  it('under steady commits a quiet run (commits held) starts the WAL over; without it no run on the thread finishes the WAL', async () => {
+    /** The largest the WAL grew while 6,000 one-page rows were committed three a turn (about 2 a ms, the hub's rate under 1,000 nodes). */
+    const load = async (quiet: boolean) => {
+      const { c, file, done } = open();
+      c.db.pragma('synchronous = NORMAL'); // the group commit's: its WAL is synced apart (host/store/wal-sync.ts)
+      let held = false;
+      let holds = 0;
+      const hold: HoldCommits = async (work) => {
+        held = true;
+        holds++;
+        try {
+          return await work();
+        } finally {
+          held = false;
+        }
+      };
+      const checkpoints = new WalCheckpoints(c, (e) => assert.fail(e), 20, quiet ? hold : undefined);
+      try {
+        checkpoints.start();
+        await checkpoints.run(); // the thread started: its first run is no slower than the others
+        c.db.exec('CREATE TABLE pad (x BLOB NOT NULL) STRICT');
+        const insert = c.db.prepare('INSERT INTO pad (x) VALUES (?)');
+        const row = Buffer.alloc(4000, 7);
+        for (let made = 0, turns = 0; made < 6000 && turns < 100_000; turns++) {
+          if (!held) for (let k = 0; k < 3; k++, made++) insert.run(row);
+          await sleep(0);
+        }
+        return { frames: walFrames(c, file), holds };
+      } finally {
+        checkpoints.stop();
+        done();
+      }
+    };
+    // A commit lands during every run on the thread, so no run finishes the WAL and SQLite never starts it over.
+    const plain = await load(false);
+    assert.ok(plain.frames >= 6000, `without a quiet run the WAL was never started over: ${plain.frames} frames`);
+    const quiet = await load(true);
+    assert.ok(quiet.holds > 0, 'commits were held for a quiet run');
+    assert.ok(
+      quiet.frames >= RESTART_PAGES && quiet.frames < 6000 * 0.6,
+      `the quiet runs started the WAL over once past ${RESTART_PAGES} frames: ${quiet.frames} frames`,
+    );
   });
 
   it('refuses a period that is not a whole number of ms', () => {
