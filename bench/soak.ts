@@ -471,6 +471,15 @@ console.log(
     .join(', ')}`,
 );
 console.log(`  WAL: largest ${mb(Math.max(...samples.map((s) => s.wal)))} MB, at the end ${mb(samples.at(-1)?.wal ?? 0)} MB`);
+// What the storage takes, not what the cartridge keeps: every commit writes whole 4-KB pages to the WAL and each checkpoint
+// copies them again, so an SD card's wear (and a slow card's time) follows this figure, not the store's growth.
+const steadyMinutes = probe.minutes.slice(1);
+const steadyEvents = steadyMinutes.reduce((n, m) => n + m.uplinks, 0) * (stored / Math.max(1, sent.latencies.length));
+const steadyWritten = steadyMinutes.reduce((n, m) => n + m.writtenMB, 0) * 1e6;
+if (steadyMinutes.length > 0 && steadyEvents > 0)
+  console.log(
+    `  written to storage by the hub after the first minute (its /proc io, the checkpoint thread's included): ${fmt(steadyWritten / steadyMinutes.length / 1e6, 0)} MB a minute, ${fmt(steadyWritten / steadyEvents / 1000, 1)} KB per stored event (${fmt(steadyWritten / steadyEvents / Math.max(1, bytesPerEvent), 0)}× what the event keeps in the cartridge), ${fmt(((steadyWritten / steadyMinutes.length) * 1440) / 1e12, 2)} TB a day at this rate`,
+  );
 console.log(
   `  store: ${fmt(bytesPerEvent, 0)} B per stored event (pages used in fazt.db and its WAL; files at the end ${mb(files.db)} + ${mb(files.wal)} MB); a node of this mix makes ${fmt(perNodeDay)} events a day by its schedule (${fmt((stored / count / wall) * 86_400)} at this run's rate): ${mb(bytesPerEvent * perNodeDay)} MB per node per day (a 1-s node: ${mb(bytesPerEvent * 86_400)} MB)`,
 );
