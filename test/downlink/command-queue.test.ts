@@ -4,6 +4,7 @@ import type { Value } from '../../firmware/codec/value.js';
 import { createPoll } from '../../firmware/uplink/downlink-poll.js';
 import { checkAck } from '../../firmware/uplink/signed-ack.js';
 import { uplinkResult } from '../../firmware/uplink/transport.js';
+import { Cartridge } from '../../host/store/cartridge.js';
 import { cbor, crypto, post, startHub, TestNode } from '../hub/helpers.js';
 
 /**
@@ -178,5 +179,41 @@ describe('POST /v1/downlink', () => {
     await refused(new Uint8Array([0xa1, 0x61, 0x76, 0x01]), 400, 'malformed');
     await refused(new Uint8Array([0xff]), 400, 'indefinite-length');
     await refused(pollOf(relayNode), 415, 'unsupported-media-type', 'application/json');
+  });
+});
+
+describe('the queue an answer reads', () => {
+  it('a command queued by another connection to the cartridge (a CLI beside the hub) reaches the next answer, though the one before found none', async () => {
+    const hub = await startHub({ clock: () => now });
+    const n = new TestNode(24);
+    let cli: Cartridge | undefined;
+    try {
+      hub.hub.cartridge.addNode(n.identity.publicKey, { name: 'shed', board: 'esp32-devkitc' });
+      n.entries.push(n.log.append('system.boot', 'node', boot([{ name: 'relay', driver: 'digital-output', pin: 4 }])));
+      const answer = async () => {
+        const r = await post(`${hub.url}/v1/uplink`, cbor(n.batch(1, n.entries.length)));
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        return (r.body as { commands?: { id: string }[] }).commands ?? [];
+      };
+      assert.deepStrictEqual(await answer(), [], 'nothing queued');
+      // Queued here: known to this connection.
+      const mine = hub.hub.cartridge.commands.enqueue(n.id, { output: 'relay', op: 'on' }, { notAfterMs: later() });
+      assert.deepStrictEqual(
+        (await answer()).map((c) => c.id),
+        [mine.id],
+      );
+      hub.hub.cartridge.commands.settle(n.id, [n.log.append('effect.applied', 'relay', { command: mine.id, seq: mine.seq })]);
+      assert.deepStrictEqual(await answer(), [], 'settled: none open');
+      // Queued by another connection: this one learns of it by the cartridge's data version.
+      cli = Cartridge.open(hub.hub.cartridge.file, { crypto });
+      const theirs = cli.commands.enqueue(n.id, { output: 'relay', op: 'off' }, { notAfterMs: Date.now() + 60_000 }); // its own clock
+      assert.deepStrictEqual(
+        (await answer()).map((c) => c.id),
+        [theirs.id],
+      );
+    } finally {
+      cli?.close();
+      await hub.stop();
+    }
   });
 });
