@@ -71,10 +71,11 @@ export function refusedPage(node: string, e: BundleError): MeshError {
 }
 
 /**
- * Checks a page of `node` whole (checkBundle), here and now, or with
- * `deferSignatures` everything but its checkpoints' signatures, which are
- * handed to it (host/mesh/page-check-off-thread.ts verifies them on a worker
- * thread). Throws refusedPage's MeshError.
+ * Checks a page of `node` whole (checkBundle), here and now. With
+ * `deferSignatures`, everything but its checkpoints' signatures, which are
+ * handed to it, and the node it is of (checkNode): what it returns then is
+ * not a CheckedPage until they passed (host/mesh/page-check-off-thread.ts
+ * verifies them on a worker thread). Throws refusedPage's MeshError.
  */
 export function checkPage(
   crypto: CryptoProvider,
