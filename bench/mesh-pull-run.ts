@@ -3,7 +3,8 @@
  * `root`, paired with the serving hub (the parent asks the server to pair
  * with the key this process sends it), pulls everything in one round (no
  * option given: the tree's own transport and page size) and sends back the
- * CPU and wall time it took, and how long its main thread waited for a CPU
+ * CPU and wall time it took (the process's, and its main thread's alone: a
+ * worker thread's is the rest), and how long its main thread waited for a CPU
  * (Linux's schedstat: other work on a shared machine, not this code). Usage (forked with IPC):
  * mesh-pull-run.ts <root> <dataDir> <serverUrl> <serverKeyHex> <nodes>
  */
@@ -27,21 +28,29 @@ const peer = hub.mesh.store.peers.add({ publicKey: new Uint8Array(Buffer.from(se
 const paired = new Promise((resolve) => process.once('message', resolve));
 process.send?.({ publicKey: [...hub.publicKey] });
 await paired;
-/** The main thread's time runnable but waiting for a CPU so far, in ms (/proc/thread-self/schedstat, field 2, ns); 0 where there is none. */
-const queuedMs = (): number => {
+/** The main thread's time on a CPU and its time runnable but waiting for one so far, in ms (/proc/thread-self/schedstat, fields 1 and 2, ns); 0 where there is none. */
+const schedMs = (): { ran: number; queued: number } => {
   try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]) / 1e6;
+    const [ran, queued] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+    return { ran: ran / 1e6, queued: queued / 1e6 };
   } catch {
-    return 0;
+    return { ran: 0, queued: 0 };
   }
 };
-const q0 = queuedMs();
+const s0 = schedMs();
 const t0 = process.hrtime.bigint();
 const cpu0 = process.cpuUsage();
 const r = await hub.mesh.round(peer);
 const cpu = process.cpuUsage(cpu0);
 const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-const waitedMs = queuedMs() - q0;
+const s1 = schedMs();
 await hub.stop();
-process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000, wallMs, waitedMs, stored: r.stored, errors: r.errors.length });
+process.send?.({
+  cpuMs: (cpu.user + cpu.system) / 1000,
+  mainCpuMs: s1.ran - s0.ran,
+  wallMs,
+  waitedMs: s1.queued - s0.queued,
+  stored: r.stored,
+  errors: r.errors.length,
+});
 process.disconnect();

@@ -9,8 +9,10 @@ import { MeshError, type MeshErrorCode } from './mesh-error.js';
 import { MeshRecords } from './mesh-records.js';
 import { PeerBook } from './peer-book.js';
 import { PeerHeads } from './peer-heads.js';
-import { ForkSeen, PageAhead, type PageStored, storePage } from './page-in.js';
+import { type CheckedPage, checkPage, ForkSeen, PageAhead, type PageStored, storeChecked } from './page-in.js';
+import { checkPageOffThread } from './page-check-off-thread.js';
 import { ReplicationScope } from './replication-scope.js';
+import type { SignatureThread } from './signature-thread.js';
 
 /** The most entries one page carries (a page still ends on a checkpoint, so it may hold a little more). */
 const MAX_PAGE_ENTRIES = 4096;
@@ -28,6 +30,21 @@ export interface MeshStoreOptions {
   report?: (r: MeshReport) => void;
   /** Called inside a page's transaction with a paired hub chain's fresh entries (replicated administration). */
   onPeerHubEntries?: (peer: string, fresh: readonly EventEntry[]) => void;
+}
+
+/** How a page is stored (MeshStore.pageIn says what each does). */
+interface PageInOptions {
+  waitAhead?: boolean;
+  unsynced?: boolean;
+}
+
+/** A check run now whose outcome, refusal included, is taken later. */
+function checkLater(check: () => CheckedPage): Promise<CheckedPage> {
+  try {
+    return Promise.resolve(check());
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 /** Refusals that are the sending peer's fault: recorded and reported. */
@@ -142,27 +159,63 @@ export class MeshStore {
    * heads, pages, NATS, exports and backups call it. Not for NATS: its ack
    * ends the redelivery of a page a power cut could then take back.
    */
-  pageIn(peer: string, node: string, bytes: Uint8Array, o: { waitAhead?: boolean; unsynced?: boolean } = {}): PageStored {
+  pageIn(peer: string, node: string, bytes: Uint8Array, o: PageInOptions = {}): PageStored {
+    this.inScope(peer, node);
+    try {
+      return this.stored(node, checkPage(this.o.crypto, node, bytes), o);
+    } catch (e) {
+      throw this.refused(peer, node, bytes, e, o);
+    }
+  }
+
+  /**
+   * pageIn in two steps, for a pull that checks a page while it stores the
+   * one before (host/mesh/sync-round.ts): the page's checks begin now, its
+   * checkpoints' signatures verified on `thread` (checkPageOffThread), or all
+   * of them here without one; store() waits until they all passed, then
+   * stores it as pageIn does, or records and throws its refusal as pageIn
+   * does. Nothing of the page is stored before every check confirmed it.
+   */
+  pageInChecking(peer: string, node: string, bytes: Uint8Array, thread: SignatureThread | undefined): { store: (o?: PageInOptions) => Promise<PageStored> } {
+    const checking = thread ? checkPageOffThread(this.o.crypto, node, bytes, thread) : checkLater(() => checkPage(this.o.crypto, node, bytes));
+    checking.catch(() => {}); // awaited by store(), or dropped with a round that stopped before it
+    return {
+      store: async (o = {}) => {
+        this.inScope(peer, node);
+        try {
+          return this.stored(node, await checking, o);
+        } catch (e) {
+          throw this.refused(peer, node, bytes, e, o);
+        }
+      },
+    };
+  }
+
+  private inScope(peer: string, node: string): void {
     if (!this.replicates(peer, node)) throw new MeshError('out-of-scope', `${node} is not replicated with ${peer}: its page is not taken`);
+  }
+
+  private stored(node: string, page: CheckedPage, o: PageInOptions): PageStored {
     const ctx = {
       cartridge: this.o.cartridge,
       crypto: this.o.crypto,
       pairedKey: (hub: string) => this.peers.get(hub)?.publicKey,
       onPeerHubEntries: this.o.onPeerHubEntries,
     };
-    try {
-      return o.unsynced ? this.o.cartridge.derived(() => storePage(ctx, node, bytes)) : storePage(ctx, node, bytes);
-    } catch (e) {
-      const at = this.o.clock();
-      if (o.waitAhead && e instanceof PageAhead) throw e;
-      if (e instanceof ForkSeen) {
-        if (this.records.fork({ ...e.fork, fromPeer: peer, proof: bytes, at }))
-          this.o.report?.({ type: 'system.mesh.fork', data: { node, seq: e.fork.seq, peer } });
-      } else if (e instanceof MeshError && PEER_FAULTS.has(e.code as MeshErrorCode)) {
-        this.records.refuse(peer, e.code as MeshErrorCode, e.message, at);
-        this.o.report?.({ type: 'system.mesh.refused', data: { peer, code: e.code as MeshErrorCode, node } });
-      }
-      throw e;
+    return o.unsynced ? this.o.cartridge.derived(() => storeChecked(ctx, node, page)) : storeChecked(ctx, node, page);
+  }
+
+  /** A page's failure, the fork kept or the refusal recorded and reported (pageIn says which); returned to be thrown. */
+  private refused(peer: string, node: string, bytes: Uint8Array, e: unknown, o: PageInOptions): unknown {
+    const at = this.o.clock();
+    if (o.waitAhead && e instanceof PageAhead) return e;
+    if (e instanceof ForkSeen) {
+      if (this.records.fork({ ...e.fork, fromPeer: peer, proof: bytes, at }))
+        this.o.report?.({ type: 'system.mesh.fork', data: { node, seq: e.fork.seq, peer } });
+    } else if (e instanceof MeshError && PEER_FAULTS.has(e.code as MeshErrorCode)) {
+      this.records.refuse(peer, e.code as MeshErrorCode, e.message, at);
+      this.o.report?.({ type: 'system.mesh.refused', data: { peer, code: e.code as MeshErrorCode, node } });
     }
+    return e;
   }
 }

@@ -58,32 +58,81 @@ export interface PageInContext {
   onPeerHubEntries?: (peer: string, fresh: readonly EventEntry[]) => void;
 }
 
+/** A page checked whole (checkBundle): the bundle, its entries' hashes and each checkpoint's verified signed form. */
+export interface CheckedPage {
+  bundle: Bundle;
+  hashes: Uint8Array[];
+  signedForms: Uint8Array[];
+}
+
+/** A refused page's BundleError as the MeshError the mesh throws. */
+export function refusedPage(node: string, e: BundleError): MeshError {
+  return new MeshError(meshCodeOf(e), `page of ${node}: ${e.message}`, { cause: e });
+}
+
 /**
- * A page a paired hub sent for `node`: verified whole (verifyBundle: every
- * entry's hash and link, every checkpoint's signature), then against what is
- * stored (continuity with the stored head, or overlap with stored entries)
- * and stored through the Ingestor, one transaction for the page. Throws
- * MeshError: the BundleError's code mapped (altered, reordered, truncated,
- * forged-checkpoint, unsigned, malformed), 'unknown-node', 'node-revoked', or
- * 'fork' with the first seq where a validly signed entry differs from the
- * stored one (`fork` then holds it). Nothing of a refused page is stored.
+ * Checks a page of `node` whole (checkBundle), here and now. With
+ * `deferSignatures`, everything but its checkpoints' signatures, which are
+ * handed to it, and the node it is of (checkNode): what it returns then is
+ * not a CheckedPage until they passed (host/mesh/page-check-off-thread.ts
+ * verifies them on a worker thread). Throws refusedPage's MeshError.
  */
-export function storePage(ctx: PageInContext, node: string, bytes: Uint8Array): PageStored {
+export function checkPage(
+  crypto: CryptoProvider,
+  node: string,
+  bytes: Uint8Array,
+  deferSignatures?: (checkpoint: number, sig: Uint8Array, signedForm: Uint8Array) => void,
+): CheckedPage {
   let b: Bundle;
   let hashes: Uint8Array[];
   const signedForms: Uint8Array[] = [];
   try {
     // decodedOnly: what is stored is re-derived from the decoded, checked parts (checkBundle's options say why).
-    ({ bundle: b, hashes } = checkBundle(bytes, ctx.crypto, {
+    ({ bundle: b, hashes } = checkBundle(bytes, crypto, {
       maxBytes: MAX_PAGE_BYTES,
       decodedOnly: true,
       onSignatureChecked: (i, form) => void (signedForms[i] = form),
+      deferSignatures:
+        deferSignatures &&
+        ((i, sig, form) => {
+          signedForms[i] = form;
+          deferSignatures(i, sig, form);
+        }),
     }));
   } catch (e) {
-    if (e instanceof BundleError) throw new MeshError(meshCodeOf(e), `page of ${node}: ${e.message}`, { cause: e });
+    if (e instanceof BundleError) throw refusedPage(node, e);
     throw e;
   }
+  if (!deferSignatures) checkNode(b, node);
+  return { bundle: b, hashes, signedForms };
+}
+
+/** A page of another chain than the one asked for is refused (after its signatures, as checkBundle's refusals come first). */
+export function checkNode(b: Bundle, node: string): void {
   if (b.node !== node) throw new MeshError('malformed', `asked for a page of ${node}, got one of ${b.node}`);
+}
+
+/**
+ * A page a paired hub sent for `node`: verified whole (checkPage: every
+ * entry's hash and link, every checkpoint's signature), then stored
+ * (storeChecked). Throws MeshError: the BundleError's code mapped (altered,
+ * reordered, truncated, forged-checkpoint, unsigned, malformed),
+ * 'unknown-node', 'node-revoked', or 'fork' with the first seq where a
+ * validly signed entry differs from the stored one (`fork` then holds it).
+ * Nothing of a refused page is stored.
+ */
+export function storePage(ctx: PageInContext, node: string, bytes: Uint8Array): PageStored {
+  return storeChecked(ctx, node, checkPage(ctx.crypto, node, bytes));
+}
+
+/**
+ * A page checkPage verified whole, checked against what is stored
+ * (continuity with the stored head, or overlap with stored entries) and
+ * stored through the Ingestor, one transaction for the page; throws as
+ * storePage says.
+ */
+export function storeChecked(ctx: PageInContext, node: string, page: CheckedPage): PageStored {
+  const { bundle: b, hashes, signedForms } = page;
   const c = ctx.cartridge;
   let kind = c.nodeKey(node)?.kind;
   if (!kind) {

@@ -1,12 +1,14 @@
 import type { CryptoProvider } from '../../firmware/crypto/crypto-provider.js';
 import { bytesEqual } from '../../firmware/event/verify-chain.js';
 import type { NodeIdentity } from '../../firmware/identity/node-id.js';
+import { nodeCrypto } from '../crypto/node-crypto.js';
 import type { ChainHead } from './chain-heads.js';
 import { checkMeshResponse, MESH_HEADERS, signMeshRequest } from './mesh-auth.js';
 import { MeshError, type MeshErrorCode } from './mesh-error.js';
 import { keepAlivePost, type MeshPost } from './mesh-post.js';
 import type { MeshStore } from './mesh-store.js';
 import { pageLast } from './page-last.js';
+import { SignatureThread } from './signature-thread.js';
 import { decodeFingerprint, decodeHeads, encodeFingerprint, encodeHeads, encodePageRequest, MESH_PATHS } from './mesh-wire.js';
 import type { Peer } from './peer-book.js';
 
@@ -124,21 +126,29 @@ async function roundWith(o: SyncRoundOptions, post: MeshPost): Promise<RoundFigu
   const peerChains = new Set([...mesh.peers.list().map((p) => p.hub), ...ours.filter((h) => h.kind !== 'node').map((h) => h.node)]);
   const order = [...theirs].sort((a, b) => Number(peerChains.has(b.node)) - Number(peerChains.has(a.node)) || a.node.localeCompare(b.node));
   const limit = o.pageLimit ?? DEFAULT_PAGE_LIMIT;
+  // Started for the first page checked while another is stored, stopped with the round (no thread outlives it).
+  let thread: SignatureThread | undefined;
+  const offThread = SignatureThread.available() && o.crypto === nodeCrypto; // the thread verifies as node:crypto does
+  const signatureThread = () => (offThread ? (thread ??= new SignatureThread()) : undefined);
   const ask = (node: string, from: number) => call(MESH_PATHS.page, encodePageRequest({ node, from, limit }));
   /** The page asked for ahead (of this chain or the next one's first): the peer reads and sends it while one is stored. */
   let next: { node: string; from: number; answer: Promise<Uint8Array> } | undefined;
   const room = () => o.maxPages === undefined || f.pages < o.maxPages;
-  for (let i = 0; i < order.length; i++) {
-    f.chains++;
-    try {
-      if (!(await pullChain(order[i], order[i + 1]))) {
-        f.interrupted = true;
-        break;
+  try {
+    for (let i = 0; i < order.length; i++) {
+      f.chains++;
+      try {
+        if (!(await pullChain(order[i], order[i + 1]))) {
+          f.interrupted = true;
+          break;
+        }
+      } catch (e) {
+        if (!(e instanceof MeshError) || e.code === 'unreachable' || e.code === 'bad-signature') throw e;
+        f.errors.push({ node: order[i].node, code: e.code as MeshErrorCode, message: e.message });
       }
-    } catch (e) {
-      if (!(e instanceof MeshError) || e.code === 'unreachable' || e.code === 'bad-signature') throw e;
-      f.errors.push({ node: order[i].node, code: e.code as MeshErrorCode, message: e.message });
     }
+  } finally {
+    await thread?.stop();
   }
   f.ms = o.clock() - started;
   return f;
@@ -160,32 +170,65 @@ async function roundWith(o: SyncRoundOptions, post: MeshPost): Promise<RoundFigu
     await new Promise<void>((sent) => setImmediate(sent));
   }
 
-  /** Pulls one chain up to the peer's head, asking for the first page of `after` ahead of its last; false when maxPages stopped it. */
+  /**
+   * Pulls one chain up to the peer's head, asking for the first page of `after` ahead of its last; false when maxPages
+   * stopped it. Each page is checked, its signatures on the thread, while the one before is stored; it is stored itself
+   * when the next has arrived and its checks begun, or at once when it is the chain's last.
+   */
   async function pullChain(h: ChainHead, after: ChainHead | undefined): Promise<boolean> {
     let from = startOf(h);
     if (from === undefined) return true;
+    /** The page received before, being checked: stored once the next one's checks have begun. */
+    let held: { from: number; page: ReturnType<MeshStore['pageInChecking']> } | undefined;
+    /** Stores the held page: the seq to pull from next, or undefined when the chain is done (caught up, or the page moved nothing). */
+    const storeHeld = async (): Promise<number | undefined> => {
+      if (!held) return from;
+      const { from: at, page } = held;
+      held = undefined;
+      // Unsynced: a page a power cut takes back is pulled again from the stored head (MeshStore.pageIn says why that is safe).
+      const r = await page.store({ unsynced: true });
+      f.entries += r.entries;
+      f.stored += r.stored;
+      const own = mesh.heads.list().find((x) => x.node === h.node);
+      return !own || own.seq >= h.seq || r.head < at ? undefined : own.seq + 1;
+    };
     for (;;) {
-      if (!room()) return false;
+      if (!room()) return held !== undefined && (await storeHeld()) === undefined;
       const page = await (next?.node === h.node && next.from === from ? next.answer : ask(h.node, from));
       next = undefined;
       f.pages++;
-      if (page.length === 0) return true;
+      if (page.length === 0) {
+        await storeHeld();
+        return true;
+      }
       const last = pageLast(page);
+      const more = last !== undefined && last < h.seq;
       if (room()) {
-        if (last !== undefined && last < h.seq) await askAhead(h.node, last + 1);
+        if (more) await askAhead(h.node, last + 1);
         else if (after) {
           // This chain's last page: the next chain's first is asked for now (a page stored here does not move another chain's head).
           const first = startOf(after);
           if (first !== undefined) await askAhead(after.node, first);
         }
       }
-      // Unsynced: a page a power cut takes back is pulled again from the stored head (MeshStore.pageIn says why that is safe).
-      const r = mesh.pageIn(o.peer.hub, h.node, page, { unsynced: true });
-      f.entries += r.entries;
-      f.stored += r.stored;
-      const own = mesh.heads.list().find((x) => x.node === h.node);
-      if (!own || own.seq >= h.seq || r.head < from) return true;
-      from = own.seq + 1;
+      // Checked on the thread only when a page is stored meanwhile (the one before) or follows (this one is held).
+      const checking = mesh.pageInChecking(o.peer.hub, h.node, page, held || more ? signatureThread() : undefined);
+      if (held) {
+        const resume = await storeHeld();
+        if (resume === undefined) return true;
+        // The page in hand does not start where the stored head ends: dropped, and asked for from there.
+        if (resume !== from) {
+          from = resume;
+          continue;
+        }
+      }
+      held = { from, page: checking };
+      if (more) from = last + 1;
+      else {
+        const resume = await storeHeld();
+        if (resume === undefined) return true;
+        from = resume;
+      }
     }
   }
 }

@@ -54,6 +54,19 @@ export interface CheckBundleOptions {
   decodedOnly?: boolean;
   /** Called with each checkpoint's signed form once its signature verified (the Ingestor then need not verify it again). */
   onSignatureChecked?: (checkpoint: number, signedForm: Uint8Array) => void;
+  /**
+   * Leaves each checkpoint's signature unverified and hands it here with its
+   * signed form instead, for a caller that verifies them elsewhere (a worker
+   * thread: host/mesh/page-check-off-thread.ts) and uses nothing of the bundle
+   * before they all did; the first that fails is refused as forgedSignature
+   * says, as it would have been here.
+   */
+  deferSignatures?: (checkpoint: number, sig: Uint8Array, signedForm: Uint8Array) => void;
+}
+
+/** The refusal of checkpoint `c` of `node`'s bundle whose signature does not verify. */
+export function forgedSignature(node: string, c: { first: number; last: number }): BundleError {
+  return new BundleError('checkpoint', `checkpoint ${c.first}..${c.last}: signature by ${node} does not verify`, 'forged');
 }
 
 /** verifyBundle, also returning the bundle it read and its entries' hashes (a mesh page is stored from them: host/mesh/page-in.ts). */
@@ -101,8 +114,9 @@ export function checkBundle(
     if (i > 0 && c.last <= b.checkpoints[i - 1].last)
       throw new BundleError('checkpoint', `${name} follows checkpoint ending at seq ${b.checkpoints[i - 1].last} (reordered)`, 'reordered');
     const form = batchSignedForm(b.node, c.first, c.last, c.head, c.dropped);
-    if (!crypto.verify(c.sig, form, b.key)) throw new BundleError('checkpoint', `${name}: signature by ${b.node} does not verify`, 'forged');
-    options.onSignatureChecked?.(i, form);
+    if (options.deferSignatures) options.deferSignatures(i, c.sig, form);
+    else if (!crypto.verify(c.sig, form, b.key)) throw forgedSignature(b.node, c);
+    else options.onSignatureChecked?.(i, form);
     // Seqs ascend (checked above): a binary search finds the range's ends.
     const at = indexOfSeq(es, c.first);
     const end = indexOfSeq(es, c.last);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { identityFromSecretKey, type NodeIdentity } from '../../firmware/identity/node-id.js';
 import { MESH_HEADERS, signMeshResponse } from '../../host/mesh/mesh-auth.js';
 import type { ChainHead } from '../../host/mesh/chain-heads.js';
-import { encodeFingerprint, encodeHeads, MESH_PATHS } from '../../host/mesh/mesh-wire.js';
+import { decodePageRequest, encodeFingerprint, encodeHeads, MESH_PATHS } from '../../host/mesh/mesh-wire.js';
 import { crypto } from './helpers.js';
 
 /**
@@ -17,6 +17,8 @@ export class FakePeer {
   signer: NodeIdentity | undefined;
   heads: ChainHead[] = [];
   page: Uint8Array = new Uint8Array(0);
+  /** When set, the page served for a request is the one starting at the seq asked from (an empty answer for any other). */
+  pages: Map<number, Uint8Array> | undefined;
   private server: Server | undefined;
 
   constructor(seed: number) {
@@ -35,7 +37,9 @@ export class FakePeer {
             ? encodeFingerprint(new Uint8Array(32).fill(7))
             : req.url === MESH_PATHS.heads
               ? encodeHeads(this.heads)
-              : this.page;
+              : this.pages
+                ? (this.pages.get(decodePageRequest(Buffer.concat(parts)).from) ?? new Uint8Array(0))
+                : this.page;
         const headers: Record<string, string> = { 'content-type': 'application/cbor' };
         if (this.signer) headers[MESH_HEADERS.sig] = signMeshResponse(nonce, 200, body, this.signer, crypto);
         res.writeHead(200, headers);
