@@ -82,7 +82,12 @@ export function runFazt(args: string[], o: { input?: string; cwd?: string } = {}
 }
 
 /** `fazt hub --data dataDir` (built) on a free loopback port and `args`: resolves once it listens; killed if it does not within `listenMs`. */
-export async function startFaztHub(dataDir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, listenMs = 20_000): Promise<ScriptChild & { url: string }> {
+export async function startFaztHub(
+  dataDir: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  listenMs = 20_000,
+): Promise<ScriptChild & { url: string }> {
   const child = spawnFazt(['hub', '--data', dataDir, '--listen', '127.0.0.1:0', ...args], env);
   try {
     const m = await child.line(/listening on (http:\/\/\S+)/, 'the hub to listen', listenMs);

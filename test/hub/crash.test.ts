@@ -153,7 +153,8 @@ describe('crash safety', () => {
     assert.ok(kills >= 20);
     assert.ok(failures > 0, 'some kills hit requests in flight');
     t.diagnostic(`${kills} kills; ${requests} requests, ${ackLog.length} acknowledged, ${failures} cut by a kill; acks ${[...acked.values()].join(', ')}`);
-    const ms = (k: 'start' | 'acks' | 'cycle') => `${median(timing.map((x) => x[k])).toFixed(0)} ms (at most ${Math.max(...timing.map((x) => x[k])).toFixed(0)})`;
+    const ms = (k: 'start' | 'acks' | 'cycle') =>
+      `${median(timing.map((x) => x[k])).toFixed(0)} ms (at most ${Math.max(...timing.map((x) => x[k])).toFixed(0)})`;
     t.diagnostic(`a cycle: ${ms('cycle')}; to listening ${ms('start')}, then two acknowledgements ${ms('acks')} (medians)`);
   });
   it('fazt hub stops cleanly on SIGTERM: exit 0, cartridge closed', { timeout: 30_000 }, async () => {
