@@ -61,21 +61,15 @@ export class IdColumn {
     this.lo.push(0);
   }
 
-  /** The ids from `from` to the end, as strings. */
-  slice(from: number): string[] {
-    const out: string[] = [];
+  /** The id at `i` (0: the oldest held), as a string: only the ids asked for are made strings (a percept cites 32 of a window's 600). */
+  at(i: number): string {
+    if (!(Number.isSafeInteger(i) && i >= 0 && i < this.hi.length)) throw new RangeError(`i must be a whole number below ${this.hi.length}, got ${i}`);
+    const h = this.hi[i];
+    if (h < 0) return this.odd.get(-1 - h) as string;
     const codes: number[] = new Array(ID_LENGTH);
-    for (let i = from; i < this.hi.length; i++) {
-      const h = this.hi[i];
-      if (h < 0) {
-        out.push(this.odd.get(-1 - h) as string);
-        continue;
-      }
-      unhalf(h, codes, 0);
-      unhalf(this.lo[i], codes, HALF);
-      out.push(String.fromCharCode(...codes));
-    }
-    return out;
+    unhalf(h, codes, 0);
+    unhalf(this.lo[i], codes, HALF);
+    return String.fromCharCode(...codes);
   }
 
   /** Drops the oldest `n`, in place (the arrays keep their storage). */

@@ -43,14 +43,14 @@ export interface PerceptKind {
 const MAX_CAUSES = 32;
 
 /**
- * The causes of a percept, oldest first: all of them up to 32, else 32
- * spread evenly over them, the first and the last included, and
- * causesTruncated set.
+ * The causes of a percept, oldest first, from `count` ids that `idAt` reads
+ * (only the cited ones are read): all of them up to 32, else 32 spread
+ * evenly over them, the first and the last included, and causesTruncated set.
  */
-export function cite(ids: readonly string[]): ValueMap {
-  if (ids.length <= MAX_CAUSES) return { causes: [...ids] };
+export function cite(count: number, idAt: (i: number) => string): ValueMap {
+  if (count <= MAX_CAUSES) return { causes: Array.from({ length: count }, (_, i) => idAt(i)) };
   const picked: string[] = [];
-  for (let i = 0; i < MAX_CAUSES; i++) picked.push(ids[Math.round((i * (ids.length - 1)) / (MAX_CAUSES - 1))]);
+  for (let i = 0; i < MAX_CAUSES; i++) picked.push(idAt(Math.round((i * (count - 1)) / (MAX_CAUSES - 1))));
   return { causes: picked, causesTruncated: true };
 }
 

@@ -39,9 +39,10 @@ export class SlidingFit {
     return this.t.length;
   }
 
-  /** The window's point ids, oldest first. */
-  pointIds(): string[] {
-    return this.ids.slice(this.head);
+  /** The id of the window's point `i` (0: the oldest, count - 1: the newest). */
+  pointId(i: number): string {
+    if (!(Number.isSafeInteger(i) && i >= 0 && i < this.n)) throw new RangeError(`i must be a whole number below the window's ${this.n} points, got ${i}`);
+    return this.ids.at(this.head + i);
   }
 
   /** Adds a point and drops those older than `windowMs` before it. */

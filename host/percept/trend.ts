@@ -50,7 +50,11 @@ export class TrendKind implements PerceptKind {
     this.said.set(key, next);
     const data: ValueMap = { node: ob.node, component: ob.component, name: r.name, direction: next, ratePerHour: Math.round(rate * 1e4) / 1e4 };
     if (r.unit !== undefined) data.unit = r.unit;
-    Object.assign(data, { windowMs: this.o.windowMs, points: fit.count, at: t }, cite(fit.pointIds()));
+    Object.assign(
+      data,
+      { windowMs: this.o.windowMs, points: fit.count, at: t },
+      cite(fit.count, (i) => fit.pointId(i)),
+    );
     out.push({ type: 'percept.trend', data });
   }
 

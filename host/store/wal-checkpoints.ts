@@ -72,13 +72,14 @@ export class WalCheckpoints {
 
   start(): void {
     this.cartridge.db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-    if (CheckpointThread.available(this.cartridge.file)) this.thread = new CheckpointThread(this.cartridge.file);
     this.started = true;
     this.plan();
   }
 
   /** One PASSIVE checkpoint: the WAL's frames, and how many of them are now in the database file. */
   run(): Promise<CheckpointRun> {
+    // Made at the first run, not at start: a worker is a V8 instance and the SQLite addon loaded again (~0.1 s of CPU), which a hub need not pay before it listens.
+    if (this.started && this.thread === undefined && CheckpointThread.available(this.cartridge.file)) this.thread = new CheckpointThread(this.cartridge.file);
     const thread = this.thread;
     if (thread && !thread.error) return thread.run();
     try {

@@ -3,7 +3,6 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { until } from './wait.js';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 /** The built CLI, what users run (npm test builds it first): it starts in a fraction of the CPU a tsx child takes. */
@@ -82,11 +81,16 @@ export function runFazt(args: string[], o: { input?: string; cwd?: string } = {}
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
-/** `fazt hub --data dataDir` (built) on a free loopback port and `args`: resolves once it listens; killed if it does not. */
-export async function startFaztHub(dataDir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ScriptChild & { url: string }> {
+/** `fazt hub --data dataDir` (built) on a free loopback port and `args`: resolves once it listens; killed if it does not within `listenMs`. */
+export async function startFaztHub(
+  dataDir: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  listenMs = 20_000,
+): Promise<ScriptChild & { url: string }> {
   const child = spawnFazt(['hub', '--data', dataDir, '--listen', '127.0.0.1:0', ...args], env);
   try {
-    const m = await child.line(/listening on (http:\/\/\S+)/, 'the hub to listen');
+    const m = await child.line(/listening on (http:\/\/\S+)/, 'the hub to listen', listenMs);
     return { ...child, url: m[1] };
   } catch (e) {
     await killHard(child.proc);
@@ -104,20 +108,33 @@ function spawnNode(nodeArgs: string[], env: NodeJS.ProcessEnv): ScriptChild {
   let err = '';
   proc.stdout?.on('data', (c: Buffer) => void (out += c.toString()));
   proc.stderr?.on('data', (c: Buffer) => void (err += c.toString()));
+  let ended = false;
+  // Tested as each chunk arrives, never on a timer: under load a poll's wakeups take CPU the child needs.
   const line = (pattern: RegExp, what: string, ms = 20_000) =>
-    until(
-      () => {
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
         const m = pattern.exec(out);
-        if (m) return m;
-        if (proc.exitCode !== null || proc.signalCode !== null)
-          throw new Error(`${what}: the child exited (${proc.exitCode ?? proc.signalCode}) first: ${out} ${err}`);
-        return undefined;
-      },
-      what,
-      ms,
-      () => ({ out, err }),
-    );
-  const closed = new Promise<number | null>((resolve) => proc.once('close', (code) => resolve(code)));
+        if (m) finish(m);
+        else if (ended) finish(new Error(`${what}: the child exited (${proc.exitCode ?? proc.signalCode}) first: ${out} ${err}`));
+      };
+      const timer = setTimeout(() => finish(new Error(`timed out after ${ms} ms waiting for ${what}; ${JSON.stringify({ out, err }).slice(-1500)}`)), ms);
+      const finish = (r: RegExpExecArray | Error) => {
+        clearTimeout(timer);
+        proc.stdout?.off('data', check);
+        proc.off('close', check);
+        if (r instanceof Error) reject(r);
+        else resolve(r);
+      };
+      proc.stdout?.on('data', check); // after the listener above that appends the chunk to `out`
+      proc.once('close', check);
+      check();
+    });
+  const closed = new Promise<number | null>((resolve) =>
+    proc.once('close', (code) => {
+      ended = true;
+      resolve(code);
+    }),
+  );
   return { proc, out: () => out, err: () => err, line, closed };
 }
 

@@ -11,6 +11,17 @@ export async function until<T>(probe: () => T | undefined | false, what: string,
   }
 }
 
+/** `promise`, or an error naming `what` if `ms` pass first: a bound on an event waited for, without polling. */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A loopback port nothing listens on (bound, then closed). */
 export async function closedPort(): Promise<number> {
   const s = createServer();

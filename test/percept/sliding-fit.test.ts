@@ -19,7 +19,7 @@ describe('SlidingFit', () => {
     assert.ok(most <= Math.ceil((601 * 4) / 3), `held at most ${most} points for a window of 601`);
     const inWindow = all.slice(-601);
     assert.deepEqual(
-      fit.pointIds(),
+      Array.from({ length: fit.count }, (_, i) => fit.pointId(i)),
       inWindow.map((p) => p.id),
     );
     const fresh = new SlidingFit();
@@ -27,5 +27,6 @@ describe('SlidingFit', () => {
     assert.deepEqual(fit.exact(), fresh.exact());
     assert.ok(Math.abs(fit.slope() - fresh.slope()) < 1e-9 * Math.max(1, Math.abs(fresh.slope())));
     assert.ok(Math.abs(fit.mean() - fresh.mean()) < 1e-9);
+    assert.throws(() => fit.pointId(fit.count), RangeError);
   });
 });
