@@ -81,16 +81,11 @@ export function runFazt(args: string[], o: { input?: string; cwd?: string } = {}
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
-/** `fazt hub --data dataDir` (built) on a free loopback port and `args`: resolves once it listens; killed if it does not within `listenMs`. */
-export async function startFaztHub(
-  dataDir: string,
-  args: string[] = [],
-  env: NodeJS.ProcessEnv = {},
-  listenMs = 20_000,
-): Promise<ScriptChild & { url: string }> {
+/** `fazt hub --data dataDir` (built) on a free loopback port and `args`: resolves once it listens; killed if it does not. */
+export async function startFaztHub(dataDir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ScriptChild & { url: string }> {
   const child = spawnFazt(['hub', '--data', dataDir, '--listen', '127.0.0.1:0', ...args], env);
   try {
-    const m = await child.line(/listening on (http:\/\/\S+)/, 'the hub to listen', listenMs);
+    const m = await child.line(/listening on (http:\/\/\S+)/, 'the hub to listen');
     return { ...child, url: m[1] };
   } catch (e) {
     await killHard(child.proc);

@@ -13,20 +13,10 @@ const KILLS = 24;
 const NODES = 3;
 const MAX_EVENTS_PER_NODE = 4000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/**
- * Each cycle has bounds of its own, there only to catch a hub that never listens or never
- * acknowledges: a busy machine stretches every cycle (a start took over 20 s of wall time at
- * nice 15 beside two busy loops), and a total for all 24 let that load fail the test, while a
- * cycle that hangs fails at its own bound, named. The test's bound is their sum, with time for
- * the checks of the cartridge after the last kill.
- */
-const LISTEN_BOUND_MS = 60_000;
-const ACKS_BOUND_MS = 60_000;
-const TEST_BOUND_MS = KILLS * (LISTEN_BOUND_MS + ACKS_BOUND_MS + 1000) + 120_000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 describe('crash safety', () => {
-  it(`every acknowledged event survives ${KILLS} kill -9s of the hub during ingest, exactly once, chains intact`, { timeout: TEST_BOUND_MS }, async (t) => {
+  it(`every acknowledged event survives ${KILLS} kill -9s of the hub during ingest, exactly once, chains intact`, { timeout: 90_000 }, async (t) => {
     const tmp = tempDir('fazt-crash-');
     t.after(() => tmp.cleanup()); // a failed cycle leaves no folder behind either
     const nodes = Array.from({ length: NODES }, (_, i) => new TestNode(61 + i));
@@ -97,12 +87,12 @@ describe('crash safety', () => {
     try {
       for (let cycle = 0; cycle < KILLS; cycle++) {
         const t0 = performance.now();
-        const started = await startFaztHub(tmp.dir, [], {}, LISTEN_BOUND_MS); // the built CLI: started 24 times, so not through tsx
+        const started = await startFaztHub(tmp.dir); // the built CLI: started 24 times, so not through tsx
         const t1 = performance.now();
         // Let it ingest: at least two fresh acks, then a random moment mid-stream.
         const twoAcks = new Promise<void>((resolve) => (acksReached = { count: ackLog.length + 2, resolve }));
         hubUp(started);
-        await within(twoAcks, ACKS_BOUND_MS, `cycle ${cycle}: two acknowledgements from the new hub`);
+        await within(twoAcks, 15_000, `cycle ${cycle}: two acknowledgements from the new hub`); // bounded only to catch a hub that acknowledges nothing
         const t2 = performance.now();
         await sleep(Math.random() * 120);
         await killHard(started.proc);
